@@ -1,0 +1,66 @@
+# Ember: common tasks. `make test` is the README's test command and what CI runs.
+GO      ?= go
+PKGS    := ./...
+NVCC    ?= nvcc
+PTXARCH ?= compute_80
+CU_SRC  := $(wildcard cuda/kernels/*.cu)
+CU_PTX  := $(CU_SRC:.cu=.ptx)
+
+.PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-testbin setup clean
+
+all: build
+
+setup:
+	bash scripts/setup.sh
+
+build:
+	$(GO) build $(PKGS)
+
+# The full test suite: format, vet, then every test (shared data under ../shared/data
+# is used when present; CI always has it).
+test: fmt-check vet
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# The main job: train the spam classifier (embedded demo corpus unless DATA is set).
+train:
+	$(GO) run ./cmd/spamrnn train $(if $(DATA),--data $(DATA))
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# CUDA kernels: .cu -> .ptx (committed, embedded with go:embed).
+ptx: $(CU_PTX)
+
+cuda/kernels/%.ptx: cuda/kernels/%.cu
+	$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $@ $<
+
+# Fails when a committed .ptx is not what nvcc makes from its .cu today.
+ptx-check:
+	@set -e; tmp=$$(mktemp -d); for f in $(CU_SRC); do \
+		$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $$tmp/$$(basename $${f%.cu}).ptx $$f; \
+		if ! cmp -s $$tmp/$$(basename $${f%.cu}).ptx $${f%.cu}.ptx; then \
+			echo "stale PTX: $${f%.cu}.ptx (run make ptx)"; exit 1; fi; \
+	done; rm -rf $$tmp; echo "PTX up to date"
+
+cuda-build:
+	$(GO) build -tags cuda $(PKGS)
+	$(GO) vet -tags cuda $(PKGS)
+
+# Test binaries for the GPU machine (no Go there): out/devrun/*.test
+cuda-testbin:
+	mkdir -p devrun
+	for p in $$($(GO) list -tags cuda -f '{{if .TestGoFiles}}{{.ImportPath}}{{end}}' $(PKGS)); do \
+		$(GO) test -c -tags cuda -o devrun/$$(basename $$p).test $$p; done
+
+clean:
+	rm -rf bin out devrun

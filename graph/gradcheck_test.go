@@ -1,0 +1,239 @@
+package graph
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// gcInput is one input of a gradient check: parameters are differentiated,
+// other inputs (ids, targets) are only fed.
+type gcInput struct {
+	name  string
+	buf   *Buf
+	param bool
+	// frozen leading elements must get exactly zero gradient (the
+	// embedding's padding row) instead of matching finite differences.
+	frozen int
+}
+
+func randBuf(rng *rand.Rand, scale float64, shape ...int) *Buf {
+	b := NewBuf(tensor.Float64, shape...)
+	for i := range b.F64 {
+		b.F64[i] = (2*rng.Float64() - 1) * scale
+	}
+	return b
+}
+
+// gradCheck builds cost = Σ out⊙R (or out itself when scalar) in float64,
+// differentiates it with gorgonia.Grad, runs it on Program and compares
+// every parameter gradient with central differences.
+func gradCheck(t *testing.T, ins []gcInput, build func(g *Graph, n []*gorgonia.Node) *gorgonia.Node, beforeForward func(g *gorgonia.ExprGraph)) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(7, 11))
+	g := New(tensor.Float64, true)
+	nodes := make([]*gorgonia.Node, len(ins))
+	for i, in := range ins {
+		if in.param {
+			nodes[i] = g.Param(&Param{Name: in.name, Value: in.buf})
+		} else {
+			nodes[i] = g.Input(in.name, in.buf.Dtype, in.buf.Shape...)
+		}
+	}
+	out := build(g, nodes)
+	cost := out
+	var r *gorgonia.Node
+	if !out.IsScalar() {
+		r = g.Input("r", tensor.Float64, out.Shape()...)
+		cost = gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.HadamardProd(out, r))))
+	}
+	grads, err := g.Grad(cost)
+	require.NoError(t, err)
+	prog, err := g.Compile([]*gorgonia.Node{cost}, grads)
+	require.NoError(t, err)
+	for i, in := range ins {
+		if !in.param {
+			require.NoError(t, prog.Buf(nodes[i]).CopyFrom(in.buf))
+		}
+	}
+	if r != nil {
+		rb := prog.Buf(r)
+		for i := range rb.F64 {
+			rb.F64[i] = 2*rng.Float64() - 1
+		}
+	}
+	forward := func() float64 {
+		if beforeForward != nil {
+			beforeForward(g.G)
+		}
+		require.NoError(t, prog.Forward())
+		return prog.Scalar(cost)
+	}
+	forward()
+	require.NoError(t, prog.Backward())
+
+	const eps = 1e-6
+	frozen := map[string]int{}
+	for _, in := range ins {
+		frozen[in.name] = in.frozen
+	}
+	for k, p := range g.Params() {
+		analytic := append([]float64(nil), prog.Buf(grads[k]).F64...)
+		require.Len(t, analytic, p.Value.Len(), "gradient of %s", p.Name)
+		for i := 0; i < frozen[p.Name]; i++ {
+			require.Zero(t, analytic[i], "%s[%d] is frozen", p.Name, i)
+		}
+		// Check every element of small tensors, a sample of large ones.
+		idx := rng.Perm(p.Value.Len())
+		if len(idx) > 60 {
+			idx = idx[:60]
+		}
+		for _, i := range idx {
+			if i < frozen[p.Name] {
+				continue
+			}
+			v := p.Value.F64[i]
+			p.Value.F64[i] = v + eps
+			up := forward()
+			p.Value.F64[i] = v - eps
+			down := forward()
+			p.Value.F64[i] = v
+			numeric := (up - down) / (2 * eps)
+			diff := math.Abs(numeric - analytic[i])
+			scale := math.Max(math.Abs(numeric)+math.Abs(analytic[i]), 1e-4)
+			require.Lessf(t, diff/scale, 1e-5, "%s[%d]: analytic %.9g, numeric %.9g", p.Name, i, analytic[i], numeric)
+		}
+	}
+}
+
+func TestGradLinear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	gradCheck(t, []gcInput{
+		{"x", randBuf(rng, 1, 5, 3), true, 0},
+		{"w", randBuf(rng, 1, 4, 3), true, 0},
+		{"b", randBuf(rng, 1, 4), true, 0},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		return Use(Linear{}, n[0], n[1], n[2])
+	}, nil)
+}
+
+func TestGradSigmoidBCE(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	y := NewBuf(tensor.Float64, 6, 1)
+	for i := range y.F64 {
+		y.F64[i] = float64(i % 2)
+	}
+	gradCheck(t, []gcInput{
+		{"z", randBuf(rng, 2, 6, 1), true, 0},
+		{"y", y, false, 0},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		p := Use(Sigmoid{Dims: 2}, n[0])
+		return Use(BCE{Dims: 2}, p, n[1])
+	}, nil)
+}
+
+func TestGradBCEWithLogits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	y := NewBuf(tensor.Float64, 7)
+	for i := range y.F64 {
+		y.F64[i] = float64(i % 2)
+	}
+	gradCheck(t, []gcInput{
+		{"z", randBuf(rng, 4, 7), true, 0},
+		{"y", y, false, 0},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		return Use(BCEWithLogits{Dims: 1}, n[0], n[1])
+	}, nil)
+}
+
+func TestGradSoftmaxCrossEntropy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	tgt := NewBuf(tensor.Int32, 5)
+	for i := range tgt.I32 {
+		tgt.I32[i] = int32(i % 3)
+	}
+	gradCheck(t, []gcInput{
+		{"z", randBuf(rng, 3, 5, 3), true, 0},
+		{"t", tgt, false, 0},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		return Use(SoftmaxCrossEntropy{}, n[0], n[1])
+	}, nil)
+}
+
+func TestGradEmbedding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	ids := NewBuf(tensor.Int32, 3, 4)
+	for i := range ids.I32 {
+		ids.I32[i] = int32(rng.IntN(6)) // includes padding 0 and repeats
+	}
+	ids.I32[0] = 0
+	gradCheck(t, []gcInput{
+		{"ids", ids, false, 0},
+		{"emb", randBuf(rng, 1, 6, 5), true, 5},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		return Use(Embedding{}, n[0], n[1])
+	}, nil)
+}
+
+func TestGradLSTM(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const T, B, I, H = 4, 3, 5, 4
+	gradCheck(t, []gcInput{
+		{"x", randBuf(rng, 1, T, B, I), true, 0},
+		{"wih", randBuf(rng, 0.5, 4*H, I), true, 0},
+		{"whh", randBuf(rng, 0.5, 4*H, H), true, 0},
+		{"b", randBuf(rng, 0.5, 4*H), true, 0},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		out := Use(LSTM{}, n[0], n[1], n[2], n[3])
+		// Use both the whole sequence and the last step, as stacked models do.
+		seq := LSTMSequence(out, T, B, H)
+		last := LSTMLast(out, T, B, H)
+		s1 := gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.Square(seq))))
+		s2 := gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.Square(last))))
+		return gorgonia.Must(gorgonia.Add(s1, s2))
+	}, nil)
+}
+
+func TestGradDropout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var drop Dropout
+	gradCheck(t, []gcInput{
+		{"x", randBuf(rng, 1, 6, 7), true, 0},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		drop = NewDropout(0.4, 99)
+		return Use(drop, n[0])
+	}, func(*gorgonia.ExprGraph) {
+		*drop.runs = 0 // same mask for every evaluation of the check
+	})
+}
+
+func TestDropoutMask(t *testing.T) {
+	// About P of the elements are dropped, survivors are scaled, and the mask
+	// changes from run to run but is fixed by (seed, run).
+	d := NewDropout(0.3, 5)
+	x := NewBuf(tensor.Float32, 10000)
+	for i := range x.F32 {
+		x.F32[i] = 1
+	}
+	y1, y2 := NewBuf(tensor.Float32, 10000), NewBuf(tensor.Float32, 10000)
+	require.NoError(t, d.ExecCPU(nil, y1, []*Buf{x}))
+	require.NoError(t, d.ExecCPU(nil, y2, []*Buf{x}))
+	zeros, same := 0, 0
+	for i := range y1.F32 {
+		if y1.F32[i] == 0 {
+			zeros++
+		} else {
+			require.InDelta(t, 1/0.7, y1.F32[i], 1e-6)
+		}
+		if y1.F32[i] == y2.F32[i] {
+			same++
+		}
+	}
+	require.InDelta(t, 3000, zeros, 200)
+	require.Less(t, same, 9000, "masks of two runs must differ")
+	require.Equal(t, DropoutKeep(5, 1, 17, 0.3), y1.F32[17] != 0)
+}

@@ -1,0 +1,118 @@
+package graph
+
+import (
+	"math"
+	"unsafe"
+
+	"github.com/chewxy/math32"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/emberml/ember/cpu"
+)
+
+// Shared CPU building blocks for the ops' kernels, generic over float32
+// (the working precision, through the fast GEMM of package cpu) and float64
+// (gradient checks, through gonum).
+
+var dgemm = gonum.Implementation{}
+
+// gemm computes C = alpha*op(A)*op(B) + beta*C in row-major layout.
+func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if is32[T]() {
+		cpu.Sgemm(tA, tB, m, n, k, float32(alpha), f32(a), lda, f32(b), ldb, float32(beta), f32(c), ldc)
+		return
+	}
+	if k == 0 {
+		// gonum rejects k=0 with non-zero leading dims on empty slices; C = beta*C.
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+		return
+	}
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if tA {
+		ta = blas.Trans
+	}
+	if tB {
+		tb = blas.Trans
+	}
+	dgemm.Dgemm(ta, tb, m, n, k, float64(alpha), f64(a), lda, f64(b), ldb, float64(beta), f64(c), ldc)
+}
+
+func f32[T Float](x []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+func f64[T Float](x []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+func exp[T Float](x T) T {
+	if is32[T]() {
+		return T(math32.Exp(float32(x)))
+	}
+	return T(math.Exp(float64(x)))
+}
+
+func log[T Float](x T) T {
+	if is32[T]() {
+		return T(math32.Log(float32(x)))
+	}
+	return T(math.Log(float64(x)))
+}
+
+func log1p[T Float](x T) T {
+	if is32[T]() {
+		return T(math32.Log1p(float32(x)))
+	}
+	return T(math.Log1p(float64(x)))
+}
+
+// sigmoid is the logistic function, written to avoid overflow for large |x|.
+func sigmoid[T Float](x T) T {
+	if x >= 0 {
+		return 1 / (1 + exp(-x))
+	}
+	e := exp(x)
+	return e / (1 + e)
+}
+
+// tanh via the logistic function: tanh(x) = 2σ(2x) − 1, accurate to a few
+// ulps and much cheaper than math.Tanh in float32.
+func tanh[T Float](x T) T {
+	if !is32[T]() {
+		return T(math.Tanh(float64(x)))
+	}
+	return 2*sigmoid(2*x) - 1
+}
+
+// sumRows writes (or adds, when acc) the column sums of the rows×cols matrix x into dst.
+func sumRows[T Float](dst, x []T, rows, cols int, acc bool) {
+	if !acc {
+		clear(dst[:cols])
+	}
+	for r := 0; r < rows; r++ {
+		row := x[r*cols : r*cols+cols]
+		d := dst[:cols]
+		for j, v := range row {
+			d[j] += v
+		}
+	}
+}
+
+// addRows adds bias to every row of the rows×cols matrix c.
+func addRows[T Float](c, bias []T, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		row := c[r*cols : r*cols+cols]
+		for j, v := range bias[:cols] {
+			row[j] += v
+		}
+	}
+}

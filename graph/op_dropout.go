@@ -1,0 +1,117 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Dropout zeroes each element with probability P and scales the rest by
+// 1/(1−P) (inverted dropout, as PyTorch). Its mask comes from a
+// counter-based hash of (Seed, run number, element index), so the backward
+// pass recomputes it instead of storing it, and every backend draws the
+// same mask for the same run (see DropoutKeep).
+type Dropout struct {
+	opBase
+	P    float64
+	Seed uint64
+	id   uint64
+	runs *uint64 // forward executions so far; shared with DropoutGrad
+}
+
+// NewDropout makes a dropout op with its own identity and run counter.
+func NewDropout(p float64, seed uint64) Dropout {
+	if p < 0 || p >= 1 {
+		panic(fmt.Sprintf("graph: dropout probability %v outside [0,1)", p))
+	}
+	return Dropout{P: p, Seed: seed, id: nextOpID(), runs: new(uint64)}
+}
+
+func (op Dropout) Arity() int { return 1 }
+func (op Dropout) Type() hm.Type {
+	return hm.NewFnType(hm.TypeVariable('b'), hm.TypeVariable('b'))
+}
+func (op Dropout) String() string        { return fmt.Sprintf("Dropout(%g,#%d)", op.P, op.id) }
+func (op Dropout) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op Dropout) Hashcode() uint32      { return hashcode(op) }
+func (op Dropout) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ns)
+	if err != nil {
+		return nil, err
+	}
+	return s[0].Clone(), nil
+}
+func (op Dropout) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
+
+// Run is the number of the latest forward execution (the mask's counter).
+func (op Dropout) Run() uint64 { return *op.runs }
+
+func (op Dropout) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+	*op.runs++
+	if out.Dtype == tensor.Float32 {
+		dropoutApply(out.F32, in[0].F32, op.P, op.Seed, *op.runs)
+	} else {
+		dropoutApply(out.F64, in[0].F64, op.P, op.Seed, *op.runs)
+	}
+	return nil
+}
+
+func dropoutApply[T Float](y, x []T, p float64, seed, run uint64) {
+	scale := T(1 / (1 - p))
+	pf := float32(p)
+	y = y[:len(x)]
+	for i, v := range x {
+		if DropoutKeep(seed, run, uint64(i), pf) {
+			y[i] = v * scale
+		} else {
+			y[i] = 0
+		}
+	}
+}
+
+func (Dropout) DiffWRT(int) []bool { return []bool{true} }
+func (op Dropout) SymDiff(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	d, err := gorgonia.ApplyOp(DropoutGrad{Fwd: op}, grad)
+	return gorgonia.Nodes{d}, err
+}
+
+// DropoutGrad applies the forward op's latest mask to the gradient.
+type DropoutGrad struct {
+	opBase
+	Fwd Dropout
+}
+
+func (op DropoutGrad) Arity() int            { return 1 }
+func (op DropoutGrad) Type() hm.Type         { return op.Fwd.Type() }
+func (op DropoutGrad) String() string        { return "Grad" + op.Fwd.String() }
+func (op DropoutGrad) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op DropoutGrad) Hashcode() uint32      { return hashcode(op) }
+func (op DropoutGrad) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return op.Fwd.InferShape(ns...)
+}
+func (op DropoutGrad) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
+func (op DropoutGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+	if out.Dtype == tensor.Float32 {
+		dropoutApply(out.F32, in[0].F32, op.Fwd.P, op.Fwd.Seed, *op.Fwd.runs)
+	} else {
+		dropoutApply(out.F64, in[0].F64, op.Fwd.P, op.Fwd.Seed, *op.Fwd.runs)
+	}
+	return nil
+}
+
+// DropoutKeep reports whether element i survives dropout with probability p
+// in run `run` of a dropout op seeded with seed. It is the splitmix64
+// finaliser of seed + φ·(run<<32 + i); the CUDA kernel computes the same.
+func DropoutKeep(seed, run, i uint64, p float32) bool {
+	z := seed + 0x9E3779B97F4A7C15*((run<<32)+i)
+	z ^= z >> 30
+	z *= 0xBF58476D1CE4E5B9
+	z ^= z >> 27
+	z *= 0x94D049BB133111EB
+	z ^= z >> 31
+	u := uint32(z) >> 8
+	return float32(u)*(1.0/(1<<24)) >= p
+}

@@ -1,0 +1,259 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// LSTM runs one LSTM layer over a whole sequence as a single op.
+//
+// Inputs: x (T, B, I) time-major, Wih (4H, I), Whh (4H, H), bias (4H), with
+// gate blocks in PyTorch's order i, f, g, o; the initial state is zero.
+// The input projection for all T steps is one matrix product; each step then
+// adds its recurrent product and applies the gate arithmetic in one fused
+// loop.
+//
+// The output is flat and holds, in order, the hidden sequence h (T, B, H),
+// the gate activations (T, B, 4H) and the cell states (T, B, H): the last two
+// are the reserve that the backward op reads instead of recomputing the
+// forward pass. Read the hidden states through LSTMSequence and LSTMLast.
+type LSTM struct{ opBase }
+
+// lstmDims checks the inputs' shapes and returns T, B, I, H.
+func lstmDims(s []tensor.Shape) (t, b, i, h int, err error) {
+	if len(s) < 4 || len(s[0]) != 3 || len(s[1]) != 2 || len(s[2]) != 2 {
+		return 0, 0, 0, 0, fmt.Errorf("LSTM: want x (T,B,I), Wih (4H,I), Whh (4H,H), bias (4H); got %v", s)
+	}
+	t, b, i, h = s[0][0], s[0][1], s[0][2], s[2][1]
+	if s[1][0] != 4*h || s[1][1] != i || s[2][0] != 4*h || sizeOf(s[3]) != 4*h {
+		return 0, 0, 0, 0, fmt.Errorf("LSTM: x %v, Wih %v, Whh %v, bias %v do not fit", s[0], s[1], s[2], s[3])
+	}
+	return t, b, i, h, nil
+}
+
+// LSTMOutputSize is the flat length of the LSTM op's output.
+func LSTMOutputSize(t, b, h int) int { return t*b*h + t*b*4*h + t*b*h }
+
+func (LSTM) Arity() int { return 4 }
+func (LSTM) Type() hm.Type {
+	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1))
+}
+func (LSTM) String() string           { return "LSTM" }
+func (op LSTM) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op LSTM) Hashcode() uint32      { return hashcode(op) }
+func (LSTM) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ns)
+	if err != nil {
+		return nil, err
+	}
+	t, b, _, h, err := lstmDims(s)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{LSTMOutputSize(t, b, h)}, nil
+}
+func (op LSTM) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
+
+func (LSTM) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+	t, b, i, h, err := lstmDims([]tensor.Shape{in[0].Shape, in[1].Shape, in[2].Shape, in[3].Shape})
+	if err != nil {
+		return err
+	}
+	if out.Dtype == tensor.Float32 {
+		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, t, b, i, h)
+	} else {
+		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, t, b, i, h)
+	}
+	return nil
+}
+
+func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int) {
+	g := 4 * h
+	bh, bg := b*h, b*g
+	hs := out[:t*bh]
+	acts := out[t*bh : t*bh+t*bg]
+	cs := out[t*bh+t*bg : t*bh+t*bg+t*bh]
+	// Input projection for every step at once: acts = x·Wihᵀ + bias.
+	gemm(false, true, t*b, g, in, 1, x, in, wih, in, 0, acts, g)
+	addRows(acts, bias, t*b, g)
+	for s := 0; s < t; s++ {
+		a := acts[s*bg : (s+1)*bg]
+		var cprev []T
+		if s > 0 {
+			gemm(false, true, b, g, h, 1, hs[(s-1)*bh:s*bh], h, whh, h, 1, a, g)
+			cprev = cs[(s-1)*bh : s*bh]
+		}
+		lstmCellFwd(a, cprev, cs[s*bh:(s+1)*bh], hs[s*bh:(s+1)*bh], b, h)
+	}
+}
+
+// lstmCellFwd turns the pre-activations a (B, 4H) into activations in place
+// and writes the cell state c and hidden state hid; cprev nil means zero.
+func lstmCellFwd[T Float](a, cprev, c, hid []T, b, h int) {
+	g := 4 * h
+	for r := 0; r < b; r++ {
+		ar := a[r*g : (r+1)*g]
+		ai, af, ag, ao := ar[:h], ar[h:2*h], ar[2*h:3*h], ar[3*h:4*h]
+		cr, hr := c[r*h:(r+1)*h], hid[r*h:(r+1)*h]
+		for j := 0; j < h; j++ {
+			iv, gv, ov := sigmoid(ai[j]), tanh(ag[j]), sigmoid(ao[j])
+			fv := sigmoid(af[j])
+			cv := iv * gv
+			if cprev != nil {
+				cv += fv * cprev[r*h+j]
+			}
+			ai[j], af[j], ag[j], ao[j] = iv, fv, gv, ov
+			cr[j] = cv
+			hr[j] = ov * tanh(cv)
+		}
+	}
+}
+
+func (LSTM) DiffWRT(int) []bool { return []bool{true, true, true, true} }
+
+// SymDiff adds one LSTMBackward node computing every gradient by
+// backpropagation through time, and views onto its output for each input.
+func (LSTM) SymDiff(in gorgonia.Nodes, out, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	xs, wih, whh, bias := in[0].Shape(), in[1].Shape(), in[2].Shape(), in[3].Shape()
+	bwd, err := gorgonia.ApplyOp(LSTMBackward{}, in[0], in[1], in[2], out, grad)
+	if err != nil {
+		return nil, err
+	}
+	res := make(gorgonia.Nodes, 4)
+	off := 0
+	for k, s := range []tensor.Shape{xs, wih, whh, bias} {
+		if res[k], err = gorgonia.ApplyOp(View{Offset: off, Shape: s.Clone(), InShape: bwd.Shape()}, bwd); err != nil {
+			return nil, err
+		}
+		off += sizeOf(s)
+	}
+	return res, nil
+}
+
+// LSTMSequence views the hidden states of every step, (T, B, H), in the
+// output of an LSTM node.
+func LSTMSequence(lstm *gorgonia.Node, t, b, h int) *gorgonia.Node {
+	return NewView(lstm, 0, t, b, h)
+}
+
+// LSTMLast views the last step's hidden state, (B, H).
+func LSTMLast(lstm *gorgonia.Node, t, b, h int) *gorgonia.Node {
+	return NewView(lstm, (t-1)*b*h, b, h)
+}
+
+// LSTMBackward computes, from x, Wih, Whh, the forward output (with its
+// reserve) and the gradient of that output, the flat concatenation of
+// dx (T,B,I), dWih (4H,I), dWhh (4H,H) and dbias (4H). Only the hidden-state
+// part of the output gradient is read: the reserve is not a model output.
+type LSTMBackward struct{ opBase }
+
+func (LSTMBackward) Arity() int { return 5 }
+func (LSTMBackward) Type() hm.Type {
+	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), tt(1))
+}
+func (LSTMBackward) String() string           { return "LSTMBackward" }
+func (op LSTMBackward) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op LSTMBackward) Hashcode() uint32      { return hashcode(op) }
+func (LSTMBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ns)
+	if err != nil {
+		return nil, err
+	}
+	t, b, i, h, err := lstmDims([]tensor.Shape{s[0], s[1], s[2], {4 * s[2][1]}})
+	if err != nil {
+		return nil, err
+	}
+	if n := LSTMOutputSize(t, b, h); sizeOf(s[3]) != n || sizeOf(s[4]) != n {
+		return nil, fmt.Errorf("LSTMBackward: output %v and its gradient %v should have %d elements", s[3], s[4], n)
+	}
+	return tensor.Shape{t*b*i + 4*h*i + 4*h*h + 4*h}, nil
+}
+func (op LSTMBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
+
+// ScratchSize: the gate gradients of every step (T,B,4H), and the running
+// hidden and cell gradients (B,H) each.
+func (LSTMBackward) ScratchSize(_ *Buf, in []*Buf) int {
+	t, b, h := in[0].Shape[0], in[0].Shape[1], in[2].Shape[1]
+	return t*b*4*h + 2*b*h
+}
+
+func (LSTMBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
+	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
+	if out.Dtype == tensor.Float32 {
+		lstmBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h)
+	} else {
+		lstmBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h)
+	}
+	return nil
+}
+
+func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int) {
+	g := 4 * h
+	bh, bg := b*h, b*g
+	hs := fwd[:t*bh]
+	acts := fwd[t*bh : t*bh+t*bg]
+	cs := fwd[t*bh+t*bg : t*bh+t*bg+t*bh]
+	dhs := dfwd[:t*bh]
+
+	dx := out[:t*b*in]
+	dwih := out[t*b*in : t*b*in+g*in]
+	dwhh := out[t*b*in+g*in : t*b*in+g*in+g*h]
+	dbias := out[t*b*in+g*in+g*h : t*b*in+g*in+g*h+g]
+
+	dp := work[:t*bg]
+	dh := work[t*bg : t*bg+bh]      // recurrent gradient into h of the step being processed
+	dc := work[t*bg+bh : t*bg+2*bh] // gradient into c of the step being processed
+	clear(dh)
+	clear(dc)
+	for s := t - 1; s >= 0; s-- {
+		var cprev []T
+		if s > 0 {
+			cprev = cs[(s-1)*bh : s*bh]
+		}
+		lstmCellBwd(dp[s*bg:(s+1)*bg], dh, dc, dhs[s*bh:(s+1)*bh], acts[s*bg:(s+1)*bg], cs[s*bh:(s+1)*bh], cprev, b, h)
+		if s > 0 {
+			// dh for step s−1 = dP_s · Whh.
+			gemm(false, false, b, h, g, 1, dp[s*bg:(s+1)*bg], g, whh, h, 0, dh, h)
+		}
+	}
+	// Weight gradients over all steps as single products.
+	gemm(false, false, t*b, in, g, 1, dp, g, wih, in, 0, dx, in)
+	gemm(true, false, g, in, t*b, 1, dp, g, x, in, 0, dwih, in)
+	if t > 1 {
+		gemm(true, false, g, h, (t-1)*b, 1, dp[bg:], g, hs, h, 0, dwhh, h)
+	} else {
+		clear(dwhh)
+	}
+	sumRows(dbias, dp, t*b, g, false)
+}
+
+// lstmCellBwd computes the gate gradients dp (B,4H) of one step from the
+// gradient into its hidden state (dhOut from the loss plus dh, the recurrent
+// part) and into its cell (dc); it leaves the cell gradient for the previous
+// step in dc.
+func lstmCellBwd[T Float](dp, dh, dc, dhOut, a, c, cprev []T, b, h int) {
+	g := 4 * h
+	for r := 0; r < b; r++ {
+		ar, dr := a[r*g:(r+1)*g], dp[r*g:(r+1)*g]
+		for j := 0; j < h; j++ {
+			k := r*h + j
+			iv, fv, gv, ov := ar[j], ar[h+j], ar[2*h+j], ar[3*h+j]
+			dhv := dhOut[k] + dh[k]
+			tc := tanh(c[k])
+			dcv := dc[k] + dhv*ov*(1-tc*tc)
+			dr[3*h+j] = dhv * tc * ov * (1 - ov)
+			dr[j] = dcv * gv * iv * (1 - iv)
+			dr[2*h+j] = dcv * iv * (1 - gv*gv)
+			if cprev != nil {
+				dr[h+j] = dcv * cprev[k] * fv * (1 - fv)
+			} else {
+				dr[h+j] = 0
+			}
+			dc[k] = dcv * fv
+		}
+	}
+}
