@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -66,48 +65,15 @@ func gradCheck(t *testing.T, ins []gcInput, build func(g *Graph, n []*gorgonia.N
 			rb.F64[i] = 2*rng.Float64() - 1
 		}
 	}
-	forward := func() float64 {
-		if beforeForward != nil {
-			beforeForward(g.G)
-		}
-		require.NoError(t, prog.Forward())
-		return prog.Scalar(cost)
-	}
-	forward()
-	require.NoError(t, prog.Backward())
-
-	const eps = 1e-6
 	frozen := map[string]int{}
 	for _, in := range ins {
 		frozen[in.name] = in.frozen
 	}
-	for k, p := range g.Params() {
-		analytic := append([]float64(nil), prog.Buf(grads[k]).F64...)
-		require.Len(t, analytic, p.Value.Len(), "gradient of %s", p.Name)
-		for i := 0; i < frozen[p.Name]; i++ {
-			require.Zero(t, analytic[i], "%s[%d] is frozen", p.Name, i)
-		}
-		// Check every element of small tensors, a sample of large ones.
-		idx := rng.Perm(p.Value.Len())
-		if len(idx) > 60 {
-			idx = idx[:60]
-		}
-		for _, i := range idx {
-			if i < frozen[p.Name] {
-				continue
-			}
-			v := p.Value.F64[i]
-			p.Value.F64[i] = v + eps
-			up := forward()
-			p.Value.F64[i] = v - eps
-			down := forward()
-			p.Value.F64[i] = v
-			numeric := (up - down) / (2 * eps)
-			diff := math.Abs(numeric - analytic[i])
-			scale := math.Max(math.Abs(numeric)+math.Abs(analytic[i]), 1e-4)
-			require.Lessf(t, diff/scale, 1e-5, "%s[%d]: analytic %.9g, numeric %.9g", p.Name, i, analytic[i], numeric)
-		}
+	var before func()
+	if beforeForward != nil {
+		before = func() { beforeForward(g.G) }
 	}
+	require.NoError(t, CheckGradients(prog, cost, g.Params(), grads, GradCheck{Frozen: frozen, BeforeForward: before}))
 }
 
 func TestGradLinear(t *testing.T) {

@@ -1,0 +1,82 @@
+package layers
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+)
+
+func TestEmbeddingPaddingRowStartsZero(t *testing.T) {
+	e := NewEmbedding("emb", 10, 4, tensor.Float32, rand.New(rand.NewPCG(1, 1)))
+	require.Equal(t, []float32{0, 0, 0, 0}, e.Table.Value.F32[:4])
+	nonzero := 0
+	for _, v := range e.Table.Value.F32[4:] {
+		if v != 0 {
+			nonzero++
+		}
+	}
+	require.Equal(t, 36, nonzero)
+}
+
+func TestInitialisationBounds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	d := NewDense("d", 16, 3, tensor.Float32, rng)
+	for _, v := range d.W.Value.F32 {
+		require.LessOrEqual(t, float64(v*v), 1.0/16)
+	}
+	l := NewLSTM("l", 5, 8, 2, 0.5, tensor.Float32, rng)
+	require.Len(t, l.Params(), 6)
+	require.Equal(t, tensor.Shape{32, 5}, l.Cells[0].Wih.Shape())
+	require.Equal(t, tensor.Shape{32, 8}, l.Cells[1].Wih.Shape())
+	require.Equal(t, tensor.Shape{32, 8}, l.Cells[1].Whh.Shape())
+	for _, v := range l.Cells[0].Whh.Value.F32 {
+		require.LessOrEqual(t, float64(v*v), 1.0/8)
+	}
+}
+
+func TestDropoutOnlyWhileTraining(t *testing.T) {
+	d := &Dropout{P: 0.5, Seed: 3}
+	ev := graph.New(tensor.Float32, false)
+	x := ev.Input("x", tensor.Float32, 4, 4)
+	require.Same(t, x, d.Forward(ev, x), "inference graphs skip dropout")
+	tr := graph.New(tensor.Float32, true)
+	x2 := tr.Input("x", tensor.Float32, 4, 4)
+	require.NotSame(t, x2, d.Forward(tr, x2))
+	require.Same(t, x2, (&Dropout{P: 0}).Forward(tr, x2), "P=0 is the identity")
+}
+
+// TestModelGradients checks a whole classifier built from the layers —
+// embedding, two stacked LSTM layers, dense, sigmoid, BCE — against
+// finite differences in float64.
+func TestModelGradients(t *testing.T) {
+	const B, T, V, E, H = 3, 5, 9, 4, 6
+	rng := rand.New(rand.NewPCG(4, 4))
+	emb := NewEmbedding("emb", V, E, tensor.Float64, rng)
+	lstm := NewLSTM("lstm", E, H, 2, 0, tensor.Float64, rng)
+	out := NewDense("out", H, 1, tensor.Float64, rng)
+
+	g := graph.New(tensor.Float64, true)
+	ids := g.Input("ids", tensor.Int32, B, T)
+	y := g.Input("y", tensor.Float64, B, 1)
+	seq, last := lstm.Forward(g, emb.Forward(g, ids))
+	require.Equal(t, tensor.Shape{T, B, H}, seq.Shape())
+	p := Sigmoid(out.Forward(g, last))
+	loss := BCELoss(p, y)
+	grads, err := g.Grad(loss)
+	require.NoError(t, err)
+	prog, err := g.Compile([]*gorgonia.Node{loss}, grads)
+	require.NoError(t, err)
+	for i := range prog.Buf(ids).I32 {
+		prog.Buf(ids).I32[i] = int32((i*7 + 3) % V)
+	}
+	prog.Buf(ids).I32[0] = 0 // padding at the start of the first row
+	prog.Buf(y).F64[1] = 1
+	require.NoError(t, graph.CheckGradients(prog, loss, g.Params(), grads, graph.GradCheck{
+		Frozen: map[string]int{"emb.weight": E},
+	}))
+}

@@ -1,0 +1,79 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+)
+
+// LSTM is a stack of LSTM layers over time-major sequences (T, B, Input),
+// with dropout on the outputs of every layer but the last (PyTorch's
+// nn.LSTM dropout argument) and a zero initial state. Each layer runs as
+// one fused graph.LSTM op.
+type LSTM struct {
+	Input, Hidden int
+	Cells         []LSTMCell
+	Dropout       Dropout
+}
+
+// LSTMCell holds one layer's weights, gates in the order i, f, g, o.
+// PyTorch's two biases (b_ih + b_hh) are one here: they only ever appear summed.
+type LSTMCell struct {
+	Wih, Whh, B *graph.Param // (4H, in), (4H, H), (4H)
+}
+
+// NewLSTM initialises every weight and bias from U(−1/√H, 1/√H) as PyTorch
+// does; the single bias is drawn as the sum of two such draws so that it
+// is distributed like PyTorch's b_ih + b_hh.
+func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) *LSTM {
+	l := &LSTM{Input: input, Hidden: hidden, Dropout: Dropout{P: dropout, Seed: rng.Uint64()}}
+	k := fanBound(hidden)
+	for i := 0; i < layers; i++ {
+		in := input
+		if i > 0 {
+			in = hidden
+		}
+		c := LSTMCell{
+			Wih: graph.NewParam(fmt.Sprintf("%s.%d.wih", name, i), dt, 4*hidden, in),
+			Whh: graph.NewParam(fmt.Sprintf("%s.%d.whh", name, i), dt, 4*hidden, hidden),
+			B:   graph.NewParam(fmt.Sprintf("%s.%d.bias", name, i), dt, 4*hidden),
+		}
+		c.Wih.InitUniform(rng, k)
+		c.Whh.InitUniform(rng, k)
+		for j := 0; j < 4*hidden; j++ {
+			c.B.Value.Set(j, (2*rng.Float64()-1)*k+(2*rng.Float64()-1)*k)
+		}
+		l.Cells = append(l.Cells, c)
+	}
+	return l
+}
+
+func (l *LSTM) Params() []*graph.Param {
+	var ps []*graph.Param
+	for _, c := range l.Cells {
+		ps = append(ps, c.Wih, c.Whh, c.B)
+	}
+	return ps
+}
+
+// Forward runs the stack over x (T, B, Input) and returns the top layer's
+// hidden states for every step, (T, B, Hidden), and for the last step, (B, Hidden).
+func (l *LSTM) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node) {
+	s := x.Shape()
+	t, b := s[0], s[1]
+	for i, c := range l.Cells {
+		if i > 0 {
+			x = l.Dropout.Forward(g, x)
+		}
+		out := graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.B))
+		x = graph.LSTMSequence(out, t, b, l.Hidden)
+		if i == len(l.Cells)-1 {
+			last = graph.LSTMLast(out, t, b, l.Hidden)
+		}
+	}
+	return x, last
+}
