@@ -1,0 +1,96 @@
+package data
+
+import "fmt"
+
+// Dataset holds encoded messages ready for training: one row of SeqLen word
+// indices per message, left-padded with PadID, and a label per row.
+type Dataset struct {
+	IDs    []int32   // Len()*SeqLen indices, row-major
+	Labels []float32 // 1 for spam, 0 for ham
+	SeqLen int
+
+	Index     []int // Index[i] is the position in the source examples of row i
+	Tokens    int   // tokens written into rows (after truncation), padding excluded
+	Unknown   int   // of those, how many mapped to UnkID
+	Truncated int   // rows whose message had more than SeqLen tokens
+	Empty     int   // rows whose message had no tokens (all padding)
+}
+
+// NewDataset encodes examples[idx[0]], examples[idx[1]], ... with v into a
+// Dataset whose rows are seqLen long. It fails on a non-positive seqLen, a
+// nil vocabulary or an index out of range; messages without tokens become
+// all-padding rows and are counted in Empty (DropEmpty removes them first).
+func NewDataset(examples []Example, idx []int, v *Vocab, seqLen int) (Dataset, error) {
+	if seqLen <= 0 {
+		return Dataset{}, fmt.Errorf("dataset: sequence length %d must be positive", seqLen)
+	}
+	if v == nil {
+		return Dataset{}, fmt.Errorf("dataset: nil vocabulary")
+	}
+	d := Dataset{
+		IDs:    make([]int32, len(idx)*seqLen),
+		Labels: make([]float32, len(idx)),
+		SeqLen: seqLen,
+		Index:  append([]int(nil), idx...),
+	}
+	for row, i := range idx {
+		if i < 0 || i >= len(examples) {
+			return Dataset{}, fmt.Errorf("dataset: index %d (row %d) out of range for %d examples", i, row, len(examples))
+		}
+		toks := Tokens(examples[i].Text)
+		switch {
+		case len(toks) == 0:
+			d.Empty++
+		case len(toks) > seqLen:
+			d.Truncated++
+		}
+		d.Tokens += min(len(toks), seqLen)
+		d.Unknown += v.Encode(toks, d.Row(row))
+		if examples[i].Spam {
+			d.Labels[row] = 1
+		}
+	}
+	return d, nil
+}
+
+// Len is the number of rows.
+func (d Dataset) Len() int { return len(d.Labels) }
+
+// Row returns row i's word indices; it aliases IDs.
+func (d Dataset) Row(i int) []int32 { return d.IDs[i*d.SeqLen : (i+1)*d.SeqLen : (i+1)*d.SeqLen] }
+
+// Spam counts the spam rows.
+func (d Dataset) Spam() int {
+	n := 0
+	for _, l := range d.Labels {
+		if l == 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// Batch copies the rows named by indices into caller-owned buffers: ids
+// must hold exactly len(indices)*SeqLen values and labels len(indices). It
+// allocates nothing on success, so a training loop can reuse one pair of
+// buffers for every step; a short last batch passes shorter slices of them.
+func (d Dataset) Batch(indices []int, ids []int32, labels []float32) error {
+	if len(ids) != len(indices)*d.SeqLen || len(labels) != len(indices) {
+		return fmt.Errorf("batch: buffers hold %d ids and %d labels, want %d and %d for %d rows of length %d",
+			len(ids), len(labels), len(indices)*d.SeqLen, len(indices), len(indices), d.SeqLen)
+	}
+	n := d.Len()
+	// A hand-built Dataset whose IDs and Labels disagree would otherwise
+	// fail deep in copy with an index panic.
+	if d.SeqLen <= 0 || len(d.IDs) != n*d.SeqLen {
+		return fmt.Errorf("batch: inconsistent dataset: %d ids for %d rows of length %d", len(d.IDs), n, d.SeqLen)
+	}
+	for k, i := range indices {
+		if i < 0 || i >= n {
+			return fmt.Errorf("batch: row %d out of range for %d rows", i, n)
+		}
+		copy(ids[k*d.SeqLen:(k+1)*d.SeqLen], d.IDs[i*d.SeqLen:(i+1)*d.SeqLen])
+		labels[k] = d.Labels[i]
+	}
+	return nil
+}

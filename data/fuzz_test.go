@@ -1,0 +1,99 @@
+package data
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzReadSMS feeds arbitrary bytes to ReadSMS in every format. It must
+// never panic, and a successful load must be self-consistent. Run it with
+//
+//	go test ./data -run '^$' -fuzz FuzzReadSMS -fuzztime 60s
+func FuzzReadSMS(f *testing.F) {
+	seeds := []string{
+		"ham\thello\nspam\tWIN now\n",
+		"v1,v2,,,\r\nham,\"hi, there\",,,\r\nspam,claim, PO Box 1, now,\r\n",
+		"text,label\n\"a\nb\",ham\nfoo,\n",
+		"label,text\nham,\"unterminated\n",
+		"ham\t\"quoted\" text\n\"\tx\n",
+		"",
+		"\n\n\n",
+		"\ufeffham\tbom\n",
+		"spam\tcaf\xe9 \xa3100\n",
+		"v1,v2\n\xff\xfe,\xa3\n",
+		"ham\tok\r\nham\t\r\n\tno label\nfoo\tbar\n",
+		"text,label,text,label\nx,ham,y,spam\n",
+		"\"v1\",\"v2\"\nham,\"a\"\"b\"\n",
+		"label\ttext\nham\tsecond\n",
+		"ham,ok\n",
+		",,,,\n,,,\n",
+		"v1,v2\n\"\"\"\n",
+		"HAM\t\x00\x01\n",
+		"spam\t" + strings.Repeat("x", 300) + "\n",
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		lines := bytes.Count(in, []byte("\n")) + 1
+		for _, format := range []Format{FormatAuto, FormatTSV, FormatCSV} {
+			ex, rep, err := ReadSMS(bytes.NewReader(in), "fuzz", format)
+			if err != nil {
+				if ex != nil {
+					t.Fatalf("%v: examples returned with error %v", format, err)
+				}
+				if !strings.Contains(err.Error(), "fuzz") {
+					t.Fatalf("%v: error does not name the source: %v", format, err)
+				}
+				continue
+			}
+			checkReport(t, format, in, lines, ex, rep)
+		}
+	})
+}
+
+func checkReport(t *testing.T, format Format, in []byte, lines int, ex []Example, rep LoadReport) {
+	t.Helper()
+	if rep.Format != FormatTSV && rep.Format != FormatCSV {
+		t.Fatalf("%v: report format %v not resolved", format, rep.Format)
+	}
+	if format != FormatAuto && rep.Format != format {
+		t.Fatalf("forced %v but report says %v", format, rep.Format)
+	}
+	if len(ex) == 0 || len(ex) != rep.Loaded || rep.Loaded != rep.Ham+rep.Spam {
+		t.Fatalf("%v: %d examples, report %+v", format, len(ex), rep)
+	}
+	if rep.Skipped < 0 || len(rep.FirstSkips) != min(rep.Skipped, maxFirstSkips) {
+		t.Fatalf("%v: skipped %d with %d detailed", format, rep.Skipped, len(rep.FirstSkips))
+	}
+	if rep.Latin1 == utf8.Valid(in) {
+		t.Fatalf("%v: latin1=%v for valid UTF-8=%v", format, rep.Latin1, utf8.Valid(in))
+	}
+	spam, prev := 0, 0
+	for _, e := range ex {
+		if strings.TrimSpace(e.Text) == "" || e.Text != strings.TrimSpace(e.Text) || !utf8.ValidString(e.Text) {
+			t.Fatalf("%v: bad text %q", format, e.Text)
+		}
+		// Rows come in file order, one per line at most.
+		if e.Line < 1 || e.Line > lines || e.Line <= prev {
+			t.Fatalf("%v: line %d after %d (input has %d lines)", format, e.Line, prev, lines)
+		}
+		prev = e.Line
+		if e.Spam {
+			spam++
+		}
+	}
+	if spam != rep.Spam {
+		t.Fatalf("%v: %d spam examples, report says %d", format, spam, rep.Spam)
+	}
+	for _, s := range rep.FirstSkips {
+		if s.Line < 1 || s.Line > lines || s.Reason == "" {
+			t.Fatalf("%v: bad skip %+v", format, s)
+		}
+	}
+	if rep.String() == "" {
+		t.Fatal("empty report string")
+	}
+}

@@ -1,0 +1,222 @@
+package optim
+
+import (
+	"math"
+
+	"github.com/emberml/ember/graph"
+	"gorgonia.org/tensor"
+)
+
+// Adam is torch.optim.Adam (amsgrad off). With Decoupled it is AdamW
+// (torch.optim.AdamW): weight decay shrinks the weights directly instead of
+// being added to the gradient, so it is not rescaled by the adaptive
+// denominator.
+//
+// The hyperparameters are plain fields so that a schedule can change LR
+// between steps. The zero value with fields set is ready to use; NewAdam
+// fills in PyTorch's defaults.
+type Adam struct {
+	LR, Beta1, Beta2, Eps float64
+	// WeightDecay is the L2 coefficient: g += WeightDecay·w, as in
+	// torch.optim.Adam; with Decoupled, w *= 1 − LR·WeightDecay instead.
+	WeightDecay float64
+	Decoupled   bool
+
+	steps int
+	state map[*graph.Param]*adamState
+}
+
+type adamState struct{ m, v *graph.Buf }
+
+// Adam's slot names, PyTorch's state_dict keys for the first and second
+// moment estimates.
+const (
+	SlotExpAvg   = "exp_avg"
+	SlotExpAvgSq = "exp_avg_sq"
+)
+
+var adamSlots = []string{SlotExpAvg, SlotExpAvgSq}
+
+// NewAdam returns Adam with learning rate lr and PyTorch's defaults: betas
+// 0.9 and 0.999, eps 1e-8, no weight decay.
+func NewAdam(lr float64) *Adam {
+	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+}
+
+func (a *Adam) check() error {
+	for _, h := range []struct {
+		name      string
+		v, lo, hi float64
+	}{
+		{"LR", a.LR, 0, math.Inf(1)},
+		{"Beta1", a.Beta1, 0, 1},
+		{"Beta2", a.Beta2, 0, 1},
+		{"Eps", a.Eps, 0, math.Inf(1)},
+		{"WeightDecay", a.WeightDecay, 0, math.Inf(1)},
+	} {
+		if err := checkHyper("Adam", h.name, h.v, h.lo, h.hi); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Step applies one Adam update to every parameter:
+//
+//	g  = grad (+ WeightDecay·w unless Decoupled)
+//	m  = β1·m + (1−β1)·g
+//	v  = β2·v + (1−β2)·g²
+//	w  = w·(1 − LR·WeightDecay)            (Decoupled only)
+//	w -= LR/(1−β1^t) · m / (√v/√(1−β2^t) + Eps)
+//
+// where t is the step count after this step.
+func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
+	if err := a.check(); err != nil {
+		return err
+	}
+	if err := checkPairs(params, grads); err != nil {
+		return err
+	}
+	for _, p := range params {
+		if st := a.state[p]; st != nil {
+			if err := checkStateBuf(p, SlotExpAvg, st.m); err != nil {
+				return err
+			}
+			if err := checkStateBuf(p, SlotExpAvgSq, st.v); err != nil {
+				return err
+			}
+		}
+	}
+	if a.state == nil {
+		a.state = make(map[*graph.Param]*adamState, len(params))
+	}
+
+	a.steps++
+	t := float64(a.steps)
+	bc1 := 1 - math.Pow(a.Beta1, t)
+	bc2 := 1 - math.Pow(a.Beta2, t)
+	c := adamCoef{
+		b1:       a.Beta1,
+		b2:       a.Beta2,
+		stepSize: a.LR / bc1,
+		bc2Sqrt:  math.Sqrt(bc2),
+		eps:      a.Eps,
+		decay:    1,
+	}
+	if a.WeightDecay != 0 {
+		if a.Decoupled {
+			c.decay = 1 - a.LR*a.WeightDecay
+		} else {
+			c.l2 = a.WeightDecay
+		}
+	}
+
+	for i, p := range params {
+		st := a.state[p]
+		if st == nil {
+			st = &adamState{m: newStateBuf(p), v: newStateBuf(p)}
+			a.state[p] = st
+		}
+		g := grads[i]
+		if p.Value.Dtype == tensor.Float32 {
+			adamUpdate(p.Value.F32, g.F32, st.m.F32, st.v.F32, c)
+		} else {
+			adamUpdate(p.Value.F64, g.F64, st.m.F64, st.v.F64, c)
+		}
+	}
+	return nil
+}
+
+// adamCoef holds one step's scalars, computed in float64 (as PyTorch does
+// in Python) and converted to the parameter's dtype in the kernel.
+type adamCoef struct {
+	b1, b2   float64
+	stepSize float64 // LR/(1−β1^t)
+	bc2Sqrt  float64 // √(1−β2^t)
+	eps      float64
+	l2       float64 // gradient += l2·w (coupled weight decay), or 0
+	decay    float64 // w *= decay (decoupled weight decay), or 1
+}
+
+// adamUpdate is the elementwise Adam kernel. The caller has checked that
+// every slice has len(w) elements.
+func adamUpdate[T graph.Float](w, g, m, v []T, c adamCoef) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)] // lets the compiler drop bounds checks
+	omb1, b2, omb2 := T(1-c.b1), T(c.b2), T(1-c.b2)
+	stepSize, bc2Sqrt, eps := T(c.stepSize), T(c.bc2Sqrt), T(c.eps)
+	l2, decay := T(c.l2), T(c.decay)
+	for i := range w {
+		gi, wi := g[i], w[i]
+		if l2 != 0 {
+			gi += l2 * wi
+		}
+		// m moves toward g (m + (1−β1)·(g−m)) rather than being computed
+		// as β1·m + (1−β1)·g: the same value, but the rounding of
+		// PyTorch's exp_avg.lerp_(grad, 1−β1) for the usual β1 > 0.5.
+		mi := m[i] + omb1*(gi-m[i])
+		vi := v[i]*b2 + omb2*gi*gi
+		m[i], v[i] = mi, vi
+		if decay != 1 {
+			wi *= decay
+		}
+		denom := T(math.Sqrt(float64(vi)))/bc2Sqrt + eps
+		w[i] = wi - stepSize*(mi/denom)
+	}
+}
+
+// StepCount is the number of successful Steps (Adam's t).
+func (a *Adam) StepCount() int { return a.steps }
+
+// SetStepCount restores t, which the bias corrections depend on.
+func (a *Adam) SetStepCount(n int) error {
+	if err := checkStepCount(n); err != nil {
+		return err
+	}
+	a.steps = n
+	return nil
+}
+
+// Slots returns "exp_avg" and "exp_avg_sq".
+func (a *Adam) Slots() []string { return append([]string(nil), adamSlots...) }
+
+// State returns p's moments (live, not copies) under "exp_avg" and
+// "exp_avg_sq", or nil before p's first step.
+func (a *Adam) State(p *graph.Param) map[string]*graph.Buf {
+	st := a.state[p]
+	if st == nil {
+		return nil
+	}
+	return map[string]*graph.Buf{SlotExpAvg: st.m, SlotExpAvgSq: st.v}
+}
+
+// SetState copies p's moments from state, which must hold both slots.
+func (a *Adam) SetState(p *graph.Param, state map[string]*graph.Buf) error {
+	if len(state) == 0 {
+		delete(a.state, p)
+		return nil
+	}
+	var m, v *graph.Buf
+	if st := a.state[p]; st != nil && checkStateBuf(p, SlotExpAvg, st.m) == nil && checkStateBuf(p, SlotExpAvgSq, st.v) == nil {
+		m, v = st.m, st.v // reuse buffers that still fit
+	}
+	err := restore(p, adamSlots, state, func(slot string) *graph.Buf {
+		if slot == SlotExpAvg {
+			if m == nil {
+				m = newStateBuf(p)
+			}
+			return m
+		}
+		if v == nil {
+			v = newStateBuf(p)
+		}
+		return v
+	})
+	if err != nil {
+		return err
+	}
+	if a.state == nil {
+		a.state = make(map[*graph.Param]*adamState)
+	}
+	a.state[p] = &adamState{m: m, v: v}
+	return nil
+}

@@ -1,0 +1,313 @@
+// Package train fits models built from package layers: shuffled, seeded
+// mini-batches, gradient clipping, an optimizer step, validation every
+// epoch, the best weights kept, optional early stopping, and a live
+// progress display.
+//
+// A training step (fill the batch, forward, backward, clip, update)
+// allocates nothing once the programs are planned; BenchmarkStep shows it.
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/optim"
+)
+
+// Net is what a model adds to a graph for one batch size.
+type Net struct {
+	Inputs []*gorgonia.Node // data inputs, filled by Data.Fill in this order
+	Target *gorgonia.Node   // targets, same shape as Output
+	Output *gorgonia.Node   // probabilities of the positive class, (B, 1) or (B)
+	Loss   *gorgonia.Node   // scalar mean loss
+}
+
+// Model builds its computation for a batch size, in training or inference
+// mode (g.Training), over parameters it owns.
+type Model interface {
+	Params() []*graph.Param
+	Build(g *graph.Graph, batch int) (*Net, error)
+}
+
+// Data is an indexable set of examples for a binary classifier.
+type Data interface {
+	Len() int
+	// Fill writes examples idx into the input buffers and their labels into target.
+	Fill(idx []int, inputs []*graph.Buf, target *graph.Buf) error
+}
+
+// Config sets up Fit. Zero values mean the defaults noted.
+type Config struct {
+	Epochs    int     // 10
+	BatchSize int     // 10
+	Seed      uint64  // shuffling seed
+	KeepLast  bool    // keep the last, short batch (default: drop it, like drop_last=True)
+	ClipNorm  float64 // global gradient-norm clip; 0 disables
+	Patience  int     // stop after this many epochs without a better validation loss; 0 never
+	Optimizer optim.Optimizer
+	Dtype     tensor.Dtype // Float32
+
+	// Progress receives a live bar on a terminal, plain lines otherwise; nil is silent.
+	Progress io.Writer
+	// OnBest is called after an epoch that improves the validation loss,
+	// with the model's parameters holding that epoch's weights (save a checkpoint here).
+	OnBest func(epoch int, s EpochStats) error
+}
+
+// EpochStats are one epoch's figures.
+type EpochStats struct {
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	TrainAcc  float64 `json:"train_accuracy"`
+	ValLoss   float64 `json:"val_loss"`
+	ValAcc    float64 `json:"val_accuracy"`
+	Seconds   float64 `json:"seconds"`
+	SeqPerSec float64 `json:"seq_per_s"`
+}
+
+// Result is what Fit did.
+type Result struct {
+	History      []EpochStats
+	BestEpoch    int // 1-based; 0 if no epoch finished
+	Best         EpochStats
+	TrainSeconds float64 // time in training steps and validation
+	SeqPerSec    float64 // training sequences per second over all epochs (steps only)
+	Steps        int
+	Interrupted  bool // ctx was cancelled; the best weights so far are in the model
+	StoppedEarly bool
+}
+
+// ErrNonFinite reports a NaN or infinite loss or gradient norm.
+var ErrNonFinite = errors.New("non-finite value")
+
+// Trainer runs training steps for one model and batch size.
+type Trainer struct {
+	model  Model
+	cfg    Config
+	net    *Net
+	prog   *graph.Program
+	params []*graph.Param
+	grads  []*graph.Buf
+	inputs []*graph.Buf
+	target *graph.Buf
+	output *graph.Buf
+}
+
+func (c *Config) defaults() {
+	if c.Epochs == 0 {
+		c.Epochs = 10
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 10
+	}
+	if c.Dtype == (tensor.Dtype{}) {
+		c.Dtype = tensor.Float32
+	}
+	if c.Optimizer == nil {
+		c.Optimizer = optim.NewAdam(1e-3)
+	}
+}
+
+// NewTrainer plans the training program for cfg.BatchSize.
+func NewTrainer(m Model, cfg Config) (*Trainer, error) {
+	cfg.defaults()
+	g := graph.New(cfg.Dtype, true)
+	net, err := m.Build(g, cfg.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	gradNodes, err := g.Grad(net.Loss)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := g.Compile([]*gorgonia.Node{net.Loss, net.Output}, gradNodes)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{model: m, cfg: cfg, net: net, prog: prog, params: g.Params()}
+	for _, n := range gradNodes {
+		t.grads = append(t.grads, prog.Buf(n))
+	}
+	for _, n := range net.Inputs {
+		t.inputs = append(t.inputs, prog.Buf(n))
+	}
+	t.target, t.output = prog.Buf(net.Target), prog.Buf(net.Output)
+	return t, nil
+}
+
+// Step trains on the examples idx (exactly BatchSize of them) and returns
+// the batch's mean loss and how many it classified correctly.
+func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error) {
+	if err := d.Fill(idx, t.inputs, t.target); err != nil {
+		return 0, 0, err
+	}
+	if err := t.prog.Run(); err != nil {
+		return 0, 0, err
+	}
+	loss = t.prog.Scalar(t.net.Loss)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, 0, fmt.Errorf("loss is %v: %w", loss, ErrNonFinite)
+	}
+	if t.cfg.ClipNorm > 0 {
+		if _, err := optim.ClipGradNorm(t.grads, t.cfg.ClipNorm); err != nil {
+			return loss, 0, fmt.Errorf("%w: %v", ErrNonFinite, err)
+		}
+	}
+	if err := t.cfg.Optimizer.Step(t.params, t.grads); err != nil {
+		return loss, 0, err
+	}
+	return loss, countCorrect(t.output, t.target), nil
+}
+
+func countCorrect(out, target *graph.Buf) int {
+	n := 0
+	for i := 0; i < out.Len(); i++ {
+		if (out.At(i) >= 0.5) == (target.At(i) >= 0.5) {
+			n++
+		}
+	}
+	return n
+}
+
+// Fit trains m on trainData, validating on valData after every epoch.
+// On return the model holds the weights of the epoch with the lowest
+// validation loss. Cancelling ctx stops after the current step with
+// Result.Interrupted set and no error; a non-finite loss stops with an error
+// wrapping ErrNonFinite, the best weights restored.
+func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Result, error) {
+	cfg.defaults()
+	if trainData.Len() < cfg.BatchSize && !cfg.KeepLast {
+		return nil, fmt.Errorf("train: %d training examples are fewer than one batch of %d", trainData.Len(), cfg.BatchSize)
+	}
+	tr, err := NewTrainer(m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var tail *Trainer // for a kept short last batch
+	if rem := trainData.Len() % cfg.BatchSize; cfg.KeepLast && rem > 0 {
+		c := cfg
+		c.BatchSize = rem
+		if tail, err = NewTrainer(m, c); err != nil {
+			return nil, err
+		}
+	}
+	ev := NewEvaluator(m, cfg.Dtype)
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7472616e))
+	order := make([]int, trainData.Len())
+	for i := range order {
+		order[i] = i
+	}
+	steps := trainData.Len() / cfg.BatchSize
+	if tail != nil {
+		steps++
+	}
+	bar := newProgress(cfg.Progress, cfg.Epochs, steps)
+	res := &Result{}
+	best := snapshot(m.Params())
+	bestLoss := math.Inf(1)
+	var stepTime time.Duration
+	var seen int
+	start := time.Now()
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		epochStart := time.Now()
+		var lossSum float64
+		var correct, n int
+		for s := 0; s < steps; s++ {
+			if ctx.Err() != nil {
+				res.Interrupted = true
+				break
+			}
+			lo := s * cfg.BatchSize
+			hi := min(lo+cfg.BatchSize, len(order))
+			t := tr
+			if hi-lo < cfg.BatchSize {
+				t = tail
+			}
+			t0 := time.Now()
+			loss, c, err := t.Step(trainData, order[lo:hi])
+			stepTime += time.Since(t0)
+			if err != nil {
+				restore(m.Params(), best)
+				return res, fmt.Errorf("train: epoch %d, step %d: %w", epoch, s+1, err)
+			}
+			lossSum += loss * float64(hi-lo)
+			correct += c
+			n += hi - lo
+			seen += hi - lo
+			bar.step(epoch, s+1, lossSum/float64(n), float64(correct)/float64(n), float64(seen)/stepTime.Seconds())
+		}
+		if res.Interrupted || n == 0 {
+			break
+		}
+		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(n), TrainAcc: float64(correct) / float64(n)}
+		st.SeqPerSec = float64(n) / time.Since(epochStart).Seconds()
+		if valData != nil && valData.Len() > 0 {
+			r, err := ev.Evaluate(valData, cfg.BatchSize)
+			if err != nil {
+				return res, err
+			}
+			st.ValLoss, st.ValAcc = r.Loss, r.Accuracy
+		} else {
+			st.ValLoss, st.ValAcc = st.TrainLoss, st.TrainAcc
+		}
+		st.Seconds = time.Since(epochStart).Seconds()
+		res.History = append(res.History, st)
+		improved := st.ValLoss < bestLoss
+		bar.epoch(st, improved)
+		if improved {
+			bestLoss, res.BestEpoch, res.Best = st.ValLoss, epoch, st
+			best.copyFrom(m.Params())
+			if cfg.OnBest != nil {
+				if err := cfg.OnBest(epoch, st); err != nil {
+					return res, err
+				}
+			}
+		} else if cfg.Patience > 0 && epoch-res.BestEpoch >= cfg.Patience {
+			res.StoppedEarly = true
+			break
+		}
+	}
+	res.TrainSeconds = time.Since(start).Seconds()
+	res.Steps = seen
+	if stepTime > 0 {
+		res.SeqPerSec = float64(seen) / stepTime.Seconds()
+	}
+	if res.BestEpoch > 0 {
+		restore(m.Params(), best)
+	}
+	return res, nil
+}
+
+// weights is a copy of parameter values.
+type weights []*graph.Buf
+
+func snapshot(ps []*graph.Param) weights {
+	w := make(weights, len(ps))
+	for i, p := range ps {
+		w[i] = graph.NewBuf(p.Value.Dtype, p.Value.Shape...)
+		_ = w[i].CopyFrom(p.Value)
+	}
+	return w
+}
+
+func (w weights) copyFrom(ps []*graph.Param) {
+	for i, p := range ps {
+		_ = w[i].CopyFrom(p.Value)
+	}
+}
+
+func restore(ps []*graph.Param, w weights) {
+	for i, p := range ps {
+		_ = p.Value.CopyFrom(w[i])
+	}
+}

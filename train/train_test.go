@@ -1,0 +1,152 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/layers"
+	"github.com/emberml/ember/optim"
+)
+
+// logistic is a small model for the loop's tests: dense → sigmoid → BCE
+// on float features.
+type logistic struct{ d *layers.Dense }
+
+func newLogistic(seed uint64) *logistic {
+	return &logistic{layers.NewDense("d", 2, 1, tensor.Float32, rand.New(rand.NewPCG(seed, 1)))}
+}
+
+func (m *logistic) Params() []*graph.Param { return m.d.Params() }
+
+func (m *logistic) Build(g *graph.Graph, batch int) (*Net, error) {
+	x := g.Input("x", tensor.Float32, batch, 2)
+	y := g.Input("y", tensor.Float32, batch, 1)
+	p := layers.Sigmoid(m.d.Forward(g, x))
+	return &Net{Inputs: []*gorgonia.Node{x}, Target: y, Output: p, Loss: layers.BCELoss(p, y)}, nil
+}
+
+// blobs: two separable Gaussian clouds.
+type blobs struct {
+	x []float32
+	y []float32
+}
+
+func newBlobs(n int, seed uint64) blobs {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	b := blobs{x: make([]float32, 2*n), y: make([]float32, n)}
+	for i := 0; i < n; i++ {
+		c := float32(i % 2)
+		b.y[i] = c
+		b.x[2*i] = 2*c - 1 + float32(rng.NormFloat64()*0.5)
+		b.x[2*i+1] = 1 - 2*c + float32(rng.NormFloat64()*0.5)
+	}
+	return b
+}
+
+func (b blobs) Len() int { return len(b.y) }
+
+func (b blobs) Fill(idx []int, in []*graph.Buf, target *graph.Buf) error {
+	for k, i := range idx {
+		in[0].F32[2*k], in[0].F32[2*k+1] = b.x[2*i], b.x[2*i+1]
+		target.F32[k] = b.y[i]
+	}
+	return nil
+}
+
+func TestFitLearnsAndIsRepeatable(t *testing.T) {
+	fit := func() *Result {
+		m := newLogistic(1)
+		res, err := Fit(context.Background(), m, newBlobs(200, 1), newBlobs(60, 2),
+			Config{Epochs: 5, BatchSize: 16, Seed: 3, ClipNorm: 5, Optimizer: optim.NewAdam(0.05)})
+		require.NoError(t, err)
+		return res
+	}
+	a, b := fit(), fit()
+	require.Len(t, a.History, 5)
+	require.Equal(t, a.History[4].TrainLoss, b.History[4].TrainLoss, "same seed, same run")
+	require.Greater(t, a.Best.ValAcc, 0.95)
+	require.Less(t, a.History[4].TrainLoss, a.History[0].TrainLoss)
+	require.Equal(t, 5*(200/16)*16, a.Steps, "drop_last: 12 full batches of 16 per epoch")
+}
+
+func TestFitRestoresBestWeights(t *testing.T) {
+	m := newLogistic(1)
+	res, err := Fit(context.Background(), m, newBlobs(200, 1), newBlobs(60, 2),
+		Config{Epochs: 6, BatchSize: 10, Seed: 3, Optimizer: optim.NewAdam(0.5)})
+	require.NoError(t, err)
+	r, err := NewEvaluator(m, tensor.Float32).Evaluate(newBlobs(60, 2), 7)
+	require.NoError(t, err)
+	require.InDelta(t, res.Best.ValLoss, r.Loss, 1e-6, "the model holds the best epoch's weights")
+	require.Len(t, r.Probs, 60)
+}
+
+func TestFitStopsOnNonFiniteLoss(t *testing.T) {
+	m := newLogistic(1)
+	d := newBlobs(40, 1)
+	d.x[5] = float32(math.NaN())
+	_, err := Fit(context.Background(), m, d, nil, Config{Epochs: 2, BatchSize: 40})
+	require.ErrorIs(t, err, ErrNonFinite)
+	require.ErrorContains(t, err, "epoch 1, step 1")
+	for _, p := range m.Params() {
+		require.NoError(t, p.CheckFinite(), "weights are restored, not corrupted")
+	}
+}
+
+func TestFitInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Fit(ctx, newLogistic(1), newBlobs(50, 1), nil, Config{Epochs: 3, BatchSize: 10})
+	require.NoError(t, err)
+	require.True(t, res.Interrupted)
+	require.Empty(t, res.History)
+}
+
+func TestFitEarlyStopping(t *testing.T) {
+	// A learning rate of zero never improves after the first epoch.
+	res, err := Fit(context.Background(), newLogistic(1), newBlobs(50, 1), newBlobs(20, 2),
+		Config{Epochs: 10, BatchSize: 10, Patience: 2, Optimizer: &optim.SGD{LR: 0}})
+	require.NoError(t, err)
+	require.True(t, res.StoppedEarly)
+	require.Len(t, res.History, 3)
+	require.Equal(t, 1, res.BestEpoch)
+}
+
+func TestFitRejectsTooLittleData(t *testing.T) {
+	_, err := Fit(context.Background(), newLogistic(1), newBlobs(5, 1), nil, Config{BatchSize: 10})
+	require.ErrorContains(t, err, "fewer than one batch")
+}
+
+func TestStepAllocatesNothing(t *testing.T) {
+	tr, err := NewTrainer(newLogistic(1), Config{BatchSize: 8, ClipNorm: 1})
+	require.NoError(t, err)
+	var d Data = newBlobs(64, 1) // an interface already, as in Fit: no boxing per call
+	idx := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	_, _, err = tr.Step(d, idx) // first step allocates the optimizer's state
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(50, func() {
+		if _, _, err := tr.Step(d, idx); err != nil {
+			panic(err)
+		}
+	})
+	require.Zero(t, allocs)
+}
+
+func TestFillErrorsStopTraining(t *testing.T) {
+	_, err := Fit(context.Background(), newLogistic(1), failingData{}, nil, Config{Epochs: 1, BatchSize: 2})
+	require.ErrorContains(t, err, "bad row")
+}
+
+type failingData struct{}
+
+func (failingData) Len() int { return 4 }
+func (failingData) Fill([]int, []*graph.Buf, *graph.Buf) error {
+	return errors.New("bad row")
+}
