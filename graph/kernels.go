@@ -54,13 +54,6 @@ func f64[T Float](x []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
-func exp[T Float](x T) T {
-	if is32[T]() {
-		return T(math32.Exp(float32(x)))
-	}
-	return T(math.Exp(float64(x)))
-}
-
 func log[T Float](x T) T {
 	if is32[T]() {
 		return T(math32.Log(float32(x)))
@@ -75,22 +68,20 @@ func log1p[T Float](x T) T {
 	return T(math.Log1p(float64(x)))
 }
 
-// sigmoid is the logistic function, written to avoid overflow for large |x|.
+// sigmoid is the logistic function: fast float32 code for the working
+// precision, exact float64 math for gradient checks.
 func sigmoid[T Float](x T) T {
-	if x >= 0 {
-		return 1 / (1 + exp(-x))
+	if is32[T]() {
+		return T(sigmoidf(float32(x)))
 	}
-	e := exp(x)
-	return e / (1 + e)
+	return T(1 / (1 + math.Exp(-float64(x))))
 }
 
-// tanh via the logistic function: tanh(x) = 2σ(2x) − 1, accurate to a few
-// ulps and much cheaper than math.Tanh in float32.
 func tanh[T Float](x T) T {
-	if !is32[T]() {
-		return T(math.Tanh(float64(x)))
+	if is32[T]() {
+		return T(tanhf(float32(x)))
 	}
-	return 2*sigmoid(2*x) - 1
+	return T(math.Tanh(float64(x)))
 }
 
 // sumRows writes (or adds, when acc) the column sums of the rows×cols matrix x into dst.

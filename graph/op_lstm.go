@@ -59,10 +59,8 @@ func (LSTM) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 func (op LSTM) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
 func (LSTM) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
-	t, b, i, h, err := lstmDims([]tensor.Shape{in[0].Shape, in[1].Shape, in[2].Shape, in[3].Shape})
-	if err != nil {
-		return err
-	}
+	// Shapes were checked by InferShape when the graph was built.
+	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
 		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, t, b, i, h)
 	} else {
