@@ -1,0 +1,218 @@
+// Package metrics scores classifiers the way scikit-learn's sklearn.metrics
+// does: accuracy, confusion matrices, per-class precision/recall/F1 reports,
+// ROC AUC and log loss.
+//
+// Class labels are small non-negative integers 0..nClasses-1 (a model's class
+// indices). The functions follow scikit-learn's conventions, including its
+// zero-division rule: a ratio whose denominator is zero (precision of a class
+// never predicted, recall of a class with no samples) is 0, silently.
+//
+// Functions without an error result never panic on bad input. Instead they
+// return NaN (scores), nil (matrices) or an empty Report, as each one's
+// documentation says, so a bad call shows up as an obviously wrong figure.
+// Use CheckLabels first when you want an error that says what is wrong.
+package metrics
+
+import (
+	"fmt"
+	"math"
+)
+
+// CheckLabels reports, as an error naming the first offending position, why
+// yTrue and yPred cannot be scored together: different lengths, no samples,
+// or (when nClasses > 0) a label outside 0..nClasses-1.
+func CheckLabels(yTrue, yPred []int, nClasses int) error {
+	if len(yTrue) != len(yPred) {
+		return fmt.Errorf("metrics: yTrue has %d labels but yPred has %d", len(yTrue), len(yPred))
+	}
+	if len(yTrue) == 0 {
+		return fmt.Errorf("metrics: no samples")
+	}
+	if nClasses <= 0 {
+		return nil
+	}
+	for i := range yTrue {
+		if yTrue[i] < 0 || yTrue[i] >= nClasses {
+			return fmt.Errorf("metrics: yTrue[%d] = %d is not a class in 0..%d", i, yTrue[i], nClasses-1)
+		}
+		if yPred[i] < 0 || yPred[i] >= nClasses {
+			return fmt.Errorf("metrics: yPred[%d] = %d is not a class in 0..%d", i, yPred[i], nClasses-1)
+		}
+	}
+	return nil
+}
+
+// Accuracy is the fraction of positions where yPred equals yTrue
+// (sklearn.metrics.accuracy_score). It is NaN when the slices are empty or
+// of different lengths.
+func Accuracy(yTrue, yPred []int) float64 {
+	if len(yTrue) != len(yPred) || len(yTrue) == 0 {
+		return math.NaN()
+	}
+	correct := 0
+	for i, t := range yTrue {
+		if t == yPred[i] {
+			correct++
+		}
+	}
+	return float64(correct) / float64(len(yTrue))
+}
+
+// ConfusionMatrix counts samples by true class (row) and predicted class
+// (column): cm[t][p], as sklearn.metrics.confusion_matrix with
+// labels=range(nClasses). Pairs with a label outside 0..nClasses-1 are left
+// out, as sklearn leaves out labels not in its labels argument. It returns nil
+// when the lengths differ or nClasses < 1.
+func ConfusionMatrix(yTrue, yPred []int, nClasses int) [][]int {
+	if len(yTrue) != len(yPred) || nClasses < 1 {
+		return nil
+	}
+	// One backing array keeps the matrix contiguous and cheap to allocate.
+	flat := make([]int, nClasses*nClasses)
+	cm := make([][]int, nClasses)
+	for i := range cm {
+		cm[i] = flat[i*nClasses : (i+1)*nClasses : (i+1)*nClasses]
+	}
+	for i, t := range yTrue {
+		p := yPred[i]
+		if t < 0 || t >= nClasses || p < 0 || p >= nClasses {
+			continue
+		}
+		cm[t][p]++
+	}
+	return cm
+}
+
+// ClassReport holds one row of a classification report: a class's
+// precision, recall and F1 score and how many samples truly belong to it. For
+// the averaged rows Support is the total number of samples.
+type ClassReport struct {
+	Label     string
+	Precision float64
+	Recall    float64
+	F1        float64
+	Support   int
+}
+
+// Report is sklearn.metrics.classification_report as a value: one row per
+// class, the overall accuracy, and the macro (unweighted) and weighted (by
+// support) averages of the per-class scores.
+type Report struct {
+	Classes     []ClassReport
+	Accuracy    float64
+	MacroAvg    ClassReport
+	WeightedAvg ClassReport
+	Total       int
+}
+
+// Classification computes the classification report for classes
+// 0..len(labels)-1, named by labels. With nil labels the classes are
+// 0..max(label) and are named by their numbers. Every class gets a row, even
+// one that neither occurs nor is predicted (its scores are 0, as sklearn
+// reports with zero_division=0).
+//
+// Samples whose true or predicted label is outside the classes are not
+// counted in any row; Accuracy and Total cover only the samples inside. When
+// the lengths differ or there are no samples, the report has no classes and
+// a NaN accuracy.
+func Classification(yTrue, yPred []int, labels []string) Report {
+	if len(yTrue) != len(yPred) || len(yTrue) == 0 {
+		return Report{Accuracy: math.NaN(), MacroAvg: nanRow("macro avg"), WeightedAvg: nanRow("weighted avg")}
+	}
+	if labels == nil {
+		maxLabel := -1
+		for i := range yTrue {
+			maxLabel = max(maxLabel, yTrue[i], yPred[i])
+		}
+		for c := 0; c <= maxLabel; c++ {
+			labels = append(labels, fmt.Sprint(c))
+		}
+	}
+	n := len(labels)
+	cm := ConfusionMatrix(yTrue, yPred, n)
+	if cm == nil {
+		return Report{Accuracy: math.NaN(), MacroAvg: nanRow("macro avg"), WeightedAvg: nanRow("weighted avg")}
+	}
+
+	predicted := make([]int, n) // column sums: how often each class was predicted
+	total, correct := 0, 0
+	for t := range n {
+		for p := range n {
+			predicted[p] += cm[t][p]
+			total += cm[t][p]
+		}
+		correct += cm[t][t]
+	}
+
+	r := Report{Classes: make([]ClassReport, n), Total: total}
+	macro := ClassReport{Label: "macro avg", Support: total}
+	weighted := ClassReport{Label: "weighted avg", Support: total}
+	for c := range n {
+		support := 0
+		for p := range n {
+			support += cm[c][p]
+		}
+		tp := cm[c][c]
+		row := ClassReport{
+			Label:     labels[c],
+			Precision: ratio(tp, predicted[c]),
+			Recall:    ratio(tp, support),
+			Support:   support,
+		}
+		if s := row.Precision + row.Recall; s > 0 {
+			row.F1 = 2 * row.Precision * row.Recall / s
+		}
+		r.Classes[c] = row
+
+		macro.Precision += row.Precision / float64(n)
+		macro.Recall += row.Recall / float64(n)
+		macro.F1 += row.F1 / float64(n)
+		if total > 0 {
+			w := float64(support) / float64(total)
+			weighted.Precision += w * row.Precision
+			weighted.Recall += w * row.Recall
+			weighted.F1 += w * row.F1
+		}
+	}
+	r.Accuracy = ratio(correct, total)
+	r.MacroAvg, r.WeightedAvg = macro, weighted
+	return r
+}
+
+// ratio is num/den with scikit-learn's zero_division=0 convention.
+func ratio(num, den int) float64 {
+	if den == 0 {
+		return 0
+	}
+	return float64(num) / float64(den)
+}
+
+func nanRow(label string) ClassReport {
+	nan := math.NaN()
+	return ClassReport{Label: label, Precision: nan, Recall: nan, F1: nan}
+}
+
+// String lays the report out as sklearn.metrics.classification_report does
+// (digits=2): a header, one row per class, then accuracy, macro avg and
+// weighted avg, right-aligned in 9-character columns.
+func (r Report) String() string {
+	const digits = 2
+	width := len("weighted avg")
+	for _, c := range r.Classes {
+		width = max(width, len(c.Label))
+	}
+	var b []byte
+	b = fmt.Appendf(b, "%*s  %9s %9s %9s %9s\n\n", width, "", "precision", "recall", "f1-score", "support")
+	row := func(c ClassReport) {
+		b = fmt.Appendf(b, "%*s  %9.*f %9.*f %9.*f %9d\n", width, c.Label,
+			digits, c.Precision, digits, c.Recall, digits, c.F1, c.Support)
+	}
+	for _, c := range r.Classes {
+		row(c)
+	}
+	b = append(b, '\n')
+	b = fmt.Appendf(b, "%*s  %9s %9s %9.*f %9d\n", width, "accuracy", "", "", digits, r.Accuracy, r.Total)
+	row(r.MacroAvg)
+	row(r.WeightedAvg)
+	return string(b)
+}

@@ -1,0 +1,309 @@
+package metrics
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Expected values below were computed with scikit-learn 1.2.1
+// (sklearn.metrics) on the same inputs; log losses with eps=1e-15.
+
+func TestAccuracy(t *testing.T) {
+	tests := []struct {
+		name        string
+		yTrue, yPrd []int
+		want        float64
+	}{
+		{"all right", []int{0, 1, 2}, []int{0, 1, 2}, 1},
+		{"all wrong", []int{0, 1}, []int{1, 0}, 0},
+		{"three of five", []int{0, 1, 2, 2, 2}, []int{0, 0, 2, 2, 1}, 0.6},
+		{"empty is NaN", nil, nil, math.NaN()},
+		{"mismatched is NaN", []int{0, 1}, []int{0}, math.NaN()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Accuracy(tc.yTrue, tc.yPrd)
+			if math.IsNaN(tc.want) {
+				require.True(t, math.IsNaN(got), "got %v", got)
+				return
+			}
+			require.InDelta(t, tc.want, got, 1e-12)
+		})
+	}
+}
+
+func TestConfusionMatrix(t *testing.T) {
+	tests := []struct {
+		name        string
+		yTrue, yPrd []int
+		n           int
+		want        [][]int
+	}{
+		{
+			// sklearn confusion_matrix(labels=[0,1,2,3]); class 2 absent.
+			name:  "rows are true, columns predicted",
+			yTrue: []int{0, 0, 1, 1, 1, 3}, yPrd: []int{0, 1, 1, 1, 0, 0}, n: 4,
+			want: [][]int{{1, 1, 0, 0}, {1, 2, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}},
+		},
+		{
+			name:  "labels outside the classes are left out",
+			yTrue: []int{0, 1, 5, -1}, yPrd: []int{1, 1, 0, 0}, n: 2,
+			want: [][]int{{0, 1}, {0, 1}},
+		},
+		{name: "empty input gives zeros", n: 2, want: [][]int{{0, 0}, {0, 0}}},
+		{name: "mismatched lengths", yTrue: []int{0}, yPrd: []int{0, 1}, n: 2, want: nil},
+		{name: "no classes", yTrue: []int{0}, yPrd: []int{0}, n: 0, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, ConfusionMatrix(tc.yTrue, tc.yPrd, tc.n))
+		})
+	}
+}
+
+func TestConfusionMatrixRowsDoNotAlias(t *testing.T) {
+	// The rows share one backing array; appending to one must not write into
+	// the next.
+	cm := ConfusionMatrix([]int{0, 1}, []int{0, 1}, 2)
+	_ = append(cm[0], 99)
+	require.Equal(t, []int{0, 1}, cm[1])
+}
+
+func TestCheckLabels(t *testing.T) {
+	tests := []struct {
+		name        string
+		yTrue, yPrd []int
+		n           int
+		wantErr     string
+	}{
+		{"ok", []int{0, 1}, []int{1, 1}, 2, ""},
+		{"ok without class count", []int{0, 7}, []int{1, 1}, 0, ""},
+		{"lengths", []int{0, 1}, []int{1}, 2, "yTrue has 2 labels but yPred has 1"},
+		{"empty", nil, nil, 2, "no samples"},
+		{"true out of range", []int{0, 2}, []int{0, 1}, 2, "yTrue[1] = 2 is not a class in 0..1"},
+		{"pred negative", []int{0, 1}, []int{-1, 1}, 2, "yPred[0] = -1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckLabels(tc.yTrue, tc.yPrd, tc.n)
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tc.wantErr)
+		})
+	}
+}
+
+func TestClassification(t *testing.T) {
+	// sklearn's own classification_report docstring example.
+	r := Classification([]int{0, 1, 2, 2, 2}, []int{0, 0, 2, 2, 1}, []string{"class 0", "class 1", "class 2"})
+	want := []ClassReport{
+		{"class 0", 0.5, 1, 2.0 / 3, 1},
+		{"class 1", 0, 0, 0, 1},
+		{"class 2", 1, 2.0 / 3, 0.8, 3},
+	}
+	require.Len(t, r.Classes, 3)
+	for i, w := range want {
+		requireRow(t, w, r.Classes[i])
+	}
+	require.InDelta(t, 0.6, r.Accuracy, 1e-12)
+	require.Equal(t, 5, r.Total)
+	requireRow(t, ClassReport{"macro avg", 0.5, 0.5555555555555555, 0.48888888888888893, 5}, r.MacroAvg)
+	requireRow(t, ClassReport{"weighted avg", 0.7, 0.6, 0.6133333333333334, 5}, r.WeightedAvg)
+
+	// The layout must be byte-for-byte sklearn's.
+	const sk = "              precision    recall  f1-score   support\n\n" +
+		"     class 0       0.50      1.00      0.67         1\n" +
+		"     class 1       0.00      0.00      0.00         1\n" +
+		"     class 2       1.00      0.67      0.80         3\n\n" +
+		"    accuracy                           0.60         5\n" +
+		"   macro avg       0.50      0.56      0.49         5\n" +
+		"weighted avg       0.70      0.60      0.61         5\n"
+	require.Equal(t, sk, r.String())
+}
+
+func TestClassificationZeroDivision(t *testing.T) {
+	// Class c never occurs and is never predicted; d is never predicted.
+	// sklearn (zero_division=0) gives 0 for their undefined ratios, and the
+	// macro average still divides by all four classes.
+	r := Classification([]int{0, 0, 1, 1, 1, 3}, []int{0, 1, 1, 1, 0, 0}, []string{"a", "b", "c", "d"})
+	want := []ClassReport{
+		{"a", 1.0 / 3, 0.5, 0.4, 2},
+		{"b", 2.0 / 3, 2.0 / 3, 2.0 / 3, 3},
+		{"c", 0, 0, 0, 0},
+		{"d", 0, 0, 0, 1},
+	}
+	for i, w := range want {
+		requireRow(t, w, r.Classes[i])
+	}
+	requireRow(t, ClassReport{"macro avg", 0.25, 0.291667, 0.266667, 6}, r.MacroAvg)
+	requireRow(t, ClassReport{"weighted avg", 0.444444, 0.5, 0.466667, 6}, r.WeightedAvg)
+	require.InDelta(t, 0.5, r.Accuracy, 1e-12)
+}
+
+func TestClassificationDefaultLabelsAndWideNames(t *testing.T) {
+	r := Classification([]int{0, 2}, []int{0, 2}, nil)
+	require.Len(t, r.Classes, 3)
+	require.Equal(t, "1", r.Classes[1].Label)
+
+	// A class name longer than "weighted avg" widens the first column.
+	r = Classification([]int{0, 1}, []int{0, 1}, []string{"x", "a-very-long-name"})
+	require.Contains(t, r.String(), "\na-very-long-name       1.00      1.00      1.00         1\n")
+	require.Contains(t, r.String(), "\n    weighted avg       1.00")
+}
+
+func TestClassificationBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		yTrue, yPrd []int
+	}{
+		{"mismatched", []int{0, 1}, []int{0}},
+		{"empty", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Classification(tc.yTrue, tc.yPrd, []string{"a", "b"})
+			require.Empty(t, r.Classes)
+			require.True(t, math.IsNaN(r.Accuracy))
+			require.True(t, math.IsNaN(r.MacroAvg.F1))
+			require.NotPanics(t, func() { _ = r.String() })
+		})
+	}
+}
+
+func requireRow(t *testing.T, want, got ClassReport) {
+	t.Helper()
+	require.Equal(t, want.Label, got.Label)
+	require.InDelta(t, want.Precision, got.Precision, 1e-6, "%s precision", want.Label)
+	require.InDelta(t, want.Recall, got.Recall, 1e-6, "%s recall", want.Label)
+	require.InDelta(t, want.F1, got.F1, 1e-6, "%s F1", want.Label)
+	require.Equal(t, want.Support, got.Support, "%s support", want.Label)
+}
+
+func TestROCAUC(t *testing.T) {
+	tests := []struct {
+		name   string
+		y      []int
+		scores []float64
+		want   float64
+	}{
+		{"no ties", []int{0, 0, 1, 1}, []float64{0.1, 0.4, 0.35, 0.8}, 0.75},
+		// Three samples tie at 0.4 (one positive, two negatives): the
+		// trapezoid through the tie gives 0.8125, not a rank-order artefact.
+		{"ties", []int{0, 0, 1, 1, 0, 1, 1, 0}, []float64{0.1, 0.4, 0.35, 0.8, 0.4, 0.4, 0.9, 0.2}, 0.8125},
+		{"all tied is chance", []int{1, 0, 1, 0}, []float64{0.5, 0.5, 0.5, 0.5}, 0.5},
+		{"perfect", []int{0, 1}, []float64{-3, 2}, 1},
+		{"reversed", []int{1, 0}, []float64{-3, 2}, 0},
+		{"infinite scores rank fine", []int{0, 1, 0}, []float64{math.Inf(-1), math.Inf(1), 0}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ROCAUC(tc.y, tc.scores)
+			require.NoError(t, err)
+			require.InDelta(t, tc.want, got, 1e-12)
+		})
+	}
+}
+
+func TestROCAUCOrderInvariant(t *testing.T) {
+	// AUC depends on scores, not on the order samples arrive in.
+	y := []int{0, 0, 1, 1, 0, 1, 1, 0}
+	s := []float64{0.1, 0.4, 0.35, 0.8, 0.4, 0.4, 0.9, 0.2}
+	ry, rs := make([]int, len(y)), make([]float64, len(s))
+	for i := range y {
+		ry[len(y)-1-i], rs[len(s)-1-i] = y[i], s[i]
+	}
+	got, err := ROCAUC(ry, rs)
+	require.NoError(t, err)
+	require.InDelta(t, 0.8125, got, 1e-12)
+}
+
+func TestROCAUCErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		y       []int
+		scores  []float64
+		wantErr string
+	}{
+		{"one class", []int{1, 1}, []float64{0.2, 0.3}, "only one class"},
+		{"mismatched", []int{0, 1}, []float64{0.2}, "2 labels but 1 scores"},
+		{"empty", nil, nil, "no samples"},
+		{"non-binary label", []int{0, 2}, []float64{0.2, 0.3}, "yTrue[1] = 2"},
+		{"NaN score", []int{0, 1}, []float64{0.2, math.NaN()}, "scores[1] is NaN"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ROCAUC(tc.y, tc.scores)
+			require.ErrorContains(t, err, tc.wantErr)
+			require.True(t, math.IsNaN(got))
+		})
+	}
+}
+
+func TestLogLoss(t *testing.T) {
+	tests := []struct {
+		name  string
+		y     []int
+		proba [][]float64
+		want  float64
+	}{
+		{"typical", []int{0, 1, 2, 1}, [][]float64{{0.7, 0.2, 0.1}, {0.1, 0.8, 0.1}, {0.2, 0.3, 0.5}, {0.6, 0.3, 0.1}}, 0.6192346200347058},
+		// A certain wrong answer is clipped to -log(1e-15)/3 instead of +Inf.
+		{"clipped", []int{0, 1, 2}, [][]float64{{1, 0, 0}, {0, 1, 0}, {1, 0, 0}}, 11.51292546497023},
+		// Rows that do not sum to 1 are renormalised first.
+		{"renormalised", []int{0, 1, 2}, [][]float64{{0.5, 0.5, 0.5}, {0.2, 0.2, 0.2}, {0.1, 0.1, 0.3}}, 0.9026834003674035},
+		{"perfect is ~0", []int{1}, [][]float64{{0, 1}}, 1e-15},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.InDelta(t, tc.want, LogLoss(tc.y, tc.proba), 1e-9)
+		})
+	}
+}
+
+func TestBinaryLogLoss(t *testing.T) {
+	require.InDelta(t, 0.21616187468057912, BinaryLogLoss([]int{0, 1, 1, 0}, []float64{0.1, 0.9, 0.8, 0.35}), 1e-12)
+	require.InDelta(t, 17.26958809681289, BinaryLogLoss([]int{0, 1, 1, 0}, []float64{0, 1, 0, 1}), 1e-9)
+	// Must agree with the two-column form.
+	y := []int{1, 0, 1}
+	p := []float64{0.3, 0.6, 0.99}
+	rows := [][]float64{{0.7, 0.3}, {0.4, 0.6}, {0.01, 0.99}}
+	require.InDelta(t, LogLoss(y, rows), BinaryLogLoss(y, p), 1e-12)
+}
+
+func TestLogLossBadInputIsNaN(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		y     []int
+		proba [][]float64
+	}{
+		{"mismatched", []int{0, 1}, [][]float64{{1, 0}}},
+		{"empty", nil, nil},
+		{"ragged", []int{0, 1}, [][]float64{{1, 0}, {1}}},
+		{"label outside row", []int{2}, [][]float64{{0.5, 0.5}}},
+		{"negative label", []int{-1}, [][]float64{{0.5, 0.5}}},
+		{"NaN", []int{0}, [][]float64{{math.NaN(), 0.5}}},
+		{"negative probability", []int{0}, [][]float64{{-0.5, 0.5}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.True(t, math.IsNaN(LogLoss(tc.y, tc.proba)))
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		y    []int
+		p    []float64
+	}{
+		{"mismatched", []int{0, 1}, []float64{0.5}},
+		{"empty", nil, nil},
+		{"label 2", []int{2}, []float64{0.5}},
+		{"p above 1", []int{1}, []float64{1.5}},
+		{"NaN", []int{1}, []float64{math.NaN()}},
+	} {
+		t.Run("binary "+tc.name, func(t *testing.T) {
+			require.True(t, math.IsNaN(BinaryLogLoss(tc.y, tc.p)))
+		})
+	}
+}

@@ -1,0 +1,131 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// ROCAUC is the area under the ROC curve of a binary classifier
+// (sklearn.metrics.roc_auc_score): yTrue holds 0 (negative) or 1 (positive)
+// and scores any monotone confidence that the sample is positive. Tied scores
+// form one threshold, so the curve has a diagonal segment there and the area
+// is taken with the trapezoid rule, exactly as sklearn does. It errors when
+// the lengths differ, a label is not 0 or 1, a score is NaN, or only one
+// class is present (AUC is undefined then).
+func ROCAUC(yTrue []int, scores []float64) (float64, error) {
+	if len(yTrue) != len(scores) {
+		return math.NaN(), fmt.Errorf("metrics: ROCAUC: %d labels but %d scores", len(yTrue), len(scores))
+	}
+	if len(yTrue) == 0 {
+		return math.NaN(), errors.New("metrics: ROCAUC: no samples")
+	}
+	var pos, neg int
+	for i, y := range yTrue {
+		switch y {
+		case 0:
+			neg++
+		case 1:
+			pos++
+		default:
+			return math.NaN(), fmt.Errorf("metrics: ROCAUC: yTrue[%d] = %d; binary labels must be 0 or 1", i, y)
+		}
+		if math.IsNaN(scores[i]) {
+			return math.NaN(), fmt.Errorf("metrics: ROCAUC: scores[%d] is NaN", i)
+		}
+	}
+	if pos == 0 || neg == 0 {
+		return math.NaN(), fmt.Errorf("metrics: ROCAUC: only one class present in yTrue (%d positive, %d negative); AUC is undefined", pos, neg)
+	}
+
+	order := make([]int, len(scores))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return scores[order[a]] > scores[order[b]] })
+
+	// Walk thresholds from the highest score down; each distinct score adds
+	// one ROC point, and the trapezoid between consecutive points gives the
+	// tie handling sklearn uses.
+	var auc float64
+	var tp, fp, prevTP, prevFP int
+	for k, i := range order {
+		if yTrue[i] == 1 {
+			tp++
+		} else {
+			fp++
+		}
+		if k+1 < len(order) && scores[order[k+1]] == scores[i] {
+			continue
+		}
+		auc += float64(fp-prevFP) * float64(tp+prevTP) / 2
+		prevTP, prevFP = tp, fp
+	}
+	return auc / (float64(pos) * float64(neg)), nil
+}
+
+// logLossEps is the clipping sklearn.metrics.log_loss applies to
+// probabilities, so a confident wrong prediction costs about 34.5 nats
+// instead of +Inf. It was sklearn's default until 1.2, which switched to the
+// float64 machine epsilon (2.2e-16); the two differ only for probabilities
+// below 1e-15.
+const logLossEps = 1e-15
+
+// LogLoss is the mean cross-entropy of the true classes under predicted
+// class probabilities (sklearn.metrics.log_loss): proba[i][c] is the
+// probability that sample i is class c. Like sklearn, each probability is
+// clipped to [1e-15, 1-1e-15] and each row renormalised to sum to 1. It is NaN
+// when the lengths differ, there are no samples, rows have different
+// lengths, a label is outside the row, or a probability is NaN or negative.
+func LogLoss(yTrue []int, proba [][]float64) float64 {
+	if len(yTrue) != len(proba) || len(yTrue) == 0 {
+		return math.NaN()
+	}
+	k := len(proba[0])
+	var sum float64
+	for i, row := range proba {
+		if len(row) != k || yTrue[i] < 0 || yTrue[i] >= k {
+			return math.NaN()
+		}
+		var rowSum float64
+		for _, p := range row {
+			if math.IsNaN(p) || p < 0 {
+				return math.NaN()
+			}
+			rowSum += clipProb(p)
+		}
+		sum -= math.Log(clipProb(row[yTrue[i]]) / rowSum)
+	}
+	return sum / float64(len(yTrue))
+}
+
+// BinaryLogLoss is LogLoss for a binary classifier given p[i], the predicted
+// probability that sample i is class 1; yTrue holds 0 or 1. It is NaN for
+// mismatched lengths, no samples, another label, or p outside [0, 1] or NaN.
+func BinaryLogLoss(yTrue []int, p []float64) float64 {
+	if len(yTrue) != len(p) || len(yTrue) == 0 {
+		return math.NaN()
+	}
+	var sum float64
+	for i, y := range yTrue {
+		if !(p[i] >= 0 && p[i] <= 1) || (y != 0 && y != 1) {
+			return math.NaN()
+		}
+		// sklearn clips p and then forms the row [1-p, p]; doing the same,
+		// in the same order, reproduces its figures to the last bit even at
+		// the clip boundaries, where 1-(1-1e-15) is not exactly 1e-15.
+		p1 := clipProb(p[i])
+		p0 := 1 - p1
+		if y == 1 {
+			sum -= math.Log(p1 / (p0 + p1))
+		} else {
+			sum -= math.Log(p0 / (p0 + p1))
+		}
+	}
+	return sum / float64(len(yTrue))
+}
+
+func clipProb(p float64) float64 {
+	return min(max(p, logLossEps), 1-logLossEps)
+}

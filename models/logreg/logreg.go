@@ -1,0 +1,421 @@
+// Package logreg is L2-regularised logistic regression fitted with L-BFGS,
+// matching scikit-learn's LogisticRegression() (lbfgs solver): the same
+// objective, defaults (C=1, tol=1e-4, max_iter=100, fitted unpenalised
+// intercept), stopping rule and class handling, so coefficients agree with
+// sklearn's to the optimiser's tolerance.
+//
+// Two classes give one sigmoid decision function; more give a multinomial
+// (softmax) model by default, or independent one-vs-rest sigmoids. The loss
+// and its gradient are computed with gorgonia.org/tensor matrix products.
+//
+//	m := logreg.New()
+//	if err := m.Fit(X, y); err != nil {
+//		var ce *logreg.ConvergenceError
+//		if !errors.As(err, &ce) {
+//			return err // bad input
+//		}
+//		log.Print(err) // fitted, but not to the tolerance: like sklearn's ConvergenceWarning
+//	}
+//	proba, err := m.PredictProba(Xtest)
+package logreg
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"gorgonia.org/tensor"
+)
+
+// MultiClass picks how more than two classes are modelled.
+type MultiClass string
+
+const (
+	// Auto is Multinomial for more than two classes and a single sigmoid for
+	// two, as sklearn's multi_class="auto" with the lbfgs solver.
+	Auto MultiClass = "auto"
+	// Multinomial fits one softmax over all classes (cross-entropy loss).
+	// With two classes it fits two symmetric weight vectors.
+	Multinomial MultiClass = "multinomial"
+	// OneVsRest fits one binary classifier per class against the others and
+	// normalises their probabilities to sum to one.
+	OneVsRest MultiClass = "ovr"
+)
+
+// Model is a logistic regression classifier. Set the exported options (New
+// gives sklearn's defaults), call Fit, then Predict or PredictProba.
+type Model struct {
+	// C is the inverse regularisation strength: the objective is
+	// 0.5·||W||² + C·Σ logloss. Smaller C means stronger shrinkage. Must be > 0.
+	C float64
+	// Multi chooses the multi-class scheme (default Auto).
+	Multi MultiClass
+	// MaxIter bounds the L-BFGS iterations (per class for OneVsRest).
+	MaxIter int
+	// Tol stops the optimiser once the largest gradient component is at most
+	// Tol (sklearn's tol, scipy's gtol), on the objective divided by C.
+	Tol float64
+	// FitIntercept adds an unpenalised bias per decision function.
+	FitIntercept bool
+
+	// Converged reports whether the last Fit met the tolerance (for
+	// OneVsRest, every class's fit did).
+	Converged bool
+	// Iterations is the number of L-BFGS iterations of the last Fit (the
+	// largest over the classes for OneVsRest), as sklearn's n_iter_.
+	Iterations int
+
+	classes   []int       // the distinct labels seen by Fit, ascending
+	coef      [][]float64 // one row of nFeatures weights per decision function
+	intercept []float64
+	nFeatures int
+	scheme    scheme
+}
+
+// scheme is how the decision functions become probabilities.
+type scheme int
+
+const (
+	schemeBinary  scheme = iota + 1 // one function: P(class 1) = sigmoid(z)
+	schemeSoftmax                   // k functions: softmax
+	schemeOVR                       // k functions: sigmoids normalised to sum 1
+)
+
+// New returns a model with scikit-learn's LogisticRegression() defaults.
+func New() *Model {
+	return &Model{C: 1, Multi: Auto, MaxIter: 100, Tol: 1e-4, FitIntercept: true}
+}
+
+// ConvergenceError is returned by Fit when L-BFGS stopped before meeting the
+// tolerance. The model is still fitted with the last iterate and can predict;
+// the error plays the role of sklearn's ConvergenceWarning, so a caller that
+// accepts an approximate fit can check for it with errors.As and go on.
+type ConvergenceError struct {
+	Class      int     // the label whose one-vs-rest fit failed; -1 otherwise
+	Iterations int     // iterations done
+	MaxIter    int     // the limit
+	GradMax    float64 // largest gradient component at the last iterate
+	Tol        float64
+	Reason     string
+}
+
+func (e *ConvergenceError) Error() string {
+	who := "lbfgs"
+	if e.Class >= 0 {
+		who = fmt.Sprintf("lbfgs (one-vs-rest, class %d)", e.Class)
+	}
+	return fmt.Sprintf("logreg: %s did not converge after %d iterations: max|gradient| %.3g > tol %.3g: %s; increase MaxIter or scale the features",
+		who, e.Iterations, e.GradMax, e.Tol, e.Reason)
+}
+
+// ErrNotFitted is returned by the prediction methods before a successful Fit.
+var ErrNotFitted = errors.New("logreg: model is not fitted; call Fit first")
+
+// Fit learns the coefficients from samples X (one row per sample) and their
+// class labels y (any integers; at least two distinct). It returns an error
+// naming the problem for empty input, mismatched lengths, ragged rows,
+// NaN/Inf features, a single class or invalid options, and a
+// *ConvergenceError (with the model still fitted) when the optimiser did not
+// reach Tol within MaxIter iterations.
+func (m *Model) Fit(X [][]float64, y []int) error {
+	m.reset()
+	if len(X) == 0 {
+		return errors.New("logreg: Fit: X has no samples")
+	}
+	d := len(X[0])
+	data := make([]float64, 0, len(X)*d)
+	for i, row := range X {
+		if len(row) != d {
+			return fmt.Errorf("logreg: Fit: X[%d] has %d features but X[0] has %d", i, len(row), d)
+		}
+		data = append(data, row...)
+	}
+	return m.fit(data, len(X), d, y)
+}
+
+// FitDense is Fit for a samples×features float64 matrix.
+func (m *Model) FitDense(X *tensor.Dense, y []int) error {
+	m.reset()
+	if X == nil {
+		return errors.New("logreg: FitDense: X is nil")
+	}
+	if X.Dtype() != tensor.Float64 || X.Dims() != 2 {
+		return fmt.Errorf("logreg: FitDense: X must be a 2-D float64 matrix, got %v %v", X.Dtype(), X.Shape())
+	}
+	// Copy through Data in row-major order, whatever X's layout or view.
+	c := X.Materialize().(*tensor.Dense)
+	if c == X {
+		c = X.Clone().(*tensor.Dense)
+	}
+	return m.fit(c.Float64s(), X.Shape()[0], X.Shape()[1], y)
+}
+
+func (m *Model) fit(data []float64, n, d int, y []int) error {
+	m.reset()
+	if err := m.checkOptions(); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errors.New("logreg: Fit: X has no samples")
+	}
+	if d == 0 {
+		return errors.New("logreg: Fit: X has no features")
+	}
+	if len(y) != n {
+		return fmt.Errorf("logreg: Fit: X has %d samples but y has %d labels", n, len(y))
+	}
+	if err := checkFinite(data, d); err != nil {
+		return fmt.Errorf("logreg: Fit: %w", err)
+	}
+	classes := slices.Compact(slices.Sorted(slices.Values(y)))
+	if len(classes) < 2 {
+		return fmt.Errorf("logreg: Fit: y has a single class (%d); logistic regression needs at least two", classes[0])
+	}
+	idx := make([]int, n) // y as indexes into classes
+	for i, v := range y {
+		idx[i], _ = slices.BinarySearch(classes, v)
+	}
+
+	x := tensor.New(tensor.WithShape(n, d), tensor.WithBacking(data))
+	xt := x.Clone().(*tensor.Dense)
+	// A materialised transpose (not a view) keeps XᵀG one plain GEMM.
+	if err := xt.T(); err != nil {
+		return fmt.Errorf("logreg: Fit: %w", err)
+	}
+	if err := xt.Transpose(); err != nil {
+		return fmt.Errorf("logreg: Fit: %w", err)
+	}
+
+	k := len(classes)
+	settings := lbfgsSettings{memory: 10, maxIter: m.MaxIter, gtol: m.Tol, ftol: 64 * 2.220446049250313e-16, maxLS: 50}
+
+	var convErr *ConvergenceError
+	switch {
+	case k == 2 && m.Multi != Multinomial, k > 2 && m.Multi == OneVsRest:
+		// One sigmoid per class (just class 1 for a binary problem).
+		m.scheme = schemeOVR
+		targets := classes
+		if k == 2 {
+			m.scheme, targets = schemeBinary, classes[1:]
+		}
+		m.Converged = true
+		for _, c := range targets {
+			yc := make([]int, n)
+			for i, v := range y {
+				if v == c {
+					yc[i] = 1
+				}
+			}
+			coef, icpt, res := m.solve(newProblem(x, xt, yc, 1, m.C, m.FitIntercept), settings)
+			m.coef = append(m.coef, coef[0])
+			m.intercept = append(m.intercept, icpt[0])
+			m.Iterations = max(m.Iterations, res.iterations)
+			if !res.converged {
+				m.Converged = false
+				if convErr == nil {
+					convErr = m.convergenceError(res, c)
+					if k == 2 {
+						convErr.Class = -1
+					}
+				}
+			}
+		}
+	default:
+		m.scheme = schemeSoftmax
+		coef, icpt, res := m.solve(newProblem(x, xt, idx, k, m.C, m.FitIntercept), settings)
+		m.coef, m.intercept = coef, icpt
+		m.Iterations, m.Converged = res.iterations, res.converged
+		if !res.converged {
+			convErr = m.convergenceError(res, -1)
+		}
+	}
+	m.classes, m.nFeatures = classes, d
+	if convErr != nil {
+		return convErr
+	}
+	return nil
+}
+
+// reset forgets the fitted state, keeping the options, so that a Fit that
+// fails on bad input leaves an unfitted model rather than a stale one.
+func (m *Model) reset() {
+	*m = Model{C: m.C, Multi: m.Multi, MaxIter: m.MaxIter, Tol: m.Tol, FitIntercept: m.FitIntercept}
+}
+
+func (m *Model) convergenceError(res lbfgsResult, class int) *ConvergenceError {
+	return &ConvergenceError{Class: class, Iterations: res.iterations, MaxIter: m.MaxIter,
+		GradMax: res.gradMax, Tol: m.Tol, Reason: res.reason}
+}
+
+// solve minimises p from zero (sklearn's starting point) and unpacks the
+// parameters into per-function coefficient rows and intercepts.
+func (m *Model) solve(p *problem, st lbfgsSettings) ([][]float64, []float64, lbfgsResult) {
+	res := minimizeLBFGS(p.lossGrad, make([]float64, p.size()), st)
+	coef := make([][]float64, p.k)
+	for c := range coef {
+		coef[c] = make([]float64, p.d)
+		for j := range p.d {
+			coef[c][j] = res.x[j*p.k+c] // W is d×k row-major
+		}
+	}
+	icpt := make([]float64, p.k)
+	if p.fitIntercept {
+		copy(icpt, res.x[p.d*p.k:])
+	}
+	return coef, icpt, res
+}
+
+func (m *Model) checkOptions() error {
+	switch {
+	case !(m.C > 0) || math.IsInf(m.C, 1):
+		return fmt.Errorf("logreg: C must be a positive finite number, got %v", m.C)
+	case m.MaxIter < 1:
+		return fmt.Errorf("logreg: MaxIter must be at least 1, got %d", m.MaxIter)
+	case !(m.Tol >= 0):
+		return fmt.Errorf("logreg: Tol must be non-negative, got %v", m.Tol)
+	}
+	switch m.Multi {
+	case Auto, Multinomial, OneVsRest:
+		return nil
+	case "":
+		return errors.New(`logreg: Multi is not set; use New() or one of "auto", "multinomial", "ovr"`)
+	default:
+		return fmt.Errorf(`logreg: unknown Multi %q; want "auto", "multinomial" or "ovr"`, m.Multi)
+	}
+}
+
+// checkFinite finds the first NaN or ±Inf in row-major data with d columns.
+func checkFinite(data []float64, d int) error {
+	for i, v := range data {
+		if !isFinite(v) {
+			return fmt.Errorf("X[%d][%d] is %v; features must be finite", i/d, i%d, v)
+		}
+	}
+	return nil
+}
+
+// Classes returns the class labels in the order of PredictProba's columns.
+func (m *Model) Classes() []int { return slices.Clone(m.classes) }
+
+// Coef returns the weights, one row of len(features) per decision function:
+// a single row (for the larger label) in a binary problem, else one per
+// class in Classes order (sklearn's coef_).
+func (m *Model) Coef() [][]float64 {
+	out := make([][]float64, len(m.coef))
+	for i, r := range m.coef {
+		out[i] = slices.Clone(r)
+	}
+	return out
+}
+
+// Intercept returns the bias of each decision function (sklearn's
+// intercept_), zeros when FitIntercept is false.
+func (m *Model) Intercept() []float64 { return slices.Clone(m.intercept) }
+
+// DecisionFunction returns x·coefᵀ + intercept for each sample: one column
+// in a binary problem (the log-odds of the larger label), else one per class.
+func (m *Model) DecisionFunction(X [][]float64) ([][]float64, error) {
+	if m.classes == nil {
+		return nil, ErrNotFitted
+	}
+	n := len(X)
+	if n == 0 {
+		return nil, errors.New("logreg: no samples to predict")
+	}
+	d := m.nFeatures
+	data := make([]float64, 0, n*d)
+	for i, row := range X {
+		if len(row) != d {
+			return nil, fmt.Errorf("logreg: X[%d] has %d features; the model was fitted on %d", i, len(row), d)
+		}
+		data = append(data, row...)
+	}
+	if err := checkFinite(data, d); err != nil {
+		return nil, fmt.Errorf("logreg: %w", err)
+	}
+	k := len(m.coef)
+	wt := make([]float64, d*k) // coefᵀ, d×k
+	for c, r := range m.coef {
+		for j, v := range r {
+			wt[j*k+c] = v
+		}
+	}
+	z, err := tensor.MatMul(
+		tensor.New(tensor.WithShape(n, d), tensor.WithBacking(data)),
+		tensor.New(tensor.WithShape(d, k), tensor.WithBacking(wt)))
+	if err != nil {
+		return nil, fmt.Errorf("logreg: %w", err)
+	}
+	flat := z.Data().([]float64)
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = flat[i*k : (i+1)*k : (i+1)*k]
+		for c := range out[i] {
+			out[i][c] += m.intercept[c]
+		}
+	}
+	return out, nil
+}
+
+// PredictProba returns, for each sample, the probability of each class in
+// Classes order.
+func (m *Model) PredictProba(X [][]float64) ([][]float64, error) {
+	z, err := m.DecisionFunction(X)
+	if err != nil {
+		return nil, err
+	}
+	k := len(m.classes)
+	out := make([][]float64, len(z))
+	for i, zi := range z {
+		p := make([]float64, k)
+		switch m.scheme {
+		case schemeBinary:
+			p[1] = sigmoid(zi[0])
+			p[0] = 1 - p[1]
+		case schemeSoftmax:
+			lse := logSumExp(zi)
+			for c, v := range zi {
+				p[c] = math.Exp(v - lse)
+			}
+		case schemeOVR:
+			var s float64
+			for c, v := range zi {
+				p[c] = sigmoid(v)
+				s += p[c]
+			}
+			if s == 0 {
+				// Every sigmoid underflowed: no class is preferred.
+				for c := range p {
+					p[c] = 1 / float64(k)
+				}
+				break
+			}
+			for c := range p {
+				p[c] /= s
+			}
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// Predict returns the most probable class label for each sample (ties go to
+// the smaller label, as numpy's argmax does).
+func (m *Model) Predict(X [][]float64) ([]int, error) {
+	proba, err := m.PredictProba(X)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(proba))
+	for i, p := range proba {
+		best := 0
+		for c, v := range p {
+			if v > p[best] {
+				best = c
+			}
+		}
+		out[i] = m.classes[best]
+	}
+	return out, nil
+}

@@ -1,0 +1,218 @@
+package plots
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// TrainingCurve draws a model's learning curves in two panels side by side:
+// loss per epoch on the left, accuracy (in percent) per epoch on the right,
+// training solid and validation dashed, with the epoch of the lowest
+// validation loss marked.
+//
+// epochs are the epoch numbers, strictly increasing. Each series is either
+// empty (left out: a run without validation passes nil for valLoss and
+// valAcc) or as long as epochs. Losses must be finite and accuracies
+// fractions in [0, 1]. A panel is drawn only when it has a series; at least
+// one series is required.
+func TrainingCurve(path string, epochs []int, trainLoss, valLoss, trainAcc, valAcc []float64) error {
+	if len(epochs) == 0 {
+		return errors.New("plots: TrainingCurve: no epochs")
+	}
+	for i := 1; i < len(epochs); i++ {
+		if epochs[i] <= epochs[i-1] {
+			return fmt.Errorf("plots: TrainingCurve: epochs must increase, but epochs[%d] = %d follows %d", i, epochs[i], epochs[i-1])
+		}
+	}
+	series := []struct {
+		name string
+		v    []float64
+		acc  bool
+	}{
+		{"trainLoss", trainLoss, false}, {"valLoss", valLoss, false},
+		{"trainAcc", trainAcc, true}, {"valAcc", valAcc, true},
+	}
+	present := false
+	for _, s := range series {
+		if len(s.v) == 0 {
+			continue
+		}
+		present = true
+		if len(s.v) != len(epochs) {
+			return fmt.Errorf("plots: TrainingCurve: %s has %d values for %d epochs", s.name, len(s.v), len(epochs))
+		}
+		if err := checkSeries(s.name, s.v); err != nil {
+			return fmt.Errorf("plots: TrainingCurve: %w", err)
+		}
+		if s.acc {
+			for i, a := range s.v {
+				if a < 0 || a > 1 {
+					return fmt.Errorf("plots: TrainingCurve: %s[%d] = %v; accuracies are fractions in [0, 1]", s.name, i, a)
+				}
+			}
+		}
+	}
+	if !present {
+		return errors.New("plots: TrainingCurve: every series is empty; nothing to plot")
+	}
+
+	hasLoss := len(trainLoss) > 0 || len(valLoss) > 0
+	hasAcc := len(trainAcc) > 0 || len(valAcc) > 0
+	w := 520
+	if hasLoss && hasAcc {
+		w = 1040
+	}
+	return savePNG(path, w, 420, func(dc draw.Canvas) {
+		dc = draw.Crop(dc, px(8), -px(12), px(6), -px(6))
+		var panels []*plot.Plot
+		if hasLoss {
+			p := newPlot("", "epoch", "cross-entropy loss (nats / sample)")
+			p.Title.Text = "loss per epoch" // drawn by hand below
+			p.Legend.Top = true             // loss falls, so the top right is clear
+			addCurve(p, epochs, trainLoss, 1, "train", classColour(0), false)
+			addCurve(p, epochs, valLoss, 1, "validation", classColour(1), true)
+			if len(valLoss) > 0 {
+				best := 0
+				for i, v := range valLoss {
+					if v < valLoss[best] {
+						best = i
+					}
+				}
+				mark, err := plotter.NewScatter(plotter.XYs{{X: float64(epochs[best]), Y: valLoss[best]}})
+				if err == nil {
+					mark.GlyphStyle = draw.GlyphStyle{Color: classColour(1), Radius: px(6), Shape: draw.RingGlyph{}}
+					p.Add(mark)
+					p.Legend.Add("lowest validation loss (epoch "+strconv.Itoa(epochs[best])+")", mark)
+				}
+			}
+			p.Y.Min = math.Min(p.Y.Min, 0) // losses are judged from zero
+			panels = append(panels, p)
+		}
+		if hasAcc {
+			p := newPlot("", "epoch", "accuracy (%)")
+			p.Title.Text = "accuracy per epoch"
+			addCurve(p, epochs, trainAcc, 100, "train", classColour(0), false)
+			addCurve(p, epochs, valAcc, 100, "validation", classColour(1), true)
+			// Leave headroom under 100% so the top curve stays clear of the
+			// legend, but never suggest accuracies above 100%.
+			lo := p.Y.Min
+			p.Y.Min = math.Max(0, lo-0.1*(p.Y.Max-lo)-1)
+			p.Y.Max = 100
+			// Accuracy rises, so its legend goes bottom right, out of the way.
+			p.Legend.Top = false
+			panels = append(panels, p)
+		}
+		for _, p := range panels {
+			p.Add(plotter.NewGrid())
+			p.X.Tick.Marker = epochTicks{}
+			padAxis(&p.X, 0.02)
+		}
+		// Panel titles are drawn by hand, centred over each data area at one
+		// height: gonum's own titles shift with each panel's tick labels.
+		titles := make([]string, len(panels))
+		for i, p := range panels {
+			titles[i], p.Title.Text = p.Title.Text, ""
+		}
+		ts := textStyle(14, color.Black)
+		ts.YAlign = draw.YTop
+		titleTop := dc.Max.Y
+		dc.Max.Y -= ts.Height("Ag") + px(12)
+		tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: px(24)}
+		canvases := plot.Align([][]*plot.Plot{panels}, tiles, dc)
+		for i, p := range panels {
+			da := p.DataCanvas(canvases[0][i])
+			dc.FillText(ts, vg.Point{X: (da.Min.X + da.Max.X) / 2, Y: titleTop}, titles[i])
+			// The legend is drawn on a panel of its own so curves passing
+			// under it do not run through its text.
+			leg := p.Legend
+			p.Legend = plot.NewLegend()
+			p.Draw(canvases[0][i])
+			leg.Left = false
+			if leg.Top {
+				leg.XOffs, leg.YOffs = -px(10), -px(10)
+			} else {
+				leg.XOffs, leg.YOffs = -px(10), px(10)
+			}
+			drawLegendPanel(da, &leg)
+		}
+	})
+}
+
+// addCurve adds one series, scaled, as a line (dashed when dashed) with
+// point markers when there are few enough epochs to tell them apart.
+func addCurve(p *plot.Plot, epochs []int, v []float64, scale float64, name string, c color.Color, dashed bool) {
+	if len(v) == 0 {
+		return
+	}
+	pts := make(plotter.XYs, len(v))
+	for i := range v {
+		pts[i] = plotter.XY{X: float64(epochs[i]), Y: v[i] * scale}
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		panic(err) // values were checked finite
+	}
+	line.LineStyle = draw.LineStyle{Color: c, Width: px(2)}
+	if dashed {
+		line.LineStyle.Dashes = []vg.Length{px(7), px(4)}
+	}
+	thumbs := []plot.Thumbnailer{line}
+	p.Add(line)
+	if len(v) <= 40 {
+		dots, err := plotter.NewScatter(pts)
+		if err == nil {
+			dots.GlyphStyle = draw.GlyphStyle{Color: c, Radius: px(2.5), Shape: draw.CircleGlyph{}}
+			p.Add(dots)
+			thumbs = append(thumbs, dots)
+		}
+	}
+	p.Legend.Add(name, thumbs...)
+}
+
+// epochTicks labels epochs at a round step (1, 2, 5, 10, 20, ...) chosen
+// to give at most about ten labels; epochs are whole numbers, so the
+// default ticker's fractional steps would mislead.
+type epochTicks struct{}
+
+func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
+	span := hi - lo
+	step := 1.0
+	for mag := 1.0; ; mag *= 10 {
+		if s := mag; span/s <= 10 {
+			step = s
+			break
+		}
+		if s := 2 * mag; span/s <= 10 {
+			step = s
+			break
+		}
+		if s := 5 * mag; span/s <= 10 {
+			step = s
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.Itoa(int(v))})
+	}
+	return ticks
+}
+
+// padAxis widens an axis range by frac on each side, so end points and
+// markers do not sit on the frame.
+func padAxis(a *plot.Axis, frac float64) {
+	span := a.Max - a.Min
+	if span == 0 {
+		span = 1
+	}
+	a.Min -= frac * span
+	a.Max += frac * span
+}
