@@ -1,0 +1,270 @@
+package checkpoint
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/emberml/ember/graph"
+)
+
+// File is a model file's content.
+type File struct {
+	// Path is where Load read the file from ("" after Read); errors from
+	// File's methods and Restore name it.
+	Path string
+	// Kind names the model family, e.g. "ember.spamrnn".
+	Kind string
+	// Meta is the caller's metadata, valid JSON; see DecodeMeta.
+	Meta json.RawMessage
+	// Tensors are in the order they were saved, with unique names.
+	Tensors []Tensor
+}
+
+// Tensor is one named tensor of a model file.
+type Tensor struct {
+	Name string
+	Buf  *graph.Buf
+}
+
+// ParamTensors lists parameters as tensors to save, sharing their buffers.
+func ParamTensors(params []*graph.Param) []Tensor {
+	ts := make([]Tensor, len(params))
+	for i, p := range params {
+		ts[i] = Tensor{Name: p.Name, Buf: p.Value}
+	}
+	return ts
+}
+
+// Save writes a model file to path atomically: the file is written to a
+// temporary file in the same directory (named ".<base>.tmp-*"), synced and
+// renamed over path, so path holds either its old content or the complete
+// new file, never a partial one. On error the temporary file is removed.
+// A new file gets mode 0644; replacing a file keeps that file's mode.
+// See Write for kind, meta and tensors.
+func Save(path string, kind string, meta any, tensors []Tensor) error {
+	err := saveWith(path, func(w io.Writer) error { return write(w, kind, meta, tensors) })
+	if err != nil {
+		return fmt.Errorf("model file %s: %w", path, err)
+	}
+	return nil
+}
+
+// saveWith is Save's atomic-replace machinery, with the content writer
+// separate so tests can make a write fail midway.
+func saveWith(path string, writeTo func(io.Writer) error) (err error) {
+	mode := fs.FileMode(0o644)
+	if fi, statErr := os.Stat(path); statErr == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", unwrapPath(err))
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := writeTo(tmp); err != nil {
+		return err
+	}
+	// CreateTemp makes the file 0600, which would surprise anyone expecting
+	// a model file to be as readable as any other file they write.
+	if err := tmp.Chmod(mode); err != nil {
+		return fmt.Errorf("chmod temporary file: %w", unwrapPath(err))
+	}
+	// Sync before rename: otherwise a crash soon after can leave the new
+	// name pointing at a file whose data never reached the disk.
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("sync: %w", unwrapPath(err))
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close: %w", unwrapPath(err))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("rename into place: %w", err)
+	}
+	// Sync the directory so the rename itself survives a crash. Best
+	// effort: some platforms and file systems cannot sync a directory, and
+	// the new file is complete either way.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// unwrapPath drops the path from an *fs.PathError: our errors already
+// start with the model file's path, and the temporary file's name is noise.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// Load reads and fully verifies the model file at path (see Read). If
+// wantKind is not empty, the file must hold that kind of model. Every error
+// starts with "model file <path>:" and says what is wrong.
+func Load(path string, wantKind string) (*File, error) {
+	f, err := load(path, wantKind)
+	if err != nil {
+		return nil, fmt.Errorf("model file %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func load(path, wantKind string) (*File, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	// A directory or a device has no meaningful size to check against.
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (mode %s)", fi.Mode())
+	}
+	f, err := read(bufio.NewReaderSize(fh, chunkLen), fi.Size(), wantKind)
+	if err != nil {
+		return nil, err
+	}
+	f.Path = path
+	return f, nil
+}
+
+// where prefixes errors about f.
+func (f *File) where() string {
+	if f.Path == "" {
+		return "checkpoint"
+	}
+	return "model file " + f.Path
+}
+
+// DecodeMeta unmarshals the metadata into v, as json.Unmarshal does. Unknown
+// fields are ignored, so files from a newer model version with extra
+// metadata still load.
+func (f *File) DecodeMeta(v any) error {
+	if err := json.Unmarshal(f.Meta, v); err != nil {
+		return fmt.Errorf("%s: metadata: %w", f.where(), err)
+	}
+	return nil
+}
+
+// Tensor returns the named tensor's buffer (shared, not copied), or an
+// ErrNoTensor error naming the tensor and the ones the file does have.
+func (f *File) Tensor(name string) (*graph.Buf, error) {
+	for _, t := range f.Tensors {
+		if t.Name == name {
+			return t.Buf, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", f.where(), errorf(ErrNoTensor, "no tensor %q (%s)", name, f.nameList()))
+}
+
+// nameList describes the file's tensors for an error, keeping it short.
+func (f *File) nameList() string {
+	const show = 10
+	if len(f.Tensors) == 0 {
+		return "the file has no tensors"
+	}
+	var names []string
+	for _, t := range f.Tensors[:min(len(f.Tensors), show)] {
+		names = append(names, t.Name)
+	}
+	s := "it has " + strings.Join(names, ", ")
+	if len(f.Tensors) > show {
+		s += fmt.Sprintf(" and %d more", len(f.Tensors)-show)
+	}
+	return s
+}
+
+// Restore copies the file's tensors into params by name. It first checks
+// that every parameter has a tensor of the same dtype and shape and that the
+// file has no tensor the model lacks, and copies nothing unless all of it
+// holds, so a mismatched file never leaves a model half-restored. All
+// mismatches are reported (joined), each matching ErrMismatch.
+func Restore(f *File, params []*graph.Param) error {
+	if f == nil {
+		return errors.New("checkpoint: Restore of a nil File")
+	}
+	var errs []error
+	mismatch := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %w", f.where(), errorf(ErrMismatch, format, args...)))
+	}
+
+	saved := make(map[string]*graph.Buf, len(f.Tensors))
+	for _, t := range f.Tensors {
+		if _, dup := saved[t.Name]; dup {
+			mismatch("tensor %s appears twice", t.Name)
+		}
+		saved[t.Name] = t.Buf
+	}
+
+	used := make(map[string]bool, len(params))
+	for i, p := range params {
+		if p == nil || p.Value == nil {
+			return fmt.Errorf("%s: restore: parameter %d is nil or has no value", f.where(), i)
+		}
+		if used[p.Name] {
+			return fmt.Errorf("%s: restore: the model has two parameters named %s", f.where(), p.Name)
+		}
+		used[p.Name] = true
+		want := p.Value
+		got, ok := saved[p.Name]
+		switch {
+		case !ok:
+			mismatch("tensor %s is missing (the model expects %s %s)", p.Name, dtypeName(want.Dtype), shapeString(want.Shape))
+		case got == nil:
+			mismatch("tensor %s has no buffer", p.Name)
+		case got.Dtype != want.Dtype:
+			mismatch("tensor %s has dtype %s, model expects %s", p.Name, dtypeName(got.Dtype), dtypeName(want.Dtype))
+		case !slices.Equal(got.Shape, want.Shape):
+			mismatch("tensor %s has shape %s, model expects %s", p.Name, shapeString(got.Shape), shapeString(want.Shape))
+		case !consistent(got):
+			mismatch("tensor %s holds %d elements, not what its shape %s needs", p.Name, bufLen(got), shapeString(got.Shape))
+		case !consistent(want):
+			return fmt.Errorf("%s: restore: parameter %s holds %d elements, not what its shape %s needs", f.where(), p.Name, bufLen(want), shapeString(want.Shape))
+		}
+	}
+	for _, t := range f.Tensors {
+		if !used[t.Name] {
+			desc := "(no buffer)"
+			if t.Buf != nil {
+				desc = dtypeName(t.Buf.Dtype) + " " + shapeString(t.Buf.Shape)
+			}
+			mismatch("unexpected tensor %s %s: the model has no such parameter", t.Name, desc)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+
+	for _, p := range params {
+		if err := p.Value.CopyFrom(saved[p.Name]); err != nil {
+			return fmt.Errorf("%s: restore %s: %w", f.where(), p.Name, err)
+		}
+	}
+	return nil
+}
+
+// consistent reports whether a buffer's data slice fits its shape and dtype.
+func consistent(b *graph.Buf) bool {
+	n, ok := numElems(b.Shape)
+	_, size := dtypeCode(b.Dtype)
+	return ok && size != 0 && n == bufLen(b)
+}

@@ -1,0 +1,325 @@
+package spam
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/checkpoint"
+	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/optim"
+	"github.com/emberml/ember/train"
+)
+
+// FileKind marks spam model files.
+const FileKind = "ember.spamrnn"
+
+// Classifier is a trained model with the vocabulary and preprocessing it
+// needs to score raw text.
+type Classifier struct {
+	Model *Model
+	Vocab *data.Vocab
+	Info  TrainInfo
+	eval  *train.Evaluator
+}
+
+// TrainInfo records how a model was trained, for its file and reports.
+type TrainInfo struct {
+	Source       string  `json:"source"`
+	Epochs       int     `json:"epochs"`
+	BestEpoch    int     `json:"best_epoch"`
+	BatchSize    int     `json:"batch_size"`
+	LR           float64 `json:"lr"`
+	Clip         float64 `json:"clip"`
+	Seed         uint64  `json:"seed"`
+	ValAccuracy  float64 `json:"val_accuracy"`
+	TestAccuracy float64 `json:"test_accuracy"`
+}
+
+// Options configure Train. Zero values take the reference notebook's settings.
+type Options struct {
+	Model     Config  // SeqLen, Embed, Hidden, Layers, Dropout (Vocab is set from the data)
+	Epochs    int     // 10
+	BatchSize int     // 10
+	LR        float64 // 1e-3
+	Clip      float64 // 5; negative disables
+	Seed      uint64  // 1234
+	Patience  int     // early stopping; 0 = off
+	MaxVocab  int     // 0 = every training word
+	TrainFrac float64 // 0.7
+	ValFrac   float64 // 0.15
+	Progress  io.Writer
+	// OnBest is called with the classifier holding the best weights so far
+	// (save a checkpoint here, so an interrupted run loses nothing).
+	OnBest func(c *Classifier) error
+}
+
+func (o *Options) defaults() {
+	d := DefaultConfig()
+	if o.Model.SeqLen == 0 {
+		o.Model.SeqLen = d.SeqLen
+	}
+	if o.Model.Embed == 0 {
+		o.Model.Embed = d.Embed
+	}
+	if o.Model.Hidden == 0 {
+		o.Model.Hidden = d.Hidden
+	}
+	if o.Model.Layers == 0 {
+		o.Model.Layers = d.Layers
+	}
+	if o.Epochs == 0 {
+		o.Epochs = 10
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = 10
+	}
+	if o.LR == 0 {
+		o.LR = 1e-3
+	}
+	if o.Clip == 0 {
+		o.Clip = 5
+	}
+	if o.Seed == 0 {
+		o.Seed = 1234
+	}
+	if o.TrainFrac == 0 {
+		o.TrainFrac, o.ValFrac = 0.7, 0.15
+	}
+}
+
+// Report is the outcome of Train.
+type Report struct {
+	Load         data.LoadReport
+	EmptyDropped int
+	Train, Val   int // examples
+	Test         int
+	Fit          *train.Result
+	TestResult   *train.EvalResult
+	ValResult    *train.EvalResult
+}
+
+// Train runs the whole job on loaded examples: split, vocabulary from the
+// training split, encode, fit with validation, and score the test split.
+// The returned classifier holds the best validation-loss weights.
+func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o Options) (*Classifier, *Report, error) {
+	o.defaults()
+	rep := &Report{Load: load}
+	examples, rep.EmptyDropped = data.DropEmpty(examples)
+	trIdx, vaIdx, teIdx, err := data.Split(len(examples), o.TrainFrac, o.ValFrac, int64(o.Seed))
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.Train, rep.Val, rep.Test = len(trIdx), len(vaIdx), len(teIdx)
+	toks, err := data.TokenLists(examples, trIdx)
+	if err != nil {
+		return nil, nil, err
+	}
+	vocab := data.BuildVocab(toks, o.MaxVocab, 1)
+	cfg := o.Model
+	cfg.Vocab = vocab.Size()
+	model, err := NewModel(cfg, o.Seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	enc := func(idx []int) (Dataset, error) {
+		d, err := data.NewDataset(examples, idx, vocab, cfg.SeqLen)
+		return Dataset{d}, err
+	}
+	trainSet, err := enc(trIdx)
+	if err != nil {
+		return nil, nil, err
+	}
+	valSet, err := enc(vaIdx)
+	if err != nil {
+		return nil, nil, err
+	}
+	testSet, err := enc(teIdx)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &Classifier{Model: model, Vocab: vocab, Info: TrainInfo{
+		Source: load.Source, Epochs: o.Epochs, BatchSize: o.BatchSize, LR: o.LR, Clip: o.Clip, Seed: o.Seed,
+	}}
+	tc := train.Config{
+		Epochs: o.Epochs, BatchSize: o.BatchSize, Seed: o.Seed, ClipNorm: max(o.Clip, 0),
+		Patience: o.Patience, Optimizer: optim.NewAdam(o.LR), Progress: o.Progress,
+	}
+	if o.OnBest != nil {
+		tc.OnBest = func(epoch int, s train.EpochStats) error {
+			c.Info.BestEpoch, c.Info.ValAccuracy = epoch, s.ValAcc
+			return o.OnBest(c)
+		}
+	}
+	rep.Fit, err = train.Fit(ctx, model, trainSet, valSet, tc)
+	if err != nil {
+		return c, rep, err
+	}
+	c.Info.BestEpoch, c.Info.ValAccuracy = rep.Fit.BestEpoch, rep.Fit.Best.ValAcc
+	ev := c.evaluator()
+	if valSet.Len() > 0 {
+		if rep.ValResult, err = ev.Evaluate(valSet, 256); err != nil {
+			return c, rep, err
+		}
+	}
+	if testSet.Len() > 0 {
+		if rep.TestResult, err = ev.Evaluate(testSet, 256); err != nil {
+			return c, rep, err
+		}
+		c.Info.TestAccuracy = rep.TestResult.Accuracy
+	}
+	return c, rep, nil
+}
+
+func (c *Classifier) evaluator() *train.Evaluator {
+	if c.eval == nil {
+		c.eval = train.NewEvaluator(c.Model, tensor.Float32)
+	}
+	return c.eval
+}
+
+// Evaluate scores labelled examples (messages without words are dropped
+// and counted, as in training).
+func (c *Classifier) Evaluate(examples []data.Example) (*train.EvalResult, int, error) {
+	kept, dropped := data.DropEmpty(examples)
+	if len(kept) == 0 {
+		return nil, dropped, fmt.Errorf("no messages with words to evaluate (%d empty)", dropped)
+	}
+	idx := make([]int, len(kept))
+	for i := range idx {
+		idx[i] = i
+	}
+	d, err := data.NewDataset(kept, idx, c.Vocab, c.Model.Cfg.SeqLen)
+	if err != nil {
+		return nil, dropped, err
+	}
+	r, err := c.evaluator().Evaluate(Dataset{d}, 256)
+	return r, dropped, err
+}
+
+// Prediction is the verdict on one message.
+type Prediction struct {
+	Text    string  `json:"text"`
+	Label   string  `json:"label"` // "spam", "ham", or "empty" for a message with no words
+	Prob    float64 `json:"spam_probability"`
+	Words   int     `json:"words"`
+	Unknown int     `json:"unknown_words"`
+}
+
+// Predict scores raw messages. A message with no words after cleaning gets
+// Label "empty" and no probability rather than a guess.
+func (c *Classifier) Predict(texts []string) ([]Prediction, error) {
+	out := make([]Prediction, len(texts))
+	var ex []data.Example
+	var where []int
+	for i, t := range texts {
+		out[i].Text = t
+		toks := data.Tokens(t)
+		out[i].Words = len(toks)
+		if len(toks) == 0 {
+			out[i].Label = "empty"
+			continue
+		}
+		for _, w := range toks {
+			if c.Vocab.Index(w) == data.UnkID {
+				out[i].Unknown++
+			}
+		}
+		ex = append(ex, data.Example{Text: t, Line: i + 1})
+		where = append(where, i)
+	}
+	if len(ex) == 0 {
+		return out, nil
+	}
+	r, _, err := c.Evaluate(ex)
+	if err != nil {
+		return nil, err
+	}
+	for k, i := range where {
+		out[i].Prob = r.Probs[k]
+		out[i].Label = "ham"
+		if r.Probs[k] >= 0.5 {
+			out[i].Label = "spam"
+		}
+	}
+	return out, nil
+}
+
+// fileMeta is the JSON part of a model file.
+type fileMeta struct {
+	Config        Config      `json:"config"`
+	Vocab         *data.Vocab `json:"vocab"`
+	Preprocessing string      `json:"preprocessing"`
+	Train         TrainInfo   `json:"train"`
+}
+
+const preprocessing = "lower-case; remove ASCII punctuation; split on white space; " +
+	"index 0 padding, 1 unknown; keep the first seq_len tokens; pad on the left"
+
+// Save writes the classifier to path atomically.
+func (c *Classifier) Save(path string) error {
+	meta := fileMeta{Config: c.Model.Cfg, Vocab: c.Vocab, Preprocessing: preprocessing, Train: c.Info}
+	var ts []checkpoint.Tensor
+	for _, p := range c.Model.Params() {
+		ts = append(ts, checkpoint.Tensor{Name: p.Name, Buf: p.Value})
+	}
+	return checkpoint.Save(path, FileKind, meta, ts)
+}
+
+// Load reads a classifier saved by Save.
+func Load(path string) (*Classifier, error) {
+	f, err := checkpoint.Load(path, FileKind)
+	if err != nil {
+		return nil, err
+	}
+	var meta fileMeta
+	if err := f.DecodeMeta(&meta); err != nil {
+		return nil, err
+	}
+	vocab := meta.Vocab
+	if vocab == nil {
+		return nil, fmt.Errorf("model file %s: no vocabulary", path)
+	}
+	if vocab.Size() != meta.Config.Vocab {
+		return nil, fmt.Errorf("model file %s: vocabulary has %d words, config says %d", path, vocab.Size(), meta.Config.Vocab)
+	}
+	m, err := NewModel(meta.Config, 1)
+	if err != nil {
+		return nil, fmt.Errorf("model file %s: %w", path, err)
+	}
+	if err := checkpoint.Restore(f, m.Params()); err != nil {
+		return nil, err
+	}
+	for _, p := range m.Params() {
+		if err := p.CheckFinite(); err != nil {
+			return nil, fmt.Errorf("model file %s: %w", path, err)
+		}
+	}
+	return &Classifier{Model: m, Vocab: vocab, Info: meta.Train}, nil
+}
+
+// Summary describes the model in one line.
+func (c *Classifier) Summary() string {
+	cfg := c.Model.Cfg
+	n := 0
+	for _, p := range c.Model.Params() {
+		n += p.Value.Len()
+	}
+	return fmt.Sprintf("embedding %d×%d → %d×LSTM %d (dropout %g) → dense → sigmoid; %s parameters; sequence length %d",
+		cfg.Vocab, cfg.Embed, cfg.Layers, cfg.Hidden, cfg.Dropout, groupDigits(n), cfg.SeqLen)
+}
+
+func groupDigits(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
