@@ -1,0 +1,249 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// table is a delimited text file with a header row, held as strings so each
+// subcommand can parse the columns it needs. Comma-separated unless the
+// file ends in .tsv/.tab or its header has tabs and no commas.
+type table struct {
+	path   string
+	header []string
+	rows   [][]string
+	lines  []int // the 1-based file line each row starts on, for error messages
+}
+
+// readTable reads a CSV or TSV file with a header row. Rows must have as
+// many fields as the header; the error names the offending line.
+func readTable(path string) (*table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parseTable(f, path)
+}
+
+func parseTable(r io.Reader, path string) (*table, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	text := strings.TrimPrefix(string(data), "\ufeff") // spreadsheet exports often start with a BOM
+
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = sniffDelimiter(path, text)
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: the file is empty; want a header row naming the columns", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	seen := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		header[i] = h
+		if h == "" {
+			return nil, fmt.Errorf("%s: line 1: column %d has an empty name", path, i+1)
+		}
+		if j, dup := seen[h]; dup {
+			return nil, fmt.Errorf("%s: line 1: column name %q appears twice (columns %d and %d)", path, h, j+1, i+1)
+		}
+		seen[h] = i
+	}
+	t := &table{path: path, header: header}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			// csv.ParseError already says "record on line N: wrong number
+			// of fields" and the like.
+			return nil, fmt.Errorf("%s: %w (the header has %d columns)", path, err, len(header))
+		}
+		line, _ := cr.FieldPos(0)
+		t.rows = append(t.rows, rec)
+		t.lines = append(t.lines, line)
+	}
+	if len(t.rows) == 0 {
+		return nil, fmt.Errorf("%s: no data rows after the header", path)
+	}
+	return t, nil
+}
+
+func sniffDelimiter(path, text string) rune {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".tsv", ".tab":
+		return '\t'
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	if strings.Contains(first, "\t") && !strings.Contains(first, ",") {
+		return '\t'
+	}
+	return ','
+}
+
+// column returns the index of the named column, or an error listing the
+// columns the file does have.
+func (t *table) column(name string) (int, error) {
+	if i := slices.Index(t.header, name); i >= 0 {
+		return i, nil
+	}
+	return -1, fmt.Errorf("%s: no column %q; the columns are: %s", t.path, name, strings.Join(t.header, ", "))
+}
+
+// columns resolves several names at once.
+func (t *table) columns(names []string) ([]int, error) {
+	idx := make([]int, len(names))
+	for i, n := range names {
+		j, err := t.column(n)
+		if err != nil {
+			return nil, err
+		}
+		idx[i] = j
+	}
+	return idx, nil
+}
+
+// floats parses the named columns as numbers, one row per data row. A
+// value that is empty, not a number, NaN or infinite is an error naming its
+// line, column and value.
+func (t *table) floats(names []string) ([][]float64, error) {
+	idx, err := t.columns(names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(t.rows))
+	flat := make([]float64, len(t.rows)*len(idx))
+	for r, rec := range t.rows {
+		row := flat[r*len(idx) : (r+1)*len(idx) : (r+1)*len(idx)]
+		for k, j := range idx {
+			s := strings.TrimSpace(rec[j])
+			v, err := strconv.ParseFloat(s, 64)
+			switch {
+			case s == "":
+				return nil, fmt.Errorf("%s: line %d, column %q: empty value; numeric features need a number in every row", t.path, t.lines[r], names[k])
+			case err != nil:
+				return nil, fmt.Errorf("%s: line %d, column %q: %q is not a number", t.path, t.lines[r], names[k], rec[j])
+			case math.IsNaN(v) || math.IsInf(v, 0):
+				return nil, fmt.Errorf("%s: line %d, column %q: %q is not a finite number", t.path, t.lines[r], names[k], rec[j])
+			}
+			row[k] = v
+		}
+		out[r] = row
+	}
+	return out, nil
+}
+
+// labels reads the named column as class labels: each distinct value is a
+// class, numbered in sorted order (numerically when every label is a
+// number, so "2" comes before "10"; otherwise as strings). It returns the
+// class index of every row and the class names by index. Empty labels are
+// an error naming the line.
+func (t *table) labels(name string) ([]int, []string, error) {
+	j, err := t.column(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	vals := make([]string, len(t.rows))
+	set := map[string]bool{}
+	for r, rec := range t.rows {
+		v := strings.TrimSpace(rec[j])
+		if v == "" {
+			return nil, nil, fmt.Errorf("%s: line %d, column %q: empty class label", t.path, t.lines[r], name)
+		}
+		vals[r] = v
+		set[v] = true
+	}
+	classes := make([]string, 0, len(set))
+	for v := range set {
+		classes = append(classes, v)
+	}
+	sortLabels(classes)
+	index := make(map[string]int, len(classes))
+	for i, c := range classes {
+		index[c] = i
+	}
+	y := make([]int, len(vals))
+	for r, v := range vals {
+		y[r] = index[v]
+	}
+	return y, classes, nil
+}
+
+// sortLabels sorts numerically when every label parses as a number, else
+// lexically.
+func sortLabels(s []string) {
+	nums := make(map[string]float64, len(s))
+	for _, v := range s {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			slices.Sort(s)
+			return
+		}
+		nums[v] = f
+	}
+	slices.SortFunc(s, func(a, b string) int {
+		if c := compareFloat(nums[a], nums[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b) // "1" and "1.0": keep a stable order
+	})
+}
+
+func compareFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// otherColumns is every column except those named, in file order: the
+// default feature set when only the target is given.
+func (t *table) otherColumns(except ...string) []string {
+	var out []string
+	for _, h := range t.header {
+		if !slices.Contains(except, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// splitList splits a comma-separated flag value, trimming blanks and
+// dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// splitRows shuffles 0..n-1 with the seed and holds out ceil(frac·n) rows
+// for testing, as sklearn's train_test_split sizes its test set. Shared by
+// the subcommands that score on a held-out split.
+func splitRows(n int, frac float64, seed uint64) (train, test []int) {
+	perm := rand.New(rand.NewPCG(seed, 0x5eed)).Perm(n)
+	nTest := int(math.Ceil(frac * float64(n)))
+	return perm[nTest:], perm[:nTest]
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseTable(t *testing.T) {
+	tests := []struct {
+		name, path, text string
+		header           []string
+		rows             int
+		lines            []int
+	}{
+		{"csv", "a.csv", "x,y\n1,2\n3,4\n", []string{"x", "y"}, 2, []int{2, 3}},
+		{"tsv by extension", "a.tsv", "x,1\ty\n1\t2\n", []string{"x,1", "y"}, 1, []int{2}},
+		{"tsv by header", "a.txt", "x\ty\n1\t2\n", []string{"x", "y"}, 1, []int{2}},
+		{"BOM and CRLF", "a.csv", "\ufeffx, y\r\n1,2\r\n", []string{"x", "y"}, 1, []int{2}},
+		// Blank lines are skipped, quoted fields may span lines, and the
+		// line numbers still point into the file.
+		{"blank and multi-line", "a.csv", "x,y\n\n1,\"two\nlines\"\n3,4\n", []string{"x", "y"}, 2, []int{3, 5}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tab, err := parseTable(strings.NewReader(tc.text), tc.path)
+			require.NoError(t, err)
+			require.Equal(t, tc.header, tab.header)
+			require.Len(t, tab.rows, tc.rows)
+			require.Equal(t, tc.lines, tab.lines)
+		})
+	}
+}
+
+func TestParseTableErrors(t *testing.T) {
+	tests := []struct{ name, text, wantErr string }{
+		{"empty", "", "the file is empty"},
+		{"header only", "x,y\n", "no data rows"},
+		{"duplicate column", "x,y,x\n1,2,3\n", `column name "x" appears twice (columns 1 and 3)`},
+		{"empty column name", "x,,z\n1,2,3\n", "column 2 has an empty name"},
+		{"short row", "x,y\n1,2\n3\n", "record on line 3: wrong number of fields"},
+		{"bad quote", "x,y\n1,\"2\n", "extraneous or missing \" in quoted-field"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseTable(strings.NewReader(tc.text), "in.csv")
+			require.ErrorContains(t, err, tc.wantErr)
+			require.ErrorContains(t, err, "in.csv")
+		})
+	}
+}
+
+func TestTableFloats(t *testing.T) {
+	tab, err := parseTable(strings.NewReader("a,b,c\n1,2e3,x\n-0.5, 4 ,y\n"), "t.csv")
+	require.NoError(t, err)
+	X, err := tab.floats([]string{"b", "a"})
+	require.NoError(t, err)
+	require.Equal(t, [][]float64{{2000, 1}, {4, -0.5}}, X)
+
+	_, err = tab.floats([]string{"a", "c"})
+	require.EqualError(t, err, `t.csv: line 2, column "c": "x" is not a number`)
+	_, err = tab.floats([]string{"zz"})
+	require.EqualError(t, err, `t.csv: no column "zz"; the columns are: a, b, c`)
+
+	tab, err = parseTable(strings.NewReader("a\n1\n+Inf\n"), "t.csv")
+	require.NoError(t, err)
+	_, err = tab.floats([]string{"a"})
+	require.EqualError(t, err, `t.csv: line 3, column "a": "+Inf" is not a finite number`)
+}
+
+func TestTableLabels(t *testing.T) {
+	tests := []struct {
+		name    string
+		col     string
+		y       []int
+		classes []string
+	}{
+		{"strings sort lexically", "s", []int{2, 0, 1, 0}, []string{"ant", "bee", "cat"}},
+		// As strings "10" < "2"; as numbers 2 < 10.
+		{"numbers sort numerically", "n", []int{2, 0, 1, 0}, []string{"-1", "2", "10"}},
+	}
+	tab, err := parseTable(strings.NewReader("s,n\ncat,10\nant,-1\nbee,2\nant,-1\n"), "t.csv")
+	require.NoError(t, err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			y, classes, err := tab.labels(tc.col)
+			require.NoError(t, err)
+			require.Equal(t, tc.y, y)
+			require.Equal(t, tc.classes, classes)
+		})
+	}
+
+	tab, err = parseTable(strings.NewReader("s\nx\n \n"), "t.csv")
+	require.NoError(t, err)
+	_, _, err = tab.labels("s")
+	require.EqualError(t, err, `t.csv: line 3, column "s": empty class label`)
+}
+
+func TestSplitList(t *testing.T) {
+	require.Equal(t, []string{"a", "b c", "d"}, splitList(" a, b c ,,d,"))
+	require.Nil(t, splitList(""))
+}
+
+func TestSplitRows(t *testing.T) {
+	train, test := splitRows(150, 0.25, 1)
+	require.Len(t, test, 38) // ceil(37.5), as sklearn sizes it
+	require.Len(t, train, 112)
+	seen := map[int]bool{}
+	for _, i := range append(append([]int{}, train...), test...) {
+		require.False(t, seen[i])
+		seen[i] = true
+	}
+	require.Len(t, seen, 150)
+	train, test = splitRows(10, 0, 1)
+	require.Len(t, train, 10)
+	require.Empty(t, test)
+}

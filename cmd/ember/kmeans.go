@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/emberml/ember/models/kmeans"
+)
+
+func init() {
+	register("kmeans", "cluster the numeric columns of a CSV/TSV file with k-means", runKMeans)
+}
+
+// kmeansResult is the --json summary, one object on the last line.
+type kmeansResult struct {
+	Data       string      `json:"data"`
+	Features   []string    `json:"features"`
+	Rows       int         `json:"rows"`
+	K          int         `json:"k"`
+	NInit      int         `json:"n_init"`
+	MaxIter    int         `json:"max_iter"`
+	Tol        float64     `json:"tol"`
+	Seed       uint64      `json:"seed"`
+	Inertia    float64     `json:"inertia"`
+	Iterations int         `json:"iterations"`
+	Centroids  [][]float64 `json:"centroids"`
+	Sizes      []int       `json:"sizes"`
+	Target     string      `json:"target,omitempty"`
+	Classes    []string    `json:"classes,omitempty"`
+	CrossTab   [][]int     `json:"crosstab,omitempty"` // [cluster][class]
+	ARI        *float64    `json:"adjusted_rand,omitempty"`
+	Plots      []string    `json:"plots,omitempty"`
+}
+
+func runKMeans(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kmeans", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "CSV or TSV `file` with a header row (required)")
+	features := fs.String("features", "", "comma-separated numeric `columns` to cluster (default: every column except --target)")
+	k := fs.Int("k", 3, "number of clusters")
+	nInit := fs.Int("n-init", kmeans.DefaultNInit, "k-means++ restarts; the lowest inertia wins")
+	maxIter := fs.Int("max-iter", kmeans.DefaultMaxIter, "Lloyd iterations per run")
+	tol := fs.Float64("tol", kmeans.DefaultTol, "stop when the squared centroid shift is below tol × mean feature variance")
+	seed := fs.Uint64("seed", 1, "random seed for k-means++")
+	target := fs.String("target", "", "optional class `column` to cross-tabulate against the clusters (not used for fitting)")
+	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
+	plotPrefix := fs.String("plot", "", "write `PREFIX`-clusters.png: the first two features coloured by cluster, with centroids")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ember kmeans --data FILE --k 3 [options]")
+		fmt.Fprintln(stderr, "\nClusters rows with k-means (k-means++ seeding, Lloyd iterations, best of --n-init")
+		fmt.Fprintln(stderr, "runs, as scikit-learn's KMeans) and prints centroids, cluster sizes and inertia.")
+		fmt.Fprintln(stderr, "Features are used as given; scale them first if their units differ.\n\noptions:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (the data file goes after --data; see ember kmeans -h)", fs.Arg(0))
+	}
+	if *data == "" {
+		fs.Usage()
+		return errors.New("--data is required")
+	}
+	if *k < 1 {
+		return fmt.Errorf("--k must be at least 1, got %d", *k)
+	}
+
+	tab, err := readTable(*data)
+	if err != nil {
+		return err
+	}
+	featNames := splitList(*features)
+	if len(featNames) == 0 {
+		var except []string
+		if *target != "" {
+			except = append(except, *target)
+		}
+		featNames = tab.otherColumns(except...)
+		if len(featNames) == 0 {
+			return fmt.Errorf("%s: no feature columns besides %q", *data, *target)
+		}
+	}
+	for _, f := range featNames {
+		if f == *target {
+			return fmt.Errorf("--features includes the --target column %q", f)
+		}
+	}
+	X, err := tab.floats(featNames)
+	if err != nil {
+		if *features == "" {
+			err = fmt.Errorf("%w (choose numeric columns with --features)", err)
+		}
+		return err
+	}
+	var y []int
+	var classes []string
+	if *target != "" {
+		if y, classes, err = tab.labels(*target); err != nil {
+			return err
+		}
+	}
+
+	m := kmeans.New(*k)
+	m.NInit, m.MaxIter, m.Tol, m.Seed = *nInit, *maxIter, *tol, *seed
+	if err := m.Fit(X); err != nil {
+		return fmt.Errorf("%s: %w", *data, err)
+	}
+	res := kmeansResult{
+		Data: *data, Features: featNames, Rows: len(X),
+		K: m.K, NInit: m.NInit, MaxIter: m.MaxIter, Tol: m.Tol, Seed: m.Seed,
+		Inertia: m.Inertia(), Iterations: m.Iterations(),
+		Centroids: m.Centroids(), Sizes: m.Sizes(),
+	}
+	labels := m.Labels()
+	if *target != "" {
+		res.Target, res.Classes = *target, classes
+		res.CrossTab = make([][]int, m.K)
+		for c := range res.CrossTab {
+			res.CrossTab[c] = make([]int, len(classes))
+		}
+		for i, l := range labels {
+			res.CrossTab[l][y[i]]++
+		}
+		ari := adjustedRand(res.CrossTab)
+		res.ARI = &ari
+	}
+	if *plotPrefix != "" {
+		if len(featNames) < 2 {
+			return fmt.Errorf("--plot draws the first two features, but only %q is clustered", featNames[0])
+		}
+		path := *plotPrefix + "-clusters.png"
+		title := fmt.Sprintf("k-means, k=%d: %s (inertia %.4g)", m.K, filepath.Base(*data), m.Inertia())
+		if err := kmeansScatter(path, X, labels, res.Centroids, featNames[0], featNames[1], title); err != nil {
+			return err
+		}
+		res.Plots = append(res.Plots, path)
+	}
+
+	printKMeans(stdout, res)
+	if *asJSON {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, string(b))
+	}
+	return nil
+}
+
+func printKMeans(w io.Writer, r kmeansResult) {
+	fmt.Fprintf(w, "data: %s: %d rows, %d features (%s)\n", r.Data, r.Rows, len(r.Features), strings.Join(r.Features, ", "))
+	fmt.Fprintf(w, "model: k-means, k=%d, k-means++ seeding, best of %d runs, max-iter %d, tol %g, seed %d\n",
+		r.K, r.NInit, r.MaxIter, r.Tol, r.Seed)
+	fmt.Fprintf(w, "inertia: %.6g (sum of squared distances to the centroids; %d iterations)\n", r.Inertia, r.Iterations)
+
+	fmt.Fprintln(w, "\ncentroids:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "cluster\tsize\tshare\t")
+	for _, f := range r.Features {
+		fmt.Fprintf(tw, "%s\t", f)
+	}
+	fmt.Fprintln(tw)
+	for c, ctr := range r.Centroids {
+		fmt.Fprintf(tw, "%d\t%d\t%.1f%%\t", c, r.Sizes[c], 100*float64(r.Sizes[c])/float64(r.Rows))
+		for _, v := range ctr {
+			fmt.Fprintf(tw, "%.4g\t", v)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+
+	if r.CrossTab != nil {
+		fmt.Fprintf(w, "\nclusters against %q (rows: cluster, columns: class; the labels were not used to fit):\n", r.Target)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprint(tw, "cluster\t")
+		for _, c := range r.Classes {
+			fmt.Fprintf(tw, "%s\t", c)
+		}
+		fmt.Fprintln(tw)
+		for c, row := range r.CrossTab {
+			fmt.Fprintf(tw, "%d\t", c)
+			for _, v := range row {
+				fmt.Fprintf(tw, "%d\t", v)
+			}
+			fmt.Fprintln(tw)
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "adjusted Rand index: %.4f (1 = clusters match the classes, about 0 = chance)\n", *r.ARI)
+	}
+	for _, p := range r.Plots {
+		fmt.Fprintf(w, "wrote %s\n", p)
+	}
+}
+
+// adjustedRand is the adjusted Rand index (Hubert and Arabie) of a
+// contingency table, as scikit-learn's adjusted_rand_score: pair-counting
+// agreement between two labelings, corrected for chance.
+func adjustedRand(tab [][]int) float64 {
+	comb2 := func(n int) float64 { return float64(n) * float64(n-1) / 2 }
+	var sumCells, sumRows, sumCols float64
+	cols := make([]int, len(tab[0]))
+	n := 0
+	for _, row := range tab {
+		r := 0
+		for j, v := range row {
+			sumCells += comb2(v)
+			r += v
+			cols[j] += v
+		}
+		sumRows += comb2(r)
+		n += r
+	}
+	for _, c := range cols {
+		sumCols += comb2(c)
+	}
+	expected := sumRows * sumCols / comb2(n)
+	maxIndex := (sumRows + sumCols) / 2
+	if maxIndex == expected {
+		// Both labelings are trivial (one cluster, or all singletons):
+		// scikit-learn defines the score as 1 here.
+		return 1
+	}
+	return (sumCells - expected) / (maxIndex - expected)
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/shareddata"
+)
+
+// decodeLastLine decodes the last output line (the --json object) into v.
+func decodeLastLine(t *testing.T, out string, v any) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	last := lines[len(lines)-1]
+	require.NoError(t, json.Unmarshal([]byte(last), v), "last line: %s", last)
+}
+
+func TestKMeansIris(t *testing.T) {
+	iris := shareddata.TestPath(t, "iris.csv")
+	prefix := filepath.Join(t.TempDir(), "iris")
+	code, out, errOut := runCmd(t, "kmeans", "--data", iris, "--k", "3", "--target", "species", "--json", "--plot", prefix)
+	require.Equal(t, 0, code, errOut)
+	for _, want := range []string{
+		"150 rows, 4 features (sepal_length, sepal_width, petal_length, petal_width)",
+		"k=3, k-means++ seeding, best of 10 runs",
+		"centroids:", "cluster  size  share",
+		`clusters against "species"`,
+		"adjusted Rand index: 0.7302",
+		"wrote " + prefix + "-clusters.png",
+	} {
+		require.Contains(t, out, want)
+	}
+
+	var res kmeansResult
+	decodeLastLine(t, out, &res)
+	// scikit-learn's KMeans(3, n_init=10) on the four iris features finds
+	// inertia 78.851441 (78.85144142614601) and this clustering, whose
+	// adjusted_rand_score against species is 0.7302382722834697.
+	require.InDelta(t, 78.85144142614601, res.Inertia, 1e-9)
+	require.InDelta(t, 0.7302382722834697, *res.ARI, 1e-12)
+	require.Len(t, res.Centroids, 3)
+	require.Len(t, res.Centroids[0], 4)
+	require.ElementsMatch(t, []int{50, 62, 38}, res.Sizes)
+	require.Equal(t, []string{"setosa", "versicolor", "virginica"}, res.Classes)
+	total := 0
+	for c, row := range res.CrossTab {
+		rowSum := 0
+		for _, v := range row {
+			rowSum += v
+		}
+		require.Equal(t, res.Sizes[c], rowSum)
+		total += rowSum
+	}
+	require.Equal(t, 150, total)
+	require.Equal(t, []string{prefix + "-clusters.png"}, res.Plots)
+	requirePNG(t, prefix+"-clusters.png")
+}
+
+func TestKMeansFeaturesAndOptions(t *testing.T) {
+	csv := writeFile(t, "pts.csv", "name,x,y\na,0,0\nb,0,1\nc,10,10\nd,10,11\ne,-10,10\nf,-10,11\n")
+	code, out, errOut := runCmd(t, "kmeans", "--data", csv, "--features", "x, y", "--k", "3", "--n-init", "2", "--seed", "7", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res kmeansResult
+	decodeLastLine(t, out, &res)
+	require.Equal(t, []string{"x", "y"}, res.Features)
+	require.Equal(t, 2, res.NInit)
+	require.Equal(t, uint64(7), res.Seed)
+	// Three pairs one unit apart: each pair is a cluster, inertia 3 × 0.5.
+	require.InDelta(t, 1.5, res.Inertia, 1e-12)
+	require.Equal(t, []int{2, 2, 2}, res.Sizes)
+	require.Nil(t, res.CrossTab)
+}
+
+func TestKMeansBadInput(t *testing.T) {
+	dup := writeFile(t, "dup.csv", "x,y\n1,1\n1,1\n2,2\n")
+	text := writeFile(t, "text.csv", "x,label\n1,a\n2,b\n")
+	bad := writeFile(t, "bad.csv", "x,y\n1,2\n3,oops\n")
+	tests := []struct {
+		name string
+		args []string
+		msg  []string
+	}{
+		{"k above distinct points", []string{"--data", dup, "--k", "3"}, []string{dup, "K = 3 clusters", "only 2 distinct points"}},
+		{"missing column", []string{"--data", dup, "--features", "x,z"}, []string{`no column "z"`, "the columns are: x, y"}},
+		{"non-numeric default features", []string{"--data", text, "--k", "2"}, []string{`"a" is not a number`, "--features"}},
+		{"non-numeric value", []string{"--data", bad, "--k", "1"}, []string{"line 3", `"oops" is not a number`}},
+		{"missing target", []string{"--data", dup, "--k", "1", "--target", "class"}, []string{`no column "class"`}},
+		{"target in features", []string{"--data", text, "--features", "x,label", "--target", "label"}, []string{"includes the --target column"}},
+		{"plot needs two features", []string{"--data", dup, "--features", "x", "--k", "1", "--plot", filepath.Join(t.TempDir(), "p")}, []string{"first two features"}},
+		{"k zero", []string{"--data", dup, "--k", "0"}, []string{"--k must be at least 1"}},
+		{"no data", []string{"--k", "2"}, []string{"--data is required"}},
+		{"missing file", []string{"--data", filepath.Join(t.TempDir(), "none.csv")}, []string{"none.csv", "no such file"}},
+		{"stray argument", []string{"--data", dup, "extra"}, []string{`unexpected argument "extra"`}},
+		{"bad n-init", []string{"--data", dup, "--k", "1", "--n-init", "0"}, []string{"NInit = 0"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, append([]string{"kmeans"}, tc.args...)...)
+			require.Equal(t, 1, code, out)
+			for _, m := range tc.msg {
+				require.Contains(t, errOut, m)
+			}
+		})
+	}
+}
+
+func TestAdjustedRand(t *testing.T) {
+	// Expected values from scikit-learn's adjusted_rand_score on the
+	// labelings these contingency tables describe.
+	tests := []struct {
+		tab  [][]int
+		want float64
+	}{
+		{[][]int{{0, 48, 14}, {50, 0, 0}, {0, 2, 36}}, 0.7302382722834697},
+		{[][]int{{5, 0}, {0, 5}}, 1},
+		{[][]int{{3, 3}, {3, 3}}, -0.1},
+		{[][]int{{1, 2, 0}, {0, 1, 4}, {2, 0, 0}}, 0.460431654676259},
+		{[][]int{{10}}, 1},
+		{[][]int{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, 1},
+	}
+	for _, tc := range tests {
+		require.InDelta(t, tc.want, adjustedRand(tc.tab), 1e-12, "%v", tc.tab)
+	}
+}

@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/shareddata"
+)
+
+// runCmd runs the ember command in-process and returns its exit status,
+// stdout and stderr.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// lastJSON decodes the last line of the output as the --json object.
+func lastJSON(t *testing.T, out string) logregResult {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	var res logregResult
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &res), "last line: %s", lines[len(lines)-1])
+	return res
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	return p
+}
+
+func requirePNG(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	require.Greater(t, img.Bounds().Dx(), 300)
+}
+
+func TestLogregIris(t *testing.T) {
+	iris := shareddata.TestPath(t, "iris.csv")
+	prefix := filepath.Join(t.TempDir(), "iris")
+	code, out, errOut := runCmd(t, "logreg", "--data", iris, "--target", "species", "--json", "--plot", prefix)
+	require.Equal(t, 0, code, errOut)
+
+	// Human-readable parts.
+	for _, want := range []string{
+		`target "species": 3 classes (setosa, versicolor, virginica), 4 features`,
+		"split: 112 training rows, 38 held-out rows",
+		"multinomial, C=1, tol=0.0001, max-iter 100",
+		"coefficients:", "sepal_length", "petal_width",
+		"confusion matrix (rows: true class, columns: predicted):",
+		"              precision    recall  f1-score   support",
+		"weighted avg",
+	} {
+		require.Contains(t, out, want)
+	}
+
+	res := lastJSON(t, out)
+	require.Equal(t, []string{"setosa", "versicolor", "virginica"}, res.Classes)
+	require.Equal(t, "multinomial", res.Multi)
+	require.Equal(t, 112, res.NTrain)
+	require.Equal(t, 38, res.NTest)
+	require.Equal(t, "test", res.EvalOn)
+	require.Len(t, res.Coef, 3)
+	require.Len(t, res.Coef[0], 4)
+	require.Len(t, res.Intercept, 3)
+	require.GreaterOrEqual(t, res.Accuracy, 0.9)
+	require.Less(t, res.LogLoss, 0.3)
+	require.Nil(t, res.ROCAUC, "ROC AUC is for binary targets")
+	total, diag := 0, 0
+	for i, row := range res.Confusion {
+		for j, v := range row {
+			total += v
+			if i == j {
+				diag += v
+			}
+		}
+	}
+	require.Equal(t, 38, total)
+	require.InDelta(t, float64(diag)/38, res.Accuracy, 1e-12)
+	require.Len(t, res.Report, 3)
+	require.Equal(t, 38, res.MacroAvg.Support)
+
+	// Unscaled iris needs more than 100 iterations, as in sklearn: the
+	// warning must be visible, not swallowed.
+	require.False(t, res.Converged)
+	require.Contains(t, out, "converged: NO")
+	require.Contains(t, errOut, "warning: logreg: lbfgs did not converge")
+	require.NotEmpty(t, res.Warnings)
+
+	// Four features: a confusion matrix but no boundary plot.
+	require.Equal(t, []string{prefix + "-confusion.png"}, res.Plots)
+	requirePNG(t, prefix+"-confusion.png")
+	_, err := os.Stat(prefix + "-boundary.png")
+	require.True(t, os.IsNotExist(err))
+}
+
+func TestLogregTwoFeaturesPlotsBoundary(t *testing.T) {
+	iris := shareddata.TestPath(t, "iris.csv")
+	dir := t.TempDir()
+
+	// Three classes: decision regions.
+	prefix := filepath.Join(dir, "multi")
+	code, out, errOut := runCmd(t, "logreg", "--data", iris, "--target", "species",
+		"--features", "petal_length, petal_width", "--max-iter", "1000", "--json", "--plot", prefix)
+	require.Equal(t, 0, code, errOut)
+	res := lastJSON(t, out)
+	require.True(t, res.Converged)
+	require.Equal(t, []string{"petal_length", "petal_width"}, res.Features)
+	require.Equal(t, []string{prefix + "-confusion.png", prefix + "-boundary.png"}, res.Plots)
+	requirePNG(t, prefix+"-boundary.png")
+
+	// Two classes (setosa and versicolor rows): a probability boundary, a
+	// single coefficient row and a ROC AUC.
+	b, err := os.ReadFile(iris)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(b), "\n")
+	binary := writeFile(t, "iris100.csv", strings.Join(lines[:101], ""))
+	prefix = filepath.Join(dir, "bin")
+	code, out, errOut = runCmd(t, "logreg", "--data", binary, "--target", "species",
+		"--features", "sepal_length,sepal_width", "--json", "--plot", prefix)
+	require.Equal(t, 0, code, errOut)
+	res = lastJSON(t, out)
+	require.Equal(t, "binary", res.Multi)
+	require.Len(t, res.Coef, 1)
+	require.Equal(t, []string{"versicolor"}, res.CoefRows)
+	require.NotNil(t, res.ROCAUC)
+	require.Greater(t, *res.ROCAUC, 0.95)
+	require.Contains(t, out, "versicolor (log-odds vs setosa)")
+	requirePNG(t, prefix+"-boundary.png")
+}
+
+func TestLogregOptions(t *testing.T) {
+	iris := shareddata.TestPath(t, "iris.csv")
+
+	// --test-frac 0 scores on the training rows and says so.
+	code, out, errOut := runCmd(t, "logreg", "--data", iris, "--target", "species",
+		"--test-frac", "0", "--max-iter", "10000", "--tol", "1e-8", "--json")
+	require.Equal(t, 0, code, errOut)
+	res := lastJSON(t, out)
+	require.Equal(t, "train", res.EvalOn)
+	require.Equal(t, 150, res.NTrain)
+	require.True(t, res.Converged)
+	require.Empty(t, errOut)
+	require.Contains(t, out, "training (no held-out rows: --test-frac 0) accuracy")
+	// The full-data multinomial fit is sklearn's: intercepts from
+	// models/logreg/testdata/reference.json ("iris multinomial optimum").
+	require.InDeltaSlice(t, []float64{9.849567768735335, 2.237205724855035, -12.086773493590433}, res.Intercept, 1e-3)
+
+	// One-vs-rest, a stronger penalty and another seed.
+	code, out, errOut = runCmd(t, "logreg", "--data", iris, "--target", "species",
+		"--multi", "ovr", "--C", "0.1", "--seed", "7", "--test-frac", "0.2", "--json")
+	require.Equal(t, 0, code, errOut)
+	res = lastJSON(t, out)
+	require.Equal(t, "ovr", res.Multi)
+	require.Equal(t, 0.1, res.C)
+	require.Equal(t, 30, res.NTest)
+
+	// The seed decides the split, and the same seed repeats it.
+	_, out1, _ := runCmd(t, "logreg", "--data", iris, "--target", "species", "--seed", "3", "--json")
+	_, out2, _ := runCmd(t, "logreg", "--data", iris, "--target", "species", "--seed", "3", "--json")
+	_, out3, _ := runCmd(t, "logreg", "--data", iris, "--target", "species", "--seed", "4", "--json")
+	require.Equal(t, out1, out2)
+	require.NotEqual(t, lastJSON(t, out1).Coef, lastJSON(t, out3).Coef)
+
+	// Standardised features converge within the default 100 iterations,
+	// as with sklearn's StandardScaler in front of LogisticRegression.
+	code, out, errOut = runCmd(t, "logreg", "--data", iris, "--target", "species", "--standardize", "--json")
+	require.Equal(t, 0, code, errOut)
+	res = lastJSON(t, out)
+	require.True(t, res.Standardized)
+	require.True(t, res.Converged)
+	require.Empty(t, errOut)
+	require.Contains(t, out, "coefficients (features standardised")
+
+	// Without --json the last line is the report, not JSON.
+	_, out, _ = runCmd(t, "logreg", "--data", iris, "--target", "species")
+	require.NotContains(t, out, "{")
+}
+
+func TestLogregTSV(t *testing.T) {
+	tsv := writeFile(t, "small.tsv", "x1\tx2\tlabel\n"+
+		"0\t0\tno\n0\t1\tno\n1\t0\tno\n3\t3\tyes\n3\t4\tyes\n4\t3\tyes\n"+
+		"0.5\t0.5\tno\n3.5\t3.5\tyes\n")
+	code, out, errOut := runCmd(t, "logreg", "--data", tsv, "--target", "label", "--test-frac", "0", "--json")
+	require.Equal(t, 0, code, errOut)
+	res := lastJSON(t, out)
+	require.Equal(t, []string{"no", "yes"}, res.Classes)
+	require.Equal(t, []string{"x1", "x2"}, res.Features)
+	require.Equal(t, 1.0, res.Accuracy)
+}
+
+func TestLogregErrors(t *testing.T) {
+	good := "a,b,cls\n1,2,x\n2,1,y\n3,3,x\n4,2,y\n5,1,x\n6,0,y\n"
+	tests := []struct {
+		name    string
+		file    string // CSV content; "" means no --data file is written
+		args    []string
+		wantErr []string
+	}{
+		{
+			name: "missing target column", file: good,
+			args:    []string{"--target", "species"},
+			wantErr: []string{`no column "species"; the columns are: a, b, cls`},
+		},
+		{
+			name: "missing feature column", file: good,
+			args:    []string{"--target", "cls", "--features", "a,c"},
+			wantErr: []string{`no column "c"; the columns are: a, b, cls`},
+		},
+		{
+			name: "non-numeric value", file: "a,b,cls\n1,2,x\n2,1,y\n3,abc,x\n4,2,y\n",
+			args:    []string{"--target", "cls"},
+			wantErr: []string{`line 4, column "b": "abc" is not a number`, "--features"},
+		},
+		{
+			name: "empty value", file: "a,b,cls\n1,2,x\n2,,y\n",
+			args:    []string{"--target", "cls"},
+			wantErr: []string{`line 3, column "b": empty value`},
+		},
+		{
+			name: "NaN value", file: "a,b,cls\n1,2,x\n2,NaN,y\n",
+			args:    []string{"--target", "cls"},
+			wantErr: []string{`line 3, column "b": "NaN" is not a finite number`},
+		},
+		{
+			name: "single class", file: "a,b,cls\n1,2,x\n2,1,x\n3,3,x\n",
+			args:    []string{"--target", "cls"},
+			wantErr: []string{`column "cls" has a single class ("x")`},
+		},
+		{
+			name: "ragged row", file: "a,b,cls\n1,2,x\n2,1\n",
+			args:    []string{"--target", "cls"},
+			wantErr: []string{"line 3", "wrong number of fields"},
+		},
+		{
+			name: "header only", file: "a,b,cls\n",
+			args:    []string{"--target", "cls"},
+			wantErr: []string{"no data rows after the header"},
+		},
+		{
+			name: "target as feature", file: good,
+			args:    []string{"--target", "cls", "--features", "a,cls"},
+			wantErr: []string{`--features includes the target column "cls"`},
+		},
+		{
+			name: "bad multi", file: good,
+			args:    []string{"--target", "cls", "--multi", "softmax"},
+			wantErr: []string{`unknown Multi "softmax"`},
+		},
+		{
+			name: "bad C", file: good,
+			args:    []string{"--target", "cls", "--C", "-1"},
+			wantErr: []string{"C must be a positive finite number"},
+		},
+		{
+			name: "bad test-frac", file: good,
+			args:    []string{"--target", "cls", "--test-frac", "1"},
+			wantErr: []string{"--test-frac must be in [0, 1)"},
+		},
+		{
+			name: "plot into missing directory", file: good,
+			args:    []string{"--target", "cls", "--plot", "/nonexistent-dir/x"},
+			wantErr: []string{"/nonexistent-dir/x-confusion.png"},
+		},
+		{
+			name:    "no data flag",
+			args:    []string{"--target", "cls"},
+			wantErr: []string{"--data and --target are required"},
+		},
+		{
+			name:    "missing file",
+			args:    []string{"--data", "/nonexistent/file.csv", "--target", "cls"},
+			wantErr: []string{"/nonexistent/file.csv", "no such file"},
+		},
+		{
+			name: "unknown flag", file: good,
+			args:    []string{"--target", "cls", "--lr", "0.1"},
+			wantErr: []string{"flag provided but not defined: -lr"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"logreg"}
+			if tc.file != "" {
+				args = append(args, "--data", writeFile(t, "in.csv", tc.file))
+			}
+			args = append(args, tc.args...)
+			code, out, errOut := runCmd(t, args...)
+			require.Equal(t, 1, code, "stdout: %s", out)
+			require.True(t, strings.HasPrefix(errOut, "ember logreg: ") || strings.Contains(errOut, "\nember logreg: "), errOut)
+			for _, w := range tc.wantErr {
+				require.Contains(t, errOut, w)
+			}
+		})
+	}
+}
+
+func TestLogregSingleClassTrainingSplit(t *testing.T) {
+	// Two classes in the file, but a seed that holds out the only "y" row
+	// (row 9) leaves training with one class.
+	var b strings.Builder
+	b.WriteString("a,cls\n")
+	for i := range 9 {
+		fmt.Fprintf(&b, "%d,x\n", i)
+	}
+	b.WriteString("5,y\n")
+	path := writeFile(t, "skew.csv", b.String())
+	seed := uint64(0)
+	for ; ; seed++ {
+		if _, test := splitRows(10, 0.1, seed); test[0] == 9 {
+			break
+		}
+	}
+	code, _, errOut := runCmd(t, "logreg", "--data", path, "--target", "cls", "--test-frac", "0.1", "--seed", fmt.Sprint(seed))
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "the training split has a single class (x)")
+}
+
+func TestLogregHelp(t *testing.T) {
+	code, _, errOut := runCmd(t, "logreg", "-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, errOut, "usage: ember logreg --data FILE --target COLUMN")
+	require.Contains(t, errOut, "-test-frac")
+
+	code, out, _ := runCmd(t, "help")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "logreg")
+}

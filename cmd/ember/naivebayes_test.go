@@ -1,0 +1,131 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/shareddata"
+)
+
+func TestNaiveBayesSMS(t *testing.T) {
+	sms := shareddata.TestPath(t, "sms_spam", "SMSSpamCollection")
+	prefix := filepath.Join(t.TempDir(), "sms")
+	// No --format: a file without --text/--label is read as label<TAB>text.
+	code, out, errOut := runCmd(t, "naivebayes", "--data", sms, "--json", "--plot", prefix)
+	require.Equal(t, 0, code, errOut)
+	for _, want := range []string{
+		"(format sms): 5574 documents, 2 classes (ham 4827, spam 747)",
+		"split: 4180 training documents, 1394 held-out",
+		"English stop words removed",
+		"confusion matrix (rows: true class, columns: predicted):",
+		"              precision    recall  f1-score   support",
+		"most indicative terms:",
+		"wrote " + prefix + "-confusion.png",
+	} {
+		require.Contains(t, out, want)
+	}
+	var res nbResult
+	decodeLastLine(t, out, &res)
+	require.Equal(t, []string{"ham", "spam"}, res.Classes)
+	require.Equal(t, 1394, res.NTest)
+	// Multinomial NB on bag-of-words SMS is ~98% accurate (the parity test
+	// in models/naivebayes pins it to scikit-learn on a fixed split).
+	require.Greater(t, res.Accuracy, 0.97)
+	n := 0
+	for _, row := range res.Confusion {
+		for _, v := range row {
+			n += v
+		}
+	}
+	require.Equal(t, 1394, n)
+	require.Len(t, res.Report, 2)
+	require.Contains(t, res.TopTerms["spam"], "claim")
+	requirePNG(t, prefix+"-confusion.png")
+
+	// Keeping stop words grows the vocabulary.
+	code, out2, errOut := runCmd(t, "naivebayes", "--data", sms, "--no-stopwords", "--alpha", "0.1", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res2 nbResult
+	decodeLastLine(t, out2, &res2)
+	require.False(t, res2.StopWords)
+	require.Equal(t, 0.1, res2.Alpha)
+	require.Greater(t, res2.Vocabulary, res.Vocabulary)
+}
+
+// reviews is a tiny separable corpus with CSV quoting (commas, quotes and a
+// line break inside fields) and HTML.
+const reviews = `id,review,sentiment
+1,"Great film, wonderful <b>acting</b>",pos
+2,"wonderful, great story",pos
+3,"A ""great"" and wonderful cast",pos
+4,"terrible plot,
+boring and awful",neg
+5,awful boring mess,neg
+6,"terrible, awful, boring",neg
+`
+
+func TestNaiveBayesCSVColumns(t *testing.T) {
+	csv := writeFile(t, "reviews.csv", reviews)
+	code, out, errOut := runCmd(t, "naivebayes", "--data", csv, "--text", "review", "--label", "sentiment", "--test-frac", "0", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "(format csv): 6 documents, 2 classes (neg 3, pos 3)")
+	require.Contains(t, out, "training (no held-out documents: --test-frac 0) accuracy: 1.0000 (6 of 6)")
+	var res nbResult
+	decodeLastLine(t, out, &res)
+	require.Equal(t, "train", res.EvalOn)
+	require.Equal(t, [][]int{{3, 0}, {0, 3}}, res.Confusion)
+	// "a", "and" are stop words; the HTML tag is gone.
+	require.Equal(t, 11, res.Vocabulary) // great film wonderful acting story cast terrible plot boring awful mess
+	require.ElementsMatch(t, []string{"awful", "boring", "terrible"}, res.TopTerms["neg"][:3])
+
+	tsv := writeFile(t, "reviews.tsv", "label\ttext\npos\tgreat fun\nneg\tawful dull\npos\tfun fun\nneg\tdull\n")
+	code, out, errOut = runCmd(t, "naivebayes", "--data", tsv, "--format", "tsv", "--text", "text", "--label", "label", "--test-frac", "0")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "(format tsv): 4 documents")
+	require.Contains(t, out, "accuracy: 1.0000 (4 of 4)")
+}
+
+func TestNaiveBayesBadInput(t *testing.T) {
+	csv := writeFile(t, "reviews.csv", reviews)
+	one := writeFile(t, "one.csv", "text,label\ngood,pos\nfine,pos\n")
+	noTab := writeFile(t, "sms.txt", "ham\thello there\nspam win a prize now\n")
+	stop := writeFile(t, "stop.csv", "text,label\nthe,a\nand,b\n")
+	blank := writeFile(t, "blank.csv", "text,label\nhello,\n")
+	tests := []struct {
+		name string
+		args []string
+		msg  []string
+	}{
+		{"missing text column", []string{"--data", csv, "--text", "body", "--label", "sentiment"}, []string{`no column "body"`, "id, review, sentiment"}},
+		{"missing label column", []string{"--data", csv, "--text", "review", "--label", "y"}, []string{`no column "y"`}},
+		{"single class", []string{"--data", one, "--text", "text", "--label", "label"}, []string{"every document has the label \"pos\"", "at least two classes"}},
+		{"sms line without tab", []string{"--data", noTab}, []string{noTab + ":2", "1 tab-separated fields"}},
+		{"only stop words", []string{"--data", stop, "--text", "text", "--label", "label", "--test-frac", "0"}, []string{"empty vocabulary"}},
+		{"empty label", []string{"--data", blank, "--text", "text", "--label", "label"}, []string{"line 2", "empty class label"}},
+		{"sms with columns", []string{"--data", noTab, "--format", "sms", "--text", "t"}, []string{"no header"}},
+		{"csv without columns", []string{"--data", csv, "--format", "csv"}, []string{"needs --text and --label"}},
+		{"unknown format", []string{"--data", csv, "--format", "xml"}, []string{`--format "xml"`}},
+		{"bad test-frac", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test-frac", "1"}, []string{"--test-frac must be in [0, 1)"}},
+		{"negative alpha", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--alpha", "-1"}, []string{"--alpha must be >= 0"}},
+		{"no data", nil, []string{"--data is required"}},
+		{"missing file", []string{"--data", filepath.Join(t.TempDir(), "none.txt")}, []string{"none.txt", "no such file"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, append([]string{"naivebayes"}, tc.args...)...)
+			require.Equal(t, 1, code, out)
+			for _, m := range tc.msg {
+				require.Contains(t, errOut, m)
+			}
+		})
+	}
+
+	// A held-out split can leave a single class in training.
+	skew := writeFile(t, "skew.csv", "text,label\n"+strings.Repeat("good,pos\n", 1)+"bad,neg\n")
+	code, _, errOut := runCmd(t, "naivebayes", "--data", skew, "--text", "text", "--label", "label", "--test-frac", "0.5", "--seed", "1")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "the training split has a single class")
+}

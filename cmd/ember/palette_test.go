@@ -1,0 +1,101 @@
+package main
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/shareddata"
+)
+
+// twoColourPNG writes a 60×20 PNG: 40 columns of #d04010, 20 of #2050a0.
+func twoColourPNG(t *testing.T) string {
+	img := image.NewNRGBA(image.Rect(0, 0, 60, 20))
+	for y := 0; y < 20; y++ {
+		for x := 0; x < 60; x++ {
+			c := color.NRGBA{R: 0xd0, G: 0x40, B: 0x10, A: 0xff}
+			if x >= 40 {
+				c = color.NRGBA{R: 0x20, G: 0x50, B: 0xa0, A: 0xff}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "two.png")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, png.Encode(f, img))
+	require.NoError(t, f.Close())
+	return path
+}
+
+func TestPaletteCoffee(t *testing.T) {
+	coffee := shareddata.TestPath(t, "images", "coffee.png")
+	swatch := filepath.Join(t.TempDir(), "coffee-swatch.png")
+	// Options after the image name, as users type them.
+	code, out, errOut := runCmd(t, "palette", coffee, "--k", "5", "--swatch", swatch, "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "(600×400), shrunk to 200×133; 26600 opaque pixels clustered")
+	require.Contains(t, out, "wrote "+swatch)
+
+	var res paletteResult
+	decodeLastLine(t, out, &res)
+	require.Len(t, res.Colours, 5)
+	require.Equal(t, 26600, res.Pixels)
+	total := 0.0
+	for i, c := range res.Colours {
+		require.Regexp(t, `^#[0-9a-f]{6}$`, c.Hex)
+		require.Contains(t, out, c.Hex)
+		total += c.Fraction
+		if i > 0 {
+			require.GreaterOrEqual(t, res.Colours[i-1].Pixels, c.Pixels)
+		}
+	}
+	require.InDelta(t, 1, total, 1e-12)
+	requirePNG(t, swatch)
+}
+
+func TestPaletteExactColours(t *testing.T) {
+	path := twoColourPNG(t)
+	code, out, errOut := runCmd(t, "palette", "--k", "2", "--max-side", "0", "--json", path)
+	require.Equal(t, 0, code, errOut)
+	var res paletteResult
+	decodeLastLine(t, out, &res)
+	require.Equal(t, []paletteColour{
+		{Hex: "#d04010", Fraction: 800.0 / 1200, Pixels: 800},
+		{Hex: "#2050a0", Fraction: 400.0 / 1200, Pixels: 400},
+	}, res.Colours)
+	require.Equal(t, 60, res.ClusterWidth)
+}
+
+func TestPaletteBadInput(t *testing.T) {
+	notImage := writeFile(t, "notes.jpg", "these are not pixels\n")
+	two := twoColourPNG(t)
+	tests := []struct {
+		name string
+		args []string
+		msg  []string
+	}{
+		{"unreadable image", []string{notImage}, []string{notImage, "not a PNG or JPEG image"}},
+		{"missing image", []string{filepath.Join(t.TempDir(), "gone.png")}, []string{"gone.png", "no such file"}},
+		{"k above distinct colours", []string{two, "--k", "3"}, []string{two, "only 2 distinct points"}},
+		{"no image", []string{"--k", "3"}, []string{"no image given"}},
+		{"two images", []string{two, two}, []string{"one image at a time"}},
+		{"k zero", []string{two, "--k", "0"}, []string{"--k must be at least 1"}},
+		{"swatch not png", []string{two, "--swatch", "out.jpg"}, []string{`--swatch "out.jpg" must end in .png`}},
+		{"bad flag", []string{two, "--colours", "3"}, []string{"flag provided but not defined: -colours"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, append([]string{"palette"}, tc.args...)...)
+			require.Equal(t, 1, code, out)
+			for _, m := range tc.msg {
+				require.Contains(t, errOut, m)
+			}
+		})
+	}
+}
