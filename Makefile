@@ -6,7 +6,7 @@ PTXARCH ?= compute_80
 CU_SRC  := $(wildcard cuda/kernels/*.cu)
 CU_PTX  := $(CU_SRC:.cu=.ptx)
 
-.PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-testbin setup clean
+.PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-test cuda-emu-test cuda-testbin setup clean
 
 all: build
 
@@ -52,15 +52,27 @@ ptx-check:
 			echo "stale PTX: $${f%.cu}.ptx (run make ptx)"; exit 1; fi; \
 	done; rm -rf $$tmp; echo "PTX up to date"
 
+# The CUDA backend builds under the tag embercuda (gorgonia's own tag "cuda"
+# switches gorgonia to its cuDNN backend, which we must not link).
 cuda-build:
-	$(GO) build -tags cuda $(PKGS)
-	$(GO) vet -tags cuda $(PKGS)
+	$(GO) build -tags embercuda $(PKGS)
+	$(GO) vet -tags embercuda $(PKGS)
+
+# CUDA-tagged tests that need no device: PTX embedding, argument packing, the
+# no-device path (device tests skip with a message when no GPU is present).
+cuda-test:
+	$(GO) test -count=1 -tags embercuda ./cuda/ ./cmd/spamrnn/
+
+# The kernels' CUDA source compiled for the CPU and checked against Go
+# references (-short keeps the large shapes out).
+cuda-emu-test:
+	$(GO) test -count=1 -short -tags cudaemu ./cuda/
 
 # Test binaries for the GPU machine (no Go there): out/devrun/*.test
 cuda-testbin:
 	mkdir -p devrun
-	for p in $$($(GO) list -tags cuda -f '{{if .TestGoFiles}}{{.ImportPath}}{{end}}' $(PKGS)); do \
-		$(GO) test -c -tags cuda -o devrun/$$(basename $$p).test $$p; done
+	for p in $$($(GO) list -tags embercuda -f '{{if .TestGoFiles}}{{.ImportPath}}{{end}}' $(PKGS)); do \
+		$(GO) test -c -tags embercuda -o devrun/$$(basename $$p).test $$p; done
 
 clean:
 	rm -rf bin out devrun

@@ -1,0 +1,89 @@
+//go:build embercuda
+
+package cuda
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// Checks that need the cuda build but no device.
+
+// ptxSources is the PTX the kernel-table test checks: the embedded copy.
+func ptxSources(*testing.T) map[string]string { return ptxModules() }
+
+func TestEmbeddedPTX(t *testing.T) {
+	mods := ptxModules()
+	want := map[string]bool{}
+	for k := kernelID(0); k < numKernels; k++ {
+		want[kernels[k].module] = true
+	}
+	for mod := range want {
+		src, ok := mods[mod]
+		if !ok {
+			t.Errorf("kernels/%s.ptx is not embedded", mod)
+			continue
+		}
+		// Next to the sources (go test runs in the package directory; a
+		// test binary run elsewhere has only the embedded copy).
+		disk, err := os.ReadFile("kernels/" + mod + ".ptx")
+		if os.IsNotExist(err) {
+			t.Logf("kernels/%s.ptx not found from here: not compared", mod)
+		} else if err != nil || string(disk) != src {
+			t.Errorf("embedded %s.ptx differs from the file on disk (%v)", mod, err)
+		}
+		if !strings.Contains(src, ".target sm_80") {
+			t.Errorf("%s.ptx is not compute_80 PTX", mod)
+		}
+	}
+	for k := kernelID(0); k < numKernels; k++ {
+		src := mods[kernels[k].module]
+		if !strings.Contains(src, ".entry "+kernels[k].name+"(") {
+			t.Errorf("%s.ptx has no .entry %s", kernels[k].module, kernels[k].name)
+		}
+	}
+}
+
+// With no usable driver or device (this holds on a build machine with the
+// libcuda stub or a driver but no GPU), Devices and NewContext must return a
+// clear error, not exit or panic (gorgonia.org/cu exits from its init when
+// cuInit fails: see the cuInit shim in backend_cuda.go).
+func TestNoDeviceError(t *testing.T) {
+	if Backend() != "cuda" || !Enabled() {
+		t.Fatalf("Backend() = %q", Backend())
+	}
+	devs, err := Devices()
+	if err == nil {
+		if len(devs) == 0 {
+			t.Fatal("Devices returned no devices and no error")
+		}
+		for _, d := range devs {
+			t.Logf("%v", d)
+		}
+		t.Skip("a CUDA device is present")
+	}
+	t.Logf("Devices: %v", err)
+	if !errors.Is(err, ErrNoDevice) || !strings.HasPrefix(err.Error(), "no CUDA device: ") {
+		t.Errorf("Devices error %q does not match ErrNoDevice / \"no CUDA device: ...\"", err)
+	}
+	c, err := NewContext(0)
+	if c != nil || !errors.Is(err, ErrNoDevice) {
+		t.Errorf("NewContext(0) = %v, %v; want ErrNoDevice", c, err)
+	}
+	// The registry must not keep the failed ordinal busy.
+	if _, err2 := NewContext(0); err2 == nil || strings.Contains(err2.Error(), "already") {
+		t.Errorf("second NewContext(0): %v", err2)
+	}
+}
+
+func TestDriverResultNames(t *testing.T) {
+	// From the table, and (for codes newer than cuda.h 11.8) from the driver.
+	if s := Result(1).Name(); s != "CUDA_ERROR_INVALID_VALUE" {
+		t.Errorf("Result(1) = %q", s)
+	}
+	if s := Result(987654).Name(); s != "CUDA_ERROR_987654" {
+		t.Errorf("unknown code: %q", s)
+	}
+}

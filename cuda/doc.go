@@ -1,0 +1,51 @@
+// Package cuda is Ember's GPU backend foundation: devices, a Context per
+// device that owns the CUDA context, its stream and an OS thread, device
+// memory (Buffer, Arena), copies, and float32 kernels for training an LSTM
+// classifier (SGEMM, elementwise ops, reductions and gradient-norm clipping,
+// BCE loss, embedding, dropout, Adam, LSTM step).
+//
+// # Builds
+//
+//   - -tags embercuda: the real backend. It uses only the CUDA driver API
+//     (libcuda.so.1, through gorgonia.org/cu); no runtime (cudart), cuBLAS,
+//     cuDNN or NVRTC. The kernels are CUDA C++ in kernels/*.cu, compiled to
+//     PTX for compute_80 by `make ptx`, committed, embedded with go:embed,
+//     and JIT-compiled by the driver for the actual device (e.g. sm_90) when
+//     a Context loads them. Without a driver or device, Devices and
+//     NewContext return an error matching ErrNoDevice ("no CUDA device:
+//     <driver error>"); gorgonia.org/cu's own init would exit the process
+//     in that case, which a small cuInit shim in backend_cuda.go prevents.
+//   - no tag: a pure-Go stub; Devices and NewContext return ErrNotBuilt
+//     ("built without CUDA support (rebuild with -tags embercuda)").
+//   - -tags cudaemu: a CPU emulator that compiles the same kernels/*.cu with
+//     the host C++ compiler and runs every thread of a block as a real
+//     thread (emu_kernels.cpp), so the device tests check the kernels on
+//     machines without a GPU: go test -tags cudaemu ./cuda/.
+//
+// # Threads and streams
+//
+// The driver's current context is per OS thread, so every CUDA call of a
+// Context runs on one goroutine locked to one thread. Methods called from
+// elsewhere hand their work over and wait; Do runs a whole function there
+// (one hand-off for many launches), and calls nest. All work goes to the
+// Context's one (non-blocking) stream in call order: kernel launches and
+// *Async copies return at once, Upload/Download/CopyHtoD/CopyDtoH and Sync
+// wait. An error of a kernel's execution surfaces at the next wait.
+//
+// # Errors
+//
+// Failures are *Error values naming the CUDA call or kernel, the graph op
+// when known (DoOp, WithOp) and the driver result, e.g.
+//
+//	cuda: launch lstm_fwd_pointwise (op LSTM): CUDA_ERROR_INVALID_VALUE
+//
+// Argument checks happen on the host before anything is enqueued and match
+// ErrInvalidArgument; device allocation failures match ErrOutOfMemory and
+// say what was requested and what the device has free.
+//
+// # Layout conventions
+//
+// Matrices are row-major float32. Buffers are untyped device memory viewed
+// as 4-byte elements (float32, or int32 token ids). Kernel wrappers cover
+// the whole output buffer ("n = y.Len()"), so slice Buffers to size.
+package cuda

@@ -1,0 +1,38 @@
+// Embedding lookup (gather) and its backward (scatter-add).
+//
+// ids is B x T row-major int32 (ids[b*T + t]); the embedding table E is V x D.
+// The output is time-major: out[t][b][:] = E[ids[b][t]][:], i.e.
+// out[(t*B + b)*D + d]. An id outside [0, V) gathers zeros and scatters
+// nothing (no out-of-bounds access whatever the ids hold).
+// Launch: block 256, any grid (grid-stride over T*B*D < 2^31 elements).
+
+extern "C" __global__ void embed_gather(float* out, const float* E, const int* ids, int B, int T, int D, int V)
+{
+    const unsigned n = (unsigned)T * (unsigned)B * (unsigned)D;
+    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+        const unsigned row = i / (unsigned)D;  // t*B + b
+        const unsigned d = i - row * (unsigned)D;
+        const unsigned t = row / (unsigned)B;
+        const unsigned b = row - t * (unsigned)B;
+        const int id = ids[b * (unsigned)T + t];
+        out[i] = (id >= 0 && id < V) ? E[(size_t)id * D + d] : 0.0f;
+    }
+}
+
+// dE[ids[b][t]][:] += dOut[t][b][:] with atomicAdd, skipping pad_idx (PyTorch
+// padding_idx: that row gets no gradient; pass -1 for none). dE is accumulated
+// into, so clear it first for a fresh gradient.
+extern "C" __global__ void embed_scatter_add(float* dE, const float* dOut, const int* ids, int B, int T, int D, int V,
+                                             int pad_idx)
+{
+    const unsigned n = (unsigned)T * (unsigned)B * (unsigned)D;
+    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+        const unsigned row = i / (unsigned)D;
+        const unsigned d = i - row * (unsigned)D;
+        const unsigned t = row / (unsigned)B;
+        const unsigned b = row - t * (unsigned)B;
+        const int id = ids[b * (unsigned)T + t];
+        if (id >= 0 && id < V && id != pad_idx)
+            atomicAdd(&dE[(size_t)id * D + d], dOut[i]);
+    }
+}

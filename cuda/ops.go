@@ -1,0 +1,556 @@
+package cuda
+
+import (
+	"math"
+)
+
+// The kernel wrappers: each checks its arguments on the host (sizes, nil
+// buffers, 32-bit limits; failures match ErrInvalidArgument), picks the
+// launch geometry and enqueues the kernel on the stream. Lengths are in
+// 4-byte elements. "n = y.Len()" means the kernel covers all of y and the
+// inputs must hold at least as many elements (slice Buffers to size).
+
+func need(call, what string, b Buffer, elems int) error {
+	if b.IsNil() {
+		return invalid(call, "%s is a nil Buffer", what)
+	}
+	if b.Len() < elems {
+		return invalid(call, "%s holds %d elements, needs %d", what, b.Len(), elems)
+	}
+	return nil
+}
+
+// needOpt is need for an optional argument (a nil Buffer means zeros / skip).
+func needOpt(call, what string, b Buffer, elems int) error {
+	if b.IsNil() {
+		return nil
+	}
+	return need(call, what, b, elems)
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// ---- GEMM ----
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major float32
+// matrices: op(A) is m x k (A stored m x k with row stride lda, or k x m when
+// transA), op(B) is k x n (B stored k x n with stride ldb, or n x k when
+// transB), C is m x n with stride ldc. With beta == 0, C is not read.
+func (c *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a Buffer, lda int,
+	b Buffer, ldb int, beta float32, cm Buffer, ldc int) error {
+	const call = "sgemm"
+	for _, d := range []int{m, n, k, lda, ldb, ldc} {
+		if d < 0 || d > math.MaxInt32 {
+			return invalid(call, "dimensions m=%d n=%d k=%d lda=%d ldb=%d ldc=%d", m, n, k, lda, ldb, ldc)
+		}
+	}
+	if m == 0 || n == 0 {
+		return nil
+	}
+	ar, ac := m, k // A as stored: ar rows of ac
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if k > 0 {
+		if lda < ac {
+			return invalid(call, "lda %d < %d (transA=%v)", lda, ac, transA)
+		}
+		if ldb < bc {
+			return invalid(call, "ldb %d < %d (transB=%v)", ldb, bc, transB)
+		}
+		if err := firstErr(need(call, "A", a, (ar-1)*lda+ac), need(call, "B", b, (br-1)*ldb+bc)); err != nil {
+			return err
+		}
+	}
+	if ldc < n {
+		return invalid(call, "ldc %d < n %d", ldc, n)
+	}
+	if err := need(call, "C", cm, (m-1)*ldc+n); err != nil {
+		return err
+	}
+
+	// 128x128 tiles when there are enough of them to fill the device, else
+	// 64x64 tiles (4x as many blocks).
+	sms := c.info.SMs
+	if sms <= 0 {
+		sms = 108
+	}
+	tile, id := 128, kSgemmNN128
+	if (c.sgemmTile == 0 && ceilDiv(m, 128)*ceilDiv(n, 128) < sms) || c.sgemmTile == 64 {
+		tile, id = 64, kSgemmNN64
+	}
+	if transA {
+		id += 2
+	}
+	if transB {
+		id++
+	}
+	gy := ceilDiv(m, tile)
+	if gy > 65535 {
+		return invalid(call, "m=%d needs %d row tiles (grid limit 65535)", m, gy)
+	}
+	args := new(kargs).i32(m).i32(n).i32(k).f32(alpha).ptr(a).i32(lda).ptr(b).i32(ldb).f32(beta).ptr(cm).i32(ldc)
+	return c.launch(id, dim3{uint32(ceilDiv(n, tile)), uint32(gy), 1}, dim3{256, 1, 1}, args)
+}
+
+// ---- elementwise ----
+
+func (c *Context) ew(k kernelID, n int, a *kargs) error {
+	return c.launch(k, c.ewGrid(n), ewBlock, a)
+}
+
+// Fill sets every element of y to v.
+func (c *Context) Fill(y Buffer, v float32) error {
+	n := y.Len()
+	if err := firstErr(need("fill", "y", y, 0), checkN("fill", n)); err != nil {
+		return err
+	}
+	return c.ew(kFill, n, new(kargs).ptr(y).f32(v).i32(n))
+}
+
+// Scale computes y = alpha*x; n = y.Len(); y may be x.
+func (c *Context) Scale(y, x Buffer, alpha float32) error {
+	n := y.Len()
+	if err := firstErr(need("scale", "y", y, 0), need("scale", "x", x, n), checkN("scale", n)); err != nil {
+		return err
+	}
+	return c.ew(kScale, n, new(kargs).ptr(y).ptr(x).f32(alpha).i32(n))
+}
+
+// Axpy computes y += alpha*x; n = y.Len().
+func (c *Context) Axpy(y Buffer, alpha float32, x Buffer) error {
+	n := y.Len()
+	if err := firstErr(need("axpy", "y", y, 0), need("axpy", "x", x, n), checkN("axpy", n)); err != nil {
+		return err
+	}
+	return c.ew(kAxpy, n, new(kargs).ptr(y).ptr(x).f32(alpha).i32(n))
+}
+
+func (c *Context) binary(call string, k kernelID, out, a, b Buffer) error {
+	n := out.Len()
+	if err := firstErr(need(call, "out", out, 0), need(call, "a", a, n), need(call, "b", b, n),
+		checkN(call, n)); err != nil {
+		return err
+	}
+	return c.ew(k, n, new(kargs).ptr(out).ptr(a).ptr(b).i32(n))
+}
+
+func (c *Context) unary(call string, k kernelID, y, x Buffer) error {
+	n := y.Len()
+	if err := firstErr(need(call, "y", y, 0), need(call, "x", x, n), checkN(call, n)); err != nil {
+		return err
+	}
+	return c.ew(k, n, new(kargs).ptr(y).ptr(x).i32(n))
+}
+
+// Add computes out = a + b elementwise; n = out.Len().
+func (c *Context) Add(out, a, b Buffer) error { return c.binary("add", kAdd, out, a, b) }
+
+// Mul computes out = a * b elementwise; n = out.Len().
+func (c *Context) Mul(out, a, b Buffer) error { return c.binary("mul", kMul, out, a, b) }
+
+// SigmoidForward computes y = 1/(1+exp(-x)); n = y.Len().
+func (c *Context) SigmoidForward(y, x Buffer) error { return c.unary("sigmoid", kSigmoidFwd, y, x) }
+
+// SigmoidBackward computes dx = dy*y*(1-y) from the forward output y; n = dx.Len().
+func (c *Context) SigmoidBackward(dx, dy, y Buffer) error {
+	return c.binary("sigmoid backward", kSigmoidBwd, dx, dy, y)
+}
+
+// TanhForward computes y = tanh(x); n = y.Len().
+func (c *Context) TanhForward(y, x Buffer) error { return c.unary("tanh", kTanhFwd, y, x) }
+
+// TanhBackward computes dx = dy*(1-y^2) from the forward output y; n = dx.Len().
+func (c *Context) TanhBackward(dx, dy, y Buffer) error {
+	return c.binary("tanh backward", kTanhBwd, dx, dy, y)
+}
+
+// AddBiasRows computes y[r][c] = x[r][c] + bias[c] for rows x cols
+// row-major matrices (y may be x).
+func (c *Context) AddBiasRows(y, x, bias Buffer, rows, cols int) error {
+	const call = "add bias"
+	if rows < 0 || cols < 0 {
+		return invalid(call, "rows=%d cols=%d", rows, cols)
+	}
+	n := rows * cols
+	if err := firstErr(checkN(call, n), need(call, "y", y, n), need(call, "x", x, n),
+		need(call, "bias", bias, cols)); err != nil {
+		return err
+	}
+	return c.ew(kAddBiasRows, n, new(kargs).ptr(y).ptr(x).ptr(bias).i32(rows).i32(cols))
+}
+
+// ColumnSums computes out[c] = sum_r x[r][c] + beta*out[c] over a rows x cols
+// row-major x (the bias gradient; beta = 1 accumulates, beta = 0 overwrites
+// without reading out). Deterministic.
+func (c *Context) ColumnSums(out, x Buffer, rows, cols int, beta float32) error {
+	const call = "column sums"
+	if rows < 0 || cols < 0 {
+		return invalid(call, "rows=%d cols=%d", rows, cols)
+	}
+	if err := firstErr(checkN(call, rows*cols), need(call, "out", out, cols), need(call, "x", x, rows*cols)); err != nil {
+		return err
+	}
+	args := new(kargs).ptr(out).ptr(x).i32(rows).i32(cols).f32(beta)
+	return c.launch(kColSums, dim3{uint32(ceilDiv(cols, 32)), 1, 1}, dim3{32, 8, 1}, args)
+}
+
+// ---- reductions ----
+
+// fakeScratch is the partials address the recording (test) context uses.
+const fakeScratch = 0x5c7a7c00
+
+// partials returns the Context's scratch for n partial sums, growing it
+// when needed. Called on the worker thread.
+func (c *Context) partials(n int) (Buffer, error) {
+	if n < 1 {
+		n = 1
+	}
+	if c.rec != nil {
+		return Buffer{ptr: fakeScratch, bytes: int64(n) * 4}, nil
+	}
+	if c.scratch.Len() >= n {
+		return c.scratch.Slice(0, n), nil
+	}
+	if !c.scratch.IsNil() {
+		if err := c.Free(c.scratch); err != nil {
+			return Buffer{}, err
+		}
+		c.scratch = Buffer{}
+	}
+	size := max(n, 4096)
+	b, err := c.AllocFloat32(size)
+	if err != nil {
+		return Buffer{}, err
+	}
+	c.scratch = b
+	return b.Slice(0, n), nil
+}
+
+// reduce writes f(sum over every element of bufs) to out[0]: pass 1 puts
+// each buffer's block sums in its own slice of the scratch partials, pass 2
+// (one block) adds them all up in a fixed order.
+func (c *Context) reduce(call string, out Buffer, bufs []Buffer, square, sqrtOut bool, scale float32) error {
+	if err := need(call, "out", out, 1); err != nil {
+		return err
+	}
+	total := 0
+	for i, b := range bufs {
+		if b.Len() == 0 {
+			continue
+		}
+		if b.IsNil() {
+			return invalid(call, "buffer %d is nil", i)
+		}
+		if err := checkN(call, b.Len()); err != nil {
+			return err
+		}
+		total += redBlocks(b.Len())
+	}
+	if total > math.MaxInt32 {
+		return invalid(call, "%d partial sums", total)
+	}
+	return c.do(func() error {
+		part, err := c.partials(total)
+		if err != nil {
+			return err
+		}
+		off := 0
+		for _, b := range bufs {
+			n := b.Len()
+			if n == 0 {
+				continue
+			}
+			g := redBlocks(n)
+			a := new(kargs).ptr(part.Slice(off, off+g)).ptr(b).i32(n).i32(b2i(square))
+			if err := c.launch(kReducePartial, dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, a); err != nil {
+				return err
+			}
+			off += g
+		}
+		a := new(kargs).ptr(out).ptr(part).i32(total).i32(b2i(sqrtOut)).f32(scale)
+		return c.launch(kReduceFinish, dim3{1, 1, 1}, dim3{redThreads, 1, 1}, a)
+	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Sum writes the sum of every element of bufs to the device scalar out[0].
+func (c *Context) Sum(out Buffer, bufs ...Buffer) error {
+	return c.reduce("sum", out, bufs, false, false, 1)
+}
+
+// SumSquares writes the sum of the squares of every element of bufs to out[0].
+func (c *Context) SumSquares(out Buffer, bufs ...Buffer) error {
+	return c.reduce("sum of squares", out, bufs, true, false, 1)
+}
+
+// GlobalNorm writes the L2 norm of all of bufs together (sqrt of SumSquares)
+// to out[0]: the total gradient norm of clip_grad_norm_.
+func (c *Context) GlobalNorm(out Buffer, bufs ...Buffer) error {
+	return c.reduce("global norm", out, bufs, true, true, 1)
+}
+
+// ClipByNorm multiplies every buffer by min(1, maxNorm/(norm[0]+1e-6)),
+// reading norm (e.g. from GlobalNorm) on the device: no host round trip.
+func (c *Context) ClipByNorm(norm Buffer, maxNorm float32, bufs ...Buffer) error {
+	const call = "clip by norm"
+	if err := need(call, "norm", norm, 1); err != nil {
+		return err
+	}
+	if !(maxNorm > 0) {
+		return invalid(call, "maxNorm %v", maxNorm)
+	}
+	for i, b := range bufs {
+		if b.Len() > 0 && b.IsNil() {
+			return invalid(call, "buffer %d is nil", i)
+		}
+		if err := checkN(call, b.Len()); err != nil {
+			return err
+		}
+	}
+	return c.do(func() error {
+		for _, b := range bufs {
+			n := b.Len()
+			if err := c.ew(kScaleByClip, n, new(kargs).ptr(b).ptr(norm).f32(maxNorm).i32(n)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ClipGradNorm is PyTorch's clip_grad_norm_(bufs, maxNorm): it writes the
+// total L2 norm of bufs to norm[0] and scales every buffer by
+// min(1, maxNorm/(norm+1e-6)), all on the device.
+func (c *Context) ClipGradNorm(norm Buffer, maxNorm float32, bufs ...Buffer) error {
+	return c.do(func() error {
+		if err := c.GlobalNorm(norm, bufs...); err != nil {
+			return err
+		}
+		return c.ClipByNorm(norm, maxNorm, bufs...)
+	})
+}
+
+// ---- BCE loss ----
+
+// BCELoss writes -mean(y*max(log p,-100) + (1-y)*max(log(1-p),-100)) over
+// N = p.Len() probabilities to loss[0] (PyTorch's BCELoss, mean reduction).
+func (c *Context) BCELoss(loss, p, y Buffer) error {
+	const call = "bce loss"
+	n := p.Len()
+	if n == 0 {
+		return invalid(call, "empty input")
+	}
+	if err := firstErr(need(call, "loss", loss, 1), need(call, "p", p, n), need(call, "y", y, n),
+		checkN(call, n)); err != nil {
+		return err
+	}
+	g := redBlocks(n)
+	return c.do(func() error {
+		part, err := c.partials(g)
+		if err != nil {
+			return err
+		}
+		a := new(kargs).ptr(part).ptr(p).ptr(y).i32(n)
+		if err := c.launch(kBCEPartial, dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, a); err != nil {
+			return err
+		}
+		a = new(kargs).ptr(loss).ptr(part).i32(g).i32(0).f32(float32(-1 / float64(n)))
+		return c.launch(kReduceFinish, dim3{1, 1, 1}, dim3{redThreads, 1, 1}, a)
+	})
+}
+
+// BCEBackward computes dp = gradOut/N * (p-y)/max(p(1-p), 1e-12), N = p.Len().
+func (c *Context) BCEBackward(dp, p, y Buffer, gradOut float32) error {
+	return c.bceGrad(dp, p, y, Buffer{}, gradOut)
+}
+
+// BCEBackwardDev is BCEBackward with the upstream gradient read from the
+// device scalar gradOut[0].
+func (c *Context) BCEBackwardDev(dp, p, y, gradOut Buffer) error {
+	if err := need("bce backward", "gradOut", gradOut, 1); err != nil {
+		return err
+	}
+	return c.bceGrad(dp, p, y, gradOut, 0)
+}
+
+func (c *Context) bceGrad(dp, p, y, dl Buffer, dlHost float32) error {
+	const call = "bce backward"
+	n := p.Len()
+	if n == 0 {
+		return invalid(call, "empty input")
+	}
+	if err := firstErr(need(call, "dp", dp, n), need(call, "p", p, n), need(call, "y", y, n),
+		checkN(call, n)); err != nil {
+		return err
+	}
+	return c.ew(kBCEGrad, n, new(kargs).ptr(dp).ptr(p).ptr(y).i32(n).ptr(dl).f32(dlHost))
+}
+
+// ---- embedding ----
+
+func embedCheck(call string, out, table, ids Buffer, batch, steps, dim int) (vocab int, err error) {
+	if batch < 0 || steps < 0 || dim <= 0 {
+		return 0, invalid(call, "batch=%d steps=%d dim=%d", batch, steps, dim)
+	}
+	n := steps * batch * dim
+	if err := firstErr(checkN(call, n), need(call, "table", table, dim), need(call, "output", out, n),
+		need(call, "ids", ids, batch*steps)); err != nil {
+		return 0, err
+	}
+	return min(table.Len()/dim, math.MaxInt32), nil
+}
+
+// EmbeddingForward gathers rows of table (V x dim, V = table.Len()/dim) for
+// the int32 ids (batch x steps, row-major) into the time-major out
+// (steps x batch x dim): out[t][b][:] = table[ids[b][t]][:]. An id outside
+// [0, V) gives a zero row.
+func (c *Context) EmbeddingForward(out, table, ids Buffer, batch, steps, dim int) error {
+	const call = "embedding"
+	vocab, err := embedCheck(call, out, table, ids, batch, steps, dim)
+	if err != nil {
+		return err
+	}
+	n := steps * batch * dim
+	return c.ew(kEmbedGather, n, new(kargs).ptr(out).ptr(table).ptr(ids).i32(batch).i32(steps).i32(dim).i32(vocab))
+}
+
+// EmbeddingBackward accumulates dOut (steps x batch x dim) into the rows of
+// dTable (V x dim) selected by ids (batch x steps): dTable[ids[b][t]] +=
+// dOut[t][b]. Rows with id == padIdx (0 for the usual padding token; -1 for
+// none) and ids outside [0, V) get nothing. Clear dTable first for a fresh
+// gradient. Uses atomicAdd, so the summation order (last bits) may vary.
+func (c *Context) EmbeddingBackward(dTable, dOut, ids Buffer, batch, steps, dim, padIdx int) error {
+	const call = "embedding backward"
+	vocab, err := embedCheck(call, dOut, dTable, ids, batch, steps, dim)
+	if err != nil {
+		return err
+	}
+	if padIdx < -1 || padIdx > math.MaxInt32 {
+		return invalid(call, "padIdx %d", padIdx)
+	}
+	n := steps * batch * dim
+	return c.ew(kEmbedScatterAdd, n, new(kargs).ptr(dTable).ptr(dOut).ptr(ids).i32(batch).i32(steps).i32(dim).
+		i32(vocab).i32(padIdx))
+}
+
+// ---- dropout ----
+
+func (c *Context) dropout(call string, k kernelID, out, in Buffer, p float32, seed, step, first uint64) error {
+	n := out.Len()
+	if !(p >= 0 && p <= 1) {
+		return invalid(call, "p = %v outside [0, 1]", p)
+	}
+	if err := firstErr(need(call, "out", out, 0), need(call, "in", in, n), checkN(call, n)); err != nil {
+		return err
+	}
+	return c.ew(k, n, new(kargs).ptr(out).ptr(in).i32(n).f32(p).f32(DropoutScale(p)).u64(seed).u64(step).u64(first))
+}
+
+// DropoutForward computes y = x*mask/(1-p), n = y.Len(), with element k kept
+// when DropoutKeep(seed, step, first+k, p) (first = 0 for a whole tensor).
+// Only y is written; no mask is stored.
+func (c *Context) DropoutForward(y, x Buffer, p float32, seed, step, first uint64) error {
+	return c.dropout("dropout", kDropoutFwd, y, x, p, seed, step, first)
+}
+
+// DropoutBackward computes dx = dy*mask/(1-p), n = dx.Len(), recomputing the
+// forward pass's mask from the same (seed, step, first).
+func (c *Context) DropoutBackward(dx, dy Buffer, p float32, seed, step, first uint64) error {
+	return c.dropout("dropout backward", kDropoutBwd, dx, dy, p, seed, step, first)
+}
+
+// ---- Adam ----
+
+// AdamConfig holds Adam's hyper-parameters (torch.optim.Adam; WeightDecay is
+// the L2 term added to the gradient, not AdamW's decoupled decay).
+type AdamConfig struct {
+	LR, Beta1, Beta2, Eps, WeightDecay float32
+}
+
+// AdamBiasCorrection is 1 - beta^step, computed in float64 like PyTorch.
+func AdamBiasCorrection(beta float32, step int) float32 {
+	return float32(1 - math.Pow(float64(beta), float64(step)))
+}
+
+// AdamStep applies one fused Adam update (step >= 1 is the 1-based step
+// count t) to the parameters w with gradient g and moments m, v (all the
+// same length, n = w.Len()):
+//
+//	g' = g + wd*w;  m = b1*m + (1-b1)*g';  v = b2*v + (1-b2)*g'^2
+//	w -= lr * (m/bc1) / (sqrt(v/bc2) + eps),  bc1 = 1-b1^t, bc2 = 1-b2^t
+func (c *Context) AdamStep(w, g, m, v Buffer, cfg AdamConfig, step int) error {
+	const call = "adam"
+	n := w.Len()
+	if step < 1 {
+		return invalid(call, "step %d (the first step is 1)", step)
+	}
+	if err := firstErr(need(call, "w", w, 0), need(call, "g", g, n), need(call, "m", m, n),
+		need(call, "v", v, n), checkN(call, n)); err != nil {
+		return err
+	}
+	bc1, bc2 := AdamBiasCorrection(cfg.Beta1, step), AdamBiasCorrection(cfg.Beta2, step)
+	a := new(kargs).ptr(w).ptr(g).ptr(m).ptr(v).i32(n).f32(cfg.LR).f32(cfg.Beta1).f32(cfg.Beta2).f32(cfg.Eps).
+		f32(cfg.WeightDecay).f32(bc1).f32(bc2)
+	return c.ew(kAdamStep, n, a)
+}
+
+// ---- LSTM ----
+
+// LSTMForwardStep is the pointwise part of one LSTM step. pre (batch x
+// 4*hidden) holds x*W_ih^T + h*W_hh^T + bias with gate blocks [i f g o]
+// along each row; it writes act (batch x 4*hidden, same layout) =
+// [sig(i) sig(f) tanh(g) sig(o)], cell = sig(f)*cellPrev + sig(i)*tanh(g)
+// and hid = sig(o)*tanh(cell) (batch x hidden). A nil cellPrev is zeros; act
+// may be pre.
+func (c *Context) LSTMForwardStep(act, cell, hid, pre, cellPrev Buffer, batch, hidden int) error {
+	const call = "lstm forward step"
+	if batch < 0 || hidden < 0 {
+		return invalid(call, "batch=%d hidden=%d", batch, hidden)
+	}
+	n := batch * hidden
+	if err := firstErr(checkN(call, 4*n), need(call, "act", act, 4*n), need(call, "cell", cell, n),
+		need(call, "hid", hid, n), need(call, "pre", pre, 4*n), needOpt(call, "cellPrev", cellPrev, n)); err != nil {
+		return err
+	}
+	return c.ew(kLSTMFwd, n, new(kargs).ptr(act).ptr(cell).ptr(hid).ptr(pre).ptr(cellPrev).i32(batch).i32(hidden))
+}
+
+// LSTMBackwardStep is the backward of LSTMForwardStep. dh (batch x hidden)
+// is dL/dh_t including the recurrent contribution, dcNext is dL/dc_t from
+// step t+1 (nil: zeros), act/cell the step's forward outputs and cellPrev
+// c_{t-1} (nil: zeros). It writes dPre (batch x 4*hidden, [i f g o] blocks;
+// may be act) and dcPrev = dL/dc_{t-1} (skipped when nil; may be dcNext).
+func (c *Context) LSTMBackwardStep(dPre, dcPrev, dh, dcNext, act, cell, cellPrev Buffer, batch, hidden int) error {
+	const call = "lstm backward step"
+	if batch < 0 || hidden < 0 {
+		return invalid(call, "batch=%d hidden=%d", batch, hidden)
+	}
+	n := batch * hidden
+	if err := firstErr(checkN(call, 4*n), need(call, "dPre", dPre, 4*n), needOpt(call, "dcPrev", dcPrev, n),
+		need(call, "dh", dh, n), needOpt(call, "dcNext", dcNext, n), need(call, "act", act, 4*n),
+		need(call, "cell", cell, n), needOpt(call, "cellPrev", cellPrev, n)); err != nil {
+		return err
+	}
+	a := new(kargs).ptr(dPre).ptr(dcPrev).ptr(dh).ptr(dcNext).ptr(act).ptr(cell).ptr(cellPrev).i32(batch).i32(hidden)
+	return c.ew(kLSTMBwd, n, a)
+}
