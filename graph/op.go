@@ -35,6 +35,8 @@ type Viewer interface {
 type Ctx struct {
 	// Scratch is temporary space of ScratchSize elements, reused across runs.
 	Scratch *Buf
+	// state is op-private data kept across runs (parallel job descriptors).
+	state any
 }
 
 func scratch[T Float](c *Ctx) []T {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash"
 
+	"github.com/emberml/ember/cpu"
+
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -58,18 +60,63 @@ func (LSTM) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 func (op LSTM) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
-func (LSTM) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+func (LSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	// Shapes were checked by InferShape when the graph was built.
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, t, b, i, h)
+		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, t, b, i, h, cellJobs(ctx))
 	} else {
-		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, t, b, i, h)
+		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, t, b, i, h, nil)
 	}
 	return nil
 }
 
-func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int) {
+// cellJob runs the gate arithmetic of one step on a range of batch rows,
+// so cpu.ParallelFor can spread a step over the cores (float32 only).
+type cellJob struct {
+	h                      int
+	a, cprev, c, hid       []float32 // forward
+	dp, dh, dc, dhOut, act []float32 // backward, with c and cprev
+	backward               bool
+}
+
+func (j *cellJob) Run(lo, hi int) {
+	h, g := j.h, 4*j.h
+	var cprev []float32
+	if j.cprev != nil {
+		cprev = j.cprev[lo*h : hi*h]
+	}
+	if j.backward {
+		lstmCellBwd(j.dp[lo*g:hi*g], j.dh[lo*h:hi*h], j.dc[lo*h:hi*h], j.dhOut[lo*h:hi*h], j.act[lo*g:hi*g], j.c[lo*h:hi*h], cprev, hi-lo, h)
+		return
+	}
+	lstmCellFwd(j.a[lo*g:hi*g], cprev, j.c[lo*h:hi*h], j.hid[lo*h:hi*h], hi-lo, h)
+}
+
+// cellJobs returns the step's job descriptor, made on its first run.
+func cellJobs(ctx *Ctx) *cellJob {
+	if ctx == nil {
+		return &cellJob{}
+	}
+	j, ok := ctx.state.(*cellJob)
+	if !ok {
+		j = &cellJob{}
+		ctx.state = j
+	}
+	return j
+}
+
+// runCells runs one step's gate arithmetic, split over the cores when j
+// is given (float32), else serially.
+func runCells[T Float](j *cellJob, b int, serial func()) {
+	if j == nil {
+		serial()
+		return
+	}
+	cpu.ParallelFor(b, 2, j)
+}
+
+func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int, job *cellJob) {
 	g := 4 * h
 	bh, bg := b*h, b*g
 	hs := out[:t*bh]
@@ -85,7 +132,14 @@ func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int) {
 			gemm(false, true, b, g, h, 1, hs[(s-1)*bh:s*bh], h, whh, h, 1, a, g)
 			cprev = cs[(s-1)*bh : s*bh]
 		}
-		lstmCellFwd(a, cprev, cs[s*bh:(s+1)*bh], hs[s*bh:(s+1)*bh], b, h)
+		c, hid := cs[s*bh:(s+1)*bh], hs[s*bh:(s+1)*bh]
+		if job != nil {
+			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid)}
+			if cprev == nil {
+				job.cprev = nil
+			}
+		}
+		runCells[T](job, b, func() { lstmCellFwd(a, cprev, c, hid, b, h) })
 	}
 }
 
@@ -182,14 +236,14 @@ func (LSTMBackward) ScratchSize(_ *Buf, in []*Buf) int {
 func (LSTMBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		lstmBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h)
+		lstmBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, cellJobs(ctx))
 	} else {
-		lstmBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h)
+		lstmBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, nil)
 	}
 	return nil
 }
 
-func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int) {
+func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, job *cellJob) {
 	g := 4 * h
 	bh, bg := b*h, b*g
 	hs := fwd[:t*bh]
@@ -212,7 +266,14 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int) {
 		if s > 0 {
 			cprev = cs[(s-1)*bh : s*bh]
 		}
-		lstmCellBwd(dp[s*bg:(s+1)*bg], dh, dc, dhs[s*bh:(s+1)*bh], acts[s*bg:(s+1)*bg], cs[s*bh:(s+1)*bh], cprev, b, h)
+		dps, dho, act, c := dp[s*bg:(s+1)*bg], dhs[s*bh:(s+1)*bh], acts[s*bg:(s+1)*bg], cs[s*bh:(s+1)*bh]
+		if job != nil {
+			*job = cellJob{backward: true, h: h, dp: f32(dps), dh: f32(dh), dc: f32(dc), dhOut: f32(dho), act: f32(act), c: f32(c), cprev: f32(cprev)}
+			if cprev == nil {
+				job.cprev = nil
+			}
+		}
+		runCells[T](job, b, func() { lstmCellBwd(dps, dh, dc, dho, act, c, cprev, b, h) })
 		if s > 0 {
 			// dh for step s−1 = dP_s · Whh.
 			gemm(false, false, b, h, g, 1, dp[s*bg:(s+1)*bg], g, whh, h, 0, dh, h)

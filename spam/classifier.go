@@ -31,6 +31,7 @@ type TrainInfo struct {
 	Source       string  `json:"source"`
 	Epochs       int     `json:"epochs"`
 	BestEpoch    int     `json:"best_epoch"`
+	SelectedBy   string  `json:"selected_by"`
 	BatchSize    int     `json:"batch_size"`
 	LR           float64 `json:"lr"`
 	Clip         float64 `json:"clip"`
@@ -41,16 +42,17 @@ type TrainInfo struct {
 
 // Options configure Train. Zero values take the reference notebook's settings.
 type Options struct {
-	Model     Config  // SeqLen, Embed, Hidden, Layers, Dropout (Vocab is set from the data)
-	Epochs    int     // 10
-	BatchSize int     // 10
-	LR        float64 // 1e-3
-	Clip      float64 // 5; negative disables
-	Seed      uint64  // 1234
-	Patience  int     // early stopping; 0 = off
-	MaxVocab  int     // 0 = every training word
-	TrainFrac float64 // 0.7
-	ValFrac   float64 // 0.15
+	Model     Config       // SeqLen, Embed, Hidden, Layers, Dropout (Vocab is set from the data)
+	Epochs    int          // 10
+	BatchSize int          // 10
+	LR        float64      // 1e-3
+	Clip      float64      // 5; negative disables
+	Seed      uint64       // 1234
+	Patience  int          // early stopping; 0 = off
+	Select    train.Select // the validation figure that picks the kept epoch
+	MaxVocab  int          // 0 = every training word
+	TrainFrac float64      // 0.7
+	ValFrac   float64      // 0.15
 	Progress  io.Writer
 	// OnBest is called with the classifier holding the best weights so far
 	// (save a checkpoint here, so an interrupted run loses nothing).
@@ -143,10 +145,11 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	}
 	c := &Classifier{Model: model, Vocab: vocab, Info: TrainInfo{
 		Source: load.Source, Epochs: o.Epochs, BatchSize: o.BatchSize, LR: o.LR, Clip: o.Clip, Seed: o.Seed,
+		SelectedBy: "validation " + o.Select.String(),
 	}}
 	tc := train.Config{
 		Epochs: o.Epochs, BatchSize: o.BatchSize, Seed: o.Seed, ClipNorm: max(o.Clip, 0),
-		Patience: o.Patience, Optimizer: optim.NewAdam(o.LR), Progress: o.Progress,
+		Patience: o.Patience, Select: o.Select, Optimizer: optim.NewAdam(o.LR), Progress: o.Progress,
 	}
 	if o.OnBest != nil {
 		tc.OnBest = func(epoch int, s train.EpochStats) error {

@@ -52,15 +52,19 @@ type Config struct {
 	Seed      uint64  // shuffling seed
 	KeepLast  bool    // keep the last, short batch (default: drop it, like drop_last=True)
 	ClipNorm  float64 // global gradient-norm clip; 0 disables
-	Patience  int     // stop after this many epochs without a better validation loss; 0 never
+	Patience  int     // stop after this many epochs without a better selection metric; 0 never
+	Select    Select  // which validation figure picks the best epoch (default: loss)
 	Optimizer optim.Optimizer
 	Dtype     tensor.Dtype // Float32
 
 	// Progress receives a live bar on a terminal, plain lines otherwise; nil is silent.
 	Progress io.Writer
-	// OnBest is called after an epoch that improves the validation loss,
+	// OnBest is called after an epoch that improves the selection metric,
 	// with the model's parameters holding that epoch's weights (save a checkpoint here).
 	OnBest func(epoch int, s EpochStats) error
+	// OnEpoch is called after every epoch's validation, with that epoch's
+	// weights in the model (for logging or extra evaluation).
+	OnEpoch func(epoch int, s EpochStats) error
 }
 
 // EpochStats are one epoch's figures.
@@ -84,6 +88,46 @@ type Result struct {
 	Steps        int
 	Interrupted  bool // ctx was cancelled; the best weights so far are in the model
 	StoppedEarly bool
+}
+
+// Select names the validation figure that picks the best epoch.
+type Select int
+
+const (
+	// SelectLoss keeps the epoch with the lowest validation loss.
+	SelectLoss Select = iota
+	// SelectAccuracy keeps the epoch with the highest validation accuracy,
+	// the lower validation loss breaking ties.
+	SelectAccuracy
+)
+
+func (s Select) String() string {
+	if s == SelectAccuracy {
+		return "accuracy"
+	}
+	return "loss"
+}
+
+// ParseSelect reads "loss" or "accuracy".
+func ParseSelect(v string) (Select, error) {
+	switch v {
+	case "loss", "":
+		return SelectLoss, nil
+	case "accuracy", "acc":
+		return SelectAccuracy, nil
+	}
+	return 0, fmt.Errorf("selection metric %q: want loss or accuracy", v)
+}
+
+// better reports whether s beats the best epoch so far under sel.
+func (sel Select) better(s, best EpochStats, first bool) bool {
+	if first {
+		return true
+	}
+	if sel == SelectAccuracy && s.ValAcc != best.ValAcc {
+		return s.ValAcc > best.ValAcc
+	}
+	return s.ValLoss < best.ValLoss
 }
 
 // ErrNonFinite reports a NaN or infinite loss or gradient norm.
@@ -179,8 +223,7 @@ func countCorrect(out, target *graph.Buf) int {
 }
 
 // Fit trains m on trainData, validating on valData after every epoch.
-// On return the model holds the weights of the epoch with the lowest
-// validation loss. Cancelling ctx stops after the current step with
+// On return the model holds the weights of the best epoch (cfg.Select). Cancelling ctx stops after the current step with
 // Result.Interrupted set and no error; a non-finite loss stops with an error
 // wrapping ErrNonFinite, the best weights restored.
 func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Result, error) {
@@ -213,7 +256,6 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	bar := newProgress(cfg.Progress, cfg.Epochs, steps)
 	res := &Result{}
 	best := snapshot(m.Params())
-	bestLoss := math.Inf(1)
 	var stepTime time.Duration
 	var seen int
 	start := time.Now()
@@ -262,10 +304,15 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		}
 		st.Seconds = time.Since(epochStart).Seconds()
 		res.History = append(res.History, st)
-		improved := st.ValLoss < bestLoss
+		if cfg.OnEpoch != nil {
+			if err := cfg.OnEpoch(epoch, st); err != nil {
+				return res, err
+			}
+		}
+		improved := !math.IsNaN(st.ValLoss) && cfg.Select.better(st, res.Best, res.BestEpoch == 0)
 		bar.epoch(st, improved)
 		if improved {
-			bestLoss, res.BestEpoch, res.Best = st.ValLoss, epoch, st
+			res.BestEpoch, res.Best = epoch, st
 			best.copyFrom(m.Params())
 			if cfg.OnBest != nil {
 				if err := cfg.OnBest(epoch, st); err != nil {

@@ -62,14 +62,18 @@ func (b blobs) Fill(idx []int, in []*graph.Buf, target *graph.Buf) error {
 }
 
 func TestFitLearnsAndIsRepeatable(t *testing.T) {
+	var seen []int
 	fit := func() *Result {
 		m := newLogistic(1)
+		seen = seen[:0]
 		res, err := Fit(context.Background(), m, newBlobs(200, 1), newBlobs(60, 2),
-			Config{Epochs: 5, BatchSize: 16, Seed: 3, ClipNorm: 5, Optimizer: optim.NewAdam(0.05)})
+			Config{Epochs: 5, BatchSize: 16, Seed: 3, ClipNorm: 5, Optimizer: optim.NewAdam(0.05),
+				OnEpoch: func(e int, _ EpochStats) error { seen = append(seen, e); return nil }})
 		require.NoError(t, err)
 		return res
 	}
 	a, b := fit(), fit()
+	require.Equal(t, []int{1, 2, 3, 4, 5}, seen, "OnEpoch after every epoch")
 	require.Len(t, a.History, 5)
 	require.Equal(t, a.History[4].TrainLoss, b.History[4].TrainLoss, "same seed, same run")
 	require.Greater(t, a.Best.ValAcc, 0.95)
@@ -98,6 +102,19 @@ func TestFitStopsOnNonFiniteLoss(t *testing.T) {
 	for _, p := range m.Params() {
 		require.NoError(t, p.CheckFinite(), "weights are restored, not corrupted")
 	}
+}
+
+func TestSelectAccuracy(t *testing.T) {
+	a := EpochStats{ValLoss: 0.2, ValAcc: 0.97}
+	b := EpochStats{ValLoss: 0.1, ValAcc: 0.96}
+	require.True(t, SelectLoss.better(b, a, false))
+	require.False(t, SelectAccuracy.better(b, a, false))
+	require.True(t, SelectAccuracy.better(EpochStats{ValLoss: 0.1, ValAcc: 0.97}, a, false), "ties go to the lower loss")
+	s, err := ParseSelect("accuracy")
+	require.NoError(t, err)
+	require.Equal(t, SelectAccuracy, s)
+	_, err = ParseSelect("f1")
+	require.ErrorContains(t, err, "f1")
 }
 
 func TestFitInterrupted(t *testing.T) {

@@ -36,7 +36,7 @@ func main() {
 const usage = `usage:
   spamrnn train   [--data PATH] [--format auto|tsv|csv] [--epochs 10] [--batch 10] [--seq-len 44]
                   [--embed 100] [--hidden 256] [--layers 2] [--dropout 0.5] [--lr 0.001] [--clip 5]
-                  [--seed 1234] [--patience 0] [--device auto|cpu|cuda] [--out spam.model] [--plot FILE.png] [--json]
+                  [--seed 1234] [--patience 0] [--select accuracy|loss] [--device auto|cpu|cuda] [--out spam.model] [--plot FILE.png] [--json]
   spamrnn eval    --model FILE --data PATH [--format auto|tsv|csv] [--json]
   spamrnn predict --model FILE [TEXT...]      (no TEXT: one message per line on stdin)
 `
@@ -101,7 +101,8 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&o.LR, "lr", 1e-3, "Adam learning rate")
 	fs.Float64Var(&o.Clip, "clip", 5, "gradient-norm clip (0 disables)")
 	seed := fs.Uint64("seed", 1234, "seed for initialisation, split, shuffling and dropout")
-	fs.IntVar(&o.Patience, "patience", 0, "stop after this many epochs without a better validation loss (0: never)")
+	fs.IntVar(&o.Patience, "patience", 0, "stop after this many epochs without a better validation figure (0: never)")
+	selectBy := fs.String("select", "accuracy", "keep the epoch with the best validation accuracy or loss")
 	device := fs.String("device", "auto", "auto, cpu or cuda[:N]")
 	out := fs.String("out", "spam.model", "where to save the trained model")
 	plotPath := fs.String("plot", "", "write a training-curve PNG here")
@@ -116,6 +117,10 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		o.Clip = -1 // the flag's 0 means off; Options' 0 means default
 	}
 	o.Seed = *seed
+	var err error
+	if o.Select, err = train.ParseSelect(*selectBy); err != nil {
+		return err
+	}
 	dev, note, err := selectDevice(*device)
 	if err != nil {
 		return err
@@ -167,14 +172,14 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "interrupted after %d complete epochs\n", len(rep.Fit.History))
 	}
 	if rep.Fit.StoppedEarly {
-		fmt.Fprintf(stdout, "stopped early: no better validation loss for %d epochs\n", o.Patience)
+		fmt.Fprintf(stdout, "stopped early: no better validation %s for %d epochs\n", o.Select, o.Patience)
 	}
 	if rep.Fit.BestEpoch > 0 {
 		if err := clf.Save(*out); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "saved the best model (epoch %d, validation loss %.4f) to %s\n",
-			rep.Fit.BestEpoch, rep.Fit.Best.ValLoss, *out)
+		fmt.Fprintf(stdout, "saved the best model by validation %s (epoch %d: accuracy %.4f, loss %.4f) to %s\n",
+			o.Select, rep.Fit.BestEpoch, rep.Fit.Best.ValAcc, rep.Fit.Best.ValLoss, *out)
 	}
 	if *plotPath != "" && len(rep.Fit.History) > 0 {
 		if err := plotHistory(*plotPath, rep.Fit.History); err != nil {

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/optim"
+	"github.com/emberml/ember/spam"
+	"github.com/emberml/ember/train"
+)
+
+// Training settings of the reference notebook, which the PyTorch script
+// hard-codes too.
+const (
+	learningRate = 1e-3
+	clipNorm     = 5.0
+	trainFrac    = 0.7
+	valFrac      = 0.15
+)
+
+// batchOrderSalt derives the batch-order seed from --seed, so the order is
+// not the same permutation stream that chose the split.
+const batchOrderSalt = 0x62617463686573 // "batches"
+
+// DataInfo describes the data both engines trained on.
+type DataInfo struct {
+	Name         string `json:"name"`   // "SMS Spam Collection" or the demo corpus
+	Source       string `json:"source"` // file path or embedded-corpus label
+	Demo         bool   `json:"demo"`
+	Format       string `json:"format"`
+	Rows         int    `json:"rows"` // loaded
+	Skipped      int    `json:"skipped"`
+	DroppedEmpty int    `json:"dropped_empty"`
+	Train        int    `json:"train"`
+	Val          int    `json:"val"`
+	Test         int    `json:"test"`
+	TrainSpam    int    `json:"train_spam"`
+	Vocab        int    `json:"vocab"`
+}
+
+// prepared is the data, encoded once and shared by every run.
+type prepared struct {
+	info     DataInfo
+	examples []data.Example // as loaded, for the PyTorch script's copy
+	train    spam.Dataset
+	cfg      spam.Config
+	note     string // said to the reader when the demo corpus stands in
+}
+
+// loadData reads --data, or the shared SMS Spam Collection, or falls back
+// to the embedded demo corpus when the shared data is not there; seed
+// chooses the split, as spam.Train's does.
+func loadData(path string, seed uint64) (*prepared, error) {
+	p := &prepared{}
+	var rep data.LoadReport
+	var err error
+	switch {
+	case path != "":
+		p.examples, rep, err = data.LoadSMSFile(path, data.FormatAuto)
+		p.info.Name = "SMS data from --data"
+	default:
+		shared, perr := shareddata.Path("sms_spam", "SMSSpamCollection")
+		if perr == nil {
+			p.examples, rep, err = data.LoadSMSFile(shared, data.FormatAuto)
+			p.info.Name = "SMS Spam Collection"
+			break
+		}
+		p.examples, rep, err = data.DemoCorpus()
+		p.info.Name, p.info.Demo = "demo corpus", true
+		p.note = fmt.Sprintf("the SMS Spam Collection was not found (%v); using the %s. "+
+			"Speeds are close to the real data's (only the vocabulary, so the embedding table, is smaller); losses are not comparable", perr, data.DemoDescription)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.info.Source, p.info.Format = rep.Source, rep.Format.String()
+	p.info.Rows, p.info.Skipped = rep.Loaded, rep.Skipped
+
+	// The same preprocessing as spam.Train, so the timed model is the
+	// trained one.
+	kept, dropped := data.DropEmpty(p.examples)
+	p.info.DroppedEmpty = dropped
+	trIdx, vaIdx, teIdx, err := data.Split(len(kept), trainFrac, valFrac, int64(seed))
+	if err != nil {
+		return nil, err
+	}
+	p.info.Train, p.info.Val, p.info.Test = len(trIdx), len(vaIdx), len(teIdx)
+	toks, err := data.TokenLists(kept, trIdx)
+	if err != nil {
+		return nil, err
+	}
+	vocab := data.BuildVocab(toks, 0, 1)
+	p.cfg = spam.DefaultConfig()
+	p.cfg.Vocab = vocab.Size()
+	p.info.Vocab = vocab.Size()
+	ds, err := data.NewDataset(kept, trIdx, vocab, p.cfg.SeqLen)
+	if err != nil {
+		return nil, err
+	}
+	p.train = spam.Dataset{Dataset: ds}
+	p.info.TrainSpam = ds.Spam()
+	return p, nil
+}
+
+// flopsPerStep counts one training step analytically, as the PyTorch
+// script does: per sample, each LSTM layer's input and recurrent products
+// into the four gates, 2·(in+H)·4H per step, over T steps, plus the dense
+// layer's 2·H, all times 3 (forward, backward to inputs, backward to
+// weights).
+func flopsPerStep(cfg spam.Config, batch int) float64 {
+	perStep := 0.0
+	in := cfg.Embed
+	for range cfg.Layers {
+		perStep += 2 * float64(in+cfg.Hidden) * 4 * float64(cfg.Hidden)
+		in = cfg.Hidden
+	}
+	fwd := float64(batch) * (float64(cfg.SeqLen)*perStep + 2*float64(cfg.Hidden))
+	return 3 * fwd
+}
+
+// timing is what the warm-up and timed repeats of one engine produced.
+type timing struct {
+	ms, seqPerS, cpuUtil []float64
+	finalLoss            float64
+	meanLastRepeat       float64
+}
+
+// fill turns a timing into a result's figures.
+func (t timing) fill(r *Result, flops float64) {
+	r.OK = true
+	r.MsRepeats, r.SeqPerSRepeats, r.CPUUtil = t.ms, t.seqPerS, t.cpuUtil
+	r.MsPerStep, r.SeqPerS = median(t.ms), median(t.seqPerS)
+	r.MsPerStepMin, r.MsPerStepMax = minOf(t.ms), maxOf(t.ms)
+	r.FinalLoss = ptr(t.finalLoss)
+	r.MeanLossLastRepeat = ptr(t.meanLastRepeat)
+	r.FlopsPerStep = flops
+	r.GFlopsPerS = flops / (r.MsPerStep / 1000) / 1e9
+}
+
+func minOf(v []float64) float64 {
+	m := math.Inf(1)
+	for _, x := range v {
+		m = min(m, x)
+	}
+	return m
+}
+
+func maxOf(v []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range v {
+		m = max(m, x)
+	}
+	return m
+}
+
+// benchEmberCPU times this engine's CPU training step at one batch size.
+// A failure is recorded in the result rather than returned, so the other
+// batch sizes and engines still run; only cancellation is returned.
+func benchEmberCPU(ctx context.Context, p *prepared, batch int, o options, log io.Writer) (Result, error) {
+	r := Result{Engine: "ember", Device: "cpu", Batch: batch, FlopsPerStep: flopsPerStep(p.cfg, batch)}
+	fail := func(err error) (Result, error) {
+		r.Error = err.Error()
+		fmt.Fprintf(log, "ember cpu batch %d: failed: %v\n", batch, err)
+		return r, nil
+	}
+	n := p.train.Len()
+	nb := n / batch
+	if nb == 0 {
+		return fail(fmt.Errorf("the training split has %d rows, fewer than one batch of %d", n, batch))
+	}
+	// Real training rows in one seeded shuffled order (the same for every
+	// device), cycled when the run needs more batches than the split has,
+	// as the PyTorch script cycles its own.
+	order := data.Permutation(n, int64(o.seed^batchOrderSalt))
+	next := 0
+	batchIdx := func() []int {
+		k := next % nb
+		next++
+		return order[k*batch : (k+1)*batch]
+	}
+
+	// Start each batch size from the memory the process really needs, so
+	// its peak is its own.
+	runtime.GC()
+	debug.FreeOSMemory()
+	r.PeakHostScope = "batch"
+	if err := resetPeakRSS(); err != nil {
+		r.PeakHostScope = "process"
+	}
+
+	model, err := spam.NewModel(p.cfg, o.seed)
+	if err != nil {
+		return fail(err)
+	}
+	tr, err := train.NewTrainer(model, train.Config{
+		BatchSize: batch, ClipNorm: clipNorm, Optimizer: optim.NewAdam(learningRate), Seed: o.seed,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	var d train.Data = p.train
+	step := 0
+	doStep := func() (float64, error) {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		step++
+		loss, _, err := tr.Step(d, batchIdx())
+		if err != nil {
+			return 0, fmt.Errorf("step %d: %w", step, err)
+		}
+		return loss, nil
+	}
+	t0 := time.Now()
+	for range o.warmup {
+		if _, err := doStep(); err != nil {
+			if ctx.Err() != nil {
+				return r, ctx.Err()
+			}
+			return fail(err)
+		}
+	}
+	if o.warmup > 0 {
+		fmt.Fprintf(log, "ember cpu batch %d: %d warm-up steps in %.1f s\n", batch, o.warmup, time.Since(t0).Seconds())
+	}
+	var t timing
+	for rep := range o.repeats {
+		var sum float64
+		cpu0, w0 := processCPU(), time.Now()
+		for range o.steps {
+			loss, err := doStep()
+			if err != nil {
+				if ctx.Err() != nil {
+					return r, ctx.Err()
+				}
+				return fail(err)
+			}
+			sum += loss
+			t.finalLoss = loss
+		}
+		wall := time.Since(w0)
+		t.ms = append(t.ms, float64(wall.Microseconds())/1000/float64(o.steps))
+		t.seqPerS = append(t.seqPerS, float64(batch*o.steps)/wall.Seconds())
+		if c := processCPU() - cpu0; c > 0 {
+			t.cpuUtil = append(t.cpuUtil, c.Seconds()/wall.Seconds())
+		}
+		t.meanLastRepeat = sum / float64(o.steps)
+		fmt.Fprintf(log, "ember cpu batch %d: repeat %d/%d: %.1f ms/step, %.1f seq/s, loss %.4f\n",
+			batch, rep+1, o.repeats, t.ms[rep], t.seqPerS[rep], t.finalLoss)
+	}
+	t.fill(&r, r.FlopsPerStep)
+	if peak, ok := peakRSS(); ok {
+		r.PeakHostMB = ptr(float64(peak) / (1 << 20))
+	} else {
+		r.PeakHostScope = ""
+	}
+	return r, nil
+}

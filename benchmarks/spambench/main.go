@@ -1,0 +1,287 @@
+// Command spambench times training of Ember's flagship model, the SMS-spam
+// LSTM classifier, on every device this engine can use, and PyTorch on the
+// same machine in the same run, and reports both side by side.
+//
+//	go run ./benchmarks/spambench [flags]
+//
+// For each device and batch size it builds the reference model
+// (spam.DefaultConfig: embedding 100, 2×LSTM 256, dense, sigmoid, sequence
+// 44; vocabulary from the training split), with the data prepared exactly as
+// spam.Train prepares it (empty messages dropped, seeded 70/15/15 split),
+// a trainer with Adam 1e-3 and gradient clipping at 5, and runs real
+// training batches in a seeded shuffled order that every device of this
+// engine shares: warm-up steps first, then --repeats timed runs of --steps
+// steps each. Then it runs benchmarks/pytorch/spam_lstm.py in its --bench
+// mode with the same data file, batch sizes, warm-up, steps, repeats and
+// seed, once per batch size so that each gets its own peak-memory figure.
+//
+// It prints a table (sequences per second, ms per step as median [min–max]
+// over repeats, peak host and device memory, the loss after the last step,
+// analytic GFLOP/s, and this engine's speed-up over PyTorch) and writes
+// results.json (every figure, the machine, versions, git commit, date and
+// command line) and seq_per_s.png to --out.
+//
+// # What is compared
+//
+// Both engines train the same architecture, from the same initial
+// distributions, on the same file with the same tokenisation and split
+// proportions. They cannot see bit-identical batches: the PyTorch script
+// splits with Python's Mersenne Twister and orders batches with
+// torch.randperm, this engine with its own seeded PCG permutations. The
+// training rows and batch order therefore differ, so the losses after the
+// same number of steps should be in the same range, not equal; the run
+// flags a loss further from PyTorch's than batch-to-batch noise explains.
+//
+// FLOPs per step are counted analytically, as the PyTorch script does: the
+// input and recurrent products of both LSTM layers and the dense layer,
+// forward, times three for the backward pass. Gate arithmetic, the
+// embedding, the loss, clipping and Adam are not counted.
+//
+// # Devices
+//
+// --devices auto measures the CPU and reports CUDA: this engine has no CUDA
+// training executor yet, so its CUDA row reads "not available" with the
+// reason (in a build without CUDA, cuda.Devices's "built without CUDA
+// support"). PyTorch also runs on CUDA when torch can see a GPU. GPUs are
+// listed in results.json from this engine's cuda package, or nvidia-smi.
+//
+// # PyTorch's threads
+//
+// PyTorch runs with --torch-threads threads (default: every core) and, unless
+// the environment sets it, OMP_WAIT_POLICY=passive. Debian's torch pairs an
+// OpenMP pool with the pthread build of OpenBLAS; with OpenMP's default busy
+// waiting the two fight for the cores, and on the project's 2-core machine a
+// 2-thread step took 7 to 30 times longer than with passive waiting (which
+// was within 20% of 1 thread). The run warns when PyTorch used much less CPU
+// time than its threads allow; the environment both engines ran under is in
+// results.json.
+//
+// # Run time
+//
+// The defaults (batch sizes 10, 64, 256; 3 warm-up steps, then 3 repeats of
+// 10 steps; PyTorch included) are about 33 steps per engine and batch size.
+// Batch-256 steps dominate: about 0.9 to 2 s each for either engine on the
+// project's 2-core machine. Expect about 2 minutes on that machine when it
+// is quiet and 3 to 4 when other work shares it, under 5 either way.
+// --quick (batch 10, 2 warm-up steps, 5 steps, 1 repeat, no PyTorch) takes
+// a few seconds; the tests run it. The run records the load average and
+// each repeat's CPU utilisation, and warns when the machine was busy: such
+// figures are not meaningful.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "spambench:", err)
+		os.Exit(1)
+	}
+}
+
+// Defaults, chosen so that the full CPU run with PyTorch stays under five
+// minutes on the project's 2-core machine (see the package documentation).
+const (
+	defaultBatches = "10,64,256"
+	defaultWarmup  = 3
+	defaultSteps   = 10
+	defaultRepeats = 3
+	defaultPython  = "/usr/bin/python3"
+	defaultOut     = "benchmarks/out"
+	defaultSeed    = 1234
+	torchScriptRel = "benchmarks/pytorch/spam_lstm.py"
+)
+
+// options are the parsed command line.
+type options struct {
+	data         string // "" means the shared SMS Spam Collection, else the demo corpus
+	batchSizes   []int  // ascending, distinct
+	warmup       int
+	steps        int
+	repeats      int
+	devices      string // auto, cpu or cuda
+	python       string
+	torchScript  string
+	torchThreads int
+	noTorch      bool
+	out          string
+	seed         uint64
+	quick        bool
+}
+
+// intList is a comma-separated list of positive integers.
+type intList []int
+
+func (l *intList) String() string {
+	s := make([]string, len(*l))
+	for i, v := range *l {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *intList) Set(s string) error {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		v, err := strconv.Atoi(f)
+		if err != nil || v < 1 {
+			return fmt.Errorf("batch size %q is not a positive integer", f)
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return errors.New("no batch sizes given")
+	}
+	slices.Sort(out)
+	*l = slices.Compact(out)
+	return nil
+}
+
+// parseOptions reads the flags. Usage and flag errors go to stderr;
+// --help returns flag.ErrHelp.
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	o := options{}
+	fs := flag.NewFlagSet("spambench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	batches := intList{}
+	if err := batches.Set(defaultBatches); err != nil {
+		return o, err
+	}
+	fs.StringVar(&o.data, "data", "", "SMS data file (UCI tab-separated or CSV); default: the SMS Spam Collection under ../shared/data (or $EMBER_DATA), else the embedded demo corpus")
+	fs.Var(&batches, "batch-sizes", "comma-separated training batch sizes")
+	fs.IntVar(&o.warmup, "warmup", defaultWarmup, "untimed steps before the timed repeats, per engine, device and batch size")
+	fs.IntVar(&o.steps, "steps", defaultSteps, "timed training steps per repeat")
+	fs.IntVar(&o.repeats, "repeats", defaultRepeats, "timed repeats (the median is reported)")
+	fs.StringVar(&o.devices, "devices", "auto", "auto (CPU, and CUDA where available), cpu or cuda")
+	fs.StringVar(&o.python, "python", defaultPython, "Python interpreter with torch, for the PyTorch comparison")
+	fs.StringVar(&o.torchScript, "torch-script", "", "PyTorch reference script (default: "+torchScriptRel+" in this module)")
+	fs.IntVar(&o.torchThreads, "torch-threads", runtime.NumCPU(), "PyTorch CPU threads (torch.set_num_threads)")
+	fs.BoolVar(&o.noTorch, "no-torch", false, "do not run PyTorch")
+	fs.StringVar(&o.out, "out", defaultOut, "directory for results.json and seq_per_s.png (by default under the module root)")
+	fs.Uint64Var(&o.seed, "seed", defaultSeed, "seed for the split, the initial weights and the batch order")
+	fs.BoolVar(&o.quick, "quick", false, "smoke run: batch 10, 2 warm-up, 5 steps, 1 repeat, no PyTorch (flags given explicitly still apply)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: go run ./benchmarks/spambench [flags]\n\n"+
+			"Times training of the SMS-spam LSTM on this engine's devices and on PyTorch.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (all settings are flags; see --help)", fs.Arg(0))
+	}
+	set := map[string]bool{} // flags given on the command line
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.quick {
+		// --quick supplies defaults; a flag given on the command line wins.
+		if !set["batch-sizes"] {
+			batches = intList{10}
+		}
+		if !set["warmup"] {
+			o.warmup = 2
+		}
+		if !set["steps"] {
+			o.steps = 5
+		}
+		if !set["repeats"] {
+			o.repeats = 1
+		}
+		if !set["no-torch"] {
+			o.noTorch = true
+		}
+	}
+	o.batchSizes = batches
+	if !set["out"] {
+		// The default is relative to the module root, so running from a
+		// subdirectory does not scatter result directories.
+		if root, err := moduleRoot(); err == nil {
+			o.out = filepath.Join(root, defaultOut)
+		}
+	}
+	switch {
+	case o.warmup < 0:
+		return o, fmt.Errorf("--warmup %d: must be 0 or more", o.warmup)
+	case o.steps < 1:
+		return o, fmt.Errorf("--steps %d: must be at least 1", o.steps)
+	case o.repeats < 1:
+		return o, fmt.Errorf("--repeats %d: must be at least 1", o.repeats)
+	case o.torchThreads < 1:
+		return o, fmt.Errorf("--torch-threads %d: must be at least 1", o.torchThreads)
+	case o.out == "":
+		return o, errors.New("--out: empty directory name")
+	}
+	switch o.devices {
+	case "auto", "cpu", "cuda":
+	default:
+		return o, fmt.Errorf("--devices %q: want auto, cpu or cuda", o.devices)
+	}
+	if o.torchScript == "" && !o.noTorch {
+		root, err := moduleRoot()
+		if err != nil {
+			// Not fatal: the PyTorch step reports the missing script in one line.
+			o.torchScript = torchScriptRel
+		} else {
+			o.torchScript = filepath.Join(root, torchScriptRel)
+		}
+	}
+	return o, nil
+}
+
+// moduleRoot walks up from the working directory to the directory holding
+// go.mod, so the command finds the PyTorch script from anywhere in the tree.
+func moduleRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", fmt.Errorf("no go.mod above %s", wd)
+		}
+	}
+}
+
+// commandLine renders the invocation so it can be pasted back into a shell.
+func commandLine(args []string) string {
+	parts := []string{"go run ./benchmarks/spambench"}
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ',' || r == '=' || r == ':' ||
+			r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

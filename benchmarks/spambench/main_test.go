@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/cpu"
+	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/spam"
+)
+
+// flopsBatch10 is one training step at batch 10 counted by hand:
+// 3 · 10 · (44 · (2·(100+256)·1024 + 2·(256+256)·1024) + 2·256).
+const flopsBatch10 = 2346531840
+
+// useDemoCorpus points the shared-data lookup at an empty directory, so the
+// command falls back to the embedded demo corpus as it does on a machine
+// without the data.
+func useDemoCorpus(t *testing.T) {
+	t.Setenv(shareddata.EnvVar, t.TempDir())
+}
+
+func runCommand(t *testing.T, args ...string) (*Report, string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, &stdout, &stderr)
+	t.Logf("stderr:\n%s", stderr.String())
+	var out string
+	for i, a := range args {
+		if a == "--out" {
+			out = args[i+1]
+		}
+	}
+	raw, rerr := os.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, rerr, "results.json must be written")
+	var rep Report
+	require.NoError(t, json.Unmarshal(raw, &rep))
+	return &rep, stdout.String(), err
+}
+
+func TestQuickRun(t *testing.T) {
+	useDemoCorpus(t)
+	out := t.TempDir()
+	rep, table, err := runCommand(t, "--quick", "--out", out)
+	require.NoError(t, err)
+
+	// Machine and provenance.
+	require.Equal(t, schema, rep.Schema)
+	_, perr := time.Parse(time.RFC3339, rep.Date)
+	require.NoError(t, perr, "date %q", rep.Date)
+	require.Contains(t, rep.Command, "--quick")
+	require.NotEmpty(t, rep.GitCommit)
+	require.NotEmpty(t, rep.Machine.CPUModel)
+	require.Equal(t, runtime.NumCPU(), rep.Machine.Cores)
+	require.Equal(t, runtime.Version(), rep.Machine.GoVersion)
+	require.Equal(t, cpu.GEMMName(), rep.Machine.GEMM)
+	require.NotNil(t, rep.Machine.GPUs)
+
+	// --quick's settings, on the demo corpus, said so.
+	require.Equal(t, []int{10}, rep.Settings.BatchSizes)
+	require.Equal(t, 2, rep.Settings.Warmup)
+	require.Equal(t, 5, rep.Settings.Steps)
+	require.Equal(t, 1, rep.Settings.Repeats)
+	require.True(t, rep.Data.Demo)
+	require.Contains(t, strings.Join(rep.Notes, "\n"), "demo corpus")
+	def := spam.DefaultConfig()
+	require.Equal(t, def.SeqLen, rep.Settings.Model.SeqLen)
+	require.Equal(t, def.Hidden, rep.Settings.Model.Hidden)
+	require.Equal(t, rep.Data.Vocab, rep.Settings.Model.Vocab)
+	require.Greater(t, rep.Data.Train, 1000)
+	require.Equal(t, "skipped", rep.PyTorch.Status)
+
+	// The one measured run.
+	require.Len(t, rep.Results, 1)
+	r := rep.Results[0]
+	require.Equal(t, "ember", r.Engine)
+	require.Equal(t, "cpu", r.Device)
+	require.Equal(t, 10, r.Batch)
+	require.True(t, r.OK, r.Error)
+	require.Len(t, r.MsRepeats, 1)
+	require.Greater(t, r.MsPerStep, 0.0)
+	require.LessOrEqual(t, r.MsPerStepMin, r.MsPerStep)
+	require.GreaterOrEqual(t, r.MsPerStepMax, r.MsPerStep)
+	require.InEpsilon(t, 10*1000/r.MsPerStep, r.SeqPerS, 0.01, "seq/s and ms/step disagree")
+	require.Equal(t, float64(flopsBatch10), r.FlopsPerStep)
+	require.InEpsilon(t, flopsBatch10/(r.MsPerStep/1000)/1e9, r.GFlopsPerS, 1e-9)
+	require.NotNil(t, r.FinalLoss)
+	require.False(t, math.IsNaN(*r.FinalLoss))
+	require.Greater(t, *r.FinalLoss, 0.0)
+	require.Less(t, *r.FinalLoss, 3.0, "a loss this high after 7 steps means training is broken")
+	require.Nil(t, r.PeakDeviceMB, "no device memory on the CPU")
+	if runtime.GOOS == "linux" {
+		require.NotNil(t, r.PeakHostMB)
+		require.Greater(t, *r.PeakHostMB, 10.0)
+	}
+
+	// CUDA is reported, not measured.
+	require.NotEmpty(t, rep.Unavailable)
+	require.Equal(t, "ember", rep.Unavailable[0].Engine)
+	require.Equal(t, "cuda", rep.Unavailable[0].Device)
+	require.NotEmpty(t, rep.Unavailable[0].Reason)
+
+	// The table has the run's row and the CUDA line.
+	var row string
+	for _, l := range strings.Split(table, "\n") {
+		if f := strings.Fields(l); len(f) > 3 && f[0] == "ember" && f[1] == "cpu" && f[2] == "10" {
+			row = l
+		}
+	}
+	require.NotEmpty(t, row, "no ember cpu row in:\n%s", table)
+	require.Contains(t, row, "n/a", "peak device memory on the CPU")
+	require.Contains(t, table, "not available")
+
+	// The chart decodes, is full size, and has the Ember line drawn in.
+	f, err := os.Open(filepath.Join(out, "seq_per_s.png"))
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	b := img.Bounds()
+	require.GreaterOrEqual(t, b.Dx(), 800)
+	require.GreaterOrEqual(t, b.Dy(), 500)
+	colours := map[[3]uint32]bool{}
+	emberBlue := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
+			if r>>8 == 0x1f && g>>8 == 0x77 && bl>>8 == 0xb4 {
+				emberBlue++
+			}
+		}
+	}
+	require.Greater(t, len(colours), 20, "the chart looks blank")
+	require.Greater(t, emberBlue, 50, "the Ember series is not drawn")
+}
+
+// fakePython stands in for the interpreter: it answers the torch check and
+// prints a bench result in the script's format for the batch size asked,
+// so the PyTorch plumbing is tested without torch.
+const fakePython = `#!/bin/sh
+if [ "$1" = "-c" ]; then
+  echo '{"torch": "9.9.9", "python": "3.99.0", "cuda": false, "blas": ["/fake/libblas.so"]}'
+  exit 0
+fi
+bs=""; prev=""
+for a in "$@"; do
+  if [ "$prev" = "--batch-sizes" ]; then bs="$a"; fi
+  prev="$a"
+done
+echo "data: {}"
+echo "batch $bs fake progress line"
+echo '{"mode": "bench", "batch_sizes": {"'"$bs"'": {"seq_per_s": 50.0, "seq_per_s_repeats": [50.0], "ms_per_step": 200.0, "ms_per_step_min": 190.0, "ms_per_step_max": 210.0, "ms_per_step_repeats": [200.0], "final_loss": 0.5, "cpu_util_repeats": [1.0], "flops_per_step": 2346531840}}, "data": {"rows": 3000, "dropped_empty": 0, "n_train": 2100, "n_val": 450, "n_test": 450, "vocab_size": 123, "train_spam": 270}, "device": "cpu", "torch_version": "9.9.9", "python": "3.99.0", "threads": 1}'
+`
+
+func TestTorchComparison(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake interpreter is a shell script")
+	}
+	useDemoCorpus(t)
+	dir := t.TempDir()
+	python := filepath.Join(dir, "python3")
+	require.NoError(t, os.WriteFile(python, []byte(fakePython), 0o755))
+	script := filepath.Join(dir, "spam_lstm.py")
+	require.NoError(t, os.WriteFile(script, []byte("# stand-in\n"), 0o644))
+	out := t.TempDir()
+	rep, table, err := runCommand(t, "--batch-sizes", "10", "--warmup", "1", "--steps", "2", "--repeats", "1",
+		"--devices", "cpu", "--python", python, "--torch-script", script, "--torch-threads", "1", "--out", out)
+	require.NoError(t, err)
+
+	require.Equal(t, "ok", rep.PyTorch.Status, rep.PyTorch.Reason)
+	require.Equal(t, "9.9.9", rep.PyTorch.Version)
+	require.Equal(t, 1, rep.PyTorch.Threads)
+	require.Equal(t, []string{"/fake/libblas.so"}, rep.PyTorch.BLAS)
+	if _, set := os.LookupEnv("OMP_WAIT_POLICY"); !set {
+		require.Equal(t, []string{"OMP_WAIT_POLICY=passive"}, rep.PyTorch.EnvAdded)
+	}
+	require.Len(t, rep.Results, 2)
+	em, pt := rep.Results[0], rep.Results[1]
+	require.Equal(t, "ember", em.Engine)
+	require.Equal(t, "pytorch", pt.Engine)
+	require.True(t, pt.OK, pt.Error)
+	require.Equal(t, 50.0, pt.SeqPerS)
+	require.Equal(t, 200.0, pt.MsPerStep)
+	require.InEpsilon(t, flopsBatch10/0.2/1e9, pt.GFlopsPerS, 1e-9)
+	require.NotNil(t, em.SpeedupVsPyTorch)
+	require.InEpsilon(t, em.SeqPerS/50, *em.SpeedupVsPyTorch, 1e-9)
+	require.NotEmpty(t, em.LossCheck)
+	require.Empty(t, rep.Unavailable, "--devices cpu reports no CUDA")
+	require.NotContains(t, strings.Join(rep.Notes, "\n"), "disagree", "the FLOP counts match")
+	require.Contains(t, strings.Join(rep.Notes, "\n"), "vocabulary of 123")
+	require.Contains(t, table, "pytorch")
+	require.Contains(t, table, "×")
+}
+
+func TestTorchUnavailable(t *testing.T) {
+	useDemoCorpus(t)
+	out := t.TempDir()
+	// --devices cuda: nothing of this engine runs on the CPU, so the test
+	// is about PyTorch's absence alone and takes no time.
+	rep, table, err := runCommand(t, "--devices", "cuda", "--python", filepath.Join(t.TempDir(), "no-python"), "--out", out)
+	require.NoError(t, err, "a missing PyTorch is reported, not an error")
+	require.Equal(t, "unavailable", rep.PyTorch.Status)
+	require.Contains(t, rep.PyTorch.Reason, "not found")
+	require.Empty(t, rep.Results)
+	require.Contains(t, table, "not available")
+}
+
+func TestParseOptions(t *testing.T) {
+	var sink bytes.Buffer
+	o, err := parseOptions([]string{"--quick", "--steps", "7"}, &sink)
+	require.NoError(t, err)
+	require.Equal(t, []int{10}, o.batchSizes)
+	require.Equal(t, 7, o.steps, "an explicit flag wins over --quick")
+	require.Equal(t, 1, o.repeats)
+	require.True(t, o.noTorch)
+
+	o, err = parseOptions([]string{"--batch-sizes", "256, 10,64,10"}, &sink)
+	require.NoError(t, err)
+	require.Equal(t, []int{10, 64, 256}, o.batchSizes, "sorted, duplicates dropped")
+	require.Equal(t, defaultSteps, o.steps)
+	require.False(t, o.noTorch)
+
+	for _, bad := range [][]string{
+		{"--batch-sizes", "0"}, {"--batch-sizes", "ten"}, {"--batch-sizes", ","},
+		{"--steps", "0"}, {"--repeats", "0"}, {"--warmup", "-1"},
+		{"--devices", "tpu"}, {"--torch-threads", "0"}, {"extra"},
+	} {
+		_, err := parseOptions(bad, &sink)
+		require.Error(t, err, "%v", bad)
+	}
+}
+
+func TestFlopsPerStep(t *testing.T) {
+	cfg := spam.DefaultConfig()
+	require.Equal(t, float64(flopsBatch10), flopsPerStep(cfg, 10))
+	require.Equal(t, 25.6*flopsBatch10, flopsPerStep(cfg, 256), "linear in the batch")
+}
+
+func TestMedianAndTolerance(t *testing.T) {
+	require.Equal(t, 2.0, median([]float64{3, 1, 2}))
+	require.Equal(t, 2.5, median([]float64{4, 1, 2, 3}))
+	require.True(t, math.IsNaN(median(nil)))
+	require.Greater(t, lossTolerance(10), lossTolerance(64))
+	require.Greater(t, lossTolerance(64), lossTolerance(256))
+	require.Greater(t, lossTolerance(1<<20), 0.1)
+}
+
+func TestCompareFlagsInconsistentLoss(t *testing.T) {
+	results := []Result{
+		{Engine: "ember", Device: "cpu", Batch: 256, OK: true, SeqPerS: 300, FinalLoss: ptr(0.69)},
+		{Engine: "pytorch", Device: "cpu", Batch: 256, OK: true, SeqPerS: 100, FinalLoss: ptr(0.30)},
+	}
+	notes := compare(results, 33)
+	require.InEpsilon(t, 3.0, *results[0].SpeedupVsPyTorch, 1e-12)
+	require.Len(t, notes, 1)
+	require.Contains(t, notes[0], "not in PyTorch's range")
+	require.True(t, strings.HasPrefix(results[0].LossCheck, "differs"))
+}
+
+func TestStarvedTorchNote(t *testing.T) {
+	rep := &Report{PyTorch: TorchInfo{Threads: 2}, Results: []Result{
+		{Engine: "pytorch", Device: "cpu", Batch: 10, OK: true, CPUUtil: []float64{0.99, 1.0, 0.98}},
+		{Engine: "pytorch", Device: "cpu", Batch: 64, OK: true, CPUUtil: []float64{1.9, 1.95, 2.0}},
+	}}
+	n := starvedTorch(rep)
+	require.Contains(t, n, "0.99 (batch 10)")
+	require.NotContains(t, n, "batch 64")
+	require.Contains(t, n, "--torch-threads 1")
+	rep.Results[0].CPUUtil = []float64{1.8}
+	require.Empty(t, starvedTorch(rep), "both batch sizes used their threads")
+}

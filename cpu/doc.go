@@ -1,0 +1,35 @@
+// Package cpu is Ember's CPU compute backend: a fast single-precision GEMM and
+// a handful of allocation-free float32 vector kernels used in training hot loops.
+//
+// # GEMM dispatch
+//
+// [Sgemm] is row-major (like cblas with CblasRowMajor) and picks one of two
+// backends once, on first use:
+//
+//   - OpenBLAS, loaded at run time with dlopen (libopenblas.so.0, then
+//     libopenblas.so) and called through a small C trampoline. This needs a
+//     cgo build on Linux but no OpenBLAS headers or link-time library, so a
+//     machine with gcc and without OpenBLAS still builds and runs.
+//   - gonum's pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum), used when the
+//     build has no cgo (CGO_ENABLED=0 or non-Linux), when the library cannot be
+//     loaded, or when the environment sets EMBER_BLAS=gonum.
+//
+// OpenBLAS is the default where available because on the LSTM's shapes it
+// measured 4x to 12x faster than the gonum fallback on the large products and
+// 1.3x to 2x on the thin per-step ones (benchmarks/RESULTS-cpu-gemm.md).
+// [GEMMName] reports which backend is active and, for gonum, why. The gonum
+// fallback tiles the product so that gonum never takes its allocating
+// parallel path, and runs the tiles on a persistent worker pool.
+//
+// [UseWithTensor] routes gorgonia.org/tensor's float32 Sgemm/Sgemv (and so
+// tensor.MatMul, MatVecMul, ...) through the same dispatch.
+//
+// # Errors
+//
+// Like gonum's BLAS, every function here panics with a descriptive message on
+// programmer error — negative sizes, leading dimensions smaller than a row,
+// slices too short for the stated shape — and never returns an error. None of
+// them allocates (see [Sgemm] for one runtime-internal caveat on the gonum
+// fallback), so they can sit inside a training step that must not allocate
+// per batch.
+package cpu

@@ -1,0 +1,131 @@
+package cpu
+
+// The vector kernels are plain Go written so the compiler can drop bounds
+// checks (slices re-sliced to a common length) and, where the loop carries a
+// sum, unrolled four ways with independent accumulators so the adds do not
+// wait on each other. Each panics on mismatched lengths: in a hot loop a
+// silently short vector is a bug, not a case to handle.
+
+// Axpy computes y += alpha*x. It panics if len(x) != len(y).
+func Axpy(alpha float32, x, y []float32) {
+	if len(x) != len(y) {
+		panicf("cpu.Axpy: len(x)=%d != len(y)=%d", len(x), len(y))
+	}
+	axpy(alpha, x, y)
+}
+
+// axpy is Axpy without the length check, for callers that have done it.
+func axpy(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs, ys := x[i:i+4:i+4], y[i:i+4:i+4]
+		ys[0] += alpha * xs[0]
+		ys[1] += alpha * xs[1]
+		ys[2] += alpha * xs[2]
+		ys[3] += alpha * xs[3]
+	}
+	for ; i < len(x); i++ {
+		y[i] += alpha * x[i]
+	}
+}
+
+// Scale computes x *= alpha.
+func Scale(alpha float32, x []float32) {
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs := x[i : i+4 : i+4]
+		xs[0] *= alpha
+		xs[1] *= alpha
+		xs[2] *= alpha
+		xs[3] *= alpha
+	}
+	for ; i < len(x); i++ {
+		x[i] *= alpha
+	}
+}
+
+// Dot returns the inner product of x and y, accumulated in float32 like BLAS
+// sdot. It panics if len(x) != len(y).
+func Dot(x, y []float32) float32 {
+	if len(x) != len(y) {
+		panicf("cpu.Dot: len(x)=%d != len(y)=%d", len(x), len(y))
+	}
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs, ys := x[i:i+4:i+4], y[i:i+4:i+4]
+		s0 += xs[0] * ys[0]
+		s1 += xs[1] * ys[1]
+		s2 += xs[2] * ys[2]
+		s3 += xs[3] * ys[3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// SumSq returns the sum of squares of x, accumulated in float64 so that
+// gradient norms over millions of parameters neither lose small terms nor
+// overflow float32.
+func SumSq(x []float32) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs := x[i : i+4 : i+4]
+		v0, v1, v2, v3 := float64(xs[0]), float64(xs[1]), float64(xs[2]), float64(xs[3])
+		s0 += v0 * v0
+		s1 += v1 * v1
+		s2 += v2 * v2
+		s3 += v3 * v3
+	}
+	for ; i < len(x); i++ {
+		v := float64(x[i])
+		s0 += v * v
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// AddBiasRows adds bias to each of the rows rows of the row-major rows×cols
+// matrix c. It panics if len(bias) != cols or c holds fewer than rows*cols
+// values.
+func AddBiasRows(c []float32, rows, cols int, bias []float32) {
+	checkRows("cpu.AddBiasRows", "c", len(c), rows, cols)
+	if len(bias) != cols {
+		panicf("cpu.AddBiasRows: len(bias)=%d != cols=%d", len(bias), cols)
+	}
+	for r := range rows {
+		axpy(1, bias, c[r*cols:(r+1)*cols])
+	}
+}
+
+// SumRows writes the column sums of the row-major rows×cols matrix x into dst
+// (len cols) — the bias gradient of AddBiasRows. With accumulate the sums are
+// added to dst instead of replacing it, so gradients of several steps can be
+// summed in place. It panics if len(dst) != cols or x holds fewer than
+// rows*cols values.
+func SumRows(dst []float32, x []float32, rows, cols int, accumulate bool) {
+	checkRows("cpu.SumRows", "x", len(x), rows, cols)
+	if len(dst) != cols {
+		panicf("cpu.SumRows: len(dst)=%d != cols=%d", len(dst), cols)
+	}
+	if !accumulate {
+		clear(dst)
+	}
+	// Row by row keeps the access sequential; summing down each column would
+	// stride through memory.
+	for r := range rows {
+		axpy(1, x[r*cols:(r+1)*cols], dst)
+	}
+}
+
+func checkRows(fn, name string, n, rows, cols int) {
+	if rows < 0 || cols < 0 {
+		panicf("%s: negative size rows=%d cols=%d", fn, rows, cols)
+	}
+	if n < rows*cols {
+		panicf("%s: len(%s)=%d < rows*cols=%d*%d", fn, name, n, rows, cols)
+	}
+}
