@@ -58,14 +58,8 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "Features are used as given; scale them first if their units differ.\n\noptions:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args, "the data file goes after --data"); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (the data file goes after --data; see ember kmeans -h)", fs.Arg(0))
 	}
 	if *data == "" {
 		fs.Usage()

@@ -79,14 +79,8 @@ func runLogreg(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "and classification report.\n\noptions:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args, "options go before it?"); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (options go before it? see ember logreg -h)", fs.Arg(0))
 	}
 	if *data == "" || *target == "" {
 		fs.Usage()

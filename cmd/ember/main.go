@@ -11,6 +11,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,6 +48,22 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'ember <command> -h' for a command's options.")
+}
+
+// parseFlags parses a subcommand's flags. help is true when -h was asked
+// for (usage already printed); a stray positional argument is an error
+// carrying hint.
+func parseFlags(fs *flag.FlagSet, args []string, hint string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, err
+	}
+	if fs.NArg() > 0 {
+		return false, fmt.Errorf("unexpected argument %q (%s; see ember %s -h)", fs.Arg(0), hint, fs.Name())
+	}
+	return false, nil
 }
 
 func main() {

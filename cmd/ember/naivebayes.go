@@ -72,14 +72,8 @@ func runNaiveBayes(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "confusion matrix and classification report.\n\noptions:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parseFlags(fs, args, "the data file goes after --data"); help || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (the data file goes after --data; see ember naivebayes -h)", fs.Arg(0))
 	}
 	if *data == "" {
 		fs.Usage()
