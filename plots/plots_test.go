@@ -309,3 +309,11 @@ func TestTextOnContrast(t *testing.T) {
 	require.Equal(t, color.Color(color.White), textOn(color.RGBA{0x08, 0x30, 0x6b, 0xff}))
 	require.Equal(t, color.Color(color.Black), textOn(color.RGBA{0xf7, 0xfb, 0xff, 0xff}))
 }
+
+func TestTrainingCurveKept(t *testing.T) {
+	dir := t.TempDir()
+	ep := []int{1, 2, 3}
+	loss, acc := []float64{0.3, 0.2, 0.25}, []float64{0.9, 0.92, 0.95}
+	require.NoError(t, TrainingCurveKept(filepath.Join(dir, "k.png"), 3, ep, loss, loss, acc, acc))
+	require.ErrorContains(t, TrainingCurveKept(filepath.Join(dir, "x.png"), 7, ep, loss, loss, acc, acc), "kept epoch 7")
+}

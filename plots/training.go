@@ -24,6 +24,23 @@ import (
 // fractions in [0, 1]. A panel is drawn only when it has a series; at least
 // one series is required.
 func TrainingCurve(path string, epochs []int, trainLoss, valLoss, trainAcc, valAcc []float64) error {
+	return TrainingCurveKept(path, 0, epochs, trainLoss, valLoss, trainAcc, valAcc)
+}
+
+// TrainingCurveKept is TrainingCurve with the epoch whose weights a
+// training run kept (chosen by any validation figure) ringed on both
+// panels instead of the lowest validation loss; kept 0 behaves as
+// TrainingCurve.
+func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, trainAcc, valAcc []float64) error {
+	keptIdx := -1
+	for i, e := range epochs {
+		if kept > 0 && e == kept {
+			keptIdx = i
+		}
+	}
+	if kept > 0 && keptIdx < 0 {
+		return fmt.Errorf("plots: TrainingCurve: kept epoch %d is not among the epochs", kept)
+	}
 	if len(epochs) == 0 {
 		return errors.New("plots: TrainingCurve: no epochs")
 	}
@@ -79,19 +96,16 @@ func TrainingCurve(path string, epochs []int, trainLoss, valLoss, trainAcc, valA
 			p.Legend.Top = true             // loss falls, so the top right is clear
 			addCurve(p, epochs, trainLoss, 1, "train", classColour(0), false)
 			addCurve(p, epochs, valLoss, 1, "validation", classColour(1), true)
-			if len(valLoss) > 0 {
+			if len(valLoss) > 0 && keptIdx >= 0 {
+				ringEpoch(p, float64(epochs[keptIdx]), valLoss[keptIdx], "kept model (epoch "+strconv.Itoa(kept)+")")
+			} else if len(valLoss) > 0 {
 				best := 0
 				for i, v := range valLoss {
 					if v < valLoss[best] {
 						best = i
 					}
 				}
-				mark, err := plotter.NewScatter(plotter.XYs{{X: float64(epochs[best]), Y: valLoss[best]}})
-				if err == nil {
-					mark.GlyphStyle = draw.GlyphStyle{Color: classColour(1), Radius: px(6), Shape: draw.RingGlyph{}}
-					p.Add(mark)
-					p.Legend.Add("lowest validation loss (epoch "+strconv.Itoa(epochs[best])+")", mark)
-				}
+				ringEpoch(p, float64(epochs[best]), valLoss[best], "lowest validation loss (epoch "+strconv.Itoa(epochs[best])+")")
 			}
 			p.Y.Min = math.Min(p.Y.Min, 0) // losses are judged from zero
 			panels = append(panels, p)
@@ -101,6 +115,9 @@ func TrainingCurve(path string, epochs []int, trainLoss, valLoss, trainAcc, valA
 			p.Title.Text = "accuracy per epoch"
 			addCurve(p, epochs, trainAcc, 100, "train", classColour(0), false)
 			addCurve(p, epochs, valAcc, 100, "validation", classColour(1), true)
+			if len(valAcc) > 0 && keptIdx >= 0 {
+				ringEpoch(p, float64(epochs[keptIdx]), 100*valAcc[keptIdx], "kept model (epoch "+strconv.Itoa(kept)+")")
+			}
 			// Leave headroom under 100% so the top curve stays clear of the
 			// legend, but never suggest accuracies above 100%.
 			lo := p.Y.Min
@@ -215,4 +232,15 @@ func padAxis(a *plot.Axis, frac float64) {
 	}
 	a.Min -= frac * span
 	a.Max += frac * span
+}
+
+// ringEpoch rings one validation point and names it in the legend.
+func ringEpoch(p *plot.Plot, x, y float64, label string) {
+	mark, err := plotter.NewScatter(plotter.XYs{{X: x, Y: y}})
+	if err != nil {
+		return
+	}
+	mark.GlyphStyle = draw.GlyphStyle{Color: classColour(1), Radius: px(6), Shape: draw.RingGlyph{}}
+	p.Add(mark)
+	p.Legend.Add(label, mark)
 }

@@ -182,7 +182,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			o.Select, rep.Fit.BestEpoch, rep.Fit.Best.ValAcc, rep.Fit.Best.ValLoss, *out)
 	}
 	if *plotPath != "" && len(rep.Fit.History) > 0 {
-		if err := plotHistory(*plotPath, rep.Fit.History); err != nil {
+		if err := plotHistory(*plotPath, rep.Fit.BestEpoch, rep.Fit.History); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "training curve: %s\n", *plotPath)
@@ -214,14 +214,14 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func plotHistory(path string, h []train.EpochStats) error {
+func plotHistory(path string, kept int, h []train.EpochStats) error {
 	var ep []int
 	var tl, vl, ta, va []float64
 	for _, s := range h {
 		ep = append(ep, s.Epoch)
 		tl, vl, ta, va = append(tl, s.TrainLoss), append(vl, s.ValLoss), append(ta, s.TrainAcc), append(va, s.ValAcc)
 	}
-	return plots.TrainingCurve(path, ep, tl, vl, ta, va)
+	return plots.TrainingCurveKept(path, kept, ep, tl, vl, ta, va)
 }
 
 // printReport prints accuracy, loss, the confusion matrix and the
