@@ -68,6 +68,19 @@ static void ember_sgemv(int trans, int m, int n, float alpha, const float *a, in
 		m, n, alpha, a, lda, x, incX, beta, y, incY);
 }
 
+// ember_amd_avx512 reports an AMD CPU with the AVX-512 subsets OpenBLAS's
+// SkylakeX kernels use.
+static int ember_amd_avx512(void) {
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	return __builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f") &&
+		__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+		__builtin_cpu_supports("avx512vl");
+#else
+	return 0;
+#endif
+}
+
 static void ember_set_threads(int n) { ember_set_threads_p(n); }
 static int ember_get_threads(void) { return ember_get_threads_p(); }
 static const char *ember_corename(void) {
@@ -78,6 +91,7 @@ import "C"
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"unsafe"
 )
@@ -85,6 +99,7 @@ import (
 // loadOpenBLAS tries each soname in turn and returns the first that provides
 // the cblas symbols, or an error listing why each one failed.
 func loadOpenBLAS(names []string) (string, error) {
+	preferAVX512()
 	var why []string
 	for _, name := range names {
 		cname := C.CString(name)
@@ -100,6 +115,18 @@ func loadOpenBLAS(names []string) (string, error) {
 		why = append(why, m)
 	}
 	return "", errors.New("OpenBLAS not loaded: " + strings.Join(why, "; "))
+}
+
+// preferAVX512 makes OpenBLAS use its AVX-512 (SkylakeX) kernels on AMD
+// CPUs that have AVX-512: OpenBLAS 0.3.21 does not know Zen 4/5 and runs its
+// AVX2 (Haswell) kernels there, which made the spam model's training step
+// 1.2-1.6x slower (benchmarks/RESULTS.md). It only sets OPENBLAS_CORETYPE
+// when the user has not, and must run before OpenBLAS is loaded, when
+// OpenBLAS picks its kernels.
+func preferAVX512() {
+	if os.Getenv("OPENBLAS_CORETYPE") == "" && C.ember_amd_avx512() != 0 {
+		os.Setenv("OPENBLAS_CORETYPE", "SkylakeX")
+	}
 }
 
 func cbool(b bool) C.int {

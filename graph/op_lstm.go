@@ -86,11 +86,17 @@ func (j *cellJob) Run(lo, hi int) {
 	if j.cprev != nil {
 		cprev = j.cprev[lo*h : hi*h]
 	}
-	if j.backward {
+	// The C kernels (vectorised by gcc) where cgo is on, else the Go ones.
+	switch {
+	case j.backward && cpu.NativeLSTMCells:
+		cpu.LSTMCellBackward(j.dp[lo*g:hi*g], j.dh[lo*h:hi*h], j.dc[lo*h:hi*h], j.dhOut[lo*h:hi*h], j.act[lo*g:hi*g], j.c[lo*h:hi*h], cprev, hi-lo, h)
+	case j.backward:
 		lstmCellBwd(j.dp[lo*g:hi*g], j.dh[lo*h:hi*h], j.dc[lo*h:hi*h], j.dhOut[lo*h:hi*h], j.act[lo*g:hi*g], j.c[lo*h:hi*h], cprev, hi-lo, h)
-		return
+	case cpu.NativeLSTMCells:
+		cpu.LSTMCellForward(j.a[lo*g:hi*g], cprev, j.c[lo*h:hi*h], j.hid[lo*h:hi*h], hi-lo, h)
+	default:
+		lstmCellFwd(j.a[lo*g:hi*g], cprev, j.c[lo*h:hi*h], j.hid[lo*h:hi*h], hi-lo, h)
 	}
-	lstmCellFwd(j.a[lo*g:hi*g], cprev, j.c[lo*h:hi*h], j.hid[lo*h:hi*h], hi-lo, h)
 }
 
 // cellJobs returns the step's job descriptor, made on its first run.

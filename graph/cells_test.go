@@ -1,0 +1,58 @@
+package graph
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/cpu"
+)
+
+// TestNativeCellsMatchGo checks the C gate kernels (cgo builds) against
+// this package's Go kernels on the same random step.
+func TestNativeCellsMatchGo(t *testing.T) {
+	if !cpu.NativeLSTMCells {
+		t.Skip("built without cgo: only the Go kernels exist")
+	}
+	const rows, h = 7, 37 // odd sizes exercise the vector loops' tails
+	rng := rand.New(rand.NewPCG(3, 5))
+	vec := func(n int, scale float64) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32((2*rng.Float64() - 1) * scale)
+		}
+		return v
+	}
+	near := func(what string, want, got []float32) {
+		t.Helper()
+		for i := range want {
+			d := math.Abs(float64(want[i] - got[i]))
+			require.LessOrEqualf(t, d, 2e-6*math.Max(1, math.Abs(float64(want[i]))), "%s[%d]: Go %v, C %v", what, i, want[i], got[i])
+		}
+	}
+	for _, withPrev := range []bool{false, true} {
+		pre := vec(rows*4*h, 6) // wide enough to reach the clamps and the tanh series
+		var cprev []float32
+		if withPrev {
+			cprev = vec(rows*h, 3)
+		}
+		aGo, aC := append([]float32(nil), pre...), append([]float32(nil), pre...)
+		cGo, cC, hGo, hC := make([]float32, rows*h), make([]float32, rows*h), make([]float32, rows*h), make([]float32, rows*h)
+		lstmCellFwd(aGo, cprev, cGo, hGo, rows, h)
+		cpu.LSTMCellForward(aC, cprev, cC, hC, rows, h)
+		near("act", aGo, aC)
+		near("c", cGo, cC)
+		near("h", hGo, hC)
+
+		dh, dhOut := vec(rows*h, 1), vec(rows*h, 1)
+		dc := vec(rows*h, 1)
+		dcGo, dcC := append([]float32(nil), dc...), append([]float32(nil), dc...)
+		dpGo, dpC := make([]float32, rows*4*h), make([]float32, rows*4*h)
+		lstmCellBwd(dpGo, dh, dcGo, dhOut, aGo, cGo, cprev, rows, h)
+		cpu.LSTMCellBackward(dpC, dh, dcC, dhOut, aGo, cGo, cprev, rows, h)
+		near("dp", dpGo, dpC)
+		near("dc", dcGo, dcC)
+	}
+}
