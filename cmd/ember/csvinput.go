@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"text/tabwriter"
 	"strconv"
 	"strings"
 )
@@ -246,4 +247,52 @@ func splitRows(n int, frac float64, seed uint64) (train, test []int) {
 	perm := rand.New(rand.NewPCG(seed, 0x5eed)).Perm(n)
 	nTest := int(math.Ceil(frac * float64(n)))
 	return perm[nTest:], perm[:nTest]
+}
+
+// featureMatrix reads the feature columns named in the comma-separated list
+// features, or every column but target when the list is empty.
+func featureMatrix(tab *table, data, features, target string) ([]string, [][]float64, error) {
+	names := splitList(features)
+	if len(names) == 0 {
+		var except []string
+		if target != "" {
+			except = append(except, target)
+		}
+		names = tab.otherColumns(except...)
+		if len(names) == 0 {
+			return nil, nil, fmt.Errorf("%s: no feature columns besides %q", data, target)
+		}
+	}
+	for _, f := range names {
+		if f == target {
+			return nil, nil, fmt.Errorf("--features includes the target column %q", f)
+		}
+	}
+	X, err := tab.floats(names)
+	if err != nil {
+		if features == "" {
+			err = fmt.Errorf("%w (choose numeric columns with --features)", err)
+		}
+		return nil, nil, err
+	}
+	return names, X, nil
+}
+
+// printConfusion prints a confusion matrix with class names on both axes.
+func printConfusion(w io.Writer, classes []string, confusion [][]int) {
+	fmt.Fprintln(w, "\nconfusion matrix (rows: true class, columns: predicted):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "\t")
+	for _, c := range classes {
+		fmt.Fprintf(tw, "%s\t", c)
+	}
+	fmt.Fprintln(tw)
+	for i, row := range confusion {
+		fmt.Fprintf(tw, "%s\t", classes[i])
+		for _, v := range row {
+			fmt.Fprintf(tw, "%d\t", v)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
 }

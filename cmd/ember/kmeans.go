@@ -73,27 +73,8 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	featNames := splitList(*features)
-	if len(featNames) == 0 {
-		var except []string
-		if *target != "" {
-			except = append(except, *target)
-		}
-		featNames = tab.otherColumns(except...)
-		if len(featNames) == 0 {
-			return fmt.Errorf("%s: no feature columns besides %q", *data, *target)
-		}
-	}
-	for _, f := range featNames {
-		if f == *target {
-			return fmt.Errorf("--features includes the --target column %q", f)
-		}
-	}
-	X, err := tab.floats(featNames)
+	featNames, X, err := featureMatrix(tab, *data, *features, *target)
 	if err != nil {
-		if *features == "" {
-			err = fmt.Errorf("%w (choose numeric columns with --features)", err)
-		}
 		return err
 	}
 	var y []int

@@ -101,23 +101,8 @@ func runLogreg(args []string, stdout, stderr io.Writer) error {
 	if len(classes) < 2 {
 		return fmt.Errorf("%s: column %q has a single class (%q); logistic regression needs at least two", *data, *target, classes[0])
 	}
-	featNames := splitList(*features)
-	if len(featNames) == 0 {
-		featNames = tab.otherColumns(*target)
-		if len(featNames) == 0 {
-			return fmt.Errorf("%s: no feature columns besides %q", *data, *target)
-		}
-	}
-	for _, f := range featNames {
-		if f == *target {
-			return fmt.Errorf("--features includes the target column %q", f)
-		}
-	}
-	X, err := tab.floats(featNames)
+	featNames, X, err := featureMatrix(tab, *data, *features, *target)
 	if err != nil {
-		if *features == "" {
-			err = fmt.Errorf("%w (choose numeric columns with --features)", err)
-		}
 		return err
 	}
 
@@ -337,21 +322,7 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 		fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
 	}
 
-	fmt.Fprintln(w, "\nconfusion matrix (rows: true class, columns: predicted):")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "\t")
-	for _, c := range r.Classes {
-		fmt.Fprintf(tw, "%s\t", c)
-	}
-	fmt.Fprintln(tw)
-	for i, row := range r.Confusion {
-		fmt.Fprintf(tw, "%s\t", r.Classes[i])
-		for _, v := range row {
-			fmt.Fprintf(tw, "%d\t", v)
-		}
-		fmt.Fprintln(tw)
-	}
-	tw.Flush()
+	printConfusion(w, r.Classes, r.Confusion)
 
 	fmt.Fprintln(w, "\nclassification report:")
 	fmt.Fprint(w, report.String())

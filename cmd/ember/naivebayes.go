@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/naivebayes"
@@ -348,21 +347,7 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 	}
 	fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, report.Total)
 
-	fmt.Fprintln(w, "\nconfusion matrix (rows: true class, columns: predicted):")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "\t")
-	for _, c := range r.Classes {
-		fmt.Fprintf(tw, "%s\t", c)
-	}
-	fmt.Fprintln(tw)
-	for i, row := range r.Confusion {
-		fmt.Fprintf(tw, "%s\t", r.Classes[i])
-		for _, v := range row {
-			fmt.Fprintf(tw, "%d\t", v)
-		}
-		fmt.Fprintln(tw)
-	}
-	tw.Flush()
+	printConfusion(w, r.Classes, r.Confusion)
 
 	fmt.Fprintln(w, "\nclassification report:")
 	fmt.Fprint(w, report.String())
