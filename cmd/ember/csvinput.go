@@ -10,9 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"text/tabwriter"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 )
 
 // table is a delimited text file with a header row, held as strings so each
@@ -265,7 +265,7 @@ func featureMatrix(tab *table, data, features, target string) ([]string, [][]flo
 	}
 	for _, f := range names {
 		if f == target {
-			return nil, nil, fmt.Errorf("--features includes the target column %q", f)
+			return nil, nil, fmt.Errorf("--features includes the --target column %q", f)
 		}
 	}
 	X, err := tab.floats(names)

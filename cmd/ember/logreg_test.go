@@ -255,7 +255,7 @@ func TestLogregErrors(t *testing.T) {
 		{
 			name: "target as feature", file: good,
 			args:    []string{"--target", "cls", "--features", "a,cls"},
-			wantErr: []string{`--features includes the target column "cls"`},
+			wantErr: []string{`--features includes the --target column "cls"`},
 		},
 		{
 			name: "bad multi", file: good,
