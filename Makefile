@@ -66,7 +66,7 @@ cuda-test:
 # The kernels' CUDA source compiled for the CPU and checked against Go
 # references (-short keeps the large shapes out).
 cuda-emu-test:
-	$(GO) test -count=1 -short -tags cudaemu ./cuda/
+	$(GO) test -count=1 -short -tags cudaemu ./cuda/ ./graph/
 
 # Test binaries for the GPU machine (no Go there): out/devrun/*.test
 cuda-testbin:
