@@ -54,6 +54,11 @@ type Options struct {
 	TrainFrac float64      // 0.7
 	ValFrac   float64      // 0.15
 	Progress  io.Writer
+	// Device is where training and the final validation and test scoring
+	// run (train.CPU by default, or train.CUDA(ctx)); the classifier's
+	// weights end up in host memory either way, so it saves, loads and
+	// predicts the same whichever device trained it.
+	Device train.Device
 	// OnBest is called with the classifier holding the best weights so far
 	// (save a checkpoint here, so an interrupted run loses nothing).
 	OnBest func(c *Classifier) error
@@ -150,6 +155,7 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	tc := train.Config{
 		Epochs: o.Epochs, BatchSize: o.BatchSize, Seed: o.Seed, ClipNorm: max(o.Clip, 0),
 		Patience: o.Patience, Select: o.Select, Optimizer: optim.NewAdam(o.LR), Progress: o.Progress,
+		Device: o.Device,
 	}
 	if o.OnBest != nil {
 		tc.OnBest = func(epoch int, s train.EpochStats) error {
@@ -163,6 +169,10 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	}
 	c.Info.BestEpoch, c.Info.ValAccuracy = rep.Fit.BestEpoch, rep.Fit.Best.ValAcc
 	ev := c.evaluator()
+	if o.Device.IsCUDA() {
+		ev = train.NewEvaluatorOn(model, tensor.Float32, o.Device)
+		defer ev.Close()
+	}
 	if valSet.Len() > 0 {
 		if rep.ValResult, err = ev.Evaluate(valSet, 256); err != nil {
 			return c, rep, err

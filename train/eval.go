@@ -14,8 +14,10 @@ import (
 type Evaluator struct {
 	model Model
 	dtype tensor.Dtype
+	dev   Device
 	progs map[int]*evalProg
 	idx   []int
+	pass  int // Evaluate calls, so that CUDA programs upload the weights once per call
 }
 
 type evalProg struct {
@@ -24,14 +26,37 @@ type evalProg struct {
 	inputs []*graph.Buf
 	target *graph.Buf
 	output *graph.Buf
+	cu     *cudaEval // non-nil on a CUDA device
 }
 
-// NewEvaluator prepares inference for m.
+// NewEvaluator prepares inference for m on the CPU.
 func NewEvaluator(m Model, dt tensor.Dtype) *Evaluator {
+	return NewEvaluatorOn(m, dt, CPU)
+}
+
+// NewEvaluatorOn prepares inference for m on dev. On CUDA every Evaluate
+// uploads the model's host parameters first, so it always scores the
+// weights the model holds.
+func NewEvaluatorOn(m Model, dt tensor.Dtype, dev Device) *Evaluator {
 	if dt == (tensor.Dtype{}) {
 		dt = tensor.Float32
 	}
-	return &Evaluator{model: m, dtype: dt, progs: map[int]*evalProg{}}
+	return &Evaluator{model: m, dtype: dt, dev: dev, progs: map[int]*evalProg{}}
+}
+
+// Close frees the evaluator's device memory (nothing on the CPU); it may
+// be used again afterwards, planning its programs anew.
+func (e *Evaluator) Close() error {
+	var first error
+	for b, p := range e.progs {
+		if p.cu != nil {
+			if err := p.cu.close(); err != nil && first == nil {
+				first = err
+			}
+		}
+		delete(e.progs, b)
+	}
+	return first
 }
 
 func (e *Evaluator) program(batch int) (*evalProg, error) {
@@ -42,6 +67,14 @@ func (e *Evaluator) program(batch int) (*evalProg, error) {
 	net, err := e.model.Build(g, batch)
 	if err != nil {
 		return nil, err
+	}
+	if e.dev.IsCUDA() {
+		p, err := newCUDAEval(e.dev, g, net)
+		if err != nil {
+			return nil, err
+		}
+		e.progs[batch] = p
+		return p, nil
 	}
 	prog, err := g.Compile([]*gorgonia.Node{net.Loss, net.Output}, nil)
 	if err != nil {
@@ -72,6 +105,7 @@ func (e *Evaluator) Evaluate(d Data, batch int) (*EvalResult, error) {
 	res := &EvalResult{Probs: make([]float64, 0, n), Labels: make([]float64, 0, n)}
 	var lossSum float64
 	correct := 0
+	e.pass++
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
 		p, err := e.program(hi - lo)
@@ -85,10 +119,18 @@ func (e *Evaluator) Evaluate(d Data, batch int) (*EvalResult, error) {
 		if err := d.Fill(e.idx, p.inputs, p.target); err != nil {
 			return nil, err
 		}
-		if err := p.prog.Forward(); err != nil {
-			return nil, err
+		var loss float64
+		if p.cu != nil {
+			if loss, err = p.cu.forward(p, e.pass); err != nil {
+				return nil, err
+			}
+		} else {
+			if err := p.prog.Forward(); err != nil {
+				return nil, err
+			}
+			loss = p.prog.Scalar(p.net.Loss)
 		}
-		lossSum += p.prog.Scalar(p.net.Loss) * float64(hi-lo)
+		lossSum += loss * float64(hi-lo)
 		correct += countCorrect(p.output, p.target)
 		for i := 0; i < hi-lo; i++ {
 			res.Probs = append(res.Probs, p.output.At(i))

@@ -19,6 +19,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/emberml/ember/cuda"
 	"github.com/emberml/ember/graph"
 	"github.com/emberml/ember/optim"
 )
@@ -56,6 +57,14 @@ type Config struct {
 	Select    Select  // which validation figure picks the best epoch (default: loss)
 	Optimizer optim.Optimizer
 	Dtype     tensor.Dtype // Float32
+	// Device is where the steps and the validation run: the zero value is
+	// the CPU; CUDA(ctx) a CUDA device (a build with -tags embercuda, or
+	// cudaemu for tests). On CUDA the parameters and Adam's moments live on
+	// the device and the model's host parameters are brought up to date
+	// after every epoch (before validation, OnEpoch and OnBest) and at the
+	// end of Fit. The CUDA executor runs float32 with optim.Adam
+	// (torch.optim.Adam: coupled weight decay only).
+	Device Device
 
 	// Progress receives a live bar on a terminal, plain lines otherwise; nil is silent.
 	Progress io.Writer
@@ -130,6 +139,30 @@ func (sel Select) better(s, best EpochStats, first bool) bool {
 	return s.ValLoss < best.ValLoss
 }
 
+// Device selects the executor of a Trainer or Evaluator. The zero value is
+// the CPU.
+type Device struct{ ctx *cuda.Context }
+
+// CPU is the CPU executor (the zero Device).
+var CPU = Device{}
+
+// CUDA runs on ctx's device. In a build without the embercuda (or cudaemu)
+// tag, trainers and evaluators asked for it fail with cuda.ErrNotBuilt.
+func CUDA(ctx *cuda.Context) Device { return Device{ctx: ctx} }
+
+// IsCUDA reports whether d is a CUDA device.
+func (d Device) IsCUDA() bool { return d.ctx != nil }
+
+// Context is d's CUDA context (nil for the CPU).
+func (d Device) Context() *cuda.Context { return d.ctx }
+
+func (d Device) String() string {
+	if d.ctx == nil {
+		return "cpu"
+	}
+	return d.ctx.Device().String()
+}
+
 // ErrNonFinite reports a NaN or infinite loss or gradient norm.
 var ErrNonFinite = errors.New("non-finite value")
 
@@ -144,6 +177,7 @@ type Trainer struct {
 	inputs []*graph.Buf
 	target *graph.Buf
 	output *graph.Buf
+	cu     *cudaTrainer // non-nil on a CUDA device
 }
 
 func (c *Config) defaults() {
@@ -163,7 +197,16 @@ func (c *Config) defaults() {
 
 // NewTrainer plans the training program for cfg.BatchSize.
 func NewTrainer(m Model, cfg Config) (*Trainer, error) {
+	return newTrainer(m, cfg, nil)
+}
+
+// newTrainer is NewTrainer; on CUDA, a non-nil share is a trainer of the
+// same model whose optimizer state (on the device) the new one uses too.
+func newTrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 	cfg.defaults()
+	if cfg.Device.IsCUDA() {
+		return newCUDATrainer(m, cfg, share)
+	}
 	g := graph.New(cfg.Dtype, true)
 	net, err := m.Build(g, cfg.BatchSize)
 	if err != nil {
@@ -190,7 +233,13 @@ func NewTrainer(m Model, cfg Config) (*Trainer, error) {
 
 // Step trains on the examples idx (exactly BatchSize of them) and returns
 // the batch's mean loss and how many it classified correctly.
+//
+// On CUDA the updated weights stay on the device: call SyncHost before
+// reading the model's parameters, and SyncDevice after changing them.
 func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error) {
+	if t.cu != nil {
+		return t.cu.step(d, idx)
+	}
 	if err := d.Fill(idx, t.inputs, t.target); err != nil {
 		return 0, 0, err
 	}
@@ -210,6 +259,34 @@ func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error)
 		return loss, 0, err
 	}
 	return loss, countCorrect(t.output, t.target), nil
+}
+
+// SyncHost copies the device's parameters (and Adam's state) into the
+// model's host parameters; on the CPU, where they are the same, it does
+// nothing.
+func (t *Trainer) SyncHost() error {
+	if t.cu == nil {
+		return nil
+	}
+	return t.cu.syncHost()
+}
+
+// SyncDevice uploads the model's host parameters to the device after they
+// were changed on the host (e.g. restored); a no-op on the CPU.
+func (t *Trainer) SyncDevice() error {
+	if t.cu == nil {
+		return nil
+	}
+	return t.cu.syncDevice()
+}
+
+// Close frees the trainer's device memory (nothing on the CPU). The
+// trainer is unusable afterwards.
+func (t *Trainer) Close() error {
+	if t.cu == nil {
+		return nil
+	}
+	return t.cu.close()
 }
 
 func countCorrect(out, target *graph.Buf) int {
@@ -235,15 +312,18 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	if err != nil {
 		return nil, err
 	}
+	defer tr.Close()
 	var tail *Trainer // for a kept short last batch
 	if rem := trainData.Len() % cfg.BatchSize; cfg.KeepLast && rem > 0 {
 		c := cfg
 		c.BatchSize = rem
-		if tail, err = NewTrainer(m, c); err != nil {
+		if tail, err = newTrainer(m, c, tr); err != nil {
 			return nil, err
 		}
+		defer tail.Close()
 	}
-	ev := NewEvaluator(m, cfg.Dtype)
+	ev := NewEvaluatorOn(m, cfg.Dtype, cfg.Device)
+	defer ev.Close()
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7472616e))
 	order := make([]int, trainData.Len())
 	for i := range order {
@@ -291,6 +371,11 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		if res.Interrupted || n == 0 {
 			break
 		}
+		// On CUDA the model's host parameters catch up with the device
+		// here, for validation, OnEpoch, OnBest and the best-weights copy.
+		if err := tr.SyncHost(); err != nil {
+			return res, fmt.Errorf("train: epoch %d: %w", epoch, err)
+		}
 		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(n), TrainAcc: float64(correct) / float64(n)}
 		st.SeqPerSec = float64(n) / time.Since(epochStart).Seconds()
 		if valData != nil && valData.Len() > 0 {
@@ -328,6 +413,11 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	res.Steps = seen
 	if stepTime > 0 {
 		res.SeqPerSec = float64(seen) / stepTime.Seconds()
+	}
+	// On CUDA: the weights as they are (kept when no epoch finished) and
+	// Adam's state, consistent with its step count.
+	if err := tr.SyncHost(); err != nil {
+		return res, fmt.Errorf("train: %w", err)
 	}
 	if res.BestEpoch > 0 {
 		restore(m.Params(), best)

@@ -2,29 +2,81 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/train"
 )
 
-// selectDevice resolves --device. This engine's executor runs on the CPU;
-// cuda asks for the GPU backend and fails clearly where it is missing, and
-// auto falls back to the CPU with a one-line notice.
-func selectDevice(spec string) (device, note string, err error) {
+// selectedDevice is what --device resolved to.
+type selectedDevice struct {
+	dev  train.Device
+	name string // "cpu" or "cuda:N"
+	info string // the one-line description printed as "device: ..."
+	ctx  *cuda.Context
+}
+
+// close releases the CUDA context, if one was opened.
+func (d selectedDevice) close() error {
+	if d.ctx == nil {
+		return nil
+	}
+	return d.ctx.Close()
+}
+
+var cpuDevice = selectedDevice{dev: train.CPU, name: "cpu", info: "cpu"}
+
+// selectDevice resolves --device. cpu is the CPU; cuda[:N] opens CUDA
+// device N (0 by default) and fails clearly in a build without the
+// embercuda tag or on a machine without the device; auto takes CUDA device
+// 0 when this is an embercuda build and a device is present, and otherwise
+// the CPU with a one-line notice (the cudaemu emulator, which runs the
+// kernels on the CPU for tests, is never picked automatically).
+func selectDevice(spec string) (d selectedDevice, note string, err error) {
 	switch {
 	case spec == "cpu":
-		return "cpu", "", nil
+		return cpuDevice, "", nil
 	case spec == "auto":
-		if _, err := cuda.Devices(); err != nil {
-			return "cpu", fmt.Sprintf("device: CUDA unavailable (%v); using the CPU", err), nil
+		if cuda.Backend() != "cuda" {
+			if cuda.Enabled() {
+				return cpuDevice, fmt.Sprintf("device: this build's CUDA backend is the %s (for tests); using the CPU", cuda.Backend()), nil
+			}
+			return cpuDevice, fmt.Sprintf("device: CUDA unavailable (%v); using the CPU", cuda.ErrNotBuilt), nil
 		}
-		return "cpu", "device: a CUDA device is present, but this build's executor runs on the CPU only; using the CPU", nil
+		if _, err := cuda.Devices(); err != nil {
+			return cpuDevice, fmt.Sprintf("device: CUDA unavailable (%v); using the CPU", err), nil
+		}
+		d, err := openCUDA(0)
+		if err != nil {
+			return cpuDevice, fmt.Sprintf("device: CUDA unavailable (%v); using the CPU", err), nil
+		}
+		return d, "", nil
 	case spec == "cuda" || strings.HasPrefix(spec, "cuda:"):
-		if _, err := cuda.Devices(); err != nil {
-			return "", "", fmt.Errorf("--device %s: %w", spec, err)
+		n := 0
+		if s, ok := strings.CutPrefix(spec, "cuda:"); ok {
+			if n, err = strconv.Atoi(s); err != nil || n < 0 {
+				return selectedDevice{}, "", fmt.Errorf("--device %q: want cuda or cuda:N with N a device number", spec)
+			}
 		}
-		return "", "", fmt.Errorf("--device %s: the CUDA executor is not available in this version; use --device cpu", spec)
+		d, err := openCUDA(n)
+		if err != nil {
+			return selectedDevice{}, "", fmt.Errorf("--device %s: %w", spec, err)
+		}
+		return d, "", nil
 	default:
-		return "", "", fmt.Errorf("--device %q: want auto, cpu or cuda[:N]", spec)
+		return selectedDevice{}, "", fmt.Errorf("--device %q: want auto, cpu or cuda[:N]", spec)
 	}
+}
+
+func openCUDA(ordinal int) (selectedDevice, error) {
+	ctx, err := cuda.NewContext(ordinal)
+	if err != nil {
+		return selectedDevice{}, err
+	}
+	info := ctx.Device().String()
+	if cuda.Backend() != "cuda" {
+		info += " [" + cuda.Backend() + "]"
+	}
+	return selectedDevice{dev: train.CUDA(ctx), name: fmt.Sprintf("cuda:%d", ordinal), info: info, ctx: ctx}, nil
 }

@@ -36,9 +36,15 @@ func main() {
 const usage = `usage:
   spamrnn train   [--data PATH] [--format auto|tsv|csv] [--epochs 10] [--batch 10] [--seq-len 44]
                   [--embed 100] [--hidden 256] [--layers 2] [--dropout 0.5] [--lr 0.001] [--clip 5]
-                  [--seed 1234] [--patience 0] [--select accuracy|loss] [--device auto|cpu|cuda] [--out spam.model] [--plot FILE.png] [--json]
+                  [--seed 1234] [--patience 0] [--select accuracy|loss] [--device auto|cpu|cuda[:N]] [--out spam.model] [--plot FILE.png] [--json]
   spamrnn eval    --model FILE --data PATH [--format auto|tsv|csv] [--json]
   spamrnn predict --model FILE [TEXT...]      (no TEXT: one message per line on stdin)
+
+--device: cpu; cuda[:N] trains on CUDA device N (a build with -tags embercuda);
+auto (the default) uses CUDA device 0 when the build and the machine have one,
+otherwise the CPU with a notice. Models are saved from host memory, so a model
+trained on either device loads and predicts on the other (eval and predict run
+on the CPU).
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -103,7 +109,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 1234, "seed for initialisation, split, shuffling and dropout")
 	fs.IntVar(&o.Patience, "patience", 0, "stop after this many epochs without a better validation figure (0: never)")
 	selectBy := fs.String("select", "accuracy", "keep the epoch with the best validation accuracy or loss")
-	device := fs.String("device", "auto", "auto, cpu or cuda[:N]")
+	device := fs.String("device", "auto", "auto (CUDA when built with -tags embercuda and a device is present, else the CPU), cpu or cuda[:N]")
 	out := fs.String("out", "spam.model", "where to save the trained model")
 	plotPath := fs.String("plot", "", "write a training-curve PNG here")
 	asJSON := fs.Bool("json", false, "make the last line of output one JSON object with the results")
@@ -125,6 +131,8 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	defer dev.close()
+	o.Device = dev.dev
 	if note != "" {
 		fmt.Fprintln(stdout, note)
 	}
@@ -156,7 +164,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		saved = true
 		return nil
 	}
-	fmt.Fprintf(stdout, "device: %s\n", dev)
+	fmt.Fprintf(stdout, "device: %s\n", dev.info)
 	start := time.Now()
 	clf, rep, err := spam.Train(ctx, examples, load, o)
 	if err != nil {
@@ -188,7 +196,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "training curve: %s\n", *plotPath)
 	}
 	res := map[string]any{
-		"device":        dev,
+		"device":        dev.name,
 		"epochs":        len(rep.Fit.History),
 		"best_epoch":    rep.Fit.BestEpoch,
 		"train_seconds": rep.Fit.TrainSeconds,

@@ -105,7 +105,7 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{"missing data file", []string{"train", "--data", filepath.Join(dir, "nope.tsv")}, "nope.tsv"},
-		{"cuda without support", []string{"train", "--device", "cuda"}, "--device cuda"},
+		{"cuda device missing or not built", []string{"train", "--device", "cuda:99"}, "--device cuda:99"},
 		{"unknown device", []string{"train", "--device", "tpu"}, "tpu"},
 		{"bad format", []string{"train", "--data", "x", "--format", "xml"}, "xml"},
 		{"corrupt model", []string{"predict", "--model", garbage, "hi"}, "garbage.model"},

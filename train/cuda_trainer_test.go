@@ -1,0 +1,209 @@
+//go:build embercuda || cudaemu
+
+package train_test
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/optim"
+	"github.com/emberml/ember/spam"
+	"github.com/emberml/ember/train"
+)
+
+// cudaDevice opens device 0 (a GPU with -tags embercuda, the CPU emulator
+// with -tags cudaemu), skipping the test when there is none.
+func cudaDevice(t *testing.T) train.Device {
+	t.Helper()
+	devs, err := cuda.Devices()
+	if err != nil || len(devs) == 0 {
+		t.Skipf("no CUDA device or emulator (%s backend): %v", cuda.Backend(), err)
+	}
+	ctx, err := cuda.NewContext(0)
+	if err != nil {
+		t.Skipf("no CUDA context on %v: %v", devs[0], err)
+	}
+	t.Cleanup(func() { ctx.Close() })
+	return train.CUDA(ctx)
+}
+
+// randomIDs is a fixed set of random token sequences with labels.
+type randomIDs struct {
+	ids    [][]int32
+	labels []float32
+}
+
+func newRandomIDs(n, steps, vocab int, seed uint64) *randomIDs {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	d := &randomIDs{}
+	for range n {
+		row := make([]int32, steps)
+		var s int32
+		for j := range row {
+			row[j] = int32(rng.IntN(vocab))
+			s += row[j]
+		}
+		d.ids = append(d.ids, row)
+		d.labels = append(d.labels, float32(s%2))
+	}
+	return d
+}
+
+func (d *randomIDs) Len() int { return len(d.ids) }
+
+func (d *randomIDs) Fill(idx []int, inputs []*graph.Buf, target *graph.Buf) error {
+	ids := inputs[0].I32
+	steps := len(d.ids[0])
+	for k, i := range idx {
+		copy(ids[k*steps:(k+1)*steps], d.ids[i])
+		target.F32[k] = d.labels[i]
+	}
+	return nil
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6+1e-4*math.Abs(b) }
+
+// TestCUDATrainerMatchesCPU trains two identically initialised spam models,
+// one per device, on the same batches, and compares the losses and every
+// parameter after each step.
+func TestCUDATrainerMatchesCPU(t *testing.T) {
+	dev := cudaDevice(t)
+	cfg := spam.Config{Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6}
+	cpuModel, err := spam.NewModel(cfg, 7)
+	require.NoError(t, err)
+	gpuModel, err := spam.NewModel(cfg, 7)
+	require.NoError(t, err)
+	const batch = 4
+	d := newRandomIDs(40, cfg.SeqLen, cfg.Vocab, 3)
+	cpuTr, err := train.NewTrainer(cpuModel, train.Config{BatchSize: batch, ClipNorm: 0.5, Optimizer: optim.NewAdam(1e-2)})
+	require.NoError(t, err)
+	gpuAdam := optim.NewAdam(1e-2)
+	gpuTr, err := train.NewTrainer(gpuModel, train.Config{BatchSize: batch, ClipNorm: 0.5, Optimizer: gpuAdam, Device: dev})
+	require.NoError(t, err)
+	defer gpuTr.Close()
+
+	rng := rand.New(rand.NewPCG(5, 5))
+	var worstLoss, worstParam float64
+	for step := 1; step <= 6; step++ {
+		idx := rng.Perm(d.Len())[:batch]
+		lc, cc, err := cpuTr.Step(d, idx)
+		require.NoError(t, err)
+		lg, cg, err := gpuTr.Step(d, idx)
+		require.NoError(t, err)
+		rel := math.Abs(lc-lg) / math.Abs(lc)
+		worstLoss = max(worstLoss, rel)
+		require.LessOrEqual(t, rel, 1e-5, "step %d: loss CPU %v, CUDA %v", step, lc, lg)
+		require.Equal(t, cc, cg, "step %d: correct", step)
+		require.NoError(t, gpuTr.SyncHost())
+		for i, p := range cpuModel.Params() {
+			q := gpuModel.Params()[i]
+			for j := range p.Value.Len() {
+				a, b := q.Value.At(j), p.Value.At(j)
+				worstParam = max(worstParam, math.Abs(a-b)/(1e-6/1e-4+math.Abs(b)))
+				if !near(a, b) {
+					t.Fatalf("step %d: %s[%d]: CUDA %v, CPU %v", step, p.Name, j, a, b)
+				}
+			}
+		}
+	}
+	require.Equal(t, 6, gpuAdam.StepCount())
+	require.NotNil(t, gpuAdam.State(gpuModel.Params()[0]), "Adam's moments come back to the host")
+	t.Logf("6 steps: worst loss relative difference %.3g, worst parameter difference %.3g (relative, floor 1e-2)", worstLoss, worstParam)
+}
+
+// TestCUDAFitMatchesCPU fits the spam classifier on the demo corpus on both
+// devices from the same seed and compares the validation accuracy.
+func TestCUDAFitMatchesCPU(t *testing.T) {
+	dev := cudaDevice(t)
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	ex = ex[:400]
+	opts := func(d train.Device) spam.Options {
+		return spam.Options{Model: spam.Config{SeqLen: 12, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5},
+			Epochs: 2, BatchSize: 32, LR: 2e-2, Device: d}
+	}
+	var bestSeen []int
+	o := opts(dev)
+	o.OnBest = func(c *spam.Classifier) error { bestSeen = append(bestSeen, c.Info.BestEpoch); return nil }
+	cg, rg, err := spam.Train(context.Background(), ex, load, o)
+	require.NoError(t, err)
+	cc, rc, err := spam.Train(context.Background(), ex, load, opts(train.CPU))
+	require.NoError(t, err)
+	require.Len(t, rg.Fit.History, 2)
+	require.NotEmpty(t, bestSeen)
+	require.Equal(t, rc.Fit.BestEpoch, rg.Fit.BestEpoch)
+	for e := range rc.Fit.History {
+		c, g := rc.Fit.History[e], rg.Fit.History[e]
+		t.Logf("epoch %d: val accuracy CPU %.4f CUDA %.4f, val loss CPU %.6f CUDA %.6f", e+1, c.ValAcc, g.ValAcc, c.ValLoss, g.ValLoss)
+		require.InDelta(t, c.ValAcc, g.ValAcc, 0.005)
+	}
+	require.InDelta(t, rc.TestResult.Accuracy, rg.TestResult.Accuracy, 0.005)
+	// The CUDA-trained weights are in host memory: the CPU scores them the same.
+	cpuEval, err := train.NewEvaluator(cg.Model, tensor.Float32).Evaluate(spamVal(t, ex, cg), 64)
+	require.NoError(t, err)
+	gpuEval, err := train.NewEvaluatorOn(cg.Model, tensor.Float32, dev).Evaluate(spamVal(t, ex, cg), 64)
+	require.NoError(t, err)
+	require.InDelta(t, cpuEval.Loss, gpuEval.Loss, 1e-5*cpuEval.Loss+1e-6)
+	require.Equal(t, cpuEval.Accuracy, gpuEval.Accuracy)
+	_ = cc
+}
+
+func spamVal(t *testing.T, ex []data.Example, c *spam.Classifier) spam.Dataset {
+	t.Helper()
+	kept, _ := data.DropEmpty(ex)
+	idx := make([]int, 100)
+	for i := range idx {
+		idx[i] = i
+	}
+	d, err := data.NewDataset(kept, idx, c.Vocab, c.Model.Cfg.SeqLen)
+	require.NoError(t, err)
+	return spam.Dataset{Dataset: d}
+}
+
+// TestCUDAFitKeepLast fits with a kept short last batch (a second program
+// sharing the first one's weights and Adam state on the device) and
+// compares the final weights with the CPU's.
+func TestCUDAFitKeepLast(t *testing.T) {
+	dev := cudaDevice(t)
+	cfg := spam.Config{Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6}
+	d := newRandomIDs(10, cfg.SeqLen, cfg.Vocab, 9)
+	val := newRandomIDs(6, cfg.SeqLen, cfg.Vocab, 10)
+	fit := func(dev train.Device) (*spam.Model, *train.Result) {
+		m, err := spam.NewModel(cfg, 11)
+		require.NoError(t, err)
+		res, err := train.Fit(context.Background(), m, d, val, train.Config{Epochs: 2, BatchSize: 4, KeepLast: true,
+			ClipNorm: 1, Optimizer: optim.NewAdam(1e-2), Device: dev})
+		require.NoError(t, err)
+		return m, res
+	}
+	mc, rc := fit(train.CPU)
+	mg, rg := fit(dev)
+	require.Equal(t, rc.BestEpoch, rg.BestEpoch)
+	for e := range rc.History {
+		require.InEpsilon(t, rc.History[e].TrainLoss, rg.History[e].TrainLoss, 1e-5)
+		require.InEpsilon(t, rc.History[e].ValLoss, rg.History[e].ValLoss, 1e-5)
+	}
+	// Twelve Adam updates in, an element whose gradient is tiny moves by
+	// lr·m/√v, which amplifies float32 rounding differences in that
+	// gradient: the per-step bound (1e-4 relative) becomes 1e-3 here.
+	var worst float64
+	for i, p := range mc.Params() {
+		q := mg.Params()[i]
+		for j := range p.Value.Len() {
+			a, b := q.Value.At(j), p.Value.At(j)
+			worst = max(worst, math.Abs(a-b)/(1e-2+math.Abs(b)))
+			if math.Abs(a-b) > 1e-6+1e-3*math.Abs(b) {
+				t.Fatalf("%s[%d]: CUDA %v, CPU %v", p.Name, j, a, b)
+			}
+		}
+	}
+	t.Logf("after 2 epochs with a kept short batch: worst parameter difference %.3g (relative, floor 1e-2)", worst)
+}
