@@ -160,14 +160,19 @@ func maxOf(v []float64) float64 {
 	return m
 }
 
-// benchEmberCPU times this engine's CPU training step at one batch size.
+// benchEmber times this engine's training step at one batch size on dev
+// (the CPU, or a CUDA device: the whole step then runs there).
 // A failure is recorded in the result rather than returned, so the other
 // batch sizes and engines still run; only cancellation is returned.
-func benchEmberCPU(ctx context.Context, p *prepared, batch int, o options, log io.Writer) (Result, error) {
-	r := Result{Engine: "ember", Device: "cpu", Batch: batch, FlopsPerStep: flopsPerStep(p.cfg, batch)}
+func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.Writer, dev train.Device) (Result, error) {
+	devName := "cpu"
+	if dev.IsCUDA() {
+		devName = "cuda"
+	}
+	r := Result{Engine: "ember", Device: devName, Batch: batch, FlopsPerStep: flopsPerStep(p.cfg, batch)}
 	fail := func(err error) (Result, error) {
 		r.Error = err.Error()
-		fmt.Fprintf(log, "ember cpu batch %d: failed: %v\n", batch, err)
+		fmt.Fprintf(log, "ember %s batch %d: failed: %v\n", devName, batch, err)
 		return r, nil
 	}
 	n := p.train.Len()
@@ -200,11 +205,12 @@ func benchEmberCPU(ctx context.Context, p *prepared, batch int, o options, log i
 		return fail(err)
 	}
 	tr, err := train.NewTrainer(model, train.Config{
-		BatchSize: batch, ClipNorm: clipNorm, Optimizer: optim.NewAdam(learningRate), Seed: o.seed,
+		BatchSize: batch, ClipNorm: clipNorm, Optimizer: optim.NewAdam(learningRate), Seed: o.seed, Device: dev,
 	})
 	if err != nil {
 		return fail(err)
 	}
+	defer tr.Close()
 	var d train.Data = p.train
 	step := 0
 	doStep := func() (float64, error) {
@@ -228,7 +234,7 @@ func benchEmberCPU(ctx context.Context, p *prepared, batch int, o options, log i
 		}
 	}
 	if o.warmup > 0 {
-		fmt.Fprintf(log, "ember cpu batch %d: %d warm-up steps in %.1f s\n", batch, o.warmup, time.Since(t0).Seconds())
+		fmt.Fprintf(log, "ember %s batch %d: %d warm-up steps in %.1f s\n", devName, batch, o.warmup, time.Since(t0).Seconds())
 	}
 	var t timing
 	for rep := range o.repeats {
@@ -252,10 +258,17 @@ func benchEmberCPU(ctx context.Context, p *prepared, batch int, o options, log i
 			t.cpuUtil = append(t.cpuUtil, c.Seconds()/wall.Seconds())
 		}
 		t.meanLastRepeat = sum / float64(o.steps)
-		fmt.Fprintf(log, "ember cpu batch %d: repeat %d/%d: %.1f ms/step, %.1f seq/s, loss %.4f\n",
-			batch, rep+1, o.repeats, t.ms[rep], t.seqPerS[rep], t.finalLoss)
+		fmt.Fprintf(log, "ember %s batch %d: repeat %d/%d: %.1f ms/step, %.1f seq/s, loss %.4f\n",
+			devName, batch, rep+1, o.repeats, t.ms[rep], t.seqPerS[rep], t.finalLoss)
 	}
 	t.fill(&r, r.FlopsPerStep)
+	if dev.IsCUDA() {
+		// Device memory in use with the trainer's arena still allocated
+		// (all processes on the device; the GPU is assumed otherwise idle).
+		if free, total, err := dev.Context().MemInfo(); err == nil {
+			r.PeakDeviceMB = ptr(float64(total-free) / (1 << 20))
+		}
+	}
 	if peak, ok := peakRSS(); ok {
 		r.PeakHostMB = ptr(float64(peak) / (1 << 20))
 	} else {

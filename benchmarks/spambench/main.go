@@ -39,10 +39,10 @@
 //
 // # Devices
 //
-// --devices auto measures the CPU and reports CUDA: this engine has no CUDA
-// training executor yet, so its CUDA row reads "not available" with the
-// reason (in a build without CUDA, cuda.Devices's "built without CUDA
-// support"). PyTorch also runs on CUDA when torch can see a GPU. GPUs are
+// --devices auto measures the CPU and, in a build with -tags embercuda on a
+// machine with a GPU, this engine on CUDA device 0 (the whole training step
+// on the device); otherwise its CUDA row reads "not available" with the
+// reason. PyTorch also runs on CUDA when torch can see a GPU. GPUs are
 // listed in results.json from this engine's cuda package, or nvidia-smi.
 //
 // # PyTorch's threads

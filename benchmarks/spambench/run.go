@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/train"
 )
 
 // run is the whole command: parse flags, measure, report. Progress goes to
@@ -119,7 +120,7 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 	}
 	if wantCPU {
 		for _, b := range o.batchSizes {
-			r, err := benchEmberCPU(ctx, p, b, o, log)
+			r, err := benchEmber(ctx, p, b, o, log, train.CPU)
 			if err != nil {
 				rep.Notes = append(rep.Notes, "interrupted: results are partial")
 				return err
@@ -128,10 +129,27 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 		}
 	}
 	if wantCUDA {
-		if cudaErr != nil {
+		switch {
+		case cudaErr != nil:
 			unavailable("ember", "cuda", cudaErr.Error())
-		} else {
-			unavailable("ember", "cuda", fmt.Sprintf("found %s, but this engine has no CUDA training executor yet", cudaDevs[0]))
+		case cuda.Backend() != "cuda":
+			unavailable("ember", "cuda", "the "+cuda.Backend()+" backend is for tests, not timings")
+		default:
+			dc, err := cuda.NewContext(0)
+			if err != nil {
+				unavailable("ember", "cuda", err.Error())
+				break
+			}
+			for _, b := range o.batchSizes {
+				r, err := benchEmber(ctx, p, b, o, log, train.CUDA(dc))
+				if err != nil {
+					dc.Close()
+					rep.Notes = append(rep.Notes, "interrupted: results are partial")
+					return err
+				}
+				rep.Results = append(rep.Results, r)
+			}
+			dc.Close()
 		}
 	}
 
