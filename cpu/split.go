@@ -59,7 +59,9 @@ func startSplit() {
 	if split.parts < 2 {
 		return
 	}
-	openblasSetThreads(1)
+	if current().openblas { // the fallback (gonum) has no threads of its own to set
+		openblasSetThreads(1)
+	}
 	split.tasks = make([]task, split.parts)
 	split.work = make(chan *task, split.parts)
 	split.done = make(chan struct{}, split.parts)
