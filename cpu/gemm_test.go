@@ -293,9 +293,9 @@ func TestSgemmPoolBusy(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	a, b, c := randSlice(r, k*m), randSlice(r, k*n), randSlice(r, m*n)
 	want, scale := refGemm(true, false, m, n, k, 2, a, m, b, n, 0.5, c, n)
-	pool.mu.Lock()
+	gonumMu.Lock()
 	Sgemm(true, false, m, n, k, 2, a, m, b, n, 0.5, c, n)
-	pool.mu.Unlock()
+	gonumMu.Unlock()
 	for i, w := range want {
 		requireNear(t, w, c[i], 1e-6+1e-5*scale[i], "element %d", i)
 	}

@@ -1,9 +1,7 @@
 package cpu
 
 import (
-	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -29,92 +27,46 @@ const (
 	parallelMinWork = 64 * 64 * 64
 )
 
-// gemmJob is the one in-flight parallel fallback multiplication. There is a
-// single job so that nothing is allocated per call; concurrent callers that
-// find it busy compute their product on their own goroutine instead.
-type gemmJob struct {
+// gonumJob is one product's tiles as a Job for ParallelFor, the pool the
+// OpenBLAS split uses too. It is a single value guarded by gonumMu, so
+// handing it to the workers allocates nothing.
+type gonumJob struct {
 	transA, transB bool
 	m, n, k        int
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	tilesN         int
-	tiles          int64
-
-	next atomic.Int64 // next tile index to claim
-	wg   sync.WaitGroup
 }
 
-var pool struct {
-	mu      sync.Mutex    // held by the caller owning job
-	job     gemmJob       // guarded by mu
-	wake    chan struct{} // one token per worker asked to help with job
-	workers int           // goroutines started so far; guarded by mu
+func (j *gonumJob) Run(lo, hi int) {
+	for t := lo; t < hi; t++ {
+		gemmTile(j.transA, j.transB, j.m, j.n, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc, j.tilesN, int64(t))
+	}
 }
 
-func init() {
-	// Buffered so the caller can start on its own tiles without waiting for
-	// helpers to be scheduled. Every token is consumed by exactly one worker
-	// (workers >= helpers, and all are idle between jobs), so the number of
-	// helpers is still exactly the number of sends.
-	pool.wake = make(chan struct{}, 64)
-}
+var (
+	gonumMu sync.Mutex // guards gonumJ; a concurrent caller computes its tiles itself
+	gonumJ  gonumJob
+)
 
-// gonumSgemm computes the same product as Sgemm with gonum, after Sgemm has
-// validated the arguments and handled the empty and alpha == 0 cases.
+// gonumSgemm computes the product tile by tile on gonum's serial,
+// allocation-free Sgemm (gonum's own parallel Sgemm allocates per call),
+// spreading the tiles over the cores.
 func gonumSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	tilesN := (n + tileN - 1) / tileN
-	tiles := int64((m+tileM-1)/tileM) * int64(tilesN)
-	helpers := min(runtime.GOMAXPROCS(0)-1, int(tiles)-1)
-	// The work is compared in float64 so absurd shapes cannot overflow it.
-	if helpers < 1 || float64(m)*float64(n)*float64(k) < parallelMinWork || !pool.mu.TryLock() {
+	tiles := (m + tileM - 1) / tileM * tilesN
+	if tiles < 2 || float64(m)*float64(n)*float64(k) < parallelMinWork || !gonumMu.TryLock() {
 		for t := range tiles {
-			gemmTile(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, tilesN, t)
+			gemmTile(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, tilesN, int64(t))
 		}
 		return
 	}
-	defer pool.mu.Unlock()
-	j := &pool.job
-	j.transA, j.transB = transA, transB
-	j.m, j.n, j.k = m, n, k
-	j.alpha, j.beta = alpha, beta
-	j.a, j.b, j.c = a, b, c
-	j.lda, j.ldb, j.ldc = lda, ldb, ldc
-	j.tilesN, j.tiles = tilesN, tiles
-	j.next.Store(0)
-
-	for pool.workers < helpers {
-		// Started lazily and kept: a worker parked on the channel costs
-		// nothing, and starting one per call would allocate.
-		go gemmWorker()
-		pool.workers++
-	}
-	j.wg.Add(helpers)
-	for range helpers {
-		pool.wake <- struct{}{}
-	}
-	j.run()
-	j.wg.Wait()
-	// Drop the references so the pool does not keep the caller's matrices alive.
-	j.a, j.b, j.c = nil, nil, nil
-}
-
-func gemmWorker() {
-	for range pool.wake {
-		pool.job.run()
-		pool.job.wg.Done()
-	}
-}
-
-// run claims tiles until none are left.
-func (j *gemmJob) run() {
-	for {
-		t := j.next.Add(1) - 1
-		if t >= j.tiles {
-			return
-		}
-		gemmTile(j.transA, j.transB, j.m, j.n, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc, j.tilesN, t)
-	}
+	defer gonumMu.Unlock()
+	gonumJ = gonumJob{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, tilesN: tilesN}
+	ParallelFor(tiles, 1, &gonumJ)
+	gonumJ.a, gonumJ.b, gonumJ.c = nil, nil, nil // do not keep the caller's slices alive
 }
 
 // gemmTile computes tile t (row-major over a grid tilesN wide) of C, walking

@@ -4,7 +4,6 @@ import (
 	"math"
 	"unsafe"
 
-	"github.com/chewxy/math32"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
@@ -52,20 +51,6 @@ func f32[T Float](x []T) []float32 {
 
 func f64[T Float](x []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
-}
-
-func log[T Float](x T) T {
-	if is32[T]() {
-		return T(math32.Log(float32(x)))
-	}
-	return T(math.Log(float64(x)))
-}
-
-func log1p[T Float](x T) T {
-	if is32[T]() {
-		return T(math32.Log1p(float32(x)))
-	}
-	return T(math.Log1p(float64(x)))
 }
 
 // sigmoid is the logistic function: fast float32 code for the working

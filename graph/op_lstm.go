@@ -112,16 +112,6 @@ func cellJobs(ctx *Ctx) *cellJob {
 	return j
 }
 
-// runCells runs one step's gate arithmetic, split over the cores when j
-// is given (float32), else serially.
-func runCells[T Float](j *cellJob, b int, serial func()) {
-	if j == nil {
-		serial()
-		return
-	}
-	cpu.ParallelFor(b, 2, j)
-}
-
 func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int, job *cellJob) {
 	g := 4 * h
 	bh, bg := b*h, b*g
@@ -139,13 +129,14 @@ func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int, job *cellJob)
 			cprev = cs[(s-1)*bh : s*bh]
 		}
 		c, hid := cs[s*bh:(s+1)*bh], hs[s*bh:(s+1)*bh]
+		// float32 (job given): the step's rows split over the cores;
+		// float64 (gradient checks): serially. A nil cprev stays nil.
 		if job != nil {
 			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid)}
-			if cprev == nil {
-				job.cprev = nil
-			}
+			cpu.ParallelFor(b, 2, job)
+		} else {
+			lstmCellFwd(a, cprev, c, hid, b, h)
 		}
-		runCells[T](job, b, func() { lstmCellFwd(a, cprev, c, hid, b, h) })
 	}
 }
 
@@ -275,11 +266,10 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, jo
 		dps, dho, act, c := dp[s*bg:(s+1)*bg], dhs[s*bh:(s+1)*bh], acts[s*bg:(s+1)*bg], cs[s*bh:(s+1)*bh]
 		if job != nil {
 			*job = cellJob{backward: true, h: h, dp: f32(dps), dh: f32(dh), dc: f32(dc), dhOut: f32(dho), act: f32(act), c: f32(c), cprev: f32(cprev)}
-			if cprev == nil {
-				job.cprev = nil
-			}
+			cpu.ParallelFor(b, 2, job)
+		} else {
+			lstmCellBwd(dps, dh, dc, dho, act, c, cprev, b, h)
 		}
-		runCells[T](job, b, func() { lstmCellBwd(dps, dh, dc, dho, act, c, cprev, b, h) })
 		if s > 0 {
 			// dh for step s−1 = dP_s · Whh.
 			gemm(false, false, b, h, g, 1, dp[s*bg:(s+1)*bg], g, whh, h, 0, dh, h)
