@@ -69,11 +69,17 @@ func (g *Graph) Grad(cost *gorgonia.Node) ([]*gorgonia.Node, error) {
 // Compile plans a program that computes fwd (forward outputs) and bwd
 // (typically gradient nodes), binding every parameter to its Value.
 func (g *Graph) Compile(fwd, bwd []*gorgonia.Node) (*Program, error) {
+	return Compile(fwd, bwd, g.Binds())
+}
+
+// Binds maps each parameter's node to the parameter's storage, the binding
+// every executor (CPU or CUDA) compiles the graph with.
+func (g *Graph) Binds() map[*gorgonia.Node]*Buf {
 	binds := make(map[*gorgonia.Node]*Buf, len(g.nodes))
 	for p, n := range g.nodes {
 		binds[n] = p.Value
 	}
-	return Compile(fwd, bwd, binds)
+	return binds
 }
 
 // Use applies op to the inputs, panicking on a construction error. Layers

@@ -57,21 +57,12 @@ func newCUDATrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 	if adam.Decoupled && adam.WeightDecay != 0 {
 		return nil, errors.New("train: the CUDA trainer's Adam has coupled (L2) weight decay only, not AdamW's decoupled decay")
 	}
-	g := graph.New(tensor.Float32, true)
-	net, err := m.Build(g, cfg.BatchSize)
-	if err != nil {
-		return nil, err
-	}
-	gradNodes, err := g.Grad(net.Loss)
+	g, net, gradNodes, err := buildTraining(m, tensor.Float32, cfg.BatchSize)
 	if err != nil {
 		return nil, err
 	}
 	params := g.Params()
-	binds := make(map[*gorgonia.Node]*graph.Buf, len(params))
-	for _, p := range params {
-		binds[g.Param(p)] = p.Value
-	}
-	prog, err := graph.CompileCUDA(ctx, []*gorgonia.Node{net.Loss, net.Output}, gradNodes, binds)
+	prog, err := graph.CompileCUDA(ctx, []*gorgonia.Node{net.Loss, net.Output}, gradNodes, g.Binds())
 	if err != nil {
 		return nil, err
 	}
@@ -308,11 +299,7 @@ func newCUDAEval(dev Device, g *graph.Graph, net *Net) (*evalProg, error) {
 	if g.Dtype != tensor.Float32 {
 		return nil, fmt.Errorf("train: the CUDA executor runs float32, not %v", g.Dtype)
 	}
-	binds := make(map[*gorgonia.Node]*graph.Buf, len(g.Params()))
-	for _, p := range g.Params() {
-		binds[g.Param(p)] = p.Value
-	}
-	prog, err := graph.CompileCUDA(dev.Context(), []*gorgonia.Node{net.Loss, net.Output}, nil, binds)
+	prog, err := graph.CompileCUDA(dev.Context(), []*gorgonia.Node{net.Loss, net.Output}, nil, g.Binds())
 	if err != nil {
 		return nil, err
 	}

@@ -207,12 +207,7 @@ func newTrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 	if cfg.Device.IsCUDA() {
 		return newCUDATrainer(m, cfg, share)
 	}
-	g := graph.New(cfg.Dtype, true)
-	net, err := m.Build(g, cfg.BatchSize)
-	if err != nil {
-		return nil, err
-	}
-	gradNodes, err := g.Grad(net.Loss)
+	g, net, gradNodes, err := buildTraining(m, cfg.Dtype, cfg.BatchSize)
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +224,21 @@ func newTrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 	}
 	t.target, t.output = prog.Buf(net.Target), prog.Buf(net.Output)
 	return t, nil
+}
+
+// buildTraining builds m for one batch size in training mode and
+// differentiates its loss with respect to every parameter, for any executor.
+func buildTraining(m Model, dt tensor.Dtype, batch int) (*graph.Graph, *Net, []*gorgonia.Node, error) {
+	g := graph.New(dt, true)
+	net, err := m.Build(g, batch)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	gradNodes, err := g.Grad(net.Loss)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return g, net, gradNodes, nil
 }
 
 // Step trains on the examples idx (exactly BatchSize of them) and returns
