@@ -4,9 +4,15 @@ package cuda
 
 /*
 #cgo LDFLAGS: -lcuda -ldl
+#cgo nocallback ember_launch
+#cgo noescape ember_htod
+#cgo noescape ember_dtoh
+#cgo noescape ember_event_elapsed
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cuda.h>
 
 // gorgonia.org/cu calls cuInit in its package init and, when that fails,
@@ -52,6 +58,99 @@ static const char *ember_error_string(int code) {
 	if (cuGetErrorString((CUresult)code, &s) != CUDA_SUCCESS) return NULL;
 	return s;
 }
+
+// The hot path calls the driver directly rather than through
+// gorgonia.org/cu: cu's Function.Launch mallocs and frees two C arrays per
+// launch, and cu v0.9.6 has no stream capture. vals holds one 8-byte slot
+// per kernel parameter (C memory, reused: cuLaunchKernel copies the
+// parameters before it returns).
+static int ember_launch(uintptr_t fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+		unsigned bz, uintptr_t stream, uint64_t *vals, int n) {
+	void *params[16];
+	if (n > 16) return (int)CUDA_ERROR_INVALID_VALUE;
+	for (int i = 0; i < n; i++) params[i] = &vals[i];
+	return (int)cuLaunchKernel((CUfunction)fn, gx, gy, gz, bx, by, bz, 0, (CUstream)stream, params, NULL);
+}
+
+static int ember_htod(uintptr_t dst, const void *src, size_t n, uintptr_t stream) {
+	return (int)cuMemcpyHtoDAsync((CUdeviceptr)dst, src, n, (CUstream)stream);
+}
+static int ember_dtoh(void *dst, uintptr_t src, size_t n, uintptr_t stream) {
+	return (int)cuMemcpyDtoHAsync(dst, (CUdeviceptr)src, n, (CUstream)stream);
+}
+static int ember_dtod(uintptr_t dst, uintptr_t src, size_t n, uintptr_t stream) {
+	return (int)cuMemcpyDtoDAsync((CUdeviceptr)dst, (CUdeviceptr)src, n, (CUstream)stream);
+}
+static int ember_memset32(uintptr_t dst, unsigned v, size_t n, uintptr_t stream) {
+	return (int)cuMemsetD32Async((CUdeviceptr)dst, v, n, (CUstream)stream);
+}
+static int ember_stream_create(uintptr_t *s) {
+	CUstream st;
+	CUresult r = cuStreamCreate(&st, CU_STREAM_NON_BLOCKING);
+	*s = (uintptr_t)st;
+	return (int)r;
+}
+static int ember_stream_destroy(uintptr_t s) { return (int)cuStreamDestroy((CUstream)s); }
+static int ember_stream_sync(uintptr_t s) { return (int)cuStreamSynchronize((CUstream)s); }
+
+// Modules: PTX JIT-compiled by the driver, with its error log on failure.
+static int ember_module_load(uintptr_t *mod, const char *ptx, char *log, unsigned logSize) {
+	CUjit_option opts[2] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+	void *vals[2] = {log, (void *)(uintptr_t)logSize};
+	CUmodule m;
+	CUresult r = cuModuleLoadDataEx(&m, ptx, 2, opts, vals);
+	*mod = (uintptr_t)m;
+	return (int)r;
+}
+static int ember_module_unload(uintptr_t mod) { return (int)cuModuleUnload((CUmodule)mod); }
+static int ember_module_function(uintptr_t *fn, uintptr_t mod, const char *name) {
+	CUfunction f;
+	CUresult r = cuModuleGetFunction(&f, (CUmodule)mod, name);
+	*fn = (uintptr_t)f;
+	return (int)r;
+}
+
+// Page-locked host memory (fast, truly asynchronous copies).
+static int ember_host_alloc(void **p, size_t n) { return (int)cuMemAllocHost(p, n); }
+static int ember_host_free(void *p) { return (int)cuMemFreeHost(p); }
+
+// Stream capture into a CUDA graph. THREAD_LOCAL: only this thread's
+// unsafe calls (e.g. a synchronous copy) are prohibited while capturing.
+static int ember_capture_begin(uintptr_t s) {
+	return (int)cuStreamBeginCapture((CUstream)s, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+}
+static int ember_capture_end(uintptr_t s, uintptr_t *exec, size_t *nodes) {
+	CUgraph g = NULL;
+	CUgraphExec e = NULL;
+	CUresult r = cuStreamEndCapture((CUstream)s, &g);
+	if (r != CUDA_SUCCESS) {
+		if (g) cuGraphDestroy(g);
+		return (int)r;
+	}
+	*nodes = 0;
+	cuGraphGetNodes(g, NULL, nodes);
+	r = cuGraphInstantiateWithFlags(&e, g, 0);
+	cuGraphDestroy(g);  // the executable graph keeps what it needs
+	*exec = (uintptr_t)e;
+	return (int)r;
+}
+static int ember_graph_launch(uintptr_t exec, uintptr_t s) {
+	return (int)cuGraphLaunch((CUgraphExec)exec, (CUstream)s);
+}
+static int ember_graph_destroy(uintptr_t exec) { return (int)cuGraphExecDestroy((CUgraphExec)exec); }
+
+// Events, for per-op timing.
+static int ember_event_create(uintptr_t *ev) {
+	CUevent e;
+	CUresult r = cuEventCreate(&e, CU_EVENT_DEFAULT);
+	*ev = (uintptr_t)e;
+	return (int)r;
+}
+static int ember_event_record(uintptr_t ev, uintptr_t s) { return (int)cuEventRecord((CUevent)ev, (CUstream)s); }
+static int ember_event_elapsed(float *ms, uintptr_t a, uintptr_t b) {
+	return (int)cuEventElapsedTime(ms, (CUevent)a, (CUevent)b);
+}
+static int ember_event_destroy(uintptr_t ev) { return (int)cuEventDestroy((CUevent)ev); }
 */
 import "C"
 
@@ -193,11 +292,22 @@ func deviceInfo(ordinal int) (DeviceInfo, error) {
 
 // backend is one CUDA context with its stream and loaded kernels. Its
 // methods run on the Context's worker thread, where the context is current.
+// Context creation, device properties and memory allocation go through
+// gorgonia.org/cu; the stream, modules, launches, copies, capture and
+// events through the small C wrappers above.
 type backend struct {
 	ctx    cu.CUContext
-	stream cu.Stream
-	mods   []cu.Module
-	fns    [numKernels]cu.Function
+	stream C.uintptr_t
+	args   *C.uint64_t // C copy of a launch's parameter slots (no Go pointer crosses into C)
+	mods   []C.uintptr_t
+	fns    [numKernels]C.uintptr_t
+}
+
+func res(code C.int) error {
+	if code != 0 {
+		return Result(code)
+	}
+	return nil
 }
 
 func openBackend(ordinal int) (b *backend, info DeviceInfo, err error) {
@@ -215,7 +325,7 @@ func openBackend(ordinal int) (b *backend, info DeviceInfo, err error) {
 		return nil, DeviceInfo{}, err
 	}
 	dev, _ := cu.GetDevice(ordinal)
-	b = &backend{}
+	b = &backend{args: (*C.uint64_t)(C.calloc(maxArgs, 8))}
 	// cuCtxCreate makes the new context current on this (locked) thread.
 	if b.ctx, err = dev.MakeContext(cu.SchedAuto); err != nil {
 		return nil, DeviceInfo{}, &Error{Call: fmt.Sprintf("cuCtxCreate (device %d)", ordinal), Err: asResult(err)}
@@ -227,11 +337,11 @@ func openBackend(ordinal int) (b *backend, info DeviceInfo, err error) {
 		}
 	}()
 	// Non-blocking: no implicit synchronisation with the legacy NULL stream.
-	if b.stream, err = cu.MakeStream(cu.NonBlocking); err != nil {
-		return nil, DeviceInfo{}, &Error{Call: "cuStreamCreate", Err: asResult(err)}
+	if err = res(C.ember_stream_create(&b.stream)); err != nil {
+		return nil, DeviceInfo{}, &Error{Call: "cuStreamCreate", Err: err}
 	}
 	mods := ptxModules()
-	loaded := map[string]cu.Module{}
+	loaded := map[string]C.uintptr_t{}
 	for k := kernelID(0); k < numKernels; k++ {
 		spec := kernels[k]
 		mod, ok := loaded[spec.module]
@@ -240,58 +350,63 @@ func openBackend(ordinal int) (b *backend, info DeviceInfo, err error) {
 			if !found {
 				return nil, DeviceInfo{}, fmt.Errorf("cuda: kernels/%s.ptx is not embedded (run make ptx)", spec.module)
 			}
-			if mod, err = loadModule(src); err != nil {
-				return nil, DeviceInfo{}, &Error{Call: fmt.Sprintf("cuModuleLoadData %s.ptx", spec.module),
-					Err: asResult(err), Detail: jitLog(src)}
+			var log string
+			if mod, log, err = loadModule(src); err != nil {
+				return nil, DeviceInfo{}, &Error{Call: fmt.Sprintf("cuModuleLoadDataEx %s.ptx", spec.module),
+					Err: err, Detail: log}
 			}
 			loaded[spec.module] = mod
 			b.mods = append(b.mods, mod)
 		}
-		if b.fns[k], err = mod.Function(spec.name); err != nil {
-			return nil, DeviceInfo{}, &Error{Call: fmt.Sprintf("cuModuleGetFunction %s", spec.name), Err: asResult(err)}
+		name := C.CString(spec.name)
+		err = res(C.ember_module_function(&b.fns[k], mod, name))
+		C.free(unsafe.Pointer(name))
+		if err != nil {
+			return nil, DeviceInfo{}, &Error{Call: fmt.Sprintf("cuModuleGetFunction %s", spec.name), Err: err}
 		}
 	}
 	return b, info, nil
 }
 
-func loadModule(ptx string) (cu.Module, error) { return cu.LoadData(ptx) }
-
-// jitLog retries a failed PTX load with an error log, for the message.
-func jitLog(ptx string) string {
-	logBuf := &cu.JITErrorLogBuffer{Buffer: make([]byte, 4096)}
-	mod, err := cu.LoadDataEx(ptx, logBuf)
-	if err == nil {
-		mod.Unload()
-		return ""
+// loadModule JIT-compiles PTX for the current device, returning the
+// driver's error log with a failure.
+func loadModule(ptx string) (C.uintptr_t, string, error) {
+	src := C.CString(ptx)
+	defer C.free(unsafe.Pointer(src))
+	const logSize = 8192
+	logBuf := (*C.char)(C.calloc(logSize, 1))
+	defer C.free(unsafe.Pointer(logBuf))
+	var mod C.uintptr_t
+	if err := res(C.ember_module_load(&mod, src, logBuf, logSize)); err != nil {
+		return 0, strings.TrimSpace(C.GoString(logBuf)), err
 	}
-	s := string(logBuf.Buffer)
-	if i := strings.IndexByte(s, 0); i >= 0 {
-		s = s[:i]
-	}
-	return strings.TrimSpace(s)
+	return mod, "", nil
 }
 
 func (b *backend) close() error {
 	var first error
 	keep := func(call string, err error) {
 		if err != nil && first == nil {
-			first = &Error{Call: call, Err: asResult(err)}
+			first = &Error{Call: call, Err: err}
 		}
 	}
 	for _, m := range b.mods {
-		keep("cuModuleUnload", m.Unload())
+		keep("cuModuleUnload", res(C.ember_module_unload(m)))
 	}
 	b.mods = nil
-	if b.stream != (cu.Stream{}) {
-		keep("cuStreamDestroy", b.stream.Destroy())
+	if b.stream != 0 {
+		keep("cuStreamDestroy", res(C.ember_stream_destroy(b.stream)))
+		b.stream = 0
 	}
 	if b.ctx != (cu.CUContext{}) {
-		keep("cuCtxDestroy", b.ctx.Destroy())
+		keep("cuCtxDestroy", asResult(b.ctx.Destroy()))
 	}
+	C.free(unsafe.Pointer(b.args))
+	b.args = nil
 	return first
 }
 
-func (b *backend) sync() error { return asResult(b.stream.Synchronize()) }
+func (b *backend) sync() error { return res(C.ember_stream_sync(b.stream)) }
 
 func (b *backend) memInfo() (int64, int64, error) {
 	free, total, err := cu.MemInfo()
@@ -306,22 +421,67 @@ func (b *backend) alloc(bytes int64) (uintptr, error) {
 func (b *backend) free(p uintptr) error { return asResult(cu.MemFree(cu.DevicePtr(p))) }
 
 func (b *backend) copyHtoD(dst uintptr, src unsafe.Pointer, n int64) error {
-	return asResult(cu.MemcpyHtoDAsync(cu.DevicePtr(dst), src, n, b.stream))
+	return res(C.ember_htod(C.uintptr_t(dst), src, C.size_t(n), b.stream))
 }
 
 func (b *backend) copyDtoH(dst unsafe.Pointer, src uintptr, n int64) error {
-	return asResult(cu.MemcpyDtoHAsync(dst, cu.DevicePtr(src), n, b.stream))
+	return res(C.ember_dtoh(dst, C.uintptr_t(src), C.size_t(n), b.stream))
 }
 
 func (b *backend) copyDtoD(dst, src uintptr, n int64) error {
-	return asResult(cu.MemcpyDtoDAsync(cu.DevicePtr(dst), cu.DevicePtr(src), n, b.stream))
+	return res(C.ember_dtod(C.uintptr_t(dst), C.uintptr_t(src), C.size_t(n), b.stream))
 }
 
 func (b *backend) memsetD32(dst uintptr, v uint32, n int64) error {
-	return asResult(cu.MemsetD32Async(cu.DevicePtr(dst), uint(v), n, b.stream))
+	return res(C.ember_memset32(C.uintptr_t(dst), C.uint(v), C.size_t(n), b.stream))
 }
 
-func (b *backend) launch(k kernelID, grid, block dim3, args []unsafe.Pointer) error {
-	return asResult(b.fns[k].Launch(int(grid.x), int(grid.y), int(grid.z), int(block.x), int(block.y), int(block.z),
-		0, b.stream, args))
+func (b *backend) launch(k kernelID, grid, block dim3, a *kargs) error {
+	*(*[maxArgs]uint64)(unsafe.Pointer(b.args)) = a.vals
+	return res(C.ember_launch(b.fns[k], C.uint(grid.x), C.uint(grid.y), C.uint(grid.z), C.uint(block.x),
+		C.uint(block.y), C.uint(block.z), b.stream, b.args, C.int(a.n)))
 }
+
+func (b *backend) hostAlloc(bytes int64) (unsafe.Pointer, error) {
+	var p unsafe.Pointer
+	if err := res(C.ember_host_alloc(&p, C.size_t(bytes))); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (b *backend) hostFree(p unsafe.Pointer) error { return res(C.ember_host_free(p)) }
+
+func (b *backend) captureBegin() error { return res(C.ember_capture_begin(b.stream)) }
+
+func (b *backend) captureEnd() (uintptr, int, error) {
+	var exec C.uintptr_t
+	var nodes C.size_t
+	err := res(C.ember_capture_end(b.stream, &exec, &nodes))
+	return uintptr(exec), int(nodes), err
+}
+
+func (b *backend) graphLaunch(g uintptr) error {
+	return res(C.ember_graph_launch(C.uintptr_t(g), b.stream))
+}
+
+func (b *backend) graphDestroy(g uintptr) error { return res(C.ember_graph_destroy(C.uintptr_t(g))) }
+
+func (b *backend) eventCreate() (uintptr, error) {
+	var ev C.uintptr_t
+	err := res(C.ember_event_create(&ev))
+	return uintptr(ev), err
+}
+
+func (b *backend) eventRecord(ev uintptr) error {
+	return res(C.ember_event_record(C.uintptr_t(ev), b.stream))
+}
+
+// eventElapsed is the time between two recorded events, after both are done.
+func (b *backend) eventElapsed(from, to uintptr) (float32, error) {
+	var ms C.float
+	err := res(C.ember_event_elapsed(&ms, C.uintptr_t(from), C.uintptr_t(to)))
+	return float32(ms), err
+}
+
+func (b *backend) eventDestroy(ev uintptr) error { return res(C.ember_event_destroy(C.uintptr_t(ev))) }

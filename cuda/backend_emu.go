@@ -5,6 +5,8 @@ package cuda
 /*
 #cgo CXXFLAGS: -std=c++17 -O2 -fno-strict-aliasing -Wno-unknown-pragmas
 #cgo LDFLAGS: -lpthread
+#cgo noescape emu_htod
+#cgo noescape emu_dtoh
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@ import "C"
 import (
 	"embed"
 	"sync"
+	"time"
 	"unsafe"
 )
 
@@ -69,13 +72,18 @@ func driverDevices() ([]DeviceInfo, error) { return []DeviceInfo{emuDevice()}, n
 func driverResultName(Result) string   { return "" }
 func driverResultString(Result) string { return "" }
 
-type backend struct{ names [numKernels]*C.char }
+type backend struct {
+	names     [numKernels]*C.char
+	args      *C.uint64_t // C copy of a launch's parameter slots (no Go pointer crosses into C)
+	capturing bool
+	recorded  []emuCmd
+}
 
 func openBackend(ordinal int) (*backend, DeviceInfo, error) {
 	if ordinal != 0 {
 		return nil, DeviceInfo{}, &noDeviceError{ResultNoDevice}
 	}
-	b := &backend{}
+	b := &backend{args: (*C.uint64_t)(C.calloc(maxArgs, 8))}
 	for k := range b.names {
 		b.names[k] = C.CString(kernels[k].name)
 	}
@@ -83,6 +91,8 @@ func openBackend(ordinal int) (*backend, DeviceInfo, error) {
 }
 
 func (b *backend) close() error {
+	C.free(unsafe.Pointer(b.args))
+	b.args = nil
 	for k, s := range b.names {
 		C.free(unsafe.Pointer(s))
 		b.names[k] = nil
@@ -130,35 +140,206 @@ func (b *backend) free(p uintptr) error {
 }
 
 func (b *backend) copyHtoD(dst uintptr, src unsafe.Pointer, n int64) error {
+	if b.capturing {
+		return ResultStreamCaptureUnsupported
+	}
 	C.emu_htod(C.uintptr_t(dst), src, C.size_t(n))
 	return nil
 }
 
 func (b *backend) copyDtoH(dst unsafe.Pointer, src uintptr, n int64) error {
+	if b.capturing {
+		return ResultStreamCaptureUnsupported
+	}
 	C.emu_dtoh(dst, C.uintptr_t(src), C.size_t(n))
 	return nil
 }
 
 func (b *backend) copyDtoD(dst, src uintptr, n int64) error {
+	if b.capturing {
+		b.recorded = append(b.recorded, emuCmd{op: emuDtoD, dst: dst, src: src, n: n})
+		return nil
+	}
 	C.emu_dtod(C.uintptr_t(dst), C.uintptr_t(src), C.size_t(n))
 	return nil
 }
 
 func (b *backend) memsetD32(dst uintptr, v uint32, n int64) error {
+	if b.capturing {
+		b.recorded = append(b.recorded, emuCmd{op: emuMemset, dst: dst, v: v, n: n})
+		return nil
+	}
 	C.emu_memset32(C.uintptr_t(dst), C.uint32_t(v), C.size_t(n))
 	return nil
 }
 
-func (b *backend) launch(k kernelID, grid, block dim3, args []unsafe.Pointer) error {
-	// Copy the 8-byte slots, as cuLaunchKernel (through cu) reads them.
-	vals := make([]uint64, len(args)+1)
-	for i, p := range args {
-		vals[i] = *(*uint64)(p)
+func (b *backend) launch(k kernelID, grid, block dim3, a *kargs) error {
+	if b.capturing {
+		b.recorded = append(b.recorded, emuCmd{op: emuLaunch, k: k, grid: grid, block: block, vals: a.vals})
+		return nil
 	}
+	return b.run(k, grid, block, &a.vals)
+}
+
+func (b *backend) run(k kernelID, grid, block dim3, vals *[maxArgs]uint64) error {
+	*(*[maxArgs]uint64)(unsafe.Pointer(b.args)) = *vals
 	rc := C.emu_launch(b.names[k], C.uint(grid.x), C.uint(grid.y), C.uint(grid.z), C.uint(block.x),
-		C.uint(block.y), C.uint(block.z), (*C.uint64_t)(unsafe.Pointer(&vals[0])))
+		C.uint(block.y), C.uint(block.z), b.args)
 	if rc != 0 {
 		return Result(rc)
 	}
+	return nil
+}
+
+// Pinned host memory is ordinary C memory here.
+func (b *backend) hostAlloc(bytes int64) (unsafe.Pointer, error) {
+	p := C.calloc(C.size_t(bytes), 1)
+	if p == nil {
+		return nil, ResultOutOfMemory
+	}
+	return p, nil
+}
+
+func (b *backend) hostFree(p unsafe.Pointer) error {
+	C.free(p)
+	return nil
+}
+
+// Stream capture records the stream's commands, arguments by value, as the
+// driver does; a graph launch replays them. Copies to or from the host and
+// synchronisation are refused while capturing, as the driver refuses them
+// (pageable memory) or invalidates the capture.
+type emuOp uint8
+
+const (
+	emuLaunch emuOp = iota
+	emuMemset
+	emuDtoD
+)
+
+type emuCmd struct {
+	op          emuOp
+	k           kernelID
+	grid, block dim3
+	vals        [maxArgs]uint64
+	dst, src    uintptr
+	v           uint32
+	n           int64
+}
+
+type emuGraph struct{ cmds []emuCmd }
+
+var emuGraphs struct {
+	sync.Mutex
+	next uintptr
+	live map[uintptr]*emuGraph
+}
+
+func (b *backend) captureBegin() error {
+	if b.capturing {
+		return ResultIllegalState
+	}
+	b.capturing, b.recorded = true, nil
+	return nil
+}
+
+func (b *backend) captureEnd() (uintptr, int, error) {
+	if !b.capturing {
+		return 0, 0, ResultIllegalState
+	}
+	g := &emuGraph{cmds: b.recorded}
+	b.capturing, b.recorded = false, nil
+	emuGraphs.Lock()
+	defer emuGraphs.Unlock()
+	if emuGraphs.live == nil {
+		emuGraphs.live = map[uintptr]*emuGraph{}
+	}
+	emuGraphs.next++
+	emuGraphs.live[emuGraphs.next] = g
+	return emuGraphs.next, len(g.cmds), nil
+}
+
+func (b *backend) graphLaunch(h uintptr) error {
+	if b.capturing {
+		return ResultStreamCaptureUnsupported
+	}
+	emuGraphs.Lock()
+	g := emuGraphs.live[h]
+	emuGraphs.Unlock()
+	if g == nil {
+		return ResultInvalidValue
+	}
+	for i := range g.cmds {
+		c := &g.cmds[i]
+		switch c.op {
+		case emuLaunch:
+			if err := b.run(c.k, c.grid, c.block, &c.vals); err != nil {
+				return err
+			}
+		case emuMemset:
+			C.emu_memset32(C.uintptr_t(c.dst), C.uint32_t(c.v), C.size_t(c.n))
+		case emuDtoD:
+			C.emu_dtod(C.uintptr_t(c.dst), C.uintptr_t(c.src), C.size_t(c.n))
+		}
+	}
+	return nil
+}
+
+func (b *backend) graphDestroy(h uintptr) error {
+	emuGraphs.Lock()
+	defer emuGraphs.Unlock()
+	if emuGraphs.live[h] == nil {
+		return ResultInvalidValue
+	}
+	delete(emuGraphs.live, h)
+	return nil
+}
+
+// Events are host timestamps: the emulator's stream is synchronous.
+var emuEvents struct {
+	sync.Mutex
+	next uintptr
+	at   map[uintptr]time.Time
+}
+
+func (b *backend) eventCreate() (uintptr, error) {
+	emuEvents.Lock()
+	defer emuEvents.Unlock()
+	if emuEvents.at == nil {
+		emuEvents.at = map[uintptr]time.Time{}
+	}
+	emuEvents.next++
+	emuEvents.at[emuEvents.next] = time.Time{}
+	return emuEvents.next, nil
+}
+
+func (b *backend) eventRecord(ev uintptr) error {
+	if b.capturing {
+		return ResultStreamCaptureUnsupported
+	}
+	emuEvents.Lock()
+	defer emuEvents.Unlock()
+	if _, ok := emuEvents.at[ev]; !ok {
+		return ResultInvalidValue
+	}
+	emuEvents.at[ev] = time.Now()
+	return nil
+}
+
+func (b *backend) eventElapsed(from, to uintptr) (float32, error) {
+	emuEvents.Lock()
+	defer emuEvents.Unlock()
+	a, okA := emuEvents.at[from]
+	z, okZ := emuEvents.at[to]
+	if !okA || !okZ || a.IsZero() || z.IsZero() {
+		return 0, ResultInvalidValue
+	}
+	return float32(z.Sub(a).Seconds() * 1e3), nil
+}
+
+func (b *backend) eventDestroy(ev uintptr) error {
+	emuEvents.Lock()
+	defer emuEvents.Unlock()
+	delete(emuEvents.at, ev)
 	return nil
 }

@@ -31,7 +31,12 @@ type Context struct {
 	mu     sync.Mutex
 	closed bool
 
-	scratch Buffer // reduction partial sums; only touched on the worker thread
+	scratch Buffer   // reduction partial sums; only touched on the worker thread
+	retired []Buffer // scratch outgrown while graphs may hold its address; freed at Close
+
+	capturing bool                     // the stream is being captured (worker thread only)
+	graphs    map[*Graph]struct{}      // live graphs, destroyed at Close
+	hosts     map[*HostBuffer]struct{} // live page-locked buffers, freed at Close
 
 	rec       func(launchRecord) // tests only: record launches instead of running them
 	sgemmTile int                // tests only: force the 64 or 128 sgemm kernels (0: choose)
@@ -67,7 +72,8 @@ func NewContext(ordinal int) (*Context, error) {
 		openMu.Unlock()
 		return nil, fmt.Errorf("cuda: device %d already has an open Context (one per device; Close it first)", ordinal)
 	}
-	c := &Context{reqs: make(chan request), quit: make(chan struct{}), tid: -1}
+	c := &Context{reqs: make(chan request), quit: make(chan struct{}), tid: -1,
+		graphs: map[*Graph]struct{}{}, hosts: map[*HostBuffer]struct{}{}}
 	openCtxs[ordinal] = c
 	openMu.Unlock()
 
@@ -121,6 +127,21 @@ func (c *Context) shutdown() error {
 	if err != nil {
 		err = &Error{Call: "cuStreamSynchronize (close)", Err: err}
 	}
+	for g := range c.graphs {
+		c.b.graphDestroy(g.h)
+		g.h = 0
+	}
+	for h := range c.hosts {
+		c.b.hostFree(h.p)
+		h.p, h.bytes = nil, 0
+	}
+	for _, b := range c.retired {
+		c.b.free(b.ptr)
+	}
+	if !c.scratch.IsNil() {
+		c.b.free(c.scratch.ptr)
+	}
+	c.graphs, c.hosts, c.retired = nil, nil, nil
 	if cerr := c.b.close(); cerr != nil && err == nil {
 		err = &Error{Call: "close context", Err: cerr}
 	}
@@ -199,6 +220,9 @@ func (c *Context) Close() error {
 // first error of that work (e.g. an illegal address in a kernel).
 func (c *Context) Sync() error {
 	return c.do(func() error {
+		if err := c.notCapturing("cuStreamSynchronize"); err != nil {
+			return err
+		}
 		if err := c.b.sync(); err != nil {
 			return &Error{Call: "cuStreamSynchronize", Err: err}
 		}
@@ -228,6 +252,9 @@ func (c *Context) Alloc(bytes int64) (Buffer, error) {
 	}
 	var buf Buffer
 	err := c.do(func() error {
+		if err := c.notCapturing("cuMemAlloc"); err != nil {
+			return err
+		}
 		p, err := c.b.alloc(bytes)
 		if err != nil {
 			e := &Error{Call: fmt.Sprintf("cuMemAlloc %d bytes", bytes), Err: err}
@@ -253,6 +280,9 @@ func (c *Context) Free(b Buffer) error {
 		return nil
 	}
 	return c.do(func() error {
+		if err := c.notCapturing("cuMemFree"); err != nil {
+			return err
+		}
 		if err := c.b.sync(); err != nil {
 			return &Error{Call: "cuStreamSynchronize (before cuMemFree)", Err: err}
 		}
@@ -296,46 +326,66 @@ func DownloadAsync[T HostElem](c *Context, dst []T, src Buffer) error {
 
 func upload[T HostElem](c *Context, dst Buffer, src []T, wait bool) error {
 	p, n := hostBytes(src)
+	err := c.copyIn(dst, p, n, wait)
+	runtime.KeepAlive(src)
+	return err
+}
+
+func download[T HostElem](c *Context, dst []T, src Buffer, wait bool) error {
+	p, n := hostBytes(dst)
+	err := c.copyOut(p, src, n, wait)
+	runtime.KeepAlive(dst)
+	return err
+}
+
+// copyIn and copyOut run on the worker thread without a closure when called
+// there, so a training step's copies allocate nothing.
+func (c *Context) copyIn(dst Buffer, p unsafe.Pointer, n int64, wait bool) error {
 	if n == 0 {
 		return nil
 	}
 	if n > dst.bytes || dst.IsNil() {
 		return invalid("cuMemcpyHtoDAsync", "%d bytes into %v", n, dst)
 	}
-	return c.do(func() error {
-		defer runtime.KeepAlive(src)
-		if err := c.b.copyHtoD(dst.ptr, p, n); err != nil {
-			return &Error{Call: fmt.Sprintf("cuMemcpyHtoDAsync %d bytes", n), Err: err}
+	if !c.onThread() {
+		return c.do(func() error { return c.copyIn(dst, p, n, wait) })
+	}
+	if err := c.notCapturing("cuMemcpyHtoDAsync"); err != nil {
+		return err
+	}
+	if err := c.b.copyHtoD(dst.ptr, p, n); err != nil {
+		return &Error{Call: fmt.Sprintf("cuMemcpyHtoDAsync %d bytes", n), Err: err}
+	}
+	if wait {
+		if err := c.b.sync(); err != nil {
+			return &Error{Call: "cuStreamSynchronize (after cuMemcpyHtoDAsync)", Err: err}
 		}
-		if wait {
-			if err := c.b.sync(); err != nil {
-				return &Error{Call: "cuStreamSynchronize (after cuMemcpyHtoDAsync)", Err: err}
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
-func download[T HostElem](c *Context, dst []T, src Buffer, wait bool) error {
-	p, n := hostBytes(dst)
+func (c *Context) copyOut(p unsafe.Pointer, src Buffer, n int64, wait bool) error {
 	if n == 0 {
 		return nil
 	}
 	if n > src.bytes || src.IsNil() {
 		return invalid("cuMemcpyDtoHAsync", "%d bytes from %v", n, src)
 	}
-	return c.do(func() error {
-		defer runtime.KeepAlive(dst)
-		if err := c.b.copyDtoH(p, src.ptr, n); err != nil {
-			return &Error{Call: fmt.Sprintf("cuMemcpyDtoHAsync %d bytes", n), Err: err}
+	if !c.onThread() {
+		return c.do(func() error { return c.copyOut(p, src, n, wait) })
+	}
+	if err := c.notCapturing("cuMemcpyDtoHAsync"); err != nil {
+		return err
+	}
+	if err := c.b.copyDtoH(p, src.ptr, n); err != nil {
+		return &Error{Call: fmt.Sprintf("cuMemcpyDtoHAsync %d bytes", n), Err: err}
+	}
+	if wait {
+		if err := c.b.sync(); err != nil {
+			return &Error{Call: "cuStreamSynchronize (after cuMemcpyDtoHAsync)", Err: err}
 		}
-		if wait {
-			if err := c.b.sync(); err != nil {
-				return &Error{Call: "cuStreamSynchronize (after cuMemcpyDtoHAsync)", Err: err}
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // CopyHtoD copies src into the start of dst and waits (Upload for float32).
@@ -358,12 +408,13 @@ func (c *Context) CopyDtoD(dst, src Buffer) error {
 	if src.IsNil() || dst.IsNil() || src.bytes > dst.bytes {
 		return invalid("cuMemcpyDtoDAsync", "%v into %v", src, dst)
 	}
-	return c.do(func() error {
-		if err := c.b.copyDtoD(dst.ptr, src.ptr, src.bytes); err != nil {
-			return &Error{Call: fmt.Sprintf("cuMemcpyDtoDAsync %d bytes", src.bytes), Err: err}
-		}
-		return nil
-	})
+	if !c.onThread() {
+		return c.do(func() error { return c.CopyDtoD(dst, src) })
+	}
+	if err := c.b.copyDtoD(dst.ptr, src.ptr, src.bytes); err != nil {
+		return &Error{Call: fmt.Sprintf("cuMemcpyDtoDAsync %d bytes", src.bytes), Err: err}
+	}
+	return nil
 }
 
 // Memset32 enqueues setting every 4-byte word of dst to v (cuMemsetD32Async);
@@ -375,12 +426,13 @@ func (c *Context) Memset32(dst Buffer, v uint32) error {
 	if dst.IsNil() || dst.bytes%4 != 0 || dst.ptr%4 != 0 {
 		return invalid("cuMemsetD32Async", "%v is not a whole number of aligned 4-byte words", dst)
 	}
-	return c.do(func() error {
-		if err := c.b.memsetD32(dst.ptr, v, dst.bytes/4); err != nil {
-			return &Error{Call: fmt.Sprintf("cuMemsetD32Async %d words", dst.bytes/4), Err: err}
-		}
-		return nil
-	})
+	if !c.onThread() {
+		return c.do(func() error { return c.Memset32(dst, v) })
+	}
+	if err := c.b.memsetD32(dst.ptr, v, dst.bytes/4); err != nil {
+		return &Error{Call: fmt.Sprintf("cuMemsetD32Async %d words", dst.bytes/4), Err: err}
+	}
+	return nil
 }
 
 // Zero enqueues clearing dst to 0 (all bits zero, i.e. 0.0 for float32).

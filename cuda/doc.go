@@ -32,6 +32,22 @@
 // *Async copies return at once, Upload/Download/CopyHtoD/CopyDtoH and Sync
 // wait. An error of a kernel's execution surfaces at the next wait.
 //
+// # Graphs, page-locked memory, timing
+//
+// Capture records the stream work of a function (launches, device copies,
+// memsets) into a CUDA graph that Graph.Launch replays with one driver
+// call; values that change between replays are read by the kernels from
+// device memory (DropoutForwardAt, AdamStepAt). The training step of the
+// train package is captured this way after its first run. AllocHost gives
+// page-locked host memory for truly asynchronous copies, and EventTimer
+// measures device time between points of the stream (per-op profiles).
+//
+// The hot path calls the driver API directly through small C wrappers
+// (launches, copies, capture, events): gorgonia.org/cu's Function.Launch
+// mallocs and frees per launch and cu has no stream capture; cu is used for
+// initialisation, device properties, contexts and allocation. A launch or
+// copy made on the Context's thread allocates nothing on the Go heap.
+//
 // # Errors
 //
 // Failures are *Error values naming the CUDA call or kernel, the graph op

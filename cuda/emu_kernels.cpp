@@ -170,18 +170,25 @@ extern "C" int emu_launch(const char* name, unsigned gx, unsigned gy, unsigned g
             embed_scatter_add(FP(0), CFP(1), P(const int*, 2), I(3), I(4), I(5), I(6), I(7));
         });
     if (!strcmp(name, "dropout_fwd"))
-        return emu_run(g, b, [&] { dropout_fwd(FP(0), CFP(1), I(2), F(3), F(4), U(5), U(6), U(7)); });
+        return emu_run(g, b, [&] { dropout_fwd(FP(0), CFP(1), I(2), F(3), F(4), U(5), U(6), U(7), P(const unsigned long long*, 8)); });
     if (!strcmp(name, "dropout_bwd"))
-        return emu_run(g, b, [&] { dropout_bwd(FP(0), CFP(1), I(2), F(3), F(4), U(5), U(6), U(7)); });
+        return emu_run(g, b, [&] { dropout_bwd(FP(0), CFP(1), I(2), F(3), F(4), U(5), U(6), U(7), P(const unsigned long long*, 8)); });
     if (!strcmp(name, "adam_step"))
         return emu_run(g, b, [&] {
-            adam_step(FP(0), CFP(1), FP(2), FP(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11));
+            adam_step(FP(0), CFP(1), FP(2), FP(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), CFP(12),
+                      CFP(13));
         });
     if (!strcmp(name, "lstm_fwd_pointwise"))
         return emu_run(g, b, [&] { lstm_fwd_pointwise(FP(0), FP(1), FP(2), CFP(3), CFP(4), I(5), I(6)); });
     if (!strcmp(name, "lstm_bwd_pointwise"))
         return emu_run(g, b, [&] {
             lstm_bwd_pointwise(FP(0), FP(1), CFP(2), CFP(3), CFP(4), CFP(5), CFP(6), I(7), I(8));
+        });
+    if (!strcmp(name, "lstm_fwd_step"))
+        return emu_run(g, b, [&] { lstm_fwd_step(FP(0), FP(1), FP(2), CFP(3), CFP(4), CFP(5), CFP(6), I(7), I(8)); });
+    if (!strcmp(name, "lstm_bwd_step"))
+        return emu_run(g, b, [&] {
+            lstm_bwd_step(FP(0), FP(1), CFP(2), CFP(3), CFP(4), CFP(5), CFP(6), CFP(7), CFP(8), I(9), I(10));
         });
     return 500;  // CUDA_ERROR_NOT_FOUND
 }

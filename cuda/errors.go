@@ -35,6 +35,10 @@ const (
 	ResultOutOfMemory    Result = 2
 	ResultNotInitialized Result = 3
 	ResultNoDevice       Result = 100
+	ResultIllegalState   Result = 401
+	// ResultStreamCaptureUnsupported: an operation not allowed while a
+	// stream is being captured into a graph (a sync, a host copy).
+	ResultStreamCaptureUnsupported Result = 900
 )
 
 // ErrOutOfMemory is matched (errors.Is) by a failed device allocation.

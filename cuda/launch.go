@@ -3,7 +3,6 @@ package cuda
 import (
 	"fmt"
 	"math"
-	"unsafe"
 )
 
 // argKind is the type of one kernel parameter, as the PTX declares it.
@@ -62,6 +61,8 @@ const (
 	kAdamStep
 	kLSTMFwd
 	kLSTMBwd
+	kLSTMFwdStep
+	kLSTMBwdStep
 	numKernels
 )
 
@@ -78,7 +79,7 @@ var (
 	sigUnary = []argKind{argPtr, argPtr, argI32}         // (y, x, n)
 	sigBin   = []argKind{argPtr, argPtr, argPtr, argI32} // (c, a, b, n)
 	sigScale = []argKind{argPtr, argPtr, argF32, argI32} // (y, x, a, n)
-	sigDrop  = []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64}
+	sigDrop  = []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr}
 	sigEmbed = []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}
 )
 
@@ -112,10 +113,14 @@ var kernels = [numKernels]kernelSpec{
 	kDropoutFwd:      {"dropout_fwd", "dropout", sigDrop},
 	kDropoutBwd:      {"dropout_bwd", "dropout", sigDrop},
 	kAdamStep: {"adam_step", "adam", []argKind{argPtr, argPtr, argPtr, argPtr, argI32,
-		argF32, argF32, argF32, argF32, argF32, argF32, argF32}},
+		argF32, argF32, argF32, argF32, argF32, argF32, argF32, argPtr, argPtr}},
 	kLSTMFwd: {"lstm_fwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMBwd: {"lstm_bwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr,
 		argI32, argI32}},
+	kLSTMFwdStep: {"lstm_fwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr,
+		argI32, argI32}},
+	kLSTMBwdStep: {"lstm_bwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr,
+		argPtr, argPtr, argI32, argI32}},
 }
 
 func (k kernelID) String() string {
@@ -129,15 +134,14 @@ func (k kernelID) String() string {
 const maxArgs = 16
 
 // kargs packs a kernel's parameters for cuLaunchKernel: one 8-byte slot per
-// parameter (4-byte values in the low half, which is where a little-endian
-// 4-byte read finds them; gorgonia.org/cu's Launch copies 8 bytes from every
-// parameter pointer, so every slot must be 8 bytes long), and a pointer to
-// each slot.
+// parameter, 4-byte values in the low half (where a little-endian 4-byte
+// read finds them). The launch passes cuLaunchKernel a pointer to each slot;
+// the driver copies the values before it returns, so a kargs can live on
+// the caller's stack and be reused.
 type kargs struct {
 	n     int
 	kinds [maxArgs]argKind
 	vals  [maxArgs]uint64
-	ptrs  [maxArgs]unsafe.Pointer
 }
 
 func (a *kargs) add(k argKind, v uint64) *kargs {
@@ -153,14 +157,6 @@ func (a *kargs) ptr(b Buffer) *kargs  { return a.add(argPtr, uint64(b.ptr)) }
 func (a *kargs) i32(v int) *kargs     { return a.add(argI32, uint64(uint32(int32(v)))) }
 func (a *kargs) f32(v float32) *kargs { return a.add(argF32, uint64(math.Float32bits(v))) }
 func (a *kargs) u64(v uint64) *kargs  { return a.add(argU64, v) }
-
-// pointers is the kernelParams array: pointers[i] points at parameter i's slot.
-func (a *kargs) pointers() []unsafe.Pointer {
-	for i := 0; i < a.n; i++ {
-		a.ptrs[i] = unsafe.Pointer(&a.vals[i])
-	}
-	return a.ptrs[:a.n]
-}
 
 // check verifies the packed parameters against the kernel's declared list.
 func (a *kargs) check(k kernelID) error {
@@ -182,28 +178,31 @@ type dim3 struct{ x, y, z uint32 }
 type launchRecord struct {
 	kernel      kernelID
 	grid, block dim3
-	args        *kargs
+	args        kargs
 }
 
-// launch runs kernel k (no dynamic shared memory) on the stream.
+// launch runs kernel k (no dynamic shared memory) on the stream. It does not
+// retain a, so callers' kargs stay on their stacks: a launch from the
+// Context's thread allocates nothing.
 func (c *Context) launch(k kernelID, grid, block dim3, a *kargs) error {
-	call := "launch " + kernels[k].name
 	if err := a.check(k); err != nil {
-		return &Error{Call: call, Err: ErrInvalidArgument, Detail: "internal: " + err.Error()}
+		return &Error{Call: "launch " + kernels[k].name, Err: ErrInvalidArgument, Detail: "internal: " + err.Error()}
 	}
 	if grid.x == 0 || grid.y == 0 || grid.z == 0 {
 		return nil // nothing to do
 	}
 	if c.rec != nil {
-		c.rec(launchRecord{kernel: k, grid: grid, block: block, args: a})
+		c.rec(launchRecord{kernel: k, grid: grid, block: block, args: *a})
 		return nil
 	}
-	return c.do(func() error {
-		if err := c.b.launch(k, grid, block, a.pointers()); err != nil {
-			return &Error{Call: call, Err: err}
-		}
-		return nil
-	})
+	if !c.onThread() {
+		ac := *a
+		return c.do(func() error { return c.launch(k, grid, block, &ac) })
+	}
+	if err := c.b.launch(k, grid, block, a); err != nil {
+		return &Error{Call: "launch " + kernels[k].name, Err: err}
+	}
+	return nil
 }
 
 // Launch geometry.

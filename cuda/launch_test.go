@@ -140,16 +140,29 @@ func TestKernelArgumentPacking(t *testing.T) {
 		}, []wantLaunch{{"embed_scatter_add", g(20 * 4 * 16), blk, []any{pA, pB, pC, 4, 20, 16, 1000, 0}}}},
 		{"dropout", func(c *Context) error { return c.DropoutForward(fb(pA, 77), fb(pB, 77), 0.25, 42, 7, 100) },
 			[]wantLaunch{{"dropout_fwd", g(77), blk,
-				[]any{pA, pB, 77, float32(0.25), float32(1 / 0.75), uint64(42), uint64(7), uint64(100)}}}},
+				[]any{pA, pB, 77, float32(0.25), float32(1 / 0.75), uint64(42), uint64(7), uint64(100), uintptr(0)}}}},
 		{"dropout backward", func(c *Context) error {
 			return c.DropoutBackward(fb(pA, 77), fb(pB, 77), 0.5, 1<<40, 3, 0)
 		}, []wantLaunch{{"dropout_bwd", g(77), blk,
-			[]any{pA, pB, 77, float32(0.5), float32(2), uint64(1 << 40), uint64(3), uint64(0)}}}},
+			[]any{pA, pB, 77, float32(0.5), float32(2), uint64(1 << 40), uint64(3), uint64(0), uintptr(0)}}}},
+		{"dropout, step on the device", func(c *Context) error {
+			return c.DropoutForwardAt(fb(pA, 77), fb(pB, 77), 0.25, 42, fb(pE, 2), 100)
+		}, []wantLaunch{{"dropout_fwd", g(77), blk,
+			[]any{pA, pB, 77, float32(0.25), float32(1 / 0.75), uint64(42), uint64(0), uint64(100), pE}}}},
+		{"dropout backward, step on the device", func(c *Context) error {
+			return c.DropoutBackwardAt(fb(pA, 77), fb(pB, 77), 0.25, 42, fb(pE, 2), 100)
+		}, []wantLaunch{{"dropout_bwd", g(77), blk,
+			[]any{pA, pB, 77, float32(0.25), float32(1 / 0.75), uint64(42), uint64(0), uint64(100), pE}}}},
 		{"adam", func(c *Context) error {
 			return c.AdamStep(fb(pA, 500), fb(pB, 500), fb(pC, 500), fb(pD, 500),
 				AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01}, 3)
 		}, []wantLaunch{{"adam_step", g(500), blk, []any{pA, pB, pC, pD, 500, float32(1e-3), float32(0.9),
-			float32(0.999), float32(1e-8), float32(0.01), bc1, bc2}}}},
+			float32(0.999), float32(1e-8), float32(0.01), bc1, bc2, uintptr(0), uintptr(0)}}}},
+		{"adam, bias corrections and norm on the device", func(c *Context) error {
+			return c.AdamStepAt(fb(pA, 500), fb(pB, 500), fb(pC, 500), fb(pD, 500),
+				AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, fb(pE, 2), fb(pF, 1))
+		}, []wantLaunch{{"adam_step", g(500), blk, []any{pA, pB, pC, pD, 500, float32(1e-3), float32(0.9),
+			float32(0.999), float32(1e-8), float32(0), float32(0), float32(0), pE, pF}}}},
 		{"lstm forward, no initial state", func(c *Context) error {
 			return c.LSTMForwardStep(fb(pA, 4*8*32), fb(pB, 8*32), fb(pC, 8*32), fb(pD, 4*8*32), Buffer{}, 8, 32)
 		}, []wantLaunch{{"lstm_fwd_pointwise", g(8 * 32), blk, []any{pA, pB, pC, pD, uintptr(0), 8, 32}}}},
@@ -184,18 +197,15 @@ func checkLaunch(t *testing.T, r launchRecord, w wantLaunch) {
 		t.Errorf("%s: grid %v block %v, want grid %v block %v", w.kernel, r.grid, r.block, w.grid, w.block)
 	}
 	a := r.args
-	ptrs := a.pointers()
-	if len(ptrs) != len(w.args) || a.n != len(kernels[r.kernel].sig) {
-		t.Fatalf("%s: %d parameters packed (signature %d), want %d", w.kernel, len(ptrs),
+	if a.n != len(w.args) || a.n != len(kernels[r.kernel].sig) {
+		t.Fatalf("%s: %d parameters packed (signature %d), want %d", w.kernel, a.n,
 			len(kernels[r.kernel].sig), len(w.args))
 	}
 	for i, want := range w.args {
-		// Each parameter pointer must point at its own 8-byte slot holding
-		// the value (cu's Launch copies 8 bytes from every pointer).
-		if ptrs[i] != unsafe.Pointer(&a.vals[i]) {
-			t.Errorf("%s: parameter %d pointer does not point at its slot", w.kernel, i)
-		}
-		slot := *(*uint64)(ptrs[i])
+		// The launch passes the driver a pointer to each 8-byte slot; a
+		// 4-byte parameter is read from the slot's first 4 bytes.
+		slotPtr := unsafe.Pointer(&a.vals[i])
+		slot := *(*uint64)(slotPtr)
 		kind := a.kinds[i]
 		switch v := want.(type) {
 		case uintptr:
@@ -206,14 +216,14 @@ func checkLaunch(t *testing.T, r launchRecord, w wantLaunch) {
 			if kind != argI32 || int32(uint32(slot)) != int32(v) || slot>>32 != 0 {
 				t.Errorf("%s: parameter %d = %v %#x, want i32 %d", w.kernel, i, kind, slot, v)
 			}
-			if got := *(*int32)(ptrs[i]); got != int32(v) {
+			if got := *(*int32)(slotPtr); got != int32(v) {
 				t.Errorf("%s: parameter %d reads as int32 %d, want %d", w.kernel, i, got, v)
 			}
 		case float32:
 			if kind != argF32 || slot>>32 != 0 || math.Float32frombits(uint32(slot)) != v {
 				t.Errorf("%s: parameter %d = %v %#x, want f32 %v", w.kernel, i, kind, slot, v)
 			}
-			if got := *(*float32)(ptrs[i]); got != v {
+			if got := *(*float32)(slotPtr); got != v {
 				t.Errorf("%s: parameter %d reads as float32 %v, want %v", w.kernel, i, got, v)
 			}
 		case uint64:
@@ -264,6 +274,15 @@ func TestKernelArgumentChecks(t *testing.T) {
 		{"dropout p > 1", func(c *Context) error { return c.DropoutForward(fb(pA, 8), fb(pB, 8), 1.5, 0, 0, 0) }},
 		{"dropout p NaN", func(c *Context) error {
 			return c.DropoutForward(fb(pA, 8), fb(pB, 8), float32(math.NaN()), 0, 0, 0)
+		}},
+		{"dropout step counter too short", func(c *Context) error {
+			return c.DropoutForwardAt(fb(pA, 8), fb(pB, 8), 0.5, 0, fb(pE, 1), 0)
+		}},
+		{"dropout nil step counter", func(c *Context) error {
+			return c.DropoutBackwardAt(fb(pA, 8), fb(pB, 8), 0.5, 0, Buffer{}, 0)
+		}},
+		{"adam nil bias corrections", func(c *Context) error {
+			return c.AdamStepAt(fb(pA, 8), fb(pB, 8), fb(pC, 8), fb(pD, 8), AdamConfig{}, Buffer{}, Buffer{})
 		}},
 		{"adam step 0", func(c *Context) error {
 			return c.AdamStep(fb(pA, 8), fb(pB, 8), fb(pC, 8), fb(pD, 8), AdamConfig{}, 0)

@@ -214,7 +214,9 @@ func (c *Context) ColumnSums(out, x Buffer, rows, cols int, beta float32) error 
 const fakeScratch = 0x5c7a7c00
 
 // partials returns the Context's scratch for n partial sums, growing it
-// when needed. Called on the worker thread.
+// when needed. Called on the worker thread. A captured graph holds the
+// scratch's address, so an outgrown scratch is kept (retired) until Close
+// while graphs exist; growth at least doubles, so that is bounded.
 func (c *Context) partials(n int) (Buffer, error) {
 	if n < 1 {
 		n = 1
@@ -225,13 +227,19 @@ func (c *Context) partials(n int) (Buffer, error) {
 	if c.scratch.Len() >= n {
 		return c.scratch.Slice(0, n), nil
 	}
+	if err := c.notCapturing("reduction scratch (run the work once before capturing it)"); err != nil {
+		return Buffer{}, err
+	}
+	old := c.scratch.Len()
 	if !c.scratch.IsNil() {
-		if err := c.Free(c.scratch); err != nil {
+		if len(c.graphs) > 0 {
+			c.retired = append(c.retired, c.scratch)
+		} else if err := c.Free(c.scratch); err != nil {
 			return Buffer{}, err
 		}
 		c.scratch = Buffer{}
 	}
-	size := max(n, 4096)
+	size := max(n, 4096, 2*old)
 	b, err := c.AllocFloat32(size)
 	if err != nil {
 		return Buffer{}, err
@@ -263,11 +271,14 @@ func (c *Context) reduce(call string, out Buffer, bufs []Buffer, square, sqrtOut
 	if total > math.MaxInt32 {
 		return invalid(call, "%d partial sums", total)
 	}
-	return c.do(func() error {
-		part, err := c.partials(total)
-		if err != nil {
-			return err
-		}
+	if !c.onThread() && c.rec == nil {
+		return c.do(func() error { return c.reduce(call, out, bufs, square, sqrtOut, scale) })
+	}
+	part, err := c.partials(total)
+	if err != nil {
+		return err
+	}
+	{
 		off := 0
 		for _, b := range bufs {
 			n := b.Len()
@@ -281,9 +292,9 @@ func (c *Context) reduce(call string, out Buffer, bufs []Buffer, square, sqrtOut
 			}
 			off += g
 		}
-		a := new(kargs).ptr(out).ptr(part).i32(total).i32(b2i(sqrtOut)).f32(scale)
-		return c.launch(kReduceFinish, dim3{1, 1, 1}, dim3{redThreads, 1, 1}, a)
-	})
+	}
+	a := new(kargs).ptr(out).ptr(part).i32(total).i32(b2i(sqrtOut)).f32(scale)
+	return c.launch(kReduceFinish, dim3{1, 1, 1}, dim3{redThreads, 1, 1}, a)
 }
 
 func b2i(b bool) int {
@@ -327,27 +338,23 @@ func (c *Context) ClipByNorm(norm Buffer, maxNorm float32, bufs ...Buffer) error
 			return err
 		}
 	}
-	return c.do(func() error {
-		for _, b := range bufs {
-			n := b.Len()
-			if err := c.ew(kScaleByClip, n, new(kargs).ptr(b).ptr(norm).f32(maxNorm).i32(n)); err != nil {
-				return err
-			}
+	for _, b := range bufs {
+		n := b.Len()
+		if err := c.ew(kScaleByClip, n, new(kargs).ptr(b).ptr(norm).f32(maxNorm).i32(n)); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // ClipGradNorm is PyTorch's clip_grad_norm_(bufs, maxNorm): it writes the
 // total L2 norm of bufs to norm[0] and scales every buffer by
 // min(1, maxNorm/(norm+1e-6)), all on the device.
 func (c *Context) ClipGradNorm(norm Buffer, maxNorm float32, bufs ...Buffer) error {
-	return c.do(func() error {
-		if err := c.GlobalNorm(norm, bufs...); err != nil {
-			return err
-		}
-		return c.ClipByNorm(norm, maxNorm, bufs...)
-	})
+	if err := c.GlobalNorm(norm, bufs...); err != nil {
+		return err
+	}
+	return c.ClipByNorm(norm, maxNorm, bufs...)
 }
 
 // ---- BCE loss ----
@@ -364,19 +371,20 @@ func (c *Context) BCELoss(loss, p, y Buffer) error {
 		checkN(call, n)); err != nil {
 		return err
 	}
+	if !c.onThread() && c.rec == nil {
+		return c.do(func() error { return c.BCELoss(loss, p, y) })
+	}
 	g := redBlocks(n)
-	return c.do(func() error {
-		part, err := c.partials(g)
-		if err != nil {
-			return err
-		}
-		a := new(kargs).ptr(part).ptr(p).ptr(y).i32(n)
-		if err := c.launch(kBCEPartial, dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, a); err != nil {
-			return err
-		}
-		a = new(kargs).ptr(loss).ptr(part).i32(g).i32(0).f32(float32(-1 / float64(n)))
-		return c.launch(kReduceFinish, dim3{1, 1, 1}, dim3{redThreads, 1, 1}, a)
-	})
+	part, err := c.partials(g)
+	if err != nil {
+		return err
+	}
+	a := new(kargs).ptr(part).ptr(p).ptr(y).i32(n)
+	if err := c.launch(kBCEPartial, dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, a); err != nil {
+		return err
+	}
+	a = new(kargs).ptr(loss).ptr(part).i32(g).i32(0).f32(float32(-1 / float64(n)))
+	return c.launch(kReduceFinish, dim3{1, 1, 1}, dim3{redThreads, 1, 1}, a)
 }
 
 // BCEBackward computes dp = gradOut/N * (p-y)/max(p(1-p), 1e-12), N = p.Len().
@@ -455,28 +463,50 @@ func (c *Context) EmbeddingBackward(dTable, dOut, ids Buffer, batch, steps, dim,
 
 // ---- dropout ----
 
-func (c *Context) dropout(call string, k kernelID, out, in Buffer, p float32, seed, step, first uint64) error {
+func (c *Context) dropout(call string, k kernelID, out, in Buffer, p float32, seed, step uint64, stepAt Buffer,
+	first uint64) error {
 	n := out.Len()
 	if !(p >= 0 && p <= 1) {
 		return invalid(call, "p = %v outside [0, 1]", p)
 	}
-	if err := firstErr(need(call, "out", out, 0), need(call, "in", in, n), checkN(call, n)); err != nil {
+	if err := firstErr(need(call, "out", out, 0), need(call, "in", in, n), needOpt(call, "step counter", stepAt, 2),
+		checkN(call, n)); err != nil {
 		return err
 	}
-	return c.ew(k, n, new(kargs).ptr(out).ptr(in).i32(n).f32(p).f32(DropoutScale(p)).u64(seed).u64(step).u64(first))
+	return c.ew(k, n, new(kargs).ptr(out).ptr(in).i32(n).f32(p).f32(DropoutScale(p)).u64(seed).u64(step).u64(first).
+		ptr(stepAt))
 }
 
 // DropoutForward computes y = x*mask/(1-p), n = y.Len(), with element k kept
 // when DropoutKeep(seed, step, first+k, p) (first = 0 for a whole tensor).
 // Only y is written; no mask is stored.
 func (c *Context) DropoutForward(y, x Buffer, p float32, seed, step, first uint64) error {
-	return c.dropout("dropout", kDropoutFwd, y, x, p, seed, step, first)
+	return c.dropout("dropout", kDropoutFwd, y, x, p, seed, step, Buffer{}, first)
 }
 
 // DropoutBackward computes dx = dy*mask/(1-p), n = dx.Len(), recomputing the
 // forward pass's mask from the same (seed, step, first).
 func (c *Context) DropoutBackward(dx, dy Buffer, p float32, seed, step, first uint64) error {
-	return c.dropout("dropout backward", kDropoutBwd, dx, dy, p, seed, step, first)
+	return c.dropout("dropout backward", kDropoutBwd, dx, dy, p, seed, step, Buffer{}, first)
+}
+
+// DropoutForwardAt is DropoutForward with the step read on the device from
+// stepAt (a uint64 in two 4-byte elements, written by the host before the
+// launch runs). A CUDA graph captured with it draws a new mask on each
+// replay when the host advances the counter between replays.
+func (c *Context) DropoutForwardAt(y, x Buffer, p float32, seed uint64, stepAt Buffer, first uint64) error {
+	if err := need("dropout", "step counter", stepAt, 2); err != nil {
+		return err
+	}
+	return c.dropout("dropout", kDropoutFwd, y, x, p, seed, 0, stepAt, first)
+}
+
+// DropoutBackwardAt is DropoutBackward with the step read from stepAt.
+func (c *Context) DropoutBackwardAt(dx, dy Buffer, p float32, seed uint64, stepAt Buffer, first uint64) error {
+	if err := need("dropout backward", "step counter", stepAt, 2); err != nil {
+		return err
+	}
+	return c.dropout("dropout backward", kDropoutBwd, dx, dy, p, seed, 0, stepAt, first)
 }
 
 // ---- Adam ----
@@ -499,18 +529,36 @@ func AdamBiasCorrection(beta float32, step int) float32 {
 //	g' = g + wd*w;  m = b1*m + (1-b1)*g';  v = b2*v + (1-b2)*g'^2
 //	w -= lr * (m/bc1) / (sqrt(v/bc2) + eps),  bc1 = 1-b1^t, bc2 = 1-b2^t
 func (c *Context) AdamStep(w, g, m, v Buffer, cfg AdamConfig, step int) error {
+	if step < 1 {
+		return invalid("adam", "step %d (the first step is 1)", step)
+	}
+	bc1, bc2 := AdamBiasCorrection(cfg.Beta1, step), AdamBiasCorrection(cfg.Beta2, step)
+	return c.adam(w, g, m, v, cfg, bc1, bc2, Buffer{}, Buffer{})
+}
+
+// AdamStepAt is AdamStep reading the step's bias corrections from the
+// device, bc[0] = 1-b1^t and bc[1] = 1-b2^t (AdamBiasCorrection), which the
+// host writes before the launch runs, so that a CUDA graph captured with it
+// stays correct as t advances. When norm is not nil (the global gradient
+// norm, e.g. from ClipGradNorm) and norm[0] is not finite, the kernel
+// leaves w, m and v untouched: a step whose gradients overflowed is
+// skipped, as the CPU trainer skips it.
+func (c *Context) AdamStepAt(w, g, m, v Buffer, cfg AdamConfig, bc, norm Buffer) error {
+	if err := firstErr(need("adam", "bias corrections", bc, 2), needOpt("adam", "norm", norm, 1)); err != nil {
+		return err
+	}
+	return c.adam(w, g, m, v, cfg, 0, 0, bc, norm)
+}
+
+func (c *Context) adam(w, g, m, v Buffer, cfg AdamConfig, bc1, bc2 float32, bc, norm Buffer) error {
 	const call = "adam"
 	n := w.Len()
-	if step < 1 {
-		return invalid(call, "step %d (the first step is 1)", step)
-	}
 	if err := firstErr(need(call, "w", w, 0), need(call, "g", g, n), need(call, "m", m, n),
 		need(call, "v", v, n), checkN(call, n)); err != nil {
 		return err
 	}
-	bc1, bc2 := AdamBiasCorrection(cfg.Beta1, step), AdamBiasCorrection(cfg.Beta2, step)
 	a := new(kargs).ptr(w).ptr(g).ptr(m).ptr(v).i32(n).f32(cfg.LR).f32(cfg.Beta1).f32(cfg.Beta2).f32(cfg.Eps).
-		f32(cfg.WeightDecay).f32(bc1).f32(bc2)
+		f32(cfg.WeightDecay).f32(bc1).f32(bc2).ptr(bc).ptr(norm)
 	return c.ew(kAdamStep, n, a)
 }
 
@@ -553,4 +601,67 @@ func (c *Context) LSTMBackwardStep(dPre, dcPrev, dh, dcNext, act, cell, cellPrev
 	}
 	a := new(kargs).ptr(dPre).ptr(dcPrev).ptr(dh).ptr(dcNext).ptr(act).ptr(cell).ptr(cellPrev).i32(batch).i32(hidden)
 	return c.ew(kLSTMBwd, n, a)
+}
+
+// lstmStepGrid is the grid of the fused step kernels (lstm.cu): blocks of
+// 8 hidden units by 16 batch rows.
+func lstmStepGrid(batch, hidden int) dim3 {
+	return dim3{uint32(ceilDiv(hidden, 8)), uint32(ceilDiv(batch, 16)), 1}
+}
+
+// LSTMForwardStepFused is one whole LSTM step in one kernel: with pre
+// (batch x 4*hidden) holding x_t*W_ih^T + bias, it adds hPrev*whh^T (whh is
+// W_hh, 4*hidden x hidden; hPrev nil at the first step, with cellPrev) and
+// applies LSTMForwardStep's pointwise part, writing act (may be pre), cell
+// and hid. It replaces an Sgemm and LSTMForwardStep per step.
+func (c *Context) LSTMForwardStepFused(act, cell, hid, pre, hPrev, cellPrev, whh Buffer, batch, hidden int) error {
+	const call = "lstm fused forward step"
+	if batch < 0 || hidden < 0 {
+		return invalid(call, "batch=%d hidden=%d", batch, hidden)
+	}
+	n := batch * hidden
+	if err := firstErr(checkN(call, 4*n), checkN(call, 4*hidden*hidden), need(call, "act", act, 4*n),
+		need(call, "cell", cell, n), need(call, "hid", hid, n), need(call, "pre", pre, 4*n),
+		needOpt(call, "hPrev", hPrev, n), needOpt(call, "cellPrev", cellPrev, n),
+		need(call, "whh", whh, 4*hidden*hidden)); err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	if ceilDiv(batch, 16) > 65535 {
+		return invalid(call, "batch %d needs more than 65535 row blocks", batch)
+	}
+	a := new(kargs).ptr(act).ptr(cell).ptr(hid).ptr(pre).ptr(hPrev).ptr(cellPrev).ptr(whh).i32(batch).i32(hidden)
+	return c.launch(kLSTMFwdStep, lstmStepGrid(batch, hidden), dim3{256, 1, 1}, a)
+}
+
+// LSTMBackwardStepFused is one whole backward LSTM step in one kernel:
+// dh = dH + dPreNext*whh (dPreNext, step t+1's gate gradients, nil at the
+// last step) then LSTMBackwardStep's pointwise part with dcIn = dL/dc_t
+// from step t+1 (nil: zeros), writing dPre (batch x 4*hidden) and dcOut =
+// dL/dc_{t-1} (nil: not written; may be dcIn). It replaces an Add, an
+// Sgemm and LSTMBackwardStep per step.
+func (c *Context) LSTMBackwardStepFused(dPre, dcOut, dH, dPreNext, whh, act, cell, cellPrev, dcIn Buffer,
+	batch, hidden int) error {
+	const call = "lstm fused backward step"
+	if batch < 0 || hidden < 0 {
+		return invalid(call, "batch=%d hidden=%d", batch, hidden)
+	}
+	n := batch * hidden
+	if err := firstErr(checkN(call, 4*n), checkN(call, 4*hidden*hidden), need(call, "dPre", dPre, 4*n),
+		needOpt(call, "dcOut", dcOut, n), need(call, "dH", dH, n), needOpt(call, "dPreNext", dPreNext, 4*n),
+		need(call, "whh", whh, 4*hidden*hidden), need(call, "act", act, 4*n), need(call, "cell", cell, n),
+		needOpt(call, "cellPrev", cellPrev, n), needOpt(call, "dcIn", dcIn, n)); err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	if ceilDiv(batch, 16) > 65535 {
+		return invalid(call, "batch %d needs more than 65535 row blocks", batch)
+	}
+	a := new(kargs).ptr(dPre).ptr(dcOut).ptr(dH).ptr(dPreNext).ptr(whh).ptr(act).ptr(cell).ptr(cellPrev).ptr(dcIn).
+		i32(batch).i32(hidden)
+	return c.launch(kLSTMBwdStep, lstmStepGrid(batch, hidden), dim3{256, 1, 1}, a)
 }

@@ -8,6 +8,9 @@
 //
 // with i = first + k for element k of the buffer. This is bit-for-bit the hash
 // of the Go reference cuda.DropoutKeep and of the CPU backend.
+// step is read from *step_at when step_at is not null (a counter in device
+// memory, so that a captured CUDA graph draws a new mask on every replay),
+// else it is the argument step.
 // Launch: block 256, any grid.
 
 __device__ __forceinline__ bool dropout_keep(unsigned long long seed, unsigned long long step,
@@ -25,16 +28,20 @@ __device__ __forceinline__ bool dropout_keep(unsigned long long seed, unsigned l
 
 // y = dropout(x); writes y and nothing else.
 extern "C" __global__ void dropout_fwd(float* y, const float* x, int n, float p, float scale,
-                                       unsigned long long seed, unsigned long long step, unsigned long long first)
+                                       unsigned long long seed, unsigned long long step, unsigned long long first,
+                                       const unsigned long long* step_at)
 {
+    if (step_at) step = *step_at;
     for (unsigned k = blockIdx.x * blockDim.x + threadIdx.x; k < (unsigned)n; k += blockDim.x * gridDim.x)
         y[k] = dropout_keep(seed, step, first + k, p) ? x[k] * scale : 0.0f;
 }
 
 // dx = dy * mask * scale with the mask recomputed from (seed, step, first + k).
 extern "C" __global__ void dropout_bwd(float* dx, const float* dy, int n, float p, float scale,
-                                       unsigned long long seed, unsigned long long step, unsigned long long first)
+                                       unsigned long long seed, unsigned long long step, unsigned long long first,
+                                       const unsigned long long* step_at)
 {
+    if (step_at) step = *step_at;
     for (unsigned k = blockIdx.x * blockDim.x + threadIdx.x; k < (unsigned)n; k += blockDim.x * gridDim.x)
         dx[k] = dropout_keep(seed, step, first + k, p) ? dy[k] * scale : 0.0f;
 }
