@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -26,7 +27,11 @@ import (
 // Dropout draws its mask from the op's seed and run counter exactly as the
 // CPU kernel does (the counter lives in the op and is advanced by whichever
 // executor runs its forward pass), so a CPU and a CUDA program of two
-// identically built graphs produce the same masks run for run.
+// identically built graphs produce the same masks run for run. The kernels
+// read the counter from device memory, which PrepareRun rewrites before
+// each run: the enqueued work has no per-run host values in its kernel
+// arguments, so it can be captured once as a CUDA graph (cuda.Context.Capture
+// around EnqueueForward and EnqueueBackward) and replayed.
 type CUDAProgram struct {
 	ctx      *cuda.Context
 	arena    *cuda.Arena
@@ -35,6 +40,16 @@ type CUDAProgram struct {
 	binds    map[*gorgonia.Node]*Buf
 	inputs   []*gorgonia.Node
 	idLimits map[*gorgonia.Node]int // int32 id inputs of Embedding: ids must be < limit
+
+	drops    []Dropout        // the forward Dropout ops, in counter order
+	counters *cudaScratch     // their run counters on the device, one uint64 each
+	staging  *cuda.HostBuffer // the counters on the host (page-locked), uploaded by PrepareRun
+
+	profiling  bool
+	timer      *cuda.EventTimer // marks: forward steps+1, then backward steps+1
+	times      stepTimes        // device times by step index (profile.go)
+	pendingFwd bool             // marks recorded, not yet collected
+	pendingBwd bool
 }
 
 // cudaBuf is a node's device buffer: its place in the arena (or, for a view,
@@ -84,6 +99,14 @@ func CompileCUDA(ctx *cuda.Context, fwd, bwd []*gorgonia.Node, binds map[*gorgon
 		scratches = append(scratches, s)
 		return s
 	}
+	for _, n := range append(append([]*gorgonia.Node(nil), fwdOrder...), bwdOrder...) {
+		if d, ok := n.Op().(Dropout); ok && p.dropIndex(d) < 0 {
+			p.drops = append(p.drops, d)
+		}
+	}
+	if len(p.drops) > 0 {
+		p.counters = addScratch(2 * len(p.drops))
+	}
 	consts := map[*gorgonia.Node]*Buf{}
 	for _, phase := range []struct {
 		order []*gorgonia.Node
@@ -105,24 +128,31 @@ func CompileCUDA(ctx *cuda.Context, fwd, bwd []*gorgonia.Node, binds map[*gorgon
 		return nil, fmt.Errorf("graph: CompileCUDA: %w", err)
 	}
 	p.arena = arena
+	fail := func(err error) (*CUDAProgram, error) {
+		p.Close()
+		return nil, err
+	}
 	for _, n := range append(append([]*gorgonia.Node(nil), fwdOrder...), bwdOrder...) {
 		p.resolve(p.bufs[n])
 	}
 	for _, s := range scratches {
 		s.dev = arena.At(s.off, int64(s.n)*4)
 	}
+	if len(p.drops) > 0 {
+		if p.staging, err = ctx.AllocHost(int64(len(p.drops)) * 8); err != nil {
+			return fail(fmt.Errorf("graph: CompileCUDA: %w", err))
+		}
+	}
 	// Parameters and constants go up once; a node may be both planned and
 	// bound only as an input, so binds is the full set.
 	for n, b := range p.binds {
 		if err := p.Upload(n, b); err != nil {
-			arena.Free()
-			return nil, err
+			return fail(err)
 		}
 	}
 	for n, b := range consts {
 		if err := p.Upload(n, b); err != nil {
-			arena.Free()
-			return nil, err
+			return fail(err)
 		}
 	}
 	return p, nil
@@ -290,15 +320,17 @@ func (p *CUDAProgram) cudaKernel(n *gorgonia.Node, op gorgonia.Op, out *cudaBuf,
 			return c.EmbeddingBackward(out.dev, in[1].dev, in[0].dev, b, t, o.Dim, 0)
 		}, nil
 	case Dropout:
-		pf := float32(o.P)
+		pf, i := float32(o.P), p.dropIndex(o)
 		return func(c *cuda.Context) error {
-			*o.runs++
-			return c.DropoutForward(out.dev, in[0].dev, pf, o.Seed, *o.runs, 0)
+			return c.DropoutForwardAt(out.dev, in[0].dev, pf, o.Seed, p.counters.dev.Slice(2*i, 2*i+2), 0)
 		}, nil
 	case DropoutGrad:
-		pf := float32(o.Fwd.P)
+		pf, i := float32(o.Fwd.P), p.dropIndex(o.Fwd)
+		if i < 0 {
+			return nil, fmt.Errorf("graph: CUDA: %v: its forward Dropout is not part of the program", o)
+		}
 		return func(c *cuda.Context) error {
-			return c.DropoutBackward(out.dev, in[0].dev, pf, o.Fwd.Seed, *o.Fwd.runs, 0)
+			return c.DropoutBackwardAt(out.dev, in[0].dev, pf, o.Fwd.Seed, p.counters.dev.Slice(2*i, 2*i+2), 0)
 		}, nil
 	case ViewGrad:
 		off, size := o.Offset, in[0].n
@@ -316,10 +348,8 @@ func (p *CUDAProgram) cudaKernel(n *gorgonia.Node, op gorgonia.Op, out *cudaBuf,
 	case LSTMBackward:
 		t, b, h := in[0].shape[0], in[0].shape[1], in[2].shape[1]
 		dp := addScratch(t * b * 4 * h)
-		dh := addScratch(b * h)
 		dc := addScratch(b * h)
-		dhs := addScratch(b * h)
-		return cudaLSTMBackward(out, in, dp, dh, dc, dhs), nil
+		return cudaLSTMBackward(out, in, dp, dc), nil
 	}
 	return nil, fmt.Errorf("graph: CUDA: op %v (%T) of node %v has no CUDA kernel", op, op, n.Name())
 }
@@ -342,8 +372,8 @@ func (p *CUDAProgram) limitIDs(n *gorgonia.Node, vocab int) {
 }
 
 // cudaLSTMForward: the input projection of all steps as one Sgemm plus bias
-// into the activations' slot, then per step the recurrent Sgemm and the
-// fused pointwise kernel (activations in place). Layout as LSTM.ExecCPU.
+// into the activations' slot, then one fused kernel per step (recurrent
+// product and pointwise, activations in place). Layout as LSTM.ExecCPU.
 func cudaLSTMForward(out *cudaBuf, in []*cudaBuf) func(c *cuda.Context) error {
 	t, b, ni, h := in[0].shape[0], in[0].shape[1], in[0].shape[2], in[2].shape[1]
 	g := 4 * h
@@ -362,14 +392,12 @@ func cudaLSTMForward(out *cudaBuf, in []*cudaBuf) func(c *cuda.Context) error {
 		}
 		for s := 0; s < t; s++ {
 			a := acts.Slice(s*bg, (s+1)*bg)
-			var cprev cuda.Buffer
+			var hprev, cprev cuda.Buffer
 			if s > 0 {
-				if err := c.Sgemm(false, true, b, g, h, 1, hs.Slice((s-1)*bh, s*bh), h, whh, h, 1, a, g); err != nil {
-					return err
-				}
-				cprev = cs.Slice((s-1)*bh, s*bh)
+				hprev, cprev = hs.Slice((s-1)*bh, s*bh), cs.Slice((s-1)*bh, s*bh)
 			}
-			if err := c.LSTMForwardStep(a, cs.Slice(s*bh, (s+1)*bh), hs.Slice(s*bh, (s+1)*bh), a, cprev, b, h); err != nil {
+			if err := c.LSTMForwardStepFused(a, cs.Slice(s*bh, (s+1)*bh), hs.Slice(s*bh, (s+1)*bh), a, hprev, cprev,
+				whh, b, h); err != nil {
 				return err
 			}
 		}
@@ -377,11 +405,11 @@ func cudaLSTMForward(out *cudaBuf, in []*cudaBuf) func(c *cuda.Context) error {
 	}
 }
 
-// cudaLSTMBackward: backpropagation through time with the fused pointwise
-// kernel and an Sgemm for the recurrent gradient per step, then the weight
-// gradients over all steps as single products. Output layout as
-// LSTMBackward.ExecCPU: [dx | dWih | dWhh | dbias].
-func cudaLSTMBackward(out *cudaBuf, in []*cudaBuf, dpS, dhS, dcS, dhsumS *cudaScratch) func(c *cuda.Context) error {
+// cudaLSTMBackward: backpropagation through time with one fused kernel per
+// step (the recurrent gradient dP_{t+1}*W_hh and the pointwise backward),
+// then the weight gradients over all steps as single products. Output
+// layout as LSTMBackward.ExecCPU: [dx | dWih | dWhh | dbias].
+func cudaLSTMBackward(out *cudaBuf, in []*cudaBuf, dpS, dcS *cudaScratch) func(c *cuda.Context) error {
 	t, b, ni, h := in[0].shape[0], in[0].shape[1], in[0].shape[2], in[2].shape[1]
 	g := 4 * h
 	bh, bg := b*h, b*g
@@ -396,31 +424,18 @@ func cudaLSTMBackward(out *cudaBuf, in []*cudaBuf, dpS, dhS, dcS, dhsumS *cudaSc
 		dwih := o.Slice(t*b*ni, t*b*ni+g*ni)
 		dwhh := o.Slice(t*b*ni+g*ni, t*b*ni+g*ni+g*h)
 		dbias := o.Slice(t*b*ni+g*ni+g*h, t*b*ni+g*ni+g*h+g)
-		dp, dh, dc, dhsum := dpS.dev, dhS.dev, dcS.dev, dhsumS.dev
-		if err := c.Zero(dh); err != nil {
-			return err
-		}
-		if err := c.Zero(dc); err != nil {
-			return err
-		}
+		dp, dc := dpS.dev, dcS.dev
 		for s := t - 1; s >= 0; s-- {
-			var cprev, dcPrev cuda.Buffer
+			var cprev, dcOut, dcIn, dpNext cuda.Buffer
 			if s > 0 {
-				cprev = cs.Slice((s-1)*bh, s*bh)
-				dcPrev = dc
+				cprev, dcOut = cs.Slice((s-1)*bh, s*bh), dc
 			}
-			if err := c.Add(dhsum, dhs.Slice(s*bh, (s+1)*bh), dh); err != nil {
+			if s < t-1 {
+				dcIn, dpNext = dc, dp.Slice((s+1)*bg, (s+2)*bg)
+			}
+			if err := c.LSTMBackwardStepFused(dp.Slice(s*bg, (s+1)*bg), dcOut, dhs.Slice(s*bh, (s+1)*bh), dpNext, whh,
+				acts.Slice(s*bg, (s+1)*bg), cs.Slice(s*bh, (s+1)*bh), cprev, dcIn, b, h); err != nil {
 				return err
-			}
-			dps := dp.Slice(s*bg, (s+1)*bg)
-			if err := c.LSTMBackwardStep(dps, dcPrev, dhsum, dc, acts.Slice(s*bg, (s+1)*bg),
-				cs.Slice(s*bh, (s+1)*bh), cprev, b, h); err != nil {
-				return err
-			}
-			if s > 0 {
-				if err := c.Sgemm(false, false, b, h, g, 1, dps, g, whh, h, 0, dh, h); err != nil {
-					return err
-				}
 			}
 		}
 		if err := c.Sgemm(false, false, t*b, ni, g, 1, dp, g, wih, ni, 0, dx, ni); err != nil {
@@ -441,10 +456,17 @@ func cudaLSTMBackward(out *cudaBuf, in []*cudaBuf, dpS, dhS, dcS, dhsumS *cudaSc
 }
 
 // Upload copies host buffer b into node n's device buffer (an input, a
-// parameter, or any planned node); b must match the node's dtype and size.
-// Token ids feeding an Embedding are checked against its vocabulary, as the
-// CPU kernel does.
-func (p *CUDAProgram) Upload(n *gorgonia.Node, b *Buf) error {
+// parameter, or any planned node) and waits; b must match the node's dtype
+// and size. Token ids feeding an Embedding are checked against its
+// vocabulary, as the CPU kernel does.
+func (p *CUDAProgram) Upload(n *gorgonia.Node, b *Buf) error { return p.upload(n, b, true) }
+
+// UploadAsync is Upload queued on the stream without waiting for it (b may
+// be reused at once: the driver has taken its copy of ordinary Go memory
+// when this returns).
+func (p *CUDAProgram) UploadAsync(n *gorgonia.Node, b *Buf) error { return p.upload(n, b, false) }
+
+func (p *CUDAProgram) upload(n *gorgonia.Node, b *Buf, wait bool) error {
 	d := p.bufs[n]
 	if d == nil {
 		return fmt.Errorf("graph: CUDA Upload: node %v is not part of the program", n)
@@ -454,7 +476,10 @@ func (p *CUDAProgram) Upload(n *gorgonia.Node, b *Buf) error {
 	}
 	switch b.Dtype {
 	case tensor.Float32:
-		return cuda.Upload(p.ctx, d.dev, b.F32)
+		if wait {
+			return cuda.Upload(p.ctx, d.dev, b.F32)
+		}
+		return cuda.UploadAsync(p.ctx, d.dev, b.F32)
 	case tensor.Int32:
 		if v, ok := p.idLimits[n]; ok {
 			for i, id := range b.I32 {
@@ -463,7 +488,10 @@ func (p *CUDAProgram) Upload(n *gorgonia.Node, b *Buf) error {
 				}
 			}
 		}
-		return cuda.Upload(p.ctx, d.dev, b.I32)
+		if wait {
+			return cuda.Upload(p.ctx, d.dev, b.I32)
+		}
+		return cuda.UploadAsync(p.ctx, d.dev, b.I32)
 	}
 	return fmt.Errorf("graph: CUDA Upload: unsupported dtype %v", b.Dtype)
 }
@@ -523,30 +551,190 @@ func (p *CUDAProgram) Device(n *gorgonia.Node) cuda.Buffer {
 	return cuda.Buffer{}
 }
 
-// Run executes the forward then the backward steps.
+// Run executes the forward then the backward steps and waits for them.
 func (p *CUDAProgram) Run() error {
-	if err := p.Forward(); err != nil {
-		return err
-	}
-	return p.Backward()
+	return p.ctx.Do(func() error {
+		if err := p.PrepareRun(); err != nil {
+			return err
+		}
+		if err := p.EnqueueForward(); err != nil {
+			return err
+		}
+		if err := p.EnqueueBackward(); err != nil {
+			return err
+		}
+		return p.syncAndCollect()
+	})
 }
 
-// Forward enqueues the steps the forward outputs need and waits for them.
-func (p *CUDAProgram) Forward() error { return p.exec(p.fwd) }
-
-// Backward enqueues the remaining steps (gradients) and waits; Forward must
-// have run.
-func (p *CUDAProgram) Backward() error { return p.exec(p.bwd) }
-
-func (p *CUDAProgram) exec(steps []cudaStep) error {
+// Forward runs the steps the forward outputs need and waits for them.
+func (p *CUDAProgram) Forward() error {
 	return p.ctx.Do(func() error {
+		if err := p.PrepareRun(); err != nil {
+			return err
+		}
+		if err := p.EnqueueForward(); err != nil {
+			return err
+		}
+		return p.syncAndCollect()
+	})
+}
+
+// Backward runs the remaining steps (gradients) and waits; Forward must
+// have run.
+func (p *CUDAProgram) Backward() error {
+	return p.ctx.Do(func() error {
+		if err := p.EnqueueBackward(); err != nil {
+			return err
+		}
+		return p.syncAndCollect()
+	})
+}
+
+func (p *CUDAProgram) syncAndCollect() error {
+	if err := p.ctx.Sync(); err != nil {
+		return err
+	}
+	return p.CollectProfile()
+}
+
+// PrepareRun starts a run: it advances each Dropout op's run counter (as
+// the CPU executor does) and enqueues the upload of the counters, so that
+// the forward and backward steps enqueued next, or a graph captured from
+// them, draw this run's masks. Forward and Run call it; a caller that
+// enqueues the steps itself calls it once per run.
+func (p *CUDAProgram) PrepareRun() error {
+	if len(p.drops) == 0 {
+		return nil
+	}
+	st := p.staging.Uint64()
+	for i, d := range p.drops {
+		*d.runs++
+		st[i] = *d.runs
+	}
+	return cuda.UploadAsync(p.ctx, p.counters.dev, p.staging.Int32())
+}
+
+// EnqueueForward enqueues the forward steps on the Context's stream without
+// waiting (nor advancing the dropout counters: see PrepareRun).
+func (p *CUDAProgram) EnqueueForward() error { return p.enqueue(p.fwd, false) }
+
+// EnqueueBackward enqueues the backward steps without waiting.
+func (p *CUDAProgram) EnqueueBackward() error { return p.enqueue(p.bwd, true) }
+
+func (p *CUDAProgram) enqueue(steps []cudaStep, backward bool) error {
+	return p.ctx.Do(func() error {
+		base := -1
+		if p.profiling {
+			base = 0
+			if backward {
+				base = len(p.fwd) + 1
+				p.pendingBwd = true
+			} else {
+				p.pendingFwd = true
+			}
+			if err := p.timer.Mark(base); err != nil {
+				return err
+			}
+		}
 		for i := range steps {
 			if err := steps[i].run(p.ctx); err != nil {
 				return fmt.Errorf("graph: CUDA %v: %w", steps[i].node.Op(), err)
 			}
+			if base >= 0 {
+				if err := p.timer.Mark(base + i + 1); err != nil {
+					return err
+				}
+			}
 		}
-		return p.ctx.Sync()
+		return nil
 	})
+}
+
+// SetProfiling turns per-op timing on or off. While on, the enqueued steps
+// are separated by CUDA events and CollectProfile (called by Forward,
+// Backward and Run themselves) adds each op's device time to the profile.
+// Events keep kernels from overlapping and cannot be captured in a graph:
+// profile to see where the time goes, measure speed without it.
+func (p *CUDAProgram) SetProfiling(on bool) error {
+	if on && p.timer == nil {
+		t, err := p.ctx.NewEventTimer(len(p.fwd) + len(p.bwd) + 2)
+		if err != nil {
+			return err
+		}
+		p.timer = t
+		p.times.fwd = make([]time.Duration, len(p.fwd))
+		p.times.bwd = make([]time.Duration, len(p.bwd))
+		p.times.fwdCalls = make([]int, len(p.fwd))
+		p.times.bwdCalls = make([]int, len(p.bwd))
+	}
+	p.profiling = on
+	return nil
+}
+
+// CollectProfile adds the device times of the passes enqueued since the
+// last collection to the profile; the stream must have been waited for.
+func (p *CUDAProgram) CollectProfile() error {
+	if p.timer == nil {
+		return nil
+	}
+	t := &p.times
+	collect := func(steps []cudaStep, base int, times []time.Duration, calls []int, wall *time.Duration) error {
+		for i := range steps {
+			d, err := p.timer.Elapsed(base+i, base+i+1)
+			if err != nil {
+				return err
+			}
+			times[i] += d
+			calls[i]++
+		}
+		d, err := p.timer.Elapsed(base, base+len(steps))
+		*wall += d
+		return err
+	}
+	if p.pendingFwd {
+		p.pendingFwd = false
+		t.fwdRuns++
+		if err := collect(p.fwd, 0, t.fwd, t.fwdCalls, &t.fwdWall); err != nil {
+			return err
+		}
+	}
+	if p.pendingBwd {
+		p.pendingBwd = false
+		t.bwdRuns++
+		if err := collect(p.bwd, len(p.fwd)+1, t.bwd, t.bwdCalls, &t.bwdWall); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Profile returns the device times recorded, merged by op name and phase,
+// as Program.Profile does on the CPU; Wall is the device time of the passes.
+func (p *CUDAProgram) Profile() Profile {
+	t := &p.times
+	var ops []OpTime
+	add := func(steps []cudaStep, times []time.Duration, calls []int, phase string) {
+		for i := range steps {
+			if i >= len(times) || calls[i] == 0 {
+				continue
+			}
+			ops = append(ops, OpTime{Op: OpName(steps[i].node.Op()), Phase: phase, Calls: calls[i], Total: times[i]})
+		}
+	}
+	add(p.fwd, t.fwd, t.fwdCalls, PhaseForward)
+	add(p.bwd, t.bwd, t.bwdCalls, PhaseBackward)
+	return Profile{Steps: max(t.fwdRuns, t.bwdRuns), Wall: t.fwdWall + t.bwdWall, Ops: ops}.Aggregate()
+}
+
+// ResetProfile forgets the times recorded so far.
+func (p *CUDAProgram) ResetProfile() {
+	t := &p.times
+	clear(t.fwd)
+	clear(t.bwd)
+	clear(t.fwdCalls)
+	clear(t.bwdCalls)
+	t.fwdRuns, t.bwdRuns, t.fwdWall, t.bwdWall = 0, 0, 0, 0
 }
 
 // Steps reports how many ops the forward and backward passes run.
@@ -555,12 +743,37 @@ func (p *CUDAProgram) Steps() (forward, backward int) { return len(p.fwd), len(p
 // Arena returns the program's device arena (for its size and peak use).
 func (p *CUDAProgram) Arena() *cuda.Arena { return p.arena }
 
-// Close frees the program's device memory; the program is unusable after.
+// Close frees the program's device and page-locked host memory; the
+// program is unusable after.
 func (p *CUDAProgram) Close() error {
-	if p.arena == nil {
-		return nil
+	var err error
+	if p.timer != nil {
+		err = p.timer.Close()
+		p.timer = nil
 	}
-	err := p.arena.Free()
-	p.arena = nil
+	if p.staging != nil {
+		if e := p.staging.Free(); err == nil {
+			err = e
+		}
+		p.staging = nil
+	}
+	if p.arena != nil {
+		if e := p.arena.Free(); err == nil {
+			err = e
+		}
+		p.arena = nil
+	}
 	return err
+}
+
+// dropIndex is d's place among the program's counters (-1: none). Ops are
+// compared by their run counter, which identifies a Dropout op and is
+// shared with its DropoutGrad.
+func (p *CUDAProgram) dropIndex(d Dropout) int {
+	for i, x := range p.drops {
+		if x.runs == d.runs {
+			return i
+		}
+	}
+	return -1
 }

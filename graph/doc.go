@@ -10,7 +10,8 @@
 // and then runs forward (and backward, when gradient nodes are among the
 // outputs) with no allocation per run. Each op carries its CPU kernel
 // (ExecCPU); a second backend executes the same planned graph through its
-// own kernels.
+// own kernels. SetProfiling makes a Program time each kernel; Profile
+// (OpTime per op name and phase) is the format every executor reports in.
 //
 // Float32 is the working precision; every op also runs in float64 so that
 // its gradient can be checked against finite differences.

@@ -19,6 +19,9 @@ type Program struct {
 	fwd, bwd []step
 	bufs     map[*gorgonia.Node]*Buf
 	inputs   []*gorgonia.Node
+
+	profiling bool      // SetProfiling
+	times     stepTimes // what profiling recorded (profile.go)
 }
 
 type step struct {
@@ -221,25 +224,40 @@ func (p *Program) Run() error {
 }
 
 // Forward executes the steps the forward outputs need.
-func (p *Program) Forward() error { return run(p.fwd) }
+func (p *Program) Forward() error {
+	if p.profiling {
+		p.times.fwdRuns++
+		return runTimed(p.fwd, p.times.fwd, p.times.fwdCalls, &p.times.fwdWall)
+	}
+	return run(p.fwd)
+}
 
 // Backward executes the remaining steps (gradients); Forward must have run.
-func (p *Program) Backward() error { return run(p.bwd) }
+func (p *Program) Backward() error {
+	if p.profiling {
+		p.times.bwdRuns++
+		return runTimed(p.bwd, p.times.bwd, p.times.bwdCalls, &p.times.bwdWall)
+	}
+	return run(p.bwd)
+}
 
 func run(steps []step) error {
 	for i := range steps {
-		s := &steps[i]
-		if s.kern != nil {
-			if err := s.kern.ExecCPU(&s.ctx, s.out, s.in); err != nil {
-				return fmt.Errorf("graph: %v: %w", s.node.Op(), err)
-			}
-			continue
-		}
-		if err := s.fallback(); err != nil {
+		if err := runStep(&steps[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func runStep(s *step) error {
+	if s.kern != nil {
+		if err := s.kern.ExecCPU(&s.ctx, s.out, s.in); err != nil {
+			return fmt.Errorf("graph: %v: %w", s.node.Op(), err)
+		}
+		return nil
+	}
+	return s.fallback()
 }
 
 // fallback runs an op that has no CPU kernel through gorgonia's Do.

@@ -207,3 +207,151 @@ func TestCUDAFitKeepLast(t *testing.T) {
 	}
 	t.Logf("after 2 epochs with a kept short batch: worst parameter difference %.3g (relative, floor 1e-2)", worst)
 }
+
+// TestCUDAGraphReplayMatchesKernelLaunches trains the same model twice on
+// the device, once replaying the captured step and once launching every
+// kernel, through a learning-rate change (which must re-capture the step),
+// and compares the losses and parameters.
+func TestCUDAGraphReplayMatchesKernelLaunches(t *testing.T) {
+	dev := cudaDevice(t)
+	cfg := spam.Config{Vocab: 40, Embed: 8, Hidden: 8, Layers: 2, Dropout: 0.5, SeqLen: 5}
+	d := newRandomIDs(30, cfg.SeqLen, cfg.Vocab, 13)
+	type run struct {
+		m    *spam.Model
+		tr   *train.Trainer
+		adam *optim.Adam
+	}
+	mk := func(graphs bool) run {
+		m, err := spam.NewModel(cfg, 17)
+		require.NoError(t, err)
+		a := optim.NewAdam(1e-2)
+		tr, err := train.NewTrainer(m, train.Config{BatchSize: 3, ClipNorm: 1, Optimizer: a, Device: dev.WithGraphs(graphs)})
+		require.NoError(t, err)
+		t.Cleanup(func() { tr.Close() })
+		return run{m, tr, a}
+	}
+	g, k := mk(true), mk(false)
+	require.True(t, dev.Graphs())
+	require.False(t, dev.WithGraphs(false).Graphs())
+	rng := rand.New(rand.NewPCG(3, 4))
+	for step := 1; step <= 5; step++ {
+		if step == 4 { // a schedule lowering the rate: the captured step is stale
+			g.adam.LR, k.adam.LR = 1e-3, 1e-3
+		}
+		idx := rng.Perm(d.Len())[:3]
+		lg, _, err := g.tr.Step(d, idx)
+		require.NoError(t, err)
+		lk, _, err := k.tr.Step(d, idx)
+		require.NoError(t, err)
+		require.True(t, near(lg, lk), "step %d: loss with graph %v, without %v", step, lg, lk)
+	}
+	require.NoError(t, g.tr.SyncHost())
+	require.NoError(t, k.tr.SyncHost())
+	for i, p := range k.m.Params() {
+		q := g.m.Params()[i]
+		for j := range p.Value.Len() {
+			if a, b := q.Value.At(j), p.Value.At(j); !near(a, b) {
+				t.Fatalf("%s[%d]: graph replay %v, kernel launches %v", p.Name, j, a, b)
+			}
+		}
+	}
+}
+
+// TestCUDAStepSkipsNonFiniteUpdate: a step whose loss is not finite
+// reports ErrNonFinite and leaves the weights and Adam's step count as they
+// were, as on the CPU, also when the step is a graph replay.
+func TestCUDAStepSkipsNonFiniteUpdate(t *testing.T) {
+	dev := cudaDevice(t)
+	cfg := spam.Config{Vocab: 30, Embed: 4, Hidden: 4, Layers: 1, Dropout: 0, SeqLen: 4}
+	m, err := spam.NewModel(cfg, 5)
+	require.NoError(t, err)
+	a := optim.NewAdam(1e-2)
+	tr, err := train.NewTrainer(m, train.Config{BatchSize: 2, ClipNorm: 1, Optimizer: a, Device: dev})
+	require.NoError(t, err)
+	defer tr.Close()
+	d := newRandomIDs(8, cfg.SeqLen, cfg.Vocab, 2)
+	for range 2 { // the second step is a replay of the captured graph
+		_, _, err := tr.Step(d, []int{0, 1})
+		require.NoError(t, err)
+	}
+	require.NoError(t, tr.SyncHost())
+	params := m.Params()
+	var emb *graph.Param
+	for _, p := range params {
+		if p.Value.Len() == cfg.Vocab*cfg.Embed {
+			emb = p
+		}
+	}
+	require.NotNil(t, emb, "embedding table")
+	before := make([][]float64, len(params))
+	for i, p := range params {
+		for j := range p.Value.Len() {
+			before[i] = append(before[i], p.Value.At(j))
+		}
+	}
+	for j := range emb.Value.Len() { // every token's vector is NaN: so is the loss
+		emb.Value.Set(j, math.NaN())
+	}
+	before[slicesIndex(params, emb)] = nil
+	require.NoError(t, tr.SyncDevice())
+	_, _, err = tr.Step(d, []int{2, 3})
+	require.ErrorIs(t, err, train.ErrNonFinite)
+	require.Equal(t, 2, a.StepCount(), "a skipped step does not count")
+	require.NoError(t, tr.SyncHost())
+	for i, p := range params {
+		for j, want := range before[i] {
+			if got := p.Value.At(j); got != want {
+				t.Fatalf("%s[%d] changed from %v to %v by a non-finite step", p.Name, j, want, got)
+			}
+		}
+	}
+}
+
+func slicesIndex(ps []*graph.Param, p *graph.Param) int {
+	for i, q := range ps {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestCUDATrainerProfile: a profiled CUDA step reports every op of the
+// step with device times, and the clipping and Adam kernels.
+func TestCUDATrainerProfile(t *testing.T) {
+	dev := cudaDevice(t)
+	cfg := spam.Config{Vocab: 30, Embed: 4, Hidden: 4, Layers: 2, Dropout: 0.5, SeqLen: 4}
+	m, err := spam.NewModel(cfg, 5)
+	require.NoError(t, err)
+	tr, err := train.NewTrainer(m, train.Config{BatchSize: 2, ClipNorm: 1, Optimizer: optim.NewAdam(1e-2), Device: dev})
+	require.NoError(t, err)
+	defer tr.Close()
+	d := newRandomIDs(8, cfg.SeqLen, cfg.Vocab, 2)
+	_, _, err = tr.Step(d, []int{0, 1}) // unprofiled
+	require.NoError(t, err)
+	require.NoError(t, tr.SetProfiling(true))
+	for range 3 {
+		_, _, err = tr.Step(d, []int{2, 3})
+		require.NoError(t, err)
+	}
+	p := tr.Profile()
+	require.Equal(t, 3, p.Steps)
+	seen := map[string]graph.OpTime{}
+	for _, o := range p.Ops {
+		seen[o.Op+"/"+o.Phase] = o
+	}
+	for _, want := range []string{"LSTM/forward", "LSTMBackward/backward", "Embedding/forward", "Dropout/forward",
+		"Fill/data", "ClipGradNorm/optimizer", "Adam/optimizer"} {
+		o, ok := seen[want]
+		require.True(t, ok, "no %s entry in\n%v", want, p)
+		require.Positive(t, o.Calls, want)
+	}
+	require.Equal(t, 6, seen["LSTM/forward"].Calls, "2 layers x 3 steps")
+	require.LessOrEqual(t, p.Total(), p.Wall+p.Wall/10, "device and fill time within the steps' wall time")
+	t.Logf("profile of 3 steps:\n%v", p)
+	tr.ResetProfile()
+	require.Zero(t, tr.Profile().Steps)
+	require.NoError(t, tr.SetProfiling(false))
+	_, _, err = tr.Step(d, []int{0, 1}) // back to the captured graph
+	require.NoError(t, err)
+}

@@ -141,14 +141,32 @@ func (sel Select) better(s, best EpochStats, first bool) bool {
 
 // Device selects the executor of a Trainer or Evaluator. The zero value is
 // the CPU.
-type Device struct{ ctx *cuda.Context }
+type Device struct {
+	ctx      *cuda.Context
+	noGraphs bool
+}
 
 // CPU is the CPU executor (the zero Device).
 var CPU = Device{}
 
 // CUDA runs on ctx's device. In a build without the embercuda (or cudaemu)
 // tag, trainers and evaluators asked for it fail with cuda.ErrNotBuilt.
+//
+// A CUDA trainer runs its first step kernel by kernel, then captures the
+// whole step (forward, backward, clipping, Adam) as a CUDA graph and
+// replays it: one launch per step instead of hundreds, which is most of a
+// small batch's step time. WithGraphs(false) keeps launching kernel by
+// kernel (to measure the difference, or to profile ops).
 func CUDA(ctx *cuda.Context) Device { return Device{ctx: ctx} }
+
+// WithGraphs returns d with CUDA-graph replay of training steps on or off.
+func (d Device) WithGraphs(on bool) Device {
+	d.noGraphs = !on
+	return d
+}
+
+// Graphs reports whether a CUDA trainer on d replays its step as a CUDA graph.
+func (d Device) Graphs() bool { return d.ctx != nil && !d.noGraphs }
 
 // IsCUDA reports whether d is a CUDA device.
 func (d Device) IsCUDA() bool { return d.ctx != nil }
@@ -178,6 +196,7 @@ type Trainer struct {
 	target *graph.Buf
 	output *graph.Buf
 	cu     *cudaTrainer // non-nil on a CUDA device
+	prof   stepTimes    // SetProfiling (profile.go)
 }
 
 func (c *Config) defaults() {
@@ -250,8 +269,29 @@ func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error)
 	if t.cu != nil {
 		return t.cu.step(d, idx)
 	}
+	if t.prof.on {
+		t0 := time.Now()
+		loss, correct, err = t.step(d, idx)
+		t.prof.wall += time.Since(t0)
+		t.prof.steps++
+		return loss, correct, err
+	}
+	return t.step(d, idx)
+}
+
+// step is Step on the CPU; with profiling on it times the parts around the
+// program (which times its own ops).
+func (t *Trainer) step(d Data, idx []int) (loss float64, correct int, err error) {
+	prof := t.prof.on
+	var t0 time.Time
+	if prof {
+		t0 = time.Now()
+	}
 	if err := d.Fill(idx, t.inputs, t.target); err != nil {
 		return 0, 0, err
+	}
+	if prof {
+		lap(&t.prof.fill, t0)
 	}
 	if err := t.prog.Run(); err != nil {
 		return 0, 0, err
@@ -260,13 +300,23 @@ func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, 0, fmt.Errorf("loss is %v: %w", loss, ErrNonFinite)
 	}
+	if prof {
+		t0 = time.Now()
+	}
 	if t.cfg.ClipNorm > 0 {
 		if _, err := optim.ClipGradNorm(t.grads, t.cfg.ClipNorm); err != nil {
 			return loss, 0, fmt.Errorf("%w: %v", ErrNonFinite, err)
 		}
+		if prof {
+			t0 = lap(&t.prof.clip, t0)
+			t.prof.nClip++
+		}
 	}
 	if err := t.cfg.Optimizer.Step(t.params, t.grads); err != nil {
 		return loss, 0, err
+	}
+	if prof {
+		lap(&t.prof.update, t0)
 	}
 	return loss, countCorrect(t.output, t.target), nil
 }

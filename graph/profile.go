@@ -1,0 +1,334 @@
+package graph
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorgonia.org/gorgonia"
+)
+
+// Phases of a training step, for OpTime.Phase.
+const (
+	PhaseData      = "data"      // filling the batch's input buffers
+	PhaseForward   = "forward"   // the forward pass's ops
+	PhaseBackward  = "backward"  // the gradient ops
+	PhaseOptimizer = "optimizer" // gradient clipping and the parameter update
+)
+
+// OpTime is the time one kind of op took in one phase over the passes a
+// Profile covers. It is backend-neutral: the CPU Program fills it from the
+// wall clock around each kernel, a device executor from its own timers.
+type OpTime struct {
+	Op    string        `json:"op"`    // OpName of the op, or a step's part ("Fill", "ClipGradNorm", "Adam")
+	Phase string        `json:"phase"` // PhaseForward, PhaseBackward, ...
+	Calls int           `json:"calls"` // executions over all the passes
+	Total time.Duration `json:"total_ns"`
+}
+
+// Profile is where the time of some passes (forward and backward runs of a
+// Program, or training steps of a trainer) went, op by op.
+type Profile struct {
+	// Steps is how many passes the figures cover (a Program counts its
+	// runs, forward and backward passes being one; a trainer its training
+	// steps); per-step figures divide by it.
+	Steps int `json:"steps"`
+	// Wall is the wall time of those passes, timer overhead included; the
+	// difference from Total is time no entry covers. 0 when not measured.
+	Wall time.Duration `json:"wall_ns"`
+	Ops  []OpTime      `json:"ops"`
+}
+
+// Total is the sum of the entries' times.
+func (p Profile) Total() time.Duration {
+	var t time.Duration
+	for _, o := range p.Ops {
+		t += o.Total
+	}
+	return t
+}
+
+// Aggregate merges the entries with the same op and phase and sorts them,
+// the longest first (ties by phase, then op name). The receiver is not
+// changed.
+func (p Profile) Aggregate() Profile {
+	type key struct{ op, phase string }
+	idx := map[key]int{}
+	out := Profile{Steps: p.Steps, Wall: p.Wall, Ops: make([]OpTime, 0, len(p.Ops))}
+	for _, o := range p.Ops {
+		k := key{o.Op, o.Phase}
+		if i, ok := idx[k]; ok {
+			out.Ops[i].Calls += o.Calls
+			out.Ops[i].Total += o.Total
+			continue
+		}
+		idx[k] = len(out.Ops)
+		out.Ops = append(out.Ops, o)
+	}
+	slices.SortStableFunc(out.Ops, func(a, b OpTime) int {
+		if c := cmp.Compare(b.Total, a.Total); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(phaseRank(a.Phase), phaseRank(b.Phase)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Phase, b.Phase); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Op, b.Op)
+	})
+	return out
+}
+
+// ByOp merges the entries with the same op name across phases (Phase is
+// then "" where an op appears in more than one) and sorts them as
+// Aggregate does.
+func (p Profile) ByOp() Profile {
+	q := Profile{Steps: p.Steps, Wall: p.Wall, Ops: make([]OpTime, 0, len(p.Ops))}
+	for _, o := range p.Aggregate().Ops {
+		i := slices.IndexFunc(q.Ops, func(x OpTime) bool { return x.Op == o.Op })
+		if i < 0 {
+			q.Ops = append(q.Ops, o)
+			continue
+		}
+		q.Ops[i].Calls += o.Calls
+		q.Ops[i].Total += o.Total
+		if q.Ops[i].Phase != o.Phase {
+			q.Ops[i].Phase = ""
+		}
+	}
+	return q.Aggregate()
+}
+
+// Merge returns p's and q's entries together, their steps and wall time
+// added (for the profiles of different passes or programs); call it with
+// Steps 0 on one side to add entries that belong to the other's passes,
+// such as a trainer's optimizer timings.
+func (p Profile) Merge(q Profile) Profile {
+	ops := make([]OpTime, 0, len(p.Ops)+len(q.Ops))
+	ops = append(append(ops, p.Ops...), q.Ops...)
+	return Profile{Steps: p.Steps + q.Steps, Wall: p.Wall + q.Wall, Ops: ops}.Aggregate()
+}
+
+// PerStep is d divided by the profile's steps (d itself when Steps is 0).
+func (p Profile) PerStep(d time.Duration) time.Duration {
+	if p.Steps <= 0 {
+		return d
+	}
+	return d / time.Duration(p.Steps)
+}
+
+// Share is d as a fraction of the step: of Wall when it was measured and
+// is at least Total, else of Total.
+func (p Profile) Share(d time.Duration) float64 {
+	den := max(p.Wall, p.Total())
+	if den <= 0 {
+		return 0
+	}
+	return float64(d) / float64(den)
+}
+
+// Untimed is the part of Wall that no entry covers (0 when Wall was not
+// measured or is less than Total).
+func (p Profile) Untimed() time.Duration {
+	return max(p.Wall-p.Total(), 0)
+}
+
+func phaseRank(ph string) int {
+	switch ph {
+	case PhaseData:
+		return 0
+	case PhaseForward:
+		return 1
+	case PhaseBackward:
+		return 2
+	case PhaseOptimizer:
+		return 3
+	}
+	return 4
+}
+
+// WriteTable writes the aggregated profile as an aligned table: per op and
+// phase, calls and time per step and the share of the step, the longest
+// first; then the untimed rest (when Wall was measured) and the step's
+// total. Times are in milliseconds, or microseconds when a step takes less
+// than one millisecond.
+func (p Profile) WriteTable(w io.Writer) error {
+	a := p.Aggregate()
+	steps := max(a.Steps, 1)
+	step := a.Total()
+	if a.Wall > 0 {
+		step = max(a.Wall, step)
+	}
+	unit, scale := "ms/step", 1e6
+	if a.PerStep(step) < time.Millisecond {
+		unit, scale = "µs/step", 1e3
+	}
+	rows := [][]string{{"op", "phase", "calls/step", unit, "% of step"}}
+	row := func(op, phase, calls string, d time.Duration) {
+		rows = append(rows, []string{op, phase, calls,
+			fmt.Sprintf("%.3f", float64(a.PerStep(d))/scale),
+			fmt.Sprintf("%.1f%%", 100*a.Share(d))})
+	}
+	for _, o := range a.Ops {
+		calls := float64(o.Calls) / float64(steps)
+		cs := fmt.Sprintf("%.0f", calls)
+		if calls != float64(int(calls)) {
+			cs = fmt.Sprintf("%.2f", calls)
+		}
+		row(o.Op, o.Phase, cs, o.Total)
+	}
+	if a.Wall > 0 {
+		row("(untimed)", "", "", a.Untimed())
+	}
+	row("step", "", "", step)
+	right := []bool{false, false, true, true, true}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	for k, r := range rows {
+		if k == len(rows)-1 {
+			n := 2 * (len(widths) - 1)
+			for _, wd := range widths {
+				n += wd
+			}
+			b.WriteString(strings.Repeat("-", n) + "\n")
+		}
+		var line strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if right[i] {
+				line.WriteString(pad + c)
+			} else {
+				line.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// String is the table WriteTable writes.
+func (p Profile) String() string {
+	var b strings.Builder
+	_ = p.WriteTable(&b)
+	return b.String()
+}
+
+// OpName is the short, readable name of op that profiles use: the type
+// name for this package's ops ("LSTM", "LSTMBackward", "Dropout",
+// "DropoutGrad", "EmbeddingGrad", "ViewGrad"...), and for gorgonia's own
+// ops its String() without settings or shapes ("+" for the gradient sums
+// gorgonia.Grad inserts, "Σ", "Reshape"...). Every executor names ops
+// through it, so their profiles line up.
+func OpName(op gorgonia.Op) string {
+	if op == nil {
+		return "input"
+	}
+	t := reflect.TypeOf(op)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.PkgPath() == ownPkgPath && t.Name() != "" {
+		return t.Name()
+	}
+	s := op.String()
+	s = strings.TrimSuffix(strings.TrimSuffix(s, " true"), " false") // elemBinOp: "+ false"
+	if i := strings.IndexAny(s, "([{=<"); i > 0 {
+		s = s[:i]
+	}
+	if s = strings.TrimSpace(s); s == "" {
+		return t.Name()
+	}
+	return s
+}
+
+var ownPkgPath = reflect.TypeOf(Program{}).PkgPath()
+
+// stepTimes accumulates a Program's kernel times by step index, so that
+// recording allocates nothing; Profile names and merges them.
+type stepTimes struct {
+	fwd, bwd           []time.Duration
+	fwdRuns, bwdRuns   int
+	fwdWall, bwdWall   time.Duration
+	fwdCalls, bwdCalls []int // executions per step (a failed pass stops early)
+}
+
+// SetProfiling turns per-op timing on or off. While on, Forward and
+// Backward read the clock around every kernel (a few tens of nanoseconds
+// per op) and add the time to the profile, allocating nothing; while off
+// they cost one branch per pass. Turning it off keeps what was recorded.
+func (p *Program) SetProfiling(on bool) {
+	if on && p.times.fwd == nil {
+		p.times.fwd = make([]time.Duration, len(p.fwd))
+		p.times.bwd = make([]time.Duration, len(p.bwd))
+		p.times.fwdCalls = make([]int, len(p.fwd))
+		p.times.bwdCalls = make([]int, len(p.bwd))
+	}
+	p.profiling = on
+}
+
+// Profiling reports whether SetProfiling(true) is in effect.
+func (p *Program) Profiling() bool { return p.profiling }
+
+// ResetProfile forgets the times recorded so far.
+func (p *Program) ResetProfile() {
+	t := &p.times
+	clear(t.fwd)
+	clear(t.bwd)
+	clear(t.fwdCalls)
+	clear(t.bwdCalls)
+	t.fwdRuns, t.bwdRuns, t.fwdWall, t.bwdWall = 0, 0, 0, 0
+}
+
+// Profile returns the times recorded since profiling was turned on or
+// last reset, merged by op name and phase. Steps counts passes (Run is
+// one forward and one backward pass: one step); Wall is the time of all the
+// passes, timer overhead included.
+func (p *Program) Profile() Profile {
+	t := &p.times
+	var ops []OpTime
+	add := func(steps []step, times []time.Duration, calls []int, phase string) {
+		for i := range steps {
+			if i >= len(times) || calls[i] == 0 {
+				continue
+			}
+			ops = append(ops, OpTime{Op: OpName(steps[i].node.Op()), Phase: phase, Calls: calls[i], Total: times[i]})
+		}
+	}
+	add(p.fwd, t.fwd, t.fwdCalls, PhaseForward)
+	add(p.bwd, t.bwd, t.bwdCalls, PhaseBackward)
+	return Profile{Steps: max(t.fwdRuns, t.bwdRuns), Wall: t.fwdWall + t.bwdWall, Ops: ops}.Aggregate()
+}
+
+// runTimed is run with each step's time added to times[i] and wall.
+func runTimed(steps []step, times []time.Duration, calls []int, wall *time.Duration) error {
+	start := time.Now()
+	t0 := start
+	for i := range steps {
+		err := runStep(&steps[i])
+		t1 := time.Now()
+		times[i] += t1.Sub(t0)
+		calls[i]++
+		t0 = t1
+		if err != nil {
+			*wall += t1.Sub(start)
+			return err
+		}
+	}
+	*wall += t0.Sub(start)
+	return nil
+}
