@@ -2,11 +2,12 @@
 GO      ?= go
 PKGS    := ./...
 NVCC    ?= nvcc
+PTXAS   ?= ptxas
 PTXARCH ?= compute_80
 CU_SRC  := $(wildcard cuda/kernels/*.cu)
 CU_PTX  := $(CU_SRC:.cu=.ptx)
 
-.PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-test cuda-emu-test cuda-testbin setup clean
+.PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-test cuda-emu-test cuda-testbin gpu-bundle setup clean
 
 all: build
 
@@ -44,13 +45,16 @@ ptx: $(CU_PTX)
 cuda/kernels/%.ptx: cuda/kernels/%.cu
 	$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $@ $<
 
-# Fails when a committed .ptx is not what nvcc makes from its .cu today.
+# Fails when a committed .ptx is not what nvcc makes from its .cu today, or
+# when ptxas cannot assemble it for Hopper (sm_90, what the driver JITs it
+# to on an H100): the PTX is checked without a GPU.
 ptx-check:
 	@set -e; tmp=$$(mktemp -d); for f in $(CU_SRC); do \
 		$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $$tmp/$$(basename $${f%.cu}).ptx $$f; \
 		if ! cmp -s $$tmp/$$(basename $${f%.cu}).ptx $${f%.cu}.ptx; then \
 			echo "stale PTX: $${f%.cu}.ptx (run make ptx)"; exit 1; fi; \
-	done; rm -rf $$tmp; echo "PTX up to date"
+		$(PTXAS) -arch=sm_90 -o /dev/null $${f%.cu}.ptx; \
+	done; rm -rf $$tmp; echo "PTX up to date and assembles for sm_90"
 
 # The CUDA backend builds under the tag embercuda (gorgonia's own tag "cuda"
 # switches gorgonia to its cuDNN backend, which we must not link).
@@ -73,6 +77,14 @@ cuda-testbin:
 	mkdir -p devrun
 	for p in $$($(GO) list -tags embercuda -f '{{if .TestGoFiles}}{{.ImportPath}}{{end}}' $(PKGS)); do \
 		$(GO) test -c -tags embercuda -o devrun/$$(basename $$p).test $$p; done
+
+# Everything a GPU machine with no Go needs, in devrun/gpu/ (at most 60 MiB,
+# so the device tool can carry it): stripped embercuda test binaries of the
+# packages with device tests, spambench and spamrnn, the SMS data they read,
+# the PyTorch reference script, and run.sh (scripts/gpu-run.sh). Then run
+# `bash devrun/gpu/run.sh all` there with carry ["devrun/gpu"]: docs/gpu.md.
+gpu-bundle:
+	GO=$(GO) bash scripts/gpu-bundle.sh
 
 clean:
 	rm -rf bin out devrun

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,10 @@ func nvidiaSMI(ctx context.Context) []GPU {
 	return gpus
 }
 
-// gitCommit is the checkout's short commit, or "unknown" outside a checkout.
+// gitCommit is the checkout's short commit. Outside a checkout (a binary
+// built here and run on another machine, as scripts/gpu-bundle.sh does) it
+// is the commit go build stamped into the binary, with "-dirty" when the
+// tree had uncommitted changes, or "unknown" when there is none.
 func gitCommit(ctx context.Context) string {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -126,7 +130,37 @@ func gitCommit(ctx context.Context) string {
 	if s := strings.TrimSpace(string(out)); err == nil && s != "" {
 		return s
 	}
+	if s := stampedCommit(); s != "" {
+		return s
+	}
 	return "unknown"
+}
+
+// stampedCommit is the VCS revision in the binary's build information
+// (short, "-dirty" when modified), or "".
+func stampedCommit() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if rev == "" {
+		return ""
+	}
+	if len(rev) > 7 {
+		rev = rev[:7]
+	}
+	return rev + dirty
 }
 
 func formatCUDAVersion(v int) string {
