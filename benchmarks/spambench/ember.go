@@ -166,8 +166,11 @@ func maxOf(v []float64) float64 {
 // batch sizes and engines still run; only cancellation is returned.
 func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.Writer, dev train.Device) (Result, error) {
 	devName := "cpu"
-	if dev.IsCUDA() {
+	switch {
+	case dev.Graphs():
 		devName = "cuda"
+	case dev.IsCUDA():
+		devName = "cuda-nograph"
 	}
 	r := Result{Engine: "ember", Device: devName, Batch: batch, FlopsPerStep: flopsPerStep(p.cfg, batch)}
 	fail := func(err error) (Result, error) {
@@ -273,6 +276,22 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 		r.PeakHostMB = ptr(float64(peak) / (1 << 20))
 	} else {
 		r.PeakHostScope = ""
+	}
+	if o.profile {
+		// After the figures above, so that they are the same with or
+		// without --profile; a failure here leaves them standing.
+		p, err := profileSteps(tr, o.profileSteps, doStep)
+		if err != nil {
+			if ctx.Err() != nil {
+				return r, ctx.Err()
+			}
+			p = &OpProfile{Error: err.Error()}
+			fmt.Fprintf(log, "ember %s batch %d: profiling failed: %v\n", devName, batch, err)
+		}
+		r.Profile = p
+		if p.Error == "" {
+			fmt.Fprintf(log, "ember %s batch %d: %d profiled steps, %.1f ms/step\n", devName, batch, p.Steps, p.MsPerStep)
+		}
 	}
 	return r, nil
 }

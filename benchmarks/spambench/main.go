@@ -42,7 +42,10 @@
 // --devices auto measures the CPU and, in a build with -tags embercuda on a
 // machine with a GPU, this engine on CUDA device 0 (the whole training step
 // on the device); otherwise its CUDA row reads "not available" with the
-// reason. PyTorch also runs on CUDA when torch can see a GPU. GPUs are
+// reason. PyTorch also runs on CUDA when torch can see a GPU. On CUDA the
+// trainer replays its step as a captured CUDA graph; with --cuda-graphs both
+// (the default) each batch size is also timed launching kernel by kernel,
+// as device "cuda-nograph", to show what the graph saves. GPUs are
 // listed in results.json from this engine's cuda package, or nvidia-smi.
 //
 // # PyTorch's threads
@@ -55,6 +58,20 @@
 // was within 20% of 1 thread). The run warns when PyTorch used much less CPU
 // time than its threads allow; the environment both engines ran under is in
 // results.json.
+//
+// # Per-op profile
+//
+// --profile adds, after the timed repeats of each of this engine's runs,
+// --profile-steps more steps (5 by default) with train.Trainer's profiling
+// on, and prints where a step's time goes: every op of the forward and
+// backward passes, filling the batch, gradient clipping and Adam, in
+// milliseconds per step and as a share of the step, the rest "(untimed)".
+// results.json has the same under each result's "profile". The timed
+// figures are taken before profiling starts, so they are the same with or
+// without the flag; the profiled steps read the clock around every op and
+// are a little slower. An executor that cannot profile (CUDA, until its
+// executor records device timings) says so in the profile's "error".
+// PyTorch is not profiled.
 //
 // # Run time
 //
@@ -118,6 +135,7 @@ type options struct {
 	steps        int
 	repeats      int
 	devices      string // auto, cpu or cuda
+	cudaGraphs   string // on or both (also without CUDA-graph replay)
 	python       string
 	torchScript  string
 	torchThreads int
@@ -125,6 +143,8 @@ type options struct {
 	out          string
 	seed         uint64
 	quick        bool
+	profile      bool // time this engine's steps op by op, after the timed repeats
+	profileSteps int
 }
 
 // intList is a comma-separated list of positive integers.
@@ -175,12 +195,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.steps, "steps", defaultSteps, "timed training steps per repeat")
 	fs.IntVar(&o.repeats, "repeats", defaultRepeats, "timed repeats (the median is reported)")
 	fs.StringVar(&o.devices, "devices", "auto", "auto (CPU, and CUDA where available), cpu or cuda")
+	fs.StringVar(&o.cudaGraphs, "cuda-graphs", "both",
+		"on: time CUDA steps as replays of the captured step; both: also kernel by kernel (device \"cuda-nograph\")")
 	fs.StringVar(&o.python, "python", defaultPython, "Python interpreter with torch, for the PyTorch comparison")
 	fs.StringVar(&o.torchScript, "torch-script", "", "PyTorch reference script (default: "+torchScriptRel+" in this module)")
 	fs.IntVar(&o.torchThreads, "torch-threads", runtime.NumCPU(), "PyTorch CPU threads (torch.set_num_threads)")
 	fs.BoolVar(&o.noTorch, "no-torch", false, "do not run PyTorch")
 	fs.StringVar(&o.out, "out", defaultOut, "directory for results.json and seq_per_s.png (by default under the module root)")
 	fs.Uint64Var(&o.seed, "seed", defaultSeed, "seed for the split, the initial weights and the batch order")
+	fs.BoolVar(&o.profile, "profile", false, "after each of this engine's timed runs, profile --profile-steps more steps op by op and print where a step's time goes (also in results.json)")
+	fs.IntVar(&o.profileSteps, "profile-steps", defaultProfileSteps, "steps profiled per engine, device and batch size with --profile")
 	fs.BoolVar(&o.quick, "quick", false, "smoke run: batch 10, 2 warm-up, 5 steps, 1 repeat, no PyTorch (flags given explicitly still apply)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./benchmarks/spambench [flags]\n\n"+
@@ -228,10 +252,15 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--steps %d: must be at least 1", o.steps)
 	case o.repeats < 1:
 		return o, fmt.Errorf("--repeats %d: must be at least 1", o.repeats)
+	case o.profileSteps < 1:
+		return o, fmt.Errorf("--profile-steps %d: must be at least 1", o.profileSteps)
 	case o.torchThreads < 1:
 		return o, fmt.Errorf("--torch-threads %d: must be at least 1", o.torchThreads)
 	case o.out == "":
 		return o, errors.New("--out: empty directory name")
+	}
+	if o.cudaGraphs != "on" && o.cudaGraphs != "both" {
+		return o, fmt.Errorf("--cuda-graphs %q: want on or both", o.cudaGraphs)
 	}
 	switch o.devices {
 	case "auto", "cpu", "cuda":

@@ -100,6 +100,8 @@ func TestQuickRun(t *testing.T) {
 	require.Greater(t, *r.FinalLoss, 0.0)
 	require.Less(t, *r.FinalLoss, 3.0, "a loss this high after 7 steps means training is broken")
 	require.Nil(t, r.PeakDeviceMB, "no device memory on the CPU")
+	require.Nil(t, r.Profile, "no profile without --profile")
+	require.Zero(t, rep.Settings.ProfileSteps)
 	if runtime.GOOS == "linux" {
 		require.NotNil(t, r.PeakHostMB)
 		require.Greater(t, *r.PeakHostMB, 10.0)
@@ -121,6 +123,7 @@ func TestQuickRun(t *testing.T) {
 	require.NotEmpty(t, row, "no ember cpu row in:\n%s", table)
 	require.Contains(t, row, "n/a", "peak device memory on the CPU")
 	require.Contains(t, table, "not available")
+	require.NotContains(t, table, "where a step's time goes")
 
 	// The chart decodes, is full size, and has the Ember line drawn in.
 	f, err := os.Open(filepath.Join(out, "seq_per_s.png"))
@@ -144,6 +147,46 @@ func TestQuickRun(t *testing.T) {
 	}
 	require.Greater(t, len(colours), 20, "the chart looks blank")
 	require.Greater(t, emberBlue, 50, "the Ember series is not drawn")
+}
+
+func TestProfileRun(t *testing.T) {
+	useDemoCorpus(t)
+	out := t.TempDir()
+	rep, table, err := runCommand(t, "--quick", "--profile", "--profile-steps", "2", "--devices", "cpu", "--out", out)
+	require.NoError(t, err)
+	require.Equal(t, 2, rep.Settings.ProfileSteps)
+	require.Len(t, rep.Results, 1)
+	r := rep.Results[0]
+	require.True(t, r.OK, r.Error)
+	require.Len(t, r.MsRepeats, 1, "the profiled steps are not among the timed ones")
+	p := r.Profile
+	require.NotNil(t, p)
+	require.Empty(t, p.Error)
+	require.Equal(t, 2, p.Steps)
+	require.Greater(t, p.MsPerStep, 0.0)
+
+	type key struct{ op, phase string }
+	calls := map[key]float64{}
+	percent, ms := 0.0, 0.0
+	for _, o := range p.Ops {
+		calls[key{o.Op, o.Phase}] = o.CallsPerStep
+		percent += o.Percent
+		ms += o.MsPerStep
+	}
+	for k, n := range map[key]float64{
+		{"Fill", "data"}: 1, {"Embedding", "forward"}: 1, {"LSTM", "forward"}: 2, {"Dropout", "forward"}: 1,
+		{"Linear", "forward"}: 1, {"LSTMBackward", "backward"}: 2, {"EmbeddingGrad", "backward"}: 1,
+		{"ClipGradNorm", "optimizer"}: 1, {"Adam", "optimizer"}: 1,
+	} {
+		require.Equal(t, n, calls[k], "%v", k)
+	}
+	// The entries and the untimed rest make up the step.
+	require.InDelta(t, p.MsPerStep, ms+p.UntimedMs, 0.01*p.MsPerStep)
+	require.InDelta(t, 100, percent+100*p.UntimedMs/p.MsPerStep, 0.5)
+
+	require.Contains(t, table, "ember cpu batch 10: where a step's time goes (2 profiled steps")
+	require.Contains(t, table, "LSTMBackward")
+	require.Contains(t, table, "% of step")
 }
 
 // fakePython stands in for the interpreter: it answers the torch check and
@@ -235,7 +278,7 @@ func TestParseOptions(t *testing.T) {
 	for _, bad := range [][]string{
 		{"--batch-sizes", "0"}, {"--batch-sizes", "ten"}, {"--batch-sizes", ","},
 		{"--steps", "0"}, {"--repeats", "0"}, {"--warmup", "-1"},
-		{"--devices", "tpu"}, {"--torch-threads", "0"}, {"extra"},
+		{"--devices", "tpu"}, {"--torch-threads", "0"}, {"extra"}, {"--profile-steps", "0"},
 	} {
 		_, err := parseOptions(bad, &sink)
 		require.Error(t, err, "%v", bad)

@@ -41,6 +41,7 @@ type Settings struct {
 	Steps        int      `json:"steps"`
 	Repeats      int      `json:"repeats"`
 	Devices      string   `json:"devices"`
+	CUDAGraphs   string   `json:"cuda_graphs"` // on, or both (also timed without graph replay)
 	Seed         uint64   `json:"seed"`
 	Model        ModelCfg `json:"model"`
 	LR           float64  `json:"lr"`
@@ -48,6 +49,7 @@ type Settings struct {
 	Optimizer    string   `json:"optimizer"`
 	TorchThreads int      `json:"torch_threads"`
 	Quick        bool     `json:"quick"`
+	ProfileSteps int      `json:"profile_steps,omitempty"` // --profile: steps profiled per run (0: not profiled)
 }
 
 // ModelCfg is the architecture timed.
@@ -63,7 +65,7 @@ type ModelCfg struct {
 // Result is one engine on one device at one batch size.
 type Result struct {
 	Engine string `json:"engine"` // "ember" or "pytorch"
-	Device string `json:"device"` // "cpu" or "cuda"
+	Device string `json:"device"` // "cpu", "cuda" or "cuda-nograph" (CUDA without graph replay)
 	Batch  int    `json:"batch"`
 	OK     bool   `json:"ok"`
 	Error  string `json:"error,omitempty"` // why a run that was attempted failed
@@ -95,6 +97,10 @@ type Result struct {
 	// SpeedupVsPyTorch is this engine's seq/s over PyTorch's on the same
 	// device and batch size.
 	SpeedupVsPyTorch *float64 `json:"speedup_vs_pytorch,omitempty"`
+
+	// Profile is where this engine's step spends its time, op by op
+	// (--profile only).
+	Profile *OpProfile `json:"profile,omitempty"`
 }
 
 // Unavailable is an engine and device that could not be measured at all.
@@ -263,6 +269,7 @@ func printTable(w io.Writer, rep *Report, pngPath, jsonPath string) {
 	for _, u := range rep.Unavailable {
 		fmt.Fprintf(w, "%-*s  %-*s  not available: %s\n", widths[0], u.Engine, widths[1], u.Device, u.Reason)
 	}
+	printProfiles(w, rep)
 	if len(rep.Notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range rep.Notes {

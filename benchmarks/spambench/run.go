@@ -41,12 +41,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Machine:   machineFacts(ctx, cudaDevs, cudaErr),
 		Settings: Settings{
 			BatchSizes: o.batchSizes, Warmup: o.warmup, Steps: o.steps, Repeats: o.repeats,
-			Devices: o.devices, Seed: o.seed, LR: learningRate, ClipNorm: clipNorm, Optimizer: "adam",
+			Devices: o.devices, CUDAGraphs: o.cudaGraphs, Seed: o.seed, LR: learningRate, ClipNorm: clipNorm, Optimizer: "adam",
 			TorchThreads: o.torchThreads, Quick: o.quick,
 		},
 		Results:     []Result{},
 		Unavailable: []Unavailable{},
 		Notes:       []string{},
+	}
+	if o.profile {
+		rep.Settings.ProfileSteps = o.profileSteps
 	}
 	rep.Machine.LoadAvgStart = loadAvg()
 	note := func(format string, a ...any) {
@@ -140,14 +143,20 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 				unavailable("ember", "cuda", err.Error())
 				break
 			}
-			for _, b := range o.batchSizes {
-				r, err := benchEmber(ctx, p, b, o, log, train.CUDA(dc))
-				if err != nil {
-					dc.Close()
-					rep.Notes = append(rep.Notes, "interrupted: results are partial")
-					return err
+			devs := []train.Device{train.CUDA(dc)}
+			if o.cudaGraphs == "both" {
+				devs = append(devs, train.CUDA(dc).WithGraphs(false))
+			}
+			for _, dev := range devs {
+				for _, b := range o.batchSizes {
+					r, err := benchEmber(ctx, p, b, o, log, dev)
+					if err != nil {
+						dc.Close()
+						rep.Notes = append(rep.Notes, "interrupted: results are partial")
+						return err
+					}
+					rep.Results = append(rep.Results, r)
 				}
-				rep.Results = append(rep.Results, r)
 			}
 			dc.Close()
 		}
