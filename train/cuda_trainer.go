@@ -44,9 +44,11 @@ type cudaTrainer struct {
 	prof cudaStepProfile
 
 	useGraph bool
-	ran      bool            // the step has run kernel by kernel (scratch allocated)
-	graph    *cuda.Graph     // the captured step, once captured
-	graphCfg cuda.AdamConfig // the hyper-parameters captured in it
+	ran      bool        // the step has run kernel by kernel (scratch allocated)
+	graph    *cuda.Graph // the captured step, once captured
+	// deviceStepFn is c.deviceStep as a func value, made once.
+	deviceStepFn func() error
+	graphCfg     cuda.AdamConfig // the hyper-parameters captured in it
 }
 
 // cudaAdamState is Adam's first and second moments per parameter, the
@@ -203,36 +205,10 @@ func (c *cudaTrainer) step(d Data, idx []int) (loss float64, correct int, err er
 	bc := c.bcH.Float32()
 	bc[0], bc[1] = cuda.AdamBiasCorrection(float32(a.Beta1), t), cuda.AdamBiasCorrection(float32(a.Beta2), t)
 	back := c.back.Float32()
-	err = c.ctx.Do(func() error {
-		for i, n := range c.net.Inputs {
-			if err := c.prog.UploadAsync(n, c.inputs[i]); err != nil {
-				return err
-			}
-		}
-		if err := c.prog.UploadAsync(c.net.Target, c.target); err != nil {
-			return err
-		}
-		if err := c.prog.PrepareRun(); err != nil {
-			return err
-		}
-		if err := cuda.UploadAsync(c.ctx, c.st.bc, bc); err != nil {
-			return err
-		}
-		if err := c.runStep(); err != nil {
-			return err
-		}
-		if err := firstError(
-			cuda.DownloadAsync(c.ctx, back[0:1], c.prog.Device(c.net.Loss)),
-			cuda.DownloadAsync(c.ctx, back[1:2], c.st.norm),
-			cuda.DownloadAsync(c.ctx, back[2:], c.prog.Device(c.net.Output))); err != nil {
-			return err
-		}
-		if err := c.ctx.Sync(); err != nil {
-			return err
-		}
-		return c.collectProfile()
-	})
-	if err != nil {
+	if c.deviceStepFn == nil {
+		c.deviceStepFn = c.deviceStep // one method value for every step: no allocation per step
+	}
+	if err = c.ctx.Do(c.deviceStepFn); err != nil {
 		return 0, 0, err
 	}
 	loss, norm := float64(back[0]), float64(back[1])
@@ -248,6 +224,39 @@ func (c *cudaTrainer) step(d Data, idx []int) (loss float64, correct int, err er
 	}
 	copy(c.output.F32, back[2:])
 	return loss, countCorrect(c.output, c.target), nil
+}
+
+// deviceStep is the device half of step, run on the Context's thread: the
+// uploads, the step's kernels (or its graph), and the read-back into c.back.
+func (c *cudaTrainer) deviceStep() error {
+	bc, back := c.bcH.Float32(), c.back.Float32()
+	for i, n := range c.net.Inputs {
+		if err := c.prog.UploadAsync(n, c.inputs[i]); err != nil {
+			return err
+		}
+	}
+	if err := c.prog.UploadAsync(c.net.Target, c.target); err != nil {
+		return err
+	}
+	if err := c.prog.PrepareRun(); err != nil {
+		return err
+	}
+	if err := cuda.UploadAsync(c.ctx, c.st.bc, bc); err != nil {
+		return err
+	}
+	if err := c.runStep(); err != nil {
+		return err
+	}
+	if err := firstError(
+		cuda.DownloadAsync(c.ctx, back[0:1], c.prog.Device(c.net.Loss)),
+		cuda.DownloadAsync(c.ctx, back[1:2], c.st.norm),
+		cuda.DownloadAsync(c.ctx, back[2:], c.prog.Device(c.net.Output))); err != nil {
+		return err
+	}
+	if err := c.ctx.Sync(); err != nil {
+		return err
+	}
+	return c.collectProfile()
 }
 
 // runStep enqueues the step's device work: kernel by kernel the first time

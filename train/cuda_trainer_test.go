@@ -355,3 +355,28 @@ func TestCUDATrainerProfile(t *testing.T) {
 	_, _, err = tr.Step(d, []int{0, 1}) // back to the captured graph
 	require.NoError(t, err)
 }
+
+// TestCUDAStepAllocatesNothing: once the step is captured, a CUDA training
+// step (uploads, graph launch, read-back) allocates nothing on the Go heap,
+// as a CPU step does not.
+func TestCUDAStepAllocatesNothing(t *testing.T) {
+	dev := cudaDevice(t)
+	cfg := spam.Config{Vocab: 20, Embed: 4, Hidden: 4, Layers: 2, Dropout: 0.5, SeqLen: 3}
+	m, err := spam.NewModel(cfg, 5)
+	require.NoError(t, err)
+	tr, err := train.NewTrainer(m, train.Config{BatchSize: 2, ClipNorm: 1, Optimizer: optim.NewAdam(1e-2), Device: dev})
+	require.NoError(t, err)
+	defer tr.Close()
+	d := newRandomIDs(4, cfg.SeqLen, cfg.Vocab, 2)
+	idx := []int{0, 1}
+	for range 2 { // kernel by kernel, then capture
+		_, _, err := tr.Step(d, idx)
+		require.NoError(t, err)
+	}
+	allocs := testing.AllocsPerRun(3, func() {
+		if _, _, err := tr.Step(d, idx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	require.Zero(t, allocs, "allocations per CUDA step")
+}
