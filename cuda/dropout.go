@@ -9,9 +9,19 @@ package cuda
 //
 // and kept elements are scaled by DropoutScale(p) = 1/(1-p).
 
+// DropoutStride is the golden-ratio constant the dropout key steps by:
+// element i of step s is keyed seed + DropoutStride*((s<<32) + i).
+const DropoutStride = 0x9E3779B97F4A7C15
+
 // DropoutHash is the splitmix64 finaliser of seed + golden*((step<<32) + i).
 func DropoutHash(seed, step, i uint64) uint64 {
-	z := seed + 0x9E3779B97F4A7C15*((step<<32)+i)
+	return DropoutMix(seed + DropoutStride*((step<<32)+i))
+}
+
+// DropoutMix is the splitmix64 finaliser applied to a dropout key. A loop
+// over consecutive elements can step the key by DropoutStride and call it
+// directly (wrapping arithmetic makes that equal to DropoutHash).
+func DropoutMix(z uint64) uint64 {
 	z ^= z >> 30
 	z *= 0xBF58476D1CE4E5B9
 	z ^= z >> 27

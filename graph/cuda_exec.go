@@ -663,10 +663,7 @@ func (p *CUDAProgram) SetProfiling(on bool) error {
 			return err
 		}
 		p.timer = t
-		p.times.fwd = make([]time.Duration, len(p.fwd))
-		p.times.bwd = make([]time.Duration, len(p.bwd))
-		p.times.fwdCalls = make([]int, len(p.fwd))
-		p.times.bwdCalls = make([]int, len(p.bwd))
+		p.times.ensure(len(p.fwd), len(p.bwd))
 	}
 	p.profiling = on
 	return nil
@@ -712,30 +709,12 @@ func (p *CUDAProgram) CollectProfile() error {
 // Profile returns the device times recorded, merged by op name and phase,
 // as Program.Profile does on the CPU; Wall is the device time of the passes.
 func (p *CUDAProgram) Profile() Profile {
-	t := &p.times
-	var ops []OpTime
-	add := func(steps []cudaStep, times []time.Duration, calls []int, phase string) {
-		for i := range steps {
-			if i >= len(times) || calls[i] == 0 {
-				continue
-			}
-			ops = append(ops, OpTime{Op: OpName(steps[i].node.Op()), Phase: phase, Calls: calls[i], Total: times[i]})
-		}
-	}
-	add(p.fwd, t.fwd, t.fwdCalls, PhaseForward)
-	add(p.bwd, t.bwd, t.bwdCalls, PhaseBackward)
-	return Profile{Steps: max(t.fwdRuns, t.bwdRuns), Wall: t.fwdWall + t.bwdWall, Ops: ops}.Aggregate()
+	return p.times.profile(func(i int) gorgonia.Op { return p.fwd[i].node.Op() },
+		func(i int) gorgonia.Op { return p.bwd[i].node.Op() })
 }
 
 // ResetProfile forgets the times recorded so far.
-func (p *CUDAProgram) ResetProfile() {
-	t := &p.times
-	clear(t.fwd)
-	clear(t.bwd)
-	clear(t.fwdCalls)
-	clear(t.bwdCalls)
-	t.fwdRuns, t.bwdRuns, t.fwdWall, t.bwdWall = 0, 0, 0, 0
-}
+func (p *CUDAProgram) ResetProfile() { p.times.reset() }
 
 // Steps reports how many ops the forward and backward passes run.
 func (p *CUDAProgram) Steps() (forward, backward int) { return len(p.fwd), len(p.bwd) }

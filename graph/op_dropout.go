@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/cuda"
 )
 
 // Dropout zeroes each element with probability P and scales the rest by
@@ -87,15 +89,10 @@ func dropoutApply32(y, x []float32, p float64, seed, run uint64) {
 	scale := float32(1 / (1 - p))
 	thr := int64(math.Ceil(float64(float32(p)) * (1 << 24)))
 	y = y[:len(x)]
-	base := seed + 0x9E3779B97F4A7C15*(run<<32)
+	key := seed + cuda.DropoutStride*(run<<32) // element i's key is key + stride*i
 	for i, v := range x {
-		z := base + 0x9E3779B97F4A7C15*uint64(i)
-		z ^= z >> 30
-		z *= 0xBF58476D1CE4E5B9
-		z ^= z >> 27
-		z *= 0x94D049BB133111EB
-		z ^= z >> 31
-		u := int64(uint32(z) >> 8)
+		u := int64(uint32(cuda.DropoutMix(key)) >> 8)
+		key += cuda.DropoutStride
 		mask := uint32((thr - u - 1) >> 63) // all ones when u >= thr (kept), else 0
 		y[i] = math.Float32frombits(math.Float32bits(v*scale) & mask)
 	}
@@ -132,15 +129,7 @@ func (op DropoutGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
 }
 
 // DropoutKeep reports whether element i survives dropout with probability p
-// in run `run` of a dropout op seeded with seed. It is the splitmix64
-// finaliser of seed + φ·(run<<32 + i); the CUDA kernel computes the same.
-func DropoutKeep(seed, run, i uint64, p float32) bool {
-	z := seed + 0x9E3779B97F4A7C15*((run<<32)+i)
-	z ^= z >> 30
-	z *= 0xBF58476D1CE4E5B9
-	z ^= z >> 27
-	z *= 0x94D049BB133111EB
-	z ^= z >> 31
-	u := uint32(z) >> 8
-	return float32(u)*(1.0/(1<<24)) >= p
-}
+// in run `run` of a dropout op seeded with seed: cuda.DropoutKeep, the
+// splitmix64 hash the CUDA kernels compute too, so both backends draw the
+// same masks.
+func DropoutKeep(seed, run, i uint64, p float32) bool { return cuda.DropoutKeep(seed, run, i, p) }

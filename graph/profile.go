@@ -267,16 +267,46 @@ type stepTimes struct {
 	fwdCalls, bwdCalls []int // executions per step (a failed pass stops early)
 }
 
+// ensure sizes the per-step slices for nf forward and nb backward steps,
+// once (profiling is turned on before the first timed pass).
+func (t *stepTimes) ensure(nf, nb int) {
+	if t.fwd == nil {
+		t.fwd, t.bwd = make([]time.Duration, nf), make([]time.Duration, nb)
+		t.fwdCalls, t.bwdCalls = make([]int, nf), make([]int, nb)
+	}
+}
+
+func (t *stepTimes) reset() {
+	clear(t.fwd)
+	clear(t.bwd)
+	clear(t.fwdCalls)
+	clear(t.bwdCalls)
+	t.fwdRuns, t.bwdRuns, t.fwdWall, t.bwdWall = 0, 0, 0, 0
+}
+
+// profile names the recorded steps by their ops (fwdOp(i), bwdOp(i)) and
+// merges them by op name and phase.
+func (t *stepTimes) profile(fwdOp, bwdOp func(i int) gorgonia.Op) Profile {
+	var ops []OpTime
+	add := func(op func(int) gorgonia.Op, times []time.Duration, calls []int, phase string) {
+		for i := range times {
+			if calls[i] > 0 {
+				ops = append(ops, OpTime{Op: OpName(op(i)), Phase: phase, Calls: calls[i], Total: times[i]})
+			}
+		}
+	}
+	add(fwdOp, t.fwd, t.fwdCalls, PhaseForward)
+	add(bwdOp, t.bwd, t.bwdCalls, PhaseBackward)
+	return Profile{Steps: max(t.fwdRuns, t.bwdRuns), Wall: t.fwdWall + t.bwdWall, Ops: ops}.Aggregate()
+}
+
 // SetProfiling turns per-op timing on or off. While on, Forward and
 // Backward read the clock around every kernel (a few tens of nanoseconds
 // per op) and add the time to the profile, allocating nothing; while off
 // they cost one branch per pass. Turning it off keeps what was recorded.
 func (p *Program) SetProfiling(on bool) {
-	if on && p.times.fwd == nil {
-		p.times.fwd = make([]time.Duration, len(p.fwd))
-		p.times.bwd = make([]time.Duration, len(p.bwd))
-		p.times.fwdCalls = make([]int, len(p.fwd))
-		p.times.bwdCalls = make([]int, len(p.bwd))
+	if on {
+		p.times.ensure(len(p.fwd), len(p.bwd))
 	}
 	p.profiling = on
 }
@@ -285,33 +315,15 @@ func (p *Program) SetProfiling(on bool) {
 func (p *Program) Profiling() bool { return p.profiling }
 
 // ResetProfile forgets the times recorded so far.
-func (p *Program) ResetProfile() {
-	t := &p.times
-	clear(t.fwd)
-	clear(t.bwd)
-	clear(t.fwdCalls)
-	clear(t.bwdCalls)
-	t.fwdRuns, t.bwdRuns, t.fwdWall, t.bwdWall = 0, 0, 0, 0
-}
+func (p *Program) ResetProfile() { p.times.reset() }
 
 // Profile returns the times recorded since profiling was turned on or
 // last reset, merged by op name and phase. Steps counts passes (Run is
 // one forward and one backward pass: one step); Wall is the time of all the
 // passes, timer overhead included.
 func (p *Program) Profile() Profile {
-	t := &p.times
-	var ops []OpTime
-	add := func(steps []step, times []time.Duration, calls []int, phase string) {
-		for i := range steps {
-			if i >= len(times) || calls[i] == 0 {
-				continue
-			}
-			ops = append(ops, OpTime{Op: OpName(steps[i].node.Op()), Phase: phase, Calls: calls[i], Total: times[i]})
-		}
-	}
-	add(p.fwd, t.fwd, t.fwdCalls, PhaseForward)
-	add(p.bwd, t.bwd, t.bwdCalls, PhaseBackward)
-	return Profile{Steps: max(t.fwdRuns, t.bwdRuns), Wall: t.fwdWall + t.bwdWall, Ops: ops}.Aggregate()
+	return p.times.profile(func(i int) gorgonia.Op { return p.fwd[i].node.Op() },
+		func(i int) gorgonia.Op { return p.bwd[i].node.Op() })
 }
 
 // runTimed is run with each step's time added to times[i] and wall.

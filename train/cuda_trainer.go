@@ -46,7 +46,8 @@ type cudaTrainer struct {
 	useGraph bool
 	ran      bool        // the step has run kernel by kernel (scratch allocated)
 	graph    *cuda.Graph // the captured step, once captured
-	// deviceStepFn is c.deviceStep as a func value, made once.
+	// deviceStepFn is c.deviceStep as a func value, made once so that a
+	// step's hand-off to the Context's thread allocates nothing.
 	deviceStepFn func() error
 	graphCfg     cuda.AdamConfig // the hyper-parameters captured in it
 }
@@ -84,6 +85,7 @@ func newCUDATrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 	}
 	ct := &cudaTrainer{ctx: ctx, prog: prog, net: net, params: params, adam: adam,
 		clip: float32(cfg.ClipNorm), useGraph: cfg.Device.Graphs()}
+	ct.deviceStepFn = ct.deviceStep
 	fail := func(err error) (*Trainer, error) {
 		ct.close()
 		return nil, err
@@ -205,9 +207,6 @@ func (c *cudaTrainer) step(d Data, idx []int) (loss float64, correct int, err er
 	bc := c.bcH.Float32()
 	bc[0], bc[1] = cuda.AdamBiasCorrection(float32(a.Beta1), t), cuda.AdamBiasCorrection(float32(a.Beta2), t)
 	back := c.back.Float32()
-	if c.deviceStepFn == nil {
-		c.deviceStepFn = c.deviceStep // one method value for every step: no allocation per step
-	}
 	if err = c.ctx.Do(c.deviceStepFn); err != nil {
 		return 0, 0, err
 	}

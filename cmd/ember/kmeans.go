@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -39,8 +38,11 @@ type kmeansResult struct {
 }
 
 func runKMeans(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("kmeans", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("kmeans", stderr,
+		"usage: ember kmeans --data FILE --k 3 [options]\n"+
+			"\nClusters rows with k-means (k-means++ seeding, Lloyd iterations, best of --n-init\n"+
+			"runs, as scikit-learn's KMeans) and prints centroids, cluster sizes and inertia.\n"+
+			"Features are used as given; scale them first if their units differ.\n\noptions:\n")
 	data := fs.String("data", "", "CSV or TSV `file` with a header row (required)")
 	features := fs.String("features", "", "comma-separated numeric `columns` to cluster (default: every column except --target)")
 	k := fs.Int("k", 3, "number of clusters")
@@ -51,13 +53,6 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	target := fs.String("target", "", "optional class `column` to cross-tabulate against the clusters (not used for fitting)")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	plotPrefix := fs.String("plot", "", "write `PREFIX`-clusters.png: the first two features coloured by cluster, with centroids")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ember kmeans --data FILE --k 3 [options]")
-		fmt.Fprintln(stderr, "\nClusters rows with k-means (k-means++ seeding, Lloyd iterations, best of --n-init")
-		fmt.Fprintln(stderr, "runs, as scikit-learn's KMeans) and prints centroids, cluster sizes and inertia.")
-		fmt.Fprintln(stderr, "Features are used as given; scale them first if their units differ.\n\noptions:")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args, "the data file goes after --data"); help || err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -58,8 +57,11 @@ type jsonClassRow struct {
 }
 
 func runLogreg(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("logreg", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("logreg", stderr,
+		"usage: ember logreg --data FILE --target COLUMN [options]\n"+
+			"\nFits L2-regularised logistic regression (as scikit-learn's LogisticRegression)\n"+
+			"and reports coefficients, convergence, and held-out accuracy, confusion matrix\n"+
+			"and classification report.\n\noptions:\n")
 	data := fs.String("data", "", "CSV or TSV `file` with a header row (required)")
 	target := fs.String("target", "", "`column` holding the class labels (required)")
 	features := fs.String("features", "", "comma-separated feature `columns` (default: every other column)")
@@ -72,13 +74,6 @@ func runLogreg(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	standardize := fs.Bool("standardize", false, "scale each feature to mean 0, standard deviation 1 (statistics from the training rows), as sklearn's StandardScaler; coefficients are then per standard deviation")
 	plotPrefix := fs.String("plot", "", "write `PREFIX`-confusion.png, and PREFIX-boundary.png when there are exactly two features")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ember logreg --data FILE --target COLUMN [options]")
-		fmt.Fprintln(stderr, "\nFits L2-regularised logistic regression (as scikit-learn's LogisticRegression)")
-		fmt.Fprintln(stderr, "and reports coefficients, convergence, and held-out accuracy, confusion matrix")
-		fmt.Fprintln(stderr, "and classification report.\n\noptions:")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args, "options go before it?"); help || err != nil {
 		return err
 	}

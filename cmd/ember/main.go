@@ -53,6 +53,18 @@ func usage(w io.Writer) {
 // parseFlags parses a subcommand's flags. help is true when -h was asked
 // for (usage already printed); a stray positional argument is an error
 // carrying hint.
+// newFlagSet is a subcommand's flag set writing to stderr, whose usage is
+// the usage text followed by the flags' defaults.
+func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 func parseFlags(fs *flag.FlagSet, args []string, hint string) (help bool, err error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

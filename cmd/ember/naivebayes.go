@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,8 +48,12 @@ type nbResult struct {
 }
 
 func runNaiveBayes(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("naivebayes", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("naivebayes", stderr,
+		"usage: ember naivebayes --data FILE [--format sms] | --data FILE --text COLUMN --label COLUMN [options]\n"+
+			"\nTokenises documents (HTML tags and non-letters removed, lower case, English stop\n"+
+			"words dropped), counts words learned from the training split, fits multinomial\n"+
+			"naive Bayes (as scikit-learn's MultinomialNB) and reports held-out accuracy,\n"+
+			"confusion matrix and classification report.\n\noptions:\n")
 	data := fs.String("data", "", "`file` of labelled documents (required)")
 	format := fs.String("format", "", "file layout: sms (label<TAB>text per line, no header, as the UCI SMS Spam Collection), "+
 		"tsv (tab-separated with a header row, no quoting) or csv (CSV/TSV with a header row and CSV quoting). "+
@@ -63,14 +66,6 @@ func runNaiveBayes(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 1, "random seed for the train/test shuffle")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	plotPrefix := fs.String("plot", "", "write `PREFIX`-confusion.png, the confusion matrix as a heat map")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ember naivebayes --data FILE [--format sms] | --data FILE --text COLUMN --label COLUMN [options]")
-		fmt.Fprintln(stderr, "\nTokenises documents (HTML tags and non-letters removed, lower case, English stop")
-		fmt.Fprintln(stderr, "words dropped), counts words learned from the training split, fits multinomial")
-		fmt.Fprintln(stderr, "naive Bayes (as scikit-learn's MultinomialNB) and reports held-out accuracy,")
-		fmt.Fprintln(stderr, "confusion matrix and classification report.\n\noptions:")
-		fs.PrintDefaults()
-	}
 	if help, err := parseFlags(fs, args, "the data file goes after --data"); help || err != nil {
 		return err
 	}

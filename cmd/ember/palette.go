@@ -39,20 +39,16 @@ type paletteColour struct {
 }
 
 func runPalette(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("palette", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("palette", stderr,
+		"usage: ember palette IMAGE [--k 6] [--max-side 200] [--seed 1] [--swatch FILE.png] [--json]\n"+
+			"\nClusters the opaque pixels of a PNG or JPEG image in RGB with k-means and prints\n"+
+			"the cluster colours as hex codes, largest share first.\n\noptions:\n")
 	k := fs.Int("k", 6, "number of colours")
 	maxSide := fs.Int("max-side", 200, "shrink the image so its longer side is at most this many pixels before clustering (0: full size)")
 	seed := fs.Uint64("seed", 1, "random seed for k-means++")
 	nInit := fs.Int("n-init", kmeans.DefaultNInit, "k-means++ restarts; the lowest inertia wins")
 	swatch := fs.String("swatch", "", "write a swatch of the palette to `FILE.png`")
 	asJSON := fs.Bool("json", false, "print the palette as one JSON object on the last line")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ember palette IMAGE [--k 6] [--max-side 200] [--seed 1] [--swatch FILE.png] [--json]")
-		fmt.Fprintln(stderr, "\nClusters the opaque pixels of a PNG or JPEG image in RGB with k-means and prints")
-		fmt.Fprintln(stderr, "the cluster colours as hex codes, largest share first.\n\noptions:")
-		fs.PrintDefaults()
-	}
 	pos, err := paletteParseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
