@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/internal/atomicfile"
 )
 
 // File is a model file's content.
@@ -57,62 +56,15 @@ func Save(path string, kind string, meta any, tensors []Tensor) error {
 	return nil
 }
 
-// saveWith is Save's atomic-replace machinery, with the content writer
-// separate so tests can make a write fail midway.
-func saveWith(path string, writeTo func(io.Writer) error) (err error) {
-	mode := fs.FileMode(0o644)
-	if fi, statErr := os.Stat(path); statErr == nil && fi.Mode().IsRegular() {
-		mode = fi.Mode().Perm()
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", unwrapPath(err))
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := writeTo(tmp); err != nil {
-		return err
-	}
-	// CreateTemp makes the file 0600, which would surprise anyone expecting
-	// a model file to be as readable as any other file they write.
-	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("chmod temporary file: %w", unwrapPath(err))
-	}
-	// Sync before rename: otherwise a crash soon after can leave the new
-	// name pointing at a file whose data never reached the disk.
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync: %w", unwrapPath(err))
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close: %w", unwrapPath(err))
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename into place: %w", err)
-	}
-	// Sync the directory so the rename itself survives a crash. Best
-	// effort: some platforms and file systems cannot sync a directory, and
-	// the new file is complete either way.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+// saveWith is Save's atomic replace, with the content writer separate so
+// tests can make a write fail midway.
+func saveWith(path string, writeTo func(io.Writer) error) error {
+	return atomicfile.Write(path, writeTo)
 }
 
 // unwrapPath drops the path from an *fs.PathError: our errors already
-// start with the model file's path, and the temporary file's name is noise.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
-}
+// start with the model file's path.
+func unwrapPath(err error) error { return atomicfile.UnwrapPath(err) }
 
 // Load reads and fully verifies the model file at path (see Read). If
 // wantKind is not empty, the file must hold that kind of model. Every error

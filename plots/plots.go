@@ -12,8 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,6 +23,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/emberml/ember/internal/atomicfile"
 )
 
 // dpi is the resolution of every PNG: sizes below are in pixels.
@@ -87,15 +89,12 @@ func savePNG(path string, wPx, hPx int, drawFn func(dc draw.Canvas)) (err error)
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("plots: %w", err)
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("plots: writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
+	// Written atomically: a failed or interrupted write leaves no partial
+	// PNG behind (and an older chart at path intact).
+	if err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
+		return err
+	}); err != nil {
 		return fmt.Errorf("plots: writing %s: %w", path, err)
 	}
 	return nil

@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/emberml/ember/internal/atomicfile"
 )
 
 // kmeansColours is matplotlib's tab10, the categorical palette the plots
@@ -122,15 +124,10 @@ func kmeansScatter(path string, X [][]float64, labels []int, centroids [][]float
 	p.Draw(draw.Crop(dc, 0, -legendW, 0, -0.12*vg.Inch)) // top margin above the title
 	legend.Draw(draw.Crop(dc, dc.Max.X-legendW+0.15*vg.Inch, 0, 0, -0.45*vg.Inch))
 
-	f, err := os.Create(path)
-	if err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
 		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Close()
+	})
 }
 
 // thickCross is an "×" drawn with a given stroke width (gonum's CrossGlyph

@@ -1,0 +1,54 @@
+package atomicfile
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.csv")
+	require.NoError(t, Write(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }))
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o644), fi.Mode().Perm())
+
+	require.NoError(t, os.Chmod(path, 0o600))
+	boom := errors.New("boom")
+	err = Write(path, func(w io.Writer) error { w.Write([]byte("half")); return boom })
+	require.ErrorIs(t, err, boom)
+	b, _ := os.ReadFile(path)
+	require.Equal(t, "new", string(b), "a failed write leaves the old content")
+	require.Equal(t, []string{"out.csv"}, names(t, dir), "and no temporary file")
+
+	require.NoError(t, Write(path, func(w io.Writer) error { _, err := w.Write([]byte("newer")); return err }))
+	fi, _ = os.Stat(path)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "replacing keeps the mode")
+	require.Empty(t, RemovePending())
+}
+
+func TestWriteErrors(t *testing.T) {
+	err := Write(filepath.Join(t.TempDir(), "no", "x"), func(io.Writer) error { return nil })
+	require.EqualError(t, err, "create temporary file: open: no such file or directory")
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "d"), 0o755))
+	err = Write(filepath.Join(dir, "d"), func(io.Writer) error { return nil })
+	require.ErrorContains(t, err, "rename into place")
+	require.Equal(t, []string{"d"}, names(t, dir))
+}

@@ -1,0 +1,54 @@
+// Package cli is the command-line machinery Ember's commands share
+// (cmd/spamrnn, cmd/ember): every flag is declared once, with its bounds and
+// the default its help states, and checked with all the others before any
+// work starts; output paths are checked (writable, not an input) before
+// work starts too; SIGINT and SIGTERM stop a command cleanly with the shell's
+// exit status (130, 143); and JSON results never fail on a NaN.
+//
+// # Declaring a command's flags
+//
+//	fs := cli.NewFlagSet("spamrnn train", "usage: spamrnn train [options]\n\nTrains ...\n", stdout)
+//	data := fs.Input("data", "", "training data", cli.DefaultText("the embedded demo corpus"))
+//	epochs := fs.Int("epochs", 10, 1, 100_000, "training epochs")
+//	dropout := fs.Float("dropout", 0.5, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "dropout between layers")
+//	out := fs.Output("out", "spam.model", "where to save the model")
+//	plot := fs.Output("plot", "", "training-curve PNG", cli.Ext(".png"))
+//	if err := fs.Parse(args); err != nil {
+//		return err // flag.ErrHelp after -h (usage printed to stdout): exit 0
+//	}
+//
+// Parse reports every problem at once, one line each (a malformed number,
+// a value out of range, NaN or Inf, an unknown choice, a missing input
+// file, an output in a missing or read-only directory, an output that names
+// an input or another output, a stray argument), before the command does
+// anything. A flag's help line always ends with its range and its default.
+// Zero is an ordinary value: it is in or out of a flag's range like any
+// other, never a hidden "use the default"; where a special value is wanted
+// (--patience 0: never stop early) the help says so.
+//
+// Checks that depend on the data (a model's memory against the machine's,
+// a split's minimum size) are the command's own, after loading and before
+// training; [AvailableMemory] helps with the first.
+//
+// # Outputs
+//
+// Output paths are checked by Parse and written with package
+// internal/atomicfile, so a failed or interrupted write never leaves a
+// partial file and never replaces a good one.
+//
+// # Signals
+//
+// [Notify] installs the handler: in graceful mode (long training) the first
+// SIGINT or SIGTERM cancels the returned context, so the command can stop
+// after the current step, keep what it has and say so; a second signal
+// quits at once. Otherwise the first signal quits at once. Quitting at once
+// removes the temporary files of writes in progress (the destinations keep
+// their old content). Commands return [Interrupts.ExitCode] so the shell
+// sees 130 after SIGINT and 143 after SIGTERM.
+//
+// # JSON
+//
+// [WriteJSON] encodes results as encoding/json does, except that a NaN or
+// infinite number becomes null and its JSON path is listed, with the
+// reason, under "null_reasons".
+package cli

@@ -1,0 +1,259 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// testFlags declares one flag of each kind, as a command would.
+type testFlags struct {
+	fs      *FlagSet
+	epochs  *int
+	seed    *uint64
+	dropout *float64
+	lr      *float64
+	json    *bool
+	sel     *string
+	col     *string
+	data    *string
+	out     *string
+	plot    *string
+	prefix  *string
+}
+
+func newTestFlags(stdout *bytes.Buffer) *testFlags {
+	fs := NewFlagSet("tool train", "usage: tool train [options]\n", stdout)
+	return &testFlags{
+		fs:      fs,
+		epochs:  fs.Int("epochs", 10, 1, 1000, "training epochs"),
+		seed:    fs.Uint64("seed", 1234, "random seed"),
+		dropout: fs.Float("dropout", 0.5, Range{Min: 0, Max: 1, MaxOpen: true}, "dropout"),
+		lr:      fs.Float("lr", 1e-3, Above(0), "learning rate"),
+		json:    fs.Bool("json", false, "JSON on the last line"),
+		sel:     fs.Choice("select", "accuracy", []string{"accuracy", "loss"}, "kept epoch"),
+		col:     fs.String("label", "", "label `column`"),
+		data:    fs.Input("data", "", "training data", DefaultText("the demo corpus")),
+		out:     fs.Output("out", "model.bin", "where to save the model"),
+		plot:    fs.Output("plot", "", "training-curve PNG", Ext(".png")),
+		prefix:  fs.OutputPrefix("charts", "chart files", []string{"-a.png", "-b.png"}),
+	}
+}
+
+func TestParseValues(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.tsv")
+	require.NoError(t, os.WriteFile(data, []byte("x"), 0o644))
+	f := newTestFlags(&bytes.Buffer{})
+	require.NoError(t, f.fs.Parse([]string{"--epochs", "0x10", "-seed=0", "--dropout", "0", "--lr", "2.5e-2", "--json",
+		"--select", "loss", "--label", "y", "--data", data, "--out", filepath.Join(dir, "m"), "--plot", filepath.Join(dir, "C.PNG"),
+		"--charts", filepath.Join(dir, "c")}))
+	require.Equal(t, 16, *f.epochs)
+	require.Equal(t, uint64(0), *f.seed)
+	require.Equal(t, 0.0, *f.dropout, "zero is an ordinary value, not the default")
+	require.Equal(t, 2.5e-2, *f.lr)
+	require.True(t, *f.json)
+	require.Equal(t, "loss", *f.sel)
+	require.Equal(t, "y", *f.col)
+	require.True(t, f.fs.IsSet("epochs"))
+	require.False(t, (&testFlags{fs: NewFlagSet("x", "", nil)}).fs.IsSet("epochs"))
+	require.Equal(t, []string{filepath.Join(dir, "c-a.png"), filepath.Join(dir, "c-b.png")}, f.fs.OutputPaths("charts"))
+	require.Empty(t, dirEntries(t, dir)[1:], "the writability check leaves nothing behind")
+}
+
+func TestParseDefaults(t *testing.T) {
+	f := newTestFlags(&bytes.Buffer{})
+	// The default output is in the working directory: make that a fresh one.
+	t.Chdir(t.TempDir())
+	require.NoError(t, f.fs.Parse(nil))
+	require.Equal(t, 10, *f.epochs)
+	require.Equal(t, 0.5, *f.dropout)
+	require.Equal(t, "model.bin", *f.out)
+	require.Nil(t, f.fs.OutputPaths("plot"))
+}
+
+func dirEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestParseProblems: every bad value is one line of the error, all of
+// them at once, before the command does anything.
+func TestParseProblems(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.tsv")
+	require.NoError(t, os.WriteFile(data, []byte("x"), 0o644))
+	tests := []struct {
+		name string
+		args []string
+		want []string // one per line, in order
+	}{
+		{"zero below the range", []string{"--epochs", "0"}, []string{"--epochs 0: must be 1 to 1000"}},
+		{"negative", []string{"--epochs", "-5"}, []string{"--epochs -5: must be 1 to 1000"}},
+		{"huge", []string{"--epochs", "100000000"}, []string{"--epochs 100000000: must be 1 to 1000"}},
+		{"overflow", []string{"--epochs", "99999999999999999999"}, []string{`--epochs "99999999999999999999": out of range`}},
+		{"not a number", []string{"--epochs", "ten"}, []string{`--epochs "ten": not a whole number`}},
+		{"fraction for an int", []string{"--epochs", "1.5"}, []string{`--epochs "1.5": not a whole number`}},
+		{"negative seed", []string{"--seed", "-1"}, []string{`--seed "-1": not a whole number from 0 up`}},
+		{"NaN", []string{"--dropout", "nan"}, []string{"--dropout NaN: must be a finite number, from 0 to 1, 1 excluded"}},
+		{"Inf", []string{"--lr", "inf"}, []string{"--lr +Inf: must be a finite number, above 0"}},
+		{"overflowing float", []string{"--lr", "1e999"}, []string{"--lr +Inf: must be a finite number, above 0"}},
+		{"open bound", []string{"--dropout", "1"}, []string{"--dropout 1: must be from 0 to 1, 1 excluded"}},
+		{"zero learning rate", []string{"--lr", "0"}, []string{"--lr 0: must be above 0"}},
+		{"float garbage", []string{"--lr", "fast"}, []string{`--lr "fast": not a number`}},
+		{"bool garbage", []string{"--json=maybe"}, []string{`--json "maybe": want true or false`}},
+		{"choice", []string{"--select", "f1"}, []string{`--select "f1": want accuracy or loss`}},
+		{"unknown flag", []string{"--epoch", "3"}, []string{"flag provided but not defined: --epoch (see tool train -h)"}},
+		{"missing value", []string{"--epochs"}, []string{"flag needs an argument: --epochs (see tool train -h)"}},
+		{"stray argument", []string{"3"}, []string{`unexpected argument "3": tool train takes options only`}},
+		{"missing input", []string{"--data", filepath.Join(dir, "nope.tsv")}, []string{"--data " + filepath.Join(dir, "nope.tsv") + ": no such file"}},
+		{"input is a directory", []string{"--data", dir}, []string{"--data " + dir + ": is a directory, not a file"}},
+		{"empty output", []string{"--out", ""}, []string{"--out: empty path (the default is model.bin)"}},
+		{"output over the input", []string{"--data", data, "--out", data}, []string{"--out " + data + ": is an input of this command; writing it would replace the input"}},
+		{"output over the input by another name", []string{"--data", data, "--out", dir + "/./d.tsv"}, []string{"is the input " + data}},
+		{"output in a missing directory", []string{"--out", filepath.Join(dir, "no", "m")}, []string{"directory " + filepath.Join(dir, "no") + " does not exist"}},
+		{"output is a directory", []string{"--out", dir}, []string{"--out " + dir + ": is a directory; give a file name"}},
+		{"output is a device", []string{"--out", os.DevNull}, []string{"--out /dev/null: is not a regular file"}},
+		{"output in an unwritable directory", []string{"--out", "/proc/m.bin"}, []string{"--out /proc/m.bin: cannot write in directory /proc"}},
+		{"plot extension", []string{"--plot", filepath.Join(dir, "c.jpg")}, []string{"must end in .png"}},
+		{"two outputs, one file", []string{"--out", filepath.Join(dir, "x.png"), "--plot", filepath.Join(dir, "x.png")}, []string{"--plot " + filepath.Join(dir, "x.png") + ": --out writes the same file"}},
+		{"prefix in a missing directory", []string{"--charts", filepath.Join(dir, "no", "c")}, []string{"--charts " + filepath.Join(dir, "no", "c-a.png") + ": directory", "--charts " + filepath.Join(dir, "no", "c-b.png") + ": directory"}},
+		{"several at once", []string{"--epochs", "0", "--lr", "nan", "--select", "x", "--out", ""},
+			[]string{"--epochs 0:", "--lr NaN:", `--select "x":`, "--out: empty path"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newTestFlags(&bytes.Buffer{})
+			t.Chdir(dir)
+			err := f.fs.Parse(tc.args)
+			require.Error(t, err)
+			lines := strings.Split(err.Error(), "\n")
+			require.Len(t, lines, len(tc.want), err.Error())
+			for i, w := range tc.want {
+				require.Contains(t, lines[i], w)
+			}
+			require.Equal(t, []string{"d.tsv"}, dirEntries(t, dir), "checks write nothing")
+		})
+	}
+}
+
+func TestParseHelpStatesEveryDefault(t *testing.T) {
+	var out bytes.Buffer
+	f := newTestFlags(&out)
+	err := f.fs.Parse([]string{"-h"})
+	require.True(t, errors.Is(err, flag.ErrHelp))
+	help := out.String()
+	require.True(t, strings.HasPrefix(help, "usage: tool train [options]\n"))
+	for _, want := range []string{
+		"--epochs N\n    \ttraining epochs (1 to 1000; default 10)",
+		"--seed N\n    \trandom seed (default 1234)",
+		"--dropout X\n    \tdropout (from 0 to 1, 1 excluded; default 0.5)",
+		"--lr X\n    \tlearning rate (above 0; default 0.001)",
+		"--json\n    \tJSON on the last line (default false)",
+		"--select accuracy|loss\n    \tkept epoch (default accuracy)",
+		"--label column\n    \tlabel column (default none)",
+		"--data FILE\n    \ttraining data (default the demo corpus)",
+		"--out FILE\n    \twhere to save the model (default model.bin)",
+		"--charts PREFIX\n",
+	} {
+		require.Contains(t, help, want)
+	}
+	require.Equal(t, 11, strings.Count(help, "default "), "every flag states its default")
+}
+
+func TestArgs(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "a.png")
+	require.NoError(t, os.WriteFile(img, []byte("x"), 0o644))
+	newFS := func() (*FlagSet, *int, *string) {
+		fs := NewFlagSet("tool palette", "", &bytes.Buffer{})
+		fs.Args(ArgSpec{Name: "IMAGE", Min: 1, Max: 1, Inputs: true, Interleaved: true})
+		return fs, fs.Int("k", 6, 1, 256, "colours"), fs.Output("swatch", "", "swatch", Ext(".png"))
+	}
+	fs, k, _ := newFS()
+	require.NoError(t, fs.Parse([]string{img, "--k", "3"}))
+	require.Equal(t, 3, *k)
+	require.Equal(t, []string{img}, fs.Arg())
+
+	fs, _, _ = newFS()
+	require.NoError(t, fs.Parse([]string{"--k", "2", "--", img}))
+	require.Equal(t, []string{img}, fs.Arg())
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no IMAGE given"},
+		{[]string{img, img}, "one IMAGE at a time, got 2"},
+		{[]string{filepath.Join(dir, "b.png")}, "b.png: no such file"},
+		{[]string{img, "--swatch", img}, "--swatch " + img + ": is an input of this command"},
+	} {
+		fs, _, _ := newFS()
+		require.ErrorContains(t, fs.Parse(tc.args), tc.want)
+	}
+}
+
+func TestCheckRunsAfterTheFlags(t *testing.T) {
+	fs := NewFlagSet("tool", "", &bytes.Buffer{})
+	a := fs.Int("a", 1, 0, 10, "a")
+	b := fs.Int("b", 2, 0, 10, "b")
+	fs.Check(func() error {
+		if *a > *b {
+			return errors.New("--a must not exceed --b")
+		}
+		return nil
+	})
+	require.EqualError(t, fs.Parse([]string{"--a", "5"}), "--a must not exceed --b")
+	fs2 := NewFlagSet("tool", "", &bytes.Buffer{})
+	fs2.Int("a", 1, 0, 10, "a")
+	called := false
+	fs2.Check(func() error { called = true; return nil })
+	require.Error(t, fs2.Parse([]string{"--a", "11"}))
+	require.False(t, called, "cross-flag checks see only values that passed their own")
+}
+
+func TestRangeString(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		r    Range
+		want string
+	}{
+		{Above(0), "above 0"},
+		{AtLeast(1e-9), "at least 1e-09"},
+		{Between(0, 1), "from 0 to 1"},
+		{Range{Min: 0, Max: 1, MinOpen: true, MaxOpen: true}, "from 0 to 1, both excluded"},
+		{Range{Min: 0, Max: 1, MinOpen: true}, "from 0 to 1, 0 excluded"},
+		{Range{Min: -inf, Max: 3}, "at most 3"},
+		{Range{Min: -inf, Max: 3, MaxOpen: true}, "below 3"},
+		{Range{Min: -inf, Max: inf}, "any finite number"},
+	} {
+		require.Equal(t, tc.want, tc.r.String())
+	}
+	require.False(t, Range{Min: -inf, Max: inf}.Contains(inf))
+	require.False(t, Range{Min: -inf, Max: inf}.Contains(math.NaN()))
+}
+
+func TestPrintError(t *testing.T) {
+	var b bytes.Buffer
+	PrintError(&b, "tool train", Problems{errors.New("one"), errors.New("two")})
+	require.Equal(t, "tool train: one\ntool train: two\n", b.String())
+}
+
+func TestDeclaredTwicePanics(t *testing.T) {
+	fs := NewFlagSet("tool", "", nil)
+	fs.Int("a", 1, 0, 1, "")
+	require.Panics(t, func() { fs.Bool("a", false, "") })
+}

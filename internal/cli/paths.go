@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// outputSpec is what Parse checks about an output flag.
+type outputSpec struct {
+	exts     []string // allowed extensions, lower case with the dot; nil: any
+	suffixes []string // for a prefix flag: the files written are value+suffix
+}
+
+// Ext restricts an output flag's files to these extensions (".png").
+func Ext(exts ...string) Option {
+	return func(d *def) {
+		if d.output != nil {
+			for _, e := range exts {
+				d.output.exts = append(d.output.exts, strings.ToLower(e))
+			}
+		}
+	}
+}
+
+// Input declares a flag naming an input file. A non-empty value must be a
+// readable file (not a directory); outputs may not name it.
+func (f *FlagSet) Input(name, value, help string, opts ...Option) *string {
+	p := new(string)
+	*p = value
+	d := &def{name: name, help: help, placeholder: "FILE", value: (*stringValue)(p), defText: value, input: p}
+	if value == "" {
+		d.defText = "none"
+	}
+	d.check = func() error {
+		if *p == "" {
+			return nil
+		}
+		if err := checkInput(*p); err != nil {
+			return fmt.Errorf("--%s %s: %w", name, *p, err)
+		}
+		return nil
+	}
+	f.add(d, opts)
+	return p
+}
+
+// Output declares a flag naming a file the command writes. Parse checks,
+// before any work, that the directory exists and is writable, that the
+// path is not a directory or a device, and that it names no input and no
+// other output. With an empty default an empty value means "do not
+// write"; with a non-empty default an empty value is an error.
+func (f *FlagSet) Output(name, value, help string, opts ...Option) *string {
+	return f.output(name, value, help, nil, opts)
+}
+
+// OutputPrefix declares a flag whose value is the prefix of the files
+// written: value+suffix for each suffix ("--plot iris" writing
+// iris-confusion.png and iris-boundary.png). Each file is checked as an
+// Output; an empty value (the default) writes nothing.
+func (f *FlagSet) OutputPrefix(name, help string, suffixes []string, opts ...Option) *string {
+	return f.output(name, "", help, suffixes, opts)
+}
+
+func (f *FlagSet) output(name, value, help string, suffixes []string, opts []Option) *string {
+	p := new(string)
+	*p = value
+	spec := &outputSpec{suffixes: suffixes}
+	d := &def{name: name, help: help, placeholder: "FILE", value: (*stringValue)(p), defText: value, output: spec}
+	if suffixes != nil {
+		d.placeholder = "PREFIX"
+	}
+	if value == "" {
+		d.defText = "none"
+	}
+	f.add(d, opts)
+	if value != "" {
+		d.check = func() error {
+			if *p == "" {
+				return fmt.Errorf("--%s: empty path (the default is %s)", name, value)
+			}
+			return nil
+		}
+	}
+	return p
+}
+
+// OutputPaths returns the files an output flag's value stands for (one, or
+// one per suffix for a prefix flag); none when the value is empty.
+func (f *FlagSet) OutputPaths(name string) []string {
+	for _, d := range f.defs {
+		if d.name == name && d.output != nil {
+			return d.outputPaths()
+		}
+	}
+	return nil
+}
+
+func (d *def) outputPaths() []string {
+	v := d.value.String()
+	if v == "" {
+		return nil
+	}
+	if d.output.suffixes == nil {
+		return []string{v}
+	}
+	var out []string
+	for _, s := range d.output.suffixes {
+		out = append(out, v+s)
+	}
+	return out
+}
+
+// checkPaths checks every output against the inputs (flags and positional
+// arguments) and against the other outputs.
+func (f *FlagSet) checkPaths() []error {
+	var inputs []string
+	for _, d := range f.defs {
+		if d.input != nil && *d.input != "" {
+			inputs = append(inputs, *d.input)
+		}
+	}
+	if f.args.Inputs {
+		for _, a := range f.parsed {
+			if err := checkInput(a); err != nil {
+				return []error{fmt.Errorf("%s: %w", a, err)}
+			}
+			inputs = append(inputs, a)
+		}
+	}
+	var problems []error
+	type seen struct{ flag, path string }
+	var outs []seen
+	for _, d := range f.defs {
+		if d.output == nil {
+			continue
+		}
+		for _, path := range d.outputPaths() {
+			if err := checkOutput(path, d.output.exts, inputs); err != nil {
+				problems = append(problems, fmt.Errorf("--%s %s: %w", d.name, path, err))
+				continue
+			}
+			for _, o := range outs {
+				if samePath(o.path, path) {
+					problems = append(problems, fmt.Errorf("--%s %s: --%s writes the same file", d.name, path, o.flag))
+				}
+			}
+			outs = append(outs, seen{d.name, path})
+		}
+	}
+	return problems
+}
+
+// checkInput makes sure path is a readable file.
+func checkInput(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return describe(err)
+	}
+	if fi.IsDir() {
+		return errors.New("is a directory, not a file")
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return describe(err)
+	}
+	fh.Close()
+	return nil
+}
+
+// checkOutput makes sure path can be written atomically (a temporary file
+// in its directory renamed over it) and names none of inputs.
+func checkOutput(path string, exts []string, inputs []string) error {
+	if path == "" {
+		return errors.New("empty path")
+	}
+	if exts != nil && !slices.Contains(exts, strings.ToLower(filepath.Ext(path))) {
+		return fmt.Errorf("must end in %s", orList(exts))
+	}
+	if strings.HasSuffix(path, string(filepath.Separator)) {
+		return errors.New("names a directory; give a file name")
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return errors.New("is a directory; give a file name")
+		}
+		if !fi.Mode().IsRegular() {
+			// Renaming over /dev/null or a pipe would replace it.
+			return fmt.Errorf("is not a regular file (%s)", fi.Mode().Type())
+		}
+		for _, in := range inputs {
+			if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
+				if in == path {
+					return errors.New("is an input of this command; writing it would replace the input")
+				}
+				return fmt.Errorf("is the input %s; writing it would replace the input", in)
+			}
+		}
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return describe(err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	// Writing is what proves a directory writable (permissions, read-only
+	// mounts, ACLs): a file created and removed at once.
+	tmp, err := os.CreateTemp(dir, ".ember-write-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in directory %s: %w", dir, describe(err))
+	}
+	tmp.Close()
+	os.Remove(tmp.Name())
+	return nil
+}
+
+// describe turns an *fs.PathError into its cause in words, the path being
+// named by the caller already.
+func describe(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("no such file")
+	case errors.Is(err, fs.ErrPermission):
+		return errors.New("permission denied")
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// samePath reports whether two output paths name one file: the same file
+// on disk, or the same absolute path.
+func samePath(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
