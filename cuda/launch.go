@@ -13,10 +13,16 @@ const (
 	argI32                // int: .param .u32 (or .s32)
 	argF32                // float: .param .f32
 	argU64                // unsigned long long: .param .u64
+	// argPtr8 is a device pointer the kernel reads 8 bytes at a time
+	// (unsigned long long*): it must be 8-byte aligned. A misaligned read
+	// is CUDA_ERROR_MISALIGNED_ADDRESS, which is sticky: it poisons the
+	// context and fails every later call on it. Buffer.Slice can make such
+	// a pointer (any odd element offset), so launch checks it on the host.
+	argPtr8
 )
 
 func (k argKind) String() string {
-	return [...]string{"ptr", "i32", "f32", "u64"}[k]
+	return [...]string{"ptr", "i32", "f32", "u64", "ptr8"}[k]
 }
 
 // size is the parameter's size in bytes.
@@ -79,7 +85,7 @@ var (
 	sigUnary = []argKind{argPtr, argPtr, argI32}         // (y, x, n)
 	sigBin   = []argKind{argPtr, argPtr, argPtr, argI32} // (c, a, b, n)
 	sigScale = []argKind{argPtr, argPtr, argF32, argI32} // (y, x, a, n)
-	sigDrop  = []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr}
+	sigDrop  = []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr8}
 	sigEmbed = []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}
 )
 
@@ -154,6 +160,7 @@ func (a *kargs) add(k argKind, v uint64) *kargs {
 }
 
 func (a *kargs) ptr(b Buffer) *kargs  { return a.add(argPtr, uint64(b.ptr)) }
+func (a *kargs) ptr8(b Buffer) *kargs { return a.add(argPtr8, uint64(b.ptr)) }
 func (a *kargs) i32(v int) *kargs     { return a.add(argI32, uint64(uint32(int32(v)))) }
 func (a *kargs) f32(v float32) *kargs { return a.add(argF32, uint64(math.Float32bits(v))) }
 func (a *kargs) u64(v uint64) *kargs  { return a.add(argU64, v) }
@@ -167,6 +174,17 @@ func (a *kargs) check(k kernelID) error {
 	for i, want := range sig {
 		if a.kinds[i] != want {
 			return fmt.Errorf("argument %d packed as %v, kernel takes %v", i, a.kinds[i], want)
+		}
+	}
+	return nil
+}
+
+// checkAlign verifies that every pointer the kernel reads 8 bytes at a time
+// is 8-byte aligned (a null pointer, an absent optional argument, passes).
+func (a *kargs) checkAlign(k kernelID) error {
+	for i, kind := range kernels[k].sig {
+		if kind == argPtr8 && a.vals[i]%8 != 0 {
+			return fmt.Errorf("argument %d (device address %#x) is read as 8-byte values and is not 8-byte aligned", i, a.vals[i])
 		}
 	}
 	return nil
@@ -187,6 +205,9 @@ type launchRecord struct {
 func (c *Context) launch(k kernelID, grid, block dim3, a *kargs) error {
 	if err := a.check(k); err != nil {
 		return &Error{Call: "launch " + kernels[k].name, Err: ErrInvalidArgument, Detail: "internal: " + err.Error()}
+	}
+	if err := a.checkAlign(k); err != nil {
+		return &Error{Call: "launch " + kernels[k].name, Err: ErrInvalidArgument, Detail: err.Error()}
 	}
 	if grid.x == 0 || grid.y == 0 || grid.z == 0 {
 		return nil // nothing to do

@@ -209,7 +209,7 @@ func checkLaunch(t *testing.T, r launchRecord, w wantLaunch) {
 		kind := a.kinds[i]
 		switch v := want.(type) {
 		case uintptr:
-			if kind != argPtr || slot != uint64(v) {
+			if (kind != argPtr && kind != argPtr8) || slot != uint64(v) {
 				t.Errorf("%s: parameter %d = %v %#x, want ptr %#x", w.kernel, i, kind, slot, v)
 			}
 		case int:
@@ -277,6 +277,12 @@ func TestKernelArgumentChecks(t *testing.T) {
 		}},
 		{"dropout step counter too short", func(c *Context) error {
 			return c.DropoutForwardAt(fb(pA, 8), fb(pB, 8), 0.5, 0, fb(pE, 1), 0)
+		}},
+		{"dropout step counter at an odd element (misaligned uint64)", func(c *Context) error {
+			return c.DropoutForwardAt(fb(pA, 8), fb(pB, 8), 0.5, 0, fb(pE, 3).Slice(1, 3), 0)
+		}},
+		{"dropout backward step counter misaligned", func(c *Context) error {
+			return c.DropoutBackwardAt(fb(pA, 8), fb(pB, 8), 0.5, 0, fb(pE+4, 2), 0)
 		}},
 		{"dropout nil step counter", func(c *Context) error {
 			return c.DropoutBackwardAt(fb(pA, 8), fb(pB, 8), 0.5, 0, Buffer{}, 0)
@@ -355,7 +361,7 @@ func TestKernelTableMatchesPTX(t *testing.T) {
 			continue
 		}
 		for i, p := range params {
-			want := map[argKind][]string{argPtr: {".u64"}, argU64: {".u64"}, argI32: {".u32", ".s32"},
+			want := map[argKind][]string{argPtr: {".u64"}, argPtr8: {".u64"}, argU64: {".u64"}, argI32: {".u32", ".s32"},
 				argF32: {".f32"}}[spec.sig[i]]
 			if p != want[0] && (len(want) < 2 || p != want[1]) {
 				t.Errorf("%s: parameter %d is %s in the PTX, table says %v", spec.name, i, p, spec.sig[i])

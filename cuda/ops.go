@@ -474,7 +474,7 @@ func (c *Context) dropout(call string, k kernelID, out, in Buffer, p float32, se
 		return err
 	}
 	return c.ew(k, n, new(kargs).ptr(out).ptr(in).i32(n).f32(p).f32(DropoutScale(p)).u64(seed).u64(step).u64(first).
-		ptr(stepAt))
+		ptr8(stepAt))
 }
 
 // DropoutForward computes y = x*mask/(1-p), n = y.Len(), with element k kept
