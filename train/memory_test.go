@@ -131,6 +131,12 @@ type leakCheck struct {
 	heapSlack int64
 	rssSlack  int64
 	devSlack  int64
+	// devSettle > 0 lets device memory grow once, in the first devSettle
+	// intervals between checkpoints, by at most devOnceSlack; devSlack then
+	// bounds the growth from checkpoint devSettle to the last (a GPU: see
+	// cudaLeakCheck). With devSettle 0, devSlack bounds all of it.
+	devSettle    int
+	devOnceSlack int64
 
 	// devUsed is the device memory in use; nil on the CPU.
 	devUsed func() (int64, error)
@@ -147,6 +153,7 @@ type leakResult struct {
 	samples                        []memSample
 	allocsPerStep, bytesPerStep    float64 // Go allocations by the measured steps, per step
 	heapGrowth, rssGrowth, devGrow int64
+	devSettleGrow                  int64         // device growth in the settling intervals (devSettle > 0)
 	elapsed                        time.Duration // in the measured steps
 	// Device memory in use before NewTrainer and after Close; -1 on the CPU.
 	devBefore, devAfterClose int64
@@ -248,11 +255,20 @@ func (lc leakCheck) run(t *testing.T) leakResult {
 	res.devAfterClose = devUsed()
 	res.allocsPerStep = float64(mallocs) / float64(lc.steps)
 	res.bytesPerStep = float64(allocBytes) / float64(lc.steps)
-	first, last := res.samples[0], res.samples[len(res.samples)-1]
-	res.heapGrowth = last.heap - first.heap
-	res.rssGrowth = last.rss - first.rss
-	res.devGrow = last.dev - first.dev
+	lc.growth(&res)
 	return res
+}
+
+// growth sets r's growth figures from its samples.
+func (lc leakCheck) growth(r *leakResult) {
+	first, last := r.samples[0], r.samples[len(r.samples)-1]
+	r.heapGrowth = last.heap - first.heap
+	r.rssGrowth = last.rss - first.rss
+	r.devGrow = last.dev - first.dev
+	if s := min(lc.devSettle, len(r.samples)-1); s > 0 {
+		r.devSettleGrow = r.samples[s].dev - first.dev
+		r.devGrow = last.dev - r.samples[s].dev
+	}
 }
 
 // log writes the samples and the growth, for the run's record.
@@ -270,7 +286,10 @@ func (lc leakCheck) log(t *testing.T, r leakResult) {
 	}
 	line := fmt.Sprintf("growth over %d steps: Go heap %+d B (slack %d), RSS %s (slack %d)",
 		lc.steps, r.heapGrowth, lc.heapSlack, fmtGrowth(r.samples[0].rss, r.rssGrowth), lc.rssSlack)
-	if lc.devUsed != nil {
+	if lc.devUsed != nil && lc.devSettle > 0 {
+		line += fmt.Sprintf(", device %+d B once in the first %d intervals (slack %d), then %+d B (slack %d)",
+			r.devSettleGrow, lc.devSettle, lc.devOnceSlack, r.devGrow, lc.devSlack)
+	} else if lc.devUsed != nil {
 		line += fmt.Sprintf(", device %+d B (slack %d)", r.devGrow, lc.devSlack)
 	}
 	t.Log(line)
@@ -293,9 +312,17 @@ func (lc leakCheck) violations(r leakResult) []string {
 		v = append(v, fmt.Sprintf("resident set grew by %d B over %d steps (%.3g B/step; slack %d B)",
 			r.rssGrowth, lc.steps, float64(r.rssGrowth)/float64(lc.steps), lc.rssSlack))
 	}
+	if lc.devUsed != nil && lc.devSettle > 0 && r.devSettleGrow > lc.devOnceSlack {
+		v = append(v, fmt.Sprintf("device memory in use grew by %d B in the first %d of %d intervals (one-off slack %d B)",
+			r.devSettleGrow, lc.devSettle, len(r.samples)-1, lc.devOnceSlack))
+	}
 	if lc.devUsed != nil && r.devGrow > lc.devSlack {
+		measured := lc.steps
+		if s := min(lc.devSettle, len(r.samples)-1); s > 0 {
+			measured = r.samples[len(r.samples)-1].step - r.samples[s].step
+		}
 		v = append(v, fmt.Sprintf("device memory in use grew by %d B over %d steps (%.3g B/step; slack %d B)",
-			r.devGrow, lc.steps, float64(r.devGrow)/float64(lc.steps), lc.devSlack))
+			r.devGrow, measured, float64(r.devGrow)/float64(max(measured, 1)), lc.devSlack))
 	}
 	if lc.exactDevice && r.devAfterClose != r.devBefore {
 		v = append(v, fmt.Sprintf("device memory in use after Close is %d B, %+d B from before NewTrainer",
@@ -410,4 +437,28 @@ func TestMemoryCheckCatchesHeapLeak(t *testing.T) {
 	r := lc.run(t)
 	lc.log(t, r)
 	requireCaught(t, lc.violations(r), "Go heap in use grew")
+}
+
+// TestDeviceSettleRule checks the GPU rule of the device figure on made-up
+// samples (2 MiB granules, 9 intervals): growth once in the settling
+// intervals passes, growth in a later interval fails whatever its size, and
+// too much growth while settling fails too.
+func TestDeviceSettleRule(t *testing.T) {
+	const mib = 1 << 20
+	lc := leakCheck{steps: 900, devUsed: func() (int64, error) { return 0, nil }, devSettle: 2, devOnceSlack: 64 * mib,
+		heapSlack: 1, rssSlack: 1}
+	result := func(dev ...int64) leakResult {
+		var r leakResult
+		for i, d := range dev {
+			r.samples = append(r.samples, memSample{step: 100 * i, rss: -1, dev: d})
+		}
+		lc.growth(&r)
+		return r
+	}
+	flatAfterOnce := result(100*mib, 102*mib, 104*mib, 104*mib, 104*mib, 104*mib, 104*mib, 104*mib, 104*mib, 104*mib)
+	require.Empty(t, lc.violations(flatAfterOnce))
+	lateGranule := result(100*mib, 100*mib, 100*mib, 100*mib, 100*mib, 100*mib, 102*mib, 102*mib, 102*mib, 102*mib)
+	requireCaught(t, lc.violations(lateGranule), "device memory in use grew by 2097152 B over 700 steps")
+	hugeOnce := result(100*mib, 300*mib, 300*mib, 300*mib, 300*mib, 300*mib, 300*mib, 300*mib, 300*mib, 300*mib)
+	requireCaught(t, lc.violations(hugeOnce), "device memory in use grew by 209715200 B in the first 2 of 9 intervals")
 }
