@@ -4,6 +4,7 @@ package train_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -101,7 +102,8 @@ func TestCUDATrainerMatchesCPU(t *testing.T) {
 		rel := math.Abs(lc-lg) / math.Abs(lc)
 		worstLoss = max(worstLoss, rel)
 		require.LessOrEqual(t, rel, 1e-5, "step %d: loss CPU %v, CUDA %v", step, lc, lg)
-		require.Equal(t, cc, cg, "step %d: correct", step)
+		flips := requireSameDecisions(t, fmt.Sprintf("step %d", step), floats(cpuTr.Outputs()), floats(gpuTr.Outputs()))
+		require.LessOrEqual(t, abs(cc-cg), flips, "step %d: correct CPU %d, CUDA %d", step, cc, cg)
 		require.NoError(t, gpuTr.SyncHost())
 		for i, p := range cpuModel.Params() {
 			q := gpuModel.Params()[i]
@@ -139,7 +141,7 @@ func TestCUDAFitMatchesCPU(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rg.Fit.History, 2)
 	require.NotEmpty(t, bestSeen)
-	require.Equal(t, rc.Fit.BestEpoch, rg.Fit.BestEpoch)
+	requireSameBest(t, rc.Fit.History, rc.Fit.BestEpoch, rg.Fit.BestEpoch, 0.005)
 	for e := range rc.Fit.History {
 		c, g := rc.Fit.History[e], rg.Fit.History[e]
 		t.Logf("epoch %d: val accuracy CPU %.4f CUDA %.4f, val loss CPU %.6f CUDA %.6f", e+1, c.ValAcc, g.ValAcc, c.ValLoss, g.ValLoss)
@@ -152,8 +154,44 @@ func TestCUDAFitMatchesCPU(t *testing.T) {
 	gpuEval, err := train.NewEvaluatorOn(cg.Model, tensor.Float32, dev).Evaluate(spamVal(t, ex, cg), 64)
 	require.NoError(t, err)
 	require.InDelta(t, cpuEval.Loss, gpuEval.Loss, 1e-5*cpuEval.Loss+1e-6)
-	require.Equal(t, cpuEval.Accuracy, gpuEval.Accuracy)
+	flips := requireSameDecisions(t, "evaluation", cpuEval.Probs, gpuEval.Probs)
+	require.InDelta(t, cpuEval.Accuracy, gpuEval.Accuracy, float64(flips)/float64(len(cpuEval.Probs))+1e-12)
 	_ = cc
+}
+
+// requireSameBest checks that both devices kept the same epoch, or, where
+// they did not, that the reference's two epochs were tied within accTol of
+// validation accuracy and 1e-5 of relative validation loss (the devices'
+// tolerance), so that rounding could pick either.
+func requireSameBest(t *testing.T, ref []train.EpochStats, refBest, gotBest int, accTol float64) {
+	t.Helper()
+	if refBest == gotBest {
+		return
+	}
+	require.NotZero(t, refBest)
+	require.NotZero(t, gotBest)
+	a, b := ref[refBest-1], ref[gotBest-1]
+	if math.Abs(a.ValAcc-b.ValAcc) > accTol+1e-12 && math.Abs(a.ValLoss-b.ValLoss) > 1e-5*math.Abs(a.ValLoss) {
+		t.Fatalf("best epoch %d on the reference, %d on the device, and the reference's figures for them are not tied: %+v, %+v",
+			refBest, gotBest, a, b)
+	}
+	t.Logf("best epoch %d on the reference, %d on the device: tied within the devices' tolerance", refBest, gotBest)
+}
+
+// floats copies a buffer's values as float64.
+func floats(b *graph.Buf) []float64 {
+	out := make([]float64, b.Len())
+	for i := range out {
+		out[i] = b.At(i)
+	}
+	return out
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func spamVal(t *testing.T, ex []data.Example, c *spam.Classifier) spam.Dataset {
@@ -186,7 +224,7 @@ func TestCUDAFitKeepLast(t *testing.T) {
 	}
 	mc, rc := fit(train.CPU)
 	mg, rg := fit(dev)
-	require.Equal(t, rc.BestEpoch, rg.BestEpoch)
+	requireSameBest(t, rc.History, rc.BestEpoch, rg.BestEpoch, 0)
 	for e := range rc.History {
 		require.InEpsilon(t, rc.History[e].TrainLoss, rg.History[e].TrainLoss, 1e-5)
 		require.InEpsilon(t, rc.History[e].ValLoss, rg.History[e].ValLoss, 1e-5)

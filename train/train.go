@@ -321,6 +321,11 @@ func (t *Trainer) step(d Data, idx []int) (loss float64, correct int, err error)
 	return loss, countCorrect(t.output, t.target), nil
 }
 
+// Outputs returns the model's outputs (probabilities of the positive class)
+// for the examples of the last Step, in the order of its idx. The buffer is
+// the trainer's own and is overwritten by the next Step; copy what you keep.
+func (t *Trainer) Outputs() *graph.Buf { return t.output }
+
 // SyncHost copies the device's parameters (and Adam's state) into the
 // model's host parameters; on the CPU, where they are the same, it does
 // nothing.
