@@ -7,7 +7,7 @@ PTXARCH ?= compute_80
 CU_SRC  := $(wildcard cuda/kernels/*.cu)
 CU_PTX  := $(CU_SRC:.cu=.ptx)
 
-.PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-test cuda-emu-test cuda-testbin gpu-bundle setup clean
+.PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-test cuda-emu-test cuda-emu-test-fma cuda-testbin gpu-bundle setup clean
 
 all: build
 
@@ -71,6 +71,14 @@ cuda-test:
 # references (-short keeps the large shapes out).
 cuda-emu-test:
 	$(GO) test -count=1 -short -tags cudaemu ./cuda/ ./graph/ ./train/ ./spam/ ./cmd/spamrnn/
+
+# The same with the emulated kernels compiled as nvcc compiles them for the
+# GPU, with a*b+c contracted into fused multiply-adds: float rounding then
+# differs from the Go references as it will on hardware, so tolerances that
+# are too tight fail here first. TestEmulatorFMA checks the flags took effect.
+EMU_FMA_FLAGS ?= -O2 -mfma -ffp-contract=fast
+cuda-emu-test-fma:
+	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 $(GO) test -count=1 -short -tags cudaemu ./cuda/ ./graph/ ./train/ ./spam/
 
 # Test binaries for the GPU machine (no Go there): out/devrun/*.test
 cuda-testbin:

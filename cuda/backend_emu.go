@@ -11,6 +11,7 @@ package cuda
 #include <stdlib.h>
 #include <string.h>
 
+int emu_fma_contracted(float a, float b, float c);
 int emu_launch(const char* name, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                const uint64_t* v);
 
@@ -342,4 +343,11 @@ func (b *backend) eventDestroy(ev uintptr) error {
 	defer emuEvents.Unlock()
 	delete(emuEvents.at, ev)
 	return nil
+}
+
+// emulatorFMA reports whether the emulated kernels were compiled with a*b+c
+// contracted into fused multiply-adds (see emu_fma_contracted).
+func emulatorFMA() bool {
+	a := float32(1 + 1.0/4096)
+	return C.emu_fma_contracted(C.float(a), C.float(a), C.float(-(1+1.0/2048))) != 0
 }

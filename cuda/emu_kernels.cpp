@@ -192,3 +192,11 @@ extern "C" int emu_launch(const char* name, unsigned gx, unsigned gy, unsigned g
         });
     return 500;  // CUDA_ERROR_NOT_FOUND
 }
+
+// emu_fma_contracted reports whether this file's a*b+c is contracted into one
+// fused multiply-add, as nvcc does on the GPU by default (-fmad=true). The
+// caller passes a = b = 1+2^-12, c = -(1+2^-11): rounded separately the
+// result is 0, fused it is 2^-24. `make cuda-emu-test-fma` (CI) compiles the
+// emulator with -mfma -ffp-contract=fast so that the kernels' tests see FMA
+// rounding before hardware does, and checks with this that it took effect.
+extern "C" int emu_fma_contracted(float a, float b, float c) { return a * b + c != 0.0f; }
