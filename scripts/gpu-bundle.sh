@@ -20,6 +20,11 @@
 #                          where `go test` would
 #     bin/spambench        benchmarks/spambench (-tags embercuda)
 #     bin/spamrnn          cmd/spamrnn (-tags embercuda)
+#     sanitizer/           CUDA 11.8's compute-sanitizer with the libraries
+#                          and helpers it loads from its own folder (about
+#                          21 MiB, 6 MiB compressed), when this machine has
+#                          it (Debian's nvidia-cuda-toolkit); run.sh runs it
+#                          first (docs/gpu.md)
 #   data/sms_spam/SMSSpamCollection   the one shared data file they read
 #                          (run.sh sets EMBER_DATA to data/)
 #   pytorch/spam_lstm.py   the PyTorch reference spambench compares with
@@ -95,6 +100,27 @@ echo "gpu-bundle: bin/spambench bin/spamrnn"
 "$GO" build "${FLAGS[@]}" -buildvcs=auto -o "$STAGE/bin/spambench" ./benchmarks/spambench
 "$GO" build "${FLAGS[@]}" -buildvcs=auto -o "$STAGE/bin/spamrnn" ./cmd/spamrnn
 
+# compute-sanitizer looks for its libraries and its TreeLauncher helpers in
+# its own folder; Debian splits them between /usr/bin and
+# /usr/lib/nvidia-cuda-toolkit/compute-sanitizer, so gather them in one.
+sanitizer="not bundled: no compute-sanitizer on the build machine (scripts/setup.sh --cuda installs it)"
+if cs=$(command -v compute-sanitizer); then
+	csdir=$(dirname "$(readlink -f "$cs")")
+	libdir=""
+	for d in "$csdir" /usr/lib/nvidia-cuda-toolkit/compute-sanitizer "$(dirname "$csdir")/compute-sanitizer"; do
+		if [ -f "$d/libsanitizer-collection.so" ]; then libdir=$d; break; fi
+	done
+	if [ -n "$libdir" ] && [ -x "$csdir/TreeLauncherSubreaper" ]; then
+		mkdir -p "$STAGE/sanitizer"
+		cp "$(readlink -f "$cs")" "$STAGE/sanitizer/compute-sanitizer"
+		cp "$libdir"/*.so "$csdir/TreeLauncherSubreaper" "$csdir/TreeLauncherTargetLdPreloadHelper" "$STAGE/sanitizer/"
+		sanitizer="$("$STAGE/sanitizer/compute-sanitizer" --version | grep -i version | head -1)"
+	else
+		sanitizer="not bundled: $cs found without its libraries or TreeLauncher helpers"
+	fi
+fi
+echo "gpu-bundle: sanitizer: $sanitizer"
+
 cp "$SMS" "$BUNDLE/data/sms_spam/"
 cp benchmarks/pytorch/spam_lstm.py "$BUNDLE/pytorch/"
 cp scripts/gpu-run.sh "$BUNDLE/run.sh"
@@ -112,6 +138,7 @@ glibc=$(objdump -T "$STAGE"/tests/*.test "$STAGE"/bin/* 2>/dev/null |
 	echo "flags:    -tags $TAGS -trimpath -ldflags='-s -w'"
 	echo "glibc:    needs ${glibc:-unknown} or newer (built against $(ldd --version 2>/dev/null | head -1 | grep -o '[0-9.]*$'))"
 	echo "packages: $(echo $PKGS)"
+	echo "sanitizer: $sanitizer"
 } >"$BUNDLE/BUILD.txt"
 git ls-files -co --exclude-standard -- '*.go' '*.ptx' '*.cu' '*.cpp' '*.h' 'go.mod' 'go.sum' \
 	'benchmarks/pytorch/spam_lstm.py' 'scripts/gpu-run.sh' | sort | xargs -d '\n' sha256sum >"$BUNDLE/SOURCES.sha256"
@@ -123,7 +150,7 @@ tar_bytes=$(du -sb "$STAGE" | cut -f1)
 dict=$(((tar_bytes >> 20) + 1))
 [ "$dict" -ge 8 ] || dict=8
 echo "gpu-bundle: compressing $(((tar_bytes + 524288) >> 20)) MiB of binaries into payload.tar.xz (xz window ${dict} MiB)"
-tar -C "$STAGE" --owner=0 --group=0 --numeric-owner -cf - tests bin | xz -T1 --lzma2=preset=3,dict=${dict}MiB >"$BUNDLE/payload.tar.xz"
+tar -C "$STAGE" --owner=0 --group=0 --numeric-owner -cf - tests bin $([ -d "$STAGE/sanitizer" ] && echo sanitizer) | xz -T1 --lzma2=preset=3,dict=${dict}MiB >"$BUNDLE/payload.tar.xz"
 echo "payload:  payload.tar.xz sha256 $(sha256sum "$BUNDLE/payload.tar.xz" | cut -c1-64)" >>"$BUNDLE/BUILD.txt"
 
 list() { (cd "$1" && find . -type f -printf '%s\t%p\n' | sort -k2 |

@@ -3,10 +3,17 @@
 # copied into it as devrun/gpu/run.sh) on a GPU machine with no Go. Run from
 # the repository root of the device tool's copy of the tree:
 #
-#   bash devrun/gpu/run.sh [info|tests|bench|train|quick|all]...  (default: all)
+#   bash devrun/gpu/run.sh [info|sanitize|tests|bench|train|quick|all]...  (default: all)
 #
 #   info   machine, driver, CUDA, linked libraries, Python/torch, bundle (always
 #          printed first, and the first lines of summary.txt)
+#   sanitize  the kernels' device tests (the cuda test binary, -test.short)
+#          under CUDA 11.8's compute-sanitizer, when the bundle carries it:
+#          memcheck (out-of-bounds and misaligned accesses), racecheck
+#          (shared-memory races) and synccheck (__syncthreads misuse), each
+#          cut to its share of SANITIZE_BUDGET. A sanitizer that cannot run
+#          here (it may not support the machine's newer driver) is reported
+#          as skipped with its own words, and the run goes on.
 #   tests  every test binary with -test.v -test.count=1, each in its package
 #          directory (as go test runs it), one after another; a failing or
 #          crashing binary does not stop the others
@@ -16,17 +23,21 @@
 #          (train.log with the --json line last, train.png)
 #   quick  spambench --quick with PyTorch: batch 10, a few steps per engine and
 #          device; a smoke test of the bench step in well under a minute
-#   all    tests, bench, train
+#   all    sanitize, tests, bench, train
 #
 # Output, in $OUT (default: out/ in this folder), at most 8 files as the
 # device tool returns no more: summary.txt (info, then one line per step),
-# tests.log, bench.log, results.json, seq_per_s.png, train.log, train.png.
+# tests.log (the sanitizer's runs too), bench.log, results.json,
+# seq_per_s.png, train.log, train.png.
 # Steps end with a summary line each; the exit status is 1 when any failed.
 #
 # Environment:
 #   TESTS          test binaries to run, e.g. "cuda graph" (default: all)
 #   TEST_RUN       -test.run pattern;  TEST_ARGS  more test flags (e.g. -test.short)
 #   TEST_TIMEOUT   per binary, seconds (default 400)
+#   SANITIZE_BUDGET  seconds for the three sanitizer tools together (default 90)
+#   SANITIZE_RUN   -test.run pattern of the sanitized cuda tests (default: the
+#                  kernel parity tests)
 #   BENCH_ARGS     more spambench flags (e.g. "--batch-sizes 10,64 --repeats 5")
 #   BENCH_TIMEOUT  seconds (default 420)
 #   PYTHON         interpreter with torch (default: first of python3,
@@ -198,7 +209,10 @@ run_tests() {
 			echo "=================== $BIN/tests/$name ${args[*]}"
 		} | tee -a "$OUT/tests.log"
 		t0=$(date +%s)
-		(cd "$wd" && exec timeout -k 10 "$to" "$BIN/tests/$name" "${args[@]}") 2>&1 |
+		# Eager module loading: every kernel module is loaded when a
+		# context is made, not at its first launch, so device memory
+		# does not grow mid-test for that reason (train's memory tests).
+		(cd "$wd" && CUDA_MODULE_LOADING=EAGER exec timeout -k 10 "$to" "$BIN/tests/$name" "${args[@]}") 2>&1 |
 			tee -a "$OUT/tests.log" "$TMP/$name.log" | filter_test_output
 		rc=${PIPESTATUS[0]}
 		secs=$(($(date +%s) - t0))
@@ -216,6 +230,70 @@ run_tests() {
 		echo "=================== $name: $how, $pass passed, $fail failed, $skip skipped, ${secs}s" | tee -a "$OUT/tests.log"
 		step "tests $name" "$status" "$how; $pass passed, $fail failed, $skip skipped (top-level tests); ${secs}s"
 	done <"$list"
+}
+
+# ---------------------------------------------------------------- sanitize
+# Each tool runs the cuda package's kernel tests once. The sanitizer's own
+# verdict is its "ERROR SUMMARY: N errors" line; without that line the tool
+# did not run (an unsupported driver or GPU, a missing library), which is
+# reported as skipped with the sanitizer's first error line.
+run_sanitize() {
+	local cs=$BIN/sanitizer/compute-sanitizer bin=$BIN/tests/cuda.test wd=$HERE tool to t0 rc secs summary errs why
+	if [ ! -x "$cs" ]; then
+		step sanitize skipped "the bundle carries no compute-sanitizer ($(grep '^sanitizer:' "$HERE/BUILD.txt" | cut -d: -f2- | sed 's/^ *//'))"
+		return
+	fi
+	if [ ! -x "$bin" ]; then
+		step sanitize skipped "no cuda.test in the bundle"
+		return
+	fi
+	[ -n "$ROOT" ] && [ -d "$ROOT/cuda" ] && wd=$ROOT/cuda
+	local run=${SANITIZE_RUN:-'Parity|Shapes|BiasAndColumnSums|Reductions|ClipGradNorm|BCE|Embedding|Dropout|Capture'}
+	local budget=${SANITIZE_BUDGET:-90} start
+	start=$(date +%s)
+	for tool in memcheck racecheck synccheck; do
+		local share=$((budget / 3))
+		# what is left of the sanitizer's budget, and of the call
+		local spent=$(($(date +%s) - start))
+		[ "$tool" = synccheck ] && share=$((budget - spent))
+		if [ "$share" -lt 10 ] || [ "$(left)" -lt 60 ]; then
+			step "sanitize $tool" skipped "out of time (SANITIZE_BUDGET=$budget)"
+			continue
+		fi
+		to=$(cap "$share")
+		{
+			echo
+			echo "=================== compute-sanitizer --tool $tool cuda.test -test.run '$run' -test.short (timeout ${to}s)"
+		} | tee -a "$OUT/tests.log"
+		t0=$(date +%s)
+		(cd "$wd" && CUDA_MODULE_LOADING=EAGER exec timeout -k 10 "$to" "$cs" --tool "$tool" --target-processes all \
+			--print-limit 20 "$bin" -test.short -test.count=1 -test.run "$run" -test.timeout="${to}s") \
+			>"$TMP/sanitize-$tool.log" 2>&1
+		rc=$?
+		secs=$(($(date +%s) - t0))
+		cat "$TMP/sanitize-$tool.log" >>"$OUT/tests.log"
+		summary=$(grep -o 'ERROR SUMMARY: [0-9]* error' "$TMP/sanitize-$tool.log" | tail -1)
+		if [ -z "$summary" ]; then
+			why=$(grep -m1 -iE '========= (Error|Internal error)|not supported|incompatible|insufficient' "$TMP/sanitize-$tool.log" |
+				sed 's/^========= //' | cut -c1-200)
+			if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+				step "sanitize $tool" TIMEOUT "no verdict within ${to}s"
+			else
+				step "sanitize $tool" skipped "the sanitizer did not run here (exit $rc): ${why:-no ERROR SUMMARY line}; see tests.log"
+			fi
+			continue
+		fi
+		errs=$(echo "$summary" | grep -o '[0-9]*')
+		grep -E '^(--- FAIL|FAIL|ok|PASS)' "$TMP/sanitize-$tool.log" | tail -3 | sed 's/^/  /'
+		if [ "$errs" = 0 ] && [ "$rc" = 0 ]; then
+			step "sanitize $tool" ok "0 errors; ${secs}s"
+		elif [ "$errs" = 0 ]; then
+			step "sanitize $tool" FAIL "0 sanitizer errors but the tests exited $rc; ${secs}s"
+		else
+			grep -m10 -E '^========= (Invalid|Race|Barrier|Misaligned|Out of bounds|  +at )' "$TMP/sanitize-$tool.log" | sed 's/^/  /'
+			step "sanitize $tool" FAIL "$errs sanitizer error(s); ${secs}s; first ones in tests.log"
+		fi
+	done
 }
 
 # ---------------------------------------------------------------- bench
@@ -296,9 +374,9 @@ run_train() {
 SECTIONS=${*:-all}
 for s in $SECTIONS; do
 	case $s in
-	info | tests | bench | train | quick | all) ;;
+	info | sanitize | tests | bench | train | quick | all) ;;
 	*)
-		echo "run.sh: unknown section $s (want info, tests, bench, train, quick or all)" >&2
+		echo "run.sh: unknown section $s (want info, sanitize, tests, bench, train, quick or all)" >&2
 		exit 2
 		;;
 	esac
@@ -309,7 +387,7 @@ done
 : >"$SUMMARY"
 for s in $SECTIONS; do
 	case $s in
-	tests) : >"$OUT/tests.log" ;;
+	tests | sanitize) : >"$OUT/tests.log" ;;
 	bench | quick) : >"$OUT/bench.log" ;;
 	train) : >"$OUT/train.log" ;;
 	all) : >"$OUT/tests.log"; : >"$OUT/bench.log"; : >"$OUT/train.log" ;;
@@ -318,11 +396,12 @@ done
 info
 for s in $SECTIONS; do
 	case $s in
+	sanitize) run_sanitize ;;
 	tests) run_tests ;;
 	bench) run_bench ;;
 	train) run_train ;;
 	quick) run_quick ;;
-	all) run_tests; run_bench; run_train ;;
+	all) run_sanitize; run_tests; run_bench; run_train ;;
 	esac
 done
 

@@ -21,7 +21,9 @@ extern "C" __global__ void embed_gather(float* out, const float* E, const int* i
 
 // dE[ids[b][t]][:] += dOut[t][b][:] with atomicAdd, skipping pad_idx (PyTorch
 // padding_idx: that row gets no gradient; pass -1 for none). dE is accumulated
-// into, so clear it first for a fresh gradient.
+// into, so clear it first for a fresh gradient. The float atomicAdd makes the
+// order in which a repeated token's gradients are summed, and so the last bits
+// of its row, vary from run to run (docs/gpu.md, "Run to run").
 extern "C" __global__ void embed_scatter_add(float* dE, const float* dOut, const int* ids, int B, int T, int D, int V,
                                              int pad_idx)
 {
