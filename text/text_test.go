@@ -127,6 +127,9 @@ func TestReadLinesAndTSV(t *testing.T) {
 	lines, err := ReadLines(strings.NewReader("a\r\nb\n\nc"), "f.txt")
 	require.NoError(t, err)
 	require.Equal(t, []string{"a", "b", "", "c"}, lines)
+	lines, err = ReadLines(strings.NewReader("\ufeffham\tx\n\ufeffy"), "f.txt")
+	require.NoError(t, err)
+	require.Equal(t, []string{"ham\tx", "\ufeffy"}, lines, "a byte-order mark is dropped at the start only")
 	lines, err = ReadLines(strings.NewReader("x\n"), "f.txt")
 	require.NoError(t, err)
 	require.Equal(t, []string{"x"}, lines, "a trailing newline adds no empty line")
@@ -150,5 +153,21 @@ func TestReadLinesAndTSV(t *testing.T) {
 			_, err := ReadTSV(strings.NewReader(tc.in), "sms")
 			require.ErrorContains(t, err, tc.msg)
 		})
+	}
+}
+
+func TestSetVocabulary(t *testing.T) {
+	v := NewCountVectorizer()
+	require.NoError(t, v.Fit([]string{"free prize now", "see you at lunch"}))
+	r := NewCountVectorizer()
+	require.NoError(t, r.SetVocabulary(v.Vocabulary()))
+	docs := []string{"FREE lunch prize prize", "nothing known"}
+	want, err := v.Transform(docs)
+	require.NoError(t, err)
+	got, err := r.Transform(docs)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	for _, bad := range [][]string{nil, {"b", "a"}, {"a", "a"}, {"", "a"}} {
+		require.Error(t, NewCountVectorizer().SetVocabulary(bad), "%q", bad)
 	}
 }

@@ -13,7 +13,8 @@ import (
 const maxLine = 16 << 20
 
 // ReadLines returns the lines of r without their "\n" (and a "\r" before
-// it). A final line without a newline is kept; a trailing newline does not
+// it), and without a UTF-8 byte-order mark at the start. A final line
+// without a newline is kept; a trailing newline does not
 // add an empty line. name is used in error messages. Lines that are not
 // valid UTF-8 are an error naming the line, because the tokenizer would
 // otherwise turn the bad bytes into silent token breaks.
@@ -23,6 +24,11 @@ func ReadLines(r io.Reader, name string) ([]string, error) {
 	var lines []string
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSuffix(sc.Text(), "\r")
+		if n == 1 {
+			// A byte-order mark is an encoding marker, not text (it would
+			// otherwise become part of the first label).
+			line = strings.TrimPrefix(line, "\ufeff")
+		}
 		if !utf8.ValidString(line) {
 			return nil, fmt.Errorf("%s:%d: not valid UTF-8 (convert the file, e.g. iconv -f cp1252 -t utf-8)", name, n)
 		}

@@ -62,6 +62,27 @@ func (v *CountVectorizer) Fit(docs []string) error {
 	return nil
 }
 
+// SetVocabulary makes terms the vocabulary, as if Fit had learned it: for a
+// vectorizer rebuilt from a saved model. The terms must be non-empty,
+// distinct and sorted, as Fit leaves them.
+func (v *CountVectorizer) SetVocabulary(terms []string) error {
+	if len(terms) == 0 {
+		return errors.New("text: CountVectorizer.SetVocabulary: empty vocabulary")
+	}
+	index := make(map[string]int, len(terms))
+	for i, w := range terms {
+		switch {
+		case w == "":
+			return fmt.Errorf("text: CountVectorizer.SetVocabulary: term %d is empty", i)
+		case i > 0 && terms[i-1] >= w:
+			return fmt.Errorf("text: CountVectorizer.SetVocabulary: terms %q and %q are not sorted and distinct", terms[i-1], w)
+		}
+		index[w] = i
+	}
+	v.vocab, v.index = append([]string(nil), terms...), index
+	return nil
+}
+
 // Transform counts each document's vocabulary tokens; tokens not seen by
 // Fit are ignored. Row i of the result is docs[i].
 func (v *CountVectorizer) Transform(docs []string) (*Sparse, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -13,6 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/emberml/ember/internal/atomicfile"
+	"github.com/emberml/ember/internal/cli"
 )
 
 // table is a delimited text file with a header row, held as strings so each
@@ -20,20 +25,46 @@ import (
 // file ends in .tsv/.tab or its header has tabs and no commas.
 type table struct {
 	path   string
-	header []string
+	header []string // names as given, trimmed; "" for an unnamed column
 	rows   [][]string
 	lines  []int // the 1-based file line each row starts on, for error messages
+	latin1 bool  // the bytes were not UTF-8 and were read as latin-1
 }
 
+// memoryPerFileByte is how many bytes of memory reading a table takes per
+// byte of file, at most: the file, its decoded text, and the parsed
+// fields with their slice headers (short numeric fields cost the most).
+const memoryPerFileByte = 6
+
 // readTable reads a CSV or TSV file with a header row. Rows must have as
-// many fields as the header; the error names the offending line.
+// many fields as the header; the error names the offending line. A file
+// too large for the memory available is refused before it is read.
 func readTable(path string) (*table, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, atomicfile.UnwrapPath(err))
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			return nil, fmt.Errorf("%s is a directory, not a data file", path)
+		}
+		if err := checkFileFits(path, fi.Size()); err != nil {
+			return nil, err
+		}
+	}
 	return parseTable(f, path)
+}
+
+// checkFileFits refuses a file whose reading would need more memory than
+// the machine has available.
+func checkFileFits(path string, size int64) error {
+	avail, ok := cli.AvailableMemory()
+	if need := uint64(size) * memoryPerFileByte; ok && need > avail {
+		return fmt.Errorf("%s is %s; reading it needs about %s of memory, and %s is available",
+			path, cli.Bytes(uint64(size)), cli.Bytes(need), cli.Bytes(avail))
+	}
+	return nil
 }
 
 func parseTable(r io.Reader, path string) (*table, error) {
@@ -41,7 +72,10 @@ func parseTable(r io.Reader, path string) (*table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	text := strings.TrimPrefix(string(data), "\ufeff") // spreadsheet exports often start with a BOM
+	// Spreadsheet exports often start with a byte-order mark, and some
+	// (Kaggle's SMS file among them) are latin-1: every byte is a
+	// character, so reading them cannot fail and line numbers hold.
+	text, latin1 := decodeText(data)
 
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.Comma = sniffDelimiter(path, text)
@@ -54,18 +88,25 @@ func parseTable(r io.Reader, path string) (*table, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	seen := map[string]int{}
+	named := 0
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		header[i] = h
 		if h == "" {
-			return nil, fmt.Errorf("%s: line 1: column %d has an empty name", path, i+1)
+			// Unnamed columns (Kaggle's "v1,v2,,,") are kept but cannot
+			// be asked for by name; they are never default features.
+			continue
 		}
+		named++
 		if j, dup := seen[h]; dup {
 			return nil, fmt.Errorf("%s: line 1: column name %q appears twice (columns %d and %d)", path, h, j+1, i+1)
 		}
 		seen[h] = i
 	}
-	t := &table{path: path, header: header}
+	if named == 0 {
+		return nil, fmt.Errorf("%s: line 1: no column has a name; want a header row naming the columns", path)
+	}
+	t := &table{path: path, header: header, latin1: latin1}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -86,6 +127,21 @@ func parseTable(r io.Reader, path string) (*table, error) {
 	return t, nil
 }
 
+// decodeText drops a UTF-8 byte-order mark and reads bytes that are not
+// valid UTF-8 as latin-1.
+func decodeText(data []byte) (string, bool) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if utf8.Valid(data) {
+		return string(data), false
+	}
+	var b strings.Builder
+	b.Grow(len(data) + len(data)/8)
+	for _, c := range data {
+		b.WriteRune(rune(c))
+	}
+	return b.String(), true
+}
+
 func sniffDelimiter(path, text string) rune {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".tsv", ".tab":
@@ -101,10 +157,21 @@ func sniffDelimiter(path, text string) rune {
 // column returns the index of the named column, or an error listing the
 // columns the file does have.
 func (t *table) column(name string) (int, error) {
-	if i := slices.Index(t.header, name); i >= 0 {
+	if i := slices.Index(t.header, name); i >= 0 && name != "" {
 		return i, nil
 	}
-	return -1, fmt.Errorf("%s: no column %q; the columns are: %s", t.path, name, strings.Join(t.header, ", "))
+	return -1, fmt.Errorf("%s: no column %q; the columns are: %s", t.path, name, strings.Join(t.names(), ", "))
+}
+
+// names lists the named columns, in file order.
+func (t *table) names() []string {
+	var out []string
+	for _, h := range t.header {
+		if h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // columns resolves several names at once.
@@ -156,19 +223,55 @@ func (t *table) floats(names []string) ([][]float64, error) {
 // class index of every row and the class names by index. Empty labels are
 // an error naming the line.
 func (t *table) labels(name string) ([]int, []string, error) {
-	j, err := t.column(name)
+	ys, classes, err := labelsOf(name, t)
 	if err != nil {
 		return nil, nil, err
 	}
+	return ys[0], classes, nil
+}
+
+// rawLabels returns the named column's values, trimmed; an empty one is an
+// error naming its line.
+func (t *table) rawLabels(name string) ([]string, error) {
+	j, err := t.column(name)
+	if err != nil {
+		return nil, err
+	}
 	vals := make([]string, len(t.rows))
-	set := map[string]bool{}
 	for r, rec := range t.rows {
 		v := strings.TrimSpace(rec[j])
 		if v == "" {
-			return nil, nil, fmt.Errorf("%s: line %d, column %q: empty class label", t.path, t.lines[r], name)
+			return nil, fmt.Errorf("%s: line %d, column %q: empty class label", t.path, t.lines[r], name)
 		}
 		vals[r] = v
-		set[v] = true
+	}
+	return vals, nil
+}
+
+// labelsOf reads the named label column of several tables (training and
+// test files) with one class numbering over all of them, as labels does
+// for one.
+func labelsOf(name string, tabs ...*table) ([][]int, []string, error) {
+	vals := make([][]string, len(tabs))
+	for i, t := range tabs {
+		v, err := t.rawLabels(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		vals[i] = v
+	}
+	ys, classes := encodeLabels(vals...)
+	return ys, classes, nil
+}
+
+// encodeLabels numbers the distinct values of several label lists
+// together, in sortLabels order.
+func encodeLabels(lists ...[]string) ([][]int, []string) {
+	set := map[string]bool{}
+	for _, l := range lists {
+		for _, v := range l {
+			set[v] = true
+		}
 	}
 	classes := make([]string, 0, len(set))
 	for v := range set {
@@ -179,11 +282,14 @@ func (t *table) labels(name string) ([]int, []string, error) {
 	for i, c := range classes {
 		index[c] = i
 	}
-	y := make([]int, len(vals))
-	for r, v := range vals {
-		y[r] = index[v]
+	ys := make([][]int, len(lists))
+	for i, l := range lists {
+		ys[i] = make([]int, len(l))
+		for r, v := range l {
+			ys[i][r] = index[v]
+		}
 	}
-	return y, classes, nil
+	return ys, classes
 }
 
 // sortLabels sorts numerically when every label parses as a number, else
@@ -216,11 +322,11 @@ func compareFloat(a, b float64) int {
 	return 0
 }
 
-// otherColumns is every column except those named, in file order: the
-// default feature set when only the target is given.
+// otherColumns is every named column except those given, in file order:
+// the default feature set when only the target is given.
 func (t *table) otherColumns(except ...string) []string {
 	var out []string
-	for _, h := range t.header {
+	for _, h := range t.names() {
 		if !slices.Contains(except, h) {
 			out = append(out, h)
 		}

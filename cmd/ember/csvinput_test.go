@@ -21,6 +21,8 @@ func TestParseTable(t *testing.T) {
 		// Blank lines are skipped, quoted fields may span lines, and the
 		// line numbers still point into the file.
 		{"blank and multi-line", "a.csv", "x,y\n\n1,\"two\nlines\"\n3,4\n", []string{"x", "y"}, 2, []int{3, 5}},
+		// Unnamed columns (Kaggle's SMS file: "v1,v2,,,") are tolerated.
+		{"unnamed columns", "k.csv", "v1,v2,,,\r\nham,hi,,,\r\n", []string{"v1", "v2", "", "", ""}, 1, []int{2}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -38,7 +40,7 @@ func TestParseTableErrors(t *testing.T) {
 		{"empty", "", "the file is empty"},
 		{"header only", "x,y\n", "no data rows"},
 		{"duplicate column", "x,y,x\n1,2,3\n", `column name "x" appears twice (columns 1 and 3)`},
-		{"empty column name", "x,,z\n1,2,3\n", "column 2 has an empty name"},
+		{"no named column", ",,\n1,2,3\n", "line 1: no column has a name"},
 		{"short row", "x,y\n1,2\n3\n", "record on line 3: wrong number of fields"},
 		{"bad quote", "x,y\n1,\"2\n", "extraneous or missing \" in quoted-field"},
 	}
@@ -115,4 +117,32 @@ func TestSplitRows(t *testing.T) {
 	train, test = splitRows(10, 0, 1)
 	require.Len(t, train, 10)
 	require.Empty(t, test)
+}
+
+func TestTableUnnamedColumnsAndLatin1(t *testing.T) {
+	tab, err := parseTable(strings.NewReader("\ufeffa,,b,\n1,x,2,y\n3,z,4,w\n"), "u.csv")
+	require.NoError(t, err)
+	require.Equal(t, []string{"a", "b"}, tab.names())
+	require.Equal(t, []string{"a", "b"}, tab.otherColumns(), "unnamed columns are never default features")
+	_, err = tab.column("")
+	require.ErrorContains(t, err, `no column ""; the columns are: a, b`)
+	X, err := tab.floats([]string{"a", "b"})
+	require.NoError(t, err)
+	require.Equal(t, [][]float64{{1, 2}, {3, 4}}, X)
+
+	tab, err = parseTable(strings.NewReader("text,label\ncaf\xe9 \xa3100,ham\n"), "l.csv")
+	require.NoError(t, err)
+	require.True(t, tab.latin1)
+	require.Equal(t, "café £100", tab.rows[0][0])
+}
+
+func TestLabelsOfSeveralTables(t *testing.T) {
+	a, err := parseTable(strings.NewReader("y\n10\n2\n"), "a.csv")
+	require.NoError(t, err)
+	b, err := parseTable(strings.NewReader("y\n3\n2\n"), "b.csv")
+	require.NoError(t, err)
+	ys, classes, err := labelsOf("y", a, b)
+	require.NoError(t, err)
+	require.Equal(t, []string{"2", "3", "10"}, classes)
+	require.Equal(t, [][]int{{2, 0}, {1, 0}}, ys)
 }

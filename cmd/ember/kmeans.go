@@ -1,19 +1,21 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/models/kmeans"
 )
 
 func init() {
 	register("kmeans", "cluster the numeric columns of a CSV/TSV file with k-means", runKMeans)
+	scorers["kmeans"] = loadKMeans
 }
 
 // kmeansResult is the --json summary, one object on the last line.
@@ -35,33 +37,29 @@ type kmeansResult struct {
 	CrossTab   [][]int     `json:"crosstab,omitempty"` // [cluster][class]
 	ARI        *float64    `json:"adjusted_rand,omitempty"`
 	Plots      []string    `json:"plots,omitempty"`
+	Saved      string      `json:"saved,omitempty"`
 }
 
-func runKMeans(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("kmeans", stderr,
+func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("kmeans", stdout,
 		"usage: ember kmeans --data FILE --k 3 [options]\n"+
 			"\nClusters rows with k-means (k-means++ seeding, Lloyd iterations, best of --n-init\n"+
 			"runs, as scikit-learn's KMeans) and prints centroids, cluster sizes and inertia.\n"+
-			"Features are used as given; scale them first if their units differ.\n\noptions:\n")
-	data := fs.String("data", "", "CSV or TSV `file` with a header row (required)")
-	features := fs.String("features", "", "comma-separated numeric `columns` to cluster (default: every column except --target)")
-	k := fs.Int("k", 3, "number of clusters")
-	nInit := fs.Int("n-init", kmeans.DefaultNInit, "k-means++ restarts; the lowest inertia wins")
-	maxIter := fs.Int("max-iter", kmeans.DefaultMaxIter, "Lloyd iterations per run")
-	tol := fs.Float64("tol", kmeans.DefaultTol, "stop when the squared centroid shift is below tol × mean feature variance")
+			"Features are used as given; scale them first if their units differ.\n")
+	data := fs.Input("data", "", "CSV or TSV `file` with a header row", cli.Required())
+	features := fs.String("features", "", "comma-separated numeric `columns` to cluster", cli.DefaultText("every named column except --target"))
+	k := fs.Int("k", 3, 1, maxClusters, "number of clusters (at most the number of distinct rows)")
+	nInit := fs.Int("n-init", kmeans.DefaultNInit, 1, 1000, "k-means++ restarts; the lowest inertia wins")
+	maxIter := fs.Int("max-iter", kmeans.DefaultMaxIter, 1, 1_000_000, "Lloyd iterations per run")
+	tol := fs.Float("tol", kmeans.DefaultTol, cli.AtLeast(0), "stop when the squared centroid shift is below tol × mean feature variance")
 	seed := fs.Uint64("seed", 1, "random seed for k-means++")
 	target := fs.String("target", "", "optional class `column` to cross-tabulate against the clusters (not used for fitting)")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
-	plotPrefix := fs.String("plot", "", "write `PREFIX`-clusters.png: the first two features coloured by cluster, with centroids")
-	if help, err := parseFlags(fs, args, "the data file goes after --data"); help || err != nil {
+	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-clusters.png: the first two features coloured by cluster, with centroids",
+		[]string{"-clusters.png"})
+	save := fs.Output("save", "", "save the fitted centroids to this `file` (see ember predict)")
+	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *data == "" {
-		fs.Usage()
-		return errors.New("--data is required")
-	}
-	if *k < 1 {
-		return fmt.Errorf("--k must be at least 1, got %d", *k)
 	}
 
 	tab, err := readTable(*data)
@@ -71,6 +69,12 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 	featNames, X, err := featureMatrix(tab, *data, *features, *target)
 	if err != nil {
 		return err
+	}
+	if *plotPrefix != "" && len(featNames) < 2 {
+		return fmt.Errorf("--plot draws the first two features, but only %q is clustered", featNames[0])
+	}
+	if *plotPrefix != "" && *k > maxPlotClusters {
+		return fmt.Errorf("--plot tells at most %d clusters apart, and --k is %d", maxPlotClusters, *k)
 	}
 	var y []int
 	var classes []string
@@ -105,9 +109,6 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 		res.ARI = &ari
 	}
 	if *plotPrefix != "" {
-		if len(featNames) < 2 {
-			return fmt.Errorf("--plot draws the first two features, but only %q is clustered", featNames[0])
-		}
 		path := *plotPrefix + "-clusters.png"
 		title := fmt.Sprintf("k-means, k=%d: %s (inertia %.4g)", m.K, filepath.Base(*data), m.Inertia())
 		if err := kmeansScatter(path, X, labels, res.Centroids, featNames[0], featNames[1], title); err != nil {
@@ -115,16 +116,87 @@ func runKMeans(args []string, stdout, stderr io.Writer) error {
 		}
 		res.Plots = append(res.Plots, path)
 	}
-
-	printKMeans(stdout, res)
-	if *asJSON {
-		b, err := json.Marshal(res)
+	if *save != "" {
+		st, err := m.State()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, string(b))
+		mf := newModelFile("kmeans")
+		mf.meta.Input = modelInput{Kind: "table", Features: featNames}
+		mf.meta.Settings = map[string]any{"k": m.K, "n_init": m.NInit, "max_iter": m.MaxIter, "tol": m.Tol,
+			"inertia": m.Inertia(), "sizes": st.Sizes}
+		mf.meta.Training = trainingInfo{Data: *data, Rows: len(X), NTrain: len(X), Seed: *seed}
+		mf.vector("mean", st.Mean)
+		mf.matrix("centroids", st.Centroids)
+		if err := mf.save(*save); err != nil {
+			return err
+		}
+		res.Saved = *save
+	}
+
+	printKMeans(stdout, res)
+	if *asJSON {
+		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
+}
+
+// maxClusters bounds --k: far beyond any use of a k-means summary, and
+// small enough that the k×features centroids never strain memory.
+const maxClusters = 100_000
+
+// maxPlotClusters is the most clusters the scatter plot tells apart (ten
+// colours, two glyph shapes).
+const maxPlotClusters = 20
+
+// kmeansScorer assigns rows to the nearest saved centroid.
+type kmeansScorer struct {
+	mf *modelFile
+	m  *kmeans.KMeans
+}
+
+func loadKMeans(mf *modelFile) (scorer, error) {
+	d := len(mf.meta.Input.Features)
+	if d == 0 {
+		return nil, fmt.Errorf("model file %s: no features", mf.path)
+	}
+	mean, err := mf.vectorOf("mean", d)
+	if err != nil {
+		return nil, err
+	}
+	centroids, err := mf.matrixOf("centroids", -1, d)
+	if err != nil {
+		return nil, err
+	}
+	m, err := kmeans.FromState(kmeans.State{Mean: mean, Centroids: centroids})
+	if err != nil {
+		return nil, fmt.Errorf("model file %s: %w", mf.path, err)
+	}
+	return &kmeansScorer{mf: mf, m: m}, nil
+}
+
+func (s *kmeansScorer) score(data, id string) (*scores, error) {
+	_, X, ids, err := readFeatures(s.mf, data, id)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := s.m.Predict(X)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", data, err)
+	}
+	out := &scores{}
+	if id != "" {
+		out.header = append(out.header, id)
+	}
+	out.header = append(out.header, "cluster")
+	for i, l := range labels {
+		var rec []string
+		if id != "" {
+			rec = append(rec, ids[i])
+		}
+		out.rows = append(out.rows, append(rec, strconv.Itoa(l)))
+	}
+	return out, nil
 }
 
 func printKMeans(w io.Writer, r kmeansResult) {
@@ -170,6 +242,9 @@ func printKMeans(w io.Writer, r kmeansResult) {
 	for _, p := range r.Plots {
 		fmt.Fprintf(w, "wrote %s\n", p)
 	}
+	if r.Saved != "" {
+		fmt.Fprintf(w, "saved the model to %s\n", r.Saved)
+	}
 }
 
 // adjustedRand is the adjusted Rand index (Hubert and Arabie) of a
@@ -192,6 +267,12 @@ func adjustedRand(tab [][]int) float64 {
 	}
 	for _, c := range cols {
 		sumCols += comb2(c)
+	}
+	if n < 2 {
+		// No pair of samples to agree or disagree on: scikit-learn's
+		// adjusted_rand_score is 1.0 here (its pair confusion matrix is all
+		// zeros), where the formula below would divide 0 by 0.
+		return 1
 	}
 	expected := sumRows * sumCols / comb2(n)
 	maxIndex := (sumRows + sumCols) / 2

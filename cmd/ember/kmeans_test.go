@@ -91,11 +91,34 @@ func TestKMeansBadInput(t *testing.T) {
 		{"missing target", []string{"--data", dup, "--k", "1", "--target", "class"}, []string{`no column "class"`}},
 		{"target in features", []string{"--data", text, "--features", "x,label", "--target", "label"}, []string{"includes the --target column"}},
 		{"plot needs two features", []string{"--data", dup, "--features", "x", "--k", "1", "--plot", filepath.Join(t.TempDir(), "p")}, []string{"first two features"}},
-		{"k zero", []string{"--data", dup, "--k", "0"}, []string{"--k must be at least 1"}},
+		{"k above the data", []string{"--data", dup, "--k", "4"}, []string{"K = 4 clusters but the data has only 2 distinct points (of 3 samples)"}},
+	}
+	// Bad flags: exit status 2, before the data is read.
+	usage := []struct {
+		name string
+		args []string
+		msg  []string
+	}{
+		{"k zero", []string{"--data", dup, "--k", "0"}, []string{"--k 0: must be 1 to 100000"}},
+		{"k huge", []string{"--data", dup, "--k", "100000000"}, []string{"--k 100000000: must be 1 to 100000"}},
 		{"no data", []string{"--k", "2"}, []string{"--data is required"}},
-		{"missing file", []string{"--data", filepath.Join(t.TempDir(), "none.csv")}, []string{"none.csv", "no such file"}},
+		{"missing file", []string{"--data", filepath.Join(t.TempDir(), "none.csv")}, []string{"none.csv: no such file"}},
 		{"stray argument", []string{"--data", dup, "extra"}, []string{`unexpected argument "extra"`}},
-		{"bad n-init", []string{"--data", dup, "--k", "1", "--n-init", "0"}, []string{"NInit = 0"}},
+		{"bad n-init", []string{"--data", dup, "--k", "1", "--n-init", "0"}, []string{"--n-init 0: must be 1 to 1000"}},
+		{"NaN tol", []string{"--data", dup, "--tol", "nan"}, []string{"--tol NaN: must be a finite number"}},
+		{"negative max-iter", []string{"--data", dup, "--max-iter", "-5"}, []string{"--max-iter -5: must be 1 to 1000000"}},
+		{"save over the data", []string{"--data", dup, "--save", dup}, []string{"is an input of this command"}},
+		{"plot in a missing directory", []string{"--data", dup, "--plot", "/nonexistent/p"}, []string{"/nonexistent/p-clusters.png: directory /nonexistent does not exist"}},
+	}
+	for _, tc := range usage {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, append([]string{"kmeans"}, tc.args...)...)
+			require.Equal(t, 2, code, out)
+			require.Empty(t, out)
+			for _, m := range tc.msg {
+				require.Contains(t, errOut, m)
+			}
+		})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,6 +144,9 @@ func TestAdjustedRand(t *testing.T) {
 		{[][]int{{1, 2, 0}, {0, 1, 4}, {2, 0, 0}}, 0.460431654676259},
 		{[][]int{{10}}, 1},
 		{[][]int{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, 1},
+		// One row: no pairs; scikit-learn gives 1.0, not 0/0.
+		{[][]int{{1}}, 1},
+		{[][]int{{0, 1}, {0, 0}}, 1},
 	}
 	for _, tc := range tests {
 		require.InDelta(t, tc.want, adjustedRand(tc.tab), 1e-12, "%v", tc.tab)

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,18 +9,21 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/logreg"
 	"github.com/emberml/ember/plots"
 )
 
 func init() {
-	register("logreg", "fit logistic regression to a CSV/TSV file and score it on a held-out split", runLogreg)
+	register("logreg", "fit logistic regression to a CSV/TSV file and score it on held-out rows", runLogreg)
+	scorers["logreg"] = loadLogreg
 }
 
 // logregResult is the --json summary, one object on the last line.
 type logregResult struct {
 	Data         string         `json:"data"`
+	Test         string         `json:"test,omitempty"` // the --test file
 	Target       string         `json:"target"`
 	Features     []string       `json:"features"`
 	Standardized bool           `json:"standardized"`
@@ -45,6 +48,7 @@ type logregResult struct {
 	MacroAvg     jsonClassRow   `json:"macro_avg"`
 	Weighted     jsonClassRow   `json:"weighted_avg"`
 	Plots        []string       `json:"plots,omitempty"`
+	Saved        string         `json:"saved,omitempty"` // the --save model file
 	Warnings     []string       `json:"warnings,omitempty"`
 }
 
@@ -56,72 +60,93 @@ type jsonClassRow struct {
 	Support   int     `json:"support"`
 }
 
-func runLogreg(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("logreg", stderr,
+func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("logreg", stdout,
 		"usage: ember logreg --data FILE --target COLUMN [options]\n"+
 			"\nFits L2-regularised logistic regression (as scikit-learn's LogisticRegression)\n"+
 			"and reports coefficients, convergence, and held-out accuracy, confusion matrix\n"+
-			"and classification report.\n\noptions:\n")
-	data := fs.String("data", "", "CSV or TSV `file` with a header row (required)")
-	target := fs.String("target", "", "`column` holding the class labels (required)")
-	features := fs.String("features", "", "comma-separated feature `columns` (default: every other column)")
-	c := fs.Float64("C", 1.0, "inverse L2 regularisation strength (larger = weaker penalty)")
-	multi := fs.String("multi", "auto", "multi-class scheme: auto, multinomial or ovr")
-	maxIter := fs.Int("max-iter", 100, "L-BFGS iteration limit")
-	tol := fs.Float64("tol", 1e-4, "stop when the largest gradient component is below this")
-	testFrac := fs.Float64("test-frac", 0.25, "fraction of rows held out for scoring (0: score on the training rows)")
+			"and classification report. The held-out rows are --test FILE, or a random\n"+
+			"--test-frac of --data.\n")
+	data := fs.Input("data", "", "CSV or TSV `file` with a header row", cli.Required())
+	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
+	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other named column"))
+	c := fs.Float("C", 1.0, cli.Above(0), "inverse L2 regularisation strength (larger = weaker penalty)")
+	multi := fs.Choice("multi", "auto", []string{"auto", "multinomial", "ovr"}, "multi-class scheme")
+	maxIter := fs.Int("max-iter", 100, 1, 1_000_000, "L-BFGS iteration limit")
+	tol := fs.Float("tol", 1e-4, cli.AtLeast(0), "stop when the largest gradient component is below this")
+	testPath := fs.Input("test", "", "score on this `file` (same columns as --data) instead of a split of --data")
+	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
+		"fraction of --data rows held out for scoring (0: score on the training rows)")
 	seed := fs.Uint64("seed", 1, "random seed for the train/test shuffle")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	standardize := fs.Bool("standardize", false, "scale each feature to mean 0, standard deviation 1 (statistics from the training rows), as sklearn's StandardScaler; coefficients are then per standard deviation")
-	plotPrefix := fs.String("plot", "", "write `PREFIX`-confusion.png, and PREFIX-boundary.png when there are exactly two features")
-	if help, err := parseFlags(fs, args, "options go before it?"); help || err != nil {
+	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-confusion.png, and PREFIX-boundary.png when there are exactly two features",
+		[]string{"-confusion.png", "-boundary.png"})
+	save := fs.Output("save", "", "save the fitted model, with its scaling, to this `file` (see ember predict)")
+	fs.Check(func() error {
+		if *testPath != "" && fs.IsSet("test-frac") {
+			return errors.New("--test and --test-frac exclude each other: --test scores on a file, --test-frac on a split of --data")
+		}
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *data == "" || *target == "" {
-		fs.Usage()
-		return errors.New("--data and --target are required")
-	}
-	if !(*testFrac >= 0 && *testFrac < 1) {
-		return fmt.Errorf("--test-frac must be in [0, 1), got %v", *testFrac)
 	}
 
 	tab, err := readTable(*data)
 	if err != nil {
 		return err
 	}
-	y, classes, err := tab.labels(*target)
+	tabs := []*table{tab}
+	if *testPath != "" {
+		testTab, err := readTable(*testPath)
+		if err != nil {
+			return err
+		}
+		tabs = append(tabs, testTab)
+	}
+	ys, classes, err := labelsOf(*target, tabs...)
 	if err != nil {
 		return err
 	}
-	if len(classes) < 2 {
-		return fmt.Errorf("%s: column %q has a single class (%q); logistic regression needs at least two", *data, *target, classes[0])
+	y := ys[0]
+	if n := countClasses(y); n < 2 {
+		return fmt.Errorf("%s: column %q has a single class (%q); logistic regression needs at least two", *data, *target, classes[y[0]])
 	}
 	featNames, X, err := featureMatrix(tab, *data, *features, *target)
 	if err != nil {
 		return err
 	}
 
-	trainIdx, testIdx := splitRows(len(y), *testFrac, *seed)
-	if *testFrac > 0 && len(trainIdx) == 0 {
-		return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
-	}
-	Xtr, ytr := pick(X, y, trainIdx)
+	var trainIdx, testIdx []int
+	var Xtr, Xte [][]float64
+	var ytr, yte []int
 	evalOn := "test"
-	Xte, yte := pick(X, y, testIdx)
-	if len(testIdx) == 0 {
-		evalOn, Xte, yte = "train", Xtr, ytr
-	}
-
-	if *standardize {
-		// Statistics from the training rows only, so nothing about the
-		// held-out rows leaks into the model.
-		mean, std := columnStats(Xtr)
-		X = standardized(X, mean, std)
+	if len(tabs) == 2 {
+		if Xte, err = tabs[1].floats(featNames); err != nil {
+			return err
+		}
+		Xtr, ytr, yte = X, y, ys[1]
+		trainIdx = allRows(len(y))
+		testIdx = allRows(len(yte))
+	} else {
+		trainIdx, testIdx = splitRows(len(y), *testFrac, *seed)
+		if len(trainIdx) == 0 {
+			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
+		}
 		Xtr, ytr = pick(X, y, trainIdx)
 		Xte, yte = pick(X, y, testIdx)
 		if len(testIdx) == 0 {
-			Xte, yte = Xtr, ytr
+			evalOn, Xte, yte = "train", Xtr, ytr
 		}
+	}
+
+	var sc *scaler
+	if *standardize {
+		// Statistics from the training rows only, so nothing about the
+		// held-out rows leaks into the model.
+		sc = fitScaler(Xtr)
+		X, Xtr, Xte = sc.apply(X), sc.apply(Xtr), sc.apply(Xte)
 	}
 
 	m := logreg.New()
@@ -129,15 +154,18 @@ func runLogreg(args []string, stdout, stderr io.Writer) error {
 	var warnings []string
 	if err := m.Fit(Xtr, ytr); err != nil {
 		var ce *logreg.ConvergenceError
-		if !errors.As(err, &ce) {
-			if strings.Contains(err.Error(), "single class") {
-				return fmt.Errorf("the training split has a single class (%s); use more data or a smaller --test-frac: %w", classes[ytr[0]], err)
-			}
+		switch {
+		case errors.Is(err, logreg.ErrTooLarge) && !*standardize:
+			return fmt.Errorf("%s: %w (ember logreg --standardize does that)", *data, err)
+		case errors.As(err, &ce):
+			// Like sklearn's ConvergenceWarning: report, keep the fit.
+			warnings = append(warnings, err.Error())
+			fmt.Fprintf(stderr, "warning: %v\n", err)
+		case strings.Contains(err.Error(), "single class"):
+			return fmt.Errorf("the training split has a single class (%s); use more data or a smaller --test-frac: %w", classes[ytr[0]], err)
+		default:
 			return err
 		}
-		// Like sklearn's ConvergenceWarning: report, keep the fit.
-		warnings = append(warnings, err.Error())
-		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
 
 	pred, err := m.Predict(Xte)
@@ -150,16 +178,10 @@ func runLogreg(args []string, stdout, stderr io.Writer) error {
 	}
 	// PredictProba's columns are the classes seen in training; spread them
 	// over all classes so the log loss sees a probability for every label.
-	full := make([][]float64, len(proba))
-	for i, p := range proba {
-		full[i] = make([]float64, len(classes))
-		for k, cl := range m.Classes() {
-			full[i][cl] = p[k]
-		}
-	}
+	full := spreadProba(proba, m.Classes(), len(classes))
 
 	res := logregResult{
-		Data: *data, Target: *target, Features: featNames, Classes: classes, Standardized: *standardize,
+		Data: *data, Test: *testPath, Target: *target, Features: featNames, Classes: classes, Standardized: *standardize,
 		Multi: schemeName(m, len(classes)), C: m.C, Tol: m.Tol, MaxIter: m.MaxIter,
 		Converged: m.Converged, Iterations: m.Iterations,
 		Coef: m.Coef(), Intercept: m.Intercept(),
@@ -199,16 +221,123 @@ func runLogreg(args []string, stdout, stderr io.Writer) error {
 		}
 		res.Plots = paths
 	}
-
-	printLogreg(stdout, res, report)
-	if *asJSON {
-		b, err := json.Marshal(res)
+	if *save != "" {
+		mf, err := logregModelFile(m, sc, res, len(y), *seed)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, string(b))
+		if err := mf.save(*save); err != nil {
+			return err
+		}
+		res.Saved = *save
+	}
+
+	printLogreg(stdout, res, report)
+	if *asJSON {
+		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
+}
+
+// countClasses counts the distinct values of y.
+func countClasses(y []int) int {
+	seen := map[int]bool{}
+	for _, v := range y {
+		seen[v] = true
+	}
+	return len(seen)
+}
+
+func allRows(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// spreadProba places the probability columns of the fitted classes among
+// all nClasses classes (zero for a class the model never saw).
+func spreadProba(proba [][]float64, fitted []int, nClasses int) [][]float64 {
+	full := make([][]float64, len(proba))
+	for i, p := range proba {
+		full[i] = make([]float64, nClasses)
+		for k, cl := range fitted {
+			full[i][cl] = p[k]
+		}
+	}
+	return full
+}
+
+// logregState is the non-numeric part of a saved logistic regression.
+type logregState struct {
+	Scheme  string `json:"scheme"`
+	Classes []int  `json:"classes"` // indices into the file's classes that the model was fitted on
+}
+
+func logregModelFile(m *logreg.Model, sc *scaler, r logregResult, rows int, seed uint64) (*modelFile, error) {
+	st, err := m.State()
+	if err != nil {
+		return nil, err
+	}
+	mf := newModelFile("logreg")
+	mf.meta.Input = modelInput{Kind: "table", Features: r.Features, Target: r.Target, Standardize: sc != nil}
+	mf.meta.Classes = r.Classes
+	mf.meta.Settings = map[string]any{"C": r.C, "multi": r.Multi, "max_iter": r.MaxIter, "tol": r.Tol,
+		"converged": r.Converged, "iterations": r.Iterations}
+	acc := r.Accuracy
+	mf.meta.Training = trainingInfo{Data: r.Data, Test: r.Test, Rows: rows, NTrain: r.NTrain, NTest: r.NTest, Seed: seed,
+		EvalOn: r.EvalOn, Accuracy: &acc}
+	if err := mf.setState(logregState{Scheme: st.Scheme, Classes: st.Classes}); err != nil {
+		return nil, err
+	}
+	mf.matrix("coef", st.Coef)
+	mf.vector("intercept", st.Intercept)
+	if sc != nil {
+		mf.vector("scaler.mean", sc.mean)
+		mf.vector("scaler.std", sc.std)
+	}
+	return mf, nil
+}
+
+// loadLogreg rebuilds a saved logistic regression and its scaler.
+func loadLogreg(mf *modelFile) (scorer, error) {
+	var st logregState
+	if err := mf.decodeState(&st); err != nil {
+		return nil, err
+	}
+	d := len(mf.meta.Input.Features)
+	if d == 0 {
+		return nil, fmt.Errorf("model file %s: no features", mf.path)
+	}
+	for _, cl := range st.Classes {
+		if cl < 0 || cl >= len(mf.meta.Classes) {
+			return nil, fmt.Errorf("model file %s: class index %d out of %d classes", mf.path, cl, len(mf.meta.Classes))
+		}
+	}
+	coef, err := mf.matrixOf("coef", -1, d)
+	if err != nil {
+		return nil, err
+	}
+	icpt, err := mf.vectorOf("intercept", len(coef))
+	if err != nil {
+		return nil, err
+	}
+	m, err := logreg.FromState(logreg.State{Classes: st.Classes, Scheme: st.Scheme, Coef: coef, Intercept: icpt})
+	if err != nil {
+		return nil, fmt.Errorf("model file %s: %w", mf.path, err)
+	}
+	sc, err := loadScaler(mf, d)
+	if err != nil {
+		return nil, err
+	}
+	return &tableClassifier{mf: mf, scaler: sc, classes: mf.meta.Classes, predict: func(X [][]float64) ([][]float64, error) {
+		p, err := m.PredictProba(X)
+		if err != nil {
+			return nil, err
+		}
+		return spreadProba(p, m.Classes(), len(mf.meta.Classes)), nil
+	}}, nil
 }
 
 func schemeName(m *logreg.Model, nClasses int) string {
@@ -219,45 +348,6 @@ func schemeName(m *logreg.Model, nClasses int) string {
 		return "ovr"
 	}
 	return "multinomial"
-}
-
-// columnStats returns each column's mean and standard deviation
-// (population, as StandardScaler); a constant column gets 1 so that
-// scaling leaves it at zero instead of dividing by zero.
-func columnStats(X [][]float64) (mean, std []float64) {
-	d := len(X[0])
-	mean, std = make([]float64, d), make([]float64, d)
-	for _, row := range X {
-		for j, v := range row {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(len(X))
-	}
-	for _, row := range X {
-		for j, v := range row {
-			std[j] += (v - mean[j]) * (v - mean[j])
-		}
-	}
-	for j := range std {
-		std[j] = math.Sqrt(std[j] / float64(len(X)))
-		if std[j] == 0 {
-			std[j] = 1
-		}
-	}
-	return mean, std
-}
-
-func standardized(X [][]float64, mean, std []float64) [][]float64 {
-	out := make([][]float64, len(X))
-	for i, row := range X {
-		out[i] = make([]float64, len(row))
-		for j, v := range row {
-			out[i][j] = (v - mean[j]) / std[j]
-		}
-	}
-	return out
 }
 
 func pick(X [][]float64, y []int, idx []int) ([][]float64, []int) {
@@ -271,7 +361,11 @@ func pick(X [][]float64, y []int, idx []int) ([][]float64, []int) {
 func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 	fmt.Fprintf(w, "data: %s, target %q: %d classes (%s), %d features\n",
 		r.Data, r.Target, len(r.Classes), strings.Join(r.Classes, ", "), len(r.Features))
-	fmt.Fprintf(w, "split: %d training rows, %d held-out rows\n", r.NTrain, r.NTest)
+	if r.Test != "" {
+		fmt.Fprintf(w, "split: %d training rows, %d test rows from %s\n", r.NTrain, r.NTest, r.Test)
+	} else {
+		fmt.Fprintf(w, "split: %d training rows, %d held-out rows\n", r.NTrain, r.NTest)
+	}
 	fmt.Fprintf(w, "model: logistic regression, %s, C=%g, tol=%g, max-iter %d\n", r.Multi, r.C, r.Tol, r.MaxIter)
 	if r.Converged {
 		fmt.Fprintf(w, "converged: yes, after %d iterations\n", r.Iterations)
@@ -306,6 +400,8 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 	on := "held-out"
 	if r.EvalOn == "train" {
 		on = "training (no held-out rows: --test-frac 0)"
+	} else if r.Test != "" {
+		on = "test-file"
 	}
 	correct := 0
 	for i := range r.Confusion {
@@ -323,6 +419,9 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 	fmt.Fprint(w, report.String())
 	for _, p := range r.Plots {
 		fmt.Fprintf(w, "wrote %s\n", p)
+	}
+	if r.Saved != "" {
+		fmt.Fprintf(w, "saved the model to %s\n", r.Saved)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -20,7 +21,7 @@ import (
 func runCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
+	code := run(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -209,6 +210,7 @@ func TestLogregErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		file    string // CSV content; "" means no --data file is written
+		usage   bool   // a bad command line: exit status 2
 		args    []string
 		wantErr []string
 	}{
@@ -258,39 +260,79 @@ func TestLogregErrors(t *testing.T) {
 			wantErr: []string{`--features includes the --target column "cls"`},
 		},
 		{
-			name: "bad multi", file: good,
+			name: "huge features", file: "a,cls\n1e160,x\n2e160,y\n3e160,x\n4e160,y\n",
+			args:    []string{"--target", "cls", "--test-frac", "0"},
+			wantErr: []string{"features larger than 1e+100 in magnitude would overflow", "ember logreg --standardize does that"},
+		},
+		{
+			name: "class unseen in training", file: good,
+			args:    []string{"--target", "cls", "--test", writeFile(t, "t.csv", "a,b\n1,2\n")},
+			wantErr: []string{"t.csv", `no column "cls"`},
+		},
+		// Bad flags: exit status 2, before the data is read.
+		{
+			name: "bad multi", file: good, usage: true,
 			args:    []string{"--target", "cls", "--multi", "softmax"},
-			wantErr: []string{`unknown Multi "softmax"`},
+			wantErr: []string{`--multi "softmax": want auto, multinomial or ovr`},
 		},
 		{
-			name: "bad C", file: good,
+			name: "bad C", file: good, usage: true,
 			args:    []string{"--target", "cls", "--C", "-1"},
-			wantErr: []string{"C must be a positive finite number"},
+			wantErr: []string{"--C -1: must be above 0"},
 		},
 		{
-			name: "bad test-frac", file: good,
+			name: "NaN C", file: good, usage: true,
+			args:    []string{"--target", "cls", "--C", "nan"},
+			wantErr: []string{"--C NaN: must be a finite number, above 0"},
+		},
+		{
+			name: "bad test-frac", file: good, usage: true,
 			args:    []string{"--target", "cls", "--test-frac", "1"},
-			wantErr: []string{"--test-frac must be in [0, 1)"},
+			wantErr: []string{"--test-frac 1: must be from 0 to 1, 1 excluded"},
 		},
 		{
-			name: "plot into missing directory", file: good,
+			name: "zero max-iter", file: good, usage: true,
+			args:    []string{"--target", "cls", "--max-iter", "0"},
+			wantErr: []string{"--max-iter 0: must be 1 to 1000000"},
+		},
+		{
+			name: "plot into missing directory", file: good, usage: true,
 			args:    []string{"--target", "cls", "--plot", "/nonexistent-dir/x"},
-			wantErr: []string{"/nonexistent-dir/x-confusion.png"},
+			wantErr: []string{"/nonexistent-dir/x-confusion.png: directory /nonexistent-dir does not exist"},
 		},
 		{
-			name:    "no data flag",
+			name: "save into missing directory", file: good, usage: true,
+			args:    []string{"--target", "cls", "--save", "/nonexistent-dir/m.ember"},
+			wantErr: []string{"--save /nonexistent-dir/m.ember: directory /nonexistent-dir does not exist"},
+		},
+		{
+			name: "save and plot on one file", file: good, usage: true,
+			args:    []string{"--target", "cls", "--save", "/tmp/x-confusion.png", "--plot", "/tmp/x"},
+			wantErr: []string{"--save /tmp/x-confusion.png: --plot writes the same file"},
+		},
+		{
+			name: "test and test-frac", file: good, usage: true,
+			args:    []string{"--target", "cls", "--test", "/dev/null", "--test-frac", "0.5"},
+			wantErr: []string{"--test and --test-frac exclude each other"},
+		},
+		{
+			name: "no data flag", usage: true,
 			args:    []string{"--target", "cls"},
-			wantErr: []string{"--data and --target are required"},
+			wantErr: []string{"--data is required"},
 		},
 		{
-			name:    "missing file",
+			name: "no target and no data", usage: true,
+			wantErr: []string{"ember logreg: --data is required\nember logreg: --target is required\n"},
+		},
+		{
+			name: "missing file", usage: true,
 			args:    []string{"--data", "/nonexistent/file.csv", "--target", "cls"},
-			wantErr: []string{"/nonexistent/file.csv", "no such file"},
+			wantErr: []string{"--data /nonexistent/file.csv: no such file"},
 		},
 		{
-			name: "unknown flag", file: good,
+			name: "unknown flag", file: good, usage: true,
 			args:    []string{"--target", "cls", "--lr", "0.1"},
-			wantErr: []string{"flag provided but not defined: -lr"},
+			wantErr: []string{"flag provided but not defined: --lr"},
 		},
 	}
 	for _, tc := range tests {
@@ -301,7 +343,12 @@ func TestLogregErrors(t *testing.T) {
 			}
 			args = append(args, tc.args...)
 			code, out, errOut := runCmd(t, args...)
-			require.Equal(t, 1, code, "stdout: %s", out)
+			want := 1
+			if tc.usage {
+				want = 2
+				require.Empty(t, out, "nothing is done")
+			}
+			require.Equal(t, want, code, "stdout: %s", out)
 			require.True(t, strings.HasPrefix(errOut, "ember logreg: ") || strings.Contains(errOut, "\nember logreg: "), errOut)
 			for _, w := range tc.wantErr {
 				require.Contains(t, errOut, w)
@@ -332,12 +379,13 @@ func TestLogregSingleClassTrainingSplit(t *testing.T) {
 }
 
 func TestLogregHelp(t *testing.T) {
-	code, _, errOut := runCmd(t, "logreg", "-h")
+	code, out, errOut := runCmd(t, "logreg", "-h")
 	require.Equal(t, 0, code)
-	require.Contains(t, errOut, "usage: ember logreg --data FILE --target COLUMN")
-	require.Contains(t, errOut, "-test-frac")
+	require.Empty(t, errOut)
+	require.Contains(t, out, "usage: ember logreg --data FILE --target COLUMN")
+	require.Contains(t, out, "--test-frac X\n    \tfraction of --data rows held out for scoring (0: score on the training rows) (from 0 to 1, 1 excluded; default 0.25)")
 
-	code, out, _ := runCmd(t, "help")
+	code, out, _ = runCmd(t, "help")
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "logreg")
 }

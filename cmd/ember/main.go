@@ -1,39 +1,64 @@
 // Command ember runs the engine's shallow models from the command line:
-// logistic regression, k-means (and colour palettes), multinomial naive Bayes.
+// logistic regression, k-means (and colour palettes), multinomial naive
+// Bayes, and scoring new data with a saved model.
 //
-//	ember logreg     --data FILE --target COLUMN [...]
-//	ember kmeans     --data FILE --k 3 [...]
+//	ember logreg     --data FILE --target COLUMN [...] [--save MODEL]
+//	ember kmeans     --data FILE --k 3 [...] [--save MODEL]
 //	ember palette    IMAGE [--k 6 ...]
-//	ember naivebayes --data FILE [...]
+//	ember naivebayes --data FILE [...] [--save MODEL]
+//	ember predict    --model MODEL --data FILE [--out FILE]
 //
 // Every subcommand prints its results as text; --json makes the last line of
 // output one JSON object with the figures, and --plot writes PNG charts.
+// Flags are checked before any work (see package internal/cli); bad flags
+// exit with status 2, failures with 1, and SIGINT/SIGTERM with 130/143.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+
+	"github.com/emberml/ember/internal/cli"
 )
 
-// command is one subcommand. run gets the arguments after the subcommand's
-// name and reports failures as errors; main turns them into exit status 1.
+// runFunc runs a subcommand with the arguments after its name. Failures
+// are errors; errors matching cli.ErrUsage (bad flags) exit 2, others 1.
+type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// command is one subcommand.
 type command struct {
 	summary string
-	run     func(args []string, stdout, stderr io.Writer) error
+	run     runFunc
+	// graceful commands get a context that SIGINT/SIGTERM cancel, and must
+	// stop soon after, say what they kept and return; the others are
+	// stopped at once by the first signal (temporary files removed).
+	graceful bool
 }
 
 // commands is filled by each subcommand's file in its init function.
 var commands = map[string]command{}
 
-func register(name, summary string, run func(args []string, stdout, stderr io.Writer) error) {
+// register adds a subcommand that a signal stops at once.
+func register(name, summary string, run runFunc) {
+	registerCommand(name, command{summary: summary, run: run})
+}
+
+// registerGraceful adds a subcommand that handles SIGINT/SIGTERM itself
+// through its context (long training that keeps the best model so far).
+func registerGraceful(name, summary string, run runFunc) {
+	registerCommand(name, command{summary: summary, run: run, graceful: true})
+}
+
+func registerCommand(name string, c command) {
 	if _, dup := commands[name]; dup {
 		panic("ember: subcommand registered twice: " + name)
 	}
-	commands[name] = command{summary: summary, run: run}
+	commands[name] = c
 }
 
 func usage(w io.Writer) {
@@ -50,39 +75,26 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'ember <command> -h' for a command's options.")
 }
 
-// parseFlags parses a subcommand's flags. help is true when -h was asked
-// for (usage already printed); a stray positional argument is an error
-// carrying hint.
-// newFlagSet is a subcommand's flag set writing to stderr, whose usage is
-// the usage text followed by the flags' defaults.
-func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string, hint string) (help bool, err error) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return true, nil
-		}
-		return false, err
-	}
-	if fs.NArg() > 0 {
-		return false, fmt.Errorf("unexpected argument %q (%s; see ember %s -h)", fs.Arg(0), hint, fs.Name())
-	}
-	return false, nil
+// newFlagSet is a subcommand's flag set; usage is the text printed before
+// the options on -h.
+func newFlagSet(name string, stdout io.Writer, usage string) *cli.FlagSet {
+	return cli.NewFlagSet("ember "+name, usage, stdout)
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	name, graceful := "ember", false
+	if len(os.Args) > 1 {
+		if c, ok := commands[os.Args[1]]; ok {
+			name, graceful = "ember "+os.Args[1], c.graceful
+		}
+	}
+	ctx, in := cli.Notify(context.Background(), name, os.Stderr, graceful)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	in.Stop()
+	os.Exit(in.ExitCode(code))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -96,9 +108,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
-	if err := c.run(args[1:], stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "ember %s: %v\n", args[0], err)
-		return 1
+	err := c.run(ctx, args[1:], stdout, stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, cli.ErrUsage):
+		cli.PrintError(stderr, "ember "+args[0], err)
+		return 2
 	}
-	return 0
+	cli.PrintError(stderr, "ember "+args[0], err)
+	return 1
 }

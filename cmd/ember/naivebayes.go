@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/naivebayes"
 	"github.com/emberml/ember/plots"
@@ -18,6 +19,7 @@ import (
 
 func init() {
 	register("naivebayes", "classify text documents with multinomial naive Bayes on word counts", runNaiveBayes)
+	scorers["naivebayes"] = loadNaiveBayes
 }
 
 // nbTopTerms is how many indicative terms per class are printed.
@@ -26,6 +28,7 @@ const nbTopTerms = 10
 // nbResult is the --json summary, one object on the last line.
 type nbResult struct {
 	Data        string              `json:"data"`
+	Test        string              `json:"test,omitempty"` // the --test file
 	Format      string              `json:"format"`
 	TextColumn  string              `json:"text_column,omitempty"`
 	LabelColumn string              `json:"label_column,omitempty"`
@@ -45,64 +48,69 @@ type nbResult struct {
 	Weighted    jsonClassRow        `json:"weighted_avg"`
 	TopTerms    map[string][]string `json:"top_terms"`
 	Plots       []string            `json:"plots,omitempty"`
+	Saved       string              `json:"saved,omitempty"`
 }
 
-func runNaiveBayes(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("naivebayes", stderr,
+func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("naivebayes", stdout,
 		"usage: ember naivebayes --data FILE [--format sms] | --data FILE --text COLUMN --label COLUMN [options]\n"+
 			"\nTokenises documents (HTML tags and non-letters removed, lower case, English stop\n"+
-			"words dropped), counts words learned from the training split, fits multinomial\n"+
+			"words dropped), counts words learned from the training documents, fits multinomial\n"+
 			"naive Bayes (as scikit-learn's MultinomialNB) and reports held-out accuracy,\n"+
-			"confusion matrix and classification report.\n\noptions:\n")
-	data := fs.String("data", "", "`file` of labelled documents (required)")
-	format := fs.String("format", "", "file layout: sms (label<TAB>text per line, no header, as the UCI SMS Spam Collection), "+
-		"tsv (tab-separated with a header row, no quoting) or csv (CSV/TSV with a header row and CSV quoting). "+
-		"Default: csv when --text/--label are given, else sms")
+			"confusion matrix and classification report. The held-out documents are --test\n"+
+			"FILE (same layout as --data), or a random --test-frac of --data.\n")
+	data := fs.Input("data", "", "`file` of labelled documents", cli.Required())
+	format := fs.Choice("format", "auto", []string{"auto", "sms", "tsv", "csv"},
+		"file layout: sms (label<TAB>text per line, no header, as the UCI SMS Spam Collection), "+
+			"tsv (tab-separated with a header row, no quoting), csv (CSV/TSV with a header row and CSV quoting), "+
+			"or auto: csv when --text/--label are given, else sms")
 	textCol := fs.String("text", "", "`column` holding the documents (tsv/csv)")
 	labelCol := fs.String("label", "", "`column` holding the class labels (tsv/csv)")
-	alpha := fs.Float64("alpha", 1, "additive (Laplace/Lidstone) smoothing")
+	alpha := fs.Float("alpha", 1, cli.AtLeast(0), "additive (Laplace/Lidstone) smoothing")
 	noStop := fs.Bool("no-stopwords", false, "keep English stop words (default: drop scikit-learn's 318-word list)")
-	testFrac := fs.Float64("test-frac", 0.25, "fraction of documents held out for scoring (0: score on the training documents)")
+	testPath := fs.Input("test", "", "score on this `file` (same layout as --data) instead of a split of --data")
+	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
+		"fraction of documents held out for scoring (0: score on the training documents)")
 	seed := fs.Uint64("seed", 1, "random seed for the train/test shuffle")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
-	plotPrefix := fs.String("plot", "", "write `PREFIX`-confusion.png, the confusion matrix as a heat map")
-	if help, err := parseFlags(fs, args, "the data file goes after --data"); help || err != nil {
+	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-confusion.png, the confusion matrix as a heat map", []string{"-confusion.png"})
+	save := fs.Output("save", "", "save the fitted model, with its vocabulary, to this `file` (see ember predict)")
+	fs.Check(func() error {
+		if *testPath != "" && fs.IsSet("test-frac") {
+			return errors.New("--test and --test-frac exclude each other: --test scores on a file, --test-frac on a split of --data")
+		}
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *data == "" {
-		fs.Usage()
-		return errors.New("--data is required")
-	}
-	if *format == "" {
+	if *format == "auto" {
 		*format = "sms"
 		if *textCol != "" || *labelCol != "" {
 			*format = "csv"
 		}
-	}
-	if !(*testFrac >= 0 && *testFrac < 1) {
-		return fmt.Errorf("--test-frac must be in [0, 1), got %v", *testFrac)
-	}
-	if *alpha < 0 {
-		return fmt.Errorf("--alpha must be >= 0, got %v", *alpha)
 	}
 
 	docs, labelNames, err := nbReadDocs(*data, *format, *textCol, *labelCol)
 	if err != nil {
 		return err
 	}
-	y, classes := nbEncodeLabels(labelNames)
-	if len(classes) < 2 {
-		return fmt.Errorf("%s: every document has the label %q; a classifier needs at least two classes", *data, classes[0])
+	var testDocs, testLabels []string
+	if *testPath != "" {
+		if testDocs, testLabels, err = nbReadDocs(*testPath, *format, *textCol, *labelCol); err != nil {
+			return err
+		}
+	}
+	ys, classes := encodeLabels(labelNames, testLabels)
+	y := ys[0]
+	if countClasses(y) < 2 {
+		return fmt.Errorf("%s: every document has the label %q; a classifier needs at least two classes", *data, classes[y[0]])
 	}
 	counts := make([]int, len(classes))
 	for _, c := range y {
 		counts[c]++
 	}
 
-	trainIdx, testIdx := splitRows(len(docs), *testFrac, *seed)
-	if len(trainIdx) == 0 {
-		return fmt.Errorf("--test-frac %v leaves no training documents out of %d", *testFrac, len(docs))
-	}
 	pickDocs := func(idx []int) ([]string, []int) {
 		d, l := make([]string, len(idx)), make([]int, len(idx))
 		for i, j := range idx {
@@ -110,11 +118,25 @@ func runNaiveBayes(args []string, stdout, stderr io.Writer) error {
 		}
 		return d, l
 	}
-	trDocs, ytr := pickDocs(trainIdx)
-	teDocs, yte := pickDocs(testIdx)
+	var trDocs, teDocs []string
+	var ytr, yte []int
 	evalOn := "test"
-	if len(testIdx) == 0 {
-		evalOn, teDocs, yte = "train", trDocs, ytr
+	if *testPath != "" {
+		trDocs, ytr, teDocs, yte = docs, y, testDocs, ys[1]
+	} else {
+		trainIdx, testIdx := splitRows(len(docs), *testFrac, *seed)
+		if len(trainIdx) == 0 {
+			return fmt.Errorf("--test-frac %v leaves no training documents out of %d", *testFrac, len(docs))
+		}
+		trDocs, ytr = pickDocs(trainIdx)
+		teDocs, yte = pickDocs(testIdx)
+		if len(testIdx) == 0 {
+			evalOn, teDocs, yte = "train", trDocs, ytr
+		}
+	}
+	nTest := len(teDocs)
+	if evalOn == "train" {
+		nTest = 0
 	}
 
 	tok := text.NewTokenizer()
@@ -145,10 +167,10 @@ func runNaiveBayes(args []string, stdout, stderr io.Writer) error {
 	}
 
 	res := nbResult{
-		Data: *data, Format: *format, TextColumn: *textCol, LabelColumn: *labelCol,
+		Data: *data, Test: *testPath, Format: *format, TextColumn: *textCol, LabelColumn: *labelCol,
 		Documents: len(docs), Classes: classes, ClassCounts: counts,
 		Alpha: *alpha, StopWords: !*noStop, Vocabulary: len(vec.Vocabulary()),
-		NTrain: len(trDocs), NTest: len(testIdx), EvalOn: evalOn,
+		NTrain: len(trDocs), NTest: nTest, EvalOn: evalOn,
 		Accuracy:  metrics.Accuracy(yte, pred),
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		TopTerms:  nbTopTermsByClass(nb, vec.Vocabulary(), classes),
@@ -168,97 +190,255 @@ func runNaiveBayes(args []string, stdout, stderr io.Writer) error {
 		}
 		res.Plots = append(res.Plots, path)
 	}
-
-	printNaiveBayes(stdout, res, report)
-	if *asJSON {
-		b, err := json.Marshal(res)
+	if *save != "" {
+		st, err := nb.State()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, string(b))
+		mf := newModelFile("naivebayes")
+		mf.meta.Input = modelInput{Kind: "text", Format: *format, Text: *textCol, Label: *labelCol,
+			StopWords: !*noStop, Vocabulary: vec.Vocabulary()}
+		mf.meta.Classes = classes
+		mf.meta.Settings = map[string]any{"alpha": *alpha}
+		acc := res.Accuracy
+		mf.meta.Training = trainingInfo{Data: *data, Test: *testPath, Rows: len(docs), NTrain: res.NTrain, NTest: res.NTest,
+			Seed: *seed, EvalOn: evalOn, Accuracy: &acc}
+		if err := mf.setState(map[string][]int{"classes": st.Classes}); err != nil {
+			return err
+		}
+		mf.vector("class_log_prior", st.ClassLogPrior)
+		mf.matrix("feature_log_prob", st.FeatureLogProb)
+		mf.vector("class_count", st.ClassCount)
+		if err := mf.save(*save); err != nil {
+			return err
+		}
+		res.Saved = *save
+	}
+
+	printNaiveBayes(stdout, res, report)
+	if *asJSON {
+		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
 }
 
+// nbScorer classifies documents with a saved naive Bayes model.
+type nbScorer struct {
+	mf  *modelFile
+	vec *text.CountVectorizer
+	nb  *naivebayes.MultinomialNB
+}
+
+func loadNaiveBayes(mf *modelFile) (scorer, error) {
+	in := mf.meta.Input
+	var st struct {
+		Classes []int `json:"classes"`
+	}
+	if err := mf.decodeState(&st); err != nil {
+		return nil, err
+	}
+	for _, c := range st.Classes {
+		if c < 0 || c >= len(mf.meta.Classes) {
+			return nil, fmt.Errorf("model file %s: class index %d out of %d classes", mf.path, c, len(mf.meta.Classes))
+		}
+	}
+	tok := text.NewTokenizer()
+	if !in.StopWords {
+		tok.StopWords = nil
+	}
+	vec := &text.CountVectorizer{Tokenizer: tok}
+	if err := vec.SetVocabulary(in.Vocabulary); err != nil {
+		return nil, fmt.Errorf("model file %s: %w", mf.path, err)
+	}
+	c, f := len(st.Classes), len(in.Vocabulary)
+	prior, err := mf.vectorOf("class_log_prior", c)
+	if err != nil {
+		return nil, err
+	}
+	lp, err := mf.matrixOf("feature_log_prob", c, f)
+	if err != nil {
+		return nil, err
+	}
+	nb, err := naivebayes.FromState(naivebayes.State{Classes: st.Classes, ClassLogPrior: prior, FeatureLogProb: lp})
+	if err != nil {
+		return nil, fmt.Errorf("model file %s: %w", mf.path, err)
+	}
+	return &nbScorer{mf: mf, vec: vec, nb: nb}, nil
+}
+
+func (s *nbScorer) score(data, id string) (*scores, error) {
+	in := s.mf.meta.Input
+	docs, labels, ids, err := nbReadUnlabelled(data, in.Format, in.Text, in.Label, id)
+	if err != nil {
+		return nil, err
+	}
+	X, err := s.vec.Transform(docs)
+	if err != nil {
+		return nil, err
+	}
+	proba, err := s.nb.PredictProba(X)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", data, err)
+	}
+	classes := s.mf.meta.Classes
+	full := spreadProba(proba, s.nb.Classes(), len(classes))
+	out := &scores{classes: classes}
+	if id != "" {
+		out.header = append(out.header, id)
+	}
+	out.header = append(out.header, "prediction")
+	for _, c := range classes {
+		out.header = append(out.header, "p_"+c)
+	}
+	pred, err := s.nb.Predict(X)
+	if err != nil {
+		return nil, err
+	}
+	out.pred = pred
+	for i, p := range full {
+		var rec []string
+		if id != "" {
+			rec = append(rec, ids[i])
+		}
+		rec = append(rec, classes[pred[i]])
+		for _, v := range p {
+			rec = append(rec, formatFloat(v))
+		}
+		out.rows = append(out.rows, rec)
+	}
+	if labels != nil {
+		out.labelColumn = in.Label
+		if in.Format == "sms" {
+			out.labelColumn = "label (first field)"
+		}
+		out.truth = classIndices(labels, classes)
+	}
+	return out, nil
+}
+
 // nbReadDocs returns each document's text and label string.
 func nbReadDocs(path, format, textCol, labelCol string) (docs, labels []string, err error) {
+	docs, labels, _, err = nbRead(path, format, textCol, labelCol, "", true)
+	return docs, labels, err
+}
+
+// nbReadUnlabelled reads documents to score: labels are returned when the
+// file has them (nil otherwise), ids when idCol is given.
+func nbReadUnlabelled(path, format, textCol, labelCol, idCol string) (docs, labels, ids []string, err error) {
+	return nbRead(path, format, textCol, labelCol, idCol, false)
+}
+
+// nbRead reads documents in a layout: sms (label<TAB>text lines; without
+// needLabels also plain text lines, one document each), tsv or csv (a
+// header naming textCol and labelCol). Without needLabels an absent label
+// column is not an error, and labels are nil when any is missing.
+func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (docs, labels, ids []string, err error) {
 	switch format {
 	case "sms":
 		if textCol != "" || labelCol != "" {
-			return nil, nil, errors.New("--text and --label name header columns; --format sms files have no header (label<TAB>text)")
+			return nil, nil, nil, errors.New("--text and --label name header columns; --format sms files have no header (label<TAB>text)")
+		}
+		if idCol != "" {
+			return nil, nil, nil, fmt.Errorf("--id names a column, and %s is label<TAB>text lines without a header", path)
 		}
 		recs, err := nbReadTSV(path)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
+		}
+		if len(recs[0]) == 1 && !needLabels {
+			// Unlabelled: one document per line.
+			for _, r := range recs {
+				docs = append(docs, r[0])
+			}
+			return docs, nil, nil, nil
 		}
 		for i, r := range recs {
 			if len(r) != 2 {
-				return nil, nil, fmt.Errorf("%s:%d: want label<TAB>text (2 fields), got %d fields", path, i+1, len(r))
+				return nil, nil, nil, fmt.Errorf("%s:%d: want label<TAB>text (2 fields), got %d fields", path, i+1, len(r))
 			}
 			if strings.TrimSpace(r[0]) == "" {
-				return nil, nil, fmt.Errorf("%s:%d: empty label", path, i+1)
+				return nil, nil, nil, fmt.Errorf("%s:%d: empty label", path, i+1)
 			}
 			labels = append(labels, strings.TrimSpace(r[0]))
 			docs = append(docs, r[1])
 		}
-		return docs, labels, nil
-	case "tsv":
-		if textCol == "" || labelCol == "" {
-			return nil, nil, errors.New("--format tsv needs --text and --label column names")
+		return docs, labels, nil, nil
+	case "tsv", "csv":
+		if textCol == "" || (needLabels && labelCol == "") {
+			return nil, nil, nil, fmt.Errorf("--format %s needs --text and --label column names", format)
 		}
-		recs, err := nbReadTSV(path)
-		if err != nil {
-			return nil, nil, err
+		var header []string
+		var rows [][]string
+		var lines []int
+		if format == "tsv" {
+			recs, err := nbReadTSV(path)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			header, rows = recs[0], recs[1:]
+			for i := range rows {
+				lines = append(lines, i+2)
+			}
+		} else {
+			tab, err := readTable(path)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			header, rows, lines = tab.header, tab.rows, tab.lines
 		}
-		header := recs[0]
-		ti, li := slices.Index(header, textCol), slices.Index(header, labelCol)
-		for _, miss := range []struct {
-			idx  int
-			name string
-		}{{ti, textCol}, {li, labelCol}} {
-			if miss.idx < 0 {
-				return nil, nil, fmt.Errorf("%s: no column %q; the columns are: %s", path, miss.name, strings.Join(header, ", "))
+		col := func(name string) int {
+			if name == "" {
+				return -1
+			}
+			return slices.Index(header, name)
+		}
+		ti, li, ii := col(textCol), col(labelCol), col(idCol)
+		for _, c := range []struct {
+			idx      int
+			name     string
+			required bool
+		}{{ti, textCol, true}, {li, labelCol, needLabels}, {ii, idCol, idCol != ""}} {
+			if c.idx < 0 && c.required {
+				return nil, nil, nil, fmt.Errorf("%s: no column %q; the columns are: %s", path, c.name, strings.Join(header, ", "))
 			}
 		}
-		if len(recs) == 1 {
-			return nil, nil, fmt.Errorf("%s: no data rows after the header", path)
+		if len(rows) == 0 {
+			return nil, nil, nil, fmt.Errorf("%s: no data rows after the header", path)
 		}
-		for i, r := range recs[1:] {
-			l := strings.TrimSpace(r[li])
-			if l == "" {
-				return nil, nil, fmt.Errorf("%s:%d: column %q: empty class label", path, i+2, labelCol)
+		// Kaggle's SMS file ("v1,v2,,,") spills texts with commas into the
+		// unnamed columns after the text column: join them back.
+		end := ti + 1
+		for end < len(header) && strings.TrimSpace(header[end]) == "" {
+			end++
+		}
+		complete := li >= 0
+		for r, rec := range rows {
+			last := end
+			for last > ti+1 && rec[last-1] == "" {
+				last--
 			}
-			labels = append(labels, l)
-			docs = append(docs, r[ti])
-		}
-		return docs, labels, nil
-	case "csv":
-		if textCol == "" || labelCol == "" {
-			return nil, nil, errors.New("--format csv needs --text and --label column names")
-		}
-		tab, err := readTable(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		ti, err := tab.column(textCol)
-		if err != nil {
-			return nil, nil, err
-		}
-		li, err := tab.column(labelCol)
-		if err != nil {
-			return nil, nil, err
-		}
-		for r, rec := range tab.rows {
+			docs = append(docs, strings.Join(rec[ti:last], ","))
+			if ii >= 0 {
+				ids = append(ids, rec[ii])
+			}
+			if li < 0 {
+				continue
+			}
 			l := strings.TrimSpace(rec[li])
 			if l == "" {
-				return nil, nil, fmt.Errorf("%s: line %d, column %q: empty class label", path, tab.lines[r], labelCol)
+				if needLabels {
+					return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: empty class label", path, lines[r], labelCol)
+				}
+				complete = false
 			}
 			labels = append(labels, l)
-			docs = append(docs, rec[ti])
 		}
-		return docs, labels, nil
+		if !complete {
+			labels = nil
+		}
+		return docs, labels, ids, nil
 	}
-	return nil, nil, fmt.Errorf("--format %q: want sms, tsv or csv", format)
+	return nil, nil, nil, fmt.Errorf("--format %q: want sms, tsv or csv", format)
 }
 
 func nbReadTSV(path string) ([][]string, error) {
@@ -324,7 +504,11 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 		fmt.Fprintf(w, "%s %d", c, r.ClassCounts[i])
 	}
 	fmt.Fprintln(w, ")")
-	fmt.Fprintf(w, "split: %d training documents, %d held-out\n", r.NTrain, r.NTest)
+	if r.Test != "" {
+		fmt.Fprintf(w, "split: %d training documents, %d test documents from %s\n", r.NTrain, r.NTest, r.Test)
+	} else {
+		fmt.Fprintf(w, "split: %d training documents, %d held-out\n", r.NTrain, r.NTest)
+	}
 	stop := "English stop words removed"
 	if !r.StopWords {
 		stop = "stop words kept"
@@ -355,5 +539,8 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 	}
 	for _, p := range r.Plots {
 		fmt.Fprintf(w, "wrote %s\n", p)
+	}
+	if r.Saved != "" {
+		fmt.Fprintf(w, "saved the model to %s\n", r.Saved)
 	}
 }

@@ -107,11 +107,34 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"empty label", []string{"--data", blank, "--text", "text", "--label", "label"}, []string{"line 2", "empty class label"}},
 		{"sms with columns", []string{"--data", noTab, "--format", "sms", "--text", "t"}, []string{"no header"}},
 		{"csv without columns", []string{"--data", csv, "--format", "csv"}, []string{"needs --text and --label"}},
-		{"unknown format", []string{"--data", csv, "--format", "xml"}, []string{`--format "xml"`}},
-		{"bad test-frac", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test-frac", "1"}, []string{"--test-frac must be in [0, 1)"}},
-		{"negative alpha", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--alpha", "-1"}, []string{"--alpha must be >= 0"}},
+		{"test file with another layout", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test", one}, []string{one, `no column "review"`}},
+	}
+	// Bad flags: exit status 2, before the data is read.
+	usage := []struct {
+		name string
+		args []string
+		msg  []string
+	}{
+		{"unknown format", []string{"--data", csv, "--format", "xml"}, []string{`--format "xml": want auto, sms, tsv or csv`}},
+		{"bad test-frac", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test-frac", "1"}, []string{"--test-frac 1: must be from 0 to 1, 1 excluded"}},
+		{"negative alpha", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--alpha", "-1"}, []string{"--alpha -1: must be at least 0"}},
+		{"NaN alpha", []string{"--data", csv, "--alpha", "NaN"}, []string{"--alpha NaN: must be a finite number"}},
 		{"no data", nil, []string{"--data is required"}},
-		{"missing file", []string{"--data", filepath.Join(t.TempDir(), "none.txt")}, []string{"none.txt", "no such file"}},
+		{"missing file", []string{"--data", filepath.Join(t.TempDir(), "none.txt")}, []string{"none.txt: no such file"}},
+		{"test and test-frac", []string{"--data", csv, "--test", csv, "--test-frac", "0.5"}, []string{"--test and --test-frac exclude each other"}},
+		{"missing test file", []string{"--data", csv, "--test", "/nonexistent.csv"}, []string{"--test /nonexistent.csv: no such file"}},
+		{"save over the test file", []string{"--data", csv, "--test", one, "--save", one}, []string{"--save " + one + ": is an input"}},
+		{"plot over the data", []string{"--data", csv, "--plot", strings.TrimSuffix(csv, ".csv")}, []string{"-confusion.png"}},
+	}
+	for _, tc := range usage[:len(usage)-1] {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, append([]string{"naivebayes"}, tc.args...)...)
+			require.Equal(t, 2, code, out)
+			require.Empty(t, out)
+			for _, m := range tc.msg {
+				require.Contains(t, errOut, m)
+			}
+		})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

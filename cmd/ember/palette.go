@@ -1,15 +1,19 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
-	"flag"
+	"context"
 	"fmt"
+	"image"
+	_ "image/jpeg" // LoadImage reads JPEG too; DecodeConfig needs the decoders
+	_ "image/png"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/emberml/ember/internal/atomicfile"
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/models/kmeans"
 	"github.com/emberml/ember/plots"
 )
@@ -38,39 +42,25 @@ type paletteColour struct {
 	Pixels   int     `json:"pixels"`
 }
 
-func runPalette(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("palette", stderr,
+func runPalette(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("palette", stdout,
 		"usage: ember palette IMAGE [--k 6] [--max-side 200] [--seed 1] [--swatch FILE.png] [--json]\n"+
 			"\nClusters the opaque pixels of a PNG or JPEG image in RGB with k-means and prints\n"+
-			"the cluster colours as hex codes, largest share first.\n\noptions:\n")
-	k := fs.Int("k", 6, "number of colours")
-	maxSide := fs.Int("max-side", 200, "shrink the image so its longer side is at most this many pixels before clustering (0: full size)")
+			"the cluster colours as hex codes, largest share first.\n")
+	fs.Args(cli.ArgSpec{Name: "image", Min: 1, Max: 1, Inputs: true, Interleaved: true})
+	k := fs.Int("k", 6, 1, 1000, "number of colours")
+	maxSide := fs.Int("max-side", 200, 0, 100_000, "shrink the image so its longer side is at most this many pixels before clustering (0: full size)")
 	seed := fs.Uint64("seed", 1, "random seed for k-means++")
-	nInit := fs.Int("n-init", kmeans.DefaultNInit, "k-means++ restarts; the lowest inertia wins")
-	swatch := fs.String("swatch", "", "write a swatch of the palette to `FILE.png`")
+	nInit := fs.Int("n-init", kmeans.DefaultNInit, 1, 1000, "k-means++ restarts; the lowest inertia wins")
+	swatch := fs.Output("swatch", "", "write a swatch of the palette to `FILE.png`", cli.Ext(".png"))
 	asJSON := fs.Bool("json", false, "print the palette as one JSON object on the last line")
-	pos, err := paletteParseArgs(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	switch {
-	case len(pos) == 0:
-		fs.Usage()
-		return errors.New("no image given")
-	case len(pos) > 1:
-		return fmt.Errorf("one image at a time, got %d: %s", len(pos), strings.Join(pos, " "))
-	case *k < 1:
-		return fmt.Errorf("--k must be at least 1, got %d", *k)
-	case *maxSide < 0:
-		return fmt.Errorf("--max-side must be >= 0, got %d", *maxSide)
+	path := fs.Arg()[0]
+	if err := checkImageFits(path); err != nil {
+		return err
 	}
-	if *swatch != "" && strings.ToLower(filepath.Ext(*swatch)) != ".png" {
-		return fmt.Errorf("--swatch %q must end in .png", *swatch)
-	}
-	path := pos[0]
 
 	img, err := kmeans.LoadImage(path)
 	if err != nil {
@@ -103,35 +93,34 @@ func runPalette(args []string, stdout, stderr io.Writer) error {
 
 	printPalette(stdout, res)
 	if *asJSON {
-		b, err := json.Marshal(res)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, string(b))
+		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
 }
 
-// paletteParseArgs lets options come before or after the image name, as in
-// "ember palette photo.jpg --k 5": the flag package stops at the first
-// non-option, so parsing resumes after each positional argument.
-func paletteParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		// After a literal "--" everything is positional.
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+// bytesPerPixel bounds what decoding and clustering an image take per
+// pixel: 16-bit RGBA (8 bytes) decoded, and three float32 channels.
+const bytesPerPixel = 8 + 12
+
+// checkImageFits reads only the image's header and refuses an image whose
+// pixels would not fit in the memory available (a tiny PNG can claim
+// gigapixels).
+func checkImageFits(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, atomicfile.UnwrapPath(err))
 	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return nil // LoadImage says what is wrong with the file
+	}
+	need := uint64(cfg.Width) * uint64(cfg.Height) * bytesPerPixel
+	if avail, ok := cli.AvailableMemory(); ok && need > avail {
+		return fmt.Errorf("%s is %d×%d pixels; decoding it needs about %s of memory, and %s is available",
+			path, cfg.Width, cfg.Height, cli.Bytes(need), cli.Bytes(avail))
+	}
+	return nil
 }
 
 func printPalette(w io.Writer, r paletteResult) {

@@ -81,13 +81,31 @@ func TestPaletteBadInput(t *testing.T) {
 		msg  []string
 	}{
 		{"unreadable image", []string{notImage}, []string{notImage, "not a PNG or JPEG image"}},
-		{"missing image", []string{filepath.Join(t.TempDir(), "gone.png")}, []string{"gone.png", "no such file"}},
 		{"k above distinct colours", []string{two, "--k", "3"}, []string{two, "only 2 distinct points"}},
+	}
+	// Bad flags: exit status 2, before the image is read.
+	usage := []struct {
+		name string
+		args []string
+		msg  []string
+	}{
+		{"missing image", []string{filepath.Join(t.TempDir(), "gone.png")}, []string{"gone.png: no such file"}},
 		{"no image", []string{"--k", "3"}, []string{"no image given"}},
 		{"two images", []string{two, two}, []string{"one image at a time"}},
-		{"k zero", []string{two, "--k", "0"}, []string{"--k must be at least 1"}},
-		{"swatch not png", []string{two, "--swatch", "out.jpg"}, []string{`--swatch "out.jpg" must end in .png`}},
-		{"bad flag", []string{two, "--colours", "3"}, []string{"flag provided but not defined: -colours"}},
+		{"k zero", []string{two, "--k", "0"}, []string{"--k 0: must be 1 to 1000"}},
+		{"negative max-side", []string{two, "--max-side", "-1"}, []string{"--max-side -1: must be 0 to 100000"}},
+		{"swatch not png", []string{two, "--swatch", "out.jpg"}, []string{"--swatch out.jpg: must end in .png"}},
+		{"swatch over the image", []string{two, "--swatch", two}, []string{"--swatch " + two + ": is an input of this command; writing it would replace the input"}},
+		{"bad flag", []string{two, "--colours", "3"}, []string{"flag provided but not defined: --colours"}},
+	}
+	for _, tc := range usage {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, append([]string{"palette"}, tc.args...)...)
+			require.Equal(t, 2, code, out)
+			for _, m := range tc.msg {
+				require.Contains(t, errOut, m)
+			}
+		})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

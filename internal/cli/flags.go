@@ -465,14 +465,24 @@ func (p Problems) Error() string {
 // Unwrap lets errors.Is and errors.As see each problem.
 func (p Problems) Unwrap() []error { return p }
 
+// ErrUsage matches (errors.Is) every error Parse returns for the command
+// line itself, so commands can exit 2 for those, as package flag does, and
+// 1 for failures of the work.
+var ErrUsage = errors.New("usage error")
+
+type usageError struct{ error }
+
+func (e usageError) Is(target error) bool { return target == ErrUsage }
+func (e usageError) Unwrap() error        { return e.error }
+
 func (f *FlagSet) problem(errs ...error) error {
 	switch len(errs) {
 	case 0:
 		return nil
 	case 1:
-		return errs[0]
+		return usageError{errs[0]}
 	}
-	return Problems(errs)
+	return usageError{Problems(errs)}
 }
 
 // PrintUsage writes the usage text and every option with its range and

@@ -257,3 +257,15 @@ func TestDeclaredTwicePanics(t *testing.T) {
 	fs.Int("a", 1, 0, 1, "")
 	require.Panics(t, func() { fs.Bool("a", false, "") })
 }
+
+func TestUsageErrors(t *testing.T) {
+	fs := NewFlagSet("tool", "", &bytes.Buffer{})
+	fs.Int("a", 1, 0, 10, "a")
+	fs.Int("b", 1, 0, 10, "b")
+	err := fs.Parse([]string{"--a", "11", "--b", "x"})
+	require.ErrorIs(t, err, ErrUsage)
+	var p Problems
+	require.ErrorAs(t, err, &p)
+	require.Len(t, p, 2)
+	require.ErrorIs(t, NewFlagSet("t", "", nil).Parse([]string{"x"}), ErrUsage)
+}

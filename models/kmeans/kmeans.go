@@ -62,6 +62,9 @@ type KMeans struct {
 	labels     []int
 	inertia    float64
 	iterations int
+	// restoredSizes are the cluster sizes of a model rebuilt by FromState,
+	// which has no training labels to count.
+	restoredSizes []int
 }
 
 // New returns a KMeans for k clusters with scikit-learn's defaults:
@@ -125,6 +128,9 @@ func fitFlat[T float](m *KMeans, data []T, n, d int) error {
 	if err := checkFinite(data, d); err != nil {
 		return err
 	}
+	if err := checkMagnitude(data, d); err != nil {
+		return err
+	}
 	if distinct := countDistinct(data, d, m.K); distinct < m.K {
 		return fmt.Errorf("kmeans: K = %d clusters but the data has only %d distinct points (of %d samples)",
 			m.K, distinct, n)
@@ -168,7 +174,7 @@ func fitFlat[T float](m *KMeans, data []T, n, d int) error {
 			best = res
 		}
 	}
-	m.nFeatures, m.mean = d, mean
+	m.nFeatures, m.mean, m.restoredSizes = d, mean, nil
 	m.centroids, m.labels, m.inertia, m.iterations = best.centroids, best.labels, best.inertia, best.iterations
 	return nil
 }
@@ -179,6 +185,32 @@ func checkFinite[T float](data []T, d int) error {
 		f := float64(v)
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("kmeans: sample %d, feature %d is %v; values must be finite", i/d, i%d, f)
+		}
+	}
+	return nil
+}
+
+// MaxFeature and MaxFeature32 bound the magnitude of the features Fit and
+// FitFloat32 accept: k-means sums squared distances, which overflow (to a
+// meaningless clustering and an infinite inertia) long before the values
+// themselves do. Features this large are in the wrong units.
+const (
+	MaxFeature   = 1e100
+	MaxFeature32 = 1e15
+)
+
+// ErrTooLarge reports features beyond MaxFeature (MaxFeature32 in float32).
+var ErrTooLarge = errors.New("features too large in magnitude: squared distances would overflow")
+
+func checkMagnitude[T float](data []T, d int) error {
+	limit := MaxFeature
+	var probe T
+	if _, ok := any(probe).(float32); ok {
+		limit = MaxFeature32
+	}
+	for i, v := range data {
+		if math.Abs(float64(v)) > limit {
+			return fmt.Errorf("kmeans: %w: sample %d, feature %d is %g (the limit is %g); scale the features first", ErrTooLarge, i/d, i%d, float64(v), limit)
 		}
 	}
 	return nil
@@ -268,6 +300,9 @@ func (m *KMeans) Iterations() int { return m.iterations }
 
 // Sizes returns the number of training samples in each cluster.
 func (m *KMeans) Sizes() []int {
+	if m.labels == nil && m.restoredSizes != nil {
+		return slices.Clone(m.restoredSizes)
+	}
 	sizes := make([]int, m.K)
 	for _, l := range m.labels {
 		sizes[l]++

@@ -101,7 +101,7 @@ func minimizeLBFGS(fn objective, x0 []float64, st lbfgsSettings) lbfgsResult {
 		// length, as L-BFGS-B does; afterwards the unit step is natural.
 		step := 1.0
 		if len(sHist) == 0 {
-			step = 1 / math.Sqrt(dot(g, g))
+			step = 1 / norm2(g)
 		}
 
 		fNew, ok, evals := strongWolfe(fn, x, f, g, d, dg, step, st.maxLS, xNew, gNew)
@@ -132,6 +132,13 @@ func minimizeLBFGS(fn objective, x0 []float64, st lbfgsSettings) lbfgsResult {
 			sHist, yHist, rho = append(sHist, sv), append(yHist, yv), append(rho, 1/sy)
 		}
 
+		if slicesEqual(x, xNew) {
+			// The accepted step was too small to change any parameter:
+			// the loss did not fall because nothing moved, which is not
+			// convergence (it happens when the features are so large that
+			// the step underflows).
+			return finish(false, "the step vanished before the gradient fell to the tolerance (features too large or badly scaled: scale them)")
+		}
 		fOld := f
 		copy(x, xNew)
 		copy(g, gNew)
@@ -268,6 +275,29 @@ func axpy(a float64, x, y []float64) {
 	for i, v := range x {
 		y[i] += a * v
 	}
+}
+
+// norm2 is the Euclidean norm, scaled so that squaring large components
+// cannot overflow.
+func norm2(v []float64) float64 {
+	m := maxAbs(v)
+	if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
+		return m
+	}
+	var s float64
+	for _, x := range v {
+		s += (x / m) * (x / m)
+	}
+	return m * math.Sqrt(s)
+}
+
+func slicesEqual(a, b []float64) bool {
+	for i, v := range a {
+		if v != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func maxAbs(v []float64) float64 {

@@ -168,6 +168,9 @@ func (m *Model) fit(data []float64, n, d int, y []int) error {
 	if err := checkFinite(data, d); err != nil {
 		return fmt.Errorf("logreg: Fit: %w", err)
 	}
+	if err := checkMagnitude(data, d); err != nil {
+		return fmt.Errorf("logreg: Fit: %w", err)
+	}
 	classes := slices.Compact(slices.Sorted(slices.Values(y)))
 	if len(classes) < 2 {
 		return fmt.Errorf("logreg: Fit: y has a single class (%d); logistic regression needs at least two", classes[0])
@@ -285,6 +288,13 @@ func (m *Model) checkOptions() error {
 	}
 }
 
+// MaxFeature bounds the magnitude of the features Fit accepts. The solver
+// multiplies features together (the loss's curvature grows with x²), so
+// beyond about 1e154 float64 overflows, and long before that a step scaled
+// to such features underflows; features this large are in the wrong units,
+// and Fit asks for them to be scaled rather than report a meaningless fit.
+const MaxFeature = 1e100
+
 // checkFinite finds the first NaN or ±Inf in row-major data with d columns.
 func checkFinite(data []float64, d int) error {
 	for i, v := range data {
@@ -294,6 +304,19 @@ func checkFinite(data []float64, d int) error {
 	}
 	return nil
 }
+
+// checkMagnitude finds the first feature larger in magnitude than MaxFeature.
+func checkMagnitude(data []float64, d int) error {
+	for i, v := range data {
+		if math.Abs(v) > MaxFeature {
+			return fmt.Errorf("%w: X[%d][%d] is %g; scale the features (standardise them, say) first", ErrTooLarge, i/d, i%d, v)
+		}
+	}
+	return nil
+}
+
+// ErrTooLarge reports features beyond MaxFeature in magnitude.
+var ErrTooLarge = fmt.Errorf("features larger than %g in magnitude would overflow the solver's arithmetic", MaxFeature)
 
 // Classes returns the class labels in the order of PredictProba's columns.
 func (m *Model) Classes() []int { return slices.Clone(m.classes) }

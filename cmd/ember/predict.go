@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/emberml/ember/internal/atomicfile"
+	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/metrics"
+)
+
+func init() {
+	register("predict", "score a data file with a model saved by --save; predictions as CSV", runPredict)
+}
+
+// scorer scores the rows of a data file with a loaded model.
+type scorer interface {
+	// score reads the data file and returns the predictions; id names a
+	// column of the data to copy into the output ("" for none).
+	score(data, id string) (*scores, error)
+}
+
+// scorers rebuilds a saved model from its file, by command (the file's
+// kind without "ember."); each subcommand that saves registers its loader.
+var scorers = map[string]func(*modelFile) (scorer, error){}
+
+// scores are a model's predictions on a data file.
+type scores struct {
+	header []string   // output columns
+	rows   [][]string // one record per data row
+	// For a classifier scored on data that has its label column: the true
+	// and predicted class of each row as indices into classes (truth -1
+	// for a label the model never saw, which counts as an error).
+	labelColumn string
+	classes     []string
+	truth, pred []int
+}
+
+// predictResult is the --json summary.
+type predictResult struct {
+	Model       string   `json:"model"`
+	Kind        string   `json:"kind"`
+	Data        string   `json:"data"`
+	Rows        int      `json:"rows"`
+	Out         string   `json:"out"`
+	LabelColumn string   `json:"label_column,omitempty"`
+	Accuracy    *float64 `json:"accuracy,omitempty"`
+	Unknown     int      `json:"unknown_labels,omitempty"`
+}
+
+func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("predict", stdout,
+		"usage: ember predict --model FILE --data FILE [--out FILE] [--id COLUMN]\n"+
+			"\nScores a data file with a model saved by ember logreg, naivebayes or kmeans\n"+
+			"--save: the same columns (or text layout) as the training data, scaled and\n"+
+			"tokenised as in training. Writes one CSV row per data row: the predicted\n"+
+			"class and each class's probability (the cluster for k-means). When the data\n"+
+			"has the model's label column, the accuracy against it is reported.\n")
+	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
+	data := fs.Input("data", "", "data `file` to score", cli.Required())
+	out := fs.Output("out", "", "write the predictions to this CSV `file`", cli.DefaultText("standard output"))
+	id := fs.String("id", "", "copy this `column` of the data into the first output column")
+	asJSON := fs.Bool("json", false, "print a summary as one JSON object on the last line of standard output (needs --out)")
+	fs.Check(func() error {
+		if *asJSON && *out == "" {
+			return errors.New("--json needs --out: without it the predictions are standard output")
+		}
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	mf, err := loadModelFile(*model)
+	if err != nil {
+		return err
+	}
+	sc, err := scorers[mf.meta.Command](mf)
+	if err != nil {
+		return err
+	}
+	s, err := sc.score(*data, *id)
+	if err != nil {
+		return err
+	}
+	writeCSV := func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write(s.header)
+		cw.WriteAll(s.rows)
+		return cw.Error()
+	}
+	summary := stderr
+	if *out != "" {
+		if err := atomicfile.Write(*out, writeCSV); err != nil {
+			return fmt.Errorf("%s: %w", *out, err)
+		}
+		summary = stdout
+	} else if err := writeCSV(stdout); err != nil {
+		return err
+	}
+
+	res := predictResult{Model: *model, Kind: "ember." + mf.meta.Command, Data: *data, Rows: len(s.rows), Out: *out}
+	where := "standard output"
+	if *out != "" {
+		where = *out
+	}
+	fmt.Fprintf(summary, "scored %d rows of %s with the %s model %s (fitted on %s); predictions in %s\n",
+		len(s.rows), *data, mf.meta.Command, *model, mf.meta.Training.Data, where)
+	if s.truth != nil {
+		res.LabelColumn = s.labelColumn
+		truth, pred := make([]int, 0, len(s.truth)), make([]int, 0, len(s.truth))
+		correct := 0
+		for i, t := range s.truth {
+			if t < 0 {
+				res.Unknown++
+				continue
+			}
+			truth, pred = append(truth, t), append(pred, s.pred[i])
+			if t == s.pred[i] {
+				correct++
+			}
+		}
+		acc := float64(correct) / float64(len(s.truth))
+		res.Accuracy = &acc
+		fmt.Fprintf(summary, "accuracy against column %q: %.4f (%d of %d)\n", s.labelColumn, acc, correct, len(s.truth))
+		if res.Unknown > 0 {
+			fmt.Fprintf(summary, "%d %s a label the model was not trained on (counted as wrong)\n", res.Unknown, map[bool]string{true: "row has", false: "rows have"}[res.Unknown == 1])
+		}
+		if len(truth) > 0 {
+			printConfusion(summary, s.classes, metrics.ConfusionMatrix(truth, pred, len(s.classes)))
+		}
+	}
+	if *asJSON {
+		return cli.WriteJSON(stdout, res, nil)
+	}
+	return nil
+}
+
+// tableClassifier scores the numeric columns of a table with a classifier.
+type tableClassifier struct {
+	mf      *modelFile
+	scaler  *scaler
+	classes []string
+	// predict returns, per row, the probability of each of classes.
+	predict func(X [][]float64) ([][]float64, error)
+}
+
+func (c *tableClassifier) score(data, id string) (*scores, error) {
+	tab, X, ids, err := readFeatures(c.mf, data, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.scaler != nil {
+		X = c.scaler.apply(X)
+	}
+	proba, err := c.predict(X)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", data, err)
+	}
+	s := &scores{classes: c.classes}
+	if id != "" {
+		s.header = append(s.header, id)
+	}
+	s.header = append(s.header, "prediction")
+	for _, cl := range c.classes {
+		s.header = append(s.header, "p_"+cl)
+	}
+	s.pred = make([]int, len(proba))
+	for i, p := range proba {
+		best := 0
+		for k, v := range p {
+			if v > p[best] {
+				best = k
+			}
+		}
+		s.pred[i] = best
+		var rec []string
+		if id != "" {
+			rec = append(rec, ids[i])
+		}
+		rec = append(rec, c.classes[best])
+		for _, v := range p {
+			rec = append(rec, formatFloat(v))
+		}
+		s.rows = append(s.rows, rec)
+	}
+	if target := c.mf.meta.Input.Target; target != "" {
+		if _, err := tab.column(target); err == nil {
+			labels, err := tab.rawLabels(target)
+			if err != nil {
+				return nil, err
+			}
+			s.labelColumn, s.truth = target, classIndices(labels, c.classes)
+		}
+	}
+	return s, nil
+}
+
+// readFeatures reads a model's feature columns (and the id column) from a
+// data file.
+func readFeatures(mf *modelFile, data, id string) (*table, [][]float64, []string, error) {
+	tab, err := readTable(data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	X, err := tab.floats(mf.meta.Input.Features)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%w (the model %s needs the columns %s)", err, mf.path, strings.Join(mf.meta.Input.Features, ", "))
+	}
+	var ids []string
+	if id != "" {
+		j, err := tab.column(id)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("--id: %w", err)
+		}
+		for _, rec := range tab.rows {
+			ids = append(ids, rec[j])
+		}
+	}
+	return tab, X, ids, nil
+}
+
+// classIndices maps labels to their index in classes, -1 for unknown ones.
+func classIndices(labels, classes []string) []int {
+	index := make(map[string]int, len(classes))
+	for i, c := range classes {
+		index[c] = i
+	}
+	out := make([]int, len(labels))
+	for i, l := range labels {
+		if k, ok := index[l]; ok {
+			out[i] = k
+		} else {
+			out[i] = -1
+		}
+	}
+	return out
+}
+
+// formatFloat writes a probability exactly (the shortest text that reads
+// back as the same float64).
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/checkpoint"
+	"github.com/emberml/ember/internal/shareddata"
+)
+
+// splitIris writes the iris file as train.csv (three rows in four) and
+// test.csv (every fourth row), as the notebooks' train/test files.
+func splitIris(t *testing.T) (train, test string) {
+	t.Helper()
+	b, err := os.ReadFile(shareddata.TestPath(t, "iris.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	tr, te := []string{lines[0]}, []string{lines[0]}
+	for i, l := range lines[1:] {
+		if i%4 == 3 {
+			te = append(te, l)
+		} else {
+			tr = append(tr, l)
+		}
+	}
+	dir := t.TempDir()
+	train, test = filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv")
+	require.NoError(t, os.WriteFile(train, []byte(strings.Join(tr, "\n")+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(test, []byte(strings.Join(te, "\n")+"\n"), 0o644))
+	return train, test
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	return recs
+}
+
+// TestSaveAndPredictRoundTrip: a model fitted with --test and --save
+// predicts on the test file exactly what the fit scored there.
+func TestSaveAndPredictRoundTrip(t *testing.T) {
+	train, test := splitIris(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"logreg", []string{"logreg", "--target", "species", "--max-iter", "1000"}},
+		{"logreg standardised", []string{"logreg", "--target", "species", "--standardize"}},
+		{"logreg binary ovr", []string{"logreg", "--target", "species", "--features", "sepal_length,sepal_width", "--multi", "ovr"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			model := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".ember")
+			code, out, errOut := runCmd(t, append(tc.args, "--data", train, "--test", test, "--save", model, "--json")...)
+			require.Equal(t, 0, code, errOut)
+			fit := lastJSON(t, out)
+			require.Equal(t, 37, fit.NTest)
+			require.Equal(t, test, fit.Test)
+			require.Equal(t, model, fit.Saved)
+			require.Contains(t, out, "split: 113 training rows, 37 test rows from "+test)
+
+			preds := filepath.Join(dir, "pred.csv")
+			code, out, errOut = runCmd(t, "predict", "--model", model, "--data", test, "--out", preds, "--id", "species", "--json")
+			require.Equal(t, 0, code, errOut)
+			var res predictResult
+			decodeLastLine(t, out, &res)
+			require.Equal(t, 37, res.Rows)
+			require.Equal(t, "species", res.LabelColumn)
+			require.Equal(t, fit.Accuracy, *res.Accuracy)
+			recs := readCSV(t, preds)
+			require.Equal(t, []string{"species", "prediction", "p_setosa", "p_versicolor", "p_virginica"}, recs[0])
+			require.Len(t, recs, 38)
+			var confusion [3][3]int
+			for _, r := range recs[1:] {
+				sum := 0.0
+				for _, p := range r[2:] {
+					v, err := strconv.ParseFloat(p, 64)
+					require.NoError(t, err)
+					sum += v
+				}
+				require.InDelta(t, 1, sum, 1e-12)
+				confusion[classIndex(fit.Classes, r[0])][classIndex(fit.Classes, r[1])]++
+			}
+			for i := range 3 {
+				require.Equal(t, fit.Confusion[i], confusion[i][:])
+			}
+		})
+	}
+}
+
+func classIndex(classes []string, c string) int {
+	for i, n := range classes {
+		if n == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestKMeansSaveAndPredict(t *testing.T) {
+	train, test := splitIris(t)
+	model := filepath.Join(t.TempDir(), "km.ember")
+	code, out, errOut := runCmd(t, "kmeans", "--data", train, "--k", "3", "--target", "species", "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	var fit kmeansResult
+	decodeLastLine(t, out, &fit)
+	// Scoring the training file assigns every row to the cluster it was
+	// fitted in: the cluster sizes come back.
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", train)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "scored 113 rows of "+train+" with the kmeans model")
+	sizes := make([]int, 3)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Equal(t, "cluster", lines[0])
+	for _, l := range lines[1:] {
+		c, err := strconv.Atoi(l)
+		require.NoError(t, err)
+		sizes[c]++
+	}
+	require.Equal(t, fit.Sizes, sizes)
+	code, out, _ = runCmd(t, "predict", "--model", model, "--data", test, "--id", "species")
+	require.Equal(t, 0, code)
+	require.True(t, strings.HasPrefix(out, "species,cluster\nsetosa,"), out)
+}
+
+func TestNaiveBayesTestFileAndPredict(t *testing.T) {
+	dir := t.TempDir()
+	train := filepath.Join(dir, "train.csv")
+	test := filepath.Join(dir, "test.csv")
+	require.NoError(t, os.WriteFile(train, []byte(reviews), 0o644))
+	require.NoError(t, os.WriteFile(test, []byte("id,review,sentiment\n7,\"boring, awful\",neg\n8,great wonderful,pos\n9,great,neutral\n"), 0o644))
+	model := filepath.Join(dir, "nb.ember")
+	code, out, errOut := runCmd(t, "naivebayes", "--data", train, "--test", test, "--text", "review", "--label", "sentiment", "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	var fit nbResult
+	decodeLastLine(t, out, &fit)
+	require.Equal(t, []string{"neg", "neutral", "pos"}, fit.Classes, "a class only in the test file is a class of the report")
+	require.Equal(t, 3, fit.NTest)
+	require.InDelta(t, 2.0/3, fit.Accuracy, 1e-12)
+
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", test, "--id", "id")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "id,prediction,p_neg,p_neutral,p_pos", strings.Split(out, "\n")[0])
+	require.Contains(t, out, "\n7,neg,")
+	require.Contains(t, out, "\n8,pos,")
+	require.Contains(t, errOut, `accuracy against column "sentiment": 0.6667 (2 of 3)`)
+	require.Contains(t, errOut, "  neutral    0        0    1\n", "a class the fit only saw in --test is known, never predicted")
+	other := writeFile(t, "other.csv", "review,sentiment\ngreat,mixed\n")
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", other)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "1 row has a label the model was not trained on (counted as wrong)")
+
+	// Documents without labels are scored all the same.
+	unlabelled := writeFile(t, "new.csv", "review\nwhat a great cast\n")
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", unlabelled)
+	require.Equal(t, 0, code, errOut)
+	require.True(t, strings.HasPrefix(out, "prediction,p_neg,p_neutral,p_pos\npos,"), out)
+	require.NotContains(t, errOut, "accuracy")
+}
+
+func TestNaiveBayesKaggleAndBOM(t *testing.T) {
+	kaggle := shareddata.TestPath(t, "sms_spam/spam_kaggle.csv")
+	model := filepath.Join(t.TempDir(), "nb.ember")
+	code, out, errOut := runCmd(t, "naivebayes", "--data", kaggle, "--text", "v2", "--label", "v1", "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	var fit nbResult
+	decodeLastLine(t, out, &fit)
+	require.Equal(t, []string{"ham", "spam"}, fit.Classes)
+	require.Equal(t, []int{4825, 747}, fit.ClassCounts)
+	require.Greater(t, fit.Accuracy, 0.97)
+
+	// The UCI layout with a byte-order mark: still two classes.
+	sms := shareddata.TestPath(t, "sms_spam/SMSSpamCollection")
+	b, err := os.ReadFile(sms)
+	require.NoError(t, err)
+	bom := writeFile(t, "bom.tsv", "\ufeff"+string(b))
+	code, out, errOut = runCmd(t, "naivebayes", "--data", bom, "--json")
+	require.Equal(t, 0, code, errOut)
+	decodeLastLine(t, out, &fit)
+	require.Equal(t, []string{"ham", "spam"}, fit.Classes)
+
+	// An SMS-layout model scores plain lines, one message each.
+	code, _, errOut = runCmd(t, "naivebayes", "--data", bom, "--save", model)
+	require.Equal(t, 0, code, errOut)
+	plain := writeFile(t, "msgs.txt", "WINNER!! claim your free prize now\nsee you at lunch\n")
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", plain)
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3)
+	require.True(t, strings.HasPrefix(lines[1], "spam,"), lines[1])
+	require.True(t, strings.HasPrefix(lines[2], "ham,"), lines[2])
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", bom, "--id", "x")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--id names a column, and "+bom+" is label<TAB>text lines without a header")
+}
+
+func TestPredictBadInput(t *testing.T) {
+	train, test := splitIris(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "lr.ember")
+	code, _, errOut := runCmd(t, "logreg", "--data", train, "--target", "species", "--save", model)
+	require.Equal(t, 0, code, errOut)
+
+	notModel := writeFile(t, "notes.ember", "just text\n")
+	b, err := os.ReadFile(model)
+	require.NoError(t, err)
+	truncated := writeFile(t, "short.ember", string(b[:len(b)/2]))
+	foreign := filepath.Join(dir, "spam.model")
+	require.NoError(t, checkpoint.Save(foreign, "ember.spamrnn", map[string]int{"x": 1}, nil))
+	future := filepath.Join(dir, "future.ember")
+	require.NoError(t, checkpoint.Save(future, "ember.logreg", map[string]any{"version": 2, "command": "logreg"}, nil))
+	noSpecies := writeFile(t, "x.csv", "sepal_length,sepal_width\n1,2\n")
+	preds := filepath.Join(dir, "out.csv")
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"not a model", []string{"--model", notModel, "--data", test}, 1, "not an Ember model file"},
+		{"truncated", []string{"--model", truncated, "--data", test}, 1, "truncated"},
+		{"another kind", []string{"--model", foreign, "--data", test}, 1, `holds a "ember.spamrnn" model, which ember predict does not score (it scores ember.kmeans, ember.logreg, ember.naivebayes)`},
+		{"newer metadata", []string{"--model", future, "--data", test}, 1, "metadata version 2 is newer than this ember reads (1)"},
+		{"missing feature column", []string{"--model", model, "--data", noSpecies, "--out", preds}, 1, `no column "petal_length"`},
+		{"missing id column", []string{"--model", model, "--data", test, "--id", "row"}, 1, `--id: ` + test + `: no column "row"`},
+		{"no model", []string{"--data", test}, 2, "--model is required"},
+		{"json to stdout", []string{"--model", model, "--data", test, "--json"}, 2, "--json needs --out"},
+		{"out over the data", []string{"--model", model, "--data", test, "--out", test}, 2, "is an input of this command"},
+		{"out over the model", []string{"--model", model, "--data", test, "--out", model}, 2, "is an input of this command"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, append([]string{"predict"}, tc.args...)...)
+			require.Equal(t, tc.code, code, out)
+			require.Contains(t, errOut, tc.msg)
+			require.NoFileExists(t, preds, "a failed predict writes nothing")
+		})
+	}
+}

@@ -1,0 +1,72 @@
+package naivebayes
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"gorgonia.org/tensor"
+)
+
+// State is what a fitted MultinomialNB needs to predict, for saving it:
+// rebuild the model with FromState.
+type State struct {
+	Classes        []int       // sorted labels: PredictProba's columns
+	ClassLogPrior  []float64   // log P(c), one per class
+	FeatureLogProb [][]float64 // log P(feature j|class c), one row per class
+	ClassCount     []float64   // training rows per class (for reports)
+}
+
+// State returns the fitted state (copies), or an error before Fit.
+func (m *MultinomialNB) State() (State, error) {
+	if err := m.fitted(); err != nil {
+		return State{}, err
+	}
+	return State{Classes: m.Classes(), ClassLogPrior: m.ClassLogPrior(), FeatureLogProb: m.FeatureLogProb(),
+		ClassCount: m.ClassCount()}, nil
+}
+
+// FromState rebuilds a fitted classifier from s, checking its parts agree
+// (one prior and one probability row per class, rows of one length, no NaN
+// and no +Inf; -Inf is a probability of zero): a restored model predicts
+// exactly what the saved one did. FeatureCount is not part of the state and
+// is nil on the result.
+func FromState(s State) (*MultinomialNB, error) {
+	c := len(s.Classes)
+	switch {
+	case c < 2:
+		return nil, fmt.Errorf("naivebayes: state: %d classes; need at least two", c)
+	case !slices.IsSorted(s.Classes) || len(slices.Compact(slices.Clone(s.Classes))) != c:
+		return nil, errors.New("naivebayes: state: classes must be distinct and ascending")
+	case len(s.ClassLogPrior) != c || len(s.FeatureLogProb) != c:
+		return nil, fmt.Errorf("naivebayes: state: %d classes but %d priors and %d probability rows",
+			c, len(s.ClassLogPrior), len(s.FeatureLogProb))
+	case s.ClassCount != nil && len(s.ClassCount) != c:
+		return nil, fmt.Errorf("naivebayes: state: %d class counts for %d classes", len(s.ClassCount), c)
+	case len(s.FeatureLogProb[0]) == 0:
+		return nil, errors.New("naivebayes: state: no features")
+	}
+	f := len(s.FeatureLogProb[0])
+	logProbT := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(f, c))
+	lp := logProbT.Data().([]float64)
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 1) }
+	for k, row := range s.FeatureLogProb {
+		if len(row) != f {
+			return nil, fmt.Errorf("naivebayes: state: probability row %d has %d features, row 0 has %d", k, len(row), f)
+		}
+		for j, v := range row {
+			if bad(v) {
+				return nil, fmt.Errorf("naivebayes: state: log P(feature %d|class %d) is %v", j, k, v)
+			}
+			lp[j*c+k] = v
+		}
+		if bad(s.ClassLogPrior[k]) {
+			return nil, fmt.Errorf("naivebayes: state: log prior of class %d is %v", k, s.ClassLogPrior[k])
+		}
+	}
+	m := New()
+	m.classes, m.logPrior, m.logProbT, m.nFeatures = slices.Clone(s.Classes), slices.Clone(s.ClassLogPrior), logProbT, f
+	m.classCount = slices.Clone(s.ClassCount)
+	return m, nil
+}
