@@ -78,50 +78,81 @@ func benchKernel(b *testing.B, flops float64, bytes int64, run func() error) {
 	}
 }
 
-// lstmBench is one LSTM layer's inputs and forward output.
-type lstmBench struct {
+// rnnBench is one recurrent layer's inputs and forward output: an LSTM
+// (4 gate blocks, one bias) or a GRU (3 gate blocks, two biases).
+type rnnBench struct {
 	t, b, in, h int
+	gates       int
 	x, wih, whh *Buf
-	bias, out   *Buf
+	biases      []*Buf
+	out         *Buf
 }
 
-func newLSTMBench(rng *rand.Rand, t, b, in, h int) *lstmBench {
+func newRNNBench(rng *rand.Rand, gru bool, t, b, in, h int) *rnnBench {
 	// PyTorch's initialisation bound 1/√H keeps the gates out of saturation,
 	// so the timing is that of realistic values (no denormals, no constant
 	// activations).
 	k := 1 / float64(16) // 1/√256
-	return &lstmBench{
-		t: t, b: b, in: in, h: h,
-		x:    benchRand(rng, 1, t, b, in),
-		wih:  benchRand(rng, k, 4*h, in),
-		whh:  benchRand(rng, k, 4*h, h),
-		bias: benchRand(rng, k, 4*h),
-		out:  NewBuf(tensor.Float32, LSTMOutputSize(t, b, h)),
+	l := &rnnBench{t: t, b: b, in: in, h: h, gates: 4, x: benchRand(rng, 1, t, b, in)}
+	if gru {
+		l.gates = 3
 	}
+	g := l.gates * h
+	l.wih, l.whh = benchRand(rng, k, g, in), benchRand(rng, k, g, h)
+	l.biases = []*Buf{benchRand(rng, k, g)}
+	l.out = NewBuf(tensor.Float32, LSTMOutputSize(t, b, h))
+	if gru {
+		l.biases = append(l.biases, benchRand(rng, k, g))
+		l.out = NewBuf(tensor.Float32, GRUOutputSize(t, b, h))
+	}
+	return l
 }
 
-func (l *lstmBench) inputs() []*Buf { return []*Buf{l.x, l.wih, l.whh, l.bias} }
+func (l *rnnBench) inputs() []*Buf { return append([]*Buf{l.x, l.wih, l.whh}, l.biases...) }
+
+func (l *rnnBench) ops() (fwd, bwd interface {
+	CPUKernel
+	Scratcher
+}) {
+	if l.gates == 3 {
+		return GRU{}, GRUBackward{}
+	}
+	return lstmScratch{LSTM{}}, LSTMBackward{}
+}
+
+// lstmScratch gives the LSTM (which needs none) a ScratchSize, so that the
+// benchmarks treat both cells alike.
+type lstmScratch struct{ LSTM }
+
+func (lstmScratch) ScratchSize(*Buf, []*Buf) int { return 0 }
 
 // fwdFlops counts the forward products: the input projection of every step
 // at once, and the recurrent product of every step but the first (whose
 // previous state is zero, so the kernel skips it).
-func (l *lstmBench) fwdFlops() float64 {
-	g := 4 * l.h
+func (l *rnnBench) fwdFlops() float64 {
+	g := l.gates * l.h
 	return 2*float64(l.t*l.b*l.in*g) + 2*float64((l.t-1)*l.b*l.h*g)
 }
 
-// lstmLayers are the classifier's two stacked layers: the first reads the
+// rnnLayers are the classifier's two stacked layers: the first reads the
 // embedding, the second the first's hidden states.
-var lstmLayers = []int{benchEmbed, benchHidden}
+var rnnLayers = []int{benchEmbed, benchHidden}
 
 // BenchmarkLSTMForward times one LSTM layer over the whole sequence.
-func BenchmarkLSTMForward(b *testing.B) {
+func BenchmarkLSTMForward(b *testing.B) { benchRNNForward(b, false) }
+
+// BenchmarkGRUForward times one GRU layer over the whole sequence.
+func BenchmarkGRUForward(b *testing.B) { benchRNNForward(b, true) }
+
+func benchRNNForward(b *testing.B, gru bool) {
 	for _, bs := range benchBatches {
-		for _, in := range lstmLayers {
+		for _, in := range rnnLayers {
 			b.Run(fmt.Sprintf("B%d/in%d", bs, in), func(b *testing.B) {
-				l := newLSTMBench(rand.New(rand.NewPCG(1, uint64(bs))), benchSeq, bs, in, benchHidden)
-				bufs, ctx := l.inputs(), &Ctx{}
-				benchKernel(b, l.fwdFlops(), 0, func() error { return LSTM{}.ExecCPU(ctx, l.out, bufs) })
+				l := newRNNBench(rand.New(rand.NewPCG(1, uint64(bs))), gru, benchSeq, bs, in, benchHidden)
+				bufs := l.inputs()
+				op, _ := l.ops()
+				ctx := &Ctx{Scratch: NewBuf(tensor.Float32, max(op.ScratchSize(l.out, bufs), 1))}
+				benchKernel(b, l.fwdFlops(), 0, func() error { return op.ExecCPU(ctx, l.out, bufs) })
 			})
 		}
 	}
@@ -130,13 +161,21 @@ func BenchmarkLSTMForward(b *testing.B) {
 // BenchmarkLSTMBackward times backpropagation through time for one layer,
 // from its forward output and a gradient on every hidden state (what the
 // layer below the top one receives).
-func BenchmarkLSTMBackward(b *testing.B) {
+func BenchmarkLSTMBackward(b *testing.B) { benchRNNBackward(b, false) }
+
+// BenchmarkGRUBackward is BenchmarkLSTMBackward for a GRU layer.
+func BenchmarkGRUBackward(b *testing.B) { benchRNNBackward(b, true) }
+
+func benchRNNBackward(b *testing.B, gru bool) {
 	for _, bs := range benchBatches {
-		for _, in := range lstmLayers {
+		for _, in := range rnnLayers {
 			b.Run(fmt.Sprintf("B%d/in%d", bs, in), func(b *testing.B) {
 				rng := rand.New(rand.NewPCG(2, uint64(bs)))
-				l := newLSTMBench(rng, benchSeq, bs, in, benchHidden)
-				if err := (LSTM{}).ExecCPU(&Ctx{}, l.out, l.inputs()); err != nil {
+				l := newRNNBench(rng, gru, benchSeq, bs, in, benchHidden)
+				fwd, op := l.ops()
+				ins := l.inputs()
+				fctx := &Ctx{Scratch: NewBuf(tensor.Float32, max(fwd.ScratchSize(l.out, ins), 1))}
+				if err := fwd.ExecCPU(fctx, l.out, ins); err != nil {
 					b.Fatal(err)
 				}
 				// Only the hidden-state part of the output gradient is read;
@@ -146,10 +185,9 @@ func BenchmarkLSTMBackward(b *testing.B) {
 				for i := range dout.F32[:nh] {
 					dout.F32[i] = float32((2*rng.Float64() - 1) * 1e-2)
 				}
-				op := LSTMBackward{}
 				bufs := []*Buf{l.x, l.wih, l.whh, l.out, dout}
-				g := 4 * l.h
-				grads := NewBuf(tensor.Float32, l.t*l.b*l.in+g*l.in+g*l.h+g)
+				g := l.gates * l.h
+				grads := NewBuf(tensor.Float32, l.t*l.b*l.in+g*l.in+g*l.h+g*len(l.biases))
 				ctx := &Ctx{Scratch: NewBuf(tensor.Float32, op.ScratchSize(grads, bufs))}
 				// dx and dWih repeat the input projection's product twice,
 				// dh and dWhh the recurrent one: twice the forward count.

@@ -167,20 +167,11 @@ func (LSTM) DiffWRT(int) []bool { return []bool{true, true, true, true} }
 // SymDiff adds one LSTMBackward node computing every gradient by
 // backpropagation through time, and views onto its output for each input.
 func (LSTM) SymDiff(in gorgonia.Nodes, out, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	xs, wih, whh, bias := in[0].Shape(), in[1].Shape(), in[2].Shape(), in[3].Shape()
 	bwd, err := gorgonia.ApplyOp(LSTMBackward{}, in[0], in[1], in[2], out, grad)
 	if err != nil {
 		return nil, err
 	}
-	res := make(gorgonia.Nodes, 4)
-	off := 0
-	for k, s := range []tensor.Shape{xs, wih, whh, bias} {
-		if res[k], err = gorgonia.ApplyOp(View{Offset: off, Shape: s.Clone(), InShape: bwd.Shape()}, bwd); err != nil {
-			return nil, err
-		}
-		off += sizeOf(s)
-	}
-	return res, nil
+	return splitViews(bwd, in)
 }
 
 // LSTMSequence views the hidden states of every step, (T, B, H), in the

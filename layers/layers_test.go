@@ -51,32 +51,40 @@ func TestDropoutOnlyWhileTraining(t *testing.T) {
 }
 
 // TestModelGradients checks a whole classifier built from the layers —
-// embedding, two stacked LSTM layers, dense, sigmoid, BCE — against
-// finite differences in float64.
+// embedding, two stacked recurrent layers (each cell), dense, sigmoid,
+// BCE — against finite differences in float64.
 func TestModelGradients(t *testing.T) {
 	const B, T, V, E, H = 3, 5, 9, 4, 6
-	rng := rand.New(rand.NewPCG(4, 4))
-	emb := NewEmbedding("emb", V, E, tensor.Float64, rng)
-	lstm := NewLSTM("lstm", E, H, 2, 0, tensor.Float64, rng)
-	out := NewDense("out", H, 1, tensor.Float64, rng)
+	for _, cell := range Cells {
+		t.Run(cell, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(4, 4))
+			emb := NewEmbedding("emb", V, E, tensor.Float64, rng)
+			rnn, err := NewRecurrent(cell, cell, E, H, 2, 0, tensor.Float64, rng)
+			require.NoError(t, err)
+			require.Equal(t, cell, rnn.Kind())
+			out := NewDense("out", rnn.HiddenSize(), 1, tensor.Float64, rng)
 
-	g := graph.New(tensor.Float64, true)
-	ids := g.Input("ids", tensor.Int32, B, T)
-	y := g.Input("y", tensor.Float64, B, 1)
-	seq, last := lstm.Forward(g, emb.Forward(g, ids))
-	require.Equal(t, tensor.Shape{T, B, H}, seq.Shape())
-	p := Sigmoid(out.Forward(g, last))
-	loss := BCELoss(p, y)
-	grads, err := g.Grad(loss)
-	require.NoError(t, err)
-	prog, err := g.Compile([]*gorgonia.Node{loss}, grads)
-	require.NoError(t, err)
-	for i := range prog.Buf(ids).I32 {
-		prog.Buf(ids).I32[i] = int32((i*7 + 3) % V)
+			g := graph.New(tensor.Float64, true)
+			ids := g.Input("ids", tensor.Int32, B, T)
+			y := g.Input("y", tensor.Float64, B, 1)
+			seq, last := rnn.Forward(g, emb.Forward(g, ids))
+			require.Equal(t, tensor.Shape{T, B, H}, seq.Shape())
+			p := Sigmoid(out.Forward(g, last))
+			loss := BCELoss(p, y)
+			grads, err := g.Grad(loss)
+			require.NoError(t, err)
+			prog, err := g.Compile([]*gorgonia.Node{loss}, grads)
+			require.NoError(t, err)
+			for i := range prog.Buf(ids).I32 {
+				prog.Buf(ids).I32[i] = int32((i*7 + 3) % V)
+			}
+			prog.Buf(ids).I32[0] = 0 // padding at the start of the first row
+			prog.Buf(y).F64[1] = 1
+			require.NoError(t, graph.CheckGradients(prog, loss, g.Params(), grads, graph.GradCheck{
+				Frozen: map[string]int{"emb.weight": E},
+			}))
+		})
 	}
-	prog.Buf(ids).I32[0] = 0 // padding at the start of the first row
-	prog.Buf(y).F64[1] = 1
-	require.NoError(t, graph.CheckGradients(prog, loss, g.Params(), grads, graph.GradCheck{
-		Frozen: map[string]int{"emb.weight": E},
-	}))
+	_, err := NewRecurrent("rnn", "x", 1, 1, 1, 0, tensor.Float64, rand.New(rand.NewPCG(1, 1)))
+	require.ErrorContains(t, err, `unknown recurrent cell "rnn"`)
 }

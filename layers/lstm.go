@@ -52,6 +52,8 @@ func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.
 	return l
 }
 
+var _ Recurrent = (*LSTM)(nil)
+
 func (l *LSTM) Params() []*graph.Param {
 	var ps []*graph.Param
 	for _, c := range l.Cells {
@@ -59,6 +61,12 @@ func (l *LSTM) Params() []*graph.Param {
 	}
 	return ps
 }
+
+// Kind is "lstm".
+func (l *LSTM) Kind() string { return "lstm" }
+
+// HiddenSize is the width of the hidden state.
+func (l *LSTM) HiddenSize() int { return l.Hidden }
 
 // Forward runs the stack over x (T, B, Input) and returns the top layer's
 // hidden states for every step, (T, B, Hidden), and for the last step, (B, Hidden).

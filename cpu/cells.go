@@ -1,5 +1,7 @@
 package cpu
 
+// Argument checks of the recurrent cells' C kernels (lstmcell_cgo.go, grucell_cgo.go).
+
 // checkCells panics (a programmer error, as Sgemm) when a buffer of the
 // LSTM cell kernels is too short: 4H-wide gate buffers first, then H-wide
 // state buffers; a nil cprev (the last argument) is allowed.
@@ -21,5 +23,17 @@ func checkCells(fn string, rows, hidden int, gates []float32, rest ...[]float32)
 		if len(b) < need {
 			panicf("cpu.%s: buffer %d has %d elements, need %d", fn, i+1, len(b), need)
 		}
+	}
+}
+
+// needGRU panics (a programmer error, as Sgemm) when buffer name of a GRU
+// cell kernel holds fewer than n elements; nil is allowed when optional
+// (the first step's missing h_prev and recurrent product).
+func needGRU(fn, name string, b []float32, n int, optional bool) {
+	if n < 0 {
+		panicf("cpu.%s: negative size", fn)
+	}
+	if len(b) < n && !(optional && b == nil) {
+		panicf("cpu.%s: %s has %d elements, need %d", fn, name, len(b), n)
 	}
 }

@@ -1,0 +1,377 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/emberml/ember/cpu"
+
+	"github.com/chewxy/hm"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// GRU runs one GRU layer over a whole sequence as a single op, with
+// PyTorch's nn.GRU semantics:
+//
+//	r = σ(W_ir x + b_ir + W_hr h + b_hr)
+//	z = σ(W_iz x + b_iz + W_hz h + b_hz)
+//	n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+//	h' = (1 − z) ⊙ n + z ⊙ h
+//
+// Inputs: x (T, B, I) time-major, Wih (3H, I), Whh (3H, H), bih (3H), bhh
+// (3H), gate blocks in PyTorch's order r, z, n; the initial state is zero.
+// The two biases stay separate, as PyTorch keeps them: b_hn sits inside
+// r ⊙ (…), so it is not interchangeable with b_in.
+//
+// The input projection for all T steps is one matrix product; each step then
+// adds its recurrent product and applies the gate arithmetic in one fused
+// loop. The output is flat and holds, in order, the hidden sequence h
+// (T, B, H), the gate activations r, z, n (T, B, 3H) and W_hn h + b_hn
+// (T, B, H): the last two are the reserve that GRUBackward reads instead of
+// recomputing the forward pass. Read the hidden states through GRUSequence
+// and GRULast.
+type GRU struct{ opBase }
+
+// gruDims checks the inputs' shapes (x, Wih, Whh and, when given, the
+// biases) and returns T, B, I, H.
+func gruDims(s []tensor.Shape) (t, b, i, h int, err error) {
+	if len(s) < 3 || len(s[0]) != 3 || len(s[1]) != 2 || len(s[2]) != 2 {
+		return 0, 0, 0, 0, fmt.Errorf("GRU: want x (T,B,I), Wih (3H,I), Whh (3H,H), bih (3H), bhh (3H); got %v", s)
+	}
+	t, b, i, h = s[0][0], s[0][1], s[0][2], s[2][1]
+	if s[1][0] != 3*h || s[1][1] != i || s[2][0] != 3*h {
+		return 0, 0, 0, 0, fmt.Errorf("GRU: x %v, Wih %v, Whh %v do not fit", s[0], s[1], s[2])
+	}
+	for k := 3; k < min(len(s), 5); k++ {
+		if sizeOf(s[k]) != 3*h {
+			return 0, 0, 0, 0, fmt.Errorf("GRU: bias %v should have 3H = %d elements", s[k], 3*h)
+		}
+	}
+	return t, b, i, h, nil
+}
+
+// GRUOutputSize is the flat length of the GRU op's output.
+func GRUOutputSize(t, b, h int) int { return t*b*h + t*b*3*h + t*b*h }
+
+func (GRU) Arity() int { return 5 }
+func (GRU) Type() hm.Type {
+	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), tt(1))
+}
+func (GRU) String() string           { return "GRU" }
+func (op GRU) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op GRU) Hashcode() uint32      { return hashcode(op) }
+func (GRU) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ns)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) != 5 {
+		return nil, fmt.Errorf("GRU: want 5 inputs, got %d", len(s))
+	}
+	t, b, _, h, err := gruDims(s)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{GRUOutputSize(t, b, h)}, nil
+}
+func (op GRU) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
+
+// ScratchSize: one step's recurrent product h·W_hhᵀ (B, 3H).
+func (GRU) ScratchSize(_ *Buf, in []*Buf) int { return in[0].Shape[1] * in[2].Shape[0] }
+
+func (GRU) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
+	// Shapes were checked by InferShape when the graph was built.
+	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
+	if out.Dtype == tensor.Float32 {
+		gruFwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, gruJobs(ctx))
+	} else {
+		gruFwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, nil)
+	}
+	return nil
+}
+
+// gruJob runs the gate arithmetic of one step on a range of batch rows, so
+// cpu.ParallelFor can spread a step over the cores (float32 only).
+type gruJob struct {
+	h                   int
+	a, gh, bhn, hprev   []float32 // forward (and a, hprev backward)
+	ghn, hid            []float32
+	dgi, dgh, dh, dhOut []float32 // backward
+	backward            bool
+}
+
+func (j *gruJob) Run(lo, hi int) {
+	h, g := j.h, 3*j.h
+	var hprev, gh []float32
+	if j.hprev != nil {
+		hprev = j.hprev[lo*h : hi*h]
+	}
+	if j.gh != nil {
+		gh = j.gh[lo*g : hi*g]
+	}
+	a, ghn := j.a[lo*g:hi*g], j.ghn[lo*h:hi*h]
+	// The C kernels (vectorised by gcc) where cgo is on, else the Go ones.
+	switch {
+	case j.backward && cpu.NativeGRUCells:
+		cpu.GRUCellBackward(j.dgi[lo*g:hi*g], j.dgh[lo*g:hi*g], j.dh[lo*h:hi*h], j.dhOut[lo*h:hi*h], a, ghn, hprev, hi-lo, h)
+	case j.backward:
+		gruCellBwd(j.dgi[lo*g:hi*g], j.dgh[lo*g:hi*g], j.dh[lo*h:hi*h], j.dhOut[lo*h:hi*h], a, ghn, hprev, hi-lo, h)
+	case cpu.NativeGRUCells:
+		cpu.GRUCellForward(a, gh, j.bhn, hprev, ghn, j.hid[lo*h:hi*h], hi-lo, h)
+	default:
+		gruCellFwd(a, gh, j.bhn, hprev, ghn, j.hid[lo*h:hi*h], hi-lo, h)
+	}
+}
+
+// gruJobs returns the step's job descriptor, made on its first run.
+func gruJobs(ctx *Ctx) *gruJob {
+	if ctx == nil {
+		return &gruJob{}
+	}
+	j, ok := ctx.state.(*gruJob)
+	if !ok {
+		j = &gruJob{}
+		ctx.state = j
+	}
+	return j
+}
+
+func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, job *gruJob) {
+	g := 3 * h
+	bh, bg := b*h, b*g
+	hs := out[:t*bh]
+	acts := out[t*bh : t*bh+t*bg]
+	ghns := out[t*bh+t*bg : t*bh+t*bg+t*bh]
+	gh := work[:bg]
+	bhn := bhh[2*h : 3*h]
+	// Input projection for every step at once: acts = x·Wihᵀ + b_ih, plus
+	// b_hr and b_hz, which only ever appear added to it (b_hn does not).
+	gemm(false, true, t*b, g, in, 1, x, in, wih, in, 0, acts, g)
+	addGRUBias(acts, bih, bhh, t*b, h)
+	for s := 0; s < t; s++ {
+		a := acts[s*bg : (s+1)*bg]
+		var hprev, ghs []T
+		if s > 0 {
+			hprev = hs[(s-1)*bh : s*bh]
+			gemm(false, true, b, g, h, 1, hprev, h, whh, h, 0, gh, g)
+			ghs = gh
+		}
+		ghn, hid := ghns[s*bh:(s+1)*bh], hs[s*bh:(s+1)*bh]
+		// float32 (job given): the step's rows split over the cores;
+		// float64 (gradient checks): serially. Nil slices stay nil.
+		if job != nil {
+			*job = gruJob{h: h, a: f32(a), gh: f32(ghs), bhn: f32(bhn), hprev: f32(hprev), ghn: f32(ghn), hid: f32(hid)}
+			cpu.ParallelFor(b, 2, job)
+		} else {
+			gruCellFwd(a, ghs, bhn, hprev, ghn, hid, b, h)
+		}
+	}
+}
+
+// addGRUBias adds b_ih, and the r and z blocks of b_hh, to every row of
+// the rows×3H input pre-activations.
+func addGRUBias[T Float](acts, bih, bhh []T, rows, h int) {
+	g := 3 * h
+	bih, bhh = bih[:g], bhh[:g]
+	for r := 0; r < rows; r++ {
+		row := acts[r*g : (r+1)*g]
+		for j := range row[:2*h] {
+			row[j] += bih[j] + bhh[j]
+		}
+		for j := 2 * h; j < g; j++ {
+			row[j] += bih[j]
+		}
+	}
+}
+
+// gruCellFwd turns the input pre-activations a (B, 3H) into the
+// activations r, z, n in place, writes ghn = gh_n + b_hn and the hidden
+// state hid; gh (the recurrent product, B × 3H) and hprev nil mean the
+// first step. It is cpu.GRUCellForward in Go, generic for the float64
+// gradient checks.
+func gruCellFwd[T Float](a, gh, bhn, hprev, ghn, hid []T, b, h int) {
+	g := 3 * h
+	for r := 0; r < b; r++ {
+		ar := a[r*g : (r+1)*g]
+		for j := 0; j < h; j++ {
+			xr, xz, xn, hn := ar[j], ar[h+j], ar[2*h+j], bhn[j]
+			var hp T
+			if gh != nil {
+				gr := gh[r*g : (r+1)*g]
+				xr += gr[j]
+				xz += gr[h+j]
+				hn += gr[2*h+j]
+				hp = hprev[r*h+j]
+			}
+			rv, zv := sigmoid(xr), sigmoid(xz)
+			nv := tanh(xn + rv*hn)
+			ar[j], ar[h+j], ar[2*h+j] = rv, zv, nv
+			ghn[r*h+j] = hn
+			hid[r*h+j] = (1-zv)*nv + zv*hp
+		}
+	}
+}
+
+func (GRU) DiffWRT(int) []bool { return []bool{true, true, true, true, true} }
+
+// SymDiff adds one GRUBackward node computing every gradient by
+// backpropagation through time, and views onto its output for each input.
+func (GRU) SymDiff(in gorgonia.Nodes, out, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	bwd, err := gorgonia.ApplyOp(GRUBackward{}, in[0], in[1], in[2], out, grad)
+	if err != nil {
+		return nil, err
+	}
+	return splitViews(bwd, in)
+}
+
+// splitViews returns, for each of ins, a view of its shape onto the flat
+// buffer of a fused backward op that writes every input's gradient one
+// after the other (the reserve + View recipe: one kernel, several
+// results, no copies).
+func splitViews(bwd *gorgonia.Node, ins gorgonia.Nodes) (gorgonia.Nodes, error) {
+	res := make(gorgonia.Nodes, len(ins))
+	off := 0
+	for k, n := range ins {
+		s := n.Shape()
+		v, err := gorgonia.ApplyOp(View{Offset: off, Shape: s.Clone(), InShape: bwd.Shape()}, bwd)
+		if err != nil {
+			return nil, err
+		}
+		res[k] = v
+		off += sizeOf(s)
+	}
+	return res, nil
+}
+
+// GRUSequence views the hidden states of every step, (T, B, H), in the
+// output of a GRU node.
+func GRUSequence(gru *gorgonia.Node, t, b, h int) *gorgonia.Node { return NewView(gru, 0, t, b, h) }
+
+// GRULast views the last step's hidden state, (B, H).
+func GRULast(gru *gorgonia.Node, t, b, h int) *gorgonia.Node {
+	return NewView(gru, (t-1)*b*h, b, h)
+}
+
+// GRUBackward computes, from x, Wih, Whh, the forward output (with its
+// reserve) and the gradient of that output, the flat concatenation of
+// dx (T,B,I), dWih (3H,I), dWhh (3H,H), dbih (3H) and dbhh (3H). Only the
+// hidden-state part of the output gradient is read: the reserve is not a
+// model output. The biases are not inputs: the reserve holds what the
+// gradients need of them.
+type GRUBackward struct{ opBase }
+
+func (GRUBackward) Arity() int { return 5 }
+func (GRUBackward) Type() hm.Type {
+	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), tt(1))
+}
+func (GRUBackward) String() string           { return "GRUBackward" }
+func (op GRUBackward) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op GRUBackward) Hashcode() uint32      { return hashcode(op) }
+func (GRUBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ns)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) != 5 {
+		return nil, fmt.Errorf("GRUBackward: want 5 inputs, got %d", len(s))
+	}
+	t, b, i, h, err := gruDims(s[:3])
+	if err != nil {
+		return nil, err
+	}
+	if n := GRUOutputSize(t, b, h); sizeOf(s[3]) != n || sizeOf(s[4]) != n {
+		return nil, fmt.Errorf("GRUBackward: output %v and its gradient %v should have %d elements", s[3], s[4], n)
+	}
+	return tensor.Shape{t*b*i + 3*h*i + 3*h*h + 6*h}, nil
+}
+func (op GRUBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
+
+// ScratchSize: the gradients with respect to the input pre-activations and
+// to the recurrent pre-activations of every step (T,B,3H) each, and the
+// running hidden-state gradient (B,H).
+func (GRUBackward) ScratchSize(_ *Buf, in []*Buf) int {
+	t, b, h := in[0].Shape[0], in[0].Shape[1], in[2].Shape[1]
+	return 2*t*b*3*h + b*h
+}
+
+func (GRUBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
+	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
+	if out.Dtype == tensor.Float32 {
+		gruBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, gruJobs(ctx))
+	} else {
+		gruBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, nil)
+	}
+	return nil
+}
+
+func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, job *gruJob) {
+	g := 3 * h
+	bh, bg := b*h, b*g
+	hs := fwd[:t*bh]
+	acts := fwd[t*bh : t*bh+t*bg]
+	ghns := fwd[t*bh+t*bg : t*bh+t*bg+t*bh]
+	dhs := dfwd[:t*bh]
+
+	o := 0
+	next := func(n int) []T { o += n; return out[o-n : o] }
+	dx, dwih, dwhh, dbih, dbhh := next(t*b*in), next(g*in), next(g*h), next(g), next(g)
+
+	dgi := work[:t*bg]             // gradients of x·W_ihᵀ + b_ih, every step
+	dgh := work[t*bg : 2*t*bg]     // gradients of h·W_hhᵀ + b_hh, every step
+	dh := work[2*t*bg : 2*t*bg+bh] // recurrent gradient into h of the step being processed
+	clear(dh)
+	for s := t - 1; s >= 0; s-- {
+		var hprev []T
+		if s > 0 {
+			hprev = hs[(s-1)*bh : s*bh]
+		}
+		dgis, dghs := dgi[s*bg:(s+1)*bg], dgh[s*bg:(s+1)*bg]
+		dho, act, ghn := dhs[s*bh:(s+1)*bh], acts[s*bg:(s+1)*bg], ghns[s*bh:(s+1)*bh]
+		if job != nil {
+			*job = gruJob{backward: true, h: h, dgi: f32(dgis), dgh: f32(dghs), dh: f32(dh), dhOut: f32(dho), a: f32(act), ghn: f32(ghn), hprev: f32(hprev)}
+			cpu.ParallelFor(b, 2, job)
+		} else {
+			gruCellBwd(dgis, dghs, dh, dho, act, ghn, hprev, b, h)
+		}
+		if s > 0 {
+			// dh for step s−1 = dh·z (left by the cell) + dgh_s · Whh.
+			gemm(false, false, b, h, g, 1, dghs, g, whh, h, 1, dh, h)
+		}
+	}
+	// Weight gradients over all steps as single products.
+	gemm(false, false, t*b, in, g, 1, dgi, g, wih, in, 0, dx, in)
+	gemm(true, false, g, in, t*b, 1, dgi, g, x, in, 0, dwih, in)
+	if t > 1 {
+		gemm(true, false, g, h, (t-1)*b, 1, dgh[bg:], g, hs, h, 0, dwhh, h)
+	} else {
+		clear(dwhh)
+	}
+	sumRows(dbih, dgi, t*b, g, false)
+	sumRows(dbhh, dgh, t*b, g, false)
+}
+
+// gruCellBwd computes one step's gate gradients dgi and dgh (B, 3H) from
+// the gradient into its hidden state (dhOut from above plus dh, the
+// recurrent part) and leaves dh·z in dh. It is cpu.GRUCellBackward in Go.
+func gruCellBwd[T Float](dgi, dgh, dh, dhOut, a, ghn, hprev []T, b, h int) {
+	g := 3 * h
+	for r := 0; r < b; r++ {
+		ar, di, dg := a[r*g:(r+1)*g], dgi[r*g:(r+1)*g], dgh[r*g:(r+1)*g]
+		for j := 0; j < h; j++ {
+			k := r*h + j
+			rv, zv, nv := ar[j], ar[h+j], ar[2*h+j]
+			var hp T
+			if hprev != nil {
+				hp = hprev[k]
+			}
+			dhv := dhOut[k] + dh[k]
+			dan := dhv * (1 - zv) * (1 - nv*nv)
+			daz := dhv * (hp - nv) * zv * (1 - zv)
+			dar := dan * ghn[k] * rv * (1 - rv)
+			di[j], di[h+j], di[2*h+j] = dar, daz, dan
+			dg[j], dg[h+j], dg[2*h+j] = dar, daz, dan*rv
+			dh[k] = dhv * zv
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package graph
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/cpu"
+)
+
+func TestGradGRU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	const T, B, I, H = 4, 3, 5, 4
+	gradCheck(t, []gcInput{
+		{"x", randBuf(rng, 1, T, B, I), true, 0},
+		{"wih", randBuf(rng, 0.6, 3*H, I), true, 0},
+		{"whh", randBuf(rng, 0.6, 3*H, H), true, 0},
+		{"bih", randBuf(rng, 0.6, 3*H), true, 0},
+		{"bhh", randBuf(rng, 0.6, 3*H), true, 0},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		out := Use(GRU{}, n[0], n[1], n[2], n[3], n[4])
+		// Use both the whole sequence and the last step, as stacked models do.
+		seq := GRUSequence(out, T, B, H)
+		last := GRULast(out, T, B, H)
+		s1 := gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.Square(seq))))
+		s2 := gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.Square(last))))
+		return gorgonia.Must(gorgonia.Add(s1, s2))
+	}, nil)
+}
+
+// TestGRUFloat32MatchesFloat64 runs the float32 kernel (fast math, the C
+// cells and the split over cores) and the exact float64 one on the same
+// data: they agree to float32 accuracy, forward and backward.
+func TestGRUFloat32MatchesFloat64(t *testing.T) {
+	const T, B, I, H = 6, 9, 7, 13 // odd sizes exercise the vector loops' tails
+	rng := rand.New(rand.NewPCG(17, 18))
+	ins64 := []*Buf{randBuf(rng, 1, T, B, I), randBuf(rng, 0.5, 3*H, I), randBuf(rng, 0.5, 3*H, H),
+		randBuf(rng, 0.5, 3*H), randBuf(rng, 0.5, 3*H)}
+	to32 := func(b *Buf) *Buf {
+		c := NewBuf(tensor.Float32, b.Shape...)
+		for i, v := range b.F64 {
+			c.F32[i] = float32(v)
+		}
+		return c
+	}
+	run := func(dt tensor.Dtype) (fwd, bwd *Buf) {
+		ins := ins64
+		if dt == tensor.Float32 {
+			ins = make([]*Buf, len(ins64))
+			for i, b := range ins64 {
+				ins[i] = to32(b)
+			}
+		}
+		fwd = NewBuf(dt, GRUOutputSize(T, B, H))
+		ctx := &Ctx{Scratch: NewBuf(dt, GRU{}.ScratchSize(fwd, ins))}
+		require.NoError(t, GRU{}.ExecCPU(ctx, fwd, ins))
+		dfwd := NewBuf(dt, fwd.Len())
+		for i := 0; i < T*B*H; i++ { // only the hidden states carry gradient
+			dfwd.Set(i, math.Sin(float64(i)))
+		}
+		bins := []*Buf{ins[0], ins[1], ins[2], fwd, dfwd}
+		bwd = NewBuf(dt, T*B*I+3*H*I+3*H*H+6*H)
+		bctx := &Ctx{Scratch: NewBuf(dt, GRUBackward{}.ScratchSize(bwd, bins))}
+		bctx.Scratch.Set(0, math.NaN()) // scratch is not zeroed between runs
+		require.NoError(t, GRUBackward{}.ExecCPU(bctx, bwd, bins))
+		return fwd, bwd
+	}
+	f64, b64 := run(tensor.Float64)
+	f32, b32 := run(tensor.Float32)
+	for _, c := range []struct {
+		what      string
+		want, got *Buf
+	}{{"forward", f64, f32}, {"backward", b64, b32}} {
+		for i := 0; i < c.want.Len(); i++ {
+			w, g := c.want.At(i), c.got.At(i)
+			require.LessOrEqualf(t, math.Abs(w-g), 2e-5*math.Max(1, math.Abs(w)), "%s[%d]: float64 %v, float32 %v", c.what, i, w, g)
+		}
+	}
+}
+
+// TestNativeGRUCellsMatchGo checks the C gate kernels (cgo builds) against
+// this package's Go kernels on the same random step.
+func TestNativeGRUCellsMatchGo(t *testing.T) {
+	if !cpu.NativeGRUCells {
+		t.Skip("built without cgo: only the Go kernels exist")
+	}
+	const rows, h = 7, 37
+	rng := rand.New(rand.NewPCG(19, 20))
+	vec := func(n int, scale float64) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32((2*rng.Float64() - 1) * scale)
+		}
+		return v
+	}
+	near := func(what string, want, got []float32) {
+		t.Helper()
+		for i := range want {
+			d := math.Abs(float64(want[i] - got[i]))
+			require.LessOrEqualf(t, d, 2e-6*math.Max(1, math.Abs(float64(want[i]))), "%s[%d]: Go %v, C %v", what, i, want[i], got[i])
+		}
+	}
+	for _, first := range []bool{true, false} {
+		pre := vec(rows*3*h, 6) // wide enough to reach the clamps and the tanh series
+		bhn := vec(h, 1)
+		var gh, hprev []float32
+		if !first {
+			gh, hprev = vec(rows*3*h, 3), vec(rows*h, 1)
+		}
+		aGo, aC := append([]float32(nil), pre...), append([]float32(nil), pre...)
+		gGo, gC, hGo, hC := make([]float32, rows*h), make([]float32, rows*h), make([]float32, rows*h), make([]float32, rows*h)
+		gruCellFwd(aGo, gh, bhn, hprev, gGo, hGo, rows, h)
+		cpu.GRUCellForward(aC, gh, bhn, hprev, gC, hC, rows, h)
+		near("act", aGo, aC)
+		near("ghn", gGo, gC)
+		near("h", hGo, hC)
+
+		dh, dhOut := vec(rows*h, 1), vec(rows*h, 1)
+		dhGo, dhC := append([]float32(nil), dh...), append([]float32(nil), dh...)
+		diGo, diC := make([]float32, rows*3*h), make([]float32, rows*3*h)
+		dgGo, dgC := make([]float32, rows*3*h), make([]float32, rows*3*h)
+		gruCellBwd(diGo, dgGo, dhGo, dhOut, aGo, gGo, hprev, rows, h)
+		cpu.GRUCellBackward(diC, dgC, dhC, dhOut, aGo, gGo, hprev, rows, h)
+		near("dgi", diGo, diC)
+		near("dgh", dgGo, dgC)
+		near("dh", dhGo, dhC)
+	}
+}

@@ -1,0 +1,87 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+)
+
+// GRU is a stack of GRU layers over time-major sequences (T, B, Input) with
+// PyTorch's nn.GRU semantics and parameters: gates r, z, n, two biases per
+// layer, dropout on the outputs of every layer but the last, and a zero
+// initial state. Each layer runs as one fused graph.GRU op.
+type GRU struct {
+	Input, Hidden int
+	Cells         []GRUCell
+	Dropout       Dropout
+}
+
+var _ Recurrent = (*GRU)(nil)
+
+// GRUCell holds one layer's weights, gate blocks in the order r, z, n, under
+// PyTorch's state_dict names (<name>.weight_ih_l<k> and so on).
+type GRUCell struct {
+	Wih, Whh *graph.Param // (3H, in), (3H, H)
+	Bih, Bhh *graph.Param // (3H) each
+}
+
+// NewGRU initialises every weight and bias from U(−1/√H, 1/√H), as
+// PyTorch does. dropout is the probability applied between layers.
+func NewGRU(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) *GRU {
+	l := &GRU{Input: input, Hidden: hidden, Dropout: Dropout{P: dropout, Seed: rng.Uint64()}}
+	k := fanBound(hidden)
+	for i := 0; i < layers; i++ {
+		in := input
+		if i > 0 {
+			in = hidden
+		}
+		c := GRUCell{
+			Wih: graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d", name, i), dt, 3*hidden, in),
+			Whh: graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d", name, i), dt, 3*hidden, hidden),
+			Bih: graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d", name, i), dt, 3*hidden),
+			Bhh: graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d", name, i), dt, 3*hidden),
+		}
+		for _, p := range []*graph.Param{c.Wih, c.Whh, c.Bih, c.Bhh} {
+			p.InitUniform(rng, k)
+		}
+		l.Cells = append(l.Cells, c)
+	}
+	return l
+}
+
+// Params lists each layer's Wih, Whh, Bih, Bhh, PyTorch's order.
+func (l *GRU) Params() []*graph.Param {
+	var ps []*graph.Param
+	for _, c := range l.Cells {
+		ps = append(ps, c.Wih, c.Whh, c.Bih, c.Bhh)
+	}
+	return ps
+}
+
+// Kind is "gru".
+func (l *GRU) Kind() string { return "gru" }
+
+// HiddenSize is the width of the hidden state.
+func (l *GRU) HiddenSize() int { return l.Hidden }
+
+// Forward runs the stack over x (T, B, Input) and returns the top layer's
+// hidden states for every step, (T, B, Hidden), and for the last step, (B, Hidden).
+func (l *GRU) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node) {
+	s := x.Shape()
+	t, b := s[0], s[1]
+	for i, c := range l.Cells {
+		if i > 0 {
+			x = l.Dropout.Forward(g, x)
+		}
+		out := graph.Use(graph.GRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
+		x = graph.GRUSequence(out, t, b, l.Hidden)
+		if i == len(l.Cells)-1 {
+			last = graph.GRULast(out, t, b, l.Hidden)
+		}
+	}
+	return x, last
+}

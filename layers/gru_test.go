@@ -1,0 +1,120 @@
+package layers
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+)
+
+// gruReference is testdata/gru_reference.json, written by
+// testdata/gru_reference.py from PyTorch's nn.GRU in float64.
+type gruReference struct {
+	Shape struct {
+		T, B, I, H, Layers int
+	}
+	X      []float64            `json:"x"`
+	R      []float64            `json:"r"`
+	RLast  []float64            `json:"r_last"`
+	Params map[string][]float64 `json:"params"`
+	Out    []float64            `json:"out"`
+	HLast  []float64            `json:"h_last"`
+	Cost   float64              `json:"cost"`
+	GradX  []float64            `json:"grad_x"`
+	Grads  map[string][]float64 `json:"grads"`
+}
+
+func loadGRUReference(t *testing.T) *gruReference {
+	raw, err := os.ReadFile("testdata/gru_reference.json")
+	require.NoError(t, err)
+	var ref gruReference
+	require.NoError(t, json.Unmarshal(raw, &ref))
+	require.NotEmpty(t, ref.X)
+	return &ref
+}
+
+// TestGRUMatchesPyTorch loads PyTorch's weights into a GRU layer and checks
+// the top layer's outputs, the cost and the gradients of the input and of
+// every parameter against nn.GRU in float64, within 1e-9.
+func TestGRUMatchesPyTorch(t *testing.T) {
+	ref := loadGRUReference(t)
+	s := ref.Shape
+	gru := NewGRU("gru", s.I, s.H, s.Layers, 0, tensor.Float64, rand.New(rand.NewPCG(1, 1)))
+	require.Len(t, gru.Params(), 4*s.Layers)
+	for _, p := range gru.Params() {
+		name := strings.TrimPrefix(p.Name, "gru.")
+		v, ok := ref.Params[name]
+		require.Truef(t, ok, "PyTorch has no parameter %s", name)
+		require.Len(t, v, p.Value.Len(), name)
+		copy(p.Value.F64, v)
+	}
+	x := &graph.Param{Name: "x", Value: graph.NewBuf(tensor.Float64, s.T, s.B, s.I)}
+	copy(x.Value.F64, ref.X)
+
+	g := graph.New(tensor.Float64, true)
+	seq, last := gru.Forward(g, g.Param(x))
+	r := g.Input("r", tensor.Float64, s.T, s.B, s.H)
+	rl := g.Input("r_last", tensor.Float64, s.B, s.H)
+	must := gorgonia.Must
+	cost := must(gorgonia.Add(must(gorgonia.Sum(must(gorgonia.HadamardProd(seq, r)))),
+		must(gorgonia.Sum(must(gorgonia.HadamardProd(last, rl))))))
+	grads, err := g.Grad(cost)
+	require.NoError(t, err)
+	prog, err := g.Compile([]*gorgonia.Node{cost, seq, last}, grads)
+	require.NoError(t, err)
+	copy(prog.Buf(r).F64, ref.R)
+	copy(prog.Buf(rl).F64, ref.RLast)
+	require.NoError(t, prog.Run())
+
+	close := func(what string, want, got []float64) {
+		t.Helper()
+		require.Len(t, got, len(want), what)
+		worst := 0.0
+		for i := range want {
+			worst = max(worst, math.Abs(want[i]-got[i]))
+			require.LessOrEqualf(t, math.Abs(want[i]-got[i]), 1e-9, "%s[%d]: PyTorch %.17g, Ember %.17g", what, i, want[i], got[i])
+		}
+		t.Logf("%s: largest difference %.2g", what, worst)
+	}
+	close("out", ref.Out, prog.Buf(seq).F64)
+	close("h_n[-1]", ref.HLast, prog.Buf(last).F64)
+	close("cost", []float64{ref.Cost}, []float64{prog.Scalar(cost)})
+	for k, p := range g.Params() {
+		if p == x {
+			close("grad x", ref.GradX, prog.Buf(grads[k]).F64)
+			continue
+		}
+		name := strings.TrimPrefix(p.Name, "gru.")
+		close("grad "+name, ref.Grads[name], prog.Buf(grads[k]).F64)
+	}
+}
+
+func TestGRUInitialisation(t *testing.T) {
+	l := NewGRU("g", 5, 8, 2, 0.5, tensor.Float32, rand.New(rand.NewPCG(5, 5)))
+	names := []string{"g.weight_ih_l0", "g.weight_hh_l0", "g.bias_ih_l0", "g.bias_hh_l0",
+		"g.weight_ih_l1", "g.weight_hh_l1", "g.bias_ih_l1", "g.bias_hh_l1"}
+	shapes := []tensor.Shape{{24, 5}, {24, 8}, {24}, {24}, {24, 8}, {24, 8}, {24}, {24}}
+	for i, p := range l.Params() {
+		require.Equal(t, names[i], p.Name)
+		require.Equal(t, shapes[i], p.Shape())
+		// U(−1/√H, 1/√H) for every weight and bias, as PyTorch; not all zero.
+		nonzero := 0
+		for _, v := range p.Value.F32 {
+			require.LessOrEqual(t, float64(v*v), 1.0/8)
+			if v != 0 {
+				nonzero++
+			}
+		}
+		require.Greater(t, nonzero, p.Value.Len()/2, p.Name)
+	}
+	require.Equal(t, "gru", l.Kind())
+	require.Equal(t, 8, l.HiddenSize())
+}
