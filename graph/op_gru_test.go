@@ -40,13 +40,6 @@ func TestGRUFloat32MatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	ins64 := []*Buf{randBuf(rng, 1, T, B, I), randBuf(rng, 0.5, 3*H, I), randBuf(rng, 0.5, 3*H, H),
 		randBuf(rng, 0.5, 3*H), randBuf(rng, 0.5, 3*H)}
-	to32 := func(b *Buf) *Buf {
-		c := NewBuf(tensor.Float32, b.Shape...)
-		for i, v := range b.F64 {
-			c.F32[i] = float32(v)
-		}
-		return c
-	}
 	run := func(dt tensor.Dtype) (fwd, bwd *Buf) {
 		ins := ins64
 		if dt == tensor.Float32 {

@@ -1,10 +1,7 @@
 package layers
 
 import (
-	"encoding/json"
-	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,46 +12,17 @@ import (
 	"github.com/emberml/ember/graph"
 )
 
-// gruReference is testdata/gru_reference.json, written by
-// testdata/gru_reference.py from PyTorch's nn.GRU in float64.
-type gruReference struct {
-	Shape struct {
-		T, B, I, H, Layers int
-	}
-	X      []float64            `json:"x"`
-	R      []float64            `json:"r"`
-	RLast  []float64            `json:"r_last"`
-	Params map[string][]float64 `json:"params"`
-	Out    []float64            `json:"out"`
-	HLast  []float64            `json:"h_last"`
-	Cost   float64              `json:"cost"`
-	GradX  []float64            `json:"grad_x"`
-	Grads  map[string][]float64 `json:"grads"`
-}
-
-func loadGRUReference(t *testing.T) *gruReference {
-	raw, err := os.ReadFile("testdata/gru_reference.json")
-	require.NoError(t, err)
-	var ref gruReference
-	require.NoError(t, json.Unmarshal(raw, &ref))
-	require.NotEmpty(t, ref.X)
-	return &ref
-}
-
 // TestGRUMatchesPyTorch loads PyTorch's weights into a GRU layer and checks
 // the top layer's outputs, the cost and the gradients of the input and of
 // every parameter against nn.GRU in float64, within 1e-9.
 func TestGRUMatchesPyTorch(t *testing.T) {
-	ref := loadGRUReference(t)
+	ref := loadReference(t, "testdata/gru_reference.json")
 	s := ref.Shape
+	require.Equal(t, 2, s.Layers)
 	gru := NewGRU("gru", s.I, s.H, s.Layers, 0, tensor.Float64, rand.New(rand.NewPCG(1, 1)))
 	require.Len(t, gru.Params(), 4*s.Layers)
 	for _, p := range gru.Params() {
-		name := strings.TrimPrefix(p.Name, "gru.")
-		v, ok := ref.Params[name]
-		require.Truef(t, ok, "PyTorch has no parameter %s", name)
-		require.Len(t, v, p.Value.Len(), name)
-		copy(p.Value.F64, v)
+		copy(p.Value.F64, ref.param(t, strings.TrimPrefix(p.Name, "gru."), p.Value.Len()))
 	}
 	x := &graph.Param{Name: "x", Value: graph.NewBuf(tensor.Float64, s.T, s.B, s.I)}
 	copy(x.Value.F64, ref.X)
@@ -74,26 +42,16 @@ func TestGRUMatchesPyTorch(t *testing.T) {
 	copy(prog.Buf(rl).F64, ref.RLast)
 	require.NoError(t, prog.Run())
 
-	close := func(what string, want, got []float64) {
-		t.Helper()
-		require.Len(t, got, len(want), what)
-		worst := 0.0
-		for i := range want {
-			worst = max(worst, math.Abs(want[i]-got[i]))
-			require.LessOrEqualf(t, math.Abs(want[i]-got[i]), 1e-9, "%s[%d]: PyTorch %.17g, Ember %.17g", what, i, want[i], got[i])
-		}
-		t.Logf("%s: largest difference %.2g", what, worst)
-	}
-	close("out", ref.Out, prog.Buf(seq).F64)
-	close("h_n[-1]", ref.HLast, prog.Buf(last).F64)
-	close("cost", []float64{ref.Cost}, []float64{prog.Scalar(cost)})
+	closeTo(t, "out", ref.Out, prog.Buf(seq).F64)
+	closeTo(t, "h_n[-1]", ref.HLast, prog.Buf(last).F64)
+	closeTo(t, "cost", []float64{ref.Cost}, []float64{prog.Scalar(cost)})
 	for k, p := range g.Params() {
 		if p == x {
-			close("grad x", ref.GradX, prog.Buf(grads[k]).F64)
+			closeTo(t, "grad x", ref.GradX, prog.Buf(grads[k]).F64)
 			continue
 		}
 		name := strings.TrimPrefix(p.Name, "gru.")
-		close("grad "+name, ref.Grads[name], prog.Buf(grads[k]).F64)
+		closeTo(t, "grad "+name, ref.Grads[name], prog.Buf(grads[k]).F64)
 	}
 }
 

@@ -1,0 +1,64 @@
+package layers
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// torchReference is a testdata/*_reference.json file, written by the
+// script of the same name from PyTorch in float64: an input x, a random R
+// that defines the cost Σ output⊙R, the parameters under their PyTorch
+// names, the outputs, the cost and every gradient.
+type torchReference struct {
+	Shape struct {
+		T, B, I, H, Layers int
+		In, Channels       int
+		Widths             []int
+	}
+	X        []float64            `json:"x"`
+	R        []float64            `json:"r"`
+	RLast    []float64            `json:"r_last"`
+	Params   map[string][]float64 `json:"params"`
+	Out      []float64            `json:"out"`
+	HLast    []float64            `json:"h_last"`
+	Features []float64            `json:"features"`
+	Cost     float64              `json:"cost"`
+	GradX    []float64            `json:"grad_x"`
+	Grads    map[string][]float64 `json:"grads"`
+}
+
+func loadReference(t *testing.T, path string) *torchReference {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var ref torchReference
+	require.NoError(t, json.Unmarshal(raw, &ref))
+	require.NotEmpty(t, ref.X, path)
+	return &ref
+}
+
+// param returns PyTorch's parameter name, which must have n elements.
+func (r *torchReference) param(t *testing.T, name string, n int) []float64 {
+	t.Helper()
+	v, ok := r.Params[name]
+	require.Truef(t, ok, "PyTorch has no parameter %s", name)
+	require.Len(t, v, n, name)
+	return v
+}
+
+// closeTo requires every element of got within 1e-9 of PyTorch's value
+// (float64 on both sides: the differences are rounding, about 1e-15).
+func closeTo(t *testing.T, what string, want, got []float64) {
+	t.Helper()
+	require.Len(t, got, len(want), what)
+	worst := 0.0
+	for i := range want {
+		worst = max(worst, math.Abs(want[i]-got[i]))
+		require.LessOrEqualf(t, math.Abs(want[i]-got[i]), 1e-9, "%s[%d]: PyTorch %.17g, Ember %.17g", what, i, want[i], got[i])
+	}
+	t.Logf("%s: largest difference %.2g", what, worst)
+}
