@@ -42,7 +42,7 @@ type TrainInfo struct {
 
 // Options configure Train. Zero values take the reference notebook's settings.
 type Options struct {
-	Model     Config       // SeqLen, Embed, Hidden, Layers, Dropout (Vocab is set from the data)
+	Model     Config       // Cell, SeqLen, Embed, Hidden, Layers, Dropout, … (Vocab is set from the data)
 	Epochs    int          // 10
 	BatchSize int          // 10
 	LR        float64      // 1e-3
@@ -77,6 +77,9 @@ func (o *Options) defaults() {
 	}
 	if o.Model.Layers == 0 {
 		o.Model.Layers = d.Layers
+	}
+	if o.Model.Cell == "" {
+		o.Model.Cell = d.Cell
 	}
 	if o.Epochs == 0 {
 		o.Epochs = 10
@@ -321,8 +324,17 @@ func (c *Classifier) Summary() string {
 	for _, p := range c.Model.Params() {
 		n += p.Value.Len()
 	}
-	return fmt.Sprintf("embedding %d×%d → %d×LSTM %d (dropout %g) → dense → sigmoid; %s parameters; sequence length %d",
-		cfg.Vocab, cfg.Embed, cfg.Layers, cfg.Hidden, cfg.Dropout, groupDigits(n), cfg.SeqLen)
+	enc := fmt.Sprintf("%d×%s %d (dropout %g)", cfg.Layers, strings.ToUpper(cfg.Cell), cfg.Hidden, cfg.Dropout)
+	if cfg.Cell == "cnn" {
+		ws := make([]string, len(cfg.Widths))
+		for i, w := range cfg.Widths {
+			ws[i] = fmt.Sprint(w)
+		}
+		enc = fmt.Sprintf("text CNN (widths %s, %d channels each, ReLU, max over time; dropout %g)",
+			strings.Join(ws, ","), cfg.Channels, cfg.Dropout)
+	}
+	return fmt.Sprintf("embedding %d×%d → %s → dense → sigmoid; %s parameters; sequence length %d",
+		cfg.Vocab, cfg.Embed, enc, groupDigits(n), cfg.SeqLen)
 }
 
 func groupDigits(n int) string {

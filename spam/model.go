@@ -1,12 +1,15 @@
 // Package spam is the flagship job: an LSTM classifier of SMS messages
 // (embedding, stacked LSTM, dense, sigmoid; binary cross-entropy, Adam,
 // gradient-norm clipping), with the data pipeline, training, evaluation,
-// prediction and the model file that holds all of it.
+// prediction and the model file that holds all of it. The LSTM can be
+// swapped for a GRU or a text CNN (Config.Cell).
 package spam
 
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -19,43 +22,93 @@ import (
 
 // Config is the model's architecture and preprocessing.
 type Config struct {
+	// Cell is the sequence encoder: "lstm" (the reference notebook's; the
+	// zero value, and what model files from before this field hold), "gru",
+	// or "cnn", Kim's text CNN (Widths, Channels) in place of the
+	// recurrent stack (Hidden and Layers are then unused and recorded as 0).
+	Cell    string  `json:"cell"`
 	SeqLen  int     `json:"seq_len"` // tokens per message: left-padded, truncated keeping the first
 	Embed   int     `json:"embed"`
-	Hidden  int     `json:"hidden"`
-	Layers  int     `json:"layers"`
-	Dropout float64 `json:"dropout"` // between LSTM layers
-	Vocab   int     `json:"vocab"`   // vocabulary size, padding and unknown included
+	Hidden  int     `json:"hidden,omitempty"`
+	Layers  int     `json:"layers,omitempty"`
+	Dropout float64 `json:"dropout"` // between recurrent layers; on the pooled features of the cnn
+	// Widths are the cnn's filter widths (default 3, 4, 5) and Channels its
+	// filters per width (default 100), Kim (2014)'s settings.
+	Widths   []int `json:"widths,omitempty"`
+	Channels int   `json:"channels,omitempty"`
+	Vocab    int   `json:"vocab"` // vocabulary size, padding and unknown included
 }
+
+// Cells are the encoders Config.Cell names.
+var Cells = append(append([]string(nil), layers.Cells...), "cnn")
 
 // DefaultConfig is the reference notebook's model (the vocabulary size
 // comes from the data).
 func DefaultConfig() Config {
-	return Config{SeqLen: 44, Embed: 100, Hidden: 256, Layers: 2, Dropout: 0.5}
+	return Config{Cell: "lstm", SeqLen: 44, Embed: 100, Hidden: 256, Layers: 2, Dropout: 0.5}
 }
 
-// Validate checks the configuration.
+// normalized fills the cell's zero-value defaults and clears the fields the
+// cell does not use, so a model file records exactly what was built.
+func (c Config) normalized() Config {
+	if c.Cell == "" {
+		c.Cell = "lstm"
+	}
+	if c.Cell == "cnn" {
+		if len(c.Widths) == 0 {
+			c.Widths = []int{3, 4, 5}
+		}
+		if c.Channels == 0 {
+			c.Channels = 100
+		}
+		c.Hidden, c.Layers = 0, 0
+	} else {
+		c.Widths, c.Channels = nil, 0
+	}
+	return c
+}
+
+// Validate checks the configuration (after the zero-value defaults).
 func (c Config) Validate() error {
+	c = c.normalized()
 	switch {
+	case !slices.Contains(Cells, c.Cell):
+		return fmt.Errorf("unknown cell %q (want %s)", c.Cell, strings.Join(Cells, ", "))
 	case c.SeqLen < 1:
 		return fmt.Errorf("sequence length %d must be at least 1", c.SeqLen)
-	case c.Embed < 1 || c.Hidden < 1:
-		return fmt.Errorf("embedding %d and hidden %d sizes must be at least 1", c.Embed, c.Hidden)
-	case c.Layers < 1:
-		return fmt.Errorf("%d LSTM layers: need at least 1", c.Layers)
+	case c.Embed < 1:
+		return fmt.Errorf("embedding size %d must be at least 1", c.Embed)
+	case c.Cell != "cnn" && c.Hidden < 1:
+		return fmt.Errorf("hidden size %d must be at least 1", c.Hidden)
+	case c.Cell != "cnn" && c.Layers < 1:
+		return fmt.Errorf("%d %s layers: need at least 1", c.Layers, strings.ToUpper(c.Cell))
+	case c.Cell == "cnn" && c.Channels < 1:
+		return fmt.Errorf("%d cnn channels: need at least 1", c.Channels)
 	case c.Dropout < 0 || c.Dropout >= 1:
 		return fmt.Errorf("dropout %v must be in [0, 1)", c.Dropout)
 	case c.Vocab < 3:
 		return fmt.Errorf("vocabulary of %d: needs padding, unknown and at least one word", c.Vocab)
 	}
+	for _, w := range c.Widths {
+		if w < 1 || w > c.SeqLen {
+			return fmt.Errorf("cnn filter width %d must be between 1 and the sequence length %d", w, c.SeqLen)
+		}
+	}
 	return nil
 }
 
-// Model is embedding → LSTM stack → dense → sigmoid.
+// Model is embedding → encoder (a recurrent stack, or the text CNN) →
+// dense → sigmoid.
 type Model struct {
-	Cfg  Config
-	Emb  *layers.Embedding
-	LSTM *layers.LSTM
-	Out  *layers.Dense
+	Cfg Config
+	Emb *layers.Embedding
+	// RNN is the recurrent stack (Cell "lstm" or "gru"); nil for the cnn.
+	RNN layers.Recurrent
+	// CNN is the text CNN (Cell "cnn"), with dropout CNNDropout on its
+	// features; nil for a recurrent cell.
+	CNN        *layers.TextCNN
+	CNNDropout *layers.Dropout
+	Out        *layers.Dense
 }
 
 // NewModel initialises a model from seed.
@@ -63,26 +116,46 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.normalized()
 	rng := rand.New(rand.NewPCG(seed, 0x5350414d))
 	dt := tensor.Float32
-	return &Model{
-		Cfg:  cfg,
-		Emb:  layers.NewEmbedding("embedding", cfg.Vocab, cfg.Embed, dt, rng),
-		LSTM: layers.NewLSTM("lstm", cfg.Embed, cfg.Hidden, cfg.Layers, cfg.Dropout, dt, rng),
-		Out:  layers.NewDense("dense", cfg.Hidden, 1, dt, rng),
-	}, nil
+	m := &Model{Cfg: cfg, Emb: layers.NewEmbedding("embedding", cfg.Vocab, cfg.Embed, dt, rng)}
+	features := cfg.Hidden
+	if cfg.Cell == "cnn" {
+		m.CNN = layers.NewTextCNN("cnn", cfg.Embed, cfg.Channels, cfg.Widths, dt, rng)
+		m.CNNDropout = &layers.Dropout{P: cfg.Dropout, Seed: rng.Uint64()}
+		features = m.CNN.Features()
+	} else {
+		rnn, err := layers.NewRecurrent(cfg.Cell, cfg.Cell, cfg.Embed, cfg.Hidden, cfg.Layers, cfg.Dropout, dt, rng)
+		if err != nil {
+			return nil, err
+		}
+		m.RNN = rnn
+	}
+	m.Out = layers.NewDense("dense", features, 1, dt, rng)
+	return m, nil
 }
 
 // Params lists every trainable tensor, in a fixed order.
-func (m *Model) Params() []*graph.Param { return layers.Collect(m.Emb, m.LSTM, m.Out) }
+func (m *Model) Params() []*graph.Param {
+	if m.CNN != nil {
+		return layers.Collect(m.Emb, m.CNN, m.Out)
+	}
+	return layers.Collect(m.Emb, m.RNN, m.Out)
+}
 
 // Build adds the model for a batch of token ids (batch, SeqLen) to g.
 func (m *Model) Build(g *graph.Graph, batch int) (*train.Net, error) {
 	ids := g.Input("ids", tensor.Int32, batch, m.Cfg.SeqLen)
 	y := g.Input("label", g.Dtype, batch, 1)
 	x := m.Emb.Forward(g, ids)
-	_, last := m.LSTM.Forward(g, x)
-	p := layers.Sigmoid(m.Out.Forward(g, last))
+	var features *gorgonia.Node
+	if m.CNN != nil {
+		features = m.CNNDropout.Forward(g, m.CNN.Forward(g, x))
+	} else {
+		_, features = m.RNN.Forward(g, x)
+	}
+	p := layers.Sigmoid(m.Out.Forward(g, features))
 	return &train.Net{Inputs: []*gorgonia.Node{ids}, Target: y, Output: p, Loss: layers.BCELoss(p, y)}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/internal/shareddata"
 )
@@ -103,4 +104,94 @@ func TestSMSSpamShortRun(t *testing.T) {
 	t.Logf("one epoch: test accuracy %.4f, loss %.4f; %.0f seq/s", rep.TestResult.Accuracy, rep.TestResult.Loss, rep.Fit.SeqPerSec)
 	require.GreaterOrEqual(t, rep.TestResult.Accuracy, 0.95)
 	require.Equal(t, 1, c.Info.BestEpoch)
+}
+
+// TestCellsTrainSaveAndLoad trains each encoder briefly on the demo corpus:
+// each learns it, and its model file records the cell and loads back into
+// a model of the same kind that predicts identically.
+func TestCellsTrainSaveAndLoad(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	for _, cell := range []string{"gru", "cnn"} {
+		t.Run(cell, func(t *testing.T) {
+			cfg := Config{Cell: cell, SeqLen: 20, Embed: 16, Hidden: 16, Layers: 2, Dropout: 0.2, Widths: []int{2, 3}, Channels: 8}
+			c, rep, err := Train(context.Background(), ex[:1200], load, Options{Model: cfg, Epochs: 2, BatchSize: 16, LR: 5e-3})
+			require.NoError(t, err)
+			require.Greater(t, rep.TestResult.Accuracy, 0.85, "a small %s model learns the demo corpus", cell)
+			require.Equal(t, cell, c.Model.Cfg.Cell)
+			require.Contains(t, c.Summary(), map[string]string{"gru": "2×GRU 16", "cnn": "text CNN (widths 2,3, 8 channels"}[cell])
+			if cell == "cnn" {
+				require.Zero(t, c.Model.Cfg.Hidden, "unused sizes are not recorded")
+				require.Nil(t, c.Model.RNN)
+			} else {
+				require.Equal(t, "gru", c.Model.RNN.Kind())
+				require.Nil(t, c.Model.Cfg.Widths)
+			}
+			path := filepath.Join(t.TempDir(), cell+".model")
+			require.NoError(t, c.Save(path))
+			loaded, err := Load(path)
+			require.NoError(t, err)
+			require.Equal(t, c.Model.Cfg, loaded.Model.Cfg)
+			msgs := []string{"WINNER!! claim your free prize now", "see you at dinner tonight?"}
+			before, err := c.Predict(msgs)
+			require.NoError(t, err)
+			after, err := loaded.Predict(msgs)
+			require.NoError(t, err)
+			require.Equal(t, before, after)
+		})
+	}
+}
+
+// TestOldModelFileLoadsAsLSTM: files written before Config had a cell hold
+// an LSTM; they load as one.
+func TestOldModelFileLoadsAsLSTM(t *testing.T) {
+	c, _ := small(t)
+	path := filepath.Join(t.TempDir(), "old.model")
+	require.NoError(t, c.Save(path))
+	f, err := checkpoint.Load(path, FileKind)
+	require.NoError(t, err)
+	var meta map[string]any
+	require.NoError(t, f.DecodeMeta(&meta))
+	cfg := meta["config"].(map[string]any)
+	require.Equal(t, "lstm", cfg["cell"], "new files record the cell")
+	delete(cfg, "cell")
+	require.NoError(t, checkpoint.Save(path, FileKind, meta, f.Tensors))
+
+	loaded, err := Load(path)
+	require.NoError(t, err)
+	require.Equal(t, "lstm", loaded.Model.Cfg.Cell)
+	require.Equal(t, "lstm", loaded.Model.RNN.Kind())
+	msgs := []string{"free entry win a prize", "lunch?"}
+	want, err := c.Predict(msgs)
+	require.NoError(t, err)
+	got, err := loaded.Predict(msgs)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+}
+
+func TestConfigRejectsBadCells(t *testing.T) {
+	base := Config{SeqLen: 10, Embed: 4, Hidden: 4, Layers: 1, Vocab: 10}
+	for _, c := range []struct {
+		edit func(*Config)
+		msg  string
+	}{
+		{func(c *Config) { c.Cell = "rnn" }, `unknown cell "rnn" (want lstm, gru, cnn)`},
+		{func(c *Config) { c.Cell = "gru"; c.Layers = 0 }, "0 GRU layers"},
+		{func(c *Config) { c.Cell = "cnn"; c.Widths = []int{3, 11} }, "cnn filter width 11 must be between 1 and the sequence length 10"},
+		{func(c *Config) { c.Cell = "cnn"; c.Channels = -1 }, "-1 cnn channels"},
+	} {
+		cfg := base
+		c.edit(&cfg)
+		_, err := NewModel(cfg, 1)
+		require.ErrorContains(t, err, c.msg)
+	}
+	m, err := NewModel(base, 1)
+	require.NoError(t, err)
+	require.Equal(t, "lstm", m.Cfg.Cell, "the zero value is the LSTM")
+	cnn := base
+	cnn.Cell = "cnn"
+	m, err = NewModel(cnn, 1)
+	require.NoError(t, err)
+	require.Equal(t, []int{3, 4, 5}, m.Cfg.Widths)
+	require.Equal(t, 100, m.Cfg.Channels)
 }

@@ -1,6 +1,7 @@
-// Command spamrnn trains, evaluates and applies the LSTM spam classifier.
+// Command spamrnn trains, evaluates and applies the spam classifier: the
+// reference LSTM, or a GRU or text CNN in its place (--cell).
 //
-//	spamrnn train   [--data PATH] [--epochs 10] [--batch 10] ... [--out FILE] [--json]
+//	spamrnn train   [--data PATH] [--cell lstm|gru|cnn] [--epochs 10] [--batch 10] ... [--out FILE] [--json]
 //	spamrnn eval    --model FILE --data PATH [--json]
 //	spamrnn predict --model FILE [TEXT...]   (or one message per line on stdin)
 //
@@ -17,6 +18,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,11 +37,17 @@ func main() {
 }
 
 const usage = `usage:
-  spamrnn train   [--data PATH] [--format auto|tsv|csv] [--epochs 10] [--batch 10] [--seq-len 44]
-                  [--embed 100] [--hidden 256] [--layers 2] [--dropout 0.5] [--lr 0.001] [--clip 5]
+  spamrnn train   [--data PATH] [--format auto|tsv|csv] [--cell lstm|gru|cnn] [--epochs 10] [--batch 10] [--seq-len 44]
+                  [--embed 100] [--hidden 256] [--layers 2] [--widths 3,4,5] [--channels 100]
+                  [--dropout 0.5] [--lr 0.001] [--clip 5]
                   [--seed 1234] [--patience 0] [--select accuracy|loss] [--device auto|cpu|cuda[:N]] [--out spam.model] [--plot FILE.png] [--json]
   spamrnn eval    --model FILE --data PATH [--format auto|tsv|csv] [--json]
   spamrnn predict --model FILE [TEXT...]      (no TEXT: one message per line on stdin)
+
+--cell: the sequence encoder. lstm (the default) and gru stack --layers
+recurrent layers of --hidden units; cnn is a text CNN (Kim 2014): for each of
+--widths a convolution of --channels filters, ReLU and max over time. The
+model file records the cell; eval and predict read it from there.
 
 --device: cpu; cuda[:N] trains on CUDA device N (a build with -tags embercuda);
 auto (the default) uses CUDA device 0 when the build and the machine have one,
@@ -101,9 +110,12 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&o.BatchSize, "batch", 10, "batch size")
 	fs.IntVar(&o.Model.SeqLen, "seq-len", def.SeqLen, "tokens per message (left-padded, truncated)")
 	fs.IntVar(&o.Model.Embed, "embed", def.Embed, "embedding size")
-	fs.IntVar(&o.Model.Hidden, "hidden", def.Hidden, "LSTM hidden size")
-	fs.IntVar(&o.Model.Layers, "layers", def.Layers, "LSTM layers")
-	fs.Float64Var(&o.Model.Dropout, "dropout", def.Dropout, "dropout between LSTM layers")
+	fs.StringVar(&o.Model.Cell, "cell", def.Cell, "sequence encoder: "+strings.Join(spam.Cells, ", "))
+	fs.IntVar(&o.Model.Hidden, "hidden", def.Hidden, "hidden size (lstm, gru)")
+	fs.IntVar(&o.Model.Layers, "layers", def.Layers, "recurrent layers (lstm, gru)")
+	widths := fs.String("widths", "3,4,5", "filter widths, comma-separated (cnn)")
+	fs.IntVar(&o.Model.Channels, "channels", 100, "filters per width (cnn)")
+	fs.Float64Var(&o.Model.Dropout, "dropout", def.Dropout, "dropout between recurrent layers, or on the cnn's features")
 	fs.Float64Var(&o.LR, "lr", 1e-3, "Adam learning rate")
 	fs.Float64Var(&o.Clip, "clip", 5, "gradient-norm clip (0 disables)")
 	seed := fs.Uint64("seed", 1234, "seed for initialisation, split, shuffling and dropout")
@@ -118,6 +130,9 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := cellFlags(fs, &o.Model, *widths); err != nil {
+		return err
 	}
 	if o.Clip == 0 {
 		o.Clip = -1 // the flag's 0 means off; Options' 0 means default
@@ -220,6 +235,45 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	return nil
+}
+
+// cellFlags checks that the size flags given on the command line fit the
+// cell (--hidden with cnn, or --widths with gru, is a mistake worth
+// saying), parses --widths for the cnn, and checks the model's settings
+// before any data is read.
+func cellFlags(fs *flag.FlagSet, cfg *spam.Config, widths string) error {
+	if !slices.Contains(spam.Cells, cfg.Cell) {
+		return fmt.Errorf("--cell %q: want one of %s", cfg.Cell, strings.Join(spam.Cells, ", "))
+	}
+	var misplaced []string
+	fs.Visit(func(f *flag.Flag) {
+		cnnOnly := f.Name == "widths" || f.Name == "channels"
+		rnnOnly := f.Name == "hidden" || f.Name == "layers"
+		if cfg.Cell == "cnn" && rnnOnly || cfg.Cell != "cnn" && cnnOnly {
+			misplaced = append(misplaced, "--"+f.Name)
+		}
+	})
+	if len(misplaced) > 0 {
+		takes := "--hidden and --layers"
+		if cfg.Cell == "cnn" {
+			takes = "--widths and --channels"
+		}
+		return fmt.Errorf("%s: not used by --cell %s (it takes %s)", strings.Join(misplaced, ", "), cfg.Cell, takes)
+	}
+	if cfg.Cell == "cnn" {
+		for _, w := range strings.Split(widths, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(w))
+			if err != nil || n < 1 {
+				return fmt.Errorf("--widths %q: want positive whole numbers separated by commas", widths)
+			}
+			cfg.Widths = append(cfg.Widths, n)
+		}
+	} else {
+		cfg.Widths, cfg.Channels = nil, 0
+	}
+	check := *cfg
+	check.Vocab = 3 // known only after loading the data
+	return check.Validate()
 }
 
 func plotHistory(path string, kept int, h []train.EpochStats) error {

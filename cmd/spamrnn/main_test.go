@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/spam"
 )
 
 // fixture writes part of the demo corpus as a UCI TSV file with some bad rows.
@@ -88,6 +89,34 @@ func TestTrainEvalPredict(t *testing.T) {
 	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 2)
 }
 
+// TestTrainCells trains a GRU and a text CNN through the command: the
+// model file records the cell, and eval and predict use it.
+func TestTrainCells(t *testing.T) {
+	path := fixture(t)
+	for _, cell := range []string{"gru", "cnn"} {
+		t.Run(cell, func(t *testing.T) {
+			model := filepath.Join(t.TempDir(), cell+".model")
+			args := []string{"train", "--data", path, "--out", model, "--cell", cell, "--epochs", "2", "--batch", "16",
+				"--seq-len", "20", "--embed", "16", "--lr", "0.005", "--json"}
+			if cell == "cnn" {
+				args = append(args, "--widths", "2,3", "--channels", "8")
+			} else {
+				args = append(args, "--hidden", "16")
+			}
+			code, out, errOut := runCmd(t, "", args...)
+			require.Equal(t, 0, code, errOut)
+			require.Contains(t, out, map[string]string{"gru": "2×GRU 16", "cnn": "text CNN (widths 2,3"}[cell])
+			require.Greater(t, lastJSON(t, out)["test_accuracy"].(float64), 0.8)
+			clf, err := spam.Load(model)
+			require.NoError(t, err)
+			require.Equal(t, cell, clf.Model.Cfg.Cell)
+			code, out, errOut = runCmd(t, "", "predict", "--model", model, "FREE entry win cash now")
+			require.Equal(t, 0, code, errOut)
+			require.Regexp(t, `^(spam|ham) +0\.\d{4}\n$`, out)
+		})
+	}
+}
+
 func TestTrainDefaultsToDemoCorpus(t *testing.T) {
 	model := filepath.Join(t.TempDir(), "m.model")
 	code, out, errOut := runCmd(t, "", append([]string{"train", "--out", model, "--epochs", "1"}, smallModel[2:]...)...)
@@ -111,6 +140,11 @@ func TestBadInput(t *testing.T) {
 		{"corrupt model", []string{"predict", "--model", garbage, "hi"}, "garbage.model"},
 		{"eval needs flags", []string{"eval"}, "--model and --data"},
 		{"unknown command", []string{"fly"}, "unknown command"},
+		{"unknown cell", []string{"train", "--cell", "rnn"}, `--cell "rnn": want one of lstm, gru, cnn`},
+		{"recurrent sizes for the cnn", []string{"train", "--cell", "cnn", "--layers", "3"}, "--layers: not used by --cell cnn"},
+		{"cnn sizes for the gru", []string{"train", "--cell", "gru", "--widths", "2"}, "--widths: not used by --cell gru"},
+		{"bad widths", []string{"train", "--cell", "cnn", "--widths", "3,,4"}, `--widths "3,,4"`},
+		{"width beyond the sequence", []string{"train", "--cell", "cnn", "--seq-len", "4", "--widths", "5"}, "width 5"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
