@@ -48,9 +48,9 @@ func DefaultConfig() Config {
 	return Config{Cell: "lstm", SeqLen: 44, Embed: 100, Hidden: 256, Layers: 2, Dropout: 0.5}
 }
 
-// normalized fills the cell's zero-value defaults and clears the fields the
+// WithDefaults fills the cell's zero-value defaults and clears the fields the
 // cell does not use, so a model file records exactly what was built.
-func (c Config) normalized() Config {
+func (c Config) WithDefaults() Config {
 	if c.Cell == "" {
 		c.Cell = "lstm"
 	}
@@ -70,7 +70,7 @@ func (c Config) normalized() Config {
 
 // Validate checks the configuration (after the zero-value defaults).
 func (c Config) Validate() error {
-	c = c.normalized()
+	c = c.WithDefaults()
 	switch {
 	case !slices.Contains(Cells, c.Cell):
 		return fmt.Errorf("unknown cell %q (want %s)", c.Cell, strings.Join(Cells, ", "))
@@ -116,7 +116,7 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.normalized()
+	cfg = cfg.WithDefaults()
 	rng := rand.New(rand.NewPCG(seed, 0x5350414d))
 	dt := tensor.Float32
 	m := &Model{Cfg: cfg, Emb: layers.NewEmbedding("embedding", cfg.Vocab, cfg.Embed, dt, rng)}

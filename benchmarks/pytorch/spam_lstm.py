@@ -28,6 +28,10 @@ Data pipeline:
   * encoding: keep the FIRST seq_len (44) tokens, unknown words -> 1, and left-pad with 0
     to exactly seq_len (so the last time step is always the last kept token).
 
+--cell gru puts nn.GRU (same sizes, two biases per layer) in place of nn.LSTM; --cell cnn
+puts Kim's text CNN there (filter widths 3, 4, 5 with 100 filters each, ReLU, max over time,
+dropout 0.5 on the concatenated features), as Ember's spamrnn --cell does.
+
 Modes (run with Debian's /usr/bin/python3, which has python3-torch):
   train (default):  /usr/bin/python3 spam_lstm.py --epochs 10
   bench:            /usr/bin/python3 spam_lstm.py --bench --batch-sizes 10,64 --warmup 5 --steps 50 --repeats 3
@@ -41,8 +45,9 @@ before torch is imported; see _thread_env_from_argv for why this matters on CPU.
 
 FLOPs: one training step is counted analytically as 3 x the forward matmul FLOPs
 (forward + backward wrt inputs + backward wrt weights): per sample and time step,
-each LSTM layer does 2*(in+H)*4H (input and recurrent projections into the 4 gates),
-plus the dense layer 2*H*1 once per sample. Elementwise gate arithmetic, the
+each LSTM layer does 2*(in+H)*4H (input and recurrent projections into the 4 gates;
+3 gates for the GRU), plus the dense layer 2*H*1 once per sample. The text CNN: per sample
+and filter width w, 2*(T-w+1)*channels*100*w, plus the dense layer. Elementwise gate arithmetic, the
 embedding gather, the loss, clipping and Adam are not counted.
 
 Standard library + torch only.
@@ -98,7 +103,9 @@ import torch.nn as nn  # noqa: E402
 EMBED_DIM = 100
 HIDDEN = 256
 LAYERS = 2
-LSTM_DROPOUT = 0.5
+DROPOUT = 0.5  # between the recurrent layers; on the cnn's pooled features
+CNN_WIDTHS = (3, 4, 5)
+CNN_CHANNELS = 100
 LR = 1e-3
 CLIP = 5.0
 PAD, UNK = 0, 1
@@ -201,16 +208,31 @@ def prepare(args):
 # ----------------------------------------------------------------------------- model
 
 class SpamLSTM(nn.Module):
-    def __init__(self, vocab_size):
+    """The reference model, or with cell="gru" the same with nn.GRU in place of nn.LSTM
+    (parameters lstm.* or gru.*, as Ember names them), or with cell="cnn" Kim's text CNN
+    (Ember's --cell cnn): per filter width an nn.Conv1d of CNN_CHANNELS filters, ReLU,
+    max over time, the pooled features concatenated, dropout, then the same dense layer."""
+
+    def __init__(self, vocab_size, cell="lstm"):
         super().__init__()
+        self.cell = cell
         self.embedding = nn.Embedding(vocab_size, EMBED_DIM, padding_idx=PAD)
-        self.lstm = nn.LSTM(EMBED_DIM, HIDDEN, num_layers=LAYERS,
-                            dropout=LSTM_DROPOUT, batch_first=True)
+        if cell == "cnn":
+            self.convs = nn.ModuleList([nn.Conv1d(EMBED_DIM, CNN_CHANNELS, w) for w in CNN_WIDTHS])
+            self.dropout = nn.Dropout(DROPOUT)
+            self.fc = nn.Linear(CNN_CHANNELS * len(CNN_WIDTHS), 1)
+            return
+        rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        setattr(self, cell, rnn(EMBED_DIM, HIDDEN, num_layers=LAYERS, dropout=DROPOUT, batch_first=True))
         self.fc = nn.Linear(HIDDEN, 1)
 
     def forward(self, x):
         e = self.embedding(x)                 # [B, T, 100]
-        out, _ = self.lstm(e)                 # zero (h0, c0); out: [B, T, 256] top layer
+        if self.cell == "cnn":
+            et = e.transpose(1, 2)            # [B, 100, T]
+            feats = torch.cat([torch.relu(c(et)).max(dim=2).values for c in self.convs], dim=1)
+            return torch.sigmoid(self.fc(self.dropout(feats))).squeeze(1)
+        out, _ = getattr(self, self.cell)(e)  # zero initial state; out: [B, T, 256] top layer
         last = out[:, -1, :]                  # [B, 256]
         return torch.sigmoid(self.fc(last)).squeeze(1)   # [B]
 
@@ -225,12 +247,16 @@ def train_step(model, opt, loss_fn, xb, yb):
     return loss
 
 
-def flops_per_step(batch, seq_len):
+def flops_per_step(batch, seq_len, cell="lstm"):
     """Analytic FLOPs of one training step (forward matmuls x 3)."""
+    if cell == "cnn":
+        conv = sum(2 * (seq_len - w + 1) * CNN_CHANNELS * EMBED_DIM * w for w in CNN_WIDTHS)
+        return 3 * batch * (conv + 2 * CNN_CHANNELS * len(CNN_WIDTHS))
+    gates = {"lstm": 4, "gru": 3}[cell]
     per_t = 0
     in_dim = EMBED_DIM
     for _ in range(LAYERS):
-        per_t += 2 * (in_dim + HIDDEN) * 4 * HIDDEN
+        per_t += 2 * (in_dim + HIDDEN) * gates * HIDDEN
         in_dim = HIDDEN
     fwd = batch * (seq_len * per_t + 2 * HIDDEN * 1)
     return 3 * fwd
@@ -336,7 +362,7 @@ def run_train(args, device):
     data, info = prepare(args)
     print("data: %s" % json.dumps(info), flush=True)
     torch.manual_seed(args.seed)
-    model = SpamLSTM(info["vocab_size"]).to(device)
+    model = SpamLSTM(info["vocab_size"], args.cell).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     loss_fn = nn.BCELoss()
 
@@ -413,6 +439,7 @@ def run_train(args, device):
     test_acc, test_loss = evaluate(model, loss_fn, *data["test"], device)
     result = {
         "mode": "train",
+        "cell": args.cell,
         "test_accuracy": test_acc,
         "test_loss": test_loss,
         "val_accuracy": val_acc,
@@ -442,7 +469,7 @@ def run_bench(args, device):
     per_bs = {}
     for bs in args.batch_sizes:
         torch.manual_seed(args.seed)
-        model = SpamLSTM(info["vocab_size"]).to(device)
+        model = SpamLSTM(info["vocab_size"], args.cell).to(device)
         model.train()
         opt = torch.optim.Adam(model.parameters(), lr=LR)
         # Pre-build every batch on the device before timing (no data loading in the timed
@@ -482,7 +509,7 @@ def run_bench(args, device):
             rep_cpu.append((time.process_time() - c0) / dt)
             rep_ms.append(1000.0 * dt / args.steps)
             rep_sps.append(bs * args.steps / dt)
-        fl = flops_per_step(bs, args.seq_len)
+        fl = flops_per_step(bs, args.seq_len, args.cell)
         ms_med = statistics.median(rep_ms)
         r = {
             "seq_per_s": statistics.median(rep_sps),
@@ -507,6 +534,7 @@ def run_bench(args, device):
               flush=True)
     result = {
         "mode": "bench",
+        "cell": args.cell,
         "warmup": args.warmup,
         "steps": args.steps,
         "repeats": args.repeats,
@@ -529,6 +557,8 @@ def main(argv=None):
     ap.add_argument("--time-limit", type=float, default=0,
                     help="train: start no new epoch after this many seconds (0 = no limit); "
                          "the best-validation weights so far are still tested")
+    ap.add_argument("--cell", choices=["lstm", "gru", "cnn"], default="lstm",
+                    help="sequence encoder: the reference LSTM, nn.GRU in its place, or the text CNN")
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--threads", type=int, default=0,
                     help="torch.set_num_threads (OpenMP intra-op); 0 = all cores (os.cpu_count())")

@@ -56,8 +56,8 @@ type prepared struct {
 
 // loadData reads --data, or the shared SMS Spam Collection, or falls back
 // to the embedded demo corpus when the shared data is not there; seed
-// chooses the split, as spam.Train's does.
-func loadData(path string, seed uint64) (*prepared, error) {
+// chooses the split, as spam.Train's does; cell is the model's encoder.
+func loadData(path string, seed uint64, cell string) (*prepared, error) {
 	p := &prepared{}
 	var rep data.LoadReport
 	var err error
@@ -98,7 +98,9 @@ func loadData(path string, seed uint64) (*prepared, error) {
 	}
 	vocab := data.BuildVocab(toks, 0, 1)
 	p.cfg = spam.DefaultConfig()
+	p.cfg.Cell = cell
 	p.cfg.Vocab = vocab.Size()
+	p.cfg = p.cfg.WithDefaults()
 	p.info.Vocab = vocab.Size()
 	ds, err := data.NewDataset(kept, trIdx, vocab, p.cfg.SeqLen)
 	if err != nil {
@@ -110,15 +112,28 @@ func loadData(path string, seed uint64) (*prepared, error) {
 }
 
 // flopsPerStep counts one training step analytically, as the PyTorch
-// script does: per sample, each LSTM layer's input and recurrent products
-// into the four gates, 2·(in+H)·4H per step, over T steps, plus the dense
-// layer's 2·H, all times 3 (forward, backward to inputs, backward to
-// weights).
+// script does: per sample, each recurrent layer's input and recurrent
+// products into its gates (4 for the LSTM, 3 for the GRU),
+// 2·(in+H)·gates·H per step, over T steps, or for the text CNN each
+// filter width w's 2·(T−w+1)·channels·in·w, plus the dense layer, all times
+// 3 (forward, backward to inputs, backward to weights).
 func flopsPerStep(cfg spam.Config, batch int) float64 {
+	cfg = cfg.WithDefaults()
+	if cfg.Cell == "cnn" {
+		conv := 0.0
+		for _, w := range cfg.Widths {
+			conv += 2 * float64((cfg.SeqLen-w+1)*cfg.Channels*cfg.Embed*w)
+		}
+		return 3 * float64(batch) * (conv + 2*float64(cfg.Channels*len(cfg.Widths)))
+	}
+	gates := 4.0
+	if cfg.Cell == "gru" {
+		gates = 3
+	}
 	perStep := 0.0
 	in := cfg.Embed
 	for range cfg.Layers {
-		perStep += 2 * float64(in+cfg.Hidden) * 4 * float64(cfg.Hidden)
+		perStep += 2 * float64(in+cfg.Hidden) * gates * float64(cfg.Hidden)
 		in = cfg.Hidden
 	}
 	fwd := float64(batch) * (float64(cfg.SeqLen)*perStep + 2*float64(cfg.Hidden))

@@ -37,6 +37,13 @@
 // forward, times three for the backward pass. Gate arithmetic, the
 // embedding, the loss, clipping and Adam are not counted.
 //
+// # Cells
+//
+// --cell gru times the same model with a GRU (three gates, two biases per
+// layer) in place of the LSTM on both engines (nn.GRU in the PyTorch
+// script), and --cell cnn Kim's text CNN (spamrnn --cell cnn: widths 3, 4,
+// 5 with 100 filters each); their FLOPs are counted the same way.
+//
 // # Devices
 //
 // --devices auto measures the CPU and, in a build with -tags embercuda on a
@@ -99,6 +106,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/emberml/ember/spam"
 )
 
 func main() {
@@ -130,6 +139,7 @@ const (
 // options are the parsed command line.
 type options struct {
 	data         string // "" means the shared SMS Spam Collection, else the demo corpus
+	cell         string // the model's encoder: lstm, gru or cnn (spam.Config.Cell)
 	batchSizes   []int  // ascending, distinct
 	warmup       int
 	steps        int
@@ -190,6 +200,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	fs.StringVar(&o.data, "data", "", "SMS data file (UCI tab-separated or CSV); default: the SMS Spam Collection under ../shared/data (or $EMBER_DATA), else the embedded demo corpus")
+	fs.StringVar(&o.cell, "cell", "lstm", "the model's sequence encoder, on both engines: "+strings.Join(spam.Cells, ", ")+
+		" (spamrnn --cell; the PyTorch script's --cell)")
 	fs.Var(&batches, "batch-sizes", "comma-separated training batch sizes")
 	fs.IntVar(&o.warmup, "warmup", defaultWarmup, "untimed steps before the timed repeats, per engine, device and batch size")
 	fs.IntVar(&o.steps, "steps", defaultSteps, "timed training steps per repeat")
@@ -208,7 +220,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.quick, "quick", false, "smoke run: batch 10, 2 warm-up, 5 steps, 1 repeat, no PyTorch (flags given explicitly still apply)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./benchmarks/spambench [flags]\n\n"+
-			"Times training of the SMS-spam LSTM on this engine's devices and on PyTorch.\n\n")
+			"Times training of the SMS-spam classifier (LSTM, or --cell gru or cnn) on this engine's devices and on PyTorch.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -258,6 +270,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--torch-threads %d: must be at least 1", o.torchThreads)
 	case o.out == "":
 		return o, errors.New("--out: empty directory name")
+	}
+	if !slices.Contains(spam.Cells, o.cell) {
+		return o, fmt.Errorf("--cell %q: want one of %s", o.cell, strings.Join(spam.Cells, ", "))
 	}
 	if o.cudaGraphs != "on" && o.cudaGraphs != "both" {
 		return o, fmt.Errorf("--cuda-graphs %q: want on or both", o.cudaGraphs)

@@ -278,7 +278,7 @@ func TestParseOptions(t *testing.T) {
 	for _, bad := range [][]string{
 		{"--batch-sizes", "0"}, {"--batch-sizes", "ten"}, {"--batch-sizes", ","},
 		{"--steps", "0"}, {"--repeats", "0"}, {"--warmup", "-1"},
-		{"--devices", "tpu"}, {"--torch-threads", "0"}, {"extra"}, {"--profile-steps", "0"},
+		{"--devices", "tpu"}, {"--torch-threads", "0"}, {"extra"}, {"--profile-steps", "0"}, {"--cell", "rnn"},
 	} {
 		_, err := parseOptions(bad, &sink)
 		require.Error(t, err, "%v", bad)
@@ -289,6 +289,33 @@ func TestFlopsPerStep(t *testing.T) {
 	cfg := spam.DefaultConfig()
 	require.Equal(t, float64(flopsBatch10), flopsPerStep(cfg, 10))
 	require.Equal(t, 25.6*flopsBatch10, flopsPerStep(cfg, 256), "linear in the batch")
+}
+
+// TestFlopsPerCell counts the GRU's and the text CNN's steps by hand, as
+// benchmarks/pytorch/spam_lstm.py's flops_per_step does.
+func TestFlopsPerCell(t *testing.T) {
+	gru := spam.DefaultConfig()
+	gru.Cell = "gru"
+	// 3 · 10 · (44 · (2·(100+256)·768 + 2·(256+256)·768) + 2·256)
+	require.Equal(t, 1759902720.0, flopsPerStep(gru, 10))
+	cnn := spam.DefaultConfig()
+	cnn.Cell = "cnn" // widths 3, 4, 5, 100 channels
+	// 3 · 10 · (2·100·100·(42·3 + 41·4 + 40·5) + 2·300)
+	require.Equal(t, 294018000.0, flopsPerStep(cnn, 10))
+}
+
+// TestQuickRunGRU times the GRU model: the run records the cell and its
+// FLOP count, and the table names it.
+func TestQuickRunGRU(t *testing.T) {
+	useDemoCorpus(t)
+	out := t.TempDir()
+	rep, table, err := runCommand(t, "--quick", "--cell", "gru", "--devices", "cpu", "--out", out)
+	require.NoError(t, err)
+	require.Equal(t, "gru", rep.Settings.Model.Cell)
+	require.Len(t, rep.Results, 1)
+	require.True(t, rep.Results[0].OK, rep.Results[0].Error)
+	require.Equal(t, 1759902720.0, rep.Results[0].FlopsPerStep)
+	require.Contains(t, table, "SMS-spam GRU training")
 }
 
 func TestMedianAndTolerance(t *testing.T) {

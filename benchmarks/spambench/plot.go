@@ -177,7 +177,7 @@ func plotThroughput(path string, rep *Report) (err error) {
 		sub := textStyle(10.5)
 		sub.Color = color.Gray{0x55}
 		top -= title.FontExtents().Height
-		area.FillText(title, vg.Point{X: area.Center().X, Y: top}, "SMS-spam LSTM training throughput (higher is better)")
+		area.FillText(title, vg.Point{X: area.Center().X, Y: top}, fmt.Sprintf("SMS-spam %s training throughput (higher is better)", modelName(rep.Settings.Model)))
 		top -= sub.FontExtents().Height + px(4)
 		area.FillText(sub, vg.Point{X: area.Center().X, Y: top}, fmt.Sprintf("%s, %d cores; %s; git %s",
 			rep.Machine.CPUModel, rep.Machine.Cores, dateOnly(rep.Date), rep.GitCommit))

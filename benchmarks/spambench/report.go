@@ -54,12 +54,23 @@ type Settings struct {
 
 // ModelCfg is the architecture timed.
 type ModelCfg struct {
-	SeqLen  int     `json:"seq_len"`
-	Embed   int     `json:"embed"`
-	Hidden  int     `json:"hidden"`
-	Layers  int     `json:"layers"`
-	Dropout float64 `json:"dropout"`
-	Vocab   int     `json:"vocab"`
+	Cell     string  `json:"cell"` // lstm, gru or cnn
+	SeqLen   int     `json:"seq_len"`
+	Embed    int     `json:"embed"`
+	Hidden   int     `json:"hidden,omitempty"`
+	Layers   int     `json:"layers,omitempty"`
+	Widths   []int   `json:"widths,omitempty"`
+	Channels int     `json:"channels,omitempty"`
+	Dropout  float64 `json:"dropout"`
+	Vocab    int     `json:"vocab"`
+}
+
+// modelName is the trained model as titles name it.
+func modelName(m ModelCfg) string {
+	if m.Cell == "" {
+		return "LSTM"
+	}
+	return strings.ToUpper(m.Cell)
 }
 
 // Result is one engine on one device at one batch size.
@@ -194,7 +205,7 @@ func writeJSON(path string, rep *Report) error {
 // printTable writes the human summary: one row per engine, device and batch
 // size, then what could not be measured, then notes.
 func printTable(w io.Writer, rep *Report, pngPath, jsonPath string) {
-	fmt.Fprintf(w, "\nSMS-spam LSTM training: %s, %d cores; Go %s, GEMM %s", rep.Machine.CPUModel, rep.Machine.Cores,
+	fmt.Fprintf(w, "\nSMS-spam %s training: %s, %d cores; Go %s, GEMM %s", modelName(rep.Settings.Model), rep.Machine.CPUModel, rep.Machine.Cores,
 		strings.TrimPrefix(rep.Machine.GoVersion, "go"), rep.Machine.GEMM)
 	if rep.PyTorch.Status == "ok" {
 		fmt.Fprintf(w, "; PyTorch %s, %s", rep.PyTorch.Version, plural(rep.PyTorch.Threads, "thread"))

@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		note("the machine is busy (1-minute load %.1f on %d cores): timings are not representative", la[0], rep.Machine.Cores)
 	}
 
-	p, err := loadData(o.data, o.seed)
+	p, err := loadData(o.data, o.seed, o.cell)
 	if err != nil {
 		return err
 	}
@@ -69,8 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if p.note != "" {
 		note("%s", p.note)
 	}
-	rep.Settings.Model = ModelCfg{SeqLen: p.cfg.SeqLen, Embed: p.cfg.Embed, Hidden: p.cfg.Hidden,
-		Layers: p.cfg.Layers, Dropout: p.cfg.Dropout, Vocab: p.cfg.Vocab}
+	rep.Settings.Model = ModelCfg{Cell: p.cfg.Cell, SeqLen: p.cfg.SeqLen, Embed: p.cfg.Embed, Hidden: p.cfg.Hidden,
+		Layers: p.cfg.Layers, Widths: p.cfg.Widths, Channels: p.cfg.Channels, Dropout: p.cfg.Dropout, Vocab: p.cfg.Vocab}
 	fmt.Fprintf(stderr, "data: %s: %d rows, %d training, vocabulary %d\n", p.info.Source, p.info.Rows, p.info.Train, p.info.Vocab)
 
 	wantCPU := o.devices == "auto" || o.devices == "cpu"
