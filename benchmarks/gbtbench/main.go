@@ -1,0 +1,463 @@
+// Command gbtbench times Ember's gradient-boosted trees beside XGBoost's hist
+// method in one run, on the same data and settings: training time, scoring
+// rows/s and peak memory, on the UCI credit-default data (5% of the feature
+// values removed, as the quality test does) and on a synthetic table
+// (default 1,000,000 rows × 50 features).
+//
+//	go run ./benchmarks/gbtbench [--rows 1000000] [--cols 50] [--trees 100] [--depth 6] [--threads 2] [--repeat 3] [--json FILE]
+//
+// Each side runs in its own process (Ember: this binary re-run as a worker;
+// XGBoost: /usr/bin/python3 benchmarks/xgboost/gbt_bench.py), so peak
+// memory (max RSS) is each engine's own. Both read the same table file,
+// written once by this command. Training time includes binning (Ember's Fit)
+// and DMatrix construction (XGBoost); scoring is Predict on all rows against
+// XGBoost's inplace_predict, each engine scoring its own model, and Ember
+// also scoring XGBoost's model loaded from its JSON file.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/emberml/ember/internal/creditdata"
+	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/tabular"
+)
+
+type options struct {
+	rows, cols, trees, depth, threads, repeat int
+	python, jsonOut                           string
+	skipSynthetic, skipCredit                 bool
+}
+
+// sideResult is one engine's figures on one data set.
+type sideResult struct {
+	Engine        string    `json:"engine"`
+	Rows          int       `json:"rows"`
+	Cols          int       `json:"cols"`
+	TrainS        []float64 `json:"train_s"`
+	PredictS      []float64 `json:"predict_s"`
+	XGBPredictS   []float64 `json:"xgb_model_predict_s,omitempty"` // Ember scoring XGBoost's model
+	XGBMaxDiff    float64   `json:"xgb_model_max_abs_diff,omitempty"`
+	TrainLogLoss  float64   `json:"train_log_loss"`
+	PeakRSSBytes  int64     `json:"peak_rss_bytes"`
+	ChildMaxRSSKB int64     `json:"-"`
+}
+
+type dataResult struct {
+	Name    string     `json:"name"`
+	Rows    int        `json:"rows"`
+	Cols    int        `json:"cols"`
+	Ember   sideResult `json:"ember"`
+	XGBoost sideResult `json:"xgboost"`
+}
+
+type report struct {
+	Date    string       `json:"date"`
+	Commit  string       `json:"commit"`
+	CPU     string       `json:"cpu"`
+	Cores   int          `json:"cores"`
+	Threads int          `json:"threads"`
+	Trees   int          `json:"trees"`
+	Depth   int          `json:"depth"`
+	LoadAvg []string     `json:"loadavg_start"`
+	Results []dataResult `json:"results"`
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "worker" {
+		if err := worker(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "gbtbench worker:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "gbtbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gbtbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	fs.IntVar(&o.rows, "rows", 1_000_000, "rows of the synthetic table")
+	fs.IntVar(&o.cols, "cols", 50, "features of the synthetic table")
+	fs.IntVar(&o.trees, "trees", 100, "boosting rounds")
+	fs.IntVar(&o.depth, "depth", 6, "max tree depth")
+	fs.IntVar(&o.threads, "threads", 2, "threads for both engines (XGBoost's nthread)")
+	fs.IntVar(&o.repeat, "repeat", 3, "timed repetitions per side (the credit data; the synthetic table runs once per side unless --repeat-synthetic)")
+	repeatSyn := fs.Int("repeat-synthetic", 1, "timed repetitions per side on the synthetic table")
+	fs.StringVar(&o.python, "python", "/usr/bin/python3", "Python with xgboost")
+	fs.StringVar(&o.jsonOut, "json", "", "also write the figures to this JSON `file`")
+	fs.BoolVar(&o.skipSynthetic, "no-synthetic", false, "skip the synthetic table")
+	fs.BoolVar(&o.skipCredit, "no-credit", false, "skip the credit data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	script := filepath.Join(root, "benchmarks", "xgboost", "gbt_bench.py")
+	tmp, err := os.MkdirTemp("", "gbtbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	rep := report{
+		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitCommit(root), CPU: cpuModel(),
+		Cores: runtime.NumCPU(), Threads: o.threads, Trees: o.trees, Depth: o.depth, LoadAvg: loadAvg(),
+	}
+	type dataset struct {
+		name   string
+		path   string
+		repeat int
+	}
+	var sets []dataset
+	if !o.skipCredit {
+		p, err := shareddata.Path(creditdata.Rel...)
+		if err != nil {
+			return err
+		}
+		X, y, _, err := creditdata.Load(p)
+		if err != nil {
+			return err
+		}
+		creditdata.RemoveValues(X, 0.05, 1)
+		path := filepath.Join(tmp, "credit.bin")
+		if err := writeTable(path, X, y); err != nil {
+			return err
+		}
+		sets = append(sets, dataset{"credit (30,000 × 23, 5% missing)", path, o.repeat})
+	}
+	if !o.skipSynthetic {
+		X, y := synthetic(o.rows, o.cols, 1)
+		path := filepath.Join(tmp, "synthetic.bin")
+		if err := writeTable(path, X, y); err != nil {
+			return err
+		}
+		sets = append(sets, dataset{fmt.Sprintf("synthetic (%s × %d)", thousands(o.rows), o.cols), path, *repeatSyn})
+		X, y = nil, nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	common := []string{"--data", "", "--trees", strconv.Itoa(o.trees), "--depth", strconv.Itoa(o.depth),
+		"--threads", strconv.Itoa(o.threads)}
+	for _, ds := range sets {
+		args := slices.Clone(common)
+		args[1] = ds.path
+		args = append(args, "--repeat", strconv.Itoa(ds.repeat))
+		model := filepath.Join(tmp, "xgb.json")
+		fmt.Fprintf(stderr, "%s: XGBoost...\n", ds.name)
+		var xr sideResult
+		if err := runSide(o.python, append([]string{script, "--save-model", model}, args...), &xr); err != nil {
+			return fmt.Errorf("%s: xgboost side: %w", ds.name, err)
+		}
+		fmt.Fprintf(stderr, "%s: Ember...\n", ds.name)
+		var er sideResult
+		if err := runSide(self, append([]string{"worker", "--xgb-model", model}, args...), &er); err != nil {
+			return fmt.Errorf("%s: ember side: %w", ds.name, err)
+		}
+		rep.Results = append(rep.Results, dataResult{Name: ds.name, Rows: er.Rows, Cols: er.Cols, Ember: er, XGBoost: xr})
+	}
+	printReport(stdout, &rep)
+	if o.jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", " ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runSide runs one engine's worker and decodes its JSON line; peak memory
+// comes from the kernel's accounting of the child (max RSS).
+func runSide(prog string, args []string, out *sideResult) error {
+	cmd := exec.CommandContext(context.Background(), prog, args...)
+	cmd.Stderr = os.Stderr
+	b, err := cmd.Output()
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), out); err != nil {
+		return fmt.Errorf("decoding %q: %w", lines[len(lines)-1], err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		out.PeakRSSBytes = ru.Maxrss * 1024
+	}
+	return nil
+}
+
+func printReport(w io.Writer, rep *report) {
+	fmt.Fprintf(w, "gbtbench %s, commit %s, %s (%d cores), %d threads, %d trees, depth %d, load %s\n",
+		rep.Date, rep.Commit, rep.CPU, rep.Cores, rep.Threads, rep.Trees, rep.Depth, strings.Join(rep.LoadAvg, " "))
+	for _, r := range rep.Results {
+		e, x := r.Ember, r.XGBoost
+		fmt.Fprintf(w, "\n%s\n", r.Name)
+		fmt.Fprintf(w, "  %-28s %10s %10s %8s\n", "", "Ember", "XGBoost", "ratio")
+		et, xt := minOf(e.TrainS), minOf(x.TrainS)
+		fmt.Fprintf(w, "  %-28s %10.3f %10.3f %7.2fx  (runs: %s | %s)\n", "train s (best)", et, xt, et/xt, fmtList(e.TrainS), fmtList(x.TrainS))
+		ep, xp := minOf(e.PredictS), minOf(x.PredictS)
+		fmt.Fprintf(w, "  %-28s %10s %10s %7.2fx\n", "score rows/s (own model)", thousands(int(float64(r.Rows)/ep)), thousands(int(float64(r.Rows)/xp)), xp/ep)
+		if len(e.XGBPredictS) > 0 {
+			eq := minOf(e.XGBPredictS)
+			fmt.Fprintf(w, "  %-28s %10s %10s %7.2fx  (max |Δp| %.2g)\n", "score rows/s (XGBoost model)", thousands(int(float64(r.Rows)/eq)), thousands(int(float64(r.Rows)/xp)), xp/eq, e.XGBMaxDiff)
+		}
+		fmt.Fprintf(w, "  %-28s %10.4f %10.4f\n", "training log-loss", e.TrainLogLoss, x.TrainLogLoss)
+		fmt.Fprintf(w, "  %-28s %10s %10s\n", "peak RSS", mib(e.PeakRSSBytes), mib(x.PeakRSSBytes))
+	}
+}
+
+func fmtList(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	return strings.Join(s, " ")
+}
+
+func minOf(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	return slices.Min(v)
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// synthetic makes a binary classification table: standard normal features,
+// 2% of them missing, and labels drawn from a logistic model with linear,
+// interaction and threshold terms over the first ten features (the other 40
+// are noise), so trees have real structure to find.
+func synthetic(rows, cols int, seed uint64) (*tabular.Matrix, []float64) {
+	X := tabular.NewMatrix(rows, cols)
+	y := make([]float64, rows)
+	r := rand.New(rand.NewPCG(seed, 0x5e7))
+	for i := range rows {
+		row := X.Row(i)
+		for j := range row {
+			row[j] = float32(r.NormFloat64())
+		}
+		f := func(j int) float64 { return float64(row[j%cols]) }
+		z := 0.8*f(0) - 0.6*f(1) + 0.5*f(2)*f(3) + 1.2*step(f(4) > 0.5) - 0.9*step(f(5) < -1) +
+			0.4*math.Sin(2*f(6)) + 0.3*f(7)*f(7) - 0.3 + 0.2*f(8) - 0.2*f(9)
+		if r.Float64() < 1/(1+math.Exp(-z)) {
+			y[i] = 1
+		}
+		for j := range row {
+			if r.Float64() < 0.02 {
+				row[j] = float32(math.NaN())
+			}
+		}
+	}
+	return X, y
+}
+
+func step(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// writeTable writes the table file both workers read (format in
+// benchmarks/xgboost/gbt_bench.py).
+func writeTable(path string, X *tabular.Matrix, y []float64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	binary.Write(w, binary.LittleEndian, [2]uint64{uint64(X.Rows), uint64(X.Cols)})
+	binary.Write(w, binary.LittleEndian, X.Data)
+	y32 := make([]float32, len(y))
+	for i, v := range y {
+		y32[i] = float32(v)
+	}
+	binary.Write(w, binary.LittleEndian, y32)
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func readTable(path string) (*tabular.Matrix, []float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	var hdr [2]uint64
+	if err := binary.Read(r, binary.LittleEndian, &hdr); err != nil {
+		return nil, nil, err
+	}
+	X := tabular.NewMatrix(int(hdr[0]), int(hdr[1]))
+	if err := binary.Read(r, binary.LittleEndian, X.Data); err != nil {
+		return nil, nil, err
+	}
+	y32 := make([]float32, X.Rows)
+	if err := binary.Read(r, binary.LittleEndian, y32); err != nil {
+		return nil, nil, err
+	}
+	y := make([]float64, X.Rows)
+	for i, v := range y32 {
+		y[i] = float64(v)
+	}
+	return X, y, nil
+}
+
+// worker is Ember's side: train, score, print one JSON line.
+func worker(args []string) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	data := fs.String("data", "", "")
+	trees := fs.Int("trees", 100, "")
+	depth := fs.Int("depth", 6, "")
+	threads := fs.Int("threads", 2, "")
+	repeat := fs.Int("repeat", 1, "")
+	xgbModel := fs.String("xgb-model", "", "")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	X, y, err := readTable(*data)
+	if err != nil {
+		return err
+	}
+	res := sideResult{Engine: "ember", Rows: X.Rows, Cols: X.Cols}
+	var m *gbt.Model
+	for range *repeat {
+		m = gbt.New()
+		// XGBoost's defaults, as the Python side uses them.
+		m.NumTrees, m.MaxDepth, m.LearningRate, m.Threads = *trees, *depth, 0.1, *threads
+		m.L2, m.MinChildWeight, m.MaxBins = 1, 1, gbt.MaxBins
+		runtime.GC()
+		t0 := time.Now()
+		if err := m.Fit(X, y, nil); err != nil {
+			return err
+		}
+		res.TrainS = append(res.TrainS, time.Since(t0).Seconds())
+	}
+	p := make([]float64, X.Rows)
+	for range *repeat {
+		t0 := time.Now()
+		if _, err := m.Ensemble().Predict(X, *threads, p); err != nil {
+			return err
+		}
+		res.PredictS = append(res.PredictS, time.Since(t0).Seconds())
+	}
+	var ll float64
+	for i, v := range p {
+		ll -= y[i]*math.Log(max(v, 1e-15)) + (1-y[i])*math.Log(max(1-v, 1e-15))
+	}
+	res.TrainLogLoss = ll / float64(len(p))
+	if *xgbModel != "" {
+		if xm, err := gbt.LoadXGBoost(*xgbModel); err != nil {
+			if !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		} else {
+			q := make([]float64, X.Rows)
+			for range *repeat {
+				t0 := time.Now()
+				if _, err := xm.Predict(X, *threads, q); err != nil {
+					return err
+				}
+				res.XGBPredictS = append(res.XGBPredictS, time.Since(t0).Seconds())
+			}
+			_ = q
+		}
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(b))
+	return nil
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run gbtbench inside the module (no go.mod found above the working directory)")
+		}
+		dir = parent
+	}
+}
+
+func gitCommit(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	s := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		s += "+dirty"
+	}
+	return s
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func loadAvg() []string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return nil
+	}
+	f := strings.Fields(string(b))
+	return f[:min(3, len(f))]
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""XGBoost's side of benchmarks/gbtbench: trains a hist model on a table that
+gbtbench wrote, times training and inplace_predict, and prints one JSON
+object. Run by gbtbench in the same run as Ember's side; by hand:
+
+    /usr/bin/python3 benchmarks/xgboost/gbt_bench.py --data FILE --trees 100 --depth 6 --threads 2
+
+The table file: uint64 rows, uint64 cols (little-endian), rows*cols float32
+features row-major (NaN = missing), rows float32 labels.
+"""
+import argparse
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+import xgboost as xgb
+
+
+def load(path):
+    with open(path, "rb") as f:
+        rows, cols = np.frombuffer(f.read(16), dtype="<u8")
+        X = np.fromfile(f, dtype="<f4", count=int(rows * cols)).reshape(int(rows), int(cols))
+        y = np.fromfile(f, dtype="<f4", count=int(rows))
+    return X, y
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--trees", type=int, default=100)
+    ap.add_argument("--depth", type=int, default=6)
+    ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--bins", type=int, default=256)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--save-model", default="")
+    a = ap.parse_args()
+
+    X, y = load(a.data)
+    params = {
+        "objective": "binary:logistic", "tree_method": "hist", "max_depth": a.depth,
+        "eta": a.lr, "max_bin": a.bins, "nthread": a.threads, "lambda": 1.0,
+        "min_child_weight": 1.0, "base_score": float(y.mean()), "verbosity": 0,
+    }
+    train_s = []
+    for _ in range(a.repeat):
+        t0 = time.perf_counter()
+        # DMatrix construction is part of training: it is where XGBoost's
+        # hist method reads the data (Ember's Fit bins inside Fit).
+        d = xgb.DMatrix(X, label=y, nthread=a.threads)
+        bst = xgb.train(params, d, num_boost_round=a.trees)
+        train_s.append(time.perf_counter() - t0)
+        del d
+    predict_s = []
+    for _ in range(a.repeat):
+        t0 = time.perf_counter()
+        p = bst.inplace_predict(X)
+        predict_s.append(time.perf_counter() - t0)
+    if a.save_model:
+        bst.save_model(a.save_model)
+    ll = float(-np.mean(y * np.log(np.clip(p, 1e-15, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-15, 1))))
+    out = {
+        "engine": "xgboost " + xgb.__version__, "rows": int(X.shape[0]), "cols": int(X.shape[1]),
+        "train_s": train_s, "predict_s": predict_s, "train_log_loss": ll,
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
+    json.dump(out, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,578 @@
+package gbt
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/emberml/ember/tabular"
+)
+
+// trainer holds everything one Fit needs. All large buffers are allocated
+// once, before the first tree: growing a tree allocates only when a level
+// needs more histograms than any level before it.
+type trainer struct {
+	m       *Model
+	rules   splitRules
+	threads int
+	lr      float64
+
+	n, d  int
+	bm    *binMapper
+	nBins []int
+	bins  []uint8 // row-major n×d bin codes
+	y     []float64
+	raw   []float64 // margins of the training rows
+	gh    []gradPair
+
+	rows    []uint32 // row indices, partitioned node by node
+	scratch []uint32 // partition buffer, as long as rows
+	sampled []bool   // which rows this tree is grown on (Subsample < 1)
+	rng     *rand.Rand
+
+	free []([]featHist) // histogram buffers not in use
+
+	ens    *Ensemble
+	binThr []uint8   // per ensemble node: the split's bin, for binned traversal
+	gains  []float64 // per ensemble node: the split's loss reduction
+
+	vbins []uint8 // validation rows, binned
+	vy    []float64
+	vraw  []float64
+
+	importance []float64
+	history    History
+}
+
+// growNode is a node of the tree being grown.
+type growNode struct {
+	id         int32 // index in ens.nodes
+	begin, end int   // its rows: rows[begin:end]
+	tot        stats
+	hist       []featHist // nil when the node will not be split
+	sp         split
+}
+
+func newTrainer(m *Model, X *tabular.Matrix, y []float64, valid *EvalSet) *trainer {
+	t := &trainer{
+		m: m,
+		rules: splitRules{
+			lambda:         m.L2,
+			minSamplesLeaf: m.MinSamplesLeaf,
+			minChildWeight: m.MinChildWeight,
+			minSplitLoss:   m.MinSplitLoss,
+		},
+		threads: m.threads(),
+		lr:      m.LearningRate,
+		n:       X.Rows,
+		d:       X.Cols,
+		y:       y,
+		rng:     rand.New(rand.NewPCG(m.Seed, 0x6b7)),
+	}
+	t.bm = newBinMapper(X, m.MaxBins, m.Seed, t.threads)
+	t.nBins = make([]int, t.d)
+	for j := range t.nBins {
+		t.nBins[j] = t.bm.nBins(j)
+	}
+	t.bins = t.bm.binAll(X, t.threads)
+	t.raw = make([]float64, t.n)
+	t.gh = make([]gradPair, t.n)
+	t.rows = make([]uint32, t.n)
+	t.scratch = make([]uint32, t.n)
+	if m.Subsample < 1 {
+		t.sampled = make([]bool, t.n)
+	}
+	link := Identity
+	if m.Objective == BinaryLogistic {
+		link = Logistic
+	}
+	t.ens = &Ensemble{link: link, nFeature: t.d}
+	if valid != nil {
+		t.vbins = t.bm.binAll(valid.X, t.threads)
+		t.vy = valid.Y
+		t.vraw = make([]float64, valid.X.Rows)
+	}
+	return t
+}
+
+// baseScore is the constant the boosting starts from: the log-odds of the
+// positive rate, or the mean (what scikit-learn and XGBoost 2 start from).
+func (t *trainer) baseScore() float64 {
+	var sum float64
+	for _, v := range t.y {
+		sum += v
+	}
+	mean := sum / float64(len(t.y))
+	if t.m.Objective == BinaryLogistic {
+		return math.Log(mean / (1 - mean))
+	}
+	return mean
+}
+
+func (t *trainer) run() {
+	t.ens.base = float32(t.baseScore())
+	b := float64(t.ens.base)
+	for i := range t.raw {
+		t.raw[i] = b
+	}
+	for i := range t.vraw {
+		t.vraw[i] = b
+	}
+	best, bestLoss := 0, math.Inf(1)
+	for round := 0; round < t.m.NumTrees; round++ {
+		t.gradients()
+		ns := t.sample()
+		root := len(t.ens.nodes)
+		t.ens.roots = append(t.ens.roots, int32(root))
+		t.growTree(ns)
+		if t.sampled != nil {
+			t.updateUnsampled(int32(root))
+		}
+		if t.vraw == nil {
+			continue
+		}
+		loss := t.validate(int32(root))
+		t.history.ValidLoss = append(t.history.ValidLoss, loss)
+		if loss < bestLoss {
+			best, bestLoss = round, loss
+		}
+		if t.m.EarlyStoppingRounds > 0 && round-best >= t.m.EarlyStoppingRounds {
+			break
+		}
+	}
+	t.history.BestRound = len(t.ens.roots) - 1
+	if t.m.EarlyStoppingRounds > 0 {
+		t.history.BestRound = best
+		// Keep the trees up to the best round, as Spark's GBT with a
+		// validation set and XGBoost's best_iteration do.
+		if keep := best + 1; keep < len(t.ens.roots) {
+			end := t.ens.roots[keep]
+			t.ens.roots = t.ens.roots[:keep]
+			t.ens.nodes = t.ens.nodes[:end]
+			t.gains = t.gains[:end]
+		}
+	}
+	t.importance = make([]float64, t.d)
+	for i, nd := range t.ens.nodes {
+		if nd.Feature >= 0 {
+			t.importance[nd.Feature] += t.gains[i]
+		}
+	}
+	t.ens.nodes = slices.Clip(t.ens.nodes)
+}
+
+// gradients computes every row's gradient and hessian at the current
+// margins.
+func (t *trainer) gradients() {
+	logistic := t.m.Objective == BinaryLogistic
+	parallel(t.n, t.threads, func(lo, hi int) {
+		raw, y, gh := t.raw[lo:hi], t.y[lo:hi], t.gh[lo:hi]
+		for i, m := range raw {
+			if logistic {
+				p := 1 / (1 + math.Exp(-m))
+				gh[i] = gradPair{float32(p - y[i]), float32(max(p*(1-p), 1e-16))}
+			} else {
+				gh[i] = gradPair{float32(m - y[i]), 1}
+			}
+		}
+	})
+}
+
+// sample fills rows with the rows this tree is grown on and returns their
+// count: all of them, or each with probability Subsample (as XGBoost
+// samples), in ascending order.
+func (t *trainer) sample() int {
+	if t.sampled == nil {
+		for i := range t.rows {
+			t.rows[i] = uint32(i)
+		}
+		return t.n
+	}
+	ns := 0
+	for i := range t.n {
+		in := t.rng.Float64() < t.m.Subsample
+		t.sampled[i] = in
+		if in {
+			t.rows[ns] = uint32(i)
+			ns++
+		}
+	}
+	if ns == 0 { // a tiny data set and an unlucky draw: take one row
+		t.sampled[0], t.rows[0], ns = true, 0, 1
+	}
+	return ns
+}
+
+// newNode appends a placeholder node to the ensemble.
+func (t *trainer) newNode() int32 {
+	t.ens.nodes = append(t.ens.nodes, node{Feature: -1})
+	t.binThr = append(t.binThr, 0)
+	t.gains = append(t.gains, 0)
+	return int32(len(t.ens.nodes) - 1)
+}
+
+func (t *trainer) getHist() []featHist {
+	if k := len(t.free); k > 0 {
+		h := t.free[k-1]
+		t.free = t.free[:k-1]
+		return h
+	}
+	return make([]featHist, t.d)
+}
+
+func (t *trainer) putHist(h []featHist) {
+	if h != nil {
+		t.free = append(t.free, h)
+	}
+}
+
+// canSplit is whether a node with these totals could meet the split rules
+// at all; nodes that cannot need no histogram.
+func (t *trainer) canSplit(s stats) bool {
+	return s.n >= 2*t.rules.minSamplesLeaf && s.h >= 2*t.rules.minChildWeight && s.n >= 2
+}
+
+// leafSpan is a finished leaf's rows and value.
+type leafSpan struct {
+	begin, end int
+	value      float64
+}
+
+// growTree grows one tree, level by level, on rows[:ns], and adds its leaf
+// values to the margins of those rows.
+func (t *trainer) growTree(ns int) {
+	root := growNode{id: t.newNode(), begin: 0, end: ns}
+	root.hist = t.getHist()
+	t.buildHists([]*growNode{&root})
+	root.tot = histTotal(root.hist)
+	level := []growNode{root}
+	t.findSplits(level)
+	var leaves []leafSpan
+	for depth := 0; len(level) > 0; depth++ {
+		var splitting []*growNode
+		for i := range level {
+			nd := &level[i]
+			if depth < t.m.MaxDepth && nd.sp.ok {
+				splitting = append(splitting, nd)
+				continue
+			}
+			leaves = append(leaves, t.makeLeaf(nd))
+			t.putHist(nd.hist)
+			nd.hist = nil
+		}
+		if len(splitting) == 0 {
+			break
+		}
+		t.partition(splitting)
+		next := make([]growNode, 0, 2*len(splitting))
+		type pair struct{ large, small *growNode }
+		var build []*growNode
+		var subtract []pair
+		for _, p := range splitting {
+			left := growNode{begin: p.begin, end: p.begin + p.sp.left.n, tot: p.sp.left}
+			right := growNode{begin: left.end, end: p.end, tot: p.tot.sub(p.sp.left)}
+			left.id = t.newNode()
+			right.id = t.newNode()
+			f := p.sp.feature
+			thr := float32(math.Inf(1))
+			if int(p.sp.bin) < len(t.bm.cuts[f]) {
+				thr = t.bm.cuts[f][p.sp.bin]
+			}
+			var def int32
+			if !p.sp.defaultLeft {
+				def = 1
+			}
+			t.ens.nodes[p.id] = node{Threshold: thr, Feature: int32(f), Left: left.id, Default: def}
+			t.binThr[p.id] = p.sp.bin
+			t.gains[p.id] = p.sp.gain
+			next = append(next, left, right)
+		}
+		// Histograms for the next level: build the smaller child's and get
+		// the larger's by subtracting it from the parent's, in place.
+		for k, p := range splitting {
+			l, r := &next[2*k], &next[2*k+1]
+			small, large := l, r
+			if r.end-r.begin < l.end-l.begin {
+				small, large = r, l
+			}
+			if depth+1 >= t.m.MaxDepth || (!t.canSplit(l.tot) && !t.canSplit(r.tot)) {
+				t.putHist(p.hist)
+				p.hist = nil
+				continue
+			}
+			small.hist = t.getHist()
+			build = append(build, small)
+			if t.canSplit(large.tot) {
+				large.hist = p.hist
+				subtract = append(subtract, pair{large, small})
+			} else {
+				t.putHist(p.hist)
+			}
+			p.hist = nil
+		}
+		t.buildHists(build)
+		if len(subtract) > 0 {
+			runTasks(len(subtract), t.threads, func(i int) {
+				subHist(subtract[i].large.hist, subtract[i].small.hist)
+			})
+		}
+		for i := range next {
+			if nd := &next[i]; nd.hist != nil && !t.canSplit(nd.tot) {
+				// Built only to be subtracted from its parent's.
+				t.putHist(nd.hist)
+				nd.hist = nil
+			}
+		}
+		t.findSplits(next)
+		level = next
+	}
+	t.applyLeaves(leaves)
+}
+
+// makeLeaf turns a node into a leaf with the Newton step -G/(H+λ), shrunk
+// by the learning rate.
+func (t *trainer) makeLeaf(nd *growNode) leafSpan {
+	v := float32(-nd.tot.g / (nd.tot.h + t.rules.lambda) * t.lr)
+	t.ens.nodes[nd.id] = node{Threshold: v, Feature: -1}
+	return leafSpan{nd.begin, nd.end, float64(v)}
+}
+
+// applyLeaves adds each leaf's value to the margins of its rows.
+func (t *trainer) applyLeaves(leaves []leafSpan) {
+	runTasks(len(leaves), t.threads, func(i int) {
+		l := leaves[i]
+		for _, r := range t.rows[l.begin:l.end] {
+			t.raw[r] += l.value
+		}
+	})
+}
+
+// findSplits finds the best split of every node that has a histogram.
+func (t *trainer) findSplits(nodes []growNode) {
+	runTasks(len(nodes), t.threads, func(i int) {
+		nd := &nodes[i]
+		if nd.hist == nil {
+			nd.sp = split{}
+			return
+		}
+		nd.sp = t.rules.bestSplit(nd.hist, nd.tot, t.nBins, 0, t.d)
+	})
+}
+
+// histChunkRows is the fewest rows worth a histogram of their own: below
+// it, zeroing and merging a partial histogram costs more than the rows.
+const histChunkRows = 16 << 10
+
+// buildHists builds the histograms of the nodes. A node with many rows is
+// split into chunks, each summed into its own histogram on its own core and
+// merged after, so that all cores work even on the root.
+func (t *trainer) buildHists(nodes []*growNode) {
+	if len(nodes) == 0 {
+		return
+	}
+	type task struct {
+		nd     *growNode
+		lo, hi int
+		dst    []featHist
+	}
+	var tasks []task
+	type merge struct {
+		dst, src []featHist
+	}
+	var merges []merge
+	for _, nd := range nodes {
+		n := nd.end - nd.begin
+		chunks := max(1, min(t.threads, n/histChunkRows))
+		for c := range chunks {
+			lo, hi := nd.begin+n*c/chunks, nd.begin+n*(c+1)/chunks
+			dst := nd.hist
+			if c > 0 {
+				dst = t.getHist()
+				merges = append(merges, merge{nd.hist, dst})
+			}
+			tasks = append(tasks, task{nd, lo, hi, dst})
+		}
+	}
+	// Largest first, so that a long task does not start last.
+	slices.SortStableFunc(tasks, func(a, b task) int { return (b.hi - b.lo) - (a.hi - a.lo) })
+	runTasks(len(tasks), t.threads, func(i int) {
+		tk := tasks[i]
+		clear(tk.dst)
+		accumulate(tk.dst, t.bins, t.d, t.rows[tk.lo:tk.hi], t.gh)
+	})
+	if len(merges) > 0 {
+		parallel(t.d, t.threads, func(lo, hi int) {
+			for _, mg := range merges {
+				addHist(mg.dst[lo:hi], mg.src[lo:hi])
+			}
+		})
+		for _, mg := range merges {
+			t.putHist(mg.src)
+		}
+	}
+}
+
+// partitionChunkRows is the most rows one partition task handles.
+const partitionChunkRows = 64 << 10
+
+// partition reorders each splitting node's rows so that the rows going
+// left come first, keeping their order (ascending row indices read the
+// binned matrix front to back). Large nodes are split into chunks, each
+// partitioned on its own core, then stitched.
+func (t *trainer) partition(nodes []*growNode) {
+	type task struct {
+		nd     *growNode
+		lo, hi int
+		nLeft  int
+	}
+	var tasks []task
+	for _, nd := range nodes {
+		n := nd.end - nd.begin
+		chunks := max(1, (n+partitionChunkRows-1)/partitionChunkRows)
+		for c := range chunks {
+			tasks = append(tasks, task{nd: nd, lo: nd.begin + n*c/chunks, hi: nd.begin + n*(c+1)/chunks})
+		}
+	}
+	d := t.d
+	runTasks(len(tasks), t.threads, func(i int) {
+		tk := &tasks[i]
+		sp := &tk.nd.sp
+		f, thr, defLeft := sp.feature, sp.bin, sp.defaultLeft
+		rows, right := t.rows[tk.lo:tk.hi], t.scratch[tk.lo:tk.hi]
+		nl, nr := 0, 0
+		for _, r := range rows {
+			b := t.bins[int(r)*d+f]
+			if b <= thr || (b == missingBin && defLeft) {
+				rows[nl] = r
+				nl++
+			} else {
+				right[nr] = r
+				nr++
+			}
+		}
+		tk.nLeft = nl
+	})
+	// Stitch: each node's left runs in chunk order, then its right runs.
+	runTasks(len(nodes), t.threads, func(k int) {
+		nd := nodes[k]
+		pos := nd.begin
+		for i := range tasks {
+			if tk := &tasks[i]; tk.nd == nd {
+				pos += copy(t.rows[pos:], t.rows[tk.lo:tk.lo+tk.nLeft])
+			}
+		}
+		for i := range tasks {
+			if tk := &tasks[i]; tk.nd == nd {
+				nr := tk.hi - tk.lo - tk.nLeft
+				pos += copy(t.rows[pos:], t.scratch[tk.lo:tk.lo+nr])
+			}
+		}
+	})
+}
+
+// leafBinned walks the tree rooted at root for a binned row.
+func (t *trainer) leafBinned(root int32, row []uint8) float32 {
+	nodes := t.ens.nodes
+	n := root
+	for {
+		nd := &nodes[n]
+		if nd.Feature < 0 {
+			return nd.Threshold
+		}
+		b := row[nd.Feature]
+		switch {
+		case b == missingBin:
+			n = nd.Left + nd.Default
+		case b <= t.binThr[n]:
+			n = nd.Left
+		default:
+			n = nd.Left + 1
+		}
+	}
+}
+
+// updateUnsampled adds the new tree's value to the margins of the rows it
+// was not grown on.
+func (t *trainer) updateUnsampled(root int32) {
+	d := t.d
+	parallel(t.n, t.threads, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !t.sampled[i] {
+				t.raw[i] += float64(t.leafBinned(root, t.bins[i*d:(i+1)*d]))
+			}
+		}
+	})
+}
+
+// validate adds the new tree to the validation margins and returns the
+// validation loss.
+func (t *trainer) validate(root int32) float64 {
+	d := t.d
+	logistic := t.m.Objective == BinaryLogistic
+	n := len(t.vraw)
+	parts := make([]float64, max(1, min(t.threads, n)))
+	parallel(len(parts), len(parts), func(plo, phi int) {
+		for p := plo; p < phi; p++ {
+			var sum float64
+			for i := n * p / len(parts); i < n*(p+1)/len(parts); i++ {
+				t.vraw[i] += float64(t.leafBinned(root, t.vbins[i*d:(i+1)*d]))
+				sum += pointLoss(logistic, t.vraw[i], t.vy[i])
+			}
+			parts[p] = sum
+		}
+	})
+	var sum float64
+	for _, s := range parts {
+		sum += s
+	}
+	return sum / float64(n)
+}
+
+// pointLoss is one row's log-loss (probabilities clipped to [1e-15,
+// 1-1e-15], as scikit-learn's log_loss) or squared error.
+func pointLoss(logistic bool, margin, y float64) float64 {
+	if !logistic {
+		return (margin - y) * (margin - y)
+	}
+	p := min(max(1/(1+math.Exp(-margin)), 1e-15), 1-1e-15)
+	if y == 1 {
+		return -math.Log(p)
+	}
+	return -math.Log(1 - p)
+}
+
+// runTasks runs fn(0..n-1) on up to threads goroutines, each taking the
+// next task as it finishes one.
+func runTasks(n, threads int, fn func(i int)) {
+	if n == 0 {
+		return
+	}
+	if threads <= 1 || n == 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			fn(i)
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(threads, n) - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+}

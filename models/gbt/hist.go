@@ -1,0 +1,160 @@
+package gbt
+
+import (
+	"math"
+)
+
+// histBin sums the gradient pairs and counts the rows of one bin.
+type histBin struct {
+	g, h float64
+	n    uint32
+	_    uint32
+}
+
+// featHist is one feature's histogram: bins 0..254 for values, 255 for
+// missing ones. A fixed-size array indexed by the uint8 bin needs no bounds
+// check in the hot loop.
+type featHist [256]histBin
+
+// gradPair is one row's gradient and hessian. float32, as XGBoost keeps
+// them, halves the memory traffic of histogram building; the histograms
+// sum them in float64.
+type gradPair struct{ g, h float32 }
+
+// stats are the sums over a set of rows.
+type stats struct {
+	g, h float64
+	n    int
+}
+
+func (s stats) sub(o stats) stats { return stats{s.g - o.g, s.h - o.h, s.n - o.n} }
+func (s stats) add(o stats) stats { return stats{s.g + o.g, s.h + o.h, s.n + o.n} }
+
+func binStats(b *histBin) stats { return stats{b.g, b.h, int(b.n)} }
+
+// accumulate adds the rows' gradient pairs into hist, one bin per feature
+// per row. bins is the row-major binned matrix with d columns.
+func accumulate(hist []featHist, bins []uint8, d int, rows []uint32, gh []gradPair) {
+	hist = hist[:d]
+	for _, r := range rows {
+		p := gh[r]
+		g, h := float64(p.g), float64(p.h)
+		off := int(r) * d
+		row := bins[off : off+d : off+d]
+		hs := hist[:len(row)]
+		for f, b := range row {
+			e := &hs[f][b]
+			e.g += g
+			e.h += h
+			e.n++
+		}
+	}
+}
+
+// addHist adds src into dst.
+func addHist(dst, src []featHist) {
+	for f := range dst {
+		d, s := &dst[f], &src[f]
+		for b := range d {
+			d[b].g += s[b].g
+			d[b].h += s[b].h
+			d[b].n += s[b].n
+		}
+	}
+}
+
+// subHist turns parent into parent-small: the histogram of small's sibling.
+func subHist(parent, small []featHist) {
+	for f := range parent {
+		p, s := &parent[f], &small[f]
+		for b := range p {
+			p[b].g -= s[b].g
+			p[b].h -= s[b].h
+			p[b].n -= s[b].n
+		}
+	}
+}
+
+// split is the best split found for a node.
+type split struct {
+	gain        float64 // loss reduction, XGBoost's loss_chg: the sum of the children's G²/(H+λ) less the parent's
+	feature     int
+	bin         uint8 // rows with bin <= this go left (missing: per defaultLeft)
+	defaultLeft bool
+	left        stats
+	ok          bool
+}
+
+// splitRules are the constraints a split must meet.
+type splitRules struct {
+	lambda         float64
+	minSamplesLeaf int
+	minChildWeight float64
+	minSplitLoss   float64
+}
+
+func (r *splitRules) score(s stats) float64 { return s.g * s.g / (s.h + r.lambda) }
+
+func (r *splitRules) valid(s stats) bool {
+	return s.n >= r.minSamplesLeaf && s.h >= r.minChildWeight
+}
+
+// minGain is the smallest loss reduction worth a split, as XGBoost's
+// kRtEps: below it a "gain" is rounding noise.
+const minGain = 1e-6
+
+// bestSplit finds the split of largest gain over features [f0, f1) of a
+// node with the given totals and histogram; nBins[f] is feature f's number
+// of value bins. Ties keep the first found (lowest feature, then bin), so
+// training is deterministic.
+func (r *splitRules) bestSplit(hist []featHist, total stats, nBins []int, f0, f1 int) split {
+	best := split{gain: math.Max(r.minSplitLoss, minGain)}
+	parent := r.score(total)
+	for f := f0; f < f1; f++ {
+		h := &hist[f]
+		miss := binStats(&h[missingBin])
+		nb := nBins[f]
+		last := nb - 2 // the last threshold leaving a value bin on the right
+		if miss.n > 0 {
+			last = nb - 1 // values left, missing right: also a split
+		}
+		var left stats
+		for t := 0; t <= last; t++ {
+			left = left.add(binStats(&h[t]))
+			right := total.sub(left)
+			if left.n == 0 {
+				continue
+			}
+			if r.valid(left) && r.valid(right) {
+				if g := r.score(left) + r.score(right) - parent; g > best.gain {
+					// Missing values go right here; with none seen in this
+					// node they go to the larger child, as scikit-learn's.
+					dl := miss.n == 0 && left.n >= right.n
+					best = split{gain: g, feature: f, bin: uint8(t), defaultLeft: dl, left: left, ok: true}
+				}
+			}
+			if miss.n > 0 && t < nb-1 {
+				l2 := left.add(miss)
+				r2 := total.sub(l2)
+				if r.valid(l2) && r.valid(r2) {
+					if g := r.score(l2) + r.score(r2) - parent; g > best.gain {
+						best = split{gain: g, feature: f, bin: uint8(t), defaultLeft: true, left: l2, ok: true}
+					}
+				}
+			}
+			if right.n == 0 {
+				break
+			}
+		}
+	}
+	return best
+}
+
+// histTotal is the totals over all of a histogram's bins of feature 0.
+func histTotal(hist []featHist) stats {
+	var s stats
+	for b := range hist[0] {
+		s = s.add(binStats(&hist[0][b]))
+	}
+	return s
+}

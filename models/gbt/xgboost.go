@@ -1,0 +1,283 @@
+package gbt
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// ErrXGBoostModel marks a file LoadXGBoost cannot use: not an XGBoost model,
+// a damaged one, or one with features this reader does not support (the
+// message says which).
+var ErrXGBoostModel = errors.New("not a usable XGBoost model")
+
+// XGBoostModel is a model saved by XGBoost's save_model: its trees, ready
+// to score, and what the file says about them.
+type XGBoostModel struct {
+	*Ensemble
+	// Objective is the learner's objective, e.g. "binary:logistic".
+	Objective string
+	// FeatureNames are the names the model was trained with (empty when
+	// it was trained on a bare array).
+	FeatureNames []string
+	// BaseScore is base_score as saved (a probability for logistic
+	// objectives; Base is the margin it becomes).
+	BaseScore float64
+	// Version is the XGBoost version that saved the file.
+	Version []int
+}
+
+// LoadXGBoost reads a model saved by XGBoost 1.x or 2.x with
+// Booster.save_model: JSON (".json") or Universal Binary JSON (".ubj"),
+// told apart by the first bytes. Supported: the gbtree booster with
+// numeric splits and one output, objectives binary:logistic,
+// reg:logistic, binary:logitraw, reg:squarederror (reg:linear). Scoring
+// reproduces XGBoost's CPU predictor: feature values as float32, "value <
+// threshold" goes left, NaN follows the learned default, margins summed in
+// float32 from the base margin, then the link (float32 logistic). Every
+// error names the file and matches ErrXGBoostModel or, for a missing file,
+// fs.ErrNotExist.
+func LoadXGBoost(path string) (*XGBoostModel, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ParseXGBoost(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// ParseXGBoost is LoadXGBoost on the file's bytes.
+func ParseXGBoost(b []byte) (*XGBoostModel, error) {
+	trim := bytes.TrimLeft(b, " \t\r\n")
+	if len(trim) == 0 {
+		return nil, xgbErr("the file is empty")
+	}
+	var doc xgbDoc
+	switch {
+	case trim[0] == '{' && len(trim) > 1 && (trim[1] == 'L' || trim[1] == 'l' || trim[1] == 'i' || trim[1] == 'U' || trim[1] == 'I'):
+		// UBJSON: an object whose first key length has an integer marker.
+		v, err := decodeUBJSON(trim)
+		if err != nil {
+			return nil, xgbErr("UBJSON: %v", err)
+		}
+		js, err := json.Marshal(v)
+		if err != nil {
+			return nil, xgbErr("UBJSON: %v", err)
+		}
+		if err := json.Unmarshal(js, &doc); err != nil {
+			return nil, xgbErr("UBJSON: %v", err)
+		}
+	case trim[0] == '{':
+		if err := json.Unmarshal(trim, &doc); err != nil {
+			return nil, xgbErr("JSON: %v", err)
+		}
+	default:
+		return nil, xgbErr("neither JSON nor UBJSON (XGBoost's save_model writes one of them; the old binary format is not supported: load it in XGBoost and save it as .json)")
+	}
+	return doc.model()
+}
+
+func xgbErr(format string, args ...any) error {
+	return &kindError{kind: ErrXGBoostModel, msg: fmt.Sprintf(format, args...)}
+}
+
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
+
+// xgbDoc is the part of XGBoost's model schema (doc/model.schema in its
+// repository) that scoring needs.
+type xgbDoc struct {
+	Learner *struct {
+		FeatureNames []string `json:"feature_names"`
+		FeatureTypes []string `json:"feature_types"`
+		Booster      *struct {
+			Name  string    `json:"name"`
+			Model *xgbTrees `json:"model"`
+			// dart wraps a gbtree.
+			GBTree *struct {
+				Model *xgbTrees `json:"model"`
+			} `json:"gbtree"`
+		} `json:"gradient_booster"`
+		Params struct {
+			BaseScore  string `json:"base_score"`
+			NumClass   string `json:"num_class"`
+			NumFeature string `json:"num_feature"`
+			NumTarget  string `json:"num_target"`
+		} `json:"learner_model_param"`
+		Objective struct {
+			Name string `json:"name"`
+		} `json:"objective"`
+	} `json:"learner"`
+	Version []int `json:"version"`
+}
+
+type xgbTrees struct {
+	Trees    []xgbTree `json:"trees"`
+	TreeInfo []int     `json:"tree_info"`
+}
+
+type xgbTree struct {
+	Left        []int32   `json:"left_children"`
+	Right       []int32   `json:"right_children"`
+	SplitIndex  []int64   `json:"split_indices"`
+	SplitCond   []float32 `json:"split_conditions"`
+	DefaultLeft []int     `json:"default_left"`
+	SplitType   []int     `json:"split_type"`
+	Param       struct {
+		NumNodes string `json:"num_nodes"`
+		NumFeat  string `json:"num_feature"`
+		LeafVec  string `json:"size_leaf_vector"`
+	} `json:"tree_param"`
+}
+
+func (doc *xgbDoc) model() (*XGBoostModel, error) {
+	l := doc.Learner
+	if l == nil || l.Booster == nil {
+		return nil, xgbErr("no learner.gradient_booster: not an XGBoost model file")
+	}
+	out := &XGBoostModel{Objective: l.Objective.Name, FeatureNames: l.FeatureNames, Version: doc.Version}
+	link := Identity
+	switch l.Objective.Name {
+	case "binary:logistic", "reg:logistic":
+		link = Logistic
+	case "reg:squarederror", "reg:linear", "binary:logitraw":
+	case "":
+		return nil, xgbErr("no learner.objective.name")
+	default:
+		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror are)", l.Objective.Name)
+	}
+	switch l.Booster.Name {
+	case "gbtree":
+	case "dart":
+		return nil, xgbErr("the dart booster is not supported (its trees carry drop weights); gbtree is")
+	default:
+		return nil, xgbErr("booster %q is not supported (gbtree is)", l.Booster.Name)
+	}
+	if l.Booster.Model == nil {
+		return nil, xgbErr("no gradient_booster.model")
+	}
+	for _, p := range []struct{ name, v string }{{"num_class", l.Params.NumClass}, {"num_target", l.Params.NumTarget}} {
+		if p.v != "" && p.v != "0" && p.v != "1" {
+			return nil, xgbErr("%s is %s: multi-output models are not supported", p.name, p.v)
+		}
+	}
+	nf, err := strconv.Atoi(l.Params.NumFeature)
+	if err != nil || nf < 0 {
+		return nil, xgbErr("learner_model_param.num_feature %q is not a count", l.Params.NumFeature)
+	}
+	// XGBoost 2 writes base_score as "[5E-1]" (a vector of one).
+	bsText := strings.Trim(l.Params.BaseScore, "[] ")
+	bs, err := strconv.ParseFloat(bsText, 32)
+	if err != nil || math.IsNaN(bs) || math.IsInf(bs, 0) {
+		return nil, xgbErr("learner_model_param.base_score %q is not a number", l.Params.BaseScore)
+	}
+	out.BaseScore = bs
+	base := float32(bs)
+	if link == Logistic {
+		if !(bs > 0 && bs < 1) {
+			return nil, xgbErr("base_score %v is not a probability, as %s needs", bs, l.Objective.Name)
+		}
+		// XGBoost's ProbToMargin: -logf(1/base_score - 1), in float32.
+		base = -float32(math.Log(float64(1/base - 1)))
+	}
+	e := &Ensemble{base: base, link: link, nFeature: nf, f32Sum: true}
+	for i := range l.Booster.Model.Trees {
+		if err := e.addXGBTree(&l.Booster.Model.Trees[i], nf); err != nil {
+			return nil, xgbErr("tree %d: %v", i, err)
+		}
+	}
+	if len(l.FeatureNames) != 0 && len(l.FeatureNames) != nf {
+		return nil, xgbErr("%d feature names for %d features", len(l.FeatureNames), nf)
+	}
+	out.Ensemble = e
+	return out, nil
+}
+
+// addXGBTree converts one tree to the side-by-side layout, checking every
+// index so that a damaged file errors instead of looping or panicking.
+func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
+	n := len(t.Left)
+	if n == 0 {
+		return errors.New("no nodes")
+	}
+	if want, err := strconv.Atoi(t.Param.NumNodes); err == nil && want != n {
+		return fmt.Errorf("num_nodes is %d but left_children has %d entries", want, n)
+	}
+	if t.Param.LeafVec != "" && t.Param.LeafVec != "0" {
+		return errors.New("vector leaves (multi-target trees) are not supported")
+	}
+	for name, l := range map[string]int{"right_children": len(t.Right), "split_indices": len(t.SplitIndex),
+		"split_conditions": len(t.SplitCond), "default_left": len(t.DefaultLeft)} {
+		if l != n {
+			return fmt.Errorf("%s has %d entries for %d nodes", name, l, n)
+		}
+	}
+	if len(t.SplitType) != 0 && len(t.SplitType) != n {
+		return fmt.Errorf("split_type has %d entries for %d nodes", len(t.SplitType), n)
+	}
+	root := int32(len(e.nodes))
+	e.roots = append(e.roots, root)
+	e.nodes = append(e.nodes, node{})
+	// Breadth-first: each inner node's children get two adjacent slots.
+	type item struct{ src, dst int32 }
+	queue := []item{{0, root}}
+	seen := make([]bool, n)
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		s := it.src
+		if seen[s] {
+			return fmt.Errorf("node %d is reached twice (the tree has a cycle or shared node)", s)
+		}
+		seen[s] = true
+		l, r := t.Left[s], t.Right[s]
+		if l == -1 {
+			if r != -1 {
+				return fmt.Errorf("node %d has a right child but no left one", s)
+			}
+			v := t.SplitCond[s]
+			if isNaN32(v) {
+				return fmt.Errorf("leaf %d has value NaN", s)
+			}
+			e.nodes[it.dst] = node{Threshold: v, Feature: -1}
+			continue
+		}
+		if l < 0 || int(l) >= n || r < 0 || int(r) >= n {
+			return fmt.Errorf("node %d has children %d and %d, outside 0..%d", s, l, r, n-1)
+		}
+		if len(t.SplitType) == n && t.SplitType[s] != 0 {
+			return fmt.Errorf("node %d is a categorical split; only numeric splits are supported", s)
+		}
+		f := t.SplitIndex[s]
+		if f < 0 || f >= int64(nf) {
+			return fmt.Errorf("node %d splits on feature %d; the model has %d", s, f, nf)
+		}
+		if isNaN32(t.SplitCond[s]) {
+			return fmt.Errorf("node %d has threshold NaN", s)
+		}
+		var def int32
+		if t.DefaultLeft[s] == 0 {
+			def = 1
+		}
+		left := int32(len(e.nodes))
+		e.nodes = append(e.nodes, node{}, node{})
+		e.nodes[it.dst] = node{Threshold: t.SplitCond[s], Feature: int32(f), Left: left, Default: def}
+		queue = append(queue, item{l, left}, item{r, left + 1})
+	}
+	return nil
+}
+
+func isNaN32(v float32) bool { return v != v }
