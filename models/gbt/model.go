@@ -25,46 +25,46 @@ const (
 // gives the defaults documented on each), call Fit, then Predict.
 type Model struct {
 	// Objective is the loss (default BinaryLogistic).
-	Objective Objective
+	Objective Objective `json:"objective"`
 	// NumTrees is the number of boosting rounds (default 100): one tree
 	// each. XGBoost's n_estimators, scikit-learn's max_iter, Spark's maxIter.
-	NumTrees int
+	NumTrees int `json:"num_trees"`
 	// MaxDepth is the deepest a leaf can be; the root is depth 0
 	// (default 6, as XGBoost; Spark's default is 5).
-	MaxDepth int
+	MaxDepth int `json:"max_depth"`
 	// LearningRate shrinks each tree's leaf values (default 0.1): XGBoost's
 	// eta, Spark's stepSize.
-	LearningRate float64
+	LearningRate float64 `json:"learning_rate"`
 	// MaxBins is the most value bins per feature, 2..255 (default 255);
 	// missing values have a bin of their own. Spark's maxBins,
 	// scikit-learn's max_bins (XGBoost's max_bin counts one more).
-	MaxBins int
+	MaxBins int `json:"max_bins"`
 	// MinSamplesLeaf is the fewest training rows a leaf may hold (default
 	// 1): Spark's minInstancesPerNode, scikit-learn's min_samples_leaf.
-	MinSamplesLeaf int
+	MinSamplesLeaf int `json:"min_samples_leaf"`
 	// MinChildWeight is the smallest hessian sum a leaf may have (default
 	// 1e-3, scikit-learn's min_hessian_to_split; XGBoost's min_child_weight
 	// defaults to 1).
-	MinChildWeight float64
+	MinChildWeight float64 `json:"min_child_weight"`
 	// MinSplitLoss is the loss reduction a split must exceed (default 0):
 	// XGBoost's gamma on its scale (the children's G²/(H+λ) less the
 	// parent's), Spark's minInfoGain.
-	MinSplitLoss float64
+	MinSplitLoss float64 `json:"min_split_loss"`
 	// L2 is the L2 penalty on leaf values (default 1, XGBoost's lambda;
 	// scikit-learn's l2_regularization defaults to 0).
-	L2 float64
+	L2 float64 `json:"l2"`
 	// Subsample is the fraction of rows each tree is grown on, drawn
 	// without replacement (default 1: all).
-	Subsample float64
+	Subsample float64 `json:"subsample"`
 	// EarlyStoppingRounds stops training when the validation loss passed
 	// to Fit has not improved for this many rounds, and keeps the trees up
 	// to the best round (default 0: off).
-	EarlyStoppingRounds int
+	EarlyStoppingRounds int `json:"early_stopping_rounds"`
 	// Seed makes the binning sample and row subsampling reproducible.
-	Seed uint64
+	Seed uint64 `json:"seed"`
 	// Threads is how many goroutines training and prediction use (default
 	// 0: one per core).
-	Threads int
+	Threads int `json:"threads"`
 
 	ens        *Ensemble
 	importance []float64

@@ -1,0 +1,58 @@
+// Package gbt is gradient-boosted decision trees with histogram split
+// finding, in the manner of XGBoost's "hist" method, LightGBM and
+// scikit-learn's HistGradientBoostingClassifier, and a scorer for models
+// saved by XGBoost itself.
+//
+//	m := gbt.New() // binary log-loss; gbt.NewRegressor() for squared error
+//	m.NumTrees, m.MaxDepth = 200, 4
+//	if err := m.Fit(X, y, &gbt.EvalSet{X: Xval, Y: yval}); err != nil { ... }
+//	p, err := m.Predict(Xtest) // P(y=1) per row
+//
+// X is a tabular.Matrix: float32 rows, NaN for a missing value (the
+// tabular package builds one from CSV or Parquet columns).
+//
+// # Training
+//
+// Each feature's values are cut into at most MaxBins bins at quantiles of
+// (up to 200,000 of) the training rows, and the table becomes one byte
+// per value, row-major, with code 255 for missing. A tree grows depth by
+// depth: for every node a histogram sums the gradients, hessians and row
+// counts per bin of every feature, and the best split is the bin boundary
+// maximising XGBoost's gain G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ), with
+// the node's missing values tried on both sides (the better side becomes
+// the split's default direction; with none in the node they go to the
+// larger child, as scikit-learn's). Only the smaller child's histogram is
+// built from its rows: the larger one is its parent's minus it. Histogram
+// building is split over the cores by chunks of rows, each into its own
+// histogram, merged afterwards; the rows of each node are kept as a
+// contiguous, ascending slice of row indices, partitioned in parallel
+// after each split. Buffers are reused from tree to tree. Leaves take
+// the Newton step −G/(H+λ), shrunk by LearningRate.
+//
+// The options map onto the other libraries': NumTrees (n_estimators,
+// max_iter, maxIter), MaxDepth, LearningRate (eta, stepSize), MaxBins
+// (max_bins, maxBins), MinSamplesLeaf (min_samples_leaf,
+// minInstancesPerNode), MinChildWeight (min_child_weight), MinSplitLoss
+// (gamma, minInfoGain), L2 (lambda, l2_regularization), Subsample,
+// EarlyStoppingRounds. Training is deterministic for a given Seed,
+// whatever the number of Threads.
+//
+// # Scoring
+//
+// A fitted model is an Ensemble: trees laid out flat with each node's
+// children side by side, walked with one float32 comparison per level
+// ("value < threshold" goes left, NaN follows the default direction),
+// tree by tree over blocks of 64 rows and over the cores by ranges of
+// rows. LoadXGBoost reads models saved by XGBoost's save_model (JSON or
+// UBJSON) into the same layout and scores them exactly as XGBoost's CPU
+// predictor does, float32 sums included.
+//
+// # Files
+//
+// Save and Load keep a model, with the tabular.Pipeline that makes its
+// features, in a checkpoint file of kind "ember.gbt": versioned,
+// checksummed, written atomically, and checked tree by tree on loading.
+//
+// Not here yet: multi-class objectives, sample weights, categorical splits
+// and a CUDA histogram kernel (no GPU was available to measure one on).
+package gbt

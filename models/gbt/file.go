@@ -1,0 +1,226 @@
+package gbt
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/checkpoint"
+	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/tabular"
+)
+
+// FileKind is the checkpoint kind of a GBT model file.
+const FileKind = "ember.gbt"
+
+// fileMetaVersion is the layout of the metadata below; a file with a newer
+// one is refused.
+const fileMetaVersion = 1
+
+// Saved is what a GBT model file holds: the fitted model, the feature
+// pipeline that makes its input from raw columns, and what it predicts.
+type Saved struct {
+	Model *Model
+	// Pipeline maps raw table columns to the model's features; nil for a
+	// model fitted on a feature matrix directly.
+	Pipeline *tabular.Pipeline
+	// Target is the label column the model was fitted to.
+	Target string
+	// Classes names a classifier's labels 0 and 1 (e.g. "no", "yes").
+	Classes []string
+	// Training is the caller's record of how the model was fitted (data,
+	// split, scores); Load returns it as a json.RawMessage.
+	Training any
+}
+
+// fileMeta is the JSON metadata. Its top level has the layout of every
+// model file `ember --save` writes (version, command, input, classes,
+// settings, state, training), so one loader can read them all.
+type fileMeta struct {
+	Version int       `json:"version"`
+	Command string    `json:"command"`
+	Input   fileInput `json:"input"`
+	Classes []string  `json:"classes,omitempty"`
+	// Settings are the Model's options.
+	Settings Model     `json:"settings"`
+	State    fileState `json:"state"`
+	Training any       `json:"training,omitempty"`
+}
+
+type fileInput struct {
+	Kind     string            `json:"kind"` // "table"
+	Features []string          `json:"features"`
+	Target   string            `json:"target,omitempty"`
+	Pipeline *tabular.Pipeline `json:"pipeline,omitempty"`
+}
+
+type fileState struct {
+	NumFeatures int       `json:"n_features"`
+	Base        float32   `json:"base"`
+	Link        string    `json:"link"`
+	Float32Sum  bool      `json:"float32_sum,omitempty"`
+	Importance  []float64 `json:"importance"`
+	History     History   `json:"history"`
+}
+
+// Save writes the model file atomically (checkpoint's versioned,
+// checksummed format, kind FileKind): the options, trees, importances,
+// pipeline and labels. Loading it gives a model that predicts exactly
+// what this one does.
+func Save(path string, s *Saved) error {
+	if s == nil || s.Model == nil || s.Model.ens == nil {
+		return fmt.Errorf("gbt: save %s: %w", path, ErrNotFitted)
+	}
+	m, e := s.Model, s.Model.ens
+	meta := fileMeta{
+		Version: fileMetaVersion, Command: "gbt",
+		Input:    fileInput{Kind: "table", Target: s.Target, Pipeline: s.Pipeline},
+		Classes:  s.Classes,
+		Settings: *m,
+		State: fileState{NumFeatures: e.nFeature, Base: e.base, Link: e.link.String(), Float32Sum: e.f32Sum,
+			Importance: m.importance, History: m.history},
+		Training: s.Training,
+	}
+	if s.Pipeline != nil {
+		if len(s.Pipeline.Features) != e.nFeature {
+			return fmt.Errorf("gbt: save %s: the pipeline makes %d features, the model takes %d", path, len(s.Pipeline.Features), e.nFeature)
+		}
+		meta.Input.Features = s.Pipeline.Inputs()
+	}
+	n := len(e.nodes)
+	thr := graph.NewBuf(tensor.Float32, n)
+	feat, left, def := graph.NewBuf(tensor.Int32, n), graph.NewBuf(tensor.Int32, n), graph.NewBuf(tensor.Int32, n)
+	for i, nd := range e.nodes {
+		thr.F32[i], feat.I32[i], left.I32[i], def.I32[i] = nd.Threshold, nd.Feature, nd.Left, nd.Default
+	}
+	roots := graph.NewBuf(tensor.Int32, len(e.roots))
+	copy(roots.I32, e.roots)
+	return checkpoint.Save(path, FileKind, meta, []checkpoint.Tensor{
+		{Name: "trees.roots", Buf: roots},
+		{Name: "nodes.threshold", Buf: thr},
+		{Name: "nodes.feature", Buf: feat},
+		{Name: "nodes.left", Buf: left},
+		{Name: "nodes.default", Buf: def},
+	})
+}
+
+// Load reads a model file written by Save, verifying the checkpoint and
+// then that every tree is well formed (indices in range, children after
+// their parent, so scoring always ends), so a damaged or foreign file is
+// an error, never a panic or a hang.
+func Load(path string) (*Saved, error) {
+	f, err := checkpoint.Load(path, FileKind)
+	if err != nil {
+		return nil, err
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("model file %s: %w", path, &kindError{kind: checkpoint.ErrInvalid, msg: fmt.Sprintf(format, args...)})
+	}
+	var meta fileMeta
+	var raw struct {
+		Training json.RawMessage `json:"training"`
+	}
+	if err := f.DecodeMeta(&meta); err != nil {
+		return nil, err
+	}
+	if err := f.DecodeMeta(&raw); err != nil {
+		return nil, err
+	}
+	switch {
+	case meta.Version > fileMetaVersion:
+		return nil, fmt.Errorf("model file %s: metadata version %d is newer than this Ember reads (%d); use a newer Ember", path, meta.Version, fileMetaVersion)
+	case meta.Version < 1 || meta.Command != "gbt":
+		return nil, bad("metadata is not a GBT model's (version %d, command %q)", meta.Version, meta.Command)
+	}
+	m := meta.Settings
+	if err := m.checkOptions(); err != nil {
+		return nil, bad("%v", err)
+	}
+	st := meta.State
+	e := &Ensemble{base: st.Base, nFeature: st.NumFeatures, f32Sum: st.Float32Sum}
+	switch st.Link {
+	case Identity.String():
+		e.link = Identity
+	case Logistic.String():
+		e.link = Logistic
+	default:
+		return nil, bad("unknown link %q", st.Link)
+	}
+	if (e.link == Logistic) != (m.Objective == BinaryLogistic) {
+		return nil, bad("link %s does not fit objective %s", st.Link, m.Objective)
+	}
+	if st.NumFeatures < 1 || len(st.Importance) != st.NumFeatures || isNaN32(st.Base) {
+		return nil, bad("%d features, %d importances, base %v", st.NumFeatures, len(st.Importance), st.Base)
+	}
+	get := func(name string, dt tensor.Dtype) (*graph.Buf, error) {
+		b, err := f.Tensor(name)
+		if err != nil {
+			return nil, err
+		}
+		if b.Dtype != dt || len(b.Shape) != 1 {
+			return nil, bad("tensor %s is not a %s vector", name, dt)
+		}
+		return b, nil
+	}
+	roots, err := get("trees.roots", tensor.Int32)
+	if err != nil {
+		return nil, err
+	}
+	var bufs [4]*graph.Buf
+	for i, spec := range []struct {
+		name string
+		dt   tensor.Dtype
+	}{{"nodes.threshold", tensor.Float32}, {"nodes.feature", tensor.Int32}, {"nodes.left", tensor.Int32}, {"nodes.default", tensor.Int32}} {
+		if bufs[i], err = get(spec.name, spec.dt); err != nil {
+			return nil, err
+		}
+	}
+	n := bufs[0].Shape[0]
+	for _, b := range bufs[1:] {
+		if b.Shape[0] != n {
+			return nil, bad("node tensors of different lengths")
+		}
+	}
+	e.nodes = make([]node, n)
+	for i := range e.nodes {
+		nd := node{Threshold: bufs[0].F32[i], Feature: bufs[1].I32[i], Left: bufs[2].I32[i], Default: bufs[3].I32[i]}
+		if nd.Feature >= 0 {
+			// Children after the parent: every walk moves forward and ends.
+			if int(nd.Feature) >= st.NumFeatures || nd.Left <= int32(i) || int(nd.Left)+1 >= n ||
+				(nd.Default != 0 && nd.Default != 1) || isNaN32(nd.Threshold) {
+				return nil, bad("node %d is malformed", i)
+			}
+		} else if nd.Feature != -1 || isNaN32(nd.Threshold) || math.IsInf(float64(nd.Threshold), 0) {
+			return nil, bad("leaf %d is malformed", i)
+		}
+		e.nodes[i] = nd
+	}
+	if len(roots.I32) == 0 {
+		return nil, bad("no trees")
+	}
+	for k, r := range roots.I32 {
+		if r < 0 || int(r) >= n || (k > 0 && r <= roots.I32[k-1]) {
+			return nil, bad("tree %d starts at node %d", k, r)
+		}
+	}
+	e.roots = roots.I32
+	if p := meta.Input.Pipeline; p != nil {
+		if err := p.Check(); err != nil {
+			return nil, bad("pipeline: %v", err)
+		}
+		if len(p.Features) != st.NumFeatures {
+			return nil, bad("the pipeline makes %d features, the model takes %d", len(p.Features), st.NumFeatures)
+		}
+	}
+	if meta.Classes != nil && len(meta.Classes) != 2 {
+		return nil, bad("%d class names for a binary classifier", len(meta.Classes))
+	}
+	m.ens, m.importance, m.history = e, st.Importance, st.History
+	s := &Saved{Model: &m, Pipeline: meta.Input.Pipeline, Target: meta.Input.Target, Classes: meta.Classes}
+	if len(raw.Training) > 0 {
+		s.Training = raw.Training
+	}
+	return s, nil
+}

@@ -1,0 +1,249 @@
+package gbt
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/checkpoint"
+	"github.com/emberml/ember/tabular"
+)
+
+// toyData is a small problem with structure, missing values and a
+// constant column: y depends on x0 > 0, x1 and whether x2 is missing.
+func toyData(n int, seed uint64, regression bool) (*tabular.Matrix, []float64) {
+	r := rand.New(rand.NewPCG(seed, 1))
+	X := tabular.NewMatrix(n, 4)
+	y := make([]float64, n)
+	for i := range n {
+		row := X.Row(i)
+		for j := range 3 {
+			row[j] = float32(r.NormFloat64())
+		}
+		row[3] = 7
+		miss := r.Float64() < 0.2
+		if miss {
+			row[2] = float32(math.NaN())
+		}
+		z := 2*float64(row[1]) - 1
+		if row[0] > 0 {
+			z += 2
+		}
+		if miss {
+			z -= 1.5
+		}
+		if regression {
+			y[i] = z + 0.1*r.NormFloat64()
+		} else if r.Float64() < 1/(1+math.Exp(-2*z)) {
+			y[i] = 1
+		}
+	}
+	return X, y
+}
+
+func TestFitLearnsAndPredictsConsistently(t *testing.T) {
+	X, y := toyData(2000, 1, false)
+	m := New()
+	m.NumTrees, m.MaxDepth = 30, 3
+	require.NoError(t, m.Fit(X, y, nil))
+	p, err := m.Predict(X)
+	require.NoError(t, err)
+	correct := 0
+	for i, v := range p {
+		require.True(t, v > 0 && v < 1)
+		if (v > 0.5) == (y[i] == 1) {
+			correct++
+		}
+	}
+	require.Greater(t, float64(correct)/float64(len(y)), 0.8)
+	// The constant column is never split on; x0 and x1 carry the most gain.
+	imp := m.Importance()
+	require.Zero(t, imp[3])
+	require.Greater(t, imp[1], imp[2])
+	require.Greater(t, imp[0], imp[2])
+
+	// Training is deterministic, and the same on one thread as on several.
+	m2 := New()
+	m2.NumTrees, m2.MaxDepth, m2.Threads = 30, 3, 1
+	require.NoError(t, m2.Fit(X, y, nil))
+	p2, err := m2.Predict(X)
+	require.NoError(t, err)
+	require.Equal(t, p, p2)
+}
+
+func TestRegressor(t *testing.T) {
+	X, y := toyData(3000, 2, true)
+	Xt, yt := toyData(1000, 3, true)
+	m := NewRegressor()
+	m.NumTrees, m.MaxDepth, m.LearningRate = 100, 4, 0.2
+	require.NoError(t, m.Fit(X, y, nil))
+	p, err := m.Predict(Xt)
+	require.NoError(t, err)
+	var sse, sst, mean float64
+	for _, v := range yt {
+		mean += v / float64(len(yt))
+	}
+	for i, v := range p {
+		sse += (v - yt[i]) * (v - yt[i])
+		sst += (yt[i] - mean) * (yt[i] - mean)
+	}
+	// The step in x0 and the missing-x2 shift are learned: R² close to the
+	// noise limit.
+	require.Greater(t, 1-sse/sst, 0.95)
+}
+
+func TestEarlyStoppingKeepsBestRound(t *testing.T) {
+	X, y := toyData(1500, 4, false)
+	Xv, yv := toyData(500, 5, false)
+	m := New()
+	m.NumTrees, m.LearningRate, m.MaxDepth, m.EarlyStoppingRounds = 500, 0.5, 6, 5
+	require.NoError(t, m.Fit(X, y, &EvalSet{Xv, yv}))
+	h := m.History()
+	require.Less(t, len(h.ValidLoss), 500, "the validation loss should stop improving early at this learning rate")
+	require.Equal(t, h.BestRound+1, m.Ensemble().NumTrees())
+	require.Equal(t, len(h.ValidLoss)-1-5, h.BestRound)
+	for _, l := range h.ValidLoss {
+		require.GreaterOrEqual(t, l, h.ValidLoss[h.BestRound])
+	}
+}
+
+func TestSubsampleIsSeeded(t *testing.T) {
+	X, y := toyData(1000, 6, false)
+	fit := func(seed uint64) []float64 {
+		m := New()
+		m.NumTrees, m.Subsample, m.Seed = 20, 0.5, seed
+		require.NoError(t, m.Fit(X, y, nil))
+		p, err := m.Predict(X)
+		require.NoError(t, err)
+		return p
+	}
+	a, b, c := fit(1), fit(1), fit(2)
+	require.Equal(t, a, b)
+	require.NotEqual(t, a, c)
+}
+
+func TestMinSamplesLeafAndDepth(t *testing.T) {
+	X, y := toyData(500, 7, false)
+	m := New()
+	m.NumTrees, m.MaxDepth, m.MinSamplesLeaf = 5, 3, 60
+	require.NoError(t, m.Fit(X, y, nil))
+	e := m.Ensemble()
+	// Walk every tree: depth at most 3, and every leaf holds >= 60 rows.
+	counts := make(map[int32]int)
+	for i := range X.Rows {
+		for k := range e.roots {
+			n := e.roots[k]
+			for depth := 0; ; depth++ {
+				nd := e.nodes[n]
+				if nd.Feature < 0 {
+					require.LessOrEqual(t, depth, 3)
+					counts[n]++
+					break
+				}
+				v := X.At(i, int(nd.Feature))
+				switch {
+				case v != v:
+					n = nd.Left + nd.Default
+				case v < nd.Threshold:
+					n = nd.Left
+				default:
+					n = nd.Left + 1
+				}
+			}
+		}
+	}
+	for _, c := range counts {
+		require.GreaterOrEqual(t, c, 60)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	X, y := toyData(50, 8, false)
+	for _, tc := range []struct {
+		name string
+		edit func(m *Model)
+		X    *tabular.Matrix
+		y    []float64
+		want string
+	}{
+		{"zero value", func(m *Model) { *m = Model{} }, X, y, "unknown Objective"},
+		{"trees", func(m *Model) { m.NumTrees = 0 }, X, y, "NumTrees must be at least 1"},
+		{"bins", func(m *Model) { m.MaxBins = 256 }, X, y, "MaxBins must be in 2..255"},
+		{"lr", func(m *Model) { m.LearningRate = math.NaN() }, X, y, "LearningRate"},
+		{"subsample", func(m *Model) { m.Subsample = 0 }, X, y, "Subsample"},
+		{"labels", func(m *Model) {}, X, make([]float64, 49), "50 rows but 49 labels"},
+		{"label value", func(m *Model) {}, X, append(make([]float64, 49), 2), "label 49 is 2; binary:logistic needs labels 0 and 1"},
+		{"one class", func(m *Model) {}, X, make([]float64, 50), "needs both classes"},
+		{"no rows", func(m *Model) {}, tabular.NewMatrix(0, 4), nil, "X is 0×4"},
+		{"ragged", func(m *Model) {}, &tabular.Matrix{Rows: 2, Cols: 2, Data: make([]float32, 3)}, []float64{0, 1}, "holds 3 values"},
+		{"early stop", func(m *Model) { m.EarlyStoppingRounds = 3 }, X, y, "needs a validation set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := New()
+			tc.edit(m)
+			require.ErrorContains(t, m.Fit(tc.X, tc.y, nil), tc.want)
+		})
+	}
+	m := New()
+	_, err := m.Predict(X)
+	require.ErrorIs(t, err, ErrNotFitted)
+	m.NumTrees = 3
+	require.NoError(t, m.Fit(X, y, nil))
+	_, err = m.Predict(tabular.NewMatrix(2, 5))
+	require.ErrorContains(t, err, "5 features; the model was fitted on 4")
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	X, y := toyData(800, 9, false)
+	m := New()
+	m.NumTrees, m.MaxDepth = 25, 4
+	require.NoError(t, m.Fit(X, y, nil))
+	path := filepath.Join(t.TempDir(), "m.model")
+	require.NoError(t, Save(path, &Saved{Model: m, Target: "y", Classes: []string{"no", "yes"}, Training: map[string]any{"rows": 800}}))
+	s, err := Load(path)
+	require.NoError(t, err)
+	want, err := m.Predict(X)
+	require.NoError(t, err)
+	got, err := s.Model.Predict(X)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	require.Equal(t, m.Importance(), s.Model.Importance())
+	require.Equal(t, []string{"no", "yes"}, s.Classes)
+	require.Equal(t, 25, s.Model.NumTrees)
+	require.JSONEq(t, `{"rows":800}`, string(s.Training.(json.RawMessage)))
+
+	// Damage: every error is a clear one from checkpoint, never a panic.
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		is   error
+	}{
+		{"truncated", b[:len(b)/2], checkpoint.ErrTruncated},
+		{"flipped", flip(b, len(b)/2), checkpoint.ErrCorrupt},
+		{"text", []byte("customer_ID,prediction\n"), checkpoint.ErrNotModel},
+	} {
+		p := filepath.Join(t.TempDir(), tc.name)
+		require.NoError(t, os.WriteFile(p, tc.data, 0o644))
+		_, err := Load(p)
+		require.ErrorIs(t, err, tc.is, tc.name)
+		require.ErrorContains(t, err, p)
+	}
+	// Another kind of model file is refused by kind.
+	other := filepath.Join(t.TempDir(), "other.model")
+	require.NoError(t, checkpoint.Save(other, "ember.logreg", map[string]int{"version": 1}, nil))
+	_, err = Load(other)
+	require.ErrorIs(t, err, checkpoint.ErrKind)
+}
+
+func flip(b []byte, i int) []byte {
+	c := append([]byte(nil), b...)
+	c[i] ^= 0x40
+	return c
+}

@@ -1,0 +1,154 @@
+package tabular
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Kind is how a column's values are held.
+type Kind int
+
+const (
+	// Numeric values are float64, NaN for missing.
+	Numeric Kind = iota + 1
+	// Text values are strings, with Null marking missing ones.
+	Text
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Numeric:
+		return "numeric"
+	case Text:
+		return "text"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Column is one column of a batch.
+type Column struct {
+	Name string
+	Kind Kind
+	// Num holds a Numeric column's values (NaN: missing).
+	Num []float64
+	// Str holds a Text column's values; Null[i] is true where row i is
+	// missing (Null is nil when no value is).
+	Str  []string
+	Null []bool
+}
+
+// Len is the number of values.
+func (c *Column) Len() int {
+	if c.Kind == Numeric {
+		return len(c.Num)
+	}
+	return len(c.Str)
+}
+
+// IsNull reports whether row i is missing.
+func (c *Column) IsNull(i int) bool {
+	if c.Kind == Numeric {
+		return c.Num[i] != c.Num[i]
+	}
+	return c.Null != nil && c.Null[i]
+}
+
+// Batch is a block of consecutive rows of a table file.
+type Batch struct {
+	// Source is the file the rows came from, for error messages.
+	Source string
+	// Rows is the number of rows.
+	Rows int
+	// FirstRow is the 0-based index of the first row in the file.
+	FirstRow int64
+	// Lines are the 1-based file lines the rows start on (CSV); nil for
+	// Parquet, whose rows are named by their index.
+	Lines []int
+	// Columns are the columns asked for, in that order.
+	Columns []*Column
+}
+
+// Column returns the named column, or nil.
+func (b *Batch) Column(name string) *Column {
+	for _, c := range b.Columns {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Where names row i for an error message: "file: line N" or "file: row N".
+func (b *Batch) Where(i int) string {
+	if b.Lines != nil {
+		return fmt.Sprintf("%s: line %d", b.Source, b.Lines[i])
+	}
+	return fmt.Sprintf("%s: row %d", b.Source, b.FirstRow+int64(i)+1)
+}
+
+// Text returns row i of a column as text: a Text value as it is, a number
+// formatted as the shortest decimal that reads back to it ("2" for 2.0),
+// so a categorical column reads the same from CSV and from Parquet. ok is
+// false for a missing value.
+func (c *Column) Text(i int) (s string, ok bool) {
+	if c.IsNull(i) {
+		return "", false
+	}
+	if c.Kind == Text {
+		return c.Str[i], true
+	}
+	return strconv.FormatFloat(c.Num[i], 'g', -1, 64), true
+}
+
+// naStrings are pandas' default NA markers (read_csv's na_values): a CSV
+// cell holding one of them, after trimming spaces, is a missing value.
+var naStrings = map[string]bool{
+	"": true, "#N/A": true, "#N/A N/A": true, "#NA": true, "-1.#IND": true, "-1.#QNAN": true,
+	"-NaN": true, "-nan": true, "1.#IND": true, "1.#QNAN": true, "<NA>": true, "N/A": true,
+	"NA": true, "NULL": true, "NaN": true, "None": true, "n/a": true, "nan": true, "null": true,
+}
+
+// IsNA reports whether a CSV cell marks a missing value.
+func IsNA(s string) bool { return naStrings[strings.TrimSpace(s)] }
+
+// Merge concatenates batches of the same columns into one.
+func Merge(batches []*Batch) *Batch {
+	if len(batches) == 0 {
+		return &Batch{}
+	}
+	if len(batches) == 1 {
+		return batches[0]
+	}
+	first := batches[0]
+	out := &Batch{Source: first.Source, FirstRow: first.FirstRow}
+	withLines := first.Lines != nil
+	for _, c := range first.Columns {
+		out.Columns = append(out.Columns, &Column{Name: c.Name, Kind: c.Kind})
+	}
+	for _, b := range batches {
+		out.Rows += b.Rows
+		if withLines {
+			out.Lines = append(out.Lines, b.Lines...)
+		}
+		for k, c := range b.Columns {
+			o := out.Columns[k]
+			if c.Kind == Numeric {
+				o.Num = append(o.Num, c.Num...)
+				continue
+			}
+			if c.Null != nil && o.Null == nil {
+				o.Null = make([]bool, len(o.Str), len(o.Str)+len(c.Str))
+			}
+			o.Str = append(o.Str, c.Str...)
+			if o.Null != nil {
+				if c.Null != nil {
+					o.Null = append(o.Null, c.Null...)
+				} else {
+					o.Null = append(o.Null, make([]bool, len(c.Str))...)
+				}
+			}
+		}
+	}
+	return out
+}

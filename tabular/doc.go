@@ -1,0 +1,38 @@
+// Package tabular reads tables (CSV/TSV and Parquet) in batches of rows and
+// turns their columns into the dense float32 feature matrices tree models
+// and other shallow models take, with a feature pipeline that is fitted once
+// on training data and saved with the model.
+//
+// # Reading
+//
+// Open picks the reader by content (Parquet files start with "PAR1") and
+// returns a Reader yielding Batches of at most a few tens of thousands of
+// rows: one Parquet row group at a time (split when larger), or a block of
+// CSV lines, so a file far larger than memory is scored in constant memory.
+// Only the requested columns are decoded. Missing values: an empty CSV cell
+// or one of pandas' default NA strings ("NA", "NaN", "null", "None", "N/A",
+// …), and a null in a Parquet column. Parquet columns of a numeric physical
+// type (BOOLEAN, INT32, INT64, FLOAT, DOUBLE; DATE and TIMESTAMP read as
+// their integer count, DECIMAL as its scaled value) are numeric, BYTE_ARRAY
+// columns are text; INT96, FIXED_LEN_BYTE_ARRAY and nested (list, map,
+// group) columns are refused with an error naming the column and its type
+// when they are asked for, and ignored otherwise.
+//
+// # Features
+//
+// A Pipeline maps raw columns to feature columns, in this order:
+//   - numeric columns, optionally imputed (mean, median, most frequent or a
+//     constant, fitted on the training rows; without imputation a missing
+//     value stays NaN, which tree models route by a learned default);
+//   - one-hot columns of categorical (text) columns, named "column=value"
+//     as scikit-learn's DictVectorizer names them, one per value seen in
+//     training, sorted; a value never seen in training sets none of them
+//     (DictVectorizer's behaviour) and is counted in the transform report;
+//   - token counts of token-list columns (a CountVectorizer over tokens
+//     split on a separator), named "column=token", with a vocabulary of the
+//     most frequent tokens (MaxVocab) that occur in at least MinDF rows.
+//
+// A value that is not a number in a numeric column is an error naming the
+// file, line and column. Pipelines marshal to JSON, which is how model
+// files carry them.
+package tabular

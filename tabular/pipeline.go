@@ -1,0 +1,497 @@
+package tabular
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Impute strategies, as scikit-learn's SimpleImputer names them.
+const (
+	ImputeNone         = ""              // keep missing values missing (NaN; no one-hot column set)
+	ImputeMean         = "mean"          // numeric only
+	ImputeMedian       = "median"        // numeric only
+	ImputeMostFrequent = "most_frequent" // the most frequent value; ties: the smallest
+	ImputeConstant     = "constant"      // FillValue (numeric) or FillCategory (text)
+)
+
+// Spec says which columns become features and how; Fit learns the rest.
+type Spec struct {
+	// Numeric columns pass through as one feature each.
+	Numeric []string `json:"numeric,omitempty"`
+	// Categorical columns become one-hot features "column=value".
+	Categorical []string `json:"categorical,omitempty"`
+	// Tokens columns hold token lists (split on TokenSep) and become
+	// token-count features "column=token".
+	Tokens []string `json:"tokens,omitempty"`
+	// TokenSep splits a token-list cell (default: any run of spaces).
+	TokenSep string `json:"token_sep,omitempty"`
+	// MaxVocab keeps the most frequent tokens of each token column, ties
+	// broken alphabetically (default 0: all), as CountVectorizer's
+	// max_features and Spark's vocabSize.
+	MaxVocab int `json:"max_vocab,omitempty"`
+	// MinDF keeps tokens found in at least this many rows (default 1).
+	MinDF int `json:"min_df,omitempty"`
+	// Impute is the numeric strategy (ImputeNone by default).
+	Impute string `json:"impute,omitempty"`
+	// FillValue is the ImputeConstant value for numeric columns.
+	FillValue float64 `json:"fill_value,omitempty"`
+	// ImputeCategorical is the strategy for categorical columns: ImputeNone
+	// (a missing value sets no one-hot feature), ImputeMostFrequent or
+	// ImputeConstant (FillCategory, "missing" when empty).
+	ImputeCategorical string `json:"impute_categorical,omitempty"`
+	FillCategory      string `json:"fill_category,omitempty"`
+}
+
+// Pipeline is a fitted Spec: it maps raw columns to a feature matrix.
+type Pipeline struct {
+	Spec Spec `json:"spec"`
+	// Fill is each numeric column's imputed value (NaN, stored as null,
+	// without imputation).
+	Fill []JSONFloat `json:"fill"`
+	// Categories are each categorical column's training values, sorted.
+	Categories [][]string `json:"categories"`
+	// CategoryFill is each categorical column's imputed value ("" : none).
+	CategoryFill []string `json:"category_fill"`
+	// Vocab is each token column's vocabulary, sorted.
+	Vocab [][]string `json:"vocab"`
+	// Features names the output columns, in order.
+	Features []string `json:"features"`
+
+	catIndex   []map[string]int
+	vocabIndex []map[string]int
+}
+
+// JSONFloat is a float64 that marshals NaN as null.
+type JSONFloat float64
+
+func (f JSONFloat) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, float64(f), 'g', -1, 64), nil
+}
+
+func (f *JSONFloat) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = JSONFloat(math.NaN())
+		return nil
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	*f = JSONFloat(v)
+	return err
+}
+
+// Inputs are the raw columns the pipeline reads, in the order Transform
+// wants them.
+func (p *Pipeline) Inputs() []string {
+	return slices.Concat(p.Spec.Numeric, p.Spec.Categorical, p.Spec.Tokens)
+}
+
+func (s *Spec) check() error {
+	seen := map[string]string{}
+	for _, g := range []struct {
+		what string
+		cols []string
+	}{{"numeric", s.Numeric}, {"categorical", s.Categorical}, {"token", s.Tokens}} {
+		for _, c := range g.cols {
+			if prev, dup := seen[c]; dup {
+				if prev == g.what {
+					return fmt.Errorf("column %q is listed twice as %s", c, g.what)
+				}
+				return fmt.Errorf("column %q is listed both as %s and as %s", c, prev, g.what)
+			}
+			seen[c] = g.what
+		}
+	}
+	if len(seen) == 0 {
+		return errors.New("the pipeline has no feature columns")
+	}
+	switch s.Impute {
+	case ImputeNone, ImputeMean, ImputeMedian, ImputeMostFrequent, ImputeConstant:
+	default:
+		return fmt.Errorf("unknown numeric impute strategy %q (want mean, median, most_frequent or constant)", s.Impute)
+	}
+	switch s.ImputeCategorical {
+	case ImputeNone, ImputeMostFrequent, ImputeConstant:
+	default:
+		return fmt.Errorf("unknown categorical impute strategy %q (want most_frequent or constant)", s.ImputeCategorical)
+	}
+	if s.MaxVocab < 0 || s.MinDF < 0 {
+		return errors.New("MaxVocab and MinDF must not be negative")
+	}
+	return nil
+}
+
+// Fit learns the imputed values, categories and vocabularies from a batch
+// holding (at least) the spec's columns.
+func Fit(spec Spec, b *Batch) (*Pipeline, error) {
+	if err := spec.check(); err != nil {
+		return nil, fmt.Errorf("tabular: %w", err)
+	}
+	if b.Rows == 0 {
+		return nil, errors.New("tabular: no rows to fit the pipeline on")
+	}
+	p := &Pipeline{Spec: spec}
+	for _, name := range spec.Numeric {
+		c, err := column(b, name)
+		if err != nil {
+			return nil, err
+		}
+		vals, err := numbers(b, c)
+		if err != nil {
+			return nil, err
+		}
+		fill, err := numericFill(spec, name, vals)
+		if err != nil {
+			return nil, err
+		}
+		p.Fill = append(p.Fill, JSONFloat(fill))
+		p.Features = append(p.Features, name)
+	}
+	for _, name := range spec.Categorical {
+		c, err := column(b, name)
+		if err != nil {
+			return nil, err
+		}
+		counts := map[string]int{}
+		for i := range b.Rows {
+			if s, ok := c.Text(i); ok {
+				counts[s]++
+			}
+		}
+		fill := ""
+		switch spec.ImputeCategorical {
+		case ImputeMostFrequent:
+			fill = mostFrequent(counts)
+		case ImputeConstant:
+			fill = cmp.Or(spec.FillCategory, "missing")
+		}
+		if fill != "" {
+			counts[fill] += 0
+		}
+		cats := sortedKeys(counts)
+		p.Categories = append(p.Categories, cats)
+		p.CategoryFill = append(p.CategoryFill, fill)
+		for _, v := range cats {
+			p.Features = append(p.Features, name+"="+v)
+		}
+	}
+	for _, name := range spec.Tokens {
+		c, err := column(b, name)
+		if err != nil {
+			return nil, err
+		}
+		tf, df := map[string]int{}, map[string]int{}
+		var seen []string
+		for i := range b.Rows {
+			s, ok := c.Text(i)
+			if !ok {
+				continue
+			}
+			seen = seen[:0]
+			for _, tok := range p.tokens(s) {
+				tf[tok]++
+				if !slices.Contains(seen, tok) {
+					seen = append(seen, tok)
+					df[tok]++
+				}
+			}
+		}
+		var vocab []string
+		for tok := range tf {
+			if df[tok] >= max(spec.MinDF, 1) {
+				vocab = append(vocab, tok)
+			}
+		}
+		slices.SortFunc(vocab, func(a, b string) int { return cmp.Or(tf[b]-tf[a], strings.Compare(a, b)) })
+		if spec.MaxVocab > 0 && len(vocab) > spec.MaxVocab {
+			vocab = vocab[:spec.MaxVocab]
+		}
+		slices.Sort(vocab)
+		p.Vocab = append(p.Vocab, vocab)
+		for _, v := range vocab {
+			p.Features = append(p.Features, name+"="+v)
+		}
+	}
+	if len(p.Features) == 0 {
+		return nil, errors.New("tabular: the pipeline makes no features (the categorical and token columns are all empty)")
+	}
+	p.index()
+	return p, nil
+}
+
+// Check validates a pipeline decoded from a file and builds its lookup
+// tables; a pipeline that does not hang together is an error.
+func (p *Pipeline) Check() error {
+	if err := p.Spec.check(); err != nil {
+		return err
+	}
+	s := &p.Spec
+	if len(p.Fill) != len(s.Numeric) || len(p.Categories) != len(s.Categorical) ||
+		len(p.CategoryFill) != len(s.Categorical) || len(p.Vocab) != len(s.Tokens) {
+		return errors.New("the fitted values do not match the spec's columns")
+	}
+	n := len(s.Numeric)
+	for _, c := range p.Categories {
+		n += len(c)
+	}
+	for _, v := range p.Vocab {
+		n += len(v)
+	}
+	if n != len(p.Features) {
+		return fmt.Errorf("%d feature names for %d features", len(p.Features), n)
+	}
+	p.index()
+	return nil
+}
+
+func (p *Pipeline) index() {
+	p.catIndex = make([]map[string]int, len(p.Categories))
+	for k, cats := range p.Categories {
+		p.catIndex[k] = make(map[string]int, len(cats))
+		for i, v := range cats {
+			p.catIndex[k][v] = i
+		}
+	}
+	p.vocabIndex = make([]map[string]int, len(p.Vocab))
+	for k, vocab := range p.Vocab {
+		p.vocabIndex[k] = make(map[string]int, len(vocab))
+		for i, v := range vocab {
+			p.vocabIndex[k][v] = i
+		}
+	}
+}
+
+func (p *Pipeline) tokens(s string) []string {
+	if p.Spec.TokenSep == "" {
+		return strings.Fields(s)
+	}
+	var out []string
+	for _, t := range strings.Split(s, p.Spec.TokenSep) {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// TransformReport counts what Transform did beyond the plain mapping.
+type TransformReport struct {
+	// Unseen counts, per categorical column, the rows whose value was
+	// never seen in training (no one-hot feature set).
+	Unseen map[string]int
+	// FirstUnseen is an example per column: the value and where it is.
+	FirstUnseen map[string]string
+	// Imputed counts the missing values filled in.
+	Imputed int
+}
+
+// Add accumulates another report.
+func (r *TransformReport) Add(o TransformReport) {
+	for k, v := range o.Unseen {
+		if r.Unseen == nil {
+			r.Unseen, r.FirstUnseen = map[string]int{}, map[string]string{}
+		}
+		if r.Unseen[k] == 0 {
+			r.FirstUnseen[k] = o.FirstUnseen[k]
+		}
+		r.Unseen[k] += v
+	}
+	r.Imputed += o.Imputed
+}
+
+// Transform maps a batch to its feature matrix, reusing out's storage when
+// it is large enough. A non-number in a numeric column is an error naming
+// the file, line (or row) and column; a category never seen in training is
+// counted in the report and sets no feature.
+func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, error) {
+	var rep TransformReport
+	d := len(p.Features)
+	if out == nil || cap(out.Data) < b.Rows*d {
+		out = NewMatrix(b.Rows, d)
+	} else {
+		out.Rows, out.Cols, out.Data = b.Rows, d, out.Data[:b.Rows*d]
+		clear(out.Data)
+	}
+	if p.catIndex == nil {
+		p.index()
+	}
+	col := 0
+	for k, name := range p.Spec.Numeric {
+		c, err := column(b, name)
+		if err != nil {
+			return nil, rep, err
+		}
+		vals, err := numbers(b, c)
+		if err != nil {
+			return nil, rep, err
+		}
+		fill := float32(p.Fill[k])
+		for i, v := range vals {
+			x := float32(v)
+			if v != v {
+				x = fill
+				if fill == fill {
+					rep.Imputed++
+				}
+			}
+			out.Data[i*d+col] = x
+		}
+		col++
+	}
+	for k, name := range p.Spec.Categorical {
+		c, err := column(b, name)
+		if err != nil {
+			return nil, rep, err
+		}
+		idx := p.catIndex[k]
+		for i := range b.Rows {
+			s, ok := c.Text(i)
+			if !ok {
+				if s = p.CategoryFill[k]; s == "" {
+					continue
+				}
+				rep.Imputed++
+			}
+			j, known := idx[s]
+			if !known {
+				if rep.Unseen == nil {
+					rep.Unseen, rep.FirstUnseen = map[string]int{}, map[string]string{}
+				}
+				if rep.Unseen[name] == 0 {
+					rep.FirstUnseen[name] = fmt.Sprintf("%q (%s)", s, b.Where(i))
+				}
+				rep.Unseen[name]++
+				continue
+			}
+			out.Data[i*d+col+j] = 1
+		}
+		col += len(p.Categories[k])
+	}
+	for k, name := range p.Spec.Tokens {
+		c, err := column(b, name)
+		if err != nil {
+			return nil, rep, err
+		}
+		idx := p.vocabIndex[k]
+		for i := range b.Rows {
+			s, ok := c.Text(i)
+			if !ok {
+				continue
+			}
+			for _, tok := range p.tokens(s) {
+				if j, known := idx[tok]; known {
+					out.Data[i*d+col+j]++
+				}
+			}
+		}
+		col += len(p.Vocab[k])
+	}
+	return out, rep, nil
+}
+
+func column(b *Batch, name string) (*Column, error) {
+	c := b.Column(name)
+	if c == nil {
+		return nil, &columnError{fmt.Sprintf("%s: no column %q", b.Source, name)}
+	}
+	return c, nil
+}
+
+// numbers is a column's values as numbers: text is parsed, and a value
+// that is not a number is an error naming where it is.
+func numbers(b *Batch, c *Column) ([]float64, error) {
+	if c.Kind == Numeric {
+		return c.Num, nil
+	}
+	out := make([]float64, len(c.Str))
+	for i, s := range c.Str {
+		if c.Null != nil && c.Null[i] {
+			out[i] = math.NaN()
+			continue
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, &ValueError{Where: b.Where(i), Column: c.Name, Value: s}
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// ValueError is a value that is not a number in a numeric column.
+type ValueError struct {
+	Where  string // "file: line N"
+	Column string
+	Value  string
+}
+
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("%s, column %q: %q is not a number (a numeric feature; list the column as categorical if it holds categories)", e.Where, e.Column, e.Value)
+}
+
+func numericFill(spec Spec, name string, vals []float64) (float64, error) {
+	var present []float64
+	for _, v := range vals {
+		if v == v {
+			present = append(present, v)
+		}
+	}
+	if spec.Impute != ImputeNone && spec.Impute != ImputeConstant && len(present) == 0 {
+		return 0, fmt.Errorf("tabular: column %q has no values to compute its %s from", name, spec.Impute)
+	}
+	switch spec.Impute {
+	case ImputeMean:
+		var s float64
+		for _, v := range present {
+			s += v
+		}
+		return s / float64(len(present)), nil
+	case ImputeMedian:
+		slices.Sort(present)
+		n := len(present)
+		if n%2 == 1 {
+			return present[n/2], nil
+		}
+		return (present[n/2-1] + present[n/2]) / 2, nil
+	case ImputeMostFrequent:
+		counts := map[float64]int{}
+		for _, v := range present {
+			counts[v]++
+		}
+		best, bestN := 0.0, -1
+		for v, n := range counts {
+			if n > bestN || (n == bestN && v < best) {
+				best, bestN = v, n
+			}
+		}
+		return best, nil
+	case ImputeConstant:
+		return spec.FillValue, nil
+	}
+	return math.NaN(), nil
+}
+
+func mostFrequent(counts map[string]int) string {
+	best, bestN := "", -1
+	for v, n := range counts {
+		if n > bestN || (n == bestN && v < best) {
+			best, bestN = v, n
+		}
+	}
+	return best
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,280 @@
+package tabular
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// DefaultBatchRows is how many rows a Reader returns at most per batch.
+const DefaultBatchRows = 1 << 16
+
+// Reader reads a table file in batches.
+type Reader interface {
+	// Header is every column of the file, in file order.
+	Header() []string
+	// Next returns the next batch of the requested columns, or io.EOF
+	// after the last row.
+	Next() (*Batch, error)
+	// Progress is how far the reading has got: done of total, in bytes
+	// (CSV) or rows (Parquet).
+	Progress() (done, total int64)
+	// Close releases the file.
+	Close() error
+}
+
+// ErrColumn marks an error about a requested column: one the file does
+// not have, or one of a type this package cannot read.
+var ErrColumn = errors.New("column error")
+
+// ErrFormat marks a file that is not a readable CSV or Parquet table.
+var ErrFormat = errors.New("unreadable table")
+
+type columnError struct{ msg string }
+
+func (e *columnError) Error() string { return e.msg }
+func (e *columnError) Unwrap() error { return ErrColumn }
+
+type formatError struct{ msg string }
+
+func (e *formatError) Error() string { return e.msg }
+func (e *formatError) Unwrap() error { return ErrFormat }
+
+// missingColumns is the error for requested columns the file lacks.
+func missingColumns(path string, header, want []string) error {
+	var missing []string
+	for _, w := range want {
+		if !slices.Contains(header, w) {
+			missing = append(missing, fmt.Sprintf("%q", w))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	shown := header
+	more := ""
+	if len(shown) > 30 {
+		shown, more = shown[:30], fmt.Sprintf(" and %d more", len(header)-30)
+	}
+	noun := "column"
+	if len(missing) > 1 {
+		noun = "columns"
+	}
+	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more)}
+}
+
+// Open opens a table file for reading the named columns (all of them when
+// columns is nil), in batches of at most batchRows rows (0: the default).
+// Parquet is recognised by its magic bytes, anything else is read as CSV
+// (TSV when the name ends in .tsv or .tab, or the header has tabs and no
+// commas).
+func Open(path string, columns []string, batchRows int) (Reader, error) {
+	if batchRows <= 0 {
+		batchRows = DefaultBatchRows
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s: is a directory, not a table file", path)
+	}
+	var magic [4]byte
+	n, _ := io.ReadFull(f, magic[:])
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var r Reader
+	if n == 4 && string(magic[:]) == "PAR1" {
+		r, err = openParquet(f, fi.Size(), path, columns, batchRows)
+	} else {
+		r, err = openCSV(f, fi.Size(), path, columns, batchRows)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// ReadAll reads every remaining batch of r into one.
+func ReadAll(r Reader) (*Batch, error) {
+	var bs []*Batch
+	for {
+		b, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		bs = append(bs, b)
+	}
+	return Merge(bs), nil
+}
+
+// countingReader counts the bytes read through it, for Progress.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+type csvReader struct {
+	f      *os.File
+	path   string
+	size   int64
+	count  *countingReader
+	cr     *csv.Reader
+	header []string
+	idx    []int // file column of each requested column
+	names  []string
+	batch  int
+	rows   int64
+	done   bool
+}
+
+func openCSV(f *os.File, size int64, path string, columns []string, batchRows int) (*csvReader, error) {
+	count := &countingReader{r: f}
+	br := bufio.NewReaderSize(count, 1<<20)
+	// Spreadsheet exports often start with a byte-order mark.
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\ufeff")) {
+		br.Discard(3)
+	}
+	first, _ := br.Peek(min(br.Buffered()+4096, 64<<10))
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	if bytes.IndexByte(first, 0) >= 0 || !isText(first) {
+		return nil, &formatError{fmt.Sprintf("%s: not a CSV/TSV or Parquet file (binary content in the first line)", path)}
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = ','
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".tsv", ".tab":
+		cr.Comma = '\t'
+	default:
+		if bytes.Contains(first, []byte("\t")) && !bytes.Contains(first, []byte(",")) {
+			cr.Comma = '\t'
+		}
+	}
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, &formatError{fmt.Sprintf("%s: the file is empty; want a header row naming the columns", path)}
+	}
+	if err != nil {
+		return nil, &formatError{fmt.Sprintf("%s: %v", path, err)}
+	}
+	header = slices.Clone(header)
+	seen := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		header[i] = h
+		if h == "" {
+			return nil, &formatError{fmt.Sprintf("%s: line 1: column %d has an empty name", path, i+1)}
+		}
+		if j, dup := seen[h]; dup {
+			return nil, &formatError{fmt.Sprintf("%s: line 1: column name %q appears twice (columns %d and %d)", path, h, j+1, i+1)}
+		}
+		seen[h] = i
+	}
+	if columns == nil {
+		columns = header
+	}
+	if err := missingColumns(path, header, columns); err != nil {
+		return nil, err
+	}
+	r := &csvReader{f: f, path: path, size: size, count: count, cr: cr, header: header, names: slices.Clone(columns), batch: batchRows}
+	for _, c := range columns {
+		r.idx = append(r.idx, seen[c])
+	}
+	return r, nil
+}
+
+// isText is a cheap check that a line is UTF-8-ish text, not a binary
+// file given by mistake.
+func isText(b []byte) bool {
+	ctrl := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\r' {
+			ctrl++
+		}
+	}
+	return ctrl == 0
+}
+
+func (r *csvReader) Header() []string { return slices.Clone(r.header) }
+
+func (r *csvReader) Progress() (int64, int64) { return r.count.n, r.size }
+
+func (r *csvReader) Close() error { return r.f.Close() }
+
+func (r *csvReader) Next() (*Batch, error) {
+	if r.done {
+		return nil, io.EOF
+	}
+	b := &Batch{Source: r.path, FirstRow: r.rows}
+	cols := make([]*Column, len(r.idx))
+	for k := range cols {
+		cols[k] = &Column{Name: r.names[k], Kind: Text, Str: make([]string, 0, min(r.batch, 1024))}
+	}
+	for b.Rows < r.batch {
+		rec, err := r.cr.Read()
+		if errors.Is(err, io.EOF) {
+			r.done = true
+			break
+		}
+		if err != nil {
+			// csv.ParseError says "record on line N: wrong number of fields".
+			return nil, &formatError{fmt.Sprintf("%s: %v (the header has %d columns)", r.path, err, len(r.header))}
+		}
+		line, _ := r.cr.FieldPos(0)
+		b.Lines = append(b.Lines, line)
+		for k, j := range r.idx {
+			c := cols[k]
+			s := rec[j]
+			if IsNA(s) {
+				if c.Null == nil {
+					c.Null = make([]bool, len(c.Str), cap(c.Str))
+				}
+				c.Str = append(c.Str, "")
+				c.Null = append(c.Null, true)
+				continue
+			}
+			c.Str = append(c.Str, strings.Clone(strings.TrimSpace(s)))
+			if c.Null != nil {
+				c.Null = append(c.Null, false)
+			}
+		}
+		b.Rows++
+	}
+	if b.Rows == 0 {
+		if r.rows == 0 {
+			return nil, &formatError{fmt.Sprintf("%s: no data rows after the header", r.path)}
+		}
+		return nil, io.EOF
+	}
+	r.rows += int64(b.Rows)
+	b.Columns = cols
+	return b, nil
+}

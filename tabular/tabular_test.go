@@ -1,0 +1,296 @@
+package tabular
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/stretchr/testify/require"
+)
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	return p
+}
+
+func readAll(t *testing.T, path string, cols []string, batch int) (*Batch, int) {
+	t.Helper()
+	r, err := Open(path, cols, batch)
+	require.NoError(t, err)
+	defer r.Close()
+	n := 0
+	var bs []*Batch
+	for {
+		b, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		bs = append(bs, b)
+		n++
+	}
+	return Merge(bs), n
+}
+
+func TestCSVBatchesAndMissing(t *testing.T) {
+	p := writeFile(t, "t.csv", "\ufeffid, x ,color\n1,1.5,red\n2,,NA\n3,null,blue\n\"4\",2e3,\"re,d\"\n5,-0,red\n")
+	b, batches := readAll(t, p, []string{"x", "color"}, 2)
+	require.Equal(t, 3, batches)
+	require.Equal(t, 5, b.Rows)
+	require.Equal(t, []int{2, 3, 4, 5, 6}, b.Lines)
+	x, color := b.Column("x"), b.Column("color")
+	vals, err := numbers(b, x)
+	require.NoError(t, err)
+	require.Equal(t, 1.5, vals[0])
+	require.True(t, math.IsNaN(vals[1]) && math.IsNaN(vals[2]))
+	require.Equal(t, 2000.0, vals[3])
+	s, ok := color.Text(1)
+	require.False(t, ok, "NA is missing, got %q", s)
+	s, _ = color.Text(3)
+	require.Equal(t, "re,d", s)
+}
+
+func TestCSVErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, content string
+		cols          []string
+		want          string
+		is            error
+	}{
+		{"empty", "", nil, "empty", ErrFormat},
+		{"missing column", "a,b\n1,2\n", []string{"a", "zz", "yy"}, `no columns "zz", "yy"; the columns are: a, b`, ErrColumn},
+		{"ragged", "a,b\n1,2\n3\n", nil, "record on line 3: wrong number of fields", ErrFormat},
+		{"duplicate", "a,a\n1,2\n", nil, `column name "a" appears twice`, ErrFormat},
+		{"header only", "a,b\n", nil, "no data rows", ErrFormat},
+		{"binary", "\x00\x01\x02garbage\n", nil, "not a CSV/TSV or Parquet file", ErrFormat},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, "bad.csv", tc.content)
+			r, err := Open(p, tc.cols, 0)
+			if err == nil {
+				_, err = r.Next()
+				r.Close()
+			}
+			require.ErrorContains(t, err, tc.want)
+			require.ErrorIs(t, err, tc.is)
+			require.ErrorContains(t, err, p)
+		})
+	}
+}
+
+func TestPipelineNotANumber(t *testing.T) {
+	p := writeFile(t, "t.csv", "x,y\n1,a\n2,b\n3x,c\n")
+	b, _ := readAll(t, p, nil, 0)
+	_, err := Fit(Spec{Numeric: []string{"x"}, Categorical: []string{"y"}}, b)
+	var ve *ValueError
+	require.ErrorAs(t, err, &ve)
+	require.ErrorContains(t, err, p+`: line 4, column "x": "3x" is not a number`)
+}
+
+func TestPipelineOneHotImputeTokens(t *testing.T) {
+	train := writeFile(t, "train.csv", "age,city,genres\n30,Paris,Action|Drama\n,Oslo,Drama\n50,Paris,\n40,,Comedy|Drama|Drama\n")
+	b, _ := readAll(t, train, nil, 0)
+	spec := Spec{Numeric: []string{"age"}, Categorical: []string{"city"}, Tokens: []string{"genres"}, TokenSep: "|",
+		Impute: ImputeMedian, MinDF: 2}
+	p, err := Fit(spec, b)
+	require.NoError(t, err)
+	// DictVectorizer's names; Drama is the only token in two rows or more.
+	require.Equal(t, []string{"age", "city=Oslo", "city=Paris", "genres=Drama"}, p.Features)
+	require.Equal(t, JSONFloat(40), p.Fill[0])
+	X, rep, err := p.Transform(b, nil)
+	require.NoError(t, err)
+	require.Equal(t, []float32{
+		30, 0, 1, 1,
+		40, 1, 0, 1, // age imputed with the median
+		50, 0, 1, 0,
+		40, 0, 0, 2, // no city: no one-hot column set; Drama twice
+	}, X.Data)
+	require.Equal(t, 1, rep.Imputed)
+
+	test := writeFile(t, "test.csv", "genres,city,age\nDrama,Rome,1\nDrama,Paris,2\nx,Rome,3\n")
+	tb, _ := readAll(t, test, p.Inputs(), 0)
+	X, rep, err = p.Transform(tb, X)
+	require.NoError(t, err)
+	require.Equal(t, []float32{1, 0, 0, 1, 2, 0, 1, 1, 3, 0, 0, 0}, X.Data)
+	require.Equal(t, map[string]int{"city": 2}, rep.Unseen)
+	require.Contains(t, rep.FirstUnseen["city"], `"Rome" (`+test+": line 2)")
+
+	// A fitted pipeline survives JSON, as model files carry it.
+	js, err := jsonRoundTrip(p)
+	require.NoError(t, err)
+	require.NoError(t, js.Check())
+	X2, _, err := js.Transform(tb, nil)
+	require.NoError(t, err)
+	require.Equal(t, X.Data, X2.Data)
+}
+
+func TestPipelineSpecErrors(t *testing.T) {
+	b := &Batch{Rows: 1, Columns: []*Column{{Name: "x", Kind: Numeric, Num: []float64{1}}}}
+	for _, tc := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{}, "no feature columns"},
+		{Spec{Numeric: []string{"x", "x"}}, "listed twice"},
+		{Spec{Numeric: []string{"x"}, Categorical: []string{"x"}}, "both as numeric and as categorical"},
+		{Spec{Numeric: []string{"x"}, Impute: "avg"}, `unknown numeric impute strategy "avg"`},
+		{Spec{Numeric: []string{"nope"}}, `no column "nope"`},
+	} {
+		_, err := Fit(tc.spec, b)
+		require.ErrorContains(t, err, tc.want)
+	}
+}
+
+type pqRow struct {
+	ID   string   `parquet:"id"`
+	A    *float64 `parquet:"a,optional"`
+	B    *int32   `parquet:"b,optional"`
+	Cat  *string  `parquet:"cat,optional,dict"`
+	Tags []string `parquet:"tags,list"`
+}
+
+// TestParquetGoWriter reads a file written by parquet-go's own writer: row
+// groups of 3 rows, nulls in every optional column, a dictionary column,
+// and a list column that is refused only when asked for.
+func TestParquetGoWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w := parquet.NewGenericWriter[pqRow](f, parquet.MaxRowsPerRowGroup(3), parquet.Compression(&parquet.Snappy))
+	var rows []pqRow
+	for i := range 8 {
+		r := pqRow{ID: "r" + string(rune('0'+i)), Tags: []string{"t"}}
+		if i%3 != 2 {
+			a := float64(i) * 1.5
+			r.A = &a
+		}
+		if i%4 != 1 {
+			b := int32(-i)
+			r.B = &b
+		}
+		if i != 5 {
+			c := []string{"u", "v"}[i%2]
+			r.Cat = &c
+		}
+		rows = append(rows, r)
+	}
+	_, err = w.Write(rows)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+
+	b, batches := readAll(t, path, []string{"cat", "a", "b", "id"}, 2)
+	require.Equal(t, 5, batches) // row groups 3,3,2 in batches of 2: 2+1, 2+1, 2
+	require.Equal(t, 8, b.Rows)
+	for i, r := range rows {
+		a := b.Column("a").Num[i]
+		if r.A == nil {
+			require.True(t, math.IsNaN(a), "row %d", i)
+		} else {
+			require.Equal(t, *r.A, a)
+		}
+		bv := b.Column("b").Num[i]
+		if r.B == nil {
+			require.True(t, math.IsNaN(bv))
+		} else {
+			require.Equal(t, float64(*r.B), bv)
+		}
+		s, ok := b.Column("cat").Text(i)
+		require.Equal(t, r.Cat != nil, ok)
+		if ok {
+			require.Equal(t, *r.Cat, s)
+		}
+		id, _ := b.Column("id").Text(i)
+		require.Equal(t, r.ID, id)
+	}
+	_, err = Open(path, []string{"id", "tags"}, 0)
+	require.ErrorIs(t, err, ErrColumn)
+	require.ErrorContains(t, err, `column "tags" is a nested column`)
+	_, err = Open(path, []string{"nope"}, 0)
+	require.ErrorContains(t, err, `no column "nope"; the columns are: id, a, b, cat, tags`)
+}
+
+// TestArrowWriter reads testdata/arrow.parquet, written by Apache Arrow's
+// Go writer (testdata/arrowgen): dictionary strings, dates, zstd, three
+// row groups; its decimal and list columns are refused by name.
+func TestArrowWriter(t *testing.T) {
+	path := "testdata/arrow.parquet"
+	b, batches := readAll(t, path, []string{"id", "a", "b", "c", "flag", "cat", "day"}, 0)
+	require.Equal(t, 3, batches)
+	require.Equal(t, 10, b.Rows)
+	for i := range 10 {
+		id, _ := b.Column("id").Text(i)
+		require.Equal(t, "C00"+string(rune('0'+i)), id)
+		checkNum := func(col string, null bool, want float64) {
+			v := b.Column(col).Num[i]
+			if null {
+				require.True(t, math.IsNaN(v), "%s row %d: %v", col, i, v)
+			} else {
+				require.Equal(t, want, v, "%s row %d", col, i)
+			}
+		}
+		checkNum("a", i%4 == 3, float64(i)/2)
+		checkNum("b", i%5 == 4, float64(10*i))
+		checkNum("c", false, float64(float32(i)/3))
+		checkNum("flag", i%7 == 6, map[bool]float64{true: 1, false: 0}[i%2 == 0])
+		checkNum("day", false, float64(19000+i))
+		s, ok := b.Column("cat").Text(i)
+		require.Equal(t, i%6 != 5, ok, "cat row %d", i)
+		if ok {
+			require.Equal(t, []string{"x", "y", "z"}[i%3], s)
+		}
+	}
+	for col, want := range map[string]string{"price": "FIXED_LEN_BYTE_ARRAY", "tags": "nested"} {
+		_, err := Open(path, []string{col}, 0)
+		require.ErrorIs(t, err, ErrColumn)
+		require.ErrorContains(t, err, want)
+		require.ErrorContains(t, err, path)
+	}
+}
+
+func TestParquetDamaged(t *testing.T) {
+	good, err := os.ReadFile("testdata/arrow.parquet")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"truncated", good[:len(good)-40]},
+		{"magic only", []byte("PAR1")},
+		{"garbled footer", append(append([]byte{}, good[:len(good)-12]...), []byte("\xff\xff\xff\x7f\x00\x00\x00\x00PAR1")...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "bad.parquet")
+			require.NoError(t, os.WriteFile(p, tc.data, 0o644))
+			r, err := Open(p, nil, 0)
+			if err == nil {
+				for err == nil {
+					_, err = r.Next()
+				}
+				r.Close()
+				if errors.Is(err, io.EOF) {
+					t.Skip("this damage happens to leave a readable file")
+				}
+			}
+			require.ErrorIs(t, err, ErrFormat)
+			require.True(t, strings.Contains(err.Error(), p), err.Error())
+		})
+	}
+}
+
+func jsonRoundTrip(p *Pipeline) (*Pipeline, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	var out Pipeline
+	return &out, json.Unmarshal(b, &out)
+}
