@@ -152,3 +152,36 @@ func Merge(batches []*Batch) *Batch {
 	}
 	return out
 }
+
+// SelectRows copies the given rows of b, in that order, into a new batch.
+func SelectRows(b *Batch, idx []int) *Batch {
+	out := &Batch{Source: b.Source, Rows: len(idx), FirstRow: b.FirstRow}
+	if b.Lines != nil {
+		out.Lines = make([]int, len(idx))
+		for k, i := range idx {
+			out.Lines[k] = b.Lines[i]
+		}
+	}
+	for _, c := range b.Columns {
+		o := &Column{Name: c.Name, Kind: c.Kind}
+		if c.Kind == Numeric {
+			o.Num = make([]float64, len(idx))
+			for k, i := range idx {
+				o.Num[k] = c.Num[i]
+			}
+		} else {
+			o.Str = make([]string, len(idx))
+			for k, i := range idx {
+				o.Str[k] = c.Str[i]
+			}
+			if c.Null != nil {
+				o.Null = make([]bool, len(idx))
+				for k, i := range idx {
+					o.Null[k] = c.Null[i]
+				}
+			}
+		}
+		out.Columns = append(out.Columns, o)
+	}
+	return out
+}

@@ -1,0 +1,715 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/metrics"
+	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/plots"
+	"github.com/emberml/ember/selection"
+	"github.com/emberml/ember/tabular"
+)
+
+func init() {
+	register("gbt", "fit gradient-boosted trees to a CSV/Parquet table, optionally cross-validating a grid", runGBT)
+}
+
+// gbtResult is the --json summary.
+type gbtResult struct {
+	Data        string             `json:"data"`
+	Test        string             `json:"test,omitempty"`
+	Target      string             `json:"target"`
+	Objective   string             `json:"objective"`
+	Numeric     []string           `json:"numeric"`
+	Categorical []string           `json:"categorical,omitempty"`
+	Tokens      []string           `json:"tokens,omitempty"`
+	NFeatures   int                `json:"n_features"`
+	Classes     []string           `json:"classes,omitempty"`
+	Params      map[string]float64 `json:"params"`
+	CV          *selection.Result  `json:"cv,omitempty"`
+	NTrain      int                `json:"n_train"`
+	NValid      int                `json:"n_valid,omitempty"`
+	NTest       int                `json:"n_test"`
+	EvalOn      string             `json:"eval_on"`
+	Trees       int                `json:"trees"`
+	BestRound   *int               `json:"best_round,omitempty"`
+	TrainSecs   float64            `json:"train_seconds"`
+	ROCAUC      *float64           `json:"roc_auc,omitempty"`
+	LogLoss     *float64           `json:"log_loss,omitempty"`
+	Accuracy    *float64           `json:"accuracy,omitempty"`
+	RMSE        *float64           `json:"rmse,omitempty"`
+	Confusion   [][]int            `json:"confusion,omitempty"`
+	Report      []jsonClassRow     `json:"report,omitempty"`
+	Importance  []importanceRow    `json:"importance"`
+	Unseen      map[string]int     `json:"unseen_categories,omitempty"`
+	Plots       []string           `json:"plots,omitempty"`
+	Saved       string             `json:"saved,omitempty"`
+	Warnings    []string           `json:"warnings,omitempty"`
+}
+
+type importanceRow struct {
+	Feature string  `json:"feature"`
+	Gain    float64 `json:"gain"`
+	Share   float64 `json:"share"`
+}
+
+// gbtParams maps grid and flag names to the model's options; aliases are
+// Spark's and XGBoost's names.
+var gbtParams = map[string]func(m *gbt.Model, v float64) error{
+	"num_trees":        func(m *gbt.Model, v float64) error { return intParam(&m.NumTrees, v, 1) },
+	"max_depth":        func(m *gbt.Model, v float64) error { return intParam(&m.MaxDepth, v, 1) },
+	"learning_rate":    func(m *gbt.Model, v float64) error { m.LearningRate = v; return nil },
+	"max_bins":         func(m *gbt.Model, v float64) error { return intParam(&m.MaxBins, v, 2) },
+	"min_samples_leaf": func(m *gbt.Model, v float64) error { return intParam(&m.MinSamplesLeaf, v, 1) },
+	"min_child_weight": func(m *gbt.Model, v float64) error { m.MinChildWeight = v; return nil },
+	"min_split_loss":   func(m *gbt.Model, v float64) error { m.MinSplitLoss = v; return nil },
+	"l2":               func(m *gbt.Model, v float64) error { m.L2 = v; return nil },
+	"subsample":        func(m *gbt.Model, v float64) error { m.Subsample = v; return nil },
+}
+
+var gbtAliases = map[string]string{
+	"n_estimators": "num_trees", "max_iter": "num_trees", "maxIter": "num_trees", "trees": "num_trees",
+	"maxDepth": "max_depth", "depth": "max_depth",
+	"eta": "learning_rate", "stepSize": "learning_rate", "lr": "learning_rate",
+	"maxBins": "max_bins", "max_bin": "max_bins",
+	"min_instances": "min_samples_leaf", "minInstancesPerNode": "min_samples_leaf", "min_instances_per_node": "min_samples_leaf",
+	"gamma": "min_split_loss", "minInfoGain": "min_split_loss",
+	"lambda": "l2", "reg_lambda": "l2", "l2_regularization": "l2",
+	"subsamplingRate": "subsample",
+}
+
+func intParam(dst *int, v float64, min int) error {
+	if v != math.Trunc(v) || v < float64(min) || v > 1e9 {
+		return fmt.Errorf("%v is not a whole number of at least %d", v, min)
+	}
+	*dst = int(v)
+	return nil
+}
+
+// canonicalGrid renames grid axes to the option names, refusing unknown
+// ones before any work.
+func canonicalGrid(g selection.Grid) (selection.Grid, error) {
+	seen := map[string]bool{}
+	for i := range g {
+		name := g[i].Name
+		if a, ok := gbtAliases[name]; ok {
+			name = a
+		}
+		if _, ok := gbtParams[name]; !ok {
+			known := slices.Sorted(func(yield func(string) bool) {
+				for k := range gbtParams {
+					if !yield(k) {
+						return
+					}
+				}
+			})
+			return nil, fmt.Errorf("--grid: unknown setting %q (settings: %s; Spark's and XGBoost's names work too)", g[i].Name, strings.Join(known, ", "))
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("--grid: %q is given twice (under two names)", name)
+		}
+		seen[name] = true
+		g[i].Name = name
+		probe := gbt.New()
+		for _, v := range g[i].Values {
+			if err := gbtParams[name](probe, v); err != nil {
+				return nil, fmt.Errorf("--grid %s: %w", name, err)
+			}
+		}
+	}
+	return g, nil
+}
+
+func applyPoint(m *gbt.Model, p selection.Point) error {
+	for k, v := range p {
+		if err := gbtParams[k](m, v); err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("gbt", stdout,
+		"usage: ember gbt --data FILE --target COLUMN [options]\n"+
+			"\nFits gradient-boosted trees (histogram splits, as XGBoost's hist and scikit-learn's\n"+
+			"HistGradientBoosting) to a CSV/TSV or Parquet table and reports held-out ROC AUC,\n"+
+			"log-loss, accuracy, the confusion matrix and feature importances (regression:\n"+
+			"RMSE). Missing values are kept and routed by each split's learned default.\n"+
+			"Columns: numeric unless listed in --categorical (one-hot, named column=value) or\n"+
+			"--tokens (token counts); without --features every other column is used and a\n"+
+			"column with non-numeric values is taken as categorical. With --cv K and --grid,\n"+
+			"each grid point is scored by stratified K-fold cross-validation on the training\n"+
+			"rows (folds in parallel) and the best point is refitted on all of them.\n"+
+			"--save keeps the fitted pipeline and model for ember score.\n")
+	data := fs.Input("data", "", "CSV, TSV or Parquet `file` with named columns", cli.Required())
+	target := fs.String("target", "", "`column` to predict", cli.Required())
+	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other column"))
+	categorical := fs.String("categorical", "", "comma-separated `columns` to one-hot encode")
+	tokens := fs.String("tokens", "", "comma-separated `columns` holding token lists, counted per token")
+	tokenSep := fs.String("token-sep", "", "`separator` of the tokens in a --tokens cell", cli.DefaultText("spaces"))
+	maxVocab := fs.Int("max-vocab", 0, 0, 1<<30, "keep the most frequent tokens per --tokens column (0: all)")
+	minDF := fs.Int("min-df", 1, 1, 1<<30, "keep tokens found in at least this many rows")
+	impute := fs.Choice("impute", "none", []string{"none", "mean", "median", "most_frequent", "constant"},
+		"fill missing numeric values (none: keep them missing; the trees learn where they go)")
+	fill := fs.Float("fill-value", 0, cli.Range{Min: math.Inf(-1), Max: math.Inf(1)}, "value for --impute constant")
+	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.SquaredError)}, "loss: binary classification or regression")
+	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each)")
+	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0)")
+	lr := fs.Float("lr", 0.1, cli.Above(0), "learning rate (shrinkage of each tree)")
+	bins := fs.Int("max-bins", gbt.MaxBins, 2, gbt.MaxBins, "value bins per feature")
+	minLeaf := fs.Int("min-samples-leaf", 1, 1, 1<<30, "fewest training rows in a leaf (Spark's minInstancesPerNode)")
+	minChild := fs.Float("min-child-weight", 1e-3, cli.AtLeast(0), "smallest hessian sum in a leaf")
+	gamma := fs.Float("min-split-loss", 0, cli.AtLeast(0), "loss reduction a split must exceed (XGBoost's gamma)")
+	l2 := fs.Float("l2", 1, cli.AtLeast(0), "L2 penalty on leaf values (XGBoost's lambda)")
+	subsample := fs.Float("subsample", 1, cli.Range{Min: 0, MinOpen: true, Max: 1}, "fraction of rows each tree is grown on")
+	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
+	validFrac := fs.Float("valid-frac", 0.1, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true}, "fraction of training rows held out for --early-stopping")
+	testPath := fs.Input("test", "", "score on this `file` instead of a split of --data")
+	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
+	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many stratified folds (0: off)")
+	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
+	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by")
+	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
+	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
+	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, subsampling)")
+	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
+	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-roc.png (classifiers) and PREFIX-importance.png",
+		[]string{"-roc.png", "-importance.png"})
+	save := fs.Output("save", "", "save the fitted pipeline and model to this `file` (see ember score)")
+	var grid selection.Grid
+	fs.Check(func() error {
+		if *testPath != "" && fs.IsSet("test-frac") {
+			return errors.New("--test and --test-frac exclude each other")
+		}
+		if (*cv > 0) != (*gridText != "") {
+			return errors.New("--cv and --grid go together: --cv K --grid 'name=v1,v2;...'")
+		}
+		if *cv == 1 {
+			return errors.New("--cv needs at least 2 folds")
+		}
+		if *cv > 0 {
+			g, err := selection.ParseGrid(*gridText)
+			if err == nil {
+				g, err = canonicalGrid(g)
+			}
+			if err != nil {
+				return err
+			}
+			grid = g
+		}
+		if *cv > 0 && *objective != string(gbt.BinaryLogistic) {
+			return errors.New("--cv scores classifiers (ROC AUC, log-loss, accuracy); it needs --objective binary:logistic")
+		}
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var warnings []string
+	warn := func(format string, a ...any) {
+		s := fmt.Sprintf(format, a...)
+		warnings = append(warnings, s)
+		fmt.Fprintln(stderr, "warning:", s)
+	}
+
+	base := gbt.New()
+	base.Objective = gbt.Objective(*objective)
+	base.NumTrees, base.MaxDepth, base.LearningRate, base.MaxBins = *trees, *depth, *lr, *bins
+	base.MinSamplesLeaf, base.MinChildWeight, base.MinSplitLoss, base.L2 = *minLeaf, *minChild, *gamma, *l2
+	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
+	if *impute == "none" {
+		*impute = ""
+	}
+	spec := tabular.Spec{Categorical: splitList(*categorical), Tokens: splitList(*tokens), TokenSep: *tokenSep,
+		MaxVocab: *maxVocab, MinDF: *minDF, Impute: *impute, FillValue: *fill}
+
+	tb, err := readBatch(*data, nil)
+	if err != nil {
+		return err
+	}
+	if tb.Column(*target) == nil {
+		_, err := tabular.Open(*data, []string{*target}, 1)
+		return err // names the columns the file has
+	}
+	if err := chooseColumns(tb, &spec, *features, *target, warn); err != nil {
+		return err
+	}
+	// Every feature value is checked (a non-number in a numeric column
+	// named by file and line) before any split or fit.
+	if _, err := tabular.Fit(spec, tb); err != nil {
+		return err
+	}
+	y, classes, err := targetValues(tb, *target, base.Objective)
+	if err != nil {
+		return err
+	}
+
+	res := gbtResult{Data: *data, Test: *testPath, Target: *target, Objective: *objective, Numeric: spec.Numeric,
+		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Warnings: nil}
+	var train, test *tabular.Batch
+	var ytr, yte []float64
+	res.EvalOn = "test"
+	if *testPath != "" {
+		train, ytr = tb, y
+		if test, err = readBatch(*testPath, append(spec.Numeric, slices.Concat(spec.Categorical, spec.Tokens, []string{*target})...)); err != nil {
+			return err
+		}
+		if yte, err = testTargets(test, *target, base.Objective, classes); err != nil {
+			return err
+		}
+	} else {
+		trIdx, teIdx := stratifiedSplit(y, *testFrac, *seed, base.Objective == gbt.BinaryLogistic)
+		if len(trIdx) == 0 {
+			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
+		}
+		train, ytr = tabular.SelectRows(tb, trIdx), pickFloats(y, trIdx)
+		if len(teIdx) == 0 {
+			res.EvalOn = "train"
+			test, yte = train, ytr
+		} else {
+			test, yte = tabular.SelectRows(tb, teIdx), pickFloats(y, teIdx)
+		}
+	}
+	if base.Objective == gbt.BinaryLogistic && countClasses(floatLabels(ytr)) < 2 {
+		return fmt.Errorf("the training rows have a single class (%s); use more data or a smaller --test-frac", classes[int(ytr[0])])
+	}
+
+	if *cv > 0 {
+		labels := floatLabels(ytr)
+		folds, err := selection.StratifiedKFold(labels, *cv, *seed)
+		if err != nil {
+			return err
+		}
+		metric, _ := selection.MetricByName(*metricName)
+		fit := func(p selection.Point, trRows, teRows []int, threads int) ([]float64, error) {
+			m := *base
+			m.Threads, m.EarlyStoppingRounds = threads, 0
+			if err := applyPoint(&m, p); err != nil {
+				return nil, err
+			}
+			fb, vb := tabular.SelectRows(train, trRows), tabular.SelectRows(train, teRows)
+			pl, err := tabular.Fit(spec, fb)
+			if err != nil {
+				return nil, err
+			}
+			X, _, err := pl.Transform(fb, nil)
+			if err != nil {
+				return nil, err
+			}
+			Xv, _, err := pl.Transform(vb, nil)
+			if err != nil {
+				return nil, err
+			}
+			if err := m.Fit(X, pickFloats(ytr, trRows), nil); err != nil {
+				return nil, err
+			}
+			return m.Predict(Xv)
+		}
+		start := time.Now()
+		r, err := selection.CrossValidate(grid, folds, metric, *parallel, fit, labels)
+		if err != nil {
+			return fmt.Errorf("cross-validation: %w", err)
+		}
+		fmt.Fprintf(stderr, "cross-validated %d grid points × %d folds in %.1fs\n", len(r.Points), *cv, time.Since(start).Seconds())
+		res.CV = r
+		if err := applyPoint(base, r.Points[r.Best].Point); err != nil {
+			return err
+		}
+	}
+
+	pl, err := tabular.Fit(spec, train)
+	if err != nil {
+		return err
+	}
+	X, _, err := pl.Transform(train, nil)
+	if err != nil {
+		return err
+	}
+	Xte, rep, err := pl.Transform(test, nil)
+	if err != nil {
+		return err
+	}
+	for col, n := range rep.Unseen {
+		warn("%d held-out rows have a %s value never seen in training, e.g. %s: no %s=… feature is set for them", n, col, rep.FirstUnseen[col], col)
+	}
+	res.Unseen = rep.Unseen
+	res.NFeatures = len(pl.Features)
+	var valid *gbt.EvalSet
+	Xfit, yfit := X, ytr
+	if *early > 0 {
+		trIdx, vaIdx := stratifiedSplit(ytr, *validFrac, *seed+1, base.Objective == gbt.BinaryLogistic)
+		Xfit, yfit = X.SelectRows(trIdx), pickFloats(ytr, trIdx)
+		valid = &gbt.EvalSet{X: X.SelectRows(vaIdx), Y: pickFloats(ytr, vaIdx)}
+		res.NValid = len(vaIdx)
+	}
+	start := time.Now()
+	if err := base.Fit(Xfit, yfit, valid); err != nil {
+		return err
+	}
+	res.TrainSecs = time.Since(start).Seconds()
+	res.NTrain, res.NTest = Xfit.Rows, Xte.Rows
+	res.Trees = base.Ensemble().NumTrees()
+	if *early > 0 {
+		br := base.History().BestRound
+		res.BestRound = &br
+	}
+	res.Params = map[string]float64{
+		"num_trees": float64(base.NumTrees), "max_depth": float64(base.MaxDepth), "learning_rate": base.LearningRate,
+		"max_bins": float64(base.MaxBins), "min_samples_leaf": float64(base.MinSamplesLeaf), "min_child_weight": base.MinChildWeight,
+		"min_split_loss": base.MinSplitLoss, "l2": base.L2, "subsample": base.Subsample,
+	}
+	p, err := base.Predict(Xte)
+	if err != nil {
+		return err
+	}
+	var yInt []int
+	if base.Objective == gbt.BinaryLogistic {
+		yInt = floatLabels(yte)
+		pred := make([]int, len(p))
+		for i, v := range p {
+			if v > 0.5 {
+				pred[i] = 1
+			}
+		}
+		acc := metrics.Accuracy(yInt, pred)
+		ll := metrics.BinaryLogLoss(yInt, p)
+		res.Accuracy, res.LogLoss = &acc, &ll
+		if auc, err := metrics.ROCAUC(yInt, p); err == nil {
+			res.ROCAUC = &auc
+		} else {
+			warn("ROC AUC: %v", err)
+		}
+		res.Confusion = metrics.ConfusionMatrix(yInt, pred, 2)
+		report := metrics.Classification(yInt, pred, classes)
+		for _, r := range report.Classes {
+			res.Report = append(res.Report, jsonClassRow(r))
+		}
+	} else {
+		var sse float64
+		for i, v := range p {
+			sse += (v - yte[i]) * (v - yte[i])
+		}
+		rmse := math.Sqrt(sse / float64(len(p)))
+		res.RMSE = &rmse
+	}
+	imp := base.Importance()
+	var total float64
+	for _, v := range imp {
+		total += v
+	}
+	for i, v := range imp {
+		share := 0.0
+		if total > 0 {
+			share = v / total
+		}
+		res.Importance = append(res.Importance, importanceRow{pl.Features[i], v, share})
+	}
+	slices.SortStableFunc(res.Importance, func(a, b importanceRow) int {
+		switch {
+		case a.Gain > b.Gain:
+			return -1
+		case a.Gain < b.Gain:
+			return 1
+		}
+		return 0
+	})
+
+	if *plotPrefix != "" {
+		on := fmt.Sprintf("%d held-out rows", res.NTest)
+		if res.EvalOn == "train" {
+			on = "training rows"
+		}
+		if yInt != nil && res.ROCAUC != nil {
+			path := *plotPrefix + "-roc.png"
+			if err := plots.ROCCurve(path, yInt, p, fmt.Sprintf("GBT: %s (%s)", *target, on)); err != nil {
+				return err
+			}
+			res.Plots = append(res.Plots, path)
+		}
+		if total > 0 {
+			path := *plotPrefix + "-importance.png"
+			if err := plots.FeatureImportance(path, pl.Features, imp, 20, fmt.Sprintf("GBT feature importance (%d trees)", res.Trees)); err != nil {
+				return err
+			}
+			res.Plots = append(res.Plots, path)
+		}
+	}
+	if *save != "" {
+		info := trainingInfo{Data: *data, Test: *testPath, Rows: tb.Rows, NTrain: res.NTrain, NTest: res.NTest, Seed: *seed, EvalOn: res.EvalOn, Accuracy: res.Accuracy}
+		if err := gbt.Save(*save, &gbt.Saved{Model: base, Pipeline: pl, Target: *target, Classes: classes, Training: info}); err != nil {
+			return err
+		}
+		res.Saved = *save
+	}
+	res.Warnings = warnings
+	printGBT(stdout, &res)
+	if *asJSON {
+		return cli.WriteJSON(stdout, res, nil)
+	}
+	return nil
+}
+
+// readBatch reads a whole table (the named columns, or all).
+func readBatch(path string, cols []string) (*tabular.Batch, error) {
+	r, err := tabular.Open(path, cols, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return tabular.ReadAll(r)
+}
+
+// chooseColumns fills the spec's numeric columns: --features less the
+// categorical and token ones, or every other column, numeric when every
+// value is a number and categorical otherwise.
+func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features, target string, warn func(string, ...any)) error {
+	for _, c := range slices.Concat(spec.Categorical, spec.Tokens) {
+		if c == target {
+			return fmt.Errorf("the --target column %q is also a feature column", c)
+		}
+		if b.Column(c) == nil {
+			_, err := tabular.Open(b.Source, []string{c}, 1)
+			return err
+		}
+	}
+	special := slices.Concat(spec.Categorical, spec.Tokens)
+	if features != "" {
+		for _, c := range splitList(features) {
+			if c == target {
+				return fmt.Errorf("--features includes the --target column %q", c)
+			}
+			if b.Column(c) == nil {
+				_, err := tabular.Open(b.Source, []string{c}, 1)
+				return err
+			}
+			if !slices.Contains(special, c) {
+				spec.Numeric = append(spec.Numeric, c)
+			}
+		}
+		return nil
+	}
+	for _, c := range b.Columns {
+		if c.Name == target || slices.Contains(special, c.Name) {
+			continue
+		}
+		if c.Kind == tabular.Text && !allNumbers(c) {
+			spec.Categorical = append(spec.Categorical, c.Name)
+			warn("column %q has non-numeric values: one-hot encoding it (list it in --categorical to say so, or leave it out with --features)", c.Name)
+			continue
+		}
+		spec.Numeric = append(spec.Numeric, c.Name)
+	}
+	if len(spec.Numeric)+len(spec.Categorical)+len(spec.Tokens) == 0 {
+		return fmt.Errorf("%s: no feature columns besides %q", b.Source, target)
+	}
+	return nil
+}
+
+func allNumbers(c *tabular.Column) bool {
+	for i, s := range c.Str {
+		if c.Null != nil && c.Null[i] {
+			continue
+		}
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// targetValues reads the target: for a classifier, exactly two distinct
+// labels, numbered in sorted order (numerically when all are numbers);
+// for a regressor, numbers. A missing target is an error naming the row.
+func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64, []string, error) {
+	c := b.Column(target)
+	y := make([]float64, b.Rows)
+	if obj == gbt.SquaredError {
+		for i := range b.Rows {
+			s, ok := c.Text(i)
+			if !ok {
+				return nil, nil, fmt.Errorf("%s, column %q: missing target value", b.Where(i), target)
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, nil, fmt.Errorf("%s, column %q: %q is not a finite number (regression targets must be)", b.Where(i), target, s)
+			}
+			y[i] = v
+		}
+		return y, nil, nil
+	}
+	set := map[string]bool{}
+	for i := range b.Rows {
+		s, ok := c.Text(i)
+		if !ok {
+			return nil, nil, fmt.Errorf("%s, column %q: missing class label", b.Where(i), target)
+		}
+		set[s] = true
+	}
+	classes := slices.Collect(func(yield func(string) bool) {
+		for k := range set {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	sortLabels(classes)
+	switch {
+	case len(classes) < 2:
+		return nil, nil, fmt.Errorf("%s: column %q has a single class (%q); a classifier needs two", b.Source, target, classes[0])
+	case len(classes) > 2:
+		return nil, nil, fmt.Errorf("%s: column %q has %d classes (%s); ember gbt fits binary classifiers (or --objective reg:squarederror for a number)",
+			b.Source, target, len(classes), strings.Join(classes[:min(len(classes), 6)], ", "))
+	}
+	for i := range b.Rows {
+		s, _ := c.Text(i)
+		if s == classes[1] {
+			y[i] = 1
+		}
+	}
+	return y, classes, nil
+}
+
+// testTargets reads a --test file's targets against the training classes.
+func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []string) ([]float64, error) {
+	if obj == gbt.SquaredError {
+		y, _, err := targetValues(b, target, obj)
+		return y, err
+	}
+	c := b.Column(target)
+	y := make([]float64, b.Rows)
+	for i := range b.Rows {
+		s, ok := c.Text(i)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("%s, column %q: missing class label", b.Where(i), target)
+		case s == classes[1]:
+			y[i] = 1
+		case s != classes[0]:
+			return nil, fmt.Errorf("%s, column %q: class %q was not in the training data (%s, %s)", b.Where(i), target, s, classes[0], classes[1])
+		}
+	}
+	return y, nil
+}
+
+// stratifiedSplit holds out ceil(frac·n) rows, each class in proportion
+// when stratify is set (as train_test_split(stratify=y)).
+func stratifiedSplit(y []float64, frac float64, seed uint64, stratify bool) (train, test []int) {
+	r := rand.New(rand.NewPCG(seed, 0x5eed))
+	groups := map[float64][]int{}
+	if !stratify {
+		groups[0] = allRows(len(y))
+	} else {
+		for i, v := range y {
+			groups[v] = append(groups[v], i)
+		}
+	}
+	keys := slices.Sorted(func(yield func(float64) bool) {
+		for k := range groups {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	for _, k := range keys {
+		rows := groups[k]
+		r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+		nt := int(math.Ceil(frac * float64(len(rows))))
+		test = append(test, rows[:nt]...)
+		train = append(train, rows[nt:]...)
+	}
+	slices.Sort(train)
+	slices.Sort(test)
+	return train, test
+}
+
+func pickFloats(v []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for k, i := range idx {
+		out[k] = v[i]
+	}
+	return out
+}
+
+func floatLabels(y []float64) []int {
+	out := make([]int, len(y))
+	for i, v := range y {
+		out[i] = int(v)
+	}
+	return out
+}
+
+func printGBT(w io.Writer, r *gbtResult) {
+	fmt.Fprintf(w, "data: %s, target %q", r.Data, r.Target)
+	if r.Classes != nil {
+		fmt.Fprintf(w, ": classes %s and %s (positive: %s)", r.Classes[0], r.Classes[1], r.Classes[1])
+	}
+	fmt.Fprintf(w, "; %d features from %d numeric, %d categorical, %d token columns\n",
+		r.NFeatures, len(r.Numeric), len(r.Categorical), len(r.Tokens))
+	if r.CV != nil {
+		fmt.Fprintf(w, "\n%d-fold stratified cross-validation (%s, mean ± std over folds):\n", r.CV.Folds, r.CV.Metric)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, p := range r.CV.Points {
+			mark := ""
+			if i == r.CV.Best {
+				mark = "  <- best"
+			}
+			fmt.Fprintf(tw, "  %s\t%.4f ± %.4f%s\n", p.Point, p.Mean, p.Std, mark)
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\nsplit: %d training rows", r.NTrain)
+	if r.NValid > 0 {
+		fmt.Fprintf(w, ", %d validation rows (early stopping)", r.NValid)
+	}
+	fmt.Fprintf(w, ", %d held-out rows\n", r.NTest)
+	p := r.Params
+	fmt.Fprintf(w, "model: %s, %d trees", r.Objective, r.Trees)
+	if r.BestRound != nil {
+		fmt.Fprintf(w, " (early stopping kept rounds 1-%d)", *r.BestRound+1)
+	}
+	fmt.Fprintf(w, ", max depth %g, learning rate %g, %g bins, min %g rows per leaf, l2 %g; trained in %.2fs\n",
+		p["max_depth"], p["learning_rate"], p["max_bins"], p["min_samples_leaf"], p["l2"], r.TrainSecs)
+	on := "held-out"
+	if r.EvalOn == "train" {
+		on = "training (no held-out rows: --test-frac 0)"
+	}
+	if r.RMSE != nil {
+		fmt.Fprintf(w, "\n%s RMSE: %.6g\n", on, *r.RMSE)
+	} else {
+		fmt.Fprintln(w)
+		if r.ROCAUC != nil {
+			fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
+		}
+		fmt.Fprintf(w, "%s log loss: %.4f\n", on, *r.LogLoss)
+		fmt.Fprintf(w, "%s accuracy: %.4f\n", on, *r.Accuracy)
+		printConfusion(w, r.Classes, r.Confusion)
+	}
+	fmt.Fprintln(w, "\nfeature importance (share of total gain):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, im := range r.Importance {
+		if i == 10 {
+			fmt.Fprintf(tw, "  … %d more\t\n", len(r.Importance)-10)
+			break
+		}
+		fmt.Fprintf(tw, "  %s\t%5.1f%%\n", im.Feature, 100*im.Share)
+	}
+	tw.Flush()
+	for _, pth := range r.Plots {
+		fmt.Fprintf(w, "wrote %s\n", pth)
+	}
+	if r.Saved != "" {
+		fmt.Fprintf(w, "saved the pipeline and model to %s\n", r.Saved)
+	}
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/shareddata"
+)
+
+// decodeLast decodes the last line of a command's output.
+func decodeLast(t *testing.T, out string, v any) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), v), out)
+}
+
+// smallTable writes a CSV with a numeric, a categorical and a token-list
+// feature, missing values, and a target that depends on all three.
+func smallTable(t *testing.T, dir string, n int, extra func(i int) string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("id,x,city,genres,label\n")
+	for i := range n {
+		x := strconv.Itoa(i % 17)
+		if i%11 == 0 {
+			x = ""
+		}
+		city := []string{"Oslo", "Rome", "Lima"}[i%3]
+		genres := []string{"Action|Drama", "Drama", "Comedy|Action", ""}[i%4]
+		label := "no"
+		if (i%17 > 8) != (i%3 == 1) || strings.Contains(genres, "Comedy") {
+			label = "yes"
+		}
+		if extra != nil {
+			city = extra(i)
+		}
+		b.WriteString(strings.Join([]string{strconv.Itoa(1000 + i), x, city, genres, label}, ",") + "\n")
+	}
+	p := filepath.Join(dir, "t.csv")
+	require.NoError(t, os.WriteFile(p, []byte(b.String()), 0o644))
+	return p
+}
+
+func TestGBTFitSaveScore(t *testing.T) {
+	dir := t.TempDir()
+	data := smallTable(t, dir, 600, nil)
+	model := filepath.Join(dir, "m.model")
+	prefix := filepath.Join(dir, "p")
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--features", "x",
+		"--categorical", "city", "--tokens", "genres", "--token-sep", "|", "--trees", "30", "--max-depth", "3",
+		"--save", model, "--plot", prefix, "--json")
+	require.Equal(t, 0, code, errOut)
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Equal(t, []string{"no", "yes"}, res.Classes)
+	require.Equal(t, 7, res.NFeatures) // x, city=Lima/Oslo/Rome, genres=Action/Comedy/Drama
+	require.Greater(t, *res.ROCAUC, 0.95)
+	require.InDelta(t, 150, res.NTest, 1) // a quarter of each class, rounded up
+	require.FileExists(t, prefix+"-roc.png")
+	require.FileExists(t, prefix+"-importance.png")
+	require.Contains(t, out, "held-out ROC AUC")
+
+	// Score a new file with an unseen city, streamed in small batches.
+	newData := smallTable(t, t.TempDir(), 40, func(i int) string {
+		if i == 3 {
+			return "Paris"
+		}
+		return []string{"Oslo", "Rome", "Lima"}[i%3]
+	})
+	pred := filepath.Join(dir, "pred.csv")
+	code, out, errOut = runCmd(t, "score", "--model", model, "--data", newData, "--id", "id", "--out", pred, "--batch-rows", "7", "--json")
+	require.Equal(t, 0, code, errOut)
+	var sr scoreResult
+	decodeLast(t, out, &sr)
+	require.EqualValues(t, 40, sr.Rows)
+	require.Equal(t, 6, sr.Batches)
+	require.Equal(t, map[string]int{"city": 1}, sr.Unseen)
+	require.Contains(t, errOut, `"Paris" (`+newData+": line 5)")
+	recs := readCSV(t, pred)
+	require.Equal(t, []string{"id", "prediction"}, recs[0])
+	require.Len(t, recs, 41)
+	require.Equal(t, "1000", recs[1][0])
+	for _, r := range recs[1:] {
+		p, err := strconv.ParseFloat(r[1], 64)
+		require.NoError(t, err)
+		require.True(t, p > 0 && p < 1)
+	}
+}
+
+func TestGBTBadInput(t *testing.T) {
+	dir := t.TempDir()
+	data := smallTable(t, dir, 60, nil)
+	bad := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("x,label\n1,a\n2,b\nseven,a\n"), 0o644))
+	three := filepath.Join(dir, "three.csv")
+	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n"), 0o644))
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"missing target", []string{"--data", data, "--target", "nope"}, 1, `no column "nope"; the columns are: id, x, city, genres, label`},
+		{"missing feature", []string{"--data", data, "--target", "label", "--features", "x,zz"}, 1, `no column "zz"`},
+		{"not a number", []string{"--data", bad, "--target", "label", "--features", "x"}, 1, bad + `: line 4, column "x": "seven" is not a number`},
+		{"three classes", []string{"--data", three, "--target", "label"}, 1, "3 classes"},
+		{"grid without cv", []string{"--data", data, "--target", "label", "--grid", "max_depth=3"}, 2, "--cv and --grid go together"},
+		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
+		{"bad grid value", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=2.5"}, 2, "not a whole number"},
+		{"target as feature", []string{"--data", data, "--target", "label", "--features", "x,label"}, 1, "includes the --target"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, append([]string{"gbt"}, tc.args...)...)
+			require.Equal(t, tc.code, code, errOut)
+			require.Contains(t, errOut, tc.want)
+		})
+	}
+}
+
+func TestScoreBadInput(t *testing.T) {
+	dir := t.TempDir()
+	data := smallTable(t, dir, 200, nil)
+	model := filepath.Join(dir, "m.model")
+	code, _, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--features", "x", "--categorical", "city", "--trees", "5", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	noCity := filepath.Join(dir, "nocity.csv")
+	require.NoError(t, os.WriteFile(noCity, []byte("x,label\n1,yes\n"), 0o644))
+	notNum := filepath.Join(dir, "notnum.csv")
+	require.NoError(t, os.WriteFile(notNum, []byte("x,city\n1,Oslo\n2,Rome\nabc,Lima\n"), 0o644))
+	textModel := filepath.Join(dir, "model.json")
+	require.NoError(t, os.WriteFile(textModel, []byte(`{"hello": "world"}`), 0o644))
+	pred := filepath.Join(dir, "pred.csv")
+	require.NoError(t, os.WriteFile(pred, []byte("keep me\n"), 0o644))
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing column", []string{"--model", model, "--data", noCity}, `no column "city"`},
+		{"not a number", []string{"--model", model, "--data", notNum, "--out", pred}, notNum + `: line 4, column "x": "abc" is not a number`},
+		{"not a model", []string{"--model", textModel, "--data", data}, "not an XGBoost model"},
+		{"data as model", []string{"--model", data, "--data", data}, "neither JSON nor UBJSON"},
+		{"xgboost without names", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", data}, "name its 8 feature columns in order with --features"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, append([]string{"score"}, tc.args...)...)
+			require.Equal(t, 1, code, errOut)
+			require.Contains(t, errOut, tc.want)
+		})
+	}
+	b, err := os.ReadFile(pred)
+	require.NoError(t, err)
+	require.Equal(t, "keep me\n", string(b), "a failed score must not touch --out")
+}
+
+// TestScoreXGBoostParquet: an XGBoost model scores a Parquet file (nulls
+// as missing values) exactly as XGBoost scored the same rows.
+func TestScoreXGBoostParquet(t *testing.T) {
+	rows := readCSV(t, "../../models/gbt/testdata/xgb_rows.csv")
+	want := readCSV(t, "../../models/gbt/testdata/xgb_expected.csv")
+	// Optional float columns written through pointers: parquet-go writes
+	// a nil pointer as null (a zero value in a map would be null too).
+	type rec struct {
+		ID string   `parquet:"id"`
+		F0 *float32 `parquet:"f0,optional"`
+		F1 *float32 `parquet:"f1,optional"`
+		F2 *float32 `parquet:"f2,optional"`
+		F3 *float32 `parquet:"f3,optional"`
+		F4 *float32 `parquet:"f4,optional"`
+		F5 *float32 `parquet:"f5,optional"`
+		F6 *float32 `parquet:"f6,optional"`
+		F7 *float32 `parquet:"f7,optional"`
+	}
+	path := filepath.Join(t.TempDir(), "rows.parquet")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w := parquet.NewGenericWriter[rec](f, parquet.MaxRowsPerRowGroup(300))
+	var batch []rec
+	for i, r := range rows[1:] {
+		var vals [8]*float32
+		for j, s := range r {
+			if s == "" {
+				continue
+			}
+			v, err := strconv.ParseFloat(s, 32)
+			require.NoError(t, err)
+			x := float32(v)
+			vals[j] = &x
+		}
+		batch = append(batch, rec{"c" + strconv.Itoa(i), vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6], vals[7]})
+	}
+	_, err = w.Write(batch)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+
+	pred := filepath.Join(t.TempDir(), "pred.csv")
+	code, _, errOut := runCmd(t, "score", "--model", "../../models/gbt/testdata/xgb_binary.ubj", "--data", path,
+		"--id", "id", "--out", pred, "--features", "f0,f1,f2,f3,f4,f5,f6,f7")
+	require.Equal(t, 0, code, errOut)
+	got := readCSV(t, pred)
+	require.Len(t, got, len(want))
+	for i := 1; i < len(got); i++ {
+		require.Equal(t, "c"+strconv.Itoa(i-1), got[i][0])
+		g, err := strconv.ParseFloat(got[i][1], 64)
+		require.NoError(t, err)
+		w, err := strconv.ParseFloat(want[i][0], 64)
+		require.NoError(t, err)
+		require.InDelta(t, w, g, 1e-6, "row %d", i)
+	}
+}
+
+// TestGBTCreditCV runs the notebook's grid on the credit data (fewer trees
+// to keep the test short): every point gets a mean AUC and the best one is
+// refitted.
+func TestGBTCreditCV(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-validates 8 grid points")
+	}
+	data := shareddata.TestPath(t, "tabular", "UCI_Credit_Card.csv")
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "default.payment.next.month",
+		"--features", "LIMIT_BAL,AGE,PAY_0,PAY_2,PAY_3,BILL_AMT1,PAY_AMT1,PAY_AMT2", "--categorical", "SEX,EDUCATION,MARRIAGE",
+		"--cv", "3", "--grid", "maxDepth=3,4;minInstancesPerNode=2,3;maxBins=50,55", "--trees", "20", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Len(t, res.CV.Points, 8)
+	best := res.CV.Points[res.CV.Best]
+	for _, p := range res.CV.Points {
+		require.Len(t, p.Scores, 3)
+		require.Greater(t, p.Mean, 0.7)
+		require.LessOrEqual(t, p.Mean, best.Mean)
+	}
+	require.Equal(t, best.Point["max_depth"], res.Params["max_depth"])
+	require.Equal(t, best.Point["max_bins"], res.Params["max_bins"])
+	require.Contains(t, out, "<- best")
+}

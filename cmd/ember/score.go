@@ -1,0 +1,335 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emberml/ember/checkpoint"
+	"github.com/emberml/ember/internal/atomicfile"
+	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/tabular"
+)
+
+func init() {
+	register("score", "score a CSV/Parquet table with a gbt model or an XGBoost JSON/UBJSON model, streaming", runScore)
+}
+
+// scoreResult is the --json summary.
+type scoreResult struct {
+	Model      string         `json:"model"`
+	ModelKind  string         `json:"model_kind"` // "ember.gbt" or "xgboost"
+	Objective  string         `json:"objective"`
+	Data       string         `json:"data"`
+	Out        string         `json:"out"`
+	Rows       int64          `json:"rows"`
+	Batches    int            `json:"batches"`
+	Seconds    float64        `json:"seconds"`
+	RowsPerSec float64        `json:"rows_per_s"`
+	Unseen     map[string]int `json:"unseen_categories,omitempty"`
+	Warnings   []string       `json:"warnings,omitempty"`
+}
+
+// tableScorer turns batches of a table into predictions.
+type tableScorer struct {
+	kind      string
+	objective string
+	inputs    []string          // columns read from the data
+	pipeline  *tabular.Pipeline // nil: inputs are the features, as numbers
+	ens       *gbt.Ensemble
+	f32       bool // format predictions as float32 (XGBoost's own precision)
+}
+
+// loadScorer reads an Ember gbt model file or an XGBoost model; features
+// names the columns of an XGBoost model saved without feature names.
+func loadScorer(path, features string) (*tableScorer, error) {
+	head := make([]byte, 8)
+	if f, err := os.Open(path); err == nil {
+		n, _ := io.ReadFull(f, head)
+		head = head[:n]
+		f.Close()
+	}
+	if bytes.HasPrefix(head, []byte("\x89EMB")) {
+		s, err := gbt.Load(path)
+		if errors.Is(err, checkpoint.ErrKind) {
+			return nil, fmt.Errorf("%w (ember score reads gbt models and XGBoost models; score other ember models with ember predict)", err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if s.Pipeline == nil {
+			return nil, fmt.Errorf("model file %s has no feature pipeline (it was saved from code with a bare feature matrix); score it from code", path)
+		}
+		if features != "" {
+			return nil, errors.New("--features is for XGBoost models saved without feature names; an ember model knows its columns")
+		}
+		return &tableScorer{kind: gbt.FileKind, objective: string(s.Model.Objective), inputs: s.Pipeline.Inputs(),
+			pipeline: s.Pipeline, ens: s.Model.Ensemble()}, nil
+	}
+	m, err := gbt.LoadXGBoost(path)
+	if err != nil {
+		if errors.Is(err, gbt.ErrXGBoostModel) {
+			return nil, fmt.Errorf("%w (ember score reads ember gbt model files and XGBoost models saved with save_model as .json or .ubj)", err)
+		}
+		return nil, err
+	}
+	sc := &tableScorer{kind: "xgboost", objective: m.Objective, ens: m.Ensemble, f32: true}
+	switch names := splitList(features); {
+	case len(names) > 0:
+		if len(names) != m.NumFeatures() {
+			return nil, fmt.Errorf("--features names %d columns; the model %s takes %d", len(names), path, m.NumFeatures())
+		}
+		if len(m.FeatureNames) > 0 && !slices.Equal(names, m.FeatureNames) {
+			return nil, fmt.Errorf("--features differs from the feature names saved in %s (%s)", path, strings.Join(m.FeatureNames, ", "))
+		}
+		sc.inputs = names
+	case len(m.FeatureNames) > 0:
+		sc.inputs = m.FeatureNames
+	default:
+		return nil, fmt.Errorf("the XGBoost model %s has no feature names (it was trained on an array): name its %d feature columns in order with --features", path, m.NumFeatures())
+	}
+	return sc, nil
+}
+
+// matrix makes the batch's feature matrix.
+func (s *tableScorer) matrix(b *tabular.Batch, X *tabular.Matrix) (*tabular.Matrix, tabular.TransformReport, error) {
+	if s.pipeline != nil {
+		return s.pipeline.Transform(b, X)
+	}
+	d := len(s.inputs)
+	if X == nil || cap(X.Data) < b.Rows*d {
+		X = tabular.NewMatrix(b.Rows, d)
+	}
+	X.Rows, X.Cols, X.Data = b.Rows, d, X.Data[:b.Rows*d]
+	for j, name := range s.inputs {
+		c := b.Column(name)
+		for i := range b.Rows {
+			switch {
+			case c.IsNull(i):
+				X.Data[i*d+j] = tabular.Missing
+			case c.Kind == tabular.Numeric:
+				X.Data[i*d+j] = float32(c.Num[i])
+			default:
+				v, err := strconv.ParseFloat(c.Str[i], 64)
+				if err != nil {
+					return nil, tabular.TransformReport{}, &tabular.ValueError{Where: b.Where(i), Column: name, Value: c.Str[i]}
+				}
+				X.Data[i*d+j] = float32(v)
+			}
+		}
+	}
+	return X, tabular.TransformReport{}, nil
+}
+
+func (s *tableScorer) format(v float64) string {
+	if s.f32 {
+		return strconv.FormatFloat(v, 'g', -1, 32)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("score", stdout,
+		"usage: ember score --model FILE --data FILE [--id COLUMN] [--out FILE]\n"+
+			"\nScores a CSV/TSV or Parquet table with a model saved by ember gbt --save, or by\n"+
+			"XGBoost's save_model (.json or .ubj; objectives binary:logistic, reg:squarederror,\n"+
+			"probabilities as XGBoost's own predict_proba). Reads the file in batches (Parquet:\n"+
+			"by row group), so files larger than memory are scored in constant memory, and\n"+
+			"writes one CSV line per row: the --id value and the prediction (the positive-class\n"+
+			"probability, or the value for regression). A missing value in a feature column is\n"+
+			"routed as in training; a category never seen in training sets no feature and is\n"+
+			"counted in the summary. Shows a progress bar on a terminal.\n")
+	model := fs.Input("model", "", "model `file`: ember gbt --save, or XGBoost .json/.ubj", cli.Required())
+	data := fs.Input("data", "", "CSV, TSV or Parquet `file` to score", cli.Required())
+	id := fs.String("id", "", "copy this `column` into the first output column (e.g. customer_ID)")
+	out := fs.Output("out", "", "write the predictions to this CSV `file`", cli.DefaultText("standard output"))
+	features := fs.String("features", "", "the feature `columns` of an XGBoost model saved without feature names, in order")
+	batchRows := fs.Int("batch-rows", tabular.DefaultBatchRows, 1, 1<<24, "rows scored at a time")
+	threads := fs.Int("threads", 0, 0, 1024, "cores for scoring (0: all)")
+	noProgress := fs.Bool("no-progress", false, "no progress bar, even on a terminal")
+	asJSON := fs.Bool("json", false, "print a summary as one JSON object on the last line of standard output (needs --out)")
+	fs.Check(func() error {
+		if *asJSON && *out == "" {
+			return errors.New("--json needs --out: without it the predictions are standard output")
+		}
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sc, err := loadScorer(*model, *features)
+	if err != nil {
+		return err
+	}
+	cols := slices.Clone(sc.inputs)
+	if *id != "" && !slices.Contains(cols, *id) {
+		cols = append(cols, *id)
+	}
+	r, err := tabular.Open(*data, cols, *batchRows)
+	if err != nil {
+		if errors.Is(err, tabular.ErrColumn) && *id == "" {
+			return fmt.Errorf("%w (the model %s reads the columns %s)", err, *model, strings.Join(sc.inputs, ", "))
+		}
+		return err
+	}
+	defer r.Close()
+
+	res := scoreResult{Model: *model, ModelKind: sc.kind, Objective: sc.objective, Data: *data, Out: *out}
+	var rep tabular.TransformReport
+	bar := newScoreBar(stderr, *noProgress)
+	start := time.Now()
+	score := func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		cw := csv.NewWriter(bw)
+		header := []string{"prediction"}
+		if *id != "" {
+			header = []string{*id, "prediction"}
+		}
+		cw.Write(header)
+		var X *tabular.Matrix
+		var p []float64
+		rec := make([]string, len(header))
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			b, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			var brep tabular.TransformReport
+			if X, brep, err = sc.matrix(b, X); err != nil {
+				return err
+			}
+			rep.Add(brep)
+			if p, err = sc.ens.Predict(X, *threads, p); err != nil {
+				return fmt.Errorf("%s: %w", *data, err)
+			}
+			var idc *tabular.Column
+			if *id != "" {
+				idc = b.Column(*id)
+			}
+			for i, v := range p[:b.Rows] {
+				k := 0
+				if idc != nil {
+					rec[0], _ = idc.Text(i)
+					k = 1
+				}
+				rec[k] = sc.format(v)
+				if err := cw.Write(rec); err != nil {
+					return err
+				}
+			}
+			res.Rows += int64(b.Rows)
+			res.Batches++
+			done, total := r.Progress()
+			bar.update(done, total, res.Rows, time.Since(start))
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	if *out != "" {
+		err = atomicfile.Write(*out, score)
+	} else {
+		err = score(stdout)
+	}
+	bar.finish()
+	if err != nil {
+		if *out != "" && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("%w (nothing was written to %s)", err, *out)
+		}
+		return err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	if res.Seconds > 0 {
+		res.RowsPerSec = float64(res.Rows) / res.Seconds
+	}
+	res.Unseen = rep.Unseen
+	summary := stderr
+	if *out != "" {
+		summary = stdout
+	}
+	for _, col := range slices.Sorted(mapKeys(rep.Unseen)) {
+		s := fmt.Sprintf("%d rows have a %s value never seen in training, e.g. %s: no %s=… feature is set for them (as DictVectorizer ignores unseen values)",
+			rep.Unseen[col], col, rep.FirstUnseen[col], col)
+		res.Warnings = append(res.Warnings, s)
+		fmt.Fprintln(stderr, "warning:", s)
+	}
+	where := *out
+	if where == "" {
+		where = "standard output"
+	}
+	fmt.Fprintf(summary, "scored %d rows of %s with the %s model %s (%s) in %.2fs, %.0f rows/s; predictions in %s\n",
+		res.Rows, *data, sc.kind, *model, sc.objective, res.Seconds, res.RowsPerSec, where)
+	if *asJSON {
+		return cli.WriteJSON(stdout, res, nil)
+	}
+	return nil
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// scoreBar is a progress bar on a terminal, drawn once the job has run
+// a second (short inputs get none) and at most ten times a second.
+type scoreBar struct {
+	w     io.Writer
+	tty   bool
+	last  time.Time
+	drawn bool
+}
+
+func newScoreBar(w io.Writer, off bool) *scoreBar {
+	b := &scoreBar{w: w}
+	if f, ok := w.(*os.File); ok && !off {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			b.tty = true
+		}
+	}
+	return b
+}
+
+func (b *scoreBar) update(done, total, rows int64, elapsed time.Duration) {
+	if !b.tty || elapsed < time.Second || time.Since(b.last) < 100*time.Millisecond || total <= 0 {
+		return
+	}
+	b.last, b.drawn = time.Now(), true
+	const width = 24
+	frac := min(float64(done)/float64(total), 1)
+	n := int(frac * width)
+	eta := time.Duration(0)
+	if frac > 0 {
+		eta = time.Duration(float64(elapsed) * (1 - frac) / frac)
+	}
+	fmt.Fprintf(b.w, "\r\033[Kscoring [%s%s] %3.0f%% %d rows %.0f rows/s ETA %s",
+		strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac, rows, float64(rows)/elapsed.Seconds(), eta.Round(time.Second))
+}
+
+func (b *scoreBar) finish() {
+	if b.drawn {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}

@@ -1,0 +1,130 @@
+package selection
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestStratifiedKFold(t *testing.T) {
+	labels := make([]int, 103)
+	for i := range labels {
+		if i%4 == 0 {
+			labels[i] = 1 // 26 positives, 77 negatives
+		}
+	}
+	folds, err := StratifiedKFold(labels, 3, 7)
+	require.NoError(t, err)
+	var all []int
+	for _, f := range folds {
+		require.True(t, slices.IsSorted(f))
+		pos := 0
+		for _, i := range f {
+			pos += labels[i]
+		}
+		require.InDelta(t, 26.0/3, float64(pos), 1) // each class dealt evenly
+		require.InDelta(t, 103.0/3, float64(len(f)), 1)
+		all = append(all, f...)
+	}
+	slices.Sort(all)
+	for i, v := range all {
+		require.Equal(t, i, v) // a partition of the rows
+	}
+	again, _ := StratifiedKFold(labels, 3, 7)
+	require.Equal(t, folds, again)
+	other, _ := StratifiedKFold(labels, 3, 8)
+	require.NotEqual(t, folds, other)
+	require.Len(t, TrainRows(folds, 1), len(folds[0])+len(folds[2]))
+
+	_, err = StratifiedKFold(labels[:2], 3, 1)
+	require.ErrorContains(t, err, "3 folds of 2 rows")
+}
+
+func TestParseGrid(t *testing.T) {
+	g, err := ParseGrid("max_depth=3,4; min_instances=2,3 ;max_bins=50,55")
+	require.NoError(t, err)
+	pts := g.Points()
+	require.Len(t, pts, 8)
+	require.Equal(t, Point{"max_depth": 3, "min_instances": 2, "max_bins": 50}, pts[0])
+	require.Equal(t, Point{"max_depth": 3, "min_instances": 2, "max_bins": 55}, pts[1])
+	require.Equal(t, Point{"max_depth": 4, "min_instances": 3, "max_bins": 55}, pts[7])
+	require.Equal(t, "max_bins=50 max_depth=3 min_instances=2", pts[0].String())
+	for s, want := range map[string]string{
+		"":                "empty",
+		"a":               "want name=value",
+		"a=1;a=2":         "appears twice",
+		"a=x":             `"x" is not a number`,
+		"a=":              "no values",
+		"depth=3,NaN":     "not a number",
+		"=3":              "want name=value",
+		"a=1,1;b=2;;c=3,": "",
+	} {
+		_, err := ParseGrid(s)
+		if want == "" {
+			require.NoError(t, err)
+			continue
+		}
+		require.ErrorContains(t, err, want, s)
+	}
+}
+
+func TestCrossValidate(t *testing.T) {
+	labels := make([]int, 60)
+	for i := range labels {
+		labels[i] = i % 2
+	}
+	folds, err := StratifiedKFold(labels, 3, 1)
+	require.NoError(t, err)
+	g, err := ParseGrid("noise=0,0.3,1")
+	require.NoError(t, err)
+	// A "model" whose scores get worse as noise grows: its AUC is known.
+	fit := func(p Point, train, test []int, threads int) ([]float64, error) {
+		require.Len(t, train, 40)
+		out := make([]float64, len(test))
+		for k, i := range test {
+			flip := float64((i*7)%10) / 10 * p["noise"] * 2
+			out[k] = float64(labels[i]) - flip
+		}
+		return out, nil
+	}
+	var results []*Result
+	for _, par := range []int{1, 4} {
+		res, err := CrossValidate(g, folds, ROCAUC, par, fit, labels)
+		require.NoError(t, err)
+		results = append(results, res)
+	}
+	require.Equal(t, results[0], results[1], "parallel folds must not change the result")
+	res := results[0]
+	require.Equal(t, 0, res.Best)
+	require.Equal(t, 1.0, res.Points[0].Mean)
+	require.Zero(t, res.Points[0].Std)
+	require.Less(t, res.Points[2].Mean, res.Points[1].Mean)
+	require.Equal(t, "roc_auc", res.Metric)
+
+	// Log-loss: lower is better.
+	res, err = CrossValidate(g, folds, LogLoss, 2, func(p Point, train, test []int, _ int) ([]float64, error) {
+		out := make([]float64, len(test))
+		for k, i := range test {
+			out[k] = math.Abs(float64(labels[i]) - 0.1 - p["noise"]/3)
+		}
+		return out, nil
+	}, labels)
+	require.NoError(t, err)
+	require.Equal(t, 0, res.Best)
+
+	boom := errors.New("boom")
+	_, err = CrossValidate(g, folds, Accuracy, 1, func(p Point, _, test []int, _ int) ([]float64, error) {
+		if p["noise"] == 1 {
+			return nil, boom
+		}
+		return make([]float64, len(test)), nil
+	}, labels)
+	require.ErrorIs(t, err, boom)
+	require.ErrorContains(t, err, "noise=1, fold")
+
+	_, err = MetricByName("f1")
+	require.ErrorContains(t, err, "unknown metric")
+}
