@@ -367,8 +367,13 @@ func countCorrect(out, target *graph.Buf) int {
 // Fit trains m on trainData, validating on valData after every epoch.
 // On return the model holds the weights of the best epoch (cfg.Select). Cancelling ctx stops after the current step with
 // Result.Interrupted set and no error; a non-finite loss stops with an error
-// wrapping ErrNonFinite, the best weights restored.
+// wrapping ErrNonFinite, the best weights restored. When no epoch finished
+// (BestEpoch 0) the weights are not a trained model; a ctx cancelled
+// before Fit starts returns at once, before any program is planned.
 func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Result, error) {
+	if ctx.Err() != nil {
+		return &Result{Interrupted: true}, nil
+	}
 	cfg.defaults()
 	if trainData.Len() < cfg.BatchSize && !cfg.KeepLast {
 		return nil, fmt.Errorf("train: %d training examples are fewer than one batch of %d", trainData.Len(), cfg.BatchSize)

@@ -124,6 +124,21 @@ func TestFitInterrupted(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, res.Interrupted)
 	require.Empty(t, res.History)
+	require.Zero(t, res.BestEpoch)
+	require.Zero(t, res.Steps, "a context cancelled before Fit runs no step")
+
+	// Cancelled before Fit: nothing is planned, so even a model that cannot
+	// be built returns at once.
+	res, err = Fit(ctx, unbuildable{}, newBlobs(50, 1), nil, Config{Epochs: 3, BatchSize: 10})
+	require.NoError(t, err)
+	require.True(t, res.Interrupted)
+}
+
+type unbuildable struct{}
+
+func (unbuildable) Params() []*graph.Param { return nil }
+func (unbuildable) Build(*graph.Graph, int) (*Net, error) {
+	return nil, errors.New("Build must not be called")
 }
 
 func TestFitEarlyStopping(t *testing.T) {
