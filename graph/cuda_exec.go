@@ -4,8 +4,6 @@ package graph
 
 import (
 	"fmt"
-	"reflect"
-	"strings"
 	"time"
 
 	"gorgonia.org/gorgonia"
@@ -173,13 +171,6 @@ func (p *CUDAProgram) resolve(b *cudaBuf) cuda.Buffer {
 		b.dev = p.arena.At(b.off, int64(b.n)*4)
 	}
 	return b.dev
-}
-
-func nodeShape(n *gorgonia.Node) tensor.Shape {
-	if n.IsScalar() {
-		return tensor.ScalarShape()
-	}
-	return n.Shape().Clone()
 }
 
 func (p *CUDAProgram) plan(n *gorgonia.Node, binds map[*gorgonia.Node]*Buf, consts map[*gorgonia.Node]*Buf,
@@ -354,10 +345,10 @@ func (p *CUDAProgram) cudaKernel(n *gorgonia.Node, op gorgonia.Op, out *cudaBuf,
 	return nil, fmt.Errorf("graph: CUDA: op %v (%T) of node %v has no CUDA kernel", op, op, n.Name())
 }
 
-// cudaIsAdd is isGorgoniaAdd on device buffers: the elementwise "+" that
-// gorgonia.Grad inserts to sum the gradients of a node used more than once.
+// cudaIsAdd recognises gorgonia's elementwise "+" (IsGradSum) of two
+// operands of the output's size: the sums gorgonia.Grad inserts.
 func cudaIsAdd(op gorgonia.Op, in []*cudaBuf, out *cudaBuf) bool {
-	if len(in) != 2 || reflect.TypeOf(op).String() != "gorgonia.elemBinOp" || !strings.HasPrefix(op.String(), "+") {
+	if len(in) != 2 || !IsGradSum(op) {
 		return false
 	}
 	return in[0].n == out.n && in[1].n == out.n && in[0].dtype == out.dtype && in[1].dtype == out.dtype

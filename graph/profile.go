@@ -322,8 +322,8 @@ func (p *Program) ResetProfile() { p.times.reset() }
 // one forward and one backward pass: one step); Wall is the time of all the
 // passes, timer overhead included.
 func (p *Program) Profile() Profile {
-	return p.times.profile(func(i int) gorgonia.Op { return p.fwd[i].node.Op() },
-		func(i int) gorgonia.Op { return p.bwd[i].node.Op() })
+	return p.times.profile(func(i int) gorgonia.Op { return p.fwd[i].op },
+		func(i int) gorgonia.Op { return p.bwd[i].op })
 }
 
 // runTimed is run with each step's time added to times[i] and wall.

@@ -211,7 +211,7 @@ func TestOpName(t *testing.T) {
 }
 
 // profModel is a small recurrent classifier whose step uses every op kind
-// of the reference model, plus a gradient sum ("+"): its last hidden state
+// of the reference model, plus a gradient sum (Add): its last hidden state
 // feeds two dense layers whose losses are added.
 type profModel struct {
 	prog          *graph.Program
@@ -277,9 +277,9 @@ func TestProgramProfile(t *testing.T) {
 	f, b := graph.PhaseForward, graph.PhaseBackward
 	require.Equal(t, map[key]int{
 		{"Embedding", f}: 1, {"LSTM", f}: 2, {"Dropout", f}: 1, {"Linear", f}: 2,
-		{"Sigmoid", f}: 2, {"BCE", f}: 2, {"+", f}: 1,
+		{"Sigmoid", f}: 2, {"BCE", f}: 2, {"Add", f}: 1,
 		{"BCEGrad", b}: 2, {"SigmoidGrad", b}: 2, {"LinearGradX", b}: 2, {"LinearGradW", b}: 2,
-		{"LinearGradB", b}: 2, {"+", b}: 1, {"ViewGrad", b}: 2, {"LSTMBackward", b}: 2,
+		{"LinearGradB", b}: 2, {"Add", b}: 1, {"ViewGrad", b}: 2, {"LSTMBackward", b}: 2,
 		{"DropoutGrad", b}: 1, {"EmbeddingGrad", b}: 1,
 	}, got)
 	fwd, bwd := p.Steps()

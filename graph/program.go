@@ -3,19 +3,19 @@ package graph
 import (
 	"fmt"
 	"math"
-	"reflect"
-	"strings"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// Program is a graph planned for execution at fixed shapes: every node has
-// a buffer allocated once, parameters are bound to their own storage, views
-// alias their input, and Run executes the kernels in topological order with
-// no allocation (ops without a CPU kernel fall back to their gorgonia Do,
-// which allocates; every op in this package has a kernel).
+// Program is the CPU executor of a Plan: every slot is a buffer allocated
+// once, parameters are bound in place, views alias their input, and Run
+// executes the kernels in the plan's order with no allocation. Each step's
+// kernel is the op's CPU kernel (CPUKernelOf); an op without one falls back
+// to its gorgonia Do, which allocates (every op in this package has a
+// kernel).
 type Program struct {
+	plan     *Plan
 	fwd, bwd []step
 	bufs     map[*gorgonia.Node]*Buf
 	inputs   []*gorgonia.Node
@@ -26,172 +26,73 @@ type Program struct {
 
 type step struct {
 	node *gorgonia.Node
+	op   gorgonia.Op
 	kern CPUKernel // nil: fallback through op.Do
 	in   []*Buf
 	out  *Buf
 	ctx  Ctx
 }
 
-// Compile plans the nodes needed for fwd and bwd. binds maps input nodes to
-// buffers they must use (parameters); other inputs get their own buffers,
-// which the caller fills through Buf. Forward steps are those fwd needs; the
-// rest of what bwd needs forms the backward steps.
+// Compile plans the nodes needed for fwd and bwd (NewPlan) and makes the
+// CPU program that runs them. binds maps input nodes to buffers they must
+// use (parameters); other inputs get their own buffers, which the caller
+// fills through Buf.
 func Compile(fwd, bwd []*gorgonia.Node, binds map[*gorgonia.Node]*Buf) (*Program, error) {
-	p := &Program{bufs: map[*gorgonia.Node]*Buf{}}
-	fwdOrder := topo(fwd, nil)
-	inFwd := make(map[*gorgonia.Node]bool, len(fwdOrder))
-	for _, n := range fwdOrder {
-		inFwd[n] = true
+	plan, err := NewPlan(fwd, bwd, binds)
+	if err != nil {
+		return nil, err
 	}
-	bwdOrder := topo(bwd, inFwd)
+	return CompilePlan(plan)
+}
+
+// CompilePlan makes the CPU program of plan: it allocates the plan's slots
+// (after adding the scratch of kernels implementing Scratcher) and binds
+// every step to its kernel and buffers.
+func CompilePlan(plan *Plan) (*Program, error) {
+	p := &Program{plan: plan, bufs: make(map[*gorgonia.Node]*Buf, len(plan.Values))}
+	for _, v := range plan.Values {
+		var b *Buf
+		switch v.Kind {
+		case ValueBound:
+			b = v.Host
+		case ValueView:
+			root, off := v.Root()
+			b = p.bufs[root.Node].Slice(off, v.Shape)
+		default:
+			b = NewBuf(v.Dtype, v.Shape...)
+			if v.Host != nil {
+				if err := b.CopyFrom(v.Host); err != nil {
+					return nil, fmt.Errorf("graph: %v: %w", v.Node, err)
+				}
+			}
+		}
+		p.bufs[v.Node] = b
+	}
+	for _, v := range plan.Inputs {
+		p.inputs = append(p.inputs, v.Node)
+	}
 	for _, phase := range []struct {
-		order []*gorgonia.Node
+		steps []*Step
 		dst   *[]step
-	}{{fwdOrder, &p.fwd}, {bwdOrder, &p.bwd}} {
-		for _, n := range phase.order {
-			st, err := p.plan(n, binds)
-			if err != nil {
-				return nil, err
+	}{{plan.Forward, &p.fwd}, {plan.Backward, &p.bwd}} {
+		for _, s := range phase.steps {
+			st := step{node: s.Node, op: s.Op, out: p.bufs[s.Out.Node], in: make([]*Buf, len(s.In))}
+			for i, v := range s.In {
+				st.in[i] = p.bufs[v.Node]
 			}
-			if st != nil {
-				*phase.dst = append(*phase.dst, *st)
+			if k, ok := CPUKernelOf(s.Op); ok {
+				st.kern = k
+				if sc, ok := s.Op.(Scratcher); ok {
+					if n := sc.ScratchSize(st.out, st.in); n > 0 {
+						plan.AddScratch(s, n, st.out.Dtype)
+						st.ctx.Scratch = NewBuf(st.out.Dtype, n)
+					}
+				}
 			}
+			*phase.dst = append(*phase.dst, st)
 		}
 	}
 	return p, nil
-}
-
-// topo returns the ancestors of outs (outs included) in dependency order,
-// skipping nodes in done.
-func topo(outs []*gorgonia.Node, done map[*gorgonia.Node]bool) []*gorgonia.Node {
-	seen := map[*gorgonia.Node]bool{}
-	var order []*gorgonia.Node
-	var visit func(n *gorgonia.Node)
-	visit = func(n *gorgonia.Node) {
-		if seen[n] || done[n] {
-			return
-		}
-		seen[n] = true
-		for _, c := range children(n) {
-			visit(c)
-		}
-		order = append(order, n)
-	}
-	for _, n := range outs {
-		visit(n)
-	}
-	return order
-}
-
-// children lists a node's inputs in order (gorgonia exports them only
-// through the graph's From).
-func children(n *gorgonia.Node) []*gorgonia.Node {
-	var cs []*gorgonia.Node
-	it := n.Graph().From(n.ID())
-	for it.Next() {
-		cs = append(cs, it.Node().(*gorgonia.Node))
-	}
-	return cs
-}
-
-func (p *Program) plan(n *gorgonia.Node, binds map[*gorgonia.Node]*Buf) (*step, error) {
-	shape := n.Shape()
-	if n.IsScalar() {
-		shape = tensor.ScalarShape()
-	}
-	dt := n.Dtype()
-	op := n.Op()
-	if op == nil { // an input
-		if b, ok := binds[n]; ok {
-			if b.Dtype != dt || !b.Shape.Eq(shape) && sizeOf(b.Shape) != sizeOf(shape) {
-				return nil, fmt.Errorf("graph: input %s is %v%v, bound buffer is %v%v", n.Name(), dt, shape, b.Dtype, b.Shape)
-			}
-			p.bufs[n] = b
-			return nil, nil
-		}
-		b := NewBuf(dt, shape...)
-		if v := n.Value(); v != nil {
-			if err := copyValue(b, v); err != nil {
-				return nil, fmt.Errorf("graph: input %s: %w", n.Name(), err)
-			}
-		}
-		p.bufs[n] = b
-		p.inputs = append(p.inputs, n)
-		return nil, nil
-	}
-	cs := children(n)
-	in := make([]*Buf, len(cs))
-	for i, c := range cs {
-		in[i] = p.bufs[c]
-		if in[i] == nil {
-			return nil, fmt.Errorf("graph: %v: input %d (%v) was not planned", n, i, c)
-		}
-	}
-	if len(cs) == 0 { // a constant: evaluate once
-		v, err := op.Do()
-		if err != nil {
-			return nil, fmt.Errorf("graph: constant %v: %w", n, err)
-		}
-		b := NewBuf(dt, shape...)
-		if err := copyValue(b, v); err != nil {
-			return nil, fmt.Errorf("graph: constant %v: %w", n, err)
-		}
-		p.bufs[n] = b
-		return nil, nil
-	}
-	if v, ok := op.(Viewer); ok {
-		src := in[0]
-		if v.ViewOffset()+sizeOf(shape) > src.Len() {
-			return nil, fmt.Errorf("graph: %v: view [%d:+%d] outside its %d-element input", op, v.ViewOffset(), sizeOf(shape), src.Len())
-		}
-		p.bufs[n] = src.Slice(v.ViewOffset(), shape)
-		return nil, nil
-	}
-	out := NewBuf(dt, shape...)
-	p.bufs[n] = out
-	st := &step{node: n, in: in, out: out}
-	switch {
-	case isGorgoniaAdd(op, in, out):
-		st.kern = addKernel{}
-	default:
-		if k, ok := op.(CPUKernel); ok {
-			st.kern = k
-		}
-	}
-	if s, ok := op.(Scratcher); ok && st.kern != nil {
-		if k := s.ScratchSize(out, in); k > 0 {
-			st.ctx.Scratch = NewBuf(dt, k)
-		}
-	}
-	return st, nil
-}
-
-// isGorgoniaAdd recognises the elementwise additions gorgonia.Grad inserts
-// to sum the gradients of a node used more than once.
-func isGorgoniaAdd(op gorgonia.Op, in []*Buf, out *Buf) bool {
-	if len(in) != 2 || reflect.TypeOf(op).String() != "gorgonia.elemBinOp" || !strings.HasPrefix(op.String(), "+") {
-		return false
-	}
-	return in[0].Len() == out.Len() && in[1].Len() == out.Len() && in[0].Dtype == out.Dtype && in[1].Dtype == out.Dtype
-}
-
-type addKernel struct{}
-
-func (addKernel) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
-	if out.Dtype == tensor.Float32 {
-		addVec(out.F32, in[0].F32, in[1].F32)
-	} else {
-		addVec(out.F64, in[0].F64, in[1].F64)
-	}
-	return nil
-}
-
-func addVec[T Float](dst, a, b []T) {
-	b = b[:len(a)]
-	dst = dst[:len(a)]
-	for i := range a {
-		dst[i] = a[i] + b[i]
-	}
 }
 
 func copyValue(dst *Buf, v gorgonia.Value) error {
@@ -253,7 +154,7 @@ func run(steps []step) error {
 func runStep(s *step) error {
 	if s.kern != nil {
 		if err := s.kern.ExecCPU(&s.ctx, s.out, s.in); err != nil {
-			return fmt.Errorf("graph: %v: %w", s.node.Op(), err)
+			return fmt.Errorf("graph: %v: %w", s.op, err)
 		}
 		return nil
 	}
@@ -274,12 +175,12 @@ func (s *step) fallback() error {
 		}
 		vals[i] = b.Dense()
 	}
-	v, err := s.node.Op().Do(vals...)
+	v, err := s.op.Do(vals...)
 	if err != nil {
-		return fmt.Errorf("graph: %v: %w", s.node.Op(), err)
+		return fmt.Errorf("graph: %v: %w", s.op, err)
 	}
 	if err := copyValue(s.out, v); err != nil {
-		return fmt.Errorf("graph: %v: %w", s.node.Op(), err)
+		return fmt.Errorf("graph: %v: %w", s.op, err)
 	}
 	return nil
 }
