@@ -65,12 +65,12 @@ cuda-build:
 # CUDA-tagged tests that need no device: PTX embedding, argument packing, the
 # no-device path (device tests skip with a message when no GPU is present).
 cuda-test:
-	$(GO) test -count=1 -tags embercuda ./cuda/ ./train/ ./cmd/spamrnn/
+	$(GO) test -count=1 -tags embercuda ./cuda/ ./cudaexec/ ./train/ ./cmd/spamrnn/
 
 # The kernels' CUDA source compiled for the CPU and checked against Go
 # references (-short keeps the large shapes out).
 cuda-emu-test:
-	$(GO) test -count=1 -short -tags cudaemu ./cuda/ ./graph/ ./train/ ./spam/ ./cmd/spamrnn/
+	$(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./spam/ ./cmd/spamrnn/
 
 # The same with the emulated kernels compiled as nvcc compiles them for the
 # GPU, with a*b+c contracted into fused multiply-adds: float rounding then

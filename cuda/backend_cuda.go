@@ -438,8 +438,8 @@ func (b *backend) memsetD32(dst uintptr, v uint32, n int64) error {
 
 func (b *backend) launch(k kernelID, grid, block dim3, a *kargs) error {
 	*(*[maxArgs]uint64)(unsafe.Pointer(b.args)) = a.vals
-	return res(C.ember_launch(b.fns[k], C.uint(grid.x), C.uint(grid.y), C.uint(grid.z), C.uint(block.x),
-		C.uint(block.y), C.uint(block.z), b.stream, b.args, C.int(a.n)))
+	return res(C.ember_launch(b.fns[k], C.uint(grid.X), C.uint(grid.Y), C.uint(grid.Z), C.uint(block.X),
+		C.uint(block.Y), C.uint(block.Z), b.stream, b.args, C.int(a.n)))
 }
 
 func (b *backend) hostAlloc(bytes int64) (unsafe.Pointer, error) {

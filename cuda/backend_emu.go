@@ -12,7 +12,7 @@ package cuda
 #include <string.h>
 
 int emu_fma_contracted(float a, float b, float c);
-int emu_launch(const char* name, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+int emu_launch(int kernel, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                const uint64_t* v);
 
 // "Device pointers" are host addresses carried as integers.
@@ -40,7 +40,7 @@ import (
 	"unsafe"
 )
 
-// emuKernelSources makes the CUDA sources, which emu_kernels.cpp #includes
+// emuKernelSources makes the CUDA sources, which emu_kernels_gen.cpp #includes
 // from kernels/, inputs of this package for the go build cache: without it
 // an edited .cu would not rebuild the emulator (the cache does not follow
 // C #include directives outside the package directory).
@@ -49,7 +49,7 @@ import (
 var emuKernelSources embed.FS
 
 // The CPU emulator backend (-tags cudaemu): the kernels' CUDA source compiled
-// for the host (emu_kernels.cpp) behind the same backend interface, so the
+// for the host (emu_runtime.h, emu_kernels_gen.cpp) behind the same backend interface, so the
 // device tests can check the kernels without a GPU. "Device memory" is host
 // memory from posix_memalign; the stream is synchronous.
 
@@ -74,7 +74,6 @@ func driverResultName(Result) string   { return "" }
 func driverResultString(Result) string { return "" }
 
 type backend struct {
-	names     [numKernels]*C.char
 	args      *C.uint64_t // C copy of a launch's parameter slots (no Go pointer crosses into C)
 	capturing bool
 	recorded  []emuCmd
@@ -85,19 +84,12 @@ func openBackend(ordinal int) (*backend, DeviceInfo, error) {
 		return nil, DeviceInfo{}, &noDeviceError{ResultNoDevice}
 	}
 	b := &backend{args: (*C.uint64_t)(C.calloc(maxArgs, 8))}
-	for k := range b.names {
-		b.names[k] = C.CString(kernels[k].name)
-	}
 	return b, emuDevice(), nil
 }
 
 func (b *backend) close() error {
 	C.free(unsafe.Pointer(b.args))
 	b.args = nil
-	for k, s := range b.names {
-		C.free(unsafe.Pointer(s))
-		b.names[k] = nil
-	}
 	return nil
 }
 
@@ -184,8 +176,8 @@ func (b *backend) launch(k kernelID, grid, block dim3, a *kargs) error {
 
 func (b *backend) run(k kernelID, grid, block dim3, vals *[maxArgs]uint64) error {
 	*(*[maxArgs]uint64)(unsafe.Pointer(b.args)) = *vals
-	rc := C.emu_launch(b.names[k], C.uint(grid.x), C.uint(grid.y), C.uint(grid.z), C.uint(block.x),
-		C.uint(block.y), C.uint(block.z), b.args)
+	rc := C.emu_launch(C.int(k), C.uint(grid.X), C.uint(grid.Y), C.uint(grid.Z), C.uint(block.X),
+		C.uint(block.Y), C.uint(block.Z), b.args)
 	if rc != 0 {
 		return Result(rc)
 	}

@@ -232,7 +232,7 @@ func TestDriverErrorNamesCallAndOp(t *testing.T) {
 	defer c.Free(b)
 	err = c.DoOp("LSTM", func() error {
 		// 2048 threads per block is over every device's limit.
-		return c.launch(kFill, dim3{1, 1, 1}, dim3{2048, 1, 1}, new(kargs).ptr(b).f32(0).i32(16))
+		return c.Kernels().EWFill(dim3{1, 1, 1}, dim3{2048, 1, 1}, b, 0, 16)
 	})
 	want := "cuda: launch ew_fill (op LSTM): CUDA_ERROR_INVALID_VALUE"
 	if err == nil || err.Error() != want || !errors.Is(err, ResultInvalidValue) {

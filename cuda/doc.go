@@ -19,7 +19,7 @@
 //     ("built without CUDA support (rebuild with -tags embercuda)").
 //   - -tags cudaemu: a CPU emulator that compiles the same kernels/*.cu with
 //     the host C++ compiler and runs every thread of a block as a real
-//     thread (emu_kernels.cpp), so the device tests check the kernels on
+//     thread (emu_runtime.h), so the device tests check the kernels on
 //     machines without a GPU: go test -tags cudaemu ./cuda/.
 //
 // # Threads and streams

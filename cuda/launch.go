@@ -33,44 +33,11 @@ func (k argKind) size() int {
 	return 8
 }
 
-type kernelID int
+//go:generate go run github.com/emberml/ember/cmd/kernelgen
 
-const (
-	kSgemmNN128 kernelID = iota
-	kSgemmNT128
-	kSgemmTN128
-	kSgemmTT128
-	kSgemmNN64
-	kSgemmNT64
-	kSgemmTN64
-	kSgemmTT64
-	kFill
-	kScale
-	kAxpy
-	kAdd
-	kMul
-	kSigmoidFwd
-	kSigmoidBwd
-	kTanhFwd
-	kTanhBwd
-	kAddBiasRows
-	kColSums
-	kReducePartial
-	kReduceFinish
-	kScaleByClip
-	kBCEPartial
-	kBCEGrad
-	kEmbedGather
-	kEmbedScatterAdd
-	kDropoutFwd
-	kDropoutBwd
-	kAdamStep
-	kLSTMFwd
-	kLSTMBwd
-	kLSTMFwdStep
-	kLSTMBwdStep
-	numKernels
-)
+// kernelID indexes the kernel table, kernels (kernels_gen.go, generated
+// from kernels/*.cu by go generate: cmd/kernelgen).
+type kernelID int
 
 // kernelSpec is a kernel's entry name, the .cu/.ptx file (without
 // extension) under kernels/ that defines it, and its parameter list.
@@ -78,55 +45,6 @@ type kernelSpec struct {
 	name   string
 	module string
 	sig    []argKind
-}
-
-var (
-	sigSgemm = []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}
-	sigUnary = []argKind{argPtr, argPtr, argI32}         // (y, x, n)
-	sigBin   = []argKind{argPtr, argPtr, argPtr, argI32} // (c, a, b, n)
-	sigScale = []argKind{argPtr, argPtr, argF32, argI32} // (y, x, a, n)
-	sigDrop  = []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr8}
-	sigEmbed = []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}
-)
-
-var kernels = [numKernels]kernelSpec{
-	kSgemmNN128:      {"sgemm_nn_128", "sgemm", sigSgemm},
-	kSgemmNT128:      {"sgemm_nt_128", "sgemm", sigSgemm},
-	kSgemmTN128:      {"sgemm_tn_128", "sgemm", sigSgemm},
-	kSgemmTT128:      {"sgemm_tt_128", "sgemm", sigSgemm},
-	kSgemmNN64:       {"sgemm_nn_64", "sgemm", sigSgemm},
-	kSgemmNT64:       {"sgemm_nt_64", "sgemm", sigSgemm},
-	kSgemmTN64:       {"sgemm_tn_64", "sgemm", sigSgemm},
-	kSgemmTT64:       {"sgemm_tt_64", "sgemm", sigSgemm},
-	kFill:            {"ew_fill", "elementwise", []argKind{argPtr, argF32, argI32}},
-	kScale:           {"ew_scale", "elementwise", sigScale},
-	kAxpy:            {"ew_axpy", "elementwise", sigScale},
-	kAdd:             {"ew_add", "elementwise", sigBin},
-	kMul:             {"ew_mul", "elementwise", sigBin},
-	kSigmoidFwd:      {"ew_sigmoid_fwd", "elementwise", sigUnary},
-	kSigmoidBwd:      {"ew_sigmoid_bwd", "elementwise", sigBin},
-	kTanhFwd:         {"ew_tanh_fwd", "elementwise", sigUnary},
-	kTanhBwd:         {"ew_tanh_bwd", "elementwise", sigBin},
-	kAddBiasRows:     {"add_bias_rows", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
-	kColSums:         {"col_sums", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argF32}},
-	kReducePartial:   {"reduce_partial", "reduce", []argKind{argPtr, argPtr, argI32, argI32}},
-	kReduceFinish:    {"reduce_finish", "reduce", []argKind{argPtr, argPtr, argI32, argI32, argF32}},
-	kScaleByClip:     {"scale_by_clip", "reduce", []argKind{argPtr, argPtr, argF32, argI32}},
-	kBCEPartial:      {"bce_partial", "reduce", []argKind{argPtr, argPtr, argPtr, argI32}},
-	kBCEGrad:         {"bce_grad", "reduce", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argF32}},
-	kEmbedGather:     {"embed_gather", "embedding", sigEmbed},
-	kEmbedScatterAdd: {"embed_scatter_add", "embedding", append(append([]argKind{}, sigEmbed...), argI32)},
-	kDropoutFwd:      {"dropout_fwd", "dropout", sigDrop},
-	kDropoutBwd:      {"dropout_bwd", "dropout", sigDrop},
-	kAdamStep: {"adam_step", "adam", []argKind{argPtr, argPtr, argPtr, argPtr, argI32,
-		argF32, argF32, argF32, argF32, argF32, argF32, argF32, argPtr, argPtr}},
-	kLSTMFwd: {"lstm_fwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMBwd: {"lstm_bwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr,
-		argI32, argI32}},
-	kLSTMFwdStep: {"lstm_fwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr,
-		argI32, argI32}},
-	kLSTMBwdStep: {"lstm_bwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr,
-		argPtr, argPtr, argI32, argI32}},
 }
 
 func (k kernelID) String() string {
@@ -190,7 +108,11 @@ func (a *kargs) checkAlign(k kernelID) error {
 	return nil
 }
 
-type dim3 struct{ x, y, z uint32 }
+// Dim3 is a launch's grid or block size (CUDA's dim3).
+type Dim3 struct{ X, Y, Z uint32 }
+
+// dim3 is Dim3 under its internal name.
+type dim3 = Dim3
 
 // launchRecord is one launch as the tests see it.
 type launchRecord struct {
@@ -209,7 +131,7 @@ func (c *Context) launch(k kernelID, grid, block dim3, a *kargs) error {
 	if err := a.checkAlign(k); err != nil {
 		return &Error{Call: "launch " + kernels[k].name, Err: ErrInvalidArgument, Detail: err.Error()}
 	}
-	if grid.x == 0 || grid.y == 0 || grid.z == 0 {
+	if grid.X == 0 || grid.Y == 0 || grid.Z == 0 {
 		return nil // nothing to do
 	}
 	if c.rec != nil {

@@ -3,10 +3,11 @@ package cuda
 import (
 	"errors"
 	"math"
-	"regexp"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/emberml/ember/cuda/kernelgen"
 )
 
 // Argument packing and launch geometry, checked without a device: a
@@ -375,23 +376,8 @@ func TestKernelTableMatchesPTX(t *testing.T) {
 	}
 }
 
-var (
-	ptxEntryRE = regexp.MustCompile(`(?s)\.entry\s+(\w+)\s*\((.*?)\)`)
-	ptxParamRE = regexp.MustCompile(`\.param\s+(\.\w+)\s+\w+`)
-)
-
 // parsePTXEntries maps each .entry of a PTX module to its parameter types.
-func parsePTXEntries(ptx string) map[string][]string {
-	out := map[string][]string{}
-	for _, m := range ptxEntryRE.FindAllStringSubmatch(ptx, -1) {
-		var params []string
-		for _, p := range ptxParamRE.FindAllStringSubmatch(m[2], -1) {
-			params = append(params, p[1])
-		}
-		out[m[1]] = params
-	}
-	return out
-}
+func parsePTXEntries(ptx string) map[string][]string { return kernelgen.PTXEntries([]byte(ptx)) }
 
 func TestArenaPlanAndAlignment(t *testing.T) {
 	var p ArenaPlan

@@ -88,29 +88,27 @@ func (c *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a Buffe
 	if sms <= 0 {
 		sms = 108
 	}
-	tile, id := 128, kSgemmNN128
+	tile, small := 128, false
 	if (c.sgemmTile == 0 && ceilDiv(m, 128)*ceilDiv(n, 128) < sms) || c.sgemmTile == 64 {
-		tile, id = 64, kSgemmNN64
-	}
-	if transA {
-		id += 2
-	}
-	if transB {
-		id++
+		tile, small = 64, true
 	}
 	gy := ceilDiv(m, tile)
 	if gy > 65535 {
 		return invalid(call, "m=%d needs %d row tiles (grid limit 65535)", m, gy)
 	}
-	args := new(kargs).i32(m).i32(n).i32(k).f32(alpha).ptr(a).i32(lda).ptr(b).i32(ldb).f32(beta).ptr(cm).i32(ldc)
-	return c.launch(id, dim3{uint32(ceilDiv(n, tile)), uint32(gy), 1}, dim3{256, 1, 1}, args)
+	grid, block := dim3{uint32(ceilDiv(n, tile)), uint32(gy), 1}, dim3{256, 1, 1}
+	return sgemmLaunch[b2i(small)][b2i(transA)][b2i(transB)](c.Kernels(), grid, block, m, n, k, alpha, a, lda, b, ldb,
+		beta, cm, ldc)
+}
+
+// sgemmLaunch is the SGEMM kernel by [64x64 tiles][transA][transB].
+var sgemmLaunch = [2][2][2]func(Kernels, Dim3, Dim3, int, int, int, float32, Buffer, int, Buffer, int, float32, Buffer,
+	int) error{
+	{{Kernels.SgemmNN128, Kernels.SgemmNT128}, {Kernels.SgemmTN128, Kernels.SgemmTT128}},
+	{{Kernels.SgemmNN64, Kernels.SgemmNT64}, {Kernels.SgemmTN64, Kernels.SgemmTT64}},
 }
 
 // ---- elementwise ----
-
-func (c *Context) ew(k kernelID, n int, a *kargs) error {
-	return c.launch(k, c.ewGrid(n), ewBlock, a)
-}
 
 // Fill sets every element of y to v.
 func (c *Context) Fill(y Buffer, v float32) error {
@@ -118,7 +116,7 @@ func (c *Context) Fill(y Buffer, v float32) error {
 	if err := firstErr(need("fill", "y", y, 0), checkN("fill", n)); err != nil {
 		return err
 	}
-	return c.ew(kFill, n, new(kargs).ptr(y).f32(v).i32(n))
+	return c.Kernels().EWFill(c.ewGrid(n), ewBlock, y, v, n)
 }
 
 // Scale computes y = alpha*x; n = y.Len(); y may be x.
@@ -127,7 +125,7 @@ func (c *Context) Scale(y, x Buffer, alpha float32) error {
 	if err := firstErr(need("scale", "y", y, 0), need("scale", "x", x, n), checkN("scale", n)); err != nil {
 		return err
 	}
-	return c.ew(kScale, n, new(kargs).ptr(y).ptr(x).f32(alpha).i32(n))
+	return c.Kernels().EWScale(c.ewGrid(n), ewBlock, y, x, alpha, n)
 }
 
 // Axpy computes y += alpha*x; n = y.Len().
@@ -136,46 +134,73 @@ func (c *Context) Axpy(y Buffer, alpha float32, x Buffer) error {
 	if err := firstErr(need("axpy", "y", y, 0), need("axpy", "x", x, n), checkN("axpy", n)); err != nil {
 		return err
 	}
-	return c.ew(kAxpy, n, new(kargs).ptr(y).ptr(x).f32(alpha).i32(n))
+	return c.Kernels().EWAxpy(c.ewGrid(n), ewBlock, y, x, alpha, n)
 }
 
-func (c *Context) binary(call string, k kernelID, out, a, b Buffer) error {
+// binaryN checks an elementwise op out = f(a, b) and returns n = out.Len().
+func binaryN(call string, out, a, b Buffer) (int, error) {
 	n := out.Len()
-	if err := firstErr(need(call, "out", out, 0), need(call, "a", a, n), need(call, "b", b, n),
-		checkN(call, n)); err != nil {
-		return err
-	}
-	return c.ew(k, n, new(kargs).ptr(out).ptr(a).ptr(b).i32(n))
+	return n, firstErr(need(call, "out", out, 0), need(call, "a", a, n), need(call, "b", b, n), checkN(call, n))
 }
 
-func (c *Context) unary(call string, k kernelID, y, x Buffer) error {
+// unaryN checks an elementwise op y = f(x) and returns n = y.Len().
+func unaryN(call string, y, x Buffer) (int, error) {
 	n := y.Len()
-	if err := firstErr(need(call, "y", y, 0), need(call, "x", x, n), checkN(call, n)); err != nil {
-		return err
-	}
-	return c.ew(k, n, new(kargs).ptr(y).ptr(x).i32(n))
+	return n, firstErr(need(call, "y", y, 0), need(call, "x", x, n), checkN(call, n))
 }
 
 // Add computes out = a + b elementwise; n = out.Len().
-func (c *Context) Add(out, a, b Buffer) error { return c.binary("add", kAdd, out, a, b) }
+func (c *Context) Add(out, a, b Buffer) error {
+	n, err := binaryN("add", out, a, b)
+	if err != nil {
+		return err
+	}
+	return c.Kernels().EWAdd(c.ewGrid(n), ewBlock, out, a, b, n)
+}
 
 // Mul computes out = a * b elementwise; n = out.Len().
-func (c *Context) Mul(out, a, b Buffer) error { return c.binary("mul", kMul, out, a, b) }
+func (c *Context) Mul(out, a, b Buffer) error {
+	n, err := binaryN("mul", out, a, b)
+	if err != nil {
+		return err
+	}
+	return c.Kernels().EWMul(c.ewGrid(n), ewBlock, out, a, b, n)
+}
 
 // SigmoidForward computes y = 1/(1+exp(-x)); n = y.Len().
-func (c *Context) SigmoidForward(y, x Buffer) error { return c.unary("sigmoid", kSigmoidFwd, y, x) }
+func (c *Context) SigmoidForward(y, x Buffer) error {
+	n, err := unaryN("sigmoid", y, x)
+	if err != nil {
+		return err
+	}
+	return c.Kernels().EWSigmoidFwd(c.ewGrid(n), ewBlock, y, x, n)
+}
 
 // SigmoidBackward computes dx = dy*y*(1-y) from the forward output y; n = dx.Len().
 func (c *Context) SigmoidBackward(dx, dy, y Buffer) error {
-	return c.binary("sigmoid backward", kSigmoidBwd, dx, dy, y)
+	n, err := binaryN("sigmoid backward", dx, dy, y)
+	if err != nil {
+		return err
+	}
+	return c.Kernels().EWSigmoidBwd(c.ewGrid(n), ewBlock, dx, dy, y, n)
 }
 
 // TanhForward computes y = tanh(x); n = y.Len().
-func (c *Context) TanhForward(y, x Buffer) error { return c.unary("tanh", kTanhFwd, y, x) }
+func (c *Context) TanhForward(y, x Buffer) error {
+	n, err := unaryN("tanh", y, x)
+	if err != nil {
+		return err
+	}
+	return c.Kernels().EWTanhFwd(c.ewGrid(n), ewBlock, y, x, n)
+}
 
 // TanhBackward computes dx = dy*(1-y^2) from the forward output y; n = dx.Len().
 func (c *Context) TanhBackward(dx, dy, y Buffer) error {
-	return c.binary("tanh backward", kTanhBwd, dx, dy, y)
+	n, err := binaryN("tanh backward", dx, dy, y)
+	if err != nil {
+		return err
+	}
+	return c.Kernels().EWTanhBwd(c.ewGrid(n), ewBlock, dx, dy, y, n)
 }
 
 // AddBiasRows computes y[r][c] = x[r][c] + bias[c] for rows x cols
@@ -190,7 +215,7 @@ func (c *Context) AddBiasRows(y, x, bias Buffer, rows, cols int) error {
 		need(call, "bias", bias, cols)); err != nil {
 		return err
 	}
-	return c.ew(kAddBiasRows, n, new(kargs).ptr(y).ptr(x).ptr(bias).i32(rows).i32(cols))
+	return c.Kernels().AddBiasRows(c.ewGrid(n), ewBlock, y, x, bias, rows, cols)
 }
 
 // ColumnSums computes out[c] = sum_r x[r][c] + beta*out[c] over a rows x cols
@@ -204,8 +229,7 @@ func (c *Context) ColumnSums(out, x Buffer, rows, cols int, beta float32) error 
 	if err := firstErr(checkN(call, rows*cols), need(call, "out", out, cols), need(call, "x", x, rows*cols)); err != nil {
 		return err
 	}
-	args := new(kargs).ptr(out).ptr(x).i32(rows).i32(cols).f32(beta)
-	return c.launch(kColSums, dim3{uint32(ceilDiv(cols, 32)), 1, 1}, dim3{32, 8, 1}, args)
+	return c.Kernels().ColSums(dim3{uint32(ceilDiv(cols, 32)), 1, 1}, dim3{32, 8, 1}, out, x, rows, cols, beta)
 }
 
 // ---- reductions ----
@@ -286,15 +310,14 @@ func (c *Context) reduce(call string, out Buffer, bufs []Buffer, square, sqrtOut
 				continue
 			}
 			g := redBlocks(n)
-			a := new(kargs).ptr(part.Slice(off, off+g)).ptr(b).i32(n).i32(b2i(square))
-			if err := c.launch(kReducePartial, dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, a); err != nil {
+			if err := c.Kernels().ReducePartial(dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, part.Slice(off, off+g), b, n,
+				b2i(square)); err != nil {
 				return err
 			}
 			off += g
 		}
 	}
-	a := new(kargs).ptr(out).ptr(part).i32(total).i32(b2i(sqrtOut)).f32(scale)
-	return c.launch(kReduceFinish, dim3{1, 1, 1}, dim3{redThreads, 1, 1}, a)
+	return c.Kernels().ReduceFinish(dim3{1, 1, 1}, dim3{redThreads, 1, 1}, out, part, total, b2i(sqrtOut), scale)
 }
 
 func b2i(b bool) int {
@@ -340,7 +363,7 @@ func (c *Context) ClipByNorm(norm Buffer, maxNorm float32, bufs ...Buffer) error
 	}
 	for _, b := range bufs {
 		n := b.Len()
-		if err := c.ew(kScaleByClip, n, new(kargs).ptr(b).ptr(norm).f32(maxNorm).i32(n)); err != nil {
+		if err := c.Kernels().ScaleByClip(c.ewGrid(n), ewBlock, b, norm, maxNorm, n); err != nil {
 			return err
 		}
 	}
@@ -379,12 +402,10 @@ func (c *Context) BCELoss(loss, p, y Buffer) error {
 	if err != nil {
 		return err
 	}
-	a := new(kargs).ptr(part).ptr(p).ptr(y).i32(n)
-	if err := c.launch(kBCEPartial, dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, a); err != nil {
+	if err := c.Kernels().BCEPartial(dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, part, p, y, n); err != nil {
 		return err
 	}
-	a = new(kargs).ptr(loss).ptr(part).i32(g).i32(0).f32(float32(-1 / float64(n)))
-	return c.launch(kReduceFinish, dim3{1, 1, 1}, dim3{redThreads, 1, 1}, a)
+	return c.Kernels().ReduceFinish(dim3{1, 1, 1}, dim3{redThreads, 1, 1}, loss, part, g, 0, float32(-1/float64(n)))
 }
 
 // BCEBackward computes dp = gradOut/N * (p-y)/max(p(1-p), 1e-12), N = p.Len().
@@ -411,7 +432,7 @@ func (c *Context) bceGrad(dp, p, y, dl Buffer, dlHost float32) error {
 		checkN(call, n)); err != nil {
 		return err
 	}
-	return c.ew(kBCEGrad, n, new(kargs).ptr(dp).ptr(p).ptr(y).i32(n).ptr(dl).f32(dlHost))
+	return c.Kernels().BCEGrad(c.ewGrid(n), ewBlock, dp, p, y, n, dl, dlHost)
 }
 
 // ---- embedding ----
@@ -439,7 +460,7 @@ func (c *Context) EmbeddingForward(out, table, ids Buffer, batch, steps, dim int
 		return err
 	}
 	n := steps * batch * dim
-	return c.ew(kEmbedGather, n, new(kargs).ptr(out).ptr(table).ptr(ids).i32(batch).i32(steps).i32(dim).i32(vocab))
+	return c.Kernels().EmbedGather(c.ewGrid(n), ewBlock, out, table, ids, batch, steps, dim, vocab)
 }
 
 // EmbeddingBackward accumulates dOut (steps x batch x dim) into the rows of
@@ -457,13 +478,12 @@ func (c *Context) EmbeddingBackward(dTable, dOut, ids Buffer, batch, steps, dim,
 		return invalid(call, "padIdx %d", padIdx)
 	}
 	n := steps * batch * dim
-	return c.ew(kEmbedScatterAdd, n, new(kargs).ptr(dTable).ptr(dOut).ptr(ids).i32(batch).i32(steps).i32(dim).
-		i32(vocab).i32(padIdx))
+	return c.Kernels().EmbedScatterAdd(c.ewGrid(n), ewBlock, dTable, dOut, ids, batch, steps, dim, vocab, padIdx)
 }
 
 // ---- dropout ----
 
-func (c *Context) dropout(call string, k kernelID, out, in Buffer, p float32, seed, step uint64, stepAt Buffer,
+func (c *Context) dropout(call string, backward bool, out, in Buffer, p float32, seed, step uint64, stepAt Buffer,
 	first uint64) error {
 	n := out.Len()
 	if !(p >= 0 && p <= 1) {
@@ -473,21 +493,23 @@ func (c *Context) dropout(call string, k kernelID, out, in Buffer, p float32, se
 		checkN(call, n)); err != nil {
 		return err
 	}
-	return c.ew(k, n, new(kargs).ptr(out).ptr(in).i32(n).f32(p).f32(DropoutScale(p)).u64(seed).u64(step).u64(first).
-		ptr8(stepAt))
+	if backward {
+		return c.Kernels().DropoutBwd(c.ewGrid(n), ewBlock, out, in, n, p, DropoutScale(p), seed, step, first, stepAt)
+	}
+	return c.Kernels().DropoutFwd(c.ewGrid(n), ewBlock, out, in, n, p, DropoutScale(p), seed, step, first, stepAt)
 }
 
 // DropoutForward computes y = x*mask/(1-p), n = y.Len(), with element k kept
 // when DropoutKeep(seed, step, first+k, p) (first = 0 for a whole tensor).
 // Only y is written; no mask is stored.
 func (c *Context) DropoutForward(y, x Buffer, p float32, seed, step, first uint64) error {
-	return c.dropout("dropout", kDropoutFwd, y, x, p, seed, step, Buffer{}, first)
+	return c.dropout("dropout", false, y, x, p, seed, step, Buffer{}, first)
 }
 
 // DropoutBackward computes dx = dy*mask/(1-p), n = dx.Len(), recomputing the
 // forward pass's mask from the same (seed, step, first).
 func (c *Context) DropoutBackward(dx, dy Buffer, p float32, seed, step, first uint64) error {
-	return c.dropout("dropout backward", kDropoutBwd, dx, dy, p, seed, step, Buffer{}, first)
+	return c.dropout("dropout backward", true, dx, dy, p, seed, step, Buffer{}, first)
 }
 
 // DropoutForwardAt is DropoutForward with the step read on the device from
@@ -498,7 +520,7 @@ func (c *Context) DropoutForwardAt(y, x Buffer, p float32, seed uint64, stepAt B
 	if err := need("dropout", "step counter", stepAt, 2); err != nil {
 		return err
 	}
-	return c.dropout("dropout", kDropoutFwd, y, x, p, seed, 0, stepAt, first)
+	return c.dropout("dropout", false, y, x, p, seed, 0, stepAt, first)
 }
 
 // DropoutBackwardAt is DropoutBackward with the step read from stepAt.
@@ -506,7 +528,7 @@ func (c *Context) DropoutBackwardAt(dx, dy Buffer, p float32, seed uint64, stepA
 	if err := need("dropout backward", "step counter", stepAt, 2); err != nil {
 		return err
 	}
-	return c.dropout("dropout backward", kDropoutBwd, dx, dy, p, seed, 0, stepAt, first)
+	return c.dropout("dropout backward", true, dx, dy, p, seed, 0, stepAt, first)
 }
 
 // ---- Adam ----
@@ -557,9 +579,8 @@ func (c *Context) adam(w, g, m, v Buffer, cfg AdamConfig, bc1, bc2 float32, bc, 
 		need(call, "v", v, n), checkN(call, n)); err != nil {
 		return err
 	}
-	a := new(kargs).ptr(w).ptr(g).ptr(m).ptr(v).i32(n).f32(cfg.LR).f32(cfg.Beta1).f32(cfg.Beta2).f32(cfg.Eps).
-		f32(cfg.WeightDecay).f32(bc1).f32(bc2).ptr(bc).ptr(norm)
-	return c.ew(kAdamStep, n, a)
+	return c.Kernels().AdamStep(c.ewGrid(n), ewBlock, w, g, m, v, n, cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Eps, cfg.WeightDecay,
+		bc1, bc2, bc, norm)
 }
 
 // ---- LSTM ----
@@ -580,7 +601,7 @@ func (c *Context) LSTMForwardStep(act, cell, hid, pre, cellPrev Buffer, batch, h
 		need(call, "hid", hid, n), need(call, "pre", pre, 4*n), needOpt(call, "cellPrev", cellPrev, n)); err != nil {
 		return err
 	}
-	return c.ew(kLSTMFwd, n, new(kargs).ptr(act).ptr(cell).ptr(hid).ptr(pre).ptr(cellPrev).i32(batch).i32(hidden))
+	return c.Kernels().LSTMFwdPointwise(c.ewGrid(n), ewBlock, act, cell, hid, pre, cellPrev, batch, hidden)
 }
 
 // LSTMBackwardStep is the backward of LSTMForwardStep. dh (batch x hidden)
@@ -599,8 +620,7 @@ func (c *Context) LSTMBackwardStep(dPre, dcPrev, dh, dcNext, act, cell, cellPrev
 		need(call, "cell", cell, n), needOpt(call, "cellPrev", cellPrev, n)); err != nil {
 		return err
 	}
-	a := new(kargs).ptr(dPre).ptr(dcPrev).ptr(dh).ptr(dcNext).ptr(act).ptr(cell).ptr(cellPrev).i32(batch).i32(hidden)
-	return c.ew(kLSTMBwd, n, a)
+	return c.Kernels().LSTMBwdPointwise(c.ewGrid(n), ewBlock, dPre, dcPrev, dh, dcNext, act, cell, cellPrev, batch, hidden)
 }
 
 // lstmStepGrid is the grid of the fused step kernels (lstm.cu): blocks of
@@ -632,8 +652,8 @@ func (c *Context) LSTMForwardStepFused(act, cell, hid, pre, hPrev, cellPrev, whh
 	if ceilDiv(batch, 16) > 65535 {
 		return invalid(call, "batch %d needs more than 65535 row blocks", batch)
 	}
-	a := new(kargs).ptr(act).ptr(cell).ptr(hid).ptr(pre).ptr(hPrev).ptr(cellPrev).ptr(whh).i32(batch).i32(hidden)
-	return c.launch(kLSTMFwdStep, lstmStepGrid(batch, hidden), dim3{256, 1, 1}, a)
+	return c.Kernels().LSTMFwdStep(lstmStepGrid(batch, hidden), dim3{256, 1, 1}, act, cell, hid, pre, hPrev, cellPrev, whh,
+		batch, hidden)
 }
 
 // LSTMBackwardStepFused is one whole backward LSTM step in one kernel:
@@ -661,7 +681,6 @@ func (c *Context) LSTMBackwardStepFused(dPre, dcOut, dH, dPreNext, whh, act, cel
 	if ceilDiv(batch, 16) > 65535 {
 		return invalid(call, "batch %d needs more than 65535 row blocks", batch)
 	}
-	a := new(kargs).ptr(dPre).ptr(dcOut).ptr(dH).ptr(dPreNext).ptr(whh).ptr(act).ptr(cell).ptr(cellPrev).ptr(dcIn).
-		i32(batch).i32(hidden)
-	return c.launch(kLSTMBwdStep, lstmStepGrid(batch, hidden), dim3{256, 1, 1}, a)
+	return c.Kernels().LSTMBwdStep(lstmStepGrid(batch, hidden), dim3{256, 1, 1}, dPre, dcOut, dH, dPreNext, whh, act, cell,
+		cellPrev, dcIn, batch, hidden)
 }

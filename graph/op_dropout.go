@@ -9,7 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/internal/dropmask"
 )
 
 // Dropout zeroes each element with probability P and scales the rest by
@@ -52,6 +52,20 @@ func (op Dropout) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU
 // Run is the number of the latest forward execution (the mask's counter).
 func (op Dropout) Run() uint64 { return *op.runs }
 
+// ID identifies the op: it is unique per NewDropout and shared by the
+// DropoutGrad of the op's gradient (DropoutGrad.Fwd).
+func (op Dropout) ID() uint64 { return op.id }
+
+// AdvanceRun counts one more forward execution and returns its number, the
+// counter the mask of that run is drawn at. The CPU kernel advances it
+// itself; a device executor calls it once per run of the forward pass
+// (before its kernels, which read the number from device memory), so that
+// both backends draw the same masks run for run.
+func (op Dropout) AdvanceRun() uint64 {
+	*op.runs++
+	return *op.runs
+}
+
 func (op Dropout) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
 	*op.runs++
 	if out.Dtype == tensor.Float32 {
@@ -89,10 +103,10 @@ func dropoutApply32(y, x []float32, p float64, seed, run uint64) {
 	scale := float32(1 / (1 - p))
 	thr := int64(math.Ceil(float64(float32(p)) * (1 << 24)))
 	y = y[:len(x)]
-	key := seed + cuda.DropoutStride*(run<<32) // element i's key is key + stride*i
+	key := seed + dropmask.Stride*(run<<32) // element i's key is key + stride*i
 	for i, v := range x {
-		u := int64(uint32(cuda.DropoutMix(key)) >> 8)
-		key += cuda.DropoutStride
+		u := int64(uint32(dropmask.Mix(key)) >> 8)
+		key += dropmask.Stride
 		mask := uint32((thr - u - 1) >> 63) // all ones when u >= thr (kept), else 0
 		y[i] = math.Float32frombits(math.Float32bits(v*scale) & mask)
 	}
@@ -129,7 +143,7 @@ func (op DropoutGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
 }
 
 // DropoutKeep reports whether element i survives dropout with probability p
-// in run `run` of a dropout op seeded with seed: cuda.DropoutKeep, the
-// splitmix64 hash the CUDA kernels compute too, so both backends draw the
+// in run `run` of a dropout op seeded with seed: the splitmix64 hash the
+// CUDA kernels compute too (cuda.DropoutKeep), so both backends draw the
 // same masks.
-func DropoutKeep(seed, run, i uint64, p float32) bool { return cuda.DropoutKeep(seed, run, i, p) }
+func DropoutKeep(seed, run, i uint64, p float32) bool { return dropmask.Keep(seed, run, i, p) }

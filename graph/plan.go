@@ -155,6 +155,11 @@ func (p *Plan) AddScratch(s *Step, elems int, dt tensor.Dtype) int {
 	return i
 }
 
+// AddSlot adds a slot that belongs to no value of the plan (an executor
+// that keeps its own copy of a bound value gives it one) and returns its
+// index in Slots.
+func (p *Plan) AddSlot(elems int, dt tensor.Dtype) int { return p.addSlot(elems, dt) }
+
 func (p *Plan) addSlot(elems int, dt tensor.Dtype) int {
 	p.Slots = append(p.Slots, Slot{Elems: elems, Dtype: dt})
 	return len(p.Slots) - 1

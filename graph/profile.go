@@ -258,35 +258,38 @@ func OpName(op gorgonia.Op) string {
 
 var ownPkgPath = reflect.TypeOf(Program{}).PkgPath()
 
-// stepTimes accumulates a Program's kernel times by step index, so that
-// recording allocates nothing; Profile names and merges them.
-type stepTimes struct {
-	fwd, bwd           []time.Duration
-	fwdRuns, bwdRuns   int
-	fwdWall, bwdWall   time.Duration
-	fwdCalls, bwdCalls []int // executions per step (a failed pass stops early)
+// StepTimes accumulates the time of each step of an executor's forward
+// and backward passes by step index, so that recording allocates nothing;
+// Profile names and merges them. Program keeps one; a device executor
+// fills one from its own timers.
+type StepTimes struct {
+	Fwd, Bwd           []time.Duration
+	FwdRuns, BwdRuns   int           // passes timed
+	FwdWall, BwdWall   time.Duration // their wall (or device) time
+	FwdCalls, BwdCalls []int         // executions per step (a failed pass stops early)
 }
 
-// ensure sizes the per-step slices for nf forward and nb backward steps,
+// Ensure sizes the per-step slices for nf forward and nb backward steps,
 // once (profiling is turned on before the first timed pass).
-func (t *stepTimes) ensure(nf, nb int) {
-	if t.fwd == nil {
-		t.fwd, t.bwd = make([]time.Duration, nf), make([]time.Duration, nb)
-		t.fwdCalls, t.bwdCalls = make([]int, nf), make([]int, nb)
+func (t *StepTimes) Ensure(nf, nb int) {
+	if t.Fwd == nil {
+		t.Fwd, t.Bwd = make([]time.Duration, nf), make([]time.Duration, nb)
+		t.FwdCalls, t.BwdCalls = make([]int, nf), make([]int, nb)
 	}
 }
 
-func (t *stepTimes) reset() {
-	clear(t.fwd)
-	clear(t.bwd)
-	clear(t.fwdCalls)
-	clear(t.bwdCalls)
-	t.fwdRuns, t.bwdRuns, t.fwdWall, t.bwdWall = 0, 0, 0, 0
+// Reset forgets what was recorded.
+func (t *StepTimes) Reset() {
+	clear(t.Fwd)
+	clear(t.Bwd)
+	clear(t.FwdCalls)
+	clear(t.BwdCalls)
+	t.FwdRuns, t.BwdRuns, t.FwdWall, t.BwdWall = 0, 0, 0, 0
 }
 
-// profile names the recorded steps by their ops (fwdOp(i), bwdOp(i)) and
-// merges them by op name and phase.
-func (t *stepTimes) profile(fwdOp, bwdOp func(i int) gorgonia.Op) Profile {
+// Profile names the recorded steps by their ops (fwdOp(i), bwdOp(i),
+// through OpName) and merges them by op name and phase.
+func (t *StepTimes) Profile(fwdOp, bwdOp func(i int) gorgonia.Op) Profile {
 	var ops []OpTime
 	add := func(op func(int) gorgonia.Op, times []time.Duration, calls []int, phase string) {
 		for i := range times {
@@ -295,9 +298,9 @@ func (t *stepTimes) profile(fwdOp, bwdOp func(i int) gorgonia.Op) Profile {
 			}
 		}
 	}
-	add(fwdOp, t.fwd, t.fwdCalls, PhaseForward)
-	add(bwdOp, t.bwd, t.bwdCalls, PhaseBackward)
-	return Profile{Steps: max(t.fwdRuns, t.bwdRuns), Wall: t.fwdWall + t.bwdWall, Ops: ops}.Aggregate()
+	add(fwdOp, t.Fwd, t.FwdCalls, PhaseForward)
+	add(bwdOp, t.Bwd, t.BwdCalls, PhaseBackward)
+	return Profile{Steps: max(t.FwdRuns, t.BwdRuns), Wall: t.FwdWall + t.BwdWall, Ops: ops}.Aggregate()
 }
 
 // SetProfiling turns per-op timing on or off. While on, Forward and
@@ -306,7 +309,7 @@ func (t *stepTimes) profile(fwdOp, bwdOp func(i int) gorgonia.Op) Profile {
 // they cost one branch per pass. Turning it off keeps what was recorded.
 func (p *Program) SetProfiling(on bool) {
 	if on {
-		p.times.ensure(len(p.fwd), len(p.bwd))
+		p.times.Ensure(len(p.fwd), len(p.bwd))
 	}
 	p.profiling = on
 }
@@ -315,14 +318,14 @@ func (p *Program) SetProfiling(on bool) {
 func (p *Program) Profiling() bool { return p.profiling }
 
 // ResetProfile forgets the times recorded so far.
-func (p *Program) ResetProfile() { p.times.reset() }
+func (p *Program) ResetProfile() { p.times.Reset() }
 
 // Profile returns the times recorded since profiling was turned on or
 // last reset, merged by op name and phase. Steps counts passes (Run is
 // one forward and one backward pass: one step); Wall is the time of all the
 // passes, timer overhead included.
 func (p *Program) Profile() Profile {
-	return p.times.profile(func(i int) gorgonia.Op { return p.fwd[i].op },
+	return p.times.Profile(func(i int) gorgonia.Op { return p.fwd[i].op },
 		func(i int) gorgonia.Op { return p.bwd[i].op })
 }
 

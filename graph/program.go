@@ -21,7 +21,7 @@ type Program struct {
 	inputs   []*gorgonia.Node
 
 	profiling bool      // SetProfiling
-	times     stepTimes // what profiling recorded (profile.go)
+	times     StepTimes // what profiling recorded (profile.go)
 }
 
 type step struct {
@@ -127,8 +127,8 @@ func (p *Program) Run() error {
 // Forward executes the steps the forward outputs need.
 func (p *Program) Forward() error {
 	if p.profiling {
-		p.times.fwdRuns++
-		return runTimed(p.fwd, p.times.fwd, p.times.fwdCalls, &p.times.fwdWall)
+		p.times.FwdRuns++
+		return runTimed(p.fwd, p.times.Fwd, p.times.FwdCalls, &p.times.FwdWall)
 	}
 	return run(p.fwd)
 }
@@ -136,8 +136,8 @@ func (p *Program) Forward() error {
 // Backward executes the remaining steps (gradients); Forward must have run.
 func (p *Program) Backward() error {
 	if p.profiling {
-		p.times.bwdRuns++
-		return runTimed(p.bwd, p.times.bwd, p.times.bwdCalls, &p.times.bwdWall)
+		p.times.BwdRuns++
+		return runTimed(p.bwd, p.times.Bwd, p.times.BwdCalls, &p.times.BwdWall)
 	}
 	return run(p.bwd)
 }

@@ -67,7 +67,7 @@ discover() {
 found=$( { discover; for p in $ALWAYS_PKGS ${EXTRA_TEST_PKGS:-}; do echo "$p"; done; } | sort -u)
 # Run order: the lowest layers first, so the first failure is the nearest
 # to its cause; anything else found after them.
-ORDER="./cuda ./graph ./train ./spam ./cmd/spamrnn"
+ORDER="./cuda ./cudaexec ./graph ./train ./spam ./cmd/spamrnn"
 PKGS=$(for p in $ORDER; do grep -qx "$p" <<<"$found" && echo "$p"; done
 	grep -vxF -f <(tr ' ' '\n' <<<"$ORDER") <<<"$found" || true)
 [ -n "$PKGS" ] || { echo "gpu-bundle: no packages with device tests found" >&2; exit 1; }

@@ -12,17 +12,18 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/cudaexec"
 	"github.com/emberml/ember/graph"
 	"github.com/emberml/ember/optim"
 )
 
 // cudaTrainer is a Trainer's CUDA half: the training program compiled with
-// graph.CompileCUDA (parameters bound and uploaded), the parameters' and
+// cudaexec.Compile (parameters bound and uploaded), the parameters' and
 // gradients' device buffers, Adam's moments on the device, and the step
 // captured as a CUDA graph once it has run.
 type cudaTrainer struct {
 	ctx    *cuda.Context
-	prog   *graph.CUDAProgram
+	prog   *cudaexec.Program
 	net    *Net
 	params []*graph.Param
 	pdev   []cuda.Buffer // parameters, in the program's arena
@@ -79,7 +80,7 @@ func newCUDATrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 		return nil, err
 	}
 	params := g.Params()
-	prog, err := graph.CompileCUDA(ctx, []*gorgonia.Node{net.Loss, net.Output}, gradNodes, g.Binds())
+	prog, err := cudaexec.Compile(ctx, []*gorgonia.Node{net.Loss, net.Output}, gradNodes, g.Binds())
 	if err != nil {
 		return nil, err
 	}
@@ -415,7 +416,7 @@ func (c *cudaTrainer) close() error {
 // cudaEval is an evaluation program on the device.
 type cudaEval struct {
 	ctx   *cuda.Context
-	prog  *graph.CUDAProgram
+	prog  *cudaexec.Program
 	pass  int
 	lossH []float32
 }
@@ -424,7 +425,7 @@ func newCUDAEval(dev Device, g *graph.Graph, net *Net) (*evalProg, error) {
 	if g.Dtype != tensor.Float32 {
 		return nil, fmt.Errorf("train: the CUDA executor runs float32, not %v", g.Dtype)
 	}
-	prog, err := graph.CompileCUDA(dev.Context(), []*gorgonia.Node{net.Loss, net.Output}, nil, g.Binds())
+	prog, err := cudaexec.Compile(dev.Context(), []*gorgonia.Node{net.Loss, net.Output}, nil, g.Binds())
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,4 @@
-//go:build embercuda || cudaemu
-
-package graph_test
+package cudaexec_test
 
 import (
 	"math"
@@ -12,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/cudaexec"
 	"github.com/emberml/ember/graph"
 	"github.com/emberml/ember/layers"
 )
@@ -144,7 +143,7 @@ func TestCUDAProgramSpamParity(t *testing.T) {
 
 	cpuProg, err := cpuNet.g.Compile([]*gorgonia.Node{cpuNet.loss, cpuNet.p}, cpuNet.grads)
 	require.NoError(t, err)
-	gpuProg, err := graph.CompileCUDA(ctx, []*gorgonia.Node{gpuNet.loss, gpuNet.p}, gpuNet.grads, gpuNet.binds())
+	gpuProg, err := cudaexec.Compile(ctx, []*gorgonia.Node{gpuNet.loss, gpuNet.p}, gpuNet.grads, gpuNet.binds())
 	require.NoError(t, err)
 	defer func() { require.NoError(t, gpuProg.Close()) }()
 	cf, cb := cpuProg.Steps()
@@ -217,7 +216,7 @@ func TestCUDAProgramGorgoniaAdd(t *testing.T) {
 	cpuProg, err := g1.Compile([]*gorgonia.Node{loss1}, grads1)
 	require.NoError(t, err)
 	binds := map[*gorgonia.Node]*graph.Buf{g2.Param(w2): w2.Value, g2.Param(b2): b2.Value}
-	gpuProg, err := graph.CompileCUDA(ctx, []*gorgonia.Node{loss2}, grads2, binds)
+	gpuProg, err := cudaexec.Compile(ctx, []*gorgonia.Node{loss2}, grads2, binds)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, gpuProg.Close()) }()
 	for k := range in1 {
@@ -242,21 +241,21 @@ func TestCUDAProgramGorgoniaAdd(t *testing.T) {
 }
 
 // TestCUDAProgramUnsupportedOp checks that an op without a CUDA kernel fails
-// compilation with an error naming it, instead of falling back.
+// compilation with an error naming it.
 func TestCUDAProgramUnsupportedOp(t *testing.T) {
 	ctx := cudaContext(t)
 	g := graph.New(tensor.Float32, false)
 	z := g.Input("z", tensor.Float32, 4, 1)
 	y := g.Input("y", tensor.Float32, 4, 1)
 	loss := layers.BCEWithLogitsLoss(z, y)
-	_, err := graph.CompileCUDA(ctx, []*gorgonia.Node{loss}, nil, nil)
+	_, err := cudaexec.Compile(ctx, []*gorgonia.Node{loss}, nil, nil)
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "BCEWithLogits")
 	require.Contains(t, err.Error(), "no CUDA kernel")
 
 	g64 := graph.New(tensor.Float64, false)
 	x := g64.Input("x", tensor.Float64, 2, 2)
-	_, err = graph.CompileCUDA(ctx, []*gorgonia.Node{layers.Sigmoid(x)}, nil, nil)
+	_, err = cudaexec.Compile(ctx, []*gorgonia.Node{layers.Sigmoid(x)}, nil, nil)
 	require.ErrorContains(t, err, "float32")
 }
 
@@ -265,7 +264,7 @@ func TestCUDAProgramUnsupportedOp(t *testing.T) {
 func TestCUDAProgramRejectsBadIDs(t *testing.T) {
 	ctx := cudaContext(t)
 	net := buildSpamNet(t, 1)
-	prog, err := graph.CompileCUDA(ctx, []*gorgonia.Node{net.loss}, nil, net.binds())
+	prog, err := cudaexec.Compile(ctx, []*gorgonia.Node{net.loss}, nil, net.binds())
 	require.NoError(t, err)
 	defer func() { require.NoError(t, prog.Close()) }()
 	ids, _ := csBatchData(1)

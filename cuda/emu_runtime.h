@@ -1,0 +1,182 @@
+// CPU emulator runtime for CUDA kernels (build tag cudaemu): the
+// definitions that let the host C++ compiler build a kernel's CUDA source
+// unchanged, and emu_call, which runs a kernel for every thread of every
+// block. Each block of a launch runs as blockDim real threads (pthreads)
+// with __syncthreads as a barrier, one block after another. It exists to
+// test the kernels' indexing, edge handling and synchronisation on
+// machines without a GPU; it knows nothing of warps, so it cannot catch
+// warp-synchronous bugs (the kernels have none), and it is slow.
+//
+// Included by the generated emu_kernels_gen.cpp of package cuda, and of
+// any package that ships kernels of its own (see package kernelgen), each
+// of which gets its own copy of these static definitions.
+
+#ifndef EMBER_EMU_RUNTIME_H
+#define EMBER_EMU_RUNTIME_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <functional>
+#include <utility>
+
+struct emu_uint3 {
+    unsigned x, y, z;
+};
+struct __attribute__((aligned(16))) float4 {
+    float x, y, z, w;
+};
+
+static thread_local emu_uint3 threadIdx;
+static thread_local emu_uint3 blockIdx;
+static emu_uint3 blockDim, gridDim;
+static pthread_barrier_t emu_barrier;
+
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __launch_bounds__(n)
+#define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
+
+static inline void __syncthreads() { pthread_barrier_wait(&emu_barrier); }
+
+static inline float atomicAdd(float* addr, float v)
+{
+    uint32_t* p = (uint32_t*)addr;
+    uint32_t old = __atomic_load_n(p, __ATOMIC_RELAXED);
+    for (;;) {
+        float f;
+        memcpy(&f, &old, 4);
+        f += v;
+        uint32_t nw;
+        memcpy(&nw, &f, 4);
+        if (__atomic_compare_exchange_n(p, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+            memcpy(&f, &old, 4);
+            return f;
+        }
+    }
+}
+
+namespace {
+
+struct emu_thread_arg {
+    const std::function<void()>* body;
+    emu_uint3 tid;
+};
+
+// One thread of the block runs every block of the grid in turn; the barrier
+// after each block keeps the blocks (which share the static __shared__
+// arrays) from overlapping.
+void* emu_thread(void* p)
+{
+    emu_thread_arg* a = (emu_thread_arg*)p;
+    threadIdx = a->tid;
+    for (unsigned bz = 0; bz < gridDim.z; ++bz)
+        for (unsigned by = 0; by < gridDim.y; ++by)
+            for (unsigned bx = 0; bx < gridDim.x; ++bx) {
+                blockIdx = {bx, by, bz};
+                (*a->body)();
+                pthread_barrier_wait(&emu_barrier);
+            }
+    return nullptr;
+}
+
+// Runs body for every thread of every block; returns 0 or a CUresult code.
+int emu_run(emu_uint3 grid, emu_uint3 block, const std::function<void()>& body)
+{
+    const unsigned nt = block.x * block.y * block.z;
+    gridDim = grid;
+    blockDim = block;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_t* th = new pthread_t[nt];
+    emu_thread_arg* args = new emu_thread_arg[nt];
+    pthread_barrier_init(&emu_barrier, nullptr, nt);
+    for (unsigned t = 0; t < nt; ++t) {
+        args[t].body = &body;
+        args[t].tid = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+        if (pthread_create(&th[t], &attr, emu_thread, &args[t]) != 0)
+            abort();  // the started threads would wait at the barrier forever
+    }
+    for (unsigned t = 0; t < nt; ++t)
+        pthread_join(th[t], nullptr);
+    pthread_barrier_destroy(&emu_barrier);
+    delete[] th;
+    delete[] args;
+    pthread_attr_destroy(&attr);
+    return 0;
+}
+
+// A launch's geometry within the device limits the kernels rely on.
+inline bool emu_geometry_ok(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz)
+{
+    return bx * by * bz != 0 && bx * by * bz <= 1024 && gx != 0 && gy != 0 && gz != 0 && gy <= 65535 &&
+           gz <= 65535;
+}
+
+// emu_arg converts one 8-byte parameter slot to the kernel parameter's
+// type, as the device reads it: pointers whole, 4-byte values from the low
+// half (little-endian).
+template <typename T>
+struct emu_arg;
+template <typename T>
+struct emu_arg<T*> {
+    static T* get(uint64_t v) { return (T*)(uintptr_t)v; }
+};
+template <>
+struct emu_arg<int> {
+    static int get(uint64_t v)
+    {
+        int x;
+        memcpy(&x, &v, 4);
+        return x;
+    }
+};
+template <>
+struct emu_arg<unsigned> {
+    static unsigned get(uint64_t v)
+    {
+        unsigned x;
+        memcpy(&x, &v, 4);
+        return x;
+    }
+};
+template <>
+struct emu_arg<float> {
+    static float get(uint64_t v)
+    {
+        float x;
+        memcpy(&x, &v, 4);
+        return x;
+    }
+};
+template <>
+struct emu_arg<unsigned long long> {
+    static unsigned long long get(uint64_t v) { return (unsigned long long)v; }
+};
+template <>
+struct emu_arg<long long> {
+    static long long get(uint64_t v) { return (long long)v; }
+};
+
+template <typename... A, size_t... I>
+int emu_call_seq(void (*kernel)(A...), emu_uint3 g, emu_uint3 b, const uint64_t* v, std::index_sequence<I...>)
+{
+    return emu_run(g, b, [&] { kernel(emu_arg<A>::get(v[I])...); });
+}
+
+// emu_call runs kernel over the grid with its parameters read from the
+// slots v, converted to the types of the kernel's own declaration.
+template <typename... A>
+int emu_call(void (*kernel)(A...), emu_uint3 g, emu_uint3 b, const uint64_t* v)
+{
+    return emu_call_seq(kernel, g, b, v, std::index_sequence_for<A...>{});
+}
+
+}  // namespace
+
+#endif
