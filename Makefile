@@ -78,7 +78,7 @@ cuda-emu-test:
 # are too tight fail here first. TestEmulatorFMA checks the flags took effect.
 EMU_FMA_FLAGS ?= -O2 -mfma -ffp-contract=fast
 cuda-emu-test-fma:
-	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 $(GO) test -count=1 -short -tags cudaemu ./cuda/ ./graph/ ./train/ ./spam/
+	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 $(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./spam/
 
 # Test binaries for the GPU machine (no Go there): out/devrun/*.test
 cuda-testbin:
