@@ -8,10 +8,13 @@
 #include "emu_runtime.h"
 
 #include "kernels/adam.cu"
+#include "kernels/concat.cu"
 #include "kernels/dropout.cu"
 #include "kernels/elementwise.cu"
 #include "kernels/embedding.cu"
+#include "kernels/gru.cu"
 #include "kernels/lstm.cu"
+#include "kernels/pool.cu"
 #include "kernels/reduce.cu"
 #include "kernels/sgemm.cu"
 
@@ -27,68 +30,84 @@ extern "C" int emu_launch(int k, unsigned gx, unsigned gy, unsigned gz, unsigned
     case 0:
         return emu_call(adam_step, g, b, v);
     case 1:
-        return emu_call(dropout_fwd, g, b, v);
+        return emu_call(copy_cols, g, b, v);
     case 2:
-        return emu_call(dropout_bwd, g, b, v);
+        return emu_call(dropout_fwd, g, b, v);
     case 3:
-        return emu_call(ew_fill, g, b, v);
+        return emu_call(dropout_bwd, g, b, v);
     case 4:
-        return emu_call(ew_scale, g, b, v);
+        return emu_call(ew_fill, g, b, v);
     case 5:
-        return emu_call(ew_axpy, g, b, v);
+        return emu_call(ew_scale, g, b, v);
     case 6:
-        return emu_call(ew_add, g, b, v);
+        return emu_call(ew_axpy, g, b, v);
     case 7:
-        return emu_call(ew_mul, g, b, v);
+        return emu_call(ew_add, g, b, v);
     case 8:
-        return emu_call(ew_sigmoid_fwd, g, b, v);
+        return emu_call(ew_mul, g, b, v);
     case 9:
-        return emu_call(ew_sigmoid_bwd, g, b, v);
+        return emu_call(ew_sigmoid_fwd, g, b, v);
     case 10:
-        return emu_call(ew_tanh_fwd, g, b, v);
+        return emu_call(ew_sigmoid_bwd, g, b, v);
     case 11:
-        return emu_call(ew_tanh_bwd, g, b, v);
+        return emu_call(ew_tanh_fwd, g, b, v);
     case 12:
-        return emu_call(add_bias_rows, g, b, v);
+        return emu_call(ew_tanh_bwd, g, b, v);
     case 13:
-        return emu_call(col_sums, g, b, v);
+        return emu_call(ew_relu_fwd, g, b, v);
     case 14:
-        return emu_call(embed_gather, g, b, v);
+        return emu_call(ew_relu_bwd, g, b, v);
     case 15:
-        return emu_call(embed_scatter_add, g, b, v);
+        return emu_call(add_bias_rows, g, b, v);
     case 16:
-        return emu_call(lstm_fwd_pointwise, g, b, v);
+        return emu_call(col_sums, g, b, v);
     case 17:
-        return emu_call(lstm_bwd_pointwise, g, b, v);
+        return emu_call(embed_gather, g, b, v);
     case 18:
-        return emu_call(lstm_fwd_step, g, b, v);
+        return emu_call(embed_scatter_add, g, b, v);
     case 19:
-        return emu_call(lstm_bwd_step, g, b, v);
+        return emu_call(gru_add_bias, g, b, v);
     case 20:
-        return emu_call(reduce_partial, g, b, v);
+        return emu_call(gru_fwd_step, g, b, v);
     case 21:
-        return emu_call(reduce_finish, g, b, v);
+        return emu_call(gru_bwd_step, g, b, v);
     case 22:
-        return emu_call(scale_by_clip, g, b, v);
+        return emu_call(lstm_fwd_pointwise, g, b, v);
     case 23:
-        return emu_call(bce_partial, g, b, v);
+        return emu_call(lstm_bwd_pointwise, g, b, v);
     case 24:
-        return emu_call(bce_grad, g, b, v);
+        return emu_call(lstm_fwd_step, g, b, v);
     case 25:
-        return emu_call(sgemm_nn_128, g, b, v);
+        return emu_call(lstm_bwd_step, g, b, v);
     case 26:
-        return emu_call(sgemm_nt_128, g, b, v);
+        return emu_call(max_over_time_fwd, g, b, v);
     case 27:
-        return emu_call(sgemm_tn_128, g, b, v);
+        return emu_call(max_over_time_bwd, g, b, v);
     case 28:
-        return emu_call(sgemm_tt_128, g, b, v);
+        return emu_call(reduce_partial, g, b, v);
     case 29:
-        return emu_call(sgemm_nn_64, g, b, v);
+        return emu_call(reduce_finish, g, b, v);
     case 30:
-        return emu_call(sgemm_nt_64, g, b, v);
+        return emu_call(scale_by_clip, g, b, v);
     case 31:
-        return emu_call(sgemm_tn_64, g, b, v);
+        return emu_call(bce_partial, g, b, v);
     case 32:
+        return emu_call(bce_grad, g, b, v);
+    case 33:
+        return emu_call(sgemm_nn_128, g, b, v);
+    case 34:
+        return emu_call(sgemm_nt_128, g, b, v);
+    case 35:
+        return emu_call(sgemm_tn_128, g, b, v);
+    case 36:
+        return emu_call(sgemm_tt_128, g, b, v);
+    case 37:
+        return emu_call(sgemm_nn_64, g, b, v);
+    case 38:
+        return emu_call(sgemm_nt_64, g, b, v);
+    case 39:
+        return emu_call(sgemm_tn_64, g, b, v);
+    case 40:
         return emu_call(sgemm_tt_64, g, b, v);
     }
     return 500;  // CUDA_ERROR_NOT_FOUND

@@ -5,6 +5,7 @@ package cuda
 // The kernels of kernels/*.cu, by file name and then in source order.
 const (
 	kAdamStep kernelID = iota
+	kCopyCols
 	kDropoutFwd
 	kDropoutBwd
 	kEWFill
@@ -16,14 +17,21 @@ const (
 	kEWSigmoidBwd
 	kEWTanhFwd
 	kEWTanhBwd
+	kEWReluFwd
+	kEWReluBwd
 	kAddBiasRows
 	kColSums
 	kEmbedGather
 	kEmbedScatterAdd
+	kGRUAddBias
+	kGRUFwdStep
+	kGRUBwdStep
 	kLSTMFwdPointwise
 	kLSTMBwdPointwise
 	kLSTMFwdStep
 	kLSTMBwdStep
+	kMaxOverTimeFwd
+	kMaxOverTimeBwd
 	kReducePartial
 	kReduceFinish
 	kScaleByClip
@@ -43,6 +51,7 @@ const (
 // kernels is each kernel's entry name, module and parameter kinds.
 var kernels = [numKernels]kernelSpec{
 	kAdamStep:         {"adam_step", "adam", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argF32, argF32, argF32, argF32, argF32, argF32, argF32, argPtr, argPtr}},
+	kCopyCols:         {"copy_cols", "concat", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argI32}},
 	kDropoutFwd:       {"dropout_fwd", "dropout", []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr8}},
 	kDropoutBwd:       {"dropout_bwd", "dropout", []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr8}},
 	kEWFill:           {"ew_fill", "elementwise", []argKind{argPtr, argF32, argI32}},
@@ -54,14 +63,21 @@ var kernels = [numKernels]kernelSpec{
 	kEWSigmoidBwd:     {"ew_sigmoid_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
 	kEWTanhFwd:        {"ew_tanh_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
 	kEWTanhBwd:        {"ew_tanh_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
+	kEWReluFwd:        {"ew_relu_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
+	kEWReluBwd:        {"ew_relu_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
 	kAddBiasRows:      {"add_bias_rows", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
 	kColSums:          {"col_sums", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argF32}},
 	kEmbedGather:      {"embed_gather", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}},
 	kEmbedScatterAdd:  {"embed_scatter_add", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
+	kGRUAddBias:       {"gru_add_bias", "gru", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUFwdStep:       {"gru_fwd_step", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUBwdStep:       {"gru_bwd_step", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMFwdPointwise: {"lstm_fwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMBwdPointwise: {"lstm_bwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMFwdStep:      {"lstm_fwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMBwdStep:      {"lstm_bwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kMaxOverTimeFwd:   {"max_over_time_fwd", "pool", []argKind{argPtr, argPtr, argI32, argI32}},
+	kMaxOverTimeBwd:   {"max_over_time_bwd", "pool", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kReducePartial:    {"reduce_partial", "reduce", []argKind{argPtr, argPtr, argI32, argI32}},
 	kReduceFinish:     {"reduce_finish", "reduce", []argKind{argPtr, argPtr, argI32, argI32, argF32}},
 	kScaleByClip:      {"scale_by_clip", "reduce", []argKind{argPtr, argPtr, argF32, argI32}},
@@ -111,6 +127,22 @@ func (kn Kernels) AdamStep(grid, block Dim3, w Buffer, g Buffer, m Buffer, v Buf
 	args.ptr(bc)
 	args.ptr(norm)
 	return kn.c.launch(kAdamStep, grid, block, &args)
+}
+
+// CopyCols launches copy_cols (kernels/concat.cu):
+//
+//	copy_cols(float* dst, const float* src, int rows, int width, int dst_cols, int dst_off, int src_cols, int src_off)
+func (kn Kernels) CopyCols(grid, block Dim3, dst Buffer, src Buffer, rows int, width int, dstCols int, dstOff int, srcCols int, srcOff int) error {
+	var args kargs
+	args.ptr(dst)
+	args.ptr(src)
+	args.i32(rows)
+	args.i32(width)
+	args.i32(dstCols)
+	args.i32(dstOff)
+	args.i32(srcCols)
+	args.i32(srcOff)
+	return kn.c.launch(kCopyCols, grid, block, &args)
 }
 
 // DropoutFwd launches dropout_fwd (kernels/dropout.cu):
@@ -252,6 +284,29 @@ func (kn Kernels) EWTanhBwd(grid, block Dim3, dx Buffer, dy Buffer, y Buffer, n 
 	return kn.c.launch(kEWTanhBwd, grid, block, &args)
 }
 
+// EWReluFwd launches ew_relu_fwd (kernels/elementwise.cu):
+//
+//	ew_relu_fwd(float* y, const float* x, int n)
+func (kn Kernels) EWReluFwd(grid, block Dim3, y Buffer, x Buffer, n int) error {
+	var args kargs
+	args.ptr(y)
+	args.ptr(x)
+	args.i32(n)
+	return kn.c.launch(kEWReluFwd, grid, block, &args)
+}
+
+// EWReluBwd launches ew_relu_bwd (kernels/elementwise.cu):
+//
+//	ew_relu_bwd(float* dx, const float* dy, const float* y, int n)
+func (kn Kernels) EWReluBwd(grid, block Dim3, dx Buffer, dy Buffer, y Buffer, n int) error {
+	var args kargs
+	args.ptr(dx)
+	args.ptr(dy)
+	args.ptr(y)
+	args.i32(n)
+	return kn.c.launch(kEWReluBwd, grid, block, &args)
+}
+
 // AddBiasRows launches add_bias_rows (kernels/elementwise.cu):
 //
 //	add_bias_rows(float* y, const float* x, const float* bias, int rows, int cols)
@@ -307,6 +362,55 @@ func (kn Kernels) EmbedScatterAdd(grid, block Dim3, dE Buffer, dOut Buffer, ids 
 	args.i32(V)
 	args.i32(padIdx)
 	return kn.c.launch(kEmbedScatterAdd, grid, block, &args)
+}
+
+// GRUAddBias launches gru_add_bias (kernels/gru.cu):
+//
+//	gru_add_bias(float* A, const float* b_ih, const float* b_hh, int rows, int H)
+func (kn Kernels) GRUAddBias(grid, block Dim3, A Buffer, bIh Buffer, bHh Buffer, rows int, H int) error {
+	var args kargs
+	args.ptr(A)
+	args.ptr(bIh)
+	args.ptr(bHh)
+	args.i32(rows)
+	args.i32(H)
+	return kn.c.launch(kGRUAddBias, grid, block, &args)
+}
+
+// GRUFwdStep launches gru_fwd_step (kernels/gru.cu):
+//
+//	gru_fwd_step(float* A, float* ghn, float* h, const float* h_prev, const float* W, const float* b_hn, int B, int H)
+func (kn Kernels) GRUFwdStep(grid, block Dim3, A Buffer, ghn Buffer, h Buffer, hPrev Buffer, W Buffer, bHn Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(A)
+	args.ptr(ghn)
+	args.ptr(h)
+	args.ptr(hPrev)
+	args.ptr(W)
+	args.ptr(bHn)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kGRUFwdStep, grid, block, &args)
+}
+
+// GRUBwdStep launches gru_bwd_step (kernels/gru.cu):
+//
+//	gru_bwd_step(float* dGi, float* dGh, float* dhz_out, const float* dH, const float* dGh_next, const float* W, const float* A, const float* ghn, const float* h_prev, const float* dhz_in, int B, int H)
+func (kn Kernels) GRUBwdStep(grid, block Dim3, dGi Buffer, dGh Buffer, dhzOut Buffer, dH Buffer, dGhNext Buffer, W Buffer, A Buffer, ghn Buffer, hPrev Buffer, dhzIn Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(dGi)
+	args.ptr(dGh)
+	args.ptr(dhzOut)
+	args.ptr(dH)
+	args.ptr(dGhNext)
+	args.ptr(W)
+	args.ptr(A)
+	args.ptr(ghn)
+	args.ptr(hPrev)
+	args.ptr(dhzIn)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kGRUBwdStep, grid, block, &args)
 }
 
 // LSTMFwdPointwise launches lstm_fwd_pointwise (kernels/lstm.cu):
@@ -375,6 +479,32 @@ func (kn Kernels) LSTMBwdStep(grid, block Dim3, dP Buffer, dcOut Buffer, dH Buff
 	args.i32(B)
 	args.i32(H)
 	return kn.c.launch(kLSTMBwdStep, grid, block, &args)
+}
+
+// MaxOverTimeFwd launches max_over_time_fwd (kernels/pool.cu):
+//
+//	max_over_time_fwd(float* y, const float* x, int T, int n)
+func (kn Kernels) MaxOverTimeFwd(grid, block Dim3, y Buffer, x Buffer, T int, n int) error {
+	var args kargs
+	args.ptr(y)
+	args.ptr(x)
+	args.i32(T)
+	args.i32(n)
+	return kn.c.launch(kMaxOverTimeFwd, grid, block, &args)
+}
+
+// MaxOverTimeBwd launches max_over_time_bwd (kernels/pool.cu):
+//
+//	max_over_time_bwd(float* dx, const float* x, const float* y, const float* dy, int T, int n)
+func (kn Kernels) MaxOverTimeBwd(grid, block Dim3, dx Buffer, x Buffer, y Buffer, dy Buffer, T int, n int) error {
+	var args kargs
+	args.ptr(dx)
+	args.ptr(x)
+	args.ptr(y)
+	args.ptr(dy)
+	args.i32(T)
+	args.i32(n)
+	return kn.c.launch(kMaxOverTimeBwd, grid, block, &args)
 }
 
 // ReducePartial launches reduce_partial (kernels/reduce.cu):

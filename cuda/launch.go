@@ -173,6 +173,16 @@ func (c *Context) ewGrid(n int) dim3 {
 
 var ewBlock = dim3{ewThreads, 1, 1}
 
+// ElementwiseBlock is the block of the package's grid-stride kernels (256
+// threads); a kernel of the same kind launched through Kernels uses it
+// with ElementwiseGrid.
+var ElementwiseBlock = ewBlock
+
+// ElementwiseGrid is the grid of a grid-stride kernel over n elements with
+// ElementwiseBlock: one element per thread, capped at a full device (8
+// blocks per SM) so that large arrays loop instead of oversubscribing.
+func (c *Context) ElementwiseGrid(n int) Dim3 { return c.ewGrid(n) }
+
 // redBlocks is the first-pass grid of a reduction over n elements. It depends
 // only on n, so results are reproducible run to run and device to device.
 func redBlocks(n int) int {

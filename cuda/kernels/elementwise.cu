@@ -70,6 +70,22 @@ extern "C" __global__ void ew_tanh_bwd(float* dx, const float* dy, const float* 
     }
 }
 
+// y = max(x, 0); a NaN stays NaN, as in PyTorch (fmaxf would drop it)
+extern "C" __global__ void ew_relu_fwd(float* y, const float* x, int n)
+{
+    EW_LOOP(i, n)
+    {
+        const float v = x[i];
+        y[i] = v < 0.0f ? 0.0f : v;
+    }
+}
+
+// dx = dy where y > 0, else 0 (y = relu(x) from the forward pass; 0 at 0, as PyTorch)
+extern "C" __global__ void ew_relu_bwd(float* dx, const float* dy, const float* y, int n)
+{
+    EW_LOOP(i, n) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
 // y[r][c] = x[r][c] + bias[c] for a rows x cols row-major matrix (y may be x).
 extern "C" __global__ void add_bias_rows(float* y, const float* x, const float* bias, int rows, int cols)
 {

@@ -1,0 +1,142 @@
+package cudaexec
+
+import (
+	"fmt"
+
+	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/graph"
+)
+
+func init() {
+	Register(graph.GRU{}, gruForward)
+	Register(graph.GRUBackward{}, gruBackward)
+}
+
+// The fused step kernels of cuda/kernels/gru.cu: blocks of GRU_UNITS (8)
+// hidden units by GRU_BT (16) batch rows, 192 threads forward, 256 backward.
+const (
+	gruUnits, gruBatchTile = 8, 16
+	gruFwdThreads          = 192
+	gruBwdThreads          = 256
+)
+
+// gruGrid is the fused steps' grid, refusing (the step then runs on the
+// CPU) a batch beyond the grid's 65535 row blocks or sizes beyond int32.
+func gruGrid(t, b, i, h int) (cuda.Dim3, error) {
+	if err := fitsInt32(t*b*3*h, t*b*i, 3*h*max(h, i)); err != nil {
+		return cuda.Dim3{}, err
+	}
+	if ceilDiv(b, gruBatchTile) > 65535 {
+		return cuda.Dim3{}, fmt.Errorf("%w: batch %d needs more than 65535 row blocks", ErrUnsupported, b)
+	}
+	return cuda.Dim3{X: uint32(ceilDiv(h, gruUnits)), Y: uint32(ceilDiv(b, gruBatchTile)), Z: 1}, nil
+}
+
+// gruForward: the input projection of all steps as one Sgemm plus both
+// biases (b_ih, and b_hh's r and z blocks) into the activations' slot,
+// then one fused kernel per step (recurrent product and gate arithmetic,
+// activations in place). Layout as GRU.ExecCPU:
+// [h (T,B,H) | activations r,z,n (T,B,3H) | W_hn h + b_hn (T,B,H)].
+func gruForward(s *Step) (Launch, error) {
+	if err := s.CheckFloat32(); err != nil {
+		return nil, err
+	}
+	x, wih, whh, bih, bhh, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
+	t, b, ni, h := x.Shape[0], x.Shape[1], x.Shape[2], whh.Shape[1]
+	grid, err := gruGrid(t, b, ni, h)
+	if err != nil {
+		return nil, err
+	}
+	g := 3 * h
+	bh, bg := b*h, b*g
+	block := cuda.Dim3{X: gruFwdThreads, Y: 1, Z: 1}
+	return func(c *cuda.Context) error {
+		o := out.Buffer()
+		hs := o.Slice(0, t*bh)
+		acts := o.Slice(t*bh, t*bh+t*bg)
+		ghns := o.Slice(t*bh+t*bg, t*bh+t*bg+t*bh)
+		if err := c.Sgemm(false, true, t*b, g, ni, 1, x.Buffer(), ni, wih.Buffer(), ni, 0, acts, g); err != nil {
+			return err
+		}
+		kn := c.Kernels()
+		if err := kn.GRUAddBias(c.ElementwiseGrid(t*bg), cuda.ElementwiseBlock, acts, bih.Buffer(), bhh.Buffer(), t*b, h); err != nil {
+			return err
+		}
+		bhn := bhh.Buffer().Slice(2*h, 3*h)
+		for s := 0; s < t; s++ {
+			var hprev cuda.Buffer
+			if s > 0 {
+				hprev = hs.Slice((s-1)*bh, s*bh)
+			}
+			if err := kn.GRUFwdStep(grid, block, acts.Slice(s*bg, (s+1)*bg), ghns.Slice(s*bh, (s+1)*bh),
+				hs.Slice(s*bh, (s+1)*bh), hprev, whh.Buffer(), bhn, b, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
+}
+
+// gruBackward: backpropagation through time with one fused kernel per
+// step (the recurrent gradient dGh_{t+1}·W_hh, the carried dh·z and the
+// gate arithmetic), then the weight gradients over all steps as single
+// products, as GRUBackward.ExecCPU: [dx | dWih | dWhh | dbih | dbhh].
+// Scratch: the gate gradients of both sides for every step, and dh·z.
+func gruBackward(s *Step) (Launch, error) {
+	if err := s.CheckFloat32(); err != nil {
+		return nil, err
+	}
+	x, wih, whh, fwd, dfwd, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
+	t, b, ni, h := x.Shape[0], x.Shape[1], x.Shape[2], whh.Shape[1]
+	grid, err := gruGrid(t, b, ni, h)
+	if err != nil {
+		return nil, err
+	}
+	g := 3 * h
+	bh, bg := b*h, b*g
+	dgiS, dghS, dhzS := s.Scratch(t*bg), s.Scratch(t*bg), s.Scratch(bh)
+	block := cuda.Dim3{X: gruBwdThreads, Y: 1, Z: 1}
+	return func(c *cuda.Context) error {
+		f := fwd.Buffer()
+		hs := f.Slice(0, t*bh)
+		acts := f.Slice(t*bh, t*bh+t*bg)
+		ghns := f.Slice(t*bh+t*bg, t*bh+t*bg+t*bh)
+		dhs := dfwd.Buffer().Slice(0, t*bh)
+		o, off := out.Buffer(), 0
+		next := func(n int) cuda.Buffer { off += n; return o.Slice(off-n, off) }
+		dx, dwih, dwhh, dbih, dbhh := next(t*b*ni), next(g*ni), next(g*h), next(g), next(g)
+		dgi, dgh, dhz := dgiS.Buffer(), dghS.Buffer(), dhzS.Buffer()
+		kn := c.Kernels()
+		for s := t - 1; s >= 0; s-- {
+			var hprev, dhzOut, dhzIn, dghNext cuda.Buffer
+			if s > 0 {
+				hprev, dhzOut = hs.Slice((s-1)*bh, s*bh), dhz
+			}
+			if s < t-1 {
+				dhzIn, dghNext = dhz, dgh.Slice((s+1)*bg, (s+2)*bg)
+			}
+			if err := kn.GRUBwdStep(grid, block, dgi.Slice(s*bg, (s+1)*bg), dgh.Slice(s*bg, (s+1)*bg), dhzOut,
+				dhs.Slice(s*bh, (s+1)*bh), dghNext, whh.Buffer(), acts.Slice(s*bg, (s+1)*bg),
+				ghns.Slice(s*bh, (s+1)*bh), hprev, dhzIn, b, h); err != nil {
+				return err
+			}
+		}
+		if err := c.Sgemm(false, false, t*b, ni, g, 1, dgi, g, wih.Buffer(), ni, 0, dx, ni); err != nil {
+			return err
+		}
+		if err := c.Sgemm(true, false, g, ni, t*b, 1, dgi, g, x.Buffer(), ni, 0, dwih, ni); err != nil {
+			return err
+		}
+		if t > 1 {
+			if err := c.Sgemm(true, false, g, h, (t-1)*b, 1, dgh.Slice(bg, t*bg), g, hs, h, 0, dwhh, h); err != nil {
+				return err
+			}
+		} else if err := c.Zero(dwhh); err != nil {
+			return err
+		}
+		if err := c.ColumnSums(dbih, dgi, t*b, g, 0); err != nil {
+			return err
+		}
+		return c.ColumnSums(dbhh, dgh, t*b, g, 0)
+	}, nil
+}
