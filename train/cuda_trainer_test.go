@@ -74,51 +74,59 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6+1e-4*math.Abs(b) }
 
 // TestCUDATrainerMatchesCPU trains two identically initialised spam models,
 // one per device, on the same batches, and compares the losses and every
-// parameter after each step.
+// parameter after each step: the reference LSTM, the GRU and the text CNN
+// (whose ops' kernels are the new layers').
 func TestCUDATrainerMatchesCPU(t *testing.T) {
 	dev := cudaDevice(t)
-	cfg := spam.Config{Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6}
-	cpuModel, err := spam.NewModel(cfg, 7)
-	require.NoError(t, err)
-	gpuModel, err := spam.NewModel(cfg, 7)
-	require.NoError(t, err)
-	const batch = 4
-	d := newRandomIDs(40, cfg.SeqLen, cfg.Vocab, 3)
-	cpuTr, err := train.NewTrainer(cpuModel, train.Config{BatchSize: batch, ClipNorm: 0.5, Optimizer: optim.NewAdam(1e-2)})
-	require.NoError(t, err)
-	gpuAdam := optim.NewAdam(1e-2)
-	gpuTr, err := train.NewTrainer(gpuModel, train.Config{BatchSize: batch, ClipNorm: 0.5, Optimizer: gpuAdam, Device: dev})
-	require.NoError(t, err)
-	defer gpuTr.Close()
+	for _, cell := range spam.Cells {
+		t.Run(cell, func(t *testing.T) {
+			cfg := spam.Config{Cell: cell, Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6}
+			if cell == "cnn" {
+				cfg.Hidden, cfg.Layers, cfg.Widths, cfg.Channels = 0, 0, []int{2, 3}, 8
+			}
+			cpuModel, err := spam.NewModel(cfg, 7)
+			require.NoError(t, err)
+			gpuModel, err := spam.NewModel(cfg, 7)
+			require.NoError(t, err)
+			const batch = 4
+			d := newRandomIDs(40, cfg.SeqLen, cfg.Vocab, 3)
+			cpuTr, err := train.NewTrainer(cpuModel, train.Config{BatchSize: batch, ClipNorm: 0.5, Optimizer: optim.NewAdam(1e-2)})
+			require.NoError(t, err)
+			gpuAdam := optim.NewAdam(1e-2)
+			gpuTr, err := train.NewTrainer(gpuModel, train.Config{BatchSize: batch, ClipNorm: 0.5, Optimizer: gpuAdam, Device: dev})
+			require.NoError(t, err)
+			defer gpuTr.Close()
 
-	rng := rand.New(rand.NewPCG(5, 5))
-	var worstLoss, worstParam float64
-	for step := 1; step <= 6; step++ {
-		idx := rng.Perm(d.Len())[:batch]
-		lc, cc, err := cpuTr.Step(d, idx)
-		require.NoError(t, err)
-		lg, cg, err := gpuTr.Step(d, idx)
-		require.NoError(t, err)
-		rel := math.Abs(lc-lg) / math.Abs(lc)
-		worstLoss = max(worstLoss, rel)
-		require.LessOrEqual(t, rel, 1e-5, "step %d: loss CPU %v, CUDA %v", step, lc, lg)
-		flips := requireSameDecisions(t, fmt.Sprintf("step %d", step), floats(cpuTr.Outputs()), floats(gpuTr.Outputs()))
-		require.LessOrEqual(t, abs(cc-cg), flips, "step %d: correct CPU %d, CUDA %d", step, cc, cg)
-		require.NoError(t, gpuTr.SyncHost())
-		for i, p := range cpuModel.Params() {
-			q := gpuModel.Params()[i]
-			for j := range p.Value.Len() {
-				a, b := q.Value.At(j), p.Value.At(j)
-				worstParam = max(worstParam, math.Abs(a-b)/(1e-6/1e-4+math.Abs(b)))
-				if !near(a, b) {
-					t.Fatalf("step %d: %s[%d]: CUDA %v, CPU %v", step, p.Name, j, a, b)
+			rng := rand.New(rand.NewPCG(5, 5))
+			var worstLoss, worstParam float64
+			for step := 1; step <= 6; step++ {
+				idx := rng.Perm(d.Len())[:batch]
+				lc, cc, err := cpuTr.Step(d, idx)
+				require.NoError(t, err)
+				lg, cg, err := gpuTr.Step(d, idx)
+				require.NoError(t, err)
+				rel := math.Abs(lc-lg) / math.Abs(lc)
+				worstLoss = max(worstLoss, rel)
+				require.LessOrEqual(t, rel, 1e-5, "step %d: loss CPU %v, CUDA %v", step, lc, lg)
+				flips := requireSameDecisions(t, fmt.Sprintf("step %d", step), floats(cpuTr.Outputs()), floats(gpuTr.Outputs()))
+				require.LessOrEqual(t, abs(cc-cg), flips, "step %d: correct CPU %d, CUDA %d", step, cc, cg)
+				require.NoError(t, gpuTr.SyncHost())
+				for i, p := range cpuModel.Params() {
+					q := gpuModel.Params()[i]
+					for j := range p.Value.Len() {
+						a, b := q.Value.At(j), p.Value.At(j)
+						worstParam = max(worstParam, math.Abs(a-b)/(1e-6/1e-4+math.Abs(b)))
+						if !near(a, b) {
+							t.Fatalf("step %d: %s[%d]: CUDA %v, CPU %v", step, p.Name, j, a, b)
+						}
+					}
 				}
 			}
-		}
+			require.Equal(t, 6, gpuAdam.StepCount())
+			require.NotNil(t, gpuAdam.State(gpuModel.Params()[0]), "Adam's moments come back to the host")
+			t.Logf("6 steps: worst loss relative difference %.3g, worst parameter difference %.3g (relative, floor 1e-2)", worstLoss, worstParam)
+		})
 	}
-	require.Equal(t, 6, gpuAdam.StepCount())
-	require.NotNil(t, gpuAdam.State(gpuModel.Params()[0]), "Adam's moments come back to the host")
-	t.Logf("6 steps: worst loss relative difference %.3g, worst parameter difference %.3g (relative, floor 1e-2)", worstLoss, worstParam)
 }
 
 // TestCUDAFitMatchesCPU fits the spam classifier on the demo corpus on both
@@ -396,25 +404,32 @@ func TestCUDATrainerProfile(t *testing.T) {
 
 // TestCUDAStepAllocatesNothing: once the step is captured, a CUDA training
 // step (uploads, graph launch, read-back) allocates nothing on the Go heap,
-// as a CPU step does not.
+// as a CPU step does not, whichever the model's cell.
 func TestCUDAStepAllocatesNothing(t *testing.T) {
 	dev := cudaDevice(t)
-	cfg := spam.Config{Vocab: 20, Embed: 4, Hidden: 4, Layers: 2, Dropout: 0.5, SeqLen: 3}
-	m, err := spam.NewModel(cfg, 5)
-	require.NoError(t, err)
-	tr, err := train.NewTrainer(m, train.Config{BatchSize: 2, ClipNorm: 1, Optimizer: optim.NewAdam(1e-2), Device: dev})
-	require.NoError(t, err)
-	defer tr.Close()
-	d := newRandomIDs(4, cfg.SeqLen, cfg.Vocab, 2)
-	idx := []int{0, 1}
-	for range 2 { // kernel by kernel, then capture
-		_, _, err := tr.Step(d, idx)
-		require.NoError(t, err)
+	for _, cell := range spam.Cells {
+		t.Run(cell, func(t *testing.T) {
+			cfg := spam.Config{Cell: cell, Vocab: 20, Embed: 4, Hidden: 4, Layers: 2, Dropout: 0.5, SeqLen: 3}
+			if cell == "cnn" {
+				cfg.Hidden, cfg.Layers, cfg.Widths, cfg.Channels = 0, 0, []int{2, 3}, 3
+			}
+			m, err := spam.NewModel(cfg, 5)
+			require.NoError(t, err)
+			tr, err := train.NewTrainer(m, train.Config{BatchSize: 2, ClipNorm: 1, Optimizer: optim.NewAdam(1e-2), Device: dev})
+			require.NoError(t, err)
+			defer tr.Close()
+			d := newRandomIDs(4, cfg.SeqLen, cfg.Vocab, 2)
+			idx := []int{0, 1}
+			for range 2 { // kernel by kernel, then capture
+				_, _, err := tr.Step(d, idx)
+				require.NoError(t, err)
+			}
+			allocs := testing.AllocsPerRun(3, func() {
+				if _, _, err := tr.Step(d, idx); err != nil {
+					t.Fatal(err)
+				}
+			})
+			require.Zero(t, allocs, "allocations per CUDA step")
+		})
 	}
-	allocs := testing.AllocsPerRun(3, func() {
-		if _, _, err := tr.Step(d, idx); err != nil {
-			t.Fatal(err)
-		}
-	})
-	require.Zero(t, allocs, "allocations per CUDA step")
 }
