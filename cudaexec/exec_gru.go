@@ -20,16 +20,21 @@ const (
 	gruBwdThreads          = 256
 )
 
-// gruGrid is the fused steps' grid, refusing (the step then runs on the
-// CPU) a batch beyond the grid's 65535 row blocks or sizes beyond int32.
-func gruGrid(t, b, i, h int) (cuda.Dim3, error) {
+// gruDims reads a GRU step's sizes (x is input 0, W_hh input 2) and the
+// fused steps' grid, refusing (the step then runs on the CPU) float64, a
+// batch beyond the grid's 65535 row blocks or sizes beyond int32.
+func gruDims(s *Step) (t, b, i, h int, grid cuda.Dim3, err error) {
+	if err := s.CheckFloat32(); err != nil {
+		return 0, 0, 0, 0, grid, err
+	}
+	t, b, i, h = s.In[0].Shape[0], s.In[0].Shape[1], s.In[0].Shape[2], s.In[2].Shape[1]
 	if err := fitsInt32(t*b*3*h, t*b*i, 3*h*max(h, i)); err != nil {
-		return cuda.Dim3{}, err
+		return 0, 0, 0, 0, grid, err
 	}
 	if ceilDiv(b, gruBatchTile) > 65535 {
-		return cuda.Dim3{}, fmt.Errorf("%w: batch %d needs more than 65535 row blocks", ErrUnsupported, b)
+		return 0, 0, 0, 0, grid, fmt.Errorf("%w: batch %d needs more than 65535 row blocks", ErrUnsupported, b)
 	}
-	return cuda.Dim3{X: uint32(ceilDiv(h, gruUnits)), Y: uint32(ceilDiv(b, gruBatchTile)), Z: 1}, nil
+	return t, b, i, h, cuda.Dim3{X: uint32(ceilDiv(h, gruUnits)), Y: uint32(ceilDiv(b, gruBatchTile)), Z: 1}, nil
 }
 
 // gruForward: the input projection of all steps as one Sgemm plus both
@@ -38,15 +43,11 @@ func gruGrid(t, b, i, h int) (cuda.Dim3, error) {
 // activations in place). Layout as GRU.ExecCPU:
 // [h (T,B,H) | activations r,z,n (T,B,3H) | W_hn h + b_hn (T,B,H)].
 func gruForward(s *Step) (Launch, error) {
-	if err := s.CheckFloat32(); err != nil {
-		return nil, err
-	}
-	x, wih, whh, bih, bhh, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
-	t, b, ni, h := x.Shape[0], x.Shape[1], x.Shape[2], whh.Shape[1]
-	grid, err := gruGrid(t, b, ni, h)
+	t, b, ni, h, grid, err := gruDims(s)
 	if err != nil {
 		return nil, err
 	}
+	x, wih, whh, bih, bhh, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
 	g := 3 * h
 	bh, bg := b*h, b*g
 	block := cuda.Dim3{X: gruFwdThreads, Y: 1, Z: 1}
@@ -83,15 +84,11 @@ func gruForward(s *Step) (Launch, error) {
 // products, as GRUBackward.ExecCPU: [dx | dWih | dWhh | dbih | dbhh].
 // Scratch: the gate gradients of both sides for every step, and dh·z.
 func gruBackward(s *Step) (Launch, error) {
-	if err := s.CheckFloat32(); err != nil {
-		return nil, err
-	}
-	x, wih, whh, fwd, dfwd, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
-	t, b, ni, h := x.Shape[0], x.Shape[1], x.Shape[2], whh.Shape[1]
-	grid, err := gruGrid(t, b, ni, h)
+	t, b, ni, h, grid, err := gruDims(s)
 	if err != nil {
 		return nil, err
 	}
+	x, wih, whh, fwd, dfwd, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
 	g := 3 * h
 	bh, bg := b*h, b*g
 	dgiS, dghS, dhzS := s.Scratch(t*bg), s.Scratch(t*bg), s.Scratch(bh)

@@ -39,6 +39,20 @@ type Ctx struct {
 	state any
 }
 
+// ctxState returns the op-private state of type S that ctx keeps across
+// runs, made on first use (a fresh one when there is no ctx).
+func ctxState[S any](ctx *Ctx) *S {
+	if ctx == nil {
+		return new(S)
+	}
+	s, ok := ctx.state.(*S)
+	if !ok {
+		s = new(S)
+		ctx.state = s
+	}
+	return s
+}
+
 func scratch[T Float](c *Ctx) []T {
 	if c == nil || c.Scratch == nil {
 		return nil

@@ -125,17 +125,7 @@ func (j *gruJob) Run(lo, hi int) {
 }
 
 // gruJobs returns the step's job descriptor, made on its first run.
-func gruJobs(ctx *Ctx) *gruJob {
-	if ctx == nil {
-		return &gruJob{}
-	}
-	j, ok := ctx.state.(*gruJob)
-	if !ok {
-		j = &gruJob{}
-		ctx.state = j
-	}
-	return j
-}
+func gruJobs(ctx *Ctx) *gruJob { return ctxState[gruJob](ctx) }
 
 func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, job *gruJob) {
 	g := 3 * h

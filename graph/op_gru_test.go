@@ -83,20 +83,8 @@ func TestNativeGRUCellsMatchGo(t *testing.T) {
 	}
 	const rows, h = 7, 37
 	rng := rand.New(rand.NewPCG(19, 20))
-	vec := func(n int, scale float64) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32((2*rng.Float64() - 1) * scale)
-		}
-		return v
-	}
-	near := func(what string, want, got []float32) {
-		t.Helper()
-		for i := range want {
-			d := math.Abs(float64(want[i] - got[i]))
-			require.LessOrEqualf(t, d, 2e-6*math.Max(1, math.Abs(float64(want[i]))), "%s[%d]: Go %v, C %v", what, i, want[i], got[i])
-		}
-	}
+	vec := func(n int, scale float64) []float32 { return randVec32(rng, n, scale) }
+	near := func(what string, want, got []float32) { t.Helper(); nearGoC(t, what, want, got) }
 	for _, first := range []bool{true, false} {
 		pre := vec(rows*3*h, 6) // wide enough to reach the clamps and the tanh series
 		bhn := vec(h, 1)

@@ -100,17 +100,7 @@ func (j *cellJob) Run(lo, hi int) {
 }
 
 // cellJobs returns the step's job descriptor, made on its first run.
-func cellJobs(ctx *Ctx) *cellJob {
-	if ctx == nil {
-		return &cellJob{}
-	}
-	j, ok := ctx.state.(*cellJob)
-	if !ok {
-		j = &cellJob{}
-		ctx.state = j
-	}
-	return j
-}
+func cellJobs(ctx *Ctx) *cellJob { return ctxState[cellJob](ctx) }
 
 func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int, job *cellJob) {
 	g := 4 * h

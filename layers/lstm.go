@@ -71,17 +71,8 @@ func (l *LSTM) HiddenSize() int { return l.Hidden }
 // Forward runs the stack over x (T, B, Input) and returns the top layer's
 // hidden states for every step, (T, B, Hidden), and for the last step, (B, Hidden).
 func (l *LSTM) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node) {
-	s := x.Shape()
-	t, b := s[0], s[1]
-	for i, c := range l.Cells {
-		if i > 0 {
-			x = l.Dropout.Forward(g, x)
-		}
-		out := graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.B))
-		x = graph.LSTMSequence(out, t, b, l.Hidden)
-		if i == len(l.Cells)-1 {
-			last = graph.LSTMLast(out, t, b, l.Hidden)
-		}
-	}
-	return x, last
+	return stack(g, x, len(l.Cells), l.Hidden, &l.Dropout, func(i int, x *gorgonia.Node) *gorgonia.Node {
+		c := l.Cells[i]
+		return graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.B))
+	})
 }

@@ -38,3 +38,25 @@ func NewRecurrent(cell, name string, input, hidden, layers int, dropout float64,
 	}
 	return nil, fmt.Errorf("unknown recurrent cell %q (want lstm or gru)", cell)
 }
+
+// stack runs n fused recurrent layers over x (T, B, ·), with dropout on the
+// input of every layer but the first. layer(i, x) applies layer i's op,
+// whose flat output starts with the hidden states of every step (T, B,
+// hidden), as graph.LSTM's and graph.GRU's do; stack returns those of the
+// top layer and the top layer's last step (B, hidden), as views.
+func stack(g *graph.Graph, x *gorgonia.Node, n, hidden int, drop *Dropout,
+	layer func(i int, x *gorgonia.Node) *gorgonia.Node) (seq, last *gorgonia.Node) {
+	s := x.Shape()
+	t, b := s[0], s[1]
+	for i := range n {
+		if i > 0 {
+			x = drop.Forward(g, x)
+		}
+		out := layer(i, x)
+		x = graph.NewView(out, 0, t, b, hidden)
+		if i == n-1 {
+			last = graph.NewView(out, (t-1)*b*hidden, b, hidden)
+		}
+	}
+	return x, last
+}

@@ -70,6 +70,16 @@ func (d *randomIDs) Fill(idx []int, inputs []*graph.Buf, target *graph.Buf) erro
 	return nil
 }
 
+// cellConfig is cfg with the given cell; the text CNN gets filter widths
+// 2 and 3 and as many channels as cfg's hidden size.
+func cellConfig(cell string, cfg spam.Config) spam.Config {
+	cfg.Cell = cell
+	if cell == "cnn" {
+		cfg.Widths, cfg.Channels = []int{2, 3}, cfg.Hidden
+	}
+	return cfg.WithDefaults()
+}
+
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6+1e-4*math.Abs(b) }
 
 // TestCUDATrainerMatchesCPU trains two identically initialised spam models,
@@ -80,10 +90,7 @@ func TestCUDATrainerMatchesCPU(t *testing.T) {
 	dev := cudaDevice(t)
 	for _, cell := range spam.Cells {
 		t.Run(cell, func(t *testing.T) {
-			cfg := spam.Config{Cell: cell, Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6}
-			if cell == "cnn" {
-				cfg.Hidden, cfg.Layers, cfg.Widths, cfg.Channels = 0, 0, []int{2, 3}, 8
-			}
+			cfg := cellConfig(cell, spam.Config{Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6})
 			cpuModel, err := spam.NewModel(cfg, 7)
 			require.NoError(t, err)
 			gpuModel, err := spam.NewModel(cfg, 7)
@@ -409,10 +416,7 @@ func TestCUDAStepAllocatesNothing(t *testing.T) {
 	dev := cudaDevice(t)
 	for _, cell := range spam.Cells {
 		t.Run(cell, func(t *testing.T) {
-			cfg := spam.Config{Cell: cell, Vocab: 20, Embed: 4, Hidden: 4, Layers: 2, Dropout: 0.5, SeqLen: 3}
-			if cell == "cnn" {
-				cfg.Hidden, cfg.Layers, cfg.Widths, cfg.Channels = 0, 0, []int{2, 3}, 3
-			}
+			cfg := cellConfig(cell, spam.Config{Vocab: 20, Embed: 4, Hidden: 4, Layers: 2, Dropout: 0.5, SeqLen: 3})
 			m, err := spam.NewModel(cfg, 5)
 			require.NoError(t, err)
 			tr, err := train.NewTrainer(m, train.Config{BatchSize: 2, ClipNorm: 1, Optimizer: optim.NewAdam(1e-2), Device: dev})
