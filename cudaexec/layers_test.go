@@ -86,12 +86,19 @@ func layerBatch(s layerShape, run int) (ids, y *graph.Buf) {
 // tiles of 16).
 func TestCUDAProgramNewLayersParity(t *testing.T) {
 	ctx := cudaContext(t)
-	for _, s := range []layerShape{
+	shapes := []layerShape{
 		{"gru", 40, 8, 16, 4, 6},
 		{"gru", 40, 6, 37, 20, 5},
 		{"cnn", 40, 8, 6, 4, 7},
 		{"cnn", 40, 5, 9, 19, 12},
-	} {
+	}
+	if !testing.Short() {
+		// The spam model's sizes (hidden 256, filters 100), at batch 10 and
+		// at 70 (five row tiles), over fewer steps.
+		shapes = append(shapes, layerShape{"gru", 300, 100, 256, 10, 6}, layerShape{"gru", 300, 100, 256, 70, 3},
+			layerShape{"cnn", 300, 100, 100, 10, 44})
+	}
+	for _, s := range shapes {
 		t.Run(fmt.Sprintf("%s/H%d/B%d", s.encoder, s.hidden, s.batch), func(t *testing.T) {
 			cpuNet, gpuNet := buildLayerNet(t, s, 3), buildLayerNet(t, s, 3)
 			binds := map[*gorgonia.Node]*graph.Buf{}
