@@ -3,7 +3,7 @@
 # with sudo available). Idempotent: each step is skipped when already done.
 #   scripts/setup.sh          CPU build: OpenBLAS runtime (fast GEMM) and Go modules
 #   scripts/setup.sh --cuda   also the CUDA 11.8 toolkit (nvcc, cuda.h, libcuda stub)
-#   scripts/setup.sh --python also PyTorch and scikit-learn for the reference scripts
+#   scripts/setup.sh --python also PyTorch, scikit-learn and XGBoost for the reference scripts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,9 +43,9 @@ if [ $want_cuda = 1 ] && ! command -v nvcc >/dev/null; then
 fi
 
 if [ $want_python = 1 ]; then
-	if ! /usr/bin/python3 -c 'import torch, sklearn' 2>/dev/null; then
-		echo "setup: installing python3-torch and python3-sklearn"
-		apt_install python3-torch python3-sklearn python3-pandas
+	if ! /usr/bin/python3 -c 'import torch, sklearn, xgboost' 2>/dev/null; then
+		echo "setup: installing python3-torch, python3-sklearn and python3-xgboost"
+		apt_install python3-torch python3-sklearn python3-pandas python3-xgboost
 	fi
 fi
 

@@ -156,6 +156,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	data := fs.Input("data", "", "CSV, TSV or Parquet `file` with named columns", cli.Required())
 	target := fs.String("target", "", "`column` to predict", cli.Required())
 	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other column"))
+	exclude := fs.String("exclude", "", "comma-separated `columns` left out of the default features (an ID column, say)")
 	categorical := fs.String("categorical", "", "comma-separated `columns` to one-hot encode")
 	tokens := fs.String("tokens", "", "comma-separated `columns` holding token lists, counted per token")
 	tokenSep := fs.String("token-sep", "", "`separator` of the tokens in a --tokens cell", cli.DefaultText("spaces"))
@@ -209,6 +210,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			grid = g
 		}
+		if *exclude != "" && *features != "" {
+			return errors.New("--exclude trims the default feature set; with --features, list just the columns you want")
+		}
 		if *cv > 0 && *objective != string(gbt.BinaryLogistic) {
 			return errors.New("--cv scores classifiers (ROC AUC, log-loss, accuracy); it needs --objective binary:logistic")
 		}
@@ -243,7 +247,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		_, err := tabular.Open(*data, []string{*target}, 1)
 		return err // names the columns the file has
 	}
-	if err := chooseColumns(tb, &spec, *features, *target, warn); err != nil {
+	for _, c := range splitList(*exclude) {
+		if tb.Column(c) == nil {
+			_, err := tabular.Open(*data, []string{c}, 1)
+			return fmt.Errorf("--exclude: %w", err)
+		}
+	}
+	if err := chooseColumns(tb, &spec, *features, append(splitList(*exclude), *target), warn); err != nil {
 		return err
 	}
 	// Every feature value is checked (a non-number in a numeric column
@@ -474,7 +484,8 @@ func readBatch(path string, cols []string) (*tabular.Batch, error) {
 // chooseColumns fills the spec's numeric columns: --features less the
 // categorical and token ones, or every other column, numeric when every
 // value is a number and categorical otherwise.
-func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features, target string, warn func(string, ...any)) error {
+func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except []string, warn func(string, ...any)) error {
+	target := except[len(except)-1]
 	for _, c := range slices.Concat(spec.Categorical, spec.Tokens) {
 		if c == target {
 			return fmt.Errorf("the --target column %q is also a feature column", c)
@@ -501,7 +512,7 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features, target string
 		return nil
 	}
 	for _, c := range b.Columns {
-		if c.Name == target || slices.Contains(special, c.Name) {
+		if slices.Contains(except, c.Name) || slices.Contains(special, c.Name) {
 			continue
 		}
 		if c.Kind == tabular.Text && !allNumbers(c) {

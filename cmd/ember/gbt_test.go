@@ -92,6 +92,18 @@ func TestGBTFitSaveScore(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, p > 0 && p < 1)
 	}
+
+	// ember predict reads the same file, with its classes, and scores the
+	// label column the data has.
+	pred2 := filepath.Join(dir, "pred2.csv")
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", newData, "--id", "id", "--out", pred2)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `accuracy against column "label"`)
+	recs2 := readCSV(t, pred2)
+	require.Equal(t, []string{"id", "prediction", "p_no", "p_yes"}, recs2[0])
+	for i := 1; i < len(recs2); i++ {
+		require.Equal(t, recs[i][1], recs2[i][3])
+	}
 }
 
 func TestGBTBadInput(t *testing.T) {

@@ -1,12 +1,14 @@
 // Command ember runs the engine's shallow models from the command line:
 // logistic regression, k-means (and colour palettes), multinomial naive
-// Bayes, and scoring new data with a saved model.
+// Bayes, gradient-boosted trees, and scoring new data with a saved model.
 //
 //	ember logreg     --data FILE --target COLUMN [...] [--save MODEL]
 //	ember kmeans     --data FILE --k 3 [...] [--save MODEL]
 //	ember palette    IMAGE [--k 6 ...]
 //	ember naivebayes --data FILE [...] [--save MODEL]
 //	ember predict    --model MODEL --data FILE [--out FILE]
+//	ember gbt        --data FILE --target COLUMN [--cv 3 --grid '...'] [...] [--save MODEL]
+//	ember score      --model MODEL|XGBOOST.json --data FILE.csv|.parquet [--id COLUMN] [--out FILE]
 //
 // Every subcommand prints its results as text; --json makes the last line of
 // output one JSON object with the figures, and --plot writes PNG charts.

@@ -333,3 +333,94 @@ func (b *scoreBar) finish() {
 		fmt.Fprint(b.w, "\r\033[K")
 	}
 }
+
+func init() {
+	// ember predict reads gbt model files too, with the same output as for
+	// the other classifiers (class, then each class's probability).
+	scorers["gbt"] = func(mf *modelFile) (scorer, error) {
+		s, err := gbt.Load(mf.path)
+		if err != nil {
+			return nil, err
+		}
+		if s.Pipeline == nil {
+			return nil, fmt.Errorf("model file %s has no feature pipeline; score it from code", mf.path)
+		}
+		return &gbtPredictor{saved: s, path: mf.path}, nil
+	}
+}
+
+// gbtPredictor is a gbt model as an ember predict scorer.
+type gbtPredictor struct {
+	saved *gbt.Saved
+	path  string
+}
+
+func (g *gbtPredictor) score(data, id string) (*scores, error) {
+	s := g.saved
+	cols := s.Pipeline.Inputs()
+	for _, extra := range []string{id, s.Target} {
+		if extra != "" && !slices.Contains(cols, extra) {
+			cols = append(cols, extra)
+		}
+	}
+	// The target is optional in the data: read it only when present.
+	r, err := tabular.Open(data, nil, 1)
+	if err != nil {
+		return nil, err
+	}
+	header := r.Header()
+	r.Close()
+	if s.Target != "" && !slices.Contains(header, s.Target) {
+		cols = slices.DeleteFunc(cols, func(c string) bool { return c == s.Target && !slices.Contains(s.Pipeline.Inputs(), c) })
+	}
+	b, err := readBatch(data, cols)
+	if err != nil {
+		return nil, err
+	}
+	X, _, err := s.Pipeline.Transform(b, nil)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Model.Predict(X)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", data, err)
+	}
+	out := &scores{classes: s.Classes}
+	if id != "" {
+		out.header = append(out.header, id)
+	}
+	out.header = append(out.header, "prediction")
+	for _, c := range s.Classes {
+		out.header = append(out.header, "p_"+c)
+	}
+	var idc *tabular.Column
+	if id != "" {
+		idc = b.Column(id)
+	}
+	for i, v := range p {
+		var rec []string
+		if idc != nil {
+			t, _ := idc.Text(i)
+			rec = append(rec, t)
+		}
+		if s.Classes == nil {
+			rec = append(rec, formatFloat(v))
+		} else {
+			k := 0
+			if v > 0.5 {
+				k = 1
+			}
+			out.pred = append(out.pred, k)
+			rec = append(rec, s.Classes[k], formatFloat(1-v), formatFloat(v))
+		}
+		out.rows = append(out.rows, rec)
+	}
+	if tc := b.Column(s.Target); tc != nil && s.Classes != nil {
+		out.labelColumn = s.Target
+		for i := range b.Rows {
+			t, _ := tc.Text(i)
+			out.truth = append(out.truth, slices.Index(s.Classes, t))
+		}
+	}
+	return out, nil
+}
