@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--save-model", default="")
+    ap.add_argument("--save-pred", default="", help="write inplace_predict's float32 output here")
     a = ap.parse_args()
 
     X, y = load(a.data)
@@ -60,6 +61,8 @@ def main():
         predict_s.append(time.perf_counter() - t0)
     if a.save_model:
         bst.save_model(a.save_model)
+    if a.save_pred:
+        np.asarray(p, dtype="<f4").tofile(a.save_pred)
     ll = float(-np.mean(y * np.log(np.clip(p, 1e-15, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-15, 1))))
     out = {
         "engine": "xgboost " + xgb.__version__, "rows": int(X.shape[0]), "cols": int(X.shape[1]),

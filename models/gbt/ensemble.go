@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"sync"
 
 	"github.com/emberml/ember/tabular"
 )
@@ -34,6 +35,49 @@ type Ensemble struct {
 	// f32Sum accumulates the margin in float32, leaf by leaf, as XGBoost's
 	// CPU predictor does; Ember's own models sum in float64.
 	f32Sum bool
+
+	prepOnce sync.Once
+	walk     []walkNode // the nodes in the branch-free walking layout
+	depth    []int32    // each tree's depth (edges from root to deepest leaf)
+}
+
+// walkNode is a node laid out for a walk without data-dependent branches:
+// every tree is walked exactly its depth in steps, and a leaf points to
+// itself (mask 0), so rows in a group stay in lockstep and their chains
+// of loads overlap. A leaf's value is in thr; its feature is 0 so that
+// the read it still makes is in bounds.
+type walkNode struct {
+	thr  float32
+	feat uint32
+	left uint32
+	// bit 0: missing values go right; bit 1: an inner node.
+	flags uint32
+}
+
+// prepare builds the walking layout once.
+func (e *Ensemble) prepare() {
+	e.prepOnce.Do(func() {
+		e.walk = make([]walkNode, len(e.nodes))
+		for i, nd := range e.nodes {
+			if nd.Feature < 0 {
+				e.walk[i] = walkNode{thr: nd.Threshold, left: uint32(i)}
+				continue
+			}
+			e.walk[i] = walkNode{thr: nd.Threshold, feat: uint32(nd.Feature), left: uint32(nd.Left), flags: uint32(nd.Default) | 2}
+		}
+		e.depth = make([]int32, len(e.roots))
+		for t, r := range e.roots {
+			e.depth[t] = e.treeDepth(r)
+		}
+	})
+}
+
+func (e *Ensemble) treeDepth(n int32) int32 {
+	nd := e.nodes[n]
+	if nd.Feature < 0 {
+		return 0
+	}
+	return 1 + max(e.treeDepth(nd.Left), e.treeDepth(nd.Left+1))
 }
 
 // Link turns a raw score (margin) into a prediction.
@@ -90,33 +134,61 @@ func (e *Ensemble) leaf(t int, x []float32) float32 {
 	}
 }
 
-// predictBlock is the rows' margins, tree by tree over a block of rows so
-// that each tree's nodes stay in cache while a block passes through it.
+// marginsInto computes the margins of rows lo..hi-1, tree by tree over
+// blocks of 64 rows (each tree's nodes stay in cache while a block passes
+// through it), walking 8 rows of a block in lockstep.
 func (e *Ensemble) marginsInto(X *tabular.Matrix, lo, hi int, out []float64) {
-	const block = 64
+	const block, group = 64, 8
 	d := X.Cols
+	walk := e.walk
 	var acc32 [block]float32
 	var acc64 [block]float64
 	for b := lo; b < hi; b += block {
 		be := min(b+block, hi)
-		for i := range be - b {
+		nb := be - b
+		for i := range nb {
 			acc32[i], acc64[i] = e.base, float64(e.base)
 		}
-		for t := range e.roots {
-			for i := b; i < be; i++ {
-				v := e.leaf(t, X.Data[i*d:(i+1)*d:(i+1)*d])
-				if e.f32Sum {
-					acc32[i-b] += v
-				} else {
-					acc64[i-b] += float64(v)
+		rows := X.Data[b*d : be*d]
+		for t, root := range e.roots {
+			depth := e.depth[t]
+			for g := 0; g < nb; g += group {
+				var n [group]uint32
+				var xs [group][]float32
+				k := min(group, nb-g)
+				for j := range k {
+					n[j] = uint32(root)
+					xs[j] = rows[(g+j)*d : (g+j+1)*d : (g+j+1)*d]
+				}
+				for range depth {
+					for j := range k {
+						nd := &walk[n[j]]
+						v := xs[j][nd.feat]
+						var right uint32
+						if !(v < nd.thr) { // NaN too, fixed just below
+							right = 1
+						}
+						if v != v {
+							right = nd.flags & 1
+						}
+						n[j] = nd.left + right&(nd.flags>>1)
+					}
+				}
+				for j := range k {
+					v := walk[n[j]].thr
+					if e.f32Sum {
+						acc32[g+j] += v
+					} else {
+						acc64[g+j] += float64(v)
+					}
 				}
 			}
 		}
-		for i := b; i < be; i++ {
+		for i := range nb {
 			if e.f32Sum {
-				out[i] = float64(acc32[i-b])
+				out[b+i] = float64(acc32[i])
 			} else {
-				out[i] = acc64[i-b]
+				out[b+i] = acc64[i]
 			}
 		}
 	}
@@ -147,6 +219,7 @@ func (e *Ensemble) Margins(X *tabular.Matrix, threads int, out []float64) ([]flo
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
+	e.prepare()
 	// Ranges of whole 64-row blocks, at least 1024 rows each.
 	parts := max(1, min(threads, X.Rows/1024))
 	parallel(parts, parts, func(plo, phi int) {
