@@ -55,17 +55,20 @@ type options struct {
 
 // sideResult is one engine's figures on one data set.
 type sideResult struct {
-	Engine        string    `json:"engine"`
-	Rows          int       `json:"rows"`
-	Cols          int       `json:"cols"`
-	TrainS        []float64 `json:"train_s"`
-	PredictS      []float64 `json:"predict_s"`
-	XGBPredictS   []float64 `json:"xgb_model_predict_s,omitempty"` // Ember scoring XGBoost's model
-	XGBMaxDiff    float64   `json:"xgb_model_max_abs_diff"`
-	XGBCompared   int       `json:"xgb_model_rows_compared,omitempty"`
-	TrainLogLoss  float64   `json:"train_log_loss"`
-	PeakRSSBytes  int64     `json:"peak_rss_bytes"`
-	ChildMaxRSSKB int64     `json:"-"`
+	Engine       string    `json:"engine"`
+	Rows         int       `json:"rows"`
+	Cols         int       `json:"cols"`
+	TrainS       []float64 `json:"train_s"`
+	PredictS     []float64 `json:"predict_s"`
+	XGBPredictS  []float64 `json:"xgb_model_predict_s,omitempty"` // Ember scoring XGBoost's model
+	XGBMaxDiff   float64   `json:"xgb_model_max_abs_diff"`
+	XGBCompared  int       `json:"xgb_model_rows_compared,omitempty"`
+	TrainLogLoss float64   `json:"train_log_loss"`
+	PeakRSSBytes int64     `json:"peak_rss_bytes"`
+	// CPUS is each run's whole-process CPU time (user+system: loading,
+	// training, scoring), which the machine's load affects less than the
+	// wall-clock times.
+	CPUS []float64 `json:"process_cpu_s"`
 }
 
 type dataResult struct {
@@ -112,13 +115,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.trees, "trees", 100, "boosting rounds")
 	fs.IntVar(&o.depth, "depth", 6, "max tree depth")
 	fs.IntVar(&o.threads, "threads", 2, "threads for both engines (XGBoost's nthread)")
-	fs.IntVar(&o.repeat, "repeat", 3, "timed repetitions per side (the credit data; the synthetic table runs once per side unless --repeat-synthetic)")
-	repeatSyn := fs.Int("repeat-synthetic", 1, "timed repetitions per side on the synthetic table")
+	fs.IntVar(&o.repeat, "repeat", 3, "rounds on the credit data (each side runs once per round, taking turns)")
+	repeatSyn := fs.Int("repeat-synthetic", 2, "rounds on the synthetic table")
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "Python with xgboost")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the figures to this JSON `file`")
 	fs.StringVar(&o.ompWait, "omp-wait", "passive", "OMP_WAIT_POLICY for XGBoost's OpenMP threads (\"\": leave the environment's)")
 	fs.BoolVar(&o.skipSynthetic, "no-synthetic", false, "skip the synthetic table")
 	fs.BoolVar(&o.skipCredit, "no-credit", false, "skip the credit data")
+	workdir := fs.String("workdir", "", "keep the table files and XGBoost's model in this `directory` (default: a temporary one, removed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -127,11 +131,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	script := filepath.Join(root, "benchmarks", "xgboost", "gbt_bench.py")
-	tmp, err := os.MkdirTemp("", "gbtbench-")
-	if err != nil {
+	tmp := *workdir
+	if tmp == "" {
+		if tmp, err = os.MkdirTemp("", "gbtbench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+	} else if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
 
 	rep := report{
 		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitCommit(root), CPU: cpuModel(),
@@ -177,22 +185,30 @@ func run(args []string, stdout, stderr io.Writer) error {
 	for _, ds := range sets {
 		args := slices.Clone(common)
 		args[1] = ds.path
-		args = append(args, "--repeat", strconv.Itoa(ds.repeat))
+		args = append(args, "--repeat", "1")
 		model := filepath.Join(tmp, "xgb.json")
 		predFile := filepath.Join(tmp, "xgb-pred.bin")
-		fmt.Fprintf(stderr, "%s: XGBoost...\n", ds.name)
-		var xr sideResult
 		var env []string
 		if o.ompWait != "" {
 			env = []string{"OMP_WAIT_POLICY=" + o.ompWait}
 		}
-		if err := runSide(o.python, append([]string{script, "--save-model", model, "--save-pred", predFile}, args...), env, &xr); err != nil {
-			return fmt.Errorf("%s: xgboost side: %w", ds.name, err)
-		}
-		fmt.Fprintf(stderr, "%s: Ember...\n", ds.name)
-		var er sideResult
-		if err := runSide(self, append([]string{"worker", "--xgb-model", model, "--xgb-pred", predFile}, args...), nil, &er); err != nil {
-			return fmt.Errorf("%s: ember side: %w", ds.name, err)
+		// The sides take turns, one run each per round, so that a change
+		// in the machine's load hits both alike; the best run of each
+		// side is compared.
+		var xr, er sideResult
+		for round := range ds.repeat {
+			fmt.Fprintf(stderr, "%s: round %d/%d: XGBoost...\n", ds.name, round+1, ds.repeat)
+			var x sideResult
+			if err := runSide(o.python, append([]string{script, "--save-model", model, "--save-pred", predFile}, args...), env, &x); err != nil {
+				return fmt.Errorf("%s: xgboost side: %w", ds.name, err)
+			}
+			fmt.Fprintf(stderr, "%s: round %d/%d: Ember...\n", ds.name, round+1, ds.repeat)
+			var e sideResult
+			if err := runSide(self, append([]string{"worker", "--xgb-model", model, "--xgb-pred", predFile}, args...), nil, &e); err != nil {
+				return fmt.Errorf("%s: ember side: %w", ds.name, err)
+			}
+			xr.merge(x)
+			er.merge(e)
 		}
 		rep.Results = append(rep.Results, dataResult{Name: ds.name, Rows: er.Rows, Cols: er.Cols, Ember: er, XGBoost: xr})
 	}
@@ -209,8 +225,21 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// runSide runs one engine's worker and decodes its JSON line; peak memory
-// comes from the kernel's accounting of the child (max RSS).
+// merge adds one run's figures: times are appended, peak memory and the
+// parity figure take the largest.
+func (r *sideResult) merge(o sideResult) {
+	r.Engine, r.Rows, r.Cols, r.TrainLogLoss, r.XGBCompared = o.Engine, o.Rows, o.Cols, o.TrainLogLoss, o.XGBCompared
+	r.TrainS = append(r.TrainS, o.TrainS...)
+	r.PredictS = append(r.PredictS, o.PredictS...)
+	r.XGBPredictS = append(r.XGBPredictS, o.XGBPredictS...)
+	r.CPUS = append(r.CPUS, o.CPUS...)
+	r.XGBMaxDiff = max(r.XGBMaxDiff, o.XGBMaxDiff)
+	r.PeakRSSBytes = max(r.PeakRSSBytes, o.PeakRSSBytes)
+}
+
+// runSide runs one engine's worker and decodes its JSON line (the worker
+// reports its own peak memory); CPU time comes from the kernel's
+// accounting of the child.
 func runSide(prog string, args, env []string, out *sideResult) error {
 	cmd := exec.CommandContext(context.Background(), prog, args...)
 	cmd.Env = append(os.Environ(), env...)
@@ -224,7 +253,7 @@ func runSide(prog string, args, env []string, out *sideResult) error {
 		return fmt.Errorf("decoding %q: %w", lines[len(lines)-1], err)
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		out.PeakRSSBytes = ru.Maxrss * 1024
+		out.CPUS = []float64{time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()}
 	}
 	return nil
 }
@@ -246,6 +275,7 @@ func printReport(w io.Writer, rep *report) {
 				thousands(int(float64(r.Rows)/eq)), thousands(int(float64(r.Rows)/xp)), xp/eq, e.XGBMaxDiff, thousands(e.XGBCompared))
 		}
 		fmt.Fprintf(w, "  %-28s %10.4f %10.4f\n", "training log-loss", e.TrainLogLoss, x.TrainLogLoss)
+		fmt.Fprintf(w, "  %-28s %10.2f %10.2f %7.2fx  (whole process, best run)\n", "CPU s, user+system", minOf(e.CPUS), minOf(x.CPUS), minOf(e.CPUS)/minOf(x.CPUS))
 		fmt.Fprintf(w, "  %-28s %10s %10s\n", "peak RSS", mib(e.PeakRSSBytes), mib(x.PeakRSSBytes))
 	}
 }
@@ -430,12 +460,31 @@ func worker(args []string) error {
 		}
 		res.XGBCompared = X.Rows
 	}
+	res.PeakRSSBytes = peakRSS()
 	b, err := json.Marshal(res)
 	if err != nil {
 		return err
 	}
 	fmt.Println(string(b))
 	return nil
+}
+
+// peakRSS is this process's resident-set high-water mark (VmHWM). Not
+// getrusage's ru_maxrss: that keeps the mark of the process before exec,
+// which for a child of gbtbench is gbtbench's own memory (the table it
+// generated), not the worker's.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 func moduleRoot() (string, error) {

@@ -160,6 +160,8 @@ func TestScoreBadInput(t *testing.T) {
 		{"not a model", []string{"--model", textModel, "--data", data}, "not an XGBoost model"},
 		{"data as model", []string{"--model", data, "--data", data}, "neither JSON nor UBJSON"},
 		{"xgboost without names", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", data}, "name its 8 feature columns in order with --features"},
+		{"parquet unsupported type", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", "../../tabular/testdata/arrow.parquet",
+			"--features", "a,b,c,flag,day,price,a,b"}, `column "price" is FIXED_LEN_BYTE_ARRAY, which is not supported`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, append([]string{"score"}, tc.args...)...)

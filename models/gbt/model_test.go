@@ -247,3 +247,19 @@ func flip(b []byte, i int) []byte {
 	c[i] ^= 0x40
 	return c
 }
+
+// TestBinFastMatchesSearch: the branch-free search gives sort.Search's bin
+// for every value around every cut, for cut counts 0 to 254.
+func TestBinFastMatchesSearch(t *testing.T) {
+	for n := range 255 {
+		cuts := make([]float32, n)
+		for i := range cuts {
+			cuts[i] = float32(2 * i)
+		}
+		bm := &binMapper{cuts: [][]float32{cuts}}
+		for v := float32(-2); v <= float32(2*n+1); v += 0.5 {
+			require.Equal(t, bm.bin(0, v), bm.binFast(0, v), "n %d v %v", n, v)
+		}
+		require.Equal(t, uint8(missingBin), bm.binFast(0, float32(math.NaN())))
+	}
+}
