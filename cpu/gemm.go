@@ -75,6 +75,10 @@ func GEMMName() string {
 	return name + ")"
 }
 
+// OpenBLAS reports whether products run on OpenBLAS; false means the
+// pure-Go gonum fallback (GEMMName says why), several times slower.
+func OpenBLAS() bool { return current().openblas }
+
 // SetThreads sets the number of threads OpenBLAS uses (openblas_set_num_threads).
 // It is a no-op on the gonum backend, whose fan-out follows GOMAXPROCS. It
 // panics if n < 1.

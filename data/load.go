@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -26,8 +29,28 @@ const detectLines = 5
 // Example is one labelled message.
 type Example struct {
 	Text string // the message, trimmed of surrounding white space, never empty
-	Spam bool   // true for spam, false for ham
+	Spam bool   // the positive class: spam, or Options.Positive
 	Line int    // 1-based line in the source where the row starts
+}
+
+// Options say how to read a labelled text file.
+type Options struct {
+	Format Format
+	// Positive is the label of the positive class (Example.Spam true).
+	// Empty reads the SMS labels: spam positive, ham negative (any case),
+	// and rows with any other label are skipped and counted. Set, it reads
+	// any two-class labelled text: the one other label is the negative
+	// class, labels are compared exactly (after trimming white space), and
+	// a third label is an error. The label's place is then found from the
+	// data: in a TSV file without a header, the first or the last
+	// tab-separated field, whichever has just two values, Positive one of
+	// them (the UCI SMS layout is label<TAB>text, the UCI sentence
+	// sentiment layout text<TAB>label).
+	Positive string
+	// LabelColumn and TextColumn name a CSV file's columns; empty finds
+	// them by the usual names (label, v1, category, class; text, v2,
+	// message, sms).
+	LabelColumn, TextColumn string
 }
 
 // Skip records a row that was not loaded and why.
@@ -48,14 +71,30 @@ type LoadReport struct {
 	Loaded     int    // rows returned; Loaded == Ham + Spam
 	Skipped    int    // rows not returned
 	FirstSkips []Skip // the first (at most 10) skipped rows, in file order
-	Ham, Spam  int
+	// Ham and Spam count the rows of the negative and the positive class.
+	Ham, Spam int
+	// Negative and Positive are the two labels: "ham" and "spam" for SMS
+	// data, else Options.Positive and the other label found (empty when
+	// every row has the positive label).
+	Negative, Positive string
+	// LabelFirst reports, for TSV data read with Options.Positive, that
+	// the label is the first field (else the last).
+	LabelFirst bool
+
+	generic bool     // read with Options.Positive
+	third   *Skip    // Options.Positive: the first row with a third label
+	labels  []string // Options.Positive: the first few distinct labels
 }
 
 // String is a one-line human summary, for example
 // "loaded 5574 rows (ham 4827, spam 747), skipped 0 from FILE (tsv)".
 func (r LoadReport) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "loaded %d rows (ham %d, spam %d), skipped %d", r.Loaded, r.Ham, r.Spam, r.Skipped)
+	neg := r.Negative
+	if neg == "" {
+		neg = "other"
+	}
+	fmt.Fprintf(&b, "loaded %d rows (%s %d, %s %d), skipped %d", r.Loaded, neg, r.Ham, r.Positive, r.Spam, r.Skipped)
 	if len(r.FirstSkips) > 0 {
 		fmt.Fprintf(&b, " (first: %s)", r.FirstSkips[0])
 	}
@@ -86,13 +125,31 @@ func (r *LoadReport) add(out []Example, text, label string, line int) []Example 
 		return out
 	}
 	var spam bool
-	switch strings.ToLower(label) {
-	case "ham":
-	case "spam":
-		spam = true
-	default:
-		r.skip(line, fmt.Sprintf("label %q is not ham or spam", clip(label, 40)))
-		return out
+	if !r.generic {
+		switch strings.ToLower(label) {
+		case "ham":
+		case "spam":
+			spam = true
+		default:
+			r.skip(line, fmt.Sprintf("label %q is not ham or spam", clip(label, 40)))
+			return out
+		}
+	} else {
+		if len(r.labels) < 5 && !slices.Contains(r.labels, label) {
+			r.labels = append(r.labels, label)
+		}
+		switch {
+		case label == r.Positive:
+			spam = true
+		case r.Negative == "":
+			r.Negative = label
+		case label != r.Negative:
+			if r.third == nil {
+				r.third = &Skip{Line: line, Reason: label}
+			}
+			r.skip(line, fmt.Sprintf("label %q is a third label", clip(label, 40)))
+			return out
+		}
 	}
 	if spam {
 		r.Spam++
@@ -101,6 +158,18 @@ func (r *LoadReport) add(out []Example, text, label string, line int) []Example 
 	}
 	r.Loaded++
 	return append(out, Example{Text: text, Spam: spam, Line: line})
+}
+
+// quoteList formats labels for a message: "a", "b" and "c".
+func quoteList(labels []string) string {
+	q := make([]string, len(labels))
+	for i, l := range labels {
+		q[i] = strconv.Quote(clip(l, 40))
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 // clip shortens s for error messages so a runaway field cannot flood a log.
@@ -114,7 +183,12 @@ func clip(s string, n int) string {
 
 // LoadSMSFile reads a labelled SMS file; see ReadSMS.
 func LoadSMSFile(path string, f Format) ([]Example, LoadReport, error) {
-	rep := LoadReport{Source: path, Format: f}
+	return LoadFile(path, Options{Format: f})
+}
+
+// LoadFile reads a labelled text file; see Read.
+func LoadFile(path string, o Options) ([]Example, LoadReport, error) {
+	rep := LoadReport{Source: path, Format: o.Format}
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, rep, fmt.Errorf("load SMS data: %w", err)
@@ -125,7 +199,7 @@ func LoadSMSFile(path string, f Format) ([]Example, LoadReport, error) {
 	if st, err := fh.Stat(); err == nil && st.IsDir() {
 		return nil, rep, fmt.Errorf("load SMS data: %s is a directory, not a data file", path)
 	}
-	return ReadSMS(fh, path, f)
+	return Read(fh, path, o)
 }
 
 // ReadSMS reads labelled SMS messages from r in the given format (FormatAuto
@@ -138,7 +212,17 @@ func LoadSMSFile(path string, f Format) ([]Example, LoadReport, error) {
 // no usable rows, an undetectable format or a read failure is an error; the
 // report is returned with it so callers can show what was skipped.
 func ReadSMS(r io.Reader, source string, f Format) ([]Example, LoadReport, error) {
-	rep := LoadReport{Source: source, Format: f}
+	return Read(r, source, Options{Format: f})
+}
+
+// Read reads labelled messages from r as ReadSMS does, with the labels and
+// columns o gives (see Options).
+func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) {
+	f := o.Format
+	rep := LoadReport{Source: source, Format: f, Negative: "ham", Positive: "spam"}
+	if o.Positive = strings.TrimSpace(o.Positive); o.Positive != "" {
+		rep.Negative, rep.Positive, rep.generic = "", o.Positive, true
+	}
 	if f != FormatAuto && f != FormatTSV && f != FormatCSV {
 		return nil, rep, fmt.Errorf("%s: invalid format %v", source, f)
 	}
@@ -154,16 +238,25 @@ func ReadSMS(r io.Reader, source string, f Format) ([]Example, LoadReport, error
 		return nil, rep, fmt.Errorf("%s is empty", source)
 	}
 	if f == FormatAuto {
-		if f, err = detect(text); err != nil {
+		if f, err = detect(text, o); err != nil {
 			return nil, rep, fmt.Errorf("%s: %w", source, err)
 		}
 		rep.Format = f
 	}
 	var out []Example
 	if f == FormatTSV {
-		out = readTSV(text, &rep)
-	} else if out, err = readCSV(text, &rep); err != nil {
+		if out, err = readTSV(text, &rep); err != nil {
+			return nil, rep, fmt.Errorf("%s: %w", source, err)
+		}
+	} else if out, err = readCSV(text, &rep, o); err != nil {
 		return nil, rep, fmt.Errorf("%s: %w", source, err)
+	}
+	if rep.generic && rep.Spam == 0 && len(rep.labels) > 0 {
+		return nil, rep, fmt.Errorf("%s: no row has the label %q; the labels are %s", source, rep.Positive, quoteList(rep.labels))
+	}
+	if t := rep.third; t != nil {
+		return nil, rep, fmt.Errorf("%s: line %d has the label %q, a third one besides %q and %q; --positive needs data with two labels",
+			source, t.Line, clip(t.Reason, 40), rep.Positive, rep.Negative)
 	}
 	if len(out) == 0 {
 		msg := fmt.Sprintf("%s: no usable rows (%s)", source, rep.Format)
@@ -196,7 +289,10 @@ func decode(raw []byte, rep *LoadReport) string {
 // "spam<TAB>...", CSV when it is a header naming the label and text
 // columns. When the first line is neither (say a corrupt first row of a
 // TSV file), the next few lines may still identify TSV.
-func detect(text string) (Format, error) {
+func detect(text string, o Options) (Format, error) {
+	if o.Positive != "" {
+		return detectGeneric(text, o)
+	}
 	var first string
 	seen := 0
 	for line := range strings.Lines(text) {
@@ -224,6 +320,27 @@ func detect(text string) (Format, error) {
 		"force one with tsv or csv", clip(first, 60))
 }
 
+// detectGeneric picks CSV when the first non-blank line is a header naming
+// the label and text columns, and TSV when it has a tab.
+func detectGeneric(text string, o Options) (Format, error) {
+	for line := range strings.Lines(text) {
+		line = strings.TrimRight(line, "\r\n")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if _, _, err := csvColumnsNamed(parseHeader(line), o.LabelColumn, o.TextColumn); err == nil {
+			return FormatCSV, nil
+		}
+		if strings.Contains(line, "\t") {
+			return FormatTSV, nil
+		}
+		return FormatAuto, fmt.Errorf("cannot detect the format from the first line %q: "+
+			"want text and label separated by a tab (tsv) or a CSV header naming the label and text columns; "+
+			"force one with tsv or csv", clip(line, 60))
+	}
+	return FormatAuto, errors.New("no data")
+}
+
 func isTSVRow(line string) bool {
 	label, _, ok := strings.Cut(line, "\t")
 	if !ok {
@@ -244,9 +361,18 @@ func parseHeader(line string) []string {
 	return rec
 }
 
-// readTSV parses the UCI layout. Each line is split at its first tab; the
-// file has no quoting, so quotes stay part of the text.
-func readTSV(text string, rep *LoadReport) []Example {
+// readTSV parses the UCI layout. Each line is split at its first tab (its
+// last when the label is the last field); the file has no quoting, so
+// quotes stay part of the text.
+func readTSV(text string, rep *LoadReport) ([]Example, error) {
+	labelFirst := true
+	if rep.generic {
+		var err error
+		if labelFirst, err = labelSide(text, rep.Positive); err != nil {
+			return nil, err
+		}
+		rep.LabelFirst = labelFirst
+	}
 	var out []Example
 	line := 0
 	for row := range strings.Lines(text) {
@@ -256,6 +382,11 @@ func readTSV(text string, rep *LoadReport) []Example {
 			continue
 		}
 		label, msg, ok := strings.Cut(row, "\t")
+		if !labelFirst {
+			if i := strings.LastIndexByte(row, '\t'); i >= 0 {
+				msg, label = row[:i], row[i+1:]
+			}
+		}
 		if !ok {
 			if strings.TrimSpace(row) == "" {
 				rep.skip(line, "blank line")
@@ -266,7 +397,46 @@ func readTSV(text string, rep *LoadReport) []Example {
 		}
 		out = rep.add(out, msg, label, line)
 	}
-	return out
+	return out, nil
+}
+
+// labelSide finds the label of two-class TSV data: the first field when it
+// takes two values at most, positive among them, else the last field when
+// it does.
+func labelSide(text, positive string) (first bool, err error) {
+	firsts, lasts := map[string]bool{}, map[string]bool{}
+	for row := range strings.Lines(text) {
+		row = strings.TrimRight(row, "\r\n")
+		i, j := strings.IndexByte(row, '\t'), strings.LastIndexByte(row, '\t')
+		if i < 0 {
+			continue
+		}
+		if len(firsts) <= 2 {
+			firsts[strings.TrimSpace(row[:i])] = true
+		}
+		if len(lasts) <= 2 {
+			lasts[strings.TrimSpace(row[j+1:])] = true
+		}
+	}
+	switch {
+	case firsts[positive] && len(firsts) <= 2:
+		return true, nil
+	case lasts[positive] && len(lasts) <= 2:
+		return false, nil
+	case firsts[positive]:
+		return true, nil // the third label is reported with its line
+	case lasts[positive]:
+		return false, nil
+	}
+	desc := func(m map[string]bool) string {
+		vals := slices.Sorted(maps.Keys(m))
+		if len(vals) > 2 {
+			return quoteList(vals[:2]) + " and more"
+		}
+		return quoteList(vals)
+	}
+	return false, fmt.Errorf("no row has the label %q in its first or last tab-separated field (the first fields are %s; the last %s)",
+		clip(positive, 40), desc(firsts), desc(lasts))
 }
 
 // Header names accepted for each column. The Kaggle file calls them v1
@@ -275,6 +445,40 @@ var (
 	labelNames = []string{"label", "v1", "category", "class"}
 	textNames  = []string{"text", "v2", "message", "sms"}
 )
+
+// csvColumnsNamed finds the named label and text columns in a header row
+// (either name empty: the usual names).
+func csvColumnsNamed(header []string, labelName, textName string) (label, text int, err error) {
+	if labelName == "" && textName == "" {
+		return csvColumns(header)
+	}
+	find := func(want string, names []string) int {
+		if want != "" {
+			names = []string{strings.ToLower(strings.TrimSpace(want))}
+		}
+		for _, n := range names {
+			for i, h := range header {
+				if strings.ToLower(strings.TrimSpace(h)) == n {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	label, text = find(labelName, labelNames), find(textName, textNames)
+	if label < 0 || text < 0 || label == text {
+		return -1, -1, fmt.Errorf("CSV header %q has no label column %q and text column %q",
+			clip(strings.Join(header, ","), 80), or(labelName, "label"), or(textName, "text"))
+	}
+	return label, text, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
 
 // csvColumns finds the label and text columns in a header row.
 func csvColumns(header []string) (label, text int, err error) {
@@ -299,7 +503,7 @@ func csvColumns(header []string) (label, text int, err error) {
 // readCSV parses a CSV file with a header. In Kaggle's file a text that
 // contains commas sometimes spills into the unnamed columns after it; those
 // columns are joined back with "," so the message is whole again.
-func readCSV(text string, rep *LoadReport) ([]Example, error) {
+func readCSV(text string, rep *LoadReport, o Options) ([]Example, error) {
 	r := csv.NewReader(strings.NewReader(text))
 	r.LazyQuotes = true
 	r.FieldsPerRecord = -1
@@ -317,7 +521,7 @@ func readCSV(text string, rep *LoadReport) ([]Example, error) {
 			break
 		}
 	}
-	labelCol, textCol, err := csvColumns(header)
+	labelCol, textCol, err := csvColumnsNamed(header, o.LabelColumn, o.TextColumn)
 	if err != nil {
 		line, _ := r.FieldPos(0)
 		return nil, fmt.Errorf("line %d: %w", line, err)

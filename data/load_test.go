@@ -356,3 +356,90 @@ func TestLongLabelIsClipped(t *testing.T) {
 	require.Len(t, rep.FirstSkips, 1)
 	require.Less(t, len(rep.FirstSkips[0].Reason), 80)
 }
+
+// TestReadTwoLabels: with Options.Positive any two-class labelled text
+// reads, the label found in the first or last field of a TSV file or in
+// the named CSV column.
+func TestReadTwoLabels(t *testing.T) {
+	tests := []struct {
+		name       string
+		in         string
+		o          Options
+		texts      []string
+		positive   []bool
+		neg        string
+		labelFirst bool
+		format     Format
+	}{
+		{"text then label", "good film\t1\nawful\t0\nfine, really\t1\n", Options{Positive: "1"},
+			[]string{"good film", "awful", "fine, really"}, []bool{true, false, true}, "0", false, FormatTSV},
+		{"label then text", "pos\tgreat\tstuff\nneg\tbad\n", Options{Positive: "pos"},
+			[]string{"great\tstuff", "bad"}, []bool{true, false}, "neg", true, FormatTSV},
+		{"text with tabs, label last", "a\tb\t1\nc\t0\n", Options{Positive: "0"},
+			[]string{"a\tb", "c"}, []bool{false, true}, "1", false, FormatTSV},
+		{"SMS file with --positive spam", "ham\thi\nspam\twin\n", Options{Positive: "spam"},
+			[]string{"hi", "win"}, []bool{false, true}, "ham", true, FormatTSV},
+		{"CSV with named columns", "id,review,stars\n1,\"great, truly\",5\n2,bad,1\n", Options{Positive: "5", LabelColumn: "stars", TextColumn: "review"},
+			[]string{"great, truly", "bad"}, []bool{true, false}, "1", false, FormatCSV},
+		{"CSV with the usual names", "\ufefftext,label\nok,yes\nno,no\n", Options{Positive: "yes"},
+			[]string{"ok", "no"}, []bool{true, false}, "no", false, FormatCSV},
+		{"only the positive label", "a\t1\nb\t1\n", Options{Positive: "1"},
+			[]string{"a", "b"}, []bool{true, true}, "", false, FormatTSV},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ex, rep, err := Read(strings.NewReader(tc.in), "in", tc.o)
+			require.NoError(t, err)
+			require.Len(t, ex, len(tc.texts))
+			for i := range ex {
+				require.Equal(t, tc.texts[i], ex[i].Text)
+				require.Equal(t, tc.positive[i], ex[i].Spam)
+			}
+			require.Equal(t, tc.neg, rep.Negative)
+			require.Equal(t, tc.o.Positive, rep.Positive)
+			require.Equal(t, tc.format, rep.Format)
+			if tc.format == FormatTSV {
+				require.Equal(t, tc.labelFirst, rep.LabelFirst)
+			}
+		})
+	}
+	_, rep, err := Read(strings.NewReader("good\t1\nbad\t0\n"), "in", Options{Positive: "1"})
+	require.NoError(t, err)
+	require.Equal(t, "loaded 2 rows (0 1, 1 1), skipped 0 from in (tsv)", rep.String())
+}
+
+func TestReadTwoLabelsErrors(t *testing.T) {
+	tests := []struct {
+		name, in string
+		o        Options
+		want     string
+	}{
+		{"third label", "a\t1\nb\t0\nc\t2\n", Options{Positive: "1"}, `in: line 3 has the label "2", a third one besides "1" and "0"; --positive needs data with two labels`},
+		{"positive absent from a TSV", "ham\thi\nspam\twin\n", Options{Positive: "1"}, `no row has the label "1" in its first or last tab-separated field (the first fields are "ham" and "spam"; the last "hi" and "win")`},
+		{"positive absent from a CSV", "v1,v2\nham,hi\nspam,win\n", Options{Positive: "1"}, `in: no row has the label "1"; the labels are "ham" and "spam"`},
+		{"named column missing", "a,b\n1,x\n", Options{Positive: "1", LabelColumn: "stars", Format: FormatCSV}, `no label column "stars" and text column "text"`},
+		{"no tab, no header", "just text\n", Options{Positive: "1"}, "cannot detect the format"},
+		{"empty", " \n", Options{Positive: "1"}, "in is empty"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ex, _, err := Read(strings.NewReader(tc.in), "in", tc.o)
+			require.ErrorContains(t, err, tc.want)
+			require.Nil(t, ex)
+		})
+	}
+}
+
+// TestSentimentFile reads the UCI sentence-sentiment file (text<TAB>0|1,
+// no header) with --positive 1.
+func TestSentimentFile(t *testing.T) {
+	path := shareddata.TestPath(t, "sentiment", "imdb_labelled.txt")
+	ex, rep, err := LoadFile(path, Options{Positive: "1"})
+	require.NoError(t, err)
+	require.Len(t, ex, 1000)
+	require.Equal(t, 500, rep.Spam)
+	require.Equal(t, 500, rep.Ham)
+	require.Equal(t, "0", rep.Negative)
+	require.False(t, rep.LabelFirst)
+	require.Zero(t, rep.Skipped)
+}

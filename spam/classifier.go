@@ -2,8 +2,10 @@ package spam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"gorgonia.org/tensor"
@@ -20,11 +22,23 @@ const FileKind = "ember.spamrnn"
 // Classifier is a trained model with the vocabulary and preprocessing it
 // needs to score raw text.
 type Classifier struct {
-	Model *Model
-	Vocab *data.Vocab
-	Info  TrainInfo
-	eval  *train.Evaluator
+	Model  *Model
+	Vocab  *data.Vocab
+	Labels Labels
+	Info   TrainInfo
+	eval   *train.Evaluator
 }
+
+// Labels name a classifier's two classes: ham and spam for the SMS model,
+// any two labels for other two-class text (the positive one is what the
+// model's probability is of).
+type Labels struct {
+	Negative string `json:"negative"`
+	Positive string `json:"positive"`
+}
+
+// SMSLabels are the SMS Spam Collection's classes.
+var SMSLabels = Labels{Negative: "ham", Positive: "spam"}
 
 // TrainInfo records how a model was trained, for its file and reports.
 type TrainInfo struct {
@@ -62,7 +76,23 @@ type Options struct {
 	// OnBest is called with the classifier holding the best weights so far
 	// (save a checkpoint here, so an interrupted run loses nothing).
 	OnBest func(c *Classifier) error
+	// MaxBytes, when not zero, refuses (with ErrTooBig) a model whose
+	// training would need more memory than this: the parameters with
+	// their gradients and Adam moments, and the activations of a training
+	// batch and an evaluation batch (see Config.TrainingBytes).
+	MaxBytes uint64
 }
+
+// Errors of Train about the data, for errors.Is.
+var (
+	// ErrSingleClass: the data (or its training split) has one class.
+	ErrSingleClass = errors.New("a classifier needs examples of both classes")
+	// ErrTooFew: too few examples for non-empty training, validation and
+	// test splits; the error says the minimum.
+	ErrTooFew = errors.New("too few examples")
+	// ErrTooBig: the model would need more memory than Options.MaxBytes.
+	ErrTooBig = errors.New("the model does not fit in memory")
+)
 
 func (o *Options) defaults() {
 	d := DefaultConfig()
@@ -115,15 +145,45 @@ type Report struct {
 // Train runs the whole job on loaded examples: split, vocabulary from the
 // training split, encode, fit with validation, and score the test split.
 // The returned classifier holds the best validation-loss weights.
+//
+// Data that cannot train a classifier is refused before anything is
+// built: one class only (ErrSingleClass), or too few examples for a
+// training split of one batch and validation and test splits of one
+// example each (ErrTooFew, saying the minimum). When ctx is cancelled
+// before the first epoch ends, Train returns the report with
+// Fit.Interrupted set, no best epoch and no validation or test figures:
+// the weights are not a trained model.
 func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o Options) (*Classifier, *Report, error) {
 	o.defaults()
 	rep := &Report{Load: load}
+	labels := SMSLabels
+	if load.Positive != "" {
+		labels = Labels{Negative: load.Negative, Positive: load.Positive}
+	}
+	if labels.Negative == "empty" || labels.Positive == "empty" {
+		return nil, nil, errors.New(`the label "empty" is reserved: predictions use it for messages without words`)
+	}
 	examples, rep.EmptyDropped = data.DropEmpty(examples)
+	if err := checkClasses(examples, labels, "the data"); err != nil {
+		return nil, nil, err
+	}
+	if min := MinExamples(o.TrainFrac, o.ValFrac, o.BatchSize); len(examples) < min {
+		pct := func(f float64) float64 { return math.Round(f * 100) }
+		return nil, nil, fmt.Errorf("%w: %d messages with words; a %g/%g/%g split with a training batch of %d needs at least %d (so that validation and test are not empty)",
+			ErrTooFew, len(examples), pct(o.TrainFrac), pct(o.ValFrac), pct(1-o.TrainFrac-o.ValFrac), o.BatchSize, min)
+	}
 	trIdx, vaIdx, teIdx, err := data.Split(len(examples), o.TrainFrac, o.ValFrac, int64(o.Seed))
 	if err != nil {
 		return nil, nil, err
 	}
 	rep.Train, rep.Val, rep.Test = len(trIdx), len(vaIdx), len(teIdx)
+	trainEx := make([]data.Example, len(trIdx))
+	for i, j := range trIdx {
+		trainEx[i] = examples[j]
+	}
+	if err := checkClasses(trainEx, labels, "the training split"); err != nil {
+		return nil, nil, fmt.Errorf("%w (another --seed, or more data)", err)
+	}
 	toks, err := data.TokenLists(examples, trIdx)
 	if err != nil {
 		return nil, nil, err
@@ -131,6 +191,13 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	vocab := data.BuildVocab(toks, o.MaxVocab, 1)
 	cfg := o.Model
 	cfg.Vocab = vocab.Size()
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if need := cfg.TrainingBytes(o.BatchSize); o.MaxBytes > 0 && need > o.MaxBytes {
+		return nil, nil, fmt.Errorf("%w: training %s needs about %s of memory (about %s parameters, batch %d × %d tokens); %s is available: make --hidden, --embed, --layers, --seq-len or --batch smaller",
+			ErrTooBig, cfg.describe(), formatBytes(need), groupDigits(cfg.paramBound()), o.BatchSize, cfg.SeqLen, formatBytes(o.MaxBytes))
+	}
 	model, err := NewModel(cfg, o.Seed)
 	if err != nil {
 		return nil, nil, err
@@ -151,7 +218,7 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &Classifier{Model: model, Vocab: vocab, Info: TrainInfo{
+	c := &Classifier{Model: model, Vocab: vocab, Labels: labels, Info: TrainInfo{
 		Source: load.Source, Epochs: o.Epochs, BatchSize: o.BatchSize, LR: o.LR, Clip: o.Clip, Seed: o.Seed,
 		SelectedBy: "validation " + o.Select.String(),
 	}}
@@ -169,6 +236,10 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	rep.Fit, err = train.Fit(ctx, model, trainSet, valSet, tc)
 	if err != nil {
 		return c, rep, err
+	}
+	if rep.Fit.BestEpoch == 0 {
+		// Interrupted before an epoch finished: nothing to score.
+		return c, rep, nil
 	}
 	c.Info.BestEpoch, c.Info.ValAccuracy = rep.Fit.BestEpoch, rep.Fit.Best.ValAcc
 	ev := c.evaluator()
@@ -188,6 +259,44 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 		c.Info.TestAccuracy = rep.TestResult.Accuracy
 	}
 	return c, rep, nil
+}
+
+// checkClasses refuses examples of a single class, naming it.
+func checkClasses(ex []data.Example, l Labels, what string) error {
+	pos := 0
+	for _, e := range ex {
+		if e.Spam {
+			pos++
+		}
+	}
+	switch {
+	case len(ex) == 0:
+		return fmt.Errorf("%w: %s has no messages with words", ErrTooFew, what)
+	case pos == 0 && l.Negative != "":
+		return fmt.Errorf("%w: every message in %s is %s", ErrSingleClass, what, l.Negative)
+	case pos == 0:
+		return fmt.Errorf("%w: no message in %s is %s", ErrSingleClass, what, l.Positive)
+	case pos == len(ex):
+		return fmt.Errorf("%w: every message in %s is %s", ErrSingleClass, what, l.Positive)
+	}
+	return nil
+}
+
+// MinExamples is the fewest examples that a trainFrac/valFrac split cuts
+// into a training split of at least one batch and validation and test
+// splits of at least one example each (data.Split's sizes).
+func MinExamples(trainFrac, valFrac float64, batch int) int {
+	for n := 3; n < 1<<30; n++ {
+		tr := int(math.Floor(float64(n)*trainFrac + 1e-9))
+		va := int(math.Floor(float64(n)*valFrac + 1e-9))
+		if tr >= batch && va >= 1 && n-tr-va >= 1 {
+			return n
+		}
+		if trainFrac <= 0 || valFrac <= 0 || trainFrac+valFrac >= 1 {
+			return math.MaxInt // no size works
+		}
+	}
+	return math.MaxInt
 }
 
 func (c *Classifier) evaluator() *train.Evaluator {
@@ -219,7 +328,7 @@ func (c *Classifier) Evaluate(examples []data.Example) (*train.EvalResult, int, 
 // Prediction is the verdict on one message.
 type Prediction struct {
 	Text    string  `json:"text"`
-	Label   string  `json:"label"` // "spam", "ham", or "empty" for a message with no words
+	Label   string  `json:"label"` // the class (ham or spam for SMS), or "empty" for a message with no words
 	Prob    float64 `json:"spam_probability"`
 	Words   int     `json:"words"`
 	Unknown int     `json:"unknown_words"`
@@ -256,9 +365,9 @@ func (c *Classifier) Predict(texts []string) ([]Prediction, error) {
 	}
 	for k, i := range where {
 		out[i].Prob = r.Probs[k]
-		out[i].Label = "ham"
+		out[i].Label = c.Labels.Negative
 		if r.Probs[k] >= 0.5 {
-			out[i].Label = "spam"
+			out[i].Label = c.Labels.Positive
 		}
 	}
 	return out, nil
@@ -268,6 +377,7 @@ func (c *Classifier) Predict(texts []string) ([]Prediction, error) {
 type fileMeta struct {
 	Config        Config      `json:"config"`
 	Vocab         *data.Vocab `json:"vocab"`
+	Labels        *Labels     `json:"labels,omitempty"` // absent in files from before --positive: ham/spam
 	Preprocessing string      `json:"preprocessing"`
 	Train         TrainInfo   `json:"train"`
 }
@@ -277,7 +387,11 @@ const preprocessing = "lower-case; remove ASCII punctuation; split on white spac
 
 // Save writes the classifier to path atomically.
 func (c *Classifier) Save(path string) error {
-	meta := fileMeta{Config: c.Model.Cfg, Vocab: c.Vocab, Preprocessing: preprocessing, Train: c.Info}
+	labels := c.Labels
+	if labels == (Labels{}) {
+		labels = SMSLabels
+	}
+	meta := fileMeta{Config: c.Model.Cfg, Vocab: c.Vocab, Labels: &labels, Preprocessing: preprocessing, Train: c.Info}
 	var ts []checkpoint.Tensor
 	for _, p := range c.Model.Params() {
 		ts = append(ts, checkpoint.Tensor{Name: p.Name, Buf: p.Value})
@@ -314,7 +428,14 @@ func Load(path string) (*Classifier, error) {
 			return nil, fmt.Errorf("model file %s: %w", path, err)
 		}
 	}
-	return &Classifier{Model: m, Vocab: vocab, Info: meta.Train}, nil
+	labels := SMSLabels
+	if meta.Labels != nil {
+		labels = *meta.Labels
+		if labels.Positive == "" || labels.Negative == "" || labels.Positive == labels.Negative || labels.Positive == "empty" || labels.Negative == "empty" {
+			return nil, fmt.Errorf("model file %s: class labels %q and %q: want two distinct labels, neither \"empty\"", path, labels.Negative, labels.Positive)
+		}
+	}
+	return &Classifier{Model: m, Vocab: vocab, Labels: labels, Info: meta.Train}, nil
 }
 
 // Summary describes the model in one line.

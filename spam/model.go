@@ -84,7 +84,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%d %s layers: need at least 1", c.Layers, strings.ToUpper(c.Cell))
 	case c.Cell == "cnn" && c.Channels < 1:
 		return fmt.Errorf("%d cnn channels: need at least 1", c.Channels)
-	case c.Dropout < 0 || c.Dropout >= 1:
+	case !(c.Dropout >= 0 && c.Dropout < 1): // NaN too
 		return fmt.Errorf("dropout %v must be in [0, 1)", c.Dropout)
 	case c.Vocab < 3:
 		return fmt.Errorf("vocabulary of %d: needs padding, unknown and at least one word", c.Vocab)
@@ -95,6 +95,77 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// paramBound bounds the number of trainable numbers: the embedding, the
+// encoder (per recurrent layer its input and recurrent weights and up to
+// two bias vectors, as PyTorch has; per cnn width its filters and biases)
+// and the dense output.
+func (c Config) paramBound() int {
+	c = c.WithDefaults()
+	n := c.Vocab * c.Embed
+	features := c.Hidden
+	if c.Cell == "cnn" {
+		for _, w := range c.Widths {
+			n += w*c.Embed*c.Channels + c.Channels
+		}
+		features = c.Channels * len(c.Widths)
+	} else {
+		gates := 4
+		if c.Cell == "gru" {
+			gates = 3
+		}
+		in := c.Embed
+		for range c.Layers {
+			n += gates*c.Hidden*(in+c.Hidden) + 2*gates*c.Hidden
+			in = c.Hidden
+		}
+	}
+	return n + features + 1
+}
+
+// TrainingBytes estimates the memory training takes at a batch size, from
+// above: a base for the runtime and the data, five float32 copies of every
+// parameter (value, gradient, Adam's two moments, the best weights kept),
+// and for a training batch and an evaluation batch of 256 the activations
+// kept for the backward pass (embedded tokens and, per recurrent layer and
+// step, the gates, cell and hidden states, or the cnn's feature maps) and
+// their gradients. Measured on the CPU: 265 MiB resident for the default
+// LSTM on the SMS data (estimate 289), 679 MiB with --hidden 1024
+// (estimate 1081).
+func (c Config) TrainingBytes(batch int) uint64 {
+	const f32, base = 4, 64 << 20
+	c = c.WithDefaults()
+	params := uint64(c.paramBound()) * 5 * f32
+	width := c.Embed + c.Layers*8*c.Hidden
+	if c.Cell == "cnn" {
+		width = c.Embed + 2*c.Channels*len(c.Widths)
+	}
+	perRow := uint64(c.SeqLen) * uint64(width) * f32
+	return base + params + perRow*uint64(2*batch+256)
+}
+
+// describe is the architecture in a few words, for messages.
+func (c Config) describe() string {
+	c = c.WithDefaults()
+	if c.Cell == "cnn" {
+		return fmt.Sprintf("embedding %d×%d, text CNN of widths %v × %d filters", c.Vocab, c.Embed, c.Widths, c.Channels)
+	}
+	return fmt.Sprintf("embedding %d×%d, %d×%s %d", c.Vocab, c.Embed, c.Layers, strings.ToUpper(c.Cell), c.Hidden)
+}
+
+// formatBytes formats a byte count as "512 MiB" or "3.2 GiB".
+func formatBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit && exp < 5; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // Model is embedding → encoder (a recurrent stack, or the text CNN) →

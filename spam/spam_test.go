@@ -195,3 +195,86 @@ func TestConfigRejectsBadCells(t *testing.T) {
 	require.Equal(t, []int{3, 4, 5}, m.Cfg.Widths)
 	require.Equal(t, 100, m.Cfg.Channels)
 }
+
+// TestTrainRefusesUnusableData: one class, or too few examples for the
+// splits, is refused before anything is built, naming the minimum.
+func TestTrainRefusesUnusableData(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	var ham, mixed []data.Example
+	for _, e := range ex {
+		if !e.Spam && len(ham) < 100 {
+			ham = append(ham, e)
+		}
+	}
+	mixed = append(mixed, ex[:6]...)
+	mixed[0].Spam, mixed[1].Spam = true, false
+	tests := []struct {
+		name string
+		ex   []data.Example
+		o    Options
+		is   error
+		msg  string
+	}{
+		{"single class", ham, Options{}, ErrSingleClass, "every message in the data is ham"},
+		{"too few", mixed, Options{BatchSize: 1}, ErrTooFew, "6 messages with words; a 70/15/15 split with a training batch of 1 needs at least 7"},
+		{"no words", []data.Example{{Text: "..."}, {Text: "!!", Spam: true}}, Options{}, ErrTooFew, "the data has no messages with words"},
+		{"too big", ex[:200], Options{MaxBytes: 1 << 20}, ErrTooBig, "needs about"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Train(context.Background(), tc.ex, load, tc.o)
+			require.ErrorIs(t, err, tc.is)
+			require.ErrorContains(t, err, tc.msg)
+		})
+	}
+	require.Equal(t, 7, MinExamples(0.7, 0.15, 1))
+	require.Equal(t, 15, MinExamples(0.7, 0.15, 10))
+}
+
+// TestTrainInterruptedBeforeAnEpoch: no epoch, no scores of the untrained
+// weights.
+func TestTrainInterruptedBeforeAnEpoch(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c, rep, err := Train(ctx, ex[:300], load, Options{Model: Config{SeqLen: 10, Embed: 8, Hidden: 8, Layers: 1}, Epochs: 2})
+	require.NoError(t, err)
+	require.NotNil(t, c)
+	require.True(t, rep.Fit.Interrupted)
+	require.Zero(t, rep.Fit.BestEpoch)
+	require.Nil(t, rep.ValResult)
+	require.Nil(t, rep.TestResult)
+}
+
+// TestTwoLabelModel: a model trained on other labels predicts, saves and
+// loads with them.
+func TestTwoLabelModel(t *testing.T) {
+	var b []byte
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	for _, e := range ex[:400] {
+		label := "neg"
+		if e.Spam {
+			label = "pos"
+		}
+		b = append(b, e.Text+"\t"+label+"\n"...)
+	}
+	path := filepath.Join(t.TempDir(), "two.tsv")
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	ex, load, err = data.LoadFile(path, data.Options{Positive: "pos"})
+	require.NoError(t, err)
+	c, _, err := Train(context.Background(), ex, load, Options{Model: Config{SeqLen: 10, Embed: 8, Hidden: 8, Layers: 1}, Epochs: 1, BatchSize: 16})
+	require.NoError(t, err)
+	require.Equal(t, Labels{Negative: "neg", Positive: "pos"}, c.Labels)
+	p, err := c.Predict([]string{"hello", ""})
+	require.NoError(t, err)
+	require.Contains(t, []string{"neg", "pos"}, p[0].Label)
+	require.Equal(t, "empty", p[1].Label)
+	model := filepath.Join(t.TempDir(), "m.model")
+	require.NoError(t, c.Save(model))
+	l, err := Load(model)
+	require.NoError(t, err)
+	require.Equal(t, c.Labels, l.Labels)
+}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/emberml/ember/cpu"
 	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/train"
 )
 
@@ -26,6 +29,53 @@ func (d selectedDevice) close() error {
 }
 
 var cpuDevice = selectedDevice{dev: train.CPU, name: "cpu", info: "cpu"}
+
+// checkDeviceSpec checks --device's form before any work; whether the
+// device exists is found when it is opened.
+func checkDeviceSpec(spec string) error {
+	switch {
+	case spec == "auto" || spec == "cpu" || spec == "cuda":
+		return nil
+	case strings.HasPrefix(spec, "cuda:"):
+		if n, err := strconv.Atoi(strings.TrimPrefix(spec, "cuda:")); err != nil || n < 0 {
+			return errors.New("want cuda or cuda:N with N a device number")
+		}
+		return nil
+	}
+	return errors.New("want auto, cpu or cuda[:N]")
+}
+
+// describe is the "device:" line: the CPU with its GEMM backend, or the
+// CUDA device.
+func (d selectedDevice) describe() string {
+	if d.ctx == nil {
+		return d.info + ", GEMM " + cpu.GEMMName()
+	}
+	return d.info
+}
+
+// gemm names the CPU's GEMM backend for --json ("" on CUDA, where the
+// device's own kernels multiply).
+func (d selectedDevice) gemm() string {
+	if d.ctx != nil {
+		return ""
+	}
+	return cpu.GEMMName()
+}
+
+// freeMemory is the memory a model may use on the device: the CUDA
+// device's free memory, or the host's available memory (0: unknown, no
+// check).
+func (d selectedDevice) freeMemory() uint64 {
+	if d.ctx != nil {
+		if free, _, err := d.ctx.MemInfo(); err == nil && free > 0 {
+			return uint64(free)
+		}
+		return 0
+	}
+	n, _ := cli.AvailableMemory()
+	return n
+}
 
 // selectDevice resolves --device. cpu is the CPU; cuda[:N] opens CUDA
 // device N (0 by default) and fails clearly in a build without the

@@ -1,29 +1,33 @@
 // Command spamrnn trains, evaluates and applies the spam classifier: the
-// reference LSTM, or a GRU or text CNN in its place (--cell).
+// reference LSTM, or a GRU or text CNN in its place (--cell), on SMS data
+// or any two-class labelled text (--positive).
 //
-//	spamrnn train   [--data PATH] [--cell lstm|gru|cnn] [--epochs 10] [--batch 10] ... [--out FILE] [--json]
+//	spamrnn train   [--data PATH] [--positive LABEL] [--cell lstm|gru|cnn] [--epochs 10] ... [--out FILE] [--json]
 //	spamrnn eval    --model FILE --data PATH [--json]
 //	spamrnn predict --model FILE [TEXT...]   (or one message per line on stdin)
 //
-// With no --data, train uses the embedded demo corpus and says so.
+// With no --data, train uses the embedded demo corpus and says so. Every
+// flag is checked before any work (package internal/cli): a bad command
+// line exits 2, a failure 1. SIGINT or SIGTERM stops training after the
+// current step, keeps the best model saved so far, says what was saved,
+// and exits 130 or 143.
 package main
 
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/emberml/ember/cpu"
 	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/plots"
 	"github.com/emberml/ember/spam"
@@ -31,30 +35,30 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	args := os.Args[1:]
+	name, graceful := "spamrnn", false
+	if len(args) > 0 {
+		// Training stops gracefully and keeps its best model; eval and
+		// predict write nothing and just quit.
+		name, graceful = "spamrnn "+args[0], args[0] == "train"
+	}
+	ctx, in := cli.Notify(context.Background(), name, os.Stderr, graceful)
+	code := run(ctx, args, os.Stdin, os.Stdout, os.Stderr)
+	in.Stop()
+	os.Exit(code)
 }
 
 const usage = `usage:
-  spamrnn train   [--data PATH] [--format auto|tsv|csv] [--cell lstm|gru|cnn] [--epochs 10] [--batch 10] [--seq-len 44]
-                  [--embed 100] [--hidden 256] [--layers 2] [--widths 3,4,5] [--channels 100]
-                  [--dropout 0.5] [--lr 0.001] [--clip 5]
-                  [--seed 1234] [--patience 0] [--select accuracy|loss] [--device auto|cpu|cuda[:N]] [--out spam.model] [--plot FILE.png] [--json]
-  spamrnn eval    --model FILE --data PATH [--format auto|tsv|csv] [--json]
-  spamrnn predict --model FILE [TEXT...]      (no TEXT: one message per line on stdin)
+  spamrnn train   [--data PATH] [--positive LABEL] [options]   train and save a model
+  spamrnn eval    --model FILE --data PATH [--json]           score a saved model on labelled data
+  spamrnn predict --model FILE [TEXT...]                       classify messages (no TEXT: one per line on stdin)
 
---cell: the sequence encoder. lstm (the default) and gru stack --layers
-recurrent layers of --hidden units; cnn is a text CNN (Kim 2014): for each of
---widths a convolution of --channels filters, ReLU and max over time. The
-model file records the cell; eval and predict read it from there.
-
---device: cpu; cuda[:N] trains on CUDA device N (a build with -tags embercuda);
-auto (the default) uses CUDA device 0 when the build and the machine have one,
-otherwise the CPU with a notice. Models are saved from host memory, so a model
-trained on either device loads and predicts on the other (eval and predict run
-on the CPU).
+Run 'spamrnn <command> -h' for a command's options, ranges and defaults.
 `
+
+// errInterrupted reports that a signal stopped the command after it said
+// what it kept; run turns it into the signal's exit status.
+var errInterrupted = errors.New("interrupted")
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -76,73 +80,178 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "spamrnn: unknown command %q\n%s", args[0], usage)
 		return 2
 	}
-	if errors.Is(err, flag.ErrHelp) {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errInterrupted):
+		if s := cli.InterruptSignal(ctx); s != nil {
+			return cli.ExitCode(s)
+		}
+		return 130
+	case errors.Is(err, cli.ErrUsage):
+		cli.PrintError(stderr, "spamrnn "+args[0], err)
+		return 2
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "spamrnn %s: %v\n", args[0], err)
-		return 1
-	}
-	return 0
+	cli.PrintError(stderr, "spamrnn "+args[0], err)
+	return 1
 }
 
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("spamrnn "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
+// trainFlags are spamrnn train's options, as parsed.
+type trainFlags struct {
+	fs                                           *cli.FlagSet
+	data, format, positive, labelCol, textCol    *string
+	cell, widths                                 *string
+	epochs, batch, seqLen, embed, hidden, layers *int
+	channels, patience                           *int
+	dropout, lr, clip                            *float64
+	seed                                         *uint64
+	selectBy, device, out, plot                  *string
+	asJSON                                       *bool
 }
 
-func loadExamples(path, format string) ([]data.Example, data.LoadReport, error) {
-	f, err := data.ParseFormat(format)
-	if err != nil {
-		return nil, data.LoadReport{}, err
+// Bounds of the model's sizes: far above any use of this model, they keep
+// absurd values (--hidden 100000000) from reaching the memory check as
+// overflowing products; the memory check then judges what is left.
+const (
+	maxEpochs = 100_000
+	maxBatch  = 1 << 16
+	maxSeqLen = 10_000
+	maxWidth  = 1 << 16 // --embed, --hidden
+	maxLayers = 64
+)
+
+// newTrainFlags declares spamrnn train's flags: every bound and default in
+// one place, checked together by Parse.
+func newTrainFlags(stdout io.Writer) *trainFlags {
+	fs := cli.NewFlagSet("spamrnn train", "usage: spamrnn train [options]\n"+
+		"\nTrains the LSTM classifier (embedding, stacked LSTM, dense, sigmoid; binary\n"+
+		"cross-entropy, Adam, gradient-norm clipping) on labelled messages split 70/15/15\n"+
+		"into training, validation and test; keeps the epoch with the best validation\n"+
+		"figure, saving it after every improvement, and reports accuracy on the test\n"+
+		"split. SMS data (ham/spam labels) needs no --positive; for any other two-class\n"+
+		"labelled text, name the positive label with --positive.\n"+
+		"\n--cell picks the sequence encoder: lstm (the reference) and gru stack --layers\n"+
+		"recurrent layers of --hidden units; cnn is a text CNN (Kim 2014): for each of\n"+
+		"--widths a convolution of --channels filters, ReLU and max over time. The model\n"+
+		"file records the cell; eval and predict read it from there.\n", stdout)
+	def := spam.DefaultConfig()
+	f := &trainFlags{
+		fs: fs,
+		data: fs.Input("data", "", "training data: TSV (label<TAB>text, or text<TAB>label with --positive) or CSV with a header",
+			cli.DefaultText("the embedded demo corpus")),
+		format: fs.Choice("format", "auto", []string{"auto", "tsv", "csv"}, "data format"),
+		positive: fs.String("positive", "", "the positive class's `label`, for any two-class labelled text (the other label is the negative class)",
+			cli.DefaultText("spam, with ham the negative class")),
+		labelCol: fs.String("label", "", "CSV `column` holding the labels", cli.DefaultText("label, v1, category or class")),
+		textCol:  fs.String("text", "", "CSV `column` holding the messages", cli.DefaultText("text, v2, message or sms")),
+		cell:     fs.Choice("cell", def.Cell, spam.Cells, "sequence encoder"),
+		epochs:   fs.Int("epochs", 10, 1, maxEpochs, "training epochs"),
+		batch:    fs.Int("batch", 10, 1, maxBatch, "batch size"),
+		seqLen:   fs.Int("seq-len", def.SeqLen, 1, maxSeqLen, "tokens per message (left-padded, truncated)"),
+		embed:    fs.Int("embed", def.Embed, 1, maxWidth, "embedding size"),
+		hidden:   fs.Int("hidden", def.Hidden, 1, maxWidth, "hidden size (lstm, gru)"),
+		layers:   fs.Int("layers", def.Layers, 1, maxLayers, "recurrent layers (lstm, gru)"),
+		widths:   fs.String("widths", "3,4,5", "filter `widths`, comma-separated (cnn)"),
+		channels: fs.Int("channels", 100, 1, maxWidth, "filters per width (cnn)"),
+		dropout: fs.Float("dropout", def.Dropout, cli.Range{Min: 0, Max: 1, MaxOpen: true},
+			"dropout between recurrent layers, or on the cnn's features"),
+		lr:       fs.Float("lr", 1e-3, cli.Range{Min: 0, MinOpen: true, Max: 10}, "Adam learning rate"),
+		clip:     fs.Float("clip", 5, cli.AtLeast(0), "gradient-norm clip (0: no clipping)"),
+		seed:     fs.Uint64("seed", 1234, "seed for initialisation, split, shuffling and dropout"),
+		patience: fs.Int("patience", 0, 0, maxEpochs, "stop after this many epochs without a better validation figure (0: never stop early)"),
+		selectBy: fs.Choice("select", "accuracy", []string{"accuracy", "loss"}, "keep the epoch with the best validation accuracy or loss"),
+		device: fs.Custom("device", "auto", "auto|cpu|cuda[:N]",
+			"auto (CUDA device 0 when built with -tags embercuda and present, else the CPU), cpu or cuda[:N]", checkDeviceSpec),
+		out:    fs.Output("out", "spam.model", "where to save the trained model"),
+		plot:   fs.Output("plot", "", "write a training-curve PNG here", cli.Ext(".png")),
+		asJSON: fs.Bool("json", false, "make the last line of output one JSON object with the results"),
 	}
-	return data.LoadSMSFile(path, f)
+	fs.Check(f.checkCell)
+	return f
+}
+
+// checkCell checks that the size flags given fit the cell (--hidden with
+// cnn, or --widths with gru, is a mistake worth saying), that --widths
+// parses, and the model's settings as a whole (a filter wider than the
+// sequence), before any data is read.
+func (f *trainFlags) checkCell() error {
+	cnn := *f.cell == "cnn"
+	var misplaced []string
+	for _, name := range []string{"hidden", "layers", "widths", "channels"} {
+		cnnOnly := name == "widths" || name == "channels"
+		if f.fs.IsSet(name) && cnn != cnnOnly {
+			misplaced = append(misplaced, "--"+name)
+		}
+	}
+	if len(misplaced) > 0 {
+		takes := "--hidden and --layers"
+		if cnn {
+			takes = "--widths and --channels"
+		}
+		return fmt.Errorf("%s: not used by --cell %s (it takes %s)", strings.Join(misplaced, ", "), *f.cell, takes)
+	}
+	cfg, err := f.config()
+	if err != nil {
+		return err
+	}
+	cfg.Vocab = 3 // known only after loading the data
+	return cfg.Validate()
+}
+
+// config is the model the flags describe (the vocabulary comes from the
+// data).
+func (f *trainFlags) config() (spam.Config, error) {
+	cfg := spam.Config{Cell: *f.cell, SeqLen: *f.seqLen, Embed: *f.embed, Dropout: *f.dropout}
+	if *f.cell != "cnn" {
+		cfg.Hidden, cfg.Layers = *f.hidden, *f.layers
+		return cfg, nil
+	}
+	cfg.Channels = *f.channels
+	for _, w := range strings.Split(*f.widths, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(w))
+		if err != nil || n < 1 || n > maxSeqLen {
+			return cfg, fmt.Errorf("--widths %q: want whole numbers from 1 to %d separated by commas", *f.widths, maxSeqLen)
+		}
+		cfg.Widths = append(cfg.Widths, n)
+	}
+	if len(cfg.Widths) > 64 {
+		return cfg, fmt.Errorf("--widths %q: at most 64 widths", *f.widths)
+	}
+	return cfg, nil
+}
+
+// options are the parsed flags as spam.Options.
+func (f *trainFlags) options() (spam.Options, error) {
+	cfg, err := f.config()
+	if err != nil {
+		return spam.Options{}, err
+	}
+	o := spam.Options{
+		Model:  cfg,
+		Epochs: *f.epochs, BatchSize: *f.batch, LR: *f.lr, Clip: *f.clip, Seed: *f.seed, Patience: *f.patience,
+	}
+	if o.Clip == 0 {
+		o.Clip = -1 // the flag's 0 means off; Options' 0 means the default
+	}
+	if o.Seed == 0 {
+		// Options' zero seed means the default; a seed of 0 is a seed
+		// like any other, so give it a value of its own.
+		o.Seed = 1<<64 - 1
+	}
+	o.Select, err = train.ParseSelect(*f.selectBy)
+	return o, err
 }
 
 func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", stderr)
-	def := spam.DefaultConfig()
-	var o spam.Options
-	dataPath := fs.String("data", "", "training data: UCI TSV (label<TAB>text) or CSV with a header; default: the embedded demo corpus")
-	format := fs.String("format", "auto", "data format: auto, tsv or csv")
-	fs.IntVar(&o.Epochs, "epochs", 10, "training epochs")
-	fs.IntVar(&o.BatchSize, "batch", 10, "batch size")
-	fs.IntVar(&o.Model.SeqLen, "seq-len", def.SeqLen, "tokens per message (left-padded, truncated)")
-	fs.IntVar(&o.Model.Embed, "embed", def.Embed, "embedding size")
-	fs.StringVar(&o.Model.Cell, "cell", def.Cell, "sequence encoder: "+strings.Join(spam.Cells, ", "))
-	fs.IntVar(&o.Model.Hidden, "hidden", def.Hidden, "hidden size (lstm, gru)")
-	fs.IntVar(&o.Model.Layers, "layers", def.Layers, "recurrent layers (lstm, gru)")
-	widths := fs.String("widths", "3,4,5", "filter widths, comma-separated (cnn)")
-	fs.IntVar(&o.Model.Channels, "channels", 100, "filters per width (cnn)")
-	fs.Float64Var(&o.Model.Dropout, "dropout", def.Dropout, "dropout between recurrent layers, or on the cnn's features")
-	fs.Float64Var(&o.LR, "lr", 1e-3, "Adam learning rate")
-	fs.Float64Var(&o.Clip, "clip", 5, "gradient-norm clip (0 disables)")
-	seed := fs.Uint64("seed", 1234, "seed for initialisation, split, shuffling and dropout")
-	fs.IntVar(&o.Patience, "patience", 0, "stop after this many epochs without a better validation figure (0: never)")
-	selectBy := fs.String("select", "accuracy", "keep the epoch with the best validation accuracy or loss")
-	device := fs.String("device", "auto", "auto (CUDA when built with -tags embercuda and a device is present, else the CPU), cpu or cuda[:N]")
-	out := fs.String("out", "spam.model", "where to save the trained model")
-	plotPath := fs.String("plot", "", "write a training-curve PNG here")
-	asJSON := fs.Bool("json", false, "make the last line of output one JSON object with the results")
-	if err := fs.Parse(args); err != nil {
+	f := newTrainFlags(stdout)
+	if err := f.fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err := cellFlags(fs, &o.Model, *widths); err != nil {
+	o, err := f.options()
+	if err != nil {
 		return err
 	}
-	if o.Clip == 0 {
-		o.Clip = -1 // the flag's 0 means off; Options' 0 means default
-	}
-	o.Seed = *seed
-	var err error
-	if o.Select, err = train.ParseSelect(*selectBy); err != nil {
-		return err
-	}
-	dev, note, err := selectDevice(*device)
+	dev, note, err := selectDevice(*f.device)
 	if err != nil {
 		return err
 	}
@@ -151,17 +260,25 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if note != "" {
 		fmt.Fprintln(stdout, note)
 	}
+	if !dev.dev.IsCUDA() && !cpu.OpenBLAS() {
+		fmt.Fprintf(stderr, "spamrnn train: notice: OpenBLAS is not loaded, so matrix products use the pure-Go GEMM, several times slower (%s). "+
+			"Install OpenBLAS (scripts/setup.sh, or the libopenblas0 package) for full speed.\n", cpu.GEMMName())
+	}
+	o.MaxBytes = dev.freeMemory()
 
 	var examples []data.Example
 	var load data.LoadReport
-	if *dataPath == "" {
+	if *f.data == "" {
+		if *f.positive != "" || *f.labelCol != "" || *f.textCol != "" {
+			return fmt.Errorf("%w: --positive, --label and --text describe a --data file; the demo corpus is ham/spam", cli.ErrUsage)
+		}
 		examples, load, err = data.DemoCorpus()
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "data: "+data.DemoDescription)
 	} else {
-		examples, load, err = loadExamples(*dataPath, *format)
+		examples, load, err = loadExamples(*f.data, *f.format, *f.positive, *f.labelCol, *f.textCol)
 		if err != nil {
 			return err
 		}
@@ -171,20 +288,20 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "  skipped %s\n", s)
 	}
 	o.Progress = stdout
-	saved := false
+	saved := 0 // the epoch saved in --out, 0 for none
 	o.OnBest = func(c *spam.Classifier) error {
-		if err := c.Save(*out); err != nil {
+		if err := c.Save(*f.out); err != nil {
 			return fmt.Errorf("saving the best model so far: %w", err)
 		}
-		saved = true
+		saved = c.Info.BestEpoch
 		return nil
 	}
-	fmt.Fprintf(stdout, "device: %s\n", dev.info)
+	fmt.Fprintf(stdout, "device: %s\n", dev.describe())
 	start := time.Now()
 	clf, rep, err := spam.Train(ctx, examples, load, o)
 	if err != nil {
-		if saved {
-			fmt.Fprintf(stderr, "spamrnn train: the best model so far is in %s\n", *out)
+		if saved > 0 {
+			fmt.Fprintf(stderr, "spamrnn train: the best model so far (epoch %d) is in %s\n", saved, *f.out)
 		}
 		return err
 	}
@@ -192,26 +309,43 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "split: %d train, %d validation, %d test (%d empty messages dropped)\n",
 		rep.Train, rep.Val, rep.Test, rep.EmptyDropped)
 	if rep.Fit.Interrupted {
-		fmt.Fprintf(stdout, "interrupted after %d complete epochs\n", len(rep.Fit.History))
+		why := "interrupted"
+		if s := cli.InterruptSignal(ctx); s != nil {
+			why += " by " + cli.SignalName(s)
+		}
+		if rep.Fit.BestEpoch == 0 {
+			fmt.Fprintf(stdout, "%s before the first epoch finished: no model was saved", why)
+			if _, err := os.Stat(*f.out); err == nil {
+				fmt.Fprintf(stdout, " (%s is from an earlier run and was left as it was)", *f.out)
+			}
+			fmt.Fprintln(stdout)
+			return errInterrupted
+		}
+		n := len(rep.Fit.History)
+		fmt.Fprintf(stdout, "%s after %d complete %s\n", why, n, map[bool]string{true: "epoch", false: "epochs"}[n == 1])
 	}
 	if rep.Fit.StoppedEarly {
 		fmt.Fprintf(stdout, "stopped early: no better validation %s for %d epochs\n", o.Select, o.Patience)
 	}
 	if rep.Fit.BestEpoch > 0 {
-		if err := clf.Save(*out); err != nil {
+		if err := clf.Save(*f.out); err != nil {
+			fmt.Fprintf(stderr, "spamrnn train: the best model (epoch %d) is in %s, without its test figures\n", saved, *f.out)
 			return err
 		}
 		fmt.Fprintf(stdout, "saved the best model by validation %s (epoch %d: accuracy %.4f, loss %.4f) to %s\n",
-			o.Select, rep.Fit.BestEpoch, rep.Fit.Best.ValAcc, rep.Fit.Best.ValLoss, *out)
+			o.Select, rep.Fit.BestEpoch, rep.Fit.Best.ValAcc, rep.Fit.Best.ValLoss, *f.out)
 	}
-	if *plotPath != "" && len(rep.Fit.History) > 0 {
-		if err := plotHistory(*plotPath, rep.Fit.BestEpoch, rep.Fit.History); err != nil {
-			return err
+	var plotErr error
+	if *f.plot != "" && len(rep.Fit.History) > 0 {
+		// The model is saved: a chart that fails to draw is reported, and
+		// the run still counts as failed, but nothing is lost.
+		if plotErr = plotHistory(*f.plot, rep.Fit.BestEpoch, rep.Fit.History); plotErr == nil {
+			fmt.Fprintf(stdout, "training curve: %s\n", *f.plot)
 		}
-		fmt.Fprintf(stdout, "training curve: %s\n", *plotPath)
 	}
 	res := map[string]any{
 		"device":        dev.name,
+		"gemm":          dev.gemm(),
 		"epochs":        len(rep.Fit.History),
 		"best_epoch":    rep.Fit.BestEpoch,
 		"train_seconds": rep.Fit.TrainSeconds,
@@ -220,60 +354,47 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"rows_skipped":  load.Skipped,
 		"vocab_size":    clf.Vocab.Size(),
 		"interrupted":   rep.Fit.Interrupted,
-		"model_file":    *out,
+		"model_file":    *f.out,
 		"wall_seconds":  time.Since(start).Seconds(),
 		"data":          load.Source,
+		"labels":        []string{clf.Labels.Negative, clf.Labels.Positive},
 	}
 	if rep.ValResult != nil {
 		res["val_accuracy"], res["val_loss"] = rep.ValResult.Accuracy, rep.ValResult.Loss
 	}
 	if rep.TestResult != nil {
 		res["test_accuracy"], res["test_loss"] = rep.TestResult.Accuracy, rep.TestResult.Loss
-		printReport(stdout, "test", rep.TestResult)
+		printReport(stdout, "test", rep.TestResult, clf.Labels)
 	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
+	if rep.Fit.Interrupted {
+		fmt.Fprintf(stdout, "the best model (epoch %d) is saved in %s\n", rep.Fit.BestEpoch, *f.out)
+	}
+	if *f.asJSON {
+		if err := cli.WriteJSON(stdout, res, nil); err != nil {
+			return err
+		}
+	}
+	if plotErr != nil {
+		return fmt.Errorf("the model is saved in %s, but the training curve is not: %w", *f.out, plotErr)
+	}
+	if rep.Fit.Interrupted {
+		return errInterrupted
 	}
 	return nil
 }
 
-// cellFlags checks that the size flags given on the command line fit the
-// cell (--hidden with cnn, or --widths with gru, is a mistake worth
-// saying), parses --widths for the cnn, and checks the model's settings
-// before any data is read.
-func cellFlags(fs *flag.FlagSet, cfg *spam.Config, widths string) error {
-	if !slices.Contains(spam.Cells, cfg.Cell) {
-		return fmt.Errorf("--cell %q: want one of %s", cfg.Cell, strings.Join(spam.Cells, ", "))
+// loadExamples reads labelled messages; for SMS data an undetectable
+// format gets a hint about --positive.
+func loadExamples(path, format, positive, labelCol, textCol string) ([]data.Example, data.LoadReport, error) {
+	f, err := data.ParseFormat(format)
+	if err != nil {
+		return nil, data.LoadReport{}, err
 	}
-	var misplaced []string
-	fs.Visit(func(f *flag.Flag) {
-		cnnOnly := f.Name == "widths" || f.Name == "channels"
-		rnnOnly := f.Name == "hidden" || f.Name == "layers"
-		if cfg.Cell == "cnn" && rnnOnly || cfg.Cell != "cnn" && cnnOnly {
-			misplaced = append(misplaced, "--"+f.Name)
-		}
-	})
-	if len(misplaced) > 0 {
-		takes := "--hidden and --layers"
-		if cfg.Cell == "cnn" {
-			takes = "--widths and --channels"
-		}
-		return fmt.Errorf("%s: not used by --cell %s (it takes %s)", strings.Join(misplaced, ", "), cfg.Cell, takes)
+	ex, rep, err := data.LoadFile(path, data.Options{Format: f, Positive: positive, LabelColumn: labelCol, TextColumn: textCol})
+	if err != nil && positive == "" && strings.Contains(err.Error(), "cannot detect the format") {
+		err = fmt.Errorf("%w; for labels other than ham and spam, name the positive one with --positive", err)
 	}
-	if cfg.Cell == "cnn" {
-		for _, w := range strings.Split(widths, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(w))
-			if err != nil || n < 1 {
-				return fmt.Errorf("--widths %q: want positive whole numbers separated by commas", widths)
-			}
-			cfg.Widths = append(cfg.Widths, n)
-		}
-	} else {
-		cfg.Widths, cfg.Channels = nil, 0
-	}
-	check := *cfg
-	check.Vocab = 3 // known only after loading the data
-	return check.Validate()
+	return ex, rep, err
 }
 
 func plotHistory(path string, kept int, h []train.EpochStats) error {
@@ -288,7 +409,7 @@ func plotHistory(path string, kept int, h []train.EpochStats) error {
 
 // printReport prints accuracy, loss, the confusion matrix and the
 // classification report of an evaluation.
-func printReport(w io.Writer, name string, r *train.EvalResult) {
+func printReport(w io.Writer, name string, r *train.EvalResult, l spam.Labels) {
 	yTrue, yPred := make([]int, len(r.Probs)), make([]int, len(r.Probs))
 	for i, p := range r.Probs {
 		if r.Labels[i] >= 0.5 {
@@ -300,32 +421,43 @@ func printReport(w io.Writer, name string, r *train.EvalResult) {
 	}
 	cm := metrics.ConfusionMatrix(yTrue, yPred, 2)
 	fmt.Fprintf(w, "%s: accuracy %.4f, loss %.4f on %d messages\n", name, r.Accuracy, r.Loss, len(r.Probs))
-	fmt.Fprintf(w, "confusion (rows true, columns predicted):\n          ham  spam\n  ham  %5d %5d\n  spam %5d %5d\n",
-		cm[0][0], cm[0][1], cm[1][0], cm[1][1])
-	fmt.Fprint(w, metrics.Classification(yTrue, yPred, []string{"ham", "spam"}).String())
+	width := max(len(l.Negative), len(l.Positive), 5)
+	fmt.Fprintf(w, "confusion (rows true, columns predicted):\n  %*s %*s %*s\n", width, "", width, l.Negative, width, l.Positive)
+	fmt.Fprintf(w, "  %*s %*d %*d\n  %*s %*d %*d\n", width, l.Negative, width, cm[0][0], width, cm[0][1],
+		width, l.Positive, width, cm[1][0], width, cm[1][1])
+	fmt.Fprint(w, metrics.Classification(yTrue, yPred, []string{l.Negative, l.Positive}).String())
 }
 
 func cmdEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", stderr)
-	modelPath := fs.String("model", "", "model file written by spamrnn train")
-	dataPath := fs.String("data", "", "labelled messages (TSV or CSV)")
-	format := fs.String("format", "auto", "data format: auto, tsv or csv")
+	fs := cli.NewFlagSet("spamrnn eval", "usage: spamrnn eval --model FILE --data PATH [--format auto|tsv|csv] [--json]\n"+
+		"\nScores a model saved by spamrnn train on labelled data, read with the model's\n"+
+		"labels (ham/spam, or those of --positive).\n", stdout)
+	modelPath := fs.Input("model", "", "model `file` written by spamrnn train", cli.Required())
+	dataPath := fs.Input("data", "", "labelled messages (TSV or CSV)", cli.Required())
+	format := fs.Choice("format", "auto", []string{"auto", "tsv", "csv"}, "data format")
+	labelCol := fs.String("label", "", "CSV `column` holding the labels", cli.DefaultText("label, v1, category or class"))
+	textCol := fs.String("text", "", "CSV `column` holding the messages", cli.DefaultText("text, v2, message or sms"))
 	asJSON := fs.Bool("json", false, "make the last line of output one JSON object with the results")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *modelPath == "" || *dataPath == "" {
-		return errors.New("--model and --data are required")
 	}
 	clf, err := spam.Load(*modelPath)
 	if err != nil {
 		return err
 	}
-	examples, load, err := loadExamples(*dataPath, *format)
+	positive := ""
+	if clf.Labels != spam.SMSLabels {
+		positive = clf.Labels.Positive
+	}
+	examples, load, err := loadExamples(*dataPath, *format, positive, *labelCol, *textCol)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "data: "+load.String())
+	if positive != "" && load.Negative != "" && load.Negative != clf.Labels.Negative {
+		return fmt.Errorf("%s: the labels are %q and %q, but the model's are %q and %q",
+			*dataPath, load.Negative, load.Positive, clf.Labels.Negative, clf.Labels.Positive)
+	}
 	r, dropped, err := clf.Evaluate(examples)
 	if err != nil {
 		return err
@@ -333,50 +465,83 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if dropped > 0 {
 		fmt.Fprintf(stdout, "%d messages without words were left out\n", dropped)
 	}
-	printReport(stdout, "eval", r)
+	printReport(stdout, "eval", r, clf.Labels)
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(map[string]any{
+		return cli.WriteJSON(stdout, map[string]any{
 			"accuracy": r.Accuracy, "loss": r.Loss, "messages": len(r.Probs), "rows_loaded": load.Loaded,
 			"rows_skipped": load.Skipped, "empty_dropped": dropped, "model_file": *modelPath,
-		})
+		}, nil)
 	}
 	return nil
 }
 
+// predictChunk is how many stdin messages are classified at a time: the
+// answers to earlier lines are out before later lines are read, and a
+// read error stops only what follows.
+const predictChunk = 256
+
 func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("predict", stderr)
-	modelPath := fs.String("model", "", "model file written by spamrnn train")
+	fs := cli.NewFlagSet("spamrnn predict", "usage: spamrnn predict --model FILE [TEXT...]\n"+
+		"\nClassifies each TEXT, or each line of standard input (of any length) when no\n"+
+		"TEXT is given: one line per message, the class and the probability of the\n"+
+		"positive class (spam), or \"empty -\" for a message with no words.\n", stdout)
+	fs.Args(cli.ArgSpec{Name: "TEXT", Max: -1})
+	modelPath := fs.Input("model", "", "model `file` written by spamrnn train", cli.Required())
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *modelPath == "" {
-		return errors.New("--model is required")
 	}
 	clf, err := spam.Load(*modelPath)
 	if err != nil {
 		return err
 	}
-	texts := fs.Args()
-	if len(texts) == 0 {
-		sc := bufio.NewScanner(stdin)
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		for sc.Scan() {
-			texts = append(texts, sc.Text())
+	if texts := fs.Arg(); len(texts) > 0 {
+		return printPredictions(stdout, clf, texts)
+	}
+	r := bufio.NewReaderSize(stdin, 64<<10)
+	var chunk []string
+	for line := 1; ; line++ {
+		// ReadString, unlike a Scanner, has no line-length limit.
+		s, err := r.ReadString('\n')
+		if s != "" || err == nil {
+			chunk = append(chunk, strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"))
 		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("reading messages from stdin: %w", err)
+		if len(chunk) == predictChunk || (err != nil && len(chunk) > 0) {
+			if perr := printPredictions(stdout, clf, chunk); perr != nil {
+				return perr
+			}
+			chunk = chunk[:0]
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading messages from standard input, line %d: %w", line, err)
 		}
 	}
+}
+
+func printPredictions(w io.Writer, clf *spam.Classifier, texts []string) error {
 	preds, err := clf.Predict(texts)
 	if err != nil {
 		return err
 	}
+	bw := bufio.NewWriter(w)
+	width := max(len(clf.Labels.Negative), len(clf.Labels.Positive), 4)
 	for _, p := range preds {
 		if p.Label == "empty" {
-			fmt.Fprintf(stdout, "empty -      (%q has no words to classify)\n", strings.TrimSpace(p.Text))
+			fmt.Fprintf(bw, "%-*s -      (%q has no words to classify)\n", width+1, "empty", clipText(strings.TrimSpace(p.Text), 60))
 			continue
 		}
-		fmt.Fprintf(stdout, "%-4s %.4f\n", p.Label, p.Prob)
+		fmt.Fprintf(bw, "%-*s %.4f\n", width, p.Label, p.Prob)
 	}
-	return nil
+	return bw.Flush()
+}
+
+// clipText shortens a message for display.
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "..."
 }

@@ -5,15 +5,31 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/internal/shareddata"
 	"github.com/emberml/ember/spam"
 )
+
+// TestMain runs the command itself when the test binary is started with
+// SPAMRNN_MAIN=1, so that the signal tests can send real signals to a
+// real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("SPAMRNN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
 
 // fixture writes part of the demo corpus as a UCI TSV file with some bad rows.
 func fixture(t *testing.T) string {
@@ -37,10 +53,22 @@ func fixture(t *testing.T) string {
 	return p
 }
 
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	return p
+}
+
 func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCtx(t, context.Background(), stdin, args...)
+}
+
+func runCtx(t *testing.T, ctx context.Context, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	code = run(ctx, args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -54,6 +82,18 @@ func lastJSON(t *testing.T, out string) map[string]any {
 	return m
 }
 
+// dirNames lists a directory: tests check that no temporary file is left.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
 func TestTrainEvalPredict(t *testing.T) {
 	path := fixture(t)
 	model := filepath.Join(t.TempDir(), "spam.model")
@@ -62,8 +102,9 @@ func TestTrainEvalPredict(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "skipped 2")
 	require.Contains(t, out, "using the CPU")
+	require.Regexp(t, `device: cpu, GEMM (openblas|gonum) \(`, out, "the device line names the GEMM backend")
 	res := lastJSON(t, out)
-	for _, k := range []string{"test_accuracy", "test_loss", "val_accuracy", "epochs", "train_seconds", "seq_per_s", "device", "rows_loaded", "rows_skipped", "vocab_size"} {
+	for _, k := range []string{"test_accuracy", "test_loss", "val_accuracy", "epochs", "train_seconds", "seq_per_s", "device", "gemm", "rows_loaded", "rows_skipped", "vocab_size"} {
 		require.Contains(t, res, k)
 	}
 	require.EqualValues(t, 900, res["rows_loaded"])
@@ -87,6 +128,12 @@ func TestTrainEvalPredict(t *testing.T) {
 	code, out, _ = runCmd(t, "", "predict", "--model", model, "hello there", "FREE entry win cash")
 	require.Equal(t, 0, code)
 	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 2)
+
+	// A line of stdin of any length: several MiB, between ordinary lines.
+	long := strings.Repeat("free prize winner call now ", 200_000)
+	code, out, errOut = runCmd(t, "hello\n"+long+"\r\nsee you at lunch", "predict", "--model", model)
+	require.Equal(t, 0, code, errOut)
+	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 3, "every line answered, the long one too")
 }
 
 // TestTrainCells trains a GRU and a text CNN through the command: the
@@ -124,6 +171,269 @@ func TestTrainDefaultsToDemoCorpus(t *testing.T) {
 	require.Contains(t, out, "embedded synthetic demo corpus")
 }
 
+// TestTrainFlagProblems: each bad flag is one clear line, exit status 2,
+// and nothing is done: no training, no file written.
+func TestTrainFlagProblems(t *testing.T) {
+	data := fixture(t)
+	dir := t.TempDir()
+	old := writeFile(t, "old.model", "an older model")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"negative batch", []string{"--batch", "-5"}, "--batch -5: must be 1 to 65536"},
+		{"huge hidden", []string{"--hidden", "100000000"}, "--hidden 100000000: must be 1 to 65536"},
+		{"huge seq-len", []string{"--seq-len", "100000000"}, "--seq-len 100000000: must be 1 to 10000"},
+		{"zero epochs", []string{"--epochs", "0"}, "--epochs 0: must be 1 to 100000"},
+		{"negative epochs", []string{"--epochs", "-1"}, "--epochs -1: must be 1 to 100000"},
+		{"zero hidden", []string{"--hidden", "0"}, "--hidden 0: must be 1 to 65536"},
+		{"zero embed", []string{"--embed", "0"}, "--embed 0: must be 1 to 65536"},
+		{"zero layers", []string{"--layers", "0"}, "--layers 0: must be 1 to 64"},
+		{"zero seq-len", []string{"--seq-len", "0"}, "--seq-len 0: must be 1 to 10000"},
+		{"zero batch", []string{"--batch", "0"}, "--batch 0: must be 1 to 65536"},
+		{"negative clip", []string{"--clip", "-1"}, "--clip -1: must be at least 0"},
+		{"NaN clip", []string{"--clip", "nan"}, "--clip NaN: must be a finite number, at least 0"},
+		{"NaN dropout", []string{"--dropout", "nan"}, "--dropout NaN: must be a finite number, from 0 to 1, 1 excluded"},
+		{"dropout one", []string{"--dropout", "1"}, "--dropout 1: must be from 0 to 1, 1 excluded"},
+		{"zero lr", []string{"--lr", "0"}, "--lr 0: must be from 0 to 10, 0 excluded"},
+		{"Inf lr", []string{"--lr", "inf"}, "--lr +Inf: must be a finite number"},
+		{"negative patience", []string{"--patience", "-1"}, "--patience -1: must be 0 to 100000"},
+		{"bad select", []string{"--select", "f1"}, `--select "f1": want accuracy or loss`},
+		{"unknown device", []string{"--device", "tpu"}, `--device "tpu": want auto, cpu or cuda[:N]`},
+		{"bad ordinal", []string{"--device", "cuda:x"}, `--device "cuda:x": want cuda or cuda:N`},
+		{"bad format", []string{"--format", "xml"}, `--format "xml": want auto, tsv or csv`},
+		{"out over the data", []string{"--out", data}, "--out " + data + ": is an input of this command; writing it would replace the input"},
+		{"out in a missing directory", []string{"--out", filepath.Join(dir, "no", "m.model")}, "directory " + filepath.Join(dir, "no") + " does not exist"},
+		{"empty out", []string{"--out", ""}, "--out: empty path (the default is spam.model)"},
+		{"out unwritable", []string{"--out", "/proc/m.model"}, "--out /proc/m.model: cannot write in directory /proc"},
+		{"out is a directory", []string{"--out", dir}, "is a directory; give a file name"},
+		{"plot extension", []string{"--plot", filepath.Join(dir, "c.jpg")}, "must end in .png"},
+		{"plot in a missing directory", []string{"--plot", "/nonexistent/c.png"}, "--plot /nonexistent/c.png: directory /nonexistent does not exist"},
+		{"plot over the model", []string{"--out", filepath.Join(dir, "x.png"), "--plot", filepath.Join(dir, "x.png")}, "--plot " + filepath.Join(dir, "x.png") + ": --out writes the same file"},
+		{"stray argument", []string{"extra"}, `unexpected argument "extra"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"train", "--data", data, "--out", old}, tc.args...)
+			code, out, errOut := runCmd(t, "", args...)
+			require.Equal(t, 2, code, "stdout: %s", out)
+			require.Empty(t, out, "nothing was done")
+			first := strings.Split(errOut, "\n")[0]
+			require.True(t, strings.HasPrefix(first, "spamrnn train: --") || strings.HasPrefix(first, "spamrnn train: unexpected"), errOut)
+			require.Contains(t, first, tc.want)
+			b, err := os.ReadFile(old)
+			require.NoError(t, err)
+			require.Equal(t, "an older model", string(b))
+		})
+	}
+	// Several problems: one line each.
+	_, _, errOut := runCmd(t, "", "train", "--epochs", "0", "--dropout", "nan", "--out", "")
+	require.Equal(t, "spamrnn train: --epochs 0: must be 1 to 100000\nspamrnn train: --dropout NaN: must be a finite number, from 0 to 1, 1 excluded\n"+
+		"spamrnn train: --out: empty path (the default is spam.model)\n", errOut)
+}
+
+// TestTrainRefusesData: data that cannot train a classifier, or a model
+// that cannot fit in memory, is refused before training, exit status 1.
+func TestTrainRefusesData(t *testing.T) {
+	var hamOnly strings.Builder
+	for i := range 50 {
+		hamOnly.WriteString("ham\tsee you at lunch number " + string(rune('a'+i%26)) + "\n")
+	}
+	tests := []struct {
+		name string
+		data string
+		args []string
+		want string
+	}{
+		{"single class", hamOnly.String(), nil, "a classifier needs examples of both classes: every message in the data is ham"},
+		{"too few for the splits", "ham\thi there\nspam\twin cash\nham\tok then\n", []string{"--batch", "1"},
+			"too few examples: 3 messages with words; a 70/15/15 split with a training batch of 1 needs at least 7 (so that validation and test are not empty)"},
+		{"too few for a batch", "ham\thi there\nspam\twin cash\nham\tok then\nspam\tfree prize\nham\tlunch?\nham\tyes\nspam\tclaim now\n", nil,
+			"a training batch of 10 needs at least 15"},
+		{"other labels without --positive", "good film\t1\nawful\t0\n", nil, "for labels other than ham and spam, name the positive one with --positive"},
+		{"a third label", "good film\t1\nawful\t0\nmeh\t2\n", []string{"--positive", "1"}, `line 3 has the label "2", a third one besides "1" and "0"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "d.tsv")
+			require.NoError(t, os.WriteFile(path, []byte(tc.data), 0o644))
+			args := append([]string{"train", "--data", path, "--out", filepath.Join(dir, "m.model")}, tc.args...)
+			code, _, errOut := runCmd(t, "", args...)
+			require.Equal(t, 1, code, errOut)
+			require.Contains(t, errOut, tc.want)
+			require.Equal(t, []string{"d.tsv"}, dirNames(t, dir), "no model written")
+		})
+	}
+	t.Run("memory", func(t *testing.T) {
+		dir := t.TempDir()
+		code, out, errOut := runCmd(t, "", "train", "--data", fixture(t), "--hidden", "65536", "--layers", "8", "--out", filepath.Join(dir, "m.model"))
+		require.Equal(t, 1, code)
+		require.Contains(t, errOut, "the model does not fit in memory: training embedding")
+		require.Contains(t, errOut, "make --hidden, --embed, --layers, --seq-len or --batch smaller")
+		require.NotContains(t, out, "epoch 1/")
+		require.Empty(t, dirNames(t, dir))
+	})
+}
+
+// TestTrainPositiveSentiment trains the same LSTM on the UCI sentence
+// sentiment file (text<TAB>0|1, no header) with --positive 1.
+func TestTrainPositiveSentiment(t *testing.T) {
+	imdb := shareddata.TestPath(t, "sentiment", "imdb_labelled.txt")
+	model := filepath.Join(t.TempDir(), "imdb.model")
+	code, out, errOut := runCmd(t, "", "train", "--data", imdb, "--positive", "1", "--out", model, "--epochs", "3",
+		"--batch", "16", "--seq-len", "30", "--embed", "32", "--hidden", "32", "--lr", "0.005", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "loaded 1000 rows (0 500, 1 500), skipped 0")
+	require.Contains(t, out, "test: accuracy ")
+	require.Contains(t, out, "rows true, columns predicted")
+	res := lastJSON(t, out)
+	require.Equal(t, []any{"0", "1"}, res["labels"])
+	require.Greater(t, res["test_accuracy"].(float64), 0.5, "better than chance on balanced classes")
+
+	code, out, errOut = runCmd(t, "", "predict", "--model", model, "a wonderful, moving film", "")
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Regexp(t, `^[01]    0\.\d{4}$`, lines[0])
+	require.True(t, strings.HasPrefix(lines[1], "empty"))
+
+	code, out, errOut = runCmd(t, "", "eval", "--model", model, "--data", imdb)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "eval: accuracy")
+
+	// Data with other labels than the model's is refused by eval.
+	other := writeFile(t, "o.tsv", "great\tpos\nbad\tneg\n")
+	code, _, errOut = runCmd(t, "", "eval", "--model", model, "--data", other)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `no row has the label "1"`)
+}
+
+// TestInterruptBeforeFirstEpoch: a signal before any epoch ends saves
+// nothing, says so (and that an older file at --out is not this run's),
+// prints no test figures, and exits 128+signal.
+func TestInterruptBeforeFirstEpoch(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "spam.model")
+	require.NoError(t, os.WriteFile(model, []byte("from an earlier run"), 0o644))
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(cli.Interrupted{Signal: sig})
+		code, out, errOut := runCtx(t, ctx, "", append([]string{"train", "--data", fixture(t), "--out", model}, smallModel...)...)
+		require.Equal(t, 128+int(sig), code, errOut)
+		require.Contains(t, out, "interrupted by "+cli.SignalName(sig)+" before the first epoch finished: no model was saved ("+model+" is from an earlier run and was left as it was)")
+		require.NotContains(t, out, "test:")
+		require.NotContains(t, out, "accuracy")
+		b, err := os.ReadFile(model)
+		require.NoError(t, err)
+		require.Equal(t, "from an earlier run", string(b))
+		require.Equal(t, []string{"spam.model"}, dirNames(t, dir))
+	}
+}
+
+// TestInterruptAfterAnEpoch: a signal after the first epoch keeps the best
+// model saved so far, says which, and exits 128+signal.
+func TestInterruptAfterAnEpoch(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "spam.model")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		for {
+			if _, err := os.Stat(model); err == nil {
+				cancel(cli.Interrupted{Signal: syscall.SIGTERM})
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	args := append([]string{"train", "--data", fixture(t), "--out", model, "--json"}, smallModel...)
+	args = append(args, "--epochs", "200")
+	code, out, errOut := runCtx(t, ctx, "", args...)
+	require.Equal(t, 143, code, errOut)
+	require.Regexp(t, `interrupted by SIGTERM after \d+ complete epochs?\n`, out)
+	require.Regexp(t, `the best model \(epoch \d+\) is saved in `+model, out)
+	require.True(t, lastJSON(t, out)["interrupted"].(bool))
+	_, err := spam.Load(model)
+	require.NoError(t, err)
+	require.Equal(t, []string{"spam.model"}, dirNames(t, dir))
+}
+
+// startMain runs spamrnn in a child process (the test binary, see
+// TestMain).
+func startMain(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "SPAMRNN_MAIN=1"), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	require.NoError(t, cmd.Start())
+	return cmd, &out, &errb
+}
+
+func exitCode(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	err := cmd.Wait()
+	if err == nil {
+		return 0
+	}
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	return ee.ExitCode()
+}
+
+// TestSignals sends real signals to a training process.
+func TestSignals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains in a child process")
+	}
+	data := fixture(t)
+	args := append([]string{"train", "--data", data}, smallModel...)
+	args = append(args, "--epochs", "500")
+
+	// SIGTERM after the first save: the model is kept, exit 143.
+	dir := t.TempDir()
+	model := filepath.Join(dir, "spam.model")
+	cmd, out, errb := startMain(t, nil, append(args, "--out", model)...)
+	require.Eventually(t, func() bool { _, err := os.Stat(model); return err == nil }, time.Minute, 5*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.Equal(t, 143, exitCode(t, cmd), errb.String())
+	require.Contains(t, errb.String(), "spamrnn train: SIGTERM: stopping after the current step")
+	require.Regexp(t, `the best model \(epoch \d+\) is saved in `+model, out.String())
+	_, err := spam.Load(model)
+	require.NoError(t, err)
+	require.Equal(t, []string{"spam.model"}, dirNames(t, dir), "no temporary file survives")
+
+	// Two signals: the second quits at once, no temporary file. (Two
+	// signals of one kind sent together can arrive as one, so the test
+	// sends two kinds; the exit status is the second's.)
+	dir = t.TempDir()
+	model = filepath.Join(dir, "spam.model")
+	cmd, _, errb = startMain(t, nil, append(args, "--out", model)...)
+	require.Eventually(t, func() bool { _, err := os.Stat(model); return err == nil }, time.Minute, 5*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	code := exitCode(t, cmd)
+	require.Contains(t, []int{130, 143}, code, errb.String())
+	require.Regexp(t, `SIG(INT|TERM): quitting`, errb.String())
+	for _, n := range dirNames(t, dir) {
+		require.False(t, strings.Contains(n, ".tmp-"), "temporary file %s survived", n)
+	}
+	_, err = spam.Load(model)
+	require.NoError(t, err, "the model saved before the signals is intact")
+}
+
+// TestPureGoGEMMNotice: without OpenBLAS, train says so before it starts.
+func TestPureGoGEMMNotice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains in a child process")
+	}
+	model := filepath.Join(t.TempDir(), "m.model")
+	cmd, out, errb := startMain(t, []string{"EMBER_BLAS=gonum"}, append([]string{"train", "--data", fixture(t), "--out", model}, smallModel...)...)
+	require.Equal(t, 0, exitCode(t, cmd), errb.String())
+	require.Contains(t, errb.String(), "spamrnn train: notice: OpenBLAS is not loaded, so matrix products use the pure-Go GEMM, several times slower (gonum (pure Go; EMBER_BLAS=gonum))")
+	require.Contains(t, out.String(), "device: cpu, GEMM gonum (pure Go; EMBER_BLAS=gonum)")
+}
+
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "garbage.model")
@@ -131,26 +441,35 @@ func TestBadInput(t *testing.T) {
 	cases := []struct {
 		name string
 		args []string
+		code int
 		want string
 	}{
-		{"missing data file", []string{"train", "--data", filepath.Join(dir, "nope.tsv")}, "nope.tsv"},
-		{"cuda device missing or not built", []string{"train", "--device", "cuda:99"}, "--device cuda:99"},
-		{"unknown device", []string{"train", "--device", "tpu"}, "tpu"},
-		{"bad format", []string{"train", "--data", "x", "--format", "xml"}, "xml"},
-		{"corrupt model", []string{"predict", "--model", garbage, "hi"}, "garbage.model"},
-		{"eval needs flags", []string{"eval"}, "--model and --data"},
-		{"unknown command", []string{"fly"}, "unknown command"},
-		{"unknown cell", []string{"train", "--cell", "rnn"}, `--cell "rnn": want one of lstm, gru, cnn`},
-		{"recurrent sizes for the cnn", []string{"train", "--cell", "cnn", "--layers", "3"}, "--layers: not used by --cell cnn"},
-		{"cnn sizes for the gru", []string{"train", "--cell", "gru", "--widths", "2"}, "--widths: not used by --cell gru"},
-		{"bad widths", []string{"train", "--cell", "cnn", "--widths", "3,,4"}, `--widths "3,,4"`},
-		{"width beyond the sequence", []string{"train", "--cell", "cnn", "--seq-len", "4", "--widths", "5"}, "width 5"},
+		{"missing data file", []string{"train", "--data", filepath.Join(dir, "nope.tsv")}, 2, "--data " + filepath.Join(dir, "nope.tsv") + ": no such file"},
+		{"cuda device missing or not built", []string{"train", "--device", "cuda:99", "--out", filepath.Join(dir, "m")}, 1, "--device cuda:99"},
+		{"unknown device", []string{"train", "--device", "tpu"}, 2, "tpu"},
+		{"bad format", []string{"train", "--data", garbage, "--format", "xml"}, 2, "xml"},
+		{"columns without data", []string{"train", "--positive", "1", "--out", filepath.Join(dir, "m")}, 2, "--positive, --label and --text describe a --data file"},
+		{"corrupt model", []string{"predict", "--model", garbage, "hi"}, 1, "garbage.model"},
+		{"predict needs a model", []string{"predict", "hi"}, 2, "--model is required"},
+		{"eval needs flags", []string{"eval"}, 2, "spamrnn eval: --model is required\nspamrnn eval: --data is required"},
+		{"eval with a missing model", []string{"eval", "--model", filepath.Join(dir, "none"), "--data", garbage}, 2, "none: no such file"},
+		{"unknown command", []string{"fly"}, 2, "unknown command"},
+		{"no command", nil, 2, "usage:"},
+		{"unknown cell", []string{"train", "--cell", "rnn"}, 2, `--cell "rnn": want lstm, gru or cnn`},
+		{"recurrent sizes for the cnn", []string{"train", "--cell", "cnn", "--layers", "3"}, 2, "--layers: not used by --cell cnn"},
+		{"cnn sizes for the gru", []string{"train", "--cell", "gru", "--widths", "2"}, 2, "--widths: not used by --cell gru"},
+		{"bad widths", []string{"train", "--cell", "cnn", "--widths", "3,,4"}, 2, `--widths "3,,4"`},
+		{"width beyond the sequence", []string{"train", "--cell", "cnn", "--seq-len", "4", "--widths", "5"}, 2, "width 5"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, "", c.args...)
-			require.NotEqual(t, 0, code)
+			require.Equal(t, c.code, code, errOut)
 			require.Contains(t, errOut, c.want)
 		})
 	}
+	code, out, _ := runCmd(t, "", "train", "-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "--epochs N\n    \ttraining epochs (1 to 100000; default 10)")
+	require.Equal(t, strings.Count(out, "\n  --"), strings.Count(out, "default "), "every option states its default")
 }

@@ -500,6 +500,9 @@ func (f *FlagSet) PrintUsage(w io.Writer) {
 		name, help := flag.UnquoteUsage(f.fs.Lookup(d.name))
 		if name == "" || name == "value" {
 			name = d.placeholder
+		} else {
+			// A `word` quoted in the help names the value: FILE, COLUMN.
+			name = strings.ToUpper(name)
 		}
 		if _, isBool := d.value.(*boolValue); isBool {
 			name = ""

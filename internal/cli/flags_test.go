@@ -164,7 +164,7 @@ func TestParseHelpStatesEveryDefault(t *testing.T) {
 		"--lr X\n    \tlearning rate (above 0; default 0.001)",
 		"--json\n    \tJSON on the last line (default false)",
 		"--select accuracy|loss\n    \tkept epoch (default accuracy)",
-		"--label column\n    \tlabel column (default none)",
+		"--label COLUMN\n    \tlabel column (default none)",
 		"--data FILE\n    \ttraining data (default the demo corpus)",
 		"--out FILE\n    \twhere to save the model (default model.bin)",
 		"--charts PREFIX\n",

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,7 +20,7 @@ type Interrupts struct {
 	stderr   io.Writer
 	graceful bool
 	got      os.Signal
-	cancel   context.CancelFunc
+	cancel   context.CancelCauseFunc
 	ch       chan os.Signal
 	done     chan struct{}
 	exit     func(int) // os.Exit; tests replace it
@@ -34,7 +35,7 @@ type Interrupts struct {
 // and the process exits with 128 plus the signal number (130 for SIGINT,
 // 143 for SIGTERM). name prefixes the messages ("spamrnn train").
 func Notify(parent context.Context, name string, stderr io.Writer, graceful bool) (context.Context, *Interrupts) {
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithCancelCause(parent)
 	in := &Interrupts{name: name, stderr: stderr, graceful: graceful, cancel: cancel,
 		ch: make(chan os.Signal, 2), done: make(chan struct{}), exit: os.Exit}
 	signal.Notify(in.ch, os.Interrupt, syscall.SIGTERM)
@@ -64,7 +65,7 @@ func (in *Interrupts) receive(s os.Signal) {
 	in.mu.Unlock()
 	if first && graceful {
 		fmt.Fprintf(in.stderr, "\n%s: %s: stopping after the current step (send it again to quit at once)\n", in.name, SignalName(s))
-		in.cancel()
+		in.cancel(Interrupted{Signal: s})
 		return
 	}
 	removed := atomicfile.RemovePending()
@@ -106,7 +107,23 @@ func (in *Interrupts) ExitCode(code int) int {
 func (in *Interrupts) Stop() {
 	signal.Stop(in.ch)
 	close(in.done)
-	in.cancel()
+	in.cancel(nil)
+}
+
+// Interrupted is the cause (context.Cause) of a context Notify cancelled
+// on a signal.
+type Interrupted struct{ Signal os.Signal }
+
+func (e Interrupted) Error() string { return "interrupted by " + SignalName(e.Signal) }
+
+// InterruptSignal returns the signal that cancelled ctx (through Notify, or
+// a test's cancel(Interrupted{...})), or nil.
+func InterruptSignal(ctx context.Context) os.Signal {
+	var in Interrupted
+	if errors.As(context.Cause(ctx), &in) {
+		return in.Signal
+	}
+	return nil
 }
 
 // ExitCode is 128 plus the signal's number (130 for SIGINT, 143 for

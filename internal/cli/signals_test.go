@@ -61,6 +61,8 @@ func TestGracefulThenForced(t *testing.T) {
 		t.Fatal("SIGTERM did not cancel the context")
 	}
 	require.Equal(t, syscall.SIGTERM, in.Signal())
+	require.Equal(t, syscall.SIGTERM, InterruptSignal(ctx))
+	require.EqualError(t, context.Cause(ctx), "interrupted by SIGTERM")
 	require.Equal(t, 143, in.ExitCode(0))
 	require.Contains(t, stderr.String(), "tool train: SIGTERM: stopping after the current step")
 
@@ -106,6 +108,7 @@ func TestNotGracefulQuitsAtOnce(t *testing.T) {
 		t.Fatal("SIGINT did not quit")
 	}
 	require.NoError(t, ctx.Err(), "quitting at once does not wait on the context")
+	require.Nil(t, InterruptSignal(ctx))
 	require.True(t, strings.HasSuffix(stderr.String(), "tool fit: SIGINT: quitting\n"), stderr.String())
 }
 
