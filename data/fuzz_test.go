@@ -97,3 +97,42 @@ func checkReport(t *testing.T, format Format, in []byte, lines int, ex []Example
 		t.Fatal("empty report string")
 	}
 }
+
+// FuzzReadTwoLabels reads arbitrary bytes as two-class data with
+// Options.Positive: no panic, and a load that succeeds has two distinct
+// labels, the positive one among its rows.
+//
+//	go test ./data -run '^$' -fuzz FuzzReadTwoLabels -fuzztime 60s
+func FuzzReadTwoLabels(f *testing.F) {
+	for _, s := range []string{
+		"good film\t1\nawful\t0\n", "pos\tgreat\nneg\tbad\n", "a\tb\t1\nc\t0\n", "x\t1\ny\t2\nz\t0\n",
+		"text,label\nok,yes\nno,no\n", "id,review,stars\n1,\"great, truly\",5\n2,bad,1\n", "\ufeff1\ta\n0\tb\n",
+		"1\t0\n0\t1\n", "\t1\n1\t\n", "caf\xe9\t1\n", "",
+	} {
+		f.Add([]byte(s), "1", "")
+		f.Add([]byte(s), "pos", "stars")
+	}
+	f.Fuzz(func(t *testing.T, in []byte, positive, labelCol string) {
+		lines := bytes.Count(in, []byte("\n")) + 1
+		for _, format := range []Format{FormatAuto, FormatTSV, FormatCSV} {
+			o := Options{Format: format, Positive: positive, LabelColumn: labelCol}
+			ex, rep, err := Read(bytes.NewReader(in), "fuzz", o)
+			if err != nil {
+				if ex != nil || !strings.Contains(err.Error(), "fuzz") {
+					t.Fatalf("%v: %v (examples %v)", format, err, ex != nil)
+				}
+				continue
+			}
+			checkReport(t, format, in, lines, ex, rep)
+			if strings.TrimSpace(positive) == "" {
+				continue
+			}
+			if rep.Positive != strings.TrimSpace(positive) || rep.Negative == rep.Positive || rep.Spam == 0 {
+				t.Fatalf("%v: labels %q/%q, %d positive rows", format, rep.Negative, rep.Positive, rep.Spam)
+			}
+			if rep.Ham > 0 && rep.Negative == "" {
+				t.Fatalf("%v: %d negative rows without a negative label", format, rep.Ham)
+			}
+		}
+	})
+}

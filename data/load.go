@@ -162,6 +162,9 @@ func (r *LoadReport) add(out []Example, text, label string, line int) []Example 
 
 // quoteList formats labels for a message: "a", "b" and "c".
 func quoteList(labels []string) string {
+	if len(labels) == 0 {
+		return "none"
+	}
 	q := make([]string, len(labels))
 	for i, l := range labels {
 		q[i] = strconv.Quote(clip(l, 40))
@@ -419,6 +422,8 @@ func labelSide(text, positive string) (first bool, err error) {
 		}
 	}
 	switch {
+	case len(firsts) == 0:
+		return false, errors.New("no line has a tab between the text and the label")
 	case firsts[positive] && len(firsts) <= 2:
 		return true, nil
 	case lasts[positive] && len(lasts) <= 2:

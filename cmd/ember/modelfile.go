@@ -133,8 +133,12 @@ func loadModelFile(path string) (*modelFile, error) {
 	}
 	command, ok := strings.CutPrefix(f.Kind, "ember.")
 	if _, known := scorers[command]; !ok || !known {
-		return nil, fmt.Errorf("model file %s holds a %q model, which ember predict does not score (it scores %s)",
-			path, f.Kind, strings.Join(scorerKinds(), ", "))
+		hint := ""
+		if f.Kind == "ember.spamrnn" {
+			hint = "; use spamrnn predict or spamrnn eval"
+		}
+		return nil, fmt.Errorf("model file %s holds a %q model, which ember predict does not score (it scores %s)%s",
+			path, f.Kind, strings.Join(scorerKinds(), ", "), hint)
 	}
 	m := &modelFile{path: path, tensors: f.Tensors}
 	if err := f.DecodeMeta(&m.meta); err != nil {

@@ -66,8 +66,8 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"or auto: csv when --text/--label are given, else sms")
 	textCol := fs.String("text", "", "`column` holding the documents (tsv/csv)")
 	labelCol := fs.String("label", "", "`column` holding the class labels (tsv/csv)")
-	alpha := fs.Float("alpha", 1, cli.AtLeast(0), "additive (Laplace/Lidstone) smoothing")
-	noStop := fs.Bool("no-stopwords", false, "keep English stop words (default: drop scikit-learn's 318-word list)")
+	alpha := fs.Float("alpha", 1, cli.AtLeast(0), "additive (Laplace/Lidstone) smoothing; below 1e-10 it is 1e-10, as in scikit-learn")
+	noStop := fs.Bool("no-stopwords", false, "keep English stop words (otherwise scikit-learn's 318-word list is dropped)")
 	testPath := fs.Input("test", "", "score on this `file` (same layout as --data) instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
 		"fraction of documents held out for scoring (0: score on the training documents)")

@@ -230,7 +230,7 @@ func TestPredictBadInput(t *testing.T) {
 	}{
 		{"not a model", []string{"--model", notModel, "--data", test}, 1, "not an Ember model file"},
 		{"truncated", []string{"--model", truncated, "--data", test}, 1, "truncated"},
-		{"another kind", []string{"--model", foreign, "--data", test}, 1, `holds a "ember.spamrnn" model, which ember predict does not score (it scores ember.gbt, ember.kmeans, ember.logreg, ember.naivebayes)`},
+		{"another kind", []string{"--model", foreign, "--data", test}, 1, `holds a "ember.spamrnn" model, which ember predict does not score (it scores ember.gbt, ember.kmeans, ember.logreg, ember.naivebayes); use spamrnn predict or spamrnn eval`},
 		{"newer metadata", []string{"--model", future, "--data", test}, 1, "metadata version 2 is newer than this ember reads (1)"},
 		{"missing feature column", []string{"--model", model, "--data", noSpecies, "--out", preds}, 1, `no column "petal_length"`},
 		{"missing id column", []string{"--model", model, "--data", test, "--id", "row"}, 1, `--id: ` + test + `: no column "row"`},

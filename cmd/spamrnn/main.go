@@ -167,6 +167,12 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		asJSON: fs.Bool("json", false, "make the last line of output one JSON object with the results"),
 	}
 	fs.Check(f.checkCell)
+	fs.Check(func() error {
+		if *f.data == "" && (*f.positive != "" || *f.labelCol != "" || *f.textCol != "") {
+			return errors.New("--positive, --label and --text describe a --data file; the demo corpus is ham/spam")
+		}
+		return nil
+	})
 	return f
 }
 
@@ -269,9 +275,6 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var examples []data.Example
 	var load data.LoadReport
 	if *f.data == "" {
-		if *f.positive != "" || *f.labelCol != "" || *f.textCol != "" {
-			return fmt.Errorf("%w: --positive, --label and --text describe a --data file; the demo corpus is ham/spam", cli.ErrUsage)
-		}
 		examples, load, err = data.DemoCorpus()
 		if err != nil {
 			return err
@@ -502,6 +505,9 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	for line := 1; ; line++ {
 		// ReadString, unlike a Scanner, has no line-length limit.
 		s, err := r.ReadString('\n')
+		if line == 1 {
+			s = strings.TrimPrefix(s, "\ufeff") // a byte-order mark is not text
+		}
 		if s != "" || err == nil {
 			chunk = append(chunk, strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"))
 		}

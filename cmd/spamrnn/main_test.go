@@ -129,6 +129,11 @@ func TestTrainEvalPredict(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 2)
 
+	// A byte-order mark at the start of stdin is not part of the message.
+	_, withBOM, _ := runCmd(t, "\ufeffWINNER! claim your free prize\n", "predict", "--model", model)
+	_, without, _ := runCmd(t, "WINNER! claim your free prize\n", "predict", "--model", model)
+	require.Equal(t, without, withBOM)
+
 	// A line of stdin of any length: several MiB, between ordinary lines.
 	long := strings.Repeat("free prize winner call now ", 200_000)
 	code, out, errOut = runCmd(t, "hello\n"+long+"\r\nsee you at lunch", "predict", "--model", model)

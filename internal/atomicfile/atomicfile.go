@@ -16,12 +16,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 )
 
 var (
-	mu      sync.Mutex
-	pending = map[string]bool{} // temporary files being written
+	mu        sync.Mutex
+	pending   = map[string]bool{} // temporary files being written
+	completed []string            // destinations written, in order, once each
 )
 
 // Write writes path atomically with the content that write produces. On any
@@ -67,6 +69,11 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("rename into place: %w", err)
 	}
+	mu.Lock()
+	if !slices.Contains(completed, path) {
+		completed = append(completed, path)
+	}
+	mu.Unlock()
 	// Sync the directory so the rename itself survives a crash. Best
 	// effort: some platforms and file systems cannot sync a directory, and
 	// the new file is complete either way.
@@ -102,6 +109,15 @@ func RemovePending() []string {
 		delete(pending, name)
 	}
 	return removed
+}
+
+// Completed lists the paths this process has written with Write so far,
+// each once, in the order first written: what a command stopped by a
+// signal can say it has left behind.
+func Completed() []string {
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Clone(completed)
 }
 
 // UnwrapPath drops the path from an *fs.PathError, keeping the operation

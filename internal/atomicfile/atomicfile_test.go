@@ -41,6 +41,17 @@ func TestWrite(t *testing.T) {
 	fi, _ = os.Stat(path)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "replacing keeps the mode")
 	require.Empty(t, RemovePending())
+	require.Equal(t, 1, countOf(Completed(), path), "written twice, listed once")
+}
+
+func countOf(s []string, v string) int {
+	n := 0
+	for _, x := range s {
+		if x == v {
+			n++
+		}
+	}
+	return n
 }
 
 func TestWriteErrors(t *testing.T) {

@@ -17,6 +17,13 @@
 //		return err // flag.ErrHelp after -h (usage printed to stdout): exit 0
 //	}
 //
+// Cross-flag rules go in fs.Check(func() error) (fs.IsSet tells a flag given
+// from a default); values with their own syntax ("cuda:N") in fs.Custom;
+// positional arguments are declared with fs.Args(ArgSpec{...}), input
+// files among them checked like Input flags. Errors from Parse match
+// ErrUsage: commands exit 2 for them (as package flag does) and 1 for
+// failures of the work, printing each line with PrintError.
+//
 // Parse reports every problem at once, one line each (a malformed number,
 // a value out of range, NaN or Inf, an unknown choice, a missing input
 // file, an output in a missing or read-only directory, an output that names
@@ -43,8 +50,11 @@
 // after the current step, keep what it has and say so; a second signal
 // quits at once. Otherwise the first signal quits at once. Quitting at once
 // removes the temporary files of writes in progress (the destinations keep
-// their old content). Commands return [Interrupts.ExitCode] so the shell
-// sees 130 after SIGINT and 143 after SIGTERM.
+// their old content) and says what this process had written before
+// (atomicfile.Completed). The context's cause names the signal
+// ([InterruptSignal]), so a command returns [ExitCode] of it: the shell
+// sees 130 after SIGINT and 143 after SIGTERM. Tests cancel a context with
+// cause Interrupted{Signal: ...} to play a signal.
 //
 // # JSON
 //

@@ -21,7 +21,7 @@ type testFlags struct {
 	dropout *float64
 	lr      *float64
 	json    *bool
-	sel     *string
+	select_ *string
 	col     *string
 	data    *string
 	out     *string
@@ -38,7 +38,7 @@ func newTestFlags(stdout *bytes.Buffer) *testFlags {
 		dropout: fs.Float("dropout", 0.5, Range{Min: 0, Max: 1, MaxOpen: true}, "dropout"),
 		lr:      fs.Float("lr", 1e-3, Above(0), "learning rate"),
 		json:    fs.Bool("json", false, "JSON on the last line"),
-		sel:     fs.Choice("select", "accuracy", []string{"accuracy", "loss"}, "kept epoch"),
+		select_: fs.Choice("select", "accuracy", []string{"accuracy", "loss"}, "kept epoch"),
 		col:     fs.String("label", "", "label `column`"),
 		data:    fs.Input("data", "", "training data", DefaultText("the demo corpus")),
 		out:     fs.Output("out", "model.bin", "where to save the model"),
@@ -60,7 +60,7 @@ func TestParseValues(t *testing.T) {
 	require.Equal(t, 0.0, *f.dropout, "zero is an ordinary value, not the default")
 	require.Equal(t, 2.5e-2, *f.lr)
 	require.True(t, *f.json)
-	require.Equal(t, "loss", *f.sel)
+	require.Equal(t, "loss", *f.select_)
 	require.Equal(t, "y", *f.col)
 	require.True(t, f.fs.IsSet("epochs"))
 	require.False(t, (&testFlags{fs: NewFlagSet("x", "", nil)}).fs.IsSet("epochs"))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // outputSpec is what Parse checks about an output flag.
@@ -184,7 +185,14 @@ func checkOutput(path string, exts []string, inputs []string) error {
 	if strings.HasSuffix(path, string(filepath.Separator)) {
 		return errors.New("names a directory; give a file name")
 	}
-	if fi, err := os.Stat(path); err == nil {
+	if strings.ContainsRune(path, 0) {
+		return errors.New("has a NUL byte in its name")
+	}
+	fi, err := os.Stat(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		return describe(err)
+	}
+	if err == nil {
 		if fi.IsDir() {
 			return errors.New("is a directory; give a file name")
 		}
@@ -202,7 +210,7 @@ func checkOutput(path string, exts []string, inputs []string) error {
 		}
 	}
 	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
+	fi, err = os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("directory %s does not exist", dir)
@@ -212,8 +220,9 @@ func checkOutput(path string, exts []string, inputs []string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	// Writing is what proves a directory writable (permissions, read-only
-	// mounts, ACLs): a file created and removed at once.
-	tmp, err := os.CreateTemp(dir, ".ember-write-check-*")
+	// mounts, ACLs) and a name valid (length, bytes): the temporary file
+	// atomicfile.Write will create, created and removed at once.
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("cannot write in directory %s: %w", dir, describe(err))
 	}

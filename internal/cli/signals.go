@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -72,6 +73,11 @@ func (in *Interrupts) receive(s os.Signal) {
 	msg := fmt.Sprintf("\n%s: %s: quitting", in.name, SignalName(s))
 	if len(removed) > 0 {
 		msg += fmt.Sprintf(" (an unfinished write was abandoned: %d temporary file(s) removed, the destination left as it was)", len(removed))
+	}
+	if done := atomicfile.Completed(); len(done) > 0 {
+		msg += "; written before the signal: " + strings.Join(done, ", ")
+	} else {
+		msg += "; nothing was written"
 	}
 	fmt.Fprintln(in.stderr, msg)
 	in.exit(ExitCode(s))

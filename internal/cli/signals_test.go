@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -109,7 +108,7 @@ func TestNotGracefulQuitsAtOnce(t *testing.T) {
 	}
 	require.NoError(t, ctx.Err(), "quitting at once does not wait on the context")
 	require.Nil(t, InterruptSignal(ctx))
-	require.True(t, strings.HasSuffix(stderr.String(), "tool fit: SIGINT: quitting\n"), stderr.String())
+	require.Regexp(t, `tool fit: SIGINT: quitting; (nothing was written|written before the signal: .*)\n$`, stderr.String())
 }
 
 func TestWriteJSON(t *testing.T) {
