@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -341,6 +342,12 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		if idCol != "" {
 			return nil, nil, nil, fmt.Errorf("--id names a column, and %s is label<TAB>text lines without a header", path)
 		}
+		if needLabels {
+			// Plain lines to score may have commas; labelled lines have a tab.
+			if err := smsLooksCSV(path); err != nil {
+				return nil, nil, nil, err
+			}
+		}
 		recs, err := nbReadTSV(path)
 		if err != nil {
 			return nil, nil, nil, err
@@ -439,6 +446,32 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		return docs, labels, ids, nil
 	}
 	return nil, nil, nil, fmt.Errorf("--format %q: want sms, tsv or csv", format)
+}
+
+// smsLooksCSV catches a CSV file read as label<TAB>text lines (the
+// default layout): its first line has commas and no tab. The error names
+// the header's columns, for --text and --label.
+func smsLooksCSV(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	first, _ := bufio.NewReader(io.LimitReader(f, 64<<10)).ReadString('\n')
+	first = strings.TrimRight(strings.TrimPrefix(first, "\ufeff"), "\r\n")
+	if strings.Contains(first, "\t") || !strings.Contains(first, ",") {
+		return nil
+	}
+	header, _ := decodeText([]byte(first))
+	return fmt.Errorf("%s: line 1 has no tab but commas (%q): a CSV file? Name its columns with --text and --label",
+		path, clipText(header, 60))
+}
+
+func clipText(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "..."
+	}
+	return s
 }
 
 func nbReadTSV(path string) ([][]string, error) {

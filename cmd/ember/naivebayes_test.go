@@ -107,6 +107,7 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"empty label", []string{"--data", blank, "--text", "text", "--label", "label"}, []string{"line 2", "empty class label"}},
 		{"sms with columns", []string{"--data", noTab, "--format", "sms", "--text", "t"}, []string{"no header"}},
 		{"csv without columns", []string{"--data", csv, "--format", "csv"}, []string{"needs --text and --label"}},
+		{"a CSV file read as SMS lines", []string{"--data", csv}, []string{csv + `: line 1 has no tab but commas ("id,review,sentiment"): a CSV file? Name its columns with --text and --label`}},
 		{"test file with another layout", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test", one}, []string{one, `no column "review"`}},
 	}
 	// Bad flags: exit status 2, before the data is read.

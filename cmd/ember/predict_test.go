@@ -192,7 +192,7 @@ func TestNaiveBayesKaggleAndBOM(t *testing.T) {
 	// An SMS-layout model scores plain lines, one message each.
 	code, _, errOut = runCmd(t, "naivebayes", "--data", bom, "--save", model)
 	require.Equal(t, 0, code, errOut)
-	plain := writeFile(t, "msgs.txt", "WINNER!! claim your free prize now\nsee you at lunch\n")
+	plain := writeFile(t, "msgs.txt", "WINNER!! claim your free prize, now\nsee you at lunch\n")
 	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", plain)
 	require.Equal(t, 0, code, errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
