@@ -30,6 +30,8 @@ const (
 	kLSTMBwdPointwise
 	kLSTMFwdStep
 	kLSTMBwdStep
+	kAdamUpdate
+	kSGDUpdate
 	kMaxOverTimeFwd
 	kMaxOverTimeBwd
 	kReducePartial
@@ -76,6 +78,8 @@ var kernels = [numKernels]kernelSpec{
 	kLSTMBwdPointwise: {"lstm_bwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMFwdStep:      {"lstm_fwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMBwdStep:      {"lstm_bwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kAdamUpdate:       {"adam_update", "optim", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argPtr, argPtr}},
+	kSGDUpdate:        {"sgd_update", "optim", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argPtr}},
 	kMaxOverTimeFwd:   {"max_over_time_fwd", "pool", []argKind{argPtr, argPtr, argI32, argI32}},
 	kMaxOverTimeBwd:   {"max_over_time_bwd", "pool", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kReducePartial:    {"reduce_partial", "reduce", []argKind{argPtr, argPtr, argI32, argI32}},
@@ -479,6 +483,35 @@ func (kn Kernels) LSTMBwdStep(grid, block Dim3, dP Buffer, dcOut Buffer, dH Buff
 	args.i32(B)
 	args.i32(H)
 	return kn.c.launch(kLSTMBwdStep, grid, block, &args)
+}
+
+// AdamUpdate launches adam_update (kernels/optim.cu):
+//
+//	adam_update(float* w, const float* g, float* m, float* v, int n, const float* hp, const float* norm)
+func (kn Kernels) AdamUpdate(grid, block Dim3, w Buffer, g Buffer, m Buffer, v Buffer, n int, hp Buffer, norm Buffer) error {
+	var args kargs
+	args.ptr(w)
+	args.ptr(g)
+	args.ptr(m)
+	args.ptr(v)
+	args.i32(n)
+	args.ptr(hp)
+	args.ptr(norm)
+	return kn.c.launch(kAdamUpdate, grid, block, &args)
+}
+
+// SGDUpdate launches sgd_update (kernels/optim.cu):
+//
+//	sgd_update(float* w, const float* g, float* buf, int n, const float* hp, const float* norm)
+func (kn Kernels) SGDUpdate(grid, block Dim3, w Buffer, g Buffer, buf Buffer, n int, hp Buffer, norm Buffer) error {
+	var args kargs
+	args.ptr(w)
+	args.ptr(g)
+	args.ptr(buf)
+	args.i32(n)
+	args.ptr(hp)
+	args.ptr(norm)
+	return kn.c.launch(kSGDUpdate, grid, block, &args)
 }
 
 // MaxOverTimeFwd launches max_over_time_fwd (kernels/pool.cu):

@@ -25,6 +25,23 @@
 // A Program allocates every slot of its plan in one device arena, aliases
 // views, uploads constants, and runs the forward and backward passes as
 // its steps' launches. Parameters are bound where Options.Bind puts them
-// (the trainer's parameter block, shared by all the programs of a model),
-// or kept in the program's arena.
+// (a store's parameter block), or kept in the program's arena.
+//
+// # The backend
+//
+// Backend is the graph.Backend of a device, through which package train
+// runs. Its store keeps a model's parameters, their gradients and the
+// optimizer's state in one device block (each region padded per
+// parameter, so that the norm and clipping run over one buffer), bound
+// into every program compiled over it: the training program, the one of
+// a last short batch and the evaluation programs share the weights with
+// no copies. A training executable runs the whole step on the device and
+// brings back the loss, the outputs and the gradient norm in one wait;
+// from its second step it replays the step as a captured CUDA graph.
+//
+// The optimizer's update is registered per optimizer type
+// (RegisterOptimizer; optim.Adam in exec_adam.go, optim.SGD in
+// exec_sgd.go) and reads its settings and per-step values from device
+// memory, so that neither the step count nor a new learning rate calls
+// for a new capture.
 package cudaexec

@@ -87,6 +87,10 @@ type Step struct {
 	p *Program
 }
 
+// Context is the CUDA context the program is compiled for (to load a
+// module of the op's own kernels: cuda.Context.Module).
+func (s *Step) Context() *cuda.Context { return s.p.ctx }
+
 // Scratch returns temporary device space of elems float32s (4-byte
 // elements) for the step's kernels, allocated with the program and kept
 // for its life. It is not zeroed, and holds whatever the last run left.

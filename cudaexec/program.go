@@ -33,6 +33,8 @@ import (
 type Program struct {
 	ctx     *cuda.Context
 	plan    *graph.Plan
+	opts    Options
+	host    int // fallback steps
 	arena   *cuda.Arena
 	fwd     []devStep
 	bwd     []devStep
@@ -56,8 +58,10 @@ type Program struct {
 }
 
 type devStep struct {
-	op  gorgonia.Op
-	run Launch
+	op   gorgonia.Op
+	name string // in profiles: the op's name, with " (CPU)" for a fallback step
+	run  Launch
+	host bool // runs on the CPU (fallback): not capturable
 }
 
 type runState struct {
@@ -74,6 +78,17 @@ type Options struct {
 	// parameters there instead of keeping copies of its own. ok false
 	// keeps the value in the program's arena (uploaded when compiling).
 	Bind func(host *graph.Buf) (buf cuda.Buffer, ok bool)
+	// Place, when set, gives the device memory of computed values that
+	// live outside the program (the gradients a trainer's store keeps):
+	// the step computing n writes there. ok false keeps the value in the
+	// program's arena.
+	Place func(n *gorgonia.Node) (buf cuda.Buffer, ok bool)
+	// NoFallback makes a step without a CUDA kernel an error instead of
+	// running it on the CPU.
+	NoFallback bool
+	// Fallback, when set, is told of each step that runs on the CPU, with
+	// the reason; Backend uses it to warn once per op.
+	Fallback func(op gorgonia.Op, reason string)
 }
 
 // Compile plans the nodes needed for fwd and bwd (graph.NewPlan) on ctx's
@@ -96,9 +111,10 @@ func CompilePlan(ctx *cuda.Context, plan *graph.Plan, o Options) (*Program, erro
 	if ctx == nil {
 		return nil, errors.New("cudaexec: nil cuda.Context")
 	}
-	p := &Program{ctx: ctx, plan: plan, tensors: map[*gorgonia.Node]*Tensor{}, bound: map[*gorgonia.Node]*graph.Buf{},
+	p := &Program{ctx: ctx, plan: plan, opts: o, tensors: map[*gorgonia.Node]*Tensor{}, bound: map[*gorgonia.Node]*graph.Buf{},
 		consts: map[*gorgonia.Node]*graph.Buf{}, checks: map[*gorgonia.Node][]func(*graph.Buf) error{},
 		runStates: map[any]*runState{}}
+	external := map[int]bool{} // slots of values placed outside the arena
 	for _, v := range plan.Values {
 		if v.Dtype != tensor.Float32 && v.Dtype != tensor.Int32 {
 			return nil, fmt.Errorf("cudaexec: node %v is %v; the CUDA executor runs float32 (and int32 ids) only", v.Node, v.Dtype)
@@ -125,6 +141,16 @@ func CompilePlan(ctx *cuda.Context, plan *graph.Plan, o Options) (*Program, erro
 			if v.Host != nil {
 				p.consts[v.Node] = v.Host
 			}
+		case graph.ValueComputed:
+			if o.Place != nil {
+				if b, ok := o.Place(v.Node); ok {
+					if b.Len() < v.Len() {
+						return nil, fmt.Errorf("cudaexec: %v: placed device buffer holds %d elements, the value %d", v.Node, b.Len(), v.Len())
+					}
+					t.buf, t.slot = b.Slice(0, v.Len()), -1
+					external[v.Slot] = true
+				}
+			}
 		}
 		p.tensors[v.Node] = t
 	}
@@ -145,6 +171,9 @@ func CompilePlan(ctx *cuda.Context, plan *graph.Plan, o Options) (*Program, erro
 	var ap cuda.ArenaPlan
 	offs := make([]int64, len(plan.Slots))
 	for i, s := range plan.Slots {
+		if external[i] {
+			continue
+		}
 		offs[i] = ap.AddFloat32(max(s.Elems, 1))
 	}
 	var runOff int64
@@ -192,23 +221,81 @@ func CompilePlan(ctx *cuda.Context, plan *graph.Plan, o Options) (*Program, erro
 	return p, nil
 }
 
-// lower finds step s's kernel and prepares it.
+// lower finds step s's kernel and prepares it; a step without one runs on
+// the CPU (fallback).
 func (p *Program) lower(s *graph.Step) (devStep, error) {
 	st := &Step{Op: s.Op, Out: p.tensors[s.Out.Node], Plan: s, p: p, In: make([]*Tensor, len(s.In))}
 	for i, v := range s.In {
 		st.In[i] = p.tensors[v.Node]
 	}
-	k, ok := registry.Lookup(s.Op)
-	if !ok {
-		return devStep{}, fmt.Errorf("cudaexec: op %v (%T) of node %v has no CUDA kernel", s.Op, s.Op, s.Node.Name())
+	reason := "no CUDA kernel is registered for it"
+	if k, ok := registry.Lookup(s.Op); ok {
+		run, err := k(st)
+		if err == nil {
+			name := s.Op.String()
+			return devStep{op: s.Op, name: graph.OpName(s.Op),
+				run: func(c *cuda.Context) error { return cuda.WithOp(run(c), name) }}, nil
+		}
+		if !errors.Is(err, ErrUnsupported) {
+			return devStep{}, fmt.Errorf("cudaexec: %v: %w", s.Op, err)
+		}
+		reason = err.Error()
 	}
-	run, err := k(st)
-	if err != nil {
-		return devStep{}, fmt.Errorf("cudaexec: %v: %w", s.Op, err)
+	if p.opts.NoFallback {
+		return devStep{}, fmt.Errorf("cudaexec: op %v (%T) of node %v has no CUDA kernel: %s", s.Op, s.Op, s.Node.Name(), reason)
+	}
+	return p.fallback(s, st, reason), nil
+}
+
+// fallback runs step s on the CPU inside the device program: its inputs are
+// downloaded into host buffers of their own (a download waits for the
+// device work before it), its CPU kernel runs, and its output is uploaded.
+// Nothing is allocated per run (beyond what an op without a CPU kernel
+// allocates in its Do). Such a step cannot be captured into a CUDA graph.
+func (p *Program) fallback(s *graph.Step, st *Step, reason string) devStep {
+	kern := graph.CPUKernelOrDo(s.Op)
+	in := make([]*graph.Buf, len(s.In))
+	for i, v := range s.In {
+		in[i] = graph.NewBuf(v.Dtype, v.Shape...)
+	}
+	out := graph.NewBuf(s.Out.Dtype, s.Out.Shape...)
+	kctx := &graph.Ctx{}
+	if sc, ok := s.Op.(graph.Scratcher); ok {
+		if n := sc.ScratchSize(out, in); n > 0 {
+			kctx.Scratch = graph.NewBuf(out.Dtype, n)
+		}
+	}
+	p.host++
+	if p.opts.Fallback != nil {
+		p.opts.Fallback(s.Op, reason)
 	}
 	name := s.Op.String()
-	return devStep{op: s.Op, run: func(c *cuda.Context) error { return cuda.WithOp(run(c), name) }}, nil
+	run := func(c *cuda.Context) error {
+		for i, t := range st.In {
+			var err error
+			if in[i].Dtype == tensor.Int32 {
+				err = cuda.Download(c, in[i].I32, t.buf)
+			} else {
+				err = cuda.Download(c, in[i].F32, t.buf)
+			}
+			if err != nil {
+				return cuda.WithOp(err, name)
+			}
+		}
+		if err := kern.ExecCPU(kctx, out, in); err != nil {
+			return fmt.Errorf("%v (on the CPU): %w", s.Op, err)
+		}
+		if out.Dtype == tensor.Int32 {
+			return cuda.WithOp(cuda.UploadAsync(c, st.Out.buf, out.I32), name)
+		}
+		return cuda.WithOp(cuda.UploadAsync(c, st.Out.buf, out.F32), name)
+	}
+	return devStep{op: s.Op, name: graph.OpName(s.Op) + " (CPU)", run: run, host: true}
 }
+
+// HostSteps is the number of steps that run on the CPU for want of a CUDA
+// kernel. A program with any cannot be captured as a CUDA graph.
+func (p *Program) HostSteps() int { return p.host }
 
 func (p *Program) runState(key any, n int, update func([]uint64)) *Tensor {
 	r := p.runStates[key]
@@ -503,7 +590,7 @@ func (p *Program) CollectProfile() error {
 // as graph.Program.Profile does on the CPU; Wall is the device time of the
 // passes.
 func (p *Program) Profile() graph.Profile {
-	return p.times.Profile(func(i int) gorgonia.Op { return p.fwd[i].op }, func(i int) gorgonia.Op { return p.bwd[i].op })
+	return p.times.ProfileNamed(func(i int) string { return p.fwd[i].name }, func(i int) string { return p.bwd[i].name })
 }
 
 // ResetProfile forgets the times recorded so far.

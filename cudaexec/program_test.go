@@ -12,24 +12,14 @@ import (
 	"github.com/emberml/ember/cuda"
 	"github.com/emberml/ember/cudaexec"
 	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/internal/cudatest"
+	"github.com/emberml/ember/internal/testops"
 	"github.com/emberml/ember/layers"
 )
 
 // cudaContext opens device 0 (a GPU with -tags embercuda, the CPU emulator
 // with -tags cudaemu), skipping the test when there is none.
-func cudaContext(t *testing.T) *cuda.Context {
-	t.Helper()
-	devs, err := cuda.Devices()
-	if err != nil || len(devs) == 0 {
-		t.Skipf("no CUDA device or emulator (%s backend): %v", cuda.Backend(), err)
-	}
-	ctx, err := cuda.NewContext(0)
-	if err != nil {
-		t.Skipf("no CUDA context on %v: %v", devs[0], err)
-	}
-	t.Cleanup(func() { require.NoError(t, ctx.Close()) })
-	return ctx
-}
+func cudaContext(t *testing.T) *cuda.Context { return cudatest.Context(t) }
 
 // spamNet is the spam model (embedding, 2 LSTM layers with dropout between,
 // dense, sigmoid, BCE) at small sizes, with its gradient.
@@ -219,44 +209,81 @@ func TestCUDAProgramGorgoniaAdd(t *testing.T) {
 	gpuProg, err := cudaexec.Compile(ctx, []*gorgonia.Node{loss2}, grads2, binds)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, gpuProg.Close()) }()
-	for k := range in1 {
-		b := cpuProg.Buf(in1[k])
-		for i := range b.F32 {
-			b.F32[i] = float32(rng.Float64())
-			if k == 2 {
-				b.F32[i] = float32(rng.IntN(2))
-			}
-		}
-		require.NoError(t, gpuProg.Upload(in2[k], b))
-	}
-	require.NoError(t, cpuProg.Run())
-	require.NoError(t, gpuProg.Run())
-	for i, n := range append([]*gorgonia.Node{loss2}, grads2...) {
-		want := cpuProg.Buf(append([]*gorgonia.Node{loss1}, grads1...)[i])
-		got, err := gpuProg.Download(n)
-		require.NoError(t, err)
-		e, nrm := parity(t, n.Name(), got, want)
-		t.Logf("%d: rel err %.2e, scaled %.2e", i, e, nrm)
-	}
+	runBoth(t, rng, cpuProg, gpuProg, in1[:], in2[:], 2, append([]*gorgonia.Node{loss1}, grads1...),
+		append([]*gorgonia.Node{loss2}, grads2...))
 }
 
-// TestCUDAProgramUnsupportedOp checks that an op without a CUDA kernel fails
-// compilation with an error naming it.
+// TestCUDAProgramUnsupportedOp: with NoFallback, an op without a CUDA
+// kernel fails compilation with an error naming it; and float64 is refused.
 func TestCUDAProgramUnsupportedOp(t *testing.T) {
 	ctx := cudaContext(t)
 	g := graph.New(tensor.Float32, false)
-	z := g.Input("z", tensor.Float32, 4, 1)
-	y := g.Input("y", tensor.Float32, 4, 1)
-	loss := layers.BCEWithLogitsLoss(z, y)
-	_, err := cudaexec.Compile(ctx, []*gorgonia.Node{loss}, nil, nil)
+	x := g.Input("x", tensor.Float32, 4, 1)
+	loss := gorgonia.Must(gorgonia.Sum(testops.Apply(x)))
+	plan, err := graph.NewPlan([]*gorgonia.Node{loss}, nil, nil)
+	require.NoError(t, err)
+	_, err = cudaexec.CompilePlan(ctx, plan, cudaexec.Options{NoFallback: true})
 	require.Error(t, err)
-	require.Contains(t, err.Error(), "BCEWithLogits")
+	require.Contains(t, err.Error(), "Softsign")
 	require.Contains(t, err.Error(), "no CUDA kernel")
 
 	g64 := graph.New(tensor.Float64, false)
-	x := g64.Input("x", tensor.Float64, 2, 2)
-	_, err = cudaexec.Compile(ctx, []*gorgonia.Node{layers.Sigmoid(x)}, nil, nil)
+	x64 := g64.Input("x", tensor.Float64, 2, 2)
+	_, err = cudaexec.Compile(ctx, []*gorgonia.Node{layers.Sigmoid(x64)}, nil, nil)
 	require.ErrorContains(t, err, "float32")
+}
+
+// TestCUDAProgramFallback runs a graph with an op that has only a CPU
+// kernel (testops.Softsign, and gorgonia's own Σ) on the device: those
+// steps run on the CPU inside the device program, the caller is told once
+// per op, the profile shows them, and the results match the CPU program's.
+func TestCUDAProgramFallback(t *testing.T) {
+	ctx := cudaContext(t)
+	build := func() (*graph.Graph, []*gorgonia.Node, *gorgonia.Node, []*gorgonia.Node) {
+		rng := rand.New(rand.NewPCG(4, 4))
+		g := graph.New(tensor.Float32, true)
+		d1 := layers.NewDense("d1", 5, 6, tensor.Float32, rng)
+		d2 := layers.NewDense("d2", 6, 1, tensor.Float32, rng)
+		x, y := g.Input("x", tensor.Float32, 4, 5), g.Input("y", tensor.Float32, 4, 1)
+		p := layers.Sigmoid(d2.Forward(g, testops.Apply(d1.Forward(g, x))))
+		loss := gorgonia.Must(gorgonia.Add(layers.BCELoss(p, y), gorgonia.Must(gorgonia.Mean(testops.Apply(p)))))
+		grads, err := g.Grad(loss)
+		require.NoError(t, err)
+		return g, []*gorgonia.Node{x, y}, loss, grads
+	}
+	g1, in1, loss1, grads1 := build()
+	g2, in2, loss2, grads2 := build()
+	cpuProg, err := g1.Compile([]*gorgonia.Node{loss1}, grads1)
+	require.NoError(t, err)
+	plan, err := graph.NewPlan([]*gorgonia.Node{loss2}, grads2, g2.Binds())
+	require.NoError(t, err)
+	var told []string
+	gpuProg, err := cudaexec.CompilePlan(ctx, plan, cudaexec.Options{Fallback: func(op gorgonia.Op, reason string) {
+		told = append(told, graph.OpName(op)+": "+reason)
+	}})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, gpuProg.Close()) }()
+	require.NoError(t, gpuProg.UploadBound())
+	t.Logf("CPU fallback: %v", told)
+	require.Positive(t, gpuProg.HostSteps())
+	require.Contains(t, told, "Softsign: no CUDA kernel is registered for it")
+	require.Contains(t, told, "SoftsignGrad: no CUDA kernel is registered for it")
+
+	rng := rand.New(rand.NewPCG(9, 9))
+	require.NoError(t, gpuProg.SetProfiling(true))
+	for run := 0; run < 2; run++ {
+		runBoth(t, rng, cpuProg, gpuProg, in1, in2, 1, append([]*gorgonia.Node{loss1}, grads1...),
+			append([]*gorgonia.Node{loss2}, grads2...))
+	}
+	prof := gpuProg.Profile()
+	t.Logf("profile:\n%s", prof)
+	names := map[string]bool{}
+	for _, o := range prof.Ops {
+		names[o.Op] = true
+	}
+	require.True(t, names["Softsign (CPU)"], "%v", names)
+	require.True(t, names["SoftsignGrad (CPU)"], "%v", names)
+	require.True(t, names["Linear"], "%v", names)
 }
 
 // TestCUDAProgramRejectsBadIDs: ids outside the vocabulary are refused at
@@ -284,5 +311,32 @@ func TestCUDADropoutMaskAgrees(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// runBoth fills the inputs in1 of the CPU program with random values (the
+// input labels with 0s and 1s) and uploads them to in2 of the CUDA one,
+// runs both, and compares the CPU program's nodes want with the CUDA
+// program's got (parity).
+func runBoth(t *testing.T, rng *rand.Rand, cpuProg *graph.Program, gpuProg *cudaexec.Program, in1, in2 []*gorgonia.Node,
+	labels int, want, got []*gorgonia.Node) {
+	t.Helper()
+	for k := range in1 {
+		b := cpuProg.Buf(in1[k])
+		for i := range b.F32 {
+			b.F32[i] = float32(rng.NormFloat64())
+			if k == labels {
+				b.F32[i] = float32(rng.IntN(2))
+			}
+		}
+		require.NoError(t, gpuProg.Upload(in2[k], b))
+	}
+	require.NoError(t, cpuProg.Run())
+	require.NoError(t, gpuProg.Run())
+	for i, n := range got {
+		d, err := gpuProg.Download(n)
+		require.NoError(t, err)
+		e, nrm := parity(t, n.Name(), d, cpuProg.Buf(want[i]))
+		t.Logf("%s: rel err %.2e, scaled %.2e", n.Name(), e, nrm)
 	}
 }

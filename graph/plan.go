@@ -30,6 +30,9 @@ type Plan struct {
 	// Inputs are the unbound input nodes' values, in planning order: the
 	// caller fills them before each run.
 	Inputs []*Value
+	// Outputs are the values of the forward outputs the plan was made for
+	// (NewPlan's fwd), in order; Grads those of its backward outputs.
+	Outputs, Grads []*Value
 	// Slots are the storage blocks the executor allocates: one per input,
 	// constant and step output, and each step's scratch.
 	Slots []Slot
@@ -139,6 +142,12 @@ func NewPlan(fwd, bwd []*gorgonia.Node, binds map[*gorgonia.Node]*Buf) (*Plan, e
 				*phase.dst = append(*phase.dst, st)
 			}
 		}
+	}
+	for _, n := range fwd {
+		p.Outputs = append(p.Outputs, p.byNode[n])
+	}
+	for _, n := range bwd {
+		p.Grads = append(p.Grads, p.byNode[n])
 	}
 	return p, nil
 }

@@ -290,16 +290,22 @@ func (t *StepTimes) Reset() {
 // Profile names the recorded steps by their ops (fwdOp(i), bwdOp(i),
 // through OpName) and merges them by op name and phase.
 func (t *StepTimes) Profile(fwdOp, bwdOp func(i int) gorgonia.Op) Profile {
+	return t.ProfileNamed(func(i int) string { return OpName(fwdOp(i)) }, func(i int) string { return OpName(bwdOp(i)) })
+}
+
+// ProfileNamed is Profile with the steps' names given (a device executor
+// marks the steps it ran on the CPU).
+func (t *StepTimes) ProfileNamed(fwdName, bwdName func(i int) string) Profile {
 	var ops []OpTime
-	add := func(op func(int) gorgonia.Op, times []time.Duration, calls []int, phase string) {
+	add := func(name func(int) string, times []time.Duration, calls []int, phase string) {
 		for i := range times {
 			if calls[i] > 0 {
-				ops = append(ops, OpTime{Op: OpName(op(i)), Phase: phase, Calls: calls[i], Total: times[i]})
+				ops = append(ops, OpTime{Op: name(i), Phase: phase, Calls: calls[i], Total: times[i]})
 			}
 		}
 	}
-	add(fwdOp, t.Fwd, t.FwdCalls, PhaseForward)
-	add(bwdOp, t.Bwd, t.BwdCalls, PhaseBackward)
+	add(fwdName, t.Fwd, t.FwdCalls, PhaseForward)
+	add(bwdName, t.Bwd, t.BwdCalls, PhaseBackward)
 	return Profile{Steps: max(t.FwdRuns, t.BwdRuns), Wall: t.FwdWall + t.BwdWall, Ops: ops}.Aggregate()
 }
 

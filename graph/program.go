@@ -27,7 +27,7 @@ type Program struct {
 type step struct {
 	node *gorgonia.Node
 	op   gorgonia.Op
-	kern CPUKernel // nil: fallback through op.Do
+	kern CPUKernel
 	in   []*Buf
 	out  *Buf
 	ctx  Ctx
@@ -80,13 +80,11 @@ func CompilePlan(plan *Plan) (*Program, error) {
 			for i, v := range s.In {
 				st.in[i] = p.bufs[v.Node]
 			}
-			if k, ok := CPUKernelOf(s.Op); ok {
-				st.kern = k
-				if sc, ok := s.Op.(Scratcher); ok {
-					if n := sc.ScratchSize(st.out, st.in); n > 0 {
-						plan.AddScratch(s, n, st.out.Dtype)
-						st.ctx.Scratch = NewBuf(st.out.Dtype, n)
-					}
+			st.kern = CPUKernelOrDo(s.Op)
+			if sc, ok := s.Op.(Scratcher); ok {
+				if n := sc.ScratchSize(st.out, st.in); n > 0 {
+					plan.AddScratch(s, n, st.out.Dtype)
+					st.ctx.Scratch = NewBuf(st.out.Dtype, n)
 				}
 			}
 			*phase.dst = append(*phase.dst, st)
@@ -152,19 +150,21 @@ func run(steps []step) error {
 }
 
 func runStep(s *step) error {
-	if s.kern != nil {
-		if err := s.kern.ExecCPU(&s.ctx, s.out, s.in); err != nil {
-			return fmt.Errorf("graph: %v: %w", s.op, err)
-		}
-		return nil
+	if err := s.kern.ExecCPU(&s.ctx, s.out, s.in); err != nil {
+		return fmt.Errorf("graph: %v: %w", s.op, err)
 	}
-	return s.fallback()
+	return nil
 }
 
-// fallback runs an op that has no CPU kernel through gorgonia's Do.
-func (s *step) fallback() error {
-	vals := make([]gorgonia.Value, len(s.in))
-	for i, b := range s.in {
+// DoKernel runs an op without a CPU kernel (gorgonia's own, say) through
+// its Do, which allocates its result: Program and the device executors'
+// CPU fallback use it for such ops.
+type DoKernel struct{ Op gorgonia.Op }
+
+// ExecCPU runs Do on values viewing in and copies the result into out.
+func (k DoKernel) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+	vals := make([]gorgonia.Value, len(in))
+	for i, b := range in {
 		if len(b.Shape) == 0 {
 			if b.Dtype == tensor.Float32 {
 				vals[i] = gorgonia.NewF32(b.F32[0])
@@ -175,14 +175,11 @@ func (s *step) fallback() error {
 		}
 		vals[i] = b.Dense()
 	}
-	v, err := s.op.Do(vals...)
+	v, err := k.Op.Do(vals...)
 	if err != nil {
-		return fmt.Errorf("graph: %v: %w", s.op, err)
+		return err
 	}
-	if err := copyValue(s.out, v); err != nil {
-		return fmt.Errorf("graph: %v: %w", s.op, err)
-	}
-	return nil
+	return copyValue(out, v)
 }
 
 // Steps reports how many kernels the forward and backward passes run.

@@ -9,7 +9,8 @@ import (
 	"gorgonia.org/gorgonia"
 )
 
-// Registry maps op types to one backend's kernels of type K. Each backend
+// Registry maps op types (or other types: a backend keys its optimizer
+// updates by optimizer type) to one backend's kernels of type K. Each backend
 // keeps one (the CUDA executor's holds its launch builders) and looks a
 // plan step's kernel up by the step's op type; an op gains a kernel on a
 // backend by registering one, from an init function in the file of the op
@@ -33,7 +34,7 @@ func NewRegistry[K any](backend string) *Registry[K] {
 
 // Register adds kernel k for ops of op's type. Registering a type twice
 // panics: two kernels for one op on one backend is a programming error.
-func (r *Registry[K]) Register(op gorgonia.Op, k K) {
+func (r *Registry[K]) Register(op any, k K) {
 	t := reflect.TypeOf(op)
 	if t == nil {
 		panic(fmt.Sprintf("graph: %s registry: Register with a nil op", r.backend))
@@ -47,7 +48,7 @@ func (r *Registry[K]) Register(op gorgonia.Op, k K) {
 }
 
 // Lookup returns the kernel registered for op's type.
-func (r *Registry[K]) Lookup(op gorgonia.Op) (K, bool) {
+func (r *Registry[K]) Lookup(op any) (K, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	k, ok := r.m[reflect.TypeOf(op)]
@@ -82,6 +83,15 @@ var cpuKernels = NewRegistry[func(op gorgonia.Op) CPUKernel]("cpu")
 // CPU kernel (see CPUKernel).
 func RegisterCPUKernel(op gorgonia.Op, make func(op gorgonia.Op) CPUKernel) {
 	cpuKernels.Register(op, make)
+}
+
+// CPUKernelOrDo is op's CPU kernel (CPUKernelOf), or DoKernel{op} for an
+// op without one.
+func CPUKernelOrDo(op gorgonia.Op) CPUKernel {
+	if k, ok := CPUKernelOf(op); ok {
+		return k
+	}
+	return DoKernel{op}
 }
 
 // CPUKernelOf returns op's CPU kernel: the one registered for its type,

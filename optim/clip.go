@@ -1,23 +1,14 @@
 package optim
 
 import (
-	"errors"
-	"fmt"
-	"math"
-
-	"github.com/emberml/ember/cpu"
 	"github.com/emberml/ember/graph"
-	"gorgonia.org/tensor"
 )
 
 // ErrNonFiniteNorm is wrapped by ClipGradNorm's error when the gradients'
 // norm is NaN or infinite, so a training loop can recognise it with
-// errors.Is and stop.
-var ErrNonFiniteNorm = errors.New("optim: gradient norm is not finite")
-
-// clipEps keeps the clip coefficient finite for all-zero gradients; it is
-// PyTorch's constant.
-const clipEps = 1e-6
+// errors.Is and stop. It is graph.ErrNonFiniteNorm: every backend's
+// training step reports a non-finite norm with it.
+var ErrNonFiniteNorm = graph.ErrNonFiniteNorm
 
 // ClipGradNorm scales grads in place so that their global L2 norm is at most
 // maxNorm, like torch.nn.utils.clip_grad_norm_: with total the norm over all
@@ -29,92 +20,15 @@ const clipEps = 1e-6
 // If total is NaN or ±Inf, the gradients are left untouched and the error
 // (wrapping ErrNonFiniteNorm) names the value and the first gradient element
 // at fault, so the caller can stop before the weights are corrupted.
+//
+// It is graph.ClipGradNorm, which the CPU backend's training step runs.
 func ClipGradNorm(grads []*graph.Buf, maxNorm float64) (float64, error) {
-	if math.IsNaN(maxNorm) || maxNorm < 0 {
-		return 0, fmt.Errorf("optim: ClipGradNorm: maxNorm = %v, want >= 0", maxNorm)
-	}
-	for i, g := range grads {
-		if g != nil && !isFloat(g.Dtype) {
-			return 0, fmt.Errorf("optim: ClipGradNorm: gradient %d is %v, not float32 or float64", i, g.Dtype)
-		}
-	}
-	total := GlobalNorm(grads)
-	if math.IsNaN(total) || math.IsInf(total, 0) {
-		return total, nonFiniteError(grads, total)
-	}
-	coef := maxNorm / (total + clipEps)
-	if coef >= 1 {
-		return total, nil
-	}
-	for _, g := range grads {
-		if g == nil {
-			continue
-		}
-		if g.Dtype == tensor.Float32 {
-			cpu.Scale(float32(coef), g.F32)
-		} else {
-			for i := range g.F64 {
-				g.F64[i] *= coef
-			}
-		}
-	}
-	return total, nil
-}
-
-// nonFiniteError builds ClipGradNorm's error. It runs only on the failure
-// path, so it may scan and allocate.
-func nonFiniteError(grads []*graph.Buf, total float64) error {
-	for i, g := range grads {
-		if g == nil {
-			continue
-		}
-		for j := range g.Len() {
-			if v := g.At(j); math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("%w: total norm is %v; gradient %d, shape %v, element %d is %v",
-					ErrNonFiniteNorm, total, i, g.Shape, j, v)
-			}
-		}
-	}
-	// Every element is finite: only float64 squares can sum past MaxFloat64.
-	return fmt.Errorf("%w: total norm is %v; every element is finite but the sum of squares overflowed", ErrNonFiniteNorm, total)
+	return graph.ClipGradNorm(grads, maxNorm)
 }
 
 // GlobalNorm returns the L2 norm of all gradients taken together,
 // accumulated in float64 so that float32 gradients of millions of elements
 // neither lose small terms nor overflow. Nil entries are skipped. It panics
-// on a non-float buffer, which is a programmer error.
-func GlobalNorm(grads []*graph.Buf) float64 {
-	var ss float64
-	for i, g := range grads {
-		if g == nil {
-			continue
-		}
-		switch g.Dtype {
-		case tensor.Float32:
-			ss += cpu.SumSq(g.F32)
-		case tensor.Float64:
-			ss += sumSq64(g.F64)
-		default:
-			panic(fmt.Sprintf("optim: GlobalNorm: gradient %d is %v, not float32 or float64", i, g.Dtype))
-		}
-	}
-	return math.Sqrt(ss)
-}
-
-// sumSq64 is cpu.SumSq for float64, with the same four independent
-// accumulators so the adds do not wait on each other.
-func sumSq64(x []float64) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		xs := x[i : i+4 : i+4]
-		s0 += xs[0] * xs[0]
-		s1 += xs[1] * xs[1]
-		s2 += xs[2] * xs[2]
-		s3 += xs[3] * xs[3]
-	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * x[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
+// on a non-float buffer, which is a programmer error. It is
+// graph.GlobalNorm.
+func GlobalNorm(grads []*graph.Buf) float64 { return graph.GlobalNorm(grads) }

@@ -28,7 +28,7 @@ func TestGlobalNorm(t *testing.T) {
 			require.InEpsilon(t, tc.want+1e-300, GlobalNorm(tc.grads)+1e-300, 1e-7)
 		})
 	}
-	require.PanicsWithValue(t, "optim: GlobalNorm: gradient 1 is int32, not float32 or float64", func() {
+	require.PanicsWithValue(t, "graph: GlobalNorm: gradient 1 is int32, not float32 or float64", func() {
 		GlobalNorm([]*graph.Buf{newBuf(tensor.Float32, 1), graph.NewBuf(tensor.Int32, 2)})
 	})
 }

@@ -7,14 +7,19 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/cudaexec"
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/internal/cudatest"
+	"github.com/emberml/ember/internal/testops"
+	"github.com/emberml/ember/layers"
 	"github.com/emberml/ember/optim"
 	"github.com/emberml/ember/spam"
 	"github.com/emberml/ember/train"
@@ -22,19 +27,7 @@ import (
 
 // cudaDevice opens device 0 (a GPU with -tags embercuda, the CPU emulator
 // with -tags cudaemu), skipping the test when there is none.
-func cudaDevice(t *testing.T) train.Device {
-	t.Helper()
-	devs, err := cuda.Devices()
-	if err != nil || len(devs) == 0 {
-		t.Skipf("no CUDA device or emulator (%s backend): %v", cuda.Backend(), err)
-	}
-	ctx, err := cuda.NewContext(0)
-	if err != nil {
-		t.Skipf("no CUDA context on %v: %v", devs[0], err)
-	}
-	t.Cleanup(func() { ctx.Close() })
-	return train.CUDA(ctx)
-}
+func cudaDevice(t *testing.T) train.Device { return train.CUDA(cudatest.Context(t)) }
 
 // randomIDs is a fixed set of random token sequences with labels.
 type randomIDs struct {
@@ -85,55 +78,97 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6+1e-4*math.Abs(b) }
 // TestCUDATrainerMatchesCPU trains two identically initialised spam models,
 // one per device, on the same batches, and compares the losses and every
 // parameter after each step: the reference LSTM, the GRU and the text CNN
-// (whose ops' kernels are the new layers').
+// (whose ops' kernels are the new layers'), with Adam.
 func TestCUDATrainerMatchesCPU(t *testing.T) {
 	dev := cudaDevice(t)
 	for _, cell := range spam.Cells {
 		t.Run(cell, func(t *testing.T) {
 			cfg := cellConfig(cell, spam.Config{Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6})
-			cpuModel, err := spam.NewModel(cfg, 7)
-			require.NoError(t, err)
-			gpuModel, err := spam.NewModel(cfg, 7)
-			require.NoError(t, err)
-			const batch = 4
-			d := newRandomIDs(40, cfg.SeqLen, cfg.Vocab, 3)
-			cpuTr, err := train.NewTrainer(cpuModel, train.Config{BatchSize: batch, ClipNorm: 0.5, Optimizer: optim.NewAdam(1e-2)})
-			require.NoError(t, err)
-			gpuAdam := optim.NewAdam(1e-2)
-			gpuTr, err := train.NewTrainer(gpuModel, train.Config{BatchSize: batch, ClipNorm: 0.5, Optimizer: gpuAdam, Device: dev})
-			require.NoError(t, err)
-			defer gpuTr.Close()
-
-			rng := rand.New(rand.NewPCG(5, 5))
-			var worstLoss, worstParam float64
-			for step := 1; step <= 6; step++ {
-				idx := rng.Perm(d.Len())[:batch]
-				lc, cc, err := cpuTr.Step(d, idx)
-				require.NoError(t, err)
-				lg, cg, err := gpuTr.Step(d, idx)
-				require.NoError(t, err)
-				rel := math.Abs(lc-lg) / math.Abs(lc)
-				worstLoss = max(worstLoss, rel)
-				require.LessOrEqual(t, rel, 1e-5, "step %d: loss CPU %v, CUDA %v", step, lc, lg)
-				flips := requireSameDecisions(t, fmt.Sprintf("step %d", step), floats(cpuTr.Outputs()), floats(gpuTr.Outputs()))
-				require.LessOrEqual(t, abs(cc-cg), flips, "step %d: correct CPU %d, CUDA %d", step, cc, cg)
-				require.NoError(t, gpuTr.SyncHost())
-				for i, p := range cpuModel.Params() {
-					q := gpuModel.Params()[i]
-					for j := range p.Value.Len() {
-						a, b := q.Value.At(j), p.Value.At(j)
-						worstParam = max(worstParam, math.Abs(a-b)/(1e-6/1e-4+math.Abs(b)))
-						if !near(a, b) {
-							t.Fatalf("step %d: %s[%d]: CUDA %v, CPU %v", step, p.Name, j, a, b)
-						}
-					}
-				}
-			}
-			require.Equal(t, 6, gpuAdam.StepCount())
-			require.NotNil(t, gpuAdam.State(gpuModel.Params()[0]), "Adam's moments come back to the host")
-			t.Logf("6 steps: worst loss relative difference %.3g, worst parameter difference %.3g (relative, floor 1e-2)", worstLoss, worstParam)
+			trainersMatch(t, dev, cfg, 0.5, optim.NewAdam(1e-2), optim.NewAdam(1e-2))
 		})
 	}
+}
+
+// TestCUDAOptimizersMatchCPU is TestCUDATrainerMatchesCPU (the LSTM) for
+// each optimizer with a device update: Adam, AdamW, SGD with momentum,
+// dampening and weight decay, and SGD with Nesterov momentum and no
+// clipping.
+func TestCUDAOptimizersMatchCPU(t *testing.T) {
+	dev := cudaDevice(t)
+	cfg := spam.Config{Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6}
+	for _, tc := range []struct {
+		name string
+		clip float64
+		opt  func() optim.Optimizer
+	}{
+		{"AdamW", 0.5, func() optim.Optimizer {
+			a := optim.NewAdam(1e-2)
+			a.WeightDecay, a.Decoupled = 0.1, true
+			return a
+		}},
+		{"SGD momentum", 0.5, func() optim.Optimizer {
+			return &optim.SGD{LR: 0.2, Momentum: 0.9, Dampening: 0.1, WeightDecay: 1e-3}
+		}},
+		{"SGD Nesterov", 0, func() optim.Optimizer { return &optim.SGD{LR: 0.1, Momentum: 0.5, Nesterov: true} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) { trainersMatch(t, dev, cfg, tc.clip, tc.opt(), tc.opt()) })
+	}
+}
+
+// trainersMatch trains a model of cfg on the CPU with cpuOpt and on dev
+// with gpuOpt (a copy of it) for six steps and compares every step's loss
+// and decisions, the parameters after each, and the optimizer's state.
+func trainersMatch(t *testing.T, dev train.Device, cfg spam.Config, clip float64, cpuOpt, gpuOpt optim.Optimizer) {
+	cpuModel, err := spam.NewModel(cfg, 7)
+	require.NoError(t, err)
+	gpuModel, err := spam.NewModel(cfg, 7)
+	require.NoError(t, err)
+	const batch = 4
+	d := newRandomIDs(40, cfg.SeqLen, cfg.Vocab, 3)
+	cpuTr, err := train.NewTrainer(cpuModel, train.Config{BatchSize: batch, ClipNorm: clip, Optimizer: cpuOpt})
+	require.NoError(t, err)
+	gpuTr, err := train.NewTrainer(gpuModel, train.Config{BatchSize: batch, ClipNorm: clip, Optimizer: gpuOpt, Device: dev})
+	require.NoError(t, err)
+	defer gpuTr.Close()
+
+	rng := rand.New(rand.NewPCG(5, 5))
+	var worstLoss, worstParam float64
+	for step := 1; step <= 6; step++ {
+		idx := rng.Perm(d.Len())[:batch]
+		lc, cc, err := cpuTr.Step(d, idx)
+		require.NoError(t, err)
+		lg, cg, err := gpuTr.Step(d, idx)
+		require.NoError(t, err)
+		rel := math.Abs(lc-lg) / math.Abs(lc)
+		worstLoss = max(worstLoss, rel)
+		require.LessOrEqual(t, rel, 1e-5, "step %d: loss CPU %v, CUDA %v", step, lc, lg)
+		flips := requireSameDecisions(t, fmt.Sprintf("step %d", step), floats(cpuTr.Outputs()), floats(gpuTr.Outputs()))
+		require.LessOrEqual(t, abs(cc-cg), flips, "step %d: correct CPU %d, CUDA %d", step, cc, cg)
+		require.NoError(t, gpuTr.SyncHost())
+		for i, p := range cpuModel.Params() {
+			q := gpuModel.Params()[i]
+			for j := range p.Value.Len() {
+				a, b := q.Value.At(j), p.Value.At(j)
+				worstParam = max(worstParam, math.Abs(a-b)/(1e-6/1e-4+math.Abs(b)))
+				if !near(a, b) {
+					t.Fatalf("step %d: %s[%d]: CUDA %v, CPU %v", step, p.Name, j, a, b)
+				}
+			}
+		}
+	}
+	require.Equal(t, 6, gpuOpt.StepCount())
+	if len(gpuOpt.Slots()) > 0 {
+		p := gpuModel.Params()[1]
+		st, want := gpuOpt.State(p), cpuOpt.State(cpuModel.Params()[1])
+		require.NotNil(t, st, "the optimizer's state comes back to the host")
+		for _, slot := range gpuOpt.Slots() {
+			for j := range st[slot].Len() {
+				require.True(t, near(st[slot].At(j), want[slot].At(j)), "%s %s[%d]: CUDA %v, CPU %v", slot, p.Name, j,
+					st[slot].At(j), want[slot].At(j))
+			}
+		}
+	}
+	t.Logf("6 steps: worst loss relative difference %.3g, worst parameter difference %.3g (relative, floor 1e-2)", worstLoss, worstParam)
 }
 
 // TestCUDAFitMatchesCPU fits the spam classifier on the demo corpus on both
@@ -436,4 +471,95 @@ func TestCUDAStepAllocatesNothing(t *testing.T) {
 			require.Zero(t, allocs, "allocations per CUDA step")
 		})
 	}
+}
+
+// softsignNet is a small classifier with an op that has no CUDA kernel
+// (testops.Softsign): on a CUDA device it runs through the CPU fallback.
+type softsignNet struct{ d1, d2 *layers.Dense }
+
+func newSoftsignNet(seed uint64) *softsignNet {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	return &softsignNet{d1: layers.NewDense("d1", 5, 8, tensor.Float32, rng),
+		d2: layers.NewDense("d2", 8, 1, tensor.Float32, rng)}
+}
+
+func (m *softsignNet) Params() []*graph.Param { return layers.Collect(m.d1, m.d2) }
+
+func (m *softsignNet) Build(g *graph.Graph, batch int) (*train.Net, error) {
+	x := g.Input("x", tensor.Float32, batch, 5)
+	y := g.Input("y", tensor.Float32, batch, 1)
+	p := layers.Sigmoid(m.d2.Forward(g, testops.Apply(m.d1.Forward(g, x))))
+	return &train.Net{Inputs: []*gorgonia.Node{x}, Target: y, Output: p, Loss: layers.BCELoss(p, y)}, nil
+}
+
+// gauss is n points of 5 features, labelled by the sign of a fixed
+// direction.
+type gauss struct {
+	x [][]float32
+	y []float32
+}
+
+func newGauss(n int, seed uint64) *gauss {
+	rng := rand.New(rand.NewPCG(seed, 8))
+	d := &gauss{}
+	for range n {
+		row := make([]float32, 5)
+		var s float32
+		for j := range row {
+			row[j] = float32(rng.NormFloat64())
+			s += row[j] * float32(j-2)
+		}
+		d.x = append(d.x, row)
+		d.y = append(d.y, float32(b2f(s > 0)))
+	}
+	return d
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (d *gauss) Len() int { return len(d.y) }
+
+func (d *gauss) Fill(idx []int, inputs []*graph.Buf, target *graph.Buf) error {
+	for k, i := range idx {
+		copy(inputs[0].F32[k*5:(k+1)*5], d.x[i])
+		target.F32[k] = d.y[i]
+	}
+	return nil
+}
+
+// TestCUDAFallbackTrainsLikeCPU fits a model with an op that has only a CPU
+// kernel on CUDA (the emulator without a GPU): the op runs on the CPU
+// inside the device programs (training, last batch, validation), the
+// backend says so once per op, and the parameters end where the CPU's do.
+func TestCUDAFallbackTrainsLikeCPU(t *testing.T) {
+	dev := cudaDevice(t)
+	var warned []string
+	dev = train.On(cudaexec.New(dev.Context()).WithWarnings(func(msg string) { warned = append(warned, msg) }))
+	cfg := train.Config{Epochs: 3, BatchSize: 8, KeepLast: true, ClipNorm: 1, Seed: 4}
+	cpuModel, gpuModel := newSoftsignNet(1), newSoftsignNet(1)
+	trainSet, valSet := newGauss(60, 1), newGauss(20, 2)
+	cfg.Optimizer = optim.NewAdam(0.05)
+	want, err := train.Fit(context.Background(), cpuModel, trainSet, valSet, cfg)
+	require.NoError(t, err)
+	cfg.Optimizer, cfg.Device = optim.NewAdam(0.05), dev
+	got, err := train.Fit(context.Background(), gpuModel, trainSet, valSet, cfg)
+	require.NoError(t, err)
+	for i, st := range want.History {
+		require.True(t, near(got.History[i].ValLoss, st.ValLoss), "epoch %d: validation loss CUDA %v, CPU %v",
+			i+1, got.History[i].ValLoss, st.ValLoss)
+	}
+	for i, p := range cpuModel.Params() {
+		q := gpuModel.Params()[i]
+		for j := range p.Value.Len() {
+			require.True(t, near(q.Value.At(j), p.Value.At(j)), "%s[%d]: CUDA %v, CPU %v", p.Name, j, q.Value.At(j), p.Value.At(j))
+		}
+	}
+	t.Logf("warnings:\n%s", strings.Join(warned, "\n"))
+	require.Len(t, warned, 2, "once per op (Softsign, SoftsignGrad), though three programs use them")
+	require.Contains(t, warned[0], "Softsign runs on the CPU inside the CUDA program")
 }

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 
 	"gorgonia.org/gorgonia"
@@ -17,16 +18,21 @@ type Evaluator struct {
 	dev   Device
 	progs map[int]*evalProg
 	idx   []int
-	pass  int // Evaluate calls, so that CUDA programs upload the weights once per call
+	// store holds the parameters the programs read: a trainer's (Fit's
+	// validation reads the weights being trained where they are), or the
+	// evaluator's own, which every Evaluate refreshes from the model's
+	// host parameters (own).
+	store graph.Store
+	own   bool
 }
 
 type evalProg struct {
 	net    *Net
-	prog   *graph.Program
+	exec   graph.Executable
 	inputs []*graph.Buf
 	target *graph.Buf
 	output *graph.Buf
-	cu     *cudaEval // non-nil on a CUDA device
+	loss   *graph.Buf
 }
 
 // NewEvaluator prepares inference for m on the CPU.
@@ -34,29 +40,29 @@ func NewEvaluator(m Model, dt tensor.Dtype) *Evaluator {
 	return NewEvaluatorOn(m, dt, CPU)
 }
 
-// NewEvaluatorOn prepares inference for m on dev. On CUDA every Evaluate
-// uploads the model's host parameters first, so it always scores the
-// weights the model holds.
+// NewEvaluatorOn prepares inference for m on dev. On a device every
+// Evaluate uploads the model's host parameters first, so it always scores
+// the weights the model holds.
 func NewEvaluatorOn(m Model, dt tensor.Dtype, dev Device) *Evaluator {
 	if dt == (tensor.Dtype{}) {
 		dt = tensor.Float32
 	}
-	return &Evaluator{model: m, dtype: dt, dev: dev, progs: map[int]*evalProg{}}
+	return &Evaluator{model: m, dtype: dt, dev: dev, progs: map[int]*evalProg{}, own: true}
 }
 
 // Close frees the evaluator's device memory (nothing on the CPU); it may
 // be used again afterwards, planning its programs anew.
 func (e *Evaluator) Close() error {
-	var first error
+	var errs []error
 	for b, p := range e.progs {
-		if p.cu != nil {
-			if err := p.cu.close(); err != nil && first == nil {
-				first = err
-			}
-		}
+		errs = append(errs, p.exec.Close())
 		delete(e.progs, b)
 	}
-	return first
+	if e.own && e.store != nil {
+		errs = append(errs, e.store.Close())
+		e.store = nil
+	}
+	return errors.Join(errs...)
 }
 
 func (e *Evaluator) program(batch int) (*evalProg, error) {
@@ -68,21 +74,24 @@ func (e *Evaluator) program(batch int) (*evalProg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.dev.IsCUDA() {
-		p, err := newCUDAEval(e.dev, g, net)
-		if err != nil {
-			return nil, err
+	b := e.dev.Backend()
+	if e.store == nil {
+		if e.store, err = b.NewStore(e.model.Params(), graph.Update{}); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
 		}
-		e.progs[batch] = p
-		return p, nil
 	}
-	prog, err := g.Compile([]*gorgonia.Node{net.Loss, net.Output}, nil)
+	plan, err := graph.NewPlan([]*gorgonia.Node{net.Loss, net.Output}, nil, g.Binds())
 	if err != nil {
 		return nil, err
 	}
-	p := &evalProg{net: net, prog: prog, target: prog.Buf(net.Target), output: prog.Buf(net.Output)}
+	exec, err := b.Compile(plan, e.store, nil)
+	if err != nil {
+		return nil, err
+	}
+	p := &evalProg{net: net, exec: exec, target: exec.Input(net.Target), output: exec.Output(net.Output),
+		loss: exec.Output(net.Loss)}
 	for _, n := range net.Inputs {
-		p.inputs = append(p.inputs, prog.Buf(n))
+		p.inputs = append(p.inputs, exec.Input(n))
 	}
 	e.progs[batch] = p
 	return p, nil
@@ -105,12 +114,18 @@ func (e *Evaluator) Evaluate(d Data, batch int) (*EvalResult, error) {
 	res := &EvalResult{Probs: make([]float64, 0, n), Labels: make([]float64, 0, n)}
 	var lossSum float64
 	correct := 0
-	e.pass++
+	synced := !e.own
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
 		p, err := e.program(hi - lo)
 		if err != nil {
 			return nil, err
+		}
+		if !synced { // the model's weights, as the host holds them now
+			if err := e.store.SyncDevice(); err != nil {
+				return nil, err
+			}
+			synced = true
 		}
 		e.idx = e.idx[:0]
 		for i := lo; i < hi; i++ {
@@ -119,18 +134,10 @@ func (e *Evaluator) Evaluate(d Data, batch int) (*EvalResult, error) {
 		if err := d.Fill(e.idx, p.inputs, p.target); err != nil {
 			return nil, err
 		}
-		var loss float64
-		if p.cu != nil {
-			if loss, err = p.cu.forward(p, e.pass); err != nil {
-				return nil, err
-			}
-		} else {
-			if err := p.prog.Forward(); err != nil {
-				return nil, err
-			}
-			loss = p.prog.Scalar(p.net.Loss)
+		if err := p.exec.Forward(); err != nil {
+			return nil, err
 		}
-		lossSum += loss * float64(hi-lo)
+		lossSum += p.loss.At(0) * float64(hi-lo)
 		correct += countCorrect(p.output, p.target)
 		for i := 0; i < hi-lo; i++ {
 			res.Probs = append(res.Probs, p.output.At(i))

@@ -1,8 +1,11 @@
 package train
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"gorgonia.org/gorgonia"
 
 	"github.com/stretchr/testify/require"
 
@@ -76,7 +79,8 @@ func TestTrainerProfileOptimizerName(t *testing.T) {
 			names = append(names, o.Op)
 		}
 	}
-	require.Equal(t, []string{"SGD"}, names, "no clipping entry without ClipNorm; the update is named after the optimizer")
+	require.ElementsMatch(t, []string{"GlobalNorm", "SGD"}, names,
+		"the norm is measured without clipping too; the update is named after the optimizer")
 }
 
 func TestStepAllocatesNothingProfiled(t *testing.T) {
@@ -97,23 +101,49 @@ func TestStepAllocatesNothingProfiled(t *testing.T) {
 	require.Zero(t, testing.AllocsPerRun(50, step), "profiling off after being on")
 }
 
-// TestProfilingHook checks that a device executor with the stepProfiler
-// methods is what a Trainer's profiling goes to.
-func TestProfilingHook(t *testing.T) {
-	var _ stepProfiler = (*fakeProfiler)(nil)
-	f := &fakeProfiler{}
-	p := profilerOf(f)
-	require.NotNil(t, p)
-	require.NoError(t, p.setProfiling(true))
-	require.True(t, f.on)
-	require.Equal(t, 3, p.profile().Steps)
-	p.resetProfile()
-	require.True(t, f.reset)
-	require.Nil(t, profilerOf(struct{}{}))
+// countingBackend is the CPU behind a backend of its own: the Trainer and
+// the Evaluator must reach it only through graph.Backend.
+type countingBackend struct {
+	graph.Backend
+	stores, compiled, steps, forwards int
 }
 
-type fakeProfiler struct{ on, reset bool }
+func (b *countingBackend) NewStore(ps []*graph.Param, u graph.Update) (graph.Store, error) {
+	b.stores++
+	return b.Backend.NewStore(ps, u)
+}
 
-func (f *fakeProfiler) setProfiling(on bool) error { f.on = on; return nil }
-func (f *fakeProfiler) profile() graph.Profile     { return graph.Profile{Steps: 3} }
-func (f *fakeProfiler) resetProfile()              { f.reset = true }
+func (b *countingBackend) Compile(p *graph.Plan, st graph.Store, grads []*gorgonia.Node) (graph.Executable, error) {
+	b.compiled++
+	e, err := b.Backend.Compile(p, st, grads)
+	return &countingExec{Executable: e, b: b}, err
+}
+
+type countingExec struct {
+	graph.Executable
+	b *countingBackend
+}
+
+func (e *countingExec) Step() (float64, error) { e.b.steps++; return e.Executable.Step() }
+func (e *countingExec) Forward() error         { e.b.forwards++; return e.Executable.Forward() }
+
+// TestTrainerRunsOnAnyBackend: Fit on a backend the train package does not
+// know gives what it gives on the CPU, and goes through the backend for
+// every step and every validation batch; the last short batch and the
+// validation share the training store.
+func TestTrainerRunsOnAnyBackend(t *testing.T) {
+	cfg := Config{Epochs: 2, BatchSize: 16, KeepLast: true, ClipNorm: 1, Optimizer: optim.NewAdam(0.05)}
+	want, err := Fit(context.Background(), newLogistic(3), newBlobs(40, 1), newBlobs(20, 2), cfg)
+	require.NoError(t, err)
+	b := &countingBackend{Backend: graph.CPU}
+	cfg.Device = On(b)
+	cfg.Optimizer = optim.NewAdam(0.05)
+	got, err := Fit(context.Background(), newLogistic(3), newBlobs(40, 1), newBlobs(20, 2), cfg)
+	require.NoError(t, err)
+	require.Equal(t, want.History[len(want.History)-1].ValLoss, got.History[len(got.History)-1].ValLoss)
+	require.Equal(t, 1, b.stores, "the tail trainer and the validation share the trainer's store")
+	require.Equal(t, 4, b.compiled, "training (16), last batch (8), validation (16 and 4)")
+	require.Equal(t, 2*3, b.steps)
+	require.Equal(t, 2*2, b.forwards)
+	require.Equal(t, "cpu", cfg.Device.String())
+}

@@ -20,6 +20,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/cudaexec"
 	"github.com/emberml/ember/graph"
 	"github.com/emberml/ember/optim"
 )
@@ -59,11 +60,13 @@ type Config struct {
 	Dtype     tensor.Dtype // Float32
 	// Device is where the steps and the validation run: the zero value is
 	// the CPU; CUDA(ctx) a CUDA device (a build with -tags embercuda, or
-	// cudaemu for tests). On CUDA the parameters and Adam's moments live on
-	// the device and the model's host parameters are brought up to date
-	// after every epoch (before validation, OnEpoch and OnBest) and at the
-	// end of Fit. The CUDA executor runs float32 with optim.Adam
-	// (torch.optim.Adam: coupled weight decay only).
+	// cudaemu for tests). On CUDA the parameters, their gradients and the
+	// optimizer's state live in one device block that the training,
+	// last-batch and validation programs share; the model's host
+	// parameters are brought up to date where they are read (before
+	// OnEpoch, before OnBest and the best-weights copy of an improved
+	// epoch) and at the end of Fit. The CUDA executor runs float32, with
+	// optim.Adam (and AdamW) or optim.SGD.
 	Device Device
 
 	// Progress receives a live bar on a terminal, plain lines otherwise; nil is silent.
@@ -139,29 +142,43 @@ func (sel Select) better(s, best EpochStats, first bool) bool {
 	return s.ValLoss < best.ValLoss
 }
 
-// Device selects the executor of a Trainer or Evaluator. The zero value is
-// the CPU.
+// Device selects the backend a Trainer or Evaluator runs on. The zero
+// value is the CPU.
 type Device struct {
+	b        graph.Backend // nil: graph.CPU
 	ctx      *cuda.Context
 	noGraphs bool
 }
 
-// CPU is the CPU executor (the zero Device).
+// CPU is the CPU backend (the zero Device).
 var CPU = Device{}
 
-// CUDA runs on ctx's device. In a build without the embercuda (or cudaemu)
-// tag, trainers and evaluators asked for it fail with cuda.ErrNotBuilt.
+// CUDA runs on ctx's device (a build with -tags embercuda, or cudaemu for
+// the emulator): package cudaexec's backend.
 //
 // A CUDA trainer runs its first step kernel by kernel, then captures the
-// whole step (forward, backward, clipping, Adam) as a CUDA graph and
-// replays it: one launch per step instead of hundreds, which is most of a
-// small batch's step time. WithGraphs(false) keeps launching kernel by
-// kernel (to measure the difference, or to profile ops).
-func CUDA(ctx *cuda.Context) Device { return Device{ctx: ctx} }
+// whole step (forward, backward, clipping, the optimizer's update) as a
+// CUDA graph and replays it: one launch per step instead of hundreds,
+// which is most of a small batch's step time. WithGraphs(false) keeps
+// launching kernel by kernel (to measure the difference).
+func CUDA(ctx *cuda.Context) Device { return Device{b: cudaexec.New(ctx), ctx: ctx} }
+
+// On runs on backend b: graph.CPU, a cudaexec.Backend, or a backend of
+// your own.
+func On(b graph.Backend) Device {
+	d := Device{b: b}
+	if cb, ok := b.(*cudaexec.Backend); ok {
+		d.ctx, d.noGraphs = cb.Context(), !cb.Graphs()
+	}
+	return d
+}
 
 // WithGraphs returns d with CUDA-graph replay of training steps on or off.
 func (d Device) WithGraphs(on bool) Device {
 	d.noGraphs = !on
+	if cb, ok := d.b.(*cudaexec.Backend); ok {
+		d.b = cb.WithGraphs(on)
+	}
 	return d
 }
 
@@ -174,29 +191,37 @@ func (d Device) IsCUDA() bool { return d.ctx != nil }
 // Context is d's CUDA context (nil for the CPU).
 func (d Device) Context() *cuda.Context { return d.ctx }
 
-func (d Device) String() string {
-	if d.ctx == nil {
-		return "cpu"
+// Backend is the backend d runs on.
+func (d Device) Backend() graph.Backend {
+	if d.b == nil {
+		return graph.CPU
 	}
-	return d.ctx.Device().String()
+	return d.b
 }
+
+func (d Device) String() string { return d.Backend().String() }
 
 // ErrNonFinite reports a NaN or infinite loss or gradient norm.
 var ErrNonFinite = errors.New("non-finite value")
 
-// Trainer runs training steps for one model and batch size.
+// Trainer runs training steps for one model and batch size, on any
+// backend: the model's parameters, their gradients and the optimizer's
+// state live in the backend's store (graph.Store), which the trainer of a
+// last short batch and the evaluator of a Fit share.
 type Trainer struct {
-	model  Model
-	cfg    Config
-	net    *Net
-	prog   *graph.Program
-	params []*graph.Param
-	grads  []*graph.Buf
-	inputs []*graph.Buf
-	target *graph.Buf
-	output *graph.Buf
-	cu     *cudaTrainer // non-nil on a CUDA device
-	prof   stepTimes    // SetProfiling (profile.go)
+	model    Model
+	cfg      Config
+	net      *Net
+	store    graph.Store
+	ownStore bool // Close frees it (a tail trainer borrows its owner's)
+	exec     graph.Executable
+	params   []*graph.Param
+	inputs   []*graph.Buf
+	target   *graph.Buf
+	output   *graph.Buf
+	loss     *graph.Buf
+	norm     float64   // the last step's gradient norm (GradNorm)
+	prof     stepTimes // SetProfiling (profile.go)
 }
 
 func (c *Config) defaults() {
@@ -214,35 +239,61 @@ func (c *Config) defaults() {
 	}
 }
 
-// NewTrainer plans the training program for cfg.BatchSize.
+// NewTrainer plans the training program for cfg.BatchSize on cfg.Device.
 func NewTrainer(m Model, cfg Config) (*Trainer, error) {
 	return newTrainer(m, cfg, nil)
 }
 
-// newTrainer is NewTrainer; on CUDA, a non-nil share is a trainer of the
-// same model whose optimizer state (on the device) the new one uses too.
+// newTrainer is NewTrainer; a non-nil share is a trainer of the same model
+// whose store (parameters, gradients, optimizer state) the new one uses.
 func newTrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 	cfg.defaults()
-	if cfg.Device.IsCUDA() {
-		return newCUDATrainer(m, cfg, share)
-	}
+	b := cfg.Device.Backend()
 	g, net, gradNodes, err := buildTraining(m, cfg.Dtype, cfg.BatchSize)
 	if err != nil {
 		return nil, err
 	}
-	prog, err := g.Compile([]*gorgonia.Node{net.Loss, net.Output}, gradNodes)
+	params := g.Params()
+	t := &Trainer{model: m, cfg: cfg, net: net, params: params}
+	if share != nil {
+		if err := sameParams(share.params, params); err != nil {
+			return nil, err
+		}
+		t.store = share.store
+	} else {
+		if t.store, err = b.NewStore(params, graph.Update{ClipNorm: cfg.ClipNorm, Optimizer: cfg.Optimizer}); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		t.ownStore = true
+	}
+	plan, err := graph.NewPlan([]*gorgonia.Node{net.Loss, net.Output}, gradNodes, g.Binds())
 	if err != nil {
+		t.Close()
 		return nil, err
 	}
-	t := &Trainer{model: m, cfg: cfg, net: net, prog: prog, params: g.Params()}
-	for _, n := range gradNodes {
-		t.grads = append(t.grads, prog.Buf(n))
+	if t.exec, err = b.Compile(plan, t.store, gradNodes); err != nil {
+		t.Close()
+		return nil, err
 	}
 	for _, n := range net.Inputs {
-		t.inputs = append(t.inputs, prog.Buf(n))
+		t.inputs = append(t.inputs, t.exec.Input(n))
 	}
-	t.target, t.output = prog.Buf(net.Target), prog.Buf(net.Output)
+	t.target, t.output, t.loss = t.exec.Input(net.Target), t.exec.Output(net.Output), t.exec.Output(net.Loss)
 	return t, nil
+}
+
+// sameParams checks that a trainer sharing another's store uses the same
+// parameters in the same order.
+func sameParams(have, want []*graph.Param) error {
+	if len(have) != len(want) {
+		return fmt.Errorf("train: the shared trainer has %d parameters, this one %d", len(have), len(want))
+	}
+	for i := range have {
+		if have[i] != want[i] {
+			return fmt.Errorf("train: parameter %d (%s) differs from the shared trainer's", i, want[i].Name)
+		}
+	}
+	return nil
 }
 
 // buildTraining builds m for one batch size in training mode and
@@ -263,25 +314,11 @@ func buildTraining(m Model, dt tensor.Dtype, batch int) (*graph.Graph, *Net, []*
 // Step trains on the examples idx (exactly BatchSize of them) and returns
 // the batch's mean loss and how many it classified correctly.
 //
-// On CUDA the updated weights stay on the device: call SyncHost before
-// reading the model's parameters, and SyncDevice after changing them.
+// The backend keeps the updated weights (on a device, in device memory):
+// call SyncHost before reading the model's parameters, and SyncDevice
+// after changing them. A step whose gradients are not finite is not
+// applied and returns an error wrapping ErrNonFinite.
 func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error) {
-	if t.cu != nil {
-		return t.cu.step(d, idx)
-	}
-	if t.prof.on {
-		t0 := time.Now()
-		loss, correct, err = t.step(d, idx)
-		t.prof.wall += time.Since(t0)
-		t.prof.steps++
-		return loss, correct, err
-	}
-	return t.step(d, idx)
-}
-
-// step is Step on the CPU; with profiling on it times the parts around the
-// program (which times its own ops).
-func (t *Trainer) step(d Data, idx []int) (loss float64, correct int, err error) {
 	prof := t.prof.on
 	var t0 time.Time
 	if prof {
@@ -291,32 +328,22 @@ func (t *Trainer) step(d Data, idx []int) (loss float64, correct int, err error)
 		return 0, 0, err
 	}
 	if prof {
-		lap(&t.prof.fill, t0)
+		t.prof.fill += time.Since(t0)
 	}
-	if err := t.prog.Run(); err != nil {
+	t.norm, err = t.exec.Step()
+	if err != nil && !errors.Is(err, graph.ErrNonFiniteNorm) {
 		return 0, 0, err
 	}
-	loss = t.prog.Scalar(t.net.Loss)
+	loss = t.loss.At(0)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, 0, fmt.Errorf("loss is %v: %w", loss, ErrNonFinite)
 	}
-	if prof {
-		t0 = time.Now()
-	}
-	if t.cfg.ClipNorm > 0 {
-		if _, err := optim.ClipGradNorm(t.grads, t.cfg.ClipNorm); err != nil {
-			return loss, 0, fmt.Errorf("%w: %v", ErrNonFinite, err)
-		}
-		if prof {
-			t0 = lap(&t.prof.clip, t0)
-			t.prof.nClip++
-		}
-	}
-	if err := t.cfg.Optimizer.Step(t.params, t.grads); err != nil {
-		return loss, 0, err
+	if err != nil {
+		return loss, 0, fmt.Errorf("%w: %w", ErrNonFinite, err)
 	}
 	if prof {
-		lap(&t.prof.update, t0)
+		t.prof.steps++
+		t.prof.wall += time.Since(t0)
 	}
 	return loss, countCorrect(t.output, t.target), nil
 }
@@ -326,32 +353,28 @@ func (t *Trainer) step(d Data, idx []int) (loss float64, correct int, err error)
 // the trainer's own and is overwritten by the next Step; copy what you keep.
 func (t *Trainer) Outputs() *graph.Buf { return t.output }
 
-// SyncHost copies the device's parameters (and Adam's state) into the
-// model's host parameters; on the CPU, where they are the same, it does
-// nothing.
-func (t *Trainer) SyncHost() error {
-	if t.cu == nil {
-		return nil
-	}
-	return t.cu.syncHost()
-}
+// SyncHost copies the backend's parameters (and the optimizer's state)
+// into the model's host parameters (and the optimizer); on the CPU, where
+// they are the same, it does nothing.
+func (t *Trainer) SyncHost() error { return t.store.SyncHost() }
 
-// SyncDevice uploads the model's host parameters to the device after they
+// SyncDevice copies the model's host parameters to the backend after they
 // were changed on the host (e.g. restored); a no-op on the CPU.
-func (t *Trainer) SyncDevice() error {
-	if t.cu == nil {
-		return nil
-	}
-	return t.cu.syncDevice()
-}
+func (t *Trainer) SyncDevice() error { return t.store.SyncDevice() }
 
 // Close frees the trainer's device memory (nothing on the CPU). The
 // trainer is unusable afterwards.
 func (t *Trainer) Close() error {
-	if t.cu == nil {
-		return nil
+	var errs []error
+	if t.exec != nil {
+		errs = append(errs, t.exec.Close())
+		t.exec = nil
 	}
-	return t.cu.close()
+	if t.ownStore && t.store != nil {
+		errs = append(errs, t.store.Close())
+		t.store = nil
+	}
+	return errors.Join(errs...)
 }
 
 func countCorrect(out, target *graph.Buf) int {
@@ -392,7 +415,9 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		}
 		defer tail.Close()
 	}
-	ev := NewEvaluatorOn(m, cfg.Dtype, cfg.Device)
+	// Validation runs over the trainer's store: the weights as they are on
+	// the device, with no copy.
+	ev := &Evaluator{model: m, dtype: cfg.Dtype, dev: cfg.Device, progs: map[int]*evalProg{}, store: tr.store}
 	defer ev.Close()
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7472616e))
 	order := make([]int, trainData.Len())
@@ -441,10 +466,19 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		if res.Interrupted || n == 0 {
 			break
 		}
-		// On CUDA the model's host parameters catch up with the device
-		// here, for validation, OnEpoch, OnBest and the best-weights copy.
-		if err := tr.SyncHost(); err != nil {
-			return res, fmt.Errorf("train: epoch %d: %w", epoch, err)
+		// On a device the model's host parameters catch up with the
+		// backend's only where they are read: for OnEpoch, the best-weights
+		// copy and OnBest.
+		synced := false
+		syncHost := func() error {
+			if synced {
+				return nil
+			}
+			synced = true
+			if err := tr.SyncHost(); err != nil {
+				return fmt.Errorf("train: epoch %d: %w", epoch, err)
+			}
+			return nil
 		}
 		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(n), TrainAcc: float64(correct) / float64(n)}
 		st.SeqPerSec = float64(n) / time.Since(epochStart).Seconds()
@@ -460,6 +494,9 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		st.Seconds = time.Since(epochStart).Seconds()
 		res.History = append(res.History, st)
 		if cfg.OnEpoch != nil {
+			if err := syncHost(); err != nil {
+				return res, err
+			}
 			if err := cfg.OnEpoch(epoch, st); err != nil {
 				return res, err
 			}
@@ -468,6 +505,9 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		bar.epoch(st, improved)
 		if improved {
 			res.BestEpoch, res.Best = epoch, st
+			if err := syncHost(); err != nil {
+				return res, err
+			}
 			best.copyFrom(m.Params())
 			if cfg.OnBest != nil {
 				if err := cfg.OnBest(epoch, st); err != nil {
@@ -484,8 +524,8 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	if stepTime > 0 {
 		res.SeqPerSec = float64(seen) / stepTime.Seconds()
 	}
-	// On CUDA: the weights as they are (kept when no epoch finished) and
-	// Adam's state, consistent with its step count.
+	// On a device: the weights as they are (kept when no epoch finished)
+	// and the optimizer's state, consistent with its step count.
 	if err := tr.SyncHost(); err != nil {
 		return res, fmt.Errorf("train: %w", err)
 	}

@@ -1,0 +1,57 @@
+package cudaexec
+
+import (
+	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/optim"
+)
+
+func init() { RegisterOptimizer(&optim.SGD{}, sgd) }
+
+// sgd is optim.SGD on the device (weight decay, momentum with dampening,
+// Nesterov): one sgd_update launch per parameter. As on the CPU, a
+// parameter's momentum buffer starts, on its first step, as its gradient;
+// a state restored from the host counts as started.
+func sgd(u *UpdateStep) (OptimizerUpdate, error) {
+	s := u.Optimizer.(*optim.SGD)
+	buf := u.State(optim.SlotMomentum) // nil without momentum
+	started := false
+	for _, p := range u.Params {
+		if s.State(p) != nil {
+			started = true
+		}
+	}
+	first := s.StepCount()
+	const per = 6 // values per parameter (cuda/kernels/optim.cu)
+	host, dev := u.Values(per * len(u.Params))
+	prepare := func(step int) {
+		// The first step taken on the device starts the buffers, unless
+		// they were restored (the step count only advances on applied steps).
+		isFirst := !started && s.StepCount() == first
+		for i := range u.Params {
+			h := host[per*i : per*i+per]
+			h[0], h[1], h[2], h[3] = float32(s.LR), float32(s.WeightDecay), float32(s.Momentum), float32(1-s.Dampening)
+			h[4], h[5] = 0, 0
+			if s.Nesterov {
+				h[4] = 1
+			}
+			if isFirst {
+				h[5] = 1
+			}
+		}
+	}
+	launch := func(c *cuda.Context) error {
+		for i := range u.Params {
+			var b cuda.Buffer
+			if buf != nil {
+				b = buf[i]
+			}
+			n := u.W[i].Len()
+			if err := c.Kernels().SGDUpdate(c.ElementwiseGrid(n), cuda.ElementwiseBlock, u.W[i], u.G[i], b, n,
+				dev.Slice(per*i, per*i+per), u.Norm); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return OptimizerUpdate{Prepare: prepare, Check: s.Validate, Launch: launch}, nil
+}

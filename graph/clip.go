@@ -1,0 +1,120 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/cpu"
+)
+
+// ErrNonFiniteNorm is wrapped by ClipGradNorm's error when the gradients'
+// norm is NaN or infinite, so a training loop can recognise it with
+// errors.Is and stop.
+var ErrNonFiniteNorm = errors.New("gradient norm is not finite")
+
+// clipEps keeps the clip coefficient finite for all-zero gradients; it is
+// PyTorch's constant.
+const clipEps = 1e-6
+
+// ClipGradNorm scales grads in place so that their global L2 norm is at most
+// maxNorm, like torch.nn.utils.clip_grad_norm_: with total the norm over all
+// gradients together, they are multiplied by maxNorm/(total+1e-6) when that
+// is below 1, and left alone otherwise. It returns total, the norm before
+// clipping. Nil entries are skipped, as PyTorch skips parameters without a
+// gradient; maxNorm may be +Inf to measure without clipping.
+//
+// If total is NaN or ±Inf, the gradients are left untouched and the error
+// (wrapping ErrNonFiniteNorm) names the value and the first gradient element
+// at fault, so the caller can stop before the weights are corrupted.
+func ClipGradNorm(grads []*Buf, maxNorm float64) (float64, error) {
+	if math.IsNaN(maxNorm) || maxNorm < 0 {
+		return 0, fmt.Errorf("graph: ClipGradNorm: maxNorm = %v, want >= 0", maxNorm)
+	}
+	for i, g := range grads {
+		if g != nil && !(g.Dtype == tensor.Float32 || g.Dtype == tensor.Float64) {
+			return 0, fmt.Errorf("graph: ClipGradNorm: gradient %d is %v, not float32 or float64", i, g.Dtype)
+		}
+	}
+	total := GlobalNorm(grads)
+	if math.IsNaN(total) || math.IsInf(total, 0) {
+		return total, nonFiniteError(grads, total)
+	}
+	coef := maxNorm / (total + clipEps)
+	if coef >= 1 {
+		return total, nil
+	}
+	for _, g := range grads {
+		if g == nil {
+			continue
+		}
+		if g.Dtype == tensor.Float32 {
+			cpu.Scale(float32(coef), g.F32)
+		} else {
+			for i := range g.F64 {
+				g.F64[i] *= coef
+			}
+		}
+	}
+	return total, nil
+}
+
+// nonFiniteError builds ClipGradNorm's error. It runs only on the failure
+// path, so it may scan and allocate.
+func nonFiniteError(grads []*Buf, total float64) error {
+	for i, g := range grads {
+		if g == nil {
+			continue
+		}
+		for j := range g.Len() {
+			if v := g.At(j); math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: total norm is %v; gradient %d, shape %v, element %d is %v",
+					ErrNonFiniteNorm, total, i, g.Shape, j, v)
+			}
+		}
+	}
+	// Every element is finite: only float64 squares can sum past MaxFloat64.
+	return fmt.Errorf("%w: total norm is %v; every element is finite but the sum of squares overflowed", ErrNonFiniteNorm, total)
+}
+
+// GlobalNorm returns the L2 norm of all gradients taken together,
+// accumulated in float64 so that float32 gradients of millions of elements
+// neither lose small terms nor overflow. Nil entries are skipped. It panics
+// on a non-float buffer, which is a programmer error.
+func GlobalNorm(grads []*Buf) float64 {
+	var ss float64
+	for i, g := range grads {
+		if g == nil {
+			continue
+		}
+		switch g.Dtype {
+		case tensor.Float32:
+			ss += cpu.SumSq(g.F32)
+		case tensor.Float64:
+			ss += sumSq64(g.F64)
+		default:
+			panic(fmt.Sprintf("graph: GlobalNorm: gradient %d is %v, not float32 or float64", i, g.Dtype))
+		}
+	}
+	return math.Sqrt(ss)
+}
+
+// sumSq64 is cpu.SumSq for float64, with the same four independent
+// accumulators so the adds do not wait on each other.
+func sumSq64(x []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs := x[i : i+4 : i+4]
+		s0 += xs[0] * xs[0]
+		s1 += xs[1] * xs[1]
+		s2 += xs[2] * xs[2]
+		s3 += xs[3] * xs[3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
