@@ -4,7 +4,7 @@ PKGS    := ./...
 NVCC    ?= nvcc
 PTXAS   ?= ptxas
 PTXARCH ?= compute_80
-CU_SRC  := $(wildcard cuda/kernels/*.cu)
+CU_SRC  := $(wildcard cuda/kernels/*.cu) $(wildcard examples/*/kernels/*.cu)
 CU_PTX  := $(CU_SRC:.cu=.ptx)
 
 .PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-test cuda-emu-test cuda-emu-test-fma cuda-testbin gpu-bundle setup clean
@@ -39,10 +39,11 @@ train:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-# CUDA kernels: .cu -> .ptx (committed, embedded with go:embed).
+# CUDA kernels: .cu -> .ptx (committed, embedded with go:embed): the
+# engine's (cuda/kernels) and those of ops in their own packages (examples).
 ptx: $(CU_PTX)
 
-cuda/kernels/%.ptx: cuda/kernels/%.cu
+%.ptx: %.cu
 	$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $@ $<
 
 # Fails when a committed .ptx is not what nvcc makes from its .cu today, or
@@ -65,12 +66,12 @@ cuda-build:
 # CUDA-tagged tests that need no device: PTX embedding, argument packing, the
 # no-device path (device tests skip with a message when no GPU is present).
 cuda-test:
-	$(GO) test -count=1 -tags embercuda ./cuda/ ./cudaexec/ ./train/ ./cmd/spamrnn/
+	$(GO) test -count=1 -tags embercuda ./cuda/ ./cudaexec/ ./train/ ./examples/... ./cmd/spamrnn/
 
 # The kernels' CUDA source compiled for the CPU and checked against Go
 # references (-short keeps the large shapes out).
 cuda-emu-test:
-	$(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./spam/ ./cmd/spamrnn/
+	$(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./examples/... ./spam/ ./cmd/spamrnn/
 
 # The same with the emulated kernels compiled as nvcc compiles them for the
 # GPU, with a*b+c contracted into fused multiply-adds: float rounding then
@@ -78,7 +79,7 @@ cuda-emu-test:
 # are too tight fail here first. TestEmulatorFMA checks the flags took effect.
 EMU_FMA_FLAGS ?= -O2 -mfma -ffp-contract=fast
 cuda-emu-test-fma:
-	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 $(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./spam/
+	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 $(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./examples/... ./spam/
 
 # Test binaries for the GPU machine (no Go there): out/devrun/*.test
 cuda-testbin:

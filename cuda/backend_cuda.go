@@ -485,3 +485,43 @@ func (b *backend) eventElapsed(from, to uintptr) (float32, error) {
 }
 
 func (b *backend) eventDestroy(ev uintptr) error { return res(C.ember_event_destroy(C.uintptr_t(ev))) }
+
+// cudaModule is a module loaded by LoadModule and its kernels' functions.
+type cudaModule struct {
+	mod C.uintptr_t
+	fns []C.uintptr_t
+}
+
+func (b *backend) loadModule(name string, ptx []byte, kernels []string) (moduleHandle, error) {
+	if len(ptx) == 0 {
+		return nil, fmt.Errorf("module %s: no PTX (run make ptx)", name)
+	}
+	mod, log, err := loadModule(string(ptx))
+	if err != nil {
+		return nil, &Error{Call: fmt.Sprintf("cuModuleLoadDataEx %s", name), Err: err, Detail: log}
+	}
+	m := &cudaModule{mod: mod}
+	for _, k := range kernels {
+		cname := C.CString(k)
+		var fn C.uintptr_t
+		err := res(C.ember_module_function(&fn, mod, cname))
+		C.free(unsafe.Pointer(cname))
+		if err != nil {
+			C.ember_module_unload(mod)
+			return nil, &Error{Call: fmt.Sprintf("cuModuleGetFunction %s (module %s)", k, name), Err: err}
+		}
+		m.fns = append(m.fns, fn)
+	}
+	return m, nil
+}
+
+func (b *backend) launchModule(h moduleHandle, k int, grid, block dim3, a *kargs) error {
+	m := h.(*cudaModule)
+	*(*[maxArgs]uint64)(unsafe.Pointer(b.args)) = a.vals
+	return res(C.ember_launch(m.fns[k], C.uint(grid.X), C.uint(grid.Y), C.uint(grid.Z), C.uint(block.X),
+		C.uint(block.Y), C.uint(block.Z), b.stream, b.args, C.int(a.n)))
+}
+
+func (b *backend) unloadModule(h moduleHandle) error {
+	return res(C.ember_module_unload(h.(*cudaModule).mod))
+}

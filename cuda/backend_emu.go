@@ -15,6 +15,13 @@ int emu_fma_contracted(float a, float b, float c);
 int emu_launch(int kernel, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                const uint64_t* v);
 
+// emu_module_launch calls a module's generated dispatch (RegisterEmulated).
+typedef int (*emu_module_fn)(int, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, const uint64_t*);
+static int emu_module_launch(void* fn, int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                             unsigned bz, const uint64_t* v) {
+	return ((emu_module_fn)fn)(k, gx, gy, gz, bx, by, bz, v);
+}
+
 // "Device pointers" are host addresses carried as integers.
 static uintptr_t emu_alloc(size_t n) {
 	void* p = NULL;
@@ -35,6 +42,7 @@ import "C"
 
 import (
 	"embed"
+	"fmt"
 	"sync"
 	"time"
 	"unsafe"
@@ -213,6 +221,8 @@ const (
 type emuCmd struct {
 	op          emuOp
 	k           kernelID
+	mod         unsafe.Pointer // a module's dispatch, with kernel mk (else package kernel k)
+	mk          int
 	grid, block dim3
 	vals        [maxArgs]uint64
 	dst, src    uintptr
@@ -266,7 +276,11 @@ func (b *backend) graphLaunch(h uintptr) error {
 		c := &g.cmds[i]
 		switch c.op {
 		case emuLaunch:
-			if err := b.run(c.k, c.grid, c.block, &c.vals); err != nil {
+			if c.mod != nil {
+				if err := b.runModule(c.mod, c.mk, c.grid, c.block, &c.vals); err != nil {
+					return err
+				}
+			} else if err := b.run(c.k, c.grid, c.block, &c.vals); err != nil {
 				return err
 			}
 		case emuMemset:
@@ -343,3 +357,42 @@ func emulatorFMA() bool {
 	a := float32(1 + 1.0/4096)
 	return C.emu_fma_contracted(C.float(a), C.float(a), C.float(-(1+1.0/2048))) != 0
 }
+
+// Modules: the package's own dispatch, registered by its generated
+// emu_gen.go (RegisterEmulated); the PTX is not used.
+func (b *backend) loadModule(name string, _ []byte, kernels []string) (moduleHandle, error) {
+	m, ok := lookupEmulated(name)
+	if !ok {
+		return nil, fmt.Errorf("module %s has no emulated build registered (its package's emu_gen.go, built with -tags cudaemu, registers one)", name)
+	}
+	if len(m.kernels) != len(kernels) {
+		return nil, fmt.Errorf("module %s: %d kernels emulated, %d asked for (regenerate the package's glue)", name, len(m.kernels), len(kernels))
+	}
+	for i := range kernels {
+		if kernels[i] != m.kernels[i] {
+			return nil, fmt.Errorf("module %s: kernel %d is %s in the emulated build, %s asked for", name, i, m.kernels[i], kernels[i])
+		}
+	}
+	return m, nil
+}
+
+func (b *backend) launchModule(h moduleHandle, k int, grid, block dim3, a *kargs) error {
+	m := h.(emulatedModule)
+	if b.capturing {
+		b.recorded = append(b.recorded, emuCmd{op: emuLaunch, mod: m.launch, mk: k, grid: grid, block: block, vals: a.vals})
+		return nil
+	}
+	return b.runModule(m.launch, k, grid, block, &a.vals)
+}
+
+func (b *backend) runModule(fn unsafe.Pointer, k int, grid, block dim3, vals *[maxArgs]uint64) error {
+	*(*[maxArgs]uint64)(unsafe.Pointer(b.args)) = *vals
+	rc := C.emu_module_launch(fn, C.int(k), C.uint(grid.X), C.uint(grid.Y), C.uint(grid.Z), C.uint(block.X),
+		C.uint(block.Y), C.uint(block.Z), b.args)
+	if rc != 0 {
+		return Result(rc)
+	}
+	return nil
+}
+
+func (b *backend) unloadModule(moduleHandle) error { return nil }

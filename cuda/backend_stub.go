@@ -38,3 +38,8 @@ func (*backend) eventCreate() (uintptr, error)                  { return 0, ErrN
 func (*backend) eventRecord(uintptr) error                      { return ErrNotBuilt }
 func (*backend) eventElapsed(uintptr, uintptr) (float32, error) { return 0, ErrNotBuilt }
 func (*backend) eventDestroy(uintptr) error                     { return ErrNotBuilt }
+func (*backend) loadModule(string, []byte, []string) (moduleHandle, error) {
+	return nil, ErrNotBuilt
+}
+func (*backend) launchModule(moduleHandle, int, dim3, dim3, *kargs) error { return ErrNotBuilt }
+func (*backend) unloadModule(moduleHandle) error                          { return ErrNotBuilt }

@@ -34,6 +34,7 @@ type Context struct {
 	scratch Buffer   // reduction partial sums; only touched on the worker thread
 	retired []Buffer // scratch outgrown while graphs may hold its address; freed at Close
 
+	modules   []*Module                // loaded by LoadModule, unloaded at Close
 	capturing bool                     // the stream is being captured (worker thread only)
 	graphs    map[*Graph]struct{}      // live graphs, destroyed at Close
 	hosts     map[*HostBuffer]struct{} // live page-locked buffers, freed at Close
@@ -135,6 +136,13 @@ func (c *Context) shutdown() error {
 		c.b.hostFree(h.p)
 		h.p, h.bytes = nil, 0
 	}
+	for _, m := range c.modules {
+		if m.m != nil {
+			c.b.unloadModule(m.m)
+			m.m = nil
+		}
+	}
+	c.modules = nil
 	for _, b := range c.retired {
 		c.b.free(b.ptr)
 	}

@@ -128,8 +128,11 @@ func (b *Buf) Dense() *tensor.Dense {
 	}
 }
 
-// data returns the buffer's float storage as []T without copying or
-// allocating; T must match the buffer's dtype (checked when planning).
+// Floats returns the buffer's float storage as []T without copying or
+// allocating (F32 or F64, as T): how a kernel generic over float32 and
+// float64 reads its buffers. T must match the buffer's dtype.
+func Floats[T Float](b *Buf) []T { return data[T](b) }
+
 func data[T Float](b *Buf) []T {
 	var z T
 	if unsafe.Sizeof(z) == 4 {
@@ -138,7 +141,10 @@ func data[T Float](b *Buf) []T {
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.F64))), len(b.F64))
 }
 
-// is32 reports whether T is float32 (a compile-time constant per instantiation).
+// Is32 reports whether T is float32 (a constant per instantiation): a
+// generic kernel's switch between its float32 fast path and exact float64.
+func Is32[T Float]() bool { return is32[T]() }
+
 func is32[T Float]() bool {
 	var z T
 	return unsafe.Sizeof(z) == 4

@@ -92,3 +92,28 @@ func addRows[T Float](c, bias []T, rows, cols int) {
 		}
 	}
 }
+
+// The kernels' numeric building blocks, for ops outside this package.
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices (op
+// transposes when tA, tB): float32 through package cpu's GEMM (OpenBLAS,
+// split over the cores), float64 through gonum. m×k times k×n into m×n,
+// with leading dimensions lda, ldb, ldc. It allocates nothing.
+func Gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// SigmoidOf is the logistic function 1/(1+e^(−x)): a fast approximation
+// in float32 (a few ulps), exact in float64, as the LSTM and GRU kernels
+// use it.
+func SigmoidOf[T Float](x T) T { return sigmoid(x) }
+
+// TanhOf is tanh(x): a fast approximation in float32, exact in float64.
+func TanhOf[T Float](x T) T { return tanh(x) }
+
+// SumRows writes (or adds, when acc) the column sums of the rows×cols
+// matrix x into dst: a bias gradient.
+func SumRows[T Float](dst, x []T, rows, cols int, acc bool) { sumRows(dst, x, rows, cols, acc) }
+
+// AddRows adds bias to every row of the rows×cols matrix c.
+func AddRows[T Float](c, bias []T, rows, cols int) { addRows(c, bias, rows, cols) }

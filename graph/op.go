@@ -31,27 +31,38 @@ type Viewer interface {
 	ViewOffset() int
 }
 
-// Ctx is what an executor hands a kernel besides its buffers.
+// Ctx is what an executor hands a kernel besides its buffers: one per step
+// of a program, kept for the program's life.
 type Ctx struct {
-	// Scratch is temporary space of ScratchSize elements, reused across runs.
+	// Scratch is temporary space of ScratchSize elements, reused across
+	// runs and not zeroed.
 	Scratch *Buf
-	// state is op-private data kept across runs (parallel job descriptors).
-	state any
+	// State is the kernel's own data kept across runs (the job descriptor
+	// it hands cpu.ParallelFor, say), nil on the first run: make it then,
+	// so that later runs allocate nothing.
+	State any
 }
 
-// ctxState returns the op-private state of type S that ctx keeps across
-// runs, made on first use (a fresh one when there is no ctx).
-func ctxState[S any](ctx *Ctx) *S {
+// KernelState returns the kernel's state of type S kept in ctx.State
+// across runs, made on the first run (a fresh one when there is no ctx):
+// the job descriptor a kernel hands cpu.ParallelFor, say.
+func KernelState[S any](ctx *Ctx) *S {
 	if ctx == nil {
 		return new(S)
 	}
-	s, ok := ctx.state.(*S)
+	s, ok := ctx.State.(*S)
 	if !ok {
 		s = new(S)
-		ctx.state = s
+		ctx.State = s
 	}
 	return s
 }
+
+func ctxState[S any](ctx *Ctx) *S { return KernelState[S](ctx) }
+
+// Scratch returns the step's scratch space as []T (nil when the op asked
+// for none); T must be the output's dtype.
+func Scratch[T Float](c *Ctx) []T { return scratch[T](c) }
 
 func scratch[T Float](c *Ctx) []T {
 	if c == nil || c.Scratch == nil {
@@ -66,37 +77,55 @@ var opIDs atomic.Uint64
 // graph does not merge two of them that happen to share an input.
 func nextOpID() uint64 { return opIDs.Add(1) }
 
-// opBase supplies the gorgonia.Op methods that are the same for every op here.
-type opBase struct{}
+// OpBase supplies the gorgonia.Op methods that are the same for every op
+// of the engine: results are not pointers, no extern calls, no input
+// overwritten. Embed it in an op type.
+type OpBase struct{}
 
-func (opBase) ReturnsPtr() bool     { return false }
-func (opBase) CallsExtern() bool    { return false }
-func (opBase) OverwritesInput() int { return -1 }
+func (OpBase) ReturnsPtr() bool     { return false }
+func (OpBase) CallsExtern() bool    { return false }
+func (OpBase) OverwritesInput() int { return -1 }
 
-// hashOf hashes an op by its String(), which names the op and its settings.
-func writeHash(h hash.Hash, s fmt.Stringer) { fmt.Fprint(h, s.String()) }
+type opBase = OpBase
 
-func hashcode(s fmt.Stringer) uint32 {
+// WriteHash hashes an op by its String(), which must name the op and
+// every setting that changes what it computes (gorgonia merges nodes whose
+// ops hash alike): an op's WriteHash method.
+func WriteHash(h hash.Hash, op fmt.Stringer) { fmt.Fprint(h, op.String()) }
+
+// Hashcode is the FNV-1a hash of an op's String(): an op's Hashcode method.
+func Hashcode(op fmt.Stringer) uint32 {
 	h := fnv.New32a()
-	fmt.Fprint(h, s.String())
+	fmt.Fprint(h, op.String())
 	return h.Sum32()
 }
 
-// tt is a tensor type of the given rank over the type variable a (any dtype);
-// rank 0 means a scalar.
-func tt(dims int) hm.Type {
+func writeHash(h hash.Hash, s fmt.Stringer) { WriteHash(h, s) }
+func hashcode(s fmt.Stringer) uint32        { return Hashcode(s) }
+
+// TensorType is a tensor type of the given rank over the type variable a
+// (any dtype), rank 0 meaning a scalar: the pieces of an op's Type, e.g.
+// hm.NewFnType(TensorType(2), TensorType(2)) for a matrix to matrix op.
+func TensorType(dims int) hm.Type {
 	if dims == 0 {
 		return hm.TypeVariable('a')
 	}
 	return gorgonia.TensorType{Dims: dims, Of: hm.TypeVariable('a')}
 }
 
-func ttOf(dims int, dt tensor.Dtype) hm.Type {
+// TensorTypeOf is TensorType with a fixed dtype (int32 ids, say).
+func TensorTypeOf(dims int, dt tensor.Dtype) hm.Type {
 	if dims == 0 {
 		return dt
 	}
 	return gorgonia.TensorType{Dims: dims, Of: dt}
 }
+
+func tt(dims int) hm.Type                    { return TensorType(dims) }
+func ttOf(dims int, dt tensor.Dtype) hm.Type { return TensorTypeOf(dims, dt) }
+
+// Shapes turns InferShape's arguments into shapes, or says which is not one.
+func Shapes(ns []gorgonia.DimSizer) ([]tensor.Shape, error) { return shapes(ns) }
 
 func shapes(ns []gorgonia.DimSizer) ([]tensor.Shape, error) {
 	out := make([]tensor.Shape, len(ns))
@@ -117,15 +146,20 @@ func checkArity(op gorgonia.Op, n int) error {
 	return nil
 }
 
-// kernelOp is what doCPU needs of an op.
-type kernelOp interface {
+// CPUOp is an op that carries its CPU kernel: what DoCPU runs.
+type CPUOp interface {
 	gorgonia.Op
 	CPUKernel
 }
 
-// doCPU is the Do of every op here: it runs the op's CPU kernel on freshly
-// allocated buffers, so gorgonia's own machines can execute our graphs.
-func doCPU(op kernelOp, vals ...gorgonia.Value) (gorgonia.Value, error) {
+// DoCPU is the Do of an op with a CPU kernel: it runs the kernel on freshly
+// allocated buffers (scratch included), so that gorgonia's own machines
+// can execute graphs of the op. An op's Do method is usually just
+// `return graph.DoCPU(op, v...)`.
+func DoCPU(op CPUOp, vals ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, vals...) }
+
+// doCPU is DoCPU.
+func doCPU(op CPUOp, vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if err := checkArity(op, len(vals)); err != nil {
 		return nil, err
 	}

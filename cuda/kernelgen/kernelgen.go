@@ -262,8 +262,13 @@ func parseParams(list string) ([]Param, error) {
 func kindOf(ctype string) (Kind, error) {
 	if strings.HasSuffix(ctype, "*") {
 		switch strings.TrimSpace(strings.TrimPrefix(strings.TrimSuffix(ctype, "*"), "const ")) {
-		case "unsigned long long", "long long", "uint64_t", "int64_t", "double", "size_t":
+		case "unsigned long long", "long long", "uint64_t", "int64_t", "double", "size_t", "float2", "int2", "uint2":
 			return Ptr8, nil
+		case "float4", "int4", "uint4", "double2":
+			// A 16-byte vector read needs 16-byte alignment, which no
+			// argument kind checks: take a float* and cast in the kernel,
+			// where the alignment is the kernel's to ensure.
+			return 0, fmt.Errorf("type %q: 16-byte vector pointers are not supported (pass float* and cast)", ctype)
 		}
 		return Ptr, nil
 	}
@@ -319,6 +324,44 @@ func CheckPTX(kernels []Kernel, ptx map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// CheckGenerated reports the first difference between the glue committed
+// in the package directory dir and what Generate makes from its .cu files
+// today ("stale: run go generate"), or between the kernels and the
+// committed PTX (kernels/*.ptx) when there is some: the freshness test of
+// a package with kernels, as make ptx-check is for the PTX.
+func CheckGenerated(dir string, cfg Config) error {
+	ks, err := Load(dir, cfg)
+	if err != nil {
+		return err
+	}
+	files, err := Generate(cfg, ks)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		disk, err := os.ReadFile(filepath.Join(dir, f.Name))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(disk, f.Data) {
+			return fmt.Errorf("kernelgen: %s is stale: run go generate in %s", f.Name, dir)
+		}
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, cfg.KernelDir, "*.ptx"))
+	if len(paths) == 0 {
+		return nil
+	}
+	ptx := map[string][]byte{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		ptx[strings.TrimSuffix(filepath.Base(p), ".ptx")] = b
+	}
+	return CheckPTX(ks, ptx)
 }
 
 // Generate writes the glue of kernels for cfg.

@@ -27,7 +27,7 @@ extern "C" __global__ void scale_fwd(float* __restrict__ y, const float* x,
 ENTRY(entry_b, float)
 ENTRY(entry_a, float)
 
-extern "C" __global__ void __launch_bounds__(128) last_one(unsigned k) { }
+extern "C" __global__ void __launch_bounds__(128) last_one(unsigned k, const float2* pairs) { }
 `
 
 func TestParseCU(t *testing.T) {
@@ -47,7 +47,7 @@ func TestParseCU(t *testing.T) {
 		"mod.scale_fwd(float* y:ptr, const float* x:ptr, float a:f32, int n:i32)",
 		"mod.entry_b(int n:i32, const T* in:ptr, unsigned long long seed:u64, const unsigned long long* step_at:ptr8)",
 		"mod.entry_a(int n:i32, const T* in:ptr, unsigned long long seed:u64, const unsigned long long* step_at:ptr8)",
-		"mod.last_one(unsigned k:i32)",
+		"mod.last_one(unsigned k:i32, const float2* pairs:ptr8)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("parsed (in source order):\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -58,6 +58,7 @@ func TestParseCURejects(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{`extern "C" __global__ void k(double x) {}`, `type "double"`},
 		{`extern "C" __global__ void k(float*) {}`, "has no name"},
+		{`extern "C" __global__ void k(const float4* x) {}`, "16-byte vector pointers are not supported"},
 		{"#define E(name) extern \"C\" __global__ void other(int n) {}\n", "declares kernel other"},
 	} {
 		_, err := ParseCU("m", []byte(tc.src))
