@@ -150,17 +150,24 @@ type cpuStore struct {
 	u      Update
 }
 
-func (s *cpuStore) Params() []*Param { return s.params }
-func (s *cpuStore) SyncHost() error  { return nil }
-func (s *cpuStore) SyncDevice() error {
-	return nil
-}
-func (s *cpuStore) Close() error { return nil }
+func (s *cpuStore) Params() []*Param  { return s.params }
+func (s *cpuStore) SyncHost() error   { return nil }
+func (s *cpuStore) SyncDevice() error { return nil }
+func (s *cpuStore) Close() error      { return nil }
 
 func (cpuBackend) Compile(plan *Plan, st Store, grads []*gorgonia.Node) (Executable, error) {
 	s, ok := st.(*cpuStore)
 	if !ok {
 		return nil, fmt.Errorf("graph: the CPU backend compiles over its own stores, not a %T", st)
+	}
+	stored := make(map[*Buf]bool, len(s.params))
+	for _, p := range s.params {
+		stored[p.Value] = true
+	}
+	for _, v := range plan.Values {
+		if v.Kind == ValueBound && !stored[v.Host] {
+			return nil, fmt.Errorf("graph: input %v is bound to a buffer that is no parameter of the store", v.Node)
+		}
 	}
 	prog, err := CompilePlan(plan)
 	if err != nil {

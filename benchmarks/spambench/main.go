@@ -76,9 +76,10 @@
 // results.json has the same under each result's "profile". The timed
 // figures are taken before profiling starts, so they are the same with or
 // without the flag; the profiled steps read the clock around every op and
-// are a little slower. An executor that cannot profile (CUDA, until its
-// executor records device timings) says so in the profile's "error".
-// PyTorch is not profiled.
+// are a little slower (on CUDA, a profiled step is timed with device
+// events and launched kernel by kernel, not replayed as a graph). An
+// executor that cannot profile says so in the profile's "error". PyTorch
+// is not profiled.
 //
 // # Run time
 //
