@@ -2,7 +2,7 @@
 // device that owns the CUDA context, its stream and an OS thread, device
 // memory (Buffer, Arena), copies, and float32 kernels for training an LSTM
 // classifier (SGEMM, elementwise ops, reductions and gradient-norm clipping,
-// BCE loss, embedding, dropout, Adam, LSTM step).
+// BCE loss, embedding, dropout, the Adam and SGD updates, LSTM step).
 //
 // # Builds
 //
@@ -47,6 +47,19 @@
 // mallocs and frees per launch and cu has no stream capture; cu is used for
 // initialisation, device properties, contexts and allocation. A launch or
 // copy made on the Context's thread allocates nothing on the Go heap.
+//
+// # Kernels and modules
+//
+// The kernels' table, a typed launcher per kernel (Context.Kernels) and
+// the emulator's dispatch are generated from kernels/*.cu by go generate
+// (cmd/kernelgen): a kernel's signature is written once, in its .cu file,
+// and a test fails when the generated code or the PTX is stale. A package
+// with kernels of its own embeds their PTX and loads it as a Module
+// (Context.Module), launched through its own generated launchers; under
+// the emulator its .cu is compiled for the CPU and found by name
+// (RegisterEmulated). Launchers check nothing but the arguments' count,
+// kinds and 8-byte alignment; the Context's kernel functions (Sgemm,
+// AddBiasRows, ...) also check sizes and pick the launch geometry.
 //
 // # Errors
 //
