@@ -12,6 +12,7 @@ import (
 
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/internal/sysmem"
 	"github.com/emberml/ember/optim"
 	"github.com/emberml/ember/train"
 )
@@ -196,7 +197,7 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	}
 	if need := cfg.TrainingBytes(o.BatchSize); o.MaxBytes > 0 && need > o.MaxBytes {
 		return nil, nil, fmt.Errorf("%w: training %s needs about %s of memory (about %s parameters, batch %d × %d tokens); %s is available: make --hidden, --embed, --layers, --seq-len or --batch smaller",
-			ErrTooBig, cfg.describe(), formatBytes(need), groupDigits(cfg.paramBound()), o.BatchSize, cfg.SeqLen, formatBytes(o.MaxBytes))
+			ErrTooBig, cfg.describe(), sysmem.Format(need), groupDigits(cfg.paramBound()), o.BatchSize, cfg.SeqLen, sysmem.Format(o.MaxBytes))
 	}
 	model, err := NewModel(cfg, o.Seed)
 	if err != nil {

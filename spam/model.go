@@ -154,20 +154,6 @@ func (c Config) describe() string {
 	return fmt.Sprintf("embedding %d×%d, %d×%s %d", c.Vocab, c.Embed, c.Layers, strings.ToUpper(c.Cell), c.Hidden)
 }
 
-// formatBytes formats a byte count as "512 MiB" or "3.2 GiB".
-func formatBytes(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 // Model is embedding → encoder (a recurrent stack, or the text CNN) →
 // dense → sigmoid.
 type Model struct {

@@ -17,7 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emberml/ember/internal/atomicfile"
-	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/internal/sysmem"
 )
 
 // table is a delimited text file with a header row, held as strings so each
@@ -59,10 +59,10 @@ func readTable(path string) (*table, error) {
 // checkFileFits refuses a file whose reading would need more memory than
 // the machine has available.
 func checkFileFits(path string, size int64) error {
-	avail, ok := cli.AvailableMemory()
+	avail, ok := sysmem.Available()
 	if need := uint64(size) * memoryPerFileByte; ok && need > avail {
 		return fmt.Errorf("%s is %s; reading it needs about %s of memory, and %s is available",
-			path, cli.Bytes(uint64(size)), cli.Bytes(need), cli.Bytes(avail))
+			path, sysmem.Format(uint64(size)), sysmem.Format(need), sysmem.Format(avail))
 	}
 	return nil
 }

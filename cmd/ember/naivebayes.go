@@ -283,29 +283,13 @@ func (s *nbScorer) score(data, id string) (*scores, error) {
 	}
 	classes := s.mf.meta.Classes
 	full := spreadProba(proba, s.nb.Classes(), len(classes))
-	out := &scores{classes: classes}
-	if id != "" {
-		out.header = append(out.header, id)
-	}
-	out.header = append(out.header, "prediction")
-	for _, c := range classes {
-		out.header = append(out.header, "p_"+c)
-	}
+	out := newClassifierScores(id, classes)
 	pred, err := s.nb.Predict(X)
 	if err != nil {
 		return nil, err
 	}
-	out.pred = pred
 	for i, p := range full {
-		var rec []string
-		if id != "" {
-			rec = append(rec, ids[i])
-		}
-		rec = append(rec, classes[pred[i]])
-		for _, v := range p {
-			rec = append(rec, formatFloat(v))
-		}
-		out.rows = append(out.rows, rec)
+		out.add(ids, i, pred[i], p)
 	}
 	if labels != nil {
 		out.labelColumn = in.Label

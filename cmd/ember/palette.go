@@ -14,6 +14,7 @@ import (
 
 	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/internal/sysmem"
 	"github.com/emberml/ember/models/kmeans"
 	"github.com/emberml/ember/plots"
 )
@@ -116,9 +117,9 @@ func checkImageFits(path string) error {
 		return nil // LoadImage says what is wrong with the file
 	}
 	need := uint64(cfg.Width) * uint64(cfg.Height) * bytesPerPixel
-	if avail, ok := cli.AvailableMemory(); ok && need > avail {
+	if avail, ok := sysmem.Available(); ok && need > avail {
 		return fmt.Errorf("%s is %d×%d pixels; decoding it needs about %s of memory, and %s is available",
-			path, cfg.Width, cfg.Height, cli.Bytes(need), cli.Bytes(avail))
+			path, cfg.Width, cfg.Height, sysmem.Format(need), sysmem.Format(avail))
 	}
 	return nil
 }

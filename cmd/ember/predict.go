@@ -63,15 +63,8 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"has the model's label column, the accuracy against it is reported.\n")
 	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
-	out := fs.Output("out", "", "write the predictions to this CSV `file`", cli.DefaultText("standard output"))
 	id := fs.String("id", "", "copy this `column` of the data into the first output column")
-	asJSON := fs.Bool("json", false, "print a summary as one JSON object on the last line of standard output (needs --out)")
-	fs.Check(func() error {
-		if *asJSON && *out == "" {
-			return errors.New("--json needs --out: without it the predictions are standard output")
-		}
-		return nil
-	})
+	out, asJSON := predictionOutputFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,6 +133,51 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// newClassifierScores starts the scores of a classifier: the header is the
+// id column (when id is not empty), the prediction, and each class's
+// probability, p_<class>.
+func newClassifierScores(id string, classes []string) *scores {
+	s := &scores{classes: classes}
+	if id != "" {
+		s.header = append(s.header, id)
+	}
+	s.header = append(s.header, "prediction")
+	for _, c := range classes {
+		s.header = append(s.header, "p_"+c)
+	}
+	return s
+}
+
+// add appends row i: its id (ids[i], when there are ids), the predicted
+// class and the probabilities, written exactly.
+func (s *scores) add(ids []string, i, pred int, proba []float64) {
+	rec := make([]string, 0, len(s.header))
+	if ids != nil {
+		rec = append(rec, ids[i])
+	}
+	rec = append(rec, s.classes[pred])
+	for _, v := range proba {
+		rec = append(rec, formatFloat(v))
+	}
+	s.rows = append(s.rows, rec)
+	s.pred = append(s.pred, pred)
+}
+
+// predictionOutputFlags declares --out and --json as the scoring commands
+// (predict, score) take them: predictions to a CSV file or standard
+// output, and a JSON summary only when standard output is free for it.
+func predictionOutputFlags(fs *cli.FlagSet) (out *string, asJSON *bool) {
+	out = fs.Output("out", "", "write the predictions to this CSV `file`", cli.DefaultText("standard output"))
+	asJSON = fs.Bool("json", false, "print a summary as one JSON object on the last line of standard output (needs --out)")
+	fs.Check(func() error {
+		if *asJSON && *out == "" {
+			return errors.New("--json needs --out: without it the predictions are standard output")
+		}
+		return nil
+	})
+	return out, asJSON
+}
+
 // tableClassifier scores the numeric columns of a table with a classifier.
 type tableClassifier struct {
 	mf      *modelFile
@@ -161,15 +199,7 @@ func (c *tableClassifier) score(data, id string) (*scores, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", data, err)
 	}
-	s := &scores{classes: c.classes}
-	if id != "" {
-		s.header = append(s.header, id)
-	}
-	s.header = append(s.header, "prediction")
-	for _, cl := range c.classes {
-		s.header = append(s.header, "p_"+cl)
-	}
-	s.pred = make([]int, len(proba))
+	s := newClassifierScores(id, c.classes)
 	for i, p := range proba {
 		best := 0
 		for k, v := range p {
@@ -177,16 +207,7 @@ func (c *tableClassifier) score(data, id string) (*scores, error) {
 				best = k
 			}
 		}
-		s.pred[i] = best
-		var rec []string
-		if id != "" {
-			rec = append(rec, ids[i])
-		}
-		rec = append(rec, c.classes[best])
-		for _, v := range p {
-			rec = append(rec, formatFloat(v))
-		}
-		s.rows = append(s.rows, rec)
+		s.add(ids, i, best, p)
 	}
 	if target := c.mf.meta.Input.Target; target != "" {
 		if _, err := tab.column(target); err == nil {

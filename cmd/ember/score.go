@@ -152,18 +152,11 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	model := fs.Input("model", "", "model `file`: ember gbt --save, or XGBoost .json/.ubj", cli.Required())
 	data := fs.Input("data", "", "CSV, TSV or Parquet `file` to score", cli.Required())
 	id := fs.String("id", "", "copy this `column` into the first output column (e.g. customer_ID)")
-	out := fs.Output("out", "", "write the predictions to this CSV `file`", cli.DefaultText("standard output"))
+	out, asJSON := predictionOutputFlags(fs)
 	features := fs.String("features", "", "the feature `columns` of an XGBoost model saved without feature names, in order")
 	batchRows := fs.Int("batch-rows", tabular.DefaultBatchRows, 1, 1<<24, "rows scored at a time")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for scoring (0: all)")
 	noProgress := fs.Bool("no-progress", false, "no progress bar, even on a terminal")
-	asJSON := fs.Bool("json", false, "print a summary as one JSON object on the last line of standard output (needs --out)")
-	fs.Check(func() error {
-		if *asJSON && *out == "" {
-			return errors.New("--json needs --out: without it the predictions are standard output")
-		}
-		return nil
-	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -385,14 +378,7 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", data, err)
 	}
-	out := &scores{classes: s.Classes}
-	if id != "" {
-		out.header = append(out.header, id)
-	}
-	out.header = append(out.header, "prediction")
-	for _, c := range s.Classes {
-		out.header = append(out.header, "p_"+c)
-	}
+	out := newClassifierScores(id, s.Classes)
 	var idc *tabular.Column
 	if id != "" {
 		idc = b.Column(id)

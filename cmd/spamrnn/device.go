@@ -8,7 +8,7 @@ import (
 
 	"github.com/emberml/ember/cpu"
 	"github.com/emberml/ember/cuda"
-	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/internal/sysmem"
 	"github.com/emberml/ember/train"
 )
 
@@ -73,7 +73,7 @@ func (d selectedDevice) freeMemory() uint64 {
 		}
 		return 0
 	}
-	n, _ := cli.AvailableMemory()
+	n, _ := sysmem.Available()
 	return n
 }
 

@@ -35,7 +35,7 @@
 //
 // Checks that depend on the data (a model's memory against the machine's,
 // a split's minimum size) are the command's own, after loading and before
-// training; [AvailableMemory] helps with the first.
+// training; package internal/sysmem helps with the first.
 //
 // # Outputs
 //

@@ -1,4 +1,7 @@
-package cli
+// Package sysmem tells how much memory the machine has left, so that
+// commands refuse work that cannot fit before they start it, and formats
+// byte counts for their messages.
+package sysmem
 
 import (
 	"bufio"
@@ -8,11 +11,11 @@ import (
 	"strings"
 )
 
-// AvailableMemory returns the bytes of memory a new allocation can count on:
+// Available returns the bytes of memory a new allocation can count on:
 // the kernel's MemAvailable, lowered to the cgroup's limit minus its usage
 // when the process runs in a memory-limited container. ok is false where
 // neither is known (not Linux); callers then skip their memory check.
-func AvailableMemory() (bytes uint64, ok bool) {
+func Available() (bytes uint64, ok bool) {
 	if v, found := memInfo("/proc/meminfo", "MemAvailable:"); found {
 		bytes, ok = v, true
 	}
@@ -52,8 +55,8 @@ func readUint(path string) (uint64, bool) {
 	return v, err == nil
 }
 
-// Bytes formats a byte count for messages: "512 MiB", "3.2 GiB".
-func Bytes(n uint64) string {
+// Format formats a byte count for messages: "512 MiB", "3.2 GiB".
+func Format(n uint64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
