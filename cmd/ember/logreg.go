@@ -444,8 +444,14 @@ func logregPlots(prefix string, m *logreg.Model, r logregResult, X [][]float64, 
 	}
 
 	bPath := prefix + "-boundary.png"
+	// The points are the rows of --data: all of them, or with --test, the
+	// training rows (the test file's rows are scored in the heat map).
+	title2 := fmt.Sprintf("logistic regression on %s (all %d rows)", r.Target, len(y))
+	if r.Test != "" {
+		title2 = fmt.Sprintf("logistic regression on %s (%d training rows)", r.Target, len(y))
+	}
 	opts := plots.BoundaryOptions{
-		Title:      fmt.Sprintf("logistic regression on %s (all %d rows)", r.Target, len(y)),
+		Title:      title2,
 		XLabel:     r.Features[0],
 		YLabel:     r.Features[1],
 		ClassNames: r.Classes,
