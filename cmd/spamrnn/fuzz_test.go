@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/emberml/ember/data"
@@ -71,38 +70,24 @@ func FuzzTrainFlags(f *testing.F) {
 	})
 }
 
-var (
-	fuzzModelOnce sync.Once
-	fuzzModelPath string
-	fuzzModelErr  error
-)
-
-// fuzzModel trains one tiny model for the predict and eval fuzz tests.
-func fuzzModel(t testing.TB) string {
-	fuzzModelOnce.Do(func() {
-		ex, load, err := data.DemoCorpus()
-		if err != nil {
-			fuzzModelErr = err
-			return
-		}
-		c, _, err := spam.Train(context.Background(), ex[:300], load, spam.Options{
-			Model: spam.Config{SeqLen: 8, Embed: 4, Hidden: 4, Layers: 1}, Epochs: 1, BatchSize: 16})
-		if err != nil {
-			fuzzModelErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "spamrnn-fuzz-")
-		if err != nil {
-			fuzzModelErr = err
-			return
-		}
-		fuzzModelPath = filepath.Join(dir, "m.model")
-		fuzzModelErr = c.Save(fuzzModelPath)
-	})
-	if fuzzModelErr != nil {
-		t.Fatal(fuzzModelErr)
+// fuzzModel trains one tiny model for the predict and eval fuzz tests, in
+// the fuzz test's temporary directory.
+func fuzzModel(f *testing.F) string {
+	f.Helper()
+	ex, load, err := data.DemoCorpus()
+	if err != nil {
+		f.Fatal(err)
 	}
-	return fuzzModelPath
+	c, _, err := spam.Train(context.Background(), ex[:300], load, spam.Options{
+		Model: spam.Config{SeqLen: 8, Embed: 4, Hidden: 4, Layers: 1}, Epochs: 1, BatchSize: 16})
+	if err != nil {
+		f.Fatal(err)
+	}
+	path := filepath.Join(f.TempDir(), "m.model")
+	if err := c.Save(path); err != nil {
+		f.Fatal(err)
+	}
+	return path
 }
 
 // FuzzPredictStdin classifies fuzzed standard input: no panic, and one
@@ -114,8 +99,8 @@ func FuzzPredictStdin(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	model := fuzzModel(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		model := fuzzModel(t)
 		var out, errb bytes.Buffer
 		code := run(context.Background(), []string{"predict", "--model", model}, bytes.NewReader(in), &out, &errb)
 		if code != 0 {
@@ -142,8 +127,8 @@ func FuzzEvalData(f *testing.F) {
 		f.Add([]byte(s), "csv")
 	}
 	dir := f.TempDir()
+	model := fuzzModel(f)
 	f.Fuzz(func(t *testing.T, in []byte, format string) {
-		model := fuzzModel(t)
 		path := filepath.Join(dir, "d.txt")
 		if err := os.WriteFile(path, in, 0o644); err != nil {
 			t.Fatal(err)
