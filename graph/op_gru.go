@@ -84,9 +84,9 @@ func (GRU) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	// Shapes were checked by InferShape when the graph was built.
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		gruFwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, gruJobs(ctx))
+		gruFwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), gruJobs(ctx))
 	} else {
-		gruFwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, nil)
+		gruFwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
 	}
 	return nil
 }
@@ -127,7 +127,9 @@ func (j *gruJob) Run(lo, hi int) {
 // gruJobs returns the step's job descriptor, made on its first run.
 func gruJobs(ctx *Ctx) *gruJob { return ctxState[gruJob](ctx) }
 
-func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, job *gruJob) {
+// gruFwd runs the layer over the steps and rows pk computes (every one for
+// the GRU op); the hidden states of the others are zeros.
+func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packing, job *gruJob) {
 	g := 3 * h
 	bh, bg := b*h, b*g
 	hs := out[:t*bh]
@@ -135,26 +137,38 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, job 
 	ghns := out[t*bh+t*bg : t*bh+t*bg+t*bh]
 	gh := work[:bg]
 	bhn := bhh[2*h : 3*h]
-	// Input projection for every step at once: acts = x·Wihᵀ + b_ih, plus
-	// b_hr and b_hz, which only ever appear added to it (b_hn does not).
-	gemm(false, true, t*b, g, in, 1, x, in, wih, in, 0, acts, g)
-	addGRUBias(acts, bih, bhh, t*b, h)
-	for s := 0; s < t; s++ {
-		a := acts[s*bg : (s+1)*bg]
+	f := pk.first
+	clear(hs[:f*bh])
+	// Input projection for every computed step at once: acts = x·Wihᵀ +
+	// b_ih, plus b_hr and b_hz, which only ever appear added to it (b_hn
+	// does not).
+	gemm(false, true, (t-f)*b, g, in, 1, x[f*b*in:], in, wih, in, 0, acts[f*bg:], g)
+	addGRUBias(acts[f*bg:], bih, bhh, (t-f)*b, h)
+	for s := f; s < t; s++ {
+		n := pk.n(s)
+		a := acts[s*bg : s*bg+n*g]
 		var hprev, ghs []T
-		if s > 0 {
-			hprev = hs[(s-1)*bh : s*bh]
-			gemm(false, true, b, g, h, 1, hprev, h, whh, h, 0, gh, g)
-			ghs = gh
+		if s > f { // at f every previous state is zero
+			hprev = hs[(s-1)*bh : (s-1)*bh+n*h]
+			ghs = gh[:n*g]
+			gemm(false, true, n, g, h, 1, hprev, h, whh, h, 0, ghs, g)
 		}
-		ghn, hid := ghns[s*bh:(s+1)*bh], hs[s*bh:(s+1)*bh]
+		ghn, hid := ghns[s*bh:s*bh+n*h], hs[s*bh:s*bh+n*h]
 		// float32 (job given): the step's rows split over the cores;
 		// float64 (gradient checks): serially. Nil slices stay nil.
 		if job != nil {
 			*job = gruJob{h: h, a: f32(a), gh: f32(ghs), bhn: f32(bhn), hprev: f32(hprev), ghn: f32(ghn), hid: f32(hid)}
-			cpu.ParallelFor(b, 2, job)
+			cpu.ParallelFor(n, 2, job)
 		} else {
-			gruCellFwd(a, ghs, bhn, hprev, ghn, hid, b, h)
+			gruCellFwd(a, ghs, bhn, hprev, ghn, hid, n, h)
+		}
+		clear(hs[s*bh+n*h : (s+1)*bh])
+		if !pk.exact {
+			for r := 0; r < n; r++ {
+				if !pk.real(s, r) {
+					clear(hid[r*h : (r+1)*h])
+				}
+			}
 		}
 	}
 }
@@ -288,14 +302,16 @@ func (GRUBackward) ScratchSize(_ *Buf, in []*Buf) int {
 func (GRUBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		gruBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, gruJobs(ctx))
+		gruBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), gruJobs(ctx))
 	} else {
-		gruBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, nil)
+		gruBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
 	}
 	return nil
 }
 
-func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, job *gruJob) {
+// gruBwd backpropagates through the steps and rows pk computes: the gate
+// gradients of the others are zero, so no gradient flows through padding.
+func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk packing, job *gruJob) {
 	g := 3 * h
 	bh, bg := b*h, b*g
 	hs := fwd[:t*bh]
@@ -311,34 +327,47 @@ func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, job
 	dgh := work[t*bg : 2*t*bg]     // gradients of h·W_hhᵀ + b_hh, every step
 	dh := work[2*t*bg : 2*t*bg+bh] // recurrent gradient into h of the step being processed
 	clear(dh)
-	for s := t - 1; s >= 0; s-- {
+	f := pk.first
+	for s := t - 1; s >= f; s-- {
+		n := pk.n(s)
 		var hprev []T
-		if s > 0 {
-			hprev = hs[(s-1)*bh : s*bh]
+		if s > f {
+			hprev = hs[(s-1)*bh : (s-1)*bh+n*h]
 		}
-		dgis, dghs := dgi[s*bg:(s+1)*bg], dgh[s*bg:(s+1)*bg]
-		dho, act, ghn := dhs[s*bh:(s+1)*bh], acts[s*bg:(s+1)*bg], ghns[s*bh:(s+1)*bh]
+		dgis, dghs := dgi[s*bg:s*bg+n*g], dgh[s*bg:s*bg+n*g]
+		dho, act, ghn := dhs[s*bh:s*bh+n*h], acts[s*bg:s*bg+n*g], ghns[s*bh:s*bh+n*h]
 		if job != nil {
 			*job = gruJob{backward: true, h: h, dgi: f32(dgis), dgh: f32(dghs), dh: f32(dh), dhOut: f32(dho), a: f32(act), ghn: f32(ghn), hprev: f32(hprev)}
-			cpu.ParallelFor(b, 2, job)
+			cpu.ParallelFor(n, 2, job)
 		} else {
-			gruCellBwd(dgis, dghs, dh, dho, act, ghn, hprev, b, h)
+			gruCellBwd(dgis, dghs, dh[:n*h], dho, act, ghn, hprev, n, h)
 		}
-		if s > 0 {
+		clear(dgi[s*bg+n*g : (s+1)*bg])
+		clear(dgh[s*bg+n*g : (s+1)*bg])
+		if !pk.exact {
+			for r := 0; r < n; r++ {
+				if !pk.real(s, r) {
+					clear(dgis[r*g : (r+1)*g])
+					clear(dghs[r*g : (r+1)*g])
+				}
+			}
+		}
+		if s > f {
 			// dh for step s−1 = dh·z (left by the cell) + dgh_s · Whh.
-			gemm(false, false, b, h, g, 1, dghs, g, whh, h, 1, dh, h)
+			gemm(false, false, n, h, g, 1, dghs, g, whh, h, 1, dh, h)
 		}
 	}
-	// Weight gradients over all steps as single products.
-	gemm(false, false, t*b, in, g, 1, dgi, g, wih, in, 0, dx, in)
-	gemm(true, false, g, in, t*b, 1, dgi, g, x, in, 0, dwih, in)
-	if t > 1 {
-		gemm(true, false, g, h, (t-1)*b, 1, dgh[bg:], g, hs, h, 0, dwhh, h)
+	// Weight gradients over all computed steps as single products.
+	clear(dx[:f*b*in])
+	gemm(false, false, (t-f)*b, in, g, 1, dgi[f*bg:], g, wih, in, 0, dx[f*b*in:], in)
+	gemm(true, false, g, in, (t-f)*b, 1, dgi[f*bg:], g, x[f*b*in:], in, 0, dwih, in)
+	if t-f > 1 {
+		gemm(true, false, g, h, (t-f-1)*b, 1, dgh[(f+1)*bg:], g, hs[f*bh:], h, 0, dwhh, h)
 	} else {
 		clear(dwhh)
 	}
-	sumRows(dbih, dgi, t*b, g, false)
-	sumRows(dbhh, dgh, t*b, g, false)
+	sumRows(dbih, dgi[f*bg:], (t-f)*b, g, false)
+	sumRows(dbhh, dgh[f*bg:], (t-f)*b, g, false)
 }
 
 // gruCellBwd computes one step's gate gradients dgi and dgh (B, 3H) from

@@ -64,9 +64,9 @@ func (LSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	// Shapes were checked by InferShape when the graph was built.
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, t, b, i, h, cellJobs(ctx))
+		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, t, b, i, h, densePacking(t, b), cellJobs(ctx))
 	} else {
-		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, t, b, i, h, nil)
+		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, t, b, i, h, densePacking(t, b), nil)
 	}
 	return nil
 }
@@ -102,30 +102,46 @@ func (j *cellJob) Run(lo, hi int) {
 // cellJobs returns the step's job descriptor, made on its first run.
 func cellJobs(ctx *Ctx) *cellJob { return ctxState[cellJob](ctx) }
 
-func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int, job *cellJob) {
+// lstmFwd runs the layer over the steps and rows pk computes (every one
+// for the LSTM op); the hidden and cell states of the others are zeros.
+func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int, pk packing, job *cellJob) {
 	g := 4 * h
 	bh, bg := b*h, b*g
 	hs := out[:t*bh]
 	acts := out[t*bh : t*bh+t*bg]
 	cs := out[t*bh+t*bg : t*bh+t*bg+t*bh]
-	// Input projection for every step at once: acts = x·Wihᵀ + bias.
-	gemm(false, true, t*b, g, in, 1, x, in, wih, in, 0, acts, g)
-	addRows(acts, bias, t*b, g)
-	for s := 0; s < t; s++ {
-		a := acts[s*bg : (s+1)*bg]
+	f := pk.first
+	clear(hs[:f*bh])
+	clear(cs[:f*bh])
+	// Input projection for every computed step at once: acts = x·Wihᵀ + bias.
+	gemm(false, true, (t-f)*b, g, in, 1, x[f*b*in:], in, wih, in, 0, acts[f*bg:], g)
+	addRows(acts[f*bg:], bias, (t-f)*b, g)
+	for s := f; s < t; s++ {
+		n := pk.n(s)
+		a := acts[s*bg : s*bg+n*g]
 		var cprev []T
-		if s > 0 {
-			gemm(false, true, b, g, h, 1, hs[(s-1)*bh:s*bh], h, whh, h, 1, a, g)
-			cprev = cs[(s-1)*bh : s*bh]
+		if s > f { // at f every previous state is zero
+			gemm(false, true, n, g, h, 1, hs[(s-1)*bh:], h, whh, h, 1, a, g)
+			cprev = cs[(s-1)*bh : (s-1)*bh+n*h]
 		}
-		c, hid := cs[s*bh:(s+1)*bh], hs[s*bh:(s+1)*bh]
+		c, hid := cs[s*bh:s*bh+n*h], hs[s*bh:s*bh+n*h]
 		// float32 (job given): the step's rows split over the cores;
 		// float64 (gradient checks): serially. A nil cprev stays nil.
 		if job != nil {
 			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid)}
-			cpu.ParallelFor(b, 2, job)
+			cpu.ParallelFor(n, 2, job)
 		} else {
-			lstmCellFwd(a, cprev, c, hid, b, h)
+			lstmCellFwd(a, cprev, c, hid, n, h)
+		}
+		clear(cs[s*bh+n*h : (s+1)*bh])
+		clear(hs[s*bh+n*h : (s+1)*bh])
+		if !pk.exact {
+			for r := 0; r < n; r++ {
+				if !pk.real(s, r) {
+					clear(c[r*h : (r+1)*h])
+					clear(hid[r*h : (r+1)*h])
+				}
+			}
 		}
 	}
 }
@@ -214,14 +230,17 @@ func (LSTMBackward) ScratchSize(_ *Buf, in []*Buf) int {
 func (LSTMBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		lstmBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, cellJobs(ctx))
+		lstmBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), cellJobs(ctx))
 	} else {
-		lstmBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, nil)
+		lstmBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
 	}
 	return nil
 }
 
-func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, job *cellJob) {
+// lstmBwd backpropagates through the steps and rows pk computes: the
+// gate gradients of the others are zero, so no gradient flows through
+// padding.
+func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk packing, job *cellJob) {
 	g := 4 * h
 	bh, bg := b*h, b*g
 	hs := fwd[:t*bh]
@@ -239,32 +258,43 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, jo
 	dc := work[t*bg+bh : t*bg+2*bh] // gradient into c of the step being processed
 	clear(dh)
 	clear(dc)
-	for s := t - 1; s >= 0; s-- {
+	f := pk.first
+	for s := t - 1; s >= f; s-- {
+		n := pk.n(s)
 		var cprev []T
-		if s > 0 {
-			cprev = cs[(s-1)*bh : s*bh]
+		if s > f {
+			cprev = cs[(s-1)*bh : (s-1)*bh+n*h]
 		}
-		dps, dho, act, c := dp[s*bg:(s+1)*bg], dhs[s*bh:(s+1)*bh], acts[s*bg:(s+1)*bg], cs[s*bh:(s+1)*bh]
+		dps, dho, act, c := dp[s*bg:s*bg+n*g], dhs[s*bh:s*bh+n*h], acts[s*bg:s*bg+n*g], cs[s*bh:s*bh+n*h]
 		if job != nil {
 			*job = cellJob{backward: true, h: h, dp: f32(dps), dh: f32(dh), dc: f32(dc), dhOut: f32(dho), act: f32(act), c: f32(c), cprev: f32(cprev)}
-			cpu.ParallelFor(b, 2, job)
+			cpu.ParallelFor(n, 2, job)
 		} else {
-			lstmCellBwd(dps, dh, dc, dho, act, c, cprev, b, h)
+			lstmCellBwd(dps, dh[:n*h], dc[:n*h], dho, act, c, cprev, n, h)
 		}
-		if s > 0 {
+		clear(dp[s*bg+n*g : (s+1)*bg])
+		if !pk.exact {
+			for r := 0; r < n; r++ {
+				if !pk.real(s, r) {
+					clear(dps[r*g : (r+1)*g])
+				}
+			}
+		}
+		if s > f {
 			// dh for step s−1 = dP_s · Whh.
-			gemm(false, false, b, h, g, 1, dp[s*bg:(s+1)*bg], g, whh, h, 0, dh, h)
+			gemm(false, false, n, h, g, 1, dps, g, whh, h, 0, dh, h)
 		}
 	}
-	// Weight gradients over all steps as single products.
-	gemm(false, false, t*b, in, g, 1, dp, g, wih, in, 0, dx, in)
-	gemm(true, false, g, in, t*b, 1, dp, g, x, in, 0, dwih, in)
-	if t > 1 {
-		gemm(true, false, g, h, (t-1)*b, 1, dp[bg:], g, hs, h, 0, dwhh, h)
+	// Weight gradients over all computed steps as single products.
+	clear(dx[:f*b*in])
+	gemm(false, false, (t-f)*b, in, g, 1, dp[f*bg:], g, wih, in, 0, dx[f*b*in:], in)
+	gemm(true, false, g, in, (t-f)*b, 1, dp[f*bg:], g, x[f*b*in:], in, 0, dwih, in)
+	if t-f > 1 {
+		gemm(true, false, g, h, (t-f-1)*b, 1, dp[(f+1)*bg:], g, hs[f*bh:], h, 0, dwhh, h)
 	} else {
 		clear(dwhh)
 	}
-	sumRows(dbias, dp, t*b, g, false)
+	sumRows(dbias, dp[f*bg:], (t-f)*b, g, false)
 }
 
 // lstmCellBwd computes the gate gradients dp (B,4H) of one step from the

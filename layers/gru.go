@@ -71,8 +71,18 @@ func (l *GRU) HiddenSize() int { return l.Hidden }
 // Forward runs the stack over x (T, B, Input) and returns the top layer's
 // hidden states for every step, (T, B, Hidden), and for the last step, (B, Hidden).
 func (l *GRU) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node) {
-	return stack(g, x, len(l.Cells), l.Hidden, &l.Dropout, func(i int, x *gorgonia.Node) *gorgonia.Node {
+	return l.ForwardPacked(g, x, nil)
+}
+
+// ForwardPacked is Forward over left-padded sequences of different
+// lengths (B int32): each layer is a graph.PackedGRU, PyTorch's nn.GRU on
+// a pack_padded_sequence (see LSTM.ForwardPacked). nil lengths is Forward.
+func (l *GRU) ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, last *gorgonia.Node) {
+	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, func(i int, x *gorgonia.Node) *gorgonia.Node {
 		c := l.Cells[i]
+		if lengths != nil {
+			return graph.Use(graph.PackedGRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
+		}
 		return graph.Use(graph.GRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
 	})
 }

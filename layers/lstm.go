@@ -71,8 +71,21 @@ func (l *LSTM) HiddenSize() int { return l.Hidden }
 // Forward runs the stack over x (T, B, Input) and returns the top layer's
 // hidden states for every step, (T, B, Hidden), and for the last step, (B, Hidden).
 func (l *LSTM) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node) {
-	return stack(g, x, len(l.Cells), l.Hidden, &l.Dropout, func(i int, x *gorgonia.Node) *gorgonia.Node {
+	return l.ForwardPacked(g, x, nil)
+}
+
+// ForwardPacked is Forward over left-padded sequences of different
+// lengths (B int32): each layer is a graph.PackedLSTM, PyTorch's nn.LSTM
+// on a pack_padded_sequence. The recurrence of each sequence starts at its
+// first real token, last holds each one's final state, the hidden states
+// of padding steps are zeros and no gradient flows through them. nil
+// lengths is Forward.
+func (l *LSTM) ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, last *gorgonia.Node) {
+	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, func(i int, x *gorgonia.Node) *gorgonia.Node {
 		c := l.Cells[i]
+		if lengths != nil {
+			return graph.Use(graph.PackedLSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.B), lengths)
+		}
 		return graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.B))
 	})
 }

@@ -18,6 +18,11 @@ type Recurrent interface {
 	// layer's hidden states for every step, (T, B, Hidden), and for the
 	// last step, (B, Hidden).
 	Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node)
+	// ForwardPacked is Forward over left-padded sequences of different
+	// lengths (B int32), PyTorch's packed sequences: each sequence's
+	// recurrence starts at its first real token and last is its final
+	// state, whatever the padding. nil lengths is Forward.
+	ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, last *gorgonia.Node)
 	// HiddenSize is the width of the hidden state.
 	HiddenSize() int
 	// Kind names the cell: "lstm" or "gru" (what NewRecurrent takes).
@@ -40,14 +45,19 @@ func NewRecurrent(cell, name string, input, hidden, layers int, dropout float64,
 }
 
 // stack runs n fused recurrent layers over x (T, B, ·), with dropout on the
-// input of every layer but the first. layer(i, x) applies layer i's op,
-// whose flat output starts with the hidden states of every step (T, B,
-// hidden), as graph.LSTM's and graph.GRU's do; stack returns those of the
-// top layer and the top layer's last step (B, hidden), as views.
-func stack(g *graph.Graph, x *gorgonia.Node, n, hidden int, drop *Dropout,
+// input of every layer but the first. layer(i, x) applies layer i's op
+// (packed when lengths is not nil), whose flat output starts with the
+// hidden states of every step (T, B, hidden), as graph.LSTM's and
+// graph.GRU's do; stack returns those of the top layer and the top
+// layer's last step (B, hidden), as views. With left-padded sequences the
+// last step is every sequence's last real one.
+func stack(g *graph.Graph, x, lengths *gorgonia.Node, n, hidden int, drop *Dropout,
 	layer func(i int, x *gorgonia.Node) *gorgonia.Node) (seq, last *gorgonia.Node) {
 	s := x.Shape()
 	t, b := s[0], s[1]
+	if lengths != nil && (lengths.Dtype() != tensor.Int32 || lengths.Shape().TotalSize() != b) {
+		panic(fmt.Sprintf("layers: lengths %v %v must be %d int32 values, one per sequence of x %v", lengths.Dtype(), lengths.Shape(), b, s))
+	}
 	for i := range n {
 		if i > 0 {
 			x = drop.Forward(g, x)

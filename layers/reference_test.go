@@ -62,3 +62,21 @@ func closeTo(t *testing.T, what string, want, got []float64) {
 	}
 	t.Logf("%s: largest difference %.2g", what, worst)
 }
+
+// packedReference is testdata/packed_reference.json: one torchReference
+// per cell, for two stacked layers with dropout between them.
+type packedReference struct {
+	Torch string
+	LSTM  packedCase `json:"lstm"`
+	GRU   packedCase `json:"gru"`
+}
+
+type packedCase struct {
+	torchReference
+	Lengths []int32
+	Dropout struct {
+		P         float64
+		LayerSeed uint64 `json:"layer_seed"`
+		OpSeed    uint64 `json:"op_seed,string"`
+	}
+}

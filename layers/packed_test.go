@@ -1,0 +1,143 @@
+package layers
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+)
+
+// TestPackedMatchesPyTorch checks two stacked packed layers of each cell,
+// with dropout between them, against PyTorch's LSTM and GRU run on
+// pack_padded_sequence in float64 (testdata/packed_reference.py): the top
+// layer's outputs (zeros at padding), each sequence's final state, the
+// cost and the gradients of the input and of every parameter, within
+// 1e-9. The lengths are unsorted. The input's padding steps hold noise
+// here (zeros in PyTorch's run): it must not matter.
+func TestPackedMatchesPyTorch(t *testing.T) {
+	raw, err := os.ReadFile("testdata/packed_reference.json")
+	require.NoError(t, err)
+	var refs packedReference
+	require.NoError(t, json.Unmarshal(raw, &refs))
+	for _, tc := range []struct {
+		cell string
+		ref  *packedCase
+	}{{"lstm", &refs.LSTM}, {"gru", &refs.GRU}} {
+		t.Run(tc.cell, func(t *testing.T) {
+			ref := tc.ref
+			s := ref.Shape
+			require.NotEmpty(t, ref.X)
+			rnn, err := NewRecurrent(tc.cell, tc.cell, s.I, s.H, s.Layers, ref.Dropout.P, tensor.Float64, rand.New(rand.NewPCG(1, 1)))
+			require.NoError(t, err)
+			setDropoutSeed(rnn, ref.Dropout.LayerSeed)
+			loadTorchParams(t, rnn, &ref.torchReference)
+
+			x := &graph.Param{Name: "x", Value: graph.NewBuf(tensor.Float64, s.T, s.B, s.I)}
+			copy(x.Value.F64, ref.X)
+			noise := rand.New(rand.NewPCG(2, 2))
+			for r, l := range ref.Lengths {
+				for st := 0; st < s.T-int(l); st++ {
+					for j := 0; j < s.I; j++ {
+						x.Value.F64[(st*s.B+r)*s.I+j] = noise.NormFloat64()
+					}
+				}
+			}
+			g := graph.New(tensor.Float64, true)
+			lengths := g.Input("lengths", tensor.Int32, s.B)
+			seq, last := rnn.ForwardPacked(g, g.Param(x), lengths)
+			requireDropoutSeed(t, g, ref.Dropout.OpSeed)
+			r := g.Input("r", tensor.Float64, s.T, s.B, s.H)
+			rl := g.Input("r_last", tensor.Float64, s.B, s.H)
+			must := gorgonia.Must
+			cost := must(gorgonia.Add(must(gorgonia.Sum(must(gorgonia.HadamardProd(seq, r)))),
+				must(gorgonia.Sum(must(gorgonia.HadamardProd(last, rl))))))
+			grads, err := g.Grad(cost)
+			require.NoError(t, err)
+			prog, err := g.Compile([]*gorgonia.Node{cost, seq, last}, grads)
+			require.NoError(t, err)
+			copy(prog.Buf(lengths).I32, ref.Lengths)
+			copy(prog.Buf(r).F64, ref.R)
+			copy(prog.Buf(rl).F64, ref.RLast)
+			require.NoError(t, prog.Run())
+
+			closeTo(t, "out", ref.Out, prog.Buf(seq).F64)
+			closeTo(t, "h_n[-1]", ref.HLast, prog.Buf(last).F64)
+			closeTo(t, "cost", []float64{ref.Cost}, []float64{prog.Scalar(cost)})
+			for k, p := range g.Params() {
+				if p == x {
+					closeTo(t, "grad x", ref.GradX, prog.Buf(grads[k]).F64)
+					continue
+				}
+				checkTorchGrad(t, p, prog.Buf(grads[k]).F64, &ref.torchReference)
+			}
+		})
+	}
+}
+
+// loadTorchParams copies PyTorch's parameters into rnn: an LSTM's single
+// bias is PyTorch's b_ih + b_hh.
+func loadTorchParams(t *testing.T, rnn Recurrent, ref *torchReference) {
+	t.Helper()
+	switch l := rnn.(type) {
+	case *LSTM:
+		for k, c := range l.Cells {
+			sfx := "_l" + string(rune('0'+k))
+			copy(c.Wih.Value.F64, ref.param(t, "weight_ih"+sfx, c.Wih.Value.Len()))
+			copy(c.Whh.Value.F64, ref.param(t, "weight_hh"+sfx, c.Whh.Value.Len()))
+			bih, bhh := ref.param(t, "bias_ih"+sfx, c.B.Value.Len()), ref.param(t, "bias_hh"+sfx, c.B.Value.Len())
+			for j := range c.B.Value.F64 {
+				c.B.Value.F64[j] = bih[j] + bhh[j]
+			}
+		}
+	case *GRU:
+		for _, p := range l.Params() {
+			copy(p.Value.F64, ref.param(t, strings.TrimPrefix(p.Name, l.Kind()+"."), p.Value.Len()))
+		}
+	default:
+		t.Fatalf("no PyTorch names for %T", rnn)
+	}
+}
+
+// checkTorchGrad compares a parameter's gradient with PyTorch's, by the
+// parameter's PyTorch name (an LSTM's single bias: the gradient of either
+// of PyTorch's two, which are equal).
+func checkTorchGrad(t *testing.T, p *graph.Param, got []float64, ref *torchReference) {
+	t.Helper()
+	parts := strings.Split(p.Name, ".")
+	name := parts[len(parts)-1] // a GRU's <layer name>.weight_ih_l0 ...
+	if len(parts) == 3 {        // an LSTM's <layer name>.<k>.wih ...
+		name = map[string]string{"wih": "weight_ih", "whh": "weight_hh", "bias": "bias_ih"}[parts[2]] + "_l" + parts[1]
+	}
+	want, ok := ref.Grads[name]
+	require.Truef(t, ok, "PyTorch has no gradient %s (for %s)", name, p.Name)
+	closeTo(t, "grad "+name, want, got)
+}
+
+func setDropoutSeed(rnn Recurrent, seed uint64) {
+	switch l := rnn.(type) {
+	case *LSTM:
+		l.Dropout.Seed = seed
+	case *GRU:
+		l.Dropout.Seed = seed
+	}
+}
+
+// requireDropoutSeed checks that the graph's one dropout op draws its mask
+// from the seed the reference script reproduced.
+func requireDropoutSeed(t *testing.T, g *graph.Graph, seed uint64) {
+	t.Helper()
+	var seeds []uint64
+	for _, n := range g.G.AllNodes() {
+		if d, ok := n.Op().(graph.Dropout); ok {
+			seeds = append(seeds, d.Seed)
+		}
+	}
+	require.Equal(t, []uint64{seed}, seeds, "the reference script reproduces layers.Dropout's op seed")
+}
