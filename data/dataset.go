@@ -94,3 +94,36 @@ func (d Dataset) Batch(indices []int, ids []int32, labels []float32) error {
 	}
 	return nil
 }
+
+// Length is the number of tokens in row i: its length without the left
+// padding (0 for an all-padding row). Packed recurrent models read it as
+// the sequence's length.
+func (d Dataset) Length(i int) int {
+	row := d.Row(i)
+	for k, id := range row {
+		if id != PadID {
+			return len(row) - k
+		}
+	}
+	return 0
+}
+
+// Lengths writes the lengths (see Length) of the rows named by indices
+// into dst, which must hold exactly len(indices) values. It allocates
+// nothing, as Batch.
+func (d Dataset) Lengths(indices []int, dst []int32) error {
+	if len(dst) != len(indices) {
+		return fmt.Errorf("lengths: buffer holds %d values, want %d", len(dst), len(indices))
+	}
+	n := d.Len()
+	if d.SeqLen <= 0 || len(d.IDs) != n*d.SeqLen {
+		return fmt.Errorf("lengths: inconsistent dataset: %d ids for %d rows of length %d", len(d.IDs), n, d.SeqLen)
+	}
+	for k, i := range indices {
+		if i < 0 || i >= n {
+			return fmt.Errorf("lengths: row %d out of range for %d rows", i, n)
+		}
+		dst[k] = int32(d.Length(i))
+	}
+	return nil
+}

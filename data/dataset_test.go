@@ -142,3 +142,14 @@ func BenchmarkBatch(b *testing.B) {
 		}
 	}
 }
+
+func TestLengths(t *testing.T) {
+	d, _ := datasetFixture(t)
+	require.Equal(t, []int{4, 3, 4, 0}, []int{d.Length(0), d.Length(1), d.Length(2), d.Length(3)})
+	dst := make([]int32, 3)
+	require.NoError(t, d.Lengths([]int{3, 1, 1}, dst))
+	require.Equal(t, []int32{0, 3, 3}, dst)
+	require.ErrorContains(t, d.Lengths([]int{0, 1}, dst), "holds 3 values, want 2")
+	require.ErrorContains(t, d.Lengths([]int{0, 9, 1}, dst), "row 9 out of range")
+	require.Zero(t, testing.AllocsPerRun(10, func() { _ = d.Lengths([]int{0, 1, 2}, dst) }))
+}

@@ -64,6 +64,10 @@ type Options struct {
 	Clip      float64      // 5; negative disables
 	Seed      uint64       // 1234
 	Patience  int          // early stopping; 0 = off
+	// Bucket is the number of batches the length-bucketing sampler sorts
+	// together when the model is packed (Model.Packed; 0:
+	// train.DefaultChunk, 1: each batch sorted, batches still random).
+	Bucket int
 	Select    train.Select // the validation figure that picks the kept epoch
 	MaxVocab  int          // 0 = every training word
 	TrainFrac float64      // 0.7
@@ -227,6 +231,11 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 		Epochs: o.Epochs, BatchSize: o.BatchSize, Seed: o.Seed, ClipNorm: max(o.Clip, 0),
 		Patience: o.Patience, Select: o.Select, Optimizer: optim.NewAdam(o.LR), Progress: o.Progress,
 		Device: o.Device,
+	}
+	if cfg.Packed {
+		if tc.Sampler, err = train.NewBucket(trainSet.SeqLengths(), o.BatchSize, o.Bucket, o.Seed); err != nil {
+			return nil, nil, err
+		}
 	}
 	if o.OnBest != nil {
 		tc.OnBest = func(epoch int, s train.EpochStats) error {

@@ -37,6 +37,13 @@ type Config struct {
 	Widths   []int `json:"widths,omitempty"`
 	Channels int   `json:"channels,omitempty"`
 	Vocab    int   `json:"vocab"` // vocabulary size, padding and unknown included
+	// Packed runs the recurrent stack on each message's own length
+	// (PyTorch's pack_padded_sequence; layers' ForwardPacked): its
+	// recurrence starts at its first word instead of running over the
+	// left padding, so a message's probability does not depend on the
+	// padding, and training with length-bucketed batches skips most of
+	// the padding's work. Recurrent cells only.
+	Packed bool `json:"packed,omitempty"`
 }
 
 // Cells are the encoders Config.Cell names.
@@ -86,6 +93,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%d cnn channels: need at least 1", c.Channels)
 	case !(c.Dropout >= 0 && c.Dropout < 1): // NaN too
 		return fmt.Errorf("dropout %v must be in [0, 1)", c.Dropout)
+	case c.Packed && c.Cell == "cnn":
+		return fmt.Errorf("packed sequences apply to the recurrent cells (lstm, gru), not to the cnn")
 	case c.Vocab < 3:
 		return fmt.Errorf("vocabulary of %d: needs padding, unknown and at least one word", c.Vocab)
 	}
@@ -205,21 +214,44 @@ func (m *Model) Params() []*graph.Param {
 func (m *Model) Build(g *graph.Graph, batch int) (*train.Net, error) {
 	ids := g.Input("ids", tensor.Int32, batch, m.Cfg.SeqLen)
 	y := g.Input("label", g.Dtype, batch, 1)
+	inputs := []*gorgonia.Node{ids}
 	x := m.Emb.Forward(g, ids)
 	var features *gorgonia.Node
-	if m.CNN != nil {
+	switch {
+	case m.CNN != nil:
 		features = m.CNNDropout.Forward(g, m.CNN.Forward(g, x))
-	} else {
+	case m.Cfg.Packed:
+		lengths := g.Input("lengths", tensor.Int32, batch)
+		inputs = append(inputs, lengths)
+		_, features = m.RNN.ForwardPacked(g, x, lengths)
+	default:
 		_, features = m.RNN.Forward(g, x)
 	}
 	p := layers.Sigmoid(m.Out.Forward(g, features))
-	return &train.Net{Inputs: []*gorgonia.Node{ids}, Target: y, Output: p, Loss: layers.BCELoss(p, y)}, nil
+	return &train.Net{Inputs: inputs, Target: y, Output: p, Loss: layers.BCELoss(p, y)}, nil
 }
 
 // Dataset adapts encoded messages to train.Data.
 type Dataset struct{ data.Dataset }
 
-// Fill copies rows idx into the ids buffer and their labels into target.
+// Fill copies rows idx into the ids buffer and their labels into target,
+// and, for a packed model (a second input), their lengths.
 func (d Dataset) Fill(idx []int, inputs []*graph.Buf, target *graph.Buf) error {
-	return d.Batch(idx, inputs[0].I32, target.F32)
+	if err := d.Batch(idx, inputs[0].I32, target.F32); err != nil {
+		return err
+	}
+	if len(inputs) > 1 {
+		return d.Lengths(idx, inputs[1].I32)
+	}
+	return nil
+}
+
+// SeqLengths lists every row's length (tokens, padding excluded), what the
+// length-bucketing sampler sorts by.
+func (d Dataset) SeqLengths() []int {
+	l := make([]int, d.Len())
+	for i := range l {
+		l[i] = d.Length(i)
+	}
+	return l
 }

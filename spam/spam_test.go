@@ -2,6 +2,7 @@ package spam
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -179,6 +180,7 @@ func TestConfigRejectsBadCells(t *testing.T) {
 		{func(c *Config) { c.Cell = "gru"; c.Layers = 0 }, "0 GRU layers"},
 		{func(c *Config) { c.Cell = "cnn"; c.Widths = []int{3, 11} }, "cnn filter width 11 must be between 1 and the sequence length 10"},
 		{func(c *Config) { c.Cell = "cnn"; c.Channels = -1 }, "-1 cnn channels"},
+		{func(c *Config) { c.Cell = "cnn"; c.Packed = true }, "packed sequences apply to the recurrent cells"},
 	} {
 		cfg := base
 		c.edit(&cfg)
@@ -277,4 +279,60 @@ func TestTwoLabelModel(t *testing.T) {
 	l, err := Load(model)
 	require.NoError(t, err)
 	require.Equal(t, c.Labels, l.Labels)
+}
+
+// TestPackedPredictionIgnoresPadding trains a packed model of each cell
+// briefly on the demo corpus: it learns, its file records that it is
+// packed, and a message's probability is the same whatever the padding
+// (the model rebuilt for longer rows) and whichever messages share its
+// batch. A padded model's probabilities do depend on the padding.
+func TestPackedPredictionIgnoresPadding(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	msgs := []string{"WINNER!! claim your free prize now, call 09061701461", "see you at dinner tonight?",
+		"ok", "are you coming to the party on saturday or not, tell me soon because i have to book the table"}
+	for _, cell := range []string{"lstm", "gru"} {
+		t.Run(cell, func(t *testing.T) {
+			cfg := Config{Cell: cell, SeqLen: 20, Embed: 16, Hidden: 16, Layers: 2, Dropout: 0.2, Packed: true}
+			c, rep, err := Train(context.Background(), ex[:1200], load, Options{Model: cfg, Epochs: 2, BatchSize: 16, LR: 5e-3, Bucket: 4})
+			require.NoError(t, err)
+			require.Greater(t, rep.TestResult.Accuracy, 0.85, "a small packed %s model learns the demo corpus", cell)
+			want, err := c.Predict(msgs)
+			require.NoError(t, err)
+
+			path := filepath.Join(t.TempDir(), cell+".model")
+			require.NoError(t, c.Save(path))
+			loaded, err := Load(path)
+			require.NoError(t, err)
+			require.True(t, loaded.Model.Cfg.Packed)
+			got, err := loaded.Predict(msgs)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "bit-identical predictions after a round trip")
+
+			longer := &Classifier{Model: withSeqLen(t, c.Model, 35), Vocab: c.Vocab}
+			got, err = longer.Predict(append([]string{"free", "call me"}, msgs...))
+			require.NoError(t, err)
+			for i, w := range want {
+				require.InDeltaf(t, w.Prob, got[i+2].Prob, 1e-6, "%q padded to 35 instead of 20", w.Text)
+			}
+
+			padded := &Classifier{Model: withSeqLen(t, c.Model, 20), Vocab: c.Vocab}
+			padded.Model.Cfg.Packed = false
+			long := &Classifier{Model: withSeqLen(t, padded.Model, 35), Vocab: c.Vocab}
+			p20, err := padded.Predict(msgs)
+			require.NoError(t, err)
+			p35, err := long.Predict(msgs)
+			require.NoError(t, err)
+			require.Greater(t, math.Abs(p20[2].Prob-p35[2].Prob), 1e-4, "the padded model reads the padding")
+		})
+	}
+}
+
+// withSeqLen returns a model with m's weights (shared) and another
+// sequence length.
+func withSeqLen(t *testing.T, m *Model, seqLen int) *Model {
+	t.Helper()
+	c := *m
+	c.Cfg.SeqLen = seqLen
+	return &c
 }

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"gorgonia.org/gorgonia"
@@ -53,6 +52,10 @@ type Config struct {
 	BatchSize int     // 10
 	Seed      uint64  // shuffling seed
 	KeepLast  bool    // keep the last, short batch (default: drop it, like drop_last=True)
+	// Sampler orders the training examples of each epoch (nil: NewShuffle
+	// of the training set with Seed). NewBucket groups sequences of
+	// similar lengths for packed models.
+	Sampler Sampler
 	ClipNorm  float64 // global gradient-norm clip; 0 disables
 	Patience  int     // stop after this many epochs without a better selection metric; 0 never
 	Select    Select  // which validation figure picks the best epoch (default: loss)
@@ -401,6 +404,12 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	if trainData.Len() < cfg.BatchSize && !cfg.KeepLast {
 		return nil, fmt.Errorf("train: %d training examples are fewer than one batch of %d", trainData.Len(), cfg.BatchSize)
 	}
+	sampler := cfg.Sampler
+	if sampler == nil {
+		sampler = NewShuffle(trainData.Len(), cfg.Seed)
+	} else if b, ok := sampler.(interface{ BatchSize() int }); ok && b.BatchSize() != cfg.BatchSize {
+		return nil, fmt.Errorf("train: the sampler makes batches of %d, the batch size is %d", b.BatchSize(), cfg.BatchSize)
+	}
 	tr, err := NewTrainer(m, cfg)
 	if err != nil {
 		return nil, err
@@ -419,11 +428,6 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	// the device, with no copy.
 	ev := &Evaluator{model: m, dtype: cfg.Dtype, dev: cfg.Device, progs: map[int]*evalProg{}, store: tr.store}
 	defer ev.Close()
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7472616e))
-	order := make([]int, trainData.Len())
-	for i := range order {
-		order[i] = i
-	}
 	steps := trainData.Len() / cfg.BatchSize
 	if tail != nil {
 		steps++
@@ -435,7 +439,10 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	var seen int
 	start := time.Now()
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		order := sampler.Epoch()
+		if len(order) != trainData.Len() {
+			return res, fmt.Errorf("train: the sampler ordered %d examples of %d", len(order), trainData.Len())
+		}
 		epochStart := time.Now()
 		var lossSum float64
 		var correct, n int
