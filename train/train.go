@@ -48,14 +48,14 @@ type Data interface {
 
 // Config sets up Fit. Zero values mean the defaults noted.
 type Config struct {
-	Epochs    int     // 10
-	BatchSize int     // 10
-	Seed      uint64  // shuffling seed
-	KeepLast  bool    // keep the last, short batch (default: drop it, like drop_last=True)
+	Epochs    int    // 10
+	BatchSize int    // 10
+	Seed      uint64 // shuffling seed
+	KeepLast  bool   // keep the last, short batch (default: drop it, like drop_last=True)
 	// Sampler orders the training examples of each epoch (nil: NewShuffle
 	// of the training set with Seed). NewBucket groups sequences of
 	// similar lengths for packed models.
-	Sampler Sampler
+	Sampler   Sampler
 	ClipNorm  float64 // global gradient-norm clip; 0 disables
 	Patience  int     // stop after this many epochs without a better selection metric; 0 never
 	Select    Select  // which validation figure picks the best epoch (default: loss)
