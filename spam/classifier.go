@@ -57,17 +57,14 @@ type TrainInfo struct {
 
 // Options configure Train. Zero values take the reference notebook's settings.
 type Options struct {
-	Model     Config  // Cell, SeqLen, Embed, Hidden, Layers, Dropout, … (Vocab is set from the data)
-	Epochs    int     // 10
-	BatchSize int     // 10
-	LR        float64 // 1e-3
-	Clip      float64 // 5; negative disables
-	Seed      uint64  // 1234
-	Patience  int     // early stopping; 0 = off
-	// Bucket is the number of batches the length-bucketing sampler sorts
-	// together when the model is packed (Model.Packed; 0:
-	// train.DefaultChunk, 1: each batch sorted, batches still random).
-	Bucket    int
+	Model     Config       // Cell, SeqLen, Embed, Hidden, Layers, Dropout, … (Vocab is set from the data)
+	Epochs    int          // 10
+	BatchSize int          // 10
+	LR        float64      // 1e-3
+	Clip      float64      // 5; negative disables
+	Seed      uint64       // 1234
+	Patience  int          // early stopping; 0 = off
+	Bucket    int          // a packed model's batches sorted together by length (0: train.DefaultChunk)
 	Select    train.Select // the validation figure that picks the kept epoch
 	MaxVocab  int          // 0 = every training word
 	TrainFrac float64      // 0.7
