@@ -54,14 +54,7 @@ type packedGRUState struct {
 	pk  packing
 }
 
-func packedGRUStateOf(ctx *Ctx) *packedGRUState {
-	st, ok := ctx.state.(*packedGRUState)
-	if !ok {
-		st = &packedGRUState{}
-		ctx.state = st
-	}
-	return st
-}
+func packedGRUStateOf(ctx *Ctx) *packedGRUState { return ctxState[packedGRUState](ctx) }
 
 func (op PackedGRU) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]

@@ -67,14 +67,7 @@ type packedLSTMState struct {
 	pk  packing
 }
 
-func packedLSTMStateOf(ctx *Ctx) *packedLSTMState {
-	st, ok := ctx.state.(*packedLSTMState)
-	if !ok {
-		st = &packedLSTMState{}
-		ctx.state = st
-	}
-	return st
-}
+func packedLSTMStateOf(ctx *Ctx) *packedLSTMState { return ctxState[packedLSTMState](ctx) }
 
 func (op PackedLSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
