@@ -32,6 +32,7 @@ const (
 	kLSTMBwdStep
 	kAdamUpdate
 	kSGDUpdate
+	kPackedMaskGate
 	kMaxOverTimeFwd
 	kMaxOverTimeBwd
 	kReducePartial
@@ -80,6 +81,7 @@ var kernels = [numKernels]kernelSpec{
 	kLSTMBwdStep:      {"lstm_bwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kAdamUpdate:       {"adam_update", "optim", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argPtr, argPtr}},
 	kSGDUpdate:        {"sgd_update", "optim", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argPtr}},
+	kPackedMaskGate:   {"packed_mask_gate", "packed", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
 	kMaxOverTimeFwd:   {"max_over_time_fwd", "pool", []argKind{argPtr, argPtr, argI32, argI32}},
 	kMaxOverTimeBwd:   {"max_over_time_bwd", "pool", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kReducePartial:    {"reduce_partial", "reduce", []argKind{argPtr, argPtr, argI32, argI32}},
@@ -512,6 +514,22 @@ func (kn Kernels) SGDUpdate(grid, block Dim3, w Buffer, g Buffer, buf Buffer, n 
 	args.ptr(hp)
 	args.ptr(norm)
 	return kn.c.launch(kSGDUpdate, grid, block, &args)
+}
+
+// PackedMaskGate launches packed_mask_gate (kernels/packed.cu):
+//
+//	packed_mask_gate(float* P, const int* len, int T, int B, int H, int G, int gate, float value)
+func (kn Kernels) PackedMaskGate(grid, block Dim3, P Buffer, len Buffer, T int, B int, H int, G int, gate int, value float32) error {
+	var args kargs
+	args.ptr(P)
+	args.ptr(len)
+	args.i32(T)
+	args.i32(B)
+	args.i32(H)
+	args.i32(G)
+	args.i32(gate)
+	args.f32(value)
+	return kn.c.launch(kPackedMaskGate, grid, block, &args)
 }
 
 // MaxOverTimeFwd launches max_over_time_fwd (kernels/pool.cu):

@@ -42,7 +42,12 @@ func gruDims(s *Step) (t, b, i, h int, grid cuda.Dim3, err error) {
 // then one fused kernel per step (recurrent product and gate arithmetic,
 // activations in place). Layout as GRU.ExecCPU:
 // [h (T,B,H) | activations r,z,n (T,B,3H) | W_hn h + b_hn (T,B,H)].
-func gruForward(s *Step) (Launch, error) {
+func gruForward(s *Step) (Launch, error) { return gruForwardWith(s, nil) }
+
+// gruForwardWith is gruForward; a non-nil beforeSteps runs on the
+// activations' slot, holding the input projection plus biases, before the
+// steps (PackedGRU masks the padding there).
+func gruForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer) error) (Launch, error) {
 	t, b, ni, h, grid, err := gruDims(s)
 	if err != nil {
 		return nil, err
@@ -62,6 +67,11 @@ func gruForward(s *Step) (Launch, error) {
 		kn := c.Kernels()
 		if err := kn.GRUAddBias(c.ElementwiseGrid(t*bg), cuda.ElementwiseBlock, acts, bih.Buffer(), bhh.Buffer(), t*b, h); err != nil {
 			return err
+		}
+		if beforeSteps != nil {
+			if err := beforeSteps(c, acts); err != nil {
+				return err
+			}
 		}
 		bhn := bhh.Buffer().Slice(2*h, 3*h)
 		for s := 0; s < t; s++ {

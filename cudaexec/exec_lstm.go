@@ -14,7 +14,12 @@ func init() {
 // into the activations' slot, then one fused kernel per step (recurrent
 // product and pointwise, activations in place). Layout as LSTM.ExecCPU:
 // [h (T,B,H) | activations (T,B,4H) | cells (T,B,H)].
-func lstmForward(s *Step) (Launch, error) {
+func lstmForward(s *Step) (Launch, error) { return lstmForwardWith(s, nil) }
+
+// lstmForwardWith is lstmForward; a non-nil beforeSteps runs on the
+// activations' slot, holding the input projection plus bias, before the
+// steps (PackedLSTM masks the padding there).
+func lstmForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer) error) (Launch, error) {
 	if err := s.CheckFloat32(); err != nil {
 		return nil, err
 	}
@@ -32,6 +37,11 @@ func lstmForward(s *Step) (Launch, error) {
 		}
 		if err := c.AddBiasRows(acts, acts, bias.Buffer(), t*b, g); err != nil {
 			return err
+		}
+		if beforeSteps != nil {
+			if err := beforeSteps(c, acts); err != nil {
+				return err
+			}
 		}
 		for s := 0; s < t; s++ {
 			a := acts.Slice(s*bg, (s+1)*bg)
