@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -13,8 +14,13 @@ import (
 )
 
 func TestGradGRU(t *testing.T) {
+	for _, sh := range [][4]int{{4, 3, 5, 4}, {1, 1, 2, 3}} { // the second: one step, one row (W_hh gets no gradient)
+		t.Run(fmt.Sprint(sh), func(t *testing.T) { gradCheckGRU(t, sh[0], sh[1], sh[2], sh[3]) })
+	}
+}
+
+func gradCheckGRU(t *testing.T, T, B, I, H int) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	const T, B, I, H = 4, 3, 5, 4
 	gradCheck(t, []gcInput{
 		{"x", randBuf(rng, 1, T, B, I), true, 0},
 		{"wih", randBuf(rng, 0.6, 3*H, I), true, 0},
