@@ -25,6 +25,9 @@ type File struct {
 	Meta json.RawMessage
 	// Tensors are in the order they were saved, with unique names.
 	Tensors []Tensor
+
+	// label overrides "model file <Path>" in errors (ReadSafetensors).
+	label string
 }
 
 // Tensor is one named tensor of a model file.
@@ -101,6 +104,9 @@ func load(path, wantKind string) (*File, error) {
 
 // where prefixes errors about f.
 func (f *File) where() string {
+	if f.label != "" {
+		return f.label
+	}
 	if f.Path == "" {
 		return "checkpoint"
 	}

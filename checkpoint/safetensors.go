@@ -1,0 +1,270 @@
+package checkpoint
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/safetensors"
+)
+
+// Mapping translates between a model's tensors (its parameter names, in
+// Ember's layouts) and the tensors of a file written for another framework
+// (its names and layouts). ToFile is applied when saving and FromFile when
+// loading; FromFile should undo ToFile. A mapping may rename, reshape,
+// transpose, split, merge, drop or add tensors; it must not modify the
+// buffers it is given (they are the model's parameters when saving), only
+// return new ones.
+type Mapping interface {
+	ToFile(model []Tensor) ([]Tensor, error)
+	FromFile(file []Tensor) ([]Tensor, error)
+}
+
+// Identity is the mapping that changes nothing: the file holds the
+// parameters under their own names and layouts.
+var Identity Mapping = identity{}
+
+type identity struct{}
+
+func (identity) ToFile(ts []Tensor) ([]Tensor, error)   { return ts, nil }
+func (identity) FromFile(ts []Tensor) ([]Tensor, error) { return ts, nil }
+
+// Rename maps model names to file names; names it does not list pass
+// unchanged both ways. Two model names mapped to one file name, or a model
+// name renamed onto another tensor's unchanged name, is an error.
+type Rename map[string]string
+
+// ToFile renames model tensors to file names.
+func (r Rename) ToFile(ts []Tensor) ([]Tensor, error) { return renameAll(ts, r) }
+
+// FromFile renames file tensors back to model names.
+func (r Rename) FromFile(ts []Tensor) ([]Tensor, error) {
+	inv := make(map[string]string, len(r))
+	for from, to := range r {
+		if prev, dup := inv[to]; dup {
+			return nil, fmt.Errorf("checkpoint: Rename maps both %s and %s to %s", prev, from, to)
+		}
+		inv[to] = from
+	}
+	return renameAll(ts, inv)
+}
+
+func renameAll(ts []Tensor, m map[string]string) ([]Tensor, error) {
+	out := make([]Tensor, len(ts))
+	seen := make(map[string]string, len(ts))
+	for i, t := range ts {
+		name := t.Name
+		if to, ok := m[name]; ok {
+			name = to
+		}
+		if prev, dup := seen[name]; dup {
+			return nil, fmt.Errorf("checkpoint: renaming gives two tensors named %s (from %s and %s)", name, prev, t.Name)
+		}
+		seen[name] = t.Name
+		out[i] = Tensor{Name: name, Buf: t.Buf}
+	}
+	return out, nil
+}
+
+// Chain applies mappings in order when saving (the first sees the model's
+// tensors) and in reverse order when loading.
+func Chain(ms ...Mapping) Mapping { return chain(ms) }
+
+type chain []Mapping
+
+func (c chain) ToFile(ts []Tensor) ([]Tensor, error) {
+	var err error
+	for _, m := range c {
+		if ts, err = m.ToFile(ts); err != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
+}
+
+func (c chain) FromFile(ts []Tensor) ([]Tensor, error) {
+	var err error
+	for i := len(c) - 1; i >= 0; i-- {
+		if ts, err = c[i].FromFile(ts); err != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
+}
+
+// MappingFuncs makes a Mapping of two functions; both must be set.
+type MappingFuncs struct {
+	ToFileFunc, FromFileFunc func([]Tensor) ([]Tensor, error)
+}
+
+func (m MappingFuncs) ToFile(ts []Tensor) ([]Tensor, error)   { return m.ToFileFunc(ts) }
+func (m MappingFuncs) FromFile(ts []Tensor) ([]Tensor, error) { return m.FromFileFunc(ts) }
+
+// Transpose swaps the two dimensions of the named matrices both ways (for a
+// framework that stores a dense layer's weight as (in, out) where Ember
+// stores (out, in)). Names are the model's; apply Transpose before a Rename
+// in a Chain.
+func Transpose(names ...string) Mapping {
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[n] = true
+	}
+	f := func(ts []Tensor) ([]Tensor, error) {
+		out := slices.Clone(ts)
+		for i, t := range out {
+			if !set[t.Name] {
+				continue
+			}
+			b, err := transposed(t)
+			if err != nil {
+				return nil, err
+			}
+			out[i].Buf = b
+		}
+		return out, nil
+	}
+	return MappingFuncs{f, f}
+}
+
+func transposed(t Tensor) (*graph.Buf, error) {
+	b := t.Buf
+	if b == nil || len(b.Shape) != 2 {
+		return nil, fmt.Errorf("checkpoint: Transpose: tensor %s is not a matrix", t.Name)
+	}
+	r, c := b.Shape[0], b.Shape[1]
+	out := graph.NewBuf(b.Dtype, c, r)
+	for i := range r {
+		for j := range c {
+			switch b.Dtype {
+			case tensor.Float32:
+				out.F32[j*r+i] = b.F32[i*c+j]
+			case tensor.Float64:
+				out.F64[j*r+i] = b.F64[i*c+j]
+			default:
+				out.I32[j*r+i] = b.I32[i*c+j]
+			}
+		}
+	}
+	return out, nil
+}
+
+// SaveSafetensors writes params as a safetensors file at path, atomically
+// (see Save), after m.ToFile (nil means Identity). metadata becomes the
+// file's "__metadata__" (strings only; PyTorch's writers put
+// "format": "pt" there, which loaders ignore).
+func SaveSafetensors(path string, params []*graph.Param, m Mapping, metadata map[string]string) error {
+	err := saveSafetensors(path, params, m, metadata)
+	if err != nil {
+		return fmt.Errorf("safetensors file %s: %w", path, err)
+	}
+	return nil
+}
+
+func saveSafetensors(path string, params []*graph.Param, m Mapping, metadata map[string]string) error {
+	if m == nil {
+		m = Identity
+	}
+	for i, p := range params {
+		if p == nil || p.Value == nil {
+			return fmt.Errorf("parameter %d is nil or has no value", i)
+		}
+	}
+	ts, err := m.ToFile(ParamTensors(params))
+	if err != nil {
+		return err
+	}
+	enc := make([]safetensors.Tensor, len(ts))
+	for i, t := range ts {
+		if enc[i], err = safetensors.FromBuf(t.Name, t.Buf); err != nil {
+			return err
+		}
+	}
+	return saveWith(path, func(w io.Writer) error { return safetensors.Write(w, enc, metadata) })
+}
+
+// ReadSafetensors reads a safetensors file as a File (Kind and Meta empty;
+// the file's metadata is returned beside it). Floating-point tensors
+// become float64 when stored as F64 and float32 otherwise (F16 and BF16
+// widen exactly); BOOL and integer tensors become int32 where every value
+// fits. Errors start with "safetensors file <path>:" and match
+// safetensors.ErrFormat or ErrTruncated for a bad file.
+func ReadSafetensors(path string) (*File, map[string]string, error) {
+	sf, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("safetensors file %w", err)
+	}
+	f := &File{Path: path, label: "safetensors file " + path}
+	for _, t := range sf.Tensors {
+		dt := tensor.Float32
+		switch {
+		case t.Dtype == safetensors.F64:
+			dt = tensor.Float64
+		case t.Dtype.IsInt():
+			dt = tensor.Int32
+		}
+		b, err := t.Buf(dt)
+		if err != nil {
+			return nil, nil, fmt.Errorf("safetensors file %s: %w", path, err)
+		}
+		f.Tensors = append(f.Tensors, Tensor{Name: t.Name, Buf: b})
+	}
+	return f, sf.Metadata, nil
+}
+
+// LoadSafetensors reads the safetensors file at path, applies m.FromFile
+// (nil means Identity) and restores params from the result by name, as
+// Restore does: all or nothing, every mismatch reported. Like PyTorch's
+// load_state_dict, a floating-point tensor is converted to its parameter's
+// dtype (float64 into a float32 model rounds to nearest). It returns the
+// file's metadata.
+func LoadSafetensors(path string, params []*graph.Param, m Mapping) (map[string]string, error) {
+	if m == nil {
+		m = Identity
+	}
+	f, meta, err := ReadSafetensors(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.Tensors, err = m.FromFile(f.Tensors); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.where(), err)
+	}
+	want := make(map[string]tensor.Dtype, len(params))
+	for _, p := range params {
+		if p != nil && p.Value != nil {
+			want[p.Name] = p.Value.Dtype
+		}
+	}
+	for i, t := range f.Tensors {
+		dt, ok := want[t.Name]
+		if !ok || t.Buf == nil || t.Buf.Dtype == dt || !isFloatDtype(dt) || !isFloatDtype(t.Buf.Dtype) {
+			continue
+		}
+		b := graph.NewBuf(dt, t.Buf.Shape...)
+		for j := range b.Len() {
+			b.Set(j, t.Buf.At(j))
+		}
+		f.Tensors[i].Buf = b
+	}
+	if err := Restore(f, params); err != nil {
+		return nil, err
+	}
+	return meta, nil
+}
+
+func isFloatDtype(dt tensor.Dtype) bool { return dt == tensor.Float32 || dt == tensor.Float64 }
+
+// TensorMap indexes tensors by name, for mappings that look tensors up; a
+// repeated name is an error.
+func TensorMap(ts []Tensor) (map[string]*graph.Buf, error) {
+	m := make(map[string]*graph.Buf, len(ts))
+	for _, t := range ts {
+		if _, dup := m[t.Name]; dup {
+			return nil, fmt.Errorf("checkpoint: two tensors named %s", t.Name)
+		}
+		m[t.Name] = t.Buf
+	}
+	return m, nil
+}

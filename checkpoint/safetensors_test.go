@@ -1,0 +1,136 @@
+package checkpoint
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/safetensors"
+)
+
+func seqParam(name string, dt tensor.Dtype, shape ...int) *graph.Param {
+	p := graph.NewParam(name, dt, shape...)
+	for i := range p.Value.Len() {
+		p.Value.Set(i, float64(i)+0.25)
+	}
+	return p
+}
+
+func TestSafetensorsRoundTripWithMapping(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.safetensors")
+	w := seqParam("dense.weight", tensor.Float32, 2, 3)
+	b := seqParam("dense.bias", tensor.Float32, 2)
+	m := Chain(Transpose("dense.weight"), Rename{"dense.weight": "fc/kernel", "dense.bias": "fc/bias"})
+	require.NoError(t, SaveSafetensors(path, []*graph.Param{w, b}, m, map[string]string{"format": "pt"}))
+	require.Equal(t, []float32{0.25, 1.25, 2.25, 3.25, 4.25, 5.25}, w.Value.F32, "saving leaves the parameters alone")
+
+	// The file holds the mapped names and layouts.
+	sf, err := safetensors.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, []string{"fc/bias", "fc/kernel"}, sf.Names())
+	k, _ := sf.Tensor("fc/kernel")
+	require.Equal(t, []int{3, 2}, k.Shape)
+	kb, err := k.Buf(tensor.Float32)
+	require.NoError(t, err)
+	require.Equal(t, []float32{0.25, 3.25, 1.25, 4.25, 2.25, 5.25}, kb.F32)
+	require.Equal(t, map[string]string{"format": "pt"}, sf.Metadata)
+
+	// Loading undoes the mapping, into float64 parameters too (converted).
+	w2, b2 := graph.NewParam("dense.weight", tensor.Float64, 2, 3), graph.NewParam("dense.bias", tensor.Float64, 2)
+	meta, err := LoadSafetensors(path, []*graph.Param{w2, b2}, m)
+	require.NoError(t, err)
+	require.Equal(t, "pt", meta["format"])
+	require.Equal(t, []float64{0.25, 1.25, 2.25, 3.25, 4.25, 5.25}, w2.Value.F64)
+	require.Equal(t, []float64{0.25, 1.25}, b2.Value.F64)
+
+	// Identity (nil) keeps names.
+	require.NoError(t, SaveSafetensors(path, []*graph.Param{w}, nil, nil))
+	sf, err = safetensors.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, []string{"dense.weight"}, sf.Names())
+}
+
+func TestLoadSafetensorsIsAllOrNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	a, b := seqParam("a", tensor.Float32, 2), seqParam("b", tensor.Float32, 3)
+	require.NoError(t, SaveSafetensors(path, []*graph.Param{a, b}, nil, nil))
+
+	a2, c := graph.NewParam("a", tensor.Float32, 2), graph.NewParam("c", tensor.Float32, 3)
+	_, err := LoadSafetensors(path, []*graph.Param{a2, c}, nil)
+	require.ErrorIs(t, err, ErrMismatch)
+	msg := err.Error()
+	require.Contains(t, msg, "safetensors file "+path+": tensor c is missing")
+	require.Contains(t, msg, "unexpected tensor b float32 (3)")
+	require.Equal(t, []float32{0, 0}, a2.Value.F32, "nothing restored")
+
+	wrong := graph.NewParam("b", tensor.Float32, 4)
+	_, err = LoadSafetensors(path, []*graph.Param{a2, wrong}, nil)
+	require.ErrorContains(t, err, "tensor b has shape (3), model expects (4)")
+
+	// An int32 parameter is not filled from floats.
+	ints := graph.NewParam("b", tensor.Int32, 3)
+	_, err = LoadSafetensors(path, []*graph.Param{a2, ints}, nil)
+	require.ErrorContains(t, err, "tensor b has dtype float32, model expects int32")
+}
+
+func TestReadSafetensorsBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.model")
+	a := seqParam("a", tensor.Float32, 2)
+	require.NoError(t, Save(path, "k", nil, ParamTensors([]*graph.Param{a})))
+	_, err := LoadSafetensors(path, []*graph.Param{a}, nil)
+	require.ErrorIs(t, err, safetensors.ErrFormat, "an Ember model file is not a safetensors file")
+	require.True(t, strings.HasPrefix(err.Error(), "safetensors file "+path+": "), err.Error())
+
+	_, err = LoadSafetensors(filepath.Join(dir, "missing"), []*graph.Param{a}, nil)
+	require.ErrorIs(t, err, os.ErrNotExist)
+
+	good := filepath.Join(dir, "g.safetensors")
+	require.NoError(t, SaveSafetensors(good, []*graph.Param{a}, nil, nil))
+	data, err := os.ReadFile(good)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(good, data[:len(data)-2], 0o644))
+	_, err = LoadSafetensors(good, []*graph.Param{a}, nil)
+	require.ErrorIs(t, err, safetensors.ErrTruncated)
+}
+
+func TestMappingErrors(t *testing.T) {
+	a, b := seqParam("a", tensor.Float32, 2), seqParam("b", tensor.Float32, 2)
+	_, err := Rename{"a": "b"}.ToFile(ParamTensors([]*graph.Param{a, b}))
+	require.ErrorContains(t, err, "two tensors named b")
+	_, err = Rename{"a": "x", "b": "x"}.FromFile(nil)
+	require.ErrorContains(t, err, "maps both")
+	_, err = Transpose("a").ToFile(ParamTensors([]*graph.Param{a}))
+	require.ErrorContains(t, err, "tensor a is not a matrix")
+
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	boom := errors.New("boom")
+	fail := MappingFuncs{ToFileFunc: func([]Tensor) ([]Tensor, error) { return nil, boom }}
+	require.ErrorIs(t, SaveSafetensors(path, []*graph.Param{a}, fail, nil), boom)
+	_, err = os.Stat(path)
+	require.ErrorIs(t, err, os.ErrNotExist, "a failed save leaves no file")
+	require.ErrorContains(t, SaveSafetensors(path, []*graph.Param{nil}, nil, nil), "parameter 0 is nil")
+}
+
+func TestChainOrder(t *testing.T) {
+	// Saving renames a→b, then b→c; loading must undo c→b, then b→a.
+	m := Chain(Rename{"a": "b"}, Rename{"b": "c"})
+	ts, err := m.ToFile([]Tensor{{Name: "a"}})
+	require.NoError(t, err)
+	require.Equal(t, "c", ts[0].Name)
+	ts, err = m.FromFile(ts)
+	require.NoError(t, err)
+	require.Equal(t, "a", ts[0].Name)
+	idx, err := TensorMap([]Tensor{{Name: "x"}, {Name: "y"}})
+	require.NoError(t, err)
+	require.Len(t, idx, 2)
+	_, err = TensorMap([]Tensor{{Name: "x"}, {Name: "x"}})
+	require.Error(t, err)
+}
