@@ -21,7 +21,7 @@ func adam(u *UpdateStep) (OptimizerUpdate, error) {
 		t := float64(step)
 		bc1, bc2 := 1-math.Pow(a.Beta1, t), 1-math.Pow(a.Beta2, t)
 		for i := range u.Params {
-			lr, wd := a.LR, a.WeightDecay
+			lr, wd := a.Hyper(u.Params[i]) // its parameter group's, or a's own
 			l2, decay := 0.0, 1.0
 			if wd != 0 {
 				if a.Decoupled {

@@ -29,7 +29,8 @@ func sgd(u *UpdateStep) (OptimizerUpdate, error) {
 		isFirst := !started && s.StepCount() == first
 		for i := range u.Params {
 			h := host[per*i : per*i+per]
-			h[0], h[1], h[2], h[3] = float32(s.LR), float32(s.WeightDecay), float32(s.Momentum), float32(1-s.Dampening)
+			lr, wd := s.Hyper(u.Params[i]) // its parameter group's, or s's own
+			h[0], h[1], h[2], h[3] = float32(lr), float32(wd), float32(s.Momentum), float32(1-s.Dampening)
 			h[4], h[5] = 0, 0
 			if s.Nesterov {
 				h[4] = 1

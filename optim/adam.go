@@ -23,9 +23,10 @@ type Adam struct {
 	WeightDecay float64
 	Decoupled   bool
 
-	steps int
-	state map[*graph.Param]*adamState
-	job   adamJob // the float32 update being split over the cores
+	steps  int
+	state  map[*graph.Param]*adamState
+	groups groups
+	job    adamJob // the float32 update being split over the cores
 }
 
 type adamState struct{ m, v *graph.Buf }
@@ -46,6 +47,9 @@ func NewAdam(lr float64) *Adam {
 }
 
 func (a *Adam) check() error {
+	if err := a.groups.check("Adam"); err != nil {
+		return err
+	}
 	for _, h := range []struct {
 		name      string
 		v, lo, hi float64
@@ -71,7 +75,8 @@ func (a *Adam) check() error {
 //	w  = w·(1 − LR·WeightDecay)            (Decoupled only)
 //	w -= LR/(1−β1^t) · m / (√v/√(1−β2^t) + Eps)
 //
-// where t is the step count after this step.
+// where t is the step count after this step, and LR and WeightDecay are
+// the parameter's group's (see AddGroup).
 func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 	if err := a.check(); err != nil {
 		return err
@@ -97,27 +102,28 @@ func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 	t := float64(a.steps)
 	bc1 := 1 - math.Pow(a.Beta1, t)
 	bc2 := 1 - math.Pow(a.Beta2, t)
-	c := adamCoef{
-		b1:       a.Beta1,
-		b2:       a.Beta2,
-		stepSize: a.LR / bc1,
-		bc2Sqrt:  math.Sqrt(bc2),
-		eps:      a.Eps,
-		decay:    1,
-	}
-	if a.WeightDecay != 0 {
-		if a.Decoupled {
-			c.decay = 1 - a.LR*a.WeightDecay
-		} else {
-			c.l2 = a.WeightDecay
-		}
-	}
 
 	for i, p := range params {
 		st := a.state[p]
 		if st == nil {
 			st = &adamState{m: newStateBuf(p), v: newStateBuf(p)}
 			a.state[p] = st
+		}
+		lr, wd := a.Hyper(p)
+		c := adamCoef{
+			b1:       a.Beta1,
+			b2:       a.Beta2,
+			stepSize: lr / bc1,
+			bc2Sqrt:  math.Sqrt(bc2),
+			eps:      a.Eps,
+			decay:    1,
+		}
+		if wd != 0 {
+			if a.Decoupled {
+				c.decay = 1 - lr*wd
+			} else {
+				c.l2 = wd
+			}
 		}
 		g := grads[i]
 		if p.Value.Dtype == tensor.Float32 {
@@ -183,6 +189,23 @@ func adamUpdate[T graph.Float](w, g, m, v []T, c adamCoef) {
 		denom := T(math.Sqrt(float64(vi)))/bc2Sqrt + eps
 		w[i] = wi - stepSize*(mi/denom)
 	}
+}
+
+// AddGroup puts params in a new parameter group whose LR and WeightDecay
+// start as a's and can then be changed (see Group). A parameter can be in
+// one group only: AddGroup panics otherwise.
+func (a *Adam) AddGroup(params ...*graph.Param) *Group {
+	return a.groups.add("Adam", a.LR, a.WeightDecay, params)
+}
+
+// Groups lists the groups added, in order (not the default group).
+func (a *Adam) Groups() []*Group { return a.groups.list }
+
+// Hyper returns the learning rate and weight decay that p's next step uses:
+// its group's, or a's own for a parameter in no group. A device
+// implementation of the update reads them here.
+func (a *Adam) Hyper(p *graph.Param) (lr, weightDecay float64) {
+	return a.groups.hyper(p, a.LR, a.WeightDecay)
 }
 
 // StepCount is the number of successful Steps (Adam's t).

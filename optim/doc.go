@@ -26,6 +26,14 @@
 // and the same parameters should be passed every step: the step count (Adam's t in its bias corrections) belongs
 // to the optimizer, not to each parameter.
 //
+// # Parameter groups
+//
+// As with torch.optim's param_groups, some parameters can take their own
+// learning rate and weight decay: AddGroup returns a Group whose LR and
+// WeightDecay start as the optimizer's and can be changed at any time.
+// Parameters in no group use the optimizer's own fields. Hyper reports what
+// a parameter's next step will use.
+//
 // # Allocation
 //
 // Per-parameter state (Adam's moments, SGD's momentum buffer) is allocated on

@@ -18,8 +18,9 @@ type SGD struct {
 	LR, Momentum, Dampening, WeightDecay float64
 	Nesterov                             bool
 
-	steps int
-	bufs  map[*graph.Param]*graph.Buf
+	steps  int
+	bufs   map[*graph.Param]*graph.Buf
+	groups groups
 }
 
 // SlotMomentum is SGD's slot name, PyTorch's state_dict key.
@@ -30,6 +31,9 @@ const SlotMomentum = "momentum_buffer"
 func NewSGD(lr float64) *SGD { return &SGD{LR: lr} }
 
 func (s *SGD) check() error {
+	if err := s.groups.check("SGD"); err != nil {
+		return err
+	}
 	for _, h := range []struct {
 		name string
 		v    float64
@@ -55,6 +59,8 @@ func (s *SGD) check() error {
 //	b = d on p's first step, else Momentum·b + (1−Dampening)·d    (Momentum ≠ 0)
 //	d = d + Momentum·b if Nesterov, else b                        (Momentum ≠ 0)
 //	w -= LR·d
+//
+// with LR and WeightDecay the parameter's group's (see AddGroup).
 func (s *SGD) Step(params []*graph.Param, grads []*graph.Buf) error {
 	if err := s.check(); err != nil {
 		return err
@@ -76,8 +82,9 @@ func (s *SGD) Step(params []*graph.Param, grads []*graph.Buf) error {
 	}
 
 	s.steps++
-	c := sgdCoef{lr: s.LR, wd: s.WeightDecay, mom: s.Momentum, damp: s.Dampening, nesterov: s.Nesterov}
 	for i, p := range params {
+		lr, wd := s.Hyper(p)
+		c := sgdCoef{lr: lr, wd: wd, mom: s.Momentum, damp: s.Dampening, nesterov: s.Nesterov}
 		var b *graph.Buf
 		first := false
 		if s.Momentum != 0 {
@@ -144,6 +151,22 @@ func sgdUpdate[T graph.Float](w, g, buf []T, first bool, c sgdCoef) {
 		}
 		w[i] -= lr * d
 	}
+}
+
+// AddGroup puts params in a new parameter group whose LR and WeightDecay
+// start as s's and can then be changed (see Group). A parameter can be in
+// one group only: AddGroup panics otherwise.
+func (s *SGD) AddGroup(params ...*graph.Param) *Group {
+	return s.groups.add("SGD", s.LR, s.WeightDecay, params)
+}
+
+// Groups lists the groups added, in order (not the default group).
+func (s *SGD) Groups() []*Group { return s.groups.list }
+
+// Hyper returns the learning rate and weight decay that p's next step uses:
+// its group's, or s's own for a parameter in no group.
+func (s *SGD) Hyper(p *graph.Param) (lr, weightDecay float64) {
+	return s.groups.hyper(p, s.LR, s.WeightDecay)
 }
 
 // StepCount is the number of successful Steps. SGD's update does not

@@ -71,6 +71,33 @@ def torch_run(make_opt):
     return out
 
 
+# Parameter groups: two scalars, both starting at 1.0 and fed GRADS; the
+# first in the default group, the second in a group of its own.
+# optimizer: (defaults, group), each (lr, weight_decay)
+GROUPS = {
+    "adam": ((0.1, 0.0), (0.05, 0.1)),
+    "sgd": ((0.1, 0.1), (0.3, 0.0)),
+}
+
+
+def torch_groups(kind, default, group):
+    import torch
+
+    ps = [torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64)) for _ in range(2)]
+    groups = [{"params": [ps[0]]}, {"params": [ps[1]], "lr": group[0], "weight_decay": group[1]}]
+    if kind == "adam":
+        opt = torch.optim.Adam(groups, lr=default[0], weight_decay=default[1])
+    else:
+        opt = torch.optim.SGD(groups, lr=default[0], weight_decay=default[1], momentum=0.9)
+    out = []
+    for g in GRADS:
+        for p in ps:
+            p.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+        out.append([p.item() for p in ps])
+    return out
+
+
 def main():
     try:
         import torch
@@ -89,6 +116,17 @@ def main():
         if torch:
             got = torch_run(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=mom, dampening=damp, weight_decay=wd, nesterov=nest))
             assert all(math.isclose(a, b, rel_tol=1e-13) for a, b in zip(want, got)), (name, got)
+    for kind, (default, group) in GROUPS.items():
+        if kind == "adam":
+            want = list(zip(adam(default[0], 0.9, 0.999, 1e-8, default[1], False),
+                            adam(group[0], 0.9, 0.999, 1e-8, group[1], False)))
+        else:
+            want = list(zip(sgd(0.9, 0.0, default[1], False, lr=default[0]),
+                            sgd(0.9, 0.0, group[1], False, lr=group[0])))
+        print("groups", kind, [[repr(x) for x in step] for step in want])
+        if torch:
+            got = torch_groups(kind, default, group)
+            assert all(math.isclose(a, b, rel_tol=1e-13) for w, g in zip(want, got) for a, b in zip(w, g)), (kind, got)
     print("checked against torch" if torch else "torch not installed: formulas only")
 
 
