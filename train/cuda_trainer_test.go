@@ -563,3 +563,53 @@ func TestCUDAFallbackTrainsLikeCPU(t *testing.T) {
 	require.Len(t, warned, 2, "once per op (Softsign, SoftsignGrad), though three programs use them")
 	require.Contains(t, warned[0], "Softsign runs on the CPU inside the CUDA program")
 }
+
+// TestCUDATrainerExposesGradients: GradNorm and Grads on the device give
+// what the CPU trainer gives, after Gradients (raw) and after a clipped Step.
+func TestCUDATrainerExposesGradients(t *testing.T) {
+	dev := cudaDevice(t)
+	cfg := spam.Config{Vocab: 30, Embed: 6, Hidden: 8, Layers: 2, Dropout: 0, SeqLen: 5}
+	cpuModel, err := spam.NewModel(cfg, 9)
+	require.NoError(t, err)
+	gpuModel, err := spam.NewModel(cfg, 9)
+	require.NoError(t, err)
+	d := newRandomIDs(8, cfg.SeqLen, cfg.Vocab, 4)
+	idx := []int{0, 3, 5}
+	mk := func(m *spam.Model, dev train.Device) *train.Trainer {
+		tr, err := train.NewTrainer(m, train.Config{BatchSize: 3, ClipNorm: 0.05, Optimizer: optim.NewAdam(1e-2), Device: dev})
+		require.NoError(t, err)
+		t.Cleanup(func() { tr.Close() })
+		return tr
+	}
+	cpuTr, gpuTr := mk(cpuModel, train.CPU), mk(gpuModel, dev)
+	compare := func(what string) {
+		require.InDelta(t, cpuTr.GradNorm(), gpuTr.GradNorm(), 1e-5*cpuTr.GradNorm(), what+": norm")
+		gc, err := cpuTr.Grads()
+		require.NoError(t, err)
+		gg, err := gpuTr.Grads()
+		require.NoError(t, err)
+		require.Len(t, gg, len(gc))
+		for i := range gc {
+			for j := range gc[i].Len() {
+				a, b := gg[i].At(j), gc[i].At(j)
+				if math.Abs(a-b) > 1e-6+1e-4*math.Abs(b) {
+					t.Fatalf("%s: gradient of %s[%d]: CUDA %v, CPU %v", what, cpuTr.Params()[i].Name, j, a, b)
+				}
+			}
+		}
+	}
+	lc, err := cpuTr.Gradients(d, idx)
+	require.NoError(t, err)
+	lg, err := gpuTr.Gradients(d, idx)
+	require.NoError(t, err)
+	require.InDelta(t, lc, lg, 1e-5)
+	require.Greater(t, cpuTr.GradNorm(), 0.05)
+	compare("raw")
+	for step := range 2 { // the second step replays the captured graph
+		_, _, err = cpuTr.Step(d, idx)
+		require.NoError(t, err)
+		_, _, err = gpuTr.Step(d, idx)
+		require.NoError(t, err)
+		compare(fmt.Sprintf("step %d", step+1))
+	}
+}
