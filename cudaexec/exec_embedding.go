@@ -39,7 +39,7 @@ func embedding(s *Step) (Launch, error) {
 }
 
 // embeddingGrad: the output gradient scatter-added into a cleared table
-// gradient; the padding row 0 gets nothing.
+// gradient; the op's padding row (if any) gets nothing.
 func embeddingGrad(s *Step) (Launch, error) {
 	if err := s.CheckFloat32(0); err != nil {
 		return nil, err
@@ -52,6 +52,6 @@ func embeddingGrad(s *Step) (Launch, error) {
 		if err := c.Zero(dtable.Buffer()); err != nil {
 			return err
 		}
-		return c.EmbeddingBackward(dtable.Buffer(), dout.Buffer(), ids.Buffer(), b, t, op.Dim, 0)
+		return c.EmbeddingBackward(dtable.Buffer(), dout.Buffer(), ids.Buffer(), b, t, op.Dim, op.Padding)
 	}, nil
 }

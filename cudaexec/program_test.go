@@ -1,6 +1,7 @@
 package cudaexec_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -39,11 +40,11 @@ const (
 // buildSpamNet builds the model from seed: two calls with the same seed
 // give identical parameters and dropout seeds but their own dropout run
 // counters, so a CPU and a CUDA program draw the same masks.
-func buildSpamNet(t *testing.T, seed uint64) *spamNet {
+func buildSpamNet(t *testing.T, seed uint64, opts ...layers.EmbeddingOption) *spamNet {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 99))
 	dt := tensor.Float32
-	emb := layers.NewEmbedding("embedding", csVocab, csEmbed, dt, rng)
+	emb := layers.NewEmbedding("embedding", csVocab, csEmbed, dt, rng, opts...)
 	lstm := layers.NewLSTM("lstm", csEmbed, csHidden, 2, 0.5, dt, rng)
 	dense := layers.NewDense("dense", csHidden, 1, dt, rng)
 
@@ -121,10 +122,17 @@ func parity(t *testing.T, what string, got, want *graph.Buf) (elem, norm float64
 // TestCUDAProgramSpamParity runs the spam model's loss, output and every
 // parameter gradient on the CPU Program and on the CUDA program (the
 // emulator without a GPU) from the same parameters, inputs and dropout
-// masks, for two runs (the dropout run counter advances in step).
+// masks, for two runs (the dropout run counter advances in step), with the
+// embedding's padding row fixed (row 0) and learned.
 func TestCUDAProgramSpamParity(t *testing.T) {
+	for _, pad := range []int{0, layers.NoPadding} {
+		t.Run(fmt.Sprintf("padding %d", pad), func(t *testing.T) { testCUDAProgramSpamParity(t, layers.WithPadding(pad)) })
+	}
+}
+
+func testCUDAProgramSpamParity(t *testing.T, pad layers.EmbeddingOption) {
 	ctx := cudaContext(t)
-	cpuNet, gpuNet := buildSpamNet(t, 11), buildSpamNet(t, 11)
+	cpuNet, gpuNet := buildSpamNet(t, 11, pad), buildSpamNet(t, 11, pad)
 	require.Equal(t, len(cpuNet.params), len(gpuNet.params))
 	for i, p := range cpuNet.params {
 		require.Equal(t, p.Name, gpuNet.params[i].Name)

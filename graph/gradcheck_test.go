@@ -145,6 +145,52 @@ func TestGradEmbedding(t *testing.T) {
 	}, nil)
 }
 
+// TestGradEmbeddingNoPadding: without a padding row, id 0 is learned like
+// any other (nn.Embedding without padding_idx).
+func TestGradEmbeddingNoPadding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 11))
+	ids := NewBuf(tensor.Int32, 3, 4)
+	for i := range ids.I32 {
+		ids.I32[i] = int32(rng.IntN(6))
+	}
+	ids.I32[0], ids.I32[5] = 0, 0
+	gradCheck(t, []gcInput{
+		{"ids", ids, false, 0},
+		{"emb", randBuf(rng, 1, 6, 5), true, 0},
+	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
+		return Use(Embedding{Padding: NoPadding}, n[0], n[1])
+	}, nil)
+}
+
+// TestEmbeddingPaddingRow: the padding row, wherever it is, gets no
+// gradient and every other row gets what it gets without padding.
+func TestEmbeddingPaddingRow(t *testing.T) {
+	const B, T, V, D = 2, 5, 4, 3
+	ids := NewBuf(tensor.Int32, B, T)
+	copy(ids.I32, []int32{2, 0, 2, 1, 3, 3, 2, 0, 1, 2})
+	dout := randBuf(rand.New(rand.NewPCG(1, 2)), 1, T, B, D)
+	grad := func(pad int) []float64 {
+		out := NewBuf(tensor.Float64, V, D)
+		require.NoError(t, EmbeddingGrad{Vocab: V, Dim: D, Padding: pad}.ExecCPU(nil, out, []*Buf{ids, dout}))
+		return out.F64
+	}
+	all := grad(NoPadding)
+	for _, pad := range []int{0, 2} {
+		got := grad(pad)
+		for i := range all {
+			want := all[i]
+			if i/D == pad {
+				want = 0
+			}
+			require.Equal(t, want, got[i], "padding %d, element %d", pad, i)
+		}
+	}
+	require.NotZero(t, all[0], "id 0 is learned without padding")
+	_, err := Embedding{Padding: V}.InferShape(tensor.Shape{B, T}, tensor.Shape{V, D})
+	require.ErrorContains(t, err, "padding row 4 is outside the table (4, 3)")
+	require.NotEqual(t, Embedding{}.Hashcode(), Embedding{Padding: NoPadding}.Hashcode())
+}
+
 func TestGradLSTM(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	const T, B, I, H = 4, 3, 5, 4

@@ -10,25 +10,40 @@ import (
 )
 
 // Embedding looks up rows of the table E (V, D) for int32 ids (B, T) and
-// writes them time-major, (T, B, D), the layout the LSTM op reads. Id 0 is
-// padding: its row is read like any other (layers keep it zero) but it
-// receives no gradient, like PyTorch's padding_idx.
-type Embedding struct{ opBase }
+// writes them time-major, (T, B, D), the layout the LSTM op reads. The id
+// Padding (0 in the zero value, NoPadding for none) is read like any other
+// (layers keep its row zero) but receives no gradient, like PyTorch's
+// padding_idx.
+type Embedding struct {
+	opBase
+	Padding int
+}
+
+// NoPadding is the Padding of an Embedding whose every row is learned.
+const NoPadding = -1
 
 func (Embedding) Arity() int { return 2 }
 func (Embedding) Type() hm.Type {
 	return hm.NewFnType(ttOf(2, tensor.Int32), tt(2), tt(3))
 }
-func (Embedding) String() string           { return "Embedding" }
+func (op Embedding) String() string {
+	if op.Padding == 0 {
+		return "Embedding"
+	}
+	return fmt.Sprintf("Embedding(padding %d)", op.Padding)
+}
 func (op Embedding) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op Embedding) Hashcode() uint32      { return hashcode(op) }
-func (Embedding) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+func (op Embedding) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s, err := shapes(ns)
 	if err != nil {
 		return nil, err
 	}
 	if len(s[0]) != 2 || len(s[1]) != 2 {
 		return nil, fmt.Errorf("Embedding: ids %v must be (batch, time) and the table %v (vocab, dim)", s[0], s[1])
+	}
+	if op.Padding != NoPadding && (op.Padding < 0 || op.Padding >= s[1][0]) {
+		return nil, fmt.Errorf("Embedding: padding row %d is outside the table %v", op.Padding, s[1])
 	}
 	return tensor.Shape{s[0][1], s[0][0], s[1][1]}, nil
 }
@@ -56,24 +71,30 @@ func embedFwd[T Float](out []T, ids []int32, table []T, b, t, v, d int) error {
 }
 
 func (Embedding) DiffWRT(int) []bool { return []bool{false, true} }
-func (Embedding) SymDiff(in gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+func (op Embedding) SymDiff(in gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	s := in[1].Shape()
-	d, err := gorgonia.ApplyOp(EmbeddingGrad{Vocab: s[0], Dim: s[1]}, in[0], grad)
+	d, err := gorgonia.ApplyOp(EmbeddingGrad{Vocab: s[0], Dim: s[1], Padding: op.Padding}, in[0], grad)
 	return gorgonia.Nodes{nil, d}, err
 }
 
 // EmbeddingGrad scatter-adds the output gradient (T, B, D) into a table
-// gradient (Vocab, Dim); the padding row 0 stays zero.
+// gradient (Vocab, Dim); the Padding row (if not NoPadding) stays zero.
 type EmbeddingGrad struct {
 	opBase
 	Vocab, Dim int
+	Padding    int
 }
 
 func (EmbeddingGrad) Arity() int { return 2 }
 func (EmbeddingGrad) Type() hm.Type {
 	return hm.NewFnType(ttOf(2, tensor.Int32), tt(3), tt(2))
 }
-func (op EmbeddingGrad) String() string        { return fmt.Sprintf("EmbeddingGrad(%d,%d)", op.Vocab, op.Dim) }
+func (op EmbeddingGrad) String() string {
+	if op.Padding == 0 {
+		return fmt.Sprintf("EmbeddingGrad(%d,%d)", op.Vocab, op.Dim)
+	}
+	return fmt.Sprintf("EmbeddingGrad(%d,%d,padding %d)", op.Vocab, op.Dim, op.Padding)
+}
 func (op EmbeddingGrad) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op EmbeddingGrad) Hashcode() uint32      { return hashcode(op) }
 func (op EmbeddingGrad) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -83,19 +104,19 @@ func (op EmbeddingGrad) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return
 func (op EmbeddingGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
 	b, t := in[0].Shape[0], in[0].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		embedBwd(out.F32, in[0].I32, in[1].F32, b, t, op.Vocab, op.Dim)
+		embedBwd(out.F32, in[0].I32, in[1].F32, b, t, op.Vocab, op.Dim, op.Padding)
 	} else {
-		embedBwd(out.F64, in[0].I32, in[1].F64, b, t, op.Vocab, op.Dim)
+		embedBwd(out.F64, in[0].I32, in[1].F64, b, t, op.Vocab, op.Dim, op.Padding)
 	}
 	return nil
 }
 
-func embedBwd[T Float](dtable []T, ids []int32, dout []T, b, t, v, d int) {
+func embedBwd[T Float](dtable []T, ids []int32, dout []T, b, t, v, d, pad int) {
 	clear(dtable)
 	for bi := 0; bi < b; bi++ {
 		for ti := 0; ti < t; ti++ {
 			id := int(ids[bi*t+ti])
-			if id <= 0 || id >= v { // padding, or rejected by the forward pass
+			if id == pad || id < 0 || id >= v { // padding, or rejected by the forward pass
 				continue
 			}
 			dst := dtable[id*d : (id+1)*d]

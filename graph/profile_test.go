@@ -196,6 +196,8 @@ func TestOpName(t *testing.T) {
 		{graph.LSTMBackward{}, "LSTMBackward"},
 		{graph.Linear{}, "Linear"},
 		{graph.Embedding{}, "Embedding"},
+		{graph.Embedding{Padding: graph.NoPadding}, "Embedding"},
+		{graph.EmbeddingGrad{Vocab: 100, Dim: 8, Padding: 3}, "EmbeddingGrad"},
 		{graph.EmbeddingGrad{Vocab: 100, Dim: 8}, "EmbeddingGrad"},
 		{graph.NewDropout(0.5, 1), "Dropout"},
 		{graph.DropoutGrad{}, "DropoutGrad"},

@@ -9,26 +9,58 @@ import (
 	"github.com/emberml/ember/graph"
 )
 
-// Embedding maps token ids to learned vectors. Id 0 is padding: its vector
-// starts at zero and is never updated (PyTorch's padding_idx=0).
+// NoPadding marks an Embedding without a padding row.
+const NoPadding = graph.NoPadding
+
+// Embedding maps token ids to learned vectors.
+//
+// Padding is the padding row, as nn.Embedding's padding_idx: it starts at
+// zero and receives no gradient, so it stays zero. NoPadding makes every
+// row an ordinary learned row (nn.Embedding without padding_idx; the
+// padding token's vector is then learned like any word's). NewEmbedding
+// uses row 0, where data.Vocab puts its padding token, unless told
+// otherwise.
 type Embedding struct {
 	Table      *graph.Param // (Vocab, Dim)
 	Vocab, Dim int
+	Padding    int // the padding row, or NoPadding
 }
 
-// NewEmbedding initialises the table from N(0, 1), as PyTorch does.
-func NewEmbedding(name string, vocab, dim int, dt tensor.Dtype, rng *rand.Rand) *Embedding {
-	p := graph.NewParam(name+".weight", dt, vocab, dim)
-	p.InitNormal(rng, 1)
-	for j := 0; j < dim; j++ {
-		p.Value.Set(j, 0)
+// EmbeddingOption configures NewEmbedding.
+type EmbeddingOption func(*Embedding)
+
+// WithPadding makes row idx the padding row (nn.Embedding(padding_idx=idx));
+// NoPadding makes no row special (nn.Embedding without padding_idx). It
+// panics when idx is outside the table.
+func WithPadding(idx int) EmbeddingOption {
+	return func(e *Embedding) {
+		if idx != NoPadding && (idx < 0 || idx >= e.Vocab) {
+			panic("layers: WithPadding: row outside the embedding table")
+		}
+		e.Padding = idx
 	}
-	return &Embedding{Table: p, Vocab: vocab, Dim: dim}
+}
+
+// NewEmbedding initialises the table from N(0, 1), as PyTorch does, with
+// the padding row (row 0 by default; see WithPadding) set to zero.
+func NewEmbedding(name string, vocab, dim int, dt tensor.Dtype, rng *rand.Rand, opts ...EmbeddingOption) *Embedding {
+	e := &Embedding{Vocab: vocab, Dim: dim}
+	for _, o := range opts {
+		o(e)
+	}
+	e.Table = graph.NewParam(name+".weight", dt, vocab, dim)
+	e.Table.InitNormal(rng, 1)
+	if e.Padding != NoPadding {
+		for j := 0; j < dim; j++ {
+			e.Table.Value.Set(e.Padding*dim+j, 0)
+		}
+	}
+	return e
 }
 
 func (e *Embedding) Params() []*graph.Param { return []*graph.Param{e.Table} }
 
 // Forward looks up ids (B, T) int32 and returns (T, B, Dim), time-major.
 func (e *Embedding) Forward(g *graph.Graph, ids *gorgonia.Node) *gorgonia.Node {
-	return graph.Use(graph.Embedding{}, ids, g.Param(e.Table))
+	return graph.Use(graph.Embedding{Padding: e.Padding}, ids, g.Param(e.Table))
 }

@@ -23,6 +23,27 @@ func TestEmbeddingPaddingRowStartsZero(t *testing.T) {
 	require.Equal(t, 36, nonzero)
 }
 
+// TestEmbeddingPaddingOption: WithPadding moves the padding row or removes
+// it; the other rows are drawn the same either way.
+func TestEmbeddingPaddingOption(t *testing.T) {
+	rng := func() *rand.Rand { return rand.New(rand.NewPCG(1, 1)) }
+	def := NewEmbedding("emb", 10, 4, tensor.Float32, rng())
+	require.Equal(t, 0, def.Padding)
+	learned := NewEmbedding("emb", 10, 4, tensor.Float32, rng(), WithPadding(NoPadding))
+	require.Equal(t, NoPadding, learned.Padding)
+	require.NotEqual(t, []float32{0, 0, 0, 0}, learned.Table.Value.F32[:4], "row 0 is drawn like the others")
+	require.Equal(t, def.Table.Value.F32[4:], learned.Table.Value.F32[4:])
+	third := NewEmbedding("emb", 10, 4, tensor.Float32, rng(), WithPadding(3))
+	require.Equal(t, []float32{0, 0, 0, 0}, third.Table.Value.F32[12:16])
+	require.Equal(t, learned.Table.Value.F32[:12], third.Table.Value.F32[:12])
+	require.Panics(t, func() { NewEmbedding("emb", 10, 4, tensor.Float32, rng(), WithPadding(10)) })
+
+	// The op the layer applies carries the option.
+	g := graph.New(tensor.Float32, true)
+	ids := g.Input("ids", tensor.Int32, 2, 3)
+	require.Equal(t, graph.Embedding{Padding: NoPadding}, learned.Forward(g, ids).Op())
+}
+
 func TestInitialisationBounds(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	d := NewDense("d", 16, 3, tensor.Float32, rng)
