@@ -453,6 +453,9 @@ func (c *Classifier) Summary() string {
 		n += p.Value.Len()
 	}
 	enc := fmt.Sprintf("%d×%s %d (dropout %g)", cfg.Layers, strings.ToUpper(cfg.Cell), cfg.Hidden, cfg.Dropout)
+	if cfg.Packed {
+		enc = fmt.Sprintf("%d×%s %d (dropout %g; packed: each message from its first word)", cfg.Layers, strings.ToUpper(cfg.Cell), cfg.Hidden, cfg.Dropout)
+	}
 	if cfg.Cell == "cnn" {
 		ws := make([]string, len(cfg.Widths))
 		for i, w := range cfg.Widths {

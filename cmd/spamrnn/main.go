@@ -102,11 +102,11 @@ type trainFlags struct {
 	data, format, positive, labelCol, textCol    *string
 	cell, widths                                 *string
 	epochs, batch, seqLen, embed, hidden, layers *int
-	channels, patience                           *int
+	channels, patience, bucket                   *int
 	dropout, lr, clip                            *float64
 	seed                                         *uint64
 	selectBy, device, out, plot                  *string
-	asJSON                                       *bool
+	asJSON, packed                               *bool
 }
 
 // Bounds of the model's sizes: far above any use of this model, they keep
@@ -133,7 +133,13 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		"\n--cell picks the sequence encoder: lstm (the reference) and gru stack --layers\n"+
 		"recurrent layers of --hidden units; cnn is a text CNN (Kim 2014): for each of\n"+
 		"--widths a convolution of --channels filters, ReLU and max over time. The model\n"+
-		"file records the cell; eval and predict read it from there.\n", stdout)
+		"file records the cell; eval and predict read it from there.\n"+
+		"\n--packed runs the recurrent layers on each message's own length (PyTorch's\n"+
+		"pack_padded_sequence): the recurrence starts at the message's first word, not\n"+
+		"over its padding, so its probability does not depend on --seq-len's padding,\n"+
+		"and training batches are bucketed by length (shuffled, sorted within chunks of\n"+
+		"--bucket batches, batches shuffled) so that each step runs about as many time\n"+
+		"steps as its longest message has words. The model file records it.\n", stdout)
 	def := spam.DefaultConfig()
 	f := &trainFlags{
 		fs: fs,
@@ -165,8 +171,16 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		out:    fs.Output("out", "spam.model", "where to save the trained model"),
 		plot:   fs.Output("plot", "", "write a training-curve PNG here", cli.Ext(".png")),
 		asJSON: fs.Bool("json", false, "make the last line of output one JSON object with the results"),
+		packed: fs.Bool("packed", false, "run the recurrent layers on each message's own length, with length-bucketed batches (lstm, gru)"),
+		bucket: fs.Int("bucket", train.DefaultChunk, 1, maxBatch, "with --packed: batches sorted by length together (1: only within each batch)"),
 	}
 	fs.Check(f.checkCell)
+	fs.Check(func() error {
+		if fs.IsSet("bucket") && !*f.packed {
+			return errors.New("--bucket: sorts the batches of a --packed run; add --packed")
+		}
+		return nil
+	})
 	fs.Check(func() error {
 		if *f.data == "" && (*f.positive != "" || *f.labelCol != "" || *f.textCol != "") {
 			return errors.New("--positive, --label and --text describe a --data file; the demo corpus is ham/spam")
@@ -196,6 +210,9 @@ func (f *trainFlags) checkCell() error {
 		}
 		return fmt.Errorf("%s: not used by --cell %s (it takes %s)", strings.Join(misplaced, ", "), *f.cell, takes)
 	}
+	if *f.packed && cnn {
+		return errors.New("--packed: applies to the recurrent cells (--cell lstm or gru), not to the cnn")
+	}
 	cfg, err := f.config()
 	if err != nil {
 		return err
@@ -207,7 +224,7 @@ func (f *trainFlags) checkCell() error {
 // config is the model the flags describe (the vocabulary comes from the
 // data).
 func (f *trainFlags) config() (spam.Config, error) {
-	cfg := spam.Config{Cell: *f.cell, SeqLen: *f.seqLen, Embed: *f.embed, Dropout: *f.dropout}
+	cfg := spam.Config{Cell: *f.cell, SeqLen: *f.seqLen, Embed: *f.embed, Dropout: *f.dropout, Packed: *f.packed}
 	if *f.cell != "cnn" {
 		cfg.Hidden, cfg.Layers = *f.hidden, *f.layers
 		return cfg, nil
@@ -235,6 +252,7 @@ func (f *trainFlags) options() (spam.Options, error) {
 	o := spam.Options{
 		Model:  cfg,
 		Epochs: *f.epochs, BatchSize: *f.batch, LR: *f.lr, Clip: *f.clip, Seed: *f.seed, Patience: *f.patience,
+		Bucket: *f.bucket,
 	}
 	if o.Clip == 0 {
 		o.Clip = -1 // the flag's 0 means off; Options' 0 means the default
@@ -348,6 +366,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	res := map[string]any{
 		"device":        dev.name,
+		"packed":        clf.Model.Cfg.Packed,
 		"gemm":          dev.gemm(),
 		"epochs":        len(rep.Fit.History),
 		"best_epoch":    rep.Fit.BestEpoch,

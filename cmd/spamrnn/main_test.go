@@ -169,6 +169,31 @@ func TestTrainCells(t *testing.T) {
 	}
 }
 
+// TestTrainPacked trains packed LSTM and GRU models through the command:
+// the model file records that they are packed, the summary and the JSON
+// say so, and predict uses the lengths.
+func TestTrainPacked(t *testing.T) {
+	path := fixture(t)
+	for _, cell := range []string{"lstm", "gru"} {
+		t.Run(cell, func(t *testing.T) {
+			model := filepath.Join(t.TempDir(), cell+".model")
+			code, out, errOut := runCmd(t, "", "train", "--data", path, "--out", model, "--cell", cell, "--packed", "--bucket", "4",
+				"--epochs", "2", "--batch", "16", "--seq-len", "20", "--embed", "16", "--hidden", "16", "--lr", "0.005", "--json")
+			require.Equal(t, 0, code, errOut)
+			require.Contains(t, out, "packed: each message from its first word")
+			res := lastJSON(t, out)
+			require.Equal(t, true, res["packed"])
+			require.Greater(t, res["test_accuracy"].(float64), 0.8)
+			clf, err := spam.Load(model)
+			require.NoError(t, err)
+			require.True(t, clf.Model.Cfg.Packed)
+			code, out, errOut = runCmd(t, "", "predict", "--model", model, "FREE entry win cash now")
+			require.Equal(t, 0, code, errOut)
+			require.Regexp(t, `^(spam|ham) +0\.\d{4}\n$`, out)
+		})
+	}
+}
+
 func TestTrainDefaultsToDemoCorpus(t *testing.T) {
 	model := filepath.Join(t.TempDir(), "m.model")
 	code, out, errOut := runCmd(t, "", append([]string{"train", "--out", model, "--epochs", "1"}, smallModel[2:]...)...)
@@ -216,6 +241,9 @@ func TestTrainFlagProblems(t *testing.T) {
 		{"plot extension", []string{"--plot", filepath.Join(dir, "c.jpg")}, "must end in .png"},
 		{"plot in a missing directory", []string{"--plot", "/nonexistent/c.png"}, "--plot /nonexistent/c.png: directory /nonexistent does not exist"},
 		{"plot over the model", []string{"--out", filepath.Join(dir, "x.png"), "--plot", filepath.Join(dir, "x.png")}, "--plot " + filepath.Join(dir, "x.png") + ": --out writes the same file"},
+		{"packed cnn", []string{"--packed", "--cell", "cnn"}, "--packed: applies to the recurrent cells"},
+		{"bucket unpacked", []string{"--bucket", "4"}, "--bucket: sorts the batches of a --packed run"},
+		{"zero bucket", []string{"--packed", "--bucket", "0"}, "--bucket 0: must be 1 to 65536"},
 		{"stray argument", []string{"extra"}, `unexpected argument "extra"`},
 	}
 	for _, tc := range tests {
