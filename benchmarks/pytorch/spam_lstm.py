@@ -28,6 +28,16 @@ Data pipeline:
   * encoding: keep the FIRST seq_len (44) tokens, unknown words -> 1, and left-pad with 0
     to exactly seq_len (so the last time step is always the last kept token).
 
+--packed runs the recurrent layers on each message's own length (Ember's spamrnn --packed):
+the batch is embedded, packed with pack_padded_sequence (the messages' tokens moved to the
+front, so padding is never computed) and the classifier reads each message's final state
+(h_n of the top layer); training batches come from the same length-bucketing sampler as
+Ember's train.Bucket: shuffle, sort by length (longest first) within chunks of --bucket
+batches, cut into batches, shuffle the batches (each batch then sorted longest first, as
+pack_padded_sequence's enforce_sorted wants). In bench mode each timed repeat of a packed run
+is one epoch of bucketed batches (or --packed-steps of them), so that both engines are timed
+over the training split's whole length distribution.
+
 --cell gru puts nn.GRU (same sizes, two biases per layer) in place of nn.LSTM; --cell cnn
 puts Kim's text CNN there (filter widths 3, 4, 5 with 100 filters each, ReLU, max over time,
 dropout 0.5 on the concatenated features), as Ember's spamrnn --cell does.
@@ -99,6 +109,7 @@ _ENV_SET_BY_SCRIPT = _thread_env_from_argv(sys.argv[1:]) if __name__ == "__main_
 
 import torch  # noqa: E402  (after the threading environment is fixed)
 import torch.nn as nn  # noqa: E402
+from torch.nn.utils.rnn import pack_padded_sequence  # noqa: E402
 
 EMBED_DIM = 100
 HIDDEN = 256
@@ -182,6 +193,48 @@ def encode(rows, vocab, seq_len):
     return x, y
 
 
+def lengths_of(x):
+    """Tokens per left-padded row: the row length minus its leading padding."""
+    nonpad = x != PAD
+    first = torch.where(nonpad.any(dim=1), nonpad.float().argmax(dim=1), torch.full((x.shape[0],), x.shape[1]))
+    return x.shape[1] - first
+
+
+def to_front(x, lengths):
+    """Left-padded rows -> the same tokens at the front (pack_padded_sequence's layout)."""
+    out = torch.zeros_like(x)
+    for r in range(x.shape[0]):
+        n = int(lengths[r])
+        if n:
+            out[r, :n] = x[r, x.shape[1] - n:]
+    return out
+
+
+def bucket_order(lengths, batch, chunk, rng):
+    """Ember's train.Bucket: shuffle, sort longest first within chunks of `chunk` batches, cut
+    into batches, shuffle the batches; the remainder of fewer than a batch last, sorted too."""
+    n = len(lengths)
+    idx = list(range(n))
+    rng.shuffle(idx)
+    full = n - n % batch
+    key = lambda i: -int(lengths[i])  # noqa: E731  (sorted() is stable, as SortStableFunc)
+    for lo in range(0, full, chunk * batch):
+        hi = min(lo + chunk * batch, full)
+        idx[lo:hi] = sorted(idx[lo:hi], key=key)
+    idx[full:] = sorted(idx[full:], key=key)
+    order = list(range(full // batch))
+    rng.shuffle(order)
+    return [i for b in order for i in idx[b * batch:(b + 1) * batch]] + idx[full:]
+
+
+def packed_batch(x, y, lengths, idx, device):
+    """A batch for the packed model: tokens at the front, lengths on the CPU (what
+    pack_padded_sequence takes), rows in idx's order."""
+    idx = torch.as_tensor(idx)
+    lb = lengths[idx]
+    return (to_front(x[idx], lb).to(device), lb), y[idx].to(device)
+
+
 def prepare(args):
     rows, n_lines, dropped = load_rows(args.data)
     train, val, test = split_rows(rows, args.seed)
@@ -226,8 +279,15 @@ class SpamLSTM(nn.Module):
         setattr(self, cell, rnn(EMBED_DIM, HIDDEN, num_layers=LAYERS, dropout=DROPOUT, batch_first=True))
         self.fc = nn.Linear(HIDDEN, 1)
 
-    def forward(self, x):
+    def forward(self, x, lengths=None):
+        """x: [B, T] left-padded ids; or, with lengths (packed), the tokens at the front."""
         e = self.embedding(x)                 # [B, T, 100]
+        if lengths is not None:
+            packed = pack_padded_sequence(e, lengths, batch_first=True, enforce_sorted=False)
+            _, h_n = getattr(self, self.cell)(packed)
+            if self.cell == "lstm":
+                h_n = h_n[0]
+            return torch.sigmoid(self.fc(h_n[-1])).squeeze(1)  # each message's final state
         if self.cell == "cnn":
             et = e.transpose(1, 2)            # [B, 100, T]
             feats = torch.cat([torch.relu(c(et)).max(dim=2).values for c in self.convs], dim=1)
@@ -238,8 +298,9 @@ class SpamLSTM(nn.Module):
 
 
 def train_step(model, opt, loss_fn, xb, yb):
+    """xb: ids, or (ids, lengths) for the packed model."""
     opt.zero_grad(set_to_none=True)
-    p = model(xb)
+    p = model(*xb) if isinstance(xb, tuple) else model(xb)
     loss = loss_fn(p, yb)
     loss.backward()
     nn.utils.clip_grad_norm_(model.parameters(), CLIP)
@@ -263,7 +324,7 @@ def flops_per_step(batch, seq_len, cell="lstm"):
 
 
 @torch.no_grad()
-def evaluate(model, loss_fn, x, y, device, batch=None):
+def evaluate(model, loss_fn, x, y, device, batch=None, packed=False):
     model.eval()
     n = x.shape[0]
     batch = batch or n
@@ -272,7 +333,11 @@ def evaluate(model, loss_fn, x, y, device, batch=None):
     for i in range(0, n, batch):
         xb = x[i:i + batch].to(device)
         yb = y[i:i + batch].to(device)
-        p = model(xb)
+        if packed:
+            lb = lengths_of(x[i:i + batch])
+            p = model(to_front(x[i:i + batch], lb).to(device), lb)
+        else:
+            p = model(xb)
         tot_loss += loss_fn(p, yb).item() * xb.shape[0]
         correct += int(((p >= 0.5).float() == yb).sum().item())
     model.train()
@@ -372,6 +437,8 @@ def run_train(args, device):
     nb = n // args.batch  # drop_last=True
     gen = torch.Generator()
     gen.manual_seed(args.seed)
+    bucket_rng = random.Random(args.seed)
+    lengths_tr = lengths_of(data["train"][0])
 
     best_val_loss = float("inf")
     best_state = None
@@ -388,17 +455,23 @@ def run_train(args, device):
             print("time limit %.0fs reached after %d epochs; stopping" % (args.time_limit, epochs_done),
                   flush=True)
             break
-        perm = torch.randperm(n, generator=gen).to(device)
+        if args.packed:
+            order = bucket_order(lengths_tr, args.batch, args.bucket, bucket_rng)
+        else:
+            perm = torch.randperm(n, generator=gen).to(device)
         run_loss = 0.0
         run_correct = 0
         sync(device)
         c0 = time.process_time()
         t0 = time.perf_counter()
         for b in range(nb):
-            idx = perm[b * args.batch:(b + 1) * args.batch]
-            xb, yb = xtr[idx], ytr[idx]
+            if args.packed:
+                xb, yb = packed_batch(data["train"][0], ytr, lengths_tr, order[b * args.batch:(b + 1) * args.batch], device)
+            else:
+                idx = perm[b * args.batch:(b + 1) * args.batch]
+                xb, yb = xtr[idx], ytr[idx]
             opt.zero_grad(set_to_none=True)
-            p = model(xb)
+            p = model(*xb) if args.packed else model(xb)
             loss = loss_fn(p, yb)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), CLIP)
@@ -411,7 +484,7 @@ def run_train(args, device):
         train_seconds += ep_s
         seqs += nb * args.batch
         epochs_done = epoch
-        val_acc, val_loss = evaluate(model, loss_fn, *data["val"], device)
+        val_acc, val_loss = evaluate(model, loss_fn, *data["val"], device, packed=args.packed)
         rec = {
             "epoch": epoch,
             "train_loss": run_loss / (nb * args.batch),
@@ -435,11 +508,12 @@ def run_train(args, device):
 
     if best_state is not None:
         model.load_state_dict(best_state)
-    val_acc, val_loss = evaluate(model, loss_fn, *data["val"], device)
-    test_acc, test_loss = evaluate(model, loss_fn, *data["test"], device)
+    val_acc, val_loss = evaluate(model, loss_fn, *data["val"], device, packed=args.packed)
+    test_acc, test_loss = evaluate(model, loss_fn, *data["test"], device, packed=args.packed)
     result = {
         "mode": "train",
         "cell": args.cell,
+        "packed": args.packed,
         "test_accuracy": test_acc,
         "test_loss": test_loss,
         "val_accuracy": val_acc,
@@ -465,6 +539,7 @@ def run_bench(args, device):
     data, info = prepare(args)
     print("data: %s" % json.dumps(info), flush=True)
     xtr, ytr = data["train"]
+    lengths_tr = lengths_of(xtr)
     loss_fn = nn.BCELoss()
     per_bs = {}
     for bs in args.batch_sizes:
@@ -472,44 +547,71 @@ def run_bench(args, device):
         model = SpamLSTM(info["vocab_size"], args.cell).to(device)
         model.train()
         opt = torch.optim.Adam(model.parameters(), lr=LR)
-        # Pre-build every batch on the device before timing (no data loading in the timed
-        # region). Real training rows, a fixed seeded order, cycled if needed.
-        gen = torch.Generator()
-        gen.manual_seed(args.seed)
-        perm = torch.randperm(xtr.shape[0], generator=gen)
         nb_avail = xtr.shape[0] // bs
-        need = args.warmup + args.steps * args.repeats
-        batches = []
-        for k in range(min(need, nb_avail)):
-            idx = perm[k * bs:(k + 1) * bs]
-            batches.append((xtr[idx].to(device), ytr[idx].to(device)))
-        nb = len(batches)
+        bucket_rng = random.Random(args.seed)
+
+        def packed_epoch(steps):
+            """The first `steps` batches of a new epoch of bucketed batches, built before timing."""
+            order = bucket_order(lengths_tr, bs, args.bucket, bucket_rng)
+            return [packed_batch(xtr, ytr, lengths_tr, order[k * bs:(k + 1) * bs], device)
+                    for k in range(min(steps, nb_avail))]
+
+        # Pre-build every batch on the device before timing (no data loading in the timed
+        # region). Padded: real training rows in a fixed seeded order, cycled if needed.
+        # Packed: bucketed batches, a new epoch for the warm-up and for each repeat.
+        if args.packed:
+            steps = args.packed_steps if args.packed_steps > 0 else nb_avail
+            warm = packed_epoch(args.warmup)
+        else:
+            steps = args.steps
+            gen = torch.Generator()
+            gen.manual_seed(args.seed)
+            perm = torch.randperm(xtr.shape[0], generator=gen)
+            need = args.warmup + args.steps * args.repeats
+            batches = []
+            for k in range(min(need, nb_avail)):
+                idx = perm[k * bs:(k + 1) * bs]
+                batches.append((xtr[idx].to(device), ytr[idx].to(device)))
+            nb = len(batches)
+            warm = [batches[k % nb] for k in range(args.warmup)]
         step = 0
-        for _ in range(args.warmup):
-            xb, yb = batches[step % nb]
+        for xb, yb in warm:
             loss = train_step(model, opt, loss_fn, xb, yb)
             step += 1
         sync(device)
         rep_ms = []
         rep_sps = []
         rep_cpu = []
+        tokens = 0
         load_start = list(os.getloadavg())
         for _ in range(args.repeats):
+            if args.packed:
+                timed = packed_epoch(steps)
+                tokens = sum(int(xb[1].sum()) for xb, _ in timed)
+            else:
+                timed = [batches[(step + k) % nb] for k in range(steps)]
             sync(device)
             c0 = time.process_time()
             t0 = time.perf_counter()
-            for _ in range(args.steps):
-                xb, yb = batches[step % nb]
+            loss_sum = 0.0
+            for xb, yb in timed:
                 loss = train_step(model, opt, loss_fn, xb, yb)
+                if args.packed:
+                    loss_sum += float(loss.item())
                 step += 1
             sync(device)
             dt = time.perf_counter() - t0
             # process CPU seconds per wall second; about `threads` on an idle CPU machine,
             # clearly lower when other processes are taking the cores.
             rep_cpu.append((time.process_time() - c0) / dt)
-            rep_ms.append(1000.0 * dt / args.steps)
-            rep_sps.append(bs * args.steps / dt)
-        fl = flops_per_step(bs, args.seq_len, args.cell)
+            rep_ms.append(1000.0 * dt / len(timed))
+            rep_sps.append(bs * len(timed) / dt)
+        # FLOPs: at the sequence length, or for packed runs at the last repeat's mean
+        # tokens per message (the products the packed LSTM really computes).
+        seq = args.seq_len
+        if args.packed:
+            seq = tokens / (bs * len(timed))
+        fl = flops_per_step(bs, seq, args.cell)
         ms_med = statistics.median(rep_ms)
         r = {
             "seq_per_s": statistics.median(rep_sps),
@@ -518,6 +620,7 @@ def run_bench(args, device):
             "ms_per_step_min": min(rep_ms),
             "ms_per_step_max": max(rep_ms),
             "ms_per_step_repeats": rep_ms,
+            "steps_per_repeat": len(timed),
             "final_loss": float(loss.item()),
             "cpu_util_repeats": rep_cpu,
             "loadavg_start": load_start,
@@ -525,6 +628,9 @@ def run_bench(args, device):
             "flops_per_step": fl,
             "gflops_per_s": fl / (ms_med / 1000.0) / 1e9,
         }
+        if args.packed:
+            r["mean_loss_last_repeat"] = loss_sum / len(timed)
+            r["mean_tokens"] = seq
         per_bs[str(bs)] = r
         print("batch %3d  %9.1f seq/s  %8.2f ms/step (min %.2f max %.2f)  %.2f GFLOP/s  loss %.4f"
               "  cpu_util %s  load1 %.1f->%.1f"
@@ -535,6 +641,8 @@ def run_bench(args, device):
     result = {
         "mode": "bench",
         "cell": args.cell,
+        "packed": args.packed,
+        "bucket": args.bucket,
         "warmup": args.warmup,
         "steps": args.steps,
         "repeats": args.repeats,
@@ -569,6 +677,12 @@ def main(argv=None):
                     default="passive",
                     help="OMP_WAIT_POLICY set before torch loads (unless already in the "
                          "environment); 'default' leaves it unset (libgomp spins)")
+    ap.add_argument("--packed", action="store_true",
+                    help="run the recurrent layers on each message's own length, with length-bucketed batches")
+    ap.add_argument("--bucket", type=int, default=32,
+                    help="packed: batches sorted by length together (Ember's train.DefaultChunk)")
+    ap.add_argument("--packed-steps", type=int, default=0,
+                    help="bench, packed: timed steps per repeat (0 = one whole epoch of bucketed batches)")
     ap.add_argument("--bench", action="store_true", help="time training steps only")
     ap.add_argument("--batch-sizes", default="10,64", help="bench: comma-separated batch sizes")
     ap.add_argument("--warmup", type=int, default=5, help="bench: untimed steps per batch size")
@@ -576,6 +690,10 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3, help="bench: timed repeats")
     args = ap.parse_args(argv)
     args.batch_sizes = [int(s) for s in args.batch_sizes.split(",") if s.strip()]
+    if args.packed and args.cell == "cnn":
+        sys.exit("--packed applies to the recurrent cells (lstm, gru), not to the cnn")
+    if args.bucket < 1:
+        sys.exit("--bucket must be at least 1")
 
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
     if args.device == "cuda":

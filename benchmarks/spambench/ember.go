@@ -118,6 +118,12 @@ func loadData(path string, seed uint64, cell string) (*prepared, error) {
 // filter width w's 2·(T−w+1)·channels·in·w, plus the dense layer, all times
 // 3 (forward, backward to inputs, backward to weights).
 func flopsPerStep(cfg spam.Config, batch int) float64 {
+	return flopsPerStepAt(cfg, batch, float64(cfg.SeqLen))
+}
+
+// flopsPerStepAt is flopsPerStep with the recurrent products counted over
+// steps time steps per message (a packed run's mean tokens per message).
+func flopsPerStepAt(cfg spam.Config, batch int, steps float64) float64 {
 	cfg = cfg.WithDefaults()
 	if cfg.Cell == "cnn" {
 		conv := 0.0
@@ -136,7 +142,7 @@ func flopsPerStep(cfg spam.Config, batch int) float64 {
 		perStep += 2 * float64(in+cfg.Hidden) * gates * float64(cfg.Hidden)
 		in = cfg.Hidden
 	}
-	fwd := float64(batch) * (float64(cfg.SeqLen)*perStep + 2*float64(cfg.Hidden))
+	fwd := float64(batch) * (steps*perStep + 2*float64(cfg.Hidden))
 	return 3 * fwd
 }
 
@@ -179,7 +185,11 @@ func maxOf(v []float64) float64 {
 // (the CPU, or a CUDA device: the whole step then runs there).
 // A failure is recorded in the result rather than returned, so the other
 // batch sizes and engines still run; only cancellation is returned.
-func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.Writer, dev train.Device) (Result, error) {
+//
+// packed times the packed model on length-bucketed batches: warm-up steps
+// from one epoch, then each repeat the first --packed-steps batches (0:
+// all) of a new epoch.
+func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.Writer, dev train.Device, packed bool) (Result, error) {
 	devName := "cpu"
 	switch {
 	case dev.Graphs():
@@ -187,10 +197,15 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 	case dev.IsCUDA():
 		devName = "cuda-nograph"
 	}
-	r := Result{Engine: "ember", Device: devName, Batch: batch, FlopsPerStep: flopsPerStep(p.cfg, batch)}
+	mode := modeName(packed)
+	r := Result{Engine: "ember", Device: devName, Batch: batch, Mode: mode, FlopsPerStep: flopsPerStep(p.cfg, batch)}
+	label := fmt.Sprintf("ember %s batch %d", devName, batch)
+	if packed {
+		label += " packed"
+	}
 	fail := func(err error) (Result, error) {
 		r.Error = err.Error()
-		fmt.Fprintf(log, "ember %s batch %d: failed: %v\n", devName, batch, err)
+		fmt.Fprintf(log, "%s: failed: %v\n", label, err)
 		return r, nil
 	}
 	n := p.train.Len()
@@ -208,6 +223,21 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 		next++
 		return order[k*batch : (k+1)*batch]
 	}
+	steps := o.steps
+	var bucket *train.Bucket
+	lengths := p.train.SeqLengths()
+	if packed {
+		var err error
+		if bucket, err = train.NewBucket(lengths, batch, o.bucket, o.seed^batchOrderSalt); err != nil {
+			return fail(err)
+		}
+		steps = nb
+		if o.packedSteps > 0 {
+			steps = min(o.packedSteps, nb)
+		}
+		// A new epoch's order for the warm-up and for each repeat.
+		order = bucket.Epoch()
+	}
 
 	// Start each batch size from the memory the process really needs, so
 	// its peak is its own.
@@ -218,7 +248,9 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 		r.PeakHostScope = "process"
 	}
 
-	model, err := spam.NewModel(p.cfg, o.seed)
+	cfg := p.cfg
+	cfg.Packed = packed
+	model, err := spam.NewModel(cfg, o.seed)
 	if err != nil {
 		return fail(err)
 	}
@@ -252,13 +284,20 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 		}
 	}
 	if o.warmup > 0 {
-		fmt.Fprintf(log, "ember %s batch %d: %d warm-up steps in %.1f s\n", devName, batch, o.warmup, time.Since(t0).Seconds())
+		fmt.Fprintf(log, "%s: %d warm-up steps in %.1f s\n", label, o.warmup, time.Since(t0).Seconds())
 	}
 	var t timing
+	tokens := 0
 	for rep := range o.repeats {
+		if packed {
+			order, next, tokens = bucket.Epoch(), 0, 0
+			for _, i := range order[:steps*batch] {
+				tokens += lengths[i]
+			}
+		}
 		var sum float64
 		cpu0, w0 := processCPU(), time.Now()
-		for range o.steps {
+		for range steps {
 			loss, err := doStep()
 			if err != nil {
 				if ctx.Err() != nil {
@@ -270,14 +309,21 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 			t.finalLoss = loss
 		}
 		wall := time.Since(w0)
-		t.ms = append(t.ms, float64(wall.Microseconds())/1000/float64(o.steps))
-		t.seqPerS = append(t.seqPerS, float64(batch*o.steps)/wall.Seconds())
+		t.ms = append(t.ms, float64(wall.Microseconds())/1000/float64(steps))
+		t.seqPerS = append(t.seqPerS, float64(batch*steps)/wall.Seconds())
 		if c := processCPU() - cpu0; c > 0 {
 			t.cpuUtil = append(t.cpuUtil, c.Seconds()/wall.Seconds())
 		}
-		t.meanLastRepeat = sum / float64(o.steps)
-		fmt.Fprintf(log, "ember %s batch %d: repeat %d/%d: %.1f ms/step, %.1f seq/s, loss %.4f\n",
-			devName, batch, rep+1, o.repeats, t.ms[rep], t.seqPerS[rep], t.finalLoss)
+		t.meanLastRepeat = sum / float64(steps)
+		fmt.Fprintf(log, "%s: repeat %d/%d: %.1f ms/step, %.1f seq/s, loss %.4f\n",
+			label, rep+1, o.repeats, t.ms[rep], t.seqPerS[rep], t.finalLoss)
+	}
+	r.StepsPerRepeat = steps
+	if packed {
+		// The products a packed step computes: at the mean tokens per
+		// message of the last repeat rather than at the sequence length.
+		r.MeanTokens = float64(tokens) / float64(steps*batch)
+		r.FlopsPerStep = flopsPerStepAt(p.cfg, batch, r.MeanTokens)
 	}
 	t.fill(&r, r.FlopsPerStep)
 	if dev.IsCUDA() {
@@ -301,12 +347,20 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 				return r, ctx.Err()
 			}
 			p = &OpProfile{Error: err.Error()}
-			fmt.Fprintf(log, "ember %s batch %d: profiling failed: %v\n", devName, batch, err)
+			fmt.Fprintf(log, "%s: profiling failed: %v\n", label, err)
 		}
 		r.Profile = p
 		if p.Error == "" {
-			fmt.Fprintf(log, "ember %s batch %d: %d profiled steps, %.1f ms/step\n", devName, batch, p.Steps, p.MsPerStep)
+			fmt.Fprintf(log, "%s: %d profiled steps, %.1f ms/step\n", label, p.Steps, p.MsPerStep)
 		}
 	}
 	return r, nil
+}
+
+// modeName is a result's Mode.
+func modeName(packed bool) string {
+	if packed {
+		return "packed"
+	}
+	return "padded"
 }

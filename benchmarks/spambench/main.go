@@ -44,6 +44,23 @@
 // script), and --cell cnn Kim's text CNN (spamrnn --cell cnn: widths 3, 4,
 // 5 with 100 filters each); their FLOPs are counted the same way.
 //
+// # Packed sequences
+//
+// --packed times each engine a second time per device and batch size with
+// the recurrent layers run on each message's own length (spamrnn
+// --packed; the PyTorch script's --packed, which packs each batch with
+// pack_padded_sequence), on batches from the length-bucketing sampler
+// (train.Bucket, reimplemented in the script): shuffle, sort by length
+// within chunks of --bucket batches, shuffle the batches. A packed step's
+// cost follows its batch's lengths, so each packed repeat is a whole epoch
+// of bucketed batches (--packed-steps to shorten it), a new epoch each
+// repeat: both engines are timed over the same length distribution (their
+// training splits differ, as above). Packed rows say "packed" in the mode
+// column and their speed-up over the same engine's padded run; PyTorch is
+// compared mode with mode. Their FLOPs are counted at the mean tokens per
+// message of the last repeat, the products a packed step really computes;
+// their loss is the last repeat's mean, as both engines train a few epochs.
+//
 // # Devices
 //
 // --devices auto measures the CPU and, in a build with -tags embercuda on a
@@ -109,6 +126,7 @@ import (
 	"strings"
 
 	"github.com/emberml/ember/spam"
+	"github.com/emberml/ember/train"
 )
 
 func main() {
@@ -156,6 +174,9 @@ type options struct {
 	quick        bool
 	profile      bool // time this engine's steps op by op, after the timed repeats
 	profileSteps int
+	packed       bool // also time both engines packed, on length-bucketed batches
+	packedSteps  int  // timed steps per packed repeat (0: one epoch)
+	bucket       int  // batches the bucketing sampler sorts together
 }
 
 // intList is a comma-separated list of positive integers.
@@ -218,6 +239,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.Uint64Var(&o.seed, "seed", defaultSeed, "seed for the split, the initial weights and the batch order")
 	fs.BoolVar(&o.profile, "profile", false, "after each of this engine's timed runs, profile --profile-steps more steps op by op and print where a step's time goes (also in results.json)")
 	fs.IntVar(&o.profileSteps, "profile-steps", defaultProfileSteps, "steps profiled per engine, device and batch size with --profile")
+	fs.BoolVar(&o.packed, "packed", false, "also time each engine packed (recurrent cells only): each message from its first word, on length-bucketed batches (spamrnn --packed; the PyTorch script's --packed, pack_padded_sequence), beside the padded runs")
+	fs.IntVar(&o.packedSteps, "packed-steps", 0, "timed steps per repeat of a packed run (0: one whole epoch of bucketed batches, so that both engines are timed over the whole length distribution)")
+	fs.IntVar(&o.bucket, "bucket", train.DefaultChunk, "with --packed: batches the bucketing sampler sorts by length together (spamrnn --bucket)")
 	fs.BoolVar(&o.quick, "quick", false, "smoke run: batch 10, 2 warm-up, 5 steps, 1 repeat, no PyTorch (flags given explicitly still apply)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./benchmarks/spambench [flags]\n\n"+
@@ -249,6 +273,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		if !set["no-torch"] {
 			o.noTorch = true
 		}
+		if !set["packed-steps"] {
+			o.packedSteps = 5
+		}
 	}
 	o.batchSizes = batches
 	if !set["out"] {
@@ -267,6 +294,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--repeats %d: must be at least 1", o.repeats)
 	case o.profileSteps < 1:
 		return o, fmt.Errorf("--profile-steps %d: must be at least 1", o.profileSteps)
+	case o.packedSteps < 0:
+		return o, fmt.Errorf("--packed-steps %d: must be 0 (one epoch) or more", o.packedSteps)
+	case o.bucket < 1:
+		return o, fmt.Errorf("--bucket %d: must be at least 1", o.bucket)
+	case o.packed && o.cell == "cnn":
+		return o, errors.New("--packed: applies to the recurrent cells (--cell lstm or gru), not to the cnn")
 	case o.torchThreads < 1:
 		return o, fmt.Errorf("--torch-threads %d: must be at least 1", o.torchThreads)
 	case o.out == "":

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -197,13 +198,18 @@ if [ "$1" = "-c" ]; then
   echo '{"torch": "9.9.9", "python": "3.99.0", "cuda": false, "blas": ["/fake/libblas.so"]}'
   exit 0
 fi
-bs=""; prev=""
+bs=""; prev=""; packed=""
 for a in "$@"; do
   if [ "$prev" = "--batch-sizes" ]; then bs="$a"; fi
+  if [ "$a" = "--packed" ]; then packed=1; fi
   prev="$a"
 done
 echo "data: {}"
 echo "batch $bs fake progress line"
+if [ -n "$packed" ]; then
+echo '{"mode": "bench", "packed": true, "batch_sizes": {"'"$bs"'": {"seq_per_s": 120.0, "seq_per_s_repeats": [120.0], "ms_per_step": 83.3, "ms_per_step_min": 83.3, "ms_per_step_max": 83.3, "ms_per_step_repeats": [83.3], "steps_per_repeat": 5, "final_loss": 0.5, "mean_loss_last_repeat": 0.45, "mean_tokens": 15.0, "cpu_util_repeats": [1.0], "flops_per_step": 799964160}}, "data": {"rows": 3000, "dropped_empty": 0, "n_train": 2100, "n_val": 450, "n_test": 450, "vocab_size": 123, "train_spam": 270}, "device": "cpu", "torch_version": "9.9.9", "python": "3.99.0", "threads": 1}'
+exit 0
+fi
 echo '{"mode": "bench", "batch_sizes": {"'"$bs"'": {"seq_per_s": 50.0, "seq_per_s_repeats": [50.0], "ms_per_step": 200.0, "ms_per_step_min": 190.0, "ms_per_step_max": 210.0, "ms_per_step_repeats": [200.0], "final_loss": 0.5, "cpu_util_repeats": [1.0], "flops_per_step": 2346531840}}, "data": {"rows": 3000, "dropped_empty": 0, "n_train": 2100, "n_val": 450, "n_test": 450, "vocab_size": 123, "train_spam": 270}, "device": "cpu", "torch_version": "9.9.9", "python": "3.99.0", "threads": 1}'
 `
 
@@ -350,4 +356,54 @@ func TestStarvedTorchNote(t *testing.T) {
 	require.Contains(t, n, "--torch-threads 1")
 	rep.Results[0].CPUUtil = []float64{1.8}
 	require.Empty(t, starvedTorch(rep), "both batch sizes used their threads")
+}
+
+// TestQuickRunPacked times the packed model beside the padded one: both
+// rows, the packed one's speed-up over padded, its FLOPs at its mean
+// tokens per message, and PyTorch's packed run (the stand-in interpreter)
+// paired with it mode for mode.
+func TestQuickRunPacked(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake interpreter is a shell script")
+	}
+	useDemoCorpus(t)
+	dir := t.TempDir()
+	python := filepath.Join(dir, "python3")
+	require.NoError(t, os.WriteFile(python, []byte(fakePython), 0o755))
+	script := filepath.Join(dir, "spam_lstm.py")
+	require.NoError(t, os.WriteFile(script, []byte("# stand-in\n"), 0o644))
+	out := t.TempDir()
+	rep, table, err := runCommand(t, "--quick", "--packed", "--no-torch=false", "--devices", "cpu", "--bucket", "4",
+		"--python", python, "--torch-script", script, "--torch-threads", "1", "--out", out)
+	require.NoError(t, err)
+	require.True(t, rep.Settings.Packed)
+	require.Equal(t, 5, rep.Settings.PackedSteps, "--quick: 5 packed steps per repeat")
+	require.Equal(t, 4, rep.Settings.Bucket)
+	require.Len(t, rep.Results, 4)
+	byMode := map[string]Result{}
+	for _, r := range rep.Results {
+		require.True(t, r.OK, r.Error)
+		byMode[r.Engine+" "+r.Mode] = r
+	}
+	padded, packed := byMode["ember padded"], byMode["ember packed"]
+	require.Equal(t, 5, packed.StepsPerRepeat)
+	require.Greater(t, packed.MeanTokens, 1.0)
+	require.Less(t, packed.MeanTokens, 44.0)
+	require.InEpsilon(t, flopsPerStepAt(spam.DefaultConfig(), 10, packed.MeanTokens), packed.FlopsPerStep, 1e-12)
+	require.NotNil(t, packed.SpeedupVsPadded)
+	require.InEpsilon(t, packed.SeqPerS/padded.SeqPerS, *packed.SpeedupVsPadded, 1e-12)
+	require.Nil(t, padded.SpeedupVsPadded)
+	require.InEpsilon(t, packed.SeqPerS/120, *packed.SpeedupVsPyTorch, 1e-12, "paired with PyTorch's packed run")
+	require.InEpsilon(t, padded.SeqPerS/50, *padded.SpeedupVsPyTorch, 1e-12, "paired with PyTorch's padded run")
+	require.Contains(t, packed.LossCheck, "mean loss of the last repeat")
+	require.NotContains(t, strings.Join(rep.Notes, "\n"), "disagree", "PyTorch's packed FLOPs are counted at its own mean tokens")
+	require.Contains(t, table, "vs padded")
+	require.Contains(t, table, "packed runs: each message from its first word")
+
+	_, err = parseOptions([]string{"--packed", "--cell", "cnn"}, io.Discard)
+	require.ErrorContains(t, err, "recurrent cells")
+	_, err = parseOptions([]string{"--packed-steps", "-1"}, io.Discard)
+	require.Error(t, err)
+	_, err = parseOptions([]string{"--bucket", "0"}, io.Discard)
+	require.Error(t, err)
 }

@@ -78,14 +78,14 @@ func seriesName(rep *Report, engine, device string) string {
 // it, and reserves room for the y label at the arithmetic middle of the
 // range, which on a log axis is near the top and squashes the data area.
 func plotThroughput(path string, rep *Report) (err error) {
-	type key struct{ engine, device string }
+	type key struct{ engine, device, mode string }
 	var order []key
 	series := map[key]plotter.XYs{}
 	for _, r := range rep.Results {
 		if !r.OK || !(r.SeqPerS > 0) || math.IsInf(r.SeqPerS, 0) {
 			continue
 		}
-		k := key{r.Engine, r.Device}
+		k := key{r.Engine, r.Device, r.Mode}
 		if _, ok := series[k]; !ok {
 			order = append(order, k)
 		}
@@ -151,10 +151,20 @@ func plotThroughput(path string, rep *Report) (err error) {
 			return fmt.Errorf("plot %s %s: %w", k.engine, k.device, err)
 		}
 		c, glyph, dashes := seriesStyle(k.engine, k.device)
-		line.Color, line.Width, line.Dashes = c, px(2.2), dashes
+		name := seriesName(rep, k.engine, k.device)
+		width := px(2.2)
+		if k.mode == "packed" {
+			// Packed runs: the engine's colour and dashes, a heavier line
+			// and larger marks (packed is far above padded anyway).
+			width, name = px(3.4), name+", packed"
+		}
+		line.Color, line.Width, line.Dashes = c, width, dashes
 		pts.Color, pts.Shape, pts.Radius = c, glyph, px(4.5)
+		if k.mode == "packed" {
+			pts.Radius = px(6)
+		}
 		p.Add(line, pts)
-		legend = append(legend, entry{seriesName(rep, k.engine, k.device), []plot.Thumbnailer{line, pts}})
+		legend = append(legend, entry{name, []plot.Thumbnailer{line, pts}})
 	}
 
 	canvas := vgimg.NewWith(vgimg.UseWH(px(pngWidth), px(pngHeight)), vgimg.UseDPI(pngDPI))

@@ -50,6 +50,11 @@ type Settings struct {
 	TorchThreads int      `json:"torch_threads"`
 	Quick        bool     `json:"quick"`
 	ProfileSteps int      `json:"profile_steps,omitempty"` // --profile: steps profiled per run (0: not profiled)
+	// Packed: each engine was also timed packed on length-bucketed batches
+	// (chunks of Bucket batches), PackedSteps steps per repeat (0: one epoch).
+	Packed      bool `json:"packed,omitempty"`
+	PackedSteps int  `json:"packed_steps,omitempty"`
+	Bucket      int  `json:"bucket,omitempty"`
 }
 
 // ModelCfg is the architecture timed.
@@ -78,8 +83,11 @@ type Result struct {
 	Engine string `json:"engine"` // "ember" or "pytorch"
 	Device string `json:"device"` // "cpu", "cuda" or "cuda-nograph" (CUDA without graph replay)
 	Batch  int    `json:"batch"`
-	OK     bool   `json:"ok"`
-	Error  string `json:"error,omitempty"` // why a run that was attempted failed
+	// Mode is "padded" (every message run over all SeqLen steps, random
+	// batches) or "packed" (each from its first word, bucketed batches).
+	Mode  string `json:"mode"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"` // why a run that was attempted failed
 
 	SeqPerS        float64   `json:"seq_per_s"` // median over repeats
 	SeqPerSRepeats []float64 `json:"seq_per_s_repeats"`
@@ -87,6 +95,10 @@ type Result struct {
 	MsPerStepMin   float64   `json:"ms_per_step_min"`
 	MsPerStepMax   float64   `json:"ms_per_step_max"`
 	MsRepeats      []float64 `json:"ms_per_step_repeats"`
+	StepsPerRepeat int       `json:"steps_per_repeat"`
+	// MeanTokens is the mean tokens per message of a packed run's last
+	// repeat, at which its FLOPs are counted.
+	MeanTokens float64 `json:"mean_tokens,omitempty"`
 	// CPUUtil is process CPU seconds per wall second in each repeat: about
 	// the thread count on an idle machine, less when other work takes the cores.
 	CPUUtil []float64 `json:"cpu_util_repeats"`
@@ -108,6 +120,9 @@ type Result struct {
 	// SpeedupVsPyTorch is this engine's seq/s over PyTorch's on the same
 	// device and batch size.
 	SpeedupVsPyTorch *float64 `json:"speedup_vs_pytorch,omitempty"`
+	// SpeedupVsPadded is a packed run's seq/s over the same engine's
+	// padded run on the same device and batch size.
+	SpeedupVsPadded *float64 `json:"speedup_vs_padded,omitempty"`
 
 	// Profile is where this engine's step spends its time, op by op
 	// (--profile only).
@@ -150,14 +165,15 @@ func lossTolerance(batch int) float64 {
 }
 
 // compare fills in speed-ups and loss checks, pairing each ember result with
-// PyTorch's on the same device and batch, and returns notes for the reader.
-// steps is the number of timed steps per repeat, for the notes.
+// PyTorch's on the same device, batch and mode, and each packed result with
+// the same engine's padded one, and returns notes for the reader. steps is
+// the number of timed steps per repeat, for the notes.
 func compare(results []Result, steps int) []string {
 	var notes []string
-	find := func(dev string, batch int) *Result {
+	find := func(engine, dev string, batch int, mode string) *Result {
 		for i := range results {
 			r := &results[i]
-			if r.Engine == "pytorch" && r.Device == dev && r.Batch == batch && r.OK {
+			if r.Engine == engine && r.Device == dev && r.Batch == batch && r.Mode == mode && r.OK {
 				return r
 			}
 		}
@@ -165,15 +181,39 @@ func compare(results []Result, steps int) []string {
 	}
 	for i := range results {
 		r := &results[i]
-		if r.Engine != "ember" || !r.OK {
+		if !r.OK {
 			continue
 		}
-		t := find(r.Device, r.Batch)
+		if r.Mode == "packed" {
+			if p := find(r.Engine, r.Device, r.Batch, "padded"); p != nil && p.SeqPerS > 0 {
+				r.SpeedupVsPadded = ptr(r.SeqPerS / p.SeqPerS)
+			}
+		}
+		if r.Engine != "ember" {
+			continue
+		}
+		t := find("pytorch", r.Device, r.Batch, r.Mode)
 		if t == nil {
 			continue
 		}
 		if t.SeqPerS > 0 {
 			r.SpeedupVsPyTorch = ptr(r.SeqPerS / t.SeqPerS)
+		}
+		if r.Mode == "packed" {
+			// Whole epochs of training: compare the last repeat's mean loss,
+			// an average over its batch×steps messages.
+			if r.MeanLossLastRepeat == nil || t.MeanLossLastRepeat == nil {
+				continue
+			}
+			tol := lossTolerance(r.Batch * max(r.StepsPerRepeat, 1))
+			if d := math.Abs(*r.MeanLossLastRepeat - *t.MeanLossLastRepeat); d > tol {
+				r.LossCheck = fmt.Sprintf("mean loss of the last repeat differs from PyTorch's %.4f by %.3f, more than %.2f", *t.MeanLossLastRepeat, d, tol)
+				notes = append(notes, fmt.Sprintf("ember %s batch %d packed: mean loss %.4f over the last repeat is not in PyTorch's range (%.4f, tolerance %.2f); check the run",
+					r.Device, r.Batch, *r.MeanLossLastRepeat, *t.MeanLossLastRepeat, tol))
+			} else {
+				r.LossCheck = fmt.Sprintf("mean loss of the last repeat consistent with PyTorch's %.4f (within %.2f)", *t.MeanLossLastRepeat, tol)
+			}
+			continue
 		}
 		if r.FinalLoss == nil || t.FinalLoss == nil {
 			continue
@@ -213,16 +253,34 @@ func printTable(w io.Writer, rep *Report, pngPath, jsonPath string) {
 			fmt.Fprintf(w, " (%s)", strings.Join(rep.PyTorch.EnvAdded, " "))
 		}
 	}
-	fmt.Fprintf(w, "\ndata: %s (%d training rows, vocabulary %d); warm-up %d, %d steps × %d repeats; git %s, %s\n\n",
+	fmt.Fprintf(w, "\ndata: %s (%d training rows, vocabulary %d); warm-up %d, %d steps × %d repeats; git %s, %s\n",
 		rep.Data.Name, rep.Data.Train, rep.Data.Vocab, rep.Settings.Warmup, rep.Settings.Steps, rep.Settings.Repeats,
 		rep.GitCommit, rep.Date)
+	if st := rep.Settings; st.Packed {
+		per := "one epoch of bucketed batches"
+		if st.PackedSteps > 0 {
+			per = fmt.Sprintf("%d bucketed batches", st.PackedSteps)
+		}
+		fmt.Fprintf(w, "packed runs: each message from its first word; batches sorted by length in chunks of %d; %s per repeat\n", st.Bucket, per)
+	}
+	fmt.Fprintln(w)
 
 	header := []string{"engine", "device", "batch", "seq/s", "ms/step median [min–max]", "peak host MB", "peak dev MB", "loss", "GFLOP/s", "vs PyTorch"}
 	right := []bool{false, false, true, true, true, true, true, true, true, true}
+	packed := rep.Settings.Packed
+	if packed {
+		// A mode column after the device, and the speed-up over padded.
+		header = slices.Insert(append(header, "vs padded"), 2, "mode")
+		right = slices.Insert(append(right, true), 2, false)
+	}
 	rows := [][]string{header}
 	for _, r := range rep.Results {
 		if !r.OK {
-			rows = append(rows, []string{r.Engine, r.Device, fmt.Sprint(r.Batch), "failed: " + r.Error, "", "", "", "", "", ""})
+			row := []string{r.Engine, r.Device, fmt.Sprint(r.Batch), "failed: " + r.Error, "", "", "", "", "", ""}
+			if packed {
+				row = slices.Insert(append(row, ""), 2, r.Mode)
+			}
+			rows = append(rows, row)
 			continue
 		}
 		speed := "—"
@@ -232,23 +290,35 @@ func printTable(w io.Writer, rep *Report, pngPath, jsonPath string) {
 			speed = ""
 		}
 		loss := "—"
-		if r.FinalLoss != nil {
-			loss = fmt.Sprintf("%.4f", *r.FinalLoss)
-			if r.LossCheck != "" && strings.HasPrefix(r.LossCheck, "differs") {
+		lossV := r.FinalLoss
+		if r.Mode == "packed" {
+			lossV = r.MeanLossLastRepeat // the last epoch's mean: see compare
+		}
+		if lossV != nil {
+			loss = fmt.Sprintf("%.4f", *lossV)
+			if strings.Contains(r.LossCheck, "differs") {
 				loss += " (!)"
 			}
 		}
-		rows = append(rows, []string{
+		row := []string{
 			r.Engine, r.Device, fmt.Sprint(r.Batch),
 			fmt.Sprintf("%.1f", r.SeqPerS),
 			fmt.Sprintf("%s [%s–%s]", fmtMs(r.MsPerStep), fmtMs(r.MsPerStepMin), fmtMs(r.MsPerStepMax)),
 			fmtMB(r.PeakHostMB), fmtMB(r.PeakDeviceMB), loss,
 			fmt.Sprintf("%.2f", r.GFlopsPerS), speed,
-		})
+		}
+		if packed {
+			vsPadded := ""
+			if r.SpeedupVsPadded != nil {
+				vsPadded = fmt.Sprintf("%.2f×", *r.SpeedupVsPadded)
+			}
+			row = slices.Insert(append(row, vsPadded), 2, r.Mode)
+		}
+		rows = append(rows, row)
 	}
 	widths := make([]int, len(header))
 	for _, row := range rows {
-		if strings.HasPrefix(row[3], "failed: ") {
+		if slices.ContainsFunc(row, func(c string) bool { return strings.HasPrefix(c, "failed: ") }) {
 			continue // spans the columns after it
 		}
 		for i, c := range row {

@@ -51,6 +51,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.profile {
 		rep.Settings.ProfileSteps = o.profileSteps
 	}
+	if o.packed {
+		rep.Settings.Packed, rep.Settings.PackedSteps, rep.Settings.Bucket = true, o.packedSteps, o.bucket
+	}
 	rep.Machine.LoadAvgStart = loadAvg()
 	note := func(format string, a ...any) {
 		s := fmt.Sprintf(format, a...)
@@ -121,14 +124,20 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 		rep.Unavailable = append(rep.Unavailable, Unavailable{Engine: engine, Device: device, Reason: reason})
 		fmt.Fprintf(log, "%s %s: not available: %s\n", engine, device, reason)
 	}
+	modes := []bool{false}
+	if o.packed {
+		modes = append(modes, true)
+	}
 	if wantCPU {
 		for _, b := range o.batchSizes {
-			r, err := benchEmber(ctx, p, b, o, log, train.CPU)
-			if err != nil {
-				rep.Notes = append(rep.Notes, "interrupted: results are partial")
-				return err
+			for _, packed := range modes {
+				r, err := benchEmber(ctx, p, b, o, log, train.CPU, packed)
+				if err != nil {
+					rep.Notes = append(rep.Notes, "interrupted: results are partial")
+					return err
+				}
+				rep.Results = append(rep.Results, r)
 			}
-			rep.Results = append(rep.Results, r)
 		}
 	}
 	if wantCUDA {
@@ -149,13 +158,15 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 			}
 			for _, dev := range devs {
 				for _, b := range o.batchSizes {
-					r, err := benchEmber(ctx, p, b, o, log, dev)
-					if err != nil {
-						dc.Close()
-						rep.Notes = append(rep.Notes, "interrupted: results are partial")
-						return err
+					for _, packed := range modes {
+						r, err := benchEmber(ctx, p, b, o, log, dev, packed)
+						if err != nil {
+							dc.Close()
+							rep.Notes = append(rep.Notes, "interrupted: results are partial")
+							return err
+						}
+						rep.Results = append(rep.Results, r)
 					}
-					rep.Results = append(rep.Results, r)
 				}
 			}
 			dc.Close()
@@ -213,19 +224,25 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 	ok := 0
 	for _, dev := range devices {
 		for _, b := range o.batchSizes {
-			r, err := benchTorch(ctx, o, dataFile, dev, b, p.cfg.SeqLen, &rep.PyTorch, log)
-			if err != nil {
-				rep.Notes = append(rep.Notes, "interrupted: results are partial")
-				return err
-			}
-			if r.OK {
-				ok++
-				if want := flopsPerStep(p.cfg, b); math.Abs(r.FlopsPerStep-want) > 1e-9*want {
-					rep.Notes = append(rep.Notes, fmt.Sprintf("PyTorch counts %.4g FLOPs per step at batch %d, this run %.4g: the two analytic counts disagree",
-						r.FlopsPerStep, b, want))
+			for _, packed := range modes {
+				r, err := benchTorch(ctx, o, dataFile, dev, b, p.cfg.SeqLen, &rep.PyTorch, log, packed)
+				if err != nil {
+					rep.Notes = append(rep.Notes, "interrupted: results are partial")
+					return err
 				}
+				if r.OK {
+					ok++
+					want := flopsPerStep(p.cfg, b)
+					if packed { // counted at PyTorch's own mean tokens per message
+						want = flopsPerStepAt(p.cfg, b, r.MeanTokens)
+					}
+					if math.Abs(r.FlopsPerStep-want) > 1e-9*want {
+						rep.Notes = append(rep.Notes, fmt.Sprintf("PyTorch counts %.4g FLOPs per step at batch %d, this run %.4g: the two analytic counts disagree",
+							r.FlopsPerStep, b, want))
+					}
+				}
+				rep.Results = append(rep.Results, r)
 			}
-			rep.Results = append(rep.Results, r)
 		}
 	}
 	rep.PyTorch.Status = "ok"

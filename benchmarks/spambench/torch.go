@@ -69,7 +69,10 @@ type torchBatch struct {
 	MsMin          float64   `json:"ms_per_step_min"`
 	MsMax          float64   `json:"ms_per_step_max"`
 	MsRepeats      []float64 `json:"ms_per_step_repeats"`
+	StepsPerRepeat int       `json:"steps_per_repeat"`
 	FinalLoss      float64   `json:"final_loss"`
+	MeanLoss       *float64  `json:"mean_loss_last_repeat"` // packed runs
+	MeanTokens     float64   `json:"mean_tokens"`           // packed runs
 	CPUUtil        []float64 `json:"cpu_util_repeats"`
 	FlopsPerStep   float64   `json:"flops_per_step"`
 }
@@ -171,14 +174,18 @@ func writeTorchData(dir string, examples []data.Example) (string, error) {
 // returns its figures; info is filled from the script's own report. A
 // failure of the script is recorded in the result; only cancellation is
 // returned as an error.
-func benchTorch(ctx context.Context, o options, dataFile, device string, batch, seqLen int, info *TorchInfo, log io.Writer) (Result, error) {
-	r := Result{Engine: "pytorch", Device: device, Batch: batch}
+func benchTorch(ctx context.Context, o options, dataFile, device string, batch, seqLen int, info *TorchInfo, log io.Writer, packed bool) (Result, error) {
+	r := Result{Engine: "pytorch", Device: device, Batch: batch, Mode: modeName(packed)}
+	label := fmt.Sprintf("pytorch %s batch %d", device, batch)
+	if packed {
+		label += " packed"
+	}
 	fail := func(err error) (Result, error) {
 		if ctx.Err() != nil {
 			return r, ctx.Err()
 		}
 		r.Error = err.Error()
-		fmt.Fprintf(log, "pytorch %s batch %d: failed: %v\n", device, batch, err)
+		fmt.Fprintf(log, "%s: failed: %v\n", label, err)
 		return r, nil
 	}
 	args := []string{o.torchScript, "--bench",
@@ -192,6 +199,9 @@ func benchTorch(ctx context.Context, o options, dataFile, device string, batch, 
 		"--warmup", strconv.Itoa(o.warmup),
 		"--steps", strconv.Itoa(o.steps),
 		"--repeats", strconv.Itoa(o.repeats),
+	}
+	if packed {
+		args = append(args, "--packed", "--bucket", strconv.Itoa(o.bucket), "--packed-steps", strconv.Itoa(o.packedSteps))
 	}
 	cmd := exec.CommandContext(ctx, o.python, args...)
 	cmd.Env = append(os.Environ(), info.EnvAdded...)
@@ -214,7 +224,7 @@ func benchTorch(ctx context.Context, o options, dataFile, device string, batch, 
 			last = append(last[:0], line...)
 			continue
 		}
-		fmt.Fprintf(log, "pytorch %s | %s\n", device, line)
+		fmt.Fprintf(log, "%s | %s\n", label, line)
 	}
 	scanErr := sc.Err()
 	if err := cmd.Wait(); err != nil {
@@ -249,6 +259,7 @@ func benchTorch(ctx context.Context, o options, dataFile, device string, batch, 
 	r.MsPerStep, r.MsPerStepMin, r.MsPerStepMax, r.MsRepeats = b.MsPerStep, b.MsMin, b.MsMax, b.MsRepeats
 	r.CPUUtil = b.CPUUtil
 	r.FinalLoss = ptr(b.FinalLoss)
+	r.MeanLossLastRepeat, r.MeanTokens, r.StepsPerRepeat = b.MeanLoss, b.MeanTokens, b.StepsPerRepeat
 	r.FlopsPerStep = b.FlopsPerStep
 	r.GFlopsPerS = b.FlopsPerStep / (b.MsPerStep / 1000) / 1e9
 	if peak, ok := childPeakRSS(cmd); ok {
