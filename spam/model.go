@@ -231,8 +231,12 @@ func (m *Model) Build(g *graph.Graph, batch int) (*train.Net, error) {
 	return &train.Net{Inputs: inputs, Target: y, Output: p, Loss: layers.BCELoss(p, y)}, nil
 }
 
-// Dataset adapts encoded messages to train.Data.
+// Dataset adapts encoded messages to train.Data; its Length (the
+// message's tokens) makes it a train.SequenceData, which evaluation
+// scores longest first.
 type Dataset struct{ data.Dataset }
+
+var _ train.SequenceData = Dataset{}
 
 // Fill copies rows idx into the ids buffer and their labels into target,
 // and, for a packed model (a second input), their lengths.

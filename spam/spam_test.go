@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gorgonia.org/tensor"
 
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/train"
 )
 
 // small trains a small model on the demo corpus quickly.
@@ -335,4 +337,32 @@ func withSeqLen(t *testing.T, m *Model, seqLen int) *Model {
 	c := *m
 	c.Cfg.SeqLen = seqLen
 	return &c
+}
+
+// TestEvaluateInLengthOrder: evaluation scores a Dataset in batches of
+// similar lengths but returns every figure in the data's order, the same
+// as scoring each message alone.
+func TestEvaluateInLengthOrder(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	cfg := Config{SeqLen: 20, Embed: 8, Hidden: 8, Layers: 1, Packed: true}
+	c, _, err := Train(context.Background(), ex[:300], load, Options{Model: cfg, Epochs: 1, BatchSize: 16})
+	require.NoError(t, err)
+	idx := make([]int, 40)
+	for i := range idx {
+		idx[i] = i
+	}
+	d, err := data.NewDataset(ex, idx, c.Vocab, cfg.SeqLen)
+	require.NoError(t, err)
+	ev := train.NewEvaluator(c.Model, tensor.Float32)
+	all, err := ev.Evaluate(Dataset{d}, 7)
+	require.NoError(t, err)
+	for i := range idx {
+		one, err := data.NewDataset(ex, []int{i}, c.Vocab, cfg.SeqLen)
+		require.NoError(t, err)
+		r, err := ev.Evaluate(Dataset{one}, 1)
+		require.NoError(t, err)
+		require.InDelta(t, r.Probs[0], all.Probs[i], 1e-6, "message %d", i)
+		require.Equal(t, r.Labels[0], all.Labels[i])
+	}
 }
