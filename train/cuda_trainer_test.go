@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,6 +33,7 @@ func cudaDevice(t *testing.T) train.Device { return train.CUDA(cudatest.Context(
 // randomIDs is a fixed set of random token sequences with labels.
 type randomIDs struct {
 	ids    [][]int32
+	lens   []int32 // newPaddedIDs: each row's tokens
 	labels []float32
 }
 
@@ -51,6 +53,26 @@ func newRandomIDs(n, steps, vocab int, seed uint64) *randomIDs {
 	return d
 }
 
+// newPaddedIDs is newRandomIDs with each row left-padded to a random
+// length from 0 to steps, for packed models (Fill then fills the lengths).
+func newPaddedIDs(n, steps, vocab int, seed uint64) *randomIDs {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	d := &randomIDs{}
+	for range n {
+		row := make([]int32, steps)
+		l := rng.IntN(steps + 1)
+		var s int32
+		for j := steps - l; j < steps; j++ {
+			row[j] = 1 + int32(rng.IntN(vocab-1))
+			s += row[j]
+		}
+		d.ids = append(d.ids, row)
+		d.lens = append(d.lens, int32(l))
+		d.labels = append(d.labels, float32(s%2))
+	}
+	return d
+}
+
 func (d *randomIDs) Len() int { return len(d.ids) }
 
 func (d *randomIDs) Fill(idx []int, inputs []*graph.Buf, target *graph.Buf) error {
@@ -59,6 +81,9 @@ func (d *randomIDs) Fill(idx []int, inputs []*graph.Buf, target *graph.Buf) erro
 	for k, i := range idx {
 		copy(ids[k*steps:(k+1)*steps], d.ids[i])
 		target.F32[k] = d.labels[i]
+		if len(inputs) > 1 { // a packed model's lengths
+			inputs[1].I32[k] = d.lens[i]
+		}
 	}
 	return nil
 }
@@ -78,12 +103,14 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6+1e-4*math.Abs(b) }
 // TestCUDATrainerMatchesCPU trains two identically initialised spam models,
 // one per device, on the same batches, and compares the losses and every
 // parameter after each step: the reference LSTM, the GRU and the text CNN
-// (whose ops' kernels are the new layers'), with Adam.
+// (whose ops' kernels are the new layers'), and the packed LSTM and GRU
+// (left-padded rows of random lengths, 0 included), with Adam.
 func TestCUDATrainerMatchesCPU(t *testing.T) {
 	dev := cudaDevice(t)
-	for _, cell := range spam.Cells {
+	for _, cell := range append(slices.Clone(spam.Cells), "lstm-packed", "gru-packed") {
 		t.Run(cell, func(t *testing.T) {
-			cfg := cellConfig(cell, spam.Config{Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6})
+			name, packed := strings.CutSuffix(cell, "-packed")
+			cfg := cellConfig(name, spam.Config{Vocab: 50, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, SeqLen: 6, Packed: packed})
 			trainersMatch(t, dev, cfg, 0.5, optim.NewAdam(1e-2), optim.NewAdam(1e-2))
 		})
 	}
@@ -125,6 +152,9 @@ func trainersMatch(t *testing.T, dev train.Device, cfg spam.Config, clip float64
 	require.NoError(t, err)
 	const batch = 4
 	d := newRandomIDs(40, cfg.SeqLen, cfg.Vocab, 3)
+	if cfg.Packed {
+		d = newPaddedIDs(40, cfg.SeqLen, cfg.Vocab, 3)
+	}
 	cpuTr, err := train.NewTrainer(cpuModel, train.Config{BatchSize: batch, ClipNorm: clip, Optimizer: cpuOpt})
 	require.NoError(t, err)
 	gpuTr, err := train.NewTrainer(gpuModel, train.Config{BatchSize: batch, ClipNorm: clip, Optimizer: gpuOpt, Device: dev})
@@ -133,6 +163,13 @@ func trainersMatch(t *testing.T, dev train.Device, cfg spam.Config, clip float64
 
 	rng := rand.New(rand.NewPCG(5, 5))
 	var worstLoss, worstParam float64
+	// Elements whose gradient was ever within 100× of Adam's eps (1e-8):
+	// there m/(√v+eps) turns the devices' float32 rounding of the gradient
+	// into update differences of order the learning rate (1e-2), so they
+	// may differ by up to that per step; a wrong gradient shows in
+	// elements whose gradient is not tiny.
+	tiny := make([][]bool, len(cpuModel.Params()))
+	tolerated := 0
 	for step := 1; step <= 6; step++ {
 		idx := rng.Perm(d.Len())[:batch]
 		lc, cc, err := cpuTr.Step(d, idx)
@@ -145,16 +182,29 @@ func trainersMatch(t *testing.T, dev train.Device, cfg spam.Config, clip float64
 		flips := requireSameDecisions(t, fmt.Sprintf("step %d", step), floats(cpuTr.Outputs()), floats(gpuTr.Outputs()))
 		require.LessOrEqual(t, abs(cc-cg), flips, "step %d: correct CPU %d, CUDA %d", step, cc, cg)
 		require.NoError(t, gpuTr.SyncHost())
+		grads, err := cpuTr.Grads()
+		require.NoError(t, err)
 		for i, p := range cpuModel.Params() {
 			q := gpuModel.Params()[i]
+			if tiny[i] == nil {
+				tiny[i] = make([]bool, p.Value.Len())
+			}
 			for j := range p.Value.Len() {
+				tiny[i][j] = tiny[i][j] || math.Abs(grads[i].At(j)) < 1e-6
 				a, b := q.Value.At(j), p.Value.At(j)
-				worstParam = max(worstParam, math.Abs(a-b)/(1e-6/1e-4+math.Abs(b)))
-				if !near(a, b) {
-					t.Fatalf("step %d: %s[%d]: CUDA %v, CPU %v", step, p.Name, j, a, b)
+				if near(a, b) {
+					worstParam = max(worstParam, math.Abs(a-b)/(1e-6/1e-4+math.Abs(b)))
+					continue
 				}
+				if !tiny[i][j] || math.Abs(a-b) > 1e-2*float64(step) {
+					t.Fatalf("step %d: %s[%d]: CUDA %v, CPU %v (gradient %g)", step, p.Name, j, a, b, grads[i].At(j))
+				}
+				tolerated++
 			}
 		}
+	}
+	if tolerated > 0 {
+		t.Logf("%d parameter comparisons of elements with gradients below 1e-6 differed beyond 1e-4 (Adam's eps amplifies rounding there)", tolerated)
 	}
 	require.Equal(t, 6, gpuOpt.StepCount())
 	if len(gpuOpt.Slots()) > 0 {
