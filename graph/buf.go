@@ -149,3 +149,17 @@ func is32[T Float]() bool {
 	var z T
 	return unsafe.Sizeof(z) == 4
 }
+
+// bufID identifies b's storage: the address of its first element (0 when
+// empty), for kernels that remember work done on a buffer across runs.
+func (b *Buf) bufID() uintptr {
+	switch {
+	case len(b.F32) > 0:
+		return uintptr(unsafe.Pointer(&b.F32[0]))
+	case len(b.F64) > 0:
+		return uintptr(unsafe.Pointer(&b.F64[0]))
+	case len(b.I32) > 0:
+		return uintptr(unsafe.Pointer(&b.I32[0]))
+	}
+	return 0
+}

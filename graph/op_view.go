@@ -78,8 +78,18 @@ func (op ViewGrad) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return op.InShape.Clone(), nil
 }
 func (op ViewGrad) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
-func (op ViewGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
-	out.Zero()
+
+// ExecCPU zeroes out, then copies the view's gradient into its window.
+// Out is the step's own buffer, which no other kernel writes, so the
+// zeros outside the window stay from one run to the next: it is zeroed on
+// the first run only (per buffer), and later runs copy the window alone.
+// (A fused op's flat output, whose gradient this is, is often several
+// times the size of the view read: the LSTM's reserve is 5/6 of it.)
+func (op ViewGrad) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
+	if z := ctxState[zeroed](ctx); z.buf != out.bufID() {
+		out.Zero()
+		z.buf = out.bufID()
+	}
 	if out.Dtype == tensor.Float32 {
 		copy(out.F32[op.Offset:], in[0].F32)
 	} else {
@@ -87,3 +97,6 @@ func (op ViewGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
 	}
 	return nil
 }
+
+// zeroed is ViewGrad's record of the buffer it has zeroed.
+type zeroed struct{ buf uintptr }

@@ -257,3 +257,27 @@ func TestPackedRejectsBadLengths(t *testing.T) {
 		}
 	}
 }
+
+// TestViewGradZeroesOnce: ViewGrad clears its output the first time it
+// writes a buffer and then only copies the window; the result is the
+// same each run.
+func TestViewGradZeroesOnce(t *testing.T) {
+	op := ViewGrad{Offset: 2, Shape: tensor.Shape{3}, InShape: tensor.Shape{8}}
+	out := NewBuf(tensor.Float32, 8)
+	for i := range out.F32 {
+		out.F32[i] = 9 // a buffer that held something else
+	}
+	ctx := &Ctx{}
+	for run := 1; run <= 3; run++ {
+		in := NewBuf(tensor.Float32, 3)
+		for i := range in.F32 {
+			in.F32[i] = float32(run*10 + i)
+		}
+		require.NoError(t, op.ExecCPU(ctx, out, []*Buf{in}))
+		require.Equal(t, []float32{0, 0, float32(run * 10), float32(run*10 + 1), float32(run*10 + 2), 0, 0, 0}, out.F32)
+	}
+	other := NewBuf(tensor.Float32, 8)
+	other.F32[7] = 5
+	require.NoError(t, op.ExecCPU(ctx, other, []*Buf{NewBuf(tensor.Float32, 3)}))
+	require.Zero(t, other.F32[7], "a new buffer is zeroed again")
+}
