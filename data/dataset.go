@@ -79,16 +79,10 @@ func (d Dataset) Batch(indices []int, ids []int32, labels []float32) error {
 		return fmt.Errorf("batch: buffers hold %d ids and %d labels, want %d and %d for %d rows of length %d",
 			len(ids), len(labels), len(indices)*d.SeqLen, len(indices), len(indices), d.SeqLen)
 	}
-	n := d.Len()
-	// A hand-built Dataset whose IDs and Labels disagree would otherwise
-	// fail deep in copy with an index panic.
-	if d.SeqLen <= 0 || len(d.IDs) != n*d.SeqLen {
-		return fmt.Errorf("batch: inconsistent dataset: %d ids for %d rows of length %d", len(d.IDs), n, d.SeqLen)
+	if err := d.checkRows("batch", indices); err != nil {
+		return err
 	}
 	for k, i := range indices {
-		if i < 0 || i >= n {
-			return fmt.Errorf("batch: row %d out of range for %d rows", i, n)
-		}
 		copy(ids[k*d.SeqLen:(k+1)*d.SeqLen], d.IDs[i*d.SeqLen:(i+1)*d.SeqLen])
 		labels[k] = d.Labels[i]
 	}
@@ -115,15 +109,27 @@ func (d Dataset) Lengths(indices []int, dst []int32) error {
 	if len(dst) != len(indices) {
 		return fmt.Errorf("lengths: buffer holds %d values, want %d", len(dst), len(indices))
 	}
-	n := d.Len()
-	if d.SeqLen <= 0 || len(d.IDs) != n*d.SeqLen {
-		return fmt.Errorf("lengths: inconsistent dataset: %d ids for %d rows of length %d", len(d.IDs), n, d.SeqLen)
+	if err := d.checkRows("lengths", indices); err != nil {
+		return err
 	}
 	for k, i := range indices {
-		if i < 0 || i >= n {
-			return fmt.Errorf("lengths: row %d out of range for %d rows", i, n)
-		}
 		dst[k] = int32(d.Length(i))
+	}
+	return nil
+}
+
+// checkRows checks that the dataset is consistent and that indices name
+// its rows, before a copy: a hand-built Dataset whose IDs and Labels
+// disagree would otherwise fail deep in copy with an index panic.
+func (d Dataset) checkRows(what string, indices []int) error {
+	n := d.Len()
+	if d.SeqLen <= 0 || len(d.IDs) != n*d.SeqLen {
+		return fmt.Errorf("%s: inconsistent dataset: %d ids for %d rows of length %d", what, len(d.IDs), n, d.SeqLen)
+	}
+	for _, i := range indices {
+		if i < 0 || i >= n {
+			return fmt.Errorf("%s: row %d out of range for %d rows", what, i, n)
+		}
 	}
 	return nil
 }

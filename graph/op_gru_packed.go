@@ -59,11 +59,7 @@ func packedGRUStateOf(ctx *Ctx) *packedGRUState { return ctxState[packedGRUState
 func (op PackedGRU) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	st := packedGRUStateOf(ctx)
-	lens, err := lengthsIn(op, in[5], b)
-	if err == nil {
-		err = st.pk.set(lens, t, b)
-	}
-	if err != nil {
+	if err := setPacking(op, &st.pk, in[0], in[5]); err != nil {
 		return err
 	}
 	if out.Dtype == tensor.Float32 {
@@ -124,11 +120,7 @@ func (PackedGRUBackward) ScratchSize(out *Buf, in []*Buf) int {
 func (op PackedGRUBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	st := packedGRUStateOf(ctx)
-	lens, err := lengthsIn(op, in[5], b)
-	if err == nil {
-		err = st.pk.set(lens, t, b)
-	}
-	if err != nil {
+	if err := setPacking(op, &st.pk, in[0], in[5]); err != nil {
 		return err
 	}
 	if out.Dtype == tensor.Float32 {

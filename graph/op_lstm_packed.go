@@ -72,11 +72,7 @@ func packedLSTMStateOf(ctx *Ctx) *packedLSTMState { return ctxState[packedLSTMSt
 func (op PackedLSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	st := packedLSTMStateOf(ctx)
-	lens, err := lengthsIn(op, in[4], b)
-	if err == nil {
-		err = st.pk.set(lens, t, b)
-	}
-	if err != nil {
+	if err := setPacking(op, &st.pk, in[0], in[4]); err != nil {
 		return err
 	}
 	if out.Dtype == tensor.Float32 {
@@ -137,11 +133,7 @@ func (PackedLSTMBackward) ScratchSize(out *Buf, in []*Buf) int {
 func (op PackedLSTMBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	st := packedLSTMStateOf(ctx)
-	lens, err := lengthsIn(op, in[5], b)
-	if err == nil {
-		err = st.pk.set(lens, t, b)
-	}
-	if err != nil {
+	if err := setPacking(op, &st.pk, in[0], in[5]); err != nil {
 		return err
 	}
 	if out.Dtype == tensor.Float32 {

@@ -81,11 +81,15 @@ func (p *packing) set(lens []int32, t, b int) error {
 	return nil
 }
 
-// lengthsIn returns the lengths input of a packed op, checking that it is
-// int32 and holds one length per row.
-func lengthsIn(op fmt.Stringer, in *Buf, b int) ([]int32, error) {
-	if in.I32 == nil || in.Len() != b {
-		return nil, fmt.Errorf("%v: lengths must be %d int32 values, got %v%v", op, b, in.Dtype, in.Shape)
+// setPacking reads a packed op's lengths input (one int32 per sequence of
+// x, each in [0, T]) into pk.
+func setPacking(op fmt.Stringer, pk *packing, x, lengths *Buf) error {
+	t, b := x.Shape[0], x.Shape[1]
+	if lengths.I32 == nil || lengths.Len() != b {
+		return fmt.Errorf("%v: lengths must be %d int32 values, got %v%v", op, b, lengths.Dtype, lengths.Shape)
 	}
-	return in.I32, nil
+	if err := pk.set(lengths.I32, t, b); err != nil {
+		return fmt.Errorf("%v: %w", op, err)
+	}
+	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/emberml/ember/graph"
@@ -29,29 +28,12 @@ func TestGRUMatchesPyTorch(t *testing.T) {
 
 	g := graph.New(tensor.Float64, true)
 	seq, last := gru.Forward(g, g.Param(x))
-	r := g.Input("r", tensor.Float64, s.T, s.B, s.H)
-	rl := g.Input("r_last", tensor.Float64, s.B, s.H)
-	must := gorgonia.Must
-	cost := must(gorgonia.Add(must(gorgonia.Sum(must(gorgonia.HadamardProd(seq, r)))),
-		must(gorgonia.Sum(must(gorgonia.HadamardProd(last, rl))))))
-	grads, err := g.Grad(cost)
-	require.NoError(t, err)
-	prog, err := g.Compile([]*gorgonia.Node{cost, seq, last}, grads)
-	require.NoError(t, err)
-	copy(prog.Buf(r).F64, ref.R)
-	copy(prog.Buf(rl).F64, ref.RLast)
-	require.NoError(t, prog.Run())
-
-	closeTo(t, "out", ref.Out, prog.Buf(seq).F64)
-	closeTo(t, "h_n[-1]", ref.HLast, prog.Buf(last).F64)
-	closeTo(t, "cost", []float64{ref.Cost}, []float64{prog.Scalar(cost)})
+	prog, grads := runTorchCost(t, g, x, seq, last, ref, nil)
 	for k, p := range g.Params() {
-		if p == x {
-			closeTo(t, "grad x", ref.GradX, prog.Buf(grads[k]).F64)
-			continue
+		if p != x {
+			name := strings.TrimPrefix(p.Name, "gru.")
+			closeTo(t, "grad "+name, ref.Grads[name], prog.Buf(grads[k]).F64)
 		}
-		name := strings.TrimPrefix(p.Name, "gru.")
-		closeTo(t, "grad "+name, ref.Grads[name], prog.Buf(grads[k]).F64)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/emberml/ember/graph"
@@ -53,29 +52,13 @@ func TestPackedMatchesPyTorch(t *testing.T) {
 			lengths := g.Input("lengths", tensor.Int32, s.B)
 			seq, last := rnn.ForwardPacked(g, g.Param(x), lengths)
 			requireDropoutSeed(t, g, ref.Dropout.OpSeed)
-			r := g.Input("r", tensor.Float64, s.T, s.B, s.H)
-			rl := g.Input("r_last", tensor.Float64, s.B, s.H)
-			must := gorgonia.Must
-			cost := must(gorgonia.Add(must(gorgonia.Sum(must(gorgonia.HadamardProd(seq, r)))),
-				must(gorgonia.Sum(must(gorgonia.HadamardProd(last, rl))))))
-			grads, err := g.Grad(cost)
-			require.NoError(t, err)
-			prog, err := g.Compile([]*gorgonia.Node{cost, seq, last}, grads)
-			require.NoError(t, err)
-			copy(prog.Buf(lengths).I32, ref.Lengths)
-			copy(prog.Buf(r).F64, ref.R)
-			copy(prog.Buf(rl).F64, ref.RLast)
-			require.NoError(t, prog.Run())
-
-			closeTo(t, "out", ref.Out, prog.Buf(seq).F64)
-			closeTo(t, "h_n[-1]", ref.HLast, prog.Buf(last).F64)
-			closeTo(t, "cost", []float64{ref.Cost}, []float64{prog.Scalar(cost)})
+			prog, grads := runTorchCost(t, g, x, seq, last, &ref.torchReference, func(p *graph.Program) {
+				copy(p.Buf(lengths).I32, ref.Lengths)
+			})
 			for k, p := range g.Params() {
-				if p == x {
-					closeTo(t, "grad x", ref.GradX, prog.Buf(grads[k]).F64)
-					continue
+				if p != x {
+					checkTorchGrad(t, p, prog.Buf(grads[k]).F64, &ref.torchReference)
 				}
-				checkTorchGrad(t, p, prog.Buf(grads[k]).F64, &ref.torchReference)
 			}
 		})
 	}

@@ -7,6 +7,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/emberml/ember/graph"
 )
 
 // torchReference is a testdata/*_reference.json file, written by the
@@ -79,4 +83,41 @@ type packedCase struct {
 		LayerSeed uint64 `json:"layer_seed"`
 		OpSeed    uint64 `json:"op_seed,string"`
 	}
+}
+
+// runTorchCost adds the reference scripts' cost, Σ seq⊙R + Σ last⊙R_last
+// with R and R_last from ref, to g; compiles it with the gradient of every
+// parameter of g; runs it (after fill, if any, has set other inputs); and
+// checks the outputs, the cost and the gradient of x against ref. It
+// returns the program and the gradient nodes, in g.Params()'s order, for
+// the caller to check the parameters' gradients under their names.
+func runTorchCost(t *testing.T, g *graph.Graph, x *graph.Param, seq, last *gorgonia.Node, ref *torchReference,
+	fill func(*graph.Program)) (*graph.Program, []*gorgonia.Node) {
+	t.Helper()
+	s := ref.Shape
+	r := g.Input("r", tensor.Float64, s.T, s.B, s.H)
+	rl := g.Input("r_last", tensor.Float64, s.B, s.H)
+	must := gorgonia.Must
+	cost := must(gorgonia.Add(must(gorgonia.Sum(must(gorgonia.HadamardProd(seq, r)))),
+		must(gorgonia.Sum(must(gorgonia.HadamardProd(last, rl))))))
+	grads, err := g.Grad(cost)
+	require.NoError(t, err)
+	prog, err := g.Compile([]*gorgonia.Node{cost, seq, last}, grads)
+	require.NoError(t, err)
+	copy(prog.Buf(r).F64, ref.R)
+	copy(prog.Buf(rl).F64, ref.RLast)
+	if fill != nil {
+		fill(prog)
+	}
+	require.NoError(t, prog.Run())
+
+	closeTo(t, "out", ref.Out, prog.Buf(seq).F64)
+	closeTo(t, "h_n[-1]", ref.HLast, prog.Buf(last).F64)
+	closeTo(t, "cost", []float64{ref.Cost}, []float64{prog.Scalar(cost)})
+	for k, p := range g.Params() {
+		if p == x {
+			closeTo(t, "grad x", ref.GradX, prog.Buf(grads[k]).F64)
+		}
+	}
+	return prog, grads
 }

@@ -213,16 +213,24 @@ fi
 echo '{"mode": "bench", "batch_sizes": {"'"$bs"'": {"seq_per_s": 50.0, "seq_per_s_repeats": [50.0], "ms_per_step": 200.0, "ms_per_step_min": 190.0, "ms_per_step_max": 210.0, "ms_per_step_repeats": [200.0], "final_loss": 0.5, "cpu_util_repeats": [1.0], "flops_per_step": 2346531840}}, "data": {"rows": 3000, "dropped_empty": 0, "n_train": 2100, "n_val": 450, "n_test": 450, "vocab_size": 123, "train_spam": 270}, "device": "cpu", "torch_version": "9.9.9", "python": "3.99.0", "threads": 1}'
 `
 
-func TestTorchComparison(t *testing.T) {
+// fakeTorch writes the stand-in interpreter and script (and points the
+// data at the demo corpus), or skips where a shell script cannot run.
+func fakeTorch(t *testing.T) (python, script string) {
+	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("the fake interpreter is a shell script")
 	}
 	useDemoCorpus(t)
 	dir := t.TempDir()
-	python := filepath.Join(dir, "python3")
+	python = filepath.Join(dir, "python3")
 	require.NoError(t, os.WriteFile(python, []byte(fakePython), 0o755))
-	script := filepath.Join(dir, "spam_lstm.py")
+	script = filepath.Join(dir, "spam_lstm.py")
 	require.NoError(t, os.WriteFile(script, []byte("# stand-in\n"), 0o644))
+	return python, script
+}
+
+func TestTorchComparison(t *testing.T) {
+	python, script := fakeTorch(t)
 	out := t.TempDir()
 	rep, table, err := runCommand(t, "--batch-sizes", "10", "--warmup", "1", "--steps", "2", "--repeats", "1",
 		"--devices", "cpu", "--python", python, "--torch-script", script, "--torch-threads", "1", "--out", out)
@@ -363,15 +371,7 @@ func TestStarvedTorchNote(t *testing.T) {
 // tokens per message, and PyTorch's packed run (the stand-in interpreter)
 // paired with it mode for mode.
 func TestQuickRunPacked(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the fake interpreter is a shell script")
-	}
-	useDemoCorpus(t)
-	dir := t.TempDir()
-	python := filepath.Join(dir, "python3")
-	require.NoError(t, os.WriteFile(python, []byte(fakePython), 0o755))
-	script := filepath.Join(dir, "spam_lstm.py")
-	require.NoError(t, os.WriteFile(script, []byte("# stand-in\n"), 0o644))
+	python, script := fakeTorch(t)
 	out := t.TempDir()
 	rep, table, err := runCommand(t, "--quick", "--packed", "--no-torch=false", "--devices", "cpu", "--bucket", "4",
 		"--python", python, "--torch-script", script, "--torch-threads", "1", "--out", out)
