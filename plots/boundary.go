@@ -282,6 +282,22 @@ func (o BoundaryOptions) className(c int) string {
 // drawLegendPanel draws leg inside da on a white, thinly framed panel,
 // placed by its Top, Left and offsets as Legend.Draw places it.
 func drawLegendPanel(da draw.Canvas, leg *plot.Legend) {
+	r, ok := legendBox(da, leg)
+	if !ok {
+		return // no entries
+	}
+	box := []vg.Point{
+		{X: r.Min.X, Y: r.Min.Y}, {X: r.Max.X, Y: r.Min.Y},
+		{X: r.Max.X, Y: r.Max.Y}, {X: r.Min.X, Y: r.Max.Y},
+	}
+	da.FillPolygon(color.NRGBA{0xff, 0xff, 0xff, 0xe0}, box)
+	da.StrokeLines(draw.LineStyle{Color: color.Gray{Y: 0xb0}, Width: px(1)}, append(box, box[0]))
+	leg.Draw(da)
+}
+
+// legendBox is the framed panel drawLegendPanel draws for leg in da (the
+// legend's entries and a margin); ok is false when leg has no entries.
+func legendBox(da draw.Canvas, leg *plot.Legend) (r vg.Rectangle, ok bool) {
 	if leg.ThumbnailWidth == 0 {
 		leg.ThumbnailWidth = px(22)
 	}
@@ -290,9 +306,8 @@ func drawLegendPanel(da draw.Canvas, leg *plot.Legend) {
 	// offsets, so place the box here.
 	size := leg.Rectangle(da).Size()
 	if size.X == 0 {
-		return // no entries
+		return r, false
 	}
-	var r vg.Rectangle
 	if leg.Left {
 		r.Min.X = da.Min.X + leg.XOffs
 		r.Max.X = r.Min.X + size.X
@@ -308,13 +323,9 @@ func drawLegendPanel(da draw.Canvas, leg *plot.Legend) {
 		r.Max.Y = r.Min.Y + size.Y
 	}
 	pad := px(6)
-	box := []vg.Point{
-		{X: r.Min.X - pad, Y: r.Min.Y - pad}, {X: r.Max.X + pad, Y: r.Min.Y - pad},
-		{X: r.Max.X + pad, Y: r.Max.Y + pad}, {X: r.Min.X - pad, Y: r.Max.Y + pad},
-	}
-	da.FillPolygon(color.NRGBA{0xff, 0xff, 0xff, 0xe0}, box)
-	da.StrokeLines(draw.LineStyle{Color: color.Gray{Y: 0xb0}, Width: px(1)}, append(box, box[0]))
-	leg.Draw(da)
+	r.Min.X, r.Min.Y = r.Min.X-pad, r.Min.Y-pad
+	r.Max.X, r.Max.Y = r.Max.X+pad, r.Max.Y+pad
+	return r, true
 }
 
 // padRange widens [lo, hi] by 5% on each side (or ±1 when it is a single

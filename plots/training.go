@@ -90,12 +90,20 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 	return savePNG(path, w, 420, func(dc draw.Canvas) {
 		dc = draw.Crop(dc, px(8), -px(12), px(6), -px(6))
 		var panels []*plot.Plot
+		// Each panel's curves, and the legend corners to try in order of
+		// preference: the legend goes where it hides the least of them.
+		var curves [][]plotter.XYs
+		var corners [][]corner
 		if hasLoss {
 			p := newPlot("", "epoch", "cross-entropy loss (nats / sample)")
 			p.Title.Text = "loss per epoch" // drawn by hand below
-			p.Legend.Top = true             // loss falls, so the top right is clear
-			addCurve(p, epochs, trainLoss, 1, "train", classColour(0), false)
-			addCurve(p, epochs, valLoss, 1, "validation", classColour(1), true)
+			// Loss falls, so the top right is usually clear; but validation
+			// loss rises again as a model overfits.
+			corners = append(corners, []corner{topRight, bottomLeft, topLeft, bottomRight})
+			curves = append(curves, []plotter.XYs{
+				addCurve(p, epochs, trainLoss, 1, "train", classColour(0), false),
+				addCurve(p, epochs, valLoss, 1, "validation", classColour(1), true),
+			})
 			if len(valLoss) > 0 && keptIdx >= 0 {
 				ringEpoch(p, float64(epochs[keptIdx]), valLoss[keptIdx], "kept model (epoch "+strconv.Itoa(kept)+")")
 			} else if len(valLoss) > 0 {
@@ -113,8 +121,12 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 		if hasAcc {
 			p := newPlot("", "epoch", "accuracy (%)")
 			p.Title.Text = "accuracy per epoch"
-			addCurve(p, epochs, trainAcc, 100, "train", classColour(0), false)
-			addCurve(p, epochs, valAcc, 100, "validation", classColour(1), true)
+			// Accuracy rises, so the bottom right is usually clear.
+			corners = append(corners, []corner{bottomRight, topLeft, bottomLeft, topRight})
+			curves = append(curves, []plotter.XYs{
+				addCurve(p, epochs, trainAcc, 100, "train", classColour(0), false),
+				addCurve(p, epochs, valAcc, 100, "validation", classColour(1), true),
+			})
 			if len(valAcc) > 0 && keptIdx >= 0 {
 				ringEpoch(p, float64(epochs[keptIdx]), 100*valAcc[keptIdx], "kept model (epoch "+strconv.Itoa(kept)+")")
 			}
@@ -123,8 +135,6 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 			lo := p.Y.Min
 			p.Y.Min = math.Max(0, lo-0.1*(p.Y.Max-lo)-1)
 			p.Y.Max = 100
-			// Accuracy rises, so its legend goes bottom right, out of the way.
-			p.Legend.Top = false
 			panels = append(panels, p)
 		}
 		for _, p := range panels {
@@ -152,22 +162,18 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 			leg := p.Legend
 			p.Legend = plot.NewLegend()
 			p.Draw(canvases[0][i])
-			leg.Left = false
-			if leg.Top {
-				leg.XOffs, leg.YOffs = -px(10), -px(10)
-			} else {
-				leg.XOffs, leg.YOffs = -px(10), px(10)
-			}
+			placeLegend(da, p, &leg, curves[i], corners[i])
 			drawLegendPanel(da, &leg)
 		}
 	})
 }
 
 // addCurve adds one series, scaled, as a line (dashed when dashed) with
-// point markers when there are few enough epochs to tell them apart.
-func addCurve(p *plot.Plot, epochs []int, v []float64, scale float64, name string, c color.Color, dashed bool) {
+// point markers when there are few enough epochs to tell them apart, and
+// returns its points (nil for an empty series).
+func addCurve(p *plot.Plot, epochs []int, v []float64, scale float64, name string, c color.Color, dashed bool) plotter.XYs {
 	if len(v) == 0 {
-		return
+		return nil
 	}
 	pts := make(plotter.XYs, len(v))
 	for i := range v {
@@ -192,6 +198,7 @@ func addCurve(p *plot.Plot, epochs []int, v []float64, scale float64, name strin
 		}
 	}
 	p.Legend.Add(name, thumbs...)
+	return pts
 }
 
 // epochTicks labels epochs at a round step (1, 2, 5, 10, 20, ...) chosen
@@ -243,4 +250,66 @@ func ringEpoch(p *plot.Plot, x, y float64, label string) {
 	mark.GlyphStyle = draw.GlyphStyle{Color: classColour(1), Radius: px(6), Shape: draw.RingGlyph{}}
 	p.Add(mark)
 	p.Legend.Add(label, mark)
+}
+
+// corner is a legend placement inside a panel's data area.
+type corner struct{ top, left bool }
+
+var (
+	topRight    = corner{top: true}
+	topLeft     = corner{top: true, left: true}
+	bottomRight = corner{}
+	bottomLeft  = corner{left: true}
+)
+
+// set places leg in c, 10 pixels in from both edges.
+func (c corner) set(leg *plot.Legend) {
+	leg.Top, leg.Left = c.top, c.left
+	leg.XOffs, leg.YOffs = -px(10), -px(10)
+	if c.left {
+		leg.XOffs = px(10)
+	}
+	if !c.top {
+		leg.YOffs = px(10)
+	}
+}
+
+// placeLegend puts leg in the corner of da, among corners, whose panel
+// covers the fewest points sampled along the curves (drawn by p, whose
+// axes are final), the earlier corner winning ties: a fixed corner hides
+// whichever curve turns into it, such as a validation loss that climbs as
+// the model overfits.
+func placeLegend(da draw.Canvas, p *plot.Plot, leg *plot.Legend, curves []plotter.XYs, corners []corner) {
+	const samples = 16 // per segment between epochs
+	best, least := corners[0], -1
+	for _, c := range corners {
+		c.set(leg)
+		r, ok := legendBox(da, leg)
+		if !ok {
+			return
+		}
+		covered := 0
+		cover := func(x, y float64) {
+			pt := vg.Point{X: da.X(p.X.Norm(x)), Y: da.Y(p.Y.Norm(y))}
+			if pt.X >= r.Min.X && pt.X <= r.Max.X && pt.Y >= r.Min.Y && pt.Y <= r.Max.Y {
+				covered++
+			}
+		}
+		for _, xy := range curves {
+			for j := range xy {
+				if j+1 == len(xy) {
+					cover(xy[j].X, xy[j].Y)
+					break
+				}
+				for k := 0; k < samples; k++ {
+					t := float64(k) / samples
+					cover(xy[j].X+t*(xy[j+1].X-xy[j].X), xy[j].Y+t*(xy[j+1].Y-xy[j].Y))
+				}
+			}
+		}
+		if least < 0 || covered < least {
+			best, least = c, covered
+		}
+	}
+	best.set(leg)
 }
