@@ -10,20 +10,21 @@ func init() {
 	Register(graph.LSTMBackward{}, lstmBackward)
 }
 
-// lstmForward: the input projection of all steps as one Sgemm plus bias
-// into the activations' slot, then one fused kernel per step (recurrent
-// product and pointwise, activations in place). Layout as LSTM.ExecCPU:
+// lstmForward: the input projection of all steps as one Sgemm plus the two
+// biases (bias_ih, bias_hh) into the activations' slot, then one fused
+// kernel per step (recurrent product and pointwise, activations in place).
+// Layout as LSTM.ExecCPU:
 // [h (T,B,H) | activations (T,B,4H) | cells (T,B,H)].
 func lstmForward(s *Step) (Launch, error) { return lstmForwardWith(s, nil) }
 
 // lstmForwardWith is lstmForward; a non-nil beforeSteps runs on the
-// activations' slot, holding the input projection plus bias, before the
+// activations' slot, holding the input projection plus the biases, before the
 // steps (PackedLSTM masks the padding there).
 func lstmForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer) error) (Launch, error) {
 	if err := s.CheckFloat32(); err != nil {
 		return nil, err
 	}
-	x, wih, whh, bias, out := s.In[0], s.In[1], s.In[2], s.In[3], s.Out
+	x, wih, whh, bih, bhh, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
 	t, b, ni, h := x.Shape[0], x.Shape[1], x.Shape[2], whh.Shape[1]
 	g := 4 * h
 	bh, bg := b*h, b*g
@@ -35,7 +36,10 @@ func lstmForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer)
 		if err := c.Sgemm(false, true, t*b, g, ni, 1, x.Buffer(), ni, wih.Buffer(), ni, 0, acts, g); err != nil {
 			return err
 		}
-		if err := c.AddBiasRows(acts, acts, bias.Buffer(), t*b, g); err != nil {
+		if err := c.AddBiasRows(acts, acts, bih.Buffer(), t*b, g); err != nil {
+			return err
+		}
+		if err := c.AddBiasRows(acts, acts, bhh.Buffer(), t*b, g); err != nil {
 			return err
 		}
 		if beforeSteps != nil {
@@ -61,7 +65,9 @@ func lstmForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer)
 // lstmBackward: backpropagation through time with one fused kernel per
 // step (the recurrent gradient dP_{t+1}·W_hh and the pointwise backward),
 // then the weight gradients over all steps as single products. Output
-// layout as LSTMBackward.ExecCPU: [dx | dWih | dWhh | dbias]. Scratch: the
+// layout as LSTMBackward.ExecCPU: [dx | dWih | dWhh | dbih | dbhh], the two
+// bias gradients the column sums of the gate gradients, copied (equal, in
+// separate windows: never one buffer for two parameters). Scratch: the
 // gate gradients of every step and the running cell gradient.
 func lstmBackward(s *Step) (Launch, error) {
 	if err := s.CheckFloat32(); err != nil {
@@ -82,7 +88,8 @@ func lstmBackward(s *Step) (Launch, error) {
 		dx := o.Slice(0, t*b*ni)
 		dwih := o.Slice(t*b*ni, t*b*ni+g*ni)
 		dwhh := o.Slice(t*b*ni+g*ni, t*b*ni+g*ni+g*h)
-		dbias := o.Slice(t*b*ni+g*ni+g*h, t*b*ni+g*ni+g*h+g)
+		dbih := o.Slice(t*b*ni+g*ni+g*h, t*b*ni+g*ni+g*h+g)
+		dbhh := o.Slice(t*b*ni+g*ni+g*h+g, t*b*ni+g*ni+g*h+2*g)
 		dp, dc := dpS.Buffer(), dcS.Buffer()
 		for s := t - 1; s >= 0; s-- {
 			var cprev, dcOut, dcIn, dpNext cuda.Buffer
@@ -110,6 +117,9 @@ func lstmBackward(s *Step) (Launch, error) {
 		} else if err := c.Zero(dwhh); err != nil {
 			return err
 		}
-		return c.ColumnSums(dbias, dp, t*b, g, 0)
+		if err := c.ColumnSums(dbih, dp, t*b, g, 0); err != nil {
+			return err
+		}
+		return c.CopyDtoD(dbhh, dbih)
 	}, nil
 }

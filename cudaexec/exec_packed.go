@@ -58,7 +58,7 @@ func maskGate(lens *Tensor, t, b, h, gates, gate int, value float32) func(c *cud
 }
 
 func packedLSTMForward(s *Step) (Launch, error) {
-	lens, err := packedLengths(s, 4)
+	lens, err := packedLengths(s, 5)
 	if err != nil {
 		return nil, err
 	}

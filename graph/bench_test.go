@@ -79,7 +79,7 @@ func benchKernel(b *testing.B, flops float64, bytes int64, run func() error) {
 }
 
 // rnnBench is one recurrent layer's inputs and forward output: an LSTM
-// (4 gate blocks, one bias) or a GRU (3 gate blocks, two biases).
+// (4 gate blocks) or a GRU (3 gate blocks), each with two biases.
 type rnnBench struct {
 	t, b, in, h int
 	gates       int
@@ -99,10 +99,9 @@ func newRNNBench(rng *rand.Rand, gru bool, t, b, in, h int) *rnnBench {
 	}
 	g := l.gates * h
 	l.wih, l.whh = benchRand(rng, k, g, in), benchRand(rng, k, g, h)
-	l.biases = []*Buf{benchRand(rng, k, g)}
+	l.biases = []*Buf{benchRand(rng, k, g), benchRand(rng, k, g)}
 	l.out = NewBuf(tensor.Float32, LSTMOutputSize(t, b, h))
 	if gru {
-		l.biases = append(l.biases, benchRand(rng, k, g))
 		l.out = NewBuf(tensor.Float32, GRUOutputSize(t, b, h))
 	}
 	return l

@@ -198,9 +198,10 @@ func TestGradLSTM(t *testing.T) {
 		{"x", randBuf(rng, 1, T, B, I), true, 0},
 		{"wih", randBuf(rng, 0.5, 4*H, I), true, 0},
 		{"whh", randBuf(rng, 0.5, 4*H, H), true, 0},
-		{"b", randBuf(rng, 0.5, 4*H), true, 0},
+		{"bih", randBuf(rng, 0.5, 4*H), true, 0},
+		{"bhh", randBuf(rng, 0.5, 4*H), true, 0},
 	}, func(g *Graph, n []*gorgonia.Node) *gorgonia.Node {
-		out := Use(LSTM{}, n[0], n[1], n[2], n[3])
+		out := Use(LSTM{}, n[0], n[1], n[2], n[3], n[4])
 		// Use both the whole sequence and the last step, as stacked models do.
 		seq := LSTMSequence(out, T, B, H)
 		last := LSTMLast(out, T, B, H)

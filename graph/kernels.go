@@ -83,6 +83,17 @@ func sumRows[T Float](dst, x []T, rows, cols int, acc bool) {
 	}
 }
 
+// addRows2 adds b1 + b2 to every row of the rows×cols matrix c, in one pass.
+func addRows2[T Float](c, b1, b2 []T, rows, cols int) {
+	b1, b2 = b1[:cols], b2[:cols]
+	for r := 0; r < rows; r++ {
+		row := c[r*cols : r*cols+cols]
+		for j := range row {
+			row[j] += b1[j] + b2[j]
+		}
+	}
+}
+
 // addRows adds bias to every row of the rows×cols matrix c.
 func addRows[T Float](c, bias []T, rows, cols int) {
 	for r := 0; r < rows; r++ {

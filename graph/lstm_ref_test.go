@@ -12,14 +12,20 @@ import (
 
 // TestLSTMMatchesGorgoniaReference checks the fused LSTM op (forward and all
 // gradients) against the same layer unrolled from gorgonia's standard ops
-// and differentiated and run by gorgonia's TapeMachine.
+// and differentiated and run by gorgonia's TapeMachine, whose single bias is
+// the sum of the op's two: each of the op's bias gradients must equal the
+// reference's.
 func TestLSTMMatchesGorgoniaReference(t *testing.T) {
 	const T, B, I, H = 5, 3, 4, 6
 	rng := rand.New(rand.NewPCG(21, 22))
 	x := randBuf(rng, 1, T, B, I)
 	wih := randBuf(rng, 0.6, 4*H, I)
 	whh := randBuf(rng, 0.6, 4*H, H)
-	bias := randBuf(rng, 0.6, 4*H)
+	bih, bhh := randBuf(rng, 0.6, 4*H), randBuf(rng, 0.6, 4*H)
+	bias := NewBuf(tensor.Float64, 4*H)
+	for i := range bias.F64 {
+		bias.F64[i] = bih.F64[i] + bhh.F64[i]
+	}
 	r := randBuf(rng, 1, T, B, H)
 
 	// Reference: gorgonia's own ops, one step at a time.
@@ -74,8 +80,9 @@ func TestLSTMMatchesGorgoniaReference(t *testing.T) {
 
 	// Ours.
 	g := New(tensor.Float64, true)
-	px, pwih, pwhh, pb := &Param{"x", x}, &Param{"wih", wih}, &Param{"whh", whh}, &Param{"b", bias}
-	out := Use(LSTM{}, g.Param(px), g.Param(pwih), g.Param(pwhh), g.Param(pb))
+	px, pwih, pwhh := &Param{"x", x}, &Param{"wih", wih}, &Param{"whh", whh}
+	pbih, pbhh := &Param{"bih", bih}, &Param{"bhh", bhh}
+	out := Use(LSTM{}, g.Param(px), g.Param(pwih), g.Param(pwhh), g.Param(pbih), g.Param(pbhh))
 	seq := LSTMSequence(out, T, B, H)
 	rn := g.Input("r", tensor.Float64, T, B, H)
 	ourCost := gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.HadamardProd(seq, rn))))
@@ -99,9 +106,10 @@ func TestLSTMMatchesGorgoniaReference(t *testing.T) {
 		relClose("h", (*hvals[s]).Data().([]float64), ourSeq[s*B*H:(s+1)*B*H])
 	}
 	relClose("cost", []float64{cost.Value().Data().(float64)}, []float64{prog.Scalar(ourCost)})
-	for k, name := range []string{"x", "wih", "whh", "b"} {
-		relClose("d"+name, refGrads[k].Value().Data().([]float64), prog.Buf(grads[k]).F64)
+	for k, name := range []string{"x", "wih", "whh", "bih", "bhh"} {
+		relClose("d"+name, refGrads[min(k, 3)].Value().Data().([]float64), prog.Buf(grads[k]).F64)
 	}
+	require.NotSame(t, &prog.Buf(grads[3]).F64[0], &prog.Buf(grads[4]).F64[0], "the bias gradients share no storage")
 }
 
 func cloneDense(b *Buf) *tensor.Dense {
@@ -121,11 +129,12 @@ func TestOpsRunOnTapeMachine(t *testing.T) {
 	y.F64[1] = 1
 	params := []*Param{
 		{"emb", randBuf(rng, 1, V, E)}, {"wih", randBuf(rng, 0.5, 4*H, E)}, {"whh", randBuf(rng, 0.5, 4*H, H)},
-		{"b", randBuf(rng, 0.5, 4*H)}, {"w", randBuf(rng, 0.5, 1, H)}, {"bo", randBuf(rng, 0.5, 1)},
+		{"bih", randBuf(rng, 0.5, 4*H)}, {"w", randBuf(rng, 0.5, 1, H)}, {"bo", randBuf(rng, 0.5, 1)},
+		{"bhh", randBuf(rng, 0.5, 4*H)},
 	}
 	build := func(g *Graph, idn, yn *gorgonia.Node) (*gorgonia.Node, []*gorgonia.Node) {
 		emb := Use(Embedding{}, idn, g.Param(params[0]))
-		l := Use(LSTM{}, emb, g.Param(params[1]), g.Param(params[2]), g.Param(params[3]))
+		l := Use(LSTM{}, emb, g.Param(params[1]), g.Param(params[2]), g.Param(params[3]), g.Param(params[6]))
 		logit := Use(Linear{}, LSTMLast(l, T, B, H), g.Param(params[4]), g.Param(params[5]))
 		p := Use(Sigmoid{Dims: 2}, logit)
 		loss := Use(BCE{Dims: 2}, p, yn)

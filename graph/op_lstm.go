@@ -13,11 +13,16 @@ import (
 
 // LSTM runs one LSTM layer over a whole sequence as a single op.
 //
-// Inputs: x (T, B, I) time-major, Wih (4H, I), Whh (4H, H), bias (4H), with
-// gate blocks in PyTorch's order i, f, g, o; the initial state is zero.
-// The input projection for all T steps is one matrix product; each step then
-// adds its recurrent product and applies the gate arithmetic in one fused
-// loop.
+// Inputs: x (T, B, I) time-major, Wih (4H, I), Whh (4H, H), and the two
+// biases bih and bhh (4H) each, as PyTorch's nn.LSTM keeps them
+// (weight_ih_l<k>, weight_hh_l<k>, bias_ih_l<k>, bias_hh_l<k>), with gate
+// blocks in PyTorch's order i, f, g, o; the initial state is zero. The
+// forward pass only ever uses bih + bhh, but the two are separate
+// parameters: each gets the same gradient, so a global gradient norm counts
+// it twice and an optimizer moves their sum twice as far, as in PyTorch.
+// The input projection for all T steps is one matrix product (the biases
+// added in the same pass); each step then adds its recurrent product and
+// applies the gate arithmetic in one fused loop.
 //
 // The output is flat and holds, in order, the hidden sequence h (T, B, H),
 // the gate activations (T, B, 4H) and the cell states (T, B, H): the last two
@@ -27,12 +32,12 @@ type LSTM struct{ opBase }
 
 // lstmDims checks the inputs' shapes and returns T, B, I, H.
 func lstmDims(s []tensor.Shape) (t, b, i, h int, err error) {
-	if len(s) < 4 || len(s[0]) != 3 || len(s[1]) != 2 || len(s[2]) != 2 {
-		return 0, 0, 0, 0, fmt.Errorf("LSTM: want x (T,B,I), Wih (4H,I), Whh (4H,H), bias (4H); got %v", s)
+	if len(s) < 5 || len(s[0]) != 3 || len(s[1]) != 2 || len(s[2]) != 2 {
+		return 0, 0, 0, 0, fmt.Errorf("LSTM: want x (T,B,I), Wih (4H,I), Whh (4H,H), bih (4H), bhh (4H); got %v", s)
 	}
 	t, b, i, h = s[0][0], s[0][1], s[0][2], s[2][1]
-	if s[1][0] != 4*h || s[1][1] != i || s[2][0] != 4*h || sizeOf(s[3]) != 4*h {
-		return 0, 0, 0, 0, fmt.Errorf("LSTM: x %v, Wih %v, Whh %v, bias %v do not fit", s[0], s[1], s[2], s[3])
+	if s[1][0] != 4*h || s[1][1] != i || s[2][0] != 4*h || sizeOf(s[3]) != 4*h || sizeOf(s[4]) != 4*h {
+		return 0, 0, 0, 0, fmt.Errorf("LSTM: x %v, Wih %v, Whh %v, bih %v, bhh %v do not fit", s[0], s[1], s[2], s[3], s[4])
 	}
 	return t, b, i, h, nil
 }
@@ -40,9 +45,9 @@ func lstmDims(s []tensor.Shape) (t, b, i, h int, err error) {
 // LSTMOutputSize is the flat length of the LSTM op's output.
 func LSTMOutputSize(t, b, h int) int { return t*b*h + t*b*4*h + t*b*h }
 
-func (LSTM) Arity() int { return 4 }
+func (LSTM) Arity() int { return 5 }
 func (LSTM) Type() hm.Type {
-	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1))
+	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), tt(1))
 }
 func (LSTM) String() string           { return "LSTM" }
 func (op LSTM) WriteHash(h hash.Hash) { writeHash(h, op) }
@@ -64,9 +69,9 @@ func (LSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	// Shapes were checked by InferShape when the graph was built.
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, t, b, i, h, densePacking(t, b), cellJobs(ctx))
+		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), cellJobs(ctx))
 	} else {
-		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, t, b, i, h, densePacking(t, b), nil)
+		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
 	}
 	return nil
 }
@@ -104,7 +109,7 @@ func cellJobs(ctx *Ctx) *cellJob { return ctxState[cellJob](ctx) }
 
 // lstmFwd runs the layer over the steps and rows pk computes (every one
 // for the LSTM op); the hidden and cell states of the others are zeros.
-func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int, pk packing, job *cellJob) {
+func lstmFwd[T Float](out, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packing, job *cellJob) {
 	g := 4 * h
 	bh, bg := b*h, b*g
 	hs := out[:t*bh]
@@ -113,9 +118,10 @@ func lstmFwd[T Float](out, x, wih, whh, bias []T, t, b, in, h int, pk packing, j
 	f := pk.first
 	clear(hs[:f*bh])
 	clear(cs[:f*bh])
-	// Input projection for every computed step at once: acts = x·Wihᵀ + bias.
+	// Input projection for every computed step at once:
+	// acts = x·Wihᵀ + (bih + bhh).
 	gemm(false, true, (t-f)*b, g, in, 1, x[f*b*in:], in, wih, in, 0, acts[f*bg:], g)
-	addRows(acts[f*bg:], bias, (t-f)*b, g)
+	addRows2(acts[f*bg:], bih, bhh, (t-f)*b, g)
 	for s := f; s < t; s++ {
 		n := pk.n(s)
 		a := acts[s*bg : s*bg+n*g]
@@ -168,7 +174,7 @@ func lstmCellFwd[T Float](a, cprev, c, hid []T, b, h int) {
 	}
 }
 
-func (LSTM) DiffWRT(int) []bool { return []bool{true, true, true, true} }
+func (LSTM) DiffWRT(int) []bool { return []bool{true, true, true, true, true} }
 
 // SymDiff adds one LSTMBackward node computing every gradient by
 // backpropagation through time, and views onto its output for each input.
@@ -177,6 +183,9 @@ func (LSTM) SymDiff(in gorgonia.Nodes, out, grad *gorgonia.Node) (gorgonia.Nodes
 	if err != nil {
 		return nil, err
 	}
+	// One view per input, on disjoint windows of the backward output: the
+	// two bias gradients are equal but never share storage, so clipping
+	// scales each once.
 	return splitViews(bwd, in)
 }
 
@@ -193,8 +202,9 @@ func LSTMLast(lstm *gorgonia.Node, t, b, h int) *gorgonia.Node {
 
 // LSTMBackward computes, from x, Wih, Whh, the forward output (with its
 // reserve) and the gradient of that output, the flat concatenation of
-// dx (T,B,I), dWih (4H,I), dWhh (4H,H) and dbias (4H). Only the hidden-state
-// part of the output gradient is read: the reserve is not a model output.
+// dx (T,B,I), dWih (4H,I), dWhh (4H,H), dbih (4H) and dbhh (4H) (the two
+// bias gradients are equal). Only the hidden-state part of the output
+// gradient is read: the reserve is not a model output.
 type LSTMBackward struct{ opBase }
 
 func (LSTMBackward) Arity() int { return 5 }
@@ -209,14 +219,14 @@ func (LSTMBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, b, i, h, err := lstmDims([]tensor.Shape{s[0], s[1], s[2], {4 * s[2][1]}})
+	t, b, i, h, err := lstmDims([]tensor.Shape{s[0], s[1], s[2], {4 * s[2][1]}, {4 * s[2][1]}})
 	if err != nil {
 		return nil, err
 	}
 	if n := LSTMOutputSize(t, b, h); sizeOf(s[3]) != n || sizeOf(s[4]) != n {
 		return nil, fmt.Errorf("LSTMBackward: output %v and its gradient %v should have %d elements", s[3], s[4], n)
 	}
-	return tensor.Shape{t*b*i + 4*h*i + 4*h*h + 4*h}, nil
+	return tensor.Shape{t*b*i + 4*h*i + 4*h*h + 2*4*h}, nil
 }
 func (op LSTMBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
@@ -251,7 +261,8 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk
 	dx := out[:t*b*in]
 	dwih := out[t*b*in : t*b*in+g*in]
 	dwhh := out[t*b*in+g*in : t*b*in+g*in+g*h]
-	dbias := out[t*b*in+g*in+g*h : t*b*in+g*in+g*h+g]
+	dbih := out[t*b*in+g*in+g*h : t*b*in+g*in+g*h+g]
+	dbhh := out[t*b*in+g*in+g*h+g : t*b*in+g*in+g*h+2*g]
 
 	dp := work[:t*bg]
 	dh := work[t*bg : t*bg+bh]      // recurrent gradient into h of the step being processed
@@ -294,7 +305,8 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk
 	} else {
 		clear(dwhh)
 	}
-	sumRows(dbias, dp[f*bg:], (t-f)*b, g, false)
+	sumRows(dbih, dp[f*bg:], (t-f)*b, g, false)
+	copy(dbhh, dbih)
 }
 
 // lstmCellBwd computes the gate gradients dp (B,4H) of one step from the

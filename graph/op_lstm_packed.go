@@ -14,8 +14,8 @@ import (
 // zero state at its first real token, and no work and no gradient goes
 // into its padding.
 //
-// Inputs: x (T, B, I), Wih (4H, I), Whh (4H, H), bias (4H) as for LSTM,
-// and lengths (B) int32, each in [0, T]. The sequences are left-padded, as
+// Inputs: LSTM's x (T, B, I), Wih (4H, I), Whh (4H, H), bih (4H) and bhh
+// (4H), then lengths (B) int32, each in [0, T]. The sequences are left-padded, as
 // the data is: sequence r's tokens are its last lengths[r] steps, so every
 // sequence's last real step is step T−1 and LSTMLast reads each one's
 // final state (zero for a sequence of length 0). The op runs only the
@@ -35,9 +35,9 @@ func packedLengths(op string, x, lengths tensor.Shape) error {
 	return nil
 }
 
-func (PackedLSTM) Arity() int { return 5 }
+func (PackedLSTM) Arity() int { return 6 }
 func (PackedLSTM) Type() hm.Type {
-	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), ttOf(1, tensor.Int32), tt(1))
+	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), ttOf(1, tensor.Int32), tt(1))
 }
 func (PackedLSTM) String() string           { return "PackedLSTM" }
 func (op PackedLSTM) WriteHash(h hash.Hash) { writeHash(h, op) }
@@ -47,14 +47,14 @@ func (PackedLSTM) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(s) != 5 {
-		return nil, fmt.Errorf("PackedLSTM: want 5 inputs, got %d", len(s))
+	if len(s) != 6 {
+		return nil, fmt.Errorf("PackedLSTM: want 6 inputs, got %d", len(s))
 	}
 	t, b, _, h, err := lstmDims(s)
 	if err != nil {
 		return nil, err
 	}
-	if err := packedLengths("PackedLSTM", s[0], s[4]); err != nil {
+	if err := packedLengths("PackedLSTM", s[0], s[5]); err != nil {
 		return nil, err
 	}
 	return tensor.Shape{LSTMOutputSize(t, b, h)}, nil
@@ -72,33 +72,34 @@ func packedLSTMStateOf(ctx *Ctx) *packedLSTMState { return ctxState[packedLSTMSt
 func (op PackedLSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	st := packedLSTMStateOf(ctx)
-	if err := setPacking(op, &st.pk, in[0], in[4]); err != nil {
+	if err := setPacking(op, &st.pk, in[0], in[5]); err != nil {
 		return err
 	}
 	if out.Dtype == tensor.Float32 {
-		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, t, b, i, h, st.pk, &st.job)
+		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, st.pk, &st.job)
 	} else {
-		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, t, b, i, h, st.pk, nil)
+		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, st.pk, nil)
 	}
 	return nil
 }
 
-func (PackedLSTM) DiffWRT(int) []bool { return []bool{true, true, true, true, false} }
+func (PackedLSTM) DiffWRT(int) []bool { return []bool{true, true, true, true, true, false} }
 
 // SymDiff adds one PackedLSTMBackward node and views onto its output for
-// x and the weights; the lengths get no gradient.
+// x, the weights and the two biases (disjoint windows, as LSTM's); the
+// lengths get no gradient.
 func (PackedLSTM) SymDiff(in gorgonia.Nodes, out, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	bwd, err := gorgonia.ApplyOp(PackedLSTMBackward{}, in[0], in[1], in[2], out, grad, in[4])
+	bwd, err := gorgonia.ApplyOp(PackedLSTMBackward{}, in[0], in[1], in[2], out, grad, in[5])
 	if err != nil {
 		return nil, err
 	}
-	views, err := splitViews(bwd, in[:4])
+	views, err := splitViews(bwd, in[:5])
 	return append(views, nil), err
 }
 
 // PackedLSTMBackward is LSTMBackward for PackedLSTM: its inputs are
 // LSTMBackward's and the lengths, its output the same flat concatenation
-// of dx (zero at padding), dWih, dWhh and dbias.
+// of dx (zero at padding), dWih, dWhh, dbih and dbhh.
 type PackedLSTMBackward struct{ opBase }
 
 func (PackedLSTMBackward) Arity() int { return 6 }

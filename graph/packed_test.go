@@ -12,7 +12,7 @@ import (
 )
 
 // recurrent describes one recurrent cell's dense and packed ops for the
-// tests below: the LSTM (one bias) and the GRU (two).
+// tests below, each with PyTorch's two biases.
 type recurrent struct {
 	name               string
 	gates              int // 4 (LSTM) or 3 (GRU)
@@ -24,7 +24,7 @@ type recurrent struct {
 }
 
 var recurrents = []recurrent{
-	{name: "LSTM", gates: 4, biases: 1, fwd: LSTM{}, bwd: LSTMBackward{}, pfwd: PackedLSTM{}, pbwd: PackedLSTMBackward{},
+	{name: "LSTM", gates: 4, biases: 2, fwd: LSTM{}, bwd: LSTMBackward{}, pfwd: PackedLSTM{}, pbwd: PackedLSTMBackward{},
 		outSize:  LSTMOutputSize,
 		scratchF: func(*Buf, []*Buf) int { return 0 }, scratchB: LSTMBackward{}.ScratchSize},
 	{name: "GRU", gates: 3, biases: 2, fwd: GRU{}, bwd: GRUBackward{}, pfwd: PackedGRU{}, pbwd: PackedGRUBackward{},

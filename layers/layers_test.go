@@ -51,7 +51,19 @@ func TestInitialisationBounds(t *testing.T) {
 		require.LessOrEqual(t, float64(v*v), 1.0/16)
 	}
 	l := NewLSTM("l", 5, 8, 2, 0.5, tensor.Float32, rng)
-	require.Len(t, l.Params(), 6)
+	require.Len(t, l.Params(), 8)
+	var names []string
+	for _, p := range l.Params() {
+		names = append(names, p.Name)
+	}
+	require.Equal(t, []string{"l.weight_ih_l0", "l.weight_hh_l0", "l.bias_ih_l0", "l.bias_hh_l0",
+		"l.weight_ih_l1", "l.weight_hh_l1", "l.bias_ih_l1", "l.bias_hh_l1"}, names, "PyTorch's state_dict names and order")
+	for _, b := range []*graph.Param{l.Cells[0].Bih, l.Cells[1].Bhh} {
+		require.Equal(t, tensor.Shape{32}, b.Shape())
+		for _, v := range b.Value.F32 {
+			require.LessOrEqual(t, float64(v*v), 1.0/8, "each bias is U(-1/sqrt(H), 1/sqrt(H)) on its own")
+		}
+	}
 	require.Equal(t, tensor.Shape{32, 5}, l.Cells[0].Wih.Shape())
 	require.Equal(t, tensor.Shape{32, 8}, l.Cells[1].Wih.Shape())
 	require.Equal(t, tensor.Shape{32, 8}, l.Cells[1].Whh.Shape())

@@ -20,15 +20,19 @@ type LSTM struct {
 	Dropout       Dropout
 }
 
-// LSTMCell holds one layer's weights, gates in the order i, f, g, o.
-// PyTorch's two biases (b_ih + b_hh) are one here: they only ever appear summed.
+// LSTMCell holds one layer's weights, gate blocks in the order i, f, g, o,
+// under PyTorch's state_dict names (<name>.weight_ih_l<k>,
+// <name>.weight_hh_l<k>, <name>.bias_ih_l<k>, <name>.bias_hh_l<k>). The
+// forward pass only uses Bih + Bhh, but training needs both, as PyTorch
+// keeps them: each gets the gate gradient, so the global gradient norm
+// counts it twice and Adam moves the sum by up to twice its learning rate.
 type LSTMCell struct {
-	Wih, Whh, B *graph.Param // (4H, in), (4H, H), (4H)
+	Wih, Whh *graph.Param // (4H, in), (4H, H)
+	Bih, Bhh *graph.Param // (4H) each
 }
 
-// NewLSTM initialises every weight and bias from U(−1/√H, 1/√H) as PyTorch
-// does; the single bias is drawn as the sum of two such draws so that it
-// is distributed like PyTorch's b_ih + b_hh.
+// NewLSTM initialises every weight and bias from U(−1/√H, 1/√H), as
+// PyTorch does. dropout is the probability applied between layers.
 func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) *LSTM {
 	l := &LSTM{Input: input, Hidden: hidden, Dropout: Dropout{P: dropout, Seed: rng.Uint64()}}
 	k := fanBound(hidden)
@@ -38,14 +42,13 @@ func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.
 			in = hidden
 		}
 		c := LSTMCell{
-			Wih: graph.NewParam(fmt.Sprintf("%s.%d.wih", name, i), dt, 4*hidden, in),
-			Whh: graph.NewParam(fmt.Sprintf("%s.%d.whh", name, i), dt, 4*hidden, hidden),
-			B:   graph.NewParam(fmt.Sprintf("%s.%d.bias", name, i), dt, 4*hidden),
+			Wih: graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d", name, i), dt, 4*hidden, in),
+			Whh: graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d", name, i), dt, 4*hidden, hidden),
+			Bih: graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d", name, i), dt, 4*hidden),
+			Bhh: graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d", name, i), dt, 4*hidden),
 		}
-		c.Wih.InitUniform(rng, k)
-		c.Whh.InitUniform(rng, k)
-		for j := 0; j < 4*hidden; j++ {
-			c.B.Value.Set(j, (2*rng.Float64()-1)*k+(2*rng.Float64()-1)*k)
+		for _, p := range []*graph.Param{c.Wih, c.Whh, c.Bih, c.Bhh} {
+			p.InitUniform(rng, k)
 		}
 		l.Cells = append(l.Cells, c)
 	}
@@ -54,10 +57,11 @@ func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.
 
 var _ Recurrent = (*LSTM)(nil)
 
+// Params lists each layer's Wih, Whh, Bih, Bhh, PyTorch's order.
 func (l *LSTM) Params() []*graph.Param {
 	var ps []*graph.Param
 	for _, c := range l.Cells {
-		ps = append(ps, c.Wih, c.Whh, c.B)
+		ps = append(ps, c.Wih, c.Whh, c.Bih, c.Bhh)
 	}
 	return ps
 }
@@ -84,8 +88,8 @@ func (l *LSTM) ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, la
 	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, func(i int, x *gorgonia.Node) *gorgonia.Node {
 		c := l.Cells[i]
 		if lengths != nil {
-			return graph.Use(graph.PackedLSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.B), lengths)
+			return graph.Use(graph.PackedLSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
 		}
-		return graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.B))
+		return graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
 	})
 }

@@ -64,40 +64,21 @@ func TestPackedMatchesPyTorch(t *testing.T) {
 	}
 }
 
-// loadTorchParams copies PyTorch's parameters into rnn: an LSTM's single
-// bias is PyTorch's b_ih + b_hh.
+// loadTorchParams copies PyTorch's parameters into rnn by their names
+// (<layer name>.weight_ih_l0 ... .bias_hh_l1 for both cells).
 func loadTorchParams(t *testing.T, rnn Recurrent, ref *torchReference) {
 	t.Helper()
-	switch l := rnn.(type) {
-	case *LSTM:
-		for k, c := range l.Cells {
-			sfx := "_l" + string(rune('0'+k))
-			copy(c.Wih.Value.F64, ref.param(t, "weight_ih"+sfx, c.Wih.Value.Len()))
-			copy(c.Whh.Value.F64, ref.param(t, "weight_hh"+sfx, c.Whh.Value.Len()))
-			bih, bhh := ref.param(t, "bias_ih"+sfx, c.B.Value.Len()), ref.param(t, "bias_hh"+sfx, c.B.Value.Len())
-			for j := range c.B.Value.F64 {
-				c.B.Value.F64[j] = bih[j] + bhh[j]
-			}
-		}
-	case *GRU:
-		for _, p := range l.Params() {
-			copy(p.Value.F64, ref.param(t, strings.TrimPrefix(p.Name, l.Kind()+"."), p.Value.Len()))
-		}
-	default:
-		t.Fatalf("no PyTorch names for %T", rnn)
+	for _, p := range rnn.Params() {
+		copy(p.Value.F64, ref.param(t, strings.TrimPrefix(p.Name, rnn.Kind()+"."), p.Value.Len()))
 	}
 }
 
 // checkTorchGrad compares a parameter's gradient with PyTorch's, by the
-// parameter's PyTorch name (an LSTM's single bias: the gradient of either
-// of PyTorch's two, which are equal).
+// parameter's PyTorch name.
 func checkTorchGrad(t *testing.T, p *graph.Param, got []float64, ref *torchReference) {
 	t.Helper()
 	parts := strings.Split(p.Name, ".")
-	name := parts[len(parts)-1] // a GRU's <layer name>.weight_ih_l0 ...
-	if len(parts) == 3 {        // an LSTM's <layer name>.<k>.wih ...
-		name = map[string]string{"wih": "weight_ih", "whh": "weight_hh", "bias": "bias_ih"}[parts[2]] + "_l" + parts[1]
-	}
+	name := parts[len(parts)-1] // <layer name>.weight_ih_l0 ...
 	want, ok := ref.Grads[name]
 	require.Truef(t, ok, "PyTorch has no gradient %s (for %s)", name, p.Name)
 	closeTo(t, "grad "+name, want, got)

@@ -10,20 +10,23 @@ import (
 
 // lstmParams returns float32 parameters and gradients shaped like the
 // SMS-spam LSTM (benchmarks/pytorch/spam_lstm.py): an 8000×100 embedding,
-// two LSTM layers of hidden size 256 (gates 4·256 = 1024, one bias per
-// layer as graph.LSTM takes) and a 1×256 dense layer, ≈1.7M values.
+// two LSTM layers of hidden size 256 (gates 4·256 = 1024, two biases per
+// layer as PyTorch and graph.LSTM keep them) and a 1×256 dense layer,
+// ≈1.7M values.
 func lstmParams() ([]*graph.Param, []*graph.Buf) {
 	shapes := []struct {
 		name  string
 		shape []int
 	}{
 		{"embedding", []int{8000, 100}},
-		{"lstm0.wih", []int{1024, 100}},
-		{"lstm0.whh", []int{1024, 256}},
-		{"lstm0.bias", []int{1024}},
-		{"lstm1.wih", []int{1024, 256}},
-		{"lstm1.whh", []int{1024, 256}},
-		{"lstm1.bias", []int{1024}},
+		{"lstm.weight_ih_l0", []int{1024, 100}},
+		{"lstm.weight_hh_l0", []int{1024, 256}},
+		{"lstm.bias_ih_l0", []int{1024}},
+		{"lstm.bias_hh_l0", []int{1024}},
+		{"lstm.weight_ih_l1", []int{1024, 256}},
+		{"lstm.weight_hh_l1", []int{1024, 256}},
+		{"lstm.bias_ih_l1", []int{1024}},
+		{"lstm.bias_hh_l1", []int{1024}},
 		{"dense.w", []int{1, 256}},
 		{"dense.b", []int{1}},
 	}

@@ -2,6 +2,7 @@ package spam
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/layers"
 	"github.com/emberml/ember/train"
 )
 
@@ -365,4 +367,36 @@ func TestEvaluateInLengthOrder(t *testing.T) {
 		require.InDelta(t, r.Probs[0], all.Probs[i], 1e-6, "message %d", i)
 		require.Equal(t, r.Labels[0], all.Labels[i])
 	}
+}
+
+// TestLoadSingleBiasModel loads a model file written before the LSTM kept
+// two biases (testdata/make_v1_model.go made it, at commit 1433371): it is
+// converted on load, says so, and predicts exactly what it did then.
+func TestLoadSingleBiasModel(t *testing.T) {
+	clf, err := Load("testdata/v1_single_bias.model")
+	require.NoError(t, err)
+	require.Contains(t, clf.LoadNote, "saved before the LSTM kept PyTorch's two biases")
+	raw, err := os.ReadFile("testdata/v1_single_bias.json")
+	require.NoError(t, err)
+	var want map[string]float64
+	require.NoError(t, json.Unmarshal(raw, &want))
+	var texts []string
+	for text := range want {
+		texts = append(texts, text)
+	}
+	preds, err := clf.Predict(texts)
+	require.NoError(t, err)
+	for _, p := range preds {
+		require.Equal(t, want[p.Text], p.Prob, p.Text)
+	}
+	require.Equal(t, "lstm", clf.Model.RNN.Kind())
+	for _, c := range clf.Model.RNN.(*layers.LSTM).Cells {
+		require.Equal(t, make([]float32, c.Bhh.Value.Len()), c.Bhh.Value.F32, "bias_hh starts at zero")
+	}
+	// Saved again, it is in today's layout and loads without a note.
+	path := filepath.Join(t.TempDir(), "m.model")
+	require.NoError(t, clf.Save(path))
+	again, err := Load(path)
+	require.NoError(t, err)
+	require.Empty(t, again.LoadNote)
 }
