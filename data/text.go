@@ -7,6 +7,10 @@ import (
 	"unicode/utf8"
 )
 
+// Punctuation is Python's string.punctuation, the set the notebook removes
+// (and Clean deletes).
+const Punctuation = punctuation
+
 // punctuation is Python's string.punctuation, the set the notebook removes.
 const punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 

@@ -64,6 +64,14 @@ func BuildVocab(tokenLists [][]string, maxSize, minCount int) *Vocab {
 	return v
 }
 
+// VocabFromWords makes a vocabulary of words in index order (an exported
+// vocabulary, say). It must start with PadToken and UnkToken and hold no
+// empty or repeated entry: any of these would shift word indices against a
+// trained embedding table.
+func VocabFromWords(words []string) (*Vocab, error) {
+	return newVocab(append([]string(nil), words...))
+}
+
 // newVocab indexes words, checking the invariants UnmarshalJSON relies on.
 func newVocab(words []string) (*Vocab, error) {
 	if len(words) < 2 || words[PadID] != PadToken || words[UnkID] != UnkToken {

@@ -433,10 +433,10 @@ func Load(path string) (*Classifier, error) {
 		return nil, fmt.Errorf("model file %s: %w", path, err)
 	}
 	note := ""
-	if migrateSingleBias(f) {
-		note = fmt.Sprintf("model file %s was saved before the LSTM kept PyTorch's two biases per layer; "+
+	if m.Cfg.Cell == "lstm" && migrateSingleBias(f) {
+		note = fmt.Sprintf("model file %[1]s was saved before the LSTM kept PyTorch's two biases per layer; "+
 			"it was converted on load (bias_ih = its bias, bias_hh = 0) and predicts exactly as before; "+
-			"save it again (spamrnn import/export, or retrain) to store the new layout", path)
+			"to rewrite it in the new layout: spamrnn export --model %[1]s --out DIR, then spamrnn import DIR --out %[1]s", path)
 	}
 	if err := checkpoint.Restore(f, m.Params()); err != nil {
 		return nil, err
@@ -458,7 +458,7 @@ func Load(path string) (*Classifier, error) {
 
 // oldLSTMTensor matches the LSTM tensors of model files written before the
 // LSTM kept two biases: <name>.<layer>.wih, .whh and .bias.
-var oldLSTMTensor = regexp.MustCompile(`^(.+)\.(\d+)\.(wih|whh|bias)$`)
+var oldLSTMTensor = regexp.MustCompile(`^(lstm)\.(\d+)\.(wih|whh|bias)$`)
 
 // migrateSingleBias rewrites, in place, the LSTM tensors of a model file
 // from before the two biases into today's names: wih and whh become

@@ -44,10 +44,29 @@ type Config struct {
 	// padding, and training with length-bucketed batches skips most of
 	// the padding's work. Recurrent cells only.
 	Packed bool `json:"packed,omitempty"`
+	// Padding is how the embedding treats the padding id 0: PaddingZero
+	// (the default, and what model files from before the field hold) keeps
+	// its row at zero and never updates it, nn.Embedding(padding_idx=0);
+	// PaddingLearned trains it like any word's row, as the reference
+	// notebook's nn.Embedding (no padding_idx) does.
+	Padding string `json:"padding,omitempty"`
 }
 
 // Cells are the encoders Config.Cell names.
 var Cells = append(append([]string(nil), layers.Cells...), "cnn")
+
+// The values of Config.Padding.
+//
+// PaddingZero is the default: every model file and benchmark figure before
+// the option was made that way (and files without the field must mean
+// it), and the PyTorch side of the benchmarks
+// (benchmarks/pytorch/spam_lstm.py) uses padding_idx=0, so the speed and
+// accuracy comparisons stay like for like. PaddingLearned reproduces the
+// notebook's model exactly (spamrnn train --padding learned).
+const (
+	PaddingZero    = "zero"
+	PaddingLearned = "learned"
+)
 
 // DefaultConfig is the reference notebook's model (the vocabulary size
 // comes from the data).
@@ -60,6 +79,9 @@ func DefaultConfig() Config {
 func (c Config) WithDefaults() Config {
 	if c.Cell == "" {
 		c.Cell = "lstm"
+	}
+	if c.Padding == "" {
+		c.Padding = PaddingZero // recorded explicitly in new files
 	}
 	if c.Cell == "cnn" {
 		if len(c.Widths) == 0 {
@@ -95,6 +117,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("dropout %v must be in [0, 1)", c.Dropout)
 	case c.Packed && c.Cell == "cnn":
 		return fmt.Errorf("packed sequences apply to the recurrent cells (lstm, gru), not to the cnn")
+	case c.Padding != "" && c.Padding != PaddingZero && c.Padding != PaddingLearned:
+		return fmt.Errorf("padding %q: want %s or %s", c.Padding, PaddingZero, PaddingLearned)
 	case c.Vocab < 3:
 		return fmt.Errorf("vocabulary of %d: needs padding, unknown and at least one word", c.Vocab)
 	}
@@ -163,6 +187,14 @@ func (c Config) describe() string {
 	return fmt.Sprintf("embedding %d×%d, %d×%s %d", c.Vocab, c.Embed, c.Layers, strings.ToUpper(c.Cell), c.Hidden)
 }
 
+// paddingRow is the embedding's padding row for c.Padding.
+func (c Config) paddingRow() int {
+	if c.Padding == PaddingLearned {
+		return layers.NoPadding
+	}
+	return data.PadID
+}
+
 // Model is embedding → encoder (a recurrent stack, or the text CNN) →
 // dense → sigmoid.
 type Model struct {
@@ -185,7 +217,8 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 	cfg = cfg.WithDefaults()
 	rng := rand.New(rand.NewPCG(seed, 0x5350414d))
 	dt := tensor.Float32
-	m := &Model{Cfg: cfg, Emb: layers.NewEmbedding("embedding", cfg.Vocab, cfg.Embed, dt, rng)}
+	m := &Model{Cfg: cfg, Emb: layers.NewEmbedding("embedding", cfg.Vocab, cfg.Embed, dt, rng,
+		layers.WithPadding(cfg.paddingRow()))}
 	features := cfg.Hidden
 	if cfg.Cell == "cnn" {
 		m.CNN = layers.NewTextCNN("cnn", cfg.Embed, cfg.Channels, cfg.Widths, dt, rng)

@@ -5,6 +5,8 @@
 //	spamrnn train   [--data PATH] [--positive LABEL] [--cell lstm|gru|cnn] [--epochs 10] ... [--out FILE] [--json]
 //	spamrnn eval    --model FILE --data PATH [--json]
 //	spamrnn predict --model FILE [TEXT...]   (or one message per line on stdin)
+//	spamrnn export  --model FILE --out DIR   (for PyTorch)
+//	spamrnn import  DIR --out FILE           (from an export, Ember's or PyTorch's)
 //
 // With no --data, train uses the embedded demo corpus and says so. Every
 // flag is checked before any work (package internal/cli): a bad command
@@ -52,6 +54,8 @@ const usage = `usage:
   spamrnn train   [--data PATH] [--positive LABEL] [options]   train and save a model
   spamrnn eval    --model FILE --data PATH [--json]           score a saved model on labelled data
   spamrnn predict --model FILE [TEXT...]                       classify messages (no TEXT: one per line on stdin)
+  spamrnn export  --model FILE --out DIR                      write the model for PyTorch (safetensors, vocab.txt, config.json)
+  spamrnn import  DIR --out FILE                              read an export (Ember's or PyTorch's) into a model file
 
 Run 'spamrnn <command> -h' for a command's options, ranges and defaults.
 `
@@ -73,6 +77,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdEval(args[1:], stdout, stderr)
 	case "predict":
 		err = cmdPredict(args[1:], stdin, stdout, stderr)
+	case "export":
+		err = cmdExport(args[1:], stdout, stderr)
+	case "import":
+		err = cmdImport(args[1:], stdout)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -100,7 +108,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 type trainFlags struct {
 	fs                                           *cli.FlagSet
 	data, format, positive, labelCol, textCol    *string
-	cell, widths                                 *string
+	cell, widths, padding                        *string
 	epochs, batch, seqLen, embed, hidden, layers *int
 	channels, patience, bucket                   *int
 	dropout, lr, clip                            *float64
@@ -161,6 +169,8 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		channels: fs.Int("channels", 100, 1, maxWidth, "filters per width (cnn)"),
 		dropout: fs.Float("dropout", def.Dropout, cli.Range{Min: 0, Max: 1, MaxOpen: true},
 			"dropout between recurrent layers, or on the cnn's features"),
+		padding: fs.Choice("padding", spam.PaddingZero, []string{spam.PaddingZero, spam.PaddingLearned},
+			"the padding word's embedding: zero (fixed, as nn.Embedding(padding_idx=0)) or learned (like any word, as the reference notebook's nn.Embedding)"),
 		lr:       fs.Float("lr", 1e-3, cli.Range{Min: 0, MinOpen: true, Max: 10}, "Adam learning rate"),
 		clip:     fs.Float("clip", 5, cli.AtLeast(0), "gradient-norm clip (0: no clipping)"),
 		seed:     fs.Uint64("seed", 1234, "seed for initialisation, split, shuffling and dropout"),
@@ -224,7 +234,8 @@ func (f *trainFlags) checkCell() error {
 // config is the model the flags describe (the vocabulary comes from the
 // data).
 func (f *trainFlags) config() (spam.Config, error) {
-	cfg := spam.Config{Cell: *f.cell, SeqLen: *f.seqLen, Embed: *f.embed, Dropout: *f.dropout, Packed: *f.packed}
+	cfg := spam.Config{Cell: *f.cell, SeqLen: *f.seqLen, Embed: *f.embed, Dropout: *f.dropout, Packed: *f.packed,
+		Padding: *f.padding}
 	if *f.cell != "cnn" {
 		cfg.Hidden, cfg.Layers = *f.hidden, *f.layers
 		return cfg, nil
@@ -467,6 +478,9 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if clf.LoadNote != "" {
+		fmt.Fprintln(stderr, "note: "+clf.LoadNote)
+	}
 	positive := ""
 	if clf.Labels != spam.SMSLabels {
 		positive = clf.Labels.Positive
@@ -515,6 +529,9 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	clf, err := spam.Load(*modelPath)
 	if err != nil {
 		return err
+	}
+	if clf.LoadNote != "" {
+		fmt.Fprintln(stderr, "note: "+clf.LoadNote)
 	}
 	if texts := fs.Arg(); len(texts) > 0 {
 		return printPredictions(stdout, clf, texts)

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/spam"
+)
+
+const exportUsage = `usage: spamrnn export --model FILE --out DIR
+
+Writes the model for PyTorch: DIR/model.safetensors (the reference SpamRNN's
+state_dict: emb.weight, lstm.weight_ih_l<k>, lstm.weight_hh_l<k>,
+lstm.bias_ih_l<k>, lstm.bias_hh_l<k>, fc.weight, fc.bias), DIR/vocab.txt (one
+token per line; line n is id n, 0 the padding, 1 the unknown word) and
+DIR/config.json (sizes, padding_idx, sequence length, cleaning rules).
+benchmarks/pytorch/spamrnn_torch.py predict DIR loads it into PyTorch.
+DIR is created if needed; those three files in it are replaced.
+`
+
+const importUsage = `usage: spamrnn import DIR --out FILE
+
+Reads an export directory (model.safetensors, vocab.txt, config.json: what
+spamrnn export writes, or benchmarks/pytorch/spamrnn_torch.py export from a
+PyTorch model) into a model file that spamrnn eval and predict use.
+`
+
+// checkOutDir refuses an --out DIR that exists as something other than a
+// directory, or whose parent is missing.
+func checkOutDir(dir string) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("--out %s: exists and is not a directory", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if fi, err := os.Stat(parent); err != nil || !fi.IsDir() {
+		return fmt.Errorf("--out %s: directory %s does not exist", dir, parent)
+	}
+	return nil
+}
+
+func cmdExport(args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("spamrnn export", exportUsage, stdout)
+	model := fs.Input("model", "", "model file written by spamrnn train or import", cli.Required())
+	out := fs.String("out", "", "export directory", cli.Required(), cli.Placeholder("DIR"))
+	fs.Check(func() error { return checkOutDir(*out) })
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	clf, err := spam.Load(*model)
+	if err != nil {
+		return err
+	}
+	if clf.LoadNote != "" {
+		fmt.Fprintln(stderr, "note: "+clf.LoadNote)
+	}
+	if err := clf.Export(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "exported %s to %s (%s, %s, %s)\nmodel: %s\n", *model, *out,
+		spam.ExportWeights, spam.ExportVocab, spam.ExportConfig, clf.Summary())
+	return nil
+}
+
+func cmdImport(args []string, stdout io.Writer) error {
+	fs := cli.NewFlagSet("spamrnn import", importUsage, stdout)
+	fs.Args(cli.ArgSpec{Name: "DIR", Min: 1, Max: 1, Interleaved: true})
+	out := fs.Output("out", "", "model file to write", cli.Required())
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir := fs.Arg()[0]
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: not an export directory", dir)
+	}
+	clf, err := spam.Import(dir)
+	if err != nil {
+		return err
+	}
+	if err := clf.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %s into %s\nmodel: %s\n", dir, *out, clf.Summary())
+	return nil
+}

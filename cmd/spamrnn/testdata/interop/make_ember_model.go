@@ -1,0 +1,30 @@
+//go:build ignore
+
+// make_ember_model.go trains the small Ember model of the interop tests
+// (ember.model) on the SMS Spam Collection. make.sh runs it.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/spam"
+)
+
+func main() {
+	ex, load, err := data.LoadSMSFile(os.Args[1], data.FormatAuto)
+	if err != nil {
+		panic(err)
+	}
+	clf, _, err := spam.Train(context.Background(), ex, load, spam.Options{
+		Model:  spam.Config{SeqLen: 20, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5},
+		Epochs: 2, MaxVocab: 500, Seed: 11,
+	})
+	if err != nil {
+		panic(err)
+	}
+	if err := clf.Save(os.Args[2]); err != nil {
+		panic(err)
+	}
+}

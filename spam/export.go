@@ -1,0 +1,247 @@
+package spam
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/emberml/ember/checkpoint"
+	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/internal/atomicfile"
+	"github.com/emberml/ember/layers"
+)
+
+// An export is a directory a PyTorch user can load without Ember:
+//
+//	model.safetensors  the weights under the reference SpamRNN's state_dict
+//	                   names: emb.weight, lstm.weight_ih_l<k>,
+//	                   lstm.weight_hh_l<k>, lstm.bias_ih_l<k>,
+//	                   lstm.bias_hh_l<k>, fc.weight, fc.bias (float32);
+//	                   a GRU model has gru.* in place of lstm.*
+//	vocab.txt          one token per line; line n (from 0) is id n: 0 the
+//	                   padding, 1 the unknown word
+//	config.json        ExportConfig: sizes, padding, cleaning rules
+//
+// benchmarks/pytorch/spamrnn_torch.py loads one into PyTorch.
+const (
+	ExportWeights = "model.safetensors"
+	ExportVocab   = "vocab.txt"
+	ExportConfig  = "config.json"
+	// ExportFormat names the layout in config.json.
+	ExportFormat = "ember.spamrnn.export"
+)
+
+// ExportConfigJSON is config.json: the model's architecture in PyTorch's
+// terms and the preprocessing in words, enough to rebuild the model and
+// encode messages as training did.
+type ExportConfigJSON struct {
+	Format  string `json:"format"`  // ExportFormat
+	Version int    `json:"version"` // 1
+	Cell    string `json:"cell"`    // "lstm" or "gru"
+	// VocabSize, EmbeddingDim, HiddenSize, NumLayers and Dropout are
+	// nn.Embedding's and nn.LSTM's arguments; the LSTM is batch_first.
+	VocabSize    int     `json:"vocab_size"`
+	EmbeddingDim int     `json:"embedding_dim"`
+	HiddenSize   int     `json:"hidden_size"`
+	NumLayers    int     `json:"num_layers"`
+	Dropout      float64 `json:"dropout"`
+	BatchFirst   bool    `json:"batch_first"`
+	// PaddingIdx is nn.Embedding's padding_idx: 0 when the padding row is
+	// fixed at zero, null when it was learned like any other row.
+	PaddingIdx *int `json:"padding_idx"`
+	SeqLen     int  `json:"seq_len"`
+	PadID      int  `json:"pad_id"`
+	UnkID      int  `json:"unk_id"`
+	// Lowercase, Punctuation and Split describe the cleaning: lower-case,
+	// delete every character of Punctuation, split on white space.
+	Lowercase   bool   `json:"lowercase"`
+	Punctuation string `json:"punctuation"`
+	Split       string `json:"split"`
+	// Encoding and Output say, in words, how ids are laid out and what the
+	// model computes.
+	Encoding string `json:"encoding"`
+	Output   string `json:"output"`
+	// Train is how the model was trained (absent for an imported model
+	// that was not).
+	Train *TrainInfo `json:"train,omitempty"`
+}
+
+// exportNames maps Ember's names for the spam model's embedding and dense
+// layer to the reference SpamRNN's; the LSTM's are PyTorch's already.
+var exportNames = checkpoint.Rename{
+	"embedding.weight": "emb.weight",
+	"dense.weight":     "fc.weight",
+	"dense.bias":       "fc.bias",
+}
+
+func (c *Classifier) exportConfig() ExportConfigJSON {
+	cfg := c.Model.Cfg
+	ec := ExportConfigJSON{
+		Format: ExportFormat, Version: 1, Cell: cfg.Cell,
+		VocabSize: cfg.Vocab, EmbeddingDim: cfg.Embed, HiddenSize: cfg.Hidden, NumLayers: cfg.Layers,
+		Dropout: cfg.Dropout, BatchFirst: true, SeqLen: cfg.SeqLen, PadID: data.PadID, UnkID: data.UnkID,
+		Lowercase: true, Punctuation: data.Punctuation, Split: "white space (Unicode), runs of it as one",
+		Encoding: "keep the first seq_len tokens; map words not in vocab.txt to unk_id; " +
+			"pad on the left with pad_id to exactly seq_len, so the last step holds the last kept word",
+		Output: "sigmoid(fc(h)), h the top " + strings.ToUpper(cfg.Cell) +
+			" layer's hidden state at the last step: the probability of spam",
+	}
+	if p := c.Model.Emb.Padding; p != layers.NoPadding {
+		ec.PaddingIdx = &p
+	}
+	if c.Info != (TrainInfo{}) {
+		info := c.Info
+		ec.Train = &info
+	}
+	return ec
+}
+
+// Export writes the classifier to dir (created if needed) as
+// model.safetensors, vocab.txt and config.json. Each file is written
+// atomically; files of other names in dir are left alone.
+func (c *Classifier) Export(dir string) error {
+	if cell := c.Model.Cfg.Cell; cell != "lstm" && cell != "gru" {
+		return fmt.Errorf("export: a %s model has no reference PyTorch counterpart (export takes lstm and gru models)", cell)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	var cfgJSON bytes.Buffer
+	enc := json.NewEncoder(&cfgJSON)
+	enc.SetEscapeHTML(false) // the punctuation list stays readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c.exportConfig()); err != nil {
+		return fmt.Errorf("export: config: %w", err)
+	}
+	var vocab bytes.Buffer
+	for _, w := range c.Vocab.Words() {
+		vocab.WriteString(w)
+		vocab.WriteByte('\n')
+	}
+	meta := map[string]string{"format": "pt", "ember": ExportFormat}
+	if err := checkpoint.SaveSafetensors(filepath.Join(dir, ExportWeights), c.Model.Params(), exportNames, meta); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{ExportVocab, vocab.Bytes()}, {ExportConfig, cfgJSON.Bytes()}} {
+		err := atomicfile.Write(filepath.Join(dir, f.name), func(w io.Writer) error { _, err := w.Write(f.data); return err })
+		if err != nil {
+			return fmt.Errorf("export: %s: %w", filepath.Join(dir, f.name), err)
+		}
+	}
+	return nil
+}
+
+// Import reads an export directory (written by Export, or by
+// benchmarks/pytorch/spamrnn_torch.py from a PyTorch model) into a
+// classifier. Every file is checked before the model is built: errors name
+// the file and what is wrong in it.
+func Import(dir string) (*Classifier, error) {
+	cfgPath := filepath.Join(dir, ExportConfig)
+	raw, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	var ec ExportConfigJSON
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&ec); err != nil {
+		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
+	}
+	if err := ec.check(); err != nil {
+		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
+	}
+	vocab, err := readVocab(filepath.Join(dir, ExportVocab), ec.VocabSize)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	cfg := Config{Cell: ec.Cell, SeqLen: ec.SeqLen, Embed: ec.EmbeddingDim, Hidden: ec.HiddenSize, Layers: ec.NumLayers,
+		Dropout: ec.Dropout, Vocab: ec.VocabSize, Padding: PaddingZero}
+	if ec.PaddingIdx == nil {
+		cfg.Padding = PaddingLearned
+	}
+	m, err := NewModel(cfg, 1)
+	if err != nil {
+		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
+	}
+	if _, err := checkpoint.LoadSafetensors(filepath.Join(dir, ExportWeights), m.Params(), exportNames); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	for _, p := range m.Params() {
+		if err := p.CheckFinite(); err != nil {
+			return nil, fmt.Errorf("import: %s: %w", filepath.Join(dir, ExportWeights), err)
+		}
+	}
+	info := TrainInfo{Source: "imported from " + dir}
+	if ec.Train != nil {
+		info = *ec.Train
+	}
+	return &Classifier{Model: m, Vocab: vocab, Info: info}, nil
+}
+
+// check validates config.json against what Ember's model and pipeline can
+// reproduce.
+func (ec ExportConfigJSON) check() error {
+	switch {
+	case ec.Format != ExportFormat:
+		return fmt.Errorf("format %q: want %q", ec.Format, ExportFormat)
+	case ec.Version != 1:
+		return fmt.Errorf("version %d: this Ember reads version 1", ec.Version)
+	case ec.Cell != "lstm" && ec.Cell != "gru":
+		return fmt.Errorf("cell %q: want lstm or gru", ec.Cell)
+	case !ec.BatchFirst:
+		return errors.New("batch_first is false: the export layout is batch-first ids")
+	case ec.PaddingIdx != nil && *ec.PaddingIdx != data.PadID:
+		return fmt.Errorf("padding_idx %d: Ember pads with id %d, so padding_idx must be %d or null", *ec.PaddingIdx, data.PadID, data.PadID)
+	case ec.PadID != data.PadID || ec.UnkID != data.UnkID:
+		return fmt.Errorf("pad_id %d and unk_id %d: Ember's vocabulary has padding at %d and the unknown word at %d",
+			ec.PadID, ec.UnkID, data.PadID, data.UnkID)
+	case !ec.Lowercase || ec.Punctuation != data.Punctuation:
+		return fmt.Errorf("cleaning (lowercase %v, punctuation %q): Ember cleans by lower-casing and deleting %q",
+			ec.Lowercase, ec.Punctuation, data.Punctuation)
+	}
+	return nil
+}
+
+// readVocab reads vocab.txt: one token per line, line n is id n, starting
+// with the padding and unknown tokens; it must have size entries.
+func readVocab(path string, size int) (*data.Vocab, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var words []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		w := strings.TrimSuffix(sc.Text(), "\r")
+		if w == "" {
+			return nil, fmt.Errorf("%s: line %d is empty (every line is one token; id = line number − 1)", path, len(words)+1)
+		}
+		if strings.ContainsFunc(w, isSpace) {
+			return nil, fmt.Errorf("%s: line %d (%q) contains white space, which no token can", path, len(words)+1, w)
+		}
+		words = append(words, w)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(words) != size {
+		return nil, fmt.Errorf("%s: %d tokens, but config.json says vocab_size %d", path, len(words), size)
+	}
+	v, err := data.VocabFromWords(words)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
+func isSpace(r rune) bool { return strings.TrimSpace(string(r)) == "" }
