@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -399,4 +400,37 @@ func TestLoadSingleBiasModel(t *testing.T) {
 	again, err := Load(path)
 	require.NoError(t, err)
 	require.Empty(t, again.LoadNote)
+}
+
+// TestPaddingLearnedExport: a model whose padding row is learned records it
+// in its file and its export (padding_idx null), and comes back the same.
+func TestPaddingLearnedExport(t *testing.T) {
+	m, err := NewModel(Config{SeqLen: 5, Embed: 3, Hidden: 4, Layers: 1, Vocab: 6, Padding: PaddingLearned}, 2)
+	require.NoError(t, err)
+	require.Equal(t, layers.NoPadding, m.Emb.Padding)
+	require.NotZero(t, m.Emb.Table.Value.F32[0], "row 0 drawn like the others")
+	v, err := data.VocabFromWords([]string{data.PadToken, data.UnkToken, "a", "b", "c", "d"})
+	require.NoError(t, err)
+	c := &Classifier{Model: m, Vocab: v}
+	dir := filepath.Join(t.TempDir(), "x")
+	require.NoError(t, c.Export(dir))
+	raw, err := os.ReadFile(filepath.Join(dir, ExportConfig))
+	require.NoError(t, err)
+	require.Contains(t, string(raw), `"padding_idx": null`)
+	back, err := Import(dir)
+	require.NoError(t, err)
+	require.Equal(t, PaddingLearned, back.Model.Cfg.Padding)
+	require.Equal(t, layers.NoPadding, back.Model.Emb.Padding)
+	require.Equal(t, m.Emb.Table.Value.F32, back.Model.Emb.Table.Value.F32)
+	path := filepath.Join(t.TempDir(), "m.model")
+	require.NoError(t, back.Save(path))
+	loaded, err := Load(path)
+	require.NoError(t, err)
+	require.Equal(t, PaddingLearned, loaded.Model.Cfg.Padding)
+
+	// A padding_idx Ember cannot honour is refused, naming the file.
+	bad := strings.Replace(string(raw), `"padding_idx": null`, `"padding_idx": 3`, 1)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ExportConfig), []byte(bad), 0o644))
+	_, err = Import(dir)
+	require.ErrorContains(t, err, "config.json: padding_idx 3: Ember pads with id 0")
 }
