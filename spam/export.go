@@ -107,7 +107,7 @@ func (c *Classifier) exportConfig() ExportConfigJSON {
 // atomically; files of other names in dir are left alone.
 func (c *Classifier) Export(dir string) error {
 	if cell := c.Model.Cfg.Cell; cell != "lstm" && cell != "gru" {
-		return fmt.Errorf("export: a %s model has no reference PyTorch counterpart (export takes lstm and gru models)", cell)
+		return fmt.Errorf("a %s model has no reference PyTorch counterpart (export takes lstm and gru models)", cell)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("export: %w", err)
