@@ -46,6 +46,14 @@ type Labels struct {
 // SMSLabels are the SMS Spam Collection's classes.
 var SMSLabels = Labels{Negative: "ham", Positive: "spam"}
 
+// check refuses labels a model file or export cannot hold.
+func (l Labels) check() error {
+	if l.Positive == "" || l.Negative == "" || l.Positive == l.Negative || l.Positive == "empty" || l.Negative == "empty" {
+		return fmt.Errorf("class labels %q and %q: want two distinct labels, neither \"empty\"", l.Negative, l.Positive)
+	}
+	return nil
+}
+
 // TrainInfo records how a model was trained, for its file and reports.
 type TrainInfo struct {
 	Source       string  `json:"source"`
@@ -449,8 +457,8 @@ func Load(path string) (*Classifier, error) {
 	labels := SMSLabels
 	if meta.Labels != nil {
 		labels = *meta.Labels
-		if labels.Positive == "" || labels.Negative == "" || labels.Positive == labels.Negative || labels.Positive == "empty" || labels.Negative == "empty" {
-			return nil, fmt.Errorf("model file %s: class labels %q and %q: want two distinct labels, neither \"empty\"", path, labels.Negative, labels.Positive)
+		if err := labels.check(); err != nil {
+			return nil, fmt.Errorf("model file %s: %w", path, err)
 		}
 	}
 	return &Classifier{Model: m, Vocab: vocab, Labels: labels, Info: meta.Train, LoadNote: note}, nil

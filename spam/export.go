@@ -26,9 +26,13 @@ import (
 //	                   a GRU model has gru.* in place of lstm.*
 //	vocab.txt          one token per line; line n (from 0) is id n: 0 the
 //	                   padding, 1 the unknown word
-//	config.json        ExportConfig: sizes, padding, cleaning rules
+//	config.json        ExportConfigJSON: sizes, padding, packed, class
+//	                   labels, cleaning rules
 //
-// benchmarks/pytorch/spamrnn_torch.py loads one into PyTorch.
+// benchmarks/pytorch/spamrnn_torch.py loads one into PyTorch. A packed
+// model (Config.Packed) has the same weights as a padded one: only how
+// the recurrent layers run differs, so config.json's "packed" tells the
+// PyTorch model to run them on a pack_padded_sequence.
 const (
 	ExportWeights = "model.safetensors"
 	ExportVocab   = "vocab.txt"
@@ -55,9 +59,18 @@ type ExportConfigJSON struct {
 	// PaddingIdx is nn.Embedding's padding_idx: 0 when the padding row is
 	// fixed at zero, null when it was learned like any other row.
 	PaddingIdx *int `json:"padding_idx"`
-	SeqLen     int  `json:"seq_len"`
-	PadID      int  `json:"pad_id"`
-	UnkID      int  `json:"unk_id"`
+	// Packed: the recurrent layers run on each message's own length, as
+	// on torch.nn.utils.rnn.pack_padded_sequence of the message's tokens
+	// (moved to the front of the row, where PyTorch wants them), and h is
+	// each message's final state h_n[-1]. False (and absent, in exports
+	// from before the field): they run over the whole left-padded row.
+	Packed bool `json:"packed"`
+	SeqLen int  `json:"seq_len"`
+	PadID  int  `json:"pad_id"`
+	UnkID  int  `json:"unk_id"`
+	// Labels name the classes: the model's probability is of Positive.
+	// Absent (exports from before the field): ham and spam.
+	Labels *Labels `json:"labels,omitempty"`
 	// Lowercase, Punctuation and Split describe the cleaning: lower-case,
 	// delete every character of Punctuation, split on white space.
 	Lowercase   bool   `json:"lowercase"`
@@ -82,6 +95,10 @@ var exportNames = checkpoint.Rename{
 
 func (c *Classifier) exportConfig() ExportConfigJSON {
 	cfg := c.Model.Cfg
+	labels := c.Labels
+	if labels == (Labels{}) {
+		labels = SMSLabels
+	}
 	ec := ExportConfigJSON{
 		Format: ExportFormat, Version: 1, Cell: cfg.Cell,
 		VocabSize: cfg.Vocab, EmbeddingDim: cfg.Embed, HiddenSize: cfg.Hidden, NumLayers: cfg.Layers,
@@ -90,7 +107,14 @@ func (c *Classifier) exportConfig() ExportConfigJSON {
 		Encoding: "keep the first seq_len tokens; map words not in vocab.txt to unk_id; " +
 			"pad on the left with pad_id to exactly seq_len, so the last step holds the last kept word",
 		Output: "sigmoid(fc(h)), h the top " + strings.ToUpper(cfg.Cell) +
-			" layer's hidden state at the last step: the probability of spam",
+			" layer's hidden state at the last step: the probability of " + labels.Positive,
+		Packed: cfg.Packed, Labels: &labels,
+	}
+	if cfg.Packed {
+		ec.Encoding += "; packed: the message's length is seq_len minus its left padding, and its tokens " +
+			"are moved to the front of the row for pack_padded_sequence"
+		ec.Output = "sigmoid(fc(h)), h the top " + strings.ToUpper(cfg.Cell) + " layer's final state h_n[-1] " +
+			"on the packed message (zero for a message of no tokens): the probability of " + labels.Positive
 	}
 	if p := c.Model.Emb.Padding; p != layers.NoPadding {
 		ec.PaddingIdx = &p
@@ -163,7 +187,7 @@ func Import(dir string) (*Classifier, error) {
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	cfg := Config{Cell: ec.Cell, SeqLen: ec.SeqLen, Embed: ec.EmbeddingDim, Hidden: ec.HiddenSize, Layers: ec.NumLayers,
-		Dropout: ec.Dropout, Vocab: ec.VocabSize, Padding: PaddingZero}
+		Dropout: ec.Dropout, Vocab: ec.VocabSize, Padding: PaddingZero, Packed: ec.Packed}
 	if ec.PaddingIdx == nil {
 		cfg.Padding = PaddingLearned
 	}
@@ -183,12 +207,21 @@ func Import(dir string) (*Classifier, error) {
 	if ec.Train != nil {
 		info = *ec.Train
 	}
-	return &Classifier{Model: m, Vocab: vocab, Info: info}, nil
+	labels := SMSLabels
+	if ec.Labels != nil {
+		labels = *ec.Labels
+	}
+	return &Classifier{Model: m, Vocab: vocab, Labels: labels, Info: info}, nil
 }
 
 // check validates config.json against what Ember's model and pipeline can
 // reproduce.
 func (ec ExportConfigJSON) check() error {
+	if ec.Labels != nil {
+		if err := ec.Labels.check(); err != nil {
+			return err
+		}
+	}
 	switch {
 	case ec.Format != ExportFormat:
 		return fmt.Errorf("format %q: want %q", ec.Format, ExportFormat)

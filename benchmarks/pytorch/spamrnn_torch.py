@@ -7,7 +7,8 @@ An export directory (spamrnn export --model FILE --out DIR) holds
                        lstm.weight_ih_l<k>, lstm.weight_hh_l<k>, lstm.bias_ih_l<k>,
                        lstm.bias_hh_l<k>, fc.weight, fc.bias (float32)
     vocab.txt          one token per line; line n (from 0) is id n: 0 padding, 1 unknown
-    config.json        sizes, padding_idx, sequence length and the cleaning rules
+    config.json        sizes, padding_idx, packed, sequence length, class labels and the
+                       cleaning rules
 
 Commands (Debian's /usr/bin/python3 with python3-torch; nothing else is needed:
 safetensors files are read and written here with torch alone, or with the
@@ -17,13 +18,19 @@ safetensors package when it is installed):
                            message, "spam 0.9731" / "ham 0.0213" (as spamrnn predict
                            does; no TEXT: one message per line on stdin); --json prints
                            one JSON list of {"text", "label", "spam_probability"}.
+                           --packed / --padded run the model packed or padded whatever
+                           config.json says (the weights are the same).
   export DIR --data FILE   train the reference model in PyTorch on the UCI SMS file
                            (the pipeline of spam_lstm.py: split, vocabulary from the
-                           training split) and write it to DIR, for spamrnn import.
+                           training split) and write it to DIR, for spamrnn import;
+                           --packed trains and exports it packed (spamrnn --packed).
 
 The model: nn.Embedding(vocab, embedding_dim, padding_idx) -> nn.LSTM(embedding_dim,
 hidden_size, num_layers, batch_first=True) -> the top layer's output at the last step
--> nn.Linear(hidden_size, 1) -> sigmoid. Messages are cleaned as Ember cleans them:
+-> nn.Linear(hidden_size, 1) -> sigmoid; packed (config.json "packed": true), the
+recurrent layers run on pack_padded_sequence of each message's tokens (moved from the
+end of its left-padded row to the front) and the top layer's final state h_n[-1] takes
+the place of the last step's output. Messages are cleaned as Ember cleans them:
 each character lower-cased on its own (Go's unicode.ToLower), Python's
 string.punctuation deleted, split on Go's white space (unicode.IsSpace, which unlike
 str.split() does not split on \\x1c-\\x1f), the first seq_len tokens kept, unknown words
@@ -40,6 +47,7 @@ import sys
 
 import torch
 import torch.nn as nn
+from torch.nn.utils.rnn import pack_padded_sequence
 
 FORMAT = "ember.spamrnn.export"
 WEIGHTS, VOCAB, CONFIG = "model.safetensors", "vocab.txt", "config.json"
@@ -137,9 +145,39 @@ class SpamRNN(nn.Module):
                                 dropout=dropout if num_layers > 1 else 0.0, batch_first=True))
         self.fc = nn.Linear(hidden_size, 1)
 
-    def forward(self, ids):
-        out, _ = getattr(self, self.cell)(self.emb(ids))
-        return torch.sigmoid(self.fc(out[:, -1, :])).squeeze(1)
+    def forward(self, ids, packed=False):
+        """ids: [B, T] left-padded; packed: run each row on its own length."""
+        rnn = getattr(self, self.cell)
+        if not packed:
+            out, _ = rnn(self.emb(ids))
+            return torch.sigmoid(self.fc(out[:, -1, :])).squeeze(1)
+        lengths = lengths_of(ids)
+        real = lengths > 0  # pack_padded_sequence refuses empty rows; their state stays zero
+        h = torch.zeros(ids.shape[0], rnn.hidden_size, dtype=self.fc.weight.dtype)
+        if bool(real.any()):
+            e = self.emb(to_front(ids[real], lengths[real]))
+            _, h_n = rnn(pack_padded_sequence(e, lengths[real], batch_first=True, enforce_sorted=False))
+            if self.cell == "lstm":
+                h_n = h_n[0]
+            h[real] = h_n[-1]
+        return torch.sigmoid(self.fc(h)).squeeze(1)
+
+
+def lengths_of(ids):
+    """Tokens per left-padded row: the row length minus its leading padding (Ember's
+    data.Dataset.Length)."""
+    nonpad = ids != PAD
+    first = torch.where(nonpad.any(dim=1), nonpad.int().argmax(dim=1), torch.full((ids.shape[0],), ids.shape[1]))
+    return ids.shape[1] - first
+
+
+def to_front(ids, lengths):
+    """Left-padded rows -> the same tokens at the front (pack_padded_sequence's layout)."""
+    out = torch.full_like(ids, PAD)
+    for r in range(ids.shape[0]):
+        n = int(lengths[r])
+        out[r, :n] = ids[r, ids.shape[1] - n:]
+    return out
 
 
 def load_export(d):
@@ -178,6 +216,8 @@ def write_export(d, model, words, cfg):
 @torch.no_grad()
 def predict(args):
     model, vocab, cfg = load_export(args.dir)
+    packed = cfg.get("packed", False) if args.packed is None else args.packed
+    labels = cfg.get("labels") or {"negative": "ham", "positive": "spam"}
     texts = args.text if args.text else [line.rstrip("\n") for line in sys.stdin]
     results = []
     for text in texts:
@@ -186,8 +226,9 @@ def predict(args):
             results.append({"text": text, "label": "empty", "spam_probability": None})
             continue
         ids = torch.tensor([encode(toks, vocab, cfg["seq_len"])])
-        p = float(model(ids)[0])
-        results.append({"text": text, "label": "spam" if p >= 0.5 else "ham", "spam_probability": p})
+        p = float(model(ids, packed)[0])
+        results.append({"text": text, "label": labels["positive"] if p >= 0.5 else labels["negative"],
+                        "spam_probability": p})
     if args.json:
         json.dump(results, sys.stdout)
         print()
@@ -237,7 +278,7 @@ def export(args):
         for b in range(len(train) // args.batch):
             sel = perm[b * args.batch:(b + 1) * args.batch]
             opt.zero_grad()
-            loss = loss_fn(model(x[sel]), y[sel])
+            loss = loss_fn(model(x[sel], args.packed), y[sel])
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), args.clip)
             opt.step()
@@ -248,7 +289,8 @@ def export(args):
         "format": FORMAT, "version": 1, "cell": "lstm",
         "vocab_size": len(words), "embedding_dim": args.embed, "hidden_size": args.hidden,
         "num_layers": args.layers, "dropout": args.dropout, "batch_first": True, "padding_idx": pad,
-        "seq_len": args.seq_len, "pad_id": PAD, "unk_id": UNK,
+        "packed": args.packed, "seq_len": args.seq_len, "pad_id": PAD, "unk_id": UNK,
+        "labels": {"negative": "ham", "positive": "spam"},
         "lowercase": True, "punctuation": PUNCTUATION, "split": "white space (Unicode), runs of it as one",
         "encoding": "keep the first seq_len tokens; map words not in vocab.txt to unk_id; "
                     "pad on the left with pad_id to exactly seq_len, so the last step holds the last kept word",
@@ -257,6 +299,11 @@ def export(args):
                   "epochs": args.epochs, "batch_size": args.batch, "lr": args.lr, "clip": args.clip,
                   "seed": args.seed},
     }
+    if args.packed:
+        cfg["encoding"] += ("; packed: the message's length is seq_len minus its left padding, and its tokens "
+                            "are moved to the front of the row for pack_padded_sequence")
+        cfg["output"] = ("sigmoid(fc(h)), h the top LSTM layer's final state h_n[-1] on the packed message "
+                         "(zero for a message of no tokens): the probability of spam")
     write_export(args.dir, model, words, cfg)
     print("wrote %s: vocabulary %d, %d parameters" % (args.dir, len(words), sum(p.numel() for p in model.parameters())))
 
@@ -268,6 +315,11 @@ def main():
     p.add_argument("dir")
     p.add_argument("text", nargs="*")
     p.add_argument("--json", action="store_true")
+    run = p.add_mutually_exclusive_group()
+    run.add_argument("--packed", dest="packed", action="store_true", default=None,
+                     help="run the recurrent layers packed whatever config.json says")
+    run.add_argument("--padded", dest="packed", action="store_false",
+                     help="run them over the whole padded row whatever config.json says")
     e = sub.add_parser("export", help="train the reference model in PyTorch and export it")
     e.add_argument("dir")
     e.add_argument("--data", required=True, help="UCI SMS file: label<TAB>text")
@@ -282,6 +334,7 @@ def main():
     e.add_argument("--clip", type=float, default=5.0)
     e.add_argument("--max-vocab", type=int, default=0, help="keep the most frequent words (0: all)")
     e.add_argument("--padding", choices=["zero", "learned"], default="zero")
+    e.add_argument("--packed", action="store_true", help="train on pack_padded_sequence and export it packed")
     e.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args()
     torch.set_num_threads(1)

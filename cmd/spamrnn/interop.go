@@ -16,8 +16,10 @@ Writes the model for PyTorch: DIR/model.safetensors (the reference SpamRNN's
 state_dict: emb.weight, lstm.weight_ih_l<k>, lstm.weight_hh_l<k>,
 lstm.bias_ih_l<k>, lstm.bias_hh_l<k>, fc.weight, fc.bias), DIR/vocab.txt (one
 token per line; line n is id n, 0 the padding, 1 the unknown word) and
-DIR/config.json (sizes, padding_idx, sequence length, cleaning rules).
-benchmarks/pytorch/spamrnn_torch.py predict DIR loads it into PyTorch.
+DIR/config.json (sizes, padding_idx, whether it runs packed, sequence
+length, class labels, cleaning rules). benchmarks/pytorch/spamrnn_torch.py
+predict DIR loads it into PyTorch (a packed model runs there on
+pack_padded_sequence: same weights, each message on its own length).
 DIR is created if needed; those three files in it are replaced.
 `
 

@@ -65,82 +65,187 @@ func requireSameProbs(t *testing.T, clf *spam.Classifier, want []torchProb) {
 	t.Logf("largest difference from PyTorch: %.2g", worst)
 }
 
-// TestImportPyTorchModel: weights and vocabulary made by PyTorch, imported
-// by spamrnn import, predict what PyTorch predicts (float32, 1e-5).
-func TestImportPyTorchModel(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "torch.model")
-	code, stdout, stderr := runCmd(t, "", "import", filepath.Join(interop, "torch_export"), "--out", out)
-	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stdout, "imported")
-	clf, err := spam.Load(out)
-	require.NoError(t, err)
-	want := readTorchProbs(t, filepath.Join(interop, "torch_probs.json"))
-	require.Len(t, want, len(messages(t)))
-	requireSameProbs(t, clf, want)
-	// And through the command, as a user would.
-	code, stdout, _ = runCmd(t, "", "predict", "--model", out, want[1].Text)
-	require.Equal(t, 0, code)
-	require.Equal(t, want[1].Label, strings.Fields(stdout)[0])
+// exports are the fixture pairs of the round trips: an export made by
+// PyTorch and a model trained by Ember, each padded and packed.
+var exports = []struct {
+	name   string
+	packed bool
+	torch  string // export directory written by spamrnn_torch.py export
+	ember  string // model file written by make_ember_model.go
+}{
+	{"padded", false, "torch_export", "ember.model"},
+	{"packed", true, "torch_packed_export", "ember_packed.model"},
 }
 
-// TestExportLoadsInPyTorch: a model trained by spamrnn, exported, gives in
-// PyTorch (the committed probabilities of spamrnn_torch.py predict on its
-// export) what spamrnn gives (1e-5); the export holds the model's tensors
-// exactly, under the reference names.
-func TestExportLoadsInPyTorch(t *testing.T) {
-	model := filepath.Join(interop, "ember.model")
-	dir := filepath.Join(t.TempDir(), "export")
-	code, _, stderr := runCmd(t, "", "export", "--model", model, "--out", dir)
-	require.Equal(t, 0, code, stderr)
-	clf, err := spam.Load(model)
-	require.NoError(t, err)
-	requireSameProbs(t, clf, readTorchProbs(t, filepath.Join(interop, "ember_probs.json")))
+// probsFile is the fixture of PyTorch's probabilities for an export
+// directory or model file: torch_export -> torch_probs.json,
+// ember_packed.model -> ember_packed_probs.json.
+func probsFile(fixture string) string {
+	return filepath.Join(interop, strings.TrimSuffix(strings.TrimSuffix(fixture, ".model"), "_export")+"_probs.json")
+}
 
-	f, err := safetensors.ReadFile(filepath.Join(dir, spam.ExportWeights))
-	require.NoError(t, err)
-	require.ElementsMatch(t, []string{"emb.weight", "fc.weight", "fc.bias",
-		"lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
-		"lstm.weight_ih_l1", "lstm.weight_hh_l1", "lstm.bias_ih_l1", "lstm.bias_hh_l1"}, f.Names())
-	emb, _ := f.Tensor("emb.weight")
-	require.Equal(t, safetensors.F32, emb.Dtype)
-	b, err := emb.Buf(clf.Model.Emb.Table.Value.Dtype)
-	require.NoError(t, err)
-	require.Equal(t, clf.Model.Emb.Table.Value.F32, b.F32)
-	vocab, err := os.ReadFile(filepath.Join(dir, spam.ExportVocab))
-	require.NoError(t, err)
-	require.Equal(t, strings.Join(clf.Vocab.Words(), "\n")+"\n", string(vocab))
+// TestImportPyTorchModel: weights and vocabulary made by PyTorch, imported
+// by spamrnn import, predict what PyTorch predicts (float32, 1e-5), for a
+// model PyTorch trained and ran on padded rows and one it trained and ran
+// packed. The packed model predicts otherwise when run padded: the
+// check sees which way it runs.
+func TestImportPyTorchModel(t *testing.T) {
+	for _, tc := range exports {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "torch.model")
+			code, stdout, stderr := runCmd(t, "", "import", filepath.Join(interop, tc.torch), "--out", out)
+			require.Equal(t, 0, code, stderr)
+			require.Contains(t, stdout, "imported")
+			clf, err := spam.Load(out)
+			require.NoError(t, err)
+			require.Equal(t, tc.packed, clf.Model.Cfg.Packed)
+			require.Equal(t, spam.SMSLabels, clf.Labels)
+			want := readTorchProbs(t, probsFile(tc.torch))
+			require.Len(t, want, len(messages(t)))
+			requireSameProbs(t, clf, want)
+			// And through the command, as a user would.
+			code, stdout, _ = runCmd(t, "", "predict", "--model", out, want[1].Text)
+			require.Equal(t, 0, code)
+			require.Equal(t, want[1].Label, strings.Fields(stdout)[0])
 
-	// Import gives back the same model.
-	back, err := spam.Import(dir)
-	require.NoError(t, err)
-	for i, p := range clf.Model.Params() {
-		require.Equal(t, p.Value.F32, back.Model.Params()[i].Value.F32, p.Name)
+			if tc.packed {
+				padded := *clf.Model
+				padded.Cfg.Packed = false
+				other, err := (&spam.Classifier{Model: &padded, Vocab: clf.Vocab, Labels: clf.Labels}).Predict(messages(t))
+				require.NoError(t, err)
+				worst := 0.0
+				for i, p := range other {
+					worst = max(worst, math.Abs(p.Prob-*want[i].Prob))
+				}
+				require.Greater(t, worst, 1e-3, "the same weights run padded predict otherwise")
+			}
+		})
 	}
-	require.Equal(t, clf.Model.Cfg, back.Model.Cfg)
-	require.Equal(t, clf.Info, back.Info)
+}
+
+// TestExportLoadsInPyTorch: a model trained by spamrnn (padded, and
+// packed), exported, gives in PyTorch (the committed probabilities of
+// spamrnn_torch.py predict on its export) what spamrnn gives (1e-5); the
+// export holds the model's tensors exactly, under the reference names, and
+// config.json says whether it runs packed.
+func TestExportLoadsInPyTorch(t *testing.T) {
+	for _, tc := range exports {
+		t.Run(tc.name, func(t *testing.T) {
+			model := filepath.Join(interop, tc.ember)
+			dir := filepath.Join(t.TempDir(), "export")
+			code, _, stderr := runCmd(t, "", "export", "--model", model, "--out", dir)
+			require.Equal(t, 0, code, stderr)
+			clf, err := spam.Load(model)
+			require.NoError(t, err)
+			require.Equal(t, tc.packed, clf.Model.Cfg.Packed)
+			requireSameProbs(t, clf, readTorchProbs(t, probsFile(tc.ember)))
+
+			f, err := safetensors.ReadFile(filepath.Join(dir, spam.ExportWeights))
+			require.NoError(t, err)
+			require.ElementsMatch(t, []string{"emb.weight", "fc.weight", "fc.bias",
+				"lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
+				"lstm.weight_ih_l1", "lstm.weight_hh_l1", "lstm.bias_ih_l1", "lstm.bias_hh_l1"}, f.Names())
+			emb, _ := f.Tensor("emb.weight")
+			require.Equal(t, safetensors.F32, emb.Dtype)
+			b, err := emb.Buf(clf.Model.Emb.Table.Value.Dtype)
+			require.NoError(t, err)
+			require.Equal(t, clf.Model.Emb.Table.Value.F32, b.F32)
+			vocab, err := os.ReadFile(filepath.Join(dir, spam.ExportVocab))
+			require.NoError(t, err)
+			require.Equal(t, strings.Join(clf.Vocab.Words(), "\n")+"\n", string(vocab))
+			var cfg map[string]any
+			raw, err := os.ReadFile(filepath.Join(dir, spam.ExportConfig))
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(raw, &cfg))
+			require.Equal(t, tc.packed, cfg["packed"])
+
+			// Import gives back the same model.
+			back, err := spam.Import(dir)
+			require.NoError(t, err)
+			for i, p := range clf.Model.Params() {
+				require.Equal(t, p.Value.F32, back.Model.Params()[i].Value.F32, p.Name)
+			}
+			require.Equal(t, clf.Model.Cfg, back.Model.Cfg)
+			require.Equal(t, clf.Info, back.Info)
+			require.Equal(t, clf.Labels, back.Labels)
+		})
+	}
 }
 
 // TestExportWithPyTorch runs the round trip live where Debian's
-// python3-torch is installed: a fresh export of the Ember model, loaded by
-// benchmarks/pytorch/spamrnn_torch.py, gives spamrnn's probabilities.
+// python3-torch is installed: a fresh export of each Ember model, loaded
+// by benchmarks/pytorch/spamrnn_torch.py, gives spamrnn's probabilities.
 func TestExportWithPyTorch(t *testing.T) {
 	const python = "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		t.Skipf("%s with torch is not available (%v): the committed probabilities are checked by TestExportLoadsInPyTorch", python, err)
 	}
-	dir := filepath.Join(t.TempDir(), "export")
-	model := filepath.Join(interop, "ember.model")
-	code, _, stderr := runCmd(t, "", "export", "--model", model, "--out", dir)
-	require.Equal(t, 0, code, stderr)
-	cmd := exec.Command(python, "../../benchmarks/pytorch/spamrnn_torch.py", "predict", dir, "--json")
-	cmd.Stdin = strings.NewReader(strings.Join(messages(t), "\n") + "\n")
-	out, err := cmd.Output()
+	for _, tc := range exports {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "export")
+			model := filepath.Join(interop, tc.ember)
+			code, _, stderr := runCmd(t, "", "export", "--model", model, "--out", dir)
+			require.Equal(t, 0, code, stderr)
+			cmd := exec.Command(python, "../../benchmarks/pytorch/spamrnn_torch.py", "predict", dir, "--json")
+			cmd.Stdin = strings.NewReader(strings.Join(messages(t), "\n") + "\n")
+			out, err := cmd.Output()
+			require.NoError(t, err)
+			var got []torchProb
+			require.NoError(t, json.Unmarshal(out, &got))
+			clf, err := spam.Load(model)
+			require.NoError(t, err)
+			requireSameProbs(t, clf, got)
+		})
+	}
+}
+
+// TestImportConfigFields: an export whose config.json predates "packed"
+// and "labels" imports as a padded ham/spam model; "labels" names the
+// classes of another two-class model, and export writes them back.
+func TestImportConfigFields(t *testing.T) {
+	src := filepath.Join(interop, "torch_export")
+	withConfig := func(edit func(cfg map[string]any)) string {
+		dir := filepath.Join(t.TempDir(), "export")
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		for _, name := range []string{spam.ExportWeights, spam.ExportVocab, spam.ExportConfig} {
+			raw, err := os.ReadFile(filepath.Join(src, name))
+			require.NoError(t, err)
+			if name == spam.ExportConfig {
+				var cfg map[string]any
+				require.NoError(t, json.Unmarshal(raw, &cfg))
+				edit(cfg)
+				raw, err = json.Marshal(cfg)
+				require.NoError(t, err)
+			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name), raw, 0o644))
+		}
+		return dir
+	}
+	old, err := spam.Import(withConfig(func(cfg map[string]any) { delete(cfg, "packed"); delete(cfg, "labels") }))
 	require.NoError(t, err)
-	var got []torchProb
-	require.NoError(t, json.Unmarshal(out, &got))
-	clf, err := spam.Load(model)
+	require.False(t, old.Model.Cfg.Packed)
+	require.Equal(t, spam.SMSLabels, old.Labels)
+	requireSameProbs(t, old, readTorchProbs(t, filepath.Join(interop, "torch_probs.json")))
+
+	named, err := spam.Import(withConfig(func(cfg map[string]any) {
+		cfg["labels"] = map[string]string{"negative": "legit", "positive": "phish"}
+	}))
 	require.NoError(t, err)
-	requireSameProbs(t, clf, got)
+	require.Equal(t, spam.Labels{Negative: "legit", Positive: "phish"}, named.Labels)
+	preds, err := named.Predict([]string{"WINNER!! claim your prize, call now"})
+	require.NoError(t, err)
+	require.Contains(t, []string{"legit", "phish"}, preds[0].Label)
+	dir := filepath.Join(t.TempDir(), "again")
+	require.NoError(t, named.Export(dir))
+	back, err := spam.Import(dir)
+	require.NoError(t, err)
+	require.Equal(t, named.Labels, back.Labels)
+
+	_, err = spam.Import(withConfig(func(cfg map[string]any) {
+		cfg["labels"] = map[string]string{"negative": "spam", "positive": "spam"}
+	}))
+	require.ErrorContains(t, err, `class labels "spam" and "spam"`)
+	require.ErrorContains(t, err, spam.ExportConfig)
 }
 
 func TestExportImportErrors(t *testing.T) {

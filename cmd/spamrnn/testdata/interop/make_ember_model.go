@@ -1,7 +1,8 @@
 //go:build ignore
 
 // make_ember_model.go trains the small Ember model of the interop tests
-// (ember.model) on the SMS Spam Collection. make.sh runs it.
+// on the SMS Spam Collection: go run make_ember_model.go SMSFILE OUT
+// [packed]. make.sh runs it for ember.model and ember_packed.model.
 package main
 
 import (
@@ -17,8 +18,9 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
+	packed := len(os.Args) > 3 && os.Args[3] == "packed"
 	clf, _, err := spam.Train(context.Background(), ex, load, spam.Options{
-		Model:  spam.Config{SeqLen: 20, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5},
+		Model:  spam.Config{SeqLen: 20, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, Packed: packed},
 		Epochs: 2, MaxVocab: 500, Seed: 11,
 	})
 	if err != nil {
