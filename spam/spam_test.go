@@ -3,6 +3,7 @@ package spam
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/graph"
 	"github.com/emberml/ember/internal/shareddata"
 	"github.com/emberml/ember/layers"
 	"github.com/emberml/ember/train"
@@ -433,4 +435,49 @@ func TestPaddingLearnedExport(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ExportConfig), []byte(bad), 0o644))
 	_, err = Import(dir)
 	require.ErrorContains(t, err, "config.json: padding_idx 3: Ember pads with id 0")
+}
+
+// TestLoadSingleBiasPackedModel: a packed LSTM model saved between the
+// packed LSTM and the two biases (one bias per layer, Config.Packed set)
+// is migrated like any single-bias file and predicts bit for bit what the
+// model with the two biases summed into one does, still packed.
+func TestLoadSingleBiasPackedModel(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	cfg := Config{SeqLen: 20, Embed: 8, Hidden: 8, Layers: 2, Packed: true}
+	c, _, err := Train(context.Background(), ex[:300], load, Options{Model: cfg, Epochs: 1, BatchSize: 16})
+	require.NoError(t, err)
+	msgs := []string{"WINNER!! claim your free prize now", "see you at dinner tonight?", "ok"}
+
+	// The file as that Ember wrote it: lstm.<k>.wih, .whh and .bias (the sum).
+	var ts []checkpoint.Tensor
+	lstm := c.Model.RNN.(*layers.LSTM)
+	for _, p := range layers.Collect(c.Model.Emb, c.Model.Out) {
+		ts = append(ts, checkpoint.Tensor{Name: p.Name, Buf: p.Value})
+	}
+	for k, cell := range lstm.Cells {
+		sum := graph.NewBuf(tensor.Float32, cell.Bih.Value.Len())
+		for j := range sum.F32 {
+			sum.F32[j] = cell.Bih.Value.F32[j] + cell.Bhh.Value.F32[j]
+		}
+		ts = append(ts, checkpoint.Tensor{Name: fmt.Sprintf("lstm.%d.wih", k), Buf: cell.Wih.Value},
+			checkpoint.Tensor{Name: fmt.Sprintf("lstm.%d.whh", k), Buf: cell.Whh.Value},
+			checkpoint.Tensor{Name: fmt.Sprintf("lstm.%d.bias", k), Buf: sum})
+		// The model as it was: the summed bias in bias_ih, bias_hh zero.
+		copy(cell.Bih.Value.F32, sum.F32)
+		clear(cell.Bhh.Value.F32)
+	}
+	want, err := c.Predict(msgs)
+	require.NoError(t, err)
+	meta := fileMeta{Config: c.Model.Cfg, Vocab: c.Vocab, Labels: &c.Labels, Preprocessing: preprocessing, Train: c.Info}
+	path := filepath.Join(t.TempDir(), "old-packed.model")
+	require.NoError(t, checkpoint.Save(path, FileKind, meta, ts))
+
+	old, err := Load(path)
+	require.NoError(t, err)
+	require.Contains(t, old.LoadNote, "saved before the LSTM kept PyTorch's two biases")
+	require.True(t, old.Model.Cfg.Packed)
+	got, err := old.Predict(msgs)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
 }
