@@ -17,7 +17,13 @@
 // OpenBLAS is the default where available because on the LSTM's shapes it
 // measured 4x to 12x faster than the gonum fallback on the large products and
 // 1.3x to 2x on the thin per-step ones (benchmarks/RESULTS-cpu-gemm.md).
-// [GEMMName] reports which backend is active and, for gonum, why. The gonum
+// Before loading OpenBLAS the package sets OPENBLAS_CORETYPE (unless the
+// user has) to the kernels for the CPU's widest vector extensions —
+// Cooperlake with AVX-512 BF16, SkylakeX with AVX-512, Haswell with AVX2 —
+// because an OpenBLAS older than the CPU falls back to slow ones (Debian's
+// 0.3.21 runs SSE3 kernels, 4x slower, on Emerald Rapids).
+// [GEMMName] reports which backend is active, with OpenBLAS's kernels, and
+// for gonum why. The gonum
 // fallback tiles the product so that gonum never takes its allocating
 // parallel path, and runs the tiles on a persistent worker pool.
 //

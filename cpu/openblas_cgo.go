@@ -68,17 +68,22 @@ static void ember_sgemv(int trans, int m, int n, float alpha, const float *a, in
 		m, n, alpha, a, lda, x, incX, beta, y, incY);
 }
 
-// ember_amd_avx512 reports an AMD CPU with the AVX-512 subsets OpenBLAS's
-// SkylakeX kernels use.
-static int ember_amd_avx512(void) {
+// ember_x86_coretype names the OpenBLAS kernels (an OPENBLAS_CORETYPE) for
+// the widest vector extensions this x86 CPU and its OS support, or NULL
+// when it has none worth naming (or is not x86). __builtin_cpu_supports
+// also checks that the OS saves the registers' state.
+static const char *ember_x86_coretype(void) {
 #if defined(__x86_64__)
 	__builtin_cpu_init();
-	return __builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f") &&
-		__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-		__builtin_cpu_supports("avx512vl");
-#else
-	return 0;
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		__builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
+		return __builtin_cpu_supports("avx512bf16") ? "Cooperlake" : "SkylakeX";
+	}
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+		return "Haswell";
+	}
 #endif
+	return NULL;
 }
 
 static void ember_set_threads(int n) { ember_set_threads_p(n); }
@@ -99,7 +104,7 @@ import (
 // loadOpenBLAS tries each soname in turn and returns the first that provides
 // the cblas symbols, or an error listing why each one failed.
 func loadOpenBLAS(names []string) (string, error) {
-	preferAVX512()
+	chooseOpenBLASKernels()
 	var why []string
 	for _, name := range names {
 		cname := C.CString(name)
@@ -117,16 +122,32 @@ func loadOpenBLAS(names []string) (string, error) {
 	return "", errors.New("OpenBLAS not loaded: " + strings.Join(why, "; "))
 }
 
-// preferAVX512 makes OpenBLAS use its AVX-512 (SkylakeX) kernels on AMD
-// CPUs that have AVX-512: OpenBLAS 0.3.21 does not know Zen 4/5 and runs its
-// AVX2 (Haswell) kernels there, which made the spam model's training step
-// 1.2-1.6x slower (benchmarks/RESULTS.md). It only sets OPENBLAS_CORETYPE
-// when the user has not, and must run before OpenBLAS is loaded, when
-// OpenBLAS picks its kernels.
-func preferAVX512() {
-	if os.Getenv("OPENBLAS_CORETYPE") == "" && C.ember_amd_avx512() != 0 {
-		os.Setenv("OPENBLAS_CORETYPE", "SkylakeX")
+// chooseOpenBLASKernels names the OpenBLAS kernels for the CPU's widest vector
+// extensions (AVX-512 with BF16: Cooperlake; AVX-512: SkylakeX; AVX2 and
+// FMA: Haswell) in OPENBLAS_CORETYPE, unless the user has set it. A
+// DYNAMIC_ARCH OpenBLAS picks its kernels by CPU model when it loads, and
+// one older than the CPU picks badly: Debian's 0.3.21 runs its SSE3
+// (Prescott) kernels on Intel's Emerald Rapids (family 6, model 207), 4x
+// slower at sgemm than Cooperlake's, and its AVX2 (Haswell) kernels on AMD
+// Zen 4/5, which made the spam model's step 1.2-1.6x slower
+// (benchmarks/RESULTS.md). For CPUs it knows it picks these same kernels.
+// It must run before OpenBLAS is loaded; processes started afterwards (the
+// PyTorch side of the benchmarks) inherit the setting.
+func chooseOpenBLASKernels() {
+	if os.Getenv("OPENBLAS_CORETYPE") != "" {
+		return
 	}
+	if c := x86CoreType(); c != "" {
+		os.Setenv("OPENBLAS_CORETYPE", c)
+	}
+}
+
+// x86CoreType is ember_x86_coretype's choice, "" for none.
+func x86CoreType() string {
+	if c := C.ember_x86_coretype(); c != nil {
+		return C.GoString(c)
+	}
+	return ""
 }
 
 func cbool(b bool) C.int {

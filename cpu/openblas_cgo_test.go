@@ -3,6 +3,8 @@
 package cpu
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -52,4 +54,30 @@ func TestLoadOpenBLASSkipsMissing(t *testing.T) {
 	lib, err := loadOpenBLAS([]string{"libember-no-such-blas.so.0", active.lib})
 	require.NoError(t, err)
 	require.Equal(t, active.lib, lib)
+}
+
+// TestOpenBLASKernelsForThisCPU checks that OpenBLAS runs the kernels
+// chosen for this CPU's vector extensions (OPENBLAS_CORETYPE, set before it
+// loaded): an OpenBLAS older than the CPU otherwise falls back to its SSE3
+// (Prescott) kernels, 4x slower at sgemm. A user's own setting wins.
+func TestOpenBLASKernelsForThisCPU(t *testing.T) {
+	useBackend(t, true) // skips unless OpenBLAS is present
+	core := openblasCore()
+	if core == "" {
+		t.Skip("this OpenBLAS does not report its kernels (no openblas_get_corename)")
+	}
+	want := os.Getenv("OPENBLAS_CORETYPE")
+	if want == "" {
+		require.Empty(t, x86CoreType(), "OPENBLAS_CORETYPE was not set for this CPU")
+		t.Skip("this CPU has neither AVX2 nor AVX-512: OpenBLAS chooses alone")
+	}
+	if c := x86CoreType(); want != c {
+		t.Logf("OPENBLAS_CORETYPE=%s set by the user (this CPU's choice would be %q)", want, c)
+	}
+	if strings.EqualFold(core, want) {
+		return
+	}
+	old := []string{"prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai", "coppermine", "northwood"}
+	require.NotContains(t, old, strings.ToLower(core), "OpenBLAS runs its %s kernels with OPENBLAS_CORETYPE=%s", core, want)
+	t.Skipf("OpenBLAS runs %s kernels, not OPENBLAS_CORETYPE=%s: a single-target (not DYNAMIC_ARCH) build ignores it", core, want)
 }
