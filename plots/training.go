@@ -92,14 +92,18 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 		var panels []*plot.Plot
 		// Each panel's curves, and the legend corners to try in order of
 		// preference: the legend goes where it hides the least of them.
+		// When every corner hides some of them, the value axis grows
+		// (up for loss, down for accuracy) to make room for it.
 		var curves [][]plotter.XYs
 		var corners [][]corner
+		var growUp []bool
 		if hasLoss {
 			p := newPlot("", "epoch", "cross-entropy loss (nats / sample)")
 			p.Title.Text = "loss per epoch" // drawn by hand below
 			// Loss falls, so the top right is usually clear; but validation
 			// loss rises again as a model overfits.
 			corners = append(corners, []corner{topRight, bottomLeft, topLeft, bottomRight})
+			growUp = append(growUp, true)
 			curves = append(curves, []plotter.XYs{
 				addCurve(p, epochs, trainLoss, 1, "train", classColour(0), false),
 				addCurve(p, epochs, valLoss, 1, "validation", classColour(1), true),
@@ -123,6 +127,7 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 			p.Title.Text = "accuracy per epoch"
 			// Accuracy rises, so the bottom right is usually clear.
 			corners = append(corners, []corner{bottomRight, topLeft, bottomLeft, topRight})
+			growUp = append(growUp, false)
 			curves = append(curves, []plotter.XYs{
 				addCurve(p, epochs, trainAcc, 100, "train", classColour(0), false),
 				addCurve(p, epochs, valAcc, 100, "validation", classColour(1), true),
@@ -155,14 +160,15 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 		tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: px(24)}
 		canvases := plot.Align([][]*plot.Plot{panels}, tiles, dc)
 		for i, p := range panels {
-			da := p.DataCanvas(canvases[0][i])
-			dc.FillText(ts, vg.Point{X: (da.Min.X + da.Max.X) / 2, Y: titleTop}, titles[i])
+			c := canvases[0][i]
 			// The legend is drawn on a panel of its own so curves passing
 			// under it do not run through its text.
 			leg := p.Legend
 			p.Legend = plot.NewLegend()
-			p.Draw(canvases[0][i])
-			placeLegend(da, p, &leg, curves[i], corners[i])
+			fitLegend(c, p, &leg, curves[i], corners[i], growUp[i])
+			p.Draw(c)
+			da := p.DataCanvas(c)
+			dc.FillText(ts, vg.Point{X: (da.Min.X + da.Max.X) / 2, Y: titleTop}, titles[i])
 			drawLegendPanel(da, &leg)
 		}
 	})
@@ -274,19 +280,29 @@ func (c corner) set(leg *plot.Legend) {
 	}
 }
 
+// fitLegend places leg in p's data area within canvas c where it hides
+// none of the curves: in the first clear corner among corners, else, when
+// none is clear, at the top (up) or bottom with the value axis widened to
+// make room.
+func fitLegend(c draw.Canvas, p *plot.Plot, leg *plot.Legend, curves []plotter.XYs, corners []corner, up bool) {
+	if placeLegend(p.DataCanvas(c), p, leg, curves, corners) > 0 {
+		makeRoom(c, p, leg, curves, up)
+	}
+}
+
 // placeLegend puts leg in the corner of da, among corners, whose panel
-// covers the fewest points sampled along the curves (drawn by p, whose
-// axes are final), the earlier corner winning ties: a fixed corner hides
-// whichever curve turns into it, such as a validation loss that climbs as
-// the model overfits.
-func placeLegend(da draw.Canvas, p *plot.Plot, leg *plot.Legend, curves []plotter.XYs, corners []corner) {
+// covers the fewest points sampled along the curves (as p's axes map
+// them), the earlier corner winning ties, and returns how many it covers:
+// a fixed corner hides whichever curve turns into it, such as a
+// validation loss that climbs as the model overfits.
+func placeLegend(da draw.Canvas, p *plot.Plot, leg *plot.Legend, curves []plotter.XYs, corners []corner) int {
 	const samples = 16 // per segment between epochs
 	best, least := corners[0], -1
 	for _, c := range corners {
 		c.set(leg)
 		r, ok := legendBox(da, leg)
 		if !ok {
-			return
+			return 0
 		}
 		covered := 0
 		cover := func(x, y float64) {
@@ -312,4 +328,42 @@ func placeLegend(da draw.Canvas, p *plot.Plot, leg *plot.Legend, curves []plotte
 		}
 	}
 	best.set(leg)
+	return least
+}
+
+// makeRoom widens p's value axis, up (top corners) or down (bottom corners,
+// never below zero), until the curves pass clear of the legend's panel in
+// canvas c, and places leg there. It is for curves that leave no corner
+// clear: an overfitting run's loss starts high on the left and climbs
+// again on the right.
+func makeRoom(c draw.Canvas, p *plot.Plot, leg *plot.Legend, curves []plotter.XYs, up bool) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, xy := range curves {
+		for _, q := range xy {
+			lo, hi = math.Min(lo, q.Y), math.Max(hi, q.Y)
+		}
+	}
+	da := p.DataCanvas(c)
+	side := []corner{bottomRight, bottomLeft}
+	if up {
+		side = []corner{topRight, topLeft}
+	}
+	side[0].set(leg)
+	r, ok := legendBox(da, leg)
+	if !ok || math.IsInf(lo, 0) {
+		return
+	}
+	// The share of the panel's height left to the curves, below (or
+	// above) the legend's panel with a few pixels' gap.
+	h := float64(da.Max.Y - da.Min.Y)
+	free := (h - float64(r.Max.Y-r.Min.Y+px(10)+px(6))) / h
+	if free < 0.4 {
+		return // a legend this tall in a panel this small: leave it
+	}
+	if up {
+		p.Y.Max = math.Max(p.Y.Max, p.Y.Min+(hi-p.Y.Min)/free)
+	} else {
+		p.Y.Min = math.Max(0, math.Min(p.Y.Min, p.Y.Max-(p.Y.Max-lo)/free))
+	}
+	placeLegend(p.DataCanvas(c), p, leg, curves, side)
 }
