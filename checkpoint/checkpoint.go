@@ -174,6 +174,7 @@ func Restore(f *File, params []*graph.Param) error {
 	}
 
 	used := make(map[string]bool, len(params))
+	var missing []string
 	for i, p := range params {
 		if p == nil || p.Value == nil {
 			return fmt.Errorf("%s: restore: parameter %d is nil or has no value", f.where(), i)
@@ -186,6 +187,7 @@ func Restore(f *File, params []*graph.Param) error {
 		got, ok := saved[p.Name]
 		switch {
 		case !ok:
+			missing = append(missing, p.Name)
 			mismatch("tensor %s is missing (the model expects %s %s)", p.Name, dtypeName(want.Dtype), shapeString(want.Shape))
 		case got == nil:
 			mismatch("tensor %s has no buffer", p.Name)
@@ -209,6 +211,9 @@ func Restore(f *File, params []*graph.Param) error {
 		}
 	}
 	if len(errs) > 0 {
+		if hint := singleBiasHint(f, missing); hint != "" {
+			errs = append([]error{fmt.Errorf("%s: %w", f.where(), errorf(ErrMismatch, "%s", hint))}, errs...)
+		}
 		return errors.Join(errs...)
 	}
 

@@ -11,6 +11,9 @@
 // ErrNotModel, ErrVersion, ErrKind, ErrTruncated, ErrCorrupt or ErrInvalid.
 // Restore then copies the tensors into a model's parameters, checking names,
 // dtypes and shapes first so that a mismatched model is never half-loaded.
+// MigrateLSTMBiases, called between Load and Restore, renames the tensors of
+// a layers.LSTM saved before it kept PyTorch's two biases per layer (Restore
+// refuses such a file with a message that says so).
 //
 // # File layout (version 1)
 //

@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strings"
 
 	"gorgonia.org/tensor"
 
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
-	"github.com/emberml/ember/graph"
 	"github.com/emberml/ember/internal/sysmem"
 	"github.com/emberml/ember/optim"
 	"github.com/emberml/ember/train"
@@ -441,7 +439,7 @@ func Load(path string) (*Classifier, error) {
 		return nil, fmt.Errorf("model file %s: %w", path, err)
 	}
 	note := ""
-	if m.Cfg.Cell == "lstm" && migrateSingleBias(f) {
+	if m.Cfg.Cell == "lstm" && len(checkpoint.MigrateLSTMBiases(f)) > 0 {
 		note = fmt.Sprintf("model file %[1]s was saved before the LSTM kept PyTorch's two biases per layer; "+
 			"it was converted on load (bias_ih = its bias, bias_hh = 0) and predicts exactly as before; "+
 			"to rewrite it in the new layout: spamrnn export --model %[1]s --out DIR, then spamrnn import DIR --out %[1]s", path)
@@ -462,42 +460,6 @@ func Load(path string) (*Classifier, error) {
 		}
 	}
 	return &Classifier{Model: m, Vocab: vocab, Labels: labels, Info: meta.Train, LoadNote: note}, nil
-}
-
-// oldLSTMTensor matches the LSTM tensors of model files written before the
-// LSTM kept two biases: <name>.<layer>.wih, .whh and .bias.
-var oldLSTMTensor = regexp.MustCompile(`^(lstm)\.(\d+)\.(wih|whh|bias)$`)
-
-// migrateSingleBias rewrites, in place, the LSTM tensors of a model file
-// from before the two biases into today's names: wih and whh become
-// weight_ih_l<k> and weight_hh_l<k>, the single bias becomes bias_ih_l<k>,
-// and a zero bias_hh_l<k> is added, so the gates (which only see the sum)
-// are exactly what they were. It reports whether there was anything to do.
-func migrateSingleBias(f *checkpoint.File) bool {
-	changed := false
-	var out []checkpoint.Tensor
-	for _, t := range f.Tensors {
-		m := oldLSTMTensor.FindStringSubmatch(t.Name)
-		if m == nil {
-			out = append(out, t)
-			continue
-		}
-		changed = true
-		prefix, k := m[1], m[2]
-		switch m[3] {
-		case "wih":
-			out = append(out, checkpoint.Tensor{Name: prefix + ".weight_ih_l" + k, Buf: t.Buf})
-		case "whh":
-			out = append(out, checkpoint.Tensor{Name: prefix + ".weight_hh_l" + k, Buf: t.Buf})
-		case "bias":
-			out = append(out, checkpoint.Tensor{Name: prefix + ".bias_ih_l" + k, Buf: t.Buf},
-				checkpoint.Tensor{Name: prefix + ".bias_hh_l" + k, Buf: graph.NewBuf(t.Buf.Dtype, t.Buf.Shape...)})
-		}
-	}
-	if changed {
-		f.Tensors = out
-	}
-	return changed
 }
 
 // Summary describes the model in one line.
