@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,6 +24,8 @@ type pytorchStep struct {
 	Shape struct {
 		Vocab, Embed, Hidden, Layers, Batch, Steps int
 	}
+	Cell     string
+	Packed   bool
 	Clip, LR float64
 	IDs      [][]int32 `json:"ids"`
 	Labels   []float64
@@ -40,22 +44,29 @@ type namedTensor struct {
 }
 
 // spamRNN is the reference SpamRNN's shape under PyTorch's names: emb,
-// lstm, fc.
+// lstm (or gru), fc; packed, the recurrent layers run on each row's length.
 type spamRNN struct {
-	emb  *layers.Embedding
-	lstm *layers.LSTM
-	fc   *layers.Dense
-	t    int
+	emb    *layers.Embedding
+	rnn    layers.Recurrent
+	fc     *layers.Dense
+	t      int
+	packed bool
 }
 
-func (m *spamRNN) Params() []*graph.Param { return layers.Collect(m.emb, m.lstm, m.fc) }
+func (m *spamRNN) Params() []*graph.Param { return layers.Collect(m.emb, m.rnn, m.fc) }
 
 func (m *spamRNN) Build(g *graph.Graph, batch int) (*train.Net, error) {
 	ids := g.Input("ids", tensor.Int32, batch, m.t)
 	y := g.Input("y", g.Dtype, batch, 1)
-	_, last := m.lstm.Forward(g, m.emb.Forward(g, ids))
+	inputs := []*gorgonia.Node{ids}
+	var lengths *gorgonia.Node
+	if m.packed {
+		lengths = g.Input("lengths", tensor.Int32, batch)
+		inputs = append(inputs, lengths)
+	}
+	_, last := m.rnn.ForwardPacked(g, m.emb.Forward(g, ids), lengths)
 	p := layers.Sigmoid(m.fc.Forward(g, last))
-	return &train.Net{Inputs: []*gorgonia.Node{ids}, Target: y, Output: p, Loss: layers.BCELoss(p, y)}, nil
+	return &train.Net{Inputs: inputs, Target: y, Output: p, Loss: layers.BCELoss(p, y)}, nil
 }
 
 // fixedBatch is the reference's one batch.
@@ -66,10 +77,22 @@ type fixedBatch struct {
 
 func (d fixedBatch) Len() int { return len(d.ids) }
 
+// Fill writes the ids, and for a packed model each row's length: the row
+// minus its left padding, as data.Dataset.Length counts it.
 func (d fixedBatch) Fill(idx []int, in []*graph.Buf, target *graph.Buf) error {
 	t := len(d.ids[0])
 	for k, i := range idx {
 		copy(in[0].I32[k*t:(k+1)*t], d.ids[i])
+		if len(in) > 1 {
+			n := int32(t)
+			for _, id := range d.ids[i] {
+				if id != 0 {
+					break
+				}
+				n--
+			}
+			in[1].I32[k] = n
+		}
 		target.Set(k, d.labels[i])
 	}
 	return nil
@@ -80,19 +103,34 @@ func (d fixedBatch) Fill(idx []int, in []*graph.Buf, target *graph.Buf) error {
 // sigmoid, BCE) through the public Trainer in float64 — the loss, every
 // gradient, the global norm, the gradients clipped at 0.1 and the weights
 // after one Adam step at lr 0.01 — equals what PyTorch computes
-// (testdata/pytorch_step.py made the values) within 1e-9.
+// (testdata/pytorch_step.py made the values) within 1e-9; the same with a
+// GRU (PyTorch's b_ih and b_hh, b_hn inside r's product) and with the LSTM
+// run packed (pack_padded_sequence and h_n[-1] in PyTorch).
 func TestOneStepMatchesPyTorch(t *testing.T) {
-	raw, err := os.ReadFile("testdata/pytorch_step.json")
+	for _, file := range []string{"pytorch_step.json", "pytorch_step_gru.json", "pytorch_step_packed.json"} {
+		t.Run(strings.TrimSuffix(file, ".json"), func(t *testing.T) { oneStepMatchesPyTorch(t, file) })
+	}
+}
+
+func oneStepMatchesPyTorch(t *testing.T, file string) {
+	raw, err := os.ReadFile(filepath.Join("testdata", file))
 	require.NoError(t, err)
 	var ref pytorchStep
 	require.NoError(t, json.Unmarshal(raw, &ref))
 	s := ref.Shape
 	rng := rand.New(rand.NewPCG(1, 1)) // every value is overwritten by PyTorch's
+	cell := ref.Cell
+	if cell == "" {
+		cell = "lstm"
+	}
+	rnn, err := layers.NewRecurrent(cell, cell, s.Embed, s.Hidden, s.Layers, 0, tensor.Float64, rng)
+	require.NoError(t, err)
 	m := &spamRNN{
-		emb:  layers.NewEmbedding("emb", s.Vocab, s.Embed, tensor.Float64, rng, layers.WithPadding(0)),
-		lstm: layers.NewLSTM("lstm", s.Embed, s.Hidden, s.Layers, 0, tensor.Float64, rng),
-		fc:   layers.NewDense("fc", s.Hidden, 1, tensor.Float64, rng),
-		t:    s.Steps,
+		emb:    layers.NewEmbedding("emb", s.Vocab, s.Embed, tensor.Float64, rng, layers.WithPadding(0)),
+		rnn:    rnn,
+		fc:     layers.NewDense("fc", s.Hidden, 1, tensor.Float64, rng),
+		t:      s.Steps,
+		packed: ref.Packed,
 	}
 	require.Len(t, ref.Params, len(m.Params()))
 	for _, p := range m.Params() {
