@@ -66,15 +66,18 @@ func requireSameProbs(t *testing.T, clf *spam.Classifier, want []torchProb) {
 }
 
 // exports are the fixture pairs of the round trips: an export made by
-// PyTorch and a model trained by Ember, each padded and packed.
+// PyTorch and a model trained by Ember, each padded and packed, and a GRU
+// model trained by Ember (spamrnn_torch.py export trains only the LSTM).
 var exports = []struct {
 	name   string
+	cell   string
 	packed bool
-	torch  string // export directory written by spamrnn_torch.py export
+	torch  string // export directory written by spamrnn_torch.py export ("": none)
 	ember  string // model file written by make_ember_model.go
 }{
-	{"padded", false, "torch_export", "ember.model"},
-	{"packed", true, "torch_packed_export", "ember_packed.model"},
+	{"padded", "lstm", false, "torch_export", "ember.model"},
+	{"packed", "lstm", true, "torch_packed_export", "ember_packed.model"},
+	{"gru", "gru", false, "", "ember_gru.model"},
 }
 
 // probsFile is the fixture of PyTorch's probabilities for an export
@@ -91,6 +94,9 @@ func probsFile(fixture string) string {
 // check sees which way it runs.
 func TestImportPyTorchModel(t *testing.T) {
 	for _, tc := range exports {
+		if tc.torch == "" {
+			continue
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "torch.model")
 			code, stdout, stderr := runCmd(t, "", "import", filepath.Join(interop, tc.torch), "--out", out)
@@ -138,13 +144,18 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 			clf, err := spam.Load(model)
 			require.NoError(t, err)
 			require.Equal(t, tc.packed, clf.Model.Cfg.Packed)
+			require.Equal(t, tc.cell, clf.Model.Cfg.Cell)
 			requireSameProbs(t, clf, readTorchProbs(t, probsFile(tc.ember)))
 
 			f, err := safetensors.ReadFile(filepath.Join(dir, spam.ExportWeights))
 			require.NoError(t, err)
-			require.ElementsMatch(t, []string{"emb.weight", "fc.weight", "fc.bias",
-				"lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
-				"lstm.weight_ih_l1", "lstm.weight_hh_l1", "lstm.bias_ih_l1", "lstm.bias_hh_l1"}, f.Names())
+			names := []string{"emb.weight", "fc.weight", "fc.bias"}
+			for _, k := range []string{"0", "1"} {
+				for _, w := range []string{"weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"} {
+					names = append(names, tc.cell+"."+w+k)
+				}
+			}
+			require.ElementsMatch(t, names, f.Names())
 			emb, _ := f.Tensor("emb.weight")
 			require.Equal(t, safetensors.F32, emb.Dtype)
 			b, err := emb.Buf(clf.Model.Emb.Table.Value.Dtype)
@@ -158,6 +169,7 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, json.Unmarshal(raw, &cfg))
 			require.Equal(t, tc.packed, cfg["packed"])
+			require.Equal(t, tc.cell, cfg["cell"])
 
 			// Import gives back the same model.
 			back, err := spam.Import(dir)

@@ -9,6 +9,8 @@
 #   ember_probs.json          PyTorch's probabilities for messages.txt on its export
 #   ember_packed.model        the same trained packed (Config.Packed)
 #   ember_packed_probs.json   PyTorch's probabilities on its export, run packed
+#   ember_gru.model           a GRU model trained by Ember (gru.* in its export)
+#   ember_gru_probs.json      PyTorch's probabilities on its export (nn.GRU)
 set -eu
 D=cmd/spamrnn/testdata/interop
 SMS=${EMBER_DATA:-../shared/data}/sms_spam/SMSSpamCollection
@@ -20,8 +22,9 @@ rm -rf $D/torch_export $D/torch_packed_export
 /usr/bin/python3 $PY export $D/torch_packed_export --data "$SMS" $SIZES --packed
 /usr/bin/python3 $PY predict $D/torch_packed_export --json < $D/messages.txt > $D/torch_packed_probs.json
 tmp=$(mktemp -d)
-for m in ember ember_packed; do
-	go run $D/make_ember_model.go "$SMS" $D/$m.model $([ $m = ember_packed ] && echo packed || true)
+for m in ember ember_packed ember_gru; do
+	v=${m#ember}
+	go run $D/make_ember_model.go "$SMS" $D/$m.model ${v#_}
 	go run ./cmd/spamrnn export --model $D/$m.model --out $tmp/$m
 	/usr/bin/python3 $PY predict $tmp/$m --json < $D/messages.txt > $D/${m}_probs.json
 done

@@ -2,7 +2,8 @@
 
 // make_ember_model.go trains the small Ember model of the interop tests
 // on the SMS Spam Collection: go run make_ember_model.go SMSFILE OUT
-// [packed]. make.sh runs it for ember.model and ember_packed.model.
+// [packed|gru]. make.sh runs it for ember.model, ember_packed.model and
+// ember_gru.model.
 package main
 
 import (
@@ -18,9 +19,16 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	packed := len(os.Args) > 3 && os.Args[3] == "packed"
+	variant := ""
+	if len(os.Args) > 3 {
+		variant = os.Args[3]
+	}
+	cell := "lstm"
+	if variant == "gru" {
+		cell = "gru"
+	}
 	clf, _, err := spam.Train(context.Background(), ex, load, spam.Options{
-		Model:  spam.Config{SeqLen: 20, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, Packed: packed},
+		Model:  spam.Config{Cell: cell, SeqLen: 20, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, Packed: variant == "packed"},
 		Epochs: 2, MaxVocab: 500, Seed: 11,
 	})
 	if err != nil {
