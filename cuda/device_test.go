@@ -846,6 +846,49 @@ func TestEmbedding(t *testing.T) {
 			}
 		}
 	}
+
+	// The grouped gradient writes each occurring id's row as the sum of
+	// its positions' gradients in position order, and leaves the others.
+	order := make([]uint32, EmbeddingOrderLen(B, T))
+	EmbeddingOrder(order, ids, B, T, V, make([]int32, V+2))
+	do := up(t, c, order)
+	for _, pad := range []int{0, -1} {
+		dE := up(t, c, prev)
+		if err := c.EmbeddingBackwardGrouped(dE, dd, di, do, B, T, D, pad); err != nil {
+			t.Fatal(err)
+		}
+		want := f64s(prev)
+		var sums [V][D]float32
+		seen := [V]bool{}
+		for tt := 0; tt < T; tt++ {
+			for b := 0; b < B; b++ {
+				id := int(ids[b*T+tt])
+				if id < 0 || id >= V || id == pad {
+					continue
+				}
+				seen[id] = true
+				for d := 0; d < D; d++ {
+					sums[id][d] += dOut[(tt*B+b)*D+d] // position order: t*B + b
+				}
+			}
+		}
+		for id := range V {
+			if seen[id] {
+				for d := 0; d < D; d++ {
+					want[id*D+d] = float64(sums[id][d])
+				}
+			}
+		}
+		got := down(t, c, dE)
+		for i := range got {
+			if float64(got[i]) != want[i] {
+				t.Fatalf("grouped embedding gradient (pad %d) [%d] = %v, want %v (the float32 sum in position order)", pad, i, got[i], want[i])
+			}
+		}
+	}
+	if err := c.EmbeddingBackwardGrouped(dd, dd, di, do.ByteSlice(0, 4), B, T, D, 0); err == nil {
+		t.Fatal("a short order was accepted")
+	}
 }
 
 // ---- dropout ----

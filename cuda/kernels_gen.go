@@ -23,6 +23,7 @@ const (
 	kColSums
 	kEmbedGather
 	kEmbedScatterAdd
+	kEmbedGradGrouped
 	kGRUAddBias
 	kGRUFwdStep
 	kGRUBwdStep
@@ -72,6 +73,7 @@ var kernels = [numKernels]kernelSpec{
 	kColSums:          {"col_sums", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argF32}},
 	kEmbedGather:      {"embed_gather", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}},
 	kEmbedScatterAdd:  {"embed_scatter_add", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
+	kEmbedGradGrouped: {"embed_grad_grouped", "embedding", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
 	kGRUAddBias:       {"gru_add_bias", "gru", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
 	kGRUFwdStep:       {"gru_fwd_step", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kGRUBwdStep:       {"gru_bwd_step", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
@@ -368,6 +370,23 @@ func (kn Kernels) EmbedScatterAdd(grid, block Dim3, dE Buffer, dOut Buffer, ids 
 	args.i32(V)
 	args.i32(padIdx)
 	return kn.c.launch(kEmbedScatterAdd, grid, block, &args)
+}
+
+// EmbedGradGrouped launches embed_grad_grouped (kernels/embedding.cu):
+//
+//	embed_grad_grouped(float* dE, const float* dOut, const int* ids, const unsigned* order, int B, int T, int D, int V, int pad_idx)
+func (kn Kernels) EmbedGradGrouped(grid, block Dim3, dE Buffer, dOut Buffer, ids Buffer, order Buffer, B int, T int, D int, V int, padIdx int) error {
+	var args kargs
+	args.ptr(dE)
+	args.ptr(dOut)
+	args.ptr(ids)
+	args.ptr(order)
+	args.i32(B)
+	args.i32(T)
+	args.i32(D)
+	args.i32(V)
+	args.i32(padIdx)
+	return kn.c.launch(kEmbedGradGrouped, grid, block, &args)
 }
 
 // GRUAddBias launches gru_add_bias (kernels/gru.cu):

@@ -467,7 +467,8 @@ func (c *Context) EmbeddingForward(out, table, ids Buffer, batch, steps, dim int
 // dTable (V x dim) selected by ids (batch x steps): dTable[ids[b][t]] +=
 // dOut[t][b]. Rows with id == padIdx (0 for the usual padding token; -1 for
 // none) and ids outside [0, V) get nothing. Clear dTable first for a fresh
-// gradient. Uses atomicAdd, so the summation order (last bits) may vary.
+// gradient. Uses atomicAdd, so the summation order (last bits) may vary:
+// EmbeddingBackwardGrouped sums in a fixed order.
 func (c *Context) EmbeddingBackward(dTable, dOut, ids Buffer, batch, steps, dim, padIdx int) error {
 	const call = "embedding backward"
 	vocab, err := embedCheck(call, dOut, dTable, ids, batch, steps, dim)
@@ -479,6 +480,73 @@ func (c *Context) EmbeddingBackward(dTable, dOut, ids Buffer, batch, steps, dim,
 	}
 	n := steps * batch * dim
 	return c.Kernels().EmbedScatterAdd(c.ewGrid(n), ewBlock, dTable, dOut, ids, batch, steps, dim, vocab, padIdx)
+}
+
+// EmbeddingOrderLen is the length in uint32 words of the order
+// EmbeddingOrder makes for batch x steps ids.
+func EmbeddingOrderLen(batch, steps int) int { return 2 + 2*batch*steps }
+
+// EmbeddingOrder writes into order (EmbeddingOrderLen words) the token
+// positions of ids (batch x steps, row-major) grouped by id, for
+// EmbeddingBackwardGrouped: the number of groups G, the batch*steps
+// positions (t*batch + b, the time-major row of dOut) sorted by id and,
+// within an id, by position, then the G+1 starts of the groups (ids
+// outside [0, vocab) form one group, which the kernel skips). counts is
+// scratch of vocab+2 elements. A counting sort on the host, where the ids
+// are before their upload: it allocates nothing.
+func EmbeddingOrder(order []uint32, ids []int32, batch, steps, vocab int, counts []int32) {
+	n := batch * steps
+	bin := func(id int32) int {
+		if id < 0 || int(id) >= vocab {
+			return vocab
+		}
+		return int(id)
+	}
+	counts = counts[:vocab+2]
+	clear(counts)
+	for _, id := range ids[:n] {
+		counts[bin(id)+1]++
+	}
+	pos, start := order[1:1+n], order[1+n:]
+	groups := 0
+	for v := 0; v <= vocab; v++ {
+		if counts[v+1] > 0 {
+			start[groups] = uint32(counts[v])
+			groups++
+		}
+		counts[v+1] += counts[v] // counts[v] is where bin v's positions start
+	}
+	start[groups] = uint32(n)
+	order[0] = uint32(groups)
+	for t := range steps {
+		for b := range batch {
+			v := bin(ids[b*steps+t])
+			pos[counts[v]] = uint32(t*batch + b)
+			counts[v]++
+		}
+	}
+}
+
+// EmbeddingBackwardGrouped writes the gradient EmbeddingBackward
+// accumulates, with no atomics: order (EmbeddingOrderLen words on the
+// device) holds the ids' positions grouped by id (EmbeddingOrder), and
+// each row's gradient is summed in position order, so the result is the
+// same bits on every run. Rows of ids that do not occur are left as they
+// are: clear dTable first.
+func (c *Context) EmbeddingBackwardGrouped(dTable, dOut, ids, order Buffer, batch, steps, dim, padIdx int) error {
+	const call = "embedding backward (grouped)"
+	vocab, err := embedCheck(call, dOut, dTable, ids, batch, steps, dim)
+	if err != nil {
+		return err
+	}
+	if padIdx < -1 || padIdx > math.MaxInt32 {
+		return invalid(call, "padIdx %d", padIdx)
+	}
+	if err := need(call, "order", order, EmbeddingOrderLen(batch, steps)); err != nil {
+		return err
+	}
+	n := steps * batch * dim
+	return c.Kernels().EmbedGradGrouped(c.ewGrid(n), ewBlock, dTable, dOut, ids, order, batch, steps, dim, vocab, padIdx)
 }
 
 // ---- dropout ----

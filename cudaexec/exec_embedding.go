@@ -38,8 +38,17 @@ func embedding(s *Step) (Launch, error) {
 	}, nil
 }
 
-// embeddingGrad: the output gradient scatter-added into a cleared table
-// gradient; the op's padding row (if any) gets nothing.
+// embeddingOrder keys an EmbeddingGrad step's grouping of its ids among a
+// program's run states.
+type embeddingOrder struct{ step *graph.Step }
+
+// embeddingGrad: the output gradient summed per id into a cleared table
+// gradient; the op's padding row (if any) gets nothing. When the ids are a
+// data input (uploaded from the host each run), the host groups their
+// positions by id as they are uploaded (cuda.EmbeddingOrder) and the
+// kernel sums each id's rows in a fixed order: the same bits on every run,
+// which a resumed training run needs to end as the uninterrupted one.
+// Otherwise it scatter-adds with atomics.
 func embeddingGrad(s *Step) (Launch, error) {
 	if err := s.CheckFloat32(0); err != nil {
 		return nil, err
@@ -48,10 +57,30 @@ func embeddingGrad(s *Step) (Launch, error) {
 	ids, dout, dtable := s.In[0], s.In[1], s.Out
 	b, t := ids.Shape[0], ids.Shape[1]
 	checkIDs(s, op.Vocab)
+	if s.Plan.In[0].Kind != graph.ValueInput {
+		return func(c *cuda.Context) error {
+			if err := c.Zero(dtable.Buffer()); err != nil {
+				return err
+			}
+			return c.EmbeddingBackward(dtable.Buffer(), dout.Buffer(), ids.Buffer(), b, t, op.Dim, op.Padding)
+		}, nil
+	}
+	words := cuda.EmbeddingOrderLen(b, t)
+	order := make([]uint32, words+words%2)
+	counts := make([]int32, op.Vocab+2)
+	s.CheckInput(0, func(host *graph.Buf) error {
+		cuda.EmbeddingOrder(order, host.I32, b, t, op.Vocab, counts)
+		return nil
+	})
+	dev := s.RunState(embeddingOrder{s.Plan}, len(order)/2, func(dst []uint64) {
+		for k := range dst {
+			dst[k] = uint64(order[2*k]) | uint64(order[2*k+1])<<32 // little-endian words
+		}
+	})
 	return func(c *cuda.Context) error {
 		if err := c.Zero(dtable.Buffer()); err != nil {
 			return err
 		}
-		return c.EmbeddingBackward(dtable.Buffer(), dout.Buffer(), ids.Buffer(), b, t, op.Dim, op.Padding)
+		return c.EmbeddingBackwardGrouped(dtable.Buffer(), dout.Buffer(), ids.Buffer(), dev.Buffer(), b, t, op.Dim, op.Padding)
 	}, nil
 }
