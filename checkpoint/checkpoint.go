@@ -26,7 +26,8 @@ type File struct {
 	// Tensors are in the order they were saved, with unique names.
 	Tensors []Tensor
 
-	// label overrides "model file <Path>" in errors (ReadSafetensors).
+	// label overrides "model file <Path>" in errors (ReadSafetensors,
+	// LoadAs).
 	label string
 }
 
@@ -52,9 +53,16 @@ func ParamTensors(params []*graph.Param) []Tensor {
 // A new file gets mode 0644; replacing a file keeps that file's mode.
 // See Write for kind, meta and tensors.
 func Save(path string, kind string, meta any, tensors []Tensor) error {
+	return SaveAs(path, "model file", kind, meta, tensors)
+}
+
+// SaveAs is Save for a file that is not a model (a training state, say):
+// its errors start with noun and the path ("training state file
+// run.state: ...") instead of "model file".
+func SaveAs(path, noun, kind string, meta any, tensors []Tensor) error {
 	err := saveWith(path, func(w io.Writer) error { return write(w, kind, meta, tensors) })
 	if err != nil {
-		return fmt.Errorf("model file %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", noun, path, err)
 	}
 	return nil
 }
@@ -73,10 +81,18 @@ func unwrapPath(err error) error { return atomicfile.UnwrapPath(err) }
 // wantKind is not empty, the file must hold that kind of model. Every error
 // starts with "model file <path>:" and says what is wrong.
 func Load(path string, wantKind string) (*File, error) {
+	return LoadAs(path, "model file", wantKind)
+}
+
+// LoadAs is Load for a file that is not a model (a training state, say):
+// its errors, and those of the File's methods, start with noun and the
+// path instead of "model file".
+func LoadAs(path, noun, wantKind string) (*File, error) {
 	f, err := load(path, wantKind)
 	if err != nil {
-		return nil, fmt.Errorf("model file %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", noun, path, err)
 	}
+	f.label = noun + " " + path
 	return f, nil
 }
 

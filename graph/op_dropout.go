@@ -66,6 +66,11 @@ func (op Dropout) AdvanceRun() uint64 {
 	return *op.runs
 }
 
+// SetRun sets the number of forward executions so far, so that the next
+// run draws the mask of run n+1: a resumed training run restores the count
+// its interrupted run had reached (package train's state files).
+func (op Dropout) SetRun(n uint64) { *op.runs = n }
+
 func (op Dropout) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
 	*op.runs++
 	if out.Dtype == tensor.Float32 {

@@ -5,6 +5,27 @@
 //
 // A training step (fill the batch, forward, backward, clip, update)
 // allocates nothing once the programs are planned; BenchmarkStep shows it.
+//
+// # Stopping and resuming a run
+//
+// With Config.StateFile, Fit keeps the run's whole state in a file (see
+// State), rewritten atomically at every epoch's end and when its context
+// stops it: weights, the optimizer's moments, step count and settings, the
+// dropout counters, the sampler's random state and the position in the
+// epoch's order, the running figures, the best weights, the history, and a
+// hash of the data. A later Fit given that state as Config.Resume, with
+// the same model (made afresh the same way), data and settings, continues
+// from the step where the run stopped and ends with the weights, bit for
+// bit, and the figures of the run that was never stopped; anything else
+// is refused (ErrStateMismatch) before it changes anything:
+//
+//	st, err := train.LoadState("run.state")
+//	// ... make the model, data and optimizer as the run did ...
+//	cfg.Resume, cfg.StateFile = st, "run.state"
+//	res, err := train.Fit(ctx, model, trainSet, valSet, cfg)
+//
+// NewTrainer takes Config.Resume too, and Trainer.SaveState writes a
+// trainer's own state, for loops of your own.
 package train
 
 import (
@@ -13,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"gorgonia.org/gorgonia"
@@ -80,6 +102,32 @@ type Config struct {
 	// OnEpoch is called after every epoch's validation, with that epoch's
 	// weights in the model (for logging or extra evaluation).
 	OnEpoch func(epoch int, s EpochStats) error
+
+	// StateFile, when set, is where Fit writes the run's training state
+	// (see State), atomically, at the end of every epoch (after OnEpoch
+	// and OnBest) and when ctx stops the run, so that a run stopped by a
+	// signal or a lost machine can continue (Resume). A non-finite loss
+	// leaves the file as the last epoch's end wrote it.
+	StateFile string
+	// StateMeta is stored with the state as JSON, for the caller
+	// (State.DecodeMeta): how to rebuild the model and its data.
+	StateMeta any
+	// Resume continues the run whose state LoadState read. NewTrainer
+	// restores the weights, the optimizer's state and step count, and the
+	// dropout counters; Fit also the sampler's position in the epoch
+	// where the run stopped (mid-epoch included), the epoch's running
+	// figures, the history, and the best weights so far and their epoch,
+	// then trains on to Epochs. The resumed run ends, bit for bit, as the
+	// run that wrote the state would have (on the same backend).
+	//
+	// A state of another run is refused (ErrStateMismatch) before anything
+	// is changed: another model (parameter names, shapes, dtypes; dropout
+	// seeds), BatchSize, Dtype, ClipNorm, optimizer (type, settings,
+	// parameter groups, state slots), and for Fit another Seed, KeepLast, Select, sampler,
+	// or training or validation data (their contents). Epochs (at least
+	// the epoch the state is in), Patience, Progress, the callbacks,
+	// StateFile and Device may differ from the run's.
+	Resume *State
 }
 
 // EpochStats are one epoch's figures.
@@ -223,8 +271,9 @@ type Trainer struct {
 	target   *graph.Buf
 	output   *graph.Buf
 	loss     *graph.Buf
-	norm     float64   // the last step's gradient norm (GradNorm)
-	prof     stepTimes // SetProfiling (profile.go)
+	norm     float64         // the last step's gradient norm (GradNorm)
+	prof     stepTimes       // SetProfiling (profile.go)
+	drops    []graph.Dropout // the program's dropout ops, for a state file
 }
 
 func (c *Config) defaults() {
@@ -243,6 +292,9 @@ func (c *Config) defaults() {
 }
 
 // NewTrainer plans the training program for cfg.BatchSize on cfg.Device.
+// With cfg.Resume it first restores the state's weights, optimizer state
+// and dropout counters (see Config.Resume), or refuses a state of another
+// model or setup, changing nothing.
 func NewTrainer(m Model, cfg Config) (*Trainer, error) {
 	return newTrainer(m, cfg, nil)
 }
@@ -258,6 +310,32 @@ func newTrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 	}
 	params := g.Params()
 	t := &Trainer{model: m, cfg: cfg, net: net, params: params}
+	plan, err := graph.NewPlan([]*gorgonia.Node{net.Loss, net.Output}, gradNodes, g.Binds())
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range plan.Forward {
+		if d, ok := st.Op.(graph.Dropout); ok {
+			t.drops = append(t.drops, d)
+		}
+	}
+	if r := cfg.Resume; r != nil {
+		// On the host, before the store takes the weights and the
+		// optimizer's state to the device.
+		if err := r.checkDropout(cfg.BatchSize, t.drops); err != nil {
+			return nil, err
+		}
+		if share == nil {
+			opt, err := r.checkTrainer(cfg, params)
+			if err != nil {
+				return nil, err
+			}
+			if err := r.restoreTrainer(params, opt); err != nil {
+				return nil, err
+			}
+		}
+		r.restoreDropout(cfg.BatchSize, t.drops)
+	}
 	if share != nil {
 		if err := sameParams(share.params, params); err != nil {
 			return nil, err
@@ -268,11 +346,6 @@ func newTrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
 			return nil, fmt.Errorf("train: %w", err)
 		}
 		t.ownStore = true
-	}
-	plan, err := graph.NewPlan([]*gorgonia.Node{net.Loss, net.Output}, gradNodes, g.Binds())
-	if err != nil {
-		t.Close()
-		return nil, err
 	}
 	if t.exec, err = b.Compile(plan, t.store, gradNodes); err != nil {
 		t.Close()
@@ -396,6 +469,12 @@ func countCorrect(out, target *graph.Buf) int {
 // wrapping ErrNonFinite, the best weights restored. When no epoch finished
 // (BestEpoch 0) the weights are not a trained model; a ctx cancelled
 // before Fit starts returns at once, before any program is planned.
+//
+// With cfg.StateFile Fit saves the run's state at the end of every epoch
+// and when ctx stops it; with cfg.Resume it continues a run from its state
+// (see Config.Resume). The Result of a resumed run covers the whole run:
+// History from the first epoch, and Steps, TrainSeconds and SeqPerSec
+// over every part of it.
 func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Result, error) {
 	if ctx.Err() != nil {
 		return &Result{Interrupted: true}, nil
@@ -409,6 +488,21 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		sampler = NewShuffle(trainData.Len(), cfg.Seed)
 	} else if b, ok := sampler.(interface{ BatchSize() int }); ok && b.BatchSize() != cfg.BatchSize {
 		return nil, fmt.Errorf("train: the sampler makes batches of %d, the batch size is %d", b.BatchSize(), cfg.BatchSize)
+	}
+	resume, saving := cfg.Resume, cfg.StateFile != ""
+	var ids dataID
+	if saving || resume != nil {
+		var err error
+		if ids, err = dataIdentity(m, cfg, trainData, valData); err != nil {
+			return nil, err
+		}
+	}
+	if resume != nil {
+		// Everything is checked before the model, the optimizer or the
+		// sampler is changed.
+		if err := resume.checkFit(cfg, m.Params(), ids, sampler); err != nil {
+			return nil, err
+		}
 	}
 	tr, err := NewTrainer(m, cfg)
 	if err != nil {
@@ -435,10 +529,60 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	bar := newProgress(cfg.Progress, cfg.Epochs, steps)
 	res := &Result{}
 	best := snapshot(m.Params())
-	var stepTime time.Duration
+	var stepTime, before time.Duration // before: the resumed run's time so far
 	var seen int
+	first := 1 // the first epoch to train
+	if resume != nil {
+		res.History = slices.Clone(resume.History)
+		res.BestEpoch = resume.BestEpoch
+		if res.BestEpoch > 0 {
+			res.Best = res.History[res.BestEpoch-1]
+			resume.restoreBest(best, m.Params())
+		}
+		seen = resume.meta.Fit.Seen
+		stepTime = seconds(resume.sums.StepSeconds)
+		before = seconds(resume.sums.TrainSeconds)
+		first = resume.Epoch + 1
+		// A run that stopped for lack of progress stays stopped, unless
+		// the patience now allows more epochs.
+		if resume.Step == 0 && cfg.Patience > 0 && resume.Epoch > 0 && resume.Epoch-resume.BestEpoch >= cfg.Patience {
+			res.StoppedEarly = true
+		}
+	}
 	start := time.Now()
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+	// save writes the run's state: complete epochs done, and steps of the
+	// next epoch, whose order the sampler draws from samplerState.
+	save := func(done, step int, samplerState []byte, lossSum float64, correct, n int, epochTime time.Duration) error {
+		if err := tr.SyncHost(); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		var w stateWriter
+		if err := w.addTrainer(tr); err != nil {
+			return err
+		}
+		if tail != nil {
+			w.addDropout(tail)
+		}
+		w.addFit(res, best, m.Params(), fitMeta{
+			Epochs: cfg.Epochs, Seed: cfg.Seed, KeepLast: cfg.KeepLast, Select: cfg.Select.String(), Patience: cfg.Patience,
+			Epoch: done, Step: step, Sampler: samplerState, Correct: correct, Count: n, Seen: seen,
+			BestEpoch: res.BestEpoch, StoppedEarly: res.StoppedEarly, Interrupted: res.Interrupted, Data: ids,
+		}, fitSums{LossSum: lossSum, EpochSeconds: epochTime.Seconds(), StepSeconds: stepTime.Seconds(),
+			TrainSeconds: (before + time.Since(start)).Seconds()})
+		if err := w.save(cfg.StateFile, cfg.StateMeta); err != nil {
+			return fmt.Errorf("train: saving the training state: %w", err)
+		}
+		return nil
+	}
+	for epoch := first; epoch <= cfg.Epochs && !res.StoppedEarly; epoch++ {
+		// The sampler's state before it draws this epoch's order: what a
+		// state written in the middle of the epoch replays it from.
+		var samplerState []byte
+		if saving {
+			if samplerState, err = sampler.MarshalBinary(); err != nil {
+				return res, fmt.Errorf("train: the sampler's state: %w", err)
+			}
+		}
 		order := sampler.Epoch()
 		if len(order) != trainData.Len() {
 			return res, fmt.Errorf("train: the sampler ordered %d examples of %d", len(order), trainData.Len())
@@ -446,7 +590,13 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		epochStart := time.Now()
 		var lossSum float64
 		var correct, n int
-		for s := 0; s < steps; s++ {
+		var epochBefore time.Duration // the time of the resumed epoch's earlier steps
+		s := 0
+		if epoch == first && resume != nil && resume.Step > 0 {
+			s, lossSum, correct, n = resume.Step, resume.sums.LossSum, resume.meta.Fit.Correct, resume.meta.Fit.Count
+			epochBefore = seconds(resume.sums.EpochSeconds)
+		}
+		for ; s < steps; s++ {
 			if ctx.Err() != nil {
 				res.Interrupted = true
 				break
@@ -470,12 +620,20 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 			seen += hi - lo
 			bar.step(epoch, s+1, lossSum/float64(n), float64(correct)/float64(n), float64(seen)/stepTime.Seconds())
 		}
-		if res.Interrupted || n == 0 {
+		if res.Interrupted {
+			if saving && seen > 0 {
+				if err := save(epoch-1, s, samplerState, lossSum, correct, n, epochBefore+time.Since(epochStart)); err != nil {
+					return res, err
+				}
+			}
+			break
+		}
+		if n == 0 {
 			break
 		}
 		// On a device the model's host parameters catch up with the
 		// backend's only where they are read: for OnEpoch, the best-weights
-		// copy and OnBest.
+		// copy, OnBest and the state file.
 		synced := false
 		syncHost := func() error {
 			if synced {
@@ -488,7 +646,7 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 			return nil
 		}
 		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(n), TrainAcc: float64(correct) / float64(n)}
-		st.SeqPerSec = float64(n) / time.Since(epochStart).Seconds()
+		st.SeqPerSec = float64(n) / (epochBefore + time.Since(epochStart)).Seconds()
 		if valData != nil && valData.Len() > 0 {
 			r, err := ev.Evaluate(valData, cfg.BatchSize)
 			if err != nil {
@@ -498,7 +656,7 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		} else {
 			st.ValLoss, st.ValAcc = st.TrainLoss, st.TrainAcc
 		}
-		st.Seconds = time.Since(epochStart).Seconds()
+		st.Seconds = (epochBefore + time.Since(epochStart)).Seconds()
 		res.History = append(res.History, st)
 		if cfg.OnEpoch != nil {
 			if err := syncHost(); err != nil {
@@ -523,10 +681,18 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 			}
 		} else if cfg.Patience > 0 && epoch-res.BestEpoch >= cfg.Patience {
 			res.StoppedEarly = true
-			break
+		}
+		if saving {
+			next, err := sampler.MarshalBinary()
+			if err != nil {
+				return res, fmt.Errorf("train: the sampler's state: %w", err)
+			}
+			if err := save(epoch, 0, next, 0, 0, 0, 0); err != nil {
+				return res, err
+			}
 		}
 	}
-	res.TrainSeconds = time.Since(start).Seconds()
+	res.TrainSeconds = (before + time.Since(start)).Seconds()
 	res.Steps = seen
 	if stepTime > 0 {
 		res.SeqPerSec = float64(seen) / stepTime.Seconds()
@@ -541,6 +707,9 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	}
 	return res, nil
 }
+
+// seconds converts a float number of seconds (as a state file keeps time).
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // weights is a copy of parameter values.
 type weights []*graph.Buf
