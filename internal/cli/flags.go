@@ -51,6 +51,7 @@ type def struct {
 	required    bool
 	isSet       bool
 	input       *string
+	updated     bool // an input the command may write back (Updated)
 	output      *outputSpec
 }
 
@@ -376,7 +377,6 @@ func orList(s []string) string {
 // returns flag.ErrHelp after -h/--help (the usage printed to stdout), or
 // an error with one line per problem.
 func (f *FlagSet) Parse(args []string) error {
-	var problems []error
 	var pos []string
 	rest := args
 	for {
@@ -402,7 +402,13 @@ func (f *FlagSet) Parse(args []string) error {
 		rest = r[1:]
 	}
 	f.parsed = pos
+	return f.problem(f.checkAll()...)
+}
 
+// checkAll checks every flag, argument and output path, then the checks
+// of several flags together.
+func (f *FlagSet) checkAll() []error {
+	var problems []error
 	for _, d := range f.defs {
 		switch {
 		case d.parseErr != nil:
@@ -426,7 +432,42 @@ func (f *FlagSet) Parse(args []string) error {
 			}
 		}
 	}
-	return f.problem(problems...)
+	return problems
+}
+
+// Value is the flag's value as its String form: the parsed value, or the
+// default ("" for a flag never declared).
+func (f *FlagSet) Value(name string) string {
+	for _, d := range f.defs {
+		if d.name == name {
+			return d.value.String()
+		}
+	}
+	return ""
+}
+
+// Default gives the flags that the command line did not set the values
+// in values (by flag name), as if they were their defaults: values a
+// command learns only after Parse, such as the settings of a run it
+// resumes. It then checks every flag, argument and output path again, as
+// Parse does, and returns Parse's kind of error. Flags set on the command
+// line keep their values and IsSet stays false for the others. Naming an
+// undeclared flag is a programmer error: Default panics.
+func (f *FlagSet) Default(values map[string]string) error {
+	for name, v := range values {
+		i := slices.IndexFunc(f.defs, func(d *def) bool { return d.name == name })
+		if i < 0 {
+			panic("cli: Default of undeclared flag --" + name + " in " + f.name)
+		}
+		d := f.defs[i]
+		if d.isSet {
+			continue
+		}
+		if err := d.value.Set(v); err != nil {
+			d.parseErr = fmt.Errorf("--%s %q: %w", name, v, err)
+		}
+	}
+	return f.problem(f.checkAll()...)
 }
 
 func (f *FlagSet) checkArgs() error {
@@ -484,6 +525,11 @@ func (f *FlagSet) problem(errs ...error) error {
 	}
 	return usageError{Problems(errs)}
 }
+
+// Problem returns a command's own problems with its command line, found
+// after Parse (the flags given against a file the command has read), as
+// Parse returns problems: one line each, matching ErrUsage; nil for none.
+func (f *FlagSet) Problem(errs ...error) error { return f.problem(errs...) }
 
 // PrintUsage writes the usage text and every option with its range and
 // default.

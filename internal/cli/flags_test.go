@@ -269,3 +269,54 @@ func TestUsageErrors(t *testing.T) {
 	require.Len(t, p, 2)
 	require.ErrorIs(t, NewFlagSet("t", "", nil).Parse([]string{"x"}), ErrUsage)
 }
+
+// TestDefault: values learnt after Parse fill the flags the command line
+// left out, and are checked as Parse checks them.
+func TestDefault(t *testing.T) {
+	dir := t.TempDir()
+	f := newTestFlags(&bytes.Buffer{})
+	require.NoError(t, f.fs.Parse([]string{"--epochs", "3", "--out", filepath.Join(dir, "m")}))
+	require.Equal(t, "3", f.fs.Value("epochs"))
+	require.Equal(t, "0.5", f.fs.Value("dropout"))
+	require.NoError(t, f.fs.Default(map[string]string{"epochs": "7", "dropout": "0.25", "plot": filepath.Join(dir, "p.png")}))
+	require.Equal(t, 3, *f.epochs, "a flag given keeps its value")
+	require.Equal(t, 0.25, *f.dropout)
+	require.False(t, f.fs.IsSet("dropout"))
+	require.Equal(t, filepath.Join(dir, "p.png"), *f.plot)
+
+	f = newTestFlags(&bytes.Buffer{})
+	require.NoError(t, f.fs.Parse([]string{"--out", filepath.Join(dir, "m")}))
+	err := f.fs.Default(map[string]string{"dropout": "2", "plot": filepath.Join(dir, "m")})
+	require.ErrorIs(t, err, ErrUsage)
+	require.ErrorContains(t, err, "--dropout 2: must be from 0 to 1")
+	require.ErrorContains(t, err, "must end in .png", "outputs are checked as Parse checks them")
+	require.Panics(t, func() { _ = f.fs.Default(map[string]string{"nope": "1"}) })
+
+	require.NoError(t, f.fs.Problem())
+	err = f.fs.Problem(errors.New("one"), errors.New("two"))
+	require.ErrorIs(t, err, ErrUsage)
+	require.Equal(t, "one\ntwo", err.Error())
+}
+
+// TestUpdatedInput: an output may name an input the command writes back,
+// and no other.
+func TestUpdatedInput(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "run.state")
+	require.NoError(t, os.WriteFile(state, []byte("x"), 0o644))
+	for _, updated := range []bool{false, true} {
+		fs := NewFlagSet("tool", "", &bytes.Buffer{})
+		var opts []Option
+		if updated {
+			opts = append(opts, Updated())
+		}
+		fs.Input("resume", "", "state to resume", opts...)
+		fs.Output("state", "", "state to write")
+		err := fs.Parse([]string{"--resume", state, "--state", state})
+		if updated {
+			require.NoError(t, err)
+		} else {
+			require.ErrorContains(t, err, "is an input of this command")
+		}
+	}
+}

@@ -28,6 +28,11 @@ func Ext(exts ...string) Option {
 	}
 }
 
+// Updated marks an input flag's file as one the command may write back:
+// outputs may name it (a training state that a resumed run goes on
+// updating, atomically). Other outputs still may not name each other.
+func Updated() Option { return func(d *def) { d.updated = true } }
+
 // Input declares a flag naming an input file. A non-empty value must be a
 // readable file (not a directory); outputs may not name it.
 func (f *FlagSet) Input(name, value, help string, opts ...Option) *string {
@@ -121,7 +126,7 @@ func (d *def) outputPaths() []string {
 func (f *FlagSet) checkPaths() []error {
 	var inputs []string
 	for _, d := range f.defs {
-		if d.input != nil && *d.input != "" {
+		if d.input != nil && *d.input != "" && !d.updated {
 			inputs = append(inputs, *d.input)
 		}
 	}
