@@ -2,6 +2,7 @@ package spam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -94,6 +95,23 @@ type Options struct {
 	// their gradients and Adam moments, and the activations of a training
 	// batch and an evaluation batch (see Config.TrainingBytes).
 	MaxBytes uint64
+
+	// StateFile, when set, is where the run's training state is saved
+	// (train.Config.StateFile: at every epoch's end and when ctx stops
+	// the run), with the run's settings, labels, data source and
+	// vocabulary, so that LoadRun and Resume can continue it.
+	StateFile string
+	// StateExtra is stored with the state for the caller (Run.Extra).
+	StateExtra json.RawMessage
+	// Resume continues the run a state file holds (LoadRun), on the same
+	// data: the options must be the run's (Run.Options), except Epochs (to
+	// train on past the run's end), Patience, the callbacks, Device,
+	// MaxBytes and StateFile. Other settings, other labels or another
+	// training vocabulary are refused (train.ErrStateMismatch), and so is
+	// other data with the same vocabulary (by train.Fit, which compares
+	// the encoded examples). The run then ends as it would have, had it
+	// not been stopped: the same weights, bit for bit, and figures.
+	Resume *Run
 }
 
 // Errors of Train about the data, for errors.Is.
@@ -141,6 +159,9 @@ func (o *Options) defaults() {
 	}
 	if o.TrainFrac == 0 {
 		o.TrainFrac, o.ValFrac = 0.7, 0.15
+	}
+	if o.Bucket == 0 {
+		o.Bucket = train.DefaultChunk
 	}
 }
 
@@ -202,6 +223,11 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 		return nil, nil, err
 	}
 	vocab := data.BuildVocab(toks, o.MaxVocab, 1)
+	if o.Resume != nil {
+		if err := o.Resume.checkResume(o, labels, vocab); err != nil {
+			return nil, nil, err
+		}
+	}
 	cfg := o.Model
 	cfg.Vocab = vocab.Size()
 	if err := cfg.Validate(); err != nil {
@@ -238,7 +264,13 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	tc := train.Config{
 		Epochs: o.Epochs, BatchSize: o.BatchSize, Seed: o.Seed, ClipNorm: max(o.Clip, 0),
 		Patience: o.Patience, Select: o.Select, Optimizer: optim.NewAdam(o.LR), Progress: o.Progress,
-		Device: o.Device,
+		Device: o.Device, StateFile: o.StateFile,
+	}
+	if o.StateFile != "" {
+		tc.StateMeta = newRunMeta(o, cfg.WithDefaults(), labels, load.Source, vocab)
+	}
+	if o.Resume != nil {
+		tc.Resume = o.Resume.State
 	}
 	if cfg.Packed {
 		if tc.Sampler, err = train.NewBucket(trainSet.SeqLengths(), o.BatchSize, o.Bucket, o.Seed); err != nil {

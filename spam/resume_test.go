@@ -1,0 +1,143 @@
+package spam
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/train"
+)
+
+// cancelOn is a progress writer that cancels a run when a line containing
+// mark is written, after delay (0: at once).
+type cancelOn struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	mark   string
+	delay  time.Duration
+	cancel context.CancelFunc
+	done   bool
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.done && w.mark != "" && strings.Contains(w.buf.String(), w.mark) {
+		w.done = true
+		if w.delay == 0 {
+			w.cancel()
+		} else {
+			time.AfterFunc(w.delay, w.cancel)
+		}
+	}
+	return len(p), nil
+}
+
+// TestTrainResume: a spam run stopped after an epoch, or somewhere in the
+// next, and resumed from its state file (LoadRun) ends with the
+// uninterrupted run's weights, bit for bit, and its figures, padded and
+// packed (whose bucketing sampler draws its own random orders).
+func TestTrainResume(t *testing.T) {
+	testTrainResume(t, train.CPU, 700, []bool{false, true}, []time.Duration{0, 20 * time.Millisecond})
+}
+
+// testTrainResume is TestTrainResume on a device, on n examples, for
+// padded and/or packed models, stopped at the given delays after the first
+// epoch's line.
+func testTrainResume(t *testing.T, dev train.Device, n int, modes []bool, delays []time.Duration) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	ex = ex[:n]
+	for _, packed := range modes {
+		opts := func() Options {
+			return Options{Model: Config{SeqLen: 16, Embed: 8, Hidden: 8, Layers: 2, Dropout: 0.3, Packed: packed},
+				Epochs: 3, BatchSize: 16, LR: 5e-3, Select: train.SelectAccuracy, Bucket: 4, Device: dev}
+		}
+		want, wantRep, err := Train(context.Background(), ex, load, opts())
+		require.NoError(t, err)
+		for _, delay := range delays {
+			path := filepath.Join(t.TempDir(), "run.state")
+			ctx, cancel := context.WithCancel(context.Background())
+			o := opts()
+			o.StateFile = path
+			o.Progress = &cancelOn{mark: "epoch 1/3", delay: delay, cancel: cancel}
+			_, rep, err := Train(ctx, ex, load, o)
+			cancel()
+			require.NoError(t, err)
+			if !rep.Fit.Interrupted {
+				t.Fatalf("packed %v, delay %v: the run ended before the cancel", packed, delay)
+			}
+			run, err := LoadRun(path)
+			require.NoError(t, err)
+			// (After a delay, a fast machine may have finished epoch 2.)
+			require.Contains(t, []int{1, 2}, run.State.Epoch)
+			t.Logf("packed %v: stopped at epoch %d, step %d", packed, run.State.Epoch+1, run.State.Step)
+			o = run.Options
+			o.Resume, o.Device = run, dev
+			got, gotRep, err := Train(context.Background(), ex, load, o)
+			require.NoError(t, err)
+			require.Equal(t, wantRep.Fit.BestEpoch, gotRep.Fit.BestEpoch)
+			require.Equal(t, len(wantRep.Fit.History), len(gotRep.Fit.History))
+			for i, w := range wantRep.Fit.History {
+				g := gotRep.Fit.History[i]
+				require.Equal(t, [4]float64{w.TrainLoss, w.TrainAcc, w.ValLoss, w.ValAcc}, [4]float64{g.TrainLoss, g.TrainAcc, g.ValLoss, g.ValAcc})
+			}
+			require.Equal(t, wantRep.TestResult.Loss, gotRep.TestResult.Loss)
+			for i, p := range want.Model.Params() {
+				q := got.Model.Params()[i]
+				for j, v := range p.Value.F32 {
+					require.Equal(t, math.Float32bits(v), math.Float32bits(q.Value.F32[j]), "%s[%d]", p.Name, j)
+				}
+			}
+		}
+	}
+}
+
+// TestTrainResumeRefused: other settings, labels or data are refused,
+// saying what differs.
+func TestTrainResumeRefused(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	ex = ex[:400]
+	path := filepath.Join(t.TempDir(), "run.state")
+	o := Options{Model: Config{SeqLen: 12, Embed: 8, Hidden: 8, Layers: 1}, Epochs: 1, BatchSize: 16, StateFile: path}
+	_, _, err = Train(context.Background(), ex, load, o)
+	require.NoError(t, err)
+	run, err := LoadRun(path)
+	require.NoError(t, err)
+	require.Equal(t, 1, run.State.Epoch)
+
+	resume := func(change func(o *Options), ex []data.Example, load data.LoadReport) error {
+		o := run.Options
+		o.Resume, o.Epochs = run, 2
+		if change != nil {
+			change(&o)
+		}
+		_, _, err := Train(context.Background(), ex, load, o)
+		return err
+	}
+	require.NoError(t, resume(nil, ex, load))
+	err = resume(func(o *Options) { o.BatchSize = 8; o.Model.Hidden = 4 }, ex, load)
+	require.ErrorIs(t, err, train.ErrStateMismatch)
+	require.ErrorContains(t, err, "hidden size 4 (the run's: 8), batch size 8 (the run's: 16)")
+	err = resume(nil, ex[:390], load)
+	require.ErrorIs(t, err, train.ErrStateMismatch)
+	require.ErrorContains(t, err, "other data")
+	changed := append([]data.Example(nil), ex...)
+	changed[5].Spam = !changed[5].Spam // same words, another label: the encoded examples differ
+	err = resume(nil, changed, load)
+	require.ErrorIs(t, err, train.ErrStateMismatch)
+	require.ErrorContains(t, err, "other ")
+	other := load
+	other.Negative, other.Positive = "no", "yes"
+	require.ErrorContains(t, resume(nil, ex, other), `the data's labels are "no" and "yes", the run's "ham" and "spam"`)
+}
