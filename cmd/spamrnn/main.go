@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return cli.ExitCode(s)
 		}
 		return 130
-	case errors.Is(err, cli.ErrUsage):
+	case errors.Is(err, cli.ErrUsage), errors.Is(err, train.ErrStateMismatch):
 		cli.PrintError(stderr, "spamrnn "+args[0], err)
 		return 2
 	}
@@ -113,7 +113,7 @@ type trainFlags struct {
 	channels, patience, bucket                   *int
 	dropout, lr, clip                            *float64
 	seed                                         *uint64
-	selectBy, device, out, plot                  *string
+	selectBy, device, out, plot, resume, state   *string
 	asJSON, packed                               *bool
 }
 
@@ -142,6 +142,11 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		"recurrent layers of --hidden units; cnn is a text CNN (Kim 2014): for each of\n"+
 		"--widths a convolution of --channels filters, ReLU and max over time. The model\n"+
 		"file records the cell; eval and predict read it from there.\n"+
+		"\nThe run's training state (weights, Adam's moments and step count, the position\n"+
+		"in the epoch's order, dropout counters, best weights, history) is kept in\n"+
+		"--state at every epoch's end and when SIGINT or SIGTERM stops the run;\n"+
+		"--resume FILE continues the run from there, mid-epoch too, and ends with the\n"+
+		"same model, bit for bit, as the run would have had it not been stopped.\n"+
 		"\n--packed runs the recurrent layers on each message's own length (PyTorch's\n"+
 		"pack_padded_sequence): the recurrence starts at the message's first word, not\n"+
 		"over its padding, so its probability does not depend on --seq-len's padding,\n"+
@@ -183,6 +188,10 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		asJSON: fs.Bool("json", false, "make the last line of output one JSON object with the results"),
 		packed: fs.Bool("packed", false, "run the recurrent layers on each message's own length, with length-bucketed batches (lstm, gru)"),
 		bucket: fs.Int("bucket", train.DefaultChunk, 1, maxBatch, "with --packed: batches sorted by length together (1: only within each batch)"),
+		resume: fs.Input("resume", "", "continue the run whose training state this `file` holds, on the same data, with the same settings; "+
+			"--epochs, --patience, --out, --plot and --device may change", cli.Updated()),
+		state: fs.Output("state", "", "where to keep the run's training state (rewritten at every epoch's end and on an interrupt; --state '' keeps none)",
+			cli.DefaultText("--out with .state added; with --resume, the file resumed")),
 	}
 	fs.Check(f.checkCell)
 	fs.Check(func() error {
@@ -282,6 +291,21 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := f.fs.Parse(args); err != nil {
 		return err
 	}
+	var run *spam.Run
+	var rec *runRecord
+	if *f.resume != "" {
+		var err error
+		if run, err = spam.LoadRun(*f.resume); err != nil {
+			return err
+		}
+		if rec, err = f.resumeDefaults(run, stdout); err != nil {
+			return err
+		}
+	} else if !f.fs.IsSet("state") {
+		if err := f.fs.Default(map[string]string{"state": *f.out + ".state"}); err != nil {
+			return err
+		}
+	}
 	o, err := f.options()
 	if err != nil {
 		return err
@@ -294,6 +318,21 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.Device = dev.dev
 	if note != "" {
 		fmt.Fprintln(stdout, note)
+	}
+	if rec != nil && rec.Device != dev.name {
+		fmt.Fprintf(stdout, "  device %s: the run trained on %s; float rounding differs between devices, so the figures will not be exactly those of an uninterrupted run\n",
+			dev.name, rec.Device)
+	}
+	if o.StateFile = *f.state; o.StateFile != "" {
+		if o.StateExtra, err = f.record(dev.name); err != nil {
+			return err
+		}
+	}
+	if run != nil {
+		if d := run.RunDiff(o); len(d) > 0 { // the flags were checked: a bug if this fails
+			return fmt.Errorf("resuming %s: the settings differ from the run's: %s", run.State.Path, strings.Join(d, ", "))
+		}
+		o.Resume = run
 	}
 	if !dev.dev.IsCUDA() && !cpu.OpenBLAS() {
 		fmt.Fprintf(stderr, "spamrnn train: notice: OpenBLAS is not loaded, so matrix products use the pure-Go GEMM, several times slower (%s). "+
@@ -329,11 +368,26 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	fmt.Fprintf(stdout, "device: %s\n", dev.describe())
+	if o.StateFile != "" {
+		fmt.Fprintf(stdout, "training state: %s (at every epoch's end and on an interrupt; --resume continues from it)\n", o.StateFile)
+	}
 	start := time.Now()
 	clf, rep, err := spam.Train(ctx, examples, load, o)
+	// resumeNote says where the run can be continued from.
+	resumeNote := func(w io.Writer, what string) {
+		if o.StateFile == "" || rep == nil || rep.Fit == nil || rep.Fit.Steps == 0 {
+			return
+		}
+		if _, err := os.Stat(o.StateFile); err == nil {
+			fmt.Fprintf(w, "%sthe training state%s is in %s: continue with spamrnn train --resume %s\n", what, stateWhen(rep.Fit), o.StateFile, o.StateFile)
+		}
+	}
 	if err != nil {
 		if saved > 0 {
 			fmt.Fprintf(stderr, "spamrnn train: the best model so far (epoch %d) is in %s\n", saved, *f.out)
+		}
+		if rep != nil && rep.Fit != nil && len(rep.Fit.History) > 0 && !errors.Is(err, train.ErrStateMismatch) {
+			resumeNote(stderr, "spamrnn train: ")
 		}
 		return err
 	}
@@ -351,10 +405,12 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				fmt.Fprintf(stdout, " (%s is from an earlier run and was left as it was)", *f.out)
 			}
 			fmt.Fprintln(stdout)
+			resumeNote(stdout, "")
 			return errInterrupted
 		}
 		n := len(rep.Fit.History)
 		fmt.Fprintf(stdout, "%s after %d complete %s\n", why, n, map[bool]string{true: "epoch", false: "epochs"}[n == 1])
+		resumeNote(stdout, "")
 	}
 	if rep.Fit.StoppedEarly {
 		fmt.Fprintf(stdout, "stopped early: no better validation %s for %d epochs\n", o.Select, o.Patience)
@@ -388,6 +444,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"vocab_size":    clf.Vocab.Size(),
 		"interrupted":   rep.Fit.Interrupted,
 		"model_file":    *f.out,
+		"state_file":    o.StateFile,
 		"wall_seconds":  time.Since(start).Seconds(),
 		"data":          load.Source,
 		"labels":        []string{clf.Labels.Negative, clf.Labels.Positive},

@@ -386,9 +386,10 @@ func TestInterruptAfterAnEpoch(t *testing.T) {
 	require.Regexp(t, `interrupted by SIGTERM after \d+ complete epochs?\n`, out)
 	require.Regexp(t, `the best model \(epoch \d+\) is saved in `+model, out)
 	require.True(t, lastJSON(t, out)["interrupted"].(bool))
+	require.Contains(t, out, "continue with spamrnn train --resume "+model+".state")
 	_, err := spam.Load(model)
 	require.NoError(t, err)
-	require.Equal(t, []string{"spam.model"}, dirNames(t, dir))
+	require.Equal(t, []string{"spam.model", "spam.model.state"}, dirNames(t, dir))
 }
 
 // startMain runs spamrnn in a child process (the test binary, see
@@ -434,7 +435,7 @@ func TestSignals(t *testing.T) {
 	require.Regexp(t, `the best model \(epoch \d+\) is saved in `+model, out.String())
 	_, err := spam.Load(model)
 	require.NoError(t, err)
-	require.Equal(t, []string{"spam.model"}, dirNames(t, dir), "no temporary file survives")
+	require.Equal(t, []string{"spam.model", "spam.model.state"}, dirNames(t, dir), "no temporary file survives")
 
 	// Two signals: the second quits at once, no temporary file. (Two
 	// signals of one kind sent together can arrive as one, so the test

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/emberml/ember/spam"
+	"github.com/emberml/ember/train"
+)
+
+// runRecord is what spamrnn train keeps with a run's training state (the
+// state's Extra), to resume it with nothing but --resume: every train flag
+// as the run had it, and the files it read and wrote as absolute paths
+// (a resume may start from another directory).
+type runRecord struct {
+	Flags  map[string]string `json:"flags"`
+	Data   string            `json:"data,omitempty"`
+	Out    string            `json:"out"`
+	Plot   string            `json:"plot,omitempty"`
+	Device string            `json:"device"`
+}
+
+// meaningFlags are the train flags a resumed run keeps: they decide what
+// the run computes (its data as read, model, batches, optimizer, seed,
+// selection). --data may name another path to the same data: its content
+// is checked against the run's.
+var meaningFlags = []string{"format", "positive", "label", "text", "cell", "seq-len", "embed", "hidden", "layers",
+	"widths", "channels", "dropout", "batch", "lr", "clip", "seed", "select", "packed", "bucket"}
+
+// changeable are the flags that may differ in a resumed run (the device
+// is said when it is chosen).
+var changeable = []string{"epochs", "patience", "out", "plot", "device"}
+
+// record is the run's record for its state file, from the flags as they
+// are now (after resumeDefaults, for a resumed run).
+func (f *trainFlags) record(device string) (json.RawMessage, error) {
+	r := runRecord{Flags: map[string]string{}, Device: device}
+	for _, name := range append(append([]string{"data"}, meaningFlags...), changeable...) {
+		r.Flags[name] = f.fs.Value(name)
+	}
+	abs := func(p string) string {
+		if p == "" {
+			return ""
+		}
+		if a, err := filepath.Abs(p); err == nil {
+			return a
+		}
+		return p
+	}
+	r.Data, r.Out, r.Plot = abs(*f.data), abs(*f.out), abs(*f.plot)
+	return json.Marshal(r)
+}
+
+// resumeDefaults gives the flags not on the command line the values of
+// the run being resumed, refuses flags that would change what it computes,
+// and says what the flags given change. The run must have something left
+// to train.
+func (f *trainFlags) resumeDefaults(run *spam.Run, stdout io.Writer) (*runRecord, error) {
+	rec := &runRecord{}
+	if err := json.Unmarshal(run.Extra, rec); err != nil || rec.Flags == nil {
+		return nil, fmt.Errorf("training state file %s: written by spam.Train, not by spamrnn train: resume it with spam.LoadRun", run.State.Path)
+	}
+	path := run.State.Path
+	var problems []error
+	for _, name := range meaningFlags {
+		if f.fs.IsSet(name) && f.fs.Value(name) != rec.Flags[name] {
+			problems = append(problems, fmt.Errorf("--%s %s: the run in %s was started with --%s %s; a resumed run keeps the settings it started with (start a new run to change them)",
+				name, f.fs.Value(name), path, name, quoteEmpty(rec.Flags[name])))
+		}
+	}
+	if f.fs.IsSet("data") && (*f.data == "") != (rec.Data == "") {
+		was := "the embedded demo corpus"
+		if rec.Data != "" {
+			was = rec.Data
+		}
+		problems = append(problems, fmt.Errorf("--data %s: the run in %s trained on %s", quoteEmpty(*f.data), path, was))
+	}
+	if err := f.fs.Problem(problems...); err != nil {
+		return nil, err
+	}
+	// The paths as the run was given them, where they still name the same
+	// files from here; else the absolute ones.
+	asGiven := func(name, abs string) string {
+		if given := rec.Flags[name]; given != "" && samePath(given, abs) {
+			return given
+		}
+		return abs
+	}
+	defaults := map[string]string{"data": asGiven("data", rec.Data), "out": asGiven("out", rec.Out), "plot": asGiven("plot", rec.Plot), "state": path}
+	for _, name := range append(append([]string(nil), meaningFlags...), "epochs", "patience") {
+		defaults[name] = rec.Flags[name]
+	}
+	if err := f.fs.Default(defaults); err != nil {
+		return nil, err
+	}
+
+	st := run.State
+	where := fmt.Sprintf("%d of %d epochs done", st.Epoch, st.Epochs)
+	if st.Step > 0 {
+		where += fmt.Sprintf(", stopped in epoch %d after %d steps", st.Epoch+1, st.Step)
+	}
+	if st.BestEpoch > 0 {
+		b := st.History[st.BestEpoch-1]
+		where += fmt.Sprintf("; best so far epoch %d (validation accuracy %.4f, loss %.4f)", st.BestEpoch, b.ValAcc, b.ValLoss)
+	}
+	fmt.Fprintf(stdout, "resuming the run in %s: %s\n", path, where)
+	if f.fs.IsSet("data") && !samePath(*f.data, rec.Data) {
+		fmt.Fprintf(stdout, "  --data %s: the run read %s; the data must be the same (it is checked)\n", *f.data, rec.Data)
+	}
+	for _, name := range changeable {
+		have, was := f.fs.Value(name), rec.Flags[name]
+		switch name {
+		case "out":
+			was = rec.Out
+		case "plot":
+			was = rec.Plot
+		}
+		if !f.fs.IsSet(name) || have == was || (name == "out" || name == "plot") && samePath(have, was) {
+			continue
+		}
+		what := ""
+		switch name {
+		case "epochs":
+			what = fmt.Sprintf("the run now ends after epoch %s (it was set to %s)", have, was)
+		case "patience":
+			what = fmt.Sprintf("it stops after %s epochs without a better validation figure (the run's: %s; 0: never)", have, was)
+		case "out":
+			what = fmt.Sprintf("the best model goes here (the run saved it to %s)", was)
+		case "plot":
+			what = fmt.Sprintf("the training curve goes here (the run's: %s)", quoteEmpty(was))
+		case "device":
+			continue // said once the device is chosen
+		}
+		fmt.Fprintf(stdout, "  --%s %s: %s\n", name, have, what)
+	}
+	if st.Step > 0 && *f.epochs <= st.Epoch {
+		return nil, f.fs.Problem(fmt.Errorf("--epochs %d: the run in %s stopped in epoch %d; give --epochs %d or more to finish it", *f.epochs, path, st.Epoch+1, st.Epoch+1))
+	}
+	if st.Step == 0 {
+		switch {
+		case st.Epoch >= *f.epochs:
+			return nil, f.fs.Problem(fmt.Errorf("--resume %s: the run has trained its %d epochs; give --epochs above %d to train on", path, st.Epoch, st.Epoch))
+		case *f.patience > 0 && st.Epoch-st.BestEpoch >= *f.patience:
+			return nil, f.fs.Problem(fmt.Errorf("--resume %s: the run stopped early: no better validation figure for %d epochs (--patience %d); give a larger --patience, or 0, to train on",
+				path, st.Epoch-st.BestEpoch, *f.patience))
+		}
+	}
+	return rec, nil
+}
+
+func quoteEmpty(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return s
+}
+
+// samePath reports whether two paths name the same file (as absolute
+// paths).
+func samePath(a, b string) bool {
+	if a == b {
+		return true
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
+
+// stateWhen says which state a run left: where it stopped, or, after an
+// error, the last epoch's end.
+func stateWhen(r *train.Result) string {
+	if r.Interrupted {
+		return " (where the run stopped)"
+	}
+	return fmt.Sprintf(" (at the end of epoch %d)", len(r.History))
+}

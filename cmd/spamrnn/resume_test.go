@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/cli"
+)
+
+// signalOn is standard output that plays a SIGINT once a line containing
+// mark is written, after delay.
+type signalOn struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	mark   string
+	delay  time.Duration
+	cancel context.CancelCauseFunc
+	fired  bool
+}
+
+func (w *signalOn) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.fired && strings.Contains(w.buf.String(), w.mark) {
+		w.fired = true
+		time.AfterFunc(w.delay, func() { w.cancel(cli.Interrupted{Signal: syscall.SIGINT}) })
+	}
+	return len(p), nil
+}
+
+func (w *signalOn) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// figures keeps the lines of a run's output that carry its figures, less
+// the timings.
+var timing = regexp.MustCompile(`\s+\d+ seq/s\s+[\d.]+s`)
+
+func figures(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "epoch ") || strings.HasPrefix(l, "test:") || strings.HasPrefix(l, "saved the best model") {
+			l = timing.ReplaceAllString(l, "")
+			l = regexp.MustCompile(` to \S+$`).ReplaceAllString(l, "")
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// TestResumeMatchesUninterrupted: a run stopped by SIGINT after its first
+// epoch, or somewhere in its second, and resumed with --resume alone,
+// prints the figures of the run that was never stopped and saves the same
+// model file, byte for byte.
+func TestResumeMatchesUninterrupted(t *testing.T) {
+	for _, mode := range []struct {
+		name  string
+		flags []string
+	}{{"padded", nil}, {"packed", []string{"--packed", "--bucket", "4"}}} {
+		t.Run(mode.name, func(t *testing.T) { testResumeMatches(t, mode.flags) })
+	}
+}
+
+// testResumeMatches is TestResumeMatchesUninterrupted with extra train
+// flags (--packed: the bucketing sampler's random state is resumed too).
+func testResumeMatches(t *testing.T, extra []string) {
+	data := fixture(t)
+	args := append([]string{"train", "--data", data, "--dropout", "0.3", "--layers", "2"}, smallModel...)
+	args = append(append(args, "--epochs", "3"), extra...)
+	dirA := t.TempDir()
+	code, wantOut, errOut := runCmd(t, "", append(args, "--out", filepath.Join(dirA, "spam.model"))...)
+	require.Equal(t, 0, code, errOut)
+	want, err := os.ReadFile(filepath.Join(dirA, "spam.model"))
+	require.NoError(t, err)
+
+	for _, delay := range []time.Duration{0, 30 * time.Millisecond} {
+		dir := t.TempDir()
+		model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
+		ctx, cancel := context.WithCancelCause(context.Background())
+		out := &signalOn{mark: "epoch 1/3", delay: delay, cancel: cancel}
+		var errb bytes.Buffer
+		code := run(ctx, append(args, "--out", model), strings.NewReader(""), out, &errb)
+		cancel(nil)
+		require.Equal(t, 130, code, errb.String())
+		// (After the delay, a fast machine may be in the third epoch.)
+		require.Regexp(t, `interrupted by SIGINT after [12] complete epochs?\n`, out.String())
+		require.Contains(t, out.String(), "the training state (where the run stopped) is in "+state+": continue with spamrnn train --resume "+state)
+		first := figures(out.String())
+		done := 0
+		for done < len(first) && strings.HasPrefix(first[done], "epoch ") {
+			done++
+		}
+
+		// Too few epochs to go on is refused, the state left as it was.
+		stateBefore, err := os.ReadFile(state)
+		require.NoError(t, err)
+		code, _, errOut := runCmd(t, "", "train", "--resume", state, "--epochs", fmt.Sprint(done))
+		require.Equal(t, 2, code, errOut)
+		require.Regexp(t, `(stopped in epoch \d+; give --epochs \d+ or more|the run has trained its \d+ epochs; give --epochs above)`, errOut)
+		stateAfter, err := os.ReadFile(state)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(stateBefore, stateAfter))
+
+		code, resumed, errOut := runCmd(t, "", "train", "--resume", state)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, resumed, fmt.Sprintf("resuming the run in %s: %d of 3 epochs done", state, done))
+		t.Logf("stopped %v after the first epoch's line: %s", delay, strings.SplitN(resumed, "\n", 2)[0])
+		// The figures: the epochs done from the first part (not its model
+		// and test lines), the rest from the resumed part.
+		got := append(first[:done], figures(resumed)...)
+		require.Equal(t, figures(wantOut), got)
+		b, err := os.ReadFile(model)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(want, b), "the resumed run's model file differs from the uninterrupted run's")
+		require.ElementsMatch(t, []string{"spam.model", "spam.model.state"}, dirNames(t, dir))
+	}
+}
+
+// TestResumeRefused: flags that change the run, other data, and damaged
+// or foreign state files are refused, leaving the model file as it was.
+func TestResumeRefused(t *testing.T) {
+	data := fixture(t)
+	dir := t.TempDir()
+	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
+	args := append([]string{"train", "--data", data, "--out", model}, smallModel...)
+	code, _, errOut := runCmd(t, "", append(args, "--epochs", "1")...)
+	require.Equal(t, 0, code, errOut)
+	before, err := os.ReadFile(model)
+	require.NoError(t, err)
+	good, err := os.ReadFile(state)
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--batch", "8", "--hidden", "12", "--epochs", "3"}, 2,
+			"--hidden 12: the run in " + state + " was started with --hidden 16; a resumed run keeps the settings it started with"},
+		{[]string{"--batch", "8"}, 2, "--batch 8: the run in " + state + " was started with --batch 16"},
+		{[]string{"--cell", "gru"}, 2, "--cell gru: the run in " + state + " was started with --cell lstm"},
+		{[]string{"--packed", "--epochs", "3"}, 2, "--packed true: the run in " + state + " was started with --packed false"},
+		{[]string{"--seed", "9", "--epochs", "3"}, 2, "--seed 9: the run in " + state + " was started with --seed"},
+		{nil, 2, "the run has trained its 1 epochs; give --epochs above 1 to train on"},
+		{[]string{"--epochs", "3", "--data", writeFile(t, "other.tsv", strings.Repeat("ham\thello there friend\nspam\twin a prize now\n", 300))}, 2,
+			"the training state is of another run: other data: the vocabulary of its training split"},
+	} {
+		code, _, errOut := runCmd(t, "", append([]string{"train", "--resume", state}, tc.args...)...)
+		require.Equal(t, tc.code, code, errOut)
+		require.Contains(t, errOut, tc.want)
+	}
+	// The same words, one label changed: the vocabulary is the run's, the
+	// examples are not.
+	b, err := os.ReadFile(data)
+	require.NoError(t, err)
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "ham\t") {
+			lines[i] = "spam\t" + strings.TrimPrefix(l, "ham\t")
+			break
+		}
+	}
+	relabelled := writeFile(t, "relabelled.tsv", strings.Join(lines, "\n"))
+	code, _, errOut = runCmd(t, "", "train", "--resume", state, "--epochs", "2", "--data", relabelled)
+	require.Equal(t, 2, code, errOut)
+	require.Regexp(t, "the training state is of another run: other (training|validation) data: the \\d+ examples differ", errOut)
+
+	for name, content := range map[string][]byte{
+		"truncated": good[:len(good)/2],
+		"corrupt":   append(append([]byte(nil), good[:100]...), append([]byte{good[100] ^ 1}, good[101:]...)...),
+		"model":     before,
+	} {
+		p := writeFile(t, name+".state", string(content))
+		code, _, errOut := runCmd(t, "", "train", "--resume", p, "--epochs", "2")
+		require.Equal(t, 1, code, errOut)
+		require.Contains(t, errOut, "training state file "+p+": ")
+		if name != "model" {
+			require.Contains(t, errOut, name)
+		} else {
+			require.Contains(t, errOut, `it holds "ember.spamrnn", not a training state`)
+		}
+	}
+	after, err := os.ReadFile(model)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(before, after), "the model file was touched")
+}
