@@ -85,9 +85,10 @@ func LoadRun(path string) (*Run, error) {
 }
 
 // RunDiff lists the settings of o that differ from the run's and would
-// change what it computes (the model, batch size, learning rate, clipping,
-// seed, selection, bucketing, vocabulary limit and split), each as
-// "name value (the run's: value)"; none when o may continue the run.
+// change what it computes (the model, its embedding's padding, batch
+// size, learning rate, clipping, seed, selection, bucketing, vocabulary
+// limit and split), each as "name value (the run's: value)"; none when o
+// may continue the run.
 // Epochs, Patience and the outputs may differ.
 func (r *Run) RunDiff(o Options) []string {
 	o.defaults()
@@ -108,6 +109,7 @@ func (r *Run) RunDiff(o Options) []string {
 	add("channels", have.Channels, want.Channels)
 	add("dropout", have.Dropout, want.Dropout)
 	add("packed", have.Packed, want.Packed)
+	add("embedding padding", have.Padding, want.Padding)
 	add("batch size", o.BatchSize, w.BatchSize)
 	add("learning rate", o.LR, w.LR)
 	add("gradient clip", o.Clip, w.Clip)

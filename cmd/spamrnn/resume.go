@@ -27,7 +27,7 @@ type runRecord struct {
 // selection). --data may name another path to the same data: its content
 // is checked against the run's.
 var meaningFlags = []string{"format", "positive", "label", "text", "cell", "seq-len", "embed", "hidden", "layers",
-	"widths", "channels", "dropout", "batch", "lr", "clip", "seed", "select", "packed", "bucket"}
+	"widths", "channels", "dropout", "padding", "batch", "lr", "clip", "seed", "select", "packed", "bucket"}
 
 // changeable are the flags that may differ in a resumed run (the device
 // is said when it is chosen).
@@ -65,9 +65,10 @@ func (f *trainFlags) resumeDefaults(run *spam.Run, stdout io.Writer) (*runRecord
 	path := run.State.Path
 	var problems []error
 	for _, name := range meaningFlags {
-		if f.fs.IsSet(name) && f.fs.Value(name) != rec.Flags[name] {
+		was, ok := rec.Flags[name] // (a flag newer than the run's file: spam.Run.RunDiff checks the setting)
+		if ok && f.fs.IsSet(name) && f.fs.Value(name) != was {
 			problems = append(problems, fmt.Errorf("--%s %s: the run in %s was started with --%s %s; a resumed run keeps the settings it started with (start a new run to change them)",
-				name, f.fs.Value(name), path, name, quoteEmpty(rec.Flags[name])))
+				name, f.fs.Value(name), path, name, quoteEmpty(was)))
 		}
 	}
 	if f.fs.IsSet("data") && (*f.data == "") != (rec.Data == "") {
@@ -90,7 +91,9 @@ func (f *trainFlags) resumeDefaults(run *spam.Run, stdout io.Writer) (*runRecord
 	}
 	defaults := map[string]string{"data": asGiven("data", rec.Data), "out": asGiven("out", rec.Out), "plot": asGiven("plot", rec.Plot), "state": path}
 	for _, name := range append(append([]string(nil), meaningFlags...), "epochs", "patience") {
-		defaults[name] = rec.Flags[name]
+		if v, ok := rec.Flags[name]; ok {
+			defaults[name] = v
+		}
 	}
 	if err := f.fs.Default(defaults); err != nil {
 		return nil, err

@@ -154,6 +154,7 @@ func TestResumeRefused(t *testing.T) {
 		{[]string{"--batch", "8"}, 2, "--batch 8: the run in " + state + " was started with --batch 16"},
 		{[]string{"--cell", "gru"}, 2, "--cell gru: the run in " + state + " was started with --cell lstm"},
 		{[]string{"--packed", "--epochs", "3"}, 2, "--packed true: the run in " + state + " was started with --packed false"},
+		{[]string{"--padding", "learned", "--epochs", "3"}, 2, "--padding learned: the run in " + state + " was started with --padding zero"},
 		{[]string{"--seed", "9", "--epochs", "3"}, 2, "--seed 9: the run in " + state + " was started with --seed"},
 		{nil, 2, "the run has trained its 1 epochs; give --epochs above 1 to train on"},
 		{[]string{"--epochs", "3", "--data", writeFile(t, "other.tsv", strings.Repeat("ham\thello there friend\nspam\twin a prize now\n", 300))}, 2,
