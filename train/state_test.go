@@ -418,3 +418,55 @@ func TestTrainerState(t *testing.T) {
 	_, err = train.Fit(context.Background(), newDropRNN(6), d, nil, c)
 	require.True(t, errors.Is(err, train.ErrStateMismatch), "Fit needs Fit's state: %v", err)
 }
+
+// poisoned is training data whose targets turn NaN after a given number
+// of batches once armed: the run's loss becomes non-finite.
+type poisoned struct {
+	seqs
+	left int // fills until the NaNs start; 0: disarmed
+	bad  bool
+}
+
+func (d *poisoned) Fill(idx []int, in []*graph.Buf, target *graph.Buf) error {
+	if err := d.seqs.Fill(idx, in, target); err != nil {
+		return err
+	}
+	if d.left > 0 {
+		if d.left--; d.left == 0 {
+			d.bad = true
+		}
+	}
+	if d.bad {
+		for k := range idx {
+			target.Set(k, math.NaN())
+		}
+	}
+	return nil
+}
+
+// TestStateAfterNonFinite: a run stopped by a non-finite loss keeps the
+// state of its last epoch's end (not the steps that led to the NaN), from
+// which it resumes as the run on good data would have gone on.
+func TestStateAfterNonFinite(t *testing.T) {
+	c := newResumeCase(train.CPU, 203)
+	path := filepath.Join(t.TempDir(), "nan.state")
+	m := newDropRNN(c.hidden)
+	d := &poisoned{seqs: c.train}
+	cfg := c.config(m, path, nil)
+	cfg.OnEpoch = func(epoch int, _ train.EpochStats) error {
+		if epoch == 2 {
+			d.left = 4 // the NaNs start in epoch 3's 4th step
+		}
+		return nil
+	}
+	res, err := train.Fit(context.Background(), m, d, c.val, cfg)
+	require.ErrorIs(t, err, train.ErrNonFinite)
+	require.Len(t, res.History, 2)
+	st := loadState(t, path)
+	require.Equal(t, [3]int{2, 0, 2}, [3]int{st.Epoch, st.Step, len(st.History)})
+	require.False(t, st.Interrupted)
+
+	want, wantModel := c.run(t, "", nil, 0)
+	got, gotModel := c.run(t, path, st, 0)
+	requireSameRun(t, want, got, wantModel, gotModel)
+}
