@@ -5,6 +5,7 @@ NVCC    ?= nvcc
 PTXAS   ?= ptxas
 PTXARCH ?= compute_80
 CU_SRC  := $(wildcard cuda/kernels/*.cu) $(wildcard examples/*/kernels/*.cu)
+CU_INC  := $(wildcard cuda/kernels/*.cuh)
 CU_PTX  := $(CU_SRC:.cu=.ptx)
 
 .PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-test cuda-emu-test cuda-emu-test-fma cuda-testbin gpu-bundle setup clean
@@ -45,6 +46,9 @@ ptx: $(CU_PTX)
 
 %.ptx: %.cu
 	$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $@ $<
+
+# The engine's kernels include the shared headers (recurrent.cuh, sync.cuh).
+$(patsubst %.cu,%.ptx,$(wildcard cuda/kernels/*.cu)): $(CU_INC)
 
 # Fails when a committed .ptx is not what nvcc makes from its .cu today, or
 # when ptxas cannot assemble it for Hopper (sm_90, what the driver JITs it

@@ -53,7 +53,7 @@ import (
 // an edited .cu would not rebuild the emulator (the cache does not follow
 // C #include directives outside the package directory).
 //
-//go:embed kernels/*.cu
+//go:embed kernels/*.cu kernels/*.cuh
 var emuKernelSources embed.FS
 
 // The CPU emulator backend (-tags cudaemu): the kernels' CUDA source compiled

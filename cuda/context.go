@@ -36,11 +36,13 @@ type Context struct {
 
 	modules   []*Module                // loaded by LoadModule, unloaded at Close
 	capturing bool                     // the stream is being captured (worker thread only)
+	enqueued  int64                    // device operations enqueued (worker thread only): Enqueued
 	graphs    map[*Graph]struct{}      // live graphs, destroyed at Close
 	hosts     map[*HostBuffer]struct{} // live page-locked buffers, freed at Close
 
 	rec       func(launchRecord) // tests only: record launches instead of running them
 	sgemmTile int                // tests only: force the 64 or 128 sgemm kernels (0: choose)
+	recU      int                // tests only: force the fused recurrent steps' units per block (0: choose)
 }
 
 type request struct {
@@ -433,6 +435,7 @@ func (c *Context) CopyDtoD(dst, src Buffer) error {
 	if err := c.b.copyDtoD(dst.ptr, src.ptr, src.bytes); err != nil {
 		return &Error{Call: fmt.Sprintf("cuMemcpyDtoDAsync %d bytes", src.bytes), Err: err}
 	}
+	c.enqueued++
 	return nil
 }
 
@@ -451,7 +454,18 @@ func (c *Context) Memset32(dst Buffer, v uint32) error {
 	if err := c.b.memsetD32(dst.ptr, v, dst.bytes/4); err != nil {
 		return &Error{Call: fmt.Sprintf("cuMemsetD32Async %d words", dst.bytes/4), Err: err}
 	}
+	c.enqueued++
 	return nil
+}
+
+// Enqueued is the number of device operations (kernel launches, device to
+// device copies, memsets: the nodes a captured graph has) enqueued on the
+// Context's stream so far, captured ones included and graph replays not:
+// the difference around a step run kernel by kernel is its kernel count.
+func (c *Context) Enqueued() int64 {
+	var n int64
+	c.do(func() error { n = c.enqueued; return nil })
+	return n
 }
 
 // Zero enqueues clearing dst to 0 (all bits zero, i.e. 0.0 for float32).

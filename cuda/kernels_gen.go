@@ -29,8 +29,12 @@ const (
 	kGRUBwdStep
 	kLSTMFwdPointwise
 	kLSTMBwdPointwise
-	kLSTMFwdStep
-	kLSTMBwdStep
+	kLSTMFwdStepU2
+	kLSTMFwdStepU4
+	kLSTMFwdStepU8
+	kLSTMBwdStepU2
+	kLSTMBwdStepU4
+	kLSTMBwdStepU8
 	kAdamUpdate
 	kSGDUpdate
 	kPackedMaskGate
@@ -79,8 +83,12 @@ var kernels = [numKernels]kernelSpec{
 	kGRUBwdStep:       {"gru_bwd_step", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMFwdPointwise: {"lstm_fwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMBwdPointwise: {"lstm_bwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMFwdStep:      {"lstm_fwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMBwdStep:      {"lstm_bwd_step", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMFwdStepU2:    {"lstm_fwd_step_u2", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMFwdStepU4:    {"lstm_fwd_step_u4", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMFwdStepU8:    {"lstm_fwd_step_u8", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMBwdStepU2:    {"lstm_bwd_step_u2", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMBwdStepU4:    {"lstm_bwd_step_u4", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMBwdStepU8:    {"lstm_bwd_step_u8", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kAdamUpdate:       {"adam_update", "optim", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argPtr, argPtr}},
 	kSGDUpdate:        {"sgd_update", "optim", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argPtr}},
 	kPackedMaskGate:   {"packed_mask_gate", "packed", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
@@ -470,10 +478,10 @@ func (kn Kernels) LSTMBwdPointwise(grid, block Dim3, dP Buffer, dcPrev Buffer, d
 	return kn.c.launch(kLSTMBwdPointwise, grid, block, &args)
 }
 
-// LSTMFwdStep launches lstm_fwd_step (kernels/lstm.cu):
+// LSTMFwdStepU2 launches lstm_fwd_step_u2 (kernels/lstm.cu):
 //
-//	lstm_fwd_step(float* A, float* c, float* h, const float* P, const float* h_prev, const float* c_prev, const float* W, int B, int H)
-func (kn Kernels) LSTMFwdStep(grid, block Dim3, A Buffer, c Buffer, h Buffer, P Buffer, hPrev Buffer, cPrev Buffer, W Buffer, B int, H int) error {
+//	lstm_fwd_step_u2(float* A, float* c, float* h, const float* P, const float* h_prev, const float* c_prev, const float* W, int B, int H)
+func (kn Kernels) LSTMFwdStepU2(grid, block Dim3, A Buffer, c Buffer, h Buffer, P Buffer, hPrev Buffer, cPrev Buffer, W Buffer, B int, H int) error {
 	var args kargs
 	args.ptr(A)
 	args.ptr(c)
@@ -484,26 +492,104 @@ func (kn Kernels) LSTMFwdStep(grid, block Dim3, A Buffer, c Buffer, h Buffer, P 
 	args.ptr(W)
 	args.i32(B)
 	args.i32(H)
-	return kn.c.launch(kLSTMFwdStep, grid, block, &args)
+	return kn.c.launch(kLSTMFwdStepU2, grid, block, &args)
 }
 
-// LSTMBwdStep launches lstm_bwd_step (kernels/lstm.cu):
+// LSTMFwdStepU4 launches lstm_fwd_step_u4 (kernels/lstm.cu):
 //
-//	lstm_bwd_step(float* dP, float* dc_out, const float* dH, const float* dP_next, const float* W, const float* A, const float* c, const float* c_prev, const float* dc_in, int B, int H)
-func (kn Kernels) LSTMBwdStep(grid, block Dim3, dP Buffer, dcOut Buffer, dH Buffer, dPNext Buffer, W Buffer, A Buffer, c Buffer, cPrev Buffer, dcIn Buffer, B int, H int) error {
+//	lstm_fwd_step_u4(float* A, float* c, float* h, const float* P, const float* h_prev, const float* c_prev, const float* W, int B, int H)
+func (kn Kernels) LSTMFwdStepU4(grid, block Dim3, A Buffer, c Buffer, h Buffer, P Buffer, hPrev Buffer, cPrev Buffer, W Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(A)
+	args.ptr(c)
+	args.ptr(h)
+	args.ptr(P)
+	args.ptr(hPrev)
+	args.ptr(cPrev)
+	args.ptr(W)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kLSTMFwdStepU4, grid, block, &args)
+}
+
+// LSTMFwdStepU8 launches lstm_fwd_step_u8 (kernels/lstm.cu):
+//
+//	lstm_fwd_step_u8(float* A, float* c, float* h, const float* P, const float* h_prev, const float* c_prev, const float* W, int B, int H)
+func (kn Kernels) LSTMFwdStepU8(grid, block Dim3, A Buffer, c Buffer, h Buffer, P Buffer, hPrev Buffer, cPrev Buffer, W Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(A)
+	args.ptr(c)
+	args.ptr(h)
+	args.ptr(P)
+	args.ptr(hPrev)
+	args.ptr(cPrev)
+	args.ptr(W)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kLSTMFwdStepU8, grid, block, &args)
+}
+
+// LSTMBwdStepU2 launches lstm_bwd_step_u2 (kernels/lstm.cu):
+//
+//	lstm_bwd_step_u2(float* dP, float* dc_out, float* WT_out, const float* dH, const float* dP_next, const float* W, const float* WT, const float* A, const float* c, const float* c_prev, const float* dc_in, int B, int H)
+func (kn Kernels) LSTMBwdStepU2(grid, block Dim3, dP Buffer, dcOut Buffer, WTOut Buffer, dH Buffer, dPNext Buffer, W Buffer, WT Buffer, A Buffer, c Buffer, cPrev Buffer, dcIn Buffer, B int, H int) error {
 	var args kargs
 	args.ptr(dP)
 	args.ptr(dcOut)
+	args.ptr(WTOut)
 	args.ptr(dH)
 	args.ptr(dPNext)
 	args.ptr(W)
+	args.ptr(WT)
 	args.ptr(A)
 	args.ptr(c)
 	args.ptr(cPrev)
 	args.ptr(dcIn)
 	args.i32(B)
 	args.i32(H)
-	return kn.c.launch(kLSTMBwdStep, grid, block, &args)
+	return kn.c.launch(kLSTMBwdStepU2, grid, block, &args)
+}
+
+// LSTMBwdStepU4 launches lstm_bwd_step_u4 (kernels/lstm.cu):
+//
+//	lstm_bwd_step_u4(float* dP, float* dc_out, float* WT_out, const float* dH, const float* dP_next, const float* W, const float* WT, const float* A, const float* c, const float* c_prev, const float* dc_in, int B, int H)
+func (kn Kernels) LSTMBwdStepU4(grid, block Dim3, dP Buffer, dcOut Buffer, WTOut Buffer, dH Buffer, dPNext Buffer, W Buffer, WT Buffer, A Buffer, c Buffer, cPrev Buffer, dcIn Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(dP)
+	args.ptr(dcOut)
+	args.ptr(WTOut)
+	args.ptr(dH)
+	args.ptr(dPNext)
+	args.ptr(W)
+	args.ptr(WT)
+	args.ptr(A)
+	args.ptr(c)
+	args.ptr(cPrev)
+	args.ptr(dcIn)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kLSTMBwdStepU4, grid, block, &args)
+}
+
+// LSTMBwdStepU8 launches lstm_bwd_step_u8 (kernels/lstm.cu):
+//
+//	lstm_bwd_step_u8(float* dP, float* dc_out, float* WT_out, const float* dH, const float* dP_next, const float* W, const float* WT, const float* A, const float* c, const float* c_prev, const float* dc_in, int B, int H)
+func (kn Kernels) LSTMBwdStepU8(grid, block Dim3, dP Buffer, dcOut Buffer, WTOut Buffer, dH Buffer, dPNext Buffer, W Buffer, WT Buffer, A Buffer, c Buffer, cPrev Buffer, dcIn Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(dP)
+	args.ptr(dcOut)
+	args.ptr(WTOut)
+	args.ptr(dH)
+	args.ptr(dPNext)
+	args.ptr(W)
+	args.ptr(WT)
+	args.ptr(A)
+	args.ptr(c)
+	args.ptr(cPrev)
+	args.ptr(dcIn)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kLSTMBwdStepU8, grid, block, &args)
 }
 
 // AdamUpdate launches adam_update (kernels/optim.cu):

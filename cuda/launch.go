@@ -145,6 +145,7 @@ func (c *Context) launch(k kernelID, grid, block dim3, a *kargs) error {
 	if err := c.b.launch(k, grid, block, a); err != nil {
 		return &Error{Call: "launch " + kernels[k].name, Err: err}
 	}
+	c.enqueued++
 	return nil
 }
 

@@ -691,10 +691,63 @@ func (c *Context) LSTMBackwardStep(dPre, dcPrev, dh, dcNext, act, cell, cellPrev
 	return c.Kernels().LSTMBwdPointwise(c.ewGrid(n), ewBlock, dPre, dcPrev, dh, dcNext, act, cell, cellPrev, batch, hidden)
 }
 
-// lstmStepGrid is the grid of the fused step kernels (lstm.cu): blocks of
-// 8 hidden units by 16 batch rows.
-func lstmStepGrid(batch, hidden int) dim3 {
-	return dim3{uint32(ceilDiv(hidden, 8)), uint32(ceilDiv(batch, 16)), 1}
+// The fused recurrent step kernels (recurrent.cuh) run blocks of
+// recBatchRows batch rows by U hidden units, U = 2, 4 or 8.
+const (
+	recBatchRows = 16
+	// recTargetBlocks is the grid the units per block aim for: about one
+	// block per SM of an H100 (132), so that a small batch's step, which
+	// is all latency, runs on the whole device.
+	recTargetBlocks = 128
+)
+
+// recUnits is the hidden units per block of a fused step: the most of 8
+// and 4 that still gives recTargetBlocks blocks, else 2 (batch 10, hidden
+// 256: 2 units, 128 blocks). It depends on the shape only, not on the
+// device, so a shape sums in the same order everywhere.
+func (c *Context) recUnits(batch, hidden int) int {
+	if c.recU != 0 {
+		return c.recU
+	}
+	rows := ceilDiv(batch, recBatchRows)
+	for _, u := range []int{8, 4} {
+		if ceilDiv(hidden, u)*rows >= recTargetBlocks {
+			return u
+		}
+	}
+	return 2
+}
+
+// recIndex is the index of U in the kernels' {2, 4, 8} variants.
+func recIndex(u int) int {
+	switch u {
+	case 2:
+		return 0
+	case 4:
+		return 1
+	}
+	return 2
+}
+
+var (
+	lstmFwdStepLaunch = [3]func(Kernels, Dim3, Dim3, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, int, int) error{
+		Kernels.LSTMFwdStepU2, Kernels.LSTMFwdStepU4, Kernels.LSTMFwdStepU8}
+	lstmBwdStepLaunch = [3]func(Kernels, Dim3, Dim3, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer,
+		Buffer, Buffer, int, int) error{Kernels.LSTMBwdStepU2, Kernels.LSTMBwdStepU4, Kernels.LSTMBwdStepU8}
+)
+
+// recGrid checks a fused step's sizes and returns its units per block and
+// grid (an empty grid for an empty step).
+func (c *Context) recGrid(call string, batch, hidden int) (int, dim3, error) {
+	u := c.recUnits(batch, hidden)
+	rows := ceilDiv(batch, recBatchRows)
+	if rows > 65535 {
+		return 0, dim3{}, invalid(call, "batch %d needs more than 65535 row blocks", batch)
+	}
+	if batch == 0 || hidden == 0 {
+		return u, dim3{}, nil
+	}
+	return u, dim3{uint32(ceilDiv(hidden, u)), uint32(rows), 1}, nil
 }
 
 // LSTMForwardStepFused is one whole LSTM step in one kernel: with pre
@@ -714,13 +767,11 @@ func (c *Context) LSTMForwardStepFused(act, cell, hid, pre, hPrev, cellPrev, whh
 		need(call, "whh", whh, 4*hidden*hidden)); err != nil {
 		return err
 	}
-	if n == 0 {
-		return nil
+	u, grid, err := c.recGrid(call, batch, hidden)
+	if err != nil {
+		return err
 	}
-	if ceilDiv(batch, 16) > 65535 {
-		return invalid(call, "batch %d needs more than 65535 row blocks", batch)
-	}
-	return c.Kernels().LSTMFwdStep(lstmStepGrid(batch, hidden), dim3{256, 1, 1}, act, cell, hid, pre, hPrev, cellPrev, whh,
+	return lstmFwdStepLaunch[recIndex(u)](c.Kernels(), grid, dim3{256, 1, 1}, act, cell, hid, pre, hPrev, cellPrev, whh,
 		batch, hidden)
 }
 
@@ -730,7 +781,13 @@ func (c *Context) LSTMForwardStepFused(act, cell, hid, pre, hPrev, cellPrev, whh
 // from step t+1 (nil: zeros), writing dPre (batch x 4*hidden) and dcOut =
 // dL/dc_{t-1} (nil: not written; may be dcIn). It replaces an Add, an
 // Sgemm and LSTMBackwardStep per step.
-func (c *Context) LSTMBackwardStepFused(dPre, dcOut, dH, dPreNext, whh, act, cell, cellPrev, dcIn Buffer,
+//
+// The product reads whh through its transpose whhT (hidden x 4*hidden,
+// contiguous along the gate rows), which the last step, run first and
+// with no product of its own, writes from whh: backpropagation through
+// time passes the same whhT to every step (it may be nil for a single
+// step). whh is read only by that step.
+func (c *Context) LSTMBackwardStepFused(dPre, dcOut, dH, dPreNext, whh, whhT, act, cell, cellPrev, dcIn Buffer,
 	batch, hidden int) error {
 	const call = "lstm fused backward step"
 	if batch < 0 || hidden < 0 {
@@ -739,16 +796,22 @@ func (c *Context) LSTMBackwardStepFused(dPre, dcOut, dH, dPreNext, whh, act, cel
 	n := batch * hidden
 	if err := firstErr(checkN(call, 4*n), checkN(call, 4*hidden*hidden), need(call, "dPre", dPre, 4*n),
 		needOpt(call, "dcOut", dcOut, n), need(call, "dH", dH, n), needOpt(call, "dPreNext", dPreNext, 4*n),
-		need(call, "whh", whh, 4*hidden*hidden), need(call, "act", act, 4*n), need(call, "cell", cell, n),
-		needOpt(call, "cellPrev", cellPrev, n), needOpt(call, "dcIn", dcIn, n)); err != nil {
+		need(call, "whh", whh, 4*hidden*hidden), needOpt(call, "whhT", whhT, 4*hidden*hidden),
+		need(call, "act", act, 4*n), need(call, "cell", cell, n), needOpt(call, "cellPrev", cellPrev, n),
+		needOpt(call, "dcIn", dcIn, n)); err != nil {
 		return err
 	}
-	if n == 0 {
-		return nil
+	if !dPreNext.IsNil() && whhT.IsNil() {
+		return invalid(call, "whhT is nil: a step with dPreNext reads the transpose the last step wrote")
 	}
-	if ceilDiv(batch, 16) > 65535 {
-		return invalid(call, "batch %d needs more than 65535 row blocks", batch)
+	u, grid, err := c.recGrid(call, batch, hidden)
+	if err != nil {
+		return err
 	}
-	return c.Kernels().LSTMBwdStep(lstmStepGrid(batch, hidden), dim3{256, 1, 1}, dPre, dcOut, dH, dPreNext, whh, act, cell,
-		cellPrev, dcIn, batch, hidden)
+	var wtOut Buffer
+	if dPreNext.IsNil() {
+		wtOut = whhT
+	}
+	return lstmBwdStepLaunch[recIndex(u)](c.Kernels(), grid, dim3{256, 1, 1}, dPre, dcOut, wtOut, dH, dPreNext, whh,
+		whhT, act, cell, cellPrev, dcIn, batch, hidden)
 }

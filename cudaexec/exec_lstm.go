@@ -68,7 +68,8 @@ func lstmForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer)
 // layout as LSTMBackward.ExecCPU: [dx | dWih | dWhh | dbih | dbhh], the two
 // bias gradients the column sums of the gate gradients, copied (equal, in
 // separate windows: never one buffer for two parameters). Scratch: the
-// gate gradients of every step and the running cell gradient.
+// gate gradients of every step, the running cell gradient and W_hh's
+// transpose (written by the last step, which runs first, for the others).
 func lstmBackward(s *Step) (Launch, error) {
 	if err := s.CheckFloat32(); err != nil {
 		return nil, err
@@ -77,7 +78,7 @@ func lstmBackward(s *Step) (Launch, error) {
 	t, b, ni, h := x.Shape[0], x.Shape[1], x.Shape[2], whh.Shape[1]
 	g := 4 * h
 	bh, bg := b*h, b*g
-	dpS, dcS := s.Scratch(t*bg), s.Scratch(bh)
+	dpS, dcS, wtS := s.Scratch(t*bg), s.Scratch(bh), s.Scratch(g*h)
 	return func(c *cuda.Context) error {
 		f := fwd.Buffer()
 		hs := f.Slice(0, t*bh)
@@ -90,7 +91,7 @@ func lstmBackward(s *Step) (Launch, error) {
 		dwhh := o.Slice(t*b*ni+g*ni, t*b*ni+g*ni+g*h)
 		dbih := o.Slice(t*b*ni+g*ni+g*h, t*b*ni+g*ni+g*h+g)
 		dbhh := o.Slice(t*b*ni+g*ni+g*h+g, t*b*ni+g*ni+g*h+2*g)
-		dp, dc := dpS.Buffer(), dcS.Buffer()
+		dp, dc, wt := dpS.Buffer(), dcS.Buffer(), wtS.Buffer()
 		for s := t - 1; s >= 0; s-- {
 			var cprev, dcOut, dcIn, dpNext cuda.Buffer
 			if s > 0 {
@@ -100,7 +101,7 @@ func lstmBackward(s *Step) (Launch, error) {
 				dcIn, dpNext = dc, dp.Slice((s+1)*bg, (s+2)*bg)
 			}
 			if err := c.LSTMBackwardStepFused(dp.Slice(s*bg, (s+1)*bg), dcOut, dhs.Slice(s*bh, (s+1)*bh), dpNext,
-				whh.Buffer(), acts.Slice(s*bg, (s+1)*bg), cs.Slice(s*bh, (s+1)*bh), cprev, dcIn, b, h); err != nil {
+				whh.Buffer(), wt, acts.Slice(s*bg, (s+1)*bg), cs.Slice(s*bh, (s+1)*bh), cprev, dcIn, b, h); err != nil {
 				return err
 			}
 		}

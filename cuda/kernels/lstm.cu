@@ -69,154 +69,140 @@ extern "C" __global__ void lstm_bwd_pointwise(float* dP, float* dc_prev, const f
 // ---- Fused recurrent steps ----
 //
 // One kernel per time step instead of a GEMM plus a pointwise kernel: a
-// block owns LSTM_UNITS hidden units j (all four gate rows of each, so the
-// pointwise part needs nothing from other blocks) for LSTM_BT batch rows,
-// computes their recurrent product from shared-memory tiles, and applies
-// the pointwise step. At small batches a step is latency-bound: this halves
+// block owns U hidden units j (all four gate rows of each) for REC_BT batch
+// rows, computes their recurrent product (recurrent.cuh) and applies the
+// pointwise step. At small batches a step is latency-bound: this halves
 // the kernels per step and keeps the gate pre-activations in shared memory.
-// Launch: grid (ceil(H / LSTM_UNITS), ceil(B / LSTM_BT)), block 256.
+// Entry points lstm_{fwd,bwd}_step_u{2,4,8} (U units per block); launch:
+// grid (ceil(H / U), ceil(B / REC_BT)), block REC_THREADS (256).
 
-#define LSTM_UNITS 8
-#define LSTM_BT 16
-#define LSTM_ROWS (4 * LSTM_UNITS)  // gate rows of a block (32)
-#define LSTM_FKC 32                 // forward: K chunk (over H)
-#define LSTM_BKC 64                 // backward: K chunk (over 4H)
+#include "recurrent.cuh"
 
 // Forward step t. P (B x 4H) holds x_t*W_ih^T + bias; W is W_hh (4H x H,
 // row g = gate row, [i f g o] blocks). With h_prev = h_{t-1} (null at t = 0,
 // with c_prev) it computes pre = P + h_prev*W^T for the block's gate rows and
 // writes A = activations (A may be P), c = c_t and h = h_t, as
 // lstm_fwd_pointwise does.
-extern "C" __global__ void __launch_bounds__(256) lstm_fwd_step(float* A, float* c, float* h, const float* P,
-                                                               const float* h_prev, const float* c_prev,
-                                                               const float* W, int B, int H)
+template <int U>
+__device__ __forceinline__ void lstm_fwd_step_t(float* A, float* c, float* h, const float* P, const float* h_prev,
+                                                const float* c_prev, const float* W, int B, int H)
 {
-    __shared__ float Ws[LSTM_ROWS][LSTM_FKC + 1];
-    __shared__ float Hs[LSTM_BT][LSTM_FKC + 1];
-    __shared__ float G[LSTM_BT][LSTM_ROWS];
+    typedef RecFwd<4, U> F;
+    constexpr int NO = (F::OUTS + REC_THREADS - 1) / REC_THREADS;
+    __shared__ __align__(16) float sm[F::SMEM];
+    __shared__ float G[F::OUTS];
     const int tid = threadIdx.x;
-    const int j0 = blockIdx.x * LSTM_UNITS;
-    const int b0 = blockIdx.y * LSTM_BT;
-    // Each thread owns two outputs (bt, r) and (bt + 8, r): r = tid % 32, bt = tid / 32.
-    const int r = tid % LSTM_ROWS;
-    const int bt = tid / LSTM_ROWS;
-    const int q = r / LSTM_UNITS, u = r % LSTM_UNITS;
-    float acc0 = 0.0f, acc1 = 0.0f;
-    if (h_prev) {
-        for (int k0 = 0; k0 < H; k0 += LSTM_FKC) {
-            for (int e = tid; e < LSTM_ROWS * LSTM_FKC; e += 256) {
-                const int rr = e / LSTM_FKC, kk = e % LSTM_FKC;
-                const int j = j0 + rr % LSTM_UNITS, k = k0 + kk;
-                Ws[rr][kk] = (j < H && k < H) ? W[(size_t)((rr / LSTM_UNITS) * H + j) * H + k] : 0.0f;
-            }
-            for (int e = tid; e < LSTM_BT * LSTM_FKC; e += 256) {
-                const int bb = e / LSTM_FKC, kk = e % LSTM_FKC;
-                const int b = b0 + bb, k = k0 + kk;
-                Hs[bb][kk] = (b < B && k < H) ? h_prev[(size_t)b * H + k] : 0.0f;
-            }
-            __syncthreads();
-#pragma unroll 8
-            for (int kk = 0; kk < LSTM_FKC; ++kk) {
-                const float w = Ws[r][kk];
-                acc0 = fmaf(Hs[bt][kk], w, acc0);
-                acc1 = fmaf(Hs[bt + 8][kk], w, acc1);
-            }
-            __syncthreads();
-        }
+    const int j0 = blockIdx.x * U;
+    const int b0 = blockIdx.y * REC_BT;
+    // This thread's inputs, loaded before the product so their latency
+    // overlaps it: the pre-activations of its outputs o (row o / R, gate
+    // row o % R) and, for the cell (bt, u) = (tid / U, tid % U), c_prev.
+    float pre[NO];
+#pragma unroll
+    for (int i = 0; i < NO; ++i) {
+        const int o = tid + i * REC_THREADS;
+        const int b = b0 + o / F::R, r = o % F::R;
+        const int j = j0 + r % U;
+        pre[i] = (o < F::OUTS && b < B && j < H) ? P[(size_t)b * 4 * H + (r / U) * H + j] : 0.0f;
     }
-    {
-        const int j = j0 + u;
-        int b = b0 + bt;
-        if (b < B && j < H)
-            G[bt][r] = P[(size_t)b * 4 * H + q * H + j] + acc0;
-        b += 8;
-        if (b < B && j < H)
-            G[bt + 8][r] = P[(size_t)b * 4 * H + q * H + j] + acc1;
-    }
-    __syncthreads();
-    if (tid < LSTM_BT * LSTM_UNITS) {
-        const int pb = tid / LSTM_UNITS, pu = tid % LSTM_UNITS;
-        const int b = b0 + pb, j = j0 + pu;
-        if (b < B && j < H) {
-            const size_t k = (size_t)b * H + j;
-            const size_t base = (size_t)b * 4 * H + j;
-            const float ai = lstm_sigmoid(G[pb][pu]), af = lstm_sigmoid(G[pb][LSTM_UNITS + pu]);
-            const float ag = tanhf(G[pb][2 * LSTM_UNITS + pu]), ao = lstm_sigmoid(G[pb][3 * LSTM_UNITS + pu]);
-            const float cp = c_prev ? c_prev[k] : 0.0f;
-            A[base] = ai;
-            A[base + H] = af;
-            A[base + 2 * H] = ag;
-            A[base + 3 * H] = ao;
-            const float cn = af * cp + ai * ag;
-            c[k] = cn;
-            h[k] = ao * tanhf(cn);
-        }
+    const int pb = b0 + tid / U, pj = j0 + tid % U;
+    const bool cell = tid < REC_BT * U && pb < B && pj < H;
+    const float cp = (cell && c_prev) ? c_prev[(size_t)pb * H + pj] : 0.0f;
+
+    float acc[2][4] = {{0.0f, 0.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 0.0f, 0.0f}};
+    if (h_prev)
+        F::product(acc, sm, h_prev, W, B, H, j0, b0);
+    F::reduce(G, sm, acc, pre);
+    if (cell) {
+        const float* g = G + (tid / U) * F::R + tid % U;
+        const size_t k = (size_t)pb * H + pj;
+        const size_t base = (size_t)pb * 4 * H + pj;
+        const float ai = lstm_sigmoid(g[0]), af = lstm_sigmoid(g[U]);
+        const float ag = tanhf(g[2 * U]), ao = lstm_sigmoid(g[3 * U]);
+        A[base] = ai;
+        A[base + H] = af;
+        A[base + 2 * H] = ag;
+        A[base + 3 * H] = ao;
+        const float cn = af * cp + ai * ag;
+        c[k] = cn;
+        h[k] = ao * tanhf(cn);
     }
 }
 
 // Backward step t. dH (B x H) is dL/dh_t from above; dP_next (B x 4H) the
 // gate gradients of step t+1 (null at the last step), so that
-// dh = dH + dP_next*W. dc_in is dL/dc_t from step t+1 (null: zero), dc_out
-// receives dL/dc_{t-1} (null: not written; may be dc_in). A, c are step t's
-// activations and cell, c_prev = c_{t-1} (null: zero). Writes dP (B x 4H),
-// as lstm_bwd_pointwise does with that dh.
-extern "C" __global__ void __launch_bounds__(256) lstm_bwd_step(float* dP, float* dc_out, const float* dH,
-                                                               const float* dP_next, const float* W,
-                                                               const float* A, const float* c,
-                                                               const float* c_prev, const float* dc_in, int B,
-                                                               int H)
+// dh = dH + dP_next*W, read through WT = W^T (H x 4H). dc_in is dL/dc_t
+// from step t+1 (null: zero), dc_out receives dL/dc_{t-1} (null: not
+// written; may be dc_in). A, c are step t's activations and cell, c_prev =
+// c_{t-1} (null: zero). Writes dP (B x 4H), as lstm_bwd_pointwise does with
+// that dh. The last step, which runs first and has no product, writes
+// W = W_hh's transpose into WT_out instead (when not null) for the steps
+// after it.
+template <int U>
+__device__ __forceinline__ void lstm_bwd_step_t(float* dP, float* dc_out, float* WT_out, const float* dH,
+                                                const float* dP_next, const float* W, const float* WT,
+                                                const float* A, const float* c, const float* c_prev,
+                                                const float* dc_in, int B, int H)
 {
-    __shared__ float Ds[LSTM_BT][LSTM_BKC + 1];
-    __shared__ float Ws[LSTM_BKC][LSTM_UNITS + 1];
-    __shared__ float R[2][LSTM_BT * LSTM_UNITS];
+    typedef RecBwd<4, U> R;
+    __shared__ __align__(16) float sm[R::SMEM];
     const int tid = threadIdx.x;
-    const int j0 = blockIdx.x * LSTM_UNITS;
-    const int b0 = blockIdx.y * LSTM_BT;
-    // Thread tid computes half (tid / 128) of each K chunk of output o = tid % 128.
-    const int o = tid % (LSTM_BT * LSTM_UNITS), half = tid / (LSTM_BT * LSTM_UNITS);
-    const int ob = o / LSTM_UNITS, ou = o % LSTM_UNITS;
-    const int G4 = 4 * H;
-    float acc = 0.0f;
-    if (dP_next) {
-        for (int k0 = 0; k0 < G4; k0 += LSTM_BKC) {
-            for (int e = tid; e < LSTM_BT * LSTM_BKC; e += 256) {
-                const int bb = e / LSTM_BKC, kk = e % LSTM_BKC;
-                const int b = b0 + bb, k = k0 + kk;
-                Ds[bb][kk] = (b < B && k < G4) ? dP_next[(size_t)b * G4 + k] : 0.0f;
-            }
-            for (int e = tid; e < LSTM_BKC * LSTM_UNITS; e += 256) {
-                const int kk = e / LSTM_UNITS, uu = e % LSTM_UNITS;
-                const int k = k0 + kk, j = j0 + uu;
-                Ws[kk][uu] = (k < G4 && j < H) ? W[(size_t)k * H + j] : 0.0f;
-            }
-            __syncthreads();
-            const int kb = half * (LSTM_BKC / 2);
-#pragma unroll 8
-            for (int kk = kb; kk < kb + LSTM_BKC / 2; ++kk)
-                acc = fmaf(Ds[ob][kk], Ws[kk][ou], acc);
-            __syncthreads();
-        }
+    const int j0 = blockIdx.x * U;
+    const int b0 = blockIdx.y * REC_BT;
+    // The cell (b, j) of output tid = bt*U + u and its inputs, loaded
+    // before the product.
+    const int b = b0 + tid / U, j = j0 + tid % U;
+    const bool cell = tid < R::OUTS && b < B && j < H;
+    const size_t k = (size_t)b * H + j;
+    const size_t base = (size_t)b * 4 * H + j;
+    float ai = 0.0f, af = 0.0f, ag = 0.0f, ao = 0.0f, cv = 0.0f, dhv = 0.0f, dcn = 0.0f, cp = 0.0f;
+    if (cell) {
+        ai = A[base];
+        af = A[base + H];
+        ag = A[base + 2 * H];
+        ao = A[base + 3 * H];
+        cv = c[k];
+        dhv = dH[k];
+        dcn = dc_in ? dc_in[k] : 0.0f;
+        cp = c_prev ? c_prev[k] : 0.0f;
     }
-    R[half][o] = acc;
-    __syncthreads();
-    if (tid < LSTM_BT * LSTM_UNITS) {
-        const int b = b0 + ob, j = j0 + ou;
-        if (b < B && j < H) {
-            const size_t k = (size_t)b * H + j;
-            const size_t base = (size_t)b * G4 + j;
-            const float ai = A[base], af = A[base + H], ag = A[base + 2 * H], ao = A[base + 3 * H];
-            const float tc = tanhf(c[k]);
-            const float dhv = dH[k] + (R[0][o] + R[1][o]);
-            const float dcn = dc_in ? dc_in[k] : 0.0f;
-            const float cp = c_prev ? c_prev[k] : 0.0f;
-            const float d_o = dhv * tc * ao * (1.0f - ao);
-            const float dc = dcn + dhv * ao * (1.0f - tc * tc);
-            dP[base] = dc * ag * ai * (1.0f - ai);
-            dP[base + H] = dc * cp * af * (1.0f - af);
-            dP[base + 2 * H] = dc * ai * (1.0f - ag * ag);
-            dP[base + 3 * H] = d_o;
-            if (dc_out)
-                dc_out[k] = dc * af;
-        }
+    float rec = 0.0f;
+    if (dP_next)
+        rec = R::product(sm, dP_next, WT, B, H, j0, b0);
+    else if (WT_out)
+        rec_transpose<4, U>(WT_out, W, H, j0);
+    if (cell) {
+        const float tc = tanhf(cv);
+        dhv += rec;
+        const float d_o = dhv * tc * ao * (1.0f - ao);
+        const float dc = dcn + dhv * ao * (1.0f - tc * tc);
+        dP[base] = dc * ag * ai * (1.0f - ai);
+        dP[base + H] = dc * cp * af * (1.0f - af);
+        dP[base + 2 * H] = dc * ai * (1.0f - ag * ag);
+        dP[base + 3 * H] = d_o;
+        if (dc_out)
+            dc_out[k] = dc * af;
     }
 }
+
+#define LSTM_FWD_STEP_ENTRY(name, U)                                                                            \
+    extern "C" __global__ void __launch_bounds__(REC_THREADS)                                                  \
+        name(float* A, float* c, float* h, const float* P, const float* h_prev, const float* c_prev, const float* W, \
+             int B, int H)                                                                                      \
+    {                                                                                                           \
+        lstm_fwd_step_t<U>(A, c, h, P, h_prev, c_prev, W, B, H);                                                \
+    }
+#define LSTM_BWD_STEP_ENTRY(name, U)                                                                            \
+    extern "C" __global__ void __launch_bounds__(REC_THREADS)                                                  \
+        name(float* dP, float* dc_out, float* WT_out, const float* dH, const float* dP_next, const float* W,    \
+             const float* WT, const float* A, const float* c, const float* c_prev, const float* dc_in, int B, int H) \
+    {                                                                                                           \
+        lstm_bwd_step_t<U>(dP, dc_out, WT_out, dH, dP_next, W, WT, A, c, c_prev, dc_in, B, H);                 \
+    }
+
+LSTM_FWD_STEP_ENTRY(lstm_fwd_step_u2, 2)
+LSTM_FWD_STEP_ENTRY(lstm_fwd_step_u4, 4)
+LSTM_FWD_STEP_ENTRY(lstm_fwd_step_u8, 8)
+LSTM_BWD_STEP_ENTRY(lstm_bwd_step_u2, 2)
+LSTM_BWD_STEP_ENTRY(lstm_bwd_step_u4, 4)
+LSTM_BWD_STEP_ENTRY(lstm_bwd_step_u8, 8)
