@@ -31,7 +31,7 @@ type Context struct {
 	mu     sync.Mutex
 	closed bool
 
-	scratch Buffer   // reduction partial sums; only touched on the worker thread
+	scratch Buffer   // kernel workspace (syncScratch); only touched on the worker thread
 	retired []Buffer // scratch outgrown while graphs may hold its address; freed at Close
 
 	modules   []*Module                // loaded by LoadModule, unloaded at Close
@@ -42,6 +42,7 @@ type Context struct {
 
 	rec       func(launchRecord) // tests only: record launches instead of running them
 	sgemmTile int                // tests only: force the 64 or 128 sgemm kernels (0: choose)
+	gemmSplit int                // tests only: force the sgemm K slices (0: choose)
 	recU      int                // tests only: force the fused recurrent steps' units per block (0: choose)
 }
 

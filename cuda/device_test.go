@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -531,6 +532,64 @@ func TestSgemmShapes(t *testing.T) {
 	}
 }
 
+// TestSgemmSplitKAndBias checks the K slices summed by a tile's last block
+// (forced to 2, 3 and 8 slices, over K that does not divide evenly, so
+// the last slice is short or empty) and the bias epilogue against the
+// float64 reference, and that a second run gives the same bits (the
+// counters were reset and the order is fixed).
+func TestSgemmSplitKAndBias(t *testing.T) {
+	c := deviceContext(t)
+	defer func() { c.gemmSplit, c.sgemmTile = 0, 0 }()
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, tile := range []int{64, 128} {
+		c.sgemmTile = tile
+		for _, z := range []int{2, 3, 8} {
+			c.gemmSplit = z
+			for _, sh := range []struct {
+				tA, tB  bool
+				m, n, k int
+			}{{true, false, 70, 33, 203}, {false, true, 65, 130, 100}, {true, true, 9, 7, 17}, {false, false, 3, 5, 4}} {
+				m, n, k := sh.m, sh.n, sh.k
+				ar, ac, br, bc := m, k, k, n
+				if sh.tA {
+					ar, ac = k, m
+				}
+				if sh.tB {
+					br, bc = n, k
+				}
+				a, b := randSlice(r, ar*ac, -1, 1), randSlice(r, br*bc, -1, 1)
+				cm := randSlice(r, m*n, -1, 1)
+				bias, bias2 := randSlice(r, n, -1, 1), randSlice(r, n/2, -1, 1)
+				da, db := up(t, c, a), up(t, c, b)
+				dbias, dbias2 := up(t, c, bias), up(t, c, bias2)
+				want := refGemm(sh.tA, sh.tB, m, n, k, 0.5, a, ac, b, bc, -1, cm, n)
+				for i := range want {
+					j := i % n
+					want[i] += float64(bias[j])
+					if j < len(bias2) {
+						want[i] += float64(bias2[j])
+					}
+				}
+				name := fmt.Sprintf("sgemm tile %d, %d slices, tA=%v tB=%v %dx%dx%d", tile, z, sh.tA, sh.tB, m, n, k)
+				var first []float32
+				for run := range 2 {
+					dc := up(t, c, cm)
+					if err := c.SgemmBias(sh.tA, sh.tB, m, n, k, 0.5, da, ac, db, bc, -1, dc, n, dbias, dbias2); err != nil {
+						t.Fatal(err)
+					}
+					got := down(t, c, dc)
+					checkClose(t, name, got, want, 1, tol)
+					if run == 0 {
+						first = got
+					} else if !slices.Equal(first, got) {
+						t.Errorf("%s: a second run differs", name)
+					}
+				}
+			}
+		}
+	}
+}
+
 // ---- elementwise ----
 
 func sigmoid64(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -599,7 +658,8 @@ func TestElementwiseParity(t *testing.T) {
 func TestBiasAndColumnSums(t *testing.T) {
 	c := deviceContext(t)
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, sh := range [][2]int{{1, 1}, {3, 5}, {64, 1024}, {1000, 33}, {17, 100}} {
+	// {1000, 33}, {440, 1024}, {5000, 3}: the rows split over blocks.
+	for _, sh := range [][2]int{{1, 1}, {3, 5}, {64, 1024}, {1000, 33}, {17, 100}, {440, 1024}, {5000, 3}} {
 		rows, cols := sh[0], sh[1]
 		x := randSlice(r, rows*cols, -1, 1)
 		bias := randSlice(r, cols, -1, 1)

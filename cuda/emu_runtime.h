@@ -60,6 +60,17 @@ static inline float atomicAdd(float* addr, float v)
     }
 }
 
+static inline unsigned atomicAdd(unsigned* addr, unsigned v) { return __atomic_fetch_add(addr, v, __ATOMIC_SEQ_CST); }
+
+// The blocks of a launch run one after another here, so every block sees
+// the writes of the blocks before it; the fence only keeps the compiler
+// from reordering, as the device fence orders the writes for other SMs.
+static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
+// A load that bypasses L1 on the device (data another block wrote during
+// the same launch); a plain load here.
+static inline float __ldcg(const float* p) { return *p; }
+
 namespace {
 
 struct emu_thread_arg {

@@ -24,9 +24,12 @@ const (
 	kEmbedGather
 	kEmbedScatterAdd
 	kEmbedGradGrouped
-	kGRUAddBias
-	kGRUFwdStep
-	kGRUBwdStep
+	kGRUFwdStepU2
+	kGRUFwdStepU4
+	kGRUFwdStepU8
+	kGRUBwdStepU2
+	kGRUBwdStepU4
+	kGRUBwdStepU8
 	kLSTMFwdPointwise
 	kLSTMBwdPointwise
 	kLSTMFwdStepU2
@@ -40,10 +43,9 @@ const (
 	kPackedMaskGate
 	kMaxOverTimeFwd
 	kMaxOverTimeBwd
-	kReducePartial
-	kReduceFinish
+	kReduceSum
 	kScaleByClip
-	kBCEPartial
+	kBCELoss
 	kBCEGrad
 	kSgemmNN128
 	kSgemmNT128
@@ -74,13 +76,16 @@ var kernels = [numKernels]kernelSpec{
 	kEWReluFwd:        {"ew_relu_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
 	kEWReluBwd:        {"ew_relu_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
 	kAddBiasRows:      {"add_bias_rows", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
-	kColSums:          {"col_sums", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argF32}},
+	kColSums:          {"col_sums", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argF32, argPtr}},
 	kEmbedGather:      {"embed_gather", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}},
 	kEmbedScatterAdd:  {"embed_scatter_add", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
 	kEmbedGradGrouped: {"embed_grad_grouped", "embedding", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
-	kGRUAddBias:       {"gru_add_bias", "gru", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
-	kGRUFwdStep:       {"gru_fwd_step", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kGRUBwdStep:       {"gru_bwd_step", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUFwdStepU2:     {"gru_fwd_step_u2", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUFwdStepU4:     {"gru_fwd_step_u4", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUFwdStepU8:     {"gru_fwd_step_u8", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUBwdStepU2:     {"gru_bwd_step_u2", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUBwdStepU4:     {"gru_bwd_step_u4", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUBwdStepU8:     {"gru_bwd_step_u8", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMFwdPointwise: {"lstm_fwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMBwdPointwise: {"lstm_bwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMFwdStepU2:    {"lstm_fwd_step_u2", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
@@ -94,19 +99,18 @@ var kernels = [numKernels]kernelSpec{
 	kPackedMaskGate:   {"packed_mask_gate", "packed", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
 	kMaxOverTimeFwd:   {"max_over_time_fwd", "pool", []argKind{argPtr, argPtr, argI32, argI32}},
 	kMaxOverTimeBwd:   {"max_over_time_bwd", "pool", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kReducePartial:    {"reduce_partial", "reduce", []argKind{argPtr, argPtr, argI32, argI32}},
-	kReduceFinish:     {"reduce_finish", "reduce", []argKind{argPtr, argPtr, argI32, argI32, argF32}},
+	kReduceSum:        {"reduce_sum", "reduce", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
 	kScaleByClip:      {"scale_by_clip", "reduce", []argKind{argPtr, argPtr, argF32, argI32}},
-	kBCEPartial:       {"bce_partial", "reduce", []argKind{argPtr, argPtr, argPtr, argI32}},
+	kBCELoss:          {"bce_loss", "reduce", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argF32}},
 	kBCEGrad:          {"bce_grad", "reduce", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argF32}},
-	kSgemmNN128:       {"sgemm_nn_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}},
-	kSgemmNT128:       {"sgemm_nt_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}},
-	kSgemmTN128:       {"sgemm_tn_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}},
-	kSgemmTT128:       {"sgemm_tt_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}},
-	kSgemmNN64:        {"sgemm_nn_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}},
-	kSgemmNT64:        {"sgemm_nt_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}},
-	kSgemmTN64:        {"sgemm_tn_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}},
-	kSgemmTT64:        {"sgemm_tt_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32}},
+	kSgemmNN128:       {"sgemm_nn_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmNT128:       {"sgemm_nt_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmTN128:       {"sgemm_tn_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmTT128:       {"sgemm_tt_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmNN64:        {"sgemm_nn_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmNT64:        {"sgemm_nt_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmTN64:        {"sgemm_tn_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmTT64:        {"sgemm_tt_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
 }
 
 // Kernels launches the package's kernels directly: one method per kernel
@@ -338,14 +342,15 @@ func (kn Kernels) AddBiasRows(grid, block Dim3, y Buffer, x Buffer, bias Buffer,
 
 // ColSums launches col_sums (kernels/elementwise.cu):
 //
-//	col_sums(float* out, const float* x, int rows, int cols, float beta)
-func (kn Kernels) ColSums(grid, block Dim3, out Buffer, x Buffer, rows int, cols int, beta float32) error {
+//	col_sums(float* out, const float* x, int rows, int cols, float beta, float* ws)
+func (kn Kernels) ColSums(grid, block Dim3, out Buffer, x Buffer, rows int, cols int, beta float32, ws Buffer) error {
 	var args kargs
 	args.ptr(out)
 	args.ptr(x)
 	args.i32(rows)
 	args.i32(cols)
 	args.f32(beta)
+	args.ptr(ws)
 	return kn.c.launch(kColSums, grid, block, &args)
 }
 
@@ -397,23 +402,10 @@ func (kn Kernels) EmbedGradGrouped(grid, block Dim3, dE Buffer, dOut Buffer, ids
 	return kn.c.launch(kEmbedGradGrouped, grid, block, &args)
 }
 
-// GRUAddBias launches gru_add_bias (kernels/gru.cu):
+// GRUFwdStepU2 launches gru_fwd_step_u2 (kernels/gru.cu):
 //
-//	gru_add_bias(float* A, const float* b_ih, const float* b_hh, int rows, int H)
-func (kn Kernels) GRUAddBias(grid, block Dim3, A Buffer, bIh Buffer, bHh Buffer, rows int, H int) error {
-	var args kargs
-	args.ptr(A)
-	args.ptr(bIh)
-	args.ptr(bHh)
-	args.i32(rows)
-	args.i32(H)
-	return kn.c.launch(kGRUAddBias, grid, block, &args)
-}
-
-// GRUFwdStep launches gru_fwd_step (kernels/gru.cu):
-//
-//	gru_fwd_step(float* A, float* ghn, float* h, const float* h_prev, const float* W, const float* b_hn, int B, int H)
-func (kn Kernels) GRUFwdStep(grid, block Dim3, A Buffer, ghn Buffer, h Buffer, hPrev Buffer, W Buffer, bHn Buffer, B int, H int) error {
+//	gru_fwd_step_u2(float* A, float* ghn, float* h, const float* h_prev, const float* W, const float* b_hn, int B, int H)
+func (kn Kernels) GRUFwdStepU2(grid, block Dim3, A Buffer, ghn Buffer, h Buffer, hPrev Buffer, W Buffer, bHn Buffer, B int, H int) error {
 	var args kargs
 	args.ptr(A)
 	args.ptr(ghn)
@@ -423,27 +415,105 @@ func (kn Kernels) GRUFwdStep(grid, block Dim3, A Buffer, ghn Buffer, h Buffer, h
 	args.ptr(bHn)
 	args.i32(B)
 	args.i32(H)
-	return kn.c.launch(kGRUFwdStep, grid, block, &args)
+	return kn.c.launch(kGRUFwdStepU2, grid, block, &args)
 }
 
-// GRUBwdStep launches gru_bwd_step (kernels/gru.cu):
+// GRUFwdStepU4 launches gru_fwd_step_u4 (kernels/gru.cu):
 //
-//	gru_bwd_step(float* dGi, float* dGh, float* dhz_out, const float* dH, const float* dGh_next, const float* W, const float* A, const float* ghn, const float* h_prev, const float* dhz_in, int B, int H)
-func (kn Kernels) GRUBwdStep(grid, block Dim3, dGi Buffer, dGh Buffer, dhzOut Buffer, dH Buffer, dGhNext Buffer, W Buffer, A Buffer, ghn Buffer, hPrev Buffer, dhzIn Buffer, B int, H int) error {
+//	gru_fwd_step_u4(float* A, float* ghn, float* h, const float* h_prev, const float* W, const float* b_hn, int B, int H)
+func (kn Kernels) GRUFwdStepU4(grid, block Dim3, A Buffer, ghn Buffer, h Buffer, hPrev Buffer, W Buffer, bHn Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(A)
+	args.ptr(ghn)
+	args.ptr(h)
+	args.ptr(hPrev)
+	args.ptr(W)
+	args.ptr(bHn)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kGRUFwdStepU4, grid, block, &args)
+}
+
+// GRUFwdStepU8 launches gru_fwd_step_u8 (kernels/gru.cu):
+//
+//	gru_fwd_step_u8(float* A, float* ghn, float* h, const float* h_prev, const float* W, const float* b_hn, int B, int H)
+func (kn Kernels) GRUFwdStepU8(grid, block Dim3, A Buffer, ghn Buffer, h Buffer, hPrev Buffer, W Buffer, bHn Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(A)
+	args.ptr(ghn)
+	args.ptr(h)
+	args.ptr(hPrev)
+	args.ptr(W)
+	args.ptr(bHn)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kGRUFwdStepU8, grid, block, &args)
+}
+
+// GRUBwdStepU2 launches gru_bwd_step_u2 (kernels/gru.cu):
+//
+//	gru_bwd_step_u2(float* dGi, float* dGh, float* dhz_out, float* WT_out, const float* dH, const float* dGh_next, const float* W, const float* WT, const float* A, const float* ghn, const float* h_prev, const float* dhz_in, int B, int H)
+func (kn Kernels) GRUBwdStepU2(grid, block Dim3, dGi Buffer, dGh Buffer, dhzOut Buffer, WTOut Buffer, dH Buffer, dGhNext Buffer, W Buffer, WT Buffer, A Buffer, ghn Buffer, hPrev Buffer, dhzIn Buffer, B int, H int) error {
 	var args kargs
 	args.ptr(dGi)
 	args.ptr(dGh)
 	args.ptr(dhzOut)
+	args.ptr(WTOut)
 	args.ptr(dH)
 	args.ptr(dGhNext)
 	args.ptr(W)
+	args.ptr(WT)
 	args.ptr(A)
 	args.ptr(ghn)
 	args.ptr(hPrev)
 	args.ptr(dhzIn)
 	args.i32(B)
 	args.i32(H)
-	return kn.c.launch(kGRUBwdStep, grid, block, &args)
+	return kn.c.launch(kGRUBwdStepU2, grid, block, &args)
+}
+
+// GRUBwdStepU4 launches gru_bwd_step_u4 (kernels/gru.cu):
+//
+//	gru_bwd_step_u4(float* dGi, float* dGh, float* dhz_out, float* WT_out, const float* dH, const float* dGh_next, const float* W, const float* WT, const float* A, const float* ghn, const float* h_prev, const float* dhz_in, int B, int H)
+func (kn Kernels) GRUBwdStepU4(grid, block Dim3, dGi Buffer, dGh Buffer, dhzOut Buffer, WTOut Buffer, dH Buffer, dGhNext Buffer, W Buffer, WT Buffer, A Buffer, ghn Buffer, hPrev Buffer, dhzIn Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(dGi)
+	args.ptr(dGh)
+	args.ptr(dhzOut)
+	args.ptr(WTOut)
+	args.ptr(dH)
+	args.ptr(dGhNext)
+	args.ptr(W)
+	args.ptr(WT)
+	args.ptr(A)
+	args.ptr(ghn)
+	args.ptr(hPrev)
+	args.ptr(dhzIn)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kGRUBwdStepU4, grid, block, &args)
+}
+
+// GRUBwdStepU8 launches gru_bwd_step_u8 (kernels/gru.cu):
+//
+//	gru_bwd_step_u8(float* dGi, float* dGh, float* dhz_out, float* WT_out, const float* dH, const float* dGh_next, const float* W, const float* WT, const float* A, const float* ghn, const float* h_prev, const float* dhz_in, int B, int H)
+func (kn Kernels) GRUBwdStepU8(grid, block Dim3, dGi Buffer, dGh Buffer, dhzOut Buffer, WTOut Buffer, dH Buffer, dGhNext Buffer, W Buffer, WT Buffer, A Buffer, ghn Buffer, hPrev Buffer, dhzIn Buffer, B int, H int) error {
+	var args kargs
+	args.ptr(dGi)
+	args.ptr(dGh)
+	args.ptr(dhzOut)
+	args.ptr(WTOut)
+	args.ptr(dH)
+	args.ptr(dGhNext)
+	args.ptr(W)
+	args.ptr(WT)
+	args.ptr(A)
+	args.ptr(ghn)
+	args.ptr(hPrev)
+	args.ptr(dhzIn)
+	args.i32(B)
+	args.i32(H)
+	return kn.c.launch(kGRUBwdStepU8, grid, block, &args)
 }
 
 // LSTMFwdPointwise launches lstm_fwd_pointwise (kernels/lstm.cu):
@@ -663,29 +733,21 @@ func (kn Kernels) MaxOverTimeBwd(grid, block Dim3, dx Buffer, x Buffer, y Buffer
 	return kn.c.launch(kMaxOverTimeBwd, grid, block, &args)
 }
 
-// ReducePartial launches reduce_partial (kernels/reduce.cu):
+// ReduceSum launches reduce_sum (kernels/reduce.cu):
 //
-//	reduce_partial(float* partials, const float* x, int n, int square)
-func (kn Kernels) ReducePartial(grid, block Dim3, partials Buffer, x Buffer, n int, square int) error {
+//	reduce_sum(float* out, float* ws, const float* x, int n, int square, int first, int total, int sqrt_out, float scale)
+func (kn Kernels) ReduceSum(grid, block Dim3, out Buffer, ws Buffer, x Buffer, n int, square int, first int, total int, sqrtOut int, scale float32) error {
 	var args kargs
-	args.ptr(partials)
+	args.ptr(out)
+	args.ptr(ws)
 	args.ptr(x)
 	args.i32(n)
 	args.i32(square)
-	return kn.c.launch(kReducePartial, grid, block, &args)
-}
-
-// ReduceFinish launches reduce_finish (kernels/reduce.cu):
-//
-//	reduce_finish(float* out, const float* partials, int n, int sqrt_out, float scale)
-func (kn Kernels) ReduceFinish(grid, block Dim3, out Buffer, partials Buffer, n int, sqrtOut int, scale float32) error {
-	var args kargs
-	args.ptr(out)
-	args.ptr(partials)
-	args.i32(n)
+	args.i32(first)
+	args.i32(total)
 	args.i32(sqrtOut)
 	args.f32(scale)
-	return kn.c.launch(kReduceFinish, grid, block, &args)
+	return kn.c.launch(kReduceSum, grid, block, &args)
 }
 
 // ScaleByClip launches scale_by_clip (kernels/reduce.cu):
@@ -700,16 +762,18 @@ func (kn Kernels) ScaleByClip(grid, block Dim3, x Buffer, norm Buffer, maxNorm f
 	return kn.c.launch(kScaleByClip, grid, block, &args)
 }
 
-// BCEPartial launches bce_partial (kernels/reduce.cu):
+// BCELoss launches bce_loss (kernels/reduce.cu):
 //
-//	bce_partial(float* partials, const float* p, const float* y, int n)
-func (kn Kernels) BCEPartial(grid, block Dim3, partials Buffer, p Buffer, y Buffer, n int) error {
+//	bce_loss(float* loss, float* ws, const float* p, const float* y, int n, float scale)
+func (kn Kernels) BCELoss(grid, block Dim3, loss Buffer, ws Buffer, p Buffer, y Buffer, n int, scale float32) error {
 	var args kargs
-	args.ptr(partials)
+	args.ptr(loss)
+	args.ptr(ws)
 	args.ptr(p)
 	args.ptr(y)
 	args.i32(n)
-	return kn.c.launch(kBCEPartial, grid, block, &args)
+	args.f32(scale)
+	return kn.c.launch(kBCELoss, grid, block, &args)
 }
 
 // BCEGrad launches bce_grad (kernels/reduce.cu):
@@ -728,8 +792,8 @@ func (kn Kernels) BCEGrad(grid, block Dim3, dp Buffer, p Buffer, y Buffer, n int
 
 // SgemmNN128 launches sgemm_nn_128 (kernels/sgemm.cu):
 //
-//	sgemm_nn_128(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc)
-func (kn Kernels) SgemmNN128(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int) error {
+//	sgemm_nn_128(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+func (kn Kernels) SgemmNN128(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int, bias Buffer, bias2 Buffer, nb2 int, ws Buffer) error {
 	var args kargs
 	args.i32(M)
 	args.i32(N)
@@ -742,13 +806,17 @@ func (kn Kernels) SgemmNN128(grid, block Dim3, M int, N int, K int, alpha float3
 	args.f32(beta)
 	args.ptr(C)
 	args.i32(ldc)
+	args.ptr(bias)
+	args.ptr(bias2)
+	args.i32(nb2)
+	args.ptr(ws)
 	return kn.c.launch(kSgemmNN128, grid, block, &args)
 }
 
 // SgemmNT128 launches sgemm_nt_128 (kernels/sgemm.cu):
 //
-//	sgemm_nt_128(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc)
-func (kn Kernels) SgemmNT128(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int) error {
+//	sgemm_nt_128(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+func (kn Kernels) SgemmNT128(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int, bias Buffer, bias2 Buffer, nb2 int, ws Buffer) error {
 	var args kargs
 	args.i32(M)
 	args.i32(N)
@@ -761,13 +829,17 @@ func (kn Kernels) SgemmNT128(grid, block Dim3, M int, N int, K int, alpha float3
 	args.f32(beta)
 	args.ptr(C)
 	args.i32(ldc)
+	args.ptr(bias)
+	args.ptr(bias2)
+	args.i32(nb2)
+	args.ptr(ws)
 	return kn.c.launch(kSgemmNT128, grid, block, &args)
 }
 
 // SgemmTN128 launches sgemm_tn_128 (kernels/sgemm.cu):
 //
-//	sgemm_tn_128(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc)
-func (kn Kernels) SgemmTN128(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int) error {
+//	sgemm_tn_128(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+func (kn Kernels) SgemmTN128(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int, bias Buffer, bias2 Buffer, nb2 int, ws Buffer) error {
 	var args kargs
 	args.i32(M)
 	args.i32(N)
@@ -780,13 +852,17 @@ func (kn Kernels) SgemmTN128(grid, block Dim3, M int, N int, K int, alpha float3
 	args.f32(beta)
 	args.ptr(C)
 	args.i32(ldc)
+	args.ptr(bias)
+	args.ptr(bias2)
+	args.i32(nb2)
+	args.ptr(ws)
 	return kn.c.launch(kSgemmTN128, grid, block, &args)
 }
 
 // SgemmTT128 launches sgemm_tt_128 (kernels/sgemm.cu):
 //
-//	sgemm_tt_128(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc)
-func (kn Kernels) SgemmTT128(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int) error {
+//	sgemm_tt_128(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+func (kn Kernels) SgemmTT128(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int, bias Buffer, bias2 Buffer, nb2 int, ws Buffer) error {
 	var args kargs
 	args.i32(M)
 	args.i32(N)
@@ -799,13 +875,17 @@ func (kn Kernels) SgemmTT128(grid, block Dim3, M int, N int, K int, alpha float3
 	args.f32(beta)
 	args.ptr(C)
 	args.i32(ldc)
+	args.ptr(bias)
+	args.ptr(bias2)
+	args.i32(nb2)
+	args.ptr(ws)
 	return kn.c.launch(kSgemmTT128, grid, block, &args)
 }
 
 // SgemmNN64 launches sgemm_nn_64 (kernels/sgemm.cu):
 //
-//	sgemm_nn_64(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc)
-func (kn Kernels) SgemmNN64(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int) error {
+//	sgemm_nn_64(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+func (kn Kernels) SgemmNN64(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int, bias Buffer, bias2 Buffer, nb2 int, ws Buffer) error {
 	var args kargs
 	args.i32(M)
 	args.i32(N)
@@ -818,13 +898,17 @@ func (kn Kernels) SgemmNN64(grid, block Dim3, M int, N int, K int, alpha float32
 	args.f32(beta)
 	args.ptr(C)
 	args.i32(ldc)
+	args.ptr(bias)
+	args.ptr(bias2)
+	args.i32(nb2)
+	args.ptr(ws)
 	return kn.c.launch(kSgemmNN64, grid, block, &args)
 }
 
 // SgemmNT64 launches sgemm_nt_64 (kernels/sgemm.cu):
 //
-//	sgemm_nt_64(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc)
-func (kn Kernels) SgemmNT64(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int) error {
+//	sgemm_nt_64(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+func (kn Kernels) SgemmNT64(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int, bias Buffer, bias2 Buffer, nb2 int, ws Buffer) error {
 	var args kargs
 	args.i32(M)
 	args.i32(N)
@@ -837,13 +921,17 @@ func (kn Kernels) SgemmNT64(grid, block Dim3, M int, N int, K int, alpha float32
 	args.f32(beta)
 	args.ptr(C)
 	args.i32(ldc)
+	args.ptr(bias)
+	args.ptr(bias2)
+	args.i32(nb2)
+	args.ptr(ws)
 	return kn.c.launch(kSgemmNT64, grid, block, &args)
 }
 
 // SgemmTN64 launches sgemm_tn_64 (kernels/sgemm.cu):
 //
-//	sgemm_tn_64(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc)
-func (kn Kernels) SgemmTN64(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int) error {
+//	sgemm_tn_64(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+func (kn Kernels) SgemmTN64(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int, bias Buffer, bias2 Buffer, nb2 int, ws Buffer) error {
 	var args kargs
 	args.i32(M)
 	args.i32(N)
@@ -856,13 +944,17 @@ func (kn Kernels) SgemmTN64(grid, block Dim3, M int, N int, K int, alpha float32
 	args.f32(beta)
 	args.ptr(C)
 	args.i32(ldc)
+	args.ptr(bias)
+	args.ptr(bias2)
+	args.i32(nb2)
+	args.ptr(ws)
 	return kn.c.launch(kSgemmTN64, grid, block, &args)
 }
 
 // SgemmTT64 launches sgemm_tt_64 (kernels/sgemm.cu):
 //
-//	sgemm_tt_64(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc)
-func (kn Kernels) SgemmTT64(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int) error {
+//	sgemm_tt_64(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+func (kn Kernels) SgemmTT64(grid, block Dim3, M int, N int, K int, alpha float32, A Buffer, lda int, B Buffer, ldb int, beta float32, C Buffer, ldc int, bias Buffer, bias2 Buffer, nb2 int, ws Buffer) error {
 	var args kargs
 	args.i32(M)
 	args.i32(N)
@@ -875,5 +967,9 @@ func (kn Kernels) SgemmTT64(grid, block Dim3, M int, N int, K int, alpha float32
 	args.f32(beta)
 	args.ptr(C)
 	args.i32(ldc)
+	args.ptr(bias)
+	args.ptr(bias2)
+	args.i32(nb2)
+	args.ptr(ws)
 	return kn.c.launch(kSgemmTT64, grid, block, &args)
 }

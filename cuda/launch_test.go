@@ -44,7 +44,7 @@ func TestKernelArgumentPacking(t *testing.T) {
 	const sms = 132
 	blk := dim3{256, 1, 1}
 	g := func(n int) dim3 { return dim3{uint32(min((n+255)/256, 8*sms)), 1, 1} }
-	part := func(off int) uintptr { return fakeScratch + uintptr(off)*4 }
+	ws := uintptr(fakeScratch)
 	bc1, bc2 := AdamBiasCorrection(0.9, 3), AdamBiasCorrection(0.999, 3)
 
 	cases := []struct {
@@ -55,24 +55,46 @@ func TestKernelArgumentPacking(t *testing.T) {
 		{"sgemm nn small -> 64 tiles", func(c *Context) error {
 			return c.Sgemm(false, false, 70, 130, 33, 1.5, fb(pA, 70*40), 40, fb(pB, 33*131), 131, 0.25, fb(pC, 70*130), 130)
 		}, []wantLaunch{{"sgemm_nn_64", dim3{3, 2, 1}, blk,
-			[]any{70, 130, 33, float32(1.5), pA, 40, pB, 131, float32(0.25), pC, 130}}}},
+			[]any{70, 130, 33, float32(1.5), pA, 40, pB, 131, float32(0.25), pC, 130, uintptr(0), uintptr(0), 0, uintptr(0)}}}},
 		{"sgemm nt", func(c *Context) error {
 			return c.Sgemm(false, true, 64, 32, 16, 1, fb(pA, 64*16), 16, fb(pB, 32*16), 16, 0, fb(pC, 64*32), 32)
 		}, []wantLaunch{{"sgemm_nt_64", dim3{1, 1, 1}, blk,
-			[]any{64, 32, 16, float32(1), pA, 16, pB, 16, float32(0), pC, 32}}}},
+			[]any{64, 32, 16, float32(1), pA, 16, pB, 16, float32(0), pC, 32, uintptr(0), uintptr(0), 0, uintptr(0)}}}},
 		{"sgemm tn large -> 128 tiles", func(c *Context) error {
 			return c.Sgemm(true, false, 2048, 2048, 256, 1, fb(pA, 256*2048), 2048, fb(pB, 256*2048), 2048, 1,
 				fb(pC, 2048*2048), 2048)
 		}, []wantLaunch{{"sgemm_tn_128", dim3{16, 16, 1}, blk,
-			[]any{2048, 2048, 256, float32(1), pA, 2048, pB, 2048, float32(1), pC, 2048}}}},
+			[]any{2048, 2048, 256, float32(1), pA, 2048, pB, 2048, float32(1), pC, 2048, uintptr(0), uintptr(0), 0, uintptr(0)}}}},
+		{"sgemm tn, few tiles and a long K -> split K", func(c *Context) error {
+			// An LSTM's dW_ih at batch 256: 4H=1024 x 100 over 44*256 rows: 32 tiles of 64, 4 slices.
+			return c.Sgemm(true, false, 1024, 100, 11264, 1, fb(pA, 11264*1024), 1024, fb(pB, 11264*100), 100, 0,
+				fb(pC, 1024*100), 100)
+		}, []wantLaunch{{"sgemm_tn_64", dim3{2, 16, 4}, blk,
+			[]any{1024, 100, 11264, float32(1), pA, 1024, pB, 100, float32(0), pC, 100, uintptr(0), uintptr(0), 0, uintptr(fakeScratch)}}}},
+		{"sgemm tn, a short K is not split", func(c *Context) error {
+			// The same at batch 10: 440 rows, 55 steps of 8.
+			return c.Sgemm(true, false, 1024, 100, 440, 1, fb(pA, 440*1024), 1024, fb(pB, 440*100), 100, 0,
+				fb(pC, 1024*100), 100)
+		}, []wantLaunch{{"sgemm_tn_64", dim3{2, 16, 1}, blk,
+			[]any{1024, 100, 440, float32(1), pA, 1024, pB, 100, float32(0), pC, 100, uintptr(0), uintptr(0), 0, uintptr(0)}}}},
+		{"sgemm with bias", func(c *Context) error {
+			return c.SgemmBias(false, true, 440, 1024, 100, 1, fb(pA, 440*100), 100, fb(pB, 1024*100), 100, 0,
+				fb(pC, 440*1024), 1024, fb(pD, 1024), Buffer{})
+		}, []wantLaunch{{"sgemm_nt_64", dim3{16, 7, 1}, blk,
+			[]any{440, 1024, 100, float32(1), pA, 100, pB, 100, float32(0), pC, 1024, pD, uintptr(0), 0, uintptr(0)}}}},
+		{"sgemm with two biases", func(c *Context) error {
+			return c.SgemmBias(false, true, 4, 12, 3, 1, fb(pA, 12), 3, fb(pB, 36), 3, 0, fb(pC, 48), 12, fb(pD, 12),
+				fb(pE, 8))
+		}, []wantLaunch{{"sgemm_nt_64", dim3{1, 1, 1}, blk,
+			[]any{4, 12, 3, float32(1), pA, 3, pB, 3, float32(0), pC, 12, pD, pE, 8, uintptr(0)}}}},
 		{"sgemm tt", func(c *Context) error {
 			return c.Sgemm(true, true, 5, 7, 3, 2, fb(pA, 3*5), 5, fb(pB, 7*3), 3, 0, fb(pC, 5*8), 8)
 		}, []wantLaunch{{"sgemm_tt_64", dim3{1, 1, 1}, blk,
-			[]any{5, 7, 3, float32(2), pA, 5, pB, 3, float32(0), pC, 8}}}},
+			[]any{5, 7, 3, float32(2), pA, 5, pB, 3, float32(0), pC, 8, uintptr(0), uintptr(0), 0, uintptr(0)}}}},
 		{"sgemm k=0 (C = beta*C, A and B unused)", func(c *Context) error {
 			return c.Sgemm(false, false, 4, 4, 0, 1, Buffer{}, 0, Buffer{}, 0, 0.5, fb(pC, 16), 4)
 		}, []wantLaunch{{"sgemm_nn_64", dim3{1, 1, 1}, blk,
-			[]any{4, 4, 0, float32(1), uintptr(0), 0, uintptr(0), 0, float32(0.5), pC, 4}}}},
+			[]any{4, 4, 0, float32(1), uintptr(0), 0, uintptr(0), 0, float32(0.5), pC, 4, uintptr(0), uintptr(0), 0, uintptr(0)}}}},
 		{"sgemm m=0 launches nothing", func(c *Context) error {
 			return c.Sgemm(false, false, 0, 4, 4, 1, Buffer{}, 4, fb(pB, 16), 4, 0, Buffer{}, 4)
 		}, nil},
@@ -99,24 +121,27 @@ func TestKernelArgumentPacking(t *testing.T) {
 		{"add bias rows", func(c *Context) error { return c.AddBiasRows(fb(pA, 12), fb(pB, 12), fb(pC, 4), 3, 4) },
 			[]wantLaunch{{"add_bias_rows", g(12), blk, []any{pA, pB, pC, 3, 4}}}},
 		{"column sums", func(c *Context) error { return c.ColumnSums(fb(pA, 100), fb(pB, 64*100), 64, 100, 1) },
-			[]wantLaunch{{"col_sums", dim3{4, 1, 1}, dim3{32, 8, 1}, []any{pA, pB, 64, 100, float32(1)}}}},
+			[]wantLaunch{{"col_sums", dim3{4, 1, 1}, dim3{32, 8, 1}, []any{pA, pB, 64, 100, float32(1), uintptr(0)}}}},
+		{"column sums, rows split", func(c *Context) error { return c.ColumnSums(fb(pA, 1024), fb(pB, 440*1024), 440, 1024, 0) },
+			// 32 column tiles, 4 runs of rows: 128 blocks.
+			[]wantLaunch{{"col_sums", dim3{32, 4, 1}, dim3{32, 8, 1}, []any{pA, pB, 440, 1024, float32(0), uintptr(fakeScratch)}}}},
 		{"sum over two buffers", func(c *Context) error { return c.Sum(fb(pA, 1), fb(pB, 5000), fb(pC, 3)) },
 			[]wantLaunch{
-				{"reduce_partial", dim3{5, 1, 1}, blk, []any{part(0), pB, 5000, 0}},
-				{"reduce_partial", dim3{1, 1, 1}, blk, []any{part(5), pC, 3, 0}},
-				{"reduce_finish", dim3{1, 1, 1}, blk, []any{pA, part(0), 6, 0, float32(1)}},
+				{"reduce_sum", dim3{5, 1, 1}, blk, []any{pA, ws, pB, 5000, 0, 0, 6, 0, float32(1)}},
+				{"reduce_sum", dim3{1, 1, 1}, blk, []any{pA, ws, pC, 3, 0, 5, 6, 0, float32(1)}},
 			}},
 		{"sum of squares", func(c *Context) error { return c.SumSquares(fb(pA, 1), fb(pB, 1<<20)) },
 			[]wantLaunch{
-				{"reduce_partial", dim3{256, 1, 1}, blk, []any{part(0), pB, 1 << 20, 1}},
-				{"reduce_finish", dim3{1, 1, 1}, blk, []any{pA, part(0), 256, 0, float32(1)}},
+				{"reduce_sum", dim3{256, 1, 1}, blk, []any{pA, ws, pB, 1 << 20, 1, 0, 256, 0, float32(1)}},
 			}},
 		{"global norm skips empty buffers", func(c *Context) error {
 			return c.GlobalNorm(fb(pA, 1), fb(pB, 10), Buffer{}, fb(pC, 1024))
 		}, []wantLaunch{
-			{"reduce_partial", dim3{1, 1, 1}, blk, []any{part(0), pB, 10, 1}},
-			{"reduce_partial", dim3{1, 1, 1}, blk, []any{part(1), pC, 1024, 1}},
-			{"reduce_finish", dim3{1, 1, 1}, blk, []any{pA, part(0), 2, 1, float32(1)}},
+			{"reduce_sum", dim3{1, 1, 1}, blk, []any{pA, ws, pB, 10, 1, 0, 2, 1, float32(1)}},
+			{"reduce_sum", dim3{1, 1, 1}, blk, []any{pA, ws, pC, 1024, 1, 1, 2, 1, float32(1)}},
+		}},
+		{"global norm of nothing", func(c *Context) error { return c.GlobalNorm(fb(pA, 1)) }, []wantLaunch{
+			{"reduce_sum", dim3{1, 1, 1}, blk, []any{pA, ws, uintptr(0), 0, 0, 0, 1, 1, float32(1)}},
 		}},
 		{"clip by norm", func(c *Context) error { return c.ClipByNorm(fb(pA, 1), 5, fb(pB, 10), fb(pC, 600)) },
 			[]wantLaunch{
@@ -125,8 +150,7 @@ func TestKernelArgumentPacking(t *testing.T) {
 			}},
 		{"bce loss", func(c *Context) error { return c.BCELoss(fb(pA, 1), fb(pB, 64), fb(pC, 64)) },
 			[]wantLaunch{
-				{"bce_partial", dim3{1, 1, 1}, blk, []any{part(0), pB, pC, 64}},
-				{"reduce_finish", dim3{1, 1, 1}, blk, []any{pA, part(0), 1, 0, float32(-1.0 / 64)}},
+				{"bce_loss", dim3{1, 1, 1}, blk, []any{pA, ws, pB, pC, 64, float32(-1.0 / 64)}},
 			}},
 		{"bce backward", func(c *Context) error { return c.BCEBackward(fb(pA, 64), fb(pB, 64), fb(pC, 64), 1) },
 			[]wantLaunch{{"bce_grad", g(64), blk, []any{pA, pB, pC, 64, uintptr(0), float32(1)}}}},
@@ -171,6 +195,25 @@ func TestKernelArgumentPacking(t *testing.T) {
 			return c.LSTMBackwardStep(fb(pA, 4*8*32), fb(pB, 8*32), fb(pC, 8*32), fb(pD, 8*32), fb(pE, 4*8*32),
 				fb(pF, 8*32), fb(pG, 8*32), 8, 32)
 		}, []wantLaunch{{"lstm_bwd_pointwise", g(8 * 32), blk, []any{pA, pB, pC, pD, pE, pF, pG, 8, 32}}}},
+		{"fused lstm forward step, batch 10: 2 units per block", func(c *Context) error {
+			return c.LSTMForwardStepFused(fb(pA, 10*1024), fb(pB, 10*256), fb(pC, 10*256), fb(pA, 10*1024),
+				fb(pD, 10*256), fb(pE, 10*256), fb(pF, 1024*256), 10, 256)
+		}, []wantLaunch{{"lstm_fwd_step_u2", dim3{128, 1, 1}, blk, []any{pA, pB, pC, pA, pD, pE, pF, 10, 256}}}},
+		{"fused lstm forward step, batch 64: 8 units per block", func(c *Context) error {
+			return c.LSTMForwardStepFused(fb(pA, 64*1024), fb(pB, 64*256), fb(pC, 64*256), fb(pA, 64*1024),
+				Buffer{}, Buffer{}, fb(pF, 1024*256), 64, 256)
+		}, []wantLaunch{{"lstm_fwd_step_u8", dim3{32, 4, 1}, blk,
+			[]any{pA, pB, pC, pA, uintptr(0), uintptr(0), pF, 64, 256}}}},
+		{"fused lstm backward, last step: writes the transpose", func(c *Context) error {
+			return c.LSTMBackwardStepFused(fb(pA, 32*1024), Buffer{}, fb(pB, 32*256), Buffer{}, fb(pF, 1024*256),
+				fb(pG, 1024*256), fb(pC, 32*1024), fb(pD, 32*256), fb(pE, 32*256), Buffer{}, 32, 256)
+		}, []wantLaunch{{"lstm_bwd_step_u4", dim3{64, 2, 1}, blk, []any{pA, uintptr(0), pG, pB, uintptr(0), pF, pG,
+			pC, pD, pE, uintptr(0), 32, 256}}}},
+		{"fused lstm backward, other steps: read it", func(c *Context) error {
+			return c.LSTMBackwardStepFused(fb(pA, 32*1024), fb(pB, 32*256), fb(pB, 32*256), fb(pA+0x8000, 32*1024),
+				fb(pF, 1024*256), fb(pG, 1024*256), fb(pC, 32*1024), fb(pD, 32*256), Buffer{}, fb(pB, 32*256), 32, 256)
+		}, []wantLaunch{{"lstm_bwd_step_u4", dim3{64, 2, 1}, blk, []any{pA, pB, uintptr(0), pB, pA + 0x8000, pF,
+			pG, pC, pD, uintptr(0), pB, 32, 256}}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -272,6 +315,19 @@ func TestKernelArgumentChecks(t *testing.T) {
 		{"add short input", func(c *Context) error { return c.Add(fb(pC, 8), fb(pA, 7), fb(pB, 8)) }},
 		{"fill nil", func(c *Context) error { return c.Fill(Buffer{}, 1) }},
 		{"bias short", func(c *Context) error { return c.AddBiasRows(fb(pA, 12), fb(pB, 12), fb(pC, 3), 3, 4) }},
+		{"sgemm bias short", func(c *Context) error {
+			return c.SgemmBias(false, false, 8, 8, 8, 1, fb(pA, 64), 8, fb(pB, 64), 8, 0, fb(pC, 64), 8, fb(pD, 7), Buffer{})
+		}},
+		{"sgemm nil bias", func(c *Context) error {
+			return c.SgemmBias(false, false, 8, 8, 8, 1, fb(pA, 64), 8, fb(pB, 64), 8, 0, fb(pC, 64), 8, Buffer{}, Buffer{})
+		}},
+		{"sgemm bias2 longer than a row", func(c *Context) error {
+			return c.SgemmBias(false, false, 8, 8, 8, 1, fb(pA, 64), 8, fb(pB, 64), 8, 0, fb(pC, 64), 8, fb(pD, 8), fb(pE, 9))
+		}},
+		{"fused lstm backward step without the transpose", func(c *Context) error {
+			return c.LSTMBackwardStepFused(fb(pA, 32), fb(pB, 8), fb(pC, 8), fb(pD, 32), fb(pE, 64), Buffer{}, fb(pF, 32),
+				fb(pG, 8), Buffer{}, Buffer{}, 2, 4)
+		}},
 		{"dropout p > 1", func(c *Context) error { return c.DropoutForward(fb(pA, 8), fb(pB, 8), 1.5, 0, 0, 0) }},
 		{"dropout p NaN", func(c *Context) error {
 			return c.DropoutForward(fb(pA, 8), fb(pB, 8), float32(math.NaN()), 0, 0, 0)

@@ -45,9 +45,67 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // matrices: op(A) is m x k (A stored m x k with row stride lda, or k x m when
 // transA), op(B) is k x n (B stored k x n with stride ldb, or n x k when
 // transB), C is m x n with stride ldc. With beta == 0, C is not read.
+//
+// A product with few output tiles and a long K (a weight gradient over
+// many rows: m = 4H, k = steps x batch) is split along K into up to 8
+// slices run as separate blocks, whose partial sums the tile's last block
+// adds in slice order: the result does not depend on which block finishes
+// first. The split depends on the shape only. It uses the Context's
+// scratch, so a split product must run once before it is captured.
 func (c *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a Buffer, lda int,
 	b Buffer, ldb int, beta float32, cm Buffer, ldc int) error {
-	const call = "sgemm"
+	return c.sgemm("sgemm", transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cm, ldc, Buffer{}, Buffer{})
+}
+
+// SgemmBias is Sgemm with bias (n elements) added to every row of C in the
+// same kernel, and bias2 (optional, at most n elements; only with bias) to
+// the first bias2.Len() columns of every row:
+//
+//	C[i][j] = alpha*(op(A)*op(B))[i][j] + beta*C[i][j] + (bias[j] + bias2[j])
+//
+// (an input projection and its biases, y = x*W^T + b, in one launch).
+func (c *Context) SgemmBias(transA, transB bool, m, n, k int, alpha float32, a Buffer, lda int,
+	b Buffer, ldb int, beta float32, cm Buffer, ldc int, bias, bias2 Buffer) error {
+	const call = "sgemm with bias"
+	if err := need(call, "bias", bias, n); err != nil {
+		return err
+	}
+	if !bias2.IsNil() && bias2.Len() > n {
+		return invalid(call, "bias2 holds %d elements, more than the %d columns", bias2.Len(), n)
+	}
+	return c.sgemm(call, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cm, ldc, bias, bias2)
+}
+
+// Split-K (Sgemm): a product whose tiles are fewer than gemmSplitTarget
+// is split into up to gemmSplitMax slices of at least gemmSplitMinSteps
+// K steps (of 8) each, so that about gemmSplitTarget blocks run. The
+// target is an H100's SM count, rounded, and not the device's: the split,
+// and so the summation order, depends on the shape only.
+const (
+	gemmSplitTarget   = 128
+	gemmSplitMax      = 8
+	gemmSplitMinSteps = 32
+	syncCounters      = 1024 // SGEMM_COUNTERS (sgemm.cu): tiles a split product may have
+)
+
+// gemmSlices is the number of K slices of a product with tiles output
+// tiles and k inner elements (1: not split).
+func (c *Context) gemmSlices(tiles, k int) int {
+	if c.gemmSplit != 0 {
+		return c.gemmSplit
+	}
+	if tiles >= gemmSplitTarget {
+		return 1
+	}
+	z := min(gemmSplitMax, gemmSplitTarget/tiles, ceilDiv(k, 8)/gemmSplitMinSteps)
+	if z < 2 {
+		return 1
+	}
+	return z
+}
+
+func (c *Context) sgemm(call string, transA, transB bool, m, n, k int, alpha float32, a Buffer, lda int,
+	b Buffer, ldb int, beta float32, cm Buffer, ldc int, bias, bias2 Buffer) error {
 	for _, d := range []int{m, n, k, lda, ldb, ldc} {
 		if d < 0 || d > math.MaxInt32 {
 			return invalid(call, "dimensions m=%d n=%d k=%d lda=%d ldb=%d ldc=%d", m, n, k, lda, ldb, ldc)
@@ -92,18 +150,34 @@ func (c *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a Buffe
 	if (c.sgemmTile == 0 && ceilDiv(m, 128)*ceilDiv(n, 128) < sms) || c.sgemmTile == 64 {
 		tile, small = 64, true
 	}
-	gy := ceilDiv(m, tile)
+	gx, gy := ceilDiv(n, tile), ceilDiv(m, tile)
 	if gy > 65535 {
 		return invalid(call, "m=%d needs %d row tiles (grid limit 65535)", m, gy)
 	}
-	grid, block := dim3{uint32(ceilDiv(n, tile)), uint32(gy), 1}, dim3{256, 1, 1}
+	z := 1
+	if gx*gy <= syncCounters {
+		z = c.gemmSlices(gx*gy, k)
+	}
+	var ws Buffer
+	if z > 1 {
+		if !c.onThread() && c.rec == nil {
+			return c.do(func() error {
+				return c.sgemm(call, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cm, ldc, bias, bias2)
+			})
+		}
+		var err error
+		if ws, err = c.syncScratch(syncCounters + gx*gy*z*tile*tile); err != nil {
+			return err
+		}
+	}
+	grid, block := dim3{uint32(gx), uint32(gy), uint32(z)}, dim3{256, 1, 1}
 	return sgemmLaunch[b2i(small)][b2i(transA)][b2i(transB)](c.Kernels(), grid, block, m, n, k, alpha, a, lda, b, ldb,
-		beta, cm, ldc)
+		beta, cm, ldc, bias, bias2, bias2.Len(), ws)
 }
 
 // sgemmLaunch is the SGEMM kernel by [64x64 tiles][transA][transB].
 var sgemmLaunch = [2][2][2]func(Kernels, Dim3, Dim3, int, int, int, float32, Buffer, int, Buffer, int, float32, Buffer,
-	int) error{
+	int, Buffer, Buffer, int, Buffer) error{
 	{{Kernels.SgemmNN128, Kernels.SgemmNT128}, {Kernels.SgemmTN128, Kernels.SgemmTT128}},
 	{{Kernels.SgemmNN64, Kernels.SgemmNT64}, {Kernels.SgemmTN64, Kernels.SgemmTT64}},
 }
@@ -220,7 +294,10 @@ func (c *Context) AddBiasRows(y, x, bias Buffer, rows, cols int) error {
 
 // ColumnSums computes out[c] = sum_r x[r][c] + beta*out[c] over a rows x cols
 // row-major x (the bias gradient; beta = 1 accumulates, beta = 0 overwrites
-// without reading out). Deterministic.
+// without reading out). Deterministic. The rows are split into runs over
+// more blocks when the columns alone would give few (4H = 1024 columns:
+// 32 blocks), summed in a fixed order by the last block of each column
+// tile, in the same launch; the split depends on the shape only.
 func (c *Context) ColumnSums(out, x Buffer, rows, cols int, beta float32) error {
 	const call = "column sums"
 	if rows < 0 || cols < 0 {
@@ -229,29 +306,50 @@ func (c *Context) ColumnSums(out, x Buffer, rows, cols int, beta float32) error 
 	if err := firstErr(checkN(call, rows*cols), need(call, "out", out, cols), need(call, "x", x, rows*cols)); err != nil {
 		return err
 	}
-	return c.Kernels().ColSums(dim3{uint32(ceilDiv(cols, 32)), 1, 1}, dim3{32, 8, 1}, out, x, rows, cols, beta)
+	if cols == 0 {
+		return nil
+	}
+	tiles := ceilDiv(cols, 32)
+	z := 1
+	if tiles < gemmSplitTarget && tiles <= syncCounters {
+		// Runs of at least 64 rows, about gemmSplitTarget blocks in all.
+		z = max(1, min(ceilDiv(gemmSplitTarget, tiles), rows/64, 65535))
+	}
+	var ws Buffer
+	if z > 1 {
+		if !c.onThread() && c.rec == nil {
+			return c.do(func() error { return c.ColumnSums(out, x, rows, cols, beta) })
+		}
+		var err error
+		if ws, err = c.syncScratch(syncCounters + z*cols); err != nil {
+			return err
+		}
+	}
+	return c.Kernels().ColSums(dim3{uint32(tiles), uint32(z), 1}, dim3{32, 8, 1}, out, x, rows, cols, beta, ws)
 }
 
 // ---- reductions ----
 
-// fakeScratch is the partials address the recording (test) context uses.
+// fakeScratch is the workspace address the recording (test) context uses.
 const fakeScratch = 0x5c7a7c00
 
-// partials returns the Context's scratch for n partial sums, growing it
-// when needed. Called on the worker thread. A captured graph holds the
-// scratch's address, so an outgrown scratch is kept (retired) until Close
-// while graphs exist; growth at least doubles, so that is bounded.
-func (c *Context) partials(n int) (Buffer, error) {
-	if n < 1 {
-		n = 1
-	}
+// syncScratch returns the Context's workspace for kernels that finish in
+// their last block (sync.cuh): syncCounters counters, zero between
+// launches, then room for n-syncCounters floats of partial results (n
+// counts both). It grows when needed, zeroing the new counters. Called on
+// the worker thread. A captured graph holds the workspace's address, so
+// an outgrown one is kept (retired) until Close while graphs exist; growth
+// at least doubles, so that is bounded. Launches on the one stream run in
+// order, so every kernel shares it.
+func (c *Context) syncScratch(n int) (Buffer, error) {
+	n = max(n, syncCounters+1)
 	if c.rec != nil {
 		return Buffer{ptr: fakeScratch, bytes: int64(n) * 4}, nil
 	}
 	if c.scratch.Len() >= n {
 		return c.scratch.Slice(0, n), nil
 	}
-	if err := c.notCapturing("reduction scratch (run the work once before capturing it)"); err != nil {
+	if err := c.notCapturing("kernel workspace (run the work once before capturing it)"); err != nil {
 		return Buffer{}, err
 	}
 	old := c.scratch.Len()
@@ -263,18 +361,23 @@ func (c *Context) partials(n int) (Buffer, error) {
 		}
 		c.scratch = Buffer{}
 	}
-	size := max(n, 4096, 2*old)
+	size := max(n, 2*syncCounters+4096, 2*old)
 	b, err := c.AllocFloat32(size)
 	if err != nil {
+		return Buffer{}, err
+	}
+	if err := c.Zero(b.Slice(0, syncCounters)); err != nil {
+		c.Free(b)
 		return Buffer{}, err
 	}
 	c.scratch = b
 	return b.Slice(0, n), nil
 }
 
-// reduce writes f(sum over every element of bufs) to out[0]: pass 1 puts
-// each buffer's block sums in its own slice of the scratch partials, pass 2
-// (one block) adds them all up in a fixed order.
+// reduce writes f(sum over every element of bufs) to out[0]: one launch
+// per buffer, each putting its blocks' sums in its own slice of the
+// workspace's partials; the last block of the last launch adds them all
+// up in a fixed order.
 func (c *Context) reduce(call string, out Buffer, bufs []Buffer, square, sqrtOut bool, scale float32) error {
 	if err := need(call, "out", out, 1); err != nil {
 		return err
@@ -292,32 +395,34 @@ func (c *Context) reduce(call string, out Buffer, bufs []Buffer, square, sqrtOut
 		}
 		total += redBlocks(b.Len())
 	}
-	if total > math.MaxInt32 {
+	if total > math.MaxInt32-syncCounters {
 		return invalid(call, "%d partial sums", total)
 	}
 	if !c.onThread() && c.rec == nil {
 		return c.do(func() error { return c.reduce(call, out, bufs, square, sqrtOut, scale) })
 	}
-	part, err := c.partials(total)
+	ws, err := c.syncScratch(syncCounters + max(total, 1))
 	if err != nil {
 		return err
 	}
-	{
-		off := 0
-		for _, b := range bufs {
-			n := b.Len()
-			if n == 0 {
-				continue
-			}
-			g := redBlocks(n)
-			if err := c.Kernels().ReducePartial(dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, part.Slice(off, off+g), b, n,
-				b2i(square)); err != nil {
-				return err
-			}
-			off += g
-		}
+	if total == 0 { // nothing to add up: one block over no elements writes f(0)
+		return c.Kernels().ReduceSum(dim3{1, 1, 1}, dim3{redThreads, 1, 1}, out, ws, Buffer{}, 0, 0, 0, 1,
+			b2i(sqrtOut), scale)
 	}
-	return c.Kernels().ReduceFinish(dim3{1, 1, 1}, dim3{redThreads, 1, 1}, out, part, total, b2i(sqrtOut), scale)
+	off := 0
+	for _, b := range bufs {
+		n := b.Len()
+		if n == 0 {
+			continue
+		}
+		g := redBlocks(n)
+		if err := c.Kernels().ReduceSum(dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, out, ws, b, n, b2i(square), off,
+			total, b2i(sqrtOut), scale); err != nil {
+			return err
+		}
+		off += g
+	}
+	return nil
 }
 
 func b2i(b bool) int {
@@ -398,14 +503,11 @@ func (c *Context) BCELoss(loss, p, y Buffer) error {
 		return c.do(func() error { return c.BCELoss(loss, p, y) })
 	}
 	g := redBlocks(n)
-	part, err := c.partials(g)
+	ws, err := c.syncScratch(syncCounters + g)
 	if err != nil {
 		return err
 	}
-	if err := c.Kernels().BCEPartial(dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, part, p, y, n); err != nil {
-		return err
-	}
-	return c.Kernels().ReduceFinish(dim3{1, 1, 1}, dim3{redThreads, 1, 1}, loss, part, g, 0, float32(-1/float64(n)))
+	return c.Kernels().BCELoss(dim3{uint32(g), 1, 1}, dim3{redThreads, 1, 1}, loss, ws, p, y, n, float32(-1/float64(n)))
 }
 
 // BCEBackward computes dp = gradOut/N * (p-y)/max(p(1-p), 1e-12), N = p.Len().
@@ -736,6 +838,13 @@ var (
 		Buffer, Buffer, int, int) error{Kernels.LSTMBwdStepU2, Kernels.LSTMBwdStepU4, Kernels.LSTMBwdStepU8}
 )
 
+var (
+	gruFwdStepLaunch = [3]func(Kernels, Dim3, Dim3, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, int, int) error{
+		Kernels.GRUFwdStepU2, Kernels.GRUFwdStepU4, Kernels.GRUFwdStepU8}
+	gruBwdStepLaunch = [3]func(Kernels, Dim3, Dim3, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer,
+		Buffer, Buffer, Buffer, Buffer, int, int) error{Kernels.GRUBwdStepU2, Kernels.GRUBwdStepU4, Kernels.GRUBwdStepU8}
+)
+
 // recGrid checks a fused step's sizes and returns its units per block and
 // grid (an empty grid for an empty step).
 func (c *Context) recGrid(call string, batch, hidden int) (int, dim3, error) {
@@ -814,4 +923,70 @@ func (c *Context) LSTMBackwardStepFused(dPre, dcOut, dH, dPreNext, whh, whhT, ac
 	}
 	return lstmBwdStepLaunch[recIndex(u)](c.Kernels(), grid, dim3{256, 1, 1}, dPre, dcOut, wtOut, dH, dPreNext, whh,
 		whhT, act, cell, cellPrev, dcIn, batch, hidden)
+}
+
+// ---- GRU ----
+
+// GRUForwardStepFused is one whole GRU step (PyTorch's nn.GRU, gates
+// [r z n]) in one kernel: act (batch x 3*hidden) holds the step's input
+// pre-activations x_t*W_ih^T + b_ih (+ b_hh's r and z blocks) and receives
+// the activations [r z n]; with hPrev = h_{t-1} (nil at the first step:
+// zero state) and whh = W_hh (3*hidden x hidden), bhn = b_hh's n block
+// (hidden), it writes ghn = hPrev*W_hn^T + b_hn and hid = h_t (batch x
+// hidden each).
+func (c *Context) GRUForwardStepFused(act, ghn, hid, hPrev, whh, bhn Buffer, batch, hidden int) error {
+	const call = "gru fused forward step"
+	if batch < 0 || hidden < 0 {
+		return invalid(call, "batch=%d hidden=%d", batch, hidden)
+	}
+	n := batch * hidden
+	if err := firstErr(checkN(call, 3*n), checkN(call, 3*hidden*hidden), need(call, "act", act, 3*n),
+		need(call, "ghn", ghn, n), need(call, "hid", hid, n), needOpt(call, "hPrev", hPrev, n),
+		need(call, "whh", whh, 3*hidden*hidden), need(call, "bhn", bhn, hidden)); err != nil {
+		return err
+	}
+	u, grid, err := c.recGrid(call, batch, hidden)
+	if err != nil {
+		return err
+	}
+	return gruFwdStepLaunch[recIndex(u)](c.Kernels(), grid, dim3{256, 1, 1}, act, ghn, hid, hPrev, whh, bhn, batch,
+		hidden)
+}
+
+// GRUBackwardStepFused is one whole backward GRU step in one kernel: with
+// dh = dH + dhzIn + dGhNext*whh (dGhNext, step t+1's recurrent-side gate
+// gradients, and dhzIn = dL/dh_{t+1}*z_{t+1}, nil at the last step), act,
+// ghn the step's forward values and hPrev = h_{t-1} (nil: zeros), it writes
+// the input-side gate gradients dGi and the recurrent-side dGh (batch x
+// 3*hidden each; they differ in the n block, dGh_n = r*dGi_n) and dhzOut =
+// dh*z (nil: not written; may be dhzIn). As LSTMBackwardStepFused, the
+// product reads whh's transpose whhT (hidden x 3*hidden), which the last
+// step, run first, writes from whh.
+func (c *Context) GRUBackwardStepFused(dGi, dGh, dhzOut, dH, dGhNext, whh, whhT, act, ghn, hPrev, dhzIn Buffer,
+	batch, hidden int) error {
+	const call = "gru fused backward step"
+	if batch < 0 || hidden < 0 {
+		return invalid(call, "batch=%d hidden=%d", batch, hidden)
+	}
+	n := batch * hidden
+	if err := firstErr(checkN(call, 3*n), checkN(call, 3*hidden*hidden), need(call, "dGi", dGi, 3*n),
+		need(call, "dGh", dGh, 3*n), needOpt(call, "dhzOut", dhzOut, n), need(call, "dH", dH, n),
+		needOpt(call, "dGhNext", dGhNext, 3*n), need(call, "whh", whh, 3*hidden*hidden),
+		needOpt(call, "whhT", whhT, 3*hidden*hidden), need(call, "act", act, 3*n), need(call, "ghn", ghn, n),
+		needOpt(call, "hPrev", hPrev, n), needOpt(call, "dhzIn", dhzIn, n)); err != nil {
+		return err
+	}
+	if !dGhNext.IsNil() && whhT.IsNil() {
+		return invalid(call, "whhT is nil: a step with dGhNext reads the transpose the last step wrote")
+	}
+	u, grid, err := c.recGrid(call, batch, hidden)
+	if err != nil {
+		return err
+	}
+	var wtOut Buffer
+	if dGhNext.IsNil() {
+		wtOut = whhT
+	}
+	return gruBwdStepLaunch[recIndex(u)](c.Kernels(), grid, dim3{256, 1, 1}, dGi, dGh, dhzOut, wtOut, dH, dGhNext, whh,
+		whhT, act, ghn, hPrev, dhzIn, batch, hidden)
 }

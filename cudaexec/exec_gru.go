@@ -12,33 +12,25 @@ func init() {
 	Register(graph.GRUBackward{}, gruBackward)
 }
 
-// The fused step kernels of cuda/kernels/gru.cu: blocks of GRU_UNITS (8)
-// hidden units by GRU_BT (16) batch rows, 192 threads forward, 256 backward.
-const (
-	gruUnits, gruBatchTile = 8, 16
-	gruFwdThreads          = 192
-	gruBwdThreads          = 256
-)
-
-// gruDims reads a GRU step's sizes (x is input 0, W_hh input 2) and the
-// fused steps' grid, refusing (the step then runs on the CPU) float64, a
-// batch beyond the grid's 65535 row blocks or sizes beyond int32.
-func gruDims(s *Step) (t, b, i, h int, grid cuda.Dim3, err error) {
+// gruDims reads a GRU step's sizes (x is input 0, W_hh input 2), refusing
+// (the step then runs on the CPU) float64, a batch beyond the fused steps'
+// 65535 row blocks of 16 or sizes beyond int32.
+func gruDims(s *Step) (t, b, i, h int, err error) {
 	if err := s.CheckFloat32(); err != nil {
-		return 0, 0, 0, 0, grid, err
+		return 0, 0, 0, 0, err
 	}
 	t, b, i, h = s.In[0].Shape[0], s.In[0].Shape[1], s.In[0].Shape[2], s.In[2].Shape[1]
 	if err := fitsInt32(t*b*3*h, t*b*i, 3*h*max(h, i)); err != nil {
-		return 0, 0, 0, 0, grid, err
+		return 0, 0, 0, 0, err
 	}
-	if ceilDiv(b, gruBatchTile) > 65535 {
-		return 0, 0, 0, 0, grid, fmt.Errorf("%w: batch %d needs more than 65535 row blocks", ErrUnsupported, b)
+	if ceilDiv(b, 16) > 65535 {
+		return 0, 0, 0, 0, fmt.Errorf("%w: batch %d needs more than 65535 row blocks", ErrUnsupported, b)
 	}
-	return t, b, i, h, cuda.Dim3{X: uint32(ceilDiv(h, gruUnits)), Y: uint32(ceilDiv(b, gruBatchTile)), Z: 1}, nil
+	return t, b, i, h, nil
 }
 
-// gruForward: the input projection of all steps as one Sgemm plus both
-// biases (b_ih, and b_hh's r and z blocks) into the activations' slot,
+// gruForward: the input projection of all steps and both biases (b_ih,
+// and b_hh's r and z blocks) as one Sgemm into the activations' slot,
 // then one fused kernel per step (recurrent product and gate arithmetic,
 // activations in place). Layout as GRU.ExecCPU:
 // [h (T,B,H) | activations r,z,n (T,B,3H) | W_hn h + b_hn (T,B,H)].
@@ -48,24 +40,20 @@ func gruForward(s *Step) (Launch, error) { return gruForwardWith(s, nil) }
 // activations' slot, holding the input projection plus biases, before the
 // steps (PackedGRU masks the padding there).
 func gruForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer) error) (Launch, error) {
-	t, b, ni, h, grid, err := gruDims(s)
+	t, b, ni, h, err := gruDims(s)
 	if err != nil {
 		return nil, err
 	}
 	x, wih, whh, bih, bhh, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
 	g := 3 * h
 	bh, bg := b*h, b*g
-	block := cuda.Dim3{X: gruFwdThreads, Y: 1, Z: 1}
 	return func(c *cuda.Context) error {
 		o := out.Buffer()
 		hs := o.Slice(0, t*bh)
 		acts := o.Slice(t*bh, t*bh+t*bg)
 		ghns := o.Slice(t*bh+t*bg, t*bh+t*bg+t*bh)
-		if err := c.Sgemm(false, true, t*b, g, ni, 1, x.Buffer(), ni, wih.Buffer(), ni, 0, acts, g); err != nil {
-			return err
-		}
-		kn := c.Kernels()
-		if err := kn.GRUAddBias(c.ElementwiseGrid(t*bg), cuda.ElementwiseBlock, acts, bih.Buffer(), bhh.Buffer(), t*b, h); err != nil {
+		if err := c.SgemmBias(false, true, t*b, g, ni, 1, x.Buffer(), ni, wih.Buffer(), ni, 0, acts, g, bih.Buffer(),
+			bhh.Buffer().Slice(0, 2*h)); err != nil {
 			return err
 		}
 		if beforeSteps != nil {
@@ -79,7 +67,7 @@ func gruForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer) 
 			if s > 0 {
 				hprev = hs.Slice((s-1)*bh, s*bh)
 			}
-			if err := kn.GRUFwdStep(grid, block, acts.Slice(s*bg, (s+1)*bg), ghns.Slice(s*bh, (s+1)*bh),
+			if err := c.GRUForwardStepFused(acts.Slice(s*bg, (s+1)*bg), ghns.Slice(s*bh, (s+1)*bh),
 				hs.Slice(s*bh, (s+1)*bh), hprev, whh.Buffer(), bhn, b, h); err != nil {
 				return err
 			}
@@ -92,17 +80,17 @@ func gruForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer) 
 // step (the recurrent gradient dGh_{t+1}·W_hh, the carried dh·z and the
 // gate arithmetic), then the weight gradients over all steps as single
 // products, as GRUBackward.ExecCPU: [dx | dWih | dWhh | dbih | dbhh].
-// Scratch: the gate gradients of both sides for every step, and dh·z.
+// Scratch: the gate gradients of both sides for every step, dh·z and W_hh's
+// transpose (written by the last step, which runs first, for the others).
 func gruBackward(s *Step) (Launch, error) {
-	t, b, ni, h, grid, err := gruDims(s)
+	t, b, ni, h, err := gruDims(s)
 	if err != nil {
 		return nil, err
 	}
 	x, wih, whh, fwd, dfwd, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
 	g := 3 * h
 	bh, bg := b*h, b*g
-	dgiS, dghS, dhzS := s.Scratch(t*bg), s.Scratch(t*bg), s.Scratch(bh)
-	block := cuda.Dim3{X: gruBwdThreads, Y: 1, Z: 1}
+	dgiS, dghS, dhzS, wtS := s.Scratch(t*bg), s.Scratch(t*bg), s.Scratch(bh), s.Scratch(g*h)
 	return func(c *cuda.Context) error {
 		f := fwd.Buffer()
 		hs := f.Slice(0, t*bh)
@@ -112,8 +100,7 @@ func gruBackward(s *Step) (Launch, error) {
 		o, off := out.Buffer(), 0
 		next := func(n int) cuda.Buffer { off += n; return o.Slice(off-n, off) }
 		dx, dwih, dwhh, dbih, dbhh := next(t*b*ni), next(g*ni), next(g*h), next(g), next(g)
-		dgi, dgh, dhz := dgiS.Buffer(), dghS.Buffer(), dhzS.Buffer()
-		kn := c.Kernels()
+		dgi, dgh, dhz, wt := dgiS.Buffer(), dghS.Buffer(), dhzS.Buffer(), wtS.Buffer()
 		for s := t - 1; s >= 0; s-- {
 			var hprev, dhzOut, dhzIn, dghNext cuda.Buffer
 			if s > 0 {
@@ -122,8 +109,8 @@ func gruBackward(s *Step) (Launch, error) {
 			if s < t-1 {
 				dhzIn, dghNext = dhz, dgh.Slice((s+1)*bg, (s+2)*bg)
 			}
-			if err := kn.GRUBwdStep(grid, block, dgi.Slice(s*bg, (s+1)*bg), dgh.Slice(s*bg, (s+1)*bg), dhzOut,
-				dhs.Slice(s*bh, (s+1)*bh), dghNext, whh.Buffer(), acts.Slice(s*bg, (s+1)*bg),
+			if err := c.GRUBackwardStepFused(dgi.Slice(s*bg, (s+1)*bg), dgh.Slice(s*bg, (s+1)*bg), dhzOut,
+				dhs.Slice(s*bh, (s+1)*bh), dghNext, whh.Buffer(), wt, acts.Slice(s*bg, (s+1)*bg),
 				ghns.Slice(s*bh, (s+1)*bh), hprev, dhzIn, b, h); err != nil {
 				return err
 			}

@@ -12,7 +12,7 @@ func init() {
 	Register(graph.LinearGradB{}, linearGradB)
 }
 
-// linear: y = x·Wᵀ + b, one Sgemm and a bias add.
+// linear: y = x·Wᵀ + b, one Sgemm with the bias in its epilogue.
 func linear(s *Step) (Launch, error) {
 	if err := s.CheckFloat32(); err != nil {
 		return nil, err
@@ -20,10 +20,7 @@ func linear(s *Step) (Launch, error) {
 	x, w, b, y := s.In[0], s.In[1], s.In[2], s.Out
 	n, k, m := x.Shape[0], x.Shape[1], w.Shape[0]
 	return func(c *cuda.Context) error {
-		if err := c.Sgemm(false, true, n, m, k, 1, x.Buffer(), k, w.Buffer(), k, 0, y.Buffer(), m); err != nil {
-			return err
-		}
-		return c.AddBiasRows(y.Buffer(), y.Buffer(), b.Buffer(), n, m)
+		return c.SgemmBias(false, true, n, m, k, 1, x.Buffer(), k, w.Buffer(), k, 0, y.Buffer(), m, b.Buffer(), cuda.Buffer{})
 	}, nil
 }
 

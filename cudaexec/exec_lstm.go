@@ -10,8 +10,8 @@ func init() {
 	Register(graph.LSTMBackward{}, lstmBackward)
 }
 
-// lstmForward: the input projection of all steps as one Sgemm plus the two
-// biases (bias_ih, bias_hh) into the activations' slot, then one fused
+// lstmForward: the input projection of all steps and the two biases
+// (bias_ih, bias_hh) as one Sgemm into the activations' slot, then one fused
 // kernel per step (recurrent product and pointwise, activations in place).
 // Layout as LSTM.ExecCPU:
 // [h (T,B,H) | activations (T,B,4H) | cells (T,B,H)].
@@ -33,13 +33,8 @@ func lstmForwardWith(s *Step, beforeSteps func(c *cuda.Context, pre cuda.Buffer)
 		hs := o.Slice(0, t*bh)
 		acts := o.Slice(t*bh, t*bh+t*bg)
 		cs := o.Slice(t*bh+t*bg, t*bh+t*bg+t*bh)
-		if err := c.Sgemm(false, true, t*b, g, ni, 1, x.Buffer(), ni, wih.Buffer(), ni, 0, acts, g); err != nil {
-			return err
-		}
-		if err := c.AddBiasRows(acts, acts, bih.Buffer(), t*b, g); err != nil {
-			return err
-		}
-		if err := c.AddBiasRows(acts, acts, bhh.Buffer(), t*b, g); err != nil {
+		if err := c.SgemmBias(false, true, t*b, g, ni, 1, x.Buffer(), ni, wih.Buffer(), ni, 0, acts, g, bih.Buffer(),
+			bhh.Buffer()); err != nil {
 			return err
 		}
 		if beforeSteps != nil {

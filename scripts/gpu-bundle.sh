@@ -140,7 +140,7 @@ glibc=$(objdump -T "$STAGE"/tests/*.test "$STAGE"/bin/* 2>/dev/null |
 	echo "packages: $(echo $PKGS)"
 	echo "sanitizer: $sanitizer"
 } >"$BUNDLE/BUILD.txt"
-git ls-files -co --exclude-standard -- '*.go' '*.ptx' '*.cu' '*.cpp' '*.h' 'go.mod' 'go.sum' \
+git ls-files -co --exclude-standard -- '*.go' '*.ptx' '*.cu' '*.cuh' '*.cpp' '*.h' 'go.mod' 'go.sum' \
 	'benchmarks/pytorch/spam_lstm.py' 'scripts/gpu-run.sh' | sort | xargs -d '\n' sha256sum >"$BUNDLE/SOURCES.sha256"
 
 

@@ -3,6 +3,8 @@
 // Outputs may alias inputs (each element is read before it is written by the
 // same thread), so in-place use (y == x) is allowed everywhere.
 
+#include "sync.cuh"
+
 #define EW_LOOP(i, n) \
     for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)(n); i += blockDim.x * gridDim.x)
 
@@ -94,24 +96,43 @@ extern "C" __global__ void add_bias_rows(float* y, const float* x, const float* 
 }
 
 // out[c] = sum_r x[r][c] (+ beta * out[c] when beta != 0): the bias gradient.
-// Launch: block (32, 8), grid ceil(cols/32). Each block owns 32 columns and
-// sums every row in a fixed order, so the result is deterministic.
-extern "C" __global__ void col_sums(float* out, const float* x, int rows, int cols, float beta)
+// Launch: block (32, 8), grid (ceil(cols/32), Z). Block (bx, z) owns 32
+// columns and the z-th of Z equal runs of rows, summed in a fixed order;
+// with Z > 1 its sums go to the workspace ws (sync.cuh) and the last block
+// of the 32 columns adds the Z runs in order, so the result is
+// deterministic (Z depends on the shape only). ws may be null when Z = 1.
+extern "C" __global__ void col_sums(float* out, const float* x, int rows, int cols, float beta, float* ws)
 {
     __shared__ float part[8][33];
     const int col = blockIdx.x * 32 + threadIdx.x;
+    const int per = (rows + (int)gridDim.y - 1) / (int)gridDim.y;
+    const int r0 = blockIdx.y * per;
+    const int r1 = r0 + per < rows ? r0 + per : rows;
     float s = 0.0f;
     if (col < cols) {
-        for (int r = threadIdx.y; r < rows; r += 8)
+        for (int r = r0 + threadIdx.y; r < r1; r += 8)
             s += x[(size_t)r * cols + col];
     }
     part[threadIdx.y][threadIdx.x] = s;
     __syncthreads();
-    if (threadIdx.y == 0 && col < cols) {
-        float t = 0.0f;
+    float t = 0.0f;
+    if (threadIdx.y == 0) {
 #pragma unroll
         for (int k = 0; k < 8; ++k)
             t += part[k][threadIdx.x];
-        out[col] = (beta == 0.0f) ? t : fmaf(beta, out[col], t);
     }
+    if (gridDim.y > 1) {
+        float* runs = ws + SYNC_COUNTERS;
+        if (threadIdx.y == 0 && col < cols)
+            runs[(size_t)blockIdx.y * cols + col] = t;
+        if (!sync_last(ws, blockIdx.x, gridDim.y))
+            return;
+        t = 0.0f;
+        if (threadIdx.y == 0 && col < cols) {
+            for (unsigned z = 0; z < gridDim.y; ++z)
+                t += __ldcg(&runs[(size_t)z * cols + col]);
+        }
+    }
+    if (threadIdx.y == 0 && col < cols)
+        out[col] = (beta == 0.0f) ? t : fmaf(beta, out[col], t);
 }

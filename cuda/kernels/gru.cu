@@ -11,161 +11,144 @@
 
 __device__ __forceinline__ float gru_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 
-// A[row][j] += b_ih[j] + (j < 2H ? b_hh[j] : 0) for rows x 3H. Launch: block
-// 256, any grid (grid-stride).
-extern "C" __global__ void gru_add_bias(float* A, const float* b_ih, const float* b_hh, int rows, int H)
-{
-    const unsigned g = 3u * (unsigned)H;
-    const unsigned n = (unsigned)rows * g;
-    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
-        const unsigned j = i % g;
-        A[i] += b_ih[j] + (j < 2u * (unsigned)H ? b_hh[j] : 0.0f);
-    }
-}
-
+// The input projection gi and its biases are one GEMM (sgemm.cu's bias
+// epilogue: b_ih, plus b_hh's r and z blocks).
+//
 // ---- Fused recurrent steps ----
 //
-// One kernel per time step, as lstm.cu's: a block owns GRU_UNITS hidden
-// units j (all three gate rows of each, so the pointwise part needs nothing
-// from other blocks) for GRU_BT batch rows, computes their recurrent
-// product from shared-memory tiles and applies the gate arithmetic.
-// Forward launch: grid (ceil(H / GRU_UNITS), ceil(B / GRU_BT)), block 192
-// (GRU_ROWS x 8: each thread owns two outputs). Backward: same grid, block 256.
+// One kernel per time step, as lstm.cu's: a block owns U hidden units j
+// (all three gate rows of each) for REC_BT batch rows, computes their
+// recurrent product (recurrent.cuh) and applies the gate arithmetic.
+// Entry points gru_{fwd,bwd}_step_u{2,4,8}; launch: grid (ceil(H / U),
+// ceil(B / REC_BT)), block REC_THREADS (256).
 
-#define GRU_UNITS 8
-#define GRU_BT 16
-#define GRU_ROWS (3 * GRU_UNITS)  // gate rows of a block (24)
-#define GRU_FKC 32                // forward: K chunk (over H)
-#define GRU_BKC 64                // backward: K chunk (over 3H)
+#include "recurrent.cuh"
 
 // Forward step t. A (B x 3H) holds step t's input pre-activations and
 // receives its activations [r z n]; W is W_hh (3H x H, row g = gate row,
 // [r z n] blocks), b_hn the n block of b_hh (H). With h_prev = h_{t-1} (null
 // at t = 0: zero state, no product) it writes ghn (B x H) and h (B x H).
-extern "C" __global__ void __launch_bounds__(192) gru_fwd_step(float* A, float* ghn, float* h, const float* h_prev,
-                                                              const float* W, const float* b_hn, int B, int H)
+template <int U>
+__device__ __forceinline__ void gru_fwd_step_t(float* A, float* ghn, float* h, const float* h_prev, const float* W,
+                                               const float* b_hn, int B, int H)
 {
-    __shared__ float Ws[GRU_ROWS][GRU_FKC + 1];
-    __shared__ float Hs[GRU_BT][GRU_FKC + 1];
-    __shared__ float G[GRU_BT][GRU_ROWS];
+    typedef RecFwd<3, U> F;
+    constexpr int NO = (F::OUTS + REC_THREADS - 1) / REC_THREADS;
+    __shared__ __align__(16) float sm[F::SMEM];
+    __shared__ float G[F::OUTS];
     const int tid = threadIdx.x;
-    const int j0 = blockIdx.x * GRU_UNITS;
-    const int b0 = blockIdx.y * GRU_BT;
-    // Each thread owns two outputs (bt, r) and (bt + 8, r): r = tid % 24, bt = tid / 24.
-    const int r = tid % GRU_ROWS;
-    const int bt = tid / GRU_ROWS;
-    float acc0 = 0.0f, acc1 = 0.0f;
-    if (h_prev) {
-        for (int k0 = 0; k0 < H; k0 += GRU_FKC) {
-            for (int e = tid; e < GRU_ROWS * GRU_FKC; e += 192) {
-                const int rr = e / GRU_FKC, kk = e % GRU_FKC;
-                const int j = j0 + rr % GRU_UNITS, k = k0 + kk;
-                Ws[rr][kk] = (j < H && k < H) ? W[(size_t)((rr / GRU_UNITS) * H + j) * H + k] : 0.0f;
-            }
-            for (int e = tid; e < GRU_BT * GRU_FKC; e += 192) {
-                const int bb = e / GRU_FKC, kk = e % GRU_FKC;
-                const int b = b0 + bb, k = k0 + kk;
-                Hs[bb][kk] = (b < B && k < H) ? h_prev[(size_t)b * H + k] : 0.0f;
-            }
-            __syncthreads();
-#pragma unroll 8
-            for (int kk = 0; kk < GRU_FKC; ++kk) {
-                const float w = Ws[r][kk];
-                acc0 = fmaf(Hs[bt][kk], w, acc0);
-                acc1 = fmaf(Hs[bt + 8][kk], w, acc1);
-            }
-            __syncthreads();
-        }
+    const int j0 = blockIdx.x * U;
+    const int b0 = blockIdx.y * REC_BT;
+    // The cell (b, j) = (b0 + tid / U, j0 + tid % U) and its inputs, loaded
+    // before the product.
+    const int b = b0 + tid / U, j = j0 + tid % U;
+    const bool cell = tid < REC_BT * U && b < B && j < H;
+    const size_t k = (size_t)b * H + j;
+    const size_t base = (size_t)b * 3 * H + j;
+    float ar = 0.0f, az = 0.0f, an = 0.0f, hp = 0.0f, bn = 0.0f;
+    if (cell) {
+        ar = A[base];
+        az = A[base + H];
+        an = A[base + 2 * H];
+        hp = h_prev ? h_prev[k] : 0.0f;
+        bn = b_hn[j];
     }
-    G[bt][r] = acc0;
-    G[bt + 8][r] = acc1;
-    __syncthreads();
-    if (tid < GRU_BT * GRU_UNITS) {
-        const int pb = tid / GRU_UNITS, pu = tid % GRU_UNITS;
-        const int b = b0 + pb, j = j0 + pu;
-        if (b < B && j < H) {
-            const size_t k = (size_t)b * H + j;
-            const size_t base = (size_t)b * 3 * H + j;
-            const float rv = gru_sigmoid(A[base] + G[pb][pu]);
-            const float zv = gru_sigmoid(A[base + H] + G[pb][GRU_UNITS + pu]);
-            const float hn = G[pb][2 * GRU_UNITS + pu] + b_hn[j];
-            const float nv = tanhf(A[base + 2 * H] + rv * hn);
-            const float hp = h_prev ? h_prev[k] : 0.0f;
-            A[base] = rv;
-            A[base + H] = zv;
-            A[base + 2 * H] = nv;
-            ghn[k] = hn;
-            h[k] = (1.0f - zv) * nv + zv * hp;
-        }
+    float pre[NO];
+#pragma unroll
+    for (int i = 0; i < NO; ++i)
+        pre[i] = 0.0f;  // the input part is added per gate below (n's is not summed with its product)
+    float acc[2][3] = {{0.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 0.0f}};
+    if (h_prev)
+        F::product(acc, sm, h_prev, W, B, H, j0, b0);
+    F::reduce(G, sm, acc, pre);
+    if (cell) {
+        const float* g = G + (tid / U) * F::R + tid % U;
+        const float rv = gru_sigmoid(ar + g[0]);
+        const float zv = gru_sigmoid(az + g[U]);
+        const float hn = g[2 * U] + bn;
+        const float nv = tanhf(an + rv * hn);
+        A[base] = rv;
+        A[base + H] = zv;
+        A[base + 2 * H] = nv;
+        ghn[k] = hn;
+        h[k] = (1.0f - zv) * nv + zv * hp;
     }
 }
 
 // Backward step t. dH (B x H) is dL/dh_t from above; dGh_next (B x 3H) the
 // recurrent-side gate gradients of step t+1 (null at the last step) and
 // dhz_in = dL/dh_{t+1} * z_{t+1} from that step (null: zero), so that
-// dh = dH + dhz_in + dGh_next*W. A, ghn are step t's activations and
-// ghn, h_prev = h_{t-1} (null: zero). Writes the gate gradients of the
-// input side dGi (B x 3H) and of the recurrent side dGh (B x 3H, which
-// differs only in the n block: dGh_n = r * dGi_n), and dhz_out = dh * z
-// (null: not written; may be dhz_in).
-extern "C" __global__ void __launch_bounds__(256) gru_bwd_step(float* dGi, float* dGh, float* dhz_out,
-                                                              const float* dH, const float* dGh_next,
-                                                              const float* W, const float* A, const float* ghn,
-                                                              const float* h_prev, const float* dhz_in, int B,
-                                                              int H)
+// dh = dH + dhz_in + dGh_next*W, read through WT = W^T (H x 3H). A, ghn are
+// step t's activations and ghn, h_prev = h_{t-1} (null: zero). Writes the
+// gate gradients of the input side dGi (B x 3H) and of the recurrent side
+// dGh (B x 3H, which differs only in the n block: dGh_n = r * dGi_n), and
+// dhz_out = dh * z (null: not written; may be dhz_in). The last step, run
+// first and with no product, writes W's transpose into WT_out instead
+// (when not null) for the steps after it.
+template <int U>
+__device__ __forceinline__ void gru_bwd_step_t(float* dGi, float* dGh, float* dhz_out, float* WT_out,
+                                               const float* dH, const float* dGh_next, const float* W,
+                                               const float* WT, const float* A, const float* ghn,
+                                               const float* h_prev, const float* dhz_in, int B, int H)
 {
-    __shared__ float Ds[GRU_BT][GRU_BKC + 1];
-    __shared__ float Ws[GRU_BKC][GRU_UNITS + 1];
-    __shared__ float R[2][GRU_BT * GRU_UNITS];
+    typedef RecBwd<3, U> R;
+    __shared__ __align__(16) float sm[R::SMEM];
     const int tid = threadIdx.x;
-    const int j0 = blockIdx.x * GRU_UNITS;
-    const int b0 = blockIdx.y * GRU_BT;
-    // Thread tid computes half (tid / 128) of each K chunk of output o = tid % 128.
-    const int o = tid % (GRU_BT * GRU_UNITS), half = tid / (GRU_BT * GRU_UNITS);
-    const int ob = o / GRU_UNITS, ou = o % GRU_UNITS;
-    const int G3 = 3 * H;
-    float acc = 0.0f;
-    if (dGh_next) {
-        for (int k0 = 0; k0 < G3; k0 += GRU_BKC) {
-            for (int e = tid; e < GRU_BT * GRU_BKC; e += 256) {
-                const int bb = e / GRU_BKC, kk = e % GRU_BKC;
-                const int b = b0 + bb, k = k0 + kk;
-                Ds[bb][kk] = (b < B && k < G3) ? dGh_next[(size_t)b * G3 + k] : 0.0f;
-            }
-            for (int e = tid; e < GRU_BKC * GRU_UNITS; e += 256) {
-                const int kk = e / GRU_UNITS, uu = e % GRU_UNITS;
-                const int k = k0 + kk, j = j0 + uu;
-                Ws[kk][uu] = (k < G3 && j < H) ? W[(size_t)k * H + j] : 0.0f;
-            }
-            __syncthreads();
-            const int kb = half * (GRU_BKC / 2);
-#pragma unroll 8
-            for (int kk = kb; kk < kb + GRU_BKC / 2; ++kk)
-                acc = fmaf(Ds[ob][kk], Ws[kk][ou], acc);
-            __syncthreads();
-        }
+    const int j0 = blockIdx.x * U;
+    const int b0 = blockIdx.y * REC_BT;
+    const int b = b0 + tid / U, j = j0 + tid % U;
+    const bool cell = tid < R::OUTS && b < B && j < H;
+    const size_t k = (size_t)b * H + j;
+    const size_t base = (size_t)b * 3 * H + j;
+    float rv = 0.0f, zv = 0.0f, nv = 0.0f, hp = 0.0f, hn = 0.0f, dh0 = 0.0f, dhz = 0.0f;
+    if (cell) {
+        rv = A[base];
+        zv = A[base + H];
+        nv = A[base + 2 * H];
+        hp = h_prev ? h_prev[k] : 0.0f;
+        hn = ghn[k];
+        dh0 = dH[k];
+        dhz = dhz_in ? dhz_in[k] : 0.0f;
     }
-    R[half][o] = acc;
-    __syncthreads();
-    if (tid < GRU_BT * GRU_UNITS) {
-        const int b = b0 + ob, j = j0 + ou;
-        if (b < B && j < H) {
-            const size_t k = (size_t)b * H + j;
-            const size_t base = (size_t)b * G3 + j;
-            const float rv = A[base], zv = A[base + H], nv = A[base + 2 * H];
-            const float hp = h_prev ? h_prev[k] : 0.0f;
-            const float dhv = dH[k] + (R[0][o] + R[1][o]) + (dhz_in ? dhz_in[k] : 0.0f);
-            const float dan = dhv * (1.0f - zv) * (1.0f - nv * nv);
-            const float daz = dhv * (hp - nv) * zv * (1.0f - zv);
-            const float dar = dan * ghn[k] * rv * (1.0f - rv);
-            dGi[base] = dar;
-            dGi[base + H] = daz;
-            dGi[base + 2 * H] = dan;
-            dGh[base] = dar;
-            dGh[base + H] = daz;
-            dGh[base + 2 * H] = dan * rv;
-            if (dhz_out)
-                dhz_out[k] = dhv * zv;
-        }
+    float rec = 0.0f;
+    if (dGh_next)
+        rec = R::product(sm, dGh_next, WT, B, H, j0, b0);
+    else if (WT_out)
+        rec_transpose<3, U>(WT_out, W, H, j0);
+    if (cell) {
+        const float dhv = dh0 + rec + dhz;
+        const float dan = dhv * (1.0f - zv) * (1.0f - nv * nv);
+        const float daz = dhv * (hp - nv) * zv * (1.0f - zv);
+        const float dar = dan * hn * rv * (1.0f - rv);
+        dGi[base] = dar;
+        dGi[base + H] = daz;
+        dGi[base + 2 * H] = dan;
+        dGh[base] = dar;
+        dGh[base + H] = daz;
+        dGh[base + 2 * H] = dan * rv;
+        if (dhz_out)
+            dhz_out[k] = dhv * zv;
     }
 }
+
+#define GRU_FWD_STEP_ENTRY(name, U)                                                                             \
+    extern "C" __global__ void __launch_bounds__(REC_THREADS)                                                  \
+        name(float* A, float* ghn, float* h, const float* h_prev, const float* W, const float* b_hn, int B, int H) \
+    {                                                                                                           \
+        gru_fwd_step_t<U>(A, ghn, h, h_prev, W, b_hn, B, H);                                                    \
+    }
+#define GRU_BWD_STEP_ENTRY(name, U)                                                                             \
+    extern "C" __global__ void __launch_bounds__(REC_THREADS)                                                  \
+        name(float* dGi, float* dGh, float* dhz_out, float* WT_out, const float* dH, const float* dGh_next,     \
+             const float* W, const float* WT, const float* A, const float* ghn, const float* h_prev,            \
+             const float* dhz_in, int B, int H)                                                                 \
+    {                                                                                                           \
+        gru_bwd_step_t<U>(dGi, dGh, dhz_out, WT_out, dH, dGh_next, W, WT, A, ghn, h_prev, dhz_in, B, H);       \
+    }
+
+GRU_FWD_STEP_ENTRY(gru_fwd_step_u2, 2)
+GRU_FWD_STEP_ENTRY(gru_fwd_step_u4, 4)
+GRU_FWD_STEP_ENTRY(gru_fwd_step_u8, 8)
+GRU_BWD_STEP_ENTRY(gru_bwd_step_u2, 2)
+GRU_BWD_STEP_ENTRY(gru_bwd_step_u4, 4)
+GRU_BWD_STEP_ENTRY(gru_bwd_step_u8, 8)

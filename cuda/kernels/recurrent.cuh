@@ -39,6 +39,7 @@
 // and are 16 banks apart mod 32, so the two register tiles a quarter-warp
 // reads at U = 8 (adjacent rows) hit disjoint banks.
 #define REC_PAD 16
+static_assert(REC_PAD % 4 == 0, "rows must stay float4-aligned");
 
 __device__ __forceinline__ float rec_dot4(float4 a, float4 b, float acc)
 {
@@ -48,7 +49,6 @@ __device__ __forceinline__ float rec_dot4(float4 a, float4 b, float acc)
     return fmaf(a.w, b.w, acc);
 }
 
-__device__ __forceinline__ float4 rec_ld4(const float* p) { return *reinterpret_cast<const float4*>(p); }
 
 // ---- forward ----
 
@@ -122,15 +122,18 @@ struct RecFwd {
             const bool more = c + 1 < nk;
             if (more)
                 load(wr, hr, W, h_prev, B, H, j0, b0, (c + 1) * KC);  // in flight during the math
-            const float* h0 = sm + (R + 2 * bp) * P;
-            const float* h1 = h0 + P;
+            // float4-typed reads: their alignment is the type's, not
+            // something the compiler has to infer.
+            const float4* s4 = reinterpret_cast<const float4*>(sm);
+            const float4* h0 = s4 + (R + 2 * bp) * (P / 4);
+            const float4* h1 = h0 + P / 4;
 #pragma unroll
             for (int g = 0; g < KC / 4 / S; ++g) {
-                const int k = 4 * (s + g * S);
-                const float4 x0 = rec_ld4(h0 + k), x1 = rec_ld4(h1 + k);
+                const int k = s + g * S;
+                const float4 x0 = h0[k], x1 = h1[k];
 #pragma unroll
                 for (int q = 0; q < NG; ++q) {
-                    const float4 w = rec_ld4(sm + (q * U + u) * P + k);
+                    const float4 w = s4[(q * U + u) * (P / 4) + k];
                     acc[0][q] = rec_dot4(x0, w, acc[0][q]);
                     acc[1][q] = rec_dot4(x1, w, acc[1][q]);
                 }
@@ -244,15 +247,16 @@ struct RecBwd {
             const bool more = c + 1 < nk;
             if (more)
                 load(dr, wr, dP, WT, B, H, j0, b0, (c + 1) * KC);
-            const float* d0 = sm + (2 * bp) * P;
-            const float* d1 = d0 + P;
+            const float4* s4 = reinterpret_cast<const float4*>(sm);
+            const float4* d0 = s4 + (2 * bp) * (P / 4);
+            const float4* d1 = d0 + P / 4;
 #pragma unroll
             for (int g = 0; g < KC / 4 / S; ++g) {
-                const int k = 4 * (s + g * S);
-                const float4 x0 = rec_ld4(d0 + k), x1 = rec_ld4(d1 + k);
+                const int k = s + g * S;
+                const float4 x0 = d0[k], x1 = d1[k];
 #pragma unroll
                 for (int i = 0; i < TU; ++i) {
-                    const float4 w = rec_ld4(sm + (REC_BT + ug * TU + i) * P + k);
+                    const float4 w = s4[(REC_BT + ug * TU + i) * (P / 4) + k];
                     acc[0][i] = rec_dot4(x0, w, acc[0][i]);
                     acc[1][i] = rec_dot4(x1, w, acc[1][i]);
                 }

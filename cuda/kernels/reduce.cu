@@ -1,13 +1,16 @@
 // Reductions into a device scalar, gradient-norm clipping and the BCE loss.
 //
-// Two passes, deterministic (fixed order for a given n and grid):
-//   pass 1: reduce_partial / bce_partial, block 256, grid g: writes g partial
-//           sums to partials[0..g) (one per block);
-//   pass 2: reduce_finish, one block of 256: out[0] = f(sum of the partials).
-// Several buffers can share one pass 2 by giving each its own slice of the
-// partials array in pass 1.
+// One launch, two passes, deterministic (fixed order for a given n and
+// grid): every block writes its partial sum to the workspace, and the
+// block that finishes last (counted with an atomic) adds all the partials
+// in index order and writes the result. Several buffers share one result
+// by launching once each with their own slice of the partials (first) and
+// the same total: the last block of the last launch finishes. The
+// workspace ws starts with SYNC_COUNTERS counters, zero between launches
+// (the finishing block resets the one it used), then the partials.
 
 #define RED_THREADS 256
+#include "sync.cuh"
 
 // Tree reduction of one value per thread over a block of RED_THREADS threads;
 // the block's total is returned to thread 0. Every thread must call it.
@@ -25,9 +28,12 @@ __device__ __forceinline__ float block_sum(float v, float* sh)
     return sh[0];
 }
 
-// partials[blockIdx.x] = sum over this block's share of x[i] (square != 0: x[i]^2).
+// The sum of x[i] (square != 0: of x[i]^2) over this launch's blocks goes
+// to partials[first + blockIdx.x]; the last of total blocks writes out[0] =
+// sqrt_out ? sqrt(t) : scale * t, t the sum of partials[0..total).
 extern "C" __global__ void __launch_bounds__(RED_THREADS)
-    reduce_partial(float* partials, const float* x, int n, int square)
+    reduce_sum(float* out, float* ws, const float* x, int n, int square, int first, int total, int sqrt_out,
+               float scale)
 {
     __shared__ float sh[RED_THREADS];
     float s = 0.0f;
@@ -36,21 +42,17 @@ extern "C" __global__ void __launch_bounds__(RED_THREADS)
         s = square ? fmaf(v, v, s) : s + v;
     }
     s = block_sum(s, sh);
+    float* partials = ws + SYNC_COUNTERS;
     if (threadIdx.x == 0)
-        partials[blockIdx.x] = s;
-}
-
-// One block: t = sum(partials[0..n)); out[0] = sqrt_out ? sqrt(t) : scale * t.
-extern "C" __global__ void __launch_bounds__(RED_THREADS)
-    reduce_finish(float* out, const float* partials, int n, int sqrt_out, float scale)
-{
-    __shared__ float sh[RED_THREADS];
-    float s = 0.0f;
-    for (int i = threadIdx.x; i < n; i += RED_THREADS)
-        s += partials[i];
-    s = block_sum(s, sh);
+        partials[first + blockIdx.x] = s;
+    if (!sync_last(ws, 0, total))
+        return;
+    float t = 0.0f;
+    for (int i = threadIdx.x; i < total; i += RED_THREADS)
+        t += __ldcg(&partials[i]);
+    t = block_sum(t, sh);
     if (threadIdx.x == 0)
-        out[0] = sqrt_out ? sqrtf(s) : scale * s;
+        out[0] = sqrt_out ? sqrtf(t) : scale * t;
 }
 
 // x *= min(1, max_norm / (norm[0] + 1e-6)), reading the norm on the device
@@ -69,11 +71,11 @@ __device__ __forceinline__ float bce_clamped_log(float v)
     return (l < -100.0f) ? -100.0f : l;  // PyTorch clamps log at -100; NaN passes through
 }
 
-// Pass 1 of the BCE loss: partials[blockIdx.x] = sum over this block's share of
-//   y*max(log p, -100) + (1-y)*max(log(1-p), -100).
-// Pass 2 is reduce_finish with scale = -1/n.
+// The BCE loss, loss[0] = scale * the sum of y*max(log p, -100) +
+// (1-y)*max(log(1-p), -100), scale = -1/n, in one launch (partials in ws
+// as reduce_sum).
 extern "C" __global__ void __launch_bounds__(RED_THREADS)
-    bce_partial(float* partials, const float* p, const float* y, int n)
+    bce_loss(float* loss, float* ws, const float* p, const float* y, int n, float scale)
 {
     __shared__ float sh[RED_THREADS];
     float s = 0.0f;
@@ -82,8 +84,17 @@ extern "C" __global__ void __launch_bounds__(RED_THREADS)
         s += yi * bce_clamped_log(pi) + (1.0f - yi) * bce_clamped_log(1.0f - pi);
     }
     s = block_sum(s, sh);
+    float* partials = ws + SYNC_COUNTERS;
     if (threadIdx.x == 0)
         partials[blockIdx.x] = s;
+    if (!sync_last(ws, 0, gridDim.x))
+        return;
+    float t = 0.0f;
+    for (unsigned i = threadIdx.x; i < gridDim.x; i += RED_THREADS)
+        t += __ldcg(&partials[i]);
+    t = block_sum(t, sh);
+    if (threadIdx.x == 0)
+        loss[0] = scale * t;
 }
 
 // dp = (dl/n) * (p - y) / max(p(1-p), 1e-12)  (PyTorch's BCELoss backward), where

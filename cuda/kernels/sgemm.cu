@@ -4,6 +4,20 @@
 //   op(B) is K x N: B[k*ldb + n] when not transposed, B[n*ldb + k] when transposed.
 //   C is M x N: C[m*ldc + n].  When beta == 0, C is not read (NaNs in C do not leak).
 //
+// Epilogue: bias (N floats, may be null) is added to every row, and bias2
+// (may be null) to the first nb2 columns of every row:
+//   C[m][n] = alpha * sum + beta * C[m][n] + (bias[n] + bias2[n])
+// (an LSTM's or GRU's input projection plus its biases in one launch).
+//
+// Split K: with gridDim.z = Z > 1, block z of a tile computes the K steps
+// [z*ceil(nk/Z), ...) of it and writes its raw partial sums to the
+// workspace ws; the block that finishes a tile last (counted with an
+// atomic per tile) adds the Z partials in slice order 0..Z-1 and applies
+// the epilogue. Whichever block comes last, the sum is the same, so split
+// results are deterministic. ws holds SYNC_COUNTERS counters (sync.cuh;
+// the host splits only grids of fewer tiles) and then Z*BM*BN floats per
+// tile; it is not read when Z = 1 and may be null then.
+//
 // Shared-memory tiling: each block of 256 threads computes a BM x BN tile of C,
 // walking K in steps of BK = 8 with a double-buffered shared tile (one
 // __syncthreads per step); each thread keeps a TM x TN register tile, reading
@@ -16,18 +30,22 @@
 // Entry points (all share one signature):
 //   sgemm_{nn,nt,tn,tt}_{128,64}(int M, int N, int K, float alpha,
 //       const float* A, int lda, const float* B, int ldb,
-//       float beta, float* C, int ldc)
-// launched with grid (ceil(N/BN), ceil(M/BM)), block 256, no dynamic shared memory.
+//       float beta, float* C, int ldc, const float* bias, const float* bias2, int nb2, float* ws)
+// launched with grid (ceil(N/BN), ceil(M/BM), Z), block 256, no dynamic shared memory.
 
 #define SGEMM_THREADS 256
 #define SGEMM_BK 8
 #define SGEMM_PAD 4
 
+#include "sync.cuh"
+
 template <int BM, int BN, int TM, int TN, bool TA, bool TB>
 __device__ __forceinline__ void sgemm_tile(int M, int N, int K, float alpha,
                                            const float* __restrict__ A, int lda,
                                            const float* __restrict__ B, int ldb,
-                                           float beta, float* __restrict__ C, int ldc)
+                                           float beta, float* __restrict__ C, int ldc,
+                                           const float* __restrict__ bias, const float* __restrict__ bias2, int nb2,
+                                           float* __restrict__ ws)
 {
     constexpr int BK = SGEMM_BK;
     constexpr int TRM = BM / TM;             // thread rows (16)
@@ -57,7 +75,11 @@ __device__ __forceinline__ void sgemm_tile(int M, int N, int K, float alpha,
         for (int j = 0; j < TN; ++j)
             acc[i][j] = 0.0f;
 
-    const int nk = (K + BK - 1) / BK;
+    // This block's K steps: all of them, or its slice when K is split.
+    const int nkAll = (K + BK - 1) / BK;
+    const int per = (nkAll + (int)gridDim.z - 1) / (int)gridDim.z;
+    const int kBeg = nkAll < (int)blockIdx.z * per ? nkAll : (int)blockIdx.z * per;
+    const int nk = (nkAll < kBeg + per ? nkAll : kBeg + per) - kBeg;
 
     // Global -> registers for the k-step starting at k0.
 #define SGEMM_LOAD(k0)                                                              \
@@ -102,7 +124,7 @@ __device__ __forceinline__ void sgemm_tile(int M, int N, int K, float alpha,
     } while (0)
 
     if (nk > 0) {
-        SGEMM_LOAD(0);
+        SGEMM_LOAD(kBeg * BK);
         SGEMM_STORE(0);
     }
     __syncthreads();
@@ -111,7 +133,7 @@ __device__ __forceinline__ void sgemm_tile(int M, int N, int K, float alpha,
         const int cur = t & 1;
         const bool more = t + 1 < nk;
         if (more)
-            SGEMM_LOAD((t + 1) * BK);  // overlaps the global loads with the math below
+            SGEMM_LOAD((kBeg + t + 1) * BK);  // overlaps the global loads with the math below
 
 #pragma unroll
         for (int kk = 0; kk < BK; ++kk) {
@@ -147,6 +169,29 @@ __device__ __forceinline__ void sgemm_tile(int M, int N, int K, float alpha,
 #undef SGEMM_LOAD
 #undef SGEMM_STORE
 
+    if (gridDim.z > 1) {
+        // Split K: publish this slice's partials; the tile's last block
+        // sums all of them in slice order.
+        const int tile = blockIdx.y * gridDim.x + blockIdx.x;
+        float* part = ws + SYNC_COUNTERS + (size_t)tile * gridDim.z * (BM * BN);
+#pragma unroll
+        for (int i = 0; i < TM; ++i)
+#pragma unroll
+            for (int j = 0; j < TN; ++j)
+                part[(size_t)blockIdx.z * (BM * BN) + (i * TN + j) * SGEMM_THREADS + tid] = acc[i][j];
+        if (!sync_last(ws, tile, gridDim.z))
+            return;
+#pragma unroll
+        for (int i = 0; i < TM; ++i)
+#pragma unroll
+            for (int j = 0; j < TN; ++j) {
+                float t = 0.0f;
+                for (unsigned z = 0; z < gridDim.z; ++z)
+                    t += __ldcg(&part[(size_t)z * (BM * BN) + (i * TN + j) * SGEMM_THREADS + tid]);
+                acc[i][j] = t;
+            }
+    }
+
 #pragma unroll
     for (int i = 0; i < TM; ++i) {
         const int row = m0 + (i / 4) * TRM * 4 + ty * 4 + (i % 4);
@@ -158,8 +203,16 @@ __device__ __forceinline__ void sgemm_tile(int M, int N, int K, float alpha,
             if (col >= N)
                 continue;
             const size_t idx = (size_t)row * ldc + col;
-            const float r = alpha * acc[i][j];
-            C[idx] = (beta == 0.0f) ? r : fmaf(beta, C[idx], r);
+            float r = alpha * acc[i][j];
+            if (beta != 0.0f)
+                r = fmaf(beta, C[idx], r);
+            if (bias) {
+                float bv = bias[col];
+                if (bias2 && col < nb2)
+                    bv += bias2[col];
+                r += bv;
+            }
+            C[idx] = r;
         }
     }
 }
@@ -167,9 +220,12 @@ __device__ __forceinline__ void sgemm_tile(int M, int N, int K, float alpha,
 #define SGEMM_ENTRY(name, BM, BN, TM, TN, TA, TB)                                                  \
     extern "C" __global__ void __launch_bounds__(SGEMM_THREADS)                                    \
         name(int M, int N, int K, float alpha, const float* __restrict__ A, int lda,               \
-             const float* __restrict__ B, int ldb, float beta, float* __restrict__ C, int ldc)     \
+             const float* __restrict__ B, int ldb, float beta, float* __restrict__ C, int ldc,     \
+             const float* __restrict__ bias, const float* __restrict__ bias2, int nb2,             \
+             float* __restrict__ ws)                                                               \
     {                                                                                              \
-        sgemm_tile<BM, BN, TM, TN, TA, TB>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);          \
+        sgemm_tile<BM, BN, TM, TN, TA, TB>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, bias2, \
+                                           nb2, ws);                                               \
     }
 
 SGEMM_ENTRY(sgemm_nn_128, 128, 128, 8, 8, false, false)
