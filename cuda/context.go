@@ -461,9 +461,13 @@ func (c *Context) Memset32(dst Buffer, v uint32) error {
 
 // Enqueued is the number of device operations (kernel launches, device to
 // device copies, memsets: the nodes a captured graph has) enqueued on the
-// Context's stream so far, captured ones included and graph replays not:
-// the difference around a step run kernel by kernel is its kernel count.
+// Context's stream so far, captured ones included and graph replays and
+// the Context's own one-off workspace setup not: the difference around a
+// step run kernel by kernel is its kernel count.
 func (c *Context) Enqueued() int64 {
+	if c.onThread() {
+		return c.enqueued
+	}
 	var n int64
 	c.do(func() error { n = c.enqueued; return nil })
 	return n

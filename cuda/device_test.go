@@ -702,6 +702,37 @@ func TestBiasAndColumnSums(t *testing.T) {
 	}
 }
 
+// TestScatterWindow: a window's values inside it, zeros around it, over
+// the range asked for only (the rest keeps what it held).
+func TestScatterWindow(t *testing.T) {
+	c := deviceContext(t)
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, tc := range []struct{ n, off, size, lo, hi int }{
+		{100, 30, 10, 0, 100}, {100, 30, 10, 20, 45}, {100, 0, 100, 0, 100}, {5000, 4000, 1000, 0, 5000},
+		{100, 90, 10, 0, 50}, {100, 30, 10, 30, 30},
+	} {
+		dv := randSlice(r, tc.size, -1, 1)
+		old := randSlice(r, tc.n, 5, 6)
+		dx := up(t, c, old)
+		if err := c.ScatterWindow(dx, up(t, c, dv), tc.off, tc.lo, tc.hi); err != nil {
+			t.Fatal(err)
+		}
+		got := down(t, c, dx)
+		for i, g := range got {
+			want := old[i]
+			switch {
+			case i >= tc.lo && i < tc.hi && i >= tc.off && i < tc.off+tc.size:
+				want = dv[i-tc.off]
+			case i >= tc.lo && i < tc.hi:
+				want = 0
+			}
+			if g != want {
+				t.Fatalf("%+v: dx[%d] = %v, want %v", tc, i, g, want)
+			}
+		}
+	}
+}
+
 // ---- reductions, clipping ----
 
 func TestReductions(t *testing.T) {

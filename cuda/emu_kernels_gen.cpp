@@ -60,76 +60,78 @@ extern "C" int emu_launch(int k, unsigned gx, unsigned gy, unsigned gz, unsigned
     case 14:
         return emu_call(ew_relu_bwd, g, b, v);
     case 15:
-        return emu_call(add_bias_rows, g, b, v);
+        return emu_call(scatter_window, g, b, v);
     case 16:
-        return emu_call(col_sums, g, b, v);
+        return emu_call(add_bias_rows, g, b, v);
     case 17:
-        return emu_call(embed_gather, g, b, v);
+        return emu_call(col_sums, g, b, v);
     case 18:
-        return emu_call(embed_scatter_add, g, b, v);
+        return emu_call(embed_gather, g, b, v);
     case 19:
-        return emu_call(embed_grad_grouped, g, b, v);
+        return emu_call(embed_scatter_add, g, b, v);
     case 20:
-        return emu_call(gru_fwd_step_u2, g, b, v);
+        return emu_call(embed_grad_grouped, g, b, v);
     case 21:
-        return emu_call(gru_fwd_step_u4, g, b, v);
+        return emu_call(gru_fwd_step_u2, g, b, v);
     case 22:
-        return emu_call(gru_fwd_step_u8, g, b, v);
+        return emu_call(gru_fwd_step_u4, g, b, v);
     case 23:
-        return emu_call(gru_bwd_step_u2, g, b, v);
+        return emu_call(gru_fwd_step_u8, g, b, v);
     case 24:
-        return emu_call(gru_bwd_step_u4, g, b, v);
+        return emu_call(gru_bwd_step_u2, g, b, v);
     case 25:
-        return emu_call(gru_bwd_step_u8, g, b, v);
+        return emu_call(gru_bwd_step_u4, g, b, v);
     case 26:
-        return emu_call(lstm_fwd_pointwise, g, b, v);
+        return emu_call(gru_bwd_step_u8, g, b, v);
     case 27:
-        return emu_call(lstm_bwd_pointwise, g, b, v);
+        return emu_call(lstm_fwd_pointwise, g, b, v);
     case 28:
-        return emu_call(lstm_fwd_step_u2, g, b, v);
+        return emu_call(lstm_bwd_pointwise, g, b, v);
     case 29:
-        return emu_call(lstm_fwd_step_u4, g, b, v);
+        return emu_call(lstm_fwd_step_u2, g, b, v);
     case 30:
-        return emu_call(lstm_fwd_step_u8, g, b, v);
+        return emu_call(lstm_fwd_step_u4, g, b, v);
     case 31:
-        return emu_call(lstm_bwd_step_u2, g, b, v);
+        return emu_call(lstm_fwd_step_u8, g, b, v);
     case 32:
-        return emu_call(lstm_bwd_step_u4, g, b, v);
+        return emu_call(lstm_bwd_step_u2, g, b, v);
     case 33:
-        return emu_call(lstm_bwd_step_u8, g, b, v);
+        return emu_call(lstm_bwd_step_u4, g, b, v);
     case 34:
-        return emu_call(adam_update, g, b, v);
+        return emu_call(lstm_bwd_step_u8, g, b, v);
     case 35:
-        return emu_call(sgd_update, g, b, v);
+        return emu_call(adam_update, g, b, v);
     case 36:
-        return emu_call(packed_mask_gate, g, b, v);
+        return emu_call(sgd_update, g, b, v);
     case 37:
-        return emu_call(max_over_time_fwd, g, b, v);
+        return emu_call(packed_mask_gate, g, b, v);
     case 38:
-        return emu_call(max_over_time_bwd, g, b, v);
+        return emu_call(max_over_time_fwd, g, b, v);
     case 39:
-        return emu_call(reduce_sum, g, b, v);
+        return emu_call(max_over_time_bwd, g, b, v);
     case 40:
-        return emu_call(scale_by_clip, g, b, v);
+        return emu_call(reduce_sum, g, b, v);
     case 41:
-        return emu_call(bce_loss, g, b, v);
+        return emu_call(scale_by_clip, g, b, v);
     case 42:
-        return emu_call(bce_grad, g, b, v);
+        return emu_call(bce_loss, g, b, v);
     case 43:
-        return emu_call(sgemm_nn_128, g, b, v);
+        return emu_call(bce_grad, g, b, v);
     case 44:
-        return emu_call(sgemm_nt_128, g, b, v);
+        return emu_call(sgemm_nn_128, g, b, v);
     case 45:
-        return emu_call(sgemm_tn_128, g, b, v);
+        return emu_call(sgemm_nt_128, g, b, v);
     case 46:
-        return emu_call(sgemm_tt_128, g, b, v);
+        return emu_call(sgemm_tn_128, g, b, v);
     case 47:
-        return emu_call(sgemm_nn_64, g, b, v);
+        return emu_call(sgemm_tt_128, g, b, v);
     case 48:
-        return emu_call(sgemm_nt_64, g, b, v);
+        return emu_call(sgemm_nn_64, g, b, v);
     case 49:
-        return emu_call(sgemm_tn_64, g, b, v);
+        return emu_call(sgemm_nt_64, g, b, v);
     case 50:
+        return emu_call(sgemm_tn_64, g, b, v);
+    case 51:
         return emu_call(sgemm_tt_64, g, b, v);
     }
     return 500;  // CUDA_ERROR_NOT_FOUND

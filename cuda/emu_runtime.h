@@ -67,6 +67,14 @@ static inline unsigned atomicAdd(unsigned* addr, unsigned v) { return __atomic_f
 // from reordering, as the device fence orders the writes for other SMs.
 static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
+// A product the device never contracts into a fused multiply-add; the
+// volatile keeps -ffp-contract=fast from contracting it here.
+static inline float __fmul_rn(float a, float b)
+{
+    volatile float r = a * b;
+    return r;
+}
+
 // A load that bypasses L1 on the device (data another block wrote during
 // the same launch); a plain load here.
 static inline float __ldcg(const float* p) { return *p; }

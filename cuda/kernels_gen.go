@@ -19,6 +19,7 @@ const (
 	kEWTanhBwd
 	kEWReluFwd
 	kEWReluBwd
+	kScatterWindow
 	kAddBiasRows
 	kColSums
 	kEmbedGather
@@ -75,6 +76,7 @@ var kernels = [numKernels]kernelSpec{
 	kEWTanhBwd:        {"ew_tanh_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
 	kEWReluFwd:        {"ew_relu_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
 	kEWReluBwd:        {"ew_relu_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
+	kScatterWindow:    {"scatter_window", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32}},
 	kAddBiasRows:      {"add_bias_rows", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
 	kColSums:          {"col_sums", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argF32, argPtr}},
 	kEmbedGather:      {"embed_gather", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}},
@@ -94,8 +96,8 @@ var kernels = [numKernels]kernelSpec{
 	kLSTMBwdStepU2:    {"lstm_bwd_step_u2", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMBwdStepU4:    {"lstm_bwd_step_u4", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
 	kLSTMBwdStepU8:    {"lstm_bwd_step_u8", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kAdamUpdate:       {"adam_update", "optim", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argPtr, argPtr}},
-	kSGDUpdate:        {"sgd_update", "optim", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argPtr}},
+	kAdamUpdate:       {"adam_update", "optim", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argPtr, argI32, argPtr, argPtr}},
+	kSGDUpdate:        {"sgd_update", "optim", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argI32, argPtr, argPtr}},
 	kPackedMaskGate:   {"packed_mask_gate", "packed", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
 	kMaxOverTimeFwd:   {"max_over_time_fwd", "pool", []argKind{argPtr, argPtr, argI32, argI32}},
 	kMaxOverTimeBwd:   {"max_over_time_bwd", "pool", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
@@ -325,6 +327,20 @@ func (kn Kernels) EWReluBwd(grid, block Dim3, dx Buffer, dy Buffer, y Buffer, n 
 	args.ptr(y)
 	args.i32(n)
 	return kn.c.launch(kEWReluBwd, grid, block, &args)
+}
+
+// ScatterWindow launches scatter_window (kernels/elementwise.cu):
+//
+//	scatter_window(float* dx, const float* dv, int lo, int hi, int off, int size)
+func (kn Kernels) ScatterWindow(grid, block Dim3, dx Buffer, dv Buffer, lo int, hi int, off int, size int) error {
+	var args kargs
+	args.ptr(dx)
+	args.ptr(dv)
+	args.i32(lo)
+	args.i32(hi)
+	args.i32(off)
+	args.i32(size)
+	return kn.c.launch(kScatterWindow, grid, block, &args)
 }
 
 // AddBiasRows launches add_bias_rows (kernels/elementwise.cu):
@@ -664,14 +680,16 @@ func (kn Kernels) LSTMBwdStepU8(grid, block Dim3, dP Buffer, dcOut Buffer, WTOut
 
 // AdamUpdate launches adam_update (kernels/optim.cu):
 //
-//	adam_update(float* w, const float* g, float* m, float* v, int n, const float* hp, const float* norm)
-func (kn Kernels) AdamUpdate(grid, block Dim3, w Buffer, g Buffer, m Buffer, v Buffer, n int, hp Buffer, norm Buffer) error {
+//	adam_update(float* w, float* g, float* m, float* v, int n, const int* starts, int np, const float* hp, const float* norm)
+func (kn Kernels) AdamUpdate(grid, block Dim3, w Buffer, g Buffer, m Buffer, v Buffer, n int, starts Buffer, np int, hp Buffer, norm Buffer) error {
 	var args kargs
 	args.ptr(w)
 	args.ptr(g)
 	args.ptr(m)
 	args.ptr(v)
 	args.i32(n)
+	args.ptr(starts)
+	args.i32(np)
 	args.ptr(hp)
 	args.ptr(norm)
 	return kn.c.launch(kAdamUpdate, grid, block, &args)
@@ -679,13 +697,15 @@ func (kn Kernels) AdamUpdate(grid, block Dim3, w Buffer, g Buffer, m Buffer, v B
 
 // SGDUpdate launches sgd_update (kernels/optim.cu):
 //
-//	sgd_update(float* w, const float* g, float* buf, int n, const float* hp, const float* norm)
-func (kn Kernels) SGDUpdate(grid, block Dim3, w Buffer, g Buffer, buf Buffer, n int, hp Buffer, norm Buffer) error {
+//	sgd_update(float* w, float* g, float* buf, int n, const int* starts, int np, const float* hp, const float* norm)
+func (kn Kernels) SGDUpdate(grid, block Dim3, w Buffer, g Buffer, buf Buffer, n int, starts Buffer, np int, hp Buffer, norm Buffer) error {
 	var args kargs
 	args.ptr(w)
 	args.ptr(g)
 	args.ptr(buf)
 	args.i32(n)
+	args.ptr(starts)
+	args.i32(np)
 	args.ptr(hp)
 	args.ptr(norm)
 	return kn.c.launch(kSGDUpdate, grid, block, &args)

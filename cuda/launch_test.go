@@ -125,6 +125,10 @@ func TestKernelArgumentPacking(t *testing.T) {
 		{"column sums, rows split", func(c *Context) error { return c.ColumnSums(fb(pA, 1024), fb(pB, 440*1024), 440, 1024, 0) },
 			// 32 column tiles, 4 runs of rows: 128 blocks.
 			[]wantLaunch{{"col_sums", dim3{32, 4, 1}, dim3{32, 8, 1}, []any{pA, pB, 440, 1024, float32(0), uintptr(fakeScratch)}}}},
+		{"scatter window", func(c *Context) error { return c.ScatterWindow(fb(pA, 6000), fb(pB, 400), 5000, 0, 5400) },
+			[]wantLaunch{{"scatter_window", g(5400), blk, []any{pA, pB, 0, 5400, 5000, 400}}}},
+		{"scatter window, nothing read", func(c *Context) error { return c.ScatterWindow(fb(pA, 6000), fb(pB, 400), 5000, 7, 7) },
+			nil},
 		{"sum over two buffers", func(c *Context) error { return c.Sum(fb(pA, 1), fb(pB, 5000), fb(pC, 3)) },
 			[]wantLaunch{
 				{"reduce_sum", dim3{5, 1, 1}, blk, []any{pA, ws, pB, 5000, 0, 0, 6, 0, float32(1)}},
@@ -315,6 +319,8 @@ func TestKernelArgumentChecks(t *testing.T) {
 		{"add short input", func(c *Context) error { return c.Add(fb(pC, 8), fb(pA, 7), fb(pB, 8)) }},
 		{"fill nil", func(c *Context) error { return c.Fill(Buffer{}, 1) }},
 		{"bias short", func(c *Context) error { return c.AddBiasRows(fb(pA, 12), fb(pB, 12), fb(pC, 3), 3, 4) }},
+		{"scatter window outside", func(c *Context) error { return c.ScatterWindow(fb(pA, 100), fb(pB, 10), 95, 0, 100) }},
+		{"scatter window range outside", func(c *Context) error { return c.ScatterWindow(fb(pA, 100), fb(pB, 10), 5, 0, 101) }},
 		{"sgemm bias short", func(c *Context) error {
 			return c.SgemmBias(false, false, 8, 8, 8, 1, fb(pA, 64), 8, fb(pB, 64), 8, 0, fb(pC, 64), 8, fb(pD, 7), Buffer{})
 		}},

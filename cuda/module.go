@@ -120,6 +120,7 @@ func (m *Module) Launch(k int, grid, block Dim3, args *Args) error {
 	if err := c.b.launchModule(m.m, k, grid, block, a); err != nil {
 		return &Error{Call: "launch " + m.kernels[k], Err: err}
 	}
+	c.enqueued++
 	return nil
 }
 

@@ -292,6 +292,30 @@ func (c *Context) AddBiasRows(y, x, bias Buffer, rows, cols int) error {
 	return c.Kernels().AddBiasRows(c.ewGrid(n), ewBlock, y, x, bias, rows, cols)
 }
 
+// ScatterWindow writes dx[lo:hi] from the window dv placed at element off
+// of dx: dv's elements inside the window, zeros outside (a view's gradient
+// in its source's shape, written only over the range [lo, hi) something
+// reads). One launch, none when lo == hi.
+func (c *Context) ScatterWindow(dx, dv Buffer, off, lo, hi int) error {
+	const call = "scatter window"
+	size := dv.Len()
+	if off < 0 || lo < 0 || hi < lo || off+size > dx.Len() || hi > dx.Len() {
+		return invalid(call, "window [%d:+%d], range [%d:%d) of %d elements", off, size, lo, hi, dx.Len())
+	}
+	if err := firstErr(checkN(call, dx.Len()), need(call, "dx", dx, hi)); err != nil {
+		return err
+	}
+	if lo == hi {
+		return nil
+	}
+	if size > 0 {
+		if err := need(call, "dv", dv, size); err != nil {
+			return err
+		}
+	}
+	return c.Kernels().ScatterWindow(c.ewGrid(hi-lo), ewBlock, dx, dv, lo, hi, off, size)
+}
+
 // ColumnSums computes out[c] = sum_r x[r][c] + beta*out[c] over a rows x cols
 // row-major x (the bias gradient; beta = 1 accumulates, beta = 0 overwrites
 // without reading out). Deterministic. The rows are split into runs over
@@ -370,6 +394,7 @@ func (c *Context) syncScratch(n int) (Buffer, error) {
 		c.Free(b)
 		return Buffer{}, err
 	}
+	c.enqueued-- // the Context's own one-off setup, not the caller's work (Enqueued)
 	c.scratch = b
 	return b.Slice(0, n), nil
 }

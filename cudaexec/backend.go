@@ -152,7 +152,10 @@ func (b *Backend) Compile(plan *graph.Plan, st graph.Store, grads []*gorgonia.No
 			if v == nil || v.Len() != s.params[i].Value.Len() || v.Dtype != tensor.Float32 {
 				return nil, fmt.Errorf("cudaexec: the gradient of %s is not a planned float32 value of its size", s.params[i].Name)
 			}
-			if _, dup := placed[n]; !dup && v.Kind == graph.ValueComputed {
+			// A computed gradient is written in place; a view of a larger
+			// output (a fused backward op's weight gradient) too when its
+			// producer writes that part itself (Program.Placed says).
+			if _, dup := placed[n]; !dup && (v.Kind == graph.ValueComputed || v.Kind == graph.ValueView) {
 				placed[n] = i
 			}
 		}
@@ -176,7 +179,7 @@ func (b *Backend) Compile(plan *graph.Plan, st graph.Store, grads []*gorgonia.No
 		return nil, err
 	}
 	for i, n := range grads {
-		if _, ok := placed[n]; ok && placed[n] == i {
+		if j, ok := placed[n]; ok && j == i && prog.Placed(n) {
 			continue
 		}
 		e.copies = append(e.copies, gradCopy{src: prog.tensors[n], dst: s.g[i]})
@@ -238,7 +241,8 @@ type ioBuf struct {
 }
 
 // gradCopy is a gradient the program computes as a view of a larger
-// output, copied into the store after the backward pass.
+// output that its producer does not write into the store itself, copied
+// there after the backward pass.
 type gradCopy struct {
 	src *Tensor
 	dst cuda.Buffer
@@ -272,7 +276,12 @@ type executable struct {
 	timer     *cuda.EventTimer // before the norm, after it, after the update
 	pending   bool
 	clipRuns  int
-	clip, opt time.Duration
+	// Device operations enqueued before the gradients' copies and at each
+	// mark, and the counts of the norm (with the copies) and the update.
+	kCopies     int64
+	kMarks      [3]int64
+	clipK, optK int
+	clip, opt   time.Duration
 }
 
 func (e *executable) Input(n *gorgonia.Node) *graph.Buf {
@@ -429,7 +438,7 @@ func (e *executable) enqueueStep() error {
 	if err := e.mark(0); err != nil {
 		return err
 	}
-	if err := e.enqueueNorm(e.st.clip > 0); err != nil {
+	if err := e.enqueueNorm(e.st.clip > 0 && !e.st.update.FoldsClip); err != nil {
 		return err
 	}
 	if err := e.mark(1); err != nil {
@@ -450,6 +459,7 @@ func (e *executable) enqueuePasses() error {
 	if err := e.prog.EnqueueBackward(); err != nil {
 		return err
 	}
+	e.kCopies = e.b.ctx.Enqueued()
 	for _, c := range e.copies {
 		if err := e.b.ctx.CopyDtoD(c.dst, c.src.buf); err != nil {
 			return err
@@ -459,7 +469,8 @@ func (e *executable) enqueuePasses() error {
 }
 
 // enqueueNorm measures the gradients' global norm, and clips them to the
-// store's clip norm when clip.
+// store's clip norm when clip (the update clips them itself when it can:
+// OptimizerUpdate.FoldsClip).
 func (e *executable) enqueueNorm(clip bool) error {
 	grads := e.st.regionBuf(1)
 	if clip {
@@ -513,6 +524,7 @@ func (e *executable) mark(i int) error {
 		return nil
 	}
 	e.pending = true
+	e.kMarks[i] = e.b.ctx.Enqueued()
 	return e.timer.Mark(i)
 }
 
@@ -555,6 +567,8 @@ func (e *executable) collect() error {
 	e.clip += clip
 	e.opt += opt
 	e.clipRuns++
+	e.clipK += int(e.kMarks[1] - e.kCopies)
+	e.optK += int(e.kMarks[2] - e.kMarks[1])
 	return nil
 }
 
@@ -568,14 +582,14 @@ func (e *executable) Profile() graph.Profile {
 		name = graph.ProfileClip
 	}
 	return p.Merge(graph.Profile{Ops: []graph.OpTime{
-		{Op: name, Phase: graph.PhaseOptimizer, Calls: e.clipRuns, Total: e.clip},
-		{Op: graph.TypeName(e.st.u.Optimizer), Phase: graph.PhaseOptimizer, Calls: e.clipRuns, Total: e.opt},
+		{Op: name, Phase: graph.PhaseOptimizer, Calls: e.clipRuns, Total: e.clip, Kernels: e.clipK},
+		{Op: graph.TypeName(e.st.u.Optimizer), Phase: graph.PhaseOptimizer, Calls: e.clipRuns, Total: e.opt, Kernels: e.optK},
 	}})
 }
 
 func (e *executable) ResetProfile() {
 	e.prog.ResetProfile()
-	e.clipRuns, e.clip, e.opt = 0, 0, 0
+	e.clipRuns, e.clip, e.opt, e.clipK, e.optK = 0, 0, 0, 0, 0
 }
 
 func (e *executable) Close() error {

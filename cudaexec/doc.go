@@ -32,7 +32,7 @@
 // Backend is the graph.Backend of a device, through which package train
 // runs. Its store keeps a model's parameters, their gradients and the
 // optimizer's state in one device block (each region padded per
-// parameter, so that the norm and clipping run over one buffer), bound
+// parameter, so that the norm is one launch over one buffer), bound
 // into every program compiled over it: the training program, the one of
 // a last short batch and the evaluation programs share the weights with
 // no copies. A training executable runs the whole step on the device and
@@ -43,5 +43,10 @@
 // (RegisterOptimizer; optim.Adam in exec_adam.go, optim.SGD in
 // exec_sgd.go) and reads its settings and per-step values from device
 // memory, so that neither the step count nor a new learning rate calls
-// for a new capture.
+// for a new capture. Package optim's updates are one launch over the
+// whole block, with the gradient-norm clip applied as they read the
+// gradients. Fused backward ops write the weight gradients the store
+// holds straight into it (Step.OutPart), so no gradient is copied: at
+// batch 10 the spam model's step is 4T recurrent step kernels and 27
+// others (train's TestCUDAKernelsPerStep).
 package cudaexec

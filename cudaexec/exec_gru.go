@@ -87,19 +87,22 @@ func gruBackward(s *Step) (Launch, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, wih, whh, fwd, dfwd, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
+	x, wih, whh, fwd, dfwd := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4]
 	g := 3 * h
 	bh, bg := b*h, b*g
 	dgiS, dghS, dhzS, wtS := s.Scratch(t*bg), s.Scratch(t*bg), s.Scratch(bh), s.Scratch(g*h)
+	// The output's parts, a weight gradient the store holds written there
+	// directly (Step.OutPart).
+	off := 0
+	part := func(n int) *Tensor { off += n; return s.OutPart(off-n, n) }
+	dxT, dwihT, dwhhT, dbihT, dbhhT := part(t*b*ni), part(g*ni), part(g*h), part(g), part(g)
 	return func(c *cuda.Context) error {
 		f := fwd.Buffer()
 		hs := f.Slice(0, t*bh)
 		acts := f.Slice(t*bh, t*bh+t*bg)
 		ghns := f.Slice(t*bh+t*bg, t*bh+t*bg+t*bh)
 		dhs := dfwd.Buffer().Slice(0, t*bh)
-		o, off := out.Buffer(), 0
-		next := func(n int) cuda.Buffer { off += n; return o.Slice(off-n, off) }
-		dx, dwih, dwhh, dbih, dbhh := next(t*b*ni), next(g*ni), next(g*h), next(g), next(g)
+		dx, dwih, dwhh, dbih, dbhh := dxT.Buffer(), dwihT.Buffer(), dwhhT.Buffer(), dbihT.Buffer(), dbhhT.Buffer()
 		dgi, dgh, dhz, wt := dgiS.Buffer(), dghS.Buffer(), dhzS.Buffer(), wtS.Buffer()
 		for s := t - 1; s >= 0; s-- {
 			var hprev, dhzOut, dhzIn, dghNext cuda.Buffer

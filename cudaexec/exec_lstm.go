@@ -69,23 +69,24 @@ func lstmBackward(s *Step) (Launch, error) {
 	if err := s.CheckFloat32(); err != nil {
 		return nil, err
 	}
-	x, wih, whh, fwd, dfwd, out := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4], s.Out
+	x, wih, whh, fwd, dfwd := s.In[0], s.In[1], s.In[2], s.In[3], s.In[4]
 	t, b, ni, h := x.Shape[0], x.Shape[1], x.Shape[2], whh.Shape[1]
 	g := 4 * h
 	bh, bg := b*h, b*g
 	dpS, dcS, wtS := s.Scratch(t*bg), s.Scratch(bh), s.Scratch(g*h)
+	// The output's parts: a weight gradient the trainer's store holds is
+	// written there directly (Step.OutPart).
+	dxT, dwihT := s.OutPart(0, t*b*ni), s.OutPart(t*b*ni, g*ni)
+	dwhhT := s.OutPart(t*b*ni+g*ni, g*h)
+	dbihT, dbhhT := s.OutPart(t*b*ni+g*ni+g*h, g), s.OutPart(t*b*ni+g*ni+g*h+g, g)
 	return func(c *cuda.Context) error {
 		f := fwd.Buffer()
 		hs := f.Slice(0, t*bh)
 		acts := f.Slice(t*bh, t*bh+t*bg)
 		cs := f.Slice(t*bh+t*bg, t*bh+t*bg+t*bh)
 		dhs := dfwd.Buffer().Slice(0, t*bh)
-		o := out.Buffer()
-		dx := o.Slice(0, t*b*ni)
-		dwih := o.Slice(t*b*ni, t*b*ni+g*ni)
-		dwhh := o.Slice(t*b*ni+g*ni, t*b*ni+g*ni+g*h)
-		dbih := o.Slice(t*b*ni+g*ni+g*h, t*b*ni+g*ni+g*h+g)
-		dbhh := o.Slice(t*b*ni+g*ni+g*h+g, t*b*ni+g*ni+g*h+2*g)
+		dx, dwih, dwhh := dxT.Buffer(), dwihT.Buffer(), dwhhT.Buffer()
+		dbih, dbhh := dbihT.Buffer(), dbhhT.Buffer()
 		dp, dc, wt := dpS.Buffer(), dcS.Buffer(), wtS.Buffer()
 		for s := t - 1; s >= 0; s-- {
 			var cprev, dcOut, dcIn, dpNext cuda.Buffer

@@ -8,7 +8,10 @@ import (
 )
 
 // Views themselves are aliases (the plan gives them no step); their
-// gradients scatter back into zeros.
+// gradients scatter back into zeros, written only over the part of the
+// source's shape that something reads (graph.Plan.ReadRange: an LSTM's
+// backward reads the hidden states' gradient, not the reserve's), in one
+// launch.
 func init() { Register(graph.ViewGrad{}, viewGrad) }
 
 func viewGrad(s *Step) (Launch, error) {
@@ -21,10 +24,8 @@ func viewGrad(s *Step) (Launch, error) {
 	if off < 0 || off+size > dx.Len() {
 		return nil, fmt.Errorf("[%d:+%d] outside its %d-element output", off, size, dx.Len())
 	}
+	lo, hi := s.p.plan.ReadRange(s.Plan.Out)
 	return func(c *cuda.Context) error {
-		if err := c.Zero(dx.Buffer()); err != nil {
-			return err
-		}
-		return c.CopyDtoD(dx.Buffer().Slice(off, off+size), dv.Buffer())
+		return c.ScatterWindow(dx.Buffer(), dv.Buffer(), off, lo, hi)
 	}, nil
 }

@@ -58,6 +58,10 @@ type Tensor struct {
 	slot int
 	src  *Tensor
 	off  int
+	// A view the caller placed elsewhere (Options.Place) keeps its buffer
+	// there when its producer claims it (Step.OutPart).
+	place   cuda.Buffer
+	claimed bool
 }
 
 // Len is the number of elements.
@@ -84,7 +88,30 @@ type Step struct {
 	// Plan is the planned step (node, phase, values).
 	Plan *graph.Step
 
-	p *Program
+	p      *Program
+	claims []*Tensor // views OutPart gives the kernel, placed if it accepts the step
+}
+
+// OutPart is the tensor through which the kernel writes elements [off,
+// off+n) of its output, for a kernel that writes its output in parts (a
+// fused backward op's gradients): that range of Out, unless the program
+// keeps the one view of exactly that range elsewhere (a weight gradient
+// the trainer's store holds, Options.Place) and nothing else reads the
+// range, in which case the kernel writes there directly and no copy is
+// needed. Call it in the KernelFunc; read Buffer in the Launch.
+func (s *Step) OutPart(off, n int) *Tensor {
+	if off < 0 || n < 0 || off+n > s.Out.Len() {
+		panic(fmt.Sprintf("cudaexec: OutPart [%d:+%d] of a %d-element output", off, n, s.Out.Len()))
+	}
+	if v := s.p.soleView(s.Plan.Out, off, n); v != nil {
+		if t := s.p.tensors[v.Node]; !t.place.IsNil() {
+			s.claims = append(s.claims, t)
+			return t
+		}
+	}
+	t := &Tensor{Shape: tensor.Shape{n}, Dtype: s.Out.Dtype, slot: -1, src: s.Out, off: off}
+	s.p.parts = append(s.p.parts, t)
+	return t
 }
 
 // Context is the CUDA context the program is compiled for (to load a

@@ -25,6 +25,22 @@ type UpdateStep struct {
 	// before the update runs): an update must leave everything untouched
 	// when it is not finite.
 	Norm cuda.Buffer
+	// Clip is the store's gradient-norm clip (0: none). An update that
+	// sets OptimizerUpdate.FoldsClip scales the gradients by min(1,
+	// Clip/(norm+1e-6)) itself as it reads them (and writes them back so
+	// clipped when that is below 1, as clip_grad_norm_ leaves them);
+	// otherwise they are clipped in a pass of their own before it runs.
+	Clip float64
+
+	// The whole block, for an update that runs one launch over every
+	// parameter: WBlock and GBlock are the values' and gradients' regions
+	// (Block elements each, StateBlock a state slot's), holding parameter
+	// i from element Starts[i] to Starts[i+1] (Starts: int32, one more than
+	// the parameters; the padding between parameters is zero and belongs
+	// to the parameter before).
+	Block          int
+	Starts         cuda.Buffer
+	WBlock, GBlock cuda.Buffer
 
 	s *store
 }
@@ -33,6 +49,17 @@ type UpdateStep struct {
 // slot name (one of the optimizer's Slots), zeroed or uploaded from its
 // host state when the store was made.
 func (u *UpdateStep) State(slot string) []cuda.Buffer { return u.s.slotBufs(slot) }
+
+// StateBlock returns the region of the optimizer's state slot name (see
+// WBlock), or a zero Buffer for a slot the optimizer does not have.
+func (u *UpdateStep) StateBlock(slot string) cuda.Buffer {
+	for k, n := range u.s.slotNames {
+		if n == slot {
+			return u.s.regionBuf(2 + k)
+		}
+	}
+	return cuda.Buffer{}
+}
 
 // Values returns n float32 values that the host writes before each step
 // (OptimizerUpdate.Prepare writes host; they are uploaded before the
@@ -51,6 +78,8 @@ type OptimizerUpdate struct {
 	// Check, when set, validates the optimizer's settings before each
 	// step: a step with invalid settings fails before it runs.
 	Check func() error
+	// FoldsClip says that Launch applies UpdateStep.Clip itself.
+	FoldsClip bool
 }
 
 var optimizers = graph.NewRegistry[OptimizerFunc]("cuda optimizers")

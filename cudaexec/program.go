@@ -40,6 +40,7 @@ type Program struct {
 	bwd     []devStep
 	tensors map[*gorgonia.Node]*Tensor
 	scratch []*Tensor
+	parts   []*Tensor                     // Step.OutPart's slices of step outputs
 	bound   map[*gorgonia.Node]*graph.Buf // host storage of bound values the program keeps itself
 	consts  map[*gorgonia.Node]*graph.Buf // uploaded when compiling
 	checks  map[*gorgonia.Node][]func(*graph.Buf) error
@@ -135,6 +136,13 @@ func CompilePlan(ctx *cuda.Context, plan *graph.Plan, o Options) (*Program, erro
 			p.bound[v.Node] = v.Host
 		case graph.ValueView:
 			t.src, t.off = p.tensors[v.Src.Node], v.Offset
+			if o.Place != nil {
+				// Placed only if the producer writes this part itself
+				// (Step.OutPart); else it stays an alias, copied by the caller.
+				if b, ok := o.Place(v.Node); ok && b.Len() >= v.Len() {
+					t.place = b.Slice(0, v.Len())
+				}
+			}
 		case graph.ValueConstant:
 			p.consts[v.Node] = v.Host
 		case graph.ValueInput:
@@ -204,6 +212,9 @@ func CompilePlan(ctx *cuda.Context, plan *graph.Plan, o Options) (*Program, erro
 	for _, t := range p.scratch {
 		p.resolve(t, slotBuf)
 	}
+	for _, t := range p.parts {
+		p.resolve(t, slotBuf)
+	}
 	for _, r := range p.runOrder {
 		p.resolve(r.t, slotBuf)
 		if r.update == nil {
@@ -232,6 +243,9 @@ func (p *Program) lower(s *graph.Step) (devStep, error) {
 	if k, ok := registry.Lookup(s.Op); ok {
 		run, err := k(st)
 		if err == nil {
+			for _, t := range st.claims {
+				t.claimed = true
+			}
 			name := s.Op.String()
 			return devStep{op: s.Op, name: graph.OpName(s.Op),
 				run: func(c *cuda.Context) error { return cuda.WithOp(run(c), name) }}, nil
@@ -293,6 +307,52 @@ func (p *Program) fallback(s *graph.Step, st *Step, reason string) devStep {
 	return devStep{op: s.Op, name: graph.OpName(s.Op) + " (CPU)", run: run, host: true}
 }
 
+// soleView returns the view of exactly [off, off+n) of out when it is the
+// only way that range is read: no other view of out overlaps it, no step
+// reads out whole, and out is none of the plan's outputs.
+func (p *Program) soleView(out *graph.Value, off, n int) *graph.Value {
+	var found *graph.Value
+	for _, v := range p.plan.Values {
+		if v.Kind != graph.ValueView || v.Src != out || v.Offset >= off+n || v.Offset+v.Len() <= off {
+			continue
+		}
+		if v.Offset != off || v.Len() != n || found != nil {
+			return nil
+		}
+		found = v
+	}
+	if found == nil {
+		return nil
+	}
+	for _, st := range append(p.plan.Forward[:len(p.plan.Forward):len(p.plan.Forward)], p.plan.Backward...) {
+		for _, in := range st.In {
+			if in == out {
+				return nil
+			}
+		}
+	}
+	for _, v := range append(p.plan.Outputs[:len(p.plan.Outputs):len(p.plan.Outputs)], p.plan.Grads...) {
+		if v == out {
+			return nil
+		}
+	}
+	return found
+}
+
+// Placed reports whether node n's value lives in the device memory
+// Options.Place gave it: a computed value always, a view (a part of a
+// larger output, such as a fused backward op's weight gradient) when its
+// producer writes that part there itself (Step.OutPart). A value Place
+// offered but that is not placed is an alias of its source, which the
+// caller copies where it wants it.
+func (p *Program) Placed(n *gorgonia.Node) bool {
+	t := p.tensors[n]
+	if t == nil {
+		return false
+	}
+	return t.claimed || (t.src == nil && t.slot < 0 && !t.buf.IsNil() && p.plan.Value(n).Kind == graph.ValueComputed)
+}
+
 // HostSteps is the number of steps that run on the CPU for want of a CUDA
 // kernel. A program with any cannot be captured as a CUDA graph.
 func (p *Program) HostSteps() int { return p.host }
@@ -318,6 +378,9 @@ func (p *Program) runState(key any, n int, update func([]uint64)) *Tensor {
 
 // resolve sets t's device buffer from its slot or source.
 func (p *Program) resolve(t *Tensor, slot func(int) cuda.Buffer) cuda.Buffer {
+	if t.claimed && t.buf.IsNil() {
+		t.buf = t.place
+	}
 	if !t.buf.IsNil() || (t.src == nil && t.slot < 0) {
 		return t.buf
 	}
@@ -517,11 +580,17 @@ func (p *Program) enqueue(steps []devStep, backward bool) error {
 				return err
 			}
 		}
+		kernels := p.times.FwdKernels
+		if backward {
+			kernels = p.times.BwdKernels
+		}
 		for i := range steps {
+			k0 := p.ctx.Enqueued()
 			if err := steps[i].run(p.ctx); err != nil {
 				return fmt.Errorf("cudaexec: %v: %w", steps[i].op, err)
 			}
 			if base >= 0 {
+				kernels[i] += int(p.ctx.Enqueued() - k0)
 				if err := p.timer.Mark(base + i + 1); err != nil {
 					return err
 				}

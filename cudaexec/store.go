@@ -29,6 +29,7 @@ type store struct {
 	region int                // elements per region
 
 	arena     *cuda.Arena
+	starts    cuda.Buffer // int32: offs, then region (the updates' parameter table)
 	w, g      []cuda.Buffer
 	slotNames []string
 	slots     [][]cuda.Buffer
@@ -86,6 +87,7 @@ func (b *Backend) newStore(params []*graph.Param, u graph.Update) (*store, error
 	var plan cuda.ArenaPlan
 	s.base = plan.AddFloat32(regions * s.region)
 	normOff := plan.AddFloat32(1)
+	startsOff := plan.AddFloat32(len(params) + 1)
 	valsOff := plan.AddFloat32(maxValues)
 	arena, err := b.ctx.NewArena(plan.Size())
 	if err != nil {
@@ -119,6 +121,14 @@ func (b *Backend) newStore(params []*graph.Param, u graph.Update) (*store, error
 			s.slots = append(s.slots, bufs)
 		}
 		s.norm = arena.At(normOff, 4)
+		s.starts = arena.At(startsOff, int64(len(params)+1)*4)
+		starts := make([]int32, 0, len(params)+1)
+		for _, o := range s.offs {
+			starts = append(starts, int32(o))
+		}
+		if err := cuda.Upload(b.ctx, s.starts, append(starts, int32(s.region))); err != nil {
+			return fail(err)
+		}
 		s.valsD = arena.At(valsOff, maxValues*4)
 		if s.valsH, err = b.ctx.AllocHost(maxValues * 4); err != nil {
 			return fail(err)
@@ -131,7 +141,11 @@ func (b *Backend) newStore(params []*graph.Param, u graph.Update) (*store, error
 		if err := s.uploadState(); err != nil {
 			return fail(err)
 		}
-		us := &UpdateStep{Optimizer: u.Optimizer, Params: params, W: s.w, G: s.g, Norm: s.norm, s: s}
+		if s.region > math.MaxInt32 {
+			return fail(fmt.Errorf("cudaexec: the parameter block's %d elements do not fit the updates' 32-bit sizes", s.region))
+		}
+		us := &UpdateStep{Optimizer: u.Optimizer, Params: params, W: s.w, G: s.g, Norm: s.norm, Clip: u.ClipNorm,
+			Block: s.region, Starts: s.starts, WBlock: s.regionBuf(0), GBlock: s.regionBuf(1), s: s}
 		if s.update, err = kernel(us); err != nil {
 			return fail(fmt.Errorf("cudaexec: %T: %w", u.Optimizer, err))
 		}

@@ -31,6 +31,16 @@ type Viewer interface {
 	ViewOffset() int
 }
 
+// RangeReader is implemented by ops that read only part of an input:
+// InputRange returns the elements [off, off+n) of input i that the op's
+// kernels read, given the inputs' shapes (0 and the input's length when
+// they read all of it). The fused recurrent backward ops read only the
+// hidden-state part of their output gradient, so the ViewGrad writing that
+// gradient need not clear the rest (Plan.ReadRange).
+type RangeReader interface {
+	InputRange(i int, in []tensor.Shape) (off, n int)
+}
+
 // Ctx is what an executor hands a kernel besides its buffers: one per step
 // of a program, kept for the program's life.
 type Ctx struct {

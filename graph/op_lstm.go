@@ -230,6 +230,15 @@ func (LSTMBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 func (op LSTMBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
+// InputRange: of the output gradient (input 4), only the hidden states'
+// part, the first T*B*H elements, is read.
+func (LSTMBackward) InputRange(i int, in []tensor.Shape) (off, n int) {
+	if i == 4 && len(in) > 2 && len(in[0]) == 3 && len(in[2]) == 2 {
+		return 0, in[0][0] * in[0][1] * in[2][1]
+	}
+	return 0, sizeOf(in[i])
+}
+
 // ScratchSize: the gate gradients of every step (T,B,4H), and the running
 // hidden and cell gradients (B,H) each.
 func (LSTMBackward) ScratchSize(_ *Buf, in []*Buf) int {

@@ -152,6 +152,54 @@ func NewPlan(fwd, bwd []*gorgonia.Node, binds map[*gorgonia.Node]*Buf) (*Plan, e
 	return p, nil
 }
 
+// ReadRange returns the elements [lo, hi) of v that anything reads: the
+// union (as one range) of what each step taking v reads (all of it, or
+// what its op's RangeReader says), of the views of v and of all of v if
+// it is an output of the plan. A step writing v need only write that
+// range (a ViewGrad clearing around its window, say); lo == hi when
+// nothing reads v.
+func (p *Plan) ReadRange(v *Value) (lo, hi int) {
+	lo, hi = v.Len(), 0
+	add := func(a, b int) {
+		if a < b {
+			lo, hi = min(lo, a), max(hi, b)
+		}
+	}
+	for _, steps := range [][]*Step{p.Forward, p.Backward} {
+		for _, st := range steps {
+			for i, in := range st.In {
+				if in != v {
+					continue
+				}
+				if r, ok := st.Op.(RangeReader); ok {
+					shapes := make([]tensor.Shape, len(st.In))
+					for k, x := range st.In {
+						shapes[k] = x.Shape
+					}
+					off, n := r.InputRange(i, shapes)
+					add(max(off, 0), min(off+n, v.Len()))
+				} else {
+					add(0, v.Len())
+				}
+			}
+		}
+	}
+	for _, w := range p.Values {
+		if w.Kind == ValueView && w.Src == v {
+			add(w.Offset, w.Offset+w.Len())
+		}
+	}
+	for _, w := range append(p.Outputs[:len(p.Outputs):len(p.Outputs)], p.Grads...) {
+		if w == v {
+			add(0, v.Len())
+		}
+	}
+	if lo >= hi {
+		return 0, 0
+	}
+	return lo, hi
+}
+
 // Value returns node n's planned value, or nil if n is not part of the plan.
 func (p *Plan) Value(n *gorgonia.Node) *Value { return p.byNode[n] }
 

@@ -188,3 +188,40 @@ func TestRegistry(t *testing.T) {
 		gorgonia.WithShape(2)))).Op())
 	require.False(t, ok, "gorgonia's ops have no CPU kernel (Program runs their Do)")
 }
+
+// TestPlanReadRange: the ViewGrad of an LSTM's last hidden state is read
+// only in its hidden-state part (LSTMBackward's InputRange), the LSTM's own
+// output whole by the backward op, and a plan output whole.
+func TestPlanReadRange(t *testing.T) {
+	const T, B, I, H = 5, 3, 4, 6
+	g := graph.New(tensor.Float64, true)
+	rng := rand.New(rand.NewPCG(3, 4))
+	l := layers.NewLSTM("lstm", I, H, 1, 0, tensor.Float64, rng)
+	x := g.Input("x", tensor.Float64, T, B, I)
+	_, last := l.Forward(g, x)
+	loss := gorgonia.Must(gorgonia.Sum(last))
+	grads, err := g.Grad(loss)
+	require.NoError(t, err)
+	plan, err := graph.NewPlan([]*gorgonia.Node{loss, last}, grads, g.Binds())
+	require.NoError(t, err)
+	var lstmOut, viewGrad *graph.Value
+	for _, s := range append(plan.Forward, plan.Backward...) {
+		switch s.Op.(type) {
+		case graph.LSTM:
+			lstmOut = s.Out
+		case graph.ViewGrad:
+			viewGrad = s.Out
+		}
+	}
+	require.NotNil(t, lstmOut)
+	require.NotNil(t, viewGrad)
+	n := graph.LSTMOutputSize(T, B, H)
+	lo, hi := plan.ReadRange(viewGrad)
+	require.Equal(t, [2]int{0, T * B * H}, [2]int{lo, hi}, "LSTMBackward reads the hidden states' gradient only")
+	lo, hi = plan.ReadRange(lstmOut)
+	require.Equal(t, [2]int{0, n}, [2]int{lo, hi}, "the backward op reads the whole forward output, reserve included")
+	lo, hi = plan.ReadRange(plan.Value(last))
+	require.Equal(t, [2]int{0, B * H}, [2]int{lo, hi}, "a plan output is read whole")
+	lo, hi = plan.ReadRange(plan.Value(loss))
+	require.Equal(t, [2]int{0, 1}, [2]int{lo, hi})
+}

@@ -29,6 +29,10 @@ type OpTime struct {
 	Phase string        `json:"phase"` // PhaseForward, PhaseBackward, ...
 	Calls int           `json:"calls"` // executions over all the passes
 	Total time.Duration `json:"total_ns"`
+	// Kernels is the device operations (kernel launches, device copies,
+	// memsets) the op enqueued over the passes; 0 where the executor does
+	// not launch kernels (the CPU).
+	Kernels int `json:"kernels,omitempty"`
 }
 
 // Profile is where the time of some passes (forward and backward runs of a
@@ -65,6 +69,7 @@ func (p Profile) Aggregate() Profile {
 		if i, ok := idx[k]; ok {
 			out.Ops[i].Calls += o.Calls
 			out.Ops[i].Total += o.Total
+			out.Ops[i].Kernels += o.Kernels
 			continue
 		}
 		idx[k] = len(out.Ops)
@@ -98,6 +103,7 @@ func (p Profile) ByOp() Profile {
 		}
 		q.Ops[i].Calls += o.Calls
 		q.Ops[i].Total += o.Total
+		q.Ops[i].Kernels += o.Kernels
 		if q.Ops[i].Phase != o.Phase {
 			q.Ops[i].Phase = ""
 		}
@@ -113,6 +119,16 @@ func (p Profile) Merge(q Profile) Profile {
 	ops := make([]OpTime, 0, len(p.Ops)+len(q.Ops))
 	ops = append(append(ops, p.Ops...), q.Ops...)
 	return Profile{Steps: p.Steps + q.Steps, Wall: p.Wall + q.Wall, Ops: ops}.Aggregate()
+}
+
+// Kernels is the device operations of all the entries (see
+// OpTime.Kernels).
+func (p Profile) Kernels() int {
+	n := 0
+	for _, o := range p.Ops {
+		n += o.Kernels
+	}
+	return n
 }
 
 // PerStep is d divided by the profile's steps (d itself when Steps is 0).
@@ -169,25 +185,40 @@ func (p Profile) WriteTable(w io.Writer) error {
 	if a.PerStep(step) < time.Millisecond {
 		unit, scale = "µs/step", 1e3
 	}
-	rows := [][]string{{"op", "phase", "calls/step", unit, "% of step"}}
-	row := func(op, phase, calls string, d time.Duration) {
-		rows = append(rows, []string{op, phase, calls,
-			fmt.Sprintf("%.3f", float64(a.PerStep(d))/scale),
-			fmt.Sprintf("%.1f%%", 100*a.Share(d))})
+	// A device executor's profile says how many kernels each op launches.
+	kernels := a.Kernels() > 0
+	perStep := func(n int) string {
+		v := float64(n) / float64(steps)
+		if v != float64(int(v)) {
+			return fmt.Sprintf("%.2f", v)
+		}
+		return fmt.Sprintf("%.0f", v)
+	}
+	head := []string{"op", "phase", "calls/step", unit, "% of step"}
+	if kernels {
+		head = append(head, "kernels/step")
+	}
+	rows := [][]string{head}
+	row := func(op, phase, calls string, d time.Duration, k string) {
+		r := []string{op, phase, calls, fmt.Sprintf("%.3f", float64(a.PerStep(d))/scale),
+			fmt.Sprintf("%.1f%%", 100*a.Share(d))}
+		if kernels {
+			r = append(r, k)
+		}
+		rows = append(rows, r)
 	}
 	for _, o := range a.Ops {
-		calls := float64(o.Calls) / float64(steps)
-		cs := fmt.Sprintf("%.0f", calls)
-		if calls != float64(int(calls)) {
-			cs = fmt.Sprintf("%.2f", calls)
+		k := ""
+		if o.Kernels > 0 {
+			k = perStep(o.Kernels)
 		}
-		row(o.Op, o.Phase, cs, o.Total)
+		row(o.Op, o.Phase, perStep(o.Calls), o.Total, k)
 	}
 	if a.Wall > 0 {
-		row("(untimed)", "", "", a.Untimed())
+		row("(untimed)", "", "", a.Untimed(), "")
 	}
-	row("step", "", "", step)
-	right := []bool{false, false, true, true, true}
+	row("step", "", "", step, perStep(a.Kernels()))
+	right := []bool{false, false, true, true, true, true}
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, c := range r {
@@ -263,10 +294,11 @@ var ownPkgPath = reflect.TypeOf(Program{}).PkgPath()
 // Profile names and merges them. Program keeps one; a device executor
 // fills one from its own timers.
 type StepTimes struct {
-	Fwd, Bwd           []time.Duration
-	FwdRuns, BwdRuns   int           // passes timed
-	FwdWall, BwdWall   time.Duration // their wall (or device) time
-	FwdCalls, BwdCalls []int         // executions per step (a failed pass stops early)
+	Fwd, Bwd               []time.Duration
+	FwdRuns, BwdRuns       int           // passes timed
+	FwdWall, BwdWall       time.Duration // their wall (or device) time
+	FwdCalls, BwdCalls     []int         // executions per step (a failed pass stops early)
+	FwdKernels, BwdKernels []int         // device operations per step (a device executor's)
 }
 
 // Ensure sizes the per-step slices for nf forward and nb backward steps,
@@ -275,6 +307,7 @@ func (t *StepTimes) Ensure(nf, nb int) {
 	if t.Fwd == nil {
 		t.Fwd, t.Bwd = make([]time.Duration, nf), make([]time.Duration, nb)
 		t.FwdCalls, t.BwdCalls = make([]int, nf), make([]int, nb)
+		t.FwdKernels, t.BwdKernels = make([]int, nf), make([]int, nb)
 	}
 }
 
@@ -284,6 +317,8 @@ func (t *StepTimes) Reset() {
 	clear(t.Bwd)
 	clear(t.FwdCalls)
 	clear(t.BwdCalls)
+	clear(t.FwdKernels)
+	clear(t.BwdKernels)
 	t.FwdRuns, t.BwdRuns, t.FwdWall, t.BwdWall = 0, 0, 0, 0
 }
 
@@ -297,15 +332,19 @@ func (t *StepTimes) Profile(fwdOp, bwdOp func(i int) gorgonia.Op) Profile {
 // marks the steps it ran on the CPU).
 func (t *StepTimes) ProfileNamed(fwdName, bwdName func(i int) string) Profile {
 	var ops []OpTime
-	add := func(name func(int) string, times []time.Duration, calls []int, phase string) {
+	add := func(name func(int) string, times []time.Duration, calls, kernels []int, phase string) {
 		for i := range times {
 			if calls[i] > 0 {
-				ops = append(ops, OpTime{Op: name(i), Phase: phase, Calls: calls[i], Total: times[i]})
+				k := 0
+				if i < len(kernels) {
+					k = kernels[i]
+				}
+				ops = append(ops, OpTime{Op: name(i), Phase: phase, Calls: calls[i], Total: times[i], Kernels: k})
 			}
 		}
 	}
-	add(fwdName, t.Fwd, t.FwdCalls, PhaseForward)
-	add(bwdName, t.Bwd, t.BwdCalls, PhaseBackward)
+	add(fwdName, t.Fwd, t.FwdCalls, t.FwdKernels, PhaseForward)
+	add(bwdName, t.Bwd, t.BwdCalls, t.BwdKernels, PhaseBackward)
 	return Profile{Steps: max(t.FwdRuns, t.BwdRuns), Wall: t.FwdWall + t.BwdWall, Ops: ops}.Aggregate()
 }
 

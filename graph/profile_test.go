@@ -164,6 +164,22 @@ step                              500.000     100.0%
 `,
 		},
 		{
+			name: "a device's kernel counts",
+			p: graph.Profile{Steps: 2, Wall: 10 * ms, Ops: []graph.OpTime{
+				{Op: "LSTM", Phase: graph.PhaseForward, Calls: 4, Total: 4 * ms, Kernels: 90},
+				{Op: "Adam", Phase: graph.PhaseOptimizer, Calls: 2, Total: 2 * ms, Kernels: 2},
+				{Op: "Fill", Phase: graph.PhaseData, Calls: 2, Total: 2 * ms},
+			}},
+			want: `op         phase      calls/step  ms/step  % of step  kernels/step
+LSTM       forward             2    2.000      40.0%            45
+Fill       data                1    1.000      20.0%
+Adam       optimizer           1    1.000      20.0%             1
+(untimed)                           1.000      20.0%
+------------------------------------------------------------------
+step                                5.000     100.0%            46
+`,
+		},
+		{
 			name: "empty",
 			p:    graph.Profile{},
 			want: `op    phase  calls/step  µs/step  % of step

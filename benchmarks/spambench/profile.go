@@ -24,8 +24,12 @@ type OpProfile struct {
 	MsPerStep float64 `json:"ms_per_step"`
 	// UntimedMs is the part of a step no entry covers (reading the loss,
 	// counting correct answers, the timers themselves).
-	UntimedMs float64   `json:"untimed_ms_per_step"`
-	Ops       []OpShare `json:"ops"`
+	UntimedMs float64 `json:"untimed_ms_per_step"`
+	// KernelsPerStep is the device operations (kernel launches, device
+	// copies, memsets) a step enqueues, on a device that counts them (0 on
+	// the CPU): a captured step replays that many as one CUDA graph.
+	KernelsPerStep float64   `json:"kernels_per_step,omitempty"`
+	Ops            []OpShare `json:"ops"`
 	// Error says why there is no profile (an executor that cannot profile).
 	Error string `json:"error,omitempty"`
 
@@ -39,18 +43,20 @@ type OpShare struct {
 	CallsPerStep float64 `json:"calls_per_step"`
 	MsPerStep    float64 `json:"ms_per_step"`
 	Percent      float64 `json:"percent"` // of the profiled step's wall time
+	// KernelsPerStep: the op's device operations per step (CUDA).
+	KernelsPerStep float64 `json:"kernels_per_step,omitempty"`
 }
 
 // newOpProfile summarises a trainer's profile.
 func newOpProfile(p graph.Profile) *OpProfile {
 	p = p.Aggregate()
 	ms := func(d time.Duration) float64 { return round(float64(p.PerStep(d))/1e6, 4) }
+	perStep := func(n int) float64 { return round(float64(n)/float64(max(p.Steps, 1)), 2) }
 	op := &OpProfile{Steps: p.Steps, MsPerStep: ms(max(p.Wall, p.Total())), UntimedMs: ms(p.Untimed()),
-		Ops: make([]OpShare, 0, len(p.Ops)), table: p.String()}
+		KernelsPerStep: perStep(p.Kernels()), Ops: make([]OpShare, 0, len(p.Ops)), table: p.String()}
 	for _, o := range p.Ops {
-		op.Ops = append(op.Ops, OpShare{Op: o.Op, Phase: o.Phase,
-			CallsPerStep: round(float64(o.Calls)/float64(max(p.Steps, 1)), 2),
-			MsPerStep:    ms(o.Total), Percent: round(100*p.Share(o.Total), 2)})
+		op.Ops = append(op.Ops, OpShare{Op: o.Op, Phase: o.Phase, CallsPerStep: perStep(o.Calls),
+			MsPerStep: ms(o.Total), Percent: round(100*p.Share(o.Total), 2), KernelsPerStep: perStep(o.Kernels)})
 	}
 	return op
 }
@@ -87,8 +93,12 @@ func printProfiles(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "\n%s %s batch %d: no per-op profile: %s\n", r.Engine, r.Device, r.Batch, p.Error)
 			continue
 		}
-		fmt.Fprintf(w, "\n%s %s batch %d: where a step's time goes (%d profiled steps, %s ms/step with the timers; %s ms/step timed without)\n",
-			r.Engine, r.Device, r.Batch, p.Steps, fmtMs(p.MsPerStep), fmtMs(r.MsPerStep))
+		kernels := ""
+		if p.KernelsPerStep > 0 {
+			kernels = fmt.Sprintf(", %g kernels/step", p.KernelsPerStep)
+		}
+		fmt.Fprintf(w, "\n%s %s batch %d: where a step's time goes (%d profiled steps, %s ms/step with the timers; %s ms/step timed without%s)\n",
+			r.Engine, r.Device, r.Batch, p.Steps, fmtMs(p.MsPerStep), fmtMs(r.MsPerStep), kernels)
 		fmt.Fprint(w, p.table)
 	}
 }

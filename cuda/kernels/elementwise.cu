@@ -88,6 +88,18 @@ extern "C" __global__ void ew_relu_bwd(float* dx, const float* dy, const float* 
     EW_LOOP(i, n) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }
 
+// dx[i] = dv[i - off] inside the window [off, off+size), 0 outside, for i in
+// [lo, hi): a view's gradient scattered back into its source's shape,
+// written only where something reads it.
+extern "C" __global__ void scatter_window(float* dx, const float* dv, int lo, int hi, int off, int size)
+{
+    EW_LOOP(k, hi - lo)
+    {
+        const unsigned i = (unsigned)lo + k;
+        dx[i] = (i >= (unsigned)off && i - (unsigned)off < (unsigned)size) ? dv[i - off] : 0.0f;
+    }
+}
+
 // y[r][c] = x[r][c] + bias[c] for a rows x cols row-major matrix (y may be x).
 extern "C" __global__ void add_bias_rows(float* y, const float* x, const float* bias, int rows, int cols)
 {
