@@ -293,10 +293,7 @@ func (GRUBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 // InputRange: of the output gradient (input 4), only the hidden states'
 // part, the first T*B*H elements, is read.
 func (GRUBackward) InputRange(i int, in []tensor.Shape) (off, n int) {
-	if i == 4 && len(in) > 2 && len(in[0]) == 3 && len(in[2]) == 2 {
-		return 0, in[0][0] * in[0][1] * in[2][1]
-	}
-	return 0, sizeOf(in[i])
+	return recurrentGradRange(i, in)
 }
 func (op GRUBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 

@@ -108,6 +108,12 @@ func (PackedGRUBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, erro
 	}
 	return GRUBackward{}.InferShape(s[0], s[1], s[2], s[3], s[4])
 }
+
+// InputRange is the dense op's: only the hidden states' part of the output
+// gradient (input 4) is read.
+func (PackedGRUBackward) InputRange(i int, in []tensor.Shape) (off, n int) {
+	return recurrentGradRange(i, in)
+}
 func (op PackedGRUBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
 	return doCPU(op, v...)
 }

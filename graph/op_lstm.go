@@ -233,6 +233,14 @@ func (op LSTMBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return 
 // InputRange: of the output gradient (input 4), only the hidden states'
 // part, the first T*B*H elements, is read.
 func (LSTMBackward) InputRange(i int, in []tensor.Shape) (off, n int) {
+	return recurrentGradRange(i, in)
+}
+
+// recurrentGradRange is the InputRange of the fused recurrent backward ops
+// (x (T,B,I) input 0, W_hh (G,H) input 2): of the forward output's
+// gradient, input 4, they read the hidden states' (T,B,H) part, the
+// reserve being no model output; the other inputs whole.
+func recurrentGradRange(i int, in []tensor.Shape) (off, n int) {
 	if i == 4 && len(in) > 2 && len(in[0]) == 3 && len(in[2]) == 2 {
 		return 0, in[0][0] * in[0][1] * in[2][1]
 	}

@@ -122,6 +122,12 @@ func (PackedLSTMBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, err
 	}
 	return LSTMBackward{}.InferShape(s[0], s[1], s[2], s[3], s[4])
 }
+
+// InputRange is the dense op's: only the hidden states' part of the output
+// gradient (input 4) is read.
+func (PackedLSTMBackward) InputRange(i int, in []tensor.Shape) (off, n int) {
+	return recurrentGradRange(i, in)
+}
 func (op PackedLSTMBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
 	return doCPU(op, v...)
 }
