@@ -3,10 +3,15 @@ GO      ?= go
 PKGS    := ./...
 NVCC    ?= nvcc
 PTXAS   ?= ptxas
+FATBINARY ?= fatbinary
 PTXARCH ?= compute_80
+SASSARCH ?= sm_90
 CU_SRC  := $(wildcard cuda/kernels/*.cu) $(wildcard examples/*/kernels/*.cu)
 CU_INC  := $(wildcard cuda/kernels/*.cuh)
 CU_PTX  := $(CU_SRC:.cu=.ptx)
+CU_FATBIN := $(patsubst %.cu,%.fatbin,$(wildcard cuda/kernels/*.cu))
+# fatbinary names images by number: sm=90 for SASSARCH sm_90, sm=80 for compute_80.
+FATBIN_IMAGES = --image3=kind=elf,sm=$(SASSARCH:sm_%=%),file=$(1) --image3=kind=ptx,sm=$(PTXARCH:compute_%=%),file=$(2)
 
 .PHONY: all build test test-short vet fmt-check train bench ptx ptx-check cuda-build cuda-test cuda-emu-test cuda-emu-test-fma cuda-testbin gpu-bundle setup clean
 
@@ -42,24 +47,39 @@ bench:
 
 # CUDA kernels: .cu -> .ptx (committed, embedded with go:embed): the
 # engine's (cuda/kernels) and those of ops in their own packages (examples).
-ptx: $(CU_PTX)
+# The engine's are also shipped as a fatbin (committed, embedded): sm_90 SASS
+# assembled by ptxas from that same PTX, beside the PTX itself (compressed),
+# so an H100/H200 loads machine code with no JIT and other GPUs JIT the PTX.
+ptx: $(CU_PTX) $(CU_FATBIN)
 
 %.ptx: %.cu
 	$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $@ $<
 
+%.fatbin: %.ptx
+	$(PTXAS) -arch=$(SASSARCH) -o $*.cubin $<
+	$(FATBINARY) -64 --create=$@ $(call FATBIN_IMAGES,$*.cubin,$<) --compress-all
+	rm -f $*.cubin
+
 # The engine's kernels include the shared headers (recurrent.cuh, sync.cuh).
 $(patsubst %.cu,%.ptx,$(wildcard cuda/kernels/*.cu)): $(CU_INC)
 
-# Fails when a committed .ptx is not what nvcc makes from its .cu today, or
-# when ptxas cannot assemble it for Hopper (sm_90, what the driver JITs it
-# to on an H100): the PTX is checked without a GPU.
+# Fails when a committed .ptx is not what nvcc makes from its .cu today,
+# when ptxas cannot assemble it for Hopper (sm_90, what an H100 runs), or
+# when a committed .fatbin is not what ptxas and fatbinary make of that PTX:
+# the kernels are checked without a GPU.
 ptx-check:
 	@set -e; tmp=$$(mktemp -d); for f in $(CU_SRC); do \
-		$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $$tmp/$$(basename $${f%.cu}).ptx $$f; \
-		if ! cmp -s $$tmp/$$(basename $${f%.cu}).ptx $${f%.cu}.ptx; then \
+		b=$$tmp/$$(basename $${f%.cu}); \
+		$(NVCC) -ptx -arch=$(PTXARCH) -O3 -o $$b.ptx $$f; \
+		if ! cmp -s $$b.ptx $${f%.cu}.ptx; then \
 			echo "stale PTX: $${f%.cu}.ptx (run make ptx)"; exit 1; fi; \
-		$(PTXAS) -arch=sm_90 -o /dev/null $${f%.cu}.ptx; \
-	done; rm -rf $$tmp; echo "PTX up to date and assembles for sm_90"
+		$(PTXAS) -arch=$(SASSARCH) -o $$b.cubin $${f%.cu}.ptx; \
+		case " $(CU_FATBIN) " in *" $${f%.cu}.fatbin "*) \
+			$(FATBINARY) -64 --create=$$b.fatbin $(call FATBIN_IMAGES,$$b.cubin,$${f%.cu}.ptx) --compress-all; \
+			if ! cmp -s $$b.fatbin $${f%.cu}.fatbin; then \
+				echo "stale fatbin: $${f%.cu}.fatbin (run make ptx)"; exit 1; fi;; \
+		esac; \
+	done; rm -rf $$tmp; echo "PTX and fatbins up to date; the PTX assembles for $(SASSARCH)"
 
 # The CUDA backend builds under the tag embercuda (gorgonia's own tag "cuda"
 # switches gorgonia to its cuDNN backend, which we must not link).

@@ -158,10 +158,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"gorgonia.org/cu"
@@ -169,23 +171,41 @@ import (
 
 const backendName = "cuda"
 
-// The kernels, compiled to PTX by `make ptx` (nvcc -ptx -arch=compute_80)
-// and JIT-compiled by the driver for the device when a Context loads them.
+// The kernels, compiled to PTX by `make ptx` (nvcc -ptx -arch=compute_80),
+// and the same PTX in a fatbin beside sm_90 SASS that ptxas assembled from
+// it. A Context loads the fatbins: the driver runs the SASS on sm_90
+// devices (no JIT) and JIT-compiles the PTX for others. With
+// EMBER_CUDA_PTX=1 in the environment it loads the PTX alone (always JIT),
+// to compare the two or to rule the SASS out.
 //
-//go:embed kernels/*.ptx
-var ptxFS embed.FS
+//go:embed kernels/*.ptx kernels/*.fatbin
+var kernelFS embed.FS
 
 // ptxModules lists the embedded PTX files by module name ("sgemm", ...).
-func ptxModules() map[string]string {
+func ptxModules() map[string]string { return embeddedModules(".ptx") }
+
+// fatbinModules lists the embedded fatbins by module name.
+func fatbinModules() map[string]string { return embeddedModules(".fatbin") }
+
+func embeddedModules(ext string) map[string]string {
 	mods := map[string]string{}
-	ents, _ := ptxFS.ReadDir("kernels")
+	ents, _ := kernelFS.ReadDir("kernels")
 	for _, e := range ents {
-		data, err := ptxFS.ReadFile("kernels/" + e.Name())
+		if path.Ext(e.Name()) != ext {
+			continue
+		}
+		data, err := kernelFS.ReadFile("kernels/" + e.Name())
 		if err == nil {
-			mods[strings.TrimSuffix(e.Name(), path.Ext(e.Name()))] = string(data)
+			mods[strings.TrimSuffix(e.Name(), ext)] = string(data)
 		}
 	}
 	return mods
+}
+
+// usePTXOnly reports whether EMBER_CUDA_PTX asks for the PTX alone.
+func usePTXOnly() bool {
+	v := os.Getenv("EMBER_CUDA_PTX")
+	return v != "" && v != "0"
 }
 
 // asResult turns a gorgonia.org/cu error (its unexported integer result
@@ -301,6 +321,7 @@ type backend struct {
 	args   *C.uint64_t // C copy of a launch's parameter slots (no Go pointer crosses into C)
 	mods   []C.uintptr_t
 	fns    [numKernels]C.uintptr_t
+	image  string // kernelImage
 }
 
 func res(code C.int) error {
@@ -340,19 +361,23 @@ func openBackend(ordinal int) (b *backend, info DeviceInfo, err error) {
 	if err = res(C.ember_stream_create(&b.stream)); err != nil {
 		return nil, DeviceInfo{}, &Error{Call: "cuStreamCreate", Err: err}
 	}
-	mods := ptxModules()
+	mods, ext := fatbinModules(), ".fatbin"
+	if usePTXOnly() {
+		mods, ext = ptxModules(), ".ptx"
+	}
 	loaded := map[string]C.uintptr_t{}
+	start := time.Now()
 	for k := kernelID(0); k < numKernels; k++ {
 		spec := kernels[k]
 		mod, ok := loaded[spec.module]
 		if !ok {
 			src, found := mods[spec.module]
 			if !found {
-				return nil, DeviceInfo{}, fmt.Errorf("cuda: kernels/%s.ptx is not embedded (run make ptx)", spec.module)
+				return nil, DeviceInfo{}, fmt.Errorf("cuda: kernels/%s%s is not embedded (run make ptx)", spec.module, ext)
 			}
 			var log string
 			if mod, log, err = loadModule(src); err != nil {
-				return nil, DeviceInfo{}, &Error{Call: fmt.Sprintf("cuModuleLoadDataEx %s.ptx", spec.module),
+				return nil, DeviceInfo{}, &Error{Call: fmt.Sprintf("cuModuleLoadDataEx %s%s", spec.module, ext),
 					Err: err, Detail: log}
 			}
 			loaded[spec.module] = mod
@@ -365,13 +390,27 @@ func openBackend(ordinal int) (b *backend, info DeviceInfo, err error) {
 			return nil, DeviceInfo{}, &Error{Call: fmt.Sprintf("cuModuleGetFunction %s", spec.name), Err: err}
 		}
 	}
+	took := time.Since(start).Round(time.Millisecond)
+	switch {
+	case ext == ".ptx":
+		b.image = fmt.Sprintf("compute_80 PTX JIT-compiled by the driver (EMBER_CUDA_PTX), loaded in %v", took)
+	case info.Major == 9 && info.Minor == 0:
+		b.image = fmt.Sprintf("sm_90 SASS from the fatbin, loaded in %v", took)
+	default:
+		b.image = fmt.Sprintf("compute_80 PTX from the fatbin JIT-compiled for sm_%d%d, loaded in %v", info.Major, info.Minor, took)
+	}
 	return b, info, nil
 }
 
-// loadModule JIT-compiles PTX for the current device, returning the
-// driver's error log with a failure.
-func loadModule(ptx string) (C.uintptr_t, string, error) {
-	src := C.CString(ptx)
+// kernelImage says which image of the kernels the driver runs and how
+// long loading them took.
+func (b *backend) kernelImage() string { return b.image }
+
+// loadModule loads a module image (PTX text, JIT-compiled for the current
+// device, or a fatbin, whose matching SASS or PTX the driver picks),
+// returning the driver's error log with a failure.
+func loadModule(image string) (C.uintptr_t, string, error) {
+	src := C.CString(image) // NUL-terminated, as PTX must be
 	defer C.free(unsafe.Pointer(src))
 	const logSize = 8192
 	logBuf := (*C.char)(C.calloc(logSize, 1))

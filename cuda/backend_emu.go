@@ -103,6 +103,10 @@ func (b *backend) close() error {
 
 func (b *backend) sync() error { return nil }
 
+func (b *backend) kernelImage() string {
+	return "the kernels' CUDA source compiled for the CPU (emulator)"
+}
+
 func (b *backend) memInfo() (int64, int64, error) {
 	emuMem.Lock()
 	defer emuMem.Unlock()

@@ -20,6 +20,7 @@ func openBackend(int) (*backend, DeviceInfo, error) { return nil, DeviceInfo{}, 
 
 func (*backend) close() error                                   { return ErrNotBuilt }
 func (*backend) sync() error                                    { return ErrNotBuilt }
+func (*backend) kernelImage() string                            { return "" }
 func (*backend) memInfo() (int64, int64, error)                 { return 0, 0, ErrNotBuilt }
 func (*backend) alloc(int64) (uintptr, error)                   { return 0, ErrNotBuilt }
 func (*backend) free(uintptr) error                             { return ErrNotBuilt }

@@ -202,6 +202,13 @@ func (c *Context) DoOp(op string, fn func() error) error { return WithOp(c.do(fn
 // Device describes the Context's device.
 func (c *Context) Device() DeviceInfo { return c.info }
 
+// KernelImage says which build of the engine's kernels the Context loaded
+// and how long loading took: on a real device the sm_90 SASS of the
+// embedded fatbins (H100, H200), or their compute_80 PTX JIT-compiled by
+// the driver (other GPUs, or everywhere with EMBER_CUDA_PTX=1), e.g.
+// "sm_90 SASS from the fatbin, loaded in 21ms".
+func (c *Context) KernelImage() string { return c.b.kernelImage() }
+
 // Close waits for the stream, unloads the kernels and destroys the stream and
 // the CUDA context, which frees every allocation made through it (Buffers
 // and Arenas of this Context are invalid afterwards). Closing twice is a

@@ -3,8 +3,11 @@
 package cuda
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -43,6 +46,48 @@ func TestEmbeddedPTX(t *testing.T) {
 		if !strings.Contains(src, ".entry "+kernels[k].name+"(") {
 			t.Errorf("%s.ptx has no .entry %s", kernels[k].module, kernels[k].name)
 		}
+	}
+}
+
+// TestEmbeddedFatbins: every module the kernel table names is embedded as a
+// fatbin too (what a Context loads), and holds sm_90 SASS and compute_80
+// PTX (listed by cuobjdump when it is installed; `make ptx-check` checks
+// that each is what ptxas and fatbinary make of the committed PTX).
+func TestEmbeddedFatbins(t *testing.T) {
+	mods := fatbinModules()
+	want := map[string]bool{}
+	for k := kernelID(0); k < numKernels; k++ {
+		want[kernels[k].module] = true
+	}
+	cuobjdump, _ := exec.LookPath("cuobjdump")
+	for mod := range want {
+		img, ok := mods[mod]
+		if !ok {
+			t.Errorf("kernels/%s.fatbin is not embedded (run make ptx)", mod)
+			continue
+		}
+		if len(img) < 4 || binary.LittleEndian.Uint32([]byte(img[:4])) != 0xBA55ED50 {
+			t.Errorf("kernels/%s.fatbin does not start with the fatbin magic", mod)
+			continue
+		}
+		if cuobjdump == "" {
+			continue
+		}
+		f := filepath.Join(t.TempDir(), mod+".fatbin")
+		if err := os.WriteFile(f, []byte(img), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(cuobjdump, "--list-elf", "--list-ptx", f).CombinedOutput()
+		if err != nil {
+			t.Errorf("cuobjdump %s.fatbin: %v\n%s", mod, err, out)
+			continue
+		}
+		if !strings.Contains(string(out), ".sm_90.cubin") || !strings.Contains(string(out), ".sm_80.ptx") {
+			t.Errorf("%s.fatbin should hold sm_90 SASS and compute_80 PTX; cuobjdump lists:\n%s", mod, out)
+		}
+	}
+	if cuobjdump == "" {
+		t.Log("cuobjdump not installed: the fatbins' images not listed")
 	}
 }
 

@@ -9,9 +9,12 @@
 //   - -tags embercuda: the real backend. It uses only the CUDA driver API
 //     (libcuda.so.1, through gorgonia.org/cu); no runtime (cudart), cuBLAS,
 //     cuDNN or NVRTC. The kernels are CUDA C++ in kernels/*.cu, compiled to
-//     PTX for compute_80 by `make ptx`, committed, embedded with go:embed,
-//     and JIT-compiled by the driver for the actual device (e.g. sm_90) when
-//     a Context loads them. Without a driver or device, Devices and
+//     PTX for compute_80 by `make ptx`, which also packs each PTX with the
+//     sm_90 SASS ptxas makes of it into a fatbin; both are committed and
+//     embedded with go:embed. A Context loads the fatbins: an sm_90 device
+//     (H100, H200) runs the SASS with no JIT, others JIT-compile the PTX
+//     (EMBER_CUDA_PTX=1 loads the PTX alone; Context.KernelImage says which
+//     ran and how long loading took). Without a driver or device, Devices and
 //     NewContext return an error matching ErrNoDevice ("no CUDA device:
 //     <driver error>"); gorgonia.org/cu's own init would exit the process
 //     in that case, which a small cuInit shim in backend_cuda.go prevents.

@@ -152,6 +152,8 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 				unavailable("ember", "cuda", err.Error())
 				break
 			}
+			// sm_90 SASS or JIT-compiled PTX, and the load time a process pays.
+			rep.Notes = append(rep.Notes, "ember cuda kernels: "+dc.KernelImage())
 			devs := []train.Device{train.CUDA(dc)}
 			if o.cudaGraphs == "both" {
 				devs = append(devs, train.CUDA(dc).WithGraphs(false))

@@ -127,6 +127,8 @@ func openCUDA(ordinal int) (selectedDevice, error) {
 	info := ctx.Device().String()
 	if cuda.Backend() != "cuda" {
 		info += " [" + cuda.Backend() + "]"
+	} else {
+		info += "; kernels: " + ctx.KernelImage()
 	}
 	return selectedDevice{dev: train.CUDA(ctx), name: fmt.Sprintf("cuda:%d", ordinal), info: info, ctx: ctx}, nil
 }
