@@ -17,8 +17,9 @@
 #   tests  every test binary with -test.v -test.count=1, each in its package
 #          directory (as go test runs it), one after another; a failing or
 #          crashing binary does not stop the others
-#   bench  spambench: this engine on CPU and CUDA, PyTorch on CPU and CUDA,
-#          batch sizes 10,64,256 (results.json, seq_per_s.png)
+#   bench  spambench --profile: this engine on CPU and CUDA, PyTorch on CPU
+#          and CUDA, batch sizes 10,64,256, then this engine's steps op by op
+#          (ms and kernels per step per op) (results.json, seq_per_s.png)
 #   train  spamrnn train --device cuda on the SMS Spam Collection
 #          (train.log with the --json line last, train.png)
 #   quick  spambench --quick with PyTorch: batch 10, a few steps per engine and
@@ -324,8 +325,11 @@ run_spambench() { # run_spambench NAME TIMEOUT FLAGS...
 		detail+="; $("$PY" - "$OUT/results.json" <<'EOF' 2>/dev/null
 import json, sys
 r = json.load(open(sys.argv[1]))
-rows = ["%s/%s/b%s %s" % (x.get("engine"), x.get("device"), x.get("batch"),
-        ("%.0f seq/s" % x["seq_per_s"]) if x.get("ok") else "error")
+def kernels(x):
+    k = (x.get("profile") or {}).get("kernels_per_step")
+    return " (%g kernels/step)" % k if k else ""
+rows = ["%s/%s/b%s %s%s" % (x.get("engine"), x.get("device"), x.get("batch"),
+        ("%.0f seq/s" % x["seq_per_s"]) if x.get("ok") else "error", kernels(x))
         for x in r.get("results", [])]
 un = ["%s/%s unavailable" % (x.get("engine"), x.get("device")) for x in r.get("unavailable", [])]
 print("; ".join(rows + un))
@@ -335,7 +339,9 @@ EOF
 	step "$name" "$status" "$detail"
 }
 
-run_bench() { run_spambench bench "${BENCH_TIMEOUT:-420}" --devices auto; }
+# --profile: a few more steps per run, timed op by op, with the kernels each
+# op launches per step (the CUDA breakdown in bench.log and results.json).
+run_bench() { run_spambench bench "${BENCH_TIMEOUT:-420}" --devices auto --profile; }
 run_quick() { run_spambench quick "${BENCH_TIMEOUT:-120}" --quick --no-torch=false --devices auto; }
 
 # ---------------------------------------------------------------- train

@@ -58,6 +58,7 @@ func TestCUDAKernelsPerStep(t *testing.T) {
 			require.NoError(t, err)
 			p := tr.Profile()
 			require.Equal(t, n, p.Kernels()/p.Steps, "the profile counts the same kernels:\n%v", p)
+			t.Logf("per op (kernels/step):\n%v", p)
 		})
 	}
 }
