@@ -86,6 +86,45 @@ struct emu_thread_arg {
     emu_uint3 tid;
 };
 
+// The order the blocks of a launch run in, from EMBER_EMU_BLOCK_ORDER: unset,
+// empty or "0", in index order (x fastest, then y, then z); "reverse", last
+// block first; a number n > 0, the permutation i -> (a*i + c) mod blocks
+// seeded by n. A device runs blocks in no set order, so a kernel whose
+// result depends on it (a float atomicAdd, partial sums added in arrival
+// order) gives different bits under different settings here; one summed in
+// a fixed order does not (TestBlockOrderDeterminism). Read at each launch.
+static unsigned long long emu_order_a, emu_order_c;
+static bool emu_order_reverse;
+
+static unsigned emu_gcd(unsigned long long a, unsigned long long b)
+{
+    while (b != 0) {
+        unsigned long long t = a % b;
+        a = b;
+        b = t;
+    }
+    return (unsigned)a;
+}
+
+static void emu_block_order(unsigned long long blocks)
+{
+    emu_order_a = 1;
+    emu_order_c = 0;
+    emu_order_reverse = false;
+    const char* v = getenv("EMBER_EMU_BLOCK_ORDER");
+    if (v == nullptr || *v == 0 || strcmp(v, "0") == 0)
+        return;
+    if (strcmp(v, "reverse") == 0) {
+        emu_order_reverse = true;
+        return;
+    }
+    unsigned long long seed = strtoull(v, nullptr, 10);
+    emu_order_a = (seed * 2654435761ull + 12345) % blocks;
+    while (emu_gcd(emu_order_a, blocks) != 1)
+        emu_order_a = (emu_order_a + 1) % blocks;  // 1 is coprime, so this ends
+    emu_order_c = (seed * 40503ull) % blocks;
+}
+
 // One thread of the block runs every block of the grid in turn; the barrier
 // after each block keeps the blocks (which share the static __shared__
 // arrays) from overlapping.
@@ -93,13 +132,14 @@ void* emu_thread(void* p)
 {
     emu_thread_arg* a = (emu_thread_arg*)p;
     threadIdx = a->tid;
-    for (unsigned bz = 0; bz < gridDim.z; ++bz)
-        for (unsigned by = 0; by < gridDim.y; ++by)
-            for (unsigned bx = 0; bx < gridDim.x; ++bx) {
-                blockIdx = {bx, by, bz};
-                (*a->body)();
-                pthread_barrier_wait(&emu_barrier);
-            }
+    const unsigned long long n = (unsigned long long)gridDim.x * gridDim.y * gridDim.z;
+    for (unsigned long long i = 0; i < n; ++i) {
+        const unsigned long long j = emu_order_reverse ? n - 1 - i : (emu_order_a * i + emu_order_c) % n;
+        blockIdx = {(unsigned)(j % gridDim.x), (unsigned)(j / gridDim.x % gridDim.y),
+                    (unsigned)(j / gridDim.x / gridDim.y)};
+        (*a->body)();
+        pthread_barrier_wait(&emu_barrier);
+    }
     return nullptr;
 }
 
@@ -109,6 +149,7 @@ int emu_run(emu_uint3 grid, emu_uint3 block, const std::function<void()>& body)
     const unsigned nt = block.x * block.y * block.z;
     gridDim = grid;
     blockDim = block;
+    emu_block_order((unsigned long long)grid.x * grid.y * grid.z);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
