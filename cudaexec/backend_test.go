@@ -79,9 +79,9 @@ func TestCUDABackendStepMatchesCPU(t *testing.T) {
 	t.Logf("kernels per call: %v; per step %d", kernels, prof.Kernels()/prof.Steps)
 	require.Equal(t, 1.0, kernels[graph.ProfileClip+"/"+graph.PhaseOptimizer], "the norm is one launch, and no gradient is copied")
 	require.Equal(t, 1.0, kernels["Adam/"+graph.PhaseOptimizer], "clipping and the update of every parameter are one launch")
-	require.Equal(t, float64(csSteps+4), kernels["LSTMBackward/"+graph.PhaseBackward],
-		"one kernel per step, then dx, dW_ih, dW_hh and the bias gradient")
-	require.Equal(t, float64(csSteps+1), kernels["LSTM/"+graph.PhaseForward], "the input projection with its bias, then one kernel per step")
+	require.Equal(t, float64(csSteps+5), kernels["LSTMBackward/"+graph.PhaseBackward],
+		"one kernel per step, then dx, dW_ih, dW_hh, bias_ih's gradient and its copy for bias_hh")
+	require.Equal(t, float64(csSteps+1), kernels["LSTM/"+graph.PhaseForward], "the input projection with both biases, then one kernel per step")
 	require.Equal(t, 1.0, kernels["ViewGrad/"+graph.PhaseBackward])
 }
 
@@ -99,7 +99,7 @@ func TestCUDAProgramPlacesViewGradients(t *testing.T) {
 		n := buildSpamNet(t, 17) // afresh: the same weights and dropout masks
 		wih := -1
 		for i, p := range n.params {
-			if p.Name == "lstm.0.wih" {
+			if p.Name == "lstm.weight_ih_l0" {
 				wih = i
 			}
 		}
