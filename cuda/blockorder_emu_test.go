@@ -14,9 +14,11 @@ import (
 // whichever order the blocks run in, as on a device, where the order
 // changes from run to run. The emulator runs them in index order, in
 // reverse and in two permutations (EMBER_EMU_BLOCK_ORDER). As a control,
-// the embedding gradient, which adds a repeated token's rows with float
-// atomicAdd in arrival order (docs/gpu.md), must come out different under
-// some order: otherwise the orders would not reach the kernels.
+// the atomic embedding gradient (EmbeddingBackward, kept for ids that are
+// not a data input; the trainer's is EmbeddingBackwardGrouped), which adds
+// a repeated token's rows with float atomicAdd in arrival order, must come
+// out different under some order: otherwise the orders would not reach the
+// kernels.
 func TestBlockOrderDeterminism(t *testing.T) {
 	c := deviceContext(t)
 	defer func() { c.gemmSplit = 0 }()
