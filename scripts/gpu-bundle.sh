@@ -25,8 +25,9 @@
 #                          21 MiB, 6 MiB compressed), when this machine has
 #                          it (Debian's nvidia-cuda-toolkit); run.sh runs it
 #                          first (docs/gpu.md)
-#   data/sms_spam/SMSSpamCollection   the one shared data file they read
-#                          (run.sh sets EMBER_DATA to data/)
+#   data/sms_spam/SMSSpamCollection, data/sentiment/imdb_labelled.txt
+#                          the shared data files they read (run.sh sets
+#                          EMBER_DATA to data/; with CI=true a missing one fails)
 #   pytorch/spam_lstm.py   the PyTorch reference spambench compares with
 #   BUILD.txt              commit, Go and glibc versions, packages
 #   SOURCES.sha256         hashes of the sources built, so run.sh can say
@@ -79,11 +80,14 @@ else
 	DATA=$(dirname "$ROOT")/shared/data
 fi
 SMS=$DATA/sms_spam/SMSSpamCollection
-[ -f "$SMS" ] || { echo "gpu-bundle: $SMS not found (set EMBER_DATA to the shared data directory)" >&2; exit 1; }
+IMDB=$DATA/sentiment/imdb_labelled.txt # cmd/spamrnn's TestTrainPositiveSentiment
+for f in "$SMS" "$IMDB"; do
+	[ -f "$f" ] || { echo "gpu-bundle: $f not found (set EMBER_DATA to the shared data directory)" >&2; exit 1; }
+done
 
 echo "gpu-bundle: building into $BUNDLE"
 rm -rf "$BUNDLE" "$STAGE"
-mkdir -p "$STAGE/tests" "$STAGE/bin" "$BUNDLE/data/sms_spam" "$BUNDLE/pytorch"
+mkdir -p "$STAGE/tests" "$STAGE/bin" "$BUNDLE/data/sms_spam" "$BUNDLE/data/sentiment" "$BUNDLE/pytorch"
 
 echo "gpu-bundle: test binaries:" $PKGS
 # shellcheck disable=SC2086 # PKGS is a word list
@@ -122,6 +126,7 @@ fi
 echo "gpu-bundle: sanitizer: $sanitizer"
 
 cp "$SMS" "$BUNDLE/data/sms_spam/"
+cp "$IMDB" "$BUNDLE/data/sentiment/"
 cp benchmarks/pytorch/spam_lstm.py "$BUNDLE/pytorch/"
 cp scripts/gpu-run.sh "$BUNDLE/run.sh"
 chmod +x "$BUNDLE/run.sh"
