@@ -4,7 +4,7 @@
 //
 //	spamrnn train   [--data PATH] [--positive LABEL] [--cell lstm|gru|cnn] [--epochs 10] ... [--out FILE] [--json]
 //	spamrnn eval    --model FILE --data PATH [--json]
-//	spamrnn predict --model FILE [TEXT...]   (or one message per line on stdin)
+//	spamrnn predict --model FILE [--json] [TEXT...]   (or one message per line on stdin)
 //	spamrnn export  --model FILE --out DIR   (for PyTorch)
 //	spamrnn import  DIR --out FILE           (from an export, Ember's or PyTorch's)
 //
@@ -18,6 +18,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,7 +54,7 @@ func main() {
 const usage = `usage:
   spamrnn train   [--data PATH] [--positive LABEL] [options]   train and save a model
   spamrnn eval    --model FILE --data PATH [--json]           score a saved model on labelled data
-  spamrnn predict --model FILE [TEXT...]                       classify messages (no TEXT: one per line on stdin)
+  spamrnn predict --model FILE [--json] [TEXT...]              classify messages (no TEXT: one per line on stdin)
   spamrnn export  --model FILE --out DIR                      write the model for PyTorch (safetensors, vocab.txt, config.json)
   spamrnn import  DIR --out FILE                              read an export (Ember's or PyTorch's) into a model file
 
@@ -574,14 +575,22 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 const predictChunk = 256
 
 func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("spamrnn predict", "usage: spamrnn predict --model FILE [TEXT...]\n"+
+	fs := cli.NewFlagSet("spamrnn predict", "usage: spamrnn predict --model FILE [--json] [TEXT...]\n"+
 		"\nClassifies each TEXT, or each line of standard input (of any length) when no\n"+
 		"TEXT is given: one line per message, the class and the probability of the\n"+
-		"positive class (spam), or \"empty -\" for a message with no words.\n", stdout)
+		"positive class (spam), or \"empty -\" for a message with no words. With --json\n"+
+		"each line is a JSON object instead: text, label, probability (the positive\n"+
+		"class's, at full precision; null for a message with no words), words and\n"+
+		"unknown_words (words not in the model's vocabulary).\n", stdout)
 	fs.Args(cli.ArgSpec{Name: "TEXT", Max: -1})
 	modelPath := fs.Input("model", "", "model `file` written by spamrnn train", cli.Required())
+	asJSON := fs.Bool("json", false, "one JSON object per message (JSON Lines), the probability at full precision")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	writePredictions := printPredictions
+	if *asJSON {
+		writePredictions = printPredictionsJSON
 	}
 	clf, err := spam.Load(*modelPath)
 	if err != nil {
@@ -591,7 +600,7 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, "note: "+clf.LoadNote)
 	}
 	if texts := fs.Arg(); len(texts) > 0 {
-		return printPredictions(stdout, clf, texts)
+		return writePredictions(stdout, clf, texts)
 	}
 	r := bufio.NewReaderSize(stdin, 64<<10)
 	var chunk []string
@@ -605,7 +614,7 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 			chunk = append(chunk, strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"))
 		}
 		if len(chunk) == predictChunk || (err != nil && len(chunk) > 0) {
-			if perr := printPredictions(stdout, clf, chunk); perr != nil {
+			if perr := writePredictions(stdout, clf, chunk); perr != nil {
 				return perr
 			}
 			chunk = chunk[:0]
@@ -632,6 +641,34 @@ func printPredictions(w io.Writer, clf *spam.Classifier, texts []string) error {
 			continue
 		}
 		fmt.Fprintf(bw, "%-*s %.4f\n", width, p.Label, p.Prob)
+	}
+	return bw.Flush()
+}
+
+// printPredictionsJSON writes one JSON object per message (JSON Lines).
+func printPredictionsJSON(w io.Writer, clf *spam.Classifier, texts []string) error {
+	preds, err := clf.Predict(texts)
+	if err != nil {
+		return err
+	}
+	type line struct {
+		Text    string   `json:"text"`
+		Label   string   `json:"label"`
+		Prob    *float64 `json:"probability"` // of the positive class; nil for "empty"
+		Words   int      `json:"words"`
+		Unknown int      `json:"unknown_words"`
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for _, p := range preds {
+		l := line{Text: p.Text, Label: p.Label, Words: p.Words, Unknown: p.Unknown}
+		if p.Label != "empty" {
+			l.Prob = &p.Prob
+		}
+		if err := enc.Encode(l); err != nil {
+			return err
+		}
 	}
 	return bw.Flush()
 }

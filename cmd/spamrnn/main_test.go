@@ -129,6 +129,25 @@ func TestTrainEvalPredict(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 2)
 
+	// --json: one object per message, the probability at full precision
+	// (what spam.Load + Predict give), null for a message with no words.
+	code, out, errOut = runCmd(t, "WINNER! claim your free prize, call now\n\n", "predict", "--model", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	lines = strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2)
+	clf, err := spam.Load(model)
+	require.NoError(t, err)
+	want, err := clf.Predict([]string{"WINNER! claim your free prize, call now"})
+	require.NoError(t, err)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &got))
+	require.Equal(t, want[0].Prob, got["probability"])
+	require.Equal(t, want[0].Label, got["label"])
+	require.Equal(t, "WINNER! claim your free prize, call now", got["text"])
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &got))
+	require.Equal(t, "empty", got["label"])
+	require.Nil(t, got["probability"])
+
 	// A byte-order mark at the start of stdin is not part of the message.
 	_, withBOM, _ := runCmd(t, "\ufeffWINNER! claim your free prize\n", "predict", "--model", model)
 	_, without, _ := runCmd(t, "WINNER! claim your free prize\n", "predict", "--model", model)
