@@ -36,7 +36,7 @@ func TestFitLegendAvoidsCurves(t *testing.T) {
 		leg := p.Legend
 		p.Legend.Top = false // fitLegend decides, whatever it was
 		yMax := p.Y.Max
-		fitLegend(c, p, &leg, xys, []corner{topRight, bottomLeft, topLeft, bottomRight}, true)
+		fitLegend(c, p, &leg, xys, []corner{topRight, bottomLeft, topLeft, bottomRight})
 		p.Draw(c)
 		da := p.DataCanvas(c)
 		got := corner{top: leg.Top, left: leg.Left}

@@ -92,18 +92,14 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 		var panels []*plot.Plot
 		// Each panel's curves, and the legend corners to try in order of
 		// preference: the legend goes where it hides the least of them.
-		// When every corner hides some of them, the value axis grows
-		// (up for loss, down for accuracy) to make room for it.
 		var curves [][]plotter.XYs
 		var corners [][]corner
-		var growUp []bool
 		if hasLoss {
 			p := newPlot("", "epoch", "cross-entropy loss (nats / sample)")
 			p.Title.Text = "loss per epoch" // drawn by hand below
 			// Loss falls, so the top right is usually clear; but validation
 			// loss rises again as a model overfits.
 			corners = append(corners, []corner{topRight, bottomLeft, topLeft, bottomRight})
-			growUp = append(growUp, true)
 			curves = append(curves, []plotter.XYs{
 				addCurve(p, epochs, trainLoss, 1, "train", classColour(0), false),
 				addCurve(p, epochs, valLoss, 1, "validation", classColour(1), true),
@@ -127,7 +123,6 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 			p.Title.Text = "accuracy per epoch"
 			// Accuracy rises, so the bottom right is usually clear.
 			corners = append(corners, []corner{bottomRight, topLeft, bottomLeft, topRight})
-			growUp = append(growUp, false)
 			curves = append(curves, []plotter.XYs{
 				addCurve(p, epochs, trainAcc, 100, "train", classColour(0), false),
 				addCurve(p, epochs, valAcc, 100, "validation", classColour(1), true),
@@ -165,7 +160,7 @@ func TrainingCurveKept(path string, kept int, epochs []int, trainLoss, valLoss, 
 			// under it do not run through its text.
 			leg := p.Legend
 			p.Legend = plot.NewLegend()
-			fitLegend(c, p, &leg, curves[i], corners[i], growUp[i])
+			fitLegend(c, p, &leg, curves[i], corners[i])
 			p.Draw(c)
 			da := p.DataCanvas(c)
 			dc.FillText(ts, vg.Point{X: (da.Min.X + da.Max.X) / 2, Y: titleTop}, titles[i])
@@ -281,12 +276,13 @@ func (c corner) set(leg *plot.Legend) {
 }
 
 // fitLegend places leg in p's data area within canvas c where it hides
-// none of the curves: in the first clear corner among corners, else, when
-// none is clear, at the top (up) or bottom with the value axis widened to
-// make room.
-func fitLegend(c draw.Canvas, p *plot.Plot, leg *plot.Legend, curves []plotter.XYs, corners []corner, up bool) {
+// none of the curves: in the corner among corners that covers the fewest
+// of them (the earlier on ties), or, when none is clear, on the side of
+// the preferred corner (corners[0]) with the value axis widened to make
+// room: up for loss, whose legend prefers the top; down for accuracy.
+func fitLegend(c draw.Canvas, p *plot.Plot, leg *plot.Legend, curves []plotter.XYs, corners []corner) {
 	if placeLegend(p.DataCanvas(c), p, leg, curves, corners) > 0 {
-		makeRoom(c, p, leg, curves, up)
+		makeRoom(c, p, leg, curves, corners[0].top)
 	}
 }
 
