@@ -8,23 +8,24 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/internal/stepctx"
 	"github.com/emberml/ember/train"
 )
 
-// cancelOn is a progress writer that cancels a run when a line containing
-// mark is written, after delay (0: at once).
+// cancelOn is a progress writer that cancels a run once a line containing
+// mark is written and the run has then checked its context after more
+// times (once per step: see stepctx).
 type cancelOn struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	mark   string
-	delay  time.Duration
-	cancel context.CancelFunc
-	done   bool
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	mark  string
+	after int
+	ctx   *stepctx.Context
+	done  bool
 }
 
 func (w *cancelOn) Write(p []byte) (int, error) {
@@ -33,11 +34,7 @@ func (w *cancelOn) Write(p []byte) (int, error) {
 	w.buf.Write(p)
 	if !w.done && w.mark != "" && strings.Contains(w.buf.String(), w.mark) {
 		w.done = true
-		if w.delay == 0 {
-			w.cancel()
-		} else {
-			time.AfterFunc(w.delay, w.cancel)
-		}
+		w.ctx.Arm(w.after)
 	}
 	return len(p), nil
 }
@@ -47,13 +44,13 @@ func (w *cancelOn) Write(p []byte) (int, error) {
 // uninterrupted run's weights, bit for bit, and its figures, padded and
 // packed (whose bucketing sampler draws its own random orders).
 func TestTrainResume(t *testing.T) {
-	testTrainResume(t, train.CPU, 700, []bool{false, true}, []time.Duration{0, 20 * time.Millisecond})
+	testTrainResume(t, train.CPU, 700, []bool{false, true}, []int{0, 5})
 }
 
 // testTrainResume is TestTrainResume on a device, on n examples, for
-// padded and/or packed models, stopped at the given delays after the first
-// epoch's line.
-func testTrainResume(t *testing.T, dev train.Device, n int, modes []bool, delays []time.Duration) {
+// padded and/or packed models, stopped when the first epoch ends (0) or the
+// given numbers of steps into the second.
+func testTrainResume(t *testing.T, dev train.Device, n int, modes []bool, stops []int) {
 	ex, load, err := data.DemoCorpus()
 	require.NoError(t, err)
 	ex = ex[:n]
@@ -64,22 +61,24 @@ func testTrainResume(t *testing.T, dev train.Device, n int, modes []bool, delays
 		}
 		want, wantRep, err := Train(context.Background(), ex, load, opts())
 		require.NoError(t, err)
-		for _, delay := range delays {
+		for _, after := range stops {
 			path := filepath.Join(t.TempDir(), "run.state")
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx := stepctx.New(context.Canceled)
 			o := opts()
 			o.StateFile = path
-			o.Progress = &cancelOn{mark: "epoch 1/3", delay: delay, cancel: cancel}
+			o.Progress = &cancelOn{mark: "epoch 1/3", after: after, ctx: ctx}
 			_, rep, err := Train(ctx, ex, load, o)
-			cancel()
+			ctx.Cancel()
 			require.NoError(t, err)
 			if !rep.Fit.Interrupted {
-				t.Fatalf("packed %v, delay %v: the run ended before the cancel", packed, delay)
+				t.Fatalf("packed %v, stop %d steps into epoch 2: the run ended before the cancel", packed, after)
 			}
 			run, err := LoadRun(path)
 			require.NoError(t, err)
-			// (After a delay, a fast machine may have finished epoch 2.)
-			require.Contains(t, []int{1, 2}, run.State.Epoch)
+			require.Equal(t, 1, run.State.Epoch)
+			if after > 0 {
+				require.Equal(t, after-1, run.State.Step, "steps done in epoch 2")
+			}
 			t.Logf("packed %v: stopped at epoch %d, step %d", packed, run.State.Epoch+1, run.State.Step)
 			o = run.Options
 			o.Resume, o.Device = run, dev

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,22 +10,23 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/internal/stepctx"
 )
 
 // signalOn is standard output that plays a SIGINT once a line containing
-// mark is written, after delay.
+// mark is written and the run has then checked its context after more times
+// (once per step: see stepctx).
 type signalOn struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	mark   string
-	delay  time.Duration
-	cancel context.CancelCauseFunc
-	fired  bool
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	mark  string
+	after int
+	ctx   *stepctx.Context
+	fired bool
 }
 
 func (w *signalOn) Write(p []byte) (int, error) {
@@ -35,7 +35,7 @@ func (w *signalOn) Write(p []byte) (int, error) {
 	w.buf.Write(p)
 	if !w.fired && strings.Contains(w.buf.String(), w.mark) {
 		w.fired = true
-		time.AfterFunc(w.delay, func() { w.cancel(cli.Interrupted{Signal: syscall.SIGINT}) })
+		w.ctx.Arm(w.after)
 	}
 	return len(p), nil
 }
@@ -87,17 +87,17 @@ func testResumeMatches(t *testing.T, extra []string) {
 	want, err := os.ReadFile(filepath.Join(dirA, "spam.model"))
 	require.NoError(t, err)
 
-	for _, delay := range []time.Duration{0, 30 * time.Millisecond} {
+	// Stopped as epoch 1 ends, and 5 steps into epoch 2 (of about 40).
+	for _, after := range []int{0, 5} {
 		dir := t.TempDir()
 		model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
-		ctx, cancel := context.WithCancelCause(context.Background())
-		out := &signalOn{mark: "epoch 1/3", delay: delay, cancel: cancel}
+		ctx := stepctx.New(cli.Interrupted{Signal: syscall.SIGINT})
+		out := &signalOn{mark: "epoch 1/3", after: after, ctx: ctx}
 		var errb bytes.Buffer
 		code := run(ctx, append(args, "--out", model), strings.NewReader(""), out, &errb)
-		cancel(nil)
+		ctx.Cancel()
 		require.Equal(t, 130, code, errb.String())
-		// (After the delay, a fast machine may be in the third epoch.)
-		require.Regexp(t, `interrupted by SIGINT after [12] complete epochs?\n`, out.String())
+		require.Regexp(t, `interrupted by SIGINT after 1 complete epoch\n`, out.String())
 		require.Contains(t, out.String(), "the training state (where the run stopped) is in "+state+": continue with spamrnn train --resume "+state)
 		first := figures(out.String())
 		done := 0
@@ -118,7 +118,7 @@ func testResumeMatches(t *testing.T, extra []string) {
 		code, resumed, errOut := runCmd(t, "", "train", "--resume", state)
 		require.Equal(t, 0, code, errOut)
 		require.Contains(t, resumed, fmt.Sprintf("resuming the run in %s: %d of 3 epochs done", state, done))
-		t.Logf("stopped %v after the first epoch's line: %s", delay, strings.SplitN(resumed, "\n", 2)[0])
+		t.Logf("stopped %d context checks after the first epoch's line: %s", after, strings.SplitN(resumed, "\n", 2)[0])
 		// The figures: the epochs done from the first part (not its model
 		// and test lines), the rest from the resumed part.
 		got := append(first[:done], figures(resumed)...)
