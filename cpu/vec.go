@@ -32,6 +32,14 @@ func axpy(alpha float32, x, y []float32) {
 
 // Scale computes x *= alpha.
 func Scale(alpha float32, x []float32) {
+	if nativeVec && len(x) >= nativeMin {
+		scaleNative(alpha, x)
+		return
+	}
+	scaleGo(alpha, x)
+}
+
+func scaleGo(alpha float32, x []float32) {
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
 		xs := x[i : i+4 : i+4]
@@ -69,24 +77,40 @@ func Dot(x, y []float32) float32 {
 
 // SumSq returns the sum of squares of x, accumulated in float64 so that
 // gradient norms over millions of parameters neither lose small terms nor
-// overflow float32.
+// overflow float32. The order of the sum is fixed, so the result is the same
+// bits with or without the vector kernels: element i is added to lane i mod
+// 16 (a square of a float32 is exact in float64, so a fused multiply-add
+// rounds as the unfused one), then lanes j and j+8, j and j+4, j and j+2, j
+// and j+1 are summed, a tree that vector registers of 8 or 4 doubles follow.
 func SumSq(x []float32) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		xs := x[i : i+4 : i+4]
-		v0, v1, v2, v3 := float64(xs[0]), float64(xs[1]), float64(xs[2]), float64(xs[3])
-		s0 += v0 * v0
-		s1 += v1 * v1
-		s2 += v2 * v2
-		s3 += v3 * v3
+	if nativeVec && len(x) >= nativeMin {
+		return sumSqNative(x)
 	}
-	for ; i < len(x); i++ {
-		v := float64(x[i])
-		s0 += v * v
-	}
-	return (s0 + s1) + (s2 + s3)
+	return sumSqGo(x)
 }
+
+func sumSqGo(x []float32) float64 {
+	var s [sumSqLanes]float64
+	i := 0
+	for ; i+sumSqLanes <= len(x); i += sumSqLanes {
+		xs := x[i : i+sumSqLanes : i+sumSqLanes]
+		for j, v := range xs {
+			s[j] += float64(v) * float64(v)
+		}
+	}
+	for j, v := range x[i:] {
+		s[j] += float64(v) * float64(v)
+	}
+	for w := sumSqLanes / 2; w >= 1; w /= 2 {
+		for j := range w {
+			s[j] += s[j+w]
+		}
+	}
+	return s[0]
+}
+
+// sumSqLanes is SumSq's number of partial sums.
+const sumSqLanes = 16
 
 // AddBiasRows adds bias to each of the rows rows of the row-major rows×cols
 // matrix c. It panics if len(bias) != cols or c holds fewer than rows*cols
