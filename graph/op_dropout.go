@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/emberml/ember/cpu"
 	"github.com/emberml/ember/internal/dropmask"
 )
 
@@ -71,10 +72,10 @@ func (op Dropout) AdvanceRun() uint64 {
 // its interrupted run had reached (package train's state files).
 func (op Dropout) SetRun(n uint64) { *op.runs = n }
 
-func (op Dropout) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+func (op Dropout) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	*op.runs++
 	if out.Dtype == tensor.Float32 {
-		dropoutApply(out.F32, in[0].F32, op.P, op.Seed, *op.runs)
+		dropoutApply32(out.F32, in[0].F32, op.P, op.Seed, *op.runs, ctxState[dropoutJob](ctx))
 	} else {
 		dropoutApply(out.F64, in[0].F64, op.P, op.Seed, *op.runs)
 	}
@@ -83,7 +84,7 @@ func (op Dropout) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
 
 func dropoutApply[T Float](y, x []T, p float64, seed, run uint64) {
 	if y32, ok := any(y).([]float32); ok {
-		dropoutApply32(y32, any(x).([]float32), p, seed, run)
+		dropoutApply32(y32, any(x).([]float32), p, seed, run, nil)
 		return
 	}
 	scale := T(1 / (1 - p))
@@ -104,11 +105,52 @@ func dropoutApply[T Float](y, x []T, p float64, seed, run uint64) {
 // DropoutKeep's float32(u)·2⁻²⁴ >= p, with u < 2²⁴ and both sides exact, is
 // u >= ⌈p·2²⁴⌉, so the mask is an integer comparison; dropped elements are
 // +0 (the kept value's bits and'ed with zero), as before, NaNs included.
-func dropoutApply32(y, x []float32, p float64, seed, run uint64) {
+//
+// With cgo it is cpu.Dropout, the same in C (vectorised); with job, the
+// elements are split over the cores (each range's keys start at its first
+// element's, so the mask is the same however it is split).
+func dropoutApply32(y, x []float32, p float64, seed, run uint64, job *dropoutJob) {
 	scale := float32(1 / (1 - p))
 	thr := int64(math.Ceil(float64(float32(p)) * (1 << 24)))
-	y = y[:len(x)]
 	key := seed + dropmask.Stride*(run<<32) // element i's key is key + stride*i
+	if job == nil {
+		dropoutRange(y[:len(x)], x, scale, thr, key)
+		return
+	}
+	*job = dropoutJob{y: y[:len(x)], x: x, scale: scale, thr: thr, key: key}
+	cpu.ParallelFor(len(x), dropoutGrain, job)
+	*job = dropoutJob{}
+}
+
+// dropoutGrain is the fewest elements worth another core: about 20 µs of
+// the vectorised kernel.
+const dropoutGrain = 1 << 15
+
+// dropoutJob is one dropout application split by cpu.ParallelFor (kept in
+// the op's kernel state, so that passing it allocates nothing).
+type dropoutJob struct {
+	y, x  []float32
+	scale float32
+	thr   int64
+	key   uint64
+}
+
+func (j *dropoutJob) Run(lo, hi int) {
+	dropoutRange(j.y[lo:hi], j.x[lo:hi], j.scale, j.thr, j.key+dropmask.Stride*uint64(lo))
+}
+
+// dropoutRange masks and scales x into y, element i keyed key + stride*i.
+func dropoutRange(y, x []float32, scale float32, thr int64, key uint64) {
+	if cpu.NativeDropout {
+		cpu.Dropout(y, x, scale, thr, key)
+		return
+	}
+	dropoutGo32(y, x, scale, thr, key)
+}
+
+// dropoutGo32 is dropoutApply32's loop in Go.
+func dropoutGo32(y, x []float32, scale float32, thr int64, key uint64) {
+	y = y[:len(x)]
 	for i, v := range x {
 		u := int64(uint32(dropmask.Mix(key)) >> 8)
 		key += dropmask.Stride
@@ -138,9 +180,9 @@ func (op DropoutGrad) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) 
 	return op.Fwd.InferShape(ns...)
 }
 func (op DropoutGrad) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
-func (op DropoutGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+func (op DropoutGrad) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	if out.Dtype == tensor.Float32 {
-		dropoutApply(out.F32, in[0].F32, op.Fwd.P, op.Fwd.Seed, *op.Fwd.runs)
+		dropoutApply32(out.F32, in[0].F32, op.Fwd.P, op.Fwd.Seed, *op.Fwd.runs, ctxState[dropoutJob](ctx))
 	} else {
 		dropoutApply(out.F64, in[0].F64, op.Fwd.P, op.Fwd.Seed, *op.Fwd.runs)
 	}
