@@ -100,6 +100,12 @@ func TestSgemm(t *testing.T) {
 		{name: "non-square padded", m: 17, n: 33, k: 9, padA: 3, padB: 5, padC: 2, alpha: -0.5, beta: 0.25},
 		{name: "beta 0 ignores NaN in C", m: 13, n: 11, k: 6, padC: 4, alpha: 2.5, beta: 0, cFill: nan},
 		{name: "lstm recurrent B10", m: 10, n: 1024, k: 256, alpha: 1, beta: 1},
+		// Shapes of the small-row kernel (smallGemmOK: 2-16 rows, B as
+		// stored): column tails, one and two row blocks, strides, beta 0.
+		{name: "small rows ragged", m: 7, n: 1061, k: 33, padA: 3, padB: 5, padC: 2, alpha: -0.5, beta: 0.25},
+		{name: "small rows beta 0 NaN", m: 16, n: 130, k: 260, padC: 4, alpha: 2, beta: 0, cFill: nan},
+		{name: "small rows 2", m: 2, n: 257, k: 100, alpha: 1, beta: 1},
+		{name: "small rows 13", m: 13, n: 64, k: 300, padB: 1, alpha: 1, beta: -2},
 		{name: "ragged multi-tile", m: 150, n: 400, k: 600, padA: 1, padB: 7, padC: 3, alpha: 0.75, beta: -1.5},
 		{name: "large beta 0 NaN", m: 130, n: 200, k: 300, alpha: 1, beta: 0, cFill: nan},
 		{name: "k 0 scales C", m: 4, n: 6, k: 0, alpha: 1, beta: 0.5, emptyOperands: true},
