@@ -116,14 +116,8 @@ func (l *rnnBench) ops() (fwd, bwd interface {
 	if l.gates == 3 {
 		return GRU{}, GRUBackward{}
 	}
-	return lstmScratch{LSTM{}}, LSTMBackward{}
+	return LSTM{}, LSTMBackward{}
 }
-
-// lstmScratch gives the LSTM (which needs none) a ScratchSize, so that the
-// benchmarks treat both cells alike.
-type lstmScratch struct{ LSTM }
-
-func (lstmScratch) ScratchSize(*Buf, []*Buf) int { return 0 }
 
 // fwdFlops counts the forward products: the input projection of every step
 // at once, and the recurrent product of every step but the first (whose

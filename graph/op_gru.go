@@ -77,8 +77,12 @@ func (GRU) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 func (op GRU) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
-// ScratchSize: one step's recurrent product h·W_hhᵀ (B, 3H).
-func (GRU) ScratchSize(_ *Buf, in []*Buf) int { return in[0].Shape[1] * in[2].Shape[0] }
+// ScratchSize: one step's recurrent product h·W_hhᵀ (B, 3H), then room for
+// W_hhᵀ (H × 3H), which the per-step products use where the CPU's
+// small-row kernel takes them (recurrentWeights).
+func (GRU) ScratchSize(_ *Buf, in []*Buf) int {
+	return (in[0].Shape[1] + in[2].Shape[1]) * in[2].Shape[0]
+}
 
 func (GRU) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	// Shapes were checked by InferShape when the graph was built.
@@ -136,6 +140,7 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 	acts := out[t*bh : t*bh+t*bg]
 	ghns := out[t*bh+t*bg : t*bh+t*bg+t*bh]
 	gh := work[:bg]
+	wr, trR, ldR := recurrentWeights(whh, work[bg:], g, h, b)
 	bhn := bhh[2*h : 3*h]
 	f := pk.first
 	clear(hs[:f*bh])
@@ -151,14 +156,14 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 		if s > f { // at f every previous state is zero
 			hprev = hs[(s-1)*bh : (s-1)*bh+n*h]
 			ghs = gh[:n*g]
-			gemm(false, true, n, g, h, 1, hprev, h, whh, h, 0, ghs, g)
+			gemm(false, trR, n, g, h, 1, hprev, h, wr, ldR, 0, ghs, g)
 		}
 		ghn, hid := ghns[s*bh:s*bh+n*h], hs[s*bh:s*bh+n*h]
 		// float32 (job given): the step's rows split over the cores;
 		// float64 (gradient checks): serially. Nil slices stay nil.
 		if job != nil {
 			*job = gruJob{h: h, a: f32(a), gh: f32(ghs), bhn: f32(bhn), hprev: f32(hprev), ghn: f32(ghn), hid: f32(hid)}
-			cpu.ParallelFor(n, 2, job)
+			cpu.ParallelFor(n, cellGrain, job)
 		} else {
 			gruCellFwd(a, ghs, bhn, hprev, ghn, hid, n, h)
 		}
@@ -344,7 +349,7 @@ func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk 
 		dho, act, ghn := dhs[s*bh:s*bh+n*h], acts[s*bg:s*bg+n*g], ghns[s*bh:s*bh+n*h]
 		if job != nil {
 			*job = gruJob{backward: true, h: h, dgi: f32(dgis), dgh: f32(dghs), dh: f32(dh), dhOut: f32(dho), a: f32(act), ghn: f32(ghn), hprev: f32(hprev)}
-			cpu.ParallelFor(n, 2, job)
+			cpu.ParallelFor(n, cellGrain, job)
 		} else {
 			gruCellBwd(dgis, dghs, dh[:n*h], dho, act, ghn, hprev, n, h)
 		}

@@ -65,13 +65,17 @@ func (LSTM) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 func (op LSTM) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
+// ScratchSize: room for W_hhᵀ (H × 4H), which the per-step products use
+// where the CPU's small-row kernel takes them (recurrentWeights).
+func (LSTM) ScratchSize(_ *Buf, in []*Buf) int { return in[2].Shape[0] * in[2].Shape[1] }
+
 func (LSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	// Shapes were checked by InferShape when the graph was built.
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	if out.Dtype == tensor.Float32 {
-		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), cellJobs(ctx))
+		lstmFwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), cellJobs(ctx))
 	} else {
-		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
+		lstmFwd(out.F64, nil, in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
 	}
 	return nil
 }
@@ -109,8 +113,10 @@ func cellJobs(ctx *Ctx) *cellJob { return ctxState[cellJob](ctx) }
 
 // lstmFwd runs the layer over the steps and rows pk computes (every one
 // for the LSTM op); the hidden and cell states of the others are zeros.
-func lstmFwd[T Float](out, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packing, job *cellJob) {
+// work is the op's scratch (see recurrentWeights), or nil.
+func lstmFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packing, job *cellJob) {
 	g := 4 * h
+	wr, trR, ldR := recurrentWeights(whh, work, g, h, b)
 	bh, bg := b*h, b*g
 	hs := out[:t*bh]
 	acts := out[t*bh : t*bh+t*bg]
@@ -127,7 +133,7 @@ func lstmFwd[T Float](out, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packin
 		a := acts[s*bg : s*bg+n*g]
 		var cprev []T
 		if s > f { // at f every previous state is zero
-			gemm(false, true, n, g, h, 1, hs[(s-1)*bh:], h, whh, h, 1, a, g)
+			gemm(false, trR, n, g, h, 1, hs[(s-1)*bh:], h, wr, ldR, 1, a, g)
 			cprev = cs[(s-1)*bh : (s-1)*bh+n*h]
 		}
 		c, hid := cs[s*bh:s*bh+n*h], hs[s*bh:s*bh+n*h]
@@ -135,7 +141,7 @@ func lstmFwd[T Float](out, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packin
 		// float64 (gradient checks): serially. A nil cprev stays nil.
 		if job != nil {
 			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid)}
-			cpu.ParallelFor(n, 2, job)
+			cpu.ParallelFor(n, cellGrain, job)
 		} else {
 			lstmCellFwd(a, cprev, c, hid, n, h)
 		}
@@ -296,7 +302,7 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk
 		dps, dho, act, c := dp[s*bg:s*bg+n*g], dhs[s*bh:s*bh+n*h], acts[s*bg:s*bg+n*g], cs[s*bh:s*bh+n*h]
 		if job != nil {
 			*job = cellJob{backward: true, h: h, dp: f32(dps), dh: f32(dh), dc: f32(dc), dhOut: f32(dho), act: f32(act), c: f32(c), cprev: f32(cprev)}
-			cpu.ParallelFor(n, 2, job)
+			cpu.ParallelFor(n, cellGrain, job)
 		} else {
 			lstmCellBwd(dps, dh[:n*h], dc[:n*h], dho, act, c, cprev, n, h)
 		}

@@ -69,6 +69,9 @@ type packedLSTMState struct {
 
 func packedLSTMStateOf(ctx *Ctx) *packedLSTMState { return ctxState[packedLSTMState](ctx) }
 
+// ScratchSize is LSTM's.
+func (PackedLSTM) ScratchSize(out *Buf, in []*Buf) int { return LSTM{}.ScratchSize(out, in) }
+
 func (op PackedLSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
 	st := packedLSTMStateOf(ctx)
@@ -76,9 +79,9 @@ func (op PackedLSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 		return err
 	}
 	if out.Dtype == tensor.Float32 {
-		lstmFwd(out.F32, in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, st.pk, &st.job)
+		lstmFwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, st.pk, &st.job)
 	} else {
-		lstmFwd(out.F64, in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, st.pk, nil)
+		lstmFwd(out.F64, nil, in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, st.pk, nil)
 	}
 	return nil
 }
