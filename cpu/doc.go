@@ -27,8 +27,23 @@
 // fallback tiles the product so that gonum never takes its allocating
 // parallel path, and runs the tiles on a persistent worker pool.
 //
+// On CPUs with AVX-512 a product of 2 to 16 rows with neither operand
+// transposed (a recurrent layer's per-step product at a small batch) runs
+// on a kernel of this package instead: OpenBLAS packs all of B on every
+// call, which at those shapes costs more than the arithmetic
+// ([SmallRowKernel]).
+//
 // [UseWithTensor] routes gorgonia.org/tensor's float32 Sgemm/Sgemv (and so
 // tensor.MatMul, MatVecMul, ...) through the same dispatch.
+//
+// # Vector kernels
+//
+// Besides the Go loops of vec.go, cgo builds have C kernels for what runs
+// over every parameter or activation each step: [AdamUpdate], [Dropout],
+// [SumSq] and [Scale] (AVX-512 or AVX intrinsics, chosen at run time), and
+// the recurrent cells' gate arithmetic. Adam, dropout, SumSq and Scale give
+// the same bits as their Go twins (no fused multiply-adds, a fixed summation
+// order), which the tests check; the cells agree with theirs to rounding.
 //
 // # Errors
 //

@@ -2,9 +2,11 @@ package cpu
 
 // The vector kernels are plain Go written so the compiler can drop bounds
 // checks (slices re-sliced to a common length) and, where the loop carries a
-// sum, unrolled four ways with independent accumulators so the adds do not
-// wait on each other. Each panics on mismatched lengths: in a hot loop a
-// silently short vector is a bug, not a case to handle.
+// sum, unrolled with independent accumulators so the adds do not wait on
+// each other. SumSq and Scale, which run over every gradient each step, have
+// AVX-512/AVX twins in C (vec_cgo.go) that give the same bits. Each panics
+// on mismatched lengths: in a hot loop a silently short vector is a bug, not
+// a case to handle.
 
 // Axpy computes y += alpha*x. It panics if len(x) != len(y).
 func Axpy(alpha float32, x, y []float32) {
