@@ -89,16 +89,6 @@ static void ember_adam_avx(float *w, const float *g, float *m, float *v, size_t 
 	}
 }
 
-// ember_vector_level is 2 with AVX-512F, 1 with AVX, 0 otherwise (the CPU
-// and the OS's saved register state both; libgcc checks XCR0).
-static int ember_vector_level(void) {
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f")) {
-		return 2;
-	}
-	return __builtin_cpu_supports("avx") ? 1 : 0;
-}
-
 // c by value: a pointer from Go would make the coefficients escape to the
 // heap on every call.
 static void ember_adam(int level, float *w, const float *g, float *m, float *v, size_t n, ember_adam_coef c) {
@@ -112,10 +102,6 @@ static void ember_adam(int level, float *w, const float *g, float *m, float *v, 
 import "C"
 
 import "unsafe"
-
-// vectorLevel is what the vector kernels may use here: 2 AVX-512F, 1 AVX,
-// 0 neither (the Go kernels run).
-var vectorLevel = int(C.ember_vector_level())
 
 // NativeAdam reports whether AdamUpdate is available: a cgo build on an
 // amd64 CPU with AVX. Package optim runs its own Go kernel otherwise; the

@@ -71,12 +71,7 @@ static void ember_dropout_avx512(float *y, const float *x, size_t n, float scale
 	}
 }
 
-static int ember_dropout_level(void) {
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-}
 #else
-static int ember_dropout_level(void) { return 0; }
 static void ember_dropout_avx512(float *y, const float *x, size_t n, float scale, int64_t thr, uint64_t key) {}
 #endif
 
@@ -91,9 +86,6 @@ static void ember_dropout(int level, float *y, const float *x, size_t n, float s
 import "C"
 
 import "unsafe"
-
-// dropoutLevel is 1 where the AVX-512DQ kernel runs.
-var dropoutLevel = C.ember_dropout_level()
 
 // NativeDropout reports whether Dropout is the vectorised C kernel (builds
 // with cgo) rather than unavailable.
@@ -110,6 +102,10 @@ func Dropout(y, x []float32, scale float32, thr int64, key uint64) {
 	if len(x) == 0 {
 		return
 	}
-	C.ember_dropout(dropoutLevel, (*C.float)(unsafe.Pointer(&y[0])), (*C.float)(unsafe.Pointer(&x[0])), C.size_t(len(x)),
+	level := C.int(0)
+	if dropoutAVX512 {
+		level = 1
+	}
+	C.ember_dropout(level, (*C.float)(unsafe.Pointer(&y[0])), (*C.float)(unsafe.Pointer(&x[0])), C.size_t(len(x)),
 		C.float(scale), C.int64_t(thr), C.uint64_t(key))
 }

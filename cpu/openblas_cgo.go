@@ -68,24 +68,6 @@ static void ember_sgemv(int trans, int m, int n, float alpha, const float *a, in
 		m, n, alpha, a, lda, x, incX, beta, y, incY);
 }
 
-// ember_x86_coretype names the OpenBLAS kernels (an OPENBLAS_CORETYPE) for
-// the widest vector extensions this x86 CPU and its OS support, or NULL
-// when it has none worth naming (or is not x86). __builtin_cpu_supports
-// also checks that the OS saves the registers' state.
-static const char *ember_x86_coretype(void) {
-#if defined(__x86_64__)
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-		__builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
-		return __builtin_cpu_supports("avx512bf16") ? "Cooperlake" : "SkylakeX";
-	}
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-		return "Haswell";
-	}
-#endif
-	return NULL;
-}
-
 static void ember_set_threads(int n) { ember_set_threads_p(n); }
 static int ember_get_threads(void) { return ember_get_threads_p(); }
 static const char *ember_corename(void) {
@@ -140,14 +122,6 @@ func chooseOpenBLASKernels() {
 	if c := x86CoreType(); c != "" {
 		os.Setenv("OPENBLAS_CORETYPE", c)
 	}
-}
-
-// x86CoreType is ember_x86_coretype's choice, "" for none.
-func x86CoreType() string {
-	if c := C.ember_x86_coretype(); c != nil {
-		return C.GoString(c)
-	}
-	return ""
 }
 
 func cbool(b bool) C.int {

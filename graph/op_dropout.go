@@ -77,17 +77,15 @@ func (op Dropout) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	if out.Dtype == tensor.Float32 {
 		dropoutApply32(out.F32, in[0].F32, op.P, op.Seed, *op.runs, ctxState[dropoutJob](ctx))
 	} else {
-		dropoutApply(out.F64, in[0].F64, op.P, op.Seed, *op.runs)
+		dropoutApply64(out.F64, in[0].F64, op.P, op.Seed, *op.runs)
 	}
 	return nil
 }
 
-func dropoutApply[T Float](y, x []T, p float64, seed, run uint64) {
-	if y32, ok := any(y).([]float32); ok {
-		dropoutApply32(y32, any(x).([]float32), p, seed, run, nil)
-		return
-	}
-	scale := T(1 / (1 - p))
+// dropoutApply64 applies the mask of (seed, run) to float64 values (the
+// gradient checks); dropoutApply32 is the float32 kernel.
+func dropoutApply64(y, x []float64, p float64, seed, run uint64) {
+	scale := 1 / (1 - p)
 	pf := float32(p)
 	y = y[:len(x)]
 	for i, v := range x {
@@ -99,7 +97,7 @@ func dropoutApply[T Float](y, x []T, p float64, seed, run uint64) {
 	}
 }
 
-// dropoutApply32 is dropoutApply for float32 without a branch per element:
+// dropoutApply32 is dropoutApply64 for float32 without a branch per element:
 // the keep test is a random coin, which a branch mispredicts half the time
 // (7 ns per element on the reference machine, 11% of a batch-64 step).
 // DropoutKeep's float32(u)·2⁻²⁴ >= p, with u < 2²⁴ and both sides exact, is
@@ -184,7 +182,7 @@ func (op DropoutGrad) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	if out.Dtype == tensor.Float32 {
 		dropoutApply32(out.F32, in[0].F32, op.Fwd.P, op.Fwd.Seed, *op.Fwd.runs, ctxState[dropoutJob](ctx))
 	} else {
-		dropoutApply(out.F64, in[0].F64, op.Fwd.P, op.Fwd.Seed, *op.Fwd.runs)
+		dropoutApply64(out.F64, in[0].F64, op.Fwd.P, op.Fwd.Seed, *op.Fwd.runs)
 	}
 	return nil
 }

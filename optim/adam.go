@@ -127,7 +127,7 @@ func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 		}
 		g := grads[i]
 		if p.Value.Dtype == tensor.Float32 {
-			a.job = adamJob{w: p.Value.F32, g: g.F32, m: st.m.F32, v: st.v.F32, c: c}
+			a.job = adamJob{w: p.Value.F32, g: g.F32, m: st.m.F32, v: st.v.F32, c: c, c32: c.float32()}
 			cpu.ParallelFor(len(p.Value.F32), adamGrain, &a.job)
 			a.job = adamJob{}
 		} else {
@@ -148,11 +148,12 @@ const adamGrain = 1 << 14
 type adamJob struct {
 	w, g, m, v []float32
 	c          adamCoef
+	c32        cpu.AdamCoef // c rounded, for cpu.AdamUpdate
 }
 
 func (j *adamJob) Run(lo, hi int) {
 	if cpu.NativeAdam {
-		cpu.AdamUpdate(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.c.float32())
+		cpu.AdamUpdate(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.c32)
 		return
 	}
 	adamUpdate(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.c)
