@@ -31,7 +31,8 @@
 // transposed (a recurrent layer's per-step product at a small batch) runs
 // on a kernel of this package instead: OpenBLAS packs all of B on every
 // call, which at those shapes costs more than the arithmetic
-// ([SmallRowKernel]).
+// ([SmallRowKernel]). A layer that multiplies by the same Bᵀ every step
+// transposes it once with [Transpose] (16×16 blocks in AVX-512 registers).
 //
 // [UseWithTensor] routes gorgonia.org/tensor's float32 Sgemm/Sgemv (and so
 // tensor.MatMul, MatVecMul, ...) through the same dispatch.

@@ -1,0 +1,5 @@
+//go:build !cgo || !amd64
+
+package cpu
+
+func transposeNative(dst, src []float32, rows, cols int) { transposeGo(dst, src, rows, cols) }

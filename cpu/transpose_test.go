@@ -1,0 +1,61 @@
+package cpu
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestTranspose(t *testing.T) {
+	for _, sh := range [][2]int{{1, 1}, {1, 7}, {5, 1}, {3, 5}, {16, 16}, {17, 33}, {32, 16}, {40, 23}, {1024, 256}, {256, 1024}, {48, 768}} {
+		rows, cols := sh[0], sh[1]
+		src := make([]float32, rows*cols)
+		for i := range src {
+			src[i] = float32(i) + 0.5
+		}
+		for name, f := range map[string]func(dst, src []float32, rows, cols int){"Transpose": Transpose, "go": transposeGo} {
+			dst := make([]float32, rows*cols+1)
+			dst[rows*cols] = -1 // must stay untouched
+			f(dst, src, rows, cols)
+			for r := 0; r < rows; r++ {
+				for c := 0; c < cols; c++ {
+					if got, want := dst[c*rows+r], src[r*cols+c]; got != want {
+						t.Fatalf("%s %d×%d: dst[%d,%d] = %v, want %v", name, rows, cols, c, r, got, want)
+					}
+				}
+			}
+			if dst[rows*cols] != -1 {
+				t.Fatalf("%s %d×%d wrote past the matrix", name, rows, cols)
+			}
+		}
+	}
+}
+
+func TestTransposePanicsOnShortSlices(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a short dst")
+		}
+	}()
+	Transpose(make([]float32, 5), make([]float32, 6), 2, 3)
+}
+
+// BenchmarkTranspose times the LSTM layer's recurrent weights (4H×H, H 256)
+// and the GRU's (3H×H).
+func BenchmarkTranspose(b *testing.B) {
+	for _, sh := range [][2]int{{1024, 256}, {768, 256}} {
+		src := make([]float32, sh[0]*sh[1])
+		dst := make([]float32, len(src))
+		b.Run(fmt.Sprintf("%dx%d", sh[0], sh[1]), func(b *testing.B) {
+			b.SetBytes(int64(8 * len(src)))
+			for b.Loop() {
+				Transpose(dst, src, sh[0], sh[1])
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/go", sh[0], sh[1]), func(b *testing.B) {
+			b.SetBytes(int64(8 * len(src)))
+			for b.Loop() {
+				transposeGo(dst, src, sh[0], sh[1])
+			}
+		})
+	}
+}
