@@ -101,9 +101,11 @@ cuda-emu-test:
 # GPU, with a*b+c contracted into fused multiply-adds: float rounding then
 # differs from the Go references as it will on hardware, so tolerances that
 # are too tight fail here first. TestEmulatorFMA checks the flags took effect.
+# The threads of a block run last first between barriers here (first first
+# in cuda-emu-test), so a missing __syncthreads shows in one of the two.
 EMU_FMA_FLAGS ?= -O2 -mfma -ffp-contract=fast
 cuda-emu-test-fma:
-	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 $(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./examples/... ./spam/
+	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 EMBER_EMU_THREAD_ORDER=reverse $(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./examples/... ./spam/
 
 # Test binaries for the GPU machine (no Go there): out/devrun/*.test
 cuda-testbin:

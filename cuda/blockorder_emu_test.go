@@ -20,6 +20,22 @@ import (
 // out different under some order: otherwise the orders would not reach the
 // kernels.
 func TestBlockOrderDeterminism(t *testing.T) {
+	testRunOrder(t, "EMBER_EMU_BLOCK_ORDER", "blocks", []string{"reverse", "7", "12345"})
+}
+
+// TestThreadOrder is TestBlockOrderDeterminism for the order the threads
+// of a block run in between barriers (EMBER_EMU_THREAD_ORDER): the same
+// kernels, whose blocks share partial sums through shared memory behind
+// __syncthreads, give the same bits with the threads run last first; the
+// atomic embedding gradient, whose threads add in the order they run,
+// does not.
+func TestThreadOrder(t *testing.T) {
+	testRunOrder(t, "EMBER_EMU_THREAD_ORDER", "threads", []string{"reverse"})
+}
+
+// testRunOrder runs the order-sensitive kernels with env unset and set to
+// each of orders, and compares their bits.
+func testRunOrder(t *testing.T, env, what string, orders []string) {
 	c := deviceContext(t)
 	defer func() { c.gemmSplit = 0 }()
 	r := rand.New(rand.NewPCG(21, 22))
@@ -82,11 +98,11 @@ func TestBlockOrderDeterminism(t *testing.T) {
 		return got
 	}
 
-	t.Setenv("EMBER_EMU_BLOCK_ORDER", "")
+	t.Setenv(env, "")
 	want := run()
 	controlDiffers := false
-	for _, order := range []string{"reverse", "7", "12345"} {
-		t.Setenv("EMBER_EMU_BLOCK_ORDER", order)
+	for _, order := range orders {
+		t.Setenv(env, order)
 		got := run()
 		for name, w := range want {
 			same := slices.Equal(got[name], w)
@@ -94,11 +110,11 @@ func TestBlockOrderDeterminism(t *testing.T) {
 			case name == "embedding gradient":
 				controlDiffers = controlDiffers || !same
 			case !same:
-				t.Errorf("%s: blocks in order %q give other bits than in index order", name, order)
+				t.Errorf("%s: %s in order %q give other bits than in index order", name, what, order)
 			}
 		}
 	}
 	if !controlDiffers {
-		t.Error("the embedding gradient (float atomicAdd) came out the same under every block order: the orders did not take effect")
+		t.Errorf("the embedding gradient (float atomicAdd) came out the same with the %s in every order: the orders did not take effect", what)
 	}
 }

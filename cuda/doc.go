@@ -21,9 +21,12 @@
 //   - no tag: a pure-Go stub; Devices and NewContext return ErrNotBuilt
 //     ("built without CUDA support (rebuild with -tags embercuda)").
 //   - -tags cudaemu: a CPU emulator that compiles the same kernels/*.cu with
-//     the host C++ compiler and runs every thread of a block as a real
-//     thread (emu_runtime.h), so the device tests check the kernels on
-//     machines without a GPU: go test -tags cudaemu ./cuda/.
+//     the host C++ compiler and runs every thread of a block as a fiber
+//     that __syncthreads switches out of (emu_runtime.h), so the device
+//     tests check the kernels on machines without a GPU: go test -tags
+//     cudaemu ./cuda/ (EMBER_EMU_THREAD_ORDER=reverse runs a block's
+//     threads last first between barriers; EMBER_EMU_BLOCK_ORDER permutes
+//     the blocks).
 //
 // # Threads and streams
 //

@@ -1,8 +1,15 @@
 // CPU emulator runtime for CUDA kernels (build tag cudaemu): the
 // definitions that let the host C++ compiler build a kernel's CUDA source
 // unchanged, and emu_call, which runs a kernel for every thread of every
-// block. Each block of a launch runs as blockDim real threads (pthreads)
-// with __syncthreads as a barrier, one block after another. It exists to
+// block. The blocks of a launch run one after another on the calling
+// thread; within a block each thread is a fiber (ucontext), and
+// __syncthreads switches to a scheduler that resumes the next one, so a
+// barrier completes when every thread of the block has reached it (a
+// pthread per thread and a pthread barrier cost thousands of context
+// switches a barrier on two cores). Between two barriers the threads run
+// in index order, or last first with EMBER_EMU_THREAD_ORDER=reverse: a
+// missing barrier (a thread reading shared memory another has not yet
+// written) shows under one of the two. It exists to
 // test the kernels' indexing, edge handling and synchronisation on
 // machines without a GPU; it knows nothing of warps, so it cannot catch
 // warp-synchronous bugs (the kernels have none), and it is slow.
@@ -14,11 +21,12 @@
 #ifndef EMBER_EMU_RUNTIME_H
 #define EMBER_EMU_RUNTIME_H
 
-#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <ucontext.h>
 #include <functional>
 #include <utility>
 
@@ -32,7 +40,8 @@ struct __attribute__((aligned(16))) float4 {
 static thread_local emu_uint3 threadIdx;
 static thread_local emu_uint3 blockIdx;
 static emu_uint3 blockDim, gridDim;
-static pthread_barrier_t emu_barrier;
+
+static void emu_barrier();
 
 #define __global__
 #define __device__
@@ -41,7 +50,7 @@ static pthread_barrier_t emu_barrier;
 #define __shared__ static
 #define __align__(n) __attribute__((aligned(n)))
 
-static inline void __syncthreads() { pthread_barrier_wait(&emu_barrier); }
+static inline void __syncthreads() { emu_barrier(); }
 
 static inline float atomicAdd(float* addr, float v)
 {
@@ -81,10 +90,19 @@ static inline float __ldcg(const float* p) { return *p; }
 
 namespace {
 
-struct emu_thread_arg {
-    const std::function<void()>* body;
-    emu_uint3 tid;
+// The fibers of the running block, one per thread, on the thread that runs
+// the launch; their stacks are kept for the next launch.
+struct emu_fiber {
+    ucontext_t ctx;
+    char* stack;
+    bool done;
 };
+static const size_t emu_stack_size = 256 * 1024;
+static thread_local emu_fiber* emu_fibers;
+static thread_local unsigned emu_fibers_cap;
+static thread_local ucontext_t emu_sched;    // resumed at every barrier and at each fiber's end
+static thread_local emu_fiber* emu_current;  // the running fiber, nullptr outside a block
+static thread_local const std::function<void()>* emu_body;
 
 // The order the blocks of a launch run in, from EMBER_EMU_BLOCK_ORDER: unset,
 // empty or "0", in index order (x fastest, then y, then z); "reverse", last
@@ -125,22 +143,90 @@ static void emu_block_order(unsigned long long blocks)
     emu_order_c = (seed * 40503ull) % blocks;
 }
 
-// One thread of the block runs every block of the grid in turn; the barrier
-// after each block keeps the blocks (which share the static __shared__
-// arrays) from overlapping.
-void* emu_thread(void* p)
+// emu_thread_reverse is EMBER_EMU_THREAD_ORDER=reverse: between barriers,
+// the threads of a block run last index first. Read at each launch.
+static bool emu_thread_reverse()
 {
-    emu_thread_arg* a = (emu_thread_arg*)p;
-    threadIdx = a->tid;
-    const unsigned long long n = (unsigned long long)gridDim.x * gridDim.y * gridDim.z;
-    for (unsigned long long i = 0; i < n; ++i) {
-        const unsigned long long j = emu_order_reverse ? n - 1 - i : (emu_order_a * i + emu_order_c) % n;
-        blockIdx = {(unsigned)(j % gridDim.x), (unsigned)(j / gridDim.x % gridDim.y),
-                    (unsigned)(j / gridDim.x / gridDim.y)};
-        (*a->body)();
-        pthread_barrier_wait(&emu_barrier);
+    const char* v = getenv("EMBER_EMU_THREAD_ORDER");
+    return v != nullptr && strcmp(v, "reverse") == 0;
+}
+
+[[noreturn]] static void emu_fatal(const char* msg)
+{
+    fprintf(stderr, "cuda emulator: %s (block %u,%u,%u of a %ux%ux%u grid of %ux%ux%u threads)\n", msg, blockIdx.x,
+            blockIdx.y, blockIdx.z, gridDim.x, gridDim.y, gridDim.z, blockDim.x, blockDim.y, blockDim.z);
+    abort();
+}
+
+}  // namespace
+
+static void emu_barrier()
+{
+    if (emu_current == nullptr)
+        emu_fatal("__syncthreads outside a kernel");
+    swapcontext(&emu_current->ctx, &emu_sched);
+}
+
+namespace {
+
+// emu_fiber_main runs the kernel for one thread; returning resumes the
+// scheduler (uc_link).
+void emu_fiber_main()
+{
+    (*emu_body)();
+    emu_current->done = true;
+}
+
+void emu_reserve(unsigned nt)
+{
+    if (nt <= emu_fibers_cap)
+        return;
+    emu_fiber* fs = new emu_fiber[nt];
+    for (unsigned t = 0; t < nt; ++t) {
+        fs[t].stack = t < emu_fibers_cap ? emu_fibers[t].stack : (char*)malloc(emu_stack_size);
+        if (fs[t].stack == nullptr)
+            abort();
     }
-    return nullptr;
+    delete[] emu_fibers;
+    emu_fibers = fs;
+    emu_fibers_cap = nt;
+}
+
+// emu_block runs every thread of the current block: each round resumes, in
+// order, the threads that have not ended, each until its next barrier or
+// its end. A round in which some threads end while others wait at a
+// barrier is a divergent barrier (undefined on the device): the process
+// stops with a message rather than hang.
+void emu_block(unsigned nt, bool reverse)
+{
+    ucontext_t tmpl;
+    getcontext(&tmpl);
+    for (unsigned t = 0; t < nt; ++t) {
+        emu_fiber& f = emu_fibers[t];
+        f.ctx = tmpl;
+        f.ctx.uc_stack.ss_sp = f.stack;
+        f.ctx.uc_stack.ss_size = emu_stack_size;
+        f.ctx.uc_link = &emu_sched;
+        f.done = false;
+        makecontext(&f.ctx, emu_fiber_main, 0);
+    }
+    for (unsigned left = nt; left > 0;) {
+        unsigned ended = 0;
+        for (unsigned i = 0; i < nt; ++i) {
+            const unsigned t = reverse ? nt - 1 - i : i;
+            emu_fiber& f = emu_fibers[t];
+            if (f.done)
+                continue;
+            threadIdx = {t % blockDim.x, (t / blockDim.x) % blockDim.y, t / (blockDim.x * blockDim.y)};
+            emu_current = &f;
+            swapcontext(&emu_sched, &f.ctx);
+            emu_current = nullptr;
+            ended += f.done;
+        }
+        if (ended != 0 && ended != left)
+            emu_fatal("divergent __syncthreads: threads of the block ended while others wait at a barrier");
+        left -= ended;
+    }
 }
 
 // Runs body for every thread of every block; returns 0 or a CUresult code.
@@ -149,25 +235,17 @@ int emu_run(emu_uint3 grid, emu_uint3 block, const std::function<void()>& body)
     const unsigned nt = block.x * block.y * block.z;
     gridDim = grid;
     blockDim = block;
-    emu_block_order((unsigned long long)grid.x * grid.y * grid.z);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    pthread_t* th = new pthread_t[nt];
-    emu_thread_arg* args = new emu_thread_arg[nt];
-    pthread_barrier_init(&emu_barrier, nullptr, nt);
-    for (unsigned t = 0; t < nt; ++t) {
-        args[t].body = &body;
-        args[t].tid = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
-        if (pthread_create(&th[t], &attr, emu_thread, &args[t]) != 0)
-            abort();  // the started threads would wait at the barrier forever
+    const unsigned long long n = (unsigned long long)grid.x * grid.y * grid.z;
+    emu_block_order(n);
+    const bool reverse = emu_thread_reverse();
+    emu_reserve(nt);
+    emu_body = &body;
+    for (unsigned long long i = 0; i < n; ++i) {
+        const unsigned long long j = emu_order_reverse ? n - 1 - i : (emu_order_a * i + emu_order_c) % n;
+        blockIdx = {(unsigned)(j % grid.x), (unsigned)(j / grid.x % grid.y), (unsigned)(j / grid.x / grid.y)};
+        emu_block(nt, reverse);
     }
-    for (unsigned t = 0; t < nt; ++t)
-        pthread_join(th[t], nullptr);
-    pthread_barrier_destroy(&emu_barrier);
-    delete[] th;
-    delete[] args;
-    pthread_attr_destroy(&attr);
+    emu_body = nullptr;
     return 0;
 }
 
