@@ -94,7 +94,7 @@ cuda-test:
 
 # The kernels' CUDA source compiled for the CPU and checked against Go
 # references, at the spam model's sizes too (hidden 256, 44 steps): about
-# 2.5 minutes on two cores. The FMA pass below keeps to -short's shapes.
+# 2.5 minutes on two cores.
 cuda-emu-test:
 	$(GO) test -count=1 -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./examples/... ./spam/ ./cmd/spamrnn/
 
@@ -106,7 +106,7 @@ cuda-emu-test:
 # in cuda-emu-test), so a missing __syncthreads shows in one of the two.
 EMU_FMA_FLAGS ?= -O2 -mfma -ffp-contract=fast
 cuda-emu-test-fma:
-	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 EMBER_EMU_THREAD_ORDER=reverse $(GO) test -count=1 -short -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./examples/... ./spam/
+	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 EMBER_EMU_THREAD_ORDER=reverse $(GO) test -count=1 -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./examples/... ./spam/
 
 # Test binaries for the GPU machine (no Go there): out/devrun/*.test
 cuda-testbin:
