@@ -5,8 +5,8 @@
 // (package plots) and the commands' prediction files are written this way.
 //
 // The temporary files being written are tracked, so that a command stopped
-// by a signal can remove them with RemovePending before it exits: an
-// interrupted save leaves the old file and nothing else.
+// by a signal can remove them with Abandon as it exits: an interrupted save
+// leaves the old file and nothing else.
 package atomicfile
 
 import (
@@ -38,17 +38,25 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 		mode = fi.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
+	// Created and tracked under mu, so that Abandon, which holds mu until
+	// the process exits, never misses a temporary file.
+	mu.Lock()
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err == nil {
+		pending[tmp.Name()] = true
+	}
+	mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("create temporary file: %w", UnwrapPath(err))
 	}
-	track(tmp.Name(), true)
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
 		}
-		track(tmp.Name(), false)
+		mu.Lock()
+		delete(pending, tmp.Name())
+		mu.Unlock()
 	}()
 	if err := write(tmp); err != nil {
 		return err
@@ -84,31 +92,25 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	return nil
 }
 
-func track(name string, on bool) {
-	mu.Lock()
-	defer mu.Unlock()
-	if on {
-		pending[name] = true
-	} else {
-		delete(pending, name)
-	}
-}
-
-// RemovePending removes the temporary files of writes still in progress and
-// returns their names. A command calls it just before exiting on a signal;
-// the destination paths keep their old content. The interrupted writes are
-// not stopped: the process is expected to exit at once.
-func RemovePending() []string {
+// Abandon removes the temporary files of writes in progress and calls exit
+// with their names and Completed's list, holding the package's lock
+// throughout: no write can create a temporary file between the removal and
+// exit, which a command quitting on a signal makes exit the process. The
+// interrupted writes are not stopped; their renames fail, so the
+// destinations keep their old content. If exit returns (a test's), writes
+// work again.
+func Abandon(exit func(removed, completed []string)) {
 	mu.Lock()
 	defer mu.Unlock()
 	var removed []string
 	for name := range pending {
-		if err := os.Remove(name); err == nil || errors.Is(err, fs.ErrNotExist) {
+		// A write that has just renamed its file is not counted.
+		if err := os.Remove(name); err == nil {
 			removed = append(removed, name)
 		}
 		delete(pending, name)
 	}
-	return removed
+	exit(removed, slices.Clone(completed))
 }
 
 // Completed lists the paths this process has written with Write so far,

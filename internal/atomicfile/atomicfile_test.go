@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func TestWrite(t *testing.T) {
 	require.NoError(t, Write(path, func(w io.Writer) error { _, err := w.Write([]byte("newer")); return err }))
 	fi, _ = os.Stat(path)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "replacing keeps the mode")
-	require.Empty(t, RemovePending())
+	Abandon(func(removed, _ []string) { require.Empty(t, removed) })
 	require.Equal(t, 1, countOf(Completed(), path), "written twice, listed once")
 }
 
@@ -62,4 +63,25 @@ func TestWriteErrors(t *testing.T) {
 	err = Write(filepath.Join(dir, "d"), func(io.Writer) error { return nil })
 	require.ErrorContains(t, err, "rename into place")
 	require.Equal(t, []string{"d"}, names(t, dir))
+}
+
+// TestAbandonHoldsOffNewWrites: a write that starts while Abandon's exit
+// runs (a save begun by the training loop as the process quits) creates no
+// temporary file; once exit returns, as a test's does, writes work again.
+func TestAbandonHoldsOffNewWrites(t *testing.T) {
+	dir := t.TempDir()
+	done := make(chan error, 1)
+	Abandon(func(removed, _ []string) {
+		require.Empty(t, removed)
+		started := make(chan struct{})
+		go func() {
+			close(started)
+			done <- Write(filepath.Join(dir, "late"), func(io.Writer) error { return nil })
+		}()
+		<-started
+		time.Sleep(20 * time.Millisecond) // the write waits for the lock
+		require.Empty(t, names(t, dir), "no temporary file appears while the process exits")
+	})
+	require.NoError(t, <-done)
+	require.Equal(t, []string{"late"}, names(t, dir))
 }

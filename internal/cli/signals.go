@@ -69,18 +69,21 @@ func (in *Interrupts) receive(s os.Signal) {
 		in.cancel(Interrupted{Signal: s})
 		return
 	}
-	removed := atomicfile.RemovePending()
-	msg := fmt.Sprintf("\n%s: %s: quitting", in.name, SignalName(s))
-	if len(removed) > 0 {
-		msg += fmt.Sprintf(" (an unfinished write was abandoned: %d temporary file(s) removed, the destination left as it was)", len(removed))
-	}
-	if done := atomicfile.Completed(); len(done) > 0 {
-		msg += "; written before the signal: " + strings.Join(done, ", ")
-	} else {
-		msg += "; nothing was written"
-	}
-	fmt.Fprintln(in.stderr, msg)
-	in.exit(ExitCode(s))
+	// Exiting inside Abandon: a save the training loop starts meanwhile
+	// cannot leave a temporary file behind.
+	atomicfile.Abandon(func(removed, done []string) {
+		msg := fmt.Sprintf("\n%s: %s: quitting", in.name, SignalName(s))
+		if len(removed) > 0 {
+			msg += fmt.Sprintf(" (an unfinished write was abandoned: %d temporary file(s) removed, the destination left as it was)", len(removed))
+		}
+		if len(done) > 0 {
+			msg += "; written before the signal: " + strings.Join(done, ", ")
+		} else {
+			msg += "; nothing was written"
+		}
+		fmt.Fprintln(in.stderr, msg)
+		in.exit(ExitCode(s))
+	})
 }
 
 // SetGraceful switches graceful mode on or off (say, on for the training
