@@ -104,12 +104,16 @@ func splitParts() int {
 // OpenBLAS calls on column (or row) blocks of C, the first on the caller's
 // goroutine. It allocates nothing.
 func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	parts := splitParts()
 	// The small-row kernels run whole: at the LSTM's per-step products a
 	// hand-off to a worker costs more than it saves (10×256×1024: 40 µs on
 	// one core, 60 µs split in two).
-	if parts < 2 || 2*m*n*k < minSplitFlops || smallGemmOK(tA, tB, m, n, k) || !split.mu.TryLock() {
-		sgemmPart(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if smallGemmOK(tA, tB, m, n, k) {
+		smallSgemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	parts := splitParts()
+	if parts < 2 || 2*m*n*k < minSplitFlops || !split.mu.TryLock() {
+		openblasSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	defer split.mu.Unlock()

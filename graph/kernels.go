@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+	"gorgonia.org/tensor"
 
 	"github.com/emberml/ember/cpu"
 )
@@ -143,6 +144,18 @@ func recurrentWeights[T Float](whh, work []T, g, h, rows int) (w []T, transB boo
 	wT := work[:g*h]
 	cpu.Transpose(f32(wT), f32(whh), g, h)
 	return wT, false, g
+}
+
+// recurrentScratch is the scratch recurrentWeights needs for a layer over
+// x (in[0], T × B × I) with W_hh (in[2], G × H): room for W_hhᵀ where the
+// CPU's small-row kernel takes the per-step products (float32, 2 to 16
+// rows), else none.
+func recurrentScratch(out *Buf, in []*Buf) int {
+	b, g, h := in[0].Shape[1], in[2].Shape[0], in[2].Shape[1]
+	if out.Dtype != tensor.Float32 || !cpu.SmallRowKernel(b, g, h) {
+		return 0
+	}
+	return g * h
 }
 
 // cellGrain is the fewest batch rows of a recurrent step's gate arithmetic

@@ -79,9 +79,9 @@ func (op GRU) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op,
 
 // ScratchSize: one step's recurrent product h·W_hhᵀ (B, 3H), then room for
 // W_hhᵀ (H × 3H), which the per-step products use where the CPU's
-// small-row kernel takes them (recurrentWeights).
-func (GRU) ScratchSize(_ *Buf, in []*Buf) int {
-	return (in[0].Shape[1] + in[2].Shape[1]) * in[2].Shape[0]
+// small-row kernel takes them (recurrentScratch).
+func (GRU) ScratchSize(out *Buf, in []*Buf) int {
+	return in[0].Shape[1]*in[2].Shape[0] + recurrentScratch(out, in)
 }
 
 func (GRU) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {

@@ -66,8 +66,8 @@ func (LSTM) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
 func (op LSTM) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
 // ScratchSize: room for W_hhᵀ (H × 4H), which the per-step products use
-// where the CPU's small-row kernel takes them (recurrentWeights).
-func (LSTM) ScratchSize(_ *Buf, in []*Buf) int { return in[2].Shape[0] * in[2].Shape[1] }
+// where the CPU's small-row kernel takes them (recurrentScratch).
+func (LSTM) ScratchSize(out *Buf, in []*Buf) int { return recurrentScratch(out, in) }
 
 func (LSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	// Shapes were checked by InferShape when the graph was built.
