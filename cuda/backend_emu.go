@@ -4,7 +4,6 @@ package cuda
 
 /*
 #cgo CXXFLAGS: -std=c++17 -O2 -fno-strict-aliasing -Wno-unknown-pragmas
-#cgo LDFLAGS: -lpthread
 #cgo noescape emu_htod
 #cgo noescape emu_dtoh
 #include <stdint.h>

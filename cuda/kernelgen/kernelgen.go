@@ -590,7 +590,7 @@ func genEmuGo(cfg Config) ([]byte, error) {
 	fmt.Fprintf(&b, header, cfg.KernelDir)
 	fmt.Fprintf(&b, "package %s\n\n", cfg.Package)
 	fmt.Fprintf(&b, "/*\n#cgo CXXFLAGS: -std=c++17 -O2 -fno-strict-aliasing -Wno-unknown-pragmas -I${SRCDIR}/%s\n", cfg.EmuInclude)
-	b.WriteString("#cgo LDFLAGS: -lpthread\n#include <stdint.h>\n")
+	b.WriteString("#include <stdint.h>\n")
 	fmt.Fprintf(&b, "int %s_emu_launch(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,\n", cfg.Package)
 	b.WriteString("\tconst uint64_t* v);\n*/\nimport \"C\"\n\n")
 	fmt.Fprintf(&b, "import (\n\t\"embed\"\n\t\"unsafe\"\n\n\t%q\n)\n\n", cfg.CUDAImport)

@@ -6,7 +6,6 @@ package swish
 
 /*
 #cgo CXXFLAGS: -std=c++17 -O2 -fno-strict-aliasing -Wno-unknown-pragmas -I${SRCDIR}/../../cuda
-#cgo LDFLAGS: -lpthread
 #include <stdint.h>
 int swish_emu_launch(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
 	const uint64_t* v);
