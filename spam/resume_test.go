@@ -1,12 +1,9 @@
 package spam
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -15,29 +12,6 @@ import (
 	"github.com/emberml/ember/internal/stepctx"
 	"github.com/emberml/ember/train"
 )
-
-// cancelOn is a progress writer that cancels a run once a line containing
-// mark is written and the run has then checked its context after more
-// times (once per step: see stepctx).
-type cancelOn struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	mark  string
-	after int
-	ctx   *stepctx.Context
-	done  bool
-}
-
-func (w *cancelOn) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if !w.done && w.mark != "" && strings.Contains(w.buf.String(), w.mark) {
-		w.done = true
-		w.ctx.Arm(w.after)
-	}
-	return len(p), nil
-}
 
 // TestTrainResume: a spam run stopped after an epoch, or somewhere in the
 // next, and resumed from its state file (LoadRun) ends with the
@@ -66,7 +40,7 @@ func testTrainResume(t *testing.T, dev train.Device, n int, modes []bool, stops 
 			ctx := stepctx.New(context.Canceled)
 			o := opts()
 			o.StateFile = path
-			o.Progress = &cancelOn{mark: "epoch 1/3", after: after, ctx: ctx}
+			o.Progress = ctx.ArmWhen("epoch 1/3", after)
 			_, rep, err := Train(ctx, ex, load, o)
 			ctx.Cancel()
 			require.NoError(t, err)

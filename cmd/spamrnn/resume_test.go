@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -16,35 +15,6 @@ import (
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/internal/stepctx"
 )
-
-// signalOn is standard output that plays a SIGINT once a line containing
-// mark is written and the run has then checked its context after more times
-// (once per step: see stepctx).
-type signalOn struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	mark  string
-	after int
-	ctx   *stepctx.Context
-	fired bool
-}
-
-func (w *signalOn) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if !w.fired && strings.Contains(w.buf.String(), w.mark) {
-		w.fired = true
-		w.ctx.Arm(w.after)
-	}
-	return len(p), nil
-}
-
-func (w *signalOn) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
-}
 
 // figures keeps the lines of a run's output that carry its figures, less
 // the timings.
@@ -92,7 +62,7 @@ func testResumeMatches(t *testing.T, extra []string) {
 		dir := t.TempDir()
 		model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
 		ctx := stepctx.New(cli.Interrupted{Signal: syscall.SIGINT})
-		out := &signalOn{mark: "epoch 1/3", after: after, ctx: ctx}
+		out := ctx.ArmWhen("epoch 1/3", after)
 		var errb bytes.Buffer
 		code := run(ctx, append(args, "--out", model), strings.NewReader(""), out, &errb)
 		ctx.Cancel()

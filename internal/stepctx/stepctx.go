@@ -8,6 +8,7 @@ package stepctx
 
 import (
 	"context"
+	"strings"
 	"sync"
 )
 
@@ -62,4 +63,39 @@ func (c *Context) Err() error {
 	c.countdown(true)
 	c.mu.Unlock()
 	return c.Context.Err()
+}
+
+// ArmWhen returns a writer for a run's progress output that keeps what is
+// written and calls c.Arm(n) once the output contains mark (the end of an
+// epoch, say): the run then stops n steps later.
+func (c *Context) ArmWhen(mark string, n int) *Writer {
+	return &Writer{ctx: c, mark: mark, n: n}
+}
+
+// Writer is ArmWhen's writer; it is safe for concurrent use.
+type Writer struct {
+	ctx   *Context
+	mark  string
+	n     int
+	mu    sync.Mutex
+	buf   strings.Builder
+	armed bool
+}
+
+func (w *Writer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.armed && strings.Contains(w.buf.String(), w.mark) {
+		w.armed = true
+		w.ctx.Arm(w.n)
+	}
+	return len(p), nil
+}
+
+// String is what has been written so far.
+func (w *Writer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }

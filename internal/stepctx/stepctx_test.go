@@ -3,6 +3,7 @@ package stepctx
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -36,5 +37,24 @@ func TestArm(t *testing.T) {
 	now.Arm(0)
 	if now.Err() == nil {
 		t.Fatal("Arm(0) did not cancel at once")
+	}
+}
+
+func TestArmWhen(t *testing.T) {
+	c := New(errors.New("stop"))
+	w := c.ArmWhen("epoch 1/3", 2)
+	fmt.Fprint(w, "epoch 1")
+	if c.Err() != nil || c.Err() != nil {
+		t.Fatal("cancelled before the mark was written")
+	}
+	fmt.Fprint(w, "/3 done\n") // the mark across two writes
+	if c.Err() != nil {
+		t.Fatal("cancelled at the first check after the mark, want the second")
+	}
+	if c.Err() == nil {
+		t.Fatal("not cancelled at the second check after the mark")
+	}
+	if got := w.String(); got != "epoch 1/3 done\n" {
+		t.Fatalf("String() = %q", got)
 	}
 }
