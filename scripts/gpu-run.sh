@@ -3,7 +3,7 @@
 # copied into it as devrun/gpu/run.sh) on a GPU machine with no Go. Run from
 # the repository root of the device tool's copy of the tree:
 #
-#   bash devrun/gpu/run.sh [info|sanitize|tests|bench|train|quick|all]...  (default: all)
+#   bash devrun/gpu/run.sh [info|sanitize|tests|bench|train|quick|packed|all]...  (default: all)
 #
 #   info   machine, driver, CUDA, linked libraries, Python/torch, bundle (always
 #          printed first, and the first lines of summary.txt)
@@ -24,12 +24,16 @@
 #          (train.log with the --json line last, train.png)
 #   quick  spambench --quick with PyTorch: batch 10, a few steps per engine and
 #          device; a smoke test of the bench step in well under a minute
+#   packed spambench --packed at batch 10 and 64, one repeat: both engines on
+#          every device, padded and packed (pack_padded_sequence for PyTorch),
+#          each packed run one epoch of length-bucketed batches (issue 14);
+#          not part of all (results in packed.json)
 #   all    sanitize, tests, bench, train
 #
 # Output, in $OUT (default: out/ in this folder), at most 8 files as the
 # device tool returns no more: summary.txt (info, then one line per step),
-# tests.log (the sanitizer's runs too), bench.log, results.json,
-# seq_per_s.png, train.log, train.png.
+# tests.log (the sanitizer's runs too), bench.log (packed's too),
+# results.json, seq_per_s.png, train.log, train.png, packed.json.
 # Steps end with a summary line each; the exit status is 1 when any failed.
 #
 # Environment:
@@ -298,16 +302,18 @@ run_sanitize() {
 }
 
 # ---------------------------------------------------------------- bench
-run_spambench() { # run_spambench NAME TIMEOUT FLAGS...
-	local name=$1 to rc t0 secs status
+run_spambench() { # run_spambench NAME TIMEOUT RESULTS FLAGS... (RESULTS: the JSON file it writes)
+	local name=$1 to rc t0 secs status res=$3
 	to=$(cap "$2")
-	shift 2
+	shift 3
 	if [ "$(left)" -lt 30 ]; then
 		step "$name" skipped "out of time in this call (run.sh bench)"
 		return
 	fi
 	[ -n "${PY:-}" ] || PY=$(find_python)
-	local args=(--python "$PY" --torch-script "$HERE/pytorch/spam_lstm.py" --out "$OUT" "$@")
+	local dir=$OUT
+	[ "$res" = "$OUT/results.json" ] || dir=$TMP/$name
+	local args=(--python "$PY" --torch-script "$HERE/pytorch/spam_lstm.py" --out "$dir" "$@")
 	# shellcheck disable=SC2206 # BENCH_ARGS is a word list
 	args+=(${BENCH_ARGS:-})
 	echo "=================== spambench ${args[*]}" | tee -a "$OUT/bench.log"
@@ -315,20 +321,21 @@ run_spambench() { # run_spambench NAME TIMEOUT FLAGS...
 	(cd "$HERE" && exec timeout -s INT -k 20 "$to" "$BIN/bin/spambench" "${args[@]}") 2>&1 | tee -a "$OUT/bench.log"
 	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - t0))
+	[ "$dir" = "$OUT" ] || cp "$dir/results.json" "$res" 2>/dev/null
 	case $rc in
 	0) status=ok ;;
 	124 | 137) status=TIMEOUT ;;
 	*) status=FAIL ;;
 	esac
 	local detail="exit $rc; ${secs}s"
-	if [ -f "$OUT/results.json" ] && [ -n "$PY" ]; then
-		detail+="; $("$PY" - "$OUT/results.json" <<'EOF' 2>/dev/null
+	if [ -f "$res" ] && [ -n "$PY" ]; then
+		detail+="; $("$PY" - "$res" <<'EOF' 2>/dev/null
 import json, sys
 r = json.load(open(sys.argv[1]))
 def kernels(x):
     k = (x.get("profile") or {}).get("kernels_per_step")
     return " (%g kernels/step)" % k if k else ""
-rows = ["%s/%s/b%s %s%s" % (x.get("engine"), x.get("device"), x.get("batch"),
+rows = ["%s/%s%s/b%s %s%s" % (x.get("engine"), x.get("device"), "/packed" if x.get("mode") == "packed" else "", x.get("batch"),
         ("%.0f seq/s" % x["seq_per_s"]) if x.get("ok") else "error", kernels(x))
         for x in r.get("results", [])]
 un = ["%s/%s unavailable" % (x.get("engine"), x.get("device")) for x in r.get("unavailable", [])]
@@ -341,8 +348,13 @@ EOF
 
 # --profile: a few more steps per run, timed op by op, with the kernels each
 # op launches per step (the CUDA breakdown in bench.log and results.json).
-run_bench() { run_spambench bench "${BENCH_TIMEOUT:-420}" --devices auto --profile; }
-run_quick() { run_spambench quick "${BENCH_TIMEOUT:-120}" --quick --no-torch=false --devices auto; }
+run_bench() { run_spambench bench "${BENCH_TIMEOUT:-420}" "$OUT/results.json" --devices auto --profile; }
+run_quick() { run_spambench quick "${BENCH_TIMEOUT:-120}" "$OUT/results.json" --quick --no-torch=false --devices auto; }
+# One repeat: a packed run is a whole epoch of bucketed batches (390 at
+# batch 10), and PyTorch on the CPU takes most of the time.
+run_packed() {
+	run_spambench packed "${BENCH_TIMEOUT:-420}" "$OUT/packed.json" --devices auto --packed --batch-sizes 10,64 --repeats 1
+}
 
 # ---------------------------------------------------------------- train
 run_train() {
@@ -380,9 +392,9 @@ run_train() {
 SECTIONS=${*:-all}
 for s in $SECTIONS; do
 	case $s in
-	info | sanitize | tests | bench | train | quick | all) ;;
+	info | sanitize | tests | bench | train | quick | packed | all) ;;
 	*)
-		echo "run.sh: unknown section $s (want info, sanitize, tests, bench, train, quick or all)" >&2
+		echo "run.sh: unknown section $s (want info, sanitize, tests, bench, train, quick, packed or all)" >&2
 		exit 2
 		;;
 	esac
@@ -394,7 +406,7 @@ done
 for s in $SECTIONS; do
 	case $s in
 	tests | sanitize) : >"$OUT/tests.log" ;;
-	bench | quick) : >"$OUT/bench.log" ;;
+	bench | quick | packed) : >"$OUT/bench.log" ;;
 	train) : >"$OUT/train.log" ;;
 	all) : >"$OUT/tests.log"; : >"$OUT/bench.log"; : >"$OUT/train.log" ;;
 	esac
@@ -407,6 +419,7 @@ for s in $SECTIONS; do
 	bench) run_bench ;;
 	train) run_train ;;
 	quick) run_quick ;;
+	packed) run_packed ;;
 	all) run_sanitize; run_tests; run_bench; run_train ;;
 	esac
 done
