@@ -119,18 +119,21 @@ func nvidiaSMI(ctx context.Context) []GPU {
 	return gpus
 }
 
-// gitCommit is the checkout's short commit. Outside a checkout (a binary
-// built here and run on another machine, as scripts/gpu-bundle.sh does) it
-// is the commit go build stamped into the binary, with "-dirty" when the
-// tree had uncommitted changes, or "unknown" when there is none.
+// gitCommit is the commit the benchmark was built from: the one go build
+// stamped into the binary (short, "-dirty" when the tree had uncommitted
+// changes), or, when there is none (go run does not stamp), the short
+// commit of the checkout it runs in, else "unknown". The stamp comes first
+// because a binary built earlier (or elsewhere, as scripts/gpu-bundle.sh
+// does) and run in a checkout that has moved on would otherwise report the
+// checkout's commit rather than its own.
 func gitCommit(ctx context.Context) string {
+	if s := stampedCommit(); s != "" {
+		return s
+	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output()
 	if s := strings.TrimSpace(string(out)); err == nil && s != "" {
-		return s
-	}
-	if s := stampedCommit(); s != "" {
 		return s
 	}
 	return "unknown"
