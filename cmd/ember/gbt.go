@@ -65,17 +65,18 @@ type importanceRow struct {
 }
 
 // gbtParams maps grid and flag names to the model's options; aliases are
-// Spark's and XGBoost's names.
+// Spark's and XGBoost's names. Each setter refuses the values its flag
+// refuses, so a bad grid fails before any fit starts.
 var gbtParams = map[string]func(m *gbt.Model, v float64) error{
-	"num_trees":        func(m *gbt.Model, v float64) error { return intParam(&m.NumTrees, v, 1) },
-	"max_depth":        func(m *gbt.Model, v float64) error { return intParam(&m.MaxDepth, v, 1) },
-	"learning_rate":    func(m *gbt.Model, v float64) error { m.LearningRate = v; return nil },
-	"max_bins":         func(m *gbt.Model, v float64) error { return intParam(&m.MaxBins, v, 2) },
-	"min_samples_leaf": func(m *gbt.Model, v float64) error { return intParam(&m.MinSamplesLeaf, v, 1) },
-	"min_child_weight": func(m *gbt.Model, v float64) error { m.MinChildWeight = v; return nil },
-	"min_split_loss":   func(m *gbt.Model, v float64) error { m.MinSplitLoss = v; return nil },
-	"l2":               func(m *gbt.Model, v float64) error { m.L2 = v; return nil },
-	"subsample":        func(m *gbt.Model, v float64) error { m.Subsample = v; return nil },
+	"num_trees":        func(m *gbt.Model, v float64) error { return intParam(&m.NumTrees, v, 1, 1_000_000) },
+	"max_depth":        func(m *gbt.Model, v float64) error { return intParam(&m.MaxDepth, v, 1, 30) },
+	"learning_rate":    func(m *gbt.Model, v float64) error { return floatParam(&m.LearningRate, v, true, false) },
+	"max_bins":         func(m *gbt.Model, v float64) error { return intParam(&m.MaxBins, v, 2, gbt.MaxBins) },
+	"min_samples_leaf": func(m *gbt.Model, v float64) error { return intParam(&m.MinSamplesLeaf, v, 1, 1<<30) },
+	"min_child_weight": func(m *gbt.Model, v float64) error { return floatParam(&m.MinChildWeight, v, false, false) },
+	"min_split_loss":   func(m *gbt.Model, v float64) error { return floatParam(&m.MinSplitLoss, v, false, false) },
+	"l2":               func(m *gbt.Model, v float64) error { return floatParam(&m.L2, v, false, false) },
+	"subsample":        func(m *gbt.Model, v float64) error { return floatParam(&m.Subsample, v, true, true) },
 }
 
 var gbtAliases = map[string]string{
@@ -89,11 +90,26 @@ var gbtAliases = map[string]string{
 	"subsamplingRate": "subsample",
 }
 
-func intParam(dst *int, v float64, min int) error {
-	if v != math.Trunc(v) || v < float64(min) || v > 1e9 {
-		return fmt.Errorf("%v is not a whole number of at least %d", v, min)
+func intParam(dst *int, v float64, lo, hi int) error {
+	if v != math.Trunc(v) || v < float64(lo) || v > float64(hi) {
+		return fmt.Errorf("%v is not a whole number from %d to %d", v, lo, hi)
 	}
 	*dst = int(v)
+	return nil
+}
+
+// floatParam sets a finite option that must be above 0 (positive) or at
+// least 0, and at most 1 (fraction).
+func floatParam(dst *float64, v float64, positive, fraction bool) error {
+	switch {
+	case fraction && !(v > 0 && v <= 1):
+		return fmt.Errorf("%v is not in (0, 1]", v)
+	case positive && !(v > 0):
+		return fmt.Errorf("%v is not above 0", v)
+	case v < 0:
+		return fmt.Errorf("%v is negative", v)
+	}
+	*dst = v
 	return nil
 }
 
@@ -212,6 +228,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if *exclude != "" && *features != "" {
 			return errors.New("--exclude trims the default feature set; with --features, list just the columns you want")
+		}
+		if fs.IsSet("fill-value") && *impute != "constant" {
+			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
 		if *cv > 0 && *objective != string(gbt.BinaryLogistic) {
 			return errors.New("--cv scores classifiers (ROC AUC, log-loss, accuracy); it needs --objective binary:logistic")

@@ -127,6 +127,13 @@ func TestGBTBadInput(t *testing.T) {
 		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
 		{"bad grid value", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=2.5"}, 2, "not a whole number"},
 		{"target as feature", []string{"--data", data, "--target", "label", "--features", "x,label"}, 1, "includes the --target"},
+		// Grid values are checked before any fit, as the flags are.
+		{"grid depth too deep", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=3,1000"}, 2, "--grid max_depth: 1000 is not a whole number from 1 to 30"},
+		{"grid bins too many", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_bins=300"}, 2, "--grid max_bins: 300 is not a whole number from 2 to 255"},
+		{"grid zero learning rate", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "eta=0,0.1"}, 2, "--grid learning_rate: 0 is not above 0"},
+		{"grid subsample above 1", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "subsample=0.5,2"}, 2, "--grid subsample: 2 is not in (0, 1]"},
+		{"grid negative l2", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "lambda=-1"}, 2, "--grid l2: -1 is negative"},
+		{"fill value without constant", []string{"--data", data, "--target", "label", "--impute", "mean", "--fill-value", "3"}, 2, "--fill-value is the value of --impute constant"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, append([]string{"gbt"}, tc.args...)...)
