@@ -164,8 +164,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"log-loss, accuracy, the confusion matrix and feature importances (regression:\n"+
 			"RMSE). Missing values are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value) or\n"+
-			"--tokens (token counts); without --features every other column is used and a\n"+
-			"column with non-numeric values is taken as categorical. With --cv K and --grid,\n"+
+			"--tokens (token counts); without --features every other column is used, a\n"+
+			"column of mostly non-numeric values is taken as categorical, and a stray word\n"+
+			"in a column of numbers is an error naming its line. With --cv K and --grid,\n"+
 			"each grid point is scored by stratified K-fold cross-validation on the training\n"+
 			"rows (folds in parallel) and the best point is refitted on all of them.\n"+
 			"--save keeps the fitted pipeline and model for ember score.\n")
@@ -534,10 +535,18 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 		if slices.Contains(except, c.Name) || slices.Contains(special, c.Name) {
 			continue
 		}
-		if c.Kind == tabular.Text && !allNumbers(c) {
-			spec.Categorical = append(spec.Categorical, c.Name)
-			warn("column %q has non-numeric values: one-hot encoding it (list it in --categorical to say so, or leave it out with --features)", c.Name)
-			continue
+		if c.Kind == tabular.Text {
+			nums, words, first := countNumbers(c)
+			if words > 0 && nums > words {
+				// Mostly numbers: a typo to fix, not categories.
+				return fmt.Errorf("%s, column %q: %q is not a number, though %d of its %d values are (fix it, or leave the cell empty for a missing value; --categorical %s one-hot encodes the column instead)",
+					b.Where(first), c.Name, c.Str[first], nums, nums+words, c.Name)
+			}
+			if words > 0 {
+				spec.Categorical = append(spec.Categorical, c.Name)
+				warn("column %q has non-numeric values (%q, %s): one-hot encoding it (list it in --categorical to say so, or leave it out with --features)", c.Name, c.Str[first], b.Where(first))
+				continue
+			}
 		}
 		spec.Numeric = append(spec.Numeric, c.Name)
 	}
@@ -547,16 +556,25 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 	return nil
 }
 
-func allNumbers(c *tabular.Column) bool {
+// countNumbers counts a text column's present values that are numbers and
+// those that are not, and returns the row of the first that is not (-1:
+// none).
+func countNumbers(c *tabular.Column) (nums, words, first int) {
+	first = -1
 	for i, s := range c.Str {
 		if c.Null != nil && c.Null[i] {
 			continue
 		}
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return false
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			nums++
+			continue
 		}
+		if first < 0 {
+			first = i
+		}
+		words++
 	}
-	return true
+	return nums, words, first
 }
 
 // targetValues reads the target: for a classifier, exactly two distinct

@@ -127,6 +127,10 @@ func TestGBTBadInput(t *testing.T) {
 		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
 		{"bad grid value", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=2.5"}, 2, "not a whole number"},
 		{"target as feature", []string{"--data", data, "--target", "label", "--features", "x,label"}, 1, "includes the --target"},
+		// A stray word in a numeric column is a typo to fix, not a reason
+		// to one-hot encode the whole column.
+		{"stray non-number in a numeric column", []string{"--data", bad, "--target", "label"}, 1,
+			bad + `: line 4, column "x": "seven" is not a number, though 2 of its 3 values are`},
 		// Grid values are checked before any fit, as the flags are.
 		{"grid depth too deep", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=3,1000"}, 2, "--grid max_depth: 1000 is not a whole number from 1 to 30"},
 		{"grid bins too many", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_bins=300"}, 2, "--grid max_bins: 300 is not a whole number from 2 to 255"},
