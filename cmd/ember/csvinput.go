@@ -79,7 +79,9 @@ func parseTable(r io.Reader, path string) (*table, error) {
 
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.Comma = sniffDelimiter(path, text)
-	cr.TrimLeadingSpace = true
+	// Not for TSV: encoding/csv trims tabs too, so an empty cell's tab
+	// would vanish into the next field's leading space.
+	cr.TrimLeadingSpace = cr.Comma != '\t'
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: the file is empty; want a header row naming the columns", path)

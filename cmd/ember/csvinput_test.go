@@ -23,6 +23,8 @@ func TestParseTable(t *testing.T) {
 		{"blank and multi-line", "a.csv", "x,y\n\n1,\"two\nlines\"\n3,4\n", []string{"x", "y"}, 2, []int{3, 5}},
 		// Unnamed columns (Kaggle's SMS file: "v1,v2,,,") are tolerated.
 		{"unnamed columns", "k.csv", "v1,v2,,,\r\nham,hi,,,\r\n", []string{"v1", "v2", "", "", ""}, 1, []int{2}},
+		// An empty cell in a TSV is two tabs in a row, not one delimiter.
+		{"tsv with empty cells", "a.tsv", "x\ty\tz\n1\t\t3\n\t\t\n", []string{"x", "y", "z"}, 2, []int{2, 3}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
