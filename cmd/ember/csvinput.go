@@ -18,6 +18,7 @@ import (
 
 	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/sysmem"
+	"github.com/emberml/ember/tabular"
 )
 
 // table is a delimited text file with a header row, held as strings so each
@@ -232,8 +233,9 @@ func (t *table) labels(name string) ([]int, []string, error) {
 	return ys[0], classes, nil
 }
 
-// rawLabels returns the named column's values, trimmed; an empty one is an
-// error naming its line.
+// rawLabels returns the named column's values, trimmed; an empty one, or
+// one of pandas' NA markers ("NaN", "NA", ...: tabular.IsNA, as ember gbt
+// reads them), is an error naming its line.
 func (t *table) rawLabels(name string) ([]string, error) {
 	j, err := t.column(name)
 	if err != nil {
@@ -244,6 +246,9 @@ func (t *table) rawLabels(name string) ([]string, error) {
 		v := strings.TrimSpace(rec[j])
 		if v == "" {
 			return nil, fmt.Errorf("%s: line %d, column %q: empty class label", t.path, t.lines[r], name)
+		}
+		if tabular.IsNA(v) {
+			return nil, fmt.Errorf("%s: line %d, column %q: missing class label (%q)", t.path, t.lines[r], name, v)
 		}
 		vals[r] = v
 	}

@@ -99,6 +99,13 @@ func TestTableLabels(t *testing.T) {
 	require.NoError(t, err)
 	_, _, err = tab.labels("s")
 	require.EqualError(t, err, `t.csv: line 3, column "s": empty class label`)
+
+	// pandas' NA markers are missing labels, as ember gbt reads them, not
+	// a class named "NaN".
+	tab, err = parseTable(strings.NewReader("s\nx\ny\nNaN\n"), "t.csv")
+	require.NoError(t, err)
+	_, _, err = tab.labels("s")
+	require.EqualError(t, err, `t.csv: line 4, column "s": missing class label ("NaN")`)
 }
 
 func TestSplitList(t *testing.T) {

@@ -187,7 +187,7 @@ func listDir(t *testing.T) []string {
 func FuzzParseTable(f *testing.F) {
 	for _, s := range []string{
 		"a,b\n1,2\n", "\ufeffv1,v2,,,\r\nham,hi,,,\r\n", "x\ty\n1\t2\n", ",,\n1,2,3\n", "a,a\n1,2\n",
-		"a,b\n\"1\n2\",3\n", "a\n\xff\xfe\n", "", "\n\n", "a,\"b\n", "a,b\n1\n", "a\tb\tc\n\t\t\n1\t \t\n",
+		"a,b\n\"1\n2\",3\n", "a\n\xff\xfe\n", "", "\n\n", "a,\"b\n", "a,b\n1\n", "a\tb\tc\n\t\t\n1\t \t\n", "y\nNaN\n",
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
