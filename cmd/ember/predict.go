@@ -9,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/metrics"
+	"github.com/emberml/ember/tabular"
 )
 
 func init() {
@@ -35,11 +37,15 @@ type scores struct {
 	rows   [][]string // one record per data row
 	// For a classifier scored on data that has its label column: the true
 	// and predicted class of each row as indices into classes (truth -1
-	// for a label the model never saw, which counts as an error).
+	// for a label the model never saw, which counts as an error, and
+	// labelMissing for a row without a label, which is left out).
 	labelColumn string
 	classes     []string
 	truth, pred []int
 }
+
+// labelMissing is the truth of a row whose label cell is empty or NaN.
+const labelMissing = -2
 
 // predictResult is the --json summary.
 type predictResult struct {
@@ -51,16 +57,18 @@ type predictResult struct {
 	LabelColumn string   `json:"label_column,omitempty"`
 	Accuracy    *float64 `json:"accuracy,omitempty"`
 	Unknown     int      `json:"unknown_labels,omitempty"`
+	Unlabelled  int      `json:"unlabelled_rows,omitempty"`
 }
 
 func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("predict", stdout,
 		"usage: ember predict --model FILE --data FILE [--out FILE] [--id COLUMN]\n"+
-			"\nScores a data file with a model saved by ember logreg, naivebayes or kmeans\n"+
-			"--save: the same columns (or text layout) as the training data, scaled and\n"+
+			"\nScores a data file with a model saved by ember logreg, naivebayes, kmeans or\n"+
+			"gbt --save: the same columns (or text layout) as the training data, scaled and\n"+
 			"tokenised as in training. Writes one CSV row per data row: the predicted\n"+
 			"class and each class's probability (the cluster for k-means). When the data\n"+
-			"has the model's label column, the accuracy against it is reported.\n")
+			"has the model's label column, the accuracy against it is reported (rows whose\n"+
+			"label is empty or NaN are scored but left out of it). XGBoost models: ember score.\n")
 	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
 	id := fs.String("id", "", "copy this `column` of the data into the first output column")
@@ -69,6 +77,9 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	mf, err := loadModelFile(*model)
+	if errors.Is(err, checkpoint.ErrNotModel) {
+		return fmt.Errorf("%w (ember score reads XGBoost .json/.ubj models)", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -108,7 +119,11 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		truth, pred := make([]int, 0, len(s.truth)), make([]int, 0, len(s.truth))
 		correct := 0
 		for i, t := range s.truth {
-			if t < 0 {
+			switch {
+			case t == labelMissing:
+				res.Unlabelled++
+				continue
+			case t < 0:
 				res.Unknown++
 				continue
 			}
@@ -117,9 +132,14 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 				correct++
 			}
 		}
-		acc := float64(correct) / float64(len(s.truth))
-		res.Accuracy = &acc
-		fmt.Fprintf(summary, "accuracy against column %q: %.4f (%d of %d)\n", s.labelColumn, acc, correct, len(s.truth))
+		if labelled := len(s.truth) - res.Unlabelled; labelled > 0 {
+			acc := float64(correct) / float64(labelled)
+			res.Accuracy = &acc
+			fmt.Fprintf(summary, "accuracy against column %q: %.4f (%d of %d)\n", s.labelColumn, acc, correct, labelled)
+		}
+		if res.Unlabelled > 0 {
+			fmt.Fprintf(summary, "%d %s no label (left out of the accuracy)\n", res.Unlabelled, map[bool]string{true: "row has", false: "rows have"}[res.Unlabelled == 1])
+		}
 		if res.Unknown > 0 {
 			fmt.Fprintf(summary, "%d %s a label the model was not trained on (counted as wrong)\n", res.Unknown, map[bool]string{true: "row has", false: "rows have"}[res.Unknown == 1])
 		}
@@ -210,12 +230,23 @@ func (c *tableClassifier) score(data, id string) (*scores, error) {
 		s.add(ids, i, best, p)
 	}
 	if target := c.mf.meta.Input.Target; target != "" {
-		if _, err := tab.column(target); err == nil {
-			labels, err := tab.rawLabels(target)
-			if err != nil {
-				return nil, err
+		if j, err := tab.column(target); err == nil {
+			s.labelColumn = target
+			index := make(map[string]int, len(c.classes))
+			for k, name := range c.classes {
+				index[name] = k
 			}
-			s.labelColumn, s.truth = target, classIndices(labels, c.classes)
+			for _, rec := range tab.rows {
+				v := strings.TrimSpace(rec[j])
+				k, known := index[v]
+				switch {
+				case tabular.IsNA(v):
+					k = labelMissing
+				case !known:
+					k = -1
+				}
+				s.truth = append(s.truth, k)
+			}
 		}
 	}
 	return s, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -229,6 +230,7 @@ func TestPredictBadInput(t *testing.T) {
 		msg  string
 	}{
 		{"not a model", []string{"--model", notModel, "--data", test}, 1, "not an Ember model file"},
+		{"xgboost model", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", test}, 1, "ember score reads XGBoost .json/.ubj models"},
 		{"truncated", []string{"--model", truncated, "--data", test}, 1, "truncated"},
 		{"another kind", []string{"--model", foreign, "--data", test}, 1, `holds a "ember.spamrnn" model, which ember predict does not score (it scores ember.gbt, ember.kmeans, ember.logreg, ember.naivebayes); use spamrnn predict or spamrnn eval`},
 		{"newer metadata", []string{"--model", future, "--data", test}, 1, "metadata version 2 is newer than this ember reads (1)"},
@@ -245,6 +247,51 @@ func TestPredictBadInput(t *testing.T) {
 			require.Equal(t, tc.code, code, out)
 			require.Contains(t, errOut, tc.msg)
 			require.NoFileExists(t, preds, "a failed predict writes nothing")
+		})
+	}
+}
+
+// TestPredictUnlabelledRows: a data file whose label column is blank (or
+// NaN) in some rows is scored in full; those rows are left out of the
+// accuracy, not a failure (logreg) nor a wrong answer (gbt).
+func TestPredictUnlabelledRows(t *testing.T) {
+	train, test := splitIris(t)
+	dir := t.TempDir()
+	lr := filepath.Join(dir, "lr.ember")
+	code, _, errOut := runCmd(t, "logreg", "--data", train, "--target", "species", "--save", lr)
+	require.Equal(t, 0, code, errOut)
+	b, err := os.ReadFile(test)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	lines[1] = strings.TrimSuffix(lines[1], "setosa")
+	lines[2] = strings.TrimSuffix(lines[2], "setosa") + "NaN"
+	partial := writeFile(t, "partial.csv", strings.Join(lines, "\n")+"\n")
+
+	gbtTrain := writeFile(t, "g.csv", "x,y\n1,a\n2,a\n3,a\n4,b\n5,b\n6,b\n1,a\n2,a\n3,a\n4,b\n5,b\n6,b\n")
+	gbtModel := filepath.Join(dir, "g.ember")
+	code, _, errOut = runCmd(t, "gbt", "--data", gbtTrain, "--target", "y", "--trees", "5", "--test-frac", "0", "--save", gbtModel)
+	require.Equal(t, 0, code, errOut)
+	gbtData := writeFile(t, "gd.csv", "x,y\n1,a\n6,\n5,b\n")
+
+	for _, tc := range []struct {
+		name, model, data string
+		rows, labelled    int
+	}{
+		{"logreg", lr, partial, len(lines) - 1, len(lines) - 3},
+		{"gbt", gbtModel, gbtData, 3, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "p.csv")
+			code, stdout, errOut := runCmd(t, "predict", "--model", tc.model, "--data", tc.data, "--out", out, "--json")
+			require.Equal(t, 0, code, errOut)
+			require.Len(t, readCSV(t, out), tc.rows+1)
+			require.Contains(t, stdout, fmt.Sprintf("of %d)", tc.labelled))
+			require.Contains(t, stdout, "no label (left out of the accuracy)")
+			require.NotContains(t, stdout, "not trained on")
+			var res predictResult
+			decodeLast(t, stdout, &res)
+			require.Equal(t, tc.rows-tc.labelled, res.Unlabelled)
+			require.Zero(t, res.Unknown)
 		})
 	}
 }

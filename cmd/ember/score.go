@@ -404,8 +404,11 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 	if tc := b.Column(s.Target); tc != nil && s.Classes != nil {
 		out.labelColumn = s.Target
 		for i := range b.Rows {
-			t, _ := tc.Text(i)
-			out.truth = append(out.truth, slices.Index(s.Classes, t))
+			k := labelMissing
+			if t, ok := tc.Text(i); ok {
+				k = slices.Index(s.Classes, t)
+			}
+			out.truth = append(out.truth, k)
 		}
 	}
 	return out, nil
