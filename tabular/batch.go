@@ -65,6 +65,9 @@ type Batch struct {
 	// Lines are the 1-based file lines the rows start on (CSV); nil for
 	// Parquet, whose rows are named by their index.
 	Lines []int
+	// FileRows are the 0-based file rows of the rows of a Parquet batch
+	// picked out of another (SelectRows); nil when row i is FirstRow+i.
+	FileRows []int64
 	// Columns are the columns asked for, in that order.
 	Columns []*Column
 }
@@ -84,7 +87,15 @@ func (b *Batch) Where(i int) string {
 	if b.Lines != nil {
 		return fmt.Sprintf("%s: line %d", b.Source, b.Lines[i])
 	}
-	return fmt.Sprintf("%s: row %d", b.Source, b.FirstRow+int64(i)+1)
+	return fmt.Sprintf("%s: row %d", b.Source, b.fileRow(i)+1)
+}
+
+// fileRow is the 0-based file row of row i (Parquet).
+func (b *Batch) fileRow(i int) int64 {
+	if b.FileRows != nil {
+		return b.FileRows[i]
+	}
+	return b.FirstRow + int64(i)
 }
 
 // Text returns row i of a column as text: a Text value as it is, a number
@@ -123,10 +134,20 @@ func Merge(batches []*Batch) *Batch {
 	first := batches[0]
 	out := &Batch{Source: first.Source, FirstRow: first.FirstRow}
 	withLines := first.Lines != nil
+	// Parquet rows keep their numbers when a batch is not the file's next.
+	withRows := false
+	for _, b := range batches {
+		withRows = withRows || b.FileRows != nil
+	}
 	for _, c := range first.Columns {
 		out.Columns = append(out.Columns, &Column{Name: c.Name, Kind: c.Kind})
 	}
 	for _, b := range batches {
+		if withRows {
+			for i := range b.Rows {
+				out.FileRows = append(out.FileRows, b.fileRow(i))
+			}
+		}
 		out.Rows += b.Rows
 		if withLines {
 			out.Lines = append(out.Lines, b.Lines...)
@@ -160,6 +181,11 @@ func SelectRows(b *Batch, idx []int) *Batch {
 		out.Lines = make([]int, len(idx))
 		for k, i := range idx {
 			out.Lines[k] = b.Lines[i]
+		}
+	} else {
+		out.FileRows = make([]int64, len(idx))
+		for k, i := range idx {
+			out.FileRows[k] = b.fileRow(i)
 		}
 	}
 	for _, c := range b.Columns {

@@ -294,3 +294,30 @@ func jsonRoundTrip(p *Pipeline) (*Pipeline, error) {
 	var out Pipeline
 	return &out, json.Unmarshal(b, &out)
 }
+
+// TestSelectRowsKeepsWhere: rows picked out of a batch (a train/test
+// split) are still named by their place in the file, for CSV lines and
+// for Parquet row numbers alike.
+func TestSelectRowsKeepsWhere(t *testing.T) {
+	// Parquet: the second batch starts at row 4 (1-based row 5).
+	r, err := Open("testdata/arrow.parquet", []string{"id", "cat"}, 4)
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = r.Next()
+	require.NoError(t, err)
+	b, err := r.Next()
+	require.NoError(t, err)
+	require.Equal(t, "testdata/arrow.parquet: row 6", b.Where(1))
+	sel := SelectRows(b, []int{3, 1})
+	require.Equal(t, "testdata/arrow.parquet: row 8", sel.Where(0))
+	require.Equal(t, "testdata/arrow.parquet: row 6", sel.Where(1))
+	again := SelectRows(sel, []int{1})
+	require.Equal(t, "testdata/arrow.parquet: row 6", again.Where(0))
+	merged := Merge([]*Batch{sel, again})
+	require.Equal(t, "testdata/arrow.parquet: row 6", merged.Where(2))
+
+	// CSV: lines.
+	p := writeFile(t, "t.csv", "x\n1\n\n2\n3\n")
+	c, _ := readAll(t, p, nil, 0)
+	require.Equal(t, p+": line 5", SelectRows(c, []int{2, 0}).Where(0))
+}
