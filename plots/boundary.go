@@ -122,7 +122,7 @@ func DecisionBoundaryWith(path string, X [][]float64, y []int, proba func(x1, x2
 		p.Draw(main)
 		da := p.DataCanvas(main)
 		drawLegendPanel(da, &leg)
-		drawColourBar(dc, pal, 0, 1, "P("+opts.className(1)+")", da.Max.X+px(28), da.Min.Y, da.Max.Y)
+		drawColourBar(dc, pal, 0, 1, integerTicks{}.Ticks(0, 1), "P("+opts.className(1)+")", da.Max.X+px(28), da.Min.Y, da.Max.Y)
 	})
 }
 

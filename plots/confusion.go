@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -90,10 +91,22 @@ func ConfusionHeatmap(path string, cm [][]int, labels []string, title string) er
 	}
 	labelPx := float64(min(longest, 24)) * 7
 	side := cell*float64(k) + labelPx + 90
-	w, h := int(side+130), int(side+40)
+	// The colour bar's area fits its widest count; the image is wide
+	// enough for the title, which is centred over the whole image, with
+	// the matrix and bar centred under it.
+	ticks := countTicks(0, float64(max(1, maxCount(cm))))
+	barPx := 28 + 16 + 14 + 14 + toPx(widestLabel(colourBarLabel, ticks))
+	ts := textStyle(14, color.Black)
+	ts.YAlign = draw.YTop
+	natural := side + 14 + barPx + 16
+	wf := math.Max(natural, toPx(ts.Width(title))+32)
+	w, h := int(math.Ceil(wf)), int(side+40)
+	inset := px((float64(w) - natural) / 2)
 
 	return savePNG(path, w, h, func(dc draw.Canvas) {
-		p := newPlot(title, "predicted", "true")
+		p := newPlot("", "predicted", "true")
+		dc.FillText(ts, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - px(8)}, title)
+		dc.Max.Y -= ts.Height("Ag") + px(18)
 		hm := plotter.NewHeatMap(g, pal)
 		hm.Min, hm.Max = g.Min(), g.Max()
 		p.Add(flushHeatMap{hm})
@@ -142,20 +155,50 @@ func ConfusionHeatmap(path string, cm [][]int, labels []string, title string) er
 
 		// The matrix on the left; the colour bar, drawn by hand so it lines
 		// up with the matrix's data area, on the right.
-		dc = draw.Crop(dc, px(8), -px(8), px(8), -px(8))
-		barArea := px(100)
-		main := draw.Crop(dc, 0, -barArea, 0, 0)
+		dc = draw.Crop(dc, px(8)+inset, -px(8)-inset, px(8), 0)
+		main := draw.Crop(dc, 0, -px(barPx), 0, 0)
 		p.Draw(main)
 		da := p.DataCanvas(main)
-		drawColourBar(dc, pal, hm.Min, hm.Max, "count",
+		drawColourBar(dc, pal, hm.Min, hm.Max, ticks, "count",
 			da.Max.X+px(28), da.Min.Y, da.Max.Y)
 	})
 }
 
+// colourBarLabel is the style of a colour bar's tick labels.
+var colourBarLabel = textStyle(10, color.Black)
+
+// toPx converts a length to pixels at dpi.
+func toPx(l vg.Length) float64 { return float64(l) / float64(vg.Inch) * dpi }
+
+// widestLabel is the width of the widest tick label.
+func widestLabel(sty text.Style, ticks []plot.Tick) vg.Length {
+	widest := vg.Length(0)
+	for _, t := range ticks {
+		widest = max(widest, sty.Width(t.Label))
+	}
+	return widest
+}
+
+// countTicks are a colour bar's ticks for counts lo..hi: every whole
+// number for a short range, else gonum's ticks labelled as whole numbers
+// ("5000", not "5000.00").
+func countTicks(lo, hi float64) []plot.Tick {
+	if hi-lo <= 10 {
+		return integerTicks{}.Ticks(lo, hi)
+	}
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+		}
+	}
+	return ticks
+}
+
 // drawColourBar draws a vertical gradient for values min..max, 16 px wide
-// with its left edge at x and spanning y0..y1, with ticks and labels on its
-// right and a rotated caption beside them.
-func drawColourBar(dc draw.Canvas, pal colours, lo, hi float64, caption string, x, y0, y1 vg.Length) {
+// with its left edge at x and spanning y0..y1, with the ticks and their
+// labels on its right and a rotated caption beside them.
+func drawColourBar(dc draw.Canvas, pal colours, lo, hi float64, ticks []plot.Tick, caption string, x, y0, y1 vg.Length) {
 	w := px(16)
 	// A 1×n image scaled into the bar: smooth, and free of the hairline
 	// seams that abutting anti-aliased stripes leave.
@@ -167,13 +210,7 @@ func drawColourBar(dc draw.Canvas, pal colours, lo, hi float64, caption string, 
 	edge := draw.LineStyle{Color: color.Gray{Y: 0x60}, Width: px(1)}
 	dc.StrokeLines(edge, []vg.Point{{X: x, Y: y0}, {X: x + w, Y: y0}, {X: x + w, Y: y1}, {X: x, Y: y1}, {X: x, Y: y0}})
 
-	var ticks []plot.Tick
-	if hi-lo <= 10 {
-		ticks = integerTicks{}.Ticks(lo, hi)
-	} else {
-		ticks = plot.DefaultTicks{}.Ticks(lo, hi)
-	}
-	lbl := textStyle(10, color.Black)
+	lbl := colourBarLabel
 	lbl.XAlign = draw.XLeft
 	widest := vg.Length(0)
 	for _, t := range ticks {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -52,27 +53,50 @@ func keepDir(t *testing.T) string {
 
 func TestConfusionHeatmap(t *testing.T) {
 	dir := keepDir(t)
+	// logreg's title on the credit-default data was wider than the image
+	// and lost both ends; the image now widens to hold it.
+	long := "logistic regression: default.payment.next.month (7500 held-out rows)"
 	tests := []struct {
-		name   string
-		cm     [][]int
-		labels []string
-		w, h   int
+		name, title string
+		cm          [][]int
+		labels      []string
+		w, h        int
 	}{
-		{"iris", [][]int{{16, 0, 0}, {0, 11, 1}, {0, 2, 8}}, []string{"setosa", "versicolor", "virginica"}, 620, 530},
-		{"binary, no labels", [][]int{{1200, 15}, {40, 138}}, nil, 447, 357},
-		{"all zero", [][]int{{0, 0}, {0, 0}}, []string{"a", "b"}, 447, 357},
-		{"one class", [][]int{{5}}, []string{"only"}, 358, 268},
+		{"iris", "title", [][]int{{16, 0, 0}, {0, 11, 1}, {0, 2, 8}}, []string{"setosa", "versicolor", "virginica"}, 607, 530},
+		{"binary, no labels", "title", [][]int{{1200, 15}, {40, 138}}, nil, 449, 357},
+		{"all zero", "title", [][]int{{0, 0}, {0, 0}}, []string{"a", "b"}, 427, 357},
+		{"one class", "title", [][]int{{5}}, []string{"only"}, 338, 268},
+		{"long title", long, [][]int{{5639, 184}, {1268, 409}}, nil, 599, 357},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, tc.name+".png")
-			require.NoError(t, ConfusionHeatmap(path, tc.cm, tc.labels, "title"))
+			require.NoError(t, ConfusionHeatmap(path, tc.cm, tc.labels, tc.title))
+			title := textStyle(14, color.Black)
+			require.Greater(t, float64(tc.w), toPx(title.Width(tc.title)), "the title fits")
 			img := decode(t, path, tc.w, tc.h)
 			if maxCount(tc.cm) > 0 {
 				// The largest count's cell is the darkest blue of the scale.
 				require.Greater(t, countNear(img, blues[len(blues)-1], 2), 500)
 			}
 		})
+	}
+}
+
+// TestCountTicks: a colour bar of counts is labelled in whole numbers
+// ("5000", not gonum's "5000.00").
+func TestCountTicks(t *testing.T) {
+	for _, hi := range []float64{1, 7, 11, 138, 5639, 1e6} {
+		labelled := 0
+		for _, tk := range countTicks(0, hi) {
+			if tk.Label == "" {
+				continue
+			}
+			labelled++
+			require.Equal(t, strconv.FormatFloat(tk.Value, 'f', -1, 64), tk.Label, "max %v", hi)
+			require.NotContains(t, tk.Label, ".", "max %v", hi)
+		}
+		require.GreaterOrEqual(t, labelled, 2, "max %v", hi)
 	}
 }
 
