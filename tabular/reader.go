@@ -67,7 +67,22 @@ func missingColumns(path string, header, want []string) error {
 	if len(missing) > 1 {
 		noun = "columns"
 	}
-	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more)}
+	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more, DelimiterHint(header))}
+}
+
+// DelimiterHint is a note for an error about a missing column when the
+// header read as a single column holding a likely delimiter (a file
+// separated by semicolons or spaces), else "".
+func DelimiterHint(header []string) string {
+	if len(header) != 1 {
+		return ""
+	}
+	for _, d := range []string{";", "|", " "} {
+		if strings.Contains(header[0], d) {
+			return fmt.Sprintf(" (the header is one column: is the file separated by %q? (ember reads comma- or tab-separated files with a header row))", d)
+		}
+	}
+	return ""
 }
 
 // Open opens a table file for reading the named columns (all of them when

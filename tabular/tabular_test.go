@@ -71,6 +71,9 @@ func TestCSVErrors(t *testing.T) {
 		{"duplicate", "a,a\n1,2\n", nil, `column name "a" appears twice`, ErrFormat},
 		{"header only", "a,b\n", nil, "no data rows", ErrFormat},
 		{"binary", "\x00\x01\x02garbage\n", nil, "not a CSV/TSV or Parquet file", ErrFormat},
+		// A semicolon- or space-separated file reads as one column: say so.
+		{"semicolons", "a;b;y\n1;2;0\n", []string{"y"}, `the header is one column: is the file separated by ";"? (ember reads comma- or tab-separated files with a header row)`, ErrColumn},
+		{"spaces", "A11 6 A34\nA12 7 A35\n", []string{"21"}, `the header is one column: is the file separated by " "?`, ErrColumn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, "bad.csv", tc.content)

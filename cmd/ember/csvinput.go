@@ -163,7 +163,7 @@ func (t *table) column(name string) (int, error) {
 	if i := slices.Index(t.header, name); i >= 0 && name != "" {
 		return i, nil
 	}
-	return -1, fmt.Errorf("%s: no column %q; the columns are: %s", t.path, name, strings.Join(t.names(), ", "))
+	return -1, fmt.Errorf("%s: no column %q; the columns are: %s%s", t.path, name, strings.Join(t.names(), ", "), tabular.DelimiterHint(t.header))
 }
 
 // names lists the named columns, in file order.

@@ -67,6 +67,11 @@ func TestTableFloats(t *testing.T) {
 	_, err = tab.floats([]string{"zz"})
 	require.EqualError(t, err, `t.csv: no column "zz"; the columns are: a, b, c`)
 
+	tab, err = parseTable(strings.NewReader("a;b;c\n1;2;3\n"), "t.csv")
+	require.NoError(t, err)
+	_, err = tab.floats([]string{"a"})
+	require.EqualError(t, err, `t.csv: no column "a"; the columns are: a;b;c (the header is one column: is the file separated by ";"? (ember reads comma- or tab-separated files with a header row))`)
+
 	tab, err = parseTable(strings.NewReader("a\n1\n+Inf\n"), "t.csv")
 	require.NoError(t, err)
 	_, err = tab.floats([]string{"a"})
