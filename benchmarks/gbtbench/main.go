@@ -53,6 +53,32 @@ type options struct {
 	skipSynthetic, skipCredit                 bool
 }
 
+// checkOptions refuses settings that cannot give a result, before any
+// table is written or either engine runs.
+func checkOptions(o options, repeatSyn int, rest []string) error {
+	switch {
+	case len(rest) > 0:
+		return fmt.Errorf("unexpected argument %q (gbtbench takes options only; see gbtbench -h)", rest[0])
+	case o.rows < 2:
+		return fmt.Errorf("--rows %d: must be at least 2", o.rows)
+	case o.cols < 1:
+		return fmt.Errorf("--cols %d: must be at least 1", o.cols)
+	case o.trees < 1 || o.trees > 1_000_000:
+		return fmt.Errorf("--trees %d: must be 1 to 1000000", o.trees)
+	case o.depth < 1 || o.depth > 30:
+		return fmt.Errorf("--depth %d: must be 1 to 30 (Ember's limit)", o.depth)
+	case o.threads < 0:
+		return fmt.Errorf("--threads %d: must be 0 (all cores) or more", o.threads)
+	case o.repeat < 1:
+		return fmt.Errorf("--repeat %d: must be at least 1", o.repeat)
+	case repeatSyn < 1:
+		return fmt.Errorf("--repeat-synthetic %d: must be at least 1", repeatSyn)
+	case o.skipCredit && o.skipSynthetic:
+		return errors.New("--no-credit and --no-synthetic leave nothing to run")
+	}
+	return nil
+}
+
 // sideResult is one engine's figures on one data set.
 type sideResult struct {
 	Engine       string    `json:"engine"`
@@ -101,6 +127,9 @@ func main() {
 		return
 	}
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
 		fmt.Fprintln(os.Stderr, "gbtbench:", err)
 		os.Exit(1)
 	}
@@ -109,6 +138,13 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gbtbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: go run ./benchmarks/gbtbench [options]\n\n"+
+			"Times Ember's gradient-boosted trees beside XGBoost's hist method in one run\n"+
+			"(training time, scoring rows/s, peak memory) on the credit-default data and a\n"+
+			"synthetic table. Needs python3 with xgboost (--python).\n\noptions:\n")
+		fs.PrintDefaults()
+	}
 	var o options
 	fs.IntVar(&o.rows, "rows", 1_000_000, "rows of the synthetic table")
 	fs.IntVar(&o.cols, "cols", 50, "features of the synthetic table")
@@ -124,6 +160,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.skipCredit, "no-credit", false, "skip the credit data")
 	workdir := fs.String("workdir", "", "keep the table files and XGBoost's model in this `directory` (default: a temporary one, removed)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := checkOptions(o, *repeatSyn, fs.Args()); err != nil {
 		return err
 	}
 	root, err := moduleRoot()
