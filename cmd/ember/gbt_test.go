@@ -171,8 +171,10 @@ func TestScoreBadInput(t *testing.T) {
 		{"not a model", []string{"--model", textModel, "--data", data}, "not an XGBoost model"},
 		{"data as model", []string{"--model", data, "--data", data}, "neither JSON nor UBJSON"},
 		{"xgboost without names", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", data}, "name its 8 feature columns in order with --features"},
+		{"xgboost feature named twice", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", data, "--features", "x,x,id,x,x,x,x,x"},
+			`--features names "x" twice (as features 1 and 2)`},
 		{"parquet unsupported type", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", "../../tabular/testdata/arrow.parquet",
-			"--features", "a,b,c,flag,day,price,a,b"}, `column "price" is FIXED_LEN_BYTE_ARRAY, which is not supported`},
+			"--features", "a,b,c,flag,day,price,id,cat"}, `column "price" is FIXED_LEN_BYTE_ARRAY, which is not supported`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, append([]string{"score"}, tc.args...)...)

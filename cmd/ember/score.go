@@ -89,6 +89,11 @@ func loadScorer(path, features string) (*tableScorer, error) {
 		if len(names) != m.NumFeatures() {
 			return nil, fmt.Errorf("--features names %d columns; the model %s takes %d", len(names), path, m.NumFeatures())
 		}
+		for i, n := range names {
+			if j := slices.Index(names, n); j < i {
+				return nil, fmt.Errorf("--features names %q twice (as features %d and %d); each of the model's features is its own column", n, j+1, i+1)
+			}
+		}
 		if len(m.FeatureNames) > 0 && !slices.Equal(names, m.FeatureNames) {
 			return nil, fmt.Errorf("--features differs from the feature names saved in %s (%s)", path, strings.Join(m.FeatureNames, ", "))
 		}
