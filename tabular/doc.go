@@ -16,7 +16,9 @@
 // their integer count, DECIMAL as its scaled value) are numeric, BYTE_ARRAY
 // columns are text; INT96, FIXED_LEN_BYTE_ARRAY and nested (list, map,
 // group) columns are refused with an error naming the column and its type
-// when they are asked for, and ignored otherwise.
+// when they are asked for, and ignored otherwise. Text that is not UTF-8
+// (a latin-1 CSV export, say) is read as latin-1, cell by cell, so names and
+// categories are valid text in JSON and in model files.
 //
 // # Features
 //

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -239,7 +240,12 @@ func appendValue(c *Column, pc parquetCol, v parquet.Value) {
 			c.Null = append(c.Null, true)
 			return
 		}
-		c.Str = append(c.Str, string(v.ByteArray()))
+		raw := v.ByteArray()
+		if utf8.Valid(raw) {
+			c.Str = append(c.Str, string(raw))
+		} else {
+			c.Str = append(c.Str, validText(string(raw)))
+		}
 		if c.Null != nil {
 			c.Null = append(c.Null, false)
 		}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // DefaultBatchRows is how many rows a Reader returns at most per batch.
@@ -203,7 +204,7 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	header = slices.Clone(header)
 	seen := map[string]int{}
 	for i, h := range header {
-		h = strings.TrimSpace(h)
+		h = validText(strings.TrimSpace(h))
 		header[i] = h
 		if h == "" {
 			return nil, &formatError{fmt.Sprintf("%s: line 1: column %d has an empty name", path, i+1)}
@@ -224,6 +225,23 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 		r.idx = append(r.idx, seen[c])
 	}
 	return r, nil
+}
+
+// validText returns a copy of s as valid UTF-8: s itself when it is, else
+// s read as latin-1 (every byte one character), as ember's other readers
+// read a file that is not UTF-8. Text must be valid wherever it goes next
+// (feature names, JSON, a saved model's categories, which would otherwise
+// come back as U+FFFD and match nothing).
+func validText(s string) string {
+	if utf8.ValidString(s) {
+		return strings.Clone(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
+	for i := 0; i < len(s); i++ {
+		b.WriteRune(rune(s[i]))
+	}
+	return b.String()
 }
 
 // isText is a cheap check that a line is UTF-8-ish text, not a binary
@@ -276,7 +294,7 @@ func (r *csvReader) Next() (*Batch, error) {
 				c.Null = append(c.Null, true)
 				continue
 			}
-			c.Str = append(c.Str, strings.Clone(strings.TrimSpace(s)))
+			c.Str = append(c.Str, validText(strings.TrimSpace(s)))
 			if c.Null != nil {
 				c.Null = append(c.Null, false)
 			}

@@ -324,3 +324,17 @@ func TestSelectRowsKeepsWhere(t *testing.T) {
 	c, _ := readAll(t, p, nil, 0)
 	require.Equal(t, p+": line 5", SelectRows(c, []int{2, 0}).Where(0))
 }
+
+// TestCSVLatin1: a cell that is not UTF-8 is read as latin-1 (as ember's
+// other readers read such files), so that it is valid text everywhere it
+// goes: feature names, JSON, a saved model's categories.
+func TestCSVLatin1(t *testing.T) {
+	p := writeFile(t, "l.csv", "city,y\nZ\xfcrich,1\nMalm\xf6,0\nS\xc3\xa3o Paulo,1\n")
+	b, _ := readAll(t, p, nil, 0)
+	var got []string
+	for i := range b.Rows {
+		s, _ := b.Column("city").Text(i)
+		got = append(got, s)
+	}
+	require.Equal(t, []string{"Zürich", "Malmö", "São Paulo"}, got)
+}

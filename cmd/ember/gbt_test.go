@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -268,4 +269,30 @@ func TestGBTCreditCV(t *testing.T) {
 	require.Equal(t, best.Point["max_depth"], res.Params["max_depth"])
 	require.Equal(t, best.Point["max_bins"], res.Params["max_bins"])
 	require.Contains(t, out, "<- best")
+}
+
+// TestGBTLatin1Categories: a model fitted on a latin-1 file scores the same
+// file with every category known (the saved categories used to come back
+// as U+FFFD, and every row was "never seen in training").
+func TestGBTLatin1Categories(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("city,x,y\n")
+	for i := range 120 {
+		city := []string{"Z\xfcrich", "Malm\xf6", "Oslo"}[i%3]
+		y := 0
+		if i%3 != 2 {
+			y = 1
+		}
+		fmt.Fprintf(&b, "%s,%d,%d\n", city, i%7, y)
+	}
+	data := filepath.Join(dir, "latin.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	model := filepath.Join(dir, "m.model")
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "y", "--categorical", "city", "--trees", "3", "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `"feature":"city=Zürich"`)
+	code, _, errOut = runCmd(t, "score", "--model", model, "--data", data, "--out", filepath.Join(dir, "p.csv"))
+	require.Equal(t, 0, code, errOut)
+	require.NotContains(t, errOut, "never seen")
 }
