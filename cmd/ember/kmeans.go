@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -68,6 +69,9 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	featNames, X, err := featureMatrix(tab, *data, *features, *target)
 	if err != nil {
+		return err
+	}
+	if err := checkKMeansMagnitude(tab, featNames, X); err != nil {
 		return err
 	}
 	if *plotPrefix != "" && len(featNames) < 2 {
@@ -137,6 +141,20 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	printKMeans(stdout, res)
 	if *asJSON {
 		return cli.WriteJSON(stdout, res, nil)
+	}
+	return nil
+}
+
+// checkKMeansMagnitude refuses a value beyond kmeans.MaxFeature naming its
+// line and column, where Fit could only name a row and feature index.
+func checkKMeansMagnitude(tab *table, names []string, X [][]float64) error {
+	for r, row := range X {
+		for j, v := range row {
+			if math.Abs(v) > kmeans.MaxFeature {
+				return fmt.Errorf("%s: line %d, column %q: %g is too large in magnitude (the limit is %g): "+
+					"squared distances would overflow; scale the feature first", tab.path, tab.lines[r], names[j], v, kmeans.MaxFeature)
+			}
+		}
 	}
 	return nil
 }

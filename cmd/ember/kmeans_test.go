@@ -79,6 +79,7 @@ func TestKMeansBadInput(t *testing.T) {
 	dup := writeFile(t, "dup.csv", "x,y\n1,1\n1,1\n2,2\n")
 	text := writeFile(t, "text.csv", "x,label\n1,a\n2,b\n")
 	bad := writeFile(t, "bad.csv", "x,y\n1,2\n3,oops\n")
+	huge := writeFile(t, "huge.csv", "x,y\n1,2\n3,-1e200\n5,6\n")
 	tests := []struct {
 		name string
 		args []string
@@ -91,6 +92,7 @@ func TestKMeansBadInput(t *testing.T) {
 		{"missing target", []string{"--data", dup, "--k", "1", "--target", "class"}, []string{`no column "class"`}},
 		{"target in features", []string{"--data", text, "--features", "x,label", "--target", "label"}, []string{"includes the --target column"}},
 		{"plot needs two features", []string{"--data", dup, "--features", "x", "--k", "1", "--plot", filepath.Join(t.TempDir(), "p")}, []string{"first two features"}},
+		{"huge value", []string{"--data", huge, "--k", "2"}, []string{huge + `: line 3, column "y": -1e+200 is too large in magnitude (the limit is 1e+100)`}},
 		{"k above the data", []string{"--data", dup, "--k", "4"}, []string{"K = 4 clusters but the data has only 2 distinct points (of 3 samples)"}},
 	}
 	// Bad flags: exit status 2, before the data is read.
