@@ -13,9 +13,9 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// maxSwatch bounds the colours in one swatch; beyond it the labels would
+// MaxSwatch bounds the colours in one swatch; beyond it the labels would
 // not fit even at the widest image.
-const maxSwatch = 64
+const MaxSwatch = 64
 
 // Swatch draws a colour palette, such as the k-means palette of an image:
 // a bar split in proportion to each colour's share, and under it one tile
@@ -29,8 +29,8 @@ func Swatch(path string, hexColours []string, fractions []float64, title string)
 	if k == 0 {
 		return errors.New("plots: Swatch: no colours")
 	}
-	if k > maxSwatch {
-		return fmt.Errorf("plots: Swatch: %d colours; at most %d fit", k, maxSwatch)
+	if k > MaxSwatch {
+		return fmt.Errorf("plots: Swatch: %d colours; at most %d fit", k, MaxSwatch)
 	}
 	if len(fractions) != k {
 		return fmt.Errorf("plots: Swatch: %d colours but %d fractions", k, len(fractions))

@@ -55,6 +55,13 @@ func runPalette(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	nInit := fs.Int("n-init", kmeans.DefaultNInit, 1, 1000, "k-means++ restarts; the lowest inertia wins")
 	swatch := fs.Output("swatch", "", "write a swatch of the palette to `FILE.png`", cli.Ext(".png"))
 	asJSON := fs.Bool("json", false, "print the palette as one JSON object on the last line")
+	fs.Check(func() error {
+		// Refused here, not after clustering (a minute at --k 1000).
+		if *swatch != "" && *k > plots.MaxSwatch {
+			return fmt.Errorf("--swatch draws at most %d colours, and --k is %d", plots.MaxSwatch, *k)
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -97,6 +97,8 @@ func TestPaletteBadInput(t *testing.T) {
 		{"swatch not png", []string{two, "--swatch", "out.jpg"}, []string{"--swatch out.jpg: must end in .png"}},
 		{"swatch over the image", []string{two, "--swatch", two}, []string{"--swatch " + two + ": is an input of this command; writing it would replace the input"}},
 		{"bad flag", []string{two, "--colours", "3"}, []string{"flag provided but not defined: --colours"}},
+		// Before the clustering, which takes a minute at --k 1000.
+		{"swatch of too many colours", []string{two, "--k", "65", "--swatch", filepath.Join(t.TempDir(), "s.png")}, []string{"--swatch draws at most 64 colours, and --k is 65"}},
 	}
 	for _, tc := range usage {
 		t.Run(tc.name, func(t *testing.T) {
