@@ -81,7 +81,7 @@ func TestPaletteBadInput(t *testing.T) {
 		msg  []string
 	}{
 		{"unreadable image", []string{notImage}, []string{notImage, "not a PNG or JPEG image"}},
-		{"k above distinct colours", []string{two, "--k", "3"}, []string{two, "only 2 distinct points"}},
+		{"k above distinct colours", []string{two, "--k", "3"}, []string{two, "the image has only 2 distinct colours; a palette of 3 needs at least 3"}},
 	}
 	// Bad flags: exit status 2, before the image is read.
 	usage := []struct {

@@ -130,6 +130,10 @@ func PaletteOf(img image.Image, k int, opts PaletteOptions) ([]Colour, error) {
 	if n == 0 {
 		return nil, errors.New("kmeans: palette: the image has no opaque pixels")
 	}
+	// Fit would refuse this too, in its own terms (points, samples).
+	if distinct := countDistinct(px, 3, k); distinct < k {
+		return nil, fmt.Errorf("kmeans: palette: the image has only %d distinct colours; a palette of %d needs at least %d", distinct, k, k)
+	}
 	m := New(k)
 	m.Seed = opts.Seed
 	if opts.NInit != 0 {

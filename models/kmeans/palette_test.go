@@ -59,7 +59,7 @@ func TestPaletteSkipsTransparentPixels(t *testing.T) {
 	// error says so and names the file.
 	_, err = Palette(path, 3, PaletteOptions{})
 	require.ErrorContains(t, err, path)
-	require.ErrorContains(t, err, "only 2 distinct points")
+	require.ErrorContains(t, err, "the image has only 2 distinct colours; a palette of 3 needs at least 3")
 }
 
 func TestPaletteJPEGAndDownscale(t *testing.T) {
