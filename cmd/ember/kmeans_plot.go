@@ -61,6 +61,7 @@ func kmeansScatter(path string, X [][]float64, labels []int, centroids [][]float
 	legend := plot.NewLegend()
 	legend.TextStyle.Font = font.From(sans, 10)
 	legend.Top, legend.Left = true, true
+	legend.Padding = vg.Points(3) // rows apart: "(62)" no longer touches the row below
 	p.Add(plotter.NewGrid())
 
 	groups := make([]plotter.XYs, k)
@@ -105,7 +106,9 @@ func kmeansScatter(path string, X [][]float64, labels []int, centroids [][]float
 		one.GlyphStyle = draw.GlyphStyle{Color: kmeansColours[c%len(kmeansColours)], Radius: vg.Points(6.5), Shape: thickCross{width: vg.Points(2)}}
 		p.Add(one)
 	}
-	legend.Add("centroid", outline)
+	// The centroid's own glyph (16 points across) is taller than a legend
+	// row and would run into the rows around it.
+	legend.Add("centroid", crossThumb{})
 
 	// Pad the axes so edge points and crosses are not clipped.
 	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
@@ -139,4 +142,14 @@ func (g thickCross) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 	r := sty.Radius * vg.Length(math.Sqrt2) / 2
 	c.StrokeLine2(ls, pt.X-r, pt.Y-r, pt.X+r, pt.Y+r)
 	c.StrokeLine2(ls, pt.X-r, pt.Y+r, pt.X+r, pt.Y-r)
+}
+
+// crossThumb is the centroid's legend entry: the black cross, small enough
+// for one legend row.
+type crossThumb struct{}
+
+func (crossThumb) Thumbnail(c *draw.Canvas) {
+	pt := vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2}
+	r := min(c.Max.Y-c.Min.Y, c.Max.X-c.Min.X) / 2
+	thickCross{width: vg.Points(2.5)}.DrawGlyph(c, draw.GlyphStyle{Color: color.Black, Radius: r}, pt)
 }

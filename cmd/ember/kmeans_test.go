@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"image/color"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/emberml/ember/internal/shareddata"
 )
@@ -153,4 +156,29 @@ func TestAdjustedRand(t *testing.T) {
 	for _, tc := range tests {
 		require.InDelta(t, tc.want, adjustedRand(tc.tab), 1e-12, "%v", tc.tab)
 	}
+}
+
+// The centroid's legend entry must stay inside its legend row: the plot's
+// 16-point cross, used as the thumbnail, ran into the rows above and below.
+func TestCentroidLegendThumbFitsItsRow(t *testing.T) {
+	img := vgimg.NewWith(vgimg.UseWH(100, 100), vgimg.UseDPI(72)) // one pixel per point
+	dc := draw.New(img)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	row := draw.Crop(dc, 40, -40, 45, -45) // a 20×10 point legend thumbnail
+	crossThumb{}.Thumbnail(&row)
+
+	rgba := img.Image()
+	ink := 0
+	for y := 0; y < 100; y++ {
+		for x := 0; x < 100; x++ {
+			if r, _, _, _ := rgba.At(x, y).RGBA(); r == 0xffff {
+				continue
+			}
+			ink++
+			// Image rows run down, canvas points up; one pixel of antialiasing.
+			require.True(t, x >= 39 && x <= 61 && y >= 44 && y <= 56, "ink at (%d, %d), outside the thumbnail", x, y)
+		}
+	}
+	require.Greater(t, ink, 20, "the cross is drawn")
 }
