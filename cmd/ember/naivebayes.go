@@ -458,13 +458,27 @@ func clipText(s string, n int) string {
 	return s
 }
 
+// nbReadTSV reads unquoted tab-separated lines as readTable reads CSV:
+// refused before reading when too large for memory, a byte-order mark
+// dropped, and bytes that are not UTF-8 read as latin-1 (the sentence
+// polarity files are cp1252).
 func nbReadTSV(path string) ([][]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return text.ReadTSV(f, path)
+	if fi, err := f.Stat(); err == nil {
+		if err := checkFileFits(path, fi.Size()); err != nil {
+			return nil, err
+		}
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	decoded, _ := decodeText(data)
+	return text.ReadTSV(strings.NewReader(decoded), path)
 }
 
 // nbEncodeLabels numbers the distinct labels in sorted order (as

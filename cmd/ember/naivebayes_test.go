@@ -88,6 +88,30 @@ func TestNaiveBayesCSVColumns(t *testing.T) {
 	require.Contains(t, out, "accuracy: 1.0000 (4 of 4)")
 }
 
+// Files that are not UTF-8 are read as latin-1, in every layout (the
+// README says so; the sentence-polarity files are cp1252).
+func TestNaiveBayesLatin1(t *testing.T) {
+	docs := "ham\tcaf\xe9 open\nspam\twin \xa3100 prize\nham\tcaf\xe9 later\nspam\tprize now\n"
+	for _, tc := range []struct{ name, body string }{
+		{"sms", docs},
+		{"tsv", "label\ttext\n" + docs},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, "latin1.txt", tc.body)
+			args := []string{"naivebayes", "--data", path, "--test-frac", "0", "--json", "--format", tc.name}
+			if tc.name == "tsv" {
+				args = append(args, "--text", "text", "--label", "label")
+			}
+			code, out, errOut := runCmd(t, args...)
+			require.Equal(t, 0, code, errOut)
+			var res nbResult
+			decodeLastLine(t, out, &res)
+			require.Equal(t, []string{"ham", "spam"}, res.Classes)
+			require.Contains(t, res.TopTerms["ham"], "café")
+		})
+	}
+}
+
 func TestNaiveBayesBadInput(t *testing.T) {
 	csv := writeFile(t, "reviews.csv", reviews)
 	one := writeFile(t, "one.csv", "text,label\ngood,pos\nfine,pos\n")
