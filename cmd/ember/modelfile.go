@@ -49,7 +49,7 @@ type modelMeta struct {
 // modelInput describes the data a model scores.
 type modelInput struct {
 	// Kind is "table" (numeric Features of a CSV/TSV with a header) or
-	// "text" (documents: Format sms, or a CSV/TSV with a Text column).
+	// "text" (documents: Format sms or text-label, or a CSV/TSV with a Text column).
 	Kind     string   `json:"kind"`
 	Features []string `json:"features,omitempty"`
 	// Target is the label column (Label for text in tsv/csv files): when a

@@ -54,17 +54,18 @@ type nbResult struct {
 
 func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("naivebayes", stdout,
-		"usage: ember naivebayes --data FILE [--format sms] | --data FILE --text COLUMN --label COLUMN [options]\n"+
+		"usage: ember naivebayes --data FILE [--format sms|text-label] | --data FILE --text COLUMN --label COLUMN [options]\n"+
 			"\nTokenises documents (HTML tags and non-letters removed, lower case, English stop\n"+
 			"words dropped), counts words learned from the training documents, fits multinomial\n"+
 			"naive Bayes (as scikit-learn's MultinomialNB) and reports held-out accuracy,\n"+
 			"confusion matrix and classification report. The held-out documents are --test\n"+
 			"FILE (same layout as --data), or a random --test-frac of --data.\n")
 	data := fs.Input("data", "", "`file` of labelled documents", cli.Required())
-	format := fs.Choice("format", "auto", []string{"auto", "sms", "tsv", "csv"},
+	format := fs.Choice("format", "auto", []string{"auto", "sms", "text-label", "tsv", "csv"},
 		"file layout: sms (label<TAB>text per line, no header, as the UCI SMS Spam Collection), "+
+			"text-label (text<TAB>label per line, no header, as UCI's sentiment labelled sentences), "+
 			"tsv (tab-separated with a header row, no quoting), csv (CSV/TSV with a header row and CSV quoting), "+
-			"or auto: csv when --text/--label are given, else sms")
+			"or auto: csv when --text/--label are given, else sms or text-label, the label being the field with fewer distinct values")
 	textCol := fs.String("text", "", "`column` holding the documents (tsv/csv)")
 	labelCol := fs.String("label", "", "`column` holding the class labels (tsv/csv)")
 	alpha := fs.Float("alpha", 1, cli.AtLeast(0), "additive (Laplace/Lidstone) smoothing; below 1e-10 it is 1e-10, as in scikit-learn")
@@ -82,13 +83,16 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return err
 	}
 	if *format == "auto" {
-		*format = "sms"
-		if *textCol != "" || *labelCol != "" {
-			*format = "csv"
+		*format = "csv"
+		if *textCol == "" && *labelCol == "" {
+			if *format, err = nbSniffLines(*data); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -293,8 +297,11 @@ func (s *nbScorer) score(data, id string) (*scores, error) {
 	}
 	if labels != nil {
 		out.labelColumn = in.Label
-		if in.Format == "sms" {
+		switch in.Format {
+		case "sms":
 			out.labelColumn = "label (first field)"
+		case "text-label":
+			out.labelColumn = "label (last field)"
 		}
 		out.truth = classIndices(labels, classes)
 	}
@@ -313,18 +320,23 @@ func nbReadUnlabelled(path, format, textCol, labelCol, idCol string) (docs, labe
 	return nbRead(path, format, textCol, labelCol, idCol, false)
 }
 
-// nbRead reads documents in a layout: sms (label<TAB>text lines; without
-// needLabels also plain text lines, one document each), tsv or csv (a
+// nbRead reads documents in a layout: sms (label<TAB>text lines) or
+// text-label (text<TAB>label lines), without needLabels also plain text
+// lines, one document each; tsv or csv (a
 // header naming textCol and labelCol). Without needLabels an absent label
 // column is not an error, and labels are nil when any is missing.
 func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (docs, labels, ids []string, err error) {
 	switch format {
-	case "sms":
+	case "sms", "text-label":
+		layout, li, ti := "label<TAB>text", 0, 1
+		if format == "text-label" {
+			layout, li, ti = "text<TAB>label", 1, 0
+		}
 		if textCol != "" || labelCol != "" {
-			return nil, nil, nil, errors.New("--text and --label name header columns; --format sms files have no header (label<TAB>text)")
+			return nil, nil, nil, fmt.Errorf("--text and --label name header columns; --format %s files have no header (%s)", format, layout)
 		}
 		if idCol != "" {
-			return nil, nil, nil, fmt.Errorf("--id names a column, and %s is label<TAB>text lines without a header", path)
+			return nil, nil, nil, fmt.Errorf("--id names a column, and %s is %s lines without a header", path, layout)
 		}
 		if needLabels {
 			// Plain lines to score may have commas; labelled lines have a tab.
@@ -345,13 +357,13 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		}
 		for i, r := range recs {
 			if len(r) != 2 {
-				return nil, nil, nil, fmt.Errorf("%s:%d: want label<TAB>text (2 fields), got %d fields", path, i+1, len(r))
+				return nil, nil, nil, fmt.Errorf("%s:%d: want %s (2 fields), got %d fields", path, i+1, layout, len(r))
 			}
-			if strings.TrimSpace(r[0]) == "" {
+			if strings.TrimSpace(r[li]) == "" {
 				return nil, nil, nil, fmt.Errorf("%s:%d: empty label", path, i+1)
 			}
-			labels = append(labels, strings.TrimSpace(r[0]))
-			docs = append(docs, r[1])
+			labels = append(labels, strings.TrimSpace(r[li]))
+			docs = append(docs, r[ti])
 		}
 		return docs, labels, nil, nil
 	case "tsv", "csv":
@@ -429,7 +441,34 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		}
 		return docs, labels, ids, nil
 	}
-	return nil, nil, nil, fmt.Errorf("--format %q: want sms, tsv or csv", format)
+	return nil, nil, nil, fmt.Errorf("--format %q: want sms, text-label, tsv or csv", format)
+}
+
+// nbSniffLines picks the layout of a file of labelled lines without a
+// header: sms (label<TAB>text), unless the last field of the lines takes
+// fewer distinct values than the first, as in text<TAB>label files (UCI's
+// sentiment labelled sentences), where reading the sentences as labels
+// left every document empty.
+func nbSniffLines(path string) (string, error) {
+	if err := smsLooksCSV(path); err != nil {
+		return "", err
+	}
+	recs, err := nbReadTSV(path)
+	if err != nil {
+		return "", err
+	}
+	firsts, lasts := map[string]bool{}, map[string]bool{}
+	for _, r := range recs {
+		if len(r) != 2 {
+			return "sms", nil // nbRead names the line
+		}
+		firsts[strings.TrimSpace(r[0])] = true
+		lasts[strings.TrimSpace(r[1])] = true
+	}
+	if len(lasts) < len(firsts) {
+		return "text-label", nil
+	}
+	return "sms", nil
 }
 
 // smsLooksCSV catches a CSV file read as label<TAB>text lines (the

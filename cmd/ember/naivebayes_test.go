@@ -88,6 +88,42 @@ func TestNaiveBayesCSVColumns(t *testing.T) {
 	require.Contains(t, out, "accuracy: 1.0000 (4 of 4)")
 }
 
+// UCI's sentiment labelled sentences are text<TAB>label lines: read as
+// label<TAB>text, every sentence was a label and every document "0" or "1"
+// ("empty vocabulary"). The label is the field with fewer distinct values.
+func TestNaiveBayesTextLabelLines(t *testing.T) {
+	imdb := shareddata.TestPath(t, "sentiment", "imdb_labelled.txt")
+	model := filepath.Join(t.TempDir(), "imdb.ember")
+	code, out, errOut := runCmd(t, "naivebayes", "--data", imdb, "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "(format text-label): 1000 documents, 2 classes (0 500, 1 500)")
+	var res nbResult
+	decodeLastLine(t, out, &res)
+	require.Equal(t, "text-label", res.Format)
+	require.Greater(t, res.Accuracy, 0.7)
+
+	// The model reads the same layout to score, and plain lines.
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", imdb)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, `accuracy against column "label (last field)"`)
+	plain := writeFile(t, "plain.txt", "a wonderful, moving film\nboring and awful\n")
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", plain)
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3)
+	require.True(t, strings.HasPrefix(lines[1], "1,"), lines[1])
+	require.True(t, strings.HasPrefix(lines[2], "0,"), lines[2])
+
+	// Forced either way.
+	small := writeFile(t, "small.txt", "great fun\tpos\nawful dull\tneg\nfun fun\tpos\n")
+	code, out, errOut = runCmd(t, "naivebayes", "--data", small, "--format", "text-label", "--test-frac", "0")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "(format text-label): 3 documents, 2 classes (neg 1, pos 2)")
+	code, _, errOut = runCmd(t, "naivebayes", "--data", small, "--format", "text-label", "--text", "t")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--format text-label files have no header (text<TAB>label)")
+}
+
 // Files that are not UTF-8 are read as latin-1, in every layout (the
 // README says so; the sentence-polarity files are cp1252).
 func TestNaiveBayesLatin1(t *testing.T) {
@@ -140,7 +176,7 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		args []string
 		msg  []string
 	}{
-		{"unknown format", []string{"--data", csv, "--format", "xml"}, []string{`--format "xml": want auto, sms, tsv or csv`}},
+		{"unknown format", []string{"--data", csv, "--format", "xml"}, []string{`--format "xml": want auto, sms, text-label, tsv or csv`}},
 		{"bad test-frac", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test-frac", "1"}, []string{"--test-frac 1: must be from 0 to 1, 1 excluded"}},
 		{"negative alpha", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--alpha", "-1"}, []string{"--alpha -1: must be at least 0"}},
 		{"NaN alpha", []string{"--data", csv, "--alpha", "NaN"}, []string{"--alpha NaN: must be a finite number"}},
