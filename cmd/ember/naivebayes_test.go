@@ -154,6 +154,7 @@ func TestNaiveBayesBadInput(t *testing.T) {
 	noTab := writeFile(t, "sms.txt", "ham\thello there\nspam win a prize now\n")
 	stop := writeFile(t, "stop.csv", "text,label\nthe,a\nand,b\n")
 	blank := writeFile(t, "blank.csv", "text,label\nhello,\n")
+	plotOver := writeFile(t, "reviews-confusion.png", reviews) // --plot's file is the data
 	tests := []struct {
 		name string
 		args []string
@@ -185,9 +186,10 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"test and test-frac", []string{"--data", csv, "--test", csv, "--test-frac", "0.5"}, []string{"--test and --test-frac exclude each other"}},
 		{"missing test file", []string{"--data", csv, "--test", "/nonexistent.csv"}, []string{"--test /nonexistent.csv: no such file"}},
 		{"save over the test file", []string{"--data", csv, "--test", one, "--save", one}, []string{"--save " + one + ": is an input"}},
-		{"plot over the data", []string{"--data", csv, "--plot", strings.TrimSuffix(csv, ".csv")}, []string{"-confusion.png"}},
+		{"plot over the data", []string{"--data", plotOver, "--text", "review", "--label", "sentiment", "--plot", strings.TrimSuffix(plotOver, "-confusion.png")},
+			[]string{"--plot " + plotOver + ": is an input of this command"}},
 	}
-	for _, tc := range usage[:len(usage)-1] {
+	for _, tc := range usage {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCmd(t, append([]string{"naivebayes"}, tc.args...)...)
 			require.Equal(t, 2, code, out)
