@@ -559,6 +559,11 @@ func nbTopTermsByClass(nb *naivebayes.MultinomialNB, vocab []string, classes []s
 		}
 		sort.SliceStable(s, func(a, b int) bool { return s[a].s > s[b].s })
 		for _, t := range s[:min(nbTopTerms, len(s))] {
+			if t.s <= 0 {
+				// Not indicative: as likely, or more, under another class
+				// (a small vocabulary runs out of words that are).
+				break
+			}
 			out[classes[cl]] = append(out[classes[cl]], vocab[t.j])
 		}
 	}

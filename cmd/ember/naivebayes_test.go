@@ -80,6 +80,11 @@ func TestNaiveBayesCSVColumns(t *testing.T) {
 	// "a", "and" are stop words; the HTML tag is gone.
 	require.Equal(t, 11, res.Vocabulary) // great film wonderful acting story cast terrible plot boring awful mess
 	require.ElementsMatch(t, []string{"awful", "boring", "terrible"}, res.TopTerms["neg"][:3])
+	// Only words more likely under the class than under any other: never
+	// the other class's words, which a short vocabulary would otherwise
+	// fill the ten places with.
+	require.NotContains(t, res.TopTerms["neg"], "great")
+	require.NotContains(t, res.TopTerms["pos"], "awful")
 
 	tsv := writeFile(t, "reviews.tsv", "label\ttext\npos\tgreat fun\nneg\tawful dull\npos\tfun fun\nneg\tdull\n")
 	code, out, errOut = runCmd(t, "naivebayes", "--data", tsv, "--format", "tsv", "--text", "text", "--label", "label", "--test-frac", "0")
