@@ -145,7 +145,8 @@ func TestReadLinesAndTSV(t *testing.T) {
 		name, in, msg string
 	}{
 		{"field count", "a\tb\nc\n", "sms:2: 1 tab-separated fields, line 1 has 2"},
-		{"empty line", "a\tb\n\nc\td\n", "sms:2: 1 tab-separated fields"},
+		{"empty line", "a\tb\n\nc\td\n", "sms:2: blank line; every line needs 2 tab-separated fields, as line 1 has"},
+		{"line too long", "a\tb\nc\t" + strings.Repeat("x", maxLine) + "\n", "sms:2: line longer than 16 MiB"},
 		{"empty file", "", "sms: empty file"},
 	}
 	for _, tc := range tests {

@@ -2,6 +2,7 @@ package text
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -35,6 +36,9 @@ func ReadLines(r io.Reader, name string) ([]string, error) {
 		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: line longer than %d MiB", name, len(lines)+1, maxLine>>20)
+		}
 		return nil, fmt.Errorf("%s:%d: %w", name, len(lines)+1, err)
 	}
 	return lines, nil
@@ -59,6 +63,8 @@ func ReadTSV(r io.Reader, name string) ([][]string, error) {
 		f := strings.Split(line, "\t")
 		if i == 0 {
 			want = len(f)
+		} else if line == "" && want > 1 {
+			return nil, fmt.Errorf("%s:%d: blank line; every line needs %d tab-separated fields, as line 1 has", name, i+1, want)
 		} else if len(f) != want {
 			return nil, fmt.Errorf("%s:%d: %d tab-separated fields, line 1 has %d", name, i+1, len(f), want)
 		}
