@@ -114,7 +114,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *plotPrefix != "" {
 		path := *plotPrefix + "-clusters.png"
-		title := fmt.Sprintf("k-means, k=%d: %s (inertia %.4g)", m.K, filepath.Base(*data), m.Inertia())
+		title := kmeansPlotTitle(m.K, *data, m.Inertia(), len(featNames))
 		if err := kmeansScatter(path, X, labels, res.Centroids, featNames[0], featNames[1], title); err != nil {
 			return err
 		}
@@ -143,6 +143,16 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
+}
+
+// kmeansPlotTitle is the clusters chart's title. Clusters fitted on more
+// than the two features drawn overlap in them: the title says so, or the
+// chart reads as a poor clustering.
+func kmeansPlotTitle(k int, data string, inertia float64, features int) string {
+	if features > 2 {
+		return fmt.Sprintf("k-means, k=%d: %s (inertia %.4g; first 2 of %d features shown)", k, filepath.Base(data), inertia, features)
+	}
+	return fmt.Sprintf("k-means, k=%d: %s (inertia %.4g)", k, filepath.Base(data), inertia)
 }
 
 // checkKMeansMagnitude refuses a value beyond kmeans.MaxFeature naming its

@@ -182,3 +182,8 @@ func TestCentroidLegendThumbFitsItsRow(t *testing.T) {
 	}
 	require.Greater(t, ink, 20, "the cross is drawn")
 }
+
+func TestKMeansPlotTitle(t *testing.T) {
+	require.Equal(t, "k-means, k=3: iris.csv (inertia 31.37)", kmeansPlotTitle(3, "../data/iris.csv", 31.3714, 2))
+	require.Equal(t, "k-means, k=3: iris.csv (inertia 78.85; first 2 of 4 features shown)", kmeansPlotTitle(3, "iris.csv", 78.8514, 4))
+}
