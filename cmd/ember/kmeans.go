@@ -150,7 +150,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 // chart reads as a poor clustering.
 func kmeansPlotTitle(k int, data string, inertia float64, features int) string {
 	if features > 2 {
-		return fmt.Sprintf("k-means, k=%d: %s (inertia %.4g; first 2 of %d features shown)", k, filepath.Base(data), inertia, features)
+		return fmt.Sprintf("k-means, k=%d: %s (inertia %.4g; 2 of %d features drawn)", k, filepath.Base(data), inertia, features)
 	}
 	return fmt.Sprintf("k-means, k=%d: %s (inertia %.4g)", k, filepath.Base(data), inertia)
 }

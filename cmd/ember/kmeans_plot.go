@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -120,7 +121,9 @@ func kmeansScatter(path string, X [][]float64, labels []int, centroids [][]float
 		ax.Max += pad
 	}
 	const legendW = 1.7 * vg.Inch
-	img := vgimg.New(8.5*vg.Inch, 5.5*vg.Inch)
+	const width = 8.5 * vg.Inch
+	p.Title.Text = fitTitle(p.Title.TextStyle, title, width-legendW-0.2*vg.Inch)
+	img := vgimg.New(width, 5.5*vg.Inch)
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -131,6 +134,28 @@ func kmeansScatter(path string, X [][]float64, labels []int, centroids [][]float
 		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
 		return err
 	})
+}
+
+// fitTitle returns title as it fits in width: whole, else broken before
+// its parenthesis (a long file name), else cut in the middle of the first
+// line with an ellipsis. The title is centred over the axes, so what does
+// not fit is cut off at both edges of the image.
+func fitTitle(sty text.Style, title string, width vg.Length) string {
+	if sty.Width(title) <= width {
+		return title
+	}
+	if i := strings.Index(title, " ("); i > 0 {
+		title = title[:i] + "\n" + title[i+1:]
+	}
+	first, rest, _ := strings.Cut(title, "\n")
+	for r := []rune(first); sty.Width(first) > width && len(r) > 8; {
+		r = append(r[:len(r)/2-2], r[len(r)/2+2:]...)
+		first = string(r[:len(r)/2]) + "…" + string(r[len(r)/2:])
+	}
+	if rest != "" {
+		return first + "\n" + rest
+	}
+	return first
 }
 
 // thickCross is an "×" drawn with a given stroke width (gonum's CrossGlyph

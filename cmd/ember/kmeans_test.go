@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
@@ -185,5 +188,29 @@ func TestCentroidLegendThumbFitsItsRow(t *testing.T) {
 
 func TestKMeansPlotTitle(t *testing.T) {
 	require.Equal(t, "k-means, k=3: iris.csv (inertia 31.37)", kmeansPlotTitle(3, "../data/iris.csv", 31.3714, 2))
-	require.Equal(t, "k-means, k=3: iris.csv (inertia 78.85; first 2 of 4 features shown)", kmeansPlotTitle(3, "iris.csv", 78.8514, 4))
+	require.Equal(t, "k-means, k=3: iris.csv (inertia 78.85; 2 of 4 features drawn)", kmeansPlotTitle(3, "iris.csv", 78.8514, 4))
+}
+
+// A long file name pushed the clusters chart's title past both edges of
+// the image ("k-means, k=3" cut off): it is broken, then shortened.
+func TestKMeansTitleFits(t *testing.T) {
+	p := plot.New()
+	sty := p.Title.TextStyle
+	sty.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 13)
+	width := 6.6 * vg.Inch
+	short := kmeansPlotTitle(3, "iris.csv", 78.85, 4)
+	require.Equal(t, short, fitTitle(sty, short, width))
+
+	long := kmeansPlotTitle(3, "customer_segments_export_2026_12_01_final_v2.csv", 78.85, 4)
+	require.Greater(t, sty.Width(long), width)
+	got := fitTitle(sty, long, width)
+	require.Equal(t, "k-means, k=3: customer_segments_export_2026_12_01_final_v2.csv\n(inertia 78.85; 2 of 4 features drawn)", got)
+	require.LessOrEqual(t, sty.Width(got), width)
+
+	huge := kmeansPlotTitle(3, strings.Repeat("segment_", 30)+".csv", 78.85, 4)
+	got = fitTitle(sty, huge, width)
+	require.LessOrEqual(t, sty.Width(got), width)
+	require.True(t, strings.HasPrefix(got, "k-means, k=3: segment_"), got)
+	require.Contains(t, got, "…")
+	require.True(t, strings.HasSuffix(got, ".csv\n(inertia 78.85; 2 of 4 features drawn)"), got)
 }
