@@ -150,7 +150,11 @@ func ConfusionHeatmap(path string, cm [][]int, labels []string, title string) er
 			// Long names under narrow cells would overlap: slant them.
 			p.X.Tick.Label.Rotation = math.Pi / 6
 			p.X.Tick.Label.XAlign = draw.XRight
-			p.X.Tick.Label.YAlign = draw.YCenter
+			// Hung from their top edge, a little below it: gonum anchors
+			// tick labels a font descent above the axis, and centred
+			// (YCenter) their ends ran under the matrix, which hid them.
+			p.X.Tick.Label.YAlign = -1.3
+			p.X.Label.Padding += 0.3 * p.X.Tick.Label.Font.Size // what that lowering takes
 		}
 
 		// The matrix on the left; the colour bar, drawn by hand so it lines

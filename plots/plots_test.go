@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -97,6 +98,58 @@ func TestCountTicks(t *testing.T) {
 			require.NotContains(t, tk.Label, ".", "max %v", hi)
 		}
 		require.GreaterOrEqual(t, labelled, 2, "max %v", hi)
+	}
+}
+
+// Slanted class names under the matrix started half their height above
+// their anchor, so their ends ran under the matrix, which covered them
+// ("name_1" read "name_"). Below the matrix's bottom edge there must be a
+// white gap before any text.
+func TestConfusionHeatmapSlantedLabelsClearTheMatrix(t *testing.T) {
+	const k = 8
+	cm := make([][]int, k)
+	labels := make([]string, k)
+	for i := range cm {
+		cm[i] = make([]int, k)
+		cm[i][i] = 10
+		labels[i] = fmt.Sprintf("category_with_a_long_name_%d", i)
+	}
+	labels[0] = "b" // short names too: anchored at their end
+	path := filepath.Join(keepDir(t), "slanted.png")
+	require.NoError(t, ConfusionHeatmap(path, cm, labels, "slanted"))
+	img := decode(t, path, 855, 778)
+	b := img.Bounds()
+	blue := func(x, y int) bool { // a matrix cell (pale or dark blue)
+		r, _, bl, _ := img.At(x, y).RGBA()
+		return bl>>8 > r>>8+4
+	}
+	ink := func(x, y int) bool { // grey text, antialiased edges included
+		r, g, bl, _ := img.At(x, y).RGBA()
+		return !blue(x, y) && (r>>8 < 200 || g>>8 < 200 || bl>>8 < 200)
+	}
+	// The matrix's bottom edge, one third of the way across.
+	x := b.Dx() / 3
+	bottom := -1
+	for y := b.Dy() / 2; y < b.Max.Y; y++ {
+		if blue(x, y) {
+			bottom = y
+		}
+	}
+	require.Positive(t, bottom)
+	// No text in the two rows under it, from its left edge to its right
+	// (the colour bar beside it is blue too: stop at the first gap).
+	left, right := x, x
+	for left > b.Min.X && blue(left-1, bottom) {
+		left--
+	}
+	for right < b.Max.X-1 && blue(right+1, bottom) {
+		right++
+	}
+	require.Greater(t, right-left, b.Dx()/2, "the matrix spans most of the chart")
+	for dy := 1; dy <= 2; dy++ {
+		for x := left; x <= right; x++ {
+			require.False(t, ink(x, bottom+dy), "text touches the matrix at (%d, %d)", x, bottom+dy)
+		}
 	}
 }
 
