@@ -59,6 +59,12 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-clusters.png: the first two features coloured by cluster, with centroids",
 		[]string{"-clusters.png"})
 	save := fs.Output("save", "", "save the fitted centroids to this `file` (see ember predict)")
+	fs.Check(func() error {
+		if *plotPrefix != "" && *k > maxPlotClusters {
+			return fmt.Errorf("--plot tells at most %d clusters apart, and --k is %d", maxPlotClusters, *k)
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,9 +82,6 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *plotPrefix != "" && len(featNames) < 2 {
 		return fmt.Errorf("--plot draws the first two features, but only %q is clustered", featNames[0])
-	}
-	if *plotPrefix != "" && *k > maxPlotClusters {
-		return fmt.Errorf("--plot tells at most %d clusters apart, and --k is %d", maxPlotClusters, *k)
 	}
 	var y []int
 	var classes []string

@@ -116,6 +116,7 @@ func TestKMeansBadInput(t *testing.T) {
 		{"NaN tol", []string{"--data", dup, "--tol", "nan"}, []string{"--tol NaN: must be a finite number"}},
 		{"negative max-iter", []string{"--data", dup, "--max-iter", "-5"}, []string{"--max-iter -5: must be 1 to 1000000"}},
 		{"save over the data", []string{"--data", dup, "--save", dup}, []string{"is an input of this command"}},
+		{"plot of too many clusters", []string{"--data", dup, "--k", "21", "--plot", filepath.Join(t.TempDir(), "p")}, []string{"--plot tells at most 20 clusters apart, and --k is 21"}},
 		{"plot in a missing directory", []string{"--data", dup, "--plot", "/nonexistent/p"}, []string{"/nonexistent/p-clusters.png: directory /nonexistent does not exist"}},
 	}
 	for _, tc := range usage {
