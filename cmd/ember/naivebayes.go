@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/emberml/ember/internal/cli"
@@ -100,9 +101,15 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if err := nbCheckLabels(*data, labelNames, *format, *labelCol); err != nil {
+		return err
+	}
 	var testDocs, testLabels []string
 	if *testPath != "" {
 		if testDocs, testLabels, err = nbReadDocs(*testPath, *format, *textCol, *labelCol); err != nil {
+			return err
+		}
+		if err := nbCheckLabels(*testPath, testLabels, *format, *labelCol); err != nil {
 			return err
 		}
 	}
@@ -442,6 +449,32 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		return docs, labels, ids, nil
 	}
 	return nil, nil, nil, fmt.Errorf("--format %q: want sms, text-label, tsv or csv", format)
+}
+
+// nbCheckLabels refuses labels that are text: more than 20 distinct
+// values, at least one for every two documents. That is a file read in
+// the wrong layout (a --test file unlike --data, sentences taken for
+// labels), which would otherwise become a report of a thousand classes.
+func nbCheckLabels(path string, labels []string, format, labelCol string) error {
+	distinct := map[string]bool{}
+	var first []string
+	for _, l := range labels {
+		if !distinct[l] {
+			distinct[l] = true
+			if len(first) < 2 {
+				first = append(first, strconv.Quote(clipText(l, 40)))
+			}
+		}
+	}
+	if len(distinct) <= 20 || 2*len(distinct) < len(labels) {
+		return nil
+	}
+	where := map[string]string{"sms": "the first field", "text-label": "the last field"}[format]
+	if where == "" {
+		where = fmt.Sprintf("column %q", labelCol)
+	}
+	return fmt.Errorf("%s: %d different labels in %d documents (%s, ...) in %s: that is text, not classes; "+
+		"is the file in the layout --format %s reads?", path, len(distinct), len(labels), strings.Join(first, ", "), where, format)
 }
 
 // nbSniffLines picks the layout of a file of labelled lines without a

@@ -119,6 +119,17 @@ func TestNaiveBayesTextLabelLines(t *testing.T) {
 	require.True(t, strings.HasPrefix(lines[1], "1,"), lines[1])
 	require.True(t, strings.HasPrefix(lines[2], "0,"), lines[2])
 
+	// A --test file in the other layout: its texts are not 1,540 classes.
+	sms := shareddata.TestPath(t, "sms_spam", "SMSSpamCollection")
+	code, out, errOut = runCmd(t, "naivebayes", "--data", imdb, "--test", sms)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, errOut, sms+": 5160 different labels in 5574 documents")
+	require.Contains(t, errOut, "in the last field: that is text, not classes; is the file in the layout --format text-label reads?")
+	// And the SMS file forced into the other layout.
+	code, out, errOut = runCmd(t, "naivebayes", "--data", sms, "--format", "text-label")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, errOut, sms+": 5160 different labels in 5574 documents")
+
 	// Forced either way.
 	small := writeFile(t, "small.txt", "great fun\tpos\nawful dull\tneg\nfun fun\tpos\n")
 	code, out, errOut = runCmd(t, "naivebayes", "--data", small, "--format", "text-label", "--test-frac", "0")
