@@ -73,6 +73,9 @@ func parseTable(r io.Reader, path string) (*table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := checkText(path, data); err != nil {
+		return nil, err
+	}
 	// Spreadsheet exports often start with a byte-order mark, and some
 	// (Kaggle's SMS file among them) are latin-1: every byte is a
 	// character, so reading them cannot fail and line numbers hold.
@@ -128,6 +131,22 @@ func parseTable(r io.Reader, path string) (*table, error) {
 		return nil, fmt.Errorf("%s: no data rows after the header", path)
 	}
 	return t, nil
+}
+
+// checkText refuses files that are not text in a byte-oriented encoding,
+// which read as latin-1 would give a parse error about quotes or a
+// single garbled column: Parquet (ember gbt and score read it), UTF-16
+// (spreadsheets' "Unicode text" export) and other binary files.
+func checkText(path string, data []byte) error {
+	switch {
+	case bytes.HasPrefix(data, []byte("PAR1")):
+		return fmt.Errorf("%s is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)", path)
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		return fmt.Errorf("%s is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", path)
+	case bytes.IndexByte(data[:min(len(data), 8<<10)], 0) >= 0:
+		return fmt.Errorf("%s is not a text file (it has NUL bytes); want CSV or TSV text", path)
+	}
+	return nil
 }
 
 // decodeText drops a UTF-8 byte-order mark and reads bytes that are not

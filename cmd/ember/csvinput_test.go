@@ -45,6 +45,10 @@ func TestParseTableErrors(t *testing.T) {
 		{"no named column", ",,\n1,2,3\n", "line 1: no column has a name"},
 		{"short row", "x,y\n1,2\n3\n", "record on line 3: wrong number of fields"},
 		{"bad quote", "x,y\n1,\"2\n", "extraneous or missing \" in quoted-field"},
+		// Binary files, which read as latin-1 gave a parse error about quotes.
+		{"parquet", "PAR1\x15\x04\x15@\"x\x00", "in.csv is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)"},
+		{"UTF-16", "\xff\xfex\x00,\x00y\x00\n\x00", "in.csv is UTF-16 text; save it as UTF-8"},
+		{"NUL bytes", "x,y\n1,\x002\n", "in.csv is not a text file (it has NUL bytes)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -188,6 +188,7 @@ func FuzzParseTable(f *testing.F) {
 	for _, s := range []string{
 		"a,b\n1,2\n", "\ufeffv1,v2,,,\r\nham,hi,,,\r\n", "x\ty\n1\t2\n", ",,\n1,2,3\n", "a,a\n1,2\n",
 		"a,b\n\"1\n2\",3\n", "a\n\xff\xfe\n", "", "\n\n", "a,\"b\n", "a,b\n1\n", "a\tb\tc\n\t\t\n1\t \t\n", "y\nNaN\n",
+		"PAR1\x15\x04", "\xff\xfea\x00\n\x00", "a,b\n\x00,1\n",
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
@@ -234,6 +235,7 @@ func FuzzReadDocuments(f *testing.F) {
 	for _, s := range []string{
 		"ham\thi\nspam\twin\n", "text,label\na,b\n", "label\ttext\nx\ty\n", "\ufeffham\tx\n",
 		"v1,v2,,,\nham,\"a, b\",c,,\n", "a\tb\tc\n", "", "x\n\ny\n", "text\nonly text\n",
+		"good film\t1\nbad\t0\n", "caf\xe9\tx\n", "PAR1\x00", "\xff\xfeh\x00",
 	} {
 		f.Add([]byte(s))
 	}
@@ -244,7 +246,7 @@ func FuzzReadDocuments(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, c := range []struct{ format, text, label, id string }{
-			{"sms", "", "", ""}, {"tsv", "text", "label", ""}, {"csv", "text", "label", ""}, {"csv", "v2", "v1", "v1"},
+			{"sms", "", "", ""}, {"text-label", "", "", ""}, {"tsv", "text", "label", ""}, {"csv", "text", "label", ""}, {"csv", "v2", "v1", "v1"},
 		} {
 			for _, need := range []bool{true, false} {
 				docs, labels, ids, err := nbRead(path, c.format, c.text, c.label, c.id, need)

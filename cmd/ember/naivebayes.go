@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -513,7 +512,11 @@ func smsLooksCSV(path string) error {
 		return err
 	}
 	defer f.Close()
-	first, _ := bufio.NewReader(io.LimitReader(f, 64<<10)).ReadString('\n')
+	head, _ := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err := checkText(path, head); err != nil {
+		return err
+	}
+	first, _, _ := strings.Cut(string(head), "\n")
 	first = strings.TrimRight(strings.TrimPrefix(first, "\ufeff"), "\r\n")
 	if strings.Contains(first, "\t") || !strings.Contains(first, ",") {
 		return nil
@@ -548,6 +551,9 @@ func nbReadTSV(path string) ([][]string, error) {
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkText(path, data); err != nil {
+		return nil, err
 	}
 	decoded, _ := decodeText(data)
 	return text.ReadTSV(strings.NewReader(decoded), path)
