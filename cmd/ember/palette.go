@@ -30,7 +30,7 @@ type paletteResult struct {
 	Height        int             `json:"height"`
 	ClusterWidth  int             `json:"cluster_width"`
 	ClusterHeight int             `json:"cluster_height"`
-	Pixels        int             `json:"pixels"` // opaque pixels clustered
+	Pixels        int             `json:"pixels"` // pixels clustered: all but fully transparent ones
 	K             int             `json:"k"`
 	Seed          uint64          `json:"seed"`
 	Colours       []paletteColour `json:"colours"`
@@ -46,8 +46,8 @@ type paletteColour struct {
 func runPalette(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("palette", stdout,
 		"usage: ember palette IMAGE [--k 6] [--max-side 200] [--seed 1] [--swatch FILE.png] [--json]\n"+
-			"\nClusters the opaque pixels of a PNG or JPEG image in RGB with k-means and prints\n"+
-			"the cluster colours as hex codes, largest share first.\n")
+			"\nClusters the pixels of a PNG or JPEG image (all but fully transparent ones) in RGB\n"+
+			"with k-means and prints the cluster colours as hex codes, largest share first.\n")
 	fs.Args(cli.ArgSpec{Name: "image", Min: 1, Max: 1, Inputs: true, Interleaved: true})
 	k := fs.Int("k", 6, 1, 1000, "number of colours")
 	maxSide := fs.Int("max-side", 200, 0, 100_000, "shrink the image so its longer side is at most this many pixels before clustering (0: full size)")
@@ -136,7 +136,11 @@ func printPalette(w io.Writer, r paletteResult) {
 	if r.ClusterWidth != r.Width || r.ClusterHeight != r.Height {
 		fmt.Fprintf(w, ", shrunk to %d×%d", r.ClusterWidth, r.ClusterHeight)
 	}
-	fmt.Fprintf(w, "; %d opaque pixels clustered\n", r.Pixels)
+	if all := r.ClusterWidth * r.ClusterHeight; r.Pixels < all {
+		fmt.Fprintf(w, "; %d of its %d pixels clustered (fully transparent ones left out)\n", r.Pixels, all)
+	} else {
+		fmt.Fprintf(w, "; %d pixels clustered\n", r.Pixels)
+	}
 	fmt.Fprintf(w, "palette: %d colours, k-means in RGB, seed %d\n\n", r.K, r.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "colour\tshare\tpixels\t")

@@ -39,7 +39,7 @@ func TestPaletteCoffee(t *testing.T) {
 	// Options after the image name, as users type them.
 	code, out, errOut := runCmd(t, "palette", coffee, "--k", "5", "--swatch", swatch, "--json")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "(600×400), shrunk to 200×133; 26600 opaque pixels clustered")
+	require.Contains(t, out, "(600×400), shrunk to 200×133; 26600 pixels clustered\n")
 	require.Contains(t, out, "wrote "+swatch)
 
 	var res paletteResult
@@ -70,6 +70,40 @@ func TestPaletteExactColours(t *testing.T) {
 		{Hex: "#2050a0", Fraction: 400.0 / 1200, Pixels: 400},
 	}, res.Colours)
 	require.Equal(t, 60, res.ClusterWidth)
+}
+
+// Half-transparent pixels are clustered, fully transparent ones are not,
+// and the summary says so instead of calling them all opaque.
+func TestPaletteTransparency(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 20, 10))
+	for y := 0; y < 10; y++ {
+		for x := 0; x < 20; x++ {
+			a := uint8(0xff)
+			switch {
+			case x >= 15:
+				a = 0
+			case x >= 10:
+				a = 0x80
+			}
+			c := color.NRGBA{R: 0x10, G: 0x90, B: 0x30, A: a}
+			if y >= 5 {
+				c.R = 0xf0
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "logo.png")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, png.Encode(f, img))
+	require.NoError(t, f.Close())
+	code, out, errOut := runCmd(t, "palette", path, "--k", "2", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "(20×10); 150 of its 200 pixels clustered (fully transparent ones left out)\n")
+	var res paletteResult
+	decodeLastLine(t, out, &res)
+	require.Equal(t, 150, res.Pixels)
+	require.Equal(t, []string{"#109030", "#f09030"}, []string{res.Colours[0].Hex, res.Colours[1].Hex})
 }
 
 func TestPaletteBadInput(t *testing.T) {

@@ -106,7 +106,7 @@ func Pixels(img image.Image) ([]float32, int) {
 
 // Palette reads the image at path and returns its k dominant colours,
 // largest cluster first: the image is optionally downscaled
-// (opts.MaxSide), its opaque pixels are clustered in RGB with k-means, and
+// (opts.MaxSide), its pixels that are not fully transparent are clustered in RGB with k-means, and
 // each centre becomes a colour with its share of the pixels. Errors name
 // the file.
 func Palette(path string, k int, opts PaletteOptions) ([]Colour, error) {
@@ -128,7 +128,7 @@ func PaletteOf(img image.Image, k int, opts PaletteOptions) ([]Colour, error) {
 	}
 	px, n := Pixels(Downscale(img, opts.MaxSide))
 	if n == 0 {
-		return nil, errors.New("kmeans: palette: the image has no opaque pixels")
+		return nil, errors.New("kmeans: palette: every pixel of the image is fully transparent")
 	}
 	// Fit would refuse this too, in its own terms (points, samples).
 	if distinct := countDistinct(px, 3, k); distinct < k {

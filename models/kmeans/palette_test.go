@@ -116,7 +116,7 @@ func TestPaletteErrors(t *testing.T) {
 		{"missing", filepath.Join(dir, "nope.png"), 3, PaletteOptions{}, []string{"nope.png", "no such file"}},
 		{"not an image", notImage, 3, PaletteOptions{}, []string{notImage, "not a PNG or JPEG image"}},
 		{"truncated", truncated, 3, PaletteOptions{}, []string{truncated, "cannot decode image"}},
-		{"all transparent", transparent, 3, PaletteOptions{}, []string{transparent, "no opaque pixels"}},
+		{"all transparent", transparent, 3, PaletteOptions{}, []string{transparent, "every pixel of the image is fully transparent"}},
 		{"bad k", writeImage(t, "ok.png", stripes()), 0, PaletteOptions{}, []string{"K = 0"}},
 		{"bad max side", writeImage(t, "ok2.png", stripes()), 2, PaletteOptions{MaxSide: -1}, []string{"MaxSide = -1"}},
 	}
