@@ -81,6 +81,20 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		if *testPath != "" && fs.IsSet("test-frac") {
 			return errors.New("--test and --test-frac exclude each other: --test scores on a file, --test-frac on a split of --data")
 		}
+		switch *format {
+		case "sms", "text-label":
+			if *textCol != "" || *labelCol != "" {
+				return fmt.Errorf("--text and --label name header columns; --format %s files have no header", *format)
+			}
+		case "tsv", "csv":
+			if *textCol == "" || *labelCol == "" {
+				return fmt.Errorf("--format %s needs --text and --label column names", *format)
+			}
+		default: // auto
+			if (*textCol == "") != (*labelCol == "") {
+				return errors.New("--text and --label go together: they name a CSV/TSV file's text and label columns")
+			}
+		}
 		return nil
 	})
 	err := fs.Parse(args)
