@@ -260,11 +260,14 @@ func readVocab(path string, size int) (*data.Vocab, error) {
 			return nil, fmt.Errorf("%s: line %d is empty (every line is one token; id = line number − 1)", path, len(words)+1)
 		}
 		if strings.ContainsFunc(w, isSpace) {
-			return nil, fmt.Errorf("%s: line %d (%q) contains white space, which no token can", path, len(words)+1, w)
+			return nil, fmt.Errorf("%s: line %d (%q) contains white space, which no token can", path, len(words)+1, clipToken(w))
 		}
 		words = append(words, w)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s: line %d is longer than 1 MiB: not a vocabulary (one token per line)", path, len(words)+1)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(words) != size {
@@ -275,6 +278,17 @@ func readVocab(path string, size int) (*data.Vocab, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, nil
+}
+
+// clipToken shortens a bad vocabulary line for an error message: a file
+// that is no vocabulary (a model file copied over it) has lines of
+// thousands of bytes.
+func clipToken(s string) string {
+	const n = 40
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "..."
+	}
+	return s
 }
 
 func isSpace(r rune) bool { return strings.TrimSpace(string(r)) == "" }

@@ -292,3 +292,72 @@ func TestExportImportErrors(t *testing.T) {
 	_, err := os.Stat(filepath.Join(dir, "m.model"))
 	require.ErrorIs(t, err, os.ErrNotExist, "nothing written")
 }
+
+// copyExport copies the PyTorch export fixture into a new directory.
+func copyExport(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "export")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	for _, name := range []string{spam.ExportWeights, spam.ExportConfig, spam.ExportVocab} {
+		raw, err := os.ReadFile(filepath.Join(interop, "torch_export", name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), raw, 0o644))
+	}
+	return dir
+}
+
+// TestImportExportKeepInputs: import's --out may not be a file of the
+// export it reads, nor export's --model one of the files it writes: either
+// would replace an input (import once wrote its model over vocab.txt).
+func TestImportExportKeepInputs(t *testing.T) {
+	dir := copyExport(t)
+	for _, name := range []string{spam.ExportWeights, spam.ExportConfig, spam.ExportVocab} {
+		p := filepath.Join(dir, name)
+		before, err := os.ReadFile(p)
+		require.NoError(t, err)
+		code, _, stderr := runCmd(t, "", "import", dir, "--out", p)
+		require.Equal(t, 2, code, stderr)
+		require.Contains(t, stderr, "--out "+p+": is the export's "+name)
+		after, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.Equal(t, before, after, "%s unchanged", name)
+	}
+
+	model, err := os.ReadFile(filepath.Join(interop, "ember.model"))
+	require.NoError(t, err)
+	for _, name := range []string{spam.ExportWeights, spam.ExportConfig, spam.ExportVocab} {
+		out := t.TempDir()
+		p := filepath.Join(out, name)
+		require.NoError(t, os.WriteFile(p, model, 0o644))
+		code, _, stderr := runCmd(t, "", "export", "--model", p, "--out", out)
+		require.Equal(t, 2, code, stderr)
+		require.Contains(t, stderr, "--model "+p+": export writes "+name+" in --out "+out)
+		after, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.Equal(t, model, after, "%s unchanged", name)
+	}
+}
+
+// TestImportBadVocabLineIsClipped: a vocab.txt that is no vocabulary (a
+// model file copied over it) is named with its line, not printed whole.
+func TestImportBadVocabLineIsClipped(t *testing.T) {
+	dir := copyExport(t)
+	vocab := filepath.Join(dir, spam.ExportVocab)
+	long := "<pad>\n<unk>\n" + strings.Repeat("x y ", 20000) + "\n"
+	require.NoError(t, os.WriteFile(vocab, []byte(long), 0o644))
+	code, _, stderr := runCmd(t, "", "import", dir, "--out", filepath.Join(t.TempDir(), "m.model"))
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, vocab+": line 3")
+	require.Contains(t, stderr, "contains white space")
+	require.Less(t, len(stderr), 400, stderr)
+}
+
+// TestImportVocabLineTooLong: a line beyond the reader's 1 MiB is named.
+func TestImportVocabLineTooLong(t *testing.T) {
+	dir := copyExport(t)
+	vocab := filepath.Join(dir, spam.ExportVocab)
+	require.NoError(t, os.WriteFile(vocab, []byte("<pad>\n<unk>\n"+strings.Repeat("x", 2<<20)+"\n"), 0o644))
+	code, _, stderr := runCmd(t, "", "import", dir, "--out", filepath.Join(t.TempDir(), "m.model"))
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, vocab+": line 3 is longer than 1 MiB")
+}
