@@ -471,18 +471,31 @@ func csvColumnsNamed(header []string, labelName, textName string) (label, text i
 		return -1
 	}
 	label, text = find(labelName, labelNames), find(textName, textNames)
-	if label < 0 || text < 0 || label == text {
-		return -1, -1, fmt.Errorf("CSV header %q has no label column %q and text column %q",
-			clip(strings.Join(header, ","), 80), or(labelName, "label"), or(textName, "text"))
+	h := clip(strings.Join(header, ","), 80)
+	// Name only what is missing: a column found under a usual name is not.
+	var missing []string
+	if label < 0 {
+		missing = append(missing, "label column "+columnWanted(labelName, labelNames))
+	}
+	if text < 0 {
+		missing = append(missing, "text column "+columnWanted(textName, textNames))
+	}
+	switch {
+	case len(missing) > 0:
+		return -1, -1, fmt.Errorf("CSV header %q has no %s", h, strings.Join(missing, " and no "))
+	case label == text:
+		return -1, -1, fmt.Errorf("CSV header %q: the label and the text are both column %q", h, strings.TrimSpace(header[label]))
 	}
 	return label, text, nil
 }
 
-func or(s, def string) string {
-	if s == "" {
-		return def
+// columnWanted describes the column looked for: the name given, quoted, or
+// the usual names.
+func columnWanted(name string, usual []string) string {
+	if name != "" {
+		return strconv.Quote(name)
 	}
-	return s
+	return "(" + strings.Join(usual[:len(usual)-1], ", ") + " or " + usual[len(usual)-1] + ")"
 }
 
 // csvColumns finds the label and text columns in a header row.

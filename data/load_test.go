@@ -417,7 +417,7 @@ func TestReadTwoLabelsErrors(t *testing.T) {
 		{"third label", "a\t1\nb\t0\nc\t2\n", Options{Positive: "1"}, `in: line 3 has the label "2", a third one besides "1" and "0"; --positive needs data with two labels`},
 		{"positive absent from a TSV", "ham\thi\nspam\twin\n", Options{Positive: "1"}, `no row has the label "1" in its first or last tab-separated field (the first fields are "ham" and "spam"; the last "hi" and "win")`},
 		{"positive absent from a CSV", "v1,v2\nham,hi\nspam,win\n", Options{Positive: "1"}, `in: no row has the label "1"; the labels are "ham" and "spam"`},
-		{"named column missing", "a,b\n1,x\n", Options{Positive: "1", LabelColumn: "stars", Format: FormatCSV}, `no label column "stars" and text column "text"`},
+		{"named column missing", "a,b\n1,x\n", Options{Positive: "1", LabelColumn: "stars", Format: FormatCSV}, `no label column "stars" and no text column (text, v2, message or sms)`},
 		{"no tab, no header", "just text\n", Options{Positive: "1"}, "cannot detect the format"},
 		{"empty", " \n", Options{Positive: "1"}, "in is empty"},
 	}
@@ -428,6 +428,18 @@ func TestReadTwoLabelsErrors(t *testing.T) {
 			require.Nil(t, ex)
 		})
 	}
+}
+
+// TestReadNamedColumnMissing: the error names only the column that is
+// missing, not one that was found under a usual name.
+func TestReadNamedColumnMissing(t *testing.T) {
+	in := "v1,v2\nham,hi\nspam,win\n"
+	_, _, err := Read(strings.NewReader(in), "in", Options{LabelColumn: "nope"})
+	require.EqualError(t, err, `in: line 1: CSV header "v1,v2" has no label column "nope"`)
+	_, _, err = Read(strings.NewReader(in), "in", Options{TextColumn: "body", Format: FormatCSV})
+	require.EqualError(t, err, `in: line 1: CSV header "v1,v2" has no text column "body"`)
+	_, _, err = Read(strings.NewReader(in), "in", Options{LabelColumn: "v2", TextColumn: "V2", Format: FormatCSV})
+	require.EqualError(t, err, `in: line 1: CSV header "v1,v2": the label and the text are both column "v2"`)
 }
 
 // TestSentimentFile reads the UCI sentence-sentiment file (text<TAB>0|1,
