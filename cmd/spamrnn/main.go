@@ -350,7 +350,11 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintln(stdout, "data: "+data.DemoDescription)
 	} else {
-		examples, load, err = loadExamples(*f.data, *f.format, *f.positive, *f.labelCol, *f.textCol)
+		hint := ""
+		if *f.positive == "" {
+			hint = "for labels other than ham and spam, name the positive one with --positive"
+		}
+		examples, load, err = loadExamples(f.fs, *f.data, *f.format, *f.positive, *f.labelCol, *f.textCol, hint)
 		if err != nil {
 			return err
 		}
@@ -474,16 +478,28 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// loadExamples reads labelled messages; for SMS data an undetectable
-// format gets a hint about --positive.
-func loadExamples(path, format, positive, labelCol, textCol string) ([]data.Example, data.LoadReport, error) {
+// loadExamples reads labelled messages. An undetectable format gets
+// hint, what the command's flags can do about it. --label and --text on
+// data read as TSV, which has no named columns, are refused (a usage
+// error of fs) rather than ignored.
+func loadExamples(fs *cli.FlagSet, path, format, positive, labelCol, textCol, hint string) ([]data.Example, data.LoadReport, error) {
 	f, err := data.ParseFormat(format)
 	if err != nil {
 		return nil, data.LoadReport{}, err
 	}
 	ex, rep, err := data.LoadFile(path, data.Options{Format: f, Positive: positive, LabelColumn: labelCol, TextColumn: textCol})
-	if err != nil && positive == "" && strings.Contains(err.Error(), "cannot detect the format") {
-		err = fmt.Errorf("%w; for labels other than ham and spam, name the positive one with --positive", err)
+	if err != nil && hint != "" && strings.Contains(err.Error(), "cannot detect the format") {
+		err = fmt.Errorf("%w; %s", err, hint)
+	}
+	if err == nil && rep.Format == data.FormatTSV && (labelCol != "" || textCol != "") {
+		var given []string
+		for _, c := range []struct{ flag, v string }{{"label", labelCol}, {"text", textCol}} {
+			if c.v != "" {
+				given = append(given, "--"+c.flag+" "+c.v)
+			}
+		}
+		return nil, rep, fs.Problem(fmt.Errorf("%s: flags that name the columns of a CSV file; %s is read as TSV, which has no named columns (drop them, or give --format csv)",
+			strings.Join(given, ", "), path))
 	}
 	return ex, rep, err
 }
@@ -543,7 +559,8 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if clf.Labels != spam.SMSLabels {
 		positive = clf.Labels.Positive
 	}
-	examples, load, err := loadExamples(*dataPath, *format, positive, *labelCol, *textCol)
+	examples, load, err := loadExamples(fs, *dataPath, *format, positive, *labelCol, *textCol,
+		fmt.Sprintf("the model's labels are %q and %q", clf.Labels.Negative, clf.Labels.Positive))
 	if err != nil {
 		return err
 	}

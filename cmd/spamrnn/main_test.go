@@ -526,3 +526,32 @@ func TestBadInput(t *testing.T) {
 	require.Contains(t, out, "--epochs N\n    \ttraining epochs (1 to 100000; default 10)")
 	require.Equal(t, strings.Count(out, "\n  --"), strings.Count(out, "default "), "every option states its default")
 }
+
+// TestDataHints: what eval and train say about data they cannot read as
+// asked names flags the command has, and --label or --text on data read
+// as TSV (which has no columns to name) is refused, not ignored.
+func TestDataHints(t *testing.T) {
+	sentences := writeFile(t, "imdb.txt", "a fine film\t1\na dull film\t0\n")
+	model := filepath.Join(interop, "ember.model") // ham/spam labels
+	code, _, stderr := runCmd(t, "", "eval", "--model", model, "--data", sentences)
+	require.Equal(t, 1, code, stderr)
+	require.Contains(t, stderr, "cannot detect the format")
+	require.Contains(t, stderr, `the model's labels are "ham" and "spam"`)
+	require.NotContains(t, stderr, "--positive", "eval has no --positive")
+
+	code, _, stderr = runCmd(t, "", "train", "--data", sentences, "--out", filepath.Join(t.TempDir(), "m.model"))
+	require.Equal(t, 1, code, stderr)
+	require.Contains(t, stderr, "name the positive one with --positive")
+
+	tsv := fixture(t)
+	for _, args := range [][]string{
+		{"train", "--data", tsv, "--label", "v1", "--out", filepath.Join(t.TempDir(), "m.model")},
+		{"train", "--data", tsv, "--text", "v2", "--format", "tsv", "--out", filepath.Join(t.TempDir(), "m.model")},
+		{"eval", "--model", model, "--data", tsv, "--label", "v1"},
+	} {
+		code, stdout, stderr := runCmd(t, "", args...)
+		require.Equal(t, 2, code, stderr)
+		require.Contains(t, stderr, "name the columns of a CSV file; "+tsv+" is read as TSV", args)
+		require.NotContains(t, stdout, "epoch 1", "refused before training")
+	}
+}
