@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -598,11 +599,17 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		"positive class (spam), or \"empty -\" for a message with no words. With --json\n"+
 		"each line is a JSON object instead: text, label, probability (the positive\n"+
 		"class's, at full precision; null for a message with no words), words and\n"+
-		"unknown_words (words not in the model's vocabulary).\n", stdout)
+		"unknown_words (words not in the model's vocabulary). Options go before the\n"+
+		"TEXTs; after --, every argument is a TEXT, even one that starts with -.\n", stdout)
 	fs.Args(cli.ArgSpec{Name: "TEXT", Max: -1})
 	modelPath := fs.Input("model", "", "model `file` written by spamrnn train", cli.Required())
 	asJSON := fs.Bool("json", false, "one JSON object per message (JSON Lines), the probability at full precision")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if opt := optionAfterText(args, fs.Arg()); opt != "" && !errors.Is(err, flag.ErrHelp) {
+		return fs.Problem(fmt.Errorf("%q comes after the first message %q: options go before the messages (after --, everything is a message)",
+			opt, clipText(fs.Arg()[0], 40)))
+	}
+	if err != nil {
 		return err
 	}
 	writePredictions := printPredictions
@@ -660,6 +667,23 @@ func printPredictions(w io.Writer, clf *spam.Classifier, texts []string) error {
 		fmt.Fprintf(bw, "%-*s %.4f\n", width, p.Label, p.Prob)
 	}
 	return bw.Flush()
+}
+
+// optionAfterText returns the first of texts, predict's arguments, that is
+// one of predict's options: flag parsing stops at the first message, so
+// an option after it would be classified as a message, or leave --model
+// unset. Nothing after a "--" counts.
+func optionAfterText(args, texts []string) string {
+	if n := len(args) - len(texts); n > 0 && args[n-1] == "--" {
+		return ""
+	}
+	for _, a := range texts {
+		name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if strings.HasPrefix(a, "-") && slices.Contains([]string{"model", "json", "h", "help"}, name) {
+			return a
+		}
+	}
+	return ""
 }
 
 // printPredictionsJSON writes one JSON object per message (JSON Lines).

@@ -555,3 +555,28 @@ func TestDataHints(t *testing.T) {
 		require.NotContains(t, stdout, "epoch 1", "refused before training")
 	}
 }
+
+// TestPredictOptionAfterText: an option after the first message used to
+// be classified as a message (or, for --model, to read "--model is
+// required" though it was given); it is a usage error saying where
+// options go. After --, anything is a message.
+func TestPredictOptionAfterText(t *testing.T) {
+	model := filepath.Join(interop, "ember.model")
+	for _, args := range [][]string{
+		{"predict", "win a prize", "--model", model},
+		{"predict", "--model", model, "win a prize", "--json"},
+		{"predict", "--model", model, "win a prize", "-json=true"},
+	} {
+		code, stdout, stderr := runCmd(t, "", args...)
+		require.Equal(t, 2, code, stderr)
+		require.Contains(t, stderr, `comes after the first message "win a prize": options go before the messages`, args)
+		require.NotContains(t, stderr, "is required")
+		require.Empty(t, stdout)
+	}
+	code, stdout, stderr := runCmd(t, "", "predict", "--model", model, "--", "win a prize", "--json")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, 2, strings.Count(stdout, "\n"), stdout)
+	code, stdout, stderr = runCmd(t, "", "predict", "--model", model, "hello", "-50% off, call now", "--jsonish")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, 3, strings.Count(stdout, "\n"), "not options of predict: messages")
+}
