@@ -501,9 +501,17 @@ func (c *Classifier) Summary() string {
 	for _, p := range c.Model.Params() {
 		n += p.Value.Len()
 	}
-	enc := fmt.Sprintf("%d×%s %d (dropout %g)", cfg.Layers, strings.ToUpper(cfg.Cell), cfg.Hidden, cfg.Dropout)
+	// Dropout acts between recurrent layers: one layer has none.
+	var notes []string
+	if cfg.Layers > 1 {
+		notes = append(notes, fmt.Sprintf("dropout %g", cfg.Dropout))
+	}
 	if cfg.Packed {
-		enc = fmt.Sprintf("%d×%s %d (dropout %g; packed: each message from its first word)", cfg.Layers, strings.ToUpper(cfg.Cell), cfg.Hidden, cfg.Dropout)
+		notes = append(notes, "packed: each message from its first word")
+	}
+	enc := fmt.Sprintf("%d×%s %d", cfg.Layers, strings.ToUpper(cfg.Cell), cfg.Hidden)
+	if len(notes) > 0 {
+		enc += " (" + strings.Join(notes, "; ") + ")"
 	}
 	if cfg.Cell == "cnn" {
 		ws := make([]string, len(cfg.Widths))

@@ -321,6 +321,10 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if note != "" {
 		fmt.Fprintln(stdout, note)
 	}
+	if m := o.Model; m.Cell != "cnn" && m.Layers == 1 && m.Dropout > 0 {
+		fmt.Fprintf(stdout, "note: --dropout %g acts between recurrent layers: with --layers 1 it has no effect (as in PyTorch's nn.%s)\n",
+			m.Dropout, strings.ToUpper(m.Cell))
+	}
 	if rec != nil && rec.Device != dev.name {
 		fmt.Fprintf(stdout, "  device %s: the run trained on %s; float rounding differs between devices, so the figures will not be exactly those of an uninterrupted run\n",
 			dev.name, rec.Device)

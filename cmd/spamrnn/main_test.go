@@ -580,3 +580,18 @@ func TestPredictOptionAfterText(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Equal(t, 3, strings.Count(stdout, "\n"), "not options of predict: messages")
 }
+
+// TestDropoutOneLayerNote: dropout acts between recurrent layers, so with
+// one layer it does nothing; train says so (as PyTorch's nn.LSTM warns)
+// instead of printing "(dropout 0.5)" as if it applied.
+func TestDropoutOneLayerNote(t *testing.T) {
+	path := fixture(t)
+	args := []string{"train", "--data", path, "--epochs", "1", "--batch", "16", "--seq-len", "20", "--embed", "16", "--hidden", "16", "--layers", "1"}
+	code, out, errOut := runCmd(t, "", append(args, "--out", filepath.Join(t.TempDir(), "m.model"))...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "note: --dropout 0.5 acts between recurrent layers: with --layers 1 it has no effect")
+	require.Contains(t, out, "1×LSTM 16 → dense")
+	code, out, errOut = runCmd(t, "", append(args, "--dropout", "0", "--out", filepath.Join(t.TempDir(), "m.model"))...)
+	require.Equal(t, 0, code, errOut)
+	require.NotContains(t, out, "note: --dropout")
+}
