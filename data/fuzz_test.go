@@ -32,6 +32,10 @@ func FuzzReadSMS(f *testing.F) {
 		"v1,v2\n\"\"\"\n",
 		"HAM\t\x00\x01\n",
 		"spam\t" + strings.Repeat("x", 300) + "\n",
+		"label,text\nham,ok\nham,\"unterminated\nspam,foo\r\nham,bar\n",
+		"v1,v2\nham,ok\nspam,\"line one\nhe said \"hi\" there\"\n",
+		"label,text\n\r\n\"spam,foo\nham,bar",
+		"v1,v2\nspam,\"a\"\",\"\n\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))

@@ -546,7 +546,9 @@ func readCSV(text string, rep *LoadReport, o Options) ([]Example, error) {
 	}
 	named := func(i int) bool { return i < len(header) && strings.TrimSpace(header[i]) != "" }
 	var out []Example
+	lastOff, lastLine := int64(-1), 0 // where the last record starts
 	for {
+		off := r.InputOffset()
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -564,6 +566,7 @@ func readCSV(text string, rep *LoadReport, o Options) ([]Example, error) {
 			return nil, err
 		}
 		line, _ := r.FieldPos(0)
+		lastOff, lastLine = off, line
 		var label, msg string
 		if labelCol < len(rec) {
 			label = rec[labelCol]
@@ -581,5 +584,65 @@ func readCSV(text string, rep *LoadReport, o Options) ([]Example, error) {
 		}
 		out = rep.add(out, msg, label, line)
 	}
+	// With LazyQuotes a quoted field that is never closed runs to the end
+	// of the file without an error: every row after it would silently
+	// become part of one message.
+	if lastOff >= 0 {
+		// (One that leaves open only its own last line takes nothing else.)
+		if at, ok := unclosedQuote(text[lastOff:]); ok {
+			rest := text[lastOff+int64(len(at)):]
+			if _, after, _ := strings.Cut(rest, "\n"); strings.TrimSpace(after) != "" {
+				start := lastLine + strings.Count(at, "\n")
+				end := start + strings.Count(strings.TrimRight(rest, "\r\n"), "\n")
+				return nil, fmt.Errorf("line %d: the quoted field that starts here is never closed: lines %d to %d would be one message; "+
+					"close the quote (a quote inside quoted text is written \"\")", start, start, end)
+			}
+		}
+	}
 	return out, nil
+}
+
+// unclosedQuote reports whether the CSV record at the start of s (after
+// any blank lines) has a quoted field that the end of s leaves open, as
+// encoding/csv reads it with LazyQuotes: inside quotes, "" is a quote and
+// a quote followed by anything but a comma or a line end is kept as text.
+// before is s up to that field's opening quote.
+func unclosedQuote(s string) (before string, ok bool) {
+	i := 0
+	for i < len(s) && (s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	for i < len(s) {
+		if s[i] != '"' { // an unquoted field ends at a comma or the line's end
+			for i < len(s) && s[i] != ',' && s[i] != '\n' && s[i] != '\r' {
+				i++
+			}
+			if i == len(s) || s[i] != ',' {
+				return "", false
+			}
+			i++
+			continue
+		}
+		open := i
+		for i++; ; i++ {
+			j := strings.IndexByte(s[i:], '"')
+			if j < 0 {
+				return s[:open], true
+			}
+			i += j
+			if i+1 < len(s) && s[i+1] == '"' {
+				i++ // "" is a quote
+				continue
+			}
+			if i+1 == len(s) || s[i+1] == ',' || s[i+1] == '\n' || s[i+1] == '\r' {
+				break // the closing quote
+			}
+		}
+		i++
+		if i == len(s) || s[i] != ',' {
+			return "", false
+		}
+		i++
+	}
+	return "", false
 }

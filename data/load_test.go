@@ -303,6 +303,10 @@ func TestReadSMSErrors(t *testing.T) {
 		{"csv without known columns", "a,b\nham,hi\n", FormatCSV, `bad.txt: line 1: CSV header "a,b" has no label and text columns`},
 		{"all rows bad", "ham\t\nfoo\tx\n", FormatTSV, `bad.txt: no usable rows (tsv); skipped 2, first: line 1: missing text`},
 		{"invalid format value", "ham\thi\n", Format(9), "bad.txt: invalid format Format(9)"},
+		{"unclosed quote swallows the rest", "v1,v2\nham,ok\nham,\"unterminated\nspam,foo\r\nham,bar\n", FormatAuto,
+			`bad.txt: line 3: the quoted field that starts here is never closed: lines 3 to 5 would be one message`},
+		{"unclosed quote without a final newline", "label,text\n\"spam,foo\nham,bar", FormatAuto,
+			`bad.txt: line 2: the quoted field that starts here is never closed: lines 2 to 3 would be one message`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -427,6 +431,23 @@ func TestReadTwoLabelsErrors(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 			require.Nil(t, ex)
 		})
+	}
+}
+
+// TestReadCSVClosedQuotesAtEnd: a last row whose quoted text spans lines,
+// with a lazy bare quote inside, or that ends at the end of the file, is
+// read, not taken for an unclosed quote.
+func TestReadCSVClosedQuotesAtEnd(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"v1,v2\nham,ok\nspam,\"line one\nhe said \"hi\" there\"\n", "line one\nhe said \"hi\" there"},
+		{"v1,v2\nham,ok\nspam,\"two\nlines\"", "two\nlines"},
+		{"v1,v2\nham,ok\nspam,\"a \"\"quoted\"\" word\",,\n", `a "quoted" word`},
+		{"v1,v2\nham,ok\nspam,5\" screen\n", `5" screen`},
+	} {
+		ex, _, err := Read(strings.NewReader(tc.in), "in", Options{})
+		require.NoError(t, err, tc.in)
+		require.Len(t, ex, 2)
+		require.Equal(t, tc.want, ex[1].Text)
 	}
 }
 
