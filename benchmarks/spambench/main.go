@@ -195,7 +195,7 @@ func (l *intList) Set(s string) error {
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {
-			continue
+			return errors.New("an empty entry (want positive integers separated by commas)")
 		}
 		v, err := strconv.Atoi(f)
 		if err != nil || v < 1 {
@@ -304,6 +304,15 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--torch-threads %d: must be at least 1", o.torchThreads)
 	case o.out == "":
 		return o, errors.New("--out: empty directory name")
+	}
+	// Flags of a mode the run is not in would be ignored without a word.
+	for _, name := range []string{"bucket", "packed-steps"} {
+		if set[name] && !o.packed {
+			return o, fmt.Errorf("--%s: applies to --packed runs; add --packed", name)
+		}
+	}
+	if set["profile-steps"] && !o.profile {
+		return o, errors.New("--profile-steps: applies with --profile; add --profile")
 	}
 	if !slices.Contains(spam.Cells, o.cell) {
 		return o, fmt.Errorf("--cell %q: want one of %s", o.cell, strings.Join(spam.Cells, ", "))

@@ -407,3 +407,33 @@ func TestQuickRunPacked(t *testing.T) {
 	_, err = parseOptions([]string{"--bucket", "0"}, io.Discard)
 	require.Error(t, err)
 }
+
+// TestParseOptionsUnusedFlags: a flag that only applies in a mode the run
+// is not in (--bucket without --packed, --profile-steps without
+// --profile) was silently ignored; it is an error naming what to add.
+// (PyTorch's flags stay allowed with --no-torch: scripts/gpu-run.sh
+// passes --python to every run.) An empty entry
+// in --batch-sizes is an error, not skipped.
+func TestParseOptionsUnusedFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bucket", "3"}, "--bucket: applies to --packed runs; add --packed"},
+		{[]string{"--packed-steps", "5"}, "--packed-steps: applies to --packed runs; add --packed"},
+		{[]string{"--profile-steps", "3"}, "--profile-steps: applies with --profile; add --profile"},
+		{[]string{"--batch-sizes", "10,,64"}, `invalid value "10,,64" for flag -batch-sizes: an empty entry`},
+	} {
+		_, err := parseOptions(tc.args, io.Discard)
+		require.ErrorContains(t, err, tc.want, tc.args)
+	}
+	for _, ok := range [][]string{
+		{"--packed", "--bucket", "3", "--packed-steps", "5"},
+		{"--profile", "--profile-steps", "3"},
+		{"--quick", "--python", "python3", "--torch-threads", "1"},
+		{"--quick", "--packed"},
+	} {
+		_, err := parseOptions(ok, io.Discard)
+		require.NoError(t, err, ok)
+	}
+}
