@@ -191,6 +191,21 @@ func Import(dir string) (*Classifier, error) {
 	if ec.PaddingIdx == nil {
 		cfg.Padding = PaddingLearned
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
+	}
+	// The weights file holds every parameter as float32: sizes that need
+	// more than it has are wrong, and are said before the model is built
+	// (which they could make take more memory than the machine has).
+	weights := filepath.Join(dir, ExportWeights)
+	fi, err := os.Stat(weights)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if need := int64(cfg.paramBound()) * 4; need > fi.Size() {
+		return nil, fmt.Errorf("import: %s describes %s (%s float32 parameters, %s bytes), but %s holds %s bytes",
+			cfgPath, cfg.describe(), groupDigits(cfg.paramBound()), groupDigits(int(need)), weights, groupDigits(int(fi.Size())))
+	}
 	m, err := NewModel(cfg, 1)
 	if err != nil {
 		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
@@ -214,6 +229,14 @@ func Import(dir string) (*Classifier, error) {
 	return &Classifier{Model: m, Vocab: vocab, Labels: labels, Info: info}, nil
 }
 
+// Bounds of config.json's sizes, spamrnn train's own: they keep a corrupt
+// or hostile file's sizes from overflowing the size checks.
+const (
+	maxImportWidth  = 1 << 16 // embedding_dim, hidden_size
+	maxImportLayers = 64
+	maxImportSeqLen = 10_000
+)
+
 // check validates config.json against what Ember's model and pipeline can
 // reproduce.
 func (ec ExportConfigJSON) check() error {
@@ -236,6 +259,14 @@ func (ec ExportConfigJSON) check() error {
 	case ec.PadID != data.PadID || ec.UnkID != data.UnkID:
 		return fmt.Errorf("pad_id %d and unk_id %d: Ember's vocabulary has padding at %d and the unknown word at %d",
 			ec.PadID, ec.UnkID, data.PadID, data.UnkID)
+	case ec.EmbeddingDim < 1 || ec.EmbeddingDim > maxImportWidth:
+		return fmt.Errorf("embedding_dim %d: want 1 to %d", ec.EmbeddingDim, maxImportWidth)
+	case ec.HiddenSize < 1 || ec.HiddenSize > maxImportWidth:
+		return fmt.Errorf("hidden_size %d: want 1 to %d", ec.HiddenSize, maxImportWidth)
+	case ec.NumLayers < 1 || ec.NumLayers > maxImportLayers:
+		return fmt.Errorf("num_layers %d: want 1 to %d", ec.NumLayers, maxImportLayers)
+	case ec.SeqLen < 1 || ec.SeqLen > maxImportSeqLen:
+		return fmt.Errorf("seq_len %d: want 1 to %d", ec.SeqLen, maxImportSeqLen)
 	case !ec.Lowercase || ec.Punctuation != data.Punctuation:
 		return fmt.Errorf("cleaning (lowercase %v, punctuation %q): Ember cleans by lower-casing and deleting %q",
 			ec.Lowercase, ec.Punctuation, data.Punctuation)

@@ -361,3 +361,41 @@ func TestImportVocabLineTooLong(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, vocab+": line 3 is longer than 1 MiB")
 }
+
+// TestImportSizesCheckedFirst: config.json's sizes are checked against
+// their bounds and against the weights file before the model is built: a
+// hidden_size of 10^9 (or sizes within bounds that need terabytes) made
+// import die of running out of memory instead of saying what is wrong.
+func TestImportSizesCheckedFirst(t *testing.T) {
+	edit := func(change map[string]any) string {
+		dir := copyExport(t)
+		p := filepath.Join(dir, spam.ExportConfig)
+		raw, err := os.ReadFile(p)
+		require.NoError(t, err)
+		var cfg map[string]any
+		require.NoError(t, json.Unmarshal(raw, &cfg))
+		for k, v := range change {
+			cfg[k] = v
+		}
+		raw, err = json.Marshal(cfg)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(p, raw, 0o644))
+		return dir
+	}
+	for _, tc := range []struct {
+		change map[string]any
+		want   string
+	}{
+		{map[string]any{"hidden_size": 1e9}, "hidden_size 1000000000: want 1 to 65536"},
+		{map[string]any{"embedding_dim": 0}, "embedding_dim 0: want 1 to 65536"},
+		{map[string]any{"num_layers": 1000}, "num_layers 1000: want 1 to 64"},
+		{map[string]any{"seq_len": 1e7}, "seq_len 10000000: want 1 to 10000"},
+		{map[string]any{"hidden_size": 60000, "num_layers": 64}, "float32 parameters, 7,315,330,816,004 bytes), but"},
+	} {
+		dir := edit(tc.change)
+		_, err := spam.Import(dir)
+		require.ErrorContains(t, err, tc.want, tc.change)
+		code, _, stderr := runCmd(t, "", "import", dir, "--out", filepath.Join(t.TempDir(), "m.model"))
+		require.Equal(t, 1, code, stderr)
+	}
+}
