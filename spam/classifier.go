@@ -466,6 +466,25 @@ func Load(path string) (*Classifier, error) {
 	if vocab.Size() != meta.Config.Vocab {
 		return nil, fmt.Errorf("model file %s: vocabulary has %d words, config says %d", path, vocab.Size(), meta.Config.Vocab)
 	}
+	if err := meta.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("model file %s: %w", path, err)
+	}
+	// The file holds every parameter: a config that needs more is wrong,
+	// and is said before the model is built (which it could make take
+	// more memory than the machine has). Files from before the LSTM's
+	// second bias hold one bias vector less per layer.
+	held := 0
+	for _, t := range f.Tensors {
+		held += t.Buf.Len()
+	}
+	need := meta.Config.paramBound()
+	if cfg := meta.Config.WithDefaults(); cfg.Cell == "lstm" {
+		need -= cfg.Layers * 4 * cfg.Hidden
+	}
+	if need > held {
+		return nil, fmt.Errorf("model file %s: its config describes %s, %s parameters at least, but the file holds %s numbers",
+			path, meta.Config.describe(), groupDigits(need), groupDigits(held))
+	}
 	m, err := NewModel(meta.Config, 1)
 	if err != nil {
 		return nil, fmt.Errorf("model file %s: %w", path, err)

@@ -229,14 +229,6 @@ func Import(dir string) (*Classifier, error) {
 	return &Classifier{Model: m, Vocab: vocab, Labels: labels, Info: info}, nil
 }
 
-// Bounds of config.json's sizes, spamrnn train's own: they keep a corrupt
-// or hostile file's sizes from overflowing the size checks.
-const (
-	maxImportWidth  = 1 << 16 // embedding_dim, hidden_size
-	maxImportLayers = 64
-	maxImportSeqLen = 10_000
-)
-
 // check validates config.json against what Ember's model and pipeline can
 // reproduce.
 func (ec ExportConfigJSON) check() error {
@@ -259,14 +251,14 @@ func (ec ExportConfigJSON) check() error {
 	case ec.PadID != data.PadID || ec.UnkID != data.UnkID:
 		return fmt.Errorf("pad_id %d and unk_id %d: Ember's vocabulary has padding at %d and the unknown word at %d",
 			ec.PadID, ec.UnkID, data.PadID, data.UnkID)
-	case ec.EmbeddingDim < 1 || ec.EmbeddingDim > maxImportWidth:
-		return fmt.Errorf("embedding_dim %d: want 1 to %d", ec.EmbeddingDim, maxImportWidth)
-	case ec.HiddenSize < 1 || ec.HiddenSize > maxImportWidth:
-		return fmt.Errorf("hidden_size %d: want 1 to %d", ec.HiddenSize, maxImportWidth)
-	case ec.NumLayers < 1 || ec.NumLayers > maxImportLayers:
-		return fmt.Errorf("num_layers %d: want 1 to %d", ec.NumLayers, maxImportLayers)
-	case ec.SeqLen < 1 || ec.SeqLen > maxImportSeqLen:
-		return fmt.Errorf("seq_len %d: want 1 to %d", ec.SeqLen, maxImportSeqLen)
+	case ec.EmbeddingDim < 1 || ec.EmbeddingDim > maxWidth:
+		return fmt.Errorf("embedding_dim %d: want 1 to %d", ec.EmbeddingDim, maxWidth)
+	case ec.HiddenSize < 1 || ec.HiddenSize > maxWidth:
+		return fmt.Errorf("hidden_size %d: want 1 to %d", ec.HiddenSize, maxWidth)
+	case ec.NumLayers < 1 || ec.NumLayers > maxLayers:
+		return fmt.Errorf("num_layers %d: want 1 to %d", ec.NumLayers, maxLayers)
+	case ec.SeqLen < 1 || ec.SeqLen > maxSeqLen:
+		return fmt.Errorf("seq_len %d: want 1 to %d", ec.SeqLen, maxSeqLen)
 	case !ec.Lowercase || ec.Punctuation != data.Punctuation:
 		return fmt.Errorf("cleaning (lowercase %v, punctuation %q): Ember cleans by lower-casing and deleting %q",
 			ec.Lowercase, ec.Punctuation, data.Punctuation)

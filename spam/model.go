@@ -97,9 +97,34 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
+// Upper bounds of a Config's sizes, far above any use of this model
+// (spamrnn train's flags have the same): they keep a corrupt or hostile
+// model file from describing a model of terabytes, and the size
+// arithmetic from overflowing.
+const (
+	maxWidth  = 1 << 16 // Embed, Hidden, Channels
+	maxLayers = 64
+	maxSeqLen = 10_000
+	maxWidths = 64 // len(Widths)
+)
+
 // Validate checks the configuration (after the zero-value defaults).
 func (c Config) Validate() error {
 	c = c.WithDefaults()
+	switch {
+	case c.SeqLen > maxSeqLen:
+		return fmt.Errorf("sequence length %d: want at most %d", c.SeqLen, maxSeqLen)
+	case c.Embed > maxWidth:
+		return fmt.Errorf("embedding size %d: want at most %d", c.Embed, maxWidth)
+	case c.Hidden > maxWidth:
+		return fmt.Errorf("hidden size %d: want at most %d", c.Hidden, maxWidth)
+	case c.Layers > maxLayers:
+		return fmt.Errorf("%d %s layers: want at most %d", c.Layers, strings.ToUpper(c.Cell), maxLayers)
+	case c.Channels > maxWidth:
+		return fmt.Errorf("%d cnn channels: want at most %d", c.Channels, maxWidth)
+	case len(c.Widths) > maxWidths:
+		return fmt.Errorf("%d cnn widths: want at most %d", len(c.Widths), maxWidths)
+	}
 	switch {
 	case !slices.Contains(Cells, c.Cell):
 		return fmt.Errorf("unknown cell %q (want %s)", c.Cell, strings.Join(Cells, ", "))

@@ -485,3 +485,34 @@ func TestLoadSingleBiasPackedModel(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want, got)
 }
+
+// TestLoadSizesCheckedFirst: a model file (well formed, checksums right)
+// whose config describes far more parameters than the file holds is
+// refused before the model is built, not left to exhaust memory.
+func TestLoadSizesCheckedFirst(t *testing.T) {
+	vocab, err := data.VocabFromWords([]string{"<pad>", "<unk>", "win"})
+	require.NoError(t, err)
+	cfg := Config{Cell: "lstm", SeqLen: 8, Embed: 4, Hidden: 4, Layers: 1, Vocab: 3}
+	m, err := NewModel(cfg, 1)
+	require.NoError(t, err)
+	var ts []checkpoint.Tensor
+	for _, p := range m.Params() {
+		ts = append(ts, checkpoint.Tensor{Name: p.Name, Buf: p.Value})
+	}
+	for _, tc := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Hidden, c.Layers = 60000, 64 }, "describes embedding 3×4, 64×LSTM 60000"},
+		{func(c *Config) { c.Hidden = 1 << 40 }, "hidden size 1099511627776: want at most 65536"},
+		{func(c *Config) { c.Embed = -1 }, "embedding size -1"},
+	} {
+		big := cfg
+		tc.edit(&big)
+		path := filepath.Join(t.TempDir(), "m.model")
+		require.NoError(t, checkpoint.Save(path, FileKind, fileMeta{Config: big, Vocab: vocab}, ts))
+		_, err := Load(path)
+		require.ErrorContains(t, err, tc.want)
+		require.ErrorContains(t, err, path)
+	}
+}
