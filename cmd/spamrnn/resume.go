@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/emberml/ember/spam"
@@ -90,6 +93,18 @@ func (f *trainFlags) resumeDefaults(run *spam.Run, stdout io.Writer) (*runRecord
 		return abs
 	}
 	defaults := map[string]string{"data": asGiven("data", rec.Data), "out": asGiven("out", rec.Out), "plot": asGiven("plot", rec.Plot), "state": path}
+	if !f.fs.IsSet("data") && rec.Data != "" {
+		// Checked here, where it is known that the path is the run's and
+		// not one the user gave.
+		if _, err := os.Stat(rec.Data); err != nil {
+			why := "cannot be read"
+			if errors.Is(err, fs.ErrNotExist) {
+				why = "no such file"
+			}
+			return nil, f.fs.Problem(fmt.Errorf("--resume %s: the run's data %s: %s; give --data with its path now (the content is checked to be the same)",
+				path, rec.Data, why))
+		}
+	}
 	for _, name := range append(append([]string(nil), meaningFlags...), "epochs", "patience") {
 		if v, ok := rec.Flags[name]; ok {
 			defaults[name] = v

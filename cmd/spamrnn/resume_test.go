@@ -169,3 +169,25 @@ func TestResumeRefused(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(before, after), "the model file was touched")
 }
+
+// TestResumeDataMoved: when the run's data file is no longer where the
+// run read it, the error says that it is the run's data (the user gave no
+// --data) and how to point at it, and --data with its new path resumes.
+func TestResumeDataMoved(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "sms.tsv")
+	raw, err := os.ReadFile(fixture(t))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(data, raw, 0o644))
+	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
+	code, _, errOut := runCmd(t, "", append(append([]string{"train", "--data", data, "--out", model}, smallModel...), "--epochs", "1")...)
+	require.Equal(t, 0, code, errOut)
+	moved := filepath.Join(dir, "moved.tsv")
+	require.NoError(t, os.Rename(data, moved))
+
+	code, _, errOut = runCmd(t, "", "train", "--resume", state, "--epochs", "2")
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, "--resume "+state+": the run's data "+data+": no such file; give --data with its path now")
+	code, _, errOut = runCmd(t, "", "train", "--resume", state, "--epochs", "2", "--data", moved)
+	require.Equal(t, 0, code, errOut)
+}
