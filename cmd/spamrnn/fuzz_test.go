@@ -140,3 +140,64 @@ func FuzzEvalData(f *testing.F) {
 		}
 	})
 }
+
+// FuzzImportConfig imports the PyTorch export fixture with a fuzzed
+// config.json and vocab.txt: an error naming the file, or a model, never
+// a panic or a model built from sizes the weights do not have (a
+// hidden_size of 10^9 once exhausted memory).
+//
+//	go test ./cmd/spamrnn -run '^$' -fuzz FuzzImportConfig -fuzztime 60s
+func FuzzImportConfig(f *testing.F) {
+	src := filepath.Join(interop, "torch_export")
+	config, err := os.ReadFile(filepath.Join(src, spam.ExportConfig))
+	if err != nil {
+		f.Fatal(err)
+	}
+	vocab, err := os.ReadFile(filepath.Join(src, spam.ExportVocab))
+	if err != nil {
+		f.Fatal(err)
+	}
+	weights, err := os.ReadFile(filepath.Join(src, spam.ExportWeights))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(config, vocab)
+	for _, edit := range [][2]string{
+		{`"hidden_size": 16`, `"hidden_size": 1000000000`},
+		{`"hidden_size": 16`, `"hidden_size": 60000`},
+		{`"num_layers": 2`, `"num_layers": 64`},
+		{`"num_layers": 2`, `"num_layers": -1`},
+		{`"seq_len": 20`, `"seq_len": 0`},
+		{`"embedding_dim": 8`, `"embedding_dim": 65536`},
+		{`"cell": "lstm"`, `"cell": "gru"`},
+		{`"dropout": 0.5`, `"dropout": 1`},
+		{`"padding_idx": 0`, `"padding_idx": null`},
+	} {
+		f.Add(bytes.Replace(config, []byte(edit[0]), []byte(edit[1]), 1), vocab)
+	}
+	f.Add(config[:len(config)/2], vocab)
+	f.Add(config, vocab[:len(vocab)/2])
+	f.Add(config, append([]byte("<pad>\n<unk>\nx y\n"), vocab...))
+	dir := f.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, spam.ExportWeights), weights, 0o644); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, config, vocab []byte) {
+		if err := os.WriteFile(filepath.Join(dir, spam.ExportConfig), config, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, spam.ExportVocab), vocab, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		clf, err := spam.Import(dir)
+		if err != nil {
+			if !strings.Contains(err.Error(), dir) {
+				t.Fatalf("the error names no file: %v", err)
+			}
+			return
+		}
+		if _, err := clf.Predict([]string{"win a prize now"}); err != nil {
+			t.Fatalf("an imported model that cannot predict: %v", err)
+		}
+	})
+}
