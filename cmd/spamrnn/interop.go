@@ -12,15 +12,17 @@ import (
 
 const exportUsage = `usage: spamrnn export --model FILE --out DIR
 
-Writes the model for PyTorch: DIR/model.safetensors (the reference SpamRNN's
-state_dict: emb.weight, lstm.weight_ih_l<k>, lstm.weight_hh_l<k>,
-lstm.bias_ih_l<k>, lstm.bias_hh_l<k>, fc.weight, fc.bias), DIR/vocab.txt (one
-token per line; line n is id n, 0 the padding, 1 the unknown word) and
+Writes an LSTM or GRU model for PyTorch: DIR/model.safetensors (the
+reference SpamRNN's state_dict: emb.weight, lstm.weight_ih_l<k>,
+lstm.weight_hh_l<k>, lstm.bias_ih_l<k>, lstm.bias_hh_l<k>, fc.weight,
+fc.bias; a GRU model has gru.* in place of lstm.*), DIR/vocab.txt (one token
+per line; line n is id n, 0 the padding, 1 the unknown word) and
 DIR/config.json (sizes, padding_idx, whether it runs packed, sequence
 length, class labels, cleaning rules). benchmarks/pytorch/spamrnn_torch.py
 predict DIR loads it into PyTorch (a packed model runs there on
 pack_padded_sequence: same weights, each message on its own length).
 DIR is created if needed; those three files in it are replaced.
+A cnn model has no PyTorch counterpart and is not exported.
 `
 
 const importUsage = `usage: spamrnn import DIR --out FILE

@@ -399,3 +399,15 @@ func TestImportSizesCheckedFirst(t *testing.T) {
 		require.Equal(t, 1, code, stderr)
 	}
 }
+
+// TestExportHelp: export's help names what a GRU model's weights are
+// called and that a cnn model cannot be exported (it named only the
+// LSTM's, and export then refused the cnn).
+func TestExportHelp(t *testing.T) {
+	code, out, _ := runCmd(t, "", "export", "-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "a GRU model has gru.* in place of lstm.*")
+	require.Contains(t, out, "A cnn model has no PyTorch counterpart and is not exported.")
+	code, _, stderr := runCmd(t, "", "export", "--model", filepath.Join(t.TempDir(), "none"), "--out", t.TempDir())
+	require.Equal(t, 2, code, stderr)
+}
