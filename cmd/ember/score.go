@@ -147,8 +147,9 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("score", stdout,
 		"usage: ember score --model FILE --data FILE [--id COLUMN] [--out FILE]\n"+
 			"\nScores a CSV/TSV or Parquet table with a model saved by ember gbt --save, or by\n"+
-			"XGBoost's save_model (.json or .ubj; objectives binary:logistic, reg:squarederror,\n"+
-			"probabilities as XGBoost's own predict_proba). Reads the file in batches (Parquet:\n"+
+			"XGBoost's save_model (.json or .ubj; gbtree boosters with objectives\n"+
+			"binary:logistic, reg:logistic, binary:logitraw (margins) and reg:squarederror,\n"+
+			"predicting as XGBoost's own predict does). Reads the file in batches (Parquet:\n"+
 			"by row group), so files larger than memory are scored in constant memory, and\n"+
 			"writes one CSV line per row: the --id value and the prediction (the positive-class\n"+
 			"probability, or the value for regression). A missing value in a feature column is\n"+
