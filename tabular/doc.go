@@ -35,6 +35,7 @@
 //     most frequent tokens (MaxVocab) that occur in at least MinDF rows.
 //
 // A value that is not a number in a numeric column is an error naming the
-// file, line and column. Pipelines marshal to JSON, which is how model
+// file, line and column, as is an infinite one (or one beyond float32's
+// range), which XGBoost and scikit-learn refuse too. Pipelines marshal to JSON, which is how model
 // files carry them.
 package tabular

@@ -407,6 +407,11 @@ func column(b *Batch, name string) (*Column, error) {
 // that is not a number is an error naming where it is.
 func numbers(b *Batch, c *Column) ([]float64, error) {
 	if c.Kind == Numeric {
+		for i, v := range c.Num {
+			if Infinite(v) {
+				return nil, &ValueError{Where: b.Where(i), Column: c.Name, Value: strconv.FormatFloat(v, 'g', -1, 64), Infinite: true}
+			}
+		}
 		return c.Num, nil
 	}
 	out := make([]float64, len(c.Str))
@@ -415,23 +420,49 @@ func numbers(b *Batch, c *Column) ([]float64, error) {
 			out[i] = math.NaN()
 			continue
 		}
-		v, err := strconv.ParseFloat(s, 64)
+		v, err := ParseNumber(s)
 		if err != nil {
-			return nil, &ValueError{Where: b.Where(i), Column: c.Name, Value: s}
+			var ve *ValueError
+			errors.As(err, &ve)
+			ve.Where, ve.Column = b.Where(i), c.Name
+			return nil, ve
 		}
 		out[i] = v
 	}
 	return out, nil
 }
 
-// ValueError is a value that is not a number in a numeric column.
+// Infinite reports whether v is infinite as a feature: ±Inf, or beyond
+// float32's range (±3.4e38), which a Matrix holds as ±Inf.
+func Infinite(v float64) bool { return math.IsInf(float64(float32(v)), 0) }
+
+// ParseNumber reads a numeric feature cell: a number that is finite as a
+// float32 feature, else a *ValueError (without Where and Column).
+func ParseNumber(s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return 0, &ValueError{Value: s}
+	case err != nil || Infinite(v):
+		return 0, &ValueError{Value: s, Infinite: true}
+	}
+	return v, nil
+}
+
+// ValueError is a value that is not a number in a numeric column, or one
+// that is infinite: XGBoost and scikit-learn refuse infinite features, and
+// a tree could not route one as its bins placed it.
 type ValueError struct {
-	Where  string // "file: line N"
-	Column string
-	Value  string
+	Where    string // "file: line N"
+	Column   string
+	Value    string
+	Infinite bool
 }
 
 func (e *ValueError) Error() string {
+	if e.Infinite {
+		return fmt.Sprintf("%s, column %q: %q is infinite or beyond float32's range (±3.4e38); features must be finite (leave the cell empty for a missing value)", e.Where, e.Column, e.Value)
+	}
 	return fmt.Sprintf("%s, column %q: %q is not a number (a numeric feature; list the column as categorical if it holds categories)", e.Where, e.Column, e.Value)
 }
 

@@ -98,6 +98,24 @@ func TestPipelineNotANumber(t *testing.T) {
 	require.ErrorContains(t, err, p+`: line 4, column "x": "3x" is not a number`)
 }
 
+// TestPipelineInfinite: an infinite value, or one beyond float32's range
+// (the matrix's type), is refused where it is, as XGBoost and scikit-learn
+// refuse infinite features; a model could not route it as it was binned.
+func TestPipelineInfinite(t *testing.T) {
+	for _, v := range []string{"inf", "-Infinity", "1e39"} {
+		p := writeFile(t, "t.csv", "x\n1\n"+v+"\n")
+		b, _ := readAll(t, p, nil, 0)
+		_, err := Fit(Spec{Numeric: []string{"x"}}, b)
+		var ve *ValueError
+		require.ErrorAs(t, err, &ve, v)
+		require.ErrorContains(t, err, p+`: line 3, column "x": "`+v+`" is infinite or beyond float32's range`)
+	}
+	// Parquet columns are numbers already; the row is named.
+	b := &Batch{Source: "t.parquet", Rows: 2, FirstRow: 10, Columns: []*Column{{Name: "x", Kind: Numeric, Num: []float64{1, math.Inf(-1)}}}}
+	_, err := Fit(Spec{Numeric: []string{"x"}}, b)
+	require.ErrorContains(t, err, `t.parquet: row 12, column "x": "-Inf" is infinite`)
+}
+
 func TestPipelineOneHotImputeTokens(t *testing.T) {
 	train := writeFile(t, "train.csv", "age,city,genres\n30,Paris,Action|Drama\n,Oslo,Drama\n50,Paris,\n40,,Comedy|Drama|Drama\n")
 	b, _ := readAll(t, train, nil, 0)

@@ -112,6 +112,8 @@ func TestGBTBadInput(t *testing.T) {
 	data := smallTable(t, dir, 60, nil)
 	bad := filepath.Join(dir, "bad.csv")
 	require.NoError(t, os.WriteFile(bad, []byte("x,label\n1,a\n2,b\nseven,a\n"), 0o644))
+	inf := filepath.Join(dir, "inf.csv")
+	require.NoError(t, os.WriteFile(inf, []byte("x,label\n1,a\n2,b\ninf,a\n3,b\n"), 0o644))
 	three := filepath.Join(dir, "three.csv")
 	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n"), 0o644))
 	for _, tc := range []struct {
@@ -124,6 +126,7 @@ func TestGBTBadInput(t *testing.T) {
 		{"missing feature", []string{"--data", data, "--target", "label", "--features", "x,zz"}, 1, `no column "zz"`},
 		{"not a number", []string{"--data", bad, "--target", "label", "--features", "x"}, 1, bad + `: line 4, column "x": "seven" is not a number`},
 		{"three classes", []string{"--data", three, "--target", "label"}, 1, "3 classes"},
+		{"infinite value", []string{"--data", inf, "--target", "label"}, 1, inf + `: line 4, column "x": "inf" is infinite`},
 		{"grid without cv", []string{"--data", data, "--target", "label", "--grid", "max_depth=3"}, 2, "--cv and --grid go together"},
 		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
 		{"bad grid value", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=2.5"}, 2, "not a whole number"},
@@ -158,6 +161,8 @@ func TestScoreBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(noCity, []byte("x,label\n1,yes\n"), 0o644))
 	notNum := filepath.Join(dir, "notnum.csv")
 	require.NoError(t, os.WriteFile(notNum, []byte("x,city\n1,Oslo\n2,Rome\nabc,Lima\n"), 0o644))
+	infRows := filepath.Join(dir, "inf.csv")
+	require.NoError(t, os.WriteFile(infRows, []byte("f0,f1,f2,f3,f4,f5,f6,f7\n1,2,3,4,5,6,7,8\n1,2,3,4,5,1e39,7,8\n"), 0o644))
 	textModel := filepath.Join(dir, "model.json")
 	require.NoError(t, os.WriteFile(textModel, []byte(`{"hello": "world"}`), 0o644))
 	pred := filepath.Join(dir, "pred.csv")
@@ -172,6 +177,8 @@ func TestScoreBadInput(t *testing.T) {
 		{"not a model", []string{"--model", textModel, "--data", data}, "not an XGBoost model"},
 		{"data as model", []string{"--model", data, "--data", data}, "neither JSON nor UBJSON"},
 		{"xgboost without names", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", data}, "name its 8 feature columns in order with --features"},
+		{"xgboost infinite value", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", infRows, "--features", "f0,f1,f2,f3,f4,f5,f6,f7"},
+			infRows + `: line 3, column "f5": "1e39" is infinite or beyond float32's range`},
 		{"xgboost feature named twice", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", data, "--features", "x,x,id,x,x,x,x,x"},
 			`--features names "x" twice (as features 1 and 2)`},
 		{"parquet unsupported type", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", "../../tabular/testdata/arrow.parquet",

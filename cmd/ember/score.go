@@ -123,11 +123,17 @@ func (s *tableScorer) matrix(b *tabular.Batch, X *tabular.Matrix) (*tabular.Matr
 			case c.IsNull(i):
 				X.Data[i*d+j] = tabular.Missing
 			case c.Kind == tabular.Numeric:
+				if tabular.Infinite(c.Num[i]) {
+					return nil, tabular.TransformReport{}, &tabular.ValueError{Where: b.Where(i), Column: name,
+						Value: strconv.FormatFloat(c.Num[i], 'g', -1, 64), Infinite: true}
+				}
 				X.Data[i*d+j] = float32(c.Num[i])
 			default:
-				v, err := strconv.ParseFloat(c.Str[i], 64)
+				v, err := tabular.ParseNumber(c.Str[i])
 				if err != nil {
-					return nil, tabular.TransformReport{}, &tabular.ValueError{Where: b.Where(i), Column: name, Value: c.Str[i]}
+					ve := err.(*tabular.ValueError)
+					ve.Where, ve.Column = b.Where(i), name
+					return nil, tabular.TransformReport{}, ve
 				}
 				X.Data[i*d+j] = float32(v)
 			}

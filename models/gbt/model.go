@@ -160,6 +160,18 @@ type EvalSet struct {
 	Y []float64
 }
 
+// checkFinite refuses an infinite feature value, as XGBoost does: binning
+// puts +Inf with the largest values, but a split whose float32 threshold
+// is +Inf ("v < +Inf") would send it the other way at prediction.
+func checkFinite(name string, X *tabular.Matrix) error {
+	for k, v := range X.Data {
+		if math.IsInf(float64(v), 0) {
+			return fmt.Errorf("gbt: %s[%d][%d] is %v; features must be finite (NaN marks a missing value)", name, k/X.Cols, k%X.Cols, v)
+		}
+	}
+	return nil
+}
+
 // checkLabels validates labels for the objective.
 func (m *Model) checkLabels(name string, y []float64, rows int) error {
 	if len(y) != rows {
@@ -194,6 +206,9 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 	if err := m.checkLabels("X", y, X.Rows); err != nil {
 		return err
 	}
+	if err := checkFinite("X", X); err != nil {
+		return err
+	}
 	if m.EarlyStoppingRounds > 0 && valid == nil {
 		return errors.New("gbt: EarlyStoppingRounds needs a validation set")
 	}
@@ -205,6 +220,9 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 			return fmt.Errorf("gbt: the validation set has %d features, the training set %d", valid.X.Cols, X.Cols)
 		}
 		if err := m.checkLabels("the validation set", valid.Y, valid.X.Rows); err != nil {
+			return err
+		}
+		if err := checkFinite("the validation set's X", valid.X); err != nil {
 			return err
 		}
 		if valid.X.Rows == 0 {

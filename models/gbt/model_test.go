@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -182,6 +183,9 @@ func TestBadInput(t *testing.T) {
 		{"no rows", func(m *Model) {}, tabular.NewMatrix(0, 4), nil, "X is 0×4"},
 		{"ragged", func(m *Model) {}, &tabular.Matrix{Rows: 2, Cols: 2, Data: make([]float32, 3)}, []float64{0, 1}, "holds 3 values"},
 		{"early stop", func(m *Model) { m.EarlyStoppingRounds = 3 }, X, y, "needs a validation set"},
+		// Bins put +Inf with the largest values, but no float32 threshold
+		// routes it there: infinite features are refused, as XGBoost does.
+		{"infinite feature", func(m *Model) {}, withValue(X, 7, 2, float32(math.Inf(1))), y, "X[7][2] is +Inf; features must be finite"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := New()
@@ -262,4 +266,11 @@ func TestBinFastMatchesSearch(t *testing.T) {
 		}
 		require.Equal(t, uint8(missingBin), bm.binFast(0, float32(math.NaN())))
 	}
+}
+
+// withValue is a copy of X with X[i][j] = v.
+func withValue(X *tabular.Matrix, i, j int, v float32) *tabular.Matrix {
+	out := &tabular.Matrix{Rows: X.Rows, Cols: X.Cols, Data: slices.Clone(X.Data)}
+	out.Data[i*X.Cols+j] = v
+	return out
 }
