@@ -165,8 +165,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"RMSE). Missing values are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value) or\n"+
 			"--tokens (token counts); without --features every other column is used, a\n"+
-			"column of mostly non-numeric values is taken as categorical, and a stray word\n"+
-			"in a column of numbers is an error naming its line. With --cv K and --grid,\n"+
+			"column of mostly non-numeric values is taken as categorical (unless it looks\n"+
+			"like an ID: a distinct value in most rows), and a stray word in a column of\n"+
+			"numbers is an error naming its line. With --cv K and --grid,\n"+
 			"each grid point is scored by stratified K-fold cross-validation on the training\n"+
 			"rows (folds in parallel) and the best point is refitted on all of them.\n"+
 			"--save keeps the fitted pipeline and model for ember score.\n")
@@ -543,6 +544,11 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 					b.Where(first), c.Name, c.Str[first], nums, nums+words, c.Name)
 			}
 			if words > 0 {
+				if distinct := countDistinct(c); distinct > max(50, b.Rows/2) {
+					// One one-hot feature per row: an ID, not a category.
+					return fmt.Errorf("%s: column %q has %d distinct values in %d rows, as an identifier does: leave it out with --exclude %s (or list it in --categorical to one-hot encode it anyway)",
+						b.Source, c.Name, distinct, b.Rows, c.Name)
+				}
 				spec.Categorical = append(spec.Categorical, c.Name)
 				warn("column %q has non-numeric values (%q, %s): one-hot encoding it (list it in --categorical to say so, or leave it out with --features)", c.Name, c.Str[first], b.Where(first))
 				continue
@@ -554,6 +560,17 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 		return fmt.Errorf("%s: no feature columns besides %q", b.Source, target)
 	}
 	return nil
+}
+
+// countDistinct counts a text column's distinct present values.
+func countDistinct(c *tabular.Column) int {
+	seen := map[string]bool{}
+	for i, s := range c.Str {
+		if c.Null == nil || !c.Null[i] {
+			seen[s] = true
+		}
+	}
+	return len(seen)
 }
 
 // countNumbers counts a text column's present values that are numbers and

@@ -114,6 +114,13 @@ func TestGBTBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("x,label\n1,a\n2,b\nseven,a\n"), 0o644))
 	inf := filepath.Join(dir, "inf.csv")
 	require.NoError(t, os.WriteFile(inf, []byte("x,label\n1,a\n2,b\ninf,a\n3,b\n"), 0o644))
+	var ids strings.Builder
+	ids.WriteString("id,x,label\n")
+	for i := range 120 {
+		fmt.Fprintf(&ids, "C%d,%d,%c\n", i, i%5, 'a'+i%2)
+	}
+	idFile := filepath.Join(dir, "ids.csv")
+	require.NoError(t, os.WriteFile(idFile, []byte(ids.String()), 0o644))
 	three := filepath.Join(dir, "three.csv")
 	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n"), 0o644))
 	for _, tc := range []struct {
@@ -126,6 +133,10 @@ func TestGBTBadInput(t *testing.T) {
 		{"missing feature", []string{"--data", data, "--target", "label", "--features", "x,zz"}, 1, `no column "zz"`},
 		{"not a number", []string{"--data", bad, "--target", "label", "--features", "x"}, 1, bad + `: line 4, column "x": "seven" is not a number`},
 		{"three classes", []string{"--data", three, "--target", "label"}, 1, "3 classes"},
+		// A text ID column left in the default features would become one
+		// one-hot feature per row (30,000 on the credit data: hours of work).
+		{"identifier column", []string{"--data", idFile, "--target", "label"}, 1,
+			idFile + `: column "id" has 120 distinct values in 120 rows, as an identifier does: leave it out with --exclude id`},
 		{"infinite value", []string{"--data", inf, "--target", "label"}, 1, inf + `: line 4, column "x": "inf" is infinite`},
 		{"grid without cv", []string{"--data", data, "--target", "label", "--grid", "max_depth=3"}, 2, "--cv and --grid go together"},
 		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
