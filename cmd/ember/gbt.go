@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/internal/sysmem"
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/gbt"
 	"github.com/emberml/ember/plots"
@@ -279,8 +280,16 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Every feature value is checked (a non-number in a numeric column
 	// named by file and line) before any split or fit.
-	if _, err := tabular.Fit(spec, tb); err != nil {
+	pl0, err := tabular.Fit(spec, tb)
+	if err != nil {
 		return err
+	}
+	// The dense float32 matrix of every row and its bins (a byte a value)
+	// must fit in memory: one-hot and token features can make it huge.
+	need := uint64(tb.Rows) * uint64(len(pl0.Features)) * 5
+	if avail, ok := availableMemory(); ok && need > avail {
+		return fmt.Errorf("%s: %d rows × %d features make a feature matrix of about %s, and %s of memory is available (each one-hot value and token is a feature: --max-vocab, --min-df, or fewer --categorical/--tokens columns make fewer)",
+			*data, tb.Rows, len(pl0.Features), sysmem.Format(need), sysmem.Format(avail))
 	}
 	y, classes, err := targetValues(tb, *target, base.Objective)
 	if err != nil {
@@ -491,6 +500,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// availableMemory is sysmem.Available, replaced in tests.
+var availableMemory = sysmem.Available
 
 // readBatch reads a whole table (the named columns, or all).
 func readBatch(path string, cols []string) (*tabular.Batch, error) {

@@ -314,3 +314,14 @@ func TestGBTLatin1Categories(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.NotContains(t, errOut, "never seen")
 }
+
+// TestGBTMatrixTooLarge: a feature matrix larger than the memory available
+// is refused before it is built, with what makes it large.
+func TestGBTMatrixTooLarge(t *testing.T) {
+	data := smallTable(t, t.TempDir(), 200, nil)
+	defer func(f func() (uint64, bool)) { availableMemory = f }(availableMemory)
+	availableMemory = func() (uint64, bool) { return 4000, true }
+	code, _, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--categorical", "city", "--tokens", "genres")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, "200 rows × 7 features make a feature matrix of about 6.8 KiB, and 3.9 KiB of memory is available")
+}
