@@ -207,7 +207,9 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 		h = validText(strings.TrimSpace(h))
 		header[i] = h
 		if h == "" {
-			return nil, &formatError{fmt.Sprintf("%s: line 1: column %d has an empty name", path, i+1)}
+			// As pandas names it (Kaggle's SMS file has "v1,v2,,,").
+			h = fmt.Sprintf("Unnamed: %d", i)
+			header[i] = h
 		}
 		if j, dup := seen[h]; dup {
 			return nil, &formatError{fmt.Sprintf("%s: line 1: column name %q appears twice (columns %d and %d)", path, h, j+1, i+1)}

@@ -356,3 +356,16 @@ func TestCSVLatin1(t *testing.T) {
 	}
 	require.Equal(t, []string{"Zürich", "Malmö", "São Paulo"}, got)
 }
+
+// TestCSVUnnamedColumns: columns without a name (Kaggle's SMS file: header
+// "v1,v2,,,") are named as pandas names them, so the named ones can be read.
+func TestCSVUnnamedColumns(t *testing.T) {
+	p := writeFile(t, "k.csv", "v1,v2,,,\r\nham,hi,,,\r\nspam,win,\" now\",,\r\n")
+	r, err := Open(p, nil, 0)
+	require.NoError(t, err)
+	defer r.Close()
+	require.Equal(t, []string{"v1", "v2", "Unnamed: 2", "Unnamed: 3", "Unnamed: 4"}, r.Header())
+	b, _ := readAll(t, p, []string{"v2", "Unnamed: 2"}, 0)
+	s, _ := b.Column("Unnamed: 2").Text(1)
+	require.Equal(t, "now", s)
+}
