@@ -381,8 +381,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for col, n := range rep.Unseen {
-		warn("%d held-out rows have a %s value never seen in training, e.g. %s: no %s=… feature is set for them", n, col, rep.FirstUnseen[col], col)
+	for _, col := range slices.Sorted(mapKeys(rep.Unseen)) {
+		warn("%d held-out rows have a %s value never seen in training, e.g. %s: no %s=… feature is set for them", rep.Unseen[col], col, rep.FirstUnseen[col], col)
 	}
 	res.Unseen = rep.Unseen
 	res.NFeatures = len(pl.Features)

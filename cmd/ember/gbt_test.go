@@ -325,3 +325,27 @@ func TestGBTMatrixTooLarge(t *testing.T) {
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, errOut, "200 rows × 7 features make a feature matrix of about 6.8 KiB, and 3.9 KiB of memory is available")
 }
+
+// TestGBTUnseenWarningsSorted: warnings about unseen categories come in
+// column order (they came in map order, different from run to run).
+func TestGBTUnseenWarningsSorted(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("c,a,b,y\n")
+	for i := range 80 {
+		v := strconv.Itoa(i % 4)
+		fmt.Fprintf(&b, "%s,%s,%s,%d\n", v, v, v, i%2)
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	test := filepath.Join(dir, "t.csv")
+	require.NoError(t, os.WriteFile(test, []byte("c,a,b,y\nzz,zz,zz,0\n1,1,1,1\n"), 0o644))
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--test", test, "--target", "y", "--categorical", "c,a,b", "--trees", "2", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Len(t, res.Warnings, 3)
+	for i, col := range []string{"a", "b", "c"} {
+		require.Contains(t, res.Warnings[i], "have a "+col+" value never seen")
+	}
+}
