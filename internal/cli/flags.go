@@ -402,6 +402,9 @@ func (f *FlagSet) Parse(args []string) error {
 		rest = r[1:]
 	}
 	f.parsed = pos
+	for _, d := range f.defs {
+		d.trimPrefixExt()
+	}
 	return f.problem(f.checkAll()...)
 }
 

@@ -68,6 +68,25 @@ func TestParseValues(t *testing.T) {
 	require.Empty(t, dirEntries(t, dir)[1:], "the writability check leaves nothing behind")
 }
 
+// TestOutputPrefixDropsTheFilesExtension: "--plot iris.png" means the
+// iris-*.png charts, not iris.png-*.png.
+func TestOutputPrefixDropsTheFilesExtension(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ value, want string }{
+		{"c.png", "c"},
+		{"c.PNG", "c"},
+		{"c.png.png", "c.png"},
+		{"c.svg", "c.svg"},
+		{"c", "c"},
+	} {
+		f := newTestFlags(&bytes.Buffer{})
+		require.NoError(t, f.fs.Parse([]string{"--out", filepath.Join(dir, "m"), "--charts", filepath.Join(dir, tc.value)}), tc.value)
+		require.Equal(t, filepath.Join(dir, tc.want), *f.prefix, tc.value)
+		require.Equal(t, []string{filepath.Join(dir, tc.want+"-a.png"), filepath.Join(dir, tc.want+"-b.png")},
+			f.fs.OutputPaths("charts"), tc.value)
+	}
+}
+
 func TestParseDefaults(t *testing.T) {
 	f := newTestFlags(&bytes.Buffer{})
 	// The default output is in the working directory: make that a fresh one.

@@ -66,8 +66,10 @@ func (f *FlagSet) Output(name, value, help string, opts ...Option) *string {
 
 // OutputPrefix declares a flag whose value is the prefix of the files
 // written: value+suffix for each suffix ("--plot iris" writing
-// iris-confusion.png and iris-boundary.png). Each file is checked as an
-// Output; an empty value (the default) writes nothing.
+// iris-confusion.png and iris-boundary.png). A value ending in the files'
+// extension stands for the same prefix ("--plot iris.png" writes
+// iris-confusion.png, not iris.png-confusion.png). Each file is checked as
+// an Output; an empty value (the default) writes nothing.
 func (f *FlagSet) OutputPrefix(name, help string, suffixes []string, opts ...Option) *string {
 	return f.output(name, "", help, suffixes, opts)
 }
@@ -104,6 +106,25 @@ func (f *FlagSet) OutputPaths(name string) []string {
 		}
 	}
 	return nil
+}
+
+// trimPrefixExt drops from a prefix flag's value the extension its files
+// share (".png" for "-confusion.png" and "-boundary.png"), if it ends in it
+// (in any case).
+func (d *def) trimPrefixExt() {
+	if d.output == nil || len(d.output.suffixes) == 0 {
+		return
+	}
+	ext := filepath.Ext(d.output.suffixes[0])
+	for _, s := range d.output.suffixes {
+		if filepath.Ext(s) != ext {
+			return
+		}
+	}
+	v := d.value.String()
+	if ext != "" && len(v) > len(ext) && strings.EqualFold(v[len(v)-len(ext):], ext) {
+		_ = d.value.Set(v[:len(v)-len(ext)]) // a string flag: Set cannot fail
+	}
 }
 
 func (d *def) outputPaths() []string {
