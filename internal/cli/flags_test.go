@@ -145,7 +145,7 @@ func TestParseProblems(t *testing.T) {
 		{"output over the input by another name", []string{"--data", data, "--out", dir + "/./d.tsv"}, []string{"is the input " + data}},
 		{"output in a missing directory", []string{"--out", filepath.Join(dir, "no", "m")}, []string{"directory " + filepath.Join(dir, "no") + " does not exist"}},
 		{"output is a directory", []string{"--out", dir}, []string{"--out " + dir + ": is a directory; give a file name"}},
-		{"output is a device", []string{"--out", os.DevNull}, []string{"--out /dev/null: is not a regular file"}},
+		{"output is a device", []string{"--out", os.DevNull}, []string{"--out /dev/null: is a character device, not a regular file"}},
 		{"output in an unwritable directory", []string{"--out", "/proc/m.bin"}, []string{"--out /proc/m.bin: cannot write in directory /proc"}},
 		{"plot extension", []string{"--plot", filepath.Join(dir, "c.jpg")}, []string{"must end in .png"}},
 		{"two outputs, one file", []string{"--out", filepath.Join(dir, "x.png"), "--plot", filepath.Join(dir, "x.png")}, []string{"--plot " + filepath.Join(dir, "x.png") + ": --out writes the same file"}},

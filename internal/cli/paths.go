@@ -224,7 +224,7 @@ func checkOutput(path string, exts []string, inputs []string) error {
 		}
 		if !fi.Mode().IsRegular() {
 			// Renaming over /dev/null or a pipe would replace it.
-			return fmt.Errorf("is not a regular file (%s)", fi.Mode().Type())
+			return fmt.Errorf("is %s, not a regular file", fileKind(fi.Mode()))
 		}
 		for _, in := range inputs {
 			if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
@@ -284,4 +284,23 @@ func samePath(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
+}
+
+// fileKind says in words what kind of file a mode is, for errors.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeIrregular != 0:
+		return "a file of an unknown kind"
+	}
+	return "a special file"
 }
