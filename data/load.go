@@ -318,10 +318,15 @@ func detect(text string, o Options) (Format, error) {
 			break
 		}
 	}
-	return FormatAuto, fmt.Errorf("cannot detect the format from the first line %q: "+
-		"want \"ham<TAB>text\" rows (tsv) or a CSV header with label,text or v1,v2 columns; "+
-		"force one with tsv or csv", clip(first, 60))
+	return FormatAuto, fmt.Errorf("%w from the first line %q: "+
+		"want \"ham<TAB>text\" rows (tsv) or a CSV header with label,text or v1,v2 columns",
+		ErrUnknownFormat, clip(first, 60))
 }
+
+// ErrUnknownFormat is wrapped by the loaders' error when FormatAuto cannot
+// tell the file's layout from its first lines; the caller may then say how
+// to choose one (Options.Format; spamrnn's --format).
+var ErrUnknownFormat = errors.New("cannot detect the format")
 
 // detectGeneric picks CSV when the first non-blank line is a header naming
 // the label and text columns, and TSV when it has a tab.
@@ -337,9 +342,9 @@ func detectGeneric(text string, o Options) (Format, error) {
 		if strings.Contains(line, "\t") {
 			return FormatTSV, nil
 		}
-		return FormatAuto, fmt.Errorf("cannot detect the format from the first line %q: "+
-			"want text and label separated by a tab (tsv) or a CSV header naming the label and text columns; "+
-			"force one with tsv or csv", clip(line, 60))
+		return FormatAuto, fmt.Errorf("%w from the first line %q: "+
+			"want text and label separated by a tab (tsv) or a CSV header naming the label and text columns",
+			ErrUnknownFormat, clip(line, 60))
 	}
 	return FormatAuto, errors.New("no data")
 }

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -312,6 +313,7 @@ func TestReadSMSErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ex, rep, err := ReadSMS(strings.NewReader(tc.in), "bad.txt", tc.format)
 			require.ErrorContains(t, err, tc.want)
+			require.Equal(t, tc.name == "undetectable", errors.Is(err, ErrUnknownFormat), "errors.Is ErrUnknownFormat")
 			require.Nil(t, ex)
 			require.Equal(t, "bad.txt", rep.Source)
 		})

@@ -493,8 +493,11 @@ func loadExamples(fs *cli.FlagSet, path, format, positive, labelCol, textCol, hi
 		return nil, data.LoadReport{}, err
 	}
 	ex, rep, err := data.LoadFile(path, data.Options{Format: f, Positive: positive, LabelColumn: labelCol, TextColumn: textCol})
-	if err != nil && hint != "" && strings.Contains(err.Error(), "cannot detect the format") {
-		err = fmt.Errorf("%w; %s", err, hint)
+	if errors.Is(err, data.ErrUnknownFormat) {
+		err = fmt.Errorf("%w; if the file is one of these, say which with --format tsv or --format csv", err)
+		if hint != "" {
+			err = fmt.Errorf("%w; %s", err, hint)
+		}
 	}
 	if err == nil && rep.Format == data.FormatTSV && (labelCol != "" || textCol != "") {
 		var given []string

@@ -536,6 +536,7 @@ func TestDataHints(t *testing.T) {
 	code, _, stderr := runCmd(t, "", "eval", "--model", model, "--data", sentences)
 	require.Equal(t, 1, code, stderr)
 	require.Contains(t, stderr, "cannot detect the format")
+	require.Contains(t, stderr, "say which with --format tsv or --format csv")
 	require.Contains(t, stderr, `the model's labels are "ham" and "spam"`)
 	require.NotContains(t, stderr, "--positive", "eval has no --positive")
 
