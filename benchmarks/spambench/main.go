@@ -138,6 +138,9 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "spambench:", err)
+		if errors.As(err, new(usageError)) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }

@@ -296,6 +296,8 @@ func TestParseOptions(t *testing.T) {
 	} {
 		_, err := parseOptions(bad, &sink)
 		require.Error(t, err, "%v", bad)
+		err = run(context.Background(), bad, io.Discard, io.Discard)
+		require.ErrorAs(t, err, new(usageError), "%v: main exits 2 for a bad command line", bad)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +15,12 @@ import (
 	"github.com/emberml/ember/train"
 )
 
+// usageError is a bad command line: main exits 2 for it, as flag does and
+// as Ember's other commands do, and 1 for a run that failed.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
 // run is the whole command: parse flags, measure, report. Progress goes to
 // stderr and the table to stdout. Runs that fail are recorded and the others
 // go on; the results are written even then (and after an interrupt, with
@@ -21,7 +28,10 @@ import (
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseOptions(args, stderr)
 	if err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
 	}
 	start := time.Now()
 	jsonPath, pngPath := outputPaths(o.out)
