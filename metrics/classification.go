@@ -5,7 +5,8 @@
 // Class labels are small non-negative integers 0..nClasses-1 (a model's class
 // indices). The functions follow scikit-learn's conventions, including its
 // zero-division rule: a ratio whose denominator is zero (precision of a class
-// never predicted, recall of a class with no samples) is 0, silently.
+// never predicted, recall of a class with no samples) is 0, and a Report
+// notes which (Report.Notes), where scikit-learn warns.
 //
 // Functions without an error result never panic on bad input. Instead they
 // return NaN (scores), nil (matrices) or an empty Report, as each one's
@@ -16,6 +17,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // CheckLabels reports, as an error naming the first offending position, why
@@ -103,6 +105,11 @@ type Report struct {
 	MacroAvg    ClassReport
 	WeightedAvg ClassReport
 	Total       int
+	// Notes say which scores are ill-defined (a class never predicted has
+	// no precision, one that never occurs no recall) and were reported as
+	// 0, where scikit-learn warns (UndefinedMetricWarning); String prints
+	// them under the table.
+	Notes []string
 }
 
 // Classification computes the classification report for classes
@@ -176,6 +183,23 @@ func Classification(yTrue, yPred []int, labels []string) Report {
 	}
 	r.Accuracy = ratio(correct, total)
 	r.MacroAvg, r.WeightedAvg = macro, weighted
+	var unpredicted, absent []string
+	for c := range n {
+		if predicted[c] == 0 {
+			unpredicted = append(unpredicted, labels[c])
+		}
+		if r.Classes[c].Support == 0 {
+			absent = append(absent, labels[c])
+		}
+	}
+	if len(unpredicted) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("precision is ill-defined for %s (never predicted) and reported as 0, as scikit-learn does (zero_division=0)",
+			strings.Join(unpredicted, ", ")))
+	}
+	if len(absent) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("recall is ill-defined for %s (no true samples) and reported as 0, as scikit-learn does (zero_division=0)",
+			strings.Join(absent, ", ")))
+	}
 	return r
 }
 
@@ -214,5 +238,8 @@ func (r Report) String() string {
 	b = fmt.Appendf(b, "%*s  %9s %9s %9.*f %9d\n", width, "accuracy", "", "", digits, r.Accuracy, r.Total)
 	row(r.MacroAvg)
 	row(r.WeightedAvg)
+	for _, n := range r.Notes {
+		b = fmt.Appendf(b, "note: %s\n", n)
+	}
 	return string(b)
 }

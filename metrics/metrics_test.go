@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -142,6 +143,12 @@ func TestClassificationZeroDivision(t *testing.T) {
 	requireRow(t, ClassReport{"macro avg", 0.25, 0.291667, 0.266667, 6}, r.MacroAvg)
 	requireRow(t, ClassReport{"weighted avg", 0.444444, 0.5, 0.466667, 6}, r.WeightedAvg)
 	require.InDelta(t, 0.5, r.Accuracy, 1e-12)
+	// scikit-learn warns of both (UndefinedMetricWarning); so does the report.
+	require.Equal(t, []string{
+		"precision is ill-defined for c, d (never predicted) and reported as 0, as scikit-learn does (zero_division=0)",
+		"recall is ill-defined for c (no true samples) and reported as 0, as scikit-learn does (zero_division=0)",
+	}, r.Notes)
+	require.True(t, strings.HasSuffix(r.String(), "\nnote: "+r.Notes[0]+"\nnote: "+r.Notes[1]+"\n"), r.String())
 }
 
 func TestClassificationDefaultLabelsAndWideNames(t *testing.T) {
