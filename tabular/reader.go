@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -68,20 +69,30 @@ func missingColumns(path string, header, want []string) error {
 	if len(missing) > 1 {
 		noun = "columns"
 	}
-	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more, DelimiterHint(header))}
+	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more, HeaderHint(header))}
 }
 
-// DelimiterHint is a note for an error about a missing column when the
-// header read as a single column holding a likely delimiter (a file
-// separated by semicolons or spaces), else "".
-func DelimiterHint(header []string) string {
-	if len(header) != 1 {
-		return ""
-	}
-	for _, d := range []string{";", "|", " "} {
-		if strings.Contains(header[0], d) {
-			return fmt.Sprintf(" (the header is one column: is the file separated by %q? (ember reads comma- or tab-separated files with a header row))", d)
+// HeaderHint is a note for an error about a file's columns when its
+// header does not look like one: a single column holding a likely
+// delimiter (a file separated by semicolons or spaces), or names of which
+// a third or more are numbers (a file without a header row, as UCI's .data
+// files are); else "".
+func HeaderHint(header []string) string {
+	if len(header) == 1 {
+		for _, d := range []string{";", "|", " "} {
+			if strings.Contains(header[0], d) {
+				return fmt.Sprintf(" (the header is one column: is the file separated by %q? (ember reads comma- or tab-separated files with a header row))", d)
+			}
 		}
+	}
+	numbers := 0
+	for _, h := range header {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err == nil {
+			numbers++
+		}
+	}
+	if numbers > 0 && 3*numbers >= len(header) {
+		return " (is the first line data? ember needs a header row naming the columns)"
 	}
 	return ""
 }
@@ -212,7 +223,7 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 			header[i] = h
 		}
 		if j, dup := seen[h]; dup {
-			return nil, &formatError{fmt.Sprintf("%s: line 1: column name %q appears twice (columns %d and %d)", path, h, j+1, i+1)}
+			return nil, &formatError{fmt.Sprintf("%s: line 1: column name %q appears twice (columns %d and %d)%s", path, h, j+1, i+1, HeaderHint(header))}
 		}
 		seen[h] = i
 	}

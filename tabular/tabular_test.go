@@ -74,6 +74,9 @@ func TestCSVErrors(t *testing.T) {
 		// A semicolon- or space-separated file reads as one column: say so.
 		{"semicolons", "a;b;y\n1;2;0\n", []string{"y"}, `the header is one column: is the file separated by ";"? (ember reads comma- or tab-separated files with a header row)`, ErrColumn},
 		{"spaces", "A11 6 A34\nA12 7 A35\n", []string{"21"}, `the header is one column: is the file separated by " "?`, ErrColumn},
+		// crx.data and other UCI files have no header row: say so.
+		{"headerless duplicate", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", nil, `column name "0" appears twice (columns 3 and 5) (is the first line data? ember needs a header row naming the columns)`, ErrFormat},
+		{"headerless missing", "1,14.23,1.71\n2,13.2,1.78\n", []string{"class"}, `the columns are: 1, 14.23, 1.71 (is the first line data? ember needs a header row naming the columns)`, ErrColumn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, "bad.csv", tc.content)

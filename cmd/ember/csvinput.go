@@ -105,7 +105,7 @@ func parseTable(r io.Reader, path string) (*table, error) {
 		}
 		named++
 		if j, dup := seen[h]; dup {
-			return nil, fmt.Errorf("%s: line 1: column name %q appears twice (columns %d and %d)", path, h, j+1, i+1)
+			return nil, fmt.Errorf("%s: line 1: column name %q appears twice (columns %d and %d)%s", path, h, j+1, i+1, tabular.HeaderHint(header))
 		}
 		seen[h] = i
 	}
@@ -182,7 +182,7 @@ func (t *table) column(name string) (int, error) {
 	if i := slices.Index(t.header, name); i >= 0 && name != "" {
 		return i, nil
 	}
-	return -1, fmt.Errorf("%s: no column %q; the columns are: %s%s", t.path, name, strings.Join(t.names(), ", "), tabular.DelimiterHint(t.header))
+	return -1, fmt.Errorf("%s: no column %q; the columns are: %s%s", t.path, name, strings.Join(t.names(), ", "), tabular.HeaderHint(t.header))
 }
 
 // names lists the named columns, in file order.

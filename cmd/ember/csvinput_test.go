@@ -42,6 +42,7 @@ func TestParseTableErrors(t *testing.T) {
 		{"empty", "", "the file is empty"},
 		{"header only", "x,y\n", "no data rows"},
 		{"duplicate column", "x,y,x\n1,2,3\n", `column name "x" appears twice (columns 1 and 3)`},
+		{"headerless", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", `column name "0" appears twice (columns 3 and 5) (is the first line data? ember needs a header row naming the columns)`},
 		{"no named column", ",,\n1,2,3\n", "line 1: no column has a name"},
 		{"short row", "x,y\n1,2\n3\n", "record on line 3: wrong number of fields"},
 		{"bad quote", "x,y\n1,\"2\n", "extraneous or missing \" in quoted-field"},
