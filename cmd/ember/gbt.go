@@ -232,6 +232,20 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if *exclude != "" && *features != "" {
 			return errors.New("--exclude trims the default feature set; with --features, list just the columns you want")
 		}
+		for _, name := range []string{"metric", "parallel"} {
+			if fs.IsSet(name) && *cv == 0 {
+				what := map[string]string{"metric": "is what --cv selects by", "parallel": "runs cross-validation fits at once"}[name]
+				return fmt.Errorf("--%s %s; it needs --cv and --grid", name, what)
+			}
+		}
+		if fs.IsSet("valid-frac") && *early == 0 {
+			return errors.New("--valid-frac is the validation share of --early-stopping; it needs --early-stopping N")
+		}
+		for _, name := range []string{"token-sep", "max-vocab", "min-df"} {
+			if fs.IsSet(name) && *tokens == "" {
+				return fmt.Errorf("--%s applies to --tokens columns; there are none", name)
+			}
+		}
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}

@@ -152,6 +152,12 @@ func TestGBTBadInput(t *testing.T) {
 		{"grid zero learning rate", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "eta=0,0.1"}, 2, "--grid learning_rate: 0 is not above 0"},
 		{"grid subsample above 1", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "subsample=0.5,2"}, 2, "--grid subsample: 2 is not in (0, 1]"},
 		{"grid negative l2", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "lambda=-1"}, 2, "--grid l2: -1 is negative"},
+		// Options of a mode the run is not in would be ignored: say so.
+		{"metric without cv", []string{"--data", data, "--target", "label", "--metric", "log_loss"}, 2, "--metric is what --cv selects by; it needs --cv and --grid"},
+		{"parallel without cv", []string{"--data", data, "--target", "label", "--parallel", "2"}, 2, "--parallel runs cross-validation fits at once; it needs --cv and --grid"},
+		{"valid-frac without early stopping", []string{"--data", data, "--target", "label", "--valid-frac", "0.2"}, 2, "--valid-frac is the validation share of --early-stopping; it needs --early-stopping N"},
+		{"max-vocab without tokens", []string{"--data", data, "--target", "label", "--max-vocab", "10"}, 2, "--max-vocab applies to --tokens columns; there are none"},
+		{"token-sep without tokens", []string{"--data", data, "--target", "label", "--token-sep", "|"}, 2, "--token-sep applies to --tokens columns; there are none"},
 		{"fill value without constant", []string{"--data", data, "--target", "label", "--impute", "mean", "--fill-value", "3"}, 2, "--fill-value is the value of --impute constant"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
