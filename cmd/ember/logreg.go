@@ -87,6 +87,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		if *testPath != "" && fs.IsSet("test-frac") {
 			return errors.New("--test and --test-frac exclude each other: --test scores on a file, --test-frac on a split of --data")
 		}
+		if *testPath != "" && fs.IsSet("seed") {
+			return errors.New("--seed shuffles the --test-frac split; with --test there is no split")
+		}
 		return nil
 	})
 	if err := fs.Parse(args); err != nil {

@@ -316,6 +316,12 @@ func TestLogregErrors(t *testing.T) {
 			wantErr: []string{"--test and --test-frac exclude each other"},
 		},
 		{
+			// The seed shuffles the --test-frac split; a --test file has none.
+			name: "seed with test file", file: good, usage: true,
+			args:    []string{"--target", "cls", "--test", "/dev/null", "--seed", "7"},
+			wantErr: []string{"--seed shuffles the --test-frac split; with --test there is no split"},
+		},
+		{
 			name: "no data flag", usage: true,
 			args:    []string{"--target", "cls"},
 			wantErr: []string{"--data is required"},
