@@ -216,7 +216,9 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 	if want, err := strconv.Atoi(t.Param.NumNodes); err == nil && want != n {
 		return fmt.Errorf("num_nodes is %d but left_children has %d entries", want, n)
 	}
-	if t.Param.LeafVec != "" && t.Param.LeafVec != "0" {
+	// A scalar tree's leaf vector size is "0" in XGBoost 1.x and "1" from
+	// 2.0 on; larger is multi_output_tree's vector leaves.
+	if lv, err := strconv.Atoi(t.Param.LeafVec); t.Param.LeafVec != "" && (err != nil || lv > 1) {
 		return errors.New("vector leaves (multi-target trees) are not supported")
 	}
 	for name, l := range map[string]int{"right_children": len(t.Right), "split_indices": len(t.SplitIndex),

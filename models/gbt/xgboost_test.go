@@ -82,6 +82,35 @@ func TestXGBoostParity(t *testing.T) {
 	}
 }
 
+// TestXGBoost3Layout: XGBoost 2 and 3 write a scalar tree's
+// size_leaf_vector as "1" (1.7 wrote "0"), base_score as "[3E-1]", and new
+// fields (cats, iteration_indptr). Such a file (the 1.7 fixture rewritten
+// so) scores exactly as the 1.7 file does; a vector leaf is still refused.
+func TestXGBoost3Layout(t *testing.T) {
+	b, err := os.ReadFile("testdata/xgb_binary.json")
+	require.NoError(t, err)
+	v3 := strings.ReplaceAll(string(b), `"size_leaf_vector":"0"`, `"size_leaf_vector":"1"`)
+	v3 = strings.Replace(v3, `"base_score":"3E-1"`, `"base_score":"[3E-1]"`, 1)
+	v3 = strings.Replace(v3, `"version":[1,7,4]`, `"version":[3,1,0]`, 1)
+	v3 = strings.Replace(v3, `"gbtree_model_param":`, `"cats":{"enc":[],"feature_segments":[],"sorted_idx":[]},"iteration_indptr":[0],"gbtree_model_param":`, 1)
+	require.NotEqual(t, string(b), v3)
+	old, err := ParseXGBoost(b)
+	require.NoError(t, err)
+	m, err := ParseXGBoost([]byte(v3))
+	require.NoError(t, err)
+	require.Equal(t, []int{3, 1, 0}, m.Version)
+	X, _ := readFixture(t, "testdata/xgb_rows.csv")
+	want, err := old.Predict(X, 1, nil)
+	require.NoError(t, err)
+	got, err := m.Predict(X, 1, nil)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+
+	_, err = ParseXGBoost([]byte(strings.ReplaceAll(v3, `"size_leaf_vector":"1"`, `"size_leaf_vector":"3"`)))
+	require.ErrorIs(t, err, ErrXGBoostModel)
+	require.ErrorContains(t, err, "vector leaves (multi-target trees) are not supported")
+}
+
 func TestXGBoostBadFiles(t *testing.T) {
 	good, err := os.ReadFile("testdata/xgb_binary.json")
 	require.NoError(t, err)
