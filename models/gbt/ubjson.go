@@ -14,7 +14,7 @@ import (
 // checked against the bytes left, so a damaged file errors instead of
 // allocating without bound.
 func decodeUBJSON(b []byte) (any, error) {
-	d := &ubDecoder{b: b}
+	d := &ubDecoder{b: b, free: len(b)}
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -25,6 +25,10 @@ func decodeUBJSON(b []byte) (any, error) {
 type ubDecoder struct {
 	b   []byte
 	off int
+	// free is how many more elements typed arrays of null, true or false
+	// (which take no bytes each) may hold in all: the file's size, so
+	// that a small hostile file cannot decode into billions of values.
+	free int
 }
 
 // maxUBDepth bounds nesting, so a hostile file cannot exhaust the stack.
@@ -213,8 +217,15 @@ func (d *ubDecoder) array(depth int) (any, error) {
 			out = append(out, v)
 		}
 	}
-	if count > len(d.b)-d.off+1 && typ != 'Z' && typ != 'T' && typ != 'F' {
-		return nil, d.errorf("array of %d elements in %d bytes", count, len(d.b)-d.off)
+	switch typ {
+	case 'Z', 'T', 'F':
+		if d.free -= count; d.free < 0 {
+			return nil, d.errorf("typed arrays of %d more elements of null, true or false: more than the file's size allows", count)
+		}
+	default:
+		if count > len(d.b)-d.off+1 {
+			return nil, d.errorf("array of %d elements in %d bytes", count, len(d.b)-d.off)
+		}
 	}
 	out := make([]any, count)
 	for i := range out {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -145,6 +146,21 @@ func TestXGBoostBadFiles(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
+	// Typed arrays of null, true or false take no bytes per element: a
+	// 200 kB file of them used to decode into billions of values (minutes
+	// of work and all the memory) before the model was even looked at.
+	var bomb strings.Builder
+	bomb.WriteString("{i\x01x[")
+	for bomb.Len() < 200_000 {
+		bomb.WriteString("[$Z#l\x00\x03\x0d\x40") // 200,000 nulls
+	}
+	bomb.WriteString("]}")
+	start := time.Now()
+	_, err = ParseXGBoost([]byte(bomb.String()))
+	require.ErrorIs(t, err, ErrXGBoostModel)
+	require.ErrorContains(t, err, "elements of null, true or false: more than the file's size allows")
+	require.Less(t, time.Since(start), 10*time.Second)
+
 	_, err = LoadXGBoost("testdata/no-such-model.json")
 	require.ErrorIs(t, err, fs.ErrNotExist)
 
