@@ -90,16 +90,16 @@ func selectDevice(spec string) (d selectedDevice, note string, err error) {
 	case spec == "auto":
 		if cuda.Backend() != "cuda" {
 			if cuda.Enabled() {
-				return cpuDevice, fmt.Sprintf("device: this build's CUDA backend is the %s (for tests); using the CPU", cuda.Backend()), nil
+				return cpuDevice, fmt.Sprintf("note: this build's CUDA backend is the %s (for tests); using the CPU", cuda.Backend()), nil
 			}
-			return cpuDevice, fmt.Sprintf("device: CUDA unavailable (%v); using the CPU", cuda.ErrNotBuilt), nil
+			return cpuDevice, fmt.Sprintf("note: CUDA unavailable (%v); using the CPU", cuda.ErrNotBuilt), nil
 		}
 		if _, err := cuda.Devices(); err != nil {
-			return cpuDevice, fmt.Sprintf("device: CUDA unavailable (%v); using the CPU", err), nil
+			return cpuDevice, fmt.Sprintf("note: CUDA unavailable (%v); using the CPU", err), nil
 		}
 		d, err := openCUDA(0)
 		if err != nil {
-			return cpuDevice, fmt.Sprintf("device: CUDA unavailable (%v); using the CPU", err), nil
+			return cpuDevice, fmt.Sprintf("note: CUDA unavailable (%v); using the CPU", err), nil
 		}
 		return d, "", nil
 	case spec == "cuda" || strings.HasPrefix(spec, "cuda:"):
