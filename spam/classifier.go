@@ -540,8 +540,12 @@ func (c *Classifier) Summary() string {
 		enc = fmt.Sprintf("text CNN (widths %s, %d channels each, ReLU, max over time; dropout %g)",
 			strings.Join(ws, ","), cfg.Channels, cfg.Dropout)
 	}
-	return fmt.Sprintf("embedding %d×%d → %s → dense → sigmoid; %s parameters; sequence length %d",
-		cfg.Vocab, cfg.Embed, enc, groupDigits(n), cfg.SeqLen)
+	emb := ""
+	if cfg.Padding == PaddingLearned {
+		emb = " (padding row learned)"
+	}
+	return fmt.Sprintf("embedding %d×%d%s → %s → dense → sigmoid; %s parameters; sequence length %d",
+		cfg.Vocab, cfg.Embed, emb, enc, groupDigits(n), cfg.SeqLen)
 }
 
 func groupDigits(n int) string {

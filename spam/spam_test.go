@@ -516,3 +516,25 @@ func TestLoadSizesCheckedFirst(t *testing.T) {
 		require.ErrorContains(t, err, path)
 	}
 }
+
+// TestSummaryNamesTheSettings: the one-line model description printed by
+// spamrnn train and eval says what differs from the defaults.
+func TestSummaryNamesTheSettings(t *testing.T) {
+	for _, tc := range []struct {
+		cfg          Config
+		want, absent string
+	}{
+		{Config{Layers: 2, Dropout: 0.5}, "2×LSTM 32 (dropout 0.5)", "padding"},
+		{Config{Layers: 1, Dropout: 0.5}, "1×LSTM 32 →", "dropout"},
+		{Config{Layers: 2, Dropout: 0.5, Packed: true}, "(dropout 0.5; packed: each message from its first word)", "padding"},
+		{Config{Layers: 2, Dropout: 0.5, Padding: PaddingLearned}, "embedding 50×8 (padding row learned) → 2×LSTM", "packed"},
+	} {
+		cfg := tc.cfg
+		cfg.Cell, cfg.Vocab, cfg.Embed, cfg.Hidden, cfg.SeqLen = "lstm", 50, 8, 32, 10
+		m, err := NewModel(cfg, 1)
+		require.NoError(t, err)
+		s := (&Classifier{Model: m}).Summary()
+		require.Contains(t, s, tc.want)
+		require.NotContains(t, s, tc.absent)
+	}
+}
