@@ -150,6 +150,11 @@ func TestParseProblems(t *testing.T) {
 		{"plot extension", []string{"--plot", filepath.Join(dir, "c.jpg")}, []string{"must end in .png"}},
 		{"two outputs, one file", []string{"--out", filepath.Join(dir, "x.png"), "--plot", filepath.Join(dir, "x.png")}, []string{"--plot " + filepath.Join(dir, "x.png") + ": --out writes the same file"}},
 		{"prefix in a missing directory", []string{"--charts", filepath.Join(dir, "no", "c")}, []string{"--charts " + filepath.Join(dir, "no", "c-a.png") + ": directory", "--charts " + filepath.Join(dir, "no", "c-b.png") + ": directory"}},
+		// "--plot --json" (the prefix forgotten) must not write "--json-a.png",
+		// nor "--out --json" save a model called --json.
+		{"option as an output", []string{"--out", "--json"}, []string{`--out --json: looks like an option, not a file name (the file goes right after --out; a file named so is ./--json)`}},
+		{"option as a prefix", []string{"--charts", "--json"}, []string{`--charts --json: looks like an option`}},
+		{"dash as an output", []string{"--out", "-"}, []string{`--out -: not a file name; to write to standard output, leave --out out where that is its default`}},
 		{"several at once", []string{"--epochs", "0", "--lr", "nan", "--select", "x", "--out", ""},
 			[]string{"--epochs 0:", "--lr NaN:", `--select "x":`, "--out: empty path"}},
 	}

@@ -166,6 +166,15 @@ func (f *FlagSet) checkPaths() []error {
 		if d.output == nil {
 			continue
 		}
+		switch v := d.value.String(); {
+		case v == "-":
+			problems = append(problems, fmt.Errorf("--%s -: not a file name; to write to standard output, leave --%s out where that is its default (a file named - is ./-)", d.name, d.name))
+			continue
+		case strings.HasPrefix(v, "-"):
+			// The value was forgotten and the next option taken for it.
+			problems = append(problems, fmt.Errorf("--%s %s: looks like an option, not a file name (the file goes right after --%s; a file named so is ./%s)", d.name, v, d.name, v))
+			continue
+		}
 		for _, path := range d.outputPaths() {
 			if err := checkOutput(path, d.output.exts, inputs); err != nil {
 				problems = append(problems, fmt.Errorf("--%s %s: %w", d.name, path, err))
