@@ -49,7 +49,7 @@ func ROCCurve(path string, yTrue []int, scores []float64, title string) error {
 }
 
 // FeatureImportance draws the top features by importance as horizontal
-// bars, largest at the top, each labelled with its share of the total.
+// bars, largest at the top, against their share of the total (%).
 // values must be finite and non-negative; top <= 0 shows every feature.
 func FeatureImportance(path string, names []string, values []float64, top int, title string) error {
 	if len(names) != len(values) {

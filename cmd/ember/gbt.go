@@ -494,7 +494,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if total > 0 {
 			path := *plotPrefix + "-importance.png"
-			if err := plots.FeatureImportance(path, pl.Features, imp, 20, fmt.Sprintf("GBT feature importance (%d trees)", res.Trees)); err != nil {
+			if err := plots.FeatureImportance(path, pl.Features, imp, importanceTop, importanceTitle(len(pl.Features), res.Trees)); err != nil {
 				return err
 			}
 			res.Plots = append(res.Plots, path)
@@ -513,6 +513,18 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
+}
+
+// importanceTop is how many features the importance chart shows.
+const importanceTop = 20
+
+// importanceTitle titles the importance chart, saying when it shows only
+// the top features.
+func importanceTitle(features, trees int) string {
+	if features > importanceTop {
+		return fmt.Sprintf("GBT feature importance: top %d of %d features (%d trees)", importanceTop, features, trees)
+	}
+	return fmt.Sprintf("GBT feature importance (%d trees)", trees)
 }
 
 // availableMemory is sysmem.Available, replaced in tests.

@@ -355,3 +355,10 @@ func TestGBTUnseenWarningsSorted(t *testing.T) {
 		require.Contains(t, res.Warnings[i], "have a "+col+" value never seen")
 	}
 }
+
+// TestImportanceTitle: the chart shows the top 20 features; with more, its
+// title says so (it read as if every feature were there).
+func TestImportanceTitle(t *testing.T) {
+	require.Equal(t, "GBT feature importance (50 trees)", importanceTitle(20, 50))
+	require.Equal(t, "GBT feature importance: top 20 of 1000 features (50 trees)", importanceTitle(1000, 50))
+}
