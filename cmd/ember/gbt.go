@@ -801,14 +801,13 @@ func printGBT(w io.Writer, r *gbtResult) {
 	}
 	fmt.Fprintln(w, "\nfeature importance (share of total gain):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for i, im := range r.Importance {
-		if i == 10 {
-			fmt.Fprintf(tw, "  … %d more\t\n", len(r.Importance)-10)
-			break
-		}
+	for _, im := range r.Importance[:min(len(r.Importance), 10)] {
 		fmt.Fprintf(tw, "  %s\t%5.1f%%\n", im.Feature, 100*im.Share)
 	}
 	tw.Flush()
+	if len(r.Importance) > 10 {
+		fmt.Fprintf(w, "  … %d more\n", len(r.Importance)-10)
+	}
 	for _, pth := range r.Plots {
 		fmt.Fprintf(w, "wrote %s\n", pth)
 	}

@@ -362,3 +362,21 @@ func TestImportanceTitle(t *testing.T) {
 	require.Equal(t, "GBT feature importance (50 trees)", importanceTitle(20, 50))
 	require.Equal(t, "GBT feature importance: top 20 of 1000 features (50 trees)", importanceTitle(1000, 50))
 }
+
+// TestGBTOutputHasNoTrailingSpaces: the text report's lines end where
+// their text does ("… 13 more" used to carry tab padding).
+func TestGBTOutputHasNoTrailingSpaces(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("city,x,y\n")
+	for i := range 240 {
+		fmt.Fprintf(&b, "c%d,%d,%d\n", i%12, i%7, (i%12+i%7)%2)
+	}
+	data := filepath.Join(t.TempDir(), "d.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "y", "--categorical", "city", "--trees", "5")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, " more\n")
+	for _, line := range strings.Split(out, "\n") {
+		require.Equal(t, strings.TrimRight(line, " \t"), line)
+	}
+}
