@@ -191,6 +191,9 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
+	if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff}) {
+		return nil, &formatError{fmt.Sprintf("%s: the file is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", path)}
+	}
 	if bytes.IndexByte(first, 0) >= 0 || !isText(first) {
 		return nil, &formatError{fmt.Sprintf("%s: not a CSV/TSV or Parquet file (binary content in the first line)", path)}
 	}

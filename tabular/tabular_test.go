@@ -71,6 +71,10 @@ func TestCSVErrors(t *testing.T) {
 		{"duplicate", "a,a\n1,2\n", nil, `column name "a" appears twice`, ErrFormat},
 		{"header only", "a,b\n", nil, "no data rows", ErrFormat},
 		{"binary", "\x00\x01\x02garbage\n", nil, "not a CSV/TSV or Parquet file", ErrFormat},
+		// Spreadsheets' "Unicode text" export: say what it is, as ember's
+		// other readers do.
+		{"UTF-16", "\xff\xfea\x00,\x00b\x00\n\x00", nil, "is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", ErrFormat},
+		{"UTF-16 big-endian", "\xfe\xff\x00a\x00,\x00b\x00\n", nil, "is UTF-16 text", ErrFormat},
 		// A semicolon- or space-separated file reads as one column: say so.
 		{"semicolons", "a;b;y\n1;2;0\n", []string{"y"}, `the header is one column: is the file separated by ";"? (ember reads comma- or tab-separated files with a header row)`, ErrColumn},
 		{"spaces", "A11 6 A34\nA12 7 A35\n", []string{"21"}, `the header is one column: is the file separated by " "?`, ErrColumn},
