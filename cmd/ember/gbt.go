@@ -498,6 +498,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			res.Plots = append(res.Plots, path)
+		} else {
+			warn("no %s-importance.png: the trees made no split, so every feature's importance is zero", *plotPrefix)
 		}
 	}
 	if *save != "" {

@@ -380,3 +380,17 @@ func TestGBTOutputHasNoTrailingSpaces(t *testing.T) {
 		require.Equal(t, strings.TrimRight(line, " \t"), line)
 	}
 }
+
+// TestGBTPlotWithoutSplits: when the trees make no split there is no
+// importance chart to draw, and the run says so instead of leaving the
+// file silently missing.
+func TestGBTPlotWithoutSplits(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.csv")
+	require.NoError(t, os.WriteFile(data, []byte("x,y\n1,0\n1,1\n1,0\n1,1\n"), 0o644))
+	prefix := filepath.Join(dir, "p")
+	code, _, errOut := runCmd(t, "gbt", "--data", data, "--target", "y", "--test-frac", "0", "--trees", "3", "--plot", prefix)
+	require.Equal(t, 0, code, errOut)
+	require.NoFileExists(t, prefix+"-importance.png")
+	require.Contains(t, errOut, "no "+prefix+"-importance.png: the trees made no split")
+}
