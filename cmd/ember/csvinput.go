@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emberml/ember/internal/atomicfile"
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/internal/sysmem"
 	"github.com/emberml/ember/tabular"
 )
@@ -360,6 +361,28 @@ func (t *table) otherColumns(except ...string) []string {
 	return out
 }
 
+// quoteAll quotes each name, for error messages.
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
+}
+
+// excludeFlag declares --exclude, which trims the default feature set
+// (every column but the target), and its check against --features.
+func excludeFlag(fs *cli.FlagSet, features *string) *string {
+	exclude := fs.String("exclude", "", "comma-separated `columns` left out of the default features (an ID or text column, say)")
+	fs.Check(func() error {
+		if *exclude != "" && *features != "" {
+			return errors.New("--exclude trims the default feature set; with --features, list just the columns you want")
+		}
+		return nil
+	})
+	return exclude
+}
+
 // splitList splits a comma-separated flag value, trimming blanks and
 // dropping empty items.
 func splitList(s string) []string {
@@ -383,16 +406,21 @@ func splitRows(n int, frac float64, seed uint64) (train, test []int) {
 
 // featureMatrix reads the feature columns named in the comma-separated list
 // features, or every column but target when the list is empty.
-func featureMatrix(tab *table, data, features, target string) ([]string, [][]float64, error) {
+func featureMatrix(tab *table, data, features, exclude, target string) ([]string, [][]float64, error) {
 	names := splitList(features)
 	if len(names) == 0 {
-		var except []string
+		except := splitList(exclude)
+		for _, c := range except {
+			if _, err := tab.column(c); err != nil {
+				return nil, nil, fmt.Errorf("--exclude: %w", err)
+			}
+		}
 		if target != "" {
 			except = append(except, target)
 		}
 		names = tab.otherColumns(except...)
 		if len(names) == 0 {
-			return nil, nil, fmt.Errorf("%s: no feature columns besides %q", data, target)
+			return nil, nil, fmt.Errorf("%s: no feature columns besides %s", data, strings.Join(quoteAll(except), ", "))
 		}
 	}
 	for _, f := range names {
@@ -403,7 +431,7 @@ func featureMatrix(tab *table, data, features, target string) ([]string, [][]flo
 	X, err := tab.floats(names)
 	if err != nil {
 		if features == "" {
-			err = fmt.Errorf("%w (choose numeric columns with --features)", err)
+			err = fmt.Errorf("%w (choose numeric columns with --features, or leave columns out with --exclude)", err)
 		}
 		return nil, nil, err
 	}

@@ -55,6 +55,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	tol := fs.Float("tol", kmeans.DefaultTol, cli.AtLeast(0), "stop when the squared centroid shift is below tol × mean feature variance")
 	seed := fs.Uint64("seed", 1, "random seed for k-means++")
 	target := fs.String("target", "", "optional class `column` to cross-tabulate against the clusters (not used for fitting)")
+	exclude := excludeFlag(fs, features)
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-clusters.png: the first two features coloured by cluster, with centroids",
 		[]string{"-clusters.png"})
@@ -73,7 +74,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	featNames, X, err := featureMatrix(tab, *data, *features, *target)
+	featNames, X, err := featureMatrix(tab, *data, *features, *exclude, *target)
 	if err != nil {
 		return err
 	}

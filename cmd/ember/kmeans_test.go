@@ -79,6 +79,14 @@ func TestKMeansFeaturesAndOptions(t *testing.T) {
 	require.InDelta(t, 1.5, res.Inertia, 1e-12)
 	require.Equal(t, []int{2, 2, 2}, res.Sizes)
 	require.Nil(t, res.CrossTab)
+
+	// --exclude leaves the text column out of the default features.
+	code, out, errOut = runCmd(t, "kmeans", "--data", csv, "--exclude", "name", "--k", "3", "--n-init", "2", "--seed", "7", "--json")
+	require.Equal(t, 0, code, errOut)
+	var ex kmeansResult
+	decodeLastLine(t, out, &ex)
+	require.Equal(t, []string{"x", "y"}, ex.Features)
+	require.InDelta(t, 1.5, ex.Inertia, 1e-12)
 }
 
 func TestKMeansBadInput(t *testing.T) {
@@ -93,7 +101,9 @@ func TestKMeansBadInput(t *testing.T) {
 	}{
 		{"k above distinct points", []string{"--data", dup, "--k", "3"}, []string{dup, "K = 3 clusters", "only 2 distinct points"}},
 		{"missing column", []string{"--data", dup, "--features", "x,z"}, []string{`no column "z"`, "the columns are: x, y"}},
-		{"non-numeric default features", []string{"--data", text, "--k", "2"}, []string{`"a" is not a number`, "--features"}},
+		{"non-numeric default features", []string{"--data", text, "--k", "2"}, []string{`"a" is not a number`, "--features", "--exclude"}},
+		{"exclude of a missing column", []string{"--data", text, "--k", "1", "--exclude", "lable"}, []string{`--exclude: `, `no column "lable"`}},
+		{"exclude of every column", []string{"--data", text, "--k", "1", "--exclude", "x,label"}, []string{`no feature columns besides "x", "label"`}},
 		{"non-numeric value", []string{"--data", bad, "--k", "1"}, []string{"line 3", `"oops" is not a number`}},
 		{"missing target", []string{"--data", dup, "--k", "1", "--target", "class"}, []string{`no column "class"`}},
 		{"target in features", []string{"--data", text, "--features", "x,label", "--target", "label"}, []string{"includes the --target column"}},
@@ -116,6 +126,7 @@ func TestKMeansBadInput(t *testing.T) {
 		{"NaN tol", []string{"--data", dup, "--tol", "nan"}, []string{"--tol NaN: must be a finite number"}},
 		{"negative max-iter", []string{"--data", dup, "--max-iter", "-5"}, []string{"--max-iter -5: must be 1 to 1000000"}},
 		{"save over the data", []string{"--data", dup, "--save", dup}, []string{"is an input of this command"}},
+		{"exclude with features", []string{"--data", dup, "--features", "x", "--exclude", "y"}, []string{"--exclude trims the default feature set"}},
 		{"plot of too many clusters", []string{"--data", dup, "--k", "21", "--plot", filepath.Join(t.TempDir(), "p")}, []string{"--plot tells at most 20 clusters apart, and --k is 21"}},
 		{"plot in a missing directory", []string{"--data", dup, "--plot", "/nonexistent/p"}, []string{"/nonexistent/p-clusters.png: directory /nonexistent does not exist"}},
 	}

@@ -70,6 +70,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.Input("data", "", "CSV or TSV `file` with a header row", cli.Required())
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
 	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other named column"))
+	exclude := excludeFlag(fs, features)
 	c := fs.Float("C", 1.0, cli.Above(0), "inverse L2 regularisation strength (larger = weaker penalty)")
 	multi := fs.Choice("multi", "auto", []string{"auto", "multinomial", "ovr"}, "multi-class scheme")
 	maxIter := fs.Int("max-iter", 100, 1, 1_000_000, "L-BFGS iteration limit")
@@ -116,7 +117,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if n := countClasses(y); n < 2 {
 		return fmt.Errorf("%s: column %q has a single class (%q); logistic regression needs at least two", *data, *target, classes[y[0]])
 	}
-	featNames, X, err := featureMatrix(tab, *data, *features, *target)
+	featNames, X, err := featureMatrix(tab, *data, *features, *exclude, *target)
 	if err != nil {
 		return err
 	}

@@ -395,3 +395,22 @@ func TestLogregHelp(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "logreg")
 }
+
+// TestLogregExclude: --exclude leaves an ID column out of the default
+// features (the UCI credit-default file's first column is one).
+func TestLogregExclude(t *testing.T) {
+	csv := writeFile(t, "ids.csv", "ID,x1,x2,label\n"+
+		"1,0,0,no\n2,0,1,no\n3,1,0,no\n4,3,3,yes\n5,3,4,yes\n6,4,3,yes\n7,0.5,0.5,no\n8,3.5,3.5,yes\n")
+	code, out, errOut := runCmd(t, "logreg", "--data", csv, "--target", "label", "--exclude", "ID", "--test-frac", "0", "--json")
+	require.Equal(t, 0, code, errOut)
+	res := lastJSON(t, out)
+	require.Equal(t, []string{"x1", "x2"}, res.Features)
+	require.Equal(t, 1.0, res.Accuracy)
+
+	code, _, errOut = runCmd(t, "logreg", "--data", csv, "--target", "label", "--exclude", "id")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `--exclude: `+csv+`: no column "id"`)
+	code, _, errOut = runCmd(t, "logreg", "--data", csv, "--target", "label", "--exclude", "ID", "--features", "x1")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--exclude trims the default feature set")
+}
