@@ -382,20 +382,27 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 	} else {
 		fmt.Fprintln(w, "\ncoefficients:")
 	}
+	// One row per feature and a column per class (as coef_.T): a table a
+	// terminal can show at any number of features.
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "class\tintercept\t")
-	for _, f := range r.Features {
-		fmt.Fprintf(tw, "%s\t", f)
-	}
-	fmt.Fprintln(tw)
-	for i, row := range r.Coef {
+	fmt.Fprint(tw, "feature\t")
+	for i := range r.Coef {
 		name := r.CoefRows[i]
 		if len(r.Coef) == 1 {
 			name += " (log-odds vs " + r.Classes[0] + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%.6g\t", name, r.Intercept[i])
-		for _, v := range row {
-			fmt.Fprintf(tw, "%.6g\t", v)
+		fmt.Fprintf(tw, "%s\t", name)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprint(tw, "(intercept)\t")
+	for i := range r.Coef {
+		fmt.Fprintf(tw, "%.6g\t", r.Intercept[i])
+	}
+	fmt.Fprintln(tw)
+	for j, f := range r.Features {
+		fmt.Fprintf(tw, "%s\t", f)
+		for i := range r.Coef {
+			fmt.Fprintf(tw, "%.6g\t", r.Coef[i][j])
 		}
 		fmt.Fprintln(tw)
 	}

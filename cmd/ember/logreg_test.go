@@ -142,6 +142,8 @@ func TestLogregTwoFeaturesPlotsBoundary(t *testing.T) {
 	require.NotNil(t, res.ROCAUC)
 	require.Greater(t, *res.ROCAUC, 0.95)
 	require.Contains(t, out, "versicolor (log-odds vs setosa)")
+	// A row per feature, a column per class: readable at any feature count.
+	require.Regexp(t, `\n +feature +versicolor \(log-odds vs setosa\)\n +\(intercept\) +\S+\n +sepal_length +\S+\n +sepal_width +\S+\n`, out)
 	requirePNG(t, prefix+"-boundary.png")
 }
 
