@@ -114,6 +114,20 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	y := ys[0]
+	if len(tabs) == 2 {
+		// A class the model never saw gets probability 0 from it: refuse the
+		// file, as scikit-learn's log_loss does, before the fit.
+		seen := make([]bool, len(classes))
+		for _, c := range y {
+			seen[c] = true
+		}
+		for r, c := range ys[1] {
+			if !seen[c] {
+				return fmt.Errorf("%s: line %d, column %q: class %q does not occur in the training data %s, so the model cannot predict it",
+					*testPath, tabs[1].lines[r], *target, classes[c], *data)
+			}
+		}
+	}
 	if n := countClasses(y); n < 2 {
 		return fmt.Errorf("%s: column %q has a single class (%q); logistic regression needs at least two", *data, *target, classes[y[0]])
 	}

@@ -400,6 +400,18 @@ func TestLogregHelp(t *testing.T) {
 
 // TestLogregExclude: --exclude leaves an ID column out of the default
 // features (the UCI credit-default file's first column is one).
+// TestLogregTestFileUnseenClass: a --test file with a class the training
+// data lacks is refused before the fit, naming its line (it used to go on
+// and report a log loss of 11.9).
+func TestLogregTestFileUnseenClass(t *testing.T) {
+	train := writeFile(t, "train.csv", "a,b,cls\n1,2,x\n2,1,y\n3,3,x\n4,2,y\n")
+	test := writeFile(t, "test.csv", "a,b,cls\n1,2,x\n2,1,z\n")
+	code, out, errOut := runCmd(t, "logreg", "--data", train, "--target", "cls", "--test", test)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, errOut, test+`: line 3, column "cls": class "z" does not occur in the training data `+train)
+	require.Empty(t, out, "nothing fitted or printed")
+}
+
 func TestLogregExclude(t *testing.T) {
 	csv := writeFile(t, "ids.csv", "ID,x1,x2,label\n"+
 		"1,0,0,no\n2,0,1,no\n3,1,0,no\n4,3,3,yes\n5,3,4,yes\n6,4,3,yes\n7,0.5,0.5,no\n8,3.5,3.5,yes\n")
