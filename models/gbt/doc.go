@@ -9,8 +9,8 @@
 //	p, err := m.Predict(Xtest) // P(y=1) per row
 //
 // X is a tabular.Matrix: float32 rows, NaN for a missing value (the
-// tabular package builds one from CSV or Parquet columns). Fit refuses an
-// infinite value, as XGBoost does.
+// tabular package builds one from CSV or Parquet columns). Fit and Predict
+// refuse an infinite value, as XGBoost does.
 //
 // # Training
 //

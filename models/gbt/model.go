@@ -256,10 +256,15 @@ func (m *Model) Margins(X *tabular.Matrix) ([]float64, error) {
 
 // Predict is the positive-class probability of every row for a
 // classifier (predict_proba's second column), the predicted value for a
-// regressor.
+// regressor. An infinite feature value is an error, as in Fit (and as
+// XGBoost refuses one): the trees' thresholds cannot route it as training
+// binned it.
 func (m *Model) Predict(X *tabular.Matrix) ([]float64, error) {
 	if m.ens == nil {
 		return nil, ErrNotFitted
+	}
+	if err := checkFinite("X", X); err != nil {
+		return nil, err
 	}
 	return m.ens.Predict(X, m.threads(), nil)
 }

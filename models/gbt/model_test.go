@@ -200,6 +200,8 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, m.Fit(X, y, nil))
 	_, err = m.Predict(tabular.NewMatrix(2, 5))
 	require.ErrorContains(t, err, "5 features; the model was fitted on 4")
+	_, err = m.Predict(withValue(X, 3, 1, float32(math.Inf(-1))))
+	require.ErrorContains(t, err, "X[3][1] is -Inf; features must be finite")
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
