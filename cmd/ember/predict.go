@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,10 @@ type scores struct {
 	labelColumn string
 	classes     []string
 	truth, pred []int
+	// For a regressor scored on data that has its target column: each
+	// row's prediction and target (NaN where the target cell is empty or
+	// NaN, which is left out).
+	values, targets []float64
 }
 
 // labelMissing is the truth of a row whose label cell is empty or NaN.
@@ -56,6 +61,7 @@ type predictResult struct {
 	Out         string   `json:"out"`
 	LabelColumn string   `json:"label_column,omitempty"`
 	Accuracy    *float64 `json:"accuracy,omitempty"`
+	RMSE        *float64 `json:"rmse,omitempty"`
 	Unknown     int      `json:"unknown_labels,omitempty"`
 	Unlabelled  int      `json:"unlabelled_rows,omitempty"`
 }
@@ -68,7 +74,8 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"tokenised as in training. Writes one CSV row per data row: the predicted\n"+
 			"class and each class's probability (the cluster for k-means). When the data\n"+
 			"has the model's label column, the accuracy against it is reported (rows whose\n"+
-			"label is empty or NaN are scored but left out of it). XGBoost models: ember score.\n")
+			"label is empty or NaN are scored but left out of it); for a gbt regressor, the\n"+
+			"RMSE against its target column. XGBoost models: ember score.\n")
 	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
 	id := fs.String("id", "", "copy this `column` of the data into the first output column")
@@ -145,6 +152,28 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		if len(truth) > 0 {
 			printConfusion(summary, s.classes, metrics.ConfusionMatrix(truth, pred, len(s.classes)))
+		}
+	}
+	if s.targets != nil {
+		res.LabelColumn = s.labelColumn
+		var sse float64
+		n := 0
+		for i, t := range s.targets {
+			if math.IsNaN(t) {
+				res.Unlabelled++
+				continue
+			}
+			d := s.values[i] - t
+			sse += d * d
+			n++
+		}
+		if n > 0 {
+			rmse := math.Sqrt(sse / float64(n))
+			res.RMSE = &rmse
+			fmt.Fprintf(summary, "RMSE against column %q: %.6g (%d rows)\n", s.labelColumn, rmse, n)
+		}
+		if res.Unlabelled > 0 {
+			fmt.Fprintf(summary, "%d %s no target (left out of the RMSE)\n", res.Unlabelled, map[bool]string{true: "row has", false: "rows have"}[res.Unlabelled == 1])
 		}
 	}
 	if *asJSON {

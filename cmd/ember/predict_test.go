@@ -295,3 +295,39 @@ func TestPredictUnlabelledRows(t *testing.T) {
 		})
 	}
 }
+
+// TestPredictRegressorRMSE: a gbt regressor scored on data with its target
+// column reports the RMSE, the figure gbt itself reports on the same rows;
+// rows without a target are scored and left out of it.
+func TestPredictRegressorRMSE(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,z,y\n")
+	for i := range 200 {
+		x := float64(i%50) / 10
+		fmt.Fprintf(&b, "%g,%d,%g\n", x, i%7, 3*x+float64(i%7)/10)
+	}
+	train := writeFile(t, "reg.csv", b.String())
+	test := writeFile(t, "reg-test.csv", "x,z,y\n0.5,1,1.6\n2.5,3,7.8\n4.5,6,14.1\n1.5,2,\n")
+	model := filepath.Join(t.TempDir(), "reg.ember")
+	code, out, errOut := runCmd(t, "gbt", "--data", train, "--target", "y", "--objective", "reg:squarederror",
+		"--test", writeFile(t, "reg-test3.csv", "x,z,y\n0.5,1,1.6\n2.5,3,7.8\n4.5,6,14.1\n"), "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	var fit gbtResult
+	decodeLastLine(t, out, &fit)
+	require.NotNil(t, fit.RMSE)
+
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", test, "--out", filepath.Join(t.TempDir(), "p.csv"), "--json")
+	require.Equal(t, 0, code, errOut)
+	var res predictResult
+	decodeLastLine(t, out, &res)
+	require.NotNil(t, res.RMSE, out)
+	require.InDelta(t, *fit.RMSE, *res.RMSE, 1e-12, "the same three rows")
+	require.Equal(t, 1, res.Unlabelled)
+	require.Contains(t, out, `RMSE against column "y"`)
+	require.Contains(t, out, "1 row has no target (left out of the RMSE)")
+
+	bad := writeFile(t, "reg-bad.csv", "x,z,y\n0.5,1,abc\n")
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", bad)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `column "y": target "abc" is not a finite number`)
+}

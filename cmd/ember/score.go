@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -402,6 +403,7 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 			rec = append(rec, t)
 		}
 		if s.Classes == nil {
+			out.values = append(out.values, v)
 			rec = append(rec, formatFloat(v))
 		} else {
 			k := 0
@@ -412,6 +414,20 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 			rec = append(rec, s.Classes[k], formatFloat(1-v), formatFloat(v))
 		}
 		out.rows = append(out.rows, rec)
+	}
+	if tc := b.Column(s.Target); tc != nil && s.Classes == nil {
+		out.labelColumn = s.Target
+		for i := range b.Rows {
+			t := math.NaN()
+			if txt, ok := tc.Text(i); ok && strings.TrimSpace(txt) != "" {
+				f, err := strconv.ParseFloat(strings.TrimSpace(txt), 64)
+				if err != nil || math.IsInf(f, 0) {
+					return nil, fmt.Errorf("%s, column %q: target %q is not a finite number", b.Where(i), s.Target, txt)
+				}
+				t = f
+			}
+			out.targets = append(out.targets, t)
+		}
 	}
 	if tc := b.Column(s.Target); tc != nil && s.Classes != nil {
 		out.labelColumn = s.Target
