@@ -31,7 +31,7 @@ type paletteResult struct {
 	ClusterWidth  int             `json:"cluster_width"`
 	ClusterHeight int             `json:"cluster_height"`
 	Pixels        int             `json:"pixels"` // pixels clustered: all but fully transparent ones
-	K             int             `json:"k"`
+	K             int             `json:"k"`      // as asked; Colours has fewer when the image has fewer distinct colours
 	Seed          uint64          `json:"seed"`
 	Colours       []paletteColour `json:"colours"`
 	Swatch        string          `json:"swatch,omitempty"`
@@ -79,6 +79,9 @@ func runPalette(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	if len(cols) < *k {
+		fmt.Fprintf(stderr, "note: the image has only %d distinct colours: the palette is those %d, not %d\n", len(cols), len(cols), *k)
+	}
 	res := paletteResult{
 		Image: path, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(),
 		ClusterWidth: small.Bounds().Dx(), ClusterHeight: small.Bounds().Dy(),
@@ -92,7 +95,7 @@ func runPalette(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		hexes[i], fracs[i] = c.Hex, c.Fraction
 	}
 	if *swatch != "" {
-		title := fmt.Sprintf("%s: %d-colour k-means palette", filepath.Base(path), *k)
+		title := fmt.Sprintf("%s: %d-colour k-means palette", filepath.Base(path), len(cols))
 		if err := plots.Swatch(*swatch, hexes, fracs, title); err != nil {
 			return err
 		}
@@ -141,7 +144,7 @@ func printPalette(w io.Writer, r paletteResult) {
 	} else {
 		fmt.Fprintf(w, "; %d pixels clustered\n", r.Pixels)
 	}
-	fmt.Fprintf(w, "palette: %d colours, k-means in RGB, seed %d\n\n", r.K, r.Seed)
+	fmt.Fprintf(w, "palette: %d colours, k-means in RGB, seed %d\n\n", len(r.Colours), r.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "colour\tshare\tpixels\t")
 	for _, c := range r.Colours {

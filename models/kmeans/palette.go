@@ -105,7 +105,8 @@ func Pixels(img image.Image) ([]float32, int) {
 }
 
 // Palette reads the image at path and returns its k dominant colours,
-// largest cluster first: the image is optionally downscaled
+// largest cluster first (fewer when the image has fewer distinct colours:
+// each of them): the image is optionally downscaled
 // (opts.MaxSide), its pixels that are not fully transparent are clustered in RGB with k-means, and
 // each centre becomes a colour with its share of the pixels. Errors name
 // the file.
@@ -130,9 +131,12 @@ func PaletteOf(img image.Image, k int, opts PaletteOptions) ([]Colour, error) {
 	if n == 0 {
 		return nil, errors.New("kmeans: palette: every pixel of the image is fully transparent")
 	}
-	// Fit would refuse this too, in its own terms (points, samples).
+	// An image with fewer distinct colours than k has those colours as its
+	// palette (k-means with one cluster per colour puts each centre on one),
+	// as palette tools return fewer colours rather than fail; Fit itself
+	// refuses more clusters than distinct points.
 	if distinct := countDistinct(px, 3, k); distinct < k {
-		return nil, fmt.Errorf("kmeans: palette: the image has only %d distinct colours; a palette of %d needs at least %d", distinct, k, k)
+		k = distinct
 	}
 	m := New(k)
 	m.Seed = opts.Seed
