@@ -324,6 +324,11 @@ func (s *nbScorer) score(data, id string) (*scores, error) {
 			out.labelColumn = "label (last field)"
 		}
 		out.truth = classIndices(labels, classes)
+		for i, l := range labels {
+			if l == "" {
+				out.truth[i] = labelMissing // scored, left out of the accuracy
+			}
+		}
 	}
 	return out, nil
 }
@@ -434,7 +439,6 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		for end < len(header) && strings.TrimSpace(header[end]) == "" {
 			end++
 		}
-		complete := li >= 0
 		for r, rec := range rows {
 			last := end
 			for last > ti+1 && rec[last-1] == "" {
@@ -448,16 +452,10 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 				continue
 			}
 			l := strings.TrimSpace(rec[li])
-			if l == "" {
-				if needLabels {
-					return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: empty class label", path, lines[r], labelCol)
-				}
-				complete = false
+			if l == "" && needLabels {
+				return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: empty class label", path, lines[r], labelCol)
 			}
-			labels = append(labels, l)
-		}
-		if !complete {
-			labels = nil
+			labels = append(labels, l) // "" (to score): a row without a label
 		}
 		return docs, labels, ids, nil
 	}

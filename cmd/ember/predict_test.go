@@ -331,3 +331,20 @@ func TestPredictRegressorRMSE(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `column "y": target "abc" is not a finite number`)
 }
+
+// TestPredictNaiveBayesUnlabelledRows: as for logreg and gbt, a naive
+// Bayes model scored on a file whose label column is blank in some rows
+// reports the accuracy over the others (it reported none).
+func TestPredictNaiveBayesUnlabelledRows(t *testing.T) {
+	train := writeFile(t, "nb.csv", "label,text\nspam,WIN a free prize now\nham,see you at lunch\n"+
+		"spam,claim your cash prize\nham,are we meeting today\nspam,free entry win\nham,lunch at noon ok\n")
+	model := filepath.Join(t.TempDir(), "nb.ember")
+	code, _, errOut := runCmd(t, "naivebayes", "--data", train, "--text", "text", "--label", "label", "--test-frac", "0", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	test := writeFile(t, "nb-test.csv", "label,text\nspam,free prize win\n,see you at lunch\nham,meeting today\n")
+	code, out, errOut := runCmd(t, "predict", "--model", model, "--data", test)
+	require.Equal(t, 0, code, errOut)
+	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 4, "every row scored")
+	require.Contains(t, errOut, `accuracy against column "label": 1.0000 (2 of 2)`)
+	require.Contains(t, errOut, "1 row has no label (left out of the accuracy)")
+}
