@@ -342,6 +342,22 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if *cv > 0 {
 		labels := floatLabels(ytr)
+		// A class with fewer training rows than folds leaves some folds
+		// without it (scikit-learn warns): their ROC AUC is undefined, so
+		// that metric is refused here, before any fit; the others go on.
+		count := map[int]int{}
+		for _, c := range labels {
+			count[c]++
+		}
+		for c := range len(classes) {
+			if n := count[c]; n < *cv {
+				if *metricName == "roc_auc" {
+					return fmt.Errorf("--cv %d: class %s has only %d training rows, so some folds would have none and their ROC AUC is undefined: use --cv %d or fewer, or --metric log_loss",
+						*cv, classes[c], n, max(2, n))
+				}
+				warn("class %s has only %d training rows, fewer than the %d folds: some folds have none of it", classes[c], n, *cv)
+			}
+		}
 		folds, err := selection.StratifiedKFold(labels, *cv, *seed)
 		if err != nil {
 			return err

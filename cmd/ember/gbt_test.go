@@ -123,6 +123,13 @@ func TestGBTBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(idFile, []byte(ids.String()), 0o644))
 	three := filepath.Join(dir, "three.csv")
 	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n"), 0o644))
+	var rare strings.Builder // 60 rows of class a, 3 of b
+	rare.WriteString("x,label\n")
+	for i := range 63 {
+		fmt.Fprintf(&rare, "%d,%c\n", i, map[bool]byte{true: 'b', false: 'a'}[i%21 == 0])
+	}
+	rareFile := filepath.Join(dir, "rare.csv")
+	require.NoError(t, os.WriteFile(rareFile, []byte(rare.String()), 0o644))
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -138,6 +145,10 @@ func TestGBTBadInput(t *testing.T) {
 		{"identifier column", []string{"--data", idFile, "--target", "label"}, 1,
 			idFile + `: column "id" has 120 distinct values in 120 rows, as an identifier does: leave it out with --exclude id`},
 		{"infinite value", []string{"--data", inf, "--target", "label"}, 1, inf + `: line 4, column "x": "inf" is infinite`},
+		// Five folds of a class with three rows: two folds have none, and
+		// their ROC AUC is undefined. Said before any fit.
+		{"class rarer than folds", []string{"--data", rareFile, "--target", "label", "--test-frac", "0", "--cv", "5", "--grid", "max_depth=2,3"}, 1,
+			"--cv 5: class b has only 3 training rows, so some folds would have none and their ROC AUC is undefined: use --cv 3 or fewer, or --metric log_loss"},
 		{"grid without cv", []string{"--data", data, "--target", "label", "--grid", "max_depth=3"}, 2, "--cv and --grid go together"},
 		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
 		{"bad grid value", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=2.5"}, 2, "not a whole number"},
