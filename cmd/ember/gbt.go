@@ -412,7 +412,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, col := range slices.Sorted(mapKeys(rep.Unseen)) {
-		warn("%d held-out rows have a %s value never seen in training, e.g. %s: no %s=… feature is set for them", rep.Unseen[col], col, rep.FirstUnseen[col], col)
+		warn("%d held-out rows have a value of %s never seen in training, e.g. %s: no %s=… feature is set for them", rep.Unseen[col], col, rep.FirstUnseen[col], col)
 	}
 	res.Unseen = rep.Unseen
 	res.NFeatures = len(pl.Features)

@@ -363,7 +363,7 @@ func TestGBTUnseenWarningsSorted(t *testing.T) {
 	decodeLast(t, out, &res)
 	require.Len(t, res.Warnings, 3)
 	for i, col := range []string{"a", "b", "c"} {
-		require.Contains(t, res.Warnings[i], "have a "+col+" value never seen")
+		require.Contains(t, res.Warnings[i], "have a value of "+col+" never seen")
 	}
 }
 

@@ -272,7 +272,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		summary = stdout
 	}
 	for _, col := range slices.Sorted(mapKeys(rep.Unseen)) {
-		s := fmt.Sprintf("%d rows have a %s value never seen in training, e.g. %s: no %s=… feature is set for them (as DictVectorizer ignores unseen values)",
+		s := fmt.Sprintf("%d rows have a value of %s never seen in training, e.g. %s: no %s=… feature is set for them (as DictVectorizer ignores unseen values)",
 			rep.Unseen[col], col, rep.FirstUnseen[col], col)
 		res.Warnings = append(res.Warnings, s)
 		fmt.Fprintln(stderr, "warning:", s)
