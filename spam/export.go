@@ -194,16 +194,18 @@ func Import(dir string) (*Classifier, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
 	}
-	// The weights file holds every parameter as float32: sizes that need
-	// more than it has are wrong, and are said before the model is built
-	// (which they could make take more memory than the machine has).
+	// The weights file holds every parameter in at least 2 bytes (F16 or
+	// BF16, which loading widens; float32 as PyTorch saves them): sizes
+	// that need more than it has are wrong, and are said before the model
+	// is built (which they could make take more memory than the machine
+	// has). Loading checks each tensor's shape and dtype.
 	weights := filepath.Join(dir, ExportWeights)
 	fi, err := os.Stat(weights)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	if need := int64(cfg.paramBound()) * 4; need > fi.Size() {
-		return nil, fmt.Errorf("import: %s describes %s (%s float32 parameters, %s bytes), but %s holds %s bytes",
+	if need := int64(cfg.paramBound()) * 2; need > fi.Size() {
+		return nil, fmt.Errorf("import: %s describes %s (%s parameters, at least %s bytes at 2 bytes each), but %s holds %s bytes",
 			cfgPath, cfg.describe(), groupDigits(cfg.paramBound()), groupDigits(int(need)), weights, groupDigits(int(fi.Size())))
 	}
 	m, err := NewModel(cfg, 1)

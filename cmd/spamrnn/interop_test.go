@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
@@ -214,6 +215,48 @@ func TestExportWithPyTorch(t *testing.T) {
 // TestImportConfigFields: an export whose config.json predates "packed"
 // and "labels" imports as a padded ham/spam model; "labels" names the
 // classes of another two-class model, and export writes them back.
+// TestImportHalfPrecision: an export whose weights are BF16 (as a
+// model.half() or bfloat16 PyTorch model saves them) imports, widened, to
+// the same model as the float32 one to BF16's precision; the size check
+// before the model is built allows 2 bytes a parameter.
+func TestImportHalfPrecision(t *testing.T) {
+	src := filepath.Join(interop, "torch_export")
+	dir := filepath.Join(t.TempDir(), "export")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	for _, name := range []string{spam.ExportVocab, spam.ExportConfig} {
+		raw, err := os.ReadFile(filepath.Join(src, name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), raw, 0o644))
+	}
+	f, err := safetensors.ReadFile(filepath.Join(src, spam.ExportWeights))
+	require.NoError(t, err)
+	var half []safetensors.Tensor
+	for _, name := range f.Names() {
+		t32, _ := f.Tensor(name)
+		require.Equal(t, safetensors.F32, t32.Dtype, name)
+		b := make([]byte, 2*t32.Len())
+		for i := range t32.Len() {
+			// BF16 is the top half of a float32's bits (rounded toward zero here).
+			copy(b[2*i:], t32.Data[4*i+2:4*i+4])
+		}
+		half = append(half, safetensors.Tensor{Name: name, Dtype: safetensors.BF16, Shape: t32.Shape, Data: b})
+	}
+	var buf bytes.Buffer
+	require.NoError(t, safetensors.Write(&buf, half, nil))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, spam.ExportWeights), buf.Bytes(), 0o644))
+
+	c, err := spam.Import(dir)
+	require.NoError(t, err)
+	full, err := spam.Import(src)
+	require.NoError(t, err)
+	for i, p := range c.Model.Params() {
+		q := full.Model.Params()[i]
+		for j := range p.Value.Len() {
+			require.InDelta(t, q.Value.At(j), p.Value.At(j), math.Abs(q.Value.At(j))/128+1e-30, "%s[%d]", p.Name, j)
+		}
+	}
+}
+
 func TestImportConfigFields(t *testing.T) {
 	src := filepath.Join(interop, "torch_export")
 	withConfig := func(edit func(cfg map[string]any)) string {
@@ -390,7 +433,7 @@ func TestImportSizesCheckedFirst(t *testing.T) {
 		{map[string]any{"embedding_dim": 0}, "embedding_dim 0: want 1 to 65536"},
 		{map[string]any{"num_layers": 1000}, "num_layers 1000: want 1 to 64"},
 		{map[string]any{"seq_len": 1e7}, "seq_len 10000000: want 1 to 10000"},
-		{map[string]any{"hidden_size": 60000, "num_layers": 64}, "float32 parameters, 7,315,330,816,004 bytes), but"},
+		{map[string]any{"hidden_size": 60000, "num_layers": 64}, "parameters, at least 3,657,665,408,002 bytes at 2 bytes each), but"},
 	} {
 		dir := edit(tc.change)
 		_, err := spam.Import(dir)
