@@ -44,9 +44,12 @@ type scores struct {
 	classes     []string
 	truth, pred []int
 	// For a regressor scored on data that has its target column: each
-	// row's prediction and target (NaN where the target cell is empty or
-	// NaN, which is left out).
+	// row's prediction and target (NaN where the target cell is empty, NaN
+	// or not a number, which is left out); badTargets counts the last kind,
+	// firstBadTarget says where the first is.
 	values, targets []float64
+	badTargets      int
+	firstBadTarget  string
 }
 
 // labelMissing is the truth of a row whose label cell is empty or NaN.
@@ -172,8 +175,12 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			res.RMSE = &rmse
 			fmt.Fprintf(summary, "RMSE against column %q: %.6g (%d rows)\n", s.labelColumn, rmse, n)
 		}
-		if res.Unlabelled > 0 {
-			fmt.Fprintf(summary, "%d %s no target (left out of the RMSE)\n", res.Unlabelled, map[bool]string{true: "row has", false: "rows have"}[res.Unlabelled == 1])
+		if missing := res.Unlabelled - s.badTargets; missing > 0 {
+			fmt.Fprintf(summary, "%d %s no target (left out of the RMSE)\n", missing, map[bool]string{true: "row has", false: "rows have"}[missing == 1])
+		}
+		if s.badTargets > 0 {
+			fmt.Fprintf(summary, "%d %s a target that is not a finite number, first %s (left out of the RMSE)\n",
+				s.badTargets, map[bool]string{true: "row has", false: "rows have"}[s.badTargets == 1], s.firstBadTarget)
 		}
 	}
 	if *asJSON {

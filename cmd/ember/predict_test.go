@@ -326,10 +326,15 @@ func TestPredictRegressorRMSE(t *testing.T) {
 	require.Contains(t, out, `RMSE against column "y"`)
 	require.Contains(t, out, "1 row has no target (left out of the RMSE)")
 
-	bad := writeFile(t, "reg-bad.csv", "x,z,y\n0.5,1,abc\n")
-	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", bad)
-	require.Equal(t, 1, code)
-	require.Contains(t, errOut, `column "y": target "abc" is not a finite number`)
+	// A target that is not a number is left out too, and said, as the
+	// classifiers count labels they do not know: the predictions are made.
+	bad := writeFile(t, "reg-bad.csv", "x,z,y\n0.5,1,abc\n2.5,3,7.8\n")
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", bad)
+	require.Equal(t, 0, code, errOut)
+	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 3, "every row scored")
+	require.Contains(t, errOut, `1 row has a target that is not a finite number, first `+bad+`: line 2: "abc" (left out of the RMSE)`)
+	require.Contains(t, errOut, `RMSE against column "y"`)
+	require.NotContains(t, errOut, "no target")
 }
 
 // TestPredictNaiveBayesUnlabelledRows: as for logreg and gbt, a naive

@@ -421,10 +421,11 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 			t := math.NaN()
 			if txt, ok := tc.Text(i); ok && strings.TrimSpace(txt) != "" {
 				f, err := strconv.ParseFloat(strings.TrimSpace(txt), 64)
-				if err != nil || math.IsInf(f, 0) {
-					return nil, fmt.Errorf("%s, column %q: target %q is not a finite number", b.Where(i), s.Target, txt)
+				if err == nil && !math.IsInf(f, 0) {
+					t = f
+				} else if out.badTargets++; out.badTargets == 1 {
+					out.firstBadTarget = fmt.Sprintf("%s: %q", b.Where(i), txt)
 				}
-				t = f
 			}
 			out.targets = append(out.targets, t)
 		}
