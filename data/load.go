@@ -551,7 +551,7 @@ func readCSV(text string, rep *LoadReport, o Options) ([]Example, error) {
 	}
 	named := func(i int) bool { return i < len(header) && strings.TrimSpace(header[i]) != "" }
 	var out []Example
-	lastOff, lastLine := int64(-1), 0 // where the last record starts
+	lastOff := int64(-1) // where the last record starts (before any blank lines)
 	for {
 		off := r.InputOffset()
 		rec, err := r.Read()
@@ -571,7 +571,7 @@ func readCSV(text string, rep *LoadReport, o Options) ([]Example, error) {
 			return nil, err
 		}
 		line, _ := r.FieldPos(0)
-		lastOff, lastLine = off, line
+		lastOff = off
 		var label, msg string
 		if labelCol < len(rec) {
 			label = rec[labelCol]
@@ -597,7 +597,9 @@ func readCSV(text string, rep *LoadReport, o Options) ([]Example, error) {
 		if at, ok := unclosedQuote(text[lastOff:]); ok {
 			rest := text[lastOff+int64(len(at)):]
 			if _, after, _ := strings.Cut(rest, "\n"); strings.TrimSpace(after) != "" {
-				start := lastLine + strings.Count(at, "\n")
+				// The line of the opening quote, counted in the text itself:
+				// at starts before any blank lines the record follows.
+				start := 1 + strings.Count(text[:lastOff+int64(len(at))], "\n")
 				end := start + strings.Count(strings.TrimRight(rest, "\r\n"), "\n")
 				return nil, fmt.Errorf("line %d: the quoted field that starts here is never closed: lines %d to %d would be one message; "+
 					"close the quote (a quote inside quoted text is written \"\")", start, start, end)

@@ -306,6 +306,8 @@ func TestReadSMSErrors(t *testing.T) {
 		{"invalid format value", "ham\thi\n", Format(9), "bad.txt: invalid format Format(9)"},
 		{"unclosed quote swallows the rest", "v1,v2\nham,ok\nham,\"unterminated\nspam,foo\r\nham,bar\n", FormatAuto,
 			`bad.txt: line 3: the quoted field that starts here is never closed: lines 3 to 5 would be one message`},
+		{"unclosed quote after blank lines", "v1,v2\nham,ok\n\n\nham,\"unterminated\nspam,foo\nham,bar\n", FormatAuto,
+			`bad.txt: line 5: the quoted field that starts here is never closed: lines 5 to 7 would be one message`},
 		{"unclosed quote without a final newline", "label,text\n\"spam,foo\nham,bar", FormatAuto,
 			`bad.txt: line 2: the quoted field that starts here is never closed: lines 2 to 3 would be one message`},
 	}
