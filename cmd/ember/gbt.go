@@ -351,11 +351,19 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		for c := range len(classes) {
 			if n := count[c]; n < *cv {
-				if *metricName == "roc_auc" {
-					return fmt.Errorf("--cv %d: class %s has only %d training rows, so some folds would have none and their ROC AUC is undefined: use --cv %d or fewer, or --metric log_loss",
-						*cv, classes[c], n, max(2, n))
+				rows := fmt.Sprintf("%d training rows", n)
+				if n == 1 {
+					rows = "1 training row"
 				}
-				warn("class %s has only %d training rows, fewer than the %d folds: some folds have none of it", classes[c], n, *cv)
+				if *metricName == "roc_auc" {
+					if n < 2 { // two folds are the fewest, and one goes without it
+						return fmt.Errorf("--cv %d: class %s has only %s, so a fold would have none and its ROC AUC is undefined: use --metric log_loss, or more data",
+							*cv, classes[c], rows)
+					}
+					return fmt.Errorf("--cv %d: class %s has only %s, so some folds would have none and their ROC AUC is undefined: use --cv %d or fewer, or --metric log_loss",
+						*cv, classes[c], rows, n)
+				}
+				warn("class %s has only %s, fewer than the %d folds: some folds have none of it", classes[c], rows, *cv)
 			}
 		}
 		folds, err := selection.StratifiedKFold(labels, *cv, *seed)

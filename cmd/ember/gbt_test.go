@@ -130,6 +130,8 @@ func TestGBTBadInput(t *testing.T) {
 	}
 	rareFile := filepath.Join(dir, "rare.csv")
 	require.NoError(t, os.WriteFile(rareFile, []byte(rare.String()), 0o644))
+	oneFile := filepath.Join(dir, "one.csv") // 40 rows of a, 1 of b
+	require.NoError(t, os.WriteFile(oneFile, []byte("x,label\n"+strings.Repeat("1,a\n", 40)+"2,b\n"), 0o644))
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -149,6 +151,8 @@ func TestGBTBadInput(t *testing.T) {
 		// their ROC AUC is undefined. Said before any fit.
 		{"class rarer than folds", []string{"--data", rareFile, "--target", "label", "--test-frac", "0", "--cv", "5", "--grid", "max_depth=2,3"}, 1,
 			"--cv 5: class b has only 3 training rows, so some folds would have none and their ROC AUC is undefined: use --cv 3 or fewer, or --metric log_loss"},
+		{"class of one row", []string{"--data", oneFile, "--target", "label", "--test-frac", "0", "--cv", "2", "--grid", "max_depth=2,3"}, 1,
+			"--cv 2: class b has only 1 training row, so a fold would have none and its ROC AUC is undefined: use --metric log_loss, or more data"},
 		{"grid without cv", []string{"--data", data, "--target", "label", "--grid", "max_depth=3"}, 2, "--cv and --grid go together"},
 		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
 		{"bad grid value", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=2.5"}, 2, "not a whole number"},
