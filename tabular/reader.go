@@ -49,8 +49,9 @@ type formatError struct{ msg string }
 func (e *formatError) Error() string { return e.msg }
 func (e *formatError) Unwrap() error { return ErrFormat }
 
-// missingColumns is the error for requested columns the file lacks.
-func missingColumns(path string, header, want []string) error {
+// missingColumns is the error for requested columns the file lacks; for a
+// text file (CSV, TSV) it adds HeaderHint.
+func missingColumns(path string, header, want []string, text bool) error {
 	var missing []string
 	for _, w := range want {
 		if !slices.Contains(header, w) {
@@ -69,7 +70,11 @@ func missingColumns(path string, header, want []string) error {
 	if len(missing) > 1 {
 		noun = "columns"
 	}
-	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more, HeaderHint(header))}
+	hint := ""
+	if text { // a Parquet file's names are its schema's, never a data row
+		hint = HeaderHint(header)
+	}
+	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more, hint)}
 }
 
 // HeaderHint is a note for an error about a file's columns when its
@@ -233,7 +238,7 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	if columns == nil {
 		columns = header
 	}
-	if err := missingColumns(path, header, columns); err != nil {
+	if err := missingColumns(path, header, columns, true); err != nil {
 		return nil, err
 	}
 	r := &csvReader{f: f, path: path, size: size, count: count, cr: cr, header: header, names: slices.Clone(columns), batch: batchRows}

@@ -376,3 +376,35 @@ func TestCSVUnnamedColumns(t *testing.T) {
 	s, _ := b.Column("Unnamed: 2").Text(1)
 	require.Equal(t, "now", s)
 }
+
+// numberedRow has the column names pandas gives a frame built without
+// names ("0", "1"), which a CSV header would suggest are a data row.
+type numberedRow struct {
+	C0 float64 `parquet:"0"`
+	C1 float64 `parquet:"1"`
+	C2 float64 `parquet:"2"`
+}
+
+// TestParquetMissingColumnNoHeaderHint: a Parquet file's names are its
+// schema's, so a missing column is not answered with CSV's "is the first
+// line data?" (a CSV file named the same way still gets it).
+func TestParquetMissingColumnNoHeaderHint(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "num.parquet")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w := parquet.NewGenericWriter[numberedRow](f)
+	_, err = w.Write([]numberedRow{{1, 2, 3}})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	_, err = Open(path, []string{"label"}, 10)
+	require.ErrorIs(t, err, ErrColumn)
+	require.ErrorContains(t, err, `no column "label"; the columns are: 0, 1, 2`)
+	require.NotContains(t, err.Error(), "first line")
+
+	csv := filepath.Join(dir, "num.csv")
+	require.NoError(t, os.WriteFile(csv, []byte("0,1,2\n1,2,3\n"), 0o644))
+	_, err = Open(csv, []string{"label"}, 10)
+	require.ErrorContains(t, err, "first line")
+}
