@@ -639,14 +639,15 @@ func countDistinct(c *tabular.Column) int {
 
 // countNumbers counts a text column's present values that are numbers and
 // those that are not, and returns the row of the first that is not (-1:
-// none).
+// none). A number beyond float64's range ("1e400") counts as a number:
+// reading the column as numbers says what is wrong with it.
 func countNumbers(c *tabular.Column) (nums, words, first int) {
 	first = -1
 	for i, s := range c.Str {
 		if c.Null != nil && c.Null[i] {
 			continue
 		}
-		if _, err := strconv.ParseFloat(s, 64); err == nil {
+		if _, err := strconv.ParseFloat(s, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 			nums++
 			continue
 		}

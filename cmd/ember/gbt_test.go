@@ -130,6 +130,8 @@ func TestGBTBadInput(t *testing.T) {
 	}
 	rareFile := filepath.Join(dir, "rare.csv")
 	require.NoError(t, os.WriteFile(rareFile, []byte(rare.String()), 0o644))
+	huge := filepath.Join(dir, "huge.csv")
+	require.NoError(t, os.WriteFile(huge, []byte("x,label\n1,a\n2,b\n1e400,a\n4,b\n5,a\n6,b\n7,a\n8,b\n"), 0o644))
 	oneFile := filepath.Join(dir, "one.csv") // 40 rows of a, 1 of b
 	require.NoError(t, os.WriteFile(oneFile, []byte("x,label\n"+strings.Repeat("1,a\n", 40)+"2,b\n"), 0o644))
 	for _, tc := range []struct {
@@ -147,6 +149,8 @@ func TestGBTBadInput(t *testing.T) {
 		{"identifier column", []string{"--data", idFile, "--target", "label"}, 1,
 			idFile + `: column "id" has 120 distinct values in 120 rows, as an identifier does: leave it out with --exclude id`},
 		{"infinite value", []string{"--data", inf, "--target", "label"}, 1, inf + `: line 4, column "x": "inf" is infinite`},
+		// Beyond float64's range: a number too large, not a word.
+		{"value beyond float64", []string{"--data", huge, "--target", "label"}, 1, huge + `: line 4, column "x": "1e400" is infinite or beyond float32's range`},
 		// Five folds of a class with three rows: two folds have none, and
 		// their ROC AUC is undefined. Said before any fit.
 		{"class rarer than folds", []string{"--data", rareFile, "--target", "label", "--test-frac", "0", "--cv", "5", "--grid", "max_depth=2,3"}, 1,
