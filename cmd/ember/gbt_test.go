@@ -352,7 +352,8 @@ func TestGBTMatrixTooLarge(t *testing.T) {
 }
 
 // TestGBTUnseenWarningsSorted: warnings about unseen categories come in
-// column order (they came in map order, different from run to run).
+// the columns' alphabetical order, the same every run (they came in map
+// order, different from run to run).
 func TestGBTUnseenWarningsSorted(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("c,a,b,y\n")

@@ -398,8 +398,6 @@ func TestLogregHelp(t *testing.T) {
 	require.Contains(t, out, "logreg")
 }
 
-// TestLogregExclude: --exclude leaves an ID column out of the default
-// features (the UCI credit-default file's first column is one).
 // TestLogregTestFileUnseenClass: a --test file with a class the training
 // data lacks is refused before the fit, naming its line (it used to go on
 // and report a log loss of 11.9).
@@ -412,6 +410,8 @@ func TestLogregTestFileUnseenClass(t *testing.T) {
 	require.Empty(t, out, "nothing fitted or printed")
 }
 
+// TestLogregExclude: --exclude leaves an ID column out of the default
+// features (the UCI credit-default file's first column is one).
 func TestLogregExclude(t *testing.T) {
 	csv := writeFile(t, "ids.csv", "ID,x1,x2,label\n"+
 		"1,0,0,no\n2,0,1,no\n3,1,0,no\n4,3,3,yes\n5,3,4,yes\n6,4,3,yes\n7,0.5,0.5,no\n8,3.5,3.5,yes\n")
