@@ -232,10 +232,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if *exclude != "" && *features != "" {
 			return errors.New("--exclude trims the default feature set; with --features, list just the columns you want")
 		}
-		for _, name := range []string{"metric", "parallel"} {
-			if fs.IsSet(name) && *cv == 0 {
-				what := map[string]string{"metric": "is what --cv selects by", "parallel": "runs cross-validation fits at once"}[name]
-				return fmt.Errorf("--%s %s; it needs --cv and --grid", name, what)
+		for _, f := range []struct{ name, what string }{
+			{"metric", "is what --cv selects by"}, {"parallel", "runs cross-validation fits at once"},
+		} {
+			if fs.IsSet(f.name) && *cv == 0 {
+				return fmt.Errorf("--%s %s; it needs --cv and --grid", f.name, f.what)
 			}
 		}
 		if fs.IsSet("valid-frac") && *early == 0 {
@@ -345,7 +346,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		// A class with fewer training rows than folds leaves some folds
 		// without it (scikit-learn warns): their ROC AUC is undefined, so
 		// that metric is refused here, before any fit; the others go on.
-		count := map[int]int{}
+		count := make([]int, len(classes))
 		for _, c := range labels {
 			count[c]++
 		}

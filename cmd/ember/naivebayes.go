@@ -365,7 +365,11 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		}
 		if needLabels {
 			// Plain lines to score may have commas; labelled lines have a tab.
-			if err := smsLooksCSV(path); err != nil {
+			head, err := readHead(path)
+			if err == nil {
+				err = smsLooksCSV(path, head)
+			}
+			if err != nil {
 				return nil, nil, nil, err
 			}
 		}
@@ -492,22 +496,32 @@ func nbCheckLabels(path string, labels []string, format, labelCol string) error 
 // header: sms (label<TAB>text), unless the last field of the lines takes
 // fewer distinct values than the first, as in text<TAB>label files (UCI's
 // sentiment labelled sentences), where reading the sentences as labels
-// left every document empty.
+// left every document empty. It reads the file's head only (hundreds of
+// lines); nbRead reads the whole file once, after.
 func nbSniffLines(path string) (string, error) {
-	if err := smsLooksCSV(path); err != nil {
-		return "", err
-	}
-	recs, err := nbReadTSV(path)
+	head, err := readHead(path)
 	if err != nil {
 		return "", err
 	}
+	if err := smsLooksCSV(path, head); err != nil {
+		return "", err
+	}
+	text, _ := decodeText(head)
+	lines := strings.Split(text, "\n")
+	if len(head) == sniffBytes {
+		lines = lines[:len(lines)-1] // the head may end inside a line
+	}
 	firsts, lasts := map[string]bool{}, map[string]bool{}
-	for _, r := range recs {
-		if len(r) != 2 {
+	for _, line := range lines {
+		if line = strings.TrimRight(line, "\r"); line == "" {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 2 {
 			return "sms", nil // nbRead names the line
 		}
-		firsts[strings.TrimSpace(r[0])] = true
-		lasts[strings.TrimSpace(r[1])] = true
+		firsts[strings.TrimSpace(f[0])] = true
+		lasts[strings.TrimSpace(f[1])] = true
 	}
 	if len(lasts) < len(firsts) {
 		return "text-label", nil
@@ -515,19 +529,28 @@ func nbSniffLines(path string) (string, error) {
 	return "sms", nil
 }
 
-// smsLooksCSV catches a CSV file read as label<TAB>text lines (the
-// default layout): its first line has commas and no tab. The error names
-// the header's columns, for --text and --label.
-func smsLooksCSV(path string) error {
+// sniffBytes is how much of a file readHead reads.
+const sniffBytes = 64 << 10
+
+// readHead reads the first sniffBytes of a file, and refuses one that is
+// not text (checkText).
+func readHead(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
-	head, _ := io.ReadAll(io.LimitReader(f, 64<<10))
-	if err := checkText(path, head); err != nil {
-		return err
+	head, err := io.ReadAll(io.LimitReader(f, sniffBytes))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return head, checkText(path, head)
+}
+
+// smsLooksCSV catches a CSV file read as label<TAB>text lines (the
+// default layout): the first line of its head has commas and no tab. The
+// error names the header's columns, for --text and --label.
+func smsLooksCSV(path string, head []byte) error {
 	first, _, _ := strings.Cut(string(head), "\n")
 	first = strings.TrimRight(strings.TrimPrefix(first, "\ufeff"), "\r\n")
 	if strings.Contains(first, "\t") || !strings.Contains(first, ",") {

@@ -267,21 +267,15 @@ func (c *tableClassifier) score(data, id string) (*scores, error) {
 	}
 	if target := c.mf.meta.Input.Target; target != "" {
 		if j, err := tab.column(target); err == nil {
-			s.labelColumn = target
-			index := make(map[string]int, len(c.classes))
-			for k, name := range c.classes {
-				index[name] = k
+			labels := make([]string, len(tab.rows))
+			for r, rec := range tab.rows {
+				labels[r] = strings.TrimSpace(rec[j])
 			}
-			for _, rec := range tab.rows {
-				v := strings.TrimSpace(rec[j])
-				k, known := index[v]
-				switch {
-				case tabular.IsNA(v):
-					k = labelMissing
-				case !known:
-					k = -1
+			s.labelColumn, s.truth = target, classIndices(labels, c.classes)
+			for r, l := range labels {
+				if tabular.IsNA(l) {
+					s.truth[r] = labelMissing
 				}
-				s.truth = append(s.truth, k)
 			}
 		}
 	}

@@ -415,11 +415,20 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 		}
 		out.rows = append(out.rows, rec)
 	}
-	if tc := b.Column(s.Target); tc != nil && s.Classes == nil {
+	if tc := b.Column(s.Target); tc != nil {
 		out.labelColumn = s.Target
 		for i := range b.Rows {
-			t := math.NaN()
-			if txt, ok := tc.Text(i); ok && strings.TrimSpace(txt) != "" {
+			txt, ok := tc.Text(i)
+			if s.Classes != nil { // a classifier: the class, or labelMissing
+				k := labelMissing
+				if ok {
+					k = slices.Index(s.Classes, txt)
+				}
+				out.truth = append(out.truth, k)
+				continue
+			}
+			t := math.NaN() // a regressor: the target, NaN where there is none
+			if ok && strings.TrimSpace(txt) != "" {
 				f, err := strconv.ParseFloat(strings.TrimSpace(txt), 64)
 				if err == nil && !math.IsInf(f, 0) {
 					t = f
@@ -428,16 +437,6 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 				}
 			}
 			out.targets = append(out.targets, t)
-		}
-	}
-	if tc := b.Column(s.Target); tc != nil && s.Classes != nil {
-		out.labelColumn = s.Target
-		for i := range b.Rows {
-			k := labelMissing
-			if t, ok := tc.Text(i); ok {
-				k = slices.Index(s.Classes, t)
-			}
-			out.truth = append(out.truth, k)
 		}
 	}
 	return out, nil

@@ -51,17 +51,6 @@ func checkOutDir(dir string) error {
 // exportFiles are the files an export directory holds.
 var exportFiles = []string{spam.ExportWeights, spam.ExportVocab, spam.ExportConfig}
 
-// sameFile reports whether a and b name one file: the same file on disk,
-// or (one of them missing) the same absolute path.
-func sameFile(a, b string) bool {
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
-	}
-	return samePath(a, b)
-}
-
 func cmdExport(args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("spamrnn export", exportUsage, stdout)
 	model := fs.Input("model", "", "model file written by spamrnn train or import", cli.Required())
@@ -70,7 +59,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 	fs.Check(func() error {
 		// Export replaces these files in --out: the model may not be one.
 		for _, name := range exportFiles {
-			if sameFile(*model, filepath.Join(*out, name)) {
+			if cli.SameFile(*model, filepath.Join(*out, name)) {
 				return fmt.Errorf("--model %s: export writes %s in --out %s, which would replace the model; give another --out", *model, name, *out)
 			}
 		}
@@ -101,7 +90,7 @@ func cmdImport(args []string, stdout io.Writer) error {
 	fs.Check(func() error {
 		dir := fs.Arg()[0]
 		for _, name := range exportFiles {
-			if sameFile(*out, filepath.Join(dir, name)) {
+			if cli.SameFile(*out, filepath.Join(dir, name)) {
 				return fmt.Errorf("--out %s: is the export's %s, an input of this command; writing it would replace the input", *out, name)
 			}
 		}

@@ -181,7 +181,7 @@ func (f *FlagSet) checkPaths() []error {
 				continue
 			}
 			for _, o := range outs {
-				if samePath(o.path, path) {
+				if SameFile(o.path, path) {
 					problems = append(problems, fmt.Errorf("--%s %s: --%s writes the same file", d.name, path, o.flag))
 				}
 			}
@@ -282,9 +282,9 @@ func describe(err error) error {
 	return err
 }
 
-// samePath reports whether two output paths name one file: the same file
-// on disk, or the same absolute path.
-func samePath(a, b string) bool {
+// SameFile reports whether two paths name one file: the same file on disk,
+// or (one of them not there yet) the same absolute path.
+func SameFile(a, b string) bool {
 	if fa, err := os.Stat(a); err == nil {
 		if fb, err := os.Stat(b); err == nil {
 			return os.SameFile(fa, fb)
