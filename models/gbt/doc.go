@@ -3,7 +3,7 @@
 // scikit-learn's HistGradientBoostingClassifier, and a scorer for models
 // saved by XGBoost itself.
 //
-//	m := gbt.New() // binary log-loss; gbt.NewRegressor() for squared error
+//	m := gbt.New() // binary log-loss; gbt.NewMulticlass(), gbt.NewRegressor()
 //	m.NumTrees, m.MaxDepth = 200, 4
 //	if err := m.Fit(X, y, &gbt.EvalSet{X: Xval, Y: yval}); err != nil { ... }
 //	p, err := m.Predict(Xtest) // P(y=1) per row
@@ -54,6 +54,14 @@
 // features, in a checkpoint file of kind "ember.gbt": versioned,
 // checksummed, written atomically, and checked tree by tree on loading.
 //
-// Not here yet: multi-class objectives, sample weights, categorical splits
+// # Multi-class
+//
+// MultiSoftprob fits K classes as XGBoost's multi:softprob does: each
+// round grows one tree per class, all on the gradients at the round's
+// start (p − 1[y = k], hessian 2p(1−p)), from the log class shares
+// (scikit-learn's start); Predict gives each row's K probabilities, the
+// softmax of its K margins, row by row as predict_proba lays them out.
+//
+// Not here yet: sample weights, categorical splits
 // and a CUDA histogram kernel (no GPU was available to measure one on).
 package gbt

@@ -24,7 +24,9 @@ type node struct {
 
 // Ensemble is a fitted sum of regression trees in the layout Predict walks:
 // the raw score (margin) of a row is Base plus the leaf value each tree
-// routes it to, and the prediction is Link applied to that margin. Ember's
+// routes it to, and the prediction is Link applied to that margin. A
+// multi-class (Softmax) ensemble has one margin per class: each tree adds
+// to its class's (TreeClass), from that class's base (ClassBase). Ember's
 // own models and XGBoost models loaded with LoadXGBoost share it.
 type Ensemble struct {
 	nodes    []node
@@ -32,6 +34,10 @@ type Ensemble struct {
 	base     float32
 	link     Link
 	nFeature int
+	// Softmax ensembles only (nil otherwise): each tree's class, and each
+	// class's base margin.
+	class []int32
+	bases []float32
 	// f32Sum accumulates the margin in float32, leaf by leaf, as XGBoost's
 	// CPU predictor does; Ember's own models sum in float64.
 	f32Sum bool
@@ -89,6 +95,9 @@ const (
 	// Logistic: the prediction is 1/(1+exp(-margin)), the probability of
 	// the positive class.
 	Logistic
+	// Softmax: one margin per class; the predictions are their softmax,
+	// the probabilities of the classes.
+	Softmax
 )
 
 func (l Link) String() string {
@@ -97,6 +106,8 @@ func (l Link) String() string {
 		return "identity"
 	case Logistic:
 		return "logistic"
+	case Softmax:
+		return "softmax"
 	}
 	return fmt.Sprintf("Link(%d)", int(l))
 }
@@ -107,8 +118,29 @@ func (e *Ensemble) NumTrees() int { return len(e.roots) }
 // NumFeatures is the number of features a row must have.
 func (e *Ensemble) NumFeatures() int { return e.nFeature }
 
-// Base is the margin every row starts from.
-func (e *Ensemble) Base() float32 { return e.base }
+// Base is the margin every row starts from (class 0's for a Softmax
+// ensemble; see ClassBase).
+func (e *Ensemble) Base() float32 { return e.ClassBase(0) }
+
+// NumClass is how many margins (and predictions) a row has: the number of
+// classes of a Softmax ensemble, else 1.
+func (e *Ensemble) NumClass() int { return max(1, len(e.bases)) }
+
+// ClassBase is the margin class k starts from.
+func (e *Ensemble) ClassBase(k int) float32 {
+	if e.bases == nil {
+		return e.base
+	}
+	return e.bases[k]
+}
+
+// TreeClass is the class whose margin tree t adds to (0 unless Softmax).
+func (e *Ensemble) TreeClass(t int) int {
+	if e.class == nil {
+		return 0
+	}
+	return int(e.class[t])
+}
 
 // Link is how a margin becomes a prediction.
 func (e *Ensemble) Link() Link { return e.link }
@@ -134,34 +166,40 @@ func (e *Ensemble) leaf(t int, x []float32) float32 {
 	}
 }
 
-// marginsInto computes the margins of rows lo..hi-1, tree by tree over
-// blocks of 64 rows (each tree's nodes stay in cache while a block passes
-// through it), walking 8 rows of a block in lockstep.
+// marginsInto computes the margins of rows lo..hi-1 (NumClass per row,
+// into out[lo*NumClass:]), tree by tree over blocks of 64 rows (each
+// tree's nodes stay in cache while a block passes through it), walking 8
+// rows of a block in lockstep.
 func (e *Ensemble) marginsInto(X *tabular.Matrix, lo, hi int, out []float64) {
 	const block, group = 64, 8
 	d := X.Cols
 	walk := e.walk
-	var acc32 [block]float32
-	var acc64 [block]float64
+	k := e.NumClass()
+	acc32 := make([]float32, block*k)
+	acc64 := make([]float64, block*k)
 	for b := lo; b < hi; b += block {
 		be := min(b+block, hi)
 		nb := be - b
 		for i := range nb {
-			acc32[i], acc64[i] = e.base, float64(e.base)
+			for c := range k {
+				base := e.ClassBase(c)
+				acc32[i*k+c], acc64[i*k+c] = base, float64(base)
+			}
 		}
 		rows := X.Data[b*d : be*d]
 		for t, root := range e.roots {
 			depth := e.depth[t]
+			c := e.TreeClass(t)
 			for g := 0; g < nb; g += group {
 				var n [group]uint32
 				var xs [group][]float32
-				k := min(group, nb-g)
-				for j := range k {
+				m := min(group, nb-g)
+				for j := range m {
 					n[j] = uint32(root)
 					xs[j] = rows[(g+j)*d : (g+j+1)*d : (g+j+1)*d]
 				}
 				for range depth {
-					for j := range k {
+					for j := range m {
 						nd := &walk[n[j]]
 						v := xs[j][nd.feat]
 						var right uint32
@@ -174,22 +212,23 @@ func (e *Ensemble) marginsInto(X *tabular.Matrix, lo, hi int, out []float64) {
 						n[j] = nd.left + right&(nd.flags>>1)
 					}
 				}
-				for j := range k {
+				for j := range m {
 					v := walk[n[j]].thr
 					if e.f32Sum {
-						acc32[g+j] += v
+						acc32[(g+j)*k+c] += v
 					} else {
-						acc64[g+j] += float64(v)
+						acc64[(g+j)*k+c] += float64(v)
 					}
 				}
 			}
 		}
-		for i := range nb {
-			if e.f32Sum {
-				out[b+i] = float64(acc32[i])
-			} else {
-				out[b+i] = acc64[i]
+		dst := out[b*k : be*k]
+		if e.f32Sum {
+			for i, v := range acc32[:nb*k] {
+				dst[i] = float64(v)
 			}
+		} else {
+			copy(dst, acc64[:nb*k])
 		}
 	}
 }
@@ -206,16 +245,18 @@ func (e *Ensemble) checkX(X *tabular.Matrix) error {
 }
 
 // Margins is the raw score of every row (the log-odds for a logistic
-// model), computed on threads goroutines (0: one per core). It writes into
-// out when it is long enough, else allocates.
+// model; NumClass per row, row by row, for a Softmax one), computed on
+// threads goroutines (0: one per core). It writes into out when it is long
+// enough, else allocates.
 func (e *Ensemble) Margins(X *tabular.Matrix, threads int, out []float64) ([]float64, error) {
 	if err := e.checkX(X); err != nil {
 		return nil, err
 	}
-	if len(out) < X.Rows {
-		out = make([]float64, X.Rows)
+	n := X.Rows * e.NumClass()
+	if len(out) < n {
+		out = make([]float64, n)
 	}
-	out = out[:X.Rows]
+	out = out[:n]
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
@@ -232,19 +273,69 @@ func (e *Ensemble) Margins(X *tabular.Matrix, threads int, out []float64) ([]flo
 }
 
 // Predict is the prediction for every row: the positive-class probability
-// for a logistic model, the value for a regression one. It writes into out
-// when it is long enough.
+// for a logistic model, the value for a regression one, the NumClass class
+// probabilities (row by row, predict_proba's layout) for a Softmax one. It
+// writes into out when it is long enough.
 func (e *Ensemble) Predict(X *tabular.Matrix, threads int, out []float64) ([]float64, error) {
 	out, err := e.Margins(X, threads, out)
 	if err != nil {
 		return nil, err
 	}
-	if e.link == Logistic {
+	switch e.link {
+	case Logistic:
 		for i, m := range out {
 			out[i] = e.sigmoid(m)
 		}
+	case Softmax:
+		k := e.NumClass()
+		for i := 0; i < len(out); i += k {
+			e.softmax(out[i : i+k])
+		}
 	}
 	return out, nil
+}
+
+// softmax turns one row's margins into class probabilities in place: for
+// an XGBoost model as XGBoost's predictor computes them (common::Softmax:
+// float32 margins less their maximum, expf, summed in double, each divided
+// by the float32 sum), so the probabilities are its own; in float64
+// otherwise.
+func (e *Ensemble) softmax(m []float64) {
+	if e.f32Sum {
+		wmax := float32(m[0])
+		for _, v := range m[1:] {
+			wmax = max(wmax, float32(v))
+		}
+		var sum float64
+		for i, v := range m {
+			ex := float32(math.Exp(float64(float32(v) - wmax)))
+			m[i] = float64(ex)
+			sum += float64(ex)
+		}
+		s := float32(sum)
+		for i, v := range m {
+			m[i] = float64(float32(v) / s)
+		}
+		return
+	}
+	softmax64(m)
+}
+
+// softmax64 is the softmax of m in place, in float64, less the maximum
+// first so that no exponential overflows.
+func softmax64(m []float64) {
+	mx := m[0]
+	for _, v := range m[1:] {
+		mx = max(mx, v)
+	}
+	var sum float64
+	for i, v := range m {
+		m[i] = math.Exp(v - mx)
+		sum += m[i]
+	}
+	for i := range m {
+		m[i] /= sum
+	}
 }
 
 // sigmoid is the logistic function, in float32 for an XGBoost model (as

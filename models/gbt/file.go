@@ -28,7 +28,8 @@ type Saved struct {
 	Pipeline *tabular.Pipeline
 	// Target is the label column the model was fitted to.
 	Target string
-	// Classes names a classifier's labels 0 and 1 (e.g. "no", "yes").
+	// Classes names a classifier's labels 0, 1, … (e.g. "no", "yes"): two
+	// for binary:logistic, one per class for multi:softprob.
 	Classes []string
 	// Training is the caller's record of how the model was fitted (data,
 	// split, scores); Load returns it as a json.RawMessage.
@@ -57,12 +58,15 @@ type fileInput struct {
 }
 
 type fileState struct {
-	NumFeatures int       `json:"n_features"`
-	Base        float32   `json:"base"`
-	Link        string    `json:"link"`
-	Float32Sum  bool      `json:"float32_sum,omitempty"`
-	Importance  []float64 `json:"importance"`
-	History     History   `json:"history"`
+	NumFeatures int     `json:"n_features"`
+	Base        float32 `json:"base"`
+	// ClassBases are a softmax model's base margins, one per class (its
+	// trees' classes are the tensor trees.class).
+	ClassBases []float32 `json:"class_bases,omitempty"`
+	Link       string    `json:"link"`
+	Float32Sum bool      `json:"float32_sum,omitempty"`
+	Importance []float64 `json:"importance"`
+	History    History   `json:"history"`
 }
 
 // Save writes the model file atomically (checkpoint's versioned,
@@ -79,8 +83,8 @@ func Save(path string, s *Saved) error {
 		Input:    fileInput{Kind: "table", Target: s.Target, Pipeline: s.Pipeline},
 		Classes:  s.Classes,
 		Settings: *m,
-		State: fileState{NumFeatures: e.nFeature, Base: e.base, Link: e.link.String(), Float32Sum: e.f32Sum,
-			Importance: m.importance, History: m.history},
+		State: fileState{NumFeatures: e.nFeature, Base: e.base, ClassBases: e.bases, Link: e.link.String(),
+			Float32Sum: e.f32Sum, Importance: m.importance, History: m.history},
 		Training: s.Training,
 	}
 	if s.Pipeline != nil {
@@ -97,13 +101,19 @@ func Save(path string, s *Saved) error {
 	}
 	roots := graph.NewBuf(tensor.Int32, len(e.roots))
 	copy(roots.I32, e.roots)
-	return checkpoint.Save(path, FileKind, meta, []checkpoint.Tensor{
+	tensors := []checkpoint.Tensor{
 		{Name: "trees.roots", Buf: roots},
 		{Name: "nodes.threshold", Buf: thr},
 		{Name: "nodes.feature", Buf: feat},
 		{Name: "nodes.left", Buf: left},
 		{Name: "nodes.default", Buf: def},
-	})
+	}
+	if e.class != nil {
+		class := graph.NewBuf(tensor.Int32, len(e.class))
+		copy(class.I32, e.class)
+		tensors = append(tensors, checkpoint.Tensor{Name: "trees.class", Buf: class})
+	}
+	return checkpoint.Save(path, FileKind, meta, tensors)
 }
 
 // Load reads a model file written by Save, verifying the checkpoint and
@@ -145,12 +155,23 @@ func Load(path string) (*Saved, error) {
 		e.link = Identity
 	case Logistic.String():
 		e.link = Logistic
+	case Softmax.String():
+		e.link = Softmax
 	default:
 		return nil, bad("unknown link %q", st.Link)
 	}
-	if (e.link == Logistic) != (m.Objective == BinaryLogistic) {
+	if e.link != m.Objective.link() {
 		return nil, bad("link %s does not fit objective %s", st.Link, m.Objective)
 	}
+	if (e.link == Softmax) != (st.ClassBases != nil) || (st.ClassBases != nil && (len(st.ClassBases) < 2 || len(st.ClassBases) > MaxClasses)) {
+		return nil, bad("%d class bases for link %s", len(st.ClassBases), st.Link)
+	}
+	for c, b := range st.ClassBases {
+		if isNaN32(b) || math.IsInf(float64(b), 0) {
+			return nil, bad("class %d's base is %v", c, b)
+		}
+	}
+	e.bases = st.ClassBases
 	if st.NumFeatures < 1 || len(st.Importance) != st.NumFeatures || isNaN32(st.Base) {
 		return nil, bad("%d features, %d importances, base %v", st.NumFeatures, len(st.Importance), st.Base)
 	}
@@ -206,6 +227,21 @@ func Load(path string) (*Saved, error) {
 		}
 	}
 	e.roots = roots.I32
+	if e.bases != nil {
+		class, err := get("trees.class", tensor.Int32)
+		if err != nil {
+			return nil, err
+		}
+		if len(class.I32) != len(e.roots) {
+			return nil, bad("%d tree classes for %d trees", len(class.I32), len(e.roots))
+		}
+		for t, c := range class.I32 {
+			if c < 0 || int(c) >= len(e.bases) {
+				return nil, bad("tree %d's class is %d; the model has %d", t, c, len(e.bases))
+			}
+		}
+		e.class = class.I32
+	}
 	if p := meta.Input.Pipeline; p != nil {
 		if err := p.Check(); err != nil {
 			return nil, bad("pipeline: %v", err)
@@ -214,8 +250,8 @@ func Load(path string) (*Saved, error) {
 			return nil, bad("the pipeline makes %d features, the model takes %d", len(p.Features), st.NumFeatures)
 		}
 	}
-	if meta.Classes != nil && len(meta.Classes) != 2 {
-		return nil, bad("%d class names for a binary classifier", len(meta.Classes))
+	if want := max(2, len(e.bases)); meta.Classes != nil && len(meta.Classes) != want {
+		return nil, bad("%d class names for a classifier of %d classes", len(meta.Classes), want)
 	}
 	m.ens, m.importance, m.history = e, st.Importance, st.History
 	s := &Saved{Model: &m, Pipeline: meta.Input.Pipeline, Target: meta.Input.Target, Classes: meta.Classes}

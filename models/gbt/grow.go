@@ -24,8 +24,12 @@ type trainer struct {
 	nBins []int
 	bins  []uint8 // row-major n×d bin codes
 	y     []float64
-	raw   []float64 // margins of the training rows
-	gh    []gradPair
+	// k is the number of margins per row (classes of multi:softprob, else
+	// 1); class is the one the tree being grown adds to.
+	k, class int
+	raw      []float64 // margins of the training rows, k per row
+	prob     []float64 // multi:softprob: the round's class probabilities, k per row
+	gh       []gradPair
 
 	rows    []uint32 // row indices, partitioned node by node
 	scratch []uint32 // partition buffer, as long as rows
@@ -40,7 +44,7 @@ type trainer struct {
 
 	vbins []uint8 // validation rows, binned
 	vy    []float64
-	vraw  []float64
+	vraw  []float64 // k per row
 
 	importance []float64
 	history    History
@@ -55,7 +59,9 @@ type growNode struct {
 	sp         split
 }
 
-func newTrainer(m *Model, X *tabular.Matrix, y []float64, valid *EvalSet) *trainer {
+// newTrainer prepares a Fit of k margins per row (the classes of
+// multi:softprob, else 1).
+func newTrainer(m *Model, X *tabular.Matrix, y []float64, valid *EvalSet, k int) *trainer {
 	t := &trainer{
 		m: m,
 		rules: splitRules{
@@ -69,6 +75,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y []float64, valid *EvalSet) *train
 		n:       X.Rows,
 		d:       X.Cols,
 		y:       y,
+		k:       k,
 		rng:     rand.New(rand.NewPCG(m.Seed, 0x6b7)),
 	}
 	t.bm = newBinMapper(X, m.MaxBins, m.Seed, t.threads)
@@ -77,22 +84,22 @@ func newTrainer(m *Model, X *tabular.Matrix, y []float64, valid *EvalSet) *train
 		t.nBins[j] = t.bm.nBins(j)
 	}
 	t.bins = t.bm.binAll(X, t.threads)
-	t.raw = make([]float64, t.n)
+	t.raw = make([]float64, t.n*k)
 	t.gh = make([]gradPair, t.n)
 	t.rows = make([]uint32, t.n)
 	t.scratch = make([]uint32, t.n)
 	if m.Subsample < 1 {
 		t.sampled = make([]bool, t.n)
 	}
-	link := Identity
-	if m.Objective == BinaryLogistic {
-		link = Logistic
+	t.ens = &Ensemble{link: m.Objective.link(), nFeature: t.d}
+	if m.Objective == MultiSoftprob {
+		t.prob = make([]float64, t.n*k)
+		t.ens.bases = make([]float32, k)
 	}
-	t.ens = &Ensemble{link: link, nFeature: t.d}
 	if valid != nil {
 		t.vbins = t.bm.binAll(valid.X, t.threads)
 		t.vy = valid.Y
-		t.vraw = make([]float64, valid.X.Rows)
+		t.vraw = make([]float64, valid.X.Rows*k)
 	}
 	return t
 }
@@ -111,29 +118,58 @@ func (t *trainer) baseScore() float64 {
 	return mean
 }
 
-func (t *trainer) run() {
-	t.ens.base = float32(t.baseScore())
-	b := float64(t.ens.base)
-	for i := range t.raw {
-		t.raw[i] = b
+// classBases are multi:softprob's starting margins: the log of each class's
+// share of the training rows, clipped to [ε, 1−ε] (float64's ε) for a
+// class with none, as scikit-learn's HistGradientBoostingClassifier starts.
+func (t *trainer) classBases() {
+	count := make([]float64, t.k)
+	for _, v := range t.y {
+		count[int(v)]++
 	}
-	for i := range t.vraw {
-		t.vraw[i] = b
+	const eps = 0x1p-52
+	for c, n := range count {
+		t.ens.bases[c] = float32(math.Log(min(max(n/float64(t.n), eps), 1-eps)))
+	}
+}
+
+func (t *trainer) run() {
+	if t.ens.bases != nil {
+		t.classBases()
+	} else {
+		t.ens.base = float32(t.baseScore())
+	}
+	for _, raw := range [][]float64{t.raw, t.vraw} {
+		for i := range raw {
+			raw[i] = float64(t.ens.ClassBase(i % t.k))
+		}
 	}
 	best, bestLoss := 0, math.Inf(1)
 	for round := 0; round < t.m.NumTrees; round++ {
-		t.gradients()
-		ns := t.sample()
-		root := len(t.ens.nodes)
-		t.ens.roots = append(t.ens.roots, int32(root))
-		t.growTree(ns)
-		if t.sampled != nil {
-			t.updateUnsampled(int32(root))
+		if t.prob != nil {
+			t.probabilities()
+		}
+		// One tree per class, all fitted to the gradients at the round's
+		// start, as XGBoost grows a round of multi:softprob.
+		for t.class = 0; t.class < t.k; t.class++ {
+			t.gradients()
+			ns := t.sample()
+			root := len(t.ens.nodes)
+			t.ens.roots = append(t.ens.roots, int32(root))
+			if t.ens.bases != nil {
+				t.ens.class = append(t.ens.class, int32(t.class))
+			}
+			t.growTree(ns)
+			if t.sampled != nil {
+				t.updateUnsampled(int32(root))
+			}
+			if t.vraw != nil {
+				t.validateTree(int32(root))
+			}
 		}
 		if t.vraw == nil {
 			continue
 		}
-		loss := t.validate(int32(root))
+		loss := t.meanLoss(t.vraw, t.vy)
 		t.history.ValidLoss = append(t.history.ValidLoss, loss)
 		if loss < bestLoss {
 			best, bestLoss = round, loss
@@ -142,14 +178,17 @@ func (t *trainer) run() {
 			break
 		}
 	}
-	t.history.BestRound = len(t.ens.roots) - 1
+	t.history.BestRound = len(t.ens.roots)/t.k - 1
 	if t.m.EarlyStoppingRounds > 0 {
 		t.history.BestRound = best
 		// Keep the trees up to the best round, as Spark's GBT with a
 		// validation set and XGBoost's best_iteration do.
-		if keep := best + 1; keep < len(t.ens.roots) {
+		if keep := (best + 1) * t.k; keep < len(t.ens.roots) {
 			end := t.ens.roots[keep]
 			t.ens.roots = t.ens.roots[:keep]
+			if t.ens.class != nil {
+				t.ens.class = t.ens.class[:keep]
+			}
 			t.ens.nodes = t.ens.nodes[:end]
 			t.gains = t.gains[:end]
 		}
@@ -163,19 +202,45 @@ func (t *trainer) run() {
 	t.ens.nodes = slices.Clip(t.ens.nodes)
 }
 
-// gradients computes every row's gradient and hessian at the current
-// margins.
+// gradients computes every row's gradient and hessian for the tree of
+// t.class: at the current margins, or at the round's class probabilities
+// for multi:softprob (p − 1[y = class] and XGBoost's hessian 2p(1−p),
+// floored at 1e-16 as the logistic one is).
 func (t *trainer) gradients() {
-	logistic := t.m.Objective == BinaryLogistic
+	obj, k, c := t.m.Objective, t.k, t.class
 	parallel(t.n, t.threads, func(lo, hi int) {
-		raw, y, gh := t.raw[lo:hi], t.y[lo:hi], t.gh[lo:hi]
-		for i, m := range raw {
-			if logistic {
+		y, gh := t.y[lo:hi], t.gh[lo:hi]
+		switch obj {
+		case BinaryLogistic:
+			for i, m := range t.raw[lo:hi] {
 				p := 1 / (1 + math.Exp(-m))
 				gh[i] = gradPair{float32(p - y[i]), float32(max(p*(1-p), 1e-16))}
-			} else {
+			}
+		case MultiSoftprob:
+			for i := range gh {
+				p := t.prob[(lo+i)*k+c]
+				g := p
+				if int(y[i]) == c {
+					g = p - 1
+				}
+				gh[i] = gradPair{float32(g), float32(max(2*p*(1-p), 1e-16))}
+			}
+		default:
+			for i, m := range t.raw[lo:hi] {
 				gh[i] = gradPair{float32(m - y[i]), 1}
 			}
+		}
+	})
+}
+
+// probabilities is the softmax of every training row's margins, the
+// probabilities a multi:softprob round's gradients are taken at.
+func (t *trainer) probabilities() {
+	k := t.k
+	parallel(t.n, t.threads, func(lo, hi int) {
+		copy(t.prob[lo*k:hi*k], t.raw[lo*k:hi*k])
+		for i := lo; i < hi; i++ {
+			softmax64(t.prob[i*k : (i+1)*k])
 		}
 	})
 }
@@ -344,7 +409,7 @@ func (t *trainer) applyLeaves(leaves []leafSpan) {
 	runTasks(len(leaves), t.threads, func(i int) {
 		l := leaves[i]
 		for _, r := range t.rows[l.begin:l.end] {
-			t.raw[r] += l.value
+			t.raw[int(r)*t.k+t.class] += l.value
 		}
 	})
 }
@@ -500,25 +565,42 @@ func (t *trainer) updateUnsampled(root int32) {
 	parallel(t.n, t.threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if !t.sampled[i] {
-				t.raw[i] += float64(t.leafBinned(root, t.bins[i*d:(i+1)*d]))
+				t.raw[i*t.k+t.class] += float64(t.leafBinned(root, t.bins[i*d:(i+1)*d]))
 			}
 		}
 	})
 }
 
-// validate adds the new tree to the validation margins and returns the
-// validation loss.
-func (t *trainer) validate(root int32) float64 {
-	d := t.d
-	logistic := t.m.Objective == BinaryLogistic
-	n := len(t.vraw)
+// validateTree adds the new tree to the validation margins.
+func (t *trainer) validateTree(root int32) {
+	d, k, c := t.d, t.k, t.class
+	parallel(len(t.vy), t.threads, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			t.vraw[i*k+c] += float64(t.leafBinned(root, t.vbins[i*d:(i+1)*d]))
+		}
+	})
+}
+
+// meanLoss is the mean loss of margins raw (t.k per row) against labels y:
+// log-loss, multi-class log-loss or squared error.
+func (t *trainer) meanLoss(raw, y []float64) float64 {
+	n := len(y)
 	parts := make([]float64, max(1, min(t.threads, n)))
 	parallel(len(parts), len(parts), func(plo, phi int) {
+		var m []float64
+		if t.k > 1 {
+			m = make([]float64, t.k)
+		}
 		for p := plo; p < phi; p++ {
 			var sum float64
 			for i := n * p / len(parts); i < n*(p+1)/len(parts); i++ {
-				t.vraw[i] += float64(t.leafBinned(root, t.vbins[i*d:(i+1)*d]))
-				sum += pointLoss(logistic, t.vraw[i], t.vy[i])
+				if m == nil {
+					sum += pointLoss(t.m.Objective == BinaryLogistic, raw[i], y[i])
+					continue
+				}
+				copy(m, raw[i*t.k:(i+1)*t.k])
+				softmax64(m)
+				sum += -math.Log(min(max(m[int(y[i])], 1e-15), 1-1e-15))
 			}
 			parts[p] = sum
 		}

@@ -19,7 +19,30 @@ const (
 	BinaryLogistic Objective = "binary:logistic"
 	// SquaredError is least squares regression; predictions are values.
 	SquaredError Objective = "reg:squarederror"
+	// MultiSoftprob is multi-class log-loss (softmax) on labels 0, 1, …,
+	// K−1; predictions are the K class probabilities of each row. Each
+	// boosting round grows one tree per class.
+	MultiSoftprob Objective = "multi:softprob"
 )
+
+// link is how the objective's margins become predictions.
+func (o Objective) link() Link {
+	switch o {
+	case BinaryLogistic:
+		return Logistic
+	case MultiSoftprob:
+		return Softmax
+	}
+	return Identity
+}
+
+// Classifier reports whether the objective predicts class probabilities.
+func (o Objective) Classifier() bool { return o == BinaryLogistic || o == MultiSoftprob }
+
+// MaxClasses is the most classes a multi:softprob model may have: far
+// above any real use, it keeps a stray huge label from asking for that
+// many trees a round.
+const MaxClasses = 1 << 12
 
 // Model is a gradient-boosted tree model. Set the exported options (New
 // gives the defaults documented on each), call Fit, then Predict.
@@ -27,8 +50,14 @@ type Model struct {
 	// Objective is the loss (default BinaryLogistic).
 	Objective Objective `json:"objective"`
 	// NumTrees is the number of boosting rounds (default 100): one tree
-	// each. XGBoost's n_estimators, scikit-learn's max_iter, Spark's maxIter.
+	// each, one per class for MultiSoftprob. XGBoost's n_estimators,
+	// scikit-learn's max_iter, Spark's maxIter.
 	NumTrees int `json:"num_trees"`
+	// NumClass is MultiSoftprob's number of classes, K: labels are 0..K−1.
+	// 0 (the default) takes the largest training label plus one; set it
+	// when a class may be missing from the training labels. Other
+	// objectives leave it 0.
+	NumClass int `json:"num_class,omitempty"`
 	// MaxDepth is the deepest a leaf can be; the root is depth 0
 	// (default 6, as XGBoost; Spark's default is 5).
 	MaxDepth int `json:"max_depth"`
@@ -73,10 +102,9 @@ type Model struct {
 
 // History is what Fit recorded per boosting round.
 type History struct {
-	// TrainLoss is the training loss after each round (log-loss or mean
-	// squared error).
-	TrainLoss []float64
-	// ValidLoss is the same on the validation set, when one was given.
+	// ValidLoss is the loss on the validation set passed to Fit after
+	// each round (log-loss, multi-class log-loss or mean squared error);
+	// pass the training rows as the validation set for a training curve.
 	ValidLoss []float64
 	// BestRound is the round (0-based) of the lowest validation loss when
 	// early stopping was on, else the last round.
@@ -96,6 +124,13 @@ func New() *Model {
 		L2:             1,
 		Subsample:      1,
 	}
+}
+
+// NewMulticlass is New with the multi-class softmax objective.
+func NewMulticlass() *Model {
+	m := New()
+	m.Objective = MultiSoftprob
+	return m
 }
 
 // NewRegressor is New with the squared-error objective.
@@ -128,8 +163,12 @@ func (m *Model) threads() int {
 
 func (m *Model) checkOptions() error {
 	switch {
-	case m.Objective != BinaryLogistic && m.Objective != SquaredError:
-		return fmt.Errorf("gbt: unknown Objective %q; want %q or %q", m.Objective, BinaryLogistic, SquaredError)
+	case m.Objective != BinaryLogistic && m.Objective != SquaredError && m.Objective != MultiSoftprob:
+		return fmt.Errorf("gbt: unknown Objective %q; want %q, %q or %q", m.Objective, BinaryLogistic, MultiSoftprob, SquaredError)
+	case m.NumClass != 0 && m.Objective != MultiSoftprob:
+		return fmt.Errorf("gbt: NumClass is %d; only %s takes a number of classes", m.NumClass, MultiSoftprob)
+	case m.NumClass != 0 && (m.NumClass < 2 || m.NumClass > MaxClasses):
+		return fmt.Errorf("gbt: NumClass must be in 2..%d, got %d", MaxClasses, m.NumClass)
 	case m.NumTrees < 1:
 		return fmt.Errorf("gbt: NumTrees must be at least 1, got %d", m.NumTrees)
 	case m.MaxDepth < 1 || m.MaxDepth > 30:
@@ -172,8 +211,9 @@ func checkFinite(name string, X *tabular.Matrix) error {
 	return nil
 }
 
-// checkLabels validates labels for the objective.
-func (m *Model) checkLabels(name string, y []float64, rows int) error {
+// checkLabels validates labels for the objective; classes is
+// MultiSoftprob's number of classes (labels must be below it).
+func (m *Model) checkLabels(name string, y []float64, rows, classes int) error {
 	if len(y) != rows {
 		return fmt.Errorf("gbt: %s has %d rows but %d labels", name, rows, len(y))
 	}
@@ -181,11 +221,32 @@ func (m *Model) checkLabels(name string, y []float64, rows int) error {
 		switch {
 		case m.Objective == BinaryLogistic && v != 0 && v != 1:
 			return fmt.Errorf("gbt: %s label %d is %v; binary:logistic needs labels 0 and 1", name, i, v)
+		case m.Objective == MultiSoftprob && !(v >= 0 && v < float64(classes) && v == math.Trunc(v)):
+			return fmt.Errorf("gbt: %s label %d is %v; multi:softprob needs class numbers 0..%d", name, i, v, classes-1)
 		case math.IsNaN(v) || math.IsInf(v, 0):
 			return fmt.Errorf("gbt: %s label %d is %v; labels must be finite", name, i, v)
 		}
 	}
 	return nil
+}
+
+// numClass is the number of margins per row Fit grows: NumClass, or the
+// largest label plus one, for MultiSoftprob; 1 otherwise.
+func (m *Model) numClass(y []float64) (int, error) {
+	if m.Objective != MultiSoftprob {
+		return 1, nil
+	}
+	if m.NumClass != 0 {
+		return m.NumClass, nil
+	}
+	top := 0.0
+	for i, v := range y {
+		if !(v >= 0 && v < MaxClasses && v == math.Trunc(v)) {
+			return 0, fmt.Errorf("gbt: label %d is %v; multi:softprob needs class numbers 0..%d", i, v, MaxClasses-1)
+		}
+		top = max(top, v)
+	}
+	return int(top) + 1, nil
 }
 
 // Fit grows the trees on X (rows × features, NaN for missing values) and
@@ -203,7 +264,11 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 	if X.Rows == 0 || X.Cols == 0 {
 		return fmt.Errorf("gbt: Fit: X is %d×%d; it needs rows and features", X.Rows, X.Cols)
 	}
-	if err := m.checkLabels("X", y, X.Rows); err != nil {
+	k, err := m.numClass(y)
+	if err != nil {
+		return err
+	}
+	if err := m.checkLabels("X", y, X.Rows, k); err != nil {
 		return err
 	}
 	if err := checkFinite("X", X); err != nil {
@@ -219,7 +284,7 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 		if valid.X.Cols != X.Cols {
 			return fmt.Errorf("gbt: the validation set has %d features, the training set %d", valid.X.Cols, X.Cols)
 		}
-		if err := m.checkLabels("the validation set", valid.Y, valid.X.Rows); err != nil {
+		if err := m.checkLabels("the validation set", valid.Y, valid.X.Rows, k); err != nil {
 			return err
 		}
 		if err := checkFinite("the validation set's X", valid.X); err != nil {
@@ -229,24 +294,21 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 			return errors.New("gbt: the validation set has no rows")
 		}
 	}
-	if m.Objective == BinaryLogistic {
-		var pos int
-		for _, v := range y {
-			if v == 1 {
-				pos++
-			}
+	if m.Objective.Classifier() && !slices.ContainsFunc(y, func(v float64) bool { return v != y[0] }) {
+		need := "both classes"
+		if m.Objective == MultiSoftprob {
+			need = "two classes or more"
 		}
-		if pos == 0 || pos == len(y) {
-			return fmt.Errorf("gbt: Fit: every label is %v; a classifier needs both classes", y[0])
-		}
+		return fmt.Errorf("gbt: Fit: every label is %v; a classifier needs %s", y[0], need)
 	}
-	t := newTrainer(m, X, y, valid)
+	t := newTrainer(m, X, y, valid, k)
 	t.run()
 	m.ens, m.importance, m.history = t.ens, t.importance, t.history
 	return nil
 }
 
-// Margins is the raw score of every row (log-odds for a classifier).
+// Margins is the raw score of every row (log-odds for a binary
+// classifier; NumClass per row, row by row, for MultiSoftprob).
 func (m *Model) Margins(X *tabular.Matrix) ([]float64, error) {
 	if m.ens == nil {
 		return nil, ErrNotFitted
@@ -254,9 +316,11 @@ func (m *Model) Margins(X *tabular.Matrix) ([]float64, error) {
 	return m.ens.Margins(X, m.threads(), nil)
 }
 
-// Predict is the positive-class probability of every row for a
-// classifier (predict_proba's second column), the predicted value for a
-// regressor. An infinite feature value is an error, as in Fit (and as
+// Predict is the positive-class probability of every row for a binary
+// classifier (predict_proba's second column), the NumClass class
+// probabilities of every row, row by row, for MultiSoftprob
+// (predict_proba's layout), the predicted value for a regressor. An
+// infinite feature value is an error, as in Fit (and as
 // XGBoost refuses one): the trees' thresholds cannot route it as training
 // binned it.
 func (m *Model) Predict(X *tabular.Matrix) ([]float64, error) {
@@ -269,21 +333,53 @@ func (m *Model) Predict(X *tabular.Matrix) ([]float64, error) {
 	return m.ens.Predict(X, m.threads(), nil)
 }
 
-// PredictClass is 1 where the probability is above 0.5, else 0 (as
-// scikit-learn's argmax and XGBoost's predict break a tie at 0.5).
+// NumClasses is how many predictions Predict gives per row: the fitted
+// number of classes for MultiSoftprob, else 1 (0 before Fit).
+func (m *Model) NumClasses() int {
+	if m.ens == nil {
+		return 0
+	}
+	return m.ens.NumClass()
+}
+
+// PredictClass is each row's most probable class: for a binary classifier
+// 1 where the probability is above 0.5, else 0 (as scikit-learn's argmax
+// and XGBoost's predict break a tie at 0.5); for MultiSoftprob the first
+// class of highest probability, as numpy's argmax.
 func (m *Model) PredictClass(X *tabular.Matrix) ([]int, error) {
-	if m.Objective != BinaryLogistic {
+	if !m.Objective.Classifier() {
 		return nil, errors.New("gbt: PredictClass needs a classifier")
 	}
 	p, err := m.Predict(X)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]int, len(p))
-	for i, v := range p {
-		if v > 0.5 {
-			out[i] = 1
+	return ArgMax(p, m.NumClasses()), nil
+}
+
+// ArgMax is each row's most probable class given Predict's output for k
+// predictions per row: for k = 1 (a binary classifier's P(y=1)) 1 where
+// it is above 0.5, else the index of the first largest.
+func ArgMax(p []float64, k int) []int {
+	if k <= 1 {
+		out := make([]int, len(p))
+		for i, v := range p {
+			if v > 0.5 {
+				out[i] = 1
+			}
 		}
+		return out
 	}
-	return out, nil
+	out := make([]int, len(p)/k)
+	for i := range out {
+		row := p[i*k : (i+1)*k]
+		best := 0
+		for c, v := range row {
+			if v > row[best] {
+				best = c
+			}
+		}
+		out[i] = best
+	}
+	return out
 }

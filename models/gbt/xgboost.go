@@ -35,11 +35,14 @@ type XGBoostModel struct {
 // LoadXGBoost reads a model saved by XGBoost 1.x or 2.x with
 // Booster.save_model: JSON (".json") or Universal Binary JSON (".ubj"),
 // told apart by the first bytes. Supported: the gbtree booster with
-// numeric splits and one output, objectives binary:logistic,
-// reg:logistic, binary:logitraw, reg:squarederror (reg:linear). Scoring
+// numeric splits, objectives binary:logistic, reg:logistic,
+// binary:logitraw, reg:squarederror (reg:linear), and multi:softprob and
+// multi:softmax (num_class margins per row, a tree each per round; Predict
+// gives the class probabilities of both, as predict_proba does). Scoring
 // reproduces XGBoost's CPU predictor: feature values as float32, "value <
 // threshold" goes left, NaN follows the learned default, margins summed in
-// float32 from the base margin, then the link (float32 logistic). Every
+// float32 from the base margin, then the link (float32 logistic, or
+// XGBoost's softmax). Every
 // error names the file and matches ErrXGBoostModel or, for a missing file,
 // fs.ErrNotExist.
 func LoadXGBoost(path string) (*XGBoostModel, error) {
@@ -153,11 +156,13 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 	switch l.Objective.Name {
 	case "binary:logistic", "reg:logistic":
 		link = Logistic
+	case "multi:softprob", "multi:softmax":
+		link = Softmax
 	case "reg:squarederror", "reg:linear", "binary:logitraw":
 	case "":
 		return nil, xgbErr("no learner.objective.name")
 	default:
-		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror are)", l.Objective.Name)
+		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, multi:softprob, multi:softmax are)", l.Objective.Name)
 	}
 	switch l.Booster.Name {
 	case "gbtree":
@@ -169,10 +174,19 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 	if l.Booster.Model == nil {
 		return nil, xgbErr("no gradient_booster.model")
 	}
-	for _, p := range []struct{ name, v string }{{"num_class", l.Params.NumClass}, {"num_target", l.Params.NumTarget}} {
-		if p.v != "" && p.v != "0" && p.v != "1" {
-			return nil, xgbErr("%s is %s: multi-output models are not supported", p.name, p.v)
+	if p := l.Params.NumTarget; p != "" && p != "0" && p != "1" {
+		return nil, xgbErr("num_target is %s: multi-output models are not supported", p)
+	}
+	nClass := 1
+	if p := l.Params.NumClass; p != "" && p != "0" && p != "1" {
+		k, err := strconv.Atoi(p)
+		if err != nil || k < 2 || k > MaxClasses {
+			return nil, xgbErr("learner_model_param.num_class %q is not a number of classes (2..%d)", p, MaxClasses)
 		}
+		nClass = k
+	}
+	if (nClass > 1) != (link == Softmax) {
+		return nil, xgbErr("objective %s with num_class %d: a multi-class objective needs num_class 2 or more, the others 0 or 1", l.Objective.Name, nClass)
 	}
 	nf, err := strconv.Atoi(l.Params.NumFeature)
 	if err != nil || nf < 0 {
@@ -194,8 +208,28 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 		base = -float32(math.Log(float64(1/base - 1)))
 	}
 	e := &Ensemble{base: base, link: link, nFeature: nf, f32Sum: true}
-	for i := range l.Booster.Model.Trees {
-		if err := e.addXGBTree(&l.Booster.Model.Trees[i], nf); err != nil {
+	trees := l.Booster.Model.Trees
+	if nClass > 1 {
+		// Every class starts from base_score itself (softmax has no
+		// ProbToMargin), and tree_info says whose margin each tree adds to.
+		e.bases = make([]float32, nClass)
+		for c := range e.bases {
+			e.bases[c] = base
+		}
+		info := l.Booster.Model.TreeInfo
+		if len(info) != len(trees) {
+			return nil, xgbErr("tree_info has %d entries for %d trees", len(info), len(trees))
+		}
+		e.class = make([]int32, len(trees))
+		for i, c := range info {
+			if c < 0 || c >= nClass {
+				return nil, xgbErr("tree %d is for class %d; num_class is %d", i, c, nClass)
+			}
+			e.class[i] = int32(c)
+		}
+	}
+	for i := range trees {
+		if err := e.addXGBTree(&trees[i], nf); err != nil {
 			return nil, xgbErr("tree %d: %v", i, err)
 		}
 	}

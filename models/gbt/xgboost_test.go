@@ -129,7 +129,7 @@ func TestXGBoostBadFiles(t *testing.T) {
 		{"truncated JSON", good[:len(good)/2], "JSON"},
 		{"truncated UBJSON", goodUBJ[:len(goodUBJ)/2], "UBJSON"},
 		{"other JSON", []byte(`{"weights": [1, 2]}`), "not an XGBoost model"},
-		{"multi-class", []byte(strings.Replace(s, `"num_class":"0"`, `"num_class":"3"`, 1)), "multi-output"},
+		{"multi-class", []byte(strings.Replace(s, `"num_class":"0"`, `"num_class":"3"`, 1)), "num_class 3"},
 		{"objective", []byte(strings.Replace(s, `"name":"binary:logistic"`, `"name":"rank:pairwise"`, 1)), `objective "rank:pairwise" is not supported`},
 		{"dart", []byte(strings.Replace(s, `"name":"gbtree"`, `"name":"dart"`, 1)), "dart"},
 		{"categorical", []byte(strings.Replace(s, `"split_type":[0,`, `"split_type":[1,`, 1)), "categorical"},
