@@ -194,8 +194,10 @@ func (g Grid) Points() []Point {
 	return out
 }
 
-// Metric scores predictions for binary labels: y holds 0 or 1, p the
-// predicted probability of 1.
+// Metric scores predicted probabilities against labels: for a binary
+// classifier y holds 0 or 1 and p the predicted probability of 1; for K
+// classes y holds 0..K−1 and p each row's K class probabilities, row by
+// row (len(p) = K·len(y)).
 type Metric struct {
 	Name string
 	// HigherIsBetter is false for losses.
@@ -203,20 +205,56 @@ type Metric struct {
 	Score          func(y []int, p []float64) (float64, error)
 }
 
-// The evaluators. Spark's BinaryClassificationEvaluator defaults to ROC AUC.
+// The evaluators. Spark's BinaryClassificationEvaluator defaults to ROC AUC,
+// which is for two classes only.
 var (
-	ROCAUC   = Metric{"roc_auc", true, metrics.ROCAUC}
-	LogLoss  = Metric{"log_loss", false, func(y []int, p []float64) (float64, error) { return nanErr("log-loss", metrics.BinaryLogLoss(y, p)) }}
+	ROCAUC = Metric{"roc_auc", true, func(y []int, p []float64) (float64, error) {
+		if k := perRow(y, p); k > 1 {
+			return math.NaN(), fmt.Errorf("ROC AUC is for two classes; these predictions have %d (log_loss and accuracy score any number)", k)
+		}
+		return metrics.ROCAUC(y, p)
+	}}
+	LogLoss = Metric{"log_loss", false, func(y []int, p []float64) (float64, error) {
+		k := perRow(y, p)
+		if k <= 1 {
+			return nanErr("log-loss", metrics.BinaryLogLoss(y, p))
+		}
+		rows := make([][]float64, len(y))
+		for i := range rows {
+			rows[i] = p[i*k : (i+1)*k]
+		}
+		return nanErr("log-loss", metrics.LogLoss(y, rows))
+	}}
 	Accuracy = Metric{"accuracy", true, func(y []int, p []float64) (float64, error) {
-		pred := make([]int, len(p))
-		for i, v := range p {
-			if v > 0.5 {
-				pred[i] = 1
+		k := perRow(y, p)
+		pred := make([]int, len(y))
+		for i := range pred {
+			if k <= 1 {
+				if p[i] > 0.5 {
+					pred[i] = 1
+				}
+				continue
+			}
+			row := p[i*k : (i+1)*k]
+			for c, v := range row {
+				if v > row[pred[i]] {
+					pred[i] = c
+				}
 			}
 		}
 		return nanErr("accuracy", metrics.Accuracy(y, pred))
 	}}
 )
+
+// perRow is how many probabilities p holds per label of y: K for K class
+// probabilities a row, else 1 (a binary classifier's, or lengths that do
+// not match, which the metrics then report).
+func perRow(y []int, p []float64) int {
+	if len(y) == 0 || len(p) <= len(y) || len(p)%len(y) != 0 {
+		return 1
+	}
+	return len(p) / len(y)
+}
 
 // MetricByName is ROCAUC, LogLoss or Accuracy by name ("auc" is ROC AUC).
 func MetricByName(name string) (Metric, error) {
@@ -263,7 +301,8 @@ type Result struct {
 
 // CrossValidate scores every grid point on every fold, running up to
 // parallel fits at once (0: one per core) with the cores shared among
-// them; labels are every row's class (0 or 1). The first error stops the
+// them; labels are every row's class (0 or 1, or 0..K−1 when fit returns K
+// probabilities a row). The first error stops the
 // search and is returned with the point and fold it came from.
 func CrossValidate(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, labels []int) (*Result, error) {
 	points := g.Points()

@@ -128,3 +128,28 @@ func TestCrossValidate(t *testing.T) {
 	_, err = MetricByName("f1")
 	require.ErrorContains(t, err, "unknown metric")
 }
+
+// TestMetricsMulticlass: with K probabilities a row the metrics score the
+// rows' classes (log-loss as sklearn's log_loss, accuracy by argmax), and
+// ROC AUC, a two-class metric, says so.
+func TestMetricsMulticlass(t *testing.T) {
+	y := []int{0, 2, 1, 2}
+	p := []float64{
+		0.7, 0.2, 0.1,
+		0.1, 0.3, 0.6,
+		0.5, 0.4, 0.1, // wrong: class 0 is likelier
+		0.2, 0.2, 0.6,
+	}
+	acc, err := Accuracy.Score(y, p)
+	require.NoError(t, err)
+	require.Equal(t, 0.75, acc)
+	ll, err := LogLoss.Score(y, p)
+	require.NoError(t, err)
+	require.InDelta(t, -(math.Log(0.7)+math.Log(0.6)+math.Log(0.4)+math.Log(0.6))/4, ll, 1e-15)
+	_, err = ROCAUC.Score(y, p)
+	require.ErrorContains(t, err, "ROC AUC is for two classes; these predictions have 3")
+	// Binary predictions are scored as before.
+	acc, err = Accuracy.Score([]int{0, 1}, []float64{0.2, 0.4})
+	require.NoError(t, err)
+	require.Equal(t, 0.5, acc)
+}
