@@ -161,9 +161,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("gbt", stdout,
 		"usage: ember gbt --data FILE --target COLUMN [options]\n"+
 			"\nFits gradient-boosted trees (histogram splits, as XGBoost's hist and scikit-learn's\n"+
-			"HistGradientBoosting) to a CSV/TSV or Parquet table and reports held-out ROC AUC,\n"+
-			"log-loss, accuracy, the confusion matrix and feature importances (regression:\n"+
-			"RMSE). Missing values are kept and routed by each split's learned default.\n"+
+			"HistGradientBoosting) to a CSV/TSV or Parquet table and reports held-out ROC AUC\n"+
+			"(two classes), log-loss, accuracy, the confusion matrix and feature importances\n"+
+			"(regression: RMSE). A target of more than two classes is fitted with\n"+
+			"multi:softprob, one tree per class a round, as XGBClassifier does. Missing values\n"+
+			"are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value) or\n"+
 			"--tokens (token counts); without --features every other column is used, a\n"+
 			"column of mostly non-numeric values is taken as categorical (unless it looks\n"+
@@ -184,7 +186,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	impute := fs.Choice("impute", "none", []string{"none", "mean", "median", "most_frequent", "constant"},
 		"fill missing numeric values (none: keep them missing; the trees learn where they go)")
 	fill := fs.Float("fill-value", 0, cli.Range{Min: math.Inf(-1), Max: math.Inf(1)}, "value for --impute constant")
-	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.SquaredError)}, "loss: binary classification or regression")
+	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError)},
+		"loss: classification (multi:softprob by itself for more than two classes) or regression")
 	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each)")
 	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0)")
 	lr := fs.Float("lr", 0.1, cli.Above(0), "learning rate (shrinkage of each tree)")
@@ -200,7 +203,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
 	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many stratified folds (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
-	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by")
+	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by (more than two classes: log_loss by default)")
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
 	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, subsampling)")
@@ -250,8 +253,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
-		if *cv > 0 && *objective != string(gbt.BinaryLogistic) {
-			return errors.New("--cv scores classifiers (ROC AUC, log-loss, accuracy); it needs --objective binary:logistic")
+		if *cv > 0 && *objective == string(gbt.SquaredError) {
+			return errors.New("--cv scores classifiers (ROC AUC, log-loss, accuracy); it needs a classification --objective")
 		}
 		return nil
 	})
@@ -310,6 +313,22 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if base.Objective.Classifier() {
+		if base.Objective, err = classObjective(tb, *target, classes, base.Objective, fs.IsSet("objective")); err != nil {
+			return err
+		}
+		*objective = string(base.Objective)
+	}
+	if base.Objective == gbt.MultiSoftprob {
+		// Every class has trees, even one a split leaves out of training.
+		base.NumClass = len(classes)
+		if *cv > 0 && *metricName == "roc_auc" {
+			if fs.IsSet("metric") {
+				return fmt.Errorf("--metric roc_auc is for two classes; %q has %d: use --metric log_loss or accuracy", *target, len(classes))
+			}
+			*metricName = "log_loss"
+		}
+	}
 
 	res := gbtResult{Data: *data, Test: *testPath, Target: *target, Objective: *objective, Numeric: spec.Numeric,
 		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Warnings: nil}
@@ -325,7 +344,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		trIdx, teIdx := stratifiedSplit(y, *testFrac, *seed, base.Objective == gbt.BinaryLogistic)
+		trIdx, teIdx := stratifiedSplit(y, *testFrac, *seed, base.Objective.Classifier())
 		if len(trIdx) == 0 {
 			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
 		}
@@ -337,7 +356,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			test, yte = tabular.SelectRows(tb, teIdx), pickFloats(y, teIdx)
 		}
 	}
-	if base.Objective == gbt.BinaryLogistic && countClasses(floatLabels(ytr)) < 2 {
+	if base.Objective.Classifier() && countClasses(floatLabels(ytr)) < 2 {
 		return fmt.Errorf("the training rows have a single class (%s); use more data or a smaller --test-frac", classes[int(ytr[0])])
 	}
 
@@ -428,7 +447,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var valid *gbt.EvalSet
 	Xfit, yfit := X, ytr
 	if *early > 0 {
-		trIdx, vaIdx := stratifiedSplit(ytr, *validFrac, *seed+1, base.Objective == gbt.BinaryLogistic)
+		trIdx, vaIdx := stratifiedSplit(ytr, *validFrac, *seed+1, base.Objective.Classifier())
 		Xfit, yfit = X.SelectRows(trIdx), pickFloats(ytr, trIdx)
 		valid = &gbt.EvalSet{X: X.SelectRows(vaIdx), Y: pickFloats(ytr, vaIdx)}
 		res.NValid = len(vaIdx)
@@ -454,23 +473,29 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var yInt []int
-	if base.Objective == gbt.BinaryLogistic {
+	if base.Objective.Classifier() {
 		yInt = floatLabels(yte)
-		pred := make([]int, len(p))
-		for i, v := range p {
-			if v > 0.5 {
-				pred[i] = 1
-			}
-		}
+		k := base.NumClasses()
+		pred := gbt.ArgMax(p, k)
 		acc := metrics.Accuracy(yInt, pred)
-		ll := metrics.BinaryLogLoss(yInt, p)
-		res.Accuracy, res.LogLoss = &acc, &ll
-		if auc, err := metrics.ROCAUC(yInt, p); err == nil {
-			res.ROCAUC = &auc
+		res.Accuracy = &acc
+		if k == 1 {
+			ll := metrics.BinaryLogLoss(yInt, p)
+			res.LogLoss = &ll
+			if auc, err := metrics.ROCAUC(yInt, p); err == nil {
+				res.ROCAUC = &auc
+			} else {
+				warn("ROC AUC: %v", err)
+			}
 		} else {
-			warn("ROC AUC: %v", err)
+			rows := make([][]float64, len(yInt))
+			for i := range rows {
+				rows[i] = p[i*k : (i+1)*k]
+			}
+			ll := metrics.LogLoss(yInt, rows)
+			res.LogLoss = &ll
 		}
-		res.Confusion = metrics.ConfusionMatrix(yInt, pred, 2)
+		res.Confusion = metrics.ConfusionMatrix(yInt, pred, len(classes))
 		report := metrics.Classification(yInt, pred, classes)
 		for _, r := range report.Classes {
 			res.Report = append(res.Report, jsonClassRow(r))
@@ -516,6 +541,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			res.Plots = append(res.Plots, path)
+		} else if len(classes) > 2 {
+			warn("no %s-roc.png: a ROC curve is for two classes, and %q has %d", *plotPrefix, *target, len(classes))
 		}
 		if total > 0 {
 			path := *plotPrefix + "-importance.png"
@@ -660,7 +687,7 @@ func countNumbers(c *tabular.Column) (nums, words, first int) {
 	return nums, words, first
 }
 
-// targetValues reads the target: for a classifier, exactly two distinct
+// targetValues reads the target: for a classifier, two or more distinct
 // labels, numbered in sorted order (numerically when all are numbers);
 // for a regressor, numbers. A missing target is an error naming the row.
 func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64, []string, error) {
@@ -699,17 +726,51 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 	switch {
 	case len(classes) < 2:
 		return nil, nil, fmt.Errorf("%s: column %q has a single class (%q); a classifier needs two", b.Source, target, classes[0])
-	case len(classes) > 2:
-		return nil, nil, fmt.Errorf("%s: column %q has %d classes (%s); ember gbt fits binary classifiers (or --objective reg:squarederror for a number)",
-			b.Source, target, len(classes), strings.Join(classes[:min(len(classes), 6)], ", "))
+	case len(classes) > gbt.MaxClasses:
+		return nil, nil, fmt.Errorf("%s: column %q has %d distinct values, more classes than a classifier takes (%d): for a number, --objective reg:squarederror",
+			b.Source, target, len(classes), gbt.MaxClasses)
+	}
+	index := make(map[string]int, len(classes))
+	for k, s := range classes {
+		index[s] = k
 	}
 	for i := range b.Rows {
 		s, _ := c.Text(i)
-		if s == classes[1] {
-			y[i] = 1
-		}
+		y[i] = float64(index[s])
 	}
 	return y, classes, nil
+}
+
+// manyNumericClasses is the most distinct labels, all numbers, a target
+// is taken as classes without --objective saying so: more look like a
+// quantity to regress on.
+const manyNumericClasses = 20
+
+// classObjective is the classification objective for the target's
+// classes: binary:logistic for two (unless multi:softprob was asked for),
+// multi:softprob for more. A binary:logistic given explicitly for more
+// than two classes is an error, as is, without --objective, a target of
+// many distinct numbers (a quantity, most likely).
+func classObjective(b *tabular.Batch, target string, classes []string, obj gbt.Objective, explicit bool) (gbt.Objective, error) {
+	if len(classes) == 2 || obj == gbt.MultiSoftprob {
+		return obj, nil
+	}
+	list := strings.Join(classes[:min(len(classes), 6)], ", ")
+	if len(classes) > 6 {
+		list += ", …"
+	}
+	if explicit {
+		return "", fmt.Errorf("%s: column %q has %d classes (%s); binary:logistic needs two: use --objective multi:softprob (or reg:squarederror for a number)",
+			b.Source, target, len(classes), list)
+	}
+	if len(classes) > manyNumericClasses && !slices.ContainsFunc(classes, func(s string) bool {
+		_, err := strconv.ParseFloat(s, 64)
+		return err != nil
+	}) {
+		return "", fmt.Errorf("%s: column %q has %d distinct numbers (%s): to predict the number, --objective reg:squarederror; to treat each as a class, --objective multi:softprob",
+			b.Source, target, len(classes), list)
+	}
+	return gbt.MultiSoftprob, nil
 }
 
 // testTargets reads a --test file's targets against the training classes.
@@ -722,14 +783,18 @@ func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []s
 	y := make([]float64, b.Rows)
 	for i := range b.Rows {
 		s, ok := c.Text(i)
-		switch {
-		case !ok:
+		if !ok {
 			return nil, fmt.Errorf("%s, column %q: missing class label", b.Where(i), target)
-		case s == classes[1]:
-			y[i] = 1
-		case s != classes[0]:
-			return nil, fmt.Errorf("%s, column %q: class %q was not in the training data (%s, %s)", b.Where(i), target, s, classes[0], classes[1])
 		}
+		k := slices.Index(classes, s)
+		if k < 0 {
+			list := strings.Join(classes[:min(len(classes), 6)], ", ")
+			if len(classes) > 6 {
+				list += ", …"
+			}
+			return nil, fmt.Errorf("%s, column %q: class %q was not in the training data (%s)", b.Where(i), target, s, list)
+		}
+		y[i] = float64(k)
 	}
 	return y, nil
 }
@@ -783,8 +848,15 @@ func floatLabels(y []float64) []int {
 
 func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, "data: %s, target %q", r.Data, r.Target)
-	if r.Classes != nil {
+	switch {
+	case len(r.Classes) == 2:
 		fmt.Fprintf(w, ": classes %s and %s (positive: %s)", r.Classes[0], r.Classes[1], r.Classes[1])
+	case r.Classes != nil:
+		list := strings.Join(r.Classes[:min(len(r.Classes), 10)], ", ")
+		if len(r.Classes) > 10 {
+			list += ", …"
+		}
+		fmt.Fprintf(w, ": %d classes (%s)", len(r.Classes), list)
 	}
 	fmt.Fprintf(w, "; %d features from %d numeric, %d categorical, %d token columns\n",
 		r.NFeatures, len(r.Numeric), len(r.Categorical), len(r.Tokens))
@@ -807,6 +879,9 @@ func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, ", %d held-out rows\n", r.NTest)
 	p := r.Params
 	fmt.Fprintf(w, "model: %s, %d trees", r.Objective, r.Trees)
+	if k := len(r.Classes); r.Objective == string(gbt.MultiSoftprob) && k > 0 {
+		fmt.Fprintf(w, " (%d rounds of %d classes)", r.Trees/k, k)
+	}
 	if r.BestRound != nil {
 		fmt.Fprintf(w, " (early stopping kept rounds 1-%d)", *r.BestRound+1)
 	}

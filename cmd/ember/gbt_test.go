@@ -123,6 +123,17 @@ func TestGBTBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(idFile, []byte(ids.String()), 0o644))
 	three := filepath.Join(dir, "three.csv")
 	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n"), 0o644))
+	var num, multi strings.Builder
+	num.WriteString("x,label\n")
+	multi.WriteString("x,label\n")
+	for i := range 60 {
+		fmt.Fprintf(&num, "%d,%d\n", i, i%30)
+		fmt.Fprintf(&multi, "%d,%c\n", i, 'a'+i%3)
+	}
+	numFile := filepath.Join(dir, "num.csv")
+	require.NoError(t, os.WriteFile(numFile, []byte(num.String()), 0o644))
+	multiFile := filepath.Join(dir, "multi.csv")
+	require.NoError(t, os.WriteFile(multiFile, []byte(multi.String()), 0o644))
 	var rare strings.Builder // 60 rows of class a, 3 of b
 	rare.WriteString("x,label\n")
 	for i := range 63 {
@@ -143,7 +154,15 @@ func TestGBTBadInput(t *testing.T) {
 		{"missing target", []string{"--data", data, "--target", "nope"}, 1, `no column "nope"; the columns are: id, x, city, genres, label`},
 		{"missing feature", []string{"--data", data, "--target", "label", "--features", "x,zz"}, 1, `no column "zz"`},
 		{"not a number", []string{"--data", bad, "--target", "label", "--features", "x"}, 1, bad + `: line 4, column "x": "seven" is not a number`},
-		{"three classes", []string{"--data", three, "--target", "label"}, 1, "3 classes"},
+		// Three classes fit multi:softprob by themselves; binary:logistic
+		// asked for is an error that names the way out.
+		{"three classes as binary", []string{"--data", three, "--target", "label", "--objective", "binary:logistic"}, 1,
+			three + `: column "label" has 3 classes (a, b, c); binary:logistic needs two: use --objective multi:softprob`},
+		// Many distinct numbers look like a quantity, not classes.
+		{"numeric target of many values", []string{"--data", numFile, "--target", "label"}, 1,
+			numFile + `: column "label" has 30 distinct numbers (0, 1, 2, 3, 4, 5, …): to predict the number, --objective reg:squarederror; to treat each as a class, --objective multi:softprob`},
+		{"roc_auc for three classes", []string{"--data", multiFile, "--target", "label", "--cv", "2", "--grid", "max_depth=2", "--metric", "roc_auc"}, 1,
+			`--metric roc_auc is for two classes; "label" has 3: use --metric log_loss or accuracy`},
 		// A text ID column left in the default features would become one
 		// one-hot feature per row (30,000 on the credit data: hours of work).
 		{"identifier column", []string{"--data", idFile, "--target", "label"}, 1,
@@ -413,4 +432,73 @@ func TestGBTPlotWithoutSplits(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.NoFileExists(t, prefix+"-importance.png")
 	require.Contains(t, errOut, "no "+prefix+"-importance.png: the trees made no split")
+}
+
+// TestGBTMulticlass: a target of three classes fits multi:softprob by
+// itself; the report, the saved model, ember predict and ember score give
+// each class's probability, and --cv selects by log-loss.
+func TestGBTMulticlass(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id,x,city,band\n")
+	for i := range 300 {
+		x := i % 30
+		band := []string{"low", "mid", "high"}[min(x/10, 2)]
+		if i%13 == 0 { // some noise
+			band = "mid"
+		}
+		fmt.Fprintf(&b, "%d,%d,%s,%s\n", 1000+i, x, []string{"Oslo", "Rome"}[i%2], band)
+	}
+	data := filepath.Join(dir, "bands.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	model := filepath.Join(dir, "m.model")
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "band", "--exclude", "id", "--trees", "20",
+		"--max-depth", "3", "--save", model, "--plot", filepath.Join(dir, "p"), "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `target "band": 3 classes (high, low, mid)`)
+	require.Contains(t, out, "model: multi:softprob, 60 trees (20 rounds of 3 classes)")
+	require.NotContains(t, out, "ROC AUC")
+	require.Contains(t, errOut, "a ROC curve is for two classes")
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Equal(t, "multi:softprob", res.Objective)
+	require.Equal(t, []string{"high", "low", "mid"}, res.Classes)
+	require.Nil(t, res.ROCAUC)
+	require.Greater(t, *res.Accuracy, 0.85)
+	require.Less(t, *res.LogLoss, 0.5)
+	require.Len(t, res.Confusion, 3)
+	require.Len(t, res.Report, 3)
+
+	// ember predict: the class, then each class's probability.
+	pred := filepath.Join(dir, "pred.csv")
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", data, "--id", "id", "--out", pred)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `accuracy against column "band"`)
+	recs := readCSV(t, pred)
+	require.Equal(t, []string{"id", "prediction", "p_high", "p_low", "p_mid"}, recs[0])
+	// ember score: the same, streamed.
+	scored := filepath.Join(dir, "scored.csv")
+	code, _, errOut = runCmd(t, "score", "--model", model, "--data", data, "--id", "id", "--out", scored)
+	require.Equal(t, 0, code, errOut)
+	recs2 := readCSV(t, scored)
+	require.Equal(t, recs[0], recs2[0])
+	for i := 1; i < len(recs); i++ {
+		require.Equal(t, recs[i], recs2[i], "row %d", i)
+		var sum float64
+		for _, s := range recs[i][2:] {
+			v, err := strconv.ParseFloat(s, 64)
+			require.NoError(t, err)
+			sum += v
+		}
+		require.InDelta(t, 1, sum, 1e-12)
+	}
+	require.Equal(t, "low", recs[1][1]) // x = 0
+
+	// Cross-validation of three classes selects by log-loss.
+	code, out, errOut = runCmd(t, "gbt", "--data", data, "--target", "band", "--exclude", "id", "--trees", "10",
+		"--cv", "3", "--grid", "max_depth=2,3", "--json")
+	require.Equal(t, 0, code, errOut)
+	decodeLast(t, out, &res)
+	require.Equal(t, "log_loss", res.CV.Metric)
+	require.Len(t, res.CV.Points, 2)
 }

@@ -49,6 +49,26 @@ type tableScorer struct {
 	pipeline  *tabular.Pipeline // nil: inputs are the features, as numbers
 	ens       *gbt.Ensemble
 	f32       bool // format predictions as float32 (XGBoost's own precision)
+	// classes name a multi-class model's classes (its saved class names,
+	// or 0, 1, … for an XGBoost model); nil for one prediction a row.
+	classes []string
+}
+
+// setClasses names a multi-class ensemble's classes: names when they are
+// one per class, else the class numbers.
+func (s *tableScorer) setClasses(names []string) {
+	k := s.ens.NumClass()
+	if k == 1 {
+		return
+	}
+	if len(names) == k {
+		s.classes = names
+		return
+	}
+	s.classes = make([]string, k)
+	for c := range k {
+		s.classes[c] = strconv.Itoa(c)
+	}
 }
 
 // loadScorer reads an Ember gbt model file or an XGBoost model; features
@@ -74,8 +94,10 @@ func loadScorer(path, features string) (*tableScorer, error) {
 		if features != "" {
 			return nil, errors.New("--features is for XGBoost models saved without feature names; an ember model knows its columns")
 		}
-		return &tableScorer{kind: gbt.FileKind, objective: string(s.Model.Objective), inputs: s.Pipeline.Inputs(),
-			pipeline: s.Pipeline, ens: s.Model.Ensemble()}, nil
+		sc := &tableScorer{kind: gbt.FileKind, objective: string(s.Model.Objective), inputs: s.Pipeline.Inputs(),
+			pipeline: s.Pipeline, ens: s.Model.Ensemble()}
+		sc.setClasses(s.Classes)
+		return sc, nil
 	}
 	m, err := gbt.LoadXGBoost(path)
 	if err != nil {
@@ -85,6 +107,7 @@ func loadScorer(path, features string) (*tableScorer, error) {
 		return nil, err
 	}
 	sc := &tableScorer{kind: "xgboost", objective: m.Objective, ens: m.Ensemble, f32: true}
+	sc.setClasses(nil)
 	switch names := splitList(features); {
 	case len(names) > 0:
 		if len(names) != m.NumFeatures() {
@@ -155,11 +178,13 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"usage: ember score --model FILE --data FILE [--id COLUMN] [--out FILE]\n"+
 			"\nScores a CSV/TSV or Parquet table with a model saved by ember gbt --save, or by\n"+
 			"XGBoost's save_model (.json or .ubj; gbtree boosters with objectives\n"+
-			"binary:logistic, reg:logistic, binary:logitraw (margins) and reg:squarederror,\n"+
-			"predicting as XGBoost's own predict does). Reads the file in batches (Parquet:\n"+
-			"by row group), so files larger than memory are scored in constant memory, and\n"+
-			"writes one CSV line per row: the --id value and the prediction (the positive-class\n"+
-			"probability, or the value for regression). A missing value in a feature column is\n"+
+			"binary:logistic, reg:logistic, binary:logitraw (margins), reg:squarederror,\n"+
+			"multi:softprob and multi:softmax, predicting as XGBoost's own predict does).\n"+
+			"Reads the file in batches (Parquet: by row group), so files larger than memory\n"+
+			"are scored in constant memory, and writes one CSV line per row: the --id value\n"+
+			"and the prediction (the positive-class probability, or the value for\n"+
+			"regression; for more than two classes the most probable class, then each\n"+
+			"class's probability, p_CLASS, as predict_proba). A missing value in a feature column is\n"+
 			"routed as in training; a category never seen in training sets no feature and is\n"+
 			"counted in the summary. Shows a progress bar on a terminal.\n")
 	model := fs.Input("model", "", "model `file`: ember gbt --save, or XGBoost .json/.ubj", cli.Required())
@@ -201,6 +226,9 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *id != "" {
 			header = []string{*id, "prediction"}
 		}
+		for _, c := range sc.classes {
+			header = append(header, "p_"+c)
+		}
 		cw.Write(header)
 		var X *tabular.Matrix
 		var p []float64
@@ -228,13 +256,22 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if *id != "" {
 				idc = b.Column(*id)
 			}
-			for i, v := range p[:b.Rows] {
+			nc := max(1, len(sc.classes))
+			for i := range b.Rows {
 				k := 0
 				if idc != nil {
 					rec[0], _ = idc.Text(i)
 					k = 1
 				}
-				rec[k] = sc.format(v)
+				if sc.classes == nil {
+					rec[k] = sc.format(p[i])
+				} else {
+					row := p[i*nc : (i+1)*nc]
+					rec[k] = sc.classes[gbt.ArgMax(row, nc)[0]]
+					for c, v := range row {
+						rec[k+1+c] = sc.format(v)
+					}
+				}
 				if err := cw.Write(rec); err != nil {
 					return err
 				}
@@ -391,27 +428,38 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", data, err)
 	}
-	out := newClassifierScores(id, s.Classes)
+	nc := s.Model.NumClasses()
+	classes := s.Classes
+	if classes == nil && nc > 1 { // saved from code without class names
+		for c := range nc {
+			classes = append(classes, strconv.Itoa(c))
+		}
+	}
+	out := newClassifierScores(id, classes)
 	var idc *tabular.Column
 	if id != "" {
 		idc = b.Column(id)
 	}
-	for i, v := range p {
+	pred := gbt.ArgMax(p, nc)
+	for i := range b.Rows {
 		var rec []string
 		if idc != nil {
 			t, _ := idc.Text(i)
 			rec = append(rec, t)
 		}
-		if s.Classes == nil {
-			out.values = append(out.values, v)
-			rec = append(rec, formatFloat(v))
-		} else {
-			k := 0
-			if v > 0.5 {
-				k = 1
+		switch {
+		case classes == nil:
+			out.values = append(out.values, p[i])
+			rec = append(rec, formatFloat(p[i]))
+		case nc == 1:
+			out.pred = append(out.pred, pred[i])
+			rec = append(rec, classes[pred[i]], formatFloat(1-p[i]), formatFloat(p[i]))
+		default:
+			out.pred = append(out.pred, pred[i])
+			rec = append(rec, classes[pred[i]])
+			for _, v := range p[i*nc : (i+1)*nc] {
+				rec = append(rec, formatFloat(v))
 			}
-			out.pred = append(out.pred, k)
-			rec = append(rec, s.Classes[k], formatFloat(1-v), formatFloat(v))
 		}
 		out.rows = append(out.rows, rec)
 	}
