@@ -849,7 +849,7 @@ func floatLabels(y []float64) []int {
 func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, "data: %s, target %q", r.Data, r.Target)
 	switch {
-	case len(r.Classes) == 2:
+	case len(r.Classes) == 2 && r.Objective == string(gbt.BinaryLogistic):
 		fmt.Fprintf(w, ": classes %s and %s (positive: %s)", r.Classes[0], r.Classes[1], r.Classes[1])
 	case r.Classes != nil:
 		list := strings.Join(r.Classes[:min(len(r.Classes), 10)], ", ")
@@ -879,11 +879,15 @@ func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, ", %d held-out rows\n", r.NTest)
 	p := r.Params
 	fmt.Fprintf(w, "model: %s, %d trees", r.Objective, r.Trees)
+	var notes []string
 	if k := len(r.Classes); r.Objective == string(gbt.MultiSoftprob) && k > 0 {
-		fmt.Fprintf(w, " (%d rounds of %d classes)", r.Trees/k, k)
+		notes = append(notes, fmt.Sprintf("%d rounds of %d classes", r.Trees/k, k))
 	}
 	if r.BestRound != nil {
-		fmt.Fprintf(w, " (early stopping kept rounds 1-%d)", *r.BestRound+1)
+		notes = append(notes, fmt.Sprintf("early stopping kept rounds 1-%d", *r.BestRound+1))
+	}
+	if notes != nil {
+		fmt.Fprintf(w, " (%s)", strings.Join(notes, "; "))
 	}
 	fmt.Fprintf(w, ", max depth %g, learning rate %g, %g bins, min %g rows per leaf, l2 %g; trained in %.2fs\n",
 		p["max_depth"], p["learning_rate"], p["max_bins"], p["min_samples_leaf"], p["l2"], r.TrainSecs)
