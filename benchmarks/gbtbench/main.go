@@ -1,8 +1,9 @@
 // Command gbtbench times Ember's gradient-boosted trees beside XGBoost's hist
 // method in one run, on the same data and settings: training time, scoring
 // rows/s and peak memory, on the UCI credit-default data (5% of the feature
-// values removed, as the quality test does) and on a synthetic table
-// (default 1,000,000 rows × 50 features).
+// values removed, as the quality test does), on the same data with its
+// EDUCATION column as a 7-class target (multi:softprob, a tree per class a
+// round) and on a synthetic table (default 1,000,000 rows × 50 features).
 //
 //	go run ./benchmarks/gbtbench [--rows 1000000] [--cols 50] [--trees 100] [--depth 6] [--threads 2] [--repeat 3] [--json FILE]
 //
@@ -50,7 +51,7 @@ import (
 type options struct {
 	rows, cols, trees, depth, threads, repeat int
 	python, jsonOut, ompWait                  string
-	skipSynthetic, skipCredit                 bool
+	skipSynthetic, skipCredit, skipMulti      bool
 }
 
 // checkOptions refuses settings that cannot give a result, before any
@@ -73,8 +74,8 @@ func checkOptions(o options, repeatSyn int, rest []string) error {
 		return fmt.Errorf("--repeat %d: must be at least 1", o.repeat)
 	case repeatSyn < 1:
 		return fmt.Errorf("--repeat-synthetic %d: must be at least 1", repeatSyn)
-	case o.skipCredit && o.skipSynthetic:
-		return errors.New("--no-credit and --no-synthetic leave nothing to run")
+	case o.skipCredit && o.skipSynthetic && o.skipMulti:
+		return errors.New("--no-credit, --no-multiclass and --no-synthetic leave nothing to run")
 	}
 	return nil
 }
@@ -89,7 +90,8 @@ type sideResult struct {
 	XGBPredictS  []float64 `json:"xgb_model_predict_s,omitempty"` // Ember scoring XGBoost's model
 	XGBMaxDiff   float64   `json:"xgb_model_max_abs_diff"`
 	XGBCompared  int       `json:"xgb_model_rows_compared,omitempty"`
-	TrainLogLoss float64   `json:"train_log_loss"`
+	TrainLogLoss float64   `json:"train_log_loss"`    // multi-class log-loss for a multi-class table
+	Classes      int       `json:"classes,omitempty"` // of a multi-class table
 	PeakRSSBytes int64     `json:"peak_rss_bytes"`
 	// CPUS is each run's whole-process CPU time (user+system: loading,
 	// training, scoring), which the machine's load affects less than the
@@ -158,6 +160,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.ompWait, "omp-wait", "passive", "OMP_WAIT_POLICY for XGBoost's OpenMP threads (\"\": leave the environment's)")
 	fs.BoolVar(&o.skipSynthetic, "no-synthetic", false, "skip the synthetic table")
 	fs.BoolVar(&o.skipCredit, "no-credit", false, "skip the credit data")
+	fs.BoolVar(&o.skipMulti, "no-multiclass", false, "skip the credit data's 7-class EDUCATION target")
 	workdir := fs.String("workdir", "", "keep the table files and XGBoost's model in this `directory` (default: a temporary one, removed)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -190,21 +193,35 @@ func run(args []string, stdout, stderr io.Writer) error {
 		repeat int
 	}
 	var sets []dataset
-	if !o.skipCredit {
+	if !o.skipCredit || !o.skipMulti {
 		p, err := shareddata.Path(creditdata.Rel...)
 		if err != nil {
 			return err
 		}
-		X, y, _, err := creditdata.Load(p)
+		X, y, names, err := creditdata.Load(p)
 		if err != nil {
 			return err
 		}
-		creditdata.RemoveValues(X, 0.05, 1)
-		path := filepath.Join(tmp, "credit.bin")
-		if err := writeTable(path, X, y); err != nil {
-			return err
+		if !o.skipMulti {
+			Xm, ym, err := targetColumn(X, names, "EDUCATION")
+			if err != nil {
+				return err
+			}
+			creditdata.RemoveValues(Xm, 0.05, 1)
+			path := filepath.Join(tmp, "credit-education.bin")
+			if err := writeTable(path, Xm, ym); err != nil {
+				return err
+			}
+			sets = append(sets, dataset{"credit, EDUCATION as a 7-class target (30,000 × 22, 5% missing)", path, o.repeat})
 		}
-		sets = append(sets, dataset{"credit (30,000 × 23, 5% missing)", path, o.repeat})
+		if !o.skipCredit {
+			creditdata.RemoveValues(X, 0.05, 1)
+			path := filepath.Join(tmp, "credit.bin")
+			if err := writeTable(path, X, y); err != nil {
+				return err
+			}
+			sets = append(sets, dataset{"credit (30,000 × 23, 5% missing)", path, o.repeat})
+		}
 	}
 	if !o.skipSynthetic {
 		X, y := synthetic(o.rows, o.cols, 1)
@@ -344,6 +361,46 @@ func thousands(n int) string {
 	return s
 }
 
+// targetColumn makes feature column name the labels (whole numbers 0 and
+// up) of a table of the other columns.
+func targetColumn(X *tabular.Matrix, names []string, name string) (*tabular.Matrix, []float64, error) {
+	j := slices.Index(names, name)
+	if j < 0 {
+		return nil, nil, fmt.Errorf("the credit data has no column %q", name)
+	}
+	out := tabular.NewMatrix(X.Rows, X.Cols-1)
+	y := make([]float64, X.Rows)
+	for i := range X.Rows {
+		row := X.Row(i)
+		v := row[j]
+		if !(v >= 0 && v == float32(math.Trunc(float64(v)))) {
+			return nil, nil, fmt.Errorf("row %d: %s is %v, not a class number", i, name, v)
+		}
+		y[i] = float64(v)
+		copy(out.Row(i), row[:j])
+		copy(out.Row(i)[j:], row[j+1:])
+	}
+	return out, y, nil
+}
+
+// classes is the number of classes of labels y: 2 for a binary table, else
+// the largest label plus one.
+func classes(y []float64) int { return max(2, int(slices.Max(y))+1) }
+
+// logLoss is the mean log-loss of predictions p (P(y=1) a row for two
+// classes, k probabilities a row for more), clipped as scikit-learn's.
+func logLoss(y, p []float64, k int) float64 {
+	var ll float64
+	for i, c := range y {
+		if k == 2 {
+			ll -= c*math.Log(max(p[i], 1e-15)) + (1-c)*math.Log(max(1-p[i], 1e-15))
+			continue
+		}
+		ll -= math.Log(max(p[i*k+int(c)], 1e-15))
+	}
+	return ll / float64(len(y))
+}
+
 // synthetic makes a binary classification table: standard normal features,
 // 2% of them missing, and labels drawn from a logistic model with linear,
 // interaction and threshold terms over the first ten features (the other 40
@@ -445,9 +502,16 @@ func worker(args []string) error {
 		return err
 	}
 	res := sideResult{Engine: "ember", Rows: X.Rows, Cols: X.Cols}
+	k := classes(y)
+	if k > 2 {
+		res.Classes = k
+	}
 	var m *gbt.Model
 	for range *repeat {
 		m = gbt.New()
+		if k > 2 {
+			m.Objective, m.NumClass = gbt.MultiSoftprob, k
+		}
 		// XGBoost's defaults, as the Python side uses them.
 		m.NumTrees, m.MaxDepth, m.LearningRate, m.Threads = *trees, *depth, 0.1, *threads
 		m.L2, m.MinChildWeight, m.MaxBins = 1, 1, gbt.MaxBins
@@ -458,7 +522,8 @@ func worker(args []string) error {
 		}
 		res.TrainS = append(res.TrainS, time.Since(t0).Seconds())
 	}
-	p := make([]float64, X.Rows)
+	n := X.Rows * m.NumClasses()
+	p := make([]float64, n)
 	for range *repeat {
 		t0 := time.Now()
 		if _, err := m.Ensemble().Predict(X, *threads, p); err != nil {
@@ -466,17 +531,13 @@ func worker(args []string) error {
 		}
 		res.PredictS = append(res.PredictS, time.Since(t0).Seconds())
 	}
-	var ll float64
-	for i, v := range p {
-		ll -= y[i]*math.Log(max(v, 1e-15)) + (1-y[i])*math.Log(max(1-v, 1e-15))
-	}
-	res.TrainLogLoss = ll / float64(len(p))
+	res.TrainLogLoss = logLoss(y, p, k)
 	if *xgbModel != "" {
 		xm, err := gbt.LoadXGBoost(*xgbModel)
 		if err != nil {
 			return err
 		}
-		q := make([]float64, X.Rows)
+		q := make([]float64, n)
 		for range *repeat {
 			t0 := time.Now()
 			if _, err := xm.Predict(X, *threads, q); err != nil {
@@ -489,15 +550,15 @@ func worker(args []string) error {
 		if err != nil {
 			return err
 		}
-		if len(b) != 4*X.Rows {
-			return fmt.Errorf("%s: %d bytes for %d predictions", *xgbPred, len(b), X.Rows)
+		if len(b) != 4*n {
+			return fmt.Errorf("%s: %d bytes for %d predictions", *xgbPred, len(b), n)
 		}
 		res.XGBMaxDiff = 0
 		for i, v := range q {
 			want := float64(math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])))
 			res.XGBMaxDiff = max(res.XGBMaxDiff, math.Abs(v-want))
 		}
-		res.XGBCompared = X.Rows
+		res.XGBCompared = X.Rows // rows, each of its k probabilities compared
 	}
 	res.PeakRSSBytes = peakRSS()
 	b, err := json.Marshal(res)

@@ -26,7 +26,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{[]string{"--threads", "-1"}, "--threads -1: must be 0 (all cores) or more"},
 		{[]string{"--repeat", "0"}, "--repeat 0: must be at least 1"},
 		{[]string{"--repeat-synthetic", "0"}, "--repeat-synthetic 0: must be at least 1"},
-		{[]string{"--no-credit", "--no-synthetic"}, "--no-credit and --no-synthetic leave nothing to run"},
+		{[]string{"--no-credit", "--no-synthetic", "--no-multiclass"}, "--no-credit, --no-multiclass and --no-synthetic leave nothing to run"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 	} {
 		var out, errOut bytes.Buffer

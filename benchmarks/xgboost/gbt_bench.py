@@ -6,7 +6,9 @@ object. Run by gbtbench in the same run as Ember's side; by hand:
     /usr/bin/python3 benchmarks/xgboost/gbt_bench.py --data FILE --trees 100 --depth 6 --threads 2
 
 The table file: uint64 rows, uint64 cols (little-endian), rows*cols float32
-features row-major (NaN = missing), rows float32 labels.
+features row-major (NaN = missing), rows float32 labels: 0 and 1, or class
+numbers 0..K-1 for a multi-class table (multi:softprob; predictions are then
+K probabilities a row).
 """
 import argparse
 import json
@@ -48,11 +50,17 @@ def main():
     a = ap.parse_args()
 
     X, y = load(a.data)
+    k = max(2, int(y.max()) + 1)  # whole-number labels: more than 2 is multi-class
     params = {
         "objective": "binary:logistic", "tree_method": "hist", "max_depth": a.depth,
         "eta": a.lr, "max_bin": a.bins, "nthread": a.threads, "lambda": 1.0,
         "min_child_weight": 1.0, "base_score": float(y.mean()), "verbosity": 0,
     }
+    if k > 2:
+        # One tree per class a round; base_score stays XGBoost's 0.5 (the
+        # softmax ignores a margin shared by every class).
+        params.update(objective="multi:softprob", num_class=k)
+        del params["base_score"]
     train_s = []
     for _ in range(a.repeat):
         t0 = time.perf_counter()
@@ -71,12 +79,17 @@ def main():
         bst.save_model(a.save_model)
     if a.save_pred:
         np.asarray(p, dtype="<f4").tofile(a.save_pred)
-    ll = float(-np.mean(y * np.log(np.clip(p, 1e-15, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-15, 1))))
+    if k > 2:  # p is rows x k
+        ll = float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y.astype(int)], 1e-15, 1))))
+    else:
+        ll = float(-np.mean(y * np.log(np.clip(p, 1e-15, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-15, 1))))
     out = {
         "engine": "xgboost " + xgb.__version__, "rows": int(X.shape[0]), "cols": int(X.shape[1]),
         "train_s": train_s, "predict_s": predict_s, "train_log_loss": ll,
         "peak_rss_bytes": peak_rss(),
     }
+    if k > 2:
+        out["classes"] = k
     json.dump(out, sys.stdout)
     print()
 
