@@ -33,7 +33,9 @@ type Column struct {
 	// Num holds a Numeric column's values (NaN: missing).
 	Num []float64
 	// Str holds a Text column's values; Null[i] is true where row i is
-	// missing (Null is nil when no value is).
+	// missing (Null is nil when no value is). A missing CSV cell keeps its
+	// marker in Str ("", or an NA string such as "NA"), so that an error
+	// can say what the cell held.
 	Str  []string
 	Null []bool
 }
@@ -122,6 +124,16 @@ var naStrings = map[string]bool{
 
 // IsNA reports whether a CSV cell marks a missing value.
 func IsNA(s string) bool { return naStrings[strings.TrimSpace(s)] }
+
+// MissingMarker says, for an error about a missing value in row i, what
+// the cell held when that was an NA string rather than nothing: ` ("NA"
+// reads as a missing value, as in pandas' read_csv)`, else "".
+func (c *Column) MissingMarker(i int) string {
+	if c.Kind != Text || !c.IsNull(i) || c.Str[i] == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%q reads as a missing value, as in pandas' read_csv)", c.Str[i])
+}
 
 // Merge concatenates batches of the same columns into one.
 func Merge(batches []*Batch) *Batch {

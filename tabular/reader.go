@@ -311,7 +311,7 @@ func (r *csvReader) Next() (*Batch, error) {
 				if c.Null == nil {
 					c.Null = make([]bool, len(c.Str), cap(c.Str))
 				}
-				c.Str = append(c.Str, "")
+				c.Str = append(c.Str, strings.TrimSpace(s)) // the marker, for errors
 				c.Null = append(c.Null, true)
 				continue
 			}

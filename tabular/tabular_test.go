@@ -56,6 +56,11 @@ func TestCSVBatchesAndMissing(t *testing.T) {
 	require.False(t, ok, "NA is missing, got %q", s)
 	s, _ = color.Text(3)
 	require.Equal(t, "re,d", s)
+	// An error about a missing value can say what the cell held.
+	require.Equal(t, ` ("NA" reads as a missing value, as in pandas' read_csv)`, color.MissingMarker(1))
+	require.Empty(t, color.MissingMarker(0), "a present value")
+	x2 := b.Column("x")
+	require.Empty(t, x2.MissingMarker(1), "an empty cell held nothing")
 }
 
 func TestCSVErrors(t *testing.T) {

@@ -697,7 +697,7 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 		for i := range b.Rows {
 			s, ok := c.Text(i)
 			if !ok {
-				return nil, nil, fmt.Errorf("%s, column %q: missing target value", b.Where(i), target)
+				return nil, nil, fmt.Errorf("%s, column %q: missing target value%s", b.Where(i), target, c.MissingMarker(i))
 			}
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -711,7 +711,7 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 	for i := range b.Rows {
 		s, ok := c.Text(i)
 		if !ok {
-			return nil, nil, fmt.Errorf("%s, column %q: missing class label", b.Where(i), target)
+			return nil, nil, fmt.Errorf("%s, column %q: missing class label%s", b.Where(i), target, c.MissingMarker(i))
 		}
 		set[s] = true
 	}
@@ -784,7 +784,7 @@ func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []s
 	for i := range b.Rows {
 		s, ok := c.Text(i)
 		if !ok {
-			return nil, fmt.Errorf("%s, column %q: missing class label", b.Where(i), target)
+			return nil, fmt.Errorf("%s, column %q: missing class label%s", b.Where(i), target, c.MissingMarker(i))
 		}
 		k := slices.Index(classes, s)
 		if k < 0 {

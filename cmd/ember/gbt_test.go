@@ -123,6 +123,8 @@ func TestGBTBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(idFile, []byte(ids.String()), 0o644))
 	three := filepath.Join(dir, "three.csv")
 	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n"), 0o644))
+	naFile := filepath.Join(dir, "na.csv")
+	require.NoError(t, os.WriteFile(naFile, []byte("x,region\n1,EU\n2,NA\n3,APAC\n"), 0o644))
 	var num, multi strings.Builder
 	num.WriteString("x,label\n")
 	multi.WriteString("x,label\n")
@@ -158,6 +160,10 @@ func TestGBTBadInput(t *testing.T) {
 		// asked for is an error that names the way out.
 		{"three classes as binary", []string{"--data", three, "--target", "label", "--objective", "binary:logistic"}, 1,
 			three + `: column "label" has 3 classes (a, b, c); binary:logistic needs two: use --objective multi:softprob`},
+		// "NA" is pandas' missing marker (a region code here): the error
+		// says why a cell with text is a missing label.
+		{"NA as a class", []string{"--data", naFile, "--target", "region"}, 1,
+			naFile + `: line 3, column "region": missing class label ("NA" reads as a missing value, as in pandas' read_csv)`},
 		// Many distinct numbers look like a quantity, not classes.
 		{"numeric target of many values", []string{"--data", numFile, "--target", "label"}, 1,
 			numFile + `: column "label" has 30 distinct numbers (0, 1, 2, 3, 4, 5, …): to predict the number, --objective reg:squarederror; to treat each as a class, --objective multi:softprob`},
