@@ -314,3 +314,14 @@ func TestLogLossBadInputIsNaN(t *testing.T) {
 		})
 	}
 }
+
+func TestArgMaxAndProbaRows(t *testing.T) {
+	// Binary P(y=1): a tie at 0.5 is class 0, as scikit-learn's predict.
+	require.Equal(t, []int{0, 1, 0}, ArgMax([]float64{0.2, 0.7, 0.5}, 1))
+	// Three classes a row: the first largest wins a tie, as numpy's argmax.
+	p := []float64{0.2, 0.5, 0.3, 0.4, 0.4, 0.2}
+	require.Equal(t, []int{1, 0}, ArgMax(p, 3))
+	rows := ProbaRows(p, 3)
+	require.Equal(t, [][]float64{{0.2, 0.5, 0.3}, {0.4, 0.4, 0.2}}, rows)
+	require.Equal(t, 3, cap(rows[0]), "a row cannot be appended into the next")
+}

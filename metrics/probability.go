@@ -129,3 +129,42 @@ func BinaryLogLoss(yTrue []int, p []float64) float64 {
 func clipProb(p float64) float64 {
 	return min(max(p, logLossEps), 1-logLossEps)
 }
+
+// ArgMax is each row's predicted class given k probabilities a row, row by
+// row (len(p)/k rows): the index of the first largest, as numpy's argmax.
+// For k = 1, p is a binary classifier's P(y=1) and the class is 1 where it
+// is above 0.5, else 0 (as scikit-learn's and XGBoost's predict break a tie
+// at 0.5).
+func ArgMax(p []float64, k int) []int {
+	if k <= 1 {
+		out := make([]int, len(p))
+		for i, v := range p {
+			if v > 0.5 {
+				out[i] = 1
+			}
+		}
+		return out
+	}
+	out := make([]int, len(p)/k)
+	for i := range out {
+		row := p[i*k : (i+1)*k]
+		best := 0
+		for c, v := range row {
+			if v > row[best] {
+				best = c
+			}
+		}
+		out[i] = best
+	}
+	return out
+}
+
+// ProbaRows views k probabilities a row, row by row, as the rows LogLoss
+// takes (no copy).
+func ProbaRows(p []float64, k int) [][]float64 {
+	rows := make([][]float64, len(p)/k)
+	for i := range rows {
+		rows[i] = p[i*k : (i+1)*k : (i+1)*k]
+	}
+	return rows
+}

@@ -209,40 +209,26 @@ type Metric struct {
 // which is for two classes only.
 var (
 	ROCAUC = Metric{"roc_auc", true, func(y []int, p []float64) (float64, error) {
-		if k := perRow(y, p); k > 1 {
+		switch k := perRow(y, p); {
+		case k == 2: // two class probabilities a row: score P(class 1)
+			p1 := make([]float64, len(y))
+			for i := range p1 {
+				p1[i] = p[2*i+1]
+			}
+			return metrics.ROCAUC(y, p1)
+		case k > 2:
 			return math.NaN(), fmt.Errorf("ROC AUC is for two classes; these predictions have %d (log_loss and accuracy score any number)", k)
 		}
 		return metrics.ROCAUC(y, p)
 	}}
 	LogLoss = Metric{"log_loss", false, func(y []int, p []float64) (float64, error) {
-		k := perRow(y, p)
-		if k <= 1 {
-			return nanErr("log-loss", metrics.BinaryLogLoss(y, p))
+		if k := perRow(y, p); k > 1 {
+			return nanErr("log-loss", metrics.LogLoss(y, metrics.ProbaRows(p, k)))
 		}
-		rows := make([][]float64, len(y))
-		for i := range rows {
-			rows[i] = p[i*k : (i+1)*k]
-		}
-		return nanErr("log-loss", metrics.LogLoss(y, rows))
+		return nanErr("log-loss", metrics.BinaryLogLoss(y, p))
 	}}
 	Accuracy = Metric{"accuracy", true, func(y []int, p []float64) (float64, error) {
-		k := perRow(y, p)
-		pred := make([]int, len(y))
-		for i := range pred {
-			if k <= 1 {
-				if p[i] > 0.5 {
-					pred[i] = 1
-				}
-				continue
-			}
-			row := p[i*k : (i+1)*k]
-			for c, v := range row {
-				if v > row[pred[i]] {
-					pred[i] = c
-				}
-			}
-		}
-		return nanErr("accuracy", metrics.Accuracy(y, pred))
+		return nanErr("accuracy", metrics.Accuracy(y, metrics.ArgMax(p, perRow(y, p))))
 	}}
 )
 

@@ -43,7 +43,8 @@ type gbtResult struct {
 	NValid      int                `json:"n_valid,omitempty"`
 	NTest       int                `json:"n_test"`
 	EvalOn      string             `json:"eval_on"`
-	Trees       int                `json:"trees"`
+	Trees       int                `json:"trees"`  // rounds × classes for multi:softprob
+	Rounds      int                `json:"rounds"` // boosting rounds kept (params.num_trees asks for)
 	BestRound   *int               `json:"best_round,omitempty"`
 	TrainSecs   float64            `json:"train_seconds"`
 	ROCAUC      *float64           `json:"roc_auc,omitempty"`
@@ -188,7 +189,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fill := fs.Float("fill-value", 0, cli.Range{Min: math.Inf(-1), Max: math.Inf(1)}, "value for --impute constant")
 	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError)},
 		"loss: classification (multi:softprob by itself for more than two classes) or regression")
-	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each)")
+	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each; one per class for multi:softprob)")
 	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0)")
 	lr := fs.Float("lr", 0.1, cli.Above(0), "learning rate (shrinkage of each tree)")
 	bins := fs.Int("max-bins", gbt.MaxBins, 2, gbt.MaxBins, "value bins per feature")
@@ -203,7 +204,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
 	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many stratified folds (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
-	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by (more than two classes: log_loss by default)")
+	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by (default log_loss for more than two classes)")
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
 	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, subsampling)")
@@ -322,7 +323,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if base.Objective == gbt.MultiSoftprob {
 		// Every class has trees, even one a split leaves out of training.
 		base.NumClass = len(classes)
-		if *cv > 0 && *metricName == "roc_auc" {
+		if *cv > 0 && *metricName == "roc_auc" && len(classes) > 2 {
 			if fs.IsSet("metric") {
 				return fmt.Errorf("--metric roc_auc is for two classes; %q has %d: use --metric log_loss or accuracy", *target, len(classes))
 			}
@@ -354,6 +355,24 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			test, yte = train, ytr
 		} else {
 			test, yte = tabular.SelectRows(tb, teIdx), pickFloats(y, teIdx)
+			if base.Objective.Classifier() {
+				// The split keeps a row of every class for training, so a
+				// class of one row is never held out: say the scores
+				// cannot speak for it.
+				held := make([]bool, len(classes))
+				for _, v := range yte {
+					held[int(v)] = true
+				}
+				var none []string
+				for c, ok := range held {
+					if !ok {
+						none = append(none, classes[c])
+					}
+				}
+				if none != nil {
+					warn("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
+				}
+			}
 		}
 	}
 	if base.Objective.Classifier() && countClasses(floatLabels(ytr)) < 2 {
@@ -459,6 +478,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	res.TrainSecs = time.Since(start).Seconds()
 	res.NTrain, res.NTest = Xfit.Rows, Xte.Rows
 	res.Trees = base.Ensemble().NumTrees()
+	res.Rounds = res.Trees / base.NumClasses()
 	if *early > 0 {
 		br := base.History().BestRound
 		res.BestRound = &br
@@ -473,27 +493,33 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var yInt []int
+	var pos []float64 // P(the second class) of a two-class model, for its ROC
 	if base.Objective.Classifier() {
 		yInt = floatLabels(yte)
 		k := base.NumClasses()
-		pred := gbt.ArgMax(p, k)
+		pred := metrics.ArgMax(p, k)
 		acc := metrics.Accuracy(yInt, pred)
 		res.Accuracy = &acc
-		if k == 1 {
-			ll := metrics.BinaryLogLoss(yInt, p)
-			res.LogLoss = &ll
-			if auc, err := metrics.ROCAUC(yInt, p); err == nil {
+		var ll float64
+		switch k {
+		case 1:
+			ll, pos = metrics.BinaryLogLoss(yInt, p), p
+		case 2: // multi:softprob asked for on two classes
+			ll = metrics.LogLoss(yInt, metrics.ProbaRows(p, k))
+			pos = make([]float64, len(yInt))
+			for i := range pos {
+				pos[i] = p[2*i+1]
+			}
+		default:
+			ll = metrics.LogLoss(yInt, metrics.ProbaRows(p, k))
+		}
+		res.LogLoss = &ll
+		if pos != nil {
+			if auc, err := metrics.ROCAUC(yInt, pos); err == nil {
 				res.ROCAUC = &auc
 			} else {
 				warn("ROC AUC: %v", err)
 			}
-		} else {
-			rows := make([][]float64, len(yInt))
-			for i := range rows {
-				rows[i] = p[i*k : (i+1)*k]
-			}
-			ll := metrics.LogLoss(yInt, rows)
-			res.LogLoss = &ll
 		}
 		res.Confusion = metrics.ConfusionMatrix(yInt, pred, len(classes))
 		report := metrics.Classification(yInt, pred, classes)
@@ -537,7 +563,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if yInt != nil && res.ROCAUC != nil {
 			path := *plotPrefix + "-roc.png"
-			if err := plots.ROCCurve(path, yInt, p, fmt.Sprintf("GBT: %s (%s)", *target, on)); err != nil {
+			if err := plots.ROCCurve(path, yInt, pos, fmt.Sprintf("GBT: %s (%s)", *target, on)); err != nil {
 				return err
 			}
 			res.Plots = append(res.Plots, path)
@@ -741,6 +767,15 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 	return y, classes, nil
 }
 
+// listClasses joins the first n class names, with "…" when there are more.
+func listClasses(classes []string, n int) string {
+	s := strings.Join(classes[:min(len(classes), n)], ", ")
+	if len(classes) > n {
+		s += ", …"
+	}
+	return s
+}
+
 // manyNumericClasses is the most distinct labels, all numbers, a target
 // is taken as classes without --objective saying so: more look like a
 // quantity to regress on.
@@ -755,10 +790,7 @@ func classObjective(b *tabular.Batch, target string, classes []string, obj gbt.O
 	if len(classes) == 2 || obj == gbt.MultiSoftprob {
 		return obj, nil
 	}
-	list := strings.Join(classes[:min(len(classes), 6)], ", ")
-	if len(classes) > 6 {
-		list += ", …"
-	}
+	list := listClasses(classes, 6)
 	if explicit {
 		return "", fmt.Errorf("%s: column %q has %d classes (%s); binary:logistic needs two: use --objective multi:softprob (or reg:squarederror for a number)",
 			b.Source, target, len(classes), list)
@@ -788,11 +820,7 @@ func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []s
 		}
 		k := slices.Index(classes, s)
 		if k < 0 {
-			list := strings.Join(classes[:min(len(classes), 6)], ", ")
-			if len(classes) > 6 {
-				list += ", …"
-			}
-			return nil, fmt.Errorf("%s, column %q: class %q was not in the training data (%s)", b.Where(i), target, s, list)
+			return nil, fmt.Errorf("%s, column %q: class %q was not in the training data (%s)", b.Where(i), target, s, listClasses(classes, 6))
 		}
 		y[i] = float64(k)
 	}
@@ -800,7 +828,9 @@ func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []s
 }
 
 // stratifiedSplit holds out ceil(frac·n) rows, each class in proportion
-// when stratify is set (as train_test_split(stratify=y)).
+// when stratify is set (as train_test_split(stratify=y)), though never a
+// class's last row: every class keeps a training row, so that the model
+// learns it (a class of one row is left out of the held-out rows).
 func stratifiedSplit(y []float64, frac float64, seed uint64, stratify bool) (train, test []int) {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
 	groups := map[float64][]int{}
@@ -822,6 +852,9 @@ func stratifiedSplit(y []float64, frac float64, seed uint64, stratify bool) (tra
 		rows := groups[k]
 		r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 		nt := int(math.Ceil(frac * float64(len(rows))))
+		if stratify {
+			nt = min(nt, len(rows)-1)
+		}
 		test = append(test, rows[:nt]...)
 		train = append(train, rows[nt:]...)
 	}
@@ -852,11 +885,7 @@ func printGBT(w io.Writer, r *gbtResult) {
 	case len(r.Classes) == 2 && r.Objective == string(gbt.BinaryLogistic):
 		fmt.Fprintf(w, ": classes %s and %s (positive: %s)", r.Classes[0], r.Classes[1], r.Classes[1])
 	case r.Classes != nil:
-		list := strings.Join(r.Classes[:min(len(r.Classes), 10)], ", ")
-		if len(r.Classes) > 10 {
-			list += ", …"
-		}
-		fmt.Fprintf(w, ": %d classes (%s)", len(r.Classes), list)
+		fmt.Fprintf(w, ": %d classes (%s)", len(r.Classes), listClasses(r.Classes, 10))
 	}
 	fmt.Fprintf(w, "; %d features from %d numeric, %d categorical, %d token columns\n",
 		r.NFeatures, len(r.Numeric), len(r.Categorical), len(r.Tokens))
@@ -881,7 +910,7 @@ func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, "model: %s, %d trees", r.Objective, r.Trees)
 	var notes []string
 	if k := len(r.Classes); r.Objective == string(gbt.MultiSoftprob) && k > 0 {
-		notes = append(notes, fmt.Sprintf("%d rounds of %d classes", r.Trees/k, k))
+		notes = append(notes, fmt.Sprintf("%d rounds of %d classes", r.Rounds, k))
 	}
 	if r.BestRound != nil {
 		notes = append(notes, fmt.Sprintf("early stopping kept rounds 1-%d", *r.BestRound+1))

@@ -508,3 +508,128 @@ func TestGBTMulticlass(t *testing.T) {
 	require.Equal(t, "log_loss", res.CV.Metric)
 	require.Len(t, res.CV.Points, 2)
 }
+
+// TestScoreOldGBTFiles: gbt model files saved before multi-class models
+// (testdata/gbt-1bc528e: binary with early stopping, and a regressor) load
+// and score byte for byte as the Ember that saved them scored them.
+func TestScoreOldGBTFiles(t *testing.T) {
+	dir := "testdata/gbt-1bc528e"
+	for _, name := range []string{"old_binary", "old_reg"} {
+		out := filepath.Join(t.TempDir(), "p.csv")
+		code, _, errOut := runCmd(t, "score", "--model", filepath.Join(dir, name+".ember"), "--data", filepath.Join(dir, "crx100.csv"), "--out", out)
+		require.Equal(t, 0, code, errOut)
+		got, err := os.ReadFile(out)
+		require.NoError(t, err)
+		want, err := os.ReadFile(filepath.Join(dir, name+".expected.csv"))
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), name)
+	}
+}
+
+// TestGBTClassOfOneRow: a class with a single row stays in the training
+// rows (held out, the model would never learn it), and the report says
+// the held-out scores cannot speak for it.
+func TestGBTClassOfOneRow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,label\n")
+	for i := range 90 {
+		fmt.Fprintf(&b, "%d,%c\n", i, 'a'+i/30)
+	}
+	b.WriteString("5,d\n")
+	data := filepath.Join(t.TempDir(), "one.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--trees", "5", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "no held-out rows of class d (too few rows to hold one out)")
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Equal(t, 91-3*8, res.NTrain, "ceil(0.25·30) = 8 of each of a, b, c held out; d's one row trains")
+	require.Equal(t, 5, res.Rounds)
+	require.Equal(t, 20, res.Trees)
+	// Held out, d's row alone would add about log(2^52)/25 = 1.4.
+	require.Less(t, *res.LogLoss, 1.0, "no held-out row of an unlearned class")
+}
+
+// TestGBTTwoClassSoftprob: multi:softprob asked for on two classes (as
+// XGBClassifier allows) is scored as a two-class model: ROC AUC from the
+// second class's probability, its ROC chart, and --cv by roc_auc.
+func TestGBTTwoClassSoftprob(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,label\n")
+	for i := range 80 {
+		fmt.Fprintf(&b, "%d,%c\n", i, 'a'+(i/7)%2)
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "two.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--objective", "multi:softprob", "--trees", "5",
+		"--plot", filepath.Join(dir, "p"), "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "held-out ROC AUC")
+	require.FileExists(t, filepath.Join(dir, "p-roc.png"))
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.NotNil(t, res.ROCAUC)
+	code, out, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--objective", "multi:softprob",
+		"--trees", "5", "--cv", "2", "--grid", "max_depth=2,3", "--metric", "roc_auc", "--json")
+	require.Equal(t, 0, code, errOut)
+	decodeLast(t, out, &res)
+	require.Equal(t, "roc_auc", res.CV.Metric)
+}
+
+// TestGBTMulticlassParquet: iris as Parquet, the species as a string
+// column and, in turn, as an int32 code column (with missing petal
+// lengths), fits multi:softprob and scores with a p_ column a class.
+func TestGBTMulticlassParquet(t *testing.T) {
+	rows := readCSV(t, shareddata.TestPath(t, "iris.csv"))
+	type rec struct {
+		SL      float64  `parquet:"sepal_length"`
+		SW      float64  `parquet:"sepal_width"`
+		PL      *float64 `parquet:"petal_length,optional"`
+		PW      float64  `parquet:"petal_width"`
+		Species string   `parquet:"species"`
+		Code    int32    `parquet:"code"`
+	}
+	var batch []rec
+	for i, r := range rows[1:] {
+		f := func(s string) float64 {
+			v, err := strconv.ParseFloat(s, 64)
+			require.NoError(t, err)
+			return v
+		}
+		pl := f(r[2])
+		var plp *float64
+		if i%17 != 0 {
+			plp = &pl
+		}
+		code := map[string]int32{"setosa": 0, "versicolor": 1, "virginica": 2}[r[4]]
+		batch = append(batch, rec{f(r[0]), f(r[1]), plp, f(r[3]), r[4], code})
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "iris.parquet")
+	fh, err := os.Create(path)
+	require.NoError(t, err)
+	w := parquet.NewGenericWriter[rec](fh, parquet.MaxRowsPerRowGroup(40))
+	_, err = w.Write(batch)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, fh.Close())
+	for _, tc := range []struct {
+		target, other string
+		header        []string
+	}{
+		{"species", "code", []string{"prediction", "p_setosa", "p_versicolor", "p_virginica"}},
+		{"code", "species", []string{"prediction", "p_0", "p_1", "p_2"}},
+	} {
+		model := filepath.Join(dir, tc.target+".model")
+		code, out, errOut := runCmd(t, "gbt", "--data", path, "--target", tc.target, "--exclude", tc.other, "--trees", "20", "--save", model)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, "multi:softprob")
+		pred := filepath.Join(dir, "p.csv")
+		code, _, errOut = runCmd(t, "score", "--model", model, "--data", path, "--out", pred)
+		require.Equal(t, 0, code, errOut)
+		recs := readCSV(t, pred)
+		require.Equal(t, tc.header, recs[0])
+		require.Len(t, recs, 151)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/models/gbt"
 )
 
 // Model files. Every model ember saves (--save) is a checkpoint file (the
@@ -144,10 +145,14 @@ func loadModelFile(path string) (*modelFile, error) {
 	if err := f.DecodeMeta(&m.meta); err != nil {
 		return nil, err
 	}
+	newest := modelMetaVersion
+	if command == "gbt" { // its own layout, versioned by package gbt
+		newest = gbt.FileVersion
+	}
 	switch {
-	case m.meta.Version > modelMetaVersion:
+	case m.meta.Version > newest:
 		return nil, fmt.Errorf("model file %s: metadata version %d is newer than this ember reads (%d); use a newer ember",
-			path, m.meta.Version, modelMetaVersion)
+			path, m.meta.Version, newest)
 	case m.meta.Version < 1:
 		return nil, fmt.Errorf("model file %s: no metadata version", path)
 	case m.meta.Command != command:

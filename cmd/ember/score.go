@@ -18,6 +18,7 @@ import (
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/gbt"
 	"github.com/emberml/ember/tabular"
 )
@@ -65,10 +66,16 @@ func (s *tableScorer) setClasses(names []string) {
 		s.classes = names
 		return
 	}
-	s.classes = make([]string, k)
-	for c := range k {
-		s.classes[c] = strconv.Itoa(c)
+	s.classes = classNumbers(k)
+}
+
+// classNumbers are the names "0", "1", … of k classes that have none.
+func classNumbers(k int) []string {
+	names := make([]string, k)
+	for c := range names {
+		names[c] = strconv.Itoa(c)
 	}
+	return names
 }
 
 // loadScorer reads an Ember gbt model file or an XGBoost model; features
@@ -183,7 +190,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"Reads the file in batches (Parquet: by row group), so files larger than memory\n"+
 			"are scored in constant memory, and writes one CSV line per row: the --id value\n"+
 			"and the prediction (the positive-class probability, or the value for\n"+
-			"regression; for more than two classes the most probable class, then each\n"+
+			"regression; for a multi-class model the most probable class, then each\n"+
 			"class's probability, p_CLASS, as predict_proba). A missing value in a feature column is\n"+
 			"routed as in training; a category never seen in training sets no feature and is\n"+
 			"counted in the summary. Shows a progress bar on a terminal.\n")
@@ -257,6 +264,10 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				idc = b.Column(*id)
 			}
 			nc := max(1, len(sc.classes))
+			var pred []int
+			if sc.classes != nil {
+				pred = metrics.ArgMax(p[:b.Rows*nc], nc)
+			}
 			for i := range b.Rows {
 				k := 0
 				if idc != nil {
@@ -266,9 +277,8 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				if sc.classes == nil {
 					rec[k] = sc.format(p[i])
 				} else {
-					row := p[i*nc : (i+1)*nc]
-					rec[k] = sc.classes[gbt.ArgMax(row, nc)[0]]
-					for c, v := range row {
+					rec[k] = sc.classes[pred[i]]
+					for c, v := range p[i*nc : (i+1)*nc] {
 						rec[k+1+c] = sc.format(v)
 					}
 				}
@@ -431,16 +441,14 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 	nc := s.Model.NumClasses()
 	classes := s.Classes
 	if classes == nil && nc > 1 { // saved from code without class names
-		for c := range nc {
-			classes = append(classes, strconv.Itoa(c))
-		}
+		classes = classNumbers(nc)
 	}
 	out := newClassifierScores(id, classes)
 	var idc *tabular.Column
 	if id != "" {
 		idc = b.Column(id)
 	}
-	pred := gbt.ArgMax(p, nc)
+	pred := metrics.ArgMax(p, nc)
 	for i := range b.Rows {
 		var rec []string
 		if idc != nil {

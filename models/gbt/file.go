@@ -15,9 +15,12 @@ import (
 // FileKind is the checkpoint kind of a GBT model file.
 const FileKind = "ember.gbt"
 
-// fileMetaVersion is the layout of the metadata below; a file with a newer
-// one is refused.
-const fileMetaVersion = 1
+// FileVersion is the newest layout of a model file's metadata; a file with a
+// newer one is refused. Version 2 added multi-class models (class bases,
+// trees.class); binary and regression models are still written as version
+// 1, so that an Ember from before it reads them, and refuses a
+// multi-class file as newer rather than damaged.
+const FileVersion = 2
 
 // Saved is what a GBT model file holds: the fitted model, the feature
 // pipeline that makes its input from raw columns, and what it predicts.
@@ -79,7 +82,7 @@ func Save(path string, s *Saved) error {
 	}
 	m, e := s.Model, s.Model.ens
 	meta := fileMeta{
-		Version: fileMetaVersion, Command: "gbt",
+		Version: 1, Command: "gbt",
 		Input:    fileInput{Kind: "table", Target: s.Target, Pipeline: s.Pipeline},
 		Classes:  s.Classes,
 		Settings: *m,
@@ -109,6 +112,7 @@ func Save(path string, s *Saved) error {
 		{Name: "nodes.default", Buf: def},
 	}
 	if e.class != nil {
+		meta.Version = 2
 		class := graph.NewBuf(tensor.Int32, len(e.class))
 		copy(class.I32, e.class)
 		tensors = append(tensors, checkpoint.Tensor{Name: "trees.class", Buf: class})
@@ -139,8 +143,8 @@ func Load(path string) (*Saved, error) {
 		return nil, err
 	}
 	switch {
-	case meta.Version > fileMetaVersion:
-		return nil, fmt.Errorf("model file %s: metadata version %d is newer than this Ember reads (%d); use a newer Ember", path, meta.Version, fileMetaVersion)
+	case meta.Version > FileVersion:
+		return nil, fmt.Errorf("model file %s: metadata version %d is newer than this Ember reads (%d); use a newer Ember", path, meta.Version, FileVersion)
 	case meta.Version < 1 || meta.Command != "gbt":
 		return nil, bad("metadata is not a GBT model's (version %d, command %q)", meta.Version, meta.Command)
 	}
@@ -170,6 +174,9 @@ func Load(path string) (*Saved, error) {
 		if isNaN32(b) || math.IsInf(float64(b), 0) {
 			return nil, bad("class %d's base is %v", c, b)
 		}
+	}
+	if m.NumClass != 0 && m.NumClass != len(st.ClassBases) {
+		return nil, bad("num_class %d but %d class bases", m.NumClass, len(st.ClassBases))
 	}
 	e.bases = st.ClassBases
 	if st.NumFeatures < 1 || len(st.Importance) != st.NumFeatures || isNaN32(st.Base) {

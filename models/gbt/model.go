@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -239,18 +240,40 @@ func (m *Model) numClass(y []float64) (int, error) {
 	if m.NumClass != 0 {
 		return m.NumClass, nil
 	}
-	top := 0.0
+	var seen [MaxClasses]bool
+	top := 0
 	for i, v := range y {
 		if !(v >= 0 && v < MaxClasses && v == math.Trunc(v)) {
 			return 0, fmt.Errorf("gbt: label %d is %v; multi:softprob needs class numbers 0..%d", i, v, MaxClasses-1)
 		}
-		top = max(top, v)
+		seen[int(v)] = true
+		top = max(top, int(v))
 	}
-	return int(top) + 1, nil
+	// A class number with no rows below the largest is most likely a
+	// stray label (a sentinel such as 999), which would ask for that many
+	// trees a round: as XGBClassifier, refuse it unless NumClass says so.
+	if empty := top + 1 - countTrue(seen[:top+1]); empty > 0 {
+		first := slices.Index(seen[:top+1], false)
+		return 0, fmt.Errorf("gbt: the labels run to %d, but %d of the classes 0..%d have no rows (class %d first): number the classes 0..K−1, or set NumClass to say how many there are",
+			top, empty, top, first)
+	}
+	return top + 1, nil
+}
+
+func countTrue(b []bool) int {
+	n := 0
+	for _, v := range b {
+		if v {
+			n++
+		}
+	}
+	return n
 }
 
 // Fit grows the trees on X (rows × features, NaN for missing values) and
-// labels y: 0 or 1 for BinaryLogistic, any finite value for SquaredError.
+// labels y: 0 or 1 for BinaryLogistic, class numbers 0..K−1 for
+// MultiSoftprob (K is NumClass, or the largest label plus one when every
+// class below it has rows), any finite value for SquaredError.
 // valid, if not nil, is scored after every round (History) and drives
 // early stopping.
 func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
@@ -354,32 +377,5 @@ func (m *Model) PredictClass(X *tabular.Matrix) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ArgMax(p, m.NumClasses()), nil
-}
-
-// ArgMax is each row's most probable class given Predict's output for k
-// predictions per row: for k = 1 (a binary classifier's P(y=1)) 1 where
-// it is above 0.5, else the index of the first largest.
-func ArgMax(p []float64, k int) []int {
-	if k <= 1 {
-		out := make([]int, len(p))
-		for i, v := range p {
-			if v > 0.5 {
-				out[i] = 1
-			}
-		}
-		return out
-	}
-	out := make([]int, len(p)/k)
-	for i := range out {
-		row := p[i*k : (i+1)*k]
-		best := 0
-		for c, v := range row {
-			if v > row[best] {
-				best = c
-			}
-		}
-		out[i] = best
-	}
-	return out
+	return metrics.ArgMax(p, m.NumClasses()), nil
 }

@@ -3,10 +3,12 @@ package gbt
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/checkpoint"
+	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -67,7 +71,7 @@ func TestMulticlassFit(t *testing.T) {
 	}
 	cls, err := m.PredictClass(Xt)
 	require.NoError(t, err)
-	require.Equal(t, ArgMax(p, 3), cls)
+	require.Equal(t, metrics.ArgMax(p, 3), cls)
 	correct := 0
 	for i, c := range cls {
 		if float64(c) == yt[i] {
@@ -160,6 +164,10 @@ func TestMulticlassBadInput(t *testing.T) {
 		{"fraction", func(m *Model) {}, append(append([]float64(nil), y[:49]...), 1.5), "label 49 is 1.5; multi:softprob needs class numbers"},
 		{"negative", func(m *Model) {}, append(append([]float64(nil), y[:49]...), -1), "label 49 is -1"},
 		{"huge", func(m *Model) {}, append(append([]float64(nil), y[:49]...), 1e9), "label 49 is 1e+09"},
+		// A stray 999 among classes 0..2 would ask for 1,000 trees a round
+		// (XGBClassifier refuses such labels too).
+		{"sparse", func(m *Model) {}, append(append([]float64(nil), y[:49]...), 999),
+			"the labels run to 999, but 996 of the classes 0..999 have no rows (class 3 first): number the classes 0..K−1, or set NumClass"},
 		{"beyond NumClass", func(m *Model) { m.NumClass = 2 }, y, "needs class numbers 0..1"},
 		{"NumClass 1", func(m *Model) { m.NumClass = 1 }, y, "NumClass must be in 2..4096"},
 		{"one class", func(m *Model) {}, make([]float64, 50), "needs two classes or more"},
@@ -171,6 +179,11 @@ func TestMulticlassBadInput(t *testing.T) {
 			require.ErrorContains(t, m.Fit(X, tc.y, nil), tc.want)
 		})
 	}
+	// With NumClass set, classes without rows are allowed.
+	m0 := NewMulticlass()
+	m0.NumTrees, m0.NumClass = 1, 5
+	require.NoError(t, m0.Fit(X, append(append([]float64(nil), y[:49]...), 4), nil))
+	require.Equal(t, 5, m0.NumClasses())
 	// A validation label beyond the training classes.
 	m := NewMulticlass()
 	m.NumTrees = 2
@@ -195,6 +208,34 @@ func TestMulticlassSaveLoad(t *testing.T) {
 	require.Equal(t, want, got)
 	require.Equal(t, classes, s.Classes)
 	require.Equal(t, 3, s.Model.NumClasses())
+
+	// A multi-class file is metadata version 2 (an older Ember then says
+	// it is newer, not damaged); a binary one stays version 1.
+	var meta struct {
+		Version int `json:"version"`
+	}
+	f, err := checkpoint.Load(path, FileKind)
+	require.NoError(t, err)
+	require.NoError(t, f.DecodeMeta(&meta))
+	require.Equal(t, 2, meta.Version)
+	bin := New()
+	bin.NumTrees = 2
+	Xb, yb := toyData(100, 1, false)
+	require.NoError(t, bin.Fit(Xb, yb, nil))
+	binPath := filepath.Join(t.TempDir(), "b.model")
+	require.NoError(t, Save(binPath, &Saved{Model: bin}))
+	f, err = checkpoint.Load(binPath, FileKind)
+	require.NoError(t, err)
+	require.NoError(t, f.DecodeMeta(&meta))
+	require.Equal(t, 1, meta.Version)
+
+	// A num_class setting that disagrees with the class bases is damage.
+	m.NumClass = 7
+	require.NoError(t, Save(path, &Saved{Model: m}))
+	_, err = Load(path)
+	require.ErrorIs(t, err, checkpoint.ErrInvalid)
+	require.ErrorContains(t, err, "num_class 7 but 3 class bases")
+	m.NumClass = 0
 
 	// Two class names for three classes is a damaged file.
 	require.NoError(t, Save(path, &Saved{Model: m, Target: "band", Classes: classes[:2]}))
@@ -308,6 +349,8 @@ func TestXGBoostMulticlassBadFiles(t *testing.T) {
 		{"num_class word", strings.Replace(s, `"num_class":"4"`, `"num_class":"four"`, 1), `num_class "four" is not a number of classes`},
 		{"tree of class 4", strings.Replace(s, `"tree_info":[0,`, `"tree_info":[4,`, 1), "tree 0 is for class 4; num_class is 4"},
 		{"short tree_info", strings.Replace(s, `"tree_info":[0,`, `"tree_info":[`, 1), "tree_info has 99 entries for 100 trees"},
+		// XGBoost 3 may write an intercept per class.
+		{"vector base_score", strings.Replace(s, `"base_score":"5E-1"`, `"base_score":"[1E-1,2E-1,3E-1,4E-1]"`, 1), "one value per output (XGBoost 3's vector intercept)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.NotEqual(t, s, tc.doc)
@@ -369,7 +412,7 @@ func TestMulticlassQuality(t *testing.T) {
 		require.NoError(t, err)
 		var ll float64
 		correct := 0
-		pred := ArgMax(p, 4)
+		pred := metrics.ArgMax(p, 4)
 		for i, c := range yte {
 			ll -= math.Log(min(max(p[4*i+int(c)], 1e-15), 1-1e-15))
 			if pred[i] == int(c) {
@@ -383,5 +426,49 @@ func TestMulticlassQuality(t *testing.T) {
 		require.LessOrEqual(t, ll, run.SklearnLogLoss)
 		require.LessOrEqual(t, ll, run.XGBoostLogLoss+0.01)
 		require.GreaterOrEqual(t, acc, run.SklearnAcc-0.02)
+	}
+}
+
+// TestMulticlassTrainsAsXGBoost: on iris (balanced, so Ember's log-share
+// start and XGBoost's 0.5 give the same softmax; few distinct values, so
+// the same bins), Ember's training gives XGBoost 1.7's probabilities after
+// 1 round of depth 2 and after 20 rounds of depth 3, within 1e-5
+// (testdata/make_iris_xgb.py): the gradient, the 2p(1−p) hessian and the
+// round of one tree per class are XGBoost's.
+func TestMulticlassTrainsAsXGBoost(t *testing.T) {
+	f, err := os.Open(shareddata.TestPath(t, "iris.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	recs = recs[1:]
+	names := []string{"setosa", "versicolor", "virginica"}
+	X := tabular.NewMatrix(len(recs), 4)
+	y := make([]float64, len(recs))
+	for i, r := range recs {
+		for j := range 4 {
+			v, err := strconv.ParseFloat(r[j], 64)
+			require.NoError(t, err)
+			X.Data[i*4+j] = float32(v)
+		}
+		y[i] = float64(slices.Index(names, r[4]))
+		require.GreaterOrEqual(t, y[i], 0.0, r[4])
+	}
+	for _, c := range []struct{ rounds, depth int }{{1, 2}, {20, 3}} {
+		want, _ := readFixture(t, fmt.Sprintf("testdata/iris_xgb_%d_%d.csv", c.rounds, c.depth))
+		require.Equal(t, X.Rows, want.Rows)
+		m := NewMulticlass()
+		m.NumTrees, m.MaxDepth, m.LearningRate, m.L2, m.MinChildWeight = c.rounds, c.depth, 0.3, 1, 1e-3
+		require.NoError(t, m.Fit(X, y, nil))
+		p, err := m.Predict(X)
+		require.NoError(t, err)
+		worst := 0.0
+		for i := range X.Rows {
+			for k := range 3 {
+				worst = max(worst, math.Abs(float64(want.At(i, k))-p[3*i+k]))
+			}
+		}
+		t.Logf("%d rounds of depth %d: largest |p − XGBoost's| %.3g", c.rounds, c.depth, worst)
+		require.Less(t, worst, 1e-5)
 	}
 }

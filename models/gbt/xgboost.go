@@ -192,8 +192,12 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 	if err != nil || nf < 0 {
 		return nil, xgbErr("learner_model_param.num_feature %q is not a count", l.Params.NumFeature)
 	}
-	// XGBoost 2 writes base_score as "[5E-1]" (a vector of one).
+	// XGBoost 2 writes base_score as "[5E-1]" (a vector of one); XGBoost 3
+	// can write one intercept per class or target.
 	bsText := strings.Trim(l.Params.BaseScore, "[] ")
+	if strings.Contains(bsText, ",") {
+		return nil, xgbErr("base_score %q has one value per output (XGBoost 3's vector intercept), which this reader does not support yet", l.Params.BaseScore)
+	}
 	bs, err := strconv.ParseFloat(bsText, 32)
 	if err != nil || math.IsNaN(bs) || math.IsInf(bs, 0) {
 		return nil, xgbErr("learner_model_param.base_score %q is not a number", l.Params.BaseScore)

@@ -1,0 +1,42 @@
+#!/usr/bin/python3
+"""Writes XGBoost's multi:softprob probabilities on iris after training, which
+TestMulticlassTrainsAsXGBoost compares Ember's own training against: the same
+objective (gradient p - 1[y=k], hessian 2p(1-p)), one tree per class a round,
+the same histogram bins (iris has few distinct values a feature).
+
+Run with Debian's python3 and python3-xgboost (1.7):
+
+    /usr/bin/python3 models/gbt/testdata/make_iris_xgb.py [iris.csv]
+
+Files: iris_xgb_R_D.csv, a header and one row per iris row (file order), the three class
+probabilities (classes in sorted name order) after R rounds of depth D,
+learning rate 0.3, lambda 1, min_child_weight 1e-3, hist with max_bin 256.
+"""
+import csv
+import os
+import sys
+
+import numpy as np
+import xgboost as xgb
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "..", "shared", "data", "iris.csv")
+
+
+def main():
+    with open(DATA) as f:
+        rows = list(csv.reader(f))[1:]
+    X = np.array([[float(v) for v in r[:4]] for r in rows], dtype=np.float32)
+    classes = sorted(set(r[4] for r in rows))
+    y = np.array([classes.index(r[4]) for r in rows])
+    d = xgb.DMatrix(X, label=y)
+    for rounds, depth in [(1, 2), (20, 3)]:
+        params = dict(objective="multi:softprob", num_class=3, max_depth=depth, eta=0.3, reg_lambda=1,
+                      min_child_weight=1e-3, tree_method="hist", max_bin=256, nthread=1)
+        p = xgb.train(params, d, rounds).predict(d)
+        np.savetxt(os.path.join(HERE, "iris_xgb_%d_%d.csv" % (rounds, depth)), p, delimiter=",", fmt="%.9g",
+                   header="p_setosa,p_versicolor,p_virginica", comments="")
+
+
+if __name__ == "__main__":
+    main()
