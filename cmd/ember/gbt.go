@@ -43,6 +43,7 @@ type gbtResult struct {
 	NValid      int                `json:"n_valid,omitempty"`
 	NTest       int                `json:"n_test"`
 	EvalOn      string             `json:"eval_on"`
+	Weight      string             `json:"weight,omitempty"`
 	Trees       int                `json:"trees"`  // rounds × classes for multi:softprob
 	Rounds      int                `json:"rounds"` // boosting rounds kept (params.num_trees asks for)
 	BestRound   *int               `json:"best_round,omitempty"`
@@ -79,6 +80,7 @@ var gbtParams = map[string]func(m *gbt.Model, v float64) error{
 	"min_split_loss":   func(m *gbt.Model, v float64) error { return floatParam(&m.MinSplitLoss, v, false, false) },
 	"l2":               func(m *gbt.Model, v float64) error { return floatParam(&m.L2, v, false, false) },
 	"subsample":        func(m *gbt.Model, v float64) error { return floatParam(&m.Subsample, v, true, true) },
+	"scale_pos_weight": func(m *gbt.Model, v float64) error { return floatParam(&m.ScalePosWeight, v, true, false) },
 }
 
 var gbtAliases = map[string]string{
@@ -89,7 +91,7 @@ var gbtAliases = map[string]string{
 	"min_instances": "min_samples_leaf", "minInstancesPerNode": "min_samples_leaf", "min_instances_per_node": "min_samples_leaf",
 	"gamma": "min_split_loss", "minInfoGain": "min_split_loss",
 	"lambda": "l2", "reg_lambda": "l2", "l2_regularization": "l2",
-	"subsamplingRate": "subsample",
+	"subsamplingRate": "subsample", "scalePosWeight": "scale_pos_weight",
 }
 
 func intParam(dst *int, v float64, lo, hi int) error {
@@ -198,6 +200,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	gamma := fs.Float("min-split-loss", 0, cli.AtLeast(0), "loss reduction a split must exceed (XGBoost's gamma)")
 	l2 := fs.Float("l2", 1, cli.AtLeast(0), "L2 penalty on leaf values (XGBoost's lambda)")
 	subsample := fs.Float("subsample", 1, cli.Range{Min: 0, MinOpen: true, Max: 1}, "fraction of rows each tree is grown on")
+	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight; the held-out scores stay unweighted)")
+	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the positive class's rows, binary:logistic (XGBoost's scale_pos_weight; negatives/positives balances the classes)")
 	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
 	validFrac := fs.Float("valid-frac", 0.1, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true}, "fraction of training rows held out for --early-stopping")
 	testPath := fs.Input("test", "", "score on this `file` instead of a split of --data")
@@ -251,6 +255,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("--%s applies to --tokens columns; there are none", name)
 			}
 		}
+		if fs.IsSet("scale-pos-weight") && *objective != string(gbt.BinaryLogistic) {
+			return fmt.Errorf("--scale-pos-weight weighs the positive class of binary:logistic; --objective is %s", *objective)
+		}
+		if *weightCol != "" && *weightCol == *target {
+			return fmt.Errorf("--weight %s is the --target column", *weightCol)
+		}
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
@@ -274,6 +284,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	base.NumTrees, base.MaxDepth, base.LearningRate, base.MaxBins = *trees, *depth, *lr, *bins
 	base.MinSamplesLeaf, base.MinChildWeight, base.MinSplitLoss, base.L2 = *minLeaf, *minChild, *gamma, *l2
 	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
+	base.ScalePosWeight = *spw
 	if *impute == "none" {
 		*impute = ""
 	}
@@ -294,7 +305,19 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--exclude: %w", err)
 		}
 	}
-	if err := chooseColumns(tb, &spec, *features, append(splitList(*exclude), *target), warn); err != nil {
+	var weights []float64
+	except := append(splitList(*exclude), *target)
+	if *weightCol != "" {
+		if weights, err = weightValues(tb, *weightCol); err != nil {
+			return err
+		}
+		if slices.Contains(splitList(*features), *weightCol) || slices.Contains(slices.Concat(spec.Categorical, spec.Tokens), *weightCol) {
+			return fmt.Errorf("--weight %s is also a feature column", *weightCol)
+		}
+		// Not a feature; the target stays last, as chooseColumns reads it.
+		except = append(append(splitList(*exclude), *weightCol), *target)
+	}
+	if err := chooseColumns(tb, &spec, *features, except, warn); err != nil {
 		return err
 	}
 	// Every feature value is checked (a non-number in a numeric column
@@ -321,6 +344,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		*objective = string(base.Objective)
 	}
 	if base.Objective == gbt.MultiSoftprob {
+		if fs.IsSet("scale-pos-weight") {
+			return fmt.Errorf("--scale-pos-weight weighs the positive class of binary:logistic; %q has %d classes (multi:softprob): weigh rows with --weight instead", *target, len(classes))
+		}
 		// Every class has trees, even one a split leaves out of training.
 		base.NumClass = len(classes)
 		if *cv > 0 && *metricName == "roc_auc" && len(classes) > 2 {
@@ -332,12 +358,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	res := gbtResult{Data: *data, Test: *testPath, Target: *target, Objective: *objective, Numeric: spec.Numeric,
-		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Warnings: nil}
+		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Weight: *weightCol, Warnings: nil}
 	var train, test *tabular.Batch
-	var ytr, yte []float64
+	var ytr, yte, wtr []float64
 	res.EvalOn = "test"
 	if *testPath != "" {
-		train, ytr = tb, y
+		train, ytr, wtr = tb, y, weights
 		if test, err = readBatch(*testPath, append(spec.Numeric, slices.Concat(spec.Categorical, spec.Tokens, []string{*target})...)); err != nil {
 			return err
 		}
@@ -350,6 +376,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
 		}
 		train, ytr = tabular.SelectRows(tb, trIdx), pickFloats(y, trIdx)
+		if weights != nil {
+			wtr = pickFloats(weights, trIdx)
+		}
 		if len(teIdx) == 0 {
 			res.EvalOn = "train"
 			test, yte = train, ytr
@@ -429,7 +458,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return nil, err
 			}
-			if err := m.Fit(X, pickFloats(ytr, trRows), nil); err != nil {
+			var w []float64
+			if wtr != nil {
+				w = pickFloats(wtr, trRows)
+			}
+			if err := m.FitWeighted(X, pickFloats(ytr, trRows), w, nil); err != nil {
 				return nil, err
 			}
 			return m.Predict(Xv)
@@ -464,15 +497,18 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	res.Unseen = rep.Unseen
 	res.NFeatures = len(pl.Features)
 	var valid *gbt.EvalSet
-	Xfit, yfit := X, ytr
+	Xfit, yfit, wfit := X, ytr, wtr
 	if *early > 0 {
 		trIdx, vaIdx := stratifiedSplit(ytr, *validFrac, *seed+1, base.Objective.Classifier())
 		Xfit, yfit = X.SelectRows(trIdx), pickFloats(ytr, trIdx)
 		valid = &gbt.EvalSet{X: X.SelectRows(vaIdx), Y: pickFloats(ytr, vaIdx)}
+		if wtr != nil { // the validation loss weighted, as XGBoost weighs an eval set
+			wfit, valid.W = pickFloats(wtr, trIdx), pickFloats(wtr, vaIdx)
+		}
 		res.NValid = len(vaIdx)
 	}
 	start := time.Now()
-	if err := base.Fit(Xfit, yfit, valid); err != nil {
+	if err := base.FitWeighted(Xfit, yfit, wfit, valid); err != nil {
 		return err
 	}
 	res.TrainSecs = time.Since(start).Seconds()
@@ -487,6 +523,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"num_trees": float64(base.NumTrees), "max_depth": float64(base.MaxDepth), "learning_rate": base.LearningRate,
 		"max_bins": float64(base.MaxBins), "min_samples_leaf": float64(base.MinSamplesLeaf), "min_child_weight": base.MinChildWeight,
 		"min_split_loss": base.MinSplitLoss, "l2": base.L2, "subsample": base.Subsample,
+	}
+	if base.Objective == gbt.BinaryLogistic {
+		res.Params["scale_pos_weight"] = base.ScalePosWeight
 	}
 	p, err := base.Predict(Xte)
 	if err != nil {
@@ -767,6 +806,34 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 	return y, classes, nil
 }
 
+// weightValues reads a --weight column: a finite, non-negative number in
+// every row (a missing or bad one is an error naming its line), not all 0.
+func weightValues(b *tabular.Batch, name string) ([]float64, error) {
+	c := b.Column(name)
+	if c == nil {
+		_, err := tabular.Open(b.Source, []string{name}, 1)
+		return nil, fmt.Errorf("--weight: %w", err)
+	}
+	w := make([]float64, b.Rows)
+	var sum float64
+	for i := range b.Rows {
+		s, ok := c.Text(i)
+		if !ok {
+			return nil, fmt.Errorf("%s, column %q: missing weight%s", b.Where(i), name, c.MissingMarker(i))
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%s, column %q: weight %q is not a finite number of 0 or more", b.Where(i), name, s)
+		}
+		w[i] = v
+		sum += v
+	}
+	if !(sum > 0) {
+		return nil, fmt.Errorf("%s: every weight in column %q is 0", b.Source, name)
+	}
+	return w, nil
+}
+
 // listClasses joins the first n class names, with "…" when there are more.
 func listClasses(classes []string, n int) string {
 	s := strings.Join(classes[:min(len(classes), n)], ", ")
@@ -905,7 +972,11 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if r.NValid > 0 {
 		fmt.Fprintf(w, ", %d validation rows (early stopping)", r.NValid)
 	}
-	fmt.Fprintf(w, ", %d held-out rows\n", r.NTest)
+	fmt.Fprintf(w, ", %d held-out rows", r.NTest)
+	if r.Weight != "" {
+		fmt.Fprintf(w, "; training rows weighted by column %q (held-out scores unweighted)", r.Weight)
+	}
+	fmt.Fprintln(w)
 	p := r.Params
 	fmt.Fprintf(w, "model: %s, %d trees", r.Objective, r.Trees)
 	var notes []string
@@ -918,8 +989,11 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if notes != nil {
 		fmt.Fprintf(w, " (%s)", strings.Join(notes, "; "))
 	}
-	fmt.Fprintf(w, ", max depth %g, learning rate %g, %g bins, min %g rows per leaf, l2 %g; trained in %.2fs\n",
-		p["max_depth"], p["learning_rate"], p["max_bins"], p["min_samples_leaf"], p["l2"], r.TrainSecs)
+	fmt.Fprintf(w, ", max depth %g, learning rate %g, %g bins, min %g rows per leaf, l2 %g", p["max_depth"], p["learning_rate"], p["max_bins"], p["min_samples_leaf"], p["l2"])
+	if v, ok := p["scale_pos_weight"]; ok && v != 1 {
+		fmt.Fprintf(w, ", scale_pos_weight %g", v)
+	}
+	fmt.Fprintf(w, "; trained in %.2fs\n", r.TrainSecs)
 	on := "held-out"
 	if r.EvalOn == "train" {
 		on = "training (no held-out rows: --test-frac 0)"

@@ -633,3 +633,73 @@ func TestGBTMulticlassParquet(t *testing.T) {
 		require.Len(t, recs, 151)
 	}
 }
+
+// TestGBTWeights: --weight names a column of sample weights, which is not
+// a feature and changes the fit; --scale-pos-weight weighs the positive
+// class; bad weights are refused naming their line, before any fit.
+func TestGBTWeights(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,z,w,label\n")
+	for i := range 200 {
+		label := "no"
+		if (i%10 > 6) != (i%13 == 0) {
+			label = "yes"
+		}
+		fmt.Fprintf(&b, "%d,%d,%d,%s\n", i%10, i%4, 1+i%3, label)
+	}
+	data := filepath.Join(dir, "w.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	fit := func(args ...string) gbtResult {
+		t.Helper()
+		code, out, errOut := runCmd(t, append([]string{"gbt", "--data", data, "--target", "label", "--trees", "10", "--json"}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		var res gbtResult
+		decodeLast(t, out, &res)
+		return res
+	}
+	plain := fit("--exclude", "w")
+	weighted := fit("--weight", "w")
+	require.Equal(t, "w", weighted.Weight)
+	require.Equal(t, plain.NFeatures, weighted.NFeatures, "the weight column is not a feature")
+	require.Equal(t, []string{"x", "z"}, weighted.Numeric)
+	require.NotEqual(t, *plain.LogLoss, *weighted.LogLoss)
+	spw := fit("--exclude", "w", "--scale-pos-weight", "4")
+	require.Equal(t, 4.0, spw.Params["scale_pos_weight"])
+	// Weighing the positives up predicts "yes" more often.
+	require.Greater(t, spw.Confusion[0][1]+spw.Confusion[1][1], plain.Confusion[0][1]+plain.Confusion[1][1])
+
+	// Tuned by --cv as XGBoost users tune it.
+	cv := fit("--exclude", "w", "--cv", "2", "--grid", "scalePosWeight=1,3")
+	require.Len(t, cv.CV.Points, 2)
+	require.Contains(t, cv.CV.Points[1].Point, "scale_pos_weight")
+
+	bad := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("x,w,label\n1,1,a\n2,-3,b\n3,1,a\n4,1,b\n"), 0o644))
+	three := filepath.Join(dir, "three.csv")
+	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n4,a\n5,b\n6,c\n"), 0o644))
+	missing := filepath.Join(dir, "missing.csv")
+	require.NoError(t, os.WriteFile(missing, []byte("x,w,label\n1,1,a\n2,,b\n3,1,a\n4,1,b\n"), 0o644))
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"negative weight", []string{"--data", bad, "--target", "label", "--weight", "w"}, 1, bad + `: line 3, column "w": weight "-3" is not a finite number of 0 or more`},
+		{"missing weight", []string{"--data", missing, "--target", "label", "--weight", "w"}, 1, missing + `: line 3, column "w": missing weight`},
+		{"no such column", []string{"--data", data, "--target", "label", "--weight", "ww"}, 1, `--weight: ` + data + `: no column "ww"`},
+		{"weight is target", []string{"--data", data, "--target", "label", "--weight", "label"}, 2, "--weight label is the --target column"},
+		{"weight is a feature", []string{"--data", data, "--target", "label", "--weight", "w", "--features", "x,w"}, 1, "--weight w is also a feature column"},
+		{"scale_pos_weight for three classes", []string{"--data", three, "--target", "label", "--scale-pos-weight", "2"}, 1,
+			`--scale-pos-weight weighs the positive class of binary:logistic; "label" has 3 classes (multi:softprob): weigh rows with --weight instead`},
+		{"scale_pos_weight on a regressor", []string{"--data", data, "--target", "x", "--objective", "reg:squarederror", "--scale-pos-weight", "2"}, 2,
+			"--scale-pos-weight weighs the positive class of binary:logistic; --objective is reg:squarederror"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, append([]string{"gbt"}, tc.args...)...)
+			require.Equal(t, tc.code, code, errOut)
+			require.Contains(t, errOut, tc.want)
+		})
+	}
+}

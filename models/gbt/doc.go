@@ -62,6 +62,14 @@
 // (scikit-learn's start); Predict gives each row's K probabilities, the
 // softmax of its K margins, row by row as predict_proba lays them out.
 //
-// Not here yet: sample weights, categorical splits
+// # Weights
+//
+// FitWeighted takes a weight per training row (scikit-learn's and
+// XGBoost's sample_weight) and ScalePosWeight weighs a binary fit's
+// positive rows (XGBoost's scale_pos_weight): each row's gradient and
+// hessian are scaled as XGBoost scales them, the starting margin is the
+// weighted one, and an EvalSet's W weighs the validation loss.
+//
+// Not here yet: categorical splits
 // and a CUDA histogram kernel (no GPU was available to measure one on).
 package gbt

@@ -27,9 +27,12 @@ type trainer struct {
 	// k is the number of margins per row (classes of multi:softprob, else
 	// 1); class is the one the tree being grown adds to.
 	k, class int
-	raw      []float64 // margins of the training rows, k per row
-	prob     []float64 // multi:softprob: the round's class probabilities, k per row
-	gh       []gradPair
+	// w is each training row's weight (sample weight times
+	// ScalePosWeight for a positive row), nil when every weight is 1.
+	w    []float64
+	raw  []float64 // margins of the training rows, k per row
+	prob []float64 // multi:softprob: the round's class probabilities, k per row
+	gh   []gradPair
 
 	rows    []uint32 // row indices, partitioned node by node
 	scratch []uint32 // partition buffer, as long as rows
@@ -44,6 +47,7 @@ type trainer struct {
 
 	vbins []uint8 // validation rows, binned
 	vy    []float64
+	vw    []float64 // nil: every validation row weighs 1
 	vraw  []float64 // k per row
 
 	importance []float64
@@ -61,7 +65,7 @@ type growNode struct {
 
 // newTrainer prepares a Fit of k margins per row (the classes of
 // multi:softprob, else 1).
-func newTrainer(m *Model, X *tabular.Matrix, y []float64, valid *EvalSet, k int) *trainer {
+func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k int) *trainer {
 	t := &trainer{
 		m: m,
 		rules: splitRules{
@@ -84,6 +88,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y []float64, valid *EvalSet, k int)
 		t.nBins[j] = t.bm.nBins(j)
 	}
 	t.bins = t.bm.binAll(X, t.threads)
+	t.w = rowWeights(m, y, w)
 	t.raw = make([]float64, t.n*k)
 	t.gh = make([]gradPair, t.n)
 	t.rows = make([]uint32, t.n)
@@ -98,20 +103,55 @@ func newTrainer(m *Model, X *tabular.Matrix, y []float64, valid *EvalSet, k int)
 	}
 	if valid != nil {
 		t.vbins = t.bm.binAll(valid.X, t.threads)
-		t.vy = valid.Y
+		t.vy, t.vw = valid.Y, valid.W
 		t.vraw = make([]float64, valid.X.Rows*k)
 	}
 	return t
 }
 
-// baseScore is the constant the boosting starts from: the log-odds of the
-// positive rate, or the mean (what scikit-learn and XGBoost 2 start from).
-func (t *trainer) baseScore() float64 {
-	var sum float64
-	for _, v := range t.y {
-		sum += v
+// rowWeights is each row's weight in the fit: its sample weight (w, or 1),
+// times ScalePosWeight for a positive row of a binary fit; nil when every
+// weight is 1.
+func rowWeights(m *Model, y, w []float64) []float64 {
+	spw := m.ScalePosWeight
+	if spw == 0 {
+		spw = 1
 	}
-	mean := sum / float64(len(t.y))
+	if w == nil && spw == 1 {
+		return nil
+	}
+	out := make([]float64, len(y))
+	for i, v := range y {
+		out[i] = 1
+		if w != nil {
+			out[i] = w[i]
+		}
+		if m.Objective == BinaryLogistic && v == 1 {
+			out[i] *= spw
+		}
+	}
+	return out
+}
+
+// weight is row i's weight in w, nil meaning 1.
+func weight(w []float64, i int) float64 {
+	if w == nil {
+		return 1
+	}
+	return w[i]
+}
+
+// baseScore is the constant the boosting starts from: the log-odds of the
+// (weighted) positive rate, or the (weighted) mean (what scikit-learn and
+// XGBoost 2 start from).
+func (t *trainer) baseScore() float64 {
+	var sum, total float64
+	for i, v := range t.y {
+		wi := weight(t.w, i)
+		sum += wi * v
+		total += wi
+	}
+	mean := sum / total
 	if t.m.Objective == BinaryLogistic {
 		return math.Log(mean / (1 - mean))
 	}
@@ -123,12 +163,15 @@ func (t *trainer) baseScore() float64 {
 // class with none, as scikit-learn's HistGradientBoostingClassifier starts.
 func (t *trainer) classBases() {
 	count := make([]float64, t.k)
-	for _, v := range t.y {
-		count[int(v)]++
+	var total float64
+	for i, v := range t.y {
+		wi := weight(t.w, i)
+		count[int(v)] += wi
+		total += wi
 	}
 	const eps = 0x1p-52
 	for c, n := range count {
-		t.ens.bases[c] = float32(math.Log(min(max(n/float64(t.n), eps), 1-eps)))
+		t.ens.bases[c] = float32(math.Log(min(max(n/total, eps), 1-eps)))
 	}
 }
 
@@ -169,7 +212,7 @@ func (t *trainer) run() {
 		if t.vraw == nil {
 			continue
 		}
-		loss := t.meanLoss(t.vraw, t.vy)
+		loss := t.meanLoss(t.vraw, t.vy, t.vw)
 		t.history.ValidLoss = append(t.history.ValidLoss, loss)
 		if loss < bestLoss {
 			best, bestLoss = round, loss
@@ -204,30 +247,46 @@ func (t *trainer) run() {
 
 // gradients computes every row's gradient and hessian for the tree of
 // t.class: at the current margins, or at the round's class probabilities
-// for multi:softprob (p − 1[y = class] and XGBoost's hessian 2p(1−p),
-// floored at 1e-16 as the logistic one is).
+// for multi:softprob (p − 1[y = class] and XGBoost's hessian 2p(1−p)),
+// each times the row's weight, with XGBoost's floors: the logistic
+// hessian's 1e-16 before the weight, the softmax one's after it.
 func (t *trainer) gradients() {
 	obj, k, c := t.m.Objective, t.k, t.class
 	parallel(t.n, t.threads, func(lo, hi int) {
 		y, gh := t.y[lo:hi], t.gh[lo:hi]
+		var w []float64
+		if t.w != nil {
+			w = t.w[lo:hi]
+		}
 		switch obj {
 		case BinaryLogistic:
 			for i, m := range t.raw[lo:hi] {
 				p := 1 / (1 + math.Exp(-m))
-				gh[i] = gradPair{float32(p - y[i]), float32(max(p*(1-p), 1e-16))}
+				g, h := p-y[i], max(p*(1-p), 1e-16)
+				if w != nil {
+					g, h = g*w[i], h*w[i]
+				}
+				gh[i] = gradPair{float32(g), float32(h)}
 			}
 		case MultiSoftprob:
 			for i := range gh {
 				p := t.prob[(lo+i)*k+c]
-				g := p
+				g, h := p, 2*p*(1-p)
 				if int(y[i]) == c {
 					g = p - 1
 				}
-				gh[i] = gradPair{float32(g), float32(max(2*p*(1-p), 1e-16))}
+				if w != nil {
+					g, h = g*w[i], h*w[i]
+				}
+				gh[i] = gradPair{float32(g), float32(max(h, 1e-16))}
 			}
 		default:
 			for i, m := range t.raw[lo:hi] {
-				gh[i] = gradPair{float32(m - y[i]), 1}
+				g, h := m-y[i], 1.0
+				if w != nil {
+					g, h = g*w[i], w[i]
+				}
+				gh[i] = gradPair{float32(g), float32(h)}
 			}
 		}
 	})
@@ -581,9 +640,10 @@ func (t *trainer) validateTree(root int32) {
 	})
 }
 
-// meanLoss is the mean loss of margins raw (t.k per row) against labels y:
-// log-loss, multi-class log-loss or squared error.
-func (t *trainer) meanLoss(raw, y []float64) float64 {
+// meanLoss is the mean loss of margins raw (t.k per row) against labels y,
+// weighted by w (nil: every row 1): log-loss, multi-class log-loss or
+// squared error.
+func (t *trainer) meanLoss(raw, y, w []float64) float64 {
 	n := len(y)
 	parts := make([]float64, max(1, min(t.threads, n)))
 	parallel(len(parts), len(parts), func(plo, phi int) {
@@ -595,12 +655,12 @@ func (t *trainer) meanLoss(raw, y []float64) float64 {
 			var sum float64
 			for i := n * p / len(parts); i < n*(p+1)/len(parts); i++ {
 				if m == nil {
-					sum += pointLoss(t.m.Objective == BinaryLogistic, raw[i], y[i])
+					sum += weight(w, i) * pointLoss(t.m.Objective == BinaryLogistic, raw[i], y[i])
 					continue
 				}
 				copy(m, raw[i*t.k:(i+1)*t.k])
 				softmax64(m)
-				sum += -math.Log(min(max(m[int(y[i])], 1e-15), 1-1e-15))
+				sum += weight(w, i) * -math.Log(min(max(m[int(y[i])], 1e-15), 1-1e-15))
 			}
 			parts[p] = sum
 		}
@@ -609,7 +669,14 @@ func (t *trainer) meanLoss(raw, y []float64) float64 {
 	for _, s := range parts {
 		sum += s
 	}
-	return sum / float64(n)
+	total := float64(n)
+	if w != nil {
+		total = 0
+		for _, v := range w {
+			total += v
+		}
+	}
+	return sum / total
 }
 
 // pointLoss is one row's log-loss (probabilities clipped to [1e-15,

@@ -86,6 +86,12 @@ type Model struct {
 	// Subsample is the fraction of rows each tree is grown on, drawn
 	// without replacement (default 1: all).
 	Subsample float64 `json:"subsample"`
+	// ScalePosWeight multiplies the weight of every positive row of a
+	// BinaryLogistic fit (XGBoost's scale_pos_weight; the usual choice for
+	// imbalanced classes is negatives/positives). Default 1; 0 means 1 (a
+	// Model literal, or a file from before the option); other objectives
+	// leave it 1.
+	ScalePosWeight float64 `json:"scale_pos_weight,omitempty"`
 	// EarlyStoppingRounds stops training when the validation loss passed
 	// to Fit has not improved for this many rounds, and keeps the trees up
 	// to the best round (default 0: off).
@@ -124,6 +130,7 @@ func New() *Model {
 		MinChildWeight: 1e-3,
 		L2:             1,
 		Subsample:      1,
+		ScalePosWeight: 1,
 	}
 }
 
@@ -188,6 +195,10 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: L2 must be a non-negative finite number, got %v", m.L2)
 	case !(m.Subsample > 0 && m.Subsample <= 1):
 		return fmt.Errorf("gbt: Subsample must be in (0, 1], got %v", m.Subsample)
+	case m.ScalePosWeight != 0 && m.ScalePosWeight != 1 && m.Objective != BinaryLogistic:
+		return fmt.Errorf("gbt: ScalePosWeight is %v; it weighs the positive class of %s only", m.ScalePosWeight, BinaryLogistic)
+	case !(m.ScalePosWeight >= 0) || math.IsInf(m.ScalePosWeight, 0):
+		return fmt.Errorf("gbt: ScalePosWeight must be a non-negative finite number, got %v", m.ScalePosWeight)
 	case m.EarlyStoppingRounds < 0:
 		return fmt.Errorf("gbt: EarlyStoppingRounds must not be negative, got %d", m.EarlyStoppingRounds)
 	}
@@ -198,6 +209,31 @@ func (m *Model) checkOptions() error {
 type EvalSet struct {
 	X *tabular.Matrix
 	Y []float64
+	// W weighs each row's loss (nil: every row 1), as XGBoost weighs an
+	// evaluation set's metric.
+	W []float64
+}
+
+// checkWeights validates sample weights: one per row, finite, not
+// negative, and not all zero.
+func checkWeights(name string, w []float64, rows int) error {
+	if w == nil {
+		return nil
+	}
+	if len(w) != rows {
+		return fmt.Errorf("gbt: %s has %d rows but %d weights", name, rows, len(w))
+	}
+	var sum float64
+	for i, v := range w {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("gbt: %s weight %d is %v; weights must be finite and not negative", name, i, v)
+		}
+		sum += v
+	}
+	if !(sum > 0) {
+		return fmt.Errorf("gbt: every %s weight is 0", name)
+	}
+	return nil
 }
 
 // checkFinite refuses an infinite feature value, as XGBoost does: binning
@@ -277,6 +313,16 @@ func countTrue(b []bool) int {
 // valid, if not nil, is scored after every round (History) and drives
 // early stopping.
 func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
+	return m.FitWeighted(X, y, nil, valid)
+}
+
+// FitWeighted is Fit with a weight per training row (nil: every row 1),
+// as XGBoost's and scikit-learn's sample_weight: each row's gradient and
+// hessian are scaled by its weight, so MinChildWeight bounds a leaf's
+// weighted hessian and the starting margin is the weighted mean's;
+// MinSamplesLeaf still counts rows. A weight of 0 leaves a row out of the
+// fit but not out of the bins.
+func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) error {
 	m.ens, m.importance, m.history = nil, nil, History{}
 	if err := m.checkOptions(); err != nil {
 		return err
@@ -297,6 +343,9 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 	if err := checkFinite("X", X); err != nil {
 		return err
 	}
+	if err := checkWeights("X", w, X.Rows); err != nil {
+		return err
+	}
 	if m.EarlyStoppingRounds > 0 && valid == nil {
 		return errors.New("gbt: EarlyStoppingRounds needs a validation set")
 	}
@@ -313,6 +362,9 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 		if err := checkFinite("the validation set's X", valid.X); err != nil {
 			return err
 		}
+		if err := checkWeights("the validation set", valid.W, valid.X.Rows); err != nil {
+			return err
+		}
 		if valid.X.Rows == 0 {
 			return errors.New("gbt: the validation set has no rows")
 		}
@@ -324,7 +376,7 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 		}
 		return fmt.Errorf("gbt: Fit: every label is %v; a classifier needs %s", y[0], need)
 	}
-	t := newTrainer(m, X, y, valid, k)
+	t := newTrainer(m, X, y, w, valid, k)
 	t.run()
 	m.ens, m.importance, m.history = t.ens, t.importance, t.history
 	return nil

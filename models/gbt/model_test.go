@@ -103,7 +103,7 @@ func TestEarlyStoppingKeepsBestRound(t *testing.T) {
 	Xv, yv := toyData(500, 5, false)
 	m := New()
 	m.NumTrees, m.LearningRate, m.MaxDepth, m.EarlyStoppingRounds = 500, 0.5, 6, 5
-	require.NoError(t, m.Fit(X, y, &EvalSet{Xv, yv}))
+	require.NoError(t, m.Fit(X, y, &EvalSet{X: Xv, Y: yv}))
 	h := m.History()
 	require.Less(t, len(h.ValidLoss), 500, "the validation loss should stop improving early at this learning rate")
 	require.Equal(t, h.BestRound+1, m.Ensemble().NumTrees())
@@ -275,4 +275,82 @@ func withValue(X *tabular.Matrix, i, j int, v float32) *tabular.Matrix {
 	out := &tabular.Matrix{Rows: X.Rows, Cols: X.Cols, Data: slices.Clone(X.Data)}
 	out.Data[i*X.Cols+j] = v
 	return out
+}
+
+func TestWeightsBadInput(t *testing.T) {
+	X, y := toyData(50, 8, false)
+	ones := func(n int) []float64 {
+		w := make([]float64, n)
+		for i := range w {
+			w[i] = 1
+		}
+		return w
+	}
+	with := func(i int, v float64) []float64 {
+		w := ones(50)
+		w[i] = v
+		return w
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(m *Model)
+		w    []float64
+		want string
+	}{
+		{"length", func(m *Model) {}, ones(49), "X has 50 rows but 49 weights"},
+		{"negative", func(m *Model) {}, with(3, -1), "X weight 3 is -1; weights must be finite and not negative"},
+		{"NaN", func(m *Model) {}, with(4, math.NaN()), "X weight 4 is NaN"},
+		{"infinite", func(m *Model) {}, with(5, math.Inf(1)), "X weight 5 is +Inf"},
+		{"all zero", func(m *Model) {}, make([]float64, 50), "every X weight is 0"},
+		{"scale_pos_weight on a regressor", func(m *Model) { m.Objective, m.ScalePosWeight = SquaredError, 3 }, nil,
+			"ScalePosWeight is 3; it weighs the positive class of binary:logistic only"},
+		{"negative scale_pos_weight", func(m *Model) { m.ScalePosWeight = -2 }, nil, "ScalePosWeight must be a non-negative finite number"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := New()
+			tc.edit(m)
+			require.ErrorContains(t, m.FitWeighted(X, y, tc.w, nil), tc.want)
+		})
+	}
+	m := New()
+	m.NumTrees = 2
+	require.ErrorContains(t, m.Fit(X, y, &EvalSet{X: X, Y: y, W: ones(3)}), "the validation set has 50 rows but 3 weights")
+
+	// A zero ScalePosWeight (a Model literal, an old file) means 1.
+	a, b := New(), New()
+	a.NumTrees, b.NumTrees, b.ScalePosWeight = 5, 5, 0
+	require.NoError(t, a.Fit(X, y, nil))
+	require.NoError(t, b.Fit(X, y, nil))
+	pa, err := a.Predict(X)
+	require.NoError(t, err)
+	pb, err := b.Predict(X)
+	require.NoError(t, err)
+	require.Equal(t, pa, pb)
+}
+
+// TestWeightedValidationLoss: the validation loss is the weighted mean
+// when the EvalSet has weights, as XGBoost weighs an evaluation metric.
+func TestWeightedValidationLoss(t *testing.T) {
+	X, y := toyData(400, 12, false)
+	Xv, yv := toyData(200, 13, false)
+	wv := make([]float64, len(yv))
+	for i := range wv {
+		wv[i] = float64(i%3) + 0.5
+	}
+	m := New()
+	m.NumTrees, m.MaxDepth = 10, 3
+	require.NoError(t, m.Fit(X, y, &EvalSet{X: Xv, Y: yv, W: wv}))
+	p, err := m.Predict(Xv)
+	require.NoError(t, err)
+	var sum, total float64
+	for i, v := range p {
+		l := -math.Log(min(max(v, 1e-15), 1-1e-15))
+		if yv[i] == 0 {
+			l = -math.Log(min(max(1-v, 1e-15), 1-1e-15))
+		}
+		sum += wv[i] * l
+		total += wv[i]
+	}
+	h := m.History()
+	require.InDelta(t, sum/total, h.ValidLoss[len(h.ValidLoss)-1], 1e-9)
 }

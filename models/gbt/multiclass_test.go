@@ -134,7 +134,7 @@ func TestMulticlassEarlyStopping(t *testing.T) {
 	Xv, yv := toyMulti(500, 5)
 	m := NewMulticlass()
 	m.NumTrees, m.LearningRate, m.MaxDepth, m.EarlyStoppingRounds = 300, 0.5, 6, 5
-	require.NoError(t, m.Fit(X, y, &EvalSet{Xv, yv}))
+	require.NoError(t, m.Fit(X, y, &EvalSet{X: Xv, Y: yv}))
 	h := m.History()
 	require.Less(t, h.ValidLoss[0], math.Log(3), "the first round improves on uniform guessing")
 	require.Less(t, len(h.ValidLoss), 300, "the validation loss should stop improving early at this learning rate")
@@ -187,7 +187,7 @@ func TestMulticlassBadInput(t *testing.T) {
 	// A validation label beyond the training classes.
 	m := NewMulticlass()
 	m.NumTrees = 2
-	require.ErrorContains(t, m.Fit(X, y, &EvalSet{X, append(append([]float64(nil), y[:49]...), 3)}),
+	require.ErrorContains(t, m.Fit(X, y, &EvalSet{X: X, Y: append(append([]float64(nil), y[:49]...), 3)}),
 		"the validation set label 49 is 3; multi:softprob needs class numbers 0..2")
 }
 
@@ -436,6 +436,78 @@ func TestMulticlassQuality(t *testing.T) {
 // (testdata/make_iris_xgb.py): the gradient, the 2p(1−p) hessian and the
 // round of one tree per class are XGBoost's.
 func TestMulticlassTrainsAsXGBoost(t *testing.T) {
+	X, y := readIris(t)
+	for _, c := range []struct{ rounds, depth int }{{1, 2}, {20, 3}} {
+		m := NewMulticlass()
+		m.NumTrees, m.MaxDepth, m.LearningRate, m.L2, m.MinChildWeight = c.rounds, c.depth, 0.3, 1, 1e-3
+		require.NoError(t, m.Fit(X, y, nil))
+		checkIrisXGBoost(t, m, X, fmt.Sprintf("testdata/iris_xgb_%d_%d.csv", c.rounds, c.depth))
+	}
+}
+
+// TestWeightedTrainsAsXGBoost: with sample weights (and ScalePosWeight for
+// a binary fit), Ember's training gives XGBoost 1.7's probabilities on
+// iris within 1e-5, XGBoost started from Ember's margins
+// (testdata/make_iris_xgb.py): weights scale each row's gradient and
+// hessian as XGBoost's do, floors included, and the start is the weighted
+// class shares'.
+func TestWeightedTrainsAsXGBoost(t *testing.T) {
+	X, y := readIris(t)
+	w := make([]float64, X.Rows)
+	for i := range w {
+		w[i] = 0.5 + float64(i%7)/4
+	}
+	m := NewMulticlass()
+	m.NumTrees, m.MaxDepth, m.LearningRate, m.L2, m.MinChildWeight = 20, 3, 0.3, 1, 1e-3
+	require.NoError(t, m.FitWeighted(X, y, w, nil))
+	checkIrisXGBoost(t, m, X, "testdata/iris_xgb_weighted_20_3.csv")
+
+	yb := make([]float64, len(y))
+	for i, c := range y {
+		if c == 2 {
+			yb[i] = 1
+		}
+	}
+	b := New()
+	b.NumTrees, b.MaxDepth, b.LearningRate, b.L2, b.MinChildWeight, b.ScalePosWeight = 20, 3, 0.3, 1, 1e-3, 3
+	require.NoError(t, b.FitWeighted(X, yb, w, nil))
+	checkIrisXGBoost(t, b, X, "testdata/iris_xgb_binary_20_3.csv")
+
+	// Unweighted, the same model fits differently.
+	u := New()
+	u.NumTrees, u.MaxDepth, u.LearningRate, u.L2, u.MinChildWeight = 20, 3, 0.3, 1, 1e-3
+	require.NoError(t, u.Fit(X, yb, nil))
+	pw, err := b.Predict(X)
+	require.NoError(t, err)
+	pu, err := u.Predict(X)
+	require.NoError(t, err)
+	require.NotEqual(t, pw, pu)
+}
+
+// checkIrisXGBoost compares m's predictions on iris with XGBoost's in a
+// testdata file (a header, then the predictions of each row).
+func checkIrisXGBoost(t *testing.T, m *Model, X *tabular.Matrix, path string) {
+	t.Helper()
+	want, _ := readFixture(t, path)
+	require.Equal(t, X.Rows, want.Rows)
+	p, err := m.Predict(X)
+	require.NoError(t, err)
+	k := want.Cols
+	require.Len(t, p, k*X.Rows)
+	worst := 0.0
+	for i := range X.Rows {
+		for c := range k {
+			worst = max(worst, math.Abs(float64(want.At(i, c))-p[k*i+c]))
+		}
+	}
+	t.Logf("%s: largest |p − XGBoost's| %.3g", path, worst)
+	require.Less(t, worst, 1e-5)
+}
+
+// readIris reads the shared iris data: the four measurements and the
+// species numbered in sorted order.
+func readIris(t *testing.T) (*tabular.Matrix, []float64) {
+	t.Helper()
 	f, err := os.Open(shareddata.TestPath(t, "iris.csv"))
 	require.NoError(t, err)
 	defer f.Close()
@@ -454,21 +526,5 @@ func TestMulticlassTrainsAsXGBoost(t *testing.T) {
 		y[i] = float64(slices.Index(names, r[4]))
 		require.GreaterOrEqual(t, y[i], 0.0, r[4])
 	}
-	for _, c := range []struct{ rounds, depth int }{{1, 2}, {20, 3}} {
-		want, _ := readFixture(t, fmt.Sprintf("testdata/iris_xgb_%d_%d.csv", c.rounds, c.depth))
-		require.Equal(t, X.Rows, want.Rows)
-		m := NewMulticlass()
-		m.NumTrees, m.MaxDepth, m.LearningRate, m.L2, m.MinChildWeight = c.rounds, c.depth, 0.3, 1, 1e-3
-		require.NoError(t, m.Fit(X, y, nil))
-		p, err := m.Predict(X)
-		require.NoError(t, err)
-		worst := 0.0
-		for i := range X.Rows {
-			for k := range 3 {
-				worst = max(worst, math.Abs(float64(want.At(i, k))-p[3*i+k]))
-			}
-		}
-		t.Logf("%d rounds of depth %d: largest |p − XGBoost's| %.3g", c.rounds, c.depth, worst)
-		require.Less(t, worst, 1e-5)
-	}
+	return X, y
 }

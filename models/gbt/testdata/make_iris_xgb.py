@@ -11,6 +11,15 @@ Run with Debian's python3 and python3-xgboost (1.7):
 Files: iris_xgb_R_D.csv, a header and one row per iris row (file order), the three class
 probabilities (classes in sorted name order) after R rounds of depth D,
 learning rate 0.3, lambda 1, min_child_weight 1e-3, hist with max_bin 256.
+With sample weights (row i weighs 0.5 + (i % 7) / 4), each fit starting from
+Ember's margins (given to XGBoost as base_margin, since XGBoost 1.7 starts
+every model at base_score 0.5):
+  iris_xgb_weighted_20_3.csv  multi:softprob as above, weighted; Ember starts
+                              at the log of each class's weighted share.
+  iris_xgb_binary_20_3.csv    binary:logistic, virginica against the rest,
+                              weighted and scale_pos_weight 3; Ember starts at
+                              the log-odds of the weighted positive share.
+                              One column: P(virginica).
 """
 import csv
 import os
@@ -36,6 +45,25 @@ def main():
         p = xgb.train(params, d, rounds).predict(d)
         np.savetxt(os.path.join(HERE, "iris_xgb_%d_%d.csv" % (rounds, depth)), p, delimiter=",", fmt="%.9g",
                    header="p_setosa,p_versicolor,p_virginica", comments="")
+
+    w = 0.5 + (np.arange(len(y)) % 7) / 4
+    common = dict(max_depth=3, eta=0.3, reg_lambda=1, min_child_weight=1e-3, tree_method="hist", max_bin=256, nthread=1)
+    share = np.array([w[y == k].sum() for k in range(3)]) / w.sum()
+    base = np.tile(np.log(share).astype(np.float32), (len(y), 1))
+    d = xgb.DMatrix(X, label=y, weight=w, base_margin=base)
+    p = xgb.train(dict(objective="multi:softprob", num_class=3, **common), d, 20).predict(d)
+    np.savetxt(os.path.join(HERE, "iris_xgb_weighted_20_3.csv"), p, delimiter=",", fmt="%.9g",
+               header="p_setosa,p_versicolor,p_virginica", comments="")
+
+    yb = (y == 2).astype(np.float32)
+    spw = 3.0
+    wb = w * np.where(yb == 1, spw, 1)
+    pos = wb[yb == 1].sum() / wb.sum()
+    base = np.full(len(y), np.float32(np.log(pos / (1 - pos))), dtype=np.float32)
+    d = xgb.DMatrix(X, label=yb, weight=w, base_margin=base)
+    p = xgb.train(dict(objective="binary:logistic", scale_pos_weight=spw, **common), d, 20).predict(d)
+    np.savetxt(os.path.join(HERE, "iris_xgb_binary_20_3.csv"), p, delimiter=",", fmt="%.9g",
+               header="p_virginica", comments="")
 
 
 if __name__ == "__main__":
