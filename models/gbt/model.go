@@ -376,6 +376,22 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 		}
 		return fmt.Errorf("gbt: Fit: every label is %v; a classifier needs %s", y[0], need)
 	}
+	if w != nil && m.Objective.Classifier() {
+		// The weighted classes must be two or more as well: a class whose
+		// rows all weigh 0 does not count (a binary fit would start at a
+		// log-odds of ±Inf).
+		var with []float64
+		for i, v := range y {
+			if w[i] > 0 && !slices.Contains(with, v) {
+				if with = append(with, v); len(with) == 2 {
+					break
+				}
+			}
+		}
+		if len(with) < 2 {
+			return fmt.Errorf("gbt: Fit: only rows of class %v have a weight above 0; a classifier needs two classes of weighted rows", with[0])
+		}
+	}
 	t := newTrainer(m, X, y, w, valid, k)
 	t.run()
 	m.ens, m.importance, m.history = t.ens, t.importance, t.history

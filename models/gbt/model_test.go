@@ -302,6 +302,15 @@ func TestWeightsBadInput(t *testing.T) {
 		{"NaN", func(m *Model) {}, with(4, math.NaN()), "X weight 4 is NaN"},
 		{"infinite", func(m *Model) {}, with(5, math.Inf(1)), "X weight 5 is +Inf"},
 		{"all zero", func(m *Model) {}, make([]float64, 50), "every X weight is 0"},
+		{"one class weighted", func(m *Model) {}, func() []float64 {
+			w := make([]float64, 50)
+			for i, v := range y {
+				if v == 1 {
+					w[i] = 1
+				}
+			}
+			return w
+		}(), "only rows of class 1 have a weight above 0; a classifier needs two classes of weighted rows"},
 		{"scale_pos_weight on a regressor", func(m *Model) { m.Objective, m.ScalePosWeight = SquaredError, 3 }, nil,
 			"ScalePosWeight is 3; it weighs the positive class of binary:logistic only"},
 		{"negative scale_pos_weight", func(m *Model) { m.ScalePosWeight = -2 }, nil, "ScalePosWeight must be a non-negative finite number"},
