@@ -200,7 +200,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	gamma := fs.Float("min-split-loss", 0, cli.AtLeast(0), "loss reduction a split must exceed (XGBoost's gamma)")
 	l2 := fs.Float("l2", 1, cli.AtLeast(0), "L2 penalty on leaf values (XGBoost's lambda)")
 	subsample := fs.Float("subsample", 1, cli.Range{Min: 0, MinOpen: true, Max: 1}, "fraction of rows each tree is grown on")
-	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight; the held-out scores stay unweighted)")
+	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit and --early-stopping's loss are weighted; the held-out and --cv scores are not")
 	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the positive class's rows, binary:logistic (XGBoost's scale_pos_weight; negatives/positives balances the classes)")
 	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
 	validFrac := fs.Float("valid-frac", 0.1, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true}, "fraction of training rows held out for --early-stopping")
@@ -347,6 +347,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("scale-pos-weight") {
 			return fmt.Errorf("--scale-pos-weight weighs the positive class of binary:logistic; %q has %d classes (multi:softprob): weigh rows with --weight instead", *target, len(classes))
 		}
+		if slices.ContainsFunc(grid, func(a selection.Param) bool { return a.Name == "scale_pos_weight" }) {
+			return fmt.Errorf("--grid scale_pos_weight weighs the positive class of binary:logistic; %q has %d classes (multi:softprob)", *target, len(classes))
+		}
 		// Every class has trees, even one a split leaves out of training.
 		base.NumClass = len(classes)
 		if *cv > 0 && *metricName == "roc_auc" && len(classes) > 2 {
@@ -403,6 +406,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 			}
 		}
+	}
+	if err := checkFitWeights(wtr, ytr, classes, base, *weightCol, "the training rows"); err != nil {
+		return err
 	}
 	if base.Objective.Classifier() && countClasses(floatLabels(ytr)) < 2 {
 		return fmt.Errorf("the training rows have a single class (%s); use more data or a smaller --test-frac", classes[int(ytr[0])])
@@ -504,6 +510,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		valid = &gbt.EvalSet{X: X.SelectRows(vaIdx), Y: pickFloats(ytr, vaIdx)}
 		if wtr != nil { // the validation loss weighted, as XGBoost weighs an eval set
 			wfit, valid.W = pickFloats(wtr, trIdx), pickFloats(wtr, vaIdx)
+			if err := checkFitWeights(wfit, yfit, classes, base, *weightCol, "the rows --early-stopping fits on"); err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(valid.W, func(v float64) bool { return v > 0 }) {
+				return fmt.Errorf("--weight %s: every row of the --valid-frac validation split weighs 0, so its loss is undefined: use a larger --valid-frac, or other weights", *weightCol)
+			}
 		}
 		res.NValid = len(vaIdx)
 	}
@@ -620,7 +632,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *save != "" {
-		info := trainingInfo{Data: *data, Test: *testPath, Rows: tb.Rows, NTrain: res.NTrain, NTest: res.NTest, Seed: *seed, EvalOn: res.EvalOn, Accuracy: res.Accuracy}
+		info := trainingInfo{Data: *data, Test: *testPath, Rows: tb.Rows, NTrain: res.NTrain, NTest: res.NTest, Seed: *seed, EvalOn: res.EvalOn, Accuracy: res.Accuracy, Weight: *weightCol}
 		if err := gbt.Save(*save, &gbt.Saved{Model: base, Pipeline: pl, Target: *target, Classes: classes, Training: info}); err != nil {
 			return err
 		}
@@ -806,6 +818,37 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 	return y, classes, nil
 }
 
+// checkFitWeights refuses, before a fit and naming --weight, weights of
+// rows (those the split left for training, say) that sum to 0, that leave
+// a classifier fewer than two classes of weighted rows, or that
+// --scale-pos-weight takes beyond gbt.MaxWeight.
+func checkFitWeights(w, y []float64, classes []string, m *gbt.Model, col, rows string) error {
+	if w == nil {
+		return nil
+	}
+	weighted := map[int]bool{}
+	top := 0.0
+	for i, v := range w {
+		if v > 0 {
+			weighted[int(y[i])] = true
+		}
+		top = max(top, v)
+	}
+	switch {
+	case len(weighted) == 0:
+		return fmt.Errorf("--weight %s: every one of %s weighs 0", col, rows)
+	case m.Objective.Classifier() && len(weighted) < 2:
+		var only string
+		for c := range weighted {
+			only = classes[c]
+		}
+		return fmt.Errorf("--weight %s: of %s, only those of class %s weigh more than 0; a classifier needs two classes of weighted rows", col, rows, only)
+	case m.Objective == gbt.BinaryLogistic && top*m.ScalePosWeight > gbt.MaxWeight:
+		return fmt.Errorf("--scale-pos-weight %g times the largest --weight (%g) is beyond 3.4e38, float32's range (XGBoost keeps weights in float32)", m.ScalePosWeight, top)
+	}
+	return nil
+}
+
 // weightValues reads a --weight column: a finite, non-negative number in
 // every row (a missing or bad one is an error naming its line), not all 0.
 func weightValues(b *tabular.Batch, name string) ([]float64, error) {
@@ -819,17 +862,17 @@ func weightValues(b *tabular.Batch, name string) ([]float64, error) {
 	for i := range b.Rows {
 		s, ok := c.Text(i)
 		if !ok {
-			return nil, fmt.Errorf("%s, column %q: missing weight%s", b.Where(i), name, c.MissingMarker(i))
+			return nil, fmt.Errorf("--weight %s: %s: missing weight%s", name, b.Where(i), c.MissingMarker(i))
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%s, column %q: weight %q is not a finite number of 0 or more", b.Where(i), name, s)
+		if err != nil || !(v >= 0 && v <= gbt.MaxWeight) {
+			return nil, fmt.Errorf("--weight %s: %s: weight %q is not a number from 0 to 3.4e38 (float32's range, as XGBoost keeps weights)", name, b.Where(i), s)
 		}
 		w[i] = v
 		sum += v
 	}
 	if !(sum > 0) {
-		return nil, fmt.Errorf("%s: every weight in column %q is 0", b.Source, name)
+		return nil, fmt.Errorf("--weight %s: %s: every weight is 0", name, b.Source)
 	}
 	return w, nil
 }

@@ -686,8 +686,8 @@ func TestGBTWeights(t *testing.T) {
 		code int
 		want string
 	}{
-		{"negative weight", []string{"--data", bad, "--target", "label", "--weight", "w"}, 1, bad + `: line 3, column "w": weight "-3" is not a finite number of 0 or more`},
-		{"missing weight", []string{"--data", missing, "--target", "label", "--weight", "w"}, 1, missing + `: line 3, column "w": missing weight`},
+		{"negative weight", []string{"--data", bad, "--target", "label", "--weight", "w"}, 1, `--weight w: ` + bad + `: line 3: weight "-3" is not a number from 0 to 3.4e38`},
+		{"missing weight", []string{"--data", missing, "--target", "label", "--weight", "w"}, 1, `--weight w: ` + missing + `: line 3: missing weight`},
 		{"no such column", []string{"--data", data, "--target", "label", "--weight", "ww"}, 1, `--weight: ` + data + `: no column "ww"`},
 		{"weight is target", []string{"--data", data, "--target", "label", "--weight", "label"}, 2, "--weight label is the --target column"},
 		{"weight is a feature", []string{"--data", data, "--target", "label", "--weight", "w", "--features", "x,w"}, 1, "--weight w is also a feature column"},

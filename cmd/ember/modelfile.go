@@ -78,6 +78,7 @@ type trainingInfo struct {
 	Seed     uint64   `json:"seed"`
 	EvalOn   string   `json:"eval_on,omitempty"`
 	Accuracy *float64 `json:"accuracy,omitempty"`
+	Weight   string   `json:"weight,omitempty"` // the --weight column the rows were weighted by
 }
 
 // modelFile is a model being saved or one loaded.

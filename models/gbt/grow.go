@@ -153,6 +153,11 @@ func (t *trainer) baseScore() float64 {
 	}
 	mean := sum / total
 	if t.m.Objective == BinaryLogistic {
+		// Clipped as scikit-learn clips it: a class whose weight vanishes
+		// beside the other's (a ScalePosWeight of 1e17) starts the fit at
+		// a finite log-odds.
+		const eps = 0x1p-52
+		mean = min(max(mean, eps), 1-eps)
 		return math.Log(mean / (1 - mean))
 	}
 	return mean

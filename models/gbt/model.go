@@ -110,8 +110,9 @@ type Model struct {
 // History is what Fit recorded per boosting round.
 type History struct {
 	// ValidLoss is the loss on the validation set passed to Fit after
-	// each round (log-loss, multi-class log-loss or mean squared error);
-	// pass the training rows as the validation set for a training curve.
+	// each round (log-loss, multi-class log-loss or mean squared error;
+	// weighted by the set's W, as XGBoost weighs an evaluation set); pass
+	// the training rows as the validation set for a training curve.
 	ValidLoss []float64
 	// BestRound is the round (0-based) of the lowest validation loss when
 	// early stopping was on, else the last round.
@@ -214,24 +215,29 @@ type EvalSet struct {
 	W []float64
 }
 
-// checkWeights validates sample weights: one per row, finite, not
-// negative, and not all zero.
+// MaxWeight is the largest sample weight (times ScalePosWeight) a fit
+// takes: float32's largest, as XGBoost keeps weights in float32, so that a
+// weighted gradient pair (float32) stays finite.
+const MaxWeight = math.MaxFloat32
+
+// checkWeights validates the sample weights of name (the training rows,
+// the validation set): one per row, from 0 to MaxWeight, not all zero.
 func checkWeights(name string, w []float64, rows int) error {
 	if w == nil {
 		return nil
 	}
 	if len(w) != rows {
-		return fmt.Errorf("gbt: %s has %d rows but %d weights", name, rows, len(w))
+		return fmt.Errorf("gbt: %s: %d rows but %d weights", name, rows, len(w))
 	}
 	var sum float64
 	for i, v := range w {
-		if !(v >= 0) || math.IsInf(v, 0) {
-			return fmt.Errorf("gbt: %s weight %d is %v; weights must be finite and not negative", name, i, v)
+		if !(v >= 0 && v <= MaxWeight) {
+			return fmt.Errorf("gbt: weight %d of %s is %v; weights must be from 0 to 3.4e38 (float32's range, as XGBoost keeps them)", i, name, v)
 		}
 		sum += v
 	}
 	if !(sum > 0) {
-		return fmt.Errorf("gbt: every %s weight is 0", name)
+		return fmt.Errorf("gbt: every weight of %s is 0", name)
 	}
 	return nil
 }
@@ -316,12 +322,14 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 	return m.FitWeighted(X, y, nil, valid)
 }
 
-// FitWeighted is Fit with a weight per training row (nil: every row 1),
-// as XGBoost's and scikit-learn's sample_weight: each row's gradient and
-// hessian are scaled by its weight, so MinChildWeight bounds a leaf's
-// weighted hessian and the starting margin is the weighted mean's;
-// MinSamplesLeaf still counts rows. A weight of 0 leaves a row out of the
-// fit but not out of the bins.
+// FitWeighted is Fit with a weight per training row (nil: every row 1;
+// each from 0 to MaxWeight), as XGBoost's and scikit-learn's
+// sample_weight: each row's gradient and hessian are scaled by its weight,
+// so MinChildWeight bounds a leaf's weighted hessian and the starting
+// margin is the weighted mean's; MinSamplesLeaf still counts rows. The bins
+// are cut from the rows unweighted, as scikit-learn cuts them (XGBoost's
+// hist sketch weighs them), so a weight of 0 leaves a row out of the fit
+// but not out of the bins.
 func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) error {
 	m.ens, m.importance, m.history = nil, nil, History{}
 	if err := m.checkOptions(); err != nil {
@@ -343,7 +351,7 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 	if err := checkFinite("X", X); err != nil {
 		return err
 	}
-	if err := checkWeights("X", w, X.Rows); err != nil {
+	if err := checkWeights("the training rows", w, X.Rows); err != nil {
 		return err
 	}
 	if m.EarlyStoppingRounds > 0 && valid == nil {
@@ -375,6 +383,15 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 			need = "two classes or more"
 		}
 		return fmt.Errorf("gbt: Fit: every label is %v; a classifier needs %s", y[0], need)
+	}
+	if m.Objective == BinaryLogistic && m.ScalePosWeight > 1 {
+		top := 1.0
+		if w != nil {
+			top = slices.Max(w)
+		}
+		if top*m.ScalePosWeight > MaxWeight {
+			return fmt.Errorf("gbt: ScalePosWeight %v times the largest weight, %v, is beyond 3.4e38 (float32's range, as XGBoost keeps weights)", m.ScalePosWeight, top)
+		}
 	}
 	if w != nil && m.Objective.Classifier() {
 		// The weighted classes must be two or more as well: a class whose

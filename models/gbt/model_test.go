@@ -297,11 +297,11 @@ func TestWeightsBadInput(t *testing.T) {
 		w    []float64
 		want string
 	}{
-		{"length", func(m *Model) {}, ones(49), "X has 50 rows but 49 weights"},
-		{"negative", func(m *Model) {}, with(3, -1), "X weight 3 is -1; weights must be finite and not negative"},
-		{"NaN", func(m *Model) {}, with(4, math.NaN()), "X weight 4 is NaN"},
-		{"infinite", func(m *Model) {}, with(5, math.Inf(1)), "X weight 5 is +Inf"},
-		{"all zero", func(m *Model) {}, make([]float64, 50), "every X weight is 0"},
+		{"length", func(m *Model) {}, ones(49), "the training rows: 50 rows but 49 weights"},
+		{"negative", func(m *Model) {}, with(3, -1), "weight 3 of the training rows is -1; weights must be from 0 to 3.4e38"},
+		{"NaN", func(m *Model) {}, with(4, math.NaN()), "weight 4 of the training rows is NaN"},
+		{"infinite", func(m *Model) {}, with(5, math.Inf(1)), "weight 5 of the training rows is +Inf"},
+		{"all zero", func(m *Model) {}, make([]float64, 50), "every weight of the training rows is 0"},
 		{"one class weighted", func(m *Model) {}, func() []float64 {
 			w := make([]float64, 50)
 			for i, v := range y {
@@ -323,7 +323,7 @@ func TestWeightsBadInput(t *testing.T) {
 	}
 	m := New()
 	m.NumTrees = 2
-	require.ErrorContains(t, m.Fit(X, y, &EvalSet{X: X, Y: y, W: ones(3)}), "the validation set has 50 rows but 3 weights")
+	require.ErrorContains(t, m.Fit(X, y, &EvalSet{X: X, Y: y, W: ones(3)}), "the validation set: 50 rows but 3 weights")
 
 	// A zero ScalePosWeight (a Model literal, an old file) means 1.
 	a, b := New(), New()
