@@ -31,11 +31,12 @@ type parquetReader struct {
 }
 
 type parquetCol struct {
-	name  string
-	leaf  int // leaf column index in every row group
-	kind  Kind
-	scale float64 // DECIMAL: divide by this
-	phys  parquet.Kind
+	name     string
+	leaf     int // leaf column index in every row group
+	kind     Kind
+	scale    float64 // DECIMAL: divide by this
+	phys     parquet.Kind
+	unsigned bool // INT(32 or 64, false): the bits are an unsigned integer
 }
 
 func openParquet(f *os.File, size int64, path string, columns []string, batchRows int) (r *parquetReader, err error) {
@@ -96,8 +97,11 @@ func parquetColumn(path string, c *parquet.Column) (parquetCol, error) {
 	case parquet.Int32, parquet.Int64:
 		pc.kind = Numeric
 		if lt != nil {
-			if d, ok := lt.Value.(*format.DecimalType); ok {
-				pc.scale = math.Pow(10, float64(d.Scale))
+			switch v := lt.Value.(type) {
+			case *format.DecimalType:
+				pc.scale = math.Pow(10, float64(v.Scale))
+			case *format.IntType:
+				pc.unsigned = !v.IsSigned
 			}
 		}
 	case parquet.ByteArray:
@@ -263,8 +267,14 @@ func appendValue(c *Column, pc parquetCol, v parquet.Value) {
 		}
 	case parquet.Int32:
 		x = float64(v.Int32()) / pc.scale
+		if pc.unsigned {
+			x = float64(uint32(v.Int32()))
+		}
 	case parquet.Int64:
 		x = float64(v.Int64()) / pc.scale
+		if pc.unsigned {
+			x = float64(uint64(v.Int64()))
+		}
 	case parquet.Float:
 		x = float64(v.Float())
 	case parquet.Double:

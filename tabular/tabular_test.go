@@ -413,3 +413,30 @@ func TestParquetMissingColumnNoHeaderHint(t *testing.T) {
 	_, err = Open(csv, []string{"label"}, 10)
 	require.ErrorContains(t, err, "first line")
 }
+
+// TestParquetUnsigned: unsigned integer columns (INT(32|64, false), as Go's
+// uint32 and uint64 and pandas' uint64 write them) read as their values,
+// not as the signed reading of their bits (a uint64 of 2^63 read as
+// -9.2e18).
+func TestParquetUnsigned(t *testing.T) {
+	type row struct {
+		U32 uint32 `parquet:"u32"`
+		U64 uint64 `parquet:"u64"`
+		I64 int64  `parquet:"i64"`
+	}
+	rows := []row{{1, 2, -3}, {math.MaxUint32, 1 << 63, math.MinInt64}, {1 << 31, math.MaxUint64, 7}}
+	path := filepath.Join(t.TempDir(), "u.parquet")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w := parquet.NewGenericWriter[row](f)
+	_, err = w.Write(rows)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	b, _ := readAll(t, path, []string{"u32", "u64", "i64"}, 10)
+	for i, r := range rows {
+		require.Equal(t, float64(r.U32), b.Column("u32").Num[i], "row %d", i)
+		require.Equal(t, float64(r.U64), b.Column("u64").Num[i], "row %d", i)
+		require.Equal(t, float64(r.I64), b.Column("i64").Num[i], "row %d", i)
+	}
+}
