@@ -213,8 +213,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
 	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, subsampling)")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
-	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-roc.png (classifiers) and PREFIX-importance.png",
-		[]string{"-roc.png", "-importance.png"})
+	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-importance.png, and for a classifier PREFIX-confusion.png and (two classes) PREFIX-roc.png",
+		[]string{"-roc.png", "-confusion.png", "-importance.png"})
 	save := fs.Output("save", "", "save the fitted pipeline and model to this `file` (see ember score)")
 	var grid selection.Grid
 	fs.Check(func() error {
@@ -618,8 +618,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			res.Plots = append(res.Plots, path)
-		} else if len(classes) > 2 {
-			warn("no %s-roc.png: a ROC curve is for two classes, and %q has %d", *plotPrefix, *target, len(classes))
+		}
+		if yInt != nil {
+			path := *plotPrefix + "-confusion.png"
+			if err := plots.ConfusionHeatmap(path, res.Confusion, classes, fmt.Sprintf("GBT: %s (%s)", *target, on)); err != nil {
+				return err
+			}
+			res.Plots = append(res.Plots, path)
 		}
 		if total > 0 {
 			path := *plotPrefix + "-importance.png"
