@@ -71,8 +71,15 @@ type importanceRow struct {
 // Spark's and XGBoost's names. Each setter refuses the values its flag
 // refuses, so a bad grid fails before any fit starts.
 var gbtParams = map[string]func(m *gbt.Model, v float64) error{
-	"num_trees":        func(m *gbt.Model, v float64) error { return intParam(&m.NumTrees, v, 1, 1_000_000) },
-	"max_depth":        func(m *gbt.Model, v float64) error { return intParam(&m.MaxDepth, v, 1, 30) },
+	"num_trees": func(m *gbt.Model, v float64) error { return intParam(&m.NumTrees, v, 1, 1_000_000) },
+	"max_depth": func(m *gbt.Model, v float64) error { return intParam(&m.MaxDepth, v, 1, 30) },
+	"max_leaves": func(m *gbt.Model, v float64) error {
+		if v == 0 {
+			m.MaxLeaves = 0
+			return nil
+		}
+		return intParam(&m.MaxLeaves, v, 2, gbt.MaxLeaves)
+	},
 	"learning_rate":    func(m *gbt.Model, v float64) error { return floatParam(&m.LearningRate, v, true, false) },
 	"max_bins":         func(m *gbt.Model, v float64) error { return intParam(&m.MaxBins, v, 2, gbt.MaxBins) },
 	"min_samples_leaf": func(m *gbt.Model, v float64) error { return intParam(&m.MinSamplesLeaf, v, 1, 1<<30) },
@@ -86,6 +93,7 @@ var gbtParams = map[string]func(m *gbt.Model, v float64) error{
 var gbtAliases = map[string]string{
 	"n_estimators": "num_trees", "max_iter": "num_trees", "maxIter": "num_trees", "trees": "num_trees",
 	"maxDepth": "max_depth", "depth": "max_depth",
+	"num_leaves": "max_leaves", "max_leaf_nodes": "max_leaves", "maxLeaves": "max_leaves", "leaves": "max_leaves",
 	"eta": "learning_rate", "stepSize": "learning_rate", "lr": "learning_rate",
 	"maxBins": "max_bins", "max_bin": "max_bins",
 	"min_instances": "min_samples_leaf", "minInstancesPerNode": "min_samples_leaf", "min_instances_per_node": "min_samples_leaf",
@@ -193,6 +201,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"loss: classification (multi:softprob by itself for more than two classes) or regression")
 	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each; one per class for multi:softprob)")
 	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0)")
+	maxLeaves := fs.Int("max-leaves", 0, 0, gbt.MaxLeaves, "grow each tree best first to this many leaves (LightGBM's num_leaves, scikit-learn's max_leaf_nodes, XGBoost's lossguide; --max-depth still bounds it); 0: depth by depth")
 	lr := fs.Float("lr", 0.1, cli.Above(0), "learning rate (shrinkage of each tree)")
 	bins := fs.Int("max-bins", gbt.MaxBins, 2, gbt.MaxBins, "value bins per feature")
 	minLeaf := fs.Int("min-samples-leaf", 1, 1, 1<<30, "fewest training rows in a leaf (Spark's minInstancesPerNode)")
@@ -261,6 +270,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if *weightCol != "" && *weightCol == *target {
 			return fmt.Errorf("--weight %s is the --target column", *weightCol)
 		}
+		if *maxLeaves == 1 {
+			return errors.New("--max-leaves 1 would make every tree a single leaf: give 2 or more, or 0 to grow depth by depth")
+		}
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
@@ -282,6 +294,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	base := gbt.New()
 	base.Objective = gbt.Objective(*objective)
 	base.NumTrees, base.MaxDepth, base.LearningRate, base.MaxBins = *trees, *depth, *lr, *bins
+	base.MaxLeaves = *maxLeaves
 	base.MinSamplesLeaf, base.MinChildWeight, base.MinSplitLoss, base.L2 = *minLeaf, *minChild, *gamma, *l2
 	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
 	base.ScalePosWeight = *spw
@@ -534,7 +547,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	res.Params = map[string]float64{
 		"num_trees": float64(base.NumTrees), "max_depth": float64(base.MaxDepth), "learning_rate": base.LearningRate,
 		"max_bins": float64(base.MaxBins), "min_samples_leaf": float64(base.MinSamplesLeaf), "min_child_weight": base.MinChildWeight,
-		"min_split_loss": base.MinSplitLoss, "l2": base.L2, "subsample": base.Subsample,
+		"min_split_loss": base.MinSplitLoss, "l2": base.L2, "subsample": base.Subsample, "max_leaves": float64(base.MaxLeaves),
 	}
 	if base.Objective == gbt.BinaryLogistic {
 		res.Params["scale_pos_weight"] = base.ScalePosWeight
@@ -1036,6 +1049,9 @@ func printGBT(w io.Writer, r *gbtResult) {
 	}
 	if notes != nil {
 		fmt.Fprintf(w, " (%s)", strings.Join(notes, "; "))
+	}
+	if p["max_leaves"] > 0 {
+		fmt.Fprintf(w, ", best first to %g leaves", p["max_leaves"])
 	}
 	fmt.Fprintf(w, ", max depth %g, learning rate %g, %g bins, min %g rows per leaf, l2 %g", p["max_depth"], p["learning_rate"], p["max_bins"], p["min_samples_leaf"], p["l2"])
 	if v, ok := p["scale_pos_weight"]; ok && v != 1 {

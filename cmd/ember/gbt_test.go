@@ -705,3 +705,32 @@ func TestGBTWeights(t *testing.T) {
 		})
 	}
 }
+
+// TestGBTMaxLeaves: --max-leaves grows best first (and is a --grid axis
+// under LightGBM's and scikit-learn's names too); 1 is refused.
+func TestGBTMaxLeaves(t *testing.T) {
+	dir := t.TempDir()
+	data := smallTable(t, dir, 300, nil)
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--trees", "5",
+		"--max-leaves", "6", "--max-depth", "30", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "best first to 6 leaves, max depth 30")
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Equal(t, 6.0, res.Params["max_leaves"])
+	code, out, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--trees", "5",
+		"--cv", "2", "--grid", "num_leaves=0,4;max_leaf_nodes=3", "--json")
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, `"max_leaves" is given twice`)
+	code, out, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--trees", "5",
+		"--cv", "2", "--grid", "num_leaves=0,4", "--json")
+	require.Equal(t, 0, code, errOut)
+	decodeLast(t, out, &res)
+	require.Len(t, res.CV.Points, 2)
+	code, _, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--max-leaves", "1")
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, "--max-leaves 1 would make every tree a single leaf")
+	code, _, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--cv", "2", "--grid", "num_leaves=1")
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, "--grid max_leaves: 1 is not a whole number from 2 to 65536")
+}

@@ -17,7 +17,8 @@
 // Each feature's values are cut into at most MaxBins bins at quantiles of
 // (up to 200,000 of) the training rows, and the table becomes one byte
 // per value, row-major, with code 255 for missing. A tree grows depth by
-// depth: for every node a histogram sums the gradients, hessians and row
+// depth (or, with MaxLeaves, best first: the leaf whose split gains most
+// next, as LightGBM grows): for every node a histogram sums the gradients, hessians and row
 // counts per bin of every feature, and the best split is the bin boundary
 // maximising XGBoost's gain G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ), with
 // the node's missing values tried on both sides (the better side becomes

@@ -206,7 +206,11 @@ func (t *trainer) run() {
 			if t.ens.bases != nil {
 				t.ens.class = append(t.ens.class, int32(t.class))
 			}
-			t.growTree(ns)
+			if t.m.MaxLeaves > 0 {
+				t.growLeafwise(ns)
+			} else {
+				t.growTree(ns)
+			}
 			if t.sampled != nil {
 				t.updateUnsampled(int32(root))
 			}
@@ -396,68 +400,147 @@ func (t *trainer) growTree(ns int) {
 		}
 		t.partition(splitting)
 		next := make([]growNode, 0, 2*len(splitting))
-		type pair struct{ large, small *growNode }
-		var build []*growNode
-		var subtract []pair
 		for _, p := range splitting {
-			left := growNode{begin: p.begin, end: p.begin + p.sp.left.n, tot: p.sp.left}
-			right := growNode{begin: left.end, end: p.end, tot: p.tot.sub(p.sp.left)}
-			left.id = t.newNode()
-			right.id = t.newNode()
-			f := p.sp.feature
-			thr := float32(math.Inf(1))
-			if int(p.sp.bin) < len(t.bm.cuts[f]) {
-				thr = t.bm.cuts[f][p.sp.bin]
-			}
-			var def int32
-			if !p.sp.defaultLeft {
-				def = 1
-			}
-			t.ens.nodes[p.id] = node{Threshold: thr, Feature: int32(f), Left: left.id, Default: def}
-			t.binThr[p.id] = p.sp.bin
-			t.gains[p.id] = p.sp.gain
+			left, right := t.splitInto(p)
 			next = append(next, left, right)
 		}
-		// Histograms for the next level: build the smaller child's and get
-		// the larger's by subtracting it from the parent's, in place.
+		var build []*growNode
+		var subtract []histPair
 		for k, p := range splitting {
-			l, r := &next[2*k], &next[2*k+1]
-			small, large := l, r
-			if r.end-r.begin < l.end-l.begin {
-				small, large = r, l
+			b, sub := t.childHists(p, &next[2*k], &next[2*k+1], depth+1)
+			if b != nil {
+				build = append(build, b)
 			}
-			if depth+1 >= t.m.MaxDepth || (!t.canSplit(l.tot) && !t.canSplit(r.tot)) {
-				t.putHist(p.hist)
-				p.hist = nil
-				continue
-			}
-			small.hist = t.getHist()
-			build = append(build, small)
-			if t.canSplit(large.tot) {
-				large.hist = p.hist
-				subtract = append(subtract, pair{large, small})
-			} else {
-				t.putHist(p.hist)
-			}
-			p.hist = nil
-		}
-		t.buildHists(build)
-		if len(subtract) > 0 {
-			runTasks(len(subtract), t.threads, func(i int) {
-				subHist(subtract[i].large.hist, subtract[i].small.hist)
-			})
-		}
-		for i := range next {
-			if nd := &next[i]; nd.hist != nil && !t.canSplit(nd.tot) {
-				// Built only to be subtracted from its parent's.
-				t.putHist(nd.hist)
-				nd.hist = nil
+			if sub.large != nil {
+				subtract = append(subtract, sub)
 			}
 		}
+		t.finishHists(build, subtract, next)
 		t.findSplits(next)
 		level = next
 	}
 	t.applyLeaves(leaves)
+}
+
+// splitInto turns node p into an inner node on its best split and
+// returns its two children (their rows are p's, partitioned: left first).
+func (t *trainer) splitInto(p *growNode) (left, right growNode) {
+	left = growNode{begin: p.begin, end: p.begin + p.sp.left.n, tot: p.sp.left}
+	right = growNode{begin: left.end, end: p.end, tot: p.tot.sub(p.sp.left)}
+	left.id = t.newNode()
+	right.id = t.newNode()
+	f := p.sp.feature
+	thr := float32(math.Inf(1))
+	if int(p.sp.bin) < len(t.bm.cuts[f]) {
+		thr = t.bm.cuts[f][p.sp.bin]
+	}
+	var def int32
+	if !p.sp.defaultLeft {
+		def = 1
+	}
+	t.ens.nodes[p.id] = node{Threshold: thr, Feature: int32(f), Left: left.id, Default: def}
+	t.binThr[p.id] = p.sp.bin
+	t.gains[p.id] = p.sp.gain
+	return left, right
+}
+
+// histPair is a child whose histogram is its parent's (large) less its
+// sibling's (small).
+type histPair struct{ large, small *growNode }
+
+// childHists plans the histograms of p's children l and r at depth
+// childDepth: the smaller child's is to be built (returned) and the
+// larger's got by subtracting it from the parent's, in place (returned as
+// a pair), for children that may split; p's histogram is handed on or
+// freed.
+func (t *trainer) childHists(p, l, r *growNode, childDepth int) (build *growNode, sub histPair) {
+	small, large := l, r
+	if r.end-r.begin < l.end-l.begin {
+		small, large = r, l
+	}
+	defer func() { p.hist = nil }()
+	if childDepth >= t.m.MaxDepth || (!t.canSplit(l.tot) && !t.canSplit(r.tot)) {
+		t.putHist(p.hist)
+		return nil, histPair{}
+	}
+	small.hist = t.getHist()
+	if t.canSplit(large.tot) {
+		large.hist = p.hist
+		return small, histPair{large, small}
+	}
+	t.putHist(p.hist)
+	return small, histPair{}
+}
+
+// finishHists builds the planned histograms, subtracts, and frees those
+// of the nodes (children) that were built only to be subtracted.
+func (t *trainer) finishHists(build []*growNode, subtract []histPair, children []growNode) {
+	t.buildHists(build)
+	if len(subtract) > 0 {
+		runTasks(len(subtract), t.threads, func(i int) {
+			subHist(subtract[i].large.hist, subtract[i].small.hist)
+		})
+	}
+	for i := range children {
+		if nd := &children[i]; nd.hist != nil && !t.canSplit(nd.tot) {
+			t.putHist(nd.hist)
+			nd.hist = nil
+		}
+	}
+}
+
+// growLeafwise grows one tree best first on rows[:ns] (LightGBM's
+// leaf-wise growth, scikit-learn's with max_leaf_nodes, XGBoost's
+// lossguide): it splits the leaf whose best split gains most, again and
+// again, until the tree has MaxLeaves leaves or no leaf can split
+// (MaxDepth still bounds the depth), and adds its leaf values to the
+// margins of those rows. Ties go to the leaf made first.
+func (t *trainer) growLeafwise(ns int) {
+	type open struct {
+		nd    *growNode
+		depth int
+	}
+	root := &growNode{id: t.newNode(), begin: 0, end: ns}
+	root.hist = t.getHist()
+	t.buildHists([]*growNode{root})
+	root.tot = histTotal(root.hist)
+	root.sp = t.rules.bestSplit(root.hist, root.tot, t.nBins, 0, t.d)
+	leaves := []open{{root, 0}}
+	for len(leaves) < t.m.MaxLeaves {
+		best := -1
+		for i, l := range leaves {
+			if l.nd.sp.ok && l.depth < t.m.MaxDepth && (best < 0 || l.nd.sp.gain > leaves[best].nd.sp.gain) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		p := leaves[best]
+		t.partition([]*growNode{p.nd})
+		kids := make([]growNode, 2)
+		kids[0], kids[1] = t.splitInto(p.nd)
+		b, sub := t.childHists(p.nd, &kids[0], &kids[1], p.depth+1)
+		var build []*growNode
+		var subtract []histPair
+		if b != nil {
+			build = append(build, b)
+		}
+		if sub.large != nil {
+			subtract = append(subtract, sub)
+		}
+		t.finishHists(build, subtract, kids)
+		t.findSplits(kids)
+		leaves[best] = open{&kids[0], p.depth + 1}
+		leaves = slices.Insert(leaves, best+1, open{&kids[1], p.depth + 1})
+	}
+	spans := make([]leafSpan, len(leaves))
+	for i, l := range leaves {
+		spans[i] = t.makeLeaf(l.nd)
+		t.putHist(l.nd.hist)
+		l.nd.hist = nil
+	}
+	t.applyLeaves(spans)
 }
 
 // makeLeaf turns a node into a leaf with the Newton step -G/(H+λ), shrunk

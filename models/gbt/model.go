@@ -40,6 +40,9 @@ func (o Objective) link() Link {
 // Classifier reports whether the objective predicts class probabilities.
 func (o Objective) Classifier() bool { return o == BinaryLogistic || o == MultiSoftprob }
 
+// MaxLeaves is the most leaves Model.MaxLeaves may ask a tree for.
+const MaxLeaves = 1 << 16
+
 // MaxClasses is the most classes a multi:softprob model may have: far
 // above any real use, it keeps a stray huge label from asking for that
 // many trees a round.
@@ -62,6 +65,13 @@ type Model struct {
 	// MaxDepth is the deepest a leaf can be; the root is depth 0
 	// (default 6, as XGBoost; Spark's default is 5).
 	MaxDepth int `json:"max_depth"`
+	// MaxLeaves, when set (2 or more), grows each tree best first: the
+	// leaf whose best split gains most is split next, until the tree has
+	// MaxLeaves leaves (LightGBM's num_leaves, scikit-learn's
+	// max_leaf_nodes, XGBoost's max_leaves with grow_policy lossguide);
+	// MaxDepth still bounds the depth (30 for no practical bound). The
+	// default 0 grows depth by depth to MaxDepth, as XGBoost's default.
+	MaxLeaves int `json:"max_leaves,omitempty"`
 	// LearningRate shrinks each tree's leaf values (default 0.1): XGBoost's
 	// eta, Spark's stepSize.
 	LearningRate float64 `json:"learning_rate"`
@@ -182,6 +192,8 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: NumTrees must be at least 1, got %d", m.NumTrees)
 	case m.MaxDepth < 1 || m.MaxDepth > 30:
 		return fmt.Errorf("gbt: MaxDepth must be in 1..30, got %d", m.MaxDepth)
+	case m.MaxLeaves != 0 && (m.MaxLeaves < 2 || m.MaxLeaves > MaxLeaves):
+		return fmt.Errorf("gbt: MaxLeaves must be 0 (depth by depth) or in 2..%d, got %d", MaxLeaves, m.MaxLeaves)
 	case !(m.LearningRate > 0) || math.IsInf(m.LearningRate, 0):
 		return fmt.Errorf("gbt: LearningRate must be a positive finite number, got %v", m.LearningRate)
 	case m.MaxBins < 2 || m.MaxBins > MaxBins:

@@ -363,3 +363,44 @@ func TestWeightedValidationLoss(t *testing.T) {
 	h := m.History()
 	require.InDelta(t, sum/total, h.ValidLoss[len(h.ValidLoss)-1], 1e-9)
 }
+
+// TestLeafwise: best-first trees have at most MaxLeaves leaves; with a
+// budget of 2^MaxDepth, which never binds, they split exactly the nodes
+// depth-by-depth growth splits, so the predictions are the same.
+func TestLeafwise(t *testing.T) {
+	X, y := toyData(1500, 14, false)
+	m := New()
+	m.NumTrees, m.MaxDepth, m.MaxLeaves = 15, 8, 7
+	require.NoError(t, m.Fit(X, y, nil))
+	e := m.Ensemble()
+	for k, r := range e.roots {
+		end := len(e.nodes)
+		if k+1 < len(e.roots) {
+			end = int(e.roots[k+1])
+		}
+		leaves := 0
+		for _, nd := range e.nodes[r:end] {
+			if nd.Feature < 0 {
+				leaves++
+			}
+		}
+		require.LessOrEqual(t, leaves, 7, "tree %d", k)
+	}
+
+	depth, leaf := New(), New()
+	depth.NumTrees, depth.MaxDepth = 10, 4
+	leaf.NumTrees, leaf.MaxDepth, leaf.MaxLeaves = 10, 4, 16
+	require.NoError(t, depth.Fit(X, y, nil))
+	require.NoError(t, leaf.Fit(X, y, nil))
+	pd, err := depth.Predict(X)
+	require.NoError(t, err)
+	pl, err := leaf.Predict(X)
+	require.NoError(t, err)
+	require.Equal(t, pd, pl)
+	// The same gains, summed in another node order.
+	require.InDeltaSlice(t, depth.Importance(), leaf.Importance(), 1e-9)
+
+	bad := New()
+	bad.MaxLeaves = 1
+	require.ErrorContains(t, bad.Fit(X, y, nil), "MaxLeaves must be 0 (depth by depth) or in 2..65536, got 1")
+}

@@ -528,3 +528,27 @@ func readIris(t *testing.T) (*tabular.Matrix, []float64) {
 	}
 	return X, y
 }
+
+// TestLeafwiseTrainsAsXGBoost: grown best first (MaxLeaves 5, no depth
+// bound), Ember's multi-class fit on iris gives XGBoost 1.7's lossguide
+// probabilities (max_leaves 5, max_depth 0) within 1e-5.
+func TestLeafwiseTrainsAsXGBoost(t *testing.T) {
+	X, y := readIris(t)
+	m := NewMulticlass()
+	m.NumTrees, m.MaxDepth, m.MaxLeaves, m.LearningRate, m.L2, m.MinChildWeight = 20, 30, 5, 0.3, 1, 1e-3
+	require.NoError(t, m.Fit(X, y, nil))
+	checkIrisXGBoost(t, m, X, "testdata/iris_xgb_lossguide_20.csv")
+	// The leaf budget binds: grown depth by depth instead, the trees differ.
+	d := NewMulticlass()
+	d.NumTrees, d.MaxDepth, d.LearningRate, d.L2, d.MinChildWeight = 20, 30, 0.3, 1, 1e-3
+	require.NoError(t, d.Fit(X, y, nil))
+	pm, err := m.Predict(X)
+	require.NoError(t, err)
+	pd, err := d.Predict(X)
+	require.NoError(t, err)
+	diff := 0.0
+	for i := range pm {
+		diff = max(diff, math.Abs(pm[i]-pd[i]))
+	}
+	require.Greater(t, diff, 1e-3)
+}

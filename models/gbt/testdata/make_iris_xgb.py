@@ -20,6 +20,9 @@ every model at base_score 0.5):
                               weighted and scale_pos_weight 3; Ember starts at
                               the log-odds of the weighted positive share.
                               One column: P(virginica).
+  iris_xgb_lossguide_20.csv   multi:softprob unweighted, grown best first
+                              (grow_policy lossguide, max_leaves 5, no depth
+                              bound), 20 rounds.
 """
 import csv
 import os
@@ -53,6 +56,12 @@ def main():
     d = xgb.DMatrix(X, label=y, weight=w, base_margin=base)
     p = xgb.train(dict(objective="multi:softprob", num_class=3, **common), d, 20).predict(d)
     np.savetxt(os.path.join(HERE, "iris_xgb_weighted_20_3.csv"), p, delimiter=",", fmt="%.9g",
+               header="p_setosa,p_versicolor,p_virginica", comments="")
+
+    d = xgb.DMatrix(X, label=y)
+    p = xgb.train(dict(objective="multi:softprob", num_class=3, grow_policy="lossguide", max_leaves=5,
+                       **dict(common, max_depth=0)), d, 20).predict(d)
+    np.savetxt(os.path.join(HERE, "iris_xgb_lossguide_20.csv"), p, delimiter=",", fmt="%.9g",
                header="p_setosa,p_versicolor,p_virginica", comments="")
 
     yb = (y == 2).astype(np.float32)

@@ -72,24 +72,32 @@ def main():
     }
     # Same trees, depth, learning rate and bins on every side; l2 and leaf
     # size as scikit-learn's defaults (Ember's options set to match).
-    for trees, depth in [(100, 6), (100, 4), (300, 3)]:
+    # The last run grows best first with scikit-learn's own default of 31
+    # leaves and no depth bound (Ember: MaxLeaves 31, MaxDepth 30, which 31
+    # leaves cannot reach; XGBoost: lossguide, max_leaves 31, max_depth 0).
+    for trees, depth, leaves in [(100, 6, None), (100, 4, None), (300, 3, None), (100, None, 31)]:
         hgb = HistGradientBoostingClassifier(
-            max_iter=trees, max_depth=depth, max_leaf_nodes=None, learning_rate=0.1,
+            max_iter=trees, max_depth=depth, max_leaf_nodes=leaves, learning_rate=0.1,
             max_bins=255, min_samples_leaf=20, l2_regularization=0.0,
             early_stopping=False, random_state=0)
         hgb.fit(Xtr.astype(np.float64), ytr)
         p = hgb.predict_proba(Xte.astype(np.float64))[:, 1]
+        growth = {"max_depth": depth} if leaves is None else {
+            "max_depth": 0, "grow_policy": "lossguide", "max_leaves": leaves}
         xgb = xgboost.XGBClassifier(
-            n_estimators=trees, max_depth=depth, learning_rate=0.1, max_bin=256,
-            tree_method="hist", reg_lambda=0.0, min_child_weight=1e-3, nthread=2)
+            n_estimators=trees, learning_rate=0.1, max_bin=256,
+            tree_method="hist", reg_lambda=0.0, min_child_weight=1e-3, nthread=2, **growth)
         xgb.fit(Xtr, ytr)
         px = xgb.predict_proba(Xte)[:, 1]
-        out["runs"].append({
-            "trees": trees, "max_depth": depth, "learning_rate": 0.1, "max_bins": 255,
+        run = {
+            "trees": trees, "max_depth": depth or 30, "learning_rate": 0.1, "max_bins": 255,
             "min_samples_leaf": 20, "l2": 0.0,
             "sklearn_auc": roc_auc_score(yte, p), "sklearn_log_loss": log_loss(yte, p),
             "xgboost_auc": roc_auc_score(yte, px), "xgboost_log_loss": log_loss(yte, px),
-        })
+        }
+        if leaves is not None:
+            run["max_leaves"] = leaves
+        out["runs"].append(run)
         print(out["runs"][-1])
     # The generator itself, for the Go side to check it reproduces it.
     out["uniform_check"] = [float(v) for v in uniform(MASK_SEED, np.arange(5))]
