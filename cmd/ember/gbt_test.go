@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -733,4 +734,46 @@ func TestGBTMaxLeaves(t *testing.T) {
 	code, _, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--cv", "2", "--grid", "num_leaves=1")
 	require.Equal(t, 2, code, errOut)
 	require.Contains(t, errOut, "--grid max_leaves: 1 is not a whole number from 2 to 65536")
+}
+
+// TestScoreContributions: ember score --contributions adds each feature's
+// contribution and the bias; for a binary model they add up to the
+// prediction's log-odds, and a multi-class model has a block per class.
+func TestScoreContributions(t *testing.T) {
+	dir := t.TempDir()
+	data := smallTable(t, dir, 200, nil)
+	model := filepath.Join(dir, "m.model")
+	code, _, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--features", "x",
+		"--categorical", "city", "--trees", "10", "--max-depth", "3", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	out := filepath.Join(dir, "c.csv")
+	code, _, errOut = runCmd(t, "score", "--model", model, "--data", data, "--id", "id", "--contributions", "--out", out)
+	require.Equal(t, 0, code, errOut)
+	recs := readCSV(t, out)
+	require.Equal(t, []string{"id", "prediction", "contrib_x", "contrib_city=Lima", "contrib_city=Oslo", "contrib_city=Rome", "contrib_bias"}, recs[0])
+	for _, r := range recs[1:] {
+		p, err := strconv.ParseFloat(r[1], 64)
+		require.NoError(t, err)
+		var sum float64
+		for _, s := range r[2:] {
+			v, err := strconv.ParseFloat(s, 64)
+			require.NoError(t, err)
+			sum += v
+		}
+		require.InDelta(t, math.Log(p/(1-p)), sum, 1e-9, "row %s", r[0])
+	}
+
+	xgbOut := filepath.Join(dir, "x.csv")
+	code, _, errOut = runCmd(t, "score", "--model", "../../models/gbt/testdata/xgb_multi.json", "--data", "../../models/gbt/testdata/multi_rows.csv",
+		"--features", "f0,f1,f2,f3,f4,f5", "--contributions", "--out", xgbOut)
+	require.Equal(t, 0, code, errOut)
+	recs = readCSV(t, xgbOut)
+	require.Len(t, recs[0], 1+4+4*7)
+	require.Equal(t, []string{"contrib_0_f0", "contrib_0_f1"}, recs[0][5:7])
+	require.Equal(t, "contrib_3_bias", recs[0][len(recs[0])-1])
+
+	// A model file saved before node covers says so, before reading data.
+	code, _, errOut = runCmd(t, "score", "--model", "testdata/gbt-1bc528e/old_binary.ember", "--data", "testdata/gbt-1bc528e/crx100.csv", "--contributions")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, "--contributions: testdata/gbt-1bc528e/old_binary.ember: gbt: the model has no node covers")
 }

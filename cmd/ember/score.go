@@ -69,6 +69,30 @@ func (s *tableScorer) setClasses(names []string) {
 	s.classes = classNumbers(k)
 }
 
+// contribHeader names the contribution columns: contrib_FEATURE for each
+// feature and contrib_bias, or contrib_CLASS_FEATURE and contrib_CLASS_bias
+// for each class of a multi-class model.
+func (s *tableScorer) contribHeader() []string {
+	features := s.inputs
+	if s.pipeline != nil {
+		features = s.pipeline.Features
+	}
+	names := append(slices.Clone(features), "bias")
+	var out []string
+	if s.classes == nil {
+		for _, f := range names {
+			out = append(out, "contrib_"+f)
+		}
+		return out
+	}
+	for _, c := range s.classes {
+		for _, f := range names {
+			out = append(out, "contrib_"+c+"_"+f)
+		}
+	}
+	return out
+}
+
 // classNumbers are the names "0", "1", … of k classes that have none.
 func classNumbers(k int) []string {
 	names := make([]string, k)
@@ -202,12 +226,16 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	batchRows := fs.Int("batch-rows", tabular.DefaultBatchRows, 1, 1<<24, "rows scored at a time")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for scoring (0: all)")
 	noProgress := fs.Bool("no-progress", false, "no progress bar, even on a terminal")
+	contribs := fs.Bool("contributions", false, "also write each feature's contribution to the row's margin and the bias, contrib_FEATURE and contrib_bias (SHAP values, as XGBoost's pred_contribs; contrib_CLASS_FEATURE for a multi-class model)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	sc, err := loadScorer(*model, *features)
 	if err != nil {
 		return err
+	}
+	if *contribs && !sc.ens.Covered() {
+		return fmt.Errorf("--contributions: %s: %w", *model, gbt.ErrNoCover)
 	}
 	cols := slices.Clone(sc.inputs)
 	if *id != "" && !slices.Contains(cols, *id) {
@@ -236,9 +264,13 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, c := range sc.classes {
 			header = append(header, "p_"+c)
 		}
+		nPred := len(header)
+		if *contribs {
+			header = append(header, sc.contribHeader()...)
+		}
 		cw.Write(header)
 		var X *tabular.Matrix
-		var p []float64
+		var p, phi []float64
 		rec := make([]string, len(header))
 		for {
 			if err := ctx.Err(); err != nil {
@@ -258,6 +290,11 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			rep.Add(brep)
 			if p, err = sc.ens.Predict(X, *threads, p); err != nil {
 				return fmt.Errorf("%s: %w", *data, err)
+			}
+			if *contribs {
+				if phi, err = sc.ens.Contributions(X, *threads, phi); err != nil {
+					return fmt.Errorf("%s: %w", *data, err)
+				}
 			}
 			var idc *tabular.Column
 			if *id != "" {
@@ -280,6 +317,12 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					rec[k] = sc.classes[pred[i]]
 					for c, v := range p[i*nc : (i+1)*nc] {
 						rec[k+1+c] = sc.format(v)
+					}
+				}
+				if *contribs {
+					per := len(header) - nPred
+					for j, v := range phi[i*per : (i+1)*per] {
+						rec[nPred+j] = sc.format(v)
 					}
 				}
 				if err := cw.Write(rec); err != nil {

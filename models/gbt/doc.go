@@ -49,6 +49,14 @@
 // UBJSON) into the same layout and scores them exactly as XGBoost's CPU
 // predictor does, float32 sums included.
 //
+// # Explaining predictions
+//
+// Contributions gives each feature's share of a row's margin, and the
+// bias: path-dependent TreeSHAP (Lundberg et al. 2018), as XGBoost's
+// pred_contribs and the shap package's TreeExplainer compute it, with the
+// branches a row does not take weighed by the training rows' hessian sums
+// (covers), which Fit records and LoadXGBoost reads (sum_hessian).
+//
 // # Files
 //
 // Save and Load keep a model, with the tabular.Pipeline that makes its

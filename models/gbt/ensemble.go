@@ -38,6 +38,10 @@ type Ensemble struct {
 	// class's base margin.
 	class []int32
 	bases []float32
+	// cover is each node's training hessian sum (XGBoost's sum_hessian),
+	// which Contributions weighs the branches by; nil for a model saved
+	// before Ember recorded it.
+	cover []float32
 	// f32Sum accumulates the margin in float32, leaf by leaf, as XGBoost's
 	// CPU predictor does; Ember's own models sum in float64.
 	f32Sum bool

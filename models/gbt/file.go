@@ -2,6 +2,7 @@ package gbt
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 
@@ -110,6 +111,11 @@ func Save(path string, s *Saved) error {
 		{Name: "nodes.feature", Buf: feat},
 		{Name: "nodes.left", Buf: left},
 		{Name: "nodes.default", Buf: def},
+	}
+	if e.cover != nil {
+		cover := graph.NewBuf(tensor.Float32, n)
+		copy(cover.F32, e.cover)
+		tensors = append(tensors, checkpoint.Tensor{Name: "nodes.cover", Buf: cover})
 	}
 	if e.class != nil {
 		meta.Version = 2
@@ -234,6 +240,20 @@ func Load(path string) (*Saved, error) {
 		}
 	}
 	e.roots = roots.I32
+	// Node covers, for Contributions: files from before them have none.
+	if cover, err := get("nodes.cover", tensor.Float32); err == nil {
+		if len(cover.F32) != n {
+			return nil, bad("%d node covers for %d nodes", len(cover.F32), n)
+		}
+		for i, c := range cover.F32 {
+			if !(c >= 0) || isInf32(c) {
+				return nil, bad("node %d's cover is %v", i, c)
+			}
+		}
+		e.cover = cover.F32
+	} else if !errors.Is(err, checkpoint.ErrNoTensor) {
+		return nil, err
+	}
 	if e.bases != nil {
 		class, err := get("trees.class", tensor.Int32)
 		if err != nil {

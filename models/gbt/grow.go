@@ -44,6 +44,7 @@ type trainer struct {
 	ens    *Ensemble
 	binThr []uint8   // per ensemble node: the split's bin, for binned traversal
 	gains  []float64 // per ensemble node: the split's loss reduction
+	cover  []float32 // per ensemble node: its rows' hessian sum (for Contributions)
 
 	vbins []uint8 // validation rows, binned
 	vy    []float64
@@ -243,6 +244,7 @@ func (t *trainer) run() {
 			}
 			t.ens.nodes = t.ens.nodes[:end]
 			t.gains = t.gains[:end]
+			t.cover = t.cover[:end]
 		}
 	}
 	t.importance = make([]float64, t.d)
@@ -252,6 +254,7 @@ func (t *trainer) run() {
 		}
 	}
 	t.ens.nodes = slices.Clip(t.ens.nodes)
+	t.ens.cover = slices.Clip(t.cover)
 }
 
 // gradients computes every row's gradient and hessian for the tree of
@@ -342,6 +345,7 @@ func (t *trainer) sample() int {
 func (t *trainer) newNode() int32 {
 	t.ens.nodes = append(t.ens.nodes, node{Feature: -1})
 	t.binThr = append(t.binThr, 0)
+	t.cover = append(t.cover, 0)
 	t.gains = append(t.gains, 0)
 	return int32(len(t.ens.nodes) - 1)
 }
@@ -380,6 +384,7 @@ func (t *trainer) growTree(ns int) {
 	root.hist = t.getHist()
 	t.buildHists([]*growNode{&root})
 	root.tot = histTotal(root.hist)
+	t.cover[root.id] = float32(root.tot.h)
 	level := []growNode{root}
 	t.findSplits(level)
 	var leaves []leafSpan
@@ -429,6 +434,7 @@ func (t *trainer) splitInto(p *growNode) (left, right growNode) {
 	right = growNode{begin: left.end, end: p.end, tot: p.tot.sub(p.sp.left)}
 	left.id = t.newNode()
 	right.id = t.newNode()
+	t.cover[left.id], t.cover[right.id] = float32(left.tot.h), float32(right.tot.h)
 	f := p.sp.feature
 	thr := float32(math.Inf(1))
 	if int(p.sp.bin) < len(t.bm.cuts[f]) {
@@ -504,6 +510,7 @@ func (t *trainer) growLeafwise(ns int) {
 	root.hist = t.getHist()
 	t.buildHists([]*growNode{root})
 	root.tot = histTotal(root.hist)
+	t.cover[root.id] = float32(root.tot.h)
 	root.sp = t.rules.bestSplit(root.hist, root.tot, t.nBins, 0, t.d)
 	leaves := []open{{root, 0}}
 	for len(leaves) < t.m.MaxLeaves {

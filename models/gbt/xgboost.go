@@ -139,6 +139,7 @@ type xgbTree struct {
 	SplitCond   []float32 `json:"split_conditions"`
 	DefaultLeft []int     `json:"default_left"`
 	SplitType   []int     `json:"split_type"`
+	SumHessian  []float32 `json:"sum_hessian"`
 	Param       struct {
 		NumNodes string `json:"num_nodes"`
 		NumFeat  string `json:"num_feature"`
@@ -232,6 +233,13 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 			e.class[i] = int32(c)
 		}
 	}
+	covered := true // every tree has its nodes' hessian sums
+	for i := range trees {
+		covered = covered && len(trees[i].SumHessian) == len(trees[i].Left)
+	}
+	if covered {
+		e.cover = []float32{}
+	}
 	for i := range trees {
 		if err := e.addXGBTree(&trees[i], nf); err != nil {
 			return nil, xgbErr("tree %d: %v", i, err)
@@ -271,6 +279,9 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 	root := int32(len(e.nodes))
 	e.roots = append(e.roots, root)
 	e.nodes = append(e.nodes, node{})
+	if e.cover != nil {
+		e.cover = append(e.cover, 0)
+	}
 	// Breadth-first: each inner node's children get two adjacent slots.
 	type item struct{ src, dst int32 }
 	queue := []item{{0, root}}
@@ -283,6 +294,13 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 			return fmt.Errorf("node %d is reached twice (the tree has a cycle or shared node)", s)
 		}
 		seen[s] = true
+		if e.cover != nil {
+			h := t.SumHessian[s]
+			if !(h >= 0) || isInf32(h) {
+				return fmt.Errorf("node %d has sum_hessian %v", s, h)
+			}
+			e.cover[it.dst] = h
+		}
 		l, r := t.Left[s], t.Right[s]
 		if l == -1 {
 			if r != -1 {
@@ -314,6 +332,9 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 		}
 		left := int32(len(e.nodes))
 		e.nodes = append(e.nodes, node{}, node{})
+		if e.cover != nil {
+			e.cover = append(e.cover, 0, 0)
+		}
 		e.nodes[it.dst] = node{Threshold: t.SplitCond[s], Feature: int32(f), Left: left, Default: def}
 		queue = append(queue, item{l, left}, item{r, left + 1})
 	}
@@ -321,3 +342,5 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 }
 
 func isNaN32(v float32) bool { return v != v }
+
+func isInf32(v float32) bool { return math.IsInf(float64(v), 0) }
