@@ -200,7 +200,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError)},
 		"loss: classification (multi:softprob by itself for more than two classes) or regression")
 	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each; one per class for multi:softprob)")
-	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0)")
+	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0; with --max-leaves the default is 30, no practical bound, as LightGBM's and scikit-learn's)")
 	maxLeaves := fs.Int("max-leaves", 0, 0, gbt.MaxLeaves, "grow each tree best first to this many leaves (LightGBM's num_leaves, scikit-learn's max_leaf_nodes, XGBoost's lossguide; --max-depth still bounds it); 0: depth by depth")
 	lr := fs.Float("lr", 0.1, cli.Above(0), "learning rate (shrinkage of each tree)")
 	bins := fs.Int("max-bins", gbt.MaxBins, 2, gbt.MaxBins, "value bins per feature")
@@ -290,11 +290,17 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		warnings = append(warnings, s)
 		fmt.Fprintln(stderr, "warning:", s)
 	}
+	if *maxLeaves > 0 && fs.IsSet("max-depth") && *depth < 30 && *maxLeaves > 1<<*depth {
+		warn("--max-leaves %d cannot be reached within --max-depth %d (at most %d leaves); leave --max-depth out for no depth bound", *maxLeaves, *depth, 1<<*depth)
+	}
 
 	base := gbt.New()
 	base.Objective = gbt.Objective(*objective)
 	base.NumTrees, base.MaxDepth, base.LearningRate, base.MaxBins = *trees, *depth, *lr, *bins
 	base.MaxLeaves = *maxLeaves
+	if *maxLeaves > 0 && !fs.IsSet("max-depth") {
+		base.MaxDepth = 30
+	}
 	base.MinSamplesLeaf, base.MinChildWeight, base.MinSplitLoss, base.L2 = *minLeaf, *minChild, *gamma, *l2
 	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
 	base.ScalePosWeight = *spw

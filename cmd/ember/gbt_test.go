@@ -728,6 +728,14 @@ func TestGBTMaxLeaves(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	decodeLast(t, out, &res)
 	require.Len(t, res.CV.Points, 2)
+	// Without --max-depth the depth is no practical bound (as LightGBM's);
+	// a depth that caps the leaves is said.
+	code, out, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--trees", "2", "--max-leaves", "6")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "best first to 6 leaves, max depth 30")
+	code, _, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--trees", "2", "--max-leaves", "6", "--max-depth", "2")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "--max-leaves 6 cannot be reached within --max-depth 2 (at most 4 leaves)")
 	code, _, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--max-leaves", "1")
 	require.Equal(t, 2, code, errOut)
 	require.Contains(t, errOut, "--max-leaves 1 would make every tree a single leaf")

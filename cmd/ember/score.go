@@ -83,14 +83,30 @@ func (s *tableScorer) contribHeader() []string {
 		for _, f := range names {
 			out = append(out, "contrib_"+f)
 		}
-		return out
-	}
-	for _, c := range s.classes {
-		for _, f := range names {
-			out = append(out, "contrib_"+c+"_"+f)
+	} else {
+		for _, c := range s.classes {
+			for _, f := range names {
+				out = append(out, "contrib_"+c+"_"+f)
+			}
 		}
 	}
-	return out
+	return uniqueNames(out)
+}
+
+// uniqueNames makes repeated column names distinct as pandas does when it
+// reads them (a feature named "bias" beside the bias: contrib_bias and
+// contrib_bias.1), so that no output column hides another.
+func uniqueNames(names []string) []string {
+	seen := make(map[string]bool, len(names))
+	for i, n := range names {
+		name := n
+		for k := 1; seen[name]; k++ {
+			name = fmt.Sprintf("%s.%d", n, k)
+		}
+		seen[name] = true
+		names[i] = name
+	}
+	return names
 }
 
 // classNumbers are the names "0", "1", … of k classes that have none.
@@ -215,7 +231,9 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"are scored in constant memory, and writes one CSV line per row: the --id value\n"+
 			"and the prediction (the positive-class probability, or the value for\n"+
 			"regression; for a multi-class model the most probable class, then each\n"+
-			"class's probability, p_CLASS, as predict_proba). A missing value in a feature column is\n"+
+			"class's probability, p_CLASS, as predict_proba). --contributions adds each feature's\n"+
+			"contribution to the row's margin (log-odds for a classifier) and the bias, which add\n"+
+			"up to it (SHAP values, as XGBoost's pred_contribs). A missing value in a feature column is\n"+
 			"routed as in training; a category never seen in training sets no feature and is\n"+
 			"counted in the summary. Shows a progress bar on a terminal.\n")
 	model := fs.Input("model", "", "model `file`: ember gbt --save, or XGBoost .json/.ubj", cli.Required())
@@ -234,8 +252,15 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if *contribs && !sc.ens.Covered() {
-		return fmt.Errorf("--contributions: %s: %w", *model, gbt.ErrNoCover)
+	if *contribs {
+		if err := sc.ens.CheckContributions(); err != nil {
+			return fmt.Errorf("--contributions: %s: %w", *model, err)
+		}
+		// A batch's contributions are rows × classes × (features + 1)
+		// float64s: keep them to about 64 MB, so that scoring still runs
+		// in constant memory with wide models.
+		per := sc.ens.NumClass() * (sc.ens.NumFeatures() + 1) * 8
+		*batchRows = max(1, min(*batchRows, (64<<20)/per))
 	}
 	cols := slices.Clone(sc.inputs)
 	if *id != "" && !slices.Contains(cols, *id) {

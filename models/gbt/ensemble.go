@@ -39,9 +39,10 @@ type Ensemble struct {
 	class []int32
 	bases []float32
 	// cover is each node's training hessian sum (XGBoost's sum_hessian),
-	// which Contributions weighs the branches by; nil for a model saved
-	// before Ember recorded it.
-	cover []float32
+	// which Contributions weighs the branches by; nil when the model has
+	// none, noCover saying why.
+	cover   []float32
+	noCover string
 	// f32Sum accumulates the margin in float32, leaf by leaf, as XGBoost's
 	// CPU predictor does; Ember's own models sum in float64.
 	f32Sum bool
@@ -49,6 +50,8 @@ type Ensemble struct {
 	prepOnce sync.Once
 	walk     []walkNode // the nodes in the branch-free walking layout
 	depth    []int32    // each tree's depth (edges from root to deepest leaf)
+	maxDepth int        // the deepest tree's
+	means    []float64  // each node's expected leaf value (nodeMeans), with covers
 }
 
 // walkNode is a node laid out for a walk without data-dependent branches:
@@ -78,6 +81,10 @@ func (e *Ensemble) prepare() {
 		e.depth = make([]int32, len(e.roots))
 		for t, r := range e.roots {
 			e.depth[t] = e.treeDepth(r)
+			e.maxDepth = max(e.maxDepth, int(e.depth[t]))
+		}
+		if e.cover != nil && e.maxDepth <= maxShapDepth {
+			e.means = e.nodeMeans()
 		}
 	})
 }

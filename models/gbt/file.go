@@ -251,7 +251,9 @@ func Load(path string) (*Saved, error) {
 			}
 		}
 		e.cover = cover.F32
-	} else if !errors.Is(err, checkpoint.ErrNoTensor) {
+	} else if errors.Is(err, checkpoint.ErrNoTensor) {
+		e.noCover = "the file was saved before Ember recorded them: fit the model again"
+	} else {
 		return nil, err
 	}
 	if e.bases != nil {

@@ -1,6 +1,7 @@
 package gbt
 
 import (
+	"container/heap"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -500,30 +501,28 @@ func (t *trainer) finishHists(build []*growNode, subtract []histPair, children [
 // lossguide): it splits the leaf whose best split gains most, again and
 // again, until the tree has MaxLeaves leaves or no leaf can split
 // (MaxDepth still bounds the depth), and adds its leaf values to the
-// margins of those rows. Ties go to the leaf made first.
+// margins of those rows. A tie goes to the leaf made first, as XGBoost's
+// lossguide queue breaks it by node id.
 func (t *trainer) growLeafwise(ns int) {
-	type open struct {
-		nd    *growNode
-		depth int
-	}
 	root := &growNode{id: t.newNode(), begin: 0, end: ns}
 	root.hist = t.getHist()
 	t.buildHists([]*growNode{root})
 	root.tot = histTotal(root.hist)
 	t.cover[root.id] = float32(root.tot.h)
 	root.sp = t.rules.bestSplit(root.hist, root.tot, t.nBins, 0, t.d)
-	leaves := []open{{root, 0}}
-	for len(leaves) < t.m.MaxLeaves {
-		best := -1
-		for i, l := range leaves {
-			if l.nd.sp.ok && l.depth < t.m.MaxDepth && (best < 0 || l.nd.sp.gain > leaves[best].nd.sp.gain) {
-				best = i
-			}
+	var leaves []*growNode // every leaf, in the order made
+	queue := &leafQueue{}
+	push := func(nd *growNode, depth int) {
+		leaves = append(leaves, nd)
+		if nd.sp.ok && depth < t.m.MaxDepth {
+			heap.Push(queue, leafEntry{nd, depth})
 		}
-		if best < 0 {
-			break
-		}
-		p := leaves[best]
+	}
+	push(root, 0)
+	split := map[int32]bool{}
+	for n := 1; n < t.m.MaxLeaves && queue.Len() > 0; n++ {
+		p := heap.Pop(queue).(leafEntry)
+		split[p.nd.id] = true
 		t.partition([]*growNode{p.nd})
 		kids := make([]growNode, 2)
 		kids[0], kids[1] = t.splitInto(p.nd)
@@ -538,16 +537,45 @@ func (t *trainer) growLeafwise(ns int) {
 		}
 		t.finishHists(build, subtract, kids)
 		t.findSplits(kids)
-		leaves[best] = open{&kids[0], p.depth + 1}
-		leaves = slices.Insert(leaves, best+1, open{&kids[1], p.depth + 1})
+		push(&kids[0], p.depth+1)
+		push(&kids[1], p.depth+1)
 	}
-	spans := make([]leafSpan, len(leaves))
-	for i, l := range leaves {
-		spans[i] = t.makeLeaf(l.nd)
-		t.putHist(l.nd.hist)
-		l.nd.hist = nil
+	var spans []leafSpan
+	for _, nd := range leaves {
+		if !split[nd.id] {
+			spans = append(spans, t.makeLeaf(nd))
+		}
+		t.putHist(nd.hist)
+		nd.hist = nil
 	}
 	t.applyLeaves(spans)
+}
+
+// leafEntry is a leaf that can split, waiting in growLeafwise's queue.
+type leafEntry struct {
+	nd    *growNode
+	depth int
+}
+
+// leafQueue is a max-heap of leaves by gain, the leaf made first (the
+// smaller node id) first among equal gains.
+type leafQueue []leafEntry
+
+func (q leafQueue) Len() int { return len(q) }
+func (q leafQueue) Less(i, j int) bool {
+	a, b := q[i].nd, q[j].nd
+	if a.sp.gain != b.sp.gain {
+		return a.sp.gain > b.sp.gain
+	}
+	return a.id < b.id
+}
+func (q leafQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *leafQueue) Push(x any)   { *q = append(*q, x.(leafEntry)) }
+func (q *leafQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
 }
 
 // makeLeaf turns a node into a leaf with the Newton step -G/(H+λ), shrunk

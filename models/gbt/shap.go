@@ -8,9 +8,11 @@ import (
 	"github.com/emberml/ember/tabular"
 )
 
-// ErrNoCover is returned by Contributions for an ensemble without node
-// covers (a model file saved before Ember recorded them): refit it.
-var ErrNoCover = errors.New("gbt: the model has no node covers (hessian sums), which contributions need; it was saved before Ember recorded them: fit it again")
+// ErrNoCover is returned by Contributions for an ensemble without usable
+// node covers: an Ember model file saved before Ember recorded them (fit
+// it again), or an XGBoost file whose sum_hessian is missing or not a
+// number somewhere; the error says which.
+var ErrNoCover = errors.New("gbt: the model has no node covers (hessian sums), which contributions need")
 
 // Contributions is each feature's contribution to each row's margin: the
 // SHAP values of the trees (Lundberg et al.'s path-dependent TreeSHAP,
@@ -26,8 +28,8 @@ func (e *Ensemble) Contributions(X *tabular.Matrix, threads int, out []float64) 
 	if err := e.checkX(X); err != nil {
 		return nil, err
 	}
-	if e.cover == nil {
-		return nil, ErrNoCover
+	if err := e.CheckContributions(); err != nil {
+		return nil, err
 	}
 	if err := checkFinite("X", X); err != nil {
 		return nil, err
@@ -43,10 +45,7 @@ func (e *Ensemble) Contributions(X *tabular.Matrix, threads int, out []float64) 
 		threads = runtime.GOMAXPROCS(0)
 	}
 	e.prepare()
-	means, depth := e.nodeMeans()
-	if depth > maxShapDepth {
-		return nil, fmt.Errorf("gbt: a tree is %d levels deep; contributions take trees of up to %d (their path buffers grow with the square of the depth)", depth, maxShapDepth)
-	}
+	means, depth := e.means, e.maxDepth
 	parallel(X.Rows, threads, func(lo, hi int) {
 		// One path buffer a goroutine: TreeSHAP keeps a copy of the path
 		// per level, (depth+2)(depth+3)/2 elements in all.
@@ -68,20 +67,34 @@ func (e *Ensemble) Contributions(X *tabular.Matrix, threads int, out []float64) 
 	return out, nil
 }
 
-// maxShapDepth is the deepest tree Contributions explains: far beyond
-// any fitted tree (Ember's are at most 30 deep), it keeps a hostile
-// model file's chain of nodes from asking for gigabytes of path buffer.
-const maxShapDepth = 1 << 12
+// maxShapDepth is the deepest tree Contributions explains: beyond any
+// tree Ember fits (at most 30 deep) and any sensible lossguide tree, it
+// keeps a hostile model file's chain of nodes from asking for hours of
+// work (TreeSHAP's time grows with the cube of the depth) and gigabytes
+// of path buffer.
+const maxShapDepth = 256
 
-// Covered reports whether the ensemble has its nodes' covers, which
-// Contributions needs: every model Ember fits and every XGBoost JSON or
-// UBJSON model does; an Ember model file from before covers does not.
-func (e *Ensemble) Covered() bool { return e.cover != nil }
+// CheckContributions says why Contributions cannot explain the ensemble
+// (no usable node covers, a tree too deep), or nil when it can: every
+// model Ember fits and every XGBoost JSON or UBJSON model can.
+func (e *Ensemble) CheckContributions() error {
+	if e.cover == nil {
+		if e.noCover == "" {
+			return ErrNoCover
+		}
+		return fmt.Errorf("%w: %s", ErrNoCover, e.noCover)
+	}
+	e.prepare()
+	if e.maxDepth > maxShapDepth {
+		return fmt.Errorf("gbt: a tree is %d levels deep; contributions take trees of up to %d (TreeSHAP's work grows with the cube of the depth)", e.maxDepth, maxShapDepth)
+	}
+	return nil
+}
 
 // nodeMeans is every node's expected leaf value under the covers (a
 // leaf's own value; an inner node's children's, weighed by their covers
-// over its own), and the depth of the deepest tree.
-func (e *Ensemble) nodeMeans() ([]float64, int) {
+// over its own); prepare computes them once, when the ensemble has covers.
+func (e *Ensemble) nodeMeans() []float64 {
 	means := make([]float64, len(e.nodes))
 	var mean func(n int32) float64
 	mean = func(n int32) float64 {
@@ -102,12 +115,10 @@ func (e *Ensemble) nodeMeans() ([]float64, int) {
 		}
 		return means[n]
 	}
-	depth := 0
-	for t, root := range e.roots {
+	for _, root := range e.roots {
 		mean(root)
-		depth = max(depth, int(e.depth[t]))
 	}
-	return means, depth
+	return means
 }
 
 // pathElem is one feature on the path from the root to the current node:

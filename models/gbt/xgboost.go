@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -233,12 +234,19 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 			e.class[i] = int32(c)
 		}
 	}
-	covered := true // every tree has its nodes' hessian sums
+	// Covers for Contributions, when every tree has every node's finite
+	// hessian sum (a custom objective's may be negative, as XGBoost
+	// allows); without them the model still scores.
+	e.cover = []float32{}
 	for i := range trees {
-		covered = covered && len(trees[i].SumHessian) == len(trees[i].Left)
-	}
-	if covered {
-		e.cover = []float32{}
+		if len(trees[i].SumHessian) != len(trees[i].Left) {
+			e.cover, e.noCover = nil, fmt.Sprintf("tree %d has %d sum_hessian entries for %d nodes", i, len(trees[i].SumHessian), len(trees[i].Left))
+			break
+		}
+		if k := slices.IndexFunc(trees[i].SumHessian, func(h float32) bool { return isNaN32(h) || isInf32(h) }); k >= 0 {
+			e.cover, e.noCover = nil, fmt.Sprintf("tree %d's sum_hessian of node %d is %v", i, k, trees[i].SumHessian[k])
+			break
+		}
 	}
 	for i := range trees {
 		if err := e.addXGBTree(&trees[i], nf); err != nil {
@@ -295,11 +303,7 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 		}
 		seen[s] = true
 		if e.cover != nil {
-			h := t.SumHessian[s]
-			if !(h >= 0) || isInf32(h) {
-				return fmt.Errorf("node %d has sum_hessian %v", s, h)
-			}
-			e.cover[it.dst] = h
+			e.cover[it.dst] = t.SumHessian[s]
 		}
 		l, r := t.Left[s], t.Right[s]
 		if l == -1 {
