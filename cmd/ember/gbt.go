@@ -217,7 +217,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
 	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many stratified folds (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
-	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by (default log_loss for more than two classes)")
+	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by (log_loss unless given, when the target has more than two classes)")
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
 	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, subsampling)")
