@@ -159,11 +159,17 @@ func canonicalGrid(g selection.Grid) (selection.Grid, error) {
 	return g, nil
 }
 
-func applyPoint(m *gbt.Model, p selection.Point) error {
+// applyPoint sets a grid point's options on m. A point growing best first
+// (max_leaves above 0) with no depth of its own and no --max-depth
+// (depthSet) has no practical depth bound, as --max-leaves alone has.
+func applyPoint(m *gbt.Model, p selection.Point, depthSet bool) error {
 	for k, v := range p {
 		if err := gbtParams[k](m, v); err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
+	}
+	if _, ok := p["max_depth"]; !ok && !depthSet && m.MaxLeaves > 0 {
+		m.MaxDepth = 30
 	}
 	return nil
 }
@@ -467,7 +473,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		fit := func(p selection.Point, trRows, teRows []int, threads int) ([]float64, error) {
 			m := *base
 			m.Threads, m.EarlyStoppingRounds = threads, 0
-			if err := applyPoint(&m, p); err != nil {
+			if err := applyPoint(&m, p, fs.IsSet("max-depth")); err != nil {
 				return nil, err
 			}
 			fb, vb := tabular.SelectRows(train, trRows), tabular.SelectRows(train, teRows)
@@ -499,7 +505,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "cross-validated %d grid points × %d folds in %.1fs\n", len(r.Points), *cv, time.Since(start).Seconds())
 		res.CV = r
-		if err := applyPoint(base, r.Points[r.Best].Point); err != nil {
+		if err := applyPoint(base, r.Points[r.Best].Point, fs.IsSet("max-depth")); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/selection"
 )
 
 // decodeLast decodes the last line of a command's output.
@@ -784,4 +786,24 @@ func TestScoreContributions(t *testing.T) {
 	code, _, errOut = runCmd(t, "score", "--model", "testdata/gbt-1bc528e/old_binary.ember", "--data", "testdata/gbt-1bc528e/crx100.csv", "--contributions")
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, errOut, "--contributions: testdata/gbt-1bc528e/old_binary.ember: gbt: the model has no node covers")
+}
+
+// TestApplyPointLeavesDepth: a grid point growing best first has no
+// practical depth bound unless it or --max-depth gives one, as
+// --max-leaves alone has.
+func TestApplyPointLeavesDepth(t *testing.T) {
+	for _, tc := range []struct {
+		point    selection.Point
+		depthSet bool
+		want     int
+	}{
+		{selection.Point{"max_leaves": 4}, false, 30},
+		{selection.Point{"max_leaves": 4}, true, 6},
+		{selection.Point{"max_leaves": 4, "max_depth": 3}, false, 3},
+		{selection.Point{"max_leaves": 0}, false, 6},
+	} {
+		m := gbt.New()
+		require.NoError(t, applyPoint(m, tc.point, tc.depthSet))
+		require.Equal(t, tc.want, m.MaxDepth, "%v", tc.point)
+	}
 }
