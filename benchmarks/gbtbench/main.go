@@ -5,7 +5,11 @@
 // EDUCATION column as a 7-class target (multi:softprob, a tree per class a
 // round) and on a synthetic table (default 1,000,000 rows × 50 features).
 //
-//	go run ./benchmarks/gbtbench [--rows 1000000] [--cols 50] [--trees 100] [--depth 6] [--threads 2] [--repeat 3] [--json FILE]
+//	go run ./benchmarks/gbtbench [--rows 1000000] [--cols 50] [--trees 100] [--depth 6] [--max-leaves N] [--threads 2] [--repeat 3] [--json FILE]
+//
+// With --max-leaves both sides grow each tree best first to N leaves
+// (Ember's MaxLeaves with no practical depth bound, XGBoost's lossguide
+// with max_depth 0), and --depth is not used.
 //
 // XGBoost runs with OMP_WAIT_POLICY=passive by default: on a shared 2-core
 // machine its OpenMP threads otherwise spin at every barrier and lose their
@@ -50,6 +54,7 @@ import (
 
 type options struct {
 	rows, cols, trees, depth, threads, repeat int
+	maxLeaves                                 int // 0: depth by depth
 	python, jsonOut, ompWait                  string
 	skipSynthetic, skipCredit, skipMulti      bool
 }
@@ -66,6 +71,8 @@ func checkOptions(o options, repeatSyn int, rest []string) error {
 		return fmt.Errorf("--cols %d: must be at least 1", o.cols)
 	case o.trees < 1 || o.trees > 1_000_000:
 		return fmt.Errorf("--trees %d: must be 1 to 1000000", o.trees)
+	case o.maxLeaves == 1 || o.maxLeaves < 0:
+		return fmt.Errorf("--max-leaves %d: must be 0 (depth by depth) or 2 and more", o.maxLeaves)
 	case o.depth < 1 || o.depth > 30:
 		return fmt.Errorf("--depth %d: must be 1 to 30 (Ember's limit)", o.depth)
 	case o.threads < 0:
@@ -115,6 +122,7 @@ type report struct {
 	Threads int          `json:"threads"`
 	Trees   int          `json:"trees"`
 	Depth   int          `json:"depth"`
+	Leaves  int          `json:"max_leaves,omitempty"` // best first to this many leaves; depth unused
 	OMPWait string       `json:"xgboost_omp_wait_policy"`
 	LoadAvg []string     `json:"loadavg_start"`
 	Results []dataResult `json:"results"`
@@ -152,6 +160,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.cols, "cols", 50, "features of the synthetic table")
 	fs.IntVar(&o.trees, "trees", 100, "boosting rounds")
 	fs.IntVar(&o.depth, "depth", 6, "max tree depth")
+	fs.IntVar(&o.maxLeaves, "max-leaves", 0, "grow best first to this many leaves on both sides (XGBoost: lossguide, max_depth 0); 0: depth by depth")
 	fs.IntVar(&o.threads, "threads", 2, "threads for both engines (XGBoost's nthread)")
 	fs.IntVar(&o.repeat, "repeat", 3, "rounds on the credit data (each side runs once per round, taking turns)")
 	repeatSyn := fs.Int("repeat-synthetic", 2, "rounds on the synthetic table")
@@ -185,7 +194,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	rep := report{
 		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitCommit(root), CPU: cpuModel(),
-		Cores: runtime.NumCPU(), Threads: o.threads, Trees: o.trees, Depth: o.depth, LoadAvg: loadAvg(), OMPWait: o.ompWait,
+		Cores: runtime.NumCPU(), Threads: o.threads, Trees: o.trees, Depth: o.depth, Leaves: o.maxLeaves, LoadAvg: loadAvg(), OMPWait: o.ompWait,
 	}
 	type dataset struct {
 		name   string
@@ -236,7 +245,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	common := []string{"--data", "", "--trees", strconv.Itoa(o.trees), "--depth", strconv.Itoa(o.depth),
+	common := []string{"--data", "", "--trees", strconv.Itoa(o.trees), "--depth", strconv.Itoa(o.depth), "--max-leaves", strconv.Itoa(o.maxLeaves),
 		"--threads", strconv.Itoa(o.threads)}
 	for _, ds := range sets {
 		args := slices.Clone(common)
@@ -315,8 +324,12 @@ func runSide(prog string, args, env []string, out *sideResult) error {
 }
 
 func printReport(w io.Writer, rep *report) {
-	fmt.Fprintf(w, "gbtbench %s, commit %s, %s (%d cores), %d threads, %d trees, depth %d, XGBoost OMP_WAIT_POLICY=%s, load %s\n",
-		rep.Date, rep.Commit, rep.CPU, rep.Cores, rep.Threads, rep.Trees, rep.Depth, rep.OMPWait, strings.Join(rep.LoadAvg, " "))
+	growth := fmt.Sprintf("depth %d", rep.Depth)
+	if rep.Leaves > 0 {
+		growth = fmt.Sprintf("best first to %d leaves (XGBoost: lossguide)", rep.Leaves)
+	}
+	fmt.Fprintf(w, "gbtbench %s, commit %s, %s (%d cores), %d threads, %d trees, %s, XGBoost OMP_WAIT_POLICY=%s, load %s\n",
+		rep.Date, rep.Commit, rep.CPU, rep.Cores, rep.Threads, rep.Trees, growth, rep.OMPWait, strings.Join(rep.LoadAvg, " "))
 	for _, r := range rep.Results {
 		e, x := r.Ember, r.XGBoost
 		fmt.Fprintf(w, "\n%s\n", r.Name)
@@ -490,6 +503,7 @@ func worker(args []string) error {
 	data := fs.String("data", "", "")
 	trees := fs.Int("trees", 100, "")
 	depth := fs.Int("depth", 6, "")
+	maxLeaves := fs.Int("max-leaves", 0, "")
 	threads := fs.Int("threads", 2, "")
 	repeat := fs.Int("repeat", 1, "")
 	xgbModel := fs.String("xgb-model", "", "")
@@ -514,6 +528,9 @@ func worker(args []string) error {
 		}
 		// XGBoost's defaults, as the Python side uses them.
 		m.NumTrees, m.MaxDepth, m.LearningRate, m.Threads = *trees, *depth, 0.1, *threads
+		if *maxLeaves > 0 {
+			m.MaxLeaves, m.MaxDepth = *maxLeaves, 30
+		}
 		m.L2, m.MinChildWeight, m.MaxBins = 1, 1, gbt.MaxBins
 		runtime.GC()
 		t0 := time.Now()

@@ -28,6 +28,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{[]string{"--repeat-synthetic", "0"}, "--repeat-synthetic 0: must be at least 1"},
 		{[]string{"--no-credit", "--no-synthetic", "--no-multiclass"}, "--no-credit, --no-multiclass and --no-synthetic leave nothing to run"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"--max-leaves", "1"}, "--max-leaves 1: must be 0 (depth by depth) or 2 and more"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(tc.args, &out, &errOut)

@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--trees", type=int, default=100)
     ap.add_argument("--depth", type=int, default=6)
+    ap.add_argument("--max-leaves", type=int, default=0, help="grow best first (lossguide) to this many leaves")
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--bins", type=int, default=256)
     ap.add_argument("--threads", type=int, default=2)
@@ -56,6 +57,8 @@ def main():
         "eta": a.lr, "max_bin": a.bins, "nthread": a.threads, "lambda": 1.0,
         "min_child_weight": 1.0, "base_score": float(y.mean()), "verbosity": 0,
     }
+    if a.max_leaves > 0:
+        params.update(grow_policy="lossguide", max_leaves=a.max_leaves, max_depth=0)
     if k > 2:
         # One tree per class a round; base_score stays XGBoost's 0.5 (the
         # softmax ignores a margin shared by every class).
