@@ -168,3 +168,13 @@ func ProbaRows(p []float64, k int) [][]float64 {
 	}
 	return rows
 }
+
+// ClassProba is class c's column of k probabilities a row, row by row: the
+// scores a one-class metric such as ROCAUC takes (p[:, c] in numpy).
+func ClassProba(p []float64, k, c int) []float64 {
+	out := make([]float64, len(p)/k)
+	for i := range out {
+		out[i] = p[i*k+c]
+	}
+	return out
+}

@@ -211,11 +211,7 @@ var (
 	ROCAUC = Metric{"roc_auc", true, func(y []int, p []float64) (float64, error) {
 		switch k := perRow(y, p); {
 		case k == 2: // two class probabilities a row: score P(class 1)
-			p1 := make([]float64, len(y))
-			for i := range p1 {
-				p1[i] = p[2*i+1]
-			}
-			return metrics.ROCAUC(y, p1)
+			return metrics.ROCAUC(y, metrics.ClassProba(p, 2, 1))
 		case k > 2:
 			return math.NaN(), fmt.Errorf("ROC AUC is for two classes; these predictions have %d (log_loss and accuracy score any number)", k)
 		}

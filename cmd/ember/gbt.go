@@ -412,23 +412,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			test, yte = train, ytr
 		} else {
 			test, yte = tabular.SelectRows(tb, teIdx), pickFloats(y, teIdx)
-			if base.Objective.Classifier() {
-				// The split keeps a row of every class for training, so a
-				// class of one row is never held out: say the scores
-				// cannot speak for it.
-				held := make([]bool, len(classes))
-				for _, v := range yte {
-					held[int(v)] = true
-				}
-				var none []string
-				for c, ok := range held {
-					if !ok {
-						none = append(none, classes[c])
-					}
-				}
-				if none != nil {
-					warn("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
-				}
+			// The split keeps a row of every class for training, so a class
+			// of one row is never held out: say the scores cannot speak for it.
+			if none := classesWithout(yte, classes); base.Objective.Classifier() && none != nil {
+				warn("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
 			}
 		}
 	}
@@ -581,11 +568,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		case 1:
 			ll, pos = metrics.BinaryLogLoss(yInt, p), p
 		case 2: // multi:softprob asked for on two classes
-			ll = metrics.LogLoss(yInt, metrics.ProbaRows(p, k))
-			pos = make([]float64, len(yInt))
-			for i := range pos {
-				pos[i] = p[2*i+1]
-			}
+			ll, pos = metrics.LogLoss(yInt, metrics.ProbaRows(p, k)), metrics.ClassProba(p, 2, 1)
 		default:
 			ll = metrics.LogLoss(yInt, metrics.ProbaRows(p, k))
 		}
@@ -837,15 +820,36 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 		return nil, nil, fmt.Errorf("%s: column %q has %d distinct values, more classes than a classifier takes (%d): for a number, --objective reg:squarederror",
 			b.Source, target, len(classes), gbt.MaxClasses)
 	}
-	index := make(map[string]int, len(classes))
-	for k, s := range classes {
-		index[s] = k
-	}
+	index := classNumbering(classes)
 	for i := range b.Rows {
 		s, _ := c.Text(i)
 		y[i] = float64(index[s])
 	}
 	return y, classes, nil
+}
+
+// classNumbering numbers the classes by their place in the list.
+func classNumbering(classes []string) map[string]int {
+	index := make(map[string]int, len(classes))
+	for k, s := range classes {
+		index[s] = k
+	}
+	return index
+}
+
+// classesWithout lists the classes no label of y (class numbers) has.
+func classesWithout(y []float64, classes []string) []string {
+	has := make([]bool, len(classes))
+	for _, v := range y {
+		has[int(v)] = true
+	}
+	var none []string
+	for c, ok := range has {
+		if !ok {
+			none = append(none, classes[c])
+		}
+	}
+	return none
 }
 
 // checkFitWeights refuses, before a fit and naming --weight, weights of
@@ -953,13 +957,14 @@ func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []s
 	}
 	c := b.Column(target)
 	y := make([]float64, b.Rows)
+	index := classNumbering(classes)
 	for i := range b.Rows {
 		s, ok := c.Text(i)
 		if !ok {
 			return nil, fmt.Errorf("%s, column %q: missing class label%s", b.Where(i), target, c.MissingMarker(i))
 		}
-		k := slices.Index(classes, s)
-		if k < 0 {
+		k, found := index[s]
+		if !found {
 			return nil, fmt.Errorf("%s, column %q: class %q was not in the training data (%s)", b.Where(i), target, s, listClasses(classes, 6))
 		}
 		y[i] = float64(k)

@@ -308,10 +308,7 @@ func readFeatures(mf *modelFile, data, id string) (*table, [][]float64, []string
 
 // classIndices maps labels to their index in classes, -1 for unknown ones.
 func classIndices(labels, classes []string) []int {
-	index := make(map[string]int, len(classes))
-	for i, c := range classes {
-		index[c] = i
-	}
+	index := classNumbering(classes)
 	out := make([]int, len(labels))
 	for i, l := range labels {
 		if k, ok := index[l]; ok {

@@ -186,15 +186,24 @@ func (e *Ensemble) marginsInto(X *tabular.Matrix, lo, hi int, out []float64) {
 	d := X.Cols
 	walk := e.walk
 	k := e.NumClass()
-	acc32 := make([]float32, block*k)
-	acc64 := make([]float64, block*k)
+	// One accumulator is used: float32 for an XGBoost model, else float64.
+	var acc32 []float32
+	var acc64 []float64
+	if e.f32Sum {
+		acc32 = make([]float32, block*k)
+	} else {
+		acc64 = make([]float64, block*k)
+	}
 	for b := lo; b < hi; b += block {
 		be := min(b+block, hi)
 		nb := be - b
 		for i := range nb {
 			for c := range k {
-				base := e.ClassBase(c)
-				acc32[i*k+c], acc64[i*k+c] = base, float64(base)
+				if e.f32Sum {
+					acc32[i*k+c] = e.ClassBase(c)
+				} else {
+					acc64[i*k+c] = float64(e.ClassBase(c))
+				}
 			}
 		}
 		rows := X.Data[b*d : be*d]

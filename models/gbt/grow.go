@@ -50,6 +50,7 @@ type trainer struct {
 	vbins []uint8 // validation rows, binned
 	vy    []float64
 	vw    []float64 // nil: every validation row weighs 1
+	vwSum float64   // the validation rows' total weight
 	vraw  []float64 // k per row
 
 	importance []float64
@@ -106,6 +107,13 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 	if valid != nil {
 		t.vbins = t.bm.binAll(valid.X, t.threads)
 		t.vy, t.vw = valid.Y, valid.W
+		t.vwSum = float64(len(t.vy))
+		if t.vw != nil {
+			t.vwSum = 0
+			for _, v := range t.vw {
+				t.vwSum += v
+			}
+		}
 		t.vraw = make([]float64, valid.X.Rows*k)
 	}
 	return t
@@ -223,7 +231,7 @@ func (t *trainer) run() {
 		if t.vraw == nil {
 			continue
 		}
-		loss := t.meanLoss(t.vraw, t.vy, t.vw)
+		loss := t.validLoss()
 		t.history.ValidLoss = append(t.history.ValidLoss, loss)
 		if loss < bestLoss {
 			best, bestLoss = round, loss
@@ -413,13 +421,7 @@ func (t *trainer) growTree(ns int) {
 		var build []*growNode
 		var subtract []histPair
 		for k, p := range splitting {
-			b, sub := t.childHists(p, &next[2*k], &next[2*k+1], depth+1)
-			if b != nil {
-				build = append(build, b)
-			}
-			if sub.large != nil {
-				subtract = append(subtract, sub)
-			}
+			t.childHists(p, &next[2*k], &next[2*k+1], depth+1, &build, &subtract)
 		}
 		t.finishHists(build, subtract, next)
 		t.findSplits(next)
@@ -456,27 +458,29 @@ func (t *trainer) splitInto(p *growNode) (left, right growNode) {
 type histPair struct{ large, small *growNode }
 
 // childHists plans the histograms of p's children l and r at depth
-// childDepth: the smaller child's is to be built (returned) and the
-// larger's got by subtracting it from the parent's, in place (returned as
-// a pair), for children that may split; p's histogram is handed on or
-// freed.
-func (t *trainer) childHists(p, l, r *growNode, childDepth int) (build *growNode, sub histPair) {
+// childDepth, for children that may split: the smaller child's is to be
+// built (appended to build) and the larger's got by subtracting it from
+// the parent's, in place (appended to subtract); p's histogram is handed
+// on or freed.
+func (t *trainer) childHists(p, l, r *growNode, childDepth int, build *[]*growNode, subtract *[]histPair) {
 	small, large := l, r
 	if r.end-r.begin < l.end-l.begin {
 		small, large = r, l
 	}
-	defer func() { p.hist = nil }()
+	hist := p.hist
+	p.hist = nil
 	if childDepth >= t.m.MaxDepth || (!t.canSplit(l.tot) && !t.canSplit(r.tot)) {
-		t.putHist(p.hist)
-		return nil, histPair{}
+		t.putHist(hist)
+		return
 	}
 	small.hist = t.getHist()
+	*build = append(*build, small)
 	if t.canSplit(large.tot) {
-		large.hist = p.hist
-		return small, histPair{large, small}
+		large.hist = hist
+		*subtract = append(*subtract, histPair{large, small})
+		return
 	}
-	t.putHist(p.hist)
-	return small, histPair{}
+	t.putHist(hist)
 }
 
 // finishHists builds the planned histograms, subtracts, and frees those
@@ -510,39 +514,31 @@ func (t *trainer) growLeafwise(ns int) {
 	root.tot = histTotal(root.hist)
 	t.cover[root.id] = float32(root.tot.h)
 	root.sp = t.rules.bestSplit(root.hist, root.tot, t.nBins, 0, t.d)
-	var leaves []*growNode // every leaf, in the order made
+	var made []*growNode // every node, in the order made
 	queue := &leafQueue{}
 	push := func(nd *growNode, depth int) {
-		leaves = append(leaves, nd)
+		made = append(made, nd)
 		if nd.sp.ok && depth < t.m.MaxDepth {
 			heap.Push(queue, leafEntry{nd, depth})
 		}
 	}
 	push(root, 0)
-	split := map[int32]bool{}
 	for n := 1; n < t.m.MaxLeaves && queue.Len() > 0; n++ {
 		p := heap.Pop(queue).(leafEntry)
-		split[p.nd.id] = true
 		t.partition([]*growNode{p.nd})
 		kids := make([]growNode, 2)
 		kids[0], kids[1] = t.splitInto(p.nd)
-		b, sub := t.childHists(p.nd, &kids[0], &kids[1], p.depth+1)
 		var build []*growNode
 		var subtract []histPair
-		if b != nil {
-			build = append(build, b)
-		}
-		if sub.large != nil {
-			subtract = append(subtract, sub)
-		}
+		t.childHists(p.nd, &kids[0], &kids[1], p.depth+1, &build, &subtract)
 		t.finishHists(build, subtract, kids)
 		t.findSplits(kids)
 		push(&kids[0], p.depth+1)
 		push(&kids[1], p.depth+1)
 	}
 	var spans []leafSpan
-	for _, nd := range leaves {
-		if !split[nd.id] {
+	for _, nd := range made {
+		if t.ens.nodes[nd.id].Feature < 0 { // never split: a leaf
 			spans = append(spans, t.makeLeaf(nd))
 		}
 		t.putHist(nd.hist)
@@ -763,10 +759,11 @@ func (t *trainer) validateTree(root int32) {
 	})
 }
 
-// meanLoss is the mean loss of margins raw (t.k per row) against labels y,
-// weighted by w (nil: every row 1): log-loss, multi-class log-loss or
-// squared error.
-func (t *trainer) meanLoss(raw, y, w []float64) float64 {
+// validLoss is the validation rows' mean loss at their current margins
+// (t.k per row), weighted by their weights: log-loss, multi-class
+// log-loss or squared error.
+func (t *trainer) validLoss() float64 {
+	raw, y, w := t.vraw, t.vy, t.vw
 	n := len(y)
 	parts := make([]float64, max(1, min(t.threads, n)))
 	parallel(len(parts), len(parts), func(plo, phi int) {
@@ -792,14 +789,7 @@ func (t *trainer) meanLoss(raw, y, w []float64) float64 {
 	for _, s := range parts {
 		sum += s
 	}
-	total := float64(n)
-	if w != nil {
-		total = 0
-		for _, v := range w {
-			total += v
-		}
-	}
-	return sum / total
+	return sum / t.vwSum
 }
 
 // pointLoss is one row's log-loss (probabilities clipped to [1e-15,
