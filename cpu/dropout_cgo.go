@@ -59,14 +59,22 @@ static void ember_dropout_avx512(float *y, const float *x, size_t n, float scale
 	__m512i step8 = _mm512_set1_epi64((long long)(8 * EMBER_STRIDE));
 	__m512 sv = _mm512_set1_ps(scale);
 	for (size_t i = 0; i < n; i += 16) {
+		__mmask16 live = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1);
+		__m512 xv = _mm512_maskz_loadu_ps(live, x + i);
+		if (_mm512_test_epi32_mask(_mm512_castps_si512(xv), _mm512_castps_si512(xv)) == 0) {
+			// Sixteen +0s (a packed LSTM's padding steps) give +0s kept or
+			// dropped: skip the hash.
+			_mm512_mask_storeu_ps(y + i, live, _mm512_setzero_ps());
+			k = _mm512_add_epi64(k, _mm512_add_epi64(step8, step8));
+			continue;
+		}
 		__m512i z0 = ember_mix8(k);
 		k = _mm512_add_epi64(k, step8);
 		__m512i z1 = ember_mix8(k);
 		k = _mm512_add_epi64(k, step8);
 		__m512i lo32 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(z0)), _mm512_cvtepi64_epi32(z1), 1);
 		__mmask16 keep = _mm512_cmpge_epi32_mask(_mm512_srli_epi32(lo32, 8), thr16);
-		__mmask16 live = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1);
-		__m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(live, x + i), sv);
+		__m512 v = _mm512_mul_ps(xv, sv);
 		_mm512_mask_storeu_ps(y + i, live, _mm512_maskz_mov_ps(keep, v));
 	}
 }

@@ -19,6 +19,15 @@ type Buf struct {
 	F32   []float32
 	F64   []float64
 	I32   []int32
+
+	// NonzeroRows, when not nil, lists the only rows that may hold
+	// nonzero values (a row being Len()/Shape[0] elements): every other
+	// row is all zeros. The kernel that writes a buffer sparsely sets it
+	// (EmbeddingGrad: the table rows a batch touched), so that readers may
+	// skip the zero rows (the gradient norm and clipping); any other
+	// reader may ignore it. Whoever writes nonzeros outside the listed
+	// rows must set it to nil; scaling keeps it true.
+	NonzeroRows []int32
 }
 
 // NewBuf allocates a zeroed buffer. A scalar has the empty shape and one element.

@@ -50,15 +50,44 @@ func ClipGradNorm(grads []*Buf, maxNorm float64) (float64, error) {
 		if g == nil {
 			continue
 		}
-		if g.Dtype == tensor.Float32 {
-			cpu.Scale(float32(coef), g.F32)
-		} else {
-			for i := range g.F64 {
-				g.F64[i] *= coef
+		// Only the rows that may be nonzero (all of them, unless g lists
+		// them): a scaled zero stays zero.
+		for r := range nonzeroRows(g) {
+			if g.Dtype == tensor.Float32 {
+				cpu.Scale(float32(coef), r.F32)
+			} else {
+				for i := range r.F64 {
+					r.F64[i] *= coef
+				}
 			}
 		}
 	}
 	return total, nil
+}
+
+// nonzeroRows yields the parts of g that may hold nonzero values: its
+// NonzeroRows one by one where it lists them, else the whole buffer. The
+// yielded Buf is reused and holds only F32 or F64 (g's dtype).
+func nonzeroRows(g *Buf) func(yield func(*Buf) bool) {
+	return func(yield func(*Buf) bool) {
+		if g.NonzeroRows == nil || len(g.Shape) == 0 || g.Shape[0] == 0 {
+			yield(g)
+			return
+		}
+		d := g.Len() / g.Shape[0]
+		part := Buf{Dtype: g.Dtype}
+		for _, r := range g.NonzeroRows {
+			lo, hi := int(r)*d, (int(r)+1)*d
+			if g.Dtype == tensor.Float32 {
+				part.F32 = g.F32[lo:hi]
+			} else {
+				part.F64 = g.F64[lo:hi]
+			}
+			if !yield(&part) {
+				return
+			}
+		}
+	}
 }
 
 // nonFiniteError builds ClipGradNorm's error. It runs only on the failure
@@ -81,21 +110,24 @@ func nonFiniteError(grads []*Buf, total float64) error {
 
 // GlobalNorm returns the L2 norm of all gradients taken together,
 // accumulated in float64 so that float32 gradients of millions of elements
-// neither lose small terms nor overflow. Nil entries are skipped. It panics
-// on a non-float buffer, which is a programmer error.
+// neither lose small terms nor overflow. Nil entries are skipped, and so
+// are the zero rows of a gradient that lists its NonzeroRows (an embedding
+// table's). It panics on a non-float buffer, which is a programmer error.
 func GlobalNorm(grads []*Buf) float64 {
 	var ss float64
 	for i, g := range grads {
 		if g == nil {
 			continue
 		}
-		switch g.Dtype {
-		case tensor.Float32:
-			ss += cpu.SumSq(g.F32)
-		case tensor.Float64:
-			ss += sumSq64(g.F64)
-		default:
-			panic(fmt.Sprintf("graph: GlobalNorm: gradient %d is %v, not float32 or float64", i, g.Dtype))
+		for r := range nonzeroRows(g) {
+			switch g.Dtype {
+			case tensor.Float32:
+				ss += cpu.SumSq(r.F32)
+			case tensor.Float64:
+				ss += sumSq64(r.F64)
+			default:
+				panic(fmt.Sprintf("graph: GlobalNorm: gradient %d is %v, not float32 or float64", i, g.Dtype))
+			}
 		}
 	}
 	return math.Sqrt(ss)

@@ -101,23 +101,55 @@ func (op EmbeddingGrad) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.Vocab, op.Dim}, nil
 }
 func (op EmbeddingGrad) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
-func (op EmbeddingGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+func (op EmbeddingGrad) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 	b, t := in[0].Shape[0], in[0].Shape[1]
+	st := ctxState[embedGradState](ctx)
 	if out.Dtype == tensor.Float32 {
-		embedBwd(out.F32, in[0].I32, in[1].F32, b, t, op.Vocab, op.Dim, op.Padding)
+		embedBwd(st, out, out.F32, in[0].I32, in[1].F32, b, t, op.Vocab, op.Dim, op.Padding)
 	} else {
-		embedBwd(out.F64, in[0].I32, in[1].F64, b, t, op.Vocab, op.Dim, op.Padding)
+		embedBwd(st, out, out.F64, in[0].I32, in[1].F64, b, t, op.Vocab, op.Dim, op.Padding)
 	}
 	return nil
 }
 
-func embedBwd[T Float](dtable []T, ids []int32, dout []T, b, t, v, d, pad int) {
-	clear(dtable)
+// embedGradState is what EmbeddingGrad keeps across runs. A batch touches
+// few rows of a large table (about 150 of 8,000 in the SMS model at batch
+// 10), so the op clears only the rows its last run wrote and lists those
+// it writes in the output's NonzeroRows, for the gradient norm and
+// clipping to skip the rest.
+type embedGradState struct {
+	out  *Buf    // the buffer rows describe
+	rows []int32 // the rows the last run wrote, in order of first use
+	seen []bool  // one per table row; all false between runs
+}
+
+// embedBwd scatter-adds dout into dtable (out's storage). A table row is
+// written only where a batch uses it, so when out still lists the rows of
+// this op's last run, those alone are cleared; otherwise the whole table.
+func embedBwd[T Float](st *embedGradState, out *Buf, dtable []T, ids []int32, dout []T, b, t, v, d, pad int) {
+	if st.out == out && out.NonzeroRows != nil {
+		for _, id := range out.NonzeroRows {
+			clear(dtable[int(id)*d : (int(id)+1)*d])
+		}
+	} else {
+		clear(dtable)
+	}
+	if len(st.seen) != v {
+		st.seen = make([]bool, v)
+	}
+	if cap(st.rows) < b*t { // sized once: no run appends past it
+		st.rows = make([]int32, 0, b*t)
+	}
+	st.out, st.rows = out, st.rows[:0]
 	for bi := 0; bi < b; bi++ {
 		for ti := 0; ti < t; ti++ {
 			id := int(ids[bi*t+ti])
 			if id == pad || id < 0 || id >= v { // padding, or rejected by the forward pass
 				continue
+			}
+			if !st.seen[id] {
+				st.seen[id] = true
+				st.rows = append(st.rows, int32(id))
 			}
 			dst := dtable[id*d : (id+1)*d]
 			src := dout[(ti*b+bi)*d : (ti*b+bi+1)*d]
@@ -125,5 +157,13 @@ func embedBwd[T Float](dtable []T, ids []int32, dout []T, b, t, v, d, pad int) {
 				dst[j] += g
 			}
 		}
+	}
+	for _, id := range st.rows {
+		st.seen[id] = false
+	}
+	// The list is only worth reading while it is short against the table.
+	out.NonzeroRows = nil
+	if 4*len(st.rows) <= v {
+		out.NonzeroRows = st.rows
 	}
 }
