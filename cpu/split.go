@@ -3,6 +3,8 @@ package cpu
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Ember runs OpenBLAS single-threaded and splits each large enough product
@@ -65,12 +67,70 @@ func sgemmPart(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b 
 }
 
 var split struct {
-	once  sync.Once
-	mu    sync.Mutex // one split product at a time; a concurrent caller runs unsplit
-	parts int
-	tasks []task
-	work  chan *task
-	done  chan struct{}
+	once    sync.Once
+	mu      sync.Mutex // one split product at a time; a concurrent caller runs unsplit
+	parts   int
+	tasks   []task
+	workers []*worker // workers[p] runs tasks[p]; workers[0] is unused (the caller)
+	pending atomic.Int32
+	waiting atomic.Bool   // the caller sleeps on done for the last part
+	done    chan struct{} // capacity 1: the last part's signal to a sleeping caller
+}
+
+// The LSTM's per-step products take 20-40 µs, and a hand-off to a worker
+// asleep on a channel cost 15 µs (the futex wake-up of an idle vCPU), so
+// workers spin a while after each part before they sleep, and the caller
+// spins before it sleeps on the last part: the steps of a recurrence then
+// find their worker awake. A spinning goroutine yields its thread on
+// every round (runtime.Gosched), so other goroutines are not held up.
+const spinWait = 200 * time.Microsecond
+
+// worker is a persistent goroutine that runs the parts handed to it.
+type worker struct {
+	next     atomic.Pointer[task]
+	sleeping atomic.Bool
+	wake     chan struct{} // capacity 1
+}
+
+func (w *worker) loop() {
+	for {
+		w.take().run()
+		if split.pending.Add(-1) == 0 && split.waiting.Load() {
+			select {
+			case split.done <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// take returns the next part handed to w: spinning for spinWait, then
+// asleep until the dispatcher wakes it.
+func (w *worker) take() *task {
+	deadline := time.Now().Add(spinWait)
+	for {
+		if t := w.next.Swap(nil); t != nil {
+			return t
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		runtime.Gosched()
+	}
+	for {
+		// The dispatcher stores the part, then reads sleeping; w sets
+		// sleeping, then reads the part: one of them sees the other.
+		w.sleeping.Store(true)
+		if t := w.next.Swap(nil); t != nil {
+			w.sleeping.Store(false)
+			return t
+		}
+		<-w.wake
+		w.sleeping.Store(false)
+		if t := w.next.Swap(nil); t != nil {
+			return t
+		}
+	}
 }
 
 func startSplit() {
@@ -82,15 +142,12 @@ func startSplit() {
 		openblasSetThreads(1)
 	}
 	split.tasks = make([]task, split.parts)
-	split.work = make(chan *task, split.parts)
-	split.done = make(chan struct{}, split.parts)
+	split.workers = make([]*worker, split.parts)
+	split.done = make(chan struct{}, 1)
 	for i := 1; i < split.parts; i++ {
-		go func() {
-			for t := range split.work {
-				t.run()
-				split.done <- struct{}{}
-			}
-		}()
+		w := &worker{wake: make(chan struct{}, 1)}
+		split.workers[i] = w
+		go w.loop()
 	}
 }
 
@@ -100,20 +157,14 @@ func splitParts() int {
 	return max(split.parts, 1)
 }
 
-// openblasSplit computes the product as splitParts() independent
-// OpenBLAS calls on column (or row) blocks of C, the first on the caller's
-// goroutine. It allocates nothing.
+// openblasSplit computes the product as splitParts() independent products
+// (each on the small-row kernel or OpenBLAS, as sgemmPart picks) on column
+// (or row) blocks of C, the first on the caller's goroutine; one too small
+// to be worth a hand-off runs whole. It allocates nothing.
 func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	// The small-row kernels run whole: at the LSTM's per-step products a
-	// hand-off to a worker costs more than it saves (10×256×1024: 40 µs on
-	// one core, 60 µs split in two).
-	if smallGemmOK(tA, tB, m, n, k) {
-		smallSgemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
 	parts := splitParts()
 	if parts < 2 || 2*m*n*k < minSplitFlops || !split.mu.TryLock() {
-		openblasSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		sgemmPart(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	defer split.mu.Unlock()
@@ -156,12 +207,35 @@ func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 
 // dispatch runs tasks[0:used], the first on the calling goroutine.
 func dispatch(used int) {
+	split.waiting.Store(false)
+	select { // a signal left by a round whose caller did not sleep
+	case <-split.done:
+	default:
+	}
+	split.pending.Store(int32(used - 1))
 	for p := 1; p < used; p++ {
-		split.work <- &split.tasks[p]
+		w := split.workers[p]
+		w.next.Store(&split.tasks[p])
+		if w.sleeping.Load() {
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		}
 	}
 	split.tasks[0].run()
-	for p := 1; p < used; p++ {
-		<-split.done
+	deadline := time.Now().Add(spinWait)
+	for split.pending.Load() != 0 {
+		if time.Now().After(deadline) {
+			// As in take: the last worker decrements pending, then reads
+			// waiting; the caller sets waiting, then reads pending.
+			split.waiting.Store(true)
+			for split.pending.Load() != 0 {
+				<-split.done
+			}
+			return
+		}
+		runtime.Gosched()
 	}
 }
 
