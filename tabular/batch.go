@@ -72,6 +72,10 @@ type Batch struct {
 	FileRows []int64
 	// Columns are the columns asked for, in that order.
 	Columns []*Column
+	// Layout is how the text file the rows came from is laid out (the
+	// zero value for Parquet), so that the file can be opened again as it
+	// was read.
+	Layout Layout
 }
 
 // Column returns the named column, or nil.
@@ -144,7 +148,7 @@ func Merge(batches []*Batch) *Batch {
 		return batches[0]
 	}
 	first := batches[0]
-	out := &Batch{Source: first.Source, FirstRow: first.FirstRow}
+	out := &Batch{Source: first.Source, FirstRow: first.FirstRow, Layout: first.Layout}
 	withLines := first.Lines != nil
 	// Parquet rows keep their numbers when a batch is not the file's next.
 	withRows := false
@@ -188,7 +192,7 @@ func Merge(batches []*Batch) *Batch {
 
 // SelectRows copies the given rows of b, in that order, into a new batch.
 func SelectRows(b *Batch, idx []int) *Batch {
-	out := &Batch{Source: b.Source, Rows: len(idx), FirstRow: b.FirstRow}
+	out := &Batch{Source: b.Source, Rows: len(idx), FirstRow: b.FirstRow, Layout: b.Layout}
 	if b.Lines != nil {
 		out.Lines = make([]int, len(idx))
 		for k, i := range idx {

@@ -11,24 +11,28 @@ import (
 )
 
 // FuzzReadCSV feeds arbitrary bytes to the CSV/TSV reader (ember gbt and
-// ember score read files from anyone): no panic, errors that name the
-// file, batches whose columns and line numbers have a value per row, and
-// text that is valid UTF-8 (names and categories go into JSON and model
-// files).
+// ember score read files from anyone), in every layout the flags give
+// (the low bits of layout pick --sep and --no-header): no panic, errors
+// that name the file, batches whose columns and line numbers have a value
+// per row, and text that is valid UTF-8 (names and categories go into JSON
+// and model files).
 func FuzzReadCSV(f *testing.F) {
 	for _, s := range []string{
 		"a,b\n1,2\n", "\ufeffid, x ,c\n1,1.5,red\n2,,NA\n", "x\ty\n1\t\t\n", "v1,v2,,,\r\nham,hi,,,\r\n",
 		"city,y\nZ\xfcrich,1\n", "a,a\n1,2\n", "a,b\n\"1\n2\",3\n", "", "\n\n", "a,\"b\n", "a,b\n1\n",
 		"\x00\x01", "PAR1", "x\ninf\n1e400\n",
 	} {
-		f.Add([]byte(s), uint8(2))
+		f.Add([]byte(s), uint8(2), uint8(0))
 	}
-	f.Fuzz(func(t *testing.T, in []byte, batch uint8) {
+	f.Add([]byte("A11 6  A34 1\nA12 48 A32 2 \n\n"), uint8(1), uint8(5))
+	f.Add([]byte("1;2\n3;4\n"), uint8(3), uint8(6))
+	f.Fuzz(func(t *testing.T, in []byte, batch, layout uint8) {
 		path := filepath.Join(t.TempDir(), "f.csv")
 		if err := os.WriteFile(path, in, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r, err := Open(path, nil, int(batch%8)+1)
+		l := Layout{Sep: []rune{0, ' ', Whitespace, ';'}[layout>>1&3], NoHeader: layout&1 == 1}
+		r, err := OpenLayout(path, nil, int(batch%8)+1, l)
 		if err != nil {
 			if !strings.Contains(err.Error(), path) {
 				t.Fatalf("error does not name the file: %v", err)

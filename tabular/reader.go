@@ -3,14 +3,11 @@ package tabular
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -50,8 +47,8 @@ func (e *formatError) Error() string { return e.msg }
 func (e *formatError) Unwrap() error { return ErrFormat }
 
 // missingColumns is the error for requested columns the file lacks; for a
-// text file (CSV, TSV) it adds HeaderHint.
-func missingColumns(path string, header, want []string, text bool) error {
+// text file (CSV, TSV; layout not nil) it adds the layout's HeaderHint.
+func missingColumns(path string, header, want []string, layout *Layout) error {
 	var missing []string
 	for _, w := range want {
 		if !slices.Contains(header, w) {
@@ -71,43 +68,24 @@ func missingColumns(path string, header, want []string, text bool) error {
 		noun = "columns"
 	}
 	hint := ""
-	if text { // a Parquet file's names are its schema's, never a data row
-		hint = HeaderHint(header)
+	if layout != nil { // a Parquet file's names are its schema's, never a data row
+		hint = layout.HeaderHint(header)
 	}
 	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more, hint)}
-}
-
-// HeaderHint is a note for an error about a file's columns when its
-// header does not look like one: a single column holding a likely
-// delimiter (a file separated by semicolons or spaces), or names of which
-// a third or more are numbers (a file without a header row, as UCI's .data
-// files are); else "".
-func HeaderHint(header []string) string {
-	if len(header) == 1 {
-		for _, d := range []string{";", "|", " "} {
-			if strings.Contains(header[0], d) {
-				return fmt.Sprintf(" (the header is one column: is the file separated by %q? (ember reads comma- or tab-separated files with a header row))", d)
-			}
-		}
-	}
-	numbers := 0
-	for _, h := range header {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err == nil {
-			numbers++
-		}
-	}
-	if numbers > 0 && 3*numbers >= len(header) {
-		return " (is the first line data? ember needs a header row naming the columns)"
-	}
-	return ""
 }
 
 // Open opens a table file for reading the named columns (all of them when
 // columns is nil), in batches of at most batchRows rows (0: the default).
 // Parquet is recognised by its magic bytes, anything else is read as CSV
 // (TSV when the name ends in .tsv or .tab, or the header has tabs and no
-// commas).
+// commas) with a header row: OpenLayout with the zero Layout.
 func Open(path string, columns []string, batchRows int) (Reader, error) {
+	return OpenLayout(path, columns, batchRows, Layout{})
+}
+
+// OpenLayout is Open for a text file laid out as layout says (another
+// separator, no header row); a Parquet file ignores it.
+func OpenLayout(path string, columns []string, batchRows int, layout Layout) (Reader, error) {
 	if batchRows <= 0 {
 		batchRows = DefaultBatchRows
 	}
@@ -134,7 +112,7 @@ func Open(path string, columns []string, batchRows int) (Reader, error) {
 	if n == 4 && string(magic[:]) == "PAR1" {
 		r, err = openParquet(f, fi.Size(), path, columns, batchRows)
 	} else {
-		r, err = openCSV(f, fi.Size(), path, columns, batchRows)
+		r, err = openCSV(f, fi.Size(), path, columns, batchRows, layout)
 	}
 	if err != nil {
 		f.Close()
@@ -176,16 +154,21 @@ type csvReader struct {
 	path   string
 	size   int64
 	count  *countingReader
-	cr     *csv.Reader
+	cr     Records
+	layout Layout
 	header []string
 	idx    []int // file column of each requested column
 	names  []string
 	batch  int
 	rows   int64
 	done   bool
+	// first is the first row of a file without a header row (read to
+	// count its columns), returned by the first Next; firstLine its line.
+	first     []string
+	firstLine int
 }
 
-func openCSV(f *os.File, size int64, path string, columns []string, batchRows int) (*csvReader, error) {
+func openCSV(f *os.File, size int64, path string, columns []string, batchRows int, layout Layout) (*csvReader, error) {
 	count := &countingReader{r: f}
 	br := bufio.NewReaderSize(count, 1<<20)
 	// Spreadsheet exports often start with a byte-order mark.
@@ -202,23 +185,23 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	if bytes.IndexByte(first, 0) >= 0 || !isText(first) {
 		return nil, &formatError{fmt.Sprintf("%s: not a CSV/TSV or Parquet file (binary content in the first line)", path)}
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = ','
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".tsv", ".tab":
-		cr.Comma = '\t'
-	default:
-		if bytes.Contains(first, []byte("\t")) && !bytes.Contains(first, []byte(",")) {
-			cr.Comma = '\t'
-		}
-	}
-	cr.ReuseRecord = true
+	cr, _ := layout.NewRecords(br, path, string(first))
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
+		if layout.NoHeader {
+			return nil, &formatError{fmt.Sprintf("%s: the file is empty", path)}
+		}
 		return nil, &formatError{fmt.Sprintf("%s: the file is empty; want a header row naming the columns", path)}
 	}
 	if err != nil {
 		return nil, &formatError{fmt.Sprintf("%s: %v", path, err)}
+	}
+	var firstRow []string
+	firstLine := 0
+	if layout.NoHeader {
+		firstRow = slices.Clone(header)
+		firstLine, _ = cr.FieldPos(0)
+		header = Names(len(header))
 	}
 	header = slices.Clone(header)
 	seen := map[string]int{}
@@ -231,17 +214,18 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 			header[i] = h
 		}
 		if j, dup := seen[h]; dup {
-			return nil, &formatError{fmt.Sprintf("%s: line 1: column name %q appears twice (columns %d and %d)%s", path, h, j+1, i+1, HeaderHint(header))}
+			return nil, &formatError{fmt.Sprintf("%s: line 1: column name %q appears twice (columns %d and %d)%s", path, h, j+1, i+1, layout.HeaderHint(header))}
 		}
 		seen[h] = i
 	}
 	if columns == nil {
 		columns = header
 	}
-	if err := missingColumns(path, header, columns, true); err != nil {
+	if err := missingColumns(path, header, columns, &layout); err != nil {
 		return nil, err
 	}
-	r := &csvReader{f: f, path: path, size: size, count: count, cr: cr, header: header, names: slices.Clone(columns), batch: batchRows}
+	r := &csvReader{f: f, path: path, size: size, count: count, cr: cr, layout: layout, header: header,
+		names: slices.Clone(columns), batch: batchRows, first: firstRow, firstLine: firstLine}
 	for _, c := range columns {
 		r.idx = append(r.idx, seen[c])
 	}
@@ -287,22 +271,34 @@ func (r *csvReader) Next() (*Batch, error) {
 	if r.done {
 		return nil, io.EOF
 	}
-	b := &Batch{Source: r.path, FirstRow: r.rows}
+	b := &Batch{Source: r.path, FirstRow: r.rows, Layout: r.layout}
 	cols := make([]*Column, len(r.idx))
 	for k := range cols {
 		cols[k] = &Column{Name: r.names[k], Kind: Text, Str: make([]string, 0, min(r.batch, 1024))}
 	}
 	for b.Rows < r.batch {
-		rec, err := r.cr.Read()
+		var rec []string
+		var err error
+		line := 0
+		if r.first != nil {
+			rec, line, r.first = r.first, r.firstLine, nil
+		} else {
+			if rec, err = r.cr.Read(); err == nil {
+				line, _ = r.cr.FieldPos(0)
+			}
+		}
 		if errors.Is(err, io.EOF) {
 			r.done = true
 			break
 		}
 		if err != nil {
 			// csv.ParseError says "record on line N: wrong number of fields".
-			return nil, &formatError{fmt.Sprintf("%s: %v (the header has %d columns)", r.path, err, len(r.header))}
+			what := "the header has"
+			if r.layout.NoHeader {
+				what = "the first line has"
+			}
+			return nil, &formatError{fmt.Sprintf("%s: %v (%s %d columns%s)", r.path, err, what, len(r.header), r.layout.RowsHint())}
 		}
-		line, _ := r.cr.FieldPos(0)
 		b.Lines = append(b.Lines, line)
 		for k, j := range r.idx {
 			c := cols[k]

@@ -9,7 +9,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +26,7 @@ import (
 // file ends in .tsv/.tab or its header has tabs and no commas.
 type table struct {
 	path   string
+	layout tabular.Layout
 	header []string // names as given, trimmed; "" for an unnamed column
 	rows   [][]string
 	lines  []int // the 1-based file line each row starts on, for error messages
@@ -38,10 +38,11 @@ type table struct {
 // fields with their slice headers (short numeric fields cost the most).
 const memoryPerFileByte = 6
 
-// readTable reads a CSV or TSV file with a header row. Rows must have as
-// many fields as the header; the error names the offending line. A file
-// too large for the memory available is refused before it is read.
-func readTable(path string) (*table, error) {
+// readTable reads a CSV or TSV file with a header row, or laid out as
+// layout says (--sep, --no-header). Rows must have as many fields as the
+// header; the error names the offending line. A file too large for the
+// memory available is refused before it is read.
+func readTable(path string, layout tabular.Layout) (*table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, atomicfile.UnwrapPath(err))
@@ -55,7 +56,7 @@ func readTable(path string) (*table, error) {
 			return nil, err
 		}
 	}
-	return parseTable(f, path)
+	return parseTable(f, path, layout)
 }
 
 // checkFileFits refuses a file whose reading would need more memory than
@@ -69,7 +70,7 @@ func checkFileFits(path string, size int64) error {
 	return nil
 }
 
-func parseTable(r io.Reader, path string) (*table, error) {
+func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -82,18 +83,31 @@ func parseTable(r io.Reader, path string) (*table, error) {
 	// character, so reading them cannot fail and line numbers hold.
 	text, latin1 := decodeText(data)
 
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.Comma = sniffDelimiter(path, text)
-	// Not for TSV: encoding/csv trims tabs too, so an empty cell's tab
-	// would vanish into the next field's leading space.
-	cr.TrimLeadingSpace = cr.Comma != '\t'
-	header, err := cr.Read()
+	first, _, _ := strings.Cut(text, "\n")
+	recs, sep := layout.NewRecords(strings.NewReader(text), path, first)
+	if cr, ok := recs.(*csv.Reader); ok {
+		// Not for TSV or spaces: encoding/csv trims those too, so an
+		// empty cell's separator would vanish into the next field.
+		cr.TrimLeadingSpace = sep != '\t' && sep != ' '
+	}
+	header, err := recs.Read()
 	if errors.Is(err, io.EOF) {
+		if layout.NoHeader {
+			return nil, fmt.Errorf("%s: the file is empty", path)
+		}
 		return nil, fmt.Errorf("%s: the file is empty; want a header row naming the columns", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	t := &table{path: path, layout: layout, latin1: latin1}
+	if layout.NoHeader {
+		line, _ := recs.FieldPos(0)
+		t.rows = append(t.rows, slices.Clone(header))
+		t.lines = append(t.lines, line)
+		header = tabular.Names(len(header))
+	}
+	header = slices.Clone(header)
 	seen := map[string]int{}
 	named := 0
 	for i, h := range header {
@@ -106,26 +120,30 @@ func parseTable(r io.Reader, path string) (*table, error) {
 		}
 		named++
 		if j, dup := seen[h]; dup {
-			return nil, fmt.Errorf("%s: line 1: column name %q appears twice (columns %d and %d)%s", path, h, j+1, i+1, tabular.HeaderHint(header))
+			return nil, fmt.Errorf("%s: line 1: column name %q appears twice (columns %d and %d)%s", path, h, j+1, i+1, layout.HeaderHint(header))
 		}
 		seen[h] = i
 	}
 	if named == 0 {
-		return nil, fmt.Errorf("%s: line 1: no column has a name; want a header row naming the columns", path)
+		return nil, fmt.Errorf("%s: line 1: no column has a name; want a header row naming the columns (or --no-header)", path)
 	}
-	t := &table{path: path, header: header, latin1: latin1}
+	t.header = header
 	for {
-		rec, err := cr.Read()
+		rec, err := recs.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			// csv.ParseError already says "record on line N: wrong number
 			// of fields" and the like.
-			return nil, fmt.Errorf("%s: %w (the header has %d columns)", path, err, len(header))
+			what := "the header has"
+			if layout.NoHeader {
+				what = "the first line has"
+			}
+			return nil, fmt.Errorf("%s: %w (%s %d columns%s)", path, err, what, len(header), layout.RowsHint())
 		}
-		line, _ := cr.FieldPos(0)
-		t.rows = append(t.rows, rec)
+		line, _ := recs.FieldPos(0)
+		t.rows = append(t.rows, slices.Clone(rec))
 		t.lines = append(t.lines, line)
 	}
 	if len(t.rows) == 0 {
@@ -165,25 +183,13 @@ func decodeText(data []byte) (string, bool) {
 	return b.String(), true
 }
 
-func sniffDelimiter(path, text string) rune {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".tsv", ".tab":
-		return '\t'
-	}
-	first, _, _ := strings.Cut(text, "\n")
-	if strings.Contains(first, "\t") && !strings.Contains(first, ",") {
-		return '\t'
-	}
-	return ','
-}
-
 // column returns the index of the named column, or an error listing the
 // columns the file does have.
 func (t *table) column(name string) (int, error) {
 	if i := slices.Index(t.header, name); i >= 0 && name != "" {
 		return i, nil
 	}
-	return -1, fmt.Errorf("%s: no column %q; the columns are: %s%s", t.path, name, strings.Join(t.names(), ", "), tabular.HeaderHint(t.header))
+	return -1, fmt.Errorf("%s: no column %q; the columns are: %s%s", t.path, name, strings.Join(t.names(), ", "), t.layout.HeaderHint(t.header))
 }
 
 // names lists the named columns, in file order.
@@ -381,6 +387,23 @@ func excludeFlag(fs *cli.FlagSet, features *string) *string {
 		return nil
 	})
 	return exclude
+}
+
+// layoutFlags adds --sep and --no-header, how the command's text tables
+// are laid out; the layout is set when the flags are parsed.
+func layoutFlags(fs *cli.FlagSet) *tabular.Layout {
+	layout := new(tabular.Layout)
+	sep := fs.String("sep", "auto", "field `separator` of text tables: one character, or tab, space, or whitespace (runs of spaces and tabs, as UCI's .data files); auto: comma, or tab for .tsv/.tab files and tab-separated first lines")
+	noHeader := fs.Bool("no-header", false, "text tables have no header row: the first line is data, and the columns are named 0, 1, 2, … (pandas' header=None)")
+	fs.Check(func() error {
+		r, err := tabular.ParseSep(*sep)
+		if err != nil {
+			return fmt.Errorf("--sep: %w", err)
+		}
+		layout.Sep, layout.NoHeader = r, *noHeader
+		return nil
+	})
+	return layout
 }
 
 // splitList splits a comma-separated flag value, trimming blanks and

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/tabular"
 )
 
 func TestParseTable(t *testing.T) {
@@ -28,7 +30,7 @@ func TestParseTable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tab, err := parseTable(strings.NewReader(tc.text), tc.path)
+			tab, err := parseTable(strings.NewReader(tc.text), tc.path, tabular.Layout{})
 			require.NoError(t, err)
 			require.Equal(t, tc.header, tab.header)
 			require.Len(t, tab.rows, tc.rows)
@@ -42,7 +44,7 @@ func TestParseTableErrors(t *testing.T) {
 		{"empty", "", "the file is empty"},
 		{"header only", "x,y\n", "no data rows"},
 		{"duplicate column", "x,y,x\n1,2,3\n", `column name "x" appears twice (columns 1 and 3)`},
-		{"headerless", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", `column name "0" appears twice (columns 3 and 5) (is the first line data? ember needs a header row naming the columns)`},
+		{"headerless", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", `column name "0" appears twice (columns 3 and 5) (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)`},
 		{"no named column", ",,\n1,2,3\n", "line 1: no column has a name"},
 		{"short row", "x,y\n1,2\n3\n", "record on line 3: wrong number of fields"},
 		{"bad quote", "x,y\n1,\"2\n", "extraneous or missing \" in quoted-field"},
@@ -53,7 +55,7 @@ func TestParseTableErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseTable(strings.NewReader(tc.text), "in.csv")
+			_, err := parseTable(strings.NewReader(tc.text), "in.csv", tabular.Layout{})
 			require.ErrorContains(t, err, tc.wantErr)
 			require.ErrorContains(t, err, "in.csv")
 		})
@@ -61,7 +63,7 @@ func TestParseTableErrors(t *testing.T) {
 }
 
 func TestTableFloats(t *testing.T) {
-	tab, err := parseTable(strings.NewReader("a,b,c\n1,2e3,x\n-0.5, 4 ,y\n"), "t.csv")
+	tab, err := parseTable(strings.NewReader("a,b,c\n1,2e3,x\n-0.5, 4 ,y\n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)
 	X, err := tab.floats([]string{"b", "a"})
 	require.NoError(t, err)
@@ -72,12 +74,12 @@ func TestTableFloats(t *testing.T) {
 	_, err = tab.floats([]string{"zz"})
 	require.EqualError(t, err, `t.csv: no column "zz"; the columns are: a, b, c`)
 
-	tab, err = parseTable(strings.NewReader("a;b;c\n1;2;3\n"), "t.csv")
+	tab, err = parseTable(strings.NewReader("a;b;c\n1;2;3\n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)
 	_, err = tab.floats([]string{"a"})
-	require.EqualError(t, err, `t.csv: no column "a"; the columns are: a;b;c (the header is one column: is the file separated by ";"? (ember reads comma- or tab-separated files with a header row))`)
+	require.EqualError(t, err, `t.csv: no column "a"; the columns are: a;b;c (the header is one column: is the file separated by ";"? --sep ";" reads it)`)
 
-	tab, err = parseTable(strings.NewReader("a\n1\n+Inf\n"), "t.csv")
+	tab, err = parseTable(strings.NewReader("a\n1\n+Inf\n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)
 	_, err = tab.floats([]string{"a"})
 	require.EqualError(t, err, `t.csv: line 3, column "a": "+Inf" is not a finite number`)
@@ -94,7 +96,7 @@ func TestTableLabels(t *testing.T) {
 		// As strings "10" < "2"; as numbers 2 < 10.
 		{"numbers sort numerically", "n", []int{2, 0, 1, 0}, []string{"-1", "2", "10"}},
 	}
-	tab, err := parseTable(strings.NewReader("s,n\ncat,10\nant,-1\nbee,2\nant,-1\n"), "t.csv")
+	tab, err := parseTable(strings.NewReader("s,n\ncat,10\nant,-1\nbee,2\nant,-1\n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,14 +107,14 @@ func TestTableLabels(t *testing.T) {
 		})
 	}
 
-	tab, err = parseTable(strings.NewReader("s\nx\n \n"), "t.csv")
+	tab, err = parseTable(strings.NewReader("s\nx\n \n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)
 	_, _, err = tab.labels("s")
 	require.EqualError(t, err, `t.csv: line 3, column "s": empty class label`)
 
 	// pandas' NA markers are missing labels, as ember gbt reads them, not
 	// a class named "NaN".
-	tab, err = parseTable(strings.NewReader("s\nx\ny\nNaN\n"), "t.csv")
+	tab, err = parseTable(strings.NewReader("s\nx\ny\nNaN\n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)
 	_, _, err = tab.labels("s")
 	require.EqualError(t, err, `t.csv: line 4, column "s": missing class label ("NaN")`)
@@ -139,7 +141,7 @@ func TestSplitRows(t *testing.T) {
 }
 
 func TestTableUnnamedColumnsAndLatin1(t *testing.T) {
-	tab, err := parseTable(strings.NewReader("\ufeffa,,b,\n1,x,2,y\n3,z,4,w\n"), "u.csv")
+	tab, err := parseTable(strings.NewReader("\ufeffa,,b,\n1,x,2,y\n3,z,4,w\n"), "u.csv", tabular.Layout{})
 	require.NoError(t, err)
 	require.Equal(t, []string{"a", "b"}, tab.names())
 	require.Equal(t, []string{"a", "b"}, tab.otherColumns(), "unnamed columns are never default features")
@@ -149,16 +151,16 @@ func TestTableUnnamedColumnsAndLatin1(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, [][]float64{{1, 2}, {3, 4}}, X)
 
-	tab, err = parseTable(strings.NewReader("text,label\ncaf\xe9 \xa3100,ham\n"), "l.csv")
+	tab, err = parseTable(strings.NewReader("text,label\ncaf\xe9 \xa3100,ham\n"), "l.csv", tabular.Layout{})
 	require.NoError(t, err)
 	require.True(t, tab.latin1)
 	require.Equal(t, "café £100", tab.rows[0][0])
 }
 
 func TestLabelsOfSeveralTables(t *testing.T) {
-	a, err := parseTable(strings.NewReader("y\n10\n2\n"), "a.csv")
+	a, err := parseTable(strings.NewReader("y\n10\n2\n"), "a.csv", tabular.Layout{})
 	require.NoError(t, err)
-	b, err := parseTable(strings.NewReader("y\n3\n2\n"), "b.csv")
+	b, err := parseTable(strings.NewReader("y\n3\n2\n"), "b.csv", tabular.Layout{})
 	require.NoError(t, err)
 	ys, classes, err := labelsOf("y", a, b)
 	require.NoError(t, err)

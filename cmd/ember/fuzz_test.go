@@ -17,6 +17,7 @@ import (
 
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/graph"
+	"github.com/emberml/ember/tabular"
 )
 
 // fuzzFixtures writes, into dir, the small inputs the fuzzed command
@@ -181,24 +182,28 @@ func listDir(t *testing.T) []string {
 	return out
 }
 
-// FuzzParseTable feeds arbitrary bytes to the CSV/TSV reader: no panic,
-// and a table that reads has rows as wide as its header and increasing
-// line numbers.
+// FuzzParseTable feeds arbitrary bytes to the CSV/TSV reader, in every
+// layout --sep and --no-header give: no panic, and a table that reads has
+// rows as wide as its header and increasing line numbers.
 func FuzzParseTable(f *testing.F) {
 	for _, s := range []string{
 		"a,b\n1,2\n", "\ufeffv1,v2,,,\r\nham,hi,,,\r\n", "x\ty\n1\t2\n", ",,\n1,2,3\n", "a,a\n1,2\n",
 		"a,b\n\"1\n2\",3\n", "a\n\xff\xfe\n", "", "\n\n", "a,\"b\n", "a,b\n1\n", "a\tb\tc\n\t\t\n1\t \t\n", "y\nNaN\n",
 		"PAR1\x15\x04", "\xff\xfea\x00\n\x00", "a,b\n\x00,1\n",
 	} {
-		f.Add([]byte(s), false)
-		f.Add([]byte(s), true)
+		f.Add([]byte(s), false, uint8(0))
+		f.Add([]byte(s), true, uint8(0))
 	}
-	f.Fuzz(func(t *testing.T, in []byte, tsv bool) {
+	f.Add([]byte("A11 6  A34 1\nA12 48 A32 2 \n\n"), false, uint8(5))
+	f.Add([]byte("1;2\n3;4\n"), false, uint8(7))
+	f.Fuzz(func(t *testing.T, in []byte, tsv bool, layout uint8) {
 		name := "f.csv"
 		if tsv {
 			name = "f.tsv"
 		}
-		tab, err := parseTable(bytes.NewReader(in), name)
+		// The low bits of layout pick --sep and --no-header.
+		l := tabular.Layout{Sep: []rune{0, ' ', tabular.Whitespace, ';'}[layout>>1&3], NoHeader: layout&1 == 1}
+		tab, err := parseTable(bytes.NewReader(in), name, l)
 		if err != nil {
 			if !strings.Contains(err.Error(), name) {
 				t.Fatalf("error does not name the file: %v", err)
@@ -317,7 +322,7 @@ func FuzzModelMetadata(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, err := sc.score(data, "")
+		s, err := sc.score(data, tabular.Layout{}, "")
 		if err != nil {
 			return
 		}

@@ -191,7 +191,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"each grid point is scored by stratified K-fold cross-validation on the training\n"+
 			"rows (folds in parallel) and the best point is refitted on all of them.\n"+
 			"--save keeps the fitted pipeline and model for ember score.\n")
-	data := fs.Input("data", "", "CSV, TSV or Parquet `file` with named columns", cli.Required())
+	data := fs.Input("data", "", "CSV, TSV or Parquet `file` with named columns (or see --no-header)", cli.Required())
+	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` to predict", cli.Required())
 	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other column"))
 	exclude := fs.String("exclude", "", "comma-separated `columns` left out of the default features (an ID column, say)")
@@ -316,17 +317,17 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	spec := tabular.Spec{Categorical: splitList(*categorical), Tokens: splitList(*tokens), TokenSep: *tokenSep,
 		MaxVocab: *maxVocab, MinDF: *minDF, Impute: *impute, FillValue: *fill}
 
-	tb, err := readBatch(*data, nil)
+	tb, err := readBatch(*data, nil, *layout)
 	if err != nil {
 		return err
 	}
 	if tb.Column(*target) == nil {
-		_, err := tabular.Open(*data, []string{*target}, 1)
+		_, err := tabular.OpenLayout(*data, []string{*target}, 1, *layout)
 		return err // names the columns the file has
 	}
 	for _, c := range splitList(*exclude) {
 		if tb.Column(c) == nil {
-			_, err := tabular.Open(*data, []string{c}, 1)
+			_, err := tabular.OpenLayout(*data, []string{c}, 1, *layout)
 			return fmt.Errorf("--exclude: %w", err)
 		}
 	}
@@ -392,7 +393,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	res.EvalOn = "test"
 	if *testPath != "" {
 		train, ytr, wtr = tb, y, weights
-		if test, err = readBatch(*testPath, append(spec.Numeric, slices.Concat(spec.Categorical, spec.Tokens, []string{*target})...)); err != nil {
+		if test, err = readBatch(*testPath, append(spec.Numeric, slices.Concat(spec.Categorical, spec.Tokens, []string{*target})...), *layout); err != nil {
 			return err
 		}
 		if yte, err = testTargets(test, *target, base.Objective, classes); err != nil {
@@ -675,8 +676,8 @@ func importanceTitle(features, trees int) string {
 var availableMemory = sysmem.Available
 
 // readBatch reads a whole table (the named columns, or all).
-func readBatch(path string, cols []string) (*tabular.Batch, error) {
-	r, err := tabular.Open(path, cols, 0)
+func readBatch(path string, cols []string, layout tabular.Layout) (*tabular.Batch, error) {
+	r, err := tabular.OpenLayout(path, cols, 0, layout)
 	if err != nil {
 		return nil, err
 	}
@@ -694,7 +695,7 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 			return fmt.Errorf("the --target column %q is also a feature column", c)
 		}
 		if b.Column(c) == nil {
-			_, err := tabular.Open(b.Source, []string{c}, 1)
+			_, err := tabular.OpenLayout(b.Source, []string{c}, 1, b.Layout)
 			return err
 		}
 	}
@@ -705,7 +706,7 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 				return fmt.Errorf("--features includes the --target column %q", c)
 			}
 			if b.Column(c) == nil {
-				_, err := tabular.Open(b.Source, []string{c}, 1)
+				_, err := tabular.OpenLayout(b.Source, []string{c}, 1, b.Layout)
 				return err
 			}
 			if !slices.Contains(special, c) {
@@ -888,7 +889,7 @@ func checkFitWeights(w, y []float64, classes []string, m *gbt.Model, col, rows s
 func weightValues(b *tabular.Batch, name string) ([]float64, error) {
 	c := b.Column(name)
 	if c == nil {
-		_, err := tabular.Open(b.Source, []string{name}, 1)
+		_, err := tabular.OpenLayout(b.Source, []string{name}, 1, b.Layout)
 		return nil, fmt.Errorf("--weight: %w", err)
 	}
 	w := make([]float64, b.Rows)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/models/kmeans"
+	"github.com/emberml/ember/tabular"
 )
 
 func init() {
@@ -47,7 +48,8 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"\nClusters rows with k-means (k-means++ seeding, Lloyd iterations, best of --n-init\n"+
 			"runs, as scikit-learn's KMeans) and prints centroids, cluster sizes and inertia.\n"+
 			"Features are used as given; scale them first if their units differ.\n")
-	data := fs.Input("data", "", "CSV or TSV `file` with a header row", cli.Required())
+	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
+	layout := layoutFlags(fs)
 	features := fs.String("features", "", "comma-separated numeric `columns` to cluster", cli.DefaultText("every named column except --target"))
 	k := fs.Int("k", 3, 1, maxClusters, "number of clusters (at most the number of distinct rows)")
 	nInit := fs.Int("n-init", kmeans.DefaultNInit, 1, 1000, "k-means++ restarts; the lowest inertia wins")
@@ -70,7 +72,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	tab, err := readTable(*data)
+	tab, err := readTable(*data, *layout)
 	if err != nil {
 		return err
 	}
@@ -207,8 +209,8 @@ func loadKMeans(mf *modelFile) (scorer, error) {
 	return &kmeansScorer{mf: mf, m: m}, nil
 }
 
-func (s *kmeansScorer) score(data, id string) (*scores, error) {
-	_, X, ids, err := readFeatures(s.mf, data, id)
+func (s *kmeansScorer) score(data string, layout tabular.Layout, id string) (*scores, error) {
+	_, X, ids, err := readFeatures(s.mf, data, layout, id)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,8 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"and reports coefficients, convergence, and held-out accuracy, confusion matrix\n"+
 			"and classification report. The held-out rows are --test FILE, or a random\n"+
 			"--test-frac of --data.\n")
-	data := fs.Input("data", "", "CSV or TSV `file` with a header row", cli.Required())
+	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
+	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
 	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other named column"))
 	exclude := excludeFlag(fs, features)
@@ -97,13 +98,13 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	tab, err := readTable(*data)
+	tab, err := readTable(*data, *layout)
 	if err != nil {
 		return err
 	}
 	tabs := []*table{tab}
 	if *testPath != "" {
-		testTab, err := readTable(*testPath)
+		testTab, err := readTable(*testPath, *layout)
 		if err != nil {
 			return err
 		}

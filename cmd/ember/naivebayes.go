@@ -15,6 +15,7 @@ import (
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/naivebayes"
 	"github.com/emberml/ember/plots"
+	"github.com/emberml/ember/tabular"
 	"github.com/emberml/ember/text"
 )
 
@@ -291,7 +292,7 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	return &nbScorer{mf: mf, vec: vec, nb: nb}, nil
 }
 
-func (s *nbScorer) score(data, id string) (*scores, error) {
+func (s *nbScorer) score(data string, _ tabular.Layout, id string) (*scores, error) {
 	in := s.mf.meta.Input
 	docs, labels, ids, err := nbReadUnlabelled(data, in.Format, in.Text, in.Label, id)
 	if err != nil {
@@ -412,7 +413,7 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 				lines = append(lines, i+2)
 			}
 		} else {
-			tab, err := readTable(path)
+			tab, err := readTable(path, tabular.Layout{})
 			if err != nil {
 				return nil, nil, nil, err
 			}

@@ -25,7 +25,7 @@ func init() {
 type scorer interface {
 	// score reads the data file and returns the predictions; id names a
 	// column of the data to copy into the output ("" for none).
-	score(data, id string) (*scores, error)
+	score(data string, layout tabular.Layout, id string) (*scores, error)
 }
 
 // scorers rebuilds a saved model from its file, by command (the file's
@@ -82,6 +82,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
 	id := fs.String("id", "", "copy this `column` of the data into the first output column")
+	layout := layoutFlags(fs)
 	out, asJSON := predictionOutputFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -97,7 +98,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	s, err := sc.score(*data, *id)
+	s, err := sc.score(*data, *layout, *id)
 	if err != nil {
 		return err
 	}
@@ -243,8 +244,8 @@ type tableClassifier struct {
 	predict func(X [][]float64) ([][]float64, error)
 }
 
-func (c *tableClassifier) score(data, id string) (*scores, error) {
-	tab, X, ids, err := readFeatures(c.mf, data, id)
+func (c *tableClassifier) score(data string, layout tabular.Layout, id string) (*scores, error) {
+	tab, X, ids, err := readFeatures(c.mf, data, layout, id)
 	if err != nil {
 		return nil, err
 	}
@@ -284,8 +285,8 @@ func (c *tableClassifier) score(data, id string) (*scores, error) {
 
 // readFeatures reads a model's feature columns (and the id column) from a
 // data file.
-func readFeatures(mf *modelFile, data, id string) (*table, [][]float64, []string, error) {
-	tab, err := readTable(data)
+func readFeatures(mf *modelFile, data string, layout tabular.Layout, id string) (*table, [][]float64, []string, error) {
+	tab, err := readTable(data, layout)
 	if err != nil {
 		return nil, nil, nil, err
 	}

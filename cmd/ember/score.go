@@ -238,6 +238,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"counted in the summary. Shows a progress bar on a terminal.\n")
 	model := fs.Input("model", "", "model `file`: ember gbt --save, or XGBoost .json/.ubj", cli.Required())
 	data := fs.Input("data", "", "CSV, TSV or Parquet `file` to score", cli.Required())
+	layout := layoutFlags(fs)
 	id := fs.String("id", "", "copy this `column` into the first output column (e.g. customer_ID)")
 	out, asJSON := predictionOutputFlags(fs)
 	features := fs.String("features", "", "the feature `columns` of an XGBoost model saved without feature names, in order")
@@ -266,7 +267,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *id != "" && !slices.Contains(cols, *id) {
 		cols = append(cols, *id)
 	}
-	r, err := tabular.Open(*data, cols, *batchRows)
+	r, err := tabular.OpenLayout(*data, cols, *batchRows, *layout)
 	if err != nil {
 		if errors.Is(err, tabular.ErrColumn) && *id == "" {
 			return fmt.Errorf("%w (the model %s reads the columns %s)", err, *model, strings.Join(sc.inputs, ", "))
@@ -476,7 +477,7 @@ type gbtPredictor struct {
 	path  string
 }
 
-func (g *gbtPredictor) score(data, id string) (*scores, error) {
+func (g *gbtPredictor) score(data string, layout tabular.Layout, id string) (*scores, error) {
 	s := g.saved
 	cols := s.Pipeline.Inputs()
 	for _, extra := range []string{id, s.Target} {
@@ -485,7 +486,7 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 		}
 	}
 	// The target is optional in the data: read it only when present.
-	r, err := tabular.Open(data, nil, 1)
+	r, err := tabular.OpenLayout(data, nil, 1, layout)
 	if err != nil {
 		return nil, err
 	}
@@ -494,7 +495,7 @@ func (g *gbtPredictor) score(data, id string) (*scores, error) {
 	if s.Target != "" && !slices.Contains(header, s.Target) {
 		cols = slices.DeleteFunc(cols, func(c string) bool { return c == s.Target && !slices.Contains(s.Pipeline.Inputs(), c) })
 	}
-	b, err := readBatch(data, cols)
+	b, err := readBatch(data, cols, layout)
 	if err != nil {
 		return nil, err
 	}

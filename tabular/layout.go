@@ -1,0 +1,191 @@
+package tabular
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Layout is how a text table is laid out where its name and first line do
+// not say. The zero value reads a file with a header row naming the
+// columns, separated by commas, or by tabs when the name ends in .tsv or
+// .tab or the first line has tabs and no commas. UCI's .data files (German
+// credit: values separated by single spaces, no header) need both fields:
+// Layout{Sep: ' ', NoHeader: true}, pandas' read_csv(sep=" ", header=None).
+type Layout struct {
+	// Sep separates the fields: 0 picks comma or tab as above; Whitespace
+	// splits on runs of spaces and tabs, leading and trailing ones
+	// ignored (pandas' sep=r"\s+"; no quoting); any other rune is that one
+	// character, with encoding/csv's quoting.
+	Sep rune
+	// NoHeader reads the first line as data and names the columns 0, 1,
+	// 2, … (as pandas' header=None), so that the 21st is "20".
+	NoHeader bool
+}
+
+// Whitespace is the Layout.Sep that splits fields on runs of spaces and tabs.
+const Whitespace rune = -1
+
+// ParseSep reads a separator as a command line gives it: one character
+// (",", ";", "|", " "), or the words tab, space, comma, semicolon, pipe or
+// whitespace (runs of spaces and tabs), or "\t"; "" or auto is 0.
+func ParseSep(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "", "auto":
+		return 0, nil
+	case "tab", `\t`:
+		return '\t', nil
+	case "space":
+		return ' ', nil
+	case "comma":
+		return ',', nil
+	case "semicolon":
+		return ';', nil
+	case "pipe":
+		return '|', nil
+	case "whitespace", `\s+`:
+		return Whitespace, nil
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if n != len(s) || r == utf8.RuneError || r == '"' || r == '\r' || r == '\n' || r == 0xFEFF {
+		return 0, fmt.Errorf("separator %q: want one character (such as , ; | or a space) or tab, space or whitespace", s)
+	}
+	return r, nil
+}
+
+// sep is the separator of a file named path whose first line is first.
+func (l Layout) sep(path, first string) rune {
+	if l.Sep != 0 {
+		return l.Sep
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".tsv", ".tab":
+		return '\t'
+	}
+	if strings.Contains(first, "\t") && !strings.Contains(first, ",") {
+		return '\t'
+	}
+	return ','
+}
+
+// Records is a text table's row source: encoding/csv's Reader, or the
+// whitespace splitter.
+type Records interface {
+	// Read returns the next row's fields (valid until the next Read), or
+	// io.EOF. A row with another number of fields than the first is a
+	// *csv.ParseError wrapping csv.ErrFieldCount.
+	Read() ([]string, error)
+	// FieldPos is the line and column where field i of the last row
+	// starts.
+	FieldPos(i int) (line, column int)
+}
+
+// NewRecords reads the rows of r, a file named path whose first line is
+// first, as l lays them out (l.NoHeader is the caller's to handle). It
+// returns the separator used, with auto resolved.
+func (l Layout) NewRecords(r io.Reader, path, first string) (Records, rune) {
+	sep := l.sep(path, first)
+	if sep == Whitespace {
+		return &fieldsReader{br: bufio.NewReader(r)}, sep
+	}
+	cr := csv.NewReader(r)
+	cr.Comma = sep
+	cr.ReuseRecord = true
+	return cr, sep
+}
+
+// fieldsReader splits lines on runs of spaces and tabs; blank lines are
+// skipped, as encoding/csv skips empty ones.
+type fieldsReader struct {
+	br     *bufio.Reader
+	line   int
+	fields int // of the first row
+	rec    []string
+}
+
+func (f *fieldsReader) Read() ([]string, error) {
+	for {
+		s, err := f.br.ReadString('\n')
+		if s == "" && err != nil {
+			return nil, err
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		f.line++
+		f.rec = f.rec[:0]
+		for _, w := range strings.Fields(s) {
+			f.rec = append(f.rec, w)
+		}
+		if len(f.rec) == 0 {
+			continue
+		}
+		if f.fields == 0 {
+			f.fields = len(f.rec)
+		} else if len(f.rec) != f.fields {
+			return f.rec, &csv.ParseError{StartLine: f.line, Line: f.line, Column: 1, Err: csv.ErrFieldCount}
+		}
+		return f.rec, nil
+	}
+}
+
+func (f *fieldsReader) FieldPos(int) (line, column int) { return f.line, 1 }
+
+// RowsHint is a note for an error about a row's number of fields: with
+// single spaces as the separator, a doubled or trailing space makes an
+// empty field, which --sep whitespace does not.
+func (l Layout) RowsHint() string {
+	if l.Sep == ' ' {
+		return "; a doubled or trailing space makes an empty field: --sep whitespace reads runs of spaces"
+	}
+	return ""
+}
+
+// Names are the column names of a file without a header row of n
+// columns: "0", "1", …
+func Names(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	return names
+}
+
+// HeaderHint is a note for an error about a file's columns when its
+// header does not look like one: a single column holding a likely
+// delimiter (a file separated by semicolons or spaces) unless l names the
+// separator, or names of which a third or more are numbers (a file
+// without a header row, as UCI's .data files are) unless l says it has
+// none; else "".
+func (l Layout) HeaderHint(header []string) string {
+	if len(header) == 1 && l.Sep == 0 {
+		for _, d := range []string{";", "|", " "} {
+			if !strings.Contains(header[0], d) {
+				continue
+			}
+			if d == " " {
+				return ` (the header is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces)`
+			}
+			return fmt.Sprintf(" (the header is one column: is the file separated by %q? --sep %q reads it)", d, d)
+		}
+	}
+	if l.NoHeader {
+		return ""
+	}
+	numbers := 0
+	for _, h := range header {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err == nil {
+			numbers++
+		}
+	}
+	if numbers > 0 && 3*numbers >= len(header) {
+		return " (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)"
+	}
+	return ""
+}

@@ -1,0 +1,122 @@
+package tabular
+
+import (
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// readLayout reads every batch of a file laid out as l.
+func readLayout(t *testing.T, path string, cols []string, batch int, l Layout) (*Batch, error) {
+	t.Helper()
+	r, err := OpenLayout(path, cols, batch, l)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var bs []*Batch
+	for {
+		b, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return Merge(bs), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		bs = append(bs, b)
+	}
+}
+
+func texts(t *testing.T, b *Batch, name string) []string {
+	t.Helper()
+	c := b.Column(name)
+	require.NotNil(t, c, "column %q", name)
+	out := make([]string, b.Rows)
+	for i := range out {
+		out[i], _ = c.Text(i)
+	}
+	return out
+}
+
+// TestLayoutWhitespaceNoHeader reads a UCI-style .data file: values
+// separated by runs of spaces and tabs, a trailing space, a blank line, no
+// header. The first line is the first row (also when the batches hold one
+// row each), the columns are named 0, 1, …, and the lines are the file's.
+func TestLayoutWhitespaceNoHeader(t *testing.T) {
+	p := writeFile(t, "german.data", "A11 6  A34\t1169 1\nA12 48 A32 5951 2 \n\n  A14 12 A34 2096 1\r\n")
+	for _, batch := range []int{1, 2, 0} {
+		b, err := readLayout(t, p, nil, batch, Layout{Sep: Whitespace, NoHeader: true})
+		require.NoError(t, err)
+		require.Equal(t, 3, b.Rows)
+		require.Equal(t, []int{1, 2, 4}, b.Lines)
+		require.Equal(t, []string{"0", "1", "2", "3", "4"}, columnNames(b))
+		require.Equal(t, []string{"A11", "A12", "A14"}, texts(t, b, "0"))
+		require.Equal(t, []string{"1", "2", "1"}, texts(t, b, "4"))
+		require.Equal(t, Layout{Sep: Whitespace, NoHeader: true}, b.Layout)
+	}
+	// Asking for columns by number, and for one the file lacks.
+	b, err := readLayout(t, p, []string{"4", "1"}, 0, Layout{Sep: Whitespace, NoHeader: true})
+	require.NoError(t, err)
+	require.Equal(t, []string{"6", "48", "12"}, texts(t, b, "1"))
+	_, err = readLayout(t, p, []string{"5"}, 0, Layout{Sep: Whitespace, NoHeader: true})
+	require.ErrorIs(t, err, ErrColumn)
+	require.EqualError(t, err, p+`: no column "5"; the columns are: 0, 1, 2, 3, 4`)
+
+	// Single spaces: the doubled one is an empty field on line 1 (and
+	// "A34\t1169" one field), the trailing one on line 2.
+	_, err = readLayout(t, p, nil, 0, Layout{Sep: ' ', NoHeader: true})
+	require.ErrorIs(t, err, ErrFormat)
+	require.ErrorContains(t, err, "record on line 2: wrong number of fields (the first line has 5 columns; a doubled or trailing space makes an empty field: --sep whitespace reads runs of spaces)")
+	p = writeFile(t, "short.data", "1 2 3\n4 5\n")
+	_, err = readLayout(t, p, nil, 0, Layout{Sep: Whitespace, NoHeader: true})
+	require.EqualError(t, err, p+": record on line 2: wrong number of fields (the first line has 3 columns)")
+	p = writeFile(t, "empty.data", "\n \n")
+	_, err = readLayout(t, p, nil, 0, Layout{Sep: Whitespace, NoHeader: true})
+	require.EqualError(t, err, p+": the file is empty")
+}
+
+func columnNames(b *Batch) []string {
+	var names []string
+	for _, c := range b.Columns {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// TestLayoutSeparators: an explicit separator with a header row, and CSV
+// quoting kept without one.
+func TestLayoutSeparators(t *testing.T) {
+	p := writeFile(t, "t.csv", "a;b;y\n1,5;2;0\n")
+	b, err := readLayout(t, p, nil, 0, Layout{Sep: ';'})
+	require.NoError(t, err)
+	require.Equal(t, []string{"1,5"}, texts(t, b, "a"))
+	require.Equal(t, []int{2}, b.Lines)
+
+	p = writeFile(t, "q.csv", "\"x, y\",1\nz,2\n")
+	b, err = readLayout(t, p, nil, 0, Layout{NoHeader: true})
+	require.NoError(t, err)
+	require.Equal(t, []string{"x, y", "z"}, texts(t, b, "0"))
+	require.Equal(t, []int{1, 2}, b.Lines)
+
+	// A header that looks like data names --no-header; with it, no hint.
+	p = writeFile(t, "h.csv", "1,14.23,1.71\n2,13.2,1.78\n")
+	_, err = readLayout(t, p, []string{"class"}, 0, Layout{})
+	require.ErrorContains(t, err, "(is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)")
+	_, err = readLayout(t, p, []string{"class"}, 0, Layout{NoHeader: true})
+	require.EqualError(t, err, p+`: no column "class"; the columns are: 0, 1, 2`)
+}
+
+func TestParseSep(t *testing.T) {
+	for in, want := range map[string]rune{"": 0, "auto": 0, ",": ',', ";": ';', "|": '|', " ": ' ', "space": ' ',
+		"tab": '\t', `\t`: '\t', "\t": '\t', "whitespace": Whitespace, `\s+`: Whitespace, "comma": ',', "TAB": '\t'} {
+		got, err := ParseSep(in)
+		require.NoError(t, err, "%q", in)
+		require.Equal(t, want, got, "%q", in)
+	}
+	for _, bad := range []string{";;", `"`, "\n", "\r", "tabs"} {
+		_, err := ParseSep(bad)
+		require.ErrorContains(t, err, "want one character", "%q", bad)
+	}
+}
