@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -27,6 +28,16 @@ type Layout struct {
 	// NoHeader reads the first line as data and names the columns 0, 1,
 	// 2, … (as pandas' header=None), so that the 21st is "20".
 	NoHeader bool
+	// NA lists the cells (after trimming spaces) read as missing values
+	// besides pandas' defaults (IsNA), as read_csv's na_values adds them:
+	// UCI's credit-approval file marks them with "?".
+	NA []string
+}
+
+// IsNA reports whether a cell of a file laid out as l marks a missing
+// value.
+func (l Layout) IsNA(s string) bool {
+	return IsNA(s) || (l.NA != nil && slices.Contains(l.NA, strings.TrimSpace(s)))
 }
 
 // Whitespace is the Layout.Sep that splits fields on runs of spaces and tabs.

@@ -120,3 +120,22 @@ func TestParseSep(t *testing.T) {
 		require.ErrorContains(t, err, "want one character", "%q", bad)
 	}
 }
+
+// TestLayoutNA: cells holding a --na-values marker (after trimming) are
+// missing values, as pandas' defaults are; other cells are not.
+func TestLayoutNA(t *testing.T) {
+	p := writeFile(t, "crx.data", "b,30.83,?\n?, ? ,1.5\na,NA,-\n")
+	l := Layout{NoHeader: true, NA: []string{"?"}}
+	b, err := readLayout(t, p, nil, 2, l)
+	require.NoError(t, err)
+	for _, cell := range []struct {
+		col     string
+		row     int
+		missing bool
+	}{{"0", 0, false}, {"0", 1, true}, {"1", 1, true}, {"1", 2, true}, {"2", 0, true}, {"2", 2, false}} {
+		_, ok := b.Column(cell.col).Text(cell.row)
+		require.Equal(t, cell.missing, !ok, "column %s row %d", cell.col, cell.row)
+	}
+	require.Equal(t, ` ("?" reads as a missing value, as in pandas' read_csv)`, b.Column("0").MissingMarker(1))
+	require.True(t, l.IsNA(" ? ") && l.IsNA("NaN") && !l.IsNA("-") && !Layout{}.IsNA("?"))
+}

@@ -303,7 +303,7 @@ func (r *csvReader) Next() (*Batch, error) {
 		for k, j := range r.idx {
 			c := cols[k]
 			s := rec[j]
-			if IsNA(s) {
+			if r.layout.IsNA(s) {
 				if c.Null == nil {
 					c.Null = make([]bool, len(c.Str), cap(c.Str))
 				}

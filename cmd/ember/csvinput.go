@@ -234,6 +234,8 @@ func (t *table) floats(names []string) ([][]float64, error) {
 			switch {
 			case s == "":
 				return nil, fmt.Errorf("%s: line %d, column %q: empty value; numeric features need a number in every row", t.path, t.lines[r], names[k])
+			case err != nil && t.layout.IsNA(s):
+				return nil, fmt.Errorf("%s: line %d, column %q: %q marks a missing value; numeric features need a number in every row (ember gbt keeps missing values)", t.path, t.lines[r], names[k], s)
 			case err != nil:
 				return nil, fmt.Errorf("%s: line %d, column %q: %q is not a number", t.path, t.lines[r], names[k], rec[j])
 			case math.IsNaN(v) || math.IsInf(v, 0):
@@ -260,8 +262,8 @@ func (t *table) labels(name string) ([]int, []string, error) {
 }
 
 // rawLabels returns the named column's values, trimmed; an empty one, or
-// one of pandas' NA markers ("NaN", "NA", ...: tabular.IsNA, as ember gbt
-// reads them), is an error naming its line.
+// a missing-value marker (pandas' "NaN", "NA", ... and --na-values: the
+// layout's IsNA, as ember gbt reads them), is an error naming its line.
 func (t *table) rawLabels(name string) ([]string, error) {
 	j, err := t.column(name)
 	if err != nil {
@@ -273,7 +275,7 @@ func (t *table) rawLabels(name string) ([]string, error) {
 		if v == "" {
 			return nil, fmt.Errorf("%s: line %d, column %q: empty class label", t.path, t.lines[r], name)
 		}
-		if tabular.IsNA(v) {
+		if t.layout.IsNA(v) {
 			return nil, fmt.Errorf("%s: line %d, column %q: missing class label (%q)", t.path, t.lines[r], name, v)
 		}
 		vals[r] = v
@@ -389,18 +391,22 @@ func excludeFlag(fs *cli.FlagSet, features *string) *string {
 	return exclude
 }
 
-// layoutFlags adds --sep and --no-header, how the command's text tables
-// are laid out; the layout is set when the flags are parsed.
+// layoutFlags adds --sep, --no-header and --na-values, how the command's
+// text tables are laid out; the layout is set when the flags are parsed.
 func layoutFlags(fs *cli.FlagSet) *tabular.Layout {
 	layout := new(tabular.Layout)
 	sep := fs.String("sep", "auto", "field `separator` of text tables: one character, or tab, space, or whitespace (runs of spaces and tabs, as UCI's .data files); auto: comma, or tab for .tsv/.tab files and tab-separated first lines")
 	noHeader := fs.Bool("no-header", false, "text tables have no header row: the first line is data, and the columns are named 0, 1, 2, … (pandas' header=None)")
+	na := fs.String("na-values", "", "comma-separated `markers` of missing values besides pandas' defaults (empty, NA, NaN, null, …), as read_csv's na_values: '?' for UCI's files")
 	fs.Check(func() error {
 		r, err := tabular.ParseSep(*sep)
 		if err != nil {
 			return fmt.Errorf("--sep: %w", err)
 		}
-		layout.Sep, layout.NoHeader = r, *noHeader
+		layout.Sep, layout.NoHeader, layout.NA = r, *noHeader, splitList(*na)
+		if *na != "" && len(layout.NA) == 0 {
+			return fmt.Errorf("--na-values %q lists no marker", *na)
+		}
 		return nil
 	})
 	return layout

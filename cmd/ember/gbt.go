@@ -722,9 +722,14 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 		if c.Kind == tabular.Text {
 			nums, words, first := countNumbers(c)
 			if words > 0 && nums > words {
-				// Mostly numbers: a typo to fix, not categories.
-				return fmt.Errorf("%s, column %q: %q is not a number, though %d of its %d values are (fix it, or leave the cell empty for a missing value; --categorical %s one-hot encodes the column instead)",
-					b.Where(first), c.Name, c.Str[first], nums, nums+words, c.Name)
+				// Mostly numbers: a typo to fix, or a missing-value marker
+				// (UCI's "?"), not categories.
+				how := "fix it, or leave the cell empty for a missing value"
+				if v := c.Str[first]; strings.Trim(v, "?-.*_/#!") == "" {
+					how = fmt.Sprintf("--na-values %q reads it as a missing value", v)
+				}
+				return fmt.Errorf("%s, column %q: %q is not a number, though %d of its %d values are (%s; --categorical %s one-hot encodes the column instead)",
+					b.Where(first), c.Name, c.Str[first], nums, nums+words, how, c.Name)
 			}
 			if words > 0 {
 				if distinct := countDistinct(c); distinct > max(50, b.Rows/2) {

@@ -93,3 +93,41 @@ func TestHeaderlessSpaceSeparatedTables(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `--sep: separator ";;": want one character`)
 }
+
+// TestNAValues: UCI's credit-approval file marks missing values with "?";
+// ember gbt's error names --na-values, which reads them as missing.
+func TestNAValues(t *testing.T) {
+	var b strings.Builder
+	rng := rand.New(rand.NewPCG(9, 10))
+	for i := range 300 {
+		x := rng.Float64() * 10
+		cell, cat := fmt.Sprintf("%.2f", x), []string{"u", "y", "l"}[i%3]
+		if i%17 == 3 {
+			cell = "?"
+		}
+		if i%23 == 5 {
+			cat = "?"
+		}
+		label := "+"
+		if x > 5 {
+			label = "-"
+		}
+		fmt.Fprintf(&b, "%s,%s,%s\n", cat, cell, label)
+	}
+	data := writeFile(t, "crx.data", b.String())
+	code, _, errOut := runCmd(t, "gbt", "--data", data, "--no-header", "--target", "2")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `line 4, column "1": "?" is not a number, though 282 of its 300 values are (--na-values "?" reads it as a missing value;`)
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--no-header", "--na-values", "?", "--target", "2", "--trees", "20", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Greater(t, *res.ROCAUC, 0.95)
+	require.Equal(t, 4, res.NFeatures) // 1, 0=l, 0=u and 0=y; a "?" row of column 0 sets none
+	code, _, errOut = runCmd(t, "logreg", "--data", data, "--no-header", "--na-values", "?", "--target", "2", "--features", "1")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `line 4, column "1": "?" marks a missing value; numeric features need a number in every row (ember gbt keeps missing values)`)
+	code, _, errOut = runCmd(t, "gbt", "--data", data, "--no-header", "--na-values", ",", "--target", "2")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `--na-values "," lists no marker`)
+}

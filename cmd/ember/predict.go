@@ -274,7 +274,7 @@ func (c *tableClassifier) score(data string, layout tabular.Layout, id string) (
 			}
 			s.labelColumn, s.truth = target, classIndices(labels, c.classes)
 			for r, l := range labels {
-				if tabular.IsNA(l) {
+				if tab.layout.IsNA(l) {
 					s.truth[r] = labelMissing
 				}
 			}
