@@ -30,6 +30,13 @@ type Machine struct {
 	GPUs         []GPU     `json:"gpus"`
 	LoadAvgStart []float64 `json:"loadavg_start"`
 	LoadAvgEnd   []float64 `json:"loadavg_end"`
+	// OthersStart and OthersRun are how many cores other processes kept
+	// busy, on average, in the half second before the runs and over all
+	// of them; StealRun is how many the hypervisor took over the runs
+	// (Linux /proc/stat less this process's time; absent elsewhere).
+	OthersStart *float64 `json:"other_cores_busy_start,omitempty"`
+	OthersRun   *float64 `json:"other_cores_busy_run,omitempty"`
+	StealRun    *float64 `json:"steal_cores_run,omitempty"`
 }
 
 // GPU is one device, as this engine's cuda package or nvidia-smi sees it.

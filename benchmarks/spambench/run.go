@@ -65,14 +65,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.Settings.Packed, rep.Settings.PackedSteps, rep.Settings.Bucket = true, o.packedSteps, o.bucket
 	}
 	rep.Machine.LoadAvgStart = loadAvg()
+	// busyCores is how much of a core other work may take, on average,
+	// before the timings are called unrepresentative; othersSample is how
+	// long the machine is watched before the runs.
+	const busyCores, othersSample = 0.25, 500 * time.Millisecond
 	note := func(format string, a ...any) {
 		s := fmt.Sprintf(format, a...)
 		rep.Notes = append(rep.Notes, s)
 		fmt.Fprintln(stderr, "note:", s)
 	}
-	if la := rep.Machine.LoadAvgStart; len(la) > 0 && la[0] > 0.5*float64(rep.Machine.Cores) {
-		note("the machine is busy (1-minute load %.1f on %d cores): timings are not representative", la[0], rep.Machine.Cores)
+	// What other processes do now, not the 1-minute load average, which
+	// still holds a previous run's (this benchmark's own last run, say).
+	c0 := readCPUClock()
+	time.Sleep(othersSample)
+	if others, _, ok := readCPUClock().othersSince(c0); ok {
+		rep.Machine.OthersStart = &others
+		if others > busyCores {
+			note("the machine is busy: other processes kept %.1f of its %d cores busy before the runs; timings are not representative", others, rep.Machine.Cores)
+		}
 	}
+	runClock := readCPUClock()
 
 	p, err := loadData(o.data, o.seed, o.cell)
 	if err != nil {
@@ -96,6 +108,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		runErr = fmt.Errorf("interrupted; the results so far are in %s", jsonPath)
 	}
 	rep.Machine.LoadAvgEnd = loadAvg()
+	if others, steal, ok := readCPUClock().othersSince(runClock); ok {
+		rep.Machine.OthersRun, rep.Machine.StealRun = &others, &steal
+		if others > busyCores || steal > busyCores {
+			note("other processes kept %.2f cores busy and the hypervisor took %.2f, on average over the runs: timings are not representative", others, steal)
+		}
+	}
 	rep.Notes = append(rep.Notes, compare(rep.Results, o.warmup+o.steps*o.repeats)...)
 	if runErr == nil {
 		failed := 0

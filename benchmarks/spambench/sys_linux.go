@@ -71,6 +71,63 @@ func childPeakRSS(cmd *exec.Cmd) (int64, bool) {
 	return ru.Maxrss << 10, true
 }
 
+// cpuClock is where the machine's and this process's CPU time stood at a
+// moment: the machine's busy time (every CPU's user, nice, system, irq
+// and softirq time in /proc/stat), the time the hypervisor took from the
+// guest (steal), and this process's and its waited-for children's
+// (PyTorch's) time.
+type cpuClock struct {
+	at          time.Time
+	busy, steal time.Duration
+	own         time.Duration
+	ok          bool
+}
+
+// userHZ is /proc/stat's clock tick (USER_HZ, 100 on every Linux
+// architecture Go supports).
+const userHZ = 100
+
+func readCPUClock() cpuClock {
+	c := cpuClock{at: time.Now()}
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return c
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return c
+	}
+	ticks := make([]int64, 8) // user nice system idle iowait irq softirq steal
+	for i := range ticks {
+		if ticks[i], err = strconv.ParseInt(f[i+1], 10, 64); err != nil {
+			return c
+		}
+	}
+	tick := time.Second / userHZ
+	c.busy = time.Duration(ticks[0]+ticks[1]+ticks[2]+ticks[5]+ticks[6]) * tick
+	c.steal = time.Duration(ticks[7]) * tick
+	var self, children syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) != nil || syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children) != nil {
+		return c
+	}
+	c.own = time.Duration(self.Utime.Nano() + self.Stime.Nano() + children.Utime.Nano() + children.Stime.Nano())
+	c.ok = true
+	return c
+}
+
+// othersSince is how many cores, on average since c0, other processes
+// kept busy and the hypervisor took; ok is false when unknown.
+func (c cpuClock) othersSince(c0 cpuClock) (others, steal float64, ok bool) {
+	wall := c.at.Sub(c0.at)
+	if !c.ok || !c0.ok || wall <= 0 {
+		return 0, 0, false
+	}
+	others = max(0, (c.busy-c0.busy-(c.own-c0.own)).Seconds()/wall.Seconds())
+	steal = max(0, (c.steal-c0.steal).Seconds()/wall.Seconds())
+	return others, steal, true
+}
+
 // loadAvg is the 1, 5 and 15-minute load averages, nil when unknown.
 func loadAvg() []float64 {
 	raw, err := os.ReadFile("/proc/loadavg")

@@ -20,3 +20,9 @@ func processCPU() time.Duration { return 0 }
 func childPeakRSS(*exec.Cmd) (int64, bool) { return 0, false }
 
 func loadAvg() []float64 { return nil }
+
+type cpuClock struct{}
+
+func readCPUClock() cpuClock { return cpuClock{} }
+
+func (cpuClock) othersSince(cpuClock) (others, steal float64, ok bool) { return 0, 0, false }
