@@ -23,7 +23,7 @@ func TestEmbeddingGradListsTouchedRows(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 4))
 			dout := randBuf(rng, 1, T, B, D)
 			if dt == tensor.Float32 {
-				dout = toF32(dout)
+				dout = to32(dout)
 			}
 			fresh := func(ids *Buf) *Buf {
 				out := NewBuf(dt, V, D)
@@ -60,15 +60,6 @@ func TestEmbeddingGradListsTouchedRows(t *testing.T) {
 			run(0, 2, 0, 0, 0, 0, 0, 2)
 		})
 	}
-}
-
-// toF32 converts a float64 buffer.
-func toF32(b *Buf) *Buf {
-	out := NewBuf(tensor.Float32, b.Shape...)
-	for i, v := range b.F64 {
-		out.F32[i] = float32(v)
-	}
-	return out
 }
 
 // TestNormAndClipReadListedRows: a gradient that lists its nonzero rows
