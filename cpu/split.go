@@ -18,6 +18,7 @@ import (
 const minSplitFlops = 1 << 20
 
 type gemmTask struct {
+	small         bool // on the small-row kernel (chosen for the whole product)
 	tA, tB        bool
 	m, n, k       int
 	alpha, beta   float32
@@ -44,7 +45,11 @@ func (t *task) run() {
 		t.job.Run(t.lo, t.hi)
 		return
 	}
-	sgemmPart(t.tA, t.tB, t.m, t.n, t.k, t.alpha, t.a, t.lda, t.b, t.ldb, t.beta, t.c, t.ldc)
+	if t.small {
+		smallSgemm(t.m, t.n, t.k, t.alpha, t.a, t.lda, t.b, t.ldb, t.beta, t.c, t.ldc)
+		return
+	}
+	openblasSgemm(t.tA, t.tB, t.m, t.n, t.k, t.alpha, t.a, t.lda, t.b, t.ldb, t.beta, t.c, t.ldc)
 }
 
 // SmallRowKernel reports whether Sgemm computes an m×n×k product with
@@ -56,9 +61,9 @@ func SmallRowKernel(m, n, k int) bool {
 	return current().openblas && smallGemmOK(false, false, m, n, k)
 }
 
-// sgemmPart computes a product, or one part of a split one: with the
-// small-row kernels where they apply (smallGemmOK), else with OpenBLAS.
-func sgemmPart(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// sgemmWhole computes a product unsplit: with the small-row kernels where
+// they apply (smallGemmOK), else with OpenBLAS.
+func sgemmWhole(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if smallGemmOK(tA, tB, m, n, k) {
 		smallSgemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -133,8 +138,11 @@ func (w *worker) take() *task {
 	}
 }
 
+// maxParts is the most parts a product or ParallelFor is split into.
+const maxParts = 8
+
 func startSplit() {
-	split.parts = min(runtime.GOMAXPROCS(0), 8)
+	split.parts = min(runtime.GOMAXPROCS(0), maxParts)
 	if split.parts < 2 {
 		return
 	}
@@ -158,16 +166,28 @@ func splitParts() int {
 }
 
 // openblasSplit computes the product as splitParts() independent products
-// (each on the small-row kernel or OpenBLAS, as sgemmPart picks) on column
-// (or row) blocks of C, the first on the caller's goroutine; one too small
-// to be worth a hand-off runs whole. It allocates nothing.
+// on column (or row) blocks of C, each on the kernel sgemmWhole picks for
+// the whole, the first on the caller's goroutine; one too small to be
+// worth a hand-off runs whole. When another caller holds the workers, the
+// parts run one after another here: OpenBLAS can round a block of C
+// otherwise than the whole, and a product's bits must not depend on what
+// else the process does. It allocates nothing.
 func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	parts := splitParts()
-	if parts < 2 || 2*m*n*k < minSplitFlops || !split.mu.TryLock() {
-		sgemmPart(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if parts < 2 || 2*m*n*k < minSplitFlops {
+		sgemmWhole(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	defer split.mu.Unlock()
+	var local [maxParts]task
+	tasks := local[:]
+	owner := split.mu.TryLock()
+	if owner {
+		defer split.mu.Unlock()
+		tasks = split.tasks
+	}
+	// Every part takes the kernel the whole product would (a column block
+	// of a small-row product can fall below the kernel's size test).
+	small := smallGemmOK(tA, tB, m, n, k)
 	byCols := n >= m
 	total := m
 	if byCols {
@@ -180,9 +200,9 @@ func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 	used := 0
 	for p := 0; p*chunk < total; p++ {
 		lo, hi := p*chunk, min((p+1)*chunk, total)
-		t := &split.tasks[p].gemmTask
-		split.tasks[p].job = nil
-		*t = gemmTask{tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+		t := &tasks[p].gemmTask
+		tasks[p].job = nil
+		*t = gemmTask{small: small, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
 		if byCols { // C[:, lo:hi] = op(A) · op(B)[:, lo:hi]
 			t.n = hi - lo
 			if tB {
@@ -201,6 +221,12 @@ func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 			t.c = c[lo*ldc:]
 		}
 		used++
+	}
+	if !owner {
+		for p := range used {
+			tasks[p].run()
+		}
+		return
 	}
 	dispatch(used)
 }
@@ -223,7 +249,15 @@ func dispatch(used int) {
 			}
 		}
 	}
+	// The workers' parts are waited for also when the caller's panics, so
+	// that none of them is still running (and counted) when a recovered
+	// caller starts the next round.
+	defer waitParts()
 	split.tasks[0].run()
+}
+
+// waitParts returns when every worker's part of the round has run.
+func waitParts() {
 	deadline := time.Now().Add(spinWait)
 	for split.pending.Load() != 0 {
 		if time.Now().After(deadline) {

@@ -1,9 +1,14 @@
 package cpu
 
 import (
+	"math"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 type sumJob struct {
@@ -90,4 +95,73 @@ func TestParallelForHandOffs(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// panicJob panics on index 0 (the caller's part) and takes a while on
+// the others (the workers' parts), marking each it finished.
+type panicJob struct{ done []atomic.Bool }
+
+func (j *panicJob) Run(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		if i == 0 {
+			panic("part 0")
+		}
+		if i == hi-1 {
+			time.Sleep(2 * time.Millisecond)
+		}
+		j.done[i].Store(true)
+	}
+}
+
+// TestParallelForCallerPanics: when the caller's part panics, the panic
+// reaches the caller only after the workers' parts have run, so a caller
+// that recovers finds none of them still running, and the next
+// ParallelFor covers its range exactly once.
+func TestParallelForCallerPanics(t *testing.T) {
+	if splitParts() < 2 {
+		t.Skip("one core: ParallelFor runs whole")
+	}
+	const n = 64
+	for round := range 10 {
+		j := &panicJob{done: make([]atomic.Bool, n)}
+		func() {
+			defer func() { require.Equal(t, "part 0", recover()) }()
+			ParallelFor(n, 1, j)
+		}()
+		for i := n / splitParts(); i < n; i++ { // the last worker's part
+			require.True(t, j.done[i].Load(), "round %d: index %d not done when the panic arrived", round, i)
+		}
+		next := &slowJob{runs: make([]int32, n), hold: -1}
+		ParallelFor(n, 1, next)
+		for i, r := range next.runs {
+			require.EqualValues(t, 1, r, "round %d: index %d", round, i)
+		}
+	}
+}
+
+// TestSplitProductsMatchWhole: a product split over the workers gives the
+// same bits when another caller holds them (its parts then run serially),
+// and a small-row product the bits of the kernel run whole, at the LSTM's
+// per-step shapes and at one whose column blocks fall below the small-row
+// kernel's size test; OpenBLAS shapes too.
+func TestSplitProductsMatchWhole(t *testing.T) {
+	useBackend(t, true)
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, s := range []struct{ m, n, k int }{{10, 1024, 256}, {10, 256, 1024}, {16, 40, 1024}, {7, 520, 64}, {40, 30, 900}} {
+		a, b := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n)
+		parts, busy, whole := make([]float32, s.m*s.n), make([]float32, s.m*s.n), make([]float32, s.m*s.n)
+		Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, b, s.n, 0, parts, s.n)
+		split.mu.Lock() // a concurrent caller holds the pool
+		Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, b, s.n, 0, busy, s.n)
+		split.mu.Unlock()
+		if smallGemmOK(false, false, s.m, s.n, s.k) {
+			smallSgemm(s.m, s.n, s.k, 1, a, s.k, b, s.n, 0, whole, s.n)
+		} else {
+			copy(whole, busy)
+		}
+		for i := range whole {
+			require.Equal(t, math.Float32bits(busy[i]), math.Float32bits(parts[i]), "%d×%d×%d element %d, pool busy", s.m, s.n, s.k, i)
+			require.Equal(t, math.Float32bits(whole[i]), math.Float32bits(parts[i]), "%d×%d×%d element %d, kernel whole", s.m, s.n, s.k, i)
+		}
+	}
 }
