@@ -466,7 +466,7 @@ func (p *Program) DownloadInto(n *gorgonia.Node, b *graph.Buf) error {
 		return fmt.Errorf("cudaexec: Download: node %v is not part of the program", n)
 	}
 	b.Shape, b.Dtype = d.Shape.Clone(), d.Dtype
-	b.F64 = nil
+	b.F64, b.NonzeroRows = nil, nil
 	switch d.Dtype {
 	case tensor.Float32:
 		if cap(b.F32) < d.Len() {

@@ -26,7 +26,8 @@ type Buf struct {
 	// (EmbeddingGrad: the table rows a batch touched), so that readers may
 	// skip the zero rows (the gradient norm and clipping); any other
 	// reader may ignore it. Whoever writes nonzeros outside the listed
-	// rows must set it to nil; scaling keeps it true.
+	// rows must set it to nil, as Set and CopyFrom do (scaling keeps it
+	// true). The slice belongs to the writer: copy it to keep it.
 	NonzeroRows []int32
 }
 
@@ -89,6 +90,7 @@ func (b *Buf) Set(i int, v float64) {
 	default:
 		b.I32[i] = int32(v)
 	}
+	b.NonzeroRows = nil // v may land outside the listed rows
 }
 
 // Zero sets every element to 0.
@@ -106,6 +108,7 @@ func (b *Buf) CopyFrom(src *Buf) error {
 	copy(b.F32, src.F32)
 	copy(b.F64, src.F64)
 	copy(b.I32, src.I32)
+	b.NonzeroRows = nil // src's rows are not b's to keep
 	return nil
 }
 

@@ -98,4 +98,11 @@ func TestNormAndClipReadListedRows(t *testing.T) {
 	require.NoError(t, err)
 	require.InDeltaSlice(t, dense.F32, sparse.F32, 1e-6)
 	require.InDelta(t, want/3, GlobalNorm([]*Buf{sparse, otherCopy}), 1e-5*want)
+
+	// Set and CopyFrom may write outside the listed rows: they drop the list.
+	sparse.Set(5*D, 1)
+	require.Nil(t, sparse.NonzeroRows)
+	sparse.NonzeroRows = rows
+	require.NoError(t, sparse.CopyFrom(dense))
+	require.Nil(t, sparse.NonzeroRows)
 }
