@@ -34,6 +34,14 @@ type Layout struct {
 	NA []string
 }
 
+// LooksLikeNA reports whether a cell that is not a number looks like a
+// file's own missing-value marker ("?", "-", "."): punctuation only, for
+// errors to suggest --na-values rather than a fix.
+func LooksLikeNA(s string) bool {
+	s = strings.TrimSpace(s)
+	return s != "" && strings.Trim(s, "?-.*_/#!") == ""
+}
+
 // IsNA reports whether a cell of a file laid out as l marks a missing
 // value.
 func (l Layout) IsNA(s string) bool {
@@ -168,34 +176,35 @@ func Names(n int) []string {
 	return names
 }
 
-// HeaderHint is a note for an error about a file's columns when its
-// header does not look like one: a single column holding a likely
-// delimiter (a file separated by semicolons or spaces) unless l names the
+// HeaderHint is a note for an error about a file's columns, given the
+// fields of its first line (the header, or with NoHeader the first row),
+// when they do not look right: a single field holding a likely delimiter
+// (a file separated by semicolons or spaces) unless l names the
 // separator, or names of which a third or more are numbers (a file
 // without a header row, as UCI's .data files are) unless l says it has
 // none; else "".
-func (l Layout) HeaderHint(header []string) string {
-	if len(header) == 1 && l.Sep == 0 {
+func (l Layout) HeaderHint(first []string) string {
+	if len(first) == 1 && l.Sep == 0 {
 		for _, d := range []string{";", "|", " "} {
-			if !strings.Contains(header[0], d) {
+			if !strings.Contains(first[0], d) {
 				continue
 			}
 			if d == " " {
-				return ` (the header is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces)`
+				return ` (the first line is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces)`
 			}
-			return fmt.Sprintf(" (the header is one column: is the file separated by %q? --sep %q reads it)", d, d)
+			return fmt.Sprintf(" (the first line is one column: is the file separated by %q? --sep %q reads it)", d, d)
 		}
 	}
 	if l.NoHeader {
 		return ""
 	}
 	numbers := 0
-	for _, h := range header {
+	for _, h := range first {
 		if _, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err == nil {
 			numbers++
 		}
 	}
-	if numbers > 0 && 3*numbers >= len(header) {
+	if numbers > 0 && 3*numbers >= len(first) {
 		return " (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)"
 	}
 	return ""

@@ -106,6 +106,10 @@ func TestLayoutSeparators(t *testing.T) {
 	require.ErrorContains(t, err, "(is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)")
 	_, err = readLayout(t, p, []string{"class"}, 0, Layout{NoHeader: true})
 	require.EqualError(t, err, p+`: no column "class"; the columns are: 0, 1, 2`)
+	// Without a header, the separator hint reads the first row.
+	p = writeFile(t, "g.data", "A11 6 A34\nA12 7 A35\n")
+	_, err = readLayout(t, p, []string{"2"}, 0, Layout{NoHeader: true})
+	require.ErrorContains(t, err, `no column "2"; the columns are: 0 (the first line is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces)`)
 }
 
 func TestParseSep(t *testing.T) {

@@ -61,7 +61,7 @@ func openParquet(f *os.File, size int64, path string, columns []string, batchRow
 	if columns == nil {
 		columns = header
 	}
-	if err := missingColumns(path, header, columns, nil); err != nil {
+	if err := missingColumns(path, header, columns, ""); err != nil {
 		return nil, err
 	}
 	r = &parquetReader{f: f, path: path, pf: pf, header: header, batch: batchRows, vals: make([]parquet.Value, 4096)}

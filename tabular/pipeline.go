@@ -463,6 +463,9 @@ func (e *ValueError) Error() string {
 	if e.Infinite {
 		return fmt.Sprintf("%s, column %q: %q is infinite or beyond float32's range (±3.4e38); features must be finite (leave the cell empty for a missing value)", e.Where, e.Column, e.Value)
 	}
+	if LooksLikeNA(e.Value) {
+		return fmt.Sprintf("%s, column %q: %q is not a number (a numeric feature; --na-values %q reads it as a missing value)", e.Where, e.Column, e.Value, strings.TrimSpace(e.Value))
+	}
 	return fmt.Sprintf("%s, column %q: %q is not a number (a numeric feature; list the column as categorical if it holds categories)", e.Where, e.Column, e.Value)
 }
 

@@ -46,9 +46,10 @@ type formatError struct{ msg string }
 func (e *formatError) Error() string { return e.msg }
 func (e *formatError) Unwrap() error { return ErrFormat }
 
-// missingColumns is the error for requested columns the file lacks; for a
-// text file (CSV, TSV; layout not nil) it adds the layout's HeaderHint.
-func missingColumns(path string, header, want []string, layout *Layout) error {
+// missingColumns is the error for requested columns the file lacks, with
+// hint added (a text file's HeaderHint; "" for Parquet, whose names are
+// its schema's, never a data row).
+func missingColumns(path string, header, want []string, hint string) error {
 	var missing []string
 	for _, w := range want {
 		if !slices.Contains(header, w) {
@@ -66,10 +67,6 @@ func missingColumns(path string, header, want []string, layout *Layout) error {
 	noun := "column"
 	if len(missing) > 1 {
 		noun = "columns"
-	}
-	hint := ""
-	if layout != nil { // a Parquet file's names are its schema's, never a data row
-		hint = layout.HeaderHint(header)
 	}
 	return &columnError{fmt.Sprintf("%s: no %s %s; the columns are: %s%s%s", path, noun, strings.Join(missing, ", "), strings.Join(shown, ", "), more, hint)}
 }
@@ -221,7 +218,11 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	if columns == nil {
 		columns = header
 	}
-	if err := missingColumns(path, header, columns, &layout); err != nil {
+	firstFields := header // what the file's first line holds, for the hint
+	if layout.NoHeader {
+		firstFields = firstRow
+	}
+	if err := missingColumns(path, header, columns, layout.HeaderHint(firstFields)); err != nil {
 		return nil, err
 	}
 	r := &csvReader{f: f, path: path, size: size, count: count, cr: cr, layout: layout, header: header,

@@ -81,8 +81,8 @@ func TestCSVErrors(t *testing.T) {
 		{"UTF-16", "\xff\xfea\x00,\x00b\x00\n\x00", nil, "is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", ErrFormat},
 		{"UTF-16 big-endian", "\xfe\xff\x00a\x00,\x00b\x00\n", nil, "is UTF-16 text", ErrFormat},
 		// A semicolon- or space-separated file reads as one column: say so.
-		{"semicolons", "a;b;y\n1;2;0\n", []string{"y"}, `the header is one column: is the file separated by ";"? --sep ";" reads it`, ErrColumn},
-		{"spaces", "A11 6 A34\nA12 7 A35\n", []string{"21"}, `the header is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces`, ErrColumn},
+		{"semicolons", "a;b;y\n1;2;0\n", []string{"y"}, `the first line is one column: is the file separated by ";"? --sep ";" reads it`, ErrColumn},
+		{"spaces", "A11 6 A34\nA12 7 A35\n", []string{"21"}, `the first line is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces`, ErrColumn},
 		// crx.data and other UCI files have no header row: say so.
 		{"headerless duplicate", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", nil, `column name "0" appears twice (columns 3 and 5) (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)`, ErrFormat},
 		{"headerless missing", "1,14.23,1.71\n2,13.2,1.78\n", []string{"class"}, `the columns are: 1, 14.23, 1.71 (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)`, ErrColumn},

@@ -183,13 +183,22 @@ func decodeText(data []byte) (string, bool) {
 	return b.String(), true
 }
 
+// firstLine is the fields of the file's first line: the header, or with
+// --no-header the first row.
+func (t *table) firstLine() []string {
+	if t.layout.NoHeader && len(t.rows) > 0 {
+		return t.rows[0]
+	}
+	return t.header
+}
+
 // column returns the index of the named column, or an error listing the
 // columns the file does have.
 func (t *table) column(name string) (int, error) {
 	if i := slices.Index(t.header, name); i >= 0 && name != "" {
 		return i, nil
 	}
-	return -1, fmt.Errorf("%s: no column %q; the columns are: %s%s", t.path, name, strings.Join(t.names(), ", "), t.layout.HeaderHint(t.header))
+	return -1, fmt.Errorf("%s: no column %q; the columns are: %s%s", t.path, name, strings.Join(t.names(), ", "), t.layout.HeaderHint(t.firstLine()))
 }
 
 // names lists the named columns, in file order.

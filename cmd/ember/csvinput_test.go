@@ -77,7 +77,7 @@ func TestTableFloats(t *testing.T) {
 	tab, err = parseTable(strings.NewReader("a;b;c\n1;2;3\n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)
 	_, err = tab.floats([]string{"a"})
-	require.EqualError(t, err, `t.csv: no column "a"; the columns are: a;b;c (the header is one column: is the file separated by ";"? --sep ";" reads it)`)
+	require.EqualError(t, err, `t.csv: no column "a"; the columns are: a;b;c (the first line is one column: is the file separated by ";"? --sep ";" reads it)`)
 
 	tab, err = parseTable(strings.NewReader("a\n1\n+Inf\n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)

@@ -86,6 +86,9 @@ func TestHeaderlessSpaceSeparatedTables(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `no column "3"`)
 	require.Contains(t, errOut, "--sep space reads it, --sep whitespace runs of spaces")
+	code, _, errOut = runCmd(t, "logreg", "--data", data, "--no-header", "--target", "3")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `no column "3"; the columns are: 0 (the first line is one column: is the file separated by spaces?`)
 	code, _, errOut = runCmd(t, "logreg", "--data", data, "--sep", "space", "--no-header", "--target", "3")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "wrong number of fields (the first line has 6 columns; a doubled or trailing space makes an empty field: --sep whitespace reads runs of spaces)")
@@ -127,7 +130,31 @@ func TestNAValues(t *testing.T) {
 	code, _, errOut = runCmd(t, "logreg", "--data", data, "--no-header", "--na-values", "?", "--target", "2", "--features", "1")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `line 4, column "1": "?" marks a missing value; numeric features need a number in every row (ember gbt keeps missing values)`)
+	model := filepath.Join(t.TempDir(), "crx.model")
+	code, _, errOut = runCmd(t, "gbt", "--data", data, "--no-header", "--na-values", "?", "--target", "2", "--trees", "5", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = runCmd(t, "score", "--model", model, "--data", data, "--no-header")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `line 4, column "1": "?" is not a number (a numeric feature; --na-values "?" reads it as a missing value)`)
+	code, _, errOut = runCmd(t, "score", "--model", model, "--data", data, "--no-header", "--na-values", "?")
+	require.Equal(t, 0, code, errOut)
 	code, _, errOut = runCmd(t, "gbt", "--data", data, "--no-header", "--na-values", ",", "--target", "2")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `--na-values "," lists no marker`)
+}
+
+// TestPredictNaiveBayesRefusesLayoutFlags: a naive Bayes model reads its
+// documents as it was trained on them; table flags are refused, not
+// dropped.
+func TestPredictNaiveBayesRefusesLayoutFlags(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, "d.csv", "text,label\nwin cash now,spam\nsee you at lunch,ham\nfree prize win,spam\nlunch tomorrow,ham\n")
+	model := filepath.Join(dir, "nb.ember")
+	code, _, errOut := runCmd(t, "naivebayes", "--data", data, "--text", "text", "--label", "label", "--test-frac", "0", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", data, "--sep", ";")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--sep, --no-header and --na-values are for table models")
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", data)
+	require.Equal(t, 0, code, errOut)
 }

@@ -292,7 +292,10 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	return &nbScorer{mf: mf, vec: vec, nb: nb}, nil
 }
 
-func (s *nbScorer) score(data string, _ tabular.Layout, id string) (*scores, error) {
+func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores, error) {
+	if layout.Sep != 0 || layout.NoHeader || layout.NA != nil {
+		return nil, fmt.Errorf("--sep, --no-header and --na-values are for table models; the naive Bayes model %s reads documents as it was trained on them: leave them out", s.mf.path)
+	}
 	in := s.mf.meta.Input
 	docs, labels, ids, err := nbReadUnlabelled(data, in.Format, in.Text, in.Label, id)
 	if err != nil {
