@@ -217,6 +217,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	l2 := fs.Float("l2", 1, cli.AtLeast(0), "L2 penalty on leaf values (XGBoost's lambda)")
 	subsample := fs.Float("subsample", 1, cli.Range{Min: 0, MinOpen: true, Max: 1}, "fraction of rows each tree is grown on")
 	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit and --early-stopping's loss are weighted; the held-out and --cv scores are not")
+	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
 	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the positive class's rows, binary:logistic (XGBoost's scale_pos_weight; negatives/positives balances the classes)")
 	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
 	validFrac := fs.Float("valid-frac", 0.1, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true}, "fraction of training rows held out for --early-stopping")
@@ -359,9 +360,27 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %d rows × %d features make a feature matrix of about %s, and %s of memory is available (each one-hot value and token is a feature: --max-vocab, --min-df, or fewer --categorical/--tokens columns make fewer)",
 			*data, tb.Rows, len(pl0.Features), sysmem.Format(need), sysmem.Format(avail))
 	}
-	y, classes, err := targetValues(tb, *target, base.Objective)
+	y, classes, err := targetValues(tb, *target, base.Objective, *positive)
 	if err != nil {
 		return err
+	}
+	// The split and the folds draw rows by the classes' sorted order, so
+	// that --positive picks which probability the model gives without
+	// changing which rows are held out.
+	flipped := false
+	strata := func(y []float64) []float64 { return y }
+	if sorted := slices.Clone(classes); len(sorted) == 2 {
+		sortLabels(sorted)
+		flipped = sorted[1] != classes[1]
+	}
+	if flipped {
+		strata = func(y []float64) []float64 {
+			out := make([]float64, len(y))
+			for i, v := range y {
+				out[i] = 1 - v
+			}
+			return out
+		}
 	}
 	if base.Objective.Classifier() {
 		if base.Objective, err = classObjective(tb, *target, classes, base.Objective, fs.IsSet("objective")); err != nil {
@@ -400,7 +419,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		trIdx, teIdx := stratifiedSplit(y, *testFrac, *seed, base.Objective.Classifier())
+		trIdx, teIdx := stratifiedSplit(strata(y), *testFrac, *seed, base.Objective.Classifier())
 		if len(trIdx) == 0 {
 			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
 		}
@@ -453,7 +472,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				warn("class %s has only %s, fewer than the %d folds: some folds have none of it", classes[c], rows, *cv)
 			}
 		}
-		folds, err := selection.StratifiedKFold(labels, *cv, *seed)
+		folds, err := selection.StratifiedKFold(floatLabels(strata(ytr)), *cv, *seed)
 		if err != nil {
 			return err
 		}
@@ -786,7 +805,7 @@ func countNumbers(c *tabular.Column) (nums, words, first int) {
 // targetValues reads the target: for a classifier, two or more distinct
 // labels, numbered in sorted order (numerically when all are numbers);
 // for a regressor, numbers. A missing target is an error naming the row.
-func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64, []string, error) {
+func targetValues(b *tabular.Batch, target string, obj gbt.Objective, positive string) ([]float64, []string, error) {
 	c := b.Column(target)
 	y := make([]float64, b.Rows)
 	if obj == gbt.SquaredError {
@@ -825,6 +844,16 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 	case len(classes) > gbt.MaxClasses:
 		return nil, nil, fmt.Errorf("%s: column %q has %d distinct values, more classes than a classifier takes (%d): for a number, --objective reg:squarederror",
 			b.Source, target, len(classes), gbt.MaxClasses)
+	}
+	if positive != "" {
+		k := slices.Index(classes, positive)
+		switch {
+		case len(classes) != 2:
+			return nil, nil, fmt.Errorf("--positive names the positive class of a two-class target; column %q has %d classes (%s)", target, len(classes), listClasses(classes, 6))
+		case k < 0:
+			return nil, nil, fmt.Errorf("--positive %q is not a class of column %q (%s)", positive, target, listClasses(classes, 6))
+		}
+		classes[0], classes[1] = classes[1-k], positive
 	}
 	index := classNumbering(classes)
 	for i := range b.Rows {
@@ -958,7 +987,7 @@ func classObjective(b *tabular.Batch, target string, classes []string, obj gbt.O
 // testTargets reads a --test file's targets against the training classes.
 func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []string) ([]float64, error) {
 	if obj == gbt.SquaredError {
-		y, _, err := targetValues(b, target, obj)
+		y, _, err := targetValues(b, target, obj, "")
 		return y, err
 	}
 	c := b.Column(target)
