@@ -826,8 +826,12 @@ func TestGBTPositive(t *testing.T) {
 		var res gbtResult
 		decodeLast(t, out, &res)
 		pred := filepath.Join(t.TempDir(), "p.csv")
-		code, _, errOut = runCmd(t, "score", "--model", model, "--data", data, "--out", pred)
+		code, out, errOut = runCmd(t, "score", "--model", model, "--data", data, "--out", pred, "--json")
 		require.Equal(t, 0, code, errOut)
+		var sr scoreResult
+		decodeLast(t, out, &sr)
+		require.Equal(t, res.Classes[1], sr.Positive)
+		require.Contains(t, out, fmt.Sprintf("prediction: the probability of class %q", res.Classes[1]))
 		raw, err := os.ReadFile(pred)
 		require.NoError(t, err)
 		var p []float64

@@ -38,6 +38,7 @@ type scoreResult struct {
 	Batches    int            `json:"batches"`
 	Seconds    float64        `json:"seconds"`
 	RowsPerSec float64        `json:"rows_per_s"`
+	Positive   string         `json:"positive_class,omitempty"` // whose probability "prediction" is (two-class ember models)
 	Unseen     map[string]int `json:"unseen_categories,omitempty"`
 	Warnings   []string       `json:"warnings,omitempty"`
 }
@@ -53,6 +54,9 @@ type tableScorer struct {
 	// classes name a multi-class model's classes (its saved class names,
 	// or 0, 1, … for an XGBoost model); nil for one prediction a row.
 	classes []string
+	// positive is the class whose probability a two-class ember model
+	// gives ("" when unnamed: XGBoost's, or a regressor).
+	positive string
 }
 
 // setClasses names a multi-class ensemble's classes: names when they are
@@ -144,6 +148,9 @@ func loadScorer(path, features string) (*tableScorer, error) {
 		sc := &tableScorer{kind: gbt.FileKind, objective: string(s.Model.Objective), inputs: s.Pipeline.Inputs(),
 			pipeline: s.Pipeline, ens: s.Model.Ensemble()}
 		sc.setClasses(s.Classes)
+		if sc.ens.NumClass() == 1 && len(s.Classes) == 2 {
+			sc.positive = s.Classes[1]
+		}
 		return sc, nil
 	}
 	m, err := gbt.LoadXGBoost(path)
@@ -399,6 +406,10 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(summary, "scored %d rows of %s with the %s model %s (%s) in %.2fs, %.0f rows/s; predictions in %s\n",
 		res.Rows, *data, sc.kind, *model, sc.objective, res.Seconds, res.RowsPerSec, where)
+	if sc.positive != "" {
+		res.Positive = sc.positive
+		fmt.Fprintf(summary, "prediction: the probability of class %q\n", sc.positive)
+	}
 	if *asJSON {
 		return cli.WriteJSON(stdout, res, nil)
 	}
