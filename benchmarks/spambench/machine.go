@@ -31,8 +31,7 @@ type Machine struct {
 	LoadAvgStart []float64 `json:"loadavg_start"`
 	LoadAvgEnd   []float64 `json:"loadavg_end"`
 	// OthersStart and OthersRun are how many cores other processes kept
-	// busy, on average, in the half second before the runs and over all
-	// of them; StealRun is how many the hypervisor took over the runs
+	// busy, on average, while the data loaded and over all the runs; StealRun is how many the hypervisor took over the runs
 	// (Linux /proc/stat less this process's time; absent elsewhere).
 	OthersStart *float64 `json:"other_cores_busy_start,omitempty"`
 	OthersRun   *float64 `json:"other_cores_busy_run,omitempty"`

@@ -66,29 +66,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Machine.LoadAvgStart = loadAvg()
 	// busyCores is how much of a core other work may take, on average,
-	// before the timings are called unrepresentative; othersSample is how
-	// long the machine is watched before the runs.
-	const busyCores, othersSample = 0.25, 500 * time.Millisecond
+	// before the timings are called unrepresentative.
+	const busyCores = 0.25
 	note := func(format string, a ...any) {
 		s := fmt.Sprintf(format, a...)
 		rep.Notes = append(rep.Notes, s)
 		fmt.Fprintln(stderr, "note:", s)
 	}
 	// What other processes do now, not the 1-minute load average, which
-	// still holds a previous run's (this benchmark's own last run, say).
+	// still holds a previous run's (this benchmark's own last run, say):
+	// watched while the data loads (this process's own time is left out),
+	// rather than by idling, which slowed the first timed steps after it.
 	c0 := readCPUClock()
-	time.Sleep(othersSample)
-	if others, _, ok := readCPUClock().othersSince(c0); ok {
+	p, err := loadData(o.data, o.seed, o.cell)
+	if err != nil {
+		return err
+	}
+	runClock := readCPUClock()
+	if others, _, ok := runClock.othersSince(c0); ok {
 		rep.Machine.OthersStart = &others
 		if others > busyCores {
 			note("the machine is busy: other processes kept %.1f of its %d cores busy before the runs; timings are not representative", others, rep.Machine.Cores)
 		}
-	}
-	runClock := readCPUClock()
-
-	p, err := loadData(o.data, o.seed, o.cell)
-	if err != nil {
-		return err
 	}
 	rep.Data = p.info
 	if p.note != "" {
