@@ -181,15 +181,139 @@ func maxOf(v []float64) float64 {
 	return m
 }
 
-// benchEmber times this engine's training step at one batch size on dev
-// (the CPU, or a CUDA device: the whole step then runs there).
-// A failure is recorded in the result rather than returned, so the other
-// batch sizes and engines still run; only cancellation is returned.
+// benchEmberModes times this engine's training step at one batch size on
+// dev (the CPU, or a CUDA device: the whole step then runs there), in each
+// of modes (false: padded; true: packed, the packed model on
+// length-bucketed batches: warm-up steps from one epoch, then each repeat
+// the first --packed-steps batches (0: all) of a new epoch). A failure is
+// recorded in its result rather than returned, so the other batch sizes
+// and engines still run; only cancellation is returned.
 //
-// packed times the packed model on length-bucketed batches: warm-up steps
-// from one epoch, then each repeat the first --packed-steps batches (0:
-// all) of a new epoch.
-func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.Writer, dev train.Device, packed bool) (Result, error) {
+// The modes run one after the other, or with --interleave their repeats
+// in turn (padded
+// repeat 1, packed repeat 1, padded repeat 2, …), both trainers set up and
+// warmed first, so that a host that drifts during the run weighs on both
+// modes alike. It returns a result per mode; only cancellation is an error.
+func benchEmberModes(ctx context.Context, p *prepared, batch int, o options, log io.Writer, dev train.Device, modes []bool) ([]Result, error) {
+	var out []Result
+	if !o.interleave || len(modes) < 2 {
+		for _, packed := range modes {
+			run, err := newEmberRun(ctx, p, batch, o, log, dev, packed)
+			if err == nil && run.failed == nil {
+				for rep := 0; rep < o.repeats && err == nil && run.failed == nil; rep++ {
+					err = run.repeat(ctx, rep)
+				}
+			}
+			if err != nil {
+				run.close()
+				return out, err
+			}
+			r, err := run.finish(ctx)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, r)
+		}
+		return out, nil
+	}
+	runs := make([]*emberRun, len(modes))
+	defer func() {
+		for _, run := range runs {
+			run.close()
+		}
+	}()
+	for k, packed := range modes {
+		run, err := newEmberRun(ctx, p, batch, o, log, dev, packed)
+		if err != nil {
+			return out, err
+		}
+		runs[k] = run
+	}
+	for rep := range o.repeats {
+		for _, run := range runs {
+			if run.failed != nil {
+				continue
+			}
+			if err := run.repeat(ctx, rep); err != nil {
+				return out, err
+			}
+		}
+	}
+	for _, run := range runs {
+		r, err := run.finish(ctx)
+		if err != nil {
+			return out, err
+		}
+		r.Interleaved = true
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// emberRun is one mode's measurement at one batch size: set up and warmed
+// by newEmberRun, timed a repeat at a time, reported by finish.
+type emberRun struct {
+	r      Result
+	label  string
+	log    io.Writer
+	o      options
+	packed bool
+	batch  int
+	cfg    spam.Config
+	dev    train.Device
+	tr     *train.Trainer
+	// failed is the failure the result records (the run goes no further).
+	failed error
+
+	order   []int
+	next    int
+	nb      int
+	steps   int
+	bucket  *train.Bucket
+	lengths []int
+	tokens  int
+	step    int
+	d       train.Data
+	t       timing
+}
+
+func (e *emberRun) fail(err error) {
+	e.r.Error = err.Error()
+	e.failed = err
+	fmt.Fprintf(e.log, "%s: failed: %v\n", e.label, err)
+}
+
+func (e *emberRun) close() {
+	if e != nil && e.tr != nil {
+		e.tr.Close()
+		e.tr = nil
+	}
+}
+
+// batchIdx is the next batch: real training rows in one seeded shuffled
+// order (the same for every device), cycled when the run needs more
+// batches than the split has, as the PyTorch script cycles its own.
+func (e *emberRun) batchIdx() []int {
+	k := e.next % e.nb
+	e.next++
+	return e.order[k*e.batch : (k+1)*e.batch]
+}
+
+func (e *emberRun) doStep(ctx context.Context) (float64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	e.step++
+	loss, _, err := e.tr.Step(e.d, e.batchIdx())
+	if err != nil {
+		return 0, fmt.Errorf("step %d: %w", e.step, err)
+	}
+	return loss, nil
+}
+
+// newEmberRun sets up the trainer and runs the warm-up steps. A failure
+// is recorded in the run (failed); only cancellation is returned.
+func newEmberRun(ctx context.Context, p *prepared, batch int, o options, log io.Writer, dev train.Device, packed bool) (*emberRun, error) {
 	devName := "cpu"
 	switch {
 	case dev.Graphs():
@@ -197,136 +321,134 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 	case dev.IsCUDA():
 		devName = "cuda-nograph"
 	}
-	mode := modeName(packed)
-	r := Result{Engine: "ember", Device: devName, Batch: batch, Mode: mode, FlopsPerStep: flopsPerStep(p.cfg, batch)}
-	label := fmt.Sprintf("ember %s batch %d", devName, batch)
+	e := &emberRun{log: log, o: o, packed: packed, batch: batch, d: p.train, cfg: p.cfg, dev: dev,
+		r: Result{Engine: "ember", Device: devName, Batch: batch, Mode: modeName(packed), FlopsPerStep: flopsPerStep(p.cfg, batch)}}
+	e.label = fmt.Sprintf("ember %s batch %d", devName, batch)
 	if packed {
-		label += " packed"
-	}
-	fail := func(err error) (Result, error) {
-		r.Error = err.Error()
-		fmt.Fprintf(log, "%s: failed: %v\n", label, err)
-		return r, nil
+		e.label += " packed"
 	}
 	n := p.train.Len()
-	nb := n / batch
-	if nb == 0 {
-		return fail(fmt.Errorf("the training split has %d rows, fewer than one batch of %d", n, batch))
+	e.nb = n / batch
+	if e.nb == 0 {
+		e.fail(fmt.Errorf("the training split has %d rows, fewer than one batch of %d", n, batch))
+		return e, nil
 	}
-	// Real training rows in one seeded shuffled order (the same for every
-	// device), cycled when the run needs more batches than the split has,
-	// as the PyTorch script cycles its own.
-	order := data.Permutation(n, int64(o.seed^batchOrderSalt))
-	next := 0
-	batchIdx := func() []int {
-		k := next % nb
-		next++
-		return order[k*batch : (k+1)*batch]
-	}
-	steps := o.steps
-	var bucket *train.Bucket
-	lengths := p.train.SeqLengths()
+	e.order = data.Permutation(n, int64(o.seed^batchOrderSalt))
+	e.steps = o.steps
+	e.lengths = p.train.SeqLengths()
 	if packed {
 		var err error
-		if bucket, err = train.NewBucket(lengths, batch, o.bucket, o.seed^batchOrderSalt); err != nil {
-			return fail(err)
+		if e.bucket, err = train.NewBucket(e.lengths, batch, o.bucket, o.seed^batchOrderSalt); err != nil {
+			e.fail(err)
+			return e, nil
 		}
-		steps = nb
+		e.steps = e.nb
 		if o.packedSteps > 0 {
-			steps = min(o.packedSteps, nb)
+			e.steps = min(o.packedSteps, e.nb)
 		}
 		// A new epoch's order for the warm-up and for each repeat.
-		order = bucket.Epoch()
+		e.order = e.bucket.Epoch()
 	}
 
 	// Start each batch size from the memory the process really needs, so
-	// its peak is its own.
+	// its peak is its own (with --interleave, both modes' together).
 	runtime.GC()
 	debug.FreeOSMemory()
-	r.PeakHostScope = "batch"
-	if err := resetPeakRSS(); err != nil {
-		r.PeakHostScope = "process"
+	e.r.PeakHostScope = "batch"
+	if o.interleave && o.packed {
+		e.r.PeakHostScope = "batch, both modes"
+	}
+	// With --interleave the padded trainer stays alive beside the packed
+	// one: the padded run's reset starts the peak of both.
+	if !(o.interleave && packed) {
+		if err := resetPeakRSS(); err != nil {
+			e.r.PeakHostScope = "process"
+		}
 	}
 
 	cfg := p.cfg
 	cfg.Packed = packed
 	model, err := spam.NewModel(cfg, o.seed)
 	if err != nil {
-		return fail(err)
+		e.fail(err)
+		return e, nil
 	}
-	tr, err := train.NewTrainer(model, train.Config{
+	e.tr, err = train.NewTrainer(model, train.Config{
 		BatchSize: batch, ClipNorm: clipNorm, Optimizer: optim.NewAdam(learningRate), Seed: o.seed, Device: dev,
 	})
 	if err != nil {
-		return fail(err)
-	}
-	defer tr.Close()
-	var d train.Data = p.train
-	step := 0
-	doStep := func() (float64, error) {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		step++
-		loss, _, err := tr.Step(d, batchIdx())
-		if err != nil {
-			return 0, fmt.Errorf("step %d: %w", step, err)
-		}
-		return loss, nil
+		e.fail(err)
+		return e, nil
 	}
 	t0 := time.Now()
 	for range o.warmup {
-		if _, err := doStep(); err != nil {
+		if _, err := e.doStep(ctx); err != nil {
 			if ctx.Err() != nil {
-				return r, ctx.Err()
+				e.close()
+				return e, ctx.Err()
 			}
-			return fail(err)
+			e.fail(err)
+			return e, nil
 		}
 	}
 	if o.warmup > 0 {
-		fmt.Fprintf(log, "%s: %d warm-up steps in %.1f s\n", label, o.warmup, time.Since(t0).Seconds())
+		fmt.Fprintf(log, "%s: %d warm-up steps in %.1f s\n", e.label, o.warmup, time.Since(t0).Seconds())
 	}
-	var t timing
-	tokens := 0
-	for rep := range o.repeats {
-		if packed {
-			order, next, tokens = bucket.Epoch(), 0, 0
-			for _, i := range order[:steps*batch] {
-				tokens += lengths[i]
-			}
+	return e, nil
+}
+
+// repeat times the run's rep-th repeat of steps.
+func (e *emberRun) repeat(ctx context.Context, rep int) error {
+	if e.packed {
+		e.order, e.next, e.tokens = e.bucket.Epoch(), 0, 0
+		for _, i := range e.order[:e.steps*e.batch] {
+			e.tokens += e.lengths[i]
 		}
-		var sum float64
-		cpu0, w0 := processCPU(), time.Now()
-		for range steps {
-			loss, err := doStep()
-			if err != nil {
-				if ctx.Err() != nil {
-					return r, ctx.Err()
-				}
-				return fail(err)
-			}
-			sum += loss
-			t.finalLoss = loss
-		}
-		wall := time.Since(w0)
-		t.ms = append(t.ms, float64(wall.Microseconds())/1000/float64(steps))
-		t.seqPerS = append(t.seqPerS, float64(batch*steps)/wall.Seconds())
-		if c := processCPU() - cpu0; c > 0 {
-			t.cpuUtil = append(t.cpuUtil, c.Seconds()/wall.Seconds())
-		}
-		t.meanLastRepeat = sum / float64(steps)
-		fmt.Fprintf(log, "%s: repeat %d/%d: %.1f ms/step, %.1f seq/s, loss %.4f\n",
-			label, rep+1, o.repeats, t.ms[rep], t.seqPerS[rep], t.finalLoss)
 	}
-	r.StepsPerRepeat = steps
-	if packed {
+	var sum float64
+	cpu0, w0 := processCPU(), time.Now()
+	for range e.steps {
+		loss, err := e.doStep(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			e.fail(err)
+			return nil
+		}
+		sum += loss
+		e.t.finalLoss = loss
+	}
+	wall := time.Since(w0)
+	t := &e.t
+	t.ms = append(t.ms, float64(wall.Microseconds())/1000/float64(e.steps))
+	t.seqPerS = append(t.seqPerS, float64(e.batch*e.steps)/wall.Seconds())
+	if c := processCPU() - cpu0; c > 0 {
+		t.cpuUtil = append(t.cpuUtil, c.Seconds()/wall.Seconds())
+	}
+	t.meanLastRepeat = sum / float64(e.steps)
+	fmt.Fprintf(e.log, "%s: repeat %d/%d: %.1f ms/step, %.1f seq/s, loss %.4f\n",
+		e.label, rep+1, e.o.repeats, t.ms[rep], t.seqPerS[rep], t.finalLoss)
+	return nil
+}
+
+// finish fills the result (and with --profile, profiles more steps) and
+// closes the trainer; only cancellation is returned.
+func (e *emberRun) finish(ctx context.Context) (Result, error) {
+	defer e.close()
+	r := e.r
+	if e.failed != nil {
+		return r, nil
+	}
+	r.StepsPerRepeat = e.steps
+	if e.packed {
 		// The products a packed step computes: at the mean tokens per
 		// message of the last repeat rather than at the sequence length.
-		r.MeanTokens = float64(tokens) / float64(steps*batch)
-		r.FlopsPerStep = flopsPerStepAt(p.cfg, batch, r.MeanTokens)
+		r.MeanTokens = float64(e.tokens) / float64(e.steps*e.batch)
+		r.FlopsPerStep = flopsPerStepAt(e.cfg, e.batch, r.MeanTokens)
 	}
-	t.fill(&r, r.FlopsPerStep)
-	if dev.IsCUDA() {
+	e.t.fill(&r, r.FlopsPerStep)
+	if dev := e.dev; dev.IsCUDA() {
 		// Device memory in use with the trainer's arena still allocated
 		// (all processes on the device; the GPU is assumed otherwise idle).
 		if free, total, err := dev.Context().MemInfo(); err == nil {
@@ -338,20 +460,20 @@ func benchEmber(ctx context.Context, p *prepared, batch int, o options, log io.W
 	} else {
 		r.PeakHostScope = ""
 	}
-	if o.profile {
+	if e.o.profile {
 		// After the figures above, so that they are the same with or
 		// without --profile; a failure here leaves them standing.
-		p, err := profileSteps(tr, o.profileSteps, doStep)
+		p, err := profileSteps(e.tr, e.o.profileSteps, func() (float64, error) { return e.doStep(ctx) })
 		if err != nil {
 			if ctx.Err() != nil {
 				return r, ctx.Err()
 			}
 			p = &OpProfile{Error: err.Error()}
-			fmt.Fprintf(log, "%s: profiling failed: %v\n", label, err)
+			fmt.Fprintf(e.log, "%s: profiling failed: %v\n", e.label, err)
 		}
 		r.Profile = p
 		if p.Error == "" {
-			fmt.Fprintf(log, "%s: %d profiled steps, %.1f ms/step\n", label, p.Steps, p.MsPerStep)
+			fmt.Fprintf(e.log, "%s: %d profiled steps, %.1f ms/step\n", e.label, p.Steps, p.MsPerStep)
 		}
 	}
 	return r, nil

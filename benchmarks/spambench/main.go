@@ -179,6 +179,7 @@ type options struct {
 	profileSteps int
 	packed       bool // also time both engines packed, on length-bucketed batches
 	packedSteps  int  // timed steps per packed repeat (0: one epoch)
+	interleave   bool // with packed: this engine's padded and packed repeats in turn
 	bucket       int  // batches the bucketing sampler sorts together
 }
 
@@ -243,6 +244,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.profile, "profile", false, "after each of this engine's timed runs, profile --profile-steps more steps op by op and print where a step's time goes (also in results.json)")
 	fs.IntVar(&o.profileSteps, "profile-steps", defaultProfileSteps, "steps profiled per engine, device and batch size with --profile")
 	fs.BoolVar(&o.packed, "packed", false, "also time each engine packed (recurrent cells only): each message from its first word, on length-bucketed batches (spamrnn --packed; the PyTorch script's --packed, pack_padded_sequence), beside the padded runs")
+	fs.BoolVar(&o.interleave, "interleave", false, "with --packed: time this engine's padded and packed repeats in turn (padded 1, packed 1, padded 2, …) after warming both, so that a host that drifts during the run weighs on both alike; the peak host memory is then both modes' together")
 	fs.IntVar(&o.packedSteps, "packed-steps", 0, "timed steps per repeat of a packed run (0: one whole epoch of bucketed batches, so that both engines are timed over the whole length distribution)")
 	fs.IntVar(&o.bucket, "bucket", train.DefaultChunk, "with --packed: batches the bucketing sampler sorts by length together (spamrnn --bucket)")
 	fs.BoolVar(&o.quick, "quick", false, "smoke run: batch 10, 2 warm-up, 5 steps, 1 repeat, no PyTorch (flags given explicitly still apply)")
@@ -309,7 +311,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("--out: empty directory name")
 	}
 	// Flags of a mode the run is not in would be ignored without a word.
-	for _, name := range []string{"bucket", "packed-steps"} {
+	for _, name := range []string{"bucket", "packed-steps", "interleave"} {
 		if set[name] && !o.packed {
 			return o, fmt.Errorf("--%s: applies to --packed runs; add --packed", name)
 		}

@@ -423,6 +423,7 @@ func TestParseOptionsUnusedFlags(t *testing.T) {
 	}{
 		{[]string{"--bucket", "3"}, "--bucket: applies to --packed runs; add --packed"},
 		{[]string{"--packed-steps", "5"}, "--packed-steps: applies to --packed runs; add --packed"},
+		{[]string{"--interleave"}, "--interleave: applies to --packed runs; add --packed"},
 		{[]string{"--profile-steps", "3"}, "--profile-steps: applies with --profile; add --profile"},
 		{[]string{"--batch-sizes", "10,,64"}, `invalid value "10,,64" for flag -batch-sizes: an empty entry`},
 	} {
@@ -437,5 +438,35 @@ func TestParseOptionsUnusedFlags(t *testing.T) {
 	} {
 		_, err := parseOptions(ok, io.Discard)
 		require.NoError(t, err, ok)
+	}
+}
+
+// TestQuickRunInterleaved: with --interleave the padded and packed runs
+// take turns, each with its own trainer: the same losses as one after the
+// other, both marked, the peak shared.
+func TestQuickRunInterleaved(t *testing.T) {
+	var reps [2]*Report
+	for k, extra := range [][]string{nil, {"--interleave"}} {
+		out := t.TempDir()
+		rep, table, err := runCommand(t, append([]string{"--quick", "--packed", "--devices", "cpu", "--repeats", "2", "--out", out}, extra...)...)
+		require.NoError(t, err)
+		require.Len(t, rep.Results, 2)
+		reps[k] = rep
+		if extra != nil {
+			require.True(t, rep.Settings.Interleave)
+			require.Contains(t, table, "padded and packed repeats in turn")
+		}
+	}
+	for i, r := range reps[1].Results {
+		seq := reps[0].Results[i]
+		require.True(t, r.OK, r.Error)
+		require.True(t, r.Interleaved)
+		require.False(t, seq.Interleaved)
+		require.Equal(t, seq.Mode, r.Mode)
+		require.Len(t, r.MsRepeats, 2)
+		require.Equal(t, *seq.FinalLoss, *r.FinalLoss, "%s: the modes' trainers are independent", r.Mode)
+		if r.PeakHostScope != "process" {
+			require.Equal(t, "batch, both modes", r.PeakHostScope)
+		}
 	}
 }

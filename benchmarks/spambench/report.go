@@ -55,6 +55,8 @@ type Settings struct {
 	Packed      bool `json:"packed,omitempty"`
 	PackedSteps int  `json:"packed_steps,omitempty"`
 	Bucket      int  `json:"bucket,omitempty"`
+	// Interleave: this engine's padded and packed repeats took turns.
+	Interleave bool `json:"interleave,omitempty"`
 }
 
 // ModelCfg is the architecture timed.
@@ -105,9 +107,14 @@ type Result struct {
 
 	PeakHostMB *float64 `json:"peak_host_mb"` // null when unknown
 	// PeakHostScope says what the peak covers: "batch" (reset before this
-	// batch size), "process" (since the process started) or "" if unknown.
-	PeakHostScope string   `json:"peak_host_scope"`
-	PeakDeviceMB  *float64 `json:"peak_device_mb"` // null: not applicable (CPU) or not reported
+	// batch size), "batch, both modes" (--interleave: the padded and packed
+	// trainers alive together), "process" (since the process started) or
+	// "" if unknown.
+	PeakHostScope string `json:"peak_host_scope"`
+	// Interleaved: this run's repeats took turns with the other mode's
+	// (--interleave).
+	Interleaved  bool     `json:"interleaved,omitempty"`
+	PeakDeviceMB *float64 `json:"peak_device_mb"` // null: not applicable (CPU) or not reported
 
 	FinalLoss *float64 `json:"final_loss"` // the last timed step's batch loss
 	// MeanLossLastRepeat smooths the batch-to-batch noise (this engine only;
@@ -261,7 +268,11 @@ func printTable(w io.Writer, rep *Report, pngPath, jsonPath string) {
 		if st.PackedSteps > 0 {
 			per = fmt.Sprintf("%d bucketed batches", st.PackedSteps)
 		}
-		fmt.Fprintf(w, "packed runs: each message from its first word; batches sorted by length in chunks of %d; %s per repeat\n", st.Bucket, per)
+		fmt.Fprintf(w, "packed runs: each message from its first word; batches sorted by length in chunks of %d; %s per repeat", st.Bucket, per)
+		if st.Interleave {
+			fmt.Fprint(w, "; this engine's padded and packed repeats in turn")
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
 

@@ -63,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.packed {
 		rep.Settings.Packed, rep.Settings.PackedSteps, rep.Settings.Bucket = true, o.packedSteps, o.bucket
+		rep.Settings.Interleave = o.interleave
 	}
 	rep.Machine.LoadAvgStart = loadAvg()
 	// busyCores is how much of a core other work may take, on average,
@@ -157,13 +158,11 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 	}
 	if wantCPU {
 		for _, b := range o.batchSizes {
-			for _, packed := range modes {
-				r, err := benchEmber(ctx, p, b, o, log, train.CPU, packed)
-				if err != nil {
-					rep.Notes = append(rep.Notes, "interrupted: results are partial")
-					return err
-				}
-				rep.Results = append(rep.Results, r)
+			rs, err := benchEmberModes(ctx, p, b, o, log, train.CPU, modes)
+			rep.Results = append(rep.Results, rs...)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "interrupted: results are partial")
+				return err
 			}
 		}
 	}
@@ -187,14 +186,12 @@ func measure(ctx context.Context, o options, p *prepared, rep *Report, wantCPU, 
 			}
 			for _, dev := range devs {
 				for _, b := range o.batchSizes {
-					for _, packed := range modes {
-						r, err := benchEmber(ctx, p, b, o, log, dev, packed)
-						if err != nil {
-							dc.Close()
-							rep.Notes = append(rep.Notes, "interrupted: results are partial")
-							return err
-						}
-						rep.Results = append(rep.Results, r)
+					rs, err := benchEmberModes(ctx, p, b, o, log, dev, modes)
+					rep.Results = append(rep.Results, rs...)
+					if err != nil {
+						dc.Close()
+						rep.Notes = append(rep.Notes, "interrupted: results are partial")
+						return err
 					}
 				}
 			}
