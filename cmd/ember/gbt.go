@@ -264,6 +264,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("--%s %s; it needs --cv and --grid", f.name, f.what)
 			}
 		}
+		if *positive != "" && *objective == string(gbt.SquaredError) {
+			return errors.New("--positive names the positive class of a classifier; --objective reg:squarederror predicts a number")
+		}
 		if fs.IsSet("valid-frac") && *early == 0 {
 			return errors.New("--valid-frac is the validation share of --early-stopping; it needs --early-stopping N")
 		}
@@ -364,9 +367,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The split and the folds draw rows by the classes' sorted order, so
-	// that --positive picks which probability the model gives without
-	// changing which rows are held out.
+	// The splits (held-out, --early-stopping's) and the folds draw rows by
+	// the classes' sorted order, so that --positive picks which
+	// probability the model gives without changing which rows are held out.
 	flipped := false
 	strata := func(y []float64) []float64 { return y }
 	if sorted := slices.Clone(classes); len(sorted) == 2 {
@@ -434,7 +437,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			test, yte = tabular.SelectRows(tb, teIdx), pickFloats(y, teIdx)
 			// The split keeps a row of every class for training, so a class
 			// of one row is never held out: say the scores cannot speak for it.
-			if none := classesWithout(yte, classes); base.Objective.Classifier() && none != nil {
+			if none := classesWithout(yte, classes); none != nil {
 				warn("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
 			}
 		}
@@ -537,7 +540,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var valid *gbt.EvalSet
 	Xfit, yfit, wfit := X, ytr, wtr
 	if *early > 0 {
-		trIdx, vaIdx := stratifiedSplit(ytr, *validFrac, *seed+1, base.Objective.Classifier())
+		trIdx, vaIdx := stratifiedSplit(strata(ytr), *validFrac, *seed+1, base.Objective.Classifier())
 		Xfit, yfit = X.SelectRows(trIdx), pickFloats(ytr, trIdx)
 		valid = &gbt.EvalSet{X: X.SelectRows(vaIdx), Y: pickFloats(ytr, vaIdx)}
 		if wtr != nil { // the validation loss weighted, as XGBoost weighs an eval set
@@ -874,6 +877,9 @@ func classNumbering(classes []string) map[string]int {
 
 // classesWithout lists the classes no label of y (class numbers) has.
 func classesWithout(y []float64, classes []string) []string {
+	if classes == nil { // a regressor's targets are numbers, not classes
+		return nil
+	}
 	has := make([]bool, len(classes))
 	for _, v := range y {
 		has[int(v)] = true

@@ -856,10 +856,38 @@ func TestGBTPositive(t *testing.T) {
 		require.InDelta(t, 1, pYes[i]+pNo[i], 1e-6, "row %d", i)
 	}
 
+	// --early-stopping's validation rows do not move either.
+	var stops [2]gbtResult
+	for k, extra := range [][]string{nil, {"--positive", "no"}} {
+		code, out, errOut := runCmd(t, append([]string{"gbt", "--data", data, "--target", "label", "--exclude", "id", "--categorical", "city",
+			"--tokens", "genres", "--token-sep", "|", "--trees", "200", "--early-stopping", "3", "--seed", "3", "--json"}, extra...)...)
+		require.Equal(t, 0, code, errOut)
+		decodeLast(t, out, &stops[k])
+	}
+	require.Equal(t, *stops[0].BestRound, *stops[1].BestRound)
+	require.InDelta(t, *stops[0].ROCAUC, *stops[1].ROCAUC, 1e-12)
+
 	code, _, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--positive", "maybe")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `--positive "maybe" is not a class of column "label" (no, yes)`)
 	code, _, errOut = runCmd(t, "gbt", "--data", data, "--target", "city", "--positive", "Oslo")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `--positive names the positive class of a two-class target; column "city" has 3 classes`)
+	code, _, errOut = runCmd(t, "gbt", "--data", data, "--target", "x", "--objective", "reg:squarederror", "--positive", "1")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--positive names the positive class of a classifier; --objective reg:squarederror predicts a number")
+}
+
+// TestGBTRegressionHeldOut: a regressor scored on a held-out split (the
+// default) runs; the check for classes missing from the held-out rows
+// indexed the class list a regressor does not have.
+func TestGBTRegressionHeldOut(t *testing.T) {
+	data := uciData(t, t.TempDir(), "r.data", 200)
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--sep", "whitespace", "--no-header", "--target", "1",
+		"--objective", "reg:squarederror", "--trees", "10", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.NotNil(t, res.RMSE)
+	require.Equal(t, 50, res.NTest)
 }
