@@ -209,6 +209,7 @@ func benchEmberModes(ctx context.Context, p *prepared, batch int, o options, log
 				return out, err
 			}
 			r, err := run.finish(ctx)
+			run.close()
 			if err != nil {
 				return out, err
 			}
@@ -239,12 +240,17 @@ func benchEmberModes(ctx context.Context, p *prepared, batch int, o options, log
 			}
 		}
 	}
+	// Every run reports before any trainer closes, so that each one's
+	// device memory counts both.
 	for _, run := range runs {
 		r, err := run.finish(ctx)
 		if err != nil {
 			return out, err
 		}
 		r.Interleaved = true
+		if r.PeakHostScope != "" && runs[0].r.PeakHostScope == "process" {
+			r.PeakHostScope = "process" // the padded run's reset, which both share, failed
+		}
 		out = append(out, r)
 	}
 	return out, nil
@@ -432,10 +438,9 @@ func (e *emberRun) repeat(ctx context.Context, rep int) error {
 	return nil
 }
 
-// finish fills the result (and with --profile, profiles more steps) and
-// closes the trainer; only cancellation is returned.
+// finish fills the result (and with --profile, profiles more steps); the
+// caller closes the trainer. Only cancellation is returned.
 func (e *emberRun) finish(ctx context.Context) (Result, error) {
-	defer e.close()
 	r := e.r
 	if e.failed != nil {
 		return r, nil
