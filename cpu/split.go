@@ -178,15 +178,23 @@ func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 		sgemmWhole(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	var local [maxParts]task
-	tasks := local[:]
-	owner := split.mu.TryLock()
-	if owner {
-		defer split.mu.Unlock()
-		tasks = split.tasks
+	if !split.mu.TryLock() {
+		var local [maxParts]task
+		used := splitProduct(local[:], parts, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		for p := range used {
+			local[p].run()
+		}
+		return
 	}
-	// Every part takes the kernel the whole product would (a column block
-	// of a small-row product can fall below the kernel's size test).
+	defer split.mu.Unlock()
+	dispatch(splitProduct(split.tasks, parts, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
+}
+
+// splitProduct writes the product's parts, at most parts column (or row)
+// blocks of C, into tasks and returns how many it wrote. Every part takes
+// the kernel the whole product would (a column block of a small-row
+// product can fall below the kernel's size test).
+func splitProduct(tasks []task, parts int, tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) int {
 	small := smallGemmOK(tA, tB, m, n, k)
 	byCols := n >= m
 	total := m
@@ -200,8 +208,8 @@ func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 	used := 0
 	for p := 0; p*chunk < total; p++ {
 		lo, hi := p*chunk, min((p+1)*chunk, total)
-		t := &tasks[p].gemmTask
 		tasks[p].job = nil
+		t := &tasks[p].gemmTask
 		*t = gemmTask{small: small, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
 		if byCols { // C[:, lo:hi] = op(A) · op(B)[:, lo:hi]
 			t.n = hi - lo
@@ -222,13 +230,7 @@ func openblasSplit(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 		}
 		used++
 	}
-	if !owner {
-		for p := range used {
-			tasks[p].run()
-		}
-		return
-	}
-	dispatch(used)
+	return used
 }
 
 // dispatch runs tasks[0:used], the first on the calling goroutine.

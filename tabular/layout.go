@@ -156,14 +156,30 @@ func (f *fieldsReader) Read() ([]string, error) {
 
 func (f *fieldsReader) FieldPos(int) (line, column int) { return f.line, 1 }
 
-// RowsHint is a note for an error about a row's number of fields: with
-// single spaces as the separator, a doubled or trailing space makes an
-// empty field, which --sep whitespace does not.
-func (l Layout) RowsHint() string {
-	if l.Sep == ' ' {
-		return "; a doubled or trailing space makes an empty field: --sep whitespace reads runs of spaces"
+// Empty is the error text for a file with no line: it wants a header
+// row unless l has none.
+func (l Layout) Empty() string {
+	if l.NoHeader {
+		return "the file is empty"
 	}
-	return ""
+	return "the file is empty; want a header row naming the columns"
+}
+
+// FieldsNote is the note for an error about a row's number of fields in a
+// file of columns columns: " (the header has N columns)", or the first
+// line with NoHeader; with single spaces as the separator it adds that a
+// doubled or trailing space makes an empty field, which --sep whitespace
+// does not.
+func (l Layout) FieldsNote(columns int) string {
+	what := "the header has"
+	if l.NoHeader {
+		what = "the first line has"
+	}
+	hint := ""
+	if l.Sep == ' ' {
+		hint = "; a doubled or trailing space makes an empty field: --sep whitespace reads runs of spaces"
+	}
+	return fmt.Sprintf(" (%s %d columns%s)", what, columns, hint)
 }
 
 // Names are the column names of a file without a header row of n

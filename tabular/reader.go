@@ -185,10 +185,7 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	cr, _ := layout.NewRecords(br, path, string(first))
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		if layout.NoHeader {
-			return nil, &formatError{fmt.Sprintf("%s: the file is empty", path)}
-		}
-		return nil, &formatError{fmt.Sprintf("%s: the file is empty; want a header row naming the columns", path)}
+		return nil, &formatError{fmt.Sprintf("%s: %s", path, layout.Empty())}
 	}
 	if err != nil {
 		return nil, &formatError{fmt.Sprintf("%s: %v", path, err)}
@@ -294,11 +291,7 @@ func (r *csvReader) Next() (*Batch, error) {
 		}
 		if err != nil {
 			// csv.ParseError says "record on line N: wrong number of fields".
-			what := "the header has"
-			if r.layout.NoHeader {
-				what = "the first line has"
-			}
-			return nil, &formatError{fmt.Sprintf("%s: %v (%s %d columns%s)", r.path, err, what, len(r.header), r.layout.RowsHint())}
+			return nil, &formatError{fmt.Sprintf("%s: %v%s", r.path, err, r.layout.FieldsNote(len(r.header)))}
 		}
 		b.Lines = append(b.Lines, line)
 		for k, j := range r.idx {

@@ -92,10 +92,7 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 	}
 	header, err := recs.Read()
 	if errors.Is(err, io.EOF) {
-		if layout.NoHeader {
-			return nil, fmt.Errorf("%s: the file is empty", path)
-		}
-		return nil, fmt.Errorf("%s: the file is empty; want a header row naming the columns", path)
+		return nil, fmt.Errorf("%s: %s", path, layout.Empty())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -136,11 +133,7 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 		if err != nil {
 			// csv.ParseError already says "record on line N: wrong number
 			// of fields" and the like.
-			what := "the header has"
-			if layout.NoHeader {
-				what = "the first line has"
-			}
-			return nil, fmt.Errorf("%s: %w (%s %d columns%s)", path, err, what, len(header), layout.RowsHint())
+			return nil, fmt.Errorf("%s: %w%s", path, err, layout.FieldsNote(len(header)))
 		}
 		line, _ := recs.FieldPos(0)
 		t.rows = append(t.rows, slices.Clone(rec))

@@ -363,26 +363,17 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %d rows × %d features make a feature matrix of about %s, and %s of memory is available (each one-hot value and token is a feature: --max-vocab, --min-df, or fewer --categorical/--tokens columns make fewer)",
 			*data, tb.Rows, len(pl0.Features), sysmem.Format(need), sysmem.Format(avail))
 	}
-	y, classes, err := targetValues(tb, *target, base.Objective, *positive)
+	y, classes, err := targetValues(tb, *target, base.Objective)
 	if err != nil {
 		return err
 	}
 	// The splits (held-out, --early-stopping's) and the folds draw rows by
-	// the classes' sorted order, so that --positive picks which
+	// the classes' sorted order (strata), so that --positive picks which
 	// probability the model gives without changing which rows are held out.
-	flipped := false
-	strata := func(y []float64) []float64 { return y }
-	if sorted := slices.Clone(classes); len(sorted) == 2 {
-		sortLabels(sorted)
-		flipped = sorted[1] != classes[1]
-	}
-	if flipped {
-		strata = func(y []float64) []float64 {
-			out := make([]float64, len(y))
-			for i, v := range y {
-				out[i] = 1 - v
-			}
-			return out
+	strata := y
+	if *positive != "" {
+		if y, classes, err = setPositive(y, classes, *positive, *target); err != nil {
+			return err
 		}
 	}
 	if base.Objective.Classifier() {
@@ -422,11 +413,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		trIdx, teIdx := stratifiedSplit(strata(y), *testFrac, *seed, base.Objective.Classifier())
+		trIdx, teIdx := stratifiedSplit(strata, *testFrac, *seed, base.Objective.Classifier())
 		if len(trIdx) == 0 {
 			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
 		}
-		train, ytr = tabular.SelectRows(tb, trIdx), pickFloats(y, trIdx)
+		train, ytr, strata = tabular.SelectRows(tb, trIdx), pickFloats(y, trIdx), pickFloats(strata, trIdx)
 		if weights != nil {
 			wtr = pickFloats(weights, trIdx)
 		}
@@ -475,7 +466,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				warn("class %s has only %s, fewer than the %d folds: some folds have none of it", classes[c], rows, *cv)
 			}
 		}
-		folds, err := selection.StratifiedKFold(floatLabels(strata(ytr)), *cv, *seed)
+		folds, err := selection.StratifiedKFold(floatLabels(strata), *cv, *seed)
 		if err != nil {
 			return err
 		}
@@ -540,7 +531,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var valid *gbt.EvalSet
 	Xfit, yfit, wfit := X, ytr, wtr
 	if *early > 0 {
-		trIdx, vaIdx := stratifiedSplit(strata(ytr), *validFrac, *seed+1, base.Objective.Classifier())
+		trIdx, vaIdx := stratifiedSplit(strata, *validFrac, *seed+1, base.Objective.Classifier())
 		Xfit, yfit = X.SelectRows(trIdx), pickFloats(ytr, trIdx)
 		valid = &gbt.EvalSet{X: X.SelectRows(vaIdx), Y: pickFloats(ytr, vaIdx)}
 		if wtr != nil { // the validation loss weighted, as XGBoost weighs an eval set
@@ -808,7 +799,7 @@ func countNumbers(c *tabular.Column) (nums, words, first int) {
 // targetValues reads the target: for a classifier, two or more distinct
 // labels, numbered in sorted order (numerically when all are numbers);
 // for a regressor, numbers. A missing target is an error naming the row.
-func targetValues(b *tabular.Batch, target string, obj gbt.Objective, positive string) ([]float64, []string, error) {
+func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64, []string, error) {
 	c := b.Column(target)
 	y := make([]float64, b.Rows)
 	if obj == gbt.SquaredError {
@@ -848,22 +839,31 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective, positive s
 		return nil, nil, fmt.Errorf("%s: column %q has %d distinct values, more classes than a classifier takes (%d): for a number, --objective reg:squarederror",
 			b.Source, target, len(classes), gbt.MaxClasses)
 	}
-	if positive != "" {
-		k := slices.Index(classes, positive)
-		switch {
-		case len(classes) != 2:
-			return nil, nil, fmt.Errorf("--positive names the positive class of a two-class target; column %q has %d classes (%s)", target, len(classes), listClasses(classes, 6))
-		case k < 0:
-			return nil, nil, fmt.Errorf("--positive %q is not a class of column %q (%s)", positive, target, listClasses(classes, 6))
-		}
-		classes[0], classes[1] = classes[1-k], positive
-	}
 	index := classNumbering(classes)
 	for i := range b.Rows {
 		s, _ := c.Text(i)
 		y[i] = float64(index[s])
 	}
 	return y, classes, nil
+}
+
+// setPositive makes --positive class 1 of a two-class target: the classes
+// swapped and the labels flipped (new slices) when it is first in sorted
+// order.
+func setPositive(y []float64, classes []string, positive, target string) ([]float64, []string, error) {
+	switch k := slices.Index(classes, positive); {
+	case len(classes) != 2:
+		return nil, nil, fmt.Errorf("--positive names the positive class of a two-class target; column %q has %d classes (%s)", target, len(classes), listClasses(classes, 6))
+	case k < 0:
+		return nil, nil, fmt.Errorf("--positive %q is not a class of column %q (%s)", positive, target, listClasses(classes, 6))
+	case k == 1:
+		return y, classes, nil
+	}
+	flipped := make([]float64, len(y))
+	for i, v := range y {
+		flipped[i] = 1 - v
+	}
+	return flipped, []string{classes[1], classes[0]}, nil
 }
 
 // classNumbering numbers the classes by their place in the list.
@@ -993,7 +993,7 @@ func classObjective(b *tabular.Batch, target string, classes []string, obj gbt.O
 // testTargets reads a --test file's targets against the training classes.
 func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []string) ([]float64, error) {
 	if obj == gbt.SquaredError {
-		y, _, err := targetValues(b, target, obj, "")
+		y, _, err := targetValues(b, target, obj)
 		return y, err
 	}
 	c := b.Column(target)

@@ -22,6 +22,18 @@ type node struct {
 	Default   int32 // 0: missing values go left, 1: right (added to Left)
 }
 
+// child is the node a split node sends value v to: the default side for
+// a missing value, left below the threshold, else right.
+func (nd *node) child(v float32) int32 {
+	switch {
+	case v != v:
+		return nd.Left + nd.Default
+	case v < nd.Threshold:
+		return nd.Left
+	}
+	return nd.Left + 1
+}
+
 // Ensemble is a fitted sum of regression trees in the layout Predict walks:
 // the raw score (margin) of a row is Base plus the leaf value each tree
 // routes it to, and the prediction is Link applied to that margin. A
@@ -155,27 +167,6 @@ func (e *Ensemble) TreeClass(t int) int {
 
 // Link is how a margin becomes a prediction.
 func (e *Ensemble) Link() Link { return e.link }
-
-// leaf walks tree t for one row and returns its leaf value.
-func (e *Ensemble) leaf(t int, x []float32) float32 {
-	nodes := e.nodes
-	n := e.roots[t]
-	for {
-		nd := &nodes[n]
-		if nd.Feature < 0 {
-			return nd.Threshold
-		}
-		v := x[nd.Feature]
-		switch {
-		case v != v:
-			n = nd.Left + nd.Default
-		case v < nd.Threshold:
-			n = nd.Left
-		default:
-			n = nd.Left + 1
-		}
-	}
-}
 
 // marginsInto computes the margins of rows lo..hi-1 (NumClass per row,
 // into out[lo*NumClass:]), tree by tree over blocks of 64 rows (each

@@ -330,11 +330,15 @@ func TestWeightsBadInput(t *testing.T) {
 	a.NumTrees, b.NumTrees, b.ScalePosWeight = 5, 5, 0
 	require.NoError(t, a.Fit(X, y, nil))
 	require.NoError(t, b.Fit(X, y, nil))
-	pa, err := a.Predict(X)
+	require.Equal(t, predictions(t, a, X), predictions(t, b, X))
+}
+
+// predictions is m.Predict(X), failing the test on an error.
+func predictions(t *testing.T, m *Model, X *tabular.Matrix) []float64 {
+	t.Helper()
+	p, err := m.Predict(X)
 	require.NoError(t, err)
-	pb, err := b.Predict(X)
-	require.NoError(t, err)
-	require.Equal(t, pa, pb)
+	return p
 }
 
 // TestWeightedValidationLoss: the validation loss is the weighted mean

@@ -477,11 +477,7 @@ func TestWeightedTrainsAsXGBoost(t *testing.T) {
 	u := New()
 	u.NumTrees, u.MaxDepth, u.LearningRate, u.L2, u.MinChildWeight = 20, 3, 0.3, 1, 1e-3
 	require.NoError(t, u.Fit(X, yb, nil))
-	pw, err := b.Predict(X)
-	require.NoError(t, err)
-	pu, err := u.Predict(X)
-	require.NoError(t, err)
-	require.NotEqual(t, pw, pu)
+	require.NotEqual(t, predictions(t, b, X), predictions(t, u, X))
 }
 
 // checkIrisXGBoost compares m's predictions on iris with XGBoost's in a
@@ -542,10 +538,7 @@ func TestLeafwiseTrainsAsXGBoost(t *testing.T) {
 	d := NewMulticlass()
 	d.NumTrees, d.MaxDepth, d.LearningRate, d.L2, d.MinChildWeight = 20, 30, 0.3, 1, 1e-3
 	require.NoError(t, d.Fit(X, y, nil))
-	pm, err := m.Predict(X)
-	require.NoError(t, err)
-	pd, err := d.Predict(X)
-	require.NoError(t, err)
+	pm, pd := predictions(t, m, X), predictions(t, d, X)
 	diff := 0.0
 	for i := range pm {
 		diff = max(diff, math.Abs(pm[i]-pd[i]))

@@ -150,14 +150,7 @@ func (e *Ensemble) treeShap(x []float32, phi []float64, node int32, uniqueDepth 
 		return
 	}
 	// The branch the row takes (hot) and the other (cold).
-	v := x[nd.Feature]
-	hot := nd.Left + 1
-	switch {
-	case v != v:
-		hot = nd.Left + nd.Default
-	case v < nd.Threshold:
-		hot = nd.Left
-	}
+	hot := nd.child(x[nd.Feature])
 	cold := 2*nd.Left + 1 - hot
 	w := float64(e.cover[node])
 	hotZero, coldZero := 0.5, 0.5

@@ -130,15 +130,7 @@ func bruteShapley(e *Ensemble, x []float32, cl int) []float64 {
 				return float64(nd.Threshold)
 			}
 			if set&(1<<uint(nd.Feature)) != 0 {
-				xv := x[nd.Feature]
-				next := nd.Left + 1
-				switch {
-				case xv != xv:
-					next = nd.Left + nd.Default
-				case xv < nd.Threshold:
-					next = nd.Left
-				}
-				return walk(next)
+				return walk(nd.child(x[nd.Feature]))
 			}
 			cl, cr := float64(e.cover[nd.Left]), float64(e.cover[nd.Left+1])
 			return (walk(nd.Left)*cl + walk(nd.Left+1)*cr) / float64(e.cover[n])
