@@ -122,16 +122,56 @@ func AddBiasRows(c []float32, rows, cols int, bias []float32) {
 	if len(bias) != cols {
 		panicf("cpu.AddBiasRows: len(bias)=%d != cols=%d", len(bias), cols)
 	}
+	addRows(c, rows, cols, bias, nil)
+}
+
+// AddBiasRows2 adds b1 + b2 to each row of c, element by element
+// c[r][j] + (b1[j] + b2[j]): a recurrent layer's two biases (PyTorch's
+// b_ih and b_hh) in one pass. It panics as AddBiasRows does, for either
+// bias.
+func AddBiasRows2(c []float32, rows, cols int, b1, b2 []float32) {
+	checkRows("cpu.AddBiasRows2", "c", len(c), rows, cols)
+	if len(b1) != cols || len(b2) != cols {
+		panicf("cpu.AddBiasRows2: len(b1)=%d, len(b2)=%d, want cols=%d", len(b1), len(b2), cols)
+	}
+	addRows(c, rows, cols, b1, b2)
+}
+
+// addRows is AddBiasRows (b2 nil) and AddBiasRows2 after their checks.
+func addRows(c []float32, rows, cols int, b1, b2 []float32) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if nativeVec && rows*cols >= nativeMin {
+		addRowsNative(c, rows, cols, b1, b2)
+		return
+	}
+	addRowsGo(c, rows, cols, b1, b2)
+}
+
+func addRowsGo(c []float32, rows, cols int, b1, b2 []float32) {
+	b1 = b1[:cols]
 	for r := range rows {
-		axpy(1, bias, c[r*cols:(r+1)*cols])
+		row := c[r*cols : (r+1)*cols]
+		if b2 == nil {
+			for j, v := range b1 {
+				row[j] += v
+			}
+			continue
+		}
+		b2 := b2[:cols]
+		for j := range row {
+			row[j] += b1[j] + b2[j]
+		}
 	}
 }
 
 // SumRows writes the column sums of the row-major rows×cols matrix x into dst
 // (len cols) — the bias gradient of AddBiasRows. With accumulate the sums are
 // added to dst instead of replacing it, so gradients of several steps can be
-// summed in place. It panics if len(dst) != cols or x holds fewer than
-// rows*cols values.
+// summed in place. Each column is summed from row 0 down, so the result
+// does not depend on the kernel. It panics if len(dst) != cols or x holds
+// fewer than rows*cols values.
 func SumRows(dst []float32, x []float32, rows, cols int, accumulate bool) {
 	checkRows("cpu.SumRows", "x", len(x), rows, cols)
 	if len(dst) != cols {
@@ -140,10 +180,24 @@ func SumRows(dst []float32, x []float32, rows, cols int, accumulate bool) {
 	if !accumulate {
 		clear(dst)
 	}
-	// Row by row keeps the access sequential; summing down each column would
-	// stride through memory.
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if nativeVec && rows*cols >= nativeMin {
+		sumRowsNative(dst, x, rows, cols)
+		return
+	}
+	sumRowsGo(dst, x, rows, cols)
+}
+
+// sumRowsGo goes row by row, which keeps the access sequential; summing
+// down each column would stride through memory.
+func sumRowsGo(dst, x []float32, rows, cols int) {
+	dst = dst[:cols]
 	for r := range rows {
-		axpy(1, x[r*cols:(r+1)*cols], dst)
+		for j, v := range x[r*cols : (r+1)*cols] {
+			dst[j] += v
+		}
 	}
 }
 

@@ -95,12 +95,116 @@ static void ember_scale(int level, float a, float *x, size_t n) {
 		ember_scale_avx(a, x, n);
 	}
 }
+// Bias rows and column sums (the recurrent layers' input projection and
+// bias gradient over every step's rows, the dense layers'): each element is
+// the Go loop's operations in its order, c[r][j] + (b1[j] + b2[j]) and
+// dst[j] + x[0][j] + x[1][j] + …, vectorised across j alone, so the bits
+// are the same. b2 may be NULL.
+__attribute__((target("avx512f")))
+static void ember_add_rows_avx512(float *c, const float *b1, const float *b2, size_t rows, size_t cols) {
+	for (size_t r = 0; r < rows; r++) {
+		float *cr = c + r * cols;
+		for (size_t j = 0; j < cols; j += 16) {
+			__mmask16 k = cols - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (cols - j)) - 1);
+			__m512 b = _mm512_maskz_loadu_ps(k, b1 + j);
+			if (b2 != NULL) {
+				b = _mm512_add_ps(b, _mm512_maskz_loadu_ps(k, b2 + j));
+			}
+			_mm512_mask_storeu_ps(cr + j, k, _mm512_add_ps(_mm512_maskz_loadu_ps(k, cr + j), b));
+		}
+	}
+}
+
+__attribute__((target("avx")))
+static void ember_add_rows_avx(float *c, const float *b1, const float *b2, size_t rows, size_t cols) {
+	for (size_t r = 0; r < rows; r++) {
+		float *cr = c + r * cols;
+		size_t j = 0;
+		for (; j + 8 <= cols; j += 8) {
+			__m256 b = _mm256_loadu_ps(b1 + j);
+			if (b2 != NULL) {
+				b = _mm256_add_ps(b, _mm256_loadu_ps(b2 + j));
+			}
+			_mm256_storeu_ps(cr + j, _mm256_add_ps(_mm256_loadu_ps(cr + j), b));
+		}
+		for (; j < cols; j++) {
+			cr[j] += b2 != NULL ? b1[j] + b2[j] : b1[j];
+		}
+	}
+}
+
+static void ember_add_rows(int level, float *c, const float *b1, const float *b2, size_t rows, size_t cols) {
+	if (level == 2) {
+		ember_add_rows_avx512(c, b1, b2, rows, cols);
+	} else {
+		ember_add_rows_avx(c, b1, b2, rows, cols);
+	}
+}
+
+// Column blocks of 64 held in registers down all the rows.
+__attribute__((target("avx512f")))
+static void ember_sum_rows_avx512(float *dst, const float *x, size_t rows, size_t cols) {
+	for (size_t j = 0; j < cols; j += 64) {
+		__mmask16 k[4];
+		__m512 acc[4];
+		for (int v = 0; v < 4; v++) {
+			size_t at = j + 16 * v;
+			k[v] = at >= cols ? 0 : cols - at >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (cols - at)) - 1);
+			acc[v] = _mm512_maskz_loadu_ps(k[v], dst + at);
+		}
+		for (size_t r = 0; r < rows; r++) {
+			const float *xr = x + r * cols + j;
+			for (int v = 0; v < 4; v++) {
+				acc[v] = _mm512_add_ps(acc[v], _mm512_maskz_loadu_ps(k[v], xr + 16 * v));
+			}
+		}
+		for (int v = 0; v < 4; v++) {
+			_mm512_mask_storeu_ps(dst + j + 16 * v, k[v], acc[v]);
+		}
+	}
+}
+
+__attribute__((target("avx")))
+static void ember_sum_rows_avx(float *dst, const float *x, size_t rows, size_t cols) {
+	size_t j = 0;
+	for (; j + 32 <= cols; j += 32) {
+		__m256 acc[4];
+		for (int v = 0; v < 4; v++) {
+			acc[v] = _mm256_loadu_ps(dst + j + 8 * v);
+		}
+		for (size_t r = 0; r < rows; r++) {
+			const float *xr = x + r * cols + j;
+			for (int v = 0; v < 4; v++) {
+				acc[v] = _mm256_add_ps(acc[v], _mm256_loadu_ps(xr + 8 * v));
+			}
+		}
+		for (int v = 0; v < 4; v++) {
+			_mm256_storeu_ps(dst + j + 8 * v, acc[v]);
+		}
+	}
+	for (; j < cols; j++) {
+		float s = dst[j];
+		for (size_t r = 0; r < rows; r++) {
+			s += x[r * cols + j];
+		}
+		dst[j] = s;
+	}
+}
+
+static void ember_sum_rows(int level, float *dst, const float *x, size_t rows, size_t cols) {
+	if (level == 2) {
+		ember_sum_rows_avx512(dst, x, rows, cols);
+	} else {
+		ember_sum_rows_avx(dst, x, rows, cols);
+	}
+}
 */
 import "C"
 
 import "unsafe"
 
-// nativeVec reports whether SumSq and Scale have C kernels here.
+// nativeVec reports whether SumSq, Scale and the bias-row kernels have C
+// kernels here.
 var nativeVec = vectorLevel > 0
 
 // nativeMin is the shortest slice worth a cgo call (about 40 ns).
@@ -112,4 +216,20 @@ func sumSqNative(x []float32) float64 {
 
 func scaleNative(alpha float32, x []float32) {
 	C.ember_scale(C.int(vectorLevel), C.float(alpha), (*C.float)(unsafe.Pointer(&x[0])), C.size_t(len(x)))
+}
+
+// addRowsNative is addRowsGo's C kernel; b2 may be nil.
+func addRowsNative(c []float32, rows, cols int, b1, b2 []float32) {
+	var p2 *C.float
+	if b2 != nil {
+		p2 = (*C.float)(unsafe.Pointer(&b2[0]))
+	}
+	C.ember_add_rows(C.int(vectorLevel), (*C.float)(unsafe.Pointer(&c[0])), (*C.float)(unsafe.Pointer(&b1[0])), p2,
+		C.size_t(rows), C.size_t(cols))
+}
+
+// sumRowsNative is sumRowsGo's C kernel (accumulating into dst).
+func sumRowsNative(dst, x []float32, rows, cols int) {
+	C.ember_sum_rows(C.int(vectorLevel), (*C.float)(unsafe.Pointer(&dst[0])), (*C.float)(unsafe.Pointer(&x[0])),
+		C.size_t(rows), C.size_t(cols))
 }

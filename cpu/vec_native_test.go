@@ -3,6 +3,7 @@
 package cpu
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -66,6 +67,46 @@ func TestNativeSumSqScaleMatchGo(t *testing.T) {
 						if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
 							t.Fatalf("length %d: Scale element %d native %v, Go %v", n, i, y[i], x[i])
 						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestNativeBiasRowsMatchGo checks the C bias-row kernels (one or two
+// biases) and column sums at each vector level against the Go loops, bit
+// for bit, at widths around the vector and column-block sizes.
+func TestNativeBiasRowsMatchGo(t *testing.T) {
+	same := func(t *testing.T, what string, rows, cols int, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s %dx%d: element %d native %v, Go %v", what, rows, cols, i, got[i], want[i])
+			}
+		}
+	}
+	for _, level := range []int{1, 2} {
+		t.Run([]string{"", "avx", "avx512"}[level], func(t *testing.T) {
+			withVectorLevel(t, level, func() {
+				rng := rand.New(rand.NewPCG(5, uint64(level)))
+				for _, cols := range []int{1, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 100, 129, 1024} {
+					for _, rows := range []int{1, 2, 5, 158} {
+						c, b1, b2 := randomVec(rng, rows*cols+1), randomVec(rng, cols), randomVec(rng, cols)
+						for _, two := range []bool{false, true} {
+							var bb []float32
+							if two {
+								bb = b2
+							}
+							want, got := append([]float32(nil), c...), append([]float32(nil), c...)
+							addRowsGo(want, rows, cols, b1, bb)
+							addRowsNative(got, rows, cols, b1, bb)
+							same(t, fmt.Sprintf("add rows (two biases %t)", two), rows, cols, got, want)
+						}
+						want, got := append([]float32(nil), b1...), append([]float32(nil), b1...)
+						sumRowsGo(want, c, rows, cols)
+						sumRowsNative(got, c, rows, cols)
+						same(t, "sum rows", rows, cols, got, want)
 					}
 				}
 			})

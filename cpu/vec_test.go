@@ -60,6 +60,16 @@ func TestAddBiasRowsSumRows(t *testing.T) {
 				want[i*tc.cols+j] += bias[j]
 			}
 		}
+		bias2 := randSlice(r, tc.cols)
+		want2 := append([]float32(nil), c...)
+		for i := range tc.rows {
+			for j := range tc.cols {
+				want2[i*tc.cols+j] += bias[j] + bias2[j]
+			}
+		}
+		c2 := append([]float32(nil), c...)
+		AddBiasRows2(c2, tc.rows, tc.cols, bias, bias2)
+		require.Equal(t, want2, c2, "AddBiasRows2 %dx%d", tc.rows, tc.cols)
 		AddBiasRows(c, tc.rows, tc.cols, bias)
 		require.Equal(t, want, c, "AddBiasRows %dx%d", tc.rows, tc.cols)
 
@@ -96,6 +106,7 @@ func TestVecPanics(t *testing.T) {
 		{"AddBiasRows short c", func() { AddBiasRows(s, 3, 4, s[:4]) }, "len(c)=10 < rows*cols=3*4"},
 		{"AddBiasRows bias length", func() { AddBiasRows(s, 2, 4, s[:3]) }, "len(bias)=3 != cols=4"},
 		{"AddBiasRows negative", func() { AddBiasRows(s, -1, 4, s[:4]) }, "negative size"},
+		{"AddBiasRows2 bias length", func() { AddBiasRows2(s, 2, 4, s[:4], s[:3]) }, "len(b1)=4, len(b2)=3, want cols=4"},
 		{"SumRows short x", func() { SumRows(s[:2], s, 6, 2, false) }, "len(x)=10 < rows*cols=6*2"},
 		{"SumRows dst length", func() { SumRows(s[:3], s, 2, 2, true) }, "len(dst)=3 != cols=2"},
 	}

@@ -70,8 +70,14 @@ func tanh[T Float](x T) T {
 	return T(math.Tanh(float64(x)))
 }
 
-// sumRows writes (or adds, when acc) the column sums of the rows×cols matrix x into dst.
+// sumRows writes (or adds, when acc) the column sums of the rows×cols
+// matrix x into dst, each column from row 0 down: float32 in package cpu's
+// vector kernel, which keeps that order.
 func sumRows[T Float](dst, x []T, rows, cols int, acc bool) {
+	if is32[T]() {
+		cpu.SumRows(f32(dst[:cols]), f32(x), rows, cols, acc)
+		return
+	}
 	if !acc {
 		clear(dst[:cols])
 	}
@@ -86,6 +92,10 @@ func sumRows[T Float](dst, x []T, rows, cols int, acc bool) {
 
 // addRows2 adds b1 + b2 to every row of the rows×cols matrix c, in one pass.
 func addRows2[T Float](c, b1, b2 []T, rows, cols int) {
+	if is32[T]() {
+		cpu.AddBiasRows2(f32(c), rows, cols, f32(b1[:cols]), f32(b2[:cols]))
+		return
+	}
 	b1, b2 = b1[:cols], b2[:cols]
 	for r := 0; r < rows; r++ {
 		row := c[r*cols : r*cols+cols]
@@ -97,6 +107,10 @@ func addRows2[T Float](c, b1, b2 []T, rows, cols int) {
 
 // addRows adds bias to every row of the rows×cols matrix c.
 func addRows[T Float](c, bias []T, rows, cols int) {
+	if is32[T]() {
+		cpu.AddBiasRows(f32(c), rows, cols, f32(bias[:cols]))
+		return
+	}
 	for r := 0; r < rows; r++ {
 		row := c[r*cols : r*cols+cols]
 		for j, v := range bias[:cols] {
