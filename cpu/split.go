@@ -80,6 +80,8 @@ var split struct {
 	pending atomic.Int32
 	waiting atomic.Bool   // the caller sleeps on done for the last part
 	done    chan struct{} // capacity 1: the last part's signal to a sleeping caller
+
+	transpose transposeJob // the Transpose being split (held with mu)
 }
 
 // The LSTM's per-step products take 20-40 µs, and a hand-off to a worker
@@ -286,6 +288,12 @@ func ParallelFor(n, grain int, job Job) {
 		return
 	}
 	defer split.mu.Unlock()
+	dispatchRange(n, parts, job)
+}
+
+// dispatchRange runs job over [0, n) in at most parts contiguous ranges on
+// the workers; the caller holds split.mu.
+func dispatchRange(n, parts int, job Job) {
 	chunk := (n + parts - 1) / parts
 	used := 0
 	for p := 0; p*chunk < n; p++ {

@@ -2,4 +2,6 @@
 
 package cpu
 
-func transposeNative(dst, src []float32, rows, cols int) { transposeGo(dst, src, rows, cols) }
+func transposeNative(dst, src []float32, rows, cols, lo, hi int) {
+	transposeGo(dst, src, rows, cols, lo, hi)
+}

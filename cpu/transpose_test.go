@@ -6,13 +6,31 @@ import (
 )
 
 func TestTranspose(t *testing.T) {
-	for _, sh := range [][2]int{{1, 1}, {1, 7}, {5, 1}, {3, 5}, {16, 16}, {17, 33}, {32, 16}, {40, 23}, {1024, 256}, {256, 1024}, {48, 768}} {
+	// 1000×100 and 257×300: split over the cores, with ragged edges.
+	for _, sh := range [][2]int{{1, 1}, {1, 7}, {5, 1}, {3, 5}, {16, 16}, {17, 33}, {32, 16}, {40, 23}, {1024, 256}, {256, 1024}, {48, 768}, {1000, 100}, {257, 300}} {
 		rows, cols := sh[0], sh[1]
 		src := make([]float32, rows*cols)
 		for i := range src {
 			src[i] = float32(i) + 0.5
 		}
-		for name, f := range map[string]func(dst, src []float32, rows, cols int){"Transpose": Transpose, "go": transposeGo} {
+		// "blocks": transposeRows over ranges of 16 rows, as the split
+		// parts run, in reverse; "busy": the split's workers held by
+		// another caller, so Transpose runs whole here.
+		for name, f := range map[string]func(dst, src []float32, rows, cols int){
+			"Transpose": Transpose,
+			"go":        func(dst, src []float32, rows, cols int) { transposeGo(dst, src, rows, cols, 0, rows) },
+			"blocks": func(dst, src []float32, rows, cols int) {
+				for lo := (rows - 1) / 16 * 16; lo >= 0; lo -= 16 {
+					transposeRows(dst, src, rows, cols, lo, min(lo+16, rows))
+				}
+			},
+			"busy": func(dst, src []float32, rows, cols int) {
+				splitParts()
+				split.mu.Lock()
+				defer split.mu.Unlock()
+				Transpose(dst, src, rows, cols)
+			},
+		} {
 			dst := make([]float32, rows*cols+1)
 			dst[rows*cols] = -1 // must stay untouched
 			f(dst, src, rows, cols)
@@ -54,7 +72,7 @@ func BenchmarkTranspose(b *testing.B) {
 		b.Run(fmt.Sprintf("%dx%d/go", sh[0], sh[1]), func(b *testing.B) {
 			b.SetBytes(int64(8 * len(src)))
 			for b.Loop() {
-				transposeGo(dst, src, sh[0], sh[1])
+				transposeGo(dst, src, sh[0], sh[1], 0, sh[0])
 			}
 		})
 	}
