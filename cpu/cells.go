@@ -26,6 +26,13 @@ func checkCells(fn string, rows, hidden int, gates []float32, rest ...[]float32)
 	}
 }
 
+// checkUnits panics unless [lo, hi) is a range of the hidden units.
+func checkUnits(fn string, hidden, lo, hi int) {
+	if lo < 0 || hi < lo || hi > hidden {
+		panicf("cpu.%s: units [%d, %d) outside [0, %d)", fn, lo, hi, hidden)
+	}
+}
+
 // needGRU panics (a programmer error, as Sgemm) when buffer name of a GRU
 // cell kernel holds fewer than n elements; nil is allowed when optional
 // (the first step's missing h_prev and recurrent product).

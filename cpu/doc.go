@@ -33,6 +33,11 @@
 // call, which at those shapes costs more than the arithmetic
 // ([SmallRowKernel]). A layer that multiplies by the same Bᵀ every step
 // transposes it once with [Transpose] (16×16 blocks in AVX-512 registers).
+// A layer that shares a step out over the cores itself, each part its
+// columns of the product and then the arithmetic that reads them, computes
+// its blocks with [SgemmSmallRows], the same kernel unsplit; the LSTM's
+// gate kernels take a range of hidden units for that
+// ([LSTMCellForwardUnits]).
 //
 // # Splitting over the cores
 //
@@ -53,8 +58,9 @@
 //
 // Besides the Go loops of vec.go, cgo builds have C kernels for what runs
 // over every parameter or activation each step: [AdamUpdate], [Dropout],
-// [SumSq] and [Scale] (AVX-512 or AVX intrinsics, chosen at run time), and
-// the recurrent cells' gate arithmetic. Adam, dropout, SumSq and Scale give
+// [SumSq], [Scale], [AddBiasRows] and [SumRows] (AVX-512 or AVX
+// intrinsics, chosen at run time), and the recurrent cells' gate
+// arithmetic. Adam, dropout, SumSq, Scale and the bias rows give
 // the same bits as their Go twins (no fused multiply-adds, a fixed summation
 // order), which the tests check; the cells agree with theirs to rounding.
 //

@@ -61,6 +61,34 @@ func SmallRowKernel(m, n, k int) bool {
 	return current().openblas && smallGemmOK(false, false, m, n, k)
 }
 
+// SgemmSmallRows computes C = alpha·A·B + beta·C as Sgemm does with
+// neither operand transposed, on the small-row kernel and unsplit, for any
+// m, n, k: for a caller that found SmallRowKernel true for a whole product
+// and computes blocks of its columns in parts of its own (an LSTM step
+// shared out by hidden units, each part then applying the gates to its
+// units). Each element is the same sum the whole product gives it. It
+// panics on Sgemm's programmer errors, and on a CPU without the kernel
+// (SmallRowKernel false for every shape).
+func SgemmSmallRows(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panicf("cpu.SgemmSmallRows: negative size m=%d n=%d k=%d", m, n, k)
+	}
+	checkMatrix("cpu.SgemmSmallRows", "A", m, k, lda, len(a))
+	checkMatrix("cpu.SgemmSmallRows", "B", k, n, ldb, len(b))
+	checkMatrix("cpu.SgemmSmallRows", "C", m, n, ldc, len(c))
+	if vectorLevel != 2 {
+		panicf("cpu.SgemmSmallRows: no small-row kernel on this CPU (check SmallRowKernel)")
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleMatrix(m, n, beta, c, ldc)
+		return
+	}
+	smallSgemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
 // sgemmWhole computes a product unsplit: with the small-row kernels where
 // they apply (smallGemmOK), else with OpenBLAS.
 func sgemmWhole(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {

@@ -165,3 +165,30 @@ func TestSplitProductsMatchWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmSmallRowsBlocks: column blocks of a product computed with
+// SgemmSmallRows, 16 columns at a time and unevenly, give the bits of
+// Sgemm's product where SmallRowKernel takes it, with beta 1 as an LSTM
+// step adds into its input projection.
+func TestSgemmSmallRowsBlocks(t *testing.T) {
+	useBackend(t, true)
+	m, n, k := 10, 1024, 256
+	if !SmallRowKernel(m, n, k) {
+		t.Skip("no small-row kernel on this CPU")
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	a, b, c0 := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m*n)
+	whole := append([]float32(nil), c0...)
+	Sgemm(false, false, m, n, k, 1, a, k, b, n, 1, whole, n)
+	for _, width := range []int{16, 100, 512} {
+		blocks := append([]float32(nil), c0...)
+		for lo := 0; lo < n; lo += width {
+			SgemmSmallRows(m, min(width, n-lo), k, 1, a, k, b[lo:], n, 1, blocks[lo:], n)
+		}
+		for i := range whole {
+			require.Equal(t, math.Float32bits(whole[i]), math.Float32bits(blocks[i]), "blocks of %d columns, element %d", width, i)
+		}
+	}
+	require.PanicsWithValue(t, "cpu.SgemmSmallRows: len(c)=5 < 10240 needed for a 10×1024 matrix with ldc=1024",
+		func() { SgemmSmallRows(m, n, k, 1, a, k, b, n, 1, make([]float32, 5), n) })
+}

@@ -45,6 +45,53 @@ func TestNativeCellsMatchGo(t *testing.T) {
 	}
 }
 
+// TestNativeCellUnitsSameBits: the C gate kernels run on ranges of hidden
+// units (an LSTM step shared out by units) give each unit the bits of the
+// kernels run on every unit, and leave the other units alone.
+func TestNativeCellUnitsSameBits(t *testing.T) {
+	if !cpu.NativeLSTMCells {
+		t.Skip("built without cgo: only the Go kernels exist")
+	}
+	const rows, h = 3, 80
+	rng := rand.New(rand.NewPCG(7, 9))
+	vec := func(n int, scale float64) []float32 { return randVec32(rng, n, scale) }
+	same := func(what string, want, got []float32) {
+		t.Helper()
+		for i := range want {
+			require.Equalf(t, math.Float32bits(want[i]), math.Float32bits(got[i]), "%s[%d]: whole %v, by units %v", what, i, want[i], got[i])
+		}
+	}
+	for _, withPrev := range []bool{false, true} {
+		pre := vec(rows*4*h, 6)
+		var cprev []float32
+		if withPrev {
+			cprev = vec(rows*h, 3)
+		}
+		aW, aU := append([]float32(nil), pre...), append([]float32(nil), pre...)
+		cW, cU, hW, hU := make([]float32, rows*h), make([]float32, rows*h), make([]float32, rows*h), make([]float32, rows*h)
+		cpu.LSTMCellForward(aW, cprev, cW, hW, rows, h)
+		for _, r := range [][2]int{{48, 80}, {0, 16}, {16, 48}} {
+			cpu.LSTMCellForwardUnits(aU, cprev, cU, hU, rows, h, r[0], r[1])
+		}
+		same("act", aW, aU)
+		same("c", cW, cU)
+		same("h", hW, hU)
+
+		dh, dhOut, dc := vec(rows*h, 1), vec(rows*h, 1), vec(rows*h, 1)
+		dcW, dcU := append([]float32(nil), dc...), append([]float32(nil), dc...)
+		dpW, dpU := make([]float32, rows*4*h), make([]float32, rows*4*h)
+		cpu.LSTMCellBackward(dpW, dh, dcW, dhOut, aW, cW, cprev, rows, h)
+		for _, r := range [][2]int{{32, 80}, {0, 32}} {
+			cpu.LSTMCellBackwardUnits(dpU, dh, dcU, dhOut, aW, cW, cprev, rows, h, r[0], r[1])
+		}
+		same("dp", dpW, dpU)
+		same("dc", dcW, dcU)
+	}
+	require.PanicsWithValue(t, "cpu.LSTMCellForwardUnits: units [16, 96) outside [0, 80)", func() {
+		cpu.LSTMCellForwardUnits(make([]float32, 4*h), nil, make([]float32, h), make([]float32, h), 1, h, 16, 96)
+	})
+}
+
 // randVec32 is n values drawn uniformly from [-scale, scale].
 func randVec32(rng *rand.Rand, n int, scale float64) []float32 {
 	v := make([]float32, n)

@@ -81,15 +81,44 @@ func (LSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 }
 
 // cellJob runs the gate arithmetic of one step on a range of batch rows,
-// so cpu.ParallelFor can spread a step over the cores (float32 only).
+// so cpu.ParallelFor can spread a step over the cores (float32 only); with
+// units, on a range of hidden units of every row instead, each part first
+// computing its units' columns of the step's recurrent product
+// (stepProduct).
 type cellJob struct {
 	h                      int
 	a, cprev, c, hid       []float32 // forward
 	dp, dh, dc, dhOut, act []float32 // backward, with c and cprev
 	backward               bool
+	units                  bool
+	rows                   int // the step's rows, with units
+	step                   stepProduct
 }
 
+// stepProduct is the recurrent product a step shared by hidden units
+// computes part by part: forward, the gate pre-activations
+// a[:, q·H+J] += hprev·W_hhᵀ[:, q·H+J] for each gate q; backward, the
+// recurrent gradient dh[:, J] = dp_next·W_hh[:, J] (J the part's units).
+// Every part runs the small-row kernel the whole product would, so each
+// element gets the same sum. A nil x means no product this step.
+type stepProduct struct {
+	x    []float32 // hprev (rows × H) or dp of the later step (rows × 4H)
+	rows int       // rows of x
+	w    []float32 // W_hhᵀ (H × 4H) or W_hh (4H × H)
+}
+
+// stepsByUnits lets a test turn the sharing by units off.
+var stepsByUnits = true
+
+// unitBlock is the hidden units a part of a step shared by units takes at
+// least: a cache line of each row, and whole vectors for the kernels.
+const unitBlock = 16
+
 func (j *cellJob) Run(lo, hi int) {
+	if j.units {
+		j.runUnits(min(lo*unitBlock, j.h), min(hi*unitBlock, j.h))
+		return
+	}
 	h, g := j.h, 4*j.h
 	var cprev []float32
 	if j.cprev != nil {
@@ -106,6 +135,35 @@ func (j *cellJob) Run(lo, hi int) {
 	default:
 		lstmCellFwd(j.a[lo*g:hi*g], cprev, j.c[lo*h:hi*h], j.hid[lo*h:hi*h], hi-lo, h)
 	}
+}
+
+// runUnits is a part of a step shared by units: hidden units [u0, u1).
+func (j *cellJob) runUnits(u0, u1 int) {
+	h, g, p := j.h, 4*j.h, &j.step
+	if !j.backward {
+		if p.x != nil {
+			for q := range 4 {
+				cpu.SgemmSmallRows(p.rows, u1-u0, h, 1, p.x, h, p.w[q*h+u0:], g, 1, j.a[q*h+u0:], g)
+			}
+		}
+		cpu.LSTMCellForwardUnits(j.a, j.cprev, j.c, j.hid, j.rows, h, u0, u1)
+		return
+	}
+	if p.x != nil {
+		cpu.SgemmSmallRows(p.rows, u1-u0, g, 1, p.x, g, p.w[u0:], h, 0, j.dh[u0:], h)
+	}
+	cpu.LSTMCellBackwardUnits(j.dp, j.dh, j.dc, j.dhOut, j.act, j.c, j.cprev, j.rows, h, u0, u1)
+}
+
+// byUnits reports whether a float32 step of rows rows is shared out by
+// hidden units (cellJob.units): where the C gate kernels and the small-row
+// kernel take it (on one core, the one part is the whole). Each part then
+// computes its units' columns of the step's product and their gates with
+// no hand-off between the two, and the gate arithmetic, which at a few
+// rows ran on one core, is spread too: 5-9% off a batch-10 training step
+// on the 2-core reference machine.
+func byUnits(rows, h int) bool {
+	return stepsByUnits && cpu.NativeLSTMCells && h%unitBlock == 0 && cpu.SmallRowKernel(rows, 4*h, h) && cpu.SmallRowKernel(rows, h, 4*h)
 }
 
 // cellJobs returns the step's job descriptor, made on its first run.
@@ -133,16 +191,30 @@ func lstmFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk 
 		a := acts[s*bg : s*bg+n*g]
 		var cprev []T
 		if s > f { // at f every previous state is zero
-			gemm(false, trR, n, g, h, 1, hs[(s-1)*bh:], h, wr, ldR, 1, a, g)
 			cprev = cs[(s-1)*bh : (s-1)*bh+n*h]
 		}
 		c, hid := cs[s*bh:s*bh+n*h], hs[s*bh:s*bh+n*h]
-		// float32 (job given): the step's rows split over the cores;
-		// float64 (gradient checks): serially. A nil cprev stays nil.
-		if job != nil {
+		// float32 (job given): the step shared out over the cores, by
+		// hidden units with its product (wr is W_hhᵀ as stored there) or
+		// by rows after it; float64 (gradient checks): serially. A nil
+		// cprev stays nil.
+		switch {
+		case job != nil && !trR && byUnits(n, h):
+			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid), units: true, rows: n}
+			if s > f {
+				job.step = stepProduct{x: f32(hs[(s-1)*bh : (s-1)*bh+n*h]), rows: n, w: f32(wr)}
+			}
+			cpu.ParallelFor(h/unitBlock, 1, job)
+		case job != nil:
+			if s > f {
+				gemm(false, trR, n, g, h, 1, hs[(s-1)*bh:], h, wr, ldR, 1, a, g)
+			}
 			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid)}
 			cpu.ParallelFor(n, cellGrain, job)
-		} else {
+		default:
+			if s > f {
+				gemm(false, trR, n, g, h, 1, hs[(s-1)*bh:], h, wr, ldR, 1, a, g)
+			}
 			lstmCellFwd(a, cprev, c, hid, n, h)
 		}
 		clear(cs[s*bh+n*h : (s+1)*bh])
@@ -293,6 +365,10 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk
 	clear(dh)
 	clear(dc)
 	f := pk.first
+	// With the steps shared by hidden units, the product into dh for step
+	// s runs in step s's parts (from dp of step s+1, nNext rows), not at
+	// the end of step s+1.
+	nNext, pending := 0, false
 	for s := t - 1; s >= f; s-- {
 		n := pk.n(s)
 		var cprev []T
@@ -300,12 +376,24 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk
 			cprev = cs[(s-1)*bh : (s-1)*bh+n*h]
 		}
 		dps, dho, act, c := dp[s*bg:s*bg+n*g], dhs[s*bh:s*bh+n*h], acts[s*bg:s*bg+n*g], cs[s*bh:s*bh+n*h]
-		if job != nil {
+		units := job != nil && byUnits(n, h) && (!pending || byUnits(nNext, h))
+		if pending && !units {
+			gemm(false, false, nNext, h, g, 1, dp[(s+1)*bg:], g, whh, h, 0, dh, h)
+		}
+		switch {
+		case units:
+			*job = cellJob{backward: true, h: h, dp: f32(dps), dh: f32(dh), dc: f32(dc), dhOut: f32(dho), act: f32(act), c: f32(c), cprev: f32(cprev), units: true, rows: n}
+			if pending {
+				job.step = stepProduct{x: f32(dp[(s+1)*bg : (s+1)*bg+nNext*g]), rows: nNext, w: f32(whh)}
+			}
+			cpu.ParallelFor(h/unitBlock, 1, job)
+		case job != nil:
 			*job = cellJob{backward: true, h: h, dp: f32(dps), dh: f32(dh), dc: f32(dc), dhOut: f32(dho), act: f32(act), c: f32(c), cprev: f32(cprev)}
 			cpu.ParallelFor(n, cellGrain, job)
-		} else {
+		default:
 			lstmCellBwd(dps, dh[:n*h], dc[:n*h], dho, act, c, cprev, n, h)
 		}
+		pending = false
 		clear(dp[s*bg+n*g : (s+1)*bg])
 		if !pk.exact {
 			for r := 0; r < n; r++ {
@@ -315,8 +403,9 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk
 			}
 		}
 		if s > f {
-			// dh for step s−1 = dP_s · Whh.
-			gemm(false, false, n, h, g, 1, dps, g, whh, h, 0, dh, h)
+			// dh for step s−1 = dP_s · Whh, computed at the start of
+			// step s−1.
+			nNext, pending = n, true
 		}
 	}
 	// Weight gradients over all computed steps as single products.

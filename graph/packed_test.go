@@ -247,6 +247,46 @@ func testPackedFloat32MatchesFloat64(t *testing.T, T, B, I, H int) {
 	}
 }
 
+// TestLSTMStepsByUnitsSameBits: an LSTM step shared over the cores by
+// hidden units (each part its units' columns of the recurrent product, then
+// their gates) gives the bits of the step shared by rows after the whole
+// product, dense and packed, forward and backward; the packed batches have
+// steps of one row, which go the rows' way.
+func TestLSTMStepsByUnitsSameBits(t *testing.T) {
+	for _, sz := range [][4]int{{9, 11, 7, 80}, {12, 10, 100, 256}} {
+		testLSTMStepsByUnitsSameBits(t, sz[0], sz[1], sz[2], sz[3])
+	}
+}
+
+func testLSTMStepsByUnitsSameBits(t *testing.T, T, B, I, H int) {
+	if !byUnits(B, H) {
+		t.Skip("no small-row kernel or C cells here: steps are never shared by units")
+	}
+	rc := recurrents[0]
+	rng := rand.New(rand.NewPCG(41, 42))
+	ins := rc.params(rng, T, B, I, H)
+	for k, b := range ins {
+		ins[k] = to32(b)
+	}
+	dh := to32(randBuf(rng, 1, T, B, H))
+	for _, lens := range [][]int32{nil, []int32{9, 9, 8, 6, 6, 5, 3, 3, 2, 1, 1}[:B], []int32{2, 9, 4, 0, 6, 1, 9, 3, 7, 5, 5}[:B]} {
+		fUnits, bUnits, _, _ := rc.run(t, ins, lens, dh)
+		stepsByUnits = false
+		fRows, bRows, _, _ := rc.run(t, ins, lens, dh)
+		stepsByUnits = true
+		for _, c := range []struct {
+			what        string
+			units, rows *Buf
+		}{{"forward output", fUnits, fRows}, {"gradients", bUnits, bRows}} {
+			for k := range c.rows.F32 {
+				if math.Float32bits(c.units.F32[k]) != math.Float32bits(c.rows.F32[k]) {
+					t.Fatalf("lengths %v: %s[%d]: by units %v, by rows %v", lens, c.what, k, c.units.F32[k], c.rows.F32[k])
+				}
+			}
+		}
+	}
+}
+
 func TestPackedRejectsBadLengths(t *testing.T) {
 	const T, B, I, H = 4, 2, 3, 2
 	for _, rc := range recurrents {
