@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"gorgonia.org/tensor"
 
@@ -113,24 +114,115 @@ func nonFiniteError(grads []*Buf, total float64) error {
 // neither lose small terms nor overflow. Nil entries are skipped, and so
 // are the zero rows of a gradient that lists its NonzeroRows (an embedding
 // table's). It panics on a non-float buffer, which is a programmer error.
+//
+// The sum runs over fixed pieces of the gradients (normPiece elements, or
+// one listed row), added in order: large gradients have their pieces'
+// sums of squares computed over the cores, and the result is the same
+// bits on any number of them.
 func GlobalNorm(grads []*Buf) float64 {
 	var ss float64
+	n := 0
 	for i, g := range grads {
 		if g == nil {
 			continue
 		}
+		if g.Dtype != tensor.Float32 && g.Dtype != tensor.Float64 {
+			panic(fmt.Sprintf("graph: GlobalNorm: gradient %d is %v, not float32 or float64", i, g.Dtype))
+		}
+		n += g.Len()
+	}
+	if n >= normSplitMin && norms.mu.TryLock() {
+		defer norms.mu.Unlock()
+		return math.Sqrt(norms.sum(grads))
+	}
+	for _, g := range grads {
+		if g == nil {
+			continue
+		}
 		for r := range nonzeroRows(g) {
-			switch g.Dtype {
-			case tensor.Float32:
-				ss += cpu.SumSq(r.F32)
-			case tensor.Float64:
-				ss += sumSq64(r.F64)
-			default:
-				panic(fmt.Sprintf("graph: GlobalNorm: gradient %d is %v, not float32 or float64", i, g.Dtype))
+			for lo := 0; lo < r.Len(); lo += normPiece {
+				ss += pieceSumSq(r, lo, min(lo+normPiece, r.Len()))
 			}
 		}
 	}
 	return math.Sqrt(ss)
+}
+
+// normPiece is the most elements of one piece of GlobalNorm's sum.
+const normPiece = 1 << 14
+
+// normSplitMin is the fewest elements for which GlobalNorm hands pieces to
+// the other cores: the LSTM spam model's 0.9 M took 0.18 ms on one core.
+const normSplitMin = 1 << 17
+
+// pieceSumSq is the sum of squares of b[lo:hi].
+func pieceSumSq(b *Buf, lo, hi int) float64 {
+	if b.Dtype == tensor.Float32 {
+		return cpu.SumSq(b.F32[lo:hi])
+	}
+	return sumSq64(b.F64[lo:hi])
+}
+
+// norms is GlobalNorm's state for a sum spread over the cores: the pieces
+// in order and their sums (grown on first use, then reused), held under mu
+// by one caller at a time; another caller sums its pieces itself.
+var norms normSum
+
+type normSum struct {
+	mu     sync.Mutex
+	pieces []normSpan
+	sums   []float64
+}
+
+// normSpan is one piece: elements [lo, hi) of buf (a listed row of a
+// gradient is a Buf of its own, so it is copied here), starting at
+// element at of all the pieces together.
+type normSpan struct {
+	buf        Buf
+	lo, hi, at int
+}
+
+// normUnit is the elements of one index of the range the cores share: a
+// part takes the pieces that start in its indices, so the parts hold
+// about as many elements each (an embedding's listed rows are many short
+// pieces).
+const normUnit = 1 << 10
+
+func (s *normSum) sum(grads []*Buf) float64 {
+	s.pieces = s.pieces[:0]
+	at := 0
+	for _, g := range grads {
+		if g == nil {
+			continue
+		}
+		for r := range nonzeroRows(g) {
+			for lo := 0; lo < r.Len(); lo += normPiece {
+				hi := min(lo+normPiece, r.Len())
+				s.pieces = append(s.pieces, normSpan{buf: Buf{Dtype: r.Dtype, F32: r.F32, F64: r.F64}, lo: lo, hi: hi, at: at})
+				at += hi - lo
+			}
+		}
+	}
+	if cap(s.sums) < len(s.pieces) {
+		s.sums = make([]float64, len(s.pieces))
+	}
+	s.sums = s.sums[:len(s.pieces)]
+	cpu.ParallelFor((at+normUnit-1)/normUnit, 1, s)
+	var ss float64
+	for _, v := range s.sums {
+		ss += v
+	}
+	clear(s.pieces) // drop the references to the gradients
+	return ss
+}
+
+func (s *normSum) Run(lo, hi int) {
+	from, to := lo*normUnit, hi*normUnit
+	for i := range s.pieces {
+		if p := &s.pieces[i]; p.at >= from && p.at < to {
+			s.sums[i] = pieceSumSq(&p.buf, p.lo, p.hi)
+		}
+	}
 }
 
 // sumSq64 is cpu.SumSq for float64, with the same four independent

@@ -1,0 +1,59 @@
+package graph
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/tensor"
+)
+
+// TestGlobalNormSplitSameBits: GlobalNorm over gradients large enough to
+// be summed over the cores gives the bits of the sum its caller computes
+// alone (another caller holding the cores' state), within rounding of the
+// exact sum, with an embedding's listed rows and a nil entry among them.
+func TestGlobalNormSplitSameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	big := NewBuf(tensor.Float32, 700, 401)
+	emb := NewBuf(tensor.Float32, 8000, 100)
+	bias := NewBuf(tensor.Float32, 1024)
+	f64 := NewBuf(tensor.Float64, 3, 50000)
+	var exact float64
+	fill := func(b *Buf, rows []int32) {
+		d := b.Len() / b.Shape[0]
+		for r := range b.Shape[0] {
+			listed := rows == nil
+			for _, l := range rows {
+				listed = listed || int(l) == r
+			}
+			if !listed {
+				continue
+			}
+			for i := r * d; i < (r+1)*d; i++ {
+				v := rng.NormFloat64() * math.Pow(10, float64(rng.IntN(7)-4))
+				b.Set(i, v)
+				exact += b.At(i) * b.At(i)
+			}
+		}
+	}
+	rows := []int32{7, 3, 5000, 7999, 12}
+	for i := range 150 {
+		rows = append(rows, int32(20+i*31))
+	}
+	fill(big, nil)
+	fill(emb, rows)
+	emb.NonzeroRows = rows
+	fill(bias, nil)
+	fill(f64, nil)
+	grads := []*Buf{emb, nil, big, bias, f64}
+	require.GreaterOrEqual(t, big.Len()+emb.Len(), normSplitMin, "large enough to split")
+
+	split := GlobalNorm(grads)
+	norms.mu.Lock() // another caller holds the shared state
+	alone := GlobalNorm(grads)
+	norms.mu.Unlock()
+	require.Equal(t, math.Float64bits(alone), math.Float64bits(split), "split %v, alone %v", split, alone)
+	require.InEpsilon(t, math.Sqrt(exact), split, 1e-12)
+	require.Equal(t, math.Float64bits(split), math.Float64bits(GlobalNorm(grads)), "the same again")
+}
