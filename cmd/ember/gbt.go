@@ -636,7 +636,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if yInt != nil && res.ROCAUC != nil {
 			path := *plotPrefix + "-roc.png"
-			if err := plots.ROCCurve(path, yInt, pos, fmt.Sprintf("GBT: %s (%s)", *target, on)); err != nil {
+			// The curve is of the second class's probability: say which.
+			title := fmt.Sprintf("GBT: %s, positive class %q (%s)", *target, classes[1], on)
+			if err := plots.ROCCurve(path, yInt, pos, title); err != nil {
 				return err
 			}
 			res.Plots = append(res.Plots, path)
