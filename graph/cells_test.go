@@ -110,3 +110,26 @@ func nearGoC(t *testing.T, what string, want, got []float32) {
 		require.LessOrEqualf(t, d, 2e-6*math.Max(1, math.Abs(float64(want[i]))), "%s[%d]: Go %v, C %v", what, i, want[i], got[i])
 	}
 }
+
+// TestAddGRUBiasFloat32: the GRU's input-projection biases added by cpu's
+// vector kernels (float32) give the bits of the element-by-element loop:
+// b_ih + b_hh on the r and z blocks, b_ih alone on n.
+func TestAddGRUBiasFloat32(t *testing.T) {
+	const rows, h = 5, 37
+	rng := rand.New(rand.NewPCG(8, 9))
+	acts, bih, bhh := randVec32(rng, rows*3*h, 3), randVec32(rng, 3*h, 1), randVec32(rng, 3*h, 1)
+	want := append([]float32(nil), acts...)
+	for r := range rows {
+		for j := range 3 * h {
+			if j < 2*h {
+				want[r*3*h+j] += bih[j] + bhh[j]
+			} else {
+				want[r*3*h+j] += bih[j]
+			}
+		}
+	}
+	addGRUBias(acts, bih, bhh, rows, h)
+	for i := range want {
+		require.Equalf(t, math.Float32bits(want[i]), math.Float32bits(acts[i]), "element %d: %v, want %v", i, acts[i], want[i])
+	}
+}

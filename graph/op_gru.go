@@ -183,6 +183,14 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 func addGRUBias[T Float](acts, bih, bhh []T, rows, h int) {
 	g := 3 * h
 	bih, bhh = bih[:g], bhh[:g]
+	if is32[T]() { // the same additions in cpu's vector kernels
+		for r := 0; r < rows; r++ {
+			row := f32(acts[r*g : (r+1)*g])
+			cpu.AddBiasRows2(row[:2*h], 1, 2*h, f32(bih[:2*h]), f32(bhh[:2*h]))
+			cpu.AddBiasRows(row[2*h:], 1, h, f32(bih[2*h:]))
+		}
+		return
+	}
 	for r := 0; r < rows; r++ {
 		row := acts[r*g : (r+1)*g]
 		for j := range row[:2*h] {
