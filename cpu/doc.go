@@ -36,8 +36,8 @@
 // A layer that shares a step out over the cores itself, each part its
 // columns of the product and then the arithmetic that reads them, computes
 // its blocks with [SgemmSmallRows], the same kernel unsplit; the LSTM's
-// gate kernels take a range of hidden units for that
-// ([LSTMCellForwardUnits]).
+// and the GRU's gate kernels take a range of hidden units for that
+// ([LSTMCellForwardUnits], [GRUCellForwardUnits]).
 //
 // # Splitting over the cores
 //

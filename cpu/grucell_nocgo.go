@@ -15,3 +15,13 @@ func GRUCellForward(a, gh, bhn, hPrev, ghn, h []float32, rows, hidden int) {
 func GRUCellBackward(dgi, dgh, dh, dhOut, a, ghn, hPrev []float32, rows, hidden int) {
 	panicf("cpu.GRUCellBackward: built without cgo (check NativeGRUCells)")
 }
+
+// GRUCellForwardUnits is only available with cgo; see NativeGRUCells.
+func GRUCellForwardUnits(a, gh, bhn, hPrev, ghn, h []float32, rows, hidden, lo, hi int) {
+	panicf("cpu.GRUCellForwardUnits: built without cgo (check NativeGRUCells)")
+}
+
+// GRUCellBackwardUnits is only available with cgo; see NativeGRUCells.
+func GRUCellBackwardUnits(dgi, dgh, dh, dhOut, a, ghn, hPrev []float32, rows, hidden, lo, hi int) {
+	panicf("cpu.GRUCellBackwardUnits: built without cgo (check NativeGRUCells)")
+}

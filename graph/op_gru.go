@@ -103,9 +103,16 @@ type gruJob struct {
 	ghn, hid            []float32
 	dgi, dgh, dh, dhOut []float32 // backward
 	backward            bool
+	units               bool // hidden units shared out, as cellJob's
+	rows                int  // the step's rows, with units
+	step                stepProduct
 }
 
 func (j *gruJob) Run(lo, hi int) {
+	if j.units {
+		j.runUnits(min(lo*unitBlock, j.h), min(hi*unitBlock, j.h))
+		return
+	}
 	h, g := j.h, 3*j.h
 	var hprev, gh []float32
 	if j.hprev != nil {
@@ -126,6 +133,32 @@ func (j *gruJob) Run(lo, hi int) {
 	default:
 		gruCellFwd(a, gh, j.bhn, hprev, ghn, j.hid[lo*h:hi*h], hi-lo, h)
 	}
+}
+
+// runUnits is a part of a step shared by units: hidden units [u0, u1).
+// Forward, its columns of the three gates' recurrent product into gh (not
+// added to a: the n gate's is scaled by r first); backward, its columns of
+// dgh_next·W_hh added to the dh·z the later step's cell left.
+func (j *gruJob) runUnits(u0, u1 int) {
+	h, g, p := j.h, 3*j.h, &j.step
+	if !j.backward {
+		if p.x != nil {
+			for q := range 3 {
+				cpu.SgemmSmallRows(p.rows, u1-u0, h, 1, p.x, h, p.w[q*h+u0:], g, 0, j.gh[q*h+u0:], g)
+			}
+		}
+		cpu.GRUCellForwardUnits(j.a, j.gh, j.bhn, j.hprev, j.ghn, j.hid, j.rows, h, u0, u1)
+		return
+	}
+	if p.x != nil {
+		cpu.SgemmSmallRows(p.rows, u1-u0, g, 1, p.x, g, p.w[u0:], h, 1, j.dh[u0:], h)
+	}
+	cpu.GRUCellBackwardUnits(j.dgi, j.dgh, j.dh, j.dhOut, j.a, j.ghn, j.hprev, j.rows, h, u0, u1)
+}
+
+// gruByUnits is byUnits for the GRU's three gates.
+func gruByUnits(rows, h int) bool {
+	return stepsByUnits && cpu.NativeGRUCells && h%unitBlock == 0 && cpu.SmallRowKernel(rows, 3*h, h) && cpu.SmallRowKernel(rows, h, 3*h)
 }
 
 // gruJobs returns the step's job descriptor, made on its first run.
@@ -156,15 +189,29 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 		if s > f { // at f every previous state is zero
 			hprev = hs[(s-1)*bh : (s-1)*bh+n*h]
 			ghs = gh[:n*g]
-			gemm(false, trR, n, g, h, 1, hprev, h, wr, ldR, 0, ghs, g)
 		}
 		ghn, hid := ghns[s*bh:s*bh+n*h], hs[s*bh:s*bh+n*h]
-		// float32 (job given): the step's rows split over the cores;
-		// float64 (gradient checks): serially. Nil slices stay nil.
-		if job != nil {
+		// float32 (job given): the step shared out over the cores, by
+		// hidden units with its product (wr is W_hhᵀ as stored there) or
+		// by rows after it; float64 (gradient checks): serially. Nil
+		// slices stay nil.
+		switch {
+		case job != nil && !trR && gruByUnits(n, h):
+			*job = gruJob{h: h, a: f32(a), gh: f32(ghs), bhn: f32(bhn), hprev: f32(hprev), ghn: f32(ghn), hid: f32(hid), units: true, rows: n}
+			if s > f {
+				job.step = stepProduct{x: f32(hprev), rows: n, w: f32(wr)}
+			}
+			cpu.ParallelFor(h/unitBlock, 1, job)
+		case job != nil:
+			if s > f {
+				gemm(false, trR, n, g, h, 1, hprev, h, wr, ldR, 0, ghs, g)
+			}
 			*job = gruJob{h: h, a: f32(a), gh: f32(ghs), bhn: f32(bhn), hprev: f32(hprev), ghn: f32(ghn), hid: f32(hid)}
 			cpu.ParallelFor(n, cellGrain, job)
-		} else {
+		default:
+			if s > f {
+				gemm(false, trR, n, g, h, 1, hprev, h, wr, ldR, 0, ghs, g)
+			}
 			gruCellFwd(a, ghs, bhn, hprev, ghn, hid, n, h)
 		}
 		clear(hs[s*bh+n*h : (s+1)*bh])
@@ -347,6 +394,10 @@ func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk 
 	dh := work[2*t*bg : 2*t*bg+bh] // recurrent gradient into h of the step being processed
 	clear(dh)
 	f := pk.first
+	// With the steps shared by hidden units, the product into dh for step
+	// s runs in step s's parts (from dgh of step s+1, nNext rows), not at
+	// the end of step s+1.
+	nNext, pending := 0, false
 	for s := t - 1; s >= f; s-- {
 		n := pk.n(s)
 		var hprev []T
@@ -355,12 +406,24 @@ func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk 
 		}
 		dgis, dghs := dgi[s*bg:s*bg+n*g], dgh[s*bg:s*bg+n*g]
 		dho, act, ghn := dhs[s*bh:s*bh+n*h], acts[s*bg:s*bg+n*g], ghns[s*bh:s*bh+n*h]
-		if job != nil {
+		units := job != nil && gruByUnits(n, h) && (!pending || gruByUnits(nNext, h))
+		if pending && !units {
+			gemm(false, false, nNext, h, g, 1, dgh[(s+1)*bg:], g, whh, h, 1, dh, h)
+		}
+		switch {
+		case units:
+			*job = gruJob{backward: true, h: h, dgi: f32(dgis), dgh: f32(dghs), dh: f32(dh), dhOut: f32(dho), a: f32(act), ghn: f32(ghn), hprev: f32(hprev), units: true, rows: n}
+			if pending {
+				job.step = stepProduct{x: f32(dgh[(s+1)*bg : (s+1)*bg+nNext*g]), rows: nNext, w: f32(whh)}
+			}
+			cpu.ParallelFor(h/unitBlock, 1, job)
+		case job != nil:
 			*job = gruJob{backward: true, h: h, dgi: f32(dgis), dgh: f32(dghs), dh: f32(dh), dhOut: f32(dho), a: f32(act), ghn: f32(ghn), hprev: f32(hprev)}
 			cpu.ParallelFor(n, cellGrain, job)
-		} else {
+		default:
 			gruCellBwd(dgis, dghs, dh[:n*h], dho, act, ghn, hprev, n, h)
 		}
+		pending = false
 		clear(dgi[s*bg+n*g : (s+1)*bg])
 		clear(dgh[s*bg+n*g : (s+1)*bg])
 		if !pk.exact {
@@ -372,8 +435,9 @@ func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk 
 			}
 		}
 		if s > f {
-			// dh for step s−1 = dh·z (left by the cell) + dgh_s · Whh.
-			gemm(false, false, n, h, g, 1, dghs, g, whh, h, 1, dh, h)
+			// dh for step s−1 = dh·z (left by the cell) + dgh_s · Whh,
+			// added at the start of step s−1.
+			nNext, pending = n, true
 		}
 	}
 	// Weight gradients over all computed steps as single products.

@@ -117,3 +117,51 @@ func TestNativeGRUCellsMatchGo(t *testing.T) {
 		near("dh", dhGo, dhC)
 	}
 }
+
+// TestNativeGRUCellUnitsSameBits: the C GRU kernels run on ranges of
+// hidden units (a step shared out by units) give each unit the bits of the
+// kernels run on every unit, first step and later.
+func TestNativeGRUCellUnitsSameBits(t *testing.T) {
+	if !cpu.NativeGRUCells {
+		t.Skip("built without cgo: only the Go kernels exist")
+	}
+	const rows, h = 3, 80
+	rng := rand.New(rand.NewPCG(21, 22))
+	vec := func(n int, scale float64) []float32 { return randVec32(rng, n, scale) }
+	same := func(what string, want, got []float32) {
+		t.Helper()
+		for i := range want {
+			require.Equalf(t, math.Float32bits(want[i]), math.Float32bits(got[i]), "%s[%d]: whole %v, by units %v", what, i, want[i], got[i])
+		}
+	}
+	for _, first := range []bool{true, false} {
+		pre, bhn := vec(rows*3*h, 6), vec(h, 1)
+		var gh, hprev []float32
+		if !first {
+			gh, hprev = vec(rows*3*h, 3), vec(rows*h, 1)
+		}
+		aW, aU := append([]float32(nil), pre...), append([]float32(nil), pre...)
+		gW, gU, hW, hU := make([]float32, rows*h), make([]float32, rows*h), make([]float32, rows*h), make([]float32, rows*h)
+		cpu.GRUCellForward(aW, gh, bhn, hprev, gW, hW, rows, h)
+		for _, r := range [][2]int{{48, 80}, {0, 16}, {16, 48}} {
+			cpu.GRUCellForwardUnits(aU, gh, bhn, hprev, gU, hU, rows, h, r[0], r[1])
+		}
+		same("act", aW, aU)
+		same("ghn", gW, gU)
+		same("h", hW, hU)
+
+		dh, dhOut := vec(rows*h, 1), vec(rows*h, 1)
+		dhW, dhU := append([]float32(nil), dh...), append([]float32(nil), dh...)
+		diW, diU, dgW, dgU := make([]float32, rows*3*h), make([]float32, rows*3*h), make([]float32, rows*3*h), make([]float32, rows*3*h)
+		cpu.GRUCellBackward(diW, dgW, dhW, dhOut, aW, gW, hprev, rows, h)
+		for _, r := range [][2]int{{32, 80}, {0, 32}} {
+			cpu.GRUCellBackwardUnits(diU, dgU, dhU, dhOut, aW, gW, hprev, rows, h, r[0], r[1])
+		}
+		same("dgi", diW, diU)
+		same("dgh", dgW, dgU)
+		same("dh", dhW, dhU)
+	}
+	require.PanicsWithValue(t, "cpu.GRUCellBackwardUnits: units [-1, 8) outside [0, 80)", func() {
+		cpu.GRUCellBackwardUnits(nil, nil, nil, nil, nil, nil, nil, 0, h, -1, 8)
+	})
+}

@@ -98,16 +98,17 @@ type cellJob struct {
 // stepProduct is the recurrent product a step shared by hidden units
 // computes part by part: forward, the gate pre-activations
 // a[:, q·H+J] += hprev·W_hhᵀ[:, q·H+J] for each gate q; backward, the
-// recurrent gradient dh[:, J] = dp_next·W_hh[:, J] (J the part's units).
+// recurrent gradient dh[:, J] = dp_next·W_hh[:, J] (J the part's units;
+// the GRU's gruJob.runUnits differs as its cell needs).
 // Every part runs the small-row kernel the whole product would, so each
 // element gets the same sum. A nil x means no product this step.
 type stepProduct struct {
-	x    []float32 // hprev (rows × H) or dp of the later step (rows × 4H)
+	x    []float32 // hprev (rows × H) or dp of the later step (rows × 4H or 3H)
 	rows int       // rows of x
-	w    []float32 // W_hhᵀ (H × 4H) or W_hh (4H × H)
+	w    []float32 // W_hhᵀ (H × 4H or 3H) or W_hh (4H or 3H × H)
 }
 
-// stepsByUnits lets a test turn the sharing by units off.
+// stepsByUnits lets a test turn the sharing by units off (LSTM and GRU).
 var stepsByUnits = true
 
 // unitBlock is the hidden units a part of a step shared by units takes at
@@ -159,9 +160,11 @@ func (j *cellJob) runUnits(u0, u1 int) {
 // hidden units (cellJob.units): where the C gate kernels and the small-row
 // kernel take it (on one core, the one part is the whole). Each part then
 // computes its units' columns of the step's product and their gates with
-// no hand-off between the two, and the gate arithmetic, which at a few
-// rows ran on one core, is spread too: 5-9% off a batch-10 training step
-// on the 2-core reference machine.
+// no hand-off between the two, so the gate arithmetic, which at fewer rows
+// than two cellGrains ran on the caller alone, is spread over the cores
+// too. On the 2-core reference machine that took 4% off a batch-10
+// forward step (about 1% of a training step, within the host's noise);
+// the serial part it removes weighs more the more cores share the product.
 func byUnits(rows, h int) bool {
 	return stepsByUnits && cpu.NativeLSTMCells && h%unitBlock == 0 && cpu.SmallRowKernel(rows, 4*h, h) && cpu.SmallRowKernel(rows, h, 4*h)
 }

@@ -247,22 +247,25 @@ func testPackedFloat32MatchesFloat64(t *testing.T, T, B, I, H int) {
 	}
 }
 
-// TestLSTMStepsByUnitsSameBits: an LSTM step shared over the cores by
+// TestStepsByUnitsSameBits: an LSTM or GRU step shared over the cores by
 // hidden units (each part its units' columns of the recurrent product, then
 // their gates) gives the bits of the step shared by rows after the whole
 // product, dense and packed, forward and backward; the packed batches have
 // steps of one row, which go the rows' way.
-func TestLSTMStepsByUnitsSameBits(t *testing.T) {
+func TestStepsByUnitsSameBits(t *testing.T) {
 	for _, sz := range [][4]int{{9, 11, 7, 80}, {12, 10, 100, 256}} {
-		testLSTMStepsByUnitsSameBits(t, sz[0], sz[1], sz[2], sz[3])
+		for _, rc := range recurrents {
+			t.Run(fmt.Sprintf("%s%v", rc.name, sz), func(t *testing.T) {
+				testStepsByUnitsSameBits(t, rc, sz[0], sz[1], sz[2], sz[3])
+			})
+		}
 	}
 }
 
-func testLSTMStepsByUnitsSameBits(t *testing.T, T, B, I, H int) {
-	if !byUnits(B, H) {
+func testStepsByUnitsSameBits(t *testing.T, rc recurrent, T, B, I, H int) {
+	if !byUnits(B, H) || !gruByUnits(B, H) {
 		t.Skip("no small-row kernel or C cells here: steps are never shared by units")
 	}
-	rc := recurrents[0]
 	rng := rand.New(rand.NewPCG(41, 42))
 	ins := rc.params(rng, T, B, I, H)
 	for k, b := range ins {
