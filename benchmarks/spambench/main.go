@@ -60,6 +60,11 @@
 // compared mode with mode. Their FLOPs are counted at the mean tokens per
 // message of the last repeat, the products a packed step really computes;
 // their loss is the last repeat's mean, as both engines train a few epochs.
+// With --interleave this engine's padded and packed repeats take turns, and
+// the speed-up over padded is followed by the range of the repeat pairs'
+// ratios (each packed repeat over the padded one just before it; in
+// results.json, "speedup_vs_padded_repeats"): how far the host's drift
+// moved it during the run.
 //
 // # Devices
 //

@@ -455,6 +455,7 @@ func TestQuickRunInterleaved(t *testing.T) {
 		if extra != nil {
 			require.True(t, rep.Settings.Interleave)
 			require.Contains(t, table, "padded and packed repeats in turn")
+			require.Regexp(t, `\d\.\d\d× \[\d+\.\d\d–\d+\.\d\d\]`, table, "the pairs' range beside the ratio")
 		}
 	}
 	for i, r := range reps[1].Results {
@@ -464,6 +465,17 @@ func TestQuickRunInterleaved(t *testing.T) {
 		require.False(t, seq.Interleaved)
 		require.Equal(t, seq.Mode, r.Mode)
 		require.Len(t, r.MsRepeats, 2)
+		require.Nil(t, seq.SpeedupVsPaddedRepeats, "one mode after the other: no pairs")
+		if r.Mode == "packed" {
+			// Each repeat against the padded repeat just before it.
+			padded := reps[1].Results[1-i]
+			require.Len(t, r.SpeedupVsPaddedRepeats, 2)
+			for k, q := range r.SpeedupVsPaddedRepeats {
+				require.InEpsilon(t, r.SeqPerSRepeats[k]/padded.SeqPerSRepeats[k], q, 1e-12)
+			}
+		} else {
+			require.Nil(t, r.SpeedupVsPaddedRepeats)
+		}
 		require.Equal(t, *seq.FinalLoss, *r.FinalLoss, "%s: the modes' trainers are independent", r.Mode)
 		if r.PeakHostScope != "process" {
 			require.Equal(t, "batch, both modes", r.PeakHostScope)

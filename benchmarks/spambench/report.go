@@ -130,6 +130,11 @@ type Result struct {
 	// SpeedupVsPadded is a packed run's seq/s over the same engine's
 	// padded run on the same device and batch size.
 	SpeedupVsPadded *float64 `json:"speedup_vs_padded,omitempty"`
+	// SpeedupVsPaddedRepeats, for an interleaved packed run, is each
+	// repeat's seq/s over the padded repeat run just before it: pairs a
+	// few seconds apart, so the host's drift weighs on each ratio less
+	// than on the ratio of the medians.
+	SpeedupVsPaddedRepeats []float64 `json:"speedup_vs_padded_repeats,omitempty"`
 
 	// Profile is where this engine's step spends its time, op by op
 	// (--profile only).
@@ -158,6 +163,22 @@ func median(v []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// pairedRatios is an interleaved packed run's seq/s over its padded twin's,
+// repeat by repeat (nil unless both took turns, repeat for repeat).
+func pairedRatios(packed, padded *Result) []float64 {
+	if !packed.Interleaved || !padded.Interleaved || len(packed.SeqPerSRepeats) != len(padded.SeqPerSRepeats) {
+		return nil
+	}
+	var out []float64
+	for k, v := range packed.SeqPerSRepeats {
+		if padded.SeqPerSRepeats[k] <= 0 {
+			return nil
+		}
+		out = append(out, v/padded.SeqPerSRepeats[k])
+	}
+	return out
 }
 
 // lossTolerance is how far apart two engines' single-batch losses may be
@@ -194,6 +215,7 @@ func compare(results []Result, steps int) []string {
 		if r.Mode == "packed" {
 			if p := find(r.Engine, r.Device, r.Batch, "padded"); p != nil && p.SeqPerS > 0 {
 				r.SpeedupVsPadded = ptr(r.SeqPerS / p.SeqPerS)
+				r.SpeedupVsPaddedRepeats = pairedRatios(r, p)
 			}
 		}
 		if r.Engine != "ember" {
@@ -322,6 +344,10 @@ func printTable(w io.Writer, rep *Report, pngPath, jsonPath string) {
 			vsPadded := ""
 			if r.SpeedupVsPadded != nil {
 				vsPadded = fmt.Sprintf("%.2f×", *r.SpeedupVsPadded)
+				if q := r.SpeedupVsPaddedRepeats; len(q) > 1 {
+					// The repeat pairs' range (interleaved runs).
+					vsPadded += fmt.Sprintf(" [%.2f–%.2f]", slices.Min(q), slices.Max(q))
+				}
 			}
 			row = slices.Insert(append(row, vsPadded), 2, r.Mode)
 		}
