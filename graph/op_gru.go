@@ -96,7 +96,8 @@ func (GRU) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 }
 
 // gruJob runs the gate arithmetic of one step on a range of batch rows, so
-// cpu.ParallelFor can spread a step over the cores (float32 only).
+// cpu.ParallelFor can spread a step over the cores (float32 only); with
+// units, on a range of hidden units, product first (as cellJob).
 type gruJob struct {
 	h                   int
 	a, gh, bhn, hprev   []float32 // forward (and a, hprev backward)

@@ -22,7 +22,10 @@ import (
 // it twice and an optimizer moves their sum twice as far, as in PyTorch.
 // The input projection for all T steps is one matrix product (the biases
 // added in the same pass); each step then adds its recurrent product and
-// applies the gate arithmetic in one fused loop.
+// applies the gate arithmetic in one fused loop. In float32 a step is
+// shared over the cores, by hidden units where the small-row kernel takes
+// its product (each core its units' product columns, then their gates),
+// else by batch rows after the product.
 //
 // The output is flat and holds, in order, the hidden sequence h (T, B, H),
 // the gate activations (T, B, 4H) and the cell states (T, B, H): the last two
