@@ -142,15 +142,9 @@ func (w *worker) loop() {
 // take returns the next part handed to w: spinning for spinWait, then
 // asleep until the dispatcher wakes it.
 func (w *worker) take() *task {
-	deadline := time.Now().Add(spinWait)
-	for {
-		if t := w.next.Swap(nil); t != nil {
-			return t
-		}
-		if time.Now().After(deadline) {
-			break
-		}
-		runtime.Gosched()
+	var t *task
+	if spin(func() bool { t = w.next.Swap(nil); return t != nil }) {
+		return t
 	}
 	for {
 		// The dispatcher stores the part, then reads sleeping; w sets
@@ -290,19 +284,29 @@ func dispatch(used int) {
 
 // waitParts returns when every worker's part of the round has run.
 func waitParts() {
-	deadline := time.Now().Add(spinWait)
+	if spin(func() bool { return split.pending.Load() == 0 }) {
+		return
+	}
+	// As in take: the last worker decrements pending, then reads
+	// waiting; the caller sets waiting, then reads pending.
+	split.waiting.Store(true)
 	for split.pending.Load() != 0 {
+		<-split.done
+	}
+}
+
+// spin calls ready until it reports true, for spinWait at most, yielding
+// the thread between calls, and reports whether it did: the workers'
+// wait for a part and the caller's for the last one, before they sleep.
+func spin(ready func() bool) bool {
+	deadline := time.Now().Add(spinWait)
+	for !ready() {
 		if time.Now().After(deadline) {
-			// As in take: the last worker decrements pending, then reads
-			// waiting; the caller sets waiting, then reads pending.
-			split.waiting.Store(true)
-			for split.pending.Load() != 0 {
-				<-split.done
-			}
-			return
+			return false
 		}
 		runtime.Gosched()
 	}
+	return true
 }
 
 // ParallelFor runs job over [0, n) in contiguous ranges of at least grain
