@@ -20,13 +20,17 @@ func Transpose(dst, src []float32, rows, cols int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
+	// Sizes first: a small transpose neither starts the workers nor loads
+	// OpenBLAS (splitParts does both on first use).
 	blocks := (rows + 15) / 16
-	if parts := min(splitParts(), rows*cols/transposeGrain, blocks); parts >= 2 && split.mu.TryLock() {
-		defer split.mu.Unlock()
-		split.transpose = transposeJob{dst: dst, src: src, rows: rows, cols: cols}
-		defer func() { split.transpose = transposeJob{} }()
-		dispatchRange(blocks, parts, &split.transpose)
-		return
+	if rows*cols >= 2*transposeGrain && blocks >= 2 {
+		if parts := min(splitParts(), rows*cols/transposeGrain, blocks); parts >= 2 && split.mu.TryLock() {
+			defer split.mu.Unlock()
+			split.transpose = transposeJob{dst: dst, src: src, rows: rows, cols: cols}
+			defer func() { split.transpose = transposeJob{} }()
+			dispatchRange(blocks, parts, &split.transpose)
+			return
+		}
 	}
 	transposeRows(dst, src, rows, cols, 0, rows)
 }

@@ -2,6 +2,9 @@ package cpu
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
 	"testing"
 )
 
@@ -75,5 +78,28 @@ func BenchmarkTranspose(b *testing.B) {
 				transposeGo(dst, src, sh[0], sh[1], 0, sh[0])
 			}
 		})
+	}
+}
+
+// TestSmallTransposeStartsNothing: in a fresh process, a transpose too
+// small to split starts no workers and chooses no GEMM backend (a program
+// that never multiplies on the CPU loads no OpenBLAS), and a large one
+// starts them.
+func TestSmallTransposeStartsNothing(t *testing.T) {
+	if os.Getenv("EMBER_TRANSPOSE_CHILD") == "1" {
+		Transpose(make([]float32, 64*64), make([]float32, 64*64), 64, 64)
+		if split.workers != nil || active != (backend{}) {
+			t.Fatal("a 64×64 transpose started the workers or chose a backend")
+		}
+		Transpose(make([]float32, 1024*256), make([]float32, 1024*256), 1024, 256)
+		if runtime.GOMAXPROCS(0) > 1 && split.workers == nil {
+			t.Fatal("a 1024×256 transpose did not start the workers")
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSmallTransposeStartsNothing$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "EMBER_TRANSPOSE_CHILD=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the child process failed: %v\n%s", err, out)
 	}
 }
