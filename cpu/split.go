@@ -76,8 +76,8 @@ func SgemmSmallRows(m, n, k int, alpha float32, a []float32, lda int, b []float3
 	checkMatrix("cpu.SgemmSmallRows", "A", m, k, lda, len(a))
 	checkMatrix("cpu.SgemmSmallRows", "B", k, n, ldb, len(b))
 	checkMatrix("cpu.SgemmSmallRows", "C", m, n, ldc, len(c))
-	if vectorLevel != 2 {
-		panicf("cpu.SgemmSmallRows: no small-row kernel on this CPU (check SmallRowKernel)")
+	if !smallGemmOK(false, false, 2, 1<<14, 1) { // the kernel exists here at all
+		panicf("cpu.SgemmSmallRows: no small-row kernel on this CPU or build (check SmallRowKernel)")
 	}
 	if m == 0 || n == 0 {
 		return

@@ -9,8 +9,9 @@ import (
 )
 
 func TestTranspose(t *testing.T) {
-	// 1000×100 and 257×300: split over the cores, with ragged edges.
-	for _, sh := range [][2]int{{1, 1}, {1, 7}, {5, 1}, {3, 5}, {16, 16}, {17, 33}, {32, 16}, {40, 23}, {1024, 256}, {256, 1024}, {48, 768}, {1000, 100}, {257, 300}} {
+	// 1000×200 and 4097×33: split over the cores (at least twice
+	// transposeGrain elements), with ragged right and bottom edges.
+	for _, sh := range [][2]int{{1, 1}, {1, 7}, {5, 1}, {3, 5}, {16, 16}, {17, 33}, {32, 16}, {40, 23}, {1024, 256}, {256, 1024}, {48, 768}, {1000, 200}, {4097, 33}} {
 		rows, cols := sh[0], sh[1]
 		src := make([]float32, rows*cols)
 		for i := range src {

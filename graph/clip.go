@@ -204,7 +204,9 @@ func (s *normSum) sum(grads []*Buf) float64 {
 		}
 	}
 	if cap(s.sums) < len(s.pieces) {
-		s.sums = make([]float64, len(s.pieces))
+		// As pieces grew: a batch touching one more embedding row than any
+		// before must not allocate again.
+		s.sums = make([]float64, len(s.pieces), cap(s.pieces))
 	}
 	s.sums = s.sums[:len(s.pieces)]
 	cpu.ParallelFor((at+normUnit-1)/normUnit, 1, s)

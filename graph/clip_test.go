@@ -57,3 +57,23 @@ func TestGlobalNormSplitSameBits(t *testing.T) {
 	require.InEpsilon(t, math.Sqrt(exact), split, 1e-12)
 	require.Equal(t, math.Float64bits(split), math.Float64bits(GlobalNorm(grads)), "the same again")
 }
+
+// TestGlobalNormGrowingRowsAllocatesRarely: an embedding gradient listing
+// one more row each step (a batch touching more rows than any before) makes
+// GlobalNorm's shared state grow as append does, not on every such step.
+func TestGlobalNormGrowingRowsAllocatesRarely(t *testing.T) {
+	emb := NewBuf(tensor.Float32, 20000, 64) // 1.28 M elements: summed over the cores
+	rows := make([]int32, 0, 20000)
+	for i := range 1000 {
+		rows = append(rows, int32(i))
+	}
+	emb.NonzeroRows = rows
+	grads := []*Buf{emb}
+	GlobalNorm(grads)
+	allocs := testing.AllocsPerRun(200, func() {
+		rows = append(rows, int32(len(rows)))
+		emb.NonzeroRows = rows
+		GlobalNorm(grads)
+	})
+	require.Less(t, allocs, 0.05, "allocations per call with one more listed row each call")
+}
