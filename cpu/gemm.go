@@ -107,8 +107,24 @@ func SetThreads(n int) {
 // allocate a few of its 112-byte wait records while warming their cache; after
 // that, nothing.)
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if sgemmTrivial("cpu.Sgemm", transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+	if current().openblas && fitsCInt(m, n, k, lda, ldb, ldc) {
+		openblasSplit(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gonumSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmTrivial panics on Sgemm's programmer errors (fn names the caller)
+// and computes the products that need neither A nor B: m or n zero (none),
+// k or alpha zero (only beta·C, handled here rather than by the backends
+// so all give exactly the BLAS answer without touching A or B, which may
+// be empty). It reports whether it did the whole product.
+func sgemmTrivial(fn string, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
 	if m < 0 || n < 0 || k < 0 {
-		panicf("cpu.Sgemm: negative size m=%d n=%d k=%d", m, n, k)
+		panicf("%s: negative size m=%d n=%d k=%d", fn, m, n, k)
 	}
 	// Shapes as stored: A is m×k or k×m, B is k×n or n×k.
 	ar, ac := m, k
@@ -119,24 +135,17 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if transB {
 		br, bc = n, k
 	}
-	checkMatrix("cpu.Sgemm", "A", ar, ac, lda, len(a))
-	checkMatrix("cpu.Sgemm", "B", br, bc, ldb, len(b))
-	checkMatrix("cpu.Sgemm", "C", m, n, ldc, len(c))
-
+	checkMatrix(fn, "A", ar, ac, lda, len(a))
+	checkMatrix(fn, "B", br, bc, ldb, len(b))
+	checkMatrix(fn, "C", m, n, ldc, len(c))
 	if m == 0 || n == 0 {
-		return
+		return true
 	}
 	if k == 0 || alpha == 0 {
-		// Handled here rather than by the backends so both give exactly the
-		// BLAS answer without touching A or B (which may be empty).
 		scaleMatrix(m, n, beta, c, ldc)
-		return
+		return true
 	}
-	if current().openblas && fitsCInt(m, n, k, lda, ldb, ldc) {
-		openblasSplit(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	gonumSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	return false
 }
 
 // sgemv computes y = alpha*op(A)*x + beta*y with the same dispatch as Sgemm,

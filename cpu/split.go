@@ -70,20 +70,10 @@ func SmallRowKernel(m, n, k int) bool {
 // panics on Sgemm's programmer errors, and on a CPU without the kernel
 // (SmallRowKernel false for every shape).
 func SgemmSmallRows(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m < 0 || n < 0 || k < 0 {
-		panicf("cpu.SgemmSmallRows: negative size m=%d n=%d k=%d", m, n, k)
-	}
-	checkMatrix("cpu.SgemmSmallRows", "A", m, k, lda, len(a))
-	checkMatrix("cpu.SgemmSmallRows", "B", k, n, ldb, len(b))
-	checkMatrix("cpu.SgemmSmallRows", "C", m, n, ldc, len(c))
 	if !smallGemmOK(false, false, 2, 1<<14, 1) { // the kernel exists here at all
 		panicf("cpu.SgemmSmallRows: no small-row kernel on this CPU or build (check SmallRowKernel)")
 	}
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 || alpha == 0 {
-		scaleMatrix(m, n, beta, c, ldc)
+	if sgemmTrivial("cpu.SgemmSmallRows", false, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
 		return
 	}
 	smallSgemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

@@ -122,7 +122,7 @@ func AddBiasRows(c []float32, rows, cols int, bias []float32) {
 	if len(bias) != cols {
 		panicf("cpu.AddBiasRows: len(bias)=%d != cols=%d", len(bias), cols)
 	}
-	addRows(c, rows, cols, bias, nil)
+	addRows(c, rows, cols, cols, bias, nil)
 }
 
 // AddBiasRows2 adds b1 + b2 to each row of c, element by element
@@ -134,25 +134,42 @@ func AddBiasRows2(c []float32, rows, cols int, b1, b2 []float32) {
 	if len(b1) != cols || len(b2) != cols {
 		panicf("cpu.AddBiasRows2: len(b1)=%d, len(b2)=%d, want cols=%d", len(b1), len(b2), cols)
 	}
-	addRows(c, rows, cols, b1, b2)
+	addRows(c, rows, cols, cols, b1, b2)
 }
 
-// addRows is AddBiasRows (b2 nil) and AddBiasRows2 after their checks.
-func addRows(c []float32, rows, cols int, b1, b2 []float32) {
+// AddBiasRowsStrided is AddBiasRows2 (b2 nil: AddBiasRows) on rows×cols
+// of a matrix whose rows are ldc apart: the first columns of each row, as
+// the GRU adds both biases to its r and z gates and b_ih alone to n. It
+// panics as AddBiasRows2 does, and if ldc < cols.
+func AddBiasRowsStrided(c []float32, rows, cols, ldc int, b1, b2 []float32) {
+	if rows < 0 || cols < 0 || ldc < cols {
+		panicf("cpu.AddBiasRowsStrided: rows=%d cols=%d ldc=%d", rows, cols, ldc)
+	}
+	if rows > 0 && len(c) < (rows-1)*ldc+cols {
+		panicf("cpu.AddBiasRowsStrided: len(c)=%d < %d needed for %d rows of %d, %d apart", len(c), (rows-1)*ldc+cols, rows, cols, ldc)
+	}
+	if len(b1) != cols || (b2 != nil && len(b2) != cols) {
+		panicf("cpu.AddBiasRowsStrided: len(b1)=%d, len(b2)=%d, want cols=%d", len(b1), len(b2), cols)
+	}
+	addRows(c, rows, cols, ldc, b1, b2)
+}
+
+// addRows is the AddBiasRows functions after their checks.
+func addRows(c []float32, rows, cols, ldc int, b1, b2 []float32) {
 	if rows == 0 || cols == 0 {
 		return
 	}
 	if nativeVec && rows*cols >= nativeMin {
-		addRowsNative(c, rows, cols, b1, b2)
+		addRowsNative(c, rows, cols, ldc, b1, b2)
 		return
 	}
-	addRowsGo(c, rows, cols, b1, b2)
+	addRowsGo(c, rows, cols, ldc, b1, b2)
 }
 
-func addRowsGo(c []float32, rows, cols int, b1, b2 []float32) {
+func addRowsGo(c []float32, rows, cols, ldc int, b1, b2 []float32) {
 	b1 = b1[:cols]
 	for r := range rows {
-		row := c[r*cols : (r+1)*cols]
+		row := c[r*ldc : r*ldc+cols]
 		if b2 == nil {
 			for j, v := range b1 {
 				row[j] += v

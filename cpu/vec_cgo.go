@@ -99,11 +99,11 @@ static void ember_scale(int level, float a, float *x, size_t n) {
 // bias gradient over every step's rows, the dense layers'): each element is
 // the Go loop's operations in its order, c[r][j] + (b1[j] + b2[j]) and
 // dst[j] + x[0][j] + x[1][j] + …, vectorised across j alone, so the bits
-// are the same. b2 may be NULL.
+// are the same. b2 may be NULL; c's rows are ldc apart.
 __attribute__((target("avx512f")))
-static void ember_add_rows_avx512(float *c, const float *b1, const float *b2, size_t rows, size_t cols) {
+static void ember_add_rows_avx512(float *c, const float *b1, const float *b2, size_t rows, size_t cols, size_t ldc) {
 	for (size_t r = 0; r < rows; r++) {
-		float *cr = c + r * cols;
+		float *cr = c + r * ldc;
 		for (size_t j = 0; j < cols; j += 16) {
 			__mmask16 k = cols - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (cols - j)) - 1);
 			__m512 b = _mm512_maskz_loadu_ps(k, b1 + j);
@@ -116,9 +116,9 @@ static void ember_add_rows_avx512(float *c, const float *b1, const float *b2, si
 }
 
 __attribute__((target("avx")))
-static void ember_add_rows_avx(float *c, const float *b1, const float *b2, size_t rows, size_t cols) {
+static void ember_add_rows_avx(float *c, const float *b1, const float *b2, size_t rows, size_t cols, size_t ldc) {
 	for (size_t r = 0; r < rows; r++) {
-		float *cr = c + r * cols;
+		float *cr = c + r * ldc;
 		size_t j = 0;
 		for (; j + 8 <= cols; j += 8) {
 			__m256 b = _mm256_loadu_ps(b1 + j);
@@ -133,11 +133,11 @@ static void ember_add_rows_avx(float *c, const float *b1, const float *b2, size_
 	}
 }
 
-static void ember_add_rows(int level, float *c, const float *b1, const float *b2, size_t rows, size_t cols) {
+static void ember_add_rows(int level, float *c, const float *b1, const float *b2, size_t rows, size_t cols, size_t ldc) {
 	if (level == 2) {
-		ember_add_rows_avx512(c, b1, b2, rows, cols);
+		ember_add_rows_avx512(c, b1, b2, rows, cols, ldc);
 	} else {
-		ember_add_rows_avx(c, b1, b2, rows, cols);
+		ember_add_rows_avx(c, b1, b2, rows, cols, ldc);
 	}
 }
 
@@ -219,13 +219,13 @@ func scaleNative(alpha float32, x []float32) {
 }
 
 // addRowsNative is addRowsGo's C kernel; b2 may be nil.
-func addRowsNative(c []float32, rows, cols int, b1, b2 []float32) {
+func addRowsNative(c []float32, rows, cols, ldc int, b1, b2 []float32) {
 	var p2 *C.float
 	if b2 != nil {
 		p2 = (*C.float)(unsafe.Pointer(&b2[0]))
 	}
 	C.ember_add_rows(C.int(vectorLevel), (*C.float)(unsafe.Pointer(&c[0])), (*C.float)(unsafe.Pointer(&b1[0])), p2,
-		C.size_t(rows), C.size_t(cols))
+		C.size_t(rows), C.size_t(cols), C.size_t(ldc))
 }
 
 // sumRowsNative is sumRowsGo's C kernel (accumulating into dst).

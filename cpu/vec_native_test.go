@@ -99,8 +99,8 @@ func TestNativeBiasRowsMatchGo(t *testing.T) {
 								bb = b2
 							}
 							want, got := append([]float32(nil), c...), append([]float32(nil), c...)
-							addRowsGo(want, rows, cols, b1, bb)
-							addRowsNative(got, rows, cols, b1, bb)
+							addRowsGo(want, rows, cols, cols, b1, bb)
+							addRowsNative(got, rows, cols, cols, b1, bb)
 							same(t, fmt.Sprintf("add rows (two biases %t)", two), rows, cols, got, want)
 						}
 						want, got := append([]float32(nil), b1...), append([]float32(nil), b1...)

@@ -13,6 +13,8 @@ func sumSqNative(x []float32) float64 { return sumSqGo(x) }
 
 func scaleNative(alpha float32, x []float32) { scaleGo(alpha, x) }
 
-func addRowsNative(c []float32, rows, cols int, b1, b2 []float32) { addRowsGo(c, rows, cols, b1, b2) }
+func addRowsNative(c []float32, rows, cols, ldc int, b1, b2 []float32) {
+	addRowsGo(c, rows, cols, ldc, b1, b2)
+}
 
 func sumRowsNative(dst, x []float32, rows, cols int) { sumRowsGo(dst, x, rows, cols) }

@@ -132,3 +132,34 @@ func TestVecDoNotAllocate(t *testing.T) {
 	require.Zero(t, allocs)
 	require.False(t, math.IsNaN(sink))
 }
+
+// TestAddBiasRowsStrided: the first cols of rows ldc apart get b1 (+ b2),
+// the columns between them are untouched, on the Go and native sizes.
+func TestAddBiasRowsStrided(t *testing.T) {
+	for _, tc := range []struct{ rows, cols, ldc int }{{3, 5, 7}, {20, 512, 768}, {1, 4, 4}} {
+		r := rand.New(rand.NewPCG(uint64(tc.rows), uint64(tc.ldc)))
+		c := randSlice(r, tc.rows*tc.ldc)
+		b1, b2 := randSlice(r, tc.cols), randSlice(r, tc.cols)
+		for _, two := range []bool{false, true} {
+			var bb []float32
+			if two {
+				bb = b2
+			}
+			want, got := append([]float32(nil), c...), append([]float32(nil), c...)
+			for i := range tc.rows {
+				for j := range tc.cols {
+					if two {
+						want[i*tc.ldc+j] += b1[j] + b2[j]
+					} else {
+						want[i*tc.ldc+j] += b1[j]
+					}
+				}
+			}
+			AddBiasRowsStrided(got, tc.rows, tc.cols, tc.ldc, b1, bb)
+			require.Equal(t, want, got, "%+v two biases %t", tc, two)
+		}
+	}
+	require.PanicsWithValue(t, "cpu.AddBiasRowsStrided: rows=2 cols=5 ldc=4", func() {
+		AddBiasRowsStrided(make([]float32, 10), 2, 5, 4, make([]float32, 5), nil)
+	})
+}

@@ -196,23 +196,21 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 		// hidden units with its product (wr is W_hhᵀ as stored there) or
 		// by rows after it; float64 (gradient checks): serially. Nil
 		// slices stay nil.
+		units := job != nil && !trR && gruByUnits(n, h)
+		if s > f && !units {
+			gemm(false, trR, n, g, h, 1, hprev, h, wr, ldR, 0, ghs, g)
+		}
 		switch {
-		case job != nil && !trR && gruByUnits(n, h):
+		case units:
 			*job = gruJob{h: h, a: f32(a), gh: f32(ghs), bhn: f32(bhn), hprev: f32(hprev), ghn: f32(ghn), hid: f32(hid), units: true, rows: n}
 			if s > f {
 				job.step = stepProduct{x: f32(hprev), rows: n, w: f32(wr)}
 			}
 			cpu.ParallelFor(h/unitBlock, 1, job)
 		case job != nil:
-			if s > f {
-				gemm(false, trR, n, g, h, 1, hprev, h, wr, ldR, 0, ghs, g)
-			}
 			*job = gruJob{h: h, a: f32(a), gh: f32(ghs), bhn: f32(bhn), hprev: f32(hprev), ghn: f32(ghn), hid: f32(hid)}
 			cpu.ParallelFor(n, cellGrain, job)
 		default:
-			if s > f {
-				gemm(false, trR, n, g, h, 1, hprev, h, wr, ldR, 0, ghs, g)
-			}
 			gruCellFwd(a, ghs, bhn, hprev, ghn, hid, n, h)
 		}
 		clear(hs[s*bh+n*h : (s+1)*bh])
@@ -231,12 +229,10 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 func addGRUBias[T Float](acts, bih, bhh []T, rows, h int) {
 	g := 3 * h
 	bih, bhh = bih[:g], bhh[:g]
-	if is32[T]() { // the same additions in cpu's vector kernels
-		for r := 0; r < rows; r++ {
-			row := f32(acts[r*g : (r+1)*g])
-			cpu.AddBiasRows2(row[:2*h], 1, 2*h, f32(bih[:2*h]), f32(bhh[:2*h]))
-			cpu.AddBiasRows(row[2*h:], 1, h, f32(bih[2*h:]))
-		}
+	if is32[T]() && rows > 0 { // the same additions in cpu's vector kernels
+		a := f32(acts[:rows*g])
+		cpu.AddBiasRowsStrided(a, rows, 2*h, g, f32(bih[:2*h]), f32(bhh[:2*h]))
+		cpu.AddBiasRowsStrided(a[2*h:], rows, h, g, f32(bih[2*h:]), nil)
 		return
 	}
 	for r := 0; r < rows; r++ {

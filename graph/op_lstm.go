@@ -204,23 +204,21 @@ func lstmFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk 
 		// hidden units with its product (wr is W_hhᵀ as stored there) or
 		// by rows after it; float64 (gradient checks): serially. A nil
 		// cprev stays nil.
+		units := job != nil && !trR && byUnits(n, h)
+		if s > f && !units {
+			gemm(false, trR, n, g, h, 1, hs[(s-1)*bh:], h, wr, ldR, 1, a, g)
+		}
 		switch {
-		case job != nil && !trR && byUnits(n, h):
+		case units:
 			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid), units: true, rows: n}
 			if s > f {
 				job.step = stepProduct{x: f32(hs[(s-1)*bh : (s-1)*bh+n*h]), rows: n, w: f32(wr)}
 			}
 			cpu.ParallelFor(h/unitBlock, 1, job)
 		case job != nil:
-			if s > f {
-				gemm(false, trR, n, g, h, 1, hs[(s-1)*bh:], h, wr, ldR, 1, a, g)
-			}
 			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid)}
 			cpu.ParallelFor(n, cellGrain, job)
 		default:
-			if s > f {
-				gemm(false, trR, n, g, h, 1, hs[(s-1)*bh:], h, wr, ldR, 1, a, g)
-			}
 			lstmCellFwd(a, cprev, c, hid, n, h)
 		}
 		clear(cs[s*bh+n*h : (s+1)*bh])
