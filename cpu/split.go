@@ -61,6 +61,24 @@ func SmallRowKernel(m, n, k int) bool {
 	return current().openblas && smallGemmOK(false, false, m, n, k)
 }
 
+// SmallRowLd is the row stride to store a matrix of n columns at when it is
+// written to be the B of small-row products (SmallRowKernel,
+// SgemmSmallRows): n, or n+16 where n floats make a whole number of KiB.
+// The kernel walks B down its rows 32 columns at a time, and rows a
+// multiple of 1 KiB apart fall in few cache sets: on one core of the
+// reference machine 10×256×1024 with B's rows 4 KiB apart took 20 µs
+// against 15.5 µs with them 64 bytes further apart, and the transpose that
+// writes them (Transpose, 1024×256) 46 against 27 µs. A recurrent layer's
+// forward pass of 16 steps at batch 10 (two layers, in-process A/B) ran
+// 1-4% faster; copying W_hh to such a stride for the backward products
+// cost more than it saved, so only a matrix written anyway should use it.
+func SmallRowLd(n int) int {
+	if n > 0 && n%256 == 0 {
+		return n + 16
+	}
+	return n
+}
+
 // SgemmSmallRows computes C = alpha·A·B + beta·C as Sgemm does with
 // neither operand transposed, on the small-row kernel and unsplit, for any
 // m, n, k: for a caller that found SmallRowKernel true for a whole product

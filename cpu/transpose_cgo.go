@@ -42,26 +42,26 @@ static inline void ember_transpose16(float *dst, size_t ld, const float *src, si
 }
 
 // ember_transpose writes rows [lo, hi) of src (rows×cols, lo a multiple of
-// 16) transposed into dst (cols×rows): whole 16×16 blocks in registers, the
-// ragged right and bottom edges element by element.
+// 16) transposed into dst (cols rows, ld apart): whole 16×16 blocks in
+// registers, the ragged right and bottom edges element by element.
 __attribute__((target("avx512f")))
-static void ember_transpose(float *dst, const float *src, size_t rows, size_t cols, size_t lo, size_t hi) {
+static void ember_transpose(float *dst, size_t ld, const float *src, size_t rows, size_t cols, size_t lo, size_t hi) {
 	size_t r16 = rows & ~(size_t)15, c16 = cols & ~(size_t)15, b16 = hi < r16 ? hi : r16;
 	for (size_t c0 = 0; c0 < c16; c0 += 16) {
 		for (size_t r0 = lo; r0 < b16; r0 += 16) {
-			ember_transpose16(dst + c0 * rows + r0, rows, src + r0 * cols + c0, cols);
+			ember_transpose16(dst + c0 * ld + r0, ld, src + r0 * cols + c0, cols);
 		}
 	}
 	for (size_t r0 = lo; r0 < b16; r0 += 16) {
 		for (size_t c = c16; c < cols; c++) {
 			for (size_t i = 0; i < 16; i++) {
-				dst[c * rows + r0 + i] = src[(r0 + i) * cols + c];
+				dst[c * ld + r0 + i] = src[(r0 + i) * cols + c];
 			}
 		}
 	}
 	for (size_t c = 0; c < cols; c++) {
 		for (size_t r = lo > r16 ? lo : r16; r < hi; r++) {
-			dst[c * rows + r] = src[r * cols + c];
+			dst[c * ld + r] = src[r * cols + c];
 		}
 	}
 }
@@ -70,10 +70,10 @@ import "C"
 
 import "unsafe"
 
-// transposeNative is Transpose's AVX-512 kernel for src rows [lo, hi), lo
-// a multiple of 16 (vectorLevel 2; rows and cols at least 16, checked by
+// transposeNative is Transpose's AVX-512 kernel for src rows [lo, hi) into
+// dst rows ld apart, lo a multiple of 16 (vectorLevel 2; rows and cols at least 16, checked by
 // the caller).
-func transposeNative(dst, src []float32, rows, cols, lo, hi int) {
-	C.ember_transpose((*C.float)(unsafe.Pointer(&dst[0])), (*C.float)(unsafe.Pointer(&src[0])), C.size_t(rows), C.size_t(cols),
+func transposeNative(dst []float32, ld int, src []float32, rows, cols, lo, hi int) {
+	C.ember_transpose((*C.float)(unsafe.Pointer(&dst[0])), C.size_t(ld), (*C.float)(unsafe.Pointer(&src[0])), C.size_t(rows), C.size_t(cols),
 		C.size_t(lo), C.size_t(hi))
 }

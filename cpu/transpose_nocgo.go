@@ -2,6 +2,6 @@
 
 package cpu
 
-func transposeNative(dst, src []float32, rows, cols, lo, hi int) {
-	transposeGo(dst, src, rows, cols, lo, hi)
+func transposeNative(dst []float32, ld int, src []float32, rows, cols, lo, hi int) {
+	transposeGo(dst, ld, src, rows, cols, lo, hi)
 }

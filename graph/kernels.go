@@ -147,17 +147,19 @@ func AddRows[T Float](c, bias []T, rows, cols int) { addRows(c, bias, rows, cols
 // recurrentWeights gives a recurrent layer's per-step product h·W_hhᵀ
 // (rows × H times H × G) its weights: W_hh (G × H) as stored, to be used
 // transposed, or, where cpu.SmallRowKernel takes the product with B as
-// stored, W_hhᵀ written once into work (H × G, when it holds that much):
-// the small-row kernel ran 10×1024×256 in 42 µs against OpenBLAS's 129 µs
-// on the transposed weights, and the transpose (cpu.Transpose) costs one
-// such product (78 µs for 1024×256). It returns gemm's B, transB and ldb.
+// stored, W_hhᵀ written once into work (H rows of G, cpu.SmallRowLd(G)
+// apart, when work holds that much): the small-row kernel ran 10×1024×256
+// in 42 µs against OpenBLAS's 129 µs on the transposed weights, and the
+// transpose (cpu.Transpose) costs less than one such product. It returns
+// gemm's B, transB and ldb.
 func recurrentWeights[T Float](whh, work []T, g, h, rows int) (w []T, transB bool, ldb int) {
-	if !is32[T]() || len(work) < g*h || !cpu.SmallRowKernel(rows, g, h) {
+	ld := cpu.SmallRowLd(g)
+	if !is32[T]() || len(work) < h*ld || !cpu.SmallRowKernel(rows, g, h) {
 		return whh, true, h
 	}
-	wT := work[:g*h]
-	cpu.Transpose(f32(wT), f32(whh), g, h)
-	return wT, false, g
+	wT := work[:h*ld]
+	cpu.Transpose(f32(wT), ld, f32(whh), g, h)
+	return wT, false, ld
 }
 
 // recurrentScratch is the scratch recurrentWeights needs for a layer over
@@ -169,7 +171,7 @@ func recurrentScratch(out *Buf, in []*Buf) int {
 	if out.Dtype != tensor.Float32 || !cpu.SmallRowKernel(b, g, h) {
 		return 0
 	}
-	return g * h
+	return h * cpu.SmallRowLd(g)
 }
 
 // cellGrain is the fewest batch rows of a recurrent step's gate arithmetic

@@ -145,14 +145,14 @@ func (j *gruJob) runUnits(u0, u1 int) {
 	if !j.backward {
 		if p.x != nil {
 			for q := range 3 {
-				cpu.SgemmSmallRows(p.rows, u1-u0, h, 1, p.x, h, p.w[q*h+u0:], g, 0, j.gh[q*h+u0:], g)
+				cpu.SgemmSmallRows(p.rows, u1-u0, h, 1, p.x, h, p.w[q*h+u0:], p.ldw, 0, j.gh[q*h+u0:], g)
 			}
 		}
 		cpu.GRUCellForwardUnits(j.a, j.gh, j.bhn, j.hprev, j.ghn, j.hid, j.rows, h, u0, u1)
 		return
 	}
 	if p.x != nil {
-		cpu.SgemmSmallRows(p.rows, u1-u0, g, 1, p.x, g, p.w[u0:], h, 1, j.dh[u0:], h)
+		cpu.SgemmSmallRows(p.rows, u1-u0, g, 1, p.x, g, p.w[u0:], p.ldw, 1, j.dh[u0:], h)
 	}
 	cpu.GRUCellBackwardUnits(j.dgi, j.dgh, j.dh, j.dhOut, j.a, j.ghn, j.hprev, j.rows, h, u0, u1)
 }
@@ -204,7 +204,7 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 		case units:
 			*job = gruJob{h: h, a: f32(a), gh: f32(ghs), bhn: f32(bhn), hprev: f32(hprev), ghn: f32(ghn), hid: f32(hid), units: true, rows: n}
 			if s > f {
-				job.step = stepProduct{x: f32(hprev), rows: n, w: f32(wr)}
+				job.step = stepProduct{x: f32(hprev), rows: n, w: f32(wr), ldw: ldR}
 			}
 			cpu.ParallelFor(h/unitBlock, 1, job)
 		case job != nil:
@@ -411,7 +411,7 @@ func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk 
 		case units:
 			*job = gruJob{backward: true, h: h, dgi: f32(dgis), dgh: f32(dghs), dh: f32(dh), dhOut: f32(dho), a: f32(act), ghn: f32(ghn), hprev: f32(hprev), units: true, rows: n}
 			if pending {
-				job.step = stepProduct{x: f32(dgh[(s+1)*bg : (s+1)*bg+nNext*g]), rows: nNext, w: f32(whh)}
+				job.step = stepProduct{x: f32(dgh[(s+1)*bg : (s+1)*bg+nNext*g]), rows: nNext, w: f32(whh), ldw: h}
 			}
 			cpu.ParallelFor(h/unitBlock, 1, job)
 		case job != nil:

@@ -109,6 +109,7 @@ type stepProduct struct {
 	x    []float32 // hprev (rows × H) or dp of the later step (rows × 4H or 3H)
 	rows int       // rows of x
 	w    []float32 // W_hhᵀ (H × 4H or 3H) or W_hh (4H or 3H × H)
+	ldw  int       // w's row stride
 }
 
 // stepsByUnits lets a test turn the sharing by units off (LSTM and GRU).
@@ -147,14 +148,14 @@ func (j *cellJob) runUnits(u0, u1 int) {
 	if !j.backward {
 		if p.x != nil {
 			for q := range 4 {
-				cpu.SgemmSmallRows(p.rows, u1-u0, h, 1, p.x, h, p.w[q*h+u0:], g, 1, j.a[q*h+u0:], g)
+				cpu.SgemmSmallRows(p.rows, u1-u0, h, 1, p.x, h, p.w[q*h+u0:], p.ldw, 1, j.a[q*h+u0:], g)
 			}
 		}
 		cpu.LSTMCellForwardUnits(j.a, j.cprev, j.c, j.hid, j.rows, h, u0, u1)
 		return
 	}
 	if p.x != nil {
-		cpu.SgemmSmallRows(p.rows, u1-u0, g, 1, p.x, g, p.w[u0:], h, 0, j.dh[u0:], h)
+		cpu.SgemmSmallRows(p.rows, u1-u0, g, 1, p.x, g, p.w[u0:], p.ldw, 0, j.dh[u0:], h)
 	}
 	cpu.LSTMCellBackwardUnits(j.dp, j.dh, j.dc, j.dhOut, j.act, j.c, j.cprev, j.rows, h, u0, u1)
 }
@@ -212,7 +213,7 @@ func lstmFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk 
 		case units:
 			*job = cellJob{h: h, a: f32(a), cprev: f32(cprev), c: f32(c), hid: f32(hid), units: true, rows: n}
 			if s > f {
-				job.step = stepProduct{x: f32(hs[(s-1)*bh : (s-1)*bh+n*h]), rows: n, w: f32(wr)}
+				job.step = stepProduct{x: f32(hs[(s-1)*bh : (s-1)*bh+n*h]), rows: n, w: f32(wr), ldw: ldR}
 			}
 			cpu.ParallelFor(h/unitBlock, 1, job)
 		case job != nil:
@@ -388,7 +389,7 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk
 		case units:
 			*job = cellJob{backward: true, h: h, dp: f32(dps), dh: f32(dh), dc: f32(dc), dhOut: f32(dho), act: f32(act), c: f32(c), cprev: f32(cprev), units: true, rows: n}
 			if pending {
-				job.step = stepProduct{x: f32(dp[(s+1)*bg : (s+1)*bg+nNext*g]), rows: nNext, w: f32(whh)}
+				job.step = stepProduct{x: f32(dp[(s+1)*bg : (s+1)*bg+nNext*g]), rows: nNext, w: f32(whh), ldw: h}
 			}
 			cpu.ParallelFor(h/unitBlock, 1, job)
 		case job != nil:
