@@ -174,7 +174,6 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 	acts := out[t*bh : t*bh+t*bg]
 	ghns := out[t*bh+t*bg : t*bh+t*bg+t*bh]
 	gh := work[:bg]
-	wr, trR, ldR := recurrentWeights(whh, work[bg:], g, h, b)
 	bhn := bhh[2*h : 3*h]
 	f := pk.first
 	clear(hs[:f*bh])
@@ -183,6 +182,7 @@ func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk p
 	// does not).
 	gemm(false, true, (t-f)*b, g, in, 1, x[f*b*in:], in, wih, in, 0, acts[f*bg:], g)
 	addGRUBias(acts[f*bg:], bih, bhh, (t-f)*b, h)
+	wr, trR, ldR := recurrentWeights(whh, work[bg:], g, h, b) // after the projection, as lstmFwd
 	for s := f; s < t; s++ {
 		n := pk.n(s)
 		a := acts[s*bg : s*bg+n*g]

@@ -181,7 +181,6 @@ func cellJobs(ctx *Ctx) *cellJob { return ctxState[cellJob](ctx) }
 // work is the op's scratch (see recurrentWeights), or nil.
 func lstmFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packing, job *cellJob) {
 	g := 4 * h
-	wr, trR, ldR := recurrentWeights(whh, work, g, h, b)
 	bh, bg := b*h, b*g
 	hs := out[:t*bh]
 	acts := out[t*bh : t*bh+t*bg]
@@ -193,6 +192,10 @@ func lstmFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk 
 	// acts = x·Wihᵀ + (bih + bhh).
 	gemm(false, true, (t-f)*b, g, in, 1, x[f*b*in:], in, wih, in, 0, acts[f*bg:], g)
 	addRows2(acts[f*bg:], bih, bhh, (t-f)*b, g)
+	// W_hh laid out for the steps' products after the input projection,
+	// whose operands would push it out of the cache: the other way round,
+	// two layers' 16-step forward passes at batch 10 took 3-4% longer.
+	wr, trR, ldR := recurrentWeights(whh, work, g, h, b)
 	for s := f; s < t; s++ {
 		n := pk.n(s)
 		a := acts[s*bg : s*bg+n*g]
