@@ -32,7 +32,9 @@
 // on a kernel of this package instead: OpenBLAS packs all of B on every
 // call, which at those shapes costs more than the arithmetic
 // ([SmallRowKernel]). A layer that multiplies by the same Bᵀ every step
-// transposes it once with [Transpose] (16×16 blocks in AVX-512 registers).
+// transposes it once with [Transpose] (16×16 blocks in AVX-512 registers),
+// into rows [SmallRowLd] apart so that the kernel's walk down B does not
+// keep to a few cache sets.
 // A layer that shares a step out over the cores itself, each part its
 // columns of the product and then the arithmetic that reads them, computes
 // its blocks with [SgemmSmallRows], the same kernel unsplit; the LSTM's
