@@ -129,7 +129,7 @@ func GlobalNorm(grads []*Buf) float64 {
 		if g.Dtype != tensor.Float32 && g.Dtype != tensor.Float64 {
 			panic(fmt.Sprintf("graph: GlobalNorm: gradient %d is %v, not float32 or float64", i, g.Dtype))
 		}
-		n += g.Len()
+		n += summedLen(g)
 	}
 	if n >= normSplitMin && norms.mu.TryLock() {
 		defer norms.mu.Unlock()
@@ -139,6 +139,15 @@ func GlobalNorm(grads []*Buf) float64 {
 		ss += pieceSumSq(p)
 	}
 	return math.Sqrt(ss)
+}
+
+// summedLen is how many of g's elements GlobalNorm sums: its listed rows'
+// (nonzeroRows), else all of them.
+func summedLen(g *Buf) int {
+	if g.NonzeroRows == nil || len(g.Shape) == 0 || g.Shape[0] == 0 {
+		return g.Len()
+	}
+	return len(g.NonzeroRows) * (g.Len() / g.Shape[0])
 }
 
 // normPieces yields GlobalNorm's pieces in order: each gradient's listed

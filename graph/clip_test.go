@@ -77,3 +77,14 @@ func TestGlobalNormGrowingRowsAllocatesRarely(t *testing.T) {
 	})
 	require.Less(t, allocs, 0.05, "allocations per call with one more listed row each call")
 }
+
+// TestSummedLen: GlobalNorm's split threshold counts an embedding
+// gradient's listed rows only, the elements it sums.
+func TestSummedLen(t *testing.T) {
+	emb := NewBuf(tensor.Float32, 1000, 100)
+	require.Equal(t, 100000, summedLen(emb))
+	emb.NonzeroRows = []int32{3, 7, 999}
+	require.Equal(t, 300, summedLen(emb))
+	emb.NonzeroRows = []int32{}
+	require.Equal(t, 0, summedLen(emb))
+}
