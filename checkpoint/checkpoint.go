@@ -2,10 +2,12 @@ package checkpoint
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -116,6 +118,38 @@ func load(path, wantKind string) (*File, error) {
 	}
 	f.Path = path
 	return f, nil
+}
+
+// Kind returns the model kind of the Ember file at path, reading only its
+// header and info section (checked as Load checks them): for a command
+// that must not write one kind of file over another. A file that is not
+// an Ember file gives an error matching ErrNotModel.
+func Kind(path string) (string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("model file %s: %w", path, unwrapPath(err))
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil {
+		return "", fmt.Errorf("model file %s: %w", path, unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("model file %s: not a regular file (mode %s)", path, fi.Mode())
+	}
+	d := &decoder{r: bufio.NewReader(fh), sum: sha256.New(), size: fi.Size()}
+	if err := d.header(); err != nil {
+		return "", fmt.Errorf("model file %s: %w", path, err)
+	}
+	info, err := d.section("info section", math.MaxInt64)
+	if err != nil {
+		return "", fmt.Errorf("model file %s: %w", path, err)
+	}
+	f, _, err := parseInfo(info)
+	if err != nil {
+		return "", fmt.Errorf("model file %s: %w", path, err)
+	}
+	return f.Kind, nil
 }
 
 // where prefixes errors about f.

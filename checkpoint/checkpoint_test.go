@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -297,4 +298,36 @@ func TestSaveLoadRestoreParams(t *testing.T) {
 	require.NoError(t, Restore(f, fresh))
 	requireBitsEqual(t, params[0].Value, fresh[1].Value)
 	requireBitsEqual(t, params[1].Value, fresh[0].Value)
+}
+
+// TestKind: Kind reads a file's kind from its header and info section
+// alone (a file whose tensors are damaged still names its kind), and
+// refuses what is not an Ember file.
+func TestKind(t *testing.T) {
+	dir := t.TempDir()
+	path, data := writeSample(t, dir)
+	want, err := Load(path, "")
+	require.NoError(t, err)
+	kind, err := Kind(path)
+	require.NoError(t, err)
+	require.Equal(t, want.Kind, kind)
+
+	damaged := filepath.Join(dir, "damaged")
+	bad := slices.Clone(data)
+	bad[len(bad)-40] ^= 0xff
+	require.NoError(t, os.WriteFile(damaged, bad, 0o644))
+	_, err = Load(damaged, "")
+	require.Error(t, err)
+	kind, err = Kind(damaged)
+	require.NoError(t, err)
+	require.Equal(t, want.Kind, kind)
+
+	text := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(text, []byte("hello, not a model\n"), 0o644))
+	_, err = Kind(text)
+	require.ErrorIs(t, err, ErrNotModel)
+	require.ErrorContains(t, err, text)
+
+	_, err = Kind(filepath.Join(dir, "missing"))
+	require.ErrorContains(t, err, "no such file")
 }

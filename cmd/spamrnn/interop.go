@@ -86,7 +86,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 func cmdImport(args []string, stdout io.Writer) error {
 	fs := cli.NewFlagSet("spamrnn import", importUsage, stdout)
 	fs.Args(cli.ArgSpec{Name: "DIR", Min: 1, Max: 1, Interleaved: true})
-	out := fs.Output("out", "", "model file to write", cli.Required())
+	out := fs.Output("out", "", "model file to write", cli.Required(), cli.Replaces(replacesOnly(spam.FileKind)))
 	fs.Check(func() error {
 		dir := fs.Arg()[0]
 		for _, name := range exportFiles {

@@ -185,7 +185,7 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		selectBy: fs.Choice("select", "accuracy", []string{"accuracy", "loss"}, "keep the epoch with the best validation accuracy or loss"),
 		device: fs.Custom("device", "auto", "auto|cpu|cuda[:N]",
 			"auto (CUDA device 0 when built with -tags embercuda and present, else the CPU), cpu or cuda[:N]", checkDeviceSpec),
-		out:    fs.Output("out", "spam.model", "where to save the trained model"),
+		out:    fs.Output("out", "spam.model", "where to save the trained model", cli.Replaces(replacesOnly(spam.FileKind))),
 		plot:   fs.Output("plot", "", "write a training-curve PNG here", cli.Ext(".png")),
 		asJSON: fs.Bool("json", false, "make the last line of output one JSON object with the results"),
 		packed: fs.Bool("packed", false, "run the recurrent layers on each message's own length, with length-bucketed batches (lstm, gru)"),
@@ -193,7 +193,7 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		resume: fs.Input("resume", "", "continue the run whose training state this `file` holds, on the same data, with the same settings; "+
 			"--epochs, --patience, --out, --plot and --device may change", cli.Updated()),
 		state: fs.Output("state", "", "where to keep the run's training state (rewritten at every epoch's end and on an interrupt; --state '' keeps none)",
-			cli.DefaultText("--out with .state added; with --resume, the file resumed")),
+			cli.DefaultText("--out with .state added; with --resume, the file resumed"), cli.Replaces(replacesOnly(train.StateKind))),
 	}
 	fs.Check(f.checkCell)
 	fs.Check(func() error {

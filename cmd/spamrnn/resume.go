@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/spam"
 	"github.com/emberml/ember/train"
 )
@@ -193,4 +194,30 @@ func stateWhen(r *train.Result) string {
 		return " (where the run stopped)"
 	}
 	return fmt.Sprintf(" (at the end of epoch %d)", len(r.History))
+}
+
+// replacesOnly is the check (cli.Replaces) of an output that may rewrite
+// an Ember file of this kind and no other: a training state written over a
+// model, or a model over a training state, would lose it. A file that is
+// no Ember file, or a damaged one, is left to the write, as other tools
+// rewrite what an output names.
+func replacesOnly(kind string) func(path string) error {
+	return func(path string) error {
+		got, err := checkpoint.Kind(path)
+		if err != nil || got == kind {
+			return nil
+		}
+		return fmt.Errorf("holds %s, and this writes %s over it; give another file (or remove this one first)", kindNoun(got), kindNoun(kind))
+	}
+}
+
+// kindNoun names an Ember file kind for messages.
+func kindNoun(kind string) string {
+	switch kind {
+	case spam.FileKind:
+		return "a spamrnn model"
+	case train.StateKind:
+		return "a training state"
+	}
+	return fmt.Sprintf("an Ember file of kind %q", kind)
 }

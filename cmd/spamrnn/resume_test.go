@@ -12,8 +12,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/internal/stepctx"
+	"github.com/emberml/ember/spam"
 )
 
 // figures keeps the lines of a run's output that carry its figures, less
@@ -190,4 +192,53 @@ func TestResumeDataMoved(t *testing.T) {
 	require.Contains(t, errOut, "--resume "+state+": the run's data "+data+": no such file; give --data with its path now")
 	code, _, errOut = runCmd(t, "", "train", "--resume", state, "--epochs", "2", "--data", moved)
 	require.Equal(t, 0, code, errOut)
+}
+
+// TestOutputsKeepOtherKinds: a training state is not written over a model,
+// nor a model over a training state (train's --state and --out, import's
+// --out), before any work; a file that is no Ember file is rewritten as
+// outputs are.
+func TestOutputsKeepOtherKinds(t *testing.T) {
+	data := fixture(t)
+	dir := t.TempDir()
+	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
+	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, append(smallModel, "--epochs", "1")...)...)
+	require.Equal(t, 0, code, errOut)
+	modelBytes, err := os.ReadFile(model)
+	require.NoError(t, err)
+	stateBytes, err := os.ReadFile(state)
+	require.NoError(t, err)
+	exported := filepath.Join(dir, "export")
+	code, _, errOut = runCmd(t, "", "export", "--model", model, "--out", exported)
+	require.Equal(t, 0, code, errOut)
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--data", data, "--out", filepath.Join(dir, "other.model"), "--state", model},
+			"--state " + model + ": holds a spamrnn model, and this writes a training state over it"},
+		{[]string{"train", "--data", data, "--out", state, "--state", ""},
+			"--out " + state + ": holds a training state, and this writes a spamrnn model over it"},
+		{[]string{"train", "--resume", state, "--epochs", "3", "--state", model},
+			"--state " + model + ": holds a spamrnn model"},
+		{[]string{"import", exported, "--out", state}, "--out " + state + ": holds a training state"},
+	} {
+		code, _, errOut := runCmd(t, "", tc.args...)
+		require.Equal(t, 2, code, errOut)
+		require.Contains(t, errOut, tc.want)
+	}
+	after, err := os.ReadFile(model)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(modelBytes, after), "the model file was touched")
+	after, err = os.ReadFile(state)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(stateBytes, after), "the state file was touched")
+
+	notes := writeFile(t, "notes.txt", "not an Ember file\n")
+	code, _, errOut = runCmd(t, "", "import", exported, "--out", notes)
+	require.Equal(t, 0, code, errOut)
+	kind, err := checkpoint.Kind(notes)
+	require.NoError(t, err)
+	require.Equal(t, spam.FileKind, kind)
 }

@@ -344,3 +344,39 @@ func TestUpdatedInput(t *testing.T) {
 		}
 	}
 }
+
+// TestReplaces: an output's Replaces check runs on a file that exists
+// already, and only then, for each file of a prefix flag, and its error is
+// a usage error naming the flag and the file.
+func TestReplaces(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "keep.model")
+	require.NoError(t, os.WriteFile(keep, []byte("a model"), 0o644))
+	var checked []string
+	check := func(path string) error {
+		checked = append(checked, path)
+		if data, _ := os.ReadFile(path); string(data) == "a model" {
+			return errors.New("holds a model")
+		}
+		return nil
+	}
+	fs := NewFlagSet("tool", "", &bytes.Buffer{})
+	fs.Output("state", "", "state to write", Replaces(check))
+	require.NoError(t, fs.Parse([]string{"--state", filepath.Join(dir, "new.state")}))
+	require.Empty(t, checked, "a file that does not exist yet is not checked")
+
+	fs = NewFlagSet("tool", "", &bytes.Buffer{})
+	fs.Output("state", "", "state to write", Replaces(check))
+	err := fs.Parse([]string{"--state", keep})
+	require.ErrorIs(t, err, ErrUsage)
+	require.EqualError(t, err, "--state "+keep+": holds a model")
+	require.Equal(t, []string{keep}, checked)
+
+	checked = nil
+	other := filepath.Join(dir, "p-a.png")
+	require.NoError(t, os.WriteFile(other, []byte("png"), 0o644))
+	fs = NewFlagSet("tool", "", &bytes.Buffer{})
+	fs.OutputPrefix("plot", "plots", []string{"-a.png", "-b.png"}, Replaces(check))
+	require.NoError(t, fs.Parse([]string{"--plot", filepath.Join(dir, "p")}))
+	require.Equal(t, []string{other}, checked)
+}

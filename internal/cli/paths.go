@@ -15,6 +15,7 @@ import (
 type outputSpec struct {
 	exts     []string // allowed extensions, lower case with the dot; nil: any
 	suffixes []string // for a prefix flag: the files written are value+suffix
+	replaces func(path string) error
 }
 
 // Ext restricts an output flag's files to these extensions (".png").
@@ -24,6 +25,18 @@ func Ext(exts ...string) Option {
 			for _, e := range exts {
 				d.output.exts = append(d.output.exts, strings.ToLower(e))
 			}
+		}
+	}
+}
+
+// Replaces has Parse call check with each file an output flag names that
+// exists already (a regular file), before any work: its error refuses the
+// command line. For a command that must not write one kind of file over
+// another, a training state over a model say.
+func Replaces(check func(path string) error) Option {
+	return func(d *def) {
+		if d.output != nil {
+			d.output.replaces = check
 		}
 	}
 }
@@ -179,6 +192,14 @@ func (f *FlagSet) checkPaths() []error {
 			if err := checkOutput(path, d.output.exts, inputs); err != nil {
 				problems = append(problems, fmt.Errorf("--%s %s: %w", d.name, path, err))
 				continue
+			}
+			if d.output.replaces != nil {
+				if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+					if err := d.output.replaces(path); err != nil {
+						problems = append(problems, fmt.Errorf("--%s %s: %w", d.name, path, err))
+						continue
+					}
+				}
 			}
 			for _, o := range outs {
 				if SameFile(o.path, path) {
