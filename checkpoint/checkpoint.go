@@ -31,6 +31,22 @@ type File struct {
 	// label overrides "model file <Path>" in errors (ReadSafetensors,
 	// LoadAs).
 	label string
+	// inFile gives a model name the name the file holds it under, for
+	// Restore's messages (LoadSafetensors through a renaming Mapping);
+	// nil: the same.
+	inFile func(string) string
+}
+
+// shown is how Restore's messages name the tensor the model calls name:
+// by the file's name for it, with the model's beside it where they differ.
+func (f *File) shown(name string) string {
+	if f.inFile == nil {
+		return name
+	}
+	if fn := f.inFile(name); fn != name {
+		return fmt.Sprintf("%s (the model's %s)", fn, name)
+	}
+	return name
 }
 
 // Tensor is one named tensor of a model file.
@@ -218,7 +234,7 @@ func Restore(f *File, params []*graph.Param) error {
 	saved := make(map[string]*graph.Buf, len(f.Tensors))
 	for _, t := range f.Tensors {
 		if _, dup := saved[t.Name]; dup {
-			mismatch("tensor %s appears twice", t.Name)
+			mismatch("tensor %s appears twice", f.shown(t.Name))
 		}
 		saved[t.Name] = t.Buf
 	}
@@ -238,15 +254,15 @@ func Restore(f *File, params []*graph.Param) error {
 		switch {
 		case !ok:
 			missing = append(missing, p.Name)
-			mismatch("tensor %s is missing (the model expects %s %s)", p.Name, dtypeName(want.Dtype), shapeString(want.Shape))
+			mismatch("tensor %s is missing (the model expects %s %s)", f.shown(p.Name), dtypeName(want.Dtype), shapeString(want.Shape))
 		case got == nil:
-			mismatch("tensor %s has no buffer", p.Name)
+			mismatch("tensor %s has no buffer", f.shown(p.Name))
 		case got.Dtype != want.Dtype:
-			mismatch("tensor %s has dtype %s, model expects %s", p.Name, dtypeName(got.Dtype), dtypeName(want.Dtype))
+			mismatch("tensor %s has dtype %s, model expects %s", f.shown(p.Name), dtypeName(got.Dtype), dtypeName(want.Dtype))
 		case !slices.Equal(got.Shape, want.Shape):
-			mismatch("tensor %s has shape %s, model expects %s", p.Name, shapeString(got.Shape), shapeString(want.Shape))
+			mismatch("tensor %s has shape %s, model expects %s", f.shown(p.Name), shapeString(got.Shape), shapeString(want.Shape))
 		case !consistent(got):
-			mismatch("tensor %s holds %d elements, not what its shape %s needs", p.Name, bufLen(got), shapeString(got.Shape))
+			mismatch("tensor %s holds %d elements, not what its shape %s needs", f.shown(p.Name), bufLen(got), shapeString(got.Shape))
 		case !consistent(want):
 			return fmt.Errorf("%s: restore: parameter %s holds %d elements, not what its shape %s needs", f.where(), p.Name, bufLen(want), shapeString(want.Shape))
 		}
@@ -257,7 +273,7 @@ func Restore(f *File, params []*graph.Param) error {
 			if t.Buf != nil {
 				desc = dtypeName(t.Buf.Dtype) + " " + shapeString(t.Buf.Shape)
 			}
-			mismatch("unexpected tensor %s %s: the model has no such parameter", t.Name, desc)
+			mismatch("unexpected tensor %s %s: the model has no such parameter", f.shown(t.Name), desc)
 		}
 	}
 	if len(errs) > 0 {

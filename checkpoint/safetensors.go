@@ -112,21 +112,51 @@ func Transpose(names ...string) Mapping {
 	for _, n := range names {
 		set[n] = true
 	}
-	f := func(ts []Tensor) ([]Tensor, error) {
-		out := slices.Clone(ts)
-		for i, t := range out {
-			if !set[t.Name] {
-				continue
-			}
-			b, err := transposed(t)
-			if err != nil {
-				return nil, err
-			}
-			out[i].Buf = b
+	return transpose(set)
+}
+
+// transpose is Transpose's mapping: the same both ways, names kept.
+type transpose map[string]bool
+
+func (tr transpose) ToFile(ts []Tensor) ([]Tensor, error)   { return tr.apply(ts) }
+func (tr transpose) FromFile(ts []Tensor) ([]Tensor, error) { return tr.apply(ts) }
+
+func (tr transpose) apply(ts []Tensor) ([]Tensor, error) {
+	out := slices.Clone(ts)
+	for i, t := range out {
+		if !tr[t.Name] {
+			continue
 		}
-		return out, nil
+		b, err := transposed(t)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Buf = b
 	}
-	return MappingFuncs{f, f}
+	return out, nil
+}
+
+// nameInFile is the name m's ToFile gives the model's tensor name, where
+// m is known to map names one to one (Identity, Rename, Transpose and
+// Chains of them); ok is false for any other mapping.
+func nameInFile(m Mapping, name string) (fn string, ok bool) {
+	switch m := m.(type) {
+	case identity, transpose:
+		return name, true
+	case Rename:
+		if to, ok := m[name]; ok {
+			return to, true
+		}
+		return name, true
+	case chain:
+		for _, c := range m {
+			if name, ok = nameInFile(c, name); !ok {
+				return "", false
+			}
+		}
+		return name, true
+	}
+	return "", false
 }
 
 func transposed(t Tensor) (*graph.Buf, error) {
@@ -230,6 +260,12 @@ func LoadSafetensors(path string, params []*graph.Param, m Mapping) (map[string]
 	}
 	if f.Tensors, err = m.FromFile(f.Tensors); err != nil {
 		return nil, fmt.Errorf("%s: %w", f.where(), err)
+	}
+	f.inFile = func(name string) string {
+		if fn, ok := nameInFile(m, name); ok {
+			return fn
+		}
+		return name
 	}
 	want := make(map[string]tensor.Dtype, len(params))
 	for _, p := range params {

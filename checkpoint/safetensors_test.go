@@ -134,3 +134,23 @@ func TestChainOrder(t *testing.T) {
 	_, err = TensorMap([]Tensor{{Name: "x"}, {Name: "x"}})
 	require.Error(t, err)
 }
+
+// TestLoadSafetensorsNamesFileTensors: a mismatch through a renaming
+// mapping names the tensor as the file holds it, the model's name beside
+// it; a tensor whose name the mapping keeps is named once.
+func TestLoadSafetensorsNamesFileTensors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	m := Chain(Transpose("dense.weight"), Rename{"dense.weight": "fc.weight"})
+	w, b := seqParam("dense.weight", tensor.Float32, 2, 3), seqParam("dense.bias", tensor.Float32, 2)
+	require.NoError(t, SaveSafetensors(path, []*graph.Param{w, b}, m, nil))
+	w2, b2 := graph.NewParam("dense.weight", tensor.Float32, 4, 3), graph.NewParam("dense.bias", tensor.Float32, 4)
+	_, err := LoadSafetensors(path, []*graph.Param{w2, b2}, m)
+	require.ErrorIs(t, err, ErrMismatch)
+	require.ErrorContains(t, err, "tensor fc.weight (the model's dense.weight) has shape (2,3), model expects (4,3)")
+	require.ErrorContains(t, err, "tensor dense.bias has shape (2), model expects (4)")
+
+	extra := graph.NewParam("extra", tensor.Float32, 1)
+	require.NoError(t, SaveSafetensors(path, []*graph.Param{w, b, extra}, m, nil))
+	_, err = LoadSafetensors(path, []*graph.Param{w, b}, m)
+	require.ErrorContains(t, err, "unexpected tensor extra float32 (1)")
+}

@@ -172,19 +172,19 @@ func Import(dir string) (*Classifier, error) {
 	cfgPath := filepath.Join(dir, ExportConfig)
 	raw, err := os.ReadFile(cfgPath)
 	if err != nil {
-		return nil, fmt.Errorf("import: %w", err)
+		return nil, err
 	}
 	var ec ExportConfigJSON
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&ec); err != nil {
-		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	if err := ec.check(); err != nil {
-		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	vocab, err := readVocab(filepath.Join(dir, ExportVocab), ec.VocabSize)
 	if err != nil {
-		return nil, fmt.Errorf("import: %w", err)
+		return nil, err
 	}
 	cfg := Config{Cell: ec.Cell, SeqLen: ec.SeqLen, Embed: ec.EmbeddingDim, Hidden: ec.HiddenSize, Layers: ec.NumLayers,
 		Dropout: ec.Dropout, Vocab: ec.VocabSize, Padding: PaddingZero, Packed: ec.Packed}
@@ -192,7 +192,7 @@ func Import(dir string) (*Classifier, error) {
 		cfg.Padding = PaddingLearned
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	// The weights file holds every parameter in at least 2 bytes (F16 or
 	// BF16, which loading widens; float32 as PyTorch saves them): sizes
@@ -202,22 +202,22 @@ func Import(dir string) (*Classifier, error) {
 	weights := filepath.Join(dir, ExportWeights)
 	fi, err := os.Stat(weights)
 	if err != nil {
-		return nil, fmt.Errorf("import: %w", err)
+		return nil, err
 	}
 	if need := int64(cfg.paramBound()) * 2; need > fi.Size() {
-		return nil, fmt.Errorf("import: %s describes %s (%s parameters, at least %s bytes at 2 bytes each), but %s holds %s bytes",
+		return nil, fmt.Errorf("%s describes %s (%s parameters, at least %s bytes at 2 bytes each), but %s holds %s bytes",
 			cfgPath, cfg.describe(), groupDigits(cfg.paramBound()), groupDigits(int(need)), weights, groupDigits(int(fi.Size())))
 	}
 	m, err := NewModel(cfg, 1)
 	if err != nil {
-		return nil, fmt.Errorf("import: %s: %w", cfgPath, err)
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	if _, err := checkpoint.LoadSafetensors(filepath.Join(dir, ExportWeights), m.Params(), exportNames); err != nil {
-		return nil, fmt.Errorf("import: %w", err)
+		return nil, err
 	}
 	for _, p := range m.Params() {
 		if err := p.CheckFinite(); err != nil {
-			return nil, fmt.Errorf("import: %s: %w", filepath.Join(dir, ExportWeights), err)
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ExportWeights), err)
 		}
 	}
 	info := TrainInfo{Source: "imported from " + dir}

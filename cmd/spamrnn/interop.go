@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/spam"
@@ -89,6 +91,14 @@ func cmdImport(args []string, stdout io.Writer) error {
 	out := fs.Output("out", "", "model file to write", cli.Required(), cli.Replaces(replacesOnly(spam.FileKind)))
 	fs.Check(func() error {
 		dir := fs.Arg()[0]
+		switch fi, err := os.Stat(dir); {
+		case errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("%s: no such directory (an export directory holds %s)", dir, strings.Join(exportFiles, ", "))
+		case err != nil:
+			return err
+		case !fi.IsDir():
+			return fmt.Errorf("%s: not a directory (an export directory holds %s)", dir, strings.Join(exportFiles, ", "))
+		}
 		for _, name := range exportFiles {
 			if cli.SameFile(*out, filepath.Join(dir, name)) {
 				return fmt.Errorf("--out %s: is the export's %s, an input of this command; writing it would replace the input", *out, name)
@@ -100,9 +110,6 @@ func cmdImport(args []string, stdout io.Writer) error {
 		return err
 	}
 	dir := fs.Arg()[0]
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fmt.Errorf("%s: not an export directory", dir)
-	}
 	clf, err := spam.Import(dir)
 	if err != nil {
 		return err

@@ -317,6 +317,17 @@ func TestExportImportErrors(t *testing.T) {
 	code, _, stderr = runCmd(t, "", "import", dir, "--out", filepath.Join(dir, "m.model"))
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "config.json")
+	require.NotContains(t, stderr, "import: import:", "the command names itself once")
+
+	// No directory, or a file: command-line errors, said before any work.
+	for arg, want := range map[string]string{
+		filepath.Join(dir, "missing"): ": no such directory (an export directory holds model.safetensors",
+		notDir:                        ": not a directory (an export directory holds model.safetensors",
+	} {
+		code, _, stderr = runCmd(t, "", "import", arg, "--out", filepath.Join(dir, "m.model"))
+		require.Equal(t, 2, code, stderr)
+		require.Contains(t, stderr, "spamrnn import: "+arg+want)
+	}
 
 	// A broken export: the vocabulary one line short.
 	bad := filepath.Join(dir, "bad")

@@ -134,12 +134,13 @@ const (
 // one place, checked together by Parse.
 func newTrainFlags(stdout io.Writer) *trainFlags {
 	fs := cli.NewFlagSet("spamrnn train", "usage: spamrnn train [options]\n"+
-		"\nTrains the LSTM classifier (embedding, stacked LSTM, dense, sigmoid; binary\n"+
-		"cross-entropy, Adam, gradient-norm clipping) on labelled messages split 70/15/15\n"+
-		"into training, validation and test; keeps the epoch with the best validation\n"+
-		"figure, saving it after every improvement, and reports accuracy on the test\n"+
-		"split. SMS data (ham/spam labels) needs no --positive; for any other two-class\n"+
-		"labelled text, name the positive label with --positive.\n"+
+		"\nTrains the text classifier (embedding, stacked LSTMs or GRUs or a text CNN,\n"+
+		"dense, sigmoid; binary cross-entropy, Adam, gradient-norm clipping) on\n"+
+		"labelled messages split 70/15/15 into training, validation and test; keeps the\n"+
+		"epoch with the best validation figure, saving it after every improvement, and\n"+
+		"reports accuracy on the test split. SMS data (ham/spam labels) needs no\n"+
+		"--positive; for any other two-class labelled text, name the positive label\n"+
+		"with --positive.\n"+
 		"\n--cell picks the sequence encoder: lstm (the reference) and gru stack --layers\n"+
 		"recurrent layers of --hidden units; cnn is a text CNN (Kim 2014): for each of\n"+
 		"--widths a convolution of --channels filters, ReLU and max over time. The model\n"+
