@@ -225,7 +225,9 @@ func (l *intList) Set(s string) error {
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	o := options{}
 	fs := flag.NewFlagSet("spambench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// A bad flag is one line from main, not flag's line and the whole
+	// usage; -h prints the usage (below).
+	fs.SetOutput(io.Discard)
 	batches := intList{}
 	if err := batches.Set(defaultBatches); err != nil {
 		return o, err
@@ -253,12 +255,14 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.packedSteps, "packed-steps", 0, "timed steps per repeat of a packed run (0: one whole epoch of bucketed batches, so that both engines are timed over the whole length distribution)")
 	fs.IntVar(&o.bucket, "bucket", train.DefaultChunk, "with --packed: batches the bucketing sampler sorts by length together (spamrnn --bucket)")
 	fs.BoolVar(&o.quick, "quick", false, "smoke run: batch 10, 2 warm-up, 5 steps, 1 repeat, no PyTorch (flags given explicitly still apply)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./benchmarks/spambench [flags]\n\n"+
-			"Times training of the SMS-spam classifier (LSTM, or --cell gru or cnn) on this engine's devices and on PyTorch.\n\n")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "Usage: go run ./benchmarks/spambench [flags]\n\n"+
+				"Times training of the SMS-spam classifier (LSTM, or --cell gru or cnn) on this engine's devices and on PyTorch.\n\n")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+		}
 		return o, err
 	}
 	if fs.NArg() > 0 {
@@ -314,6 +318,19 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--torch-threads %d: must be at least 1", o.torchThreads)
 	case o.out == "":
 		return o, errors.New("--out: empty directory name")
+	}
+	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
+		return o, fmt.Errorf("--out %s: exists and is not a directory (results.json and seq_per_s.png go into it)", o.out)
+	}
+	if o.data != "" {
+		switch fi, err := os.Stat(o.data); {
+		case errors.Is(err, os.ErrNotExist):
+			return o, fmt.Errorf("--data %s: no such file", o.data)
+		case err != nil:
+			return o, fmt.Errorf("--data %s: %w", o.data, err)
+		case fi.IsDir():
+			return o, fmt.Errorf("--data %s: is a directory, not a file", o.data)
+		}
 	}
 	// Flags of a mode the run is not in would be ignored without a word.
 	for _, name := range []string{"bucket", "packed-steps", "interleave"} {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"image/png"
 	"io"
 	"math"
@@ -299,6 +300,30 @@ func TestParseOptions(t *testing.T) {
 		err = run(context.Background(), bad, io.Discard, io.Discard)
 		require.ErrorAs(t, err, new(usageError), "%v: main exits 2 for a bad command line", bad)
 	}
+
+	// One line each, said before any work, nothing printed by flag itself.
+	dir := t.TempDir()
+	file := filepath.Join(dir, "data.tsv")
+	require.NoError(t, os.WriteFile(file, []byte("ham\thi\n"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--batch-sizes", "0,-3"}, `invalid value "0,-3" for flag -batch-sizes: batch size "0" is not a positive integer`},
+		{[]string{"--data", filepath.Join(dir, "missing")}, "--data " + filepath.Join(dir, "missing") + ": no such file"},
+		{[]string{"--data", dir}, "--data " + dir + ": is a directory, not a file"},
+		{[]string{"--out", file}, "--out " + file + ": exists and is not a directory (results.json and seq_per_s.png go into it)"},
+	} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), tc.args, io.Discard, &stderr)
+		require.ErrorAs(t, err, new(usageError), "%v", tc.args)
+		require.EqualError(t, err, tc.want)
+		require.Empty(t, stderr.String(), "%v: flag printed its own message or the usage", tc.args)
+	}
+	var stderr bytes.Buffer
+	require.ErrorIs(t, run(context.Background(), []string{"-h"}, io.Discard, &stderr), flag.ErrHelp)
+	require.Contains(t, stderr.String(), "Usage: go run ./benchmarks/spambench [flags]")
+	require.Contains(t, stderr.String(), "-batch-sizes")
 }
 
 func TestFlopsPerStep(t *testing.T) {

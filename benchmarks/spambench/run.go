@@ -36,7 +36,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	jsonPath, pngPath := outputPaths(o.out)
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fmt.Errorf("create output directory: %w", err)
+		return fmt.Errorf("--out %s: %w", o.out, err)
 	}
 
 	// Devices: asked once; the answer goes into the machine facts too.
