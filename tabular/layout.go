@@ -55,10 +55,16 @@ const Whitespace rune = -1
 // (",", ";", "|", " "), or the words tab, space, comma, semicolon, pipe or
 // whitespace (runs of spaces and tabs), or "\t"; "" or auto is 0.
 func ParseSep(s string) (rune, error) {
+	switch s { // the escapes as written: `\T` or `\S+` mean something else
+	case `\t`:
+		return '\t', nil
+	case `\s+`:
+		return Whitespace, nil
+	}
 	switch strings.ToLower(s) {
 	case "", "auto":
 		return 0, nil
-	case "tab", `\t`:
+	case "tab":
 		return '\t', nil
 	case "space":
 		return ' ', nil
@@ -68,7 +74,7 @@ func ParseSep(s string) (rune, error) {
 		return ';', nil
 	case "pipe":
 		return '|', nil
-	case "whitespace", `\s+`:
+	case "whitespace":
 		return Whitespace, nil
 	}
 	r, n := utf8.DecodeRuneInString(s)
@@ -139,7 +145,9 @@ func (f *fieldsReader) Read() ([]string, error) {
 		}
 		f.line++
 		f.rec = f.rec[:0]
-		for _, w := range strings.Fields(s) {
+		// Spaces and tabs only (pandas' sep=r"\s+" on a line): a value may
+		// hold a no-break space ("New York", "1 000").
+		for _, w := range strings.FieldsFunc(s, isFieldSpace) {
 			f.rec = append(f.rec, w)
 		}
 		if len(f.rec) == 0 {
@@ -154,7 +162,11 @@ func (f *fieldsReader) Read() ([]string, error) {
 	}
 }
 
+// FieldPos gives the line only: the column is 1 (no caller reads it).
 func (f *fieldsReader) FieldPos(int) (line, column int) { return f.line, 1 }
+
+// isFieldSpace separates the fields of a whitespace-separated line.
+func isFieldSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 
 // Empty is the error text for a file with no line: it wants a header
 // row unless l has none.

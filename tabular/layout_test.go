@@ -64,6 +64,13 @@ func TestLayoutWhitespaceNoHeader(t *testing.T) {
 	require.ErrorIs(t, err, ErrColumn)
 	require.EqualError(t, err, p+`: no column "5"; the columns are: 0, 1, 2, 3, 4`)
 
+	// A no-break space (a French "1 000", a name) is part of a value.
+	nb := writeFile(t, "cities.data", "New\u00a0York 1\u00a0000\nParis 2\n")
+	b, err = readLayout(t, nb, nil, 0, Layout{Sep: Whitespace, NoHeader: true})
+	require.NoError(t, err)
+	require.Equal(t, []string{"New\u00a0York", "Paris"}, texts(t, b, "0"))
+	require.Equal(t, []string{"1\u00a0000", "2"}, texts(t, b, "1"))
+
 	// Single spaces: the doubled one is an empty field on line 1 (and
 	// "A34\t1169" one field), the trailing one on line 2.
 	_, err = readLayout(t, p, nil, 0, Layout{Sep: ' ', NoHeader: true})
@@ -119,7 +126,7 @@ func TestParseSep(t *testing.T) {
 		require.NoError(t, err, "%q", in)
 		require.Equal(t, want, got, "%q", in)
 	}
-	for _, bad := range []string{";;", `"`, "\n", "\r", "tabs"} {
+	for _, bad := range []string{";;", `"`, "\n", "\r", "tabs", `\S+`, `\T`} {
 		_, err := ParseSep(bad)
 		require.ErrorContains(t, err, "want one character", "%q", bad)
 	}

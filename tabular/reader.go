@@ -191,10 +191,9 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 		return nil, &formatError{fmt.Sprintf("%s: %v", path, err)}
 	}
 	var firstRow []string
-	firstLine := 0
+	firstLine, _ := cr.FieldPos(0) // blank lines before it are skipped
 	if layout.NoHeader {
 		firstRow = slices.Clone(header)
-		firstLine, _ = cr.FieldPos(0)
 		header = Names(len(header))
 	}
 	header = slices.Clone(header)
@@ -208,7 +207,7 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 			header[i] = h
 		}
 		if j, dup := seen[h]; dup {
-			return nil, &formatError{fmt.Sprintf("%s: line 1: column name %q appears twice (columns %d and %d)%s", path, h, j+1, i+1, layout.HeaderHint(header))}
+			return nil, &formatError{fmt.Sprintf("%s: line %d: column name %q appears twice (columns %d and %d)%s", path, firstLine, h, j+1, i+1, layout.HeaderHint(header))}
 		}
 		seen[h] = i
 	}

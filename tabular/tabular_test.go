@@ -74,6 +74,7 @@ func TestCSVErrors(t *testing.T) {
 		{"missing column", "a,b\n1,2\n", []string{"a", "zz", "yy"}, `no columns "zz", "yy"; the columns are: a, b`, ErrColumn},
 		{"ragged", "a,b\n1,2\n3\n", nil, "record on line 3: wrong number of fields", ErrFormat},
 		{"duplicate", "a,a\n1,2\n", nil, `column name "a" appears twice`, ErrFormat},
+		{"duplicate after blank lines", "\n\na,a\n1,2\n", nil, `: line 3: column name "a" appears twice`, ErrFormat},
 		{"header only", "a,b\n", nil, "no data rows", ErrFormat},
 		{"binary", "\x00\x01\x02garbage\n", nil, "not a CSV/TSV or Parquet file", ErrFormat},
 		// Spreadsheets' "Unicode text" export: say what it is, as ember's
