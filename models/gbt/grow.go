@@ -2,6 +2,7 @@ package gbt
 
 import (
 	"container/heap"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -55,6 +56,8 @@ type trainer struct {
 
 	importance []float64
 	history    History
+	round      int   // the round being grown, from 0
+	err        error // the first leaf value beyond float32's range
 }
 
 // growNode is a node of the tree being grown.
@@ -190,7 +193,9 @@ func (t *trainer) classBases() {
 	}
 }
 
-func (t *trainer) run() {
+// run grows the trees; it stops at the first tree with a leaf value
+// beyond float32's range and returns the error saying so.
+func (t *trainer) run() error {
 	if t.ens.bases != nil {
 		t.classBases()
 	} else {
@@ -203,6 +208,7 @@ func (t *trainer) run() {
 	}
 	best, bestLoss := 0, math.Inf(1)
 	for round := 0; round < t.m.NumTrees; round++ {
+		t.round = round
 		if t.prob != nil {
 			t.probabilities()
 		}
@@ -220,6 +226,9 @@ func (t *trainer) run() {
 				t.growLeafwise(ns)
 			} else {
 				t.growTree(ns)
+			}
+			if t.err != nil {
+				return t.err
 			}
 			if t.sampled != nil {
 				t.updateUnsampled(int32(root))
@@ -264,6 +273,7 @@ func (t *trainer) run() {
 	}
 	t.ens.nodes = slices.Clip(t.ens.nodes)
 	t.ens.cover = slices.Clip(t.cover)
+	return nil
 }
 
 // gradients computes every row's gradient and hessian for the tree of
@@ -575,11 +585,31 @@ func (q *leafQueue) Pop() any {
 }
 
 // makeLeaf turns a node into a leaf with the Newton step -G/(H+λ), shrunk
-// by the learning rate.
+// by the learning rate: 0 when H+λ is not above 0 (as XGBoost's leaf
+// weight). A value beyond float32's range sets t.err.
 func (t *trainer) makeLeaf(nd *growNode) leafSpan {
-	v := float32(-nd.tot.g / (nd.tot.h + t.rules.lambda) * t.lr)
+	var step float64
+	if den := nd.tot.h + t.rules.lambda; den > 0 {
+		step = -nd.tot.g / den
+	}
+	v := float32(step * t.lr)
+	if (isNaN32(v) || isInf32(v)) && t.err == nil {
+		t.err = t.leafError(step, nd.tot)
+	}
 	t.ens.nodes[nd.id] = node{Threshold: v, Feature: -1}
 	return leafSpan{nd.begin, nd.end, float64(v)}
+}
+
+// leafError says why a leaf value is not a finite float32: the step times
+// the learning rate overflows, or a row's float32 gradient had already.
+func (t *trainer) leafError(step float64, s stats) error {
+	round := t.round + 1
+	if math.IsNaN(step) || math.IsInf(step, 0) {
+		return fmt.Errorf("gbt: Fit: round %d: a leaf's gradient sums are not finite (G %.3g, H %.3g): a row's gradient is beyond float32's range, where gradients are kept, as its margin or label is too large: lower LearningRate (or raise L2), or scale the labels",
+			round, s.g, s.h)
+	}
+	return fmt.Errorf("gbt: Fit: round %d: a leaf value of %.3g (the Newton step −G/(H+λ) = %.3g times LearningRate %g) is beyond float32's range (3.4e38), where leaf values are kept: lower LearningRate, or raise L2",
+		round, step*t.lr, step, t.lr)
 }
 
 // applyLeaves adds each leaf's value to the margins of its rows.

@@ -93,7 +93,14 @@ type splitRules struct {
 	minSplitLoss   float64
 }
 
-func (r *splitRules) score(s stats) float64 { return s.g * s.g / (s.h + r.lambda) }
+// score is G²/(H+λ), or 0 when H+λ is not above 0 (as XGBoost's gain).
+func (r *splitRules) score(s stats) float64 {
+	den := s.h + r.lambda
+	if !(den > 0) {
+		return 0
+	}
+	return s.g * s.g / den
+}
 
 func (r *splitRules) valid(s stats) bool {
 	return s.n >= r.minSamplesLeaf && s.h >= r.minChildWeight

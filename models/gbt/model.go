@@ -422,7 +422,9 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 		}
 	}
 	t := newTrainer(m, X, y, w, valid, k)
-	t.run()
+	if err := t.run(); err != nil {
+		return err
+	}
 	m.ens, m.importance, m.history = t.ens, t.importance, t.history
 	return nil
 }
