@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 
 	"gorgonia.org/tensor"
 
@@ -82,6 +81,10 @@ func Save(path string, s *Saved) error {
 		return fmt.Errorf("gbt: save %s: %w", path, ErrNotFitted)
 	}
 	m, e := s.Model, s.Model.ens
+	// What Load would refuse is not written.
+	if p := e.saveProblem(m); p != "" {
+		return fmt.Errorf("gbt: save %s: %s, so the file could not be loaded; nothing was written", path, p)
+	}
 	meta := fileMeta{
 		Version: 1, Command: "gbt",
 		Input:    fileInput{Kind: "table", Target: s.Target, Pipeline: s.Pipeline},
@@ -176,10 +179,8 @@ func Load(path string) (*Saved, error) {
 	if (e.link == Softmax) != (st.ClassBases != nil) || (st.ClassBases != nil && (len(st.ClassBases) < 2 || len(st.ClassBases) > MaxClasses)) {
 		return nil, bad("%d class bases for link %s", len(st.ClassBases), st.Link)
 	}
-	for c, b := range st.ClassBases {
-		if isNaN32(b) || math.IsInf(float64(b), 0) {
-			return nil, bad("class %d's base is %v", c, b)
-		}
+	if p := basesProblem(st.ClassBases); p != "" {
+		return nil, bad("%s", p)
 	}
 	if m.NumClass != 0 && m.NumClass != len(st.ClassBases) {
 		return nil, bad("num_class %d but %d class bases", m.NumClass, len(st.ClassBases))
@@ -220,14 +221,8 @@ func Load(path string) (*Saved, error) {
 	e.nodes = make([]node, n)
 	for i := range e.nodes {
 		nd := node{Threshold: bufs[0].F32[i], Feature: bufs[1].I32[i], Left: bufs[2].I32[i], Default: bufs[3].I32[i]}
-		if nd.Feature >= 0 {
-			// Children after the parent: every walk moves forward and ends.
-			if int(nd.Feature) >= st.NumFeatures || nd.Left <= int32(i) || int(nd.Left)+1 >= n ||
-				(nd.Default != 0 && nd.Default != 1) || isNaN32(nd.Threshold) {
-				return nil, bad("node %d is malformed", i)
-			}
-		} else if nd.Feature != -1 || isNaN32(nd.Threshold) || math.IsInf(float64(nd.Threshold), 0) {
-			return nil, bad("leaf %d is malformed", i)
+		if p := nodeProblem(nd, i, n, st.NumFeatures); p != "" {
+			return nil, bad("%s", p)
 		}
 		e.nodes[i] = nd
 	}
@@ -245,10 +240,8 @@ func Load(path string) (*Saved, error) {
 		if len(cover.F32) != n {
 			return nil, bad("%d node covers for %d nodes", len(cover.F32), n)
 		}
-		for i, c := range cover.F32 {
-			if !(c >= 0) || isInf32(c) {
-				return nil, bad("node %d's cover is %v", i, c)
-			}
+		if p := coverProblem(cover.F32); p != "" {
+			return nil, bad("%s", p)
 		}
 		e.cover = cover.F32
 	} else if errors.Is(err, checkpoint.ErrNoTensor) {
@@ -288,4 +281,60 @@ func Load(path string) (*Saved, error) {
 		s.Training = raw.Training
 	}
 	return s, nil
+}
+
+// nodeProblem is what makes node i of n malformed in a model of nFeature
+// features, or "": an inner node's feature or children out of range
+// (children come after their parent, so every walk ends) or a NaN
+// threshold; a leaf's value not finite.
+func nodeProblem(nd node, i, n, nFeature int) string {
+	if nd.Feature >= 0 {
+		if int(nd.Feature) >= nFeature || nd.Left <= int32(i) || int(nd.Left)+1 >= n ||
+			(nd.Default != 0 && nd.Default != 1) || isNaN32(nd.Threshold) {
+			return fmt.Sprintf("node %d is malformed", i)
+		}
+	} else if nd.Feature != -1 || isNaN32(nd.Threshold) || isInf32(nd.Threshold) {
+		return fmt.Sprintf("leaf %d is malformed", i)
+	}
+	return ""
+}
+
+// coverProblem is the first node cover that is negative or not finite, or "".
+func coverProblem(cover []float32) string {
+	for i, c := range cover {
+		if !(c >= 0) || isInf32(c) {
+			return fmt.Sprintf("node %d's cover is %v", i, c)
+		}
+	}
+	return ""
+}
+
+// basesProblem is the first class base that is not finite, or "".
+func basesProblem(bases []float32) string {
+	for c, b := range bases {
+		if isNaN32(b) || isInf32(b) {
+			return fmt.Sprintf("class %d's base is %v", c, b)
+		}
+	}
+	return ""
+}
+
+// saveProblem is what Load would refuse in a file of m and its fitted
+// trees e, or "".
+func (e *Ensemble) saveProblem(m *Model) string {
+	if err := m.checkOptions(); err != nil {
+		return err.Error()
+	}
+	if isNaN32(e.base) {
+		return "the base is NaN"
+	}
+	if p := basesProblem(e.bases); p != "" {
+		return p
+	}
+	for i, nd := range e.nodes {
+		if p := nodeProblem(nd, i, len(e.nodes), e.nFeature); p != "" {
+			return p
+		}
+	}
+	return coverProblem(e.cover)
 }

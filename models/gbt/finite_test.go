@@ -81,3 +81,38 @@ func TestLeafWithoutHessian(t *testing.T) {
 	_, err = Load(path)
 	require.NoError(t, err)
 }
+
+// TestSaveRefusesWhatLoadRefuses: Save checks the trees as Load does, so
+// a model with a non-finite leaf is an error and no file is written,
+// never a file that cannot be loaded back.
+func TestSaveRefusesWhatLoadRefuses(t *testing.T) {
+	X, y := toyData(200, 35, false)
+	for _, tc := range []struct {
+		name string
+		edit func(e *Ensemble)
+		want string
+	}{
+		{"infinite leaf", func(e *Ensemble) {
+			for i := range e.nodes {
+				if e.nodes[i].Feature < 0 {
+					e.nodes[i].Threshold = float32(math.Inf(1))
+					return
+				}
+			}
+		}, "is malformed"},
+		{"NaN base", func(e *Ensemble) { e.base = float32(math.NaN()) }, "the base is NaN"},
+		{"NaN cover", func(e *Ensemble) { e.cover[0] = float32(math.NaN()) }, "node 0's cover is NaN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := New()
+			m.NumTrees = 2
+			require.NoError(t, m.Fit(X, y, nil))
+			tc.edit(m.ens)
+			path := filepath.Join(t.TempDir(), "m.model")
+			err := Save(path, &Saved{Model: m})
+			require.ErrorContains(t, err, tc.want)
+			require.ErrorContains(t, err, "nothing was written")
+			require.NoFileExists(t, path)
+		})
+	}
+}
