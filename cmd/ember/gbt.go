@@ -209,7 +209,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each; one per class for multi:softprob)")
 	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0; with --max-leaves the default is 30, no practical bound, as LightGBM's and scikit-learn's)")
 	maxLeaves := fs.Int("max-leaves", 0, 0, gbt.MaxLeaves, "grow each tree best first to this many leaves (LightGBM's num_leaves, scikit-learn's max_leaf_nodes, XGBoost's lossguide; --max-depth still bounds it); 0: depth by depth")
-	lr := fs.Float("lr", 0.1, cli.Above(0), "learning rate (shrinkage of each tree)")
+	lr := fs.Float("lr", 0.1, cli.Above(0), "learning rate (shrinkage of each tree; one that takes a leaf value beyond float32's range, 3.4e38, stops the fit with an error)")
 	bins := fs.Int("max-bins", gbt.MaxBins, 2, gbt.MaxBins, "value bins per feature")
 	minLeaf := fs.Int("min-samples-leaf", 1, 1, 1<<30, "fewest training rows in a leaf (Spark's minInstancesPerNode)")
 	minChild := fs.Float("min-child-weight", 1e-3, cli.AtLeast(0), "smallest hessian sum in a leaf")
@@ -495,7 +495,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				w = pickFloats(wtr, trRows)
 			}
 			if err := m.FitWeighted(X, pickFloats(ytr, trRows), w, nil); err != nil {
-				return nil, err
+				return nil, fitError(err)
 			}
 			return m.Predict(Xv)
 		}
@@ -547,7 +547,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	if err := base.FitWeighted(Xfit, yfit, wfit, valid); err != nil {
-		return err
+		return fitError(err)
 	}
 	res.TrainSecs = time.Since(start).Seconds()
 	res.NTrain, res.NTest = Xfit.Rows, Xte.Rows
@@ -673,6 +673,21 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
+}
+
+// fitError words a fit's error for the command line: a leaf value beyond
+// float32's range names the flags that set it.
+func fitError(err error) error {
+	var oe *gbt.OverflowError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	if math.IsNaN(oe.Step) || math.IsInf(oe.Step, 0) {
+		return fmt.Errorf("the fit stopped at round %d: a row's gradient is beyond float32's range, where gradients are kept (a leaf's sums are G %.3g, H %.3g), as its margin or target is too large: lower --lr (learning_rate in --grid) or raise --l2, or scale the target",
+			oe.Round, oe.G, oe.H)
+	}
+	return fmt.Errorf("the fit stopped at round %d: a leaf value of %.3g (the Newton step −G/(H+λ) = %.3g times learning rate %g) is beyond float32's range (3.4e38), where leaf values are kept: lower --lr (learning_rate in --grid), or raise --l2",
+		oe.Round, oe.Step*oe.LearningRate, oe.Step, oe.LearningRate)
 }
 
 // importanceTop is how many features the importance chart shows.

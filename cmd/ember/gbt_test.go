@@ -891,3 +891,40 @@ func TestGBTRegressionHeldOut(t *testing.T) {
 	require.NotNil(t, res.RMSE)
 	require.Equal(t, 50, res.NTest)
 }
+
+// TestGBTLearningRateOverflow: a learning rate that takes a leaf value
+// beyond float32's range stops the fit with an error naming --lr, for
+// every objective, and nothing is saved (it used to save a NaN model that
+// ember score refused as malformed). A large rate whose leaves stay finite
+// still fits, and its model scores.
+func TestGBTLearningRateOverflow(t *testing.T) {
+	dir := t.TempDir()
+	data := smallTable(t, dir, 200, nil)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"binary", []string{"--target", "label", "--lr", "1e39"}},
+		{"binary 1e308", []string{"--target", "label", "--lr", "1e308"}},
+		{"multi-class", []string{"--target", "city", "--lr", "1e39"}},
+		{"regression", []string{"--target", "id", "--objective", "reg:squarederror", "--lr", "1e39"}},
+		{"regression 1e30, second round", []string{"--target", "id", "--objective", "reg:squarederror", "--lr", "1e30"}},
+		{"no L2", []string{"--target", "label", "--lr", "1e30", "--l2", "0"}},
+		{"grid", []string{"--target", "label", "--cv", "2", "--grid", "eta=0.1,1e39"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			model := filepath.Join(t.TempDir(), "m.model")
+			args := append([]string{"gbt", "--data", data, "--features", "x", "--trees", "3", "--save", model}, tc.args...)
+			code, _, errOut := runCmd(t, args...)
+			require.Equal(t, 1, code, errOut)
+			require.Contains(t, errOut, "is beyond float32's range (3.4e38), where leaf values are kept: lower --lr")
+			require.NoFileExists(t, model)
+		})
+	}
+	model := filepath.Join(dir, "big.model")
+	code, _, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--features", "x", "--trees", "3", "--lr", "1e30", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	require.NotContains(t, errOut, "NaN")
+	code, _, errOut = runCmd(t, "score", "--model", model, "--data", data)
+	require.Equal(t, 0, code, errOut)
+}

@@ -45,6 +45,8 @@ func TestFitRefusesNonFiniteLeaves(t *testing.T) {
 				Xf, yf = Xm, ym
 			}
 			err := m.Fit(Xf, yf, nil)
+			var oe *OverflowError
+			require.ErrorAs(t, err, &oe)
 			require.ErrorContains(t, err, "beyond float32's range")
 			require.ErrorContains(t, err, "lower LearningRate")
 			require.Nil(t, m.Ensemble())

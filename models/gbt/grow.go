@@ -2,7 +2,6 @@ package gbt
 
 import (
 	"container/heap"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -57,7 +56,7 @@ type trainer struct {
 	importance []float64
 	history    History
 	round      int   // the round being grown, from 0
-	err        error // the first leaf value beyond float32's range
+	err        error // an *OverflowError: the first leaf value beyond float32's range
 }
 
 // growNode is a node of the tree being grown.
@@ -600,16 +599,9 @@ func (t *trainer) makeLeaf(nd *growNode) leafSpan {
 	return leafSpan{nd.begin, nd.end, float64(v)}
 }
 
-// leafError says why a leaf value is not a finite float32: the step times
-// the learning rate overflows, or a row's float32 gradient had already.
+// leafError is the error for a leaf value that is not a finite float32.
 func (t *trainer) leafError(step float64, s stats) error {
-	round := t.round + 1
-	if math.IsNaN(step) || math.IsInf(step, 0) {
-		return fmt.Errorf("gbt: Fit: round %d: a leaf's gradient sums are not finite (G %.3g, H %.3g): a row's gradient is beyond float32's range, where gradients are kept, as its margin or label is too large: lower LearningRate (or raise L2), or scale the labels",
-			round, s.g, s.h)
-	}
-	return fmt.Errorf("gbt: Fit: round %d: a leaf value of %.3g (the Newton step −G/(H+λ) = %.3g times LearningRate %g) is beyond float32's range (3.4e38), where leaf values are kept: lower LearningRate, or raise L2",
-		round, step*t.lr, step, t.lr)
+	return &OverflowError{Round: t.round + 1, Step: step, LearningRate: t.lr, G: s.g, H: s.h}
 }
 
 // applyLeaves adds each leaf's value to the margins of its rows.

@@ -218,6 +218,26 @@ func (m *Model) checkOptions() error {
 	return nil
 }
 
+// OverflowError is Fit's error when a leaf value is beyond float32's
+// range, where leaf values are kept: the Newton step −G/(H+λ) times the
+// learning rate overflows, or (Step not finite) a row's float32 gradient
+// already had, its margin or label being too large.
+type OverflowError struct {
+	Round        int     // the boosting round, from 1
+	Step         float64 // −G/(H+λ) of the leaf
+	LearningRate float64
+	G, H         float64 // the leaf's gradient and hessian sums
+}
+
+func (e *OverflowError) Error() string {
+	if math.IsNaN(e.Step) || math.IsInf(e.Step, 0) {
+		return fmt.Sprintf("gbt: Fit: round %d: a leaf's gradient sums are not finite (G %.3g, H %.3g): a row's gradient is beyond float32's range, where gradients are kept, as its margin or label is too large: lower LearningRate (or raise L2), or scale the labels",
+			e.Round, e.G, e.H)
+	}
+	return fmt.Sprintf("gbt: Fit: round %d: a leaf value of %.3g (the Newton step −G/(H+λ) = %.3g times LearningRate %g) is beyond float32's range (3.4e38), where leaf values are kept: lower LearningRate, or raise L2",
+		e.Round, e.Step*e.LearningRate, e.Step, e.LearningRate)
+}
+
 // EvalSet is a validation set for early stopping and the loss history.
 type EvalSet struct {
 	X *tabular.Matrix
@@ -341,7 +361,8 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 // margin is the weighted mean's; MinSamplesLeaf still counts rows. The bins
 // are cut from the rows unweighted, as scikit-learn cuts them (XGBoost's
 // hist sketch weighs them), so a weight of 0 leaves a row out of the fit
-// but not out of the bins.
+// but not out of the bins. A leaf value beyond float32's range stops the
+// fit with an *OverflowError.
 func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) error {
 	m.ens, m.importance, m.history = nil, nil, History{}
 	if err := m.checkOptions(); err != nil {
