@@ -149,6 +149,8 @@ func TestGBTBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(rareFile, []byte(rare.String()), 0o644))
 	huge := filepath.Join(dir, "huge.csv")
 	require.NoError(t, os.WriteFile(huge, []byte("x,label\n1,a\n2,b\n1e400,a\n4,b\n5,a\n6,b\n7,a\n8,b\n"), 0o644))
+	bigTarget := filepath.Join(dir, "big.csv")
+	require.NoError(t, os.WriteFile(bigTarget, []byte("x,y\n1,2\n2,1e39\n3,4\n4,5\n"), 0o644))
 	oneFile := filepath.Join(dir, "one.csv") // 40 rows of a, 1 of b
 	require.NoError(t, os.WriteFile(oneFile, []byte("x,label\n"+strings.Repeat("1,a\n", 40)+"2,b\n"), 0o644))
 	for _, tc := range []struct {
@@ -206,6 +208,11 @@ func TestGBTBadInput(t *testing.T) {
 		{"valid-frac without early stopping", []string{"--data", data, "--target", "label", "--valid-frac", "0.2"}, 2, "--valid-frac is the validation share of --early-stopping; it needs --early-stopping N"},
 		{"max-vocab without tokens", []string{"--data", data, "--target", "label", "--max-vocab", "10"}, 2, "--max-vocab applies to --tokens columns; there are none"},
 		{"token-sep without tokens", []string{"--data", data, "--target", "label", "--token-sep", "|"}, 2, "--token-sep applies to --tokens columns; there are none"},
+		// The features are float32: a fill value beyond its range would be
+		// +Inf, and a target beyond it an infinite starting margin.
+		{"fill value beyond float32", []string{"--data", data, "--target", "label", "--impute", "constant", "--fill-value", "1e39"}, 2, "--fill-value 1e+39: must be from -3.4e+38 to 3.4e+38"},
+		{"regression target beyond float32", []string{"--data", bigTarget, "--target", "y", "--objective", "reg:squarederror"}, 1,
+			bigTarget + `: line 3, column "y": "1e39" is beyond float32's range (±3.4e38)`},
 		{"fill value without constant", []string{"--data", data, "--target", "label", "--impute", "mean", "--fill-value", "3"}, 2, "--fill-value is the value of --impute constant"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
