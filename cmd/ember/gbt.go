@@ -417,6 +417,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if len(trIdx) == 0 {
 			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
 		}
+		if len(teIdx) == 0 && *testFrac > 0 {
+			return noRowHeldOut(fmt.Sprintf("--test-frac %v", *testFrac), *target, len(classes), "row in "+*data,
+				"--test FILE, or --test-frac 0 to score on the training rows")
+		}
 		train, ytr, strata = tabular.SelectRows(tb, trIdx), pickFloats(y, trIdx), pickFloats(strata, trIdx)
 		if weights != nil {
 			wtr = pickFloats(weights, trIdx)
@@ -532,6 +536,16 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	Xfit, yfit, wfit := X, ytr, wtr
 	if *early > 0 {
 		trIdx, vaIdx := stratifiedSplit(strata, *validFrac, *seed+1, base.Objective.Classifier())
+		switch {
+		case len(vaIdx) == 0:
+			fix := "or no --early-stopping"
+			if *testPath == "" && *testFrac > 0 {
+				fix = "a smaller --test-frac, or no --early-stopping"
+			}
+			return noRowHeldOut(fmt.Sprintf("--early-stopping's --valid-frac %v", *validFrac), *target, len(classes), "training row", fix)
+		case len(trIdx) == 0:
+			return fmt.Errorf("--early-stopping's --valid-frac %v of the %d training rows leaves none to fit on: use more data, or no --early-stopping", *validFrac, len(ytr))
+		}
 		Xfit, yfit = X.SelectRows(trIdx), pickFloats(ytr, trIdx)
 		valid = &gbt.EvalSet{X: X.SelectRows(vaIdx), Y: pickFloats(ytr, vaIdx)}
 		if wtr != nil { // the validation loss weighted, as XGBoost weighs an eval set
@@ -551,6 +565,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	res.TrainSecs = time.Since(start).Seconds()
 	res.NTrain, res.NTest = Xfit.Rows, Xte.Rows
+	if res.EvalOn == "train" {
+		res.NTest = 0
+	}
 	res.Trees = base.Ensemble().NumTrees()
 	res.Rounds = res.Trees / base.NumClasses()
 	if *early > 0 {
@@ -1069,6 +1086,15 @@ func stratifiedSplit(y []float64, frac float64, seed uint64, stratify bool) (tra
 	return train, test
 }
 
+// noRowHeldOut is the error for a split (what) that holds out no row:
+// being stratified, it keeps a row of every class for training, and each
+// class has a single row (where: "in FILE", "training"). fix names the
+// ways out besides more data.
+func noRowHeldOut(what, target string, classes int, where, fix string) error {
+	return fmt.Errorf("%s holds out no row: the split is stratified, keeping a row of every class for training, and each of the %d classes of %q has a single %s; holding out a row needs a class of 2 rows or more: use more data, %s",
+		what, classes, target, where, fix)
+}
+
 func pickFloats(v []float64, idx []int) []float64 {
 	out := make([]float64, len(idx))
 	for k, i := range idx {
@@ -1111,7 +1137,11 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if r.NValid > 0 {
 		fmt.Fprintf(w, ", %d validation rows (early stopping)", r.NValid)
 	}
-	fmt.Fprintf(w, ", %d held-out rows", r.NTest)
+	if r.EvalOn == "train" {
+		fmt.Fprint(w, ", no held-out rows (--test-frac 0)")
+	} else {
+		fmt.Fprintf(w, ", %d held-out rows", r.NTest)
+	}
 	if r.Weight != "" {
 		fmt.Fprintf(w, "; training rows weighted by column %q (held-out scores unweighted)", r.Weight)
 	}

@@ -125,6 +125,8 @@ func TestGBTBadInput(t *testing.T) {
 	}
 	idFile := filepath.Join(dir, "ids.csv")
 	require.NoError(t, os.WriteFile(idFile, []byte(ids.String()), 0o644))
+	two := filepath.Join(dir, "two.csv")
+	require.NoError(t, os.WriteFile(two, []byte("x,label\n1,a\n2,b\n"), 0o644))
 	three := filepath.Join(dir, "three.csv")
 	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n"), 0o644))
 	naFile := filepath.Join(dir, "na.csv")
@@ -188,6 +190,16 @@ func TestGBTBadInput(t *testing.T) {
 			"--cv 5: class b has only 3 training rows, so some folds would have none and their ROC AUC is undefined: use --cv 3 or fewer, or --metric log_loss"},
 		{"class of one row", []string{"--data", oneFile, "--target", "label", "--test-frac", "0", "--cv", "2", "--grid", "max_depth=2,3"}, 1,
 			"--cv 2: class b has only 1 training row, so a fold would have none and its ROC AUC is undefined: use --metric log_loss, or more data"},
+		// A stratified split keeps a row of every class for training: of
+		// classes of one row each, none can be held out. Said before any
+		// fit, not scored on the training rows as if --test-frac were 0.
+		{"no class of two rows", []string{"--data", two, "--target", "label"}, 1,
+			`--test-frac 0.25 holds out no row: the split is stratified, keeping a row of every class for training, and each of the 2 classes of "label" has a single row in ` + two +
+				"; holding out a row needs a class of 2 rows or more: use more data, --test FILE, or --test-frac 0 to score on the training rows"},
+		{"no class of two rows, three classes", []string{"--data", three, "--target", "label", "--cv", "2", "--grid", "max_depth=2", "--metric", "log_loss"}, 1,
+			`--test-frac 0.25 holds out no row: the split is stratified, keeping a row of every class for training, and each of the 3 classes of "label" has a single row in ` + three},
+		{"no class of two training rows", []string{"--data", two, "--target", "label", "--test-frac", "0", "--early-stopping", "2"}, 1,
+			`--early-stopping's --valid-frac 0.1 holds out no row: the split is stratified, keeping a row of every class for training, and each of the 2 classes of "label" has a single training row; holding out a row needs a class of 2 rows or more: use more data, or no --early-stopping`},
 		{"grid without cv", []string{"--data", data, "--target", "label", "--grid", "max_depth=3"}, 2, "--cv and --grid go together"},
 		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
 		{"bad grid value", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=2.5"}, 2, "not a whole number"},
@@ -688,6 +700,8 @@ func TestGBTWeights(t *testing.T) {
 
 	bad := filepath.Join(dir, "bad.csv")
 	require.NoError(t, os.WriteFile(bad, []byte("x,w,label\n1,1,a\n2,-3,b\n3,1,a\n4,1,b\n"), 0o644))
+	two := filepath.Join(dir, "two.csv")
+	require.NoError(t, os.WriteFile(two, []byte("x,label\n1,a\n2,b\n"), 0o644))
 	three := filepath.Join(dir, "three.csv")
 	require.NoError(t, os.WriteFile(three, []byte("x,label\n1,a\n2,b\n3,c\n4,a\n5,b\n6,c\n"), 0o644))
 	missing := filepath.Join(dir, "missing.csv")
@@ -934,4 +948,20 @@ func TestGBTLearningRateOverflow(t *testing.T) {
 	require.NotContains(t, errOut, "NaN")
 	code, _, errOut = runCmd(t, "score", "--model", model, "--data", data)
 	require.Equal(t, 0, code, errOut)
+}
+
+// TestGBTTestFracZero: --test-frac 0 scores on the training rows, and the
+// output says no row was held out (it used to count the training rows as
+// held out).
+func TestGBTTestFracZero(t *testing.T) {
+	data := writeFile(t, "two.csv", "x,label\n1,a\n2,b\n")
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--trees", "3", "--test-frac", "0", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "split: 2 training rows, no held-out rows (--test-frac 0)\n")
+	require.Contains(t, out, "training (no held-out rows: --test-frac 0) ROC AUC")
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Equal(t, "train", res.EvalOn)
+	require.Equal(t, 2, res.NTrain)
+	require.Zero(t, res.NTest)
 }
