@@ -292,6 +292,19 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	})
+	// A column is one-hot encoded or counted as tokens, not both.
+	fs.Check(func() error {
+		var both []string
+		for _, c := range splitList(*tokens) {
+			if slices.Contains(splitList(*categorical), c) && !slices.Contains(both, c) {
+				both = append(both, c)
+			}
+		}
+		if both != nil {
+			return fmt.Errorf("--categorical and --tokens both list %s: a column is one-hot encoded or counted as tokens, not both", strings.Join(both, ", "))
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -200,6 +200,9 @@ func TestGBTBadInput(t *testing.T) {
 			`--test-frac 0.25 holds out no row: the split is stratified, keeping a row of every class for training, and each of the 3 classes of "label" has a single row in ` + three},
 		{"no class of two training rows", []string{"--data", two, "--target", "label", "--test-frac", "0", "--early-stopping", "2"}, 1,
 			`--early-stopping's --valid-frac 0.1 holds out no row: the split is stratified, keeping a row of every class for training, and each of the 2 classes of "label" has a single training row; holding out a row needs a class of 2 rows or more: use more data, or no --early-stopping`},
+		// A command-line conflict, found before the data is read.
+		{"categorical and tokens", []string{"--data", data, "--target", "label", "--categorical", "city,genres", "--tokens", "genres"}, 2,
+			"--categorical and --tokens both list genres: a column is one-hot encoded or counted as tokens, not both"},
 		{"grid without cv", []string{"--data", data, "--target", "label", "--grid", "max_depth=3"}, 2, "--cv and --grid go together"},
 		{"unknown grid setting", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "depth_max=3"}, 2, `unknown setting "depth_max"`},
 		{"bad grid value", []string{"--data", data, "--target", "label", "--cv", "3", "--grid", "max_depth=2.5"}, 2, "not a whole number"},
