@@ -29,7 +29,8 @@
 // histogram, merged afterwards; the rows of each node are kept as a
 // contiguous, ascending slice of row indices, partitioned in parallel
 // after each split. Buffers are reused from tree to tree. Leaves take
-// the Newton step −G/(H+λ), shrunk by LearningRate.
+// the Newton step −G/(H+λ), shrunk by LearningRate, as float32: a value
+// beyond its range stops Fit with an *OverflowError.
 //
 // The options map onto the other libraries': NumTrees (n_estimators,
 // max_iter, maxIter), MaxDepth, LearningRate (eta, stepSize), MaxBins

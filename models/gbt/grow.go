@@ -584,8 +584,9 @@ func (q *leafQueue) Pop() any {
 }
 
 // makeLeaf turns a node into a leaf with the Newton step -G/(H+λ), shrunk
-// by the learning rate: 0 when H+λ is not above 0 (as XGBoost's leaf
-// weight). A value beyond float32's range sets t.err.
+// by the learning rate: 0 when H+λ is not above 0, where the step is
+// undefined (XGBoost's leaf weight is 0 there too). A value beyond
+// float32's range sets t.err.
 func (t *trainer) makeLeaf(nd *growNode) leafSpan {
 	var step float64
 	if den := nd.tot.h + t.rules.lambda; den > 0 {

@@ -93,7 +93,8 @@ type splitRules struct {
 	minSplitLoss   float64
 }
 
-// score is G²/(H+λ), or 0 when H+λ is not above 0 (as XGBoost's gain).
+// score is G²/(H+λ), or 0 when H+λ is not above 0, where it is undefined
+// (XGBoost's is 0 there too).
 func (r *splitRules) score(s stats) float64 {
 	den := s.h + r.lambda
 	if !(den > 0) {
