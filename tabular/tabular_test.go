@@ -109,6 +109,17 @@ func TestPipelineNotANumber(t *testing.T) {
 	var ve *ValueError
 	require.ErrorAs(t, err, &ve)
 	require.ErrorContains(t, err, p+`: line 4, column "x": "3x" is not a number`)
+
+	// A missing-value marker: --na-values is the way in a text file, and
+	// is not suggested for a Parquet string column, where it does nothing.
+	p = writeFile(t, "t.csv", "x\n1\n?\n")
+	b, _ = readAll(t, p, nil, 0)
+	_, err = Fit(Spec{Numeric: []string{"x"}}, b)
+	require.ErrorContains(t, err, p+`: line 3, column "x": "?" is not a number (a numeric feature; --na-values "?" reads it as a missing value)`)
+	pq := &Batch{Source: "t.parquet", Rows: 2, Columns: []*Column{{Name: "x", Kind: Text, Str: []string{"1", "?"}}}}
+	_, err = Fit(Spec{Numeric: []string{"x"}}, pq)
+	require.ErrorContains(t, err, `t.parquet: row 2, column "x": "?" is not a number`)
+	require.NotContains(t, err.Error(), "--na-values")
 }
 
 // TestPipelineInfinite: an infinite value, or one beyond float32's range

@@ -785,7 +785,7 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 				// Mostly numbers: a typo to fix, or a missing-value marker
 				// (UCI's "?"), not categories.
 				how := "fix it, or leave the cell empty for a missing value"
-				if v := c.Str[first]; tabular.LooksLikeNA(v) {
+				if v := c.Str[first]; tabular.LooksLikeNA(v) && b.Lines != nil { // Parquet has no --na-values
 					how = fmt.Sprintf("--na-values %q reads it as a missing value", v)
 				}
 				return fmt.Errorf("%s, column %q: %q is not a number, though %d of its %d values are (%s; --categorical %s one-hot encodes the column instead)",

@@ -16,6 +16,7 @@ import (
 	"github.com/emberml/ember/internal/shareddata"
 	"github.com/emberml/ember/models/gbt"
 	"github.com/emberml/ember/selection"
+	"github.com/emberml/ember/tabular"
 )
 
 // decodeLast decodes the last line of a command's output.
@@ -967,4 +968,18 @@ func TestGBTTestFracZero(t *testing.T) {
 	require.Equal(t, "train", res.EvalOn)
 	require.Equal(t, 2, res.NTrain)
 	require.Zero(t, res.NTest)
+}
+
+// TestChooseColumnsNAHint: a "?" among numbers is pointed at --na-values
+// in a text table, not in a Parquet file, where the flag does nothing.
+func TestChooseColumnsNAHint(t *testing.T) {
+	col := func() *tabular.Column {
+		return &tabular.Column{Name: "x", Kind: tabular.Text, Str: []string{"1", "2", "?", "4"}}
+	}
+	text := &tabular.Batch{Source: "t.csv", Rows: 4, Lines: []int{2, 3, 4, 5}, Columns: []*tabular.Column{col()}}
+	err := chooseColumns(text, &tabular.Spec{}, "", []string{"y"}, func(string, ...any) {})
+	require.ErrorContains(t, err, `t.csv: line 4, column "x": "?" is not a number, though 3 of its 4 values are (--na-values "?" reads it as a missing value;`)
+	pq := &tabular.Batch{Source: "t.parquet", Rows: 4, Columns: []*tabular.Column{col()}}
+	err = chooseColumns(pq, &tabular.Spec{}, "", []string{"y"}, func(string, ...any) {})
+	require.ErrorContains(t, err, `t.parquet: row 3, column "x": "?" is not a number, though 3 of its 4 values are (fix it, or leave the cell empty`)
 }
