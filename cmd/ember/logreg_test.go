@@ -303,6 +303,12 @@ func TestLogregErrors(t *testing.T) {
 			wantErr: []string{"/nonexistent-dir/x-confusion.png: directory /nonexistent-dir does not exist"},
 		},
 		{
+			// It wrote /tmp/-confusion.png.
+			name: "plot prefix is a directory", file: good, usage: true,
+			args:    []string{"--target", "cls", "--plot", os.TempDir() + "/"},
+			wantErr: []string{"--plot " + os.TempDir() + "/: is a directory; --plot takes a prefix of file names: --plot " + filepath.Join(os.TempDir(), "plot") + " writes " + filepath.Join(os.TempDir(), "plot") + "-confusion.png"},
+		},
+		{
 			name: "save into missing directory", file: good, usage: true,
 			args:    []string{"--target", "cls", "--save", "/nonexistent-dir/m.ember"},
 			wantErr: []string{"--save /nonexistent-dir/m.ember: directory /nonexistent-dir does not exist"},

@@ -188,6 +188,10 @@ func (f *FlagSet) checkPaths() []error {
 			problems = append(problems, fmt.Errorf("--%s %s: looks like an option, not a file name (the file goes right after --%s; a file named so is ./%s)", d.name, v, d.name, v))
 			continue
 		}
+		if err := checkPrefix(d); err != nil {
+			problems = append(problems, err)
+			continue
+		}
 		for _, path := range d.outputPaths() {
 			if err := checkOutput(path, d.output.exts, inputs); err != nil {
 				problems = append(problems, fmt.Errorf("--%s %s: %w", d.name, path, err))
@@ -210,6 +214,24 @@ func (f *FlagSet) checkPaths() []error {
 		}
 	}
 	return problems
+}
+
+// checkPrefix refuses a directory as the value of a prefix flag: "--plot
+// out/" would write out/-confusion.png, and "--plot out" out-confusion.png
+// beside the directory, not in it.
+func checkPrefix(d *def) error {
+	v := d.value.String()
+	if d.output.suffixes == nil || v == "" {
+		return nil
+	}
+	base := filepath.Base(v)
+	fi, err := os.Stat(v)
+	if strings.HasSuffix(v, string(filepath.Separator)) || base == "." || base == ".." || (err == nil && fi.IsDir()) {
+		example := filepath.Join(v, "plot")
+		return fmt.Errorf("--%s %s: is a directory; --%s takes a prefix of file names: --%s %s writes %s",
+			d.name, v, d.name, d.name, example, example+d.output.suffixes[0])
+	}
+	return nil
 }
 
 // checkInput makes sure path is a readable file.
