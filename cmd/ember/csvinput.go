@@ -393,6 +393,37 @@ func excludeFlag(fs *cli.FlagSet, features *string) *string {
 	return exclude
 }
 
+// checkFeatureFlags adds the checks of --features and --exclude against
+// each other and --target (empty: none) that need no data: a list of no
+// column, a column listed twice, the target among the features.
+func checkFeatureFlags(fs *cli.FlagSet, features, exclude, target *string) {
+	fs.Check(func() error {
+		var problems cli.Problems
+		names := splitList(*features)
+		if *features != "" && len(names) == 0 {
+			problems = append(problems, fmt.Errorf("--features %q lists no column", *features))
+		}
+		if *exclude != "" && len(splitList(*exclude)) == 0 {
+			problems = append(problems, fmt.Errorf("--exclude %q lists no column", *exclude))
+		}
+		for i, f := range names {
+			if slices.Contains(names[:i], f) && !slices.Contains(names[i+1:], f) {
+				problems = append(problems, fmt.Errorf("--features: column %q is listed twice", f))
+			}
+		}
+		if *target != "" && slices.Contains(names, *target) {
+			problems = append(problems, fmt.Errorf("--features includes the --target column %q", *target))
+		}
+		switch len(problems) {
+		case 0:
+			return nil
+		case 1:
+			return problems[0]
+		}
+		return problems
+	})
+}
+
 // layoutFlags adds --sep, --no-header and --na-values, how the command's
 // text tables are laid out; the layout is set when the flags are parsed.
 func layoutFlags(fs *cli.FlagSet) *tabular.Layout {
@@ -436,7 +467,8 @@ func splitRows(n int, frac float64, seed uint64) (train, test []int) {
 }
 
 // featureMatrix reads the feature columns named in the comma-separated list
-// features, or every column but target when the list is empty.
+// features, or every column but target when the list is empty; the lists
+// are checked by checkFeatureFlags.
 func featureMatrix(tab *table, data, features, exclude, target string) ([]string, [][]float64, error) {
 	names := splitList(features)
 	if len(names) == 0 {
@@ -452,11 +484,6 @@ func featureMatrix(tab *table, data, features, exclude, target string) ([]string
 		names = tab.otherColumns(except...)
 		if len(names) == 0 {
 			return nil, nil, fmt.Errorf("%s: no feature columns besides %s", data, strings.Join(quoteAll(except), ", "))
-		}
-	}
-	for _, f := range names {
-		if f == target {
-			return nil, nil, fmt.Errorf("--features includes the --target column %q", f)
 		}
 	}
 	X, err := tab.floats(names)

@@ -58,6 +58,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	seed := fs.Uint64("seed", 1, "random seed for k-means++")
 	target := fs.String("target", "", "optional class `column` to cross-tabulate against the clusters (not used for fitting)")
 	exclude := excludeFlag(fs, features)
+	checkFeatureFlags(fs, features, exclude, target)
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-clusters.png: the first two features coloured by cluster, with centroids",
 		[]string{"-clusters.png"})
@@ -65,6 +66,9 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Check(func() error {
 		if *plotPrefix != "" && *k > maxPlotClusters {
 			return fmt.Errorf("--plot tells at most %d clusters apart, and --k is %d", maxPlotClusters, *k)
+		}
+		if names := splitList(*features); *plotPrefix != "" && len(names) == 1 {
+			return fmt.Errorf("--plot draws the first two features, but --features lists only %q", names[0])
 		}
 		return nil
 	})
@@ -84,7 +88,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if *plotPrefix != "" && len(featNames) < 2 {
-		return fmt.Errorf("--plot draws the first two features, but only %q is clustered", featNames[0])
+		return fs.Problem(fmt.Errorf("--plot draws the first two features, but only %q is clustered", featNames[0]))
 	}
 	var y []int
 	var classes []string

@@ -106,8 +106,6 @@ func TestKMeansBadInput(t *testing.T) {
 		{"exclude of every column", []string{"--data", text, "--k", "1", "--exclude", "x,label"}, []string{`no feature columns besides "x", "label"`}},
 		{"non-numeric value", []string{"--data", bad, "--k", "1"}, []string{"line 3", `"oops" is not a number`}},
 		{"missing target", []string{"--data", dup, "--k", "1", "--target", "class"}, []string{`no column "class"`}},
-		{"target in features", []string{"--data", text, "--features", "x,label", "--target", "label"}, []string{"includes the --target column"}},
-		{"plot needs two features", []string{"--data", dup, "--features", "x", "--k", "1", "--plot", filepath.Join(t.TempDir(), "p")}, []string{"first two features"}},
 		{"huge value", []string{"--data", huge, "--k", "2"}, []string{huge + `: line 3, column "y": -1e+200 is too large in magnitude (the limit is 1e+100)`}},
 		{"k above the data", []string{"--data", dup, "--k", "4"}, []string{"K = 4 clusters but the data has only 2 distinct points (of 3 samples)"}},
 	}
@@ -117,6 +115,12 @@ func TestKMeansBadInput(t *testing.T) {
 		args []string
 		msg  []string
 	}{
+		{"target in features", []string{"--data", text, "--features", "x,label", "--target", "label"}, []string{`--features includes the --target column "label"`}},
+		{"feature listed twice", []string{"--data", dup, "--features", "x,y,y"}, []string{`--features: column "y" is listed twice`}},
+		{"features list no column", []string{"--data", dup, "--features", ",,"}, []string{`--features ",," lists no column`}},
+		{"plot needs two features", []string{"--data", dup, "--features", "x", "--k", "1", "--plot", filepath.Join(t.TempDir(), "p")}, []string{`--plot draws the first two features, but --features lists only "x"`}},
+		// Known only once the file is read, but still the command line's.
+		{"plot of a one-column file", []string{"--data", writeFile(t, "one.csv", "x\n1\n2\n"), "--k", "1", "--plot", filepath.Join(t.TempDir(), "p")}, []string{`--plot draws the first two features, but only "x" is clustered`}},
 		{"k zero", []string{"--data", dup, "--k", "0"}, []string{"--k 0: must be 1 to 100000"}},
 		{"k huge", []string{"--data", dup, "--k", "100000000"}, []string{"--k 100000000: must be 1 to 100000"}},
 		{"no data", []string{"--k", "2"}, []string{"--data is required"}},

@@ -72,6 +72,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
 	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other named column"))
 	exclude := excludeFlag(fs, features)
+	checkFeatureFlags(fs, features, exclude, target)
 	c := fs.Float("C", 1.0, cli.Above(0), "inverse L2 regularisation strength (larger = weaker penalty)")
 	multi := fs.Choice("multi", "auto", []string{"auto", "multinomial", "ovr"}, "multi-class scheme")
 	maxIter := fs.Int("max-iter", 100, 1, 1_000_000, "L-BFGS iteration limit")

@@ -257,11 +257,6 @@ func TestLogregErrors(t *testing.T) {
 			wantErr: []string{"no data rows after the header"},
 		},
 		{
-			name: "target as feature", file: good,
-			args:    []string{"--target", "cls", "--features", "a,cls"},
-			wantErr: []string{`--features includes the --target column "cls"`},
-		},
-		{
 			name: "huge features", file: "a,cls\n1e160,x\n2e160,y\n3e160,x\n4e160,y\n",
 			args:    []string{"--target", "cls", "--test-frac", "0"},
 			wantErr: []string{"features larger than 1e+100 in magnitude would overflow", "ember logreg --standardize does that"},
@@ -272,6 +267,33 @@ func TestLogregErrors(t *testing.T) {
 			wantErr: []string{"t.csv", `no column "cls"`},
 		},
 		// Bad flags: exit status 2, before the data is read.
+		{
+			name: "target as feature", file: good, usage: true,
+			args:    []string{"--target", "cls", "--features", "a,cls"},
+			wantErr: []string{`--features includes the --target column "cls"`},
+		},
+		{
+			// It fitted two identical columns, as gbt refuses to.
+			name: "feature listed twice", file: good, usage: true,
+			args:    []string{"--target", "cls", "--features", "a, b,a"},
+			wantErr: []string{`--features: column "a" is listed twice`},
+		},
+		{
+			// It used every column, as if --features were not given.
+			name: "features list no column", file: good, usage: true,
+			args:    []string{"--target", "cls", "--features", ",,"},
+			wantErr: []string{`--features ",," lists no column`},
+		},
+		{
+			name: "exclude lists no column", file: good, usage: true,
+			args:    []string{"--target", "cls", "--exclude", " , "},
+			wantErr: []string{`--exclude " , " lists no column`},
+		},
+		{
+			name: "several feature problems", file: good, usage: true,
+			args:    []string{"--target", "cls", "--features", "cls,a,a"},
+			wantErr: []string{"ember logreg: --features: column \"a\" is listed twice\nember logreg: --features includes the --target column \"cls\"\n"},
+		},
 		{
 			name: "bad multi", file: good, usage: true,
 			args:    []string{"--target", "cls", "--multi", "softmax"},
