@@ -470,6 +470,13 @@ func splitRows(n int, frac float64, seed uint64) (train, test []int) {
 // features, or every column but target when the list is empty; the lists
 // are checked by checkFeatureFlags.
 func featureMatrix(tab *table, data, features, exclude, target string) ([]string, [][]float64, error) {
+	if target != "" {
+		// Before the features: a misspelt target would leave itself among
+		// them, and the error would be about its values.
+		if _, err := tab.column(target); err != nil {
+			return nil, nil, err
+		}
+	}
 	names := splitList(features)
 	if len(names) == 0 {
 		except := splitList(exclude)

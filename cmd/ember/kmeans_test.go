@@ -106,6 +106,8 @@ func TestKMeansBadInput(t *testing.T) {
 		{"exclude of every column", []string{"--data", text, "--k", "1", "--exclude", "x,label"}, []string{`no feature columns besides "x", "label"`}},
 		{"non-numeric value", []string{"--data", bad, "--k", "1"}, []string{"line 3", `"oops" is not a number`}},
 		{"missing target", []string{"--data", dup, "--k", "1", "--target", "class"}, []string{`no column "class"`}},
+		// It said `line 2, column "label": "a" is not a number`.
+		{"missing target beside a text column", []string{"--data", text, "--k", "1", "--target", "lable"}, []string{text + `: no column "lable"; the columns are: x, label`}},
 		{"huge value", []string{"--data", huge, "--k", "2"}, []string{huge + `: line 3, column "y": -1e+200 is too large in magnitude (the limit is 1e+100)`}},
 		{"k above the data", []string{"--data", dup, "--k", "4"}, []string{"K = 4 clusters but the data has only 2 distinct points (of 3 samples)"}},
 	}
