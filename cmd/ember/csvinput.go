@@ -503,6 +503,32 @@ func featureMatrix(tab *table, data, features, exclude, target string) ([]string
 	return names, X, nil
 }
 
+// checkMagnitude refuses a value of X (the rows of tab, in order) beyond
+// limit in magnitude, naming its file, line and column, where the models
+// could only name a row index (of a shuffled split, say); why says what
+// would go wrong and what to do. With sc, X is scaled by it, and the value
+// is reported as it is in the file and in standard deviations.
+func checkMagnitude(tab *table, names []string, X [][]float64, sc *scaler, limit float64, why string) error {
+	for r, row := range X {
+		for j, v := range row {
+			if math.Abs(v) <= limit {
+				continue
+			}
+			where := fmt.Sprintf("%s: line %d, column %q", tab.path, tab.lines[r], names[j])
+			if sc != nil {
+				raw := ""
+				if k, err := tab.column(names[j]); err == nil {
+					raw = strings.TrimSpace(tab.rows[r][k])
+				}
+				return fmt.Errorf("%s: %s is %.3g standard deviations from the training mean (the limit is %g): %s",
+					where, raw, v, limit, why)
+			}
+			return fmt.Errorf("%s: %g is too large in magnitude (the limit is %g): %s", where, v, limit, why)
+		}
+	}
+	return nil
+}
+
 // printConfusion prints a confusion matrix with class names on both axes.
 func printConfusion(w io.Writer, classes []string, confusion [][]int) {
 	fmt.Fprintln(w, "\nconfusion matrix (rows: true class, columns: predicted):")

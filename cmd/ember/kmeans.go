@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -84,7 +83,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := checkKMeansMagnitude(tab, featNames, X); err != nil {
+	if err := checkMagnitude(tab, featNames, X, nil, kmeans.MaxFeature, kmeansTooLarge); err != nil {
 		return err
 	}
 	if *plotPrefix != "" && len(featNames) < 2 {
@@ -165,19 +164,8 @@ func kmeansPlotTitle(k int, data string, inertia float64, features int) string {
 	return fmt.Sprintf("k-means, k=%d: %s (inertia %.4g)", k, filepath.Base(data), inertia)
 }
 
-// checkKMeansMagnitude refuses a value beyond kmeans.MaxFeature naming its
-// line and column, where Fit could only name a row and feature index.
-func checkKMeansMagnitude(tab *table, names []string, X [][]float64) error {
-	for r, row := range X {
-		for j, v := range row {
-			if math.Abs(v) > kmeans.MaxFeature {
-				return fmt.Errorf("%s: line %d, column %q: %g is too large in magnitude (the limit is %g): "+
-					"squared distances would overflow; scale the feature first", tab.path, tab.lines[r], names[j], v, kmeans.MaxFeature)
-			}
-		}
-	}
-	return nil
-}
+// kmeansTooLarge says why k-means refuses values beyond kmeans.MaxFeature.
+const kmeansTooLarge = "squared distances would overflow; scale the feature first"
 
 // maxClusters bounds --k: far beyond any use of a k-means summary, and
 // small enough that the k×features centroids never strain memory.
@@ -214,8 +202,11 @@ func loadKMeans(mf *modelFile) (scorer, error) {
 }
 
 func (s *kmeansScorer) score(data string, layout tabular.Layout, id string) (*scores, error) {
-	_, X, ids, err := readFeatures(s.mf, data, layout, id)
+	tab, X, ids, err := readFeatures(s.mf, data, layout, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMagnitude(tab, s.mf.meta.Input.Features, X, nil, kmeans.MaxFeature, kmeansTooLarge); err != nil {
 		return nil, err
 	}
 	labels, err := s.m.Predict(X)

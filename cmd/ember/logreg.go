@@ -168,6 +168,16 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		sc = fitScaler(Xtr)
 		X, Xtr, Xte = sc.apply(X), sc.apply(Xtr), sc.apply(Xte)
 	}
+	// Every row read, held out or not: Fit would see the training rows
+	// only, and name them by their index in the shuffled split.
+	if err := checkMagnitude(tab, featNames, X, sc, logreg.MaxFeature, logregTooLarge(sc)); err != nil {
+		return err
+	}
+	if len(tabs) == 2 {
+		if err := checkMagnitude(tabs[1], featNames, Xte, sc, logreg.MaxFeature, logregTooLarge(sc)); err != nil {
+			return err
+		}
+	}
 
 	m := logreg.New()
 	m.C, m.MaxIter, m.Tol, m.Multi = *c, *maxIter, *tol, logreg.MultiClass(*multi)
@@ -257,6 +267,15 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
+}
+
+// logregTooLarge says why logistic regression refuses features beyond
+// logreg.MaxFeature, and what to do.
+func logregTooLarge(sc *scaler) string {
+	if sc != nil {
+		return "logistic regression's arithmetic would overflow"
+	}
+	return "logistic regression's arithmetic would overflow; ember logreg --standardize scales the features"
 }
 
 // countClasses counts the distinct values of y.
@@ -351,7 +370,7 @@ func loadLogreg(mf *modelFile) (scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tableClassifier{mf: mf, scaler: sc, classes: mf.meta.Classes, predict: func(X [][]float64) ([][]float64, error) {
+	return &tableClassifier{mf: mf, scaler: sc, classes: mf.meta.Classes, maxFeature: logreg.MaxFeature, tooLarge: logregTooLarge(sc), predict: func(X [][]float64) ([][]float64, error) {
 		p, err := m.PredictProba(X)
 		if err != nil {
 			return nil, err

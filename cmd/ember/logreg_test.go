@@ -209,6 +209,13 @@ func TestLogregTSV(t *testing.T) {
 
 func TestLogregErrors(t *testing.T) {
 	good := "a,b,cls\n1,2,x\n2,1,y\n3,3,x\n4,2,y\n5,1,x\n6,0,y\n"
+	// good with a huge value in a row the default split holds out.
+	_, heldOut := splitRows(6, 0.25, 1)
+	goodLines := strings.Split(good, "\n")
+	heldOutLine := heldOut[0] + 2
+	f := strings.Split(goodLines[heldOutLine-1], ",")
+	goodLines[heldOutLine-1] = f[0] + ",-1e200," + f[2]
+	heldOutHuge := strings.Join(goodLines, "\n")
 	tests := []struct {
 		name    string
 		file    string // CSV content; "" means no --data file is written
@@ -257,9 +264,27 @@ func TestLogregErrors(t *testing.T) {
 			wantErr: []string{"no data rows after the header"},
 		},
 		{
+			// The error named X[0][0], an index into the shuffled training rows.
 			name: "huge features", file: "a,cls\n1e160,x\n2e160,y\n3e160,x\n4e160,y\n",
 			args:    []string{"--target", "cls", "--test-frac", "0"},
-			wantErr: []string{"features larger than 1e+100 in magnitude would overflow", "ember logreg --standardize does that"},
+			wantErr: []string{`in.csv: line 2, column "a": 1e+160 is too large in magnitude (the limit is 1e+100): logistic regression's arithmetic would overflow; ember logreg --standardize scales the features`},
+		},
+		{
+			// Only training rows were checked: it passed, skewing the scores.
+			name: "huge value in a held-out row", file: heldOutHuge,
+			args:    []string{"--target", "cls"},
+			wantErr: []string{fmt.Sprintf(`in.csv: line %d, column "b": -1e+200 is too large in magnitude (the limit is 1e+100)`, heldOutLine)},
+		},
+		{
+			name: "huge value in the test file", file: good,
+			args:    []string{"--target", "cls", "--test", writeFile(t, "huge.csv", "a,b,cls\n1,2,x\n1e200,1,y\n")},
+			wantErr: []string{`huge.csv: line 3, column "a": 1e+200 is too large in magnitude (the limit is 1e+100)`},
+		},
+		{
+			// Scaled by the training rows, it is still beyond the limit.
+			name: "huge standardised value in the test file", file: good,
+			args:    []string{"--target", "cls", "--standardize", "--test", writeFile(t, "huge.csv", "a,b,cls\n1,2,x\n1e200,1,y\n")},
+			wantErr: []string{`huge.csv: line 3, column "a": 1e200 is 5.86e+199 standard deviations from the training mean (the limit is 1e+100): logistic regression's arithmetic would overflow`},
 		},
 		{
 			name: "class unseen in training", file: good,

@@ -242,6 +242,10 @@ type tableClassifier struct {
 	classes []string
 	// predict returns, per row, the probability of each of classes.
 	predict func(X [][]float64) ([][]float64, error)
+	// maxFeature bounds the features' magnitude (after scaling) as the fit
+	// did, for tooLarge's reason; 0: no bound.
+	maxFeature float64
+	tooLarge   string
 }
 
 func (c *tableClassifier) score(data string, layout tabular.Layout, id string) (*scores, error) {
@@ -251,6 +255,11 @@ func (c *tableClassifier) score(data string, layout tabular.Layout, id string) (
 	}
 	if c.scaler != nil {
 		X = c.scaler.apply(X)
+	}
+	if c.maxFeature > 0 {
+		if err := checkMagnitude(tab, c.mf.meta.Input.Features, X, c.scaler, c.maxFeature, c.tooLarge); err != nil {
+			return nil, err
+		}
 	}
 	proba, err := c.predict(X)
 	if err != nil {

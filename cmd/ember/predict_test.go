@@ -132,6 +132,13 @@ func TestKMeansSaveAndPredict(t *testing.T) {
 	code, out, _ = runCmd(t, "predict", "--model", model, "--data", test, "--id", "species")
 	require.Equal(t, 0, code)
 	require.True(t, strings.HasPrefix(out, "species,cluster\nsetosa,"), out)
+
+	// A value beyond the limit the fit has is refused, by its line (it was
+	// assigned a cluster).
+	huge := writeFile(t, "huge.csv", "sepal_length,sepal_width,petal_length,petal_width\n5,3,1,0.2\n5,3,-1e200,0.2\n")
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", huge)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, errOut, huge+`: line 3, column "petal_length": -1e+200 is too large in magnitude (the limit is 1e+100): squared distances would overflow`)
 }
 
 func TestNaiveBayesTestFileAndPredict(t *testing.T) {
@@ -221,6 +228,8 @@ func TestPredictBadInput(t *testing.T) {
 	future := filepath.Join(dir, "future.ember")
 	require.NoError(t, checkpoint.Save(future, "ember.logreg", map[string]any{"version": 2, "command": "logreg"}, nil))
 	noSpecies := writeFile(t, "x.csv", "sepal_length,sepal_width\n1,2\n")
+	// Scored as if fine: probabilities 0, 0, 1.
+	huge := writeFile(t, "huge.csv", "sepal_length,sepal_width,petal_length,petal_width\n5,3,1,0.2\n1e200,3,1,0.2\n")
 	preds := filepath.Join(dir, "out.csv")
 
 	tests := []struct {
@@ -235,6 +244,7 @@ func TestPredictBadInput(t *testing.T) {
 		{"another kind", []string{"--model", foreign, "--data", test}, 1, `holds a "ember.spamrnn" model, which ember predict does not score (it scores ember.gbt, ember.kmeans, ember.logreg, ember.naivebayes); use spamrnn predict or spamrnn eval`},
 		{"newer metadata", []string{"--model", future, "--data", test}, 1, "metadata version 2 is newer than this ember reads (1)"},
 		{"missing feature column", []string{"--model", model, "--data", noSpecies, "--out", preds}, 1, `no column "petal_length"`},
+		{"huge value", []string{"--model", model, "--data", huge, "--out", preds}, 1, huge + `: line 3, column "sepal_length": 1e+200 is too large in magnitude (the limit is 1e+100)`},
 		{"missing id column", []string{"--model", model, "--data", test, "--id", "row"}, 1, `--id: ` + test + `: no column "row"`},
 		{"no model", []string{"--data", test}, 2, "--model is required"},
 		{"json to stdout", []string{"--model", model, "--data", test, "--json"}, 2, "--json needs --out"},
