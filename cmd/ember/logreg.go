@@ -189,8 +189,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("%s: %w (ember logreg --standardize does that)", *data, err)
 		case errors.As(err, &ce):
 			// Like sklearn's ConvergenceWarning: report, keep the fit.
-			warnings = append(warnings, err.Error())
-			fmt.Fprintf(stderr, "warning: %v\n", err)
+			w := convergenceWarning(ce, classes, *standardize)
+			warnings = append(warnings, w)
+			fmt.Fprintf(stderr, "warning: %s\n", w)
 		case strings.Contains(err.Error(), "single class"):
 			return fmt.Errorf("the training split has a single class (%s); use more data or a smaller --test-frac: %w", classes[ytr[0]], err)
 		default:
@@ -267,6 +268,21 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return cli.WriteJSON(stdout, res, nil)
 	}
 	return nil
+}
+
+// convergenceWarning is the library's ConvergenceError told in the
+// command's terms: the class by name, and the flags that help.
+func convergenceWarning(ce *logreg.ConvergenceError, classes []string, standardized bool) string {
+	who := "lbfgs"
+	if ce.Class >= 0 && ce.Class < len(classes) {
+		who = fmt.Sprintf("lbfgs (one-vs-rest, class %s)", classes[ce.Class])
+	}
+	fix := "increase --max-iter (now %d) or scale the features with --standardize"
+	if standardized {
+		fix = "increase --max-iter (now %d)"
+	}
+	return fmt.Sprintf("%s did not converge after %d iterations: max|gradient| %.3g > tol %.3g: %s; "+fix,
+		who, ce.Iterations, ce.GradMax, ce.Tol, ce.Reason, ce.MaxIter)
 }
 
 // logregTooLarge says why logistic regression refuses features beyond

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/models/logreg"
 )
 
 // runCmd runs the ember command in-process and returns its exit status,
@@ -100,8 +101,11 @@ func TestLogregIris(t *testing.T) {
 	// warning must be visible, not swallowed.
 	require.False(t, res.Converged)
 	require.Contains(t, out, "converged: NO")
-	require.Contains(t, errOut, "warning: logreg: lbfgs did not converge")
-	require.NotEmpty(t, res.Warnings)
+	require.Contains(t, errOut, "warning: lbfgs did not converge after 100 iterations")
+	// The flags that help, not the library's field (it said "increase MaxIter").
+	require.Contains(t, errOut, "; increase --max-iter (now 100) or scale the features with --standardize\n")
+	require.NotContains(t, errOut, "MaxIter")
+	require.Equal(t, []string{strings.TrimSuffix(strings.TrimPrefix(errOut, "warning: "), "\n")}, res.Warnings)
 
 	// Four features: a confusion matrix but no boundary plot.
 	require.Equal(t, []string{prefix + "-confusion.png"}, res.Plots)
@@ -480,4 +484,30 @@ func TestLogregExclude(t *testing.T) {
 	code, _, errOut = runCmd(t, "logreg", "--data", csv, "--target", "label", "--exclude", "ID", "--features", "x1")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "--exclude trims the default feature set")
+}
+
+// TestConvergenceWarning: the warning names the class and the flags that
+// help, where the library's says "class 1" and "increase MaxIter".
+func TestConvergenceWarning(t *testing.T) {
+	classes := []string{"setosa", "versicolor", "virginica"}
+	tests := []struct {
+		name         string
+		class        int
+		standardized bool
+		want         string
+	}{
+		{"multinomial", -1, false, "lbfgs did not converge after 100 iterations: max|gradient| 0.0032 > tol 0.0001: limit; increase --max-iter (now 100) or scale the features with --standardize"},
+		{"one-vs-rest", 1, false, "lbfgs (one-vs-rest, class versicolor) did not converge"},
+		{"standardised", -1, true, "tol 0.0001: limit; increase --max-iter (now 100)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ce := &logreg.ConvergenceError{Class: tc.class, Iterations: 100, MaxIter: 100, GradMax: 0.0032, Tol: 1e-4, Reason: "limit"}
+			got := convergenceWarning(ce, classes, tc.standardized)
+			require.Contains(t, got, tc.want)
+			if tc.standardized {
+				require.True(t, strings.HasSuffix(got, tc.want), got)
+			}
+		})
+	}
 }
