@@ -159,6 +159,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		if len(testIdx) == 0 {
 			evalOn, Xte, yte = "train", Xtr, ytr
 		}
+		if err := checkTrainingClasses(*data, *target, classes, y, ytr, *testFrac); err != nil {
+			return err
+		}
 	}
 
 	var sc *scaler
@@ -292,6 +295,35 @@ func logregTooLarge(sc *scaler) string {
 		return "logistic regression's arithmetic would overflow"
 	}
 	return "logistic regression's arithmetic would overflow; ember logreg --standardize scales the features"
+}
+
+// checkTrainingClasses refuses a split whose training rows lack a class of
+// the data: the model would be fitted without it (binary for three
+// classes, say) and could never predict it, while the report counts it.
+func checkTrainingClasses(data, target string, classes []string, y, ytr []int, testFrac float64) error {
+	inTrain := make([]bool, len(classes))
+	for _, c := range ytr {
+		inTrain[c] = true
+	}
+	for c, ok := range inTrain {
+		if ok {
+			continue
+		}
+		n := 0
+		for _, v := range y {
+			if v == c {
+				n++
+			}
+		}
+		rows := fmt.Sprintf("its %d rows are", n)
+		if n == 1 {
+			rows = "its only row is"
+		}
+		return fmt.Errorf("%s: class %q of column %q is not among the %d training rows (%s held out by --test-frac %g); "+
+			"the model could not predict it: use more data, a smaller --test-frac, another --seed or a --test file",
+			data, classes[c], target, len(ytr), rows, testFrac)
+	}
+	return nil
 }
 
 // countClasses counts the distinct values of y.

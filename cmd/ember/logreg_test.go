@@ -440,7 +440,23 @@ func TestLogregSingleClassTrainingSplit(t *testing.T) {
 	}
 	code, _, errOut := runCmd(t, "logreg", "--data", path, "--target", "cls", "--test-frac", "0.1", "--seed", fmt.Sprint(seed))
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "the training split has a single class (x)")
+	require.Contains(t, errOut, path+`: class "y" of column "cls" is not among the 9 training rows (its only row is held out by --test-frac 0.1)`)
+}
+
+// TestLogregClassMissingFromTraining: one row per class, one held out. It
+// reported "3 classes" and fitted a binary model on the other two.
+func TestLogregClassMissingFromTraining(t *testing.T) {
+	three := writeFile(t, "three.csv", "a,b,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n")
+	code, out, errOut := runCmd(t, "logreg", "--data", three, "--target", "species")
+	require.Equal(t, 1, code, out)
+	require.Empty(t, out, "nothing fitted or printed")
+	_, held := splitRows(3, 0.25, 1)
+	missing := []string{"setosa", "versicolor", "virginica"}[held[0]]
+	require.Contains(t, errOut, three+`: class "`+missing+`" of column "species" is not among the 2 training rows (its only row is held out by --test-frac 0.25); `+
+		"the model could not predict it: use more data, a smaller --test-frac, another --seed or a --test file")
+	// Scored on its training rows, every class is there.
+	code, _, errOut = runCmd(t, "logreg", "--data", three, "--target", "species", "--test-frac", "0")
+	require.Equal(t, 0, code, errOut)
 }
 
 func TestLogregHelp(t *testing.T) {
