@@ -237,7 +237,11 @@ func (t *table) floats(names []string) ([][]float64, error) {
 			case s == "":
 				return nil, fmt.Errorf("%s: line %d, column %q: empty value; numeric features need a number in every row", t.path, t.lines[r], names[k])
 			case err != nil && t.layout.IsNA(s):
-				return nil, fmt.Errorf("%s: line %d, column %q: %q marks a missing value; numeric features need a number in every row (ember gbt keeps missing values)", t.path, t.lines[r], names[k], s)
+				return nil, &missingValueError{fmt.Sprintf("%s: line %d, column %q: %q marks a missing value; numeric features need a number in every row: "+
+					"drop or fill in those rows first (ember gbt keeps missing values)", t.path, t.lines[r], names[k], s)}
+			case err != nil && tabular.LooksLikeNA(s):
+				return nil, &missingValueError{fmt.Sprintf("%s: line %d, column %q: %q is not a number; if it marks a missing value, drop or fill in those rows first: "+
+					"numeric features need a number in every row (ember gbt keeps missing values, with --na-values %q)", t.path, t.lines[r], names[k], s, s)}
 			case err != nil:
 				return nil, fmt.Errorf("%s: line %d, column %q: %q is not a number", t.path, t.lines[r], names[k], rec[j])
 			case math.IsNaN(v) || math.IsInf(v, 0):
@@ -249,6 +253,12 @@ func (t *table) floats(names []string) ([][]float64, error) {
 	}
 	return out, nil
 }
+
+// missingValueError is floats' error for a cell that is, or looks like, a
+// marker of a missing value rather than text in a column of text.
+type missingValueError struct{ msg string }
+
+func (e *missingValueError) Error() string { return e.msg }
 
 // labels reads the named column as class labels: each distinct value is a
 // class, numbered in sorted order (numerically when every label is a
@@ -495,7 +505,8 @@ func featureMatrix(tab *table, data, features, exclude, target string) ([]string
 	}
 	X, err := tab.floats(names)
 	if err != nil {
-		if features == "" {
+		var mv *missingValueError
+		if features == "" && !errors.As(err, &mv) {
 			err = fmt.Errorf("%w (choose numeric columns with --features, or leave columns out with --exclude)", err)
 		}
 		return nil, nil, err

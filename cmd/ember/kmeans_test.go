@@ -105,6 +105,7 @@ func TestKMeansBadInput(t *testing.T) {
 		{"exclude of a missing column", []string{"--data", text, "--k", "1", "--exclude", "lable"}, []string{`--exclude: `, `no column "lable"`}},
 		{"exclude of every column", []string{"--data", text, "--k", "1", "--exclude", "x,label"}, []string{`no feature columns besides "x", "label"`}},
 		{"non-numeric value", []string{"--data", bad, "--k", "1"}, []string{"line 3", `"oops" is not a number`}},
+		{"missing-value marker", []string{"--data", writeFile(t, "q.csv", "x,y\n1,2\n3,?\n"), "--k", "1"}, []string{`line 3, column "y": "?" is not a number; if it marks a missing value, drop or fill in those rows first`, `--na-values "?"`}},
 		{"missing target", []string{"--data", dup, "--k", "1", "--target", "class"}, []string{`no column "class"`}},
 		// It said `line 2, column "label": "a" is not a number`.
 		{"missing target beside a text column", []string{"--data", text, "--k", "1", "--target", "lable"}, []string{text + `: no column "lable"; the columns are: x, label`}},

@@ -243,6 +243,19 @@ func TestLogregErrors(t *testing.T) {
 			wantErr: []string{`line 4, column "b": "abc" is not a number`, "--features"},
 		},
 		{
+			// The README promises an error naming --na-values; it said only
+			// "is not a number", and to choose other columns.
+			name: "missing-value marker", file: "a,b,cls\n1,2,x\n2,?,y\n",
+			args: []string{"--target", "cls"},
+			wantErr: []string{`in.csv: line 3, column "b": "?" is not a number; if it marks a missing value, drop or fill in those rows first: ` +
+				`numeric features need a number in every row (ember gbt keeps missing values, with --na-values "?")` + "\n"},
+		},
+		{
+			name: "missing-value marker read as one", file: "a,b,cls\n1,2,x\n2,?,y\n",
+			args:    []string{"--target", "cls", "--na-values", "?"},
+			wantErr: []string{`in.csv: line 3, column "b": "?" marks a missing value; numeric features need a number in every row: drop or fill in those rows first (ember gbt keeps missing values)` + "\n"},
+		},
+		{
 			name: "empty value", file: "a,b,cls\n1,2,x\n2,,y\n",
 			args:    []string{"--target", "cls"},
 			wantErr: []string{`line 3, column "b": empty value`},
