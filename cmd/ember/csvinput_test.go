@@ -23,6 +23,11 @@ func TestParseTable(t *testing.T) {
 		// Blank lines are skipped, quoted fields may span lines, and the
 		// line numbers still point into the file.
 		{"blank and multi-line", "a.csv", "x,y\n\n1,\"two\nlines\"\n3,4\n", []string{"x", "y"}, 2, []int{3, 5}},
+		// Lines of spaces, tabs or a CR only are blank lines too (a
+		// trailing one was a row with too few fields).
+		{"whitespace lines", "a.csv", "x,y\n1,2\n  \n\t\n3,4\n \r\n", []string{"x", "y"}, 2, []int{2, 5}},
+		{"whitespace lines in a TSV", "a.tsv", "x\ty\n1\t2\n  \n3\t4\n\t \t\n", []string{"x", "y"}, 2, []int{2, 4}},
+		{"whitespace lines, one column", "a.csv", "x\n1\n  \n2\n\r\n", []string{"x"}, 2, []int{2, 4}},
 		// Unnamed columns (Kaggle's SMS file: "v1,v2,,,") are tolerated.
 		{"unnamed columns", "k.csv", "v1,v2,,,\r\nham,hi,,,\r\n", []string{"v1", "v2", "", "", ""}, 1, []int{2}},
 		// An empty cell in a TSV is two tabs in a row, not one delimiter.
@@ -107,7 +112,8 @@ func TestTableLabels(t *testing.T) {
 		})
 	}
 
-	tab, err = parseTable(strings.NewReader("s\nx\n \n"), "t.csv", tabular.Layout{})
+	// (A line of one blank field is a blank line, skipped.)
+	tab, err = parseTable(strings.NewReader("s,t\nx,1\n ,2\n"), "t.csv", tabular.Layout{})
 	require.NoError(t, err)
 	_, _, err = tab.labels("s")
 	require.EqualError(t, err, `t.csv: line 3, column "s": empty class label`)

@@ -377,7 +377,7 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 				return nil, nil, nil, err
 			}
 		}
-		recs, err := nbReadTSV(path)
+		recs, lines, err := nbReadTSV(path)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -390,10 +390,10 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		}
 		for i, r := range recs {
 			if len(r) != 2 {
-				return nil, nil, nil, fmt.Errorf("%s:%d: want %s (2 fields), got %d fields", path, i+1, layout, len(r))
+				return nil, nil, nil, fmt.Errorf("%s:%d: want %s (2 fields), got %d fields", path, lines[i], layout, len(r))
 			}
 			if strings.TrimSpace(r[li]) == "" {
-				return nil, nil, nil, fmt.Errorf("%s:%d: empty label", path, i+1)
+				return nil, nil, nil, fmt.Errorf("%s:%d: empty label", path, lines[i])
 			}
 			labels = append(labels, strings.TrimSpace(r[li]))
 			docs = append(docs, r[ti])
@@ -407,14 +407,11 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		var rows [][]string
 		var lines []int
 		if format == "tsv" {
-			recs, err := nbReadTSV(path)
+			recs, recLines, err := nbReadTSV(path)
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			header, rows = recs[0], recs[1:]
-			for i := range rows {
-				lines = append(lines, i+2)
-			}
+			header, rows, lines = recs[0], recs[1:], recLines[1:]
 		} else {
 			tab, err := readTable(path, tabular.Layout{})
 			if err != nil {
@@ -517,7 +514,7 @@ func nbSniffLines(path string) (string, error) {
 	}
 	firsts, lasts := map[string]bool{}, map[string]bool{}
 	for _, line := range lines {
-		if line = strings.TrimRight(line, "\r"); line == "" {
+		if line = strings.TrimRight(line, "\r"); strings.TrimSpace(line) == "" {
 			continue
 		}
 		f := strings.Split(line, "\t")
@@ -575,27 +572,50 @@ func clipText(s string, n int) string {
 // nbReadTSV reads unquoted tab-separated lines as readTable reads CSV:
 // refused before reading when too large for memory, a byte-order mark
 // dropped, and bytes that are not UTF-8 read as latin-1 (the sentence
-// polarity files are cp1252).
-func nbReadTSV(path string) ([][]string, error) {
+// polarity files are cp1252). Blank lines (spaces, tabs, a CR) are
+// skipped, as readTable and spamrnn skip them; every other line must have
+// as many fields as the first. lines are the records' line numbers.
+func nbReadTSV(path string) (recs [][]string, lines []int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil {
 		if err := checkFileFits(path, fi.Size()); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := checkText(path, data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	decoded, _ := decodeText(data)
-	return text.ReadTSV(strings.NewReader(decoded), path)
+	all, err := text.ReadLines(strings.NewReader(decoded), path)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, line := range all {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		rec := strings.Split(line, "\t")
+		if len(recs) > 0 && len(rec) != len(recs[0]) {
+			return nil, nil, fmt.Errorf("%s:%d: %d tab-separated fields, line %d has %d", path, i+1, len(rec), lines[0], len(recs[0]))
+		}
+		recs = append(recs, rec)
+		lines = append(lines, i+1)
+	}
+	switch {
+	case len(all) == 0:
+		return nil, nil, fmt.Errorf("%s: empty file", path)
+	case len(recs) == 0:
+		return nil, nil, fmt.Errorf("%s: every line is blank", path)
+	}
+	return recs, lines, nil
 }
 
 // nbEncodeLabels numbers the distinct labels in sorted order (as

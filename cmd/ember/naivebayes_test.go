@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -232,4 +233,52 @@ func TestNaiveBayesBadInput(t *testing.T) {
 	code, _, errOut := runCmd(t, "naivebayes", "--data", skew, "--text", "text", "--label", "label", "--test-frac", "0.5", "--seed", "1")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "the training split has a single class")
+}
+
+// TestNaiveBayesBlankLines: blank lines are skipped, as the table commands
+// and spamrnn skip them; a single trailing one was an error ("blank line;
+// every line needs 2 tab-separated fields"), in ember predict too.
+func TestNaiveBayesBlankLines(t *testing.T) {
+	const sms = "ham\tsee you at lunch\nspam\twin a free prize now\nham\tmeeting today ok\nspam\tclaim your cash prize\n"
+	tests := []struct {
+		name, format, body string
+		docs               int
+	}{
+		{"trailing blank line", "sms", sms + "\n", 4},
+		{"trailing blank lines of spaces, tabs and CRs", "sms", sms + "  \n\r\n\t\n \t \r\n", 4},
+		{"blank lines in the middle", "sms", "\n" + strings.Replace(sms, "\n", "\n\n \n", 2), 4},
+		{"CRLF with a trailing blank line", "sms", strings.ReplaceAll(sms, "\n", "\r\n") + "\r\n", 4},
+		{"text-label", "text-label", "great fun\tpos\n\nawful dull\tneg\nfun fun\tpos\n\n", 3},
+		{"tsv with a header", "tsv", "label\ttext\n\n" + sms + "\n", 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, "docs.txt", tc.body)
+			model := filepath.Join(t.TempDir(), "nb.ember")
+			args := []string{"naivebayes", "--data", path, "--test-frac", "0", "--format", tc.format, "--save", model, "--json"}
+			if tc.format == "tsv" {
+				args = append(args, "--text", "text", "--label", "label")
+			}
+			code, out, errOut := runCmd(t, args...)
+			require.Equal(t, 0, code, errOut)
+			var res nbResult
+			decodeLastLine(t, out, &res)
+			require.Equal(t, tc.docs, res.Documents)
+
+			code, out, errOut = runCmd(t, "predict", "--model", model, "--data", path)
+			require.Equal(t, 0, code, errOut)
+			require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), tc.docs+1, "a row per document")
+			require.Contains(t, errOut, fmt.Sprintf("(%d of %d)", tc.docs, tc.docs))
+		})
+	}
+
+	// Errors still name the line of the file, blank lines counted.
+	bad := writeFile(t, "bad.txt", "ham\thi\n\n\nspam\n")
+	code, _, errOut := runCmd(t, "naivebayes", "--data", bad)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, bad+":4: 1 tab-separated fields, line 1 has 2")
+	blank := writeFile(t, "blank.txt", "\n \n\t\n")
+	code, _, errOut = runCmd(t, "naivebayes", "--data", blank)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, blank+": every line is blank")
 }
