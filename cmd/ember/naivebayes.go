@@ -115,7 +115,8 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if err := nbCheckLabels(*data, labelNames, *format, *labelCol); err != nil {
+	layoutHint := fmt.Sprintf("is the file in the layout --format %s reads?", *format)
+	if err := nbCheckLabels(*data, labelNames, *format, *labelCol, layoutHint); err != nil {
 		return err
 	}
 	var testDocs, testLabels []string
@@ -123,7 +124,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		if testDocs, testLabels, err = nbReadDocs(*testPath, *format, *textCol, *labelCol); err != nil {
 			return err
 		}
-		if err := nbCheckLabels(*testPath, testLabels, *format, *labelCol); err != nil {
+		if err := nbCheckLabels(*testPath, testLabels, *format, *labelCol, layoutHint); err != nil {
 			return err
 		}
 	}
@@ -301,6 +302,16 @@ func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores
 	if err != nil {
 		return nil, err
 	}
+	if labels != nil {
+		// A file in the other layout would be scored on its labels.
+		hint := fmt.Sprintf("the model %s reads %s (it was fitted with --format %s)", s.mf.path, nbLayoutName(in.Format, in.Text, in.Label), in.Format)
+		if err := nbCheckLabels(data, labels, in.Format, in.Label, hint); err != nil {
+			return nil, err
+		}
+		if err := nbCheckSwapped(data, s.mf.path, docs, labels, s.mf.meta.Classes, in.Format); err != nil {
+			return nil, err
+		}
+	}
 	X, err := s.vec.Transform(docs)
 	if err != nil {
 		return nil, err
@@ -335,6 +346,17 @@ func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores
 		}
 	}
 	return out, nil
+}
+
+// nbLayoutName describes a naive Bayes file layout in words.
+func nbLayoutName(format, textCol, labelCol string) string {
+	switch format {
+	case "sms":
+		return "label<TAB>text lines"
+	case "text-label":
+		return "text<TAB>label lines"
+	}
+	return fmt.Sprintf("%s files with columns %q and %q", format, textCol, labelCol)
 }
 
 // nbReadDocs returns each document's text and label string.
@@ -471,7 +493,8 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 // values, at least one for every two documents. That is a file read in
 // the wrong layout (a --test file unlike --data, sentences taken for
 // labels), which would otherwise become a report of a thousand classes.
-func nbCheckLabels(path string, labels []string, format, labelCol string) error {
+// hint ends the error: the question of the layout.
+func nbCheckLabels(path string, labels []string, format, labelCol, hint string) error {
 	distinct := map[string]bool{}
 	var first []string
 	for _, l := range labels {
@@ -489,8 +512,41 @@ func nbCheckLabels(path string, labels []string, format, labelCol string) error 
 	if where == "" {
 		where = fmt.Sprintf("column %q", labelCol)
 	}
-	return fmt.Errorf("%s: %d different labels in %d documents (%s, ...) in %s: that is text, not classes; "+
-		"is the file in the layout --format %s reads?", path, len(distinct), len(labels), strings.Join(first, ", "), where, format)
+	return fmt.Errorf("%s: %d different labels in %d documents (%s, ...) in %s: that is text, not classes; %s",
+		path, len(distinct), len(labels), strings.Join(first, ", "), where, hint)
+}
+
+// nbCheckSwapped refuses label<TAB>text lines read as text<TAB>label, or
+// the reverse, when too few to look like text to nbCheckLabels: no label
+// is one of the model's classes, and the documents take fewer distinct
+// values than the labels (sentences as labels, 0 and 1 as documents).
+func nbCheckSwapped(path, model string, docs, labels, classes []string, format string) error {
+	if format != "sms" && format != "text-label" {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, c := range classes {
+		known[c] = true
+	}
+	distinctLabels, distinctDocs := map[string]bool{}, map[string]bool{}
+	for i, l := range labels {
+		if known[l] {
+			return nil
+		}
+		distinctLabels[l] = true
+		distinctDocs[strings.TrimSpace(docs[i])] = true
+	}
+	if len(distinctDocs) >= len(distinctLabels) {
+		return nil
+	}
+	where, other, looks := "first", "last", "text-label"
+	if format == "text-label" {
+		where, other, looks = "last", "first", "sms"
+	}
+	return fmt.Errorf("%s: the %s field, where the model %s reads labels, holds none of its classes (%s) but %d different values in %d lines (%s, ...), "+
+		"and the %s field %d: the file looks like %s, and the model reads %s (it was fitted with --format %s)",
+		path, where, model, strings.Join(classes, ", "), len(distinctLabels), len(labels), strconv.Quote(clipText(labels[0], 40)),
+		other, len(distinctDocs), nbLayoutName(looks, "", ""), nbLayoutName(format, "", ""), format)
 }
 
 // nbSniffLines picks the layout of a file of labelled lines without a

@@ -363,3 +363,50 @@ func TestPredictNaiveBayesUnlabelledRows(t *testing.T) {
 	require.Contains(t, errOut, `accuracy against column "label": 1.0000 (2 of 2)`)
 	require.Contains(t, errOut, "1 row has no label (left out of the accuracy)")
 }
+
+// TestPredictNaiveBayesOtherLayout: a file of text<TAB>label lines scored
+// with a model fitted on label<TAB>text lines (or the reverse) was scored
+// on its labels, every row alike, with exit status 0.
+func TestPredictNaiveBayesOtherLayout(t *testing.T) {
+	dir := t.TempDir()
+	smsModel, tlModel := filepath.Join(dir, "sms.ember"), filepath.Join(dir, "tl.ember")
+	smsTrain := writeFile(t, "sms.txt", "ham\tsee you at lunch\nspam\twin a free prize now\nham\tmeeting today ok\nspam\tclaim your cash prize\n")
+	tlTrain := writeFile(t, "tl.txt", "a wonderful film\t1\nboring and awful\t0\ngreat fun\t1\ndull plot\t0\n")
+	code, _, errOut := runCmd(t, "naivebayes", "--data", smsTrain, "--format", "sms", "--test-frac", "0", "--save", smsModel)
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = runCmd(t, "naivebayes", "--data", tlTrain, "--format", "text-label", "--test-frac", "0", "--save", tlModel)
+	require.Equal(t, 0, code, errOut)
+	var many strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&many, "review number %d of a film\t%d\n", i, i%2)
+	}
+	tests := []struct {
+		name, model, data, msg string
+	}{
+		{"many text-label lines, sms model", smsModel, many.String(),
+			`: 30 different labels in 30 documents ("review number 0 of a film", "review number 1 of a film", ...) in the first field: that is text, not classes; ` +
+				"the model " + smsModel + " reads label<TAB>text lines (it was fitted with --format sms)"},
+		{"few text-label lines, sms model", smsModel, "a wonderful film\t1\nboring and awful\t0\ngreat fun\t1\n",
+			`: the first field, where the model ` + smsModel + ` reads labels, holds none of its classes (ham, spam) but 3 different values in 3 lines ("a wonderful film", ...), ` +
+				"and the last field 2: the file looks like text<TAB>label lines, and the model reads label<TAB>text lines (it was fitted with --format sms)"},
+		{"sms lines, text-label model", tlModel, "ham\tsee you\nspam\tfree prize\nham\tok then\n",
+			`: the last field, where the model ` + tlModel + ` reads labels, holds none of its classes (0, 1) but 3 different values in 3 lines ("see you", ...), ` +
+				"and the first field 2: the file looks like label<TAB>text lines, and the model reads text<TAB>label lines (it was fitted with --format text-label)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data := writeFile(t, "data.txt", tc.data)
+			code, out, errOut := runCmd(t, "predict", "--model", tc.model, "--data", data)
+			require.Equal(t, 1, code, out)
+			require.Empty(t, out, "nothing scored")
+			require.Contains(t, errOut, data+tc.msg)
+		})
+	}
+
+	// Labels the model does not know, in its own layout, are scored and
+	// counted as wrong, as before.
+	other := writeFile(t, "other.txt", "maybe\tsee you at lunch\nmaybe\tfree prize\n")
+	code, _, errOut = runCmd(t, "predict", "--model", smsModel, "--data", other)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "2 rows have a label the model was not trained on (counted as wrong)")
+}
