@@ -55,7 +55,8 @@ type nbResult struct {
 
 func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("naivebayes", stdout,
-		"usage: ember naivebayes --data FILE [--format sms|text-label] | --data FILE --text COLUMN --label COLUMN [options]\n"+
+		"usage: ember naivebayes --data FILE [--format auto|sms|text-label] [options]\n"+
+			"       ember naivebayes --data FILE [--format auto|csv|tsv] --text COLUMN --label COLUMN [options]\n"+
 			"\nTokenises documents (HTML tags and non-letters removed, lower case, English stop\n"+
 			"words dropped), counts words learned from the training documents, fits multinomial\n"+
 			"naive Bayes (as scikit-learn's MultinomialNB) and reports held-out accuracy,\n"+

@@ -282,3 +282,17 @@ func TestNaiveBayesBlankLines(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, blank+": every line is blank")
 }
+
+// TestNaiveBayesHelp: the usage lines name every --format the option takes
+// (they said "[--format sms|text-label]").
+func TestNaiveBayesHelp(t *testing.T) {
+	code, out, errOut := runCmd(t, "naivebayes", "-h")
+	require.Equal(t, 0, code)
+	require.Empty(t, errOut)
+	require.True(t, strings.HasPrefix(out, "usage: ember naivebayes --data FILE [--format auto|sms|text-label] [options]\n"+
+		"       ember naivebayes --data FILE [--format auto|csv|tsv] --text COLUMN --label COLUMN [options]\n"), out)
+	require.Contains(t, out, "\n  --format auto|sms|text-label|tsv|csv\n")
+	for _, f := range []string{"auto", "sms", "text-label", "tsv", "csv"} {
+		require.Regexp(t, `\[--format [a-z|-]*\b`+f+`\b`, out)
+	}
+}
