@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // LoadImage reads JPEG too; DecodeConfig needs the decoders
@@ -76,10 +77,16 @@ func runPalette(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	small := kmeans.Downscale(img, *maxSide)
 	cols, err := kmeans.PaletteOf(small, *k, kmeans.PaletteOptions{Seed: *seed, NInit: *nInit})
+	if errors.Is(err, kmeans.ErrAllTransparent) {
+		return fmt.Errorf("%s: every pixel is fully transparent: there is no colour to cluster", path)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if len(cols) < *k {
+	switch {
+	case len(cols) == 1 && *k > 1:
+		fmt.Fprintf(stderr, "note: the image has only one colour: the palette is that colour, not %d\n", *k)
+	case len(cols) < *k:
 		fmt.Fprintf(stderr, "note: the image has only %d distinct colours: the palette is those %d, not %d\n", len(cols), len(cols), *k)
 	}
 	res := paletteResult{

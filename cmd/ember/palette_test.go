@@ -107,27 +107,64 @@ func TestPaletteTransparency(t *testing.T) {
 }
 
 // TestPaletteFewerColoursThanK: an image with fewer distinct colours than
-// --k gets those colours as its palette, and a note says so.
+// --k gets those colours as its palette, and a note says so (in English
+// for one colour: it said "only 1 distinct colours: the palette is those 1").
 func TestPaletteFewerColoursThanK(t *testing.T) {
 	two := twoColourPNG(t)
-	code, out, errOut := runCmd(t, "palette", two, "--k", "3", "--json")
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, errOut, "note: the image has only 2 distinct colours: the palette is those 2, not 3")
-	var res paletteResult
-	decodeLastLine(t, out, &res)
-	require.Len(t, res.Colours, 2)
-	require.Equal(t, []string{"#d04010", "#2050a0"}, []string{res.Colours[0].Hex, res.Colours[1].Hex})
+	one := flatPNG(t, "flat.png", color.NRGBA{R: 0x20, G: 0x50, B: 0xa0, A: 0xff})
+	tests := []struct {
+		name, image, k string
+		note           string // "": none
+		colours        []string
+	}{
+		{"two colours", two, "3", "note: the image has only 2 distinct colours: the palette is those 2, not 3\n", []string{"#d04010", "#2050a0"}},
+		{"one colour", one, "3", "note: the image has only one colour: the palette is that colour, not 3\n", []string{"#2050a0"}},
+		{"one colour asked for", one, "1", "", []string{"#2050a0"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, "palette", tc.image, "--k", tc.k, "--json")
+			require.Equal(t, 0, code, errOut)
+			require.Equal(t, tc.note, errOut)
+			var res paletteResult
+			decodeLastLine(t, out, &res)
+			var hexes []string
+			for _, c := range res.Colours {
+				hexes = append(hexes, c.Hex)
+			}
+			require.Equal(t, tc.colours, hexes)
+		})
+	}
+}
+
+// flatPNG writes a 10×10 PNG of one colour.
+func flatPNG(t *testing.T, name string, c color.NRGBA) string {
+	img := image.NewNRGBA(image.Rect(0, 0, 10, 10))
+	for y := 0; y < 10; y++ {
+		for x := 0; x < 10; x++ {
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	path := filepath.Join(t.TempDir(), name)
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, png.Encode(f, img))
+	require.NoError(t, f.Close())
+	return path
 }
 
 func TestPaletteBadInput(t *testing.T) {
 	notImage := writeFile(t, "notes.jpg", "these are not pixels\n")
 	two := twoColourPNG(t)
+	clear := flatPNG(t, "clear.png", color.NRGBA{})
 	tests := []struct {
 		name string
 		args []string
 		msg  []string
 	}{
 		{"unreadable image", []string{notImage}, []string{notImage, "not a PNG or JPEG image"}},
+		// It said "kmeans: palette: every pixel of the image is fully transparent".
+		{"fully transparent image", []string{clear}, []string{"ember palette: " + clear + ": every pixel is fully transparent: there is no colour to cluster\n"}},
 	}
 	// Bad flags: exit status 2, before the image is read.
 	usage := []struct {

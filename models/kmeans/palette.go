@@ -122,6 +122,10 @@ func Palette(path string, k int, opts PaletteOptions) ([]Colour, error) {
 	return cols, nil
 }
 
+// ErrAllTransparent is PaletteOf's error for an image with no pixel to
+// cluster.
+var ErrAllTransparent = errors.New("kmeans: palette: every pixel of the image is fully transparent")
+
 // PaletteOf is Palette for an image already in memory.
 func PaletteOf(img image.Image, k int, opts PaletteOptions) ([]Colour, error) {
 	if opts.MaxSide < 0 {
@@ -129,7 +133,7 @@ func PaletteOf(img image.Image, k int, opts PaletteOptions) ([]Colour, error) {
 	}
 	px, n := Pixels(Downscale(img, opts.MaxSide))
 	if n == 0 {
-		return nil, errors.New("kmeans: palette: every pixel of the image is fully transparent")
+		return nil, ErrAllTransparent
 	}
 	// An image with fewer distinct colours than k has those colours as its
 	// palette (k-means with one cluster per colour puts each centre on one),
