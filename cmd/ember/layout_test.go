@@ -5,10 +5,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/shareddata"
 )
 
 // uciData writes n rows laid out as UCI's .data files (German credit): no
@@ -157,4 +160,29 @@ func TestPredictNaiveBayesRefusesLayoutFlags(t *testing.T) {
 	require.Contains(t, errOut, "--sep, --no-header and --na-values are for table models")
 	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", data)
 	require.Equal(t, 0, code, errOut)
+}
+
+// TestReadmeFigureCommands runs the README's commands for its figures as
+// written, with paths relative to the shared data (they ended in a bare
+// --plot or --swatch: "flag needs an argument").
+func TestReadmeFigureCommands(t *testing.T) {
+	data := filepath.Dir(shareddata.TestPath(t, "iris.csv"))
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	cmds := regexp.MustCompile("`ember ([^`]*--(?:plot|swatch) [^`]*)`").FindAllStringSubmatch(string(readme), -1)
+	require.GreaterOrEqual(t, len(cmds), 5)
+	dir := t.TempDir()
+	entries, err := os.ReadDir(data)
+	require.NoError(t, err)
+	for _, e := range entries {
+		require.NoError(t, os.Symlink(filepath.Join(data, e.Name()), filepath.Join(dir, e.Name())))
+	}
+	t.Chdir(dir)
+	for _, c := range cmds {
+		t.Run(c[1], func(t *testing.T) {
+			args := strings.Fields(c[1])
+			code, _, errOut := runCmd(t, args...)
+			require.Equal(t, 0, code, errOut)
+		})
+	}
 }
