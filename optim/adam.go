@@ -26,7 +26,7 @@ type Adam struct {
 	steps  int
 	state  map[*graph.Param]*adamState
 	groups groups
-	job    adamJob // the float32 update being split over the cores
+	job    adamJob // the float32 updates of a step, split over the cores together
 }
 
 type adamState struct{ m, v *graph.Buf }
@@ -102,6 +102,7 @@ func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 	t := float64(a.steps)
 	bc1 := 1 - math.Pow(a.Beta1, t)
 	bc2 := 1 - math.Pow(a.Beta2, t)
+	a.job.reset() // empty unless an earlier Step panicked part way
 
 	for i, p := range params {
 		st := a.state[p]
@@ -127,13 +128,17 @@ func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 		}
 		g := grads[i]
 		if p.Value.Dtype == tensor.Float32 {
-			a.job = adamJob{w: p.Value.F32, g: g.F32, m: st.m.F32, v: st.v.F32, c: c, c32: c.float32()}
-			cpu.ParallelFor(len(p.Value.F32), adamGrain, &a.job)
-			a.job = adamJob{}
+			a.job.add(adamSlice{w: p.Value.F32, g: g.F32, m: st.m.F32, v: st.v.F32, c: c, c32: c.float32()})
 		} else {
 			adamUpdate(p.Value.F64, g.F64, st.m.F64, st.v.F64, c)
 		}
 	}
+	// Every float32 parameter in one split: one hand-off to the cores a
+	// step, and parts of equal size whatever the parameters' sizes (5-9%
+	// faster than a split per parameter over the LSTM spam model's, the
+	// two alternated in one process).
+	cpu.ParallelFor(a.job.n, adamGrain, &a.job)
+	a.job.reset()
 	return nil
 }
 
@@ -143,20 +148,47 @@ func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 // each) split in two ran twice as fast.
 const adamGrain = 1 << 14
 
-// adamJob is one float32 parameter's update, split over the cores by
-// cpu.ParallelFor (a field of Adam, so that passing it allocates nothing).
+// adamJob is a step's float32 updates, laid end to end as one index range
+// that cpu.ParallelFor splits (a field of Adam, so that passing it
+// allocates nothing once its list has grown).
 type adamJob struct {
+	slices []adamSlice
+	n      int // elements of all the slices
+}
+
+// adamSlice is one parameter's update, from element at of the job's range.
+type adamSlice struct {
 	w, g, m, v []float32
 	c          adamCoef
 	c32        cpu.AdamCoef // c rounded, for cpu.AdamUpdate
+	at         int
+}
+
+func (j *adamJob) add(s adamSlice) {
+	s.at = j.n
+	j.slices = append(j.slices, s)
+	j.n += len(s.w)
+}
+
+// reset empties the job, dropping its references to the parameters.
+func (j *adamJob) reset() {
+	clear(j.slices)
+	j.slices, j.n = j.slices[:0], 0
 }
 
 func (j *adamJob) Run(lo, hi int) {
-	if cpu.NativeAdam {
-		cpu.AdamUpdate(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.c32)
-		return
+	for i := range j.slices {
+		s := &j.slices[i]
+		a, b := max(lo-s.at, 0), min(hi-s.at, len(s.w))
+		if a >= b {
+			continue
+		}
+		if cpu.NativeAdam {
+			cpu.AdamUpdate(s.w[a:b], s.g[a:b], s.m[a:b], s.v[a:b], s.c32)
+		} else {
+			adamUpdate(s.w[a:b], s.g[a:b], s.m[a:b], s.v[a:b], s.c)
+		}
 	}
-	adamUpdate(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.c)
 }
 
 // adamCoef holds one step's scalars, computed in float64 (as PyTorch does
