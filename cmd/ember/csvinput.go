@@ -21,9 +21,10 @@ import (
 	"github.com/emberml/ember/tabular"
 )
 
-// table is a delimited text file with a header row, held as strings so each
-// subcommand can parse the columns it needs. Comma-separated unless the
-// file ends in .tsv/.tab or its header has tabs and no commas.
+// table is a delimited text file, held as strings so each subcommand can
+// parse the columns it needs, laid out as its tabular.Layout says: the
+// separator (by default comma, or tab for .tsv/.tab files or a first line
+// with tabs and no commas) and whether a header row names the columns.
 type table struct {
 	path   string
 	layout tabular.Layout
@@ -98,8 +99,8 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	t := &table{path: path, layout: layout, latin1: latin1}
+	line, _ := recs.FieldPos(0) // blank lines before it are skipped
 	if layout.NoHeader {
-		line, _ := recs.FieldPos(0)
 		t.rows = append(t.rows, slices.Clone(header))
 		t.lines = append(t.lines, line)
 		header = tabular.Names(len(header))
@@ -117,12 +118,12 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 		}
 		named++
 		if j, dup := seen[h]; dup {
-			return nil, fmt.Errorf("%s: line 1: column name %q appears twice (columns %d and %d)%s", path, h, j+1, i+1, layout.HeaderHint(header))
+			return nil, fmt.Errorf("%s: line %d: column name %q appears twice (columns %d and %d)%s", path, line, h, j+1, i+1, layout.HeaderHint(header))
 		}
 		seen[h] = i
 	}
 	if named == 0 {
-		return nil, fmt.Errorf("%s: line 1: no column has a name; want a header row naming the columns (or --no-header)", path)
+		return nil, fmt.Errorf("%s: line %d: no column has a name; want a header row naming the columns (or --no-header)", path, line)
 	}
 	t.header = header
 	for {

@@ -44,11 +44,21 @@ func TestParseTable(t *testing.T) {
 	}
 }
 
+// TestParseTableWhitespaceLatin1: --sep whitespace splits a latin-1 file
+// on spaces and tabs only, as ember gbt's reader does: its 0xA0 byte is a
+// no-break space inside a value, not a separator.
+func TestParseTableWhitespaceLatin1(t *testing.T) {
+	tab, err := parseTable(strings.NewReader("caf\xe9\xa0bar 1\nx 2\n"), "in.data", tabular.Layout{Sep: tabular.Whitespace, NoHeader: true})
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"café\u00a0bar", "1"}, {"x", "2"}}, tab.rows)
+}
+
 func TestParseTableErrors(t *testing.T) {
 	tests := []struct{ name, text, wantErr string }{
 		{"empty", "", "the file is empty"},
 		{"header only", "x,y\n", "no data rows"},
 		{"duplicate column", "x,y,x\n1,2,3\n", `column name "x" appears twice (columns 1 and 3)`},
+		{"duplicate column after blank lines", "\n\nx,y,x\n1,2,3\n", `line 3: column name "x" appears twice (columns 1 and 3)`},
 		{"headerless", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", `column name "0" appears twice (columns 3 and 5) (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)`},
 		{"no named column", ",,\n1,2,3\n", "line 1: no column has a name"},
 		{"short row", "x,y\n1,2\n3\n", "record on line 3: wrong number of fields"},
