@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -100,6 +101,9 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 	m := kmeans.New(*k)
 	m.NInit, m.MaxIter, m.Tol, m.Seed = *nInit, *maxIter, *tol, *seed
 	if err := m.Fit(X); err != nil {
+		if few, ok := errors.AsType[*kmeans.TooFewPointsError](err); ok {
+			return fmt.Errorf("--k %d: %s has only %d distinct rows in the features used (of %d rows); lower --k", few.K, *data, few.Distinct, few.Samples)
+		}
 		return fmt.Errorf("%s: %w", *data, err)
 	}
 	res := kmeansResult{

@@ -99,7 +99,7 @@ func TestKMeansBadInput(t *testing.T) {
 		args []string
 		msg  []string
 	}{
-		{"k above distinct points", []string{"--data", dup, "--k", "3"}, []string{dup, "K = 3 clusters", "only 2 distinct points"}},
+		{"k above distinct points", []string{"--data", dup, "--k", "3"}, []string{"--k 3: " + dup + " has only 2 distinct rows in the features used (of 3 rows); lower --k"}},
 		{"missing column", []string{"--data", dup, "--features", "x,z"}, []string{`no column "z"`, "the columns are: x, y"}},
 		{"non-numeric default features", []string{"--data", text, "--k", "2"}, []string{`"a" is not a number`, "--features", "--exclude"}},
 		{"exclude of a missing column", []string{"--data", text, "--k", "1", "--exclude", "lable"}, []string{`--exclude: `, `no column "lable"`}},
@@ -110,7 +110,7 @@ func TestKMeansBadInput(t *testing.T) {
 		// It said `line 2, column "label": "a" is not a number`.
 		{"missing target beside a text column", []string{"--data", text, "--k", "1", "--target", "lable"}, []string{text + `: no column "lable"; the columns are: x, label`}},
 		{"huge value", []string{"--data", huge, "--k", "2"}, []string{huge + `: line 3, column "y": -1e+200 is too large in magnitude (the limit is 1e+100)`}},
-		{"k above the data", []string{"--data", dup, "--k", "4"}, []string{"K = 4 clusters but the data has only 2 distinct points (of 3 samples)"}},
+		{"k above the data", []string{"--data", dup, "--k", "4"}, []string{"--k 4: " + dup + " has only 2 distinct rows"}},
 	}
 	// Bad flags: exit status 2, before the data is read.
 	usage := []struct {

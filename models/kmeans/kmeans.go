@@ -132,8 +132,7 @@ func fitFlat[T float](m *KMeans, data []T, n, d int) error {
 		return err
 	}
 	if distinct := countDistinct(data, d, m.K); distinct < m.K {
-		return fmt.Errorf("kmeans: K = %d clusters but the data has only %d distinct points (of %d samples)",
-			m.K, distinct, n)
+		return &TooFewPointsError{K: m.K, Distinct: distinct, Samples: n}
 	}
 
 	// Centre the data (float64 mean, then back to T).
@@ -198,6 +197,14 @@ const (
 	MaxFeature   = 1e100
 	MaxFeature32 = 1e15
 )
+
+// TooFewPointsError is Fit's error for data with fewer distinct points
+// than K clusters (counted up to K).
+type TooFewPointsError struct{ K, Distinct, Samples int }
+
+func (e *TooFewPointsError) Error() string {
+	return fmt.Sprintf("kmeans: K = %d clusters but the data has only %d distinct points (of %d samples)", e.K, e.Distinct, e.Samples)
+}
 
 // ErrTooLarge reports features beyond MaxFeature (MaxFeature32 in float32).
 var ErrTooLarge = errors.New("features too large in magnitude: squared distances would overflow")

@@ -1,6 +1,7 @@
 package kmeans
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -254,4 +255,13 @@ func TestTinyInputs(t *testing.T) {
 	require.NoError(t, two.Fit([][]float64{{0}, {1}}))
 	require.Zero(t, two.Inertia())
 	require.ElementsMatch(t, []int{0, 1}, two.Labels())
+}
+
+// TestTooFewPointsError: the error for K above the distinct points is a
+// *TooFewPointsError, for a caller to say it in its own terms.
+func TestTooFewPointsError(t *testing.T) {
+	err := New(3).Fit([][]float64{{1, 1}, {1, 1}, {2, 2}, {2, 2}})
+	few, ok := errors.AsType[*TooFewPointsError](err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, TooFewPointsError{K: 3, Distinct: 2, Samples: 4}, *few)
 }
