@@ -114,6 +114,12 @@ type Records interface {
 // NewRecords reads the rows of r, a file named path whose first line is
 // first, as l lays them out (l.NoHeader is the caller's to handle). It
 // returns the separator used, with auto resolved.
+//
+// Lines of spaces, tabs or a CR only are skipped wherever they are, as
+// encoding/csv skips empty ones; a row of blank cells, as many as the
+// first row's, is a row (of missing values), and a line of separators
+// with another count of fields is an error like any short row. For a text
+// table, Records is a *CSVRecords.
 func (l Layout) NewRecords(r io.Reader, path, first string) (Records, rune) {
 	sep := l.sep(path, first)
 	if sep == Whitespace {
@@ -122,7 +128,51 @@ func (l Layout) NewRecords(r io.Reader, path, first string) (Records, rune) {
 	cr := csv.NewReader(r)
 	cr.Comma = sep
 	cr.ReuseRecord = true
-	return cr, sep
+	cr.FieldsPerRecord = -1 // counted by CSVRecords, past blank lines
+	return &CSVRecords{Reader: cr}, sep
+}
+
+// CSVRecords is encoding/csv's Reader (whose options a caller may set
+// before the first Read) past blank lines: see NewRecords.
+type CSVRecords struct {
+	*csv.Reader
+	fields int // of the first row read, 0 before it
+}
+
+func (c *CSVRecords) Read() ([]string, error) {
+	for {
+		rec, err := c.Reader.Read()
+		if err != nil {
+			return rec, err
+		}
+		if c.blank(rec) {
+			continue
+		}
+		if c.fields == 0 {
+			c.fields = len(rec)
+		} else if len(rec) != c.fields {
+			line, _ := c.Reader.FieldPos(0)
+			return rec, &csv.ParseError{StartLine: line, Line: line, Column: 1, Err: csv.ErrFieldCount}
+		}
+		return rec, nil
+	}
+}
+
+// blank reports whether rec is a line of spaces, tabs or a CR only: one
+// blank field, or, where spaces or tabs separate the fields, blank fields
+// as many as no row has. A row of blank cells, as many as the first row's,
+// is kept.
+func (c *CSVRecords) blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	if len(rec) == 1 {
+		return true
+	}
+	spaced := c.Comma == '\t' || c.Comma == ' '
+	return spaced && len(rec) != c.fields
 }
 
 // fieldsReader splits lines on runs of spaces and tabs; blank lines are

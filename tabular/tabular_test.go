@@ -73,6 +73,7 @@ func TestCSVErrors(t *testing.T) {
 		{"empty", "", nil, "empty", ErrFormat},
 		{"missing column", "a,b\n1,2\n", []string{"a", "zz", "yy"}, `no columns "zz", "yy"; the columns are: a, b`, ErrColumn},
 		{"ragged", "a,b\n1,2\n3\n", nil, "record on line 3: wrong number of fields", ErrFormat},
+		{"separators only", "a,b,c\n1,2,3\n,\n4,5,6\n", nil, "record on line 3: wrong number of fields", ErrFormat},
 		{"duplicate", "a,a\n1,2\n", nil, `column name "a" appears twice`, ErrFormat},
 		{"duplicate after blank lines", "\n\na,a\n1,2\n", nil, `: line 3: column name "a" appears twice`, ErrFormat},
 		{"header only", "a,b\n", nil, "no data rows", ErrFormat},
@@ -98,6 +99,26 @@ func TestCSVErrors(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 			require.ErrorIs(t, err, tc.is)
 			require.ErrorContains(t, err, p)
+		})
+	}
+}
+
+// TestBlankLines: lines of spaces, tabs or a CR only are skipped wherever
+// they are (before the header too), with the other lines' numbers kept; a
+// row of blank cells as wide as the header is a row of missing values.
+func TestBlankLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, content string
+		lines               []int
+	}{
+		{"csv", "t.csv", "  \nx,y\n1,2\n \t \r\n3,4\n\t\n", []int{3, 5}},
+		{"tsv", "t.tsv", "\t\nx\ty\n1\t2\n\t\t\t\n3\t4\n \n\t\n", []int{3, 5, 7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, tc.file, tc.content)
+			b, _ := readAll(t, p, nil, 0)
+			require.Equal(t, tc.lines, b.Lines)
+			require.Equal(t, []string{"x", "y"}, columnNames(b))
 		})
 	}
 }

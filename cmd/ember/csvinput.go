@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -86,7 +85,7 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 
 	first, _, _ := strings.Cut(text, "\n")
 	recs, sep := layout.NewRecords(strings.NewReader(text), path, first)
-	if cr, ok := recs.(*csv.Reader); ok {
+	if cr, ok := recs.(*tabular.CSVRecords); ok {
 		// Not for TSV or spaces: encoding/csv trims those too, so an
 		// empty cell's separator would vanish into the next field.
 		cr.TrimLeadingSpace = sep != '\t' && sep != ' '
@@ -131,9 +130,6 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if blankRecord(rec, err) {
-			continue
-		}
 		if err != nil {
 			// csv.ParseError already says "record on line N: wrong number
 			// of fields" and the like.
@@ -147,22 +143,6 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 		return nil, fmt.Errorf("%s: no data rows after the header", path)
 	}
 	return t, nil
-}
-
-// blankRecord reports whether a record read with err is a line of spaces,
-// tabs or a CR only, which is skipped as encoding/csv skips empty lines: a
-// single blank field, or blank fields too few or too many for a row. A row
-// of blank cells, as many as the header has, is kept (missing values).
-func blankRecord(rec []string, err error) bool {
-	if (err != nil && !errors.Is(err, csv.ErrFieldCount)) || len(rec) == 0 {
-		return false
-	}
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return err != nil || len(rec) == 1
 }
 
 // checkText refuses files that are not text in a byte-oriented encoding,

@@ -28,6 +28,7 @@ func TestParseTable(t *testing.T) {
 		{"whitespace lines", "a.csv", "x,y\n1,2\n  \n\t\n3,4\n \r\n", []string{"x", "y"}, 2, []int{2, 5}},
 		{"whitespace lines in a TSV", "a.tsv", "x\ty\n1\t2\n  \n3\t4\n\t \t\n", []string{"x", "y"}, 2, []int{2, 4}},
 		{"whitespace lines, one column", "a.csv", "x\n1\n  \n2\n\r\n", []string{"x"}, 2, []int{2, 4}},
+		{"whitespace lines before the header", "a.csv", "   \n\t\nx,y\n1,2\n", []string{"x", "y"}, 1, []int{4}},
 		// Unnamed columns (Kaggle's SMS file: "v1,v2,,,") are tolerated.
 		{"unnamed columns", "k.csv", "v1,v2,,,\r\nham,hi,,,\r\n", []string{"v1", "v2", "", "", ""}, 1, []int{2}},
 		// An empty cell in a TSV is two tabs in a row, not one delimiter.
@@ -62,6 +63,8 @@ func TestParseTableErrors(t *testing.T) {
 		{"headerless", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", `column name "0" appears twice (columns 3 and 5) (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)`},
 		{"no named column", ",,\n1,2,3\n", "line 1: no column has a name"},
 		{"short row", "x,y\n1,2\n3\n", "record on line 3: wrong number of fields"},
+		// A line of separators is a short row, not a blank line.
+		{"separators only", "a,b,c,y\n1,2,3,4\n,\n5,6,7,8\n", "record on line 3: wrong number of fields"},
 		{"bad quote", "x,y\n1,\"2\n", "extraneous or missing \" in quoted-field"},
 		// Binary files, which read as latin-1 gave a parse error about quotes.
 		{"parquet", "PAR1\x15\x04\x15@\"x\x00", "in.csv is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)"},
