@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/emberml/ember/cpu"
@@ -24,12 +25,16 @@ type Adam struct {
 	Decoupled   bool
 
 	steps  int
+	calls  int // Step calls, failed ones too
 	state  map[*graph.Param]*adamState
 	groups groups
 	job    adamJob // the float32 updates of a step, split over the cores together
 }
 
-type adamState struct{ m, v *graph.Buf }
+type adamState struct {
+	m, v *graph.Buf
+	call int // the Step call that last listed the parameter
+}
 
 // Adam's slot names, PyTorch's state_dict keys for the first and second
 // moment estimates.
@@ -76,7 +81,8 @@ func (a *Adam) check() error {
 //	w -= LR/(1−β1^t) · m / (√v/√(1−β2^t) + Eps)
 //
 // where t is the step count after this step, and LR and WeightDecay are
-// the parameter's group's (see AddGroup).
+// the parameter's group's (see AddGroup). A parameter listed twice is an
+// error, and nothing is updated.
 func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 	if err := a.check(); err != nil {
 		return err
@@ -84,8 +90,20 @@ func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 	if err := checkPairs(params, grads); err != nil {
 		return err
 	}
+	if a.state == nil {
+		a.state = make(map[*graph.Param]*adamState, len(params))
+	}
+	// Every parameter's state, new ones made here, each stamped with this
+	// call: a parameter listed twice is refused before anything moves (the
+	// float32 updates run together over the cores, and two of one buffer
+	// would race).
+	a.calls++
 	for _, p := range params {
-		if st := a.state[p]; st != nil {
+		st := a.state[p]
+		if st == nil {
+			st = &adamState{m: newStateBuf(p), v: newStateBuf(p)}
+			a.state[p] = st
+		} else {
 			if err := checkStateBuf(p, SlotExpAvg, st.m); err != nil {
 				return err
 			}
@@ -93,9 +111,10 @@ func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 				return err
 			}
 		}
-	}
-	if a.state == nil {
-		a.state = make(map[*graph.Param]*adamState, len(params))
+		if st.call == a.calls {
+			return fmt.Errorf("optim: Adam: parameter %q is listed twice", p.Name)
+		}
+		st.call = a.calls
 	}
 
 	a.steps++
@@ -106,10 +125,6 @@ func (a *Adam) Step(params []*graph.Param, grads []*graph.Buf) error {
 
 	for i, p := range params {
 		st := a.state[p]
-		if st == nil {
-			st = &adamState{m: newStateBuf(p), v: newStateBuf(p)}
-			a.state[p] = st
-		}
 		lr, wd := a.Hyper(p)
 		c := adamCoef{
 			b1:       a.Beta1,

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/emberml/ember/graph"
@@ -142,5 +143,38 @@ func TestAdamHyperparameterErrors(t *testing.T) {
 			require.Equal(t, 1.0, p.Value.At(0))
 			require.Zero(t, a.StepCount())
 		})
+	}
+}
+
+// TestAdamRefusesDuplicates: a parameter listed twice is refused before
+// anything moves (its float32 updates would run on two cores at once), at
+// the first step and later, and the next good step goes on as usual.
+func TestAdamRefusesDuplicates(t *testing.T) {
+	for _, later := range []bool{false, true} {
+		p := graph.NewParam("w", tensor.Float32, 40000)
+		q := graph.NewParam("q", tensor.Float64, 3)
+		for i := range p.Value.F32 {
+			p.Value.F32[i] = 1
+		}
+		g := graph.NewBuf(tensor.Float32, 40000)
+		for i := range g.F32 {
+			g.F32[i] = 0.5
+		}
+		gq := graph.NewBuf(tensor.Float64, 3)
+		gq.F64[0] = 1
+		opt := NewAdam(0.1)
+		if later {
+			require.NoError(t, opt.Step([]*graph.Param{p, q}, []*graph.Buf{g, gq}))
+		}
+		before := slices.Clone(p.Value.F32)
+		beforeQ := slices.Clone(q.Value.F64)
+		err := opt.Step([]*graph.Param{q, p, p}, []*graph.Buf{gq, g, g})
+		require.EqualError(t, err, `optim: Adam: parameter "w" is listed twice`)
+		require.Equal(t, before, p.Value.F32, "nothing moved")
+		require.Equal(t, beforeQ, q.Value.F64, "nothing moved")
+		steps := opt.StepCount()
+		require.NoError(t, opt.Step([]*graph.Param{p, q}, []*graph.Buf{g, gq}))
+		require.Equal(t, steps+1, opt.StepCount())
+		require.NotEqual(t, before, p.Value.F32)
 	}
 }
