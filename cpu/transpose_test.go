@@ -71,6 +71,13 @@ func TestTransposePanicsOnShortSlices(t *testing.T) {
 	Transpose(make([]float32, 5), 2, make([]float32, 6), 2, 3)
 }
 
+// TestTransposeEmpty: an empty matrix is no work, whatever the stride.
+func TestTransposeEmpty(t *testing.T) {
+	Transpose(nil, 0, nil, 0, 5)
+	Transpose(nil, 0, nil, 0, 0)
+	Transpose(nil, 4, nil, 4, 0)
+}
+
 func TestTransposePanicsOnShortStride(t *testing.T) {
 	defer func() {
 		if recover() == nil {
