@@ -38,13 +38,14 @@ type File struct {
 }
 
 // shown is how Restore's messages name the tensor the model calls name:
-// by the file's name for it, with the model's beside it where they differ.
+// by the file's name for it, with the model's beside it where they differ
+// (its dtype and shape are then as the mapping read it: transposed, say).
 func (f *File) shown(name string) string {
 	if f.inFile == nil {
 		return name
 	}
 	if fn := f.inFile(name); fn != name {
-		return fmt.Sprintf("%s (the model's %s)", fn, name)
+		return fmt.Sprintf("%s (read as the model's %s)", fn, name)
 	}
 	return name
 }

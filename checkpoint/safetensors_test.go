@@ -146,7 +146,7 @@ func TestLoadSafetensorsNamesFileTensors(t *testing.T) {
 	w2, b2 := graph.NewParam("dense.weight", tensor.Float32, 4, 3), graph.NewParam("dense.bias", tensor.Float32, 4)
 	_, err := LoadSafetensors(path, []*graph.Param{w2, b2}, m)
 	require.ErrorIs(t, err, ErrMismatch)
-	require.ErrorContains(t, err, "tensor fc.weight (the model's dense.weight) has shape (2,3), model expects (4,3)")
+	require.ErrorContains(t, err, "tensor fc.weight (read as the model's dense.weight) has shape (2,3), model expects (4,3)")
 	require.ErrorContains(t, err, "tensor dense.bias has shape (2), model expects (4)")
 
 	extra := graph.NewParam("extra", tensor.Float32, 1)

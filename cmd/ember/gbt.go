@@ -203,7 +203,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	minDF := fs.Int("min-df", 1, 1, 1<<30, "keep tokens found in at least this many rows")
 	impute := fs.Choice("impute", "none", []string{"none", "mean", "median", "most_frequent", "constant"},
 		"fill missing numeric values (none: keep them missing; the trees learn where they go)")
-	fill := fs.Float("fill-value", 0, cli.Between(-3.4e38, 3.4e38), "value for --impute constant (the features are float32)")
+	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat32, math.MaxFloat32), "value for --impute constant (the features are float32)")
 	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError)},
 		"loss: classification (multi:softprob by itself for more than two classes) or regression")
 	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each; one per class for multi:softprob)")

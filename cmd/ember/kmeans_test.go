@@ -136,7 +136,7 @@ func TestKMeansBadInput(t *testing.T) {
 		{"exclude with features", []string{"--data", dup, "--features", "x", "--exclude", "y"}, []string{"--exclude trims the default feature set"}},
 		{"plot of too many clusters", []string{"--data", dup, "--k", "21", "--plot", filepath.Join(t.TempDir(), "p")}, []string{"--plot tells at most 20 clusters apart, and --k is 21"}},
 		{"plot in a missing directory", []string{"--data", dup, "--plot", "/nonexistent/p"}, []string{"/nonexistent/p-clusters.png: directory /nonexistent does not exist"}},
-		{"plot prefix is a directory", []string{"--data", dup, "--k", "2", "--plot", t.TempDir()}, []string{": is a directory; --plot takes a prefix of file names"}},
+		{"plot prefix is a directory", []string{"--data", dup, "--k", "2", "--plot", t.TempDir()}, []string{": names a directory; --plot takes a prefix of file names"}},
 	}
 	for _, tc := range usage {
 		t.Run(tc.name, func(t *testing.T) {

@@ -186,20 +186,16 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	m.C, m.MaxIter, m.Tol, m.Multi = *c, *maxIter, *tol, logreg.MultiClass(*multi)
 	var warnings []string
 	if err := m.Fit(Xtr, ytr); err != nil {
+		// Features beyond the limit and a training split without every
+		// class were refused above, by line and by class.
 		var ce *logreg.ConvergenceError
-		switch {
-		case errors.Is(err, logreg.ErrTooLarge) && !*standardize:
-			return fmt.Errorf("%s: %w (ember logreg --standardize does that)", *data, err)
-		case errors.As(err, &ce):
-			// Like sklearn's ConvergenceWarning: report, keep the fit.
-			w := convergenceWarning(ce, classes, *standardize)
-			warnings = append(warnings, w)
-			fmt.Fprintf(stderr, "warning: %s\n", w)
-		case strings.Contains(err.Error(), "single class"):
-			return fmt.Errorf("the training split has a single class (%s); use more data or a smaller --test-frac: %w", classes[ytr[0]], err)
-		default:
+		if !errors.As(err, &ce) {
 			return err
 		}
+		// Like sklearn's ConvergenceWarning: report, keep the fit.
+		w := convergenceWarning(ce, classes, *standardize)
+		warnings = append(warnings, w)
+		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 
 	pred, err := m.Predict(Xte)

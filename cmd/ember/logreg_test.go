@@ -370,7 +370,7 @@ func TestLogregErrors(t *testing.T) {
 			// It wrote /tmp/-confusion.png.
 			name: "plot prefix is a directory", file: good, usage: true,
 			args:    []string{"--target", "cls", "--plot", os.TempDir() + "/"},
-			wantErr: []string{"--plot " + os.TempDir() + "/: is a directory; --plot takes a prefix of file names: --plot " + filepath.Join(os.TempDir(), "plot") + " writes " + filepath.Join(os.TempDir(), "plot") + "-confusion.png"},
+			wantErr: []string{"--plot " + os.TempDir() + "/: names a directory; --plot takes a prefix of file names: --plot " + filepath.Join(os.TempDir(), "plot") + " writes " + filepath.Join(os.TempDir(), "plot") + "-confusion.png"},
 		},
 		{
 			name: "save into missing directory", file: good, usage: true,

@@ -204,7 +204,7 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"test and test-frac", []string{"--data", csv, "--test", csv, "--test-frac", "0.5"}, []string{"--test and --test-frac exclude each other"}},
 		{"missing test file", []string{"--data", csv, "--test", "/nonexistent.csv"}, []string{"--test /nonexistent.csv: no such file"}},
 		{"save over the test file", []string{"--data", csv, "--test", one, "--save", one}, []string{"--save " + one + ": is an input"}},
-		{"plot prefix is a directory", []string{"--data", csv, "--plot", "./"}, []string{"--plot ./: is a directory", "writes plot-confusion.png"}},
+		{"plot prefix is a directory", []string{"--data", csv, "--plot", "./"}, []string{"--plot ./: names a directory", "writes plot-confusion.png"}},
 		{"plot over the data", []string{"--data", plotOver, "--text", "review", "--label", "sentiment", "--plot", strings.TrimSuffix(plotOver, "-confusion.png")},
 			[]string{"--plot " + plotOver + ": is an input of this command"}},
 	}

@@ -151,9 +151,9 @@ func TestParseProblems(t *testing.T) {
 		{"two outputs, one file", []string{"--out", filepath.Join(dir, "x.png"), "--plot", filepath.Join(dir, "x.png")}, []string{"--plot " + filepath.Join(dir, "x.png") + ": --out writes the same file"}},
 		{"prefix in a missing directory", []string{"--charts", filepath.Join(dir, "no", "c")}, []string{"--charts " + filepath.Join(dir, "no", "c-a.png") + ": directory", "--charts " + filepath.Join(dir, "no", "c-b.png") + ": directory"}},
 		// A directory as the prefix wrote dir/-a.png, or dir-a.png beside it.
-		{"prefix is a directory", []string{"--charts", dir + "/"}, []string{"--charts " + dir + "/: is a directory; --charts takes a prefix of file names: --charts " + filepath.Join(dir, "plot") + " writes " + filepath.Join(dir, "plot") + "-a.png"}},
-		{"prefix names a directory", []string{"--charts", dir}, []string{"--charts " + dir + ": is a directory"}},
-		{"prefix is the working directory", []string{"--charts", "."}, []string{"--charts .: is a directory"}},
+		{"prefix is a directory", []string{"--charts", dir + "/"}, []string{"--charts " + dir + "/: names a directory; --charts takes a prefix of file names: --charts " + filepath.Join(dir, "plot") + " writes " + filepath.Join(dir, "plot") + "-a.png"}},
+		{"prefix names a directory", []string{"--charts", dir}, []string{"--charts " + dir + ": names a directory"}},
+		{"prefix is the working directory", []string{"--charts", "."}, []string{"--charts .: names a directory"}},
 		// "--plot --json" (the prefix forgotten) must not write "--json-a.png",
 		// nor "--out --json" save a model called --json.
 		{"option as an output", []string{"--out", "--json"}, []string{`--out --json: looks like an option, not a file name (the file goes right after --out; a file named so is ./--json)`}},

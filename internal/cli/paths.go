@@ -228,7 +228,7 @@ func checkPrefix(d *def) error {
 	fi, err := os.Stat(v)
 	if strings.HasSuffix(v, string(filepath.Separator)) || base == "." || base == ".." || (err == nil && fi.IsDir()) {
 		example := filepath.Join(v, "plot")
-		return fmt.Errorf("--%s %s: is a directory; --%s takes a prefix of file names: --%s %s writes %s",
+		return fmt.Errorf("--%s %s: names a directory; --%s takes a prefix of file names: --%s %s writes %s",
 			d.name, v, d.name, d.name, example, example+d.output.suffixes[0])
 	}
 	return nil
