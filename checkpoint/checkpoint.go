@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"strings"
@@ -116,20 +115,12 @@ func LoadAs(path, noun, wantKind string) (*File, error) {
 }
 
 func load(path, wantKind string) (*File, error) {
-	fh, err := os.Open(path)
+	fh, size, err := openRegular(path)
 	if err != nil {
-		return nil, unwrapPath(err)
+		return nil, err
 	}
 	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	// A directory or a device has no meaningful size to check against.
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (mode %s)", fi.Mode())
-	}
-	f, err := read(bufio.NewReaderSize(fh, chunkLen), fi.Size(), wantKind)
+	f, err := read(bufio.NewReaderSize(fh, chunkLen), size, wantKind)
 	if err != nil {
 		return nil, err
 	}
@@ -137,32 +128,37 @@ func load(path, wantKind string) (*File, error) {
 	return f, nil
 }
 
+// openRegular opens path for reading, refusing a directory or a device,
+// which has no meaningful size to check against; it returns the size.
+func openRegular(path string) (*os.File, int64, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, 0, unwrapPath(err)
+	}
+	fi, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, 0, unwrapPath(err)
+	}
+	if !fi.Mode().IsRegular() {
+		fh.Close()
+		return nil, 0, fmt.Errorf("not a regular file (mode %s)", fi.Mode())
+	}
+	return fh, fi.Size(), nil
+}
+
 // Kind returns the model kind of the Ember file at path, reading only its
 // header and info section (checked as Load checks them): for a command
 // that must not write one kind of file over another. A file that is not
 // an Ember file gives an error matching ErrNotModel.
 func Kind(path string) (string, error) {
-	fh, err := os.Open(path)
+	fh, size, err := openRegular(path)
 	if err != nil {
-		return "", fmt.Errorf("model file %s: %w", path, unwrapPath(err))
+		return "", fmt.Errorf("model file %s: %w", path, err)
 	}
 	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return "", fmt.Errorf("model file %s: %w", path, unwrapPath(err))
-	}
-	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("model file %s: not a regular file (mode %s)", path, fi.Mode())
-	}
-	d := &decoder{r: bufio.NewReader(fh), sum: sha256.New(), size: fi.Size()}
-	if err := d.header(); err != nil {
-		return "", fmt.Errorf("model file %s: %w", path, err)
-	}
-	info, err := d.section("info section", math.MaxInt64)
-	if err != nil {
-		return "", fmt.Errorf("model file %s: %w", path, err)
-	}
-	f, _, err := parseInfo(info)
+	d := &decoder{r: bufio.NewReader(fh), sum: sha256.New(), size: size}
+	f, _, err := d.info()
 	if err != nil {
 		return "", fmt.Errorf("model file %s: %w", path, err)
 	}

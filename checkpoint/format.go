@@ -448,15 +448,7 @@ func read(r io.Reader, size int64, wantKind string) (*File, error) {
 		return nil, fmt.Errorf("negative size %d", size)
 	}
 	d := &decoder{r: r, sum: sha256.New(), size: size}
-	if err := d.header(); err != nil {
-		return nil, err
-	}
-
-	info, err := d.section("info section", math.MaxInt64)
-	if err != nil {
-		return nil, err
-	}
-	f, count, err := parseInfo(info)
+	f, count, err := d.info()
 	if err != nil {
 		return nil, err
 	}
@@ -535,6 +527,19 @@ func (d *decoder) header() error {
 		return errorf(ErrInvalid, "invalid: the header declares %d bytes, less than the smallest possible file (%d)", total, minFileLen)
 	}
 	return nil
+}
+
+// info reads and checks the header and the info section: the file's
+// kind, tensor count and metadata, before any tensor.
+func (d *decoder) info() (*File, uint32, error) {
+	if err := d.header(); err != nil {
+		return nil, 0, err
+	}
+	info, err := d.section("info section", math.MaxInt64)
+	if err != nil {
+		return nil, 0, err
+	}
+	return parseInfo(info)
 }
 
 // parseInfo splits the verified info payload into kind, tensor count and
