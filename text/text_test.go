@@ -157,6 +157,20 @@ func TestReadLinesAndTSV(t *testing.T) {
 	}
 }
 
+// TestReadTSVSkippingBlank: blank lines (spaces, tabs, a CR) anywhere are
+// skipped, the records keep their file lines, and a short row names its
+// line and the first record's.
+func TestReadTSVSkippingBlank(t *testing.T) {
+	recs, lines, err := ReadTSVSkippingBlank(strings.NewReader(" \nham\thi\n\t\r\nspam\twin\n\n"), "sms")
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"ham", "hi"}, {"spam", "win"}}, recs)
+	require.Equal(t, []int{2, 4}, lines)
+	_, _, err = ReadTSVSkippingBlank(strings.NewReader("\nham\thi\nspam\n"), "sms")
+	require.EqualError(t, err, "sms:3: 1 tab-separated fields, line 2 has 2")
+	_, _, err = ReadTSVSkippingBlank(strings.NewReader(" \n\t\n"), "sms")
+	require.EqualError(t, err, "sms: every line is blank")
+}
+
 func TestSetVocabulary(t *testing.T) {
 	v := NewCountVectorizer()
 	require.NoError(t, v.Fit([]string{"free prize now", "see you at lunch"}))

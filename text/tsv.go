@@ -50,25 +50,43 @@ func ReadLines(r io.Reader, name string) ([]string, error) {
 // Every record must have the same number of fields as the first; empty
 // lines are an error too. Errors name the file and line.
 func ReadTSV(r io.Reader, name string) ([][]string, error) {
-	lines, err := ReadLines(r, name)
+	recs, _, err := readTSV(r, name, false)
+	return recs, err
+}
+
+// ReadTSVSkippingBlank is ReadTSV past blank lines (empty, or spaces, tabs
+// and a CR only), wherever they are, as encoding/csv skips empty lines; it
+// also returns each record's line number, for errors about its fields.
+func ReadTSVSkippingBlank(r io.Reader, name string) (recs [][]string, lines []int, err error) {
+	return readTSV(r, name, true)
+}
+
+func readTSV(r io.Reader, name string, skipBlank bool) (recs [][]string, lines []int, err error) {
+	all, err := ReadLines(r, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(lines) == 0 {
-		return nil, fmt.Errorf("%s: empty file", name)
+	if len(all) == 0 {
+		return nil, nil, fmt.Errorf("%s: empty file", name)
 	}
-	out := make([][]string, len(lines))
-	want := 0
-	for i, line := range lines {
-		f := strings.Split(line, "\t")
-		if i == 0 {
-			want = len(f)
-		} else if line == "" && want > 1 {
-			return nil, fmt.Errorf("%s:%d: blank line; every line needs %d tab-separated fields, as line 1 has", name, i+1, want)
-		} else if len(f) != want {
-			return nil, fmt.Errorf("%s:%d: %d tab-separated fields, line 1 has %d", name, i+1, len(f), want)
+	recs, lines = make([][]string, 0, len(all)), make([]int, 0, len(all))
+	for i, line := range all {
+		if skipBlank && strings.TrimSpace(line) == "" {
+			continue
 		}
-		out[i] = f
+		f := strings.Split(line, "\t")
+		if len(recs) > 0 {
+			switch want := len(recs[0]); {
+			case line == "" && want > 1:
+				return nil, nil, fmt.Errorf("%s:%d: blank line; every line needs %d tab-separated fields, as line %d has", name, i+1, want, lines[0])
+			case len(f) != want:
+				return nil, nil, fmt.Errorf("%s:%d: %d tab-separated fields, line %d has %d", name, i+1, len(f), lines[0], want)
+			}
+		}
+		recs, lines = append(recs, f), append(lines, i+1)
 	}
-	return out, nil
+	if len(recs) == 0 {
+		return nil, nil, fmt.Errorf("%s: every line is blank", name)
+	}
+	return recs, lines, nil
 }

@@ -629,9 +629,9 @@ func clipText(s string, n int) string {
 // nbReadTSV reads unquoted tab-separated lines as readTable reads CSV:
 // refused before reading when too large for memory, a byte-order mark
 // dropped, and bytes that are not UTF-8 read as latin-1 (the sentence
-// polarity files are cp1252). Blank lines (spaces, tabs, a CR) are
-// skipped, as readTable and spamrnn skip them; every other line must have
-// as many fields as the first. lines are the records' line numbers.
+// polarity files are cp1252). Blank lines are skipped, as readTable and
+// spamrnn skip them (text.ReadTSVSkippingBlank); lines are the records'
+// line numbers.
 func nbReadTSV(path string) (recs [][]string, lines []int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -651,28 +651,7 @@ func nbReadTSV(path string) (recs [][]string, lines []int, err error) {
 		return nil, nil, err
 	}
 	decoded, _ := decodeText(data)
-	all, err := text.ReadLines(strings.NewReader(decoded), path)
-	if err != nil {
-		return nil, nil, err
-	}
-	for i, line := range all {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		rec := strings.Split(line, "\t")
-		if len(recs) > 0 && len(rec) != len(recs[0]) {
-			return nil, nil, fmt.Errorf("%s:%d: %d tab-separated fields, line %d has %d", path, i+1, len(rec), lines[0], len(recs[0]))
-		}
-		recs = append(recs, rec)
-		lines = append(lines, i+1)
-	}
-	switch {
-	case len(all) == 0:
-		return nil, nil, fmt.Errorf("%s: empty file", path)
-	case len(recs) == 0:
-		return nil, nil, fmt.Errorf("%s: every line is blank", path)
-	}
-	return recs, lines, nil
+	return text.ReadTSVSkippingBlank(strings.NewReader(decoded), path)
 }
 
 // nbEncodeLabels numbers the distinct labels in sorted order (as
