@@ -71,24 +71,37 @@ func ClipGradNorm(grads []*Buf, maxNorm float64) (float64, error) {
 // yielded Buf is reused and holds only F32 or F64 (g's dtype).
 func nonzeroRows(g *Buf) func(yield func(*Buf) bool) {
 	return func(yield func(*Buf) bool) {
-		if g.NonzeroRows == nil || len(g.Shape) == 0 || g.Shape[0] == 0 {
+		d, listed := listedRows(g)
+		if !listed {
 			yield(g)
 			return
 		}
-		d := g.Len() / g.Shape[0]
-		part := Buf{Dtype: g.Dtype}
+		var part Buf
 		for _, r := range g.NonzeroRows {
-			lo, hi := int(r)*d, (int(r)+1)*d
-			if g.Dtype == tensor.Float32 {
-				part.F32 = g.F32[lo:hi]
-			} else {
-				part.F64 = g.F64[lo:hi]
-			}
+			part = floatSpan(g, int(r)*d, (int(r)+1)*d)
 			if !yield(&part) {
 				return
 			}
 		}
 	}
+}
+
+// listedRows reports whether g lists its possibly nonzero rows
+// (NonzeroRows, a table with rows), and the elements of a row.
+func listedRows(g *Buf) (width int, listed bool) {
+	if g.NonzeroRows == nil || len(g.Shape) == 0 || g.Shape[0] == 0 {
+		return 0, false
+	}
+	return g.Len() / g.Shape[0], true
+}
+
+// floatSpan is elements [lo, hi) of the float buffer b, sharing its
+// storage: its F32 or F64 only, and no allocation.
+func floatSpan(b *Buf, lo, hi int) Buf {
+	if b.Dtype == tensor.Float32 {
+		return Buf{Dtype: b.Dtype, F32: b.F32[lo:hi]}
+	}
+	return Buf{Dtype: b.Dtype, F64: b.F64[lo:hi]}
 }
 
 // nonFiniteError builds ClipGradNorm's error. It runs only on the failure
@@ -144,10 +157,10 @@ func GlobalNorm(grads []*Buf) float64 {
 // summedLen is how many of g's elements GlobalNorm sums: its listed rows'
 // (nonzeroRows), else all of them.
 func summedLen(g *Buf) int {
-	if g.NonzeroRows == nil || len(g.Shape) == 0 || g.Shape[0] == 0 {
-		return g.Len()
+	if d, listed := listedRows(g); listed {
+		return len(g.NonzeroRows) * d
 	}
-	return len(g.NonzeroRows) * (g.Len() / g.Shape[0])
+	return g.Len()
 }
 
 // normPieces yields GlobalNorm's pieces in order: each gradient's listed
@@ -163,13 +176,7 @@ func normPieces(grads []*Buf) func(yield func(*Buf) bool) {
 			for r := range nonzeroRows(g) {
 				n := r.Len()
 				for lo := 0; lo < n; lo += normPiece {
-					hi := min(lo+normPiece, n)
-					piece = Buf{Dtype: r.Dtype}
-					if r.Dtype == tensor.Float32 {
-						piece.F32 = r.F32[lo:hi]
-					} else {
-						piece.F64 = r.F64[lo:hi]
-					}
+					piece = floatSpan(r, lo, min(lo+normPiece, n))
 					if !yield(&piece) {
 						return
 					}
