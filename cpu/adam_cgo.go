@@ -17,9 +17,47 @@ package cpu
 
 typedef struct {
 	float omb1, b2, omb2, step, bc2s, eps, l2, decay;
+	float rbc2s; // 1/bc2s rounded to float (set by ember_adam)
 } ember_adam_coef;
 
 #define RN (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+
+// ember_div_by512 is a/b rounded to nearest, the bits a division gives,
+// for y = 1/b rounded to nearest and a/b and the residuals normal: the
+// product a·y, then two corrections by fused multiply-adds. The first
+// makes the quotient faithful; the second is then exact by Markstein's
+// theorem (y within half an ulp of 1/b, the residual a − b·q exact).
+// Zeros and infinities keep a·y, which has their sign (the residuals of
+// an infinity are NaN, and +0 + −0 would lose a zero's sign); NaN stays
+// NaN. Adam divides √v by √(1−β2^t) this way: the divider, which takes
+// about 10 cycles a vector and is shared by the sqrt and the other
+// division, bounded its speed (see AdamUpdate).
+__attribute__((target("avx512f")))
+static inline __m512 ember_div_by512(__m512 a, __m512 b, __m512 y) {
+	__m512 q = _mm512_mul_round_ps(a, y, RN);
+	__m512 r = _mm512_fnmadd_round_ps(b, q, a, RN);
+	__m512 q1 = _mm512_fmadd_round_ps(r, y, q, RN);
+	r = _mm512_fnmadd_round_ps(b, q1, a, RN);
+	q1 = _mm512_fmadd_round_ps(r, y, q1, RN);
+	__mmask16 keep = _mm512_cmp_ps_mask(_mm512_abs_ps(q), _mm512_set1_ps(__builtin_inff()), _CMP_EQ_OQ) |
+		_mm512_cmp_ps_mask(q, _mm512_setzero_ps(), _CMP_EQ_OQ);
+	return _mm512_mask_mov_ps(q1, keep, q);
+}
+
+// ember_recip rounds 1/b to float: the double quotient has more than twice
+// float's bits, so rounding it again gives the correctly rounded one.
+static inline float ember_recip(float b) { return (float)(1.0 / (double)b); }
+
+// ember_div_by computes q[i] = a[i]/b as Adam's AVX-512 kernel does (the
+// test of ember_div_by512 against division).
+__attribute__((target("avx512f")))
+static void ember_div_by(float *q, const float *a, size_t n, float b) {
+	__m512 bv = _mm512_set1_ps(b), y = _mm512_set1_ps(ember_recip(b));
+	for (size_t i = 0; i < n; i += 16) {
+		__mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+		_mm512_mask_storeu_ps(q + i, k, ember_div_by512(_mm512_maskz_loadu_ps(k, a + i), bv, y));
+	}
+}
 
 __attribute__((target("avx512f")))
 static inline void ember_adam16(float *w, const float *g, float *m, float *v, __mmask16 k,
@@ -35,7 +73,7 @@ static inline void ember_adam16(float *w, const float *g, float *m, float *v, __
 	if (c->decay != 1) {
 		wi = _mm512_mul_round_ps(wi, _mm512_set1_ps(c->decay), RN);
 	}
-	__m512 denom = _mm512_add_round_ps(_mm512_div_round_ps(_mm512_sqrt_round_ps(vi, RN), _mm512_set1_ps(c->bc2s), RN),
+	__m512 denom = _mm512_add_round_ps(ember_div_by512(_mm512_sqrt_round_ps(vi, RN), _mm512_set1_ps(c->bc2s), _mm512_set1_ps(c->rbc2s)),
 		_mm512_set1_ps(c->eps), RN);
 	wi = _mm512_sub_round_ps(wi, _mm512_mul_round_ps(_mm512_set1_ps(c->step), _mm512_div_round_ps(mi, denom, RN), RN), RN);
 	_mm512_mask_storeu_ps(m, k, mi);
@@ -92,6 +130,7 @@ static void ember_adam_avx(float *w, const float *g, float *m, float *v, size_t 
 // c by value: a pointer from Go would make the coefficients escape to the
 // heap on every call.
 static void ember_adam(int level, float *w, const float *g, float *m, float *v, size_t n, ember_adam_coef c) {
+	c.rbc2s = ember_recip(c.bc2s);
 	if (level == 2) {
 		ember_adam_avx512(w, g, m, v, n, &c);
 	} else {
@@ -119,6 +158,15 @@ var NativeAdam = vectorLevel > 0
 // each operation rounded to float32 in that order (no fused multiply-adds),
 // as optim's Go kernel computes it. It panics if the lengths differ or
 // NativeAdam is false.
+//
+// With AVX-512 the division by BC2Sqrt is a product by its reciprocal and
+// two fused corrections, which give a division's bits (tested against it
+// for every significand): the divider, shared by the square root and the
+// other division, bounded the kernel. On one core of the reference machine
+// that took it from 0.74 to 0.56 ns an element with its operands in cache;
+// over the LSTM spam model's 1.69 M parameters, where the memory bounds it
+// too, a step's update went from 0.66 to 0.62 ms (the two alternated in
+// one process).
 func AdamUpdate(w, g, m, v []float32, c AdamCoef) {
 	if !NativeAdam {
 		panicf("cpu.AdamUpdate: no AVX on this CPU (check NativeAdam)")
@@ -136,4 +184,17 @@ func AdamUpdate(w, g, m, v []float32, c AdamCoef) {
 	}
 	C.ember_adam(C.int(vectorLevel), (*C.float)(unsafe.Pointer(&w[0])), (*C.float)(unsafe.Pointer(&g[0])),
 		(*C.float)(unsafe.Pointer(&m[0])), (*C.float)(unsafe.Pointer(&v[0])), C.size_t(len(w)), cc)
+}
+
+// divByAdam sets q[i] = a[i]/b as AdamUpdate's AVX-512 kernel divides by
+// BC2Sqrt, for the test that it gives the bits of a division. It needs
+// AVX-512F (vectorLevel 2) and len(q) == len(a).
+func divByAdam(q, a []float32, b float32) {
+	if vectorLevel < 2 || len(q) != len(a) {
+		panicf("cpu.divByAdam: vector level %d, lengths %d and %d", vectorLevel, len(q), len(a))
+	}
+	if len(a) == 0 {
+		return
+	}
+	C.ember_div_by((*C.float)(unsafe.Pointer(&q[0])), (*C.float)(unsafe.Pointer(&a[0])), C.size_t(len(a)), C.float(b))
 }
