@@ -17,7 +17,7 @@ package cpu
 
 typedef struct {
 	float omb1, b2, omb2, step, bc2s, eps, l2, decay;
-	float rbc2s; // 1/bc2s rounded to float (set by ember_adam)
+	float rbc2s; // 1/bc2s rounded to float, or 0 to divide (set by ember_adam)
 } ember_adam_coef;
 
 #define RN (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
@@ -48,8 +48,8 @@ static inline __m512 ember_div_by512(__m512 a, __m512 b, __m512 y) {
 // float's bits, so rounding it again gives the correctly rounded one.
 static inline float ember_recip(float b) { return (float)(1.0 / (double)b); }
 
-// ember_div_by computes q[i] = a[i]/b as Adam's AVX-512 kernel does (the
-// test of ember_div_by512 against division).
+// ember_div_by computes q[i] = a[i]/b as Adam's AVX-512 kernel does for
+// b in [2^-40, 1] (the test of ember_div_by512 against division).
 __attribute__((target("avx512f")))
 static void ember_div_by(float *q, const float *a, size_t n, float b) {
 	__m512 bv = _mm512_set1_ps(b), y = _mm512_set1_ps(ember_recip(b));
@@ -73,8 +73,9 @@ static inline void ember_adam16(float *w, const float *g, float *m, float *v, __
 	if (c->decay != 1) {
 		wi = _mm512_mul_round_ps(wi, _mm512_set1_ps(c->decay), RN);
 	}
-	__m512 denom = _mm512_add_round_ps(ember_div_by512(_mm512_sqrt_round_ps(vi, RN), _mm512_set1_ps(c->bc2s), _mm512_set1_ps(c->rbc2s)),
-		_mm512_set1_ps(c->eps), RN);
+	__m512 sv = _mm512_sqrt_round_ps(vi, RN), bc2s = _mm512_set1_ps(c->bc2s);
+	__m512 denom = _mm512_add_round_ps(c->rbc2s != 0 ? ember_div_by512(sv, bc2s, _mm512_set1_ps(c->rbc2s)) :
+		_mm512_div_round_ps(sv, bc2s, RN), _mm512_set1_ps(c->eps), RN);
 	wi = _mm512_sub_round_ps(wi, _mm512_mul_round_ps(_mm512_set1_ps(c->step), _mm512_div_round_ps(mi, denom, RN), RN), RN);
 	_mm512_mask_storeu_ps(m, k, mi);
 	_mm512_mask_storeu_ps(v, k, vi);
@@ -130,7 +131,11 @@ static void ember_adam_avx(float *w, const float *g, float *m, float *v, size_t 
 // c by value: a pointer from Go would make the coefficients escape to the
 // heap on every call.
 static void ember_adam(int level, float *w, const float *g, float *m, float *v, size_t n, ember_adam_coef c) {
-	c.rbc2s = ember_recip(c.bc2s);
+	// √v/bc2s by the reciprocal where every quotient and residual is
+	// normal: √v is at least 2^-74.5, and Adam's bc2s, √(1−β2^t) for β2
+	// in [0, 1), lies in [2^-27, 1]. Other values (cpu.AdamUpdate takes
+	// any) divide.
+	c.rbc2s = c.bc2s >= 0x1p-40f && c.bc2s <= 1 ? ember_recip(c.bc2s) : 0;
 	if (level == 2) {
 		ember_adam_avx512(w, g, m, v, n, &c);
 	} else {
@@ -159,9 +164,9 @@ var NativeAdam = vectorLevel > 0
 // as optim's Go kernel computes it. It panics if the lengths differ or
 // NativeAdam is false.
 //
-// With AVX-512 the division by BC2Sqrt is a product by its reciprocal and
-// two fused corrections, which give a division's bits (tested against it
-// for every significand): the divider, shared by the square root and the
+// With AVX-512 the division by BC2Sqrt (in [2^-40, 1], as Adam's always
+// is) is a product by its reciprocal and two fused corrections, which give
+// a division's bits (tested against it for every significand): the divider, shared by the square root and the
 // other division, bounded the kernel. On one core of the reference machine
 // that took it from 0.74 to 0.56 ns an element with its operands in cache;
 // over the LSTM spam model's 1.69 M parameters, where the memory bounds it
@@ -187,8 +192,8 @@ func AdamUpdate(w, g, m, v []float32, c AdamCoef) {
 }
 
 // divByAdam sets q[i] = a[i]/b as AdamUpdate's AVX-512 kernel divides by
-// BC2Sqrt, for the test that it gives the bits of a division. It needs
-// AVX-512F (vectorLevel 2) and len(q) == len(a).
+// a BC2Sqrt of b, in [2^-40, 1], for the test that it gives the bits of a
+// division. It needs AVX-512F (vectorLevel 2) and len(q) == len(a).
 func divByAdam(q, a []float32, b float32) {
 	if vectorLevel < 2 || len(q) != len(a) {
 		panicf("cpu.divByAdam: vector level %d, lengths %d and %d", vectorLevel, len(q), len(a))

@@ -30,6 +30,10 @@ func TestNativeAdamMatchesGo(t *testing.T) {
 		{b1: 0.9, b2: 0.999, stepSize: 1e-3 / (1 - 0.9), bc2Sqrt: math.Sqrt(1 - 0.999), eps: 1e-8, decay: 1},
 		{b1: 0.8, b2: 0.99, stepSize: 0.01 / (1 - 0.64), bc2Sqrt: math.Sqrt(1 - 0.99*0.99), eps: 1e-6, l2: 0.01, decay: 1},
 		{b1: 0.9, b2: 0.999, stepSize: 3e-4 / 0.271, bc2Sqrt: math.Sqrt(0.002997), eps: 1e-8, decay: 1 - 3e-4*0.1},
+		// Factors Adam never computes, which the AVX-512 kernel divides by
+		// instead of multiplying by their reciprocal.
+		{b1: 0.9, b2: 0.999, stepSize: 1e-3, bc2Sqrt: 1e-40, eps: 1e-8, decay: 1},
+		{b1: 0.9, b2: 0.999, stepSize: 1e-3, bc2Sqrt: 3, eps: 0, decay: 1},
 	}
 	lengths := []int{70001}
 	for n := 0; n <= 40; n++ {
