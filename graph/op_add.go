@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"hash"
 	"reflect"
 	"sync"
@@ -26,7 +27,17 @@ func (Add) String() string           { return "Add" }
 func (op Add) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op Add) Hashcode() uint32      { return hashcode(op) }
 func (Add) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
-	return sameShapes("Add", ns)
+	s, err := shapes(ns)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) != 2 {
+		return nil, fmt.Errorf("Add: want 2 inputs, got %d", len(s))
+	}
+	if !s[0].Eq(s[1]) {
+		return nil, fmt.Errorf("Add: shapes %v and %v differ", s[0], s[1])
+	}
+	return s[0].Clone(), nil
 }
 func (op Add) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
