@@ -12,7 +12,7 @@ import (
 
 // FuzzReadCSV feeds arbitrary bytes to the CSV/TSV reader (ember gbt and
 // ember score read files from anyone), in every layout the flags give
-// (the low bits of layout pick --sep and --no-header): no panic, errors
+// (the low bits of layout pick Sep and NoHeader): no panic, errors
 // that name the file, batches whose columns and line numbers have a value
 // per row, and text that is valid UTF-8 (names and categories go into JSON
 // and model files).

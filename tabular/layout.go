@@ -17,8 +17,11 @@ import (
 // not say. The zero value reads a file with a header row naming the
 // columns, separated by commas, or by tabs when the name ends in .tsv or
 // .tab or the first line has tabs and no commas. UCI's .data files (German
-// credit: values separated by single spaces, no header) need both fields:
-// Layout{Sep: ' ', NoHeader: true}, pandas' read_csv(sep=" ", header=None).
+// credit: values separated by spaces, no header) need both fields:
+// Layout{Sep: Whitespace, NoHeader: true}, pandas' read_csv(sep=r"\s+",
+// header=None). Prefer Whitespace to Sep: ' ' for such files: a single
+// space as the separator makes a doubled or trailing space (german.data
+// has one, on line 267) an empty field, and that row too long.
 type Layout struct {
 	// Sep separates the fields: 0 picks comma or tab as above; Whitespace
 	// splits on runs of spaces and tabs, leading and trailing ones
@@ -32,11 +35,56 @@ type Layout struct {
 	// besides pandas' defaults (IsNA), as read_csv's na_values adds them:
 	// UCI's credit-approval file marks them with "?".
 	NA []string
+	// Terms names these settings in the hints that errors give (HeaderHint,
+	// FieldsNote, ValueError): nil names the fields, as Go code sets them
+	// ("Layout.Sep = tabular.Whitespace"); a command line that fills a
+	// Layout from its flags gives their names instead.
+	Terms *Terms
+}
+
+// Terms are how error hints name the Layout settings they suggest, for the
+// reader of the error: a program's author, or a command line's user. A nil
+// or empty field, like a nil *Terms, names the Layout field.
+type Terms struct {
+	// Sep names the setting of Layout.Sep to sep (Whitespace, ' ', ';'
+	// and '|' are suggested).
+	Sep func(sep rune) string
+	// NoHeader names the setting of Layout.NoHeader to true.
+	NoHeader string
+	// NA names the setting of Layout.NA to list marker.
+	NA func(marker string) string
+}
+
+// sepTerm names the setting of Sep to sep for the reader of an error.
+func (t *Terms) sepTerm(sep rune) string {
+	if t != nil && t.Sep != nil {
+		return t.Sep(sep)
+	}
+	if sep == Whitespace {
+		return "Layout.Sep = tabular.Whitespace"
+	}
+	return "Layout.Sep = " + strconv.QuoteRune(sep)
+}
+
+// noHeaderTerm names the setting of NoHeader to true.
+func (t *Terms) noHeaderTerm() string {
+	if t != nil && t.NoHeader != "" {
+		return t.NoHeader
+	}
+	return "Layout.NoHeader = true"
+}
+
+// naTerm names the setting of NA to list marker.
+func (t *Terms) naTerm(marker string) string {
+	if t != nil && t.NA != nil {
+		return t.NA(marker)
+	}
+	return fmt.Sprintf("Layout.NA = []string{%q}", marker)
 }
 
 // LooksLikeNA reports whether a cell that is not a number looks like a
 // file's own missing-value marker ("?", "-", "."): punctuation only, for
-// errors to suggest --na-values rather than a fix.
+// errors to suggest Layout.NA rather than a fix.
 func LooksLikeNA(s string) bool {
 	s = strings.TrimSpace(s)
 	return s != "" && strings.Trim(s, "?-.*_/#!") == ""
@@ -230,8 +278,8 @@ func (l Layout) Empty() string {
 // FieldsNote is the note for an error about a row's number of fields in a
 // file of columns columns: " (the header has N columns)", or the first
 // line with NoHeader; with single spaces as the separator it adds that a
-// doubled or trailing space makes an empty field, which --sep whitespace
-// does not.
+// doubled or trailing space makes an empty field, which Sep Whitespace
+// does not (named as l.Terms says).
 func (l Layout) FieldsNote(columns int) string {
 	what := "the header has"
 	if l.NoHeader {
@@ -239,7 +287,7 @@ func (l Layout) FieldsNote(columns int) string {
 	}
 	hint := ""
 	if l.Sep == ' ' {
-		hint = "; a doubled or trailing space makes an empty field: --sep whitespace reads runs of spaces"
+		hint = "; a doubled or trailing space makes an empty field: " + l.Terms.sepTerm(Whitespace) + " reads runs of spaces"
 	}
 	return fmt.Sprintf(" (%s %d columns%s)", what, columns, hint)
 }
@@ -260,7 +308,11 @@ func Names(n int) []string {
 // (a file separated by semicolons or spaces) unless l names the
 // separator, or names of which a third or more are numbers (a file
 // without a header row, as UCI's .data files are) unless l says it has
-// none; else "".
+// none; else "". The hint names the setting to change as l.Terms says.
+//
+// Open reads a file as its Layout says and does not guess, so a program
+// that reads files it has not seen can check r.Header() (or, with
+// NoHeader, the first row) with HeaderHint and warn.
 func (l Layout) HeaderHint(first []string) string {
 	if len(first) == 1 && l.Sep == 0 {
 		for _, d := range []string{";", "|", " "} {
@@ -268,9 +320,9 @@ func (l Layout) HeaderHint(first []string) string {
 				continue
 			}
 			if d == " " {
-				return ` (the first line is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces)`
+				return fmt.Sprintf(" (the first line is one column: is the file separated by spaces? %s reads it, %s runs of spaces)", l.Terms.sepTerm(' '), l.Terms.sepTerm(Whitespace))
 			}
-			return fmt.Sprintf(" (the first line is one column: is the file separated by %q? --sep %q reads it)", d, d)
+			return fmt.Sprintf(" (the first line is one column: is the file separated by %q? %s reads it)", d, l.Terms.sepTerm(rune(d[0])))
 		}
 	}
 	if l.NoHeader {
@@ -283,7 +335,7 @@ func (l Layout) HeaderHint(first []string) string {
 		}
 	}
 	if numbers > 0 && 3*numbers >= len(first) {
-		return " (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)"
+		return " (is the first line data? " + l.Terms.noHeaderTerm() + " reads it as data, naming the columns 0, 1, 2, …)"
 	}
 	return ""
 }

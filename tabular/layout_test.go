@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -75,7 +76,7 @@ func TestLayoutWhitespaceNoHeader(t *testing.T) {
 	// "A34\t1169" one field), the trailing one on line 2.
 	_, err = readLayout(t, p, nil, 0, Layout{Sep: ' ', NoHeader: true})
 	require.ErrorIs(t, err, ErrFormat)
-	require.ErrorContains(t, err, "record on line 2: wrong number of fields (the first line has 5 columns; a doubled or trailing space makes an empty field: --sep whitespace reads runs of spaces)")
+	require.ErrorContains(t, err, "record on line 2: wrong number of fields (the first line has 5 columns; a doubled or trailing space makes an empty field: Layout.Sep = tabular.Whitespace reads runs of spaces)")
 	p = writeFile(t, "short.data", "1 2 3\n4 5\n")
 	_, err = readLayout(t, p, nil, 0, Layout{Sep: Whitespace, NoHeader: true})
 	require.EqualError(t, err, p+": record on line 2: wrong number of fields (the first line has 3 columns)")
@@ -107,16 +108,16 @@ func TestLayoutSeparators(t *testing.T) {
 	require.Equal(t, []string{"x, y", "z"}, texts(t, b, "0"))
 	require.Equal(t, []int{1, 2}, b.Lines)
 
-	// A header that looks like data names --no-header; with it, no hint.
+	// A header that looks like data names Layout.NoHeader; with it, no hint.
 	p = writeFile(t, "h.csv", "1,14.23,1.71\n2,13.2,1.78\n")
 	_, err = readLayout(t, p, []string{"class"}, 0, Layout{})
-	require.ErrorContains(t, err, "(is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)")
+	require.ErrorContains(t, err, "(is the first line data? Layout.NoHeader = true reads it as data, naming the columns 0, 1, 2, …)")
 	_, err = readLayout(t, p, []string{"class"}, 0, Layout{NoHeader: true})
 	require.EqualError(t, err, p+`: no column "class"; the columns are: 0, 1, 2`)
 	// Without a header, the separator hint reads the first row.
 	p = writeFile(t, "g.data", "A11 6 A34\nA12 7 A35\n")
 	_, err = readLayout(t, p, []string{"2"}, 0, Layout{NoHeader: true})
-	require.ErrorContains(t, err, `no column "2"; the columns are: 0 (the first line is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces)`)
+	require.ErrorContains(t, err, `no column "2"; the columns are: 0 (the first line is one column: is the file separated by spaces? Layout.Sep = ' ' reads it, Layout.Sep = tabular.Whitespace runs of spaces)`)
 }
 
 func TestParseSep(t *testing.T) {
@@ -132,7 +133,7 @@ func TestParseSep(t *testing.T) {
 	}
 }
 
-// TestLayoutNA: cells holding a --na-values marker (after trimming) are
+// TestLayoutNA: cells holding a Layout.NA marker (after trimming) are
 // missing values, as pandas' defaults are; other cells are not.
 func TestLayoutNA(t *testing.T) {
 	p := writeFile(t, "crx.data", "b,30.83,?\n?, ? ,1.5\na,NA,-\n")
@@ -149,4 +150,84 @@ func TestLayoutNA(t *testing.T) {
 	}
 	require.Equal(t, ` ("?" reads as a missing value, as in pandas' read_csv)`, b.Column("0").MissingMarker(1))
 	require.True(t, l.IsNA(" ? ") && l.IsNA("NaN") && !l.IsNA("-") && !Layout{}.IsNA("?"))
+}
+
+// TestLayoutTerms: the hints in errors name the Layout settings to change,
+// as Go code sets them, never a command line's flags; a Layout's Terms
+// names them for another reader (a command line names its flags), down to
+// the pipeline's error for a missing-value marker.
+func TestLayoutTerms(t *testing.T) {
+	flags := &Terms{
+		Sep: func(sep rune) string {
+			if sep == Whitespace {
+				return "--sep whitespace"
+			}
+			return fmt.Sprintf("--sep %q", string(sep))
+		},
+		NoHeader: "--no-header",
+		NA:       func(marker string) string { return fmt.Sprintf("--na-values %q", marker) },
+	}
+	spaced := writeFile(t, "g.data", "A11 6 A34\nA12 7 A35 \n")
+	semis := writeFile(t, "s.csv", "a;b\n1;2\n")
+	headerless := writeFile(t, "h.csv", "1,14.23\n2,13.2\n")
+	marker := writeFile(t, "q.csv", "x\n1\n?\n")
+	fitX := func(path string, l Layout) error {
+		b, err := readLayout(t, path, nil, 0, l)
+		if err != nil {
+			return err
+		}
+		_, err = Fit(Spec{Numeric: []string{"x"}}, b)
+		return err
+	}
+	for _, tc := range []struct {
+		name       string
+		read       func(l Layout) error
+		l          Layout
+		code, flag string
+	}{
+		{"fields note", func(l Layout) error { _, err := readLayout(t, spaced, nil, 0, l); return err }, Layout{Sep: ' ', NoHeader: true},
+			"Layout.Sep = tabular.Whitespace reads runs of spaces", "--sep whitespace reads runs of spaces"},
+		{"spaces", func(l Layout) error { _, err := readLayout(t, spaced, []string{"2"}, 0, l); return err }, Layout{NoHeader: true},
+			"Layout.Sep = ' ' reads it, Layout.Sep = tabular.Whitespace runs of spaces", `--sep " " reads it, --sep whitespace runs of spaces`},
+		{"semicolons", func(l Layout) error { _, err := readLayout(t, semis, []string{"b"}, 0, l); return err }, Layout{},
+			`separated by ";"? Layout.Sep = ';' reads it`, `separated by ";"? --sep ";" reads it`},
+		{"no header", func(l Layout) error { _, err := readLayout(t, headerless, []string{"y"}, 0, l); return err }, Layout{},
+			"Layout.NoHeader = true reads it as data", "--no-header reads it as data"},
+		{"marker", func(l Layout) error { return fitX(marker, l) }, Layout{},
+			`Layout.NA = []string{"?"} reads it as a missing value`, `--na-values "?" reads it as a missing value`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.read(tc.l)
+			require.ErrorContains(t, err, tc.code)
+			require.NotContains(t, err.Error(), "--")
+			l := tc.l
+			l.Terms = flags
+			err = tc.read(l)
+			require.ErrorContains(t, err, tc.flag)
+			require.NotContains(t, err.Error(), "Layout.")
+		})
+	}
+}
+
+// TestOpenSpacedFile: German credit's german.data (values separated by
+// single spaces, a trailing space on one line, no header). Open with the
+// zero Layout reads it without error as one column named after the first
+// line, as its doc says, and HeaderHint on the header says so; Sep ' '
+// fails on the trailing space, and the Layout doc's recommendation,
+// Whitespace, reads it.
+func TestOpenSpacedFile(t *testing.T) {
+	p := writeFile(t, "german.data", "A11 6 A34 1\nA12 48 A32 2 \nA14 12 A34 1\n")
+	r, err := Open(p, nil, 0)
+	require.NoError(t, err)
+	require.Equal(t, []string{"A11 6 A34 1"}, r.Header())
+	r.Close()
+	require.Equal(t, " (the first line is one column: is the file separated by spaces? Layout.Sep = ' ' reads it, Layout.Sep = tabular.Whitespace runs of spaces)",
+		Layout{}.HeaderHint(r.Header()))
+
+	_, err = readLayout(t, p, nil, 0, Layout{Sep: ' ', NoHeader: true})
+	require.ErrorContains(t, err, "record on line 2: wrong number of fields")
+	b, err := readLayout(t, p, nil, 0, Layout{Sep: Whitespace, NoHeader: true})
+	require.NoError(t, err)
+	require.Equal(t, 3, b.Rows)
+	require.Equal(t, []string{"0", "1", "2", "3"}, columnNames(b))
 }

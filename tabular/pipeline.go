@@ -424,7 +424,7 @@ func numbers(b *Batch, c *Column) ([]float64, error) {
 		if err != nil {
 			var ve *ValueError
 			errors.As(err, &ve)
-			ve.Where, ve.Column, ve.Text = b.Where(i), c.Name, b.Lines != nil
+			ve.Where, ve.Column, ve.Text, ve.Terms = b.Where(i), c.Name, b.Lines != nil, b.Layout.Terms
 			return nil, ve
 		}
 		out[i] = v
@@ -458,8 +458,11 @@ type ValueError struct {
 	Value    string
 	Infinite bool
 	// Text: the value came from a text table, where a Layout's NA
-	// markers (--na-values) apply; a Parquet string column's do not.
+	// markers apply; a Parquet string column's do not.
 	Text bool
+	// Terms names Layout.NA in the hint for a missing-value marker: the
+	// text table's Layout.Terms (nil: the field's name).
+	Terms *Terms
 }
 
 func (e *ValueError) Error() string {
@@ -467,7 +470,7 @@ func (e *ValueError) Error() string {
 		return fmt.Sprintf("%s, column %q: %q is infinite or beyond float32's range (±3.4e38); features must be finite (leave the cell empty for a missing value)", e.Where, e.Column, e.Value)
 	}
 	if e.Text && LooksLikeNA(e.Value) {
-		return fmt.Sprintf("%s, column %q: %q is not a number (a numeric feature; --na-values %q reads it as a missing value)", e.Where, e.Column, e.Value, strings.TrimSpace(e.Value))
+		return fmt.Sprintf("%s, column %q: %q is not a number (a numeric feature; %s reads it as a missing value)", e.Where, e.Column, e.Value, e.Terms.naTerm(strings.TrimSpace(e.Value)))
 	}
 	return fmt.Sprintf("%s, column %q: %q is not a number (a numeric feature; list the column as categorical if it holds categories)", e.Where, e.Column, e.Value)
 }

@@ -75,7 +75,23 @@ func missingColumns(path string, header, want []string, hint string) error {
 // columns is nil), in batches of at most batchRows rows (0: the default).
 // Parquet is recognised by its magic bytes, anything else is read as CSV
 // (TSV when the name ends in .tsv or .tab, or the header has tabs and no
-// commas) with a header row: OpenLayout with the zero Layout.
+// commas) with a header row: OpenLayout with the zero Layout. A CSV
+// column's values come back as Text, numbers included (see Kind).
+//
+// Open reads a file as its Layout says and does not guess otherwise: a
+// file separated by spaces or semicolons reads as one column named after
+// its whole first line, and a file without a header row loses its first
+// row to the names, with no error unless a requested column is missing
+// (that error says which Layout setting reads the file). Asking for the
+// columns by name catches both; a program that reads every column of a
+// file it has not seen can check r.Header() with Layout.HeaderHint, which
+// returns that same hint:
+//
+//	r, err := tabular.Open(path, nil, 0)
+//	...
+//	if hint := (tabular.Layout{}).HeaderHint(r.Header()); hint != "" {
+//		log.Printf("%s:%s", path, hint)
+//	}
 func Open(path string, columns []string, batchRows int) (Reader, error) {
 	return OpenLayout(path, columns, batchRows, Layout{})
 }

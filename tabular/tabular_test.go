@@ -83,11 +83,11 @@ func TestCSVErrors(t *testing.T) {
 		{"UTF-16", "\xff\xfea\x00,\x00b\x00\n\x00", nil, "is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", ErrFormat},
 		{"UTF-16 big-endian", "\xfe\xff\x00a\x00,\x00b\x00\n", nil, "is UTF-16 text", ErrFormat},
 		// A semicolon- or space-separated file reads as one column: say so.
-		{"semicolons", "a;b;y\n1;2;0\n", []string{"y"}, `the first line is one column: is the file separated by ";"? --sep ";" reads it`, ErrColumn},
-		{"spaces", "A11 6 A34\nA12 7 A35\n", []string{"21"}, `the first line is one column: is the file separated by spaces? --sep space reads it, --sep whitespace runs of spaces`, ErrColumn},
+		{"semicolons", "a;b;y\n1;2;0\n", []string{"y"}, `the first line is one column: is the file separated by ";"? Layout.Sep = ';' reads it`, ErrColumn},
+		{"spaces", "A11 6 A34\nA12 7 A35\n", []string{"21"}, `the first line is one column: is the file separated by spaces? Layout.Sep = ' ' reads it, Layout.Sep = tabular.Whitespace runs of spaces`, ErrColumn},
 		// crx.data and other UCI files have no header row: say so.
-		{"headerless duplicate", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", nil, `column name "0" appears twice (columns 3 and 5) (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)`, ErrFormat},
-		{"headerless missing", "1,14.23,1.71\n2,13.2,1.78\n", []string{"class"}, `the columns are: 1, 14.23, 1.71 (is the first line data? --no-header reads it as data, naming the columns 0, 1, 2, …)`, ErrColumn},
+		{"headerless duplicate", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", nil, `column name "0" appears twice (columns 3 and 5) (is the first line data? Layout.NoHeader = true reads it as data, naming the columns 0, 1, 2, …)`, ErrFormat},
+		{"headerless missing", "1,14.23,1.71\n2,13.2,1.78\n", []string{"class"}, `the columns are: 1, 14.23, 1.71 (is the first line data? Layout.NoHeader = true reads it as data, naming the columns 0, 1, 2, …)`, ErrColumn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, "bad.csv", tc.content)
@@ -131,16 +131,16 @@ func TestPipelineNotANumber(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.ErrorContains(t, err, p+`: line 4, column "x": "3x" is not a number`)
 
-	// A missing-value marker: --na-values is the way in a text file, and
+	// A missing-value marker: Layout.NA is the way in a text file, and
 	// is not suggested for a Parquet string column, where it does nothing.
 	p = writeFile(t, "t.csv", "x\n1\n?\n")
 	b, _ = readAll(t, p, nil, 0)
 	_, err = Fit(Spec{Numeric: []string{"x"}}, b)
-	require.ErrorContains(t, err, p+`: line 3, column "x": "?" is not a number (a numeric feature; --na-values "?" reads it as a missing value)`)
+	require.ErrorContains(t, err, p+`: line 3, column "x": "?" is not a number (a numeric feature; Layout.NA = []string{"?"} reads it as a missing value)`)
 	pq := &Batch{Source: "t.parquet", Rows: 2, Columns: []*Column{{Name: "x", Kind: Text, Str: []string{"1", "?"}}}}
 	_, err = Fit(Spec{Numeric: []string{"x"}}, pq)
 	require.ErrorContains(t, err, `t.parquet: row 2, column "x": "?" is not a number`)
-	require.NotContains(t, err.Error(), "--na-values")
+	require.NotContains(t, err.Error(), "Layout.NA")
 }
 
 // TestPipelineInfinite: an infinite value, or one beyond float32's range

@@ -434,10 +434,29 @@ func checkFeatureFlags(fs *cli.FlagSet, features, exclude, target *string) {
 	})
 }
 
+// flagTerms names the layout settings in tabular's error hints as this
+// command's flags: --sep whitespace, not Layout.Sep = tabular.Whitespace.
+var flagTerms = &tabular.Terms{
+	Sep: func(sep rune) string {
+		switch sep {
+		case tabular.Whitespace:
+			return "--sep whitespace"
+		case ' ':
+			return "--sep space"
+		case '\t':
+			return "--sep tab"
+		}
+		return fmt.Sprintf("--sep %q", string(sep))
+	},
+	NoHeader: "--no-header",
+	NA:       func(marker string) string { return fmt.Sprintf("--na-values %q", marker) },
+}
+
 // layoutFlags adds --sep, --no-header and --na-values, how the command's
 // text tables are laid out; the layout is set when the flags are parsed.
+// Its Terms are flagTerms.
 func layoutFlags(fs *cli.FlagSet) *tabular.Layout {
-	layout := new(tabular.Layout)
+	layout := &tabular.Layout{Terms: flagTerms}
 	sep := fs.String("sep", "auto", "field `separator` of text tables: one character, or tab, space, or whitespace (runs of spaces and tabs, as UCI's .data files); auto: comma, or tab for .tsv/.tab files and tab-separated first lines")
 	noHeader := fs.Bool("no-header", false, "text tables have no header row: the first line is data, and the columns are named 0, 1, 2, … (pandas' header=None)")
 	na := fs.String("na-values", "", "comma-separated `markers` of missing values besides pandas' defaults (empty, NA, NaN, null, …), as read_csv's na_values: '?' for UCI's files")

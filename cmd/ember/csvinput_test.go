@@ -36,7 +36,7 @@ func TestParseTable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tab, err := parseTable(strings.NewReader(tc.text), tc.path, tabular.Layout{})
+			tab, err := parseTable(strings.NewReader(tc.text), tc.path, tabular.Layout{Terms: flagTerms})
 			require.NoError(t, err)
 			require.Equal(t, tc.header, tab.header)
 			require.Len(t, tab.rows, tc.rows)
@@ -49,7 +49,7 @@ func TestParseTable(t *testing.T) {
 // on spaces and tabs only, as ember gbt's reader does: its 0xA0 byte is a
 // no-break space inside a value, not a separator.
 func TestParseTableWhitespaceLatin1(t *testing.T) {
-	tab, err := parseTable(strings.NewReader("caf\xe9\xa0bar 1\nx 2\n"), "in.data", tabular.Layout{Sep: tabular.Whitespace, NoHeader: true})
+	tab, err := parseTable(strings.NewReader("caf\xe9\xa0bar 1\nx 2\n"), "in.data", tabular.Layout{Sep: tabular.Whitespace, NoHeader: true, Terms: flagTerms})
 	require.NoError(t, err)
 	require.Equal(t, [][]string{{"café\u00a0bar", "1"}, {"x", "2"}}, tab.rows)
 }
@@ -73,7 +73,7 @@ func TestParseTableErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseTable(strings.NewReader(tc.text), "in.csv", tabular.Layout{})
+			_, err := parseTable(strings.NewReader(tc.text), "in.csv", tabular.Layout{Terms: flagTerms})
 			require.ErrorContains(t, err, tc.wantErr)
 			require.ErrorContains(t, err, "in.csv")
 		})
@@ -81,7 +81,7 @@ func TestParseTableErrors(t *testing.T) {
 }
 
 func TestTableFloats(t *testing.T) {
-	tab, err := parseTable(strings.NewReader("a,b,c\n1,2e3,x\n-0.5, 4 ,y\n"), "t.csv", tabular.Layout{})
+	tab, err := parseTable(strings.NewReader("a,b,c\n1,2e3,x\n-0.5, 4 ,y\n"), "t.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	X, err := tab.floats([]string{"b", "a"})
 	require.NoError(t, err)
@@ -92,12 +92,12 @@ func TestTableFloats(t *testing.T) {
 	_, err = tab.floats([]string{"zz"})
 	require.EqualError(t, err, `t.csv: no column "zz"; the columns are: a, b, c`)
 
-	tab, err = parseTable(strings.NewReader("a;b;c\n1;2;3\n"), "t.csv", tabular.Layout{})
+	tab, err = parseTable(strings.NewReader("a;b;c\n1;2;3\n"), "t.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	_, err = tab.floats([]string{"a"})
 	require.EqualError(t, err, `t.csv: no column "a"; the columns are: a;b;c (the first line is one column: is the file separated by ";"? --sep ";" reads it)`)
 
-	tab, err = parseTable(strings.NewReader("a\n1\n+Inf\n"), "t.csv", tabular.Layout{})
+	tab, err = parseTable(strings.NewReader("a\n1\n+Inf\n"), "t.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	_, err = tab.floats([]string{"a"})
 	require.EqualError(t, err, `t.csv: line 3, column "a": "+Inf" is not a finite number`)
@@ -114,7 +114,7 @@ func TestTableLabels(t *testing.T) {
 		// As strings "10" < "2"; as numbers 2 < 10.
 		{"numbers sort numerically", "n", []int{2, 0, 1, 0}, []string{"-1", "2", "10"}},
 	}
-	tab, err := parseTable(strings.NewReader("s,n\ncat,10\nant,-1\nbee,2\nant,-1\n"), "t.csv", tabular.Layout{})
+	tab, err := parseTable(strings.NewReader("s,n\ncat,10\nant,-1\nbee,2\nant,-1\n"), "t.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,14 +126,14 @@ func TestTableLabels(t *testing.T) {
 	}
 
 	// (A line of one blank field is a blank line, skipped.)
-	tab, err = parseTable(strings.NewReader("s,t\nx,1\n ,2\n"), "t.csv", tabular.Layout{})
+	tab, err = parseTable(strings.NewReader("s,t\nx,1\n ,2\n"), "t.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	_, _, err = tab.labels("s")
 	require.EqualError(t, err, `t.csv: line 3, column "s": empty class label`)
 
 	// pandas' NA markers are missing labels, as ember gbt reads them, not
 	// a class named "NaN".
-	tab, err = parseTable(strings.NewReader("s\nx\ny\nNaN\n"), "t.csv", tabular.Layout{})
+	tab, err = parseTable(strings.NewReader("s\nx\ny\nNaN\n"), "t.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	_, _, err = tab.labels("s")
 	require.EqualError(t, err, `t.csv: line 4, column "s": missing class label ("NaN")`)
@@ -160,7 +160,7 @@ func TestSplitRows(t *testing.T) {
 }
 
 func TestTableUnnamedColumnsAndLatin1(t *testing.T) {
-	tab, err := parseTable(strings.NewReader("\ufeffa,,b,\n1,x,2,y\n3,z,4,w\n"), "u.csv", tabular.Layout{})
+	tab, err := parseTable(strings.NewReader("\ufeffa,,b,\n1,x,2,y\n3,z,4,w\n"), "u.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	require.Equal(t, []string{"a", "b"}, tab.names())
 	require.Equal(t, []string{"a", "b"}, tab.otherColumns(), "unnamed columns are never default features")
@@ -170,16 +170,16 @@ func TestTableUnnamedColumnsAndLatin1(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, [][]float64{{1, 2}, {3, 4}}, X)
 
-	tab, err = parseTable(strings.NewReader("text,label\ncaf\xe9 \xa3100,ham\n"), "l.csv", tabular.Layout{})
+	tab, err = parseTable(strings.NewReader("text,label\ncaf\xe9 \xa3100,ham\n"), "l.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	require.True(t, tab.latin1)
 	require.Equal(t, "café £100", tab.rows[0][0])
 }
 
 func TestLabelsOfSeveralTables(t *testing.T) {
-	a, err := parseTable(strings.NewReader("y\n10\n2\n"), "a.csv", tabular.Layout{})
+	a, err := parseTable(strings.NewReader("y\n10\n2\n"), "a.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
-	b, err := parseTable(strings.NewReader("y\n3\n2\n"), "b.csv", tabular.Layout{})
+	b, err := parseTable(strings.NewReader("y\n3\n2\n"), "b.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	ys, classes, err := labelsOf("y", a, b)
 	require.NoError(t, err)

@@ -202,7 +202,7 @@ func FuzzParseTable(f *testing.F) {
 			name = "f.tsv"
 		}
 		// The low bits of layout pick --sep and --no-header.
-		l := tabular.Layout{Sep: []rune{0, ' ', tabular.Whitespace, ';'}[layout>>1&3], NoHeader: layout&1 == 1}
+		l := tabular.Layout{Sep: []rune{0, ' ', tabular.Whitespace, ';'}[layout>>1&3], NoHeader: layout&1 == 1, Terms: flagTerms}
 		tab, err := parseTable(bytes.NewReader(in), name, l)
 		if err != nil {
 			if !strings.Contains(err.Error(), name) {

@@ -436,7 +436,7 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 			}
 			header, rows, lines = recs[0], recs[1:], recLines[1:]
 		} else {
-			tab, err := readTable(path, tabular.Layout{})
+			tab, err := readTable(path, tabular.Layout{Terms: flagTerms})
 			if err != nil {
 				return nil, nil, nil, err
 			}
