@@ -6,13 +6,21 @@ import (
 	"strings"
 )
 
-// Kind is how a column's values are held.
+// Kind is how a column's values are held, which depends on the file: a
+// CSV/TSV reader yields every column as Text (it does not guess types, so
+// "007" and "1e3" stay as written), a Parquet reader yields columns of a
+// numeric physical type as Numeric and string columns as Text. To get
+// numbers, let a Pipeline read them (Fit with the columns in
+// Spec.Numeric, then Transform, parses Text and takes Numeric as it is),
+// or parse a Text column's Str with ParseNumber, skipping IsNull rows.
 type Kind int
 
 const (
-	// Numeric values are float64, NaN for missing.
+	// Numeric values are float64 in Num, NaN for missing (Parquet's
+	// numeric columns).
 	Numeric Kind = iota + 1
-	// Text values are strings, with Null marking missing ones.
+	// Text values are strings in Str, with Null marking missing ones
+	// (every CSV/TSV column, and Parquet's string columns).
 	Text
 )
 
@@ -26,16 +34,19 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Column is one column of a batch.
+// Column is one column of a batch: Num holds its values when its Kind is
+// Numeric, Str (and Null) when it is Text, and the other is nil. Check
+// Kind before indexing, or use Len, IsNull and Text, which read either;
+// a CSV column is always Text (see Kind).
 type Column struct {
 	Name string
 	Kind Kind
-	// Num holds a Numeric column's values (NaN: missing).
+	// Num holds a Numeric column's values (NaN: missing); nil for Text.
 	Num []float64
 	// Str holds a Text column's values; Null[i] is true where row i is
 	// missing (Null is nil when no value is). A missing CSV cell keeps its
 	// marker in Str ("", or an NA string such as "NA"), so that an error
-	// can say what the cell held.
+	// can say what the cell held. Nil for Numeric.
 	Str  []string
 	Null []bool
 }

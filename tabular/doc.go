@@ -9,16 +9,23 @@
 // returns a Reader yielding Batches of at most a few tens of thousands of
 // rows: one Parquet row group at a time (split when larger), or a block of
 // CSV lines, so a file far larger than memory is scored in constant memory.
-// Only the requested columns are decoded. Missing values: an empty CSV cell
-// or one of pandas' default NA strings ("NA", "NaN", "null", "None", "N/A",
-// …), and a null in a Parquet column. Parquet columns of a numeric physical
-// type (BOOLEAN, INT32, INT64, FLOAT, DOUBLE; DATE and TIMESTAMP read as
-// their integer count, DECIMAL as its scaled value) are numeric, BYTE_ARRAY
-// columns are text; INT96, FIXED_LEN_BYTE_ARRAY and nested (list, map,
+// Only the requested columns are decoded. A text file is laid out as its
+// Layout says (separator, header row, missing-value markers); Open uses
+// the zero Layout, a comma- or tab-separated file with a header row.
+//
+// Every CSV column comes back as Text, numbers included: a Pipeline's
+// Spec.Numeric columns, or ParseNumber on a column's Str, read them as
+// numbers (see Kind). Parquet columns of a numeric physical type
+// (BOOLEAN, INT32, INT64, FLOAT, DOUBLE; DATE and TIMESTAMP read as their
+// integer count, DECIMAL as its scaled value) are Numeric, BYTE_ARRAY
+// columns are Text; INT96, FIXED_LEN_BYTE_ARRAY and nested (list, map,
 // group) columns are refused with an error naming the column and its type
-// when they are asked for, and ignored otherwise. Text that is not UTF-8
-// (a latin-1 CSV export, say) is read as latin-1, cell by cell, so names and
-// categories are valid text in JSON and in model files.
+// when they are asked for, and ignored otherwise. Missing values: an empty
+// CSV cell or one of pandas' default NA strings ("NA", "NaN", "null",
+// "None", "N/A", …) or of the Layout's NA markers, and a null in a Parquet
+// column. Text that is not UTF-8 (a latin-1 CSV export, say) is read as
+// latin-1, cell by cell, so names and categories are valid text in JSON
+// and in model files.
 //
 // # Features
 //

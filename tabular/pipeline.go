@@ -128,10 +128,13 @@ func (s *Spec) check() error {
 }
 
 // Fit learns the imputed values, categories and vocabularies from a batch
-// holding (at least) the spec's columns.
+// holding (at least) the spec's columns; a nil or empty batch is an error.
 func Fit(spec Spec, b *Batch) (*Pipeline, error) {
 	if err := spec.check(); err != nil {
 		return nil, fmt.Errorf("tabular: %w", err)
+	}
+	if b == nil {
+		return nil, errors.New("tabular: Fit: the batch is nil")
 	}
 	if b.Rows == 0 {
 		return nil, errors.New("tabular: no rows to fit the pipeline on")
@@ -308,9 +311,12 @@ func (r *TransformReport) Add(o TransformReport) {
 // Transform maps a batch to its feature matrix, reusing out's storage when
 // it is large enough. A non-number in a numeric column is an error naming
 // the file, line (or row) and column; a category never seen in training is
-// counted in the report and sets no feature.
+// counted in the report and sets no feature. A nil batch is an error.
 func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, error) {
 	var rep TransformReport
+	if b == nil {
+		return nil, rep, errors.New("tabular: Transform: the batch is nil")
+	}
 	d := len(p.Features)
 	if out == nil || cap(out.Data) < b.Rows*d {
 		out = NewMatrix(b.Rows, d)

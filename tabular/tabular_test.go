@@ -215,6 +215,35 @@ func TestPipelineSpecErrors(t *testing.T) {
 	}
 }
 
+// TestPipelineNilBatch: a nil batch is an error, not a nil dereference.
+func TestPipelineNilBatch(t *testing.T) {
+	spec := Spec{Numeric: []string{"x"}}
+	_, err := Fit(spec, nil)
+	require.EqualError(t, err, "tabular: Fit: the batch is nil")
+	p, err := Fit(spec, &Batch{Rows: 1, Columns: []*Column{{Name: "x", Kind: Numeric, Num: []float64{1}}}})
+	require.NoError(t, err)
+	_, _, err = p.Transform(nil, nil)
+	require.EqualError(t, err, "tabular: Transform: the batch is nil")
+}
+
+// TestCSVColumnsAreText: a CSV column of numbers is Text (Num is nil, as
+// Kind's doc says); ParseNumber and a Pipeline read its numbers.
+func TestCSVColumnsAreText(t *testing.T) {
+	p := writeFile(t, "n.csv", "x\n1.5\n\n2\n")
+	b, _ := readAll(t, p, nil, 0)
+	c := b.Column("x")
+	require.Equal(t, Text, c.Kind)
+	require.Nil(t, c.Num)
+	v, err := ParseNumber(c.Str[0])
+	require.NoError(t, err)
+	require.Equal(t, 1.5, v)
+	pl, err := Fit(Spec{Numeric: []string{"x"}}, b)
+	require.NoError(t, err)
+	X, _, err := pl.Transform(b, nil)
+	require.NoError(t, err)
+	require.Equal(t, []float32{1.5, 2}, X.Data)
+}
+
 type pqRow struct {
 	ID   string   `parquet:"id"`
 	A    *float64 `parquet:"a,optional"`
