@@ -48,12 +48,22 @@ const MaxLeaves = 1 << 16
 // many trees a round.
 const MaxClasses = 1 << 12
 
-// Model is a gradient-boosted tree model. Set the exported options (New
-// gives the defaults documented on each), call Fit, then Predict.
+// Model is a gradient-boosted tree model. Set the exported options, call
+// Fit, then Predict.
+//
+// The zero Model is a binary classifier ready to fit, as New's: Fit takes
+// a zero Objective, NumTrees, MaxDepth, LearningRate, MaxBins,
+// MinSamplesLeaf, Subsample or ScalePosWeight to mean the default
+// documented on it, and sets the field to that value, so that after Fit
+// the options say what was used (and a saved model records them). Zero is
+// a setting of its own for the options that can be 0 (MinChildWeight, L2
+// and the others): Model{} fits with MinChildWeight 0 and L2 0, where New
+// sets 1e-3 and 1.
 type Model struct {
-	// Objective is the loss (default BinaryLogistic).
+	// Objective is the loss (default, and zero, BinaryLogistic).
 	Objective Objective `json:"objective"`
-	// NumTrees is the number of boosting rounds (default 100): one tree
+	// NumTrees is the number of boosting rounds (default 100; 0 means
+	// the default, as for the other options below that say so): one tree
 	// each, one per class for MultiSoftprob. XGBoost's n_estimators,
 	// scikit-learn's max_iter, Spark's maxIter.
 	NumTrees int `json:"num_trees"`
@@ -63,7 +73,7 @@ type Model struct {
 	// objectives leave it 0.
 	NumClass int `json:"num_class,omitempty"`
 	// MaxDepth is the deepest a leaf can be; the root is depth 0
-	// (default 6, as XGBoost; Spark's default is 5).
+	// (default 6, as XGBoost; Spark's default is 5; 0 means 6).
 	MaxDepth int `json:"max_depth"`
 	// MaxLeaves, when set (2 or more), grows each tree best first: the
 	// leaf whose best split gains most is split next, until the tree has
@@ -72,29 +82,33 @@ type Model struct {
 	// MaxDepth still bounds the depth (30 for no practical bound). The
 	// default 0 grows depth by depth to MaxDepth, as XGBoost's default.
 	MaxLeaves int `json:"max_leaves,omitempty"`
-	// LearningRate shrinks each tree's leaf values (default 0.1): XGBoost's
-	// eta, Spark's stepSize.
+	// LearningRate shrinks each tree's leaf values (default 0.1; 0 means
+	// 0.1): XGBoost's eta, Spark's stepSize.
 	LearningRate float64 `json:"learning_rate"`
-	// MaxBins is the most value bins per feature, 2..255 (default 255);
+	// MaxBins is the most value bins per feature, 2..255 (default 255; 0
+	// means 255);
 	// missing values have a bin of their own. Spark's maxBins,
 	// scikit-learn's max_bins (XGBoost's max_bin counts one more).
 	MaxBins int `json:"max_bins"`
 	// MinSamplesLeaf is the fewest training rows a leaf may hold (default
-	// 1): Spark's minInstancesPerNode, scikit-learn's min_samples_leaf.
+	// 1; 0 means 1): Spark's minInstancesPerNode, scikit-learn's
+	// min_samples_leaf.
 	MinSamplesLeaf int `json:"min_samples_leaf"`
-	// MinChildWeight is the smallest hessian sum a leaf may have (default
-	// 1e-3, scikit-learn's min_hessian_to_split; XGBoost's min_child_weight
-	// defaults to 1).
+	// MinChildWeight is the smallest hessian sum a leaf may have (New's
+	// default 1e-3, scikit-learn's min_hessian_to_split; XGBoost's
+	// min_child_weight defaults to 1). 0 is no bound, also in a Model
+	// literal.
 	MinChildWeight float64 `json:"min_child_weight"`
 	// MinSplitLoss is the loss reduction a split must exceed (default 0):
 	// XGBoost's gamma on its scale (the children's G²/(H+λ) less the
 	// parent's), Spark's minInfoGain.
 	MinSplitLoss float64 `json:"min_split_loss"`
-	// L2 is the L2 penalty on leaf values (default 1, XGBoost's lambda;
-	// scikit-learn's l2_regularization defaults to 0).
+	// L2 is the L2 penalty on leaf values (New's default 1, XGBoost's
+	// lambda; scikit-learn's l2_regularization defaults to 0). 0 is no
+	// penalty, also in a Model literal.
 	L2 float64 `json:"l2"`
 	// Subsample is the fraction of rows each tree is grown on, drawn
-	// without replacement (default 1: all).
+	// without replacement, in (0, 1] (default 1: all; 0 means 1).
 	Subsample float64 `json:"subsample"`
 	// ScalePosWeight multiplies the weight of every positive row of a
 	// BinaryLogistic fit (XGBoost's scale_pos_weight; the usual choice for
@@ -129,7 +143,8 @@ type History struct {
 	BestRound int
 }
 
-// New returns a binary classifier with the documented defaults.
+// New returns a binary classifier with the documented defaults: the zero
+// Model's, but MinChildWeight 1e-3 and L2 1.
 func New() *Model {
 	return &Model{
 		Objective:      BinaryLogistic,
@@ -178,6 +193,27 @@ func (m *Model) threads() int {
 		return m.Threads
 	}
 	return runtime.GOMAXPROCS(0)
+}
+
+// setDefaults sets the zero options that mean a default to it (see Model).
+func (m *Model) setDefaults() {
+	if m.Objective == "" {
+		m.Objective = BinaryLogistic
+	}
+	setZero(&m.NumTrees, 100)
+	setZero(&m.MaxDepth, 6)
+	setZero(&m.LearningRate, 0.1)
+	setZero(&m.MaxBins, MaxBins)
+	setZero(&m.MinSamplesLeaf, 1)
+	setZero(&m.Subsample, 1)
+	setZero(&m.ScalePosWeight, 1)
+}
+
+// setZero sets *v to def when it is 0.
+func setZero[T int | float64](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
 }
 
 func (m *Model) checkOptions() error {
@@ -349,7 +385,8 @@ func countTrue(b []bool) int {
 // MultiSoftprob (K is NumClass, or the largest label plus one when every
 // class below it has rows), any finite value for SquaredError.
 // valid, if not nil, is scored after every round (History) and drives
-// early stopping.
+// early stopping. Fit first sets the zero options that mean a default to
+// it (see Model).
 func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 	return m.FitWeighted(X, y, nil, valid)
 }
@@ -365,6 +402,7 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 // fit with an *OverflowError.
 func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) error {
 	m.ens, m.importance, m.history = nil, nil, History{}
+	m.setDefaults()
 	if err := m.checkOptions(); err != nil {
 		return err
 	}
@@ -470,6 +508,9 @@ func (m *Model) Predict(X *tabular.Matrix) ([]float64, error) {
 	if m.ens == nil {
 		return nil, ErrNotFitted
 	}
+	if err := m.ens.checkX(X); err != nil { // before checkFinite reads X
+		return nil, err
+	}
 	if err := checkFinite("X", X); err != nil {
 		return nil, err
 	}
@@ -490,6 +531,9 @@ func (m *Model) NumClasses() int {
 // and XGBoost's predict break a tie at 0.5); for MultiSoftprob the first
 // class of highest probability, as numpy's argmax.
 func (m *Model) PredictClass(X *tabular.Matrix) ([]int, error) {
+	if m.ens == nil {
+		return nil, ErrNotFitted
+	}
 	if !m.Objective.Classifier() {
 		return nil, errors.New("gbt: PredictClass needs a classifier")
 	}

@@ -172,11 +172,11 @@ func TestBadInput(t *testing.T) {
 		y    []float64
 		want string
 	}{
-		{"zero value", func(m *Model) { *m = Model{} }, X, y, "unknown Objective"},
-		{"trees", func(m *Model) { m.NumTrees = 0 }, X, y, "NumTrees must be at least 1"},
+		{"objective", func(m *Model) { m.Objective = "binary" }, X, y, `unknown Objective "binary"`},
+		{"trees", func(m *Model) { m.NumTrees = -1 }, X, y, "NumTrees must be at least 1, got -1"},
 		{"bins", func(m *Model) { m.MaxBins = 256 }, X, y, "MaxBins must be in 2..255"},
 		{"lr", func(m *Model) { m.LearningRate = math.NaN() }, X, y, "LearningRate"},
-		{"subsample", func(m *Model) { m.Subsample = 0 }, X, y, "Subsample"},
+		{"subsample", func(m *Model) { m.Subsample = 1.5 }, X, y, "Subsample must be in (0, 1], got 1.5"},
 		{"labels", func(m *Model) {}, X, make([]float64, 49), "50 rows but 49 labels"},
 		{"label value", func(m *Model) {}, X, append(make([]float64, 49), 2), "label 49 is 2; binary:logistic needs labels 0 and 1"},
 		{"one class", func(m *Model) {}, X, make([]float64, 50), "needs both classes"},
@@ -196,12 +196,54 @@ func TestBadInput(t *testing.T) {
 	m := New()
 	_, err := m.Predict(X)
 	require.ErrorIs(t, err, ErrNotFitted)
+	_, err = m.PredictClass(X)
+	require.ErrorIs(t, err, ErrNotFitted)
 	m.NumTrees = 3
 	require.NoError(t, m.Fit(X, y, nil))
+	// A nil matrix is an error, in Predict as in Fit.
+	_, err = m.Predict(nil)
+	require.ErrorContains(t, err, "nil matrix")
+	_, err = m.PredictClass(nil)
+	require.ErrorContains(t, err, "nil matrix")
+	_, err = m.Margins(nil)
+	require.ErrorContains(t, err, "nil matrix")
+	_, err = m.Contributions(nil)
+	require.ErrorContains(t, err, "nil matrix")
+	require.ErrorContains(t, New().Fit(nil, y, nil), "nil matrix")
 	_, err = m.Predict(tabular.NewMatrix(2, 5))
 	require.ErrorContains(t, err, "5 features; the model was fitted on 4")
 	_, err = m.Predict(withValue(X, 3, 1, float32(math.Inf(-1))))
 	require.ErrorContains(t, err, "X[3][1] is -Inf; features must be finite")
+}
+
+// TestZeroModel: a Model literal fits as its docs promise: a zero option
+// that means a default is set to it (New's values but MinChildWeight and
+// L2, whose 0 is a setting), and the fit is a binary classifier's.
+func TestZeroModel(t *testing.T) {
+	X, y := toyData(300, 5, false)
+	var m Model
+	require.NoError(t, m.Fit(X, y, nil))
+	want := *New()
+	want.MinChildWeight, want.L2 = 0, 0
+	got := m
+	got.ens, got.importance, got.history = nil, nil, History{}
+	require.Equal(t, want, got)
+	require.Equal(t, 100, m.Ensemble().NumTrees())
+	p, err := m.Predict(X)
+	require.NoError(t, err)
+	for _, v := range p {
+		require.True(t, v > 0 && v < 1, "%v is not a probability", v)
+	}
+	_, err = m.PredictClass(X)
+	require.NoError(t, err)
+
+	// Options set in a literal are kept; the others take their defaults.
+	r := Model{Objective: SquaredError, NumTrees: 7, L2: 2}
+	require.NoError(t, r.Fit(X, y, nil))
+	require.Equal(t, 7, r.Ensemble().NumTrees())
+	require.Equal(t, 2.0, r.L2)
+	require.Equal(t, 6, r.MaxDepth)
+	require.Equal(t, 0.1, r.LearningRate)
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
