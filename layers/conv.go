@@ -20,8 +20,10 @@ type Conv1D struct {
 }
 
 // NewConv1D initialises W and b from U(−1/√(In·Width), 1/√(In·Width)),
-// PyTorch's nn.Conv1d default.
+// PyTorch's nn.Conv1d default. It panics unless in, out and width are at
+// least 1, rng is not nil and dt is float32 or float64.
 func NewConv1D(name string, in, out, width int, dt tensor.Dtype, rng *rand.Rand) *Conv1D {
+	must(sizeError("NewConv1D", size{"in", in}, size{"out", out}, size{"width", width}), paramError("NewConv1D", dt, rng))
 	c := &Conv1D{
 		W:  graph.NewParam(name+".weight", dt, out, width, in),
 		B:  graph.NewParam(name+".bias", dt, out),
@@ -50,8 +52,17 @@ type TextCNN struct {
 }
 
 // NewTextCNN makes one Conv1D per width (named <name>.<i>) over inputs of
-// in channels (the embedding size).
+// in channels (the embedding size). It panics unless in, channels and
+// every width are at least 1, widths has one at least, rng is not nil and
+// dt is float32 or float64.
 func NewTextCNN(name string, in, channels int, widths []int, dt tensor.Dtype, rng *rand.Rand) *TextCNN {
+	must(sizeError("NewTextCNN", size{"in", in}, size{"channels", channels}), paramError("NewTextCNN", dt, rng))
+	if len(widths) == 0 {
+		panic("layers: NewTextCNN: widths is empty, want one filter width at least")
+	}
+	for i, w := range widths {
+		must(sizeError("NewTextCNN", size{fmt.Sprintf("widths[%d]", i), w}))
+	}
 	t := &TextCNN{Widths: append([]int(nil), widths...), Channels: channels}
 	for i, w := range widths {
 		t.Convs = append(t.Convs, NewConv1D(fmt.Sprintf("%s.%d", name, i), in, channels, w, dt, rng))

@@ -15,8 +15,11 @@ type Dense struct {
 	In, Out int
 }
 
-// NewDense initialises W and b from U(−1/√In, 1/√In), PyTorch's nn.Linear default.
+// NewDense initialises W and b from U(−1/√In, 1/√In), PyTorch's nn.Linear
+// default. It panics unless in and out are at least 1, rng is not nil and
+// dt is float32 or float64.
 func NewDense(name string, in, out int, dt tensor.Dtype, rng *rand.Rand) *Dense {
+	must(sizeError("NewDense", size{"in", in}, size{"out", out}), paramError("NewDense", dt, rng))
 	w := graph.NewParam(name+".weight", dt, out, in)
 	b := graph.NewParam(name+".bias", dt, out)
 	w.InitUniform(rng, fanBound(in))

@@ -5,6 +5,11 @@
 // Adding a layer takes one file here: a struct holding its parameters, a
 // constructor that initialises them, Params, and Forward, which applies
 // ops from package graph (or a new op there, with its gradient check).
+//
+// The constructors panic on arguments no model can have (a size below 1, a
+// dropout probability outside [0, 1), a nil rng), with a message naming
+// the argument and its range: a programmer error, surfaced where it is
+// made. NewRecurrent returns those messages as errors.
 package layers
 
 import (

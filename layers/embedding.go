@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"gorgonia.org/gorgonia"
@@ -35,15 +36,18 @@ type EmbeddingOption func(*Embedding)
 func WithPadding(idx int) EmbeddingOption {
 	return func(e *Embedding) {
 		if idx != NoPadding && (idx < 0 || idx >= e.Vocab) {
-			panic("layers: WithPadding: row outside the embedding table")
+			panic(fmt.Sprintf("layers: WithPadding: row %d, want NoPadding or a row in 0..%d (the vocabulary of %d)", idx, e.Vocab-1, e.Vocab))
 		}
 		e.Padding = idx
 	}
 }
 
 // NewEmbedding initialises the table from N(0, 1), as PyTorch does, with
-// the padding row (row 0 by default; see WithPadding) set to zero.
+// the padding row (row 0 by default; see WithPadding) set to zero. It
+// panics unless vocab and dim are at least 1, rng is not nil and dt is
+// float32 or float64.
 func NewEmbedding(name string, vocab, dim int, dt tensor.Dtype, rng *rand.Rand, opts ...EmbeddingOption) *Embedding {
+	must(sizeError("NewEmbedding", size{"vocab", vocab}, size{"dim", dim}), paramError("NewEmbedding", dt, rng))
 	e := &Embedding{Vocab: vocab, Dim: dim}
 	for _, o := range opts {
 		o(e)

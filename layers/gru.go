@@ -30,8 +30,12 @@ type GRUCell struct {
 }
 
 // NewGRU initialises every weight and bias from U(−1/√H, 1/√H), as
-// PyTorch does. dropout is the probability applied between layers.
+// PyTorch does. dropout is the probability applied between layers, in
+// [0, 1). It panics unless input, hidden and layers are at least 1,
+// dropout is in [0, 1), rng is not nil and dt is float32 or float64 (see
+// NewRecurrent for these as errors).
 func NewGRU(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) *GRU {
+	must(recurrentError("NewGRU", input, hidden, layers, dropout, dt, rng))
 	l := &GRU{Input: input, Hidden: hidden, Dropout: Dropout{P: dropout, Seed: rng.Uint64()}}
 	k := fanBound(hidden)
 	for i := 0; i < layers; i++ {

@@ -121,3 +121,52 @@ func TestModelGradients(t *testing.T) {
 	_, err := NewRecurrent("rnn", "x", 1, 1, 1, 0, tensor.Float64, rand.New(rand.NewPCG(1, 1)))
 	require.ErrorContains(t, err, `unknown recurrent cell "rnn"`)
 }
+
+// TestConstructorArguments: a size below 1, a dropout probability outside
+// [0, 1), a nil rng or a dtype parameters cannot have panics in the
+// constructor with a message naming the argument and what it must be (not
+// an index out of range there, or a panic at the first training step);
+// NewRecurrent returns the message as an error.
+func TestConstructorArguments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	f32 := tensor.Float32
+	for _, tc := range []struct {
+		name string
+		make func()
+		want string
+	}{
+		{"dense in", func() { NewDense("d", -1, 2, f32, rng) }, "layers: NewDense: in -1, want at least 1"},
+		{"dense out", func() { NewDense("d", 3, 0, f32, rng) }, "layers: NewDense: out 0, want at least 1"},
+		{"dense rng", func() { NewDense("d", 3, 2, f32, nil) }, "layers: NewDense: rng is nil, want a *rand.Rand to initialise the parameters"},
+		{"dense dtype", func() { NewDense("d", 3, 2, tensor.Int32, rng) }, "layers: NewDense: dtype int32, want float32 or float64"},
+		{"embedding vocab", func() { NewEmbedding("e", 0, 4, f32, rng) }, "layers: NewEmbedding: vocab 0, want at least 1"},
+		{"embedding dim", func() { NewEmbedding("e", 10, 0, f32, rng) }, "layers: NewEmbedding: dim 0, want at least 1"},
+		{"embedding rng", func() { NewEmbedding("e", 10, 4, f32, nil) }, "layers: NewEmbedding: rng is nil, want a *rand.Rand to initialise the parameters"},
+		{"padding", func() { NewEmbedding("e", 10, 4, f32, rng, WithPadding(10)) }, "layers: WithPadding: row 10, want NoPadding or a row in 0..9 (the vocabulary of 10)"},
+		{"conv width", func() { NewConv1D("c", 4, 2, 0, f32, rng) }, "layers: NewConv1D: width 0, want at least 1"},
+		{"textcnn channels", func() { NewTextCNN("t", 4, 0, []int{3}, f32, rng) }, "layers: NewTextCNN: channels 0, want at least 1"},
+		{"textcnn widths", func() { NewTextCNN("t", 4, 2, nil, f32, rng) }, "layers: NewTextCNN: widths is empty, want one filter width at least"},
+		{"textcnn width", func() { NewTextCNN("t", 4, 2, []int{3, -2}, f32, rng) }, "layers: NewTextCNN: widths[1] -2, want at least 1"},
+		{"lstm hidden", func() { NewLSTM("l", 4, 0, 1, 0, f32, rng) }, "layers: NewLSTM: hidden 0, want at least 1"},
+		{"lstm layers", func() { NewLSTM("l", 4, 5, 0, 0, f32, rng) }, "layers: NewLSTM: layers 0, want at least 1"},
+		{"lstm dropout 2", func() { NewLSTM("l", 4, 5, 2, 2, f32, rng) }, "layers: NewLSTM: dropout 2, want a probability in [0, 1)"},
+		{"lstm dropout -0.5", func() { NewLSTM("l", 4, 5, 2, -0.5, f32, rng) }, "layers: NewLSTM: dropout -0.5, want a probability in [0, 1)"},
+		{"lstm dropout 1", func() { NewLSTM("l", 4, 5, 2, 1, f32, rng) }, "layers: NewLSTM: dropout 1, want a probability in [0, 1)"},
+		{"lstm rng", func() { NewLSTM("l", 4, 5, 1, 0, f32, nil) }, "layers: NewLSTM: rng is nil, want a *rand.Rand to initialise the parameters"},
+		{"gru input", func() { NewGRU("g", 0, 5, 1, 0, f32, rng) }, "layers: NewGRU: input 0, want at least 1"},
+		{"gru dropout", func() { NewGRU("g", 4, 5, 2, 1.5, f32, rng) }, "layers: NewGRU: dropout 1.5, want a probability in [0, 1)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.PanicsWithValue(t, tc.want, tc.make)
+		})
+	}
+	for _, cell := range Cells {
+		_, err := NewRecurrent(cell, cell, 4, 5, 2, 1, f32, rng)
+		require.EqualError(t, err, "layers: NewRecurrent: dropout 1, want a probability in [0, 1)")
+		_, err = NewRecurrent(cell, cell, 4, 5, 2, 0.5, f32, nil)
+		require.EqualError(t, err, "layers: NewRecurrent: rng is nil, want a *rand.Rand to initialise the parameters")
+		r, err := NewRecurrent(cell, cell, 4, 5, 2, 0.5, f32, rng)
+		require.NoError(t, err)
+		require.Equal(t, cell, r.Kind())
+	}
+}

@@ -33,8 +33,12 @@ type Recurrent interface {
 var Cells = []string{"lstm", "gru"}
 
 // NewRecurrent makes a stack of the named cell ("lstm" or "gru"; see
-// NewLSTM and NewGRU for the arguments). An unknown cell is an error.
+// NewLSTM and NewGRU for the arguments). An unknown cell is an error, as
+// is an argument for which NewLSTM and NewGRU panic.
 func NewRecurrent(cell, name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) (Recurrent, error) {
+	if err := recurrentError("NewRecurrent", input, hidden, layers, dropout, dt, rng); err != nil {
+		return nil, err
+	}
 	switch cell {
 	case "lstm":
 		return NewLSTM(name, input, hidden, layers, dropout, dt, rng), nil
@@ -42,6 +46,18 @@ func NewRecurrent(cell, name string, input, hidden, layers int, dropout float64,
 		return NewGRU(name, input, hidden, layers, dropout, dt, rng), nil
 	}
 	return nil, fmt.Errorf("unknown recurrent cell %q (want lstm or gru)", cell)
+}
+
+// recurrentError is the error for the arguments of fn, a constructor of a
+// recurrent stack, or nil.
+func recurrentError(fn string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) error {
+	if err := sizeError(fn, size{"input", input}, size{"hidden", hidden}, size{"layers", layers}); err != nil {
+		return err
+	}
+	if err := dropoutError(fn, dropout); err != nil {
+		return err
+	}
+	return paramError(fn, dt, rng)
 }
 
 // stack runs n fused recurrent layers over x (T, B, ·), with dropout on the
