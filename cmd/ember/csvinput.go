@@ -17,6 +17,7 @@ import (
 	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/internal/sysmem"
+	"github.com/emberml/ember/models/logreg"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -538,7 +539,7 @@ func featureMatrix(tab *table, data, features, exclude, target string) ([]string
 // could only name a row index (of a shuffled split, say); why says what
 // would go wrong and what to do. With sc, X is scaled by it, and the value
 // is reported as it is in the file and in standard deviations.
-func checkMagnitude(tab *table, names []string, X [][]float64, sc *scaler, limit float64, why string) error {
+func checkMagnitude(tab *table, names []string, X [][]float64, sc *logreg.Scaler, limit float64, why string) error {
 	for r, row := range X {
 		for j, v := range row {
 			if math.Abs(v) <= limit {

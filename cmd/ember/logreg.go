@@ -164,12 +164,22 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 
-	var sc *scaler
+	var sc *logreg.Scaler
 	if *standardize {
 		// Statistics from the training rows only, so nothing about the
 		// held-out rows leaks into the model.
-		sc = fitScaler(Xtr)
-		X, Xtr, Xte = sc.apply(X), sc.apply(Xtr), sc.apply(Xte)
+		if sc, err = logreg.FitScaler(Xtr); err != nil {
+			return err
+		}
+		if X, err = sc.Transform(X); err != nil {
+			return err
+		}
+		if Xtr, err = sc.Transform(Xtr); err != nil {
+			return err
+		}
+		if Xte, err = sc.Transform(Xte); err != nil {
+			return err
+		}
 	}
 	// Every row read, held out or not: Fit would see the training rows
 	// only, and name them by their index in the shuffled split.
@@ -286,7 +296,7 @@ func convergenceWarning(ce *logreg.ConvergenceError, classes []string, standardi
 
 // logregTooLarge says why logistic regression refuses features beyond
 // logreg.MaxFeature, and what to do.
-func logregTooLarge(sc *scaler) string {
+func logregTooLarge(sc *logreg.Scaler) string {
 	if sc != nil {
 		return "logistic regression's arithmetic would overflow"
 	}
@@ -358,7 +368,7 @@ type logregState struct {
 	Classes []int  `json:"classes"` // indices into the file's classes that the model was fitted on
 }
 
-func logregModelFile(m *logreg.Model, sc *scaler, r logregResult, rows int, seed uint64) (*modelFile, error) {
+func logregModelFile(m *logreg.Model, sc *logreg.Scaler, r logregResult, rows int, seed uint64) (*modelFile, error) {
 	st, err := m.State()
 	if err != nil {
 		return nil, err
@@ -377,8 +387,8 @@ func logregModelFile(m *logreg.Model, sc *scaler, r logregResult, rows int, seed
 	mf.matrix("coef", st.Coef)
 	mf.vector("intercept", st.Intercept)
 	if sc != nil {
-		mf.vector("scaler.mean", sc.mean)
-		mf.vector("scaler.std", sc.std)
+		mf.vector("scaler.mean", sc.Mean)
+		mf.vector("scaler.std", sc.Std)
 	}
 	return mf, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/metrics"
+	"github.com/emberml/ember/models/logreg"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -238,7 +239,7 @@ func predictionOutputFlags(fs *cli.FlagSet) (out *string, asJSON *bool) {
 // tableClassifier scores the numeric columns of a table with a classifier.
 type tableClassifier struct {
 	mf      *modelFile
-	scaler  *scaler
+	scaler  *logreg.Scaler
 	classes []string
 	// predict returns, per row, the probability of each of classes.
 	predict func(X [][]float64) ([][]float64, error)
@@ -254,7 +255,9 @@ func (c *tableClassifier) score(data string, layout tabular.Layout, id string) (
 		return nil, err
 	}
 	if c.scaler != nil {
-		X = c.scaler.apply(X)
+		if X, err = c.scaler.Transform(X); err != nil {
+			return nil, err
+		}
 	}
 	if c.maxFeature > 0 {
 		if err := checkMagnitude(tab, c.mf.meta.Input.Features, X, c.scaler, c.maxFeature, c.tooLarge); err != nil {

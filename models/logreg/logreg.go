@@ -8,8 +8,21 @@
 // (softmax) model by default, or independent one-vs-rest sigmoids. The loss
 // and its gradient are computed with gorgonia.org/tensor matrix products.
 //
+// Standardise the features first, as scikit-learn's documentation advises
+// for lbfgs: on raw features of different scales (an amount in the tens of
+// thousands beside a rate near 1, as in credit data) L-BFGS often stops at
+// MaxIter with a *ConvergenceError, and C penalises the coefficients
+// unevenly. FitScaler learns each column's mean and standard deviation
+// from the training rows (StandardScaler); scale the training and the test
+// rows with the same Scaler (and the rows to predict, when the model is
+// used later, so keep its Mean and Std with the model):
+//
+//	sc, err := logreg.FitScaler(Xtrain)
+//	...
+//	Xtrain, _ = sc.Transform(Xtrain)
+//	Xtest, _ = sc.Transform(Xtest)
 //	m := logreg.New()
-//	if err := m.Fit(X, y); err != nil {
+//	if err := m.Fit(Xtrain, y); err != nil {
 //		var ce *logreg.ConvergenceError
 //		if !errors.As(err, &ce) {
 //			return err // bad input
@@ -17,6 +30,8 @@
 //		log.Print(err) // fitted, but not to the tolerance: like sklearn's ConvergenceWarning
 //	}
 //	proba, err := m.PredictProba(Xtest)
+//
+// The coefficients are then per standard deviation of each feature.
 package logreg
 
 import (
@@ -105,7 +120,7 @@ func (e *ConvergenceError) Error() string {
 	if e.Class >= 0 {
 		who = fmt.Sprintf("lbfgs (one-vs-rest, class %d)", e.Class)
 	}
-	return fmt.Sprintf("logreg: %s did not converge after %d iterations: max|gradient| %.3g > tol %.3g: %s; increase MaxIter or scale the features",
+	return fmt.Sprintf("logreg: %s did not converge after %d iterations: max|gradient| %.3g > tol %.3g: %s; increase MaxIter or scale the features (FitScaler)",
 		who, e.Iterations, e.GradMax, e.Tol, e.Reason)
 }
 
@@ -309,7 +324,7 @@ func checkFinite(data []float64, d int) error {
 func checkMagnitude(data []float64, d int) error {
 	for i, v := range data {
 		if math.Abs(v) > MaxFeature {
-			return fmt.Errorf("%w: X[%d][%d] is %g; scale the features (standardise them, say) first", ErrTooLarge, i/d, i%d, v)
+			return fmt.Errorf("%w: X[%d][%d] is %g; scale the features (FitScaler standardises them) first", ErrTooLarge, i/d, i%d, v)
 		}
 	}
 	return nil
