@@ -67,21 +67,41 @@ type TrainInfo struct {
 	TestAccuracy float64 `json:"test_accuracy"`
 }
 
-// Options configure Train. Zero values take the reference notebook's settings.
+// Options configure Train. A zero field takes the default noted with it
+// (mostly the reference notebook's settings); Validate says which values
+// are out of range.
 type Options struct {
-	Model     Config       // Cell, SeqLen, Embed, Hidden, Layers, Dropout, … (Vocab is set from the data)
-	Epochs    int          // 10
-	BatchSize int          // 10
-	LR        float64      // 1e-3
-	Clip      float64      // 5; negative disables
-	Seed      uint64       // 1234
-	Patience  int          // early stopping; 0 = off
-	Bucket    int          // a packed model's batches sorted together by length (0: train.DefaultChunk)
-	Select    train.Select // the validation figure that picks the kept epoch
-	MaxVocab  int          // 0 = every training word
-	TrainFrac float64      // 0.7
-	ValFrac   float64      // 0.15
-	Progress  io.Writer
+	// Model is the model: where zero, Cell, SeqLen, Embed, Hidden and
+	// Layers take DefaultConfig's values (Dropout 0 is no dropout, not
+	// DefaultConfig's 0.5); Vocab is set from the data.
+	Model     Config
+	Epochs    int     // at least 1; 0: 10
+	BatchSize int     // 1 to 2^20; 0: 10
+	LR        float64 // Adam's learning rate, above 0; 0: 1e-3
+	Clip      float64 // the gradient-norm clip; negative disables; 0: 5
+	// Seed seeds the initialisation, split, shuffling and dropout; 0: 1234
+	// (so a seed of 0 cannot be asked for: use another).
+	Seed     uint64
+	Patience int // stop after this many epochs without a better validation figure; 0 never stops early
+	// Bucket is how many of a packed model's batches are sorted together
+	// by length (at least 1; 0: train.DefaultChunk).
+	Bucket int
+	// Select is the validation figure that picks the epoch whose weights
+	// Train keeps: train.SelectLoss (the zero value) or
+	// train.SelectAccuracy.
+	Select train.Select
+	// MaxVocab caps the vocabulary's size, padding and unknown included
+	// (at least 3); 0 keeps every word of the training split.
+	MaxVocab int
+	// TrainFrac and ValFrac are the fractions of the messages (those with
+	// words) that go to the training and validation splits, the test split
+	// having the rest: each in [0, 1), together less than 1. Each zero
+	// takes its own default, 0.7 and 0.15, whatever the other is.
+	TrainFrac float64
+	ValFrac   float64
+	// Progress receives training's progress (train.Config.Progress): a
+	// live bar on a terminal, plain lines otherwise; nil is silent.
+	Progress io.Writer
 	// Device is where training and the final validation and test scoring
 	// run (train.CPU by default, or train.CUDA(ctx)); the classifier's
 	// weights end up in host memory either way, so it saves, loads and
@@ -158,11 +178,69 @@ func (o *Options) defaults() {
 		o.Seed = 1234
 	}
 	if o.TrainFrac == 0 {
-		o.TrainFrac, o.ValFrac = 0.7, 0.15
+		o.TrainFrac = 0.7
+	}
+	if o.ValFrac == 0 {
+		o.ValFrac = 0.15
 	}
 	if o.Bucket == 0 {
 		o.Bucket = train.DefaultChunk
 	}
+}
+
+// maxBatch bounds Options.BatchSize: far above any use of this model, it
+// keeps the memory estimate and the search for the smallest split from
+// overflowing.
+const maxBatch = 1 << 20
+
+// Validate checks the options as Train uses them, each zero value replaced
+// by its default: it names the first field out of its range, with its
+// value and the range. The model (Model) is checked as Config.Validate
+// does, but for its Vocab, which Train sets from the data. Train calls
+// Validate before it looks at the data.
+func (o Options) Validate() error {
+	given := o
+	o.defaults()
+	switch {
+	case o.Epochs < 1:
+		return fmt.Errorf("spam: Options.Epochs %d: want at least 1 (0: the default, 10)", o.Epochs)
+	case o.BatchSize < 1 || o.BatchSize > maxBatch:
+		return fmt.Errorf("spam: Options.BatchSize %d: want 1 to %d (0: the default, 10)", o.BatchSize, maxBatch)
+	case !(o.LR > 0) || math.IsInf(o.LR, 1): // NaN too
+		return fmt.Errorf("spam: Options.LR %v: want a finite number above 0 (0: the default, 0.001)", o.LR)
+	case math.IsNaN(o.Clip):
+		return fmt.Errorf("spam: Options.Clip %v: want a number (negative: no clipping; 0: the default, 5)", o.Clip)
+	case o.Patience < 0:
+		return fmt.Errorf("spam: Options.Patience %d: want at least 0 (0: no early stopping)", o.Patience)
+	case o.Bucket < 1:
+		return fmt.Errorf("spam: Options.Bucket %d: want at least 1 (0: the default, %d)", o.Bucket, train.DefaultChunk)
+	case o.Select != train.SelectLoss && o.Select != train.SelectAccuracy:
+		return fmt.Errorf("spam: Options.Select %d: want train.SelectLoss (0) or train.SelectAccuracy (1)", o.Select)
+	case o.MaxVocab < 0 || o.MaxVocab == 1 || o.MaxVocab == 2:
+		return fmt.Errorf("spam: Options.MaxVocab %d: want 0 (every word) or at least 3 (padding, unknown and a word)", o.MaxVocab)
+	}
+	// The fractions are judged together, as given: a zero is its default.
+	// A sum within rounding of 1 leaves the test split empty.
+	if !(o.TrainFrac >= 0 && o.TrainFrac < 1) || !(o.ValFrac >= 0 && o.ValFrac < 1) || o.TrainFrac+o.ValFrac >= 1-1e-9 {
+		frac := func(given, used float64) string {
+			if given == 0 {
+				return fmt.Sprintf("0 (the default, %g)", used)
+			}
+			return fmt.Sprint(given)
+		}
+		return fmt.Errorf("spam: Options.TrainFrac %s and ValFrac %s: want each in [0, 1) and together less than 1 (the test split has the rest)",
+			frac(given.TrainFrac, o.TrainFrac), frac(given.ValFrac, o.ValFrac))
+	}
+	if MinExamples(o.TrainFrac, o.ValFrac, o.BatchSize) == math.MaxInt {
+		return fmt.Errorf("spam: Options.TrainFrac %g, ValFrac %g and BatchSize %d: no data set of up to 2^30 messages splits into a training batch and non-empty validation and test splits",
+			o.TrainFrac, o.ValFrac, o.BatchSize)
+	}
+	cfg := o.Model
+	cfg.Vocab = 3 // set from the data by Train
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("spam: Options.Model: %w", err)
+	}
+	return nil
 }
 
 // Report is the outcome of Train.
@@ -188,6 +266,9 @@ type Report struct {
 // Fit.Interrupted set, no best epoch and no validation or test figures:
 // the weights are not a trained model.
 func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o Options) (*Classifier, *Report, error) {
+	if err := o.Validate(); err != nil {
+		return nil, nil, err
+	}
 	o.defaults()
 	rep := &Report{Load: load}
 	labels := SMSLabels
@@ -334,16 +415,26 @@ func checkClasses(ex []data.Example, l Labels, what string) error {
 
 // MinExamples is the fewest examples that a trainFrac/valFrac split cuts
 // into a training split of at least one batch and validation and test
-// splits of at least one example each (data.Split's sizes).
+// splits of at least one example each (data.Split's sizes); math.MaxInt
+// when no number up to 2^30 does (fractions that leave a split empty, or
+// too small to fill it).
 func MinExamples(trainFrac, valFrac float64, batch int) int {
-	for n := 3; n < 1<<30; n++ {
+	const limit = 1 << 30
+	if !(trainFrac > 0 && valFrac > 0 && trainFrac+valFrac < 1) || batch < 1 {
+		return math.MaxInt // no size works
+	}
+	// The training and validation sizes grow with n: no n below these
+	// bounds (less a margin for rounding) fills them. The test size does
+	// not grow steadily with n, so from there the sizes are tried in turn.
+	from := math.Max((float64(batch)-1e-9)/trainFrac, (1-1e-9)/valFrac) - 2
+	if from > limit {
+		return math.MaxInt
+	}
+	for n := max(3, int(from)); n <= limit; n++ {
 		tr := int(math.Floor(float64(n)*trainFrac + 1e-9))
 		va := int(math.Floor(float64(n)*valFrac + 1e-9))
 		if tr >= batch && va >= 1 && n-tr-va >= 1 {
 			return n
-		}
-		if trainFrac <= 0 || valFrac <= 0 || trainFrac+valFrac >= 1 {
-			return math.MaxInt // no size works
 		}
 	}
 	return math.MaxInt

@@ -241,6 +241,104 @@ func TestTrainRefusesUnusableData(t *testing.T) {
 	require.Equal(t, 15, MinExamples(0.7, 0.15, 10))
 }
 
+// TestTrainRefusesBadOptions: every Options field with a range is checked
+// before the data is looked at (here there is none), naming the field, its
+// value and the range.
+func TestTrainRefusesBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		o    Options
+		msg  string
+	}{
+		{"negative epochs", Options{Epochs: -1}, "spam: Options.Epochs -1: want at least 1 (0: the default, 10)"},
+		{"negative batch", Options{BatchSize: -3}, "spam: Options.BatchSize -3: want 1 to 1048576 (0: the default, 10)"},
+		{"huge batch", Options{BatchSize: 1 << 40}, "spam: Options.BatchSize 1099511627776: want 1 to 1048576"},
+		{"negative LR", Options{LR: -1}, "spam: Options.LR -1: want a finite number above 0 (0: the default, 0.001)"},
+		{"NaN LR", Options{LR: math.NaN()}, "spam: Options.LR NaN: want a finite number above 0"},
+		{"infinite LR", Options{LR: math.Inf(1)}, "spam: Options.LR +Inf: want a finite number above 0"},
+		{"NaN clip", Options{Clip: math.NaN()}, "spam: Options.Clip NaN: want a number (negative: no clipping; 0: the default, 5)"},
+		{"negative patience", Options{Patience: -2}, "spam: Options.Patience -2: want at least 0 (0: no early stopping)"},
+		{"negative bucket", Options{Bucket: -1}, "spam: Options.Bucket -1: want at least 1 (0: the default, 32)"},
+		{"unknown select", Options{Select: 7}, "spam: Options.Select 7: want train.SelectLoss (0) or train.SelectAccuracy (1)"},
+		{"negative vocabulary cap", Options{MaxVocab: -1}, "spam: Options.MaxVocab -1: want 0 (every word) or at least 3"},
+		{"vocabulary cap without a word", Options{MaxVocab: 2}, "spam: Options.MaxVocab 2: want 0 (every word) or at least 3 (padding, unknown and a word)"},
+		{"train fraction above 1", Options{TrainFrac: 1.5},
+			"spam: Options.TrainFrac 1.5 and ValFrac 0 (the default, 0.15): want each in [0, 1) and together less than 1 (the test split has the rest)"},
+		{"negative validation fraction", Options{ValFrac: -0.1}, "spam: Options.TrainFrac 0 (the default, 0.7) and ValFrac -0.1: want each in [0, 1)"},
+		{"NaN train fraction", Options{TrainFrac: math.NaN()}, "spam: Options.TrainFrac NaN and ValFrac 0 (the default, 0.15)"},
+		{"fractions above 1 together", Options{TrainFrac: 0.9, ValFrac: 0.2}, "spam: Options.TrainFrac 0.9 and ValFrac 0.2: want each in [0, 1) and together less than 1"},
+		{"no test split with the train default", Options{ValFrac: 0.3}, "spam: Options.TrainFrac 0 (the default, 0.7) and ValFrac 0.3: want each in [0, 1) and together less than 1"},
+		{"validation fraction too small for any data", Options{ValFrac: 1e-12},
+			"spam: Options.TrainFrac 0.7, ValFrac 1e-12 and BatchSize 10: no data set of up to 2^30 messages splits into a training batch and non-empty validation and test splits"},
+		{"model", Options{Model: Config{Dropout: 1.5}}, "spam: Options.Model: dropout 1.5 must be in [0, 1)"},
+		{"model sequence length", Options{Model: Config{SeqLen: -1}}, "spam: Options.Model: sequence length -1 must be at least 1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.ErrorContains(t, tc.o.Validate(), tc.msg)
+			_, _, err := Train(context.Background(), nil, data.LoadReport{}, tc.o)
+			require.ErrorContains(t, err, tc.msg)
+		})
+	}
+	require.NoError(t, Options{}.Validate())
+	require.NoError(t, Options{Clip: -1, Patience: 3, MaxVocab: 3, Select: train.SelectAccuracy, TrainFrac: 0.5, ValFrac: 0.49}.Validate())
+}
+
+// TestSplitFractionsDefaultEachOnItsOwn: a zero TrainFrac or ValFrac takes
+// its own default, whatever the other is.
+func TestSplitFractionsDefaultEachOnItsOwn(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the split is made, the training stops at once
+	tests := []struct {
+		name               string
+		trainFrac, valFrac float64
+		wantTrain, wantVal int
+	}{
+		{"both defaults", 0, 0, 700, 150},
+		{"train fraction alone", 0.8, 0, 800, 150},
+		{"validation fraction alone", 0, 0.2, 700, 200},
+		{"both", 0.6, 0.3, 600, 300},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, rep, err := Train(ctx, ex[:1000], load, Options{Model: Config{SeqLen: 10, Embed: 8, Hidden: 8, Layers: 1},
+				TrainFrac: tc.trainFrac, ValFrac: tc.valFrac})
+			require.NoError(t, err)
+			require.Equal(t, tc.wantTrain, rep.Train)
+			require.Equal(t, tc.wantVal, rep.Val)
+			require.Equal(t, 1000-tc.wantTrain-tc.wantVal-rep.EmptyDropped, rep.Test)
+		})
+	}
+}
+
+// TestMinExamples: the search from the training and validation sizes'
+// bounds finds what trying every size from 3 finds, and gives up at once
+// on fractions no data set of practical size fits.
+func TestMinExamples(t *testing.T) {
+	everySize := func(trainFrac, valFrac float64, batch int) int {
+		for n := 3; n < 1<<20; n++ {
+			tr := int(math.Floor(float64(n)*trainFrac + 1e-9))
+			va := int(math.Floor(float64(n)*valFrac + 1e-9))
+			if tr >= batch && va >= 1 && n-tr-va >= 1 {
+				return n
+			}
+		}
+		return math.MaxInt
+	}
+	for _, f := range [][2]float64{{0.7, 0.15}, {0.8, 0.1}, {0.5, 0.49}, {0.49, 0.5}, {0.1, 0.1}, {0.3333, 0.3333}, {0.9, 0.05}, {0.001, 0.5}} {
+		for _, batch := range []int{1, 2, 10, 32, 100} {
+			require.Equal(t, everySize(f[0], f[1], batch), MinExamples(f[0], f[1], batch), "%v batch %d", f, batch)
+		}
+	}
+	require.Equal(t, 7, MinExamples(0.7, 0.15, 1))
+	require.Equal(t, 15, MinExamples(0.7, 0.15, 10))
+	for _, f := range [][2]float64{{0.7, 1e-12}, {1e-12, 0.5}, {0.7, 0}, {0, 0.15}, {0.7, 0.3}, {1.5, 0}, {math.NaN(), 0.15}} {
+		require.Equal(t, math.MaxInt, MinExamples(f[0], f[1], 10), "%v", f)
+	}
+}
+
 // TestTrainInterruptedBeforeAnEpoch: no epoch, no scores of the untrained
 // weights.
 func TestTrainInterruptedBeforeAnEpoch(t *testing.T) {
