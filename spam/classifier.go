@@ -134,7 +134,8 @@ type Options struct {
 	Resume *Run
 }
 
-// Errors of Train about the data, for errors.Is.
+// Errors of Train about the data, for errors.Is. Those that other options
+// can avoid come as an *AdviceError, which says what to change.
 var (
 	// ErrSingleClass: the data (or its training split) has one class.
 	ErrSingleClass = errors.New("a classifier needs examples of both classes")
@@ -144,6 +145,39 @@ var (
 	// ErrTooBig: the model would need more memory than Options.MaxBytes.
 	ErrTooBig = errors.New("the model does not fit in memory")
 )
+
+// AdviceError is an error of Train that other Options can avoid (one that
+// wraps ErrTooBig or ErrSingleClass): Err says what is wrong, and Error
+// adds what to change, naming the fields of Fields as Options.Field. A
+// program whose users set the options another way (a command's flags)
+// words the same advice in its own names with Advise.
+type AdviceError struct {
+	Err error
+	// Fields are the Options fields the advice names, as selectors
+	// from Options: "Seed", "BatchSize", "Model.Hidden".
+	Fields []string
+	advice string // a format whose one %s is Fields listed ("a, b or c")
+}
+
+func (e *AdviceError) Error() string {
+	return e.Advise(func(field string) string { return "Options." + field })
+}
+
+func (e *AdviceError) Unwrap() error { return e.Err }
+
+// Advise is the error's text with each field of Fields written as name
+// returns it.
+func (e *AdviceError) Advise(name func(field string) string) string {
+	names := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		names[i] = name(f)
+	}
+	list := strings.Join(names, ", ")
+	if n := len(names); n > 1 {
+		list = strings.Join(names[:n-1], ", ") + " or " + names[n-1]
+	}
+	return e.Err.Error() + fmt.Sprintf(e.advice, list)
+}
 
 func (o *Options) defaults() {
 	d := DefaultConfig()
@@ -297,7 +331,7 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 		trainEx[i] = examples[j]
 	}
 	if err := checkClasses(trainEx, labels, "the training split"); err != nil {
-		return nil, nil, fmt.Errorf("%w (another --seed, or more data)", err)
+		return nil, nil, &AdviceError{Err: err, Fields: []string{"Seed"}, advice: " (another %s, or more data)"}
 	}
 	toks, err := data.TokenLists(examples, trIdx)
 	if err != nil {
@@ -315,8 +349,13 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 		return nil, nil, err
 	}
 	if need := cfg.TrainingBytes(o.BatchSize); o.MaxBytes > 0 && need > o.MaxBytes {
-		return nil, nil, fmt.Errorf("%w: training %s needs about %s of memory (about %s parameters, batch %d × %d tokens); %s is available: make --hidden, --embed, --layers, --seq-len or --batch smaller",
-			ErrTooBig, cfg.describe(), sysmem.Format(need), groupDigits(cfg.paramBound()), o.BatchSize, cfg.SeqLen, sysmem.Format(o.MaxBytes))
+		shrink := []string{"Model.Hidden", "Model.Embed", "Model.Layers", "Model.SeqLen", "BatchSize"}
+		if cfg.WithDefaults().Cell == "cnn" {
+			shrink = []string{"Model.Channels", "Model.Widths", "Model.Embed", "Model.SeqLen", "BatchSize"}
+		}
+		return nil, nil, &AdviceError{Err: fmt.Errorf("%w: training %s needs about %s of memory (about %s parameters, batch %d × %d tokens); %s is available",
+			ErrTooBig, cfg.describe(), sysmem.Format(need), groupDigits(cfg.paramBound()), o.BatchSize, cfg.SeqLen, sysmem.Format(o.MaxBytes)),
+			Fields: shrink, advice: ": make %s smaller"}
 	}
 	model, err := NewModel(cfg, o.Seed)
 	if err != nil {

@@ -218,6 +218,11 @@ func TestTrainRefusesUnusableData(t *testing.T) {
 	}
 	mixed = append(mixed, ex[:6]...)
 	mixed[0].Spam, mixed[1].Spam = true, false
+	// Seed 1234's 70/15/15 split of 20 puts message 2 in the test split.
+	oneSpam := make([]data.Example, 20)
+	for i := range oneSpam {
+		oneSpam[i] = data.Example{Text: fmt.Sprintf("message number %d", i), Spam: i == 2}
+	}
 	tests := []struct {
 		name string
 		ex   []data.Example
@@ -228,17 +233,38 @@ func TestTrainRefusesUnusableData(t *testing.T) {
 		{"single class", ham, Options{}, ErrSingleClass, "every message in the data is ham"},
 		{"too few", mixed, Options{BatchSize: 1}, ErrTooFew, "6 messages with words; a 70/15/15 split with a training batch of 1 needs at least 7"},
 		{"no words", []data.Example{{Text: "..."}, {Text: "!!", Spam: true}}, Options{}, ErrTooFew, "the data has no messages with words"},
-		{"too big", ex[:200], Options{MaxBytes: 1 << 20}, ErrTooBig, "needs about"},
+		{"single class in training", oneSpam, Options{}, ErrSingleClass,
+			"every message in the training split is ham (another Options.Seed, or more data)"},
+		{"too big", ex[:200], Options{MaxBytes: 1 << 20}, ErrTooBig,
+			"is available: make Options.Model.Hidden, Options.Model.Embed, Options.Model.Layers, Options.Model.SeqLen or Options.BatchSize smaller"},
+		{"too big cnn", ex[:200], Options{Model: Config{Cell: "cnn"}, MaxBytes: 1 << 20}, ErrTooBig,
+			"is available: make Options.Model.Channels, Options.Model.Widths, Options.Model.Embed, Options.Model.SeqLen or Options.BatchSize smaller"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := Train(context.Background(), tc.ex, load, tc.o)
 			require.ErrorIs(t, err, tc.is)
 			require.ErrorContains(t, err, tc.msg)
+			require.NotContains(t, err.Error(), "--", "no command's flags")
 		})
 	}
 	require.Equal(t, 7, MinExamples(0.7, 0.15, 1))
 	require.Equal(t, 15, MinExamples(0.7, 0.15, 10))
+}
+
+// TestAdviceInOtherNames: a program can word Train's advice in its own
+// names for the options.
+func TestAdviceInOtherNames(t *testing.T) {
+	oneSpam := make([]data.Example, 20)
+	for i := range oneSpam {
+		oneSpam[i] = data.Example{Text: fmt.Sprintf("message number %d", i), Spam: i == 2}
+	}
+	_, _, err := Train(context.Background(), oneSpam, data.LoadReport{}, Options{})
+	var advice *AdviceError
+	require.ErrorAs(t, err, &advice)
+	require.Equal(t, []string{"Seed"}, advice.Fields)
+	require.Equal(t, "a classifier needs examples of both classes: every message in the training split is ham (another -seed, or more data)",
+		advice.Advise(func(field string) string { return "-" + strings.ToLower(field) }))
 }
 
 // TestTrainRefusesBadOptions: every Options field with a range is checked

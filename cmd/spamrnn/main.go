@@ -384,6 +384,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	start := time.Now()
 	clf, rep, err := spam.Train(ctx, examples, load, o)
+	err = inFlagNames(err)
 	// resumeNote says where the run can be continued from.
 	resumeNote := func(w io.Writer, what string) {
 		if o.StateFile == "" || rep == nil || rep.Fit == nil || rep.Fit.Steps == 0 {
@@ -483,6 +484,39 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return nil
 }
+
+// optionFlags are the flags of spamrnn train that set the spam.Options
+// fields spam.Train's advice names.
+var optionFlags = map[string]string{
+	"Seed": "--seed", "BatchSize": "--batch", "Model.SeqLen": "--seq-len", "Model.Embed": "--embed",
+	"Model.Hidden": "--hidden", "Model.Layers": "--layers", "Model.Channels": "--channels", "Model.Widths": "--widths",
+}
+
+// inFlagNames words the advice of a spam.Train error (a *spam.AdviceError,
+// which names spam.Options fields) in the flags that set them; other
+// errors are returned as they are.
+func inFlagNames(err error) error {
+	var advice *spam.AdviceError
+	if !errors.As(err, &advice) {
+		return err
+	}
+	flagged := advice.Advise(func(field string) string {
+		if name, ok := optionFlags[field]; ok {
+			return name
+		}
+		return "spam.Options." + field // a field without a flag: a bug, but still a name
+	})
+	return reworded{strings.Replace(err.Error(), advice.Error(), flagged, 1), err}
+}
+
+// reworded is err with another text.
+type reworded struct {
+	text string
+	err  error
+}
+
+func (r reworded) Error() string { return r.text }
+func (r reworded) Unwrap() error { return r.err }
 
 // loadExamples reads labelled messages. An undetectable format gets
 // hint, what the command's flags can do about it. --label and --text on

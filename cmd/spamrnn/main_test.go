@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -288,9 +289,12 @@ func TestTrainFlagProblems(t *testing.T) {
 // TestTrainRefusesData: data that cannot train a classifier, or a model
 // that cannot fit in memory, is refused before training, exit status 1.
 func TestTrainRefusesData(t *testing.T) {
-	var hamOnly strings.Builder
+	var hamOnly, oneSpam strings.Builder
 	for i := range 50 {
 		hamOnly.WriteString("ham\tsee you at lunch number " + string(rune('a'+i%26)) + "\n")
+	}
+	for i := range 20 { // --seed 1234's split puts line 3 in the test split
+		fmt.Fprintf(&oneSpam, "%s\tmessage number %d\n", map[bool]string{false: "ham", true: "spam"}[i == 2], i)
 	}
 	tests := []struct {
 		name string
@@ -299,6 +303,8 @@ func TestTrainRefusesData(t *testing.T) {
 		want string
 	}{
 		{"single class", hamOnly.String(), nil, "a classifier needs examples of both classes: every message in the data is ham"},
+		{"single class in training", oneSpam.String(), nil,
+			"a classifier needs examples of both classes: every message in the training split is ham (another --seed, or more data)"},
 		{"too few for the splits", "ham\thi there\nspam\twin cash\nham\tok then\n", []string{"--batch", "1"},
 			"too few examples: 3 messages with words; a 70/15/15 split with a training batch of 1 needs at least 7 (so that validation and test are not empty)"},
 		{"too few for a batch", "ham\thi there\nspam\twin cash\nham\tok then\nspam\tfree prize\nham\tlunch?\nham\tyes\nspam\tclaim now\n", nil,
@@ -318,15 +324,25 @@ func TestTrainRefusesData(t *testing.T) {
 			require.Equal(t, []string{"d.tsv"}, dirNames(t, dir), "no model written")
 		})
 	}
-	t.Run("memory", func(t *testing.T) {
-		dir := t.TempDir()
-		code, out, errOut := runCmd(t, "", "train", "--data", fixture(t), "--hidden", "65536", "--layers", "8", "--out", filepath.Join(dir, "m.model"))
-		require.Equal(t, 1, code)
-		require.Contains(t, errOut, "the model does not fit in memory: training embedding")
-		require.Contains(t, errOut, "make --hidden, --embed, --layers, --seq-len or --batch smaller")
-		require.NotContains(t, out, "epoch 1/")
-		require.Empty(t, dirNames(t, dir))
-	})
+	for _, tc := range []struct {
+		name, advice string
+		args         []string
+	}{
+		{"memory", "make --hidden, --embed, --layers, --seq-len or --batch smaller", []string{"--hidden", "65536", "--layers", "8"}},
+		{"memory cnn", "make --channels, --widths, --embed, --seq-len or --batch smaller",
+			[]string{"--cell", "cnn", "--channels", "65536", "--seq-len", "10000", "--widths", "1000,2000,3000,4000,5000"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			code, out, errOut := runCmd(t, "", append([]string{"train", "--data", fixture(t), "--out", filepath.Join(dir, "m.model")}, tc.args...)...)
+			require.Equal(t, 1, code)
+			require.Contains(t, errOut, "the model does not fit in memory: training embedding")
+			require.Contains(t, errOut, "is available: "+tc.advice+"\n")
+			require.NotContains(t, errOut, "Options.")
+			require.NotContains(t, out, "epoch 1/")
+			require.Empty(t, dirNames(t, dir))
+		})
+	}
 }
 
 // TestTrainPositiveSentiment trains the same LSTM on the UCI sentence
