@@ -87,8 +87,8 @@ type Options struct {
 	// by length (at least 1; 0: train.DefaultChunk).
 	Bucket int
 	// Select is the validation figure that picks the epoch whose weights
-	// Train keeps: train.SelectLoss (the zero value) or
-	// train.SelectAccuracy.
+	// Train keeps: train.SelectLoss, the lowest loss (the zero value), or
+	// train.SelectAccuracy, the highest accuracy (spamrnn train's default).
 	Select train.Select
 	// MaxVocab caps the vocabulary's size, padding and unknown included
 	// (at least 3); 0 keeps every word of the training split.
@@ -290,12 +290,19 @@ type Report struct {
 
 // Train runs the whole job on loaded examples: split, vocabulary from the
 // training split, encode, fit with validation, and score the test split.
-// The returned classifier holds the best validation-loss weights.
+// The returned classifier holds the weights of the epoch with the best
+// validation figure that Options.Select names: the lowest validation loss
+// for the zero value, train.SelectLoss (spamrnn train selects by accuracy
+// unless told otherwise). Report.Fit.BestEpoch is that epoch, and
+// Classifier.Info.SelectedBy says which figure picked it.
 //
-// Data that cannot train a classifier is refused before anything is
-// built: one class only (ErrSingleClass), or too few examples for a
-// training split of one batch and validation and test splits of one
-// example each (ErrTooFew, saying the minimum). When ctx is cancelled
+// Options out of range are refused before the data is looked at (see
+// Options.Validate). Data that cannot train a classifier is refused before
+// anything is built: one class only (ErrSingleClass; for the training
+// split alone, an *AdviceError), or too few examples for a training split
+// of one batch and validation and test splits of one example each
+// (ErrTooFew, saying the minimum); so is a model that needs more than
+// Options.MaxBytes (ErrTooBig, an *AdviceError). When ctx is cancelled
 // before the first epoch ends, Train returns the report with
 // Fit.Interrupted set, no best epoch and no validation or test figures:
 // the weights are not a trained model.
