@@ -1,6 +1,7 @@
 package spam
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -512,17 +513,46 @@ func (c *Classifier) Evaluate(examples []data.Example) (*train.EvalResult, int, 
 	return r, dropped, err
 }
 
-// Prediction is the verdict on one message.
+// Prediction is the verdict on one message. A message with no words after
+// cleaning (Empty: Words is 0) gets Label "empty" and no probability: Prob
+// is 0, and the JSON's spam_probability is null.
+//
+// The JSON names the probability spam_probability whatever the model's
+// labels (as benchmarks/pytorch/spamrnn_torch.py's output does): it is the
+// probability of the positive class, Classifier.Labels.Positive.
 type Prediction struct {
-	Text    string  `json:"text"`
-	Label   string  `json:"label"` // the class (ham or spam for SMS), or "empty" for a message with no words
+	Text  string `json:"text"`
+	Label string `json:"label"` // the class (ham or spam for SMS), or "empty" for a message with no words
+	// Prob is the probability of the positive class; 0 for an empty message.
 	Prob    float64 `json:"spam_probability"`
 	Words   int     `json:"words"`
-	Unknown int     `json:"unknown_words"`
+	Unknown int     `json:"unknown_words"` // words not in the model's vocabulary
+}
+
+// Empty reports whether the message had no words to classify.
+func (p Prediction) Empty() bool { return p.Words == 0 }
+
+// MarshalJSON writes spam_probability as null for an empty message.
+func (p Prediction) MarshalJSON() ([]byte, error) {
+	var prob *float64
+	if !p.Empty() {
+		prob = &p.Prob
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the caller's encoder escapes, or not, as it is set
+	err := enc.Encode(struct {
+		Text    string   `json:"text"`
+		Label   string   `json:"label"`
+		Prob    *float64 `json:"spam_probability"`
+		Words   int      `json:"words"`
+		Unknown int      `json:"unknown_words"`
+	}{p.Text, p.Label, prob, p.Words, p.Unknown})
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
 
 // Predict scores raw messages. A message with no words after cleaning gets
-// Label "empty" and no probability rather than a guess.
+// Label "empty" and no probability (see Prediction) rather than a guess.
 func (c *Classifier) Predict(texts []string) ([]Prediction, error) {
 	out := make([]Prediction, len(texts))
 	var ex []data.Example

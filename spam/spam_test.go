@@ -58,7 +58,43 @@ func TestPredictEmptyMessage(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "empty", p[0].Label)
 	require.Equal(t, "empty", p[1].Label)
+	require.True(t, p[0].Empty())
+	require.True(t, p[1].Empty())
 	require.Contains(t, []string{"ham", "spam"}, p[2].Label)
+	require.False(t, p[2].Empty())
+}
+
+// TestPredictionJSON: an empty message's probability is null in JSON, not
+// 0, and the JSON reads back into the same Prediction.
+func TestPredictionJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		p    Prediction
+		want string
+	}{
+		{"empty", Prediction{Text: " ... ", Label: "empty"},
+			`{"text":" ... ","label":"empty","spam_probability":null,"words":0,"unknown_words":0}`},
+		{"scored", Prediction{Text: "win <cash> & more", Label: "spam", Prob: 0.75, Words: 3, Unknown: 1},
+			`{"text":"win \u003ccash\u003e \u0026 more","label":"spam","spam_probability":0.75,"words":3,"unknown_words":1}`},
+		{"certain ham", Prediction{Text: "hi", Label: "ham", Prob: 0, Words: 1},
+			`{"text":"hi","label":"ham","spam_probability":0,"words":1,"unknown_words":0}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(tc.p)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, string(b))
+			var back Prediction
+			require.NoError(t, json.Unmarshal(b, &back))
+			require.Equal(t, tc.p, back)
+			require.Equal(t, tc.p.Label == "empty", back.Empty())
+		})
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode([]Prediction{tests[1].p}))
+	require.Contains(t, b.String(), `"text":"win <cash> & more"`, "the caller's encoder decides the escaping")
 }
 
 func TestLoadRejectsBadFiles(t *testing.T) {
