@@ -23,7 +23,8 @@ import (
 const FileKind = "ember.spamrnn"
 
 // Classifier is a trained model with the vocabulary and preprocessing it
-// needs to score raw text.
+// needs to score raw text. Train, Load and Import make one; the zero value
+// has no model, and its methods return ErrNoModel.
 type Classifier struct {
 	Model  *Model
 	Vocab  *data.Vocab
@@ -146,6 +147,18 @@ var (
 	// ErrTooBig: the model would need more memory than Options.MaxBytes.
 	ErrTooBig = errors.New("the model does not fit in memory")
 )
+
+// ErrNoModel is the error of a Classifier without a model or vocabulary
+// (the zero value).
+var ErrNoModel = errors.New("spam: Classifier has no model: use Train, Load or Import")
+
+// check refuses a Classifier that has nothing to score with.
+func (c *Classifier) check() error {
+	if c == nil || c.Model == nil || c.Vocab == nil {
+		return ErrNoModel
+	}
+	return nil
+}
 
 // AdviceError is an error of Train that other Options can avoid (one that
 // wraps ErrTooBig or ErrSingleClass): Err says what is wrong, and Error
@@ -497,6 +510,9 @@ func (c *Classifier) evaluator() *train.Evaluator {
 // Evaluate scores labelled examples (messages without words are dropped
 // and counted, as in training).
 func (c *Classifier) Evaluate(examples []data.Example) (*train.EvalResult, int, error) {
+	if err := c.check(); err != nil {
+		return nil, 0, err
+	}
 	kept, dropped := data.DropEmpty(examples)
 	if len(kept) == 0 {
 		return nil, dropped, fmt.Errorf("no messages with words to evaluate (%d empty)", dropped)
@@ -554,6 +570,9 @@ func (p Prediction) MarshalJSON() ([]byte, error) {
 // Predict scores raw messages. A message with no words after cleaning gets
 // Label "empty" and no probability (see Prediction) rather than a guess.
 func (c *Classifier) Predict(texts []string) ([]Prediction, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	out := make([]Prediction, len(texts))
 	var ex []data.Example
 	var where []int
@@ -604,6 +623,9 @@ const preprocessing = "lower-case; remove ASCII punctuation; split on white spac
 
 // Save writes the classifier to path atomically.
 func (c *Classifier) Save(path string) error {
+	if err := c.check(); err != nil {
+		return err
+	}
 	labels := c.Labels
 	if labels == (Labels{}) {
 		labels = SMSLabels
@@ -680,8 +702,11 @@ func Load(path string) (*Classifier, error) {
 	return &Classifier{Model: m, Vocab: vocab, Labels: labels, Info: meta.Train, LoadNote: note}, nil
 }
 
-// Summary describes the model in one line.
+// Summary describes the model in one line ("no model" for the zero value).
 func (c *Classifier) Summary() string {
+	if c == nil || c.Model == nil {
+		return "no model"
+	}
 	cfg := c.Model.Cfg
 	n := 0
 	for _, p := range c.Model.Params() {

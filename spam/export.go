@@ -130,6 +130,9 @@ func (c *Classifier) exportConfig() ExportConfigJSON {
 // model.safetensors, vocab.txt and config.json. Each file is written
 // atomically; files of other names in dir are left alone.
 func (c *Classifier) Export(dir string) error {
+	if err := c.check(); err != nil {
+		return err
+	}
 	if cell := c.Model.Cfg.Cell; cell != "lstm" && cell != "gru" {
 		return fmt.Errorf("a %s model has no reference PyTorch counterpart (export takes lstm and gru models)", cell)
 	}

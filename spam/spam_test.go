@@ -97,6 +97,25 @@ func TestPredictionJSON(t *testing.T) {
 	require.Contains(t, b.String(), `"text":"win <cash> & more"`, "the caller's encoder decides the escaping")
 }
 
+// TestClassifierWithoutModel: the zero Classifier's methods say it has no
+// model, rather than panic, and write nothing.
+func TestClassifierWithoutModel(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []*Classifier{{}, nil, {Vocab: data.BuildVocab([][]string{{"hi"}}, 0, 1)}} {
+		_, err := c.Predict([]string{"hi"})
+		require.ErrorIs(t, err, ErrNoModel)
+		require.EqualError(t, err, "spam: Classifier has no model: use Train, Load or Import")
+		_, _, err = c.Evaluate([]data.Example{{Text: "hi"}})
+		require.ErrorIs(t, err, ErrNoModel)
+		require.ErrorIs(t, c.Save(filepath.Join(dir, "m.model")), ErrNoModel)
+		require.ErrorIs(t, c.Export(filepath.Join(dir, "export")), ErrNoModel)
+		require.Equal(t, "no model", c.Summary())
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries)
+}
+
 func TestLoadRejectsBadFiles(t *testing.T) {
 	c, _ := small(t)
 	dir := t.TempDir()
