@@ -31,7 +31,8 @@ type Classifier struct {
 	Labels Labels
 	Info   TrainInfo
 	// LoadNote, set by Load, says that the file was in an older layout and
-	// was converted (for the command to print); empty otherwise.
+	// was converted (for a program to tell its user); empty otherwise.
+	// Save writes the classifier in the current layout.
 	LoadNote string
 	eval     *train.Evaluator
 }
@@ -680,9 +681,8 @@ func Load(path string) (*Classifier, error) {
 	}
 	note := ""
 	if m.Cfg.Cell == "lstm" && len(checkpoint.MigrateLSTMBiases(f)) > 0 {
-		note = fmt.Sprintf("model file %[1]s was saved before the LSTM kept PyTorch's two biases per layer; "+
-			"it was converted on load (bias_ih = its bias, bias_hh = 0) and predicts exactly as before; "+
-			"to rewrite it in the new layout: spamrnn export --model %[1]s --out DIR, then spamrnn import DIR --out %[1]s", path)
+		note = fmt.Sprintf("model file %s was saved before the LSTM kept PyTorch's two biases per layer; "+
+			"it was converted on load (bias_ih = its bias, bias_hh = 0) and predicts exactly as before", path)
 	}
 	if err := checkpoint.Restore(f, m.Params()); err != nil {
 		return nil, err

@@ -562,6 +562,7 @@ func TestLoadSingleBiasModel(t *testing.T) {
 	clf, err := Load("testdata/v1_single_bias.model")
 	require.NoError(t, err)
 	require.Contains(t, clf.LoadNote, "saved before the LSTM kept PyTorch's two biases")
+	require.NotContains(t, clf.LoadNote, "spamrnn", "a library note names no command")
 	raw, err := os.ReadFile("testdata/v1_single_bias.json")
 	require.NoError(t, err)
 	var want map[string]float64

@@ -70,12 +70,9 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	clf, err := spam.Load(*model)
+	clf, err := loadModel(*model, stderr)
 	if err != nil {
 		return err
-	}
-	if clf.LoadNote != "" {
-		fmt.Fprintln(stderr, "note: "+clf.LoadNote)
 	}
 	if err := clf.Export(*out); err != nil {
 		return err

@@ -591,12 +591,9 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	clf, err := spam.Load(*modelPath)
+	clf, err := loadModel(*modelPath, stderr)
 	if err != nil {
 		return err
-	}
-	if clf.LoadNote != "" {
-		fmt.Fprintln(stderr, "note: "+clf.LoadNote)
 	}
 	positive := ""
 	if clf.Labels != spam.SMSLabels {
@@ -629,6 +626,17 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// loadModel reads a model file, telling stderr when it was converted from
+// an older layout and how to rewrite it.
+func loadModel(path string, stderr io.Writer) (*spam.Classifier, error) {
+	clf, err := spam.Load(path)
+	if err == nil && clf.LoadNote != "" {
+		fmt.Fprintf(stderr, "note: %s; to rewrite it in the new layout: spamrnn export --model %s --out DIR, then spamrnn import DIR --out %[2]s\n",
+			clf.LoadNote, path)
+	}
+	return clf, err
+}
+
 // predictChunk is how many stdin messages are classified at a time: the
 // answers to earlier lines are out before later lines are read, and a
 // read error stops only what follows.
@@ -658,12 +666,9 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if *asJSON {
 		writePredictions = printPredictionsJSON
 	}
-	clf, err := spam.Load(*modelPath)
+	clf, err := loadModel(*modelPath, stderr)
 	if err != nil {
 		return err
-	}
-	if clf.LoadNote != "" {
-		fmt.Fprintln(stderr, "note: "+clf.LoadNote)
 	}
 	if texts := fs.Arg(); len(texts) > 0 {
 		return writePredictions(stdout, clf, texts)

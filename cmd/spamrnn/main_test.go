@@ -612,3 +612,21 @@ func TestDropoutOneLayerNote(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.NotContains(t, out, "note: --dropout")
 }
+
+// TestOldModelFileNote: a model file from before the LSTM's second bias is
+// converted on load, and eval, predict and export say how to rewrite it
+// with spamrnn's own commands (the library's note names none).
+func TestOldModelFileNote(t *testing.T) {
+	model := filepath.Join("..", "..", "spam", "testdata", "v1_single_bias.model")
+	want := "note: model file " + model + " was saved before the LSTM kept PyTorch's two biases per layer; " +
+		"it was converted on load (bias_ih = its bias, bias_hh = 0) and predicts exactly as before; " +
+		"to rewrite it in the new layout: spamrnn export --model " + model + " --out DIR, then spamrnn import DIR --out " + model + "\n"
+	for _, args := range [][]string{
+		{"predict", "--model", model, "free prize"},
+		{"export", "--model", model, "--out", t.TempDir()},
+	} {
+		code, _, errOut := runCmd(t, "", args...)
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, want, errOut, args[0])
+	}
+}
