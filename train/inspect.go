@@ -24,10 +24,13 @@ func (t *Trainer) GradNorm() float64 { return t.norm }
 func (t *Trainer) Grads() ([]*graph.Buf, error) { return t.exec.Grads() }
 
 // Gradients runs the forward and backward passes on the examples idx
-// (exactly BatchSize of them) without clipping or updating anything, and
-// returns the batch's mean loss; Grads and GradNorm then give the raw
-// gradients and their norm. Dropout draws a fresh mask as in a Step.
+// (exactly BatchSize of them, or an error) without clipping or updating
+// anything, and returns the batch's mean loss; Grads and GradNorm then give
+// the raw gradients and their norm. Dropout draws a fresh mask as in a Step.
 func (t *Trainer) Gradients(d Data, idx []int) (loss float64, err error) {
+	if len(idx) != t.cfg.BatchSize {
+		return 0, t.batchError("Gradients", len(idx))
+	}
 	if err := d.Fill(idx, t.inputs, t.target); err != nil {
 		return 0, err
 	}

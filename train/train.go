@@ -387,14 +387,17 @@ func buildTraining(m Model, dt tensor.Dtype, batch int) (*graph.Graph, *Net, []*
 	return g, net, gradNodes, nil
 }
 
-// Step trains on the examples idx (exactly BatchSize of them) and returns
-// the batch's mean loss and how many it classified correctly.
+// Step trains on the examples idx (exactly BatchSize of them, or an error)
+// and returns the batch's mean loss and how many it classified correctly.
 //
 // The backend keeps the updated weights (on a device, in device memory):
 // call SyncHost before reading the model's parameters, and SyncDevice
 // after changing them. A step whose gradients are not finite is not
 // applied and returns an error wrapping ErrNonFinite.
 func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error) {
+	if len(idx) != t.cfg.BatchSize {
+		return 0, 0, t.batchError("Step", len(idx))
+	}
 	prof := t.prof.on
 	var t0 time.Time
 	if prof {
@@ -422,6 +425,12 @@ func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error)
 		t.prof.wall += time.Since(t0)
 	}
 	return loss, countCorrect(t.output, t.target), nil
+}
+
+// batchError is the error of a Step or Gradients given n examples for a
+// program planned for BatchSize (kept out of their allocation-free path).
+func (t *Trainer) batchError(method string, n int) error {
+	return fmt.Errorf("train: Trainer.%s got %d examples, want the trainer's batch size %d (Config.BatchSize)", method, n, t.cfg.BatchSize)
 }
 
 // Outputs returns the model's outputs (probabilities of the positive class)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -181,4 +182,23 @@ type failingData struct{}
 func (failingData) Len() int { return 4 }
 func (failingData) Fill([]int, []*graph.Buf, *graph.Buf) error {
 	return errors.New("bad row")
+}
+
+// TestStepChecksBatchSize: a trainer's program is planned for BatchSize
+// examples; another number is an error, not a step on stale rows or a
+// panic in Fill.
+func TestStepChecksBatchSize(t *testing.T) {
+	tr, err := NewTrainer(newLogistic(1), Config{BatchSize: 20})
+	require.NoError(t, err)
+	defer tr.Close()
+	d := newBlobs(64, 1)
+	for _, n := range []int{0, 5, 19, 21, 40} {
+		idx := make([]int, n)
+		_, _, err := tr.Step(d, idx)
+		require.ErrorContains(t, err, "Trainer.Step got "+strconv.Itoa(n)+" examples, want the trainer's batch size 20")
+		_, err = tr.Gradients(d, idx)
+		require.ErrorContains(t, err, "Trainer.Gradients got "+strconv.Itoa(n)+" examples, want the trainer's batch size 20")
+	}
+	_, _, err = tr.Step(d, make([]int, 20))
+	require.NoError(t, err)
 }
