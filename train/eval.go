@@ -116,8 +116,15 @@ type SequenceData interface {
 }
 
 // Evaluate runs the whole of d in batches of at most batch examples (in
-// order of length, longest first, for SequenceData).
+// order of length, longest first, for SequenceData). An empty or nil d
+// and a batch below 1 are errors.
 func (e *Evaluator) Evaluate(d Data, batch int) (*EvalResult, error) {
+	if d == nil {
+		return nil, errors.New("train: evaluating nil Data")
+	}
+	if batch < 1 {
+		return nil, fmt.Errorf("train: evaluating in batches of %d, want at least 1", batch)
+	}
 	n := d.Len()
 	if n == 0 {
 		return nil, fmt.Errorf("train: evaluating an empty data set")
