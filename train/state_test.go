@@ -124,6 +124,7 @@ func requireSameRun(t *testing.T, want, got *train.Result, wm, gm *dropRNN) {
 	t.Helper()
 	require.Equal(t, want.BestEpoch, got.BestEpoch)
 	require.Equal(t, want.Steps, got.Steps)
+	require.Equal(t, want.Examples, got.Examples)
 	require.Equal(t, want.StoppedEarly, got.StoppedEarly)
 	require.Len(t, got.History, len(want.History))
 	for i := range want.History {
@@ -204,6 +205,8 @@ func testResume(t *testing.T, c *resumeCase) {
 		cancel()
 		require.NoError(t, err)
 		require.True(t, res.Interrupted)
+		require.Equal(t, 2*want.Steps/c.epochs, res.Steps, "the steps of both parts of the run, the first one's 3 of epoch 2 included")
+		require.Equal(t, 2*want.Examples/c.epochs, res.Examples)
 		st = loadState(t, path)
 		require.Equal(t, [2]int{2, 0}, [2]int{st.Epoch, st.Step})
 		got, gotModel := c.run(t, path, st, 0)

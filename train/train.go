@@ -148,9 +148,12 @@ type Result struct {
 	Best         EpochStats
 	TrainSeconds float64 // time in training steps and validation
 	SeqPerSec    float64 // training sequences per second over all epochs (steps only)
-	Steps        int
-	Interrupted  bool // ctx was cancelled; the best weights so far are in the model
-	StoppedEarly bool
+	// Steps is the number of optimizer steps (batches trained on);
+	// Examples the number of training examples those steps saw, an
+	// example counting once per epoch it was trained in.
+	Steps, Examples int
+	Interrupted     bool // ctx was cancelled; the best weights so far are in the model
+	StoppedEarly    bool // Config.Patience epochs passed without a better one
 }
 
 // Select names the validation figure that picks the best epoch.
@@ -482,8 +485,8 @@ func countCorrect(out, target *graph.Buf) int {
 // With cfg.StateFile Fit saves the run's state at the end of every epoch
 // and when ctx stops it; with cfg.Resume it continues a run from its state
 // (see Config.Resume). The Result of a resumed run covers the whole run:
-// History from the first epoch, and Steps, TrainSeconds and SeqPerSec
-// over every part of it.
+// History from the first epoch, and Steps, Examples, TrainSeconds and
+// SeqPerSec over every part of it.
 func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Result, error) {
 	if ctx.Err() != nil {
 		return &Result{Interrupted: true}, nil
@@ -539,8 +542,8 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	res := &Result{}
 	best := snapshot(m.Params())
 	var stepTime, before time.Duration // before: the resumed run's time so far
-	var seen int
-	first := 1 // the first epoch to train
+	var seen, stepsDone int            // examples and steps trained on over the whole run
+	first := 1                         // the first epoch to train
 	if resume != nil {
 		res.History = slices.Clone(resume.History)
 		res.BestEpoch = resume.BestEpoch
@@ -549,6 +552,9 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 			resume.restoreBest(best, m.Params())
 		}
 		seen = resume.meta.Fit.Seen
+		// Every complete epoch took the same steps (the sampler orders
+		// all the examples, the batch size is the state's).
+		stepsDone = resume.Epoch*steps + resume.Step
 		stepTime = seconds(resume.sums.StepSeconds)
 		before = seconds(resume.sums.TrainSeconds)
 		first = resume.Epoch + 1
@@ -627,6 +633,7 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 			correct += c
 			n += hi - lo
 			seen += hi - lo
+			stepsDone++
 			bar.step(epoch, s+1, lossSum/float64(n), float64(correct)/float64(n), float64(seen)/stepTime.Seconds())
 		}
 		if res.Interrupted {
@@ -702,7 +709,7 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		}
 	}
 	res.TrainSeconds = (before + time.Since(start)).Seconds()
-	res.Steps = seen
+	res.Steps, res.Examples = stepsDone, seen
 	if stepTime > 0 {
 		res.SeqPerSec = float64(seen) / stepTime.Seconds()
 	}

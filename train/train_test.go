@@ -79,7 +79,27 @@ func TestFitLearnsAndIsRepeatable(t *testing.T) {
 	require.Equal(t, a.History[4].TrainLoss, b.History[4].TrainLoss, "same seed, same run")
 	require.Greater(t, a.Best.ValAcc, 0.95)
 	require.Less(t, a.History[4].TrainLoss, a.History[0].TrainLoss)
-	require.Equal(t, 5*(200/16)*16, a.Steps, "drop_last: 12 full batches of 16 per epoch")
+	require.Equal(t, 5*(200/16), a.Steps, "drop_last: 12 full batches of 16 per epoch")
+	require.Equal(t, 5*(200/16)*16, a.Examples)
+}
+
+func TestFitCountsStepsAndExamples(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		keepLast        bool
+		steps, examples int
+	}{
+		{"drop the short batch", false, 2 * 3, 2 * 48},
+		{"keep the short batch", true, 2 * 4, 2 * 50},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Fit(context.Background(), newLogistic(1), newBlobs(50, 1), newBlobs(20, 2),
+				Config{Epochs: 2, BatchSize: 16, KeepLast: tc.keepLast})
+			require.NoError(t, err)
+			require.Equal(t, tc.steps, res.Steps, "optimizer steps")
+			require.Equal(t, tc.examples, res.Examples)
+		})
+	}
 }
 
 func TestFitRestoresBestWeights(t *testing.T) {
