@@ -35,7 +35,8 @@ type evalProg struct {
 	loss   *graph.Buf
 }
 
-// NewEvaluator prepares inference for m on the CPU.
+// NewEvaluator prepares inference for m on the CPU, in dtype dt (the zero
+// Dtype: tensor.Float32), which must be the dtype of m's parameters.
 func NewEvaluator(m Model, dt tensor.Dtype) *Evaluator {
 	return NewEvaluatorOn(m, dt, CPU)
 }
@@ -70,7 +71,7 @@ func (e *Evaluator) program(batch int) (*evalProg, error) {
 		return p, nil
 	}
 	g := graph.New(e.dtype, false)
-	net, err := e.model.Build(g, batch)
+	net, err := buildNet(e.model, g, batch, "the evaluator's dtype")
 	if err != nil {
 		return nil, err
 	}
@@ -116,14 +117,18 @@ type SequenceData interface {
 }
 
 // Evaluate runs the whole of d in batches of at most batch examples (in
-// order of length, longest first, for SequenceData). An empty or nil d
-// and a batch below 1 are errors.
+// order of length, longest first, for SequenceData). An empty or nil d, a
+// batch below 1, and an evaluator dtype other than tensor.Float32 or
+// tensor.Float64 are errors.
 func (e *Evaluator) Evaluate(d Data, batch int) (*EvalResult, error) {
 	if d == nil {
 		return nil, errors.New("train: evaluating nil Data")
 	}
 	if batch < 1 {
 		return nil, fmt.Errorf("train: evaluating in batches of %d, want at least 1", batch)
+	}
+	if err := checkDtype("the evaluator's dtype", e.dtype); err != nil {
+		return nil, err
 	}
 	n := d.Len()
 	if n == 0 {

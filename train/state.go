@@ -581,7 +581,7 @@ func fingerprint(m Model, dt tensor.Dtype, batch int, d Data) (dataHash, error) 
 		return dataHash{SHA256: hex.EncodeToString(sha256.New().Sum(nil))}, nil
 	}
 	g := graph.New(dt, false)
-	net, err := m.Build(g, batch)
+	net, err := buildNet(m, g, batch, "Config.Dtype")
 	if err != nil {
 		return dataHash{}, err
 	}

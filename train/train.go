@@ -6,6 +6,17 @@
 // A training step (fill the batch, forward, backward, clip, update)
 // allocates nothing once the programs are planned; BenchmarkStep shows it.
 //
+// # Mistakes: errors and panics
+//
+// Settings out of range (Config's fields, an Evaluate batch size), data
+// Fit cannot use, parameters of another dtype than the graph's, a Net
+// without a Loss or with a Target shaped unlike its Output: NewTrainer,
+// Fit, Step and Evaluate return errors naming the field or parameter and
+// the values. A graph wired with mismatched shapes inside a Model's Build
+// (a Dense whose input size is not its input's, a loss of predictions and
+// targets of different sizes) panics in graph.Use, as a bug in the model:
+// see Model.
+//
 // # Stopping and resuming a run
 //
 // With Config.StateFile, Fit keeps the run's whole state in a file (see
@@ -46,19 +57,79 @@ import (
 	"github.com/emberml/ember/optim"
 )
 
-// Net is what a model adds to a graph for one batch size.
+// Net is what a model adds to a graph for one batch size B. NewTrainer,
+// Fit and Evaluate check it and return an error for a Net without Loss,
+// Output or Target, a nil input, or shapes other than these.
 type Net struct {
 	Inputs []*gorgonia.Node // data inputs, filled by Data.Fill in this order
-	Target *gorgonia.Node   // targets, same shape as Output
+	Target *gorgonia.Node   // targets, the same shape as Output
 	Output *gorgonia.Node   // probabilities of the positive class, (B, 1) or (B)
 	Loss   *gorgonia.Node   // scalar mean loss
 }
 
 // Model builds its computation for a batch size, in training or inference
 // mode (g.Training), over parameters it owns.
+//
+// Params lists every parameter Build uses; they must have the dtype the
+// graph is built in (Config.Dtype, or the Evaluator's), which NewTrainer,
+// Fit and Evaluate check before they call Build, returning an error naming
+// the parameter. Build wires layers together and returns their Net, or an
+// error of its own. A graph wired with mismatched shapes or dtypes (a
+// Dense whose input size is not its input's, a loss of predictions and
+// targets of different sizes) panics in graph.Use, inside Build: that is a
+// bug in the model, and NewTrainer, Fit and Evaluate let the panic through.
 type Model interface {
 	Params() []*graph.Param
 	Build(g *graph.Graph, batch int) (*Net, error)
+}
+
+// buildNet builds m into g for batch examples and checks what it returns;
+// dtypeFrom names the setting g's dtype comes from, for the errors.
+func buildNet(m Model, g *graph.Graph, batch int, dtypeFrom string) (*Net, error) {
+	for _, p := range m.Params() {
+		if p.Value.Dtype != g.Dtype {
+			return nil, fmt.Errorf("train: parameter %s is %v, %s %v: make the model's layers in %[4]v, or set %[3]s to %[2]v",
+				p.Name, p.Value.Dtype, dtypeFrom, g.Dtype)
+		}
+	}
+	net, err := m.Build(g, batch)
+	if err != nil {
+		return nil, err
+	}
+	if err := net.check(batch); err != nil {
+		return nil, fmt.Errorf("train: the model's Net for batch size %d: %w", batch, err)
+	}
+	return net, nil
+}
+
+// check reports what in n is missing or shaped unlike Net's doc.
+func (n *Net) check(batch int) error {
+	switch {
+	case n == nil:
+		return errors.New("Build returned no Net and no error")
+	case n.Loss == nil:
+		return errors.New("no Loss")
+	case n.Output == nil:
+		return errors.New("no Output")
+	case n.Target == nil:
+		return errors.New("no Target")
+	}
+	for i, in := range n.Inputs {
+		if in == nil {
+			return fmt.Errorf("input %d is nil", i)
+		}
+	}
+	out, target, loss := n.Output.Shape(), n.Target.Shape(), n.Loss.Shape()
+	if loss.TotalSize() != 1 {
+		return fmt.Errorf("Loss has shape %v, want a scalar", loss)
+	}
+	if !slices.Equal(out, tensor.Shape{batch}) && !slices.Equal(out, tensor.Shape{batch, 1}) {
+		return fmt.Errorf("Output has shape %v, want (%d, 1) or (%d)", out, batch, batch)
+	}
+	if !slices.Equal(target, out) {
+		return fmt.Errorf("Target has shape %v, Output %v: want the same", target, out)
+	}
+	return nil
 }
 
 // Data is an indexable set of examples for a binary classifier.
@@ -68,21 +139,41 @@ type Data interface {
 	Fill(idx []int, inputs []*graph.Buf, target *graph.Buf) error
 }
 
-// Config sets up Fit. Zero values mean the defaults noted.
+// Config sets up Fit and NewTrainer. Zero values mean the defaults noted;
+// a value outside a field's range is refused with an error naming the field
+// (NewTrainer and Fit check them all before planning anything).
 type Config struct {
-	Epochs    int    // 10
-	BatchSize int    // 10
-	Seed      uint64 // shuffling seed
-	KeepLast  bool   // keep the last, short batch (default: drop it, like drop_last=True)
+	// Epochs is the number of passes over the training data, at least 1
+	// (0: 10).
+	Epochs int
+	// BatchSize is the number of examples per step, at least 1 (0: 10).
+	BatchSize int
+	// Seed seeds the default sampler's shuffling (0 is a seed like any
+	// other).
+	Seed uint64
+	// KeepLast trains on the last, short batch of an epoch too (false:
+	// drop it, like PyTorch's drop_last=True).
+	KeepLast bool
 	// Sampler orders the training examples of each epoch (nil: NewShuffle
 	// of the training set with Seed). NewBucket groups sequences of
 	// similar lengths for packed models.
-	Sampler   Sampler
-	ClipNorm  float64 // global gradient-norm clip; 0 disables
-	Patience  int     // stop after this many epochs without a better selection metric; 0 never
-	Select    Select  // which validation figure picks the best epoch (default: loss)
+	Sampler Sampler
+	// ClipNorm is the global gradient-norm clip, at least 0 (0: no
+	// clipping).
+	ClipNorm float64
+	// Patience stops the run after this many epochs without a better
+	// selection metric, at least 0 (0: never stop early).
+	Patience int
+	// Select is the figure that picks the best epoch: SelectLoss (the
+	// zero value) or SelectAccuracy.
+	Select Select
+	// Optimizer updates the weights (nil: optim.NewAdam(1e-3)).
 	Optimizer optim.Optimizer
-	Dtype     tensor.Dtype // Float32
+	// Dtype is the float type the model computes in, tensor.Float32 or
+	// tensor.Float64 (the zero Dtype: Float32). The model's parameters
+	// must have this dtype: layers made with tensor.Float64 need Dtype
+	// tensor.Float64 here.
+	Dtype tensor.Dtype
 	// Device is where the steps and the validation run: the zero value is
 	// the CPU; CUDA(ctx) a CUDA device (a build with -tags embercuda, or
 	// cudaemu for tests). On CUDA the parameters, their gradients and the
@@ -97,22 +188,27 @@ type Config struct {
 	// Progress receives a live bar on a terminal, plain lines otherwise; nil is silent.
 	Progress io.Writer
 	// OnBest is called after an epoch that improves the selection metric,
-	// with the model's parameters holding that epoch's weights (save a checkpoint here).
+	// with the model's parameters holding that epoch's weights (save a
+	// checkpoint here); nil: nothing is called. An error stops Fit with it.
 	OnBest func(epoch int, s EpochStats) error
 	// OnEpoch is called after every epoch's validation, with that epoch's
-	// weights in the model (for logging or extra evaluation).
+	// weights in the model (for logging or extra evaluation); nil: nothing
+	// is called. An error stops Fit with it.
 	OnEpoch func(epoch int, s EpochStats) error
 
 	// StateFile, when set, is where Fit writes the run's training state
 	// (see State), atomically, at the end of every epoch (after OnEpoch
 	// and OnBest) and when ctx stops the run, so that a run stopped by a
 	// signal or a lost machine can continue (Resume). A non-finite loss
-	// leaves the file as the last epoch's end wrote it.
+	// leaves the file as the last epoch's end wrote it. "": no state is
+	// written.
 	StateFile string
 	// StateMeta is stored with the state as JSON, for the caller
-	// (State.DecodeMeta): how to rebuild the model and its data.
+	// (State.DecodeMeta): how to rebuild the model and its data (nil:
+	// none).
 	StateMeta any
-	// Resume continues the run whose state LoadState read. NewTrainer
+	// Resume continues the run whose state LoadState read (nil: a fresh
+	// run from the model's current weights). NewTrainer
 	// restores the weights, the optimizer's state and step count, and the
 	// dropout counters; Fit also the sampler's position in the epoch
 	// where the run stopped (mid-epoch included), the epoch's running
@@ -133,7 +229,7 @@ type Config struct {
 // EpochStats are one epoch's figures.
 type EpochStats struct {
 	Epoch     int     `json:"epoch"`
-	TrainLoss float64 `json:"train_loss"`
+	TrainLoss float64 `json:"train_loss"` // mean loss over the epoch's steps
 	TrainAcc  float64 `json:"train_accuracy"`
 	ValLoss   float64 `json:"val_loss"`
 	ValAcc    float64 `json:"val_accuracy"`
@@ -279,12 +375,20 @@ type Trainer struct {
 	drops    []graph.Dropout // the program's dropout ops, for a state file
 }
 
-func (c *Config) defaults() {
+// The defaults of Config's zero values.
+const (
+	defaultEpochs    = 10
+	defaultBatchSize = 10
+)
+
+// setUp fills c's zero values with their defaults and checks every field
+// that has a range, naming the first one out of it.
+func (c *Config) setUp() error {
 	if c.Epochs == 0 {
-		c.Epochs = 10
+		c.Epochs = defaultEpochs
 	}
 	if c.BatchSize == 0 {
-		c.BatchSize = 10
+		c.BatchSize = defaultBatchSize
 	}
 	if c.Dtype == (tensor.Dtype{}) {
 		c.Dtype = tensor.Float32
@@ -292,6 +396,28 @@ func (c *Config) defaults() {
 	if c.Optimizer == nil {
 		c.Optimizer = optim.NewAdam(1e-3)
 	}
+	switch {
+	case c.Epochs < 1:
+		return fmt.Errorf("train: Config.Epochs %d, want at least 1 (0: %d)", c.Epochs, defaultEpochs)
+	case c.BatchSize < 1:
+		return fmt.Errorf("train: Config.BatchSize %d, want at least 1 (0: %d)", c.BatchSize, defaultBatchSize)
+	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 1):
+		return fmt.Errorf("train: Config.ClipNorm %v, want a finite norm at least 0 (0: no clipping)", c.ClipNorm)
+	case c.Patience < 0:
+		return fmt.Errorf("train: Config.Patience %d, want at least 0 (0: never stop early)", c.Patience)
+	case c.Select != SelectLoss && c.Select != SelectAccuracy:
+		return fmt.Errorf("train: Config.Select %d, want SelectLoss (%d) or SelectAccuracy (%d)", int(c.Select), int(SelectLoss), int(SelectAccuracy))
+	}
+	return checkDtype("Config.Dtype", c.Dtype)
+}
+
+// checkDtype checks that dt, set by the setting named what, is a float
+// type a model can compute in.
+func checkDtype(what string, dt tensor.Dtype) error {
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return fmt.Errorf("train: %s %v, want tensor.Float32 or tensor.Float64", what, dt)
+	}
+	return nil
 }
 
 // NewTrainer plans the training program for cfg.BatchSize on cfg.Device.
@@ -305,7 +431,9 @@ func NewTrainer(m Model, cfg Config) (*Trainer, error) {
 // newTrainer is NewTrainer; a non-nil share is a trainer of the same model
 // whose store (parameters, gradients, optimizer state) the new one uses.
 func newTrainer(m Model, cfg Config, share *Trainer) (*Trainer, error) {
-	cfg.defaults()
+	if err := cfg.setUp(); err != nil {
+		return nil, err
+	}
 	b := cfg.Device.Backend()
 	g, net, gradNodes, err := buildTraining(m, cfg.Dtype, cfg.BatchSize)
 	if err != nil {
@@ -379,7 +507,7 @@ func sameParams(have, want []*graph.Param) error {
 // differentiates its loss with respect to every parameter, for any executor.
 func buildTraining(m Model, dt tensor.Dtype, batch int) (*graph.Graph, *Net, []*gorgonia.Node, error) {
 	g := graph.New(dt, true)
-	net, err := m.Build(g, batch)
+	net, err := buildNet(m, g, batch, "Config.Dtype")
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -476,11 +604,17 @@ func countCorrect(out, target *graph.Buf) int {
 }
 
 // Fit trains m on trainData, validating on valData after every epoch.
-// On return the model holds the weights of the best epoch (cfg.Select). Cancelling ctx stops after the current step with
-// Result.Interrupted set and no error; a non-finite loss stops with an error
-// wrapping ErrNonFinite, the best weights restored. When no epoch finished
+// On return the model holds the weights of the best epoch (cfg.Select).
+// Cancelling ctx stops after the current step with Result.Interrupted set
+// and no error; a non-finite loss stops with an error wrapping
+// ErrNonFinite, the best weights restored. When no epoch finished
 // (BestEpoch 0) the weights are not a trained model; a ctx cancelled
 // before Fit starts returns at once, before any program is planned.
+//
+// Errors, before the first step: a Config field out of its range, a nil
+// trainData, one with no examples or (without cfg.KeepLast) fewer than
+// one batch, and a model whose parameters are not of cfg.Dtype or whose
+// Net is incomplete or misshapen (see Model).
 //
 // With cfg.StateFile Fit saves the run's state at the end of every epoch
 // and when ctx stops it; with cfg.Resume it continues a run from its state
@@ -488,12 +622,19 @@ func countCorrect(out, target *graph.Buf) int {
 // History from the first epoch, and Steps, Examples, TrainSeconds and
 // SeqPerSec over every part of it.
 func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Result, error) {
+	if err := cfg.setUp(); err != nil {
+		return nil, err
+	}
 	if ctx.Err() != nil {
 		return &Result{Interrupted: true}, nil
 	}
-	cfg.defaults()
-	if trainData.Len() < cfg.BatchSize && !cfg.KeepLast {
-		return nil, fmt.Errorf("train: %d training examples are fewer than one batch of %d", trainData.Len(), cfg.BatchSize)
+	switch {
+	case trainData == nil:
+		return nil, errors.New("train: nil training data")
+	case trainData.Len() == 0:
+		return nil, errors.New("train: the training data has no examples")
+	case trainData.Len() < cfg.BatchSize && !cfg.KeepLast:
+		return nil, fmt.Errorf("train: %d training examples are fewer than one batch of %d (Config.BatchSize), and Config.KeepLast is off", trainData.Len(), cfg.BatchSize)
 	}
 	sampler := cfg.Sampler
 	if sampler == nil {
