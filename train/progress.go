@@ -18,10 +18,11 @@ type progress struct {
 	last         time.Time
 	epochStart   time.Time
 	currentEpoch int
+	validated    bool // the epochs are validated; else the lines say they are not
 }
 
-func newProgress(w io.Writer, epochs, steps int) *progress {
-	p := &progress{w: w, epochs: epochs, steps: steps}
+func newProgress(w io.Writer, epochs, steps int, validated bool) *progress {
+	p := &progress{w: w, epochs: epochs, steps: steps, validated: validated}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.tty = true
@@ -64,6 +65,10 @@ func (p *progress) epoch(s EpochStats, improved bool) {
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-	fmt.Fprintf(p.w, "epoch %d/%d  train loss %.4f acc %.4f  val loss %.4f acc %.4f  %.0f seq/s  %.1fs%s\n",
-		s.Epoch, p.epochs, s.TrainLoss, s.TrainAcc, s.ValLoss, s.ValAcc, s.SeqPerSec, s.Seconds, mark)
+	val := "no validation data"
+	if p.validated {
+		val = fmt.Sprintf("val loss %.4f acc %.4f", s.ValLoss, s.ValAcc)
+	}
+	fmt.Fprintf(p.w, "epoch %d/%d  train loss %.4f acc %.4f  %s  %.0f seq/s  %.1fs%s\n",
+		s.Epoch, p.epochs, s.TrainLoss, s.TrainAcc, val, s.SeqPerSec, s.Seconds, mark)
 }

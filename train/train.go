@@ -165,7 +165,8 @@ type Config struct {
 	// selection metric, at least 0 (0: never stop early).
 	Patience int
 	// Select is the figure that picks the best epoch: SelectLoss (the
-	// zero value) or SelectAccuracy.
+	// zero value) or SelectAccuracy. Fit measures it on the validation
+	// data, or on the training figures when it has none (see Fit).
 	Select Select
 	// Optimizer updates the weights (nil: optim.NewAdam(1e-3)).
 	Optimizer optim.Optimizer
@@ -231,6 +232,9 @@ type EpochStats struct {
 	Epoch     int     `json:"epoch"`
 	TrainLoss float64 `json:"train_loss"` // mean loss over the epoch's steps
 	TrainAcc  float64 `json:"train_accuracy"`
+	// ValLoss and ValAcc are measured on the validation data after the
+	// epoch; when Fit has none (Result.Validated false) they are copies
+	// of TrainLoss and TrainAcc.
 	ValLoss   float64 `json:"val_loss"`
 	ValAcc    float64 `json:"val_accuracy"`
 	Seconds   float64 `json:"seconds"`
@@ -239,9 +243,16 @@ type EpochStats struct {
 
 // Result is what Fit did.
 type Result struct {
-	History      []EpochStats
-	BestEpoch    int // 1-based; 0 if no epoch finished
-	Best         EpochStats
+	History   []EpochStats
+	BestEpoch int // 1-based; 0 if no epoch finished
+	// Best is the best epoch's figures, selected by Config.Select on
+	// ValLoss or ValAcc: validation figures when Validated, otherwise
+	// the training ones.
+	Best EpochStats
+	// Validated is true when Fit had validation data (a non-nil valData
+	// with examples) to score every epoch and select the best one on;
+	// false when the training figures stood in for it.
+	Validated    bool
 	TrainSeconds float64 // time in training steps and validation
 	SeqPerSec    float64 // training sequences per second over all epochs (steps only)
 	// Steps is the number of optimizer steps (batches trained on);
@@ -611,6 +622,10 @@ func countCorrect(out, target *graph.Buf) int {
 // (BestEpoch 0) the weights are not a trained model; a ctx cancelled
 // before Fit starts returns at once, before any program is planned.
 //
+// A nil or empty valData trains without validation: each epoch's ValLoss
+// and ValAcc are then its training figures, on which cfg.Select picks the
+// best epoch and cfg.Patience stops (Result.Validated says which it was).
+//
 // Errors, before the first step: a Config field out of its range, a nil
 // trainData, one with no examples or (without cfg.KeepLast) fewer than
 // one batch, and a model whose parameters are not of cfg.Dtype or whose
@@ -679,8 +694,9 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 	if tail != nil {
 		steps++
 	}
-	bar := newProgress(cfg.Progress, cfg.Epochs, steps)
-	res := &Result{}
+	validated := valData != nil && valData.Len() > 0
+	bar := newProgress(cfg.Progress, cfg.Epochs, steps, validated)
+	res := &Result{Validated: validated}
 	best := snapshot(m.Params())
 	var stepTime, before time.Duration // before: the resumed run's time so far
 	var seen, stepsDone int            // examples and steps trained on over the whole run
@@ -804,7 +820,7 @@ func Fit(ctx context.Context, m Model, trainData, valData Data, cfg Config) (*Re
 		}
 		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(n), TrainAcc: float64(correct) / float64(n)}
 		st.SeqPerSec = float64(n) / (epochBefore + time.Since(epochStart)).Seconds()
-		if valData != nil && valData.Len() > 0 {
+		if validated {
 			r, err := ev.Evaluate(valData, cfg.BatchSize)
 			if err != nil {
 				return res, err

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -81,6 +82,7 @@ func TestFitLearnsAndIsRepeatable(t *testing.T) {
 	require.Less(t, a.History[4].TrainLoss, a.History[0].TrainLoss)
 	require.Equal(t, 5*(200/16), a.Steps, "drop_last: 12 full batches of 16 per epoch")
 	require.Equal(t, 5*(200/16)*16, a.Examples)
+	require.True(t, a.Validated)
 }
 
 func TestFitCountsStepsAndExamples(t *testing.T) {
@@ -221,4 +223,36 @@ func TestStepChecksBatchSize(t *testing.T) {
 	}
 	_, _, err = tr.Step(d, make([]int, 20))
 	require.NoError(t, err)
+}
+
+// TestFitWithoutValidationData: with no validation examples Fit selects
+// on the training figures and says so, in the Result and the progress
+// lines.
+func TestFitWithoutValidationData(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		val       Data
+		validated bool
+	}{
+		{"nil", nil, false},
+		{"empty", newBlobs(0, 2), false},
+		{"with examples", newBlobs(20, 2), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			res, err := Fit(context.Background(), newLogistic(1), newBlobs(40, 1), tc.val,
+				Config{Epochs: 2, Progress: &out})
+			require.NoError(t, err)
+			require.Equal(t, tc.validated, res.Validated)
+			require.Len(t, res.History, 2)
+			for _, s := range res.History {
+				if !tc.validated {
+					require.Equal(t, [2]float64{s.TrainLoss, s.TrainAcc}, [2]float64{s.ValLoss, s.ValAcc},
+						"the training figures stand in for validation")
+				}
+			}
+			require.Equal(t, !tc.validated, bytes.Contains(out.Bytes(), []byte("no validation data")), "progress:\n%s", out.String())
+			require.Equal(t, tc.validated, bytes.Contains(out.Bytes(), []byte("val loss")), "progress:\n%s", out.String())
+		})
+	}
 }
