@@ -81,7 +81,7 @@ type Options struct {
 	Epochs    int     // at least 1; 0: 10
 	BatchSize int     // 1 to 2^20; 0: 10
 	LR        float64 // Adam's learning rate, above 0; 0: 1e-3
-	Clip      float64 // the gradient-norm clip; negative disables; 0: 5
+	Clip      float64 // the gradient-norm clip, finite; negative disables; 0: 5
 	// Seed seeds the initialisation, split, shuffling and dropout; 0: 1234
 	// (so a seed of 0 cannot be asked for: use another).
 	Seed     uint64
@@ -257,8 +257,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("spam: Options.BatchSize %d: want 1 to %d (0: the default, 10)", o.BatchSize, maxBatch)
 	case !(o.LR > 0) || math.IsInf(o.LR, 1): // NaN too
 		return fmt.Errorf("spam: Options.LR %v: want a finite number above 0 (0: the default, 0.001)", o.LR)
-	case math.IsNaN(o.Clip):
-		return fmt.Errorf("spam: Options.Clip %v: want a number (negative: no clipping; 0: the default, 5)", o.Clip)
+	case math.IsNaN(o.Clip) || math.IsInf(o.Clip, 1): // train refuses an infinite norm: its state is JSON
+		return fmt.Errorf("spam: Options.Clip %v: want a finite number (negative: no clipping; 0: the default, 5)", o.Clip)
 	case o.Patience < 0:
 		return fmt.Errorf("spam: Options.Patience %d: want at least 0 (0: no early stopping)", o.Patience)
 	case o.Bucket < 1:
