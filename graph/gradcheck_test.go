@@ -1,9 +1,13 @@
 package graph
 
 import (
+	"fmt"
+	"hash"
+	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/chewxy/hm"
 	"github.com/stretchr/testify/require"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -249,4 +253,147 @@ func TestDropoutMask(t *testing.T) {
 	require.InDelta(t, 3000, zeros, 200)
 	require.Less(t, same, 9000, "masks of two runs must differ")
 	require.Equal(t, DropoutKeep(5, 1, 17, 0.3), y1.F32[17] != 0)
+}
+
+// cubeOp is y = x³ elementwise, with kernels that can be made to break the
+// kernel contract by adding into their output instead of overwriting it
+// (buffers are reused and not zeroed).
+type cubeOp struct {
+	opBase
+	AccForward, AccBackward bool
+}
+
+func (op cubeOp) Arity() int            { return 1 }
+func (op cubeOp) Type() hm.Type         { return hm.NewFnType(tt(1), tt(1)) }
+func (op cubeOp) String() string        { return fmt.Sprintf("cube[%v %v]", op.AccForward, op.AccBackward) }
+func (op cubeOp) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op cubeOp) Hashcode() uint32      { return hashcode(op) }
+func (op cubeOp) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ns)
+	if err != nil {
+		return nil, err
+	}
+	return s[0].Clone(), nil
+}
+func (op cubeOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
+func (op cubeOp) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+	for i, x := range in[0].F64 {
+		if op.AccForward {
+			out.F64[i] += x * x * x
+		} else {
+			out.F64[i] = x * x * x
+		}
+	}
+	return nil
+}
+func (cubeOp) DiffWRT(int) []bool { return []bool{true} }
+func (op cubeOp) SymDiff(in gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	dx, err := gorgonia.ApplyOp(cubeGrad{Acc: op.AccBackward}, in[0], grad)
+	return gorgonia.Nodes{dx}, err
+}
+
+// cubeGrad is dx = 3x²·dy; with Acc, dx += 3x²·dy.
+type cubeGrad struct {
+	opBase
+	Acc bool
+}
+
+func (op cubeGrad) Arity() int            { return 2 }
+func (op cubeGrad) Type() hm.Type         { return hm.NewFnType(tt(1), tt(1), tt(1)) }
+func (op cubeGrad) String() string        { return fmt.Sprintf("cubeGrad[%v]", op.Acc) }
+func (op cubeGrad) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op cubeGrad) Hashcode() uint32      { return hashcode(op) }
+func (op cubeGrad) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ns)
+	if err != nil {
+		return nil, err
+	}
+	return s[0].Clone(), nil
+}
+func (op cubeGrad) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
+func (op cubeGrad) ExecCPU(_ *Ctx, out *Buf, in []*Buf) error {
+	for i, x := range in[0].F64 {
+		if op.Acc {
+			out.F64[i] += 3 * x * x * in[1].F64[i]
+		} else {
+			out.F64[i] = 3 * x * x * in[1].F64[i]
+		}
+	}
+	return nil
+}
+
+// cubeProgram is cost = Σ cube(w) over a parameter w of 5 elements.
+func cubeProgram(t *testing.T, op cubeOp) (*Program, *gorgonia.Node, []*Param, []*gorgonia.Node) {
+	t.Helper()
+	g := New(tensor.Float64, true)
+	w := &Param{Name: "w", Value: randBuf(rand.New(rand.NewPCG(3, 5)), 1, 5)}
+	cost := gorgonia.Must(gorgonia.Sum(Use(op, g.Param(w))))
+	grads, err := g.Grad(cost)
+	require.NoError(t, err)
+	prog, err := g.Compile([]*gorgonia.Node{cost}, grads)
+	require.NoError(t, err)
+	return prog, cost, g.Params(), grads
+}
+
+// TestCheckGradientsCatchesAccumulation: a kernel that adds into its
+// output, which the next run does not zero, fails the check even when its
+// first run, on fresh buffers, is right.
+func TestCheckGradientsCatchesAccumulation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		op   cubeOp
+		want string
+	}{
+		{"correct", cubeOp{}, ""},
+		{"backward accumulates", cubeOp{AccBackward: true}, "gradient check of w: element 0 is"},
+		{"forward accumulates", cubeOp{AccForward: true}, "the cost changed from"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prog, cost, params, grads := cubeProgram(t, tc.op)
+			err := CheckGradients(prog, cost, params, grads, GradCheck{})
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tc.want)
+			require.ErrorContains(t, err, "buffers are reused and not zeroed")
+		})
+	}
+}
+
+// TestCheckGradientsArguments: settings out of range and mismatched
+// arguments are errors naming them, not panics or a silent partial check.
+func TestCheckGradientsArguments(t *testing.T) {
+	prog, cost, params, grads := cubeProgram(t, cubeOp{})
+	other, _, _, _ := cubeProgram(t, cubeOp{})
+	for _, tc := range []struct {
+		name   string
+		prog   *Program
+		cost   *gorgonia.Node
+		params []*Param
+		grads  []*gorgonia.Node
+		o      GradCheck
+		want   string
+	}{
+		{"Eps negative", prog, cost, params, grads, GradCheck{Eps: -1e-6}, "GradCheck.Eps -1e-06, want a positive finite step"},
+		{"Eps NaN", prog, cost, params, grads, GradCheck{Eps: math.NaN()}, "GradCheck.Eps NaN"},
+		{"Eps infinite", prog, cost, params, grads, GradCheck{Eps: math.Inf(1)}, "GradCheck.Eps +Inf"},
+		{"Tol negative", prog, cost, params, grads, GradCheck{Tol: -1}, "GradCheck.Tol -1, want a positive finite tolerance"},
+		{"Tol NaN", prog, cost, params, grads, GradCheck{Tol: math.NaN()}, "GradCheck.Tol NaN"},
+		{"MaxPerParam negative", prog, cost, params, grads, GradCheck{MaxPerParam: -1}, "GradCheck.MaxPerParam -1, want at least 1"},
+		{"Frozen beyond the parameter", prog, cost, params, grads, GradCheck{Frozen: map[string]int{"w": 6}}, `GradCheck.Frozen["w"] 6, want 0 to 5`},
+		{"Frozen negative", prog, cost, params, grads, GradCheck{Frozen: map[string]int{"w": -1}}, `GradCheck.Frozen["w"] -1`},
+		{"fewer params than grads", prog, cost, nil, grads, GradCheck{}, "0 parameters but 1 gradient nodes"},
+		{"more params than grads", prog, cost, params, nil, GradCheck{}, "1 parameters but 0 gradient nodes"},
+		{"nil param", prog, cost, []*Param{nil}, grads, GradCheck{}, "parameter 0 is nil"},
+		{"nil program", nil, cost, params, grads, GradCheck{}, "nil Program"},
+		{"nil cost", prog, nil, params, grads, GradCheck{}, "nil cost node"},
+		{"cost of another program", other, cost, params, grads, GradCheck{}, "is not a node of the program"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.ErrorContains(t, CheckGradients(tc.prog, tc.cost, tc.params, tc.grads, tc.o), tc.want)
+		})
+	}
+	require.NoError(t, CheckGradients(prog, cost, params, grads, GradCheck{Frozen: map[string]int{"v": 9}}),
+		"Frozen entries of other names are ignored")
 }
