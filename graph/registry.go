@@ -81,7 +81,14 @@ var cpuKernels = NewRegistry[func(op gorgonia.Op) CPUKernel]("cpu")
 //
 // An op type of your own needs no registration: its ExecCPU method is its
 // CPU kernel (see CPUKernel).
+//
+// It panics when op or make is nil, or when op's type already has a CPU
+// kernel registered: a programming error, surfaced at init rather than
+// when a program is planned.
 func RegisterCPUKernel(op gorgonia.Op, make func(op gorgonia.Op) CPUKernel) {
+	if make == nil {
+		panic(fmt.Sprintf("graph: RegisterCPUKernel(%T): nil kernel maker", op))
+	}
 	cpuKernels.Register(op, make)
 }
 
