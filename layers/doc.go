@@ -2,9 +2,13 @@
 // parameters (graph.Param, shared by every graph built from it) and adds
 // its ops to a graph.Graph in Forward.
 //
-// Adding a layer takes one file here: a struct holding its parameters, a
-// constructor that initialises them, Params, and Forward, which applies
-// ops from package graph (or a new op there, with its gradient check).
+// Adding a layer takes one file, here or in a package of your own: a struct
+// holding its parameters, a constructor that initialises them, Params,
+// and Forward, which applies ops from package graph or ops of your own.
+// A new op can live in your own package, built on graph's exported
+// OpBase, TensorType, DoCPU and the like, as examples/swish does, or, for
+// the engine, in package graph; either way it gets a gradient check
+// (graph.CheckGradients). docs/extending.md walks through both.
 //
 // The constructors panic on arguments no model can have (a size below 1, a
 // dropout probability outside [0, 1), a nil rng), with a message naming
