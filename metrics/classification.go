@@ -9,8 +9,9 @@
 // notes which (Report.Notes), where scikit-learn warns.
 //
 // Functions without an error result never panic on bad input. Instead they
-// return NaN (scores), nil (matrices) or an empty Report, as each one's
-// documentation says, so a bad call shows up as an obviously wrong figure.
+// return NaN (scores), nil (matrices and per-row slices) or an empty Report,
+// as each one's documentation says, so a bad call shows up as an obviously
+// wrong figure.
 // Use CheckLabels first when you want an error that says what is wrong.
 package metrics
 

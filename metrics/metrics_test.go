@@ -325,3 +325,31 @@ func TestArgMaxAndProbaRows(t *testing.T) {
 	require.Equal(t, [][]float64{{0.2, 0.5, 0.3}, {0.4, 0.4, 0.2}}, rows)
 	require.Equal(t, 3, cap(rows[0]), "a row cannot be appended into the next")
 }
+
+func TestProbaHelpersBadShape(t *testing.T) {
+	// The package promises no panic on bad input: a k below 1, a length that
+	// is not whole rows, or a class outside the row gives nil.
+	for _, tc := range []struct {
+		name string
+		p    []float64
+		k, c int
+	}{
+		{"k 0", []float64{1, 2}, 0, 0},
+		{"k negative", []float64{1, 2}, -2, 0},
+		{"partial last row", []float64{1, 2, 3, 4}, 3, 0},
+		{"class past the row", []float64{1, 2}, 2, 5},
+		{"class negative", []float64{1, 2}, 2, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NotPanics(t, func() {
+				require.Nil(t, ClassProba(tc.p, tc.k, tc.c))
+				if tc.c == 0 {
+					require.Nil(t, ArgMax(tc.p, tc.k))
+					require.Nil(t, ProbaRows(tc.p, tc.k))
+				}
+			})
+		})
+	}
+	require.Equal(t, []float64{2, 4}, ClassProba([]float64{1, 2, 3, 4}, 2, 1))
+	require.Empty(t, ArgMax(nil, 2))
+}

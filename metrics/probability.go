@@ -134,9 +134,13 @@ func clipProb(p float64) float64 {
 // row (len(p)/k rows): the index of the first largest, as numpy's argmax.
 // For k = 1, p is a binary classifier's P(y=1) and the class is 1 where it
 // is above 0.5, else 0 (as scikit-learn's and XGBoost's predict break a tie
-// at 0.5).
+// at 0.5). It returns nil when k < 1 or len(p) is not a multiple of k (the
+// rows would not line up with the samples).
 func ArgMax(p []float64, k int) []int {
-	if k <= 1 {
+	if !wholeRows(p, k) {
+		return nil
+	}
+	if k == 1 {
 		out := make([]int, len(p))
 		for i, v := range p {
 			if v > 0.5 {
@@ -160,8 +164,12 @@ func ArgMax(p []float64, k int) []int {
 }
 
 // ProbaRows views k probabilities a row, row by row, as the rows LogLoss
-// takes (no copy).
+// takes (no copy). It returns nil when k < 1 or len(p) is not a multiple of
+// k.
 func ProbaRows(p []float64, k int) [][]float64 {
+	if !wholeRows(p, k) {
+		return nil
+	}
 	rows := make([][]float64, len(p)/k)
 	for i := range rows {
 		rows[i] = p[i*k : (i+1)*k : (i+1)*k]
@@ -170,11 +178,22 @@ func ProbaRows(p []float64, k int) [][]float64 {
 }
 
 // ClassProba is class c's column of k probabilities a row, row by row: the
-// scores a one-class metric such as ROCAUC takes (p[:, c] in numpy).
+// scores a one-class metric such as ROCAUC takes (p[:, c] in numpy). It
+// returns nil when k < 1, c is outside 0..k-1, or len(p) is not a multiple
+// of k.
 func ClassProba(p []float64, k, c int) []float64 {
+	if !wholeRows(p, k) || c < 0 || c >= k {
+		return nil
+	}
 	out := make([]float64, len(p)/k)
 	for i := range out {
 		out[i] = p[i*k+c]
 	}
 	return out
+}
+
+// wholeRows reports whether p splits into rows of k values with none left
+// over.
+func wholeRows(p []float64, k int) bool {
+	return k >= 1 && len(p)%k == 0
 }
