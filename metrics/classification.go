@@ -120,9 +120,10 @@ type Report struct {
 // reports with zero_division=0).
 //
 // Samples whose true or predicted label is outside the classes are not
-// counted in any row; Accuracy and Total cover only the samples inside. When
-// the lengths differ or there are no samples, the report has no classes and
-// a NaN accuracy.
+// counted in any row; Accuracy and Total cover only the samples inside, and
+// a note says how many were left out. When none is inside, Accuracy and the
+// averages are NaN. When the lengths differ or there are no samples, the
+// report has no classes and a NaN accuracy.
 func Classification(yTrue, yPred []int, labels []string) Report {
 	if len(yTrue) != len(yPred) || len(yTrue) == 0 {
 		return Report{Accuracy: math.NaN(), MacroAvg: nanRow("macro avg"), WeightedAvg: nanRow("weighted avg")}
@@ -184,6 +185,21 @@ func Classification(yTrue, yPred []int, labels []string) Report {
 	}
 	r.Accuracy = ratio(correct, total)
 	r.MacroAvg, r.WeightedAvg = macro, weighted
+	if left := len(yTrue) - total; left > 0 {
+		verb := "were"
+		if left == 1 {
+			verb = "was"
+		}
+		r.Notes = append(r.Notes, fmt.Sprintf("%s with labels outside the %s %s left out",
+			plural(left, "sample"), plural(n, "class"), verb))
+	}
+	if total == 0 {
+		// Nothing was scored: like an empty input, no figure is meaningful,
+		// and the per-class zero-division notes would only repeat that.
+		r.Accuracy = math.NaN()
+		r.MacroAvg, r.WeightedAvg = nanRow("macro avg"), nanRow("weighted avg")
+		return r
+	}
 	var unpredicted, absent []string
 	for c := range n {
 		if predicted[c] == 0 {
@@ -202,6 +218,17 @@ func Classification(yTrue, yPred []int, labels []string) Report {
 			strings.Join(absent, ", ")))
 	}
 	return r
+}
+
+// plural is n and noun, in the plural unless n is 1 ("1 class", "3 classes").
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "s") {
+		return fmt.Sprintf("%d %ses", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // ratio is num/den with scikit-learn's zero_division=0 convention.

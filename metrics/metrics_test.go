@@ -353,3 +353,39 @@ func TestProbaHelpersBadShape(t *testing.T) {
 	require.Equal(t, []float64{2, 4}, ClassProba([]float64{1, 2, 3, 4}, 2, 1))
 	require.Empty(t, ArgMax(nil, 2))
 }
+
+func TestClassificationLabelsOutsideClasses(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		yTrue, yPrd []int
+		labels      []string
+		total       int
+		accuracy    float64 // NaN when nothing was scored
+		note        string
+	}{
+		{"labels shorter than the classes", []int{0, 1, 2}, []int{0, 1, 2}, []string{"a"}, 1, 1,
+			"2 samples with labels outside the 1 class were left out"},
+		{"one predicted outside", []int{0, 1, 1}, []int{0, 1, 5}, []string{"a", "b"}, 2, 1,
+			"1 sample with labels outside the 2 classes was left out"},
+		{"every sample outside", []int{3, 4}, []int{3, 4}, []string{"a", "b"}, 0, math.NaN(),
+			"2 samples with labels outside the 2 classes were left out"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Classification(tc.yTrue, tc.yPrd, tc.labels)
+			require.Equal(t, tc.total, r.Total)
+			if math.IsNaN(tc.accuracy) {
+				require.True(t, math.IsNaN(r.Accuracy), "accuracy %v of no scored samples", r.Accuracy)
+				require.True(t, math.IsNaN(r.MacroAvg.F1))
+				require.True(t, math.IsNaN(r.WeightedAvg.F1))
+				require.Equal(t, []string{tc.note}, r.Notes)
+			} else {
+				require.Equal(t, tc.accuracy, r.Accuracy)
+				require.Contains(t, r.Notes, tc.note)
+			}
+			require.Contains(t, r.String(), "note: "+tc.note+"\n")
+		})
+	}
+	// Nothing left out, no such note.
+	r := Classification([]int{0, 1}, []int{0, 1}, []string{"a", "b"})
+	require.Empty(t, r.Notes)
+}
