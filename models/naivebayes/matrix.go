@@ -3,12 +3,15 @@ package naivebayes
 import (
 	"fmt"
 	"math"
+	"reflect"
 )
 
 // Matrix is a sample-by-feature matrix of non-negative counts (or
 // frequencies) as the model reads it: row by row, non-zeros only. The
 // sparse matrices of package text (*text.Sparse) satisfy it, and Dense
-// adapts ordinary rows.
+// adapts ordinary rows. Fit and the Predict methods return an error, not a
+// panic, for a nil or malformed matrix (a column index outside the columns,
+// indices not increasing, or a Validate method that fails).
 type Matrix interface {
 	Dims() (rows, cols int)
 	// Row returns row i's column indices (increasing) and values; the model
@@ -52,18 +55,54 @@ func (d *Dense) Row(i int) (cols []int, vals []float64) {
 	return d.iota, d.data[i*d.cols : (i+1)*d.cols : (i+1)*d.cols]
 }
 
-// checkCounts rejects the values a multinomial model cannot take: negative,
-// NaN or infinite entries, naming the first offender.
-func checkCounts(X Matrix, what string) error {
-	n, _ := X.Dims()
+// checkMatrix rejects a matrix the model cannot read: nil (typed or not), a
+// malformed one (its Validate method, where it has one, such as
+// *text.Sparse's, fails), a row whose column indices are outside 0..cols-1
+// or not increasing, and values a multinomial model cannot take (negative,
+// NaN or infinite), naming the first offender. It costs one pass over the
+// non-zeros, far less than the prediction itself.
+func checkMatrix(X Matrix, what string) error {
+	if isNil(X) {
+		return fmt.Errorf("naivebayes: %s: nil matrix", what)
+	}
+	if v, ok := X.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("naivebayes: %s: malformed matrix: %w", what, err)
+		}
+	}
+	n, f := X.Dims()
 	for i := 0; i < n; i++ {
 		cols, vals := X.Row(i)
+		if len(cols) != len(vals) {
+			return fmt.Errorf("naivebayes: %s: row %d has %d column indices but %d values", what, i, len(cols), len(vals))
+		}
 		for k, v := range vals {
+			j := cols[k]
+			if j < 0 || j >= f {
+				return fmt.Errorf("naivebayes: %s: row %d has column index %d, outside 0..%d", what, i, j, f-1)
+			}
+			if k > 0 && j <= cols[k-1] {
+				return fmt.Errorf("naivebayes: %s: row %d: column indices not increasing (%d after %d)", what, i, j, cols[k-1])
+			}
 			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 				return fmt.Errorf("naivebayes: %s: row %d, column %d has value %v; counts must be finite and non-negative",
-					what, i, cols[k], v)
+					what, i, j, v)
 			}
 		}
 	}
 	return nil
+}
+
+// isNil reports whether X is nil or a nil pointer in a non-nil interface (a
+// nil *Dense or *text.Sparse), which would otherwise panic on first use.
+func isNil(X Matrix) bool {
+	if X == nil {
+		return true
+	}
+	v := reflect.ValueOf(X)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
 }

@@ -69,7 +69,7 @@ func New() *MultinomialNB {
 // count matrix X (one row per sample) and labels y. Labels are arbitrary
 // integers; at least two distinct ones are needed.
 func (m *MultinomialNB) Fit(X Matrix, y []int) error {
-	if X == nil {
+	if isNil(X) {
 		return errors.New("naivebayes: Fit: nil matrix")
 	}
 	n, f := X.Dims()
@@ -81,7 +81,7 @@ func (m *MultinomialNB) Fit(X Matrix, y []int) error {
 	case m.Alpha < 0 || math.IsNaN(m.Alpha):
 		return fmt.Errorf("naivebayes: Alpha = %v; smoothing must be >= 0", m.Alpha)
 	}
-	if err := checkCounts(X, "Fit"); err != nil {
+	if err := checkMatrix(X, "Fit"); err != nil {
 		return err
 	}
 	classes := slices.Clone(y)
@@ -203,14 +203,14 @@ func (m *MultinomialNB) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 	if err := m.fitted(); err != nil {
 		return nil, 0, err
 	}
-	if X == nil {
+	if isNil(X) {
 		return nil, 0, errors.New("naivebayes: nil matrix")
 	}
 	n, f := X.Dims()
 	if f != m.nFeatures {
 		return nil, 0, fmt.Errorf("naivebayes: matrix has %d features, the model was fitted with %d", f, m.nFeatures)
 	}
-	if err := checkCounts(X, "predict"); err != nil {
+	if err := checkMatrix(X, "predict"); err != nil {
 		return nil, 0, err
 	}
 	c := len(m.classes)

@@ -167,3 +167,56 @@ func TestErrors(t *testing.T) {
 	_, err = nb.PredictProba(toSparse([][]float64{{1, -1}}))
 	require.ErrorContains(t, err, "value -1")
 }
+
+// listMatrix is a Matrix without a Validate method, so the model's own
+// checks of what Row returns are what stands between it and a panic.
+type listMatrix struct {
+	cols  int
+	idx   [][]int
+	value [][]float64
+}
+
+func (m listMatrix) Dims() (int, int)             { return len(m.idx), m.cols }
+func (m listMatrix) Row(i int) ([]int, []float64) { return m.idx[i], m.value[i] }
+func oneRow(cols int, idx []int, v []float64) Matrix {
+	return listMatrix{cols, [][]int{idx}, [][]float64{v}}
+}
+
+func TestMalformedMatrix(t *testing.T) {
+	nb := New()
+	require.NoError(t, nb.Fit(toSparse([][]float64{{1, 0, 2}, {0, 1, 0}}), []int{0, 1}))
+	var nilDense *Dense
+	var nilSparse *text.Sparse
+	for _, tc := range []struct {
+		name string
+		X    Matrix
+		msg  string
+	}{
+		{"typed nil Dense", nilDense, "nil matrix"},
+		{"typed nil Sparse", nilSparse, "nil matrix"},
+		{"sparse column past the features", &text.Sparse{NRows: 1, NCols: 3, Indptr: []int{0, 1}, Indices: []int{99}, Data: []float64{1}},
+			"malformed matrix: text: row 0: column 99 out of range [0, 3)"},
+		{"sparse short Indptr", &text.Sparse{NRows: 2, NCols: 3, Indptr: []int{0, 1}, Indices: []int{0}, Data: []float64{1}},
+			"malformed matrix: text: Indptr must have 3 entries"},
+		{"sparse unsorted row", &text.Sparse{NRows: 1, NCols: 3, Indptr: []int{0, 2}, Indices: []int{2, 1}, Data: []float64{1, 1}},
+			"malformed matrix: text: row 0: columns not strictly increasing (1 after 2)"},
+		{"column past the features", oneRow(3, []int{0, 3}, []float64{1, 1}), "row 0 has column index 3, outside 0..2"},
+		{"negative column", oneRow(3, []int{-1}, []float64{1}), "row 0 has column index -1, outside 0..2"},
+		{"columns not increasing", oneRow(3, []int{1, 1}, []float64{1, 1}), "column indices not increasing (1 after 1)"},
+		{"fewer values than columns", oneRow(3, []int{0, 1}, []float64{1}), "2 column indices but 1 values"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NotPanics(t, func() {
+				_, err := nb.Predict(tc.X)
+				require.ErrorContains(t, err, tc.msg)
+				_, err = nb.PredictProba(tc.X)
+				require.ErrorContains(t, err, tc.msg)
+				rows := 1
+				if sp, ok := tc.X.(*text.Sparse); ok && sp != nil {
+					rows = sp.NRows
+				}
+				require.ErrorContains(t, New().Fit(tc.X, make([]int, rows)), tc.msg)
+			})
+		})
+	}
+}
