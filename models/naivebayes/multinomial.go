@@ -40,7 +40,14 @@ import (
 const minAlpha = 1e-10
 
 // MultinomialNB is a multinomial naive Bayes classifier. Create it with New
-// (Alpha 1, FitPrior true), adjust the fields, then call Fit.
+// (Alpha 1, FitPrior true, scikit-learn's defaults), adjust the fields, then
+// call Fit.
+//
+// The zero value is usable but is not New's model: its Alpha 0 means almost
+// no smoothing (raised to 1e-10) and its FitPrior false a uniform prior, both
+// legitimate settings that scikit-learn also accepts, so they are taken as
+// asked rather than replaced by defaults. On text that usually scores a
+// little worse than New; use New unless you mean those settings.
 type MultinomialNB struct {
 	// Alpha is the additive (Lidstone) smoothing; 1 is Laplace smoothing.
 	// Values below 1e-10 are raised to 1e-10; negative values are an error.

@@ -220,3 +220,19 @@ func TestMalformedMatrix(t *testing.T) {
 		})
 	}
 }
+
+// TestZeroValue pins what the type's doc says of the zero value: Alpha 0 is
+// kept (raised to 1e-10, not New's 1) and the prior is uniform.
+func TestZeroValue(t *testing.T) {
+	X := toSparse([][]float64{{2, 0}, {1, 0}, {0, 1}})
+	var zero MultinomialNB
+	require.NoError(t, zero.Fit(X, []int{0, 0, 1}))
+	require.InDeltaSlice(t, []float64{math.Log(0.5), math.Log(0.5)}, zero.ClassLogPrior(), 1e-12)
+	p, err := zero.PredictProba(toSparse([][]float64{{0, 1}}))
+	require.NoError(t, err)
+	require.Greater(t, p[0][1], 1-1e-8, "with alpha 1e-10 an unseen word all but rules class 0 out")
+
+	nb := New()
+	require.NoError(t, nb.Fit(X, []int{0, 0, 1}))
+	require.InDeltaSlice(t, []float64{math.Log(2.0 / 3), math.Log(1.0 / 3)}, nb.ClassLogPrior(), 1e-12)
+}
