@@ -49,6 +49,11 @@ const (
 // KMeans holds the settings and, after Fit, the fitted model. Create it
 // with New, which fills in the defaults; the exported fields may be changed
 // before Fit.
+//
+// The zero value is not ready to use: Fit refuses its K, NInit and MaxIter
+// of 0, naming the field, rather than guessing, because a zero Tol (wait
+// for stable labels) and a zero Seed are real settings that New's defaults
+// would silently differ from.
 type KMeans struct {
 	K       int     // number of clusters, >= 1
 	NInit   int     // independent k-means++ runs; the lowest inertia wins
@@ -106,9 +111,9 @@ func (m *KMeans) checkSettings() error {
 	case m.K < 1:
 		return fmt.Errorf("kmeans: K = %d; need at least 1 cluster", m.K)
 	case m.NInit < 1:
-		return fmt.Errorf("kmeans: NInit = %d; need at least 1 run", m.NInit)
+		return fmt.Errorf("kmeans: NInit = %d; need at least 1 run (New sets %d)", m.NInit, DefaultNInit)
 	case m.MaxIter < 1:
-		return fmt.Errorf("kmeans: MaxIter = %d; need at least 1 iteration", m.MaxIter)
+		return fmt.Errorf("kmeans: MaxIter = %d; need at least 1 iteration (New sets %d)", m.MaxIter, DefaultMaxIter)
 	case m.Tol < 0 || math.IsNaN(m.Tol):
 		return fmt.Errorf("kmeans: Tol = %v; must be >= 0", m.Tol)
 	}
@@ -203,7 +208,11 @@ const (
 type TooFewPointsError struct{ K, Distinct, Samples int }
 
 func (e *TooFewPointsError) Error() string {
-	return fmt.Sprintf("kmeans: K = %d clusters but the data has only %d distinct points (of %d samples)", e.K, e.Distinct, e.Samples)
+	points := "points"
+	if e.Distinct == 1 {
+		points = "point"
+	}
+	return fmt.Sprintf("kmeans: K = %d clusters but the data has only %d distinct %s (of %d samples)", e.K, e.Distinct, points, e.Samples)
 }
 
 // ErrTooLarge reports features beyond MaxFeature (MaxFeature32 in float32).
@@ -305,8 +314,12 @@ func (m *KMeans) Inertia() float64 { return m.inertia }
 // Iterations returns the number of Lloyd iterations of the kept run.
 func (m *KMeans) Iterations() int { return m.iterations }
 
-// Sizes returns the number of training samples in each cluster.
+// Sizes returns the number of training samples in each cluster, or nil
+// before a successful Fit (or FromState).
 func (m *KMeans) Sizes() []int {
+	if m.centroids == nil {
+		return nil // nothing fitted: K clusters of 0 samples would be a lie
+	}
 	if m.labels == nil && m.restoredSizes != nil {
 		return slices.Clone(m.restoredSizes)
 	}

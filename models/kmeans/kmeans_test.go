@@ -176,7 +176,7 @@ func TestErrors(t *testing.T) {
 		}, []string{"K = 3 clusters", "only 2 distinct points", "of 4 samples"}},
 		{"negative zero is zero", func() error {
 			return New(2).Fit([][]float64{{0}, {math.Copysign(0, -1)}})
-		}, []string{"only 1 distinct"}},
+		}, []string{"only 1 distinct point (of 2 samples)"}},
 		{"empty", func() error { return New(2).Fit(nil) }, []string{"empty input"}},
 		{"no features", func() error { return New(1).Fit([][]float64{{}, {}}) }, []string{"no features"}},
 		{"ragged", func() error { return New(1).Fit([][]float64{{1, 2}, {3}}) }, []string{"row 1 has 1 values, row 0 has 2"}},
@@ -185,8 +185,9 @@ func TestErrors(t *testing.T) {
 			return New(1).FitFloat32([]float32{1, float32(math.Inf(1))}, 2, 1)
 		}, []string{"sample 1, feature 0 is +Inf"}},
 		{"flat dims", func() error { return New(1).FitFloat32(make([]float32, 5), 2, 3) }, []string{"5 values cannot be 2 samples × 3 features"}},
-		{"n init", func() error { m := New(1); m.NInit = 0; return m.Fit([][]float64{{1}}) }, []string{"NInit = 0"}},
-		{"max iter", func() error { m := New(1); m.MaxIter = -2; return m.Fit([][]float64{{1}}) }, []string{"MaxIter = -2"}},
+		{"n init", func() error { m := New(1); m.NInit = 0; return m.Fit([][]float64{{1}}) }, []string{"NInit = 0; need at least 1 run (New sets 10)"}},
+		{"max iter", func() error { m := New(1); m.MaxIter = -2; return m.Fit([][]float64{{1}}) }, []string{"MaxIter = -2; need at least 1 iteration (New sets 300)"}},
+		{"zero value with K", func() error { m := KMeans{K: 3}; return m.Fit([][]float64{{1}}) }, []string{"NInit = 0", "New sets 10"}},
 		{"tol", func() error { m := New(1); m.Tol = -1; return m.Fit([][]float64{{1}}) }, []string{"Tol = -1"}},
 	}
 	for _, tc := range tests {
@@ -264,4 +265,15 @@ func TestTooFewPointsError(t *testing.T) {
 	few, ok := errors.AsType[*TooFewPointsError](err)
 	require.True(t, ok, "%v", err)
 	require.Equal(t, TooFewPointsError{K: 3, Distinct: 2, Samples: 4}, *few)
+}
+
+func TestSizesBeforeFit(t *testing.T) {
+	require.Nil(t, New(3).Sizes())
+	m := New(3)
+	require.Error(t, m.Fit([][]float64{{1}, {1}}), "too few distinct points")
+	require.Nil(t, m.Sizes(), "a failed Fit fits nothing")
+	require.NoError(t, m.Fit([][]float64{{1}, {2}, {3}, {3}}))
+	sizes := m.Sizes()
+	sort.Ints(sizes)
+	require.Equal(t, []int{1, 1, 2}, sizes)
 }
