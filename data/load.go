@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"slices"
@@ -87,14 +88,20 @@ type LoadReport struct {
 }
 
 // String is a one-line human summary, for example
-// "loaded 5574 rows (ham 4827, spam 747), skipped 0 from FILE (tsv)".
+// "loaded 5574 rows (ham 4827, spam 747), skipped 0 from FILE (tsv)". With
+// no rows loaded the class counts are left out: "loaded 0 rows, skipped 3
+// from FILE (csv)".
 func (r LoadReport) String() string {
 	var b strings.Builder
-	neg := r.Negative
-	if neg == "" {
-		neg = "other"
+	if r.Loaded == 0 {
+		fmt.Fprintf(&b, "loaded 0 rows, skipped %d", r.Skipped)
+	} else {
+		neg := r.Negative
+		if neg == "" {
+			neg = "other"
+		}
+		fmt.Fprintf(&b, "loaded %d rows (%s %d, %s %d), skipped %d", r.Loaded, neg, r.Ham, r.Positive, r.Spam, r.Skipped)
 	}
-	fmt.Fprintf(&b, "loaded %d rows (%s %d, %s %d), skipped %d", r.Loaded, neg, r.Ham, r.Positive, r.Spam, r.Skipped)
 	if len(r.FirstSkips) > 0 {
 		fmt.Fprintf(&b, " (first: %s)", r.FirstSkips[0])
 	}
@@ -191,16 +198,22 @@ func LoadSMSFile(path string, f Format) ([]Example, LoadReport, error) {
 
 // LoadFile reads a labelled text file; see Read.
 func LoadFile(path string, o Options) ([]Example, LoadReport, error) {
-	rep := LoadReport{Source: path, Format: o.Format}
+	rep := newReport(path, o)
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, rep, fmt.Errorf("load SMS data: %w", err)
+		// Start with the path, as Read's errors do; *fs.PathError would
+		// repeat it after "open", so keep only its cause (which still
+		// matches fs.ErrNotExist and the like with errors.Is).
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			err = pe.Err
+		}
+		return nil, rep, fmt.Errorf("%s: %w", path, err)
 	}
 	defer fh.Close()
 	// Reading a directory fails with a confusing "read PATH: is a
 	// directory" from deep inside; say it plainly instead.
 	if st, err := fh.Stat(); err == nil && st.IsDir() {
-		return nil, rep, fmt.Errorf("load SMS data: %s is a directory, not a data file", path)
+		return nil, rep, fmt.Errorf("%s is a directory, not a data file", path)
 	}
 	return Read(fh, path, o)
 }
@@ -222,10 +235,8 @@ func ReadSMS(r io.Reader, source string, f Format) ([]Example, LoadReport, error
 // columns o gives (see Options).
 func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) {
 	f := o.Format
-	rep := LoadReport{Source: source, Format: f, Negative: "ham", Positive: "spam"}
-	if o.Positive = strings.TrimSpace(o.Positive); o.Positive != "" {
-		rep.Negative, rep.Positive, rep.generic = "", o.Positive, true
-	}
+	rep := newReport(source, o)
+	o.Positive = strings.TrimSpace(o.Positive)
 	if f != FormatAuto && f != FormatTSV && f != FormatCSV {
 		return nil, rep, fmt.Errorf("%s: invalid format %v", source, f)
 	}
@@ -235,6 +246,9 @@ func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) 
 	}
 	if len(raw) > MaxFileBytes {
 		return nil, rep, fmt.Errorf("%s is larger than %d MiB; not an SMS data file?", source, MaxFileBytes>>20)
+	}
+	if looksUTF16(raw) {
+		return nil, rep, fmt.Errorf("%s looks like UTF-16 text; save it as UTF-8", source)
 	}
 	text := decode(raw, &rep)
 	if strings.TrimSpace(text) == "" {
@@ -269,6 +283,44 @@ func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) 
 		return nil, rep, errors.New(msg)
 	}
 	return out, rep, nil
+}
+
+// newReport starts the report of a load: the source, the format asked for,
+// and the two labels (ham and spam, or Options.Positive and the other label
+// still to be found).
+func newReport(source string, o Options) LoadReport {
+	rep := LoadReport{Source: source, Format: o.Format, Negative: "ham", Positive: "spam"}
+	if p := strings.TrimSpace(o.Positive); p != "" {
+		rep.Negative, rep.Positive, rep.generic = "", p, true
+	}
+	return rep
+}
+
+// looksUTF16 reports whether raw is UTF-16 text: it starts with a UTF-16
+// byte-order mark, or its first bytes have a NUL at nearly every even or
+// every odd position, as ASCII text in UTF-16 does. Read as UTF-8 or
+// latin-1 it would be one garbled line with NULs between the letters.
+func looksUTF16(raw []byte) bool {
+	if bytes.HasPrefix(raw, []byte{0xFF, 0xFE}) || bytes.HasPrefix(raw, []byte{0xFE, 0xFF}) {
+		return true
+	}
+	head := raw[:min(len(raw), 1024)]
+	if len(head) < 8 {
+		return false
+	}
+	var nuls [2]int
+	for i, c := range head {
+		if c == 0 {
+			nuls[i%2]++
+		}
+	}
+	half := len(head) / 2
+	for p := range 2 {
+		if nuls[p]*10 >= half*9 && nuls[1-p]*10 < half {
+			return true
+		}
+	}
+	return false
 }
 
 // decode returns raw as a UTF-8 string, reading it as latin-1 when it is not
@@ -383,6 +435,8 @@ func readTSV(text string, rep *LoadReport) ([]Example, error) {
 	}
 	var out []Example
 	line := 0
+	// Lines skipped as blank, for want of a tab, and of those with a comma.
+	blank, noTab, noTabComma := 0, 0, 0
 	for row := range strings.Lines(text) {
 		line++
 		row = strings.TrimRight(row, "\r\n")
@@ -398,12 +452,22 @@ func readTSV(text string, rep *LoadReport) ([]Example, error) {
 		if !ok {
 			if strings.TrimSpace(row) == "" {
 				rep.skip(line, "blank line")
+				blank++
 			} else {
 				rep.skip(line, "no tab between label and text")
+				noTab++
+				if strings.Contains(row, ",") {
+					noTabComma++
+				}
 			}
 			continue
 		}
 		out = rep.add(out, msg, label, line)
+	}
+	// Every line lacked a tab and most have commas: a CSV file read as TSV.
+	// Say so rather than leave "no usable rows" to puzzle over.
+	if len(out) == 0 && noTab > 0 && blank+noTab == rep.Skipped && noTabComma*2 > noTab {
+		return nil, fmt.Errorf("no line has a tab (tsv), but %d of %d have commas: it looks like CSV; read it as csv", noTabComma, noTab)
 	}
 	return out, nil
 }

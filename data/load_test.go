@@ -3,6 +3,7 @@ package data
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -310,6 +311,12 @@ func TestReadSMSErrors(t *testing.T) {
 			`bad.txt: line 5: the quoted field that starts here is never closed: lines 5 to 7 would be one message`},
 		{"unclosed quote without a final newline", "label,text\n\"spam,foo\nham,bar", FormatAuto,
 			`bad.txt: line 2: the quoted field that starts here is never closed: lines 2 to 3 would be one message`},
+		{"utf-16 with a byte-order mark", "\xff\xfeh\x00a\x00m\x00\t\x00h\x00i\x00\n\x00", FormatAuto,
+			"bad.txt looks like UTF-16 text; save it as UTF-8"},
+		{"utf-16 big-endian without a mark", "\x00h\x00a\x00m\x00\t\x00h\x00i\x00\n", FormatAuto,
+			"bad.txt looks like UTF-16 text; save it as UTF-8"},
+		{"csv read as tsv", "v1,v2\nham,hi there\n\nspam,win now\n", FormatTSV,
+			"bad.txt: no line has a tab (tsv), but 3 of 3 have commas: it looks like CSV; read it as csv"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -325,11 +332,18 @@ func TestReadSMSErrors(t *testing.T) {
 func TestLoadSMSFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope.tsv")
-	_, _, err := LoadSMSFile(missing, FormatAuto)
+	_, rep, err := LoadSMSFile(missing, FormatAuto)
 	require.ErrorContains(t, err, missing)
+	require.True(t, strings.HasPrefix(err.Error(), missing+": "), "starts with the path as Read's errors do: %v", err)
+	require.NotContains(t, err.Error(), "open "+missing, "the path once")
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.Equal(t, "loaded 0 rows, skipped 0 from "+missing+" (auto)", rep.String())
 
-	_, _, err = LoadSMSFile(dir, FormatAuto)
-	require.ErrorContains(t, err, dir+" is a directory")
+	_, rep, err = LoadSMSFile(dir, FormatAuto)
+	require.EqualError(t, err, dir+" is a directory, not a data file")
+	require.Equal(t, "loaded 0 rows, skipped 0 from "+dir+" (auto)", rep.String())
+	_, rep, _ = LoadFile(dir, Options{Positive: "1"})
+	require.Equal(t, "loaded 0 rows, skipped 0 from "+dir+" (auto)", rep.String())
 
 	empty := filepath.Join(dir, "empty.tsv")
 	require.NoError(t, os.WriteFile(empty, nil, 0o644))
