@@ -17,8 +17,9 @@ const (
 )
 
 // Vocab maps words to embedding indices: 0 is padding, 1 the unknown word,
-// then words by descending training frequency. The zero Vocab is empty and
-// maps every word to UnkID.
+// then words by descending training frequency. The zero Vocab holds only
+// those two reserved entries (Size 2) and maps every word to UnkID, so an
+// embedding table of Size() rows can take whatever it encodes.
 type Vocab struct {
 	words []string
 	index map[string]int32
@@ -93,26 +94,40 @@ func newVocab(words []string) (*Vocab, error) {
 	return &Vocab{words: words, index: index}, nil
 }
 
+// reserved is the zero Vocab's entries.
+var reserved = []string{PadToken, UnkToken}
+
+// entries is v's words, the reserved pair for the zero Vocab.
+func (v *Vocab) entries() []string {
+	if len(v.words) == 0 {
+		return reserved
+	}
+	return v.words
+}
+
 // Size is the number of entries, the reserved ones included: the row count
 // of the embedding table.
-func (v *Vocab) Size() int { return len(v.words) }
+func (v *Vocab) Size() int { return len(v.entries()) }
 
 // Index returns the word's index, or UnkID when it is not in the vocabulary.
 func (v *Vocab) Index(word string) int {
 	if i, ok := v.index[word]; ok {
 		return int(i)
 	}
+	if word == PadToken && v.index == nil {
+		return PadID // the zero Vocab's reserved entry, as in any other
+	}
 	return UnkID
 }
 
 // Words returns a copy of the entries in index order.
-func (v *Vocab) Words() []string { return append([]string(nil), v.words...) }
+func (v *Vocab) Words() []string { return append([]string(nil), v.entries()...) }
 
 // Encode writes tokens into dst as the notebook's pad_features does: the
 // first len(dst) tokens are kept, and a shorter message is left-padded with
 // PadID so the last real word sits next to the LSTM's final step. It
 // returns how many of the written tokens were unknown. Encode does not
-// allocate.
+// allocate; an empty dst receives nothing.
 func (v *Vocab) Encode(tokens []string, dst []int32) (unknown int) {
 	n := min(len(tokens), len(dst))
 	pad := len(dst) - n
@@ -137,8 +152,13 @@ var ErrNoWords = errors.New("message has no words once punctuation is removed")
 
 // EncodeText tokenises text as training did and encodes it into dst (see
 // Encode), for prediction. It returns ErrNoWords, leaving dst untouched, when
-// the message has no tokens.
+// the message has no tokens, and an error when dst is empty: a sequence of
+// length 0 would hold none of the message, and a model fed it would
+// classify nothing.
 func (v *Vocab) EncodeText(text string, dst []int32) (unknown int, err error) {
+	if len(dst) == 0 {
+		return 0, errors.New("data: EncodeText: dst is empty; it needs room for the sequence length (at least 1)")
+	}
 	toks := Tokens(text)
 	if len(toks) == 0 {
 		return 0, ErrNoWords
@@ -148,12 +168,8 @@ func (v *Vocab) EncodeText(text string, dst []int32) (unknown int, err error) {
 
 // MarshalJSON writes the vocabulary as a JSON list of words in index order.
 func (v *Vocab) MarshalJSON() ([]byte, error) {
-	// An empty list could not be read back (it lacks the reserved
-	// entries), so refuse to write one.
-	if len(v.words) == 0 {
-		return nil, fmt.Errorf("vocabulary JSON: cannot marshal an empty vocabulary")
-	}
-	return json.Marshal(v.words)
+	// The zero Vocab writes its reserved pair, which reads back as itself.
+	return json.Marshal(v.entries())
 }
 
 // UnmarshalJSON reads a list written by MarshalJSON. It rejects a list that

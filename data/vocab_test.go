@@ -60,9 +60,28 @@ func TestVocabIndexAndWordsCopy(t *testing.T) {
 	w[2] = "changed"
 	require.Equal(t, 2, v.Index("hi"), "Words must return a copy")
 
+	// The zero Vocab is the reserved pair: every index it hands out is
+	// below its Size, so an embedding of Size() rows can look it up.
 	var zero Vocab
-	require.Equal(t, 0, zero.Size())
+	require.Equal(t, 2, zero.Size())
+	require.Equal(t, []string{PadToken, UnkToken}, zero.Words())
 	require.Equal(t, UnkID, zero.Index("hi"))
+	require.Equal(t, PadID, zero.Index(PadToken))
+	require.Equal(t, UnkID, zero.Index(UnkToken))
+	dst := make([]int32, 3)
+	require.Equal(t, 1, zero.Encode([]string{"hi"}, dst))
+	require.Equal(t, []int32{PadID, PadID, UnkID}, dst)
+	for _, id := range dst {
+		require.Less(t, int(id), zero.Size())
+	}
+}
+
+func TestEncodeTextEmptyDst(t *testing.T) {
+	v := BuildVocab([][]string{{"hi"}}, 0, 0)
+	for _, dst := range [][]int32{nil, {}} {
+		_, err := v.EncodeText("hi there", dst)
+		require.ErrorContains(t, err, "dst is empty")
+	}
 }
 
 func TestVocabEncode(t *testing.T) {
@@ -118,8 +137,13 @@ func TestVocabJSONRoundTrip(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &m))
 	require.Equal(t, v.Words(), m.Vocab.Words())
 
-	_, err = json.Marshal(&Vocab{})
-	require.ErrorContains(t, err, "cannot marshal an empty vocabulary")
+	// The zero Vocab writes its reserved pair and reads back as itself.
+	b, err = json.Marshal(&Vocab{})
+	require.NoError(t, err)
+	require.JSONEq(t, `["<pad>","<unk>"]`, string(b))
+	var zeroBack Vocab
+	require.NoError(t, json.Unmarshal(b, &zeroBack))
+	require.Equal(t, 2, zeroBack.Size())
 }
 
 func TestVocabJSONCorrupt(t *testing.T) {
