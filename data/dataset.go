@@ -56,8 +56,16 @@ func NewDataset(examples []Example, idx []int, v *Vocab, seqLen int) (Dataset, e
 // Len is the number of rows.
 func (d Dataset) Len() int { return len(d.Labels) }
 
-// Row returns row i's word indices; it aliases IDs.
-func (d Dataset) Row(i int) []int32 { return d.IDs[i*d.SeqLen : (i+1)*d.SeqLen : (i+1)*d.SeqLen] }
+// Row returns row i's word indices; it aliases IDs. It panics when i is not
+// a row (0..Len()-1) or the dataset's IDs do not hold it, as indexing a
+// slice does: that is a bug in the caller (Batch and Lengths check their
+// indices and return an error instead).
+func (d Dataset) Row(i int) []int32 {
+	if i < 0 || i >= d.Len() || (i+1)*d.SeqLen > len(d.IDs) {
+		panic(fmt.Sprintf("data: Dataset.Row(%d) out of range: %d rows of %d ids each, %d ids", i, d.Len(), d.SeqLen, len(d.IDs)))
+	}
+	return d.IDs[i*d.SeqLen : (i+1)*d.SeqLen : (i+1)*d.SeqLen]
+}
 
 // Spam counts the spam rows.
 func (d Dataset) Spam() int {
@@ -91,7 +99,7 @@ func (d Dataset) Batch(indices []int, ids []int32, labels []float32) error {
 
 // Length is the number of tokens in row i: its length without the left
 // padding (0 for an all-padding row). Packed recurrent models read it as
-// the sequence's length.
+// the sequence's length. Like Row, it panics when i is not a row.
 func (d Dataset) Length(i int) int {
 	row := d.Row(i)
 	for k, id := range row {

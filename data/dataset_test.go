@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -152,4 +153,16 @@ func TestLengths(t *testing.T) {
 	require.ErrorContains(t, d.Lengths([]int{0, 1}, dst), "holds 3 values, want 2")
 	require.ErrorContains(t, d.Lengths([]int{0, 9, 1}, dst), "row 9 out of range")
 	require.Zero(t, testing.AllocsPerRun(10, func() { _ = d.Lengths([]int{0, 1, 2}, dst) }))
+}
+
+func TestRowOutOfRangePanicsClearly(t *testing.T) {
+	ex := []Example{{Text: "hi there"}, {Text: "win", Spam: true}}
+	d, err := NewDataset(ex, []int{0, 1}, BuildVocab([][]string{{"hi"}}, 0, 0), 3)
+	require.NoError(t, err)
+	for _, i := range []int{-1, 2, 99999} {
+		want := fmt.Sprintf("data: Dataset.Row(%d) out of range: 2 rows of 3 ids each, 6 ids", i)
+		require.PanicsWithValue(t, want, func() { d.Row(i) })
+		require.PanicsWithValue(t, want, func() { d.Length(i) })
+	}
+	require.Equal(t, 2, d.Length(0))
 }
