@@ -61,10 +61,15 @@ func (d Dataset) Len() int { return len(d.Labels) }
 // slice does: that is a bug in the caller (Batch and Lengths check their
 // indices and return an error instead).
 func (d Dataset) Row(i int) []int32 {
-	if i < 0 || i >= d.Len() || (i+1)*d.SeqLen > len(d.IDs) {
-		panic(fmt.Sprintf("data: Dataset.Row(%d) out of range: %d rows of %d ids each, %d ids", i, d.Len(), d.SeqLen, len(d.IDs)))
-	}
+	d.mustHaveRow("Row", i)
 	return d.IDs[i*d.SeqLen : (i+1)*d.SeqLen : (i+1)*d.SeqLen]
+}
+
+// mustHaveRow panics, naming the method, when i is not a row of d.
+func (d Dataset) mustHaveRow(method string, i int) {
+	if i < 0 || i >= d.Len() || (i+1)*d.SeqLen > len(d.IDs) {
+		panic(fmt.Sprintf("data: Dataset.%s(%d) out of range: %d rows of %d ids each, %d ids", method, i, d.Len(), d.SeqLen, len(d.IDs)))
+	}
 }
 
 // Spam counts the spam rows.
@@ -101,6 +106,7 @@ func (d Dataset) Batch(indices []int, ids []int32, labels []float32) error {
 // padding (0 for an all-padding row). Packed recurrent models read it as
 // the sequence's length. Like Row, it panics when i is not a row.
 func (d Dataset) Length(i int) int {
+	d.mustHaveRow("Length", i)
 	row := d.Row(i)
 	for k, id := range row {
 		if id != PadID {

@@ -160,9 +160,13 @@ func TestRowOutOfRangePanicsClearly(t *testing.T) {
 	d, err := NewDataset(ex, []int{0, 1}, BuildVocab([][]string{{"hi"}}, 0, 0), 3)
 	require.NoError(t, err)
 	for _, i := range []int{-1, 2, 99999} {
-		want := fmt.Sprintf("data: Dataset.Row(%d) out of range: 2 rows of 3 ids each, 6 ids", i)
-		require.PanicsWithValue(t, want, func() { d.Row(i) })
-		require.PanicsWithValue(t, want, func() { d.Length(i) })
+		for _, m := range []struct {
+			name string
+			call func(int)
+		}{{"Row", func(i int) { d.Row(i) }}, {"Length", func(i int) { d.Length(i) }}} {
+			want := fmt.Sprintf("data: Dataset.%s(%d) out of range: 2 rows of 3 ids each, 6 ids", m.name, i)
+			require.PanicsWithValue(t, want, func() { m.call(i) })
+		}
 	}
 	require.Equal(t, 2, d.Length(0))
 }
