@@ -1,8 +1,10 @@
 package checkpoint
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 
 	"gorgonia.org/tensor"
@@ -220,10 +222,17 @@ func saveSafetensors(path string, params []*graph.Param, m Mapping, metadata map
 // become float64 when stored as F64 and float32 otherwise (F16 and BF16
 // widen exactly); BOOL and integer tensors become int32 where every value
 // fits. Errors start with "safetensors file <path>:" and match
-// safetensors.ErrFormat or ErrTruncated for a bad file.
+// safetensors.ErrFormat or ErrTruncated for a bad file (an Ember model
+// file given by mistake is named as such), fs.ErrNotExist for a missing
+// one.
 func ReadSafetensors(path string) (*File, map[string]string, error) {
 	sf, err := safetensors.ReadFile(path)
 	if err != nil {
+		if errors.Is(err, safetensors.ErrFormat) && isModelFile(path) {
+			return nil, nil, fmt.Errorf("safetensors file %s: %w", path, errorf(safetensors.ErrFormat,
+				"this is an Ember model file, not a safetensors file (read it with checkpoint.Load)"))
+		}
+		// safetensors.ReadFile's errors start with the path.
 		return nil, nil, fmt.Errorf("safetensors file %w", err)
 	}
 	f := &File{Path: path, label: "safetensors file " + path}
@@ -288,6 +297,19 @@ func LoadSafetensors(path string, params []*graph.Param, m Mapping) (map[string]
 		return nil, err
 	}
 	return meta, nil
+}
+
+// isModelFile reports whether the file at path starts with the Ember
+// model file's magic.
+func isModelFile(path string) bool {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	var h [len(magic)]byte
+	_, err = io.ReadFull(fh, h[:])
+	return err == nil && h == magic
 }
 
 func isFloatDtype(dt tensor.Dtype) bool { return dt == tensor.Float32 || dt == tensor.Float64 }

@@ -89,8 +89,18 @@ func TestReadSafetensorsBadFiles(t *testing.T) {
 	require.ErrorIs(t, err, safetensors.ErrFormat, "an Ember model file is not a safetensors file")
 	require.True(t, strings.HasPrefix(err.Error(), "safetensors file "+path+": "), err.Error())
 
-	_, err = LoadSafetensors(filepath.Join(dir, "missing"), []*graph.Param{a}, nil)
+	require.ErrorContains(t, err, "this is an Ember model file, not a safetensors file (read it with checkpoint.Load)")
+
+	text := filepath.Join(dir, "notes.safetensors")
+	require.NoError(t, os.WriteFile(text, []byte("hello world, this is not a safetensors file\n"), 0o644))
+	_, err = LoadSafetensors(text, []*graph.Param{a}, nil)
+	require.ErrorIs(t, err, safetensors.ErrFormat)
+	require.ErrorContains(t, err, "safetensors file "+text+": safetensors: not a safetensors file: it starts with \"hello wo\"")
+
+	missing := filepath.Join(dir, "missing")
+	_, err = LoadSafetensors(missing, []*graph.Param{a}, nil)
 	require.ErrorIs(t, err, os.ErrNotExist)
+	require.EqualError(t, err, "safetensors file "+missing+": open: no such file or directory")
 
 	good := filepath.Join(dir, "g.safetensors")
 	require.NoError(t, SaveSafetensors(good, []*graph.Param{a}, nil, nil))

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/emberml/ember/internal/atomicfile"
 )
 
 // Error kinds, for errors.Is. Every error Read returns for a bad file
@@ -143,16 +145,16 @@ func (f *File) Names() []string {
 }
 
 // ReadFile reads and checks the safetensors file at path. Errors start with
-// the path.
+// the path; errors.Is matches a missing file against fs.ErrNotExist.
 func ReadFile(path string) (*File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, atomicfile.UnwrapPath(err))
 	}
 	defer fh.Close()
 	fi, err := fh.Stat()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, atomicfile.UnwrapPath(err))
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file (mode %s)", path, fi.Mode())
@@ -176,7 +178,10 @@ func Read(r io.Reader, size int64) (*File, error) {
 	}
 	n := binary.LittleEndian.Uint64(lenBuf[:])
 	if n > MaxHeaderLen {
-		return nil, formatf("header length %d is over the limit of %d bytes", n, MaxHeaderLen)
+		// Every text file, and most files of other formats, ends here:
+		// their first bytes make an absurd length. Say what matters first.
+		return nil, formatf("not a safetensors file: it starts with %q, which as a header length is %d bytes, over the limit of %d",
+			lenBuf[:], n, MaxHeaderLen)
 	}
 	if n > uint64(size-8) {
 		return nil, truncf("header length %d but only %d bytes follow", n, size-8)

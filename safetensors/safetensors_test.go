@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -134,7 +135,7 @@ func TestReadRejects(t *testing.T) {
 		{"header past the end", append(binary.LittleEndian.AppendUint64(nil, 100), '{', '}'), ErrTruncated, "only 2 bytes follow"},
 		{"over the limit", append(binary.LittleEndian.AppendUint64(nil, MaxHeaderLen+1), '{'), ErrFormat, "over the limit"},
 		{"not an object", file(`[1,2]`, nil), ErrFormat, "does not start with a JSON object"},
-		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), ErrFormat, ""},
+		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), ErrFormat, `not a safetensors file: it starts with "\x89PNG\r\n\x1a\n"`},
 		{"bad json", file(`{"a":`, nil), ErrFormat, "header JSON"},
 		{"trailing json", file(`{}{}`, nil), ErrFormat, "after the object"},
 		{"invalid utf-8", file("{\"\xff\":1}", nil), ErrFormat, "UTF-8"},
@@ -174,9 +175,15 @@ func TestReadFileNamesThePath(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("just some text here"), 0o644))
 	_, err := ReadFile(path)
 	require.ErrorIs(t, err, ErrFormat)
-	require.True(t, strings.HasPrefix(err.Error(), path+": "), err.Error())
+	require.True(t, strings.HasPrefix(err.Error(), path+": safetensors: not a safetensors file"), err.Error())
 	_, err = ReadFile(t.TempDir())
 	require.ErrorContains(t, err, "not a regular file")
+
+	// A missing file: the path once, at the start, and fs.ErrNotExist.
+	missing := filepath.Join(t.TempDir(), "nope.safetensors")
+	_, err = ReadFile(missing)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.Equal(t, missing+": open: no such file or directory", err.Error())
 }
 
 // TestReadOrderAndZeroSize: entries may come in any order; zero-size
