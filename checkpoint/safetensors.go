@@ -36,11 +36,28 @@ func (identity) FromFile(ts []Tensor) ([]Tensor, error) { return ts, nil }
 
 // Rename maps model names to file names; names it does not list pass
 // unchanged both ways. Two model names mapped to one file name, or a model
-// name renamed onto another tensor's unchanged name, is an error.
+// name renamed onto another tensor's unchanged name, is an error. So is a
+// name it lists that no tensor has (a model name when saving, a file name
+// when loading): a misspelt name would otherwise leave its tensor under
+// the wrong name without a word. When loading, that error matches
+// ErrMismatch.
 type Rename map[string]string
 
 // ToFile renames model tensors to file names.
-func (r Rename) ToFile(ts []Tensor) ([]Tensor, error) { return renameAll(ts, r) }
+func (r Rename) ToFile(ts []Tensor) ([]Tensor, error) {
+	out, err := renameAll(ts, r)
+	if err != nil {
+		return nil, err
+	}
+	if missing := absent(ts, r); len(missing) > 0 {
+		errs := make([]error, len(missing))
+		for i, from := range missing {
+			errs[i] = fmt.Errorf("checkpoint: Rename maps %s to %s, but no tensor is named %s", from, r[from], from)
+		}
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
 
 // FromFile renames file tensors back to model names.
 func (r Rename) FromFile(ts []Tensor) ([]Tensor, error) {
@@ -51,7 +68,34 @@ func (r Rename) FromFile(ts []Tensor) ([]Tensor, error) {
 		}
 		inv[to] = from
 	}
-	return renameAll(ts, inv)
+	out, err := renameAll(ts, inv)
+	if err != nil {
+		return nil, err
+	}
+	if missing := absent(ts, inv); len(missing) > 0 {
+		errs := make([]error, len(missing))
+		for i, to := range missing {
+			errs[i] = errorf(ErrMismatch, "checkpoint: Rename maps %s to %s, but no tensor read from the file is named %s", inv[to], to, to)
+		}
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// absent lists, sorted, the keys of names that no tensor in ts is named.
+func absent[V any](ts []Tensor, names map[string]V) []string {
+	have := make(map[string]bool, len(ts))
+	for _, t := range ts {
+		have[t.Name] = true
+	}
+	var out []string
+	for n := range names {
+		if !have[n] {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func renameAll(ts []Tensor, m map[string]string) ([]Tensor, error) {
@@ -108,7 +152,10 @@ func (m MappingFuncs) FromFile(ts []Tensor) ([]Tensor, error) { return m.FromFil
 // Transpose swaps the two dimensions of the named matrices both ways (for a
 // framework that stores a dense layer's weight as (in, out) where Ember
 // stores (out, in)). Names are the model's; apply Transpose before a Rename
-// in a Chain.
+// in a Chain. A name that no tensor has is an error (matching ErrMismatch
+// when loading): a misspelt name, or a Transpose after the Rename of its
+// names, would otherwise leave the matrix untransposed without a word,
+// which a square matrix's shape does not reveal.
 func Transpose(names ...string) Mapping {
 	set := make(map[string]bool, len(names))
 	for _, n := range names {
@@ -120,10 +167,25 @@ func Transpose(names ...string) Mapping {
 // transpose is Transpose's mapping: the same both ways, names kept.
 type transpose map[string]bool
 
-func (tr transpose) ToFile(ts []Tensor) ([]Tensor, error)   { return tr.apply(ts) }
-func (tr transpose) FromFile(ts []Tensor) ([]Tensor, error) { return tr.apply(ts) }
+func (tr transpose) ToFile(ts []Tensor) ([]Tensor, error)   { return tr.apply(ts, nil) }
+func (tr transpose) FromFile(ts []Tensor) ([]Tensor, error) { return tr.apply(ts, ErrMismatch) }
 
-func (tr transpose) apply(ts []Tensor) ([]Tensor, error) {
+// apply transposes the named tensors; kind is what an unused name's
+// error matches (nil for none).
+func (tr transpose) apply(ts []Tensor, kind error) ([]Tensor, error) {
+	if missing := absent(ts, tr); len(missing) > 0 {
+		errs := make([]error, len(missing))
+		for i, n := range missing {
+			msg := fmt.Sprintf("checkpoint: Transpose lists %s, but no tensor is named %s "+
+				"(Transpose takes the model's names: in a Chain, put it before any Rename)", n, n)
+			if kind != nil {
+				errs[i] = errorf(kind, "%s", msg)
+			} else {
+				errs[i] = errors.New(msg)
+			}
+		}
+		return nil, errors.Join(errs...)
+	}
 	out := slices.Clone(ts)
 	for i, t := range out {
 		if !tr[t.Name] {

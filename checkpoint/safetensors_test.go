@@ -164,3 +164,49 @@ func TestLoadSafetensorsNamesFileTensors(t *testing.T) {
 	_, err = LoadSafetensors(path, []*graph.Param{w, b}, m)
 	require.ErrorContains(t, err, "unexpected tensor extra float32 (1)")
 }
+
+// TestMappingNamesNoTensorHas: a name Transpose or Rename lists that no
+// tensor has (misspelt, or the mappings chained in the wrong order) is an
+// error both ways, naming it; when loading it matches ErrMismatch and
+// nothing is restored. A square matrix is the case shapes cannot catch.
+func TestMappingNamesNoTensorHas(t *testing.T) {
+	dir := t.TempDir()
+	w, b := seqParam("fc.weight", tensor.Float32, 3, 3), seqParam("fc.bias", tensor.Float32, 3)
+	params := []*graph.Param{w, b}
+	for _, c := range []struct {
+		name string
+		m    Mapping
+		msg  string
+	}{
+		{"Transpose misspelt", Transpose("fc.wieght"), "Transpose lists fc.wieght, but no tensor is named fc.wieght"},
+		{"Transpose after Rename", Chain(Rename{"fc.weight": "dense/kernel"}, Transpose("fc.weight")),
+			"Transpose lists fc.weight, but no tensor is named fc.weight (Transpose takes the model's names: in a Chain, put it before any Rename)"},
+		{"Rename misspelt", Rename{"fc.wieght": "dense/kernel"}, "Rename maps fc.wieght to dense/kernel, but no tensor is named fc.wieght"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, "save.safetensors")
+			err := SaveSafetensors(path, params, c.m, nil)
+			require.ErrorContains(t, err, c.msg)
+			_, statErr := os.Stat(path)
+			require.ErrorIs(t, statErr, os.ErrNotExist, "no file written")
+		})
+	}
+
+	// Loading: the file's weight is stored transposed; a misspelt
+	// Transpose would load it as it lies, transposed.
+	path := filepath.Join(dir, "t.safetensors")
+	require.NoError(t, SaveSafetensors(path, params, Transpose("fc.weight"), nil))
+	w2, b2 := graph.NewParam("fc.weight", tensor.Float32, 3, 3), graph.NewParam("fc.bias", tensor.Float32, 3)
+	_, err := LoadSafetensors(path, []*graph.Param{w2, b2}, Transpose("fc.wieght"))
+	require.ErrorIs(t, err, ErrMismatch)
+	require.ErrorContains(t, err, "safetensors file "+path+": checkpoint: Transpose lists fc.wieght, but no tensor is named fc.wieght")
+	require.Equal(t, make([]float32, 9), w2.Value.F32, "nothing restored")
+
+	// A Rename whose file name the file lacks.
+	renamed := filepath.Join(dir, "r.safetensors")
+	require.NoError(t, SaveSafetensors(renamed, params, Rename{"fc.weight": "dense/kernel"}, nil))
+	_, err = LoadSafetensors(renamed, []*graph.Param{w2, b2}, Rename{"fc.weight": "dense/kernal"})
+	require.ErrorIs(t, err, ErrMismatch)
+	require.ErrorContains(t, err, "Rename maps fc.weight to dense/kernal, but no tensor read from the file is named dense/kernal")
+	require.Equal(t, make([]float32, 9), w2.Value.F32, "nothing restored")
+}
