@@ -141,13 +141,28 @@ func (c chain) FromFile(ts []Tensor) ([]Tensor, error) {
 	return ts, nil
 }
 
-// MappingFuncs makes a Mapping of two functions; both must be set.
+// MappingFuncs makes a Mapping of two functions. Both must be set: a nil
+// one makes its method return an error (a mapping for saving only still
+// needs a FromFileFunc for loading).
 type MappingFuncs struct {
 	ToFileFunc, FromFileFunc func([]Tensor) ([]Tensor, error)
 }
 
-func (m MappingFuncs) ToFile(ts []Tensor) ([]Tensor, error)   { return m.ToFileFunc(ts) }
-func (m MappingFuncs) FromFile(ts []Tensor) ([]Tensor, error) { return m.FromFileFunc(ts) }
+// ToFile calls ToFileFunc.
+func (m MappingFuncs) ToFile(ts []Tensor) ([]Tensor, error) {
+	if m.ToFileFunc == nil {
+		return nil, errors.New("checkpoint: MappingFuncs.ToFileFunc is nil")
+	}
+	return m.ToFileFunc(ts)
+}
+
+// FromFile calls FromFileFunc.
+func (m MappingFuncs) FromFile(ts []Tensor) ([]Tensor, error) {
+	if m.FromFileFunc == nil {
+		return nil, errors.New("checkpoint: MappingFuncs.FromFileFunc is nil")
+	}
+	return m.FromFileFunc(ts)
+}
 
 // Transpose swaps the two dimensions of the named matrices both ways (for a
 // framework that stores a dense layer's weight as (in, out) where Ember
@@ -248,7 +263,9 @@ func transposed(t Tensor) (*graph.Buf, error) {
 // SaveSafetensors writes params as a safetensors file at path, atomically
 // (see Save), after m.ToFile (nil means Identity). metadata becomes the
 // file's "__metadata__" (strings only; PyTorch's writers put
-// "format": "pt" there, which loaders ignore).
+// "format": "pt" there, which loaders ignore). No parameters, or a
+// mapping that leaves no tensors, is an error rather than a file no model
+// could load from. Errors start with "safetensors file <path>:".
 func SaveSafetensors(path string, params []*graph.Param, m Mapping, metadata map[string]string) error {
 	err := saveSafetensors(path, params, m, metadata)
 	if err != nil {
@@ -261,6 +278,9 @@ func saveSafetensors(path string, params []*graph.Param, m Mapping, metadata map
 	if m == nil {
 		m = Identity
 	}
+	if len(params) == 0 {
+		return errors.New("no parameters to save")
+	}
 	for i, p := range params {
 		if p == nil || p.Value == nil {
 			return fmt.Errorf("parameter %d is nil or has no value", i)
@@ -269,6 +289,9 @@ func saveSafetensors(path string, params []*graph.Param, m Mapping, metadata map
 	ts, err := m.ToFile(ParamTensors(params))
 	if err != nil {
 		return err
+	}
+	if len(ts) == 0 {
+		return fmt.Errorf("the mapping (%T) gave no tensors to save", m)
 	}
 	enc := make([]safetensors.Tensor, len(ts))
 	for i, t := range ts {

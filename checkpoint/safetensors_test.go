@@ -210,3 +210,29 @@ func TestMappingNamesNoTensorHas(t *testing.T) {
 	require.ErrorContains(t, err, "Rename maps fc.weight to dense/kernal, but no tensor read from the file is named dense/kernal")
 	require.Equal(t, make([]float32, 9), w2.Value.F32, "nothing restored")
 }
+
+func TestSaveSafetensorsRefusesNothingToSave(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	a := seqParam("a", tensor.Float32, 2)
+	require.EqualError(t, SaveSafetensors(path, nil, nil, nil), "safetensors file "+path+": no parameters to save")
+	require.ErrorContains(t, SaveSafetensors(path, []*graph.Param{}, nil, nil), "no parameters to save")
+	dropAll := MappingFuncs{
+		ToFileFunc:   func([]Tensor) ([]Tensor, error) { return nil, nil },
+		FromFileFunc: func(ts []Tensor) ([]Tensor, error) { return ts, nil },
+	}
+	require.ErrorContains(t, SaveSafetensors(path, []*graph.Param{a}, dropAll, nil), "the mapping (checkpoint.MappingFuncs) gave no tensors to save")
+	_, err := os.Stat(path)
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// TestMappingFuncsNilFunc: a nil function is an error, not a nil
+// dereference.
+func TestMappingFuncsNilFunc(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	a := seqParam("a", tensor.Float32, 2)
+	require.ErrorContains(t, SaveSafetensors(path, []*graph.Param{a}, MappingFuncs{}, nil), "checkpoint: MappingFuncs.ToFileFunc is nil")
+	require.NoError(t, SaveSafetensors(path, []*graph.Param{a}, nil, nil))
+	toOnly := MappingFuncs{ToFileFunc: func(ts []Tensor) ([]Tensor, error) { return ts, nil }}
+	_, err := LoadSafetensors(path, []*graph.Param{a}, toOnly)
+	require.ErrorContains(t, err, "checkpoint: MappingFuncs.FromFileFunc is nil")
+}
