@@ -57,11 +57,21 @@ func checkPairs(params []*graph.Param, grads []*graph.Buf) error {
 			return fmt.Errorf("optim: parameter %q is %v but its gradient is %v", p.Name, p.Value.Dtype, g.Dtype)
 		}
 		if g.Len() != p.Value.Len() {
-			return fmt.Errorf("optim: parameter %q has %d elements %v but its gradient has %d %v",
-				p.Name, p.Value.Len(), p.Value.Shape, g.Len(), g.Shape)
+			return fmt.Errorf("optim: parameter %q has %d elements%s but its gradient has %d%s",
+				p.Name, p.Value.Len(), shapeNote(p.Value), g.Len(), shapeNote(g))
 		}
 	}
 	return nil
+}
+
+// shapeNote is " (shape (r, c))" for a buffer of two or more dimensions,
+// where the element count alone does not say how it is laid out, and ""
+// otherwise (a vector's shape is its element count).
+func shapeNote(b *graph.Buf) string {
+	if len(b.Shape) < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (shape %v)", b.Shape)
 }
 
 // checkParam rejects nil parameters and non-float dtypes.

@@ -46,7 +46,10 @@ func TestStepValidation(t *testing.T) {
 		{"dtype", func() (*graph.Param, *graph.Buf) { return newParam("b", f32, 1), newBuf(f64, 1) }, 2,
 			`parameter "b" is float32 but its gradient is float64`},
 		{"size", func() (*graph.Param, *graph.Buf) { return newParam("b", f32, 1, 2, 3), newBuf(f32, 1, 2) }, 2,
-			`parameter "b" has 3 elements (3) but its gradient has 2 (2)`},
+			`parameter "b" has 3 elements but its gradient has 2`},
+		{"size of a matrix", func() (*graph.Param, *graph.Buf) {
+			return &graph.Param{Name: "b", Value: graph.NewBuf(f32, 2, 3)}, graph.NewBuf(f32, 3, 1)
+		}, 2, `parameter "b" has 6 elements (shape (2, 3)) but its gradient has 3 (shape (3, 1))`},
 	}
 	for _, o := range optimizers {
 		for _, tc := range cases {
