@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -15,8 +16,13 @@ import (
 // denominator.
 //
 // The hyperparameters are plain fields so that a schedule can change LR
-// between steps. The zero value with fields set is ready to use; NewAdam
-// fills in PyTorch's defaults.
+// between steps. Start from NewAdam, which sets PyTorch's defaults (betas
+// 0.9 and 0.999, eps 1e-8). A literal must set Beta1, Beta2 and Eps itself:
+// their zero values are not those defaults. Beta1 = Beta2 = 0 is valid (no
+// averaging, as in PyTorch), but Eps = 0 is refused by Validate and Step,
+// unlike PyTorch: with no Eps, an element whose gradient has been zero at
+// every step so far divides 0 by 0 and its weight becomes NaN. LR = 0
+// leaves the weights where they are (a warm-up schedule may start there).
 type Adam struct {
 	LR, Beta1, Beta2, Eps float64
 	// WeightDecay is the L2 coefficient: g += WeightDecay·w, as in
@@ -68,6 +74,11 @@ func (a *Adam) check() error {
 		if err := checkHyper("Adam", h.name, h.v, h.lo, h.hi); err != nil {
 			return err
 		}
+	}
+	if a.Eps == 0 {
+		return errors.New("optim: Adam: Eps = 0, want a finite value > 0: with no Eps an element whose gradient " +
+			"has always been zero divides 0 by 0 and its weight becomes NaN (NewAdam sets PyTorch's defaults: " +
+			"Beta1 0.9, Beta2 0.999, Eps 1e-8)")
 	}
 	return nil
 }

@@ -131,6 +131,9 @@ func TestAdamHyperparameterErrors(t *testing.T) {
 		{"beta1 one", func(a *Adam) { a.Beta1 = 1 }, "Beta1 = 1"},
 		{"beta2 negative", func(a *Adam) { a.Beta2 = -0.1 }, "Beta2 = -0.1"},
 		{"nan eps", func(a *Adam) { a.Eps = nan() }, "Eps = NaN"},
+		{"zero eps", func(a *Adam) { a.Eps = 0 }, "Eps = 0, want a finite value > 0: with no Eps an element whose gradient has always been zero divides 0 by 0"},
+		// A literal with only LR set: its zero Eps is refused, pointing to NewAdam.
+		{"literal with LR only", func(a *Adam) { *a = Adam{LR: 0.1} }, "NewAdam sets PyTorch's defaults"},
 		{"negative weight decay", func(a *Adam) { a.WeightDecay = -1e-4 }, "WeightDecay = -0.0001"},
 	}
 	for _, tc := range cases {
@@ -177,4 +180,17 @@ func TestAdamRefusesDuplicates(t *testing.T) {
 		require.Equal(t, steps+1, opt.StepCount())
 		require.NotEqual(t, before, p.Value.F32)
 	}
+}
+
+// TestAdamZeroValueFields: Validate refuses the zero Eps a literal with
+// only LR set has (its zero-gradient elements would become 0/0 = NaN),
+// while zero betas with an Eps are valid, as in PyTorch, and stay finite.
+func TestAdamZeroValueFields(t *testing.T) {
+	require.ErrorContains(t, (&Adam{LR: 0.01}).Validate(), "optim: Adam: Eps = 0, want a finite value > 0")
+	a := &Adam{LR: 0.01, Eps: 1e-8}
+	require.NoError(t, a.Validate())
+	p := newParam("w", tensor.Float32, 1, 2, 3)
+	require.NoError(t, a.Step([]*graph.Param{p}, []*graph.Buf{newBuf(tensor.Float32, 0.5, 0, 0)}))
+	require.NoError(t, p.CheckFinite())
+	require.Equal(t, []float64{2, 3}, values(p.Value)[1:], "a zero gradient leaves its weights alone")
 }

@@ -13,7 +13,11 @@ import (
 //
 // As in PyTorch, a parameter's momentum buffer starts as a copy of its first
 // (weight-decayed) gradient, undamped; only later steps apply Dampening.
-// The zero value with fields set is ready to use.
+//
+// A literal needs only LR: the other fields' zero values are PyTorch's
+// defaults (no momentum, dampening or weight decay; Nesterov off), so
+// &SGD{LR: 0.1} is NewSGD(0.1). LR has no default: 0 leaves the weights
+// where they are (a warm-up schedule may start there).
 type SGD struct {
 	LR, Momentum, Dampening, WeightDecay float64
 	Nesterov                             bool
