@@ -309,7 +309,9 @@ func (a *Adam) State(p *graph.Param) map[string]*graph.Buf {
 	return map[string]*graph.Buf{SlotExpAvg: st.m, SlotExpAvgSq: st.v}
 }
 
-// SetState copies p's moments from state, which must hold both slots.
+// SetState copies p's moments from state, which must hold both slots, every
+// value finite and exp_avg_sq's at least 0 (checked here, where a corrupt
+// checkpoint would otherwise make the next Step's weights NaN).
 func (a *Adam) SetState(p *graph.Param, state map[string]*graph.Buf) error {
 	if len(state) == 0 {
 		delete(a.state, p)
@@ -319,7 +321,7 @@ func (a *Adam) SetState(p *graph.Param, state map[string]*graph.Buf) error {
 	if st := a.state[p]; st != nil && checkStateBuf(p, SlotExpAvg, st.m) == nil && checkStateBuf(p, SlotExpAvgSq, st.v) == nil {
 		m, v = st.m, st.v // reuse buffers that still fit
 	}
-	err := restore(p, adamSlots, state, func(slot string) *graph.Buf {
+	err := restore(p, adamSlots, SlotExpAvgSq, state, func(slot string) *graph.Buf {
 		if slot == SlotExpAvg {
 			if m == nil {
 				m = newStateBuf(p)

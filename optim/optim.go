@@ -28,8 +28,9 @@ type Optimizer interface {
 	State(p *graph.Param) map[string]*graph.Buf
 	// SetState copies state (from a checkpoint) into p's buffers,
 	// allocating them if needed. It must hold every slot of Slots, each
-	// the size and dtype of p. An empty state forgets p's state, so that
-	// p's next step is a first step.
+	// the size and dtype of p, its values finite (a second moment's at
+	// least 0). An empty state forgets p's state, so that p's next step
+	// is a first step.
 	SetState(p *graph.Param, state map[string]*graph.Buf) error
 }
 
@@ -102,9 +103,11 @@ func checkStateBuf(p *graph.Param, slot string, b *graph.Buf) error {
 }
 
 // restore validates state against slots and p, and copies it into the
-// buffers returned by get (which allocates them on demand). It checks
-// everything before copying anything.
-func restore(p *graph.Param, slots []string, state map[string]*graph.Buf, get func(slot string) *graph.Buf) error {
+// buffers returned by get (which allocates them on demand). Every value
+// must be finite, and those of the slot named nonNegative (a second
+// moment; "" for none) at least 0: either fault would make the next
+// step's weights NaN. It checks everything before copying anything.
+func restore(p *graph.Param, slots []string, nonNegative string, state map[string]*graph.Buf, get func(slot string) *graph.Buf) error {
 	if err := checkParam(0, p); err != nil {
 		return err
 	}
@@ -121,10 +124,29 @@ func restore(p *graph.Param, slots []string, state map[string]*graph.Buf, get fu
 		if err := checkStateBuf(p, s, b); err != nil {
 			return err
 		}
+		if err := checkStateValues(p, s, b, s == nonNegative); err != nil {
+			return err
+		}
 	}
 	for _, s := range slots {
 		if err := get(s).CopyFrom(state[s]); err != nil {
 			return fmt.Errorf("optim: parameter %q: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
+// checkStateValues reports the first value of b that is not finite, or
+// negative where nonNegative.
+func checkStateValues(p *graph.Param, slot string, b *graph.Buf, nonNegative bool) error {
+	for i := range b.Len() {
+		v := b.At(i)
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			return fmt.Errorf("optim: parameter %q: state %q element %d is %v, want a finite value", p.Name, slot, i, v)
+		case nonNegative && v < 0:
+			return fmt.Errorf("optim: parameter %q: state %q element %d is %v, want a finite value >= 0 (a second moment is a mean of squares)",
+				p.Name, slot, i, v)
 		}
 	}
 	return nil

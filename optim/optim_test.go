@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -170,6 +171,18 @@ func TestSetStateErrors(t *testing.T) {
 			`unknown state "momentum_buffer"`},
 		{"sgd size", &SGD{LR: 0.1, Momentum: 0.9}, p, map[string]*graph.Buf{SlotMomentum: newBuf(f32, 0, 0, 0)},
 			`state "momentum_buffer" is float32 with 3`},
+		{"adam negative second moment", NewAdam(0.1), p, map[string]*graph.Buf{SlotExpAvg: newBuf(f32, 0, 0), SlotExpAvgSq: newBuf(f32, 0, -1)},
+			`optim: parameter "w": state "exp_avg_sq" element 1 is -1, want a finite value >= 0`},
+		{"adam NaN second moment", NewAdam(0.1), p, map[string]*graph.Buf{SlotExpAvg: newBuf(f32, 0, 0), SlotExpAvgSq: newBuf(f32, nan(), 0)},
+			`optim: parameter "w": state "exp_avg_sq" element 0 is NaN, want a finite value`},
+		{"adam infinite second moment", NewAdam(0.1), p, map[string]*graph.Buf{SlotExpAvg: newBuf(f32, 0, 0), SlotExpAvgSq: newBuf(f32, 0, math.Inf(1))},
+			`state "exp_avg_sq" element 1 is +Inf, want a finite value`},
+		{"adam NaN first moment", NewAdam(0.1), p, map[string]*graph.Buf{SlotExpAvg: newBuf(f32, nan(), 0), SlotExpAvgSq: newBuf(f32, 0, 0)},
+			`optim: parameter "w": state "exp_avg" element 0 is NaN, want a finite value`},
+		{"adam infinite first moment", NewAdam(0.1), p, map[string]*graph.Buf{SlotExpAvg: newBuf(f32, 0, math.Inf(-1)), SlotExpAvgSq: newBuf(f32, 0, 0)},
+			`state "exp_avg" element 1 is -Inf, want a finite value`},
+		{"sgd NaN momentum", &SGD{LR: 0.1, Momentum: 0.9}, p, map[string]*graph.Buf{SlotMomentum: newBuf(f32, 1, nan())},
+			`optim: parameter "w": state "momentum_buffer" element 1 is NaN, want a finite value`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,6 +192,8 @@ func TestSetStateErrors(t *testing.T) {
 			}
 		})
 	}
+	// A first moment may be negative (it averages gradients).
+	require.NoError(t, NewAdam(0.1).SetState(p, map[string]*graph.Buf{SlotExpAvg: newBuf(f32, -1, 2), SlotExpAvgSq: newBuf(f32, 0, 4)}))
 	require.ErrorContains(t, NewAdam(0.1).SetStepCount(-1), "negative step count -1")
 	require.ErrorContains(t, NewSGD(0.1).SetStepCount(-2), "negative step count -2")
 }

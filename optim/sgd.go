@@ -204,8 +204,9 @@ func (s *SGD) State(p *graph.Param) map[string]*graph.Buf {
 	return map[string]*graph.Buf{SlotMomentum: b}
 }
 
-// SetState copies p's momentum buffer from state. A restored buffer counts
-// as already started: p's next step applies momentum and dampening to it.
+// SetState copies p's momentum buffer from state; its values must be
+// finite. A restored buffer counts as already started: p's next step
+// applies momentum and dampening to it.
 func (s *SGD) SetState(p *graph.Param, state map[string]*graph.Buf) error {
 	if len(state) == 0 {
 		delete(s.bufs, p)
@@ -215,7 +216,7 @@ func (s *SGD) SetState(p *graph.Param, state map[string]*graph.Buf) error {
 	if b != nil && checkStateBuf(p, SlotMomentum, b) != nil {
 		b = nil // the parameter changed size or dtype: do not reuse
 	}
-	err := restore(p, s.Slots(), state, func(string) *graph.Buf {
+	err := restore(p, s.Slots(), "", state, func(string) *graph.Buf {
 		if b == nil {
 			b = newStateBuf(p)
 		}
