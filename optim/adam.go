@@ -1,7 +1,6 @@
 package optim
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -68,17 +67,19 @@ func (a *Adam) check() error {
 		{"LR", a.LR, 0, math.Inf(1)},
 		{"Beta1", a.Beta1, 0, 1},
 		{"Beta2", a.Beta2, 0, 1},
-		{"Eps", a.Eps, 0, math.Inf(1)},
 		{"WeightDecay", a.WeightDecay, 0, math.Inf(1)},
 	} {
 		if err := checkHyper("Adam", h.name, h.v, h.lo, h.hi); err != nil {
 			return err
 		}
 	}
-	if a.Eps == 0 {
-		return errors.New("optim: Adam: Eps = 0, want a finite value > 0: with no Eps an element whose gradient " +
-			"has always been zero divides 0 by 0 and its weight becomes NaN (NewAdam sets PyTorch's defaults: " +
-			"Beta1 0.9, Beta2 0.999, Eps 1e-8)")
+	if !(a.Eps > 0) || math.IsInf(a.Eps, 1) {
+		why := ""
+		if a.Eps == 0 {
+			why = ": with no Eps an element whose gradient has always been zero divides 0 by 0 and its weight " +
+				"becomes NaN (NewAdam sets PyTorch's defaults: Beta1 0.9, Beta2 0.999, Eps 1e-8)"
+		}
+		return fmt.Errorf("optim: Adam: Eps = %v, want a finite value > 0%s", a.Eps, why)
 	}
 	return nil
 }

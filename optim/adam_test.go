@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 
@@ -130,7 +131,9 @@ func TestAdamHyperparameterErrors(t *testing.T) {
 		{"negative lr", func(a *Adam) { a.LR = -1 }, "LR = -1"},
 		{"beta1 one", func(a *Adam) { a.Beta1 = 1 }, "Beta1 = 1"},
 		{"beta2 negative", func(a *Adam) { a.Beta2 = -0.1 }, "Beta2 = -0.1"},
-		{"nan eps", func(a *Adam) { a.Eps = nan() }, "Eps = NaN"},
+		{"nan eps", func(a *Adam) { a.Eps = nan() }, "Eps = NaN, want a finite value > 0"},
+		{"negative eps", func(a *Adam) { a.Eps = -1 }, "Eps = -1, want a finite value > 0"},
+		{"infinite eps", func(a *Adam) { a.Eps = math.Inf(1) }, "Eps = +Inf, want a finite value > 0"},
 		{"zero eps", func(a *Adam) { a.Eps = 0 }, "Eps = 0, want a finite value > 0: with no Eps an element whose gradient has always been zero divides 0 by 0"},
 		// A literal with only LR set: its zero Eps is refused, pointing to NewAdam.
 		{"literal with LR only", func(a *Adam) { *a = Adam{LR: 0.1} }, "NewAdam sets PyTorch's defaults"},
