@@ -272,7 +272,7 @@ func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) 
 		return nil, rep, fmt.Errorf("%s: no row has the label %q; the labels are %s", source, rep.Positive, quoteList(rep.labels))
 	}
 	if t := rep.third; t != nil {
-		return nil, rep, fmt.Errorf("%s: line %d has the label %q, a third one besides %q and %q; --positive needs data with two labels",
+		return nil, rep, fmt.Errorf("%s: line %d has the label %q, a third one besides %q and %q; with a positive label named, the data must have two labels",
 			source, t.Line, clip(t.Reason, 40), rep.Positive, rep.Negative)
 	}
 	if len(out) == 0 {
@@ -380,6 +380,10 @@ func detect(text string, o Options) (Format, error) {
 // to choose one (Options.Format; spamrnn's --format).
 var ErrUnknownFormat = errors.New("cannot detect the format")
 
+// ErrLooksLikeCSV is wrapped by the error of FormatTSV data in which no
+// line has a tab and most have commas: a CSV file read as TSV.
+var ErrLooksLikeCSV = errors.New("it looks like CSV")
+
 // detectGeneric picks CSV when the first non-blank line is a header naming
 // the label and text columns, and TSV when it has a tab.
 func detectGeneric(text string, o Options) (Format, error) {
@@ -467,7 +471,7 @@ func readTSV(text string, rep *LoadReport) ([]Example, error) {
 	// Every line lacked a tab and most have commas: a CSV file read as TSV.
 	// Say so rather than leave "no usable rows" to puzzle over.
 	if len(out) == 0 && noTab > 0 && blank+noTab == rep.Skipped && noTabComma*2 > noTab {
-		return nil, fmt.Errorf("no line has a tab (tsv), but %d of %d have commas: it looks like CSV; read it as csv", noTabComma, noTab)
+		return nil, fmt.Errorf("no line has a tab (tsv), but %d of %d have commas: %w; read it as csv", noTabComma, noTab, ErrLooksLikeCSV)
 	}
 	return out, nil
 }

@@ -323,6 +323,7 @@ func TestReadSMSErrors(t *testing.T) {
 			ex, rep, err := ReadSMS(strings.NewReader(tc.in), "bad.txt", tc.format)
 			require.ErrorContains(t, err, tc.want)
 			require.Equal(t, tc.name == "undetectable", errors.Is(err, ErrUnknownFormat), "errors.Is ErrUnknownFormat")
+			require.Equal(t, tc.name == "csv read as tsv", errors.Is(err, ErrLooksLikeCSV), "errors.Is ErrLooksLikeCSV")
 			require.Nil(t, ex)
 			require.Equal(t, "bad.txt", rep.Source)
 		})
@@ -436,7 +437,7 @@ func TestReadTwoLabelsErrors(t *testing.T) {
 		o        Options
 		want     string
 	}{
-		{"third label", "a\t1\nb\t0\nc\t2\n", Options{Positive: "1"}, `in: line 3 has the label "2", a third one besides "1" and "0"; --positive needs data with two labels`},
+		{"third label", "a\t1\nb\t0\nc\t2\n", Options{Positive: "1"}, `in: line 3 has the label "2", a third one besides "1" and "0"; with a positive label named, the data must have two labels`},
 		{"positive absent from a TSV", "ham\thi\nspam\twin\n", Options{Positive: "1"}, `no row has the label "1" in its first or last tab-separated field (the first fields are "ham" and "spam"; the last "hi" and "win")`},
 		{"positive absent from a CSV", "v1,v2\nham,hi\nspam,win\n", Options{Positive: "1"}, `in: no row has the label "1"; the labels are "ham" and "spam"`},
 		{"named column missing", "a,b\n1,x\n", Options{Positive: "1", LabelColumn: "stars", Format: FormatCSV}, `no label column "stars" and no text column (text, v2, message or sms)`},

@@ -528,6 +528,9 @@ func loadExamples(fs *cli.FlagSet, path, format, positive, labelCol, textCol, hi
 		return nil, data.LoadReport{}, err
 	}
 	ex, rep, err := data.LoadFile(path, data.Options{Format: f, Positive: positive, LabelColumn: labelCol, TextColumn: textCol})
+	if errors.Is(err, data.ErrLooksLikeCSV) {
+		err = fmt.Errorf("%w (--format csv)", err)
+	}
 	if errors.Is(err, data.ErrUnknownFormat) {
 		err = fmt.Errorf("%w; if the file is one of these, say which with --format tsv or --format csv", err)
 		if hint != "" {

@@ -311,6 +311,8 @@ func TestTrainRefusesData(t *testing.T) {
 			"a training batch of 10 needs at least 15"},
 		{"other labels without --positive", "good film\t1\nawful\t0\n", nil, "for labels other than ham and spam, name the positive one with --positive"},
 		{"a third label", "good film\t1\nawful\t0\nmeh\t2\n", []string{"--positive", "1"}, `line 3 has the label "2", a third one besides "1" and "0"`},
+		{"a CSV file read as TSV", "label,text\nham,hi there\nspam,win now\n", []string{"--format", "tsv"},
+			"no line has a tab (tsv), but 3 of 3 have commas: it looks like CSV; read it as csv (--format csv)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
