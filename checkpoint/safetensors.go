@@ -49,12 +49,10 @@ func (r Rename) ToFile(ts []Tensor) ([]Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if missing := absent(ts, r); len(missing) > 0 {
-		errs := make([]error, len(missing))
-		for i, from := range missing {
-			errs[i] = fmt.Errorf("checkpoint: Rename maps %s to %s, but no tensor is named %s", from, r[from], from)
-		}
-		return nil, errors.Join(errs...)
+	if err := unnamed(ts, r, nil, func(from string) string {
+		return fmt.Sprintf("checkpoint: Rename maps %s to %s, but no tensor is named %s", from, r[from], from)
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -72,30 +70,38 @@ func (r Rename) FromFile(ts []Tensor) ([]Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if missing := absent(ts, inv); len(missing) > 0 {
-		errs := make([]error, len(missing))
-		for i, to := range missing {
-			errs[i] = errorf(ErrMismatch, "checkpoint: Rename maps %s to %s, but no tensor read from the file is named %s", inv[to], to, to)
-		}
-		return nil, errors.Join(errs...)
+	if err := unnamed(ts, inv, ErrMismatch, func(to string) string {
+		return fmt.Sprintf("checkpoint: Rename maps %s to %s, but no tensor read from the file is named %s", inv[to], to, to)
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// absent lists, sorted, the keys of names that no tensor in ts is named.
-func absent[V any](ts []Tensor, names map[string]V) []string {
+// unnamed is the error for the keys of names that no tensor in ts is
+// named, one msg(name) each in sorted order and matching kind (none when
+// kind is nil); nil when every key names a tensor.
+func unnamed[V any](ts []Tensor, names map[string]V, kind error, msg func(name string) string) error {
 	have := make(map[string]bool, len(ts))
 	for _, t := range ts {
 		have[t.Name] = true
 	}
-	var out []string
+	var missing []string
 	for n := range names {
 		if !have[n] {
-			out = append(out, n)
+			missing = append(missing, n)
 		}
 	}
-	slices.Sort(out)
-	return out
+	slices.Sort(missing)
+	errs := make([]error, len(missing))
+	for i, n := range missing {
+		if kind != nil {
+			errs[i] = errorf(kind, "%s", msg(n))
+		} else {
+			errs[i] = errors.New(msg(n))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func renameAll(ts []Tensor, m map[string]string) ([]Tensor, error) {
@@ -188,18 +194,11 @@ func (tr transpose) FromFile(ts []Tensor) ([]Tensor, error) { return tr.apply(ts
 // apply transposes the named tensors; kind is what an unused name's
 // error matches (nil for none).
 func (tr transpose) apply(ts []Tensor, kind error) ([]Tensor, error) {
-	if missing := absent(ts, tr); len(missing) > 0 {
-		errs := make([]error, len(missing))
-		for i, n := range missing {
-			msg := fmt.Sprintf("checkpoint: Transpose lists %s, but no tensor is named %s "+
-				"(Transpose takes the model's names: in a Chain, put it before any Rename)", n, n)
-			if kind != nil {
-				errs[i] = errorf(kind, "%s", msg)
-			} else {
-				errs[i] = errors.New(msg)
-			}
-		}
-		return nil, errors.Join(errs...)
+	if err := unnamed(ts, tr, kind, func(n string) string {
+		return fmt.Sprintf("checkpoint: Transpose lists %s, but no tensor is named %s "+
+			"(Transpose takes the model's names: in a Chain, put it before any Rename)", n, n)
+	}); err != nil {
+		return nil, err
 	}
 	out := slices.Clone(ts)
 	for i, t := range out {

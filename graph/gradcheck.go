@@ -143,8 +143,7 @@ func CheckGradients(prog *Program, cost *gorgonia.Node, params []*Param, grads [
 				return err
 			}
 			numeric := (up - down) / (2 * o.Eps)
-			scale := math.Max(math.Abs(numeric)+math.Abs(analytic[i]), 1e-4)
-			if rel := math.Abs(numeric-analytic[i]) / scale; !(rel < o.Tol) {
+			if rel := relErr(numeric, analytic[i]); !(rel < o.Tol) {
 				return fmt.Errorf("%s[%d]: analytic gradient %.9g, finite differences %.9g (relative error %.2g)",
 					p.Name, i, analytic[i], numeric, rel)
 			}
@@ -176,12 +175,12 @@ func (o *GradCheck) setDefaults() error {
 	return nil
 }
 
-// agree reports whether a and b agree within relative tolerance tol (with
-// the finite-difference comparison's floor of 1e-4 on the scale).
-func agree(a, b, tol float64) bool {
-	if a == b {
-		return true
-	}
-	scale := math.Max(math.Abs(a)+math.Abs(b), 1e-4)
-	return math.Abs(a-b)/scale < tol
+// agree reports whether a and b agree within relative tolerance tol, as
+// the finite differences must agree with the gradient.
+func agree(a, b, tol float64) bool { return a == b || relErr(a, b) < tol }
+
+// relErr is the relative difference of a and b, on a scale of at least
+// 1e-4 so that gradients near zero are compared absolutely.
+func relErr(a, b float64) float64 {
+	return math.Abs(a-b) / math.Max(math.Abs(a)+math.Abs(b), 1e-4)
 }

@@ -55,16 +55,13 @@ func (d *Dense) Row(i int) (cols []int, vals []float64) {
 	return d.iota, d.data[i*d.cols : (i+1)*d.cols : (i+1)*d.cols]
 }
 
-// checkMatrix rejects a matrix the model cannot read: nil (typed or not), a
-// malformed one (its Validate method, where it has one, such as
+// checkMatrix rejects a matrix the model cannot read (its callers have
+// refused a nil one, typed or not, with isNil): a malformed one (its Validate method, where it has one, such as
 // *text.Sparse's, fails), a row whose column indices are outside 0..cols-1
 // or not increasing, and values a multinomial model cannot take (negative,
 // NaN or infinite), naming the first offender. It costs one pass over the
 // non-zeros, far less than the prediction itself.
 func checkMatrix(X Matrix, what string) error {
-	if isNil(X) {
-		return fmt.Errorf("naivebayes: %s: nil matrix", what)
-	}
 	if v, ok := X.(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("naivebayes: %s: malformed matrix: %w", what, err)
