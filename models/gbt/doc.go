@@ -46,9 +46,15 @@
 // children side by side, walked with one float32 comparison per level
 // ("value < threshold" goes left, NaN follows the default direction),
 // tree by tree over blocks of 64 rows and over the cores by ranges of
-// rows. LoadXGBoost reads models saved by XGBoost's save_model (JSON or
-// UBJSON) into the same layout and scores them exactly as XGBoost's CPU
-// predictor does, float32 sums included.
+// rows. A categorical split holds a set of category codes instead of a
+// threshold (a bitset, in one flat array for the whole ensemble): a row
+// whose value is a code in the set goes right, any other code left, as
+// XGBoost's do; a value that is negative, 2^24 or more, or unknown to the
+// split is in no set, and a fractional one is truncated. LoadXGBoost
+// reads models saved by XGBoost's save_model (JSON or UBJSON), those
+// trained with enable_categorical included, into the same layout and
+// scores them exactly as XGBoost's CPU predictor does, float32 sums
+// included.
 //
 // # Explaining predictions
 //

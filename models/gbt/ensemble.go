@@ -13,21 +13,51 @@ import (
 // in. An inner node sends a row to Left when its feature value is below
 // Threshold, to Left+1 when it is not, and to DefaultLeft's side when it
 // is missing: children are always laid out side by side, so one index and
-// one comparison pick the next node. A leaf has Feature < 0 and its value
-// in Threshold.
+// one comparison pick the next node. A categorical split (CatWords > 0)
+// has no threshold: its category set is the bitset
+// Ensemble.cats[CatBegin:CatBegin+CatWords], and a row goes right when its
+// value is a category in the set, as XGBoost's are (see catRight). A leaf
+// has Feature < 0 and its value in Threshold.
 type node struct {
 	Threshold float32
 	Feature   int32 // -1 for a leaf
 	Left      int32 // index of the left child; the right child is Left+1
 	Default   int32 // 0: missing values go left, 1: right (added to Left)
+	// CatBegin, CatWords: a categorical split's set of categories (bit c of
+	// word c/32 is category c); CatWords is 0 for a numeric split.
+	CatBegin, CatWords int32
+}
+
+// maxCategory bounds the category codes a categorical split can hold:
+// XGBoost's OutOfRangeCat, 2^24, the first integer float32 cannot tell
+// from its successor. A value at or beyond it, or below 0, is in no set.
+const maxCategory = 1 << 24
+
+// catRight is whether a categorical split whose set is the bitset words
+// sends value v right: v is a category in the set. As XGBoost's
+// common::Decision: a negative value, one at or beyond maxCategory (or
+// NaN, which callers send the default way first) is in no set, and a
+// fractional one is truncated towards zero (2.7 is category 2).
+func catRight(words []uint32, v float32) bool {
+	if !(v >= 0 && v < maxCategory) {
+		return false
+	}
+	c := uint32(v)
+	return c>>5 < uint32(len(words)) && words[c>>5]>>(c&31)&1 != 0
 }
 
 // child is the node a split node sends value v to: the default side for
-// a missing value, left below the threshold, else right.
-func (nd *node) child(v float32) int32 {
+// a missing value; for a numeric split, left below the threshold, else
+// right; for a categorical one, right when v is in its set.
+func (e *Ensemble) child(nd *node, v float32) int32 {
 	switch {
 	case v != v:
 		return nd.Left + nd.Default
+	case nd.CatWords > 0:
+		if catRight(e.cats[nd.CatBegin:nd.CatBegin+nd.CatWords], v) {
+			return nd.Left + 1
+		}
+		return nd.Left
 	case v < nd.Threshold:
 		return nd.Left
 	}
@@ -41,8 +71,11 @@ func (nd *node) child(v float32) int32 {
 // to its class's (TreeClass), from that class's base (ClassBase). Ember's
 // own models and XGBoost models loaded with LoadXGBoost share it.
 type Ensemble struct {
-	nodes    []node
-	roots    []int32
+	nodes []node
+	roots []int32
+	// cats holds the categorical splits' category bitsets, one after
+	// another (node.CatBegin, CatWords); nil when no split is categorical.
+	cats     []uint32
 	base     float32
 	link     Link
 	nFeature int
@@ -70,14 +103,19 @@ type Ensemble struct {
 // every tree is walked exactly its depth in steps, and a leaf points to
 // itself (mask 0), so rows in a group stay in lockstep and their chains
 // of loads overlap. A leaf's value is in thr; its feature is 0 so that
-// the read it still makes is in bounds.
+// the read it still makes is in bounds. A categorical split keeps the
+// node at 16 bytes: thr holds the bits of its set's first word's index
+// and flags' top 24 bits its number of words.
 type walkNode struct {
 	thr  float32
 	feat uint32
 	left uint32
-	// bit 0: missing values go right; bit 1: an inner node.
+	// bit 0: missing values go right; bit 1: an inner node; bit 2: a
+	// categorical split; bits 8..31: its set's words.
 	flags uint32
 }
+
+const walkCat = 4
 
 // prepare builds the walking layout once.
 func (e *Ensemble) prepare() {
@@ -89,6 +127,11 @@ func (e *Ensemble) prepare() {
 				continue
 			}
 			e.walk[i] = walkNode{thr: nd.Threshold, feat: uint32(nd.Feature), left: uint32(nd.Left), flags: uint32(nd.Default) | 2}
+			if nd.CatWords > 0 {
+				// Loading bounds CatWords by maxCategory/32 = 2^19 words.
+				e.walk[i].thr = math.Float32frombits(uint32(nd.CatBegin))
+				e.walk[i].flags |= walkCat | uint32(nd.CatWords)<<8
+			}
 		}
 		e.depth = make([]int32, len(e.roots))
 		for t, r := range e.roots {
@@ -214,7 +257,12 @@ func (e *Ensemble) marginsInto(X *tabular.Matrix, lo, hi int, out []float64) {
 						nd := &walk[n[j]]
 						v := xs[j][nd.feat]
 						var right uint32
-						if !(v < nd.thr) { // NaN too, fixed just below
+						if nd.flags&walkCat != 0 {
+							beg := math.Float32bits(nd.thr)
+							if catRight(e.cats[beg:beg+nd.flags>>8], v) {
+								right = 1
+							}
+						} else if !(v < nd.thr) { // NaN too, fixed just below
 							right = 1
 						}
 						if v != v {

@@ -19,8 +19,10 @@ const FileKind = "ember.gbt"
 // newer one is refused. Version 2 added multi-class models (class bases,
 // trees.class); binary and regression models are still written as version
 // 1, so that an Ember from before it reads them, and refuses a
-// multi-class file as newer rather than damaged.
-const FileVersion = 2
+// multi-class file as newer rather than damaged. Version 3 added
+// categorical splits (tensors nodes.cat_begin, nodes.cat_words and
+// cats.bits); only a model that has one is written as version 3.
+const FileVersion = 3
 
 // Saved is what a GBT model file holds: the fitted model, the feature
 // pipeline that makes its input from raw columns, and what it predicts.
@@ -120,8 +122,21 @@ func Save(path string, s *Saved) error {
 		copy(cover.F32, e.cover)
 		tensors = append(tensors, checkpoint.Tensor{Name: "nodes.cover", Buf: cover})
 	}
+	if e.cats != nil {
+		meta.Version = 3
+		begin, words := graph.NewBuf(tensor.Int32, n), graph.NewBuf(tensor.Int32, n)
+		for i, nd := range e.nodes {
+			begin.I32[i], words.I32[i] = nd.CatBegin, nd.CatWords
+		}
+		bits := graph.NewBuf(tensor.Int32, len(e.cats))
+		for i, w := range e.cats {
+			bits.I32[i] = int32(w) // the bits as they are
+		}
+		tensors = append(tensors, checkpoint.Tensor{Name: "nodes.cat_begin", Buf: begin},
+			checkpoint.Tensor{Name: "nodes.cat_words", Buf: words}, checkpoint.Tensor{Name: "cats.bits", Buf: bits})
+	}
 	if e.class != nil {
-		meta.Version = 2
+		meta.Version = max(meta.Version, 2)
 		class := graph.NewBuf(tensor.Int32, len(e.class))
 		copy(class.I32, e.class)
 		tensors = append(tensors, checkpoint.Tensor{Name: "trees.class", Buf: class})
@@ -226,6 +241,32 @@ func Load(path string) (*Saved, error) {
 		}
 		e.nodes[i] = nd
 	}
+	// Categorical splits' sets: files before version 3 have none.
+	if words, err := get("nodes.cat_words", tensor.Int32); err == nil {
+		begin, err := get("nodes.cat_begin", tensor.Int32)
+		if err != nil {
+			return nil, err
+		}
+		bits, err := get("cats.bits", tensor.Int32)
+		if err != nil {
+			return nil, err
+		}
+		if len(begin.I32) != n || len(words.I32) != n {
+			return nil, bad("category sets for %d and %d of %d nodes", len(begin.I32), len(words.I32), n)
+		}
+		e.cats = make([]uint32, len(bits.I32))
+		for i, w := range bits.I32 {
+			e.cats[i] = uint32(w)
+		}
+		for i := range e.nodes {
+			e.nodes[i].CatBegin, e.nodes[i].CatWords = begin.I32[i], words.I32[i]
+			if p := e.catProblem(i); p != "" {
+				return nil, bad("%s", p)
+			}
+		}
+	} else if !errors.Is(err, checkpoint.ErrNoTensor) {
+		return nil, err
+	}
 	if len(roots.I32) == 0 {
 		return nil, bad("no trees")
 	}
@@ -299,6 +340,20 @@ func nodeProblem(nd node, i, n, nFeature int) string {
 	return ""
 }
 
+// catProblem is what makes node i's category set malformed, or "": a leaf
+// with one, words outside cats, more words than maxCategory needs.
+func (e *Ensemble) catProblem(i int) string {
+	nd := e.nodes[i]
+	if nd.CatWords == 0 && nd.CatBegin == 0 {
+		return ""
+	}
+	if nd.Feature < 0 || nd.CatWords < 0 || nd.CatWords > maxCategory/32 || nd.CatBegin < 0 ||
+		int64(nd.CatBegin)+int64(nd.CatWords) > int64(len(e.cats)) {
+		return fmt.Sprintf("node %d's category set (words %d..%d of %d) is malformed", i, nd.CatBegin, int64(nd.CatBegin)+int64(nd.CatWords)-1, len(e.cats))
+	}
+	return ""
+}
+
 // coverProblem is the first node cover that is negative or not finite, or "".
 func coverProblem(cover []float32) string {
 	for i, c := range cover {
@@ -333,6 +388,9 @@ func (e *Ensemble) saveProblem(m *Model) string {
 	}
 	for i, nd := range e.nodes {
 		if p := nodeProblem(nd, i, len(e.nodes), e.nFeature); p != "" {
+			return p
+		}
+		if p := e.catProblem(i); p != "" {
 			return p
 		}
 	}

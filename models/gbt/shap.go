@@ -150,7 +150,7 @@ func (e *Ensemble) treeShap(x []float32, phi []float64, node int32, uniqueDepth 
 		return
 	}
 	// The branch the row takes (hot) and the other (cold).
-	hot := nd.child(x[nd.Feature])
+	hot := e.child(&nd, x[nd.Feature])
 	cold := 2*nd.Left + 1 - hot
 	w := float64(e.cover[node])
 	hotZero, coldZero := 0.5, 0.5

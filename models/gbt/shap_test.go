@@ -130,7 +130,7 @@ func bruteShapley(e *Ensemble, x []float32, cl int) []float64 {
 				return float64(nd.Threshold)
 			}
 			if set&(1<<uint(nd.Feature)) != 0 {
-				return walk(nd.child(x[nd.Feature]))
+				return walk(e.child(&nd, x[nd.Feature]))
 			}
 			cl, cr := float64(e.cover[nd.Left]), float64(e.cover[nd.Left+1])
 			return (walk(nd.Left)*cl + walk(nd.Left+1)*cr) / float64(e.cover[n])

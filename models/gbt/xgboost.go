@@ -36,12 +36,14 @@ type XGBoostModel struct {
 // LoadXGBoost reads a model saved by XGBoost 1.x or 2.x with
 // Booster.save_model: JSON (".json") or Universal Binary JSON (".ubj"),
 // told apart by the first bytes. Supported: the gbtree booster with
-// numeric splits, objectives binary:logistic, reg:logistic,
+// numeric and categorical splits (enable_categorical), objectives binary:logistic, reg:logistic,
 // binary:logitraw, reg:squarederror (reg:linear), and multi:softprob and
 // multi:softmax (num_class margins per row, a tree each per round; Predict
 // gives the class probabilities of both, as predict_proba does). Scoring
 // reproduces XGBoost's CPU predictor: feature values as float32, "value <
-// threshold" goes left, NaN follows the learned default, margins summed in
+// threshold" goes left, a category in a categorical split's set goes
+// right (a negative, fractional or unknown code as XGBoost sends it:
+// see Ensemble), NaN follows the learned default, margins summed in
 // float32 from the base margin, then the link (float32 logistic, or
 // XGBoost's softmax). Every
 // error names the file and matches ErrXGBoostModel or, for a missing file,
@@ -80,13 +82,97 @@ func ParseXGBoost(b []byte) (*XGBoostModel, error) {
 			return nil, xgbErr("UBJSON: %v", err)
 		}
 	case trim[0] == '{':
-		if err := json.Unmarshal(trim, &doc); err != nil {
+		if err := json.Unmarshal(quoteNonFinite(trim), &doc); err != nil {
 			return nil, xgbErr("JSON: %v", err)
 		}
 	default:
 		return nil, xgbErr("neither JSON nor UBJSON (XGBoost's save_model writes one of them; the old binary format is not supported: load it in XGBoost and save it as .json)")
 	}
 	return doc.model()
+}
+
+// quoteNonFinite turns the bare NaN, Infinity and -Infinity XGBoost's JSON
+// writer puts in number arrays (a categorical split's condition is NaN),
+// which encoding/json refuses, into the strings xgbFloats reads; text
+// inside strings is left alone.
+func quoteNonFinite(b []byte) []byte {
+	if !bytes.Contains(b, []byte("NaN")) && !bytes.Contains(b, []byte("Infinity")) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+64)
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			out = append(out, c)
+			switch c {
+			case '\\':
+				if i+1 < len(b) {
+					i++
+					out = append(out, b[i])
+				}
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch {
+		case c == '"':
+			inString = true
+		case bytes.HasPrefix(b[i:], []byte("NaN")):
+			out, i = append(out, `"NaN"`...), i+2
+			continue
+		case bytes.HasPrefix(b[i:], []byte("Infinity")), bytes.HasPrefix(b[i:], []byte("+Infinity")):
+			n := len("Infinity")
+			if c == '+' {
+				n++
+			}
+			out, i = append(out, `"+Inf"`...), i+n-1
+			continue
+		case bytes.HasPrefix(b[i:], []byte("-Infinity")):
+			out, i = append(out, `"-Inf"`...), i+len("-Infinity")-1
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// xgbFloats is an array of float32 that may hold NaN and infinities,
+// written as the strings "NaN", "+Inf" and "-Inf" (by quoteNonFinite for
+// JSON, by the UBJSON decoder for UBJSON).
+type xgbFloats []float32
+
+func (f *xgbFloats) UnmarshalJSON(b []byte) error {
+	var raw []any
+	// json.Number, parsed as float32 directly: through float64 a value
+	// could round twice.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	out := make([]float32, len(raw))
+	for i, v := range raw {
+		switch v := v.(type) {
+		case json.Number:
+			x, err := strconv.ParseFloat(string(v), 32)
+			if err != nil {
+				return fmt.Errorf("%q is not a float32", v)
+			}
+			out[i] = float32(x)
+		case string:
+			x, err := strconv.ParseFloat(v, 32)
+			if err != nil || !(math.IsNaN(x) || math.IsInf(x, 0)) {
+				return fmt.Errorf("%q is not a number", v)
+			}
+			out[i] = float32(x)
+		default:
+			return fmt.Errorf("%v is not a number", v)
+		}
+	}
+	*f = out
+	return nil
 }
 
 func xgbErr(format string, args ...any) error {
@@ -137,10 +223,16 @@ type xgbTree struct {
 	Left        []int32   `json:"left_children"`
 	Right       []int32   `json:"right_children"`
 	SplitIndex  []int64   `json:"split_indices"`
-	SplitCond   []float32 `json:"split_conditions"`
+	SplitCond   xgbFloats `json:"split_conditions"`
 	DefaultLeft []int     `json:"default_left"`
 	SplitType   []int     `json:"split_type"`
-	SumHessian  []float32 `json:"sum_hessian"`
+	SumHessian  xgbFloats `json:"sum_hessian"`
+	// A categorical split's categories (those that go right) are
+	// Categories[CatSegments[k]:][:CatSizes[k]] for node CatNodes[k].
+	CatNodes    []int32 `json:"categories_nodes"`
+	CatSegments []int64 `json:"categories_segments"`
+	CatSizes    []int64 `json:"categories_sizes"`
+	Categories  []int32 `json:"categories"`
 	Param       struct {
 		NumNodes string `json:"num_nodes"`
 		NumFeat  string `json:"num_feature"`
@@ -284,6 +376,10 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 	if len(t.SplitType) != 0 && len(t.SplitType) != n {
 		return fmt.Errorf("split_type has %d entries for %d nodes", len(t.SplitType), n)
 	}
+	catSets, err := t.categorySets()
+	if err != nil {
+		return err
+	}
 	root := int32(len(e.nodes))
 	e.roots = append(e.roots, root)
 	e.nodes = append(e.nodes, node{})
@@ -320,14 +416,21 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 		if l < 0 || int(l) >= n || r < 0 || int(r) >= n {
 			return fmt.Errorf("node %d has children %d and %d, outside 0..%d", s, l, r, n-1)
 		}
-		if len(t.SplitType) == n && t.SplitType[s] != 0 {
-			return fmt.Errorf("node %d is a categorical split; only numeric splits are supported", s)
+		categorical := len(t.SplitType) == n && t.SplitType[s] != 0
+		if categorical && t.SplitType[s] != 1 {
+			return fmt.Errorf("node %d has split_type %d (0 is numeric, 1 categorical)", s, t.SplitType[s])
 		}
 		f := t.SplitIndex[s]
 		if f < 0 || f >= int64(nf) {
 			return fmt.Errorf("node %d splits on feature %d; the model has %d", s, f, nf)
 		}
-		if isNaN32(t.SplitCond[s]) {
+		set, hasSet := catSets[s]
+		switch {
+		case categorical && !hasSet:
+			return fmt.Errorf("node %d is a categorical split without categories", s)
+		case !categorical && hasSet:
+			return fmt.Errorf("node %d has categories but is not a categorical split", s)
+		case !categorical && isNaN32(t.SplitCond[s]):
 			return fmt.Errorf("node %d has threshold NaN", s)
 		}
 		var def int32
@@ -339,10 +442,49 @@ func (e *Ensemble) addXGBTree(t *xgbTree, nf int) error {
 		if e.cover != nil {
 			e.cover = append(e.cover, 0, 0)
 		}
-		e.nodes[it.dst] = node{Threshold: t.SplitCond[s], Feature: int32(f), Left: left, Default: def}
+		nd := node{Threshold: t.SplitCond[s], Feature: int32(f), Left: left, Default: def}
+		if categorical {
+			// XGBoost writes NaN as a categorical split's condition.
+			nd.Threshold = 0
+			nd.CatBegin, nd.CatWords = int32(len(e.cats)), int32(len(set))
+			e.cats = append(e.cats, set...)
+		}
+		e.nodes[it.dst] = nd
 		queue = append(queue, item{l, left}, item{r, left + 1})
 	}
 	return nil
+}
+
+// categorySets is each categorical split's category set as a bitset (bit
+// c of word c/32: category c goes right), as XGBoost's
+// RegTree::LoadCategoricalSplit builds it from the categories_* arrays,
+// by source node index.
+func (t *xgbTree) categorySets() (map[int32][]uint32, error) {
+	k := len(t.CatNodes)
+	if len(t.CatSegments) != k || len(t.CatSizes) != k {
+		return nil, fmt.Errorf("categories_nodes, categories_segments and categories_sizes have %d, %d and %d entries", k, len(t.CatSegments), len(t.CatSizes))
+	}
+	sets := make(map[int32][]uint32, k)
+	for i, nd := range t.CatNodes {
+		if nd < 0 || int(nd) >= len(t.Left) || sets[nd] != nil {
+			return nil, fmt.Errorf("categories_nodes[%d] is node %d: not a node, or one listed twice", i, nd)
+		}
+		beg, size := t.CatSegments[i], t.CatSizes[i]
+		if beg < 0 || size < 1 || beg > int64(len(t.Categories)) || size > int64(len(t.Categories))-beg {
+			return nil, fmt.Errorf("node %d's categories are entries %d..%d of %d", nd, beg, beg+size-1, len(t.Categories))
+		}
+		cats := t.Categories[beg : beg+size]
+		top := slices.Max(cats)
+		if slices.Min(cats) < 0 || top >= maxCategory {
+			return nil, fmt.Errorf("node %d has a category outside 0..%d", nd, maxCategory-1)
+		}
+		set := make([]uint32, top/32+1)
+		for _, c := range cats {
+			set[c/32] |= 1 << (c % 32)
+		}
+		sets[nd] = set
+	}
+	return sets, nil
 }
 
 func isNaN32(v float32) bool { return v != v }
