@@ -31,18 +31,28 @@ const binSampleRows = 200_000
 // every training value the same way.
 type binMapper struct {
 	cuts [][]float32
+	// nCat is each categorical feature's number of categories, whose
+	// codes are their bins (0 for a numeric feature); nil when none is.
+	nCat []int
 }
+
+// unseenBin is a categorical feature's bin for a code no training row had
+// (or a negative or huge one): in no split's set of categories.
+const unseenBin = MaxCategories
 
 // newBinMapper computes at most maxBins-1 cuts per feature from (a sample
 // of) the rows: the midpoints between consecutive distinct values when a
 // feature has at most maxBins of them, else midpoint quantiles at
 // 1/maxBins, 2/maxBins, …, as scikit-learn's _find_binning_thresholds.
-func newBinMapper(X *tabular.Matrix, maxBins int, seed uint64, threads int) *binMapper {
+func newBinMapper(X *tabular.Matrix, maxBins int, seed uint64, threads int, nCat []int) *binMapper {
 	rows := sampleRows(X.Rows, binSampleRows, seed)
-	bm := &binMapper{cuts: make([][]float32, X.Cols)}
+	bm := &binMapper{cuts: make([][]float32, X.Cols), nCat: nCat}
 	parallel(X.Cols, threads, func(lo, hi int) {
 		col := make([]float32, 0, len(rows))
 		for j := lo; j < hi; j++ {
+			if nCat != nil && nCat[j] > 0 {
+				continue // its codes are its bins
+			}
 			col = col[:0]
 			for _, i := range rows {
 				if v := X.Data[i*X.Cols+j]; v == v {
@@ -137,7 +147,25 @@ func (bm *binMapper) bin(j int, v float32) uint8 {
 }
 
 // nBins is the number of value bins of feature j (missing not counted).
-func (bm *binMapper) nBins(j int) int { return len(bm.cuts[j]) + 1 }
+func (bm *binMapper) nBins(j int) int {
+	if bm.nCat != nil && bm.nCat[j] > 0 {
+		return bm.nCat[j]
+	}
+	return len(bm.cuts[j]) + 1
+}
+
+// catBin is a categorical feature's bin for v: the category code itself
+// (truncated, as prediction reads it), unseenBin for a code past the
+// training rows' or a negative one, missingBin for NaN.
+func catBin(nCat int, v float32) uint8 {
+	switch {
+	case v != v:
+		return missingBin
+	case v >= 0 && v < float32(nCat):
+		return uint8(v)
+	}
+	return unseenBin
+}
 
 // binAll bins every value of X into a row-major byte matrix.
 func (bm *binMapper) binAll(X *tabular.Matrix, threads int) []uint8 {
@@ -159,6 +187,9 @@ func (bm *binMapper) binAll(X *tabular.Matrix, threads int) []uint8 {
 // is a measurable part of training, and the branches of an ordinary search
 // mispredict about every other step).
 func (bm *binMapper) binFast(j int, v float32) uint8 {
+	if bm.nCat != nil && bm.nCat[j] > 0 {
+		return catBin(bm.nCat[j], v)
+	}
 	if v != v {
 		return missingBin
 	}

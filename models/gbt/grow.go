@@ -70,7 +70,9 @@ type growNode struct {
 
 // newTrainer prepares a Fit of k margins per row (the classes of
 // multi:softprob, else 1).
-func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k int) *trainer {
+// nCat is each feature's number of categories (0: numeric), nil when
+// none is categorical.
+func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k int, nCat []int) *trainer {
 	t := &trainer{
 		m: m,
 		rules: splitRules{
@@ -78,6 +80,9 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 			minSamplesLeaf: m.MinSamplesLeaf,
 			minChildWeight: m.MinChildWeight,
 			minSplitLoss:   m.MinSplitLoss,
+			nCat:           nCat,
+			onehotBelow:    m.MaxCatToOnehot,
+			catThreshold:   m.MaxCatThreshold,
 		},
 		threads: m.threads(),
 		lr:      m.LearningRate,
@@ -87,7 +92,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 		k:       k,
 		rng:     rand.New(rand.NewPCG(m.Seed, 0x6b7)),
 	}
-	t.bm = newBinMapper(X, m.MaxBins, m.Seed, t.threads)
+	t.bm = newBinMapper(X, m.MaxBins, m.Seed, t.threads, nCat)
 	t.nBins = make([]int, t.d)
 	for j := range t.nBins {
 		t.nBins[j] = t.bm.nBins(j)
@@ -262,8 +267,15 @@ func (t *trainer) run() error {
 			t.ens.nodes = t.ens.nodes[:end]
 			t.gains = t.gains[:end]
 			t.cover = t.cover[:end]
+			// The kept nodes' sets come first: cut the rest.
+			cats := 0
+			for _, nd := range t.ens.nodes {
+				cats = max(cats, int(nd.CatBegin+nd.CatWords))
+			}
+			t.ens.cats = t.ens.cats[:cats]
 		}
 	}
+	t.ens.cats = slices.Clip(t.ens.cats)
 	t.importance = make([]float64, t.d)
 	for i, nd := range t.ens.nodes {
 		if nd.Feature >= 0 {
@@ -456,7 +468,16 @@ func (t *trainer) splitInto(p *growNode) (left, right growNode) {
 	if !p.sp.defaultLeft {
 		def = 1
 	}
-	t.ens.nodes[p.id] = node{Threshold: thr, Feature: int32(f), Left: left.id, Default: def}
+	nd := node{Threshold: thr, Feature: int32(f), Left: left.id, Default: def}
+	if p.sp.categorical {
+		words := len(p.sp.cats)
+		for words > 1 && p.sp.cats[words-1] == 0 {
+			words--
+		}
+		nd.Threshold, nd.CatBegin, nd.CatWords = 0, int32(len(t.ens.cats)), int32(words)
+		t.ens.cats = append(t.ens.cats, p.sp.cats[:words]...)
+	}
+	t.ens.nodes[p.id] = nd
 	t.binThr[p.id] = p.sp.bin
 	t.gains[p.id] = p.sp.gain
 	return left, right
@@ -710,7 +731,16 @@ func (t *trainer) partition(nodes []*growNode) {
 		nl, nr := 0, 0
 		for _, r := range rows {
 			b := t.bins[int(r)*d+f]
-			if b <= thr || (b == missingBin && defLeft) {
+			var goLeft bool
+			switch {
+			case b == missingBin:
+				goLeft = defLeft
+			case sp.categorical:
+				goLeft = sp.cats[b>>5]>>(b&31)&1 == 0
+			default:
+				goLeft = b <= thr
+			}
+			if goLeft {
 				rows[nl] = r
 				nl++
 			} else {
@@ -751,6 +781,12 @@ func (t *trainer) leafBinned(root int32, row []uint8) float32 {
 		switch {
 		case b == missingBin:
 			n = nd.Left + nd.Default
+		case nd.CatWords > 0:
+			// A categorical feature's bin is its code (unseenBin in no set).
+			n = nd.Left
+			if catRight(t.ens.cats[nd.CatBegin:nd.CatBegin+nd.CatWords], float32(b)) {
+				n++
+			}
 		case b <= t.binThr[n]:
 			n = nd.Left
 		default:

@@ -1,7 +1,9 @@
 package gbt
 
 import (
+	"cmp"
 	"math"
+	"slices"
 )
 
 // histBin sums the gradient pairs and counts the rows of one bin.
@@ -83,6 +85,10 @@ type split struct {
 	defaultLeft bool
 	left        stats
 	ok          bool
+	// categorical: the bins (category codes) in cats go right, the
+	// others left; bin is unused.
+	categorical bool
+	cats        [8]uint32
 }
 
 // splitRules are the constraints a split must meet.
@@ -91,6 +97,12 @@ type splitRules struct {
 	minSamplesLeaf int
 	minChildWeight float64
 	minSplitLoss   float64
+	// nCat is each feature's number of categories (0: numeric), nil when
+	// none is categorical; categorical splits are one-hot below
+	// onehotBelow categories, else partitions scanning at most
+	// catThreshold categories from either end.
+	nCat                      []int
+	onehotBelow, catThreshold int
 }
 
 // score is G²/(H+λ), or 0 when H+λ is not above 0, where it is undefined
@@ -120,6 +132,10 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, nBins []int, f0, f1
 	parent := r.score(total)
 	for f := f0; f < f1; f++ {
 		h := &hist[f]
+		if r.nCat != nil && r.nCat[f] > 0 {
+			r.bestCatSplit(h, total, parent, f, r.nCat[f], &best)
+			continue
+		}
 		miss := binStats(&h[missingBin])
 		nb := nBins[f]
 		last := nb - 2 // the last threshold leaving a value bin on the right
@@ -156,6 +172,73 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, nBins []int, f0, f1
 		}
 	}
 	return best
+}
+
+// bestCatSplit replaces best with a better split of categorical feature f
+// (nc categories, bins 0..nc-1), as XGBoost's hist evaluator finds them:
+// with fewer than onehotBelow categories, each category alone against the
+// rest, missing values with the rest and then with it
+// (EnumerateOneHot); otherwise the categories sorted (stably) by their
+// Newton step, and every partition into a first part, which goes right,
+// and the rest: growing the first part from the start with missing values
+// left, then shrinking it from the end with them right, at most
+// catThreshold categories each way (EnumeratePart).
+func (r *splitRules) bestCatSplit(h *featHist, total stats, parent float64, f, nc int, best *split) {
+	miss := binStats(&h[missingBin])
+	try := func(left, right stats, defaultLeft bool) bool {
+		if left.n == 0 || right.n == 0 || !r.valid(left) || !r.valid(right) {
+			return false
+		}
+		g := r.score(left) + r.score(right) - parent
+		if !(g > best.gain) {
+			return false
+		}
+		*best = split{gain: g, feature: f, defaultLeft: defaultLeft, left: left, ok: true, categorical: true}
+		return true
+	}
+	if nc < r.onehotBelow {
+		for c := range nc {
+			one := binStats(&h[c])
+			if try(total.sub(one), one, true) {
+				best.cats[c>>5] |= 1 << (c & 31)
+			}
+			if try(total.sub(one.add(miss)), one.add(miss), false) {
+				best.cats[c>>5] |= 1 << (c & 31)
+			}
+		}
+		return
+	}
+	// XGBoost's CalcWeight: 0 where the hessian is below MinChildWeight.
+	var weight [MaxCategories]float64
+	var order [MaxCategories]uint8
+	for c := range nc {
+		order[c] = uint8(c)
+		if s := binStats(&h[c]); s.h >= r.minChildWeight && s.h > 0 {
+			weight[c] = -s.g / (s.h + r.lambda)
+		}
+	}
+	sorted := order[:nc]
+	slices.SortStableFunc(sorted, func(a, b uint8) int { return cmp.Compare(weight[a], weight[b]) })
+	setFirst := func(k int) {
+		for _, c := range sorted[:k] {
+			best.cats[c>>5] |= 1 << (c & 31)
+		}
+	}
+	nb := min(r.catThreshold, nc)
+	var right stats
+	for j := 0; j < nb-1; j++ { // missing values left
+		right = right.add(binStats(&h[sorted[j]]))
+		if try(total.sub(right), right, true) {
+			setFirst(j + 1)
+		}
+	}
+	var left stats
+	for j := nc - 1; j > nc-nb; j-- { // missing values right
+		left = left.add(binStats(&h[sorted[j]]))
+		if try(left, total.sub(left), false) {
+			setFirst(j)
+		}
+	}
 }
 
 // histTotal is the totals over all of a histogram's bins of feature 0.

@@ -53,7 +53,8 @@ const MaxClasses = 1 << 12
 //
 // The zero Model is a binary classifier ready to fit, as New's: Fit takes
 // a zero Objective, NumTrees, MaxDepth, LearningRate, MaxBins,
-// MinSamplesLeaf, Subsample or ScalePosWeight to mean the default
+// MinSamplesLeaf, Subsample, ScalePosWeight, MaxCatToOnehot or
+// MaxCatThreshold to mean the default
 // documented on it, and sets the field to that value, so that after Fit
 // the options say what was used (and a saved model records them). Zero is
 // a setting of its own for the options that can be 0 (MinChildWeight, L2
@@ -120,6 +121,27 @@ type Model struct {
 	// to Fit has not improved for this many rounds, and keeps the trees up
 	// to the best round (default 0: off).
 	EarlyStoppingRounds int `json:"early_stopping_rounds"`
+	// Categorical lists the features (columns of X) that hold category
+	// codes rather than numbers, as XGBoost's enable_categorical with
+	// feature_types "c" (default none). A code is a non-negative integer
+	// (as float32; NaN is missing); a feature's codes must be below
+	// MaxCategories and MaxBins. Such a feature is split by sets of
+	// categories, not by a threshold: fewer than MaxCatToOnehot
+	// categories, one category against the rest; otherwise the best
+	// partition of the categories ordered by their Newton step −G/(H+λ),
+	// trying the first MaxCatThreshold of either end (XGBoost's
+	// partition-based split). The categories in a split's set go right,
+	// any other code (one no training row had, a negative one) left, and
+	// missing values the way that gained most.
+	Categorical []int `json:"categorical,omitempty"`
+	// MaxCatToOnehot: a categorical feature with fewer categories is
+	// split one category against the rest (XGBoost's max_cat_to_onehot;
+	// default 4, 0 means 4; 1 never does).
+	MaxCatToOnehot int `json:"max_cat_to_onehot,omitempty"`
+	// MaxCatThreshold bounds the categories a partition-based split
+	// scans from either end of the ordered categories (XGBoost's
+	// max_cat_threshold; default 64, 0 means 64).
+	MaxCatThreshold int `json:"max_cat_threshold,omitempty"`
 	// Seed makes the binning sample and row subsampling reproducible.
 	Seed uint64 `json:"seed"`
 	// Threads is how many goroutines training and prediction use (default
@@ -147,16 +169,18 @@ type History struct {
 // Model's, but MinChildWeight 1e-3 and L2 1.
 func New() *Model {
 	return &Model{
-		Objective:      BinaryLogistic,
-		NumTrees:       100,
-		MaxDepth:       6,
-		LearningRate:   0.1,
-		MaxBins:        MaxBins,
-		MinSamplesLeaf: 1,
-		MinChildWeight: 1e-3,
-		L2:             1,
-		Subsample:      1,
-		ScalePosWeight: 1,
+		Objective:       BinaryLogistic,
+		NumTrees:        100,
+		MaxDepth:        6,
+		LearningRate:    0.1,
+		MaxBins:         MaxBins,
+		MinSamplesLeaf:  1,
+		MinChildWeight:  1e-3,
+		L2:              1,
+		Subsample:       1,
+		ScalePosWeight:  1,
+		MaxCatToOnehot:  4,
+		MaxCatThreshold: 64,
 	}
 }
 
@@ -207,6 +231,8 @@ func (m *Model) setDefaults() {
 	setZero(&m.MinSamplesLeaf, 1)
 	setZero(&m.Subsample, 1)
 	setZero(&m.ScalePosWeight, 1)
+	setZero(&m.MaxCatToOnehot, 4)
+	setZero(&m.MaxCatThreshold, 64)
 }
 
 // setZero sets *v to def when it is 0.
@@ -250,6 +276,15 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: ScalePosWeight must be a non-negative finite number, got %v", m.ScalePosWeight)
 	case m.EarlyStoppingRounds < 0:
 		return fmt.Errorf("gbt: EarlyStoppingRounds must not be negative, got %d", m.EarlyStoppingRounds)
+	case m.MaxCatToOnehot < 0:
+		return fmt.Errorf("gbt: MaxCatToOnehot must not be negative, got %d", m.MaxCatToOnehot)
+	case m.MaxCatThreshold < 0:
+		return fmt.Errorf("gbt: MaxCatThreshold must not be negative, got %d", m.MaxCatThreshold)
+	}
+	for k, j := range m.Categorical {
+		if j < 0 || slices.Contains(m.Categorical[:k], j) {
+			return fmt.Errorf("gbt: Categorical lists feature %d: not a column index, or listed twice", j)
+		}
 	}
 	return nil
 }
@@ -480,7 +515,11 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 			return fmt.Errorf("gbt: Fit: only rows of class %v have a weight above 0; a classifier needs two classes of weighted rows", with[0])
 		}
 	}
-	t := newTrainer(m, X, y, w, valid, k)
+	nCat, err := m.categoryCounts(X)
+	if err != nil {
+		return err
+	}
+	t := newTrainer(m, X, y, w, valid, k, nCat)
 	if err := t.run(); err != nil {
 		return err
 	}
@@ -542,4 +581,42 @@ func (m *Model) PredictClass(X *tabular.Matrix) ([]int, error) {
 		return nil, err
 	}
 	return metrics.ArgMax(p, m.NumClasses()), nil
+}
+
+// MaxCategories is the most categories a Categorical feature may have
+// (codes 0..253): the 8-bit bin codes keep one for missing values and one
+// for the codes no training row had.
+const MaxCategories = 254
+
+// categoryCounts is each feature's number of categories (its largest code
+// plus one; 0 for a numeric feature), or nil when none is categorical,
+// checking that every training value of a categorical feature is a code.
+func (m *Model) categoryCounts(X *tabular.Matrix) ([]int, error) {
+	if len(m.Categorical) == 0 {
+		return nil, nil
+	}
+	limit := min(MaxCategories, m.MaxBins)
+	nCat := make([]int, X.Cols)
+	for _, j := range m.Categorical {
+		if j >= X.Cols {
+			return nil, fmt.Errorf("gbt: Categorical lists feature %d; X has %d", j, X.Cols)
+		}
+		top := float32(-1)
+		for i := range X.Rows {
+			v := X.Data[i*X.Cols+j]
+			if v != v {
+				continue
+			}
+			if !(v >= 0) || float64(v) != math.Trunc(float64(v)) {
+				return nil, fmt.Errorf("gbt: Fit: X row %d, categorical feature %d: %v is not a category code (a non-negative integer)", i, j, v)
+			}
+			top = max(top, v)
+		}
+		if top+1 > float32(limit) {
+			return nil, fmt.Errorf("gbt: Fit: categorical feature %d has %v categories (codes 0..%v); at most %d are supported (MaxCategories and MaxBins)", j, top+1, top, limit)
+		}
+		// A feature of missing values only still needs a bin.
+		nCat[j] = max(int(top)+1, 1)
+	}
+	return nCat, nil
 }

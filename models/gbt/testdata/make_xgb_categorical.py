@@ -20,6 +20,15 @@ Files (all in this folder):
   xgb_cat_expected.csv  per row: predict_proba[:, 1], the margin
                         (output_margin) and pred_contribs (color, size, x,
                         bias), as float32 reprs
+  cat_fit_rows.csv      500 rows for checking Ember's own categorical fit:
+                        "level" (10 categories whose effect on the label is
+                        not monotone in the code: partition splits), "size"
+                        (3 categories: one-hot splits, some missing) and
+                        the label y
+  cat_fit_xgb.csv       per row: the margin of XGBoost's fit on those rows
+                        (20 trees, depth 3, eta 0.3, lambda 1,
+                        min_child_weight 1, base_score the positive rate,
+                        the params Ember's test fits with)
 """
 import csv
 import os
@@ -78,6 +87,37 @@ def main():
         for p, m, c in zip(proba, margin, contribs):
             w.writerow([repr(float(p)), repr(float(m))] + [repr(float(v)) for v in c])
     print("xgboost", xgb.__version__, "rows", len(rows))
+    fit_fixture(rng)
+
+
+def fit_fixture(rng):
+    n = 500
+    level = rng.integers(0, 10, size=n)
+    size = rng.integers(0, 3, size=n).astype(np.float32)
+    effect = np.array([1.0, -1.5, 2.0, -0.5, -2.0, 1.5, 0.0, -1.0, 2.5, -2.5])
+    z = effect[level] + 0.7 * (size == 2)
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(np.float32)
+    size[rng.random(n) < 0.1] = np.nan
+    X = np.stack([level.astype(np.float32), size], axis=1)
+    dm = xgb.DMatrix(X, label=y, feature_names=["level", "size"], feature_types=["c", "c"],
+                     enable_categorical=True, missing=np.nan)
+    params = {"objective": "binary:logistic", "tree_method": "hist", "max_depth": 3, "eta": 0.3,
+              "lambda": 1.0, "min_child_weight": 1.0, "base_score": float(y.mean()),
+              "max_cat_to_onehot": 4, "max_bin": 256, "nthread": 1}
+    booster = xgb.train(params, dm, num_boost_round=20)
+    margin = booster.predict(dm, output_margin=True)
+    with open(os.path.join(HERE, "cat_fit_rows.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["level", "size", "y"])
+        for row, label in zip(X, y):
+            w.writerow(["" if np.isnan(v) else repr(float(v)) for v in row] + [repr(float(label))])
+    with open(os.path.join(HERE, "cat_fit_xgb.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["margin"])
+        for m in margin:
+            w.writerow([repr(float(m))])
+    p = 1 / (1 + np.exp(-margin.astype(np.float64)))
+    print("fit fixture: XGBoost training log-loss", -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
 if __name__ == "__main__":
