@@ -101,6 +101,8 @@
 // hessian are scaled as XGBoost scales them, the starting margin is the
 // weighted one, and an EvalSet's W weighs the validation loss.
 //
-// Not here yet: categorical splits
-// and a CUDA histogram kernel (no GPU was available to measure one on).
+// Not here yet: a tabular pipeline (and `ember gbt` flag) that turns a
+// text column into the codes Categorical takes, so the CLI still one-hot
+// encodes categorical columns; and a CUDA histogram kernel (no GPU was
+// available to measure one on).
 package gbt
