@@ -37,6 +37,11 @@
 //     as scikit-learn's DictVectorizer names them, one per value seen in
 //     training, sorted; a value never seen in training sets none of them
 //     (DictVectorizer's behaviour) and is counted in the transform report;
+//     or, with Spec.CategoricalEncoding EncodeCodes, one column "column" of
+//     category codes per categorical column, for trees that split on sets
+//     of categories (CodeFeatures lists them for gbt's Model.Categorical):
+//     the training values sorted, numbered from 0, a value never seen in
+//     training one past them, a missing value NaN;
 //   - token counts of token-list columns (a CountVectorizer over tokens
 //     split on a separator), named "column=token", with a vocabulary of the
 //     most frequent tokens (MaxVocab) that occur in at least MinDF rows.

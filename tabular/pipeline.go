@@ -19,12 +19,33 @@ const (
 	ImputeConstant     = "constant"      // FillValue (numeric) or FillCategory (text)
 )
 
+// Encodings of categorical columns (Spec.CategoricalEncoding).
+const (
+	// EncodeOneHot makes a feature "column=value" per training value,
+	// 1 in the rows holding it (scikit-learn's OneHotEncoder,
+	// DictVectorizer).
+	EncodeOneHot = ""
+	// EncodeCodes makes one feature "column" holding each row's category
+	// code: the value's place among the training values in sorted order
+	// (0, 1, 2, …, as scikit-learn's OrdinalEncoder numbers them), for
+	// trees that split on sets of categories (gbt's Model.Categorical,
+	// XGBoost's enable_categorical). A value never seen in training gets
+	// the code one past the known ones, len(Categories[k]), which no
+	// split fitted on these codes has in its set; a missing value stays
+	// missing (NaN) unless ImputeCategorical fills it.
+	EncodeCodes = "codes"
+)
+
 // Spec says which columns become features and how; Fit learns the rest.
 type Spec struct {
 	// Numeric columns pass through as one feature each.
 	Numeric []string `json:"numeric,omitempty"`
-	// Categorical columns become one-hot features "column=value".
+	// Categorical columns become one-hot features "column=value", or
+	// one feature of category codes each, as CategoricalEncoding says.
 	Categorical []string `json:"categorical,omitempty"`
+	// CategoricalEncoding is how categorical columns become features:
+	// EncodeOneHot (the zero value) or EncodeCodes.
+	CategoricalEncoding string `json:"categorical_encoding,omitempty"`
 	// Tokens columns hold token lists (split on TokenSep) and become
 	// token-count features "column=token".
 	Tokens []string `json:"tokens,omitempty"`
@@ -41,8 +62,9 @@ type Spec struct {
 	// FillValue is the ImputeConstant value for numeric columns.
 	FillValue float64 `json:"fill_value,omitempty"`
 	// ImputeCategorical is the strategy for categorical columns: ImputeNone
-	// (a missing value sets no one-hot feature), ImputeMostFrequent or
-	// ImputeConstant (FillCategory, "missing" when empty).
+	// (a missing value sets no one-hot feature, or is a NaN code),
+	// ImputeMostFrequent or ImputeConstant (FillCategory, "missing" when
+	// empty, a category of its own).
 	ImputeCategorical string `json:"impute_categorical,omitempty"`
 	FillCategory      string `json:"fill_category,omitempty"`
 }
@@ -53,7 +75,8 @@ type Pipeline struct {
 	// Fill is each numeric column's imputed value (NaN, stored as null,
 	// without imputation).
 	Fill []JSONFloat `json:"fill"`
-	// Categories are each categorical column's training values, sorted.
+	// Categories are each categorical column's training values, sorted
+	// (with EncodeCodes, value Categories[k][c] has code c).
 	Categories [][]string `json:"categories"`
 	// CategoryFill is each categorical column's imputed value ("" : none).
 	CategoryFill []string `json:"category_fill"`
@@ -85,6 +108,22 @@ func (f *JSONFloat) UnmarshalJSON(b []byte) error {
 	*f = JSONFloat(v)
 	return err
 }
+
+// CodeFeatures are the output columns holding category codes (EncodeCodes),
+// in order: what gbt's Model.Categorical takes. Nil for one-hot encoding.
+func (p *Pipeline) CodeFeatures() []int {
+	if p.Spec.CategoricalEncoding != EncodeCodes {
+		return nil
+	}
+	var out []int
+	for j := range p.Spec.Categorical {
+		out = append(out, len(p.Spec.Numeric)+j)
+	}
+	return out
+}
+
+// codes reports whether categorical columns are coded, not one-hot encoded.
+func (p *Pipeline) codes() bool { return p.Spec.CategoricalEncoding == EncodeCodes }
 
 // Inputs are the raw columns the pipeline reads, in the order Transform
 // wants them.
@@ -120,6 +159,11 @@ func (s *Spec) check() error {
 	case ImputeNone, ImputeMostFrequent, ImputeConstant:
 	default:
 		return fmt.Errorf("unknown categorical impute strategy %q (want most_frequent or constant)", s.ImputeCategorical)
+	}
+	switch s.CategoricalEncoding {
+	case EncodeOneHot, EncodeCodes:
+	default:
+		return fmt.Errorf("unknown categorical encoding %q (want \"\" for one-hot, or \"codes\")", s.CategoricalEncoding)
 	}
 	if s.MaxVocab < 0 || s.MinDF < 0 {
 		return errors.New("MaxVocab and MinDF must not be negative")
@@ -180,6 +224,10 @@ func Fit(spec Spec, b *Batch) (*Pipeline, error) {
 		cats := sortedKeys(counts)
 		p.Categories = append(p.Categories, cats)
 		p.CategoryFill = append(p.CategoryFill, fill)
+		if p.codes() {
+			p.Features = append(p.Features, name)
+			continue
+		}
 		for _, v := range cats {
 			p.Features = append(p.Features, name+"="+v)
 		}
@@ -241,7 +289,11 @@ func (p *Pipeline) Check() error {
 	}
 	n := len(s.Numeric)
 	for _, c := range p.Categories {
-		n += len(c)
+		if p.codes() {
+			n++
+		} else {
+			n += len(c)
+		}
 	}
 	for _, v := range p.Vocab {
 		n += len(v)
@@ -286,7 +338,7 @@ func (p *Pipeline) tokens(s string) []string {
 // TransformReport counts what Transform did beyond the plain mapping.
 type TransformReport struct {
 	// Unseen counts, per categorical column, the rows whose value was
-	// never seen in training (no one-hot feature set).
+	// never seen in training (no one-hot feature set, or the unseen code).
 	Unseen map[string]int
 	// FirstUnseen is an example per column: the value and where it is.
 	FirstUnseen map[string]string
@@ -311,7 +363,8 @@ func (r *TransformReport) Add(o TransformReport) {
 // Transform maps a batch to its feature matrix, reusing out's storage when
 // it is large enough. A non-number in a numeric column is an error naming
 // the file, line (or row) and column; a category never seen in training is
-// counted in the report and sets no feature. A nil batch is an error.
+// counted in the report and sets no feature (one-hot) or gets the unseen
+// code (EncodeCodes). A nil batch is an error.
 func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, error) {
 	var rep TransformReport
 	if b == nil {
@@ -356,15 +409,25 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 			return nil, rep, err
 		}
 		idx := p.catIndex[k]
+		codes := p.codes()
 		for i := range b.Rows {
 			s, ok := c.Text(i)
 			if !ok {
 				if s = p.CategoryFill[k]; s == "" {
+					if codes {
+						out.Data[i*d+col] = float32(math.NaN())
+					}
 					continue
 				}
 				rep.Imputed++
 			}
 			j, known := idx[s]
+			if codes {
+				if !known {
+					j = len(p.Categories[k])
+				}
+				out.Data[i*d+col] = float32(j)
+			}
 			if !known {
 				if rep.Unseen == nil {
 					rep.Unseen, rep.FirstUnseen = map[string]int{}, map[string]string{}
@@ -375,9 +438,15 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 				rep.Unseen[name]++
 				continue
 			}
-			out.Data[i*d+col+j] = 1
+			if !codes {
+				out.Data[i*d+col+j] = 1
+			}
 		}
-		col += len(p.Categories[k])
+		if codes {
+			col++
+		} else {
+			col += len(p.Categories[k])
+		}
 	}
 	for k, name := range p.Spec.Tokens {
 		c, err := column(b, name)

@@ -198,6 +198,109 @@ func TestPipelineOneHotImputeTokens(t *testing.T) {
 	require.Equal(t, X.Data, X2.Data)
 }
 
+// TestPipelineCodes: EncodeCodes numbers each categorical column's training
+// values in sorted order, keeps missing values NaN (or fills them), gives
+// an unseen value the code past the known ones, and survives JSON.
+func TestPipelineCodes(t *testing.T) {
+	train := writeFile(t, "train.csv", "age,city,size\n30,Paris,M\n,Oslo,S\n50,Paris,L\n40,,M\n")
+	b, _ := readAll(t, train, nil, 0)
+	spec := Spec{Numeric: []string{"age"}, Categorical: []string{"city", "size"}, CategoricalEncoding: EncodeCodes}
+	p, err := Fit(spec, b)
+	require.NoError(t, err)
+	require.Equal(t, []string{"age", "city", "size"}, p.Features)
+	require.Equal(t, []int{1, 2}, p.CodeFeatures())
+	require.Equal(t, [][]string{{"Oslo", "Paris"}, {"L", "M", "S"}}, p.Categories)
+	X, rep, err := p.Transform(b, nil)
+	require.NoError(t, err)
+	nan := float32(math.NaN())
+	requireSameFloats(t, []float32{
+		30, 1, 1,
+		nan, 0, 2,
+		50, 1, 0,
+		40, nan, 1, // no city: a missing code
+	}, X.Data)
+	require.Zero(t, rep.Imputed)
+
+	test := writeFile(t, "test.csv", "size,city,age\nXL,Rome,1\nS,Paris,2\nL,Rome,3\n")
+	tb, _ := readAll(t, test, p.Inputs(), 0)
+	X, rep, err = p.Transform(tb, nil)
+	require.NoError(t, err)
+	// Rome and XL were never seen: the code past the known ones.
+	requireSameFloats(t, []float32{1, 2, 3, 2, 1, 2, 3, 2, 0}, X.Data)
+	require.Equal(t, map[string]int{"city": 2, "size": 1}, rep.Unseen)
+	require.Contains(t, rep.FirstUnseen["size"], `"XL" (`+test+": line 2)")
+
+	js, err := jsonRoundTrip(p)
+	require.NoError(t, err)
+	require.NoError(t, js.Check())
+	require.Equal(t, []int{1, 2}, js.CodeFeatures())
+	X2, _, err := js.Transform(tb, nil)
+	require.NoError(t, err)
+	requireSameFloats(t, X.Data, X2.Data)
+
+	// Imputed: most frequent (Paris, code 1) and a constant category of
+	// its own, "missing", sorted among the others.
+	spec.ImputeCategorical = ImputeMostFrequent
+	p, err = Fit(spec, b)
+	require.NoError(t, err)
+	X, rep, err = p.Transform(b, nil)
+	require.NoError(t, err)
+	require.Equal(t, float32(1), X.Data[3*3+1])
+	require.Equal(t, 1, rep.Imputed)
+	spec.ImputeCategorical = ImputeConstant
+	p, err = Fit(spec, b)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Oslo", "Paris", "missing"}, p.Categories[0])
+	X, _, err = p.Transform(b, nil)
+	require.NoError(t, err)
+	require.Equal(t, float32(2), X.Data[3*3+1])
+
+	// The one-hot default is unchanged, and no output column is a code.
+	spec.CategoricalEncoding, spec.ImputeCategorical = EncodeOneHot, ImputeNone
+	p, err = Fit(spec, b)
+	require.NoError(t, err)
+	require.Equal(t, []string{"age", "city=Oslo", "city=Paris", "size=L", "size=M", "size=S"}, p.Features)
+	require.Nil(t, p.CodeFeatures())
+
+	spec.CategoricalEncoding = "ordinal"
+	_, err = Fit(spec, b)
+	require.ErrorContains(t, err, `unknown categorical encoding "ordinal"`)
+}
+
+// TestPipelineOldFile: a pipeline saved before CategoricalEncoding existed
+// (testdata/pipeline-afc957e.json, written by Fit at commit afc957e) loads
+// as the one-hot pipeline it was.
+func TestPipelineOldFile(t *testing.T) {
+	raw, err := os.ReadFile("testdata/pipeline-afc957e.json")
+	require.NoError(t, err)
+	var p Pipeline
+	require.NoError(t, json.Unmarshal(raw, &p))
+	require.NoError(t, p.Check())
+	require.Equal(t, EncodeOneHot, p.Spec.CategoricalEncoding)
+	require.Nil(t, p.CodeFeatures())
+	test := writeFile(t, "test.csv", "genres,city,age\nDrama,Rome,1\nDrama,,2\nx,Oslo,\n")
+	tb, _ := readAll(t, test, p.Inputs(), 0)
+	X, rep, err := p.Transform(tb, nil)
+	require.NoError(t, err)
+	// No city: the most frequent, Paris; no age: the median, 40.
+	require.Equal(t, []float32{1, 0, 0, 1, 2, 0, 1, 1, 40, 1, 0, 0}, X.Data)
+	require.Equal(t, map[string]int{"city": 1}, rep.Unseen)
+	// Marshalled again, it says nothing of the encoding: files stay as they were.
+	again, err := json.Marshal(&p)
+	require.NoError(t, err)
+	require.NotContains(t, string(again), "categorical_encoding")
+}
+
+func requireSameFloats(t *testing.T, want, got []float32) {
+	t.Helper()
+	require.Equal(t, len(want), len(got))
+	for i := range want {
+		if want[i] != got[i] && !(want[i] != want[i] && got[i] != got[i]) {
+			t.Fatalf("value %d: got %v, want %v (got %v)", i, got[i], want[i], got)
+		}
+	}
+}
+
 func TestPipelineSpecErrors(t *testing.T) {
 	b := &Batch{Rows: 1, Columns: []*Column{{Name: "x", Kind: Numeric, Num: []float64{1}}}}
 	for _, tc := range []struct {
