@@ -34,6 +34,7 @@ type gbtResult struct {
 	Objective   string             `json:"objective"`
 	Numeric     []string           `json:"numeric"`
 	Categorical []string           `json:"categorical,omitempty"`
+	CatMode     string             `json:"categorical_mode,omitempty"` // "native" when coded, else one-hot
 	Tokens      []string           `json:"tokens,omitempty"`
 	NFeatures   int                `json:"n_features"`
 	Classes     []string           `json:"classes,omitempty"`
@@ -183,7 +184,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"(regression: RMSE). A target of more than two classes is fitted with\n"+
 			"multi:softprob, one tree per class a round, as XGBClassifier does. Missing values\n"+
 			"are kept and routed by each split's learned default.\n"+
-			"Columns: numeric unless listed in --categorical (one-hot, named column=value) or\n"+
+			"Columns: numeric unless listed in --categorical (one-hot, named column=value,\n"+
+			"or with --categorical-mode native one feature of category codes) or\n"+
 			"--tokens (token counts); without --features every other column is used, a\n"+
 			"column of mostly non-numeric values is taken as categorical (unless it looks\n"+
 			"like an ID: a distinct value in most rows), and a stray word in a column of\n"+
@@ -196,7 +198,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	target := fs.String("target", "", "`column` to predict", cli.Required())
 	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other column"))
 	exclude := fs.String("exclude", "", "comma-separated `columns` left out of the default features (an ID column, say)")
-	categorical := fs.String("categorical", "", "comma-separated `columns` to one-hot encode")
+	categorical := fs.String("categorical", "", "comma-separated `columns` of categories (one-hot encoded, or see --categorical-mode)")
+	catMode := fs.Choice("categorical-mode", "onehot", []string{"onehot", "native"},
+		"how categorical columns become features: onehot, a 0/1 feature per value; native, one feature of category codes "+
+			"(the training values in sorted order) split by sets of categories, as XGBoost's enable_categorical does. Native: at most "+
+			strconv.Itoa(gbt.MaxCategories)+" categories a column, and no more than --max-bins; a value not seen in training "+
+			"is in no split's set and goes left, as XGBoost sends it from a numeric DMatrix")
 	tokens := fs.String("tokens", "", "comma-separated `columns` holding token lists, counted per token")
 	tokenSep := fs.String("token-sep", "", "`separator` of the tokens in a --tokens cell", cli.DefaultText("spaces"))
 	maxVocab := fs.Int("max-vocab", 0, 0, 1<<30, "keep the most frequent tokens per --tokens column (0: all)")
@@ -333,6 +340,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	spec := tabular.Spec{Categorical: splitList(*categorical), Tokens: splitList(*tokens), TokenSep: *tokenSep,
 		MaxVocab: *maxVocab, MinDF: *minDF, Impute: *impute, FillValue: *fill}
+	if *catMode == "native" {
+		spec.CategoricalEncoding = tabular.EncodeCodes
+	}
 
 	tb, err := readBatch(*data, nil, *layout)
 	if err != nil {
@@ -368,6 +378,16 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	pl0, err := tabular.Fit(spec, tb)
 	if err != nil {
 		return err
+	}
+	if *catMode == "native" {
+		if len(spec.Categorical) == 0 {
+			warn("--categorical-mode native: no column is categorical (list them in --categorical)")
+		}
+		if err := checkCategoryCounts(pl0, *data, *bins, grid); err != nil {
+			return err
+		}
+		// Every pipeline of this spec puts the codes in the same columns.
+		base.Categorical = pl0.CodeFeatures()
 	}
 	// The dense float32 matrix of every row and its bins (a byte a value)
 	// must fit in memory: one-hot and token features can make it huge.
@@ -414,6 +434,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 
 	res := gbtResult{Data: *data, Test: *testPath, Target: *target, Objective: *objective, Numeric: spec.Numeric,
 		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Weight: *weightCol, Warnings: nil}
+	if *catMode == "native" {
+		res.CatMode = "native"
+	}
 	var train, test *tabular.Batch
 	var ytr, yte, wtr []float64
 	res.EvalOn = "test"
@@ -541,7 +564,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, col := range slices.Sorted(mapKeys(rep.Unseen)) {
-		warn("%d held-out rows have a value of %s never seen in training, e.g. %s: no %s=… feature is set for them", rep.Unseen[col], col, rep.FirstUnseen[col], col)
+		warn("%d held-out rows have a value of %s never seen in training, e.g. %s: %s", rep.Unseen[col], col, rep.FirstUnseen[col], unseenEffect(pl, col))
 	}
 	res.Unseen = rep.Unseen
 	res.NFeatures = len(pl.Features)
@@ -732,6 +755,42 @@ func importanceTitle(features, trees int) string {
 	return fmt.Sprintf("GBT feature importance (%d trees)", trees)
 }
 
+// unseenEffect says what becomes of a row whose value of categorical column
+// col was never seen in training.
+func unseenEffect(pl *tabular.Pipeline, col string) string {
+	if pl.Spec.CategoricalEncoding == tabular.EncodeCodes {
+		return fmt.Sprintf("their %s code is in no split's set, so they go left at each split on %s (as XGBoost sends an unseen code from a numeric DMatrix)", col, col)
+	}
+	return fmt.Sprintf("no %s=… feature is set for them", col)
+}
+
+// checkCategoryCounts refuses, before any fit, a --categorical-mode native
+// column with more categories than a tree can split on: gbt's
+// MaxCategories, and the bins of --max-bins (or of the smallest max_bins
+// the grid tries).
+func checkCategoryCounts(pl *tabular.Pipeline, data string, bins int, grid selection.Grid) error {
+	limit, why := min(gbt.MaxCategories, bins), fmt.Sprintf("--max-bins %d", bins)
+	for _, a := range grid {
+		if a.Name == "max_bins" {
+			for _, v := range a.Values {
+				if int(v) < limit {
+					limit, why = int(v), fmt.Sprintf("--grid max_bins=%v", v)
+				}
+			}
+		}
+	}
+	if limit == gbt.MaxCategories {
+		why = fmt.Sprintf("the most native categories, %d", gbt.MaxCategories)
+	}
+	for k, col := range pl.Spec.Categorical {
+		if n := len(pl.Categories[k]); n > limit {
+			return fmt.Errorf("%s: column %q has %d categories; --categorical-mode native splits at most %d a column (%s): use --categorical-mode onehot, or merge its rare values",
+				data, col, n, limit, why)
+		}
+	}
+	return nil
+}
+
 // availableMemory is sysmem.Available, replaced in tests.
 var availableMemory = sysmem.Available
 
@@ -798,7 +857,11 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 						b.Source, c.Name, distinct, b.Rows, c.Name)
 				}
 				spec.Categorical = append(spec.Categorical, c.Name)
-				warn("column %q has non-numeric values (%q, %s): one-hot encoding it (list it in --categorical to say so, or leave it out with --features)", c.Name, c.Str[first], b.Where(first))
+				how := "one-hot encoding it"
+				if spec.CategoricalEncoding == tabular.EncodeCodes {
+					how = "taking it as categorical (native)"
+				}
+				warn("column %q has non-numeric values (%q, %s): %s (list it in --categorical to say so, or leave it out with --features)", c.Name, c.Str[first], b.Where(first), how)
 				continue
 			}
 		}
@@ -1132,8 +1195,12 @@ func printGBT(w io.Writer, r *gbtResult) {
 	case r.Classes != nil:
 		fmt.Fprintf(w, ": %d classes (%s)", len(r.Classes), listClasses(r.Classes, 10))
 	}
-	fmt.Fprintf(w, "; %d features from %d numeric, %d categorical, %d token columns\n",
-		r.NFeatures, len(r.Numeric), len(r.Categorical), len(r.Tokens))
+	native := ""
+	if r.CatMode == "native" {
+		native = " (native)"
+	}
+	fmt.Fprintf(w, "; %d features from %d numeric, %d categorical%s, %d token columns\n",
+		r.NFeatures, len(r.Numeric), len(r.Categorical), native, len(r.Tokens))
 	if r.CV != nil {
 		fmt.Fprintf(w, "\n%d-fold stratified cross-validation (%s, mean ± std over folds):\n", r.CV.Folds, r.CV.Metric)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -395,8 +395,12 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		summary = stdout
 	}
 	for _, col := range slices.Sorted(mapKeys(rep.Unseen)) {
-		s := fmt.Sprintf("%d rows have a value of %s never seen in training, e.g. %s: no %s=… feature is set for them (as DictVectorizer ignores unseen values)",
-			rep.Unseen[col], col, rep.FirstUnseen[col], col)
+		effect := unseenEffect(sc.pipeline, col)
+		if sc.pipeline.Spec.CategoricalEncoding == tabular.EncodeOneHot {
+			effect += " (as DictVectorizer ignores unseen values)"
+		}
+		s := fmt.Sprintf("%d rows have a value of %s never seen in training, e.g. %s: %s",
+			rep.Unseen[col], col, rep.FirstUnseen[col], effect)
 		res.Warnings = append(res.Warnings, s)
 		fmt.Fprintln(stderr, "warning:", s)
 	}
