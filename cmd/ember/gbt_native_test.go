@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/emberml/ember/internal/shareddata"
 	"github.com/emberml/ember/models/gbt"
 	"github.com/emberml/ember/tabular"
 )
@@ -166,4 +167,23 @@ func TestGBTNativeCategoricalLimits(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "--categorical-mode")
 	require.Contains(t, out, "enable_categorical")
+}
+
+// TestGBTNativeCredit runs the gbt doc's comparison on the credit approval
+// data, seed 1: both modes fit, native with one feature per categorical
+// column, and neither far from the other.
+func TestGBTNativeCredit(t *testing.T) {
+	data := shareddata.TestPath(t, "tabular", "crx.csv")
+	auc := map[string]float64{}
+	for mode, features := range map[string]int{"onehot": 46, "native": 15} {
+		code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "approved", "--categorical", "A1,A4,A5,A6,A7,A9,A10,A12,A13",
+			"--categorical-mode", mode, "--seed", "1", "--json")
+		require.Equal(t, 0, code, errOut)
+		var res gbtResult
+		decodeLast(t, out, &res)
+		require.Equal(t, features, res.NFeatures, mode)
+		require.Greater(t, *res.ROCAUC, 0.85, mode)
+		auc[mode] = *res.ROCAUC
+	}
+	require.InDelta(t, auc["onehot"], auc["native"], 0.03)
 }

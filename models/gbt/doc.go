@@ -47,6 +47,34 @@
 // at depth 2 and 10 trees the training log-loss is 0.449 against 0.517
 // for thresholds on the same codes.
 //
+// Text columns become such codes through a tabular.Pipeline whose Spec
+// has CategoricalEncoding tabular.EncodeCodes: each column's training
+// values in sorted order are codes 0, 1, 2, …, a missing value is NaN,
+// and the pipeline's CodeFeatures are what Categorical takes; the saved
+// pipeline codes new rows the same way. `ember gbt --categorical-mode
+// native` does this for its categorical columns. A value never seen in
+// training is coded one past the known ones, so it is in no split's set
+// and goes left, as XGBoost sends such a code from a numeric DMatrix
+// (its common::Decision). Through pandas XGBoost differs: pandas codes a
+// value outside a column's categories (the training ones, when the test
+// column is given their dtype) as −1, which XGBoost reads as missing, so
+// the row takes each split's default branch. Ember keeps unseen apart
+// from missing because the default branch was learned from rows that
+// had no value, not from rows with a new one, and so that an Ember model
+// and XGBoost scoring the same codes agree.
+//
+// Native splits are no sure gain over one-hot. On the credit approval
+// data (tabular/crx.csv: 690 rows, 9 categorical columns of 2 to 14
+// values), `ember gbt --data crx.csv --target approved --categorical
+// A1,A4,A5,A6,A7,A9,A10,A12,A13 [--categorical-mode native] --seed S`
+// over seeds 1–5 (a quarter of the rows held out) gives held-out ROC AUC
+// 0.9179 native against 0.9217 one-hot (log-loss 0.4508 and 0.4179; 15
+// features against 46), and with --max-depth 3, 0.9217 against 0.9281
+// (log-loss 0.3677 and 0.3498). So few categories leave a set split
+// little that one-hot splits miss; native splits pay off on columns of
+// many categories whose effect is not monotone in any order, where
+// one-hot needs a split per value.
+//
 // The options map onto the other libraries': NumTrees (n_estimators,
 // max_iter, maxIter), MaxDepth, LearningRate (eta, stepSize), MaxBins
 // (max_bins, maxBins), MinSamplesLeaf (min_samples_leaf,
@@ -101,8 +129,6 @@
 // hessian are scaled as XGBoost scales them, the starting margin is the
 // weighted one, and an EvalSet's W weighs the validation loss.
 //
-// Not here yet: a tabular pipeline (and `ember gbt` flag) that turns a
-// text column into the codes Categorical takes, so the CLI still one-hot
-// encodes categorical columns; and a CUDA histogram kernel (no GPU was
-// available to measure one on).
+// Not here yet: a CUDA histogram kernel (no GPU was available to
+// measure one on).
 package gbt
