@@ -4,6 +4,11 @@
 // synced and renamed over the path. Model files (package checkpoint), charts
 // (package plots) and the commands' prediction files are written this way.
 //
+// An existing path that is neither a regular file nor a directory (/dev/null,
+// a FIFO, a terminal) is written into directly instead: renaming over it
+// would replace the device or the pipe its reader holds, and there is no
+// old content to keep.
+//
 // The temporary files being written are tracked, so that a command stopped
 // by a signal can remove them with Abandon as it exits: an interrupted save
 // leaves the old file and nothing else.
@@ -29,13 +34,20 @@ var (
 // Write writes path atomically with the content that write produces. On any
 // error, including one returned by write, the temporary file is removed and
 // path is left as it was. A new file gets mode 0644; replacing a regular
-// file keeps that file's mode. Errors say which step failed ("create
-// temporary file: open: permission denied", "rename into place: ...");
-// callers prefix the path.
+// file keeps that file's mode. A path that exists and is neither a regular
+// file nor a directory is opened and written in place (see the package
+// doc); what write produced before an error has then been written. Errors
+// say which step failed ("create temporary file: open: permission
+// denied", "rename into place: ..."); callers prefix the path.
 func Write(path string, write func(w io.Writer) error) (err error) {
 	mode := fs.FileMode(0o644)
-	if fi, statErr := os.Stat(path); statErr == nil && fi.Mode().IsRegular() {
-		mode = fi.Mode().Perm()
+	if fi, statErr := os.Stat(path); statErr == nil {
+		switch {
+		case fi.Mode().IsRegular():
+			mode = fi.Mode().Perm()
+		case !fi.IsDir():
+			return writeInPlace(path, write)
+		}
 	}
 	dir := filepath.Dir(path)
 	// Created and tracked under mu, so that Abandon, which holds mu until
@@ -88,6 +100,26 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
+	}
+	return nil
+}
+
+// writeInPlace writes into a special file (a device, a FIFO) that exists.
+// It is not listed by Completed: it leaves no file behind.
+func writeInPlace(path string, write func(w io.Writer) error) error {
+	// No O_CREATE: if the file went away since Stat, creating a regular
+	// file here would skip the atomic route. Opening a FIFO blocks until it
+	// has a reader, as a shell's redirection does.
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("open: %w", UnwrapPath(err))
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close: %w", UnwrapPath(err))
 	}
 	return nil
 }

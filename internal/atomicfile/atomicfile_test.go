@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,4 +85,42 @@ func TestAbandonHoldsOffNewWrites(t *testing.T) {
 	})
 	require.NoError(t, <-done)
 	require.Equal(t, []string{"late"}, names(t, dir))
+}
+
+// An existing file that is not a regular one is written into, not replaced:
+// renaming over a FIFO would replace the pipe its reader has open, and over
+// /dev/null the device. The FIFO comes first: without the fix it fails the
+// test before /dev/null (which root could replace) is touched.
+func TestWriteSpecialFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	got := make(chan string, 1)
+	go func() {
+		b, err := os.ReadFile(fifo) // blocks until Write opens the pipe
+		if err != nil {
+			got <- "read: " + err.Error()
+			return
+		}
+		got <- string(b)
+	}()
+	require.NoError(t, Write(fifo, func(w io.Writer) error { _, err := w.Write([]byte("through the pipe")); return err }))
+	fi, err := os.Stat(fifo)
+	require.NoError(t, err)
+	require.NotZero(t, fi.Mode()&os.ModeNamedPipe, "the FIFO is still a FIFO")
+	select {
+	case s := <-got:
+		require.Equal(t, "through the pipe", s)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader of the FIFO got nothing")
+	}
+	require.Equal(t, []string{"pipe"}, names(t, dir), "no temporary file")
+
+	require.NoError(t, Write(os.DevNull, func(w io.Writer) error { _, err := w.Write([]byte("gone")); return err }))
+	fi, err = os.Stat(os.DevNull)
+	require.NoError(t, err)
+	require.NotZero(t, fi.Mode()&os.ModeCharDevice, "/dev/null is still a device")
+	boom := errors.New("boom")
+	require.ErrorIs(t, Write(os.DevNull, func(io.Writer) error { return boom }), boom)
+	require.NotContains(t, Completed(), os.DevNull, "nothing was left behind there")
 }
