@@ -41,7 +41,9 @@
 //
 // Output paths are checked by Parse and written with package
 // internal/atomicfile, so a failed or interrupted write never leaves a
-// partial file and never replaces a good one.
+// partial file and never replaces a good one. An output that names an
+// existing device or FIFO is written into instead ("--out /dev/null"
+// discards); one declared with [Stdout] takes "-" for standard output.
 //
 // # Signals
 //

@@ -404,6 +404,7 @@ func (f *FlagSet) Parse(args []string) error {
 	f.parsed = pos
 	for _, d := range f.defs {
 		d.trimPrefixExt()
+		d.dashToStdout()
 	}
 	return f.problem(f.checkAll()...)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -115,6 +116,8 @@ func TestParseProblems(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "d.tsv")
 	require.NoError(t, os.WriteFile(data, []byte("x"), 0o644))
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	tests := []struct {
 		name string
 		args []string
@@ -145,7 +148,8 @@ func TestParseProblems(t *testing.T) {
 		{"output over the input by another name", []string{"--data", data, "--out", dir + "/./d.tsv"}, []string{"is the input " + data}},
 		{"output in a missing directory", []string{"--out", filepath.Join(dir, "no", "m")}, []string{"directory " + filepath.Join(dir, "no") + " does not exist"}},
 		{"output is a directory", []string{"--out", dir}, []string{"--out " + dir + ": is a directory; give a file name"}},
-		{"output is a device", []string{"--out", os.DevNull}, []string{"--out /dev/null: is a character device, not a regular file"}},
+		{"plot output is a directory", []string{"--plot", dir}, []string{"--plot " + dir + ": is a directory; give a file name"}},
+		{"two outputs, one FIFO", []string{"--out", fifo, "--plot", fifo}, []string{"--plot " + fifo + ": --out writes the same file"}},
 		{"output in an unwritable directory", []string{"--out", "/proc/m.bin"}, []string{"--out /proc/m.bin: cannot write in directory /proc"}},
 		{"plot extension", []string{"--plot", filepath.Join(dir, "c.jpg")}, []string{"must end in .png"}},
 		{"two outputs, one file", []string{"--out", filepath.Join(dir, "x.png"), "--plot", filepath.Join(dir, "x.png")}, []string{"--plot " + filepath.Join(dir, "x.png") + ": --out writes the same file"}},
@@ -176,6 +180,44 @@ func TestParseProblems(t *testing.T) {
 			require.Equal(t, []string{"d.tsv"}, dirEntries(t, dir), "checks write nothing")
 		})
 	}
+}
+
+// TestSpecialOutputs: an output that exists and is a device or a FIFO is
+// written into (package atomicfile), so it is accepted whatever its name's
+// extension; /dev/null may take several outputs, to discard them all.
+func TestSpecialOutputs(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	f := newTestFlags(&bytes.Buffer{})
+	require.NoError(t, f.fs.Parse([]string{"--out", os.DevNull, "--plot", os.DevNull}))
+	require.Equal(t, os.DevNull, *f.plot)
+	f = newTestFlags(&bytes.Buffer{})
+	require.NoError(t, f.fs.Parse([]string{"--out", fifo, "--plot", os.DevNull}))
+	require.Equal(t, fifo, *f.out)
+}
+
+// TestStdoutDash: "-" is standard output for a flag declared with Stdout,
+// read as its empty default; other outputs still refuse it.
+func TestStdoutDash(t *testing.T) {
+	fs := NewFlagSet("tool score", "usage: tool score [options]\n", &bytes.Buffer{})
+	out := fs.Output("out", "", "predictions", Stdout())
+	plot := fs.Output("plot", "", "chart", Ext(".png"))
+	require.NoError(t, fs.Parse([]string{"--out", "-"}))
+	require.Equal(t, "", *out, "- reads as the default, standard output")
+	require.True(t, fs.IsSet("out"))
+	require.Empty(t, fs.OutputPaths("out"))
+	require.Equal(t, "", *plot)
+
+	fs = NewFlagSet("tool score", "usage: tool score [options]\n", &bytes.Buffer{})
+	fs.Output("out", "", "predictions", Stdout())
+	fs.Output("plot", "", "chart", Ext(".png"))
+	require.ErrorContains(t, fs.Parse([]string{"--plot", "-"}), "--plot -: not a file name")
+
+	var help bytes.Buffer
+	fs = NewFlagSet("tool score", "usage: tool score [options]\n", &help)
+	fs.Output("out", "", "predictions", Stdout())
+	require.ErrorIs(t, fs.Parse([]string{"-h"}), flag.ErrHelp)
+	require.Contains(t, help.String(), "predictions (- for standard output; default standard output)")
 }
 
 func TestParseHelpStatesEveryDefault(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 // outputSpec is what Parse checks about an output flag.
 type outputSpec struct {
+	stdout   bool     // "-" means standard output (Stdout)
 	exts     []string // allowed extensions, lower case with the dot; nil: any
 	suffixes []string // for a prefix flag: the files written are value+suffix
 	replaces func(path string) error
@@ -38,6 +39,28 @@ func Replaces(check func(path string) error) Option {
 		if d.output != nil {
 			d.output.replaces = check
 		}
+	}
+}
+
+// Stdout marks an output flag whose empty default writes to standard
+// output: "-" then says the same, as Unix tools take it, and Parse turns it
+// into the empty value, so the command tests one value. Without Stdout,
+// "-" is refused (it would write a file named "-").
+func Stdout() Option {
+	return func(d *def) {
+		if d.output != nil {
+			d.output.stdout = true
+			d.defText = "standard output"
+			d.rangeText = "- for standard output"
+		}
+	}
+}
+
+// dashToStdout turns "-" into the empty value for a flag declared with
+// Stdout.
+func (d *def) dashToStdout() {
+	if d.output != nil && d.output.stdout && d.value.String() == "-" {
+		_ = d.value.Set("") // a string flag: Set cannot fail
 	}
 }
 
@@ -70,8 +93,9 @@ func (f *FlagSet) Input(name, value, help string, opts ...Option) *string {
 
 // Output declares a flag naming a file the command writes. Parse checks,
 // before any work, that the directory exists and is writable, that the
-// path is not a directory or a device, and that it names no input and no
-// other output. With an empty default an empty value means "do not
+// path is not a directory, and that it names no input and no other output.
+// An existing device or FIFO (/dev/null, a pipe a reader waits on) is
+// accepted if writable, whatever Ext says: atomicfile.Write writes into it. With an empty default an empty value means "do not
 // write"; with a non-empty default an empty value is an error.
 func (f *FlagSet) Output(name, value, help string, opts ...Option) *string {
 	return f.output(name, value, help, nil, opts)
@@ -206,7 +230,7 @@ func (f *FlagSet) checkPaths() []error {
 				}
 			}
 			for _, o := range outs {
-				if SameFile(o.path, path) {
+				if SameFile(o.path, path) && !isCharDevice(path) {
 					problems = append(problems, fmt.Errorf("--%s %s: --%s writes the same file", d.name, path, o.flag))
 				}
 			}
@@ -251,17 +275,15 @@ func checkInput(path string) error {
 	return nil
 }
 
-// checkOutput makes sure path can be written atomically (a temporary file
-// in its directory renamed over it) and names none of inputs.
+// checkOutput makes sure path can be written as atomicfile.Write writes
+// it, and names none of inputs: a regular file or a new name needs a
+// writable directory (a temporary file there is renamed over it); an
+// existing device or FIFO (/dev/null) is written into, so it needs only to
+// be writable itself, and its name's extension says nothing of what it
+// takes.
 func checkOutput(path string, exts []string, inputs []string) error {
 	if path == "" {
 		return errors.New("empty path")
-	}
-	if exts != nil && !slices.Contains(exts, strings.ToLower(filepath.Ext(path))) {
-		return fmt.Errorf("must end in %s", orList(exts))
-	}
-	if strings.HasSuffix(path, string(filepath.Separator)) {
-		return errors.New("names a directory; give a file name")
 	}
 	if strings.ContainsRune(path, 0) {
 		return errors.New("has a NUL byte in its name")
@@ -274,10 +296,20 @@ func checkOutput(path string, exts []string, inputs []string) error {
 		if fi.IsDir() {
 			return errors.New("is a directory; give a file name")
 		}
-		if !fi.Mode().IsRegular() {
-			// Renaming over /dev/null or a pipe would replace it.
-			return fmt.Errorf("is %s, not a regular file", fileKind(fi.Mode()))
+		if isSpecial(fi) {
+			if err := checkWritable(path); err != nil {
+				return fmt.Errorf("cannot write it: %w", describe(err))
+			}
+			return nil
 		}
+	}
+	if exts != nil && !slices.Contains(exts, strings.ToLower(filepath.Ext(path))) {
+		return fmt.Errorf("must end in %s", orList(exts))
+	}
+	if strings.HasSuffix(path, string(filepath.Separator)) {
+		return errors.New("names a directory; give a file name")
+	}
+	if err == nil {
 		for _, in := range inputs {
 			if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
 				if in == path {
@@ -309,6 +341,18 @@ func checkOutput(path string, exts []string, inputs []string) error {
 	return nil
 }
 
+// isSpecial reports whether an existing file is one that atomicfile.Write
+// writes into rather than replaces: neither a regular file nor a directory.
+func isSpecial(fi fs.FileInfo) bool { return !fi.Mode().IsRegular() && !fi.IsDir() }
+
+// isCharDevice reports whether path is a character device (/dev/null), which
+// several outputs may name at once: each write goes to the device, none
+// replaces another's file.
+func isCharDevice(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode()&fs.ModeCharDevice != 0
+}
+
 // describe turns an *fs.PathError into its cause in words, the path being
 // named by the caller already.
 func describe(err error) error {
@@ -336,23 +380,4 @@ func SameFile(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
-}
-
-// fileKind says in words what kind of file a mode is, for errors.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m&fs.ModeIrregular != 0:
-		return "a file of an unknown kind"
-	}
-	return "a special file"
 }
