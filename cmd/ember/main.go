@@ -6,12 +6,15 @@
 //	ember kmeans     --data FILE --k 3 [...] [--save MODEL]
 //	ember palette    IMAGE [--k 6 ...]
 //	ember naivebayes --data FILE [...] [--save MODEL]
-//	ember predict    --model MODEL --data FILE [--out FILE]
+//	ember predict    --model MODEL --data FILE [--out FILE|-]
 //	ember gbt        --data FILE --target COLUMN [--cv 3 --grid '...'] [...] [--save MODEL]
-//	ember score      --model MODEL|XGBOOST.json --data FILE.csv|.parquet [--id COLUMN] [--out FILE]
+//	ember score      --model MODEL|XGBOOST.json --data FILE.csv|.parquet [--id COLUMN] [--out FILE|-]
 //
 // Every subcommand prints its results as text; --json makes the last line of
 // output one JSON object with the figures, and --plot writes PNG charts.
+// predict and score write their predictions CSV to standard output when
+// --out is not given (or is -), and their summary, JSON included, to
+// standard error then.
 // Flags are checked before any work (see package internal/cli); bad flags
 // exit with status 2, failures with 1, and SIGINT/SIGTERM with 130/143.
 package main

@@ -62,7 +62,7 @@ type predictResult struct {
 	Kind        string   `json:"kind"`
 	Data        string   `json:"data"`
 	Rows        int      `json:"rows"`
-	Out         string   `json:"out"`
+	Out         string   `json:"out"` // the predictions' file; "-": standard output
 	LabelColumn string   `json:"label_column,omitempty"`
 	Accuracy    *float64 `json:"accuracy,omitempty"`
 	RMSE        *float64 `json:"rmse,omitempty"`
@@ -72,14 +72,16 @@ type predictResult struct {
 
 func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("predict", stdout,
-		"usage: ember predict --model FILE --data FILE [--out FILE] [--id COLUMN]\n"+
+		"usage: ember predict --model FILE --data FILE [--out FILE|-] [--id COLUMN] [--json]\n"+
 			"\nScores a data file with a model saved by ember logreg, naivebayes, kmeans or\n"+
 			"gbt --save: the same columns (or text layout) as the training data, scaled and\n"+
 			"tokenised as in training. Writes one CSV row per data row: the predicted\n"+
 			"class and each class's probability (the cluster for k-means). When the data\n"+
 			"has the model's label column, the accuracy against it is reported (rows whose\n"+
 			"label is empty or NaN are scored but left out of it); for a gbt regressor, the\n"+
-			"RMSE against its target column. XGBoost models: ember score.\n")
+			"RMSE against its target column. Without --out (or with --out -) the CSV is\n"+
+			"standard output and the summary, --json's too, goes to standard error.\n"+
+			"XGBoost models: ember score.\n")
 	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
 	id := fs.String("id", "", "copy this `column` of the data into the first output column")
@@ -109,17 +111,16 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		cw.WriteAll(s.rows)
 		return cw.Error()
 	}
-	summary := stderr
+	summary := summaryOut(*out, stdout, stderr)
 	if *out != "" {
 		if err := atomicfile.Write(*out, writeCSV); err != nil {
 			return fmt.Errorf("%s: %w", *out, err)
 		}
-		summary = stdout
 	} else if err := writeCSV(stdout); err != nil {
 		return err
 	}
 
-	res := predictResult{Model: *model, Kind: "ember." + mf.meta.Command, Data: *data, Rows: len(s.rows), Out: *out}
+	res := predictResult{Model: *model, Kind: "ember." + mf.meta.Command, Data: *data, Rows: len(s.rows), Out: outName(*out)}
 	where := "standard output"
 	if *out != "" {
 		where = *out
@@ -186,7 +187,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if *asJSON {
-		return cli.WriteJSON(stdout, res, nil)
+		return cli.WriteJSON(summary, res, nil)
 	}
 	return nil
 }
@@ -222,18 +223,32 @@ func (s *scores) add(ids []string, i, pred int, proba []float64) {
 }
 
 // predictionOutputFlags declares --out and --json as the scoring commands
-// (predict, score) take them: predictions to a CSV file or standard
-// output, and a JSON summary only when standard output is free for it.
+// (predict, score) take them: predictions to a CSV file, or (no --out, or
+// --out -) to standard output, as a filter's, with the summary on standard
+// error. Parse turns "-" into "".
 func predictionOutputFlags(fs *cli.FlagSet) (out *string, asJSON *bool) {
-	out = fs.Output("out", "", "write the predictions to this CSV `file`", cli.DefaultText("standard output"))
-	asJSON = fs.Bool("json", false, "print a summary as one JSON object on the last line of standard output (needs --out)")
-	fs.Check(func() error {
-		if *asJSON && *out == "" {
-			return errors.New("--json needs --out: without it the predictions are standard output")
-		}
-		return nil
-	})
+	out = fs.Output("out", "", "write the predictions to this CSV `file`", cli.Stdout())
+	asJSON = fs.Bool("json", false, "print the summary as one JSON object on its last line (on standard error when the predictions go to standard output)")
 	return out, asJSON
+}
+
+// summaryOut is where a scoring command prints its summary: standard output
+// when the predictions went to a file, standard error when they are
+// standard output, which then holds the CSV alone.
+func summaryOut(out string, stdout, stderr io.Writer) io.Writer {
+	if out == "" {
+		return stderr
+	}
+	return stdout
+}
+
+// outName is the JSON summary's "out": the file, or "-" for standard
+// output.
+func outName(out string) string {
+	if out == "" {
+		return "-"
+	}
+	return out
 }
 
 // tableClassifier scores the numeric columns of a table with a classifier.

@@ -229,7 +229,7 @@ func (s *tableScorer) format(v float64) string {
 
 func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("score", stdout,
-		"usage: ember score --model FILE --data FILE [--id COLUMN] [--out FILE]\n"+
+		"usage: ember score --model FILE --data FILE [--id COLUMN] [--out FILE|-] [--json]\n"+
 			"\nScores a CSV/TSV or Parquet table with a model saved by ember gbt --save, or by\n"+
 			"XGBoost's save_model (.json or .ubj; gbtree boosters with objectives\n"+
 			"binary:logistic, reg:logistic, binary:logitraw (margins), reg:squarederror,\n"+
@@ -242,7 +242,9 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"contribution to the row's margin (log-odds for a classifier) and the bias, which add\n"+
 			"up to it (SHAP values, as XGBoost's pred_contribs). A missing value in a feature column is\n"+
 			"routed as in training; a category never seen in training sets no feature and is\n"+
-			"counted in the summary. Shows a progress bar on a terminal.\n")
+			"counted in the summary. Without --out (or with --out -) the CSV is standard\n"+
+			"output and the summary, --json's too, goes to standard error. Shows a progress\n"+
+			"bar on a terminal.\n")
 	model := fs.Input("model", "", "model `file`: ember gbt --save, or XGBoost .json/.ubj", cli.Required())
 	data := fs.Input("data", "", "CSV, TSV or Parquet `file` to score", cli.Required())
 	layout := layoutFlags(fs)
@@ -283,7 +285,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer r.Close()
 
-	res := scoreResult{Model: *model, ModelKind: sc.kind, Objective: sc.objective, Data: *data, Out: *out}
+	res := scoreResult{Model: *model, ModelKind: sc.kind, Objective: sc.objective, Data: *data, Out: outName(*out)}
 	var rep tabular.TransformReport
 	bar := newScoreBar(stderr, *noProgress)
 	start := time.Now()
@@ -390,10 +392,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.RowsPerSec = float64(res.Rows) / res.Seconds
 	}
 	res.Unseen = rep.Unseen
-	summary := stderr
-	if *out != "" {
-		summary = stdout
-	}
+	summary := summaryOut(*out, stdout, stderr)
 	for _, col := range slices.Sorted(mapKeys(rep.Unseen)) {
 		effect := unseenEffect(sc.pipeline, col)
 		if sc.pipeline.Spec.CategoricalEncoding == tabular.EncodeOneHot {
@@ -415,7 +414,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(summary, "prediction: the probability of class %q\n", sc.positive)
 	}
 	if *asJSON {
-		return cli.WriteJSON(stdout, res, nil)
+		return cli.WriteJSON(summary, res, nil)
 	}
 	return nil
 }
