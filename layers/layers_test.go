@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -81,6 +83,22 @@ func TestDropoutOnlyWhileTraining(t *testing.T) {
 	x2 := tr.Input("x", tensor.Float32, 4, 4)
 	require.NotSame(t, x2, d.Forward(tr, x2))
 	require.Same(t, x2, (&Dropout{P: 0}).Forward(tr, x2), "P=0 is the identity")
+}
+
+// TestDropoutHandBuiltBadP: a Dropout built by hand with P outside [0, 1)
+// panics when a graph is built with it, training or not, naming P, as the
+// constructors do for their dropout argument; before, an inference graph
+// took it silently, a training graph panicked in package graph without
+// naming the layer, and NaN passed both.
+func TestDropoutHandBuiltBadP(t *testing.T) {
+	for _, p := range []float64{2, 1, -0.1, math.NaN()} {
+		for _, training := range []bool{false, true} {
+			g := graph.New(tensor.Float32, training)
+			x := g.Input("x", tensor.Float32, 4, 4)
+			want := fmt.Sprintf("layers: Dropout: P %v, want a probability in [0, 1)", p)
+			require.PanicsWithValue(t, want, func() { (&Dropout{P: p}).Forward(g, x) }, "P %v, training %v", p, training)
+		}
+	}
 }
 
 // TestModelGradients checks a whole classifier built from the layers —
