@@ -31,6 +31,7 @@ import (
 
 	"github.com/emberml/ember/cpu"
 	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/plots"
@@ -304,7 +305,8 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if rec, err = f.resumeDefaults(run, stdout); err != nil {
 			return err
 		}
-	} else if !f.fs.IsSet("state") {
+	} else if !f.fs.IsSet("state") && !atomicfile.InPlace(*f.out) {
+		// Not beside a device or a FIFO: /dev/null.state would land in /dev.
 		if err := f.fs.Default(map[string]string{"state": *f.out + ".state"}); err != nil {
 			return err
 		}
@@ -371,12 +373,17 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	o.Progress = stdout
 	saved := 0 // the epoch saved in --out, 0 for none
-	o.OnBest = func(c *spam.Classifier) error {
-		if err := c.Save(*f.out); err != nil {
-			return fmt.Errorf("saving the best model so far: %w", err)
+	// Each best model so far is saved, to survive an interrupt, except into
+	// a device or a FIFO, which get the final model once: a FIFO's reader
+	// takes one file, and /dev/null keeps nothing to fall back on.
+	if !atomicfile.InPlace(*f.out) {
+		o.OnBest = func(c *spam.Classifier) error {
+			if err := c.Save(*f.out); err != nil {
+				return fmt.Errorf("saving the best model so far: %w", err)
+			}
+			saved = c.Info.BestEpoch
+			return nil
 		}
-		saved = c.Info.BestEpoch
-		return nil
 	}
 	fmt.Fprintf(stdout, "device: %s\n", dev.describe())
 	if o.StateFile != "" {
@@ -390,7 +397,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if o.StateFile == "" || rep == nil || rep.Fit == nil || rep.Fit.Steps == 0 {
 			return
 		}
-		if _, err := os.Stat(o.StateFile); err == nil {
+		if fi, err := os.Stat(o.StateFile); err == nil && fi.Mode().IsRegular() {
 			fmt.Fprintf(w, "%sthe training state%s is in %s: continue with spamrnn train --resume %s\n", what, stateWhen(rep.Fit), o.StateFile, o.StateFile)
 		}
 	}
@@ -413,7 +420,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		if rep.Fit.BestEpoch == 0 {
 			fmt.Fprintf(stdout, "%s before the first epoch finished: no model was saved", why)
-			if _, err := os.Stat(*f.out); err == nil {
+			if fi, err := os.Stat(*f.out); err == nil && fi.Mode().IsRegular() {
 				fmt.Fprintf(stdout, " (%s is from an earlier run and was left as it was)", *f.out)
 			}
 			fmt.Fprintln(stdout)

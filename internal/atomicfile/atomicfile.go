@@ -104,6 +104,16 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	return nil
 }
 
+// InPlace reports whether Write would write into path rather than replace
+// it: path exists and is neither a regular file nor a directory. A command
+// that saves the same output repeatedly (the best model so far) saves such
+// a target once, at the end: each write to a FIFO is one more file for its
+// reader, and nothing written to /dev/null can be returned to.
+func InPlace(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
+}
+
 // writeInPlace writes into a special file (a device, a FIFO) that exists.
 // It is not listed by Completed: it leaves no file behind.
 func writeInPlace(path string, write func(w io.Writer) error) error {

@@ -124,3 +124,16 @@ func TestWriteSpecialFile(t *testing.T) {
 	require.ErrorIs(t, Write(os.DevNull, func(io.Writer) error { return boom }), boom)
 	require.NotContains(t, Completed(), os.DevNull, "nothing was left behind there")
 }
+
+func TestInPlace(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	file := filepath.Join(dir, "f")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	require.True(t, InPlace(os.DevNull))
+	require.True(t, InPlace(fifo))
+	require.False(t, InPlace(file))
+	require.False(t, InPlace(dir))
+	require.False(t, InPlace(filepath.Join(dir, "new")))
+}

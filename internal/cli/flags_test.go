@@ -116,7 +116,7 @@ func TestParseProblems(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "d.tsv")
 	require.NoError(t, os.WriteFile(data, []byte("x"), 0o644))
-	fifo := filepath.Join(t.TempDir(), "pipe")
+	fifo := filepath.Join(t.TempDir(), "pipe.png")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	tests := []struct {
 		name string
@@ -183,17 +183,22 @@ func TestParseProblems(t *testing.T) {
 }
 
 // TestSpecialOutputs: an output that exists and is a device or a FIFO is
-// written into (package atomicfile), so it is accepted whatever its name's
-// extension; /dev/null may take several outputs, to discard them all.
+// written into (package atomicfile), so it is accepted; /dev/null may take
+// several outputs, to discard them all. Ext still holds: the writers check
+// it too.
 func TestSpecialOutputs(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "pipe")
+	fifo := filepath.Join(t.TempDir(), "pipe.png")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	f := newTestFlags(&bytes.Buffer{})
-	require.NoError(t, f.fs.Parse([]string{"--out", os.DevNull, "--plot", os.DevNull}))
-	require.Equal(t, os.DevNull, *f.plot)
+	require.NoError(t, f.fs.Parse([]string{"--out", os.DevNull, "--plot", fifo}))
+	require.Equal(t, os.DevNull, *f.out)
+	require.Equal(t, fifo, *f.plot)
+	fs := NewFlagSet("tool score", "usage: tool score [options]\n", &bytes.Buffer{})
+	fs.Output("out", "", "predictions")
+	fs.Output("log", "", "log")
+	require.NoError(t, fs.Parse([]string{"--out", os.DevNull, "--log", os.DevNull}))
 	f = newTestFlags(&bytes.Buffer{})
-	require.NoError(t, f.fs.Parse([]string{"--out", fifo, "--plot", os.DevNull}))
-	require.Equal(t, fifo, *f.out)
+	require.ErrorContains(t, f.fs.Parse([]string{"--plot", os.DevNull}), "--plot /dev/null: must end in .png")
 }
 
 // TestStdoutDash: "-" is standard output for a flag declared with Stdout,

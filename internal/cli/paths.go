@@ -95,7 +95,8 @@ func (f *FlagSet) Input(name, value, help string, opts ...Option) *string {
 // before any work, that the directory exists and is writable, that the
 // path is not a directory, and that it names no input and no other output.
 // An existing device or FIFO (/dev/null, a pipe a reader waits on) is
-// accepted if writable, whatever Ext says: atomicfile.Write writes into it. With an empty default an empty value means "do not
+// accepted if writable (and named as Ext asks): atomicfile.Write writes
+// into it. With an empty default an empty value means "do not
 // write"; with a non-empty default an empty value is an error.
 func (f *FlagSet) Output(name, value, help string, opts ...Option) *string {
 	return f.output(name, value, help, nil, opts)
@@ -279,8 +280,7 @@ func checkInput(path string) error {
 // it, and names none of inputs: a regular file or a new name needs a
 // writable directory (a temporary file there is renamed over it); an
 // existing device or FIFO (/dev/null) is written into, so it needs only to
-// be writable itself, and its name's extension says nothing of what it
-// takes.
+// be writable itself.
 func checkOutput(path string, exts []string, inputs []string) error {
 	if path == "" {
 		return errors.New("empty path")
@@ -292,19 +292,19 @@ func checkOutput(path string, exts []string, inputs []string) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 		return describe(err)
 	}
-	if err == nil {
-		if fi.IsDir() {
-			return errors.New("is a directory; give a file name")
-		}
-		if isSpecial(fi) {
-			if err := checkWritable(path); err != nil {
-				return fmt.Errorf("cannot write it: %w", describe(err))
-			}
-			return nil
-		}
+	if err == nil && fi.IsDir() {
+		return errors.New("is a directory; give a file name")
 	}
+	// The extension holds for a device or a FIFO too: the writers (package
+	// plots) check it themselves, and would refuse it after the work.
 	if exts != nil && !slices.Contains(exts, strings.ToLower(filepath.Ext(path))) {
 		return fmt.Errorf("must end in %s", orList(exts))
+	}
+	if err == nil && isSpecial(fi) {
+		if err := checkWritable(path); err != nil {
+			return fmt.Errorf("cannot write it: %w", describe(err))
+		}
+		return nil
 	}
 	if strings.HasSuffix(path, string(filepath.Separator)) {
 		return errors.New("names a directory; give a file name")

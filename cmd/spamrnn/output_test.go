@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/spam"
+)
+
+// TestTrainToDevNull: --out and --state /dev/null discard the model and the
+// state, no training state is written beside /dev/null by default, and a
+// directory is refused, named. --plot /dev/null is refused before training:
+// charts must be named .png (package plots checks it).
+func TestTrainToDevNull(t *testing.T) {
+	path := fixture(t)
+	t.Cleanup(func() { os.Remove(os.DevNull + ".state") }) // what the bug left in /dev as root
+	code, out, errOut := runCmd(t, "", append([]string{"train", "--data", path, "--out", os.DevNull, "--json"}, smallModel...)...)
+	require.Equal(t, 0, code, errOut)
+	require.NoFileExists(t, os.DevNull+".state")
+	require.NotContains(t, out, "training state:")
+	require.Equal(t, os.DevNull, lastJSON(t, out)["model_file"])
+	fi, err := os.Stat(os.DevNull)
+	require.NoError(t, err)
+	require.NotZero(t, fi.Mode()&os.ModeCharDevice, "/dev/null is still a device")
+
+	code, out, errOut = runCmd(t, "", append([]string{"train", "--data", path, "--out", os.DevNull, "--state", os.DevNull}, smallModel...)...)
+	require.Equal(t, 0, code, errOut)
+	require.NotContains(t, out, "--resume /dev/null", "nothing to resume from there")
+
+	dir := t.TempDir()
+	code, _, errOut = runCmd(t, "", append([]string{"train", "--data", path, "--out", dir}, smallModel...)...)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--out "+dir+": is a directory")
+	code, _, errOut = runCmd(t, "", append([]string{"train", "--data", path, "--out", os.DevNull, "--plot", os.DevNull}, smallModel...)...)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--plot /dev/null: must end in .png")
+}
+
+// TestTrainToFIFO: a FIFO given as --out gets the final model once, not
+// the best model of every epoch as it comes (which would block on a second
+// reader, or run several models together).
+func TestTrainToFIFO(t *testing.T) {
+	path := fixture(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "model.pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	// One reader, reading once: a second save would block on the FIFO.
+	read := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		read <- b
+	}()
+	done := make(chan int, 1)
+	go func() {
+		code, _, errOut := runCmd(t, "", append([]string{"train", "--data", path, "--out", fifo, "--state", ""}, smallModel...)...)
+		if code != 0 {
+			t.Log(errOut)
+		}
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		require.Equal(t, 0, code)
+	case <-time.After(time.Minute):
+		t.Fatal("train blocked writing the FIFO a second time")
+	}
+	model := <-read
+	saved := filepath.Join(dir, "saved.model")
+	require.NoError(t, os.WriteFile(saved, model, 0o644))
+	_, err := spam.Load(saved)
+	require.NoError(t, err, "what came through is a whole model file")
+}
