@@ -311,8 +311,8 @@ func Names(n int) []string {
 // none; else "". The hint names the setting to change as l.Terms says.
 //
 // Open reads a file as its Layout says and does not guess, so a program
-// that reads files it has not seen can check r.Header() (or, with
-// NoHeader, the first row) with HeaderHint and warn.
+// that reads files it has not seen should warn with Hint(r), which calls
+// HeaderHint on the right line.
 func (l Layout) HeaderHint(first []string) string {
 	if len(first) == 1 && l.Sep == 0 {
 		for _, d := range []string{";", "|", " "} {

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/require"
 )
 
@@ -230,4 +233,65 @@ func TestOpenSpacedFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, b.Rows)
 	require.Equal(t, []string{"0", "1", "2", "3"}, columnNames(b))
+}
+
+// TestReaderHint: Hint gives, for any opened file, the hint HeaderHint
+// gives for its first line as read, which r.Header() alone cannot for a
+// file read with NoHeader (its names are 0, 1, …). A plausible file gets
+// none, nor does Parquet (its names are its schema's), and a one-column
+// file whose header has a space opens without error: the hint is a
+// warning to show, not a refusal.
+func TestReaderHint(t *testing.T) {
+	spaced := writeFile(t, "german.data", "A11 6 A34 1\nA12 48 A32 2\n")
+	oneColumn := writeFile(t, "names.csv", "full name\nAda Lovelace\n")
+	headerless := writeFile(t, "iris.data", "5.1,3.5,1.4,0.2,setosa\n4.9,3,1.4,0.2,setosa\n")
+	// A Parquet column named as the spaced file's first line: its name is
+	// the schema's, not a line misread.
+	pq := filepath.Join(t.TempDir(), "one.parquet")
+	f, err := os.Create(pq)
+	require.NoError(t, err)
+	type row struct {
+		V string `parquet:"A11 6 A34 1"`
+	}
+	w := parquet.NewGenericWriter[row](f)
+	_, err = w.Write([]row{{"x"}})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	for _, tc := range []struct {
+		name   string
+		path   string
+		cols   []string
+		layout Layout
+		want   string
+	}{
+		{"spaces, no header", spaced, nil, Layout{NoHeader: true}, "the first line is one column: is the file separated by spaces?"},
+		{"spaces, header", spaced, nil, Layout{}, "the first line is one column: is the file separated by spaces?"},
+		{"spaces, Whitespace", spaced, nil, Layout{Sep: Whitespace, NoHeader: true}, ""},
+		{"one column with a space", oneColumn, nil, Layout{}, "the first line is one column"},
+		{"numbers as names", headerless, nil, Layout{}, "is the first line data?"},
+		{"no header said", headerless, nil, Layout{NoHeader: true}, ""},
+		{"parquet", pq, nil, Layout{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := OpenLayout(tc.path, tc.cols, 0, tc.layout)
+			require.NoError(t, err)
+			defer r.Close()
+			if tc.want == "" {
+				require.Empty(t, Hint(r))
+			} else {
+				require.Contains(t, Hint(r), tc.want)
+			}
+		})
+	}
+	// What Open's doc suggested before misses the headerless case.
+	r, err := OpenLayout(spaced, nil, 0, Layout{NoHeader: true})
+	require.NoError(t, err)
+	defer r.Close()
+	require.Equal(t, []string{"0"}, r.Header())
+	r2, err := Open(pq, nil, 0)
+	require.NoError(t, err)
+	defer r2.Close()
+	require.NotEmpty(t, Layout{}.HeaderHint(r2.Header()), "HeaderHint alone takes the Parquet name for a line")
+	require.Empty(t, Layout{NoHeader: true}.HeaderHint(r.Header()))
 }

@@ -84,16 +84,34 @@ func missingColumns(path string, header, want []string, hint string) error {
 // row to the names, with no error unless a requested column is missing
 // (that error says which Layout setting reads the file). Asking for the
 // columns by name catches both; a program that reads every column of a
-// file it has not seen can check r.Header() with Layout.HeaderHint, which
-// returns that same hint:
+// file it has not seen should call Hint, which returns that same hint
+// for the file's first line as read (a legitimate one-column file whose
+// name has a space gets it too, so it is a warning to show, not an error):
 //
 //	r, err := tabular.Open(path, nil, 0)
 //	...
-//	if hint := (tabular.Layout{}).HeaderHint(r.Header()); hint != "" {
-//		log.Printf("%s:%s", path, hint)
+//	if hint := tabular.Hint(r); hint != "" {
+//		log.Printf("warning: %s:%s", path, hint)
 //	}
 func Open(path string, columns []string, batchRows int) (Reader, error) {
 	return OpenLayout(path, columns, batchRows, Layout{})
+}
+
+// Hint is Layout.HeaderHint for the file r reads, under the Layout it was
+// opened with: the note on its first line (the header, or with NoHeader
+// the first row, which r.Header() does not show) when that line looks like
+// another layout's, else "". A Parquet file gets "": its names are its
+// schema's. The note starts with a space, to follow the file's name or an
+// error; Layout.Terms words the settings it names.
+func Hint(r Reader) string {
+	c, ok := r.(*csvReader)
+	if !ok {
+		return ""
+	}
+	if c.layout.NoHeader {
+		return c.layout.HeaderHint(c.first)
+	}
+	return c.layout.HeaderHint(c.header)
 }
 
 // OpenLayout is Open for a text file laid out as layout says (another
