@@ -104,7 +104,9 @@ cuda-emu-test:
 # are too tight fail here first. TestEmulatorFMA checks the flags took effect.
 # The threads of a block run last first between barriers here (first first
 # in cuda-emu-test), so a missing __syncthreads shows in one of the two.
-EMU_FMA_FLAGS ?= -O2 -mfma -ffp-contract=fast
+# EMBER_EMU_UCONTEXT enters the fibers by setcontext, as on CPUs other than
+# x86-64 (emu_runtime.h), so that route is tested here too.
+EMU_FMA_FLAGS ?= -O2 -mfma -ffp-contract=fast -DEMBER_EMU_UCONTEXT
 cuda-emu-test-fma:
 	CGO_CXXFLAGS="$(EMU_FMA_FLAGS)" EMBER_EMU_FMA=1 EMBER_EMU_THREAD_ORDER=reverse $(GO) test -count=1 -tags cudaemu ./cuda/ ./cudaexec/ ./graph/ ./train/ ./examples/... ./spam/
 
