@@ -228,6 +228,17 @@ func TestGradDropout(t *testing.T) {
 	})
 }
 
+func TestNewDropoutRefusesP(t *testing.T) {
+	// NaN compares false with both bounds, so a check written as "p < 0 ||
+	// p >= 1" would let it through; it must be refused like 2 or -0.1.
+	for _, p := range []float64{-0.1, 1, 2, math.NaN(), math.Inf(1)} {
+		require.PanicsWithValuef(t, fmt.Sprintf("graph: dropout probability %v outside [0,1)", p), func() {
+			NewDropout(p, 1)
+		}, "p=%v", p)
+	}
+	require.NotPanics(t, func() { NewDropout(0, 1) })
+}
+
 func TestDropoutMask(t *testing.T) {
 	// About P of the elements are dropped, survivors are scaled, and the mask
 	// changes from run to run but is fixed by (seed, run).

@@ -26,9 +26,10 @@ type Dropout struct {
 	runs *uint64 // forward executions so far; shared with DropoutGrad
 }
 
-// NewDropout makes a dropout op with its own identity and run counter.
+// NewDropout makes a dropout op with its own identity and run counter. It
+// panics unless 0 ≤ p < 1 (NaN included).
 func NewDropout(p float64, seed uint64) Dropout {
-	if p < 0 || p >= 1 {
+	if !(p >= 0 && p < 1) { // written so that NaN fails it too
 		panic(fmt.Sprintf("graph: dropout probability %v outside [0,1)", p))
 	}
 	return Dropout{P: p, Seed: seed, id: nextOpID(), runs: new(uint64)}
