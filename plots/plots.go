@@ -4,8 +4,10 @@
 // palette swatch.
 //
 // Every function validates its input and returns an error naming the
-// offending argument, index or value; none panics on bad input. Files are
-// always written as PNG, so the path must end in ".png".
+// offending argument, index or value; none panics on bad input. Charts are
+// always written as PNG, so a file's path must end in ".png"; an existing
+// device or FIFO (/dev/null, a pipe a viewer reads) is written into
+// whatever its name (see package internal/atomicfile).
 package plots
 
 import (
@@ -100,9 +102,16 @@ func savePNG(path string, wPx, hPx int, drawFn func(dc draw.Canvas)) (err error)
 	return nil
 }
 
+// checkPath refuses an empty path and a file not named *.png. A target
+// written in place has a name the caller does not choose (/dev/null), so
+// the extension rule, which is there to keep a file's name true to its
+// format, does not apply to it.
 func checkPath(path string) error {
 	if path == "" {
 		return errors.New("plots: empty output path")
+	}
+	if atomicfile.InPlace(path) {
+		return nil
 	}
 	if ext := strings.ToLower(filepath.Ext(path)); ext != ".png" {
 		return fmt.Errorf("plots: output %q must end in .png (charts are written as PNG)", path)
