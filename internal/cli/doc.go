@@ -42,8 +42,10 @@
 // Output paths are checked by Parse and written with package
 // internal/atomicfile, so a failed or interrupted write never leaves a
 // partial file and never replaces a good one. An output that names an
-// existing device or FIFO is written into instead ("--out /dev/null"
-// discards); one declared with [Stdout] takes "-" for standard output.
+// existing device or FIFO is written into instead, whatever extension [Ext]
+// asks ("--out /dev/null" and "--plot /dev/null" discard); a prefix flag
+// ([FlagSet.OutputPrefix]) refuses one, as it names no file itself. One
+// declared with [Stdout] takes "-" for standard output.
 //
 // # Signals
 //

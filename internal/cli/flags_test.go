@@ -184,11 +184,16 @@ func TestParseProblems(t *testing.T) {
 
 // TestSpecialOutputs: an output that exists and is a device or a FIFO is
 // written into (package atomicfile), so it is accepted; /dev/null may take
-// several outputs, to discard them all. Ext still holds: the writers check
-// it too.
+// several outputs, to discard them all. Ext holds for files only: a device's
+// name is not the user's to choose, and package plots writes into one
+// whatever its name. A prefix flag refuses a device or a FIFO, naming it
+// and saying how to write nothing, instead of creating /dev/null-a.png.
 func TestSpecialOutputs(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "pipe.png")
+	tmp := t.TempDir()
+	fifo := filepath.Join(tmp, "pipe.png")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	bare := filepath.Join(tmp, "pipe")
+	require.NoError(t, syscall.Mkfifo(bare, 0o600))
 	f := newTestFlags(&bytes.Buffer{})
 	require.NoError(t, f.fs.Parse([]string{"--out", os.DevNull, "--plot", fifo}))
 	require.Equal(t, os.DevNull, *f.out)
@@ -198,7 +203,22 @@ func TestSpecialOutputs(t *testing.T) {
 	fs.Output("log", "", "log")
 	require.NoError(t, fs.Parse([]string{"--out", os.DevNull, "--log", os.DevNull}))
 	f = newTestFlags(&bytes.Buffer{})
-	require.ErrorContains(t, f.fs.Parse([]string{"--plot", os.DevNull}), "--plot /dev/null: must end in .png")
+	require.NoError(t, f.fs.Parse([]string{"--out", os.DevNull, "--plot", os.DevNull}))
+	require.Equal(t, os.DevNull, *f.plot)
+	f = newTestFlags(&bytes.Buffer{})
+	require.NoError(t, f.fs.Parse([]string{"--plot", bare}))
+	f = newTestFlags(&bytes.Buffer{})
+	require.ErrorContains(t, f.fs.Parse([]string{"--plot", filepath.Join(tmp, "c.jpg")}), "must end in .png", "a file still must")
+
+	for _, prefix := range []string{os.DevNull, os.DevNull + ".png"} {
+		f = newTestFlags(&bytes.Buffer{})
+		err := f.fs.Parse([]string{"--charts", prefix})
+		require.EqualError(t, err, "--charts /dev/null: is a device, not a prefix; --charts takes a prefix of file names (--charts plot writes plot-a.png); to write no files, leave --charts out")
+	}
+	f = newTestFlags(&bytes.Buffer{})
+	require.ErrorContains(t, f.fs.Parse([]string{"--charts", bare}), "--charts "+bare+": is a FIFO, not a prefix")
+	_, err := os.Stat(os.DevNull + "-a.png")
+	require.True(t, os.IsNotExist(err), "nothing created beside /dev/null")
 }
 
 // TestStdoutDash: "-" is standard output for a flag declared with Stdout,

@@ -95,8 +95,8 @@ func (f *FlagSet) Input(name, value, help string, opts ...Option) *string {
 // before any work, that the directory exists and is writable, that the
 // path is not a directory, and that it names no input and no other output.
 // An existing device or FIFO (/dev/null, a pipe a reader waits on) is
-// accepted if writable (and named as Ext asks): atomicfile.Write writes
-// into it. With an empty default an empty value means "do not
+// accepted if writable, whatever Ext asks: atomicfile.Write writes into
+// it. With an empty default an empty value means "do not
 // write"; with a non-empty default an empty value is an error.
 func (f *FlagSet) Output(name, value, help string, opts ...Option) *string {
 	return f.output(name, value, help, nil, opts)
@@ -243,7 +243,9 @@ func (f *FlagSet) checkPaths() []error {
 
 // checkPrefix refuses a directory as the value of a prefix flag: "--plot
 // out/" would write out/-confusion.png, and "--plot out" out-confusion.png
-// beside the directory, not in it.
+// beside the directory, not in it. It refuses a device or a FIFO too:
+// "--plot /dev/null" means "no charts" to the user, but would create
+// /dev/null-confusion.png (or fail, less clearly, on /dev's permissions).
 func checkPrefix(d *def) error {
 	v := d.value.String()
 	if d.output.suffixes == nil || v == "" {
@@ -255,6 +257,14 @@ func checkPrefix(d *def) error {
 		example := filepath.Join(v, "plot")
 		return fmt.Errorf("--%s %s: names a directory; --%s takes a prefix of file names: --%s %s writes %s",
 			d.name, v, d.name, d.name, example, example+d.output.suffixes[0])
+	}
+	if err == nil && isSpecial(fi) {
+		what := "a device"
+		if fi.Mode()&fs.ModeNamedPipe != 0 {
+			what = "a FIFO"
+		}
+		return fmt.Errorf("--%s %s: is %s, not a prefix; --%s takes a prefix of file names (--%s plot writes plot%s); to write no files, leave --%s out",
+			d.name, v, what, d.name, d.name, d.output.suffixes[0], d.name)
 	}
 	return nil
 }
@@ -295,16 +305,17 @@ func checkOutput(path string, exts []string, inputs []string) error {
 	if err == nil && fi.IsDir() {
 		return errors.New("is a directory; give a file name")
 	}
-	// The extension holds for a device or a FIFO too: the writers (package
-	// plots) check it themselves, and would refuse it after the work.
-	if exts != nil && !slices.Contains(exts, strings.ToLower(filepath.Ext(path))) {
-		return fmt.Errorf("must end in %s", orList(exts))
-	}
+	// A device or a FIFO is written into whatever its name (the writers,
+	// package plots included, take it as it is): its name is not the user's
+	// to choose (/dev/null), so the extension rule is for files only.
 	if err == nil && isSpecial(fi) {
 		if err := checkWritable(path); err != nil {
 			return fmt.Errorf("cannot write it: %w", describe(err))
 		}
 		return nil
+	}
+	if exts != nil && !slices.Contains(exts, strings.ToLower(filepath.Ext(path))) {
+		return fmt.Errorf("must end in %s", orList(exts))
 	}
 	if strings.HasSuffix(path, string(filepath.Separator)) {
 		return errors.New("names a directory; give a file name")
