@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"image/png"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -14,15 +16,17 @@ import (
 
 // TestTrainToDevNull: --out and --state /dev/null discard the model and the
 // state, no training state is written beside /dev/null by default, and a
-// directory is refused, named. --plot /dev/null is refused before training:
-// charts must be named .png (package plots checks it).
+// directory is refused, named. --plot /dev/null discards the chart, as
+// --out /dev/null the model; a file given to --plot still must be named
+// .png, and is refused before training.
 func TestTrainToDevNull(t *testing.T) {
 	path := fixture(t)
 	t.Cleanup(func() { os.Remove(os.DevNull + ".state") }) // what the bug left in /dev as root
-	code, out, errOut := runCmd(t, "", append([]string{"train", "--data", path, "--out", os.DevNull, "--json"}, smallModel...)...)
+	code, out, errOut := runCmd(t, "", append([]string{"train", "--data", path, "--out", os.DevNull, "--plot", os.DevNull, "--json"}, smallModel...)...)
 	require.Equal(t, 0, code, errOut)
 	require.NoFileExists(t, os.DevNull+".state")
 	require.NotContains(t, out, "training state:")
+	require.Contains(t, out, "training curve: /dev/null")
 	require.Equal(t, os.DevNull, lastJSON(t, out)["model_file"])
 	fi, err := os.Stat(os.DevNull)
 	require.NoError(t, err)
@@ -36,28 +40,38 @@ func TestTrainToDevNull(t *testing.T) {
 	code, _, errOut = runCmd(t, "", append([]string{"train", "--data", path, "--out", dir}, smallModel...)...)
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "--out "+dir+": is a directory")
-	code, _, errOut = runCmd(t, "", append([]string{"train", "--data", path, "--out", os.DevNull, "--plot", os.DevNull}, smallModel...)...)
+	jpg := filepath.Join(dir, "curve.jpg")
+	code, out, errOut = runCmd(t, "", append([]string{"train", "--data", path, "--out", os.DevNull, "--plot", jpg}, smallModel...)...)
 	require.Equal(t, 2, code)
-	require.Contains(t, errOut, "--plot /dev/null: must end in .png")
+	require.Contains(t, errOut, "--plot "+jpg+": must end in .png")
+	require.NotContains(t, out, "epoch", "refused before training")
 }
 
 // TestTrainToFIFO: a FIFO given as --out gets the final model once, not
 // the best model of every epoch as it comes (which would block on a second
-// reader, or run several models together).
+// reader, or run several models together). One given as --plot, named
+// without .png, gets the training curve as a PNG.
 func TestTrainToFIFO(t *testing.T) {
 	path := fixture(t)
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "model.pipe")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	curve := filepath.Join(dir, "curve.pipe")
+	require.NoError(t, syscall.Mkfifo(curve, 0o600))
 	// One reader, reading once: a second save would block on the FIFO.
 	read := make(chan []byte, 1)
 	go func() {
 		b, _ := os.ReadFile(fifo)
 		read <- b
 	}()
+	chart := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(curve)
+		chart <- b
+	}()
 	done := make(chan int, 1)
 	go func() {
-		code, _, errOut := runCmd(t, "", append([]string{"train", "--data", path, "--out", fifo, "--state", ""}, smallModel...)...)
+		code, _, errOut := runCmd(t, "", append([]string{"train", "--data", path, "--out", fifo, "--plot", curve, "--state", ""}, smallModel...)...)
 		if code != 0 {
 			t.Log(errOut)
 		}
@@ -74,4 +88,6 @@ func TestTrainToFIFO(t *testing.T) {
 	require.NoError(t, os.WriteFile(saved, model, 0o644))
 	_, err := spam.Load(saved)
 	require.NoError(t, err, "what came through is a whole model file")
+	_, err = png.Decode(bytes.NewReader(<-chart))
+	require.NoError(t, err, "what came through the plot's FIFO is a PNG")
 }
