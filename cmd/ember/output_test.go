@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,4 +95,55 @@ func TestSaveToDevNull(t *testing.T) {
 	code, _, errOut = runCmd(t, "logreg", "--data", train, "--target", "species", "--save", dir)
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "--save "+dir+": is a directory")
+}
+
+// TestPlotsToDevNull: --swatch names one file, so /dev/null discards the
+// swatch and a FIFO, whatever its name, gets the PNG. --plot takes a prefix
+// (PREFIX-confusion.png, ...): /dev/null is refused before any work, saying
+// so and how to write no charts, and nothing is created beside it (as root
+// /dev is writable, and /dev/null-confusion.png would have been written).
+func TestPlotsToDevNull(t *testing.T) {
+	two := twoColourPNG(t)
+	code, out, errOut := runCmd(t, "palette", two, "--k", "2", "--swatch", os.DevNull)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "wrote "+os.DevNull)
+
+	fifo := filepath.Join(t.TempDir(), "swatch")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- b
+	}()
+	code, _, errOut = runCmd(t, "palette", two, "--k", "2", "--swatch", fifo)
+	require.Equal(t, 0, code, errOut)
+	select {
+	case b := <-got:
+		_, err := png.Decode(bytes.NewReader(b))
+		require.NoError(t, err, "the FIFO's reader gets a PNG")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the reader of the FIFO got nothing")
+	}
+
+	train, _ := splitIris(t)
+	for _, command := range []string{"logreg", "naivebayes", "gbt", "kmeans"} {
+		t.Run(command, func(t *testing.T) {
+			args := []string{command, "--data", train, "--plot", os.DevNull}
+			switch command {
+			case "naivebayes": // text columns; the flags are checked before the data is read
+				args = append(args, "--text", "species", "--label", "species")
+			case "kmeans":
+				args = append(args, "--k", "3")
+			default:
+				args = append(args, "--target", "species")
+			}
+			code, out, errOut := runCmd(t, args...)
+			require.Equal(t, 2, code, out)
+			require.Contains(t, errOut, "--plot /dev/null: is a device, not a prefix; --plot takes a prefix of file names")
+			require.Contains(t, errOut, "leave --plot out")
+			matches, err := filepath.Glob(os.DevNull + "-*")
+			require.NoError(t, err)
+			require.Empty(t, matches)
+		})
+	}
 }
