@@ -36,8 +36,8 @@ type binMapper struct {
 	nCat []int
 }
 
-// unseenBin is a categorical feature's bin for a code no training row had
-// (or a negative or huge one): in no split's set of categories.
+// unseenBin is a categorical feature's bin for a code past the largest
+// training one (or a negative or huge one): in no split's set of categories.
 const unseenBin = MaxCategories
 
 // newBinMapper computes at most maxBins-1 cuts per feature from (a sample

@@ -41,7 +41,11 @@
 // the rest below MaxCatToOnehot categories, else the categories ordered
 // by their Newton step −G/(H+λ) and the best cut of that order
 // (max_cat_threshold bounding the scan); missing values still take the
-// better side. A code no training row had goes left at every such split.
+// better side. A feature's categories are the codes 0 to its largest
+// training code, as XGBoost's cuts number them: a code above every
+// training row's goes left at every such split, but one in a gap below
+// it (no training row had it) is sorted with weight 0, as a category
+// absent from a node is, and may be in a set, as in XGBoost's trees.
 // On a 10-level feature whose effect is not monotone in its code, fitted
 // with XGBoost's params, the trees are XGBoost's (margins within 3e-7);
 // at depth 2 and 10 trees the training log-loss is 0.449 against 0.517

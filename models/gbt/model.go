@@ -125,14 +125,17 @@ type Model struct {
 	// codes rather than numbers, as XGBoost's enable_categorical with
 	// feature_types "c" (default none). A code is a non-negative integer
 	// (as float32; NaN is missing); a feature's codes must be below
-	// MaxCategories and MaxBins. Such a feature is split by sets of
+	// MaxCategories and MaxBins; its categories are 0 to its largest
+	// training code, gaps included. Such a feature is split by sets of
 	// categories, not by a threshold: fewer than MaxCatToOnehot
 	// categories, one category against the rest; otherwise the best
 	// partition of the categories ordered by their Newton step −G/(H+λ),
 	// trying the first MaxCatThreshold of either end (XGBoost's
 	// partition-based split). The categories in a split's set go right,
-	// any other code (one no training row had, a negative one) left, and
-	// missing values the way that gained most.
+	// any other code (one past the largest training code, a negative one)
+	// left, and missing values the way that gained most. A code in a gap
+	// below the largest, which no training row had, goes as XGBoost sends
+	// it: its weight 0 orders it among the others, so it may be in a set.
 	Categorical []int `json:"categorical,omitempty"`
 	// MaxCatToOnehot: a categorical feature with fewer categories is
 	// split one category against the rest (XGBoost's max_cat_to_onehot;
