@@ -41,7 +41,11 @@
 // the rest below MaxCatToOnehot categories, else the categories ordered
 // by their Newton step −G/(H+λ) and the best cut of that order
 // (max_cat_threshold bounding the scan); missing values still take the
-// better side. A feature's categories are the codes 0 to its largest
+// better side. With none in the node their side is the one the scan that
+// found the split put them on, as XGBoost's evaluator leaves it: left for
+// one category against the rest and for a cut found growing the first
+// part, right for one found shrinking it (not the larger child, as at a
+// numeric split). A feature's categories are the codes 0 to its largest
 // training code, as XGBoost's cuts number them: a code above every
 // training row's goes left at every such split, but one in a gap below
 // it (no training row had it) is sorted with weight 0, as a category
