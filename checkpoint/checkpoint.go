@@ -223,6 +223,16 @@ func Restore(f *File, params []*graph.Param) error {
 	if f == nil {
 		return errors.New("checkpoint: Restore of a nil File")
 	}
+	saved, err := restorable(f, params)
+	if err != nil {
+		return err
+	}
+	return restoreFrom(f, params, saved)
+}
+
+// restorable is Restore's check, copying nothing: every mismatch (joined),
+// or the file's tensors by name.
+func restorable(f *File, params []*graph.Param) (map[string]*graph.Buf, error) {
 	var errs []error
 	mismatch := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %w", f.where(), errorf(ErrMismatch, format, args...)))
@@ -240,10 +250,10 @@ func Restore(f *File, params []*graph.Param) error {
 	var missing []string
 	for i, p := range params {
 		if p == nil || p.Value == nil {
-			return fmt.Errorf("%s: restore: parameter %d is nil or has no value", f.where(), i)
+			return nil, fmt.Errorf("%s: restore: parameter %d is nil or has no value", f.where(), i)
 		}
 		if used[p.Name] {
-			return fmt.Errorf("%s: restore: the model has two parameters named %s", f.where(), p.Name)
+			return nil, fmt.Errorf("%s: restore: the model has two parameters named %s", f.where(), p.Name)
 		}
 		used[p.Name] = true
 		want := p.Value
@@ -261,7 +271,7 @@ func Restore(f *File, params []*graph.Param) error {
 		case !consistent(got):
 			mismatch("tensor %s holds %d elements, not what its shape %s needs", f.shown(p.Name), bufLen(got), shapeString(got.Shape))
 		case !consistent(want):
-			return fmt.Errorf("%s: restore: parameter %s holds %d elements, not what its shape %s needs", f.where(), p.Name, bufLen(want), shapeString(want.Shape))
+			return nil, fmt.Errorf("%s: restore: parameter %s holds %d elements, not what its shape %s needs", f.where(), p.Name, bufLen(want), shapeString(want.Shape))
 		}
 	}
 	for _, t := range f.Tensors {
@@ -277,9 +287,13 @@ func Restore(f *File, params []*graph.Param) error {
 		if hint := singleBiasHint(f, missing); hint != "" {
 			errs = append([]error{fmt.Errorf("%s: %w", f.where(), errorf(ErrMismatch, "%s", hint))}, errs...)
 		}
-		return errors.Join(errs...)
+		return nil, errors.Join(errs...)
 	}
+	return saved, nil
+}
 
+// restoreFrom copies saved, which restorable has checked, into params.
+func restoreFrom(f *File, params []*graph.Param, saved map[string]*graph.Buf) error {
 	for _, p := range params {
 		if err := p.Value.CopyFrom(saved[p.Name]); err != nil {
 			return fmt.Errorf("%s: restore %s: %w", f.where(), p.Name, err)

@@ -34,13 +34,31 @@ type identity struct{}
 func (identity) ToFile(ts []Tensor) ([]Tensor, error)   { return ts, nil }
 func (identity) FromFile(ts []Tensor) ([]Tensor, error) { return ts, nil }
 
+func (identity) fromFileAll(ts []Tensor) ([]Tensor, error, error) { return ts, nil, nil }
+
+// lenientMapping is a mapping that, loading, can go on past the names it
+// lists that no tensor has (Identity, Rename, Transpose and Chains of
+// them), so that LoadSafetensors can report those names and Restore's full
+// list of mismatches together: a user fixing a mapping then sees in one
+// run every name it missed and every tensor the file has that nothing
+// took.
+type lenientMapping interface {
+	// fromFileAll is FromFile, except that the error FromFile gives for
+	// names no tensor has comes back as misses, beside the other tensors
+	// mapped as FromFile would map them. err is any other error, and
+	// then nothing is returned.
+	fromFileAll(ts []Tensor) (out []Tensor, misses, err error)
+}
+
 // Rename maps model names to file names; names it does not list pass
 // unchanged both ways. Two model names mapped to one file name, or a model
 // name renamed onto another tensor's unchanged name, is an error. So is a
 // name it lists that no tensor has (a model name when saving, a file name
 // when loading): a misspelt name would otherwise leave its tensor under
 // the wrong name without a word. When loading, that error matches
-// ErrMismatch.
+// ErrMismatch, and LoadSafetensors reports it with Restore's list of
+// mismatches (the tensors the model still lacks and those the file has
+// that nothing took), not instead of it.
 type Rename map[string]string
 
 // ToFile renames model tensors to file names.
@@ -59,23 +77,32 @@ func (r Rename) ToFile(ts []Tensor) ([]Tensor, error) {
 
 // FromFile renames file tensors back to model names.
 func (r Rename) FromFile(ts []Tensor) ([]Tensor, error) {
+	out, misses, err := r.fromFileAll(ts)
+	if err == nil {
+		err = misses
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (r Rename) fromFileAll(ts []Tensor) ([]Tensor, error, error) {
 	inv := make(map[string]string, len(r))
 	for from, to := range r {
 		if prev, dup := inv[to]; dup {
-			return nil, fmt.Errorf("checkpoint: Rename maps both %s and %s to %s", prev, from, to)
+			return nil, nil, fmt.Errorf("checkpoint: Rename maps both %s and %s to %s", prev, from, to)
 		}
 		inv[to] = from
 	}
 	out, err := renameAll(ts, inv)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := unnamed(ts, inv, ErrMismatch, func(to string) string {
+	misses := unnamed(ts, inv, ErrMismatch, func(to string) string {
 		return fmt.Sprintf("checkpoint: Rename maps %s to %s, but no tensor read from the file is named %s", inv[to], to, to)
-	}); err != nil {
-		return nil, err
-	}
-	return out, nil
+	})
+	return out, misses, nil
 }
 
 // unnamed is the error for the keys of names that no tensor in ts is
@@ -147,6 +174,40 @@ func (c chain) FromFile(ts []Tensor) ([]Tensor, error) {
 	return ts, nil
 }
 
+// fromFileAll goes on past a member's misses through the members that can
+// (it stops, with those misses, at one that cannot, or at another error),
+// keeping only the first misses: a later member's are mostly their echo
+// (a Transpose that does not find the name a Rename failed to give), with
+// advice that would mislead.
+func (c chain) fromFileAll(ts []Tensor) ([]Tensor, error, error) {
+	var misses error
+	for i := len(c) - 1; i >= 0; i-- {
+		lm, ok := c[i].(lenientMapping)
+		if !ok {
+			if misses != nil {
+				return nil, nil, misses
+			}
+			var err error
+			if ts, err = c[i].FromFile(ts); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		out, m, err := lm.fromFileAll(ts)
+		if err != nil {
+			if misses != nil {
+				err = misses
+			}
+			return nil, nil, err
+		}
+		if misses == nil {
+			misses = m
+		}
+		ts = out
+	}
+	return ts, misses, nil
+}
+
 // MappingFuncs makes a Mapping of two functions. Both must be set: a nil
 // one makes its method return an error (a mapping for saving only still
 // needs a FromFileFunc for loading).
@@ -191,15 +252,37 @@ type transpose map[string]bool
 func (tr transpose) ToFile(ts []Tensor) ([]Tensor, error)   { return tr.apply(ts, nil) }
 func (tr transpose) FromFile(ts []Tensor) ([]Tensor, error) { return tr.apply(ts, ErrMismatch) }
 
+func (tr transpose) fromFileAll(ts []Tensor) ([]Tensor, error, error) {
+	misses := tr.unnamed(ts, ErrMismatch)
+	out, err := tr.transposeAll(ts)
+	if err != nil {
+		if misses != nil { // as FromFile, which stops at the misses
+			err = misses
+		}
+		return nil, nil, err
+	}
+	return out, misses, nil
+}
+
 // apply transposes the named tensors; kind is what an unused name's
 // error matches (nil for none).
 func (tr transpose) apply(ts []Tensor, kind error) ([]Tensor, error) {
-	if err := unnamed(ts, tr, kind, func(n string) string {
-		return fmt.Sprintf("checkpoint: Transpose lists %s, but no tensor is named %s "+
-			"(Transpose takes the model's names: in a Chain, put it before any Rename)", n, n)
-	}); err != nil {
+	if err := tr.unnamed(ts, kind); err != nil {
 		return nil, err
 	}
+	return tr.transposeAll(ts)
+}
+
+// unnamed is the error for the names tr lists that no tensor in ts has.
+func (tr transpose) unnamed(ts []Tensor, kind error) error {
+	return unnamed(ts, tr, kind, func(n string) string {
+		return fmt.Sprintf("checkpoint: Transpose lists %s, but no tensor is named %s "+
+			"(Transpose takes the model's names: in a Chain, put it before any Rename)", n, n)
+	})
+}
+
+// transposeAll transposes the tensors tr names.
+func (tr transpose) transposeAll(ts []Tensor) ([]Tensor, error) {
 	out := slices.Clone(ts)
 	for i, t := range out {
 		if !tr[t.Name] {
@@ -341,8 +424,10 @@ func ReadSafetensors(path string) (*File, map[string]string, error) {
 // (nil means Identity) and restores params from the result by name, as
 // Restore does: all or nothing, every mismatch reported. Like PyTorch's
 // load_state_dict, a floating-point tensor is converted to its parameter's
-// dtype (float64 into a float32 model rounds to nearest). It returns the
-// file's metadata.
+// dtype (float64 into a float32 model rounds to nearest). A name that m
+// lists and the file lacks (see Rename and Transpose) is reported with
+// Restore's list of mismatches, the missing tensors named as m looked for
+// them. It returns the file's metadata.
 func LoadSafetensors(path string, params []*graph.Param, m Mapping) (map[string]string, error) {
 	if m == nil {
 		m = Identity
@@ -351,7 +436,13 @@ func LoadSafetensors(path string, params []*graph.Param, m Mapping) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	if f.Tensors, err = m.FromFile(f.Tensors); err != nil {
+	var misses error
+	if lm, ok := m.(lenientMapping); ok {
+		f.Tensors, misses, err = lm.fromFileAll(f.Tensors)
+	} else {
+		f.Tensors, err = m.FromFile(f.Tensors)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.where(), err)
 	}
 	f.inFile = func(name string) string {
@@ -377,7 +468,16 @@ func LoadSafetensors(path string, params []*graph.Param, m Mapping) (map[string]
 		}
 		f.Tensors[i].Buf = b
 	}
-	if err := Restore(f, params); err != nil {
+	// A miss refuses the load even where everything else fits: the
+	// mapping did not do what it says.
+	saved, err := restorable(f, params)
+	if misses != nil {
+		return nil, errors.Join(fmt.Errorf("%s: %w", f.where(), misses), err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := restoreFrom(f, params, saved); err != nil {
 		return nil, err
 	}
 	return meta, nil

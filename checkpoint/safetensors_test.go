@@ -236,3 +236,53 @@ func TestMappingFuncsNilFunc(t *testing.T) {
 	_, err := LoadSafetensors(path, []*graph.Param{a}, toOnly)
 	require.ErrorContains(t, err, "checkpoint: MappingFuncs.FromFileFunc is nil")
 }
+
+// TestLoadSafetensorsRenameMissListsAll: a load through a Rename whose
+// file names the file lacks reports, beside the Rename's own complaint,
+// Restore's full list (each missing tensor under the name the mapping
+// looked for, each tensor the file has that nothing took), as a plain load
+// does, so one run shows everything the mapping needs; nothing is
+// restored, even where the rest of the tensors would fit.
+func TestLoadSafetensorsRenameMissListsAll(t *testing.T) {
+	dir := t.TempDir()
+	w, b := seqParam("fc.weight", tensor.Float32, 3, 3), seqParam("fc.bias", tensor.Float32, 3)
+	path := filepath.Join(dir, "r.safetensors")
+	require.NoError(t, SaveSafetensors(path, []*graph.Param{w, b},
+		Rename{"fc.weight": "dense/kernel", "fc.bias": "dense/bias"}, nil))
+
+	w2, b2 := graph.NewParam("fc.weight", tensor.Float32, 3, 3), graph.NewParam("fc.bias", tensor.Float32, 3)
+	_, err := LoadSafetensors(path, []*graph.Param{w2, b2}, Rename{"fc.weight": "dense/kernal", "fc.bias": "dense/bais"})
+	require.ErrorIs(t, err, ErrMismatch)
+	msg := err.Error()
+	for _, want := range []string{
+		"safetensors file " + path + ": checkpoint: Rename maps fc.bias to dense/bais, but no tensor read from the file is named dense/bais",
+		"checkpoint: Rename maps fc.weight to dense/kernal, but no tensor read from the file is named dense/kernal",
+		"safetensors file " + path + ": tensor dense/kernal (read as the model's fc.weight) is missing (the model expects float32 (3,3))",
+		"safetensors file " + path + ": tensor dense/bais (read as the model's fc.bias) is missing (the model expects float32 (3))",
+		"safetensors file " + path + ": unexpected tensor dense/kernel float32 (3,3): the model has no such parameter",
+		"safetensors file " + path + ": unexpected tensor dense/bias float32 (3): the model has no such parameter",
+	} {
+		require.Contains(t, msg, want)
+	}
+	require.Equal(t, make([]float32, 9), w2.Value.F32, "nothing restored")
+
+	// Through a Chain: the Transpose, seeing no fc.weight after the failed
+	// rename, adds no complaint of its own (its advice would mislead).
+	_, err = LoadSafetensors(path, []*graph.Param{w2, b2},
+		Chain(Transpose("fc.weight"), Rename{"fc.weight": "dense/kernal", "fc.bias": "dense/bias"}))
+	require.ErrorIs(t, err, ErrMismatch)
+	msg = err.Error()
+	require.Contains(t, msg, "tensor dense/kernal (read as the model's fc.weight) is missing (the model expects float32 (3,3))")
+	require.Contains(t, msg, "unexpected tensor dense/kernel float32 (3,3)")
+	require.NotContains(t, msg, "Transpose lists")
+	require.NotContains(t, msg, "dense/bias", "the bias renamed as it should")
+
+	// A Rename miss with nothing else wrong still restores nothing: the
+	// file's fc.weight was not renamed, and the mapping said it would be.
+	plain := filepath.Join(dir, "p.safetensors")
+	require.NoError(t, SaveSafetensors(plain, []*graph.Param{w, b}, nil, nil))
+	_, err = LoadSafetensors(plain, []*graph.Param{w2, b2}, Rename{"fc.weight": "dense/kernel"})
+	require.ErrorIs(t, err, ErrMismatch)
+	require.EqualError(t, err, "safetensors file "+plain+": checkpoint: Rename maps fc.weight to dense/kernel, but no tensor read from the file is named dense/kernel")
+	require.Equal(t, make([]float32, 9), w2.Value.F32, "nothing restored")
+}
