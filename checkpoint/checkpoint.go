@@ -91,10 +91,6 @@ func saveWith(path string, writeTo func(io.Writer) error) error {
 	return atomicfile.Write(path, writeTo)
 }
 
-// unwrapPath drops the path from an *fs.PathError: our errors already
-// start with the model file's path.
-func unwrapPath(err error) error { return atomicfile.UnwrapPath(err) }
-
 // Load reads and fully verifies the model file at path (see Read). If
 // wantKind is not empty, the file must hold that kind of model. Every error
 // starts with "model file <path>:" and says what is wrong.
@@ -130,15 +126,17 @@ func load(path, wantKind string) (*File, error) {
 
 // openRegular opens path for reading, refusing a directory or a device,
 // which has no meaningful size to check against; it returns the size.
+// Its errors drop the path of an *fs.PathError (Load's errors start with
+// it) but keep the operation, which tells open from stat.
 func openRegular(path string) (*os.File, int64, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, 0, unwrapPath(err)
+		return nil, 0, atomicfile.UnwrapPath(err)
 	}
 	fi, err := fh.Stat()
 	if err != nil {
 		fh.Close()
-		return nil, 0, unwrapPath(err)
+		return nil, 0, atomicfile.UnwrapPath(err)
 	}
 	if !fi.Mode().IsRegular() {
 		fh.Close()

@@ -203,7 +203,9 @@ func LoadFile(path string, o Options) ([]Example, LoadReport, error) {
 	if err != nil {
 		// Start with the path, as Read's errors do; *fs.PathError would
 		// repeat it after "open", so keep only its cause (which still
-		// matches fs.ErrNotExist and the like with errors.Is).
+		// matches fs.ErrNotExist and the like with errors.Is). Unlike
+		// atomicfile.UnwrapPath (checkpoint's open and stat), drop the
+		// operation too: here it can only be "open", which says nothing.
 		if pe, ok := errors.AsType[*fs.PathError](err); ok {
 			err = pe.Err
 		}
