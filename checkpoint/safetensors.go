@@ -484,7 +484,10 @@ func LoadSafetensors(path string, params []*graph.Param, m Mapping) (map[string]
 }
 
 // isModelFile reports whether the file at path starts with the Ember
-// model file's magic.
+// model file's magic. It compares the magic itself rather than going
+// through decoder.header, which has no check of the magic alone: it reads
+// and checks the whole header, and takes a file shorter than the magic
+// that starts like it for a truncated model file.
 func isModelFile(path string) bool {
 	fh, err := os.Open(path)
 	if err != nil {
