@@ -99,37 +99,58 @@ func (l Layout) IsNA(s string) bool {
 // Whitespace is the Layout.Sep that splits fields on runs of spaces and tabs.
 const Whitespace rune = -1
 
+// sepWords are the words ParseSep reads as separators. SepName spells a
+// separator by its word where byWord is set: 0 and Whitespace are no
+// character, and a quoted tab or space is hard to make out.
+var sepWords = []struct {
+	word   string
+	sep    rune
+	byWord bool
+}{
+	{"auto", 0, true},
+	{"tab", '\t', true},
+	{"space", ' ', true},
+	{"comma", ',', false},
+	{"semicolon", ';', false},
+	{"pipe", '|', false},
+	{"whitespace", Whitespace, true},
+}
+
 // ParseSep reads a separator as a command line gives it: one character
 // (",", ";", "|", " "), or the words tab, space, comma, semicolon, pipe or
 // whitespace (runs of spaces and tabs), or "\t"; "" or auto is 0.
 func ParseSep(s string) (rune, error) {
 	switch s { // the escapes as written: `\T` or `\S+` mean something else
+	case "":
+		return 0, nil
 	case `\t`:
 		return '\t', nil
 	case `\s+`:
 		return Whitespace, nil
 	}
-	switch strings.ToLower(s) {
-	case "", "auto":
-		return 0, nil
-	case "tab":
-		return '\t', nil
-	case "space":
-		return ' ', nil
-	case "comma":
-		return ',', nil
-	case "semicolon":
-		return ';', nil
-	case "pipe":
-		return '|', nil
-	case "whitespace":
-		return Whitespace, nil
+	lower := strings.ToLower(s)
+	for _, w := range sepWords {
+		if lower == w.word {
+			return w.sep, nil
+		}
 	}
 	r, n := utf8.DecodeRuneInString(s)
 	if n != len(s) || r == utf8.RuneError || r == '"' || r == '\r' || r == '\n' || r == 0xFEFF {
 		return 0, fmt.Errorf("separator %q: want one character (such as , ; | or a space) or tab, space or whitespace", s)
 	}
 	return r, nil
+}
+
+// SepName spells sep as ParseSep reads it: auto for 0, tab, space or
+// whitespace for those, else the character itself (",", ";"), for a
+// command line's error hints to name the setting they suggest.
+func SepName(sep rune) string {
+	for _, w := range sepWords {
+		if w.byWord && w.sep == sep {
+			return w.word
+		}
+	}
+	return string(sep)
 }
 
 // sep is the separator of a file named path whose first line is first.

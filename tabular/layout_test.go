@@ -136,6 +136,33 @@ func TestParseSep(t *testing.T) {
 	}
 }
 
+// TestSepName: SepName spells a separator as ParseSep reads it back: a word
+// for the ones hard to read on a command line, else the character.
+func TestSepName(t *testing.T) {
+	for sep, want := range map[rune]string{0: "auto", '\t': "tab", ' ': "space", Whitespace: "whitespace",
+		',': ",", ';': ";", '|': "|", ':': ":", 'x': "x", 'é': "é", '\x1f': "\x1f"} {
+		require.Equal(t, want, SepName(sep), "%q", sep)
+	}
+	// Round trip, for every separator ParseSep gives, words included.
+	seps := []rune{Whitespace}
+	for r := rune(0); r < 0x3000; r++ {
+		seps = append(seps, r)
+	}
+	for _, word := range []string{"tab", "space", "comma", "semicolon", "pipe", "whitespace", "auto"} {
+		r, err := ParseSep(word)
+		require.NoError(t, err, word)
+		seps = append(seps, r)
+	}
+	for _, sep := range seps {
+		if _, err := ParseSep(string(sep)); err != nil && sep > 0 {
+			continue // not a separator ParseSep gives
+		}
+		got, err := ParseSep(SepName(sep))
+		require.NoError(t, err, "%q -> %q", sep, SepName(sep))
+		require.Equal(t, sep, got, "%q -> %q", sep, SepName(sep))
+	}
+}
+
 // TestLayoutNA: cells holding a Layout.NA marker (after trimming) are
 // missing values, as pandas' defaults are; other cells are not.
 func TestLayoutNA(t *testing.T) {

@@ -439,13 +439,10 @@ func checkFeatureFlags(fs *cli.FlagSet, features, exclude, target *string) {
 // command's flags: --sep whitespace, not Layout.Sep = tabular.Whitespace.
 var flagTerms = &tabular.Terms{
 	Sep: func(sep rune) string {
-		switch sep {
-		case tabular.Whitespace:
-			return "--sep whitespace"
-		case ' ':
-			return "--sep space"
-		case '\t':
-			return "--sep tab"
+		// A character is quoted (the shell would eat a bare ; or |), a word
+		// is not.
+		if name := tabular.SepName(sep); name != string(sep) {
+			return "--sep " + name
 		}
 		return fmt.Sprintf("--sep %q", string(sep))
 	},

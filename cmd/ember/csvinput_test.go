@@ -186,3 +186,13 @@ func TestLabelsOfSeveralTables(t *testing.T) {
 	require.Equal(t, []string{"2", "3", "10"}, classes)
 	require.Equal(t, [][]int{{2, 0}, {1, 0}}, ys)
 }
+
+// TestFlagTermsSep: the hints spell each separator they suggest as --sep
+// takes it: a word for tab, space and runs of whitespace, else the
+// character, quoted for the shell.
+func TestFlagTermsSep(t *testing.T) {
+	for sep, want := range map[rune]string{tabular.Whitespace: "--sep whitespace", ' ': "--sep space", '\t': "--sep tab",
+		';': `--sep ";"`, '|': `--sep "|"`, ',': `--sep ","`} {
+		require.Equal(t, want, flagTerms.Sep(sep))
+	}
+}
