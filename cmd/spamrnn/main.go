@@ -386,7 +386,11 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	fmt.Fprintf(stdout, "device: %s\n", dev.describe())
-	if o.StateFile != "" {
+	switch {
+	case o.StateFile != "" && atomicfile.InPlace(o.StateFile):
+		// A device or FIFO keeps nothing to resume from.
+		fmt.Fprintf(stdout, "training state: %s (written at every epoch's end; not a file --resume can read)\n", o.StateFile)
+	case o.StateFile != "":
 		fmt.Fprintf(stdout, "training state: %s (at every epoch's end and on an interrupt; --resume continues from it)\n", o.StateFile)
 	}
 	start := time.Now()

@@ -35,6 +35,8 @@ func TestTrainToDevNull(t *testing.T) {
 	code, out, errOut = runCmd(t, "", append([]string{"train", "--data", path, "--out", os.DevNull, "--state", os.DevNull}, smallModel...)...)
 	require.Equal(t, 0, code, errOut)
 	require.NotContains(t, out, "--resume /dev/null", "nothing to resume from there")
+	require.Contains(t, out, "training state: /dev/null (written at every epoch's end; not a file --resume can read)")
+	require.NotContains(t, out, "--resume continues from it")
 
 	dir := t.TempDir()
 	code, _, errOut = runCmd(t, "", append([]string{"train", "--data", path, "--out", dir}, smallModel...)...)
