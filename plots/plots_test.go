@@ -1,20 +1,21 @@
 package plots
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/fifotest"
 )
 
 // decode opens a written chart and checks it is a PNG of the given size.
@@ -186,29 +187,11 @@ func TestConfusionHeatmapErrors(t *testing.T) {
 // /dev/null is discarded, and one to a FIFO reaches its reader as a PNG. A
 // regular file must still end in .png (TestConfusionHeatmapErrors).
 func TestChartToSpecialFile(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "chart") // no .png
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	got := make(chan image.Image, 1)
-	go func() {
-		f, err := os.Open(fifo) // blocks until the chart is written
-		if err != nil {
-			got <- nil
-			return
-		}
-		defer f.Close()
-		img, _ := png.Decode(f)
-		io.Copy(io.Discard, f) // let the writer finish
-		got <- img
-	}()
-	require.NoError(t, ConfusionHeatmap(fifo, [][]int{{3, 1}, {0, 4}}, []string{"ham", "spam"}, "through a pipe"))
-	select {
-	case img := <-got:
-		require.NotNil(t, img, "the reader got no PNG")
-		require.False(t, img.Bounds().Empty())
-	case <-time.After(10 * time.Second):
-		t.Fatal("the reader of the FIFO got nothing")
-	}
+	pipe := fifotest.New(t, "chart") // no .png
+	require.NoError(t, ConfusionHeatmap(pipe.Path, [][]int{{3, 1}, {0, 4}}, []string{"ham", "spam"}, "through a pipe"))
+	img, err := png.Decode(bytes.NewReader(pipe.Read(t, 10*time.Second)))
+	require.NoError(t, err, "the reader got a PNG")
+	require.False(t, img.Bounds().Empty())
 
 	require.NoError(t, ConfusionHeatmap(os.DevNull, [][]int{{1}}, nil, ""))
 	require.NoError(t, TrainingCurve(os.DevNull, []int{1, 2}, []float64{0.5, 0.4}, nil, nil, nil))

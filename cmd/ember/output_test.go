@@ -7,11 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/fifotest"
 )
 
 // TestPredictionsToStdout: without --out, or with --out -, the scoring
@@ -66,20 +67,9 @@ func TestPredictionsToStdout(t *testing.T) {
 			require.NoError(t, err)
 			require.NotZero(t, fi.Mode()&os.ModeCharDevice, "/dev/null is still a device")
 
-			fifo := filepath.Join(t.TempDir(), "pipe")
-			require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-			got := make(chan []byte, 1)
-			go func() {
-				b, _ := os.ReadFile(fifo)
-				got <- b
-			}()
-			run("--out", fifo)
-			select {
-			case b := <-got:
-				require.Equal(t, csvOut, string(b), "the FIFO's reader gets the CSV")
-			case <-time.After(30 * time.Second):
-				t.Fatal("nothing came through the FIFO")
-			}
+			pipe := fifotest.New(t, "pipe")
+			run("--out", pipe.Path)
+			require.Equal(t, csvOut, string(pipe.Read(t, 30*time.Second)), "the FIFO's reader gets the CSV")
 		})
 	}
 }
@@ -108,22 +98,11 @@ func TestPlotsToDevNull(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "wrote "+os.DevNull)
 
-	fifo := filepath.Join(t.TempDir(), "swatch")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	got := make(chan []byte, 1)
-	go func() {
-		b, _ := os.ReadFile(fifo)
-		got <- b
-	}()
-	code, _, errOut = runCmd(t, "palette", two, "--k", "2", "--swatch", fifo)
+	pipe := fifotest.New(t, "swatch")
+	code, _, errOut = runCmd(t, "palette", two, "--k", "2", "--swatch", pipe.Path)
 	require.Equal(t, 0, code, errOut)
-	select {
-	case b := <-got:
-		_, err := png.Decode(bytes.NewReader(b))
-		require.NoError(t, err, "the FIFO's reader gets a PNG")
-	case <-time.After(30 * time.Second):
-		t.Fatal("the reader of the FIFO got nothing")
-	}
+	_, err := png.Decode(bytes.NewReader(pipe.Read(t, 30*time.Second)))
+	require.NoError(t, err, "the FIFO's reader gets a PNG")
 
 	train, _ := splitIris(t)
 	for _, command := range []string{"logreg", "naivebayes", "gbt", "kmeans"} {

@@ -5,11 +5,12 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/fifotest"
 
 	"github.com/emberml/ember/spam"
 )
@@ -56,24 +57,11 @@ func TestTrainToDevNull(t *testing.T) {
 func TestTrainToFIFO(t *testing.T) {
 	path := fixture(t)
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "model.pipe")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	curve := filepath.Join(dir, "curve.pipe")
-	require.NoError(t, syscall.Mkfifo(curve, 0o600))
-	// One reader, reading once: a second save would block on the FIFO.
-	read := make(chan []byte, 1)
-	go func() {
-		b, _ := os.ReadFile(fifo)
-		read <- b
-	}()
-	chart := make(chan []byte, 1)
-	go func() {
-		b, _ := os.ReadFile(curve)
-		chart <- b
-	}()
+	// One reader each, reading once: a second save would block on the FIFO.
+	fifo, curve := fifotest.New(t, "model.pipe"), fifotest.New(t, "curve.pipe")
 	done := make(chan int, 1)
 	go func() {
-		code, _, errOut := runCmd(t, "", append([]string{"train", "--data", path, "--out", fifo, "--plot", curve, "--state", ""}, smallModel...)...)
+		code, _, errOut := runCmd(t, "", append([]string{"train", "--data", path, "--out", fifo.Path, "--plot", curve.Path, "--state", ""}, smallModel...)...)
 		if code != 0 {
 			t.Log(errOut)
 		}
@@ -85,11 +73,11 @@ func TestTrainToFIFO(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("train blocked writing the FIFO a second time")
 	}
-	model := <-read
+	model := fifo.Read(t, 10*time.Second)
 	saved := filepath.Join(dir, "saved.model")
 	require.NoError(t, os.WriteFile(saved, model, 0o644))
 	_, err := spam.Load(saved)
 	require.NoError(t, err, "what came through is a whole model file")
-	_, err = png.Decode(bytes.NewReader(<-chart))
+	_, err = png.Decode(bytes.NewReader(curve.Read(t, 10*time.Second)))
 	require.NoError(t, err, "what came through the plot's FIFO is a PNG")
 }

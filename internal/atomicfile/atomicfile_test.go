@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/internal/fifotest"
 )
 
 func names(t *testing.T, dir string) []string {
@@ -92,29 +94,13 @@ func TestAbandonHoldsOffNewWrites(t *testing.T) {
 // /dev/null the device. The FIFO comes first: without the fix it fails the
 // test before /dev/null (which root could replace) is touched.
 func TestWriteSpecialFile(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "pipe")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	got := make(chan string, 1)
-	go func() {
-		b, err := os.ReadFile(fifo) // blocks until Write opens the pipe
-		if err != nil {
-			got <- "read: " + err.Error()
-			return
-		}
-		got <- string(b)
-	}()
-	require.NoError(t, Write(fifo, func(w io.Writer) error { _, err := w.Write([]byte("through the pipe")); return err }))
-	fi, err := os.Stat(fifo)
+	pipe := fifotest.New(t, "pipe")
+	require.NoError(t, Write(pipe.Path, func(w io.Writer) error { _, err := w.Write([]byte("through the pipe")); return err }))
+	fi, err := os.Stat(pipe.Path)
 	require.NoError(t, err)
 	require.NotZero(t, fi.Mode()&os.ModeNamedPipe, "the FIFO is still a FIFO")
-	select {
-	case s := <-got:
-		require.Equal(t, "through the pipe", s)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the reader of the FIFO got nothing")
-	}
-	require.Equal(t, []string{"pipe"}, names(t, dir), "no temporary file")
+	require.Equal(t, "through the pipe", string(pipe.Read(t, 10*time.Second)))
+	require.Equal(t, []string{"pipe"}, names(t, filepath.Dir(pipe.Path)), "no temporary file")
 
 	require.NoError(t, Write(os.DevNull, func(w io.Writer) error { _, err := w.Write([]byte("gone")); return err }))
 	fi, err = os.Stat(os.DevNull)
