@@ -95,6 +95,7 @@ type Ensemble struct {
 	prepOnce sync.Once
 	walk     []walkNode // the nodes in the branch-free walking layout
 	depth    []int32    // each tree's depth (edges from root to deepest leaf)
+	catTree  []bool     // whether each tree has a categorical split
 	maxDepth int        // the deepest tree's
 	means    []float64  // each node's expected leaf value (nodeMeans), with covers
 }
@@ -134,8 +135,10 @@ func (e *Ensemble) prepare() {
 			}
 		}
 		e.depth = make([]int32, len(e.roots))
+		e.catTree = make([]bool, len(e.roots))
 		for t, r := range e.roots {
 			e.depth[t] = e.treeDepth(r)
+			e.catTree[t] = e.cats != nil && e.hasCatSplit(r)
 			e.maxDepth = max(e.maxDepth, int(e.depth[t]))
 		}
 		if e.cover != nil && e.maxDepth <= maxShapDepth {
@@ -150,6 +153,65 @@ func (e *Ensemble) treeDepth(n int32) int32 {
 		return 0
 	}
 	return 1 + max(e.treeDepth(nd.Left), e.treeDepth(nd.Left+1))
+}
+
+// hasCatSplit reports whether the subtree at n has a categorical split.
+func (e *Ensemble) hasCatSplit(n int32) bool {
+	nd := e.nodes[n]
+	if nd.Feature < 0 {
+		return false
+	}
+	return nd.CatWords > 0 || e.hasCatSplit(nd.Left) || e.hasCatSplit(nd.Left+1)
+}
+
+// walkGroup is how many rows walk a tree in lockstep (marginsInto).
+const walkGroup = 8
+
+// walkNumeric moves a group of m rows (xs, at nodes n) depth levels down
+// a tree with numeric splits only. It is walkCat without the test for a
+// categorical split: BenchmarkPredict's numeric model took 92 ms with the
+// test at every node, 77 ms with the trees walked by these two functions,
+// and 83 ms before categorical splits existed (one loop inline; builds
+// alternated on a 2-core AMD EPYC).
+func walkNumeric(walk []walkNode, n *[walkGroup]uint32, xs *[walkGroup][]float32, m int, depth int32) {
+	for range depth {
+		for j := range m {
+			nd := &walk[n[j]]
+			v := xs[j][nd.feat]
+			var right uint32
+			if !(v < nd.thr) { // NaN too, fixed just below
+				right = 1
+			}
+			if v != v {
+				right = nd.flags & 1
+			}
+			n[j] = nd.left + right&(nd.flags>>1)
+		}
+	}
+}
+
+// walkCat is walkNumeric for a tree with categorical splits.
+func (e *Ensemble) walkCat(n *[walkGroup]uint32, xs *[walkGroup][]float32, m int, depth int32) {
+	walk := e.walk
+	for range depth {
+		for j := range m {
+			nd := &walk[n[j]]
+			v := xs[j][nd.feat]
+			var right uint32
+			if nd.flags&walkCat != 0 {
+				beg := math.Float32bits(nd.thr)
+				if catRight(e.cats[beg:beg+nd.flags>>8], v) {
+					right = 1
+				}
+			} else if !(v < nd.thr) { // NaN too, fixed just below
+				right = 1
+			}
+			if v != v {
+				right = nd.flags & 1
+			}
+			n[j] = nd.left + right&(nd.flags>>1)
+		}
+	}
 }
 
 // Link turns a raw score (margin) into a prediction.
@@ -216,7 +278,7 @@ func (e *Ensemble) Link() Link { return e.link }
 // tree's nodes stay in cache while a block passes through it), walking 8
 // rows of a block in lockstep.
 func (e *Ensemble) marginsInto(X *tabular.Matrix, lo, hi int, out []float64) {
-	const block, group = 64, 8
+	const block = 64
 	d := X.Cols
 	walk := e.walk
 	k := e.NumClass()
@@ -244,32 +306,18 @@ func (e *Ensemble) marginsInto(X *tabular.Matrix, lo, hi int, out []float64) {
 		for t, root := range e.roots {
 			depth := e.depth[t]
 			c := e.TreeClass(t)
-			for g := 0; g < nb; g += group {
-				var n [group]uint32
-				var xs [group][]float32
-				m := min(group, nb-g)
+			for g := 0; g < nb; g += walkGroup {
+				var n [walkGroup]uint32
+				var xs [walkGroup][]float32
+				m := min(walkGroup, nb-g)
 				for j := range m {
 					n[j] = uint32(root)
 					xs[j] = rows[(g+j)*d : (g+j+1)*d : (g+j+1)*d]
 				}
-				for range depth {
-					for j := range m {
-						nd := &walk[n[j]]
-						v := xs[j][nd.feat]
-						var right uint32
-						if nd.flags&walkCat != 0 {
-							beg := math.Float32bits(nd.thr)
-							if catRight(e.cats[beg:beg+nd.flags>>8], v) {
-								right = 1
-							}
-						} else if !(v < nd.thr) { // NaN too, fixed just below
-							right = 1
-						}
-						if v != v {
-							right = nd.flags & 1
-						}
-						n[j] = nd.left + right&(nd.flags>>1)
-					}
+				if e.catTree[t] {
+					e.walkCat(&n, &xs, m, depth)
+				} else {
+					walkNumeric(walk, &n, &xs, m, depth)
 				}
 				for j := range m {
 					v := walk[n[j]].thr
