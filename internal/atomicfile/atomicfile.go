@@ -42,11 +42,11 @@ var (
 func Write(path string, write func(w io.Writer) error) (err error) {
 	mode := fs.FileMode(0o644)
 	if fi, statErr := os.Stat(path); statErr == nil {
-		switch {
-		case fi.Mode().IsRegular():
-			mode = fi.Mode().Perm()
-		case !fi.IsDir():
+		if InPlaceFile(fi) {
 			return writeInPlace(path, write)
+		}
+		if fi.Mode().IsRegular() {
+			mode = fi.Mode().Perm()
 		}
 	}
 	dir := filepath.Dir(path)
@@ -111,8 +111,12 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 // reader, and nothing written to /dev/null can be returned to.
 func InPlace(path string) bool {
 	fi, err := os.Stat(path)
-	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
+	return err == nil && InPlaceFile(fi)
 }
+
+// InPlaceFile is InPlace for a file already stat'ed: neither a regular
+// file nor a directory.
+func InPlaceFile(fi fs.FileInfo) bool { return !fi.Mode().IsRegular() && !fi.IsDir() }
 
 // writeInPlace writes into a special file (a device, a FIFO) that exists.
 // It is not listed by Completed: it leaves no file behind.

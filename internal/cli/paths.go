@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/emberml/ember/internal/atomicfile"
 )
 
 // outputSpec is what Parse checks about an output flag.
@@ -258,7 +260,7 @@ func checkPrefix(d *def) error {
 		return fmt.Errorf("--%s %s: names a directory; --%s takes a prefix of file names: --%s %s writes %s",
 			d.name, v, d.name, d.name, example, example+d.output.suffixes[0])
 	}
-	if err == nil && isSpecial(fi) {
+	if err == nil && atomicfile.InPlaceFile(fi) {
 		what := "a device"
 		if fi.Mode()&fs.ModeNamedPipe != 0 {
 			what = "a FIFO"
@@ -308,7 +310,7 @@ func checkOutput(path string, exts []string, inputs []string) error {
 	// A device or a FIFO is written into whatever its name (the writers,
 	// package plots included, take it as it is): its name is not the user's
 	// to choose (/dev/null), so the extension rule is for files only.
-	if err == nil && isSpecial(fi) {
+	if err == nil && atomicfile.InPlaceFile(fi) {
 		if err := checkWritable(path); err != nil {
 			return fmt.Errorf("cannot write it: %w", describe(err))
 		}
@@ -351,10 +353,6 @@ func checkOutput(path string, exts []string, inputs []string) error {
 	os.Remove(tmp.Name())
 	return nil
 }
-
-// isSpecial reports whether an existing file is one that atomicfile.Write
-// writes into rather than replaces: neither a regular file nor a directory.
-func isSpecial(fi fs.FileInfo) bool { return !fi.Mode().IsRegular() && !fi.IsDir() }
 
 // isCharDevice reports whether path is a character device (/dev/null), which
 // several outputs may name at once: each write goes to the device, none
