@@ -171,20 +171,9 @@ type History struct {
 // New returns a binary classifier with the documented defaults: the zero
 // Model's, but MinChildWeight 1e-3 and L2 1.
 func New() *Model {
-	return &Model{
-		Objective:       BinaryLogistic,
-		NumTrees:        100,
-		MaxDepth:        6,
-		LearningRate:    0.1,
-		MaxBins:         MaxBins,
-		MinSamplesLeaf:  1,
-		MinChildWeight:  1e-3,
-		L2:              1,
-		Subsample:       1,
-		ScalePosWeight:  1,
-		MaxCatToOnehot:  4,
-		MaxCatThreshold: 64,
-	}
+	m := &Model{MinChildWeight: 1e-3, L2: 1}
+	m.setDefaults()
+	return m
 }
 
 // NewMulticlass is New with the multi-class softmax objective.
