@@ -726,21 +726,13 @@ func (t *trainer) partition(nodes []*growNode) {
 	runTasks(len(tasks), t.threads, func(i int) {
 		tk := &tasks[i]
 		sp := &tk.nd.sp
-		f, thr, defLeft := sp.feature, sp.bin, sp.defaultLeft
+		f := sp.feature
+		var left [256]bool
+		sp.leftBins(&left)
 		rows, right := t.rows[tk.lo:tk.hi], t.scratch[tk.lo:tk.hi]
 		nl, nr := 0, 0
 		for _, r := range rows {
-			b := t.bins[int(r)*d+f]
-			var goLeft bool
-			switch {
-			case b == missingBin:
-				goLeft = defLeft
-			case sp.categorical:
-				goLeft = sp.cats[b>>5]>>(b&31)&1 == 0
-			default:
-				goLeft = b <= thr
-			}
-			if goLeft {
+			if left[t.bins[int(r)*d+f]] {
 				rows[nl] = r
 				nl++
 			} else {

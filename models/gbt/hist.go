@@ -91,6 +91,23 @@ type split struct {
 	cats        [8]uint32
 }
 
+// leftBins sets left[b] for every bin b the split sends left: the
+// missing bin by its default direction, a categorical split's bins not in
+// its set, a numeric split's up to its threshold bin. Partitioning then
+// looks each row's bin up, whatever the kind of split.
+func (sp *split) leftBins(left *[256]bool) {
+	for b := range left {
+		switch {
+		case b == missingBin:
+			left[b] = sp.defaultLeft
+		case sp.categorical:
+			left[b] = sp.cats[b>>5]>>(b&31)&1 == 0
+		default:
+			left[b] = b <= int(sp.bin)
+		}
+	}
+}
+
 // splitRules are the constraints a split must meet.
 type splitRules struct {
 	lambda         float64
