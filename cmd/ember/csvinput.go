@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
@@ -482,15 +481,6 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// splitRows shuffles 0..n-1 with the seed and holds out ceil(frac·n) rows
-// for testing, as sklearn's train_test_split sizes its test set. Shared by
-// the subcommands that score on a held-out split.
-func splitRows(n int, frac float64, seed uint64) (train, test []int) {
-	perm := rand.New(rand.NewPCG(seed, 0x5eed)).Perm(n)
-	nTest := int(math.Ceil(frac * float64(n)))
-	return perm[nTest:], perm[:nTest]
 }
 
 // featureMatrix reads the feature columns named in the comma-separated list

@@ -144,19 +144,33 @@ func TestSplitList(t *testing.T) {
 	require.Nil(t, splitList(""))
 }
 
-func TestSplitRows(t *testing.T) {
-	train, test := splitRows(150, 0.25, 1)
-	require.Len(t, test, 38) // ceil(37.5), as sklearn sizes it
-	require.Len(t, train, 112)
+func TestClassSplit(t *testing.T) {
+	y := make([]int, 150) // iris: 50 of each class
+	for i := range y {
+		y[i] = i / 50
+	}
+	train, test := classSplit(y, 0.25, 1)
+	require.Len(t, test, 3*13) // ceil(12.5) of each class, as sklearn sizes it
+	require.Len(t, train, 150-39)
 	seen := map[int]bool{}
+	heldOut := make([]int, 3)
 	for _, i := range append(append([]int{}, train...), test...) {
 		require.False(t, seen[i])
 		seen[i] = true
 	}
+	for _, i := range test {
+		heldOut[y[i]]++
+	}
 	require.Len(t, seen, 150)
-	train, test = splitRows(10, 0, 1)
+	require.Equal(t, []int{13, 13, 13}, heldOut)
+	train, test = classSplit(y[:10], 0, 1)
 	require.Len(t, train, 10)
 	require.Empty(t, test)
+	// Never a class's last row, even at a fraction near 1.
+	train, test = classSplit([]int{0, 0, 0, 1}, 0.99, 1)
+	require.Len(t, test, 2, "two of class 0's three rows")
+	require.Len(t, train, 2)
+	require.Equal(t, 3, train[1], "class 1's only row")
 }
 
 func TestTableUnnamedColumnsAndLatin1(t *testing.T) {

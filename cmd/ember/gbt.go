@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -1124,51 +1123,6 @@ func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []s
 		y[i] = float64(k)
 	}
 	return y, nil
-}
-
-// stratifiedSplit holds out ceil(frac·n) rows, each class in proportion
-// when stratify is set (as train_test_split(stratify=y)), though never a
-// class's last row: every class keeps a training row, so that the model
-// learns it (a class of one row is left out of the held-out rows).
-func stratifiedSplit(y []float64, frac float64, seed uint64, stratify bool) (train, test []int) {
-	r := rand.New(rand.NewPCG(seed, 0x5eed))
-	groups := map[float64][]int{}
-	if !stratify {
-		groups[0] = allRows(len(y))
-	} else {
-		for i, v := range y {
-			groups[v] = append(groups[v], i)
-		}
-	}
-	keys := slices.Sorted(func(yield func(float64) bool) {
-		for k := range groups {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	for _, k := range keys {
-		rows := groups[k]
-		r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
-		nt := int(math.Ceil(frac * float64(len(rows))))
-		if stratify {
-			nt = min(nt, len(rows)-1)
-		}
-		test = append(test, rows[:nt]...)
-		train = append(train, rows[nt:]...)
-	}
-	slices.Sort(train)
-	slices.Sort(test)
-	return train, test
-}
-
-// noRowHeldOut is the error for a split (what) that holds out no row:
-// being stratified, it keeps a row of every class for training, and each
-// class has a single row (where: "in FILE", "training"). fix names the
-// ways out besides more data.
-func noRowHeldOut(what, target string, classes int, where, fix string) error {
-	return fmt.Errorf("%s holds out no row: the split is stratified, keeping a row of every class for training, and each of the %d classes of %q has a single %s; holding out a row needs a class of 2 rows or more: use more data, %s",
-		what, classes, target, where, fix)
 }
 
 func pickFloats(v []float64, idx []int) []float64 {

@@ -65,8 +65,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		"usage: ember logreg --data FILE --target COLUMN [options]\n"+
 			"\nFits L2-regularised logistic regression (as scikit-learn's LogisticRegression)\n"+
 			"and reports coefficients, convergence, and held-out accuracy, confusion matrix\n"+
-			"and classification report. The held-out rows are --test FILE, or a random\n"+
-			"--test-frac of --data.\n")
+			"and classification report. The held-out rows are --test FILE, or --test-frac\n"+
+			"of --data stratified, as ember gbt and naivebayes split: that share of each\n"+
+			"class, picked at random (--seed), though never a class's last row.\n")
 	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
@@ -79,7 +80,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	tol := fs.Float("tol", 1e-4, cli.AtLeast(0), "stop when the largest gradient component is below this")
 	testPath := fs.Input("test", "", "score on this `file` (same columns as --data) instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
-		"fraction of --data rows held out for scoring (0: score on the training rows)")
+		"fraction of --data rows held out for scoring, stratified (0: score on the training rows)")
 	seed := fs.Uint64("seed", 1, "random seed for the train/test shuffle")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	standardize := fs.Bool("standardize", false, "scale each feature to mean 0, standard deviation 1 (statistics from the training rows), as sklearn's StandardScaler; coefficients are then per standard deviation")
@@ -139,6 +140,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 
 	var trainIdx, testIdx []int
+	var heldOutWarning string
 	var Xtr, Xte [][]float64
 	var ytr, yte []int
 	evalOn := "test"
@@ -150,17 +152,18 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		trainIdx = allRows(len(y))
 		testIdx = allRows(len(yte))
 	} else {
-		trainIdx, testIdx = splitRows(len(y), *testFrac, *seed)
-		if len(trainIdx) == 0 {
-			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
+		// Stratified, as ember gbt splits: every class keeps a training row.
+		trainIdx, testIdx = classSplit(y, *testFrac, *seed)
+		if len(testIdx) == 0 && *testFrac > 0 {
+			return noRowHeldOut(fmt.Sprintf("--test-frac %v", *testFrac), *target, len(classes), "row in "+*data,
+				"--test FILE, or --test-frac 0 to score on the training rows")
 		}
 		Xtr, ytr = pick(X, y, trainIdx)
 		Xte, yte = pick(X, y, testIdx)
 		if len(testIdx) == 0 {
 			evalOn, Xte, yte = "train", Xtr, ytr
-		}
-		if err := checkTrainingClasses(*data, *target, classes, y, ytr, *testFrac); err != nil {
-			return err
+		} else if none := heldOutMissing(yte, classes); none != nil {
+			heldOutWarning = fmt.Sprintf("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
 		}
 	}
 
@@ -195,9 +198,13 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	m := logreg.New()
 	m.C, m.MaxIter, m.Tol, m.Multi = *c, *maxIter, *tol, logreg.MultiClass(*multi)
 	var warnings []string
+	if heldOutWarning != "" {
+		warnings = append(warnings, heldOutWarning)
+		fmt.Fprintf(stderr, "warning: %s\n", heldOutWarning)
+	}
 	if err := m.Fit(Xtr, ytr); err != nil {
-		// Features beyond the limit and a training split without every
-		// class were refused above, by line and by class.
+		// Features beyond the limit were refused above, by line, and the
+		// stratified split keeps every class among the training rows.
 		var ce *logreg.ConvergenceError
 		if !errors.As(err, &ce) {
 			return err
@@ -301,35 +308,6 @@ func logregTooLarge(sc *logreg.Scaler) string {
 		return "logistic regression's arithmetic would overflow"
 	}
 	return "logistic regression's arithmetic would overflow; ember logreg --standardize scales the features"
-}
-
-// checkTrainingClasses refuses a split whose training rows lack a class of
-// the data: the model would be fitted without it (binary for three
-// classes, say) and could never predict it, while the report counts it.
-func checkTrainingClasses(data, target string, classes []string, y, ytr []int, testFrac float64) error {
-	inTrain := make([]bool, len(classes))
-	for _, c := range ytr {
-		inTrain[c] = true
-	}
-	for c, ok := range inTrain {
-		if ok {
-			continue
-		}
-		n := 0
-		for _, v := range y {
-			if v == c {
-				n++
-			}
-		}
-		rows := fmt.Sprintf("its %d rows are", n)
-		if n == 1 {
-			rows = "its only row is"
-		}
-		return fmt.Errorf("%s: class %q of column %q is not among the %d training rows (%s held out by --test-frac %g); "+
-			"the model could not predict it: use more data, a smaller --test-frac, another --seed or a --test file",
-			data, classes[c], target, len(ytr), rows, testFrac)
-	}
-	return nil
 }
 
 // countClasses counts the distinct values of y.

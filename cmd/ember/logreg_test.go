@@ -61,7 +61,7 @@ func TestLogregIris(t *testing.T) {
 	// Human-readable parts.
 	for _, want := range []string{
 		`target "species": 3 classes (setosa, versicolor, virginica), 4 features`,
-		"split: 112 training rows, 38 held-out rows",
+		"split: 111 training rows, 39 held-out rows", // stratified: ceil(0.25·50) = 13 of each class
 		"multinomial, C=1, tol=0.0001, max-iter 100",
 		"coefficients:", "sepal_length", "petal_width",
 		"confusion matrix (rows: true class, columns: predicted):",
@@ -74,8 +74,8 @@ func TestLogregIris(t *testing.T) {
 	res := lastJSON(t, out)
 	require.Equal(t, []string{"setosa", "versicolor", "virginica"}, res.Classes)
 	require.Equal(t, "multinomial", res.Multi)
-	require.Equal(t, 112, res.NTrain)
-	require.Equal(t, 38, res.NTest)
+	require.Equal(t, 111, res.NTrain)
+	require.Equal(t, 39, res.NTest)
 	require.Equal(t, "test", res.EvalOn)
 	require.Len(t, res.Coef, 3)
 	require.Len(t, res.Coef[0], 4)
@@ -92,10 +92,10 @@ func TestLogregIris(t *testing.T) {
 			}
 		}
 	}
-	require.Equal(t, 38, total)
-	require.InDelta(t, float64(diag)/38, res.Accuracy, 1e-12)
+	require.Equal(t, 39, total)
+	require.InDelta(t, float64(diag)/39, res.Accuracy, 1e-12)
 	require.Len(t, res.Report, 3)
-	require.Equal(t, 38, res.MacroAvg.Support)
+	require.Equal(t, 39, res.MacroAvg.Support)
 
 	// Unscaled iris needs more than 100 iterations, as in sklearn: the
 	// warning must be visible, not swallowed.
@@ -214,7 +214,7 @@ func TestLogregTSV(t *testing.T) {
 func TestLogregErrors(t *testing.T) {
 	good := "a,b,cls\n1,2,x\n2,1,y\n3,3,x\n4,2,y\n5,1,x\n6,0,y\n"
 	// good with a huge value in a row the default split holds out.
-	_, heldOut := splitRows(6, 0.25, 1)
+	_, heldOut := classSplit([]int{0, 1, 0, 1, 0, 1}, 0.25, 1)
 	goodLines := strings.Split(good, "\n")
 	heldOutLine := heldOut[0] + 2
 	f := strings.Split(goodLines[heldOutLine-1], ",")
@@ -435,9 +435,10 @@ func TestLogregErrors(t *testing.T) {
 	}
 }
 
-func TestLogregSingleClassTrainingSplit(t *testing.T) {
-	// Two classes in the file, but a seed that holds out the only "y" row
-	// (row 9) leaves training with one class.
+// TestLogregClassOfOneRow: a class's only row always trains. The split was
+// random, and a seed that held out the only "y" row left training with one
+// class (an error that another --seed would avoid).
+func TestLogregClassOfOneRow(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("a,cls\n")
 	for i := range 9 {
@@ -445,28 +446,27 @@ func TestLogregSingleClassTrainingSplit(t *testing.T) {
 	}
 	b.WriteString("5,y\n")
 	path := writeFile(t, "skew.csv", b.String())
-	seed := uint64(0)
-	for ; ; seed++ {
-		if _, test := splitRows(10, 0.1, seed); test[0] == 9 {
-			break
-		}
+	for seed := range 12 {
+		code, out, errOut := runCmd(t, "logreg", "--data", path, "--target", "cls", "--test-frac", "0.1", "--seed", fmt.Sprint(seed), "--json")
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, errOut, "warning: no held-out rows of class y (too few rows to hold one out)")
+		res := lastJSON(t, out)
+		require.Equal(t, 9, res.NTrain, "ceil(0.1·9) = 1 x held out; y's one row trains")
+		require.Equal(t, []int{1, 0}, supports(res.Report))
 	}
-	code, _, errOut := runCmd(t, "logreg", "--data", path, "--target", "cls", "--test-frac", "0.1", "--seed", fmt.Sprint(seed))
-	require.Equal(t, 1, code)
-	require.Contains(t, errOut, path+`: class "y" of column "cls" is not among the 9 training rows (its only row is held out by --test-frac 0.1)`)
 }
 
-// TestLogregClassMissingFromTraining: one row per class, one held out. It
-// reported "3 classes" and fitted a binary model on the other two.
+// TestLogregClassMissingFromTraining: one row per class. It reported "3
+// classes" and fitted a binary model on two; then it refused the seed's
+// split, naming the class held out; the split now holds none of them out.
 func TestLogregClassMissingFromTraining(t *testing.T) {
 	three := writeFile(t, "three.csv", "a,b,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n")
 	code, out, errOut := runCmd(t, "logreg", "--data", three, "--target", "species")
 	require.Equal(t, 1, code, out)
 	require.Empty(t, out, "nothing fitted or printed")
-	_, held := splitRows(3, 0.25, 1)
-	missing := []string{"setosa", "versicolor", "virginica"}[held[0]]
-	require.Contains(t, errOut, three+`: class "`+missing+`" of column "species" is not among the 2 training rows (its only row is held out by --test-frac 0.25); `+
-		"the model could not predict it: use more data, a smaller --test-frac, another --seed or a --test file")
+	require.Contains(t, errOut, `--test-frac 0.25 holds out no row: the split is stratified, keeping a row of every class for training, `+
+		`and each of the 3 classes of "species" has a single row in `+three+`; holding out a row needs a class of 2 rows or more: `+
+		"use more data, --test FILE, or --test-frac 0 to score on the training rows")
 	// Scored on its training rows, every class is there.
 	code, _, errOut = runCmd(t, "logreg", "--data", three, "--target", "species", "--test-frac", "0")
 	require.Equal(t, 0, code, errOut)
@@ -477,7 +477,7 @@ func TestLogregHelp(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Empty(t, errOut)
 	require.Contains(t, out, "usage: ember logreg --data FILE --target COLUMN")
-	require.Contains(t, out, "--test-frac X\n    \tfraction of --data rows held out for scoring (0: score on the training rows) (from 0 to 1, 1 excluded; default 0.25)")
+	require.Contains(t, out, "--test-frac X\n    \tfraction of --data rows held out for scoring, stratified (0: score on the training rows) (from 0 to 1, 1 excluded; default 0.25)")
 
 	code, out, _ = runCmd(t, "help")
 	require.Equal(t, 0, code)

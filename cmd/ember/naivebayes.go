@@ -51,6 +51,7 @@ type nbResult struct {
 	TopTerms    map[string][]string `json:"top_terms"`
 	Plots       []string            `json:"plots,omitempty"`
 	Saved       string              `json:"saved,omitempty"`
+	Warnings    []string            `json:"warnings,omitempty"`
 }
 
 func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -61,7 +62,9 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"words dropped), counts words learned from the training documents, fits multinomial\n"+
 			"naive Bayes (as scikit-learn's MultinomialNB) and reports held-out accuracy,\n"+
 			"confusion matrix and classification report. The held-out documents are --test\n"+
-			"FILE (same layout as --data), or a random --test-frac of --data.\n")
+			"FILE (same layout as --data), or --test-frac of --data stratified, as ember gbt\n"+
+			"and logreg split: that share of each class, picked at random (--seed), though\n"+
+			"never a class's last document.\n")
 	data := fs.Input("data", "", "`file` of labelled documents", cli.Required())
 	format := fs.Choice("format", "auto", []string{"auto", "sms", "text-label", "tsv", "csv"},
 		"file layout: sms (label<TAB>text per line, no header, as the UCI SMS Spam Collection), "+
@@ -74,7 +77,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	noStop := fs.Bool("no-stopwords", false, "keep English stop words (otherwise scikit-learn's 318-word list is dropped)")
 	testPath := fs.Input("test", "", "score on this `file` (same layout as --data) instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
-		"fraction of documents held out for scoring (0: score on the training documents)")
+		"fraction of documents held out for scoring, stratified (0: score on the training documents)")
 	seed := fs.Uint64("seed", 1, "random seed for the train/test shuffle")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-confusion.png, the confusion matrix as a heat map", []string{"-confusion.png"})
@@ -148,18 +151,27 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var trDocs, teDocs []string
 	var ytr, yte []int
+	var warnings []string
 	evalOn := "test"
 	if *testPath != "" {
 		trDocs, ytr, teDocs, yte = docs, y, testDocs, ys[1]
 	} else {
-		trainIdx, testIdx := splitRows(len(docs), *testFrac, *seed)
-		if len(trainIdx) == 0 {
-			return fmt.Errorf("--test-frac %v leaves no training documents out of %d", *testFrac, len(docs))
+		// Stratified, as ember gbt splits: every class keeps a training
+		// document, so the model learns every class the held-out ones have.
+		trainIdx, testIdx := classSplit(y, *testFrac, *seed)
+		if len(testIdx) == 0 && *testFrac > 0 {
+			return fmt.Errorf("--test-frac %v holds out no document: the split is stratified, keeping a document of every class for training, "+
+				"and each of the %d classes has a single document in %s; holding out a document needs a class of 2 documents or more: "+
+				"use more data, --test FILE, or --test-frac 0 to score on the training documents", *testFrac, len(classes), *data)
 		}
 		trDocs, ytr = pickDocs(trainIdx)
 		teDocs, yte = pickDocs(testIdx)
 		if len(testIdx) == 0 {
 			evalOn, teDocs, yte = "train", trDocs, ytr
+		} else if none := heldOutMissing(yte, classes); none != nil {
+			w := fmt.Sprintf("no held-out documents of class %s (too few documents to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
+			warnings = append(warnings, w)
+			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
 	}
 	nTest := len(teDocs)
@@ -182,11 +194,8 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	nb := naivebayes.New()
 	nb.Alpha = *alpha
+	// The stratified split keeps every class among the training documents.
 	if err := nb.Fit(Xtr, ytr); err != nil {
-		if strings.Contains(err.Error(), "single class") {
-			return fmt.Errorf("the training split has a single class (%s); use more data or a smaller --test-frac: %w",
-				classes[ytr[0]], err)
-		}
 		return err
 	}
 	pred, err := nb.Predict(Xte)
@@ -202,6 +211,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		Accuracy:  metrics.Accuracy(yte, pred),
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		TopTerms:  nbTopTermsByClass(nb, vec.Vocabulary(), classes),
+		Warnings:  warnings,
 	}
 	report := metrics.Classification(yte, pred, classes)
 	for _, r := range report.Classes {

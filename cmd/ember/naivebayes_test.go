@@ -228,11 +228,15 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		})
 	}
 
-	// A held-out split can leave a single class in training.
+	// A held-out split keeps a document of every class for training: with
+	// one each, it holds none out. (The split was random, and left a
+	// single class in training.)
 	skew := writeFile(t, "skew.csv", "text,label\n"+strings.Repeat("good,pos\n", 1)+"bad,neg\n")
 	code, _, errOut := runCmd(t, "naivebayes", "--data", skew, "--text", "text", "--label", "label", "--test-frac", "0.5", "--seed", "1")
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "the training split has a single class")
+	require.Contains(t, errOut, "ember naivebayes: --test-frac 0.5 holds out no document: the split is stratified, keeping a document of every class for training, "+
+		"and each of the 2 classes has a single document in "+skew+"; holding out a document needs a class of 2 documents or more: "+
+		"use more data, --test FILE, or --test-frac 0 to score on the training documents\n")
 }
 
 // TestNaiveBayesBlankLines: blank lines are skipped, as the table commands
