@@ -252,6 +252,14 @@ func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) 
 	if looksUTF16(raw) {
 		return nil, rep, fmt.Errorf("%s looks like UTF-16 text; save it as UTF-8", source)
 	}
+	// Binary files would be refused as of an unknown format, quoting
+	// their first bytes, or (with a format given) read as messages.
+	if bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) {
+		return nil, rep, fmt.Errorf("%s is gzip-compressed; decompress it first (gunzip)", source)
+	}
+	if bytes.IndexByte(raw[:min(len(raw), 8<<10)], 0) >= 0 {
+		return nil, rep, fmt.Errorf("%s is not a text file (it has NUL bytes); want TSV or CSV text", source)
+	}
 	text := decode(raw, &rep)
 	if strings.TrimSpace(text) == "" {
 		return nil, rep, fmt.Errorf("%s is empty", source)

@@ -315,6 +315,10 @@ func TestReadSMSErrors(t *testing.T) {
 			"bad.txt looks like UTF-16 text; save it as UTF-8"},
 		{"utf-16 big-endian without a mark", "\x00h\x00a\x00m\x00\t\x00h\x00i\x00\n", FormatAuto,
 			"bad.txt looks like UTF-16 text; save it as UTF-8"},
+		// Binary files: the format error quoted their first line.
+		{"gzip", "\x1f\x8b\x08\x08J4\x0fk\x00\x03sms.tsv\x00", FormatAuto, "bad.txt is gzip-compressed; decompress it first (gunzip)"},
+		{"png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02X", FormatAuto, "bad.txt is not a text file (it has NUL bytes)"},
+		{"binary read as tsv", "ham\thi\x00\x01\n", FormatTSV, "bad.txt is not a text file (it has NUL bytes)"},
 		{"csv read as tsv", "v1,v2\nham,hi there\n\nspam,win now\n", FormatTSV,
 			"bad.txt: no line has a tab (tsv), but 3 of 3 have commas: it looks like CSV; read it as csv"},
 	}

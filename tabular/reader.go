@@ -206,14 +206,24 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\ufeff")) {
 		br.Discard(3)
 	}
-	first, _ := br.Peek(min(br.Buffered()+4096, 64<<10))
+	head, _ := br.Peek(min(br.Buffered()+4096, 64<<10))
+	first := head
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
 	if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff}) {
 		return nil, &formatError{fmt.Sprintf("%s: the file is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", path)}
 	}
-	if bytes.IndexByte(first, 0) >= 0 || !isText(first) {
+	if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
+		return nil, &formatError{fmt.Sprintf("%s: the file is gzip-compressed; decompress it first (gunzip)", path)}
+	}
+	// Text has no NUL bytes; binary files (a PNG, say) may have a first
+	// line without one, so look at the first 8 KiB, as ember's other
+	// readers do.
+	if bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0 {
+		return nil, &formatError{fmt.Sprintf("%s: not a CSV/TSV or Parquet file (binary content: it has NUL bytes)", path)}
+	}
+	if !isText(first) {
 		return nil, &formatError{fmt.Sprintf("%s: not a CSV/TSV or Parquet file (binary content in the first line)", path)}
 	}
 	cr, _ := layout.NewRecords(br, path, string(first))

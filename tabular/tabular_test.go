@@ -78,6 +78,10 @@ func TestCSVErrors(t *testing.T) {
 		{"duplicate after blank lines", "\n\na,a\n1,2\n", nil, `: line 3: column name "a" appears twice`, ErrFormat},
 		{"header only", "a,b\n", nil, "no data rows", ErrFormat},
 		{"binary", "\x00\x01\x02garbage\n", nil, "not a CSV/TSV or Parquet file", ErrFormat},
+		// A PNG's first line ("\x89PNG\r") has no NUL: it read as a CSV,
+		// with a parse error about a quote on line 3.
+		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02X\x00\x00\x01\x90\x08\x02\x00\x00\x00\n\"x,y\n", nil, "not a CSV/TSV or Parquet file (binary content: it has NUL bytes)", ErrFormat},
+		{"gzip", "\x1f\x8b\x08\x08J4\x0fk\x00\x03iris.csv\x00", nil, "is gzip-compressed; decompress it first (gunzip)", ErrFormat},
 		// Spreadsheets' "Unicode text" export: say what it is, as ember's
 		// other readers do.
 		{"UTF-16", "\xff\xfea\x00,\x00b\x00\n\x00", nil, "is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", ErrFormat},

@@ -155,6 +155,8 @@ func checkText(path string, data []byte) error {
 		return fmt.Errorf("%s is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)", path)
 	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{0xfe, 0xff}):
 		return fmt.Errorf("%s is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", path)
+	case bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
+		return fmt.Errorf("%s is gzip-compressed; decompress it first (gunzip)", path)
 	case bytes.IndexByte(data[:min(len(data), 8<<10)], 0) >= 0:
 		return fmt.Errorf("%s is not a text file (it has NUL bytes); want CSV or TSV text", path)
 	}
