@@ -88,8 +88,22 @@
 // (max_bins, maxBins), MinSamplesLeaf (min_samples_leaf,
 // minInstancesPerNode), MinChildWeight (min_child_weight), MinSplitLoss
 // (gamma, minInfoGain), L2 (lambda, l2_regularization), Subsample,
-// EarlyStoppingRounds. Training is deterministic for a given Seed,
-// whatever the number of Threads.
+// ColsampleByTree, ColsampleByLevel and ColsampleByNode
+// (colsample_bytree, colsample_bylevel, colsample_bynode; LightGBM's
+// feature_fraction and feature_fraction_bynode, scikit-learn's
+// max_features), EarlyStoppingRounds. Training is deterministic for a
+// given Seed, whatever the number of Threads.
+//
+// Column sampling draws as XGBoost's: a set of features per tree, from it
+// a set per depth of the tree, from that a set per node, each keeping
+// max(1, ⌊fraction × n⌋) of the n it draws from, in float32 as XGBoost
+// counts (testdata/make_colsample.py checks the counts against XGBoost's
+// trees); a node's split is the best over its set. The draws are Ember's
+// own, so the trees are not XGBoost's, but on the credit-default data
+// (100 trees of depth 6, 5 seeds) the held-out ROC AUC is XGBoost's within
+// 0.003 at each setting tried: 0.7824 against 0.7800 with
+// ColsampleByTree 0.5, 0.7815 against 0.7829 with all three 0.8.
+// XGBoost's feature_weights, which weigh the draws, are not here.
 //
 // # Scoring
 //

@@ -39,6 +39,7 @@ type trainer struct {
 	scratch []uint32 // partition buffer, as long as rows
 	sampled []bool   // which rows this tree is grown on (Subsample < 1)
 	rng     *rand.Rand
+	cols    *colSampler // nil: every node searches every feature
 
 	free []([]featHist) // histogram buffers not in use
 
@@ -106,6 +107,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 	if m.Subsample < 1 {
 		t.sampled = make([]bool, t.n)
 	}
+	t.cols = newColSampler(m, t.d)
 	t.ens = &Ensemble{link: m.Objective.link(), nFeature: t.d}
 	if m.Objective == MultiSoftprob {
 		t.prob = make([]float64, t.n*k)
@@ -221,6 +223,9 @@ func (t *trainer) run() error {
 		for t.class = 0; t.class < t.k; t.class++ {
 			t.gradients()
 			ns := t.sample()
+			if t.cols != nil {
+				t.cols.newTree()
+			}
 			root := len(t.ens.nodes)
 			t.ens.roots = append(t.ens.roots, int32(root))
 			if t.ens.bases != nil {
@@ -416,7 +421,7 @@ func (t *trainer) growTree(ns int) {
 	root.tot = histTotal(root.hist)
 	t.cover[root.id] = float32(root.tot.h)
 	level := []growNode{root}
-	t.findSplits(level)
+	t.findSplits(level, 0, root.id)
 	var leaves []leafSpan
 	for depth := 0; len(level) > 0; depth++ {
 		var splitting []*growNode
@@ -445,7 +450,7 @@ func (t *trainer) growTree(ns int) {
 			t.childHists(p, &next[2*k], &next[2*k+1], depth+1, &build, &subtract)
 		}
 		t.finishHists(build, subtract, next)
-		t.findSplits(next)
+		t.findSplits(next, depth+1, root.id)
 		level = next
 	}
 	t.applyLeaves(leaves)
@@ -538,12 +543,13 @@ func (t *trainer) finishHists(build []*growNode, subtract []histPair, children [
 // margins of those rows. A tie goes to the leaf made first, as XGBoost's
 // lossguide queue breaks it by node id.
 func (t *trainer) growLeafwise(ns int) {
-	root := &growNode{id: t.newNode(), begin: 0, end: ns}
+	roots := []growNode{{id: t.newNode(), begin: 0, end: ns}}
+	root := &roots[0]
 	root.hist = t.getHist()
 	t.buildHists([]*growNode{root})
 	root.tot = histTotal(root.hist)
 	t.cover[root.id] = float32(root.tot.h)
-	root.sp = t.rules.bestSplit(root.hist, root.tot, t.nBins, 0, t.d)
+	t.findSplits(roots, 0, root.id)
 	var made []*growNode // every node, in the order made
 	queue := &leafQueue{}
 	push := func(nd *growNode, depth int) {
@@ -562,7 +568,7 @@ func (t *trainer) growLeafwise(ns int) {
 		var subtract []histPair
 		t.childHists(p.nd, &kids[0], &kids[1], p.depth+1, &build, &subtract)
 		t.finishHists(build, subtract, kids)
-		t.findSplits(kids)
+		t.findSplits(kids, p.depth+1, root.id)
 		push(&kids[0], p.depth+1)
 		push(&kids[1], p.depth+1)
 	}
@@ -636,15 +642,22 @@ func (t *trainer) applyLeaves(leaves []leafSpan) {
 	})
 }
 
-// findSplits finds the best split of every node that has a histogram.
-func (t *trainer) findSplits(nodes []growNode) {
+// findSplits finds the best split of every node that has a histogram,
+// nodes at depth of the tree rooted at root, over the features sampled
+// for it.
+func (t *trainer) findSplits(nodes []growNode, depth int, root int32) {
+	feats := t.nodeFeatures(nodes, depth, root)
 	runTasks(len(nodes), t.threads, func(i int) {
 		nd := &nodes[i]
 		if nd.hist == nil {
 			nd.sp = split{}
 			return
 		}
-		nd.sp = t.rules.bestSplit(nd.hist, nd.tot, t.nBins, 0, t.d)
+		var f []int
+		if feats != nil {
+			f = feats[i]
+		}
+		nd.sp = t.bestSplitOf(nd.hist, nd.tot, f)
 	})
 }
 

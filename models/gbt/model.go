@@ -53,7 +53,8 @@ const MaxClasses = 1 << 12
 //
 // The zero Model is a binary classifier ready to fit, as New's: Fit takes
 // a zero Objective, NumTrees, MaxDepth, LearningRate, MaxBins,
-// MinSamplesLeaf, Subsample, ScalePosWeight, MaxCatToOnehot or
+// MinSamplesLeaf, Subsample, ColsampleByTree, ColsampleByLevel,
+// ColsampleByNode, ScalePosWeight, MaxCatToOnehot or
 // MaxCatThreshold to mean the default
 // documented on it, and sets the field to that value, so that after Fit
 // the options say what was used (and a saved model records them). Zero is
@@ -111,6 +112,22 @@ type Model struct {
 	// Subsample is the fraction of rows each tree is grown on, drawn
 	// without replacement, in (0, 1] (default 1: all; 0 means 1).
 	Subsample float64 `json:"subsample"`
+	// ColsampleByTree, ColsampleByLevel and ColsampleByNode are the
+	// fractions of the features a split may choose from, drawn without
+	// replacement as XGBoost's colsample_bytree, colsample_bylevel and
+	// colsample_bynode draw them (scikit-learn's max_features and
+	// LightGBM's feature_fraction are the per node and per tree ones): a
+	// set per tree from all the features, a set per depth of the tree
+	// from the tree's set (best-first growth too), and a set per node
+	// from its depth's, so the fractions multiply: 0.5 each leaves a node
+	// an eighth of the features. Each draw keeps max(1, ⌊fraction × n⌋)
+	// of the n features it draws from (the product in float32, as
+	// XGBoost's), so at least one. Every tree draws its own set, each
+	// class's too (MultiSoftprob), from Seed. Each is in (0, 1] (default
+	// 1: all features; 0 means 1).
+	ColsampleByTree  float64 `json:"colsample_bytree,omitempty"`
+	ColsampleByLevel float64 `json:"colsample_bylevel,omitempty"`
+	ColsampleByNode  float64 `json:"colsample_bynode,omitempty"`
 	// ScalePosWeight multiplies the weight of every positive row of a
 	// BinaryLogistic fit (XGBoost's scale_pos_weight; the usual choice for
 	// imbalanced classes is negatives/positives). Default 1; 0 means 1 (a
@@ -145,7 +162,8 @@ type Model struct {
 	// scans from either end of the ordered categories (XGBoost's
 	// max_cat_threshold; default 64, 0 means 64).
 	MaxCatThreshold int `json:"max_cat_threshold,omitempty"`
-	// Seed makes the binning sample and row subsampling reproducible.
+	// Seed makes the binning sample and the row and column subsampling
+	// reproducible.
 	Seed uint64 `json:"seed"`
 	// Threads is how many goroutines training and prediction use (default
 	// 0: one per core).
@@ -222,6 +240,9 @@ func (m *Model) setDefaults() {
 	setZero(&m.MaxBins, MaxBins)
 	setZero(&m.MinSamplesLeaf, 1)
 	setZero(&m.Subsample, 1)
+	setZero(&m.ColsampleByTree, 1)
+	setZero(&m.ColsampleByLevel, 1)
+	setZero(&m.ColsampleByNode, 1)
 	setZero(&m.ScalePosWeight, 1)
 	setZero(&m.MaxCatToOnehot, 4)
 	setZero(&m.MaxCatThreshold, 64)
@@ -262,6 +283,12 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: L2 must be a non-negative finite number, got %v", m.L2)
 	case !(m.Subsample > 0 && m.Subsample <= 1):
 		return fmt.Errorf("gbt: Subsample must be in (0, 1], got %v", m.Subsample)
+	case !(m.ColsampleByTree >= 0 && m.ColsampleByTree <= 1): // 0: a file from before the option
+		return fmt.Errorf("gbt: ColsampleByTree must be in (0, 1], got %v", m.ColsampleByTree)
+	case !(m.ColsampleByLevel >= 0 && m.ColsampleByLevel <= 1):
+		return fmt.Errorf("gbt: ColsampleByLevel must be in (0, 1], got %v", m.ColsampleByLevel)
+	case !(m.ColsampleByNode >= 0 && m.ColsampleByNode <= 1):
+		return fmt.Errorf("gbt: ColsampleByNode must be in (0, 1], got %v", m.ColsampleByNode)
 	case m.ScalePosWeight != 0 && m.ScalePosWeight != 1 && m.Objective != BinaryLogistic:
 		return fmt.Errorf("gbt: ScalePosWeight is %v; it weighs the positive class of %s only", m.ScalePosWeight, BinaryLogistic)
 	case !(m.ScalePosWeight >= 0) || math.IsInf(m.ScalePosWeight, 0):
