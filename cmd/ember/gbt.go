@@ -88,6 +88,11 @@ var gbtParams = map[string]func(m *gbt.Model, v float64) error{
 	"l2":               func(m *gbt.Model, v float64) error { return floatParam(&m.L2, v, false, false) },
 	"subsample":        func(m *gbt.Model, v float64) error { return floatParam(&m.Subsample, v, true, true) },
 	"scale_pos_weight": func(m *gbt.Model, v float64) error { return floatParam(&m.ScalePosWeight, v, true, false) },
+
+	// Column sampling: fractions of the features, per tree, depth and node.
+	"colsample_bytree":  func(m *gbt.Model, v float64) error { return floatParam(&m.ColsampleByTree, v, true, true) },
+	"colsample_bylevel": func(m *gbt.Model, v float64) error { return floatParam(&m.ColsampleByLevel, v, true, true) },
+	"colsample_bynode":  func(m *gbt.Model, v float64) error { return floatParam(&m.ColsampleByNode, v, true, true) },
 }
 
 var gbtAliases = map[string]string{
@@ -100,6 +105,7 @@ var gbtAliases = map[string]string{
 	"gamma": "min_split_loss", "minInfoGain": "min_split_loss",
 	"lambda": "l2", "reg_lambda": "l2", "l2_regularization": "l2",
 	"subsamplingRate": "subsample", "scalePosWeight": "scale_pos_weight",
+	"feature_fraction": "colsample_bytree", "feature_fraction_bynode": "colsample_bynode",
 }
 
 func intParam(dst *int, v float64, lo, hi int) error {
@@ -222,6 +228,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	gamma := fs.Float("min-split-loss", 0, cli.AtLeast(0), "loss reduction a split must exceed (XGBoost's gamma)")
 	l2 := fs.Float("l2", 1, cli.AtLeast(0), "L2 penalty on leaf values (XGBoost's lambda)")
 	subsample := fs.Float("subsample", 1, cli.Range{Min: 0, MinOpen: true, Max: 1}, "fraction of rows each tree is grown on")
+	colsTree := fs.Float("colsample-bytree", 1, cli.Range{Min: 0, MinOpen: true, Max: 1},
+		"fraction of the features (after one-hot encoding) each tree may split on, drawn anew for each tree (XGBoost's colsample_bytree, LightGBM's feature_fraction)")
+	colsLevel := fs.Float("colsample-bylevel", 1, cli.Range{Min: 0, MinOpen: true, Max: 1},
+		"fraction of the tree's features each depth of it may split on, drawn anew for each depth (XGBoost's colsample_bylevel)")
+	colsNode := fs.Float("colsample-bynode", 1, cli.Range{Min: 0, MinOpen: true, Max: 1},
+		"fraction of the depth's features each split chooses from, drawn anew for each node (XGBoost's colsample_bynode). "+
+			"The three multiply: 0.5 each leaves a split an eighth of the features; each draw keeps at least one")
 	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit and --early-stopping's loss are weighted; the held-out and --cv scores are not")
 	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
 	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the positive class's rows, binary:logistic (XGBoost's scale_pos_weight; negatives/positives balances the classes)")
@@ -234,7 +247,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by (log_loss unless given, when the target has more than two classes)")
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
-	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, subsampling)")
+	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, row and column subsampling)")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-importance.png, and for a classifier PREFIX-confusion.png and (two classes) PREFIX-roc.png",
 		[]string{"-roc.png", "-confusion.png", "-importance.png"})
@@ -334,6 +347,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	base.MinSamplesLeaf, base.MinChildWeight, base.MinSplitLoss, base.L2 = *minLeaf, *minChild, *gamma, *l2
 	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
 	base.ScalePosWeight = *spw
+	base.ColsampleByTree, base.ColsampleByLevel, base.ColsampleByNode = *colsTree, *colsLevel, *colsNode
 	if *impute == "none" {
 		*impute = ""
 	}
@@ -613,6 +627,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"num_trees": float64(base.NumTrees), "max_depth": float64(base.MaxDepth), "learning_rate": base.LearningRate,
 		"max_bins": float64(base.MaxBins), "min_samples_leaf": float64(base.MinSamplesLeaf), "min_child_weight": base.MinChildWeight,
 		"min_split_loss": base.MinSplitLoss, "l2": base.L2, "subsample": base.Subsample, "max_leaves": float64(base.MaxLeaves),
+		"colsample_bytree": base.ColsampleByTree, "colsample_bylevel": base.ColsampleByLevel, "colsample_bynode": base.ColsampleByNode,
 	}
 	if base.Objective == gbt.BinaryLogistic {
 		res.Params["scale_pos_weight"] = base.ScalePosWeight
