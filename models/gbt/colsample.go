@@ -99,9 +99,9 @@ func (s *colSampler) nodeSet(depth int) []int {
 // bestSplitOf is bestSplit over the features feats (ascending; nil: all
 // of them), searched run by run of consecutive features: the first split
 // of the largest gain wins, as in one search over them all.
-func (t *trainer) bestSplitOf(hist []featHist, tot stats, feats []int) split {
+func (t *trainer) bestSplitOf(hist []featHist, tot stats, b bounds, feats []int) split {
 	if feats == nil {
-		return t.rules.bestSplit(hist, tot, t.nBins, 0, t.d)
+		return t.rules.bestSplit(hist, tot, b, t.nBins, 0, t.d)
 	}
 	var best split
 	for i := 0; i < len(feats); {
@@ -109,7 +109,7 @@ func (t *trainer) bestSplitOf(hist []featHist, tot stats, feats []int) split {
 		for j < len(feats) && feats[j] == feats[j-1]+1 {
 			j++
 		}
-		if sp := t.rules.bestSplit(hist, tot, t.nBins, feats[i], feats[j-1]+1); sp.ok && (!best.ok || sp.gain > best.gain) {
+		if sp := t.rules.bestSplit(hist, tot, b, t.nBins, feats[i], feats[j-1]+1); sp.ok && (!best.ok || sp.gain > best.gain) {
 			best = sp
 		}
 		i = j

@@ -21,7 +21,11 @@ const FileKind = "ember.gbt"
 // 1, so that an Ember from before it reads them, and refuses a
 // multi-class file as newer rather than damaged. Version 3 added
 // categorical splits (tensors nodes.cat_begin, nodes.cat_words and
-// cats.bits); only a model that has one is written as version 3.
+// cats.bits); only a model that has one is written as version 3. The
+// settings L1, MaxDeltaStep and Monotone need no new version: they shape
+// the trees but not how they are stored or scored, a file from before
+// them loads with their zero values (none), and an Ember from before them
+// scores a file that has them as it should, leaving them unread.
 const FileVersion = 3
 
 // Saved is what a GBT model file holds: the fitted model, the feature
@@ -203,6 +207,9 @@ func Load(path string) (*Saved, error) {
 	e.bases = st.ClassBases
 	if st.NumFeatures < 1 || len(st.Importance) != st.NumFeatures || isNaN32(st.Base) {
 		return nil, bad("%d features, %d importances, base %v", st.NumFeatures, len(st.Importance), st.Base)
+	}
+	if err := m.checkMonotone(st.NumFeatures); err != nil {
+		return nil, bad("%v", err)
 	}
 	get := func(name string, dt tensor.Dtype) (*graph.Buf, error) {
 		b, err := f.Tensor(name)

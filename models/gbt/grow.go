@@ -44,7 +44,7 @@ type trainer struct {
 	free []([]featHist) // histogram buffers not in use
 
 	ens    *Ensemble
-	binThr []uint8   // per ensemble node: the split's bin, for binned traversal
+	binThr []int16   // per ensemble node: the split's bin, for binned traversal (−1: no value goes left)
 	gains  []float64 // per ensemble node: the split's loss reduction
 	cover  []float32 // per ensemble node: its rows' hessian sum (for Contributions)
 
@@ -65,6 +65,7 @@ type growNode struct {
 	id         int32 // index in ens.nodes
 	begin, end int   // its rows: rows[begin:end]
 	tot        stats
+	b          bounds     // its weights' bounds (monotone constraints)
 	hist       []featHist // nil when the node will not be split
 	sp         split
 }
@@ -78,6 +79,9 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 		m: m,
 		rules: splitRules{
 			lambda:         m.L2,
+			alpha:          m.L1,
+			maxDelta:       m.MaxDeltaStep,
+			monotone:       m.monotone(),
 			minSamplesLeaf: m.MinSamplesLeaf,
 			minChildWeight: m.MinChildWeight,
 			minSplitLoss:   m.MinSplitLoss,
@@ -415,7 +419,7 @@ type leafSpan struct {
 // growTree grows one tree, level by level, on rows[:ns], and adds its leaf
 // values to the margins of those rows.
 func (t *trainer) growTree(ns int) {
-	root := growNode{id: t.newNode(), begin: 0, end: ns}
+	root := growNode{id: t.newNode(), begin: 0, end: ns, b: noBounds}
 	root.hist = t.getHist()
 	t.buildHists([]*growNode{&root})
 	root.tot = histTotal(root.hist)
@@ -461,12 +465,17 @@ func (t *trainer) growTree(ns int) {
 func (t *trainer) splitInto(p *growNode) (left, right growNode) {
 	left = growNode{begin: p.begin, end: p.begin + p.sp.left.n, tot: p.sp.left}
 	right = growNode{begin: left.end, end: p.end, tot: p.tot.sub(p.sp.left)}
+	left.b, right.b = t.rules.childBounds(left.tot, right.tot, p.b, p.sp.feature)
 	left.id = t.newNode()
 	right.id = t.newNode()
 	t.cover[left.id], t.cover[right.id] = float32(left.tot.h), float32(right.tot.h)
 	f := p.sp.feature
 	thr := float32(math.Inf(1))
-	if int(p.sp.bin) < len(t.bm.cuts[f]) {
+	bin := int16(p.sp.bin)
+	switch {
+	case p.sp.noValueLeft:
+		thr, bin = float32(math.Inf(-1)), -1
+	case int(p.sp.bin) < len(t.bm.cuts[f]):
 		thr = t.bm.cuts[f][p.sp.bin]
 	}
 	var def int32
@@ -483,7 +492,7 @@ func (t *trainer) splitInto(p *growNode) (left, right growNode) {
 		t.ens.cats = append(t.ens.cats, p.sp.cats[:words]...)
 	}
 	t.ens.nodes[p.id] = nd
-	t.binThr[p.id] = p.sp.bin
+	t.binThr[p.id] = bin
 	t.gains[p.id] = p.sp.gain
 	return left, right
 }
@@ -543,7 +552,7 @@ func (t *trainer) finishHists(build []*growNode, subtract []histPair, children [
 // margins of those rows. A tie goes to the leaf made first, as XGBoost's
 // lossguide queue breaks it by node id.
 func (t *trainer) growLeafwise(ns int) {
-	roots := []growNode{{id: t.newNode(), begin: 0, end: ns}}
+	roots := []growNode{{id: t.newNode(), begin: 0, end: ns, b: noBounds}}
 	root := &roots[0]
 	root.hist = t.getHist()
 	t.buildHists([]*growNode{root})
@@ -610,15 +619,13 @@ func (q *leafQueue) Pop() any {
 	return e
 }
 
-// makeLeaf turns a node into a leaf with the Newton step -G/(H+λ), shrunk
+// makeLeaf turns a node into a leaf with the Newton step -G/(H+λ) (L1's
+// −T(G)/(H+λ), clamped to ±MaxDeltaStep and the node's bounds), shrunk
 // by the learning rate: 0 when H+λ is not above 0, where the step is
 // undefined (XGBoost's leaf weight is 0 there too). A value beyond
 // float32's range sets t.err.
 func (t *trainer) makeLeaf(nd *growNode) leafSpan {
-	var step float64
-	if den := nd.tot.h + t.rules.lambda; den > 0 {
-		step = -nd.tot.g / den
-	}
+	step := t.rules.boundedWeight(nd.tot, nd.b)
 	v := float32(step * t.lr)
 	if (isNaN32(v) || isInf32(v)) && t.err == nil {
 		t.err = t.leafError(step, nd.tot)
@@ -657,7 +664,7 @@ func (t *trainer) findSplits(nodes []growNode, depth int, root int32) {
 		if feats != nil {
 			f = feats[i]
 		}
-		nd.sp = t.bestSplitOf(nd.hist, nd.tot, f)
+		nd.sp = t.bestSplitOf(nd.hist, nd.tot, nd.b, f)
 	})
 }
 
@@ -792,7 +799,7 @@ func (t *trainer) leafBinned(root int32, row []uint8) float32 {
 			if catRight(t.ens.cats[nd.CatBegin:nd.CatBegin+nd.CatWords], float32(b)) {
 				n++
 			}
-		case b <= t.binThr[n]:
+		case int16(b) <= t.binThr[n]:
 			n = nd.Left
 		default:
 			n = nd.Left + 1

@@ -79,9 +79,12 @@ func subHist(parent, small []featHist) {
 
 // split is the best split found for a node.
 type split struct {
-	gain        float64 // loss reduction, XGBoost's loss_chg: the sum of the children's G²/(H+λ) less the parent's
-	feature     int
-	bin         uint8 // rows with bin <= this go left (missing: per defaultLeft)
+	gain    float64 // loss reduction, XGBoost's loss_chg: the children's scores (G²/(H+λ) unregularised) less the parent's
+	feature int
+	bin     uint8 // rows with bin <= this go left (missing: per defaultLeft)
+	// noValueLeft: every value goes right, missing values left (bin is
+	// unused), a split XGBoost's backward scan ends with.
+	noValueLeft bool
 	defaultLeft bool
 	left        stats
 	ok          bool
@@ -103,14 +106,19 @@ func (sp *split) leftBins(left *[256]bool) {
 		case sp.categorical:
 			left[b] = sp.cats[b>>5]>>(b&31)&1 == 0
 		default:
-			left[b] = b <= int(sp.bin)
+			left[b] = !sp.noValueLeft && b <= int(sp.bin)
 		}
 	}
 }
 
 // splitRules are the constraints a split must meet.
 type splitRules struct {
-	lambda         float64
+	lambda   float64
+	alpha    float64 // L1: XGBoost's reg_alpha
+	maxDelta float64 // MaxDeltaStep: |leaf weight| bound, 0 for none
+	// monotone is each feature's constraint (−1, 0, +1), nil when none is
+	// constrained.
+	monotone       []int
 	minSamplesLeaf int
 	minChildWeight float64
 	minSplitLoss   float64
@@ -122,14 +130,127 @@ type splitRules struct {
 	onehotBelow, catThreshold int
 }
 
-// score is G²/(H+λ), or 0 when H+λ is not above 0, where it is undefined
-// (XGBoost's is 0 there too).
-func (r *splitRules) score(s stats) float64 {
+// bounds are the interval a node's weights are clamped to: the root's
+// is everything, and a split on a monotone feature narrows its children's
+// at the mean of their two weights (XGBoost's TreeEvaluator.AddSplit).
+type bounds struct{ lo, hi float64 }
+
+// noBounds is the root's, XGBoost's ±float32 max.
+var noBounds = bounds{-math.MaxFloat32, math.MaxFloat32}
+
+// thresholdL1 is XGBoost's ThresholdL1: g moved alpha towards 0, and 0
+// within alpha of it.
+func thresholdL1(g, alpha float64) float64 {
+	switch {
+	case g > alpha:
+		return g - alpha
+	case g < -alpha:
+		return g + alpha
+	}
+	return 0
+}
+
+// plain is whether gains are XGBoost's closed form T(G)²/(H+λ): with
+// neither MaxDeltaStep nor monotone constraints, where XGBoost's
+// evaluator takes it; otherwise they come from the (clamped) weight.
+func (r *splitRules) plain() bool { return r.maxDelta == 0 && r.monotone == nil }
+
+// weight is XGBoost's CalcWeight: the Newton step −T(G)/(H+λ) with L1's
+// threshold T, clamped to ±maxDelta; 0 when H+λ is not above 0, where
+// the step is undefined.
+func (r *splitRules) weight(s stats) float64 {
 	den := s.h + r.lambda
 	if !(den > 0) {
 		return 0
 	}
-	return s.g * s.g / den
+	w := -thresholdL1(s.g, r.alpha) / den
+	if r.maxDelta != 0 && math.Abs(w) > r.maxDelta {
+		w = math.Copysign(r.maxDelta, w)
+	}
+	return w
+}
+
+// boundedWeight is weight clamped to b, as float32 as XGBoost's
+// evaluator keeps it (its monotone comparisons and bounds are float32).
+func (r *splitRules) boundedWeight(s stats, b bounds) float64 {
+	w := r.weight(s)
+	if r.plain() {
+		return w
+	}
+	return min(max(float64(float32(w)), b.lo), b.hi)
+}
+
+// score is the loss reduction of a node's weight against none: the
+// closed form T(G)²/(H+λ) (G²/(H+λ) without L1) when plain, else, as
+// XGBoost's CalcGainGivenWeight, −(2Gw + (H+λ)w²) at the weight w
+// clamped to ±MaxDeltaStep and the node's bounds (which, as XGBoost's
+// evaluator, leaves out L1's α|w|). 0 when H+λ is not above 0, where it
+// is undefined (XGBoost's is 0 there too).
+//
+// That form is taken in float32, as XGBoost takes it: where a split's
+// children are clamped to one weight its gain is 0 but for float32
+// rounding, which XGBoost may find above its 1e-6 floor and split on,
+// and the trees are only XGBoost's if they split there too. (The closed
+// form, which has no such cancellation, stays float64.)
+func (r *splitRules) score(s stats, b bounds) float64 {
+	den := s.h + r.lambda
+	if !(den > 0) {
+		return 0
+	}
+	if r.plain() {
+		t := thresholdL1(s.g, r.alpha)
+		return t * t / den
+	}
+	return float64(r.score32(s, b))
+}
+
+// score32 is score's −(2Gw + (H+λ)w²) in float32, each step rounded
+// (the conversions keep the compiler from fusing them).
+func (r *splitRules) score32(s stats, b bounds) float32 {
+	if !(s.h+r.lambda > 0) {
+		return 0
+	}
+	w := float32(r.boundedWeight(s, b))
+	g, h, lambda := float32(s.g), float32(s.h), float32(r.lambda)
+	a := float32(float32(2*g) * w)
+	c := float32(float32(h+lambda) * float32(w*w))
+	return -(a + c)
+}
+
+// splitGain is the gain of children left and right of a node with
+// bounds b and score parent on feature f: −Inf when their weights break
+// f's monotone constraint, as XGBoost's CalcSplitGain rejects them.
+func (r *splitRules) splitGain(left, right stats, b bounds, parent float64, f int) float64 {
+	if r.plain() {
+		return r.score(left, b) + r.score(right, b) - parent
+	}
+	if r.monotone != nil && r.monotone[f] != 0 {
+		wl, wr := r.boundedWeight(left, b), r.boundedWeight(right, b)
+		if (r.monotone[f] > 0 && !(wl <= wr)) || (r.monotone[f] < 0 && !(wl >= wr)) {
+			return math.Inf(-1)
+		}
+	}
+	return float64(float32(r.score32(left, b)+r.score32(right, b)) - float32(parent))
+}
+
+// childBounds are the bounds of the children of a node with bounds b
+// split on feature f into left and right: b, narrowed for a monotone
+// feature at the mean of the children's weights (float32, as XGBoost's
+// AddSplit takes it), the left child's above it for an increasing
+// constraint, below it for a decreasing one.
+func (r *splitRules) childBounds(left, right stats, b bounds, f int) (bl, br bounds) {
+	bl, br = b, b
+	if r.monotone == nil || r.monotone[f] == 0 {
+		return bl, br
+	}
+	wl, wr := float32(r.boundedWeight(left, b)), float32(r.boundedWeight(right, b))
+	mid := float64((wl + wr) / 2)
+	if r.monotone[f] > 0 {
+		bl.hi, br.lo = mid, mid
+	} else {
+		bl.lo, br.hi = mid, mid
+	}
+	return bl, br
 }
 
 func (r *splitRules) valid(s stats) bool {
@@ -141,16 +262,16 @@ func (r *splitRules) valid(s stats) bool {
 const minGain = 1e-6
 
 // bestSplit finds the split of largest gain over features [f0, f1) of a
-// node with the given totals and histogram; nBins[f] is feature f's number
-// of value bins. Ties keep the first found (lowest feature, then bin), so
+// node with the given totals, bounds and histogram; nBins[f] is feature
+// f's number of value bins. Ties keep the first found (lowest feature, then bin), so
 // training is deterministic.
-func (r *splitRules) bestSplit(hist []featHist, total stats, nBins []int, f0, f1 int) split {
+func (r *splitRules) bestSplit(hist []featHist, total stats, b bounds, nBins []int, f0, f1 int) split {
 	best := split{gain: math.Max(r.minSplitLoss, minGain)}
-	parent := r.score(total)
+	parent := r.score(total, b)
 	for f := f0; f < f1; f++ {
 		h := &hist[f]
 		if r.nCat != nil && r.nCat[f] > 0 {
-			r.bestCatSplit(h, total, parent, f, r.nCat[f], &best)
+			r.bestCatSplit(h, total, b, parent, f, r.nCat[f], &best)
 			continue
 		}
 		miss := binStats(&h[missingBin])
@@ -167,7 +288,7 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, nBins []int, f0, f1
 				continue
 			}
 			if r.valid(left) && r.valid(right) {
-				if g := r.score(left) + r.score(right) - parent; g > best.gain {
+				if g := r.splitGain(left, right, b, parent, f); g > best.gain {
 					// Missing values go right here; with none seen in this
 					// node they go to the larger child, as scikit-learn's.
 					dl := miss.n == 0 && left.n >= right.n
@@ -178,13 +299,25 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, nBins []int, f0, f1
 				l2 := left.add(miss)
 				r2 := total.sub(l2)
 				if r.valid(l2) && r.valid(r2) {
-					if g := r.score(l2) + r.score(r2) - parent; g > best.gain {
+					if g := r.splitGain(l2, r2, b, parent, f); g > best.gain {
 						best = split{gain: g, feature: f, bin: uint8(t), defaultLeft: true, left: l2, ok: true}
 					}
 				}
 			}
 			if right.n == 0 {
 				break
+			}
+		}
+		if miss.n > 0 && miss.n < total.n {
+			// Missing values alone left, every value right (XGBoost's
+			// backward scan ends with it). It gains just what values left,
+			// missing right (tried above) does, so it wins only where a
+			// monotone constraint refuses that one.
+			vals := total.sub(miss)
+			if r.valid(miss) && r.valid(vals) {
+				if g := r.splitGain(miss, vals, b, parent, f); g > best.gain {
+					best = split{gain: g, feature: f, noValueLeft: true, defaultLeft: true, left: miss, ok: true}
+				}
 			}
 		}
 	}
@@ -200,13 +333,13 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, nBins []int, f0, f1
 // and the rest: growing the first part from the start with missing values
 // left, then shrinking it from the end with them right, at most
 // catThreshold categories each way (EnumeratePart).
-func (r *splitRules) bestCatSplit(h *featHist, total stats, parent float64, f, nc int, best *split) {
+func (r *splitRules) bestCatSplit(h *featHist, total stats, b bounds, parent float64, f, nc int, best *split) {
 	miss := binStats(&h[missingBin])
 	try := func(left, right stats, defaultLeft bool) bool {
 		if left.n == 0 || right.n == 0 || !r.valid(left) || !r.valid(right) {
 			return false
 		}
-		g := r.score(left) + r.score(right) - parent
+		g := r.splitGain(left, right, b, parent, f)
 		if !(g > best.gain) {
 			return false
 		}
@@ -225,13 +358,14 @@ func (r *splitRules) bestCatSplit(h *featHist, total stats, parent float64, f, n
 		}
 		return
 	}
-	// XGBoost's CalcWeight: 0 where the hessian is below MinChildWeight.
+	// XGBoost's CalcWeight (L1 and MaxDeltaStep included, not the
+	// node's bounds): 0 where the hessian is below MinChildWeight.
 	var weight [MaxCategories]float64
 	var order [MaxCategories]uint8
 	for c := range nc {
 		order[c] = uint8(c)
 		if s := binStats(&h[c]); s.h >= r.minChildWeight && s.h > 0 {
-			weight[c] = -s.g / (s.h + r.lambda)
+			weight[c] = r.weight(s)
 		}
 	}
 	sorted := order[:nc]

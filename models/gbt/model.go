@@ -60,7 +60,8 @@ const MaxClasses = 1 << 12
 // the options say what was used (and a saved model records them). Zero is
 // a setting of its own for the options that can be 0 (MinChildWeight, L2
 // and the others): Model{} fits with MinChildWeight 0 and L2 0, where New
-// sets 1e-3 and 1.
+// sets 1e-3 and 1. L1, MaxDeltaStep and Monotone are off at 0 (nil), in
+// New as in Model{}.
 type Model struct {
 	// Objective is the loss (default, and zero, BinaryLogistic).
 	Objective Objective `json:"objective"`
@@ -109,6 +110,32 @@ type Model struct {
 	// lambda; scikit-learn's l2_regularization defaults to 0). 0 is no
 	// penalty, also in a Model literal.
 	L2 float64 `json:"l2"`
+	// L1 is the L1 penalty on leaf values (XGBoost's alpha, reg_alpha;
+	// default 0: none, also in New): a leaf's Newton step becomes
+	// −T(G)/(H+λ), where T moves the gradient sum G towards 0 by L1 and
+	// is 0 within L1 of it, so leaves of small G are 0; the gains are
+	// T(G)²/(H+λ), as XGBoost's.
+	L1 float64 `json:"l1,omitempty"`
+	// MaxDeltaStep bounds every leaf's Newton step to ±MaxDeltaStep
+	// before LearningRate shrinks it (XGBoost's max_delta_step; default
+	// 0: no bound). XGBoost suggests 1 to 10 for a logistic fit of very
+	// imbalanced classes, whose small hessians make large steps. With it,
+	// gains are taken at the bounded step, as XGBoost's: −(2Gw + (H+λ)w²)
+	// for step w (L1's α|w| left out, as XGBoost's evaluator leaves it).
+	MaxDeltaStep float64 `json:"max_delta_step,omitempty"`
+	// Monotone constrains the margin to rise (+1) or fall (−1) with a
+	// feature, all else equal; 0 leaves a feature free (XGBoost's
+	// monotone_constraints; default nil: none). It has one entry per
+	// feature (column of X), or is nil; a Categorical feature must be 0.
+	// As XGBoost's: a split on a constrained feature whose children's
+	// steps go the wrong way is not taken, and each child's steps (its
+	// leaf and those below it) are held on its side of the mean of the
+	// two, which makes every tree, and so their sum, monotone in the
+	// feature. Gains are then taken at the bounded step, as with
+	// MaxDeltaStep. For MultiSoftprob each class's margin is constrained
+	// (each class's trees are), not its probability: a softmax of
+	// rising margins can fall.
+	Monotone []int `json:"monotone_constraints,omitempty"`
 	// Subsample is the fraction of rows each tree is grown on, drawn
 	// without replacement, in (0, 1] (default 1: all; 0 means 1).
 	Subsample float64 `json:"subsample"`
@@ -281,6 +308,10 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: MinSplitLoss must be a non-negative finite number, got %v", m.MinSplitLoss)
 	case !(m.L2 >= 0) || math.IsInf(m.L2, 0):
 		return fmt.Errorf("gbt: L2 must be a non-negative finite number, got %v", m.L2)
+	case !(m.L1 >= 0) || math.IsInf(m.L1, 0):
+		return fmt.Errorf("gbt: L1 must be a non-negative finite number, got %v", m.L1)
+	case !(m.MaxDeltaStep >= 0) || math.IsInf(m.MaxDeltaStep, 0):
+		return fmt.Errorf("gbt: MaxDeltaStep must be a non-negative finite number (0: no bound), got %v", m.MaxDeltaStep)
 	case !(m.Subsample > 0 && m.Subsample <= 1):
 		return fmt.Errorf("gbt: Subsample must be in (0, 1], got %v", m.Subsample)
 	case !(m.ColsampleByTree >= 0 && m.ColsampleByTree <= 1): // 0: a file from before the option
@@ -305,7 +336,33 @@ func (m *Model) checkOptions() error {
 			return fmt.Errorf("gbt: Categorical lists feature %d: not a column index, or listed twice", j)
 		}
 	}
+	for j, c := range m.Monotone {
+		switch {
+		case c < -1 || c > 1:
+			return fmt.Errorf("gbt: Monotone[%d] is %d; a constraint is -1 (falling), 0 (none) or +1 (rising)", j, c)
+		case c != 0 && slices.Contains(m.Categorical, j):
+			return fmt.Errorf("gbt: Monotone[%d] is %+d, but feature %d is Categorical: category codes have no order to be monotone in (XGBoost refuses this too)", j, c, j)
+		}
+	}
 	return nil
+}
+
+// checkMonotone checks that Monotone has one entry per feature of X, or
+// none.
+func (m *Model) checkMonotone(features int) error {
+	if m.Monotone != nil && len(m.Monotone) != features {
+		return fmt.Errorf("gbt: Monotone has %d constraints, but X has %d features; give one per feature (0 for none)", len(m.Monotone), features)
+	}
+	return nil
+}
+
+// monotone is the constraints the trainer applies: Monotone, or nil when
+// it constrains nothing (so that all zeros fit as no constraints do).
+func (m *Model) monotone() []int {
+	if !slices.ContainsFunc(m.Monotone, func(c int) bool { return c != 0 }) {
+		return nil
+	}
+	return m.Monotone
 }
 
 // OverflowError is Fit's error when a leaf value is beyond float32's
@@ -465,6 +522,9 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 	}
 	if X.Rows == 0 || X.Cols == 0 {
 		return fmt.Errorf("gbt: Fit: X is %d×%d; it needs rows and features", X.Rows, X.Cols)
+	}
+	if err := m.checkMonotone(X.Cols); err != nil {
+		return err
 	}
 	k, err := m.numClass(y)
 	if err != nil {
