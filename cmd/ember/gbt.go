@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -38,6 +39,7 @@ type gbtResult struct {
 	NFeatures   int                `json:"n_features"`
 	Classes     []string           `json:"classes,omitempty"`
 	Params      map[string]float64 `json:"params"`
+	Monotone    map[string]int     `json:"monotone,omitempty"` // --monotone: column -> -1 or +1
 	CV          *selection.Result  `json:"cv,omitempty"`
 	NTrain      int                `json:"n_train"`
 	NValid      int                `json:"n_valid,omitempty"`
@@ -86,6 +88,8 @@ var gbtParams = map[string]func(m *gbt.Model, v float64) error{
 	"min_child_weight": func(m *gbt.Model, v float64) error { return floatParam(&m.MinChildWeight, v, false, false) },
 	"min_split_loss":   func(m *gbt.Model, v float64) error { return floatParam(&m.MinSplitLoss, v, false, false) },
 	"l2":               func(m *gbt.Model, v float64) error { return floatParam(&m.L2, v, false, false) },
+	"l1":               func(m *gbt.Model, v float64) error { return floatParam(&m.L1, v, false, false) },
+	"max_delta_step":   func(m *gbt.Model, v float64) error { return floatParam(&m.MaxDeltaStep, v, false, false) },
 	"subsample":        func(m *gbt.Model, v float64) error { return floatParam(&m.Subsample, v, true, true) },
 	"scale_pos_weight": func(m *gbt.Model, v float64) error { return floatParam(&m.ScalePosWeight, v, true, false) },
 
@@ -104,6 +108,7 @@ var gbtAliases = map[string]string{
 	"min_instances": "min_samples_leaf", "minInstancesPerNode": "min_samples_leaf", "min_instances_per_node": "min_samples_leaf",
 	"gamma": "min_split_loss", "minInfoGain": "min_split_loss",
 	"lambda": "l2", "reg_lambda": "l2", "l2_regularization": "l2",
+	"alpha": "l1", "reg_alpha": "l1", "maxDeltaStep": "max_delta_step",
 	"subsamplingRate": "subsample", "scalePosWeight": "scale_pos_weight",
 	"feature_fraction": "colsample_bytree", "feature_fraction_bynode": "colsample_bynode",
 }
@@ -227,6 +232,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	minChild := fs.Float("min-child-weight", 1e-3, cli.AtLeast(0), "smallest hessian sum in a leaf")
 	gamma := fs.Float("min-split-loss", 0, cli.AtLeast(0), "loss reduction a split must exceed (XGBoost's gamma)")
 	l2 := fs.Float("l2", 1, cli.AtLeast(0), "L2 penalty on leaf values (XGBoost's lambda)")
+	l1 := fs.Float("l1", 0, cli.AtLeast(0), "L1 penalty on leaf values (XGBoost's alpha): a leaf whose gradient sum is within it of 0 gets 0, the others shrink towards 0 (0: none)")
+	maxDelta := fs.Float("max-delta-step", 0, cli.AtLeast(0),
+		"largest step a leaf may take before --lr shrinks it (XGBoost's max_delta_step; 1 to 10 can steady a fit of very rare positives; 0: no bound)")
+	monotoneText := fs.String("monotone", "",
+		"make predictions rise (+1) or fall (-1) as each of these numeric `columns` rises, the other features held, "+
+			"e.g. 'LIMIT_BAL:-1,PAY_0:+1' (XGBoost's monotone_constraints): a split that would break it is not made. "+
+			"With more than two classes each class's score (margin) is constrained, not its probability")
 	subsample := fs.Float("subsample", 1, cli.Range{Min: 0, MinOpen: true, Max: 1}, "fraction of rows each tree is grown on")
 	colsTree := fs.Float("colsample-bytree", 1, cli.Range{Min: 0, MinOpen: true, Max: 1},
 		"fraction of the features (after one-hot encoding) each tree may split on, drawn anew for each tree (XGBoost's colsample_bytree, LightGBM's feature_fraction)")
@@ -253,6 +265,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		[]string{"-roc.png", "-confusion.png", "-importance.png"})
 	save := fs.Output("save", "", "save the fitted pipeline and model to this `file` (see ember score)")
 	var grid selection.Grid
+	var monotone []monotoneRule
+	fs.Check(func() error {
+		var err error
+		monotone, err = parseMonotone(*monotoneText)
+		return err
+	})
 	fs.Check(func() error {
 		if *testPath != "" && fs.IsSet("test-frac") {
 			return errors.New("--test and --test-frac exclude each other")
@@ -345,6 +363,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		base.MaxDepth = 30
 	}
 	base.MinSamplesLeaf, base.MinChildWeight, base.MinSplitLoss, base.L2 = *minLeaf, *minChild, *gamma, *l2
+	base.L1, base.MaxDeltaStep = *l1, *maxDelta
 	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
 	base.ScalePosWeight = *spw
 	base.ColsampleByTree, base.ColsampleByLevel, base.ColsampleByNode = *colsTree, *colsLevel, *colsNode
@@ -401,6 +420,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// Every pipeline of this spec puts the codes in the same columns.
 		base.Categorical = pl0.CodeFeatures()
+	}
+	// Every pipeline of this spec puts each numeric column in the same
+	// feature, too.
+	if base.Monotone, err = monotoneFeatures(monotone, pl0, tb, *data, *target, *weightCol); err != nil {
+		return err
 	}
 	// The dense float32 matrix of every row and its bins (a byte a value)
 	// must fit in memory: one-hot and token features can make it huge.
@@ -628,6 +652,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"max_bins": float64(base.MaxBins), "min_samples_leaf": float64(base.MinSamplesLeaf), "min_child_weight": base.MinChildWeight,
 		"min_split_loss": base.MinSplitLoss, "l2": base.L2, "subsample": base.Subsample, "max_leaves": float64(base.MaxLeaves),
 		"colsample_bytree": base.ColsampleByTree, "colsample_bylevel": base.ColsampleByLevel, "colsample_bynode": base.ColsampleByNode,
+		"l1": base.L1, "max_delta_step": base.MaxDeltaStep,
+	}
+	for _, r := range monotone {
+		if res.Monotone == nil {
+			res.Monotone = map[string]int{}
+		}
+		res.Monotone[r.column] = r.sign
 	}
 	if base.Objective == gbt.BinaryLogistic {
 		res.Params["scale_pos_weight"] = base.ScalePosWeight
@@ -1214,6 +1245,19 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if v, ok := p["scale_pos_weight"]; ok && v != 1 {
 		fmt.Fprintf(w, ", scale_pos_weight %g", v)
 	}
+	if p["l1"] != 0 {
+		fmt.Fprintf(w, ", l1 %g", p["l1"])
+	}
+	if p["max_delta_step"] != 0 {
+		fmt.Fprintf(w, ", max delta step %g", p["max_delta_step"])
+	}
+	if len(r.Monotone) > 0 {
+		var cs []string
+		for _, c := range slices.Sorted(maps.Keys(r.Monotone)) {
+			cs = append(cs, fmt.Sprintf("%s %+d", c, r.Monotone[c]))
+		}
+		fmt.Fprintf(w, ", monotone in %s", strings.Join(cs, ", "))
+	}
 	fmt.Fprintf(w, "; trained in %.2fs\n", r.TrainSecs)
 	on := "held-out"
 	if r.EvalOn == "train" {
@@ -1245,4 +1289,70 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if r.Saved != "" {
 		fmt.Fprintf(w, "saved the pipeline and model to %s\n", r.Saved)
 	}
+}
+
+// monotoneRule is one --monotone entry: predictions rise (sign +1) or
+// fall (−1) with column.
+type monotoneRule struct {
+	column string
+	sign   int
+}
+
+// parseMonotone reads --monotone's 'COLUMN:+1,COLUMN:-1' (a sign of +1,
+// 1 or -1), refusing a bad entry or a column given twice.
+func parseMonotone(text string) ([]monotoneRule, error) {
+	var rules []monotoneRule
+	for _, item := range splitList(text) {
+		i := strings.LastIndexByte(item, ':')
+		if i <= 0 {
+			return nil, fmt.Errorf("--monotone: %q is not COLUMN:SIGN (e.g. LIMIT_BAL:-1 for predictions that fall as LIMIT_BAL rises)", item)
+		}
+		col, signText := strings.TrimSpace(item[:i]), strings.TrimSpace(item[i+1:])
+		var sign int
+		switch signText {
+		case "+1", "1":
+			sign = 1
+		case "-1":
+			sign = -1
+		default:
+			return nil, fmt.Errorf("--monotone %s: the sign is %q; give +1 (predictions rise with the column) or -1 (they fall)", col, signText)
+		}
+		if slices.ContainsFunc(rules, func(r monotoneRule) bool { return r.column == col }) {
+			return nil, fmt.Errorf("--monotone lists %s twice", col)
+		}
+		rules = append(rules, monotoneRule{col, sign})
+	}
+	return rules, nil
+}
+
+// monotoneFeatures is the model's Monotone for the rules: a constraint per
+// feature of pl, the rules' columns' set. A column must be a numeric
+// feature: not the target or weight, not left out, not categorical or
+// token counts, whose values have no order to be monotone in.
+func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) ([]int, error) {
+	if len(rules) == 0 {
+		return nil, nil
+	}
+	out := make([]int, len(pl.Features))
+	for _, r := range rules {
+		j := slices.Index(pl.Spec.Numeric, r.column)
+		if j >= 0 {
+			out[j] = r.sign
+			continue
+		}
+		switch {
+		case tb.Column(r.column) == nil:
+			return nil, fmt.Errorf("--monotone %s: %s has no column %q (the features are: %s)", r.column, data, r.column, strings.Join(pl.Inputs(), ", "))
+		case r.column == target:
+			return nil, fmt.Errorf("--monotone %s: %s is the --target", r.column, r.column)
+		case r.column == weight:
+			return nil, fmt.Errorf("--monotone %s: %s is the --weight column, not a feature", r.column, r.column)
+		case slices.Contains(pl.Spec.Categorical, r.column):
+			return nil, fmt.Errorf("--monotone %s: %s is categorical (--categorical, or taken as such for its non-numeric values): its categories have no order for predictions to rise or fall in (XGBoost refuses this too); give its values as numbers to constrain it", r.column, r.column)
+		case slices.Contains(pl.Spec.Tokens, r.column):
+			return nil, fmt.Errorf("--monotone %s: %s holds --tokens, counted per token, not one number to rise or fall with", r.column, r.column)
+		}
+		return nil, fmt.Errorf("--monotone %s: %s is not a feature (see --features and --exclude)", r.column, r.column)
+	}
+	return out, nil
 }

@@ -983,3 +983,83 @@ func TestChooseColumnsNAHint(t *testing.T) {
 	err = chooseColumns(pq, &tabular.Spec{}, "", []string{"y"}, func(string, ...any) {})
 	require.ErrorContains(t, err, `t.parquet: row 3, column "x": "?" is not a number, though 3 of its 4 values are (fix it, or leave the cell empty`)
 }
+
+// TestGBTRegularisation: --l1, --max-delta-step and --monotone reach the
+// model (and its file), --grid takes l1 and max_delta_step under their
+// XGBoost names, the fitted model is monotone in the --monotone column,
+// and a bad --monotone is an error naming the entry before any fit.
+func TestGBTRegularisation(t *testing.T) {
+	dir := t.TempDir()
+	data := smallTable(t, dir, 300, nil)
+	model := filepath.Join(dir, "m.model")
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--trees", "20",
+		"--l1", "0.5", "--max-delta-step", "2", "--monotone", "x:+1", "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "l2 1, l1 0.5, max delta step 2, monotone in x +1;")
+	var res gbtResult
+	decodeLast(t, out, &res)
+	require.Equal(t, 0.5, res.Params["l1"])
+	require.Equal(t, 2.0, res.Params["max_delta_step"])
+	require.Equal(t, map[string]int{"x": 1}, res.Monotone)
+	s, err := gbt.Load(model)
+	require.NoError(t, err)
+	m := s.Model
+	require.Equal(t, 0.5, m.L1)
+	require.Equal(t, 2.0, m.MaxDeltaStep)
+	x := s.Pipeline.Spec.Numeric
+	require.Equal(t, []string{"x"}, x)
+	want := make([]int, len(s.Pipeline.Features))
+	want[0] = 1
+	require.Equal(t, want, m.Monotone)
+	// Every feature row of the table, x swept over -1..17: margins never fall.
+	tb, err := readBatch(data, nil, tabular.Layout{})
+	require.NoError(t, err)
+	X, _, err := s.Pipeline.Transform(tb, nil)
+	require.NoError(t, err)
+	S := tabular.NewMatrix(19, X.Cols)
+	for i := range X.Rows {
+		for v := range 19 {
+			copy(S.Row(v), X.Row(i))
+			S.Row(v)[0] = float32(v - 1)
+		}
+		mg, err := m.Margins(S)
+		require.NoError(t, err)
+		for v := 1; v < len(mg); v++ {
+			require.GreaterOrEqual(t, mg[v], mg[v-1], "row %d, x %d", i, v-1)
+		}
+	}
+
+	code, out, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--trees", "5",
+		"--monotone", "x:-1", "--cv", "2", "--grid", "reg_alpha=0,2;max_delta_step=0,1", "--json")
+	require.Equal(t, 0, code, errOut)
+	decodeLast(t, out, &res)
+	require.Len(t, res.CV.Points, 4)
+	best := res.CV.Points[res.CV.Best].Point
+	require.Equal(t, best["l1"], res.Params["l1"])
+	require.Equal(t, best["max_delta_step"], res.Params["max_delta_step"])
+	require.Equal(t, map[string]int{"x": -1}, res.Monotone)
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--monotone", "x:+2"}, 2, `--monotone x: the sign is "+2"; give +1 (predictions rise with the column) or -1 (they fall)`},
+		{[]string{"--monotone", "x"}, 2, `--monotone: "x" is not COLUMN:SIGN`},
+		{[]string{"--monotone", "x:1,x:-1"}, 2, "--monotone lists x twice"},
+		{[]string{"--monotone", "size:1"}, 1, `--monotone size: ` + data + ` has no column "size" (the features are: x, city, genres)`},
+		{[]string{"--monotone", "city:1"}, 1, "--monotone city: city is categorical"},
+		{[]string{"--monotone", "city:1", "--categorical-mode", "native"}, 1, "--monotone city: city is categorical"},
+		{[]string{"--monotone", "genres:-1"}, 1, "--monotone genres: genres holds --tokens"},
+		{[]string{"--monotone", "id:-1"}, 1, "--monotone id: id is not a feature (see --features and --exclude)"},
+		{[]string{"--monotone", "label:1"}, 1, "--monotone label: label is the --target"},
+		{[]string{"--l1", "-1"}, 2, "--l1"},
+		{[]string{"--cv", "2", "--grid", "alpha=-1"}, 2, "--grid l1: -1 is negative"},
+	} {
+		args := append([]string{"gbt", "--data", data, "--target", "label", "--exclude", "id", "--categorical", "city", "--tokens", "genres", "--trees", "2"}, tc.args...)
+		code, out, errOut := runCmd(t, args...)
+		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
+		require.Contains(t, errOut, tc.want, tc.args)
+		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+	}
+}
