@@ -277,3 +277,37 @@ func TestRegularisationOptions(t *testing.T) {
 	require.Zero(t, s.Model.MaxDeltaStep)
 	require.Nil(t, s.Model.Monotone)
 }
+
+// TestMissingAloneLeft: a constrained feature with missing values can
+// take XGBoost's split of missing values alone left, every value right
+// (threshold −Inf): the binned walk of training (the validation loss)
+// routes rows as the scorer does, and a saved model keeps it.
+func TestMissingAloneLeft(t *testing.T) {
+	X, y, _ := regFixture(t, "mono")
+	m := New()
+	m.NumTrees, m.MaxDepth, m.LearningRate, m.MinChildWeight, m.Monotone = 12, 4, 0.3, 1, []int{1, -1, 0, 1}
+	require.NoError(t, m.Fit(X, y, &EvalSet{X: X, Y: y}))
+	n := 0
+	for _, nd := range m.ens.nodes {
+		if nd.Feature >= 0 && math.IsInf(float64(nd.Threshold), -1) {
+			require.Zero(t, nd.Default, "missing values go left")
+			n++
+		}
+	}
+	require.Positive(t, n, "no split of missing values alone: the test proves nothing")
+	mg, err := m.Margins(X)
+	require.NoError(t, err)
+	var loss float64
+	for i, v := range mg {
+		loss += pointLoss(true, v, y[i])
+	}
+	h := m.History().ValidLoss
+	require.InDelta(t, loss/float64(len(y)), h[len(h)-1], 1e-6)
+	path := filepath.Join(t.TempDir(), "m.model")
+	require.NoError(t, Save(path, &Saved{Model: m}))
+	s, err := Load(path)
+	require.NoError(t, err)
+	got, err := s.Model.Margins(X)
+	require.NoError(t, err)
+	require.Equal(t, mg, got)
+}
