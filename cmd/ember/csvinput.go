@@ -287,14 +287,22 @@ func (t *table) rawLabels(name string) ([]string, error) {
 	for r, rec := range t.rows {
 		v := strings.TrimSpace(rec[j])
 		if v == "" {
-			return nil, fmt.Errorf("%s: line %d, column %q: empty class label", t.path, t.lines[r], name)
+			return nil, fmt.Errorf("%s: line %d, column %q: missing class label (an empty cell)%s", t.path, t.lines[r], name, missingLabelAdvice("row"))
 		}
 		if t.layout.IsNA(v) {
-			return nil, fmt.Errorf("%s: line %d, column %q: missing class label (%q)", t.path, t.lines[r], name, v)
+			return nil, fmt.Errorf("%s: line %d, column %q: missing class label (%q reads as a missing value, as in pandas' read_csv)%s",
+				t.path, t.lines[r], name, v, missingLabelAdvice("row"))
 		}
 		vals[r] = v
 	}
 	return vals, nil
+}
+
+// missingLabelAdvice ends the error about a missing class label: a model
+// learns (and is scored) only from labelled items, so the user drops or
+// fills them; item is what one is ("row", "document", "line").
+func missingLabelAdvice(item string) string {
+	return fmt.Sprintf("; every %s needs one: drop the %ss without a label, or fill them in", item, item)
 }
 
 // labelsOf reads the named label column of several tables (training and

@@ -130,14 +130,14 @@ func TestTableLabels(t *testing.T) {
 	tab, err = parseTable(strings.NewReader("s,t\nx,1\n ,2\n"), "t.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	_, _, err = tab.labels("s")
-	require.EqualError(t, err, `t.csv: line 3, column "s": empty class label`)
+	require.EqualError(t, err, `t.csv: line 3, column "s": missing class label (an empty cell); every row needs one: drop the rows without a label, or fill them in`)
 
 	// pandas' NA markers are missing labels, as ember gbt reads them, not
 	// a class named "NaN".
 	tab, err = parseTable(strings.NewReader("s\nx\ny\nNaN\n"), "t.csv", tabular.Layout{Terms: flagTerms})
 	require.NoError(t, err)
 	_, _, err = tab.labels("s")
-	require.EqualError(t, err, `t.csv: line 4, column "s": missing class label ("NaN")`)
+	require.EqualError(t, err, `t.csv: line 4, column "s": missing class label ("NaN" reads as a missing value, as in pandas' read_csv); every row needs one: drop the rows without a label, or fill them in`)
 }
 
 func TestSplitList(t *testing.T) {

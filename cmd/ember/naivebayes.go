@@ -390,9 +390,9 @@ func nbReadUnlabelled(path, format, textCol, labelCol, idCol string) (docs, labe
 func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (docs, labels, ids []string, err error) {
 	switch format {
 	case "sms", "text-label":
-		layout, li, ti := "label<TAB>text", 0, 1
+		layout, li, ti, labelField := "label<TAB>text", 0, 1, "first"
 		if format == "text-label" {
-			layout, li, ti = "text<TAB>label", 1, 0
+			layout, li, ti, labelField = "text<TAB>label", 1, 0, "last"
 		}
 		if textCol != "" || labelCol != "" {
 			return nil, nil, nil, fmt.Errorf("--text and --label name header columns; --format %s files have no header (%s)", format, layout)
@@ -423,10 +423,11 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		}
 		for i, r := range recs {
 			if len(r) != 2 {
-				return nil, nil, nil, fmt.Errorf("%s:%d: want %s (2 fields), got %d fields", path, lines[i], layout, len(r))
+				return nil, nil, nil, fmt.Errorf("%s: line %d: %d tab-separated fields; want %s, 2 fields", path, lines[i], len(r), layout)
 			}
 			if strings.TrimSpace(r[li]) == "" {
-				return nil, nil, nil, fmt.Errorf("%s:%d: empty label", path, lines[i])
+				return nil, nil, nil, fmt.Errorf("%s: line %d: missing class label (the %s field, %s, is empty)%s",
+					path, lines[i], labelField, layout, missingLabelAdvice("line"))
 			}
 			labels = append(labels, strings.TrimSpace(r[li]))
 			docs = append(docs, r[ti])
@@ -491,7 +492,7 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 			}
 			l := strings.TrimSpace(rec[li])
 			if l == "" && needLabels {
-				return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: empty class label", path, lines[r], labelCol)
+				return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing class label (an empty cell)%s", path, lines[r], labelCol, missingLabelAdvice("document"))
 			}
 			labels = append(labels, l) // "" (to score): a row without a label
 		}

@@ -171,6 +171,8 @@ func TestNaiveBayesBadInput(t *testing.T) {
 	noTab := writeFile(t, "sms.txt", "ham\thello there\nspam win a prize now\n")
 	stop := writeFile(t, "stop.csv", "text,label\nthe,a\nand,b\n")
 	blank := writeFile(t, "blank.csv", "text,label\nhello,\n")
+	threeFields := writeFile(t, "three.txt", "ham\thello\tthere\nspam\twin\tnow\n")
+	noLabel := writeFile(t, "nolabel.txt", "ham\thello there\n \twin a prize now\nspam\tcall now\n")
 	plotOver := writeFile(t, "reviews-confusion.png", reviews) // --plot's file is the data
 	tests := []struct {
 		name string
@@ -182,7 +184,9 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"single class", []string{"--data", one, "--text", "text", "--label", "label"}, []string{"every document has the label \"pos\"", "at least two classes"}},
 		{"sms line without tab", []string{"--data", noTab}, []string{noTab + ":2", "1 tab-separated fields"}},
 		{"only stop words", []string{"--data", stop, "--text", "text", "--label", "label", "--test-frac", "0"}, []string{"empty vocabulary"}},
-		{"empty label", []string{"--data", blank, "--text", "text", "--label", "label"}, []string{"line 2", "empty class label"}},
+		{"empty label", []string{"--data", blank, "--text", "text", "--label", "label"}, []string{blank + `: line 2, column "label": missing class label (an empty cell); every document needs one: drop the documents without a label, or fill them in`}},
+		{"three fields a line", []string{"--data", threeFields}, []string{threeFields + ": line 1: 3 tab-separated fields; want label<TAB>text, 2 fields"}},
+		{"empty sms label", []string{"--data", noLabel}, []string{noLabel + `: line 2: missing class label (the first field, label<TAB>text, is empty); every line needs one: drop the lines without a label, or fill them in`}},
 		{"a CSV file read as SMS lines", []string{"--data", csv}, []string{csv + `: line 1 has no tab but commas ("id,review,sentiment"): a CSV file? Name its columns with --text and --label`}},
 		{"test file with another layout", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test", one}, []string{one, `no column "review"`}},
 	}
