@@ -134,7 +134,7 @@ func TestReadLinesAndTSV(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"x"}, lines, "a trailing newline adds no empty line")
 	_, err = ReadLines(strings.NewReader("ok\nbad \xff byte\n"), "f.txt")
-	require.ErrorContains(t, err, "f.txt:2: not valid UTF-8")
+	require.ErrorContains(t, err, "f.txt: line 2: not valid UTF-8")
 
 	// Quotes are ordinary characters: an unbalanced '"' does not merge lines.
 	recs, err := ReadTSV(strings.NewReader("ham\tsay \"hi\nspam\tfree \"prize\"\n"), "sms")
@@ -144,9 +144,9 @@ func TestReadLinesAndTSV(t *testing.T) {
 	tests := []struct {
 		name, in, msg string
 	}{
-		{"field count", "a\tb\nc\n", "sms:2: 1 tab-separated fields, line 1 has 2"},
-		{"empty line", "a\tb\n\nc\td\n", "sms:2: blank line; every line needs 2 tab-separated fields, as line 1 has"},
-		{"line too long", "a\tb\nc\t" + strings.Repeat("x", maxLine) + "\n", "sms:2: line longer than 16 MiB"},
+		{"field count", "a\tb\nc\n", "sms: line 2: 1 tab-separated field, where line 1 has 2; every line needs 2: fix or drop this line (a tab inside a field splits it in two)"},
+		{"empty line", "a\tb\n\nc\td\n", "sms: line 2: blank line; every line needs 2 tab-separated fields, as line 1 has"},
+		{"line too long", "a\tb\nc\t" + strings.Repeat("x", maxLine) + "\n", "sms: line 2: longer than 16 MiB"},
 		{"empty file", "", "sms: empty file"},
 	}
 	for _, tc := range tests {
@@ -166,7 +166,7 @@ func TestReadTSVSkippingBlank(t *testing.T) {
 	require.Equal(t, [][]string{{"ham", "hi"}, {"spam", "win"}}, recs)
 	require.Equal(t, []int{2, 4}, lines)
 	_, _, err = ReadTSVSkippingBlank(strings.NewReader("\nham\thi\nspam\n"), "sms")
-	require.EqualError(t, err, "sms:3: 1 tab-separated fields, line 2 has 2")
+	require.EqualError(t, err, "sms: line 3: 1 tab-separated field, where line 2 has 2; every line needs 2: fix or drop this line (a tab inside a field splits it in two)")
 	_, _, err = ReadTSVSkippingBlank(strings.NewReader(" \n\t\n"), "sms")
 	require.EqualError(t, err, "sms: every line is blank")
 }

@@ -31,15 +31,15 @@ func ReadLines(r io.Reader, name string) ([]string, error) {
 			line = strings.TrimPrefix(line, "\ufeff")
 		}
 		if !utf8.ValidString(line) {
-			return nil, fmt.Errorf("%s:%d: not valid UTF-8 (convert the file, e.g. iconv -f cp1252 -t utf-8)", name, n)
+			return nil, fmt.Errorf("%s: line %d: not valid UTF-8 (convert the file, e.g. iconv -f cp1252 -t utf-8)", name, n)
 		}
 		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%s:%d: line longer than %d MiB", name, len(lines)+1, maxLine>>20)
+			return nil, fmt.Errorf("%s: line %d: longer than %d MiB", name, len(lines)+1, maxLine>>20)
 		}
-		return nil, fmt.Errorf("%s:%d: %w", name, len(lines)+1, err)
+		return nil, fmt.Errorf("%s: line %d: %w", name, len(lines)+1, err)
 	}
 	return lines, nil
 }
@@ -61,6 +61,14 @@ func ReadTSVSkippingBlank(r io.Reader, name string) (recs [][]string, lines []in
 	return readTSV(r, name, true)
 }
 
+// fieldCount is "1 tab-separated field" or "N tab-separated fields".
+func fieldCount(n int) string {
+	if n == 1 {
+		return "1 tab-separated field"
+	}
+	return fmt.Sprintf("%d tab-separated fields", n)
+}
+
 func readTSV(r io.Reader, name string, skipBlank bool) (recs [][]string, lines []int, err error) {
 	all, err := ReadLines(r, name)
 	if err != nil {
@@ -78,9 +86,12 @@ func readTSV(r io.Reader, name string, skipBlank bool) (recs [][]string, lines [
 		if len(recs) > 0 {
 			switch want := len(recs[0]); {
 			case line == "" && want > 1:
-				return nil, nil, fmt.Errorf("%s:%d: blank line; every line needs %d tab-separated fields, as line %d has", name, i+1, want, lines[0])
+				return nil, nil, fmt.Errorf("%s: line %d: blank line; every line needs %d tab-separated fields, as line %d has", name, i+1, want, lines[0])
 			case len(f) != want:
-				return nil, nil, fmt.Errorf("%s:%d: %d tab-separated fields, line %d has %d", name, i+1, len(f), lines[0], want)
+				// What to do, too: the usual cause is a tab typed inside a
+				// text, or a line that lost its tab.
+				return nil, nil, fmt.Errorf("%s: line %d: %s, where line %d has %d; every line needs %d: fix or drop this line (a tab inside a field splits it in two)",
+					name, i+1, fieldCount(len(f)), lines[0], want, want)
 			}
 		}
 		recs, lines = append(recs, f), append(lines, i+1)

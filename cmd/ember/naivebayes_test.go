@@ -182,7 +182,7 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"missing text column", []string{"--data", csv, "--text", "body", "--label", "sentiment"}, []string{`no column "body"`, "id, review, sentiment"}},
 		{"missing label column", []string{"--data", csv, "--text", "review", "--label", "y"}, []string{`no column "y"`}},
 		{"single class", []string{"--data", one, "--text", "text", "--label", "label"}, []string{"every document has the label \"pos\"", "at least two classes"}},
-		{"sms line without tab", []string{"--data", noTab}, []string{noTab + ":2", "1 tab-separated fields"}},
+		{"sms line without tab", []string{"--data", noTab}, []string{noTab + ": line 2: 1 tab-separated field, where line 1 has 2; every line needs 2: fix or drop this line"}},
 		{"only stop words", []string{"--data", stop, "--text", "text", "--label", "label", "--test-frac", "0"}, []string{"empty vocabulary"}},
 		{"empty label", []string{"--data", blank, "--text", "text", "--label", "label"}, []string{blank + `: line 2, column "label": missing class label (an empty cell); every document needs one: drop the documents without a label, or fill them in`}},
 		{"three fields a line", []string{"--data", threeFields}, []string{threeFields + ": line 1: 3 tab-separated fields; want label<TAB>text, 2 fields"}},
@@ -284,7 +284,7 @@ func TestNaiveBayesBlankLines(t *testing.T) {
 	bad := writeFile(t, "bad.txt", "ham\thi\n\n\nspam\n")
 	code, _, errOut := runCmd(t, "naivebayes", "--data", bad)
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, bad+":4: 1 tab-separated fields, line 1 has 2")
+	require.Contains(t, errOut, bad+": line 4: 1 tab-separated field, where line 1 has 2; every line needs 2: fix or drop this line (a tab inside a field splits it in two)")
 	blank := writeFile(t, "blank.txt", "\n \n\t\n")
 	code, _, errOut = runCmd(t, "naivebayes", "--data", blank)
 	require.Equal(t, 1, code)
