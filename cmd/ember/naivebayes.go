@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -404,13 +405,17 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 			// Plain lines to score may have commas; labelled lines have a tab.
 			head, err := readHead(path)
 			if err == nil {
-				err = smsLooksCSV(path, head)
+				err = nbCheckFirstLine(path, head)
 			}
 			if err != nil {
 				return nil, nil, nil, err
 			}
 		}
-		recs, lines, err := nbReadTSV(path)
+		wants := layout + " lines, a document each"
+		if !needLabels {
+			wants = layout + " lines, or lines of text, a document each"
+		}
+		recs, lines, err := nbReadTSV(path, wants)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -441,7 +446,7 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		var rows [][]string
 		var lines []int
 		if format == "tsv" {
-			recs, recLines, err := nbReadTSV(path)
+			recs, recLines, err := nbReadTSV(path, "a header row naming the columns, tab-separated")
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -572,10 +577,14 @@ func nbSniffLines(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := smsLooksCSV(path, head); err != nil {
+	text, _ := decodeText(head)
+	if strings.TrimSpace(strings.TrimPrefix(text, "\ufeff")) == "" && len(head) < sniffBytes {
+		return "", nbEmptyError(path, text, "label<TAB>text lines, or text<TAB>label lines, "+
+			"or a CSV or TSV file with a header row (and --text and --label naming its columns)")
+	}
+	if err := nbCheckFirstLine(path, head); err != nil {
 		return "", err
 	}
-	text, _ := decodeText(head)
 	lines := strings.Split(text, "\n")
 	if len(head) == sniffBytes {
 		lines = lines[:len(lines)-1] // the head may end inside a line
@@ -616,18 +625,54 @@ func readHead(path string) ([]byte, error) {
 	return head, checkText(path, head)
 }
 
-// smsLooksCSV catches a CSV file read as label<TAB>text lines (the
-// default layout): the first line of its head has commas and no tab. The
-// error names the header's columns, for --text and --label.
-func smsLooksCSV(path string, head []byte) error {
-	first, _, _ := strings.Cut(string(head), "\n")
-	first = strings.TrimRight(strings.TrimPrefix(first, "\ufeff"), "\r\n")
-	if strings.Contains(first, "\t") || !strings.Contains(first, ",") {
-		return nil
+// nbCheckFirstLine catches a file read as label<TAB>text or
+// text<TAB>label lines whose first line (blank lines skipped, as nbRead
+// skips them) has no tab, so no label. A CSV file, its first lines split
+// by commas into as many fields each, gets the advice to name its columns
+// with --text and --label; any other (sentences, one a line, some with
+// commas) is said to have no label, and what layouts are read.
+func nbCheckFirstLine(path string, head []byte) error {
+	text, _ := decodeText(head)
+	text = strings.TrimPrefix(text, "\ufeff")
+	if len(head) == sniffBytes {
+		// The head may end inside a line.
+		text = text[:strings.LastIndexByte(text, '\n')+1]
 	}
-	header, _ := decodeText([]byte(first))
-	return fmt.Errorf("%s: line 1 has no tab but commas (%q): a CSV file? Name its columns with --text and --label",
-		path, clipText(header, 60))
+	first, n := "", 0
+	for i, line := range strings.Split(text, "\n") {
+		if line = strings.TrimRight(line, "\r"); strings.TrimSpace(line) != "" {
+			first, n = line, i+1
+			break
+		}
+	}
+	if n == 0 || strings.Contains(first, "\t") {
+		return nil // nbRead reports an empty file, or reads the lines
+	}
+	if looksCSV(text) {
+		return fmt.Errorf("%s: line %d has no tab but commas (%q): a CSV file? Name its columns with --text and --label",
+			path, n, clipText(first, 60))
+	}
+	return fmt.Errorf("%s: line %d has no tab, so no label (%q): want label<TAB>text lines, or text<TAB>label lines; "+
+		"a CSV or TSV file with a header row needs --text and --label naming its columns", path, n, clipText(first, 60))
+}
+
+// looksCSV reports whether text (a file's head, ending at a line's end)
+// begins as a CSV file: its first records, up to five, parse as CSV with
+// two fields or more, as many in each. Sentences with commas, one a line,
+// have as many fields as commas, which vary from line to line.
+func looksCSV(text string) bool {
+	r := csv.NewReader(strings.NewReader(text))
+	r.FieldsPerRecord = 0 // the first record's count, for every record
+	for i := 0; i < 5; i++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return i > 0
+		}
+		if err != nil || len(rec) < 2 {
+			return false
+		}
+	}
+	return true
 }
 
 func clipText(s string, n int) string {
@@ -643,7 +688,10 @@ func clipText(s string, n int) string {
 // polarity files are cp1252). Blank lines are skipped, as readTable and
 // spamrnn skip them (text.ReadTSVSkippingBlank); lines are the records'
 // line numbers.
-func nbReadTSV(path string) (recs [][]string, lines []int, err error) {
+//
+// An empty file (or blank lines only) is an error saying it wants, the
+// layout in words ("label<TAB>text lines, a document each").
+func nbReadTSV(path, wants string) (recs [][]string, lines []int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -662,7 +710,19 @@ func nbReadTSV(path string) (recs [][]string, lines []int, err error) {
 		return nil, nil, err
 	}
 	decoded, _ := decodeText(data)
+	if strings.TrimSpace(strings.TrimPrefix(decoded, "\ufeff")) == "" {
+		return nil, nil, nbEmptyError(path, decoded, wants)
+	}
 	return text.ReadTSVSkippingBlank(strings.NewReader(decoded), path)
+}
+
+// nbEmptyError says that the file, its text, has no document, and what the
+// layout wants in words.
+func nbEmptyError(path, text, wants string) error {
+	if strings.TrimPrefix(text, "\ufeff") == "" {
+		return fmt.Errorf("%s: the file is empty; want %s", path, wants)
+	}
+	return fmt.Errorf("%s: every line is blank; want %s", path, wants)
 }
 
 // nbEncodeLabels numbers the distinct labels in sorted order (as

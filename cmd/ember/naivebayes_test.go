@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -288,7 +289,7 @@ func TestNaiveBayesBlankLines(t *testing.T) {
 	blank := writeFile(t, "blank.txt", "\n \n\t\n")
 	code, _, errOut = runCmd(t, "naivebayes", "--data", blank)
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, blank+": every line is blank")
+	require.Contains(t, errOut, blank+": every line is blank; want label<TAB>text lines, or text<TAB>label lines, or a CSV or TSV file")
 }
 
 // TestNaiveBayesHelp: the usage lines name every --format the option takes
@@ -302,5 +303,69 @@ func TestNaiveBayesHelp(t *testing.T) {
 	require.Contains(t, out, "\n  --format auto|sms|text-label|tsv|csv\n")
 	for _, f := range []string{"auto", "sms", "text-label", "tsv", "csv"} {
 		require.Regexp(t, `\[--format [a-z|-]*\b`+f+`\b`, out)
+	}
+}
+
+// TestNaiveBayesNoLabels: a file of unlabelled lines (the sentence
+// polarity files: a sentence a line, some with commas) was taken for a
+// CSV file ("a CSV file? Name its columns with --text and --label"); it
+// is told apart from a CSV header (its first lines split by commas into
+// as many fields each) and reported as lines without a label.
+func TestNaiveBayesNoLabels(t *testing.T) {
+	const want = `: line 1 has no tab, so no label (%q): want label<TAB>text lines, or text<TAB>label lines; a CSV or TSV file with a header row needs --text and --label naming its columns`
+	commas := writeFile(t, "pos.txt", "the rock is destined to be the 21st century's new \" conan \" , a splash\neffective but too-tepid biopic\nfun , wasabi is a good place\n")
+	noCommas := writeFile(t, "plain.txt", "\neffective but too-tepid biopic\nsimply brilliant\n")
+	for _, tc := range []struct {
+		name, path, first string
+		format            []string
+	}{
+		{"sentences with commas", commas, "the rock is destined to be the 21st century's new \" conan \" ...", nil},
+		{"sentences without commas, after a blank line", noCommas, "effective but too-tepid biopic", nil},
+		{"--format sms", commas, "the rock is destined to be the 21st century's new \" conan \" ...", []string{"--format", "sms"}},
+		{"--format text-label", noCommas, "effective but too-tepid biopic", []string{"--format", "text-label"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, append([]string{"naivebayes", "--data", tc.path}, tc.format...)...)
+			require.Equal(t, 1, code)
+			line := 1
+			if tc.path == noCommas {
+				line = 2
+			}
+			w := strings.Replace(fmt.Sprintf(want, tc.first), "line 1", fmt.Sprintf("line %d", line), 1)
+			require.Equal(t, "ember naivebayes: "+tc.path+w+"\n", errOut)
+		})
+	}
+
+	// The real file: cp1252 sentences, one a line.
+	pos := shareddata.TestPath(t, "sentiment", "rt-polarity.pos")
+	code, _, errOut := runCmd(t, "naivebayes", "--data", pos)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, pos+": line 1 has no tab, so no label")
+}
+
+// TestNaiveBayesEmptyFile: an empty file says what the layout wants, as
+// the table commands do ("want a header row naming the columns"); it said
+// just "empty file".
+func TestNaiveBayesEmptyFile(t *testing.T) {
+	for _, body := range []string{"", "\n \n"} {
+		empty := writeFile(t, "empty.txt", body)
+		for _, tc := range []struct {
+			format []string
+			want   string
+		}{
+			{nil, "the file is empty; want label<TAB>text lines, or text<TAB>label lines, or a CSV or TSV file with a header row (and --text and --label naming its columns)"},
+			{[]string{"--format", "sms"}, "the file is empty; want label<TAB>text lines, a document each"},
+			{[]string{"--format", "text-label"}, "the file is empty; want text<TAB>label lines, a document each"},
+			{[]string{"--format", "tsv", "--text", "t", "--label", "l"}, "the file is empty; want a header row naming the columns, tab-separated"},
+			{[]string{"--format", "csv", "--text", "t", "--label", "l"}, "the file is empty; want a header row naming the columns"},
+		} {
+			code, _, errOut := runCmd(t, append([]string{"naivebayes", "--data", empty}, tc.format...)...)
+			require.Equal(t, 1, code)
+			want := tc.want
+			if body != "" && !slices.Contains(tc.format, "csv") {
+				want = strings.Replace(want, "the file is empty", "every line is blank", 1)
+			}
+			require.Equal(t, "ember naivebayes: "+empty+": "+want+"\n", errOut, "%q %v", body, tc.format)
+		}
 	}
 }
