@@ -130,7 +130,7 @@ func TestKMeansBadInput(t *testing.T) {
 		{"missing file", []string{"--data", filepath.Join(t.TempDir(), "none.csv")}, []string{"none.csv: no such file"}},
 		{"stray argument", []string{"--data", dup, "extra"}, []string{`unexpected argument "extra"`}},
 		{"bad n-init", []string{"--data", dup, "--k", "1", "--n-init", "0"}, []string{"--n-init 0: must be 1 to 1000"}},
-		{"NaN tol", []string{"--data", dup, "--tol", "nan"}, []string{"--tol NaN: must be a finite number"}},
+		{"NaN tol", []string{"--data", dup, "--tol", "nan"}, []string{"--tol nan: must be a finite number"}},
 		{"negative max-iter", []string{"--data", dup, "--max-iter", "-5"}, []string{"--max-iter -5: must be 1 to 1000000"}},
 		{"save over the data", []string{"--data", dup, "--save", dup}, []string{"is an input of this command"}},
 		{"exclude with features", []string{"--data", dup, "--features", "x", "--exclude", "y"}, []string{"--exclude trims the default feature set"}},

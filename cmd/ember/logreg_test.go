@@ -349,7 +349,13 @@ func TestLogregErrors(t *testing.T) {
 		{
 			name: "NaN C", file: good, usage: true,
 			args:    []string{"--target", "cls", "--C", "nan"},
-			wantErr: []string{"--C NaN: must be a finite number, above 0"},
+			wantErr: []string{"--C nan: must be a finite number, above 0"},
+		},
+		{
+			// Shown as typed: it said "--test-frac +Inf".
+			name: "overflowing test-frac", file: good, usage: true,
+			args:    []string{"--target", "cls", "--test-frac", "1e400"},
+			wantErr: []string{"--test-frac 1e400: must be a finite number, from 0 to 1, 1 excluded"},
 		},
 		{
 			name: "bad test-frac", file: good, usage: true,

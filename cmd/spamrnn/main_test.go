@@ -243,11 +243,13 @@ func TestTrainFlagProblems(t *testing.T) {
 		{"zero seq-len", []string{"--seq-len", "0"}, "--seq-len 0: must be 1 to 10000"},
 		{"zero batch", []string{"--batch", "0"}, "--batch 0: must be 1 to 65536"},
 		{"negative clip", []string{"--clip", "-1"}, "--clip -1: must be at least 0"},
-		{"NaN clip", []string{"--clip", "nan"}, "--clip NaN: must be a finite number, at least 0"},
-		{"NaN dropout", []string{"--dropout", "nan"}, "--dropout NaN: must be a finite number, from 0 to 1, 1 excluded"},
+		{"NaN clip", []string{"--clip", "nan"}, "--clip nan: must be a finite number, at least 0"},
+		{"NaN dropout", []string{"--dropout", "nan"}, "--dropout nan: must be a finite number, from 0 to 1, 1 excluded"},
 		{"dropout one", []string{"--dropout", "1"}, "--dropout 1: must be from 0 to 1, 1 excluded"},
 		{"zero lr", []string{"--lr", "0"}, "--lr 0: must be from 0 to 10, 0 excluded"},
-		{"Inf lr", []string{"--lr", "inf"}, "--lr +Inf: must be a finite number"},
+		{"Inf lr", []string{"--lr", "inf"}, "--lr inf: must be a finite number"},
+		{"overflowing lr, as typed", []string{"--lr", "1e400"}, "--lr 1e400: must be a finite number"},
+		{"hex batch, as typed", []string{"--batch", "0x0"}, "--batch 0x0: must be 1 to 65536"},
 		{"negative patience", []string{"--patience", "-1"}, "--patience -1: must be 0 to 100000"},
 		{"bad select", []string{"--select", "f1"}, `--select "f1": want accuracy or loss`},
 		{"unknown device", []string{"--device", "tpu"}, `--device "tpu": want auto, cpu or cuda[:N]`},
@@ -282,7 +284,7 @@ func TestTrainFlagProblems(t *testing.T) {
 	}
 	// Several problems: one line each.
 	_, _, errOut := runCmd(t, "", "train", "--epochs", "0", "--dropout", "nan", "--out", "")
-	require.Equal(t, "spamrnn train: --epochs 0: must be 1 to 100000\nspamrnn train: --dropout NaN: must be a finite number, from 0 to 1, 1 excluded\n"+
+	require.Equal(t, "spamrnn train: --epochs 0: must be 1 to 100000\nspamrnn train: --dropout nan: must be a finite number, from 0 to 1, 1 excluded\n"+
 		"spamrnn train: --out: empty path (the default is spam.model)\n", errOut)
 }
 

@@ -46,6 +46,7 @@ type def struct {
 	defText     string // the default as the help states it
 	rangeText   string // the allowed values as the help states them
 	value       flag.Value
+	given       string       // the value as typed (or given to Default), trimmed; "" for the default
 	parseErr    error        // a malformed value given on the command line
 	check       func() error // the value's own check, after parsing
 	required    bool
@@ -126,6 +127,7 @@ func (r recorder) String() string {
 
 func (r recorder) Set(s string) error {
 	r.d.isSet = true
+	r.d.given = strings.TrimSpace(s)
 	if err := r.d.value.Set(s); err != nil && r.d.parseErr == nil {
 		r.d.parseErr = fmt.Errorf("--%s %q: %w", r.d.name, s, err)
 	}
@@ -137,6 +139,16 @@ func (r recorder) IsBoolFlag() bool {
 	return ok && b.IsBoolFlag()
 }
 
+// shown is the value for a message about it: as the user typed it
+// ("1e400", "0x10"), not as parsed ("+Inf", "16"), which they may not
+// recognise; the default as its String form.
+func (d *def) shown() string {
+	if d.given != "" {
+		return d.given
+	}
+	return d.value.String()
+}
+
 // Int declares an integer flag allowed from min to max inclusive.
 func (f *FlagSet) Int(name string, value, min, max int, help string, opts ...Option) *int {
 	p := new(int)
@@ -145,7 +157,7 @@ func (f *FlagSet) Int(name string, value, min, max int, help string, opts ...Opt
 		defText: strconv.Itoa(value), rangeText: intRange(min, max)}
 	d.check = func() error {
 		if *p < min || *p > max {
-			return fmt.Errorf("--%s %d: must be %s", name, *p, intRange(min, max))
+			return fmt.Errorf("--%s %s: must be %s", name, d.shown(), intRange(min, max))
 		}
 		return nil
 	}
@@ -268,9 +280,9 @@ func (f *FlagSet) Float(name string, value float64, r Range, help string, opts .
 	d.check = func() error {
 		if !r.Contains(*p) {
 			if math.IsNaN(*p) || math.IsInf(*p, 0) {
-				return fmt.Errorf("--%s %v: must be a finite number, %s", name, *p, r)
+				return fmt.Errorf("--%s %s: must be a finite number, %s", name, d.shown(), r)
 			}
-			return fmt.Errorf("--%s %v: must be %s", name, *p, r)
+			return fmt.Errorf("--%s %s: must be %s", name, d.shown(), r)
 		}
 		return nil
 	}
@@ -467,6 +479,7 @@ func (f *FlagSet) Default(values map[string]string) error {
 		if d.isSet {
 			continue
 		}
+		d.given = strings.TrimSpace(v)
 		if err := d.value.Set(v); err != nil {
 			d.parseErr = fmt.Errorf("--%s %q: %w", name, v, err)
 		}

@@ -130,9 +130,15 @@ func TestParseProblems(t *testing.T) {
 		{"not a number", []string{"--epochs", "ten"}, []string{`--epochs "ten": not a whole number`}},
 		{"fraction for an int", []string{"--epochs", "1.5"}, []string{`--epochs "1.5": not a whole number`}},
 		{"negative seed", []string{"--seed", "-1"}, []string{`--seed "-1": not a whole number from 0 up`}},
-		{"NaN", []string{"--dropout", "nan"}, []string{"--dropout NaN: must be a finite number, from 0 to 1, 1 excluded"}},
-		{"Inf", []string{"--lr", "inf"}, []string{"--lr +Inf: must be a finite number, above 0"}},
-		{"overflowing float", []string{"--lr", "1e999"}, []string{"--lr +Inf: must be a finite number, above 0"}},
+		// A value out of range is shown as typed, not as parsed (+Inf for
+		// 1e999, 0 for 1e-400, 16 for 0x10), which the user may not know.
+		{"NaN", []string{"--dropout", "nan"}, []string{"--dropout nan: must be a finite number, from 0 to 1, 1 excluded"}},
+		{"Inf", []string{"--lr", "inf"}, []string{"--lr inf: must be a finite number, above 0"}},
+		{"overflowing float", []string{"--lr", "1e999"}, []string{"--lr 1e999: must be a finite number, above 0"}},
+		{"underflowing float", []string{"--lr", "1e-400"}, []string{"--lr 1e-400: must be above 0"}},
+		{"float with spaces", []string{"--dropout", " 2.50 "}, []string{"--dropout 2.50: must be from 0 to 1, 1 excluded"}},
+		{"hex int", []string{"--epochs", "0x1000"}, []string{"--epochs 0x1000: must be 1 to 1000"}},
+		{"int with underscores", []string{"--epochs", "1_000_000"}, []string{"--epochs 1_000_000: must be 1 to 1000"}},
 		{"open bound", []string{"--dropout", "1"}, []string{"--dropout 1: must be from 0 to 1, 1 excluded"}},
 		{"zero learning rate", []string{"--lr", "0"}, []string{"--lr 0: must be above 0"}},
 		{"float garbage", []string{"--lr", "fast"}, []string{`--lr "fast": not a number`}},
@@ -164,7 +170,7 @@ func TestParseProblems(t *testing.T) {
 		{"option as a prefix", []string{"--charts", "--json"}, []string{`--charts --json: looks like an option`}},
 		{"dash as an output", []string{"--out", "-"}, []string{`--out -: not a file name; to write to standard output, leave --out out where that is its default`}},
 		{"several at once", []string{"--epochs", "0", "--lr", "nan", "--select", "x", "--out", ""},
-			[]string{"--epochs 0:", "--lr NaN:", `--select "x":`, "--out: empty path"}},
+			[]string{"--epochs 0:", "--lr nan:", `--select "x":`, "--out: empty path"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
