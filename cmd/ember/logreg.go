@@ -71,7 +71,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
-	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other named column"))
+	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other named column"), cli.NotEmpty("the feature columns"))
 	exclude := excludeFlag(fs, features)
 	checkFeatureFlags(fs, features, exclude, target)
 	c := fs.Float("C", 1.0, cli.Above(0), "inverse L2 regularisation strength (larger = weaker penalty)")

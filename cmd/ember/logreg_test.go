@@ -352,6 +352,12 @@ func TestLogregErrors(t *testing.T) {
 			wantErr: []string{"--C nan: must be a finite number, above 0"},
 		},
 		{
+			// It was taken for the default, every other column.
+			name: "empty features", file: good, usage: true,
+			args:    []string{"--target", "cls", "--features", ""},
+			wantErr: []string{`--features "" is empty: give the feature columns, or leave --features out (default: every other named column)`},
+		},
+		{
 			// Shown as typed: it said "--test-frac +Inf".
 			name: "overflowing test-frac", file: good, usage: true,
 			args:    []string{"--target", "cls", "--test-frac", "1e400"},

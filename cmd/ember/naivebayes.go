@@ -72,8 +72,8 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"text-label (text<TAB>label per line, no header, as UCI's sentiment labelled sentences), "+
 			"tsv (tab-separated with a header row, no quoting), csv (CSV/TSV with a header row and CSV quoting), "+
 			"or auto: csv when --text/--label are given, else sms or text-label, the label being the field with fewer distinct values")
-	textCol := fs.String("text", "", "`column` holding the documents (tsv/csv)")
-	labelCol := fs.String("label", "", "`column` holding the class labels (tsv/csv)")
+	textCol := fs.String("text", "", "`column` holding the documents (tsv/csv)", cli.NotEmpty("a column"))
+	labelCol := fs.String("label", "", "`column` holding the class labels (tsv/csv)", cli.NotEmpty("a column"))
 	alpha := fs.Float("alpha", 1, cli.AtLeast(0), "additive (Laplace/Lidstone) smoothing; below 1e-10 it is 1e-10, as in scikit-learn")
 	noStop := fs.Bool("no-stopwords", false, "keep English stop words (otherwise scikit-learn's 318-word list is dropped)")
 	testPath := fs.Input("test", "", "score on this `file` (same layout as --data) instead of a split of --data")

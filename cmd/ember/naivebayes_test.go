@@ -200,6 +200,7 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"sms with columns", []string{"--data", noTab, "--format", "sms", "--text", "t"}, []string{"--text and --label name header columns; --format sms files have no header"}},
 		{"csv without columns", []string{"--data", csv, "--format", "csv", "--text", "review"}, []string{"--format csv needs --text and --label column names"}},
 		{"text without label", []string{"--data", csv, "--text", "review"}, []string{"--text and --label go together"}},
+		{"empty text and label", []string{"--data", csv, "--text", "", "--label", ""}, []string{`--text "" is empty: give a column, or leave --text out`, `--label "" is empty: give a column, or leave --label out`}},
 		{"unknown format", []string{"--data", csv, "--format", "xml"}, []string{`--format "xml": want auto, sms, text-label, tsv or csv`}},
 		{"bad test-frac", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test-frac", "1"}, []string{"--test-frac 1: must be from 0 to 1, 1 excluded"}},
 		{"negative alpha", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--alpha", "-1"}, []string{"--alpha -1: must be at least 0"}},

@@ -84,7 +84,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"XGBoost models: ember score.\n")
 	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
-	id := fs.String("id", "", "copy this `column` of the data into the first output column")
+	id := fs.String("id", "", "copy this `column` of the data into the first output column", cli.NotEmpty("a column"))
 	layout := layoutFlags(fs)
 	out, asJSON := predictionOutputFlags(fs)
 	if err := fs.Parse(args); err != nil {

@@ -247,6 +247,7 @@ func TestPredictBadInput(t *testing.T) {
 		{"huge value", []string{"--model", model, "--data", huge, "--out", preds}, 1, huge + `: line 3, column "sepal_length": 1e+200 is too large in magnitude (the limit is 1e+100)`},
 		{"missing id column", []string{"--model", model, "--data", test, "--id", "row"}, 1, `--id: ` + test + `: no column "row"`},
 		{"no model", []string{"--data", test}, 2, "--model is required"},
+		{"empty id", []string{"--model", model, "--data", test, "--id", ""}, 2, `--id "" is empty: give a column, or leave --id out`},
 		{"out over the data", []string{"--model", model, "--data", test, "--out", test}, 2, "is an input of this command"},
 		{"out over the model", []string{"--model", model, "--data", test, "--out", model}, 2, "is an input of this command"},
 	}
@@ -408,4 +409,20 @@ func TestPredictNaiveBayesOtherLayout(t *testing.T) {
 	code, _, errOut = runCmd(t, "predict", "--model", smsModel, "--data", other)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, errOut, "2 rows have a label the model was not trained on (counted as wrong)")
+}
+
+// TestScoreEmptyFlags: --features and --id given empty are errors, as in
+// ember predict; they were taken for their defaults (the model's own
+// feature names, no ID column).
+func TestScoreEmptyFlags(t *testing.T) {
+	_, test := splitIris(t)
+	model := "../../models/gbt/testdata/xgb_binary.json"
+	for _, tc := range []struct{ flag, want string }{
+		{"--features", `--features "" is empty: give the columns, or leave --features out`},
+		{"--id", `--id "" is empty: give a column, or leave --id out`},
+	} {
+		code, _, errOut := runCmd(t, "score", "--model", model, "--data", test, tc.flag, "")
+		require.Equal(t, 2, code, errOut)
+		require.Equal(t, "ember score: "+tc.want+"\n", errOut)
+	}
 }

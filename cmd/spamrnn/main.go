@@ -164,9 +164,9 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 			cli.DefaultText("the embedded demo corpus")),
 		format: fs.Choice("format", "auto", []string{"auto", "tsv", "csv"}, "data format"),
 		positive: fs.String("positive", "", "the positive class's `label`, for any two-class labelled text (the other label is the negative class)",
-			cli.DefaultText("spam, with ham the negative class")),
-		labelCol: fs.String("label", "", "CSV `column` holding the labels", cli.DefaultText("label, v1, category or class")),
-		textCol:  fs.String("text", "", "CSV `column` holding the messages", cli.DefaultText("text, v2, message or sms")),
+			cli.DefaultText("spam, with ham the negative class"), cli.NotEmpty("a label")),
+		labelCol: fs.String("label", "", "CSV `column` holding the labels", cli.DefaultText("label, v1, category or class"), cli.NotEmpty("a column")),
+		textCol:  fs.String("text", "", "CSV `column` holding the messages", cli.DefaultText("text, v2, message or sms"), cli.NotEmpty("a column")),
 		cell:     fs.Choice("cell", def.Cell, spam.Cells, "sequence encoder"),
 		epochs:   fs.Int("epochs", 10, 1, maxEpochs, "training epochs"),
 		batch:    fs.Int("batch", 10, 1, maxBatch, "batch size"),
@@ -599,8 +599,8 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	modelPath := fs.Input("model", "", "model `file` written by spamrnn train", cli.Required())
 	dataPath := fs.Input("data", "", "labelled messages (TSV or CSV)", cli.Required())
 	format := fs.Choice("format", "auto", []string{"auto", "tsv", "csv"}, "data format")
-	labelCol := fs.String("label", "", "CSV `column` holding the labels", cli.DefaultText("label, v1, category or class"))
-	textCol := fs.String("text", "", "CSV `column` holding the messages", cli.DefaultText("text, v2, message or sms"))
+	labelCol := fs.String("label", "", "CSV `column` holding the labels", cli.DefaultText("label, v1, category or class"), cli.NotEmpty("a column"))
+	textCol := fs.String("text", "", "CSV `column` holding the messages", cli.DefaultText("text, v2, message or sms"), cli.NotEmpty("a column"))
 	asJSON := fs.Bool("json", false, "make the last line of output one JSON object with the results")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -233,6 +233,9 @@ func TestTrainFlagProblems(t *testing.T) {
 		want string
 	}{
 		{"negative batch", []string{"--batch", "-5"}, "--batch -5: must be 1 to 65536"},
+		// Given empty, they were taken for their defaults.
+		{"empty positive", []string{"--positive", ""}, `--positive "" is empty: give a label, or leave --positive out (default: spam, with ham the negative class)`},
+		{"empty label column", []string{"--label", ""}, `--label "" is empty: give a column, or leave --label out (default: label, v1, category or class)`},
 		{"huge hidden", []string{"--hidden", "100000000"}, "--hidden 100000000: must be 1 to 65536"},
 		{"huge seq-len", []string{"--seq-len", "100000000"}, "--seq-len 100000000: must be 1 to 10000"},
 		{"zero epochs", []string{"--epochs", "0"}, "--epochs 0: must be 1 to 100000"},

@@ -50,6 +50,7 @@ type def struct {
 	parseErr    error        // a malformed value given on the command line
 	check       func() error // the value's own check, after parsing
 	required    bool
+	notEmpty    string // NotEmpty's noun: an empty value given is an error
 	isSet       bool
 	input       *string
 	updated     bool // an input the command may write back (Updated)
@@ -68,6 +69,13 @@ func Placeholder(s string) Option { return func(d *def) { d.placeholder = s } }
 
 // Required makes an empty value an error ("--data is required").
 func Required() Option { return func(d *def) { d.required = true } }
+
+// NotEmpty makes an empty (or blank) value given on the command line an
+// error, for flags whose empty default means something ("every other
+// column") that an empty value typed on purpose (--features "", a shell
+// variable left unset) is unlikely to mean. what names what to give
+// instead: "a column", "the feature columns".
+func NotEmpty(what string) Option { return func(d *def) { d.notEmpty = what } }
 
 // NewFlagSet starts a command's flags. name appears in messages ("spamrnn
 // train"); usage is printed before the options on -h, which prints to
@@ -431,6 +439,12 @@ func (f *FlagSet) checkAll() []error {
 			problems = append(problems, d.parseErr)
 		case d.required && d.value.String() == "":
 			problems = append(problems, fmt.Errorf("--%s is required", d.name))
+		case d.notEmpty != "" && d.isSet && strings.TrimSpace(d.value.String()) == "":
+			leave := fmt.Sprintf("leave --%s out", d.name)
+			if d.defText != "none" {
+				leave += " (default: " + d.defText + ")"
+			}
+			problems = append(problems, fmt.Errorf("--%s %q is empty: give %s, or %s", d.name, d.value.String(), d.notEmpty, leave))
 		case d.check != nil:
 			if err := d.check(); err != nil {
 				problems = append(problems, err)

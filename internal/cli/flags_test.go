@@ -457,3 +457,32 @@ func TestReplaces(t *testing.T) {
 	require.NoError(t, fs.Parse([]string{"--plot", filepath.Join(dir, "p")}))
 	require.Equal(t, []string{other}, checked)
 }
+
+// TestNotEmpty: an empty value given on purpose is an error saying so,
+// not the default it would otherwise silently mean; left out, the flag
+// keeps its default, and an empty value is fine for other flags.
+func TestNotEmpty(t *testing.T) {
+	newFS := func() (*FlagSet, *string) {
+		fs := NewFlagSet("tool", "", &bytes.Buffer{})
+		cols := fs.String("features", "", "feature `columns`", DefaultText("every other column"), NotEmpty("the feature columns"))
+		fs.String("id", "", "id `column`", NotEmpty("a column"))
+		fs.String("note", "", "anything")
+		return fs, cols
+	}
+	fs, cols := newFS()
+	require.NoError(t, fs.Parse([]string{"--note", ""}))
+	require.Equal(t, "", *cols)
+	fs, _ = newFS()
+	require.NoError(t, fs.Parse([]string{"--features", "a,b", "--id", "x"}))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--features", ""}, `--features "" is empty: give the feature columns, or leave --features out (default: every other column)`},
+		{[]string{"--features= "}, `--features " " is empty: give the feature columns, or leave --features out (default: every other column)`},
+		{[]string{"--id", ""}, `--id "" is empty: give a column, or leave --id out`},
+	} {
+		fs, _ := newFS()
+		require.EqualError(t, fs.Parse(tc.args), tc.want, "%q", tc.args)
+	}
+}
