@@ -185,9 +185,27 @@ func intRange(min, max int) string {
 
 type intValue int
 
+// intBase trims s and gives strconv the base of a whole number as Go
+// writes them (0x10, 1_000), except that a leading zero does not make it
+// octal: "--epochs 010" is 10, as a user typing it means, not 8.
+func intBase(s string) (string, int, int) {
+	s = strings.TrimSpace(s)
+	digits := strings.TrimLeft(s, "+-")
+	if len(digits) > 1 && digits[0] == '0' && strings.Trim(digits, "0123456789") == "" {
+		return s, 10, strconv.IntSize
+	}
+	return s, 0, strconv.IntSize
+}
+
+// intBase64 is intBase for 64-bit values (seeds).
+func intBase64(s string) (string, int, int) {
+	s, base, _ := intBase(s)
+	return s, base, 64
+}
+
 func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
 func (v *intValue) Set(s string) error {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 0, strconv.IntSize)
+	n, err := strconv.ParseInt(intBase(s))
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
 			return errors.New("out of range")
@@ -211,7 +229,7 @@ type uint64Value uint64
 
 func (v *uint64Value) String() string { return strconv.FormatUint(uint64(*v), 10) }
 func (v *uint64Value) Set(s string) error {
-	n, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
+	n, err := strconv.ParseUint(intBase64(s))
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
 			return errors.New("out of range (0 to 18446744073709551615)")

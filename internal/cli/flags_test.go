@@ -48,6 +48,15 @@ func newTestFlags(stdout *bytes.Buffer) *testFlags {
 	}
 }
 
+// TestLeadingZeroDecimal: a whole number with a leading zero is decimal,
+// as a user typing --epochs 010 means, not Go's octal.
+func TestLeadingZeroDecimal(t *testing.T) {
+	f := newTestFlags(&bytes.Buffer{})
+	require.NoError(t, f.fs.Parse([]string{"--epochs", "010", "--seed", "0012"}))
+	require.Equal(t, 10, *f.epochs)
+	require.Equal(t, uint64(12), *f.seed)
+}
+
 func TestParseValues(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "d.tsv")
@@ -138,6 +147,7 @@ func TestParseProblems(t *testing.T) {
 		{"underflowing float", []string{"--lr", "1e-400"}, []string{"--lr 1e-400: must be above 0"}},
 		{"float with spaces", []string{"--dropout", " 2.50 "}, []string{"--dropout 2.50: must be from 0 to 1, 1 excluded"}},
 		{"hex int", []string{"--epochs", "0x1000"}, []string{"--epochs 0x1000: must be 1 to 1000"}},
+		{"leading zero is decimal, not octal", []string{"--epochs", "01001"}, []string{"--epochs 01001: must be 1 to 1000"}},
 		{"int with underscores", []string{"--epochs", "1_000_000"}, []string{"--epochs 1_000_000: must be 1 to 1000"}},
 		{"open bound", []string{"--dropout", "1"}, []string{"--dropout 1: must be from 0 to 1, 1 excluded"}},
 		{"zero learning rate", []string{"--lr", "0"}, []string{"--lr 0: must be above 0"}},
