@@ -206,7 +206,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	data := fs.Input("data", "", "CSV, TSV or Parquet `file` with named columns (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` to predict", cli.Required())
-	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other column"))
+	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other column"), cli.NotEmpty("the feature columns"))
 	exclude := fs.String("exclude", "", "comma-separated `columns` left out of the default features (an ID column, say)")
 	categorical := fs.String("categorical", "", "comma-separated `columns` of categories (one-hot encoded, or see --categorical-mode)")
 	catMode := fs.Choice("categorical-mode", "onehot", []string{"onehot", "native"},

@@ -72,7 +72,7 @@ func TestGBTColsample(t *testing.T) {
 	}{
 		{[]string{"--colsample-bytree", "0"}, "--colsample-bytree 0: must be from 0 to 1, 0 excluded"},
 		{[]string{"--colsample-bylevel", "1.5"}, "--colsample-bylevel 1.5: must be from 0 to 1, 0 excluded"},
-		{[]string{"--colsample-bynode", "nan"}, "--colsample-bynode NaN: must be a finite number"},
+		{[]string{"--colsample-bynode", "nan"}, "--colsample-bynode nan: must be a finite number"},
 		{[]string{"--cv", "2", "--grid", "colsample_bynode=0.5,1.5"}, "--grid colsample_bynode: 1.5 is not in (0, 1]"},
 		{[]string{"--cv", "2", "--grid", "feature_fraction=0"}, "--grid colsample_bytree: 0 is not in (0, 1]"},
 	} {

@@ -226,7 +226,8 @@ func TestGBTBadInput(t *testing.T) {
 		{"token-sep without tokens", []string{"--data", data, "--target", "label", "--token-sep", "|"}, 2, "--token-sep applies to --tokens columns; there are none"},
 		// The features are float32: a fill value beyond its range would be
 		// +Inf, and a target beyond it an infinite starting margin.
-		{"fill value beyond float32", []string{"--data", data, "--target", "label", "--impute", "constant", "--fill-value", "1e39"}, 2, "--fill-value 1e+39: must be from -3.4028234663852886e+38 to 3.4028234663852886e+38"},
+		{"empty features", []string{"--data", data, "--target", "label", "--features", ""}, 2, `--features "" is empty: give the feature columns`},
+		{"fill value beyond float32", []string{"--data", data, "--target", "label", "--impute", "constant", "--fill-value", "1e39"}, 2, "--fill-value 1e39: must be from -3.4028234663852886e+38 to 3.4028234663852886e+38"},
 		{"regression target beyond float32", []string{"--data", bigTarget, "--target", "y", "--objective", "reg:squarederror"}, 1,
 			bigTarget + `: line 3, column "y": "1e39" is beyond float32's range (±3.4e38)`},
 		{"fill value without constant", []string{"--data", data, "--target", "label", "--impute", "mean", "--fill-value", "3"}, 2, "--fill-value is the value of --impute constant"},
