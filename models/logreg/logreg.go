@@ -32,11 +32,31 @@
 //	proba, err := m.PredictProba(Xtest)
 //
 // The coefficients are then per standard deviation of each feature.
+//
+// # Weights
+//
+// For imbalanced classes (a rare positive class the unweighted model
+// seldom predicts), weigh the loss as scikit-learn's class_weight and
+// sample_weight do: each sample's log loss is multiplied by its weight,
+// and the L2 term stays ||W||²/(2C), so the weighted fit matches
+// LogisticRegression(class_weight=...).fit(X, y, sample_weight=w).
+// BalancedClassWeight weighs each class by n/(k·count), so that every
+// class carries the same total weight; ClassWeight gives weights by
+// label; FitWeighted takes one weight per sample, multiplied by the
+// sample's class weight. Weights change the fit only: Predict and
+// PredictProba are as before, and a balanced model's probabilities are
+// no longer calibrated to the class frequencies (the positive class's are
+// inflated; that is what moves the 0.5 threshold):
+//
+//	m := logreg.New()
+//	m.BalancedClassWeight = true
+//	err := m.Fit(Xtrain, y)
 package logreg
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -73,6 +93,18 @@ type Model struct {
 	Tol float64
 	// FitIntercept adds an unpenalised bias per decision function.
 	FitIntercept bool
+	// ClassWeight multiplies the loss of each sample of a class by the
+	// class's weight (finite, >= 0), as sklearn's class_weight={label: w};
+	// labels not listed weigh 1, and a label y does not contain is an
+	// error. nil weighs every class 1. It cannot be combined with
+	// BalancedClassWeight.
+	ClassWeight map[int]float64
+	// BalancedClassWeight weighs each class by n/(k·count): n samples, k
+	// classes, count the samples of the class (whatever their sample
+	// weights, as sklearn counts), as class_weight="balanced". For
+	// OneVsRest with more than two classes each class's fit balances it
+	// against the rest, n/(2·count) on each side, as sklearn does.
+	BalancedClassWeight bool
 
 	// Converged reports whether the last Fit met the tolerance (for
 	// OneVsRest, every class's fit did).
@@ -134,6 +166,18 @@ var ErrNotFitted = errors.New("logreg: model is not fitted; call Fit first")
 // *ConvergenceError (with the model still fitted) when the optimiser did not
 // reach Tol within MaxIter iterations.
 func (m *Model) Fit(X [][]float64, y []int) error {
+	return m.FitWeighted(X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample, as sklearn's
+// fit(X, y, sample_weight): each sample's log loss is multiplied by its
+// weight (times its class's weight, with ClassWeight or
+// BalancedClassWeight). A sample of weight 0 does not change the fit,
+// though BalancedClassWeight still counts it. Weights must be finite and
+// non-negative, and at least two classes must have samples that weigh
+// more than 0; the error names the first bad sample. nil weighs every
+// sample 1, exactly as Fit.
+func (m *Model) FitWeighted(X [][]float64, y []int, sampleWeight []float64) error {
 	m.reset()
 	if len(X) == 0 {
 		return errors.New("logreg: Fit: X has no samples")
@@ -146,11 +190,16 @@ func (m *Model) Fit(X [][]float64, y []int) error {
 		}
 		data = append(data, row...)
 	}
-	return m.fit(data, len(X), d, y)
+	return m.fit(data, len(X), d, y, sampleWeight)
 }
 
 // FitDense is Fit for a samples×features float64 matrix.
 func (m *Model) FitDense(X *tensor.Dense, y []int) error {
+	return m.FitDenseWeighted(X, y, nil)
+}
+
+// FitDenseWeighted is FitWeighted for a samples×features float64 matrix.
+func (m *Model) FitDenseWeighted(X *tensor.Dense, y []int, sampleWeight []float64) error {
 	m.reset()
 	if X == nil {
 		return errors.New("logreg: FitDense: X is nil")
@@ -163,10 +212,10 @@ func (m *Model) FitDense(X *tensor.Dense, y []int) error {
 	if c == X {
 		c = X.Clone().(*tensor.Dense)
 	}
-	return m.fit(c.Float64s(), X.Shape()[0], X.Shape()[1], y)
+	return m.fit(c.Float64s(), X.Shape()[0], X.Shape()[1], y, sampleWeight)
 }
 
-func (m *Model) fit(data []float64, n, d int, y []int) error {
+func (m *Model) fit(data []float64, n, d int, y []int, sampleWeight []float64) error {
 	m.reset()
 	if err := m.checkOptions(); err != nil {
 		return err
@@ -179,6 +228,12 @@ func (m *Model) fit(data []float64, n, d int, y []int) error {
 	}
 	if len(y) != n {
 		return fmt.Errorf("logreg: Fit: X has %d samples but y has %d labels", n, len(y))
+	}
+	if sampleWeight != nil && len(sampleWeight) != n {
+		return fmt.Errorf("logreg: Fit: X has %d samples but sampleWeight has %d weights", n, len(sampleWeight))
+	}
+	if err := checkWeights(sampleWeight); err != nil {
+		return fmt.Errorf("logreg: Fit: %w", err)
 	}
 	if err := checkFinite(data, d); err != nil {
 		return fmt.Errorf("logreg: Fit: %w", err)
@@ -194,6 +249,16 @@ func (m *Model) fit(data []float64, n, d int, y []int) error {
 	for i, v := range y {
 		idx[i], _ = slices.BinarySearch(classes, v)
 	}
+	k := len(classes)
+	ovr := k == 2 && m.Multi != Multinomial || k > 2 && m.Multi == OneVsRest
+	// The weights every fit shares: sample weights times the class
+	// weights of the original labels (balanced ones only for a softmax; a
+	// sigmoid per class balances its own two sides below, as sklearn).
+	// nil when nothing is weighted, so that path stays exactly as it was.
+	sw, err := m.sampleClassWeights(sampleWeight, classes, idx, ovr)
+	if err != nil {
+		return fmt.Errorf("logreg: Fit: %w", err)
+	}
 
 	x := tensor.New(tensor.WithShape(n, d), tensor.WithBacking(data))
 	xt := x.Clone().(*tensor.Dense)
@@ -205,12 +270,11 @@ func (m *Model) fit(data []float64, n, d int, y []int) error {
 		return fmt.Errorf("logreg: Fit: %w", err)
 	}
 
-	k := len(classes)
 	settings := lbfgsSettings{memory: 10, maxIter: m.MaxIter, gtol: m.Tol, ftol: 64 * 2.220446049250313e-16, maxLS: 50}
 
 	var convErr *ConvergenceError
 	switch {
-	case k == 2 && m.Multi != Multinomial, k > 2 && m.Multi == OneVsRest:
+	case ovr:
 		// One sigmoid per class (just class 1 for a binary problem).
 		m.scheme = schemeOVR
 		targets := classes
@@ -225,7 +289,12 @@ func (m *Model) fit(data []float64, n, d int, y []int) error {
 					yc[i] = 1
 				}
 			}
-			coef, icpt, res := m.solve(newProblem(x, xt, yc, 1, m.C, m.FitIntercept), settings)
+			p := newProblem(x, xt, yc, 1, m.C, m.FitIntercept)
+			p.sw = sw
+			if m.BalancedClassWeight {
+				p.sw = balanceBinary(sw, yc)
+			}
+			coef, icpt, res := m.solve(p, settings)
 			m.coef = append(m.coef, coef[0])
 			m.intercept = append(m.intercept, icpt[0])
 			m.Iterations = max(m.Iterations, res.iterations)
@@ -241,7 +310,9 @@ func (m *Model) fit(data []float64, n, d int, y []int) error {
 		}
 	default:
 		m.scheme = schemeSoftmax
-		coef, icpt, res := m.solve(newProblem(x, xt, idx, k, m.C, m.FitIntercept), settings)
+		p := newProblem(x, xt, idx, k, m.C, m.FitIntercept)
+		p.sw = sw
+		coef, icpt, res := m.solve(p, settings)
 		m.coef, m.intercept = coef, icpt
 		m.Iterations, m.Converged = res.iterations, res.converged
 		if !res.converged {
@@ -258,7 +329,8 @@ func (m *Model) fit(data []float64, n, d int, y []int) error {
 // reset forgets the fitted state, keeping the options, so that a Fit that
 // fails on bad input leaves an unfitted model rather than a stale one.
 func (m *Model) reset() {
-	*m = Model{C: m.C, Multi: m.Multi, MaxIter: m.MaxIter, Tol: m.Tol, FitIntercept: m.FitIntercept}
+	*m = Model{C: m.C, Multi: m.Multi, MaxIter: m.MaxIter, Tol: m.Tol, FitIntercept: m.FitIntercept,
+		ClassWeight: m.ClassWeight, BalancedClassWeight: m.BalancedClassWeight}
 }
 
 func (m *Model) convergenceError(res lbfgsResult, class int) *ConvergenceError {
@@ -292,6 +364,13 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("logreg: MaxIter must be at least 1, got %d", m.MaxIter)
 	case !(m.Tol >= 0):
 		return fmt.Errorf("logreg: Tol must be non-negative, got %v", m.Tol)
+	case m.BalancedClassWeight && m.ClassWeight != nil:
+		return errors.New("logreg: ClassWeight and BalancedClassWeight exclude each other; set one")
+	}
+	for _, label := range slices.Sorted(maps.Keys(m.ClassWeight)) {
+		if v := m.ClassWeight[label]; !(v >= 0) || math.IsInf(v, 1) {
+			return fmt.Errorf("logreg: ClassWeight[%d] is %v; class weights must be finite and non-negative", label, v)
+		}
 	}
 	switch m.Multi {
 	case Auto, Multinomial, OneVsRest:

@@ -12,15 +12,17 @@ import (
 // The parameter vector holds W (d×k, row-major) followed, when the intercept
 // is fitted, by b (k). The loss is
 //
-//	Σ_i logloss(x_i W + b, y_i) + ||W||² / (2C)
+//	Σ_i s_i·logloss(x_i W + b, y_i) + ||W||² / (2C)
 //
+// with s_i the sample's weight (1 when sw is nil), as sklearn weighs it.
 // which is sklearn's 0.5||W||² + C Σ logloss divided by C: the same minimiser,
 // and the scale sklearn's lbfgs path uses, so a gradient tolerance means the
 // same thing here as sklearn's tol. The intercept is not penalised.
 type problem struct {
 	x, xt        *tensor.Dense // samples n×d, and their transpose d×n for XᵀG
 	n, d, k      int
-	y            []int // class index per sample (softmax) or 0/1 (sigmoid)
+	y            []int     // class index per sample (softmax) or 0/1 (sigmoid)
+	sw           []float64 // weight per sample; nil weighs each 1
 	invC         float64
 	fitIntercept bool
 
@@ -66,9 +68,9 @@ func (p *problem) lossGrad(params, grad []float64) float64 {
 
 	var loss float64
 	if p.k == 1 {
-		loss = binaryRows(z, g, p.y, b)
+		loss = binaryRows(z, g, p.y, b, p.sw)
 	} else {
-		loss = softmaxRows(z, g, p.y, b, p.k)
+		loss = softmaxRows(z, g, p.y, b, p.k, p.sw)
 	}
 
 	// ∇W = Xᵀ G + W/C (d×k), again as one GEMM.
@@ -99,8 +101,9 @@ func (p *problem) lossGrad(params, grad []float64) float64 {
 
 // softmaxRows adds the intercept to each row of z (n×k), returns the summed
 // multinomial log loss and writes its gradient with respect to z,
-// softmax(z_i) - onehot(y_i), into g.
-func softmaxRows(z, g []float64, y []int, b []float64, k int) float64 {
+// softmax(z_i) - onehot(y_i), into g; with sw, both scaled by each row's
+// weight.
+func softmaxRows(z, g []float64, y []int, b []float64, k int, sw []float64) float64 {
 	var loss float64
 	for i, yi := range y {
 		zr, gr := z[i*k:(i+1)*k], g[i*k:(i+1)*k]
@@ -110,31 +113,44 @@ func softmaxRows(z, g []float64, y []int, b []float64, k int) float64 {
 			}
 		}
 		lse := logSumExp(zr)
-		loss += lse - zr[yi]
 		for c, v := range zr {
 			gr[c] = math.Exp(v - lse)
 		}
 		gr[yi]--
+		if sw == nil {
+			loss += lse - zr[yi]
+			continue
+		}
+		loss += sw[i] * (lse - zr[yi])
+		for c := range gr {
+			gr[c] *= sw[i]
+		}
 	}
 	return loss
 }
 
 // binaryRows is softmaxRows for one sigmoid output: z_i is the log-odds of
 // class 1, the loss log(1+exp(-z)) for y=1 and log(1+exp(z)) for y=0, and the
-// gradient sigmoid(z_i) - y_i.
-func binaryRows(z, g []float64, y []int, b []float64) float64 {
+// gradient sigmoid(z_i) - y_i (both times the row's weight, with sw).
+func binaryRows(z, g []float64, y []int, b []float64, sw []float64) float64 {
 	var loss float64
 	for i, yi := range y {
 		zi := z[i]
 		if b != nil {
 			zi += b[0]
 		}
+		var li float64
 		if yi == 1 {
-			loss += log1pExp(-zi)
+			li = log1pExp(-zi)
 		} else {
-			loss += log1pExp(zi)
+			li = log1pExp(zi)
 		}
 		g[i] = sigmoid(zi) - float64(yi)
+		if sw != nil {
+			li *= sw[i]
+			g[i] *= sw[i]
+		}
+		loss += li
 	}
 	return loss
 }
