@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -22,34 +25,39 @@ func init() {
 
 // logregResult is the --json summary, one object on the last line.
 type logregResult struct {
-	Data         string         `json:"data"`
-	Test         string         `json:"test,omitempty"` // the --test file
-	Target       string         `json:"target"`
-	Features     []string       `json:"features"`
-	Standardized bool           `json:"standardized"`
-	Classes      []string       `json:"classes"`
-	Multi        string         `json:"multi"`
-	C            float64        `json:"C"`
-	Tol          float64        `json:"tol"`
-	MaxIter      int            `json:"max_iter"`
-	Converged    bool           `json:"converged"`
-	Iterations   int            `json:"iterations"`
-	Coef         [][]float64    `json:"coef"`
-	Intercept    []float64      `json:"intercept"`
-	CoefRows     []string       `json:"coef_rows"` // the class each coef row belongs to
-	NTrain       int            `json:"n_train"`
-	NTest        int            `json:"n_test"`
-	EvalOn       string         `json:"eval_on"` // "test" or "train" (with --test-frac 0)
-	Accuracy     float64        `json:"accuracy"`
-	LogLoss      float64        `json:"log_loss"`
-	ROCAUC       *float64       `json:"roc_auc,omitempty"` // binary targets only
-	Confusion    [][]int        `json:"confusion"`
-	Report       []jsonClassRow `json:"report"`
-	MacroAvg     jsonClassRow   `json:"macro_avg"`
-	Weighted     jsonClassRow   `json:"weighted_avg"`
-	Plots        []string       `json:"plots,omitempty"`
-	Saved        string         `json:"saved,omitempty"` // the --save model file
-	Warnings     []string       `json:"warnings,omitempty"`
+	Data         string   `json:"data"`
+	Test         string   `json:"test,omitempty"` // the --test file
+	Target       string   `json:"target"`
+	Features     []string `json:"features"`
+	Standardized bool     `json:"standardized"`
+	Weight       string   `json:"weight,omitempty"`       // the --weight column
+	ClassWeight  string   `json:"class_weight,omitempty"` // --class-weight: "balanced" or CLASS:W pairs
+	// ClassWeights is what each class's training rows were weighted by
+	// (absent for balanced one-vs-rest, which weighs each fit apart).
+	ClassWeights map[string]float64 `json:"class_weights,omitempty"`
+	Classes      []string           `json:"classes"`
+	Multi        string             `json:"multi"`
+	C            float64            `json:"C"`
+	Tol          float64            `json:"tol"`
+	MaxIter      int                `json:"max_iter"`
+	Converged    bool               `json:"converged"`
+	Iterations   int                `json:"iterations"`
+	Coef         [][]float64        `json:"coef"`
+	Intercept    []float64          `json:"intercept"`
+	CoefRows     []string           `json:"coef_rows"` // the class each coef row belongs to
+	NTrain       int                `json:"n_train"`
+	NTest        int                `json:"n_test"`
+	EvalOn       string             `json:"eval_on"` // "test" or "train" (with --test-frac 0)
+	Accuracy     float64            `json:"accuracy"`
+	LogLoss      float64            `json:"log_loss"`
+	ROCAUC       *float64           `json:"roc_auc,omitempty"` // binary targets only
+	Confusion    [][]int            `json:"confusion"`
+	Report       []jsonClassRow     `json:"report"`
+	MacroAvg     jsonClassRow       `json:"macro_avg"`
+	Weighted     jsonClassRow       `json:"weighted_avg"`
+	Plots        []string           `json:"plots,omitempty"`
+	Saved        string             `json:"saved,omitempty"` // the --save model file
+	Warnings     []string           `json:"warnings,omitempty"`
 }
 
 type jsonClassRow struct {
@@ -67,7 +75,13 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"and reports coefficients, convergence, and held-out accuracy, confusion matrix\n"+
 			"and classification report. The held-out rows are --test FILE, or --test-frac\n"+
 			"of --data stratified, as ember gbt and naivebayes split: that share of each\n"+
-			"class, picked at random (--seed), though never a class's last row.\n")
+			"class, picked at random (--seed), though never a class's last row.\n"+
+			"\nFor a rare class that the model seldom predicts, --class-weight balanced\n"+
+			"weighs each class's rows so that every class counts the same in the fit:\n"+
+			"recall of the rare class rises, its precision falls, and its predicted\n"+
+			"probabilities are inflated (no longer its frequency). --weight weighs rows\n"+
+			"one by one; the two multiply. Both change the fit only: the held-out\n"+
+			"scores count every row once.\n")
 	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
@@ -87,6 +101,22 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-confusion.png, and PREFIX-boundary.png when there are exactly two features",
 		[]string{"-confusion.png", "-boundary.png"})
 	save := fs.Output("save", "", "save the fitted model, with its scaling, to this `file` (see ember predict)")
+	classWeight := fs.Custom("class-weight", "", "balanced|CLASS:W,...",
+		"weigh each class's training rows (scikit-learn's class_weight): balanced weighs a class by rows / (classes × its rows), so every class "+
+			"counts the same (with --multi ovr, each class against the rest); CLASS:W,CLASS:W weighs the classes listed by W (0 or more) and the others by 1, "+
+			"as in yes:5 or \"bad debt:3.5\"",
+		checkClassWeightSpec, cli.DefaultText("every class weighs 1"), cli.NotEmpty("balanced or CLASS:W pairs"))
+	weightCol := fs.String("weight", "", "`column` of sample weights (scikit-learn's sample_weight), a number from 0 up in every row: each training row's loss is multiplied by its weight "+
+		"(times its --class-weight); a row of weight 0 does not change the fit (though --class-weight balanced still counts it). Not a feature; the held-out scores are not weighted", cli.NotEmpty("a column"))
+	fs.Check(func() error {
+		if *weightCol != "" && *weightCol == *target {
+			return fmt.Errorf("--weight %s is the --target column", *weightCol)
+		}
+		if slices.Contains(splitList(*features), *weightCol) {
+			return fmt.Errorf("--weight %s is also a feature column: leave it out of --features", *weightCol)
+		}
+		return nil
+	})
 	fs.Check(func() error {
 		if *testPath != "" && fs.IsSet("test-frac") {
 			return errors.New("--test and --test-frac exclude each other: --test scores on a file, --test-frac on a split of --data")
@@ -134,7 +164,20 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if n := countClasses(y); n < 2 {
 		return fmt.Errorf("%s: column %q has a single class (%q); logistic regression needs at least two", *data, *target, classes[y[0]])
 	}
-	featNames, X, err := featureMatrix(tab, *data, *features, *exclude, *target)
+	var weights []float64
+	exclude2 := *exclude
+	if *weightCol != "" {
+		if weights, err = logregWeights(tab, *weightCol); err != nil {
+			return err
+		}
+		// Not among the default features.
+		exclude2 = strings.Join(append(splitList(*exclude), *weightCol), ",")
+	}
+	cw, err := classWeights(*classWeight, classes, *target, *data)
+	if err != nil {
+		return err
+	}
+	featNames, X, err := featureMatrix(tab, *data, *features, exclude2, *target)
 	if err != nil {
 		return err
 	}
@@ -143,12 +186,13 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	var heldOutWarning string
 	var Xtr, Xte [][]float64
 	var ytr, yte []int
+	var wtr []float64 // the training rows' weights; nil without --weight
 	evalOn := "test"
 	if len(tabs) == 2 {
 		if Xte, err = tabs[1].floats(featNames); err != nil {
 			return err
 		}
-		Xtr, ytr, yte = X, y, ys[1]
+		Xtr, ytr, yte, wtr = X, y, ys[1], weights
 		trainIdx = allRows(len(y))
 		testIdx = allRows(len(yte))
 	} else {
@@ -160,6 +204,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		Xtr, ytr = pick(X, y, trainIdx)
 		Xte, yte = pick(X, y, testIdx)
+		if weights != nil {
+			wtr = pickFloats(weights, trainIdx)
+		}
 		if len(testIdx) == 0 {
 			evalOn, Xte, yte = "train", Xtr, ytr
 		} else if none := heldOutMissing(yte, classes); none != nil {
@@ -197,12 +244,20 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 
 	m := logreg.New()
 	m.C, m.MaxIter, m.Tol, m.Multi = *c, *maxIter, *tol, logreg.MultiClass(*multi)
+	if *classWeight == "balanced" {
+		m.BalancedClassWeight = true
+	} else if cw != nil {
+		m.ClassWeight = cw
+	}
+	if err := checkLogregWeights(wtr, ytr, cw, classes, *weightCol, *classWeight); err != nil {
+		return err
+	}
 	var warnings []string
 	if heldOutWarning != "" {
 		warnings = append(warnings, heldOutWarning)
 		fmt.Fprintf(stderr, "warning: %s\n", heldOutWarning)
 	}
-	if err := m.Fit(Xtr, ytr); err != nil {
+	if err := m.FitWeighted(Xtr, ytr, wtr); err != nil {
 		// Features beyond the limit were refused above, by line, and the
 		// stratified split keeps every class among the training rows.
 		var ce *logreg.ConvergenceError
@@ -229,6 +284,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 
 	res := logregResult{
 		Data: *data, Test: *testPath, Target: *target, Features: featNames, Classes: classes, Standardized: *standardize,
+		Weight: *weightCol, ClassWeight: *classWeight, ClassWeights: appliedClassWeights(m, ytr, classes),
 		Multi: schemeName(m, len(classes)), C: m.C, Tol: m.Tol, MaxIter: m.MaxIter,
 		Converged: m.Converged, Iterations: m.Iterations,
 		Coef: m.Coef(), Intercept: m.Intercept(),
@@ -356,9 +412,13 @@ func logregModelFile(m *logreg.Model, sc *logreg.Scaler, r logregResult, rows in
 	mf.meta.Classes = r.Classes
 	mf.meta.Settings = map[string]any{"C": r.C, "multi": r.Multi, "max_iter": r.MaxIter, "tol": r.Tol,
 		"converged": r.Converged, "iterations": r.Iterations}
+	if r.ClassWeight != "" {
+		// For reports: the fit's option, as C is; predict needs nothing new.
+		mf.meta.Settings["class_weight"] = r.ClassWeight
+	}
 	acc := r.Accuracy
 	mf.meta.Training = trainingInfo{Data: r.Data, Test: r.Test, Rows: rows, NTrain: r.NTrain, NTest: r.NTest, Seed: seed,
-		EvalOn: r.EvalOn, Accuracy: &acc}
+		EvalOn: r.EvalOn, Accuracy: &acc, Weight: r.Weight}
 	if err := mf.setState(logregState{Scheme: st.Scheme, Classes: st.Classes}); err != nil {
 		return nil, err
 	}
@@ -436,6 +496,12 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 		fmt.Fprintf(w, "split: %d training rows, %d test rows from %s\n", r.NTrain, r.NTest, r.Test)
 	} else {
 		fmt.Fprintf(w, "split: %d training rows, %d held-out rows\n", r.NTrain, r.NTest)
+	}
+	if r.Weight != "" {
+		fmt.Fprintf(w, "weights: training rows weighted by column %q (held-out scores unweighted)\n", r.Weight)
+	}
+	if r.ClassWeight != "" {
+		fmt.Fprintf(w, "class weights: %s (held-out scores unweighted)\n", describeClassWeights(r))
 	}
 	fmt.Fprintf(w, "model: logistic regression, %s, C=%g, tol=%g, max-iter %d\n", r.Multi, r.C, r.Tol, r.MaxIter)
 	if r.Converged {
@@ -563,4 +629,180 @@ func logregPlots(prefix string, m *logreg.Model, r logregResult, X [][]float64, 
 		}
 	}
 	return append(paths, bPath), nil
+}
+
+// checkClassWeightSpec checks --class-weight's syntax, before any file is
+// read: balanced, or CLASS:W pairs with W a finite number from 0 up. The
+// classes are checked against the data by classWeights.
+func checkClassWeightSpec(spec string) error {
+	_, err := parseClassWeightSpec(spec)
+	return err
+}
+
+// parseClassWeightSpec splits CLASS:W,CLASS:W into class names and
+// weights; nil for "" and balanced. A class name is what precedes a
+// pair's last colon, trimmed, so a name may itself hold a colon.
+func parseClassWeightSpec(spec string) (map[string]float64, error) {
+	if spec == "" || spec == "balanced" {
+		return nil, nil
+	}
+	out := map[string]float64{}
+	for _, pair := range strings.Split(spec, ",") {
+		i := strings.LastIndex(pair, ":")
+		if i < 0 {
+			return nil, fmt.Errorf("%q has no ':'; want balanced, or CLASS:WEIGHT pairs separated by commas, as yes:5,no:1", strings.TrimSpace(pair))
+		}
+		name, ws := strings.TrimSpace(pair[:i]), strings.TrimSpace(pair[i+1:])
+		if name == "" {
+			return nil, fmt.Errorf("%q names no class before the ':'", strings.TrimSpace(pair))
+		}
+		v, err := strconv.ParseFloat(ws, 64)
+		if err != nil || !(v >= 0) || math.IsInf(v, 1) {
+			return nil, fmt.Errorf("class %q: weight %q is not a finite number from 0 up", name, ws)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("class %q is given twice", name)
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// classWeights resolves --class-weight's CLASS:W pairs to the classes'
+// indices (the labels the model is fitted on); nil for none or balanced.
+// A class the target column does not have is an error listing those it
+// has.
+func classWeights(spec string, classes []string, target, data string) (map[int]float64, error) {
+	byName, err := parseClassWeightSpec(spec)
+	if err != nil || byName == nil {
+		return nil, err
+	}
+	out := map[int]float64{}
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		c := slices.Index(classes, name)
+		if c < 0 {
+			return nil, fmt.Errorf("--class-weight: column %q of %s has no class %q; its classes are %s", target, data, name, listClasses(classes, 20))
+		}
+		out[c] = byName[name]
+	}
+	return out, nil
+}
+
+// logregWeights reads a --weight column of the --data table: a finite
+// number from 0 up in every row; a missing or bad one is an error naming
+// its line.
+func logregWeights(tab *table, name string) ([]float64, error) {
+	j, err := tab.column(name)
+	if err != nil {
+		return nil, fmt.Errorf("--weight: %w", err)
+	}
+	w := make([]float64, len(tab.rows))
+	for r, rec := range tab.rows {
+		s := strings.TrimSpace(rec[j])
+		if s == "" {
+			return nil, fmt.Errorf("--weight %s: %s: line %d: missing weight (an empty cell); every row needs one", name, tab.path, tab.lines[r])
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(v >= 0) || math.IsInf(v, 1) {
+			return nil, fmt.Errorf("--weight %s: %s: line %d: weight %q is not a finite number from 0 up", name, tab.path, tab.lines[r], rec[j])
+		}
+		w[r] = v
+	}
+	return w, nil
+}
+
+// checkLogregWeights refuses, before the fit and in the flags' terms,
+// training-row weights (--weight times a CLASS:W --class-weight) that sum
+// beyond float64, to 0, or leave fewer than two classes with weighted
+// rows: the fit would have nothing to separate.
+func checkLogregWeights(w []float64, y []int, cw map[int]float64, classes []string, col, spec string) error {
+	if w == nil && cw == nil {
+		return nil
+	}
+	var sum float64
+	weighted := map[int]bool{}
+	for i, c := range y {
+		v := 1.0
+		if w != nil {
+			v = w[i]
+		}
+		if f, ok := cw[c]; ok {
+			v *= f
+		}
+		sum += v
+		if v > 0 {
+			weighted[c] = true
+		}
+	}
+	var by string
+	switch {
+	case w != nil && cw != nil:
+		by = fmt.Sprintf("--weight %s times --class-weight %s", col, spec)
+	case w != nil:
+		by = "--weight " + col
+	default:
+		by = "--class-weight " + spec
+	}
+	switch {
+	case math.IsInf(sum, 1):
+		return fmt.Errorf("%s: the training rows' weights sum beyond float64's range (1.8e308); scale them down", by)
+	case len(weighted) == 0:
+		return fmt.Errorf("%s: every one of the training rows weighs 0", by)
+	case len(weighted) == 1:
+		var only int
+		for c := range weighted {
+			only = c
+		}
+		return fmt.Errorf("%s: of the training rows, only those of class %s weigh more than 0; a classifier needs two classes of weighted rows", by, classes[only])
+	}
+	return nil
+}
+
+// appliedClassWeights is the factor each class's training rows were
+// weighted by, for the report: --class-weight's, 1 for the classes it
+// leaves out, or balanced's rows / (classes × the class's rows). nil
+// without class weights, and for balanced one-vs-rest with more than two
+// classes, whose every fit weighs its class against the rest apart.
+func appliedClassWeights(m *logreg.Model, y []int, classes []string) map[string]float64 {
+	fitted := m.Classes()
+	switch {
+	case m.ClassWeight != nil:
+		out := map[string]float64{}
+		for _, c := range fitted {
+			out[classes[c]] = 1
+			if v, ok := m.ClassWeight[c]; ok {
+				out[classes[c]] = v
+			}
+		}
+		return out
+	case !m.BalancedClassWeight, len(fitted) > 2 && m.Multi == logreg.OneVsRest:
+		return nil
+	}
+	count := map[int]int{}
+	for _, c := range y {
+		count[c]++
+	}
+	out := map[string]float64{}
+	for _, c := range fitted {
+		out[classes[c]] = float64(len(y)) / (float64(len(fitted)) * float64(count[c]))
+	}
+	return out
+}
+
+// describeClassWeights is the report's line on --class-weight.
+func describeClassWeights(r logregResult) string {
+	if r.ClassWeights == nil {
+		return "balanced within each one-vs-rest fit: its class against the rest, rows / (2 × each side's rows)"
+	}
+	var parts []string
+	for _, c := range r.Classes {
+		if v, ok := r.ClassWeights[c]; ok {
+			parts = append(parts, fmt.Sprintf("%s ×%.4g", c, v))
+		}
+	}
+	s := strings.Join(parts, ", ")
+	if r.ClassWeight == "balanced" {
+		s = "balanced: " + s
+	}
+	return s
 }
