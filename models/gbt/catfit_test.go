@@ -30,7 +30,7 @@ func logLoss(t *testing.T, m *Model, X *tabular.Matrix, y []float64) float64 {
 	require.NoError(t, err)
 	var sum float64
 	for i, v := range mg {
-		sum += pointLoss(true, v, y[i])
+		sum += New().pointLoss(v, y[i])
 	}
 	return sum / float64(len(y))
 }

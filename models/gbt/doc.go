@@ -162,6 +162,29 @@
 // (scikit-learn's start); Predict gives each row's K probabilities, the
 // softmax of its K margins, row by row as predict_proba lays them out.
 //
+// # Counts, claims and outliers
+//
+// Besides BinaryLogistic, MultiSoftprob and SquaredError, Fit knows
+// XGBoost's regression objectives for targets that least squares fits
+// badly, each with XGBoost 1.7's gradients and hessians (on the same bins
+// and starting margin the trees are XGBoost's, margins within 1e-6):
+// CountPoisson for counts (claims per policy, orders per day), Tweedie
+// for totals that are often 0 and otherwise skewed (claim cost per policy;
+// TweedieVariancePower ρ in [1, 2), default 1.5), Gamma for positive
+// amounts (claim sizes), and PseudoHuber for a number with outlying
+// labels (HuberSlope δ, default 1). The first three fit the log of the
+// mean: Predict gives the mean, exp(margin), and the fit starts from the
+// log of the weighted mean label. CountPoisson's MaxDeltaStep defaults to
+// XGBoost's 0.7, which both bounds the steps and shifts the hessian
+// (NoDeltaStep turns both off). PseudoHuber starts from the constant that
+// minimises its loss. XGBoost 1.7 starts them all from base_score 0.5
+// (log 0.5 for the log links): the trees differ by that start, not by how
+// they grow. Labels must be 0 or more (CountPoisson, Tweedie) or above 0
+// (Gamma). The validation loss, and so early stopping, is XGBoost's
+// default metric for the objective (poisson-nloglik, tweedie-nloglik@ρ,
+// gamma-nloglik, mphe). LoadXGBoost scores XGBoost's models of these
+// objectives as its predict does.
+//
 // # Weights
 //
 // FitWeighted takes a weight per training row (scikit-learn's and

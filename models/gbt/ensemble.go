@@ -226,6 +226,9 @@ const (
 	// Softmax: one margin per class; the predictions are their softmax,
 	// the probabilities of the classes.
 	Softmax
+	// Exp: the prediction is exp(margin), the mean of a log-link
+	// regression (count:poisson, reg:tweedie, reg:gamma).
+	Exp
 )
 
 func (l Link) String() string {
@@ -236,6 +239,8 @@ func (l Link) String() string {
 		return "logistic"
 	case Softmax:
 		return "softmax"
+	case Exp:
+		return "exp"
 	}
 	return fmt.Sprintf("Link(%d)", int(l))
 }
@@ -380,7 +385,8 @@ func (e *Ensemble) Margins(X *tabular.Matrix, threads int, out []float64) ([]flo
 }
 
 // Predict is the prediction for every row: the positive-class probability
-// for a logistic model, the value for a regression one, the NumClass class
+// for a logistic model, the value for a regression one (the mean,
+// exp(margin), for a log-link one), the NumClass class
 // probabilities (row by row, predict_proba's layout) for a Softmax one. It
 // writes into out when it is long enough.
 func (e *Ensemble) Predict(X *tabular.Matrix, threads int, out []float64) ([]float64, error) {
@@ -397,6 +403,10 @@ func (e *Ensemble) Predict(X *tabular.Matrix, threads int, out []float64) ([]flo
 		k := e.NumClass()
 		for i := 0; i < len(out); i += k {
 			e.softmax(out[i : i+k])
+		}
+	case Exp:
+		for i, m := range out {
+			out[i] = e.exp(m)
 		}
 	}
 	return out, nil
@@ -454,4 +464,13 @@ func (e *Ensemble) sigmoid(m float64) float64 {
 		return float64(1 / (1 + ex))
 	}
 	return 1 / (1 + math.Exp(-m))
+}
+
+// exp is the log link's inverse, in float32 for an XGBoost model (as
+// XGBoost's PredTransform computes it: expf of the float32 margin).
+func (e *Ensemble) exp(m float64) float64 {
+	if e.f32Sum {
+		return float64(float32(math.Exp(float64(float32(m)))))
+	}
+	return math.Exp(m)
 }

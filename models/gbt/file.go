@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -25,8 +26,13 @@ const FileKind = "ember.gbt"
 // settings L1, MaxDeltaStep and Monotone need no new version: they shape
 // the trees but not how they are stored or scored, a file from before
 // them loads with their zero values (none), and an Ember from before them
-// scores a file that has them as it should, leaving them unread.
-const FileVersion = 3
+// scores a file that has them as it should, leaving them unread. Version 4
+// added the objectives count:poisson, reg:tweedie, reg:gamma and
+// reg:pseudohubererror (with TweedieVariancePower, HuberSlope, link
+// "exp"); only a model of one of them is written as version 4, so that an
+// older Ember refuses it as newer, not as damaged, and the others stay
+// readable by it.
+const FileVersion = 4
 
 // Saved is what a GBT model file holds: the fitted model, the feature
 // pipeline that makes its input from raw columns, and what it predicts.
@@ -139,6 +145,9 @@ func Save(path string, s *Saved) error {
 		tensors = append(tensors, checkpoint.Tensor{Name: "nodes.cat_begin", Buf: begin},
 			checkpoint.Tensor{Name: "nodes.cat_words", Buf: words}, checkpoint.Tensor{Name: "cats.bits", Buf: bits})
 	}
+	if !slices.Contains([]Objective{BinaryLogistic, MultiSoftprob, SquaredError}, m.Objective) {
+		meta.Version = 4
+	}
 	if e.class != nil {
 		meta.Version = max(meta.Version, 2)
 		class := graph.NewBuf(tensor.Int32, len(e.class))
@@ -189,6 +198,8 @@ func Load(path string) (*Saved, error) {
 		e.link = Logistic
 	case Softmax.String():
 		e.link = Softmax
+	case Exp.String():
+		e.link = Exp
 	default:
 		return nil, bad("unknown link %q", st.Link)
 	}

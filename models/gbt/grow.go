@@ -80,7 +80,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 		rules: splitRules{
 			lambda:         m.L2,
 			alpha:          m.L1,
-			maxDelta:       m.MaxDeltaStep,
+			maxDelta:       max(m.MaxDeltaStep, 0), // NoDeltaStep: none
 			monotone:       m.monotone(),
 			minSamplesLeaf: m.MinSamplesLeaf,
 			minChildWeight: m.MinChildWeight,
@@ -164,9 +164,14 @@ func weight(w []float64, i int) float64 {
 	return w[i]
 }
 
-// baseScore is the constant the boosting starts from: the log-odds of the
-// (weighted) positive rate, or the (weighted) mean (what scikit-learn and
-// XGBoost 2 start from).
+// baseScore is the constant the boosting starts from, the one that
+// minimises the (weighted) training loss, as scikit-learn's and XGBoost 2's
+// estimated intercepts do: the log-odds of the positive rate
+// (BinaryLogistic), the mean (SquaredError), the log of the mean (the log
+// links: the mean minimises Poisson, Tweedie and gamma deviance alike),
+// the pseudo-Huber loss's minimiser (between the median and the mean).
+// XGBoost 1.7 starts every objective from base_score 0.5 instead (log(0.5)
+// for the log links); the trees make up the difference.
 func (t *trainer) baseScore() float64 {
 	var sum, total float64
 	for i, v := range t.y {
@@ -175,15 +180,44 @@ func (t *trainer) baseScore() float64 {
 		total += wi
 	}
 	mean := sum / total
-	if t.m.Objective == BinaryLogistic {
+	switch t.m.Objective {
+	case BinaryLogistic:
 		// Clipped as scikit-learn clips it: a class whose weight vanishes
 		// beside the other's (a ScalePosWeight of 1e17) starts the fit at
 		// a finite log-odds.
 		const eps = 0x1p-52
 		mean = min(max(mean, eps), 1-eps)
 		return math.Log(mean / (1 - mean))
+	case CountPoisson, Tweedie, Gamma:
+		return math.Log(mean) // Fit checked that mean > 0
+	case PseudoHuber:
+		return pseudoHuberCentre(t.y, t.w, t.m.HuberSlope)
 	}
 	return mean
+}
+
+// pseudoHuberCentre is the c minimising Σ w δ²(√(1+(c−y)²/δ²) − 1): the
+// root of its derivative Σ w z/√(1+z²/δ²), z = c − y, which rises with c,
+// found by bisection between the smallest and largest label.
+func pseudoHuberCentre(y, w []float64, delta float64) float64 {
+	lo, hi := slices.Min(y), slices.Max(y)
+	for range 200 {
+		c := lo + (hi-lo)/2
+		if c <= lo || c >= hi {
+			break
+		}
+		var g float64
+		for i, v := range y {
+			z := (c - v) / delta
+			g += weight(w, i) * z / math.Sqrt(1+z*z)
+		}
+		if g > 0 {
+			hi = c
+		} else {
+			lo = c
+		}
+	}
+	return lo + (hi-lo)/2
 }
 
 // classBases are multi:softprob's starting margins: the log of each class's
@@ -331,6 +365,14 @@ func (t *trainer) gradients() {
 				}
 				gh[i] = gradPair{float32(g), float32(max(h, 1e-16))}
 			}
+		case CountPoisson, Tweedie, Gamma, PseudoHuber:
+			for i, m := range t.raw[lo:hi] {
+				g, h := t.pointGrad(m, y[i])
+				if w != nil {
+					g, h = g*w[i], h*w[i]
+				}
+				gh[i] = gradPair{float32(g), float32(h)}
+			}
 		default:
 			for i, m := range t.raw[lo:hi] {
 				g, h := m-y[i], 1.0
@@ -341,6 +383,35 @@ func (t *trainer) gradients() {
 			}
 		}
 	})
+}
+
+// pointGrad is one row's gradient and hessian at margin m, label y, for
+// the objectives of regression_obj.cu in XGBoost 1.7: Poisson's hessian at
+// m + s (s: see Model.MaxDeltaStep), Tweedie's of power ρ, gamma's, and
+// pseudo-Huber's of slope δ.
+func (t *trainer) pointGrad(m, y float64) (g, h float64) {
+	switch t.m.Objective {
+	case CountPoisson:
+		return math.Exp(m) - y, math.Exp(m + t.poissonShift())
+	case Tweedie:
+		rho := t.m.TweedieVariancePower
+		a, b := math.Exp((1-rho)*m), math.Exp((2-rho)*m)
+		return -y*a + b, -y*(1-rho)*a + (2-rho)*b
+	case Gamma:
+		r := y / math.Exp(m)
+		return 1 - r, r
+	default: // PseudoHuber
+		d := t.m.HuberSlope
+		z := m - y
+		s := math.Sqrt(1 + z*z/(d*d))
+		return z / s, d * d / ((d*d + z*z) * s)
+	}
+}
+
+// poissonShift is the margin shift of CountPoisson's hessian, as XGBoost
+// reads max_delta_step for it (see Model.MaxDeltaStep).
+func (t *trainer) poissonShift() float64 {
+	return max(t.m.MaxDeltaStep, 0) // NoDeltaStep: none; Fit set 0 to 0.7
 }
 
 // probabilities is the softmax of every training row's margins, the
@@ -846,7 +917,7 @@ func (t *trainer) validLoss() float64 {
 			var sum float64
 			for i := n * p / len(parts); i < n*(p+1)/len(parts); i++ {
 				if m == nil {
-					sum += weight(w, i) * pointLoss(t.m.Objective == BinaryLogistic, raw[i], y[i])
+					sum += weight(w, i) * t.m.pointLoss(raw[i], y[i])
 					continue
 				}
 				copy(m, raw[i*t.k:(i+1)*t.k])
@@ -863,17 +934,42 @@ func (t *trainer) validLoss() float64 {
 	return sum / t.vwSum
 }
 
-// pointLoss is one row's log-loss (probabilities clipped to [1e-15,
-// 1-1e-15], as scikit-learn's log_loss) or squared error.
-func pointLoss(logistic bool, margin, y float64) float64 {
-	if !logistic {
-		return (margin - y) * (margin - y)
+// pointLoss is one row's loss at margin m: the log-loss (probabilities
+// clipped to [1e-15, 1-1e-15], as scikit-learn's log_loss), the squared
+// error, or the metric XGBoost 1.7 evaluates the objective by
+// (DefaultEvalMetric, elementwise_metric.cu): poisson-nloglik,
+// tweedie-nloglik@ρ, gamma-nloglik or mphe. At ρ = 1, where XGBoost's
+// tweedie-nloglik divides by 0, it is Poisson's μ − y log μ; mphe is at
+// HuberSlope (XGBoost 1.7.4's default mphe is at slope 1 whatever
+// huber_slope is, a bug of its: for early stopping Ember takes the loss
+// the trees fit).
+func (m *Model) pointLoss(margin, y float64) float64 {
+	switch m.Objective {
+	case BinaryLogistic:
+		p := min(max(1/(1+math.Exp(-margin)), 1e-15), 1-1e-15)
+		if y == 1 {
+			return -math.Log(p)
+		}
+		return -math.Log(1 - p)
+	case CountPoisson:
+		mu := max(math.Exp(margin), 1e-16)
+		lg, _ := math.Lgamma(y + 1)
+		return lg + mu - math.Log(mu)*y
+	case Tweedie:
+		rho := m.TweedieVariancePower
+		if rho == 1 {
+			return math.Exp(margin) - y*margin
+		}
+		return -y*math.Exp((1-rho)*margin)/(1-rho) + math.Exp((2-rho)*margin)/(2-rho)
+	case Gamma:
+		mu := max(math.Exp(margin), 1e-6)
+		return y/mu + math.Log(mu)
+	case PseudoHuber:
+		d := m.HuberSlope
+		a := (y - margin) / d
+		return d * d * (math.Sqrt(1+a*a) - 1)
 	}
-	p := min(max(1/(1+math.Exp(-margin)), 1e-15), 1-1e-15)
-	if y == 1 {
-		return -math.Log(p)
-	}
-	return -math.Log(1 - p)
+	return (margin - y) * (margin - y)
 }
 
 // runTasks runs fn(0..n-1) on up to threads goroutines, each taking the

@@ -24,7 +24,29 @@ const (
 	// K−1; predictions are the K class probabilities of each row. Each
 	// boosting round grows one tree per class.
 	MultiSoftprob Objective = "multi:softprob"
+	// CountPoisson is Poisson regression with a log link, for counts
+	// (labels ≥ 0): the trees fit the log of the mean, predictions are
+	// the mean, exp(margin). As XGBoost's, MaxDeltaStep defaults to 0.7
+	// and shifts the hessian too (see it).
+	CountPoisson Objective = "count:poisson"
+	// Tweedie is Tweedie regression with a log link (labels ≥ 0), for
+	// totals that are often exactly 0 and otherwise positive and skewed
+	// (insurance claims, demand): a compound Poisson–gamma of variance
+	// power TweedieVariancePower. Predictions are the mean, exp(margin).
+	Tweedie Objective = "reg:tweedie"
+	// Gamma is gamma regression with a log link (labels > 0), for
+	// positive, right-skewed amounts (claim sizes); predictions are the
+	// mean, exp(margin).
+	Gamma Objective = "reg:gamma"
+	// PseudoHuber is regression on the pseudo-Huber loss
+	// δ²(√(1+(m−y)²/δ²) − 1), δ = HuberSlope: squared error near the
+	// label, absolute error beyond about δ, so outlying labels pull the
+	// fit less than under SquaredError. Predictions are values.
+	PseudoHuber Objective = "reg:pseudohubererror"
 )
+
+// objectives are the Objectives Fit knows, in the order errors list them.
+var objectives = []Objective{BinaryLogistic, MultiSoftprob, SquaredError, CountPoisson, Tweedie, Gamma, PseudoHuber}
 
 // link is how the objective's margins become predictions.
 func (o Objective) link() Link {
@@ -33,9 +55,14 @@ func (o Objective) link() Link {
 		return Logistic
 	case MultiSoftprob:
 		return Softmax
+	case CountPoisson, Tweedie, Gamma:
+		return Exp
 	}
 	return Identity
 }
+
+// logLink is whether the objective fits the log of the mean.
+func (o Objective) logLink() bool { return o.link() == Exp }
 
 // Classifier reports whether the objective predicts class probabilities.
 func (o Objective) Classifier() bool { return o == BinaryLogistic || o == MultiSoftprob }
@@ -47,6 +74,18 @@ const MaxLeaves = 1 << 16
 // above any real use, it keeps a stray huge label from asking for that
 // many trees a round.
 const MaxClasses = 1 << 12
+
+// NoDeltaStep is the MaxDeltaStep that is XGBoost's max_delta_step given
+// as 0: no bound on the steps and, for CountPoisson, no shift of the
+// hessian (for CountPoisson, MaxDeltaStep's zero value means
+// PoissonDeltaStep, as XGBoost's max_delta_step not given does).
+const NoDeltaStep = -1
+
+// PoissonDeltaStep is XGBoost's count:poisson default max_delta_step: the
+// Poisson hessian exp(margin) is taken at margin + 0.7 (about twice as
+// large), which halves the Newton steps, and every step is bounded by 0.7
+// (XGBoost's learner sets the one parameter for both).
+const PoissonDeltaStep = 0.7
 
 // Model is a gradient-boosted tree model. Set the exported options, call
 // Fit, then Predict.
@@ -122,7 +161,25 @@ type Model struct {
 	// imbalanced classes, whose small hessians make large steps. With it,
 	// gains are taken at the bounded step, as XGBoost's: −(2Gw + (H+λ)w²)
 	// for step w (L1's α|w| left out, as XGBoost's evaluator leaves it).
+	//
+	// For CountPoisson it is also, as XGBoost's, the shift s of the
+	// hessian exp(margin + s), and its default is XGBoost's for
+	// count:poisson, PoissonDeltaStep (0.7: s = 0.7 and steps bounded by
+	// 0.7; 0 means 0.7, which Fit sets). NoDeltaStep (−1) is
+	// max_delta_step=0 given to XGBoost: s = 0 and no bound, plain Newton
+	// steps (scikit-learn's Poisson loss). For the other objectives
+	// NoDeltaStep is 0.
 	MaxDeltaStep float64 `json:"max_delta_step,omitempty"`
+	// TweedieVariancePower is Tweedie's variance power ρ, in [1, 2): the
+	// variance is φμ^ρ, so 1 is Poisson's and towards 2 gamma's (XGBoost's
+	// tweedie_variance_power; default 1.5, 0 means 1.5). Other objectives
+	// leave it 0.
+	TweedieVariancePower float64 `json:"tweedie_variance_power,omitempty"`
+	// HuberSlope is PseudoHuber's δ, the residual beyond which the loss
+	// grows about linearly (XGBoost's huber_slope; default 1, 0 means 1):
+	// set it near the residual size an outlier starts at, in the label's
+	// units. Other objectives leave it 0.
+	HuberSlope float64 `json:"huber_slope,omitempty"`
 	// Monotone constrains the margin to rise (+1) or fall (−1) with a
 	// feature, all else equal; 0 leaves a feature free (XGBoost's
 	// monotone_constraints; default nil: none). It has one entry per
@@ -204,8 +261,10 @@ type Model struct {
 // History is what Fit recorded per boosting round.
 type History struct {
 	// ValidLoss is the loss on the validation set passed to Fit after
-	// each round (log-loss, multi-class log-loss or mean squared error;
-	// weighted by the set's W, as XGBoost weighs an evaluation set); pass
+	// each round (log-loss, multi-class log-loss, mean squared error, or
+	// XGBoost's metric for the objective: poisson-nloglik,
+	// tweedie-nloglik@ρ, gamma-nloglik, mphe; weighted by the set's W, as
+	// XGBoost weighs an evaluation set); pass
 	// the training rows as the validation set for a training curve.
 	ValidLoss []float64
 	// BestRound is the round (0-based) of the lowest validation loss when
@@ -273,6 +332,14 @@ func (m *Model) setDefaults() {
 	setZero(&m.ScalePosWeight, 1)
 	setZero(&m.MaxCatToOnehot, 4)
 	setZero(&m.MaxCatThreshold, 64)
+	switch m.Objective {
+	case CountPoisson:
+		setZero(&m.MaxDeltaStep, PoissonDeltaStep)
+	case Tweedie:
+		setZero(&m.TweedieVariancePower, 1.5)
+	case PseudoHuber:
+		setZero(&m.HuberSlope, 1)
+	}
 }
 
 // setZero sets *v to def when it is 0.
@@ -284,8 +351,16 @@ func setZero[T int | float64](v *T, def T) {
 
 func (m *Model) checkOptions() error {
 	switch {
-	case m.Objective != BinaryLogistic && m.Objective != SquaredError && m.Objective != MultiSoftprob:
-		return fmt.Errorf("gbt: unknown Objective %q; want %q, %q or %q", m.Objective, BinaryLogistic, MultiSoftprob, SquaredError)
+	case !slices.Contains(objectives, m.Objective):
+		return fmt.Errorf("gbt: unknown Objective %q; want one of %v", m.Objective, objectives)
+	case m.TweedieVariancePower != 0 && m.Objective != Tweedie:
+		return fmt.Errorf("gbt: TweedieVariancePower is %v; only %s takes a variance power", m.TweedieVariancePower, Tweedie)
+	case m.Objective == Tweedie && !(m.TweedieVariancePower >= 1 && m.TweedieVariancePower < 2):
+		return fmt.Errorf("gbt: TweedieVariancePower must be in [1, 2) (XGBoost's range), got %v", m.TweedieVariancePower)
+	case m.HuberSlope != 0 && m.Objective != PseudoHuber:
+		return fmt.Errorf("gbt: HuberSlope is %v; only %s takes a slope", m.HuberSlope, PseudoHuber)
+	case m.Objective == PseudoHuber && (!(m.HuberSlope > 0) || math.IsInf(m.HuberSlope, 0)):
+		return fmt.Errorf("gbt: HuberSlope must be a positive finite number, got %v", m.HuberSlope)
 	case m.NumClass != 0 && m.Objective != MultiSoftprob:
 		return fmt.Errorf("gbt: NumClass is %d; only %s takes a number of classes", m.NumClass, MultiSoftprob)
 	case m.NumClass != 0 && (m.NumClass < 2 || m.NumClass > MaxClasses):
@@ -310,8 +385,8 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: L2 must be a non-negative finite number, got %v", m.L2)
 	case !(m.L1 >= 0) || math.IsInf(m.L1, 0):
 		return fmt.Errorf("gbt: L1 must be a non-negative finite number, got %v", m.L1)
-	case !(m.MaxDeltaStep >= 0) || math.IsInf(m.MaxDeltaStep, 0):
-		return fmt.Errorf("gbt: MaxDeltaStep must be a non-negative finite number (0: no bound), got %v", m.MaxDeltaStep)
+	case !(m.MaxDeltaStep >= 0 || m.MaxDeltaStep == NoDeltaStep) || math.IsInf(m.MaxDeltaStep, 0):
+		return fmt.Errorf("gbt: MaxDeltaStep must be a non-negative finite number (0: no bound) or NoDeltaStep (-1), got %v", m.MaxDeltaStep)
 	case !(m.Subsample > 0 && m.Subsample <= 1):
 		return fmt.Errorf("gbt: Subsample must be in (0, 1], got %v", m.Subsample)
 	case !(m.ColsampleByTree >= 0 && m.ColsampleByTree <= 1): // 0: a file from before the option
@@ -445,6 +520,10 @@ func (m *Model) checkLabels(name string, y []float64, rows, classes int) error {
 			return fmt.Errorf("gbt: %s label %d is %v; binary:logistic needs labels 0 and 1", name, i, v)
 		case m.Objective == MultiSoftprob && !(v >= 0 && v < float64(classes) && v == math.Trunc(v)):
 			return fmt.Errorf("gbt: %s label %d is %v; multi:softprob needs class numbers 0..%d", name, i, v, classes-1)
+		case (m.Objective == CountPoisson || m.Objective == Tweedie) && v < 0:
+			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels of 0 or more", name, i, v, m.Objective)
+		case m.Objective == Gamma && v <= 0:
+			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels above 0", name, i, v, m.Objective)
 		case math.IsNaN(v) || math.IsInf(v, 0):
 			return fmt.Errorf("gbt: %s label %d is %v; labels must be finite", name, i, v)
 		}
@@ -494,7 +573,9 @@ func countTrue(b []bool) int {
 // Fit grows the trees on X (rows × features, NaN for missing values) and
 // labels y: 0 or 1 for BinaryLogistic, class numbers 0..K−1 for
 // MultiSoftprob (K is NumClass, or the largest label plus one when every
-// class below it has rows), any finite value for SquaredError.
+// class below it has rows), any finite value for SquaredError and
+// PseudoHuber, 0 or more for CountPoisson and Tweedie (not all 0), above
+// 0 for Gamma; a label out of range is an error naming its row.
 // valid, if not nil, is scored after every round (History) and drives
 // early stopping. Fit first sets the zero options that mean a default to
 // it (see Model).
@@ -592,6 +673,17 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 		}
 		if len(with) < 2 {
 			return fmt.Errorf("gbt: Fit: only rows of class %v have a weight above 0; a classifier needs two classes of weighted rows", with[0])
+		}
+	}
+	if m.Objective.logLink() {
+		// The fit starts at the log of the weighted mean label, which
+		// must be above 0 (Gamma's labels all are).
+		var sum float64
+		for i, v := range y {
+			sum += weight(w, i) * v
+		}
+		if !(sum > 0) {
+			return fmt.Errorf("gbt: Fit: every label (of the rows weighing more than 0) is 0; %s fits the log of the mean label, which needs some above 0", m.Objective)
 		}
 	}
 	nCat, err := m.categoryCounts(X)

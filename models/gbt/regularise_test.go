@@ -211,7 +211,7 @@ func TestRegularisationOptions(t *testing.T) {
 	}{
 		{func(m *Model) { m.L1 = -1 }, "L1 must be a non-negative finite number, got -1"},
 		{func(m *Model) { m.L1 = math.Inf(1) }, "L1 must be"},
-		{func(m *Model) { m.MaxDeltaStep = math.NaN() }, "MaxDeltaStep must be a non-negative finite number (0: no bound), got NaN"},
+		{func(m *Model) { m.MaxDeltaStep = math.NaN() }, "MaxDeltaStep must be a non-negative finite number (0: no bound) or NoDeltaStep (-1), got NaN"},
 		{func(m *Model) { m.Monotone = []int{0, 2, 0, 0} }, "Monotone[1] is 2; a constraint is -1 (falling), 0 (none) or +1 (rising)"},
 		{func(m *Model) { m.Monotone = []int{1, -1} }, "Monotone has 2 constraints, but X has 4 features"},
 		{func(m *Model) { m.Monotone, m.Categorical = []int{0, 0, 0, -1}, []int{3} }, "Monotone[3] is -1, but feature 3 is Categorical"},
@@ -299,7 +299,7 @@ func TestMissingAloneLeft(t *testing.T) {
 	require.NoError(t, err)
 	var loss float64
 	for i, v := range mg {
-		loss += pointLoss(true, v, y[i])
+		loss += New().pointLoss(v, y[i])
 	}
 	h := m.History().ValidLoss
 	require.InDelta(t, loss/float64(len(y)), h[len(h)-1], 1e-6)

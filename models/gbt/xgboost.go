@@ -27,7 +27,8 @@ type XGBoostModel struct {
 	// it was trained on a bare array).
 	FeatureNames []string
 	// BaseScore is base_score as saved (a probability for logistic
-	// objectives; Base is the margin it becomes).
+	// objectives, a mean for the log links; Base is the margin it
+	// becomes: its log-odds, its log).
 	BaseScore float64
 	// Version is the XGBoost version that saved the file.
 	Version []int
@@ -37,15 +38,18 @@ type XGBoostModel struct {
 // Booster.save_model: JSON (".json") or Universal Binary JSON (".ubj"),
 // told apart by the first bytes. Supported: the gbtree booster with
 // numeric and categorical splits (enable_categorical), objectives binary:logistic, reg:logistic,
-// binary:logitraw, reg:squarederror (reg:linear), and multi:softprob and
+// binary:logitraw, reg:squarederror (reg:linear), reg:pseudohubererror,
+// the log links count:poisson, reg:tweedie and reg:gamma (Predict gives
+// the mean, exp(margin), as XGBoost's predict does), and multi:softprob and
 // multi:softmax (num_class margins per row, a tree each per round; Predict
-// gives the class probabilities of both, as predict_proba does). Scoring
+// gives the class probabilities of both, as predict_proba does). Any other
+// objective is refused, naming it. Scoring
 // reproduces XGBoost's CPU predictor: feature values as float32, "value <
 // threshold" goes left, a category in a categorical split's set goes
 // right (a negative, fractional or unknown code as XGBoost sends it:
 // see Ensemble), NaN follows the learned default, margins summed in
-// float32 from the base margin, then the link (float32 logistic, or
-// XGBoost's softmax). Every
+// float32 from the base margin, then the link (float32 logistic or exp,
+// or XGBoost's softmax). Every
 // error names the file and matches ErrXGBoostModel or, for a missing file,
 // fs.ErrNotExist.
 func LoadXGBoost(path string) (*XGBoostModel, error) {
@@ -252,11 +256,13 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 		link = Logistic
 	case "multi:softprob", "multi:softmax":
 		link = Softmax
-	case "reg:squarederror", "reg:linear", "binary:logitraw":
+	case "count:poisson", "reg:tweedie", "reg:gamma":
+		link = Exp
+	case "reg:squarederror", "reg:linear", "binary:logitraw", "reg:pseudohubererror":
 	case "":
 		return nil, xgbErr("no learner.objective.name")
 	default:
-		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, multi:softprob, multi:softmax are)", l.Objective.Name)
+		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, reg:pseudohubererror, count:poisson, reg:tweedie, reg:gamma, multi:softprob and multi:softmax are)", l.Objective.Name)
 	}
 	switch l.Booster.Name {
 	case "gbtree":
@@ -304,6 +310,13 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 		}
 		// XGBoost's ProbToMargin: -logf(1/base_score - 1), in float32.
 		base = -float32(math.Log(float64(1/base - 1)))
+	}
+	if link == Exp {
+		if !(bs > 0) {
+			return nil, xgbErr("base_score %v is not a mean above 0, as %s needs", bs, l.Objective.Name)
+		}
+		// The log link's ProbToMargin: logf(base_score).
+		base = float32(math.Log(float64(base)))
 	}
 	e := &Ensemble{base: base, link: link, nFeature: nf, f32Sum: true}
 	trees := l.Booster.Model.Trees
