@@ -54,13 +54,18 @@ type gbtResult struct {
 	LogLoss     *float64           `json:"log_loss,omitempty"`
 	Accuracy    *float64           `json:"accuracy,omitempty"`
 	RMSE        *float64           `json:"rmse,omitempty"`
-	Confusion   [][]int            `json:"confusion,omitempty"`
-	Report      []jsonClassRow     `json:"report,omitempty"`
-	Importance  []importanceRow    `json:"importance"`
-	Unseen      map[string]int     `json:"unseen_categories,omitempty"`
-	Plots       []string           `json:"plots,omitempty"`
-	Saved       string             `json:"saved,omitempty"`
-	Warnings    []string           `json:"warnings,omitempty"`
+	// Deviance is the held-out mean of the objective's own loss
+	// (DevianceName says which): Poisson, Tweedie or gamma deviance, or
+	// the pseudo-Huber loss.
+	Deviance     *float64        `json:"mean_deviance,omitempty"`
+	DevianceName string          `json:"deviance,omitempty"`
+	Confusion    [][]int         `json:"confusion,omitempty"`
+	Report       []jsonClassRow  `json:"report,omitempty"`
+	Importance   []importanceRow `json:"importance"`
+	Unseen       map[string]int  `json:"unseen_categories,omitempty"`
+	Plots        []string        `json:"plots,omitempty"`
+	Saved        string          `json:"saved,omitempty"`
+	Warnings     []string        `json:"warnings,omitempty"`
 }
 
 type importanceRow struct {
@@ -191,7 +196,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"\nFits gradient-boosted trees (histogram splits, as XGBoost's hist and scikit-learn's\n"+
 			"HistGradientBoosting) to a CSV/TSV or Parquet table and reports held-out ROC AUC\n"+
 			"(two classes), log-loss, accuracy, the confusion matrix and feature importances\n"+
-			"(regression: RMSE). A target of more than two classes is fitted with\n"+
+			"(regression: RMSE, and the mean deviance of count:poisson, reg:tweedie, reg:gamma, or\n"+
+			"the pseudo-Huber loss). A target of more than two classes is fitted with\n"+
 			"multi:softprob, one tree per class a round, as XGBClassifier does. Missing values\n"+
 			"are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value,\n"+
@@ -221,8 +227,15 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	impute := fs.Choice("impute", "none", []string{"none", "mean", "median", "most_frequent", "constant"},
 		"fill missing numeric values (none: keep them missing; the trees learn where they go)")
 	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat32, math.MaxFloat32), "value for --impute constant (the features are float32)")
-	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError)},
-		"loss: classification (multi:softprob by itself for more than two classes) or regression")
+	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError),
+		string(gbt.CountPoisson), string(gbt.Tweedie), string(gbt.Gamma), string(gbt.PseudoHuber)},
+		"loss: classification (multi:softprob by itself for more than two classes) or regression: squared error; "+
+			"count:poisson for counts, reg:tweedie for totals often 0 (claim cost), reg:gamma for positive amounts (claim size), "+
+			"all three predicting the mean through a log link; reg:pseudohubererror for a number with outliers (XGBoost's objectives)")
+	tweediePower := fs.Float("tweedie-variance-power", 1.5, cli.Range{Min: 1, Max: 2, MaxOpen: true},
+		"reg:tweedie's variance power (XGBoost's tweedie_variance_power): near 1 Poisson-like, near 2 gamma-like")
+	huberSlope := fs.Float("huber-slope", 1, cli.Above(0),
+		"reg:pseudohubererror's slope δ (XGBoost's huber_slope), in the target's units: residuals beyond about δ count linearly, not squared")
 	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each; one per class for multi:softprob)")
 	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0; with --max-leaves the default is 30, no practical bound, as LightGBM's and scikit-learn's)")
 	maxLeaves := fs.Int("max-leaves", 0, 0, gbt.MaxLeaves, "grow each tree best first to this many leaves (LightGBM's num_leaves, scikit-learn's max_leaf_nodes, XGBoost's lossguide; --max-depth still bounds it); 0: depth by depth")
@@ -234,7 +247,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	l2 := fs.Float("l2", 1, cli.AtLeast(0), "L2 penalty on leaf values (XGBoost's lambda)")
 	l1 := fs.Float("l1", 0, cli.AtLeast(0), "L1 penalty on leaf values (XGBoost's alpha): a leaf whose gradient sum is within it of 0 gets 0, the others shrink towards 0 (0: none)")
 	maxDelta := fs.Float("max-delta-step", 0, cli.AtLeast(0),
-		"largest step a leaf may take before --lr shrinks it (XGBoost's max_delta_step; 1 to 10 can steady a fit of very rare positives; 0: no bound)")
+		"largest step a leaf may take before --lr shrinks it (XGBoost's max_delta_step; 1 to 10 can steady a fit of very rare positives; 0: no bound). "+
+			"count:poisson, as XGBoost, takes 0.7 unless given, and also shifts its hessian by it (0: neither)", cli.DefaultText("0; 0.7 for count:poisson"))
 	monotoneText := fs.String("monotone", "",
 		"make predictions rise (+1) or fall (-1) as each of these numeric `columns` rises, the other features held, "+
 			"e.g. 'LIMIT_BAL:-1,PAY_0:+1' (XGBoost's monotone_constraints): a split that would break it is not made. "+
@@ -301,8 +315,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("--%s %s; it needs --cv and --grid", f.name, f.what)
 			}
 		}
-		if *positive != "" && *objective == string(gbt.SquaredError) {
-			return errors.New("--positive names the positive class of a classifier; --objective reg:squarederror predicts a number")
+		if *positive != "" && !gbt.Objective(*objective).Classifier() {
+			return fmt.Errorf("--positive names the positive class of a classifier; --objective %s predicts a number", *objective)
+		}
+		if fs.IsSet("tweedie-variance-power") && *objective != string(gbt.Tweedie) {
+			return fmt.Errorf("--tweedie-variance-power is reg:tweedie's; --objective is %s", *objective)
+		}
+		if fs.IsSet("huber-slope") && *objective != string(gbt.PseudoHuber) {
+			return fmt.Errorf("--huber-slope is reg:pseudohubererror's; --objective is %s", *objective)
 		}
 		if fs.IsSet("valid-frac") && *early == 0 {
 			return errors.New("--valid-frac is the validation share of --early-stopping; it needs --early-stopping N")
@@ -324,7 +344,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
-		if *cv > 0 && *objective == string(gbt.SquaredError) {
+		if *cv > 0 && !gbt.Objective(*objective).Classifier() {
 			return errors.New("--cv scores classifiers (ROC AUC, log-loss, accuracy); it needs a classification --objective")
 		}
 		return nil
@@ -364,6 +384,15 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	base.MinSamplesLeaf, base.MinChildWeight, base.MinSplitLoss, base.L2 = *minLeaf, *minChild, *gamma, *l2
 	base.L1, base.MaxDeltaStep = *l1, *maxDelta
+	if base.Objective == gbt.CountPoisson && fs.IsSet("max-delta-step") && *maxDelta == 0 {
+		base.MaxDeltaStep = gbt.NoDeltaStep // given as 0: XGBoost's max_delta_step=0, no shift and no bound
+	}
+	switch base.Objective {
+	case gbt.Tweedie:
+		base.TweedieVariancePower = *tweediePower
+	case gbt.PseudoHuber:
+		base.HuberSlope = *huberSlope
+	}
 	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
 	base.ScalePosWeight = *spw
 	base.ColsampleByTree, base.ColsampleByLevel, base.ColsampleByNode = *colsTree, *colsLevel, *colsNode
@@ -652,7 +681,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"max_bins": float64(base.MaxBins), "min_samples_leaf": float64(base.MinSamplesLeaf), "min_child_weight": base.MinChildWeight,
 		"min_split_loss": base.MinSplitLoss, "l2": base.L2, "subsample": base.Subsample, "max_leaves": float64(base.MaxLeaves),
 		"colsample_bytree": base.ColsampleByTree, "colsample_bylevel": base.ColsampleByLevel, "colsample_bynode": base.ColsampleByNode,
-		"l1": base.L1, "max_delta_step": base.MaxDeltaStep,
+		"l1": base.L1, "max_delta_step": max(base.MaxDeltaStep, 0),
+	}
+	switch base.Objective {
+	case gbt.Tweedie:
+		res.Params["tweedie_variance_power"] = base.TweedieVariancePower
+	case gbt.PseudoHuber:
+		res.Params["huber_slope"] = base.HuberSlope
 	}
 	for _, r := range monotone {
 		if res.Monotone == nil {
@@ -704,6 +739,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rmse := math.Sqrt(sse / float64(len(p)))
 		res.RMSE = &rmse
+		if name, dev := meanDeviance(base, yte, p); name != "" {
+			res.Deviance, res.DevianceName = &dev, name
+		}
 	}
 	imp := base.Importance()
 	var total float64
@@ -957,7 +995,7 @@ func countNumbers(c *tabular.Column) (nums, words, first int) {
 func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64, []string, error) {
 	c := b.Column(target)
 	y := make([]float64, b.Rows)
-	if obj == gbt.SquaredError {
+	if !obj.Classifier() {
 		for i := range b.Rows {
 			s, ok := c.Text(i)
 			if !ok {
@@ -969,6 +1007,12 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 			}
 			if math.Abs(v) > math.MaxFloat32 {
 				return nil, nil, fmt.Errorf("%s, column %q: %q is beyond float32's range (±3.4e38), where the model keeps its values: scale the target", b.Where(i), target, s)
+			}
+			switch {
+			case (obj == gbt.CountPoisson || obj == gbt.Tweedie) && v < 0:
+				return nil, nil, fmt.Errorf("%s, column %q: %q is negative; --objective %s needs targets of 0 or more", b.Where(i), target, s, obj)
+			case obj == gbt.Gamma && v <= 0:
+				return nil, nil, fmt.Errorf("%s, column %q: %q is not above 0, as --objective %s needs", b.Where(i), target, s, obj)
 			}
 			y[i] = v
 		}
@@ -1150,7 +1194,7 @@ func classObjective(b *tabular.Batch, target string, classes []string, obj gbt.O
 
 // testTargets reads a --test file's targets against the training classes.
 func testTargets(b *tabular.Batch, target string, obj gbt.Objective, classes []string) ([]float64, error) {
-	if obj == gbt.SquaredError {
+	if !obj.Classifier() {
 		y, _, err := targetValues(b, target, obj)
 		return y, err
 	}
@@ -1251,6 +1295,12 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if p["max_delta_step"] != 0 {
 		fmt.Fprintf(w, ", max delta step %g", p["max_delta_step"])
 	}
+	if v, ok := p["tweedie_variance_power"]; ok {
+		fmt.Fprintf(w, ", variance power %g", v)
+	}
+	if v, ok := p["huber_slope"]; ok {
+		fmt.Fprintf(w, ", huber slope %g", v)
+	}
 	if len(r.Monotone) > 0 {
 		var cs []string
 		for _, c := range slices.Sorted(maps.Keys(r.Monotone)) {
@@ -1265,6 +1315,9 @@ func printGBT(w io.Writer, r *gbtResult) {
 	}
 	if r.RMSE != nil {
 		fmt.Fprintf(w, "\n%s RMSE: %.6g\n", on, *r.RMSE)
+		if r.Deviance != nil {
+			fmt.Fprintf(w, "%s %s: %.6g\n", on, r.DevianceName, *r.Deviance)
+		}
 	} else {
 		fmt.Fprintln(w)
 		if r.ROCAUC != nil {
@@ -1355,4 +1408,55 @@ func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Ba
 		return nil, fmt.Errorf("--monotone %s: %s is not a feature (see --features and --exclude)", r.column, r.column)
 	}
 	return out, nil
+}
+
+// meanDeviance is the mean of the objective's own loss on y at predictions
+// mu, and its name; "" for objectives with none beyond RMSE: the unit
+// deviances of scikit-learn's mean_poisson_deviance, mean_tweedie_deviance
+// (power ρ) and mean_gamma_deviance, or the pseudo-Huber loss
+// δ²(√(1+((y−μ)/δ)²) − 1) (XGBoost's mphe).
+func meanDeviance(m *gbt.Model, y, mu []float64) (string, float64) {
+	var unit func(y, mu float64) float64
+	name := ""
+	switch m.Objective {
+	case gbt.CountPoisson:
+		name = "mean Poisson deviance"
+		unit = func(y, mu float64) float64 {
+			d := mu - y
+			if y > 0 {
+				d += y * math.Log(y/mu)
+			}
+			return 2 * d
+		}
+	case gbt.Gamma:
+		name = "mean gamma deviance"
+		unit = func(y, mu float64) float64 { return 2 * (math.Log(mu/y) + y/mu - 1) }
+	case gbt.Tweedie:
+		rho := m.TweedieVariancePower
+		name = fmt.Sprintf("mean Tweedie deviance (power %g)", rho)
+		unit = func(y, mu float64) float64 {
+			if rho == 1 {
+				d := mu - y
+				if y > 0 {
+					d += y * math.Log(y/mu)
+				}
+				return 2 * d
+			}
+			return 2 * (math.Pow(y, 2-rho)/((1-rho)*(2-rho)) - y*math.Pow(mu, 1-rho)/(1-rho) + math.Pow(mu, 2-rho)/(2-rho))
+		}
+	case gbt.PseudoHuber:
+		d := m.HuberSlope
+		name = fmt.Sprintf("mean pseudo-Huber loss (slope %g)", d)
+		unit = func(y, mu float64) float64 {
+			a := (y - mu) / d
+			return d * d * (math.Sqrt(1+a*a) - 1)
+		}
+	default:
+		return "", 0
+	}
+	var sum float64
+	for i, v := range y {
+		sum += unit(v, mu[i])
+	}
+	return name, sum / float64(len(y))
 }

@@ -233,13 +233,14 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"\nScores a CSV/TSV or Parquet table with a model saved by ember gbt --save, or by\n"+
 			"XGBoost's save_model (.json or .ubj; gbtree boosters with objectives\n"+
 			"binary:logistic, reg:logistic, binary:logitraw (margins), reg:squarederror,\n"+
+			"reg:pseudohubererror, count:poisson, reg:tweedie, reg:gamma (the predicted mean),\n"+
 			"multi:softprob and multi:softmax, predicting as XGBoost's own predict does).\n"+
 			"Reads the file in batches (Parquet: by row group), so files larger than memory\n"+
 			"are scored in constant memory, and writes one CSV line per row: the --id value\n"+
 			"and the prediction (the positive-class probability, or the value for\n"+
-			"regression; for a multi-class model the most probable class, then each\n"+
+			"regression, the mean for count:poisson, reg:tweedie and reg:gamma; for a multi-class model the most probable class, then each\n"+
 			"class's probability, p_CLASS, as predict_proba). --contributions adds each feature's\n"+
-			"contribution to the row's margin (log-odds for a classifier) and the bias, which add\n"+
+			"contribution to the row's margin (log-odds for a classifier, the log of the mean for a log link) and the bias, which add\n"+
 			"up to it (SHAP values, as XGBoost's pred_contribs). A missing value in a feature column is\n"+
 			"routed as in training; a category never seen in training sets no feature and is\n"+
 			"counted in the summary. Without --out (or with --out -) the CSV is standard\n"+
@@ -412,6 +413,9 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sc.positive != "" {
 		res.Positive = sc.positive
 		fmt.Fprintf(summary, "prediction: the probability of class %q\n", sc.positive)
+	}
+	if sc.ens.Link() == gbt.Exp {
+		fmt.Fprintf(summary, "prediction: the predicted mean (exp of the margin), as %s predicts it\n", sc.objective)
 	}
 	if *asJSON {
 		return cli.WriteJSON(summary, res, nil)
