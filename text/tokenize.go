@@ -17,7 +17,12 @@
 //
 // CountVectorizer learns a sorted vocabulary from training documents and
 // maps documents to a compressed-sparse-row count matrix (Sparse), like
-// scikit-learn's CountVectorizer. ReadLines and ReadTSV read corpora with
+// scikit-learn's CountVectorizer, with its ngram_range, min_df, max_df,
+// max_features and binary settings (n-grams are formed after stop words
+// are removed, as scikit-learn forms them). TfidfTransformer reweights the
+// counts as scikit-learn's TfidfTransformer (TfidfVectorizer is the two in
+// a row). Vocabularies and weights match scikit-learn 1.2's; the tests
+// compare them with fixtures from testdata/make_reference.py. ReadLines and ReadTSV read corpora with
 // one document per line and unquoted label<TAB>text files such as the UCI
 // SMS Spam Collection, with errors that name the file and line.
 package text

@@ -12,6 +12,21 @@
 //
 // a product of the count matrix with the transposed log-probability matrix.
 //
+// ComplementNB is scikit-learn's ComplementNB (Rennie et al. 2003), which
+// estimates each class from the counts of every other class, so that a
+// small class (spam among ham) is estimated from as much text as a large
+// one:
+//
+//	w_cj = -log((N_~cj + alpha) / (N_~c + alpha * nFeatures))
+//
+// where N_~cj is the total count of feature j outside class c and N_~c its
+// sum over j. A document goes to the class with the largest x·w_c; the
+// class priors do not enter (as in scikit-learn with two classes or more).
+// With Norm the weights of each class are divided by their sum.
+//
+// Both models take counts or any non-negative weights, such as the tf-idf
+// weights of text.TfidfTransformer.
+//
 // # Where the tensor engine is used
 //
 // The model's parameters live in gorgonia.org/tensor Dense tensors. For
@@ -59,12 +74,20 @@ type MultinomialNB struct {
 	// order (sorted labels); it must be positive and sum to 1.
 	ClassPrior []float64
 
+	model
+}
+
+// model is the fitted state and the prediction shared by MultinomialNB and
+// ComplementNB: both score a row x by x·W (plus a log prior for
+// MultinomialNB).
+type model struct {
 	classes    []int         // sorted distinct labels
 	classCount []float64     // training rows per class
 	featCount  *tensor.Dense // C×F summed counts
-	logProbT   *tensor.Dense // F×C log P(feature|class), feature-major
+	logProbT   *tensor.Dense // F×C log P(feature|class) or complement weights, feature-major
 	logPrior   []float64     // C
 	nFeatures  int
+	addPrior   bool // the joint log-likelihood adds logPrior
 }
 
 // New returns a classifier with scikit-learn's defaults: Alpha 1, FitPrior.
@@ -76,52 +99,20 @@ func New() *MultinomialNB {
 // count matrix X (one row per sample) and labels y. Labels are arbitrary
 // integers; at least two distinct ones are needed.
 func (m *MultinomialNB) Fit(X Matrix, y []int) error {
-	if isNil(X) {
-		return errors.New("naivebayes: Fit: nil matrix")
-	}
-	n, f := X.Dims()
-	switch {
-	case n == 0 || f == 0:
-		return fmt.Errorf("naivebayes: Fit: empty matrix (%d rows, %d columns)", n, f)
-	case len(y) != n:
-		return fmt.Errorf("naivebayes: Fit: %d labels for %d rows", len(y), n)
-	case m.Alpha < 0 || math.IsNaN(m.Alpha):
-		return fmt.Errorf("naivebayes: Alpha = %v; smoothing must be >= 0", m.Alpha)
-	}
-	if err := checkMatrix(X, "Fit"); err != nil {
-		return err
-	}
-	classes := slices.Clone(y)
-	slices.Sort(classes)
-	classes = slices.Compact(classes)
-	if len(classes) < 2 {
-		return fmt.Errorf("naivebayes: Fit: y has a single class (%d); need at least two", classes[0])
-	}
-	c := len(classes)
 	var logPrior []float64
-	if m.ClassPrior != nil {
-		var err error
-		if logPrior, err = checkPrior(m.ClassPrior, c); err != nil {
-			return err
+	t, err := count(X, y, m.Alpha, func(c int) (err error) {
+		if m.ClassPrior != nil {
+			logPrior, err = checkPrior(m.ClassPrior, c)
 		}
-	}
-	yIdx := make([]int, n)
-	classCount := make([]float64, c)
-	for i, label := range y {
-		k, _ := slices.BinarySearch(classes, label)
-		yIdx[i] = k
-		classCount[k]++
-	}
-
-	featCount, err := accumulate(X, yIdx, c)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-
+	c, f := len(t.classes), t.nFeatures
 	alpha := math.Max(m.Alpha, minAlpha)
-	fc := featCount.Data().([]float64)
-	logProbT := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(f, c))
-	lp := logProbT.Data().([]float64)
+	fc := t.featCount.Data().([]float64)
+	lp := t.logProbT.Data().([]float64)
 	for k := 0; k < c; k++ {
 		row := fc[k*f : (k+1)*f]
 		total := alpha * float64(f)
@@ -133,20 +124,67 @@ func (m *MultinomialNB) Fit(X Matrix, y []int) error {
 			lp[j*c+k] = math.Log(v+alpha) - logTotal
 		}
 	}
-
-	if logPrior == nil {
-		logPrior = make([]float64, c)
-		for k := range logPrior {
-			if m.FitPrior {
-				logPrior[k] = math.Log(classCount[k]) - math.Log(float64(n))
-			} else {
-				logPrior[k] = -math.Log(float64(c))
-			}
+	if logPrior != nil {
+		t.logPrior = logPrior
+	} else if !m.FitPrior {
+		for k := range t.logPrior {
+			t.logPrior[k] = -math.Log(float64(c))
 		}
 	}
-	m.classes, m.classCount, m.featCount, m.logProbT, m.logPrior, m.nFeatures =
-		classes, classCount, featCount, logProbT, logPrior, f
+	t.addPrior = true
+	m.model = t
 	return nil
+}
+
+// count checks X, y and alpha and returns a model with the classes, class
+// and feature totals, frequency priors and a zero logProbT to fill in.
+// checkMore (may be nil) checks settings that need the number of classes.
+func count(X Matrix, y []int, alphaSetting float64, checkMore func(classes int) error) (model, error) {
+	if isNil(X) {
+		return model{}, errors.New("naivebayes: Fit: nil matrix")
+	}
+	n, f := X.Dims()
+	switch {
+	case n == 0 || f == 0:
+		return model{}, fmt.Errorf("naivebayes: Fit: empty matrix (%d rows, %d columns)", n, f)
+	case len(y) != n:
+		return model{}, fmt.Errorf("naivebayes: Fit: %d labels for %d rows", len(y), n)
+	case alphaSetting < 0 || math.IsNaN(alphaSetting):
+		return model{}, fmt.Errorf("naivebayes: Alpha = %v; smoothing must be >= 0", alphaSetting)
+	}
+	if err := checkMatrix(X, "Fit"); err != nil {
+		return model{}, err
+	}
+	classes := slices.Clone(y)
+	slices.Sort(classes)
+	classes = slices.Compact(classes)
+	if len(classes) < 2 {
+		return model{}, fmt.Errorf("naivebayes: Fit: y has a single class (%d); need at least two", classes[0])
+	}
+	c := len(classes)
+	if checkMore != nil {
+		if err := checkMore(c); err != nil {
+			return model{}, err
+		}
+	}
+	yIdx := make([]int, n)
+	classCount := make([]float64, c)
+	for i, label := range y {
+		k, _ := slices.BinarySearch(classes, label)
+		yIdx[i] = k
+		classCount[k]++
+	}
+	featCount, err := accumulate(X, yIdx, c)
+	if err != nil {
+		return model{}, err
+	}
+	logPrior := make([]float64, c)
+	for k := range logPrior {
+		logPrior[k] = math.Log(classCount[k]) - math.Log(float64(n))
+	}
+	return model{classes: classes, classCount: classCount, featCount: featCount,
+		logProbT: tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(f, c)),
+		logPrior: logPrior, nFeatures: f}, nil
 }
 
 func checkPrior(prior []float64, c int) ([]float64, error) {
@@ -197,7 +235,7 @@ func accumulate(X Matrix, yIdx []int, c int) (*tensor.Dense, error) {
 	return out, nil
 }
 
-func (m *MultinomialNB) fitted() error {
+func (m *model) fitted() error {
 	if m.logProbT == nil {
 		return errors.New("naivebayes: model used before Fit")
 	}
@@ -206,7 +244,7 @@ func (m *MultinomialNB) fitted() error {
 
 // jointLogLikelihood returns the n×C matrix log P(c) + x·log P(·|c),
 // row-major.
-func (m *MultinomialNB) jointLogLikelihood(X Matrix) ([]float64, int, error) {
+func (m *model) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 	if err := m.fitted(); err != nil {
 		return nil, 0, err
 	}
@@ -244,9 +282,11 @@ func (m *MultinomialNB) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 			}
 		}
 	}
-	for i := 0; i < n; i++ {
-		for k, p := range m.logPrior {
-			jll[i*c+k] += p
+	if m.addPrior {
+		for i := 0; i < n; i++ {
+			for k, p := range m.logPrior {
+				jll[i*c+k] += p
+			}
 		}
 	}
 	return jll, c, nil
@@ -254,7 +294,7 @@ func (m *MultinomialNB) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 
 // Predict returns the most probable class label of each row (the lowest
 // label on an exact tie).
-func (m *MultinomialNB) Predict(X Matrix) ([]int, error) {
+func (m *model) Predict(X Matrix) ([]int, error) {
 	jll, c, err := m.jointLogLikelihood(X)
 	if err != nil {
 		return nil, err
@@ -275,9 +315,10 @@ func (m *MultinomialNB) Predict(X Matrix) ([]int, error) {
 }
 
 // PredictLogProba returns log P(c|x) for each row, columns in Classes()
-// order, normalised with log-sum-exp so that it neither underflows for long
+// order (for ComplementNB, as scikit-learn's, the scores x·w_c normalised
+// as if they were log-likelihoods), normalised with log-sum-exp so that it neither underflows for long
 // documents nor overflows.
-func (m *MultinomialNB) PredictLogProba(X Matrix) ([][]float64, error) {
+func (m *model) PredictLogProba(X Matrix) ([][]float64, error) {
 	jll, c, err := m.jointLogLikelihood(X)
 	if err != nil {
 		return nil, err
@@ -296,7 +337,7 @@ func (m *MultinomialNB) PredictLogProba(X Matrix) ([][]float64, error) {
 }
 
 // PredictProba returns P(c|x) for each row, columns in Classes() order.
-func (m *MultinomialNB) PredictProba(X Matrix) ([][]float64, error) {
+func (m *model) PredictProba(X Matrix) ([][]float64, error) {
 	lp, err := m.PredictLogProba(X)
 	if err != nil {
 		return nil, err
@@ -325,19 +366,20 @@ func logSumExp(x []float64) float64 {
 }
 
 // Classes returns the sorted class labels seen by Fit.
-func (m *MultinomialNB) Classes() []int { return slices.Clone(m.classes) }
+func (m *model) Classes() []int { return slices.Clone(m.classes) }
 
 // NFeatures returns the number of features the model was fitted with.
-func (m *MultinomialNB) NFeatures() int { return m.nFeatures }
+func (m *model) NFeatures() int { return m.nFeatures }
 
-// ClassLogPrior returns log P(c) in Classes() order.
-func (m *MultinomialNB) ClassLogPrior() []float64 { return slices.Clone(m.logPrior) }
+// ClassLogPrior returns log P(c) in Classes() order (for ComplementNB, the
+// class frequencies, which its predictions do not use).
+func (m *model) ClassLogPrior() []float64 { return slices.Clone(m.logPrior) }
 
 // ClassCount returns the number of training rows of each class.
-func (m *MultinomialNB) ClassCount() []float64 { return slices.Clone(m.classCount) }
+func (m *model) ClassCount() []float64 { return slices.Clone(m.classCount) }
 
 // FeatureCount returns the summed training counts, one row per class.
-func (m *MultinomialNB) FeatureCount() [][]float64 {
+func (m *model) FeatureCount() [][]float64 {
 	if m.featCount == nil {
 		return nil
 	}
@@ -350,8 +392,8 @@ func (m *MultinomialNB) FeatureCount() [][]float64 {
 }
 
 // FeatureLogProb returns log P(feature j|class k) as rows per class, like
-// scikit-learn's feature_log_prob_.
-func (m *MultinomialNB) FeatureLogProb() [][]float64 {
+// scikit-learn's feature_log_prob_ (for ComplementNB, the weights w_kj).
+func (m *model) FeatureLogProb() [][]float64 {
 	if m.logProbT == nil {
 		return nil
 	}

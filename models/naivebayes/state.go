@@ -9,8 +9,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// State is what a fitted MultinomialNB needs to predict, for saving it:
-// rebuild the model with FromState.
+// State is what a fitted MultinomialNB or ComplementNB needs to predict,
+// for saving it: rebuild the model with FromState or ComplementFromState.
+// For ComplementNB, FeatureLogProb holds its weights.
 type State struct {
 	Classes        []int       // sorted labels: PredictProba's columns
 	ClassLogPrior  []float64   // log P(c), one per class
@@ -19,7 +20,7 @@ type State struct {
 }
 
 // State returns the fitted state (copies), or an error before Fit.
-func (m *MultinomialNB) State() (State, error) {
+func (m *model) State() (State, error) {
 	if err := m.fitted(); err != nil {
 		return State{}, err
 	}
@@ -33,19 +34,42 @@ func (m *MultinomialNB) State() (State, error) {
 // exactly what the saved one did. FeatureCount is not part of the state and
 // is nil on the result.
 func FromState(s State) (*MultinomialNB, error) {
+	t, err := fromState(s)
+	if err != nil {
+		return nil, err
+	}
+	m := New()
+	t.addPrior = true
+	m.model = t
+	return m, nil
+}
+
+// ComplementFromState rebuilds a fitted ComplementNB from s, with the
+// checks of FromState; Alpha and Norm, used only by Fit, are NewComplement's.
+func ComplementFromState(s State) (*ComplementNB, error) {
+	t, err := fromState(s)
+	if err != nil {
+		return nil, err
+	}
+	m := NewComplement()
+	m.model = t
+	return m, nil
+}
+
+func fromState(s State) (model, error) {
 	c := len(s.Classes)
 	switch {
 	case c < 2:
-		return nil, fmt.Errorf("naivebayes: state: %d classes; need at least two", c)
+		return model{}, fmt.Errorf("naivebayes: state: %d classes; need at least two", c)
 	case !slices.IsSorted(s.Classes) || len(slices.Compact(slices.Clone(s.Classes))) != c:
-		return nil, errors.New("naivebayes: state: classes must be distinct and ascending")
+		return model{}, errors.New("naivebayes: state: classes must be distinct and ascending")
 	case len(s.ClassLogPrior) != c || len(s.FeatureLogProb) != c:
-		return nil, fmt.Errorf("naivebayes: state: %d classes but %d priors and %d probability rows",
+		return model{}, fmt.Errorf("naivebayes: state: %d classes but %d priors and %d probability rows",
 			c, len(s.ClassLogPrior), len(s.FeatureLogProb))
 	case s.ClassCount != nil && len(s.ClassCount) != c:
-		return nil, fmt.Errorf("naivebayes: state: %d class counts for %d classes", len(s.ClassCount), c)
+		return model{}, fmt.Errorf("naivebayes: state: %d class counts for %d classes", len(s.ClassCount), c)
 	case len(s.FeatureLogProb[0]) == 0:
-		return nil, errors.New("naivebayes: state: no features")
+		return model{}, errors.New("naivebayes: state: no features")
 	}
 	f := len(s.FeatureLogProb[0])
 	logProbT := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(f, c))
@@ -53,20 +77,18 @@ func FromState(s State) (*MultinomialNB, error) {
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 1) }
 	for k, row := range s.FeatureLogProb {
 		if len(row) != f {
-			return nil, fmt.Errorf("naivebayes: state: probability row %d has %d features, row 0 has %d", k, len(row), f)
+			return model{}, fmt.Errorf("naivebayes: state: probability row %d has %d features, row 0 has %d", k, len(row), f)
 		}
 		for j, v := range row {
 			if bad(v) {
-				return nil, fmt.Errorf("naivebayes: state: log P(feature %d|class %d) is %v", j, k, v)
+				return model{}, fmt.Errorf("naivebayes: state: log P(feature %d|class %d) is %v", j, k, v)
 			}
 			lp[j*c+k] = v
 		}
 		if bad(s.ClassLogPrior[k]) {
-			return nil, fmt.Errorf("naivebayes: state: log prior of class %d is %v", k, s.ClassLogPrior[k])
+			return model{}, fmt.Errorf("naivebayes: state: log prior of class %d is %v", k, s.ClassLogPrior[k])
 		}
 	}
-	m := New()
-	m.classes, m.logPrior, m.logProbT, m.nFeatures = slices.Clone(s.Classes), slices.Clone(s.ClassLogPrior), logProbT, f
-	m.classCount = slices.Clone(s.ClassCount)
-	return m, nil
+	return model{classes: slices.Clone(s.Classes), logPrior: slices.Clone(s.ClassLogPrior), logProbT: logProbT,
+		nFeatures: f, classCount: slices.Clone(s.ClassCount)}, nil
 }
