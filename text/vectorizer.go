@@ -51,6 +51,10 @@ type CountVectorizer struct {
 	index map[string]int
 }
 
+// ErrNoTermLeft is wrapped by Fit's error when MinDF and MaxDF leave no
+// term of the training documents.
+var ErrNoTermLeft = errors.New("no term is left")
+
 // DocFrequency is a document-frequency bound, given as a number of
 // documents (Documents) or as a fraction of the training documents
 // (Fraction), the two readings scikit-learn gives an int or a float
@@ -271,8 +275,8 @@ func (v *CountVectorizer) fit(docs []string) (perDoc [][]string, err error) {
 		}
 	}
 	if len(vocab) == 0 {
-		return nil, fmt.Errorf("text: no term is left: each of the %d terms occurs in fewer than %.4g documents (min_df %v) "+
-			"or in more than %.4g (max_df %v) of the %d training documents", len(all), minDocs, minDF, maxDocs, maxDF, n)
+		return nil, fmt.Errorf("text: %w: each of the %d terms occurs in fewer than %.4g documents (min_df %v) "+
+			"or in more than %.4g (max_df %v) of the %d training documents", ErrNoTermLeft, len(all), minDocs, minDF, maxDocs, maxDF, n)
 	}
 	if v.MaxFeatures > 0 && len(vocab) > v.MaxFeatures {
 		neg := make([]int64, len(vocab))

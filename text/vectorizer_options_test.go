@@ -61,6 +61,9 @@ func TestVectorizerOptionErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.v.Fit(docs)
+			if tc.name == "nothing left" {
+				require.ErrorIs(t, err, ErrNoTermLeft)
+			}
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
