@@ -66,6 +66,9 @@ type modelInput struct {
 	StopWords bool `json:"stop_words,omitempty"`
 	// Vocabulary is a text model's terms, in feature-column order.
 	Vocabulary []string `json:"vocabulary,omitempty"`
+	// TextFeatures are a text model's n-gram, binary and tf-idf settings
+	// (naive Bayes files of version 2); nil is unigram counts.
+	TextFeatures *nbFeatures `json:"text_features,omitempty"`
 }
 
 // trainingInfo is a model's provenance.
@@ -147,8 +150,11 @@ func loadModelFile(path string) (*modelFile, error) {
 		return nil, err
 	}
 	newest := modelMetaVersion
-	if command == "gbt" { // its own layout, versioned by package gbt
+	switch command {
+	case "gbt": // its own layout, versioned by package gbt
 		newest = gbt.FileVersion
+	case "naivebayes": // version 2 adds feature settings (nbFileVersion)
+		newest = nbFileVersion
 	}
 	switch {
 	case m.meta.Version > newest:

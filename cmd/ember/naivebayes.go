@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -21,12 +22,47 @@ import (
 )
 
 func init() {
-	register("naivebayes", "classify text documents with multinomial naive Bayes on word counts", runNaiveBayes)
+	register("naivebayes", "classify text documents with naive Bayes on word (n-gram) counts or tf-idf", runNaiveBayes)
 	scorers["naivebayes"] = loadNaiveBayes
 }
 
 // nbTopTerms is how many indicative terms per class are printed.
 const nbTopTerms = 10
+
+// nbFileVersion is the newest naive Bayes model file layout. Version 2
+// adds the feature settings (n-grams, binary counts, tf-idf with its idf
+// tensor) and the complement model; a model that uses none of them is
+// still written as version 1, which older embers read, and a version 1
+// file is unigram counts and multinomial naive Bayes.
+const nbFileVersion = 2
+
+// nbFeatures are the feature settings a model file keeps so that ember
+// predict computes the features the model was fitted on. (min_df, max_df
+// and max_features only choose the vocabulary, which the file holds.)
+type nbFeatures struct {
+	NGramRange [2]int `json:"ngram_range"`
+	Binary     bool   `json:"binary,omitempty"`
+	// Tfidf, when set, reweights the counts with the tensor "idf".
+	Tfidf *nbTfidf `json:"tfidf,omitempty"`
+}
+
+// nbTfidf are text.TfidfTransformer's settings, named as scikit-learn's.
+type nbTfidf struct {
+	Norm        string `json:"norm"`
+	SmoothIDF   bool   `json:"smooth_idf"`
+	SublinearTF bool   `json:"sublinear_tf"`
+}
+
+// nbClassifier is what the command uses of naivebayes.MultinomialNB and
+// ComplementNB.
+type nbClassifier interface {
+	Fit(X naivebayes.Matrix, y []int) error
+	Predict(X naivebayes.Matrix) ([]int, error)
+	PredictProba(X naivebayes.Matrix) ([][]float64, error)
+	Classes() []int
+	FeatureLogProb() [][]float64
+	State() (naivebayes.State, error)
+}
 
 // nbResult is the --json summary, one object on the last line.
 type nbResult struct {
@@ -38,8 +74,15 @@ type nbResult struct {
 	Documents   int                 `json:"documents"`
 	Classes     []string            `json:"classes"`
 	ClassCounts []int               `json:"class_counts"`
+	Model       string              `json:"model"` // multinomial or complement
 	Alpha       float64             `json:"alpha"`
 	StopWords   bool                `json:"stop_words"`
+	NGramRange  [2]int              `json:"ngram_range"`
+	MinDF       string              `json:"min_df"` // as given: 2 documents, or 0.5 of them
+	MaxDF       string              `json:"max_df"`
+	MaxFeatures int                 `json:"max_features,omitempty"`
+	Binary      bool                `json:"binary,omitempty"`
+	Tfidf       *nbTfidf            `json:"tfidf,omitempty"`
 	Vocabulary  int                 `json:"vocabulary"`
 	NTrain      int                 `json:"n_train"`
 	NTest       int                 `json:"n_test"`
@@ -65,7 +108,16 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"confusion matrix and classification report. The held-out documents are --test\n"+
 			"FILE (same layout as --data), or --test-frac of --data stratified, as ember gbt\n"+
 			"and logreg split: that share of each class, picked at random (--seed), though\n"+
-			"never a class's last document.\n")
+			"never a class's last document.\n"+
+			"\nFeatures are computed as scikit-learn's CountVectorizer and TfidfTransformer\n"+
+			"compute them, with the flags named after their parameters: --ngram 1,2 adds word\n"+
+			"pairs (formed after stop words are dropped: \"win me cash\" gives \"win cash\"),\n"+
+			"--min-df/--max-df drop rare/common terms, --max-features keeps the most frequent,\n"+
+			"--binary counts presence, --tfidf reweights by inverse document frequency.\n"+
+			"A document frequency is a number of documents when written as a whole number\n"+
+			"(--min-df 2) and a fraction of the training documents when written with a decimal\n"+
+			"point (--max-df 0.5, --max-df 1.0), as scikit-learn reads an int or a float.\n"+
+			"--model complement fits ComplementNB, often better when one class is rare.\n")
 	data := fs.Input("data", "", "`file` of labelled documents", cli.Required())
 	format := fs.Choice("format", "auto", []string{"auto", "sms", "text-label", "tsv", "csv"},
 		"file layout: sms (label<TAB>text per line, no header, as the UCI SMS Spam Collection), "+
@@ -74,7 +126,24 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"or auto: csv when --text/--label are given, else sms or text-label, the label being the field with fewer distinct values")
 	textCol := fs.String("text", "", "`column` holding the documents (tsv/csv)", cli.NotEmpty("a column"))
 	labelCol := fs.String("label", "", "`column` holding the class labels (tsv/csv)", cli.NotEmpty("a column"))
+	model := fs.Choice("model", "multinomial", []string{"multinomial", "complement"},
+		"multinomial (scikit-learn's MultinomialNB) or complement (ComplementNB: each class estimated from the other classes' text, "+
+			"which suits unbalanced classes such as spam)")
 	alpha := fs.Float("alpha", 1, cli.AtLeast(0), "additive (Laplace/Lidstone) smoothing; below 1e-10 it is 1e-10, as in scikit-learn")
+	ngram := fs.Custom("ngram", "1,1", "MIN,MAX", "terms are runs of MIN to MAX consecutive words (scikit-learn's ngram_range): "+
+		"1,2 is words and word pairs, 2,2 pairs only", nbCheckNGram)
+	minDF := fs.Custom("min-df", "1", "N|F", "drop terms found in fewer training documents than this: "+
+		"a whole number is a count of documents (2), a number with a decimal point a fraction of them (0.01)", nbCheckDF)
+	maxDF := fs.Custom("max-df", "1.0", "N|F", "drop terms found in more training documents than this: "+
+		"a count (500) or, with a decimal point, a fraction (0.5); 1.0 keeps all", nbCheckDF)
+	maxFeatures := fs.Int("max-features", 0, 0, math.MaxInt32, "keep only the N terms most frequent in the training documents "+
+		"(by document count with --binary; ties broken as scikit-learn breaks them); 0 keeps all")
+	binary := fs.Bool("binary", false, "count a term once per document however often it occurs (scikit-learn's binary=True)")
+	tfidf := fs.Bool("tfidf", false, "reweight counts by tf-idf, as scikit-learn's TfidfTransformer: "+
+		"count × (ln((1+n)/(1+df)) + 1), each document scaled to unit length")
+	norm := fs.Choice("norm", "l2", []string{"l2", "l1", "none"}, "with --tfidf: scale each document's weights to unit l2 length, unit sum (l1), or not")
+	sublinear := fs.Bool("sublinear-tf", false, "with --tfidf: use 1 + ln(count) for the count")
+	noSmooth := fs.Bool("no-smooth-idf", false, "with --tfidf: idf = ln(n/df) + 1, without the extra document (scikit-learn's smooth_idf=False)")
 	noStop := fs.Bool("no-stopwords", false, "keep English stop words (otherwise scikit-learn's 318-word list is dropped)")
 	testPath := fs.Input("test", "", "score on this `file` (same layout as --data) instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
@@ -84,6 +153,11 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-confusion.png, the confusion matrix as a heat map", []string{"-confusion.png"})
 	save := fs.Output("save", "", "save the fitted model, with its vocabulary, to this `file` (see ember predict)")
 	fs.Check(func() error {
+		for _, name := range []string{"norm", "sublinear-tf", "no-smooth-idf"} {
+			if fs.IsSet(name) && !*tfidf {
+				return fmt.Errorf("--%s sets how --tfidf weighs terms; add --tfidf, or leave it out", name)
+			}
+		}
 		if *testPath != "" && fs.IsSet("test-frac") {
 			return errors.New("--test and --test-frac exclude each other: --test scores on a file, --test-frac on a split of --data")
 		}
@@ -184,17 +258,47 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if *noStop {
 		tok.StopWords = nil
 	}
-	vec := &text.CountVectorizer{Tokenizer: tok}
+	vec := &text.CountVectorizer{Tokenizer: tok, MaxFeatures: *maxFeatures, Binary: *binary}
+	vec.NGramRange, _ = nbParseNGram(*ngram) // checked by the flag
+	vec.MinDF, _ = text.ParseDocFrequency(*minDF)
+	vec.MaxDF, _ = text.ParseDocFrequency(*maxDF)
+	if err := nbCheckDFBounds(vec.MinDF, vec.MaxDF, len(trDocs)); err != nil {
+		return err
+	}
 	Xtr, err := vec.FitTransform(trDocs)
-	if err != nil {
+	if errors.Is(err, text.ErrNoTermLeft) {
+		return fmt.Errorf("%s: %w; lower --min-df or raise --max-df", *data, err)
+	} else if err != nil {
 		return fmt.Errorf("%s: %w", *data, err)
 	}
 	Xte, err := vec.Transform(teDocs)
 	if err != nil {
 		return err
 	}
-	nb := naivebayes.New()
-	nb.Alpha = *alpha
+	var tf *text.TfidfTransformer
+	var tfSettings *nbTfidf
+	if *tfidf {
+		tfSettings = &nbTfidf{Norm: *norm, SmoothIDF: !*noSmooth, SublinearTF: *sublinear}
+		if tf, err = tfSettings.transformer(); err != nil {
+			return err
+		}
+		if Xtr, err = tf.FitTransform(Xtr); err != nil {
+			return err
+		}
+		if Xte, err = tf.Transform(Xte); err != nil {
+			return err
+		}
+	}
+	var nb nbClassifier
+	if *model == "complement" {
+		c := naivebayes.NewComplement()
+		c.Alpha = *alpha
+		nb = c
+	} else {
+		m := naivebayes.New()
+		m.Alpha = *alpha
+		nb = m
+	}
 	// The stratified split keeps every class among the training documents.
 	if err := nb.Fit(Xtr, ytr); err != nil {
 		return err
@@ -207,8 +311,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	res := nbResult{
 		Data: *data, Test: *testPath, Format: *format, TextColumn: *textCol, LabelColumn: *labelCol,
 		Documents: len(docs), Classes: classes, ClassCounts: counts,
-		Alpha: *alpha, StopWords: !*noStop, Vocabulary: len(vec.Vocabulary()),
-		NTrain: len(trDocs), NTest: nTest, EvalOn: evalOn,
+		Model: *model, Alpha: *alpha, StopWords: !*noStop, NGramRange: vec.NGramRange,
+		MinDF: vec.MinDF.String(), MaxDF: vec.MaxDF.String(), MaxFeatures: *maxFeatures, Binary: *binary, Tfidf: tfSettings,
+		Vocabulary: len(vec.Vocabulary()),
+		NTrain:     len(trDocs), NTest: nTest, EvalOn: evalOn,
 		Accuracy:  metrics.Accuracy(yte, pred),
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		TopTerms:  nbTopTermsByClass(nb, vec.Vocabulary(), classes),
@@ -238,12 +344,27 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		mf.meta.Input = modelInput{Kind: "text", Format: *format, Text: *textCol, Label: *labelCol,
 			StopWords: !*noStop, Vocabulary: vec.Vocabulary()}
 		mf.meta.Classes = classes
-		mf.meta.Settings = map[string]any{"alpha": *alpha}
+		mf.meta.Settings = map[string]any{"alpha": *alpha, "model": *model, "ngram_range": vec.NGramRange,
+			"min_df": vec.MinDF.String(), "max_df": vec.MaxDF.String(), "max_features": *maxFeatures, "binary": *binary}
+		feats := nbFeatures{NGramRange: vec.NGramRange, Binary: *binary, Tfidf: tfSettings}
+		if feats != (nbFeatures{NGramRange: [2]int{1, 1}}) || *model != "multinomial" {
+			// Features or a model an older ember would not reproduce:
+			// version 2, which it refuses instead of misreading.
+			mf.meta.Version = nbFileVersion
+			mf.meta.Input.TextFeatures = &feats
+		}
 		acc := res.Accuracy
 		mf.meta.Training = trainingInfo{Data: *data, Test: *testPath, Rows: len(docs), NTrain: res.NTrain, NTest: res.NTest,
 			Seed: *seed, EvalOn: evalOn, Accuracy: &acc}
-		if err := mf.setState(map[string][]int{"classes": st.Classes}); err != nil {
+		state := map[string]any{"classes": st.Classes}
+		if *model != "multinomial" {
+			state["model"] = *model
+		}
+		if err := mf.setState(state); err != nil {
 			return err
+		}
+		if tf != nil {
+			mf.vector("idf", tf.IDF())
 		}
 		mf.vector("class_log_prior", st.ClassLogPrior)
 		mf.matrix("feature_log_prob", st.FeatureLogProb)
@@ -265,16 +386,25 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 type nbScorer struct {
 	mf  *modelFile
 	vec *text.CountVectorizer
-	nb  *naivebayes.MultinomialNB
+	tf  *text.TfidfTransformer // nil: counts
+	nb  nbClassifier
 }
 
 func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	in := mf.meta.Input
 	var st struct {
-		Classes []int `json:"classes"`
+		Classes []int  `json:"classes"`
+		Model   string `json:"model"` // "" (version 1): multinomial
 	}
 	if err := mf.decodeState(&st); err != nil {
 		return nil, err
+	}
+	if st.Model != "" && st.Model != "multinomial" && st.Model != "complement" {
+		return nil, fmt.Errorf("model file %s: unknown naive Bayes model %q (this ember knows multinomial and complement)", mf.path, st.Model)
+	}
+	feats := nbFeatures{NGramRange: [2]int{1, 1}}
+	if in.TextFeatures != nil {
+		feats = *in.TextFeatures
 	}
 	for _, c := range st.Classes {
 		if c < 0 || c >= len(mf.meta.Classes) {
@@ -285,9 +415,26 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	if !in.StopWords {
 		tok.StopWords = nil
 	}
-	vec := &text.CountVectorizer{Tokenizer: tok}
+	vec := &text.CountVectorizer{Tokenizer: tok, NGramRange: feats.NGramRange, Binary: feats.Binary}
+	if _, err := vec.Terms(""); err != nil { // checks the n-gram range
+		return nil, fmt.Errorf("model file %s: %w", mf.path, err)
+	}
 	if err := vec.SetVocabulary(in.Vocabulary); err != nil {
 		return nil, fmt.Errorf("model file %s: %w", mf.path, err)
+	}
+	var tf *text.TfidfTransformer
+	if feats.Tfidf != nil {
+		var err error
+		if tf, err = feats.Tfidf.transformer(); err != nil {
+			return nil, fmt.Errorf("model file %s: %w", mf.path, err)
+		}
+		idf, err := mf.vectorOf("idf", len(in.Vocabulary))
+		if err != nil {
+			return nil, err
+		}
+		if err := tf.SetIDF(idf); err != nil {
+			return nil, fmt.Errorf("model file %s: %w", mf.path, err)
+		}
 	}
 	c, f := len(st.Classes), len(in.Vocabulary)
 	prior, err := mf.vectorOf("class_log_prior", c)
@@ -298,11 +445,17 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	nb, err := naivebayes.FromState(naivebayes.State{Classes: st.Classes, ClassLogPrior: prior, FeatureLogProb: lp})
+	state := naivebayes.State{Classes: st.Classes, ClassLogPrior: prior, FeatureLogProb: lp}
+	var nb nbClassifier
+	if st.Model == "complement" {
+		nb, err = naivebayes.ComplementFromState(state)
+	} else {
+		nb, err = naivebayes.FromState(state)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("model file %s: %w", mf.path, err)
 	}
-	return &nbScorer{mf: mf, vec: vec, nb: nb}, nil
+	return &nbScorer{mf: mf, vec: vec, tf: tf, nb: nb}, nil
 }
 
 func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores, error) {
@@ -327,6 +480,11 @@ func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores
 	X, err := s.vec.Transform(docs)
 	if err != nil {
 		return nil, err
+	}
+	if s.tf != nil {
+		if X, err = s.tf.Transform(X); err != nil {
+			return nil, err
+		}
 	}
 	proba, err := s.nb.PredictProba(X)
 	if err != nil {
@@ -358,6 +516,75 @@ func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores
 		}
 	}
 	return out, nil
+}
+
+// nbParseNGram reads --ngram MIN,MAX (or N, for N,N).
+func nbParseNGram(s string) ([2]int, error) {
+	lo, hi, pair := strings.Cut(s, ",")
+	if !pair {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if err1 != nil || err2 != nil {
+		return [2]int{}, errors.New("want MIN,MAX word counts, such as 1,2 (words and word pairs)")
+	}
+	return [2]int{a, b}, nil
+}
+
+func nbCheckNGram(s string) error {
+	r, err := nbParseNGram(s)
+	switch {
+	case err != nil:
+		return err
+	case r[0] < 1:
+		return fmt.Errorf("the smallest n-gram must be at least 1 word, not %d", r[0])
+	case r[0] > r[1]:
+		return fmt.Errorf("the smallest n-gram (%d words) is longer than the largest (%d); want MIN,MAX such as %d,%d", r[0], r[1], r[1], r[0])
+	case r[1] > 10:
+		// Every n-gram of a 10-word run is almost always unique to one
+		// document: a vocabulary of noise, and a big one.
+		return fmt.Errorf("n-grams of up to %d words: at most 10", r[1])
+	}
+	return nil
+}
+
+// nbCheckDF checks a --min-df or --max-df value: a count of documents
+// (whole number, at least 1) or a fraction (with a decimal point, 0 to 1).
+func nbCheckDF(s string) error {
+	if _, err := text.ParseDocFrequency(s); err != nil {
+		if n, err := strconv.ParseFloat(s, 64); err == nil && n > 1 && n == math.Trunc(n) {
+			return fmt.Errorf("a fraction of the documents (it has a decimal point) must be between 0.0 and 1.0; for %v documents write %v", n, int64(n))
+		}
+		return errors.New("want a count of documents, a whole number of at least 1 (such as 2), " +
+			"or a fraction of the training documents, with a decimal point, from 0.0 to 1.0 (such as 0.5)")
+	}
+	return nil
+}
+
+// nbCheckDFBounds refuses --max-df below --min-df once both are counts of
+// the n training documents, as scikit-learn does, before any counting.
+func nbCheckDFBounds(minDF, maxDF text.DocFrequency, n int) error {
+	docs := func(d text.DocFrequency) float64 {
+		if d.IsFraction() {
+			return d.Value() * float64(n)
+		}
+		return d.Value()
+	}
+	if docs(maxDF) < docs(minDF) {
+		return fmt.Errorf("--max-df %v is %.4g of the %d training documents, fewer than --min-df %v (%.4g documents): no term could pass both; "+
+			"lower --min-df or raise --max-df", maxDF, docs(maxDF), n, minDF, docs(minDF))
+	}
+	return nil
+}
+
+// transformer returns the text.TfidfTransformer of these settings.
+func (t *nbTfidf) transformer() (*text.TfidfTransformer, error) {
+	norm, err := text.ParseNorm(t.Norm)
+	if err != nil {
+		return nil, err
+	}
+	return &text.TfidfTransformer{Norm: norm, NoSmoothIDF: !t.SmoothIDF, SublinearTF: t.SublinearTF}, nil
 }
 
 // nbLayoutName describes a naive Bayes file layout in words.
@@ -743,7 +970,7 @@ func nbEncodeLabels(names []string) ([]int, []string) {
 // (largest log P(w|c) − max over c' ≠ c of log P(w|c')): the words that
 // push a document towards the class, which frequent-but-shared words
 // do not.
-func nbTopTermsByClass(nb *naivebayes.MultinomialNB, vocab []string, classes []string) map[string][]string {
+func nbTopTermsByClass(nb nbClassifier, vocab []string, classes []string) map[string][]string {
 	lp := nb.FeatureLogProb()
 	fitted := nb.Classes()
 	out := map[string][]string{}
@@ -793,8 +1020,48 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 	if !r.StopWords {
 		stop = "stop words kept"
 	}
-	fmt.Fprintf(w, "vocabulary: %d terms from the training documents (%s)\n", r.Vocabulary, stop)
-	fmt.Fprintf(w, "model: multinomial naive Bayes, alpha=%g, class priors from frequencies\n", r.Alpha)
+	terms := "terms"
+	switch g := r.NGramRange; {
+	case g == [2]int{1, 1}:
+	case g[0] == g[1]:
+		terms = fmt.Sprintf("%d-word terms", g[0])
+	default:
+		terms = fmt.Sprintf("terms of %d to %d words", g[0], g[1])
+	}
+	var limits []string
+	if r.MinDF != "1" {
+		limits = append(limits, "min_df "+r.MinDF)
+	}
+	if r.MaxDF != "1.0" {
+		limits = append(limits, "max_df "+r.MaxDF)
+	}
+	if r.MaxFeatures > 0 {
+		limits = append(limits, fmt.Sprintf("at most %d", r.MaxFeatures))
+	}
+	if len(limits) > 0 {
+		stop += "; " + strings.Join(limits, ", ")
+	}
+	fmt.Fprintf(w, "vocabulary: %d %s from the training documents (%s)\n", r.Vocabulary, terms, stop)
+	weights := "counts"
+	if r.Binary {
+		weights = "binary counts (presence)"
+	}
+	if t := r.Tfidf; t != nil {
+		weights = fmt.Sprintf("tf-idf of %s (norm %s", weights, t.Norm)
+		if !t.SmoothIDF {
+			weights += ", idf not smoothed"
+		}
+		if t.SublinearTF {
+			weights += ", sublinear tf"
+		}
+		weights += ")"
+	}
+	fmt.Fprintf(w, "features: %s\n", weights)
+	if r.Model == "complement" {
+		fmt.Fprintf(w, "model: complement naive Bayes, alpha=%g\n", r.Alpha)
+	} else {
+		fmt.Fprintf(w, "model: multinomial naive Bayes, alpha=%g, class priors from frequencies\n", r.Alpha)
+	}
 
 	on := "held-out"
 	if r.EvalOn == "train" {

@@ -75,7 +75,8 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		"usage: ember predict --model FILE --data FILE [--out FILE|-] [--id COLUMN] [--json]\n"+
 			"\nScores a data file with a model saved by ember logreg, naivebayes, kmeans or\n"+
 			"gbt --save: the same columns (or text layout) as the training data, scaled and\n"+
-			"tokenised as in training. Writes one CSV row per data row: the predicted\n"+
+			"tokenised as in training (a naive Bayes model keeps its vocabulary, n-gram,\n"+
+			"binary and tf-idf settings). Writes one CSV row per data row: the predicted\n"+
 			"class and each class's probability (the cluster for k-means). When the data\n"+
 			"has the model's label column, the accuracy against it is reported (rows whose\n"+
 			"label is empty or NaN are scored but left out of it); for a gbt regressor, the\n"+
