@@ -18,6 +18,7 @@
 #include "kernels/packed.cu"
 #include "kernels/pool.cu"
 #include "kernels/reduce.cu"
+#include "kernels/reverse.cu"
 #include "kernels/sgemm.cu"
 
 // emu_launch runs kernel k of the table with the 8-byte parameter slots v (as
@@ -118,20 +119,24 @@ extern "C" int emu_launch(int k, unsigned gx, unsigned gy, unsigned gz, unsigned
     case 43:
         return emu_call(bce_grad, g, b, v);
     case 44:
-        return emu_call(sgemm_nn_128, g, b, v);
+        return emu_call(reverse_steps, g, b, v);
     case 45:
-        return emu_call(sgemm_nt_128, g, b, v);
+        return emu_call(reverse_steps_packed, g, b, v);
     case 46:
-        return emu_call(sgemm_tn_128, g, b, v);
+        return emu_call(sgemm_nn_128, g, b, v);
     case 47:
-        return emu_call(sgemm_tt_128, g, b, v);
+        return emu_call(sgemm_nt_128, g, b, v);
     case 48:
-        return emu_call(sgemm_nn_64, g, b, v);
+        return emu_call(sgemm_tn_128, g, b, v);
     case 49:
-        return emu_call(sgemm_nt_64, g, b, v);
+        return emu_call(sgemm_tt_128, g, b, v);
     case 50:
-        return emu_call(sgemm_tn_64, g, b, v);
+        return emu_call(sgemm_nn_64, g, b, v);
     case 51:
+        return emu_call(sgemm_nt_64, g, b, v);
+    case 52:
+        return emu_call(sgemm_tn_64, g, b, v);
+    case 53:
         return emu_call(sgemm_tt_64, g, b, v);
     }
     return 500;  // CUDA_ERROR_NOT_FOUND

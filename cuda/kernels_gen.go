@@ -48,6 +48,8 @@ const (
 	kScaleByClip
 	kBCELoss
 	kBCEGrad
+	kReverseSteps
+	kReverseStepsPacked
 	kSgemmNN128
 	kSgemmNT128
 	kSgemmTN128
@@ -61,58 +63,60 @@ const (
 
 // kernels is each kernel's entry name, module and parameter kinds.
 var kernels = [numKernels]kernelSpec{
-	kAdamStep:         {"adam_step", "adam", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argF32, argF32, argF32, argF32, argF32, argF32, argF32, argPtr, argPtr}},
-	kCopyCols:         {"copy_cols", "concat", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argI32}},
-	kDropoutFwd:       {"dropout_fwd", "dropout", []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr8}},
-	kDropoutBwd:       {"dropout_bwd", "dropout", []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr8}},
-	kEWFill:           {"ew_fill", "elementwise", []argKind{argPtr, argF32, argI32}},
-	kEWScale:          {"ew_scale", "elementwise", []argKind{argPtr, argPtr, argF32, argI32}},
-	kEWAxpy:           {"ew_axpy", "elementwise", []argKind{argPtr, argPtr, argF32, argI32}},
-	kEWAdd:            {"ew_add", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
-	kEWMul:            {"ew_mul", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
-	kEWSigmoidFwd:     {"ew_sigmoid_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
-	kEWSigmoidBwd:     {"ew_sigmoid_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
-	kEWTanhFwd:        {"ew_tanh_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
-	kEWTanhBwd:        {"ew_tanh_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
-	kEWReluFwd:        {"ew_relu_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
-	kEWReluBwd:        {"ew_relu_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
-	kScatterWindow:    {"scatter_window", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32}},
-	kAddBiasRows:      {"add_bias_rows", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
-	kColSums:          {"col_sums", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argF32, argPtr}},
-	kEmbedGather:      {"embed_gather", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}},
-	kEmbedScatterAdd:  {"embed_scatter_add", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
-	kEmbedGradGrouped: {"embed_grad_grouped", "embedding", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
-	kGRUFwdStepU2:     {"gru_fwd_step_u2", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kGRUFwdStepU4:     {"gru_fwd_step_u4", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kGRUFwdStepU8:     {"gru_fwd_step_u8", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kGRUBwdStepU2:     {"gru_bwd_step_u2", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kGRUBwdStepU4:     {"gru_bwd_step_u4", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kGRUBwdStepU8:     {"gru_bwd_step_u8", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMFwdPointwise: {"lstm_fwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMBwdPointwise: {"lstm_bwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMFwdStepU2:    {"lstm_fwd_step_u2", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMFwdStepU4:    {"lstm_fwd_step_u4", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMFwdStepU8:    {"lstm_fwd_step_u8", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMBwdStepU2:    {"lstm_bwd_step_u2", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMBwdStepU4:    {"lstm_bwd_step_u4", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kLSTMBwdStepU8:    {"lstm_bwd_step_u8", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kAdamUpdate:       {"adam_update", "optim", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argPtr, argI32, argPtr, argPtr}},
-	kSGDUpdate:        {"sgd_update", "optim", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argI32, argPtr, argPtr}},
-	kPackedMaskGate:   {"packed_mask_gate", "packed", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
-	kMaxOverTimeFwd:   {"max_over_time_fwd", "pool", []argKind{argPtr, argPtr, argI32, argI32}},
-	kMaxOverTimeBwd:   {"max_over_time_bwd", "pool", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
-	kReduceSum:        {"reduce_sum", "reduce", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
-	kScaleByClip:      {"scale_by_clip", "reduce", []argKind{argPtr, argPtr, argF32, argI32}},
-	kBCELoss:          {"bce_loss", "reduce", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argF32}},
-	kBCEGrad:          {"bce_grad", "reduce", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argF32}},
-	kSgemmNN128:       {"sgemm_nn_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
-	kSgemmNT128:       {"sgemm_nt_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
-	kSgemmTN128:       {"sgemm_tn_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
-	kSgemmTT128:       {"sgemm_tt_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
-	kSgemmNN64:        {"sgemm_nn_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
-	kSgemmNT64:        {"sgemm_nt_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
-	kSgemmTN64:        {"sgemm_tn_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
-	kSgemmTT64:        {"sgemm_tt_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kAdamStep:           {"adam_step", "adam", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argF32, argF32, argF32, argF32, argF32, argF32, argF32, argPtr, argPtr}},
+	kCopyCols:           {"copy_cols", "concat", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argI32}},
+	kDropoutFwd:         {"dropout_fwd", "dropout", []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr8}},
+	kDropoutBwd:         {"dropout_bwd", "dropout", []argKind{argPtr, argPtr, argI32, argF32, argF32, argU64, argU64, argU64, argPtr8}},
+	kEWFill:             {"ew_fill", "elementwise", []argKind{argPtr, argF32, argI32}},
+	kEWScale:            {"ew_scale", "elementwise", []argKind{argPtr, argPtr, argF32, argI32}},
+	kEWAxpy:             {"ew_axpy", "elementwise", []argKind{argPtr, argPtr, argF32, argI32}},
+	kEWAdd:              {"ew_add", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
+	kEWMul:              {"ew_mul", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
+	kEWSigmoidFwd:       {"ew_sigmoid_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
+	kEWSigmoidBwd:       {"ew_sigmoid_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
+	kEWTanhFwd:          {"ew_tanh_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
+	kEWTanhBwd:          {"ew_tanh_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
+	kEWReluFwd:          {"ew_relu_fwd", "elementwise", []argKind{argPtr, argPtr, argI32}},
+	kEWReluBwd:          {"ew_relu_bwd", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32}},
+	kScatterWindow:      {"scatter_window", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32}},
+	kAddBiasRows:        {"add_bias_rows", "elementwise", []argKind{argPtr, argPtr, argPtr, argI32, argI32}},
+	kColSums:            {"col_sums", "elementwise", []argKind{argPtr, argPtr, argI32, argI32, argF32, argPtr}},
+	kEmbedGather:        {"embed_gather", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32}},
+	kEmbedScatterAdd:    {"embed_scatter_add", "embedding", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
+	kEmbedGradGrouped:   {"embed_grad_grouped", "embedding", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32}},
+	kGRUFwdStepU2:       {"gru_fwd_step_u2", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUFwdStepU4:       {"gru_fwd_step_u4", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUFwdStepU8:       {"gru_fwd_step_u8", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUBwdStepU2:       {"gru_bwd_step_u2", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUBwdStepU4:       {"gru_bwd_step_u4", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kGRUBwdStepU8:       {"gru_bwd_step_u8", "gru", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMFwdPointwise:   {"lstm_fwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMBwdPointwise:   {"lstm_bwd_pointwise", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMFwdStepU2:      {"lstm_fwd_step_u2", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMFwdStepU4:      {"lstm_fwd_step_u4", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMFwdStepU8:      {"lstm_fwd_step_u8", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMBwdStepU2:      {"lstm_bwd_step_u2", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMBwdStepU4:      {"lstm_bwd_step_u4", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kLSTMBwdStepU8:      {"lstm_bwd_step_u8", "lstm", []argKind{argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kAdamUpdate:         {"adam_update", "optim", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argPtr, argI32, argPtr, argPtr}},
+	kSGDUpdate:          {"sgd_update", "optim", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argI32, argPtr, argPtr}},
+	kPackedMaskGate:     {"packed_mask_gate", "packed", []argKind{argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
+	kMaxOverTimeFwd:     {"max_over_time_fwd", "pool", []argKind{argPtr, argPtr, argI32, argI32}},
+	kMaxOverTimeBwd:     {"max_over_time_bwd", "pool", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argI32}},
+	kReduceSum:          {"reduce_sum", "reduce", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32, argI32, argI32, argF32}},
+	kScaleByClip:        {"scale_by_clip", "reduce", []argKind{argPtr, argPtr, argF32, argI32}},
+	kBCELoss:            {"bce_loss", "reduce", []argKind{argPtr, argPtr, argPtr, argPtr, argI32, argF32}},
+	kBCEGrad:            {"bce_grad", "reduce", []argKind{argPtr, argPtr, argPtr, argI32, argPtr, argF32}},
+	kReverseSteps:       {"reverse_steps", "reverse", []argKind{argPtr, argPtr, argI32, argI32, argI32}},
+	kReverseStepsPacked: {"reverse_steps_packed", "reverse", []argKind{argPtr, argPtr, argPtr, argI32, argI32, argI32}},
+	kSgemmNN128:         {"sgemm_nn_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmNT128:         {"sgemm_nt_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmTN128:         {"sgemm_tn_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmTT128:         {"sgemm_tt_128", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmNN64:          {"sgemm_nn_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmNT64:          {"sgemm_nt_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmTN64:          {"sgemm_tn_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
+	kSgemmTT64:          {"sgemm_tt_64", "sgemm", []argKind{argI32, argI32, argI32, argF32, argPtr, argI32, argPtr, argI32, argF32, argPtr, argI32, argPtr, argPtr, argI32, argPtr}},
 }
 
 // Kernels launches the package's kernels directly: one method per kernel
@@ -808,6 +812,33 @@ func (kn Kernels) BCEGrad(grid, block Dim3, dp Buffer, p Buffer, y Buffer, n int
 	args.ptr(dlDev)
 	args.f32(dlHost)
 	return kn.c.launch(kBCEGrad, grid, block, &args)
+}
+
+// ReverseSteps launches reverse_steps (kernels/reverse.cu):
+//
+//	reverse_steps(float* out, const float* x, int T, int B, int F)
+func (kn Kernels) ReverseSteps(grid, block Dim3, out Buffer, x Buffer, T int, B int, F int) error {
+	var args kargs
+	args.ptr(out)
+	args.ptr(x)
+	args.i32(T)
+	args.i32(B)
+	args.i32(F)
+	return kn.c.launch(kReverseSteps, grid, block, &args)
+}
+
+// ReverseStepsPacked launches reverse_steps_packed (kernels/reverse.cu):
+//
+//	reverse_steps_packed(float* out, const float* x, const int* len, int T, int B, int F)
+func (kn Kernels) ReverseStepsPacked(grid, block Dim3, out Buffer, x Buffer, len Buffer, T int, B int, F int) error {
+	var args kargs
+	args.ptr(out)
+	args.ptr(x)
+	args.ptr(len)
+	args.i32(T)
+	args.i32(B)
+	args.i32(F)
+	return kn.c.launch(kReverseStepsPacked, grid, block, &args)
 }
 
 // SgemmNN128 launches sgemm_nn_128 (kernels/sgemm.cu):
