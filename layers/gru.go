@@ -13,11 +13,16 @@ import (
 // GRU is a stack of GRU layers over time-major sequences (T, B, Input) with
 // PyTorch's nn.GRU semantics and parameters: gates r, z, n, two biases per
 // layer, dropout on the outputs of every layer but the last, and a zero
-// initial state. Each layer runs as one fused graph.GRU op.
+// initial state. Each layer runs as one fused graph.GRU op, two for a
+// bidirectional stack.
 type GRU struct {
 	Input, Hidden int
 	Cells         []GRUCell
-	Dropout       Dropout
+	// Reverse holds each layer's reverse-direction cell for a
+	// bidirectional stack (WithBidirectional), under the names of Cells
+	// with the suffix _reverse; nil for a unidirectional one.
+	Reverse []GRUCell
+	Dropout Dropout
 }
 
 var _ Recurrent = (*GRU)(nil)
@@ -30,38 +35,52 @@ type GRUCell struct {
 }
 
 // NewGRU initialises every weight and bias from U(−1/√H, 1/√H), as
-// PyTorch does. dropout is the probability applied between layers, in
-// [0, 1). It panics unless input, hidden and layers are at least 1,
-// dropout is in [0, 1), rng is not nil and dt is float32 or float64 (see
-// NewRecurrent for these as errors).
-func NewGRU(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) *GRU {
+// PyTorch does (layer by layer, the forward cell before the reverse one).
+// dropout is the probability applied between layers, in [0, 1). opts:
+// WithBidirectional. It panics unless input, hidden and layers are at
+// least 1, dropout is in [0, 1), rng is not nil and dt is float32 or
+// float64 (see NewRecurrent for these as errors).
+func NewGRU(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand, opts ...RecurrentOption) *GRU {
 	must(recurrentError("NewGRU", input, hidden, layers, dropout, dt, rng))
+	o := recurrentOptionsOf(opts)
 	l := &GRU{Input: input, Hidden: hidden, Dropout: Dropout{P: dropout, Seed: rng.Uint64()}}
 	k := fanBound(hidden)
 	for i := 0; i < layers; i++ {
 		in := input
 		if i > 0 {
-			in = hidden
+			in = o.directions() * hidden
 		}
-		c := GRUCell{
-			Wih: graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d", name, i), dt, 3*hidden, in),
-			Whh: graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d", name, i), dt, 3*hidden, hidden),
-			Bih: graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d", name, i), dt, 3*hidden),
-			Bhh: graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d", name, i), dt, 3*hidden),
+		for d := range o.directions() {
+			suffix := [...]string{"", "_reverse"}[d]
+			c := GRUCell{
+				Wih: graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d%s", name, i, suffix), dt, 3*hidden, in),
+				Whh: graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d%s", name, i, suffix), dt, 3*hidden, hidden),
+				Bih: graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d%s", name, i, suffix), dt, 3*hidden),
+				Bhh: graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d%s", name, i, suffix), dt, 3*hidden),
+			}
+			for _, p := range []*graph.Param{c.Wih, c.Whh, c.Bih, c.Bhh} {
+				p.InitUniform(rng, k)
+			}
+			if d == 0 {
+				l.Cells = append(l.Cells, c)
+			} else {
+				l.Reverse = append(l.Reverse, c)
+			}
 		}
-		for _, p := range []*graph.Param{c.Wih, c.Whh, c.Bih, c.Bhh} {
-			p.InitUniform(rng, k)
-		}
-		l.Cells = append(l.Cells, c)
 	}
 	return l
 }
 
-// Params lists each layer's Wih, Whh, Bih, Bhh, PyTorch's order.
+// Params lists each layer's Wih, Whh, Bih, Bhh, then its reverse cell's,
+// PyTorch's order.
 func (l *GRU) Params() []*graph.Param {
 	var ps []*graph.Param
-	for _, c := range l.Cells {
+	for i, c := range l.Cells {
 		ps = append(ps, c.Wih, c.Whh, c.Bih, c.Bhh)
+		if l.Reverse != nil {
+			r := l.Reverse[i]
+			ps = append(ps, r.Wih, r.Whh, r.Bih, r.Bhh)
+		}
 	}
 	return ps
 }
@@ -72,8 +91,15 @@ func (l *GRU) Kind() string { return "gru" }
 // HiddenSize is the width of the hidden state.
 func (l *GRU) HiddenSize() int { return l.Hidden }
 
+// Bidirectional reports whether the layers have reverse cells.
+func (l *GRU) Bidirectional() bool { return l.Reverse != nil }
+
+// OutputSize is Hidden, 2·Hidden when bidirectional.
+func (l *GRU) OutputSize() int { return outputSize(l.Hidden, l.Reverse != nil) }
+
 // Forward runs the stack over x (T, B, Input) and returns the top layer's
-// hidden states for every step, (T, B, Hidden), and for the last step, (B, Hidden).
+// hidden states for every step, (T, B, OutputSize), and for the last step,
+// (B, OutputSize) (see WithBidirectional for the bidirectional stack's).
 func (l *GRU) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node) {
 	return l.ForwardPacked(g, x, nil)
 }
@@ -82,11 +108,18 @@ func (l *GRU) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Nod
 // lengths (B int32): each layer is a graph.PackedGRU, PyTorch's nn.GRU on
 // a pack_padded_sequence (see LSTM.ForwardPacked). nil lengths is Forward.
 func (l *GRU) ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, last *gorgonia.Node) {
-	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, func(i int, x *gorgonia.Node) *gorgonia.Node {
-		c := l.Cells[i]
-		if lengths != nil {
-			return graph.Use(graph.PackedGRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
+	run := func(cells []GRUCell) func(i int, x *gorgonia.Node) *gorgonia.Node {
+		return func(i int, x *gorgonia.Node) *gorgonia.Node {
+			c := cells[i]
+			if lengths != nil {
+				return graph.Use(graph.PackedGRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
+			}
+			return graph.Use(graph.GRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
 		}
-		return graph.Use(graph.GRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
-	})
+	}
+	var reverse func(int, *gorgonia.Node) *gorgonia.Node
+	if l.Reverse != nil {
+		reverse = run(l.Reverse)
+	}
+	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, run(l.Cells), reverse)
 }

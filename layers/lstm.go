@@ -13,11 +13,15 @@ import (
 // LSTM is a stack of LSTM layers over time-major sequences (T, B, Input),
 // with dropout on the outputs of every layer but the last (PyTorch's
 // nn.LSTM dropout argument) and a zero initial state. Each layer runs as
-// one fused graph.LSTM op.
+// one fused graph.LSTM op, two for a bidirectional stack.
 type LSTM struct {
 	Input, Hidden int
 	Cells         []LSTMCell
-	Dropout       Dropout
+	// Reverse holds each layer's reverse-direction cell for a
+	// bidirectional stack (WithBidirectional), under the names of Cells
+	// with the suffix _reverse; nil for a unidirectional one.
+	Reverse []LSTMCell
+	Dropout Dropout
 }
 
 // LSTMCell holds one layer's weights, gate blocks in the order i, f, g, o,
@@ -32,40 +36,54 @@ type LSTMCell struct {
 }
 
 // NewLSTM initialises every weight and bias from U(−1/√H, 1/√H), as
-// PyTorch does. dropout is the probability applied between layers, in
-// [0, 1). It panics unless input, hidden and layers are at least 1,
-// dropout is in [0, 1), rng is not nil and dt is float32 or float64 (see
-// NewRecurrent for these as errors).
-func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) *LSTM {
+// PyTorch does (layer by layer, the forward cell before the reverse one).
+// dropout is the probability applied between layers, in [0, 1). opts:
+// WithBidirectional. It panics unless input, hidden and layers are at
+// least 1, dropout is in [0, 1), rng is not nil and dt is float32 or
+// float64 (see NewRecurrent for these as errors).
+func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand, opts ...RecurrentOption) *LSTM {
 	must(recurrentError("NewLSTM", input, hidden, layers, dropout, dt, rng))
+	o := recurrentOptionsOf(opts)
 	l := &LSTM{Input: input, Hidden: hidden, Dropout: Dropout{P: dropout, Seed: rng.Uint64()}}
 	k := fanBound(hidden)
 	for i := 0; i < layers; i++ {
 		in := input
 		if i > 0 {
-			in = hidden
+			in = o.directions() * hidden
 		}
-		c := LSTMCell{
-			Wih: graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d", name, i), dt, 4*hidden, in),
-			Whh: graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d", name, i), dt, 4*hidden, hidden),
-			Bih: graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d", name, i), dt, 4*hidden),
-			Bhh: graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d", name, i), dt, 4*hidden),
+		for d := range o.directions() {
+			suffix := [...]string{"", "_reverse"}[d]
+			c := LSTMCell{
+				Wih: graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d%s", name, i, suffix), dt, 4*hidden, in),
+				Whh: graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d%s", name, i, suffix), dt, 4*hidden, hidden),
+				Bih: graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d%s", name, i, suffix), dt, 4*hidden),
+				Bhh: graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d%s", name, i, suffix), dt, 4*hidden),
+			}
+			for _, p := range []*graph.Param{c.Wih, c.Whh, c.Bih, c.Bhh} {
+				p.InitUniform(rng, k)
+			}
+			if d == 0 {
+				l.Cells = append(l.Cells, c)
+			} else {
+				l.Reverse = append(l.Reverse, c)
+			}
 		}
-		for _, p := range []*graph.Param{c.Wih, c.Whh, c.Bih, c.Bhh} {
-			p.InitUniform(rng, k)
-		}
-		l.Cells = append(l.Cells, c)
 	}
 	return l
 }
 
 var _ Recurrent = (*LSTM)(nil)
 
-// Params lists each layer's Wih, Whh, Bih, Bhh, PyTorch's order.
+// Params lists each layer's Wih, Whh, Bih, Bhh, then its reverse cell's,
+// PyTorch's order.
 func (l *LSTM) Params() []*graph.Param {
 	var ps []*graph.Param
-	for _, c := range l.Cells {
+	for i, c := range l.Cells {
 		ps = append(ps, c.Wih, c.Whh, c.Bih, c.Bhh)
+		if l.Reverse != nil {
+			r := l.Reverse[i]
+			ps = append(ps, r.Wih, r.Whh, r.Bih, r.Bhh)
+		}
 	}
 	return ps
 }
@@ -76,8 +94,15 @@ func (l *LSTM) Kind() string { return "lstm" }
 // HiddenSize is the width of the hidden state.
 func (l *LSTM) HiddenSize() int { return l.Hidden }
 
+// Bidirectional reports whether the layers have reverse cells.
+func (l *LSTM) Bidirectional() bool { return l.Reverse != nil }
+
+// OutputSize is Hidden, 2·Hidden when bidirectional.
+func (l *LSTM) OutputSize() int { return outputSize(l.Hidden, l.Reverse != nil) }
+
 // Forward runs the stack over x (T, B, Input) and returns the top layer's
-// hidden states for every step, (T, B, Hidden), and for the last step, (B, Hidden).
+// hidden states for every step, (T, B, OutputSize), and for the last step,
+// (B, OutputSize) (see WithBidirectional for the bidirectional stack's).
 func (l *LSTM) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node) {
 	return l.ForwardPacked(g, x, nil)
 }
@@ -89,11 +114,18 @@ func (l *LSTM) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.No
 // of padding steps are zeros and no gradient flows through them. nil
 // lengths is Forward.
 func (l *LSTM) ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, last *gorgonia.Node) {
-	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, func(i int, x *gorgonia.Node) *gorgonia.Node {
-		c := l.Cells[i]
-		if lengths != nil {
-			return graph.Use(graph.PackedLSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
+	run := func(cells []LSTMCell) func(i int, x *gorgonia.Node) *gorgonia.Node {
+		return func(i int, x *gorgonia.Node) *gorgonia.Node {
+			c := cells[i]
+			if lengths != nil {
+				return graph.Use(graph.PackedLSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
+			}
+			return graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
 		}
-		return graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
-	})
+	}
+	var reverse func(int, *gorgonia.Node) *gorgonia.Node
+	if l.Reverse != nil {
+		reverse = run(l.Reverse)
+	}
+	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, run(l.Cells), reverse)
 }

@@ -11,39 +11,102 @@ import (
 )
 
 // Recurrent is a stack of recurrent layers over time-major sequences: LSTM
-// and GRU both satisfy it, so a model can take either cell.
+// and GRU both satisfy it, so a model can take either cell, in one
+// direction or both (WithBidirectional).
 type Recurrent interface {
 	Layer
 	// Forward runs the stack over x (T, B, Input) and returns the top
-	// layer's hidden states for every step, (T, B, Hidden), and for the
-	// last step, (B, Hidden).
+	// layer's outputs for every step, (T, B, OutputSize), and its
+	// features for the whole sequence, (B, OutputSize): the hidden state
+	// of the last step, and for a bidirectional stack that joined by the
+	// reverse direction's final state (see WithBidirectional).
 	Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Node)
 	// ForwardPacked is Forward over left-padded sequences of different
 	// lengths (B int32), PyTorch's packed sequences: each sequence's
 	// recurrence starts at its first real token and last is its final
 	// state, whatever the padding. nil lengths is Forward.
 	ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, last *gorgonia.Node)
-	// HiddenSize is the width of the hidden state.
+	// HiddenSize is the width of the hidden state (of one direction).
 	HiddenSize() int
+	// OutputSize is the width of Forward's outputs: HiddenSize, twice
+	// that for a bidirectional stack.
+	OutputSize() int
+	// Bidirectional reports whether every layer runs in both directions.
+	Bidirectional() bool
 	// Kind names the cell: "lstm" or "gru" (what NewRecurrent takes).
 	Kind() string
+}
+
+// RecurrentOption configures NewRecurrent, NewLSTM and NewGRU.
+type RecurrentOption func(*recurrentOptions)
+
+type recurrentOptions struct{ bidirectional bool }
+
+// WithBidirectional(true) makes every layer of the stack bidirectional,
+// PyTorch's nn.LSTM/nn.GRU(bidirectional=True): besides the cell that
+// reads the sequence forwards, each layer has a reverse cell, with its own
+// weights (PyTorch's names with the suffix _reverse: weight_ih_l0_reverse,
+// ..., bias_hh_l<k>_reverse), that reads it from its last step to its
+// first, and the layer's output at each step is the two directions'
+// hidden states side by side, (T, B, 2·Hidden): forward first, as
+// PyTorch's. The next layer reads those 2·Hidden features (after the
+// dropout between layers). The stack's last features are the forward
+// direction's last hidden state and the reverse direction's final one
+// (the state after it has read the first step), joined: PyTorch's
+// torch.cat((h_n[-2], h_n[-1]), 1).
+//
+// Padded (Forward), the reverse direction reads all T steps backwards, as
+// PyTorch's on a padded batch does: with left padding, a sequence's real
+// tokens first and then its padding. Packed (ForwardPacked), it reads each
+// sequence's real tokens alone, last to first, as PyTorch's on a
+// pack_padded_sequence does, and starts from the zero state at its last
+// token. Both directions run the same fused ops as a unidirectional
+// stack: the reverse one over the input reversed in time (graph.Reverse,
+// graph.PackedReverse), its hidden states reversed back.
+func WithBidirectional(on bool) RecurrentOption {
+	return func(o *recurrentOptions) { o.bidirectional = on }
+}
+
+func recurrentOptionsOf(opts []RecurrentOption) recurrentOptions {
+	var o recurrentOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// outputSize is the width of a stack's outputs.
+func outputSize(hidden int, bidirectional bool) int {
+	if bidirectional {
+		return 2 * hidden
+	}
+	return hidden
+}
+
+// directions is 2 for a bidirectional stack, else 1.
+func (o recurrentOptions) directions() int {
+	if o.bidirectional {
+		return 2
+	}
+	return 1
 }
 
 // Cells are the recurrent cells NewRecurrent knows, by Kind.
 var Cells = []string{"lstm", "gru"}
 
 // NewRecurrent makes a stack of the named cell ("lstm" or "gru"; see
-// NewLSTM and NewGRU for the arguments). An unknown cell is an error, as
-// is an argument for which NewLSTM and NewGRU panic.
-func NewRecurrent(cell, name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand) (Recurrent, error) {
+// NewLSTM and NewGRU for the arguments and options). An unknown cell is
+// an error, as is an argument for which NewLSTM and NewGRU panic.
+func NewRecurrent(cell, name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand,
+	opts ...RecurrentOption) (Recurrent, error) {
 	if err := recurrentError("NewRecurrent", input, hidden, layers, dropout, dt, rng); err != nil {
 		return nil, err
 	}
 	switch cell {
 	case "lstm":
-		return NewLSTM(name, input, hidden, layers, dropout, dt, rng), nil
+		return NewLSTM(name, input, hidden, layers, dropout, dt, rng, opts...), nil
 	case "gru":
-		return NewGRU(name, input, hidden, layers, dropout, dt, rng), nil
+		return NewGRU(name, input, hidden, layers, dropout, dt, rng, opts...), nil
 	}
 	return nil, fmt.Errorf("unknown recurrent cell %q (want lstm or gru)", cell)
 }
@@ -67,8 +130,15 @@ func recurrentError(fn string, input, hidden, layers int, dropout float64, dt te
 // graph.GRU's do; stack returns those of the top layer and the top
 // layer's last step (B, hidden), as views. With left-padded sequences the
 // last step is every sequence's last real one.
+//
+// reverse, when not nil, is layer i's reverse direction (the same op with
+// the reverse cell's weights): it runs over x reversed in time (within
+// each sequence's real steps when packed), its hidden states are
+// reversed back, and the layer's output is the two side by side, (T, B,
+// 2·hidden); last is the two directions' last steps side by side, (B,
+// 2·hidden), the reverse one's being its state after the first step.
 func stack(g *graph.Graph, x, lengths *gorgonia.Node, n, hidden int, drop *Dropout,
-	layer func(i int, x *gorgonia.Node) *gorgonia.Node) (seq, last *gorgonia.Node) {
+	layer, reverse func(i int, x *gorgonia.Node) *gorgonia.Node) (seq, last *gorgonia.Node) {
 	s := x.Shape()
 	t, b := s[0], s[1]
 	if lengths != nil && (lengths.Dtype() != tensor.Int32 || lengths.Shape().TotalSize() != b) {
@@ -79,9 +149,22 @@ func stack(g *graph.Graph, x, lengths *gorgonia.Node, n, hidden int, drop *Dropo
 			x = drop.Forward(g, x)
 		}
 		out := layer(i, x)
-		x = graph.NewView(out, 0, t, b, hidden)
+		if reverse == nil {
+			x = graph.NewView(out, 0, t, b, hidden)
+			if i == n-1 {
+				last = graph.NewView(out, (t-1)*b*hidden, b, hidden)
+			}
+			continue
+		}
+		rout := reverse(i, graph.NewReverse(x, lengths))
+		back := graph.NewReverse(graph.NewView(rout, 0, t, b, hidden), lengths)
+		// graph.Concat joins matrices: each step's rows of both directions
+		// as (T·B, hidden), joined and seen as (T, B, 2·hidden) again.
+		both := graph.NewConcat(graph.NewView(out, 0, t*b, hidden), graph.NewView(back, 0, t*b, hidden))
+		x = graph.NewView(both, 0, t, b, 2*hidden)
 		if i == n-1 {
-			last = graph.NewView(out, (t-1)*b*hidden, b, hidden)
+			last = graph.NewConcat(graph.NewView(out, (t-1)*b*hidden, b, hidden),
+				graph.NewView(rout, (t-1)*b*hidden, b, hidden))
 		}
 	}
 	return x, last

@@ -95,8 +95,9 @@ func runTorchCost(t *testing.T, g *graph.Graph, x *graph.Param, seq, last *gorgo
 	fill func(*graph.Program)) (*graph.Program, []*gorgonia.Node) {
 	t.Helper()
 	s := ref.Shape
-	r := g.Input("r", tensor.Float64, s.T, s.B, s.H)
-	rl := g.Input("r_last", tensor.Float64, s.B, s.H)
+	w := len(ref.R) / (s.T * s.B) // H, or 2H for a bidirectional stack
+	r := g.Input("r", tensor.Float64, s.T, s.B, w)
+	rl := g.Input("r_last", tensor.Float64, s.B, w)
 	must := gorgonia.Must
 	cost := must(gorgonia.Add(must(gorgonia.Sum(must(gorgonia.HadamardProd(seq, r)))),
 		must(gorgonia.Sum(must(gorgonia.HadamardProd(last, rl))))))
