@@ -720,7 +720,11 @@ func (c *Classifier) Summary() string {
 	if cfg.Packed {
 		notes = append(notes, "packed: each message from its first word")
 	}
-	enc := fmt.Sprintf("%d×%s %d", cfg.Layers, strings.ToUpper(cfg.Cell), cfg.Hidden)
+	bi := ""
+	if cfg.Bidirectional {
+		bi = "bidirectional "
+	}
+	enc := fmt.Sprintf("%d×%s%s %d", cfg.Layers, bi, strings.ToUpper(cfg.Cell), cfg.Hidden)
 	if len(notes) > 0 {
 		enc += " (" + strings.Join(notes, "; ") + ")"
 	}

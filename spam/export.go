@@ -23,7 +23,9 @@ import (
 //	                   names: emb.weight, lstm.weight_ih_l<k>,
 //	                   lstm.weight_hh_l<k>, lstm.bias_ih_l<k>,
 //	                   lstm.bias_hh_l<k>, fc.weight, fc.bias (float32);
-//	                   a GRU model has gru.* in place of lstm.*
+//	                   a GRU model has gru.* in place of lstm.*; a
+//	                   bidirectional one has each layer's reverse cell
+//	                   too, under the same names with _reverse added
 //	vocab.txt          one token per line; line n (from 0) is id n: 0 the
 //	                   padding, 1 the unknown word
 //	config.json        ExportConfigJSON: sizes, padding, packed, class
@@ -65,9 +67,15 @@ type ExportConfigJSON struct {
 	// each message's final state h_n[-1]. False (and absent, in exports
 	// from before the field): they run over the whole left-padded row.
 	Packed bool `json:"packed"`
-	SeqLen int  `json:"seq_len"`
-	PadID  int  `json:"pad_id"`
-	UnkID  int  `json:"unk_id"`
+	// Bidirectional is nn.LSTM's (nn.GRU's) bidirectional: h is then
+	// torch.cat((h_n[-2], h_n[-1]), 1), the forward direction's final
+	// state beside the reverse direction's, and fc reads 2·hidden_size
+	// features. False (and absent, in exports from before the field):
+	// one direction.
+	Bidirectional bool `json:"bidirectional"`
+	SeqLen        int  `json:"seq_len"`
+	PadID         int  `json:"pad_id"`
+	UnkID         int  `json:"unk_id"`
 	// Labels name the classes: the model's probability is of Positive.
 	// Absent (exports from before the field): ham and spam.
 	Labels *Labels `json:"labels,omitempty"`
@@ -108,13 +116,22 @@ func (c *Classifier) exportConfig() ExportConfigJSON {
 			"pad on the left with pad_id to exactly seq_len, so the last step holds the last kept word",
 		Output: "sigmoid(fc(h)), h the top " + strings.ToUpper(cfg.Cell) +
 			" layer's hidden state at the last step: the probability of " + labels.Positive,
-		Packed: cfg.Packed, Labels: &labels,
+		Packed: cfg.Packed, Bidirectional: cfg.Bidirectional, Labels: &labels,
 	}
 	if cfg.Packed {
 		ec.Encoding += "; packed: the message's length is seq_len minus its left padding, and its tokens " +
 			"are moved to the front of the row for pack_padded_sequence"
 		ec.Output = "sigmoid(fc(h)), h the top " + strings.ToUpper(cfg.Cell) + " layer's final state h_n[-1] " +
 			"on the packed message (zero for a message of no tokens): the probability of " + labels.Positive
+	}
+	if cfg.Bidirectional {
+		state := "last step's hidden state"
+		if cfg.Packed {
+			state = "final state on the packed message"
+		}
+		ec.Output = "sigmoid(fc(h)), h = torch.cat((h_n[-2], h_n[-1]), 1) of the top bidirectional " +
+			strings.ToUpper(cfg.Cell) + " layer: the forward direction's " + state +
+			" beside the reverse direction's final state (after it has read the first step): the probability of " + labels.Positive
 	}
 	if p := c.Model.Emb.Padding; p != layers.NoPadding {
 		ec.PaddingIdx = &p
@@ -190,7 +207,7 @@ func Import(dir string) (*Classifier, error) {
 		return nil, err
 	}
 	cfg := Config{Cell: ec.Cell, SeqLen: ec.SeqLen, Embed: ec.EmbeddingDim, Hidden: ec.HiddenSize, Layers: ec.NumLayers,
-		Dropout: ec.Dropout, Vocab: ec.VocabSize, Padding: PaddingZero, Packed: ec.Packed}
+		Dropout: ec.Dropout, Vocab: ec.VocabSize, Padding: PaddingZero, Packed: ec.Packed, Bidirectional: ec.Bidirectional}
 	if ec.PaddingIdx == nil {
 		cfg.Padding = PaddingLearned
 	}

@@ -2,7 +2,8 @@
 // (embedding, stacked LSTM, dense, sigmoid; binary cross-entropy, Adam,
 // gradient-norm clipping), with the data pipeline, training, evaluation,
 // prediction and the model file that holds all of it. The LSTM can be
-// swapped for a GRU or a text CNN (Config.Cell).
+// swapped for a GRU or a text CNN (Config.Cell), and a recurrent stack
+// can read the messages in both directions (Config.Bidirectional).
 package spam
 
 import (
@@ -44,6 +45,14 @@ type Config struct {
 	// padding, and training with length-bucketed batches skips most of
 	// the padding's work. Recurrent cells only.
 	Packed bool `json:"packed,omitempty"`
+	// Bidirectional runs every recurrent layer in both directions,
+	// PyTorch's bidirectional=True (layers.WithBidirectional): each layer
+	// has a reverse cell (parameters named <cell>.*_reverse) and outputs
+	// 2·Hidden features per step, and the dense layer reads the forward
+	// direction's last state beside the reverse direction's final one.
+	// False (the zero value, and what model files from before the field
+	// hold): forward only. Recurrent cells only.
+	Bidirectional bool `json:"bidirectional,omitempty"`
 	// Padding is how the embedding treats the padding id 0: PaddingZero
 	// (the default, and what model files from before the field hold) keeps
 	// its row at zero and never updates it, nn.Embedding(padding_idx=0);
@@ -142,6 +151,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("dropout %v must be in [0, 1)", c.Dropout)
 	case c.Packed && c.Cell == "cnn":
 		return fmt.Errorf("packed sequences apply to the recurrent cells (lstm, gru), not to the cnn")
+	case c.Bidirectional && c.Cell == "cnn":
+		return fmt.Errorf("bidirectional layers apply to the recurrent cells (lstm, gru), not to the cnn")
 	case c.Padding != "" && c.Padding != PaddingZero && c.Padding != PaddingLearned:
 		return fmt.Errorf("padding %q: want %s or %s", c.Padding, PaddingZero, PaddingLearned)
 	case c.Vocab < 3:
@@ -175,9 +186,10 @@ func (c Config) paramBound() int {
 		}
 		in := c.Embed
 		for range c.Layers {
-			n += gates*c.Hidden*(in+c.Hidden) + 2*gates*c.Hidden
-			in = c.Hidden
+			n += c.directions() * (gates*c.Hidden*(in+c.Hidden) + 2*gates*c.Hidden)
+			in = c.directions() * c.Hidden
 		}
+		features *= c.directions()
 	}
 	return n + features + 1
 }
@@ -195,7 +207,13 @@ func (c Config) TrainingBytes(batch int) uint64 {
 	const f32, base = 4, 64 << 20
 	c = c.WithDefaults()
 	params := uint64(c.paramBound()) * 5 * f32
-	width := c.Embed + c.Layers*8*c.Hidden
+	// A bidirectional layer keeps both directions' and, besides, its
+	// input reversed, the reverse hidden states reversed back and the two
+	// joined: 6·Hidden more at most.
+	width := c.Embed + c.Layers*8*c.Hidden*c.directions()
+	if c.Bidirectional {
+		width += c.Layers * 6 * c.Hidden
+	}
 	if c.Cell == "cnn" {
 		width = c.Embed + 2*c.Channels*len(c.Widths)
 	}
@@ -209,7 +227,19 @@ func (c Config) describe() string {
 	if c.Cell == "cnn" {
 		return fmt.Sprintf("embedding %d×%d, text CNN of widths %v × %d filters", c.Vocab, c.Embed, c.Widths, c.Channels)
 	}
-	return fmt.Sprintf("embedding %d×%d, %d×%s %d", c.Vocab, c.Embed, c.Layers, strings.ToUpper(c.Cell), c.Hidden)
+	bi := ""
+	if c.Bidirectional {
+		bi = "bidirectional "
+	}
+	return fmt.Sprintf("embedding %d×%d, %d×%s%s %d", c.Vocab, c.Embed, c.Layers, bi, strings.ToUpper(c.Cell), c.Hidden)
+}
+
+// directions is 2 for a bidirectional recurrent stack, else 1.
+func (c Config) directions() int {
+	if c.Bidirectional {
+		return 2
+	}
+	return 1
 }
 
 // paddingRow is the embedding's padding row for c.Padding.
@@ -250,11 +280,13 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 		m.CNNDropout = &layers.Dropout{P: cfg.Dropout, Seed: rng.Uint64()}
 		features = m.CNN.Features()
 	} else {
-		rnn, err := layers.NewRecurrent(cfg.Cell, cfg.Cell, cfg.Embed, cfg.Hidden, cfg.Layers, cfg.Dropout, dt, rng)
+		rnn, err := layers.NewRecurrent(cfg.Cell, cfg.Cell, cfg.Embed, cfg.Hidden, cfg.Layers, cfg.Dropout, dt, rng,
+			layers.WithBidirectional(cfg.Bidirectional))
 		if err != nil {
 			return nil, err
 		}
 		m.RNN = rnn
+		features = rnn.OutputSize()
 	}
 	m.Out = layers.NewDense("dense", features, 1, dt, rng)
 	return m, nil

@@ -109,6 +109,7 @@ func (r *Run) RunDiff(o Options) []string {
 	add("channels", have.Channels, want.Channels)
 	add("dropout", have.Dropout, want.Dropout)
 	add("packed", have.Packed, want.Packed)
+	add("bidirectional", have.Bidirectional, want.Bidirectional)
 	add("embedding padding", have.Padding, want.Padding)
 	add("batch size", o.BatchSize, w.BatchSize)
 	add("learning rate", o.LR, w.LR)

@@ -117,7 +117,7 @@ type trainFlags struct {
 	dropout, lr, clip                            *float64
 	seed                                         *uint64
 	selectBy, device, out, plot, resume, state   *string
-	asJSON, packed                               *bool
+	asJSON, packed, bidirectional                *bool
 }
 
 // Bounds of the model's sizes: far above any use of this model, they keep
@@ -156,7 +156,11 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		"over its padding, so its probability does not depend on --seq-len's padding,\n"+
 		"and training batches are bucketed by length (shuffled, sorted within chunks of\n"+
 		"--bucket batches, batches shuffled) so that each step runs about as many time\n"+
-		"steps as its longest message has words. The model file records it.\n", stdout)
+		"steps as its longest message has words. The model file records it.\n"+
+		"\n--bidirectional runs every recurrent layer in both directions (PyTorch's\n"+
+		"bidirectional=True): a second cell per layer reads each message from its last\n"+
+		"word to its first, and the dense layer reads both directions' final states.\n"+
+		"It doubles the recurrent work. The model file and exports record it.\n", stdout)
 	def := spam.DefaultConfig()
 	f := &trainFlags{
 		fs: fs,
@@ -187,11 +191,12 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		selectBy: fs.Choice("select", "accuracy", []string{"accuracy", "loss"}, "keep the epoch with the best validation accuracy or loss"),
 		device: fs.Custom("device", "auto", "auto|cpu|cuda[:N]",
 			"auto (CUDA device 0 when built with -tags embercuda and present, else the CPU), cpu or cuda[:N]", checkDeviceSpec),
-		out:    fs.Output("out", "spam.model", "where to save the trained model", cli.Replaces(replacesOnly(spam.FileKind))),
-		plot:   fs.Output("plot", "", "write a training-curve PNG here", cli.Ext(".png")),
-		asJSON: fs.Bool("json", false, "make the last line of output one JSON object with the results"),
-		packed: fs.Bool("packed", false, "run the recurrent layers on each message's own length, with length-bucketed batches (lstm, gru)"),
-		bucket: fs.Int("bucket", train.DefaultChunk, 1, maxBatch, "with --packed: batches sorted by length together (1: only within each batch)"),
+		out:           fs.Output("out", "spam.model", "where to save the trained model", cli.Replaces(replacesOnly(spam.FileKind))),
+		plot:          fs.Output("plot", "", "write a training-curve PNG here", cli.Ext(".png")),
+		asJSON:        fs.Bool("json", false, "make the last line of output one JSON object with the results"),
+		packed:        fs.Bool("packed", false, "run the recurrent layers on each message's own length, with length-bucketed batches (lstm, gru)"),
+		bidirectional: fs.Bool("bidirectional", false, "run every recurrent layer in both directions, as PyTorch's bidirectional=True (lstm, gru)"),
+		bucket:        fs.Int("bucket", train.DefaultChunk, 1, maxBatch, "with --packed: batches sorted by length together (1: only within each batch)"),
 		resume: fs.Input("resume", "", "continue the run whose training state this `file` holds, on the same data, with the same settings; "+
 			"--epochs, --patience, --out, --plot and --device may change", cli.Updated()),
 		state: fs.Output("state", "", "where to keep the run's training state (rewritten at every epoch's end and on an interrupt; --state '' keeps none)",
@@ -236,6 +241,9 @@ func (f *trainFlags) checkCell() error {
 	if *f.packed && cnn {
 		return errors.New("--packed: applies to the recurrent cells (--cell lstm or gru), not to the cnn")
 	}
+	if *f.bidirectional && cnn {
+		return errors.New("--bidirectional: applies to the recurrent cells (--cell lstm or gru), not to the cnn")
+	}
 	cfg, err := f.config()
 	if err != nil {
 		return err
@@ -250,7 +258,7 @@ func (f *trainFlags) config() (spam.Config, error) {
 	cfg := spam.Config{Cell: *f.cell, SeqLen: *f.seqLen, Embed: *f.embed, Dropout: *f.dropout, Packed: *f.packed,
 		Padding: *f.padding}
 	if *f.cell != "cnn" {
-		cfg.Hidden, cfg.Layers = *f.hidden, *f.layers
+		cfg.Hidden, cfg.Layers, cfg.Bidirectional = *f.hidden, *f.layers, *f.bidirectional
 		return cfg, nil
 	}
 	cfg.Channels = *f.channels
@@ -457,6 +465,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res := map[string]any{
 		"device":        dev.name,
 		"packed":        clf.Model.Cfg.Packed,
+		"bidirectional": clf.Model.Cfg.Bidirectional,
 		"gemm":          dev.gemm(),
 		"epochs":        len(rep.Fit.History),
 		"best_epoch":    rep.Fit.BestEpoch,

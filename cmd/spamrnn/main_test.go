@@ -214,6 +214,28 @@ func TestTrainPacked(t *testing.T) {
 	}
 }
 
+// TestTrainBidirectional trains a packed bidirectional GRU through the
+// command: the summary, the JSON and the model file say so, and predict
+// runs it.
+func TestTrainBidirectional(t *testing.T) {
+	path := fixture(t)
+	model := filepath.Join(t.TempDir(), "bi.model")
+	code, out, errOut := runCmd(t, "", "train", "--data", path, "--out", model, "--cell", "gru", "--packed", "--bidirectional",
+		"--epochs", "2", "--batch", "16", "--seq-len", "20", "--embed", "16", "--hidden", "12", "--lr", "0.005", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "2×bidirectional GRU 12")
+	res := lastJSON(t, out)
+	require.Equal(t, true, res["bidirectional"])
+	require.Greater(t, res["test_accuracy"].(float64), 0.8)
+	clf, err := spam.Load(model)
+	require.NoError(t, err)
+	require.True(t, clf.Model.Cfg.Bidirectional)
+	require.True(t, clf.Model.Cfg.Packed)
+	code, out, errOut = runCmd(t, "", "predict", "--model", model, "FREE entry win cash now")
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `^(spam|ham) +0\.\d{4}\n$`, out)
+}
+
 func TestTrainDefaultsToDemoCorpus(t *testing.T) {
 	model := filepath.Join(t.TempDir(), "m.model")
 	code, out, errOut := runCmd(t, "", append([]string{"train", "--out", model, "--epochs", "1"}, smallModel[2:]...)...)
@@ -267,6 +289,7 @@ func TestTrainFlagProblems(t *testing.T) {
 		{"plot in a missing directory", []string{"--plot", "/nonexistent/c.png"}, "--plot /nonexistent/c.png: directory /nonexistent does not exist"},
 		{"plot over the model", []string{"--out", filepath.Join(dir, "x.png"), "--plot", filepath.Join(dir, "x.png")}, "--plot " + filepath.Join(dir, "x.png") + ": --out writes the same file"},
 		{"packed cnn", []string{"--packed", "--cell", "cnn"}, "--packed: applies to the recurrent cells"},
+		{"bidirectional cnn", []string{"--bidirectional", "--cell", "cnn"}, "--bidirectional: applies to the recurrent cells"},
 		{"bucket unpacked", []string{"--bucket", "4"}, "--bucket: sorts the batches of a --packed run"},
 		{"zero bucket", []string{"--packed", "--bucket", "0"}, "--bucket 0: must be 1 to 65536"},
 		{"stray argument", []string{"extra"}, `unexpected argument "extra"`},

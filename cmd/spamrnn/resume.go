@@ -31,7 +31,8 @@ type runRecord struct {
 // selection). --data may name another path to the same data: its content
 // is checked against the run's.
 var meaningFlags = []string{"format", "positive", "label", "text", "cell", "seq-len", "embed", "hidden", "layers",
-	"widths", "channels", "dropout", "padding", "batch", "lr", "clip", "seed", "select", "packed", "bucket"}
+	"widths", "channels", "dropout", "padding", "batch", "lr", "clip", "seed", "select", "packed", "bucket",
+	"bidirectional"}
 
 // changeable are the flags that may differ in a resumed run (the device
 // is said when it is chosen).
