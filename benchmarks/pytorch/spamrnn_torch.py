@@ -7,8 +7,8 @@ An export directory (spamrnn export --model FILE --out DIR) holds
                        lstm.weight_ih_l<k>, lstm.weight_hh_l<k>, lstm.bias_ih_l<k>,
                        lstm.bias_hh_l<k>, fc.weight, fc.bias (float32)
     vocab.txt          one token per line; line n (from 0) is id n: 0 padding, 1 unknown
-    config.json        sizes, padding_idx, packed, sequence length, class labels and the
-                       cleaning rules
+    config.json        sizes, padding_idx, packed, bidirectional, sequence length, class
+                       labels and the cleaning rules
 
 Commands (Debian's /usr/bin/python3 with python3-torch; nothing else is needed:
 safetensors files are read and written here with torch alone, or with the
@@ -23,14 +23,20 @@ safetensors package when it is installed):
   export DIR --data FILE   train the reference model in PyTorch on the UCI SMS file
                            (the pipeline of spam_lstm.py: split, vocabulary from the
                            training split) and write it to DIR, for spamrnn import;
-                           --packed trains and exports it packed (spamrnn --packed).
+                           --packed trains and exports it packed (spamrnn --packed);
+                           --bidirectional makes the LSTM bidirectional (spamrnn
+                           --bidirectional).
 
 The model: nn.Embedding(vocab, embedding_dim, padding_idx) -> nn.LSTM(embedding_dim,
 hidden_size, num_layers, batch_first=True) -> the top layer's output at the last step
 -> nn.Linear(hidden_size, 1) -> sigmoid; packed (config.json "packed": true), the
 recurrent layers run on pack_padded_sequence of each message's tokens (moved from the
 end of its left-padded row to the front) and the top layer's final state h_n[-1] takes
-the place of the last step's output. Messages are cleaned as Ember cleans them:
+the place of the last step's output. Bidirectional (config.json "bidirectional": true),
+the LSTM (GRU) is nn.LSTM(..., bidirectional=True), its reverse cells under the names
+with _reverse added, and fc reads torch.cat((h_n[-2], h_n[-1]), 1), 2 * hidden_size
+features: the forward direction's final state beside the reverse direction's (which,
+padded, has read the row's padding last, as PyTorch does). Messages are cleaned as Ember cleans them:
 each character lower-cased on its own (Go's unicode.ToLower), Python's
 string.punctuation deleted, split on Go's white space (unicode.IsSpace, which unlike
 str.split() does not split on \\x1c-\\x1f), the first seq_len tokens kept, unknown words
@@ -136,30 +142,41 @@ class SpamRNN(nn.Module):
     """The reference model; state_dict names emb.*, lstm.* (gru.* for a GRU), fc.*."""
 
     def __init__(self, vocab_size, embedding_dim, hidden_size, num_layers, dropout=0.0, padding_idx=PAD,
-                 cell="lstm"):
+                 cell="lstm", bidirectional=False):
         super().__init__()
         self.cell = cell
         self.emb = nn.Embedding(vocab_size, embedding_dim, padding_idx=padding_idx)
         rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
         setattr(self, cell, rnn(embedding_dim, hidden_size, num_layers=num_layers,
-                                dropout=dropout if num_layers > 1 else 0.0, batch_first=True))
-        self.fc = nn.Linear(hidden_size, 1)
+                                dropout=dropout if num_layers > 1 else 0.0, batch_first=True,
+                                bidirectional=bidirectional))
+        self.fc = nn.Linear(hidden_size * (2 if bidirectional else 1), 1)
+
+    def features(self, h_n):
+        """The top layer's final state(s): h_n[-1], or torch.cat((h_n[-2], h_n[-1]), 1) when
+        bidirectional (the forward direction's, then the reverse direction's)."""
+        rnn = getattr(self, self.cell)
+        if self.cell == "lstm":
+            h_n = h_n[0]
+        if rnn.bidirectional:
+            return torch.cat((h_n[-2], h_n[-1]), 1)
+        return h_n[-1]
 
     def forward(self, ids, packed=False):
         """ids: [B, T] left-padded; packed: run each row on its own length."""
         rnn = getattr(self, self.cell)
         if not packed:
-            out, _ = rnn(self.emb(ids))
+            out, h_n = rnn(self.emb(ids))
+            if rnn.bidirectional:
+                return torch.sigmoid(self.fc(self.features(h_n))).squeeze(1)
             return torch.sigmoid(self.fc(out[:, -1, :])).squeeze(1)
         lengths = lengths_of(ids)
         real = lengths > 0  # pack_padded_sequence refuses empty rows; their state stays zero
-        h = torch.zeros(ids.shape[0], rnn.hidden_size, dtype=self.fc.weight.dtype)
+        h = torch.zeros(ids.shape[0], self.fc.in_features, dtype=self.fc.weight.dtype)
         if bool(real.any()):
             e = self.emb(to_front(ids[real], lengths[real]))
             _, h_n = rnn(pack_padded_sequence(e, lengths[real], batch_first=True, enforce_sorted=False))
-            if self.cell == "lstm":
-                h_n = h_n[0]
-            h[real] = h_n[-1]
+            h[real] = self.features(h_n)
         return torch.sigmoid(self.fc(h)).squeeze(1)
 
 
@@ -193,7 +210,7 @@ def load_export(d):
     if len(words) != cfg["vocab_size"]:
         sys.exit("%s: %d tokens, config.json says %d" % (VOCAB, len(words), cfg["vocab_size"]))
     model = SpamRNN(cfg["vocab_size"], cfg["embedding_dim"], cfg["hidden_size"], cfg["num_layers"],
-                    cfg.get("dropout", 0.0), cfg["padding_idx"], cfg["cell"])
+                    cfg.get("dropout", 0.0), cfg["padding_idx"], cfg["cell"], cfg.get("bidirectional", False))
     state = load_safetensors(os.path.join(d, WEIGHTS))
     model.load_state_dict({k: v.to(torch.float32) for k, v in state.items()})  # strict: every name must match
     model.eval()
@@ -266,7 +283,8 @@ def export(args):
     words = ["<pad>", "<unk>"] + words
     vocab = {w: i for i, w in enumerate(words)}
     pad = None if args.padding == "learned" else PAD
-    model = SpamRNN(len(words), args.embed, args.hidden, args.layers, args.dropout, pad)
+    model = SpamRNN(len(words), args.embed, args.hidden, args.layers, args.dropout, pad,
+                    bidirectional=args.bidirectional)
     x = torch.tensor([encode(t, vocab, args.seq_len) for _, t in train])
     y = torch.tensor([lab for lab, _ in train])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -289,7 +307,7 @@ def export(args):
         "format": FORMAT, "version": 1, "cell": "lstm",
         "vocab_size": len(words), "embedding_dim": args.embed, "hidden_size": args.hidden,
         "num_layers": args.layers, "dropout": args.dropout, "batch_first": True, "padding_idx": pad,
-        "packed": args.packed, "seq_len": args.seq_len, "pad_id": PAD, "unk_id": UNK,
+        "packed": args.packed, "bidirectional": args.bidirectional, "seq_len": args.seq_len, "pad_id": PAD, "unk_id": UNK,
         "labels": {"negative": "ham", "positive": "spam"},
         "lowercase": True, "punctuation": PUNCTUATION, "split": "white space (Unicode), runs of it as one",
         "encoding": "keep the first seq_len tokens; map words not in vocab.txt to unk_id; "
@@ -304,6 +322,11 @@ def export(args):
                             "are moved to the front of the row for pack_padded_sequence")
         cfg["output"] = ("sigmoid(fc(h)), h the top LSTM layer's final state h_n[-1] on the packed message "
                          "(zero for a message of no tokens): the probability of spam")
+    if args.bidirectional:
+        state = "final state on the packed message" if args.packed else "last step's hidden state"
+        cfg["output"] = ("sigmoid(fc(h)), h = torch.cat((h_n[-2], h_n[-1]), 1) of the top bidirectional LSTM layer: "
+                         "the forward direction's " + state + " beside the reverse direction's final state "
+                         "(after it has read the first step): the probability of spam")
     write_export(args.dir, model, words, cfg)
     print("wrote %s: vocabulary %d, %d parameters" % (args.dir, len(words), sum(p.numel() for p in model.parameters())))
 
@@ -335,6 +358,7 @@ def main():
     e.add_argument("--max-vocab", type=int, default=0, help="keep the most frequent words (0: all)")
     e.add_argument("--padding", choices=["zero", "learned"], default="zero")
     e.add_argument("--packed", action="store_true", help="train on pack_padded_sequence and export it packed")
+    e.add_argument("--bidirectional", action="store_true", help="a bidirectional LSTM (spamrnn --bidirectional)")
     e.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args()
     torch.set_num_threads(1)

@@ -67,18 +67,22 @@ func requireSameProbs(t *testing.T, clf *spam.Classifier, want []torchProb) {
 }
 
 // exports are the fixture pairs of the round trips: an export made by
-// PyTorch and a model trained by Ember, each padded and packed, and a GRU
-// model trained by Ember (spamrnn_torch.py export trains only the LSTM).
+// PyTorch and a model trained by Ember, each padded and packed, in one
+// direction and bidirectional, and a GRU model trained by Ember
+// (spamrnn_torch.py export trains only the LSTM).
 var exports = []struct {
 	name   string
 	cell   string
 	packed bool
+	bidir  bool
 	torch  string // export directory written by spamrnn_torch.py export ("": none)
 	ember  string // model file written by make_ember_model.go
 }{
-	{"padded", "lstm", false, "torch_export", "ember.model"},
-	{"packed", "lstm", true, "torch_packed_export", "ember_packed.model"},
-	{"gru", "gru", false, "", "ember_gru.model"},
+	{"padded", "lstm", false, false, "torch_export", "ember.model"},
+	{"packed", "lstm", true, false, "torch_packed_export", "ember_packed.model"},
+	{"gru", "gru", false, false, "", "ember_gru.model"},
+	{"bidirectional", "lstm", false, true, "torch_bidir_export", "ember_bidir.model"},
+	{"bidirectional packed", "lstm", true, true, "torch_bidir_packed_export", "ember_bidir_packed.model"},
 }
 
 // probsFile is the fixture of PyTorch's probabilities for an export
@@ -106,6 +110,7 @@ func TestImportPyTorchModel(t *testing.T) {
 			clf, err := spam.Load(out)
 			require.NoError(t, err)
 			require.Equal(t, tc.packed, clf.Model.Cfg.Packed)
+			require.Equal(t, tc.bidir, clf.Model.Cfg.Bidirectional)
 			require.Equal(t, spam.SMSLabels, clf.Labels)
 			want := readTorchProbs(t, probsFile(tc.torch))
 			require.Len(t, want, len(messages(t)))
@@ -146,6 +151,7 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tc.packed, clf.Model.Cfg.Packed)
 			require.Equal(t, tc.cell, clf.Model.Cfg.Cell)
+			require.Equal(t, tc.bidir, clf.Model.Cfg.Bidirectional)
 			requireSameProbs(t, clf, readTorchProbs(t, probsFile(tc.ember)))
 
 			f, err := safetensors.ReadFile(filepath.Join(dir, spam.ExportWeights))
@@ -154,6 +160,9 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 			for _, k := range []string{"0", "1"} {
 				for _, w := range []string{"weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"} {
 					names = append(names, tc.cell+"."+w+k)
+					if tc.bidir {
+						names = append(names, tc.cell+"."+w+k+"_reverse")
+					}
 				}
 			}
 			require.ElementsMatch(t, names, f.Names())
@@ -170,6 +179,7 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, json.Unmarshal(raw, &cfg))
 			require.Equal(t, tc.packed, cfg["packed"])
+			require.Equal(t, tc.bidir, cfg["bidirectional"])
 			require.Equal(t, tc.cell, cfg["cell"])
 
 			// Import gives back the same model.

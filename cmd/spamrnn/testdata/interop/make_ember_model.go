@@ -2,13 +2,15 @@
 
 // make_ember_model.go trains the small Ember model of the interop tests
 // on the SMS Spam Collection: go run make_ember_model.go SMSFILE OUT
-// [packed|gru]. make.sh runs it for ember.model, ember_packed.model and
-// ember_gru.model.
+// [packed|gru|bidir|bidir_packed]. make.sh runs it for ember.model,
+// ember_packed.model, ember_gru.model, ember_bidir.model and
+// ember_bidir_packed.model.
 package main
 
 import (
 	"context"
 	"os"
+	"strings"
 
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/spam"
@@ -28,7 +30,8 @@ func main() {
 		cell = "gru"
 	}
 	clf, _, err := spam.Train(context.Background(), ex, load, spam.Options{
-		Model:  spam.Config{Cell: cell, SeqLen: 20, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5, Packed: variant == "packed"},
+		Model: spam.Config{Cell: cell, SeqLen: 20, Embed: 8, Hidden: 16, Layers: 2, Dropout: 0.5,
+			Packed: strings.HasSuffix(variant, "packed"), Bidirectional: strings.HasPrefix(variant, "bidir")},
 		Epochs: 2, MaxVocab: 500, Seed: 11,
 	})
 	if err != nil {
