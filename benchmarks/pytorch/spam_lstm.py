@@ -38,6 +38,11 @@ pack_padded_sequence's enforce_sorted wants). In bench mode each timed repeat of
 is one epoch of bucketed batches (or --packed-steps of them), so that both engines are timed
 over the training split's whole length distribution.
 
+--bidirectional makes the recurrent layers bidirectional (Ember's spamrnn --bidirectional):
+nn.LSTM/nn.GRU(bidirectional=True), each layer 2 * 256 features wide, and the dense layer reads
+torch.cat((h_n[-2], h_n[-1]), 1), the forward direction's final state beside the reverse
+direction's, padded and packed, as Ember's model does.
+
 --cell gru puts nn.GRU (same sizes, two biases per layer) in place of nn.LSTM; --cell cnn
 puts Kim's text CNN there (filter widths 3, 4, 5 with 100 filters each, ReLU, max over time,
 dropout 0.5 on the concatenated features), as Ember's spamrnn --cell does.
@@ -266,9 +271,10 @@ class SpamLSTM(nn.Module):
     (Ember's --cell cnn): per filter width an nn.Conv1d of CNN_CHANNELS filters, ReLU,
     max over time, the pooled features concatenated, dropout, then the same dense layer."""
 
-    def __init__(self, vocab_size, cell="lstm"):
+    def __init__(self, vocab_size, cell="lstm", bidirectional=False):
         super().__init__()
         self.cell = cell
+        self.bidirectional = bidirectional
         self.embedding = nn.Embedding(vocab_size, EMBED_DIM, padding_idx=PAD)
         if cell == "cnn":
             self.convs = nn.ModuleList([nn.Conv1d(EMBED_DIM, CNN_CHANNELS, w) for w in CNN_WIDTHS])
@@ -276,8 +282,9 @@ class SpamLSTM(nn.Module):
             self.fc = nn.Linear(CNN_CHANNELS * len(CNN_WIDTHS), 1)
             return
         rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
-        setattr(self, cell, rnn(EMBED_DIM, HIDDEN, num_layers=LAYERS, dropout=DROPOUT, batch_first=True))
-        self.fc = nn.Linear(HIDDEN, 1)
+        setattr(self, cell, rnn(EMBED_DIM, HIDDEN, num_layers=LAYERS, dropout=DROPOUT, batch_first=True,
+                                bidirectional=bidirectional))
+        self.fc = nn.Linear(HIDDEN * (2 if bidirectional else 1), 1)
 
     def forward(self, x, lengths=None):
         """x: [B, T] left-padded ids; or, with lengths (packed), the tokens at the front."""
@@ -287,12 +294,18 @@ class SpamLSTM(nn.Module):
             _, h_n = getattr(self, self.cell)(packed)
             if self.cell == "lstm":
                 h_n = h_n[0]
+            if self.bidirectional:  # both directions' final states
+                return torch.sigmoid(self.fc(torch.cat((h_n[-2], h_n[-1]), 1))).squeeze(1)
             return torch.sigmoid(self.fc(h_n[-1])).squeeze(1)  # each message's final state
         if self.cell == "cnn":
             et = e.transpose(1, 2)            # [B, 100, T]
             feats = torch.cat([torch.relu(c(et)).max(dim=2).values for c in self.convs], dim=1)
             return torch.sigmoid(self.fc(self.dropout(feats))).squeeze(1)
-        out, _ = getattr(self, self.cell)(e)  # zero initial state; out: [B, T, 256] top layer
+        out, h_n = getattr(self, self.cell)(e)  # zero initial state; out: [B, T, 256] top layer
+        if self.bidirectional:  # out[:, -1] would hold the reverse direction after one step
+            if self.cell == "lstm":
+                h_n = h_n[0]
+            return torch.sigmoid(self.fc(torch.cat((h_n[-2], h_n[-1]), 1))).squeeze(1)
         last = out[:, -1, :]                  # [B, 256]
         return torch.sigmoid(self.fc(last)).squeeze(1)   # [B]
 
@@ -308,18 +321,19 @@ def train_step(model, opt, loss_fn, xb, yb):
     return loss
 
 
-def flops_per_step(batch, seq_len, cell="lstm"):
+def flops_per_step(batch, seq_len, cell="lstm", bidirectional=False):
     """Analytic FLOPs of one training step (forward matmuls x 3)."""
     if cell == "cnn":
         conv = sum(2 * (seq_len - w + 1) * CNN_CHANNELS * EMBED_DIM * w for w in CNN_WIDTHS)
         return 3 * batch * (conv + 2 * CNN_CHANNELS * len(CNN_WIDTHS))
     gates = {"lstm": 4, "gru": 3}[cell]
+    dirs = 2 if bidirectional else 1
     per_t = 0
     in_dim = EMBED_DIM
     for _ in range(LAYERS):
-        per_t += 2 * (in_dim + HIDDEN) * gates * HIDDEN
-        in_dim = HIDDEN
-    fwd = batch * (seq_len * per_t + 2 * HIDDEN * 1)
+        per_t += dirs * 2 * (in_dim + HIDDEN) * gates * HIDDEN
+        in_dim = dirs * HIDDEN
+    fwd = batch * (seq_len * per_t + 2 * dirs * HIDDEN * 1)
     return 3 * fwd
 
 
@@ -427,7 +441,7 @@ def run_train(args, device):
     data, info = prepare(args)
     print("data: %s" % json.dumps(info), flush=True)
     torch.manual_seed(args.seed)
-    model = SpamLSTM(info["vocab_size"], args.cell).to(device)
+    model = SpamLSTM(info["vocab_size"], args.cell, args.bidirectional).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     loss_fn = nn.BCELoss()
 
@@ -514,6 +528,7 @@ def run_train(args, device):
         "mode": "train",
         "cell": args.cell,
         "packed": args.packed,
+        "bidirectional": args.bidirectional,
         "test_accuracy": test_acc,
         "test_loss": test_loss,
         "val_accuracy": val_acc,
@@ -544,7 +559,7 @@ def run_bench(args, device):
     per_bs = {}
     for bs in args.batch_sizes:
         torch.manual_seed(args.seed)
-        model = SpamLSTM(info["vocab_size"], args.cell).to(device)
+        model = SpamLSTM(info["vocab_size"], args.cell, args.bidirectional).to(device)
         model.train()
         opt = torch.optim.Adam(model.parameters(), lr=LR)
         nb_avail = xtr.shape[0] // bs
@@ -611,7 +626,7 @@ def run_bench(args, device):
         seq = args.seq_len
         if args.packed:
             seq = tokens / (bs * len(timed))
-        fl = flops_per_step(bs, seq, args.cell)
+        fl = flops_per_step(bs, seq, args.cell, args.bidirectional)
         ms_med = statistics.median(rep_ms)
         r = {
             "seq_per_s": statistics.median(rep_sps),
@@ -642,6 +657,7 @@ def run_bench(args, device):
         "mode": "bench",
         "cell": args.cell,
         "packed": args.packed,
+        "bidirectional": args.bidirectional,
         "bucket": args.bucket,
         "warmup": args.warmup,
         "steps": args.steps,
@@ -679,6 +695,8 @@ def main(argv=None):
                          "environment); 'default' leaves it unset (libgomp spins)")
     ap.add_argument("--packed", action="store_true",
                     help="run the recurrent layers on each message's own length, with length-bucketed batches")
+    ap.add_argument("--bidirectional", action="store_true",
+                    help="bidirectional recurrent layers, as Ember's spamrnn --bidirectional")
     ap.add_argument("--bucket", type=int, default=32,
                     help="packed: batches sorted by length together (Ember's train.DefaultChunk)")
     ap.add_argument("--packed-steps", type=int, default=0,
@@ -692,6 +710,8 @@ def main(argv=None):
     args.batch_sizes = [int(s) for s in args.batch_sizes.split(",") if s.strip()]
     if args.packed and args.cell == "cnn":
         sys.exit("--packed applies to the recurrent cells (lstm, gru), not to the cnn")
+    if args.bidirectional and args.cell == "cnn":
+        sys.exit("--bidirectional applies to the recurrent cells (lstm, gru), not to the cnn")
     if args.bucket < 1:
         sys.exit("--bucket must be at least 1")
 
