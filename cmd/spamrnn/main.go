@@ -731,7 +731,7 @@ func printPredictions(w io.Writer, clf *spam.Classifier, texts []string) error {
 	width := max(len(clf.Labels.Negative), len(clf.Labels.Positive), 4)
 	for _, p := range preds {
 		if p.Label == "empty" {
-			fmt.Fprintf(bw, "%-*s -      (%q has no words to classify)\n", width+1, "empty", clipText(strings.TrimSpace(p.Text), 60))
+			fmt.Fprintf(bw, "%-*s -      (%s has no words to classify)\n", width+1, "empty", shownText(p.Text))
 			continue
 		}
 		fmt.Fprintf(bw, "%-*s %.4f\n", width, p.Label, p.Prob)
@@ -782,6 +782,16 @@ func printPredictionsJSON(w io.Writer, clf *spam.Classifier, texts []string) err
 		}
 	}
 	return bw.Flush()
+}
+
+// shownText names a message in predict's output: quoted, shortened, or
+// "a blank message" when it is nothing but white space (quoting it
+// trimmed would show "", which is not what was given).
+func shownText(s string) string {
+	if t := strings.TrimSpace(s); t != "" {
+		return strconv.Quote(clipText(t, 60))
+	}
+	return "a blank message"
 }
 
 // clipText shortens a message for display.

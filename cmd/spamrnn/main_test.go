@@ -660,3 +660,19 @@ func TestOldModelFileNote(t *testing.T) {
 		require.Equal(t, want, errOut, args[0])
 	}
 }
+
+// TestPredictBlankMessage: a message of nothing but white space is said to
+// be blank, given as an argument or as a line of stdin; predict once
+// showed it trimmed and quoted, as "", which is not what was given.
+func TestPredictBlankMessage(t *testing.T) {
+	model := filepath.Join(interop, "ember.model")
+	code, stdout, stderr := runCmd(t, "", "predict", "--model", model, "   ", "", "?!")
+	require.Equal(t, 0, code, stderr)
+	want := "empty -      (a blank message has no words to classify)\n" +
+		"empty -      (a blank message has no words to classify)\n" +
+		"empty -      (\"?!\" has no words to classify)\n"
+	require.Equal(t, want, stdout)
+	code, stdout, stderr = runCmd(t, " \t\r\n\r\n?!\n", "predict", "--model", model)
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, want, stdout)
+}
