@@ -639,10 +639,17 @@ func (c *Classifier) Save(path string) error {
 	return checkpoint.Save(path, FileKind, meta, ts)
 }
 
-// Load reads a classifier saved by Save.
+// Load reads a classifier saved by Save. A file of another kind is refused
+// with an error matching checkpoint.ErrKind; a training state (the file
+// Options.StateFile names, easily taken for the model beside it) is said
+// to be one.
 func Load(path string) (*Classifier, error) {
 	f, err := checkpoint.Load(path, FileKind)
 	if err != nil {
+		if kind, kerr := checkpoint.Kind(path); errors.Is(err, checkpoint.ErrKind) && kerr == nil && kind == train.StateKind {
+			return nil, fmt.Errorf("model file %s: %w: it holds a training state (LoadRun reads it, to resume its run), not a model",
+				path, checkpoint.ErrKind)
+		}
 		return nil, err
 	}
 	var meta fileMeta

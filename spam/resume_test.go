@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/internal/stepctx"
 	"github.com/emberml/ember/train"
@@ -116,4 +117,19 @@ func TestTrainResumeRefused(t *testing.T) {
 	other := load
 	other.Negative, other.Positive = "no", "yes"
 	require.ErrorContains(t, resume(nil, ex, other), `the data's labels are "no" and "yes", the run's "ham" and "spam"`)
+}
+
+// TestLoadTrainingState: Load given a run's training state says that it
+// is one (it once said only that its kind was not a model's), and still
+// matches checkpoint.ErrKind.
+func TestLoadTrainingState(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "run.state")
+	o := Options{Model: Config{SeqLen: 8, Embed: 4, Hidden: 4, Layers: 1}, Epochs: 1, BatchSize: 32, StateFile: path}
+	_, _, err = Train(context.Background(), ex[:300], load, o)
+	require.NoError(t, err)
+	_, err = Load(path)
+	require.ErrorIs(t, err, checkpoint.ErrKind)
+	require.EqualError(t, err, "model file "+path+": wrong model kind: it holds a training state (LoadRun reads it, to resume its run), not a model")
 }
