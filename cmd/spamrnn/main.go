@@ -308,7 +308,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *f.resume != "" {
 		var err error
 		if run, err = spam.LoadRun(*f.resume); err != nil {
-			return err
+			return notAState(*f.resume, err)
 		}
 		if rec, err = f.resumeDefaults(run, stdout); err != nil {
 			return err
@@ -653,7 +653,10 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 // an older layout and how to rewrite it.
 func loadModel(path string, stderr io.Writer) (*spam.Classifier, error) {
 	clf, err := spam.Load(path)
-	if err == nil && clf.LoadNote != "" {
+	if err != nil {
+		return nil, notAModel(path, err)
+	}
+	if clf.LoadNote != "" {
 		fmt.Fprintf(stderr, "note: %s; to rewrite it in the new layout: spamrnn export --model %s --out DIR, then spamrnn import DIR --out %[2]s\n",
 			clf.LoadNote, path)
 	}

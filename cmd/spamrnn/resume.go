@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/spam"
@@ -58,6 +59,31 @@ func (f *trainFlags) record(device string) (json.RawMessage, error) {
 	return json.Marshal(r)
 }
 
+// asGiven is the path of the run's flag name as the run was given it,
+// where it still names the same file (abs, as the record keeps it) from
+// here; else abs.
+func (r *runRecord) asGiven(name, abs string) string {
+	if given := r.Flags[name]; given != "" && samePath(given, abs) {
+		return given
+	}
+	return abs
+}
+
+// readRunRecord is the record spamrnn train kept with the run of the
+// state file at path; nil when the file is no readable state or was not
+// written by spamrnn train.
+func readRunRecord(path string) *runRecord {
+	run, err := spam.LoadRun(path)
+	if err != nil {
+		return nil
+	}
+	rec := &runRecord{}
+	if err := json.Unmarshal(run.Extra, rec); err != nil || rec.Flags == nil {
+		return nil
+	}
+	return rec
+}
+
 // resumeDefaults gives the flags not on the command line the values of
 // the run being resumed, refuses flags that would change what it computes,
 // and says what the flags given change. The run must have something left
@@ -86,15 +112,7 @@ func (f *trainFlags) resumeDefaults(run *spam.Run, stdout io.Writer) (*runRecord
 	if err := f.fs.Problem(problems...); err != nil {
 		return nil, err
 	}
-	// The paths as the run was given them, where they still name the same
-	// files from here; else the absolute ones.
-	asGiven := func(name, abs string) string {
-		if given := rec.Flags[name]; given != "" && samePath(given, abs) {
-			return given
-		}
-		return abs
-	}
-	defaults := map[string]string{"data": asGiven("data", rec.Data), "out": asGiven("out", rec.Out), "plot": asGiven("plot", rec.Plot), "state": path}
+	defaults := map[string]string{"data": rec.asGiven("data", rec.Data), "out": rec.asGiven("out", rec.Out), "plot": rec.asGiven("plot", rec.Plot), "state": path}
 	if !f.fs.IsSet("data") && rec.Data != "" {
 		// Checked here, where it is known that the path is the run's and
 		// not one the user gave.
@@ -212,6 +230,56 @@ func replacesOnly(kind string) func(path string) error {
 	}
 }
 
+// notAModel rewords err, spam.Load's refusal of the file at path as being
+// of another kind, to say what the file is and what takes it: a training
+// state is resumed by train --resume, and its run's model is the --out
+// file the state records; a model of the ember command is ember's.
+func notAModel(path string, err error) error {
+	kind, kerr := checkpoint.Kind(path)
+	if !errors.Is(err, checkpoint.ErrKind) || kerr != nil {
+		return err
+	}
+	msg := fmt.Sprintf("model file %s: holds %s, not a spamrnn model", path, kindNoun(kind))
+	var rec *runRecord
+	if kind == train.StateKind {
+		rec = readRunRecord(path)
+	}
+	switch {
+	case kind == train.StateKind && rec == nil:
+		msg += " (spamrnn train keeps one to resume a run)"
+	case kind == train.StateKind:
+		out, resume := rec.asGiven("out", rec.Out), "spamrnn train --resume "+path+" continues the run"
+		if k, err := checkpoint.Kind(rec.Out); err == nil && k == spam.FileKind {
+			msg += fmt.Sprintf(": the run's best model is in %s, and %s", out, resume)
+		} else {
+			msg += fmt.Sprintf(": the run saves its best model to %s, which holds none now; %s", out, resume)
+		}
+	case strings.HasPrefix(kind, "ember."):
+		msg += "; ember predict scores it"
+	}
+	return reworded{msg, err}
+}
+
+// notAState rewords err, spam.LoadRun's refusal of the file at path as
+// being of another kind, to say what it is; for a spamrnn model, where its
+// run's training state is when it is beside it, as train keeps it by
+// default.
+func notAState(path string, err error) error {
+	kind, kerr := checkpoint.Kind(path)
+	if !errors.Is(err, checkpoint.ErrKind) || kerr != nil || kind == train.StateKind {
+		return err
+	}
+	msg := fmt.Sprintf("--resume %s: holds %s, not a training state", path, kindNoun(kind))
+	if kind == spam.FileKind {
+		msg += " (spamrnn train keeps a run's state in --state, by default the model's file with .state added"
+		if k, err := checkpoint.Kind(path + ".state"); err == nil && k == train.StateKind {
+			msg += fmt.Sprintf(": --resume %s.state", path)
+		}
+		msg += ")"
+	}
+	return reworded{msg, err}
+}
+
 // kindNoun names an Ember file kind for messages.
 func kindNoun(kind string) string {
 	switch kind {
@@ -219,6 +287,9 @@ func kindNoun(kind string) string {
 		return "a spamrnn model"
 	case train.StateKind:
 		return "a training state"
+	}
+	if command, ok := strings.CutPrefix(kind, "ember."); ok && command != "" && !strings.ContainsAny(command, " \t\n") {
+		return fmt.Sprintf("a model of ember %s", command)
 	}
 	return fmt.Sprintf("an Ember file of kind %q", kind)
 }

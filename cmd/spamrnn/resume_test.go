@@ -160,11 +160,11 @@ func TestResumeRefused(t *testing.T) {
 		p := writeFile(t, name+".state", string(content))
 		code, _, errOut := runCmd(t, "", "train", "--resume", p, "--epochs", "2")
 		require.Equal(t, 1, code, errOut)
-		require.Contains(t, errOut, "training state file "+p+": ")
 		if name != "model" {
+			require.Contains(t, errOut, "training state file "+p+": ")
 			require.Contains(t, errOut, name)
 		} else {
-			require.Contains(t, errOut, `it holds "ember.spamrnn", not a training state`)
+			require.Contains(t, errOut, "--resume "+p+": holds a spamrnn model, not a training state")
 		}
 	}
 	after, err := os.ReadFile(model)
@@ -241,4 +241,52 @@ func TestOutputsKeepOtherKinds(t *testing.T) {
 	kind, err := checkpoint.Kind(notes)
 	require.NoError(t, err)
 	require.Equal(t, spam.FileKind, kind)
+}
+
+// TestWrongKindOfFile: a training state given where a model goes (predict,
+// eval, export) is said to be one, with its run's model (the --out it
+// records) and how to resume it; a model given to --resume is said to be
+// a model, with the state beside it; a model of the ember command is
+// named as one. They once said only that the file's kind string differed.
+func TestWrongKindOfFile(t *testing.T) {
+	data := fixture(t)
+	dir := t.TempDir()
+	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
+	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, append(smallModel, "--epochs", "1")...)...)
+	require.Equal(t, 0, code, errOut)
+
+	isState := "model file " + state + ": holds a training state, not a spamrnn model: "
+	for _, args := range [][]string{
+		{"predict", "--model", state, "hello"},
+		{"eval", "--model", state, "--data", data},
+		{"export", "--model", state, "--out", filepath.Join(dir, "export")},
+	} {
+		code, _, errOut := runCmd(t, "", args...)
+		require.Equal(t, 1, code, errOut)
+		require.Contains(t, errOut, isState+"the run's best model is in "+model+", and spamrnn train --resume "+state+" continues the run", args)
+	}
+	require.NoDirExists(t, filepath.Join(dir, "export"))
+
+	code, _, errOut = runCmd(t, "", "train", "--resume", model, "--epochs", "2")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, "--resume "+model+": holds a spamrnn model, not a training state (spamrnn train keeps a run's state in --state, "+
+		"by default the model's file with .state added: --resume "+state+")")
+
+	require.NoError(t, os.Rename(model, model+".old"))
+	code, _, errOut = runCmd(t, "", "predict", "--model", state, "hello")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, isState+"the run saves its best model to "+model+", which holds none now; spamrnn train --resume "+state+" continues the run")
+	code, _, errOut = runCmd(t, "", "train", "--resume", model+".old", "--epochs", "2")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, "--resume "+model+".old: holds a spamrnn model, not a training state (spamrnn train keeps a run's state in --state, "+
+		"by default the model's file with .state added)")
+
+	logreg := filepath.Join(dir, "iris.ember")
+	require.NoError(t, checkpoint.Save(logreg, "ember.logreg", map[string]int{"version": 1}, nil))
+	code, _, errOut = runCmd(t, "", "predict", "--model", logreg, "hello")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, "model file "+logreg+": holds a model of ember logreg, not a spamrnn model; ember predict scores it")
+	code, _, errOut = runCmd(t, "", "train", "--resume", logreg)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, "--resume "+logreg+": holds a model of ember logreg, not a training state")
 }
