@@ -187,8 +187,12 @@ func (c *Classifier) Export(dir string) error {
 // Import reads an export directory (written by Export, or by
 // benchmarks/pytorch/spamrnn_torch.py from a PyTorch model) into a
 // classifier. Every file is checked before the model is built: errors name
-// the file and what is wrong in it.
+// the file and what is wrong in it; a directory without the three files
+// gets an error matching ErrNotExport.
 func Import(dir string) (*Classifier, error) {
+	if err := checkExportDir(dir); err != nil {
+		return nil, err
+	}
 	cfgPath := filepath.Join(dir, ExportConfig)
 	raw, err := os.ReadFile(cfgPath)
 	if err != nil {
@@ -249,6 +253,35 @@ func Import(dir string) (*Classifier, error) {
 		labels = *ec.Labels
 	}
 	return &Classifier{Model: m, Vocab: vocab, Labels: labels, Info: info}, nil
+}
+
+// ErrNotExport matches Import's errors for a directory that is not an
+// export, or one without all of its files.
+var ErrNotExport = errors.New("not a spamrnn export")
+
+// checkExportDir checks that dir is a directory holding the three files
+// of an export, saying what an export holds when it is not one: a
+// directory of something else, or one with a file missing, would
+// otherwise be reported as a failed open of config.json.
+func checkExportDir(dir string) error {
+	holds := fmt.Sprintf("an export holds %s, %s and %s", ExportWeights, ExportVocab, ExportConfig)
+	if fi, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("export %w", err)
+	} else if !fi.IsDir() {
+		return fmt.Errorf("%s: %w: not a directory (%s)", dir, ErrNotExport, holds)
+	}
+	var missing []string
+	for _, name := range []string{ExportWeights, ExportVocab, ExportConfig} {
+		if _, err := os.Stat(filepath.Join(dir, name)); errors.Is(err, os.ErrNotExist) {
+			missing = append(missing, name)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: it has no %s (%s)", dir, ErrNotExport, strings.Join(missing, " or "), holds)
 }
 
 // check validates config.json against what Ember's model and pipeline can

@@ -719,3 +719,39 @@ func TestSummaryNamesTheSettings(t *testing.T) {
 		require.NotContains(t, s, tc.absent)
 	}
 }
+
+// TestImportNotAnExport: a directory without an export's files, one with
+// some missing, or a file, is said not to be an export (ErrNotExport),
+// naming what is missing and what an export holds; Import once said only
+// that config.json could not be opened.
+func TestImportNotAnExport(t *testing.T) {
+	m, err := NewModel(Config{SeqLen: 5, Embed: 3, Hidden: 4, Layers: 1, Vocab: 6}, 2)
+	require.NoError(t, err)
+	v, err := data.VocabFromWords([]string{data.PadToken, data.UnkToken, "a", "b", "c", "d"})
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "x")
+	require.NoError(t, (&Classifier{Model: m, Vocab: v}).Export(dir))
+	holds := " (an export holds model.safetensors, vocab.txt and config.json)"
+
+	empty := t.TempDir()
+	_, err = Import(empty)
+	require.ErrorIs(t, err, ErrNotExport)
+	require.EqualError(t, err, empty+": not a spamrnn export: it has no model.safetensors or vocab.txt or config.json"+holds)
+
+	file := filepath.Join(dir, ExportVocab)
+	_, err = Import(file)
+	require.ErrorIs(t, err, ErrNotExport)
+	require.EqualError(t, err, file+": not a spamrnn export: not a directory"+holds)
+
+	require.NoError(t, os.Remove(filepath.Join(dir, ExportVocab)))
+	_, err = Import(dir)
+	require.ErrorIs(t, err, ErrNotExport)
+	require.EqualError(t, err, dir+": not a spamrnn export: it has no vocab.txt"+holds)
+	require.NoError(t, os.Remove(filepath.Join(dir, ExportWeights)))
+	_, err = Import(dir)
+	require.EqualError(t, err, dir+": not a spamrnn export: it has no model.safetensors or vocab.txt"+holds)
+
+	_, err = Import(filepath.Join(dir, "missing"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+	require.ErrorContains(t, err, "export stat "+filepath.Join(dir, "missing")+": no such file or directory")
+}
