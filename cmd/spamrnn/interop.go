@@ -108,6 +108,9 @@ func cmdImport(args []string, stdout io.Writer) error {
 	}
 	dir := fs.Arg()[0]
 	clf, err := spam.Import(dir)
+	if errors.Is(err, spam.ErrNotExport) {
+		return fmt.Errorf("%w; spamrnn export writes one from a model file, and benchmarks/pytorch/spamrnn_torch.py export from a PyTorch model", err)
+	}
 	if err != nil {
 		return err
 	}

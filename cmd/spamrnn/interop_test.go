@@ -324,10 +324,19 @@ func TestExportImportErrors(t *testing.T) {
 	require.NotEqual(t, 0, code)
 	require.Contains(t, stderr, "--model is required")
 
+	// A directory that is no export, or an export without a file: said to
+	// be no export, with what one holds and what writes one (not "open
+	// DIR/config.json: no such file or directory").
 	code, _, stderr = runCmd(t, "", "import", dir, "--out", filepath.Join(dir, "m.model"))
 	require.Equal(t, 1, code)
-	require.Contains(t, stderr, "config.json")
-	require.NotContains(t, stderr, "import: import:", "the command names itself once")
+	require.Equal(t, "spamrnn import: "+dir+": not a spamrnn export: it has no model.safetensors or vocab.txt or config.json "+
+		"(an export holds model.safetensors, vocab.txt and config.json); spamrnn export writes one from a model file, "+
+		"and benchmarks/pytorch/spamrnn_torch.py export from a PyTorch model\n", stderr)
+	partial := copyExport(t)
+	require.NoError(t, os.Remove(filepath.Join(partial, spam.ExportWeights)))
+	code, _, stderr = runCmd(t, "", "import", partial, "--out", filepath.Join(dir, "m.model"))
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "spamrnn import: "+partial+": not a spamrnn export: it has no model.safetensors (an export holds")
 
 	// No directory, or a file: command-line errors, said before any work.
 	for arg, want := range map[string]string{
