@@ -236,7 +236,12 @@ func Import(dir string) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
-	if _, err := checkpoint.LoadSafetensors(filepath.Join(dir, ExportWeights), m.Params(), exportNames); err != nil {
+	if _, err := checkpoint.LoadSafetensors(weights, m.Params(), exportNames); err != nil {
+		if errors.Is(err, checkpoint.ErrMismatch) {
+			// config.json edited, or from another model: the tensors'
+			// list alone does not say which of the two is wrong.
+			return nil, fmt.Errorf("%s does not hold the model %s describes (%s):\n%w", weights, cfgPath, cfg.describe(), err)
+		}
 		return nil, err
 	}
 	for _, p := range m.Params() {

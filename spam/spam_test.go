@@ -755,3 +755,30 @@ func TestImportNotAnExport(t *testing.T) {
 	require.ErrorIs(t, err, os.ErrNotExist)
 	require.ErrorContains(t, err, "export stat "+filepath.Join(dir, "missing")+": no such file or directory")
 }
+
+// TestImportConfigDisagreesWithWeights: a config.json whose sizes or
+// bidirectional flag do not match the weights (edited, or from another
+// model) is said to disagree with them, naming the model it describes,
+// before the per-tensor mismatches; they were once the only lines.
+func TestImportConfigDisagreesWithWeights(t *testing.T) {
+	m, err := NewModel(Config{SeqLen: 5, Embed: 3, Hidden: 4, Layers: 1, Vocab: 6}, 2)
+	require.NoError(t, err)
+	v, err := data.VocabFromWords([]string{data.PadToken, data.UnkToken, "a", "b", "c", "d"})
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "x")
+	require.NoError(t, (&Classifier{Model: m, Vocab: v}).Export(dir))
+	cfgPath := filepath.Join(dir, ExportConfig)
+	raw, err := os.ReadFile(cfgPath)
+	require.NoError(t, err)
+	for edit, describes := range map[[2]string]string{
+		{`"hidden_size": 4`, `"hidden_size": 2`}:            "embedding 6×3, 1×LSTM 2",
+		{`"bidirectional": false`, `"bidirectional": true`}: "embedding 6×3, 1×bidirectional LSTM 4",
+	} {
+		require.Contains(t, string(raw), edit[0])
+		require.NoError(t, os.WriteFile(cfgPath, []byte(strings.Replace(string(raw), edit[0], edit[1], 1)), 0o644))
+		_, err = Import(dir)
+		require.ErrorIs(t, err, checkpoint.ErrMismatch)
+		first, _, _ := strings.Cut(err.Error(), "\n")
+		require.Equal(t, filepath.Join(dir, ExportWeights)+" does not hold the model "+cfgPath+" describes ("+describes+"):", first)
+	}
+}
