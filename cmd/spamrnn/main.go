@@ -707,6 +707,12 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		if line == 1 {
 			s = strings.TrimPrefix(s, "\ufeff") // a byte-order mark is not text
 		}
+		if strings.IndexByte(s, 0) >= 0 {
+			// NUL is no character of a message: the input is binary, or
+			// UTF-16 (whose ASCII letters each carry one), and its
+			// "words" would be classified as nonsense.
+			return fmt.Errorf("standard input, line %d: has NUL bytes, so it is not UTF-8 text (UTF-16? convert it first, e.g. iconv -f UTF-16 -t UTF-8)", line)
+		}
 		if s != "" || err == nil {
 			chunk = append(chunk, strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"))
 		}

@@ -664,6 +664,20 @@ func TestOldModelFileNote(t *testing.T) {
 // TestPredictBlankMessage: a message of nothing but white space is said to
 // be blank, given as an argument or as a line of stdin; predict once
 // showed it trimmed and quoted, as "", which is not what was given.
+// TestPredictRefusesNUL: standard input with NUL bytes (binary, or
+// UTF-16, here with its byte-order mark) is refused naming the line, not
+// classified as if its bytes were words.
+func TestPredictRefusesNUL(t *testing.T) {
+	model := filepath.Join(interop, "ember.model")
+	utf16 := "\xff\xfeh\x00i\x00\n\x00"
+	code, stdout, stderr := runCmd(t, "free prize\n"+utf16, "predict", "--model", model)
+	require.Equal(t, 1, code, stdout)
+	require.Contains(t, stderr, "standard input, line 2: has NUL bytes, so it is not UTF-8 text")
+	code, _, stderr = runCmd(t, utf16, "predict", "--model", model)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "line 1: has NUL bytes")
+}
+
 func TestPredictBlankMessage(t *testing.T) {
 	model := filepath.Join(interop, "ember.model")
 	code, stdout, stderr := runCmd(t, "", "predict", "--model", model, "   ", "", "?!")
