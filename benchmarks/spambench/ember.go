@@ -56,8 +56,9 @@ type prepared struct {
 
 // loadData reads --data, or the shared SMS Spam Collection, or falls back
 // to the embedded demo corpus when the shared data is not there; seed
-// chooses the split, as spam.Train's does; cell is the model's encoder.
-func loadData(path string, seed uint64, cell string) (*prepared, error) {
+// chooses the split, as spam.Train's does; cell is the model's encoder and
+// bidirectional its recurrent layers' directions.
+func loadData(path string, seed uint64, cell string, bidirectional bool) (*prepared, error) {
 	p := &prepared{}
 	var rep data.LoadReport
 	var err error
@@ -99,6 +100,7 @@ func loadData(path string, seed uint64, cell string) (*prepared, error) {
 	vocab := data.BuildVocab(toks, 0, 1)
 	p.cfg = spam.DefaultConfig()
 	p.cfg.Cell = cell
+	p.cfg.Bidirectional = bidirectional
 	p.cfg.Vocab = vocab.Size()
 	p.cfg = p.cfg.WithDefaults()
 	p.info.Vocab = vocab.Size()
@@ -114,7 +116,9 @@ func loadData(path string, seed uint64, cell string) (*prepared, error) {
 // flopsPerStep counts one training step analytically, as the PyTorch
 // script does: per sample, each recurrent layer's input and recurrent
 // products into its gates (4 for the LSTM, 3 for the GRU),
-// 2·(in+H)·gates·H per step, over T steps, or for the text CNN each
+// 2·(in+H)·gates·H per step and direction (two when bidirectional, when
+// the next layer's input and the dense layer's are 2·H wide), over T
+// steps, or for the text CNN each
 // filter width w's 2·(T−w+1)·channels·in·w, plus the dense layer, all times
 // 3 (forward, backward to inputs, backward to weights).
 func flopsPerStep(cfg spam.Config, batch int) float64 {
@@ -136,13 +140,17 @@ func flopsPerStepAt(cfg spam.Config, batch int, steps float64) float64 {
 	if cfg.Cell == "gru" {
 		gates = 3
 	}
+	dirs := 1
+	if cfg.Bidirectional {
+		dirs = 2
+	}
 	perStep := 0.0
 	in := cfg.Embed
 	for range cfg.Layers {
-		perStep += 2 * float64(in+cfg.Hidden) * gates * float64(cfg.Hidden)
-		in = cfg.Hidden
+		perStep += float64(dirs) * 2 * float64(in+cfg.Hidden) * gates * float64(cfg.Hidden)
+		in = dirs * cfg.Hidden
 	}
-	fwd := float64(batch) * (steps*perStep + 2*float64(cfg.Hidden))
+	fwd := float64(batch) * (steps*perStep + 2*float64(dirs*cfg.Hidden))
 	return 3 * fwd
 }
 

@@ -44,6 +44,19 @@
 // script), and --cell cnn Kim's text CNN (spamrnn --cell cnn: widths 3, 4,
 // 5 with 100 filters each); their FLOPs are counted the same way.
 //
+// # Bidirectional
+//
+// --bidirectional times the bidirectional model (spamrnn --bidirectional;
+// the PyTorch script's --bidirectional, nn.LSTM or nn.GRU with
+// bidirectional=True) on both engines, padded and (with --packed) packed:
+// each recurrent layer also runs over the message backwards, the second
+// layer and the dense layer reading both directions' 2×256 features. Its FLOPs
+// count both directions' products, about 2.6 times the unidirectional
+// model's. The table's title, the chart's and results.json
+// ("settings.model.bidirectional") name the model, and --profile shows
+// the reverse direction's time reversals (Reverse, or PackedReverse on
+// packed batches) beside the recurrent ops.
+//
 // # Packed sequences
 //
 // --packed times each engine a second time per device and batch size with
@@ -186,6 +199,10 @@ type options struct {
 	packedSteps  int  // timed steps per packed repeat (0: one epoch)
 	interleave   bool // with packed: this engine's padded and packed repeats in turn
 	bucket       int  // batches the bucketing sampler sorts together
+
+	// bidirectional: recurrent layers in both directions, on both engines
+	// (spam.Config.Bidirectional).
+	bidirectional bool
 }
 
 // intList is a comma-separated list of positive integers.
@@ -235,6 +252,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.data, "data", "", "SMS data file (UCI tab-separated or CSV); default: the SMS Spam Collection under ../shared/data (or $EMBER_DATA), else the embedded demo corpus")
 	fs.StringVar(&o.cell, "cell", "lstm", "the model's sequence encoder, on both engines: "+strings.Join(spam.Cells, ", ")+
 		" (spamrnn --cell; the PyTorch script's --cell)")
+	fs.BoolVar(&o.bidirectional, "bidirectional", false, "bidirectional recurrent layers, on both engines (spamrnn --bidirectional; the PyTorch script's --bidirectional)")
 	fs.Var(&batches, "batch-sizes", "comma-separated training batch sizes")
 	fs.IntVar(&o.warmup, "warmup", defaultWarmup, "untimed steps before the timed repeats, per engine, device and batch size")
 	fs.IntVar(&o.steps, "steps", defaultSteps, "timed training steps per repeat")
@@ -259,7 +277,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stderr, "Usage: go run ./benchmarks/spambench [flags]\n\n"+
-				"Times training of the SMS-spam classifier (LSTM, or --cell gru or cnn) on this engine's devices and on PyTorch.\n\n")
+				"Times training of the SMS-spam classifier (LSTM, or --cell gru or cnn; --bidirectional) on this engine's devices and on PyTorch.\n\n")
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
 		}
@@ -314,6 +332,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--bucket %d: must be at least 1", o.bucket)
 	case o.packed && o.cell == "cnn":
 		return o, errors.New("--packed: applies to the recurrent cells (--cell lstm or gru), not to the cnn")
+	case o.bidirectional && o.cell == "cnn":
+		return o, errors.New("--bidirectional: applies to the recurrent cells (--cell lstm or gru), not to the cnn")
 	case o.torchThreads < 1:
 		return o, fmt.Errorf("--torch-threads %d: must be at least 1", o.torchThreads)
 	case o.out == "":

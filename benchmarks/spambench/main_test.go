@@ -82,6 +82,9 @@ func TestQuickRun(t *testing.T) {
 	require.Equal(t, rep.Data.Vocab, rep.Settings.Model.Vocab)
 	require.Greater(t, rep.Data.Train, 1000)
 	require.Equal(t, "skipped", rep.PyTorch.Status)
+	raw, err := os.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(raw), `"bidirectional": false`, "results.json says which model, either way")
 
 	// The one measured run.
 	require.Len(t, rep.Results, 1)
@@ -199,14 +202,23 @@ if [ "$1" = "-c" ]; then
   echo '{"torch": "9.9.9", "python": "3.99.0", "cuda": false, "blas": ["/fake/libblas.so"]}'
   exit 0
 fi
-bs=""; prev=""; packed=""
+bs=""; prev=""; packed=""; bi=false
 for a in "$@"; do
   if [ "$prev" = "--batch-sizes" ]; then bs="$a"; fi
   if [ "$a" = "--packed" ]; then packed=1; fi
+  if [ "$a" = "--bidirectional" ]; then bi=true; fi
   prev="$a"
 done
 echo "data: {}"
 echo "batch $bs fake progress line"
+if [ "$bi" = true ] && [ -n "$packed" ]; then
+echo '{"mode": "bench", "packed": true, "bidirectional": true, "batch_sizes": {"'"$bs"'": {"seq_per_s": 60.0, "seq_per_s_repeats": [60.0], "ms_per_step": 166.7, "ms_per_step_min": 166.7, "ms_per_step_max": 166.7, "ms_per_step_repeats": [166.7], "steps_per_repeat": 5, "final_loss": 0.5, "mean_loss_last_repeat": 0.45, "mean_tokens": 15.0, "cpu_util_repeats": [1.0], "flops_per_step": 2071787520}}, "data": {"rows": 3000, "dropped_empty": 0, "n_train": 2100, "n_val": 450, "n_test": 450, "vocab_size": 123, "train_spam": 270}, "device": "cpu", "torch_version": "9.9.9", "python": "3.99.0", "threads": 1}'
+exit 0
+fi
+if [ "$bi" = true ]; then
+echo '{"mode": "bench", "bidirectional": true, "batch_sizes": {"'"$bs"'": {"seq_per_s": 20.0, "seq_per_s_repeats": [20.0], "ms_per_step": 500.0, "ms_per_step_min": 500.0, "ms_per_step_max": 500.0, "ms_per_step_repeats": [500.0], "final_loss": 0.5, "cpu_util_repeats": [1.0], "flops_per_step": 6077184000}}, "data": {"rows": 3000, "dropped_empty": 0, "n_train": 2100, "n_val": 450, "n_test": 450, "vocab_size": 123, "train_spam": 270}, "device": "cpu", "torch_version": "9.9.9", "python": "3.99.0", "threads": 1}'
+exit 0
+fi
 if [ -n "$packed" ]; then
 echo '{"mode": "bench", "packed": true, "batch_sizes": {"'"$bs"'": {"seq_per_s": 120.0, "seq_per_s_repeats": [120.0], "ms_per_step": 83.3, "ms_per_step_min": 83.3, "ms_per_step_max": 83.3, "ms_per_step_repeats": [83.3], "steps_per_repeat": 5, "final_loss": 0.5, "mean_loss_last_repeat": 0.45, "mean_tokens": 15.0, "cpu_util_repeats": [1.0], "flops_per_step": 799964160}}, "data": {"rows": 3000, "dropped_empty": 0, "n_train": 2100, "n_val": 450, "n_test": 450, "vocab_size": 123, "train_spam": 270}, "device": "cpu", "torch_version": "9.9.9", "python": "3.99.0", "threads": 1}'
 exit 0
@@ -293,7 +305,7 @@ func TestParseOptions(t *testing.T) {
 	for _, bad := range [][]string{
 		{"--batch-sizes", "0"}, {"--batch-sizes", "ten"}, {"--batch-sizes", ","},
 		{"--steps", "0"}, {"--repeats", "0"}, {"--warmup", "-1"},
-		{"--devices", "tpu"}, {"--torch-threads", "0"}, {"extra"}, {"--profile-steps", "0"}, {"--cell", "rnn"},
+		{"--devices", "tpu"}, {"--torch-threads", "0"}, {"extra"}, {"--profile-steps", "0"}, {"--cell", "rnn"}, {"--bidirectional", "--cell", "cnn"},
 	} {
 		_, err := parseOptions(bad, &sink)
 		require.Error(t, err, "%v", bad)
@@ -343,6 +355,16 @@ func TestFlopsPerCell(t *testing.T) {
 	cnn.Cell = "cnn" // widths 3, 4, 5, 100 channels
 	// 3 · 10 · (2·100·100·(42·3 + 41·4 + 40·5) + 2·300)
 	require.Equal(t, 294018000.0, flopsPerStep(cnn, 10))
+
+	// Bidirectional: both directions' products, the second layer reading
+	// 2·256 features, the dense layer 2·256 inputs:
+	// 3 · 10 · (44 · (2·2·(100+256)·1024 + 2·2·(512+256)·1024) + 2·512),
+	// as spam_lstm.py's flops_per_step(10, 44, "lstm", True).
+	bi := spam.DefaultConfig()
+	bi.Bidirectional = true
+	require.Equal(t, 6077184000.0, flopsPerStep(bi, 10))
+	bi.Cell = "gru" // 3 · 10 · (44 · (2·2·(100+256)·768 + 2·2·(512+256)·768) + 2·512)
+	require.Equal(t, 4557895680.0, flopsPerStep(bi, 10))
 }
 
 // TestQuickRunGRU times the GRU model: the run records the cell and its
@@ -506,4 +528,85 @@ func TestQuickRunInterleaved(t *testing.T) {
 			require.Equal(t, "batch, both modes", r.PeakHostScope)
 		}
 	}
+}
+
+// TestQuickRunBidirectional times the bidirectional model (spamrnn
+// --bidirectional) padded and packed, and PyTorch's (the stand-in
+// interpreter, which answers only when asked for --bidirectional): the
+// settings record it, the FLOPs count both directions, the table's title
+// and the profiles say so, and the profile has the reverse direction's ops.
+func TestQuickRunBidirectional(t *testing.T) {
+	python, script := fakeTorch(t)
+	out := t.TempDir()
+	rep, table, err := runCommand(t, "--quick", "--bidirectional", "--packed", "--profile", "--profile-steps", "1",
+		"--no-torch=false", "--devices", "cpu", "--python", python, "--torch-script", script, "--torch-threads", "1", "--out", out)
+	require.NoError(t, err)
+	require.True(t, rep.Settings.Model.Bidirectional)
+	require.Contains(t, rep.Command, "--bidirectional")
+
+	cfg := spam.DefaultConfig()
+	cfg.Bidirectional = true
+	byMode := map[string]Result{}
+	for _, r := range rep.Results {
+		byMode[r.Engine+" "+r.Mode] = r
+	}
+	padded, packed := byMode["ember padded"], byMode["ember packed"]
+	require.True(t, padded.OK, padded.Error)
+	require.True(t, packed.OK, packed.Error)
+	require.Equal(t, 6077184000.0, padded.FlopsPerStep)
+	require.InEpsilon(t, flopsPerStepAt(cfg, 10, packed.MeanTokens), packed.FlopsPerStep, 1e-12)
+	pt, ptPacked := byMode["pytorch padded"], byMode["pytorch packed"]
+	require.True(t, pt.OK, pt.Error)
+	require.True(t, ptPacked.OK, ptPacked.Error)
+	require.Equal(t, 500.0, pt.MsPerStep, "PyTorch ran bidirectional too")
+	require.Equal(t, 166.7, ptPacked.MsPerStep, "PyTorch ran bidirectional packed too")
+	require.InEpsilon(t, padded.SeqPerS/20, *padded.SpeedupVsPyTorch, 1e-12)
+	require.InEpsilon(t, packed.SeqPerS/60, *packed.SpeedupVsPyTorch, 1e-12)
+	require.NotContains(t, strings.Join(rep.Notes, "\n"), "disagree", "both engines count both directions")
+
+	// Each mode's profile has the reverse direction: its LSTMs run on
+	// the time-reversed input, so Reverse ops appear forward and backward.
+	for _, r := range []Result{padded, packed} {
+		require.NotNil(t, r.Profile, r.Mode)
+		require.Empty(t, r.Profile.Error, r.Mode)
+		calls := map[string]float64{}
+		for _, o := range r.Profile.Ops {
+			calls[o.Op+" "+o.Phase] += o.CallsPerStep
+		}
+		lstm, reverse := "LSTM", "Reverse" // a packed batch reverses each message's own steps
+		if r.Mode == "packed" {
+			lstm, reverse = "PackedLSTM", "PackedReverse"
+		}
+		require.Equal(t, 4.0, calls[lstm+" forward"], "%s: two layers, two directions each: %v", r.Mode, calls)
+		require.Positive(t, calls[reverse+" forward"], "%s: %v", r.Mode, calls)
+		require.Positive(t, calls[reverse+" backward"], "%s: %v", r.Mode, calls)
+	}
+
+	require.Contains(t, table, "SMS-spam bidirectional LSTM training")
+	require.Contains(t, table, "ember cpu batch 10 padded: where a step's time goes")
+	require.Contains(t, table, "ember cpu batch 10 packed: where a step's time goes")
+
+	_, err = parseOptions([]string{"--bidirectional", "--cell", "cnn"}, io.Discard)
+	require.EqualError(t, err, "--bidirectional: applies to the recurrent cells (--cell lstm or gru), not to the cnn")
+}
+
+// TestTorchBidirectionalMismatch: a PyTorch script that does not time the
+// bidirectional model it was asked for (here one that ignores the flag)
+// fails its rows, rather than standing as the unidirectional model's
+// figures beside this engine's bidirectional ones.
+func TestTorchBidirectionalMismatch(t *testing.T) {
+	python, script := fakeTorch(t)
+	ignoring := strings.Replace(fakePython, `if [ "$a" = "--bidirectional" ]; then bi=true; fi`, "", 1)
+	require.NotEqual(t, fakePython, ignoring)
+	require.NoError(t, os.WriteFile(python, []byte(ignoring), 0o755))
+	out := t.TempDir()
+	rep, _, err := runCommand(t, "--quick", "--bidirectional", "--no-torch=false", "--devices", "cpu",
+		"--python", python, "--torch-script", script, "--torch-threads", "1", "--out", out)
+	require.Error(t, err, "a failed row fails the run")
+	require.Len(t, rep.Results, 2)
+	pt := rep.Results[1]
+	require.Equal(t, "pytorch", pt.Engine)
+	require.False(t, pt.OK)
+	require.Equal(t, "the script timed a model with bidirectional=false, not the bidirectional one asked for", pt.Error)
+	require.Nil(t, rep.Results[0].SpeedupVsPyTorch)
 }

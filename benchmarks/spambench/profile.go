@@ -82,23 +82,28 @@ func profileSteps(tr *train.Trainer, n int, step func() (float64, error)) (*OpPr
 	return newOpProfile(tr.Profile()), nil
 }
 
-// printProfiles writes each result's per-op table after the summary.
+// printProfiles writes each result's per-op table after the summary,
+// each named by its row of the table (with --packed, its mode too).
 func printProfiles(w io.Writer, rep *Report) {
 	for _, r := range rep.Results {
 		p := r.Profile
 		if p == nil {
 			continue
 		}
+		name := fmt.Sprintf("%s %s batch %d", r.Engine, r.Device, r.Batch)
+		if rep.Settings.Packed {
+			name += " " + r.Mode
+		}
 		if p.Error != "" {
-			fmt.Fprintf(w, "\n%s %s batch %d: no per-op profile: %s\n", r.Engine, r.Device, r.Batch, p.Error)
+			fmt.Fprintf(w, "\n%s: no per-op profile: %s\n", name, p.Error)
 			continue
 		}
 		kernels := ""
 		if p.KernelsPerStep > 0 {
 			kernels = fmt.Sprintf(", %g kernels/step", p.KernelsPerStep)
 		}
-		fmt.Fprintf(w, "\n%s %s batch %d: where a step's time goes (%d profiled steps, %s ms/step with the timers; %s ms/step timed without%s)\n",
-			r.Engine, r.Device, r.Batch, p.Steps, fmtMs(p.MsPerStep), fmtMs(r.MsPerStep), kernels)
+		fmt.Fprintf(w, "\n%s: where a step's time goes (%d profiled steps, %s ms/step with the timers; %s ms/step timed without%s)\n",
+			name, p.Steps, fmtMs(p.MsPerStep), fmtMs(r.MsPerStep), kernels)
 		fmt.Fprint(w, p.table)
 	}
 }

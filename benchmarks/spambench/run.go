@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// watched while the data loads (this process's own time is left out),
 	// rather than by idling, which slowed the first timed steps after it.
 	c0 := readCPUClock()
-	p, err := loadData(o.data, o.seed, o.cell)
+	p, err := loadData(o.data, o.seed, o.cell, o.bidirectional)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		note("%s", p.note)
 	}
 	rep.Settings.Model = ModelCfg{Cell: p.cfg.Cell, SeqLen: p.cfg.SeqLen, Embed: p.cfg.Embed, Hidden: p.cfg.Hidden,
-		Layers: p.cfg.Layers, Widths: p.cfg.Widths, Channels: p.cfg.Channels, Dropout: p.cfg.Dropout, Vocab: p.cfg.Vocab}
+		Layers: p.cfg.Layers, Widths: p.cfg.Widths, Channels: p.cfg.Channels, Dropout: p.cfg.Dropout, Vocab: p.cfg.Vocab,
+		Bidirectional: p.cfg.Bidirectional}
 	fmt.Fprintf(stderr, "data: %s: %d rows, %d training, vocabulary %d\n", p.info.Source, p.info.Rows, p.info.Train, p.info.Vocab)
 
 	wantCPU := o.devices == "auto" || o.devices == "cpu"

@@ -60,6 +60,10 @@ type torchOutput struct {
 	Python     string                `json:"python"`
 	Threads    int                   `json:"threads"`
 	GPU        string                `json:"gpu"`
+
+	// Bidirectional is the model the script says it timed, checked
+	// against the run's (absent, so false, from a script without the flag).
+	Bidirectional bool `json:"bidirectional"`
 }
 
 type torchBatch struct {
@@ -200,6 +204,9 @@ func benchTorch(ctx context.Context, o options, dataFile, device string, batch, 
 		"--steps", strconv.Itoa(o.steps),
 		"--repeats", strconv.Itoa(o.repeats),
 	}
+	if o.bidirectional {
+		args = append(args, "--bidirectional")
+	}
 	if packed {
 		args = append(args, "--packed", "--bucket", strconv.Itoa(o.bucket), "--packed-steps", strconv.Itoa(o.packedSteps))
 	}
@@ -239,6 +246,9 @@ func benchTorch(ctx context.Context, o options, dataFile, device string, batch, 
 	var out torchOutput
 	if err := json.Unmarshal(last, &out); err != nil {
 		return fail(fmt.Errorf("unreadable JSON result: %w", err))
+	}
+	if out.Bidirectional != o.bidirectional {
+		return fail(fmt.Errorf("the script timed a model with bidirectional=%t, not the %s one asked for", out.Bidirectional, directions(o.bidirectional)))
 	}
 	b, ok := out.BatchSizes[strconv.Itoa(batch)]
 	if out.Mode != "bench" || !ok {
