@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -103,6 +104,14 @@ func FuzzPredictStdin(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), []string{"predict", "--model", model}, bytes.NewReader(in), &out, &errb)
+		if bytes.IndexByte(in, 0) >= 0 {
+			// Not text: refused, naming the line with the first NUL.
+			line := bytes.Count(in[:bytes.IndexByte(in, 0)], []byte("\n")) + 1
+			if code != 1 || !strings.Contains(errb.String(), fmt.Sprintf("line %d: has NUL bytes", line)) {
+				t.Fatalf("exit %d for input with a NUL on line %d: %s", code, line, errb.String())
+			}
+			return
+		}
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errb.String())
 		}
