@@ -391,8 +391,8 @@ func TestLogregErrors(t *testing.T) {
 		},
 		{
 			name: "save and plot on one file", file: good, usage: true,
-			args:    []string{"--target", "cls", "--save", "/tmp/x-confusion.png", "--plot", "/tmp/x"},
-			wantErr: []string{"--save /tmp/x-confusion.png: --plot writes the same file"},
+			args:    []string{"--target", "cls", "--save", "{tmp}/x-confusion.png", "--plot", "{tmp}/x"},
+			wantErr: []string{"--save {tmp}/x-confusion.png: --plot writes the same file"},
 		},
 		{
 			name: "test and test-frac", file: good, usage: true,
@@ -431,7 +431,12 @@ func TestLogregErrors(t *testing.T) {
 			if tc.file != "" {
 				args = append(args, "--data", writeFile(t, "in.csv", tc.file))
 			}
-			args = append(args, tc.args...)
+			// {tmp} is a directory of the test's own, so that no file
+			// or directory elsewhere on the machine changes the outcome.
+			tmp := t.TempDir()
+			for _, a := range tc.args {
+				args = append(args, strings.ReplaceAll(a, "{tmp}", tmp))
+			}
 			code, out, errOut := runCmd(t, args...)
 			want := 1
 			if tc.usage {
@@ -441,7 +446,7 @@ func TestLogregErrors(t *testing.T) {
 			require.Equal(t, want, code, "stdout: %s", out)
 			require.True(t, strings.HasPrefix(errOut, "ember logreg: ") || strings.Contains(errOut, "\nember logreg: "), errOut)
 			for _, w := range tc.wantErr {
-				require.Contains(t, errOut, w)
+				require.Contains(t, errOut, strings.ReplaceAll(w, "{tmp}", tmp))
 			}
 		})
 	}
