@@ -194,21 +194,55 @@ func (g Grid) Points() []Point {
 	return out
 }
 
-// Metric scores predicted probabilities against labels: for a binary
-// classifier y holds 0 or 1 and p the predicted probability of 1; for K
-// classes y holds 0..K−1 and p each row's K class probabilities, row by
-// row (len(p) = K·len(y)).
+// Metric scores predictions. A classifier's metric (Score) scores
+// predicted probabilities against labels: for a binary classifier y holds
+// 0 or 1 and p the predicted probability of 1; for K classes y holds
+// 0..K−1 and p each row's K class probabilities, row by row (len(p) =
+// K·len(y)). A regressor's metric (ScoreValues) scores predicted values
+// against the targets, row for row. A metric has one of the two.
 type Metric struct {
 	Name string
 	// HigherIsBetter is false for losses.
 	HigherIsBetter bool
 	Score          func(y []int, p []float64) (float64, error)
+	ScoreValues    func(y, p []float64) (float64, error)
+}
+
+// Regression reports whether the metric scores predicted values
+// (ScoreValues) rather than class probabilities.
+func (m Metric) Regression() bool { return m.ScoreValues != nil }
+
+// RMSE is the root mean squared error of predicted values, lower better.
+var RMSE = Metric{Name: "rmse", ScoreValues: func(y, p []float64) (float64, error) {
+	if len(y) != len(p) || len(y) == 0 {
+		return math.NaN(), fmt.Errorf("RMSE of %d targets and %d predictions", len(y), len(p))
+	}
+	var sse float64
+	for i, v := range y {
+		sse += (p[i] - v) * (p[i] - v)
+	}
+	return nanErr("RMSE", math.Sqrt(sse/float64(len(y))))
+}}
+
+// MeanLoss is a regression metric, lower better: the mean over rows of
+// unit(y, prediction), a unit deviance such as Poisson's.
+func MeanLoss(name string, unit func(y, mu float64) float64) Metric {
+	return Metric{Name: name, ScoreValues: func(y, p []float64) (float64, error) {
+		if len(y) != len(p) || len(y) == 0 {
+			return math.NaN(), fmt.Errorf("%s of %d targets and %d predictions", name, len(y), len(p))
+		}
+		var sum float64
+		for i, v := range y {
+			sum += unit(v, p[i])
+		}
+		return nanErr(name, sum/float64(len(y)))
+	}}
 }
 
 // The evaluators. Spark's BinaryClassificationEvaluator defaults to ROC AUC,
 // which is for two classes only.
 var (
-	ROCAUC = Metric{"roc_auc", true, func(y []int, p []float64) (float64, error) {
+	ROCAUC = Metric{Name: "roc_auc", HigherIsBetter: true, Score: func(y []int, p []float64) (float64, error) {
 		switch k := perRow(y, p); {
 		case k == 2: // two class probabilities a row: score P(class 1)
 			return metrics.ROCAUC(y, metrics.ClassProba(p, 2, 1))
@@ -217,13 +251,13 @@ var (
 		}
 		return metrics.ROCAUC(y, p)
 	}}
-	LogLoss = Metric{"log_loss", false, func(y []int, p []float64) (float64, error) {
+	LogLoss = Metric{Name: "log_loss", Score: func(y []int, p []float64) (float64, error) {
 		if k := perRow(y, p); k > 1 {
 			return nanErr("log-loss", metrics.LogLoss(y, metrics.ProbaRows(p, k)))
 		}
 		return nanErr("log-loss", metrics.BinaryLogLoss(y, p))
 	}}
-	Accuracy = Metric{"accuracy", true, func(y []int, p []float64) (float64, error) {
+	Accuracy = Metric{Name: "accuracy", HigherIsBetter: true, Score: func(y []int, p []float64) (float64, error) {
 		return nanErr("accuracy", metrics.Accuracy(y, metrics.ArgMax(p, perRow(y, p))))
 	}}
 )
@@ -238,9 +272,12 @@ func perRow(y []int, p []float64) int {
 	return len(p) / len(y)
 }
 
-// MetricByName is ROCAUC, LogLoss or Accuracy by name ("auc" is ROC AUC).
+// MetricByName is ROCAUC, LogLoss, Accuracy or RMSE by name ("auc" is ROC
+// AUC). A deviance depends on the objective: see MeanLoss.
 func MetricByName(name string) (Metric, error) {
 	switch strings.ToLower(name) {
+	case "rmse":
+		return RMSE, nil
 	case "roc_auc", "auc", "areaunderroc":
 		return ROCAUC, nil
 	case "log_loss", "logloss":
@@ -248,7 +285,7 @@ func MetricByName(name string) (Metric, error) {
 	case "accuracy":
 		return Accuracy, nil
 	}
-	return Metric{}, fmt.Errorf("unknown metric %q (roc_auc, log_loss or accuracy)", name)
+	return Metric{}, fmt.Errorf("unknown metric %q (roc_auc, log_loss, accuracy or rmse)", name)
 }
 
 func nanErr(what string, v float64) (float64, error) {
@@ -259,7 +296,8 @@ func nanErr(what string, v float64) (float64, error) {
 }
 
 // FitFunc fits a model with the point's settings on the train rows, using
-// threads cores, and returns its predicted probabilities for the test rows.
+// threads cores, and returns its predictions for the test rows: class
+// probabilities for CrossValidate, values for CrossValidateValues.
 type FitFunc func(p Point, train, test []int, threads int) ([]float64, error)
 
 // PointResult is one grid point's cross-validated score.
@@ -287,6 +325,37 @@ type Result struct {
 // probabilities a row). The first error stops the
 // search and is returned with the point and fold it came from.
 func CrossValidate(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, labels []int) (*Result, error) {
+	if metric.Score == nil {
+		return nil, fmt.Errorf("%s scores predicted values, not class probabilities", metric.Name)
+	}
+	return crossValidate(g, folds, metric, parallel, fit, func(test []int, p []float64) (float64, error) {
+		y := make([]int, len(test))
+		for k, i := range test {
+			y[k] = labels[i]
+		}
+		return metric.Score(y, p)
+	})
+}
+
+// CrossValidateValues is CrossValidate for a regressor: fit returns
+// predicted values, scored by the metric's ScoreValues against targets,
+// every row's target. Folds for it are usually KFold's.
+func CrossValidateValues(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, targets []float64) (*Result, error) {
+	if metric.ScoreValues == nil {
+		return nil, fmt.Errorf("%s scores class probabilities, not predicted values", metric.Name)
+	}
+	return crossValidate(g, folds, metric, parallel, fit, func(test []int, p []float64) (float64, error) {
+		y := make([]float64, len(test))
+		for k, i := range test {
+			y[k] = targets[i]
+		}
+		return metric.ScoreValues(y, p)
+	})
+}
+
+// crossValidate runs every point on every fold, scoring each fold's
+// predictions with score (given the fold's rows).
+func crossValidate(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, score func(test []int, p []float64) (float64, error)) (*Result, error) {
 	points := g.Points()
 	cores := runtime.GOMAXPROCS(0)
 	if parallel <= 0 {
@@ -320,11 +389,7 @@ func CrossValidate(g Grid, folds [][]int, metric Metric, parallel int, fit FitFu
 				p, err := fit(points[tk.point], TrainRows(folds, tk.fold), test, threads)
 				var s float64
 				if err == nil {
-					y := make([]int, len(test))
-					for k, i := range test {
-						y[k] = labels[i]
-					}
-					s, err = metric.Score(y, p)
+					s, err = score(test, p)
 				}
 				mu.Lock()
 				if err != nil && firstErr == nil {

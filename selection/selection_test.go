@@ -153,3 +153,47 @@ func TestMetricsMulticlass(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 0.5, acc)
 }
+
+// TestCrossValidateValues: a regressor's grid is scored by RMSE on
+// shuffled folds, the lowest mean wins, and a classifier's metric is
+// refused for values (and the other way round).
+func TestCrossValidateValues(t *testing.T) {
+	n := 60
+	targets := make([]float64, n)
+	for i := range targets {
+		targets[i] = float64(i % 7)
+	}
+	folds, err := KFold(n, 4, 3)
+	require.NoError(t, err)
+	grid, err := ParseGrid("shift=3,0,1")
+	require.NoError(t, err)
+	// Predicting target+shift: RMSE is |shift| on every fold.
+	fit := func(p Point, _, test []int, _ int) ([]float64, error) {
+		out := make([]float64, len(test))
+		for k, i := range test {
+			out[k] = targets[i] + p["shift"]
+		}
+		return out, nil
+	}
+	res, err := CrossValidateValues(grid, folds, RMSE, 2, fit, targets)
+	require.NoError(t, err)
+	require.Equal(t, "rmse", res.Metric)
+	require.Equal(t, 1, res.Best)
+	for i, want := range []float64{3, 0, 1} {
+		require.InDelta(t, want, res.Points[i].Mean, 1e-12)
+		require.InDelta(t, 0, res.Points[i].Std, 1e-12)
+	}
+	abs := MeanLoss("mean absolute error", func(y, mu float64) float64 { return math.Abs(y - mu) })
+	res, err = CrossValidateValues(grid, folds, abs, 0, fit, targets)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Best)
+	require.InDelta(t, 3, res.Points[0].Mean, 1e-12)
+
+	_, err = CrossValidateValues(grid, folds, ROCAUC, 1, fit, targets)
+	require.ErrorContains(t, err, "roc_auc scores class probabilities, not predicted values")
+	_, err = CrossValidate(grid, folds, RMSE, 1, fit, make([]int, n))
+	require.ErrorContains(t, err, "rmse scores predicted values, not class probabilities")
+	m, err := MetricByName("RMSE")
+	require.NoError(t, err)
+	require.True(t, m.Regression())
+}
