@@ -206,8 +206,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"column of mostly non-numeric values is taken as categorical (unless it looks\n"+
 			"like an ID: a distinct value in most rows), and a stray word in a column of\n"+
 			"numbers is an error naming its line. With --cv K and --grid,\n"+
-			"each grid point is scored by stratified K-fold cross-validation on the training\n"+
-			"rows (folds in parallel) and the best point is refitted on all of them.\n"+
+			"each grid point is scored by K-fold cross-validation on the training rows\n"+
+			"(stratified for a classifier, shuffled for a regressor, as scikit-learn's\n"+
+			"StratifiedKFold and KFold; folds in parallel) and the best point is refitted on\n"+
+			"all of them.\n"+
 			"--save keeps the fitted pipeline and model for ember score.\n")
 	data := fs.Input("data", "", "CSV, TSV or Parquet `file` with named columns (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
@@ -268,9 +270,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	validFrac := fs.Float("valid-frac", 0.1, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true}, "fraction of training rows held out for --early-stopping")
 	testPath := fs.Input("test", "", "score on this `file` instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
-	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many stratified folds (0: off)")
+	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many folds, stratified for a classifier, shuffled (by --seed) for a regressor (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
-	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy"}, "what --cv selects by (log_loss unless given, when the target has more than two classes)")
+	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy", "rmse", "deviance"},
+		"what --cv selects by: for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes); "+
+			"for a regressor rmse, or deviance, the objective's mean deviance as ember gbt reports it (lowest wins)",
+		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror"))
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
 	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, row and column subsampling)")
@@ -344,8 +349,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
-		if *cv > 0 && !gbt.Objective(*objective).Classifier() {
-			return errors.New("--cv scores classifiers (ROC AUC, log-loss, accuracy); it needs a classification --objective")
+		if *cv > 0 {
+			if err := cvMetric(gbt.Objective(*objective), metricName, fs.IsSet("metric")); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -546,7 +553,27 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("the training rows have a single class (%s); use more data or a smaller --test-frac", classes[int(ytr[0])])
 	}
 
-	if *cv > 0 {
+	if *cv > 0 && !base.Objective.Classifier() {
+		folds, err := selection.KFold(len(ytr), *cv, *seed)
+		if err != nil {
+			return fmt.Errorf("--cv %d: %w", *cv, err)
+		}
+		metric := selection.RMSE
+		if *metricName == "deviance" {
+			name, unit := devianceUnit(base)
+			metric = selection.MeanLoss(name, unit)
+		}
+		start := time.Now()
+		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, spec, train, ytr, wtr, fs.IsSet("max-depth")), ytr)
+		if err != nil {
+			return fmt.Errorf("cross-validation: %w", err)
+		}
+		fmt.Fprintf(stderr, "cross-validated %d grid points × %d folds in %.1fs\n", len(r.Points), *cv, time.Since(start).Seconds())
+		res.CV = r
+		if err := applyPoint(base, r.Points[r.Best].Point, fs.IsSet("max-depth")); err != nil {
+			return err
+		}
+	} else if *cv > 0 {
 		labels := floatLabels(ytr)
 		// A class with fewer training rows than folds leaves some folds
 		// without it (scikit-learn warns): their ROC AUC is undefined, so
@@ -577,34 +604,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		metric, _ := selection.MetricByName(*metricName)
-		fit := func(p selection.Point, trRows, teRows []int, threads int) ([]float64, error) {
-			m := *base
-			m.Threads, m.EarlyStoppingRounds = threads, 0
-			if err := applyPoint(&m, p, fs.IsSet("max-depth")); err != nil {
-				return nil, err
-			}
-			fb, vb := tabular.SelectRows(train, trRows), tabular.SelectRows(train, teRows)
-			pl, err := tabular.Fit(spec, fb)
-			if err != nil {
-				return nil, err
-			}
-			X, _, err := pl.Transform(fb, nil)
-			if err != nil {
-				return nil, err
-			}
-			Xv, _, err := pl.Transform(vb, nil)
-			if err != nil {
-				return nil, err
-			}
-			var w []float64
-			if wtr != nil {
-				w = pickFloats(wtr, trRows)
-			}
-			if err := m.FitWeighted(X, pickFloats(ytr, trRows), w, nil); err != nil {
-				return nil, fitError(err)
-			}
-			return m.Predict(Xv)
-		}
+		fit := cvFit(base, spec, train, ytr, wtr, fs.IsSet("max-depth"))
 		start := time.Now()
 		r, err := selection.CrossValidate(grid, folds, metric, *parallel, fit, labels)
 		if err != nil {
@@ -1246,7 +1246,11 @@ func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, "; %d features from %d numeric, %d categorical%s, %d token columns\n",
 		r.NFeatures, len(r.Numeric), len(r.Categorical), native, len(r.Tokens))
 	if r.CV != nil {
-		fmt.Fprintf(w, "\n%d-fold stratified cross-validation (%s, mean ± std over folds):\n", r.CV.Folds, r.CV.Metric)
+		kind := "stratified"
+		if !gbt.Objective(r.Objective).Classifier() {
+			kind = "shuffled"
+		}
+		fmt.Fprintf(w, "\n%d-fold %s cross-validation (%s, mean ± std over folds):\n", r.CV.Folds, kind, r.CV.Metric)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for i, p := range r.CV.Points {
 			mark := ""
@@ -1416,8 +1420,20 @@ func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Ba
 // (power ρ) and mean_gamma_deviance, or the pseudo-Huber loss
 // δ²(√(1+((y−μ)/δ)²) − 1) (XGBoost's mphe).
 func meanDeviance(m *gbt.Model, y, mu []float64) (string, float64) {
-	var unit func(y, mu float64) float64
-	name := ""
+	name, unit := devianceUnit(m)
+	if name == "" {
+		return "", 0
+	}
+	var sum float64
+	for i, v := range y {
+		sum += unit(v, mu[i])
+	}
+	return name, sum / float64(len(y))
+}
+
+// devianceUnit is meanDeviance's name and unit loss; "" and nil for
+// objectives with none beyond RMSE.
+func devianceUnit(m *gbt.Model) (name string, unit func(y, mu float64) float64) {
 	switch m.Objective {
 	case gbt.CountPoisson:
 		name = "mean Poisson deviance"
@@ -1452,11 +1468,66 @@ func meanDeviance(m *gbt.Model, y, mu []float64) (string, float64) {
 			return d * d * (math.Sqrt(1+a*a) - 1)
 		}
 	default:
-		return "", 0
+		return "", nil
 	}
-	var sum float64
-	for i, v := range y {
-		sum += unit(v, mu[i])
+	return name, unit
+}
+
+// cvMetric checks --metric against the objective and, when not given,
+// picks the objective's: roc_auc for a classifier, the mean deviance for
+// a regressor that has one, rmse for squared error.
+func cvMetric(obj gbt.Objective, metric *string, given bool) error {
+	regression := *metric == "rmse" || *metric == "deviance"
+	switch {
+	case obj.Classifier() && regression:
+		return fmt.Errorf("--metric %s scores a regressor's predicted numbers; --objective %s is a classifier: use --metric roc_auc, log_loss or accuracy", *metric, obj)
+	case obj.Classifier():
+		return nil
 	}
-	return name, sum / float64(len(y))
+	name, _ := devianceUnit(&gbt.Model{Objective: obj})
+	switch {
+	case !given && name == "":
+		*metric = "rmse"
+	case !given:
+		*metric = "deviance"
+	case !regression:
+		return fmt.Errorf("--metric %s scores a classifier's probabilities; --objective %s predicts a number: use --metric rmse or deviance", *metric, obj)
+	case *metric == "deviance" && name == "":
+		return fmt.Errorf("--metric deviance: %s's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse", obj)
+	}
+	return nil
+}
+
+// cvFit is the fit of one grid point on one fold: a copy of base with the
+// point's settings, fitted on the fold's training rows of train (pipeline
+// included, as on the whole), predicting its held-out rows.
+func cvFit(base *gbt.Model, spec tabular.Spec, train *tabular.Batch, ytr, wtr []float64, depthSet bool) selection.FitFunc {
+	return func(p selection.Point, trRows, teRows []int, threads int) ([]float64, error) {
+		m := *base
+		m.Threads, m.EarlyStoppingRounds = threads, 0
+		if err := applyPoint(&m, p, depthSet); err != nil {
+			return nil, err
+		}
+		fb, vb := tabular.SelectRows(train, trRows), tabular.SelectRows(train, teRows)
+		pl, err := tabular.Fit(spec, fb)
+		if err != nil {
+			return nil, err
+		}
+		X, _, err := pl.Transform(fb, nil)
+		if err != nil {
+			return nil, err
+		}
+		Xv, _, err := pl.Transform(vb, nil)
+		if err != nil {
+			return nil, err
+		}
+		var w []float64
+		if wtr != nil {
+			w = pickFloats(wtr, trRows)
+		}
+		if err := m.FitWeighted(X, pickFloats(ytr, trRows), w, nil); err != nil {
+			return nil, fitError(err)
+		}
+		return m.Predict(Xv)
+	}
 }
