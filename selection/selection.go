@@ -16,6 +16,10 @@
 // The metrics are sklearn.metrics' (package metrics): ROC AUC with tied
 // scores handled as roc_auc_score handles them, log-loss with its
 // clipping, accuracy at a 0.5 threshold.
+//
+// A regressor is cross-validated the same way on plain shuffled folds
+// (KFold) by CrossValidateValues, scored by RMSE or a mean unit loss
+// (MeanLoss: a deviance such as Poisson's); lower is better there.
 package selection
 
 import (
