@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"gorgonia.org/gorgonia"
@@ -51,16 +50,8 @@ func NewGRU(name string, input, hidden, layers int, dropout float64, dt tensor.D
 			in = o.directions() * hidden
 		}
 		for d := range o.directions() {
-			suffix := [...]string{"", "_reverse"}[d]
-			c := GRUCell{
-				Wih: graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d%s", name, i, suffix), dt, 3*hidden, in),
-				Whh: graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d%s", name, i, suffix), dt, 3*hidden, hidden),
-				Bih: graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d%s", name, i, suffix), dt, 3*hidden),
-				Bhh: graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d%s", name, i, suffix), dt, 3*hidden),
-			}
-			for _, p := range []*graph.Param{c.Wih, c.Whh, c.Bih, c.Bhh} {
-				p.InitUniform(rng, k)
-			}
+			var c GRUCell
+			c.Wih, c.Whh, c.Bih, c.Bhh = cellParams(name, i, d, 3*hidden, in, hidden, dt, rng, k)
 			if d == 0 {
 				l.Cells = append(l.Cells, c)
 			} else {

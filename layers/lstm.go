@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"gorgonia.org/gorgonia"
@@ -52,16 +51,8 @@ func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.
 			in = o.directions() * hidden
 		}
 		for d := range o.directions() {
-			suffix := [...]string{"", "_reverse"}[d]
-			c := LSTMCell{
-				Wih: graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d%s", name, i, suffix), dt, 4*hidden, in),
-				Whh: graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d%s", name, i, suffix), dt, 4*hidden, hidden),
-				Bih: graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d%s", name, i, suffix), dt, 4*hidden),
-				Bhh: graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d%s", name, i, suffix), dt, 4*hidden),
-			}
-			for _, p := range []*graph.Param{c.Wih, c.Whh, c.Bih, c.Bhh} {
-				p.InitUniform(rng, k)
-			}
+			var c LSTMCell
+			c.Wih, c.Whh, c.Bih, c.Bhh = cellParams(name, i, d, 4*hidden, in, hidden, dt, rng, k)
 			if d == 0 {
 				l.Cells = append(l.Cells, c)
 			} else {

@@ -75,6 +75,22 @@ func recurrentOptionsOf(opts []RecurrentOption) recurrentOptions {
 	return o
 }
 
+// cellParams makes the weights of layer i's cell in direction d (1: the
+// reverse one, its names with PyTorch's suffix _reverse) for a cell of
+// gates rows (4H for the LSTM, 3H for the GRU) reading in features, each
+// drawn from U(−k, k) in the order Wih, Whh, Bih, Bhh, as PyTorch's.
+func cellParams(name string, i, d, gates, in, hidden int, dt tensor.Dtype, rng *rand.Rand, k float64) (wih, whh, bih, bhh *graph.Param) {
+	suffix := [...]string{"", "_reverse"}[d]
+	wih = graph.NewParam(fmt.Sprintf("%s.weight_ih_l%d%s", name, i, suffix), dt, gates, in)
+	whh = graph.NewParam(fmt.Sprintf("%s.weight_hh_l%d%s", name, i, suffix), dt, gates, hidden)
+	bih = graph.NewParam(fmt.Sprintf("%s.bias_ih_l%d%s", name, i, suffix), dt, gates)
+	bhh = graph.NewParam(fmt.Sprintf("%s.bias_hh_l%d%s", name, i, suffix), dt, gates)
+	for _, p := range []*graph.Param{wih, whh, bih, bhh} {
+		p.InitUniform(rng, k)
+	}
+	return wih, whh, bih, bhh
+}
+
 // outputSize is the width of a stack's outputs.
 func outputSize(hidden int, bidirectional bool) int {
 	if bidirectional {
