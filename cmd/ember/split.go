@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -28,14 +29,7 @@ func stratifiedSplit(y []float64, frac float64, seed uint64, stratify bool) (tra
 			groups[v] = append(groups[v], i)
 		}
 	}
-	keys := slices.Sorted(func(yield func(float64) bool) {
-		for k := range groups {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(groups)) {
 		rows := groups[k]
 		r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 		nt := int(math.Ceil(frac * float64(len(rows))))
