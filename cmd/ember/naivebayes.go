@@ -108,7 +108,9 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"confusion matrix and classification report. The held-out documents are --test\n"+
 			"FILE (same layout as --data), or --test-frac of --data stratified, as ember gbt\n"+
 			"and logreg split: that share of each class, picked at random (--seed), though\n"+
-			"never a class's last document.\n"+
+			"never a class's last document. Every document needs a label: an empty one, or\n"+
+			"one of pandas' missing-value markers (NaN, nan, NA, null, ...), is an error\n"+
+			"naming its line; drop or fill in those documents first.\n"+
 			"\nFeatures are computed as scikit-learn's CountVectorizer and TfidfTransformer\n"+
 			"compute them, with the flags named after their parameters: --ngram 1,2 adds word\n"+
 			"pairs (formed after stop words are dropped: \"win me cash\" gives \"win cash\"),\n"+
@@ -615,6 +617,13 @@ func nbReadUnlabelled(path, format, textCol, labelCol, idCol string) (docs, labe
 // lines, one document each; tsv or csv (a
 // header naming textCol and labelCol). Without needLabels an absent label
 // column is not an error, and labels are nil when any is missing.
+//
+// A label that is empty or one of pandas' missing-value markers ("NaN",
+// "nan", "NA", "null", ...: tabular.IsNA, as ember logreg and gbt read
+// labels) is missing, not a class: an error naming the file, line and
+// column, unless the labels are only to score against (without
+// needLabels, in a file with a header), where it is "" and the document
+// is scored but left out of the accuracy.
 func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (docs, labels, ids []string, err error) {
 	switch format {
 	case "sms", "text-label":
@@ -657,11 +666,16 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 			if len(r) != 2 {
 				return nil, nil, nil, fmt.Errorf("%s: line %d: %d tab-separated fields; want %s, 2 fields", path, lines[i], len(r), layout)
 			}
-			if strings.TrimSpace(r[li]) == "" {
+			l := strings.TrimSpace(r[li])
+			if l == "" {
 				return nil, nil, nil, fmt.Errorf("%s: line %d: missing class label (the %s field, %s, is empty)%s",
 					path, lines[i], labelField, layout, missingLabelAdvice("line"))
 			}
-			labels = append(labels, strings.TrimSpace(r[li]))
+			if tabular.IsNA(l) {
+				return nil, nil, nil, fmt.Errorf("%s: line %d: missing class label (the %s field, %s, is %q, which reads as a missing value, as in pandas' read_csv)%s",
+					path, lines[i], labelField, layout, l, missingLabelAdvice("line"))
+			}
+			labels = append(labels, l)
 			docs = append(docs, r[ti])
 		}
 		return docs, labels, nil, nil
@@ -723,8 +737,17 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 				continue
 			}
 			l := strings.TrimSpace(rec[li])
-			if l == "" && needLabels {
-				return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing class label (an empty cell)%s", path, lines[r], labelCol, missingLabelAdvice("document"))
+			if needLabels {
+				if l == "" {
+					return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing class label (an empty cell)%s", path, lines[r], labelCol, missingLabelAdvice("document"))
+				}
+				if tabular.IsNA(l) {
+					return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing class label (%q reads as a missing value, as in pandas' read_csv)%s",
+						path, lines[r], labelCol, l, missingLabelAdvice("document"))
+				}
+			}
+			if tabular.IsNA(l) {
+				l = "" // to score: a row without a label, as an empty cell
 			}
 			labels = append(labels, l) // "" (to score): a row without a label
 		}
