@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,8 +34,10 @@ const nbTopTerms = 10
 // adds the feature settings (n-grams, binary counts, tf-idf with its idf
 // tensor) and the complement model; a model that uses none of them is
 // still written as version 1, which older embers read, and a version 1
-// file is unigram counts and multinomial naive Bayes.
-const nbFileVersion = 2
+// file is unigram counts and multinomial naive Bayes. Version 3 adds tf
+// without idf (use_idf false, and no idf tensor), which a version 2 ember
+// would refuse for want of the tensor; other files stay version 2.
+const nbFileVersion = 3
 
 // nbFeatures are the feature settings a model file keeps so that ember
 // predict computes the features the model was fitted on. (min_df, max_df
@@ -48,9 +51,24 @@ type nbFeatures struct {
 
 // nbTfidf are text.TfidfTransformer's settings, named as scikit-learn's.
 type nbTfidf struct {
-	Norm        string `json:"norm"`
-	SmoothIDF   bool   `json:"smooth_idf"`
-	SublinearTF bool   `json:"sublinear_tf"`
+	Norm string `json:"norm"`
+	// UseIDF is false for tf alone (scikit-learn's use_idf=False); a file
+	// without the field (version 2) used idf.
+	UseIDF      bool `json:"use_idf"`
+	SmoothIDF   bool `json:"smooth_idf"`
+	SublinearTF bool `json:"sublinear_tf"`
+}
+
+// UnmarshalJSON reads the settings with UseIDF true unless the JSON says
+// otherwise: version 2 files, written before use_idf was kept, used idf.
+func (t *nbTfidf) UnmarshalJSON(b []byte) error {
+	type plain nbTfidf // without this method
+	p := plain{UseIDF: true}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*t = nbTfidf(p)
+	return nil
 }
 
 // nbClassifier is what the command uses of naivebayes.MultinomialNB and
@@ -66,36 +84,38 @@ type nbClassifier interface {
 
 // nbResult is the --json summary, one object on the last line.
 type nbResult struct {
-	Data        string              `json:"data"`
-	Test        string              `json:"test,omitempty"` // the --test file
-	Format      string              `json:"format"`
-	TextColumn  string              `json:"text_column,omitempty"`
-	LabelColumn string              `json:"label_column,omitempty"`
-	Documents   int                 `json:"documents"`
-	Classes     []string            `json:"classes"`
-	ClassCounts []int               `json:"class_counts"`
-	Model       string              `json:"model"` // multinomial or complement
-	Alpha       float64             `json:"alpha"`
-	StopWords   bool                `json:"stop_words"`
-	NGramRange  [2]int              `json:"ngram_range"`
-	MinDF       string              `json:"min_df"` // as given: 2 documents, or 0.5 of them
-	MaxDF       string              `json:"max_df"`
-	MaxFeatures int                 `json:"max_features,omitempty"`
-	Binary      bool                `json:"binary,omitempty"`
-	Tfidf       *nbTfidf            `json:"tfidf,omitempty"`
-	Vocabulary  int                 `json:"vocabulary"`
-	NTrain      int                 `json:"n_train"`
-	NTest       int                 `json:"n_test"`
-	EvalOn      string              `json:"eval_on"`
-	Accuracy    float64             `json:"accuracy"`
-	Confusion   [][]int             `json:"confusion"`
-	Report      []jsonClassRow      `json:"report"`
-	MacroAvg    jsonClassRow        `json:"macro_avg"`
-	Weighted    jsonClassRow        `json:"weighted_avg"`
-	TopTerms    map[string][]string `json:"top_terms"`
-	Plots       []string            `json:"plots,omitempty"`
-	Saved       string              `json:"saved,omitempty"`
-	Warnings    []string            `json:"warnings,omitempty"`
+	Data        string   `json:"data"`
+	Test        string   `json:"test,omitempty"` // the --test file
+	Format      string   `json:"format"`
+	TextColumn  string   `json:"text_column,omitempty"`
+	LabelColumn string   `json:"label_column,omitempty"`
+	Documents   int      `json:"documents"`
+	Classes     []string `json:"classes"`
+	ClassCounts []int    `json:"class_counts"`
+	Model       string   `json:"model"` // multinomial or complement
+	Alpha       float64  `json:"alpha"`
+	// ComplementNorm is --complement-norm: ComplementNB's norm=True.
+	ComplementNorm bool                `json:"complement_norm,omitempty"`
+	StopWords      bool                `json:"stop_words"`
+	NGramRange     [2]int              `json:"ngram_range"`
+	MinDF          string              `json:"min_df"` // as given: 2 documents, or 0.5 of them
+	MaxDF          string              `json:"max_df"`
+	MaxFeatures    int                 `json:"max_features,omitempty"`
+	Binary         bool                `json:"binary,omitempty"`
+	Tfidf          *nbTfidf            `json:"tfidf,omitempty"`
+	Vocabulary     int                 `json:"vocabulary"`
+	NTrain         int                 `json:"n_train"`
+	NTest          int                 `json:"n_test"`
+	EvalOn         string              `json:"eval_on"`
+	Accuracy       float64             `json:"accuracy"`
+	Confusion      [][]int             `json:"confusion"`
+	Report         []jsonClassRow      `json:"report"`
+	MacroAvg       jsonClassRow        `json:"macro_avg"`
+	Weighted       jsonClassRow        `json:"weighted_avg"`
+	TopTerms       map[string][]string `json:"top_terms"`
+	Plots          []string            `json:"plots,omitempty"`
+	Saved          string              `json:"saved,omitempty"`
+	Warnings       []string            `json:"warnings,omitempty"`
 }
 
 func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -119,7 +139,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"A document frequency is a number of documents when written as a whole number\n"+
 			"(--min-df 2) and a fraction of the training documents when written with a decimal\n"+
 			"point (--max-df 0.5, --max-df 1.0), as scikit-learn reads an int or a float.\n"+
-			"--model complement fits ComplementNB, often better when one class is rare.\n")
+			"--model complement fits ComplementNB, often better when one class is rare.\n"+
+			"scikit-learn's other settings: --norm, --sublinear-tf, --no-smooth-idf and\n"+
+			"--no-idf (use_idf=False: tf alone, normalised) set TfidfTransformer's;\n"+
+			"--complement-norm is ComplementNB's norm=True.\n")
 	data := fs.Input("data", "", "`file` of labelled documents", cli.Required())
 	format := fs.Choice("format", "auto", []string{"auto", "sms", "text-label", "tsv", "csv"},
 		"file layout: sms (label<TAB>text per line, no header, as the UCI SMS Spam Collection), "+
@@ -146,6 +169,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	norm := fs.Choice("norm", "l2", []string{"l2", "l1", "none"}, "with --tfidf: scale each document's weights to unit l2 length, unit sum (l1), or not")
 	sublinear := fs.Bool("sublinear-tf", false, "with --tfidf: use 1 + ln(count) for the count")
 	noSmooth := fs.Bool("no-smooth-idf", false, "with --tfidf: idf = ln(n/df) + 1, without the extra document (scikit-learn's smooth_idf=False)")
+	noIDF := fs.Bool("no-idf", false, "with --tfidf: leave out the idf factor: each document's counts (1 + ln(count) with --sublinear-tf) "+
+		"scaled by --norm, and nothing learned from document frequencies (scikit-learn's use_idf=False)")
+	complementNorm := fs.Bool("complement-norm", false, "with --model complement: divide each class's weights by their sum "+
+		"(scikit-learn's ComplementNB norm=True, the second normalisation of Rennie et al.; off by default, as there)")
 	noStop := fs.Bool("no-stopwords", false, "keep English stop words (otherwise scikit-learn's 318-word list is dropped)")
 	testPath := fs.Input("test", "", "score on this `file` (same layout as --data) instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
@@ -155,10 +182,16 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-confusion.png, the confusion matrix as a heat map", []string{"-confusion.png"})
 	save := fs.Output("save", "", "save the fitted model, with its vocabulary, to this `file` (see ember predict)")
 	fs.Check(func() error {
-		for _, name := range []string{"norm", "sublinear-tf", "no-smooth-idf"} {
+		for _, name := range []string{"norm", "sublinear-tf", "no-smooth-idf", "no-idf"} {
 			if fs.IsSet(name) && !*tfidf {
 				return fmt.Errorf("--%s sets how --tfidf weighs terms; add --tfidf, or leave it out", name)
 			}
+		}
+		if *noIDF && *noSmooth {
+			return errors.New("--no-smooth-idf changes the idf, which --no-idf leaves out: give one of them")
+		}
+		if *complementNorm && *model != "complement" {
+			return fmt.Errorf("--complement-norm normalises ComplementNB's weights; add --model complement (the model is %s)", *model)
 		}
 		if *testPath != "" && fs.IsSet("test-frac") {
 			return errors.New("--test and --test-frac exclude each other: --test scores on a file, --test-frac on a split of --data")
@@ -280,7 +313,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	var tf *text.TfidfTransformer
 	var tfSettings *nbTfidf
 	if *tfidf {
-		tfSettings = &nbTfidf{Norm: *norm, SmoothIDF: !*noSmooth, SublinearTF: *sublinear}
+		tfSettings = &nbTfidf{Norm: *norm, UseIDF: !*noIDF, SmoothIDF: !*noSmooth, SublinearTF: *sublinear}
 		if tf, err = tfSettings.transformer(); err != nil {
 			return err
 		}
@@ -294,7 +327,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	var nb nbClassifier
 	if *model == "complement" {
 		c := naivebayes.NewComplement()
-		c.Alpha = *alpha
+		c.Alpha, c.Norm = *alpha, *complementNorm
 		nb = c
 	} else {
 		m := naivebayes.New()
@@ -313,7 +346,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	res := nbResult{
 		Data: *data, Test: *testPath, Format: *format, TextColumn: *textCol, LabelColumn: *labelCol,
 		Documents: len(docs), Classes: classes, ClassCounts: counts,
-		Model: *model, Alpha: *alpha, StopWords: !*noStop, NGramRange: vec.NGramRange,
+		Model: *model, Alpha: *alpha, ComplementNorm: *complementNorm, StopWords: !*noStop, NGramRange: vec.NGramRange,
 		MinDF: vec.MinDF.String(), MaxDF: vec.MaxDF.String(), MaxFeatures: *maxFeatures, Binary: *binary, Tfidf: tfSettings,
 		Vocabulary: len(vec.Vocabulary()),
 		NTrain:     len(trDocs), NTest: nTest, EvalOn: evalOn,
@@ -348,11 +381,19 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		mf.meta.Classes = classes
 		mf.meta.Settings = map[string]any{"alpha": *alpha, "model": *model, "ngram_range": vec.NGramRange,
 			"min_df": vec.MinDF.String(), "max_df": vec.MaxDF.String(), "max_features": *maxFeatures, "binary": *binary}
+		if *complementNorm {
+			// For reports, as alpha: the weights are saved normalised.
+			mf.meta.Settings["complement_norm"] = true
+		}
 		feats := nbFeatures{NGramRange: vec.NGramRange, Binary: *binary, Tfidf: tfSettings}
 		if feats != (nbFeatures{NGramRange: [2]int{1, 1}}) || *model != "multinomial" {
 			// Features or a model an older ember would not reproduce:
-			// version 2, which it refuses instead of misreading.
-			mf.meta.Version = nbFileVersion
+			// version 2 (3 for tf without idf), which it refuses instead
+			// of misreading.
+			mf.meta.Version = 2
+			if tfSettings != nil && !tfSettings.UseIDF {
+				mf.meta.Version = 3
+			}
 			mf.meta.Input.TextFeatures = &feats
 		}
 		acc := res.Accuracy
@@ -365,7 +406,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		if err := mf.setState(state); err != nil {
 			return err
 		}
-		if tf != nil {
+		if tf != nil && tfSettings.UseIDF {
 			mf.vector("idf", tf.IDF())
 		}
 		mf.vector("class_log_prior", st.ClassLogPrior)
@@ -430,9 +471,11 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 		if tf, err = feats.Tfidf.transformer(); err != nil {
 			return nil, fmt.Errorf("model file %s: %w", mf.path, err)
 		}
-		idf, err := mf.vectorOf("idf", len(in.Vocabulary))
-		if err != nil {
-			return nil, err
+		var idf []float64 // none without idf
+		if feats.Tfidf.UseIDF {
+			if idf, err = mf.vectorOf("idf", len(in.Vocabulary)); err != nil {
+				return nil, err
+			}
 		}
 		if err := tf.SetIDF(idf); err != nil {
 			return nil, fmt.Errorf("model file %s: %w", mf.path, err)
@@ -586,7 +629,7 @@ func (t *nbTfidf) transformer() (*text.TfidfTransformer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &text.TfidfTransformer{Norm: norm, NoSmoothIDF: !t.SmoothIDF, SublinearTF: t.SublinearTF}, nil
+	return &text.TfidfTransformer{Norm: norm, NoIDF: !t.UseIDF, NoSmoothIDF: !t.SmoothIDF, SublinearTF: t.SublinearTF}, nil
 }
 
 // nbLayoutName describes a naive Bayes file layout in words.
@@ -1069,7 +1112,13 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 	if r.Binary {
 		weights = "binary counts (presence)"
 	}
-	if t := r.Tfidf; t != nil {
+	if t := r.Tfidf; t != nil && !t.UseIDF {
+		weights = fmt.Sprintf("tf of %s, no idf (norm %s", weights, t.Norm)
+		if t.SublinearTF {
+			weights += ", sublinear tf"
+		}
+		weights += ")"
+	} else if t != nil {
 		weights = fmt.Sprintf("tf-idf of %s (norm %s", weights, t.Norm)
 		if !t.SmoothIDF {
 			weights += ", idf not smoothed"
@@ -1081,7 +1130,11 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 	}
 	fmt.Fprintf(w, "features: %s\n", weights)
 	if r.Model == "complement" {
-		fmt.Fprintf(w, "model: complement naive Bayes, alpha=%g\n", r.Alpha)
+		norm := ""
+		if r.ComplementNorm {
+			norm = ", weights normalised (norm)"
+		}
+		fmt.Fprintf(w, "model: complement naive Bayes, alpha=%g%s\n", r.Alpha, norm)
 	} else {
 		fmt.Fprintf(w, "model: multinomial naive Bayes, alpha=%g, class priors from frequencies\n", r.Alpha)
 	}
