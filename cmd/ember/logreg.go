@@ -104,7 +104,8 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	classWeight := fs.Custom("class-weight", "", "balanced|CLASS:W,...",
 		"weigh each class's training rows (scikit-learn's class_weight): balanced weighs a class by rows / (classes × its rows), so every class "+
 			"counts the same (with --multi ovr, each class against the rest); CLASS:W,CLASS:W weighs the classes listed by W (0 or more) and the others by 1, "+
-			"as in yes:5 or \"bad debt:3.5\"",
+			"as in yes:5 or 'bad debt:3.5,ok:1'; a class name holding a comma goes in double quotes, as a CSV field, inside the shell's quotes: "+
+			"'\"Smith, J.\":2' (\"\" for a quote in the name)",
 		checkClassWeightSpec, cli.DefaultText("every class weighs 1"), cli.NotEmpty("balanced or CLASS:W pairs"))
 	weightCol := fs.String("weight", "", "`column` of sample weights (scikit-learn's sample_weight), a number from 0 up in every row: each training row's loss is multiplied by its weight "+
 		"(times its --class-weight); a row of weight 0 does not change the fit (though --class-weight balanced still counts it). Not a feature; the held-out scores are not weighted", cli.NotEmpty("a column"))
@@ -641,20 +642,19 @@ func checkClassWeightSpec(spec string) error {
 
 // parseClassWeightSpec splits CLASS:W,CLASS:W into class names and
 // weights; nil for "" and balanced. A class name is what precedes a
-// pair's last colon, trimmed, so a name may itself hold a colon.
+// pair's last colon, trimmed, so a name may itself hold a colon (or an
+// '='). A name that holds a comma is written in double quotes, as a CSV
+// field is ("bad, debt":3, with "" for a quote inside); the quotes may
+// hold any name.
 func parseClassWeightSpec(spec string) (map[string]float64, error) {
 	if spec == "" || spec == "balanced" {
 		return nil, nil
 	}
 	out := map[string]float64{}
-	for _, pair := range strings.Split(spec, ",") {
-		i := strings.LastIndex(pair, ":")
-		if i < 0 {
-			return nil, fmt.Errorf("%q has no ':'; want balanced, or CLASS:WEIGHT pairs separated by commas, as yes:5,no:1", strings.TrimSpace(pair))
-		}
-		name, ws := strings.TrimSpace(pair[:i]), strings.TrimSpace(pair[i+1:])
-		if name == "" {
-			return nil, fmt.Errorf("%q names no class before the ':'", strings.TrimSpace(pair))
+	for rest := spec; ; {
+		name, ws, next, err := nextClassWeight(rest)
+		if err != nil {
+			return nil, err
 		}
 		v, err := strconv.ParseFloat(ws, 64)
 		if err != nil || !(v >= 0) || math.IsInf(v, 1) {
@@ -664,8 +664,76 @@ func parseClassWeightSpec(spec string) (map[string]float64, error) {
 			return nil, fmt.Errorf("class %q is given twice", name)
 		}
 		out[name] = v
+		if next < 0 {
+			return out, nil
+		}
+		rest = rest[next:]
 	}
-	return out, nil
+}
+
+// nextClassWeight reads the first CLASS:W pair of spec: the class name
+// (unquoted and trimmed, as labels are read), the weight as written
+// (trimmed), and where the pair after it starts in spec (-1 at the end).
+func nextClassWeight(spec string) (name, weight string, next int, err error) {
+	lead := len(spec) - len(strings.TrimLeft(spec, " \t"))
+	if !strings.HasPrefix(spec[lead:], `"`) {
+		pair, _, more := strings.Cut(spec, ",")
+		next = -1
+		if more {
+			next = len(pair) + 1
+		}
+		shown := strings.TrimSpace(pair)
+		i := strings.LastIndex(pair, ":")
+		switch {
+		case shown == "":
+			return "", "", 0, errors.New("an empty pair (two commas in a row, or one at an end); want CLASS:WEIGHT pairs separated by commas, as yes:5,no:1")
+		case i < 0 && strings.Count(shown, "=") == 1 && !strings.HasPrefix(shown, "=") && !strings.HasSuffix(shown, "="):
+			n, w, _ := strings.Cut(shown, "=")
+			return "", "", 0, fmt.Errorf("%q has no ':'; write %s:%s (CLASS:WEIGHT pairs separated by commas, as yes:5,no:1)", shown, strings.TrimSpace(n), strings.TrimSpace(w))
+		case i < 0 && more:
+			// The comma may have cut a class name.
+			return "", "", 0, fmt.Errorf("%q has no ':'; want balanced, or CLASS:WEIGHT pairs separated by commas, as yes:5,no:1 "+
+				"(a class name holding a comma goes in double quotes: '\"bad, debt\":3')", shown)
+		case i < 0:
+			return "", "", 0, fmt.Errorf("%q has no ':'; want balanced, or CLASS:WEIGHT pairs separated by commas, as yes:5,no:1", shown)
+		}
+		name, weight = strings.TrimSpace(pair[:i]), strings.TrimSpace(pair[i+1:])
+		if name == "" {
+			return "", "", 0, fmt.Errorf("%q names no class before the ':'", shown)
+		}
+		return name, weight, next, nil
+	}
+	// A quoted name runs to the closing quote; "" inside is a quote.
+	var b strings.Builder
+	j := lead + 1
+	for {
+		k := strings.IndexByte(spec[j:], '"')
+		if k < 0 {
+			return "", "", 0, fmt.Errorf("the quote that opens %s is never closed (a quote inside a class name is written \"\")", strings.TrimSpace(spec[lead:]))
+		}
+		b.WriteString(spec[j : j+k])
+		j += k + 1
+		if !strings.HasPrefix(spec[j:], `"`) {
+			break
+		}
+		b.WriteByte('"')
+		j++
+	}
+	quoted := spec[lead:j]
+	name = strings.TrimSpace(b.String())
+	after := strings.TrimLeft(spec[j:], " \t")
+	switch {
+	case name == "":
+		return "", "", 0, fmt.Errorf("%s names no class", quoted)
+	case !strings.HasPrefix(after, ":"):
+		return "", "", 0, fmt.Errorf("class %s: want ':' and its weight right after the closing quote, as %s:3", quoted, quoted)
+	}
+	weight, _, more := strings.Cut(after[1:], ",")
+	next = -1
+	if more {
+		next = len(spec) - len(after) + 1 + len(weight) + 1
+	}
+	return name, strings.TrimSpace(weight), next, nil
 }
 
 // classWeights resolves --class-weight's CLASS:W pairs to the classes'
@@ -681,7 +749,12 @@ func classWeights(spec string, classes []string, target, data string) (map[int]f
 	for _, name := range slices.Sorted(maps.Keys(byName)) {
 		c := slices.Index(classes, name)
 		if c < 0 {
-			return nil, fmt.Errorf("--class-weight: column %q of %s has no class %q; its classes are %s", target, data, name, listClasses(classes, 20))
+			// Quoted: class names may hold commas and spaces.
+			list := strings.Join(quoteAll(classes[:min(len(classes), 20)]), ", ")
+			if len(classes) > 20 {
+				list += fmt.Sprintf(", … (%d in all)", len(classes))
+			}
+			return nil, fmt.Errorf("--class-weight: column %q of %s has no class %q; its classes are %s", target, data, name, list)
 		}
 		out[c] = byName[name]
 	}

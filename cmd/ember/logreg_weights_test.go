@@ -179,7 +179,7 @@ func TestLogregWeightErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"unknown class", good, false, []string{"--class-weight", "yes:2,maybe:1"},
-			`--class-weight: column "label" of ` + "%DATA%" + ` has no class "maybe"; its classes are no, yes`},
+			`--class-weight: column "label" of ` + "%DATA%" + ` has no class "maybe"; its classes are "no", "yes"`},
 		{"no colon", good, true, []string{"--class-weight", "yes"}, `--class-weight "yes": "yes" has no ':'; want balanced, or CLASS:WEIGHT pairs`},
 		{"negative class weight", good, true, []string{"--class-weight", "yes:-1"}, `class "yes": weight "-1" is not a finite number from 0 up`},
 		{"NaN class weight", good, true, []string{"--class-weight", "yes:NaN"}, `class "yes": weight "NaN" is not a finite number from 0 up`},
