@@ -84,8 +84,8 @@ func TestCountVectorizerErrors(t *testing.T) {
 	require.ErrorContains(t, err, "before Fit")
 	require.ErrorContains(t, NewCountVectorizer().Fit(nil), "no documents")
 	err = NewCountVectorizer().Fit([]string{"the and of", "123"})
-	require.ErrorContains(t, err, "empty vocabulary")
-	require.ErrorContains(t, err, "2 documents")
+	require.ErrorIs(t, err, ErrEmptyVocabulary)
+	require.EqualError(t, err, "text: CountVectorizer.Fit: empty vocabulary: none of the 2 documents has a token (only non-letters or stop words?)")
 }
 
 func TestSparse(t *testing.T) {

@@ -55,6 +55,11 @@ type CountVectorizer struct {
 // term of the training documents.
 var ErrNoTermLeft = errors.New("no term is left")
 
+// ErrEmptyVocabulary is wrapped by Fit's error when no document has a
+// token at all: numbers or punctuation only, or stop words (a column of
+// ids or labels taken for the text, say).
+var ErrEmptyVocabulary = errors.New("empty vocabulary")
+
 // DocFrequency is a document-frequency bound, given as a number of
 // documents (Documents) or as a fraction of the training documents
 // (Fraction), the two readings scikit-learn gives an int or a float
@@ -260,8 +265,8 @@ func (v *CountVectorizer) fit(docs []string) (perDoc [][]string, err error) {
 		}
 	}
 	if len(df) == 0 {
-		return nil, fmt.Errorf("text: CountVectorizer.Fit: empty vocabulary: none of the %d documents has a token "+
-			"(only non-letters or stop words?)", n)
+		return nil, fmt.Errorf("text: CountVectorizer.Fit: %w: none of the %d documents has a token "+
+			"(only non-letters or stop words?)", ErrEmptyVocabulary, n)
 	}
 	all := make([]string, 0, len(df))
 	for w := range df {

@@ -123,14 +123,15 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		"usage: ember naivebayes --data FILE [--format auto|sms|text-label] [options]\n"+
 			"       ember naivebayes --data FILE [--format auto|csv|tsv] --text COLUMN --label COLUMN [options]\n"+
 			"\nTokenises documents (HTML tags and non-letters removed, lower case, English stop\n"+
-			"words dropped), counts words learned from the training documents, fits multinomial\n"+
-			"naive Bayes (as scikit-learn's MultinomialNB) and reports held-out accuracy,\n"+
-			"confusion matrix and classification report. The held-out documents are --test\n"+
-			"FILE (same layout as --data), or --test-frac of --data stratified, as ember gbt\n"+
-			"and logreg split: that share of each class, picked at random (--seed), though\n"+
-			"never a class's last document. Every document needs a label: an empty one, or\n"+
-			"one of pandas' missing-value markers (NaN, nan, NA, null, ...), is an error\n"+
-			"naming its line; drop or fill in those documents first.\n"+
+			"words dropped), counts the words of a vocabulary learned from the training\n"+
+			"documents, fits naive Bayes (scikit-learn's MultinomialNB, or ComplementNB with\n"+
+			"--model complement) and reports held-out accuracy, confusion matrix,\n"+
+			"classification report and each class's most indicative terms. The held-out\n"+
+			"documents are --test FILE (same layout as --data), or --test-frac of --data\n"+
+			"stratified, as ember gbt and logreg split: that share of each class, picked at\n"+
+			"random (--seed), though never a class's last document. Every document needs a\n"+
+			"label: an empty one, or one of pandas' missing-value markers (NaN, nan, NA, null,\n"+
+			"...), is an error naming its line; drop or fill in those documents first.\n"+
 			"\nFeatures are computed as scikit-learn's CountVectorizer and TfidfTransformer\n"+
 			"compute them, with the flags named after their parameters: --ngram 1,2 adds word\n"+
 			"pairs (formed after stop words are dropped: \"win me cash\" gives \"win cash\"),\n"+
@@ -195,6 +196,12 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		if *testPath != "" && fs.IsSet("test-frac") {
 			return errors.New("--test and --test-frac exclude each other: --test scores on a file, --test-frac on a split of --data")
+		}
+		if *testPath != "" && fs.IsSet("seed") {
+			return errors.New("--seed shuffles the --test-frac split; with --test there is no split")
+		}
+		if *textCol != "" && *textCol == *labelCol {
+			return fmt.Errorf("--text and --label both name column %q: the labels would be the documents' text", *textCol)
 		}
 		switch *format {
 		case "sms", "text-label":
@@ -303,6 +310,8 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	Xtr, err := vec.FitTransform(trDocs)
 	if errors.Is(err, text.ErrNoTermLeft) {
 		return fmt.Errorf("%s: %w; lower --min-df or raise --max-df", *data, err)
+	} else if errors.Is(err, text.ErrEmptyVocabulary) && *textCol != "" {
+		return fmt.Errorf("%s: column %q (--text): %w; is it the column of documents?", *data, *textCol, err)
 	} else if err != nil {
 		return fmt.Errorf("%s: %w", *data, err)
 	}

@@ -71,3 +71,26 @@ func TestNaiveBayesPredictMissingLabelMarker(t *testing.T) {
 	require.Equal(t, 1.0, *res.Accuracy)
 	require.True(t, strings.Contains(out, "2 rows have no label (left out of the accuracy)"), out)
 }
+
+// TestNaiveBayesColumnMistakes: the same column as --text and --label fitted
+// the labels on themselves (accuracy 1.0 on iris's species), a --seed with
+// --test was ignored where ember logreg refuses it, and a column without
+// words ("id") was reported as an empty vocabulary without naming it.
+func TestNaiveBayesColumnMistakes(t *testing.T) {
+	data := writeFile(t, "reviews.csv", reviews)
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--text", "sentiment", "--label", "sentiment"}, `--text and --label both name column "sentiment": the labels would be the documents' text`},
+		{[]string{"--text", "review", "--label", "sentiment", "--test", data, "--seed", "3"}, "--seed shuffles the --test-frac split; with --test there is no split"},
+	} {
+		code, out, errOut := runCmd(t, append([]string{"naivebayes", "--data", data}, tc.flags...)...)
+		require.Equal(t, 2, code, out)
+		require.Equal(t, "ember naivebayes: "+tc.want+"\n", errOut)
+	}
+	code, _, errOut := runCmd(t, "naivebayes", "--data", data, "--text", "id", "--label", "sentiment", "--test-frac", "0")
+	require.Equal(t, 1, code)
+	require.Equal(t, "ember naivebayes: "+data+`: column "id" (--text): text: CountVectorizer.Fit: empty vocabulary: none of the 6 documents has a token `+
+		"(only non-letters or stop words?); is it the column of documents?\n", errOut)
+}
