@@ -89,7 +89,8 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	exclude := excludeFlag(fs, features)
 	checkFeatureFlags(fs, features, exclude, target)
 	c := fs.Float("C", 1.0, cli.Above(0), "inverse L2 regularisation strength (larger = weaker penalty)")
-	multi := fs.Choice("multi", "auto", []string{"auto", "multinomial", "ovr"}, "multi-class scheme")
+	multi := fs.Choice("multi", "auto", []string{"auto", "multinomial", "ovr"}, "multi-class scheme, as scikit-learn's multi_class: "+
+		"multinomial fits one softmax over all classes, ovr one binary model per class against the rest; auto is multinomial for three classes or more, and one binary model for two")
 	maxIter := fs.Int("max-iter", 100, 1, 1_000_000, "L-BFGS iteration limit")
 	tol := fs.Float("tol", 1e-4, cli.AtLeast(0), "stop when the largest gradient component is below this")
 	testPath := fs.Input("test", "", "score on this `file` (same columns as --data) instead of a split of --data")
