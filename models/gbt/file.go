@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -31,8 +30,10 @@ const FileKind = "ember.gbt"
 // reg:pseudohubererror (with TweedieVariancePower, HuberSlope, link
 // "exp"); only a model of one of them is written as version 4, so that an
 // older Ember refuses it as newer, not as damaged, and the others stay
-// readable by it.
-const FileVersion = 4
+// readable by it. Version 5 added reg:absoluteerror (link "identity", its
+// leaves stored as any other's); only its models are written as version
+// 5, for the same reason.
+const FileVersion = 5
 
 // Saved is what a GBT model file holds: the fitted model, the feature
 // pipeline that makes its input from raw columns, and what it predicts.
@@ -145,7 +146,11 @@ func Save(path string, s *Saved) error {
 		tensors = append(tensors, checkpoint.Tensor{Name: "nodes.cat_begin", Buf: begin},
 			checkpoint.Tensor{Name: "nodes.cat_words", Buf: words}, checkpoint.Tensor{Name: "cats.bits", Buf: bits})
 	}
-	if !slices.Contains([]Objective{BinaryLogistic, MultiSoftprob, SquaredError}, m.Objective) {
+	switch m.Objective {
+	case BinaryLogistic, MultiSoftprob, SquaredError:
+	case AbsoluteError:
+		meta.Version = 5
+	default:
 		meta.Version = 4
 	}
 	if e.class != nil {

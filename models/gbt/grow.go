@@ -169,9 +169,11 @@ func weight(w []float64, i int) float64 {
 // estimated intercepts do: the log-odds of the positive rate
 // (BinaryLogistic), the mean (SquaredError), the log of the mean (the log
 // links: the mean minimises Poisson, Tweedie and gamma deviance alike),
-// the pseudo-Huber loss's minimiser (between the median and the mean).
-// XGBoost 1.7 starts every objective from base_score 0.5 instead (log(0.5)
-// for the log links); the trees make up the difference.
+// the pseudo-Huber loss's minimiser (between the median and the mean), the
+// (weighted) median for the absolute error (XGBoost 1.7's own estimate for
+// it, to the bit). XGBoost 1.7 starts the other objectives from base_score
+// 0.5 instead (log(0.5) for the log links); the trees make up the
+// difference.
 func (t *trainer) baseScore() float64 {
 	var sum, total float64
 	for i, v := range t.y {
@@ -192,6 +194,8 @@ func (t *trainer) baseScore() float64 {
 		return math.Log(mean) // Fit checked that mean > 0
 	case PseudoHuber:
 		return pseudoHuberCentre(t.y, t.w, t.m.HuberSlope)
+	case AbsoluteError:
+		return t.medianBase()
 	}
 	return mean
 }
@@ -365,7 +369,7 @@ func (t *trainer) gradients() {
 				}
 				gh[i] = gradPair{float32(g), float32(max(h, 1e-16))}
 			}
-		case CountPoisson, Tweedie, Gamma, PseudoHuber:
+		case CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError:
 			for i, m := range t.raw[lo:hi] {
 				g, h := t.pointGrad(m, y[i])
 				if w != nil {
@@ -388,7 +392,8 @@ func (t *trainer) gradients() {
 // pointGrad is one row's gradient and hessian at margin m, label y, for
 // the objectives of regression_obj.cu in XGBoost 1.7: Poisson's hessian at
 // m + s (s: see Model.MaxDeltaStep), Tweedie's of power ρ, gamma's, and
-// pseudo-Huber's of slope δ.
+// pseudo-Huber's of slope δ, and the absolute error's sign(m − y) with
+// hessian 1 (the label as float32, as XGBoost keeps it: see adaptive.go).
 func (t *trainer) pointGrad(m, y float64) (g, h float64) {
 	switch t.m.Objective {
 	case CountPoisson:
@@ -400,6 +405,15 @@ func (t *trainer) pointGrad(m, y float64) (g, h float64) {
 	case Gamma:
 		r := y / math.Exp(m)
 		return 1 - r, r
+	case AbsoluteError:
+		d := m - float64(float32(y))
+		switch {
+		case d > 0:
+			return 1, 1
+		case d < 0:
+			return -1, 1
+		}
+		return 0, 1
 	default: // PseudoHuber
 		d := t.m.HuberSlope
 		z := m - y
@@ -481,8 +495,9 @@ func (t *trainer) canSplit(s stats) bool {
 	return s.n >= 2*t.rules.minSamplesLeaf && s.h >= 2*t.rules.minChildWeight && s.n >= 2
 }
 
-// leafSpan is a finished leaf's rows and value.
+// leafSpan is a finished leaf's node, rows and value.
 type leafSpan struct {
+	id         int32
 	begin, end int
 	value      float64
 }
@@ -702,7 +717,7 @@ func (t *trainer) makeLeaf(nd *growNode) leafSpan {
 		t.err = t.leafError(step, nd.tot)
 	}
 	t.ens.nodes[nd.id] = node{Threshold: v, Feature: -1}
-	return leafSpan{nd.begin, nd.end, float64(v)}
+	return leafSpan{nd.id, nd.begin, nd.end, float64(v)}
 }
 
 // leafError is the error for a leaf value that is not a finite float32.
@@ -710,14 +725,28 @@ func (t *trainer) leafError(step float64, s stats) error {
 	return &OverflowError{Round: t.round + 1, Step: step, LearningRate: t.lr, G: s.g, H: s.h}
 }
 
-// applyLeaves adds each leaf's value to the margins of its rows.
+// applyLeaves adds each leaf's value to the margins of its rows, first
+// setting the leaves of an adaptive objective (adaptLeaves).
 func (t *trainer) applyLeaves(leaves []leafSpan) {
+	if t.m.Objective.adaptive() {
+		t.adaptLeaves(leaves)
+	}
 	runTasks(len(leaves), t.threads, func(i int) {
 		l := leaves[i]
 		for _, r := range t.rows[l.begin:l.end] {
-			t.raw[int(r)*t.k+t.class] += l.value
+			t.addMargin(int(r)*t.k+t.class, l.value)
 		}
 	})
+}
+
+// addMargin adds a leaf value to training margin j: in float32 for an
+// adaptive objective, as XGBoost's prediction cache sums (see adaptive.go).
+func (t *trainer) addMargin(j int, v float64) {
+	if t.m.Objective.adaptive() {
+		t.raw[j] = float64(float32(t.raw[j]) + float32(v))
+		return
+	}
+	t.raw[j] += v
 }
 
 // findSplits finds the best split of every node that has a histogram,
@@ -885,7 +914,7 @@ func (t *trainer) updateUnsampled(root int32) {
 	parallel(t.n, t.threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if !t.sampled[i] {
-				t.raw[i*t.k+t.class] += float64(t.leafBinned(root, t.bins[i*d:(i+1)*d]))
+				t.addMargin(i*t.k+t.class, float64(t.leafBinned(root, t.bins[i*d:(i+1)*d])))
 			}
 		}
 	})
@@ -938,7 +967,7 @@ func (t *trainer) validLoss() float64 {
 // clipped to [1e-15, 1-1e-15], as scikit-learn's log_loss), the squared
 // error, or the metric XGBoost 1.7 evaluates the objective by
 // (DefaultEvalMetric, elementwise_metric.cu): poisson-nloglik,
-// tweedie-nloglik@ρ, gamma-nloglik or mphe. At ρ = 1, where XGBoost's
+// tweedie-nloglik@ρ, gamma-nloglik, mphe or mae. At ρ = 1, where XGBoost's
 // tweedie-nloglik divides by 0, it is Poisson's μ − y log μ; mphe is at
 // HuberSlope (XGBoost 1.7.4's default mphe is at slope 1 whatever
 // huber_slope is, a bug of its: for early stopping Ember takes the loss
@@ -968,6 +997,8 @@ func (m *Model) pointLoss(margin, y float64) float64 {
 		d := m.HuberSlope
 		a := (y - margin) / d
 		return d * d * (math.Sqrt(1+a*a) - 1)
+	case AbsoluteError:
+		return math.Abs(margin - y)
 	}
 	return (margin - y) * (margin - y)
 }

@@ -43,10 +43,20 @@ const (
 	// label, absolute error beyond about δ, so outlying labels pull the
 	// fit less than under SquaredError. Predictions are values.
 	PseudoHuber Objective = "reg:pseudohubererror"
+	// AbsoluteError is regression on the absolute error |m−y| (L1):
+	// predictions are values, estimates of the conditional median, which
+	// outlying labels pull no further than any other label. As XGBoost's
+	// reg:absoluteerror, the trees are grown on the gradients sign(m−y)
+	// (hessian 1, times the weights), then every leaf's value is set to
+	// the median of the residuals y−m of its training rows (weighted:
+	// XGBoost's weighted quantile, the smallest residual at which half
+	// the weight is reached) times LearningRate; the fit starts from the
+	// labels' (weighted) median. See doc.go for the finer points.
+	AbsoluteError Objective = "reg:absoluteerror"
 )
 
 // objectives are the Objectives Fit knows, in the order errors list them.
-var objectives = []Objective{BinaryLogistic, MultiSoftprob, SquaredError, CountPoisson, Tweedie, Gamma, PseudoHuber}
+var objectives = []Objective{BinaryLogistic, MultiSoftprob, SquaredError, CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError}
 
 // link is how the objective's margins become predictions.
 func (o Objective) link() Link {
@@ -63,6 +73,10 @@ func (o Objective) link() Link {
 
 // logLink is whether the objective fits the log of the mean.
 func (o Objective) logLink() bool { return o.link() == Exp }
+
+// adaptive is whether the objective sets its leaves after growing each
+// tree (XGBoost's UpdateTreeLeaf): AbsoluteError's medians.
+func (o Objective) adaptive() bool { return o == AbsoluteError }
 
 // Classifier reports whether the objective predicts class probabilities.
 func (o Objective) Classifier() bool { return o == BinaryLogistic || o == MultiSoftprob }
@@ -263,7 +277,7 @@ type History struct {
 	// ValidLoss is the loss on the validation set passed to Fit after
 	// each round (log-loss, multi-class log-loss, mean squared error, or
 	// XGBoost's metric for the objective: poisson-nloglik,
-	// tweedie-nloglik@ρ, gamma-nloglik, mphe; weighted by the set's W, as
+	// tweedie-nloglik@ρ, gamma-nloglik, mphe, mae; weighted by the set's W, as
 	// XGBoost weighs an evaluation set); pass
 	// the training rows as the validation set for a training curve.
 	ValidLoss []float64
@@ -361,6 +375,8 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: HuberSlope is %v; only %s takes a slope", m.HuberSlope, PseudoHuber)
 	case m.Objective == PseudoHuber && (!(m.HuberSlope > 0) || math.IsInf(m.HuberSlope, 0)):
 		return fmt.Errorf("gbt: HuberSlope must be a positive finite number, got %v", m.HuberSlope)
+	case m.Objective.adaptive() && slices.ContainsFunc(m.Monotone, func(c int) bool { return c != 0 }):
+		return fmt.Errorf("gbt: Monotone constraints with %s: its leaves are set to medians after each tree is grown, which the constraints do not bound (XGBoost 1.7's fits break them too); fit without them, or with %s", m.Objective, PseudoHuber)
 	case m.NumClass != 0 && m.Objective != MultiSoftprob:
 		return fmt.Errorf("gbt: NumClass is %d; only %s takes a number of classes", m.NumClass, MultiSoftprob)
 	case m.NumClass != 0 && (m.NumClass < 2 || m.NumClass > MaxClasses):
@@ -524,6 +540,8 @@ func (m *Model) checkLabels(name string, y []float64, rows, classes int) error {
 			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels of 0 or more", name, i, v, m.Objective)
 		case m.Objective == Gamma && v <= 0:
 			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels above 0", name, i, v, m.Objective)
+		case m.Objective == AbsoluteError && math.Abs(v) > math.MaxFloat32:
+			return fmt.Errorf("gbt: %s label %d is %v; %s takes its labels as float32, as XGBoost does, so they must be within ±3.4e38", name, i, v, m.Objective)
 		case math.IsNaN(v) || math.IsInf(v, 0):
 			return fmt.Errorf("gbt: %s label %d is %v; labels must be finite", name, i, v)
 		}
@@ -574,7 +592,7 @@ func countTrue(b []bool) int {
 // labels y: 0 or 1 for BinaryLogistic, class numbers 0..K−1 for
 // MultiSoftprob (K is NumClass, or the largest label plus one when every
 // class below it has rows), any finite value for SquaredError and
-// PseudoHuber, 0 or more for CountPoisson and Tweedie (not all 0), above
+// PseudoHuber (within float32's range for AbsoluteError), 0 or more for CountPoisson and Tweedie (not all 0), above
 // 0 for Gamma; a label out of range is an error naming its row.
 // valid, if not nil, is scored after every round (History) and drives
 // early stopping. Fit first sets the zero options that mean a default to

@@ -240,7 +240,7 @@ func TestObjectiveChecks(t *testing.T) {
 		{func(m *Model) { m.Objective, m.HuberSlope = PseudoHuber, math.Inf(1) }, counts, nil, "HuberSlope must be a positive finite number, got +Inf"},
 		{func(m *Model) { m.Objective, m.HuberSlope = SquaredError, 2 }, counts, nil, "HuberSlope is 2; only reg:pseudohubererror takes a slope"},
 		{func(m *Model) { m.Objective, m.MaxDeltaStep = CountPoisson, -0.5 }, counts, nil, "MaxDeltaStep must be a non-negative finite number (0: no bound) or NoDeltaStep (-1), got -0.5"},
-		{func(m *Model) { m.Objective = "reg:absoluteerror" }, counts, nil, `unknown Objective "reg:absoluteerror"`},
+		{func(m *Model) { m.Objective = "reg:quantileerror" }, counts, nil, `unknown Objective "reg:quantileerror"`},
 	} {
 		require.ErrorContains(t, fit(tc.set, tc.y, tc.valid), tc.want)
 	}
@@ -362,7 +362,7 @@ func TestLoadXGBoostObjectives(t *testing.T) {
 	// Objectives still unknown are refused, naming them.
 	b, err := os.ReadFile("testdata/obj_count_poisson.json")
 	require.NoError(t, err)
-	for _, obj := range []string{"reg:absoluteerror", "rank:pairwise", "survival:cox", "reg:squaredlogerror"} {
+	for _, obj := range []string{"reg:quantileerror", "rank:pairwise", "survival:cox", "reg:squaredlogerror"} {
 		_, err := ParseXGBoost([]byte(strings.Replace(string(b), `"name":"count:poisson"`, `"name":"`+obj+`"`, 1)))
 		require.ErrorIs(t, err, ErrXGBoostModel)
 		require.ErrorContains(t, err, fmt.Sprintf("objective %q is not supported", obj))

@@ -39,6 +39,7 @@ type XGBoostModel struct {
 // told apart by the first bytes. Supported: the gbtree booster with
 // numeric and categorical splits (enable_categorical), objectives binary:logistic, reg:logistic,
 // binary:logitraw, reg:squarederror (reg:linear), reg:pseudohubererror,
+// reg:absoluteerror (its leaves are plain values once fitted),
 // the log links count:poisson, reg:tweedie and reg:gamma (Predict gives
 // the mean, exp(margin), as XGBoost's predict does), and multi:softprob and
 // multi:softmax (num_class margins per row, a tree each per round; Predict
@@ -258,11 +259,11 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 		link = Softmax
 	case "count:poisson", "reg:tweedie", "reg:gamma":
 		link = Exp
-	case "reg:squarederror", "reg:linear", "binary:logitraw", "reg:pseudohubererror":
+	case "reg:squarederror", "reg:linear", "binary:logitraw", "reg:pseudohubererror", "reg:absoluteerror":
 	case "":
 		return nil, xgbErr("no learner.objective.name")
 	default:
-		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, reg:pseudohubererror, count:poisson, reg:tweedie, reg:gamma, multi:softprob and multi:softmax are)", l.Objective.Name)
+		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma, multi:softprob and multi:softmax are)", l.Objective.Name)
 	}
 	switch l.Booster.Name {
 	case "gbtree":
