@@ -18,8 +18,15 @@
 // clipping, accuracy at a 0.5 threshold.
 //
 // A regressor is cross-validated the same way on plain shuffled folds
-// (KFold) by CrossValidateValues, scored by RMSE or a mean unit loss
+// (KFold) by CrossValidateValues, scored by RMSE, MAE or a mean unit loss
 // (MeanLoss: a deviance such as Poisson's); lower is better there.
+//
+// Rows that carry sample weights are scored weighted when the weights are
+// passed along: every metric is then sklearn's with sample_weight (as
+// cross_val_score would score with the weights routed to the scorer), a
+// weighted mean of the rows' losses or hits, or for ROC AUC the area under
+// the weighted ROC curve, so that a row of weight 2 counts as two rows and
+// one of weight 0 not at all, in the held-out scores as in the fit.
 package selection
 
 import (
@@ -203,68 +210,176 @@ func (g Grid) Points() []Point {
 // 0 or 1 and p the predicted probability of 1; for K classes y holds
 // 0..K−1 and p each row's K class probabilities, row by row (len(p) =
 // K·len(y)). A regressor's metric (ScoreValues) scores predicted values
-// against the targets, row for row. A metric has one of the two.
+// against the targets, row for row. A metric has one of the two. Both take
+// w, a weight per row (sklearn's sample_weight), or nil to weigh every row
+// 1; rows whose weights sum to 0 have no score (an error).
 type Metric struct {
 	Name string
 	// HigherIsBetter is false for losses.
 	HigherIsBetter bool
-	Score          func(y []int, p []float64) (float64, error)
-	ScoreValues    func(y, p []float64) (float64, error)
+	Score          func(y []int, p, w []float64) (float64, error)
+	ScoreValues    func(y, p, w []float64) (float64, error)
 }
 
 // Regression reports whether the metric scores predicted values
 // (ScoreValues) rather than class probabilities.
 func (m Metric) Regression() bool { return m.ScoreValues != nil }
 
-// RMSE is the root mean squared error of predicted values, lower better.
-var RMSE = Metric{Name: "rmse", ScoreValues: func(y, p []float64) (float64, error) {
-	if len(y) != len(p) || len(y) == 0 {
-		return math.NaN(), fmt.Errorf("RMSE of %d targets and %d predictions", len(y), len(p))
+// RMSE is the root mean squared error of predicted values, lower better
+// (weighted: the root of the weighted mean squared error, as sklearn's
+// mean_squared_error(squared=False, sample_weight=w)).
+var RMSE = Metric{Name: "rmse", ScoreValues: func(y, p, w []float64) (float64, error) {
+	mse, err := meanOf("RMSE", len(y), len(p), w, func(i int) float64 { return (p[i] - y[i]) * (p[i] - y[i]) })
+	if err != nil {
+		return mse, err
 	}
-	var sse float64
-	for i, v := range y {
-		sse += (p[i] - v) * (p[i] - v)
-	}
-	return nanErr("RMSE", math.Sqrt(sse/float64(len(y))))
+	return nanErr("RMSE", math.Sqrt(mse))
 }}
 
-// MeanLoss is a regression metric, lower better: the mean over rows of
-// unit(y, prediction), a unit deviance such as Poisson's.
+// MAE is the mean absolute error of predicted values, lower better
+// (sklearn's mean_absolute_error; XGBoost's mae).
+var MAE = MeanLoss("mae", func(y, mu float64) float64 { return math.Abs(y - mu) })
+
+// MeanLoss is a regression metric, lower better: the (weighted) mean over
+// rows of unit(y, prediction), a unit deviance such as Poisson's.
 func MeanLoss(name string, unit func(y, mu float64) float64) Metric {
-	return Metric{Name: name, ScoreValues: func(y, p []float64) (float64, error) {
-		if len(y) != len(p) || len(y) == 0 {
-			return math.NaN(), fmt.Errorf("%s of %d targets and %d predictions", name, len(y), len(p))
-		}
-		var sum float64
-		for i, v := range y {
-			sum += unit(v, p[i])
-		}
-		return nanErr(name, sum/float64(len(y)))
+	return Metric{Name: name, ScoreValues: func(y, p, w []float64) (float64, error) {
+		return meanOf(name, len(y), len(p), w, func(i int) float64 { return unit(y[i], p[i]) })
 	}}
+}
+
+// meanOf is the mean of f over rows 0..n−1, weighted by w when it is not
+// nil (numpy's average with weights): what of n targets and np
+// predictions, which must match.
+func meanOf(what string, n, np int, w []float64, f func(i int) float64) (float64, error) {
+	if n != np || n == 0 {
+		return math.NaN(), fmt.Errorf("%s of %d targets and %d predictions", what, n, np)
+	}
+	if w == nil {
+		var sum float64
+		for i := range n {
+			sum += f(i)
+		}
+		return nanErr(what, sum/float64(n))
+	}
+	if len(w) != n {
+		return math.NaN(), fmt.Errorf("%s of %d rows and %d weights", what, n, len(w))
+	}
+	var sum, total float64
+	for i, wi := range w {
+		if wi != 0 { // a row of weight 0 counts for nothing, even a loss of +Inf
+			sum += wi * f(i)
+			total += wi
+		}
+	}
+	if !(total > 0) {
+		return math.NaN(), fmt.Errorf("%s: every row weighs 0, so there is no mean to take", what)
+	}
+	return nanErr(what, sum/total)
 }
 
 // The evaluators. Spark's BinaryClassificationEvaluator defaults to ROC AUC,
 // which is for two classes only.
 var (
-	ROCAUC = Metric{Name: "roc_auc", HigherIsBetter: true, Score: func(y []int, p []float64) (float64, error) {
+	ROCAUC = Metric{Name: "roc_auc", HigherIsBetter: true, Score: func(y []int, p, w []float64) (float64, error) {
 		switch k := perRow(y, p); {
 		case k == 2: // two class probabilities a row: score P(class 1)
-			return metrics.ROCAUC(y, metrics.ClassProba(p, 2, 1))
+			p = metrics.ClassProba(p, 2, 1)
 		case k > 2:
 			return math.NaN(), fmt.Errorf("ROC AUC is for two classes; these predictions have %d (log_loss and accuracy score any number)", k)
 		}
+		if w != nil {
+			return weightedROCAUC(y, p, w)
+		}
 		return metrics.ROCAUC(y, p)
 	}}
-	LogLoss = Metric{Name: "log_loss", Score: func(y []int, p []float64) (float64, error) {
-		if k := perRow(y, p); k > 1 {
-			return nanErr("log-loss", metrics.LogLoss(y, metrics.ProbaRows(p, k)))
+	LogLoss = Metric{Name: "log_loss", Score: func(y []int, p, w []float64) (float64, error) {
+		k := perRow(y, p)
+		if w == nil {
+			if k > 1 {
+				return nanErr("log-loss", metrics.LogLoss(y, metrics.ProbaRows(p, k)))
+			}
+			return nanErr("log-loss", metrics.BinaryLogLoss(y, p))
 		}
-		return nanErr("log-loss", metrics.BinaryLogLoss(y, p))
+		// Each row's loss as metrics computes it (clipped, renormalised),
+		// then their weighted mean.
+		var rows [][]float64
+		if k > 1 {
+			if rows = metrics.ProbaRows(p, k); rows == nil {
+				return math.NaN(), fmt.Errorf("log-loss of %d labels and %d probabilities", len(y), len(p))
+			}
+		}
+		return meanOf("log-loss", len(y), len(p)/k, w, func(i int) float64 {
+			if rows != nil {
+				return metrics.LogLoss(y[i:i+1], rows[i:i+1])
+			}
+			return metrics.BinaryLogLoss(y[i:i+1], p[i:i+1])
+		})
 	}}
-	Accuracy = Metric{Name: "accuracy", HigherIsBetter: true, Score: func(y []int, p []float64) (float64, error) {
-		return nanErr("accuracy", metrics.Accuracy(y, metrics.ArgMax(p, perRow(y, p))))
+	Accuracy = Metric{Name: "accuracy", HigherIsBetter: true, Score: func(y []int, p, w []float64) (float64, error) {
+		pred := metrics.ArgMax(p, perRow(y, p))
+		if w == nil {
+			return nanErr("accuracy", metrics.Accuracy(y, pred))
+		}
+		return meanOf("accuracy", len(y), len(pred), w, func(i int) float64 {
+			if pred[i] == y[i] {
+				return 1
+			}
+			return 0
+		})
 	}}
 )
+
+// weightedROCAUC is sklearn's roc_auc_score(y, s, sample_weight=w): the
+// area under the ROC curve whose true and false positives are the weights
+// of the rows scored at or above each distinct score (rows of weight 0
+// left out, as sklearn drops them), by the trapezoid rule, so tied scores
+// make a diagonal segment as in metrics.ROCAUC.
+func weightedROCAUC(y []int, s, w []float64) (float64, error) {
+	switch {
+	case len(y) != len(s) || len(y) != len(w):
+		return math.NaN(), fmt.Errorf("ROC AUC of %d labels, %d scores and %d weights", len(y), len(s), len(w))
+	case len(y) == 0:
+		return math.NaN(), errors.New("ROC AUC of no rows")
+	}
+	var seen [2]bool
+	for i, c := range y {
+		if c != 0 && c != 1 {
+			return math.NaN(), fmt.Errorf("ROC AUC: label %d is %d; binary labels must be 0 or 1", i, c)
+		}
+		if math.IsNaN(s[i]) {
+			return math.NaN(), fmt.Errorf("ROC AUC: score %d is NaN", i)
+		}
+		seen[c] = true
+	}
+	if !seen[0] || !seen[1] {
+		return math.NaN(), errors.New("ROC AUC: only one class present; AUC is undefined")
+	}
+	var order []int
+	for i, wi := range w {
+		if wi != 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s[b], s[a]) })
+	var auc, tp, fp, prevTP, prevFP float64
+	for k, i := range order {
+		if y[i] == 1 {
+			tp += w[i]
+		} else {
+			fp += w[i]
+		}
+		if k+1 < len(order) && s[order[k+1]] == s[i] {
+			continue
+		}
+		auc += (fp - prevFP) * (tp + prevTP) / 2
+		prevTP, prevFP = tp, fp
+	}
+	if !(tp > 0 && fp > 0) {
+		return math.NaN(), fmt.Errorf("ROC AUC: the positive rows weigh %v and the negative %v in all; AUC is undefined unless both weigh more than 0", tp, fp)
+	}
+	return auc / (tp * fp), nil
+}
 
 // perRow is how many probabilities p holds per label of y: K for K class
 // probabilities a row, else 1 (a binary classifier's, or lengths that do
@@ -276,12 +391,14 @@ func perRow(y []int, p []float64) int {
 	return len(p) / len(y)
 }
 
-// MetricByName is ROCAUC, LogLoss, Accuracy or RMSE by name ("auc" is ROC
-// AUC). A deviance depends on the objective: see MeanLoss.
+// MetricByName is ROCAUC, LogLoss, Accuracy, RMSE or MAE by name ("auc"
+// is ROC AUC). A deviance depends on the objective: see MeanLoss.
 func MetricByName(name string) (Metric, error) {
 	switch strings.ToLower(name) {
 	case "rmse":
 		return RMSE, nil
+	case "mae":
+		return MAE, nil
 	case "roc_auc", "auc", "areaunderroc":
 		return ROCAUC, nil
 	case "log_loss", "logloss":
@@ -289,7 +406,7 @@ func MetricByName(name string) (Metric, error) {
 	case "accuracy":
 		return Accuracy, nil
 	}
-	return Metric{}, fmt.Errorf("unknown metric %q (roc_auc, log_loss, accuracy or rmse)", name)
+	return Metric{}, fmt.Errorf("unknown metric %q (roc_auc, log_loss, accuracy, rmse or mae)", name)
 }
 
 func nanErr(what string, v float64) (float64, error) {
@@ -326,35 +443,86 @@ type Result struct {
 // CrossValidate scores every grid point on every fold, running up to
 // parallel fits at once (0: one per core) with the cores shared among
 // them; labels are every row's class (0 or 1, or 0..K−1 when fit returns K
-// probabilities a row). The first error stops the
-// search and is returned with the point and fold it came from.
-func CrossValidate(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, labels []int) (*Result, error) {
+// probabilities a row). weights, when not nil, are every row's sample
+// weight, and each fold's score is weighted by its rows' weights (the fit
+// function weighs the training rows itself); a weight must be finite and
+// 0 or more, and a fold whose rows all weigh 0 is an error, both before
+// any fit. The first
+// error stops the search and is returned with the point and fold it came
+// from.
+func CrossValidate(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, labels []int, weights []float64) (*Result, error) {
 	if metric.Score == nil {
 		return nil, fmt.Errorf("%s scores predicted values, not class probabilities", metric.Name)
+	}
+	if err := checkWeights(weights, len(labels), folds); err != nil {
+		return nil, err
 	}
 	return crossValidate(g, folds, metric, parallel, fit, func(test []int, p []float64) (float64, error) {
 		y := make([]int, len(test))
 		for k, i := range test {
 			y[k] = labels[i]
 		}
-		return metric.Score(y, p)
+		return metric.Score(y, p, pick(weights, test))
 	})
 }
 
 // CrossValidateValues is CrossValidate for a regressor: fit returns
 // predicted values, scored by the metric's ScoreValues against targets,
-// every row's target. Folds for it are usually KFold's.
-func CrossValidateValues(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, targets []float64) (*Result, error) {
+// every row's target, weighted by weights when not nil. Folds for it are
+// usually KFold's.
+func CrossValidateValues(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, targets, weights []float64) (*Result, error) {
 	if metric.ScoreValues == nil {
 		return nil, fmt.Errorf("%s scores class probabilities, not predicted values", metric.Name)
+	}
+	if err := checkWeights(weights, len(targets), folds); err != nil {
+		return nil, err
 	}
 	return crossValidate(g, folds, metric, parallel, fit, func(test []int, p []float64) (float64, error) {
 		y := make([]float64, len(test))
 		for k, i := range test {
 			y[k] = targets[i]
 		}
-		return metric.ScoreValues(y, p)
+		return metric.ScoreValues(y, p, pick(weights, test))
 	})
+}
+
+// ErrWeightlessFold is CrossValidate's error when every row of a fold
+// weighs 0.
+var ErrWeightlessFold = errors.New("every row weighs 0")
+
+// checkWeights checks, before any fit, that weights, if given, has one
+// finite weight of 0 or more per row, and that no fold's rows all weigh 0
+// (its score would be undefined).
+func checkWeights(weights []float64, rows int, folds [][]int) error {
+	if weights == nil {
+		return nil
+	}
+	if len(weights) != rows {
+		return fmt.Errorf("selection: %d rows but %d weights", rows, len(weights))
+	}
+	for i, v := range weights {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("selection: weight %d is %v; weights must be finite and 0 or more", i, v)
+		}
+	}
+	for f, fold := range folds {
+		if !slices.ContainsFunc(fold, func(i int) bool { return i < rows && weights[i] > 0 }) {
+			return fmt.Errorf("selection: fold %d: %w, so its weighted score is undefined", f+1, ErrWeightlessFold)
+		}
+	}
+	return nil
+}
+
+// pick is w at rows, or nil when w is.
+func pick(w []float64, rows []int) []float64 {
+	if w == nil {
+		return nil
+	}
+	out := make([]float64, len(rows))
+	for k, i := range rows {
+		out[k] = w[i]
+	}
+	return out
 }
 
 // crossValidate runs every point on every fold, scoring each fold's

@@ -1,8 +1,10 @@
 package selection
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
+	"os"
 	"slices"
 	"testing"
 
@@ -92,7 +94,7 @@ func TestCrossValidate(t *testing.T) {
 	}
 	var results []*Result
 	for _, par := range []int{1, 4} {
-		res, err := CrossValidate(g, folds, ROCAUC, par, fit, labels)
+		res, err := CrossValidate(g, folds, ROCAUC, par, fit, labels, nil)
 		require.NoError(t, err)
 		results = append(results, res)
 	}
@@ -111,7 +113,7 @@ func TestCrossValidate(t *testing.T) {
 			out[k] = math.Abs(float64(labels[i]) - 0.1 - p["noise"]/3)
 		}
 		return out, nil
-	}, labels)
+	}, labels, nil)
 	require.NoError(t, err)
 	require.Equal(t, 0, res.Best)
 
@@ -121,7 +123,7 @@ func TestCrossValidate(t *testing.T) {
 			return nil, boom
 		}
 		return make([]float64, len(test)), nil
-	}, labels)
+	}, labels, nil)
 	require.ErrorIs(t, err, boom)
 	require.ErrorContains(t, err, "noise=1, fold")
 
@@ -140,16 +142,16 @@ func TestMetricsMulticlass(t *testing.T) {
 		0.5, 0.4, 0.1, // wrong: class 0 is likelier
 		0.2, 0.2, 0.6,
 	}
-	acc, err := Accuracy.Score(y, p)
+	acc, err := Accuracy.Score(y, p, nil)
 	require.NoError(t, err)
 	require.Equal(t, 0.75, acc)
-	ll, err := LogLoss.Score(y, p)
+	ll, err := LogLoss.Score(y, p, nil)
 	require.NoError(t, err)
 	require.InDelta(t, -(math.Log(0.7)+math.Log(0.6)+math.Log(0.4)+math.Log(0.6))/4, ll, 1e-15)
-	_, err = ROCAUC.Score(y, p)
+	_, err = ROCAUC.Score(y, p, nil)
 	require.ErrorContains(t, err, "ROC AUC is for two classes; these predictions have 3")
 	// Binary predictions are scored as before.
-	acc, err = Accuracy.Score([]int{0, 1}, []float64{0.2, 0.4})
+	acc, err = Accuracy.Score([]int{0, 1}, []float64{0.2, 0.4}, nil)
 	require.NoError(t, err)
 	require.Equal(t, 0.5, acc)
 }
@@ -175,7 +177,7 @@ func TestCrossValidateValues(t *testing.T) {
 		}
 		return out, nil
 	}
-	res, err := CrossValidateValues(grid, folds, RMSE, 2, fit, targets)
+	res, err := CrossValidateValues(grid, folds, RMSE, 2, fit, targets, nil)
 	require.NoError(t, err)
 	require.Equal(t, "rmse", res.Metric)
 	require.Equal(t, 1, res.Best)
@@ -184,16 +186,162 @@ func TestCrossValidateValues(t *testing.T) {
 		require.InDelta(t, 0, res.Points[i].Std, 1e-12)
 	}
 	abs := MeanLoss("mean absolute error", func(y, mu float64) float64 { return math.Abs(y - mu) })
-	res, err = CrossValidateValues(grid, folds, abs, 0, fit, targets)
+	res, err = CrossValidateValues(grid, folds, abs, 0, fit, targets, nil)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Best)
 	require.InDelta(t, 3, res.Points[0].Mean, 1e-12)
 
-	_, err = CrossValidateValues(grid, folds, ROCAUC, 1, fit, targets)
+	_, err = CrossValidateValues(grid, folds, ROCAUC, 1, fit, targets, nil)
 	require.ErrorContains(t, err, "roc_auc scores class probabilities, not predicted values")
-	_, err = CrossValidate(grid, folds, RMSE, 1, fit, make([]int, n))
+	_, err = CrossValidate(grid, folds, RMSE, 1, fit, make([]int, n), nil)
 	require.ErrorContains(t, err, "rmse scores predicted values, not class probabilities")
 	m, err := MetricByName("RMSE")
 	require.NoError(t, err)
 	require.True(t, m.Regression())
+}
+
+// TestWeightedMetricsMatchSklearn: every metric, with and without sample
+// weights (some 0, one large), is scikit-learn 1.2's with sample_weight
+// (testdata/make_weighted_metrics.py): ROC AUC over tied scores, log-loss
+// with its clipping of 0 and 1, accuracy, RMSE, MAE and a mean deviance,
+// binary, multi-class and regression. Weights all 1 score as none do.
+func TestWeightedMetricsMatchSklearn(t *testing.T) {
+	b, err := os.ReadFile("testdata/weighted_metrics.json")
+	require.NoError(t, err)
+	var cases map[string]struct {
+		Y      []float64             `json:"y"`
+		P      []float64             `json:"p"`
+		W      []float64             `json:"w"`
+		Scores map[string][2]float64 `json:"scores"`
+	}
+	require.NoError(t, json.Unmarshal(b, &cases))
+	poisson := MeanLoss("poisson_deviance", func(y, mu float64) float64 {
+		d := mu - y
+		if y > 0 {
+			d += y * math.Log(y/mu)
+		}
+		return 2 * d
+	})
+	byName := map[string]Metric{"roc_auc": ROCAUC, "log_loss": LogLoss, "accuracy": Accuracy, "rmse": RMSE, "mae": MAE, "poisson_deviance": poisson}
+	checked := 0
+	for name, c := range cases {
+		ones := make([]float64, len(c.Y))
+		for i := range ones {
+			ones[i] = 1
+		}
+		for metric, want := range c.Scores {
+			m := byName[metric]
+			score := func(w []float64) float64 {
+				var v float64
+				var err error
+				if m.Regression() {
+					v, err = m.ScoreValues(c.Y, c.P, w)
+				} else {
+					y := make([]int, len(c.Y))
+					for i, v := range c.Y {
+						y[i] = int(v)
+					}
+					v, err = m.Score(y, c.P, w)
+				}
+				require.NoError(t, err, "%s %s", name, metric)
+				return v
+			}
+			require.InEpsilon(t, want[0], score(nil), 1e-12, "%s %s unweighted", name, metric)
+			require.InEpsilon(t, want[1], score(c.W), 1e-12, "%s %s weighted", name, metric)
+			require.InEpsilon(t, want[0], score(ones), 1e-12, "%s %s, weights all 1", name, metric)
+			checked++
+		}
+	}
+	require.Equal(t, 8, checked)
+}
+
+// TestCrossValidateWeighted: with weights, each fold is scored by its
+// rows' weights, so held-out rows of weight 0 count for nothing, however
+// wrong their predictions; bad weights, and a fold whose rows all weigh 0
+// (it has no score), are refused before any fit.
+func TestCrossValidateWeighted(t *testing.T) {
+	n := 90
+	targets := make([]float64, n)
+	weights := make([]float64, n)
+	labels := make([]int, n)
+	for i := range targets {
+		targets[i] = float64(i % 11)
+		weights[i] = float64(i % 4) // every fourth row weighs 0
+		labels[i] = i % 2
+	}
+	folds, err := KFold(n, 3, 5)
+	require.NoError(t, err)
+	grid, err := ParseGrid("shift=0.5,2")
+	require.NoError(t, err)
+	fits := 0
+	fit := func(p Point, _, test []int, _ int) ([]float64, error) {
+		fits++
+		out := make([]float64, len(test))
+		for k, i := range test {
+			out[k] = targets[i] + p["shift"]*float64(i%3)
+			if weights[i] == 0 {
+				out[k] = 1e6 // off by far, but weighing nothing
+			}
+		}
+		return out, nil
+	}
+	res, err := CrossValidateValues(grid, folds, RMSE, 1, fit, targets, weights)
+	require.NoError(t, err)
+	for pi, pr := range res.Points {
+		for f, fold := range folds {
+			var sse, total float64
+			for _, i := range fold {
+				d := pr.Point["shift"] * float64(i%3)
+				sse += weights[i] * d * d
+				total += weights[i]
+			}
+			require.InDelta(t, math.Sqrt(sse/total), pr.Scores[f], 1e-12, "point %d fold %d", pi, f)
+		}
+	}
+	require.Equal(t, 0, res.Best)
+
+	// A classifier: rows of weight 0 predicted wrong leave the accuracy 1.
+	probs := func(_ Point, _, test []int, _ int) ([]float64, error) {
+		out := make([]float64, len(test))
+		for k, i := range test {
+			out[k] = float64(labels[i])
+			if weights[i] == 0 {
+				out[k] = 1 - out[k]
+			}
+		}
+		return out, nil
+	}
+	strat, err := StratifiedKFold(labels, 3, 5)
+	require.NoError(t, err)
+	res, err = CrossValidate(grid, strat, Accuracy, 2, probs, labels, weights)
+	require.NoError(t, err)
+	for _, pr := range res.Points {
+		require.Equal(t, []float64{1, 1, 1}, pr.Scores)
+	}
+	res, err = CrossValidate(grid, strat, Accuracy, 2, probs, labels, nil)
+	require.NoError(t, err)
+	require.Less(t, res.Points[0].Mean, 0.8, "unweighted, the wrong rows count")
+
+	fits = 0
+	for _, tc := range []struct {
+		w    []float64
+		want string
+	}{
+		{weights[:10], "selection: 90 rows but 10 weights"},
+		{append(slices.Clone(weights[:n-1]), -1), "selection: weight 89 is -1; weights must be finite and 0 or more"},
+		{append(slices.Clone(weights[:n-1]), math.NaN()), "weight 89 is NaN"},
+		{append(slices.Clone(weights[:n-1]), math.Inf(1)), "weight 89 is +Inf"},
+	} {
+		_, err := CrossValidateValues(grid, folds, RMSE, 1, fit, targets, tc.w)
+		require.ErrorContains(t, err, tc.want)
+	}
+	require.Zero(t, fits, "bad weights are refused before any fit")
+	zero := slices.Clone(weights)
+	for _, i := range folds[1] {
+		zero[i] = 0
+	}
+	_, err = CrossValidateValues(grid, folds, MAE, 1, fit, targets, zero)
+	require.ErrorIs(t, err, ErrWeightlessFold)
+	require.ErrorContains(t, err, "selection: fold 2: every row weighs 0, so its weighted score is undefined")
+	require.Zero(t, fits)
 }

@@ -263,7 +263,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	colsNode := fs.Float("colsample-bynode", 1, cli.Range{Min: 0, MinOpen: true, Max: 1},
 		"fraction of the depth's features each split chooses from, drawn anew for each node (XGBoost's colsample_bynode). "+
 			"The three multiply: 0.5 each leaves a split an eighth of the features; each draw keeps at least one")
-	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit and --early-stopping's loss are weighted; the held-out and --cv scores are not")
+	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss and the --cv scores "+
+		"(scikit-learn's metrics with sample_weight) are weighted; the held-out scores are not")
 	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
 	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the positive class's rows, binary:logistic (XGBoost's scale_pos_weight; negatives/positives balances the classes)")
 	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
@@ -564,9 +565,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			metric = selection.MeanLoss(name, unit)
 		}
 		start := time.Now()
-		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, spec, train, ytr, wtr, fs.IsSet("max-depth")), ytr)
+		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, spec, train, ytr, wtr, fs.IsSet("max-depth")), ytr, wtr)
 		if err != nil {
-			return fmt.Errorf("cross-validation: %w", err)
+			return cvError(err, *weightCol, *cv)
 		}
 		fmt.Fprintf(stderr, "cross-validated %d grid points × %d folds in %.1fs\n", len(r.Points), *cv, time.Since(start).Seconds())
 		res.CV = r
@@ -606,9 +607,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		metric, _ := selection.MetricByName(*metricName)
 		fit := cvFit(base, spec, train, ytr, wtr, fs.IsSet("max-depth"))
 		start := time.Now()
-		r, err := selection.CrossValidate(grid, folds, metric, *parallel, fit, labels)
+		r, err := selection.CrossValidate(grid, folds, metric, *parallel, fit, labels, wtr)
 		if err != nil {
-			return fmt.Errorf("cross-validation: %w", err)
+			return cvError(err, *weightCol, *cv)
 		}
 		fmt.Fprintf(stderr, "cross-validated %d grid points × %d folds in %.1fs\n", len(r.Points), *cv, time.Since(start).Seconds())
 		res.CV = r
@@ -1250,7 +1251,11 @@ func printGBT(w io.Writer, r *gbtResult) {
 		if !gbt.Objective(r.Objective).Classifier() {
 			kind = "shuffled"
 		}
-		fmt.Fprintf(w, "\n%d-fold %s cross-validation (%s, mean ± std over folds):\n", r.CV.Folds, kind, r.CV.Metric)
+		weighted := ""
+		if r.Weight != "" {
+			weighted = fmt.Sprintf(" weighted by column %q", r.Weight)
+		}
+		fmt.Fprintf(w, "\n%d-fold %s cross-validation (%s%s, mean ± std over folds):\n", r.CV.Folds, kind, r.CV.Metric, weighted)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for i, p := range r.CV.Points {
 			mark := ""
@@ -1496,6 +1501,15 @@ func cvMetric(obj gbt.Objective, metric *string, given bool) error {
 		return fmt.Errorf("--metric deviance: %s's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse", obj)
 	}
 	return nil
+}
+
+// cvError is a cross-validation error as the command reports it, naming
+// --weight when a fold's rows all weigh 0.
+func cvError(err error, weightCol string, folds int) error {
+	if errors.Is(err, selection.ErrWeightlessFold) {
+		return fmt.Errorf("--weight %s: --cv %d: %w: use fewer folds, or other weights", weightCol, folds, err)
+	}
+	return fmt.Errorf("cross-validation: %w", err)
 }
 
 // cvFit is the fit of one grid point on one fold: a copy of base with the
