@@ -55,8 +55,8 @@ type gbtResult struct {
 	Accuracy    *float64           `json:"accuracy,omitempty"`
 	RMSE        *float64           `json:"rmse,omitempty"`
 	// Deviance is the held-out mean of the objective's own loss
-	// (DevianceName says which): Poisson, Tweedie or gamma deviance, or
-	// the pseudo-Huber loss.
+	// (DevianceName says which): Poisson, Tweedie or gamma deviance, the
+	// pseudo-Huber loss, or the absolute error.
 	Deviance     *float64        `json:"mean_deviance,omitempty"`
 	DevianceName string          `json:"deviance,omitempty"`
 	Confusion    [][]int         `json:"confusion,omitempty"`
@@ -196,8 +196,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"\nFits gradient-boosted trees (histogram splits, as XGBoost's hist and scikit-learn's\n"+
 			"HistGradientBoosting) to a CSV/TSV or Parquet table and reports held-out ROC AUC\n"+
 			"(two classes), log-loss, accuracy, the confusion matrix and feature importances\n"+
-			"(regression: RMSE, and the mean deviance of count:poisson, reg:tweedie, reg:gamma, or\n"+
-			"the pseudo-Huber loss). A target of more than two classes is fitted with\n"+
+			"(regression: RMSE, and the mean deviance of count:poisson, reg:tweedie, reg:gamma,\n"+
+			"the pseudo-Huber loss, or the mean absolute error). A target of more than two classes is fitted with\n"+
 			"multi:softprob, one tree per class a round, as XGBClassifier does. Missing values\n"+
 			"are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value,\n"+
@@ -230,10 +230,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"fill missing numeric values (none: keep them missing; the trees learn where they go)")
 	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat32, math.MaxFloat32), "value for --impute constant (the features are float32)")
 	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError),
-		string(gbt.CountPoisson), string(gbt.Tweedie), string(gbt.Gamma), string(gbt.PseudoHuber)},
+		string(gbt.CountPoisson), string(gbt.Tweedie), string(gbt.Gamma), string(gbt.PseudoHuber), string(gbt.AbsoluteError)},
 		"loss: classification (multi:softprob by itself for more than two classes) or regression: squared error; "+
 			"count:poisson for counts, reg:tweedie for totals often 0 (claim cost), reg:gamma for positive amounts (claim size), "+
-			"all three predicting the mean through a log link; reg:pseudohubererror for a number with outliers (XGBoost's objectives)")
+			"all three predicting the mean through a log link; reg:pseudohubererror for a number with outliers; "+
+			"reg:absoluteerror (L1) for the median, each leaf set to its rows' median residual (XGBoost's objectives)")
 	tweediePower := fs.Float("tweedie-variance-power", 1.5, cli.Range{Min: 1, Max: 2, MaxOpen: true},
 		"reg:tweedie's variance power (XGBoost's tweedie_variance_power): near 1 Poisson-like, near 2 gamma-like")
 	huberSlope := fs.Float("huber-slope", 1, cli.Above(0),
@@ -273,10 +274,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
 	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many folds, stratified for a classifier, shuffled (by --seed) for a regressor (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
-	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy", "rmse", "deviance"},
+	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy", "rmse", "mae", "deviance"},
 		"what --cv selects by: for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes); "+
-			"for a regressor rmse, or deviance, the objective's mean deviance as ember gbt reports it (lowest wins)",
-		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror"))
+			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins)",
+		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror, mae for reg:absoluteerror"))
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
 	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, row and column subsampling)")
@@ -329,6 +330,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if fs.IsSet("huber-slope") && *objective != string(gbt.PseudoHuber) {
 			return fmt.Errorf("--huber-slope is reg:pseudohubererror's; --objective is %s", *objective)
+		}
+		if *monotoneText != "" && *objective == string(gbt.AbsoluteError) {
+			return fmt.Errorf("--monotone with --objective %s: its leaves are set to medians after each tree is grown, which the constraints do not bound; use reg:pseudohubererror for a monotone fit robust to outliers", *objective)
 		}
 		if fs.IsSet("valid-frac") && *early == 0 {
 			return errors.New("--valid-frac is the validation share of --early-stopping; it needs --early-stopping N")
@@ -560,7 +564,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--cv %d: %w", *cv, err)
 		}
 		metric := selection.RMSE
-		if *metricName == "deviance" {
+		switch *metricName {
+		case "mae":
+			metric = selection.MAE
+		case "deviance":
 			name, unit := devianceUnit(base)
 			metric = selection.MeanLoss(name, unit)
 		}
@@ -1422,8 +1429,9 @@ func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Ba
 // meanDeviance is the mean of the objective's own loss on y at predictions
 // mu, and its name; "" for objectives with none beyond RMSE: the unit
 // deviances of scikit-learn's mean_poisson_deviance, mean_tweedie_deviance
-// (power ρ) and mean_gamma_deviance, or the pseudo-Huber loss
-// δ²(√(1+((y−μ)/δ)²) − 1) (XGBoost's mphe).
+// (power ρ) and mean_gamma_deviance, the pseudo-Huber loss
+// δ²(√(1+((y−μ)/δ)²) − 1) (XGBoost's mphe), or the absolute error
+// (mean_absolute_error, XGBoost's mae).
 func meanDeviance(m *gbt.Model, y, mu []float64) (string, float64) {
 	name, unit := devianceUnit(m)
 	if name == "" {
@@ -1472,6 +1480,9 @@ func devianceUnit(m *gbt.Model) (name string, unit func(y, mu float64) float64) 
 			a := (y - mu) / d
 			return d * d * (math.Sqrt(1+a*a) - 1)
 		}
+	case gbt.AbsoluteError:
+		name = "mean absolute error"
+		unit = func(y, mu float64) float64 { return math.Abs(y - mu) }
 	default:
 		return "", nil
 	}
@@ -1480,9 +1491,10 @@ func devianceUnit(m *gbt.Model) (name string, unit func(y, mu float64) float64) 
 
 // cvMetric checks --metric against the objective and, when not given,
 // picks the objective's: roc_auc for a classifier, the mean deviance for
-// a regressor that has one, rmse for squared error.
+// a regressor that has one, rmse for squared error, mae for the absolute
+// error.
 func cvMetric(obj gbt.Objective, metric *string, given bool) error {
-	regression := *metric == "rmse" || *metric == "deviance"
+	regression := *metric == "rmse" || *metric == "mae" || *metric == "deviance"
 	switch {
 	case obj.Classifier() && regression:
 		return fmt.Errorf("--metric %s scores a regressor's predicted numbers; --objective %s is a classifier: use --metric roc_auc, log_loss or accuracy", *metric, obj)
@@ -1491,14 +1503,18 @@ func cvMetric(obj gbt.Objective, metric *string, given bool) error {
 	}
 	name, _ := devianceUnit(&gbt.Model{Objective: obj})
 	switch {
+	case !given && obj == gbt.AbsoluteError:
+		*metric = "mae"
 	case !given && name == "":
 		*metric = "rmse"
 	case !given:
 		*metric = "deviance"
 	case !regression:
-		return fmt.Errorf("--metric %s scores a classifier's probabilities; --objective %s predicts a number: use --metric rmse or deviance", *metric, obj)
+		return fmt.Errorf("--metric %s scores a classifier's probabilities; --objective %s predicts a number: use --metric rmse, mae or deviance", *metric, obj)
 	case *metric == "deviance" && name == "":
 		return fmt.Errorf("--metric deviance: %s's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse", obj)
+	case *metric == "deviance" && obj == gbt.AbsoluteError:
+		return fmt.Errorf("--metric deviance: %s's loss is the absolute error; use --metric mae", obj)
 	}
 	return nil
 }

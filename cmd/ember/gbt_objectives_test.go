@@ -42,8 +42,9 @@ func countTable(t *testing.T, dir string, rows, bad int) string {
 }
 
 // TestGBTCountObjectives: ember gbt fits count:poisson, reg:tweedie,
-// reg:gamma and reg:pseudohubererror, reports RMSE and the objective's
-// mean deviance (no classifier scores), keeps the objective's parameter in
+// reg:gamma, reg:pseudohubererror and reg:absoluteerror, reports RMSE and
+// the objective's mean deviance (the mean absolute error for the last; no
+// classifier scores), keeps the objective's parameter in
 // the saved model, and ember score writes the predicted mean; the
 // parameters' flags are refused with another objective, and bad labels
 // name their row.
@@ -61,6 +62,7 @@ func TestGBTCountObjectives(t *testing.T) {
 		{"n", []string{"--objective", "reg:tweedie", "--tweedie-variance-power", "1.3"}, "mean Tweedie deviance (power 1.3)", func(m *gbt.Model) { require.Equal(t, 1.3, m.TweedieVariancePower) }},
 		{"size", []string{"--objective", "reg:gamma"}, "mean gamma deviance", func(m *gbt.Model) {}},
 		{"v", []string{"--objective", "reg:pseudohubererror", "--huber-slope", "2"}, "mean pseudo-Huber loss (slope 2)", func(m *gbt.Model) { require.Equal(t, 2.0, m.HuberSlope) }},
+		{"v", []string{"--objective", "reg:absoluteerror"}, "mean absolute error", func(m *gbt.Model) { require.Zero(t, m.HuberSlope) }},
 	} {
 		model := filepath.Join(dir, tc.target+".model")
 		args := append([]string{"gbt", "--data", data, "--target", tc.target, "--features", "a,b", "--trees", "30", "--save", model, "--json"}, tc.args...)
@@ -83,7 +85,7 @@ func TestGBTCountObjectives(t *testing.T) {
 		scored := filepath.Join(dir, tc.target+".csv")
 		code, out, errOut = runCmd(t, "score", "--model", model, "--data", data, "--out", scored)
 		require.Equal(t, 0, code, errOut)
-		if s.Model.Objective != gbt.PseudoHuber {
+		if s.Model.Objective != gbt.PseudoHuber && s.Model.Objective != gbt.AbsoluteError {
 			require.Contains(t, out, "prediction: the predicted mean (exp of the margin), as "+tc.args[1]+" predicts it")
 		}
 		tb, err := readBatch(data, nil, tabular.Layout{})
@@ -120,6 +122,9 @@ func TestGBTCountObjectives(t *testing.T) {
 		{[]string{"--target", "n", "--objective", "count:poisson", "--positive", "1"}, 2, "--positive names the positive class of a classifier; --objective count:poisson predicts a number"},
 		{[]string{"--target", "n", "--objective", "reg:gamma"}, 1, `, column "n": "0" is not above 0, as --objective reg:gamma needs`},
 		{[]string{"--target", "v", "--objective", "count:poisson"}, 1, `is negative; --objective count:poisson needs targets of 0 or more`},
+		{[]string{"--target", "v", "--objective", "reg:absoluteerror", "--monotone", "a:+1"}, 2,
+			"--monotone with --objective reg:absoluteerror: its leaves are set to medians after each tree is grown"},
+		{[]string{"--target", "v", "--objective", "reg:absoluteerror", "--huber-slope", "2"}, 2, "--huber-slope is reg:pseudohubererror's; --objective is reg:absoluteerror"},
 	} {
 		args := append([]string{"gbt", "--data", data, "--features", "a,b", "--trees", "2"}, tc.args...)
 		code, out, errOut := runCmd(t, args...)

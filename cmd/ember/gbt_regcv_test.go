@@ -36,8 +36,8 @@ func xorTable(t *testing.T, dir string, rows int) string {
 }
 
 // TestGBTRegressionCV: --cv cross-validates regressors on shuffled folds,
-// by RMSE for squared error and by the mean deviance for count:poisson
-// (their defaults), the lowest mean wins and is refitted, and the folds
+// by RMSE for squared error, by the mean deviance for count:poisson and by
+// MAE for reg:absoluteerror (their defaults), or by a --metric given, the lowest mean wins and is refitted, and the folds
 // follow --seed.
 func TestGBTRegressionCV(t *testing.T) {
 	dir := t.TempDir()
@@ -59,6 +59,8 @@ func TestGBTRegressionCV(t *testing.T) {
 		{[]string{"--target", "y", "--objective", "reg:squarederror"}, "rmse"},
 		{[]string{"--target", "n", "--objective", "count:poisson"}, "mean Poisson deviance"},
 		{[]string{"--target", "n", "--objective", "count:poisson", "--metric", "rmse"}, "rmse"},
+		{[]string{"--target", "y", "--objective", "reg:absoluteerror"}, "mae"},
+		{[]string{"--target", "y", "--objective", "reg:squarederror", "--metric", "mae"}, "mae"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			res := cv("7", tc.args...)
@@ -94,7 +96,7 @@ func TestGBTCVMetricMismatch(t *testing.T) {
 		want string
 	}{
 		{"roc_auc for a regressor", []string{"--data", data, "--target", "y", "--objective", "reg:squarederror", "--metric", "roc_auc"},
-			"--metric roc_auc scores a classifier's probabilities; --objective reg:squarederror predicts a number: use --metric rmse or deviance"},
+			"--metric roc_auc scores a classifier's probabilities; --objective reg:squarederror predicts a number: use --metric rmse, mae or deviance"},
 		{"log_loss for poisson", []string{"--data", data, "--target", "n", "--objective", "count:poisson", "--metric", "log_loss"},
 			"--metric log_loss scores a classifier's probabilities; --objective count:poisson predicts a number"},
 		{"rmse for a classifier", []string{"--data", labels, "--target", "label", "--metric", "rmse"},
@@ -103,6 +105,10 @@ func TestGBTCVMetricMismatch(t *testing.T) {
 			"--metric deviance scores a regressor's predicted numbers; --objective multi:softprob is a classifier"},
 		{"deviance for squared error", []string{"--data", data, "--target", "y", "--objective", "reg:squarederror", "--metric", "deviance"},
 			"--metric deviance: reg:squarederror's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse"},
+		{"deviance for absolute error", []string{"--data", data, "--target", "y", "--objective", "reg:absoluteerror", "--metric", "deviance"},
+			"--metric deviance: reg:absoluteerror's loss is the absolute error; use --metric mae"},
+		{"mae for a classifier", []string{"--data", labels, "--target", "label", "--metric", "mae"},
+			"--metric mae scores a regressor's predicted numbers; --objective binary:logistic is a classifier"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, append([]string{"gbt", "--cv", "3", "--grid", "max_depth=2,3"}, tc.args...)...)

@@ -233,7 +233,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"\nScores a CSV/TSV or Parquet table with a model saved by ember gbt --save, or by\n"+
 			"XGBoost's save_model (.json or .ubj; gbtree boosters with objectives\n"+
 			"binary:logistic, reg:logistic, binary:logitraw (margins), reg:squarederror,\n"+
-			"reg:pseudohubererror, count:poisson, reg:tweedie, reg:gamma (the predicted mean),\n"+
+			"reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma (the predicted mean),\n"+
 			"multi:softprob and multi:softmax, predicting as XGBoost's own predict does).\n"+
 			"Reads the file in batches (Parquet: by row group), so files larger than memory\n"+
 			"are scored in constant memory, and writes one CSV line per row: the --id value\n"+
