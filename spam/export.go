@@ -187,8 +187,10 @@ func (c *Classifier) Export(dir string) error {
 // Import reads an export directory (written by Export, or by
 // benchmarks/pytorch/spamrnn_torch.py from a PyTorch model) into a
 // classifier. Every file is checked before the model is built: errors name
-// the file and what is wrong in it; a directory without the three files
-// gets an error matching ErrNotExport.
+// the file and what is wrong in it (in config.json, the line and column of
+// a syntax error or a value of the wrong type and what was wanted there,
+// or the required fields that are missing); a directory without the three
+// files gets an error matching ErrNotExport.
 func Import(dir string) (*Classifier, error) {
 	if err := checkExportDir(dir); err != nil {
 		return nil, err
@@ -198,9 +200,8 @@ func Import(dir string) (*Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ec ExportConfigJSON
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&ec); err != nil {
+	ec, err := decodeExportConfig(raw)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	if err := ec.check(); err != nil {
@@ -287,6 +288,48 @@ func checkExportDir(dir string) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w: it has no %s (%s)", dir, ErrNotExport, strings.Join(missing, " or "), holds)
+}
+
+// exportRequired are the fields of config.json that Import cannot do
+// without: the architecture, the ids and the cleaning. The others have a
+// meaning when absent (packed, bidirectional and labels: exports from
+// before them; dropout: none at inference) or only describe.
+var exportRequired = []string{"format", "version", "cell", "vocab_size", "embedding_dim", "hidden_size", "num_layers",
+	"batch_first", "padding_idx", "seq_len", "pad_id", "unk_id", "lowercase", "punctuation"}
+
+// decodeExportConfig decodes config.json. A syntax error or a value of the
+// wrong type is said with its line and column and what was expected; a
+// required field that is missing, or null where it may not be, by name.
+// Fields it does not know are ignored, as newer exports may add some.
+func decodeExportConfig(raw []byte) (ExportConfigJSON, error) {
+	var ec ExportConfigJSON
+	if err := json.Unmarshal(raw, &ec); err != nil {
+		return ec, explainJSON(raw, err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return ec, explainJSON(raw, err) // a top-level null
+	}
+	var missing, null []string
+	for _, name := range exportRequired {
+		switch v, ok := fields[name]; {
+		case !ok:
+			missing = append(missing, name)
+		case string(v) == "null" && name != "padding_idx": // null: the padding is learned
+			null = append(null, name)
+		}
+	}
+	var problems []string
+	if len(missing) > 0 {
+		problems = append(problems, "missing "+strings.Join(missing, ", "))
+	}
+	if len(null) > 0 {
+		problems = append(problems, strings.Join(null, ", ")+" null where a value is needed")
+	}
+	if len(problems) > 0 {
+		return ec, fmt.Errorf("%s (an export's config.json sets %s)", strings.Join(problems, "; "), strings.Join(exportRequired, ", "))
+	}
+	return ec, nil
 }
 
 // check validates config.json against what Ember's model and pipeline can

@@ -782,3 +782,71 @@ func TestImportConfigDisagreesWithWeights(t *testing.T) {
 		require.Equal(t, filepath.Join(dir, ExportWeights)+" does not hold the model "+cfgPath+" describes ("+describes+"):", first)
 	}
 }
+
+// TestImportConfigJSONErrors: a config.json that is truncated, malformed,
+// of the wrong types or without a required field is refused with the file,
+// the line and column where the decoder stopped (or the fields' names) and
+// what was wanted; Import once said only "unexpected EOF" or the bare
+// decoder message.
+func TestImportConfigJSONErrors(t *testing.T) {
+	m, err := NewModel(Config{SeqLen: 5, Embed: 3, Hidden: 4, Layers: 1, Vocab: 6}, 2)
+	require.NoError(t, err)
+	v, err := data.VocabFromWords([]string{data.PadToken, data.UnkToken, "a", "b", "c", "d"})
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "x")
+	require.NoError(t, (&Classifier{Model: m, Vocab: v}).Export(dir))
+	cfgPath := filepath.Join(dir, ExportConfig)
+	raw, err := os.ReadFile(cfgPath)
+	require.NoError(t, err)
+	good := string(raw)
+	// The exported layout, which the positions below count in.
+	require.True(t, strings.HasPrefix(good, "{\n  \"format\": \"ember.spamrnn.export\",\n  \"version\": 1,\n  \"cell\": \"lstm\",\n"+
+		"  \"vocab_size\": 6,\n  \"embedding_dim\": 3,\n  \"hidden_size\": 4,\n"), good)
+	lines := strings.SplitAfter(good, "\n")
+	for _, c := range []struct{ name, config, want string }{
+		{"truncated", strings.Join(lines[:7], ""),
+			"line 8, column 1: the file ends before the JSON object does (truncated?)"},
+		{"cut in a string", good[:strings.Index(good, "ember.spamrnn")+5],
+			"line 2, column 19: the file ends before the JSON object does (truncated?)"},
+		{"empty", " \n", "empty: want a JSON object"},
+		{"a stray word", strings.Replace(good, `"hidden_size": 4,`, `"hidden_size": 4 x,`, 1),
+			"line 7, column 20: invalid character 'x' after object key:value pair: want , before the next field or } to close the object"},
+		{"a trailing comma", strings.Replace(good, "\n}", ",\n}", 1),
+			"invalid character '}' looking for beginning of object key string: want a field name in double quotes (no , before a closing })"},
+		{"no colon", strings.Replace(good, `"cell": "lstm"`, `"cell" "lstm"`, 1),
+			"line 4, column 10: invalid character '\"' after object key: want : between a field's name and its value"},
+		{"a string for a number", strings.Replace(good, `"hidden_size": 4,`, `"hidden_size": "4",`, 1),
+			"line 7, column 18: hidden_size is a JSON string; want a whole number"},
+		{"a fraction", strings.Replace(good, `"num_layers": 1,`, `"num_layers": 1.5,`, 1),
+			"line 8, column 17: num_layers is a JSON number 1.5; want a whole number"},
+		{"a number for a flag", strings.Replace(good, `"batch_first": true`, `"batch_first": 1`, 1),
+			"line 10, column 18: batch_first is a JSON number; want true or false"},
+		{"an array", "[1, 2]\n", "line 1, column 1: the file holds a JSON array; want a JSON object"},
+		{"missing fields", strings.Replace(strings.Replace(good, "  \"hidden_size\": 4,\n", "", 1), "  \"seq_len\": 5,\n", "", 1),
+			"missing hidden_size, seq_len (an export's config.json sets format, version, cell, vocab_size, embedding_dim, hidden_size, " +
+				"num_layers, batch_first, padding_idx, seq_len, pad_id, unk_id, lowercase, punctuation)"},
+		{"null", strings.Replace(good, `"vocab_size": 6,`, `"vocab_size": null,`, 1),
+			"vocab_size null where a value is needed (an export's config.json sets format,"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(cfgPath, []byte(c.config), 0o644))
+			_, err := Import(dir)
+			require.Error(t, err)
+			require.ErrorContains(t, err, c.want)
+			require.True(t, strings.HasPrefix(err.Error(), cfgPath+": "), err.Error())
+		})
+	}
+
+	// The decoder's error stays reachable, and a padding_idx of null (the
+	// padding is learned) or optional fields left out are no problem.
+	require.NoError(t, os.WriteFile(cfgPath, []byte(good[:len(good)/2]), 0o644))
+	_, err = Import(dir)
+	var syn *json.SyntaxError
+	require.ErrorAs(t, err, &syn)
+	optional := strings.Replace(strings.Replace(good, `"padding_idx": 0`, `"padding_idx": null`, 1), "  \"dropout\": 0,\n", "", 1)
+	require.NotEqual(t, good, optional)
+	require.NoError(t, os.WriteFile(cfgPath, []byte(optional), 0o644))
+	back, err := Import(dir)
+	require.NoError(t, err)
+	require.Equal(t, PaddingLearned, back.Model.Cfg.Padding)
+}
