@@ -670,12 +670,13 @@ const predictChunk = 256
 
 func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("spamrnn predict", "usage: spamrnn predict --model FILE [--json] [TEXT...]\n"+
-		"\nClassifies each TEXT, or each line of standard input (of any length) when no\n"+
-		"TEXT is given: one line per message, the class and the probability of the\n"+
-		"positive class (spam), or \"empty -\" for a message with no words. With --json\n"+
-		"each line is a JSON object instead: text, label, probability (the positive\n"+
-		"class's, at full precision; null for a message with no words), words and\n"+
-		"unknown_words (words not in the model's vocabulary). Options go before the\n"+
+		"\nClassifies each TEXT, or, when no TEXT is given, each line of standard input\n"+
+		"(of any length; a line ends in LF, CRLF or a lone CR). Each message gets one\n"+
+		"line: its class and the probability of the positive class (spam, or the label\n"+
+		"train was given with --positive), or \"empty -\" for a message with no words.\n"+
+		"With --json each line is a JSON object instead: text, label, probability (the\n"+
+		"positive class's, at full precision; null for a message with no words), words\n"+
+		"and unknown_words (words not in the model's vocabulary). Options go before the\n"+
 		"TEXTs; after --, every argument is a TEXT, even one that starts with -.\n", stdout)
 	fs.Args(cli.ArgSpec{Name: "TEXT", Max: -1})
 	modelPath := fs.Input("model", "", "model `file` written by spamrnn train", cli.Required())
@@ -702,8 +703,7 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	r := bufio.NewReaderSize(stdin, 64<<10)
 	var chunk []string
 	for line := 1; ; line++ {
-		// ReadString, unlike a Scanner, has no line-length limit.
-		s, err := r.ReadString('\n')
+		s, err := readLine(r)
 		if line == 1 {
 			s = strings.TrimPrefix(s, "\ufeff") // a byte-order mark is not text
 		}
@@ -714,7 +714,7 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 			return fmt.Errorf("standard input, line %d: has NUL bytes, so it is not UTF-8 text (UTF-16? convert it first, e.g. iconv -f UTF-16 -t UTF-8)", line)
 		}
 		if s != "" || err == nil {
-			chunk = append(chunk, strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"))
+			chunk = append(chunk, s)
 		}
 		if len(chunk) == predictChunk || (err != nil && len(chunk) > 0) {
 			if perr := writePredictions(stdout, clf, chunk); perr != nil {
@@ -728,6 +728,29 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		if err != nil {
 			return fmt.Errorf("reading messages from standard input, line %d: %w", line, err)
 		}
+	}
+}
+
+// readLine reads one line of r, of any length, without its end: "\n",
+// "\r\n" or a lone "\r" (old Mac text, whose messages would otherwise be
+// read as one). The error is r's, io.EOF after the last line; the text
+// read before it is returned with it.
+func readLine(r *bufio.Reader) (string, error) {
+	var b []byte
+	for {
+		c, err := r.ReadByte()
+		switch {
+		case err != nil:
+			return string(b), err
+		case c == '\n':
+			return string(b), nil
+		case c == '\r':
+			if next, err := r.Peek(1); err == nil && next[0] == '\n' {
+				r.ReadByte() // CRLF is one line end
+			}
+			return string(b), nil
+		}
+		b = append(b, c)
 	}
 }
 

@@ -690,3 +690,36 @@ func TestPredictBlankMessage(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Equal(t, want, stdout)
 }
+
+// TestPredictLineEnds: stdin's lines may end in LF, CRLF or a lone CR (old
+// Mac text), mixed too: each is one message, without its line end; CR-only
+// text was once read as one message. A NUL byte is reported on the line
+// the CRs count.
+func TestPredictLineEnds(t *testing.T) {
+	model := filepath.Join(interop, "ember.model")
+	texts := func(stdout string) []string {
+		var out []string
+		for line := range strings.Lines(stdout) {
+			var p struct{ Text string }
+			require.NoError(t, json.Unmarshal([]byte(line), &p))
+			out = append(out, p.Text)
+		}
+		return out
+	}
+	long := strings.Repeat("free prize ", 20_000) // past bufio's buffer, split by a CR
+	for stdin, want := range map[string][]string{
+		"win a prize\rsee you soon\r":          {"win a prize", "see you soon"},
+		"win a prize\rsee you soon":            {"win a prize", "see you soon"},
+		"win a prize\r\nsee you soon\r\n":      {"win a prize", "see you soon"},
+		"a\rb\nc\r\nd\r\re":                    {"a", "b", "c", "d", "", "e"},
+		"\r":                                   {""},
+		long + "\r" + long + "\r\n" + "ok\r\n": {long, long, "ok"},
+	} {
+		code, stdout, stderr := runCmd(t, stdin, "predict", "--model", model, "--json")
+		require.Equal(t, 0, code, stderr)
+		require.Equal(t, want, texts(stdout), "%.40q", stdin)
+	}
+	code, _, stderr := runCmd(t, "a\rb\rc\x00\r", "predict", "--model", model)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "standard input, line 3: has NUL bytes")
+}
