@@ -150,17 +150,47 @@ func openRegular(path string) (*os.File, int64, error) {
 // that must not write one kind of file over another. A file that is not
 // an Ember file gives an error matching ErrNotModel.
 func Kind(path string) (string, error) {
-	fh, size, err := openRegular(path)
-	if err != nil {
-		return "", fmt.Errorf("model file %s: %w", path, err)
-	}
-	defer fh.Close()
-	d := &decoder{r: bufio.NewReader(fh), sum: sha256.New(), size: size}
-	f, _, err := d.info()
+	f, err := peek(path)
 	if err != nil {
 		return "", fmt.Errorf("model file %s: %w", path, err)
 	}
 	return f.Kind, nil
+}
+
+// Peek reads only the header and the info section of the Ember file at
+// path (checked as Load checks them, each against its CRC): the kind and
+// the metadata, without the tensors, which it leaves unread and unverified
+// (the File has none). It tells what a file is, and what its metadata
+// records, at a cost that does not grow with the tensors: a training state
+// of gigabytes is not read to say it is no model. Errors are Load's.
+func Peek(path string) (*File, error) {
+	return PeekAs(path, "model file")
+}
+
+// PeekAs is Peek for a file that is not a model: its errors start with
+// noun and the path, as LoadAs's.
+func PeekAs(path, noun string) (*File, error) {
+	f, err := peek(path)
+	if err == nil && !json.Valid(f.Meta) {
+		err = errorf(ErrInvalid, "invalid: metadata is not valid JSON")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", noun, path, err)
+	}
+	f.Path, f.label = path, noun+" "+path
+	return f, nil
+}
+
+// peek reads the header and the info section of the file at path.
+func peek(path string) (*File, error) {
+	fh, size, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	d := &decoder{r: bufio.NewReader(fh), sum: sha256.New(), size: size}
+	f, _, err := d.info()
+	return f, err
 }
 
 // where prefixes errors about f.

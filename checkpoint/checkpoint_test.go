@@ -331,3 +331,43 @@ func TestKind(t *testing.T) {
 	_, err = Kind(filepath.Join(dir, "missing"))
 	require.ErrorContains(t, err, "no such file")
 }
+
+// TestPeek: Peek returns a file's kind and metadata from its header and
+// info section alone, without tensors: a file whose tensors are damaged
+// still shows them, which Load refuses. A damaged info section or a file
+// that is no Ember file is refused, named.
+func TestPeek(t *testing.T) {
+	dir := t.TempDir()
+	path, data := writeSample(t, dir)
+	want, err := Load(path, "")
+	require.NoError(t, err)
+	f, err := Peek(path)
+	require.NoError(t, err)
+	require.Equal(t, want.Kind, f.Kind)
+	require.JSONEq(t, string(want.Meta), string(f.Meta))
+	require.Empty(t, f.Tensors)
+	require.Equal(t, path, f.Path)
+
+	damaged := filepath.Join(dir, "damaged")
+	bad := slices.Clone(data)
+	bad[len(bad)-40] ^= 0xff // in the last tensor
+	require.NoError(t, os.WriteFile(damaged, bad, 0o644))
+	_, err = Load(damaged, "")
+	require.ErrorIs(t, err, ErrCorrupt)
+	f, err = Peek(damaged)
+	require.NoError(t, err)
+	require.JSONEq(t, string(want.Meta), string(f.Meta))
+
+	info := slices.Clone(data)
+	info[headerLen+8+2] ^= 0xff // in the info section's kind
+	require.NoError(t, os.WriteFile(damaged, info, 0o644))
+	_, err = Peek(damaged)
+	require.ErrorIs(t, err, ErrCorrupt)
+	require.ErrorContains(t, err, "model file "+damaged+": ")
+
+	text := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(text, []byte("hello, not a model\n"), 0o644))
+	_, err = Peek(text)
+	require.ErrorIs(t, err, ErrNotModel)
+	require.ErrorContains(t, err, text)
+}

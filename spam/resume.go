@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/train"
 )
@@ -25,7 +26,8 @@ type Run struct {
 	// Extra is what the caller stored with the state (Options.StateExtra):
 	// spamrnn keeps its data and output flags there.
 	Extra json.RawMessage
-	// State is the training state: where the run stands.
+	// State is the training state: where the run stands (nil from
+	// PeekRun).
 	State *train.State
 }
 
@@ -71,6 +73,49 @@ func LoadRun(path string) (*Run, error) {
 	if !st.FromFit() {
 		return nil, fmt.Errorf("training state file %s: a trainer's state without the run's position", path)
 	}
+	r, err := m.run(path)
+	if err != nil {
+		return nil, err
+	}
+	r.State = st
+	return r, nil
+}
+
+// PeekRun reads what the state file of a spam training run records about
+// the run (its Options, Labels, Source, Vocab and Extra) from the file's
+// header and metadata alone: the weights and optimizer moments, most of a
+// state file, are neither read nor verified, and State is nil. It tells
+// what a file given in the wrong place is at a cost that does not grow
+// with the model; LoadRun reads the whole file to resume it.
+func PeekRun(path string) (*Run, error) {
+	f, err := checkpoint.PeekAs(path, stateNoun)
+	if err != nil {
+		return nil, err
+	}
+	if f.Kind != train.StateKind {
+		return nil, fmt.Errorf("%s %s: %w: it holds %q, not a training state", stateNoun, path, checkpoint.ErrKind, f.Kind)
+	}
+	// The caller's metadata is under "meta" in train's (train.State.DecodeMeta
+	// reads it from there; TestPeekRun checks that the two agree).
+	var st struct {
+		User json.RawMessage `json:"meta"`
+	}
+	var m runMeta
+	if err := f.DecodeMeta(&st); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(st.User, &m); err != nil || m.Kind != FileKind || m.Vocab == nil {
+		return nil, fmt.Errorf("%s %s: not the state of a spam model's training (%v)", stateNoun, path, err)
+	}
+	return m.run(path)
+}
+
+// stateNoun names a state file in errors, as package train does.
+const stateNoun = "training state file"
+
+// run is the Run that m, the metadata of the state file at path, records,
+// without its State.
+func (m *runMeta) run(path string) (*Run, error) {
 	sel, err := train.ParseSelect(m.Select)
 	if err != nil {
 		return nil, fmt.Errorf("training state file %s: %w", path, err)
@@ -81,7 +126,7 @@ func LoadRun(path string) (*Run, error) {
 	o := Options{Model: m.Model, Epochs: m.Epochs, BatchSize: m.BatchSize, LR: m.LR, Clip: m.Clip, Seed: m.Seed,
 		Patience: m.Patience, Bucket: m.Bucket, Select: sel, MaxVocab: m.MaxVocab, TrainFrac: m.TrainFrac, ValFrac: m.ValFrac,
 		StateExtra: m.Extra}
-	return &Run{Options: o, Labels: m.Labels, Source: m.Source, Vocab: m.Vocab, Extra: m.Extra, State: st}, nil
+	return &Run{Options: o, Labels: m.Labels, Source: m.Source, Vocab: m.Vocab, Extra: m.Extra}, nil
 }
 
 // RunDiff lists the settings of o that differ from the run's and would

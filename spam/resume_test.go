@@ -3,6 +3,7 @@ package spam
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -132,4 +133,47 @@ func TestLoadTrainingState(t *testing.T) {
 	_, err = Load(path)
 	require.ErrorIs(t, err, checkpoint.ErrKind)
 	require.EqualError(t, err, "model file "+path+": wrong model kind: it holds a training state (LoadRun reads it, to resume its run), not a model")
+}
+
+// TestPeekRun: PeekRun reads a run's settings, labels, source, vocabulary
+// and caller's notes from a state file's header as LoadRun reads them from
+// the whole file, without State; a state whose tensors are damaged still
+// shows them (LoadRun refuses it), so PeekRun does not read them. A model
+// file is refused with ErrKind.
+func TestPeekRun(t *testing.T) {
+	ex, load, err := data.DemoCorpus()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run.state")
+	c, _, err := Train(context.Background(), ex[:300], load, Options{
+		Model: Config{SeqLen: 8, Embed: 4, Hidden: 4, Layers: 1}, Epochs: 1, BatchSize: 16, StateFile: path,
+		StateExtra: []byte(`{"note":"spamrnn's flags go here"}`),
+	})
+	require.NoError(t, err)
+	full, err := LoadRun(path)
+	require.NoError(t, err)
+	peeked, err := PeekRun(path)
+	require.NoError(t, err)
+	require.Nil(t, peeked.State)
+	require.Equal(t, full.Options, peeked.Options)
+	require.Equal(t, full.Labels, peeked.Labels)
+	require.Equal(t, full.Source, peeked.Source)
+	require.Equal(t, full.Vocab.Words(), peeked.Vocab.Words())
+	require.JSONEq(t, `{"note":"spamrnn's flags go here"}`, string(peeked.Extra))
+
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	raw[len(raw)-1] ^= 0xff // the checksum, after every tensor
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+	_, err = LoadRun(path)
+	require.ErrorIs(t, err, checkpoint.ErrCorrupt)
+	peeked, err = PeekRun(path)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"note":"spamrnn's flags go here"}`, string(peeked.Extra))
+
+	model := filepath.Join(dir, "m.model")
+	require.NoError(t, c.Save(model))
+	_, err = PeekRun(model)
+	require.ErrorIs(t, err, checkpoint.ErrKind)
+	require.EqualError(t, err, `training state file `+model+`: wrong model kind: it holds "ember.spamrnn", not a training state`)
 }

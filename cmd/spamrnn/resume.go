@@ -70,10 +70,11 @@ func (r *runRecord) asGiven(name, abs string) string {
 }
 
 // readRunRecord is the record spamrnn train kept with the run of the
-// state file at path; nil when the file is no readable state or was not
-// written by spamrnn train.
+// state file at path, read from the file's header (its weights are not
+// read: this only says what the file is); nil when the file is no readable
+// state or was not written by spamrnn train.
 func readRunRecord(path string) *runRecord {
-	run, err := spam.LoadRun(path)
+	run, err := spam.PeekRun(path)
 	if err != nil {
 		return nil
 	}

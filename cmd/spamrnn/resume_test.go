@@ -267,6 +267,19 @@ func TestWrongKindOfFile(t *testing.T) {
 	}
 	require.NoDirExists(t, filepath.Join(dir, "export"))
 
+	// What the state is and records is read from its header: the rest is
+	// not read (a damaged checksum at its end, which only reading all of
+	// it finds, changes nothing). It was once loaded whole to say so.
+	stateBytes, err := os.ReadFile(state)
+	require.NoError(t, err)
+	damaged := bytes.Clone(stateBytes)
+	damaged[len(damaged)-1] ^= 0xff
+	require.NoError(t, os.WriteFile(state, damaged, 0o644))
+	code, _, errOut = runCmd(t, "", "predict", "--model", state, "hello")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, isState+"the run's best model is in "+model+", and spamrnn train --resume "+state+" continues the run")
+	require.NoError(t, os.WriteFile(state, stateBytes, 0o644))
+
 	code, _, errOut = runCmd(t, "", "train", "--resume", model, "--epochs", "2")
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, errOut, "--resume "+model+": holds a spamrnn model, not a training state (spamrnn train keeps a run's state in --state, "+
