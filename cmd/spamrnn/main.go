@@ -199,8 +199,9 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		bucket:        fs.Int("bucket", train.DefaultChunk, 1, maxBatch, "with --packed: batches sorted by length together (1: only within each batch)"),
 		resume: fs.Input("resume", "", "continue the run whose training state this `file` holds, on the same data, with the same settings; "+
 			"--epochs, --patience, --out, --plot and --device may change", cli.Updated()),
-		state: fs.Output("state", "", "where to keep the run's training state (rewritten at every epoch's end and on an interrupt; --state '' keeps none)",
-			cli.DefaultText("--out with .state added; with --resume, the file resumed"), cli.Replaces(replacesOnly(train.StateKind))),
+		state: fs.Output("state", "", "where to keep the run's training state: a regular file, rewritten at every epoch's end and on an interrupt (--state '' keeps none)",
+			cli.DefaultText("--out with .state added; with --resume, the file resumed"), cli.Replaces(replacesOnly(train.StateKind)),
+			cli.RegularFile("the state is rewritten at every epoch's end for --resume to read back; give a file name, or --state '' to keep none")),
 	}
 	fs.Check(f.checkCell)
 	fs.Check(func() error {
@@ -394,11 +395,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	fmt.Fprintf(stdout, "device: %s\n", dev.describe())
-	switch {
-	case o.StateFile != "" && atomicfile.InPlace(o.StateFile):
-		// A device or FIFO keeps nothing to resume from.
-		fmt.Fprintf(stdout, "training state: %s (written at every epoch's end; not a file --resume can read)\n", o.StateFile)
-	case o.StateFile != "":
+	if o.StateFile != "" { // a regular file (cli.RegularFile)
 		fmt.Fprintf(stdout, "training state: %s (at every epoch's end and on an interrupt; --resume continues from it)\n", o.StateFile)
 	}
 	start := time.Now()

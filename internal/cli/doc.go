@@ -44,8 +44,12 @@
 // partial file and never replaces a good one. An output that names an
 // existing device or FIFO is written into instead, whatever extension [Ext]
 // asks ("--out /dev/null" and "--plot /dev/null" discard); a prefix flag
-// ([FlagSet.OutputPrefix]) refuses one, as it names no file itself. One
-// declared with [Stdout] takes "-" for standard output.
+// ([FlagSet.OutputPrefix]) refuses one, as it names no file itself, and so
+// does an output declared [RegularFile] (a training state, rewritten as
+// the command goes and read back later). A socket or a disk is refused,
+// and so is the file the command's own standard output or error goes to
+// (/dev/stdout: the output would be mixed with its messages), /dev/null
+// aside. One declared with [Stdout] takes "-" for standard output.
 //
 // # Signals
 //

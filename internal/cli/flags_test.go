@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -495,4 +496,80 @@ func TestNotEmpty(t *testing.T) {
 		fs, _ := newFS()
 		require.EqualError(t, fs.Parse(tc.args), tc.want, "%q", tc.args)
 	}
+}
+
+// TestRegularFile: an output declared RegularFile refuses an existing
+// device or FIFO, naming it and what it is, with the hint; a new name or a
+// regular file is fine, and other outputs still take /dev/null. Nothing is
+// written to the special files.
+func TestRegularFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "state.pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	regular := filepath.Join(t.TempDir(), "run.state")
+	require.NoError(t, os.WriteFile(regular, []byte("old"), 0o644))
+	newFS := func() *FlagSet {
+		fs := NewFlagSet("tool", "", &bytes.Buffer{})
+		fs.Output("state", "", "state", RegularFile("give a file name, or --state '' to keep none"))
+		fs.Output("out", "", "model")
+		return fs
+	}
+	for path, what := range map[string]string{os.DevNull: "a device", fifo: "a FIFO"} {
+		err := newFS().Parse([]string{"--state", path})
+		require.ErrorIs(t, err, ErrUsage)
+		require.EqualError(t, err, "--state "+path+": is "+what+", not a regular file; give a file name, or --state '' to keep none")
+	}
+	require.NoError(t, newFS().Parse([]string{"--state", regular, "--out", os.DevNull}))
+	require.NoError(t, newFS().Parse([]string{"--state", filepath.Join(t.TempDir(), "new.state"), "--out", fifo}))
+	fi, err := os.Stat(fifo)
+	require.NoError(t, err)
+	require.NotZero(t, fi.Mode()&os.ModeNamedPipe, "still a FIFO")
+}
+
+// TestOutputIsOwnStream: an output that is the file the command's
+// standard output goes to (the writer given to NewFlagSet, when a file)
+// is refused: what it writes would be mixed with the command's messages,
+// and through /dev/stdout a regular file's link would be replaced, not the
+// file. A flag that takes - for standard output says so. /dev/null is
+// fine whatever the streams are.
+func TestOutputIsOwnStream(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log.txt")
+	stdout, err := os.Create(log)
+	require.NoError(t, err)
+	defer stdout.Close()
+	fs := NewFlagSet("tool", "", stdout)
+	fs.Output("out", "model.bin", "model")
+	fs.Output("pred", "", "predictions", Stdout())
+	err = fs.Parse([]string{"--out", log, "--pred", log})
+	require.ErrorIs(t, err, ErrUsage)
+	require.EqualError(t, err, "--out "+log+": is this command's standard output, where its messages go; give a file name\n"+
+		"--pred "+log+": is this command's standard output, where its messages go; for standard output, give - (or leave --pred out)")
+	fs = NewFlagSet("tool", "", stdout)
+	fs.Output("out", "model.bin", "model")
+	require.NoError(t, fs.Parse([]string{"--out", os.DevNull}))
+
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer devNull.Close()
+	fs = NewFlagSet("tool", "", devNull)
+	fs.Output("out", "model.bin", "model")
+	require.NoError(t, fs.Parse([]string{"--out", os.DevNull}), "messages and model both discarded")
+	fs = NewFlagSet("tool", "", devNull)
+	fs.Output("out", "model.bin", "model")
+	require.NoError(t, fs.Parse([]string{"--out", log}), "another file than standard output's")
+	b, err := os.ReadFile(log)
+	require.NoError(t, err)
+	require.Empty(t, b)
+}
+
+// TestOutputSocket: a socket, which cannot be opened as a file, is
+// refused as an output before any work, instead of failing when the
+// output is written at the end.
+func TestOutputSocket(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "s")
+	l, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	defer l.Close()
+	fs := NewFlagSet("tool", "", &bytes.Buffer{})
+	fs.Output("out", "model.bin", "model")
+	require.EqualError(t, fs.Parse([]string{"--out", sock}), "--out "+sock+": is a socket; give a file name")
 }

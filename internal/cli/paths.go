@@ -19,6 +19,21 @@ type outputSpec struct {
 	exts     []string // allowed extensions, lower case with the dot; nil: any
 	suffixes []string // for a prefix flag: the files written are value+suffix
 	replaces func(path string) error
+	regular  string // RegularFile's hint: an existing special file is refused
+}
+
+// RegularFile makes Parse refuse, before any work, an output flag's path
+// that exists and is not a regular file (a device such as /dev/null, a
+// FIFO): for a file the command rewrites as it goes and reads back later
+// (a training state), which a device would swallow and a FIFO would block
+// on at every write. Such a file is never written into or replaced. hint
+// says what to give instead: a file name, or an empty value to keep none.
+func RegularFile(hint string) Option {
+	return func(d *def) {
+		if d.output != nil {
+			d.output.regular = hint
+		}
+	}
 }
 
 // Ext restricts an output flag's files to these extensions (".png").
@@ -183,8 +198,12 @@ func (d *def) outputPaths() []string {
 }
 
 // checkPaths checks every output against the inputs (flags and positional
-// arguments) and against the other outputs.
+// arguments), the command's own output streams, and the other outputs.
 func (f *FlagSet) checkPaths() []error {
+	streams := []stream{{"standard output", os.Stdout}, {"standard error", os.Stderr}}
+	if out, ok := f.stdout.(*os.File); ok {
+		streams[0].file = out
+	}
 	var inputs []string
 	for _, d := range f.defs {
 		if d.input != nil && *d.input != "" && !d.updated {
@@ -220,6 +239,25 @@ func (f *FlagSet) checkPaths() []error {
 			continue
 		}
 		for _, path := range d.outputPaths() {
+			fi, statErr := os.Stat(path)
+			if statErr == nil && d.output.regular != "" && atomicfile.InPlaceFile(fi) {
+				problems = append(problems, fmt.Errorf("--%s %s: is %s, not a regular file; %s", d.name, path, specialKind(fi), d.output.regular))
+				continue
+			}
+			if statErr == nil && !SameFile(path, os.DevNull) {
+				// The command's messages go there too: a model written
+				// into them would be mixed with its text, and, a regular
+				// file behind a link such as /dev/stdout, would replace
+				// the link rather than the file.
+				if i := slices.IndexFunc(streams, func(s stream) bool { return s.is(fi) }); i >= 0 {
+					hint := "give a file name"
+					if d.output.stdout && i == 0 {
+						hint = "for standard output, give - (or leave --" + d.name + " out)"
+					}
+					problems = append(problems, fmt.Errorf("--%s %s: is this command's %s, where its messages go; %s", d.name, path, streams[i].name, hint))
+					continue
+				}
+			}
 			if err := checkOutput(path, d.output.exts, inputs); err != nil {
 				problems = append(problems, fmt.Errorf("--%s %s: %w", d.name, path, err))
 				continue
@@ -243,6 +281,18 @@ func (f *FlagSet) checkPaths() []error {
 	return problems
 }
 
+// stream is one of a command's own output streams.
+type stream struct {
+	name string // "standard output"
+	file *os.File
+}
+
+// is reports whether fi is the stream's file.
+func (s stream) is(fi fs.FileInfo) bool {
+	sfi, err := s.file.Stat()
+	return err == nil && os.SameFile(fi, sfi)
+}
+
 // checkPrefix refuses a directory as the value of a prefix flag: "--plot
 // out/" would write out/-confusion.png, and "--plot out" out-confusion.png
 // beside the directory, not in it. It refuses a device or a FIFO too:
@@ -261,14 +311,26 @@ func checkPrefix(d *def) error {
 			d.name, v, d.name, d.name, example, example+d.output.suffixes[0])
 	}
 	if err == nil && atomicfile.InPlaceFile(fi) {
-		what := "a device"
-		if fi.Mode()&fs.ModeNamedPipe != 0 {
-			what = "a FIFO"
-		}
 		return fmt.Errorf("--%s %s: is %s, not a prefix; --%s takes a prefix of file names (--%s plot writes plot%s); to write no files, leave --%s out",
-			d.name, v, what, d.name, d.name, d.output.suffixes[0], d.name)
+			d.name, v, specialKind(fi), d.name, d.name, d.output.suffixes[0], d.name)
 	}
 	return nil
+}
+
+// specialKind names what a file that is neither regular nor a directory
+// is, for messages.
+func specialKind(fi fs.FileInfo) string {
+	switch m := fi.Mode(); {
+	case m&fs.ModeCharDevice != 0:
+		return "a device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }
 
 // checkInput makes sure path is a readable file.
@@ -311,6 +373,11 @@ func checkOutput(path string, exts []string, inputs []string) error {
 	// package plots included, take it as it is): its name is not the user's
 	// to choose (/dev/null), so the extension rule is for files only.
 	if err == nil && atomicfile.InPlaceFile(fi) {
+		if m := fi.Mode(); m&fs.ModeSocket != 0 || (m&fs.ModeDevice != 0 && m&fs.ModeCharDevice == 0) {
+			// A socket cannot be opened as a file; a disk would be
+			// overwritten from its first byte.
+			return fmt.Errorf("is %s; give a file name", specialKind(fi))
+		}
 		if err := checkWritable(path); err != nil {
 			return fmt.Errorf("cannot write it: %w", describe(err))
 		}
