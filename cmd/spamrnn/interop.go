@@ -17,13 +17,15 @@ const exportUsage = `usage: spamrnn export --model FILE --out DIR
 Writes an LSTM or GRU model for PyTorch: DIR/model.safetensors (the
 reference SpamRNN's state_dict: emb.weight, lstm.weight_ih_l<k>,
 lstm.weight_hh_l<k>, lstm.bias_ih_l<k>, lstm.bias_hh_l<k>, fc.weight,
-fc.bias; a GRU model has gru.* in place of lstm.*), DIR/vocab.txt (one token
-per line; line n is id n, 0 the padding, 1 the unknown word) and
-DIR/config.json (sizes, padding_idx, whether it runs packed, sequence
-length, class labels, cleaning rules). benchmarks/pytorch/spamrnn_torch.py
-predict DIR loads it into PyTorch (a packed model runs there on
-pack_padded_sequence: same weights, each message on its own length).
-DIR is created if needed; those three files in it are replaced.
+fc.bias; a GRU model has gru.* in place of lstm.*, a bidirectional one each
+layer's reverse cell too, under the same names with _reverse added),
+DIR/vocab.txt (one token per line; line n is id n, 0 the padding, 1 the
+unknown word) and DIR/config.json (sizes, padding_idx, whether it runs
+packed or bidirectional, sequence length, class labels, cleaning rules).
+benchmarks/pytorch/spamrnn_torch.py predict DIR loads it into PyTorch (a
+packed model runs there on pack_padded_sequence: same weights, each message
+on its own length). DIR is created if needed (its parent must exist); those
+three files in it are replaced, others are left alone.
 A cnn model has no PyTorch counterpart and is not exported.
 `
 
@@ -31,7 +33,9 @@ const importUsage = `usage: spamrnn import DIR --out FILE
 
 Reads an export directory (model.safetensors, vocab.txt, config.json: what
 spamrnn export writes, or benchmarks/pytorch/spamrnn_torch.py export from a
-PyTorch model) into a model file that spamrnn eval and predict use.
+PyTorch model) into a model file that spamrnn eval and predict use. Every
+file is checked before the model is built; a model file already at --out is
+replaced, a training state there is not.
 `
 
 // checkOutDir refuses an --out DIR that exists as something other than a
@@ -89,6 +93,8 @@ func cmdImport(args []string, stdout io.Writer) error {
 	fs.Check(func() error {
 		dir := fs.Arg()[0]
 		switch fi, err := os.Stat(dir); {
+		case dir == "":
+			return fmt.Errorf(`"": an empty DIR; give the export directory (it holds %s)`, strings.Join(exportFiles, ", "))
 		case errors.Is(err, os.ErrNotExist):
 			return fmt.Errorf("%s: no such directory (an export directory holds %s)", dir, strings.Join(exportFiles, ", "))
 		case err != nil:

@@ -342,11 +342,25 @@ func TestExportImportErrors(t *testing.T) {
 	for arg, want := range map[string]string{
 		filepath.Join(dir, "missing"): ": no such directory (an export directory holds model.safetensors",
 		notDir:                        ": not a directory (an export directory holds model.safetensors",
+		"":                            `"": an empty DIR; give the export directory (it holds model.safetensors`,
 	} {
 		code, _, stderr = runCmd(t, "", "import", arg, "--out", filepath.Join(dir, "m.model"))
 		require.Equal(t, 2, code, stderr)
 		require.Contains(t, stderr, "spamrnn import: "+arg+want)
 	}
+
+	// A file of an export given as a model: said to be one, with how to
+	// make a model of the export (it said only that the file is no Ember
+	// model file).
+	vocab := filepath.Join(partial, spam.ExportVocab) // of an export without its weights
+	code, _, stderr = runCmd(t, "", "predict", "--model", filepath.Join(interop, "torch_export", spam.ExportWeights), "hello")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "not an Ember model file (it starts with ")
+	export := filepath.Join(interop, "torch_export")
+	require.Contains(t, stderr, "; it is part of the export in "+export+": spamrnn import "+export+" --out FILE makes a model file of it\n")
+	code, _, stderr = runCmd(t, "", "predict", "--model", vocab, "hello")
+	require.Equal(t, 1, code)
+	require.NotContains(t, stderr, "part of the export", "not all of an export's files are there")
 
 	// A broken export: the vocabulary one line short.
 	bad := filepath.Join(dir, "bad")
@@ -481,6 +495,8 @@ func TestExportHelp(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "a GRU model has gru.* in place of lstm.*")
 	require.Contains(t, out, "A cnn model has no PyTorch counterpart and is not exported.")
+	require.Contains(t, out, "a bidirectional one each\nlayer's reverse cell too, under the same names with _reverse added")
+	require.Contains(t, out, "DIR is created if needed (its parent must exist)")
 	code, _, stderr := runCmd(t, "", "export", "--model", filepath.Join(t.TempDir(), "none"), "--out", t.TempDir())
 	require.Equal(t, 2, code, stderr)
 }

@@ -150,7 +150,8 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		"in the epoch's order, dropout counters, best weights, history) is kept in\n"+
 		"--state at every epoch's end and when SIGINT or SIGTERM stops the run;\n"+
 		"--resume FILE continues the run from there, mid-epoch too, and ends with the\n"+
-		"same model, bit for bit, as the run would have had it not been stopped.\n"+
+		"same model, bit for bit, as the run would have had it not been stopped (on\n"+
+		"the same device: the CPU and CUDA round differently).\n"+
 		"\n--packed runs the recurrent layers on each message's own length (PyTorch's\n"+
 		"pack_padded_sequence): the recurrence starts at the message's first word, not\n"+
 		"over its padding, so its probability does not depend on --seq-len's padding,\n"+
@@ -165,7 +166,7 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 	f := &trainFlags{
 		fs: fs,
 		data: fs.Input("data", "", "training data: TSV (label<TAB>text, or text<TAB>label with --positive) or CSV with a header",
-			cli.DefaultText("the embedded demo corpus")),
+			cli.DefaultText("the embedded demo corpus"), cli.NotEmpty("a data file")),
 		format: fs.Choice("format", "auto", []string{"auto", "tsv", "csv"}, "data format"),
 		positive: fs.String("positive", "", "the positive class's `label`, for any two-class labelled text (the other label is the negative class)",
 			cli.DefaultText("spam, with ham the negative class"), cli.NotEmpty("a label")),
@@ -198,7 +199,7 @@ func newTrainFlags(stdout io.Writer) *trainFlags {
 		bidirectional: fs.Bool("bidirectional", false, "run every recurrent layer in both directions, as PyTorch's bidirectional=True (lstm, gru)"),
 		bucket:        fs.Int("bucket", train.DefaultChunk, 1, maxBatch, "with --packed: batches sorted by length together (1: only within each batch)"),
 		resume: fs.Input("resume", "", "continue the run whose training state this `file` holds, on the same data, with the same settings; "+
-			"--epochs, --patience, --out, --plot and --device may change", cli.Updated()),
+			"--epochs, --patience, --out, --plot and --device may change", cli.Updated(), cli.NotEmpty("the training state file to resume")),
 		state: fs.Output("state", "", "where to keep the run's training state: a regular file, rewritten at every epoch's end and on an interrupt (--state '' keeps none)",
 			cli.DefaultText("--out with .state added; with --resume, the file resumed"), cli.Replaces(replacesOnly(train.StateKind)),
 			cli.RegularFile("the state is rewritten at every epoch's end for --resume to read back; give a file name, or --state '' to keep none")),
@@ -599,10 +600,12 @@ func printReport(w io.Writer, name string, r *train.EvalResult, l spam.Labels) {
 }
 
 func cmdEval(args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("spamrnn eval", "usage: spamrnn eval --model FILE --data PATH [--format auto|tsv|csv] [--json]\n"+
-		"\nScores a model saved by spamrnn train on labelled data, read with the model's\n"+
-		"labels (ham/spam, or those of --positive).\n", stdout)
-	modelPath := fs.Input("model", "", "model `file` written by spamrnn train", cli.Required())
+	fs := cli.NewFlagSet("spamrnn eval", "usage: spamrnn eval --model FILE --data FILE [--format auto|tsv|csv] [--label COLUMN] [--text COLUMN] [--json]\n"+
+		"\nScores a model saved by spamrnn train or import on labelled data, read with\n"+
+		"the model's labels (ham/spam, or those of the data it was trained on with\n"+
+		"--positive): accuracy, loss, the confusion matrix and per-class precision,\n"+
+		"recall and F1.\n", stdout)
+	modelPath := fs.Input("model", "", "model `file` written by spamrnn train or import", cli.Required())
 	dataPath := fs.Input("data", "", "labelled messages (TSV or CSV)", cli.Required())
 	format := fs.Choice("format", "auto", []string{"auto", "tsv", "csv"}, "data format")
 	labelCol := fs.String("label", "", "CSV `column` holding the labels", cli.DefaultText("label, v1, category or class"), cli.NotEmpty("a column"))
@@ -676,7 +679,7 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		"and unknown_words (words not in the model's vocabulary). Options go before the\n"+
 		"TEXTs; after --, every argument is a TEXT, even one that starts with -.\n", stdout)
 	fs.Args(cli.ArgSpec{Name: "TEXT", Max: -1})
-	modelPath := fs.Input("model", "", "model `file` written by spamrnn train", cli.Required())
+	modelPath := fs.Input("model", "", "model `file` written by spamrnn train or import", cli.Required())
 	asJSON := fs.Bool("json", false, "one JSON object per message (JSON Lines), the probability at full precision")
 	err := fs.Parse(args)
 	if opt := optionAfterText(args, fs.Arg()); opt != "" && !errors.Is(err, flag.ErrHelp) {

@@ -257,6 +257,8 @@ func TestTrainFlagProblems(t *testing.T) {
 		{"negative batch", []string{"--batch", "-5"}, "--batch -5: must be 1 to 65536"},
 		// Given empty, they were taken for their defaults.
 		{"empty positive", []string{"--positive", ""}, `--positive "" is empty: give a label, or leave --positive out (default: spam, with ham the negative class)`},
+		{"empty data", []string{"--data", ""}, `--data "" is empty: give a data file, or leave --data out (default: the embedded demo corpus)`},
+		{"empty resume", []string{"--resume", ""}, `--resume "" is empty: give the training state file to resume, or leave --resume out`},
 		{"empty label column", []string{"--label", ""}, `--label "" is empty: give a column, or leave --label out (default: label, v1, category or class)`},
 		{"huge hidden", []string{"--hidden", "100000000"}, "--hidden 100000000: must be 1 to 65536"},
 		{"huge seq-len", []string{"--seq-len", "100000000"}, "--seq-len 100000000: must be 1 to 10000"},
@@ -571,6 +573,18 @@ func TestBadInput(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "--epochs N\n    \ttraining epochs (1 to 100000; default 10)")
 	require.Equal(t, strings.Count(out, "\n  --"), strings.Count(out, "default "), "every option states its default")
+	require.Contains(t, out, "(on\nthe same device: the CPU and CUDA round differently)", "resuming is bit for bit on one device")
+
+	// eval and predict take models that import wrote too, and eval's
+	// labels come from the model, not from a flag of its own.
+	for _, cmd := range []string{"eval", "predict"} {
+		code, out, _ := runCmd(t, "", cmd, "-h")
+		require.Equal(t, 0, code)
+		require.Contains(t, out, "model file written by spamrnn train or import (required)", cmd)
+	}
+	_, out, _ = runCmd(t, "", "eval", "-h")
+	require.Contains(t, out, "usage: spamrnn eval --model FILE --data FILE [--format auto|tsv|csv] [--label COLUMN] [--text COLUMN] [--json]")
+	require.Contains(t, out, "those of the data it was trained on with\n--positive")
 }
 
 // TestDataHints: what eval and train say about data they cannot read as

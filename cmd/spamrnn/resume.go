@@ -234,8 +234,13 @@ func replacesOnly(kind string) func(path string) error {
 // notAModel rewords err, spam.Load's refusal of the file at path as being
 // of another kind, to say what the file is and what takes it: a training
 // state is resumed by train --resume, and its run's model is the --out
-// file the state records; a model of the ember command is ember's.
+// file the state records; a model of the ember command is ember's; a file
+// of an export (model.safetensors, given for a model) is import's.
 func notAModel(path string, err error) error {
+	if errors.Is(err, checkpoint.ErrNotModel) && isExport(filepath.Dir(path)) {
+		dir := filepath.Dir(path)
+		return reworded{fmt.Sprintf("%v; it is part of the export in %s: spamrnn import %s --out FILE makes a model file of it", err, dir, dir), err}
+	}
 	kind, kerr := checkpoint.Kind(path)
 	if !errors.Is(err, checkpoint.ErrKind) || kerr != nil {
 		return err
@@ -259,6 +264,16 @@ func notAModel(path string, err error) error {
 		msg += "; ember predict scores it"
 	}
 	return reworded{msg, err}
+}
+
+// isExport reports whether dir holds the files of an export.
+func isExport(dir string) bool {
+	for _, name := range exportFiles {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
 
 // notAState rewords err, spam.LoadRun's refusal of the file at path as
