@@ -1,6 +1,8 @@
 package gbt
 
 import (
+	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 )
@@ -9,9 +11,9 @@ import (
 // ColumnSampler does for colsample_bytree, colsample_bylevel and
 // colsample_bynode: a set per tree from all the features, a set per depth
 // of that tree from the tree's, and a set per node from its depth's, each
-// a uniform draw without replacement of colCount(fraction, size of the
-// set drawn from) features, kept in ascending order so that split ties
-// still go to the lowest feature. A fraction of 1 draws nothing (the set
+// a draw without replacement of colCount(fraction, size of the set drawn
+// from) features, uniform or weighted by FeatureWeights, kept in
+// ascending order so that split ties still go to the lowest feature. A fraction of 1 draws nothing (the set
 // is the one it would be drawn from), so a fit of all 1 is the fit
 // without sampling, random numbers included.
 type colSampler struct {
@@ -20,6 +22,9 @@ type colSampler struct {
 	all                     []int   // 0..d−1
 	tree                    []int   // the tree's set
 	levels                  [][]int // by depth: the level's set, nil until drawn
+	// weights are the features' FeatureWeights, floored at
+	// minFeatureWeight; nil: uniform draws.
+	weights []float64
 
 	// log, when not nil (tests), records every node's sets.
 	log *[]colDraw
@@ -46,8 +51,21 @@ func newColSampler(m *Model, d int) *colSampler {
 	for j := range s.all {
 		s.all[j] = j
 	}
+	// Weights all alike draw uniformly: keep the uniform draws' stream.
+	if w := m.FeatureWeights; len(w) > 0 && slices.ContainsFunc(w, func(v float64) bool {
+		return max(v, minFeatureWeight) != max(w[0], minFeatureWeight)
+	}) {
+		s.weights = make([]float64, d)
+		for j, v := range w {
+			s.weights[j] = max(v, minFeatureWeight)
+		}
+	}
 	return s
 }
+
+// minFeatureWeight is the smallest feature weight a draw takes, XGBoost's
+// kRtEps: a weight of 0 counts as this.
+const minFeatureWeight = 1e-6
 
 // colCount is how many features a fraction frac of n keeps: XGBoost's
 // max(1, int(colsample * n)), the product taken in float32 (XGBoost's
@@ -57,13 +75,16 @@ func colCount(frac float32, n int) int {
 	return max(1, int(frac*float32(n)))
 }
 
-// draw is a uniform sample of colCount(frac, len(from)) of from, ascending
-// (from itself when frac is 1).
+// draw is a sample of colCount(frac, len(from)) of from, ascending (from
+// itself when frac is 1): uniform, or weighted when s has weights.
 func (s *colSampler) draw(from []int, frac float32) []int {
 	if frac == 1 {
 		return from
 	}
 	k := colCount(frac, len(from))
+	if s.weights != nil {
+		return s.drawWeighted(from, k)
+	}
 	out := slices.Clone(from)
 	// The first k places of a Fisher–Yates shuffle.
 	for i := range k {
@@ -71,6 +92,30 @@ func (s *colSampler) draw(from []int, frac float32) []int {
 		out[i], out[j] = out[j], out[i]
 	}
 	out = out[:k:k]
+	slices.Sort(out)
+	return out
+}
+
+// drawWeighted is a weighted sample of k of from without replacement, as
+// XGBoost's WeightedSamplingWithoutReplacement draws it (Efraimidis and
+// Spirakis' A-ES): each feature j gets the key log(u)/w_j, u uniform in
+// (0, 1], and the k largest keys are kept, which picks the features one
+// after another, each with its weight's share of those left. Ties go to
+// the lower feature.
+func (s *colSampler) drawWeighted(from []int, k int) []int {
+	type keyed struct {
+		key float64
+		f   int
+	}
+	keys := make([]keyed, len(from))
+	for i, f := range from {
+		keys[i] = keyed{math.Log(1-s.rng.Float64()) / s.weights[f], f}
+	}
+	slices.SortStableFunc(keys, func(a, b keyed) int { return cmp.Compare(b.key, a.key) })
+	out := make([]int, k)
+	for i := range out {
+		out[i] = keys[i].f
+	}
 	slices.Sort(out)
 	return out
 }

@@ -93,8 +93,9 @@
 // and ColsampleByNode (colsample_bytree, colsample_bylevel,
 // colsample_bynode; LightGBM's feature_fraction and
 // feature_fraction_bynode, scikit-learn's max_features),
-// EarlyStoppingRounds. Training is deterministic for a given Seed,
-// whatever the number of Threads.
+// FeatureWeights (feature_weights), InteractionConstraints
+// (interaction_constraints), EarlyStoppingRounds. Training is
+// deterministic for a given Seed, whatever the number of Threads.
 //
 // Column sampling draws as XGBoost's: a set of features per tree, from it
 // a set per depth of the tree, from that a set per node, each keeping
@@ -105,7 +106,23 @@
 // (100 trees of depth 6, 5 seeds) the held-out ROC AUC is XGBoost's within
 // 0.003 at each setting tried: 0.7824 against 0.7800 with
 // ColsampleByTree 0.5, 0.7815 against 0.7829 with all three 0.8.
-// XGBoost's feature_weights, which weigh the draws, are not here.
+// FeatureWeights (XGBoost's feature_weights) weigh the draws: each is a
+// weighted sample without replacement, XGBoost's law (on its stumps over
+// features of rising strength, XGBoost's counts of the strongest feature
+// drawn fit that law as Ember's do: testdata/make_xgb_interaction.py).
+//
+// # Interaction constraints
+//
+// InteractionConstraints (XGBoost's interaction_constraints) are sets of
+// features that may interact: below the root a node may split on the
+// features above it and on those of each set that holds all of them, as
+// XGBoost's hist applies them (on the same bins and starting margins the
+// trees are XGBoost's, margins within 1e-6, depth by depth and best
+// first, with Monotone and categorical features). Each tree is then a
+// sum of functions of one set's features: a model of main effects and
+// the interactions a domain expert allows (age with income, not with
+// postcode), or, with each feature alone, an additive model whose
+// per-feature effects can be plotted exactly.
 //
 // # Regularisation
 //

@@ -224,7 +224,7 @@ func Load(path string) (*Saved, error) {
 	if st.NumFeatures < 1 || len(st.Importance) != st.NumFeatures || isNaN32(st.Base) {
 		return nil, bad("%d features, %d importances, base %v", st.NumFeatures, len(st.Importance), st.Base)
 	}
-	if err := m.checkMonotone(st.NumFeatures); err != nil {
+	if err := m.checkFeatureOptions(st.NumFeatures); err != nil {
 		return nil, bad("%v", err)
 	}
 	get := func(name string, dt tensor.Dtype) (*graph.Buf, error) {

@@ -39,7 +39,8 @@ type trainer struct {
 	scratch []uint32 // partition buffer, as long as rows
 	sampled []bool   // which rows this tree is grown on (Subsample < 1)
 	rng     *rand.Rand
-	cols    *colSampler // nil: every node searches every feature
+	cols    *colSampler   // nil: every node searches every feature
+	ic      *interactions // nil: no interaction constraints
 
 	free []([]featHist) // histogram buffers not in use
 
@@ -68,6 +69,9 @@ type growNode struct {
 	b          bounds     // its weights' bounds (monotone constraints)
 	hist       []featHist // nil when the node will not be split
 	sp         split
+	// path is the features split on from the root to the node, each
+	// once, kept only under interaction constraints (t.ic).
+	path []int
 }
 
 // newTrainer prepares a Fit of k margins per row (the classes of
@@ -112,6 +116,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 		t.sampled = make([]bool, t.n)
 	}
 	t.cols = newColSampler(m, t.d)
+	t.ic = newInteractions(m.InteractionConstraints, t.d)
 	t.ens = &Ensemble{link: m.Objective.link(), nFeature: t.d}
 	if m.Objective == MultiSoftprob {
 		t.prob = make([]float64, t.n*k)
@@ -554,6 +559,10 @@ func (t *trainer) splitInto(p *growNode) (left, right growNode) {
 	left.b, right.b = t.rules.childBounds(left.tot, right.tot, p.b, p.sp.feature)
 	left.id = t.newNode()
 	right.id = t.newNode()
+	if t.ic != nil {
+		left.path = childPath(p.path, p.sp.feature)
+		right.path = left.path
+	}
 	t.cover[left.id], t.cover[right.id] = float32(left.tot.h), float32(right.tot.h)
 	f := p.sp.feature
 	thr := float32(math.Inf(1))
@@ -753,7 +762,7 @@ func (t *trainer) addMargin(j int, v float64) {
 // nodes at depth of the tree rooted at root, over the features sampled
 // for it.
 func (t *trainer) findSplits(nodes []growNode, depth int, root int32) {
-	feats := t.nodeFeatures(nodes, depth, root)
+	feats := t.constrain(nodes, t.nodeFeatures(nodes, depth, root))
 	runTasks(len(nodes), t.threads, func(i int) {
 		nd := &nodes[i]
 		if nd.hist == nil {

@@ -226,6 +226,37 @@ type Model struct {
 	ColsampleByTree  float64 `json:"colsample_bytree,omitempty"`
 	ColsampleByLevel float64 `json:"colsample_bylevel,omitempty"`
 	ColsampleByNode  float64 `json:"colsample_bynode,omitempty"`
+	// FeatureWeights weigh each feature's chance in the column sampling
+	// draws, one weight per feature (column of X), each 0 or more
+	// (XGBoost's feature_weights; default nil: all alike). Each draw is a
+	// weighted sample without replacement, as XGBoost's: features are
+	// picked one after another, each with probability its weight over
+	// the weights of those not yet picked (Efraimidis and Spirakis'
+	// keys, log(u)/w, largest first). As XGBoost's, a weight below 1e-6
+	// counts as 1e-6, so a feature of weight 0 is drawn only when a draw
+	// keeps more features than have a weight above 0 (or, against a
+	// weight of 1, at odds of a million to one). Without column sampling
+	// (all three fractions 1) nothing is drawn and the weights do
+	// nothing; weights all equal draw as none do.
+	FeatureWeights []float64 `json:"feature_weights,omitempty"`
+	// InteractionConstraints are sets of features (column indices of X)
+	// that may interact (XGBoost's interaction_constraints; default nil:
+	// none). A split may use a feature only if, together with every
+	// feature split on above it in the tree, it lies in one of the sets,
+	// or it is already split on above: so a branch whose path uses 0 and
+	// 1 of the sets {0, 1, 2} and {1, 3} may go on to 2 but not to 3, and
+	// a feature in no set may be split on at the root, after which its
+	// branches split on it alone. A feature may be in several sets.
+	// Features interact in the model only within a set: each tree is a
+	// sum of functions of one set's features (a feature in no set: of it
+	// alone). XGBoost's "[]", every feature apart, is one set per
+	// feature, [[0], [1], …]; nil or empty is no constraint. The sets
+	// are checked as Categorical is: an index must be a column of X, a
+	// set not empty, and a feature in it once (XGBoost ignores all
+	// three). They narrow the features a node's column sampling drew
+	// (ColsampleBy*), as XGBoost applies them: the draws are made as
+	// without constraints, and a node left no feature is a leaf.
+	InteractionConstraints [][]int `json:"interaction_constraints,omitempty"`
 	// ScalePosWeight multiplies the weight of every positive row of a
 	// BinaryLogistic fit (XGBoost's scale_pos_weight; the usual choice for
 	// imbalanced classes is negatives/positives). Default 1; 0 means 1 (a
@@ -435,6 +466,44 @@ func (m *Model) checkOptions() error {
 			return fmt.Errorf("gbt: Monotone[%d] is %+d, but feature %d is Categorical: category codes have no order to be monotone in (XGBoost refuses this too)", j, c, j)
 		}
 	}
+	for j, w := range m.FeatureWeights {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("gbt: FeatureWeights[%d] is %v; a feature weight must be a non-negative finite number", j, w)
+		}
+	}
+	for k, set := range m.InteractionConstraints {
+		if len(set) == 0 {
+			return fmt.Errorf("gbt: InteractionConstraints[%d] is empty; a set lists the features that may be split on together", k)
+		}
+		for i, j := range set {
+			switch {
+			case j < 0:
+				return fmt.Errorf("gbt: InteractionConstraints[%d] lists feature %d; features are column indices of X, from 0", k, j)
+			case slices.Contains(set[:i], j):
+				return fmt.Errorf("gbt: InteractionConstraints[%d] lists feature %d twice", k, j)
+			}
+		}
+	}
+	return nil
+}
+
+// checkFeatureOptions checks the options that name or count features
+// against X's number of features: Monotone, FeatureWeights and
+// InteractionConstraints.
+func (m *Model) checkFeatureOptions(features int) error {
+	if err := m.checkMonotone(features); err != nil {
+		return err
+	}
+	if m.FeatureWeights != nil && len(m.FeatureWeights) != features {
+		return fmt.Errorf("gbt: FeatureWeights has %d weights, but X has %d features; give one per feature", len(m.FeatureWeights), features)
+	}
+	for k, set := range m.InteractionConstraints {
+		for _, j := range set {
+			if j >= features {
+				return fmt.Errorf("gbt: InteractionConstraints[%d] lists feature %d, but X has %d features (0..%d)", k, j, features, features-1)
+			}
+		}
+	}
 	return nil
 }
 
@@ -622,7 +691,7 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 	if X.Rows == 0 || X.Cols == 0 {
 		return fmt.Errorf("gbt: Fit: X is %d×%d; it needs rows and features", X.Rows, X.Cols)
 	}
-	if err := m.checkMonotone(X.Cols); err != nil {
+	if err := m.checkFeatureOptions(X.Cols); err != nil {
 		return err
 	}
 	k, err := m.numClass(y)
