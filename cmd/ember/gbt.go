@@ -629,6 +629,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fitPerFeature(base, len(pl.Features))
 	X, _, err := pl.Transform(train, nil)
 	if err != nil {
 		return err
@@ -1426,6 +1427,27 @@ func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Ba
 	return out, nil
 }
 
+// fitPerFeature fits m's per-feature options, made for the features of
+// the pipeline fitted on every row, to a pipeline of d features fitted on
+// some of them (the training rows, a fold's): the numeric and native
+// categorical features come first in both, the same, but the one-hot and
+// token features after them are those of the values the rows have, so
+// Monotone (0 there) is cut or padded to d.
+func fitPerFeature(m *gbt.Model, d int) {
+	m.Monotone = resized(m.Monotone, d, 0)
+}
+
+// resized is v cut or padded with fill to length d; nil stays nil.
+func resized[T any](v []T, d int, fill T) []T {
+	switch {
+	case v == nil || len(v) == d:
+		return v
+	case len(v) > d:
+		return v[:d:d]
+	}
+	return append(slices.Clone(v), slices.Repeat([]T{fill}, d-len(v))...)
+}
+
 // meanDeviance is the mean of the objective's own loss on y at predictions
 // mu, and its name; "" for objectives with none beyond RMSE: the unit
 // deviances of scikit-learn's mean_poisson_deviance, mean_tweedie_deviance
@@ -1543,6 +1565,7 @@ func cvFit(base *gbt.Model, spec tabular.Spec, train *tabular.Batch, ytr, wtr []
 		if err != nil {
 			return nil, err
 		}
+		fitPerFeature(&m, len(pl.Features))
 		X, _, err := pl.Transform(fb, nil)
 		if err != nil {
 			return nil, err
