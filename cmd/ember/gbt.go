@@ -66,6 +66,11 @@ type gbtResult struct {
 	Plots        []string        `json:"plots,omitempty"`
 	Saved        string          `json:"saved,omitempty"`
 	Warnings     []string        `json:"warnings,omitempty"`
+
+	// Interactions are --interaction-constraints' sets, by feature name.
+	Interactions [][]string `json:"interaction_constraints,omitempty"`
+	// FeatureWeights are --feature-weights' weights, by feature name.
+	FeatureWeights map[string]float64 `json:"feature_weights,omitempty"`
 }
 
 type importanceRow struct {
@@ -264,6 +269,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	colsNode := fs.Float("colsample-bynode", 1, cli.Range{Min: 0, MinOpen: true, Max: 1},
 		"fraction of the depth's features each split chooses from, drawn anew for each node (XGBoost's colsample_bynode). "+
 			"The three multiply: 0.5 each leaves a split an eighth of the features; each draw keeps at least one")
+	weightsText := fs.String("feature-weights", "",
+		"weigh the features' chances in the --colsample-* draws (XGBoost's feature_weights): a comma list of `feature=weight`, e.g. 'age=2,debt=0.5,3=0', "+
+			"each feature a numeric (or --categorical-mode native) column's name or a feature index; unlisted features weigh 1. "+
+			"Each draw picks features one by one, each with its weight's share of those left; a feature of weight 0 only when a draw keeps more features than weigh above 0")
+	interactText := fs.String("interaction-constraints", "",
+		"`sets` of features that may interact (XGBoost's interaction_constraints), as a JSON list of lists of numeric (or --categorical-mode native) "+
+			"column names or feature indices, e.g. '[[\"age\",\"income\"],[\"debt\"]]' or '[[0,1],[2,3]]': below the root a split may use a feature "+
+			"only if one set holds it and every feature split on above it. A feature in no set is split on alone; '[]' keeps every feature apart (an additive model)")
 	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss and the --cv scores "+
 		"(scikit-learn's metrics with sample_weight) are weighted; the held-out scores are not")
 	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
@@ -287,9 +300,21 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	save := fs.Output("save", "", "save the fitted pipeline and model to this `file` (see ember score)")
 	var grid selection.Grid
 	var monotone []monotoneRule
+	var interactions [][]featureRef
+	var weightRules []weightRule
 	fs.Check(func() error {
 		var err error
 		monotone, err = parseMonotone(*monotoneText)
+		return err
+	})
+	fs.Check(func() error {
+		var err error
+		interactions, err = parseInteractions(*interactText)
+		return err
+	})
+	fs.Check(func() error {
+		var err error
+		weightRules, err = parseFeatureWeights(*weightsText)
 		return err
 	})
 	fs.Check(func() error {
@@ -360,6 +385,15 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		return nil
+	})
+	// Feature weights weigh column sampling's draws: without any, they do nothing.
+	fs.Check(func() error {
+		if *weightsText == "" || *colsTree < 1 || *colsLevel < 1 || *colsNode < 1 || slices.ContainsFunc(grid, func(a selection.Param) bool {
+			return strings.HasPrefix(a.Name, "colsample_")
+		}) {
+			return nil
+		}
+		return errors.New("--feature-weights weighs the features drawn by --colsample-bytree, --colsample-bylevel and --colsample-bynode; with all three 1 nothing is drawn: give one below 1")
 	})
 	// A column is one-hot encoded or counted as tokens, not both.
 	fs.Check(func() error {
@@ -465,6 +499,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	// Every pipeline of this spec puts each numeric column in the same
 	// feature, too.
 	if base.Monotone, err = monotoneFeatures(monotone, pl0, tb, *data, *target, *weightCol); err != nil {
+		return err
+	}
+	if base.InteractionConstraints, err = interactionSets(interactions, pl0, tb, *data, *target, *weightCol); err != nil {
+		return err
+	}
+	if base.FeatureWeights, err = featureWeights(weightRules, pl0, tb, *data, *target, *weightCol); err != nil {
 		return err
 	}
 	// The dense float32 matrix of every row and its bins (a byte a value)
@@ -703,6 +743,20 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			res.Monotone = map[string]int{}
 		}
 		res.Monotone[r.column] = r.sign
+	}
+	for _, set := range base.InteractionConstraints {
+		var names []string
+		for _, j := range set {
+			names = append(names, pl.Features[j])
+		}
+		res.Interactions = append(res.Interactions, names)
+	}
+	for _, r := range weightRules {
+		j, _ := featureIndex("", r.feature, pl0, tb, *data, *target, *weightCol) // resolved above
+		if res.FeatureWeights == nil {
+			res.FeatureWeights = map[string]float64{}
+		}
+		res.FeatureWeights[pl.Features[j]] = r.weight
 	}
 	if base.Objective == gbt.BinaryLogistic {
 		res.Params["scale_pos_weight"] = base.ScalePosWeight
@@ -1325,6 +1379,20 @@ func printGBT(w io.Writer, r *gbtResult) {
 		}
 		fmt.Fprintf(w, ", monotone in %s", strings.Join(cs, ", "))
 	}
+	if len(r.Interactions) > 0 {
+		var sets []string
+		for _, s := range r.Interactions {
+			sets = append(sets, "["+strings.Join(s, " ")+"]")
+		}
+		fmt.Fprintf(w, ", interactions within %s", strings.Join(sets, " "))
+	}
+	if len(r.FeatureWeights) > 0 {
+		var ws []string
+		for _, f := range slices.Sorted(maps.Keys(r.FeatureWeights)) {
+			ws = append(ws, fmt.Sprintf("%s %g", f, r.FeatureWeights[f]))
+		}
+		fmt.Fprintf(w, ", feature weights %s", strings.Join(ws, ", "))
+	}
 	fmt.Fprintf(w, "; trained in %.2fs\n", r.TrainSecs)
 	on := "held-out"
 	if r.EvalOn == "train" {
@@ -1432,9 +1500,10 @@ func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Ba
 // some of them (the training rows, a fold's): the numeric and native
 // categorical features come first in both, the same, but the one-hot and
 // token features after them are those of the values the rows have, so
-// Monotone (0 there) is cut or padded to d.
+// Monotone (0 there) and FeatureWeights (1 there) are cut or padded to d.
 func fitPerFeature(m *gbt.Model, d int) {
 	m.Monotone = resized(m.Monotone, d, 0)
+	m.FeatureWeights = resized(m.FeatureWeights, d, 1)
 }
 
 // resized is v cut or padded with fill to length d; nil stays nil.
