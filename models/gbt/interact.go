@@ -72,11 +72,11 @@ func (t *trainer) constrain(nodes []growNode, feats [][]int) [][]int {
 		if feats != nil {
 			from = feats[i]
 		}
-		ok := t.ic.allowed(nd.path)
-		if nd.hist == nil || ok == nil {
-			out[i] = from
+		if nd.hist == nil || len(nd.path) == 0 {
+			out[i] = from // not searched, or the root: any feature
 			continue
 		}
+		ok := t.ic.allowed(nd.path)
 		if from == nil {
 			from = t.allFeatures()
 		}

@@ -113,8 +113,8 @@ const PoissonDeltaStep = 0.7
 // the options say what was used (and a saved model records them). Zero is
 // a setting of its own for the options that can be 0 (MinChildWeight, L2
 // and the others): Model{} fits with MinChildWeight 0 and L2 0, where New
-// sets 1e-3 and 1. L1, MaxDeltaStep and Monotone are off at 0 (nil), in
-// New as in Model{}.
+// sets 1e-3 and 1. L1, MaxDeltaStep, Monotone, FeatureWeights and
+// InteractionConstraints are off at 0 (nil), in New as in Model{}.
 type Model struct {
 	// Objective is the loss (default, and zero, BinaryLogistic).
 	Objective Objective `json:"objective"`
