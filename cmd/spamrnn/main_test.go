@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -74,6 +76,14 @@ func runCtx(t *testing.T, ctx context.Context, stdin string, args ...string) (co
 }
 
 var smallModel = []string{"--epochs", "2", "--batch", "16", "--seq-len", "20", "--embed", "16", "--hidden", "16", "--lr", "0.005"}
+
+// smallModelEpochs is smallModel trained for n epochs: its --epochs
+// replaced, as spamrnn refuses a flag given twice.
+func smallModelEpochs(n int) []string {
+	args := slices.Clone(smallModel)
+	args[1] = strconv.Itoa(n)
+	return args
+}
 
 func lastJSON(t *testing.T, out string) map[string]any {
 	t.Helper()
@@ -298,7 +308,15 @@ func TestTrainFlagProblems(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"train", "--data", data, "--out", old}, tc.args...)
+			// The data and an output every case has, unless it gives its own.
+			args := []string{"train"}
+			if !slices.Contains(tc.args, "--data") {
+				args = append(args, "--data", data)
+			}
+			if !slices.Contains(tc.args, "--out") {
+				args = append(args, "--out", old)
+			}
+			args = append(args, tc.args...)
 			code, out, errOut := runCmd(t, "", args...)
 			require.Equal(t, 2, code, "stdout: %s", out)
 			require.Empty(t, out, "nothing was done")
@@ -446,8 +464,7 @@ func TestInterruptAfterAnEpoch(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}()
-	args := append([]string{"train", "--data", fixture(t), "--out", model, "--json"}, smallModel...)
-	args = append(args, "--epochs", "200")
+	args := append([]string{"train", "--data", fixture(t), "--out", model, "--json"}, smallModelEpochs(200)...)
 	code, out, errOut := runCtx(t, ctx, "", args...)
 	require.Equal(t, 143, code, errOut)
 	require.Regexp(t, `interrupted by SIGTERM after \d+ complete epochs?\n`, out)
@@ -488,8 +505,7 @@ func TestSignals(t *testing.T) {
 		t.Skip("trains in a child process")
 	}
 	data := fixture(t)
-	args := append([]string{"train", "--data", data}, smallModel...)
-	args = append(args, "--epochs", "500")
+	args := append([]string{"train", "--data", data}, smallModelEpochs(500)...)
 
 	// SIGTERM after the first save: the model is kept, exit 143.
 	dir := t.TempDir()

@@ -51,8 +51,8 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 // flags (--packed: the bucketing sampler's random state is resumed too).
 func testResumeMatches(t *testing.T, extra []string) {
 	data := fixture(t)
-	args := append([]string{"train", "--data", data, "--dropout", "0.3", "--layers", "2"}, smallModel...)
-	args = append(append(args, "--epochs", "3"), extra...)
+	args := append([]string{"train", "--data", data, "--dropout", "0.3", "--layers", "2"}, smallModelEpochs(3)...)
+	args = append(args, extra...)
 	dirA := t.TempDir()
 	code, wantOut, errOut := runCmd(t, "", append(args, "--out", filepath.Join(dirA, "spam.model"))...)
 	require.Equal(t, 0, code, errOut)
@@ -108,8 +108,7 @@ func TestResumeRefused(t *testing.T) {
 	data := fixture(t)
 	dir := t.TempDir()
 	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
-	args := append([]string{"train", "--data", data, "--out", model}, smallModel...)
-	code, _, errOut := runCmd(t, "", append(args, "--epochs", "1")...)
+	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, smallModelEpochs(1)...)...)
 	require.Equal(t, 0, code, errOut)
 	before, err := os.ReadFile(model)
 	require.NoError(t, err)
@@ -182,7 +181,7 @@ func TestResumeDataMoved(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(data, raw, 0o644))
 	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
-	code, _, errOut := runCmd(t, "", append(append([]string{"train", "--data", data, "--out", model}, smallModel...), "--epochs", "1")...)
+	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, smallModelEpochs(1)...)...)
 	require.Equal(t, 0, code, errOut)
 	moved := filepath.Join(dir, "moved.tsv")
 	require.NoError(t, os.Rename(data, moved))
@@ -202,7 +201,7 @@ func TestOutputsKeepOtherKinds(t *testing.T) {
 	data := fixture(t)
 	dir := t.TempDir()
 	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
-	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, append(smallModel, "--epochs", "1")...)...)
+	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, smallModelEpochs(1)...)...)
 	require.Equal(t, 0, code, errOut)
 	modelBytes, err := os.ReadFile(model)
 	require.NoError(t, err)
@@ -252,7 +251,7 @@ func TestWrongKindOfFile(t *testing.T) {
 	data := fixture(t)
 	dir := t.TempDir()
 	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
-	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, append(smallModel, "--epochs", "1")...)...)
+	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, smallModelEpochs(1)...)...)
 	require.Equal(t, 0, code, errOut)
 
 	isState := "model file " + state + ": holds a training state, not a spamrnn model: "
