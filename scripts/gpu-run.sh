@@ -47,7 +47,7 @@
 #   BENCH_TIMEOUT  seconds (default 420)
 #   PYTHON         interpreter with torch (default: first of python3,
 #                  /usr/bin/python3, /opt/conda/bin/python that imports torch)
-#   TRAIN_EPOCHS   (default 10);  TRAIN_DEVICE (cuda);  TRAIN_ARGS  more flags;
+#   TRAIN_EPOCHS   (default 10);  TRAIN_DEVICE (cuda);  TRAIN_ARGS  other flags (spamrnn refuses one given twice);
 #   TRAIN_TIMEOUT  seconds (default 240; then Ctrl-C, which keeps the best epoch)
 #   RUN_BUDGET     seconds for the whole call (default 570: the device tool
 #                  stops a call at 600); a step that would start later is

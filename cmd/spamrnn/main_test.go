@@ -334,6 +334,33 @@ func TestTrainFlagProblems(t *testing.T) {
 		"spamrnn train: --out: empty path (the default is spam.model)\n", errOut)
 }
 
+// TestFlagGivenTwice: a flag given twice is refused before any work, exit
+// status 2, naming it and both values; package flag trained the last
+// one's 50 epochs, whatever the first said.
+func TestFlagGivenTwice(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "spam.model")
+	require.NoError(t, os.WriteFile(model, []byte("an older model"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append([]string{"train", "--data", fixture(t), "--out", model, "--epochs", "5"}, append(smallModel[2:], "--epochs", "50")...),
+			"spamrnn train: --epochs given twice (5, then 50): give it once\n"},
+		{[]string{"predict", "--model", model, "--json", "--json", "hello"},
+			"spamrnn predict: --json given twice (true, then true): give it once\n"},
+	} {
+		code, out, errOut := runCmd(t, "", tc.args...)
+		require.Equal(t, 2, code, errOut)
+		require.Empty(t, out, "nothing was done")
+		require.Equal(t, tc.want, errOut)
+	}
+	b, err := os.ReadFile(model)
+	require.NoError(t, err)
+	require.Equal(t, "an older model", string(b))
+	require.Equal(t, []string{"spam.model"}, dirNames(t, dir), "no training state either")
+}
+
 // TestTrainRefusesData: data that cannot train a classifier, or a model
 // that cannot fit in memory, is refused before training, exit status 1.
 func TestTrainRefusesData(t *testing.T) {

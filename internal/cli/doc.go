@@ -33,6 +33,32 @@
 // other, never a hidden "use the default"; where a special value is wanted
 // (--patience 0: never stop early) the help says so.
 //
+// # A flag given twice
+//
+// Every flag is given at most once: Parse refuses a second one, naming the
+// flag and its values in order ("--epochs given twice (5, then 50): give
+// it once"), where package flag would silently keep the last. Twice is
+// nearly always a mistake (a command line edited from the shell's history,
+// a script that appends its own override), and which value was meant is
+// the user's to say. The rule has no exceptions:
+//
+//   - No flag accumulates. Flags of several values (--features a,b,
+//     --class-weight x:2,y:3, --grid 'max_depth=3,4;lr=0.1,0.2') take their
+//     whole list in one value, separated as the help says. Accumulating
+//     them would turn an appended override into a silent union, the very
+//     mistake this rule is for, and give a list two spellings.
+//   - A switch given twice is refused too, even with the same value
+//     (--json --json): it costs nothing to delete, one rule is easier to
+//     know than one with an exception, and a repeated switch is the same
+//     sign of an edited or generated command line; --json --json=false
+//     would have to be refused anyway.
+//
+// Every command's -h says so, heading its options "options (each at most
+// once)". A flag given twice is reported instead of its value's own
+// problems and its output path's, since neither value is known to be the
+// one meant. Values a command supplies after Parse ([FlagSet.Default]) are
+// not "given" and never clash.
+//
 // Checks that depend on the data (a model's memory against the machine's,
 // a split's minimum size) are the command's own, after loading and before
 // training; package internal/sysmem helps with the first.

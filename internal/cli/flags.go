@@ -47,6 +47,7 @@ type def struct {
 	rangeText   string // the allowed values as the help states them
 	value       flag.Value
 	given       string       // the value as typed (or given to Default), trimmed; "" for the default
+	typed       []string     // every value the command line gave, untrimmed, in order: more than one is an error
 	parseErr    error        // a malformed value given on the command line
 	check       func() error // the value's own check, after parsing
 	required    bool
@@ -135,6 +136,7 @@ func (r recorder) String() string {
 
 func (r recorder) Set(s string) error {
 	r.d.isSet = true
+	r.d.typed = append(r.d.typed, s)
 	r.d.given = strings.TrimSpace(s)
 	if err := r.d.value.Set(s); err != nil && r.d.parseErr == nil {
 		r.d.parseErr = fmt.Errorf("--%s %q: %w", r.d.name, s, err)
@@ -155,6 +157,31 @@ func (d *def) shown() string {
 		return d.given
 	}
 	return d.value.String()
+}
+
+// givenAgain is the error for a flag given more than once, with every
+// value in the order given: "--epochs given twice (5, then 50): give it
+// once".
+func (d *def) givenAgain() error {
+	vals := make([]string, len(d.typed))
+	for i, v := range d.typed {
+		vals[i] = quoteIfNeeded(v)
+	}
+	times := "twice"
+	if len(vals) > 2 {
+		times = strconv.Itoa(len(vals)) + " times"
+	}
+	list := strings.Join(vals[:len(vals)-1], ", ") + ", then " + vals[len(vals)-1]
+	return fmt.Errorf("--%s given %s (%s): give it once", d.name, times, list)
+}
+
+// quoteIfNeeded quotes a value that would not read as one value in a list
+// ("", one with spaces or commas); others are shown as typed.
+func quoteIfNeeded(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\n\r,\"'()") || strconv.Quote(s) != `"`+s+`"` {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // Int declares an integer flag allowed from min to max inclusive.
@@ -453,6 +480,10 @@ func (f *FlagSet) checkAll() []error {
 	var problems []error
 	for _, d := range f.defs {
 		switch {
+		case len(d.typed) > 1:
+			// Which value was meant is the user's to say: not the last one
+			// silently, nor the first, whatever each one's own checks say.
+			problems = append(problems, d.givenAgain())
 		case d.parseErr != nil:
 			problems = append(problems, d.parseErr)
 		case d.required && d.value.String() == "":
@@ -581,7 +612,7 @@ func (f *FlagSet) problem(errs ...error) error {
 func (f *FlagSet) Problem(errs ...error) error { return f.problem(errs...) }
 
 // PrintUsage writes the usage text and every option with its range and
-// default.
+// default, under a heading that says each is given at most once.
 func (f *FlagSet) PrintUsage(w io.Writer) {
 	fmt.Fprint(w, f.head)
 	if !strings.HasSuffix(f.head, "\n") {
@@ -590,7 +621,8 @@ func (f *FlagSet) PrintUsage(w io.Writer) {
 	if len(f.defs) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\noptions:")
+	// The rule Parse enforces, where the user reads the options.
+	fmt.Fprintln(w, "\noptions (each at most once):")
 	for _, d := range f.defs {
 		name, help := flag.UnquoteUsage(f.fs.Lookup(d.name))
 		if name == "" || name == "value" {

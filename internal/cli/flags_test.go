@@ -269,6 +269,7 @@ func TestParseHelpStatesEveryDefault(t *testing.T) {
 	require.True(t, errors.Is(err, flag.ErrHelp))
 	help := out.String()
 	require.True(t, strings.HasPrefix(help, "usage: tool train [options]\n"))
+	require.Contains(t, help, "\n\noptions (each at most once):\n  --epochs N\n", "the help says a flag is given once")
 	for _, want := range []string{
 		"--epochs N\n    \ttraining epochs (1 to 1000; default 10)",
 		"--seed N\n    \trandom seed (default 1234)",
@@ -572,4 +573,71 @@ func TestOutputSocket(t *testing.T) {
 	fs := NewFlagSet("tool", "", &bytes.Buffer{})
 	fs.Output("out", "model.bin", "model")
 	require.EqualError(t, fs.Parse([]string{"--out", sock}), "--out "+sock+": is a socket; give a file name")
+}
+
+// TestFlagGivenTwice: a flag given twice is refused by Parse, naming it and
+// its values in order, whatever its kind and whether or not the values
+// agree; package flag kept the last one silently.
+func TestFlagGivenTwice(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.tsv")
+	require.NoError(t, os.WriteFile(data, []byte("x"), 0o644))
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string // the error's lines, in order
+	}{
+		{"int", []string{"--epochs", "5", "--epochs", "50"}, []string{"--epochs given twice (5, then 50): give it once"}},
+		{"same value", []string{"--epochs", "5", "--epochs=5"}, []string{"--epochs given twice (5, then 5): give it once"}},
+		{"three times", []string{"--seed", "1", "--seed", "2", "-seed=3"}, []string{"--seed given 3 times (1, 2, then 3): give it once"}},
+		{"float", []string{"--lr", "0.1", "--lr", "0.01"}, []string{"--lr given twice (0.1, then 0.01): give it once"}},
+		{"switch", []string{"--json", "--json"}, []string{"--json given twice (true, then true): give it once"}},
+		{"switch, then off", []string{"--json", "--json=false"}, []string{"--json given twice (true, then false): give it once"}},
+		{"choice", []string{"--select", "loss", "--select", "accuracy"}, []string{"--select given twice (loss, then accuracy): give it once"}},
+		// A list's value is quoted, so that its commas do not read as
+		// separating the values given; so is an empty one.
+		{"list", []string{"--label", "a,b", "--label", "c"}, []string{`--label given twice ("a,b", then c): give it once`}},
+		{"empty", []string{"--label", "", "--label", "y"}, []string{`--label given twice ("", then y): give it once`}},
+		// Neither value's own problem: which one was meant is not known.
+		{"bad values", []string{"--epochs", "ten", "--epochs", "0"}, []string{"--epochs given twice (ten, then 0): give it once"}},
+		{"input", []string{"--data", data, "--data", filepath.Join(dir, "nope")},
+			[]string{"--data given twice (" + data + ", then " + filepath.Join(dir, "nope") + "): give it once"}},
+		{"output", []string{"--out", filepath.Join(dir, "no", "m"), "--out", dir},
+			[]string{"--out given twice (" + filepath.Join(dir, "no", "m") + ", then " + dir + "): give it once"}},
+		{"prefix", []string{"--charts", "a", "--charts", "b"}, []string{"--charts given twice (a, then b): give it once"}},
+		{"with other problems", []string{"--epochs", "0", "--lr", "1", "--dropout", "2", "--lr", "2"},
+			[]string{"--epochs 0: must be 1 to 1000", "--dropout 2: must be from 0 to 1, 1 excluded", "--lr given twice (1, then 2): give it once"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Chdir(dir)
+			f := newTestFlags(&bytes.Buffer{})
+			err := f.fs.Parse(tc.args)
+			require.ErrorIs(t, err, ErrUsage)
+			require.Equal(t, tc.want, strings.Split(err.Error(), "\n"))
+			require.Equal(t, []string{"d.tsv"}, dirEntries(t, dir), "checks write nothing")
+		})
+	}
+
+	// Custom values, and options after a positional argument.
+	fs := NewFlagSet("tool palette", "", &bytes.Buffer{})
+	fs.Args(ArgSpec{Name: "IMAGE", Min: 1, Max: 1, Inputs: true, Interleaved: true})
+	fs.Int("k", 6, 1, 256, "colours")
+	fs.Custom("device", "auto", "auto|cpu", "device", func(string) error { return nil })
+	err := fs.Parse([]string{"--k", "2", "--device", "cpu", data, "--k", "3", "--device", "auto"})
+	require.EqualError(t, err, "--k given twice (2, then 3): give it once\n--device given twice (cpu, then auto): give it once")
+
+	// The checks of several flags together wait for the flags' own.
+	fs = NewFlagSet("tool", "", &bytes.Buffer{})
+	fs.Int("a", 1, 0, 10, "a")
+	ran := false
+	fs.Check(func() error { ran = true; return nil })
+	require.Error(t, fs.Parse([]string{"--a", "1", "--a", "2"}))
+	require.False(t, ran)
+
+	// Once each, and values a command fills in after Parse, are fine.
+	f := newTestFlags(&bytes.Buffer{})
+	require.NoError(t, f.fs.Parse([]string{"--epochs", "5", "--out", filepath.Join(dir, "m")}))
+	require.NoError(t, f.fs.Default(map[string]string{"epochs": "7", "lr": "0.5"}))
+	require.Equal(t, 5, *f.epochs)
+	require.Equal(t, 0.5, *f.lr)
 }

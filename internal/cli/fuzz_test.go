@@ -46,7 +46,7 @@ func FuzzParse(f *testing.F) {
 		err := tf.fs.Parse(args)
 		switch {
 		case errors.Is(err, flag.ErrHelp):
-			if !strings.Contains(stdout.String(), "options:") {
+			if !strings.Contains(stdout.String(), "\noptions (each at most once):\n") {
 				t.Fatalf("%q: help without the options", line)
 			}
 		case err != nil:

@@ -222,8 +222,8 @@ func (f *FlagSet) checkPaths() []error {
 	type seen struct{ flag, path string }
 	var outs []seen
 	for _, d := range f.defs {
-		if d.output == nil {
-			continue
+		if d.output == nil || len(d.typed) > 1 {
+			continue // a flag given twice is reported as such, not its last value
 		}
 		switch v := d.value.String(); {
 		case v == "-":
