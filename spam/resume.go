@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/train"
 )
@@ -88,30 +87,16 @@ func LoadRun(path string) (*Run, error) {
 // what a file given in the wrong place is at a cost that does not grow
 // with the model; LoadRun reads the whole file to resume it.
 func PeekRun(path string) (*Run, error) {
-	f, err := checkpoint.PeekAs(path, stateNoun)
+	h, err := train.PeekState(path)
 	if err != nil {
 		return nil, err
 	}
-	if f.Kind != train.StateKind {
-		return nil, fmt.Errorf("%s %s: %w: it holds %q, not a training state", stateNoun, path, checkpoint.ErrKind, f.Kind)
-	}
-	// The caller's metadata is under "meta" in train's (train.State.DecodeMeta
-	// reads it from there; TestPeekRun checks that the two agree).
-	var st struct {
-		User json.RawMessage `json:"meta"`
-	}
 	var m runMeta
-	if err := f.DecodeMeta(&st); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(st.User, &m); err != nil || m.Kind != FileKind || m.Vocab == nil {
-		return nil, fmt.Errorf("%s %s: not the state of a spam model's training (%v)", stateNoun, path, err)
+	if err := h.DecodeMeta(&m); err != nil || m.Kind != FileKind || m.Vocab == nil {
+		return nil, fmt.Errorf("training state file %s: not the state of a spam model's training (%v)", path, err)
 	}
 	return m.run(path)
 }
-
-// stateNoun names a state file in errors, as package train does.
-const stateNoun = "training state file"
 
 // run is the Run that m, the metadata of the state file at path, records,
 // without its State.

@@ -214,22 +214,64 @@ func LoadState(path string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	where := stateNoun + " " + path
-	if f.Kind != StateKind {
-		return nil, fmt.Errorf("%s: %w: it holds %q, not a training state",
-			where, checkpoint.ErrKind, f.Kind)
-	}
 	s := &State{Path: path, file: f}
-	if err := f.DecodeMeta(&s.meta); err != nil {
+	if s.meta, err = stateMetaOf(f); err != nil {
 		return nil, err
 	}
-	if s.meta.Version != stateVersion {
-		return nil, fmt.Errorf("%s: %w: state layout %d, this build reads %d", where, checkpoint.ErrVersion, s.meta.Version, stateVersion)
-	}
 	if err := s.parse(); err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", where, checkpoint.ErrInvalid, err)
+		return nil, fmt.Errorf("%s %s: %w: %w", stateNoun, path, checkpoint.ErrInvalid, err)
 	}
 	return s, nil
+}
+
+// StateHeader is what a state file's header says about its run
+// (PeekState): the caller's metadata, unverified against the tensors.
+type StateHeader struct {
+	// Path is where PeekState read the header.
+	Path string
+
+	meta stateMeta
+}
+
+// PeekState reads the header of the state file at path: its kind, its
+// layout and the metadata, the caller's included (Config.StateMeta, or
+// SaveState's meta), which StateHeader.DecodeMeta decodes as
+// State.DecodeMeta does. The tensors, most of the file (the weights, the
+// optimizer's buffers, the best weights), are neither read nor verified,
+// so a file damaged there still shows its metadata: PeekState tells what
+// a file is at a cost that does not grow with the model. A file that is
+// not a state file, or of a newer layout, is refused as LoadState refuses
+// it; only LoadState's State resumes a run.
+func PeekState(path string) (*StateHeader, error) {
+	f, err := checkpoint.PeekAs(path, stateNoun)
+	if err != nil {
+		return nil, err
+	}
+	m, err := stateMetaOf(f)
+	if err != nil {
+		return nil, err
+	}
+	return &StateHeader{Path: path, meta: m}, nil
+}
+
+// DecodeMeta unmarshals the caller's metadata into v, as json.Unmarshal
+// does.
+func (h *StateHeader) DecodeMeta(v any) error { return h.meta.decodeUser(h.Path, v) }
+
+// stateMetaOf is the metadata of f, read by LoadState or PeekState,
+// refusing a file of another kind or a newer layout.
+func stateMetaOf(f *checkpoint.File) (stateMeta, error) {
+	var m stateMeta
+	if f.Kind != StateKind {
+		return m, fmt.Errorf("%s %s: %w: it holds %q, not a training state", stateNoun, f.Path, checkpoint.ErrKind, f.Kind)
+	}
+	if err := f.DecodeMeta(&m); err != nil {
+		return m, err
+	}
+	if m.Version != stateVersion {
+		return m, fmt.Errorf("%s %s: %w: state layout %d, this build reads %d", stateNoun, f.Path, checkpoint.ErrVersion, m.Version, stateVersion)
+	}
+	return m, nil
 }
 
 // parse checks the metadata against the tensors and fills the exported
@@ -286,12 +328,16 @@ func (s *State) parse() error {
 
 // DecodeMeta unmarshals the caller's metadata (Config.StateMeta, or
 // SaveState's meta) into v, as json.Unmarshal does.
-func (s *State) DecodeMeta(v any) error {
-	if len(s.meta.User) == 0 {
-		return fmt.Errorf("%s %s: no metadata of the caller's", stateNoun, s.Path)
+func (s *State) DecodeMeta(v any) error { return s.meta.decodeUser(s.Path, v) }
+
+// decodeUser unmarshals the caller's metadata of the state file at path
+// into v.
+func (m *stateMeta) decodeUser(path string, v any) error {
+	if len(m.User) == 0 {
+		return fmt.Errorf("%s %s: no metadata of the caller's", stateNoun, path)
 	}
-	if err := json.Unmarshal(s.meta.User, v); err != nil {
-		return fmt.Errorf("%s %s: metadata: %w", stateNoun, s.Path, err)
+	if err := json.Unmarshal(m.User, v); err != nil {
+		return fmt.Errorf("%s %s: metadata: %w", stateNoun, path, err)
 	}
 	return nil
 }

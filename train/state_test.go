@@ -422,6 +422,76 @@ func TestTrainerState(t *testing.T) {
 	require.True(t, errors.Is(err, train.ErrStateMismatch), "Fit needs Fit's state: %v", err)
 }
 
+// TestPeekState: PeekState reads the caller's metadata from a state
+// file's header as LoadState's State gives it, without the tensors: a
+// file damaged there (its checksum, after every tensor) still shows it,
+// where LoadState refuses it. Files of another kind or a newer layout,
+// and a state without the caller's metadata, are refused as LoadState
+// refuses them.
+func TestPeekState(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "loop.state")
+	tr, err := train.NewTrainer(newDropRNN(4), train.Config{BatchSize: 8, Optimizer: optim.NewAdam(0.01)})
+	require.NoError(t, err)
+	defer tr.Close()
+	require.NoError(t, tr.SaveState(path, map[string]any{"note": "step 0", "vocab": []string{"a", "b"}}))
+
+	type note struct {
+		Note  string   `json:"note"`
+		Vocab []string `json:"vocab"`
+	}
+	var full, peeked note
+	require.NoError(t, loadState(t, path).DecodeMeta(&full))
+	h, err := train.PeekState(path)
+	require.NoError(t, err)
+	require.Equal(t, path, h.Path)
+	require.NoError(t, h.DecodeMeta(&peeked))
+	require.Equal(t, note{"step 0", []string{"a", "b"}}, peeked)
+	require.Equal(t, full, peeked)
+	var wrong []int
+	require.ErrorContains(t, h.DecodeMeta(&wrong), "training state file "+path+": metadata: json: cannot unmarshal object")
+
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	raw[len(raw)-1] ^= 0xff
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+	_, err = train.LoadState(path)
+	require.ErrorIs(t, err, checkpoint.ErrCorrupt)
+	h, err = train.PeekState(path)
+	require.NoError(t, err, "the tensors are not read")
+	peeked = note{}
+	require.NoError(t, h.DecodeMeta(&peeked))
+	require.Equal(t, full, peeked)
+
+	bare := filepath.Join(dir, "bare.state")
+	require.NoError(t, tr.SaveState(bare, nil))
+	h, err = train.PeekState(bare)
+	require.NoError(t, err)
+	require.EqualError(t, h.DecodeMeta(&peeked), "training state file "+bare+": no metadata of the caller's")
+
+	model := filepath.Join(dir, "m.model")
+	require.NoError(t, checkpoint.Save(model, "ember.spamrnn", map[string]int{}, checkpoint.ParamTensors(newDropRNN(4).Params())))
+	newer := filepath.Join(dir, "newer.state")
+	require.NoError(t, checkpoint.SaveAs(newer, "training state file", train.StateKind, map[string]int{"version": 99}, nil))
+	text := filepath.Join(dir, "text.state")
+	require.NoError(t, os.WriteFile(text, []byte("ham\thello\n"), 0o644))
+	for _, tc := range []struct {
+		path string
+		kind error
+		want string
+	}{
+		{model, checkpoint.ErrKind, "training state file " + model + `: wrong model kind: it holds "ember.spamrnn", not a training state`},
+		{newer, checkpoint.ErrVersion, "training state file " + newer + ": "},
+		{text, checkpoint.ErrNotModel, "training state file " + text + ": "},
+	} {
+		_, loadErr := train.LoadState(tc.path)
+		_, err := train.PeekState(tc.path)
+		require.ErrorIs(t, err, tc.kind, tc.path)
+		require.ErrorContains(t, err, tc.want)
+		require.Equal(t, loadErr.Error(), err.Error(), "refused as LoadState refuses it")
+	}
+}
+
 // poisoned is training data whose targets turn NaN after a given number
 // of batches once armed: the run's loss becomes non-finite.
 type poisoned struct {
