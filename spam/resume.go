@@ -65,9 +65,9 @@ func LoadRun(path string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	var m runMeta
-	if err := st.DecodeMeta(&m); err != nil || m.Kind != FileKind || m.Vocab == nil {
-		return nil, fmt.Errorf("training state file %s: not the state of a spam model's training (%v)", path, err)
+	m, err := runMetaOf(path, st.DecodeMeta)
+	if err != nil {
+		return nil, err
 	}
 	if !st.FromFit() {
 		return nil, fmt.Errorf("training state file %s: a trainer's state without the run's position", path)
@@ -91,11 +91,28 @@ func PeekRun(path string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	var m runMeta
-	if err := h.DecodeMeta(&m); err != nil || m.Kind != FileKind || m.Vocab == nil {
-		return nil, fmt.Errorf("training state file %s: not the state of a spam model's training (%v)", path, err)
+	m, err := runMetaOf(path, h.DecodeMeta)
+	if err != nil {
+		return nil, err
 	}
 	return m.run(path)
+}
+
+// runMetaOf is spam's metadata of the state file at path, decoded with
+// decode (a train.State's or train.StateHeader's DecodeMeta); the state
+// of a run that is not spam's is refused, saying what its metadata lacks.
+func runMetaOf(path string, decode func(any) error) (*runMeta, error) {
+	var m runMeta
+	err := decode(&m)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w (not the state of a spam model's training)", err)
+	case m.Kind != FileKind:
+		return nil, fmt.Errorf("training state file %s: not the state of a spam model's training: its metadata's kind is %q, not %q", path, m.Kind, FileKind)
+	case m.Vocab == nil:
+		return nil, fmt.Errorf("training state file %s: not the state of a spam model's training: its metadata has no vocabulary", path)
+	}
+	return &m, nil
 }
 
 // run is the Run that m, the metadata of the state file at path, records,

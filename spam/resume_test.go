@@ -12,6 +12,7 @@ import (
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/internal/stepctx"
+	"github.com/emberml/ember/optim"
 	"github.com/emberml/ember/train"
 )
 
@@ -176,4 +177,29 @@ func TestPeekRun(t *testing.T) {
 	_, err = PeekRun(model)
 	require.ErrorIs(t, err, checkpoint.ErrKind)
 	require.EqualError(t, err, `training state file `+model+`: wrong model kind: it holds "ember.spamrnn", not a training state`)
+}
+
+// TestRunOfAnotherTrainer: the state of a run that is not spam's (a
+// Trainer's, with other metadata or none) is refused by LoadRun and
+// PeekRun, saying what the metadata lacks; they once ended the message
+// with "(<nil>)".
+func TestRunOfAnotherTrainer(t *testing.T) {
+	m, err := NewModel(Config{Vocab: 10, SeqLen: 4, Embed: 2, Hidden: 2, Layers: 1}, 1)
+	require.NoError(t, err)
+	tr, err := train.NewTrainer(m, train.Config{BatchSize: 4, Optimizer: optim.NewAdam(1e-3)})
+	require.NoError(t, err)
+	defer tr.Close()
+	dir := t.TempDir()
+	other, none := filepath.Join(dir, "other.state"), filepath.Join(dir, "none.state")
+	require.NoError(t, tr.SaveState(other, map[string]string{"kind": "my.loop"}))
+	require.NoError(t, tr.SaveState(none, nil))
+	for _, tc := range []struct{ path, want string }{
+		{other, "training state file " + other + `: not the state of a spam model's training: its metadata's kind is "my.loop", not "ember.spamrnn"`},
+		{none, "training state file " + none + ": no metadata of the caller's (not the state of a spam model's training)"},
+	} {
+		_, err := LoadRun(tc.path)
+		require.EqualError(t, err, tc.want)
+		_, err = PeekRun(tc.path)
+		require.EqualError(t, err, tc.want)
+	}
 }
