@@ -57,15 +57,23 @@ type gbtResult struct {
 	// Deviance is the held-out mean of the objective's own loss
 	// (DevianceName says which): Poisson, Tweedie or gamma deviance, the
 	// pseudo-Huber loss, or the absolute error.
-	Deviance     *float64        `json:"mean_deviance,omitempty"`
-	DevianceName string          `json:"deviance,omitempty"`
-	Confusion    [][]int         `json:"confusion,omitempty"`
-	Report       []jsonClassRow  `json:"report,omitempty"`
-	Importance   []importanceRow `json:"importance"`
-	Unseen       map[string]int  `json:"unseen_categories,omitempty"`
-	Plots        []string        `json:"plots,omitempty"`
-	Saved        string          `json:"saved,omitempty"`
-	Warnings     []string        `json:"warnings,omitempty"`
+	Deviance     *float64 `json:"mean_deviance,omitempty"`
+	DevianceName string   `json:"deviance,omitempty"`
+	// ScoresWeighted says that the held-out scores (ROC AUC, log-loss,
+	// accuracy, RMSE, the deviance, the report's precision, recall and F1)
+	// are weighted by the --weight column, as scikit-learn's metrics with
+	// sample_weight.
+	ScoresWeighted bool `json:"scores_weighted,omitempty"`
+	// Confusion counts rows, weighted or not; WeightedConfusion sums their
+	// weights (only with --weight).
+	Confusion         [][]int         `json:"confusion,omitempty"`
+	WeightedConfusion [][]float64     `json:"weighted_confusion,omitempty"`
+	Report            []jsonClassRow  `json:"report,omitempty"`
+	Importance        []importanceRow `json:"importance"`
+	Unseen            map[string]int  `json:"unseen_categories,omitempty"`
+	Plots             []string        `json:"plots,omitempty"`
+	Saved             string          `json:"saved,omitempty"`
+	Warnings          []string        `json:"warnings,omitempty"`
 
 	// Interactions are --interaction-constraints' sets, by feature name.
 	Interactions [][]string `json:"interaction_constraints,omitempty"`
@@ -202,7 +210,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"HistGradientBoosting) to a CSV/TSV or Parquet table and reports held-out ROC AUC\n"+
 			"(two classes), log-loss, accuracy, the confusion matrix and feature importances\n"+
 			"(regression: RMSE, and the mean deviance of count:poisson, reg:tweedie, reg:gamma,\n"+
-			"the pseudo-Huber loss, or the mean absolute error). A target of more than two classes is fitted with\n"+
+			"the pseudo-Huber loss, or the mean absolute error), weighted by --weight when given, as\n"+
+			"scikit-learn's metrics with sample_weight. A target of more than two classes is fitted with\n"+
 			"multi:softprob, one tree per class a round, as XGBClassifier does. Missing values\n"+
 			"are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value,\n"+
@@ -277,8 +286,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"`sets` of features that may interact (XGBoost's interaction_constraints), as a JSON list of lists of numeric (or --categorical-mode native) "+
 			"column names or feature indices, e.g. '[[\"age\",\"income\"],[\"debt\"]]' or '[[0,1],[2,3]]': below the root a split may use a feature "+
 			"only if one set holds it and every feature split on above it. A feature in no set is split on alone; '[]' keeps every feature apart (an additive model)")
-	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss and the --cv scores "+
-		"(scikit-learn's metrics with sample_weight) are weighted; the held-out scores are not")
+	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss, the --cv scores "+
+		"and the held-out scores (scikit-learn's metrics with sample_weight; the confusion matrix sums weights) are weighted, so a --test file needs the column")
 	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
 	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the positive class's rows, binary:logistic (XGBoost's scale_pos_weight; negatives/positives balances the classes)")
 	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
@@ -556,15 +565,24 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		res.CatMode = "native"
 	}
 	var train, test *tabular.Batch
-	var ytr, yte, wtr []float64
+	var ytr, yte, wtr, wte []float64 // wtr, wte: the training and held-out rows' weights
 	res.EvalOn = "test"
 	if *testPath != "" {
 		train, ytr, wtr = tb, y, weights
-		if test, err = readBatch(*testPath, append(spec.Numeric, slices.Concat(spec.Categorical, spec.Tokens, []string{*target})...), *layout); err != nil {
-			return err
+		cols := slices.Concat(spec.Numeric, spec.Categorical, spec.Tokens, []string{*target})
+		if *weightCol != "" {
+			cols = append(cols, *weightCol)
+		}
+		if test, err = readBatch(*testPath, cols, *layout); err != nil {
+			return testWeightError(err, *testPath, *weightCol, *layout)
 		}
 		if yte, err = testTargets(test, *target, base.Objective, classes); err != nil {
 			return err
+		}
+		if *weightCol != "" { // the held-out scores are weighted
+			if wte, err = weightValues(test, *weightCol); err != nil {
+				return err
+			}
 		}
 	} else {
 		trIdx, teIdx := stratifiedSplit(strata, *testFrac, *seed, base.Objective.Classifier())
@@ -581,9 +599,15 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if len(teIdx) == 0 {
 			res.EvalOn = "train"
-			test, yte = train, ytr
+			test, yte, wte = train, ytr, wtr
 		} else {
 			test, yte = tabular.SelectRows(tb, teIdx), pickFloats(y, teIdx)
+			if weights != nil {
+				wte = pickFloats(weights, teIdx)
+				if err := heldOutWeight(wte, *weightCol, "the held-out rows", "use a larger --test-frac, or other weights"); err != nil {
+					return err
+				}
+			}
 			// The split keeps a row of every class for training, so a class
 			// of one row is never held out: say the scores cannot speak for it.
 			if none := classesWithout(yte, classes); none != nil {
@@ -767,42 +791,64 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var yInt []int
 	var pos []float64 // P(the second class) of a two-class model, for its ROC
+	res.ScoresWeighted = wte != nil
 	if base.Objective.Classifier() {
 		yInt = floatLabels(yte)
 		k := base.NumClasses()
 		pred := metrics.ArgMax(p, k)
-		acc := metrics.Accuracy(yInt, pred)
-		res.Accuracy = &acc
-		var ll float64
-		switch k {
-		case 1:
-			ll, pos = metrics.BinaryLogLoss(yInt, p), p
-		case 2: // multi:softprob asked for on two classes
-			ll, pos = metrics.LogLoss(yInt, metrics.ProbaRows(p, k)), metrics.ClassProba(p, 2, 1)
-		default:
-			ll = metrics.LogLoss(yInt, metrics.ProbaRows(p, k))
-		}
-		res.LogLoss = &ll
-		if pos != nil {
-			if auc, err := metrics.ROCAUC(yInt, pos); err == nil {
-				res.ROCAUC = &auc
-			} else {
-				warn("ROC AUC: %v", err)
-			}
+		if k == 1 {
+			pos = p
+		} else if k == 2 { // multi:softprob asked for on two classes
+			pos = metrics.ClassProba(p, 2, 1)
 		}
 		res.Confusion = metrics.ConfusionMatrix(yInt, pred, len(classes))
 		report := metrics.Classification(yInt, pred, classes)
-		for _, r := range report.Classes {
-			res.Report = append(res.Report, jsonClassRow(r))
+		if wte == nil {
+			acc := metrics.Accuracy(yInt, pred)
+			res.Accuracy = &acc
+			var ll float64
+			if k == 1 {
+				ll = metrics.BinaryLogLoss(yInt, p)
+			} else {
+				ll = metrics.LogLoss(yInt, metrics.ProbaRows(p, k))
+			}
+			res.LogLoss = &ll
+			if pos != nil {
+				if auc, err := metrics.ROCAUC(yInt, pos); err == nil {
+					res.ROCAUC = &auc
+				} else {
+					warn("ROC AUC: %v", err)
+				}
+			}
+			for _, r := range report.Classes {
+				res.Report = append(res.Report, classRow(r))
+			}
+		} else {
+			// As scikit-learn's metrics score with sample_weight=wte.
+			res.WeightedConfusion = weightedConfusion(yInt, pred, wte, len(classes))
+			wrep := weightedClassification(res.WeightedConfusion, classes)
+			res.Accuracy = &wrep.Accuracy
+			res.Report, _, _ = weightedRows(wrep, report)
+			ll, err := selection.LogLoss.Score(yInt, p, wte)
+			if err != nil {
+				return err
+			}
+			res.LogLoss = &ll
+			if pos != nil {
+				if auc, err := selection.ROCAUC.Score(yInt, pos, wte); err == nil {
+					res.ROCAUC = &auc
+				} else {
+					warn("weighted ROC AUC: %v", err)
+				}
+			}
 		}
 	} else {
-		var sse float64
-		for i, v := range p {
-			sse += (v - yte[i]) * (v - yte[i])
+		rmse, name, dev, err := regressionScores(base, yte, p, wte)
+		if err != nil {
+			return err
 		}
-		rmse := math.Sqrt(sse / float64(len(p)))
 		res.RMSE = &rmse
-		if name, dev := meanDeviance(base, yte, p); name != "" {
+		if name != "" {
 			res.Deviance, res.DevianceName = &dev, name
 		}
 	}
@@ -833,6 +879,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if res.EvalOn == "train" {
 			on = "training rows"
 		}
+		if res.ScoresWeighted { // the curve and the heat map count rows, whatever they weigh
+			on += ", unweighted"
+		}
 		if yInt != nil && res.ROCAUC != nil {
 			path := *plotPrefix + "-roc.png"
 			// The curve is of the second class's probability: say which.
@@ -860,7 +909,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *save != "" {
-		info := trainingInfo{Data: *data, Test: *testPath, Rows: tb.Rows, NTrain: res.NTrain, NTest: res.NTest, Seed: *seed, EvalOn: res.EvalOn, Accuracy: res.Accuracy, Weight: *weightCol}
+		info := trainingInfo{Data: *data, Test: *testPath, Rows: tb.Rows, NTrain: res.NTrain, NTest: res.NTest, Seed: *seed, EvalOn: res.EvalOn, Accuracy: res.Accuracy, Weight: *weightCol,
+			AccuracyWeighted: res.ScoresWeighted}
 		if err := gbt.Save(*save, &gbt.Saved{Model: base, Pipeline: pl, Target: *target, Classes: classes, Training: info}); err != nil {
 			return err
 		}
@@ -1217,6 +1267,24 @@ func weightValues(b *tabular.Batch, name string) ([]float64, error) {
 	return w, nil
 }
 
+// testWeightError is err, the error of reading a --test file's columns,
+// saying that the file needs the --weight column when it lacks it: the
+// held-out scores are weighted.
+func testWeightError(err error, path, col string, layout tabular.Layout) error {
+	if col == "" || !errors.Is(err, tabular.ErrColumn) {
+		return err
+	}
+	r, rerr := tabular.OpenLayout(path, nil, 1, layout)
+	if rerr != nil {
+		return err
+	}
+	defer r.Close()
+	if slices.Contains(r.Header(), col) {
+		return err
+	}
+	return fmt.Errorf("--weight %s: %w (the held-out scores are weighted, so the --test file needs the weight column too)", col, err)
+}
+
 // listClasses joins the first n class names, with "…" when there are more.
 func listClasses(classes []string, n int) string {
 	s := strings.Join(classes[:min(len(classes), n)], ", ")
@@ -1338,7 +1406,7 @@ func printGBT(w io.Writer, r *gbtResult) {
 		fmt.Fprintf(w, ", %d held-out rows", r.NTest)
 	}
 	if r.Weight != "" {
-		fmt.Fprintf(w, "; training rows weighted by column %q (held-out scores unweighted)", r.Weight)
+		fmt.Fprintf(w, "; rows weighted by column %q (the fit and the held-out scores)", r.Weight)
 	}
 	fmt.Fprintln(w)
 	p := r.Params
@@ -1398,6 +1466,9 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if r.EvalOn == "train" {
 		on = "training (no held-out rows: --test-frac 0)"
 	}
+	if r.ScoresWeighted {
+		on += " weighted"
+	}
 	if r.RMSE != nil {
 		fmt.Fprintf(w, "\n%s RMSE: %.6g\n", on, *r.RMSE)
 		if r.Deviance != nil {
@@ -1410,7 +1481,11 @@ func printGBT(w io.Writer, r *gbtResult) {
 		}
 		fmt.Fprintf(w, "%s log loss: %.4f\n", on, *r.LogLoss)
 		fmt.Fprintf(w, "%s accuracy: %.4f\n", on, *r.Accuracy)
-		printConfusion(w, r.Classes, r.Confusion)
+		if r.WeightedConfusion != nil {
+			printWeightedConfusion(w, r.Classes, r.WeightedConfusion, r.Weight)
+		} else {
+			printConfusion(w, r.Classes, r.Confusion)
+		}
 	}
 	fmt.Fprintln(w, "\nfeature importance (share of total gain):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -16,6 +16,7 @@ import (
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/logreg"
 	"github.com/emberml/ember/plots"
+	"github.com/emberml/ember/selection"
 )
 
 func init() {
@@ -51,13 +52,20 @@ type logregResult struct {
 	Accuracy     float64            `json:"accuracy"`
 	LogLoss      float64            `json:"log_loss"`
 	ROCAUC       *float64           `json:"roc_auc,omitempty"` // binary targets only
-	Confusion    [][]int            `json:"confusion"`
-	Report       []jsonClassRow     `json:"report"`
-	MacroAvg     jsonClassRow       `json:"macro_avg"`
-	Weighted     jsonClassRow       `json:"weighted_avg"`
-	Plots        []string           `json:"plots,omitempty"`
-	Saved        string             `json:"saved,omitempty"` // the --save model file
-	Warnings     []string           `json:"warnings,omitempty"`
+	// ScoresWeighted says that the held-out scores (accuracy, log-loss,
+	// ROC AUC, the report's precision, recall and F1) are weighted by the
+	// --weight column, as scikit-learn's metrics with sample_weight.
+	ScoresWeighted bool `json:"scores_weighted,omitempty"`
+	// Confusion counts rows, weighted or not; WeightedConfusion sums their
+	// weights (only with --weight).
+	Confusion         [][]int        `json:"confusion"`
+	WeightedConfusion [][]float64    `json:"weighted_confusion,omitempty"`
+	Report            []jsonClassRow `json:"report"`
+	MacroAvg          jsonClassRow   `json:"macro_avg"`
+	Weighted          jsonClassRow   `json:"weighted_avg"`
+	Plots             []string       `json:"plots,omitempty"`
+	Saved             string         `json:"saved,omitempty"` // the --save model file
+	Warnings          []string       `json:"warnings,omitempty"`
 }
 
 type jsonClassRow struct {
@@ -65,7 +73,11 @@ type jsonClassRow struct {
 	Precision float64 `json:"precision"`
 	Recall    float64 `json:"recall"`
 	F1        float64 `json:"f1"`
-	Support   int     `json:"support"`
+	// Support counts the class's true rows (every row, in the averages).
+	Support int `json:"support"`
+	// SupportWeight is their weight, in a report weighted by --weight
+	// (whose precision, recall and F1 are weighted too); absent otherwise.
+	SupportWeight *float64 `json:"support_weight,omitempty"`
 }
 
 func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -80,8 +92,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"weighs each class's rows so that every class counts the same in the fit:\n"+
 			"recall of the rare class rises, its precision falls, and its predicted\n"+
 			"probabilities are inflated (no longer its frequency). --weight weighs rows\n"+
-			"one by one; the two multiply. Both change the fit only: the held-out\n"+
-			"scores count every row once.\n")
+			"one by one; the two multiply. --class-weight changes the fit only; --weight\n"+
+			"weighs the held-out scores too, as scikit-learn's metrics with sample_weight\n"+
+			"(the confusion matrix and report's support then sum weights).\n")
 	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
@@ -109,7 +122,8 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"'\"Smith, J.\":2' (\"\" for a quote in the name)",
 		checkClassWeightSpec, cli.DefaultText("every class weighs 1"), cli.NotEmpty("balanced or CLASS:W pairs"))
 	weightCol := fs.String("weight", "", "`column` of sample weights (scikit-learn's sample_weight), a number from 0 up in every row: each training row's loss is multiplied by its weight "+
-		"(times its --class-weight); a row of weight 0 does not change the fit (though --class-weight balanced still counts it). Not a feature; the held-out scores are not weighted", cli.NotEmpty("a column"))
+		"(times its --class-weight); a row of weight 0 does not change the fit (though --class-weight balanced still counts it). Not a feature. The held-out scores are weighted too, as scikit-learn's metrics with sample_weight "+
+		"(accuracy, log-loss, ROC AUC, the report; the confusion matrix sums weights), so a --test file needs the column", cli.NotEmpty("a column"))
 	fs.Check(func() error {
 		if *weightCol != "" && *weightCol == *target {
 			return fmt.Errorf("--weight %s is the --target column", *weightCol)
@@ -166,11 +180,23 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if n := countClasses(y); n < 2 {
 		return fmt.Errorf("%s: column %q has a single class (%q); logistic regression needs at least two", *data, *target, classes[y[0]])
 	}
-	var weights []float64
+	var weights, testWeights []float64
 	exclude2 := *exclude
 	if *weightCol != "" {
 		if weights, err = logregWeights(tab, *weightCol); err != nil {
 			return err
+		}
+		if len(tabs) == 2 {
+			// The held-out scores are weighted: the test file's rows too.
+			if _, err := tabs[1].column(*weightCol); err != nil {
+				return fmt.Errorf("--weight %s: %w (the held-out scores are weighted, so the --test file needs the weight column too)", *weightCol, err)
+			}
+			if testWeights, err = logregWeights(tabs[1], *weightCol); err != nil {
+				return err
+			}
+			if err := heldOutWeight(testWeights, *weightCol, "the rows of "+*testPath, "give some rows a weight above 0"); err != nil {
+				return err
+			}
 		}
 		// Not among the default features.
 		exclude2 = strings.Join(append(splitList(*exclude), *weightCol), ",")
@@ -188,13 +214,13 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	var heldOutWarning string
 	var Xtr, Xte [][]float64
 	var ytr, yte []int
-	var wtr []float64 // the training rows' weights; nil without --weight
+	var wtr, wte []float64 // the training and held-out rows' weights; nil without --weight
 	evalOn := "test"
 	if len(tabs) == 2 {
 		if Xte, err = tabs[1].floats(featNames); err != nil {
 			return err
 		}
-		Xtr, ytr, yte, wtr = X, y, ys[1], weights
+		Xtr, ytr, yte, wtr, wte = X, y, ys[1], weights, testWeights
 		trainIdx = allRows(len(y))
 		testIdx = allRows(len(yte))
 	} else {
@@ -207,12 +233,17 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		Xtr, ytr = pick(X, y, trainIdx)
 		Xte, yte = pick(X, y, testIdx)
 		if weights != nil {
-			wtr = pickFloats(weights, trainIdx)
+			wtr, wte = pickFloats(weights, trainIdx), pickFloats(weights, testIdx)
 		}
 		if len(testIdx) == 0 {
-			evalOn, Xte, yte = "train", Xtr, ytr
+			evalOn, Xte, yte, wte = "train", Xtr, ytr, wtr
 		} else if none := heldOutMissing(yte, classes); none != nil {
 			heldOutWarning = fmt.Sprintf("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
+		}
+		if wte != nil && evalOn == "test" {
+			if err := heldOutWeight(wte, *weightCol, "the held-out rows", "use a larger --test-frac, or other weights"); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -304,20 +335,43 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			res.CoefRows = append(res.CoefRows, classes[cl])
 		}
 	}
+	var p1 []float64
 	if len(classes) == 2 {
-		p1 := make([]float64, len(full))
+		p1 = make([]float64, len(full))
 		for i := range full {
 			p1[i] = full[i][1]
 		}
-		if auc, err := metrics.ROCAUC(yte, p1); err == nil {
-			res.ROCAUC = &auc
+		if wte == nil {
+			if auc, err := metrics.ROCAUC(yte, p1); err == nil {
+				res.ROCAUC = &auc
+			}
 		}
 	}
 	report := metrics.Classification(yte, pred, classes)
-	for _, r := range report.Classes {
-		res.Report = append(res.Report, jsonClassRow(r))
+	var wrep *weightedReport
+	if wte == nil {
+		for _, r := range report.Classes {
+			res.Report = append(res.Report, classRow(r))
+		}
+		res.MacroAvg, res.Weighted = classRow(report.MacroAvg), classRow(report.WeightedAvg)
+	} else {
+		// As scikit-learn's metrics score with sample_weight=wte.
+		res.ScoresWeighted = true
+		res.WeightedConfusion = weightedConfusion(yte, pred, wte, len(classes))
+		r := weightedClassification(res.WeightedConfusion, classes)
+		wrep = &r
+		res.Accuracy = r.Accuracy
+		res.Report, res.MacroAvg, res.Weighted = weightedRows(r, report)
+		flat := slices.Concat(full...)
+		if res.LogLoss, err = selection.LogLoss.Score(yte, flat, wte); err != nil {
+			return err
+		}
+		if p1 != nil {
+			if auc, err := selection.ROCAUC.Score(yte, p1, wte); err == nil {
+				res.ROCAUC = &auc
+			}
+		}
 	}
-	res.MacroAvg, res.Weighted = jsonClassRow(report.MacroAvg), jsonClassRow(report.WeightedAvg)
 
 	if *plotPrefix != "" {
 		paths, err := logregPlots(*plotPrefix, m, res, X, y)
@@ -337,7 +391,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		res.Saved = *save
 	}
 
-	printLogreg(stdout, res, report)
+	printLogreg(stdout, res, report, wrep)
 	if *asJSON {
 		return cli.WriteJSON(stdout, res, nil)
 	}
@@ -420,7 +474,7 @@ func logregModelFile(m *logreg.Model, sc *logreg.Scaler, r logregResult, rows in
 	}
 	acc := r.Accuracy
 	mf.meta.Training = trainingInfo{Data: r.Data, Test: r.Test, Rows: rows, NTrain: r.NTrain, NTest: r.NTest, Seed: seed,
-		EvalOn: r.EvalOn, Accuracy: &acc, Weight: r.Weight}
+		EvalOn: r.EvalOn, Accuracy: &acc, Weight: r.Weight, AccuracyWeighted: r.ScoresWeighted}
 	if err := mf.setState(logregState{Scheme: st.Scheme, Classes: st.Classes}); err != nil {
 		return nil, err
 	}
@@ -491,7 +545,10 @@ func pick(X [][]float64, y []int, idx []int) ([][]float64, []int) {
 	return xs, ys
 }
 
-func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
+// printLogreg prints the fit and its held-out scores: report is the
+// classification report, wrep its weighted version when the scores are
+// weighted (nil otherwise).
+func printLogreg(w io.Writer, r logregResult, report metrics.Report, wrep *weightedReport) {
 	fmt.Fprintf(w, "data: %s, target %q: %d classes (%s), %d features\n",
 		r.Data, r.Target, len(r.Classes), strings.Join(r.Classes, ", "), len(r.Features))
 	if r.Test != "" {
@@ -500,10 +557,14 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 		fmt.Fprintf(w, "split: %d training rows, %d held-out rows\n", r.NTrain, r.NTest)
 	}
 	if r.Weight != "" {
-		fmt.Fprintf(w, "weights: training rows weighted by column %q (held-out scores unweighted)\n", r.Weight)
+		fmt.Fprintf(w, "weights: rows weighted by column %q (the fit and the held-out scores)\n", r.Weight)
 	}
 	if r.ClassWeight != "" {
-		fmt.Fprintf(w, "class weights: %s (held-out scores unweighted)\n", describeClassWeights(r))
+		scores := "held-out scores unweighted"
+		if r.ScoresWeighted {
+			scores = "the fit only, not the held-out scores"
+		}
+		fmt.Fprintf(w, "class weights: %s (%s)\n", describeClassWeights(r), scores)
 	}
 	fmt.Fprintf(w, "model: logistic regression, %s, C=%g, tol=%g, max-iter %d\n", r.Multi, r.C, r.Tol, r.MaxIter)
 	if r.Converged {
@@ -549,20 +610,33 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 	} else if r.Test != "" {
 		on = "test-file"
 	}
-	correct := 0
-	for i := range r.Confusion {
-		correct += r.Confusion[i][i]
+	if wrep != nil {
+		var correct float64
+		for i := range r.WeightedConfusion {
+			correct += r.WeightedConfusion[i][i]
+		}
+		fmt.Fprintf(w, "\n%s weighted accuracy: %.4f (weight %.6g of %.6g)\n", on, r.Accuracy, correct, wrep.Total)
+		fmt.Fprintf(w, "%s weighted log loss: %.4f\n", on, r.LogLoss)
+		if r.ROCAUC != nil {
+			fmt.Fprintf(w, "%s weighted ROC AUC: %.4f\n", on, *r.ROCAUC)
+		}
+		printWeightedConfusion(w, r.Classes, r.WeightedConfusion, r.Weight)
+		fmt.Fprintf(w, "\nclassification report weighted by column %q (support: sums of weights):\n", r.Weight)
+		fmt.Fprint(w, wrep.String())
+	} else {
+		correct := 0
+		for i := range r.Confusion {
+			correct += r.Confusion[i][i]
+		}
+		fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, report.Total)
+		fmt.Fprintf(w, "%s log loss: %.4f\n", on, r.LogLoss)
+		if r.ROCAUC != nil {
+			fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
+		}
+		printConfusion(w, r.Classes, r.Confusion)
+		fmt.Fprintln(w, "\nclassification report:")
+		fmt.Fprint(w, report.String())
 	}
-	fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, report.Total)
-	fmt.Fprintf(w, "%s log loss: %.4f\n", on, r.LogLoss)
-	if r.ROCAUC != nil {
-		fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
-	}
-
-	printConfusion(w, r.Classes, r.Confusion)
-
-	fmt.Fprintln(w, "\nclassification report:")
-	fmt.Fprint(w, report.String())
 	for _, p := range r.Plots {
 		fmt.Fprintf(w, "wrote %s\n", p)
 	}
@@ -580,6 +654,9 @@ func logregPlots(prefix string, m *logreg.Model, r logregResult, X [][]float64, 
 	title := fmt.Sprintf("logistic regression: %s (%s rows)", r.Target, r.EvalOn)
 	if r.EvalOn == "test" {
 		title = fmt.Sprintf("logistic regression: %s (%d held-out rows)", r.Target, r.NTest)
+	}
+	if r.ScoresWeighted { // the heat map counts rows, whatever they weigh
+		title = strings.TrimSuffix(title, ")") + ", unweighted counts)"
 	}
 	if err := plots.ConfusionHeatmap(cmPath, r.Confusion, r.Classes, title); err != nil {
 		return nil, err

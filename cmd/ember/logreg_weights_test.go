@@ -106,7 +106,8 @@ func TestLogregWeightColumn(t *testing.T) {
 	// No --features: w is not a default feature.
 	code, out, errOut := runCmd(t, append([]string{"logreg", "--data", data, "--weight", "w", "--class-weight", "yes:2", "--save", save}, tightArgs...)...)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, `weights: training rows weighted by column "w" (held-out scores unweighted)`)
+	require.Contains(t, out, `weights: rows weighted by column "w" (the fit and the held-out scores)`)
+	require.Contains(t, out, "class weights: no ×1, yes ×2 (the fit only, not the held-out scores)\n")
 	res := lastJSON(t, out)
 	require.Equal(t, []string{"x1", "x2"}, res.Features)
 	require.Equal(t, "w", res.Weight)
@@ -123,6 +124,8 @@ func TestLogregWeightColumn(t *testing.T) {
 	mf, err := loadModelFile(save)
 	require.NoError(t, err)
 	require.Equal(t, "w", mf.meta.Training.Weight)
+	require.True(t, mf.meta.Training.AccuracyWeighted)
+	require.Equal(t, res.Accuracy, *mf.meta.Training.Accuracy)
 	require.Equal(t, []string{"x1", "x2"}, mf.meta.Input.Features)
 }
 

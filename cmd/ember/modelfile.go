@@ -82,6 +82,8 @@ type trainingInfo struct {
 	EvalOn   string   `json:"eval_on,omitempty"`
 	Accuracy *float64 `json:"accuracy,omitempty"`
 	Weight   string   `json:"weight,omitempty"` // the --weight column the rows were weighted by
+	// AccuracyWeighted says that Accuracy is weighted by Weight's column.
+	AccuracyWeighted bool `json:"accuracy_weighted,omitempty"`
 }
 
 // modelFile is a model being saved or one loaded.

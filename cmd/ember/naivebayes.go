@@ -366,9 +366,9 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	report := metrics.Classification(yte, pred, classes)
 	for _, r := range report.Classes {
-		res.Report = append(res.Report, jsonClassRow(r))
+		res.Report = append(res.Report, classRow(r))
 	}
-	res.MacroAvg, res.Weighted = jsonClassRow(report.MacroAvg), jsonClassRow(report.WeightedAvg)
+	res.MacroAvg, res.Weighted = classRow(report.MacroAvg), classRow(report.WeightedAvg)
 
 	if *plotPrefix != "" {
 		path := *plotPrefix + "-confusion.png"
