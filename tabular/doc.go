@@ -12,6 +12,10 @@
 // Only the requested columns are decoded. A text file is laid out as its
 // Layout says (separator, header row, missing-value markers); Open uses
 // the zero Layout, a comma- or tab-separated file with a header row.
+// Lines end in LF, CRLF or a lone CR (old Mac files), and a quote inside
+// an unquoted field is text, as pandas reads them; a quoted field never
+// closed, or with text after its closing quote, is an error naming its
+// line and column, as is a NUL byte (NewRecords).
 //
 // Every CSV column comes back as Text, numbers included: a Pipeline's
 // Spec.Numeric columns, or ParseNumber on a column's Str, read them as

@@ -20,7 +20,7 @@ func FuzzReadCSV(f *testing.F) {
 	for _, s := range []string{
 		"a,b\n1,2\n", "\ufeffid, x ,c\n1,1.5,red\n2,,NA\n", "x\ty\n1\t\t\n", "v1,v2,,,\r\nham,hi,,,\r\n",
 		"city,y\nZ\xfcrich,1\n", "a,a\n1,2\n", "a,b\n\"1\n2\",3\n", "", "\n\n", "a,\"b\n", "a,b\n1\n",
-		"\x00\x01", "PAR1", "x\ninf\n1e400\n",
+		"\x00\x01", "PAR1", "x\ninf\n1e400\n", "a,b\r1,\"x\ry\"\r2,3\r", "a,b\n1,5\" x\n", "a,b\n1,\"x\"y\n",
 	} {
 		f.Add([]byte(s), uint8(2), uint8(0))
 	}

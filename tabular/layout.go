@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/emberml/ember/internal/lineends"
 )
 
 // Layout is how a text table is laid out where its name and first line do
@@ -181,34 +183,54 @@ type Records interface {
 }
 
 // NewRecords reads the rows of r, a file named path whose first line is
-// first, as l lays them out (l.NoHeader is the caller's to handle). It
-// returns the separator used, with auto resolved.
+// first (FirstLine), as l lays them out (l.NoHeader is the caller's to
+// handle). It returns the separator used, with auto resolved.
 //
-// Lines of spaces, tabs or a CR only are skipped wherever they are, as
-// encoding/csv skips empty ones; a row of blank cells, as many as the
-// first row's, is a row (of missing values), and a line of separators
-// with another count of fields is an error like any short row. For a text
-// table, Records is a *CSVRecords.
+// A line ends in LF, CRLF or a lone CR (an old Mac file), as pandas reads
+// them; a CR inside a quoted field is data. Line numbers, in FieldPos and
+// errors, count every line end. Lines of spaces, tabs or a CR only are
+// skipped wherever they are, as encoding/csv skips empty ones; a row of
+// blank cells, as many as the first row's, is a row (of missing values),
+// and a line of separators with another count of fields is an error like
+// any short row. For a text table, Records is a *CSVRecords.
+//
+// A quote inside a field that does not start with one is text (a"b reads
+// as a"b, as pandas reads it); a quoted field with text after its closing
+// quote, or one never closed, is an error naming its line and column, as
+// are a NUL byte and a record longer than MaxRecordBytes. Give the errors
+// of Read to RecordError, for a message that names the file.
 func (l Layout) NewRecords(r io.Reader, path, first string) (Records, rune) {
 	sep := l.sep(path, first)
+	lines := lineends.NewReader(r, maxRecordBytes)
 	if sep == Whitespace {
-		return &fieldsReader{br: bufio.NewReader(r)}, sep
+		return &fieldsReader{br: bufio.NewReader(lines)}, sep
 	}
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(lines)
 	cr.Comma = sep
 	cr.ReuseRecord = true
+	// Quotes inside unquoted fields only: lines refuses the rest of what
+	// LazyQuotes lets by.
+	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1 // counted by CSVRecords, past blank lines
-	return &CSVRecords{Reader: cr}, sep
+	return &CSVRecords{Reader: cr, lines: lines}, sep
 }
 
 // CSVRecords is encoding/csv's Reader (whose options a caller may set
-// before the first Read) past blank lines: see NewRecords.
+// before the first Read) past blank lines, with the line ends and checks
+// of NewRecords.
 type CSVRecords struct {
 	*csv.Reader
-	fields int // of the first row read, 0 before it
+	lines   *lineends.Reader
+	started bool
+	fields  int // of the first row read, 0 before it
 }
 
 func (c *CSVRecords) Read() ([]string, error) {
+	if !c.started {
+		// The options as set now, before encoding/csv reads anything.
+		c.started = true
+		c.lines.SetQuoting(lineends.Quoting{Comma: c.Comma, Comment: c.Comment, TrimLeadingSpace: c.TrimLeadingSpace, Strict: true})
+	}
 	for {
 		rec, err := c.Reader.Read()
 		if err != nil {

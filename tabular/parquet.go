@@ -44,12 +44,12 @@ func openParquet(f *os.File, size int64, path string, columns []string, batchRow
 		// parquet-go validates most input, but a hostile footer must not
 		// crash a scoring job.
 		if p := recover(); p != nil {
-			r, err = nil, &formatError{fmt.Sprintf("%s: damaged Parquet file (%v)", path, p)}
+			r, err = nil, &formatError{msg: fmt.Sprintf("%s: damaged Parquet file (%v)", path, p)}
 		}
 	}()
 	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
-		return nil, &formatError{fmt.Sprintf("%s: not a readable Parquet file: %v", path, err)}
+		return nil, &formatError{msg: fmt.Sprintf("%s: not a readable Parquet file: %v", path, err)}
 	}
 	// Top-level fields by name; leaves by their top-level name.
 	leafOf := map[string]*parquet.Column{}
@@ -181,7 +181,7 @@ func splitBatch(b *Batch, n int) (head, tail *Batch) {
 func (r *parquetReader) readGroup(g parquet.RowGroup) (b *Batch, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			b, err = nil, &formatError{fmt.Sprintf("%s: row group %d: damaged Parquet data (%v)", r.path, r.group, p)}
+			b, err = nil, &formatError{msg: fmt.Sprintf("%s: row group %d: damaged Parquet data (%v)", r.path, r.group, p)}
 		}
 	}()
 	n := int(g.NumRows())
@@ -198,7 +198,7 @@ func (r *parquetReader) readGroup(g parquet.RowGroup) (b *Batch, err error) {
 			return nil, err
 		}
 		if c.Len() != n {
-			return nil, &formatError{fmt.Sprintf("%s: row group %d: column %q has %d values for %d rows", r.path, r.group, pc.name, c.Len(), n)}
+			return nil, &formatError{msg: fmt.Sprintf("%s: row group %d: column %q has %d values for %d rows", r.path, r.group, pc.name, c.Len(), n)}
 		}
 		b.Columns = append(b.Columns, c)
 	}
@@ -214,7 +214,7 @@ func (r *parquetReader) readChunk(chunk parquet.ColumnChunk, pc parquetCol, c *C
 			return nil
 		}
 		if err != nil {
-			return &formatError{fmt.Sprintf("%s: column %q: %v", r.path, pc.name, err)}
+			return &formatError{msg: fmt.Sprintf("%s: column %q: %v", r.path, pc.name, err)}
 		}
 		vr := page.Values()
 		for {
@@ -227,7 +227,7 @@ func (r *parquetReader) readChunk(chunk parquet.ColumnChunk, pc parquetCol, c *C
 			}
 			if err != nil {
 				parquet.Release(page)
-				return &formatError{fmt.Sprintf("%s: column %q: %v", r.path, pc.name, err)}
+				return &formatError{msg: fmt.Sprintf("%s: column %q: %v", r.path, pc.name, err)}
 			}
 		}
 		parquet.Release(page)

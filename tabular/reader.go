@@ -2,14 +2,12 @@ package tabular
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // DefaultBatchRows is how many rows a Reader returns at most per batch.
@@ -41,10 +39,18 @@ type columnError struct{ msg string }
 func (e *columnError) Error() string { return e.msg }
 func (e *columnError) Unwrap() error { return ErrColumn }
 
-type formatError struct{ msg string }
+type formatError struct {
+	msg string
+	err error // the cause, if any
+}
 
 func (e *formatError) Error() string { return e.msg }
-func (e *formatError) Unwrap() error { return ErrFormat }
+func (e *formatError) Unwrap() []error {
+	if e.err == nil {
+		return []error{ErrFormat}
+	}
+	return []error{ErrFormat, e.err}
+}
 
 // missingColumns is the error for requested columns the file lacks, with
 // hint added (a text file's HeaderHint; "" for Parquet, whose names are
@@ -203,36 +209,24 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	count := &countingReader{r: f}
 	br := bufio.NewReaderSize(count, 1<<20)
 	// Spreadsheet exports often start with a byte-order mark.
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\ufeff")) {
-		br.Discard(3)
+	if b, err := br.Peek(len(bom)); err == nil && string(b) == bom {
+		br.Discard(len(bom))
 	}
 	head, _ := br.Peek(min(br.Buffered()+4096, 64<<10))
-	first := head
-	if i := bytes.IndexByte(first, '\n'); i >= 0 {
-		first = first[:i]
+	if err := CheckText(path, head, "CSV/TSV or Parquet"); err != nil {
+		return nil, err
 	}
-	if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xff, 0xfe}) || bytes.Equal(b, []byte{0xfe, 0xff}) {
-		return nil, &formatError{fmt.Sprintf("%s: the file is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", path)}
-	}
-	if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
-		return nil, &formatError{fmt.Sprintf("%s: the file is gzip-compressed; decompress it first (gunzip)", path)}
-	}
-	// Text has no NUL bytes; binary files (a PNG, say) may have a first
-	// line without one, so look at the first 8 KiB, as ember's other
-	// readers do.
-	if bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0 {
-		return nil, &formatError{fmt.Sprintf("%s: not a CSV/TSV or Parquet file (binary content: it has NUL bytes)", path)}
-	}
+	first := FirstLine(string(head))
 	if !isText(first) {
-		return nil, &formatError{fmt.Sprintf("%s: not a CSV/TSV or Parquet file (binary content in the first line)", path)}
+		return nil, &formatError{msg: fmt.Sprintf("%s: not a CSV/TSV or Parquet file (binary content in the first line)", path)}
 	}
-	cr, _ := layout.NewRecords(br, path, string(first))
+	cr, _ := layout.NewRecords(br, path, first)
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &formatError{fmt.Sprintf("%s: %s", path, layout.Empty())}
+		return nil, &formatError{msg: fmt.Sprintf("%s: %s", path, layout.Empty())}
 	}
 	if err != nil {
-		return nil, &formatError{fmt.Sprintf("%s: %v", path, err)}
+		return nil, layout.RecordError(path, err, 0)
 	}
 	var firstRow []string
 	firstLine, _ := cr.FieldPos(0) // blank lines before it are skipped
@@ -241,19 +235,16 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 		header = Names(len(header))
 	}
 	header = slices.Clone(header)
-	seen := map[string]int{}
 	for i, h := range header {
 		h = validText(strings.TrimSpace(h))
-		header[i] = h
 		if h == "" {
 			// As pandas names it (Kaggle's SMS file has "v1,v2,,,").
 			h = fmt.Sprintf("Unnamed: %d", i)
-			header[i] = h
 		}
-		if j, dup := seen[h]; dup {
-			return nil, &formatError{fmt.Sprintf("%s: line %d: column name %q appears twice (columns %d and %d)%s", path, firstLine, h, j+1, i+1, layout.HeaderHint(header))}
-		}
-		seen[h] = i
+		header[i] = h
+	}
+	if err := layout.CheckNames(path, firstLine, header); err != nil {
+		return nil, err
 	}
 	if columns == nil {
 		columns = header
@@ -268,33 +259,16 @@ func openCSV(f *os.File, size int64, path string, columns []string, batchRows in
 	r := &csvReader{f: f, path: path, size: size, count: count, cr: cr, layout: layout, header: header,
 		names: slices.Clone(columns), batch: batchRows, first: firstRow, firstLine: firstLine}
 	for _, c := range columns {
-		r.idx = append(r.idx, seen[c])
+		r.idx = append(r.idx, slices.Index(header, c))
 	}
 	return r, nil
 }
 
-// validText returns a copy of s as valid UTF-8: s itself when it is, else
-// s read as latin-1 (every byte one character), as ember's other readers
-// read a file that is not UTF-8. Text must be valid wherever it goes next
-// (feature names, JSON, a saved model's categories, which would otherwise
-// come back as U+FFFD and match nothing).
-func validText(s string) string {
-	if utf8.ValidString(s) {
-		return strings.Clone(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/4)
-	for i := 0; i < len(s); i++ {
-		b.WriteRune(rune(s[i]))
-	}
-	return b.String()
-}
-
 // isText is a cheap check that a line is UTF-8-ish text, not a binary
 // file given by mistake.
-func isText(b []byte) bool {
+func isText(s string) bool {
 	ctrl := 0
-	for _, c := range b {
+	for _, c := range []byte(s) {
 		if c < 0x20 && c != '\t' && c != '\r' {
 			ctrl++
 		}
@@ -333,8 +307,7 @@ func (r *csvReader) Next() (*Batch, error) {
 			break
 		}
 		if err != nil {
-			// csv.ParseError says "record on line N: wrong number of fields".
-			return nil, &formatError{fmt.Sprintf("%s: %v%s", r.path, err, r.layout.FieldsNote(len(r.header)))}
+			return nil, r.layout.RecordError(r.path, err, len(r.header))
 		}
 		b.Lines = append(b.Lines, line)
 		for k, j := range r.idx {
@@ -357,7 +330,7 @@ func (r *csvReader) Next() (*Batch, error) {
 	}
 	if b.Rows == 0 {
 		if r.rows == 0 {
-			return nil, &formatError{fmt.Sprintf("%s: no data rows after the header", r.path)}
+			return nil, &formatError{msg: fmt.Sprintf("%s: no data rows after the header", r.path)}
 		}
 		return nil, io.EOF
 	}

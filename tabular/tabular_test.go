@@ -92,6 +92,13 @@ func TestCSVErrors(t *testing.T) {
 		// crx.data and other UCI files have no header row: say so.
 		{"headerless duplicate", "b,30.83,0,u,0,+\na,1,2,3,4,-\n", nil, `column name "0" appears twice (columns 3 and 5) (is the first line data? Layout.NoHeader = true reads it as data, naming the columns 0, 1, 2, …)`, ErrFormat},
 		{"headerless missing", "1,14.23,1.71\n2,13.2,1.78\n", []string{"class"}, `the columns are: 1, 14.23, 1.71 (is the first line data? Layout.NoHeader = true reads it as data, naming the columns 0, 1, 2, …)`, ErrColumn},
+		// Quote errors say where and what to do; the header is not their
+		// cause.
+		{"unclosed quote", "a,b\n1,\"x\n2,y\n", nil, `: line 2, column 3: the quoted field that opens here is never closed (the file ends inside it, on line 3); close it with a quote, and write a quote inside it twice ("a ""b"" c")`, ErrFormat},
+		{"text after a closing quote", "a,b\n1,\"set\"osa\"\n", nil, `: line 2, column 7: a quote inside the quoted field that opens at column 3; a quoted field ends at its closing quote, and a quote inside it is written twice ("a ""b"" c")`, ErrFormat},
+		{"quote in the header", "a,\"b\"c\n1,2\n", nil, `: line 1, column 5: a quote inside the quoted field that opens at column 3`, ErrFormat},
+		// Past the first 8 KiB, a NUL is found where it is read.
+		{"NUL later", "a,b\r" + strings.Repeat("1,2\r", 3000) + "3,\x00\r", nil, ": line 3002, column 3: a NUL byte, which text files do not have", ErrFormat},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, "bad.csv", tc.content)
@@ -103,8 +110,81 @@ func TestCSVErrors(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 			require.ErrorIs(t, err, tc.is)
 			require.ErrorContains(t, err, p)
+			if strings.Contains(tc.name, "quote") {
+				require.NotContains(t, err.Error(), "header has")
+			}
 		})
 	}
+}
+
+// TestCRLineEnds: a lone CR (old Mac files) ends a line, as in pandas,
+// where it made the file one line; CRLF is one line end, a CR in a quoted
+// field is data, and line numbers count every line end.
+func TestCRLineEnds(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, content string
+		layout              Layout
+		x                   []string
+		lines               []int
+	}{
+		{"csv", "t.csv", "x,y\r1,2\r\r3,4\r", Layout{}, []string{"1", "3"}, []int{2, 4}},
+		{"tsv", "t.tsv", "x\ty\r1\t2\r3\t4", Layout{}, []string{"1", "3"}, []int{2, 3}},
+		{"tsv by first line", "t.txt", "x\ty\r1\t2,5\r", Layout{}, []string{"1"}, []int{2}},
+		{"mixed", "t.csv", "x,y\r\n1,2\r3,4\n5,6", Layout{}, []string{"1", "3", "5"}, []int{2, 3, 4}},
+		{"CR in a quoted field", "t.csv", "x,y\r\"a\rb\",2\r3,4\r", Layout{}, []string{"a\rb", "3"}, []int{2, 3}},
+		{"whitespace, no header", "t.data", "1 2\r3  4\r", Layout{Sep: Whitespace, NoHeader: true}, nil, []int{1, 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, tc.file, tc.content)
+			r, err := OpenLayout(p, nil, 0, tc.layout)
+			require.NoError(t, err)
+			defer r.Close()
+			b, err := ReadAll(r)
+			require.NoError(t, err)
+			require.Equal(t, tc.lines, b.Lines)
+			if tc.x != nil {
+				require.Equal(t, []string{"x", "y"}, r.Header())
+				require.Equal(t, tc.x, b.Column("x").Str)
+			}
+		})
+	}
+	// Later errors count CR line ends too.
+	p := writeFile(t, "t.csv", "x,y\r1,2\r\r3\r")
+	r, err := Open(p, nil, 0)
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = r.Next()
+	require.EqualError(t, err, p+": record on line 4: wrong number of fields (the header has 2 columns)")
+}
+
+// TestBareQuote: a quote inside a field that does not start with one is
+// text, as pandas reads it, where it was an error.
+func TestBareQuote(t *testing.T) {
+	p := writeFile(t, "t.csv", "x,y\n1,5\" screen\n2,a \"b\" c\n")
+	b, _ := readAll(t, p, nil, 0)
+	require.Equal(t, []string{`5" screen`, `a "b" c`}, b.Column("y").Str)
+}
+
+// TestLongRecord: a record longer than MaxRecordBytes (a file without line
+// ends, or a quote never closed) is an error naming its line, not a read
+// of the rest of the file into memory.
+func TestLongRecord(t *testing.T) {
+	defer func(n int) { maxRecordBytes = n }(maxRecordBytes)
+	maxRecordBytes = 1 << 10
+	p := writeFile(t, "t.csv", "x,y\n1,2\n"+strings.Repeat("1", 4<<10))
+	r, err := Open(p, nil, 0)
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = r.Next()
+	require.ErrorIs(t, err, ErrFormat)
+	require.EqualError(t, err, p+": line 3: the line is longer than 1024 bytes; not a text table?")
+
+	p = writeFile(t, "t.csv", "x,y\n1,\"2\n"+strings.Repeat("1,2\n", 1<<10))
+	r, err = Open(p, nil, 0)
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = r.Next()
+	require.ErrorContains(t, err, p+": line 2, column 3: the quoted field that opens here runs on for more than 1024 bytes, to line 257: is its closing quote missing?")
 }
 
 // TestBlankLines: lines of spaces, tabs or a CR only are skipped wherever

@@ -15,6 +15,7 @@ import (
 
 	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/internal/lineends"
 	"github.com/emberml/ember/internal/sysmem"
 	"github.com/emberml/ember/models/logreg"
 	"github.com/emberml/ember/tabular"
@@ -83,8 +84,7 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 	// character, so reading them cannot fail and line numbers hold.
 	text, latin1 := decodeText(data)
 
-	first, _, _ := strings.Cut(text, "\n")
-	recs, sep := layout.NewRecords(strings.NewReader(text), path, first)
+	recs, sep := layout.NewRecords(strings.NewReader(text), path, tabular.FirstLine(text))
 	if cr, ok := recs.(*tabular.CSVRecords); ok {
 		// Not for TSV or spaces: encoding/csv trims those too, so an
 		// empty cell's separator would vanish into the next field.
@@ -95,7 +95,7 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 		return nil, fmt.Errorf("%s: %s", path, layout.Empty())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, layout.RecordError(path, err, 0)
 	}
 	t := &table{path: path, layout: layout, latin1: latin1}
 	line, _ := recs.FieldPos(0) // blank lines before it are skipped
@@ -105,21 +105,17 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 		header = tabular.Names(len(header))
 	}
 	header = slices.Clone(header)
-	seen := map[string]int{}
 	named := 0
 	for i, h := range header {
-		h = strings.TrimSpace(h)
-		header[i] = h
-		if h == "" {
-			// Unnamed columns (Kaggle's "v1,v2,,,") are kept but cannot
-			// be asked for by name; they are never default features.
-			continue
+		// Unnamed columns (Kaggle's "v1,v2,,,") are kept but cannot be
+		// asked for by name; they are never default features.
+		header[i] = strings.TrimSpace(h)
+		if header[i] != "" {
+			named++
 		}
-		named++
-		if j, dup := seen[h]; dup {
-			return nil, fmt.Errorf("%s: line %d: column name %q appears twice (columns %d and %d)%s", path, line, h, j+1, i+1, layout.HeaderHint(header))
-		}
-		seen[h] = i
+	}
+	if err := layout.CheckNames(path, line, header); err != nil {
+		return nil, err
 	}
 	if named == 0 {
 		return nil, fmt.Errorf("%s: line %d: no column has a name; want a header row naming the columns (or --no-header)", path, line)
@@ -131,9 +127,7 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 			break
 		}
 		if err != nil {
-			// csv.ParseError already says "record on line N: wrong number
-			// of fields" and the like.
-			return nil, fmt.Errorf("%s: %w%s", path, err, layout.FieldsNote(len(header)))
+			return nil, layout.RecordError(path, err, len(header))
 		}
 		line, _ := recs.FieldPos(0)
 		t.rows = append(t.rows, slices.Clone(rec))
@@ -145,37 +139,37 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 	return t, nil
 }
 
-// checkText refuses files that are not text in a byte-oriented encoding,
-// which read as latin-1 would give a parse error about quotes or a
-// single garbled column: Parquet (ember gbt and score read it), UTF-16
-// (spreadsheets' "Unicode text" export) and other binary files.
+// checkText refuses files that are not text in a byte-oriented encoding
+// (tabular.CheckText), Parquet among them: ember gbt and score read it,
+// this command does not.
 func checkText(path string, data []byte) error {
-	switch {
-	case bytes.HasPrefix(data, []byte("PAR1")):
+	if bytes.HasPrefix(data, []byte("PAR1")) {
 		return fmt.Errorf("%s is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)", path)
-	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{0xfe, 0xff}):
-		return fmt.Errorf("%s is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", path)
-	case bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
-		return fmt.Errorf("%s is gzip-compressed; decompress it first (gunzip)", path)
-	case bytes.IndexByte(data[:min(len(data), 8<<10)], 0) >= 0:
-		return fmt.Errorf("%s is not a text file (it has NUL bytes); want CSV or TSV text", path)
 	}
-	return nil
+	return tabular.CheckText(path, data, "CSV or TSV")
 }
 
 // decodeText drops a UTF-8 byte-order mark and reads bytes that are not
-// valid UTF-8 as latin-1.
+// valid UTF-8 as latin-1 (tabular.Latin1), the whole file alike.
 func decodeText(data []byte) (string, bool) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	data = tabular.TrimBOM(data)
 	if utf8.Valid(data) {
 		return string(data), false
 	}
-	var b strings.Builder
-	b.Grow(len(data) + len(data)/8)
-	for _, c := range data {
-		b.WriteRune(rune(c))
+	return tabular.Latin1(data), true
+}
+
+// decodeLines is decodeText for text without quoting (naive Bayes'
+// label<TAB>text lines): lines end in LF, CRLF or a lone CR, as tables'
+// lines do, and a NUL byte is an error naming the file and its line
+// (with the text before it).
+func decodeLines(path string, data []byte) (string, error) {
+	text, _ := decodeText(data)
+	text, err := lineends.String(text, lineends.Quoting{})
+	if err != nil {
+		return text, fmt.Errorf("%s: %w", path, err)
 	}
-	return b.String(), true
+	return text, nil
 }
 
 // firstLine is the fields of the file's first line: the header, or with

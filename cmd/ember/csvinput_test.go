@@ -45,6 +45,81 @@ func TestParseTable(t *testing.T) {
 	}
 }
 
+// TestParseTableCRLineEnds: a lone CR (old Mac files) ends a line, as in
+// pandas, where it made the file one line; CRLF is one line end, a CR in
+// a quoted field is data, and line numbers, in the table and in later
+// errors, count every line end.
+func TestParseTableCRLineEnds(t *testing.T) {
+	tests := []struct {
+		name, path, text string
+		layout           tabular.Layout
+		rows             [][]string
+		lines            []int
+	}{
+		{"csv", "a.csv", "x,y\r1,2\r3,4\r", tabular.Layout{}, [][]string{{"1", "2"}, {"3", "4"}}, []int{2, 3}},
+		{"tsv", "a.tsv", "x\ty\r1\t2\r\r3\t4", tabular.Layout{}, [][]string{{"1", "2"}, {"3", "4"}}, []int{2, 4}},
+		// Tabs on the first line, as ended by its CR, pick the separator.
+		{"tsv by first line", "a.txt", "x\ty\r1\t2,5\r", tabular.Layout{}, [][]string{{"1", "2,5"}}, []int{2}},
+		{"mixed", "a.csv", "x,y\r\n1,2\r3,4\n5,6", tabular.Layout{}, [][]string{{"1", "2"}, {"3", "4"}, {"5", "6"}}, []int{2, 3, 4}},
+		{"CR in a quoted field", "a.csv", "x,y\r1,\"a\rb\"\r3,4\r", tabular.Layout{}, [][]string{{"1", "a\rb"}, {"3", "4"}}, []int{2, 3}},
+		{"whitespace", "a.data", "1 2\r3  4\r", tabular.Layout{Sep: tabular.Whitespace, NoHeader: true}, [][]string{{"1", "2"}, {"3", "4"}}, []int{1, 2}},
+		{"latin-1", "a.csv", "x,y\rcaf\xe9,1\r", tabular.Layout{}, [][]string{{"café", "1"}}, []int{2}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.layout.Terms = flagTerms
+			tab, err := parseTable(strings.NewReader(tc.text), tc.path, tc.layout)
+			require.NoError(t, err)
+			require.Equal(t, tc.rows, tab.rows)
+			require.Equal(t, tc.lines, tab.lines)
+		})
+	}
+
+	_, err := parseTable(strings.NewReader("x,y\r1,2\r3\r"), "t.csv", tabular.Layout{Terms: flagTerms})
+	require.EqualError(t, err, "t.csv: record on line 3: wrong number of fields (the header has 2 columns)")
+	tab, err := parseTable(strings.NewReader("x,y\r1,2\r\r3,z\r"), "t.csv", tabular.Layout{Terms: flagTerms})
+	require.NoError(t, err)
+	_, err = tab.floats([]string{"y"})
+	require.EqualError(t, err, `t.csv: line 4, column "y": "z" is not a number`)
+}
+
+// TestDocumentsCRLineEnds: naive Bayes' label<TAB>text and
+// text<TAB>label lines end in a lone CR too, as tables' lines do, where a
+// CR-only file was one line of many tab-separated fields; its layout is
+// still told from its lines.
+func TestDocumentsCRLineEnds(t *testing.T) {
+	sms := writeFile(t, "sms.txt", "ham\tgo home\rspam\twin \"cash\r\rham\tok then\r")
+	format, err := nbSniffLines(sms)
+	require.NoError(t, err)
+	require.Equal(t, "sms", format)
+	docs, labels, err := nbReadDocs(sms, format, "", "")
+	require.NoError(t, err)
+	require.Equal(t, []string{"go home", `win "cash`, "ok then"}, docs)
+	require.Equal(t, []string{"ham", "spam", "ham"}, labels)
+
+	sentences := writeFile(t, "s.txt", "A fine film.\t1\rDull, and long.\t0\rLoved it.\t1\rNo.\t0\r")
+	format, err = nbSniffLines(sentences)
+	require.NoError(t, err)
+	require.Equal(t, "text-label", format)
+	_, labels, err = nbReadDocs(sentences, format, "", "")
+	require.NoError(t, err)
+	require.Equal(t, []string{"1", "0", "1", "0"}, labels)
+
+	// A NUL past the head's check is named with its line.
+	bin := writeFile(t, "b.txt", strings.Repeat("ham\thi\r", 3000)+"ham\t\x00\r")
+	_, _, err = nbReadDocs(bin, "sms", "", "")
+	require.EqualError(t, err, bin+": line 3001, column 5: a NUL byte, which text files do not have: a binary file, or text in UTF-16?")
+}
+
+// TestParseTableBareQuote: a quote inside a field that does not start with
+// one is text, as pandas reads it (a"b is the text a"b), where it was an
+// error.
+func TestParseTableBareQuote(t *testing.T) {
+	tab, err := parseTable(strings.NewReader("x,y\n1,5\" screen\n2,a \"b\" c\n"), "q.csv", tabular.Layout{Terms: flagTerms})
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"1", `5" screen`}, {"2", `a "b" c`}}, tab.rows)
+}
+
 // TestParseTableWhitespaceLatin1: --sep whitespace splits a latin-1 file
 // on spaces and tabs only, as ember gbt's reader does: its 0xA0 byte is a
 // no-break space inside a value, not a separator.
@@ -65,11 +140,18 @@ func TestParseTableErrors(t *testing.T) {
 		{"short row", "x,y\n1,2\n3\n", "record on line 3: wrong number of fields"},
 		// A line of separators is a short row, not a blank line.
 		{"separators only", "a,b,c,y\n1,2,3,4\n,\n5,6,7,8\n", "record on line 3: wrong number of fields"},
-		{"bad quote", "x,y\n1,\"2\n", "extraneous or missing \" in quoted-field"},
+		// Quote errors say where and how to fix them, and nothing of the
+		// header, which is not their cause.
+		{"unclosed quote", "x,y\n1,\"2\n3,4\n", `in.csv: line 2, column 3: the quoted field that opens here is never closed (the file ends inside it, on line 3); close it with a quote, and write a quote inside it twice ("a ""b"" c")`},
+		{"text after a closing quote", "x,y\n1,\"set\"osa\"\n", `in.csv: line 2, column 7: a quote inside the quoted field that opens at column 3; a quoted field ends at its closing quote, and a quote inside it is written twice ("a ""b"" c")`},
+		{"text after a closing quote, CR line ends", "x,y\r1,2\r3,\"a\"b\r", `in.csv: line 3, column 5: a quote inside the quoted field that opens at column 3`},
+		// A NUL past the first 8 KiB, in a CR-only file: named with its
+		// line and column.
+		{"NUL bytes later", "x,y\r" + strings.Repeat("1,2\r", 3000) + "3,\x00\r", "in.csv: line 3002, column 3: a NUL byte, which text files do not have"},
 		// Binary files, which read as latin-1 gave a parse error about quotes.
 		{"parquet", "PAR1\x15\x04\x15@\"x\x00", "in.csv is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)"},
 		{"UTF-16", "\xff\xfex\x00,\x00y\x00\n\x00", "in.csv is UTF-16 text; save it as UTF-8"},
-		{"NUL bytes", "x,y\n1,\x002\n", "in.csv is not a text file (it has NUL bytes)"},
+		{"NUL bytes", "x,y\n1,\x002\n", "in.csv: not a CSV or TSV file (binary content: it has NUL bytes)"},
 		{"gzip", "\x1f\x8b\x08\x08J4\x0fk\x00\x03iris.csv\x00", "in.csv is gzip-compressed; decompress it first (gunzip)"},
 	}
 	for _, tc := range tests {
@@ -77,6 +159,9 @@ func TestParseTableErrors(t *testing.T) {
 			_, err := parseTable(strings.NewReader(tc.text), "in.csv", tabular.Layout{Terms: flagTerms})
 			require.ErrorContains(t, err, tc.wantErr)
 			require.ErrorContains(t, err, "in.csv")
+			if strings.Contains(tc.name, "quote") {
+				require.NotContains(t, err.Error(), "header has", "a quote error is not about the header")
+			}
 		})
 	}
 }

@@ -189,7 +189,7 @@ func FuzzParseTable(f *testing.F) {
 	for _, s := range []string{
 		"a,b\n1,2\n", "\ufeffv1,v2,,,\r\nham,hi,,,\r\n", "x\ty\n1\t2\n", ",,\n1,2,3\n", "a,a\n1,2\n",
 		"a,b\n\"1\n2\",3\n", "a\n\xff\xfe\n", "", "\n\n", "a,\"b\n", "a,b\n1\n", "a\tb\tc\n\t\t\n1\t \t\n", "y\nNaN\n",
-		"PAR1\x15\x04", "\xff\xfea\x00\n\x00", "a,b\n\x00,1\n",
+		"PAR1\x15\x04", "\xff\xfea\x00\n\x00", "a,b\n\x00,1\n", "a,b\r1,\"x\ry\"\r2,3\r", "a,b\n1,5\" x\n", "a,b\n1,\"x\"y\n",
 	} {
 		f.Add([]byte(s), false, uint8(0))
 		f.Add([]byte(s), true, uint8(0))

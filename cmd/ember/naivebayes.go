@@ -879,7 +879,7 @@ func nbSniffLines(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	text, _ := decodeText(head)
+	text, _ := decodeLines(path, head) // a NUL past readHead's check: nbRead reports it
 	if strings.TrimSpace(strings.TrimPrefix(text, "\ufeff")) == "" && len(head) < sniffBytes {
 		return "", nbEmptyError(path, text, "label<TAB>text lines, or text<TAB>label lines, "+
 			"or a CSV or TSV file with a header row (and --text and --label naming its columns)")
@@ -934,7 +934,7 @@ func readHead(path string) ([]byte, error) {
 // with --text and --label; any other (sentences, one a line, some with
 // commas) is said to have no label, and what layouts are read.
 func nbCheckFirstLine(path string, head []byte) error {
-	text, _ := decodeText(head)
+	text, _ := decodeLines(path, head) // a NUL past readHead's check: nbRead reports it
 	text = strings.TrimPrefix(text, "\ufeff")
 	if len(head) == sniffBytes {
 		// The head may end inside a line.
@@ -1011,7 +1011,10 @@ func nbReadTSV(path, wants string) (recs [][]string, lines []int, err error) {
 	if err := checkText(path, data); err != nil {
 		return nil, nil, err
 	}
-	decoded, _ := decodeText(data)
+	decoded, err := decodeLines(path, data)
+	if err != nil {
+		return nil, nil, err
+	}
 	if strings.TrimSpace(strings.TrimPrefix(decoded, "\ufeff")) == "" {
 		return nil, nil, nbEmptyError(path, decoded, wants)
 	}
