@@ -36,12 +36,14 @@ func FuzzReadSMS(f *testing.F) {
 		"v1,v2\nham,ok\nspam,\"line one\nhe said \"hi\" there\"\n",
 		"label,text\n\r\n\"spam,foo\nham,bar",
 		"v1,v2\nspam,\"a\"\",\"\n\n",
+		"ham\thi\rspam\twin\r",
+		"label,text\rham,\"a\rb\"\rspam,x\r",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		lines := bytes.Count(in, []byte("\n")) + 1
+		lines := lineCount(in)
 		for _, format := range []Format{FormatAuto, FormatTSV, FormatCSV} {
 			ex, rep, err := ReadSMS(bytes.NewReader(in), "fuzz", format)
 			if err != nil {
@@ -56,6 +58,12 @@ func FuzzReadSMS(f *testing.F) {
 			checkReport(t, format, in, lines, ex, rep)
 		}
 	})
+}
+
+// lineCount is how many lines in has at most: its line ends (LF, CRLF or
+// a lone CR) plus one.
+func lineCount(in []byte) int {
+	return bytes.Count(in, []byte("\n")) + bytes.Count(in, []byte("\r")) - bytes.Count(in, []byte("\r\n")) + 1
 }
 
 func checkReport(t *testing.T, format Format, in []byte, lines int, ex []Example, rep LoadReport) {
@@ -117,7 +125,7 @@ func FuzzReadTwoLabels(f *testing.F) {
 		f.Add([]byte(s), "pos", "stars")
 	}
 	f.Fuzz(func(t *testing.T, in []byte, positive, labelCol string) {
-		lines := bytes.Count(in, []byte("\n")) + 1
+		lines := lineCount(in)
 		for _, format := range []Format{FormatAuto, FormatTSV, FormatCSV} {
 			o := Options{Format: format, Positive: positive, LabelColumn: labelCol}
 			ex, rep, err := Read(bytes.NewReader(in), "fuzz", o)

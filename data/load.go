@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/emberml/ember/internal/lineends"
 )
 
 // MaxFileBytes bounds how much ReadSMS reads. SMS corpora are a few hundred
@@ -224,11 +226,14 @@ func LoadFile(path string, o Options) ([]Example, LoadReport, error) {
 // detects it). source names the input in the report and in errors.
 //
 // Bytes that are not valid UTF-8 are decoded as latin-1 (as Kaggle's file
-// needs); a UTF-8 byte-order mark is dropped. Empty lines are ignored. Rows
-// with a missing label, a missing text or a label other than ham/spam (any
-// case) are skipped and counted in the report. An empty input, an input with
-// no usable rows, an undetectable format or a read failure is an error; the
-// report is returned with it so callers can show what was skipped.
+// needs); a UTF-8 byte-order mark is dropped. Lines end in LF, CRLF or a
+// lone CR (an old Mac file), as pandas reads them; in CSV a CR inside a
+// quoted field is text. Empty lines are ignored. Rows with a missing label,
+// a missing text or a label other than ham/spam (any case) are skipped and
+// counted in the report. An empty input, an input with no usable rows, a
+// NUL byte (binary data), an undetectable format or a read failure is an
+// error; the report is returned with it so callers can show what was
+// skipped.
 func ReadSMS(r io.Reader, source string, f Format) ([]Example, LoadReport, error) {
 	return Read(r, source, Options{Format: f})
 }
@@ -264,11 +269,24 @@ func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) 
 	if strings.TrimSpace(text) == "" {
 		return nil, rep, fmt.Errorf("%s is empty", source)
 	}
+	// Lines end in LF, CRLF or a lone CR (an old Mac file), as ember's
+	// table readers and pandas read them: TSV has no quoting, and in CSV
+	// a CR inside a quoted field is text. Detection reads the first lines
+	// as TSV has them; a NUL byte is reported, with its line, as the
+	// format has them.
 	if f == FormatAuto {
-		if f, err = detect(text, o); err != nil {
+		lines, _ := lineends.String(text, lineends.Quoting{})
+		if f, err = detect(lines, o); err != nil {
 			return nil, rep, fmt.Errorf("%s: %w", source, err)
 		}
 		rep.Format = f
+	}
+	quoting := lineends.Quoting{}
+	if f == FormatCSV {
+		quoting.Comma = ','
+	}
+	if text, err = lineends.String(text, quoting); err != nil {
+		return nil, rep, fmt.Errorf("%s: %w", source, err)
 	}
 	var out []Example
 	if f == FormatTSV {

@@ -291,6 +291,42 @@ func TestReadSMS(t *testing.T) {
 	}
 }
 
+// TestReadCRLineEnds: a lone CR (old Mac files) ends a line, as in
+// ember's table readers and pandas, where it made the file one line; CRLF
+// is one line end, and in CSV a CR inside a quoted field is text.
+func TestReadCRLineEnds(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		o     Options
+		texts []string
+		lines []int
+	}{
+		{"tsv", "ham\thi\rspam\twin \"now\r\rham\tok", Options{}, []string{"hi", `win "now`, "ok"}, []int{1, 2, 4}},
+		{"tsv, mixed", "ham\thi\r\nspam\twin\rham\tok\n", Options{}, []string{"hi", "win", "ok"}, []int{1, 2, 3}},
+		{"csv", "label,text\rham,\"a\rb\"\rspam,x\r", Options{}, []string{"a\rb", "x"}, []int{2, 3}},
+		{"csv as tsv would split", "v1,v2\rham,hi\r", Options{Format: FormatCSV}, []string{"hi"}, []int{2}},
+		{"two labels, text first", "good film\t1\rawful\t0\r", Options{Positive: "1"}, []string{"good film", "awful"}, []int{1, 2}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ex, _, err := Read(strings.NewReader(tc.in), "cr.txt", tc.o)
+			require.NoError(t, err)
+			var texts []string
+			var lines []int
+			for _, e := range ex {
+				texts, lines = append(texts, e.Text), append(lines, e.Line)
+			}
+			require.Equal(t, tc.texts, texts)
+			require.Equal(t, tc.lines, lines)
+		})
+	}
+	// Skips name lines as CR line ends count them.
+	_, rep, err := ReadSMS(strings.NewReader("ham\thi\rfoo\tbar\r"), "cr.txt", FormatAuto)
+	require.NoError(t, err)
+	require.Equal(t, []Skip{{Line: 2, Reason: `label "foo" is not ham or spam`}}, rep.FirstSkips)
+}
+
 func TestReadSMSErrors(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -319,6 +355,10 @@ func TestReadSMSErrors(t *testing.T) {
 		{"gzip", "\x1f\x8b\x08\x08J4\x0fk\x00\x03sms.tsv\x00", FormatAuto, "bad.txt is gzip-compressed; decompress it first (gunzip)"},
 		{"png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02X", FormatAuto, "bad.txt is not a text file (it has NUL bytes)"},
 		{"binary read as tsv", "ham\thi\x00\x01\n", FormatTSV, "bad.txt is not a text file (it has NUL bytes)"},
+		// Past the first 8 KiB, a NUL is found with its line, CR line ends
+		// counted.
+		{"NUL later", strings.Repeat("ham\thi\r", 2000) + "ham\t\x00\r", FormatAuto, "bad.txt: line 2001, column 5: a NUL byte, which text files do not have"},
+		{"NUL later in csv", "v1,v2\r" + strings.Repeat("ham,\"hi\rthere\"\r", 1000) + "ham,\x00\r", FormatCSV, "bad.txt: line 1002, column 5: a NUL byte"},
 		{"csv read as tsv", "v1,v2\nham,hi there\n\nspam,win now\n", FormatTSV,
 			"bad.txt: no line has a tab (tsv), but 3 of 3 have commas: it looks like CSV; read it as csv"},
 	}
