@@ -426,3 +426,35 @@ func TestScoreEmptyFlags(t *testing.T) {
 		require.Equal(t, "ember score: "+tc.want+"\n", errOut)
 	}
 }
+
+// TestPredictGBTBadInput: a gbt model's data without a feature column says
+// which columns the model reads, as for the other models and in ember
+// score; a missing --id column is said as --id's; and a text in a numeric
+// column says that the model reads the column as numbers (the advice to
+// list it as categorical is for a fit, not for a fitted model), in ember
+// predict and ember score alike.
+func TestPredictGBTBadInput(t *testing.T) {
+	train := writeFile(t, "g.csv", "x,z,y\n1,1,a\n2,1,a\n3,2,a\n4,2,b\n5,3,b\n6,3,b\n1,1,a\n2,1,a\n3,2,a\n4,2,b\n5,3,b\n6,3,b\n")
+	model := filepath.Join(t.TempDir(), "g.ember")
+	code, _, errOut := runCmd(t, "gbt", "--data", train, "--target", "y", "--trees", "5", "--test-frac", "0", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	noZ := writeFile(t, "noz.csv", "x,y\n1,a\n")
+	word := writeFile(t, "word.csv", "x,z,y\n1,1,a\n2,many,b\n")
+	for _, tc := range []struct {
+		name string
+		cmd  string
+		args []string
+		want string
+	}{
+		{"missing feature", "predict", []string{"--data", noZ}, noZ + `: no column "z"; the columns are: x, y (the model ` + model + ` reads the columns x, z)`},
+		{"missing id", "predict", []string{"--data", train, "--id", "row"}, `--id: ` + train + `: no column "row"; the columns are: x, z, y`},
+		{"not a number", "predict", []string{"--data", word}, word + `: line 3, column "z": "many" is not a number (the model ` + model + ` reads the column as a numeric feature, as it was fitted)`},
+		{"not a number, score", "score", []string{"--data", word}, word + `: line 3, column "z": "many" is not a number (the model ` + model + ` reads the column as a numeric feature, as it was fitted)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, append([]string{tc.cmd, "--model", model}, tc.args...)...)
+			require.Equal(t, 1, code, out)
+			require.Equal(t, "ember "+tc.cmd+": "+tc.want+"\n", errOut)
+		})
+	}
+}

@@ -321,7 +321,7 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			var brep tabular.TransformReport
 			if X, brep, err = sc.matrix(b, X); err != nil {
-				return err
+				return notNumber(err, *model)
 			}
 			rep.Add(brep)
 			if p, err = sc.ens.Predict(X, *threads, p); err != nil {
@@ -423,6 +423,30 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// notNumber is err, an error of making a table's feature matrix for the
+// model in the file model, saying, when it is a text that is not a number
+// in a numeric column, that the model reads the column as numbers: the
+// tabular error's advice, to list the column as categorical, is for a fit,
+// not for scoring with a fitted model.
+func notNumber(err error, model string) error {
+	if ve, ok := err.(*tabular.ValueError); ok && !ve.Infinite && !(ve.Text && tabular.LooksLikeNA(ve.Value)) {
+		return &scoredValueError{ve, model}
+	}
+	return err
+}
+
+// scoredValueError is a tabular.ValueError met scoring with a fitted model.
+type scoredValueError struct {
+	*tabular.ValueError
+	model string
+}
+
+func (e *scoredValueError) Error() string {
+	return fmt.Sprintf("%s, column %q: %q is not a number (the model %s reads the column as a numeric feature, as it was fitted)", e.Where, e.Column, e.Value, e.model)
+}
+
+func (e *scoredValueError) Unwrap() error { return e.ValueError }
+
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		for k := range m {
@@ -513,13 +537,23 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id string) (*sc
 	if s.Target != "" && !slices.Contains(header, s.Target) {
 		cols = slices.DeleteFunc(cols, func(c string) bool { return c == s.Target && !slices.Contains(s.Pipeline.Inputs(), c) })
 	}
+	if id != "" && !slices.Contains(header, id) {
+		r, err := tabular.OpenLayout(data, []string{id}, 1, layout) // says which columns there are
+		if err != nil {
+			return nil, fmt.Errorf("--id: %w", err)
+		}
+		r.Close()
+	}
 	b, err := readBatch(data, cols, layout)
 	if err != nil {
+		if errors.Is(err, tabular.ErrColumn) {
+			return nil, fmt.Errorf("%w (the model %s reads the columns %s)", err, g.path, strings.Join(s.Pipeline.Inputs(), ", "))
+		}
 		return nil, err
 	}
 	X, _, err := s.Pipeline.Transform(b, nil)
 	if err != nil {
-		return nil, err
+		return nil, notNumber(err, g.path)
 	}
 	p, err := s.Model.Predict(X)
 	if err != nil {
