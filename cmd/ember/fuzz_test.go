@@ -322,7 +322,7 @@ func FuzzModelMetadata(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, err := sc.score(data, tabular.Layout{}, "")
+		s, err := sc.score(data, tabular.Layout{}, "", "")
 		if err != nil {
 			return
 		}

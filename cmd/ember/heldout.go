@@ -38,6 +38,19 @@ func weightedConfusion(y, pred []int, w []float64, k int) [][]float64 {
 	return cm
 }
 
+// weightedAccuracy sums a weighted confusion matrix: the weight of the
+// rows predicted right (its diagonal) and that of every row. Their ratio
+// is sklearn's accuracy_score(y, pred, sample_weight=w).
+func weightedAccuracy(cm [][]float64) (correct, total float64) {
+	for t, row := range cm {
+		for _, v := range row {
+			total += v
+		}
+		correct += cm[t][t]
+	}
+	return correct, total
+}
+
 // weightedClassRow is one row of a weighted classification report: its
 // Support is the weight of the class's true rows (of every row, in the
 // averaged rows).
@@ -64,14 +77,12 @@ type weightedReport struct {
 func weightedClassification(cm [][]float64, labels []string) weightedReport {
 	n := len(labels)
 	predicted := make([]float64, n)
-	var total, correct float64
 	for t := range n {
 		for p := range n {
 			predicted[p] += cm[t][p]
-			total += cm[t][p]
 		}
-		correct += cm[t][t]
 	}
+	correct, total := weightedAccuracy(cm)
 	div := func(a, b float64) float64 {
 		if b == 0 {
 			return 0
@@ -214,10 +225,17 @@ func regressionScores(m *gbt.Model, y, mu, w []float64) (rmse float64, name stri
 // rows with --test-frac 0) do not all weigh 0, which leaves their weighted
 // scores undefined; where says which rows they are and fix what to do.
 func heldOutWeight(w []float64, col, where, fix string) error {
+	return scoredWeight(w, col, where, "the weighted held-out scores are", fix)
+}
+
+// scoredWeight checks that rows to be scored, of weights w, do not all
+// weigh 0, which leaves scores undefined; where says which rows they are,
+// scores which scores (a plural subject) and fix what to do.
+func scoredWeight(w []float64, col, where, scores, fix string) error {
 	for _, v := range w {
 		if v > 0 {
 			return nil
 		}
 	}
-	return fmt.Errorf("--weight %s: every one of %s weighs 0, so the weighted held-out scores are undefined: %s", col, where, fix)
+	return fmt.Errorf("--weight %s: every one of %s weighs 0, so %s undefined: %s", col, where, scores, fix)
 }

@@ -512,14 +512,26 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	return &nbScorer{mf: mf, vec: vec, tf: tf, nb: nb}, nil
 }
 
-func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores, error) {
+func (s *nbScorer) score(data string, layout tabular.Layout, id, weight string) (*scores, error) {
 	if layout.Sep != 0 || layout.NoHeader || layout.NA != nil {
 		return nil, fmt.Errorf("--sep, --no-header and --na-values are for table models; the naive Bayes model %s reads documents as it was trained on them: leave them out", s.mf.path)
 	}
 	in := s.mf.meta.Input
-	docs, labels, ids, err := nbReadUnlabelled(data, in.Format, in.Text, in.Label, id)
+	if weight != "" && (in.Format == "sms" || in.Format == "text-label") {
+		return nil, fmt.Errorf("--weight %s: the naive Bayes model %s reads %s, which have no columns to hold weights; --weight is for models fitted on tsv or csv files", weight, s.mf.path, nbLayoutName(in.Format, in.Text, in.Label))
+	}
+	if err := checkWeightColumn(weight, in.Label, s.mf.path); err != nil {
+		return nil, err
+	}
+	if weight != "" && weight == in.Text {
+		return nil, fmt.Errorf("--weight %s is the text column of the model %s; give a column of row weights", weight, s.mf.path)
+	}
+	docs, labels, ids, weights, err := nbReadUnlabelled(data, in.Format, in.Text, in.Label, id, weight)
 	if err != nil {
 		return nil, err
+	}
+	if weight != "" && labels == nil {
+		return nil, noScoresToWeigh(weight, data, "label", in.Label)
 	}
 	if labels != nil {
 		// A file in the other layout would be scored on its labels.
@@ -528,6 +540,20 @@ func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores
 			return nil, err
 		}
 		if err := nbCheckSwapped(data, s.mf.path, docs, labels, s.mf.meta.Classes, in.Format); err != nil {
+			return nil, err
+		}
+	}
+	var truth []int
+	if labels != nil {
+		truth = classIndices(labels, s.mf.meta.Classes)
+		for i, l := range labels {
+			if l == "" {
+				truth[i] = labelMissing // scored, left out of the accuracy
+			}
+		}
+	}
+	if weights != nil {
+		if err := checkWeights(weights, truth, nil, weight, data, in.Label); err != nil {
 			return nil, err
 		}
 	}
@@ -562,12 +588,7 @@ func (s *nbScorer) score(data string, layout tabular.Layout, id string) (*scores
 		case "text-label":
 			out.labelColumn = "label (last field)"
 		}
-		out.truth = classIndices(labels, classes)
-		for i, l := range labels {
-			if l == "" {
-				out.truth[i] = labelMissing // scored, left out of the accuracy
-			}
-		}
+		out.truth, out.weights = truth, weights
 	}
 	return out, nil
 }
@@ -659,16 +680,26 @@ func nbReadDocs(path, format, textCol, labelCol string) (docs, labels []string, 
 }
 
 // nbReadUnlabelled reads documents to score: labels are returned when the
-// file has them (nil otherwise), ids when idCol is given.
-func nbReadUnlabelled(path, format, textCol, labelCol, idCol string) (docs, labels, ids []string, err error) {
-	return nbRead(path, format, textCol, labelCol, idCol, false)
+// file has them (nil otherwise), ids when idCol is given, and the weights
+// of weightCol (a tsv or csv file's column) when it is given and the file
+// has labels (a missing or bad weight is an error naming its line).
+func nbReadUnlabelled(path, format, textCol, labelCol, idCol, weightCol string) (docs, labels, ids []string, weights []float64, err error) {
+	return nbReadWeighted(path, format, textCol, labelCol, idCol, weightCol, false)
 }
 
-// nbRead reads documents in a layout: sms (label<TAB>text lines) or
+// nbRead is nbReadWeighted without weights.
+func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (docs, labels, ids []string, err error) {
+	docs, labels, ids, _, err = nbReadWeighted(path, format, textCol, labelCol, idCol, "", needLabels)
+	return docs, labels, ids, err
+}
+
+// nbReadWeighted reads documents in a layout: sms (label<TAB>text lines) or
 // text-label (text<TAB>label lines), without needLabels also plain text
 // lines, one document each; tsv or csv (a
 // header naming textCol and labelCol). Without needLabels an absent label
-// column is not an error, and labels are nil when any is missing.
+// column is not an error, and labels are nil when any is missing. A
+// weightCol (tsv or csv only, "" for none) of a file with labels gives
+// each row's weight, as ember logreg reads --weight.
 //
 // A label that is empty or one of pandas' missing-value markers ("NaN",
 // "nan", "NA", "null", ...: tabular.IsNA, as ember logreg and gbt read
@@ -676,7 +707,7 @@ func nbReadUnlabelled(path, format, textCol, labelCol, idCol string) (docs, labe
 // column, unless the labels are only to score against (without
 // needLabels, in a file with a header), where it is "" and the document
 // is scored but left out of the accuracy.
-func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (docs, labels, ids []string, err error) {
+func nbReadWeighted(path, format, textCol, labelCol, idCol, weightCol string, needLabels bool) (docs, labels, ids []string, weights []float64, err error) {
 	switch format {
 	case "sms", "text-label":
 		layout, li, ti, labelField := "label<TAB>text", 0, 1, "first"
@@ -684,10 +715,10 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 			layout, li, ti, labelField = "text<TAB>label", 1, 0, "last"
 		}
 		if textCol != "" || labelCol != "" {
-			return nil, nil, nil, fmt.Errorf("--text and --label name header columns; --format %s files have no header (%s)", format, layout)
+			return nil, nil, nil, nil, fmt.Errorf("--text and --label name header columns; --format %s files have no header (%s)", format, layout)
 		}
 		if idCol != "" {
-			return nil, nil, nil, fmt.Errorf("--id names a column, and %s is %s lines without a header", path, layout)
+			return nil, nil, nil, nil, fmt.Errorf("--id names a column, and %s is %s lines without a header", path, layout)
 		}
 		if needLabels {
 			// Plain lines to score may have commas; labelled lines have a tab.
@@ -696,7 +727,7 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 				err = nbCheckFirstLine(path, head)
 			}
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 		}
 		wants := layout + " lines, a document each"
@@ -705,35 +736,35 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		}
 		recs, lines, err := nbReadTSV(path, wants)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		if len(recs[0]) == 1 && !needLabels {
 			// Unlabelled: one document per line.
 			for _, r := range recs {
 				docs = append(docs, r[0])
 			}
-			return docs, nil, nil, nil
+			return docs, nil, nil, nil, nil
 		}
 		for i, r := range recs {
 			if len(r) != 2 {
-				return nil, nil, nil, fmt.Errorf("%s: line %d: %d tab-separated fields; want %s, 2 fields", path, lines[i], len(r), layout)
+				return nil, nil, nil, nil, fmt.Errorf("%s: line %d: %d tab-separated fields; want %s, 2 fields", path, lines[i], len(r), layout)
 			}
 			l := strings.TrimSpace(r[li])
 			if l == "" {
-				return nil, nil, nil, fmt.Errorf("%s: line %d: missing class label (the %s field, %s, is empty)%s",
+				return nil, nil, nil, nil, fmt.Errorf("%s: line %d: missing class label (the %s field, %s, is empty)%s",
 					path, lines[i], labelField, layout, missingLabelAdvice("line"))
 			}
 			if tabular.IsNA(l) {
-				return nil, nil, nil, fmt.Errorf("%s: line %d: missing class label (the %s field, %s, is %q, which reads as a missing value, as in pandas' read_csv)%s",
+				return nil, nil, nil, nil, fmt.Errorf("%s: line %d: missing class label (the %s field, %s, is %q, which reads as a missing value, as in pandas' read_csv)%s",
 					path, lines[i], labelField, layout, l, missingLabelAdvice("line"))
 			}
 			labels = append(labels, l)
 			docs = append(docs, r[ti])
 		}
-		return docs, labels, nil, nil
+		return docs, labels, nil, nil, nil
 	case "tsv", "csv":
 		if textCol == "" || (needLabels && labelCol == "") {
-			return nil, nil, nil, fmt.Errorf("--format %s needs --text and --label column names", format)
+			return nil, nil, nil, nil, fmt.Errorf("--format %s needs --text and --label column names", format)
 		}
 		var header []string
 		var rows [][]string
@@ -741,13 +772,13 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 		if format == "tsv" {
 			recs, recLines, err := nbReadTSV(path, "a header row naming the columns, tab-separated")
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			header, rows, lines = recs[0], recs[1:], recLines[1:]
 		} else {
 			tab, err := readTable(path, tabular.Layout{Terms: flagTerms})
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			header, rows, lines = tab.header, tab.rows, tab.lines
 		}
@@ -764,11 +795,11 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 			required bool
 		}{{ti, textCol, true}, {li, labelCol, needLabels}, {ii, idCol, idCol != ""}} {
 			if c.idx < 0 && c.required {
-				return nil, nil, nil, fmt.Errorf("%s: no column %q; the columns are: %s", path, c.name, strings.Join(header, ", "))
+				return nil, nil, nil, nil, fmt.Errorf("%s: no column %q; the columns are: %s", path, c.name, strings.Join(header, ", "))
 			}
 		}
 		if len(rows) == 0 {
-			return nil, nil, nil, fmt.Errorf("%s: no data rows after the header", path)
+			return nil, nil, nil, nil, fmt.Errorf("%s: no data rows after the header", path)
 		}
 		// Kaggle's SMS file ("v1,v2,,,") spills texts with commas into the
 		// unnamed columns after the text column: join them back.
@@ -791,10 +822,10 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 			l := strings.TrimSpace(rec[li])
 			if needLabels {
 				if l == "" {
-					return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing class label (an empty cell)%s", path, lines[r], labelCol, missingLabelAdvice("document"))
+					return nil, nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing class label (an empty cell)%s", path, lines[r], labelCol, missingLabelAdvice("document"))
 				}
 				if tabular.IsNA(l) {
-					return nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing class label (%q reads as a missing value, as in pandas' read_csv)%s",
+					return nil, nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing class label (%q reads as a missing value, as in pandas' read_csv)%s",
 						path, lines[r], labelCol, l, missingLabelAdvice("document"))
 				}
 			}
@@ -803,9 +834,16 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 			}
 			labels = append(labels, l) // "" (to score): a row without a label
 		}
-		return docs, labels, ids, nil
+		if weightCol != "" && li >= 0 {
+			// Scores against the labels weighted by weightCol, as logreg's.
+			tab := &table{path: path, header: header, rows: rows, lines: lines}
+			if weights, err = logregWeights(tab, weightCol); err != nil {
+				return nil, nil, nil, nil, err
+			}
+		}
+		return docs, labels, ids, weights, nil
 	}
-	return nil, nil, nil, fmt.Errorf("--format %q: want sms, text-label, tsv or csv", format)
+	return nil, nil, nil, nil, fmt.Errorf("--format %q: want sms, text-label, tsv or csv", format)
 }
 
 // nbCheckLabels refuses labels that are text: more than 20 distinct

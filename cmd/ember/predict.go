@@ -15,6 +15,7 @@ import (
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/logreg"
+	"github.com/emberml/ember/selection"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -25,8 +26,12 @@ func init() {
 // scorer scores the rows of a data file with a loaded model.
 type scorer interface {
 	// score reads the data file and returns the predictions; id names a
-	// column of the data to copy into the output ("" for none).
-	score(data string, layout tabular.Layout, id string) (*scores, error)
+	// column of the data to copy into the output ("" for none), weight a
+	// column of row weights to score the predictions with against the
+	// data's labels ("" for none). A weight column is read, and refused
+	// when missing, bad, or of no use (no label column, a model with no
+	// labels), before any row is predicted.
+	score(data string, layout tabular.Layout, id, weight string) (*scores, error)
 }
 
 // scorers rebuilds a saved model from its file, by command (the file's
@@ -51,6 +56,10 @@ type scores struct {
 	values, targets []float64
 	badTargets      int
 	firstBadTarget  string
+	// weights are each row's weight (the --weight column), which the
+	// scores against the labels or targets are weighted by, as
+	// scikit-learn's metrics with sample_weight; nil without --weight.
+	weights []float64
 }
 
 // labelMissing is the truth of a row whose label cell is empty or NaN.
@@ -68,24 +77,38 @@ type predictResult struct {
 	RMSE        *float64 `json:"rmse,omitempty"`
 	Unknown     int      `json:"unknown_labels,omitempty"`
 	Unlabelled  int      `json:"unlabelled_rows,omitempty"`
+	// Weight is the --weight column; with it ScoresWeighted is true, and
+	// Accuracy and RMSE are weighted by it, as scikit-learn's metrics with
+	// sample_weight (as ember gbt and logreg name them).
+	Weight         string `json:"weight,omitempty"`
+	ScoresWeighted bool   `json:"scores_weighted,omitempty"`
+	// WeightedConfusion sums the weights of a classifier's labelled rows,
+	// by true class (rows) and predicted class (columns); only with
+	// --weight.
+	WeightedConfusion [][]float64 `json:"weighted_confusion,omitempty"`
 }
 
 func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("predict", stdout,
-		"usage: ember predict --model FILE --data FILE [--out FILE|-] [--id COLUMN] [--json]\n"+
+		"usage: ember predict --model FILE --data FILE [--out FILE|-] [--id COLUMN] [--weight COLUMN] [--json]\n"+
 			"\nScores a data file with a model saved by ember logreg, naivebayes, kmeans or\n"+
 			"gbt --save: the same columns (or text layout) as the training data, scaled and\n"+
 			"tokenised as in training (a naive Bayes model keeps its vocabulary, n-gram,\n"+
 			"binary and tf-idf settings). Writes one CSV row per data row: the predicted\n"+
 			"class and each class's probability (the cluster for k-means). When the data\n"+
-			"has the model's label column, the accuracy against it is reported (rows whose\n"+
-			"label is empty or NaN are scored but left out of it); for a gbt regressor, the\n"+
-			"RMSE against its target column. Without --out (or with --out -) the CSV is\n"+
+			"has the model's label column, the accuracy and the confusion matrix against it\n"+
+			"are reported (rows whose label is empty or NaN are scored but left out of\n"+
+			"them); for a gbt regressor, the RMSE against its target column. --weight\n"+
+			"weighs these scores by a column of row weights, as ember gbt and logreg\n"+
+			"--weight weigh their held-out scores. Without --out (or with --out -) the CSV is\n"+
 			"standard output and the summary, --json's too, goes to standard error.\n"+
 			"XGBoost models: ember score.\n")
 	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
 	id := fs.String("id", "", "copy this `column` of the data into the first output column", cli.NotEmpty("a column"))
+	weightCol := fs.String("weight", "", "`column` of row weights (scikit-learn's sample_weight), a number from 0 up in every row: the accuracy and the confusion matrix "+
+		"(sums of weights), or a regressor's RMSE, against the label column are weighted by it, as scikit-learn's metrics with sample_weight. "+
+		"Needs the label column; not for k-means models (clusters, no labels) nor naive Bayes models of sms or text-label lines (no columns)", cli.NotEmpty("a column"))
 	layout := layoutFlags(fs)
 	out, asJSON := predictionOutputFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -102,7 +125,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	s, err := sc.score(*data, *layout, *id)
+	s, err := sc.score(*data, *layout, *id, *weightCol)
 	if err != nil {
 		return err
 	}
@@ -128,9 +151,14 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(summary, "scored %d rows of %s with the %s model %s (fitted on %s); predictions in %s\n",
 		len(s.rows), *data, mf.meta.Command, *model, mf.meta.Training.Data, where)
+	if s.weights != nil {
+		res.Weight, res.ScoresWeighted = *weightCol, true
+	}
 	if s.truth != nil {
 		res.LabelColumn = s.labelColumn
 		truth, pred := make([]int, 0, len(s.truth)), make([]int, 0, len(s.truth))
+		var w []float64           // the weights of truth's rows, with --weight
+		var unknownWeight float64 // of the rows of unknown labels, counted as wrong
 		correct := 0
 		for i, t := range s.truth {
 			switch {
@@ -139,17 +167,33 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 				continue
 			case t < 0:
 				res.Unknown++
+				if s.weights != nil {
+					unknownWeight += s.weights[i]
+				}
 				continue
 			}
 			truth, pred = append(truth, t), append(pred, s.pred[i])
+			if s.weights != nil {
+				w = append(w, s.weights[i])
+			}
 			if t == s.pred[i] {
 				correct++
 			}
 		}
-		if labelled := len(s.truth) - res.Unlabelled; labelled > 0 {
+		if labelled := len(s.truth) - res.Unlabelled; labelled > 0 && s.weights == nil {
 			acc := float64(correct) / float64(labelled)
 			res.Accuracy = &acc
 			fmt.Fprintf(summary, "accuracy against column %q: %.4f (%d of %d)\n", s.labelColumn, acc, correct, labelled)
+		} else if labelled > 0 {
+			// As ember gbt and logreg weigh their held-out accuracy: the
+			// weight of the rows predicted right over that of every row
+			// scored (the scorer refused weights that sum to 0).
+			res.WeightedConfusion = weightedConfusion(truth, pred, w, len(s.classes))
+			right, total := weightedAccuracy(res.WeightedConfusion)
+			total += unknownWeight
+			acc := right / total
+			res.Accuracy = &acc
+			fmt.Fprintf(summary, "weighted accuracy against column %q: %.4f (weight %.6g of %.6g, in %d rows)\n", s.labelColumn, acc, right, total, labelled)
 		}
 		if res.Unlabelled > 0 {
 			fmt.Fprintf(summary, "%d %s no label (left out of the accuracy)\n", res.Unlabelled, map[bool]string{true: "row has", false: "rows have"}[res.Unlabelled == 1])
@@ -157,13 +201,17 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		if res.Unknown > 0 {
 			fmt.Fprintf(summary, "%d %s a label the model was not trained on (counted as wrong)\n", res.Unknown, map[bool]string{true: "row has", false: "rows have"}[res.Unknown == 1])
 		}
-		if len(truth) > 0 {
+		switch {
+		case res.WeightedConfusion != nil:
+			printWeightedConfusion(summary, s.classes, res.WeightedConfusion, *weightCol)
+		case len(truth) > 0:
 			printConfusion(summary, s.classes, metrics.ConfusionMatrix(truth, pred, len(s.classes)))
 		}
 	}
 	if s.targets != nil {
 		res.LabelColumn = s.labelColumn
 		var sse float64
+		var y, mu, w []float64 // the rows with a target, with --weight
 		n := 0
 		for i, t := range s.targets {
 			if math.IsNaN(t) {
@@ -173,11 +221,26 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			d := s.values[i] - t
 			sse += d * d
 			n++
+			if s.weights != nil {
+				y, mu, w = append(y, t), append(mu, s.values[i]), append(w, s.weights[i])
+			}
 		}
-		if n > 0 {
+		if n > 0 && s.weights == nil {
 			rmse := math.Sqrt(sse / float64(n))
 			res.RMSE = &rmse
 			fmt.Fprintf(summary, "RMSE against column %q: %.6g (%d rows)\n", s.labelColumn, rmse, n)
+		} else if n > 0 {
+			// As ember gbt weighs its held-out RMSE.
+			rmse, err := selection.RMSE.ScoreValues(y, mu, w)
+			if err != nil {
+				return err
+			}
+			res.RMSE = &rmse
+			var total float64
+			for _, v := range w {
+				total += v
+			}
+			fmt.Fprintf(summary, "weighted RMSE against column %q: %.6g (%d rows, weight %.6g)\n", s.labelColumn, rmse, n, total)
 		}
 		if missing := res.Unlabelled - s.badTargets; missing > 0 {
 			fmt.Fprintf(summary, "%d %s no target (left out of the RMSE)\n", missing, map[bool]string{true: "row has", false: "rows have"}[missing == 1])
@@ -265,10 +328,43 @@ type tableClassifier struct {
 	tooLarge   string
 }
 
-func (c *tableClassifier) score(data string, layout tabular.Layout, id string) (*scores, error) {
+func (c *tableClassifier) score(data string, layout tabular.Layout, id, weight string) (*scores, error) {
+	target := c.mf.meta.Input.Target
+	if err := checkWeightColumn(weight, target, c.mf.path); err != nil {
+		return nil, err
+	}
 	tab, X, ids, err := readFeatures(c.mf, data, layout, id)
 	if err != nil {
 		return nil, err
+	}
+	// The labels to score against, when the data has them.
+	var labelColumn string
+	var truth []int
+	if target != "" {
+		if j, err := tab.column(target); err == nil {
+			labels := make([]string, len(tab.rows))
+			for r, rec := range tab.rows {
+				labels[r] = strings.TrimSpace(rec[j])
+			}
+			labelColumn, truth = target, classIndices(labels, c.classes)
+			for r, l := range labels {
+				if tab.layout.IsNA(l) {
+					truth[r] = labelMissing
+				}
+			}
+		}
+	}
+	var weights []float64
+	if weight != "" {
+		if truth == nil {
+			return nil, noScoresToWeigh(weight, data, "label", target)
+		}
+		if weights, err = logregWeights(tab, weight); err != nil {
+			return nil, err
+		}
+		if err := checkWeights(weights, truth, nil, weight, data, labelColumn); err != nil {
+			return nil, err
+		}
 	}
 	if c.scaler != nil {
 		if X, err = c.scaler.Transform(X); err != nil {
@@ -294,21 +390,46 @@ func (c *tableClassifier) score(data string, layout tabular.Layout, id string) (
 		}
 		s.add(ids, i, best, p)
 	}
-	if target := c.mf.meta.Input.Target; target != "" {
-		if j, err := tab.column(target); err == nil {
-			labels := make([]string, len(tab.rows))
-			for r, rec := range tab.rows {
-				labels[r] = strings.TrimSpace(rec[j])
-			}
-			s.labelColumn, s.truth = target, classIndices(labels, c.classes)
-			for r, l := range labels {
-				if tab.layout.IsNA(l) {
-					s.truth[r] = labelMissing
-				}
-			}
+	s.labelColumn, s.truth, s.weights = labelColumn, truth, weights
+	return s, nil
+}
+
+// checkWeightColumn refuses a --weight column (col, "" for none) that is
+// the label column of the model in the file model.
+func checkWeightColumn(col, label, model string) error {
+	if col != "" && col == label {
+		return fmt.Errorf("--weight %s is the label column of the model %s; give a column of row weights", col, model)
+	}
+	return nil
+}
+
+// noScoresToWeigh is the error for a --weight column, col, given with data
+// that lacks the model's label (what: "label" or "target") column, label:
+// there are no scores to weigh.
+func noScoresToWeigh(col, data, what, label string) error {
+	return fmt.Errorf("--weight %s: %s has no column %q, the model's %s, so there are no scores to weigh (leave --weight out to predict only)", col, data, label, what)
+}
+
+// checkWeights refuses, before any row is predicted, row weights w that
+// leave the scores against column label undefined: those of every row
+// with a label (truth other than labelMissing) or target (targets not NaN)
+// are 0, or no row has one.
+func checkWeights(w []float64, truth []int, targets []float64, col, data, label string) error {
+	what := "label"
+	if targets != nil {
+		what = "target"
+	}
+	var scored []float64
+	for i, v := range w {
+		if truth != nil && truth[i] != labelMissing || targets != nil && !math.IsNaN(targets[i]) {
+			scored = append(scored, v)
 		}
 	}
-	return s, nil
+	if len(scored) == 0 {
+		return fmt.Errorf("--weight %s: no row of %s has a %s in column %q, so there are no scores to weigh", col, data, what, label)
+	}
+	return scoredWeight(scored, col, fmt.Sprintf("the rows of %s with a %s", data, what),
+		fmt.Sprintf("the weighted scores against column %q are", label), "give some of them a weight above 0")
 }
 
 // readFeatures reads a model's feature columns (and the id column) from a

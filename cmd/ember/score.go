@@ -519,8 +519,11 @@ type gbtPredictor struct {
 	path  string
 }
 
-func (g *gbtPredictor) score(data string, layout tabular.Layout, id string) (*scores, error) {
+func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight string) (*scores, error) {
 	s := g.saved
+	if err := checkWeightColumn(weight, s.Target, g.path); err != nil {
+		return nil, err
+	}
 	cols := s.Pipeline.Inputs()
 	for _, extra := range []string{id, s.Target} {
 		if extra != "" && !slices.Contains(cols, extra) {
@@ -544,12 +547,34 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id string) (*sc
 		}
 		r.Close()
 	}
+	if weight != "" {
+		what := "label"
+		if s.Classes == nil {
+			what = "target"
+		}
+		if s.Target == "" || !slices.Contains(header, s.Target) {
+			return nil, noScoresToWeigh(weight, data, what, s.Target)
+		}
+		// Absent, it is left to weightValues to say so, as gbt --test does.
+		if slices.Contains(header, weight) && !slices.Contains(cols, weight) {
+			cols = append(cols, weight)
+		}
+	}
 	b, err := readBatch(data, cols, layout)
 	if err != nil {
 		if errors.Is(err, tabular.ErrColumn) {
 			return nil, fmt.Errorf("%w (the model %s reads the columns %s)", err, g.path, strings.Join(s.Pipeline.Inputs(), ", "))
 		}
 		return nil, err
+	}
+	out := g.labels(b)
+	if weight != "" {
+		if out.weights, err = weightValues(b, weight); err != nil {
+			return nil, err
+		}
+		if err := checkWeights(out.weights, out.truth, out.targets, weight, data, s.Target); err != nil {
+			return nil, err
+		}
 	}
 	X, _, err := s.Pipeline.Transform(b, nil)
 	if err != nil {
@@ -564,7 +589,9 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id string) (*sc
 	if classes == nil && nc > 1 { // saved from code without class names
 		classes = classNumbers(nc)
 	}
-	out := newClassifierScores(id, classes)
+	// The predictions join the labels and weights read above.
+	named := newClassifierScores(id, classes)
+	out.header, out.classes = named.header, named.classes
 	var idc *tabular.Column
 	if id != "" {
 		idc = b.Column(id)
@@ -592,6 +619,16 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id string) (*sc
 		}
 		out.rows = append(out.rows, rec)
 	}
+	return out, nil
+}
+
+// labels reads the labels (a classifier's) or targets (a regressor's) of
+// the rows of b to score the predictions against, when b has the model's
+// target column: the scores' labelColumn, truth or targets, badTargets and
+// firstBadTarget.
+func (g *gbtPredictor) labels(b *tabular.Batch) *scores {
+	s := g.saved
+	out := &scores{}
 	if tc := b.Column(s.Target); tc != nil {
 		out.labelColumn = s.Target
 		for i := range b.Rows {
@@ -616,5 +653,5 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id string) (*sc
 			out.targets = append(out.targets, t)
 		}
 	}
-	return out, nil
+	return out
 }
