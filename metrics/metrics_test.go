@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,9 +103,9 @@ func TestClassification(t *testing.T) {
 	// sklearn's own classification_report docstring example.
 	r := Classification([]int{0, 1, 2, 2, 2}, []int{0, 0, 2, 2, 1}, []string{"class 0", "class 1", "class 2"})
 	want := []ClassReport{
-		{"class 0", 0.5, 1, 2.0 / 3, 1},
-		{"class 1", 0, 0, 0, 1},
-		{"class 2", 1, 2.0 / 3, 0.8, 3},
+		{"class 0", 0.5, 1, 2.0 / 3, 1, 0},
+		{"class 1", 0, 0, 0, 1, 0},
+		{"class 2", 1, 2.0 / 3, 0.8, 3, 0},
 	}
 	require.Len(t, r.Classes, 3)
 	for i, w := range want {
@@ -112,8 +113,8 @@ func TestClassification(t *testing.T) {
 	}
 	require.InDelta(t, 0.6, r.Accuracy, 1e-12)
 	require.Equal(t, 5, r.Total)
-	requireRow(t, ClassReport{"macro avg", 0.5, 0.5555555555555555, 0.48888888888888893, 5}, r.MacroAvg)
-	requireRow(t, ClassReport{"weighted avg", 0.7, 0.6, 0.6133333333333334, 5}, r.WeightedAvg)
+	requireRow(t, ClassReport{"macro avg", 0.5, 0.5555555555555555, 0.48888888888888893, 5, 0}, r.MacroAvg)
+	requireRow(t, ClassReport{"weighted avg", 0.7, 0.6, 0.6133333333333334, 5, 0}, r.WeightedAvg)
 
 	// The layout must be byte-for-byte sklearn's.
 	const sk = "              precision    recall  f1-score   support\n\n" +
@@ -132,16 +133,16 @@ func TestClassificationZeroDivision(t *testing.T) {
 	// macro average still divides by all four classes.
 	r := Classification([]int{0, 0, 1, 1, 1, 3}, []int{0, 1, 1, 1, 0, 0}, []string{"a", "b", "c", "d"})
 	want := []ClassReport{
-		{"a", 1.0 / 3, 0.5, 0.4, 2},
-		{"b", 2.0 / 3, 2.0 / 3, 2.0 / 3, 3},
-		{"c", 0, 0, 0, 0},
-		{"d", 0, 0, 0, 1},
+		{"a", 1.0 / 3, 0.5, 0.4, 2, 0},
+		{"b", 2.0 / 3, 2.0 / 3, 2.0 / 3, 3, 0},
+		{"c", 0, 0, 0, 0, 0},
+		{"d", 0, 0, 0, 1, 0},
 	}
 	for i, w := range want {
 		requireRow(t, w, r.Classes[i])
 	}
-	requireRow(t, ClassReport{"macro avg", 0.25, 0.291667, 0.266667, 6}, r.MacroAvg)
-	requireRow(t, ClassReport{"weighted avg", 0.444444, 0.5, 0.466667, 6}, r.WeightedAvg)
+	requireRow(t, ClassReport{"macro avg", 0.25, 0.291667, 0.266667, 6, 0}, r.MacroAvg)
+	requireRow(t, ClassReport{"weighted avg", 0.444444, 0.5, 0.466667, 6, 0}, r.WeightedAvg)
 	require.InDelta(t, 0.5, r.Accuracy, 1e-12)
 	// scikit-learn warns of both (UndefinedMetricWarning); so does the report.
 	require.Equal(t, []string{
@@ -187,6 +188,7 @@ func requireRow(t *testing.T, want, got ClassReport) {
 	require.InDelta(t, want.Recall, got.Recall, 1e-6, "%s recall", want.Label)
 	require.InDelta(t, want.F1, got.F1, 1e-6, "%s F1", want.Label)
 	require.Equal(t, want.Support, got.Support, "%s support", want.Label)
+	require.InDelta(t, want.SupportWeight, got.SupportWeight, 1e-12, "%s support weight", want.Label)
 }
 
 func TestROCAUC(t *testing.T) {
@@ -388,4 +390,143 @@ func TestClassificationLabelsOutsideClasses(t *testing.T) {
 	// Nothing left out, no such note.
 	r := Classification([]int{0, 1}, []int{0, 1}, []string{"a", "b"})
 	require.Empty(t, r.Notes)
+}
+
+func TestWeightedConfusionMatrix(t *testing.T) {
+	// Class 2 is outside nClasses=2: its pairs are left out, as unweighted.
+	cm := WeightedConfusionMatrix([]int{0, 0, 1, 1, 2}, []int{0, 1, 1, 1, 0}, []float64{1, 3, 2, 0.5, 7}, 2)
+	require.Equal(t, [][]float64{{1, 3}, {0, 2.5}}, cm)
+	require.Nil(t, WeightedConfusionMatrix([]int{0, 1}, []int{0, 1}, []float64{1}, 2), "one weight short")
+	require.Nil(t, WeightedConfusionMatrix([]int{0, 1}, []int{0}, []float64{1, 1}, 2), "one prediction short")
+	require.Nil(t, WeightedConfusionMatrix([]int{0}, []int{0}, []float64{1}, 0))
+}
+
+// TestWeightedClassification: a hand-worked report, the confusion matrix
+// [[1 3] [0 2.5]]; sklearn's classification_report(y, pred,
+// sample_weight=w) gives the same table but writes the support 4 as 4.0.
+func TestWeightedClassification(t *testing.T) {
+	r := WeightedClassification([]int{0, 0, 1, 1}, []int{0, 1, 1, 1}, []float64{1, 3, 2, 0.5}, []string{"0", "1"})
+	require.True(t, r.Weighted)
+	requireRow(t, ClassReport{Label: "0", Precision: 1, Recall: 0.25, F1: 0.4, Support: 2, SupportWeight: 4}, r.Classes[0])
+	requireRow(t, ClassReport{Label: "1", Precision: 5.0 / 11, Recall: 1, F1: 0.625, Support: 2, SupportWeight: 2.5}, r.Classes[1])
+	require.InDelta(t, 7.0/13, r.Accuracy, 1e-15)
+	require.Equal(t, 4, r.Total)
+	require.Equal(t, 6.5, r.TotalWeight)
+	requireRow(t, ClassReport{Label: "macro avg", Precision: 8.0 / 11, Recall: 0.625, F1: 0.5125, Support: 4, SupportWeight: 6.5}, r.MacroAvg)
+	requireRow(t, ClassReport{Label: "weighted avg", Precision: 113.0 / 143, Recall: 7.0 / 13, F1: 3.1625 / 6.5, Support: 4, SupportWeight: 6.5}, r.WeightedAvg)
+	require.Empty(t, r.Notes)
+	const want = "              precision    recall  f1-score   support\n\n" +
+		"           0       1.00      0.25      0.40         4\n" +
+		"           1       0.45      1.00      0.62       2.5\n\n" +
+		"    accuracy                           0.54       6.5\n" +
+		"   macro avg       0.73      0.62      0.51       6.5\n" +
+		"weighted avg       0.79      0.54      0.49       6.5\n"
+	require.Equal(t, want, r.String())
+}
+
+// TestWeightedClassificationUnitWeights: weights of 1 give the unweighted
+// report, to the bit and in the same layout, with the sums of the
+// weights equal to the counts.
+func TestWeightedClassificationUnitWeights(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		yTrue, yPrd []int
+		labels      []string
+	}{
+		{"sklearn's example", []int{0, 1, 2, 2, 2}, []int{0, 0, 2, 2, 1}, []string{"class 0", "class 1", "class 2"}},
+		{"zero division", []int{0, 0, 1, 1, 1, 3}, []int{0, 1, 1, 1, 0, 0}, []string{"a", "b", "c", "d"}},
+		{"labels outside", []int{0, 1, 1, 2}, []int{0, 1, 5, 2}, []string{"a", "b", "c"}},
+		{"default labels", []int{0, 2, 2}, []int{0, 2, 1}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ones := make([]float64, len(tc.yTrue))
+			for i := range ones {
+				ones[i] = 1
+			}
+			plain := Classification(tc.yTrue, tc.yPrd, tc.labels)
+			r := WeightedClassification(tc.yTrue, tc.yPrd, ones, tc.labels)
+			require.True(t, r.Weighted)
+			require.Equal(t, float64(plain.Total), r.TotalWeight)
+			if len(plain.Notes) == 0 { // the weighted notes speak of weights
+				require.Equal(t, plain.String(), r.String())
+			}
+			unweigh := func(c ClassReport) ClassReport {
+				require.Equal(t, float64(c.Support), c.SupportWeight, c.Label)
+				c.SupportWeight = 0
+				return c
+			}
+			for i := range r.Classes {
+				r.Classes[i] = unweigh(r.Classes[i])
+			}
+			r.MacroAvg, r.WeightedAvg = unweigh(r.MacroAvg), unweigh(r.WeightedAvg)
+			require.Len(t, r.Notes, len(plain.Notes))
+			withoutNotes := func(r Report) Report { r.Notes = nil; r.Weighted = false; r.TotalWeight = 0; return r }
+			require.Equal(t, withoutNotes(plain), withoutNotes(r))
+		})
+	}
+}
+
+// TestWeightedClassificationRowTwice: a sample of weight 2 scores as the
+// sample twice, and one of weight 0 as no sample at all (it is still
+// counted in Support).
+func TestWeightedClassificationRowTwice(t *testing.T) {
+	y, pred := []int{0, 0, 1, 1, 2, 2, 1}, []int{0, 1, 1, 2, 2, 0, 1}
+	w := []float64{0.5, 1, 1.5, 1, 0.25, 1, 1}
+	heavy := slices.Clone(w)
+	heavy[3] = 2
+	twice := WeightedClassification(append(slices.Clone(y), y[3]), append(slices.Clone(pred), pred[3]), append(slices.Clone(w), w[3]), nil)
+	requireSameScores(t, twice, WeightedClassification(y, pred, heavy, nil))
+
+	ghost := WeightedClassification(append(slices.Clone(y), 0, 2), append(slices.Clone(pred), 1, 1), append(slices.Clone(w), 0, 0), nil)
+	base := WeightedClassification(y, pred, w, nil)
+	requireSameScores(t, base, ghost)
+	require.Equal(t, base.Total+2, ghost.Total, "samples of weight 0 are counted")
+	require.NotEqual(t, base.Accuracy, WeightedClassification(y, pred, heavy, nil).Accuracy, "a weight moves the scores")
+}
+
+// requireSameScores: a and b have the same scores and weights, within
+// rounding, whatever their counts.
+func requireSameScores(t *testing.T, a, b Report) {
+	t.Helper()
+	require.Len(t, b.Classes, len(a.Classes))
+	for i, c := range append(slices.Clone(a.Classes), a.MacroAvg, a.WeightedAvg) {
+		d := append(slices.Clone(b.Classes), b.MacroAvg, b.WeightedAvg)[i]
+		require.InDeltaSlice(t, []float64{c.Precision, c.Recall, c.F1, c.SupportWeight},
+			[]float64{d.Precision, d.Recall, d.F1, d.SupportWeight}, 1e-12, c.Label)
+	}
+	require.InDelta(t, a.Accuracy, b.Accuracy, 1e-12)
+	require.InDelta(t, a.TotalWeight, b.TotalWeight, 1e-12)
+}
+
+func TestWeightedClassificationZeroWeights(t *testing.T) {
+	// b is predicted only for a sample of weight 0: it has no precision.
+	r := WeightedClassification([]int{0, 1, 0, 2}, []int{0, 2, 1, 2}, []float64{1, 2, 0, 1}, []string{"a", "b", "c"})
+	require.Equal(t, 0.5, r.Accuracy)
+	require.Equal(t, []string{
+		"precision is ill-defined for b (never predicted in a row of weight above 0) and reported as 0, as scikit-learn does (zero_division=0)",
+	}, r.Notes)
+	// a's only sample weighs 0: it has no recall, and no precision.
+	r = WeightedClassification([]int{0, 1}, []int{1, 1}, []float64{0, 2}, []string{"a", "b"})
+	require.Equal(t, []string{
+		"precision is ill-defined for a (never predicted in a row of weight above 0) and reported as 0, as scikit-learn does (zero_division=0)",
+		"recall is ill-defined for a (no true rows of weight above 0) and reported as 0, as scikit-learn does (zero_division=0)",
+	}, r.Notes)
+
+	// Nothing weighs anything: no score is defined.
+	r = WeightedClassification([]int{0, 1}, []int{0, 1}, []float64{0, 0}, []string{"a", "b"})
+	require.Len(t, r.Classes, 2)
+	require.Equal(t, 2, r.Total)
+	require.True(t, math.IsNaN(r.Accuracy))
+	require.True(t, math.IsNaN(r.WeightedAvg.F1))
+	require.Empty(t, r.Notes)
+}
+
+func TestWeightedClassificationBadInput(t *testing.T) {
+	for name, w := range map[string][]float64{"one weight short": {1}, "no weights": nil} {
+		r := WeightedClassification([]int{0, 1}, []int{0, 1}, w, []string{"a", "b"})
+		require.Empty(t, r.Classes, name)
+		require.True(t, r.Weighted, name)
+		require.True(t, math.IsNaN(r.Accuracy), name)
+		require.NotPanics(t, func() { _ = r.String() })
+	}
 }
