@@ -551,9 +551,15 @@ func checkMagnitude(tab *table, names []string, X [][]float64, sc *logreg.Scaler
 	return nil
 }
 
-// printConfusion prints a confusion matrix with class names on both axes.
-func printConfusion(w io.Writer, classes []string, confusion [][]int) {
-	fmt.Fprintln(w, "\nconfusion matrix (rows: true class, columns: predicted):")
+// printConfusion prints a confusion matrix with class names on both axes:
+// counts of rows (weightCol "") or sums of the weights of column
+// weightCol, which the header says.
+func printConfusion[T int | float64](w io.Writer, classes []string, confusion [][]T, weightCol string) {
+	if weightCol == "" {
+		fmt.Fprintln(w, "\nconfusion matrix (rows: true class, columns: predicted):")
+	} else {
+		fmt.Fprintf(w, "\nconfusion matrix weighted by column %q (sums of weights; rows: true class, columns: predicted):\n", weightCol)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")
 	for _, c := range classes {
@@ -563,7 +569,12 @@ func printConfusion(w io.Writer, classes []string, confusion [][]int) {
 	for i, row := range confusion {
 		fmt.Fprintf(tw, "%s\t", classes[i])
 		for _, v := range row {
-			fmt.Fprintf(tw, "%d\t", v)
+			switch v := any(v).(type) {
+			case float64:
+				fmt.Fprintf(tw, "%.6g\t", v)
+			default:
+				fmt.Fprintf(tw, "%d\t", v)
+			}
 		}
 		fmt.Fprintln(tw)
 	}

@@ -802,7 +802,6 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			pos = metrics.ClassProba(p, 2, 1)
 		}
 		res.Confusion = metrics.ConfusionMatrix(yInt, pred, len(classes))
-		report := metrics.Classification(yInt, pred, classes)
 		if wte == nil {
 			acc := metrics.Accuracy(yInt, pred)
 			res.Accuracy = &acc
@@ -820,15 +819,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 					warn("ROC AUC: %v", err)
 				}
 			}
-			for _, r := range report.Classes {
-				res.Report = append(res.Report, classRow(r))
-			}
+			res.Report, _, _ = reportRows(metrics.Classification(yInt, pred, classes))
 		} else {
 			// As scikit-learn's metrics score with sample_weight=wte.
-			res.WeightedConfusion = weightedConfusion(yInt, pred, wte, len(classes))
-			wrep := weightedClassification(res.WeightedConfusion, classes)
-			res.Accuracy = &wrep.Accuracy
-			res.Report, _, _ = weightedRows(wrep, report)
+			res.WeightedConfusion = metrics.WeightedConfusionMatrix(yInt, pred, wte, len(classes))
+			report := metrics.WeightedClassification(yInt, pred, wte, classes)
+			res.Accuracy = &report.Accuracy
+			res.Report, _, _ = reportRows(report)
 			ll, err := selection.LogLoss.Score(yInt, p, wte)
 			if err != nil {
 				return err
@@ -1482,9 +1479,9 @@ func printGBT(w io.Writer, r *gbtResult) {
 		fmt.Fprintf(w, "%s log loss: %.4f\n", on, *r.LogLoss)
 		fmt.Fprintf(w, "%s accuracy: %.4f\n", on, *r.Accuracy)
 		if r.WeightedConfusion != nil {
-			printWeightedConfusion(w, r.Classes, r.WeightedConfusion, r.Weight)
+			printConfusion(w, r.Classes, r.WeightedConfusion, r.Weight)
 		} else {
-			printConfusion(w, r.Classes, r.Confusion)
+			printConfusion(w, r.Classes, r.Confusion, "")
 		}
 	}
 	fmt.Fprintln(w, "\nfeature importance (share of total gain):")

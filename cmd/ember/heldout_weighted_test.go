@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/gbt"
 )
 
@@ -72,18 +73,18 @@ func requireMatrixClose(t *testing.T, want, got [][]float64) {
 }
 
 // TestWeightedConfusionReportSklearn: the weighted confusion matrix and
-// classification report are scikit-learn's confusion_matrix and
-// precision_recall_fscore_support with sample_weight, within 1e-12, on
-// four classes, one never true and one predicted only in rows of weight 0.
+// classification report the commands score with (package metrics') are
+// scikit-learn's confusion_matrix and precision_recall_fscore_support
+// with sample_weight, within 1e-12, on four classes, one never true and
+// one predicted only in rows of weight 0.
 func TestWeightedConfusionReportSklearn(t *testing.T) {
 	c := loadHeldOutFixture(t).Classes
 	labels := classNumbers(c.K)
-	cm := weightedConfusion(c.Y, c.Pred, c.W, c.K)
-	requireMatrixClose(t, c.Confusion, cm)
-	r := weightedClassification(cm, labels)
+	requireMatrixClose(t, c.Confusion, metrics.WeightedConfusionMatrix(c.Y, c.Pred, c.W, c.K))
+	r := metrics.WeightedClassification(c.Y, c.Pred, c.W, labels)
 	require.InDelta(t, c.Accuracy, r.Accuracy, sklearnTol)
 	for k, row := range r.Classes {
-		got := []float64{row.Precision, row.Recall, row.F1, row.Support}
+		got := []float64{row.Precision, row.Recall, row.F1, row.SupportWeight}
 		require.InDeltaSlice(t, []float64{c.Precision[k], c.Recall[k], c.F1[k], c.Support[k]}, got, sklearnTol, "class %d", k)
 	}
 	require.InDeltaSlice(t, c.Macro, []float64{r.MacroAvg.Precision, r.MacroAvg.Recall, r.MacroAvg.F1}, sklearnTol)

@@ -347,21 +347,15 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 	}
-	report := metrics.Classification(yte, pred, classes)
-	var wrep *weightedReport
+	var report metrics.Report
 	if wte == nil {
-		for _, r := range report.Classes {
-			res.Report = append(res.Report, classRow(r))
-		}
-		res.MacroAvg, res.Weighted = classRow(report.MacroAvg), classRow(report.WeightedAvg)
+		report = metrics.Classification(yte, pred, classes)
 	} else {
 		// As scikit-learn's metrics score with sample_weight=wte.
 		res.ScoresWeighted = true
-		res.WeightedConfusion = weightedConfusion(yte, pred, wte, len(classes))
-		r := weightedClassification(res.WeightedConfusion, classes)
-		wrep = &r
-		res.Accuracy = r.Accuracy
-		res.Report, res.MacroAvg, res.Weighted = weightedRows(r, report)
+		res.WeightedConfusion = metrics.WeightedConfusionMatrix(yte, pred, wte, len(classes))
+		report = metrics.WeightedClassification(yte, pred, wte, classes)
+		res.Accuracy = report.Accuracy
 		flat := slices.Concat(full...)
 		if res.LogLoss, err = selection.LogLoss.Score(yte, flat, wte); err != nil {
 			return err
@@ -372,6 +366,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 	}
+	res.Report, res.MacroAvg, res.Weighted = reportRows(report)
 
 	if *plotPrefix != "" {
 		paths, err := logregPlots(*plotPrefix, m, res, X, y)
@@ -391,7 +386,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		res.Saved = *save
 	}
 
-	printLogreg(stdout, res, report, wrep)
+	printLogreg(stdout, res, report)
 	if *asJSON {
 		return cli.WriteJSON(stdout, res, nil)
 	}
@@ -546,9 +541,8 @@ func pick(X [][]float64, y []int, idx []int) ([][]float64, []int) {
 }
 
 // printLogreg prints the fit and its held-out scores: report is the
-// classification report, wrep its weighted version when the scores are
-// weighted (nil otherwise).
-func printLogreg(w io.Writer, r logregResult, report metrics.Report, wrep *weightedReport) {
+// classification report, weighted when the scores are.
+func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 	fmt.Fprintf(w, "data: %s, target %q: %d classes (%s), %d features\n",
 		r.Data, r.Target, len(r.Classes), strings.Join(r.Classes, ", "), len(r.Features))
 	if r.Test != "" {
@@ -610,33 +604,26 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report, wrep *weigh
 	} else if r.Test != "" {
 		on = "test-file"
 	}
-	if wrep != nil {
-		var correct float64
-		for i := range r.WeightedConfusion {
-			correct += r.WeightedConfusion[i][i]
-		}
-		fmt.Fprintf(w, "\n%s weighted accuracy: %.4f (weight %.6g of %.6g)\n", on, r.Accuracy, correct, wrep.Total)
-		fmt.Fprintf(w, "%s weighted log loss: %.4f\n", on, r.LogLoss)
-		if r.ROCAUC != nil {
-			fmt.Fprintf(w, "%s weighted ROC AUC: %.4f\n", on, *r.ROCAUC)
-		}
-		printWeightedConfusion(w, r.Classes, r.WeightedConfusion, r.Weight)
-		fmt.Fprintf(w, "\nclassification report weighted by column %q (support: sums of weights):\n", r.Weight)
-		fmt.Fprint(w, wrep.String())
+	if r.ScoresWeighted {
+		correct, total := confusionSums(r.WeightedConfusion)
+		fmt.Fprintf(w, "\n%s weighted accuracy: %.4f (weight %.6g of %.6g)\n", on, r.Accuracy, correct, total)
+		on += " weighted"
 	} else {
-		correct := 0
-		for i := range r.Confusion {
-			correct += r.Confusion[i][i]
-		}
-		fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, report.Total)
-		fmt.Fprintf(w, "%s log loss: %.4f\n", on, r.LogLoss)
-		if r.ROCAUC != nil {
-			fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
-		}
-		printConfusion(w, r.Classes, r.Confusion)
-		fmt.Fprintln(w, "\nclassification report:")
-		fmt.Fprint(w, report.String())
+		correct, total := confusionSums(r.Confusion)
+		fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, total)
 	}
+	fmt.Fprintf(w, "%s log loss: %.4f\n", on, r.LogLoss)
+	if r.ROCAUC != nil {
+		fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
+	}
+	if r.ScoresWeighted {
+		printConfusion(w, r.Classes, r.WeightedConfusion, r.Weight)
+		fmt.Fprintf(w, "\nclassification report weighted by column %q (support: sums of weights):\n", r.Weight)
+	} else {
+		printConfusion(w, r.Classes, r.Confusion, "")
+		fmt.Fprintln(w, "\nclassification report:")
+	}
+	fmt.Fprint(w, report.String())
 	for _, p := range r.Plots {
 		fmt.Fprintf(w, "wrote %s\n", p)
 	}

@@ -365,10 +365,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		Warnings:  warnings,
 	}
 	report := metrics.Classification(yte, pred, classes)
-	for _, r := range report.Classes {
-		res.Report = append(res.Report, classRow(r))
-	}
-	res.MacroAvg, res.Weighted = classRow(report.MacroAvg), classRow(report.WeightedAvg)
+	res.Report, res.MacroAvg, res.Weighted = reportRows(report)
 
 	if *plotPrefix != "" {
 		path := *plotPrefix + "-confusion.png"
@@ -1199,7 +1196,7 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 	}
 	fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, report.Total)
 
-	printConfusion(w, r.Classes, r.Confusion)
+	printConfusion(w, r.Classes, r.Confusion, "")
 
 	fmt.Fprintln(w, "\nclassification report:")
 	fmt.Fprint(w, report.String())

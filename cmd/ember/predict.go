@@ -188,8 +188,8 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			// As ember gbt and logreg weigh their held-out accuracy: the
 			// weight of the rows predicted right over that of every row
 			// scored (the scorer refused weights that sum to 0).
-			res.WeightedConfusion = weightedConfusion(truth, pred, w, len(s.classes))
-			right, total := weightedAccuracy(res.WeightedConfusion)
+			res.WeightedConfusion = metrics.WeightedConfusionMatrix(truth, pred, w, len(s.classes))
+			right, total := confusionSums(res.WeightedConfusion)
 			total += unknownWeight
 			acc := right / total
 			res.Accuracy = &acc
@@ -203,9 +203,9 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		switch {
 		case res.WeightedConfusion != nil:
-			printWeightedConfusion(summary, s.classes, res.WeightedConfusion, *weightCol)
+			printConfusion(summary, s.classes, res.WeightedConfusion, *weightCol)
 		case len(truth) > 0:
-			printConfusion(summary, s.classes, metrics.ConfusionMatrix(truth, pred, len(s.classes)))
+			printConfusion(summary, s.classes, metrics.ConfusionMatrix(truth, pred, len(s.classes)), "")
 		}
 	}
 	if s.targets != nil {
