@@ -149,8 +149,8 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if *out != "" {
 		where = *out
 	}
-	fmt.Fprintf(summary, "scored %d rows of %s with the %s model %s (fitted on %s); predictions in %s\n",
-		len(s.rows), *data, mf.meta.Command, *model, mf.meta.Training.Data, where)
+	fmt.Fprintf(summary, "scored %s of %s with the %s model %s (fitted on %s); predictions in %s\n",
+		plural(len(s.rows), "row", "rows"), *data, mf.meta.Command, *model, mf.meta.Training.Data, where)
 	if s.weights != nil {
 		res.Weight, res.ScoresWeighted = *weightCol, true
 	}
@@ -196,10 +196,10 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(summary, "weighted accuracy against column %q: %.4f (weight %.6g of %.6g, in %d rows)\n", s.labelColumn, acc, right, total, labelled)
 		}
 		if res.Unlabelled > 0 {
-			fmt.Fprintf(summary, "%d %s no label (left out of the accuracy)\n", res.Unlabelled, map[bool]string{true: "row has", false: "rows have"}[res.Unlabelled == 1])
+			fmt.Fprintf(summary, "%s no label (left out of the accuracy)\n", plural(res.Unlabelled, "row has", "rows have"))
 		}
 		if res.Unknown > 0 {
-			fmt.Fprintf(summary, "%d %s a label the model was not trained on (counted as wrong)\n", res.Unknown, map[bool]string{true: "row has", false: "rows have"}[res.Unknown == 1])
+			fmt.Fprintf(summary, "%s a label the model was not trained on (counted as wrong)\n", plural(res.Unknown, "row has", "rows have"))
 		}
 		switch {
 		case res.WeightedConfusion != nil:
@@ -243,11 +243,11 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(summary, "weighted RMSE against column %q: %.6g (%d rows, weight %.6g)\n", s.labelColumn, rmse, n, total)
 		}
 		if missing := res.Unlabelled - s.badTargets; missing > 0 {
-			fmt.Fprintf(summary, "%d %s no target (left out of the RMSE)\n", missing, map[bool]string{true: "row has", false: "rows have"}[missing == 1])
+			fmt.Fprintf(summary, "%s no target (left out of the RMSE)\n", plural(missing, "row has", "rows have"))
 		}
 		if s.badTargets > 0 {
-			fmt.Fprintf(summary, "%d %s a target that is not a finite number, first %s (left out of the RMSE)\n",
-				s.badTargets, map[bool]string{true: "row has", false: "rows have"}[s.badTargets == 1], s.firstBadTarget)
+			fmt.Fprintf(summary, "%s a target that is not a finite number, first %s (left out of the RMSE)\n",
+				plural(s.badTargets, "row has", "rows have"), s.firstBadTarget)
 		}
 	}
 	if *asJSON {
@@ -473,3 +473,12 @@ func classIndices(labels, classes []string) []int {
 // formatFloat writes a probability exactly (the shortest text that reads
 // back as the same float64).
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// plural is n with the words for one (n = 1) or for many: "1 row has",
+// "3 rows have". (Package metrics keeps its own for its notes' nouns.)
+func plural[N int | int64](n N, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

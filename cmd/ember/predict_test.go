@@ -458,3 +458,29 @@ func TestPredictGBTBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestScoredRowsPlural: ember predict and score say "1 row" of a file of
+// one row, and predict "1 row has no label" of one unlabelled row.
+func TestScoredRowsPlural(t *testing.T) {
+	train, test := splitIris(t)
+	model := filepath.Join(t.TempDir(), "m.ember")
+	code, _, errOut := runCmd(t, "gbt", "--data", train, "--target", "species", "--trees", "5", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	b, err := os.ReadFile(test)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	one := writeFile(t, "one.csv", lines[0]+"\n"+lines[1]+"\n")
+	unlabelled := lines[2][:strings.LastIndex(lines[2], ",")+1]
+	two := writeFile(t, "two.csv", lines[0]+"\n"+lines[1]+"\n"+unlabelled+"\n")
+
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", one)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "scored 1 row of "+one+" with the gbt model")
+	code, _, errOut = runCmd(t, "score", "--model", model, "--data", one)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "scored 1 row of "+one+" with the ember.gbt model")
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", two)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "scored 2 rows of "+two+" with the gbt model")
+	require.Contains(t, errOut, "\n1 row has no label (left out of the accuracy)\n")
+}

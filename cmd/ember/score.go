@@ -408,8 +408,8 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if where == "" {
 		where = "standard output"
 	}
-	fmt.Fprintf(summary, "scored %d rows of %s with the %s model %s (%s) in %.2fs, %.0f rows/s; predictions in %s\n",
-		res.Rows, *data, sc.kind, *model, sc.objective, res.Seconds, res.RowsPerSec, where)
+	fmt.Fprintf(summary, "scored %s of %s with the %s model %s (%s) in %.2fs, %.0f rows/s; predictions in %s\n",
+		plural(res.Rows, "row", "rows"), *data, sc.kind, *model, sc.objective, res.Seconds, res.RowsPerSec, where)
 	if sc.positive != "" {
 		res.Positive = sc.positive
 		fmt.Fprintf(summary, "prediction: the probability of class %q\n", sc.positive)
