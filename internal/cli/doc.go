@@ -57,7 +57,9 @@
 // once)". A flag given twice is reported instead of its value's own
 // problems and its output path's, since neither value is known to be the
 // one meant. Values a command supplies after Parse ([FlagSet.Default]) are
-// not "given" and never clash.
+// not "given" and never clash. Programs that declare their flags with
+// package flag instead (the benchmarks) follow the same rule, in the same
+// words, by parsing with [ParseOnce].
 //
 // Checks that depend on the data (a model's memory against the machine's,
 // a split's minimum size) are the command's own, after loading and before

@@ -162,9 +162,13 @@ func (d *def) shown() string {
 // givenAgain is the error for a flag given more than once, with every
 // value in the order given: "--epochs given twice (5, then 50): give it
 // once".
-func (d *def) givenAgain() error {
-	vals := make([]string, len(d.typed))
-	for i, v := range d.typed {
+func (d *def) givenAgain() error { return givenAgain(d.name, d.typed) }
+
+// givenAgain is the error for flag name given the values typed, more than
+// one, in order; ParseOnce reports with it too, so that both read alike.
+func givenAgain(name string, typed []string) error {
+	vals := make([]string, len(typed))
+	for i, v := range typed {
 		vals[i] = quoteIfNeeded(v)
 	}
 	times := "twice"
@@ -172,7 +176,7 @@ func (d *def) givenAgain() error {
 		times = strconv.Itoa(len(vals)) + " times"
 	}
 	list := strings.Join(vals[:len(vals)-1], ", ") + ", then " + vals[len(vals)-1]
-	return fmt.Errorf("--%s given %s (%s): give it once", d.name, times, list)
+	return fmt.Errorf("--%s given %s (%s): give it once", name, times, list)
 }
 
 // quoteIfNeeded quotes a value that would not read as one value in a list
