@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/emberml/ember/data"
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/internal/sysmem"
 	"github.com/emberml/ember/optim"
 	"github.com/emberml/ember/spam"
@@ -45,7 +46,7 @@ func main() {
 	err := run(os.Args[1:], os.Stdout, os.Stderr)
 	var u usageError
 	if err != nil && !errors.Is(err, flag.ErrHelp) && !(errors.As(err, &u) && u.printed) {
-		fmt.Fprintln(os.Stderr, "stepbench:", err)
+		cli.PrintError(os.Stderr, "stepbench", err)
 	}
 	os.Exit(exitStatus(err))
 }
@@ -57,7 +58,8 @@ sequence 44, vocabulary 8000; Adam 1e-3, clipping at 5) on the CPU at one
 batch size, on random token ids, and prints one line: sequences per second,
 milliseconds per step, the fastest step, CPU milliseconds per step, sequences
 per CPU-second and heap allocations per step. Build it at two commits and run
-the builds interleaved to compare them (see the package comment).
+the builds interleaved to compare them (see the package comment). Each flag
+is given at most once, as with Ember's commands.
 
 `
 
@@ -91,9 +93,12 @@ func run(args []string, out, errOut io.Writer) error {
 	batch := fs.Int("batch", 10, "batch size")
 	steps := fs.Int("steps", 20, "timed steps")
 	warm := fs.Int("warm", 3, "warm-up steps (not timed)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	if err := cli.ParseOnce(fs, args); err != nil {
+		switch {
+		case errors.Is(err, flag.ErrHelp):
 			return err
+		case errors.Is(err, cli.ErrUsage): // a flag given twice, not printed yet
+			return usageError{error: err}
 		}
 		return usageError{err, true}
 	}

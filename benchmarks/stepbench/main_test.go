@@ -26,8 +26,9 @@ func TestRun(t *testing.T) {
 
 // TestFlags: -h is help (exit 0) and says what the command does; a
 // positional argument, which used to end the flags silently (stepbench 64
-// -steps 2 ran batch 10 for 20 steps), and a batch beyond memory are
-// usage errors found before any step.
+// -steps 2 ran batch 10 for 20 steps), a flag given twice (which kept the
+// last value without a word) and a batch beyond memory are usage errors
+// found before any step.
 func TestFlags(t *testing.T) {
 	var out, errOut bytes.Buffer
 	err := run([]string{"-h"}, &out, &errOut)
@@ -44,6 +45,8 @@ func TestFlags(t *testing.T) {
 		{[]string{"-batch", "10", "x"}, `unexpected argument "x"`},
 		{[]string{"-batch", "100000000"}, "-batch 100000000: training needs about"},
 		{[]string{"-batch", "x"}, `invalid value "x" for flag -batch`},
+		{[]string{"-batch", "100000000", "-batch", "2"}, "--batch given twice (100000000, then 2): give it once"},
+		{[]string{"-steps", "1", "--steps=1"}, "--steps given twice (1, then 1): give it once"},
 	} {
 		out.Reset()
 		errOut.Reset()
