@@ -46,6 +46,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/internal/creditdata"
 	"github.com/emberml/ember/internal/shareddata"
 	"github.com/emberml/ember/models/gbt"
@@ -140,7 +141,7 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
-		fmt.Fprintln(os.Stderr, "gbtbench:", err)
+		cli.PrintError(os.Stderr, "gbtbench", err)
 		os.Exit(1)
 	}
 }
@@ -152,7 +153,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(fs.Output(), "usage: go run ./benchmarks/gbtbench [options]\n\n"+
 			"Times Ember's gradient-boosted trees beside XGBoost's hist method in one run\n"+
 			"(training time, scoring rows/s, peak memory) on the credit-default data and a\n"+
-			"synthetic table. Needs python3 with xgboost (--python).\n\noptions:\n")
+			"synthetic table. Needs python3 with xgboost (--python).\n\noptions (each at most once):\n")
 		fs.PrintDefaults()
 	}
 	var o options
@@ -171,7 +172,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.skipCredit, "no-credit", false, "skip the credit data")
 	fs.BoolVar(&o.skipMulti, "no-multiclass", false, "skip the credit data's 7-class EDUCATION target")
 	workdir := fs.String("workdir", "", "keep the table files and XGBoost's model in this `directory` (default: a temporary one, removed)")
-	if err := fs.Parse(args); err != nil {
+	// A flag given twice is refused, as by Ember's commands, rather than
+	// timing the last value without a word.
+	if err := cli.ParseOnce(fs, args); err != nil {
 		return err
 	}
 	if err := checkOptions(o, *repeatSyn, fs.Args()); err != nil {

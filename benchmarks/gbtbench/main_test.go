@@ -12,7 +12,8 @@ import (
 // TestRunRefusesBadFlags: settings that cannot give a result are refused
 // before any table is written or either engine starts (a negative --rows
 // used to panic, --trees 0 failed only after XGBoost had run, --repeat 0
-// printed a table of NaNs, and a stray argument ran the full benchmark).
+// printed a table of NaNs, a stray argument ran the full benchmark, and a
+// flag given twice ran with its last value without a word).
 func TestRunRefusesBadFlags(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -29,6 +30,8 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{[]string{"--no-credit", "--no-synthetic", "--no-multiclass"}, "--no-credit, --no-multiclass and --no-synthetic leave nothing to run"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--max-leaves", "1"}, "--max-leaves 1: must be 0 (depth by depth) or 2 and more"},
+		{[]string{"--trees", "5", "--trees", "50"}, "--trees given twice (5, then 50): give it once"},
+		{[]string{"--no-credit", "--no-credit"}, "--no-credit given twice (true, then true): give it once"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(tc.args, &out, &errOut)
