@@ -143,6 +143,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/spam"
 	"github.com/emberml/ember/train"
 )
@@ -155,7 +156,7 @@ func main() {
 		return
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "spambench:", err)
+		cli.PrintError(os.Stderr, "spambench", err)
 		if errors.As(err, new(usageError)) {
 			os.Exit(2)
 		}
@@ -274,10 +275,13 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.bucket, "bucket", train.DefaultChunk, "with --packed: batches the bucketing sampler sorts by length together (spamrnn --bucket)")
 	fs.BoolVar(&o.quick, "quick", false, "smoke run: batch 10, 2 warm-up, 5 steps, 1 repeat, no PyTorch (flags given explicitly still apply)")
 	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
+	// A flag given twice is refused, as by Ember's commands, rather than
+	// timing the last value without a word.
+	if err := cli.ParseOnce(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stderr, "Usage: go run ./benchmarks/spambench [flags]\n\n"+
-				"Times training of the SMS-spam classifier (LSTM, or --cell gru or cnn; --bidirectional) on this engine's devices and on PyTorch.\n\n")
+				"Times training of the SMS-spam classifier (LSTM, or --cell gru or cnn; --bidirectional) on this engine's devices and on PyTorch.\n"+
+				"Each flag is given at most once.\n\n")
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
 		}

@@ -325,6 +325,11 @@ func TestParseOptions(t *testing.T) {
 		{[]string{"--data", filepath.Join(dir, "missing")}, "--data " + filepath.Join(dir, "missing") + ": no such file"},
 		{[]string{"--data", dir}, "--data " + dir + ": is a directory, not a file"},
 		{[]string{"--out", file}, "--out " + file + ": exists and is not a directory (results.json and seq_per_s.png go into it)"},
+		// A flag given twice kept its last value without a word.
+		{[]string{"--steps", "5", "--steps", "50"}, "--steps given twice (5, then 50): give it once"},
+		{[]string{"--quick", "--quick"}, "--quick given twice (true, then true): give it once"},
+		{[]string{"--batch-sizes", "10,64", "--batch-sizes", "256", "--seed", "1", "--seed", "2"},
+			"--batch-sizes given twice (\"10,64\", then 256): give it once\n--seed given twice (1, then 2): give it once"},
 	} {
 		var stderr bytes.Buffer
 		err := run(context.Background(), tc.args, io.Discard, &stderr)
