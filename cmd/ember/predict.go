@@ -98,8 +98,9 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"class and each class's probability (the cluster for k-means). When the data\n"+
 			"has the model's label column, the accuracy and the confusion matrix against it\n"+
 			"are reported (rows whose label is empty or NaN are scored but left out of\n"+
-			"them); for a gbt regressor, the RMSE against its target column. --weight\n"+
-			"weighs these scores by a column of row weights, as ember gbt and logreg\n"+
+			"them); for a gbt regressor, the RMSE against its target column. Data without\n"+
+			"that column is scored all the same, and the summary says why no score is given.\n"+
+			"--weight weighs these scores by a column of row weights, as ember gbt and logreg\n"+
 			"--weight weigh their held-out scores. Without --out (or with --out -) the CSV is\n"+
 			"standard output and the summary, --json's too, goes to standard error.\n"+
 			"XGBoost models: ember score.\n")
@@ -153,6 +154,12 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		plural(len(s.rows), "row", "rows"), *data, mf.meta.Command, *model, mf.meta.Training.Data, where)
 	if s.weights != nil {
 		res.Weight, res.ScoresWeighted = *weightCol, true
+	}
+	if s.truth == nil && s.targets == nil {
+		// Said, so that a missing accuracy is not taken for a lost one.
+		if why := unscoredReason(mf, sc, *data); why != "" {
+			fmt.Fprintln(summary, why)
+		}
 	}
 	if s.truth != nil {
 		res.LabelColumn = s.labelColumn
@@ -392,6 +399,36 @@ func (c *tableClassifier) score(data string, layout tabular.Layout, id, weight s
 	}
 	s.labelColumn, s.truth, s.weights = labelColumn, truth, weights
 	return s, nil
+}
+
+// unscoredReason says why the predictions on the file data have no score
+// against labels (the accuracy, a regressor's RMSE) when the model was
+// fitted on some and data lacks them: "d.csv has no column "y", so no
+// accuracy is given"; "" for a model fitted without labels (k-means).
+func unscoredReason(mf *modelFile, sc scorer, data string) string {
+	label, score := mf.meta.Input.Target, "accuracy" // logreg's
+	switch sc := sc.(type) {
+	case *gbtPredictor:
+		label = sc.saved.Target
+		if sc.saved.Classes == nil {
+			score = "RMSE"
+		}
+	case *nbScorer:
+		in := mf.meta.Input
+		if in.Format == "sms" || in.Format == "text-label" {
+			// Labels are a field of each line, not a column: the file
+			// is lines of text alone (nbReadUnlabelled).
+			return fmt.Sprintf("%s is lines of text without labels (the model reads %s), so no accuracy is given",
+				data, nbLayoutName(in.Format, in.Text, in.Label))
+		}
+		label = in.Label
+	case *kmeansScorer:
+		return ""
+	}
+	if label == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s has no column %q, so no %s is given", data, label, score)
 }
 
 // checkWeightColumn refuses a --weight column (col, "" for none) that is
