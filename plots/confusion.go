@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -27,21 +26,43 @@ var blues = []color.RGBA{
 // cmGrid presents a confusion matrix to gonum's heat map. Grid columns are
 // predicted classes left to right; grid rows run bottom-up in gonum, so row
 // r shows true class k-1-r and the first class ends up at the top, the
-// usual reading order.
-type cmGrid struct{ cm [][]int }
+// usual reading order. The cells hold row counts (int) or sums of sample
+// weights (float64).
+type cmGrid[T int | float64] struct{ cm [][]T }
 
-func (g cmGrid) Dims() (c, r int)          { return len(g.cm), len(g.cm) }
-func (g cmGrid) Z(c, r int) float64        { return float64(g.cm[len(g.cm)-1-r][c]) }
-func (g cmGrid) X(c int) float64           { return float64(c) }
-func (g cmGrid) Y(r int) float64           { return float64(r) }
-func (g cmGrid) trueClass(r int) int       { return len(g.cm) - 1 - r }
-func (g cmGrid) Min() float64              { return 0 }
-func (g cmGrid) Max() float64              { return float64(max(1, maxCount(g.cm))) }
-func (g cmGrid) count(c, r int) int        { return g.cm[g.trueClass(r)][c] }
-func (g cmGrid) cellLabel(c, r int) string { return strconv.Itoa(g.count(c, r)) }
+func (g cmGrid[T]) Dims() (c, r int)    { return len(g.cm), len(g.cm) }
+func (g cmGrid[T]) Z(c, r int) float64  { return float64(g.cm[len(g.cm)-1-r][c]) }
+func (g cmGrid[T]) X(c int) float64     { return float64(c) }
+func (g cmGrid[T]) Y(r int) float64     { return float64(r) }
+func (g cmGrid[T]) trueClass(r int) int { return len(g.cm) - 1 - r }
+func (g cmGrid[T]) Min() float64        { return 0 }
 
-func maxCount(cm [][]int) int {
-	m := 0
+// Max is the top of the colour scale: the largest cell, or 1 when every
+// cell is 0 so that the scale still has a range.
+func (g cmGrid[T]) Max() float64 {
+	m := maxCell(g.cm)
+	if m <= 0 {
+		return 1
+	}
+	return float64(m)
+}
+
+// cellLabel prints a cell as the CLI's text tables do: counts in full,
+// sums of weights with %.6g.
+func (g cmGrid[T]) cellLabel(c, r int) string {
+	switch v := any(g.cm[g.trueClass(r)][c]).(type) {
+	case float64:
+		return fmt.Sprintf("%.6g", v)
+	case int:
+		return strconv.Itoa(v)
+	}
+	panic("unreachable")
+}
+
+func maxCount(cm [][]int) int { return maxCell(cm) }
+
+func maxCell[T int | float64](cm [][]T) T {
+	var m T
 	for _, row := range cm {
 		for _, v := range row {
 			m = max(m, v)
@@ -57,17 +78,41 @@ func maxCount(cm [][]int) int {
 // labels names the classes (nil numbers them). It errors on an empty or
 // non-square matrix, negative counts, or len(labels) != len(cm).
 func ConfusionHeatmap(path string, cm [][]int, labels []string, title string) error {
+	return confusionHeatmap("ConfusionHeatmap", path, cm, labels, title, "count", countTicks)
+}
+
+// WeightedConfusionHeatmap is ConfusionHeatmap for a weighted confusion
+// matrix (cm[true][predicted] the sum of the sample weights of the rows of
+// that true class predicted as that class, as
+// metrics.WeightedConfusionMatrix returns): cells are shaded by and
+// annotated with their sums (printed with %.6g, as Ember's text tables
+// print them) and the colour bar reads "sum of weights". A matrix of whole
+// numbers draws the same picture as ConfusionHeatmap but for that
+// caption. It errors as ConfusionHeatmap does, and on a NaN or infinite
+// cell.
+func WeightedConfusionHeatmap(path string, cm [][]float64, labels []string, title string) error {
+	return confusionHeatmap("WeightedConfusionHeatmap", path, cm, labels, title, "sum of weights", weightTicks)
+}
+
+// confusionHeatmap draws either kind of confusion matrix; fn names the
+// exported function in errors, caption labels the colour bar, and ticks
+// places its ticks for the range 0..max.
+func confusionHeatmap[T int | float64](fn, path string, cm [][]T, labels []string, title, caption string, ticksFor func(lo, hi float64) []plot.Tick) error {
 	k := len(cm)
 	if k == 0 {
-		return errors.New("plots: ConfusionHeatmap: empty confusion matrix")
+		return fmt.Errorf("plots: %s: empty confusion matrix", fn)
 	}
 	for i, row := range cm {
 		if len(row) != k {
-			return fmt.Errorf("plots: ConfusionHeatmap: row %d has %d columns; the matrix must be %d×%d", i, len(row), k, k)
+			return fmt.Errorf("plots: %s: row %d has %d columns; the matrix must be %d×%d", fn, i, len(row), k, k)
 		}
 		for j, v := range row {
+			f := float64(v)
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("plots: %s: cm[%d][%d] = %v is not a finite number", fn, i, j, v)
+			}
 			if v < 0 {
-				return fmt.Errorf("plots: ConfusionHeatmap: cm[%d][%d] = %d is negative", i, j, v)
+				return fmt.Errorf("plots: %s: cm[%d][%d] = %v is negative", fn, i, j, v)
 			}
 		}
 	}
@@ -77,10 +122,10 @@ func ConfusionHeatmap(path string, cm [][]int, labels []string, title string) er
 		}
 	}
 	if len(labels) != k {
-		return fmt.Errorf("plots: ConfusionHeatmap: %d labels for a %d×%d matrix", len(labels), k, k)
+		return fmt.Errorf("plots: %s: %d labels for a %d×%d matrix", fn, len(labels), k, k)
 	}
 
-	g := cmGrid{cm}
+	g := cmGrid[T]{cm}
 	pal := colours(ramp(256, blues...))
 	// Cells grow with the class count up to a cap, so two classes do not
 	// look bloated and twenty still fit.
@@ -94,7 +139,7 @@ func ConfusionHeatmap(path string, cm [][]int, labels []string, title string) er
 	// The colour bar's area fits its widest count; the image is wide
 	// enough for the title, which is centred over the whole image, with
 	// the matrix and bar centred under it.
-	ticks := countTicks(0, float64(max(1, maxCount(cm))))
+	ticks := ticksFor(g.Min(), g.Max())
 	barPx := 28 + 16 + 14 + 14 + toPx(widestLabel(colourBarLabel, ticks))
 	ts := textStyle(14, color.Black)
 	ts.YAlign = draw.YTop
@@ -163,7 +208,7 @@ func ConfusionHeatmap(path string, cm [][]int, labels []string, title string) er
 		main := draw.Crop(dc, 0, -px(barPx), 0, 0)
 		p.Draw(main)
 		da := p.DataCanvas(main)
-		drawColourBar(dc, pal, hm.Min, hm.Max, ticks, "count",
+		drawColourBar(dc, pal, hm.Min, hm.Max, ticks, caption,
 			da.Max.X+px(28), da.Min.Y, da.Max.Y)
 	})
 }
@@ -194,6 +239,24 @@ func countTicks(lo, hi float64) []plot.Tick {
 	for i, t := range ticks {
 		if t.Label != "" {
 			ticks[i].Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+		}
+	}
+	return ticks
+}
+
+// weightTicks are a colour bar's ticks for sums of weights lo..hi: for a
+// whole-number top or one from 2 up, the ticks of counts (so whole-number
+// weights draw the same bar as counts); for a fractional top below 2, where
+// whole numbers would leave a single tick, gonum's ticks labelled with
+// %.6g ("0.3", not "0.30000000000000004").
+func weightTicks(lo, hi float64) []plot.Tick {
+	if hi >= 2 || hi == math.Trunc(hi) {
+		return countTicks(lo, hi)
+	}
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = fmt.Sprintf("%.6g", t.Value)
 		}
 	}
 	return ticks
