@@ -876,13 +876,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if res.EvalOn == "train" {
 			on = "training rows"
 		}
-		if res.ScoresWeighted { // the curve and the heat map count rows, whatever they weigh
-			on += ", unweighted"
-		}
 		if yInt != nil && res.ROCAUC != nil {
 			path := *plotPrefix + "-roc.png"
 			// The curve is of the second class's probability: say which.
-			title := fmt.Sprintf("GBT: %s, positive class %q (%s)", *target, classes[1], on)
+			rocOn := on
+			if res.ScoresWeighted { // the curve counts rows, whatever they weigh
+				rocOn += ", unweighted"
+			}
+			title := fmt.Sprintf("GBT: %s, positive class %q (%s)", *target, classes[1], rocOn)
 			if err := plots.ROCCurve(path, yInt, pos, title); err != nil {
 				return err
 			}
@@ -890,7 +891,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if yInt != nil {
 			path := *plotPrefix + "-confusion.png"
-			if err := plots.ConfusionHeatmap(path, res.Confusion, classes, fmt.Sprintf("GBT: %s (%s)", *target, on)); err != nil {
+			// The heat map shows the matrix the text prints: sums of
+			// weights when the scores are weighted, row counts otherwise.
+			if res.WeightedConfusion != nil {
+				title := fmt.Sprintf("GBT: %s (%s, weighted by column %q)", *target, on, *weightCol)
+				if err := plots.WeightedConfusionHeatmap(path, res.WeightedConfusion, classes, title); err != nil {
+					return err
+				}
+			} else if err := plots.ConfusionHeatmap(path, res.Confusion, classes, fmt.Sprintf("GBT: %s (%s)", *target, on)); err != nil {
 				return err
 			}
 			res.Plots = append(res.Plots, path)

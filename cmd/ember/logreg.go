@@ -642,10 +642,14 @@ func logregPlots(prefix string, m *logreg.Model, r logregResult, X [][]float64, 
 	if r.EvalOn == "test" {
 		title = fmt.Sprintf("logistic regression: %s (%d held-out rows)", r.Target, r.NTest)
 	}
-	if r.ScoresWeighted { // the heat map counts rows, whatever they weigh
-		title = strings.TrimSuffix(title, ")") + ", unweighted counts)"
-	}
-	if err := plots.ConfusionHeatmap(cmPath, r.Confusion, r.Classes, title); err != nil {
+	// The heat map shows the matrix the text prints: sums of weights when
+	// the scores are weighted, row counts otherwise.
+	if r.WeightedConfusion != nil {
+		title = strings.TrimSuffix(title, ")") + fmt.Sprintf(", weighted by column %q)", r.Weight)
+		if err := plots.WeightedConfusionHeatmap(cmPath, r.WeightedConfusion, r.Classes, title); err != nil {
+			return nil, err
+		}
+	} else if err := plots.ConfusionHeatmap(cmPath, r.Confusion, r.Classes, title); err != nil {
 		return nil, err
 	}
 	paths = append(paths, cmPath)
