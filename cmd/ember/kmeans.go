@@ -205,6 +205,8 @@ func loadKMeans(mf *modelFile) (scorer, error) {
 	return &kmeansScorer{mf: mf, m: m}, nil
 }
 
+func (s *kmeansScorer) unscored(string) string { return "" } // clusters: no labels
+
 func (s *kmeansScorer) score(data string, layout tabular.Layout, id, weight string) (*scores, error) {
 	if weight != "" {
 		return nil, fmt.Errorf("--weight %s: the kmeans model %s assigns clusters and is scored against no labels, so there are no scores to weigh; leave --weight out", weight, s.mf.path)

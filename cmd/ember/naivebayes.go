@@ -509,6 +509,17 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	return &nbScorer{mf: mf, vec: vec, tf: tf, nb: nb}, nil
 }
 
+func (s *nbScorer) unscored(data string) string {
+	in := s.mf.meta.Input
+	if in.Format == "sms" || in.Format == "text-label" {
+		// Labels are a field of each line, not a column: the file is
+		// lines of text alone (nbReadUnlabelled).
+		return fmt.Sprintf("%s is lines of text without labels (the model reads %s), so no accuracy is given",
+			data, nbLayoutName(in.Format, in.Text, in.Label))
+	}
+	return noScoreLine(data, in.Label, "accuracy")
+}
+
 func (s *nbScorer) score(data string, layout tabular.Layout, id, weight string) (*scores, error) {
 	if layout.Sep != 0 || layout.NoHeader || layout.NA != nil {
 		return nil, fmt.Errorf("--sep, --no-header and --na-values are for table models; the naive Bayes model %s reads documents as it was trained on them: leave them out", s.mf.path)

@@ -32,6 +32,10 @@ type scorer interface {
 	// when missing, bad, or of no use (no label column, a model with no
 	// labels), before any row is predicted.
 	score(data string, layout tabular.Layout, id, weight string) (*scores, error)
+	// unscored says why predictions on the file data, which lacks the
+	// model's labels, carry no score (noScoreLine's sentence), or "" for a
+	// model fitted without labels.
+	unscored(data string) string
 }
 
 // scorers rebuilds a saved model from its file, by command (the file's
@@ -157,7 +161,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if s.truth == nil && s.targets == nil {
 		// Said, so that a missing accuracy is not taken for a lost one.
-		if why := unscoredReason(mf, sc, *data); why != "" {
+		if why := sc.unscored(*data); why != "" {
 			fmt.Fprintln(summary, why)
 		}
 	}
@@ -401,34 +405,18 @@ func (c *tableClassifier) score(data string, layout tabular.Layout, id, weight s
 	return s, nil
 }
 
-// unscoredReason says why the predictions on the file data have no score
-// against labels (the accuracy, a regressor's RMSE) when the model was
-// fitted on some and data lacks them: "d.csv has no column "y", so no
-// accuracy is given"; "" for a model fitted without labels (k-means).
-func unscoredReason(mf *modelFile, sc scorer, data string) string {
-	label, score := mf.meta.Input.Target, "accuracy" // logreg's
-	switch sc := sc.(type) {
-	case *gbtPredictor:
-		label = sc.saved.Target
-		if sc.saved.Classes == nil {
-			score = "RMSE"
-		}
-	case *nbScorer:
-		in := mf.meta.Input
-		if in.Format == "sms" || in.Format == "text-label" {
-			// Labels are a field of each line, not a column: the file
-			// is lines of text alone (nbReadUnlabelled).
-			return fmt.Sprintf("%s is lines of text without labels (the model reads %s), so no accuracy is given",
-				data, nbLayoutName(in.Format, in.Text, in.Label))
-		}
-		label = in.Label
-	case *kmeansScorer:
-		return ""
-	}
+// noScoreLine says that the file data has no column label, so no score
+// (accuracy, a regressor's RMSE) is given: "d.csv has no column "y", so no
+// accuracy is given"; "" for a model fitted without labels (label "").
+func noScoreLine(data, label, score string) string {
 	if label == "" {
 		return ""
 	}
 	return fmt.Sprintf("%s has no column %q, so no %s is given", data, label, score)
+}
+
+func (c *tableClassifier) unscored(data string) string {
+	return noScoreLine(data, c.mf.meta.Input.Target, "accuracy")
 }
 
 // checkWeightColumn refuses a --weight column (col, "" for none) that is

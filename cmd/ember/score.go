@@ -519,6 +519,13 @@ type gbtPredictor struct {
 	path  string
 }
 
+func (g *gbtPredictor) unscored(data string) string {
+	if g.saved.Classes == nil {
+		return noScoreLine(data, g.saved.Target, "RMSE")
+	}
+	return noScoreLine(data, g.saved.Target, "accuracy")
+}
+
 func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight string) (*scores, error) {
 	s := g.saved
 	if err := checkWeightColumn(weight, s.Target, g.path); err != nil {
