@@ -740,18 +740,20 @@ func (t *trainer) applyLeaves(leaves []leafSpan) {
 	if t.m.Objective.adaptive() {
 		t.adaptLeaves(leaves)
 	}
+	f32 := t.m.Objective.adaptive()
 	runTasks(len(leaves), t.threads, func(i int) {
 		l := leaves[i]
 		for _, r := range t.rows[l.begin:l.end] {
-			t.addMargin(int(r)*t.k+t.class, l.value)
+			t.addMargin(f32, int(r)*t.k+t.class, l.value)
 		}
 	})
 }
 
-// addMargin adds a leaf value to training margin j: in float32 for an
-// adaptive objective, as XGBoost's prediction cache sums (see adaptive.go).
-func (t *trainer) addMargin(j int, v float64) {
-	if t.m.Objective.adaptive() {
+// addMargin adds a leaf value to training margin j: in float32 when f32
+// (an adaptive objective, Objective.adaptive, decided once per pass by the
+// caller), as XGBoost's prediction cache sums (see adaptive.go).
+func (t *trainer) addMargin(f32 bool, j int, v float64) {
+	if f32 {
 		t.raw[j] = float64(float32(t.raw[j]) + float32(v))
 		return
 	}
@@ -920,10 +922,11 @@ func (t *trainer) leafBinned(root int32, row []uint8) float32 {
 // was not grown on.
 func (t *trainer) updateUnsampled(root int32) {
 	d := t.d
+	f32 := t.m.Objective.adaptive()
 	parallel(t.n, t.threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if !t.sampled[i] {
-				t.addMargin(i*t.k+t.class, float64(t.leafBinned(root, t.bins[i*d:(i+1)*d])))
+				t.addMargin(f32, i*t.k+t.class, float64(t.leafBinned(root, t.bins[i*d:(i+1)*d])))
 			}
 		}
 	})
