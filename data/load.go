@@ -274,20 +274,26 @@ func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) 
 	// a CR inside a quoted field is text. Detection reads the first lines
 	// as TSV has them; a NUL byte is reported, with its line, as the
 	// format has them.
+	// TSV's lines (no quoting) serve detection, and are kept when it finds
+	// TSV; CSV's are read again, minding quotes.
+	lines, linesErr := "", error(nil)
 	if f == FormatAuto {
-		lines, _ := lineends.String(text, lineends.Quoting{})
+		lines, linesErr = lineends.String(text, lineends.Quoting{})
 		if f, err = detect(lines, o); err != nil {
 			return nil, rep, fmt.Errorf("%s: %w", source, err)
 		}
 		rep.Format = f
 	}
-	quoting := lineends.Quoting{}
-	if f == FormatCSV {
-		quoting.Comma = ','
+	switch {
+	case f == FormatCSV:
+		lines, linesErr = lineends.String(text, lineends.Quoting{Comma: ','})
+	case o.Format != FormatAuto: // not converted for detection
+		lines, linesErr = lineends.String(text, lineends.Quoting{})
 	}
-	if text, err = lineends.String(text, quoting); err != nil {
-		return nil, rep, fmt.Errorf("%s: %w", source, err)
+	if linesErr != nil {
+		return nil, rep, fmt.Errorf("%s: %w", source, linesErr)
 	}
+	text = lines
 	var out []Example
 	if f == FormatTSV {
 		if out, err = readTSV(text, &rep); err != nil {
