@@ -2,10 +2,10 @@
 // does: accuracy, confusion matrices, per-class precision/recall/F1 reports,
 // ROC AUC and log loss.
 //
-// WeightedConfusionMatrix and WeightedClassification take scikit-learn's
-// sample_weight: a sample of weight 2 counts as two samples, one of weight
-// 0 as none. A weighted Report is laid out as an unweighted one, its support
-// the sums of the weights.
+// WeightedConfusionMatrix, WeightedClassification and WeightedROCAUC take
+// scikit-learn's sample_weight: a sample of weight 2 counts as two samples,
+// one of weight 0 as none. A weighted Report is laid out as an unweighted
+// one, its support the sums of the weights.
 //
 // Class labels are small non-negative integers 0..nClasses-1 (a model's class
 // indices). The functions follow scikit-learn's conventions, including its

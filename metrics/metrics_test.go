@@ -1,7 +1,9 @@
 package metrics
 
 import (
+	"encoding/json"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -245,6 +247,85 @@ func TestROCAUCErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ROCAUC(tc.y, tc.scores)
+			require.ErrorContains(t, err, tc.wantErr)
+			require.True(t, math.IsNaN(got))
+		})
+	}
+}
+
+// TestWeightedROCAUCMatchesSklearn: WeightedROCAUC is scikit-learn 1.2's
+// roc_auc_score with sample_weight (testdata/make_weighted_roc_auc.py) over
+// tied scores, weights of 0 alone at a score and inside a tie, and
+// fractional and large weights.
+func TestWeightedROCAUCMatchesSklearn(t *testing.T) {
+	b, err := os.ReadFile("testdata/weighted_roc_auc.json")
+	require.NoError(t, err)
+	var cases map[string]struct {
+		Y   []int     `json:"y"`
+		S   []float64 `json:"s"`
+		W   []float64 `json:"w"`
+		AUC float64   `json:"auc"`
+	}
+	require.NoError(t, json.Unmarshal(b, &cases))
+	require.Len(t, cases, 4)
+	for name, c := range cases {
+		got, err := WeightedROCAUC(c.Y, c.S, c.W)
+		require.NoError(t, err, name)
+		require.InEpsilon(t, c.AUC, got, 1e-12, name)
+	}
+}
+
+// TestWeightedROCAUCIsROCAUCRepeated: weights all 1 give ROCAUC's figure to
+// the bit; a weight of 2 scores as the sample twice, and a sample of
+// weight 0 as no sample, even alone at the top score.
+func TestWeightedROCAUCIsROCAUCRepeated(t *testing.T) {
+	y := []int{0, 0, 1, 1, 0, 1, 1, 0}
+	s := []float64{0.1, 0.4, 0.35, 0.8, 0.4, 0.4, 0.9, 0.2}
+	ones := []float64{1, 1, 1, 1, 1, 1, 1, 1}
+	plain, err := ROCAUC(y, s)
+	require.NoError(t, err)
+	got, err := WeightedROCAUC(y, s, ones)
+	require.NoError(t, err)
+	require.Equal(t, plain, got)
+
+	twice := slices.Clone(ones)
+	twice[2] = 2
+	repeated, err := ROCAUC(append(slices.Clone(y), y[2]), append(slices.Clone(s), s[2]))
+	require.NoError(t, err)
+	got, err = WeightedROCAUC(y, s, twice)
+	require.NoError(t, err)
+	require.InDelta(t, repeated, got, 1e-15)
+	require.NotEqual(t, plain, got, "a weight moves the area")
+
+	got, err = WeightedROCAUC(append(slices.Clone(y), 0, 1), append(slices.Clone(s), 2, 0.1), append(slices.Clone(ones), 0, 0))
+	require.NoError(t, err)
+	require.Equal(t, plain, got, "samples of weight 0 count for nothing")
+}
+
+func TestWeightedROCAUCErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		y       []int
+		scores  []float64
+		w       []float64
+		wantErr string
+	}{
+		{"one weight short", []int{0, 1}, []float64{0.2, 0.3}, []float64{1}, "WeightedROCAUC: 2 labels, 2 scores and 1 weights"},
+		{"no weights", []int{0, 1}, []float64{0.2, 0.3}, nil, "2 labels, 2 scores and 0 weights"},
+		{"one score short", []int{0, 1}, []float64{0.2}, []float64{1, 1}, "2 labels, 1 scores and 2 weights"},
+		{"empty", nil, nil, nil, "WeightedROCAUC: no samples"},
+		{"negative weight", []int{0, 1}, []float64{0.2, 0.3}, []float64{1, -0.5}, "weights[1] is -0.5; weights must be finite and 0 or more"},
+		{"NaN weight", []int{0, 1}, []float64{0.2, 0.3}, []float64{math.NaN(), 1}, "weights[0] is NaN"},
+		{"infinite weight", []int{0, 1}, []float64{0.2, 0.3}, []float64{1, math.Inf(1)}, "weights[1] is +Inf"},
+		{"one class", []int{1, 1}, []float64{0.2, 0.3}, []float64{1, 1}, "WeightedROCAUC: only one class present"},
+		{"non-binary label", []int{0, 2}, []float64{0.2, 0.3}, []float64{1, 1}, "yTrue[1] = 2"},
+		{"NaN score of weight 0", []int{0, 1, 1}, []float64{0.2, 0.5, math.NaN()}, []float64{1, 1, 0}, "scores[2] is NaN"},
+		{"positives weigh 0", []int{0, 1, 0}, []float64{0.2, 0.3, 0.1}, []float64{1, 0, 2}, "the positive samples weigh 0 and the negative 3 in all; AUC is undefined"},
+		{"negatives weigh 0", []int{0, 1}, []float64{0.2, 0.3}, []float64{0, 1.5}, "the positive samples weigh 1.5 and the negative 0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := WeightedROCAUC(tc.y, tc.scores, tc.w)
 			require.ErrorContains(t, err, tc.wantErr)
 			require.True(t, math.IsNaN(got))
 		})

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -15,11 +14,44 @@ import (
 // the lengths differ, a label is not 0 or 1, a score is NaN, or only one
 // class is present (AUC is undefined then).
 func ROCAUC(yTrue []int, scores []float64) (float64, error) {
+	return rocAUC("ROCAUC", yTrue, scores, nil)
+}
+
+// WeightedROCAUC is ROCAUC with sample weights, as
+// sklearn.metrics.roc_auc_score with sample_weight=weights: the true and
+// false positives at each threshold are the sums of the weights of the
+// positive and negative samples scored at or above it, so a sample of
+// weight 2 counts as two samples and one of weight 0 as none. Tied scores
+// make one threshold and a diagonal segment, as in ROCAUC; weights all 1
+// give ROCAUC's figure to the bit.
+//
+// It errors as ROCAUC does (the labels, 0 or 1, must include both classes
+// even among samples of weight 0, as sklearn checks them), and also when
+// the lengths of yTrue, scores and weights differ (nil weights included),
+// a weight is negative, NaN or infinite, or either class's samples weigh 0
+// in all (the curve's rates are then undefined).
+func WeightedROCAUC(yTrue []int, scores, weights []float64) (float64, error) {
+	if len(weights) != len(yTrue) || len(scores) != len(yTrue) {
+		return math.NaN(), fmt.Errorf("metrics: WeightedROCAUC: %d labels, %d scores and %d weights; they must match",
+			len(yTrue), len(scores), len(weights))
+	}
+	for i, w := range weights {
+		if !(w >= 0) || math.IsInf(w, 1) {
+			return math.NaN(), fmt.Errorf("metrics: WeightedROCAUC: weights[%d] is %v; weights must be finite and 0 or more", i, w)
+		}
+	}
+	return rocAUC("WeightedROCAUC", yTrue, scores, weights)
+}
+
+// rocAUC is ROCAUC (named fn in its errors), each sample weighted by
+// weights[i], or by 1 when weights is nil. The weights must already be
+// checked: as many as the labels, finite and 0 or more.
+func rocAUC(fn string, yTrue []int, scores, weights []float64) (float64, error) {
 	if len(yTrue) != len(scores) {
-		return math.NaN(), fmt.Errorf("metrics: ROCAUC: %d labels but %d scores", len(yTrue), len(scores))
+		return math.NaN(), fmt.Errorf("metrics: %s: %d labels but %d scores", fn, len(yTrue), len(scores))
 	}
 	if len(yTrue) == 0 {
-		return math.NaN(), errors.New("metrics: ROCAUC: no samples")
+		return math.NaN(), fmt.Errorf("metrics: %s: no samples", fn)
 	}
 	var pos, neg int
 	for i, y := range yTrue {
@@ -29,40 +61,52 @@ func ROCAUC(yTrue []int, scores []float64) (float64, error) {
 		case 1:
 			pos++
 		default:
-			return math.NaN(), fmt.Errorf("metrics: ROCAUC: yTrue[%d] = %d; binary labels must be 0 or 1", i, y)
+			return math.NaN(), fmt.Errorf("metrics: %s: yTrue[%d] = %d; binary labels must be 0 or 1", fn, i, y)
 		}
 		if math.IsNaN(scores[i]) {
-			return math.NaN(), fmt.Errorf("metrics: ROCAUC: scores[%d] is NaN", i)
+			return math.NaN(), fmt.Errorf("metrics: %s: scores[%d] is NaN", fn, i)
 		}
 	}
 	if pos == 0 || neg == 0 {
-		return math.NaN(), fmt.Errorf("metrics: ROCAUC: only one class present in yTrue (%d positive, %d negative); AUC is undefined", pos, neg)
+		return math.NaN(), fmt.Errorf("metrics: %s: only one class present in yTrue (%d positive, %d negative); AUC is undefined", fn, pos, neg)
 	}
 
-	order := make([]int, len(scores))
-	for i := range order {
-		order[i] = i
+	// Samples of weight 0 are left out, as sklearn's roc_curve drops them
+	// (they would move no point of the curve, only add thresholds).
+	order := make([]int, 0, len(scores))
+	for i := range scores {
+		if weights == nil || weights[i] != 0 {
+			order = append(order, i)
+		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return scores[order[a]] > scores[order[b]] })
 
 	// Walk thresholds from the highest score down; each distinct score adds
 	// one ROC point, and the trapezoid between consecutive points gives the
-	// tie handling sklearn uses.
-	var auc float64
-	var tp, fp, prevTP, prevFP int
+	// tie handling sklearn uses. Unweighted, tp and fp count whole samples,
+	// which float64 holds exactly.
+	var auc, tp, fp, prevTP, prevFP float64
 	for k, i := range order {
+		w := 1.0
+		if weights != nil {
+			w = weights[i]
+		}
 		if yTrue[i] == 1 {
-			tp++
+			tp += w
 		} else {
-			fp++
+			fp += w
 		}
 		if k+1 < len(order) && scores[order[k+1]] == scores[i] {
 			continue
 		}
-		auc += float64(fp-prevFP) * float64(tp+prevTP) / 2
+		auc += (fp - prevFP) * (tp + prevTP) / 2
 		prevTP, prevFP = tp, fp
 	}
-	return auc / (float64(pos) * float64(neg)), nil
+	if !(tp > 0 && fp > 0) {
+		return math.NaN(), fmt.Errorf("metrics: %s: the positive samples weigh %v and the negative %v in all; AUC is undefined unless both classes weigh more than 0",
+			fn, tp, fp)
+	}
+	return auc / (tp * fp), nil
 }
 
 // logLossEps is the clipping sklearn.metrics.log_loss applies to

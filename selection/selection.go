@@ -289,7 +289,7 @@ var (
 			return math.NaN(), fmt.Errorf("ROC AUC is for two classes; these predictions have %d (log_loss and accuracy score any number)", k)
 		}
 		if w != nil {
-			return weightedROCAUC(y, p, w)
+			return metrics.WeightedROCAUC(y, p, w)
 		}
 		return metrics.ROCAUC(y, p)
 	}}
@@ -329,57 +329,6 @@ var (
 		})
 	}}
 )
-
-// weightedROCAUC is sklearn's roc_auc_score(y, s, sample_weight=w): the
-// area under the ROC curve whose true and false positives are the weights
-// of the rows scored at or above each distinct score (rows of weight 0
-// left out, as sklearn drops them), by the trapezoid rule, so tied scores
-// make a diagonal segment as in metrics.ROCAUC.
-func weightedROCAUC(y []int, s, w []float64) (float64, error) {
-	switch {
-	case len(y) != len(s) || len(y) != len(w):
-		return math.NaN(), fmt.Errorf("ROC AUC of %d labels, %d scores and %d weights", len(y), len(s), len(w))
-	case len(y) == 0:
-		return math.NaN(), errors.New("ROC AUC of no rows")
-	}
-	var seen [2]bool
-	for i, c := range y {
-		if c != 0 && c != 1 {
-			return math.NaN(), fmt.Errorf("ROC AUC: label %d is %d; binary labels must be 0 or 1", i, c)
-		}
-		if math.IsNaN(s[i]) {
-			return math.NaN(), fmt.Errorf("ROC AUC: score %d is NaN", i)
-		}
-		seen[c] = true
-	}
-	if !seen[0] || !seen[1] {
-		return math.NaN(), errors.New("ROC AUC: only one class present; AUC is undefined")
-	}
-	var order []int
-	for i, wi := range w {
-		if wi != 0 {
-			order = append(order, i)
-		}
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s[b], s[a]) })
-	var auc, tp, fp, prevTP, prevFP float64
-	for k, i := range order {
-		if y[i] == 1 {
-			tp += w[i]
-		} else {
-			fp += w[i]
-		}
-		if k+1 < len(order) && s[order[k+1]] == s[i] {
-			continue
-		}
-		auc += (fp - prevFP) * (tp + prevTP) / 2
-		prevTP, prevFP = tp, fp
-	}
-	if !(tp > 0 && fp > 0) {
-		return math.NaN(), fmt.Errorf("ROC AUC: the positive rows weigh %v and the negative %v in all; AUC is undefined unless both weigh more than 0", tp, fp)
-	}
-	return auc / (tp * fp), nil
-}
 
 // perRow is how many probabilities p holds per label of y: K for K class
 // probabilities a row, else 1 (a binary classifier's, or lengths that do

@@ -255,6 +255,18 @@ func TestWeightedMetricsMatchSklearn(t *testing.T) {
 	require.Equal(t, 8, checked)
 }
 
+// TestWeightedROCAUCRefusesBadWeights: the weighted ROC AUC is
+// metrics.WeightedROCAUC's, which refuses a negative weight (rather than
+// drawing a curve that runs backwards) and a class whose rows all weigh 0,
+// for two class probabilities a row as for P(1).
+func TestWeightedROCAUCRefusesBadWeights(t *testing.T) {
+	y := []int{0, 1, 0, 1}
+	_, err := ROCAUC.Score(y, []float64{0.2, 0.7, 0.4, 0.3}, []float64{1, 1, -1, 1})
+	require.ErrorContains(t, err, "weights[2] is -1; weights must be finite and 0 or more")
+	_, err = ROCAUC.Score(y, []float64{0.8, 0.2, 0.3, 0.7, 0.6, 0.4, 0.7, 0.3}, []float64{1, 0, 2, 0})
+	require.ErrorContains(t, err, "the positive samples weigh 0 and the negative 3 in all")
+}
+
 // TestCrossValidateWeighted: with weights, each fold is scored by its
 // rows' weights, so held-out rows of weight 0 count for nothing, however
 // wrong their predictions; bad weights, and a fold whose rows all weigh 0
