@@ -7,6 +7,9 @@
 //
 //	go run ./benchmarks/gbtbench [--rows 1000000] [--cols 50] [--trees 100] [--depth 6] [--max-leaves N] [--threads 2] [--repeat 3] [--json FILE]
 //
+// A bad command line exits 2, with the problem said on one line; a run
+// that fails exits 1.
+//
 // With --max-leaves both sides grow each tree best first to N leaves
 // (Ember's MaxLeaves with no practical depth bound, XGBoost's lossguide
 // with max_depth 0), and --depth is not used.
@@ -131,19 +134,42 @@ type report struct {
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "worker" {
-		if err := worker(os.Args[2:]); err != nil {
+		err := worker(os.Args[2:])
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "gbtbench worker:", err)
-			os.Exit(1)
 		}
-		return
+		os.Exit(exitStatus(err))
 	}
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	var u usageError
+	if err != nil && !errors.Is(err, flag.ErrHelp) && !(errors.As(err, &u) && u.printed) {
 		cli.PrintError(os.Stderr, "gbtbench", err)
-		os.Exit(1)
 	}
+	os.Exit(exitStatus(err))
+}
+
+// usageError is a problem with the command line: main exits 2 for it, as
+// package flag does and as Ember's commands and the other benchmarks do,
+// and 1 for a run that failed. printed says package flag has already
+// written it, with the usage.
+type usageError struct {
+	error
+	printed bool
+}
+
+func (e usageError) Unwrap() error { return e.error }
+
+// exitStatus is the process's exit status for run's (or worker's) error:
+// 0 for none or -h, 2 for a bad command line, 1 for a failure.
+func exitStatus(err error) int {
+	var u usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &u):
+		return 2
+	}
+	return 1
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -175,10 +201,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// A flag given twice is refused, as by Ember's commands, rather than
 	// timing the last value without a word.
 	if err := cli.ParseOnce(fs, args); err != nil {
-		return err
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			return err
+		case errors.Is(err, cli.ErrUsage): // a flag given twice, not printed yet
+			return usageError{error: err}
+		}
+		return usageError{err, true}
 	}
 	if err := checkOptions(o, *repeatSyn, fs.Args()); err != nil {
-		return err
+		return usageError{error: err}
 	}
 	root, err := moduleRoot()
 	if err != nil {
@@ -192,7 +224,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		defer os.RemoveAll(tmp)
 	} else if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return err
+		return fmt.Errorf("--workdir %s: %w", tmp, err)
 	}
 
 	rep := report{
@@ -503,6 +535,7 @@ func readTable(path string) (*tabular.Matrix, []float64, error) {
 // worker is Ember's side: train, score, print one JSON line.
 func worker(args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // main prints the error, once
 	data := fs.String("data", "", "")
 	trees := fs.Int("trees", 100, "")
 	depth := fs.Int("depth", 6, "")
@@ -512,7 +545,7 @@ func worker(args []string) error {
 	xgbModel := fs.String("xgb-model", "", "")
 	xgbPred := fs.String("xgb-pred", "", "")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{error: err}
 	}
 	X, y, err := readTable(*data)
 	if err != nil {

@@ -4,10 +4,25 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
+
+// TestMain runs the command itself when the test binary is started with
+// GBTBENCH_MAIN=1, so that TestExitStatus can run main as a process and
+// read its exit status.
+func TestMain(m *testing.M) {
+	if os.Getenv("GBTBENCH_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
 
 // TestRunRefusesBadFlags: settings that cannot give a result are refused
 // before any table is written or either engine starts (a negative --rows
@@ -36,8 +51,59 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		var out, errOut bytes.Buffer
 		err := run(tc.args, &out, &errOut)
 		require.ErrorContains(t, err, tc.want, "%v", tc.args)
+		require.Equal(t, 2, exitStatus(err), "%v: a bad command line", tc.args)
 		require.NotContains(t, errOut.String(), "round", "%v: work started", tc.args)
 	}
 	var out, errOut bytes.Buffer
 	require.True(t, errors.Is(run([]string{"-h"}, &out, &errOut), flag.ErrHelp))
+}
+
+// TestExitStatus runs gbtbench's main in a child process (the test binary,
+// see TestMain): a bad command line exits 2, as Ember's commands and the
+// other benchmarks do (gbtbench used to exit 1), with its error said once;
+// -h exits 0; a run that fails exits 1, and so does a worker that fails.
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	for _, tc := range []struct {
+		args   []string
+		status int
+		stderr string // a line of stderr
+	}{
+		{[]string{"--trees", "0"}, 2, "gbtbench: --trees 0: must be 1 to 1000000"},
+		{[]string{"--trees", "5", "--trees", "50"}, 2, "gbtbench: --trees given twice (5, then 50): give it once"},
+		{[]string{"--no-such-flag"}, 2, "flag provided but not defined: -no-such-flag"},
+		{[]string{"--rows", "many"}, 2, `invalid value "many" for flag -rows: parse error`},
+		{[]string{"extra"}, 2, `gbtbench: unexpected argument "extra" (gbtbench takes options only; see gbtbench -h)`},
+		{[]string{"-h"}, 0, "usage: go run ./benchmarks/gbtbench [options]"},
+		// The work directory cannot be made: a failure of the run, not of
+		// the command line.
+		{[]string{"--no-credit", "--no-multiclass", "--rows", "2", "--cols", "1", "--workdir", filepath.Join(file, "sub")}, 1,
+			"gbtbench: --workdir " + filepath.Join(file, "sub") + ": mkdir " + file + ": not a directory"},
+		{[]string{"worker", "--data", filepath.Join(dir, "missing.bin")}, 1,
+			"gbtbench worker: open " + filepath.Join(dir, "missing.bin") + ": no such file or directory"},
+		{[]string{"worker", "--trees", "x"}, 2, `gbtbench worker: invalid value "x" for flag -trees: parse error`},
+	} {
+		cmd := exec.Command(os.Args[0], tc.args...)
+		cmd.Env = append(os.Environ(), "GBTBENCH_MAIN=1")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		status := 0
+		if err != nil {
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "%v", tc.args)
+			status = ee.ExitCode()
+		}
+		require.Equal(t, tc.status, status, "%v: stderr %s", tc.args, stderr.String())
+		lines := strings.Split(stderr.String(), "\n")
+		require.Contains(t, lines, tc.stderr, "%v", tc.args)
+		for _, l := range lines {
+			if strings.HasSuffix(l, tc.stderr) && l != tc.stderr {
+				t.Errorf("%v: the error is said twice:\n%s", tc.args, stderr.String())
+			}
+		}
+		require.Empty(t, stdout.String(), "%v", tc.args)
+	}
 }
