@@ -131,7 +131,9 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"stratified, as ember gbt and logreg split: that share of each class, picked at\n"+
 			"random (--seed), though never a class's last document. Every document needs a\n"+
 			"label: an empty one, or one of pandas' missing-value markers (NaN, nan, NA, null,\n"+
-			"...), is an error naming its line; drop or fill in those documents first.\n"+
+			"...), is an error naming its line; drop or fill in those documents first. A\n"+
+			"document that is such a marker is missing too, and an error; an empty one is a\n"+
+			"document without words, as scikit-learn's CountVectorizer reads \"\".\n"+
 			"\nFeatures are computed as scikit-learn's CountVectorizer and TfidfTransformer\n"+
 			"compute them, with the flags named after their parameters: --ngram 1,2 adds word\n"+
 			"pairs (formed after stop words are dropped: \"win me cash\" gives \"win cash\"),\n"+
@@ -715,12 +717,20 @@ func nbRead(path, format, textCol, labelCol, idCol string, needLabels bool) (doc
 // column, unless the labels are only to score against (without
 // needLabels, in a file with a header), where it is "" and the document
 // is scored but left out of the accuracy.
+//
+// A document that is one of those markers is missing too, and always an
+// error naming the file, line and column: read as text it would be the
+// word "nan", "null" or "na" (as pandas' astype(str) makes it), where
+// pandas reads a missing value and scikit-learn's CountVectorizer refuses
+// it. An empty text is the empty document, which CountVectorizer takes
+// as a document without words ("" is a valid document), so an empty cell
+// or field is one.
 func nbReadWeighted(path, format, textCol, labelCol, idCol, weightCol string, needLabels bool) (docs, labels, ids []string, weights []float64, err error) {
 	switch format {
 	case "sms", "text-label":
-		layout, li, ti, labelField := "label<TAB>text", 0, 1, "first"
+		layout, li, ti, labelField, textField := "label<TAB>text", 0, 1, "first", "last"
 		if format == "text-label" {
-			layout, li, ti, labelField = "text<TAB>label", 1, 0, "last"
+			layout, li, ti, labelField, textField = "text<TAB>label", 1, 0, "last", "first"
 		}
 		if textCol != "" || labelCol != "" {
 			return nil, nil, nil, nil, fmt.Errorf("--text and --label name header columns; --format %s files have no header (%s)", format, layout)
@@ -748,7 +758,11 @@ func nbReadWeighted(path, format, textCol, labelCol, idCol, weightCol string, ne
 		}
 		if len(recs[0]) == 1 && !needLabels {
 			// Unlabelled: one document per line.
-			for _, r := range recs {
+			for i, r := range recs {
+				if tabular.IsNA(r[0]) {
+					return nil, nil, nil, nil, fmt.Errorf("%s: line %d: missing document (the line is %q, which reads as a missing value, as in pandas' read_csv)%s",
+						path, lines[i], strings.TrimSpace(r[0]), nbMissingDocAdvice("line"))
+				}
 				docs = append(docs, r[0])
 			}
 			return docs, nil, nil, nil, nil
@@ -765,6 +779,10 @@ func nbReadWeighted(path, format, textCol, labelCol, idCol, weightCol string, ne
 			if tabular.IsNA(l) {
 				return nil, nil, nil, nil, fmt.Errorf("%s: line %d: missing class label (the %s field, %s, is %q, which reads as a missing value, as in pandas' read_csv)%s",
 					path, lines[i], labelField, layout, l, missingLabelAdvice("line"))
+			}
+			if tabular.IsNA(r[ti]) && strings.TrimSpace(r[ti]) != "" {
+				return nil, nil, nil, nil, fmt.Errorf("%s: line %d: missing document (the %s field, %s, is %q, which reads as a missing value, as in pandas' read_csv)%s",
+					path, lines[i], textField, layout, strings.TrimSpace(r[ti]), nbMissingDocAdvice("field"))
 			}
 			labels = append(labels, l)
 			docs = append(docs, r[ti])
@@ -820,7 +838,12 @@ func nbReadWeighted(path, format, textCol, labelCol, idCol, weightCol string, ne
 			for last > ti+1 && rec[last-1] == "" {
 				last--
 			}
-			docs = append(docs, strings.Join(rec[ti:last], ","))
+			doc := strings.Join(rec[ti:last], ",")
+			if tabular.IsNA(doc) && strings.TrimSpace(doc) != "" {
+				return nil, nil, nil, nil, fmt.Errorf("%s: line %d, column %q: missing document (%q reads as a missing value, as in pandas' read_csv)%s",
+					path, lines[r], textCol, strings.TrimSpace(doc), nbMissingDocAdvice("cell"))
+			}
+			docs = append(docs, doc)
 			if ii >= 0 {
 				ids = append(ids, rec[ii])
 			}
@@ -852,6 +875,12 @@ func nbReadWeighted(path, format, textCol, labelCol, idCol, weightCol string, ne
 		return docs, labels, ids, weights, nil
 	}
 	return nil, nil, nil, nil, fmt.Errorf("--format %q: want sms, text-label, tsv or csv", format)
+}
+
+// nbMissingDocAdvice ends the error about a missing document in a
+// line, field or cell: what to do instead.
+func nbMissingDocAdvice(item string) string {
+	return fmt.Sprintf("; give the document's text, leave the %s empty for a document without words, or drop the line", item)
 }
 
 // nbCheckLabels refuses labels that are text: more than 20 distinct

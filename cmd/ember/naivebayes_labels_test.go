@@ -94,3 +94,99 @@ func TestNaiveBayesColumnMistakes(t *testing.T) {
 	require.Equal(t, "ember naivebayes: "+data+`: column "id" (--text): text: CountVectorizer.Fit: empty vocabulary: none of the 6 documents has a token `+
 		"(only non-letters or stop words?); is it the column of documents?\n", errOut)
 }
+
+// TestNaiveBayesMissingDocumentMarkers: a document (text cell, field or
+// line) holding one of pandas' missing-value markers is a missing
+// document, in every layout and in a --test file and a file to score: an
+// error naming the file, line and column, before any fitting or scoring.
+// It was read as text, so "NaN" became the word "nan", a term of its
+// class (as pandas' astype(str) would make it; read_csv reads a missing
+// value, which scikit-learn's CountVectorizer refuses).
+func TestNaiveBayesMissingDocumentMarkers(t *testing.T) {
+	advice := func(item string) string {
+		return "; give the document's text, leave the " + item + " empty for a document without words, or drop the line\n"
+	}
+	for _, marker := range []string{"NaN", "nan", "NA", "null", "N/A", " None "} {
+		t.Run(strings.TrimSpace(marker), func(t *testing.T) {
+			csv := writeFile(t, "docs.csv", reviews+"7,"+marker+",neg\n")
+			code, out, errOut := runCmd(t, "naivebayes", "--data", csv, "--text", "review", "--label", "sentiment", "--test-frac", "0")
+			require.Equal(t, 1, code, out)
+			require.Empty(t, out, "nothing was fitted")
+			require.Equal(t, fmt.Sprintf("ember naivebayes: %s: line 9, column \"review\": missing document (%q reads as a missing value, as in pandas' read_csv)", csv, strings.TrimSpace(marker))+
+				advice("cell"), errOut)
+
+			tsv := writeFile(t, "docs.tsv", "text\tlabel\ngreat fun\tpos\n"+marker+"\tneg\nawful dull\tneg\n")
+			code, _, errOut = runCmd(t, "naivebayes", "--data", tsv, "--format", "tsv", "--text", "text", "--label", "label", "--test-frac", "0")
+			require.Equal(t, 1, code)
+			require.Equal(t, fmt.Sprintf("ember naivebayes: %s: line 3, column \"text\": missing document (%q reads as a missing value, as in pandas' read_csv)", tsv, strings.TrimSpace(marker))+
+				advice("cell"), errOut)
+
+			sms := writeFile(t, "docs.txt", "ham\thello there\nspam\t"+marker+"\nspam\tcall now\n")
+			code, _, errOut = runCmd(t, "naivebayes", "--data", sms, "--format", "sms", "--test-frac", "0")
+			require.Equal(t, 1, code)
+			require.Equal(t, fmt.Sprintf("ember naivebayes: %s: line 2: missing document (the last field, label<TAB>text, is %q, which reads as a missing value, as in pandas' read_csv)", sms, strings.TrimSpace(marker))+
+				advice("field"), errOut)
+
+			sentences := writeFile(t, "sentences.txt", "great fun\t1\n"+marker+"\t0\nawful dull\t0\n")
+			code, _, errOut = runCmd(t, "naivebayes", "--data", sentences, "--format", "text-label", "--test-frac", "0")
+			require.Equal(t, 1, code)
+			require.Contains(t, errOut, sentences+": line 2: missing document (the first field, text<TAB>label, is ")
+
+			// A --test file is read as --data is, before the fit.
+			good := writeFile(t, "good.csv", reviews)
+			code, out, errOut = runCmd(t, "naivebayes", "--data", good, "--text", "review", "--label", "sentiment", "--test", csv)
+			require.Equal(t, 1, code)
+			require.Empty(t, out)
+			require.Contains(t, errOut, csv+`: line 9, column "review": missing document`)
+
+			// Files to score: with a header, and plain lines of text.
+			model := filepath.Join(t.TempDir(), "nb.ember")
+			code, _, errOut = runCmd(t, "naivebayes", "--data", good, "--text", "review", "--label", "sentiment", "--test-frac", "0", "--save", model)
+			require.Equal(t, 0, code, errOut)
+			score := writeFile(t, "score.csv", "id,review\n1,great acting\n2,"+marker+"\n")
+			code, _, errOut = runCmd(t, "predict", "--model", model, "--data", score, "--out", "-")
+			require.Equal(t, 1, code)
+			require.Contains(t, errOut, score+`: line 3, column "review": missing document (`)
+
+			smsModel := filepath.Join(t.TempDir(), "sms.ember")
+			code, _, errOut = runCmd(t, "naivebayes", "--data", writeFile(t, "sms.txt", "ham\thello there\nspam\twin a prize\nham\tsee you\nspam\tcall now\n"),
+				"--format", "sms", "--test-frac", "0", "--save", smsModel)
+			require.Equal(t, 0, code, errOut)
+			lines := writeFile(t, "lines.txt", "hello\n"+marker+"\nwin now\n")
+			code, _, errOut = runCmd(t, "predict", "--model", smsModel, "--data", lines, "--out", "-")
+			require.Equal(t, 1, code)
+			require.Contains(t, errOut, fmt.Sprintf("%s: line 2: missing document (the line is %q, which reads as a missing value, as in pandas' read_csv)", lines, strings.TrimSpace(marker))+advice("line"))
+		})
+	}
+}
+
+// TestNaiveBayesEmptyDocument: an empty text cell or field is the empty
+// document, as scikit-learn's CountVectorizer takes "" (a document
+// without words): it counts towards its class's prior and adds no term.
+// A text that merely contains a marker is text ("NaN, sadly" is two words).
+func TestNaiveBayesEmptyDocument(t *testing.T) {
+	fit := func(data string, extra ...string) nbResult {
+		t.Helper()
+		code, out, errOut := runCmd(t, append([]string{"naivebayes", "--data", data, "--test-frac", "0", "--json"}, extra...)...)
+		require.Equal(t, 0, code, errOut)
+		var res nbResult
+		decodeLastLine(t, out, &res)
+		return res
+	}
+	cols := []string{"--text", "review", "--label", "sentiment"}
+	base := fit(writeFile(t, "base.csv", reviews), cols...)
+	for name, row := range map[string]string{"empty cell": "7,,neg\n", "quoted empty cell": "7,\"\",neg\n", "spaces": "7,   ,neg\n"} {
+		res := fit(writeFile(t, "empty.csv", reviews+row), cols...)
+		require.Equal(t, base.Documents+1, res.Documents, name)
+		require.Equal(t, []string{"neg", "pos"}, res.Classes, name)
+		require.Equal(t, []int{4, 3}, res.ClassCounts, name)
+		require.Equal(t, base.Vocabulary, res.Vocabulary, "%s: the empty document adds no term", name)
+	}
+
+	res := fit(writeFile(t, "empty.txt", "ham\thello there\nspam\t\nspam\twin a prize\nham\tsee you\n"), "--format", "sms")
+	require.Equal(t, []int{2, 2}, res.ClassCounts)
+	require.Equal(t, 3, res.Vocabulary) // hello, win, prize: the rest are stop words
+
+	res = fit(writeFile(t, "text.csv", reviews+"7,\"NaN, sadly\",neg\n"), cols...)
+	require.Equal(t, base.Vocabulary+2, res.Vocabulary, "nan and sadly are words here")
+}
