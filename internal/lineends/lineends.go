@@ -26,12 +26,16 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/emberml/ember/internal/textfile"
 )
 
 // Errors that an *Error wraps, for errors.Is.
 var (
-	// ErrNUL: a NUL byte, which text files do not have.
-	ErrNUL = errors.New("NUL byte")
+	// ErrNUL: a NUL byte, which text files do not have. It is
+	// textfile.ErrNUL, the kind of a NUL that textfile.Check finds in a
+	// file's first bytes, and wraps textfile.ErrNotText.
+	ErrNUL = textfile.ErrNUL
 	// ErrQuote: text after the closing quote of a quoted field.
 	ErrQuote = errors.New("text after a closing quote")
 	// ErrUnclosedQuote: a quoted field that the end of the input leaves open.
