@@ -15,7 +15,10 @@
 // Lines end in LF, CRLF or a lone CR (old Mac files), and a quote inside
 // an unquoted field is text, as pandas reads them; a quoted field never
 // closed, or with text after its closing quote, is an error naming its
-// line and column, as is a NUL byte (NewRecords).
+// line and column, as is a NUL byte (NewRecords). A file that is not
+// text (UTF-16, gzip-compressed, binary) is refused from its first bytes
+// with what to do (CheckText; ErrNotText), in the words package data
+// uses for the same file.
 //
 // Every CSV column comes back as Text, numbers included: a Pipeline's
 // Spec.Numeric columns, or ParseNumber on a column's Str, read them as

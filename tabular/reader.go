@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -208,13 +209,18 @@ type csvReader struct {
 func openCSV(f *os.File, size int64, path string, columns []string, batchRows int, layout Layout) (*csvReader, error) {
 	count := &countingReader{r: f}
 	br := bufio.NewReaderSize(count, 1<<20)
-	// Spreadsheet exports often start with a byte-order mark.
-	if b, err := br.Peek(len(bom)); err == nil && string(b) == bom {
-		br.Discard(len(bom))
-	}
+	// The head is checked with its byte-order mark, if any, so that
+	// CheckText's byte offsets are the file's. (The first Peek fills the
+	// buffer.)
+	br.Peek(len(bom))
 	head, _ := br.Peek(min(br.Buffered()+4096, 64<<10))
 	if err := CheckText(path, head, "CSV/TSV or Parquet"); err != nil {
 		return nil, err
+	}
+	// Spreadsheet exports often start with a byte-order mark.
+	if bytes.HasPrefix(head, []byte(bom)) {
+		br.Discard(len(bom))
+		head = head[len(bom):]
 	}
 	first := FirstLine(string(head))
 	if !isText(first) {

@@ -77,15 +77,22 @@ func TestCSVErrors(t *testing.T) {
 		{"duplicate", "a,a\n1,2\n", nil, `column name "a" appears twice`, ErrFormat},
 		{"duplicate after blank lines", "\n\na,a\n1,2\n", nil, `: line 3: column name "a" appears twice`, ErrFormat},
 		{"header only", "a,b\n", nil, "no data rows", ErrFormat},
-		{"binary", "\x00\x01\x02garbage\n", nil, "not a CSV/TSV or Parquet file", ErrFormat},
+		{"binary", "\x00\x01\x02garbage\n", nil, "not a CSV/TSV or Parquet file (binary content: a NUL byte on line 1, column 1, byte offset 0)", ErrNotText},
 		// A PNG's first line ("\x89PNG\r") has no NUL: it read as a CSV,
 		// with a parse error about a quote on line 3.
-		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02X\x00\x00\x01\x90\x08\x02\x00\x00\x00\n\"x,y\n", nil, "not a CSV/TSV or Parquet file (binary content: it has NUL bytes)", ErrFormat},
-		{"gzip", "\x1f\x8b\x08\x08J4\x0fk\x00\x03iris.csv\x00", nil, "is gzip-compressed; decompress it first (gunzip)", ErrFormat},
+		// The NUL is named by line and column as lineends names one later,
+		// and by byte offset.
+		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02X\x00\x00\x01\x90\x08\x02\x00\x00\x00\n\"x,y\n", nil,
+			"not a CSV/TSV or Parquet file (binary content: a NUL byte on line 3, column 1, byte offset 8)", ErrNotText},
+		// The offset is the file's, the byte-order mark counted; the
+		// column is the text's.
+		{"NUL after a byte-order mark", "\ufeffa,b\n1,\x00\n", nil, "(binary content: a NUL byte on line 2, column 3, byte offset 9)", ErrNotText},
+		{"gzip", "\x1f\x8b\x08\x08J4\x0fk\x00\x03iris.csv\x00", nil, "is gzip-compressed; decompress it first (gunzip)", ErrNotText},
 		// Spreadsheets' "Unicode text" export: say what it is, as ember's
-		// other readers do.
-		{"UTF-16", "\xff\xfea\x00,\x00b\x00\n\x00", nil, "is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", ErrFormat},
-		{"UTF-16 big-endian", "\xfe\xff\x00a\x00,\x00b\x00\n", nil, "is UTF-16 text", ErrFormat},
+		// other readers do, with or without a byte-order mark.
+		{"UTF-16", "\xff\xfea\x00,\x00b\x00\n\x00", nil, "is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", ErrNotText},
+		{"UTF-16 big-endian", "\xfe\xff\x00a\x00,\x00b\x00\n", nil, "is UTF-16 text", ErrNotText},
+		{"UTF-16 without a mark", "a\x00,\x00b\x00\n\x001\x00,\x002\x00\n\x00", nil, "is UTF-16 text; save it as UTF-8 (iconv -f utf-16le -t utf-8)", ErrNotText},
 		// A semicolon- or space-separated file reads as one column: say so.
 		{"semicolons", "a;b;y\n1;2;0\n", []string{"y"}, `the first line is one column: is the file separated by ";"? Layout.Sep = ';' reads it`, ErrColumn},
 		{"spaces", "A11 6 A34\nA12 7 A35\n", []string{"21"}, `the first line is one column: is the file separated by spaces? Layout.Sep = ' ' reads it, Layout.Sep = tabular.Whitespace runs of spaces`, ErrColumn},
@@ -98,7 +105,7 @@ func TestCSVErrors(t *testing.T) {
 		{"text after a closing quote", "a,b\n1,\"set\"osa\"\n", nil, `: line 2, column 7: a quote inside the quoted field that opens at column 3; a quoted field ends at its closing quote, and a quote inside it is written twice ("a ""b"" c")`, ErrFormat},
 		{"quote in the header", "a,\"b\"c\n1,2\n", nil, `: line 1, column 5: a quote inside the quoted field that opens at column 3`, ErrFormat},
 		// Past the first 8 KiB, a NUL is found where it is read.
-		{"NUL later", "a,b\r" + strings.Repeat("1,2\r", 3000) + "3,\x00\r", nil, ": line 3002, column 3: a NUL byte, which text files do not have", ErrFormat},
+		{"NUL later", "a,b\r" + strings.Repeat("1,2\r", 3000) + "3,\x00\r", nil, ": line 3002, column 3: a NUL byte, which text files do not have", ErrNotText},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, "bad.csv", tc.content)
@@ -109,6 +116,10 @@ func TestCSVErrors(t *testing.T) {
 			}
 			require.ErrorContains(t, err, tc.want)
 			require.ErrorIs(t, err, tc.is)
+			if tc.is == ErrNotText {
+				require.ErrorIs(t, err, ErrFormat)
+			}
+			require.Equal(t, tc.is == ErrNotText, errors.Is(err, ErrNotText), "errors.Is ErrNotText")
 			require.ErrorContains(t, err, p)
 			if strings.Contains(tc.name, "quote") {
 				require.NotContains(t, err.Error(), "header has")

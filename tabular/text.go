@@ -1,7 +1,6 @@
 package tabular
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emberml/ember/internal/lineends"
+	"github.com/emberml/ember/internal/textfile"
 )
 
 // This file holds what every reader of text tables does the same way, this
@@ -25,43 +25,43 @@ const MaxRecordBytes = 64 << 20
 // maxRecordBytes is MaxRecordBytes, lowered by tests.
 var maxRecordBytes = MaxRecordBytes
 
-// CheckText refuses a file whose head (its first bytes, 8 KiB or more when
-// the file has them) shows it is not text in a byte-oriented encoding:
-// UTF-16 (a spreadsheet's "Unicode text" export), gzip, or anything with
-// NUL bytes; read as latin-1 it would give a parse error about quotes or
-// one garbled column. kind names what the reader wants ("CSV/TSV or
-// Parquet"). The error names path and wraps ErrFormat. A NUL byte past
-// the head is caught where it is read, with its line.
+// ErrNotText is wrapped, with ErrFormat, by the error for a file that is
+// not text in a byte-oriented encoding: UTF-16, gzip-compressed, or with a
+// NUL byte (CheckText's, or a NUL found later where it is read). It is the
+// same error as data.ErrNotText: one file gets one error, whichever
+// package reads it.
+var ErrNotText = textfile.ErrNotText
+
+// CheckText refuses a file whose head (its first bytes, a UTF-8 byte-order
+// mark included, 8 KiB or more when the file has them) shows it is not
+// text in a byte-oriented encoding: UTF-16 (a spreadsheet's "Unicode text"
+// export, with or without a byte-order mark), gzip, or anything with a NUL
+// byte, named with its line and column; read as latin-1 it would give a
+// parse error about quotes or one garbled column. kind names what the
+// reader wants ("CSV/TSV or Parquet"). The error names path and wraps
+// ErrFormat and ErrNotText. A NUL byte past the head is caught where it
+// is read, with its line.
+//
+// The checks and their wording are package data's too (one
+// implementation, internal/textfile).
 func CheckText(path string, head []byte, kind string) error {
-	switch {
-	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
-		return &formatError{msg: fmt.Sprintf("%s is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)", path)}
-	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		return &formatError{msg: fmt.Sprintf("%s is gzip-compressed; decompress it first (gunzip)", path)}
-	case bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0:
-		return &formatError{msg: fmt.Sprintf("%s: not a %s file (binary content: it has NUL bytes)", path, kind)}
+	if err := textfile.Check(path, head, kind); err != nil {
+		return &formatError{msg: err.Error(), err: err}
 	}
 	return nil
 }
 
 // bom is the UTF-8 byte-order mark that spreadsheet exports often start
 // with; it is not text.
-const bom = "\ufeff"
+const bom = textfile.BOM
 
 // TrimBOM drops a UTF-8 byte-order mark from the start of b.
-func TrimBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte(bom)) }
+func TrimBOM(b []byte) []byte { return textfile.TrimBOM(b) }
 
 // Latin1 reads b as latin-1, every byte one character, as text that is not
 // UTF-8 is read (Kaggle's SMS file is latin-1): reading cannot fail, and
 // line numbers hold.
-func Latin1[T string | []byte](b T) string {
-	var s strings.Builder
-	s.Grow(len(b) + len(b)/8)
-	for i := range len(b) {
-		s.WriteRune(rune(b[i]))
-	}
-	return s.String()
-}
+func Latin1[T string | []byte](b T) string { return textfile.Latin1(b) }
 
 // FirstLine is text up to its first line end: LF, CRLF or a lone CR (an
 // old Mac file), for NewRecords to tell the separator from.

@@ -11,12 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
 
 	"github.com/emberml/ember/internal/atomicfile"
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/internal/lineends"
 	"github.com/emberml/ember/internal/sysmem"
+	"github.com/emberml/ember/internal/textfile"
 	"github.com/emberml/ember/models/logreg"
 	"github.com/emberml/ember/tabular"
 )
@@ -150,14 +150,8 @@ func checkText(path string, data []byte) error {
 }
 
 // decodeText drops a UTF-8 byte-order mark and reads bytes that are not
-// valid UTF-8 as latin-1 (tabular.Latin1), the whole file alike.
-func decodeText(data []byte) (string, bool) {
-	data = tabular.TrimBOM(data)
-	if utf8.Valid(data) {
-		return string(data), false
-	}
-	return tabular.Latin1(data), true
-}
+// valid UTF-8 as latin-1, the whole file alike, as package data does.
+func decodeText(data []byte) (string, bool) { return textfile.Decode(data) }
 
 // decodeLines is decodeText for text without quoting (naive Bayes'
 // label<TAB>text lines): lines end in LF, CRLF or a lone CR, as tables'

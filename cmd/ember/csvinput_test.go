@@ -151,7 +151,7 @@ func TestParseTableErrors(t *testing.T) {
 		// Binary files, which read as latin-1 gave a parse error about quotes.
 		{"parquet", "PAR1\x15\x04\x15@\"x\x00", "in.csv is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)"},
 		{"UTF-16", "\xff\xfex\x00,\x00y\x00\n\x00", "in.csv is UTF-16 text; save it as UTF-8"},
-		{"NUL bytes", "x,y\n1,\x002\n", "in.csv: not a CSV or TSV file (binary content: it has NUL bytes)"},
+		{"NUL bytes", "x,y\n1,\x002\n", "in.csv: not a CSV or TSV file (binary content: a NUL byte on line 2, column 3, byte offset 6)"},
 		{"gzip", "\x1f\x8b\x08\x08J4\x0fk\x00\x03iris.csv\x00", "in.csv is gzip-compressed; decompress it first (gunzip)"},
 	}
 	for _, tc := range tests {
