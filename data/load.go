@@ -1,7 +1,6 @@
 package data
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emberml/ember/internal/lineends"
+	"github.com/emberml/ember/internal/textfile"
 )
 
 // MaxFileBytes bounds how much ReadSMS reads. SMS corpora are a few hundred
@@ -230,10 +230,11 @@ func LoadFile(path string, o Options) ([]Example, LoadReport, error) {
 // lone CR (an old Mac file), as pandas reads them; in CSV a CR inside a
 // quoted field is text. Empty lines are ignored. Rows with a missing label,
 // a missing text or a label other than ham/spam (any case) are skipped and
-// counted in the report. An empty input, an input with no usable rows, a
-// NUL byte (binary data), an undetectable format or a read failure is an
-// error; the report is returned with it so callers can show what was
-// skipped.
+// counted in the report. An empty input, an input with no usable rows,
+// input that is not text (UTF-16, gzip-compressed, or with a NUL byte:
+// ErrNotText, named with the NUL's line and column), an undetectable
+// format or a read failure is an error; the report is returned with it so
+// callers can show what was skipped.
 func ReadSMS(r io.Reader, source string, f Format) ([]Example, LoadReport, error) {
 	return Read(r, source, Options{Format: f})
 }
@@ -254,18 +255,14 @@ func Read(r io.Reader, source string, o Options) ([]Example, LoadReport, error) 
 	if len(raw) > MaxFileBytes {
 		return nil, rep, fmt.Errorf("%s is larger than %d MiB; not an SMS data file?", source, MaxFileBytes>>20)
 	}
-	if looksUTF16(raw) {
-		return nil, rep, fmt.Errorf("%s looks like UTF-16 text; save it as UTF-8", source)
-	}
 	// Binary files would be refused as of an unknown format, quoting
-	// their first bytes, or (with a format given) read as messages.
-	if bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) {
-		return nil, rep, fmt.Errorf("%s is gzip-compressed; decompress it first (gunzip)", source)
+	// their first bytes, or (with a format given) read as messages; UTF-16
+	// as one garbled line. The checks are ember's table readers' too.
+	if err := textfile.Check(source, raw, "TSV or CSV"); err != nil {
+		return nil, rep, err
 	}
-	if bytes.IndexByte(raw[:min(len(raw), 8<<10)], 0) >= 0 {
-		return nil, rep, fmt.Errorf("%s is not a text file (it has NUL bytes); want TSV or CSV text", source)
-	}
-	text := decode(raw, &rep)
+	text, latin1 := textfile.Decode(raw)
+	rep.Latin1 = latin1
 	if strings.TrimSpace(text) == "" {
 		return nil, rep, fmt.Errorf("%s is empty", source)
 	}
@@ -330,50 +327,6 @@ func newReport(source string, o Options) LoadReport {
 	return rep
 }
 
-// looksUTF16 reports whether raw is UTF-16 text: it starts with a UTF-16
-// byte-order mark, or its first bytes have a NUL at nearly every even or
-// every odd position, as ASCII text in UTF-16 does. Read as UTF-8 or
-// latin-1 it would be one garbled line with NULs between the letters.
-func looksUTF16(raw []byte) bool {
-	if bytes.HasPrefix(raw, []byte{0xFF, 0xFE}) || bytes.HasPrefix(raw, []byte{0xFE, 0xFF}) {
-		return true
-	}
-	head := raw[:min(len(raw), 1024)]
-	if len(head) < 8 {
-		return false
-	}
-	var nuls [2]int
-	for i, c := range head {
-		if c == 0 {
-			nuls[i%2]++
-		}
-	}
-	half := len(head) / 2
-	for p := range 2 {
-		if nuls[p]*10 >= half*9 && nuls[1-p]*10 < half {
-			return true
-		}
-	}
-	return false
-}
-
-// decode returns raw as a UTF-8 string, reading it as latin-1 when it is not
-// valid UTF-8. Latin-1 maps every byte to the code point of the same value,
-// so the decoding cannot fail and line numbers are preserved.
-func decode(raw []byte, rep *LoadReport) string {
-	raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
-	if utf8.Valid(raw) {
-		return string(raw)
-	}
-	rep.Latin1 = true
-	var b strings.Builder
-	b.Grow(len(raw) + len(raw)/8)
-	for _, c := range raw {
-		b.WriteRune(rune(c))
-	}
-	return b.String()
-}
-
 // detect picks TSV when the first non-blank line is "ham<TAB>..." or
 // "spam<TAB>...", CSV when it is a header naming the label and text
 // columns. When the first line is neither (say a corrupt first row of a
@@ -413,6 +366,13 @@ func detect(text string, o Options) (Format, error) {
 // tell the file's layout from its first lines; the caller may then say how
 // to choose one (Options.Format; spamrnn's --format).
 var ErrUnknownFormat = errors.New("cannot detect the format")
+
+// ErrNotText is wrapped by the loaders' error for input that is not text
+// in a byte-oriented encoding: UTF-16, gzip-compressed, or with a NUL
+// byte. It is the same error as tabular.ErrNotText, and the errors say
+// the same as ember's table readers' do of the same file, naming the
+// line and column of a NUL byte.
+var ErrNotText = textfile.ErrNotText
 
 // ErrLooksLikeCSV is wrapped by the error of FormatTSV data in which no
 // line has a tab and most have commas: a CSV file read as TSV.

@@ -347,14 +347,24 @@ func TestReadSMSErrors(t *testing.T) {
 			`bad.txt: line 5: the quoted field that starts here is never closed: lines 5 to 7 would be one message`},
 		{"unclosed quote without a final newline", "label,text\n\"spam,foo\nham,bar", FormatAuto,
 			`bad.txt: line 2: the quoted field that starts here is never closed: lines 2 to 3 would be one message`},
+		// Not text: the error ember's table readers give of the same file
+		// (internal/textfile), wrapping ErrNotText.
 		{"utf-16 with a byte-order mark", "\xff\xfeh\x00a\x00m\x00\t\x00h\x00i\x00\n\x00", FormatAuto,
-			"bad.txt looks like UTF-16 text; save it as UTF-8"},
+			"bad.txt is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)"},
 		{"utf-16 big-endian without a mark", "\x00h\x00a\x00m\x00\t\x00h\x00i\x00\n", FormatAuto,
-			"bad.txt looks like UTF-16 text; save it as UTF-8"},
+			"bad.txt is UTF-16 text; save it as UTF-8 (iconv -f utf-16be -t utf-8)"},
+		{"utf-16 little-endian without a mark", "h\x00a\x00m\x00\t\x00h\x00i\x00\n\x00", FormatAuto,
+			"bad.txt is UTF-16 text; save it as UTF-8 (iconv -f utf-16le -t utf-8)"},
 		// Binary files: the format error quoted their first line.
 		{"gzip", "\x1f\x8b\x08\x08J4\x0fk\x00\x03sms.tsv\x00", FormatAuto, "bad.txt is gzip-compressed; decompress it first (gunzip)"},
-		{"png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02X", FormatAuto, "bad.txt is not a text file (it has NUL bytes)"},
-		{"binary read as tsv", "ham\thi\x00\x01\n", FormatTSV, "bad.txt is not a text file (it has NUL bytes)"},
+		{"png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02X", FormatAuto,
+			"bad.txt: not a TSV or CSV file (binary content: a NUL byte on line 3, column 1, byte offset 8)"},
+		{"binary read as tsv", "ham\thi\x00\x01\n", FormatTSV, "bad.txt: not a TSV or CSV file (binary content: a NUL byte on line 1, column 7, byte offset 6)"},
+		// The NUL's line and column are the text's, as lineends counts
+		// them (a lone CR ends a line; é is one column, in UTF-8 or
+		// latin-1); its offset is the file's, a byte-order mark included.
+		{"NUL after a byte-order mark", "\ufeffham\tcafé\rham\t\x00", FormatAuto, "bad.txt: not a TSV or CSV file (binary content: a NUL byte on line 2, column 5, byte offset 17)"},
+		{"NUL in latin-1", "ham\tcaf\xe9\r\nham\t\xe9\x00", FormatAuto, "bad.txt: not a TSV or CSV file (binary content: a NUL byte on line 2, column 6, byte offset 15)"},
 		// Past the first 8 KiB, a NUL is found with its line, CR line ends
 		// counted.
 		{"NUL later", strings.Repeat("ham\thi\r", 2000) + "ham\t\x00\r", FormatAuto, "bad.txt: line 2001, column 5: a NUL byte, which text files do not have"},
@@ -368,6 +378,9 @@ func TestReadSMSErrors(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 			require.Equal(t, tc.name == "undetectable", errors.Is(err, ErrUnknownFormat), "errors.Is ErrUnknownFormat")
 			require.Equal(t, tc.name == "csv read as tsv", errors.Is(err, ErrLooksLikeCSV), "errors.Is ErrLooksLikeCSV")
+			notText := strings.Contains(tc.name, "utf-16") || strings.Contains(tc.name, "NUL") ||
+				tc.name == "gzip" || tc.name == "png" || tc.name == "binary read as tsv"
+			require.Equal(t, notText, errors.Is(err, ErrNotText), "errors.Is ErrNotText")
 			require.Nil(t, ex)
 			require.Equal(t, "bad.txt", rep.Source)
 		})
