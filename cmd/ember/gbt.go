@@ -279,13 +279,16 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"fraction of the depth's features each split chooses from, drawn anew for each node (XGBoost's colsample_bynode). "+
 			"The three multiply: 0.5 each leaves a split an eighth of the features; each draw keeps at least one")
 	weightsText := fs.String("feature-weights", "",
-		"weigh the features' chances in the --colsample-* draws (XGBoost's feature_weights): a comma list of `feature=weight`, e.g. 'age=2,debt=0.5,3=0', "+
-			"each feature a numeric (or --categorical-mode native) column's name or a feature index; unlisted features weigh 1. "+
+		"weigh the features' chances in the --colsample-* draws (XGBoost's feature_weights): a comma list of `feature=weight`, e.g. 'age=2,city=0,city=Oslo=3,3=0.5', "+
+			"each feature a column's name, a one-hot feature's name (column=value), or the index of a numeric (or --categorical-mode native) feature; unlisted features weigh 1. "+
+			"A one-hot encoded column's name gives each of its one-hot features the weight (so city=1 changes nothing, and city=0 keeps all of them out of the draws); "+
+			"with --categorical-mode native the column is one feature, drawn as one. "+
 			"Each draw picks features one by one, each with its weight's share of those left; a feature of weight 0 only when a draw keeps more features than weigh above 0")
 	interactText := fs.String("interaction-constraints", "",
-		"`sets` of features that may interact (XGBoost's interaction_constraints), as a JSON list of lists of numeric (or --categorical-mode native) "+
-			"column names or feature indices, e.g. '[[\"age\",\"income\"],[\"debt\"]]' or '[[0,1],[2,3]]': below the root a split may use a feature "+
-			"only if one set holds it and every feature split on above it. A feature in no set is split on alone; '[]' keeps every feature apart (an additive model)")
+		"`sets` of features that may interact (XGBoost's interaction_constraints), as a JSON list of lists of column names, one-hot features' names (column=value) "+
+			"or indices of numeric (or --categorical-mode native) features, e.g. '[[\"age\",\"income\"],[\"city\",\"debt\"]]' or '[[0,1],[2,3]]': below the root a split may use a feature "+
+			"only if one set holds it and every feature split on above it. A one-hot encoded column's name puts all of its one-hot features in the set; "+
+			"with --categorical-mode native the column is one feature. A feature in no set is split on alone; '[]' keeps every feature apart (an additive model)")
 	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss, the --cv scores "+
 		"and the held-out scores (scikit-learn's metrics with sample_weight; the confusion matrix sums weights) are weighted, so a --test file needs the column")
 	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
@@ -510,10 +513,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if base.Monotone, err = monotoneFeatures(monotone, pl0, tb, *data, *target, *weightCol); err != nil {
 		return err
 	}
-	if base.InteractionConstraints, err = interactionSets(interactions, pl0, tb, *data, *target, *weightCol); err != nil {
-		return err
-	}
-	if base.FeatureWeights, err = featureWeights(weightRules, pl0, tb, *data, *target, *weightCol); err != nil {
+	// The other per-feature options name features by keys that each fit's
+	// pipeline resolves (fitPerFeature): one-hot features' indices differ
+	// between them. Resolved here against every row, to check them first.
+	featOpts, err := resolveFeatureOptions(interactions, weightRules, pl0, tb, *data, *target, *weightCol)
+	if err != nil {
 		return err
 	}
 	// The dense float32 matrix of every row and its bins (a byte a value)
@@ -636,7 +640,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			metric = selection.MeanLoss(name, unit)
 		}
 		start := time.Now()
-		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, spec, train, ytr, wtr, fs.IsSet("max-depth")), ytr, wtr)
+		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, featOpts, spec, train, ytr, wtr, fs.IsSet("max-depth")), ytr, wtr)
 		if err != nil {
 			return cvError(err, *weightCol, *cv)
 		}
@@ -676,7 +680,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		metric, _ := selection.MetricByName(*metricName)
-		fit := cvFit(base, spec, train, ytr, wtr, fs.IsSet("max-depth"))
+		fit := cvFit(base, featOpts, spec, train, ytr, wtr, fs.IsSet("max-depth"))
 		start := time.Now()
 		r, err := selection.CrossValidate(grid, folds, metric, *parallel, fit, labels, wtr)
 		if err != nil {
@@ -693,7 +697,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fitPerFeature(base, len(pl.Features))
+	fitPerFeature(base, featOpts, pl)
 	X, _, err := pl.Transform(train, nil)
 	if err != nil {
 		return err
@@ -775,12 +779,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		res.Interactions = append(res.Interactions, names)
 	}
-	for _, r := range weightRules {
-		j, _ := featureIndex("", r.feature, pl0, tb, *data, *target, *weightCol) // resolved above
-		if res.FeatureWeights == nil {
-			res.FeatureWeights = map[string]float64{}
+	for _, r := range featOpts.weights {
+		for _, j := range indices(r.keys, pl) {
+			if res.FeatureWeights == nil {
+				res.FeatureWeights = map[string]float64{}
+			}
+			res.FeatureWeights[pl.Features[j]] = r.weight
 		}
-		res.FeatureWeights[pl.Features[j]] = r.weight
 	}
 	if base.Objective == gbt.BinaryLogistic {
 		res.Params["scale_pos_weight"] = base.ScalePosWeight
@@ -1576,14 +1581,15 @@ func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Ba
 }
 
 // fitPerFeature fits m's per-feature options, made for the features of
-// the pipeline fitted on every row, to a pipeline of d features fitted on
-// some of them (the training rows, a fold's): the numeric and native
-// categorical features come first in both, the same, but the one-hot and
-// token features after them are those of the values the rows have, so
-// Monotone (0 there) and FeatureWeights (1 there) are cut or padded to d.
-func fitPerFeature(m *gbt.Model, d int) {
-	m.Monotone = resized(m.Monotone, d, 0)
-	m.FeatureWeights = resized(m.FeatureWeights, d, 1)
+// the pipeline fitted on every row, to pl, fitted on some of them (the
+// training rows, a fold's): the numeric and native categorical features
+// come first in both, the same, but the one-hot and token features after
+// them are those of the values the rows have, so Monotone (of numeric
+// columns only; 0 after them) is cut or padded to pl's features, and the
+// interaction sets and feature weights are found in pl by their keys.
+func fitPerFeature(m *gbt.Model, opts featureOptions, pl *tabular.Pipeline) {
+	m.Monotone = resized(m.Monotone, len(pl.Features), 0)
+	opts.apply(m, pl)
 }
 
 // resized is v cut or padded with fill to length d; nil stays nil.
@@ -1702,7 +1708,7 @@ func cvError(err error, weightCol string, folds int) error {
 // cvFit is the fit of one grid point on one fold: a copy of base with the
 // point's settings, fitted on the fold's training rows of train (pipeline
 // included, as on the whole), predicting its held-out rows.
-func cvFit(base *gbt.Model, spec tabular.Spec, train *tabular.Batch, ytr, wtr []float64, depthSet bool) selection.FitFunc {
+func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabular.Batch, ytr, wtr []float64, depthSet bool) selection.FitFunc {
 	return func(p selection.Point, trRows, teRows []int, threads int) ([]float64, error) {
 		m := *base
 		m.Threads, m.EarlyStoppingRounds = threads, 0
@@ -1714,7 +1720,7 @@ func cvFit(base *gbt.Model, spec tabular.Spec, train *tabular.Batch, ytr, wtr []
 		if err != nil {
 			return nil, err
 		}
-		fitPerFeature(&m, len(pl.Features))
+		fitPerFeature(&m, opts, pl)
 		X, _, err := pl.Transform(fb, nil)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/emberml/ember/models/gbt"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -116,88 +117,271 @@ func stableFeatures(pl *tabular.Pipeline) int {
 	return len(pl.Spec.Numeric) + len(pl.CodeFeatures())
 }
 
-// featureIndex is the feature r names in pl (fitted on data's rows, whose
-// columns tb holds): a feature index below stableFeatures, or the name of
-// a numeric or native categorical column; flag names the flag for errors.
-func featureIndex(flag string, r featureRef, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) (int, error) {
+// featureKey names a feature the same way in every pipeline of a spec,
+// whatever rows it was fitted on: a numeric column, a native categorical
+// column (its codes), or (oneHot) one value of a one-hot encoded column.
+// A flag's features are resolved to keys once, against the pipeline of
+// every row, and the keys to feature indices in each pipeline a model is
+// fitted with (the training rows', each --cv fold's): a one-hot feature's
+// index moves when the rows lack a value before it, and a rows' pipeline
+// may lack the feature itself.
+type featureKey struct {
+	column, value string
+	oneHot        bool
+}
+
+// index is the feature of pl that k names, -1 when pl has none: a one-hot
+// value its rows lack.
+func (k featureKey) index(pl *tabular.Pipeline) int {
+	s := &pl.Spec
+	if !k.oneHot {
+		if j := slices.Index(s.Numeric, k.column); j >= 0 {
+			return j
+		}
+		return len(s.Numeric) + slices.Index(s.Categorical, k.column) // native
+	}
+	at := len(s.Numeric)
+	for c, col := range s.Categorical {
+		if col == k.column {
+			if v := slices.Index(pl.Categories[c], k.value); v >= 0 {
+				return at + v
+			}
+			return -1
+		}
+		at += len(pl.Categories[c])
+	}
+	return -1
+}
+
+// indices are the features of pl that keys name, in order; the keys of
+// features pl lacks are left out.
+func indices(keys []featureKey, pl *tabular.Pipeline) []int {
+	var out []int
+	for _, k := range keys {
+		if j := k.index(pl); j >= 0 {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// oneHotKeys are the keys of pl's one-hot features, in order (they follow
+// its numeric features); nil when its categorical columns are coded.
+func oneHotKeys(pl *tabular.Pipeline) []featureKey {
+	if len(pl.CodeFeatures()) > 0 {
+		return nil
+	}
+	var out []featureKey
+	for c, col := range pl.Spec.Categorical {
+		for _, v := range pl.Categories[c] {
+			out = append(out, featureKey{col, v, true})
+		}
+	}
+	return out
+}
+
+// resolveFeature is the features r names in pl, the pipeline of data's
+// rows (whose columns tb holds), as keys; flag names the flag in errors.
+// A feature index names a numeric or native categorical feature; a name
+// is a numeric column, a categorical column (native: its one feature;
+// one-hot: every one of its one-hot features, as if each were listed), or
+// one one-hot feature, "column=value". Token features are refused: a
+// vocabulary depends on the rows (and --max-vocab, --min-df) in ways a
+// name cannot follow, and no one has asked for them.
+func resolveFeature(flag string, r featureRef, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) ([]featureKey, error) {
 	stable := stableFeatures(pl)
+	hot := oneHotKeys(pl)
+	keyOf := func(j int) featureKey { // a stable feature's key
+		return featureKey{column: pl.Features[j]}
+	}
 	if r.isIndex {
 		switch {
 		case r.index >= len(pl.Features):
-			return 0, fmt.Errorf("%s: feature %d: there are %d features (0..%d: %s)", flag, r.index, len(pl.Features), len(pl.Features)-1, listClasses(pl.Features, 8))
-		case r.index >= stable:
-			return 0, fmt.Errorf("%s: feature %d is %s, a one-hot or token feature, which a fit on other rows may not have: name numeric columns, or use --categorical-mode native to give a categorical column one feature", flag, r.index, pl.Features[r.index])
+			return nil, fmt.Errorf("%s: feature %d: there are %d features (0..%d: %s)", flag, r.index, len(pl.Features), len(pl.Features)-1, listClasses(pl.Features, 8))
+		case r.index < stable:
+			return []featureKey{keyOf(r.index)}, nil
+		case r.index < stable+len(hot):
+			// Its index is that of the pipeline of every row, which may
+			// not be the index of the same feature in the model: the
+			// training rows, or a fold, may lack a value before it.
+			k := hot[r.index-stable]
+			return nil, fmt.Errorf("%s: feature %d is %s, a one-hot feature, whose index depends on the values a fit's rows have: name it %q (or %q for all of %s's one-hot features)",
+				flag, r.index, pl.Features[r.index], pl.Features[r.index], k.column, k.column)
 		}
-		return r.index, nil
+		return nil, fmt.Errorf("%s: feature %d is %s, a token feature, which a fit on other rows may not have: name numeric or categorical columns", flag, r.index, pl.Features[r.index])
 	}
 	if j := slices.Index(pl.Features[:stable], r.name); j >= 0 {
-		return j, nil
+		return []featureKey{keyOf(j)}, nil
+	}
+	if c := slices.Index(pl.Spec.Categorical, r.name); c >= 0 && hot != nil {
+		var keys []featureKey
+		for _, k := range hot {
+			if k.column == r.name {
+				keys = append(keys, k)
+			}
+		}
+		if keys == nil {
+			return nil, fmt.Errorf("%s: %s has no values in %s, so no one-hot features", flag, r.name, data)
+		}
+		return keys, nil
+	}
+	if k := slices.IndexFunc(hot, func(k featureKey) bool { return k.column+"="+k.value == r.name }); k >= 0 {
+		return []featureKey{hot[k]}, nil
+	}
+	// column=value, not a feature: say which part is wrong.
+	for _, col := range pl.Spec.Categorical {
+		value, ok := strings.CutPrefix(r.name, col+"=")
+		if !ok {
+			continue
+		}
+		if hot == nil {
+			return nil, fmt.Errorf("%s: %s: %s is one feature of category codes (--categorical-mode native), not a feature per value: name %s", flag, r.name, col, col)
+		}
+		c := slices.Index(pl.Spec.Categorical, col)
+		return nil, fmt.Errorf("%s: %s: column %s has no value %q in %s (its values: %s); name %s for all of its one-hot features",
+			flag, r.name, col, value, data, listClasses(pl.Categories[c], 8), col)
+	}
+	for _, col := range pl.Spec.Tokens {
+		if strings.HasPrefix(r.name, col+"=") {
+			return nil, fmt.Errorf("%s: %s is a feature of --tokens column %s, a feature per token, which depend on the rows a fit sees", flag, r.name, col)
+		}
 	}
 	switch {
 	case tb.Column(r.name) == nil:
-		return 0, fmt.Errorf("%s: %s has no column %q (the features are: %s)", flag, data, r.name, strings.Join(pl.Inputs(), ", "))
+		hint := ""
+		if hot != nil {
+			hint = fmt.Sprintf("; a one-hot feature is named column=value, e.g. %s", pl.Features[stable])
+		}
+		return nil, fmt.Errorf("%s: %s has no column %q (the features are: %s)%s", flag, data, r.name, strings.Join(pl.Inputs(), ", "), hint)
 	case r.name == target:
-		return 0, fmt.Errorf("%s: %s is the --target", flag, r.name)
+		return nil, fmt.Errorf("%s: %s is the --target", flag, r.name)
 	case r.name == weight:
-		return 0, fmt.Errorf("%s: %s is the --weight column, not a feature", flag, r.name)
-	case slices.Contains(pl.Spec.Categorical, r.name):
-		return 0, fmt.Errorf("%s: %s is one-hot encoded (--categorical), into features that depend on the values a fit's rows have: use --categorical-mode native to make it one feature", flag, r.name)
+		return nil, fmt.Errorf("%s: %s is the --weight column, not a feature", flag, r.name)
 	case slices.Contains(pl.Spec.Tokens, r.name):
-		return 0, fmt.Errorf("%s: %s holds --tokens, a feature per token, which depend on the rows a fit sees", flag, r.name)
+		return nil, fmt.Errorf("%s: %s holds --tokens, a feature per token, which depend on the rows a fit sees", flag, r.name)
 	}
-	return 0, fmt.Errorf("%s: %s is not a feature (see --features and --exclude)", flag, r.name)
+	return nil, fmt.Errorf("%s: %s is not a feature (see --features and --exclude)", flag, r.name)
 }
 
-// interactionSets are the model's InteractionConstraints for the parsed
-// sets, as feature indices of pl; "[]" (sets empty, not nil) is every
-// feature apart, XGBoost's meaning: each stable feature a set of its own
-// (the others, in no set, are split on alone too).
-func interactionSets(sets [][]featureRef, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) ([][]int, error) {
-	if sets == nil {
-		return nil, nil
-	}
-	const flag = "--interaction-constraints"
-	if len(sets) == 0 {
-		out := [][]int{{0}} // feature 0 alone: with no stable feature, every feature is in no set
-		for j := 1; j < stableFeatures(pl); j++ {
-			out = append(out, []int{j})
-		}
-		return out, nil
-	}
-	out := make([][]int, len(sets))
-	for k, set := range sets {
-		for _, r := range set {
-			j, err := featureIndex(flag, r, pl, tb, data, target, weight)
-			if err != nil {
-				return nil, err
-			}
-			if slices.Contains(out[k], j) {
-				return nil, fmt.Errorf("%s: set %d (from 1) lists %s twice", flag, k+1, pl.Features[j])
-			}
-			out[k] = append(out[k], j)
-		}
-	}
-	return out, nil
+// featureOptions are --interaction-constraints and --feature-weights
+// resolved to feature keys, set on each model for the pipeline it is
+// fitted with (apply).
+type featureOptions struct {
+	// sets are the interaction sets; nil: none; empty, not nil: "[]",
+	// every feature apart.
+	sets [][]featureKey
+	// weights are the weighted features, each rule's keys with its
+	// weight; nil: none.
+	weights []keyWeights
 }
 
-// featureWeights is the model's FeatureWeights for the rules: one per
-// feature of pl, 1 unless a rule sets it; nil without rules.
-func featureWeights(rules []weightRule, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) ([]float64, error) {
-	if len(rules) == 0 {
-		return nil, nil
+// keyWeights is one --feature-weights rule resolved: the features its
+// name or index stands for, and their weight.
+type keyWeights struct {
+	keys   []featureKey
+	weight float64
+}
+
+// resolveFeatureOptions checks the parsed --interaction-constraints sets
+// and --feature-weights rules against pl, the pipeline of every row of
+// data (whose columns tb holds), and resolves them to keys. A one-hot
+// encoded column named in a set puts each of its one-hot features in the
+// set, which is the constraint the column's name asks for: one of its
+// features may interact with another feature only where the column may.
+//
+// Named in --feature-weights it gives each of its one-hot features the
+// weight, not a share of it. XGBoost with enable_categorical draws a
+// categorical column as one feature of that weight; one-hot encoded, no
+// weighting makes a draw of it whole (drawing some of its features gives
+// a tree some of its values), so the choice is what a weight means per
+// feature. Each one-hot feature weighing w keeps the rules the draws
+// already have: the --colsample-* fractions count one-hot features one by
+// one, the features of a column not named weigh 1 each (so naming it with
+// 1 changes nothing, where a share would make each 1/n), w is each one's
+// odds against an unnamed feature, and 0 keeps the column out. It is also
+// what XGBoost's feature_weights on a one-hot encoded DMatrix takes, a
+// weight per column, given the column's weight. A share would change with
+// n, the values a fit's rows have, from fold to fold.
+func resolveFeatureOptions(sets [][]featureRef, rules []weightRule, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) (featureOptions, error) {
+	var o featureOptions
+	if sets != nil {
+		const flag = "--interaction-constraints"
+		o.sets = make([][]featureKey, len(sets))
+		for k, set := range sets {
+			for _, r := range set {
+				keys, err := resolveFeature(flag, r, pl, tb, data, target, weight)
+				if err != nil {
+					return o, err
+				}
+				for _, key := range keys {
+					if slices.Contains(o.sets[k], key) {
+						return o, fmt.Errorf("%s: set %d (from 1) lists %s twice%s", flag, k+1, pl.Features[key.index(pl)], viaColumn(set, key))
+					}
+					o.sets[k] = append(o.sets[k], key)
+				}
+			}
+		}
 	}
-	out := slices.Repeat([]float64{1}, len(pl.Features))
-	var set []int
 	for _, r := range rules {
-		j, err := featureIndex("--feature-weights", r.feature, pl, tb, data, target, weight)
+		const flag = "--feature-weights"
+		keys, err := resolveFeature(flag, r.feature, pl, tb, data, target, weight)
 		if err != nil {
-			return nil, err
+			return o, err
 		}
-		if slices.Contains(set, j) {
-			return nil, fmt.Errorf("--feature-weights gives %s twice (as a name and an index)", pl.Features[j])
+		for _, prev := range o.weights {
+			if k := slices.IndexFunc(keys, func(k featureKey) bool { return slices.Contains(prev.keys, k) }); k >= 0 {
+				how := "as a name and an index"
+				if keys[k].oneHot {
+					how = keys[k].column + " stands for all of its one-hot features"
+				}
+				return o, fmt.Errorf("%s gives %s twice (%s)", flag, pl.Features[keys[k].index(pl)], how)
+			}
 		}
-		set = append(set, j)
-		out[j] = r.weight
+		o.weights = append(o.weights, keyWeights{keys, r.weight})
 	}
-	return out, nil
+	return o, nil
+}
+
+// viaColumn is, for the error of key listed twice in set, how the set
+// came to list it twice: "" when by name or index twice, else that the
+// set names its column, which stands for it.
+func viaColumn(set []featureRef, key featureKey) string {
+	if !key.oneHot || !slices.Contains(set, featureRef{name: key.column}) {
+		return ""
+	}
+	return fmt.Sprintf(" (%s stands for all of its one-hot features)", key.column)
+}
+
+// apply sets m's InteractionConstraints and FeatureWeights for pl, a
+// pipeline of the spec the options were resolved for. A set none of
+// whose features pl has is left out, and so are all of them when every
+// set is so: the sets' features are then in no set, as "[]" has it, and
+// a model's "[]" is one feature of pl alone.
+func (o featureOptions) apply(m *gbt.Model, pl *tabular.Pipeline) {
+	m.InteractionConstraints = nil
+	if o.sets != nil {
+		if len(o.sets) == 0 { // "[]": each stable feature a set of its own
+			for j := range stableFeatures(pl) {
+				m.InteractionConstraints = append(m.InteractionConstraints, []int{j})
+			}
+		}
+		for _, set := range o.sets {
+			if s := indices(set, pl); s != nil {
+				m.InteractionConstraints = append(m.InteractionConstraints, s)
+			}
+		}
+		if m.InteractionConstraints == nil {
+			// Feature 0 alone: every other feature is in no set, also alone.
+			m.InteractionConstraints = [][]int{{0}}
+		}
+	}
+	m.FeatureWeights = nil
+	if o.weights != nil {
+		m.FeatureWeights = slices.Repeat([]float64{1}, len(pl.Features))
+		for _, r := range o.weights {
+			for _, j := range indices(r.keys, pl) {
+				m.FeatureWeights[j] = r.weight
+			}
+		}
+	}
 }
