@@ -280,7 +280,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"The three multiply: 0.5 each leaves a split an eighth of the features; each draw keeps at least one")
 	weightsText := fs.String("feature-weights", "",
 		"weigh the features' chances in the --colsample-* draws (XGBoost's feature_weights): a comma list of `feature=weight`, e.g. 'age=2,city=0,city=Oslo=3,3=0.5', "+
-			"each feature a column's name, a one-hot feature's name (column=value), or the index of a numeric (or --categorical-mode native) feature; unlisted features weigh 1. "+
+			"each feature a column's name, a one-hot feature's name (column=value), or the index of a numeric (or --categorical-mode native) feature ('\"3\"=2', in double quotes, is the column named 3, as --no-header names them); unlisted features weigh 1. "+
 			"A one-hot encoded column's name gives each of its one-hot features the weight (so city=1 changes nothing, and city=0 keeps all of them out of the draws); "+
 			"with --categorical-mode native the column is one feature, drawn as one. "+
 			"Each draw picks features one by one, each with its weight's share of those left; a feature of weight 0 only when a draw keeps more features than weigh above 0")

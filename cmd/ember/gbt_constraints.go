@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -83,8 +84,9 @@ type weightRule struct {
 }
 
 // parseFeatureWeights reads --feature-weights' 'COLUMN=W,INDEX=W' (a key
-// that is a whole number is a feature index), refusing a bad entry or a
-// feature given twice.
+// that is a whole number is a feature index; one in double quotes is a
+// name, for columns named by number, as --no-header names them), refusing
+// a bad entry or a feature given twice.
 func parseFeatureWeights(text string) ([]weightRule, error) {
 	var rules []weightRule
 	for _, item := range splitList(text) {
@@ -96,6 +98,8 @@ func parseFeatureWeights(text string) ([]weightRule, error) {
 		ref := featureRef{name: key}
 		if n, err := strconv.Atoi(key); err == nil && n >= 0 {
 			ref = featureRef{index: n, isIndex: true}
+		} else if len(key) >= 2 && key[0] == '"' && key[len(key)-1] == '"' {
+			ref = featureRef{name: key[1 : len(key)-1]}
 		}
 		w, err := strconv.ParseFloat(wText, 64)
 		if err != nil || !(w >= 0) || math.IsInf(w, 0) {
@@ -324,6 +328,19 @@ func resolveFeatureOptions(sets [][]featureRef, rules []weightRule, pl *tabular.
 	}
 	for _, r := range rules {
 		const flag = "--feature-weights"
+		// A whole number is an index, but with columns named by number
+		// (--no-header) "0=2" may well mean the column: refused, unless
+		// both are the same feature, rather than a column silently weighed
+		// in another's stead. (The JSON of --interaction-constraints tells
+		// 0 from "0".)
+		if n := r.feature.index; r.feature.isIndex && tb.Column(strconv.Itoa(n)) != nil && (n >= len(pl.Features) || pl.Features[n] != strconv.Itoa(n)) {
+			msg := fmt.Sprintf("%s %d=%g: %d is a column's name and a feature index: write '\"%d\"=%g' (in double quotes) for column %d",
+				flag, n, r.weight, n, n, r.weight, n)
+			if n < len(pl.Features) {
+				msg += fmt.Sprintf(", or '%q=%g' for feature %d", pl.Features[n], r.weight, n)
+			}
+			return o, errors.New(msg)
+		}
 		keys, err := resolveFeature(flag, r.feature, pl, tb, data, target, weight)
 		if err != nil {
 			return o, err

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -215,4 +218,50 @@ func TestGBTConstraintsOneHotRareValue(t *testing.T) {
 		"--trees", "5", "--interaction-constraints", `[["city","debt"]]`, "--feature-weights", "city=Bergen=3",
 		"--cv", "3", "--grid", "colsample_bytree=0.5,0.8")
 	require.Equal(t, 0, code, errOut)
+}
+
+// TestGBTFeatureWeightsNumberedColumns: with columns named by number
+// (--no-header), a whole-number key that is both a feature index and
+// another column's name is an error saying how to write either, not a
+// weight on the feature of that index; the name in double quotes is the
+// column (all of its one-hot features).
+func TestGBTFeatureWeightsNumberedColumns(t *testing.T) {
+	var b strings.Builder
+	for i := range 200 {
+		// Columns 0 (categorical), 1, 2 (numbers), 3 (label): features 1 0, 2 1, 0=a.. 2-4.
+		label := "no"
+		if i*7%11 > 5 != (i%3 == 0) {
+			label = "yes"
+		}
+		fmt.Fprintf(&b, "%s %d %d %s\n", []string{"a", "b", "c"}[i%3], i*7%11, i*5%13, label)
+	}
+	data := filepath.Join(t.TempDir(), "numbered.data")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	run := func(weights string) (int, *gbt.Saved, string) {
+		t.Helper()
+		model := filepath.Join(t.TempDir(), "m.model")
+		code, _, errOut := runCmd(t, "gbt", "--data", data, "--sep", "whitespace", "--no-header", "--target", "3", "--categorical", "0",
+			"--trees", "3", "--colsample-bytree", "0.5", "--feature-weights", weights, "--save", model)
+		if code != 0 {
+			return code, nil, errOut
+		}
+		s, err := gbt.Load(model)
+		require.NoError(t, err)
+		return code, s, errOut
+	}
+	code, _, errOut := run("0=3")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, `--feature-weights 0=3: 0 is a column's name and a feature index: write '"0"=3' (in double quotes) for column 0, or '"1"=3' for feature 0`)
+	code, _, errOut = run("3=2")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, `write '"3"=2' (in double quotes) for column 3`)
+	_, s, _ := run(`"0"=3`)
+	require.Equal(t, []string{"1", "2", "0=a", "0=b", "0=c"}, s.Pipeline.Features)
+	require.Equal(t, []float64{1, 1, 3, 3, 3}, s.Model.FeatureWeights)
+	_, s, _ = run(`"1"=0,0=b=2`)
+	require.Equal(t, []float64{0, 1, 1, 2, 1}, s.Model.FeatureWeights)
+	// Feature 2 is no column's name "2" (that column is feature 1).
+	code, _, errOut = run("2=4")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, `for column 2, or '"0=a"=4' for feature 2`)
 }
