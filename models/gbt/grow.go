@@ -55,6 +55,13 @@ type trainer struct {
 	vwSum float64   // the validation rows' total weight
 	vraw  []float64 // k per row
 
+	// Rank objectives: the training queries' bounds (query q is rows
+	// bounds[q]:bounds[q+1]) and weights (nil: all 1), and the validation
+	// queries' bounds and grades.
+	bounds, vbounds []int
+	qw              []float32
+	vrel            []int
+
 	importance []float64
 	history    History
 	round      int   // the round being grown, from 0
@@ -92,6 +99,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 			nCat:           nCat,
 			onehotBelow:    m.MaxCatToOnehot,
 			catThreshold:   m.MaxCatThreshold,
+			xgbScan:        m.Objective.Ranking(),
 		},
 		threads: m.threads(),
 		lr:      m.LearningRate,
@@ -201,6 +209,10 @@ func (t *trainer) baseScore() float64 {
 		return pseudoHuberCentre(t.y, t.w, t.m.HuberSlope)
 	case AbsoluteError:
 		return t.medianBase()
+	case RankPairwise, RankNDCG, RankMAP:
+		// XGBoost's base_score: a constant shift, which no ranking sees,
+		// so that the scores are XGBoost's own.
+		return 0.5
 	}
 	return mean
 }
@@ -260,6 +272,10 @@ func (t *trainer) run() error {
 		}
 	}
 	best, bestLoss := 0, math.Inf(1)
+	rank := t.m.Objective.Ranking()
+	if rank { // a ranking metric: higher is better
+		bestLoss = math.Inf(-1)
+	}
 	for round := 0; round < t.m.NumTrees; round++ {
 		t.round = round
 		if t.prob != nil {
@@ -296,9 +312,18 @@ func (t *trainer) run() error {
 		if t.vraw == nil {
 			continue
 		}
-		loss := t.validLoss()
+		var loss float64
+		if rank {
+			loss = t.rankValid()
+		} else {
+			loss = t.validLoss()
+		}
 		t.history.ValidLoss = append(t.history.ValidLoss, loss)
-		if loss < bestLoss {
+		better := loss < bestLoss
+		if rank {
+			better = loss > bestLoss
+		}
+		if better {
 			best, bestLoss = round, loss
 		}
 		if t.m.EarlyStoppingRounds > 0 && round-best >= t.m.EarlyStoppingRounds {
@@ -346,6 +371,10 @@ func (t *trainer) run() error {
 // hessian's 1e-16 before the weight, the softmax one's after it.
 func (t *trainer) gradients() {
 	obj, k, c := t.m.Objective, t.k, t.class
+	if obj.Ranking() {
+		t.rankGradients()
+		return
+	}
 	parallel(t.n, t.threads, func(lo, hi int) {
 		y, gh := t.y[lo:hi], t.gh[lo:hi]
 		var w []float64
@@ -740,7 +769,7 @@ func (t *trainer) applyLeaves(leaves []leafSpan) {
 	if t.m.Objective.adaptive() {
 		t.adaptLeaves(leaves)
 	}
-	f32 := t.m.Objective.adaptive()
+	f32 := t.m.Objective.f32Margins()
 	runTasks(len(leaves), t.threads, func(i int) {
 		l := leaves[i]
 		for _, r := range t.rows[l.begin:l.end] {
@@ -751,7 +780,8 @@ func (t *trainer) applyLeaves(leaves []leafSpan) {
 
 // addMargin adds a leaf value to training margin j: in float32 when f32
 // (an adaptive objective, Objective.adaptive, decided once per pass by the
-// caller), as XGBoost's prediction cache sums (see adaptive.go).
+// caller), as XGBoost's prediction cache sums (see adaptive.go); the rank
+// objectives' too (rank.go).
 func (t *trainer) addMargin(f32 bool, j int, v float64) {
 	if f32 {
 		t.raw[j] = float64(float32(t.raw[j]) + float32(v))
@@ -922,7 +952,7 @@ func (t *trainer) leafBinned(root int32, row []uint8) float32 {
 // was not grown on.
 func (t *trainer) updateUnsampled(root int32) {
 	d := t.d
-	f32 := t.m.Objective.adaptive()
+	f32 := t.m.Objective.f32Margins()
 	parallel(t.n, t.threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if !t.sampled[i] {
@@ -932,12 +962,20 @@ func (t *trainer) updateUnsampled(root int32) {
 	})
 }
 
-// validateTree adds the new tree to the validation margins.
+// validateTree adds the new tree to the validation margins: as float32
+// sums for a rank objective, whose metric orders XGBoost's float32
+// predictions.
 func (t *trainer) validateTree(root int32) {
 	d, k, c := t.d, t.k, t.class
+	f32 := t.m.Objective.Ranking()
 	parallel(len(t.vy), t.threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			t.vraw[i*k+c] += float64(t.leafBinned(root, t.vbins[i*d:(i+1)*d]))
+			v := t.leafBinned(root, t.vbins[i*d:(i+1)*d])
+			if f32 {
+				t.vraw[i*k+c] = float64(float32(t.vraw[i*k+c]) + v)
+				continue
+			}
+			t.vraw[i*k+c] += float64(v)
 		}
 	})
 }

@@ -128,6 +128,9 @@ type splitRules struct {
 	// catThreshold categories from either end.
 	nCat                      []int
 	onehotBelow, catThreshold int
+	// xgbScan scans numeric features in XGBoost's order (bestNumericXGB):
+	// the rank objectives', whose rows of gradient 0 make exact ties.
+	xgbScan bool
 }
 
 // bounds are the interval a node's weights are clamped to: the root's
@@ -290,6 +293,10 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, b bounds, nBins []i
 			r.bestCatSplit(h, total, b, parent, f, r.nCat[f], &best)
 			continue
 		}
+		if r.xgbScan {
+			r.bestNumericXGB(h, total, b, parent, f, nBins[f], &best)
+			continue
+		}
 		miss := binStats(&h[missingBin])
 		nb := nBins[f]
 		last := nb - 2 // the last threshold leaving a value bin on the right
@@ -350,6 +357,58 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, b bounds, nBins []i
 		}
 	}
 	return best
+}
+
+// bestNumericXGB replaces best with a better split of numeric feature f
+// (nb value bins), scanning as XGBoost 1.7's hist evaluator does
+// (EnumerateSplit): every threshold from the lowest with missing values
+// right, then, when the node has missing values, every threshold from the
+// highest down with them left, ending with them alone left. A split
+// replaces the best only when it gains more, so among equal gains the
+// lowest threshold wins going up and the highest coming down, and a
+// downward one must beat the upward ones. Gains tie exactly where the
+// bins between two thresholds hold no rows of the node, or only rows of
+// gradient and hessian 0 (a rank objective's documents in no weighed
+// pair), whose side then differs from bestSplit's choice; without missing
+// values in the node, unseen ones go right (XGBoost's default), not to the
+// larger child.
+func (r *splitRules) bestNumericXGB(h *featHist, total stats, b bounds, parent float64, f, nb int, best *split) {
+	gain := func(l, rt stats) float64 {
+		if r.plain() {
+			return r.plainScore(l) + r.plainScore(rt) - parent
+		}
+		return r.splitGain(l, rt, b, parent, f)
+	}
+	miss := binStats(&h[missingBin])
+	var left stats
+	for t := 0; t < nb; t++ {
+		left = left.add(binStats(&h[t]))
+		right := total.sub(left)
+		if left.n == 0 || right.n == 0 || !r.valid(left) || !r.valid(right) {
+			continue
+		}
+		if g := gain(left, right); g > best.gain {
+			*best = split{gain: g, feature: f, bin: uint8(t), left: left, ok: true}
+		}
+	}
+	if miss.n == 0 {
+		return
+	}
+	right := stats{}
+	for t := nb - 1; t >= 0; t-- {
+		right = right.add(binStats(&h[t]))
+		l := total.sub(right) // bins below t, and the missing values
+		if right.n == 0 || !r.valid(l) || !r.valid(right) {
+			continue
+		}
+		if g := gain(l, right); g > best.gain {
+			if t == 0 {
+				*best = split{gain: g, feature: f, noValueLeft: true, defaultLeft: true, left: l, ok: true}
+			} else {
+				*best = split{gain: g, feature: f, bin: uint8(t - 1), defaultLeft: true, left: l, ok: true}
+			}
+		}
+	}
 }
 
 // bestCatSplit replaces best with a better split of categorical feature f

@@ -53,10 +53,24 @@ const (
 	// the weight is reached) times LearningRate; the fit starts from the
 	// labels' (weighted) median. See doc.go for the finer points.
 	AbsoluteError Objective = "reg:absoluteerror"
+	// RankPairwise is learning to rank by pairs of a query's documents
+	// (RankNet's loss, XGBoost's rank:pairwise): labels are relevance
+	// grades 0..31 and the rows come in queries (FitRank); predictions are
+	// scores, margins whose order within a query is the ranking. See
+	// rank.go for the pairs and gradients, XGBoost 1.7's.
+	RankPairwise Objective = "rank:pairwise"
+	// RankNDCG is LambdaRank for NDCG (XGBoost's rank:ndcg): RankPairwise
+	// with each pair weighed by the change in the query's NDCG were its two
+	// documents to swap places.
+	RankNDCG Objective = "rank:ndcg"
+	// RankMAP is LambdaRank for mean average precision (XGBoost's
+	// rank:map): RankPairwise with each pair weighed by the change in the
+	// query's average precision (labels above 0 are relevant).
+	RankMAP Objective = "rank:map"
 )
 
 // objectives are the Objectives Fit knows, in the order errors list them.
-var objectives = []Objective{BinaryLogistic, MultiSoftprob, SquaredError, CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError}
+var objectives = []Objective{BinaryLogistic, MultiSoftprob, SquaredError, CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError, RankPairwise, RankNDCG, RankMAP}
 
 // link is how the objective's margins become predictions.
 func (o Objective) link() Link {
@@ -77,6 +91,16 @@ func (o Objective) logLink() bool { return o.link() == Exp }
 // adaptive is whether the objective sets its leaves after growing each
 // tree (XGBoost's UpdateTreeLeaf): AbsoluteError's medians.
 func (o Objective) adaptive() bool { return o == AbsoluteError }
+
+// Ranking reports whether the objective learns to rank the documents of
+// queries (RankPairwise, RankNDCG, RankMAP).
+func (o Objective) Ranking() bool { return o == RankPairwise || o == RankNDCG || o == RankMAP }
+
+// f32Margins is whether a fit keeps its training margins as float32 sums,
+// as XGBoost's prediction cache does: the adaptive objectives' medians and
+// the rank objectives' orders by margin are taken from them (see
+// adaptive.go and rank.go).
+func (o Objective) f32Margins() bool { return o.adaptive() || o.Ranking() }
 
 // Classifier reports whether the objective predicts class probabilities.
 func (o Objective) Classifier() bool { return o == BinaryLogistic || o == MultiSoftprob }
@@ -263,9 +287,18 @@ type Model struct {
 	// Model literal, or a file from before the option); other objectives
 	// leave it 1.
 	ScalePosWeight float64 `json:"scale_pos_weight,omitempty"`
+	// RankMetric is the ranking metric a rank objective's validation set
+	// is scored by, and so early stopping: "ndcg", "map", either at the
+	// top k documents ("ndcg@10") and with "-" to score a query without
+	// relevant documents 0, not 1 ("ndcg@10-"), as XGBoost names and
+	// computes them (metrics.RankMetric). Default "map" for RankMAP,
+	// "ndcg" for RankNDCG and RankPairwise ("" means the default; XGBoost
+	// 1.7's default is map for all three). Other objectives leave it "".
+	RankMetric string `json:"rank_metric,omitempty"`
 	// EarlyStoppingRounds stops training when the validation loss passed
-	// to Fit has not improved for this many rounds, and keeps the trees up
-	// to the best round (default 0: off).
+	// to Fit has not improved for this many rounds (for a rank objective:
+	// RankMetric has not risen), and keeps the trees up to the best round
+	// (default 0: off).
 	EarlyStoppingRounds int `json:"early_stopping_rounds"`
 	// Categorical lists the features (columns of X) that hold category
 	// codes rather than numbers, as XGBoost's enable_categorical with
@@ -310,10 +343,13 @@ type History struct {
 	// XGBoost's metric for the objective: poisson-nloglik,
 	// tweedie-nloglik@ρ, gamma-nloglik, mphe, mae; weighted by the set's W, as
 	// XGBoost weighs an evaluation set); pass
-	// the training rows as the validation set for a training curve.
+	// the training rows as the validation set for a training curve. For a
+	// rank objective it is not a loss but Model.RankMetric, the mean over
+	// the set's queries (unweighted, as XGBoost 1.7's), higher better.
 	ValidLoss []float64
-	// BestRound is the round (0-based) of the lowest validation loss when
-	// early stopping was on, else the last round.
+	// BestRound is the round (0-based) of the lowest validation loss (for
+	// a rank objective, the highest RankMetric) when early stopping was
+	// on, else the last round.
 	BestRound int
 }
 
@@ -378,6 +414,14 @@ func (m *Model) setDefaults() {
 	setZero(&m.MaxCatToOnehot, 4)
 	setZero(&m.MaxCatThreshold, 64)
 	switch m.Objective {
+	case RankMAP:
+		if m.RankMetric == "" {
+			m.RankMetric = "map"
+		}
+	case RankNDCG, RankPairwise:
+		if m.RankMetric == "" {
+			m.RankMetric = "ndcg"
+		}
 	case CountPoisson:
 		setZero(&m.MaxDeltaStep, PoissonDeltaStep)
 	case Tweedie:
@@ -408,6 +452,8 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: HuberSlope must be a positive finite number, got %v", m.HuberSlope)
 	case m.Objective.adaptive() && slices.ContainsFunc(m.Monotone, func(c int) bool { return c != 0 }):
 		return fmt.Errorf("gbt: Monotone constraints with %s: its leaves are set to medians after each tree is grown, which the constraints do not bound (XGBoost 1.7's fits break them too); fit without them, or with %s", m.Objective, PseudoHuber)
+	case m.RankMetric != "" && !m.Objective.Ranking():
+		return fmt.Errorf("gbt: RankMetric is %q; only the rank objectives take a ranking metric", m.RankMetric)
 	case m.NumClass != 0 && m.Objective != MultiSoftprob:
 		return fmt.Errorf("gbt: NumClass is %d; only %s takes a number of classes", m.NumClass, MultiSoftprob)
 	case m.NumClass != 0 && (m.NumClass < 2 || m.NumClass > MaxClasses):
@@ -452,6 +498,11 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: MaxCatToOnehot must not be negative, got %d", m.MaxCatToOnehot)
 	case m.MaxCatThreshold < 0:
 		return fmt.Errorf("gbt: MaxCatThreshold must not be negative, got %d", m.MaxCatThreshold)
+	}
+	if m.RankMetric != "" {
+		if _, err := metrics.ParseRankMetric(m.RankMetric); err != nil {
+			return fmt.Errorf("gbt: RankMetric: %w", err)
+		}
 	}
 	for k, j := range m.Categorical {
 		if j < 0 || slices.Contains(m.Categorical[:k], j) {
@@ -550,8 +601,13 @@ type EvalSet struct {
 	X *tabular.Matrix
 	Y []float64
 	// W weighs each row's loss (nil: every row 1), as XGBoost weighs an
-	// evaluation set's metric.
+	// evaluation set's metric. A rank objective's metric is unweighted, as
+	// XGBoost 1.7's ranking metrics are, but W is still checked.
 	W []float64
+	// Query is each row's query id for a rank objective (see FitRank):
+	// the set's queries, each row's together; nil is one query of all the
+	// rows.
+	Query []int
 }
 
 // MaxWeight is the largest sample weight (times ScalePosWeight) a fit
@@ -680,6 +736,35 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 // but not out of the bins. A leaf value beyond float32's range stops the
 // fit with an *OverflowError.
 func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) error {
+	return m.fit(X, y, nil, w, valid)
+}
+
+// FitRank fits a rank objective (RankPairwise, RankNDCG, RankMAP) to the
+// documents X of queries: y is each row's relevance grade (a whole number
+// from 0 to 31; NDCG's gain is 2^y − 1, MAP takes y > 0 as relevant),
+// query each row's query id, and w, if not nil, each row's weight, the
+// same on every row of a query (XGBoost weighs queries, not rows). A
+// query's rows must be contiguous, as XGBoost 1.7 needs its qid sorted
+// (any order of the queries themselves will do here): a query id that
+// comes back after another query's rows is an error naming the row, as
+// is a label that is not a grade or a weight that differs within a
+// query. Fit and FitWeighted on a rank objective take all the rows as one
+// query, as XGBoost does without groups. valid.Query gives the
+// validation set's queries, scored by RankMetric.
+func (m *Model) FitRank(X *tabular.Matrix, y []float64, query []int, w []float64, valid *EvalSet) error {
+	m.ens, m.importance, m.history = nil, nil, History{}
+	m.setDefaults()
+	if !m.Objective.Ranking() {
+		return fmt.Errorf("gbt: FitRank is for the rank objectives (%s, %s, %s); Objective is %s", RankPairwise, RankNDCG, RankMAP, m.Objective)
+	}
+	if query == nil {
+		return errors.New("gbt: FitRank: no query ids; give each row's query (Fit takes all the rows as one)")
+	}
+	return m.fit(X, y, query, w, valid)
+}
+
+// fit is FitWeighted and FitRank: query is nil but for FitRank.
+func (m *Model) fit(X *tabular.Matrix, y []float64, query []int, w []float64, valid *EvalSet) error {
 	m.ens, m.importance, m.history = nil, nil, History{}
 	m.setDefaults()
 	if err := m.checkOptions(); err != nil {
@@ -730,6 +815,16 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 			return errors.New("gbt: the validation set has no rows")
 		}
 	}
+	if valid != nil && valid.Query != nil && !m.Objective.Ranking() {
+		return fmt.Errorf("gbt: the validation set has query ids, but %s does not rank", m.Objective)
+	}
+	var rank *rankData
+	if m.Objective.Ranking() {
+		var err error
+		if rank, err = m.rankData(y, query, w, valid); err != nil {
+			return err
+		}
+	}
 	if m.Objective.Classifier() && !slices.ContainsFunc(y, func(v float64) bool { return v != y[0] }) {
 		need := "both classes"
 		if m.Objective == MultiSoftprob {
@@ -778,11 +873,40 @@ func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) e
 		return err
 	}
 	t := newTrainer(m, X, y, w, valid, k, nCat)
+	if rank != nil {
+		t.w = nil // the pairs carry the query weights
+		t.bounds, t.qw, t.vbounds, t.vrel = rank.bounds, rank.qw, rank.vbounds, rank.vrel
+	}
 	if err := t.run(); err != nil {
 		return err
 	}
 	m.ens, m.importance, m.history = t.ens, t.importance, t.history
 	return nil
+}
+
+// rankData is what a ranking fit needs beyond the rows: the training and
+// validation queries' bounds, each training query's weight (nil: all 1)
+// and the validation labels as grades.
+type rankData struct {
+	bounds, vbounds []int
+	qw              []float32
+	vrel            []int
+}
+
+// rankData checks a ranking fit's queries, labels and weights (see
+// queryBounds), the validation set's too.
+func (m *Model) rankData(y []float64, query []int, w []float64, valid *EvalSet) (*rankData, error) {
+	var r rankData
+	var err error
+	if r.bounds, _, r.qw, err = m.queryBounds("X", query, y, w); err != nil {
+		return nil, err
+	}
+	if valid != nil {
+		if r.vbounds, r.vrel, _, err = m.queryBounds("the validation set", valid.Query, valid.Y, nil); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
 }
 
 // Margins is the raw score of every row (log-odds for a binary
@@ -797,7 +921,8 @@ func (m *Model) Margins(X *tabular.Matrix) ([]float64, error) {
 // Predict is the positive-class probability of every row for a binary
 // classifier (predict_proba's second column), the NumClass class
 // probabilities of every row, row by row, for MultiSoftprob
-// (predict_proba's layout), the predicted value for a regressor. An
+// (predict_proba's layout), the predicted value for a regressor, the score
+// (margin) for a rank objective. An
 // infinite feature value is an error, as in Fit (and as
 // XGBoost refuses one): the trees' thresholds cannot route it as training
 // binned it.

@@ -43,7 +43,9 @@ type XGBoostModel struct {
 // the log links count:poisson, reg:tweedie and reg:gamma (Predict gives
 // the mean, exp(margin), as XGBoost's predict does), and multi:softprob and
 // multi:softmax (num_class margins per row, a tree each per round; Predict
-// gives the class probabilities of both, as predict_proba does). Any other
+// gives the class probabilities of both, as predict_proba does), and the
+// rank objectives rank:pairwise, rank:ndcg and rank:map (Predict gives the
+// ranking scores, the margins, as XGBoost's predict does). Any other
 // objective is refused, naming it. Scoring
 // reproduces XGBoost's CPU predictor: feature values as float32, "value <
 // threshold" goes left, a category in a categorical split's set goes
@@ -259,11 +261,12 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 		link = Softmax
 	case "count:poisson", "reg:tweedie", "reg:gamma":
 		link = Exp
-	case "reg:squarederror", "reg:linear", "binary:logitraw", "reg:pseudohubererror", "reg:absoluteerror":
+	case "reg:squarederror", "reg:linear", "binary:logitraw", "reg:pseudohubererror", "reg:absoluteerror",
+		"rank:pairwise", "rank:ndcg", "rank:map":
 	case "":
 		return nil, xgbErr("no learner.objective.name")
 	default:
-		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma, multi:softprob and multi:softmax are)", l.Objective.Name)
+		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma, multi:softprob, multi:softmax, rank:pairwise, rank:ndcg and rank:map are)", l.Objective.Name)
 	}
 	switch l.Booster.Name {
 	case "gbtree":
