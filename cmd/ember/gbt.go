@@ -59,6 +59,12 @@ type gbtResult struct {
 	// pseudo-Huber loss, or the absolute error.
 	Deviance     *float64 `json:"mean_deviance,omitempty"`
 	DevianceName string   `json:"deviance,omitempty"`
+	// RankScores are a rank objective's held-out metrics (NDCG at 1, 3,
+	// 5, 10 and all, MAP, and --metric), the mean over NQueries queries,
+	// unweighted as XGBoost's; Group is the --group column.
+	RankScores []rankScore `json:"rank_scores,omitempty"`
+	NQueries   int         `json:"n_queries,omitempty"`
+	Group      string      `json:"group,omitempty"`
 	// ScoresWeighted says that the held-out scores (ROC AUC, log-loss,
 	// accuracy, RMSE, the deviance, the report's precision, recall and F1)
 	// are weighted by the --weight column, as scikit-learn's metrics with
@@ -211,7 +217,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"(two classes), log-loss, accuracy, the confusion matrix and feature importances\n"+
 			"(regression: RMSE, and the mean deviance of count:poisson, reg:tweedie, reg:gamma,\n"+
 			"the pseudo-Huber loss, or the mean absolute error), weighted by --weight when given, as\n"+
-			"scikit-learn's metrics with sample_weight. A target of more than two classes is fitted with\n"+
+			"scikit-learn's metrics with sample_weight; for a ranking (--objective rank:pairwise, rank:ndcg or\n"+
+			"rank:map, relevance grades in the target, query ids in --group) NDCG and MAP over held-out\n"+
+			"queries. A target of more than two classes is fitted with\n"+
 			"multi:softprob, one tree per class a round, as XGBClassifier does. Missing values\n"+
 			"are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value,\n"+
@@ -244,11 +252,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"fill missing numeric values (none: keep them missing; the trees learn where they go)")
 	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat32, math.MaxFloat32), "value for --impute constant (the features are float32)")
 	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError),
-		string(gbt.CountPoisson), string(gbt.Tweedie), string(gbt.Gamma), string(gbt.PseudoHuber), string(gbt.AbsoluteError)},
+		string(gbt.CountPoisson), string(gbt.Tweedie), string(gbt.Gamma), string(gbt.PseudoHuber), string(gbt.AbsoluteError),
+		string(gbt.RankPairwise), string(gbt.RankNDCG), string(gbt.RankMAP)},
 		"loss: classification (multi:softprob by itself for more than two classes) or regression: squared error; "+
 			"count:poisson for counts, reg:tweedie for totals often 0 (claim cost), reg:gamma for positive amounts (claim size), "+
 			"all three predicting the mean through a log link; reg:pseudohubererror for a number with outliers; "+
-			"reg:absoluteerror (L1) for the median, each leaf set to its rows' median residual (XGBoost's objectives)")
+			"reg:absoluteerror (L1) for the median, each leaf set to its rows' median residual; "+
+			"or learning to rank the documents of each --group query by relevance grades 0-31: rank:pairwise (pairs of documents), "+
+			"rank:ndcg (LambdaRank for NDCG), rank:map (for MAP), predicting scores whose order within a query is the ranking (XGBoost's objectives)")
 	tweediePower := fs.Float("tweedie-variance-power", 1.5, cli.Range{Min: 1, Max: 2, MaxOpen: true},
 		"reg:tweedie's variance power (XGBoost's tweedie_variance_power): near 1 Poisson-like, near 2 gamma-like")
 	huberSlope := fs.Float("huber-slope", 1, cli.Above(0),
@@ -291,6 +302,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"with --categorical-mode native the column is one feature. A feature in no set is split on alone; '[]' keeps every feature apart (an additive model)")
 	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss, the --cv scores "+
 		"and the held-out scores (scikit-learn's metrics with sample_weight; the confusion matrix sums weights) are weighted, so a --test file needs the column")
+	groupCol := fs.String("group", "", "`column` of query ids for a rank:* objective (XGBoost's qid, LightGBM's group): the documents of a query are ranked against each other, "+
+		"and a query's rows must be together in the file. The held-out rows, --early-stopping's and the --cv folds are whole queries; --weight weighs queries, so a query's rows weigh alike")
 	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
 	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the positive class's rows, binary:logistic (XGBoost's scale_pos_weight; negatives/positives balances the classes)")
 	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
@@ -299,10 +312,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
 	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many folds, stratified for a classifier, shuffled (by --seed) for a regressor (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
-	metricName := fs.Choice("metric", "roc_auc", []string{"roc_auc", "log_loss", "accuracy", "rmse", "mae", "deviance"},
-		"what --cv selects by: for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes); "+
-			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins)",
-		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror, mae for reg:absoluteerror"))
+	metricName := fs.String("metric", "roc_auc",
+		"`name` of what --cv selects by: for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes); "+
+			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins); "+
+			"for a rank:* objective ndcg, ndcg@k, map or map@k, with - after it to score a query without relevant documents 0, not 1 (XGBoost's names, highest wins), "+
+			"which also scores --early-stopping's validation queries, so it needs no --cv",
+		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror, mae for reg:absoluteerror; ndcg for rank:pairwise and rank:ndcg, map for rank:map"))
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
 	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, row and column subsampling)")
@@ -352,10 +367,28 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if *exclude != "" && *features != "" {
 			return errors.New("--exclude trims the default feature set; with --features, list just the columns you want")
 		}
+		rank := gbt.Objective(*objective).Ranking()
+		switch {
+		case rank && *groupCol == "":
+			return fmt.Errorf("--objective %s ranks the documents of queries: name the column of query ids with --group", *objective)
+		case !rank && *groupCol != "":
+			return fmt.Errorf("--group names the queries of a rank:* objective; --objective is %s", *objective)
+		case *groupCol != "" && (*groupCol == *target || *groupCol == *weightCol):
+			return fmt.Errorf("--group %s is also the --target or --weight column", *groupCol)
+		case !rank && fs.IsSet("metric") && isRankMetric(*metricName):
+			return fmt.Errorf("--metric %s scores a ranking; --objective %s does not rank (rank:pairwise, rank:ndcg and rank:map do)", *metricName, *objective)
+		case !rank && !slices.Contains([]string{"roc_auc", "log_loss", "accuracy", "rmse", "mae", "deviance"}, *metricName):
+			return fmt.Errorf("--metric %q: want roc_auc, log_loss, accuracy, rmse, mae or deviance (or, for a rank:* objective, ndcg, map, ndcg@k …)", *metricName)
+		}
+		if rank {
+			if err := rankMetricFlag(gbt.Objective(*objective), metricName, fs.IsSet("metric")); err != nil {
+				return err
+			}
+		}
 		for _, f := range []struct{ name, what string }{
 			{"metric", "is what --cv selects by"}, {"parallel", "runs cross-validation fits at once"},
 		} {
-			if fs.IsSet(f.name) && *cv == 0 {
+			if fs.IsSet(f.name) && *cv == 0 && !(rank && f.name == "metric") {
 				return fmt.Errorf("--%s %s; it needs --cv and --grid", f.name, f.what)
 			}
 		}
@@ -391,7 +424,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
-		if *cv > 0 {
+		if *cv > 0 && !rank {
 			if err := cvMetric(gbt.Objective(*objective), metricName, fs.IsSet("metric")); err != nil {
 				return err
 			}
@@ -454,6 +487,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
 	base.ScalePosWeight = *spw
 	base.ColsampleByTree, base.ColsampleByLevel, base.ColsampleByNode = *colsTree, *colsLevel, *colsNode
+	rank := base.Objective.Ranking()
+	if rank {
+		base.RankMetric = *metricName
+	}
 	if *impute == "none" {
 		*impute = ""
 	}
@@ -488,6 +525,21 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// Not a feature; the target stays last, as chooseColumns reads it.
 		except = append(append(splitList(*exclude), *weightCol), *target)
+	}
+	var queries []int // a rank objective's: each row's query
+	if rank {
+		if queries, err = queryValues(tb, *groupCol); err != nil {
+			return err
+		}
+		if slices.Contains(splitList(*features), *groupCol) || slices.Contains(slices.Concat(spec.Categorical, spec.Tokens), *groupCol) {
+			return fmt.Errorf("--group %s is also a feature column", *groupCol)
+		}
+		except = append([]string{*groupCol}, except...) // the target stays last
+		if weights != nil {
+			if err := queryWeights(tb, *weightCol, weights, queries); err != nil {
+				return err
+			}
+		}
 	}
 	if err := chooseColumns(tb, &spec, *features, except, warn); err != nil {
 		return err
@@ -531,6 +583,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if rank {
+		if err := rankTargets(tb, *target, y); err != nil {
+			return err
+		}
+	}
 	// The splits (held-out, --early-stopping's) and the folds draw rows by
 	// the classes' sorted order (strata), so that --positive picks which
 	// probability the model gives without changing which rows are held out.
@@ -564,24 +621,36 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	res := gbtResult{Data: *data, Test: *testPath, Target: *target, Objective: *objective, Numeric: spec.Numeric,
-		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Weight: *weightCol, Warnings: nil}
+		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Weight: *weightCol, Group: *groupCol, Warnings: nil}
 	if *catMode == "native" {
 		res.CatMode = "native"
 	}
 	var train, test *tabular.Batch
 	var ytr, yte, wtr, wte []float64 // wtr, wte: the training and held-out rows' weights
+	var qtr, qte []int               // a rank objective's queries of the training and held-out rows
 	res.EvalOn = "test"
 	if *testPath != "" {
-		train, ytr, wtr = tb, y, weights
+		train, ytr, wtr, qtr = tb, y, weights, queries
 		cols := slices.Concat(spec.Numeric, spec.Categorical, spec.Tokens, []string{*target})
 		if *weightCol != "" {
 			cols = append(cols, *weightCol)
+		}
+		if rank {
+			cols = append(cols, *groupCol)
 		}
 		if test, err = readBatch(*testPath, cols, *layout); err != nil {
 			return testWeightError(err, *testPath, *weightCol, *layout)
 		}
 		if yte, err = testTargets(test, *target, base.Objective, classes); err != nil {
 			return err
+		}
+		if rank {
+			if qte, err = queryValues(test, *groupCol); err != nil {
+				return err
+			}
+			if err := rankTargets(test, *target, yte); err != nil {
+				return err
+			}
 		}
 		if *weightCol != "" { // the held-out scores are weighted
 			if wte, err = weightValues(test, *weightCol); err != nil {
@@ -590,6 +659,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	} else {
 		trIdx, teIdx := stratifiedSplit(strata, *testFrac, *seed, base.Objective.Classifier())
+		if rank { // whole queries
+			trIdx, teIdx = querySplit(queries, *testFrac, *seed)
+			qtr, qte = pickInts(queries, trIdx), pickInts(queries, teIdx)
+			if len(teIdx) == 0 && *testFrac > 0 {
+				return fmt.Errorf("--test-frac %v holds out no query: %s has a single query, and the held-out rows are whole queries; use --test FILE, or --test-frac 0 to score on the training rows", *testFrac, *data)
+			}
+		}
 		if len(trIdx) == 0 {
 			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
 		}
@@ -603,7 +679,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if len(teIdx) == 0 {
 			res.EvalOn = "train"
-			test, yte, wte = train, ytr, wtr
+			test, yte, wte, qte = train, ytr, wtr, qtr
 		} else {
 			test, yte = tabular.SelectRows(tb, teIdx), pickFloats(y, teIdx)
 			if weights != nil {
@@ -628,6 +704,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if *cv > 0 && !base.Objective.Classifier() {
 		folds, err := selection.KFold(len(ytr), *cv, *seed)
+		if rank { // folds of whole queries
+			folds, err = queryKFold(qtr, *cv, *seed)
+		}
 		if err != nil {
 			return fmt.Errorf("--cv %d: %w", *cv, err)
 		}
@@ -639,8 +718,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			name, unit := devianceUnit(base)
 			metric = selection.MeanLoss(name, unit)
 		}
+		targets, scoreWeights := ytr, wtr
+		if rank {
+			m, _ := metrics.ParseRankMetric(*metricName) // checked with the flags
+			metric, targets, scoreWeights = rankCVMetric(m, grades(ytr), qtr), rowNumbers(len(ytr)), nil
+		}
 		start := time.Now()
-		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, featOpts, spec, train, ytr, wtr, fs.IsSet("max-depth")), ytr, wtr)
+		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, featOpts, spec, train, ytr, wtr, qtr, fs.IsSet("max-depth")), targets, scoreWeights)
 		if err != nil {
 			return cvError(err, *weightCol, *cv)
 		}
@@ -680,7 +764,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		metric, _ := selection.MetricByName(*metricName)
-		fit := cvFit(base, featOpts, spec, train, ytr, wtr, fs.IsSet("max-depth"))
+		fit := cvFit(base, featOpts, spec, train, ytr, wtr, nil, fs.IsSet("max-depth"))
 		start := time.Now()
 		r, err := selection.CrossValidate(grid, folds, metric, *parallel, fit, labels, wtr)
 		if err != nil {
@@ -712,9 +796,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	res.Unseen = rep.Unseen
 	res.NFeatures = len(pl.Features)
 	var valid *gbt.EvalSet
-	Xfit, yfit, wfit := X, ytr, wtr
+	Xfit, yfit, wfit, qfit := X, ytr, wtr, qtr
 	if *early > 0 {
 		trIdx, vaIdx := stratifiedSplit(strata, *validFrac, *seed+1, base.Objective.Classifier())
+		if rank { // whole queries
+			trIdx, vaIdx = querySplit(qtr, *validFrac, *seed+1)
+		}
 		switch {
 		case len(vaIdx) == 0:
 			fix := "or no --early-stopping"
@@ -727,6 +814,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		Xfit, yfit = X.SelectRows(trIdx), pickFloats(ytr, trIdx)
 		valid = &gbt.EvalSet{X: X.SelectRows(vaIdx), Y: pickFloats(ytr, vaIdx)}
+		if rank {
+			qfit, valid.Query = pickInts(qtr, trIdx), pickInts(qtr, vaIdx)
+		}
 		if wtr != nil { // the validation loss weighted, as XGBoost weighs an eval set
 			wfit, valid.W = pickFloats(wtr, trIdx), pickFloats(wtr, vaIdx)
 			if err := checkFitWeights(wfit, yfit, classes, base, *weightCol, "the rows --early-stopping fits on"); err != nil {
@@ -739,7 +829,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		res.NValid = len(vaIdx)
 	}
 	start := time.Now()
-	if err := base.FitWeighted(Xfit, yfit, wfit, valid); err != nil {
+	if rank {
+		err = base.FitRank(Xfit, yfit, qfit, wfit, valid)
+	} else {
+		err = base.FitWeighted(Xfit, yfit, wfit, valid)
+	}
+	if err != nil {
 		return fitError(err)
 	}
 	res.TrainSecs = time.Since(start).Seconds()
@@ -844,6 +939,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 			}
 		}
+	} else if rank {
+		// Unweighted, as XGBoost's ranking metrics: each query counts once.
+		res.ScoresWeighted = false
+		if res.RankScores, err = rankScores(*metricName, yte, p, qte); err != nil {
+			return err
+		}
+		res.NQueries = len(slices.Compact(slices.Clone(qte)))
 	} else {
 		rmse, name, dev, err := regressionScores(base, yte, p, wte)
 		if err != nil {
@@ -1391,8 +1493,12 @@ func printGBT(w io.Writer, r *gbtResult) {
 		if !gbt.Objective(r.Objective).Classifier() {
 			kind = "shuffled"
 		}
+		rank := gbt.Objective(r.Objective).Ranking()
+		if rank {
+			kind = "whole-query"
+		}
 		weighted := ""
-		if r.Weight != "" {
+		if r.Weight != "" && !rank { // ranking metrics are unweighted
 			weighted = fmt.Sprintf(" weighted by column %q", r.Weight)
 		}
 		fmt.Fprintf(w, "\n%d-fold %s cross-validation (%s%s, mean ± std over folds):\n", r.CV.Folds, kind, r.CV.Metric, weighted)
@@ -1415,7 +1521,13 @@ func printGBT(w io.Writer, r *gbtResult) {
 	} else {
 		fmt.Fprintf(w, ", %d held-out rows", r.NTest)
 	}
-	if r.Weight != "" {
+	if r.Group != "" {
+		fmt.Fprintf(w, "; whole queries of column %q", r.Group)
+	}
+	switch {
+	case r.Weight != "" && r.Group != "":
+		fmt.Fprintf(w, "; queries weighted by column %q in the fit (the ranking scores are unweighted, as XGBoost's)", r.Weight)
+	case r.Weight != "":
 		fmt.Fprintf(w, "; rows weighted by column %q (the fit and the held-out scores)", r.Weight)
 	}
 	fmt.Fprintln(w)
@@ -1479,7 +1591,14 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if r.ScoresWeighted {
 		on += " weighted"
 	}
-	if r.RMSE != nil {
+	if r.RankScores != nil {
+		fmt.Fprintf(w, "\n%s ranking of %d queries (mean over queries; a query without relevant documents scores 1, 0 in the - forms):\n", on, r.NQueries)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, sc := range r.RankScores {
+			fmt.Fprintf(tw, "  %s\t%.4f\n", sc.Metric, sc.Value)
+		}
+		tw.Flush()
+	} else if r.RMSE != nil {
 		fmt.Fprintf(w, "\n%s RMSE: %.6g\n", on, *r.RMSE)
 		if r.Deviance != nil {
 			fmt.Fprintf(w, "%s %s: %.6g\n", on, r.DevianceName, *r.Deviance)
@@ -1707,8 +1826,9 @@ func cvError(err error, weightCol string, folds int) error {
 
 // cvFit is the fit of one grid point on one fold: a copy of base with the
 // point's settings, fitted on the fold's training rows of train (pipeline
-// included, as on the whole), predicting its held-out rows.
-func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabular.Batch, ytr, wtr []float64, depthSet bool) selection.FitFunc {
+// included, as on the whole), predicting its held-out rows; qtr, when not
+// nil, is the training rows' queries of a rank objective.
+func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabular.Batch, ytr, wtr []float64, qtr []int, depthSet bool) selection.FitFunc {
 	return func(p selection.Point, trRows, teRows []int, threads int) ([]float64, error) {
 		m := *base
 		m.Threads, m.EarlyStoppingRounds = threads, 0
@@ -1733,7 +1853,12 @@ func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabul
 		if wtr != nil {
 			w = pickFloats(wtr, trRows)
 		}
-		if err := m.FitWeighted(X, pickFloats(ytr, trRows), w, nil); err != nil {
+		if qtr != nil {
+			err = m.FitRank(X, pickFloats(ytr, trRows), pickInts(qtr, trRows), w, nil)
+		} else {
+			err = m.FitWeighted(X, pickFloats(ytr, trRows), w, nil)
+		}
+		if err != nil {
 			return nil, fitError(err)
 		}
 		return m.Predict(Xv)

@@ -417,6 +417,9 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sc.ens.Link() == gbt.Exp {
 		fmt.Fprintf(summary, "prediction: the predicted mean (exp of the margin), as %s predicts it\n", sc.objective)
 	}
+	if gbt.Objective(sc.objective).Ranking() {
+		fmt.Fprintf(summary, "prediction: the ranking score (the margin), as %s predicts it: within a query, higher ranks first\n", sc.objective)
+	}
 	if *asJSON {
 		return cli.WriteJSON(summary, res, nil)
 	}
@@ -520,6 +523,9 @@ type gbtPredictor struct {
 }
 
 func (g *gbtPredictor) unscored(data string) string {
+	if obj := g.saved.Model.Objective; obj.Ranking() {
+		return fmt.Sprintf("the predictions are %s ranking scores, whose order within a query is the ranking, not estimates of %q: no RMSE is given (ember gbt scores held-out queries by NDCG and MAP)", obj, g.saved.Target)
+	}
 	if g.saved.Classes == nil {
 		return noScoreLine(data, g.saved.Target, "RMSE")
 	}
@@ -636,6 +642,9 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 func (g *gbtPredictor) labels(b *tabular.Batch) *scores {
 	s := g.saved
 	out := &scores{}
+	if s.Model.Objective.Ranking() { // scores, not estimates of the grades
+		return out
+	}
 	if tc := b.Column(s.Target); tc != nil {
 		out.labelColumn = s.Target
 		for i := range b.Rows {
