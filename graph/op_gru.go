@@ -1,12 +1,10 @@
 package graph
 
 import (
-	"fmt"
 	"hash"
 
 	"github.com/emberml/ember/cpu"
 
-	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -31,49 +29,13 @@ import (
 // (T, B, H): the last two are the reserve that GRUBackward reads instead of
 // recomputing the forward pass. Read the hidden states through GRUSequence
 // and GRULast.
-type GRU struct{ opBase }
+type GRU struct{ recurrentOp }
 
-// gruDims checks the inputs' shapes (x, Wih, Whh and, when given, the
-// biases) and returns T, B, I, H.
-func gruDims(s []tensor.Shape) (t, b, i, h int, err error) {
-	if len(s) < 3 || len(s[0]) != 3 || len(s[1]) != 2 || len(s[2]) != 2 {
-		return 0, 0, 0, 0, fmt.Errorf("GRU: want x (T,B,I), Wih (3H,I), Whh (3H,H), bih (3H), bhh (3H); got %v", s)
-	}
-	t, b, i, h = s[0][0], s[0][1], s[0][2], s[2][1]
-	if s[1][0] != 3*h || s[1][1] != i || s[2][0] != 3*h {
-		return 0, 0, 0, 0, fmt.Errorf("GRU: x %v, Wih %v, Whh %v do not fit", s[0], s[1], s[2])
-	}
-	for k := 3; k < min(len(s), 5); k++ {
-		if sizeOf(s[k]) != 3*h {
-			return 0, 0, 0, 0, fmt.Errorf("GRU: bias %v should have 3H = %d elements", s[k], 3*h)
-		}
-	}
-	return t, b, i, h, nil
-}
-
-// GRUOutputSize is the flat length of the GRU op's output.
-func GRUOutputSize(t, b, h int) int { return t*b*h + t*b*3*h + t*b*h }
-
-func (GRU) Arity() int { return 5 }
-func (GRU) Type() hm.Type {
-	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), tt(1))
-}
 func (GRU) String() string           { return "GRU" }
 func (op GRU) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op GRU) Hashcode() uint32      { return hashcode(op) }
-func (GRU) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ns)
-	if err != nil {
-		return nil, err
-	}
-	if len(s) != 5 {
-		return nil, fmt.Errorf("GRU: want 5 inputs, got %d", len(s))
-	}
-	t, b, _, h, err := gruDims(s)
-	if err != nil {
-		return nil, err
-	}
-	return tensor.Shape{GRUOutputSize(t, b, h)}, nil
+func (op GRU) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return gruCell.forwardShape(op, ns)
 }
 func (op GRU) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
@@ -85,14 +47,7 @@ func (GRU) ScratchSize(out *Buf, in []*Buf) int {
 }
 
 func (GRU) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
-	// Shapes were checked by InferShape when the graph was built.
-	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
-	if out.Dtype == tensor.Float32 {
-		gruFwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), gruJobs(ctx))
-	} else {
-		gruFwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
-	}
-	return nil
+	return execDense(ctx, out, in, gruFwd[float32], gruFwd[float64])
 }
 
 // gruJob runs the gate arithmetic of one step on a range of batch rows, so
@@ -162,17 +117,12 @@ func gruByUnits(rows, h int) bool {
 	return stepsByUnits && cpu.NativeGRUCells && h%unitBlock == 0 && cpu.SmallRowKernel(rows, 3*h, h) && cpu.SmallRowKernel(rows, h, 3*h)
 }
 
-// gruJobs returns the step's job descriptor, made on its first run.
-func gruJobs(ctx *Ctx) *gruJob { return ctxState[gruJob](ctx) }
-
 // gruFwd runs the layer over the steps and rows pk computes (every one for
 // the GRU op); the hidden states of the others are zeros.
 func gruFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packing, job *gruJob) {
 	g := 3 * h
 	bh, bg := b*h, b*g
-	hs := out[:t*bh]
-	acts := out[t*bh : t*bh+t*bg]
-	ghns := out[t*bh+t*bg : t*bh+t*bg+t*bh]
+	hs, acts, ghns := recurrentBlocks(out, t, bh, bg)
 	gh := work[:bg]
 	bhn := bhh[2*h : 3*h]
 	f := pk.first
@@ -279,39 +229,7 @@ func (GRU) DiffWRT(int) []bool { return []bool{true, true, true, true, true} }
 // SymDiff adds one GRUBackward node computing every gradient by
 // backpropagation through time, and views onto its output for each input.
 func (GRU) SymDiff(in gorgonia.Nodes, out, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	bwd, err := gorgonia.ApplyOp(GRUBackward{}, in[0], in[1], in[2], out, grad)
-	if err != nil {
-		return nil, err
-	}
-	return splitViews(bwd, in)
-}
-
-// splitViews returns, for each of ins, a view of its shape onto the flat
-// buffer of a fused backward op that writes every input's gradient one
-// after the other (the reserve + View recipe: one kernel, several
-// results, no copies).
-func splitViews(bwd *gorgonia.Node, ins gorgonia.Nodes) (gorgonia.Nodes, error) {
-	res := make(gorgonia.Nodes, len(ins))
-	off := 0
-	for k, n := range ins {
-		s := n.Shape()
-		v, err := gorgonia.ApplyOp(View{Offset: off, Shape: s.Clone(), InShape: bwd.Shape()}, bwd)
-		if err != nil {
-			return nil, err
-		}
-		res[k] = v
-		off += sizeOf(s)
-	}
-	return res, nil
-}
-
-// GRUSequence views the hidden states of every step, (T, B, H), in the
-// output of a GRU node.
-func GRUSequence(gru *gorgonia.Node, t, b, h int) *gorgonia.Node { return NewView(gru, 0, t, b, h) }
-
-// GRULast views the last step's hidden state, (B, H).
-func GRULast(gru *gorgonia.Node, t, b, h int) *gorgonia.Node {
-	return NewView(gru, (t-1)*b*h, b, h)
+	return recurrentSymDiff(GRUBackward{}, in, out, grad)
 }
 
 // GRUBackward computes, from x, Wih, Whh, the forward output (with its
@@ -320,31 +238,13 @@ func GRULast(gru *gorgonia.Node, t, b, h int) *gorgonia.Node {
 // hidden-state part of the output gradient is read: the reserve is not a
 // model output. The biases are not inputs: the reserve holds what the
 // gradients need of them.
-type GRUBackward struct{ opBase }
+type GRUBackward struct{ recurrentOp }
 
-func (GRUBackward) Arity() int { return 5 }
-func (GRUBackward) Type() hm.Type {
-	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), tt(1))
-}
 func (GRUBackward) String() string           { return "GRUBackward" }
 func (op GRUBackward) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op GRUBackward) Hashcode() uint32      { return hashcode(op) }
-func (GRUBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ns)
-	if err != nil {
-		return nil, err
-	}
-	if len(s) != 5 {
-		return nil, fmt.Errorf("GRUBackward: want 5 inputs, got %d", len(s))
-	}
-	t, b, i, h, err := gruDims(s[:3])
-	if err != nil {
-		return nil, err
-	}
-	if n := GRUOutputSize(t, b, h); sizeOf(s[3]) != n || sizeOf(s[4]) != n {
-		return nil, fmt.Errorf("GRUBackward: output %v and its gradient %v should have %d elements", s[3], s[4], n)
-	}
-	return tensor.Shape{t*b*i + 3*h*i + 3*h*h + 6*h}, nil
+func (op GRUBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return gruCell.backwardShape(op, ns)
 }
 
 // InputRange: of the output gradient (input 4), only the hidden states'
@@ -363,13 +263,7 @@ func (GRUBackward) ScratchSize(_ *Buf, in []*Buf) int {
 }
 
 func (GRUBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
-	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
-	if out.Dtype == tensor.Float32 {
-		gruBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), gruJobs(ctx))
-	} else {
-		gruBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
-	}
-	return nil
+	return execDense(ctx, out, in, gruBwd[float32], gruBwd[float64])
 }
 
 // gruBwd backpropagates through the steps and rows pk computes: the gate
@@ -377,14 +271,9 @@ func (GRUBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk packing, job *gruJob) {
 	g := 3 * h
 	bh, bg := b*h, b*g
-	hs := fwd[:t*bh]
-	acts := fwd[t*bh : t*bh+t*bg]
-	ghns := fwd[t*bh+t*bg : t*bh+t*bg+t*bh]
+	hs, acts, ghns := recurrentBlocks(fwd, t, bh, bg)
 	dhs := dfwd[:t*bh]
-
-	o := 0
-	next := func(n int) []T { o += n; return out[o-n : o] }
-	dx, dwih, dwhh, dbih, dbhh := next(t*b*in), next(g*in), next(g*h), next(g), next(g)
+	dx, dwih, dwhh, dbih, dbhh := recurrentGrads(out, t*b*in, g, in, h)
 
 	dgi := work[:t*bg]             // gradients of x·W_ihᵀ + b_ih, every step
 	dgh := work[t*bg : 2*t*bg]     // gradients of h·W_hhᵀ + b_hh, every step
@@ -437,16 +326,7 @@ func gruBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk 
 			nNext, pending = n, true
 		}
 	}
-	// Weight gradients over all computed steps as single products.
-	clear(dx[:f*b*in])
-	gemm(false, false, (t-f)*b, in, g, 1, dgi[f*bg:], g, wih, in, 0, dx[f*b*in:], in)
-	gemm(true, false, g, in, (t-f)*b, 1, dgi[f*bg:], g, x[f*b*in:], in, 0, dwih, in)
-	if t-f > 1 {
-		gemm(true, false, g, h, (t-f-1)*b, 1, dgh[(f+1)*bg:], g, hs[f*bh:], h, 0, dwhh, h)
-	} else {
-		clear(dwhh)
-	}
-	sumRows(dbih, dgi[f*bg:], (t-f)*b, g, false)
+	recurrentWeightGrads(dx, dwih, dwhh, dbih, dgi, dgh, x, wih, hs, t, f, b, in, g, h)
 	sumRows(dbhh, dgh[f*bg:], (t-f)*b, g, false)
 }
 

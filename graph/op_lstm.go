@@ -1,12 +1,10 @@
 package graph
 
 import (
-	"fmt"
 	"hash"
 
 	"github.com/emberml/ember/cpu"
 
-	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -31,40 +29,13 @@ import (
 // the gate activations (T, B, 4H) and the cell states (T, B, H): the last two
 // are the reserve that the backward op reads instead of recomputing the
 // forward pass. Read the hidden states through LSTMSequence and LSTMLast.
-type LSTM struct{ opBase }
+type LSTM struct{ recurrentOp }
 
-// lstmDims checks the inputs' shapes and returns T, B, I, H.
-func lstmDims(s []tensor.Shape) (t, b, i, h int, err error) {
-	if len(s) < 5 || len(s[0]) != 3 || len(s[1]) != 2 || len(s[2]) != 2 {
-		return 0, 0, 0, 0, fmt.Errorf("LSTM: want x (T,B,I), Wih (4H,I), Whh (4H,H), bih (4H), bhh (4H); got %v", s)
-	}
-	t, b, i, h = s[0][0], s[0][1], s[0][2], s[2][1]
-	if s[1][0] != 4*h || s[1][1] != i || s[2][0] != 4*h || sizeOf(s[3]) != 4*h || sizeOf(s[4]) != 4*h {
-		return 0, 0, 0, 0, fmt.Errorf("LSTM: x %v, Wih %v, Whh %v, bih %v, bhh %v do not fit", s[0], s[1], s[2], s[3], s[4])
-	}
-	return t, b, i, h, nil
-}
-
-// LSTMOutputSize is the flat length of the LSTM op's output.
-func LSTMOutputSize(t, b, h int) int { return t*b*h + t*b*4*h + t*b*h }
-
-func (LSTM) Arity() int { return 5 }
-func (LSTM) Type() hm.Type {
-	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), tt(1))
-}
 func (LSTM) String() string           { return "LSTM" }
 func (op LSTM) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op LSTM) Hashcode() uint32      { return hashcode(op) }
-func (LSTM) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ns)
-	if err != nil {
-		return nil, err
-	}
-	t, b, _, h, err := lstmDims(s)
-	if err != nil {
-		return nil, err
-	}
-	return tensor.Shape{LSTMOutputSize(t, b, h)}, nil
+func (op LSTM) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return lstmCell.forwardShape(op, ns)
 }
 func (op LSTM) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
@@ -73,14 +44,7 @@ func (op LSTM) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op
 func (LSTM) ScratchSize(out *Buf, in []*Buf) int { return recurrentScratch(out, in) }
 
 func (LSTM) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
-	// Shapes were checked by InferShape when the graph was built.
-	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
-	if out.Dtype == tensor.Float32 {
-		lstmFwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), cellJobs(ctx))
-	} else {
-		lstmFwd(out.F64, nil, in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
-	}
-	return nil
+	return execDense(ctx, out, in, lstmFwd[float32], lstmFwd[float64])
 }
 
 // cellJob runs the gate arithmetic of one step on a range of batch rows,
@@ -97,27 +61,6 @@ type cellJob struct {
 	rows                   int // the step's rows, with units
 	step                   stepProduct
 }
-
-// stepProduct is the recurrent product a step shared by hidden units
-// computes part by part: forward, the gate pre-activations
-// a[:, q·H+J] += hprev·W_hhᵀ[:, q·H+J] for each gate q; backward, the
-// recurrent gradient dh[:, J] = dp_next·W_hh[:, J] (J the part's units;
-// the GRU's gruJob.runUnits differs as its cell needs).
-// Every part runs the small-row kernel the whole product would, so each
-// element gets the same sum. A nil x means no product this step.
-type stepProduct struct {
-	x    []float32 // hprev (rows × H) or dp of the later step (rows × 4H or 3H)
-	rows int       // rows of x
-	w    []float32 // W_hhᵀ (H × 4H or 3H) or W_hh (4H or 3H × H)
-	ldw  int       // w's row stride
-}
-
-// stepsByUnits lets a test turn the sharing by units off (LSTM and GRU).
-var stepsByUnits = true
-
-// unitBlock is the hidden units a part of a step shared by units takes at
-// least: a cache line of each row, and whole vectors for the kernels.
-const unitBlock = 16
 
 func (j *cellJob) Run(lo, hi int) {
 	if j.units {
@@ -173,18 +116,13 @@ func byUnits(rows, h int) bool {
 	return stepsByUnits && cpu.NativeLSTMCells && h%unitBlock == 0 && cpu.SmallRowKernel(rows, 4*h, h) && cpu.SmallRowKernel(rows, h, 4*h)
 }
 
-// cellJobs returns the step's job descriptor, made on its first run.
-func cellJobs(ctx *Ctx) *cellJob { return ctxState[cellJob](ctx) }
-
 // lstmFwd runs the layer over the steps and rows pk computes (every one
 // for the LSTM op); the hidden and cell states of the others are zeros.
 // work is the op's scratch (see recurrentWeights), or nil.
 func lstmFwd[T Float](out, work, x, wih, whh, bih, bhh []T, t, b, in, h int, pk packing, job *cellJob) {
 	g := 4 * h
 	bh, bg := b*h, b*g
-	hs := out[:t*bh]
-	acts := out[t*bh : t*bh+t*bg]
-	cs := out[t*bh+t*bg : t*bh+t*bg+t*bh]
+	hs, acts, cs := recurrentBlocks(out, t, bh, bg)
 	f := pk.first
 	clear(hs[:f*bh])
 	clear(cs[:f*bh])
@@ -263,27 +201,11 @@ func lstmCellFwd[T Float](a, cprev, c, hid []T, b, h int) {
 func (LSTM) DiffWRT(int) []bool { return []bool{true, true, true, true, true} }
 
 // SymDiff adds one LSTMBackward node computing every gradient by
-// backpropagation through time, and views onto its output for each input.
+// backpropagation through time, and views onto its output for each input
+// (disjoint windows: the two bias gradients are equal but never share
+// storage, so clipping scales each once).
 func (LSTM) SymDiff(in gorgonia.Nodes, out, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	bwd, err := gorgonia.ApplyOp(LSTMBackward{}, in[0], in[1], in[2], out, grad)
-	if err != nil {
-		return nil, err
-	}
-	// One view per input, on disjoint windows of the backward output: the
-	// two bias gradients are equal but never share storage, so clipping
-	// scales each once.
-	return splitViews(bwd, in)
-}
-
-// LSTMSequence views the hidden states of every step, (T, B, H), in the
-// output of an LSTM node.
-func LSTMSequence(lstm *gorgonia.Node, t, b, h int) *gorgonia.Node {
-	return NewView(lstm, 0, t, b, h)
-}
-
-// LSTMLast views the last step's hidden state, (B, H).
-func LSTMLast(lstm *gorgonia.Node, t, b, h int) *gorgonia.Node {
-	return NewView(lstm, (t-1)*b*h, b, h)
+	return recurrentSymDiff(LSTMBackward{}, in, out, grad)
 }
 
 // LSTMBackward computes, from x, Wih, Whh, the forward output (with its
@@ -291,28 +213,13 @@ func LSTMLast(lstm *gorgonia.Node, t, b, h int) *gorgonia.Node {
 // dx (T,B,I), dWih (4H,I), dWhh (4H,H), dbih (4H) and dbhh (4H) (the two
 // bias gradients are equal). Only the hidden-state part of the output
 // gradient is read: the reserve is not a model output.
-type LSTMBackward struct{ opBase }
+type LSTMBackward struct{ recurrentOp }
 
-func (LSTMBackward) Arity() int { return 5 }
-func (LSTMBackward) Type() hm.Type {
-	return hm.NewFnType(tt(3), tt(2), tt(2), tt(1), tt(1), tt(1))
-}
 func (LSTMBackward) String() string           { return "LSTMBackward" }
 func (op LSTMBackward) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op LSTMBackward) Hashcode() uint32      { return hashcode(op) }
-func (LSTMBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ns)
-	if err != nil {
-		return nil, err
-	}
-	t, b, i, h, err := lstmDims([]tensor.Shape{s[0], s[1], s[2], {4 * s[2][1]}, {4 * s[2][1]}})
-	if err != nil {
-		return nil, err
-	}
-	if n := LSTMOutputSize(t, b, h); sizeOf(s[3]) != n || sizeOf(s[4]) != n {
-		return nil, fmt.Errorf("LSTMBackward: output %v and its gradient %v should have %d elements", s[3], s[4], n)
-	}
-	return tensor.Shape{t*b*i + 4*h*i + 4*h*h + 2*4*h}, nil
+func (op LSTMBackward) InferShape(ns ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return lstmCell.backwardShape(op, ns)
 }
 func (op LSTMBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return doCPU(op, v...) }
 
@@ -320,17 +227,6 @@ func (op LSTMBackward) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return 
 // part, the first T*B*H elements, is read.
 func (LSTMBackward) InputRange(i int, in []tensor.Shape) (off, n int) {
 	return recurrentGradRange(i, in)
-}
-
-// recurrentGradRange is the InputRange of the fused recurrent backward ops
-// (x (T,B,I) input 0, W_hh (G,H) input 2): of the forward output's
-// gradient, input 4, they read the hidden states' (T,B,H) part, the
-// reserve being no model output; the other inputs whole.
-func recurrentGradRange(i int, in []tensor.Shape) (off, n int) {
-	if i == 4 && len(in) > 2 && len(in[0]) == 3 && len(in[2]) == 2 {
-		return 0, in[0][0] * in[0][1] * in[2][1]
-	}
-	return 0, sizeOf(in[i])
 }
 
 // ScratchSize: the gate gradients of every step (T,B,4H), and the running
@@ -341,13 +237,7 @@ func (LSTMBackward) ScratchSize(_ *Buf, in []*Buf) int {
 }
 
 func (LSTMBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
-	t, b, i, h := in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[2].Shape[1]
-	if out.Dtype == tensor.Float32 {
-		lstmBwd(out.F32, scratch[float32](ctx), in[0].F32, in[1].F32, in[2].F32, in[3].F32, in[4].F32, t, b, i, h, densePacking(t, b), cellJobs(ctx))
-	} else {
-		lstmBwd(out.F64, scratch[float64](ctx), in[0].F64, in[1].F64, in[2].F64, in[3].F64, in[4].F64, t, b, i, h, densePacking(t, b), nil)
-	}
-	return nil
+	return execDense(ctx, out, in, lstmBwd[float32], lstmBwd[float64])
 }
 
 // lstmBwd backpropagates through the steps and rows pk computes: the
@@ -356,16 +246,9 @@ func (LSTMBackward) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk packing, job *cellJob) {
 	g := 4 * h
 	bh, bg := b*h, b*g
-	hs := fwd[:t*bh]
-	acts := fwd[t*bh : t*bh+t*bg]
-	cs := fwd[t*bh+t*bg : t*bh+t*bg+t*bh]
+	hs, acts, cs := recurrentBlocks(fwd, t, bh, bg)
 	dhs := dfwd[:t*bh]
-
-	dx := out[:t*b*in]
-	dwih := out[t*b*in : t*b*in+g*in]
-	dwhh := out[t*b*in+g*in : t*b*in+g*in+g*h]
-	dbih := out[t*b*in+g*in+g*h : t*b*in+g*in+g*h+g]
-	dbhh := out[t*b*in+g*in+g*h+g : t*b*in+g*in+g*h+2*g]
+	dx, dwih, dwhh, dbih, dbhh := recurrentGrads(out, t*b*in, g, in, h)
 
 	dp := work[:t*bg]
 	dh := work[t*bg : t*bg+bh]      // recurrent gradient into h of the step being processed
@@ -416,16 +299,9 @@ func lstmBwd[T Float](out, work, x, wih, whh, fwd, dfwd []T, t, b, in, h int, pk
 			nNext, pending = n, true
 		}
 	}
-	// Weight gradients over all computed steps as single products.
-	clear(dx[:f*b*in])
-	gemm(false, false, (t-f)*b, in, g, 1, dp[f*bg:], g, wih, in, 0, dx[f*b*in:], in)
-	gemm(true, false, g, in, (t-f)*b, 1, dp[f*bg:], g, x[f*b*in:], in, 0, dwih, in)
-	if t-f > 1 {
-		gemm(true, false, g, h, (t-f-1)*b, 1, dp[(f+1)*bg:], g, hs[f*bh:], h, 0, dwhh, h)
-	} else {
-		clear(dwhh)
-	}
-	sumRows(dbih, dp[f*bg:], (t-f)*b, g, false)
+	// The gate gradients dp are those of the input pre-activations and of
+	// the recurrent ones alike, and so the two biases' gradients.
+	recurrentWeightGrads(dx, dwih, dwhh, dbih, dp, dp, x, wih, hs, t, f, b, in, g, h)
 	copy(dbhh, dbih)
 }
 

@@ -100,3 +100,22 @@ func (op ViewGrad) ExecCPU(ctx *Ctx, out *Buf, in []*Buf) error {
 
 // zeroed is ViewGrad's record of the buffer it has zeroed.
 type zeroed struct{ buf uintptr }
+
+// splitViews returns, for each of ins, a view of its shape onto the flat
+// buffer of a fused backward op that writes every input's gradient one
+// after the other (the reserve + View recipe: one kernel, several
+// results, no copies).
+func splitViews(bwd *gorgonia.Node, ins gorgonia.Nodes) (gorgonia.Nodes, error) {
+	res := make(gorgonia.Nodes, len(ins))
+	off := 0
+	for k, n := range ins {
+		s := n.Shape()
+		v, err := gorgonia.ApplyOp(View{Offset: off, Shape: s.Clone(), InShape: bwd.Shape()}, bwd)
+		if err != nil {
+			return nil, err
+		}
+		res[k] = v
+		off += sizeOf(s)
+	}
+	return res, nil
+}

@@ -1,6 +1,10 @@
 package graph
 
-import "fmt"
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
 
 // packing says which rows of a time-major batch the recurrent ops compute
 // at each step. The packed ops (PackedLSTM, PackedGRU) take the sequences
@@ -90,6 +94,14 @@ func setPacking(op fmt.Stringer, pk *packing, x, lengths *Buf) error {
 	}
 	if err := pk.set(lengths.I32, t, b); err != nil {
 		return fmt.Errorf("%v: %w", op, err)
+	}
+	return nil
+}
+
+// packedLengths checks that a packed op has one length per sequence of x.
+func packedLengths(op string, x, lengths tensor.Shape) error {
+	if len(x) != 3 || sizeOf(lengths) != x[1] || len(lengths) != 1 {
+		return fmt.Errorf("%s: lengths %v must be one per sequence of x %v", op, lengths, x)
 	}
 	return nil
 }

@@ -63,6 +63,17 @@ func TestRecurrentInferShape(t *testing.T) {
 		{PackedGRUBackward{}, plus(bwd(gru, 200), sh{}), "PackedGRUBackward: lengths () must be one per sequence of x (5, 2, 3)"},
 		{PackedGRUBackward{}, plus(with(bwd(gru, 200), 2, sh{12, 3}), lens), "GRU: x (5, 2, 3), Wih (12, 3), Whh (12, 3) do not fit"},
 		{PackedGRUBackward{}, bwd(gru, 200), "PackedGRUBackward: want 6 inputs, got 5"},
+
+		// Every op counts its inputs first, as the GRU's always did:
+		// LSTMBackward used to panic on too few, or on a W_hh not a
+		// matrix, and LSTM to take six.
+		{LSTM{}, lstm[:4], "LSTM: want 5 inputs, got 4"},
+		{LSTM{}, plus(lstm, lens), "LSTM: want 5 inputs, got 6"},
+		{LSTMBackward{}, bwd(lstm, 240)[:4], "LSTMBackward: want 5 inputs, got 4"},
+		{LSTMBackward{}, with(bwd(lstm, 240), 2, sh{16}), "LSTM: want x (T,B,I), Wih (4H,I), Whh (4H,H), bih (4H), bhh (4H); got [(5, 2, 3) (16, 3) (16)]"},
+		// Every packed op checks its lengths against x before the rest, as
+		// three of the four always did.
+		{PackedLSTM{}, plus(with(lstm, 0, sh{5, 2}), lens), "PackedLSTM: lengths (2) must be one per sequence of x (5, 2)"},
 	}
 	for _, c := range cases {
 		ds := make([]gorgonia.DimSizer, len(c.in))
