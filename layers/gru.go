@@ -41,40 +41,14 @@ type GRUCell struct {
 // float64 (see NewRecurrent for these as errors).
 func NewGRU(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand, opts ...RecurrentOption) *GRU {
 	must(recurrentError("NewGRU", input, hidden, layers, dropout, dt, rng))
-	o := recurrentOptionsOf(opts)
 	l := &GRU{Input: input, Hidden: hidden, Dropout: Dropout{P: dropout, Seed: rng.Uint64()}}
-	k := fanBound(hidden)
-	for i := 0; i < layers; i++ {
-		in := input
-		if i > 0 {
-			in = o.directions() * hidden
-		}
-		for d := range o.directions() {
-			var c GRUCell
-			c.Wih, c.Whh, c.Bih, c.Bhh = cellParams(name, i, d, 3*hidden, in, hidden, dt, rng, k)
-			if d == 0 {
-				l.Cells = append(l.Cells, c)
-			} else {
-				l.Reverse = append(l.Reverse, c)
-			}
-		}
-	}
+	l.Cells, l.Reverse = newCells[GRUCell](name, input, hidden, layers, 3, dt, rng, recurrentOptionsOf(opts))
 	return l
 }
 
 // Params lists each layer's Wih, Whh, Bih, Bhh, then its reverse cell's,
 // PyTorch's order.
-func (l *GRU) Params() []*graph.Param {
-	var ps []*graph.Param
-	for i, c := range l.Cells {
-		ps = append(ps, c.Wih, c.Whh, c.Bih, c.Bhh)
-		if l.Reverse != nil {
-			r := l.Reverse[i]
-			ps = append(ps, r.Wih, r.Whh, r.Bih, r.Bhh)
-		}
-	}
-	return ps
-}
+func (l *GRU) Params() []*graph.Param { return cellParamList(l.Cells, l.Reverse) }
 
 // Kind is "gru".
 func (l *GRU) Kind() string { return "gru" }
@@ -99,18 +73,5 @@ func (l *GRU) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.Nod
 // lengths (B int32): each layer is a graph.PackedGRU, PyTorch's nn.GRU on
 // a pack_padded_sequence (see LSTM.ForwardPacked). nil lengths is Forward.
 func (l *GRU) ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, last *gorgonia.Node) {
-	run := func(cells []GRUCell) func(i int, x *gorgonia.Node) *gorgonia.Node {
-		return func(i int, x *gorgonia.Node) *gorgonia.Node {
-			c := cells[i]
-			if lengths != nil {
-				return graph.Use(graph.PackedGRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
-			}
-			return graph.Use(graph.GRU{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
-		}
-	}
-	var reverse func(int, *gorgonia.Node) *gorgonia.Node
-	if l.Reverse != nil {
-		reverse = run(l.Reverse)
-	}
-	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, run(l.Cells), reverse)
+	return stackCells(g, x, lengths, l.Cells, l.Reverse, l.Hidden, &l.Dropout, graph.GRU{}, graph.PackedGRU{})
 }

@@ -42,24 +42,8 @@ type LSTMCell struct {
 // float64 (see NewRecurrent for these as errors).
 func NewLSTM(name string, input, hidden, layers int, dropout float64, dt tensor.Dtype, rng *rand.Rand, opts ...RecurrentOption) *LSTM {
 	must(recurrentError("NewLSTM", input, hidden, layers, dropout, dt, rng))
-	o := recurrentOptionsOf(opts)
 	l := &LSTM{Input: input, Hidden: hidden, Dropout: Dropout{P: dropout, Seed: rng.Uint64()}}
-	k := fanBound(hidden)
-	for i := 0; i < layers; i++ {
-		in := input
-		if i > 0 {
-			in = o.directions() * hidden
-		}
-		for d := range o.directions() {
-			var c LSTMCell
-			c.Wih, c.Whh, c.Bih, c.Bhh = cellParams(name, i, d, 4*hidden, in, hidden, dt, rng, k)
-			if d == 0 {
-				l.Cells = append(l.Cells, c)
-			} else {
-				l.Reverse = append(l.Reverse, c)
-			}
-		}
-	}
+	l.Cells, l.Reverse = newCells[LSTMCell](name, input, hidden, layers, 4, dt, rng, recurrentOptionsOf(opts))
 	return l
 }
 
@@ -67,17 +51,7 @@ var _ Recurrent = (*LSTM)(nil)
 
 // Params lists each layer's Wih, Whh, Bih, Bhh, then its reverse cell's,
 // PyTorch's order.
-func (l *LSTM) Params() []*graph.Param {
-	var ps []*graph.Param
-	for i, c := range l.Cells {
-		ps = append(ps, c.Wih, c.Whh, c.Bih, c.Bhh)
-		if l.Reverse != nil {
-			r := l.Reverse[i]
-			ps = append(ps, r.Wih, r.Whh, r.Bih, r.Bhh)
-		}
-	}
-	return ps
-}
+func (l *LSTM) Params() []*graph.Param { return cellParamList(l.Cells, l.Reverse) }
 
 // Kind is "lstm".
 func (l *LSTM) Kind() string { return "lstm" }
@@ -105,18 +79,5 @@ func (l *LSTM) Forward(g *graph.Graph, x *gorgonia.Node) (seq, last *gorgonia.No
 // of padding steps are zeros and no gradient flows through them. nil
 // lengths is Forward.
 func (l *LSTM) ForwardPacked(g *graph.Graph, x, lengths *gorgonia.Node) (seq, last *gorgonia.Node) {
-	run := func(cells []LSTMCell) func(i int, x *gorgonia.Node) *gorgonia.Node {
-		return func(i int, x *gorgonia.Node) *gorgonia.Node {
-			c := cells[i]
-			if lengths != nil {
-				return graph.Use(graph.PackedLSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
-			}
-			return graph.Use(graph.LSTM{}, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
-		}
-	}
-	var reverse func(int, *gorgonia.Node) *gorgonia.Node
-	if l.Reverse != nil {
-		reverse = run(l.Reverse)
-	}
-	return stack(g, x, lengths, len(l.Cells), l.Hidden, &l.Dropout, run(l.Cells), reverse)
+	return stackCells(g, x, lengths, l.Cells, l.Reverse, l.Hidden, &l.Dropout, graph.LSTM{}, graph.PackedLSTM{})
 }

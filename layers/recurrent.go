@@ -91,6 +91,74 @@ func cellParams(name string, i, d, gates, in, hidden int, dt tensor.Dtype, rng *
 	return wih, whh, bih, bhh
 }
 
+// cellWeights are the weights of one layer's cell in one direction, as
+// LSTMCell and GRUCell hold them.
+type cellWeights struct{ Wih, Whh, Bih, Bhh *graph.Param }
+
+// cell is LSTMCell or GRUCell: cellWeights under the cell's own name.
+type cell interface {
+	~struct{ Wih, Whh, Bih, Bhh *graph.Param }
+}
+
+// newCells makes the cells of a stack of layers layers of a cell with
+// gates·hidden rows in its weights (gates 4 for the LSTM, 3 for the GRU):
+// layer by layer, the forward cell before the reverse one, as PyTorch
+// draws them. reverse is nil for a unidirectional stack.
+func newCells[C cell](name string, input, hidden, layers, gates int, dt tensor.Dtype, rng *rand.Rand, o recurrentOptions) (cells, reverse []C) {
+	k := fanBound(hidden)
+	for i := 0; i < layers; i++ {
+		in := input
+		if i > 0 {
+			in = o.directions() * hidden
+		}
+		for d := range o.directions() {
+			var w cellWeights
+			w.Wih, w.Whh, w.Bih, w.Bhh = cellParams(name, i, d, gates*hidden, in, hidden, dt, rng, k)
+			if d == 0 {
+				cells = append(cells, C(w))
+			} else {
+				reverse = append(reverse, C(w))
+			}
+		}
+	}
+	return cells, reverse
+}
+
+// cellParamList lists each layer's Wih, Whh, Bih, Bhh, then its reverse
+// cell's: PyTorch's order.
+func cellParamList[C cell](cells, reverse []C) []*graph.Param {
+	var ps []*graph.Param
+	for i, c := range cells {
+		w := cellWeights(c)
+		ps = append(ps, w.Wih, w.Whh, w.Bih, w.Bhh)
+		if reverse != nil {
+			r := cellWeights(reverse[i])
+			ps = append(ps, r.Wih, r.Whh, r.Bih, r.Bhh)
+		}
+	}
+	return ps
+}
+
+// stackCells runs a stack of cells (and reverse cells, when not nil) over
+// x, each layer one op: dense, or packed over lengths when they are not
+// nil (see stack).
+func stackCells[C cell](g *graph.Graph, x, lengths *gorgonia.Node, cells, reverse []C, hidden int, drop *Dropout, dense, packed gorgonia.Op) (seq, last *gorgonia.Node) {
+	run := func(cells []C) func(i int, x *gorgonia.Node) *gorgonia.Node {
+		return func(i int, x *gorgonia.Node) *gorgonia.Node {
+			c := cellWeights(cells[i])
+			if lengths != nil {
+				return graph.Use(packed, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh), lengths)
+			}
+			return graph.Use(dense, x, g.Param(c.Wih), g.Param(c.Whh), g.Param(c.Bih), g.Param(c.Bhh))
+		}
+	}
+	var rev func(int, *gorgonia.Node) *gorgonia.Node
+	if reverse != nil {
+		rev = run(reverse)
+	}
+	return stack(g, x, lengths, len(cells), hidden, drop, run(cells), rev)
+}
+
 // outputSize is the width of a stack's outputs.
 func outputSize(hidden int, bidirectional bool) int {
 	if bidirectional {
