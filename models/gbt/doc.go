@@ -202,6 +202,29 @@
 // gamma-nloglik, mphe). LoadXGBoost scores XGBoost's models of these
 // objectives as its predict does.
 //
+// # XGBoost's other simple objectives
+//
+// SquaredLogError (reg:squaredlogerror) fits log(1 + y) by least squares
+// on the margin itself, for skewed positive targets judged by their
+// relative error (labels above −1; it starts from expm1 of their mean
+// log1p, validated by rmsle). RegLogistic (reg:logistic) regresses a
+// probability or share in [0, 1] on the log-loss through the logistic
+// link (validated by rmse, XGBoost's default for it). BinaryLogitRaw
+// (binary:logitraw) is BinaryLogistic predicting the margin, the
+// log-odds; PredictProba gives its probabilities. BinaryHinge
+// (binary:hinge) is a boosted support vector machine: rows inside the
+// margin (s·m < 1, s = ±1) pull with gradient −s and hessian 1, the
+// others not at all; it predicts classes 0 and 1, with no probabilities,
+// starts from XGBoost's base_score 0.5 and is validated by the error
+// rate. MultiSoftmax (multi:softmax) is MultiSoftprob's fit, its trees
+// the same, predicting the class of highest margin. The gradients of the
+// first four are computed in float32, as XGBoost 1.7's regression_loss.h
+// and hinge.cu compute them, so on the same bins and starting margins the
+// trees are XGBoost's (margins within 1e-6, weighted and not:
+// testdata/make_xgb_simple.py), and so are the validation metrics, but
+// for binary:logitraw's: XGBoost 1.7's default logloss reads its margins
+// as probabilities; Ember's is the log-loss of their logistic.
+//
 // # Medians: the absolute error
 //
 // AbsoluteError (XGBoost's reg:absoluteerror) fits the conditional median,

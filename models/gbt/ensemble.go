@@ -229,6 +229,9 @@ const (
 	// Exp: the prediction is exp(margin), the mean of a log-link
 	// regression (count:poisson, reg:tweedie, reg:gamma).
 	Exp
+	// Step: the prediction is the class, 1 where the margin is above 0,
+	// else 0 (binary:hinge, as XGBoost's predict gives it).
+	Step
 )
 
 func (l Link) String() string {
@@ -241,6 +244,8 @@ func (l Link) String() string {
 		return "softmax"
 	case Exp:
 		return "exp"
+	case Step:
+		return "step"
 	}
 	return fmt.Sprintf("Link(%d)", int(l))
 }
@@ -387,8 +392,9 @@ func (e *Ensemble) Margins(X *tabular.Matrix, threads int, out []float64) ([]flo
 // Predict is the prediction for every row: the positive-class probability
 // for a logistic model, the value for a regression one (the mean,
 // exp(margin), for a log-link one), the NumClass class
-// probabilities (row by row, predict_proba's layout) for a Softmax one. It
-// writes into out when it is long enough.
+// probabilities (row by row, predict_proba's layout) for a Softmax one,
+// the class 0 or 1 for a Step one. It writes into out when it is long
+// enough.
 func (e *Ensemble) Predict(X *tabular.Matrix, threads int, out []float64) ([]float64, error) {
 	out, err := e.Margins(X, threads, out)
 	if err != nil {
@@ -407,6 +413,13 @@ func (e *Ensemble) Predict(X *tabular.Matrix, threads int, out []float64) ([]flo
 	case Exp:
 		for i, m := range out {
 			out[i] = e.exp(m)
+		}
+	case Step:
+		for i, m := range out {
+			out[i] = 0
+			if m > 0 {
+				out[i] = 1
+			}
 		}
 	}
 	return out, nil

@@ -32,8 +32,10 @@ const FileKind = "ember.gbt"
 // older Ember refuses it as newer, not as damaged, and the others stay
 // readable by it. Version 5 added reg:absoluteerror (link "identity", its
 // leaves stored as any other's); only its models are written as version
-// 5, for the same reason.
-const FileVersion = 5
+// 5, for the same reason. Version 6 added reg:squaredlogerror,
+// reg:logistic, binary:logitraw, binary:hinge (link "step") and
+// multi:softmax; only their models are written as version 6.
+const FileVersion = 6
 
 // Saved is what a GBT model file holds: the fitted model, the feature
 // pipeline that makes its input from raw columns, and what it predicts.
@@ -45,7 +47,8 @@ type Saved struct {
 	// Target is the label column the model was fitted to.
 	Target string
 	// Classes names a classifier's labels 0, 1, … (e.g. "no", "yes"): two
-	// for binary:logistic, one per class for multi:softprob.
+	// for binary:logistic, one per class for multi:softprob (and likewise
+	// for the other binary: and multi: objectives).
 	Classes []string
 	// Training is the caller's record of how the model was fitted (data,
 	// split, scores); Load returns it as a json.RawMessage.
@@ -150,6 +153,8 @@ func Save(path string, s *Saved) error {
 	case BinaryLogistic, MultiSoftprob, SquaredError:
 	case AbsoluteError:
 		meta.Version = 5
+	case SquaredLogError, RegLogistic, BinaryLogitRaw, BinaryHinge, MultiSoftmax:
+		meta.Version = 6
 	default:
 		meta.Version = 4
 	}
@@ -205,6 +210,8 @@ func Load(path string) (*Saved, error) {
 		e.link = Softmax
 	case Exp.String():
 		e.link = Exp
+	case Step.String():
+		e.link = Step
 	default:
 		return nil, bad("unknown link %q", st.Link)
 	}

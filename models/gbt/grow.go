@@ -126,7 +126,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 	t.cols = newColSampler(m, t.d)
 	t.ic = newInteractions(m.InteractionConstraints, t.d)
 	t.ens = &Ensemble{link: m.Objective.link(), nFeature: t.d}
-	if m.Objective == MultiSoftprob {
+	if m.Objective.multiClass() {
 		t.prob = make([]float64, t.n*k)
 		t.ens.bases = make([]float32, k)
 	}
@@ -184,9 +184,13 @@ func weight(w []float64, i int) float64 {
 // links: the mean minimises Poisson, Tweedie and gamma deviance alike),
 // the pseudo-Huber loss's minimiser (between the median and the mean), the
 // (weighted) median for the absolute error (XGBoost 1.7's own estimate for
-// it, to the bit). XGBoost 1.7 starts the other objectives from base_score
+// it, to the bit), the log-odds of the weighted mean label for
+// BinaryLogitRaw and RegLogistic, expm1 of the weighted mean of log1p(y)
+// for SquaredLogError. XGBoost 1.7 starts the other objectives from base_score
 // 0.5 instead (log(0.5) for the log links); the trees make up the
-// difference.
+// difference. BinaryHinge starts from XGBoost's 0.5: the hinge loss of a
+// constant is least at ±1, whichever class weighs more, a start no
+// better than any other in between.
 func (t *trainer) baseScore() float64 {
 	var sum, total float64
 	for i, v := range t.y {
@@ -196,7 +200,7 @@ func (t *trainer) baseScore() float64 {
 	}
 	mean := sum / total
 	switch t.m.Objective {
-	case BinaryLogistic:
+	case BinaryLogistic, BinaryLogitRaw, RegLogistic:
 		// Clipped as scikit-learn clips it: a class whose weight vanishes
 		// beside the other's (a ScalePosWeight of 1e17) starts the fit at
 		// a finite log-odds.
@@ -213,6 +217,15 @@ func (t *trainer) baseScore() float64 {
 		// XGBoost's base_score: a constant shift, which no ranking sees,
 		// so that the scores are XGBoost's own.
 		return 0.5
+	case BinaryHinge:
+		return 0.5
+	case SquaredLogError:
+		// The c minimising Σ w (log1p(c) − log1p(y))².
+		var logs float64
+		for i, v := range t.y {
+			logs += weight(t.w, i) * math.Log1p(v)
+		}
+		return math.Expm1(logs / total)
 	}
 	return mean
 }
@@ -391,7 +404,7 @@ func (t *trainer) gradients() {
 				}
 				gh[i] = gradPair{float32(g), float32(h)}
 			}
-		case MultiSoftprob:
+		case MultiSoftprob, MultiSoftmax:
 			for i := range gh {
 				p := t.prob[(lo+i)*k+c]
 				g, h := p, 2*p*(1-p)
@@ -402,6 +415,14 @@ func (t *trainer) gradients() {
 					g, h = g*w[i], h*w[i]
 				}
 				gh[i] = gradPair{float32(g), float32(max(h, 1e-16))}
+			}
+		case SquaredLogError, RegLogistic, BinaryLogitRaw, BinaryHinge:
+			for i, m := range t.raw[lo:hi] {
+				wi := float32(1)
+				if w != nil {
+					wi = float32(w[i])
+				}
+				gh[i] = grad32(obj, float32(m), float32(y[i]), wi)
 			}
 		case CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError:
 			for i, m := range t.raw[lo:hi] {
@@ -455,6 +476,42 @@ func (t *trainer) pointGrad(m, y float64) (g, h float64) {
 		return z / s, d * d / ((d*d + z*z) * s)
 	}
 }
+
+// grad32 is one row's gradient pair at margin m, label y and weight w, for
+// the objectives XGBoost 1.7 computes in float32 (regression_loss.h,
+// hinge.cu), as it computes them: the squared log error's (margin held
+// above −1 + 1e-6, the hessian at least 1e-6, before the weight),
+// the logistic loss's of reg:logistic and binary:logitraw (its hessian at
+// least 1e-16), and the hinge loss's −s, hessian 1 (s = ±1 for labels 1
+// and 0) while s·m < 1, else 0 and float32's smallest normal number,
+// unweighted.
+func grad32(obj Objective, m, y, w float32) gradPair {
+	var g, h float32
+	switch obj {
+	case SquaredLogError:
+		m = max(m, -1+1e-6)
+		lm, ly := log1p32(m), log1p32(y)
+		g = (lm - ly) / (m + 1)
+		// std::pow(float, int) is taken in double, and so is the quotient.
+		d := float64(m + 1)
+		h = float32(float64(-lm+ly+1) / (d * d))
+		h = max(h, 1e-6)
+	case RegLogistic, BinaryLogitRaw:
+		p := sigmoid32(m)
+		g, h = p-y, max(p*(1-p), 1e-16)
+	case BinaryHinge:
+		s := float32(float64(y)*2 - 1)
+		if float64(m*s) < 1 {
+			return gradPair{-s * w, w}
+		}
+		return gradPair{0, 0x1p-126}
+	}
+	return gradPair{g * w, h * w}
+}
+
+// log1p32 is log1pf: Go's float64 Log1p rounded to float32 (within an ulp
+// of glibc's). sigmoid32 (rank.go) is XGBoost's common::Sigmoid.
+func log1p32(x float32) float32 { return float32(math.Log1p(float64(x))) }
 
 // poissonShift is the margin shift of CountPoisson's hessian, as XGBoost
 // reads max_delta_step for it (see Model.MaxDeltaStep).
@@ -982,7 +1039,8 @@ func (t *trainer) validateTree(root int32) {
 
 // validLoss is the validation rows' mean loss at their current margins
 // (t.k per row), weighted by their weights: log-loss, multi-class
-// log-loss or squared error.
+// log-loss or squared error (see pointLoss), or its root for the
+// objectives whose metric is a root mean.
 func (t *trainer) validLoss() float64 {
 	raw, y, w := t.vraw, t.vy, t.vw
 	n := len(y)
@@ -1010,6 +1068,9 @@ func (t *trainer) validLoss() float64 {
 	for _, s := range parts {
 		sum += s
 	}
+	if t.m.Objective.rootMean() {
+		return math.Sqrt(sum / t.vwSum)
+	}
 	return sum / t.vwSum
 }
 
@@ -1021,10 +1082,17 @@ func (t *trainer) validLoss() float64 {
 // tweedie-nloglik divides by 0, it is Poisson's μ − y log μ; mphe is at
 // HuberSlope (XGBoost 1.7.4's default mphe is at slope 1 whatever
 // huber_slope is, a bug of its: for early stopping Ember takes the loss
-// the trees fit).
+// the trees fit). For the objectives whose metric is a root mean (rmsle
+// for SquaredLogError, rmse of the probabilities for RegLogistic) it is
+// the squared error the root is taken of (validLoss takes it; a margin
+// at or below −1 counts as −1 + 1e-6, where XGBoost's rmsle is NaN);
+// BinaryLogitRaw's is the log-loss, as BinaryLogistic's (XGBoost 1.7's
+// default logloss for it reads the margins as probabilities, a number of
+// no use); BinaryHinge's is XGBoost's error, 1 for a row whose class,
+// 1 where the margin is above 0, is wrong.
 func (m *Model) pointLoss(margin, y float64) float64 {
 	switch m.Objective {
-	case BinaryLogistic:
+	case BinaryLogistic, BinaryLogitRaw:
 		p := min(max(1/(1+math.Exp(-margin)), 1e-15), 1-1e-15)
 		if y == 1 {
 			return -math.Log(p)
@@ -1049,6 +1117,17 @@ func (m *Model) pointLoss(margin, y float64) float64 {
 		return d * d * (math.Sqrt(1+a*a) - 1)
 	case AbsoluteError:
 		return math.Abs(margin - y)
+	case SquaredLogError:
+		d := math.Log1p(max(margin, -1+1e-6)) - math.Log1p(y)
+		return d * d
+	case RegLogistic:
+		d := 1/(1+math.Exp(-margin)) - y
+		return d * d
+	case BinaryHinge:
+		if (margin > 0) != (y == 1) {
+			return 1
+		}
+		return 0
 	}
 	return (margin - y) * (margin - y)
 }

@@ -67,10 +67,37 @@ const (
 	// rank:map): RankPairwise with each pair weighed by the change in the
 	// query's average precision (labels above 0 are relevant).
 	RankMAP Objective = "rank:map"
+	// SquaredLogError is regression on the squared log error
+	// (log(1+m) − log(1+y))² (XGBoost's reg:squaredlogerror), for positive,
+	// skewed targets whose relative errors matter (prices, durations):
+	// labels above −1; predictions are values, the margin itself. Its
+	// validation loss is XGBoost's rmsle.
+	SquaredLogError Objective = "reg:squaredlogerror"
+	// RegLogistic is regression of a probability or share (labels in
+	// [0, 1], fractions included) on the log-loss, through a logistic
+	// link (XGBoost's reg:logistic): predictions are 1/(1+exp(−margin)).
+	// Its validation loss is XGBoost's default metric for it, the RMSE of
+	// the predictions.
+	RegLogistic Objective = "reg:logistic"
+	// BinaryLogitRaw is BinaryLogistic's fit (log-loss on labels 0 and 1)
+	// predicting the margin, the log-odds of 1, not its probability
+	// (XGBoost's binary:logitraw).
+	BinaryLogitRaw Objective = "binary:logitraw"
+	// BinaryHinge is the hinge loss max(0, 1 − s·m), s = ±1 for labels 1
+	// and 0, of a support vector machine (XGBoost's binary:hinge):
+	// predictions are classes, 1 where the margin is above 0, else 0, with
+	// no probability. Its validation loss is XGBoost's error, the
+	// (weighted) share of rows whose class is wrong.
+	BinaryHinge Objective = "binary:hinge"
+	// MultiSoftmax is MultiSoftprob's fit predicting each row's class, the
+	// first of highest probability, not the K probabilities (XGBoost's
+	// multi:softmax); PredictProba still gives them.
+	MultiSoftmax Objective = "multi:softmax"
 )
 
 // objectives are the Objectives Fit knows, in the order errors list them.
-var objectives = []Objective{BinaryLogistic, MultiSoftprob, SquaredError, CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError, RankPairwise, RankNDCG, RankMAP}
+var objectives = []Objective{BinaryLogistic, MultiSoftprob, SquaredError, CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError, RankPairwise, RankNDCG, RankMAP,
+	SquaredLogError, RegLogistic, BinaryLogitRaw, BinaryHinge, MultiSoftmax}
 
 // link is how the objective's margins become predictions.
 func (o Objective) link() Link {
@@ -81,9 +108,37 @@ func (o Objective) link() Link {
 		return Softmax
 	case CountPoisson, Tweedie, Gamma:
 		return Exp
+	case RegLogistic:
+		return Logistic
+	case MultiSoftmax:
+		return Softmax
+	case BinaryHinge:
+		return Step
 	}
 	return Identity
 }
+
+// multiClass is whether the objective fits K classes, a tree per class a
+// round (MultiSoftprob, MultiSoftmax).
+func (o Objective) multiClass() bool { return o == MultiSoftprob || o == MultiSoftmax }
+
+// binaryClass is whether the objective fits labels 0 and 1 as two classes
+// (BinaryLogistic, BinaryLogitRaw, BinaryHinge).
+func (o Objective) binaryClass() bool {
+	return o == BinaryLogistic || o == BinaryLogitRaw || o == BinaryHinge
+}
+
+// elementwise32 is whether the objective's gradients are computed in
+// float32 from the float32 margin, as XGBoost computes them (the
+// objectives added in file version 6; the older ones keep their float64
+// arithmetic, rounded to float32).
+func (o Objective) elementwise32() bool {
+	return o == SquaredLogError || o == RegLogistic || o == BinaryLogitRaw || o == BinaryHinge
+}
+
+// rootMean is whether the objective's validation loss is the root of the
+// (weighted) mean of its row losses: XGBoost's rmse and rmsle.
+func (o Objective) rootMean() bool { return o == RegLogistic || o == SquaredLogError }
 
 // logLink is whether the objective fits the log of the mean.
 func (o Objective) logLink() bool { return o.link() == Exp }
@@ -102,8 +157,15 @@ func (o Objective) Ranking() bool { return o == RankPairwise || o == RankNDCG ||
 // adaptive.go and rank.go).
 func (o Objective) f32Margins() bool { return o.adaptive() || o.Ranking() }
 
-// Classifier reports whether the objective predicts class probabilities.
-func (o Objective) Classifier() bool { return o == BinaryLogistic || o == MultiSoftprob }
+// Classifier reports whether the objective fits classes: labels 0 and 1
+// (BinaryLogistic, BinaryLogitRaw, BinaryHinge) or 0..K−1 (MultiSoftprob,
+// MultiSoftmax). All but BinaryHinge give class probabilities
+// (PredictProba); Predict gives them for BinaryLogistic and MultiSoftprob.
+func (o Objective) Classifier() bool { return o.binaryClass() || o.multiClass() }
+
+// Probabilistic reports whether the objective's fit gives class
+// probabilities (PredictProba): every classifier but BinaryHinge.
+func (o Objective) Probabilistic() bool { return o.Classifier() && o != BinaryHinge }
 
 // MaxLeaves is the most leaves Model.MaxLeaves may ask a tree for.
 const MaxLeaves = 1 << 16
@@ -341,7 +403,8 @@ type History struct {
 	// ValidLoss is the loss on the validation set passed to Fit after
 	// each round (log-loss, multi-class log-loss, mean squared error, or
 	// XGBoost's metric for the objective: poisson-nloglik,
-	// tweedie-nloglik@ρ, gamma-nloglik, mphe, mae; weighted by the set's W, as
+	// tweedie-nloglik@ρ, gamma-nloglik, mphe, mae, rmsle, rmse, error;
+	// weighted by the set's W, as
 	// XGBoost weighs an evaluation set); pass
 	// the training rows as the validation set for a training curve. For a
 	// rank objective it is not a loss but Model.RankMetric, the mean over
@@ -454,8 +517,8 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: Monotone constraints with %s: its leaves are set to medians after each tree is grown, which the constraints do not bound (XGBoost 1.7's fits break them too); fit without them, or with %s", m.Objective, PseudoHuber)
 	case m.RankMetric != "" && !m.Objective.Ranking():
 		return fmt.Errorf("gbt: RankMetric is %q; only the rank objectives take a ranking metric", m.RankMetric)
-	case m.NumClass != 0 && m.Objective != MultiSoftprob:
-		return fmt.Errorf("gbt: NumClass is %d; only %s takes a number of classes", m.NumClass, MultiSoftprob)
+	case m.NumClass != 0 && !m.Objective.multiClass():
+		return fmt.Errorf("gbt: NumClass is %d; only %s and %s take a number of classes", m.NumClass, MultiSoftprob, MultiSoftmax)
 	case m.NumClass != 0 && (m.NumClass < 2 || m.NumClass > MaxClasses):
 		return fmt.Errorf("gbt: NumClass must be in 2..%d, got %d", MaxClasses, m.NumClass)
 	case m.NumTrees < 1:
@@ -659,8 +722,16 @@ func (m *Model) checkLabels(name string, y []float64, rows, classes int) error {
 		switch {
 		case m.Objective == BinaryLogistic && v != 0 && v != 1:
 			return fmt.Errorf("gbt: %s label %d is %v; binary:logistic needs labels 0 and 1", name, i, v)
-		case m.Objective == MultiSoftprob && !(v >= 0 && v < float64(classes) && v == math.Trunc(v)):
-			return fmt.Errorf("gbt: %s label %d is %v; multi:softprob needs class numbers 0..%d", name, i, v, classes-1)
+		case m.Objective.multiClass() && !(v >= 0 && v < float64(classes) && v == math.Trunc(v)):
+			return fmt.Errorf("gbt: %s label %d is %v; %s needs class numbers 0..%d", name, i, v, m.Objective, classes-1)
+		case (m.Objective == BinaryLogitRaw || m.Objective == BinaryHinge) && v != 0 && v != 1:
+			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels 0 and 1", name, i, v, m.Objective)
+		case m.Objective == RegLogistic && !(v >= 0 && v <= 1):
+			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels from 0 to 1 (probabilities or shares)", name, i, v, m.Objective)
+		case m.Objective == SquaredLogError && !(v > -1 && float32(v) > -1):
+			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels above -1 (it fits log(1+label))", name, i, v, m.Objective)
+		case m.Objective.elementwise32() && math.Abs(v) > math.MaxFloat32 && !math.IsInf(v, 0):
+			return fmt.Errorf("gbt: %s label %d is %v; %s takes its labels as float32, as XGBoost does, so they must be within ±3.4e38", name, i, v, m.Objective)
 		case (m.Objective == CountPoisson || m.Objective == Tweedie) && v < 0:
 			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels of 0 or more", name, i, v, m.Objective)
 		case m.Objective == Gamma && v <= 0:
@@ -677,7 +748,7 @@ func (m *Model) checkLabels(name string, y []float64, rows, classes int) error {
 // numClass is the number of margins per row Fit grows: NumClass, or the
 // largest label plus one, for MultiSoftprob; 1 otherwise.
 func (m *Model) numClass(y []float64) (int, error) {
-	if m.Objective != MultiSoftprob {
+	if !m.Objective.multiClass() {
 		return 1, nil
 	}
 	if m.NumClass != 0 {
@@ -687,7 +758,7 @@ func (m *Model) numClass(y []float64) (int, error) {
 	top := 0
 	for i, v := range y {
 		if !(v >= 0 && v < MaxClasses && v == math.Trunc(v)) {
-			return 0, fmt.Errorf("gbt: label %d is %v; multi:softprob needs class numbers 0..%d", i, v, MaxClasses-1)
+			return 0, fmt.Errorf("gbt: label %d is %v; %s needs class numbers 0..%d", i, v, m.Objective, MaxClasses-1)
 		}
 		seen[int(v)] = true
 		top = max(top, int(v))
@@ -714,11 +785,13 @@ func countTrue(b []bool) int {
 }
 
 // Fit grows the trees on X (rows × features, NaN for missing values) and
-// labels y: 0 or 1 for BinaryLogistic, class numbers 0..K−1 for
-// MultiSoftprob (K is NumClass, or the largest label plus one when every
-// class below it has rows), any finite value for SquaredError and
-// PseudoHuber (within float32's range for AbsoluteError), 0 or more for CountPoisson and Tweedie (not all 0), above
-// 0 for Gamma; a label out of range is an error naming its row.
+// labels y: 0 or 1 for BinaryLogistic, BinaryLogitRaw and BinaryHinge,
+// class numbers 0..K−1 for MultiSoftprob and MultiSoftmax (K is NumClass,
+// or the largest label plus one when every class below it has rows), any
+// finite value for SquaredError and PseudoHuber (within float32's range
+// for AbsoluteError), 0 or more for CountPoisson and Tweedie (not all 0),
+// above 0 for Gamma, above −1 for SquaredLogError, from 0 to 1 for
+// RegLogistic; a label out of range is an error naming its row.
 // valid, if not nil, is scored after every round (History) and drives
 // early stopping. Fit first sets the zero options that mean a default to
 // it (see Model).
@@ -827,7 +900,7 @@ func (m *Model) fit(X *tabular.Matrix, y []float64, query []int, w []float64, va
 	}
 	if m.Objective.Classifier() && !slices.ContainsFunc(y, func(v float64) bool { return v != y[0] }) {
 		need := "both classes"
-		if m.Objective == MultiSoftprob {
+		if m.Objective.multiClass() {
 			need = "two classes or more"
 		}
 		return fmt.Errorf("gbt: Fit: every label is %v; a classifier needs %s", y[0], need)
@@ -922,7 +995,10 @@ func (m *Model) Margins(X *tabular.Matrix) ([]float64, error) {
 // classifier (predict_proba's second column), the NumClass class
 // probabilities of every row, row by row, for MultiSoftprob
 // (predict_proba's layout), the predicted value for a regressor, the score
-// (margin) for a rank objective. An
+// (margin) for a rank objective. As XGBoost's predict, it is the margin
+// (log-odds) for BinaryLogitRaw, the class 0 or 1 for BinaryHinge and the
+// class number for MultiSoftmax (the first of highest margin): see
+// PredictProba and PredictClass. An
 // infinite feature value is an error, as in Fit (and as
 // XGBoost refuses one): the trees' thresholds cannot route it as training
 // binned it.
@@ -936,11 +1012,57 @@ func (m *Model) Predict(X *tabular.Matrix) ([]float64, error) {
 	if err := checkFinite("X", X); err != nil {
 		return nil, err
 	}
+	if m.Objective == MultiSoftmax {
+		k := m.ens.NumClass()
+		mg, err := m.ens.Margins(X, m.threads(), nil)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]float64, X.Rows)
+		for i, c := range metrics.ArgMax(mg, k) {
+			out[i] = float64(c)
+		}
+		return out, nil
+	}
 	return m.ens.Predict(X, m.threads(), nil)
 }
 
-// NumClasses is how many predictions Predict gives per row: the fitted
-// number of classes for MultiSoftprob, else 1 (0 before Fit).
+// PredictProba is the class probabilities of every row for the
+// classifiers fitted on the log-loss: the positive class's for
+// BinaryLogistic and BinaryLogitRaw (the logistic of its margin), the
+// NumClass classes', row by row, for MultiSoftprob and MultiSoftmax (the
+// softmax of their margins). BinaryHinge gives none (an error), nor do the
+// regressors.
+func (m *Model) PredictProba(X *tabular.Matrix) ([]float64, error) {
+	if m.ens == nil {
+		return nil, ErrNotFitted
+	}
+	if !m.Objective.Probabilistic() {
+		return nil, fmt.Errorf("gbt: PredictProba: %s gives no class probabilities", m.Objective)
+	}
+	if m.Objective == MultiSoftmax {
+		if err := m.ens.checkX(X); err != nil {
+			return nil, err
+		}
+		if err := checkFinite("X", X); err != nil {
+			return nil, err
+		}
+		return m.ens.Predict(X, m.threads(), nil) // the softmax link
+	}
+	p, err := m.Predict(X)
+	if err != nil || m.Objective != BinaryLogitRaw {
+		return p, err
+	}
+	for i, v := range p {
+		p[i] = m.ens.sigmoid(v)
+	}
+	return p, nil
+}
+
+// NumClasses is the fitted number of classes for MultiSoftprob and
+// MultiSoftmax, else 1 (0 before Fit): how many predictions Predict gives
+// per row, but for MultiSoftmax, whose Predict gives one class a row
+// (PredictProba gives NumClasses).
 func (m *Model) NumClasses() int {
 	if m.ens == nil {
 		return 0
@@ -950,8 +1072,10 @@ func (m *Model) NumClasses() int {
 
 // PredictClass is each row's most probable class: for a binary classifier
 // 1 where the probability is above 0.5, else 0 (as scikit-learn's argmax
-// and XGBoost's predict break a tie at 0.5); for MultiSoftprob the first
-// class of highest probability, as numpy's argmax.
+// and XGBoost's predict break a tie at 0.5), for BinaryLogitRaw and
+// BinaryHinge 1 where the margin is above 0; for MultiSoftprob the first
+// class of highest probability, as numpy's argmax, for MultiSoftmax of
+// highest margin, as XGBoost's predict.
 func (m *Model) PredictClass(X *tabular.Matrix) ([]int, error) {
 	if m.ens == nil {
 		return nil, ErrNotFitted
@@ -962,6 +1086,20 @@ func (m *Model) PredictClass(X *tabular.Matrix) ([]int, error) {
 	p, err := m.Predict(X)
 	if err != nil {
 		return nil, err
+	}
+	switch m.Objective {
+	case BinaryLogitRaw, BinaryHinge, MultiSoftmax:
+		// Margins, classes 0 and 1, class numbers.
+		out := make([]int, len(p))
+		for i, v := range p {
+			switch {
+			case m.Objective == BinaryLogitRaw && v > 0:
+				out[i] = 1
+			case m.Objective != BinaryLogitRaw:
+				out[i] = int(v)
+			}
+		}
+		return out, nil
 	}
 	return metrics.ArgMax(p, m.NumClasses()), nil
 }

@@ -171,7 +171,7 @@ func TestMulticlassBadInput(t *testing.T) {
 		{"beyond NumClass", func(m *Model) { m.NumClass = 2 }, y, "needs class numbers 0..1"},
 		{"NumClass 1", func(m *Model) { m.NumClass = 1 }, y, "NumClass must be in 2..4096"},
 		{"one class", func(m *Model) {}, make([]float64, 50), "needs two classes or more"},
-		{"NumClass on binary", func(m *Model) { m.Objective, m.NumClass = BinaryLogistic, 3 }, y, "only multi:softprob takes a number of classes"},
+		{"NumClass on binary", func(m *Model) { m.Objective, m.NumClass = BinaryLogistic, 3 }, y, "only multi:softprob and multi:softmax take a number of classes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := NewMulticlass()

@@ -38,7 +38,9 @@ type XGBoostModel struct {
 // Booster.save_model: JSON (".json") or Universal Binary JSON (".ubj"),
 // told apart by the first bytes. Supported: the gbtree booster with
 // numeric and categorical splits (enable_categorical), objectives binary:logistic, reg:logistic,
-// binary:logitraw, reg:squarederror (reg:linear), reg:pseudohubererror,
+// binary:logitraw (Predict gives the margins), binary:hinge (Predict gives
+// the classes 0 and 1), reg:squarederror (reg:linear), reg:squaredlogerror,
+// reg:pseudohubererror,
 // reg:absoluteerror (its leaves are plain values once fitted),
 // the log links count:poisson, reg:tweedie and reg:gamma (Predict gives
 // the mean, exp(margin), as XGBoost's predict does), and multi:softprob and
@@ -261,12 +263,15 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 		link = Softmax
 	case "count:poisson", "reg:tweedie", "reg:gamma":
 		link = Exp
+	case "binary:hinge":
+		link = Step
+	case "reg:squaredlogerror":
 	case "reg:squarederror", "reg:linear", "binary:logitraw", "reg:pseudohubererror", "reg:absoluteerror",
 		"rank:pairwise", "rank:ndcg", "rank:map":
 	case "":
 		return nil, xgbErr("no learner.objective.name")
 	default:
-		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma, multi:softprob, multi:softmax, rank:pairwise, rank:ndcg and rank:map are)", l.Objective.Name)
+		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, binary:hinge, reg:squarederror, reg:squaredlogerror, reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma, multi:softprob, multi:softmax, rank:pairwise, rank:ndcg and rank:map are)", l.Objective.Name)
 	}
 	switch l.Booster.Name {
 	case "gbtree":
