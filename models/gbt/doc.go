@@ -207,7 +207,8 @@
 // SquaredLogError (reg:squaredlogerror) fits log(1 + y) by least squares
 // on the margin itself, for skewed positive targets judged by their
 // relative error (labels above −1; it starts from expm1 of their mean
-// log1p, validated by rmsle). RegLogistic (reg:logistic) regresses a
+// log1p, validated by rmsle; MaxDeltaStep 1 steadies it on labels near
+// −1, see its doc). RegLogistic (reg:logistic) regresses a
 // probability or share in [0, 1] on the log-loss through the logistic
 // link (validated by rmse, XGBoost's default for it). BinaryLogitRaw
 // (binary:logitraw) is BinaryLogistic predicting the margin, the

@@ -71,7 +71,12 @@ const (
 	// (log(1+m) − log(1+y))² (XGBoost's reg:squaredlogerror), for positive,
 	// skewed targets whose relative errors matter (prices, durations):
 	// labels above −1; predictions are values, the margin itself. Its
-	// validation loss is XGBoost's rmsle.
+	// validation loss is XGBoost's rmsle. Where a prediction m is far above
+	// its label (log1p(m) − log1p(y) > 1) the loss is concave and, as
+	// XGBoost's, its hessian is floored at 1e-6, so only L2 bounds the
+	// Newton step: a leaf of labels near −1 can be sent below −1, where
+	// the fit hardly moves it again (XGBoost's fits do the same). A
+	// MaxDeltaStep of about 1, or a larger L2, keeps the steps small.
 	SquaredLogError Objective = "reg:squaredlogerror"
 	// RegLogistic is regression of a probability or share (labels in
 	// [0, 1], fractions included) on the log-loss, through a logistic
