@@ -56,7 +56,8 @@ type gbtResult struct {
 	RMSE        *float64           `json:"rmse,omitempty"`
 	// Deviance is the held-out mean of the objective's own loss
 	// (DevianceName says which): Poisson, Tweedie or gamma deviance, the
-	// pseudo-Huber loss, or the absolute error.
+	// pseudo-Huber loss, the absolute error, the squared log error, or the
+	// log-loss of reg:logistic's probability targets.
 	Deviance     *float64 `json:"mean_deviance,omitempty"`
 	DevianceName string   `json:"deviance,omitempty"`
 	// RankScores are a rank objective's held-out metrics (NDCG at 1, 3,
@@ -216,10 +217,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"HistGradientBoosting) to a CSV/TSV or Parquet table and reports held-out ROC AUC\n"+
 			"(two classes), log-loss, accuracy, the confusion matrix and feature importances\n"+
 			"(regression: RMSE, and the mean deviance of count:poisson, reg:tweedie, reg:gamma,\n"+
-			"the pseudo-Huber loss, or the mean absolute error), weighted by --weight when given, as\n"+
+			"the pseudo-Huber loss, the mean absolute error, the mean squared log error of\n"+
+			"reg:squaredlogerror, or reg:logistic's log loss), weighted by --weight when given, as\n"+
 			"scikit-learn's metrics with sample_weight; for a ranking (--objective rank:pairwise, rank:ndcg or\n"+
 			"rank:map, relevance grades in the target, query ids in --group) NDCG and MAP over held-out\n"+
-			"queries. A target of more than two classes is fitted with\n"+
+			"queries; binary:hinge, which gives no probabilities, has no log loss and its ROC AUC\n"+
+			"ranks the margins. A target of more than two classes is fitted with\n"+
 			"multi:softprob, one tree per class a round, as XGBClassifier does. Missing values\n"+
 			"are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value,\n"+
@@ -253,13 +256,17 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat32, math.MaxFloat32), "value for --impute constant (the features are float32)")
 	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError),
 		string(gbt.CountPoisson), string(gbt.Tweedie), string(gbt.Gamma), string(gbt.PseudoHuber), string(gbt.AbsoluteError),
-		string(gbt.RankPairwise), string(gbt.RankNDCG), string(gbt.RankMAP)},
+		string(gbt.RankPairwise), string(gbt.RankNDCG), string(gbt.RankMAP),
+		string(gbt.SquaredLogError), string(gbt.RegLogistic), string(gbt.BinaryLogitRaw), string(gbt.BinaryHinge), string(gbt.MultiSoftmax)},
 		"loss: classification (multi:softprob by itself for more than two classes) or regression: squared error; "+
 			"count:poisson for counts, reg:tweedie for totals often 0 (claim cost), reg:gamma for positive amounts (claim size), "+
 			"all three predicting the mean through a log link; reg:pseudohubererror for a number with outliers; "+
 			"reg:absoluteerror (L1) for the median, each leaf set to its rows' median residual; "+
 			"or learning to rank the documents of each --group query by relevance grades 0-31: rank:pairwise (pairs of documents), "+
-			"rank:ndcg (LambdaRank for NDCG), rank:map (for MAP), predicting scores whose order within a query is the ranking (XGBoost's objectives)")
+			"rank:ndcg (LambdaRank for NDCG), rank:map (for MAP), predicting scores whose order within a query is the ranking (XGBoost's objectives). "+
+			"Also XGBoost's reg:squaredlogerror (squared error of log(1+target), targets above -1; --max-delta-step 1 steadies it on targets near -1), reg:logistic (targets from 0 to 1, predicted through the logistic), "+
+			"binary:logitraw (binary:logistic's fit, ember score and predict giving the margin, the log-odds), binary:hinge (a boosted SVM: classes, no probabilities) "+
+			"and multi:softmax (multi:softprob's fit, XGBoost predicting the class)")
 	tweediePower := fs.Float("tweedie-variance-power", 1.5, cli.Range{Min: 1, Max: 2, MaxOpen: true},
 		"reg:tweedie's variance power (XGBoost's tweedie_variance_power): near 1 Poisson-like, near 2 gamma-like")
 	huberSlope := fs.Float("huber-slope", 1, cli.Above(0),
@@ -603,12 +610,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		*objective = string(base.Objective)
 	}
-	if base.Objective == gbt.MultiSoftprob {
+	if base.Objective == gbt.MultiSoftprob || base.Objective == gbt.MultiSoftmax {
 		if fs.IsSet("scale-pos-weight") {
-			return fmt.Errorf("--scale-pos-weight weighs the positive class of binary:logistic; %q has %d classes (multi:softprob): weigh rows with --weight instead", *target, len(classes))
+			return fmt.Errorf("--scale-pos-weight weighs the positive class of binary:logistic; %q has %d classes (%s): weigh rows with --weight instead", *target, len(classes), base.Objective)
 		}
 		if slices.ContainsFunc(grid, func(a selection.Param) bool { return a.Name == "scale_pos_weight" }) {
-			return fmt.Errorf("--grid scale_pos_weight weighs the positive class of binary:logistic; %q has %d classes (multi:softprob)", *target, len(classes))
+			return fmt.Errorf("--grid scale_pos_weight weighs the positive class of binary:logistic; %q has %d classes (%s)", *target, len(classes), base.Objective)
 		}
 		// Every class has trees, even one a split leaves out of training.
 		base.NumClass = len(classes)
@@ -885,7 +892,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if base.Objective == gbt.BinaryLogistic {
 		res.Params["scale_pos_weight"] = base.ScalePosWeight
 	}
-	p, err := base.Predict(Xte)
+	p, err := heldOutPredictions(base, Xte)
 	if err != nil {
 		return err
 	}
@@ -895,7 +902,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if base.Objective.Classifier() {
 		yInt = floatLabels(yte)
 		k := base.NumClasses()
-		pred := metrics.ArgMax(p, k)
+		pred, err := base.PredictClass(Xte)
+		if err != nil {
+			return err
+		}
 		if k == 1 {
 			pos = p
 		} else if k == 2 { // multi:softprob asked for on two classes
@@ -911,7 +921,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			} else {
 				ll = metrics.LogLoss(yInt, metrics.ProbaRows(p, k))
 			}
-			res.LogLoss = &ll
+			if base.Objective.Probabilistic() {
+				res.LogLoss = &ll
+			}
 			if pos != nil {
 				if auc, err := metrics.ROCAUC(yInt, pos); err == nil {
 					res.ROCAUC = &auc
@@ -926,11 +938,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			report := metrics.WeightedClassification(yInt, pred, wte, classes)
 			res.Accuracy = &report.Accuracy
 			res.Report, _, _ = reportRows(report)
-			ll, err := selection.LogLoss.Score(yInt, p, wte)
-			if err != nil {
-				return err
+			if base.Objective.Probabilistic() {
+				ll, err := selection.LogLoss.Score(yInt, p, wte)
+				if err != nil {
+					return err
+				}
+				res.LogLoss = &ll
 			}
-			res.LogLoss = &ll
 			if pos != nil {
 				if auc, err := selection.ROCAUC.Score(yInt, pos, wte); err == nil {
 					res.ROCAUC = &auc
@@ -1238,6 +1252,10 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 				return nil, nil, fmt.Errorf("%s, column %q: %q is negative; --objective %s needs targets of 0 or more", b.Where(i), target, s, obj)
 			case obj == gbt.Gamma && v <= 0:
 				return nil, nil, fmt.Errorf("%s, column %q: %q is not above 0, as --objective %s needs", b.Where(i), target, s, obj)
+			case obj == gbt.SquaredLogError && !(float32(v) > -1):
+				return nil, nil, fmt.Errorf("%s, column %q: %q is not above -1, as --objective %s needs (it fits log(1+target))", b.Where(i), target, s, obj)
+			case obj == gbt.RegLogistic && !(v >= 0 && v <= 1):
+				return nil, nil, fmt.Errorf("%s, column %q: %q is not from 0 to 1, as --objective %s needs (a probability or share; for two classes, --objective binary:logistic)", b.Where(i), target, s, obj)
 			}
 			y[i] = v
 		}
@@ -1417,13 +1435,13 @@ const manyNumericClasses = 20
 // than two classes is an error, as is, without --objective, a target of
 // many distinct numbers (a quantity, most likely).
 func classObjective(b *tabular.Batch, target string, classes []string, obj gbt.Objective, explicit bool) (gbt.Objective, error) {
-	if len(classes) == 2 || obj == gbt.MultiSoftprob {
+	if len(classes) == 2 || obj == gbt.MultiSoftprob || obj == gbt.MultiSoftmax {
 		return obj, nil
 	}
 	list := listClasses(classes, 6)
 	if explicit {
-		return "", fmt.Errorf("%s: column %q has %d classes (%s); binary:logistic needs two: use --objective multi:softprob (or reg:squarederror for a number)",
-			b.Source, target, len(classes), list)
+		return "", fmt.Errorf("%s: column %q has %d classes (%s); %s needs two: use --objective multi:softprob (or reg:squarederror for a number)",
+			b.Source, target, len(classes), list, obj)
 	}
 	if len(classes) > manyNumericClasses && !slices.ContainsFunc(classes, func(s string) bool {
 		_, err := strconv.ParseFloat(s, 64)
@@ -1477,7 +1495,7 @@ func floatLabels(y []float64) []int {
 func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, "data: %s, target %q", r.Data, r.Target)
 	switch {
-	case len(r.Classes) == 2 && r.Objective == string(gbt.BinaryLogistic):
+	case len(r.Classes) == 2 && (r.Objective == string(gbt.BinaryLogistic) || r.Objective == string(gbt.BinaryLogitRaw) || r.Objective == string(gbt.BinaryHinge)):
 		fmt.Fprintf(w, ": classes %s and %s (positive: %s)", r.Classes[0], r.Classes[1], r.Classes[1])
 	case r.Classes != nil:
 		fmt.Fprintf(w, ": %d classes (%s)", len(r.Classes), listClasses(r.Classes, 10))
@@ -1534,7 +1552,7 @@ func printGBT(w io.Writer, r *gbtResult) {
 	p := r.Params
 	fmt.Fprintf(w, "model: %s, %d trees", r.Objective, r.Trees)
 	var notes []string
-	if k := len(r.Classes); r.Objective == string(gbt.MultiSoftprob) && k > 0 {
+	if k := len(r.Classes); (r.Objective == string(gbt.MultiSoftprob) || r.Objective == string(gbt.MultiSoftmax)) && k > 0 {
 		notes = append(notes, fmt.Sprintf("%d rounds of %d classes", r.Rounds, k))
 	}
 	if r.BestRound != nil {
@@ -1608,7 +1626,9 @@ func printGBT(w io.Writer, r *gbtResult) {
 		if r.ROCAUC != nil {
 			fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
 		}
-		fmt.Fprintf(w, "%s log loss: %.4f\n", on, *r.LogLoss)
+		if r.LogLoss != nil { // binary:hinge gives no probabilities
+			fmt.Fprintf(w, "%s log loss: %.4f\n", on, *r.LogLoss)
+		}
 		fmt.Fprintf(w, "%s accuracy: %.4f\n", on, *r.Accuracy)
 		if r.WeightedConfusion != nil {
 			printConfusion(w, r.Classes, r.WeightedConfusion, r.Weight)
@@ -1726,8 +1746,11 @@ func resized[T any](v []T, d int, fill T) []T {
 // mu, and its name; "" for objectives with none beyond RMSE: the unit
 // deviances of scikit-learn's mean_poisson_deviance, mean_tweedie_deviance
 // (power ρ) and mean_gamma_deviance, the pseudo-Huber loss
-// δ²(√(1+((y−μ)/δ)²) − 1) (XGBoost's mphe), or the absolute error
-// (mean_absolute_error, XGBoost's mae).
+// δ²(√(1+((y−μ)/δ)²) − 1) (XGBoost's mphe), the absolute error
+// (mean_absolute_error, XGBoost's mae), the squared log error
+// (mean_squared_log_error, whose root is XGBoost's rmsle), or the log-loss
+// of a probability target (reg:logistic's loss; log_loss of the targets
+// as probabilities).
 func meanDeviance(m *gbt.Model, y, mu []float64) (string, float64) {
 	name, unit := devianceUnit(m)
 	if name == "" {
@@ -1779,6 +1802,19 @@ func devianceUnit(m *gbt.Model) (name string, unit func(y, mu float64) float64) 
 	case gbt.AbsoluteError:
 		name = "mean absolute error"
 		unit = func(y, mu float64) float64 { return math.Abs(y - mu) }
+	case gbt.SquaredLogError:
+		// A prediction at or below -1 counts as -1 + 1e-6, as in the fit.
+		name = "mean squared log error"
+		unit = func(y, mu float64) float64 {
+			d := math.Log1p(y) - math.Log1p(max(mu, -1+1e-6))
+			return d * d
+		}
+	case gbt.RegLogistic:
+		name = "mean log loss (cross-entropy)"
+		unit = func(y, mu float64) float64 {
+			mu = min(max(mu, 1e-15), 1-1e-15)
+			return -(y*math.Log(mu) + (1-y)*math.Log(1-mu))
+		}
 	default:
 		return "", nil
 	}
@@ -1794,6 +1830,8 @@ func cvMetric(obj gbt.Objective, metric *string, given bool) error {
 	switch {
 	case obj.Classifier() && regression:
 		return fmt.Errorf("--metric %s scores a regressor's predicted numbers; --objective %s is a classifier: use --metric roc_auc, log_loss or accuracy", *metric, obj)
+	case obj == gbt.BinaryHinge && *metric == "log_loss":
+		return fmt.Errorf("--metric log_loss scores probabilities; --objective %s gives none (it predicts classes): use --metric roc_auc or accuracy", obj)
 	case obj.Classifier():
 		return nil
 	}
@@ -1861,6 +1899,30 @@ func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabul
 		if err != nil {
 			return nil, fitError(err)
 		}
-		return m.Predict(Xv)
+		return heldOutPredictions(&m, Xv)
 	}
+}
+
+// heldOutPredictions are what the held-out and --cv scores read: a
+// classifier's probabilities (PredictProba: binary:logitraw's too, and
+// multi:softmax's, not their margins and classes), for binary:hinge,
+// which has none, the logistic of the margins, a score in (0, 1) that
+// orders the rows as the margins do and is above 0.5 where the class is
+// 1, for ROC AUC and accuracy (log-loss is not taken of it); the
+// predictions of a regressor or ranker.
+func heldOutPredictions(m *gbt.Model, X *tabular.Matrix) ([]float64, error) {
+	switch {
+	case m.Objective == gbt.BinaryHinge:
+		mg, err := m.Margins(X)
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range mg {
+			mg[i] = 1 / (1 + math.Exp(-v))
+		}
+		return mg, nil
+	case m.Objective.Classifier():
+		return m.PredictProba(X)
+	}
+	return m.Predict(X)
 }

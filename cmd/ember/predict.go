@@ -99,7 +99,9 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"gbt --save: the same columns (or text layout) as the training data, scaled and\n"+
 			"tokenised as in training (a naive Bayes model keeps its vocabulary, n-gram,\n"+
 			"binary and tf-idf settings). Writes one CSV row per data row: the predicted\n"+
-			"class and each class's probability (the cluster for k-means). When the data\n"+
+			"class and each class's probability (the cluster for k-means; a gbt binary:hinge\n"+
+			"model's class alone, a binary:logitraw one's class and margin_CLASS, the log-odds\n"+
+			"of the positive class). When the data\n"+
 			"has the model's label column, the accuracy and the confusion matrix against it\n"+
 			"are reported (rows whose label is empty or NaN are scored but left out of\n"+
 			"them); for a gbt regressor, the RMSE against its target column. Data without\n"+

@@ -55,8 +55,23 @@ type tableScorer struct {
 	// or 0, 1, … for an XGBoost model); nil for one prediction a row.
 	classes []string
 	// positive is the class whose probability a two-class ember model
-	// gives ("" when unnamed: XGBoost's, or a regressor).
+	// gives ("" when unnamed: XGBoost's, or a regressor), or whose log-odds
+	// for binary:logitraw.
 	positive string
+	// margins says that the predictions are margins (binary:logitraw's
+	// log-odds), written in a column named "margin", not "prediction".
+	margins bool
+	// binaryClasses name the classes 0 and 1 an ember binary:hinge model
+	// predicts; nil for any other.
+	binaryClasses []string
+}
+
+// predictionColumn is the name of the prediction's output column.
+func (s *tableScorer) predictionColumn() string {
+	if s.margins {
+		return "margin"
+	}
+	return "prediction"
 }
 
 // setClasses names a multi-class ensemble's classes: names when they are
@@ -149,8 +164,14 @@ func loadScorer(path, features string) (*tableScorer, error) {
 			pipeline: s.Pipeline, ens: s.Model.Ensemble()}
 		sc.setClasses(s.Classes)
 		if sc.ens.NumClass() == 1 && len(s.Classes) == 2 {
-			sc.positive = s.Classes[1]
+			switch s.Model.Objective {
+			case gbt.BinaryHinge:
+				sc.binaryClasses = s.Classes
+			default:
+				sc.positive = s.Classes[1]
+			}
 		}
+		sc.margins = s.Model.Objective == gbt.BinaryLogitRaw
 		return sc, nil
 	}
 	m, err := gbt.LoadXGBoost(path)
@@ -160,7 +181,8 @@ func loadScorer(path, features string) (*tableScorer, error) {
 		}
 		return nil, err
 	}
-	sc := &tableScorer{kind: "xgboost", objective: m.Objective, ens: m.Ensemble, f32: true}
+	sc := &tableScorer{kind: "xgboost", objective: m.Objective, ens: m.Ensemble, f32: true,
+		margins: m.Objective == string(gbt.BinaryLogitRaw)}
 	sc.setClasses(nil)
 	switch names := splitList(features); {
 	case len(names) > 0:
@@ -232,14 +254,16 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"usage: ember score --model FILE --data FILE [--id COLUMN] [--out FILE|-] [--json]\n"+
 			"\nScores a CSV/TSV or Parquet table with a model saved by ember gbt --save, or by\n"+
 			"XGBoost's save_model (.json or .ubj; gbtree boosters with objectives\n"+
-			"binary:logistic, reg:logistic, binary:logitraw (margins), reg:squarederror,\n"+
-			"reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma (the predicted mean),\n"+
-			"multi:softprob and multi:softmax, predicting as XGBoost's own predict does).\n"+
+			"binary:logistic, reg:logistic, binary:logitraw (margins), binary:hinge (classes 0 and 1),\n"+
+			"reg:squarederror, reg:squaredlogerror, reg:pseudohubererror, reg:absoluteerror, count:poisson,\n"+
+			"reg:tweedie, reg:gamma (the predicted mean), multi:softprob and multi:softmax, predicting as\n"+
+			"XGBoost's own predict does).\n"+
 			"Reads the file in batches (Parquet: by row group), so files larger than memory\n"+
 			"are scored in constant memory, and writes one CSV line per row: the --id value\n"+
 			"and the prediction (the positive-class probability, or the value for\n"+
 			"regression, the mean for count:poisson, reg:tweedie and reg:gamma; for a multi-class model the most probable class, then each\n"+
-			"class's probability, p_CLASS, as predict_proba). --contributions adds each feature's\n"+
+			"class's probability, p_CLASS, as predict_proba; binary:hinge's class; for binary:logitraw\n"+
+			"a column named margin, the log-odds of the positive class). --contributions adds each feature's\n"+
 			"contribution to the row's margin (log-odds for a classifier, the log of the mean for a log link) and the bias, which add\n"+
 			"up to it (SHAP values, as XGBoost's pred_contribs). A missing value in a feature column is\n"+
 			"routed as in training; a category never seen in training sets no feature and is\n"+
@@ -293,9 +317,9 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	score := func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		cw := csv.NewWriter(bw)
-		header := []string{"prediction"}
+		header := []string{sc.predictionColumn()}
 		if *id != "" {
-			header = []string{*id, "prediction"}
+			header = []string{*id, sc.predictionColumn()}
 		}
 		for _, c := range sc.classes {
 			header = append(header, "p_"+c)
@@ -347,9 +371,12 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					rec[0], _ = idc.Text(i)
 					k = 1
 				}
-				if sc.classes == nil {
+				switch {
+				case sc.binaryClasses != nil:
+					rec[k] = sc.binaryClasses[int(p[i])]
+				case sc.classes == nil:
 					rec[k] = sc.format(p[i])
-				} else {
+				default:
 					rec[k] = sc.classes[pred[i]]
 					for c, v := range p[i*nc : (i+1)*nc] {
 						rec[k+1+c] = sc.format(v)
@@ -410,9 +437,19 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(summary, "scored %s of %s with the %s model %s (%s) in %.2fs, %.0f rows/s; predictions in %s\n",
 		plural(res.Rows, "row", "rows"), *data, sc.kind, *model, sc.objective, res.Seconds, res.RowsPerSec, where)
-	if sc.positive != "" {
+	switch {
+	case sc.margins && sc.positive != "":
+		res.Positive = sc.positive
+		fmt.Fprintf(summary, "margin: the log-odds of class %q (the margin), as %s predicts it; its probability is 1/(1+exp(-margin))\n", sc.positive, sc.objective)
+	case sc.margins:
+		fmt.Fprintf(summary, "margin: the log-odds of class 1 (the margin), as %s predicts it; its probability is 1/(1+exp(-margin))\n", sc.objective)
+	case sc.positive != "":
 		res.Positive = sc.positive
 		fmt.Fprintf(summary, "prediction: the probability of class %q\n", sc.positive)
+	case sc.ens.Link() == gbt.Step && sc.binaryClasses != nil:
+		fmt.Fprintf(summary, "prediction: the class, %q where the margin is above 0, else %q, as %s predicts it (no probability)\n", sc.binaryClasses[1], sc.binaryClasses[0], sc.objective)
+	case sc.ens.Link() == gbt.Step:
+		fmt.Fprintf(summary, "prediction: the class, 1 where the margin is above 0, else 0, as %s predicts it (no probability)\n", sc.objective)
 	}
 	if sc.ens.Link() == gbt.Exp {
 		fmt.Fprintf(summary, "prediction: the predicted mean (exp of the margin), as %s predicts it\n", sc.objective)
@@ -593,23 +630,45 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 	if err != nil {
 		return nil, notNumber(err, g.path)
 	}
-	p, err := s.Model.Predict(X)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", data, err)
-	}
+	obj := s.Model.Objective
 	nc := s.Model.NumClasses()
 	classes := s.Classes
 	if classes == nil && nc > 1 { // saved from code without class names
 		classes = classNumbers(nc)
 	}
+	// A regressor's (or ranker's, or an unnamed binary classifier's)
+	// predictions; a classifier's classes, and its probabilities, or the
+	// margins of binary:logitraw (binary:hinge has neither).
+	var p, margins []float64
+	var pred []int
+	switch {
+	case classes == nil:
+		p, err = s.Model.Predict(X)
+	case obj == gbt.BinaryLogitRaw:
+		if pred, err = s.Model.PredictClass(X); err == nil {
+			margins, err = s.Model.Predict(X)
+		}
+	default:
+		if pred, err = s.Model.PredictClass(X); err == nil && obj.Probabilistic() {
+			p, err = s.Model.PredictProba(X)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", data, err)
+	}
 	// The predictions join the labels and weights read above.
 	named := newClassifierScores(id, classes)
-	out.header, out.classes = named.header, named.classes
+	if classes != nil && (!obj.Probabilistic() || obj == gbt.BinaryLogitRaw) {
+		named = newClassifierScores(id, nil) // the class alone
+		if margins != nil {
+			named.header = append(named.header, "margin_"+classes[1])
+		}
+	}
+	out.header, out.classes = named.header, classes
 	var idc *tabular.Column
 	if id != "" {
 		idc = b.Column(id)
 	}
-	pred := metrics.ArgMax(p, nc)
 	for i := range b.Rows {
 		var rec []string
 		if idc != nil {
@@ -620,6 +679,12 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		case classes == nil:
 			out.values = append(out.values, p[i])
 			rec = append(rec, formatFloat(p[i]))
+		case margins != nil:
+			out.pred = append(out.pred, pred[i])
+			rec = append(rec, classes[pred[i]], formatFloat(margins[i]))
+		case p == nil: // binary:hinge: the class alone
+			out.pred = append(out.pred, pred[i])
+			rec = append(rec, classes[pred[i]])
 		case nc == 1:
 			out.pred = append(out.pred, pred[i])
 			rec = append(rec, classes[pred[i]], formatFloat(1-p[i]), formatFloat(p[i]))
