@@ -134,42 +134,11 @@ type report struct {
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "worker" {
-		err := worker(os.Args[2:])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "gbtbench worker:", err)
-		}
-		os.Exit(exitStatus(err))
+		os.Exit(cli.Report(os.Stderr, "gbtbench worker", worker(os.Args[2:])))
 	}
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
-	var u usageError
-	if err != nil && !errors.Is(err, flag.ErrHelp) && !(errors.As(err, &u) && u.printed) {
-		cli.PrintError(os.Stderr, "gbtbench", err)
-	}
-	os.Exit(exitStatus(err))
-}
-
-// usageError is a problem with the command line: main exits 2 for it, as
-// package flag does and as Ember's commands and the other benchmarks do,
-// and 1 for a run that failed. printed says package flag has already
-// written it, with the usage.
-type usageError struct {
-	error
-	printed bool
-}
-
-func (e usageError) Unwrap() error { return e.error }
-
-// exitStatus is the process's exit status for run's (or worker's) error:
-// 0 for none or -h, 2 for a bad command line, 1 for a failure.
-func exitStatus(err error) int {
-	var u usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &u):
-		return 2
-	}
-	return 1
+	// A bad command line exits 2, as package flag does and as Ember's
+	// commands and the other benchmarks do, and a run that failed 1.
+	os.Exit(cli.Report(os.Stderr, "gbtbench", run(os.Args[1:], os.Stdout, os.Stderr)))
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -201,16 +170,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// A flag given twice is refused, as by Ember's commands, rather than
 	// timing the last value without a word.
 	if err := cli.ParseOnce(fs, args); err != nil {
-		switch {
-		case errors.Is(err, flag.ErrHelp):
-			return err
-		case errors.Is(err, cli.ErrUsage): // a flag given twice, not printed yet
-			return usageError{error: err}
-		}
-		return usageError{err, true}
+		return err
 	}
 	if err := checkOptions(o, *repeatSyn, fs.Args()); err != nil {
-		return usageError{error: err}
+		return cli.Usage(err)
 	}
 	root, err := moduleRoot()
 	if err != nil {
@@ -545,7 +508,7 @@ func worker(args []string) error {
 	xgbModel := fs.String("xgb-model", "", "")
 	xgbPred := fs.String("xgb-pred", "", "")
 	if err := fs.Parse(args); err != nil {
-		return usageError{error: err}
+		return cli.Usage(err)
 	}
 	X, y, err := readTable(*data)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emberml/ember/internal/cli"
 	"github.com/stretchr/testify/require"
 )
 
@@ -51,7 +52,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		var out, errOut bytes.Buffer
 		err := run(tc.args, &out, &errOut)
 		require.ErrorContains(t, err, tc.want, "%v", tc.args)
-		require.Equal(t, 2, exitStatus(err), "%v: a bad command line", tc.args)
+		require.Equal(t, 2, cli.ExitStatus(err), "%v: a bad command line", tc.args)
 		require.NotContains(t, errOut.String(), "round", "%v: work started", tc.args)
 	}
 	var out, errOut bytes.Buffer

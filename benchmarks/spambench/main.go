@@ -152,16 +152,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		cli.PrintError(os.Stderr, "spambench", err)
-		if errors.As(err, new(usageError)) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	// A bad command line exits 2, a failed run 1.
+	os.Exit(cli.Report(os.Stderr, "spambench", err))
 }
 
 // Defaults, chosen so that the full CPU run with PyTorch stays under five

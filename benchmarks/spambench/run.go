@@ -12,14 +12,9 @@ import (
 	"time"
 
 	"github.com/emberml/ember/cuda"
+	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/train"
 )
-
-// usageError is a bad command line: main exits 2 for it, as flag does and
-// as Ember's other commands do, and 1 for a run that failed.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
 
 // run is the whole command: parse flags, measure, report. Progress goes to
 // stderr and the table to stdout. Runs that fail are recorded and the others
@@ -31,7 +26,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	start := time.Now()
 	jsonPath, pngPath := outputPaths(o.out)

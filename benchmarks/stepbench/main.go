@@ -23,7 +23,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,12 +42,8 @@ import (
 )
 
 func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
-	var u usageError
-	if err != nil && !errors.Is(err, flag.ErrHelp) && !(errors.As(err, &u) && u.printed) {
-		cli.PrintError(os.Stderr, "stepbench", err)
-	}
-	os.Exit(exitStatus(err))
+	// A bad command line exits 2, a failed run 1.
+	os.Exit(cli.Report(os.Stderr, "stepbench", run(os.Args[1:], os.Stdout, os.Stderr)))
 }
 
 const usage = `usage: stepbench [-batch N] [-steps N] [-warm N]
@@ -63,26 +58,6 @@ is given at most once, as with Ember's commands.
 
 `
 
-// usageError is a problem with the command line (exit status 2); printed
-// says the flag package has already written it, with the usage.
-type usageError struct {
-	error
-	printed bool
-}
-
-// exitStatus is the process's exit status for run's error: 0 for none or
-// -h, 2 for a bad command line, 1 for a failure.
-func exitStatus(err error) int {
-	var u usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &u):
-		return 2
-	}
-	return 1
-}
-
 func run(args []string, out, errOut io.Writer) error {
 	fs := flag.NewFlagSet("stepbench", flag.ContinueOnError)
 	fs.SetOutput(errOut)
@@ -94,28 +69,22 @@ func run(args []string, out, errOut io.Writer) error {
 	steps := fs.Int("steps", 20, "timed steps")
 	warm := fs.Int("warm", 3, "warm-up steps (not timed)")
 	if err := cli.ParseOnce(fs, args); err != nil {
-		switch {
-		case errors.Is(err, flag.ErrHelp):
-			return err
-		case errors.Is(err, cli.ErrUsage): // a flag given twice, not printed yet
-			return usageError{error: err}
-		}
-		return usageError{err, true}
+		return err
 	}
 	if fs.NArg() > 0 {
 		// Parsing stops at the first argument: flags after it would be
 		// ignored without a word.
-		return usageError{error: fmt.Errorf("unexpected argument %q: stepbench takes flags only (see -h)", fs.Arg(0))}
+		return cli.Usage(fmt.Errorf("unexpected argument %q: stepbench takes flags only (see -h)", fs.Arg(0)))
 	}
 	if *batch < 1 || *steps < 1 || *warm < 0 {
-		return usageError{error: fmt.Errorf("-batch %d, -steps %d, -warm %d: want batch and steps >= 1, warm >= 0", *batch, *steps, *warm)}
+		return cli.Usage(fmt.Errorf("-batch %d, -steps %d, -warm %d: want batch and steps >= 1, warm >= 0", *batch, *steps, *warm))
 	}
 	cfg := spam.DefaultConfig()
 	cfg.Vocab = 8000
 	if avail, ok := sysmem.Available(); ok && *batch > 0 {
 		if need := cfg.TrainingBytes(*batch); need > avail {
-			return usageError{error: fmt.Errorf("-batch %d: training needs about %s of memory; %s is available",
-				*batch, sysmem.Format(need), sysmem.Format(avail))}
+			return cli.Usage(fmt.Errorf("-batch %d: training needs about %s of memory; %s is available",
+				*batch, sysmem.Format(need), sysmem.Format(avail)))
 		}
 	}
 	m, err := spam.NewModel(cfg, 1)

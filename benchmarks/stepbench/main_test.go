@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/emberml/ember/internal/cli"
 	"github.com/stretchr/testify/require"
 )
 
@@ -33,7 +34,7 @@ func TestFlags(t *testing.T) {
 	var out, errOut bytes.Buffer
 	err := run([]string{"-h"}, &out, &errOut)
 	require.ErrorIs(t, err, flag.ErrHelp)
-	require.Equal(t, 0, exitStatus(err))
+	require.Equal(t, 0, cli.ExitStatus(err))
 	require.Contains(t, errOut.String(), "Times training steps of the reference spam model")
 	require.Contains(t, errOut.String(), "-batch")
 
@@ -52,9 +53,9 @@ func TestFlags(t *testing.T) {
 		errOut.Reset()
 		err := run(tc.args, &out, &errOut)
 		require.ErrorContains(t, err, tc.want, tc.args)
-		require.Equal(t, 2, exitStatus(err), tc.args)
+		require.Equal(t, 2, cli.ExitStatus(err), tc.args)
 		require.Empty(t, out.String(), "no step was timed")
 	}
-	require.Equal(t, 1, exitStatus(errors.New("step failed")))
-	require.Equal(t, 0, exitStatus(nil))
+	require.Equal(t, 1, cli.ExitStatus(errors.New("step failed")))
+	require.Equal(t, 0, cli.ExitStatus(nil))
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 )
 
 // ParseOnce parses args into fs as fs.Parse does, then refuses every flag
@@ -12,12 +14,15 @@ import (
 // package flag (the benchmarks), so that they follow the rule Ember's
 // commands do (see "A flag given twice" in the package comment).
 //
-// An error of package flag's own (an unknown flag, a malformed value, -h
-// with flag.ErrHelp) is returned as fs.Parse returns it, already printed
-// to fs.Output as fs's ErrorHandling says; the flags given twice are
-// returned as one error that matches ErrUsage and that nothing has
-// printed, one line per flag. fs's flags keep their own values and usage:
-// ParseOnce counts their values only while it parses.
+// -h returns flag.ErrHelp, the usage printed. Every other error matches
+// ErrUsage: one of package flag's own (an unknown flag, a malformed
+// value), which fs.Parse has already printed to fs.Output as fs's
+// ErrorHandling says, and which then also matches ErrShown (not where
+// fs.Output is io.Discard: the caller prints it); or the flags given
+// twice, as one error that nothing has printed, one line per flag. Report
+// prints what is not yet shown and gives the exit status. fs's flags keep
+// their own values and usage: ParseOnce counts their values only while it
+// parses.
 func ParseOnce(fs *flag.FlagSet, args []string) error {
 	var counted []*countedValue
 	orig := map[*flag.Flag]flag.Value{}
@@ -62,7 +67,13 @@ func ParseOnce(fs *flag.FlagSet, args []string) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		if fs.Output() == io.Discard {
+			return usageError{err}
+		}
+		return usageError{shownError{err}}
 	}
 	var problems []error
 	for _, c := range counted {
@@ -95,4 +106,48 @@ func (c *countedValue) Set(s string) error {
 func (c *countedValue) IsBoolFlag() bool {
 	b, ok := c.Value.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
+}
+
+// ErrShown matches an error that has already been printed (by package
+// flag, with the usage, for ParseOnce's errors of its own), so that Report
+// does not print it twice.
+var ErrShown = errors.New("already shown")
+
+type shownError struct{ error }
+
+func (e shownError) Is(target error) bool { return target == ErrShown }
+func (e shownError) Unwrap() error        { return e.error }
+
+// Usage marks err as a problem with the command line, which a program
+// finds after parsing (a value out of range, a stray argument): the result
+// matches ErrUsage, so Report exits 2 for it. Usage(nil) is nil.
+func Usage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return usageError{err}
+}
+
+// ExitStatus is a program's exit status for the error its run returned: 0
+// for none or for -h (flag.ErrHelp), 2 for a problem with the command line
+// (ErrUsage), as package flag exits, and 1 for a failure of the work.
+func ExitStatus(err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, ErrUsage):
+		return 2
+	}
+	return 1
+}
+
+// Report writes err to w as PrintError does, "prefix: " before each line,
+// unless it is nil, flag.ErrHelp or already shown (ErrShown), and returns
+// its ExitStatus: a program that declares its flags with package flag ends
+// with os.Exit(cli.Report(os.Stderr, name, run(…))).
+func Report(w io.Writer, prefix string, err error) int {
+	if err != nil && !errors.Is(err, flag.ErrHelp) && !errors.Is(err, ErrShown) {
+		PrintError(w, prefix, err)
+	}
+	return ExitStatus(err)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -55,15 +57,61 @@ func TestParseOnce(t *testing.T) {
 	_, isInt := fs.Lookup("batch").Value.(flag.Getter).Get().(int)
 	require.True(t, isInt, "the flags keep their own values after ParseOnce")
 
-	// Package flag's own errors come back as fs.Parse returns them.
+	// Package flag's own errors keep fs.Parse's text; they are usage
+	// errors that fs.Parse has already printed (ErrShown).
 	out.Reset()
 	fs, _, _, _ = stdFlags(&out)
 	err := ParseOnce(fs, []string{"--batch", "x", "--batch", "2"})
-	require.Error(t, err)
-	require.False(t, errors.Is(err, ErrUsage))
+	require.ErrorIs(t, err, ErrUsage)
+	require.ErrorIs(t, err, ErrShown)
 	require.Contains(t, err.Error(), `invalid value "x" for flag -batch`)
+	require.Contains(t, out.String(), `invalid value "x" for flag -batch`, "package flag printed it")
 	fs, _, _, _ = stdFlags(&bytes.Buffer{})
-	require.EqualError(t, ParseOnce(fs, []string{"--nope"}), "flag provided but not defined: -nope")
+	err = ParseOnce(fs, []string{"--nope"})
+	require.EqualError(t, err, "flag provided but not defined: -nope")
+	require.ErrorIs(t, err, ErrShown)
+	// Not shown where package flag printed it to io.Discard.
+	fs, _, _, _ = stdFlags(&bytes.Buffer{})
+	fs.SetOutput(io.Discard)
+	err = ParseOnce(fs, []string{"--nope"})
+	require.ErrorIs(t, err, ErrUsage)
+	require.False(t, errors.Is(err, ErrShown))
+	// The flags given twice are not printed yet.
+	fs, _, _, _ = stdFlags(&bytes.Buffer{})
+	require.False(t, errors.Is(ParseOnce(fs, []string{"--batch", "1", "--batch", "2"}), ErrShown))
+}
+
+// TestReport: a program's run error becomes one printed line per problem
+// and its exit status: 0 for none or -h, 2 for the command line (printed
+// unless package flag has printed it), 1 for a failure.
+func TestReport(t *testing.T) {
+	parse := func(args ...string) error {
+		fs, _, _, _ := stdFlags(&bytes.Buffer{})
+		return ParseOnce(fs, args)
+	}
+	for _, tc := range []struct {
+		name    string
+		err     error
+		code    int
+		printed string
+	}{
+		{"none", nil, 0, ""},
+		{"help", parse("-h"), 0, ""},
+		{"flag's own, already printed", parse("--nope"), 2, ""},
+		{"given twice", parse("--batch", "1", "--batch", "2", "-quick", "-quick"), 2,
+			"prog: --batch given twice (1, then 2): give it once\nprog: --quick given twice (true, then true): give it once\n"},
+		{"found after parsing", Usage(errors.New("--steps 0: want at least 1")), 2, "prog: --steps 0: want at least 1\n"},
+		{"wrapped usage error", fmt.Errorf("checking: %w", Usage(errors.New("bad"))), 2, "prog: checking: bad\n"},
+		{"failure", errors.New("data.csv: no such file"), 1, "prog: data.csv: no such file\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w bytes.Buffer
+			require.Equal(t, tc.code, Report(&w, "prog", tc.err))
+			require.Equal(t, tc.code, ExitStatus(tc.err))
+			require.Equal(t, tc.printed, w.String())
+		})
+	}
+	require.NoError(t, Usage(nil))
 }
 
 // TestParseOnceHelp: -h prints the same usage as fs.Parse would, the
