@@ -33,8 +33,9 @@ const FileKind = "ember.gbt"
 // readable by it. Version 5 added reg:absoluteerror (link "identity", its
 // leaves stored as any other's); only its models are written as version
 // 5, for the same reason. Version 6 added reg:squaredlogerror,
-// reg:logistic, binary:logitraw, binary:hinge (link "step") and
-// multi:softmax; only their models are written as version 6.
+// reg:logistic, binary:logitraw, binary:hinge (link "step"),
+// multi:softmax, survival:cox and survival:aft (with AFTDistribution,
+// AFTSigma; link "exp"); only their models are written as version 6.
 const FileVersion = 6
 
 // Saved is what a GBT model file holds: the fitted model, the feature
@@ -153,7 +154,7 @@ func Save(path string, s *Saved) error {
 	case BinaryLogistic, MultiSoftprob, SquaredError:
 	case AbsoluteError:
 		meta.Version = 5
-	case SquaredLogError, RegLogistic, BinaryLogitRaw, BinaryHinge, MultiSoftmax:
+	case SquaredLogError, RegLogistic, BinaryLogitRaw, BinaryHinge, MultiSoftmax, SurvivalCox, SurvivalAFT:
 		meta.Version = 6
 	default:
 		meta.Version = 4

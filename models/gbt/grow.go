@@ -62,6 +62,13 @@ type trainer struct {
 	qw              []float32
 	vrel            []int
 
+	// Survival objectives: survival:cox's rows in time order (coxOrder),
+	// training and validation; survival:aft's upper bounds (y, vy are the
+	// lower ones) and its loss.
+	coxOrder, vcoxOrder []int
+	upper, vupper       []float64
+	aft                 aftLoss
+
 	importance []float64
 	history    History
 	round      int   // the round being grown, from 0
@@ -226,6 +233,13 @@ func (t *trainer) baseScore() float64 {
 			logs += weight(t.w, i) * math.Log1p(v)
 		}
 		return math.Expm1(logs / total)
+	case SurvivalCox:
+		// XGBoost's base_score 0.5 through its ProbToMargin, log: the
+		// partial likelihood does not see a constant shift, and so the
+		// hazard ratios are XGBoost's own.
+		return math.Log(0.5)
+	case SurvivalAFT:
+		return t.aftStart()
 	}
 	return mean
 }
@@ -388,6 +402,10 @@ func (t *trainer) gradients() {
 		t.rankGradients()
 		return
 	}
+	if obj == SurvivalCox { // every row's gradient needs the others'
+		t.coxGradients()
+		return
+	}
 	parallel(t.n, t.threads, func(lo, hi int) {
 		y, gh := t.y[lo:hi], t.gh[lo:hi]
 		var w []float64
@@ -424,6 +442,8 @@ func (t *trainer) gradients() {
 				}
 				gh[i] = grad32(obj, float32(m), float32(y[i]), wi)
 			}
+		case SurvivalAFT:
+			t.aftGradients(lo, hi)
 		case CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError:
 			for i, m := range t.raw[lo:hi] {
 				g, h := t.pointGrad(m, y[i])
@@ -1040,9 +1060,16 @@ func (t *trainer) validateTree(root int32) {
 // validLoss is the validation rows' mean loss at their current margins
 // (t.k per row), weighted by their weights: log-loss, multi-class
 // log-loss or squared error (see pointLoss), or its root for the
-// objectives whose metric is a root mean.
+// objectives whose metric is a root mean; for the survival objectives
+// cox-nloglik (unweighted, as XGBoost's) and aft-nloglik.
 func (t *trainer) validLoss() float64 {
 	raw, y, w := t.vraw, t.vy, t.vw
+	switch t.m.Objective {
+	case SurvivalCox:
+		return coxNLogLik(y, raw, t.vcoxOrder)
+	case SurvivalAFT:
+		return AFTNLogLik(t.m.AFTDistribution, t.m.AFTSigma, y, t.vupper, raw, w)
+	}
 	n := len(y)
 	parts := make([]float64, max(1, min(t.threads, n)))
 	parallel(len(parts), len(parts), func(plo, phi int) {

@@ -102,7 +102,7 @@ const (
 
 // objectives are the Objectives Fit knows, in the order errors list them.
 var objectives = []Objective{BinaryLogistic, MultiSoftprob, SquaredError, CountPoisson, Tweedie, Gamma, PseudoHuber, AbsoluteError, RankPairwise, RankNDCG, RankMAP,
-	SquaredLogError, RegLogistic, BinaryLogitRaw, BinaryHinge, MultiSoftmax}
+	SquaredLogError, RegLogistic, BinaryLogitRaw, BinaryHinge, MultiSoftmax, SurvivalCox, SurvivalAFT}
 
 // link is how the objective's margins become predictions.
 func (o Objective) link() Link {
@@ -119,6 +119,8 @@ func (o Objective) link() Link {
 		return Softmax
 	case BinaryHinge:
 		return Step
+	case SurvivalCox, SurvivalAFT:
+		return Exp
 	}
 	return Identity
 }
@@ -146,7 +148,7 @@ func (o Objective) elementwise32() bool {
 func (o Objective) rootMean() bool { return o == RegLogistic || o == SquaredLogError }
 
 // logLink is whether the objective fits the log of the mean.
-func (o Objective) logLink() bool { return o.link() == Exp }
+func (o Objective) logLink() bool { return o.link() == Exp && !o.Survival() }
 
 // adaptive is whether the objective sets its leaves after growing each
 // tree (XGBoost's UpdateTreeLeaf): AbsoluteError's medians.
@@ -285,6 +287,15 @@ type Model struct {
 	// set it near the residual size an outlier starts at, in the label's
 	// units. Other objectives leave it 0.
 	HuberSlope float64 `json:"huber_slope,omitempty"`
+	// AFTDistribution is SurvivalAFT's distribution of the log times
+	// about the margin (XGBoost's aft_loss_distribution): AFTNormal (the
+	// default; "" means it), AFTLogistic or AFTExtreme. Other objectives
+	// leave it "".
+	AFTDistribution AFTDistribution `json:"aft_loss_distribution,omitempty"`
+	// AFTSigma is SurvivalAFT's scale σ of that distribution, in log-time
+	// units (XGBoost's aft_loss_distribution_scale; default 1, 0 means 1;
+	// kept as float32, as XGBoost keeps it). Other objectives leave it 0.
+	AFTSigma float64 `json:"aft_loss_distribution_scale,omitempty"`
 	// Monotone constrains the margin to rise (+1) or fall (−1) with a
 	// feature, all else equal; 0 leaves a feature free (XGBoost's
 	// monotone_constraints; default nil: none). It has one entry per
@@ -408,9 +419,9 @@ type History struct {
 	// ValidLoss is the loss on the validation set passed to Fit after
 	// each round (log-loss, multi-class log-loss, mean squared error, or
 	// XGBoost's metric for the objective: poisson-nloglik,
-	// tweedie-nloglik@ρ, gamma-nloglik, mphe, mae, rmsle, rmse, error;
-	// weighted by the set's W, as
-	// XGBoost weighs an evaluation set); pass
+	// tweedie-nloglik@ρ, gamma-nloglik, mphe, mae, rmsle, rmse, error,
+	// aft-nloglik; weighted by the set's W, as XGBoost weighs an
+	// evaluation set; cox-nloglik, unweighted as XGBoost's); pass
 	// the training rows as the validation set for a training curve. For a
 	// rank objective it is not a loss but Model.RankMetric, the mean over
 	// the set's queries (unweighted, as XGBoost 1.7's), higher better.
@@ -496,6 +507,11 @@ func (m *Model) setDefaults() {
 		setZero(&m.TweedieVariancePower, 1.5)
 	case PseudoHuber:
 		setZero(&m.HuberSlope, 1)
+	case SurvivalAFT:
+		if m.AFTDistribution == "" {
+			m.AFTDistribution = AFTNormal
+		}
+		setZero(&m.AFTSigma, 1)
 	}
 }
 
@@ -518,6 +534,14 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: HuberSlope is %v; only %s takes a slope", m.HuberSlope, PseudoHuber)
 	case m.Objective == PseudoHuber && (!(m.HuberSlope > 0) || math.IsInf(m.HuberSlope, 0)):
 		return fmt.Errorf("gbt: HuberSlope must be a positive finite number, got %v", m.HuberSlope)
+	case m.AFTDistribution != "" && m.Objective != SurvivalAFT:
+		return fmt.Errorf("gbt: AFTDistribution is %q; only %s takes a distribution", m.AFTDistribution, SurvivalAFT)
+	case m.Objective == SurvivalAFT && !slices.Contains(aftDistributions, m.AFTDistribution):
+		return fmt.Errorf("gbt: unknown AFTDistribution %q; want one of %v", m.AFTDistribution, aftDistributions)
+	case m.AFTSigma != 0 && m.Objective != SurvivalAFT:
+		return fmt.Errorf("gbt: AFTSigma is %v; only %s takes a scale", m.AFTSigma, SurvivalAFT)
+	case m.Objective == SurvivalAFT && (!(m.AFTSigma > 0) || m.AFTSigma > math.MaxFloat32 || float32(m.AFTSigma) == 0):
+		return fmt.Errorf("gbt: AFTSigma must be a positive number within float32's range, got %v", m.AFTSigma)
 	case m.Objective.adaptive() && slices.ContainsFunc(m.Monotone, func(c int) bool { return c != 0 }):
 		return fmt.Errorf("gbt: Monotone constraints with %s: its leaves are set to medians after each tree is grown, which the constraints do not bound (XGBoost 1.7's fits break them too); fit without them, or with %s", m.Objective, PseudoHuber)
 	case m.RankMetric != "" && !m.Objective.Ranking():
@@ -676,6 +700,10 @@ type EvalSet struct {
 	// the set's queries, each row's together; nil is one query of all the
 	// rows.
 	Query []int
+	// Upper is each row's upper bound on its time for survival:aft (Y is
+	// the lower bound; +Inf: right-censored; see FitAFT); nil is the
+	// times Y, observed. Other objectives leave it nil.
+	Upper []float64
 }
 
 // MaxWeight is the largest sample weight (times ScalePosWeight) a fit
@@ -741,6 +769,10 @@ func (m *Model) checkLabels(name string, y []float64, rows, classes int) error {
 			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels of 0 or more", name, i, v, m.Objective)
 		case m.Objective == Gamma && v <= 0:
 			return fmt.Errorf("gbt: %s label %d is %v; %s needs labels above 0", name, i, v, m.Objective)
+		case m.Objective == SurvivalCox && (v == 0 || math.Abs(v) > math.MaxFloat32):
+			return fmt.Errorf("gbt: %s label %d is %v; %s needs survival times, negative for a censored row, within float32's range (3.4e38), as XGBoost keeps them", name, i, v, m.Objective)
+		case m.Objective == SurvivalAFT && (v < 0 || v > math.MaxFloat32):
+			return fmt.Errorf("gbt: %s label %d is %v; %s's lower bound must be a time of 0 (left-censored) or more, within float32's range (3.4e38)", name, i, v, m.Objective)
 		case m.Objective == AbsoluteError && math.Abs(v) > math.MaxFloat32:
 			return fmt.Errorf("gbt: %s label %d is %v; %s takes its labels as float32, as XGBoost does, so they must be within ±3.4e38", name, i, v, m.Objective)
 		case math.IsNaN(v) || math.IsInf(v, 0):
@@ -796,7 +828,9 @@ func countTrue(b []bool) int {
 // finite value for SquaredError and PseudoHuber (within float32's range
 // for AbsoluteError), 0 or more for CountPoisson and Tweedie (not all 0),
 // above 0 for Gamma, above −1 for SquaredLogError, from 0 to 1 for
-// RegLogistic; a label out of range is an error naming its row.
+// RegLogistic, survival times for SurvivalCox (negative: censored; some
+// positive), observed times above 0 for SurvivalAFT (FitAFT takes
+// censored ones); a label out of range is an error naming its row.
 // valid, if not nil, is scored after every round (History) and drives
 // early stopping. Fit first sets the zero options that mean a default to
 // it (see Model).
@@ -814,7 +848,7 @@ func (m *Model) Fit(X *tabular.Matrix, y []float64, valid *EvalSet) error {
 // but not out of the bins. A leaf value beyond float32's range stops the
 // fit with an *OverflowError.
 func (m *Model) FitWeighted(X *tabular.Matrix, y, w []float64, valid *EvalSet) error {
-	return m.fit(X, y, nil, w, valid)
+	return m.fit(X, y, nil, nil, w, valid)
 }
 
 // FitRank fits a rank objective (RankPairwise, RankNDCG, RankMAP) to the
@@ -838,11 +872,12 @@ func (m *Model) FitRank(X *tabular.Matrix, y []float64, query []int, w []float64
 	if query == nil {
 		return errors.New("gbt: FitRank: no query ids; give each row's query (Fit takes all the rows as one)")
 	}
-	return m.fit(X, y, query, w, valid)
+	return m.fit(X, y, nil, query, w, valid)
 }
 
-// fit is FitWeighted and FitRank: query is nil but for FitRank.
-func (m *Model) fit(X *tabular.Matrix, y []float64, query []int, w []float64, valid *EvalSet) error {
+// fit is FitWeighted, FitRank and FitAFT: query is nil but for FitRank,
+// upper nil but for FitAFT.
+func (m *Model) fit(X *tabular.Matrix, y, upper []float64, query []int, w []float64, valid *EvalSet) error {
 	m.ens, m.importance, m.history = nil, nil, History{}
 	m.setDefaults()
 	if err := m.checkOptions(); err != nil {
@@ -895,6 +930,10 @@ func (m *Model) fit(X *tabular.Matrix, y []float64, query []int, w []float64, va
 	}
 	if valid != nil && valid.Query != nil && !m.Objective.Ranking() {
 		return fmt.Errorf("gbt: the validation set has query ids, but %s does not rank", m.Objective)
+	}
+	upper, vupper, err := m.survivalLabels(y, upper, valid)
+	if err != nil {
+		return err
 	}
 	var rank *rankData
 	if m.Objective.Ranking() {
@@ -951,6 +990,9 @@ func (m *Model) fit(X *tabular.Matrix, y []float64, query []int, w []float64, va
 		return err
 	}
 	t := newTrainer(m, X, y, w, valid, k, nCat)
+	if m.Objective.Survival() {
+		t.survival(upper, vupper)
+	}
 	if rank != nil {
 		t.w = nil // the pairs carry the query weights
 		t.bounds, t.qw, t.vbounds, t.vrel = rank.bounds, rank.qw, rank.vbounds, rank.vrel
@@ -1000,10 +1042,11 @@ func (m *Model) Margins(X *tabular.Matrix) ([]float64, error) {
 // classifier (predict_proba's second column), the NumClass class
 // probabilities of every row, row by row, for MultiSoftprob
 // (predict_proba's layout), the predicted value for a regressor, the score
-// (margin) for a rank objective. As XGBoost's predict, it is the margin
-// (log-odds) for BinaryLogitRaw, the class 0 or 1 for BinaryHinge and the
-// class number for MultiSoftmax (the first of highest margin): see
-// PredictProba and PredictClass. An
+// (margin) for a rank objective, the hazard ratio exp(margin) for
+// SurvivalCox, the time exp(margin) for SurvivalAFT. As XGBoost's predict,
+// it is the margin (log-odds) for BinaryLogitRaw, the class 0 or 1 for
+// BinaryHinge and the class number for MultiSoftmax (the first of highest
+// margin): see PredictProba and PredictClass. An
 // infinite feature value is an error, as in Fit (and as
 // XGBoost refuses one): the trees' thresholds cannot route it as training
 // binned it.

@@ -47,7 +47,9 @@ type XGBoostModel struct {
 // multi:softmax (num_class margins per row, a tree each per round; Predict
 // gives the class probabilities of both, as predict_proba does), and the
 // rank objectives rank:pairwise, rank:ndcg and rank:map (Predict gives the
-// ranking scores, the margins, as XGBoost's predict does). Any other
+// ranking scores, the margins, as XGBoost's predict does), and the survival
+// objectives survival:cox and survival:aft (Predict gives hazard ratios and
+// times, exp(margin), from the margin log base_score). Any other
 // objective is refused, naming it. Scoring
 // reproduces XGBoost's CPU predictor: feature values as float32, "value <
 // threshold" goes left, a category in a categorical split's set goes
@@ -266,12 +268,14 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 	case "binary:hinge":
 		link = Step
 	case "reg:squaredlogerror":
+	case "survival:cox", "survival:aft":
+		link = Exp // hazard ratios, times
 	case "reg:squarederror", "reg:linear", "binary:logitraw", "reg:pseudohubererror", "reg:absoluteerror",
 		"rank:pairwise", "rank:ndcg", "rank:map":
 	case "":
 		return nil, xgbErr("no learner.objective.name")
 	default:
-		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, binary:hinge, reg:squarederror, reg:squaredlogerror, reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma, multi:softprob, multi:softmax, rank:pairwise, rank:ndcg and rank:map are)", l.Objective.Name)
+		return nil, xgbErr("objective %q is not supported (binary:logistic, reg:logistic, binary:logitraw, binary:hinge, reg:squarederror, reg:squaredlogerror, reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:tweedie, reg:gamma, multi:softprob, multi:softmax, rank:pairwise, rank:ndcg, rank:map, survival:cox and survival:aft are)", l.Objective.Name)
 	}
 	switch l.Booster.Name {
 	case "gbtree":

@@ -130,7 +130,7 @@ func TestXGBoostBadFiles(t *testing.T) {
 		{"truncated UBJSON", goodUBJ[:len(goodUBJ)/2], "UBJSON"},
 		{"other JSON", []byte(`{"weights": [1, 2]}`), "not an XGBoost model"},
 		{"multi-class", []byte(strings.Replace(s, `"num_class":"0"`, `"num_class":"3"`, 1)), "num_class 3"},
-		{"objective", []byte(strings.Replace(s, `"name":"binary:logistic"`, `"name":"survival:cox"`, 1)), `objective "survival:cox" is not supported`},
+		{"objective", []byte(strings.Replace(s, `"name":"binary:logistic"`, `"name":"reg:quantileerror"`, 1)), `objective "reg:quantileerror" is not supported`},
 		{"dart", []byte(strings.Replace(s, `"name":"gbtree"`, `"name":"dart"`, 1)), "dart"},
 		{"categorical without a set", []byte(strings.Replace(s, `"split_type":[0,`, `"split_type":[1,`, 1)), "node 0 is a categorical split without categories"},
 		{"child out of range", []byte(strings.Replace(s, `"left_children":[1,`, `"left_children":[100000,`, 1)), "outside"},
