@@ -64,8 +64,17 @@ type gbtResult struct {
 	// 5, 10 and all, MAP, and --metric), the mean over NQueries queries,
 	// unweighted as XGBoost's; Group is the --group column.
 	RankScores []rankScore `json:"rank_scores,omitempty"`
-	NQueries   int         `json:"n_queries,omitempty"`
-	Group      string      `json:"group,omitempty"`
+	// NLogLik is a survival objective's held-out negative log likelihood
+	// (NLogLikName: cox-nloglik, aft-nloglik), CIndex Harrell's C-index
+	// of its predictions; LabelUpper and Event are the --label-upper and
+	// --event columns.
+	NLogLik     *float64 `json:"nloglik,omitempty"`
+	NLogLikName string   `json:"nloglik_name,omitempty"`
+	CIndex      *float64 `json:"c_index,omitempty"`
+	LabelUpper  string   `json:"label_upper,omitempty"`
+	Event       string   `json:"event,omitempty"`
+	NQueries    int      `json:"n_queries,omitempty"`
+	Group       string   `json:"group,omitempty"`
 	// ScoresWeighted says that the held-out scores (ROC AUC, log-loss,
 	// accuracy, RMSE, the deviance, the report's precision, recall and F1)
 	// are weighted by the --weight column, as scikit-learn's metrics with
@@ -222,7 +231,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"scikit-learn's metrics with sample_weight; for a ranking (--objective rank:pairwise, rank:ndcg or\n"+
 			"rank:map, relevance grades in the target, query ids in --group) NDCG and MAP over held-out\n"+
 			"queries; binary:hinge, which gives no probabilities, has no log loss and its ROC AUC\n"+
-			"ranks the margins. A target of more than two classes is fitted with\n"+
+			"ranks the margins; for survival times (--objective survival:cox, or survival:aft with\n"+
+			"--label-upper), the objective's negative log likelihood and Harrell's C-index.\n"+
+			"A target of more than two classes is fitted with\n"+
 			"multi:softprob, one tree per class a round, as XGBClassifier does. Missing values\n"+
 			"are kept and routed by each split's learned default.\n"+
 			"Columns: numeric unless listed in --categorical (one-hot, named column=value,\n"+
@@ -257,7 +268,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	objective := fs.Choice("objective", string(gbt.BinaryLogistic), []string{string(gbt.BinaryLogistic), string(gbt.MultiSoftprob), string(gbt.SquaredError),
 		string(gbt.CountPoisson), string(gbt.Tweedie), string(gbt.Gamma), string(gbt.PseudoHuber), string(gbt.AbsoluteError),
 		string(gbt.RankPairwise), string(gbt.RankNDCG), string(gbt.RankMAP),
-		string(gbt.SquaredLogError), string(gbt.RegLogistic), string(gbt.BinaryLogitRaw), string(gbt.BinaryHinge), string(gbt.MultiSoftmax)},
+		string(gbt.SquaredLogError), string(gbt.RegLogistic), string(gbt.BinaryLogitRaw), string(gbt.BinaryHinge), string(gbt.MultiSoftmax),
+		string(gbt.SurvivalCox), string(gbt.SurvivalAFT)},
 		"loss: classification (multi:softprob by itself for more than two classes) or regression: squared error; "+
 			"count:poisson for counts, reg:tweedie for totals often 0 (claim cost), reg:gamma for positive amounts (claim size), "+
 			"all three predicting the mean through a log link; reg:pseudohubererror for a number with outliers; "+
@@ -267,6 +279,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"Also XGBoost's reg:squaredlogerror (squared error of log(1+target), targets above -1; --max-delta-step 1 steadies it on targets near -1), reg:logistic (targets from 0 to 1, predicted through the logistic), "+
 			"binary:logitraw (binary:logistic's fit, ember score and predict giving the margin, the log-odds), binary:hinge (a boosted SVM: classes, no probabilities) "+
 			"and multi:softmax (multi:softprob's fit, XGBoost predicting the class)")
+	labelUpper := fs.String("label-upper", "", "survival:aft's `column` of upper bounds on the times (XGBoost's label_upper_bound; --target is the lower bound, 0 for left-censored): "+
+		"equal to the lower bound for an observed time, empty or inf for a right-censored row, else an interval", cli.DefaultText("none: every time observed"))
+	eventCol := fs.String("event", "", "survival:cox's `column` of event flags, 1 (or true) where the event was seen at the --target time, 0 (or false) where the row was censored then; "+
+		"without it a negative time marks a censored row, as XGBoost's label")
+	aftDist := fs.Choice("aft-distribution", string(gbt.AFTNormal), []string{string(gbt.AFTNormal), string(gbt.AFTLogistic), string(gbt.AFTExtreme)},
+		"survival:aft's distribution of the log time about the prediction (XGBoost's aft_loss_distribution): normal (log-normal times), logistic (log-logistic), extreme (Weibull)")
+	aftSigma := fs.Float("aft-sigma", 1, cli.Range{Min: 0, MinOpen: true, Max: math.MaxFloat32},
+		"survival:aft's scale of that distribution, in log-time units (XGBoost's aft_loss_distribution_scale)")
 	tweediePower := fs.Float("tweedie-variance-power", 1.5, cli.Range{Min: 1, Max: 2, MaxOpen: true},
 		"reg:tweedie's variance power (XGBoost's tweedie_variance_power): near 1 Poisson-like, near 2 gamma-like")
 	huberSlope := fs.Float("huber-slope", 1, cli.Above(0),
@@ -405,6 +425,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("tweedie-variance-power") && *objective != string(gbt.Tweedie) {
 			return fmt.Errorf("--tweedie-variance-power is reg:tweedie's; --objective is %s", *objective)
 		}
+		if err := survivalFlags(gbt.Objective(*objective), fs.IsSet, *labelUpper, *eventCol, *target, *weightCol, *cv); err != nil {
+			return err
+		}
 		if fs.IsSet("huber-slope") && *objective != string(gbt.PseudoHuber) {
 			return fmt.Errorf("--huber-slope is reg:pseudohubererror's; --objective is %s", *objective)
 		}
@@ -490,6 +513,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		base.TweedieVariancePower = *tweediePower
 	case gbt.PseudoHuber:
 		base.HuberSlope = *huberSlope
+	case gbt.SurvivalAFT:
+		base.AFTDistribution, base.AFTSigma = gbt.AFTDistribution(*aftDist), *aftSigma
 	}
 	base.Subsample, base.EarlyStoppingRounds, base.Seed, base.Threads = *subsample, *early, *seed, *threads
 	base.ScalePosWeight = *spw
@@ -532,6 +557,15 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// Not a feature; the target stays last, as chooseColumns reads it.
 		except = append(append(splitList(*exclude), *weightCol), *target)
+	}
+	for _, c := range []struct{ flag, col string }{{"label-upper", *labelUpper}, {"event", *eventCol}} {
+		if c.col == "" {
+			continue
+		}
+		if slices.Contains(splitList(*features), c.col) || slices.Contains(slices.Concat(spec.Categorical, spec.Tokens), c.col) {
+			return fmt.Errorf("--%s %s is also a feature column", c.flag, c.col)
+		}
+		except = append([]string{c.col}, except...) // the target stays last
 	}
 	var queries []int // a rank objective's: each row's query
 	if rank {
@@ -595,6 +629,17 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	var upper []float64 // survival:aft's upper bounds (nil: observed times)
+	if *eventCol != "" {
+		if err := eventTimes(tb, *eventCol, *target, y); err != nil {
+			return err
+		}
+	}
+	if *labelUpper != "" {
+		if upper, err = upperValues(tb, *labelUpper, y); err != nil {
+			return err
+		}
+	}
 	// The splits (held-out, --early-stopping's) and the folds draw rows by
 	// the classes' sorted order (strata), so that --positive picks which
 	// probability the model gives without changing which rows are held out.
@@ -628,19 +673,26 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	res := gbtResult{Data: *data, Test: *testPath, Target: *target, Objective: *objective, Numeric: spec.Numeric,
-		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Weight: *weightCol, Group: *groupCol, Warnings: nil}
+		Categorical: spec.Categorical, Tokens: spec.Tokens, Classes: classes, Weight: *weightCol, Group: *groupCol, Warnings: nil,
+		LabelUpper: *labelUpper, Event: *eventCol}
 	if *catMode == "native" {
 		res.CatMode = "native"
 	}
 	var train, test *tabular.Batch
 	var ytr, yte, wtr, wte []float64 // wtr, wte: the training and held-out rows' weights
 	var qtr, qte []int               // a rank objective's queries of the training and held-out rows
+	var utr, ute []float64           // survival:aft's upper bounds of the training and held-out rows
 	res.EvalOn = "test"
 	if *testPath != "" {
-		train, ytr, wtr, qtr = tb, y, weights, queries
+		train, ytr, wtr, qtr, utr = tb, y, weights, queries, upper
 		cols := slices.Concat(spec.Numeric, spec.Categorical, spec.Tokens, []string{*target})
 		if *weightCol != "" {
 			cols = append(cols, *weightCol)
+		}
+		for _, c := range []string{*labelUpper, *eventCol} {
+			if c != "" {
+				cols = append(cols, c)
+			}
 		}
 		if rank {
 			cols = append(cols, *groupCol)
@@ -650,6 +702,16 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if yte, err = testTargets(test, *target, base.Objective, classes); err != nil {
 			return err
+		}
+		if *eventCol != "" {
+			if err := eventTimes(test, *eventCol, *target, yte); err != nil {
+				return err
+			}
+		}
+		if *labelUpper != "" {
+			if ute, err = upperValues(test, *labelUpper, yte); err != nil {
+				return err
+			}
 		}
 		if rank {
 			if qte, err = queryValues(test, *groupCol); err != nil {
@@ -684,9 +746,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if weights != nil {
 			wtr = pickFloats(weights, trIdx)
 		}
+		if upper != nil {
+			utr, ute = pickFloats(upper, trIdx), pickFloats(upper, teIdx)
+		}
 		if len(teIdx) == 0 {
 			res.EvalOn = "train"
-			test, yte, wte, qte = train, ytr, wtr, qtr
+			test, yte, wte, qte, ute = train, ytr, wtr, qtr, utr
 		} else {
 			test, yte = tabular.SelectRows(tb, teIdx), pickFloats(y, teIdx)
 			if weights != nil {
@@ -803,7 +868,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	res.Unseen = rep.Unseen
 	res.NFeatures = len(pl.Features)
 	var valid *gbt.EvalSet
-	Xfit, yfit, wfit, qfit := X, ytr, wtr, qtr
+	Xfit, yfit, wfit, qfit, ufit := X, ytr, wtr, qtr, utr
 	if *early > 0 {
 		trIdx, vaIdx := stratifiedSplit(strata, *validFrac, *seed+1, base.Objective.Classifier())
 		if rank { // whole queries
@@ -824,6 +889,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if rank {
 			qfit, valid.Query = pickInts(qtr, trIdx), pickInts(qtr, vaIdx)
 		}
+		if utr != nil {
+			ufit, valid.Upper = pickFloats(utr, trIdx), pickFloats(utr, vaIdx)
+		}
 		if wtr != nil { // the validation loss weighted, as XGBoost weighs an eval set
 			wfit, valid.W = pickFloats(wtr, trIdx), pickFloats(wtr, vaIdx)
 			if err := checkFitWeights(wfit, yfit, classes, base, *weightCol, "the rows --early-stopping fits on"); err != nil {
@@ -836,9 +904,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		res.NValid = len(vaIdx)
 	}
 	start := time.Now()
-	if rank {
+	switch {
+	case rank:
 		err = base.FitRank(Xfit, yfit, qfit, wfit, valid)
-	} else {
+	case ufit != nil:
+		err = base.FitAFT(Xfit, yfit, ufit, wfit, valid)
+	default:
 		err = base.FitWeighted(Xfit, yfit, wfit, valid)
 	}
 	if err != nil {
@@ -867,6 +938,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		res.Params["tweedie_variance_power"] = base.TweedieVariancePower
 	case gbt.PseudoHuber:
 		res.Params["huber_slope"] = base.HuberSlope
+	case gbt.SurvivalAFT:
+		res.Params["aft_sigma"] = base.AFTSigma
 	}
 	for _, r := range monotone {
 		if res.Monotone == nil {
@@ -960,6 +1033,24 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		res.NQueries = len(slices.Compact(slices.Clone(qte)))
+	} else if base.Objective.Survival() {
+		if ute == nil && base.Objective == gbt.SurvivalAFT {
+			ute = yte // observed times
+		}
+		// cox-nloglik and the C-index are unweighted, as XGBoost's and
+		// scikit-survival's; aft-nloglik is weighted.
+		res.ScoresWeighted = wte != nil && base.Objective == gbt.SurvivalAFT
+		name, nll, c, cErr := survivalScores(base, yte, ute, p, wte)
+		if math.IsNaN(nll) {
+			warn("no %s: the held-out rows have no event (every time censored)", name)
+		} else {
+			res.NLogLik, res.NLogLikName = &nll, name
+		}
+		if cErr != nil {
+			warn("no C-index: %v", cErr)
+		} else {
+			res.CIndex = &c
+		}
 	} else {
 		rmse, name, dev, err := regressionScores(base, yte, p, wte)
 		if err != nil {
@@ -1256,6 +1347,10 @@ func targetValues(b *tabular.Batch, target string, obj gbt.Objective) ([]float64
 				return nil, nil, fmt.Errorf("%s, column %q: %q is not above -1, as --objective %s needs (it fits log(1+target))", b.Where(i), target, s, obj)
 			case obj == gbt.RegLogistic && !(v >= 0 && v <= 1):
 				return nil, nil, fmt.Errorf("%s, column %q: %q is not from 0 to 1, as --objective %s needs (a probability or share; for two classes, --objective binary:logistic)", b.Where(i), target, s, obj)
+			case obj == gbt.SurvivalCox && v == 0:
+				return nil, nil, fmt.Errorf("%s, column %q: %q is not a survival time; --objective %s needs times, negative for a censored row (XGBoost's label), or above 0 with --event", b.Where(i), target, s, obj)
+			case obj == gbt.SurvivalAFT && v < 0:
+				return nil, nil, fmt.Errorf("%s, column %q: %q is negative; --objective %s needs lower bounds on the times of 0 (left-censored) or more", b.Where(i), target, s, obj)
 			}
 			y[i] = v
 		}
@@ -1580,6 +1675,9 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if v, ok := p["huber_slope"]; ok {
 		fmt.Fprintf(w, ", huber slope %g", v)
 	}
+	if v, ok := p["aft_sigma"]; ok {
+		fmt.Fprintf(w, ", AFT sigma %g", v)
+	}
 	if len(r.Monotone) > 0 {
 		var cs []string
 		for _, c := range slices.Sorted(maps.Keys(r.Monotone)) {
@@ -1616,6 +1714,14 @@ func printGBT(w io.Writer, r *gbtResult) {
 			fmt.Fprintf(tw, "  %s\t%.4f\n", sc.Metric, sc.Value)
 		}
 		tw.Flush()
+	} else if gbt.Objective(r.Objective).Survival() {
+		fmt.Fprintln(w)
+		if r.NLogLik != nil {
+			fmt.Fprintf(w, "%s %s: %.6g\n", on, r.NLogLikName, *r.NLogLik)
+		}
+		if r.CIndex != nil {
+			fmt.Fprintf(w, "%s C-index (Harrell's, unweighted): %.4f\n", strings.TrimSuffix(on, " weighted"), *r.CIndex)
+		}
 	} else if r.RMSE != nil {
 		fmt.Fprintf(w, "\n%s RMSE: %.6g\n", on, *r.RMSE)
 		if r.Deviance != nil {

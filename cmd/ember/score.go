@@ -71,7 +71,7 @@ func (s *tableScorer) predictionColumn() string {
 	if s.margins {
 		return "margin"
 	}
-	return "prediction"
+	return predictionColumn(s.objective)
 }
 
 // setClasses names a multi-class ensemble's classes: names when they are
@@ -451,7 +451,12 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case sc.ens.Link() == gbt.Step:
 		fmt.Fprintf(summary, "prediction: the class, 1 where the margin is above 0, else 0, as %s predicts it (no probability)\n", sc.objective)
 	}
-	if sc.ens.Link() == gbt.Exp {
+	switch obj := gbt.Objective(sc.objective); {
+	case obj == gbt.SurvivalCox:
+		fmt.Fprintf(summary, "hazard_ratio: exp of the margin, as %s predicts it: higher means an earlier event\n", sc.objective)
+	case obj == gbt.SurvivalAFT:
+		fmt.Fprintf(summary, "predicted_time: the predicted survival time (exp of the margin), as %s predicts it\n", sc.objective)
+	case sc.ens.Link() == gbt.Exp:
 		fmt.Fprintf(summary, "prediction: the predicted mean (exp of the margin), as %s predicts it\n", sc.objective)
 	}
 	if gbt.Objective(sc.objective).Ranking() {
@@ -562,6 +567,13 @@ type gbtPredictor struct {
 func (g *gbtPredictor) unscored(data string) string {
 	if obj := g.saved.Model.Objective; obj.Ranking() {
 		return fmt.Sprintf("the predictions are %s ranking scores, whose order within a query is the ranking, not estimates of %q: no RMSE is given (ember gbt scores held-out queries by NDCG and MAP)", obj, g.saved.Target)
+	} else if obj.Survival() {
+		what := "hazard ratios"
+		if obj == gbt.SurvivalAFT {
+			what = "predicted times"
+		}
+		return fmt.Sprintf("the predictions are %s's %s, not estimates of %q, whose censored rows bound the time only: no RMSE is given (ember gbt scores held-out rows by the negative log likelihood and the C-index)",
+			obj, what, g.saved.Target)
 	}
 	if g.saved.Classes == nil {
 		return noScoreLine(data, g.saved.Target, "RMSE")
@@ -665,6 +677,9 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		}
 	}
 	out.header, out.classes = named.header, classes
+	if col := predictionColumn(string(s.Model.Objective)); col != "prediction" {
+		out.header[len(out.header)-1] = col
+	}
 	var idc *tabular.Column
 	if id != "" {
 		idc = b.Column(id)
@@ -707,7 +722,7 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 func (g *gbtPredictor) labels(b *tabular.Batch) *scores {
 	s := g.saved
 	out := &scores{}
-	if s.Model.Objective.Ranking() { // scores, not estimates of the grades
+	if s.Model.Objective.Ranking() || s.Model.Objective.Survival() { // not estimates of the targets
 		return out
 	}
 	if tc := b.Column(s.Target); tc != nil {
@@ -735,4 +750,17 @@ func (g *gbtPredictor) labels(b *tabular.Batch) *scores {
 		}
 	}
 	return out
+}
+
+// predictionColumn names the output column of a model's predictions:
+// "hazard_ratio" for survival:cox, "predicted_time" for survival:aft,
+// "prediction" for the others.
+func predictionColumn(objective string) string {
+	switch gbt.Objective(objective) {
+	case gbt.SurvivalCox:
+		return "hazard_ratio"
+	case gbt.SurvivalAFT:
+		return "predicted_time"
+	}
+	return "prediction"
 }

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/emberml/ember/metrics"
+	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/tabular"
+)
+
+// ember gbt's survival objectives. survival:cox reads the --target column
+// as XGBoost's label: the time, negative for a censored row (or, with
+// --event, the time and a 0/1 column saying whether the event was seen).
+// survival:aft reads --target as each row's lower bound on its time and
+// --label-upper as the upper bound (empty or inf: right-censored; equal:
+// observed; lower 0: left-censored), XGBoost's label_lower_bound and
+// label_upper_bound. The held-out rows are scored by the objective's
+// negative log likelihood and Harrell's C-index.
+
+// upperValues reads survival:aft's --label-upper column: each row's upper
+// bound, +Inf for an empty cell or "inf" (right-censored). A bound that is
+// not a number, NaN or a missing-value marker ("NA"), below the row's lower bound (lower), or an observed
+// time of 0 is an error naming the line.
+func upperValues(b *tabular.Batch, col string, lower []float64) ([]float64, error) {
+	c := b.Column(col)
+	if c == nil {
+		_, err := tabular.OpenLayout(b.Source, []string{col}, 1, b.Layout)
+		return nil, fmt.Errorf("--label-upper: %w", err)
+	}
+	up := make([]float64, b.Rows)
+	for i := range b.Rows {
+		s, ok := c.Text(i)
+		s = strings.TrimSpace(s)
+		if marker := c.MissingMarker(i); !ok && marker != "" {
+			// A missing-value marker ("NA", "nan") is not the empty cell of
+			// a right-censored row: the bound is unknown, not infinite.
+			return nil, fmt.Errorf("--label-upper %s: %s: missing upper bound%s; leave the cell empty or write inf for a right-censored row", col, b.Where(i), marker)
+		}
+		if !ok || s == "" {
+			up[i] = math.Inf(1)
+			continue
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		switch {
+		case err != nil || math.IsNaN(v):
+			return nil, fmt.Errorf("--label-upper %s: %s: %q is not a time (a number; empty or inf for a right-censored row)", col, b.Where(i), s)
+		case v < lower[i]:
+			return nil, fmt.Errorf("--label-upper %s: %s: the upper bound %s is below the lower bound (--target) %v", col, b.Where(i), s, lower[i])
+		case v == 0:
+			return nil, fmt.Errorf("--label-upper %s: %s: the time is 0; survival:aft needs times above 0 (it models their logarithm)", col, b.Where(i))
+		case v > math.MaxFloat32 && !math.IsInf(v, 1):
+			return nil, fmt.Errorf("--label-upper %s: %s: %s is beyond float32's range (3.4e38), where XGBoost keeps bounds; give inf for a right-censored row", col, b.Where(i), s)
+		}
+		up[i] = v
+	}
+	return up, nil
+}
+
+// eventTimes folds survival:cox's --event column into the times y, as
+// XGBoost's labels: a row whose event was not seen (0, false) gets its
+// time negated. The times must then be above 0, and the flags 0/1 or
+// true/false: anything else is an error naming the line.
+func eventTimes(b *tabular.Batch, col, target string, y []float64) error {
+	c := b.Column(col)
+	if c == nil {
+		_, err := tabular.OpenLayout(b.Source, []string{col}, 1, b.Layout)
+		return fmt.Errorf("--event: %w", err)
+	}
+	for i := range b.Rows {
+		s, ok := c.Text(i)
+		if !ok {
+			return fmt.Errorf("--event %s: %s: missing event flag%s", col, b.Where(i), c.MissingMarker(i))
+		}
+		if y[i] <= 0 {
+			return fmt.Errorf("%s, column %q: %v is not a time above 0, as --event needs (without --event, a negative time marks a censored row)", b.Where(i), target, y[i])
+		}
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "1", "true":
+		case "0", "false":
+			y[i] = -y[i]
+		default:
+			return fmt.Errorf("--event %s: %s: %q is not an event flag (1 or true: the event was seen; 0 or false: censored)", col, b.Where(i), s)
+		}
+	}
+	return nil
+}
+
+// survivalScores are the held-out scores of a survival model: the
+// objective's negative log likelihood (XGBoost's cox-nloglik, unweighted;
+// aft-nloglik, weighted by w) and Harrell's C-index of the predictions p
+// (hazard ratios; for AFT, times, their negation the risk), unweighted.
+// For AFT a row's time is its lower bound, and only an observed time (equal
+// bounds) is an event: a right- or interval-censored row was event-free
+// until its lower bound, a left-censored one is known of nothing.
+// The C-index's error (no comparable pair) is returned apart, for a
+// warning.
+func survivalScores(m *gbt.Model, y, upper, p, w []float64) (nllName string, nll, cIndex float64, cErr error) {
+	margins := make([]float64, len(p))
+	for i, v := range p {
+		margins[i] = math.Log(v)
+	}
+	time := make([]float64, len(y))
+	event := make([]bool, len(y))
+	risk := make([]float64, len(y))
+	if m.Objective == gbt.SurvivalCox {
+		nllName, nll = "cox-nloglik", gbt.CoxNLogLik(y, margins)
+		for i, v := range y {
+			time[i], event[i], risk[i] = math.Abs(v), v > 0, p[i]
+		}
+	} else {
+		nllName = fmt.Sprintf("aft-nloglik (%s, sigma %g)", m.AFTDistribution, m.AFTSigma)
+		nll = gbt.AFTNLogLik(m.AFTDistribution, m.AFTSigma, y, upper, margins, w)
+		for i, v := range y {
+			time[i], event[i], risk[i] = v, v == upper[i], -p[i]
+		}
+	}
+	cIndex, cErr = metrics.ConcordanceIndex(time, event, risk)
+	return nllName, nll, cIndex, cErr
+}
+
+// survivalFlags checks the survival flags against the objective and the
+// other columns, before any data is read.
+func survivalFlags(obj gbt.Objective, isSet func(string) bool, labelUpper, event, target, weight string, cv int) error {
+	switch {
+	case labelUpper != "" && obj != gbt.SurvivalAFT:
+		return fmt.Errorf("--label-upper is survival:aft's column of upper bounds; --objective is %s", obj)
+	case event != "" && obj != gbt.SurvivalCox:
+		if obj == gbt.SurvivalAFT {
+			return fmt.Errorf("--event flags survival:cox's events; survival:aft takes a right-censored row as an upper bound of inf in --label-upper")
+		}
+		return fmt.Errorf("--event flags survival:cox's events; --objective is %s", obj)
+	case (isSet("aft-distribution") || isSet("aft-sigma")) && obj != gbt.SurvivalAFT:
+		return fmt.Errorf("--aft-distribution and --aft-sigma are survival:aft's; --objective is %s", obj)
+	case cv > 0 && obj.Survival():
+		return fmt.Errorf("--cv does not score %s models yet: use --early-stopping, whose validation loss is the objective's negative log likelihood", obj)
+	}
+	for _, c := range []struct{ flag, col string }{{"label-upper", labelUpper}, {"event", event}} {
+		if c.col != "" && (c.col == target || c.col == weight) {
+			return fmt.Errorf("--%s %s is also the --target or --weight column", c.flag, c.col)
+		}
+	}
+	if labelUpper != "" && labelUpper == event {
+		return fmt.Errorf("--label-upper and --event both name %s", event)
+	}
+	return nil
+}
