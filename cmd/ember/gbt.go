@@ -639,6 +639,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if upper, err = upperValues(tb, *labelUpper, y); err != nil {
 			return err
 		}
+	} else if base.Objective == gbt.SurvivalAFT {
+		if err := observedTimes(tb, *target, y); err != nil {
+			return err
+		}
 	}
 	// The splits (held-out, --early-stopping's) and the folds draw rows by
 	// the classes' sorted order (strata), so that --positive picks which
@@ -710,6 +714,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if *labelUpper != "" {
 			if ute, err = upperValues(test, *labelUpper, yte); err != nil {
+				return err
+			}
+		} else if base.Objective == gbt.SurvivalAFT {
+			if err := observedTimes(test, *target, yte); err != nil {
 				return err
 			}
 		}

@@ -20,6 +20,20 @@ import (
 // label_upper_bound. The held-out rows are scored by the objective's
 // negative log likelihood and Harrell's C-index.
 
+// observedTimes checks survival:aft's --target times where there is no
+// --label-upper, so that every time is observed: each must be above 0 (a
+// lower bound of 0 is a left-censored row, which needs its upper bound),
+// an error naming the line before any fit.
+func observedTimes(b *tabular.Batch, target string, y []float64) error {
+	for i, v := range y {
+		if v == 0 {
+			return fmt.Errorf("%s, column %q: the time is 0; without --label-upper every --target time is observed, and survival:aft needs "+
+				"observed times above 0 (it models their logarithm); a lower bound of 0 is a left-censored row: give the upper bounds in --label-upper", b.Where(i), target)
+		}
+	}
+	return nil
+}
+
 // upperValues reads survival:aft's --label-upper column: each row's upper
 // bound, +Inf for an empty cell or "inf" (right-censored). A bound that is
 // not a number, NaN or a missing-value marker ("NA"), below the row's lower bound (lower), or an observed

@@ -194,6 +194,10 @@ func TestGBTSurvivalBadInput(t *testing.T) {
 		{map[string]string{"lo": "-1"}, aft, 1, `s4.csv: line 6, column "lo": "-1" is negative; --objective survival:aft needs lower bounds on the times of 0 (left-censored) or more`},
 		{map[string]string{"hi": "NaN"}, aft, 1, `s4.csv: line 6: missing upper bound ("NaN" reads as a missing value`},
 		{map[string]string{"lo": "0", "hi": "0"}, aft, 1, `s4.csv: line 6: the time is 0; survival:aft needs times above 0`},
+		// Without --label-upper every time is observed: 0 is named by its
+		// line in the file, not its row among the training rows.
+		{map[string]string{"lo": "0"}, []string{"--objective", "survival:aft", "--target", "lo"}, 1,
+			`s4.csv: line 6, column "lo": the time is 0; without --label-upper every --target time is observed`},
 		{nil, []string{"--target", "coxy", "--objective", "survival:cox", "--label-upper", "hi"}, 2, "--label-upper is survival:aft's column of upper bounds; --objective is survival:cox"},
 		{nil, []string{"--target", "lo", "--objective", "survival:aft", "--event", "event"}, 2, "--event flags survival:cox's events; survival:aft takes a right-censored row as an upper bound of inf"},
 		{nil, []string{"--target", "coxy", "--objective", "survival:cox", "--aft-sigma", "2"}, 2, "--aft-distribution and --aft-sigma are survival:aft's; --objective is survival:cox"},

@@ -254,22 +254,25 @@ func runScore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"usage: ember score --model FILE --data FILE [--id COLUMN] [--out FILE|-] [--json]\n"+
 			"\nScores a CSV/TSV or Parquet table with a model saved by ember gbt --save, or by\n"+
 			"XGBoost's save_model (.json or .ubj; gbtree boosters with objectives\n"+
-			"binary:logistic, reg:logistic, binary:logitraw (margins), binary:hinge (classes 0 and 1),\n"+
-			"reg:squarederror, reg:squaredlogerror, reg:pseudohubererror, reg:absoluteerror, count:poisson,\n"+
-			"reg:tweedie, reg:gamma (the predicted mean), multi:softprob and multi:softmax, predicting as\n"+
-			"XGBoost's own predict does).\n"+
+			"binary:logistic, reg:logistic, binary:logitraw, binary:hinge, reg:squarederror,\n"+
+			"reg:squaredlogerror, reg:pseudohubererror, reg:absoluteerror, count:poisson,\n"+
+			"reg:tweedie, reg:gamma, multi:softprob, multi:softmax, rank:pairwise, rank:ndcg,\n"+
+			"rank:map, survival:cox and survival:aft), predicting as XGBoost's own predict does.\n"+
 			"Reads the file in batches (Parquet: by row group), so files larger than memory\n"+
 			"are scored in constant memory, and writes one CSV line per row: the --id value\n"+
-			"and the prediction (the positive-class probability, or the value for\n"+
-			"regression, the mean for count:poisson, reg:tweedie and reg:gamma; for a multi-class model the most probable class, then each\n"+
-			"class's probability, p_CLASS, as predict_proba; binary:hinge's class; for binary:logitraw\n"+
-			"a column named margin, the log-odds of the positive class). --contributions adds each feature's\n"+
-			"contribution to the row's margin (log-odds for a classifier, the log of the mean for a log link) and the bias, which add\n"+
-			"up to it (SHAP values, as XGBoost's pred_contribs). A missing value in a feature column is\n"+
-			"routed as in training; a category never seen in training sets no feature and is\n"+
-			"counted in the summary. Without --out (or with --out -) the CSV is standard\n"+
-			"output and the summary, --json's too, goes to standard error. Shows a progress\n"+
-			"bar on a terminal.\n")
+			"and the prediction: the positive-class probability; the value for regression\n"+
+			"(the mean for count:poisson, reg:tweedie and reg:gamma); for a multi-class model\n"+
+			"the most probable class, then each class's probability, p_CLASS, as\n"+
+			"predict_proba; binary:hinge's class (0 or 1 for XGBoost's models); for\n"+
+			"binary:logitraw a column named margin, the log-odds of the positive class; the\n"+
+			"ranking score of rank:*; a column hazard_ratio for survival:cox and\n"+
+			"predicted_time for survival:aft. --contributions adds each feature's\n"+
+			"contribution to the row's margin (log-odds for a classifier, the log of the mean\n"+
+			"for a log link) and the bias, which add up to it (SHAP values, as XGBoost's\n"+
+			"pred_contribs). A missing value in a feature column is routed as in training; a\n"+
+			"category never seen in training sets no feature and is counted in the summary.\n"+
+			"Without --out (or with --out -) the CSV is standard output and the summary,\n"+
+			"--json's too, goes to standard error. Shows a progress bar on a terminal.\n")
 	model := fs.Input("model", "", "model `file`: ember gbt --save, or XGBoost .json/.ubj", cli.Required())
 	data := fs.Input("data", "", "CSV, TSV or Parquet `file` to score", cli.Required())
 	layout := layoutFlags(fs)
