@@ -332,7 +332,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	groupCol := fs.String("group", "", "`column` of query ids for a rank:* objective (XGBoost's qid, LightGBM's group): the documents of a query are ranked against each other, "+
 		"and a query's rows must be together in the file. The held-out rows, --early-stopping's and the --cv folds are whole queries; --weight weighs queries, so a query's rows weigh alike")
 	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
-	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the positive class's rows, binary:logistic (XGBoost's scale_pos_weight; negatives/positives balances the classes)")
+	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the rows whose target is 1, as XGBoost's scale_pos_weight: the positive class of binary:logistic and binary:logitraw "+
+		"(negatives/positives balances the classes), and the rows whose target is exactly 1 of reg:logistic, reg:squarederror and reg:squaredlogerror (XGBoost 1.7's RegLossObj); "+
+		"the other objectives, which XGBoost fits without reading it, refuse it")
 	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
 	validFrac := fs.Float("valid-frac", 0.1, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true}, "fraction of training rows held out for --early-stopping")
 	testPath := fs.Input("test", "", "score on this `file` instead of a split of --data")
@@ -442,8 +444,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("--%s applies to --tokens columns; there are none", name)
 			}
 		}
-		if fs.IsSet("scale-pos-weight") && *objective != string(gbt.BinaryLogistic) {
-			return fmt.Errorf("--scale-pos-weight weighs the positive class of binary:logistic; --objective is %s", *objective)
+		if fs.IsSet("scale-pos-weight") && !gbt.Objective(*objective).ScalesPositives() {
+			return fmt.Errorf("--scale-pos-weight weighs the rows whose target is 1 (XGBoost's scale_pos_weight) of binary:logistic, binary:logitraw, reg:logistic, reg:squarederror and reg:squaredlogerror; XGBoost fits --objective %s without reading it", *objective)
+		}
+		if !gbt.Objective(*objective).ScalesPositives() && slices.ContainsFunc(grid, func(a selection.Param) bool { return a.Name == "scale_pos_weight" }) {
+			return fmt.Errorf("--grid scale_pos_weight weighs the rows whose target is 1 of binary:logistic, binary:logitraw, reg:logistic, reg:squarederror and reg:squaredlogerror; XGBoost fits --objective %s without reading it", *objective)
 		}
 		if *weightCol != "" && *weightCol == *target {
 			return fmt.Errorf("--weight %s is the --target column", *weightCol)
@@ -970,7 +975,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			res.FeatureWeights[pl.Features[j]] = r.weight
 		}
 	}
-	if base.Objective == gbt.BinaryLogistic {
+	// binary:logistic's is always reported; the other objectives that
+	// read it report it when given.
+	if base.Objective == gbt.BinaryLogistic || base.Objective.ScalesPositives() && base.ScalePosWeight != 1 {
 		res.Params["scale_pos_weight"] = base.ScalePosWeight
 	}
 	p, err := heldOutPredictions(base, Xte)
@@ -1466,7 +1473,7 @@ func checkFitWeights(w, y []float64, classes []string, m *gbt.Model, col, rows s
 			only = classes[c]
 		}
 		return fmt.Errorf("--weight %s: of %s, only those of class %s weigh more than 0; a classifier needs two classes of weighted rows", col, rows, only)
-	case m.Objective == gbt.BinaryLogistic && top*m.ScalePosWeight > gbt.MaxWeight:
+	case m.Objective.ScalesPositives() && top*m.ScalePosWeight > gbt.MaxWeight:
 		return fmt.Errorf("--scale-pos-weight %g times the largest --weight (%g) is beyond 3.4e38, float32's range (XGBoost keeps weights in float32)", m.ScalePosWeight, top)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/gbt"
 	"github.com/emberml/ember/selection"
 	"github.com/emberml/ember/tabular"
@@ -221,7 +222,8 @@ func TestGBTSimpleObjectives(t *testing.T) {
 // TestGBTSimpleObjectiveErrors: a target out of the objective's range is
 // an error naming the file and line before any fit; binary:hinge and
 // binary:logitraw need two classes, binary:hinge has no log loss for --cv
-// to select by, and --scale-pos-weight is binary:logistic's.
+// to select by, and --scale-pos-weight (and its --grid axis) is refused
+// where XGBoost ignores scale_pos_weight (binary:hinge, reg:gamma).
 func TestGBTSimpleObjectiveErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := simpleTable(t, dir, "bad.csv", 100, func(i int, rec []string) {
@@ -246,8 +248,10 @@ func TestGBTSimpleObjectiveErrors(t *testing.T) {
 			`column "grade" has 3 classes (high, low, mid); binary:logitraw needs two`},
 		{good, []string{"--target", "cls", "--objective", "binary:hinge", "--cv", "2", "--grid", "max_depth=2,3", "--metric", "log_loss"}, 2,
 			"--metric log_loss scores probabilities; --objective binary:hinge gives none (it predicts classes): use --metric roc_auc or accuracy"},
-		{good, []string{"--target", "cls", "--objective", "binary:logitraw", "--scale-pos-weight", "2"}, 2,
-			"--scale-pos-weight weighs the positive class of binary:logistic; --objective is binary:logitraw"},
+		{good, []string{"--target", "cls", "--objective", "binary:hinge", "--scale-pos-weight", "2"}, 2,
+			"--scale-pos-weight weighs the rows whose target is 1 (XGBoost's scale_pos_weight) of binary:logistic, binary:logitraw, reg:logistic, reg:squarederror and reg:squaredlogerror; XGBoost fits --objective binary:hinge without reading it"},
+		{good, []string{"--target", "amount", "--objective", "reg:gamma", "--cv", "2", "--grid", "scale_pos_weight=1,2"}, 2,
+			"--grid scale_pos_weight weighs the rows whose target is 1 of binary:logistic, binary:logitraw, reg:logistic, reg:squarederror and reg:squaredlogerror; XGBoost fits --objective reg:gamma without reading it"},
 		{good, []string{"--target", "amount", "--objective", "reg:squaredlogerror", "--cv", "2", "--grid", "max_depth=2,3", "--metric", "accuracy"}, 2,
 			"--metric accuracy scores a classifier's probabilities; --objective reg:squaredlogerror predicts a number"},
 	} {
@@ -334,5 +338,74 @@ func TestScoreXGBoostSimpleObjectives(t *testing.T) {
 		if tc.column == "prediction" && strings.HasPrefix(tc.model, "binary") {
 			require.Greater(t, ones, 10)
 		}
+	}
+}
+
+// TestGBTScalePosWeightObjectives: --scale-pos-weight weighs the rows whose
+// target is 1 of every objective XGBoost 1.7 reads scale_pos_weight for
+// (binary:logitraw's positive class; reg:logistic's, reg:squarederror's
+// and reg:squaredlogerror's rows labelled exactly 1): the fit is the
+// library's at that ScalePosWeight (same held-out figures), it differs
+// from the fit without, and the report says it.
+func TestGBTScalePosWeightObjectives(t *testing.T) {
+	dir := t.TempDir()
+	data := simpleTable(t, dir, "s.csv", 300, func(i int, rec []string) {
+		if i%5 == 0 { // rows labelled 1 for the regressors to weigh
+			rec[2], rec[3] = "1", "1"
+		}
+	})
+	fit := func(args ...string) (gbtResult, string) {
+		t.Helper()
+		code, out, errOut := runCmd(t, append([]string{"gbt", "--data", data, "--features", "a,b", "--trees", "5", "--json"}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		var res gbtResult
+		decodeLast(t, out, &res)
+		return res, out
+	}
+	for _, tc := range []struct{ obj, target string }{
+		{"binary:logitraw", "cls"}, {"reg:logistic", "share"}, {"reg:squarederror", "amount"}, {"reg:squaredlogerror", "amount"},
+	} {
+		t.Run(tc.obj, func(t *testing.T) {
+			plain, plainOut := fit("--target", tc.target, "--objective", tc.obj)
+			spw, out := fit("--target", tc.target, "--objective", tc.obj, "--scale-pos-weight", "3")
+			require.Equal(t, 3.0, spw.Params["scale_pos_weight"])
+			require.Contains(t, out, "scale_pos_weight 3")
+			require.NotContains(t, plainOut, "scale_pos_weight")
+			score := func(r gbtResult) float64 {
+				if r.RMSE != nil {
+					return *r.RMSE
+				}
+				return *r.LogLoss
+			}
+			require.NotEqual(t, score(plain), score(spw))
+
+			// The library at ScalePosWeight 3 on the same training rows.
+			tb, err := readBatch(data, nil, tabular.Layout{})
+			require.NoError(t, err)
+			y, classes, err := targetValues(tb, tc.target, gbt.Objective(tc.obj))
+			require.NoError(t, err)
+			trIdx, teIdx := stratifiedSplit(y, 0.25, 1, gbt.Objective(tc.obj).Classifier())
+			spec := tabular.Spec{Numeric: []string{"a", "b"}}
+			train, test := tabular.SelectRows(tb, trIdx), tabular.SelectRows(tb, teIdx)
+			pl, err := tabular.Fit(spec, train)
+			require.NoError(t, err)
+			X, _, err := pl.Transform(train, nil)
+			require.NoError(t, err)
+			Xte, _, err := pl.Transform(test, nil)
+			require.NoError(t, err)
+			m := gbt.New()
+			m.Objective, m.NumTrees, m.ScalePosWeight, m.Seed = gbt.Objective(tc.obj), 5, 3, 1
+			require.NoError(t, m.Fit(X, pickFloats(y, trIdx), nil))
+			p, err := heldOutPredictions(m, Xte)
+			require.NoError(t, err)
+			yte := pickFloats(y, teIdx)
+			if classes != nil {
+				require.InDelta(t, metrics.BinaryLogLoss(floatLabels(yte), p), *spw.LogLoss, 1e-12)
+			} else {
+				rmse, err := selection.RMSE.ScoreValues(yte, p, nil)
+				require.NoError(t, err)
+				require.InDelta(t, rmse, *spw.RMSE, 1e-12)
+			}
+		})
 	}
 }

@@ -724,8 +724,8 @@ func TestGBTWeights(t *testing.T) {
 		{"weight is a feature", []string{"--data", data, "--target", "label", "--weight", "w", "--features", "x,w"}, 1, "--weight w is also a feature column"},
 		{"scale_pos_weight for three classes", []string{"--data", three, "--target", "label", "--scale-pos-weight", "2"}, 1,
 			`--scale-pos-weight weighs the positive class of binary:logistic; "label" has 3 classes (multi:softprob): weigh rows with --weight instead`},
-		{"scale_pos_weight on a regressor", []string{"--data", data, "--target", "x", "--objective", "reg:squarederror", "--scale-pos-weight", "2"}, 2,
-			"--scale-pos-weight weighs the positive class of binary:logistic; --objective is reg:squarederror"},
+		{"scale_pos_weight on a regressor XGBoost fits without it", []string{"--data", data, "--target", "x", "--objective", "count:poisson", "--scale-pos-weight", "2"}, 2,
+			"--scale-pos-weight weighs the rows whose target is 1 (XGBoost's scale_pos_weight) of binary:logistic, binary:logitraw, reg:logistic, reg:squarederror and reg:squaredlogerror; XGBoost fits --objective count:poisson without reading it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, append([]string{"gbt"}, tc.args...)...)

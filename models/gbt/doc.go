@@ -302,8 +302,10 @@
 // # Weights
 //
 // FitWeighted takes a weight per training row (scikit-learn's and
-// XGBoost's sample_weight) and ScalePosWeight weighs a binary fit's
-// positive rows (XGBoost's scale_pos_weight): each row's gradient and
+// XGBoost's sample_weight) and ScalePosWeight weighs the rows labelled 1
+// (XGBoost's scale_pos_weight, read where XGBoost 1.7 reads it: a binary
+// fit's positive rows, and reg:logistic's, reg:squarederror's and
+// reg:squaredlogerror's rows labelled exactly 1): each row's gradient and
 // hessian are scaled as XGBoost scales them, the starting margin is the
 // weighted one, and an EvalSet's W weighs the validation loss.
 //

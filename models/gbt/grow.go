@@ -153,14 +153,16 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 }
 
 // rowWeights is each row's weight in the fit: its sample weight (w, or 1),
-// times ScalePosWeight for a positive row of a binary fit; nil when every
-// weight is 1.
+// times ScalePosWeight for a row labelled 1 of an objective that
+// ScalesPositives (XGBoost compares the float32 label with 1.0f); nil when
+// every weight is 1.
 func rowWeights(m *Model, y, w []float64) []float64 {
 	spw := m.ScalePosWeight
 	if spw == 0 {
 		spw = 1
 	}
-	if w == nil && spw == 1 {
+	scale := m.Objective.ScalesPositives()
+	if w == nil && (spw == 1 || !scale) {
 		return nil
 	}
 	out := make([]float64, len(y))
@@ -169,7 +171,7 @@ func rowWeights(m *Model, y, w []float64) []float64 {
 		if w != nil {
 			out[i] = w[i]
 		}
-		if m.Objective == BinaryLogistic && v == 1 {
+		if scale && float32(v) == 1 {
 			out[i] *= spw
 		}
 	}

@@ -170,6 +170,22 @@ func (o Objective) f32Margins() bool { return o.adaptive() || o.Ranking() }
 // (PredictProba); Predict gives them for BinaryLogistic and MultiSoftprob.
 func (o Objective) Classifier() bool { return o.binaryClass() || o.multiClass() }
 
+// ScalesPositives reports whether ScalePosWeight weighs the objective's
+// rows labelled 1: the objectives of XGBoost 1.7's RegLossObj, which reads
+// scale_pos_weight (BinaryLogistic, BinaryLogitRaw, RegLogistic,
+// SquaredError, SquaredLogError); the others ignore it.
+func (o Objective) ScalesPositives() bool {
+	switch o {
+	case BinaryLogistic, BinaryLogitRaw, RegLogistic, SquaredError, SquaredLogError:
+		return true
+	}
+	return false
+}
+
+// positiveScalers lists the objectives ScalesPositives holds for, for
+// errors.
+const positiveScalers = "binary:logistic, binary:logitraw, reg:logistic, reg:squarederror and reg:squaredlogerror"
+
 // Probabilistic reports whether the objective's fit gives class
 // probabilities (PredictProba): every classifier but BinaryHinge.
 func (o Objective) Probabilistic() bool { return o.Classifier() && o != BinaryHinge }
@@ -359,11 +375,15 @@ type Model struct {
 	// (ColsampleBy*), as XGBoost applies them: the draws are made as
 	// without constraints, and a node left no feature is a leaf.
 	InteractionConstraints [][]int `json:"interaction_constraints,omitempty"`
-	// ScalePosWeight multiplies the weight of every positive row of a
-	// BinaryLogistic fit (XGBoost's scale_pos_weight; the usual choice for
-	// imbalanced classes is negatives/positives). Default 1; 0 means 1 (a
-	// Model literal, or a file from before the option); other objectives
-	// leave it 1.
+	// ScalePosWeight multiplies the weight of every row whose label is 1
+	// (in float32, as XGBoost compares it) in the fit of an objective
+	// for which Objective.ScalesPositives holds: BinaryLogistic's positive
+	// class (XGBoost's scale_pos_weight; the usual choice for imbalanced
+	// classes is negatives/positives), and as XGBoost 1.7's RegLossObj
+	// does, BinaryLogitRaw's, and the rows labelled exactly 1 of
+	// RegLogistic, SquaredError and SquaredLogError. Default 1; 0 means 1
+	// (a Model literal, or a file from before the option); other
+	// objectives, which XGBoost fits without reading it, leave it 1.
 	ScalePosWeight float64 `json:"scale_pos_weight,omitempty"`
 	// RankMetric is the ranking metric a rank objective's validation set
 	// is scored by, and so early stopping: "ndcg", "map", either at the
@@ -580,8 +600,8 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: ColsampleByLevel must be in (0, 1], got %v", m.ColsampleByLevel)
 	case !(m.ColsampleByNode >= 0 && m.ColsampleByNode <= 1):
 		return fmt.Errorf("gbt: ColsampleByNode must be in (0, 1], got %v", m.ColsampleByNode)
-	case m.ScalePosWeight != 0 && m.ScalePosWeight != 1 && m.Objective != BinaryLogistic:
-		return fmt.Errorf("gbt: ScalePosWeight is %v; it weighs the positive class of %s only", m.ScalePosWeight, BinaryLogistic)
+	case m.ScalePosWeight != 0 && m.ScalePosWeight != 1 && !m.Objective.ScalesPositives():
+		return fmt.Errorf("gbt: ScalePosWeight is %v; %s does not weigh rows by their label (XGBoost ignores scale_pos_weight there): only %s do", m.ScalePosWeight, m.Objective, positiveScalers)
 	case !(m.ScalePosWeight >= 0) || math.IsInf(m.ScalePosWeight, 0):
 		return fmt.Errorf("gbt: ScalePosWeight must be a non-negative finite number, got %v", m.ScalePosWeight)
 	case m.EarlyStoppingRounds < 0:
@@ -949,7 +969,7 @@ func (m *Model) fit(X *tabular.Matrix, y, upper []float64, query []int, w []floa
 		}
 		return fmt.Errorf("gbt: Fit: every label is %v; a classifier needs %s", y[0], need)
 	}
-	if m.Objective == BinaryLogistic && m.ScalePosWeight > 1 {
+	if m.Objective.ScalesPositives() && m.ScalePosWeight > 1 {
 		top := 1.0
 		if w != nil {
 			top = slices.Max(w)

@@ -353,8 +353,8 @@ func TestWeightsBadInput(t *testing.T) {
 			}
 			return w
 		}(), "only rows of class 1 have a weight above 0; a classifier needs two classes of weighted rows"},
-		{"scale_pos_weight on a regressor", func(m *Model) { m.Objective, m.ScalePosWeight = SquaredError, 3 }, nil,
-			"ScalePosWeight is 3; it weighs the positive class of binary:logistic only"},
+		{"scale_pos_weight on a regressor XGBoost fits without it", func(m *Model) { m.Objective, m.ScalePosWeight = Gamma, 3 }, nil,
+			"ScalePosWeight is 3; reg:gamma does not weigh rows by their label (XGBoost ignores scale_pos_weight there): only binary:logistic, binary:logitraw, reg:logistic, reg:squarederror and reg:squaredlogerror do"},
 		{"negative scale_pos_weight", func(m *Model) { m.ScalePosWeight = -2 }, nil, "ScalePosWeight must be a non-negative finite number"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

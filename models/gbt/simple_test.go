@@ -273,7 +273,7 @@ func TestSimpleObjectiveChecks(t *testing.T) {
 	require.ErrorContains(t, m.Fit(X, binary, nil), "NumClass is 3; only multi:softprob and multi:softmax take a number of classes")
 	m = New()
 	m.Objective, m.ScalePosWeight = BinaryHinge, 2
-	require.ErrorContains(t, m.Fit(X, binary, nil), "ScalePosWeight is 2; it weighs the positive class of binary:logistic only")
+	require.ErrorContains(t, m.Fit(X, binary, nil), "ScalePosWeight is 2; binary:hinge does not weigh rows by their label (XGBoost ignores scale_pos_weight there)")
 }
 
 // TestSimpleObjectiveEarlyStopping: early stopping on each objective's
@@ -428,5 +428,82 @@ func TestLoadXGBoostSimpleObjectives(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestScalePosWeightMatchesXGBoost: ScalePosWeight multiplies the weight
+// of every row labelled 1 wherever XGBoost 1.7's RegLossObj reads
+// scale_pos_weight (binary:logistic, binary:logitraw, reg:logistic,
+// reg:squarederror, reg:squaredlogerror), weighted or not: after 8 rounds
+// at scale_pos_weight 3 every training row gets XGBoost's margin (within
+// 1e-6, relative beyond 1)
+// (testdata/make_xgb_spw.py, from Ember's starting margin), and the fit
+// differs from the one at 1 (the rows labelled 1 weighed). The objectives
+// XGBoost fits without reading it refuse it.
+func TestScalePosWeightMatchesXGBoost(t *testing.T) {
+	all, _ := readFixture(t, "testdata/simple_fit.csv")
+	X := tabular.NewMatrix(all.Rows, 4)
+	for i := range all.Rows {
+		copy(X.Row(i), all.Row(i)[:4])
+	}
+	cols := readColumns(t, "testdata/simple_fit.csv")
+	for k, v := range readColumns(t, "testdata/spw_fit.csv") {
+		cols[k] = v
+	}
+	for _, tc := range []struct {
+		name, label string
+		obj         Objective
+		weighted    bool
+	}{
+		{"logistic", "y_binary", BinaryLogistic, false},
+		{"logitraw_w", "y_binary", BinaryLogitRaw, true},
+		{"reglogistic", "y_share", RegLogistic, false},
+		{"reglogistic_w", "y_share", RegLogistic, true},
+		{"squared", "y_ones", SquaredError, false},
+		{"squared_w", "y_ones", SquaredError, true},
+		{"sle_w", "y_ones", SquaredLogError, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			y := cols[tc.label]
+			var w []float64
+			if tc.weighted {
+				w = cols["w"]
+			}
+			want := cols["m_"+tc.name]
+			require.Len(t, want, all.Rows)
+			fit := func(spw float64) []float64 {
+				m := New()
+				m.Objective, m.ScalePosWeight = tc.obj, spw
+				m.NumTrees, m.MaxDepth, m.LearningRate, m.MinChildWeight, m.Threads = 8, 3, 0.3, 1, 1
+				require.NoError(t, m.FitWeighted(X, y, w, nil))
+				got, err := m.Margins(X)
+				require.NoError(t, err)
+				return got
+			}
+			got := fit(3)
+			// Relative beyond 1: squared error's margins reach 700, where
+			// a float32 ulp is 6e-5.
+			worst, at := 0.0, 0
+			for i := range got {
+				if e := math.Abs(got[i]-want[i]) / max(1, math.Abs(want[i])); e > worst {
+					worst, at = e, i
+				}
+			}
+			t.Logf("largest margin difference from XGBoost (relative beyond 1) %.3g", worst)
+			require.Less(t, worst, 1e-6, "margin %d of the fixture", at)
+			unscaled := fit(1)
+			moved := 0.0
+			for i := range got {
+				moved = max(moved, math.Abs(got[i]-unscaled[i]))
+			}
+			require.Greater(t, moved, 0.01, "scale_pos_weight 3 against 1")
+		})
+	}
+	X2, y2 := toyData(100, 3, true)
+	for _, obj := range []Objective{BinaryHinge, MultiSoftprob, MultiSoftmax, CountPoisson, Tweedie, Gamma, PseudoHuber,
+		AbsoluteError, RankPairwise, SurvivalCox, SurvivalAFT} {
+		m := New()
+		m.Objective, m.ScalePosWeight = obj, 2
+		require.ErrorContains(t, m.Fit(X2, y2, nil), fmt.Sprintf("ScalePosWeight is 2; %s does not weigh rows by their label", obj))
 	}
 }
