@@ -243,9 +243,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"like an ID: a distinct value in most rows), and a stray word in a column of\n"+
 			"numbers is an error naming its line. With --cv K and --grid,\n"+
 			"each grid point is scored by K-fold cross-validation on the training rows\n"+
-			"(stratified for a classifier, shuffled for a regressor, as scikit-learn's\n"+
-			"StratifiedKFold and KFold; folds in parallel) and the best point is refitted on\n"+
-			"all of them.\n"+
+			"(stratified for a classifier, shuffled for a regressor or survival times, as\n"+
+			"scikit-learn's StratifiedKFold and KFold; whole queries for a ranking; folds in\n"+
+			"parallel) and the best point is refitted on all of them.\n"+
 			"--save keeps the fitted pipeline and model for ember score.\n")
 	data := fs.Input("data", "", "CSV, TSV or Parquet `file` with named columns (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
@@ -339,14 +339,16 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	validFrac := fs.Float("valid-frac", 0.1, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true}, "fraction of training rows held out for --early-stopping")
 	testPath := fs.Input("test", "", "score on this `file` instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
-	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many folds, stratified for a classifier, shuffled (by --seed) for a regressor (0: off)")
+	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many folds, stratified for a classifier, shuffled (by --seed) for a regressor or survival times, whole queries for a rank:* objective (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
 	metricName := fs.String("metric", "roc_auc",
 		"`name` of what --cv selects by: for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes); "+
 			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins); "+
 			"for a rank:* objective ndcg, ndcg@k, map or map@k, with - after it to score a query without relevant documents 0, not 1 (XGBoost's names, highest wins), "+
-			"which also scores --early-stopping's validation queries, so it needs no --cv",
-		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror, mae for reg:absoluteerror; ndcg for rank:pairwise and rank:ndcg, map for rank:map"))
+			"which also scores --early-stopping's validation queries, so it needs no --cv; "+
+			"for survival:cox and survival:aft nloglik, the objective's negative log likelihood (cox-nloglik unweighted, aft-nloglik weighted by --weight; lowest wins), "+
+			"or c_index, Harrell's C-index, unweighted (highest wins)",
+		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror, mae for reg:absoluteerror; ndcg for rank:pairwise and rank:ndcg, map for rank:map; nloglik for survival:*"))
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
 	seed := fs.Uint64("seed", 1, "random seed (splits, folds, binning sample, row and column subsampling)")
@@ -406,8 +408,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--group %s is also the --target or --weight column", *groupCol)
 		case !rank && fs.IsSet("metric") && isRankMetric(*metricName):
 			return fmt.Errorf("--metric %s scores a ranking; --objective %s does not rank (rank:pairwise, rank:ndcg and rank:map do)", *metricName, *objective)
-		case !rank && !slices.Contains([]string{"roc_auc", "log_loss", "accuracy", "rmse", "mae", "deviance"}, *metricName):
-			return fmt.Errorf("--metric %q: want roc_auc, log_loss, accuracy, rmse, mae or deviance (or, for a rank:* objective, ndcg, map, ndcg@k …)", *metricName)
+		case !rank && !slices.Contains([]string{"roc_auc", "log_loss", "accuracy", "rmse", "mae", "deviance", "nloglik", "c_index"}, *metricName):
+			return fmt.Errorf("--metric %q: want roc_auc, log_loss, accuracy, rmse, mae or deviance (or, for a rank:* objective, ndcg, map, ndcg@k …; for survival:cox and survival:aft, nloglik or c_index)", *metricName)
 		}
 		if rank {
 			if err := rankMetricFlag(gbt.Objective(*objective), metricName, fs.IsSet("metric")); err != nil {
@@ -427,7 +429,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("tweedie-variance-power") && *objective != string(gbt.Tweedie) {
 			return fmt.Errorf("--tweedie-variance-power is reg:tweedie's; --objective is %s", *objective)
 		}
-		if err := survivalFlags(gbt.Objective(*objective), fs.IsSet, *labelUpper, *eventCol, *target, *weightCol, *cv); err != nil {
+		if err := survivalFlags(gbt.Objective(*objective), fs.IsSet, *labelUpper, *eventCol, *target, *weightCol); err != nil {
 			return err
 		}
 		if fs.IsSet("huber-slope") && *objective != string(gbt.PseudoHuber) {
@@ -808,8 +810,17 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			m, _ := metrics.ParseRankMetric(*metricName) // checked with the flags
 			metric, targets, scoreWeights = rankCVMetric(m, grades(ytr), qtr), rowNumbers(len(ytr)), nil
 		}
+		if base.Objective.Survival() {
+			if err := survivalFolds(base.Objective, *metricName, folds, ytr, utr); err != nil {
+				return fmt.Errorf("--cv %d: %w", *cv, err)
+			}
+			metric, targets = survivalCVMetric(base, *metricName, ytr, utr, wtr), rowNumbers(len(ytr))
+			if !(*metricName == "nloglik" && base.Objective == gbt.SurvivalAFT) {
+				scoreWeights = nil // unweighted, as XGBoost's cox-nloglik and the C-index
+			}
+		}
 		start := time.Now()
-		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, featOpts, spec, train, ytr, wtr, qtr, fs.IsSet("max-depth")), targets, scoreWeights)
+		r, err := selection.CrossValidateValues(grid, folds, metric, *parallel, cvFit(base, featOpts, spec, train, ytr, wtr, qtr, utr, fs.IsSet("max-depth")), targets, scoreWeights)
 		if err != nil {
 			return cvError(err, *weightCol, *cv)
 		}
@@ -849,7 +860,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		metric, _ := selection.MetricByName(*metricName)
-		fit := cvFit(base, featOpts, spec, train, ytr, wtr, nil, fs.IsSet("max-depth"))
+		fit := cvFit(base, featOpts, spec, train, ytr, wtr, nil, nil, fs.IsSet("max-depth"))
 		start := time.Now()
 		r, err := selection.CrossValidate(grid, folds, metric, *parallel, fit, labels, wtr)
 		if err != nil {
@@ -1626,7 +1637,12 @@ func printGBT(w io.Writer, r *gbtResult) {
 			kind = "whole-query"
 		}
 		weighted := ""
-		if r.Weight != "" && !rank { // ranking metrics are unweighted
+		// Ranking metrics, cox-nloglik and the C-index are unweighted.
+		unweighted := rank || gbt.Objective(r.Objective).Survival() && !strings.HasPrefix(r.CV.Metric, "aft-nloglik")
+		switch {
+		case r.Weight != "" && unweighted && !rank:
+			weighted = fmt.Sprintf(", unweighted: column %q weighs the fits only", r.Weight)
+		case r.Weight != "" && !unweighted:
 			weighted = fmt.Sprintf(" weighted by column %q", r.Weight)
 		}
 		fmt.Fprintf(w, "\n%d-fold %s cross-validation (%s%s, mean ± std over folds):\n", r.CV.Folds, kind, r.CV.Metric, weighted)
@@ -1945,10 +1961,20 @@ func devianceUnit(m *gbt.Model) (name string, unit func(y, mu float64) float64) 
 // cvMetric checks --metric against the objective and, when not given,
 // picks the objective's: roc_auc for a classifier, the mean deviance for
 // a regressor that has one, rmse for squared error, mae for the absolute
-// error.
+// error, nloglik for a survival objective.
 func cvMetric(obj gbt.Objective, metric *string, given bool) error {
 	regression := *metric == "rmse" || *metric == "mae" || *metric == "deviance"
+	survival := *metric == "nloglik" || *metric == "c_index"
 	switch {
+	case obj.Survival() && !given:
+		*metric = "nloglik"
+		return nil
+	case obj.Survival() && !survival:
+		return fmt.Errorf("--metric %s: --objective %s is scored by nloglik (its negative log likelihood, lowest wins) or c_index (Harrell's C-index, highest wins)", *metric, obj)
+	case obj.Survival():
+		return nil
+	case survival:
+		return fmt.Errorf("--metric %s scores survival times (survival:cox, survival:aft); --objective is %s", *metric, obj)
 	case obj.Classifier() && regression:
 		return fmt.Errorf("--metric %s scores a regressor's predicted numbers; --objective %s is a classifier: use --metric roc_auc, log_loss or accuracy", *metric, obj)
 	case obj == gbt.BinaryHinge && *metric == "log_loss":
@@ -1986,8 +2012,9 @@ func cvError(err error, weightCol string, folds int) error {
 // cvFit is the fit of one grid point on one fold: a copy of base with the
 // point's settings, fitted on the fold's training rows of train (pipeline
 // included, as on the whole), predicting its held-out rows; qtr, when not
-// nil, is the training rows' queries of a rank objective.
-func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabular.Batch, ytr, wtr []float64, qtr []int, depthSet bool) selection.FitFunc {
+// nil, is the training rows' queries of a rank objective, and utr, when
+// not nil, their upper bounds of survival:aft.
+func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabular.Batch, ytr, wtr []float64, qtr []int, utr []float64, depthSet bool) selection.FitFunc {
 	return func(p selection.Point, trRows, teRows []int, threads int) ([]float64, error) {
 		m := *base
 		m.Threads, m.EarlyStoppingRounds = threads, 0
@@ -2012,9 +2039,12 @@ func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabul
 		if wtr != nil {
 			w = pickFloats(wtr, trRows)
 		}
-		if qtr != nil {
+		switch {
+		case qtr != nil:
 			err = m.FitRank(X, pickFloats(ytr, trRows), pickInts(qtr, trRows), w, nil)
-		} else {
+		case utr != nil:
+			err = m.FitAFT(X, pickFloats(ytr, trRows), pickFloats(utr, trRows), w, nil)
+		default:
 			err = m.FitWeighted(X, pickFloats(ytr, trRows), w, nil)
 		}
 		if err != nil {

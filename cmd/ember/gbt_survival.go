@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/selection"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -137,7 +139,7 @@ func survivalScores(m *gbt.Model, y, upper, p, w []float64) (nllName string, nll
 
 // survivalFlags checks the survival flags against the objective and the
 // other columns, before any data is read.
-func survivalFlags(obj gbt.Objective, isSet func(string) bool, labelUpper, event, target, weight string, cv int) error {
+func survivalFlags(obj gbt.Objective, isSet func(string) bool, labelUpper, event, target, weight string) error {
 	switch {
 	case labelUpper != "" && obj != gbt.SurvivalAFT:
 		return fmt.Errorf("--label-upper is survival:aft's column of upper bounds; --objective is %s", obj)
@@ -148,8 +150,6 @@ func survivalFlags(obj gbt.Objective, isSet func(string) bool, labelUpper, event
 		return fmt.Errorf("--event flags survival:cox's events; --objective is %s", obj)
 	case (isSet("aft-distribution") || isSet("aft-sigma")) && obj != gbt.SurvivalAFT:
 		return fmt.Errorf("--aft-distribution and --aft-sigma are survival:aft's; --objective is %s", obj)
-	case cv > 0 && obj.Survival():
-		return fmt.Errorf("--cv does not score %s models yet: use --early-stopping, whose validation loss is the objective's negative log likelihood", obj)
 	}
 	for _, c := range []struct{ flag, col string }{{"label-upper", labelUpper}, {"event", event}} {
 		if c.col != "" && (c.col == target || c.col == weight) {
@@ -158,6 +158,76 @@ func survivalFlags(obj gbt.Objective, isSet func(string) bool, labelUpper, event
 	}
 	if labelUpper != "" && labelUpper == event {
 		return fmt.Errorf("--label-upper and --event both name %s", event)
+	}
+	return nil
+}
+
+// survivalCVMetric is --metric as a cross-validation metric of a survival
+// objective over the training rows, whose times (Cox's signed labels, or
+// AFT's lower bounds) are y, AFT's upper bounds upper (nil: observed) and
+// weights w (nil: 1): "nloglik", the objective's negative log likelihood
+// (cox-nloglik unweighted, aft-nloglik weighted, as the held-out scores;
+// lower wins), or "c_index", Harrell's C-index, unweighted (higher wins).
+// As rankCVMetric, it is given row numbers as targets and looks each row's
+// time, bound and weight up by its number, so a fold's bounds and events
+// go with its rows. Each fold is scored on its own rows: Cox's risk sets
+// and the C-index's pairs are within the fold.
+func survivalCVMetric(m *gbt.Model, metric string, y, upper, w []float64) selection.Metric {
+	name := metric
+	if metric == "nloglik" {
+		name = "cox-nloglik"
+		if m.Objective == gbt.SurvivalAFT {
+			name = fmt.Sprintf("aft-nloglik (%s, sigma %g)", m.AFTDistribution, m.AFTSigma)
+		}
+	}
+	return selection.Metric{Name: name, HigherIsBetter: metric == "c_index", ScoreValues: func(rows, p, _ []float64) (float64, error) {
+		fy, fu, fw := make([]float64, len(rows)), make([]float64, len(rows)), []float64(nil)
+		if w != nil {
+			fw = make([]float64, len(rows))
+		}
+		for k, r := range rows {
+			i := int(r)
+			fy[k], fu[k] = y[i], y[i]
+			if upper != nil {
+				fu[k] = upper[i]
+			}
+			if w != nil {
+				fw[k] = w[i]
+			}
+		}
+		nllName, nll, c, cErr := survivalScores(m, fy, fu, p, fw)
+		if metric == "c_index" {
+			return c, cErr
+		}
+		if math.IsNaN(nll) {
+			return nll, fmt.Errorf("no %s: the fold's rows have no event (every time censored)", nllName)
+		}
+		return nll, nil
+	}}
+}
+
+// survivalFolds checks, before any fit, that every fold can be scored by
+// metric: for Cox's nloglik a fold needs an event, for the C-index a
+// comparable pair (an event before another row's time).
+func survivalFolds(obj gbt.Objective, metric string, folds [][]int, y, upper []float64) error {
+	if obj == gbt.SurvivalAFT && metric == "nloglik" {
+		return nil // a censored row has a likelihood too
+	}
+	for f, rows := range folds {
+		time, event, risk := make([]float64, len(rows)), make([]bool, len(rows)), make([]float64, len(rows))
+		for k, i := range rows {
+			if obj == gbt.SurvivalCox {
+				time[k], event[k] = math.Abs(y[i]), y[i] > 0
+			} else {
+				time[k], event[k] = y[i], upper == nil || y[i] == upper[i]
+			}
+		}
+		switch _, err := metrics.ConcordanceIndex(time, event, risk); {
+		case metric == "c_index" && err != nil:
+			return fmt.Errorf("fold %d of %d rows has no pair of rows whose order of events is known (an event before another row's time), so its C-index is undefined: use fewer folds, or --metric nloglik", f+1, len(rows))
+		case metric == "nloglik" && !slices.Contains(event, true):
+			return fmt.Errorf("fold %d of %d rows has no event (every time censored), so its cox-nloglik is undefined: use fewer folds", f+1, len(rows))
+		}
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/selection"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -201,7 +202,6 @@ func TestGBTSurvivalBadInput(t *testing.T) {
 		{nil, []string{"--target", "coxy", "--objective", "survival:cox", "--label-upper", "hi"}, 2, "--label-upper is survival:aft's column of upper bounds; --objective is survival:cox"},
 		{nil, []string{"--target", "lo", "--objective", "survival:aft", "--event", "event"}, 2, "--event flags survival:cox's events; survival:aft takes a right-censored row as an upper bound of inf"},
 		{nil, []string{"--target", "coxy", "--objective", "survival:cox", "--aft-sigma", "2"}, 2, "--aft-distribution and --aft-sigma are survival:aft's; --objective is survival:cox"},
-		{nil, []string{"--target", "coxy", "--objective", "survival:cox", "--cv", "3", "--grid", "max_depth=2,3"}, 2, "--cv does not score survival:cox models yet"},
 		{nil, []string{"--target", "lo", "--objective", "survival:aft", "--label-upper", "lo"}, 2, "--label-upper lo is also the --target or --weight column"},
 		{nil, []string{"--target", "lo", "--objective", "survival:aft", "--label-upper", "hi", "--features", "a,hi"}, 1, "--label-upper hi is also a feature column"},
 	} {
@@ -217,5 +217,188 @@ func TestGBTSurvivalBadInput(t *testing.T) {
 		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
 		require.Contains(t, errOut, tc.want, tc.args)
 		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+	}
+}
+
+// TestGBTSurvivalCV: --cv scores a survival objective's grid on shuffled
+// folds (selection.KFold by --seed), each fold's rows with their own
+// times, events and bounds: by default by the objective's negative log
+// likelihood (cox-nloglik unweighted; aft-nloglik weighted by --weight),
+// lowest winning, and with --metric c_index by Harrell's C-index,
+// unweighted, highest winning. Every fold score is the one a fit on the
+// fold's other rows gives (gbt's and metrics' own, recomputed here), and
+// the best point is refitted on all the training rows.
+func TestGBTSurvivalCV(t *testing.T) {
+	dir := t.TempDir()
+	data := survivalTable(t, dir, 240, nil, -1)
+	tb, err := readBatch(data, nil, tabular.Layout{})
+	require.NoError(t, err)
+	col := func(name string) []float64 {
+		c := tb.Column(name)
+		out := make([]float64, tb.Rows)
+		for i := range out {
+			s, _ := c.Text(i)
+			out[i] = math.Inf(1)
+			if s != "" {
+				out[i], err = strconv.ParseFloat(s, 64)
+				require.NoError(t, err)
+			}
+		}
+		return out
+	}
+	coxy, lo, hi := col("coxy"), col("lo"), col("hi")
+	w := make([]float64, tb.Rows)
+	for i := range w {
+		w[i] = float64(1 + i%3)
+	}
+	var b strings.Builder
+	raw, err := os.ReadFile(data)
+	require.NoError(t, err)
+	for i, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
+		if i == 0 {
+			fmt.Fprintf(&b, "%s,w\n", line)
+		} else {
+			fmt.Fprintf(&b, "%s,%g\n", line, w[i-1])
+		}
+	}
+	weighted := filepath.Join(dir, "weighted.csv")
+	require.NoError(t, os.WriteFile(weighted, []byte(b.String()), 0o644))
+
+	for _, tc := range []struct {
+		name, metric, wantName string
+		weighted               bool
+		args                   []string
+	}{
+		{"cox", "", "cox-nloglik", false, []string{"--objective", "survival:cox", "--target", "coxy"}},
+		{"cox c_index weighted fit", "c_index", "c_index", true, []string{"--objective", "survival:cox", "--target", "time", "--event", "event"}},
+		{"aft weighted", "", "aft-nloglik (logistic, sigma 0.8)", true, []string{"--objective", "survival:aft", "--target", "lo", "--label-upper", "hi", "--aft-distribution", "logistic", "--aft-sigma", "0.8"}},
+		{"aft c_index", "c_index", "c_index", false, []string{"--objective", "survival:aft", "--target", "lo", "--label-upper", "hi"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := data
+			args := append([]string{"gbt", "--features", "a,b", "--trees", "15", "--test-frac", "0", "--cv", "3", "--grid", "max_depth=1,3", "--json"}, tc.args...)
+			if tc.weighted {
+				file = weighted
+				args = append(args, "--weight", "w")
+			}
+			if tc.metric != "" {
+				args = append(args, "--metric", tc.metric)
+			}
+			code, out, errOut := runCmd(t, append(args, "--data", file)...)
+			require.Equal(t, 0, code, errOut)
+			var res gbtResult
+			decodeLast(t, out, &res)
+			require.Equal(t, tc.wantName, res.CV.Metric)
+			require.Contains(t, out, "3-fold shuffled cross-validation ("+tc.wantName)
+			if tc.weighted && tc.metric == "c_index" {
+				require.Contains(t, out, `unweighted: column "w" weighs the fits only`)
+			}
+			obj := gbt.Objective(tc.args[1])
+			folds, err := selection.KFold(tb.Rows, 3, 1)
+			require.NoError(t, err)
+			spec := tabular.Spec{Numeric: []string{"a", "b"}}
+			for pi, pt := range res.CV.Points {
+				for f, test := range folds {
+					trRows := selection.TrainRows(folds, f)
+					pl, err := tabular.Fit(spec, tabular.SelectRows(tb, trRows))
+					require.NoError(t, err)
+					X, _, err := pl.Transform(tabular.SelectRows(tb, trRows), nil)
+					require.NoError(t, err)
+					Xv, _, err := pl.Transform(tabular.SelectRows(tb, test), nil)
+					require.NoError(t, err)
+					m := gbt.New()
+					m.Objective, m.NumTrees, m.MaxDepth = obj, 15, int(pt.Point["max_depth"])
+					var fw []float64
+					if tc.weighted {
+						fw = pickFloats(w, trRows)
+					}
+					if obj == gbt.SurvivalCox {
+						require.NoError(t, m.FitWeighted(X, pickFloats(coxy, trRows), fw, nil))
+					} else {
+						if tc.metric == "" {
+							m.AFTDistribution, m.AFTSigma = gbt.AFTLogistic, 0.8
+						}
+						require.NoError(t, m.FitAFT(X, pickFloats(lo, trRows), pickFloats(hi, trRows), fw, nil))
+					}
+					margins, err := m.Margins(Xv)
+					require.NoError(t, err)
+					p, err := m.Predict(Xv)
+					require.NoError(t, err)
+					var want float64
+					switch {
+					case tc.metric == "c_index":
+						time, event, risk := make([]float64, len(test)), make([]bool, len(test)), make([]float64, len(test))
+						for k, i := range test {
+							if obj == gbt.SurvivalCox {
+								time[k], event[k], risk[k] = math.Abs(coxy[i]), coxy[i] > 0, p[k]
+							} else {
+								time[k], event[k], risk[k] = lo[i], lo[i] == hi[i], -p[k]
+							}
+						}
+						want, err = metrics.ConcordanceIndex(time, event, risk)
+						require.NoError(t, err)
+					case obj == gbt.SurvivalCox:
+						want = gbt.CoxNLogLik(pickFloats(coxy, test), margins)
+					default:
+						want = gbt.AFTNLogLik(gbt.AFTLogistic, 0.8, pickFloats(lo, test), pickFloats(hi, test), margins, pickFloats(w, test))
+					}
+					require.InDelta(t, want, pt.Scores[f], 1e-9, "point %d fold %d", pi, f)
+				}
+			}
+			best := res.CV.Points[res.CV.Best]
+			for _, pt := range res.CV.Points {
+				if tc.metric == "c_index" {
+					require.LessOrEqual(t, pt.Mean, best.Mean, "the highest C-index wins")
+				} else {
+					require.GreaterOrEqual(t, pt.Mean, best.Mean, "the lowest nloglik wins")
+				}
+			}
+			require.NotEqual(t, res.CV.Points[0].Mean, res.CV.Points[1].Mean)
+			require.Equal(t, best.Point["max_depth"], res.Params["max_depth"], "refitted at the best point")
+		})
+	}
+}
+
+// TestGBTSurvivalCVBadInput: --metric names a survival metric for a
+// survival objective and only then; a fold that cannot be scored (no event
+// for cox-nloglik, no comparable pair for the C-index) is an error before
+// any fit.
+func TestGBTSurvivalCVBadInput(t *testing.T) {
+	dir := t.TempDir()
+	data := survivalTable(t, dir, 60, nil, -1)
+	// Three events among 60 rows: 5 folds leave some without one.
+	var b strings.Builder
+	b.WriteString("a,y\n")
+	for i := range 60 {
+		y := -float64(i + 1)
+		if i%20 == 0 {
+			y = float64(i + 1)
+		}
+		fmt.Fprintf(&b, "%d,%g\n", i%7, y)
+	}
+	sparse := filepath.Join(dir, "sparse.csv")
+	require.NoError(t, os.WriteFile(sparse, []byte(b.String()), 0o644))
+	cv := []string{"--cv", "3", "--grid", "max_depth=2,3"}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{append([]string{"--data", data, "--features", "a,b", "--objective", "survival:cox", "--target", "coxy", "--metric", "rmse"}, cv...), 2,
+			"--metric rmse: --objective survival:cox is scored by nloglik (its negative log likelihood, lowest wins) or c_index (Harrell's C-index, highest wins)"},
+		{append([]string{"--data", data, "--features", "a", "--target", "b", "--objective", "reg:squarederror", "--metric", "c_index"}, cv...), 2,
+			"--metric c_index scores survival times (survival:cox, survival:aft); --objective is reg:squarederror"},
+		{[]string{"--data", data, "--features", "a,b", "--objective", "survival:cox", "--target", "coxy", "--metric", "c_index"}, 2,
+			"--metric is what --cv selects by; it needs --cv and --grid"},
+		{append([]string{"--data", sparse, "--features", "a", "--objective", "survival:cox", "--target", "y", "--test-frac", "0", "--cv", "5"}, "--grid", "max_depth=2,3"), 1,
+			"of 12 rows has no event (every time censored), so its cox-nloglik is undefined: use fewer folds"},
+		{append([]string{"--data", sparse, "--features", "a", "--objective", "survival:cox", "--target", "y", "--test-frac", "0", "--cv", "5", "--metric", "c_index"}, "--grid", "max_depth=2,3"), 1,
+			"has no pair of rows whose order of events is known (an event before another row's time), so its C-index is undefined"},
+	} {
+		code, out, errOut := runCmd(t, append([]string{"gbt", "--trees", "2"}, tc.args...)...)
+		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
+		require.Contains(t, errOut, tc.want, tc.args)
+		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+		require.NotContains(t, errOut, "cross-validated", "%v: fitted", tc.args)
 	}
 }
