@@ -330,7 +330,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss, the --cv scores "+
 		"and the held-out scores (scikit-learn's metrics with sample_weight; the confusion matrix sums weights) are weighted, so a --test file needs the column")
 	groupCol := fs.String("group", "", "`column` of query ids for a rank:* objective (XGBoost's qid, LightGBM's group): the documents of a query are ranked against each other, "+
-		"and a query's rows must be together in the file. The held-out rows, --early-stopping's and the --cv folds are whole queries; --weight weighs queries, so a query's rows weigh alike")
+		"and a query's rows must be together in the file. The held-out rows, --early-stopping's and the --cv folds are whole queries; --weight weighs queries, so a query's rows weigh alike. "+
+		"--save records it, so that ember predict scores the ranking (NDCG, MAP) of a file that has it and the grades")
 	positive := fs.String("positive", "", "the positive `class` of a two-class target, whose probability the model gives (scikit-learn's pos_label)", cli.DefaultText("the second in sorted order, as LabelEncoder numbers them"))
 	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the rows whose target is 1, as XGBoost's scale_pos_weight: the positive class of binary:logistic and binary:logitraw "+
 		"(negatives/positives balances the classes), and the rows whose target is exactly 1 of reg:logistic, reg:squarederror and reg:squaredlogerror (XGBoost 1.7's RegLossObj); "+
@@ -1154,7 +1155,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if *save != "" {
 		info := trainingInfo{Data: *data, Test: *testPath, Rows: tb.Rows, NTrain: res.NTrain, NTest: res.NTest, Seed: *seed, EvalOn: res.EvalOn, Accuracy: res.Accuracy, Weight: *weightCol,
 			AccuracyWeighted: res.ScoresWeighted}
-		if err := gbt.Save(*save, &gbt.Saved{Model: base, Pipeline: pl, Target: *target, Classes: classes, Training: info}); err != nil {
+		if err := gbt.Save(*save, &gbt.Saved{Model: base, Pipeline: pl, Target: *target, Group: *groupCol, Classes: classes, Training: info}); err != nil {
 			return err
 		}
 		res.Saved = *save

@@ -34,11 +34,17 @@ var rankReport = []string{"ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "ndcg", "map"
 // together, as XGBoost 1.7 needs its qid sorted: a missing id, or one that
 // comes back after another query's rows, is an error naming its line.
 func queryValues(b *tabular.Batch, col string) ([]int, error) {
-	c := b.Column(col)
-	if c == nil {
+	if b.Column(col) == nil {
 		_, err := tabular.OpenLayout(b.Source, []string{col}, 1, b.Layout)
 		return nil, fmt.Errorf("--group: %w", err)
 	}
+	return queryColumn(b, col, "--group "+col)
+}
+
+// queryColumn is queryValues of a column b has, its errors prefixed by
+// what (the flag, or words naming the column) rather than --group's.
+func queryColumn(b *tabular.Batch, col, what string) ([]int, error) {
+	c := b.Column(col)
 	ids := map[string]int{}
 	first := map[string]int{}
 	q := make([]int, b.Rows)
@@ -46,7 +52,7 @@ func queryValues(b *tabular.Batch, col string) ([]int, error) {
 	for i := range b.Rows {
 		s, ok := c.Text(i)
 		if !ok {
-			return nil, fmt.Errorf("--group %s: %s: missing query id%s", col, b.Where(i), c.MissingMarker(i))
+			return nil, fmt.Errorf("%s: %s: missing query id%s", what, b.Where(i), c.MissingMarker(i))
 		}
 		id, seen := ids[s]
 		switch {
@@ -54,8 +60,8 @@ func queryValues(b *tabular.Batch, col string) ([]int, error) {
 			id = len(ids)
 			ids[s], first[s] = id, i
 		case i > 0 && s != prev:
-			return nil, fmt.Errorf("--group %s: %s: query %q comes back after query %q's rows (its rows began at %s); a query's rows must be together, as XGBoost needs its qid sorted: sort the file by the column",
-				col, b.Where(i), s, prev, b.Where(first[s]))
+			return nil, fmt.Errorf("%s: %s: query %q comes back after query %q's rows (its rows began at %s); a query's rows must be together, as XGBoost needs its qid sorted: sort the file by the column",
+				what, b.Where(i), s, prev, b.Where(first[s]))
 		}
 		q[i], prev = id, s
 	}

@@ -78,7 +78,101 @@ func TestGBTRank(t *testing.T) {
 	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", data)
 	require.Equal(t, 0, code, errOut)
 	require.NotContains(t, out+errOut, "RMSE against")
-	require.Contains(t, out+errOut, "ranking scores")
+	require.Contains(t, out+errOut, `ranking of 40 queries of column "q" against the grades in column "rel"`)
+}
+
+// TestGBTRankPredict: the model file records the --group column, and
+// ember predict on a file that has it and the grades reports NDCG at 1,
+// 3, 5, 10 and all, MAP and the model's metric over the file's queries,
+// as ember gbt reports them (the same figures on the same rows); a file
+// without either column, or a model file that does not record its query
+// column (saved before it did), gets the scores alone and a line saying
+// why; --weight is refused (the ranking metrics are unweighted), and
+// queries broken apart or a grade that is not one are errors naming the
+// line, before any prediction.
+func TestGBTRankPredict(t *testing.T) {
+	dir := t.TempDir()
+	data := rankTable(t, dir, 30, nil)
+	model := filepath.Join(dir, "rank.model")
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "rel", "--group", "q", "--features", "a,b",
+		"--objective", "rank:map", "--metric", "map@3", "--trees", "20", "--test-frac", "0", "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	var fit gbtResult
+	decodeLast(t, out, &fit)
+	s, err := gbt.Load(model)
+	require.NoError(t, err)
+	require.Equal(t, "q", s.Group)
+
+	pred := filepath.Join(dir, "pred.csv")
+	code, out, errOut = runCmd(t, "predict", "--model", model, "--data", data, "--out", pred, "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `ranking of 30 queries of column "q" against the grades in column "rel"`)
+	var res predictResult
+	decodeLast(t, out, &res)
+	require.Equal(t, fit.RankScores, res.RankScores, "ember gbt's scores of the same rows")
+	require.Equal(t, "map@3", res.RankScores[len(res.RankScores)-1].Metric)
+	require.Equal(t, 30, res.NQueries)
+	require.Equal(t, "q", res.Group)
+	require.Equal(t, "rel", res.LabelColumn)
+	require.Nil(t, res.RMSE)
+	scores := readCSVFile(t, pred)
+	require.Equal(t, []string{"prediction"}, scores[0])
+
+	raw, err := os.ReadFile(data)
+	require.NoError(t, err)
+	drop := func(name string, col int) string {
+		lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+		for i, l := range lines {
+			f := strings.Split(l, ",")
+			lines[i] = strings.Join(append(f[:col:col], f[col+1:]...), ",")
+		}
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+		return p
+	}
+	for _, tc := range []struct{ data, want string }{
+		{drop("noq.csv", 2), `has no column "q" (the model's query column)`},
+		{drop("norel.csv", 4), `has no column "rel" (the model's relevance grades)`},
+	} {
+		out := filepath.Join(dir, "p2.csv")
+		code, msg, errOut := runCmd(t, "predict", "--model", model, "--data", tc.data, "--out", out, "--json")
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, msg, "no NDCG or MAP, as "+tc.data+" "+tc.want)
+		var res predictResult
+		decodeLast(t, msg, &res)
+		require.Nil(t, res.RankScores)
+		require.Equal(t, scores, readCSVFile(t, out), "the same scores")
+	}
+
+	// A file from before the query column was recorded still loads and
+	// scores, and says why there is no NDCG.
+	old := filepath.Join(dir, "old.model")
+	s.Group = ""
+	require.NoError(t, gbt.Save(old, s))
+	code, out, errOut = runCmd(t, "predict", "--model", old, "--data", data, "--out", filepath.Join(dir, "p3.csv"))
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "no NDCG or MAP, as the model file does not record its query column")
+	require.Equal(t, scores, readCSVFile(t, filepath.Join(dir, "p3.csv")))
+
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", data, "--weight", "w")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--weight w: the model "+model+" is a ranking (rank:map), whose NDCG and MAP are unweighted")
+
+	apart := rankTable(t, filepath.Join(dir), 30, func(lines []string) {
+		lines[3], lines[len(lines)-1] = lines[len(lines)-1], lines[3]
+	})
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", apart, "--out", filepath.Join(dir, "p4.csv"))
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `column "q" (the model's query column): `+apart+`: line 5: query "100" comes back after query "129"'s rows (its rows began at `+apart+`: line 2)`)
+	badGrade := rankTable(t, dir, 30, func(lines []string) {
+		f := strings.Split(lines[7], ",")
+		f[4] = "2.5"
+		lines[7] = strings.Join(f, ",")
+	})
+	code, _, errOut = runCmd(t, "predict", "--model", model, "--data", badGrade, "--out", filepath.Join(dir, "p5.csv"))
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, badGrade+`: line 8, column "rel": "2.5" is not a relevance grade`)
+	require.NoFileExists(t, filepath.Join(dir, "p5.csv"))
 }
 
 // TestGBTRankCVAndEarlyStopping: --cv folds and --early-stopping's

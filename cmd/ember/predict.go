@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/internal/atomicfile"
@@ -64,6 +65,12 @@ type scores struct {
 	// scores against the labels or targets are weighted by, as
 	// scikit-learn's metrics with sample_weight; nil without --weight.
 	weights []float64
+	// rankScores are a gbt rank model's NDCG and MAP over the nQueries
+	// queries of column queryColumn, against the grades in labelColumn
+	// (unweighted, each query once); nil without those columns.
+	rankScores  []rankScore
+	queryColumn string
+	nQueries    int
 }
 
 // labelMissing is the truth of a row whose label cell is empty or NaN.
@@ -81,6 +88,12 @@ type predictResult struct {
 	RMSE        *float64 `json:"rmse,omitempty"`
 	Unknown     int      `json:"unknown_labels,omitempty"`
 	Unlabelled  int      `json:"unlabelled_rows,omitempty"`
+	// RankScores are a gbt rank model's NDCG at 1, 3, 5, 10 and all, MAP
+	// and its metric, the mean over NQueries queries of column Group
+	// (unweighted, as ember gbt's held-out ranking scores).
+	RankScores []rankScore `json:"rank_scores,omitempty"`
+	NQueries   int         `json:"n_queries,omitempty"`
+	Group      string      `json:"group,omitempty"`
 	// Weight is the --weight column; with it ScoresWeighted is true, and
 	// Accuracy and RMSE are weighted by it, as scikit-learn's metrics with
 	// sample_weight (as ember gbt and logreg name them).
@@ -104,8 +117,11 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"of the positive class). When the data\n"+
 			"has the model's label column, the accuracy and the confusion matrix against it\n"+
 			"are reported (rows whose label is empty or NaN are scored but left out of\n"+
-			"them); for a gbt regressor, the RMSE against its target column. Data without\n"+
-			"that column is scored all the same, and the summary says why no score is given.\n"+
+			"them); for a gbt regressor, the RMSE against its target column; for a gbt rank\n"+
+			"model, when the data has its query (--group) column and grades (target column),\n"+
+			"NDCG at 1, 3, 5, 10 and all, MAP and its --metric over the data's queries\n"+
+			"(unweighted, as ember gbt's). Data without those columns is scored all the same,\n"+
+			"and the summary says why no score is given.\n"+
 			"--weight weighs these scores by a column of row weights, as ember gbt and logreg\n"+
 			"--weight weigh their held-out scores. Without --out (or with --out -) the CSV is\n"+
 			"standard output and the summary, --json's too, goes to standard error.\n"+
@@ -161,7 +177,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if s.weights != nil {
 		res.Weight, res.ScoresWeighted = *weightCol, true
 	}
-	if s.truth == nil && s.targets == nil {
+	if s.truth == nil && s.targets == nil && s.rankScores == nil {
 		// Said, so that a missing accuracy is not taken for a lost one.
 		if why := sc.unscored(*data); why != "" {
 			fmt.Fprintln(summary, why)
@@ -262,6 +278,16 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(summary, "%s a target that is not a finite number, first %s (left out of the RMSE)\n",
 				plural(s.badTargets, "row has", "rows have"), s.firstBadTarget)
 		}
+	}
+	if s.rankScores != nil {
+		res.LabelColumn, res.RankScores, res.NQueries, res.Group = s.labelColumn, s.rankScores, s.nQueries, s.queryColumn
+		fmt.Fprintf(summary, "ranking of %s of column %q against the grades in column %q (mean over queries; a query without relevant documents scores 1, 0 in the - forms):\n",
+			plural(s.nQueries, "query", "queries"), s.queryColumn, s.labelColumn)
+		tw := tabwriter.NewWriter(summary, 0, 0, 2, ' ', 0)
+		for _, sc := range s.rankScores {
+			fmt.Fprintf(tw, "  %s\t%.4f\n", sc.Metric, sc.Value)
+		}
+		tw.Flush()
 	}
 	if *asJSON {
 		return cli.WriteJSON(summary, res, nil)

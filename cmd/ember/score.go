@@ -565,11 +565,20 @@ func init() {
 type gbtPredictor struct {
 	saved *gbt.Saved
 	path  string
+	// rankMissing names what the data file lacks for a rank model's NDCG
+	// and MAP (its query column, its grades), set by score; "" when it has
+	// both.
+	rankMissing string
 }
 
 func (g *gbtPredictor) unscored(data string) string {
 	if obj := g.saved.Model.Objective; obj.Ranking() {
-		return fmt.Sprintf("the predictions are %s ranking scores, whose order within a query is the ranking, not estimates of %q: no RMSE is given (ember gbt scores held-out queries by NDCG and MAP)", obj, g.saved.Target)
+		why := fmt.Sprintf("%s has no %s", data, g.rankMissing)
+		if g.saved.Group == "" {
+			why = "the model file does not record its query column (saved by an Ember from before it did)"
+		}
+		return fmt.Sprintf("the predictions are %s ranking scores, whose order within a query is the ranking, not estimates of %q: no RMSE is given, and no NDCG or MAP, as %s",
+			obj, g.saved.Target, why)
 	} else if obj.Survival() {
 		what := "hazard ratios"
 		if obj == gbt.SurvivalAFT {
@@ -589,8 +598,12 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 	if err := checkWeightColumn(weight, s.Target, g.path); err != nil {
 		return nil, err
 	}
+	if s.Model.Objective.Ranking() && weight != "" {
+		return nil, fmt.Errorf("--weight %s: the model %s is a ranking (%s), whose NDCG and MAP are unweighted, each query counting once, as XGBoost's and ember gbt's: leave --weight out",
+			weight, g.path, s.Model.Objective)
+	}
 	cols := s.Pipeline.Inputs()
-	for _, extra := range []string{id, s.Target} {
+	for _, extra := range []string{id, s.Target, s.Group} {
 		if extra != "" && !slices.Contains(cols, extra) {
 			cols = append(cols, extra)
 		}
@@ -602,8 +615,10 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 	}
 	header := r.Header()
 	r.Close()
-	if s.Target != "" && !slices.Contains(header, s.Target) {
-		cols = slices.DeleteFunc(cols, func(c string) bool { return c == s.Target && !slices.Contains(s.Pipeline.Inputs(), c) })
+	for _, opt := range []string{s.Target, s.Group} { // optional, unless features
+		if opt != "" && !slices.Contains(header, opt) {
+			cols = slices.DeleteFunc(cols, func(c string) bool { return c == opt && !slices.Contains(s.Pipeline.Inputs(), c) })
+		}
 	}
 	if id != "" && !slices.Contains(header, id) {
 		r, err := tabular.OpenLayout(data, []string{id}, 1, layout) // says which columns there are
@@ -633,6 +648,31 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		return nil, err
 	}
 	out := g.labels(b)
+	// A rank model's grades and queries, when the file has both: its
+	// NDCG and MAP are given, as ember gbt gives them on held-out queries.
+	var grades []float64
+	var queries []int
+	if obj := s.Model.Objective; obj.Ranking() && s.Group != "" {
+		var missing []string
+		if !slices.Contains(header, s.Group) {
+			missing = append(missing, fmt.Sprintf("column %q (the model's query column)", s.Group))
+		}
+		if !slices.Contains(header, s.Target) {
+			missing = append(missing, fmt.Sprintf("column %q (the model's relevance grades)", s.Target))
+		}
+		g.rankMissing = strings.Join(missing, " and no ")
+		if missing == nil {
+			if queries, err = queryColumn(b, s.Group, fmt.Sprintf("column %q (the model's query column)", s.Group)); err != nil {
+				return nil, err
+			}
+			if grades, _, err = targetValues(b, s.Target, obj); err != nil {
+				return nil, err
+			}
+			if err := rankTargets(b, s.Target, grades); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if weight != "" {
 		if out.weights, err = weightValues(b, weight); err != nil {
 			return nil, err
@@ -714,6 +754,20 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 			}
 		}
 		out.rows = append(out.rows, rec)
+	}
+	if grades != nil {
+		metric := s.Model.RankMetric
+		if metric == "" { // the objective's default, as gbt.Model's
+			metric = "ndcg"
+			if obj == gbt.RankMAP {
+				metric = "map"
+			}
+		}
+		if out.rankScores, err = rankScores(metric, grades, p, queries); err != nil {
+			return nil, fmt.Errorf("%s: %w", data, err)
+		}
+		out.labelColumn, out.queryColumn = s.Target, s.Group
+		out.nQueries = len(slices.Compact(slices.Clone(queries)))
 	}
 	return out, nil
 }

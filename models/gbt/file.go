@@ -47,6 +47,11 @@ type Saved struct {
 	Pipeline *tabular.Pipeline
 	// Target is the label column the model was fitted to.
 	Target string
+	// Group is the column of query ids of a rank objective's data
+	// (XGBoost's qid), so that a scorer can score the ranking of a file
+	// that has it; "" for other objectives and for files saved before it
+	// was recorded.
+	Group string
 	// Classes names a classifier's labels 0, 1, … (e.g. "no", "yes"): two
 	// for binary:logistic, one per class for multi:softprob (and likewise
 	// for the other binary: and multi: objectives).
@@ -74,6 +79,7 @@ type fileInput struct {
 	Kind     string            `json:"kind"` // "table"
 	Features []string          `json:"features"`
 	Target   string            `json:"target,omitempty"`
+	Group    string            `json:"group,omitempty"`
 	Pipeline *tabular.Pipeline `json:"pipeline,omitempty"`
 }
 
@@ -104,7 +110,7 @@ func Save(path string, s *Saved) error {
 	}
 	meta := fileMeta{
 		Version: 1, Command: "gbt",
-		Input:    fileInput{Kind: "table", Target: s.Target, Pipeline: s.Pipeline},
+		Input:    fileInput{Kind: "table", Target: s.Target, Group: s.Group, Pipeline: s.Pipeline},
 		Classes:  s.Classes,
 		Settings: *m,
 		State: fileState{NumFeatures: e.nFeature, Base: e.base, ClassBases: e.bases, Link: e.link.String(),
@@ -348,7 +354,7 @@ func Load(path string) (*Saved, error) {
 		return nil, bad("%d class names for a classifier of %d classes", len(meta.Classes), want)
 	}
 	m.ens, m.importance, m.history = e, st.Importance, st.History
-	s := &Saved{Model: &m, Pipeline: meta.Input.Pipeline, Target: meta.Input.Target, Classes: meta.Classes}
+	s := &Saved{Model: &m, Pipeline: meta.Input.Pipeline, Target: meta.Input.Target, Group: meta.Input.Group, Classes: meta.Classes}
 	if len(raw.Training) > 0 {
 		s.Training = raw.Training
 	}

@@ -265,8 +265,9 @@ func TestRankEarlyStopping(t *testing.T) {
 	require.Greater(t, h.ValidLoss[best], h.ValidLoss[0])
 }
 
-// TestRankSaveLoad: a saved ranking model loads with its objective and
-// metric and scores as it did.
+// TestRankSaveLoad: a saved ranking model loads with its objective,
+// metric and query column (Group; "" when not given, as in a file from
+// before it was recorded) and scores as it did.
 func TestRankSaveLoad(t *testing.T) {
 	f := readRankFixture(t)
 	m := New()
@@ -276,6 +277,11 @@ func TestRankSaveLoad(t *testing.T) {
 	require.NoError(t, Save(path, &Saved{Model: m}))
 	s, err := Load(path)
 	require.NoError(t, err)
+	require.Empty(t, s.Group)
+	require.NoError(t, Save(path, &Saved{Model: m, Group: "query_id"}))
+	s, err = Load(path)
+	require.NoError(t, err)
+	require.Equal(t, "query_id", s.Group)
 	require.Equal(t, RankMAP, s.Model.Objective)
 	require.Equal(t, "map@5", s.Model.RankMetric)
 	want, err := m.Predict(f.vX)
