@@ -65,8 +65,10 @@ type gbtResult struct {
 	// unweighted as XGBoost's; Group is the --group column.
 	RankScores []rankScore `json:"rank_scores,omitempty"`
 	// NLogLik is a survival objective's held-out negative log likelihood
-	// (NLogLikName: cox-nloglik, aft-nloglik), CIndex Harrell's C-index
-	// of its predictions; LabelUpper and Event are the --label-upper and
+	// (NLogLikName: cox-nloglik, unweighted; aft-nloglik, weighted by
+	// --weight, and then ScoresWeighted), CIndex Harrell's C-index of its
+	// predictions, always unweighted (metrics.ConcordanceIndex; --weight
+	// weighs the fit only); LabelUpper and Event are the --label-upper and
 	// --event columns.
 	NLogLik     *float64 `json:"nloglik,omitempty"`
 	NLogLikName string   `json:"nloglik_name,omitempty"`
@@ -328,7 +330,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"only if one set holds it and every feature split on above it. A one-hot encoded column's name puts all of its one-hot features in the set; "+
 			"with --categorical-mode native the column is one feature. A feature in no set is split on alone; '[]' keeps every feature apart (an additive model)")
 	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss, the --cv scores "+
-		"and the held-out scores (scikit-learn's metrics with sample_weight; the confusion matrix sums weights) are weighted, so a --test file needs the column")
+		"and the held-out scores (scikit-learn's metrics with sample_weight; the confusion matrix sums weights) are weighted, so a --test file needs the column; "+
+		"not the ranking metrics, cox-nloglik or Harrell's C-index, which are unweighted, as XGBoost's and scikit-survival's")
 	groupCol := fs.String("group", "", "`column` of query ids for a rank:* objective (XGBoost's qid, LightGBM's group): the documents of a query are ranked against each other, "+
 		"and a query's rows must be together in the file. The held-out rows, --early-stopping's and the --cv folds are whole queries; --weight weighs queries, so a query's rows weigh alike. "+
 		"--save records it, so that ember predict scores the ranking (NDCG, MAP) of a file that has it and the grades")
@@ -1672,6 +1675,10 @@ func printGBT(w io.Writer, r *gbtResult) {
 	switch {
 	case r.Weight != "" && r.Group != "":
 		fmt.Fprintf(w, "; queries weighted by column %q in the fit (the ranking scores are unweighted, as XGBoost's)", r.Weight)
+	case r.Weight != "" && r.Objective == string(gbt.SurvivalCox):
+		fmt.Fprintf(w, "; rows weighted by column %q in the fit (cox-nloglik and the C-index are unweighted)", r.Weight)
+	case r.Weight != "" && r.Objective == string(gbt.SurvivalAFT):
+		fmt.Fprintf(w, "; rows weighted by column %q (the fit and aft-nloglik; the C-index is unweighted)", r.Weight)
 	case r.Weight != "":
 		fmt.Fprintf(w, "; rows weighted by column %q (the fit and the held-out scores)", r.Weight)
 	}
@@ -1752,7 +1759,13 @@ func printGBT(w io.Writer, r *gbtResult) {
 			fmt.Fprintf(w, "%s %s: %.6g\n", on, r.NLogLikName, *r.NLogLik)
 		}
 		if r.CIndex != nil {
-			fmt.Fprintf(w, "%s C-index (Harrell's, unweighted): %.4f\n", strings.TrimSuffix(on, " weighted"), *r.CIndex)
+			how := "Harrell's, unweighted"
+			if r.Weight != "" {
+				// No weighted C-index is standard (scikit-survival's and
+				// lifelines' take no weights): say that --weight is not in it.
+				how += fmt.Sprintf(": column %q weighs the fit, not the pairs", r.Weight)
+			}
+			fmt.Fprintf(w, "%s C-index (%s): %.4f\n", strings.TrimSuffix(on, " weighted"), how, *r.CIndex)
 		}
 	} else if r.RMSE != nil {
 		fmt.Fprintf(w, "\n%s RMSE: %.6g\n", on, *r.RMSE)

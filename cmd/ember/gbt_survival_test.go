@@ -247,22 +247,7 @@ func TestGBTSurvivalCV(t *testing.T) {
 		return out
 	}
 	coxy, lo, hi := col("coxy"), col("lo"), col("hi")
-	w := make([]float64, tb.Rows)
-	for i := range w {
-		w[i] = float64(1 + i%3)
-	}
-	var b strings.Builder
-	raw, err := os.ReadFile(data)
-	require.NoError(t, err)
-	for i, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
-		if i == 0 {
-			fmt.Fprintf(&b, "%s,w\n", line)
-		} else {
-			fmt.Fprintf(&b, "%s,%g\n", line, w[i-1])
-		}
-	}
-	weighted := filepath.Join(dir, "weighted.csv")
-	require.NoError(t, os.WriteFile(weighted, []byte(b.String()), 0o644))
+	weighted, w := withWeights(t, data)
 
 	for _, tc := range []struct {
 		name, metric, wantName string
@@ -400,5 +385,76 @@ func TestGBTSurvivalCVBadInput(t *testing.T) {
 		require.Contains(t, errOut, tc.want, tc.args)
 		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
 		require.NotContains(t, errOut, "cross-validated", "%v: fitted", tc.args)
+	}
+}
+
+// withWeights writes a copy of the CSV file data with a column w of row
+// weights 1, 2, 3, 1, 2, …, and gives its path and the weights.
+func withWeights(t *testing.T, data string) (string, []float64) {
+	t.Helper()
+	raw, err := os.ReadFile(data)
+	require.NoError(t, err)
+	var b strings.Builder
+	var w []float64
+	for i, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
+		if i == 0 {
+			fmt.Fprintf(&b, "%s,w\n", line)
+			continue
+		}
+		w = append(w, float64(1+(i-1)%3))
+		fmt.Fprintf(&b, "%s,%g\n", line, w[i-1])
+	}
+	p := strings.TrimSuffix(data, ".csv") + "-weighted.csv"
+	require.NoError(t, os.WriteFile(p, []byte(b.String()), 0o644))
+	return p, w
+}
+
+// TestGBTSurvivalWeightedCIndex: with --weight, the C-index stays Harrell's
+// unweighted one (no weighted C-index is standard: scikit-survival's
+// concordance_index_censored and lifelines' concordance_index take no
+// weights), and the report says so: the split line names the scores the
+// weights are in (Cox: the fit only; AFT: the fit and aft-nloglik) and
+// the C-index line that the weights are not in its pairs. The C-index is
+// metrics.ConcordanceIndex of the weighted fit's predictions.
+func TestGBTSurvivalWeightedCIndex(t *testing.T) {
+	dir := t.TempDir()
+	data, _ := withWeights(t, survivalTable(t, dir, 200, nil, -1))
+	tb, err := readBatch(data, nil, tabular.Layout{})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		args  []string
+		split string
+	}{
+		{[]string{"--objective", "survival:cox", "--target", "coxy"}, `rows weighted by column "w" in the fit (cox-nloglik and the C-index are unweighted)`},
+		{[]string{"--objective", "survival:aft", "--target", "lo", "--label-upper", "hi"}, `rows weighted by column "w" (the fit and aft-nloglik; the C-index is unweighted)`},
+	} {
+		model := filepath.Join(dir, "m.model")
+		args := append([]string{"gbt", "--data", data, "--features", "a,b", "--weight", "w", "--trees", "10", "--test-frac", "0", "--save", model, "--json"}, tc.args...)
+		code, out, errOut := runCmd(t, args...)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, tc.split)
+		require.Contains(t, out, `C-index (Harrell's, unweighted: column "w" weighs the fit, not the pairs): `)
+		var res gbtResult
+		decodeLast(t, out, &res)
+		s, err := gbt.Load(model)
+		require.NoError(t, err)
+		X, _, err := s.Pipeline.Transform(tb, nil)
+		require.NoError(t, err)
+		p, err := s.Model.Predict(X)
+		require.NoError(t, err)
+		time, event, risk := make([]float64, len(p)), make([]bool, len(p)), make([]float64, len(p))
+		y, _, err := targetValues(tb, tc.args[3], s.Model.Objective)
+		require.NoError(t, err)
+		for i, v := range y {
+			if s.Model.Objective == gbt.SurvivalCox {
+				time[i], event[i], risk[i] = math.Abs(v), v > 0, p[i]
+			} else {
+				hi, _ := tb.Column("hi").Text(i)
+				time[i], event[i], risk[i] = v, hi != "", -p[i]
+			}
+		}
+		c, err := metrics.ConcordanceIndex(time, event, risk)
+		require.NoError(t, err)
+		require.Equal(t, c, *res.CIndex)
 	}
 }
