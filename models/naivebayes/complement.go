@@ -31,7 +31,7 @@ func NewComplement() *ComplementNB {
 // Fit estimates the complement weights from the count (or tf-idf) matrix X
 // and labels y, at least two distinct ones.
 func (m *ComplementNB) Fit(X Matrix, y []int) error {
-	t, err := count(X, y, m.Alpha, nil)
+	t, err := count(X, y, m.Alpha, false, nil)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,6 @@
-// Package naivebayes implements multinomial naive Bayes for count data such
-// as bag-of-words vectors, with the same estimates as scikit-learn's
-// MultinomialNB:
+// Package naivebayes implements naive Bayes for count data such as
+// bag-of-words vectors, with the same estimates as scikit-learn's
+// MultinomialNB, ComplementNB and BernoulliNB. MultinomialNB estimates
 //
 //	P(c)        = n_c / n                                   (FitPrior)
 //	P(word j|c) = (N_cj + alpha) / (N_c + alpha * nFeatures) (Lidstone; alpha=1 is Laplace)
@@ -24,8 +24,23 @@
 // class priors do not enter (as in scikit-learn with two classes or more).
 // With Norm the weights of each class are divided by their sum.
 //
-// Both models take counts or any non-negative weights, such as the tf-idf
-// weights of text.TfidfTransformer.
+// BernoulliNB is scikit-learn's BernoulliNB with binarize=0.0: it models
+// whether each feature is present in a row (value > 0), not how often, and
+// counts a feature's absence as evidence too:
+//
+//	P(j present|c) = p_cj = (D_cj + alpha) / (n_c + 2 alpha)
+//	score(c|x)     = log P(c) + sum over every feature j of
+//	                 log p_cj if x_j > 0, else log(1 - p_cj)
+//
+// where D_cj is the number of class c's training rows in which feature j
+// is present and n_c the number of class c's rows. The sum runs over the
+// whole vocabulary, but it is computed from the row's non-zeros alone, as
+// scikit-learn computes it: sum_j log(1 - p_cj) once per class at Fit,
+// plus log p_cj - log(1 - p_cj) for each present feature.
+//
+// The three models take counts or any non-negative weights, such as the
+// tf-idf weights of text.TfidfTransformer (which BernoulliNB reads only as
+// present or absent).
 //
 // # Where the tensor engine is used
 //
@@ -77,17 +92,23 @@ type MultinomialNB struct {
 	model
 }
 
-// model is the fitted state and the prediction shared by MultinomialNB and
-// ComplementNB: both score a row x by x·W (plus a log prior for
-// MultinomialNB).
+// model is the fitted state and the prediction shared by the three
+// classifiers: each scores a row x by x·W (plus a log prior for
+// MultinomialNB and BernoulliNB; BernoulliNB reads x as 0/1 and adds a
+// constant per class).
 type model struct {
 	classes    []int         // sorted distinct labels
 	classCount []float64     // training rows per class
-	featCount  *tensor.Dense // C×F summed counts
+	featCount  *tensor.Dense // C×F summed counts (BernoulliNB: rows where the feature is present)
 	logProbT   *tensor.Dense // F×C log P(feature|class) or complement weights, feature-major
 	logPrior   []float64     // C
 	nFeatures  int
 	addPrior   bool // the joint log-likelihood adds logPrior
+
+	// BernoulliNB's scoring (setPresenceScores); zero for the others.
+	presence   bool          // rows are read as 0/1: present when the value is > 0
+	presenceT  *tensor.Dense // F×C log p - log(1-p), scored instead of logProbT when set
+	absentBase []float64     // C: sum_j log(1-p_cj), every row's score before its present features
 }
 
 // New returns a classifier with scikit-learn's defaults: Alpha 1, FitPrior.
@@ -100,7 +121,7 @@ func New() *MultinomialNB {
 // integers; at least two distinct ones are needed.
 func (m *MultinomialNB) Fit(X Matrix, y []int) error {
 	var logPrior []float64
-	t, err := count(X, y, m.Alpha, func(c int) (err error) {
+	t, err := count(X, y, m.Alpha, false, func(c int) (err error) {
 		if m.ClassPrior != nil {
 			logPrior, err = checkPrior(m.ClassPrior, c)
 		}
@@ -124,22 +145,31 @@ func (m *MultinomialNB) Fit(X Matrix, y []int) error {
 			lp[j*c+k] = math.Log(v+alpha) - logTotal
 		}
 	}
-	if logPrior != nil {
-		t.logPrior = logPrior
-	} else if !m.FitPrior {
-		for k := range t.logPrior {
-			t.logPrior[k] = -math.Log(float64(c))
-		}
-	}
-	t.addPrior = true
+	t.setPrior(m.FitPrior, logPrior)
 	m.model = t
 	return nil
 }
 
+// setPrior sets the log prior that the joint log-likelihood adds: given
+// (checkPrior's), else the class frequencies count left with fitPrior,
+// else uniform.
+func (t *model) setPrior(fitPrior bool, given []float64) {
+	if given != nil {
+		t.logPrior = given
+	} else if !fitPrior {
+		for k := range t.logPrior {
+			t.logPrior[k] = -math.Log(float64(len(t.logPrior)))
+		}
+	}
+	t.addPrior = true
+}
+
 // count checks X, y and alpha and returns a model with the classes, class
 // and feature totals, frequency priors and a zero logProbT to fill in.
-// checkMore (may be nil) checks settings that need the number of classes.
-func count(X Matrix, y []int, alphaSetting float64, checkMore func(classes int) error) (model, error) {
+// With presence the feature totals count the rows where a feature is
+// present (value > 0) rather than sum the values. checkMore (may be nil)
+// checks settings that need the number of classes.
+func count(X Matrix, y []int, alphaSetting float64, presence bool, checkMore func(classes int) error) (model, error) {
 	if isNil(X) {
 		return model{}, errors.New("naivebayes: Fit: nil matrix")
 	}
@@ -174,7 +204,7 @@ func count(X Matrix, y []int, alphaSetting float64, checkMore func(classes int) 
 		yIdx[i] = k
 		classCount[k]++
 	}
-	featCount, err := accumulate(X, yIdx, c)
+	featCount, err := accumulate(X, yIdx, c, presence)
 	if err != nil {
 		return model{}, err
 	}
@@ -206,17 +236,22 @@ func checkPrior(prior []float64, c int) ([]float64, error) {
 	return out, nil
 }
 
-// accumulate returns the C×F per-class feature totals Yᵀ·X.
-func accumulate(X Matrix, yIdx []int, c int) (*tensor.Dense, error) {
+// accumulate returns the C×F per-class feature totals Yᵀ·X, with X read
+// as 0/1 under presence.
+func accumulate(X Matrix, yIdx []int, c int, presence bool) (*tensor.Dense, error) {
 	n, f := X.Dims()
 	if d, ok := X.(*Dense); ok {
+		data := d.data
+		if presence {
+			data = presenceOf(data)
+		}
 		// One-hot labels transposed (C×n) times X (n×F).
 		yt := make([]float64, c*n)
 		for i, k := range yIdx {
 			yt[k*n+i] = 1
 		}
 		Yt := tensor.New(tensor.WithShape(c, n), tensor.WithBacking(yt))
-		Xt := tensor.New(tensor.WithShape(n, f), tensor.WithBacking(d.data))
+		Xt := tensor.New(tensor.WithShape(n, f), tensor.WithBacking(data))
 		out, err := tensor.MatMul(Yt, Xt)
 		if err != nil {
 			return nil, fmt.Errorf("naivebayes: class totals: %w", err)
@@ -229,10 +264,26 @@ func accumulate(X Matrix, yIdx []int, c int) (*tensor.Dense, error) {
 		cols, vals := X.Row(i)
 		row := fc[k*f : (k+1)*f]
 		for q, j := range cols {
-			row[j] += vals[q]
+			if !presence {
+				row[j] += vals[q]
+			} else if vals[q] > 0 {
+				row[j]++
+			}
 		}
 	}
 	return out, nil
+}
+
+// presenceOf returns a copy of data with each positive value 1, the rest 0
+// (scikit-learn's binarize=0.0).
+func presenceOf(data []float64) []float64 {
+	out := make([]float64, len(data))
+	for i, v := range data {
+		if v > 0 {
+			out[i] = 1
+		}
+	}
+	return out
 }
 
 func (m *model) fitted() error {
@@ -243,7 +294,7 @@ func (m *model) fitted() error {
 }
 
 // jointLogLikelihood returns the n×C matrix log P(c) + x·log P(·|c),
-// row-major.
+// row-major (BernoulliNB: log P(c) + absentBase + presence(x)·presenceT).
 func (m *model) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 	if err := m.fitted(); err != nil {
 		return nil, 0, err
@@ -259,26 +310,47 @@ func (m *model) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 		return nil, 0, err
 	}
 	c := len(m.classes)
+	weights := m.logProbT
+	if m.presenceT != nil {
+		weights = m.presenceT
+	}
 	var jll []float64
 	if d, ok := X.(*Dense); ok && n > 0 {
-		Xt := tensor.New(tensor.WithShape(n, f), tensor.WithBacking(d.data))
-		out, err := tensor.MatMul(Xt, m.logProbT)
+		data := d.data
+		if m.presence {
+			data = presenceOf(data)
+		}
+		Xt := tensor.New(tensor.WithShape(n, f), tensor.WithBacking(data))
+		out, err := tensor.MatMul(Xt, weights)
 		if err != nil {
 			return nil, 0, fmt.Errorf("naivebayes: joint log-likelihood: %w", err)
 		}
 		jll = out.Data().([]float64)
 	} else {
 		jll = make([]float64, n*c)
-		lp := m.logProbT.Data().([]float64)
+		lp := weights.Data().([]float64)
 		for i := 0; i < n; i++ {
 			out := jll[i*c : (i+1)*c]
 			cols, vals := X.Row(i)
 			for q, j := range cols {
 				v := vals[q]
+				if m.presence {
+					if v <= 0 {
+						continue // a stored zero: absent
+					}
+					v = 1
+				}
 				w := lp[j*c : (j+1)*c]
 				for k := range out {
 					out[k] += v * w[k]
 				}
+			}
+		}
+	}
+	if m.absentBase != nil {
+		for i := 0; i < n; i++ {
+			for k, b := range m.absentBase {
+				jll[i*c+k] += b
 			}
 		}
 	}
@@ -378,7 +450,8 @@ func (m *model) ClassLogPrior() []float64 { return slices.Clone(m.logPrior) }
 // ClassCount returns the number of training rows of each class.
 func (m *model) ClassCount() []float64 { return slices.Clone(m.classCount) }
 
-// FeatureCount returns the summed training counts, one row per class.
+// FeatureCount returns the summed training counts, one row per class (for
+// BernoulliNB, the number of training rows with the feature present).
 func (m *model) FeatureCount() [][]float64 {
 	if m.featCount == nil {
 		return nil
@@ -392,7 +465,8 @@ func (m *model) FeatureCount() [][]float64 {
 }
 
 // FeatureLogProb returns log P(feature j|class k) as rows per class, like
-// scikit-learn's feature_log_prob_ (for ComplementNB, the weights w_kj).
+// scikit-learn's feature_log_prob_ (for ComplementNB, the weights w_kj;
+// for BernoulliNB, log P(feature j present|class k)).
 func (m *model) FeatureLogProb() [][]float64 {
 	if m.logProbT == nil {
 		return nil

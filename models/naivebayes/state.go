@@ -9,9 +9,11 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// State is what a fitted MultinomialNB or ComplementNB needs to predict,
-// for saving it: rebuild the model with FromState or ComplementFromState.
-// For ComplementNB, FeatureLogProb holds its weights.
+// State is what a fitted MultinomialNB, ComplementNB or BernoulliNB needs
+// to predict, for saving it: rebuild the model with FromState,
+// ComplementFromState or BernoulliFromState. For ComplementNB,
+// FeatureLogProb holds its weights; for BernoulliNB, log P(feature
+// present|class).
 type State struct {
 	Classes        []int       // sorted labels: PredictProba's columns
 	ClassLogPrior  []float64   // log P(c), one per class
