@@ -71,8 +71,8 @@ func (t *nbTfidf) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// nbClassifier is what the command uses of naivebayes.MultinomialNB and
-// ComplementNB.
+// nbClassifier is what the command uses of naivebayes.MultinomialNB,
+// ComplementNB and BernoulliNB.
 type nbClassifier interface {
 	Fit(X naivebayes.Matrix, y []int) error
 	Predict(X naivebayes.Matrix) ([]int, error)
@@ -92,7 +92,7 @@ type nbResult struct {
 	Documents   int      `json:"documents"`
 	Classes     []string `json:"classes"`
 	ClassCounts []int    `json:"class_counts"`
-	Model       string   `json:"model"` // multinomial or complement
+	Model       string   `json:"model"` // multinomial, complement or bernoulli
 	Alpha       float64  `json:"alpha"`
 	// ComplementNorm is --complement-norm: ComplementNB's norm=True.
 	ComplementNorm bool                `json:"complement_norm,omitempty"`
@@ -124,16 +124,17 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"       ember naivebayes --data FILE [--format auto|csv|tsv] --text COLUMN --label COLUMN [options]\n"+
 			"\nTokenises documents (HTML tags and non-letters removed, lower case, English stop\n"+
 			"words dropped), counts the words of a vocabulary learned from the training\n"+
-			"documents, fits naive Bayes (scikit-learn's MultinomialNB, or ComplementNB with\n"+
-			"--model complement) and reports held-out accuracy, confusion matrix,\n"+
-			"classification report and each class's most indicative terms. The held-out\n"+
-			"documents are --test FILE (same layout as --data), or --test-frac of --data\n"+
-			"stratified, as ember gbt and logreg split: that share of each class, picked at\n"+
-			"random (--seed), though never a class's last document. Every document needs a\n"+
-			"label: an empty one, or one of pandas' missing-value markers (NaN, nan, NA, null,\n"+
-			"...), is an error naming its line; drop or fill in those documents first. A\n"+
-			"document that is such a marker is missing too, and an error; an empty one is a\n"+
-			"document without words, as scikit-learn's CountVectorizer reads \"\".\n"+
+			"documents, fits naive Bayes (scikit-learn's MultinomialNB, ComplementNB with\n"+
+			"--model complement, BernoulliNB with --model bernoulli) and reports held-out\n"+
+			"accuracy, confusion matrix, classification report and each class's most\n"+
+			"indicative terms. The held-out documents are --test FILE (same layout as\n"+
+			"--data), or --test-frac of --data stratified, as ember gbt and logreg split:\n"+
+			"that share of each class, picked at random (--seed), though never a class's\n"+
+			"last document. Every document needs a label: an empty one, or one of pandas'\n"+
+			"missing-value markers (NaN, nan, NA, null, ...), is an error naming its line;\n"+
+			"drop or fill in those documents first. A document that is such a marker is\n"+
+			"missing too, and an error; an empty one is a document without words, as\n"+
+			"scikit-learn's CountVectorizer reads \"\".\n"+
 			"\nFeatures are computed as scikit-learn's CountVectorizer and TfidfTransformer\n"+
 			"compute them, with the flags named after their parameters: --ngram 1,2 adds word\n"+
 			"pairs (formed after stop words are dropped: \"win me cash\" gives \"win cash\"),\n"+
@@ -143,6 +144,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"(--min-df 2) and a fraction of the training documents when written with a decimal\n"+
 			"point (--max-df 0.5, --max-df 1.0), as scikit-learn reads an int or a float.\n"+
 			"--model complement fits ComplementNB, often better when one class is rare.\n"+
+			"--model bernoulli fits BernoulliNB on which terms a document has (binarize=0.0):\n"+
+			"every vocabulary term it lacks counts against the classes that use it, so it\n"+
+			"suits short documents and a small vocabulary (--min-df, --max-features); it\n"+
+			"reads presence, so --tfidf is refused with it.\n"+
 			"scikit-learn's other settings: --norm, --sublinear-tf, --no-smooth-idf and\n"+
 			"--no-idf (use_idf=False: tf alone, normalised) set TfidfTransformer's;\n"+
 			"--complement-norm is ComplementNB's norm=True.\n")
@@ -154,9 +159,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"or auto: csv when --text/--label are given, else sms or text-label, the label being the field with fewer distinct values")
 	textCol := fs.String("text", "", "`column` holding the documents (tsv/csv)", cli.NotEmpty("a column"))
 	labelCol := fs.String("label", "", "`column` holding the class labels (tsv/csv)", cli.NotEmpty("a column"))
-	model := fs.Choice("model", "multinomial", []string{"multinomial", "complement"},
-		"multinomial (scikit-learn's MultinomialNB) or complement (ComplementNB: each class estimated from the other classes' text, "+
-			"which suits unbalanced classes such as spam)")
+	model := fs.Choice("model", "multinomial", []string{"multinomial", "complement", "bernoulli"},
+		"multinomial (scikit-learn's MultinomialNB), complement (ComplementNB: each class estimated from the other classes' text, "+
+			"which suits unbalanced classes such as spam) or bernoulli (BernoulliNB: whether each vocabulary term is present "+
+			"in a document or absent, both counting)")
 	alpha := fs.Float("alpha", 1, cli.AtLeast(0), "additive (Laplace/Lidstone) smoothing; below 1e-10 it is 1e-10, as in scikit-learn")
 	ngram := fs.Custom("ngram", "1,1", "MIN,MAX", "terms are runs of MIN to MAX consecutive words (scikit-learn's ngram_range): "+
 		"1,2 is words and word pairs, 2,2 pairs only", nbCheckNGram)
@@ -192,6 +198,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		if *noIDF && *noSmooth {
 			return errors.New("--no-smooth-idf changes the idf, which --no-idf leaves out: give one of them")
+		}
+		if *tfidf && *model == "bernoulli" {
+			return errors.New("--model bernoulli reads only whether a term is in a document (scikit-learn's BernoulliNB, binarize=0.0), " +
+				"which tf-idf weights do not change: leave out --tfidf")
 		}
 		if *complementNorm && *model != "complement" {
 			return fmt.Errorf("--complement-norm normalises ComplementNB's weights; add --model complement (the model is %s)", *model)
@@ -336,11 +346,16 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	var nb nbClassifier
-	if *model == "complement" {
+	switch *model {
+	case "complement":
 		c := naivebayes.NewComplement()
 		c.Alpha, c.Norm = *alpha, *complementNorm
 		nb = c
-	} else {
+	case "bernoulli":
+		b := naivebayes.NewBernoulli()
+		b.Alpha = *alpha
+		nb = b
+	default:
 		m := naivebayes.New()
 		m.Alpha = *alpha
 		nb = m
@@ -450,8 +465,8 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	if err := mf.decodeState(&st); err != nil {
 		return nil, err
 	}
-	if st.Model != "" && st.Model != "multinomial" && st.Model != "complement" {
-		return nil, fmt.Errorf("model file %s: unknown naive Bayes model %q (this ember knows multinomial and complement)", mf.path, st.Model)
+	if st.Model != "" && st.Model != "multinomial" && st.Model != "complement" && st.Model != "bernoulli" {
+		return nil, fmt.Errorf("model file %s: unknown naive Bayes model %q (this ember knows multinomial, complement and bernoulli)", mf.path, st.Model)
 	}
 	feats := nbFeatures{NGramRange: [2]int{1, 1}}
 	if in.TextFeatures != nil {
@@ -500,9 +515,12 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	}
 	state := naivebayes.State{Classes: st.Classes, ClassLogPrior: prior, FeatureLogProb: lp}
 	var nb nbClassifier
-	if st.Model == "complement" {
+	switch st.Model {
+	case "complement":
 		nb, err = naivebayes.ComplementFromState(state)
-	} else {
+	case "bernoulli":
+		nb, err = naivebayes.BernoulliFromState(state)
+	default:
 		nb, err = naivebayes.FromState(state)
 	}
 	if err != nil {
@@ -1122,9 +1140,16 @@ func nbEncodeLabels(names []string) ([]int, []string) {
 // that class most exceeds their probability under the other classes
 // (largest log P(w|c) − max over c' ≠ c of log P(w|c')): the words that
 // push a document towards the class, which frequent-but-shared words
-// do not.
+// do not. For BernoulliNB the weight compared is what a term's presence
+// adds to the class's score over its absence, log P(w present|c) −
+// log P(w absent|c), as its absence is scored too: a term in 90% of one
+// class's documents and half of the other's points to the first more
+// than its probabilities alone say.
 func nbTopTermsByClass(nb nbClassifier, vocab []string, classes []string) map[string][]string {
 	lp := nb.FeatureLogProb()
+	if b, ok := nb.(*naivebayes.BernoulliNB); ok {
+		lp = b.FeatureLogOdds()
+	}
 	fitted := nb.Classes()
 	out := map[string][]string{}
 	for k, cl := range fitted {
@@ -1199,6 +1224,9 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 	if r.Binary {
 		weights = "binary counts (presence)"
 	}
+	if r.Model == "bernoulli" {
+		weights = "presence or absence of each term"
+	}
 	if t := r.Tfidf; t != nil && !t.UseIDF {
 		weights = fmt.Sprintf("tf of %s, no idf (norm %s", weights, t.Norm)
 		if t.SublinearTF {
@@ -1216,13 +1244,16 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 		weights += ")"
 	}
 	fmt.Fprintf(w, "features: %s\n", weights)
-	if r.Model == "complement" {
+	switch r.Model {
+	case "complement":
 		norm := ""
 		if r.ComplementNorm {
 			norm = ", weights normalised (norm)"
 		}
 		fmt.Fprintf(w, "model: complement naive Bayes, alpha=%g%s\n", r.Alpha, norm)
-	} else {
+	case "bernoulli":
+		fmt.Fprintf(w, "model: Bernoulli naive Bayes, alpha=%g, class priors from frequencies\n", r.Alpha)
+	default:
 		fmt.Fprintf(w, "model: multinomial naive Bayes, alpha=%g, class priors from frequencies\n", r.Alpha)
 	}
 

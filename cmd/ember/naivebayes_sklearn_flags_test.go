@@ -25,13 +25,14 @@ import (
 const nbFlagsProbaTol = 1e-12
 
 // TestNaiveBayesSklearnFlags runs ember naivebayes with --complement-norm
-// (ComplementNB's norm=True) and --tfidf --no-idf (TfidfTransformer's
-// use_idf=False), with and without the flags they combine with, saves the
-// model and scores the test file with ember predict, and requires
-// scikit-learn 1.2.1's predictions, vocabulary size and accuracy, and its
-// predict_proba within nbFlagsProbaTol (testdata/make_nb_flags_reference.py
-// wrote the figures). Neither flag existed: the settings were reachable
-// from the Go packages only.
+// (ComplementNB's norm=True), --tfidf --no-idf (TfidfTransformer's
+// use_idf=False) and --model bernoulli (BernoulliNB), with and without the
+// flags they combine with, saves the model and scores the test file with
+// ember predict, and requires scikit-learn 1.2.1's predictions, vocabulary
+// size and accuracy, and its predict_proba within nbFlagsProbaTol
+// (testdata/make_nb_flags_reference.py wrote the figures). None of them
+// existed at first: the first two settings were reachable from the Go
+// packages only, BernoulliNB not at all.
 func TestNaiveBayesSklearnFlags(t *testing.T) {
 	var ref struct {
 		Cases []struct {
@@ -118,8 +119,9 @@ func TestNaiveBayesSklearnFlags(t *testing.T) {
 }
 
 // TestNaiveBayesSklearnFlagChecks: --no-idf and --complement-norm are
-// refused, before any data is read, without the setting they modify, and
-// --no-idf with --no-smooth-idf (an idf setting without an idf).
+// refused, before any data is read, without the setting they modify,
+// --no-idf with --no-smooth-idf (an idf setting without an idf), and
+// --tfidf with --model bernoulli (which reads presence only).
 func TestNaiveBayesSklearnFlagChecks(t *testing.T) {
 	data := writeFile(t, "reviews.csv", reviews)
 	base := []string{"naivebayes", "--data", data, "--text", "review", "--label", "sentiment"}
@@ -130,6 +132,8 @@ func TestNaiveBayesSklearnFlagChecks(t *testing.T) {
 		{[]string{"--no-idf"}, "--no-idf sets how --tfidf weighs terms; add --tfidf, or leave it out"},
 		{[]string{"--tfidf", "--no-idf", "--no-smooth-idf"}, "--no-smooth-idf changes the idf, which --no-idf leaves out: give one of them"},
 		{[]string{"--complement-norm"}, "--complement-norm normalises ComplementNB's weights; add --model complement (the model is multinomial)"},
+		{[]string{"--model", "bernoulli", "--tfidf"}, "--model bernoulli reads only whether a term is in a document (scikit-learn's BernoulliNB, binarize=0.0), " +
+			"which tf-idf weights do not change: leave out --tfidf"},
 	} {
 		code, out, errOut := runCmd(t, append(base, tc.flags...)...)
 		require.Equal(t, 2, code, out)

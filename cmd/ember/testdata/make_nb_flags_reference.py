@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Reference probabilities for ember naivebayes's scikit-learn flags
 (naivebayes_sklearn_flags_test.go): --complement-norm (ComplementNB's
-norm=True) and --tfidf --no-idf (TfidfTransformer's use_idf=False), alone
-and with the flags they combine with.
+norm=True), --tfidf --no-idf (TfidfTransformer's use_idf=False) and
+--model bernoulli (BernoulliNB, binarize=0.0), alone and with the flags
+they combine with.
 
 Run with Debian's Python and scikit-learn 1.2.1 (python3-sklearn), from
 anywhere:
@@ -28,7 +29,7 @@ import warnings
 
 import numpy as np
 import sklearn
-from sklearn.naive_bayes import ComplementNB, MultinomialNB
+from sklearn.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..", "..")
@@ -53,6 +54,13 @@ CASES = [
      {"tfidf": {"use_idf": False, "sublinear_tf": True, "norm": None}, "binary": True, "ngram_range": [1, 2]}, "multinomial", 0.3, False),
     ("no-idf-sublinear-complement-norm", ["--tfidf", "--no-idf", "--sublinear-tf", "--model", "complement", "--complement-norm"],
      {"tfidf": {"use_idf": False, "sublinear_tf": True}}, "complement", 1.0, True),
+    ("bernoulli", ["--model", "bernoulli"],
+     {}, "bernoulli", 1.0, False),
+    ("bernoulli-bigrams-min-df-alpha", ["--model", "bernoulli", "--ngram", "1,2", "--min-df", "2", "--alpha", "0.5"],
+     {"ngram_range": [1, 2], "min_df": 2}, "bernoulli", 0.5, False),
+    # --binary changes which terms --max-features keeps (by document count).
+    ("bernoulli-binary-max-features", ["--model", "bernoulli", "--binary", "--max-features", "12"],
+     {"binary": True, "max_features": 12}, "bernoulli", 1.0, False),
 ]
 
 
@@ -64,7 +72,12 @@ def main():
         vec, tf, Xtr, Xte = text_reference.features(params, corpus)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # force_alpha
-            clf = ComplementNB(alpha=alpha, norm=norm) if kind == "complement" else MultinomialNB(alpha=alpha)
+            if kind == "complement":
+                clf = ComplementNB(alpha=alpha, norm=norm)
+            elif kind == "bernoulli":
+                clf = BernoulliNB(alpha=alpha)
+            else:
+                clf = MultinomialNB(alpha=alpha)
             clf.fit(Xtr, np.array(corpus["y_train"]))
         pred = clf.predict(Xte)
         acc = float((pred == np.array(corpus["y_test"])).mean())
