@@ -366,9 +366,8 @@ func (r *TransformReport) Add(o TransformReport) {
 // counted in the report and sets no feature (one-hot) or gets the unseen
 // code (EncodeCodes). A nil batch is an error.
 func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, error) {
-	var rep TransformReport
 	if b == nil {
-		return nil, rep, errors.New("tabular: Transform: the batch is nil")
+		return nil, TransformReport{}, errors.New("tabular: Transform: the batch is nil")
 	}
 	d := len(p.Features)
 	if out == nil || cap(out.Data) < b.Rows*d {
@@ -377,6 +376,37 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 		out.Rows, out.Cols, out.Data = b.Rows, d, out.Data[:b.Rows*d]
 		clear(out.Data)
 	}
+	rep, err := transform(p, b, out.Data)
+	if err != nil {
+		return nil, rep, err
+	}
+	return out, rep, nil
+}
+
+// TransformFloat64 is Transform for models that compute in float64, as
+// scikit-learn's linear models do: it returns the batch's features as
+// row-major float64 (row i is [i*len(Features) : (i+1)*len(Features)]),
+// so a numeric value keeps the precision it was parsed with rather than
+// float32's. The rules are Transform's, errors included: a value beyond
+// float32's range is refused here too, so that a pipeline reads the same
+// files whichever matrix it makes.
+func (p *Pipeline) TransformFloat64(b *Batch) ([]float64, TransformReport, error) {
+	if b == nil {
+		return nil, TransformReport{}, errors.New("tabular: TransformFloat64: the batch is nil")
+	}
+	out := make([]float64, b.Rows*len(p.Features))
+	rep, err := transform(p, b, out)
+	if err != nil {
+		return nil, rep, err
+	}
+	return out, rep, nil
+}
+
+// transform writes the features of b into data (zeroed, b.Rows ×
+// len(p.Features), row-major): Transform's and TransformFloat64's body.
+func transform[T float32 | float64](p *Pipeline, b *Batch, data []T) (TransformReport, error) {
+	var rep TransformReport
+	d := len(p.Features)
 	if p.catIndex == nil {
 		p.index()
 	}
@@ -384,29 +414,29 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 	for k, name := range p.Spec.Numeric {
 		c, err := column(b, name)
 		if err != nil {
-			return nil, rep, err
+			return rep, err
 		}
 		vals, err := numbers(b, c)
 		if err != nil {
-			return nil, rep, err
+			return rep, err
 		}
-		fill := float32(p.Fill[k])
+		fill := T(p.Fill[k])
 		for i, v := range vals {
-			x := float32(v)
+			x := T(v)
 			if v != v {
 				x = fill
 				if fill == fill {
 					rep.Imputed++
 				}
 			}
-			out.Data[i*d+col] = x
+			data[i*d+col] = x
 		}
 		col++
 	}
 	for k, name := range p.Spec.Categorical {
 		c, err := column(b, name)
 		if err != nil {
-			return nil, rep, err
+			return rep, err
 		}
 		idx := p.catIndex[k]
 		codes := p.codes()
@@ -415,7 +445,7 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 			if !ok {
 				if s = p.CategoryFill[k]; s == "" {
 					if codes {
-						out.Data[i*d+col] = float32(math.NaN())
+						data[i*d+col] = T(math.NaN())
 					}
 					continue
 				}
@@ -426,7 +456,7 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 				if !known {
 					j = len(p.Categories[k])
 				}
-				out.Data[i*d+col] = float32(j)
+				data[i*d+col] = T(j)
 			}
 			if !known {
 				if rep.Unseen == nil {
@@ -439,7 +469,7 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 				continue
 			}
 			if !codes {
-				out.Data[i*d+col+j] = 1
+				data[i*d+col+j] = 1
 			}
 		}
 		if codes {
@@ -451,7 +481,7 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 	for k, name := range p.Spec.Tokens {
 		c, err := column(b, name)
 		if err != nil {
-			return nil, rep, err
+			return rep, err
 		}
 		idx := p.vocabIndex[k]
 		for i := range b.Rows {
@@ -461,13 +491,13 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 			}
 			for _, tok := range p.tokens(s) {
 				if j, known := idx[tok]; known {
-					out.Data[i*d+col+j]++
+					data[i*d+col+j]++
 				}
 			}
 		}
 		col += len(p.Vocab[k])
 	}
-	return out, rep, nil
+	return rep, nil
 }
 
 func column(b *Batch, name string) (*Column, error) {

@@ -293,6 +293,36 @@ func TestPipelineOneHotImputeTokens(t *testing.T) {
 	require.Equal(t, X.Data, X2.Data)
 }
 
+// TestPipelineTransformFloat64: the float64 matrix is Transform's, but
+// numeric values keep float64's precision (0.1, 1e-300 and 16777217 are
+// not float32 numbers), as a float64 model such as logistic regression
+// needs; the mean imputed is the float64 mean too.
+func TestPipelineTransformFloat64(t *testing.T) {
+	train := writeFile(t, "train.csv", "x,city\n0.1,Paris\n16777217,Oslo\n,Paris\n1e-300,\n")
+	b, _ := readAll(t, train, nil, 0)
+	p, err := Fit(Spec{Numeric: []string{"x"}, Categorical: []string{"city"}, Impute: ImputeMean}, b)
+	require.NoError(t, err)
+	X, rep, err := p.TransformFloat64(b)
+	require.NoError(t, err)
+	mean := (0.1 + 16777217 + 1e-300) / 3
+	require.Equal(t, []float64{
+		0.1, 0, 1,
+		16777217, 1, 0,
+		mean, 0, 1,
+		1e-300, 0, 0,
+	}, X)
+	require.Equal(t, 1, rep.Imputed)
+	// Everything but the numeric values' precision is Transform's.
+	X32, rep32, err := p.Transform(b, nil)
+	require.NoError(t, err)
+	require.Equal(t, rep, rep32)
+	for i, v := range X {
+		require.Equal(t, float32(v), X32.Data[i], "feature %d", i)
+	}
+	_, _, err = p.TransformFloat64(nil)
+	require.ErrorContains(t, err, "the batch is nil")
+}
+
 // TestPipelineCodes: EncodeCodes numbers each categorical column's training
 // values in sorted order, keeps missing values NaN (or fills them), gives
 // an unseen value the code past the known ones, and survives JSON.
