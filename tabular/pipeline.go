@@ -67,6 +67,12 @@ type Spec struct {
 	// empty, a category of its own).
 	ImputeCategorical string `json:"impute_categorical,omitempty"`
 	FillCategory      string `json:"fill_category,omitempty"`
+	// Float64 says the features are for a float64 model (read with
+	// TransformFloat64): Fit and TransformFloat64 then take any finite
+	// numeric value, where by default (false) a value beyond float32's
+	// range (±3.4e38) is refused, since Transform's Matrix would hold it
+	// as infinite. Transform refuses those values either way.
+	Float64 bool `json:"float64,omitempty"`
 }
 
 // Pipeline is a fitted Spec: it maps raw columns to a feature matrix.
@@ -189,7 +195,7 @@ func Fit(spec Spec, b *Batch) (*Pipeline, error) {
 		if err != nil {
 			return nil, err
 		}
-		vals, err := numbers(b, c)
+		vals, err := numbers(b, c, spec.Float64)
 		if err != nil {
 			return nil, err
 		}
@@ -387,9 +393,8 @@ func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, e
 // scikit-learn's linear models do: it returns the batch's features as
 // row-major float64 (row i is [i*len(Features) : (i+1)*len(Features)]),
 // so a numeric value keeps the precision it was parsed with rather than
-// float32's. The rules are Transform's, errors included: a value beyond
-// float32's range is refused here too, so that a pipeline reads the same
-// files whichever matrix it makes.
+// float32's. The rules are Transform's, errors included, except that with
+// Spec.Float64 a numeric value beyond float32's range is taken.
 func (p *Pipeline) TransformFloat64(b *Batch) ([]float64, TransformReport, error) {
 	if b == nil {
 		return nil, TransformReport{}, errors.New("tabular: TransformFloat64: the batch is nil")
@@ -416,7 +421,9 @@ func transform[T float32 | float64](p *Pipeline, b *Batch, data []T) (TransformR
 		if err != nil {
 			return rep, err
 		}
-		vals, err := numbers(b, c)
+		var zero T
+		_, wide := any(zero).(float64)
+		vals, err := numbers(b, c, wide && p.Spec.Float64)
 		if err != nil {
 			return rep, err
 		}
@@ -509,12 +516,17 @@ func column(b *Batch, name string) (*Column, error) {
 }
 
 // numbers is a column's values as numbers: text is parsed, and a value
-// that is not a number is an error naming where it is.
-func numbers(b *Batch, c *Column) ([]float64, error) {
+// that is not a number is an error naming where it is, as is one that is
+// infinite (as a float32 feature, or with wide as a float64).
+func numbers(b *Batch, c *Column, wide bool) ([]float64, error) {
+	infinite := Infinite
+	if wide {
+		infinite = func(v float64) bool { return math.IsInf(v, 0) }
+	}
 	if c.Kind == Numeric {
 		for i, v := range c.Num {
-			if Infinite(v) {
-				return nil, &ValueError{Where: b.Where(i), Column: c.Name, Value: strconv.FormatFloat(v, 'g', -1, 64), Infinite: true}
+			if infinite(v) {
+				return nil, &ValueError{Where: b.Where(i), Column: c.Name, Value: strconv.FormatFloat(v, 'g', -1, 64), Infinite: true, Float64: wide}
 			}
 		}
 		return c.Num, nil
@@ -526,10 +538,13 @@ func numbers(b *Batch, c *Column) ([]float64, error) {
 			continue
 		}
 		v, err := ParseNumber(s)
+		if wide {
+			v, err = parseFloat64(s)
+		}
 		if err != nil {
 			var ve *ValueError
 			errors.As(err, &ve)
-			ve.Where, ve.Column, ve.Text, ve.Terms = b.Where(i), c.Name, b.Lines != nil, b.Layout.Terms
+			ve.Where, ve.Column, ve.Text, ve.Terms, ve.Float64 = b.Where(i), c.Name, b.Lines != nil, b.Layout.Terms, wide
 			return nil, ve
 		}
 		out[i] = v
@@ -554,6 +569,18 @@ func ParseNumber(s string) (float64, error) {
 	return v, nil
 }
 
+// parseFloat64 is ParseNumber for float64 features: any finite float64.
+func parseFloat64(s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return 0, &ValueError{Value: s}
+	case err != nil || math.IsInf(v, 0):
+		return 0, &ValueError{Value: s, Infinite: true}
+	}
+	return v, nil
+}
+
 // ValueError is a value that is not a number in a numeric column, or one
 // that is infinite: XGBoost and scikit-learn refuse infinite features, and
 // a tree could not route one as its bins placed it.
@@ -568,9 +595,15 @@ type ValueError struct {
 	// Terms names Layout.NA in the hint for a missing-value marker: the
 	// text table's Layout.Terms (nil: the field's name).
 	Terms *Terms
+	// Float64: the features are float64 (Spec.Float64), so an Infinite
+	// value is beyond float64's range rather than float32's.
+	Float64 bool
 }
 
 func (e *ValueError) Error() string {
+	if e.Infinite && e.Float64 {
+		return fmt.Sprintf("%s, column %q: %q is infinite or beyond float64's range (±1.8e308); features must be finite (leave the cell empty for a missing value)", e.Where, e.Column, e.Value)
+	}
 	if e.Infinite {
 		return fmt.Sprintf("%s, column %q: %q is infinite or beyond float32's range (±3.4e38); features must be finite (leave the cell empty for a missing value)", e.Where, e.Column, e.Value)
 	}

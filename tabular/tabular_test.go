@@ -47,7 +47,7 @@ func TestCSVBatchesAndMissing(t *testing.T) {
 	require.Equal(t, 5, b.Rows)
 	require.Equal(t, []int{2, 3, 4, 5, 6}, b.Lines)
 	x, color := b.Column("x"), b.Column("color")
-	vals, err := numbers(b, x)
+	vals, err := numbers(b, x, false)
 	require.NoError(t, err)
 	require.Equal(t, 1.5, vals[0])
 	require.True(t, math.IsNaN(vals[1]) && math.IsNaN(vals[2]))
@@ -321,6 +321,27 @@ func TestPipelineTransformFloat64(t *testing.T) {
 	}
 	_, _, err = p.TransformFloat64(nil)
 	require.ErrorContains(t, err, "the batch is nil")
+
+	// Beyond float32's range: refused by default, taken by a Float64
+	// pipeline (whose float32 Transform still refuses it); beyond
+	// float64's, refused by both, and said so.
+	huge := writeFile(t, "huge.csv", "x\n1\n-1e200\n")
+	hb, _ := readAll(t, huge, nil, 0)
+	_, err = Fit(Spec{Numeric: []string{"x"}}, hb)
+	require.ErrorContains(t, err, huge+`: line 3, column "x": "-1e200" is infinite or beyond float32's range`)
+	wide, err := Fit(Spec{Numeric: []string{"x"}, Float64: true}, hb)
+	require.NoError(t, err)
+	X, _, err = wide.TransformFloat64(hb)
+	require.NoError(t, err)
+	require.Equal(t, []float64{1, -1e200}, X)
+	_, _, err = wide.Transform(hb, nil)
+	require.ErrorContains(t, err, `"-1e200" is infinite or beyond float32's range`)
+	over := writeFile(t, "over.csv", "x\n1\n1e400\n")
+	ob, _ := readAll(t, over, nil, 0)
+	_, err = Fit(Spec{Numeric: []string{"x"}, Float64: true}, ob)
+	require.ErrorContains(t, err, over+`: line 3, column "x": "1e400" is infinite or beyond float64's range (±1.8e308)`)
+	_, _, err = wide.TransformFloat64(ob)
+	require.ErrorContains(t, err, `"1e400" is infinite or beyond float64's range`)
 }
 
 // TestPipelineCodes: EncodeCodes numbers each categorical column's training
