@@ -244,6 +244,31 @@ func (t *table) floats(names []string) ([][]float64, error) {
 	return out, nil
 }
 
+// batch is the table's named columns as a tabular.Batch, for a
+// tabular.Pipeline: every column Text, trimmed, a cell that is empty or an
+// NA marker of the layout missing (as tabular's CSV reader reads them),
+// and each row keeping its line for errors.
+func (t *table) batch() *tabular.Batch {
+	b := &tabular.Batch{Source: t.path, Rows: len(t.rows), Lines: t.lines, Layout: t.layout}
+	for j, name := range t.header {
+		if name == "" {
+			continue // unnamed: never a feature
+		}
+		c := &tabular.Column{Name: name, Kind: tabular.Text, Str: make([]string, len(t.rows))}
+		for r, rec := range t.rows {
+			c.Str[r] = strings.TrimSpace(rec[j])
+			if t.layout.IsNA(c.Str[r]) {
+				if c.Null == nil {
+					c.Null = make([]bool, len(t.rows))
+				}
+				c.Null[r] = true
+			}
+		}
+		b.Columns = append(b.Columns, c)
+	}
+	return b
+}
+
 // missingValueError is floats' error for a cell that is, or looks like, a
 // marker of a missing value rather than text in a column of text.
 type missingValueError struct{ msg string }

@@ -132,7 +132,7 @@ func TestNAValues(t *testing.T) {
 	require.Equal(t, 4, res.NFeatures) // 1, 0=l, 0=u and 0=y; a "?" row of column 0 sets none
 	code, _, errOut = runCmd(t, "logreg", "--data", data, "--no-header", "--na-values", "?", "--target", "2", "--features", "1")
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, `line 4, column "1": "?" marks a missing value; numeric features need a number in every row: drop or fill in those rows first (ember gbt keeps missing values)`)
+	require.Contains(t, errOut, `line 4, column "1": "?" marks a missing value; numeric features need a number in every row: --impute fills missing values from the training rows`)
 	model := filepath.Join(t.TempDir(), "crx.model")
 	code, _, errOut = runCmd(t, "gbt", "--data", data, "--no-header", "--na-values", "?", "--target", "2", "--trees", "5", "--save", model)
 	require.Equal(t, 0, code, errOut)

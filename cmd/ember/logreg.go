@@ -17,6 +17,7 @@ import (
 	"github.com/emberml/ember/models/logreg"
 	"github.com/emberml/ember/plots"
 	"github.com/emberml/ember/selection"
+	"github.com/emberml/ember/tabular"
 )
 
 func init() {
@@ -26,13 +27,21 @@ func init() {
 
 // logregResult is the --json summary, one object on the last line.
 type logregResult struct {
-	Data         string   `json:"data"`
-	Test         string   `json:"test,omitempty"` // the --test file
-	Target       string   `json:"target"`
-	Features     []string `json:"features"`
-	Standardized bool     `json:"standardized"`
-	Weight       string   `json:"weight,omitempty"`       // the --weight column
-	ClassWeight  string   `json:"class_weight,omitempty"` // --class-weight: "balanced" or CLASS:W pairs
+	Data     string   `json:"data"`
+	Test     string   `json:"test,omitempty"` // the --test file
+	Target   string   `json:"target"`
+	Features []string `json:"features"` // the model's features: numeric columns, then one-hot column=value
+	Numeric  []string `json:"numeric"`  // the columns read as numbers
+	// Categorical are the columns one-hot encoded (--categorical, or
+	// taken as such for their non-numeric values).
+	Categorical []string `json:"categorical,omitempty"`
+	Impute      string   `json:"impute,omitempty"` // --impute's strategy for numeric columns
+	// Unseen counts, per categorical column, the held-out rows whose
+	// value the training rows do not have (they set none of its features).
+	Unseen       map[string]int `json:"unseen_categories,omitempty"`
+	Standardized bool           `json:"standardized"`
+	Weight       string         `json:"weight,omitempty"`       // the --weight column
+	ClassWeight  string         `json:"class_weight,omitempty"` // --class-weight: "balanced" or CLASS:W pairs
 	// ClassWeights is what each class's training rows were weighted by
 	// (absent for balanced one-vs-rest, which weighs each fit apart).
 	ClassWeights map[string]float64 `json:"class_weights,omitempty"`
@@ -94,13 +103,29 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"probabilities are inflated (no longer its frequency). --weight weighs rows\n"+
 			"one by one; the two multiply. --class-weight changes the fit only; --weight\n"+
 			"weighs the held-out scores too, as scikit-learn's metrics with sample_weight\n"+
-			"(the confusion matrix and report's support then sum weights).\n")
+			"(the confusion matrix and report's support then sum weights).\n"+
+			"\nColumns: numeric unless listed in --categorical, which one-hot encodes\n"+
+			"them (a feature column=value per value of the training rows, as\n"+
+			"scikit-learn's OneHotEncoder(handle_unknown='ignore'): a value the training\n"+
+			"rows lack, or a missing one, sets none of its column's features). Without\n"+
+			"--features every other column is used, and a column of mostly non-numeric\n"+
+			"values is taken as categorical (unless it looks like an ID), as ember gbt\n"+
+			"does. --standardize scales the numeric columns only. A missing value in a\n"+
+			"numeric column is an error naming its line, unless --impute fills it from\n"+
+			"the training rows (scikit-learn's SimpleImputer). --save keeps the\n"+
+			"encoding, imputation and scaling with the model, for ember predict.\n")
 	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
 	features := fs.String("features", "", "comma-separated feature `columns`", cli.DefaultText("every other named column"), cli.NotEmpty("the feature columns"))
 	exclude := excludeFlag(fs, features)
 	checkFeatureFlags(fs, features, exclude, target)
+	categorical := fs.String("categorical", "", "comma-separated `columns` of categories, one-hot encoded: a feature column=value per value of the training rows "+
+		"(with or without --features)", cli.NotEmpty("the categorical columns"))
+	impute := fs.Choice("impute", "none", []string{"none", "mean", "median", "most_frequent", "constant"},
+		"fill missing values of numeric columns with the training rows' mean, median or most frequent value, or --fill-value "+
+			"(scikit-learn's SimpleImputer); none: a missing value is an error naming its line")
+	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat64, math.MaxFloat64), "value for --impute constant")
 	c := fs.Float("C", 1.0, cli.Above(0), "inverse L2 regularisation strength (larger = weaker penalty)")
 	multi := fs.Choice("multi", "auto", []string{"auto", "multinomial", "ovr"}, "multi-class scheme, as scikit-learn's multi_class: "+
 		"multinomial fits one softmax over all classes, ovr one binary model per class against the rest; auto is multinomial for three classes or more, and one binary model for two")
@@ -111,10 +136,10 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		"fraction of --data rows held out for scoring, stratified (0: score on the training rows)")
 	seed := fs.Uint64("seed", 1, "random seed for the train/test shuffle")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
-	standardize := fs.Bool("standardize", false, "scale each feature to mean 0, standard deviation 1 (statistics from the training rows), as sklearn's StandardScaler; coefficients are then per standard deviation")
+	standardize := fs.Bool("standardize", false, "scale each numeric column to mean 0, standard deviation 1 (statistics from the training rows), as sklearn's StandardScaler; coefficients are then per standard deviation (one-hot features are not scaled)")
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-confusion.png, and PREFIX-boundary.png when there are exactly two features",
 		[]string{"-confusion.png", "-boundary.png"})
-	save := fs.Output("save", "", "save the fitted model, with its scaling, to this `file` (see ember predict)")
+	save := fs.Output("save", "", "save the fitted model, with its one-hot encoding, imputation and scaling, to this `file` (see ember predict)")
 	classWeight := fs.Custom("class-weight", "", "balanced|CLASS:W,...",
 		"weigh each class's training rows (scikit-learn's class_weight): balanced weighs a class by rows / (classes × its rows), so every class "+
 			"counts the same (with --multi ovr, each class against the rest); CLASS:W,CLASS:W weighs the classes listed by W (0 or more) and the others by 1, "+
@@ -130,6 +155,22 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		if slices.Contains(splitList(*features), *weightCol) {
 			return fmt.Errorf("--weight %s is also a feature column: leave it out of --features", *weightCol)
+		}
+		return nil
+	})
+	fs.Check(func() error {
+		if fs.IsSet("fill-value") && *impute != "constant" {
+			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
+		}
+		for _, c := range splitList(*categorical) {
+			switch {
+			case c == *target:
+				return fmt.Errorf("--categorical lists the --target column %q", c)
+			case c == *weightCol:
+				return fmt.Errorf("--weight %s is also listed in --categorical: leave it out", c)
+			case slices.Contains(splitList(*exclude), c):
+				return fmt.Errorf("--categorical and --exclude both list %q", c)
+			}
 		}
 		return nil
 	})
@@ -205,9 +246,40 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	featNames, X, err := featureMatrix(tab, *data, *features, exclude2, *target)
+	var warnings []string
+	warn := func(format string, a ...any) {
+		w := fmt.Sprintf(format, a...)
+		warnings = append(warnings, w)
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if *impute == "none" {
+		*impute = ""
+	}
+	// Float64: the features stay float64, as the fit computes (and
+	// --standardize takes features far beyond float32's range).
+	spec := tabular.Spec{Categorical: splitList(*categorical), Impute: *impute, FillValue: *fill, Float64: true}
+	batch, err := logregColumns(tab, &spec, *features, exclude2, *target, warn)
 	if err != nil {
 		return err
+	}
+	// A missing numeric value is refused before the split, naming its
+	// line, unless --impute fills it.
+	if spec.Impute == "" {
+		if err := numericMissing(batch, spec.Numeric, missingAdvice); err != nil {
+			return err
+		}
+	}
+	var testBatch *tabular.Batch
+	if len(tabs) == 2 {
+		if _, err := tabs[1].columns(slices.Concat(spec.Numeric, spec.Categorical)); err != nil {
+			return err
+		}
+		testBatch = tabs[1].batch()
+		if spec.Impute == "" {
+			if err := numericMissing(testBatch, spec.Numeric, missingAdvice); err != nil {
+				return err
+			}
+		}
 	}
 
 	var trainIdx, testIdx []int
@@ -217,10 +289,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	var wtr, wte []float64 // the training and held-out rows' weights; nil without --weight
 	evalOn := "test"
 	if len(tabs) == 2 {
-		if Xte, err = tabs[1].floats(featNames); err != nil {
-			return err
-		}
-		Xtr, ytr, yte, wtr, wte = X, y, ys[1], weights, testWeights
+		ytr, yte, wtr, wte = y, ys[1], weights, testWeights
 		trainIdx = allRows(len(y))
 		testIdx = allRows(len(yte))
 	} else {
@@ -230,13 +299,12 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			return noRowHeldOut(fmt.Sprintf("--test-frac %v", *testFrac), *target, len(classes), "row in "+*data,
 				"--test FILE, or --test-frac 0 to score on the training rows")
 		}
-		Xtr, ytr = pick(X, y, trainIdx)
-		Xte, yte = pick(X, y, testIdx)
+		ytr, yte = pickInts(y, trainIdx), pickInts(y, testIdx)
 		if weights != nil {
 			wtr, wte = pickFloats(weights, trainIdx), pickFloats(weights, testIdx)
 		}
 		if len(testIdx) == 0 {
-			evalOn, Xte, yte, wte = "train", Xtr, ytr, wtr
+			evalOn, yte, wte = "train", ytr, wtr
 		} else if none := heldOutMissing(yte, classes); none != nil {
 			heldOutWarning = fmt.Sprintf("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
 		}
@@ -247,11 +315,41 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 
+	// The categories and imputed values come from the training rows only,
+	// as a scikit-learn Pipeline fitted on them would learn them.
+	pl, err := tabular.Fit(spec, tabular.SelectRows(batch, trainIdx))
+	if err != nil {
+		return err
+	}
+	featNames := pl.Features
+	// Every row of --data, held out or not: a bad value is an error
+	// naming its line before the fit, and the plots draw them all.
+	X, unseen, err := pipelineRows(pl, batch)
+	if err != nil {
+		return err
+	}
+	if len(tabs) == 2 {
+		if Xte, unseen, err = pipelineRows(pl, testBatch); err != nil {
+			return err
+		}
+		Xtr = X
+	} else {
+		Xtr, Xte = pickRows(X, trainIdx), pickRows(X, testIdx)
+		if evalOn == "train" {
+			Xte = Xtr
+		}
+	}
+	for _, col := range slices.Sorted(maps.Keys(unseen.Unseen)) {
+		warn("%d held-out rows have a value of %s that the training rows lack, e.g. %s: %s", unseen.Unseen[col], col, unseen.FirstUnseen[col], unseenEffect(pl, col))
+	}
+
 	var sc *logreg.Scaler
 	if *standardize {
 		// Statistics from the training rows only, so nothing about the
-		// held-out rows leaks into the model.
-		if sc, err = logreg.FitScaler(Xtr); err != nil {
+		// held-out rows leaks into the model; the numeric columns only,
+		// as a ColumnTransformer scales them and passes the one-hot
+		// features through.
+		if sc, err = numericScaler(Xtr, len(spec.Numeric)); err != nil {
 			return err
 		}
 		if X, err = sc.Transform(X); err != nil {
@@ -285,10 +383,8 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err := checkLogregWeights(wtr, ytr, cw, classes, *weightCol, *classWeight); err != nil {
 		return err
 	}
-	var warnings []string
 	if heldOutWarning != "" {
-		warnings = append(warnings, heldOutWarning)
-		fmt.Fprintf(stderr, "warning: %s\n", heldOutWarning)
+		warn("%s", heldOutWarning)
 	}
 	if err := m.FitWeighted(Xtr, ytr, wtr); err != nil {
 		// Features beyond the limit were refused above, by line, and the
@@ -298,9 +394,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		// Like sklearn's ConvergenceWarning: report, keep the fit.
-		w := convergenceWarning(ce, classes, *standardize)
-		warnings = append(warnings, w)
-		fmt.Fprintf(stderr, "warning: %s\n", w)
+		warn("%s", convergenceWarning(ce, classes, *standardize))
 	}
 
 	pred, err := m.Predict(Xte)
@@ -317,6 +411,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 
 	res := logregResult{
 		Data: *data, Test: *testPath, Target: *target, Features: featNames, Classes: classes, Standardized: *standardize,
+		Numeric: spec.Numeric, Categorical: spec.Categorical, Impute: spec.Impute, Unseen: unseen.Unseen,
 		Weight: *weightCol, ClassWeight: *classWeight, ClassWeights: appliedClassWeights(m, ytr, classes),
 		Multi: schemeName(m, len(classes)), C: m.C, Tol: m.Tol, MaxIter: m.MaxIter,
 		Converged: m.Converged, Iterations: m.Iterations,
@@ -376,7 +471,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		res.Plots = paths
 	}
 	if *save != "" {
-		mf, err := logregModelFile(m, sc, res, len(y), *seed)
+		mf, err := logregModelFile(m, sc, pl, res, len(y), *seed)
 		if err != nil {
 			return err
 		}
@@ -453,13 +548,23 @@ type logregState struct {
 	Classes []int  `json:"classes"` // indices into the file's classes that the model was fitted on
 }
 
-func logregModelFile(m *logreg.Model, sc *logreg.Scaler, r logregResult, rows int, seed uint64) (*modelFile, error) {
+// logregFileVersion is the newest logreg model file: version 2 adds the
+// feature pipeline (modelInput.Pipeline), written only by models that
+// need it, so that a file without one stays readable by older embers.
+const logregFileVersion = 2
+
+func logregModelFile(m *logreg.Model, sc *logreg.Scaler, pl *tabular.Pipeline, r logregResult, rows int, seed uint64) (*modelFile, error) {
 	st, err := m.State()
 	if err != nil {
 		return nil, err
 	}
 	mf := newModelFile("logreg")
 	mf.meta.Input = modelInput{Kind: "table", Features: r.Features, Target: r.Target, Standardize: sc != nil}
+	if len(pl.Spec.Categorical) > 0 || pl.Spec.Impute != "" {
+		// Numeric columns read as they are need no pipeline: such a file
+		// is version 1, as before.
+		mf.meta.Version, mf.meta.Input.Pipeline = logregFileVersion, pl
+	}
 	mf.meta.Classes = r.Classes
 	mf.meta.Settings = map[string]any{"C": r.C, "multi": r.Multi, "max_iter": r.MaxIter, "tol": r.Tol,
 		"converged": r.Converged, "iterations": r.Iterations}
@@ -505,6 +610,14 @@ func loadLogreg(mf *modelFile) (scorer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pl := mf.meta.Input.Pipeline; pl != nil {
+		if err := pl.Check(); err != nil {
+			return nil, fmt.Errorf("model file %s: feature pipeline: %w", mf.path, err)
+		}
+		if !slices.Equal(pl.Features, mf.meta.Input.Features) {
+			return nil, fmt.Errorf("model file %s: the feature pipeline makes %d features, not the model's %d", mf.path, len(pl.Features), d)
+		}
+	}
 	m, err := logreg.FromState(logreg.State{Classes: st.Classes, Scheme: st.Scheme, Coef: coef, Intercept: icpt})
 	if err != nil {
 		return nil, fmt.Errorf("model file %s: %w", mf.path, err)
@@ -532,12 +645,114 @@ func schemeName(m *logreg.Model, nClasses int) string {
 	return "multinomial"
 }
 
-func pick(X [][]float64, y []int, idx []int) ([][]float64, []int) {
-	xs, ys := make([][]float64, len(idx)), make([]int, len(idx))
+// pickRows is the rows of X at idx, in that order (sharing their storage).
+func pickRows(X [][]float64, idx []int) [][]float64 {
+	out := make([][]float64, len(idx))
 	for i, j := range idx {
-		xs[i], ys[i] = X[j], y[j]
+		out[i] = X[j]
 	}
-	return xs, ys
+	return out
+}
+
+// logregColumns resolves the feature columns of tab into spec (the
+// categorical ones it lists, --categorical's, and the numeric ones):
+// --features less the categorical, or every other named column but those
+// of except (--exclude's, --weight's) and target, with a column of mostly
+// non-numeric values taken as categorical, as ember gbt takes them. It
+// returns the table as a batch for the pipeline. A column that tab lacks
+// is an error listing those it has.
+func logregColumns(tab *table, spec *tabular.Spec, features, except, target string, warn func(string, ...any)) (*tabular.Batch, error) {
+	// Before the features: a misspelt target would leave itself among
+	// them, and the error would be about its values.
+	if _, err := tab.column(target); err != nil {
+		return nil, err
+	}
+	for _, c := range splitList(except) {
+		if _, err := tab.column(c); err != nil {
+			return nil, fmt.Errorf("--exclude: %w", err)
+		}
+	}
+	if _, err := tab.columns(splitList(features)); err != nil {
+		return nil, err
+	}
+	if _, err := tab.columns(spec.Categorical); err != nil {
+		return nil, fmt.Errorf("--categorical: %w", err)
+	}
+	b := tab.batch()
+	if err := chooseColumns(b, spec, features, append(splitList(except), target), warn); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// missingAdvice is what ember logreg says of a missing numeric value.
+const missingAdvice = "numeric features need a number in every row: --impute fills missing values from the training rows " +
+	"(mean, median, most_frequent, or constant with --fill-value), or drop those rows first (ember gbt keeps missing values)"
+
+// numericMissing refuses the first missing value (an empty cell, or an NA
+// marker) of the numeric columns of b, naming its line and column, with
+// advice: logistic regression has no way to fit or score a row without
+// all of its features.
+func numericMissing(b *tabular.Batch, numeric []string, advice string) error {
+	for _, name := range numeric {
+		c := b.Column(name)
+		if c == nil {
+			continue // the pipeline names it
+		}
+		for i := range b.Rows {
+			if !c.IsNull(i) {
+				continue
+			}
+			what := "empty value"
+			if c.Kind == tabular.Text && c.Str[i] != "" {
+				what = fmt.Sprintf("%q marks a missing value", c.Str[i])
+			}
+			return fmt.Errorf("%s, column %q: %s; %s", b.Where(i), name, what, advice)
+		}
+	}
+	return nil
+}
+
+// pipelineRows is the float64 features of every row of b, one slice a
+// row, and the report of the values the pipeline had not seen.
+func pipelineRows(pl *tabular.Pipeline, b *tabular.Batch) ([][]float64, tabular.TransformReport, error) {
+	flat, rep, err := pl.TransformFloat64(b)
+	if err != nil {
+		return nil, rep, err
+	}
+	d := len(pl.Features)
+	X := make([][]float64, b.Rows)
+	for i := range X {
+		X[i] = flat[i*d : (i+1)*d : (i+1)*d]
+	}
+	return X, rep, nil
+}
+
+// numericScaler is a StandardScaler of the first nNumeric columns of X
+// (the pipeline's numeric features) that leaves the others, one-hot
+// features, as they are (mean 0, deviation 1): scikit-learn's
+// ColumnTransformer with StandardScaler on the numeric columns and
+// OneHotEncoder on the categorical ones.
+func numericScaler(X [][]float64, nNumeric int) (*logreg.Scaler, error) {
+	d := len(X[0])
+	sc := &logreg.Scaler{Mean: make([]float64, d), Std: make([]float64, d)}
+	for j := range sc.Std {
+		sc.Std[j] = 1
+	}
+	if nNumeric == 0 {
+		return sc, nil
+	}
+	num := make([][]float64, len(X))
+	for i, row := range X {
+		num[i] = row[:nNumeric]
+	}
+	fit, err := logreg.FitScaler(num)
+	if err != nil {
+		return nil, err
+	}
+	copy(sc.Mean, fit.Mean)
+	copy(sc.Std, fit.Std)
+	return sc, nil
 }
 
 // printLogreg prints the fit and its held-out scores: report is the

@@ -240,30 +240,56 @@ func TestLogregErrors(t *testing.T) {
 		{
 			name: "non-numeric value", file: "a,b,cls\n1,2,x\n2,1,y\n3,abc,x\n4,2,y\n",
 			args:    []string{"--target", "cls"},
-			wantErr: []string{`line 4, column "b": "abc" is not a number`, "--features"},
+			wantErr: []string{`line 4, column "b": "abc" is not a number, though 3 of its 4 values are`, "--categorical b one-hot encodes"},
 		},
 		{
-			// The README promises an error naming --na-values; it said only
-			// "is not a number", and to choose other columns.
-			name: "missing-value marker", file: "a,b,cls\n1,2,x\n2,?,y\n",
-			args: []string{"--target", "cls"},
-			wantErr: []string{`in.csv: line 3, column "b": "?" is not a number; if it marks a missing value, drop or fill in those rows first: ` +
-				`numeric features need a number in every row (ember gbt keeps missing values, with --na-values "?")` + "\n"},
+			name: "non-numeric value in --features", file: "a,b,cls\n1,2,x\n2,1,y\n3,abc,x\n4,2,y\n",
+			args:    []string{"--target", "cls", "--features", "a,b"},
+			wantErr: []string{`line 4, column "b": "abc" is not a number (a numeric feature; list the column as categorical if it holds categories)`},
+		},
+		{
+			// The README promises an error naming --na-values.
+			name: "missing-value marker", file: "a,b,cls\n1,2,x\n2,?,y\n3,4,x\n",
+			args:    []string{"--target", "cls"},
+			wantErr: []string{`in.csv: line 3, column "b": "?" is not a number, though 2 of its 3 values are (--na-values "?" reads it as a missing value; --categorical b one-hot encodes the column instead)` + "\n"},
 		},
 		{
 			name: "missing-value marker read as one", file: "a,b,cls\n1,2,x\n2,?,y\n",
 			args:    []string{"--target", "cls", "--na-values", "?"},
-			wantErr: []string{`in.csv: line 3, column "b": "?" marks a missing value; numeric features need a number in every row: drop or fill in those rows first (ember gbt keeps missing values)` + "\n"},
+			wantErr: []string{`in.csv: line 3, column "b": "?" marks a missing value; numeric features need a number in every row: --impute fills missing values from the training rows (mean, median, most_frequent, or constant with --fill-value), or drop those rows first (ember gbt keeps missing values)` + "\n"},
 		},
 		{
 			name: "empty value", file: "a,b,cls\n1,2,x\n2,,y\n",
 			args:    []string{"--target", "cls"},
-			wantErr: []string{`line 3, column "b": empty value`},
+			wantErr: []string{`line 3, column "b": empty value; numeric features need a number in every row: --impute`},
 		},
 		{
+			// pandas reads NaN as a missing value, as ember gbt does.
 			name: "NaN value", file: "a,b,cls\n1,2,x\n2,NaN,y\n",
 			args:    []string{"--target", "cls"},
-			wantErr: []string{`line 3, column "b": "NaN" is not a finite number`},
+			wantErr: []string{`line 3, column "b": "NaN" marks a missing value`},
+		},
+		{
+			name: "missing value in a held-out row", file: "a,b,cls\n1,2,x\n2,1,y\n3,4,x\n4,5,y\n",
+			args:    []string{"--target", "cls", "--test", writeFile(t, "hole.csv", "a,b,cls\n1,2,x\n2,,y\n")},
+			wantErr: []string{`hole.csv: line 3, column "b": empty value; numeric features need a number in every row`},
+		},
+		{
+			name: "--fill-value without --impute constant", file: good,
+			usage:   true,
+			args:    []string{"--target", "cls", "--impute", "mean", "--fill-value", "3"},
+			wantErr: []string{"--fill-value is the value of --impute constant"},
+		},
+		{
+			name: "--categorical lists the target", file: good,
+			usage:   true,
+			args:    []string{"--target", "cls", "--categorical", "cls"},
+			wantErr: []string{`--categorical lists the --target column "cls"`},
+		},
+		{
+			name: "--categorical names no column", file: good,
+			args:    []string{"--target", "cls", "--categorical", "colour"},
+			wantErr: []string{`--categorical: `, `no column "colour"; the columns are: a, b, cls`},
 		},
 		{
 			name: "single class", file: "a,b,cls\n1,2,x\n2,1,x\n3,3,x\n",

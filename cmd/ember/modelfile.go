@@ -11,6 +11,7 @@ import (
 	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/graph"
 	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/tabular"
 )
 
 // Model files. Every model ember saves (--save) is a checkpoint file (the
@@ -66,6 +67,10 @@ type modelInput struct {
 	StopWords bool `json:"stop_words,omitempty"`
 	// Vocabulary is a text model's terms, in feature-column order.
 	Vocabulary []string `json:"vocabulary,omitempty"`
+	// Pipeline, when set, makes a table model's Features from the raw
+	// columns (one-hot encoding, imputation; logreg files of version 2),
+	// which Features then name; nil reads Features as numeric columns.
+	Pipeline *tabular.Pipeline `json:"pipeline,omitempty"`
 	// TextFeatures are a text model's n-gram, binary and tf-idf settings
 	// (naive Bayes files of version 2); nil is unigram counts.
 	TextFeatures *nbFeatures `json:"text_features,omitempty"`
@@ -157,6 +162,8 @@ func loadModelFile(path string) (*modelFile, error) {
 		newest = gbt.FileVersion
 	case "naivebayes": // version 2 adds feature settings (nbFileVersion)
 		newest = nbFileVersion
+	case "logreg": // version 2 adds the feature pipeline (logregFileVersion)
+		newest = logregFileVersion
 	}
 	switch {
 	case m.meta.Version > newest:

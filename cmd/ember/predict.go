@@ -492,8 +492,23 @@ func readFeatures(mf *modelFile, data string, layout tabular.Layout, id string) 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	X, err := tab.floats(mf.meta.Input.Features)
-	if err != nil {
+	var X [][]float64
+	if pl := mf.meta.Input.Pipeline; pl != nil {
+		// One-hot encoded and imputed as at training time.
+		if _, err := tab.columns(pl.Inputs()); err != nil {
+			return nil, nil, nil, fmt.Errorf("%w (the model %s needs the columns %s)", err, mf.path, strings.Join(pl.Inputs(), ", "))
+		}
+		b := tab.batch()
+		if pl.Spec.Impute == "" {
+			advice := fmt.Sprintf("the model %s was fitted without --impute, so its numeric features need a number in every row", mf.path)
+			if err := numericMissing(b, pl.Spec.Numeric, advice); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		if X, _, err = pipelineRows(pl, b); err != nil {
+			return nil, nil, nil, notNumber(err, mf.path)
+		}
+	} else if X, err = tab.floats(mf.meta.Input.Features); err != nil {
 		return nil, nil, nil, fmt.Errorf("%w (the model %s needs the columns %s)", err, mf.path, strings.Join(mf.meta.Input.Features, ", "))
 	}
 	var ids []string

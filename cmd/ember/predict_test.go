@@ -227,7 +227,7 @@ func TestPredictBadInput(t *testing.T) {
 	foreign := filepath.Join(dir, "spam.model")
 	require.NoError(t, checkpoint.Save(foreign, "ember.spamrnn", map[string]int{"x": 1}, nil))
 	future := filepath.Join(dir, "future.ember")
-	require.NoError(t, checkpoint.Save(future, "ember.logreg", map[string]any{"version": 2, "command": "logreg"}, nil))
+	require.NoError(t, checkpoint.Save(future, "ember.logreg", map[string]any{"version": logregFileVersion + 1, "command": "logreg"}, nil))
 	noSpecies := writeFile(t, "x.csv", "sepal_length,sepal_width\n1,2\n")
 	// Scored as if fine: probabilities 0, 0, 1.
 	huge := writeFile(t, "huge.csv", "sepal_length,sepal_width,petal_length,petal_width\n5,3,1,0.2\n1e200,3,1,0.2\n")
@@ -243,7 +243,7 @@ func TestPredictBadInput(t *testing.T) {
 		{"xgboost model", []string{"--model", "../../models/gbt/testdata/xgb_binary.json", "--data", test}, 1, "ember score reads XGBoost .json/.ubj models"},
 		{"truncated", []string{"--model", truncated, "--data", test}, 1, "truncated"},
 		{"another kind", []string{"--model", foreign, "--data", test}, 1, `holds a "ember.spamrnn" model, which ember predict does not score (it scores ember.gbt, ember.kmeans, ember.logreg, ember.naivebayes); use spamrnn predict or spamrnn eval`},
-		{"newer metadata", []string{"--model", future, "--data", test}, 1, "metadata version 2 is newer than this ember reads (1)"},
+		{"newer metadata", []string{"--model", future, "--data", test}, 1, fmt.Sprintf("metadata version %d is newer than this ember reads (%d)", logregFileVersion+1, logregFileVersion)},
 		{"missing feature column", []string{"--model", model, "--data", noSpecies, "--out", preds}, 1, `no column "petal_length"`},
 		{"huge value", []string{"--model", model, "--data", huge, "--out", preds}, 1, huge + `: line 3, column "sepal_length": 1e+200 is too large in magnitude (the limit is 1e+100)`},
 		{"missing id column", []string{"--model", model, "--data", test, "--id", "row"}, 1, `--id: ` + test + `: no column "row"`},

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberml/ember/checkpoint"
+)
+
+// onehotReference is testdata/logreg_onehot.json, written by
+// make_logreg_onehot.py: scikit-learn Pipelines of a ColumnTransformer
+// (SimpleImputer and StandardScaler on the numeric columns,
+// OneHotEncoder(handle_unknown="ignore") on the categorical ones) and
+// LogisticRegression, fitted on logreg_onehot_train.csv.
+type onehotReference struct {
+	Cases []struct {
+		Name      string      `json:"name"`
+		Target    string      `json:"target"`
+		Features  []string    `json:"features"`
+		Classes   []string    `json:"classes"`
+		Coef      [][]float64 `json:"coef"`
+		Intercept []float64   `json:"intercept"`
+		TestProba [][]float64 `json:"test_proba"`
+	} `json:"cases"`
+}
+
+// TestLogregOneHotMatchesSklearnPipeline: ember logreg one-hot encodes
+// --categorical columns and those of non-numeric values, imputes and
+// standardises the numeric ones from the training rows, and fits what
+// scikit-learn's Pipeline fits: the same features in the same order, the
+// coefficients and intercepts of the optimum, and on the test file (a
+// colour the training rows lack, a missing size, a missing x2) the same
+// probabilities, from the fit and from ember predict with the saved model.
+func TestLogregOneHotMatchesSklearnPipeline(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "logreg_onehot.json"))
+	require.NoError(t, err)
+	var ref onehotReference
+	require.NoError(t, json.Unmarshal(raw, &ref))
+	require.Len(t, ref.Cases, 2)
+	train, test := filepath.Join("testdata", "logreg_onehot_train.csv"), filepath.Join("testdata", "logreg_onehot_test.csv")
+	args := map[string][]string{
+		"multinomial": {"--exclude", "y2", "--categorical", "colour", "--impute", "median", "--standardize"},
+		"binary":      {"--exclude", "y", "--categorical", "colour", "--impute", "constant", "--fill-value", "-1", "--C", "0.5"},
+	}
+	for _, c := range ref.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			model := filepath.Join(t.TempDir(), "m.ember")
+			cmd := append([]string{"logreg", "--data", train, "--test", test, "--target", c.Target,
+				"--tol", "1e-10", "--max-iter", "10000", "--save", model, "--json"}, args[c.Name]...)
+			code, out, errOut := runCmd(t, cmd...)
+			require.Equal(t, 0, code, errOut)
+			// size holds letters: taken as categorical, and said so.
+			require.Contains(t, errOut, `warning: column "size" has non-numeric values ("M", `+train+`: line 2): one-hot encoding it`)
+			require.Contains(t, errOut, `warning: 1 held-out rows have a value of colour that the training rows lack, e.g. "purple" (`+test+`: line 4): no colour=… feature is set for them`)
+			res := lastJSON(t, out)
+			require.True(t, res.Converged)
+			require.Equal(t, c.Features, res.Features)
+			require.Equal(t, []string{"x1", "x2"}, res.Numeric)
+			require.Equal(t, []string{"colour", "size"}, res.Categorical)
+			require.Equal(t, c.Classes, res.Classes)
+			require.Equal(t, map[string]int{"colour": 1}, res.Unseen)
+			require.Len(t, res.Coef, len(c.Coef))
+			for k := range c.Coef {
+				require.InDeltaSlice(t, c.Coef[k], res.Coef[k], 1e-6, "coef row %d", k)
+			}
+			require.InDeltaSlice(t, c.Intercept, res.Intercept, 1e-6)
+
+			// The saved pipeline encodes, imputes and scales the test
+			// rows as the fit did.
+			preds := filepath.Join(t.TempDir(), "pred.csv")
+			code, _, errOut = runCmd(t, "predict", "--model", model, "--data", test, "--out", preds)
+			require.Equal(t, 0, code, errOut)
+			recs := readCSV(t, preds)
+			require.Len(t, recs, 1+len(c.TestProba))
+			for i, want := range c.TestProba {
+				got := recs[1+i][1:]
+				require.Len(t, got, len(want))
+				for k, s := range got {
+					v, err := strconv.ParseFloat(s, 64)
+					require.NoError(t, err)
+					require.InDelta(t, want[k], v, 1e-7, "test row %d, class %s", i, c.Classes[k])
+				}
+			}
+		})
+	}
+}
+
+// TestLogregPipelineFile: a model with categorical columns or imputation
+// saves its pipeline in a version 2 file, and ember predict refuses a
+// missing numeric value the model has no imputation for, naming the line;
+// a model of numeric columns alone saves no pipeline and stays version 1,
+// which older embers read.
+func TestLogregPipelineFile(t *testing.T) {
+	train := filepath.Join("testdata", "logreg_onehot_train.csv")
+	dir := t.TempDir()
+	meta := func(path string) modelMeta {
+		f, err := checkpoint.Load(path, "ember.logreg")
+		require.NoError(t, err)
+		var m modelMeta
+		require.NoError(t, f.DecodeMeta(&m))
+		return m
+	}
+
+	onehot := filepath.Join(dir, "onehot.ember")
+	code, _, errOut := runCmd(t, "logreg", "--data", train, "--target", "y", "--features", "x1", "--categorical", "colour,size", "--save", onehot)
+	require.Equal(t, 0, code, errOut)
+	m := meta(onehot)
+	require.Equal(t, logregFileVersion, m.Version)
+	require.NotNil(t, m.Input.Pipeline)
+	require.Equal(t, []string{"x1"}, m.Input.Pipeline.Spec.Numeric)
+	require.Equal(t, m.Input.Features, m.Input.Pipeline.Features)
+
+	hole := writeFile(t, "hole.csv", "x1,colour,size\n3,red,S\n,blue,M\n")
+	code, _, errOut = runCmd(t, "predict", "--model", onehot, "--data", hole)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, hole+`: line 3, column "x1": empty value; the model `+onehot+` was fitted without --impute, so its numeric features need a number in every row`)
+	code, _, errOut = runCmd(t, "predict", "--model", onehot, "--data", writeFile(t, "nocol.csv", "x1,colour\n3,red\n"))
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `no column "size"`)
+	require.Contains(t, errOut, "the model "+onehot+" needs the columns x1, colour, size")
+
+	plain := filepath.Join(dir, "plain.ember")
+	code, _, errOut = runCmd(t, "logreg", "--data", train, "--target", "y", "--features", "x1", "--save", plain)
+	require.Equal(t, 0, code, errOut)
+	m = meta(plain)
+	require.Equal(t, 1, m.Version)
+	require.Nil(t, m.Input.Pipeline)
+	require.Equal(t, []string{"x1"}, m.Input.Features)
+}
