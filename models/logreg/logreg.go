@@ -1,4 +1,5 @@
-// Package logreg is L2-regularised logistic regression fitted with L-BFGS,
+// Package logreg is L2-regularised (or, with Penalty None, unpenalised)
+// logistic regression fitted with L-BFGS,
 // matching scikit-learn's LogisticRegression() (lbfgs solver): the same
 // objective, defaults (C=1, tol=1e-4, max_iter=100, fitted unpenalised
 // intercept), stopping rule and class handling, so coefficients agree with
@@ -78,12 +79,28 @@ const (
 	OneVsRest MultiClass = "ovr"
 )
 
+// Penalty is the regularisation term of the objective.
+type Penalty string
+
+const (
+	// L2 adds ||W||²/(2C) to the summed log loss (sklearn's penalty="l2").
+	L2 Penalty = "l2"
+	// None fits the summed log loss alone, the maximum-likelihood fit
+	// (sklearn's penalty=None, "none" in 1.2), and C is not used. The
+	// optimum is finite only when no hyperplane separates the classes: on
+	// separable data the coefficients grow until MaxIter, and Fit returns
+	// a *ConvergenceError.
+	None Penalty = "none"
+)
+
 // Model is a logistic regression classifier. Set the exported options (New
 // gives sklearn's defaults), call Fit, then Predict or PredictProba.
 type Model struct {
 	// C is the inverse regularisation strength: the objective is
 	// 0.5·||W||² + C·Σ logloss. Smaller C means stronger shrinkage. Must be > 0.
 	C float64
+	// Penalty is L2 (also the zero value, "") or None.
+	Penalty Penalty
 	// Multi chooses the multi-class scheme (default Auto).
 	Multi MultiClass
 	// MaxIter bounds the L-BFGS iterations (per class for OneVsRest).
@@ -131,7 +148,7 @@ const (
 
 // New returns a model with scikit-learn's LogisticRegression() defaults.
 func New() *Model {
-	return &Model{C: 1, Multi: Auto, MaxIter: 100, Tol: 1e-4, FitIntercept: true}
+	return &Model{C: 1, Penalty: L2, Multi: Auto, MaxIter: 100, Tol: 1e-4, FitIntercept: true}
 }
 
 // ConvergenceError is returned by Fit when L-BFGS stopped before meeting the
@@ -289,7 +306,7 @@ func (m *Model) fit(data []float64, n, d int, y []int, sampleWeight []float64) e
 					yc[i] = 1
 				}
 			}
-			p := newProblem(x, xt, yc, 1, m.C, m.FitIntercept)
+			p := newProblem(x, xt, yc, 1, m.invC(), m.FitIntercept)
 			p.sw = sw
 			if m.BalancedClassWeight {
 				p.sw = balanceBinary(sw, yc)
@@ -310,7 +327,7 @@ func (m *Model) fit(data []float64, n, d int, y []int, sampleWeight []float64) e
 		}
 	default:
 		m.scheme = schemeSoftmax
-		p := newProblem(x, xt, idx, k, m.C, m.FitIntercept)
+		p := newProblem(x, xt, idx, k, m.invC(), m.FitIntercept)
 		p.sw = sw
 		coef, icpt, res := m.solve(p, settings)
 		m.coef, m.intercept = coef, icpt
@@ -329,7 +346,7 @@ func (m *Model) fit(data []float64, n, d int, y []int, sampleWeight []float64) e
 // reset forgets the fitted state, keeping the options, so that a Fit that
 // fails on bad input leaves an unfitted model rather than a stale one.
 func (m *Model) reset() {
-	*m = Model{C: m.C, Multi: m.Multi, MaxIter: m.MaxIter, Tol: m.Tol, FitIntercept: m.FitIntercept,
+	*m = Model{C: m.C, Penalty: m.Penalty, Multi: m.Multi, MaxIter: m.MaxIter, Tol: m.Tol, FitIntercept: m.FitIntercept,
 		ClassWeight: m.ClassWeight, BalancedClassWeight: m.BalancedClassWeight}
 }
 
@@ -356,7 +373,21 @@ func (m *Model) solve(p *problem, st lbfgsSettings) ([][]float64, []float64, lbf
 	return coef, icpt, res
 }
 
+// invC is the weight of ||W||²/2 in the objective: 1/C, or 0 without a
+// penalty (sklearn's C=inf).
+func (m *Model) invC() float64 {
+	if m.Penalty == None {
+		return 0
+	}
+	return 1 / m.C
+}
+
 func (m *Model) checkOptions() error {
+	switch m.Penalty {
+	case L2, None, "":
+	default:
+		return fmt.Errorf(`logreg: unknown Penalty %q; want "l2" or "none"`, m.Penalty)
+	}
 	switch {
 	case !(m.C > 0) || math.IsInf(m.C, 1):
 		return fmt.Errorf("logreg: C must be a positive finite number, got %v", m.C)

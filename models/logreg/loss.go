@@ -31,13 +31,15 @@ type problem struct {
 	w, z, g, gw *tensor.Dense
 }
 
-func newProblem(x, xt *tensor.Dense, y []int, k int, c float64, fitIntercept bool) *problem {
+// newProblem is the loss of x's rows labelled y, with invC the weight of
+// the penalty (1/C; 0 for none).
+func newProblem(x, xt *tensor.Dense, y []int, k int, invC float64, fitIntercept bool) *problem {
 	n, d := x.Shape()[0], x.Shape()[1]
 	mk := func(r, c int) *tensor.Dense {
 		return tensor.New(tensor.WithShape(r, c), tensor.WithBacking(make([]float64, r*c)))
 	}
 	return &problem{
-		x: x, xt: xt, n: n, d: d, k: k, y: y, invC: 1 / c, fitIntercept: fitIntercept,
+		x: x, xt: xt, n: n, d: d, k: k, y: y, invC: invC, fitIntercept: fitIntercept,
 		w: mk(d, k), z: mk(n, k), g: mk(n, k), gw: mk(d, k),
 	}
 }
