@@ -48,6 +48,7 @@ type logregResult struct {
 	Classes      []string           `json:"classes"`
 	Multi        string             `json:"multi"`
 	C            float64            `json:"C"`
+	Penalty      string             `json:"penalty"` // l2, or none (C unused)
 	Tol          float64            `json:"tol"`
 	MaxIter      int                `json:"max_iter"`
 	Converged    bool               `json:"converged"`
@@ -92,11 +93,12 @@ type jsonClassRow struct {
 func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("logreg", stdout,
 		"usage: ember logreg --data FILE --target COLUMN [options]\n"+
-			"\nFits L2-regularised logistic regression (as scikit-learn's LogisticRegression)\n"+
-			"and reports coefficients, convergence, and held-out accuracy, confusion matrix\n"+
-			"and classification report. The held-out rows are --test FILE, or --test-frac\n"+
-			"of --data stratified, as ember gbt and naivebayes split: that share of each\n"+
-			"class, picked at random (--seed), though never a class's last row.\n"+
+			"\nFits L2-regularised (or, with --penalty none, unpenalised) logistic regression\n"+
+			"(as scikit-learn's LogisticRegression) and reports coefficients, convergence,\n"+
+			"and held-out accuracy, confusion matrix and classification report. The\n"+
+			"held-out rows are --test FILE, or --test-frac of --data stratified, as ember\n"+
+			"gbt and naivebayes split: that share of each class, picked at random (--seed),\n"+
+			"though never a class's last row.\n"+
 			"\nFor a rare class that the model seldom predicts, --class-weight balanced\n"+
 			"weighs each class's rows so that every class counts the same in the fit:\n"+
 			"recall of the rare class rises, its precision falls, and its predicted\n"+
@@ -127,6 +129,8 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"(scikit-learn's SimpleImputer); none: a missing value is an error naming its line")
 	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat64, math.MaxFloat64), "value for --impute constant")
 	c := fs.Float("C", 1.0, cli.Above(0), "inverse L2 regularisation strength (larger = weaker penalty)")
+	penalty := fs.Choice("penalty", "l2", []string{"l2", "none"}, "l2: coefficients penalised by ||W||²/(2C); none: the unpenalised maximum-likelihood fit "+
+		"(scikit-learn's penalty=None), finite only when no hyperplane separates the classes (else it stops at --max-iter with a warning)")
 	multi := fs.Choice("multi", "auto", []string{"auto", "multinomial", "ovr"}, "multi-class scheme, as scikit-learn's multi_class: "+
 		"multinomial fits one softmax over all classes, ovr one binary model per class against the rest; auto is multinomial for three classes or more, and one binary model for two")
 	maxIter := fs.Int("max-iter", 100, 1, 1_000_000, "L-BFGS iteration limit")
@@ -159,6 +163,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	})
 	fs.Check(func() error {
+		if *penalty == "none" && fs.IsSet("C") {
+			return errors.New("--C is the inverse strength of the L2 penalty; --penalty none has none (scikit-learn ignores C then)")
+		}
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
@@ -375,6 +382,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 
 	m := logreg.New()
 	m.C, m.MaxIter, m.Tol, m.Multi = *c, *maxIter, *tol, logreg.MultiClass(*multi)
+	m.Penalty = logreg.Penalty(*penalty)
 	if *classWeight == "balanced" {
 		m.BalancedClassWeight = true
 	} else if cw != nil {
@@ -413,7 +421,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		Data: *data, Test: *testPath, Target: *target, Features: featNames, Classes: classes, Standardized: *standardize,
 		Numeric: spec.Numeric, Categorical: spec.Categorical, Impute: spec.Impute, Unseen: unseen.Unseen,
 		Weight: *weightCol, ClassWeight: *classWeight, ClassWeights: appliedClassWeights(m, ytr, classes),
-		Multi: schemeName(m, len(classes)), C: m.C, Tol: m.Tol, MaxIter: m.MaxIter,
+		Multi: schemeName(m, len(classes)), C: m.C, Penalty: *penalty, Tol: m.Tol, MaxIter: m.MaxIter,
 		Converged: m.Converged, Iterations: m.Iterations,
 		Coef: m.Coef(), Intercept: m.Intercept(),
 		NTrain: len(ytr), NTest: len(testIdx), EvalOn: evalOn,
@@ -566,7 +574,7 @@ func logregModelFile(m *logreg.Model, sc *logreg.Scaler, pl *tabular.Pipeline, r
 		mf.meta.Version, mf.meta.Input.Pipeline = logregFileVersion, pl
 	}
 	mf.meta.Classes = r.Classes
-	mf.meta.Settings = map[string]any{"C": r.C, "multi": r.Multi, "max_iter": r.MaxIter, "tol": r.Tol,
+	mf.meta.Settings = map[string]any{"C": r.C, "penalty": r.Penalty, "multi": r.Multi, "max_iter": r.MaxIter, "tol": r.Tol,
 		"converged": r.Converged, "iterations": r.Iterations}
 	if r.ClassWeight != "" {
 		// For reports: the fit's option, as C is; predict needs nothing new.
@@ -775,7 +783,11 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 		}
 		fmt.Fprintf(w, "class weights: %s (%s)\n", describeClassWeights(r), scores)
 	}
-	fmt.Fprintf(w, "model: logistic regression, %s, C=%g, tol=%g, max-iter %d\n", r.Multi, r.C, r.Tol, r.MaxIter)
+	penalty := fmt.Sprintf("C=%g", r.C)
+	if r.Penalty == "none" {
+		penalty = "no penalty"
+	}
+	fmt.Fprintf(w, "model: logistic regression, %s, %s, tol=%g, max-iter %d\n", r.Multi, penalty, r.Tol, r.MaxIter)
 	if r.Converged {
 		fmt.Fprintf(w, "converged: yes, after %d iterations\n", r.Iterations)
 	} else {

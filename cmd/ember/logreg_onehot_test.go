@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/checkpoint"
+	"github.com/emberml/ember/models/logreg"
+	"github.com/emberml/ember/tabular"
 )
 
 // onehotReference is testdata/logreg_onehot.json, written by
@@ -131,4 +134,59 @@ func TestLogregPipelineFile(t *testing.T) {
 	require.Equal(t, 1, m.Version)
 	require.Nil(t, m.Input.Pipeline)
 	require.Equal(t, []string{"x1"}, m.Input.Features)
+}
+
+// TestLogregPenaltyNone: --penalty none fits models/logreg's Penalty None
+// (checked against scikit-learn's penalty="none" there), says so, saves
+// it among the settings, and refuses --C, which it would not use.
+func TestLogregPenaltyNone(t *testing.T) {
+	train := filepath.Join("testdata", "logreg_onehot_train.csv")
+	model := filepath.Join(t.TempDir(), "none.ember")
+	code, out, errOut := runCmd(t, "logreg", "--data", train, "--target", "y2", "--features", "x1,x2", "--impute", "mean",
+		"--penalty", "none", "--test-frac", "0", "--tol", "1e-6", "--max-iter", "10000", "--save", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "model: logistic regression, binary, no penalty, tol=1e-06")
+
+	res := lastJSON(t, out)
+	require.Equal(t, "none", res.Penalty)
+	require.True(t, res.Converged)
+
+	// The same rows, imputed as the command imputes them, fitted by the
+	// library.
+	tab, err := readTable(train, tabular.Layout{})
+	require.NoError(t, err)
+	pl, err := tabular.Fit(tabular.Spec{Numeric: []string{"x1", "x2"}, Impute: tabular.ImputeMean, Float64: true}, tab.batch())
+	require.NoError(t, err)
+	X, _, err := pipelineRows(pl, tab.batch())
+	require.NoError(t, err)
+	ys, _, err := labelsOf("y2", tab)
+	require.NoError(t, err)
+	for _, pen := range []logreg.Penalty{logreg.None, logreg.L2} {
+		m := logreg.New()
+		m.Penalty, m.Tol, m.MaxIter = pen, 1e-6, 10000
+		require.NoError(t, m.Fit(X, ys[0]))
+		if pen == logreg.None {
+			require.InDeltaSlice(t, m.Coef()[0], res.Coef[0], 1e-12)
+			require.InDeltaSlice(t, m.Intercept(), res.Intercept, 1e-12)
+		} else {
+			require.Greater(t, maxDiff(m.Coef()[0], res.Coef[0]), 1e-3, "the L2 fit is another")
+		}
+	}
+	f, err := checkpoint.Load(model, "ember.logreg")
+	require.NoError(t, err)
+	var meta modelMeta
+	require.NoError(t, f.DecodeMeta(&meta))
+	require.Equal(t, "none", meta.Settings["penalty"])
+
+	code, _, errOut = runCmd(t, "logreg", "--data", train, "--target", "y2", "--penalty", "none", "--C", "3")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--C is the inverse strength of the L2 penalty; --penalty none has none")
+}
+
+func maxDiff(a, b []float64) float64 {
+	var d float64
+	for i := range a {
+		d = max(d, math.Abs(a[i]-b[i]))
+	}
+	return d
 }
