@@ -1,6 +1,7 @@
 // Package naivebayes implements naive Bayes for count data such as
 // bag-of-words vectors, with the same estimates as scikit-learn's
-// MultinomialNB, ComplementNB and BernoulliNB. MultinomialNB estimates
+// MultinomialNB, ComplementNB and BernoulliNB, and for numeric tables,
+// scikit-learn's GaussianNB. MultinomialNB estimates
 //
 //	P(c)        = n_c / n                                   (FitPrior)
 //	P(word j|c) = (N_cj + alpha) / (N_c + alpha * nFeatures) (Lidstone; alpha=1 is Laplace)
@@ -41,6 +42,15 @@
 // The three models take counts or any non-negative weights, such as the
 // tf-idf weights of text.TfidfTransformer (which BernoulliNB reads only as
 // present or absent).
+//
+// GaussianNB is for numeric features (measurements, not counts): each class
+// models each feature as a normal distribution with the class's weighted
+// mean θ_cj and variance σ²_cj, plus ε = var_smoothing × the largest
+// feature variance over all training rows, and scores
+//
+//	log P(c) - ½ Σ_j log(2π σ²_cj) - ½ Σ_j (x_j - θ_cj)² / σ²_cj.
+//
+// It reads dense rows ([][]float64), as package logreg does.
 //
 // # Where the tensor engine is used
 //
