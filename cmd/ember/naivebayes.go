@@ -23,7 +23,7 @@ import (
 )
 
 func init() {
-	register("naivebayes", "classify text documents with naive Bayes on word (n-gram) counts or tf-idf", runNaiveBayes)
+	register("naivebayes", "classify text documents with naive Bayes on word (n-gram) counts or tf-idf, or numeric tables (--model gaussian)", runNaiveBayes)
 	scorers["naivebayes"] = loadNaiveBayes
 }
 
@@ -122,6 +122,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("naivebayes", stdout,
 		"usage: ember naivebayes --data FILE [--format auto|sms|text-label] [options]\n"+
 			"       ember naivebayes --data FILE [--format auto|csv|tsv] --text COLUMN --label COLUMN [options]\n"+
+			"       ember naivebayes --model gaussian --data FILE --target COLUMN [table options]\n"+
 			"\nTokenises documents (HTML tags and non-letters removed, lower case, English stop\n"+
 			"words dropped), counts the words of a vocabulary learned from the training\n"+
 			"documents, fits naive Bayes (scikit-learn's MultinomialNB, ComplementNB with\n"+
@@ -150,8 +151,15 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"reads presence, so --tfidf is refused with it.\n"+
 			"scikit-learn's other settings: --norm, --sublinear-tf, --no-smooth-idf and\n"+
 			"--no-idf (use_idf=False: tf alone, normalised) set TfidfTransformer's;\n"+
-			"--complement-norm is ComplementNB's norm=True.\n")
-	data := fs.Input("data", "", "`file` of labelled documents", cli.Required())
+			"--complement-norm is ComplementNB's norm=True.\n"+
+			"\nTables: ember naivebayes --model gaussian --data FILE --target COLUMN fits\n"+
+			"scikit-learn's GaussianNB on numeric feature columns (--features, --exclude,\n"+
+			"--sep, --no-header, --na-values as ember logreg reads them; a missing value is\n"+
+			"an error naming its line), with --var-smoothing and --weight (sample_weight),\n"+
+			"and reports each class's mean and standard deviation per feature (for two\n"+
+			"classes, the features ranked by |mean difference| / pooled deviation). The\n"+
+			"text flags are refused with it, and its flags with the text models.\n")
+	data := fs.Input("data", "", "`file` of labelled documents (with --model gaussian, a CSV or TSV table)", cli.Required())
 	format := fs.Choice("format", "auto", []string{"auto", "sms", "text-label", "tsv", "csv"},
 		"file layout: sms (label<TAB>text per line, no header, as the UCI SMS Spam Collection), "+
 			"text-label (text<TAB>label per line, no header, as UCI's sentiment labelled sentences), "+
@@ -159,10 +167,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			"or auto: csv when --text/--label are given, else sms or text-label, the label being the field with fewer distinct values")
 	textCol := fs.String("text", "", "`column` holding the documents (tsv/csv)", cli.NotEmpty("a column"))
 	labelCol := fs.String("label", "", "`column` holding the class labels (tsv/csv)", cli.NotEmpty("a column"))
-	model := fs.Choice("model", "multinomial", []string{"multinomial", "complement", "bernoulli"},
+	model := fs.Choice("model", "multinomial", []string{"multinomial", "complement", "bernoulli", "gaussian"},
 		"multinomial (scikit-learn's MultinomialNB), complement (ComplementNB: each class estimated from the other classes' text, "+
-			"which suits unbalanced classes such as spam) or bernoulli (BernoulliNB: whether each vocabulary term is present "+
-			"in a document or absent, both counting)")
+			"which suits unbalanced classes such as spam), bernoulli (BernoulliNB: whether each vocabulary term is present "+
+			"in a document or absent, both counting) or gaussian (GaussianNB, on a table of numeric features: see --target)")
 	alpha := fs.Float("alpha", 1, cli.AtLeast(0), "additive (Laplace/Lidstone) smoothing; below 1e-10 it is 1e-10, as in scikit-learn")
 	ngram := fs.Custom("ngram", "1,1", "MIN,MAX", "terms are runs of MIN to MAX consecutive words (scikit-learn's ngram_range): "+
 		"1,2 is words and word pairs, 2,2 pairs only", nbCheckNGram)
@@ -190,6 +198,19 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object on the last line")
 	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-confusion.png, the confusion matrix as a heat map", []string{"-confusion.png"})
 	save := fs.Output("save", "", "save the fitted model, with its vocabulary, to this `file` (see ember predict)")
+	// Table mode (--model gaussian), read as ember logreg reads tables.
+	layout := layoutFlags(fs)
+	target := fs.String("target", "", "with --model gaussian: the `column` holding the class labels", cli.NotEmpty("a column"))
+	features := fs.String("features", "", "with --model gaussian: comma-separated numeric feature `columns`",
+		cli.DefaultText("every other named column"), cli.NotEmpty("the feature columns"))
+	exclude := excludeFlag(fs, features)
+	checkFeatureFlags(fs, features, exclude, target)
+	varSmoothing := fs.Float("var-smoothing", 1e-9, cli.AtLeast(0), "with --model gaussian: add this share of the largest feature variance "+
+		"(over all training rows) to every class variance, as scikit-learn's var_smoothing")
+	weightCol := fs.String("weight", "", "with --model gaussian: `column` of sample weights (scikit-learn's sample_weight), a number from 0 up in every row: "+
+		"weighted class means, variances and priors; not a feature. The held-out scores are weighted too, so a --test file needs the column",
+		cli.NotEmpty("a column"))
+	fs.Check(func() error { return nbCheckMode(fs, *model == "gaussian", *target, *features, *weightCol) })
 	fs.Check(func() error {
 		for _, name := range []string{"norm", "sublinear-tf", "no-smooth-idf", "no-idf"} {
 			if fs.IsSet(name) && !*tfidf {
@@ -234,6 +255,11 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	err := fs.Parse(args)
 	if err != nil {
 		return err
+	}
+	if *model == "gaussian" {
+		return runGaussianNB(gaussianOptions{data: *data, test: *testPath, layout: *layout, target: *target, features: *features,
+			exclude: *exclude, weight: *weightCol, varSmoothing: *varSmoothing, testFrac: *testFrac, seed: *seed,
+			json: *asJSON, plot: *plotPrefix, save: *save}, stdout, stderr)
 	}
 	if *format == "auto" {
 		*format = "csv"
@@ -465,8 +491,11 @@ func loadNaiveBayes(mf *modelFile) (scorer, error) {
 	if err := mf.decodeState(&st); err != nil {
 		return nil, err
 	}
+	if st.Model == "gaussian" {
+		return loadGaussianNB(mf, st.Classes)
+	}
 	if st.Model != "" && st.Model != "multinomial" && st.Model != "complement" && st.Model != "bernoulli" {
-		return nil, fmt.Errorf("model file %s: unknown naive Bayes model %q (this ember knows multinomial, complement and bernoulli)", mf.path, st.Model)
+		return nil, fmt.Errorf("model file %s: unknown naive Bayes model %q (this ember knows multinomial, complement, bernoulli and gaussian)", mf.path, st.Model)
 	}
 	feats := nbFeatures{NGramRange: [2]int{1, 1}}
 	if in.TextFeatures != nil {

@@ -129,7 +129,7 @@ func TestNaiveBayesFeatureFlagErrors(t *testing.T) {
 		{"max below min", []string{"--min-df", "3", "--max-df", "0.2"}, "--max-df 0.2 is 1.6 of the 8 training documents, fewer than --min-df 3 (3 documents): no term could pass both; lower --min-df or raise --max-df"},
 		{"nothing left", []string{"--min-df", "7"}, "no term is left: each of the 11 terms occurs in fewer than 7 documents (min_df 7) or in more than 8 (max_df 1.0) of the 8 training documents; lower --min-df or raise --max-df"},
 		{"norm without tfidf", []string{"--norm", "l1"}, "--norm sets how --tfidf weighs terms; add --tfidf, or leave it out"},
-		{"model", []string{"--model", "gaussian"}, `--model "gaussian": want multinomial, complement or bernoulli`},
+		{"model", []string{"--model", "poisson"}, `--model "poisson": want multinomial, complement, bernoulli or gaussian`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, append(base, tc.flags...)...)
