@@ -1158,6 +1158,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if *save != "" {
 		info := trainingInfo{Data: *data, Test: *testPath, Rows: tb.Rows, NTrain: res.NTrain, NTest: res.NTest, Seed: *seed, EvalOn: res.EvalOn, Accuracy: res.Accuracy, Weight: *weightCol,
 			AccuracyWeighted: res.ScoresWeighted}
+		if base.Objective.Survival() {
+			info.Survival = &survivalColumns{Event: *eventCol, LabelUpper: *labelUpper}
+		}
 		if err := gbt.Save(*save, &gbt.Saved{Model: base, Pipeline: pl, Target: *target, Group: *groupCol, Classes: classes, Training: info}); err != nil {
 			return err
 		}

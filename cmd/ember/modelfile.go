@@ -89,6 +89,18 @@ type trainingInfo struct {
 	Weight   string   `json:"weight,omitempty"` // the --weight column the rows were weighted by
 	// AccuracyWeighted says that Accuracy is weighted by Weight's column.
 	AccuracyWeighted bool `json:"accuracy_weighted,omitempty"`
+	// Survival names a gbt survival model's event and upper-bound columns,
+	// so that ember predict can score a file that has them; nil for other
+	// models and for survival models saved before it was recorded.
+	Survival *survivalColumns `json:"survival,omitempty"`
+}
+
+// survivalColumns are the columns a survival model's times were read
+// with besides the target: survival:cox's --event flags and survival:aft's
+// --label-upper bounds, "" for a model fitted without one.
+type survivalColumns struct {
+	Event      string `json:"event"`
+	LabelUpper string `json:"label_upper"`
 }
 
 // modelFile is a model being saved or one loaded.

@@ -71,6 +71,22 @@ type scores struct {
 	rankScores  []rankScore
 	queryColumn string
 	nQueries    int
+	// survival is a gbt survival model's negative log likelihood and
+	// C-index against the data's times; nil without its columns.
+	survival *survivalScore
+}
+
+// survivalScore is a survival model's scores on a data file, as ember gbt
+// gives them on held-out rows: the objective's negative log likelihood
+// (NLogLikName says which; nil when no row has an event) and Harrell's
+// C-index, unweighted (nil, and CIndexError why, when no pair of rows is
+// comparable), against the times in column Target and the event flags in
+// Event or the upper bounds in LabelUpper ("" for none).
+type survivalScore struct {
+	Target, Event, LabelUpper string
+	NLogLikName               string
+	NLogLik, CIndex           *float64
+	CIndexError               string
 }
 
 // labelMissing is the truth of a row whose label cell is empty or NaN.
@@ -94,6 +110,15 @@ type predictResult struct {
 	RankScores []rankScore `json:"rank_scores,omitempty"`
 	NQueries   int         `json:"n_queries,omitempty"`
 	Group      string      `json:"group,omitempty"`
+	// NLogLik is a gbt survival model's negative log likelihood
+	// (NLogLikName: cox-nloglik or aft-nloglik, unweighted) and CIndex its
+	// Harrell's C-index, unweighted, as ember gbt's held-out scores, against
+	// the times in LabelColumn and the Event or LabelUpper column.
+	NLogLik     *float64 `json:"nloglik,omitempty"`
+	NLogLikName string   `json:"nloglik_name,omitempty"`
+	CIndex      *float64 `json:"c_index,omitempty"`
+	Event       string   `json:"event,omitempty"`
+	LabelUpper  string   `json:"label_upper,omitempty"`
 	// Weight is the --weight column; with it ScoresWeighted is true, and
 	// Accuracy and RMSE are weighted by it, as scikit-learn's metrics with
 	// sample_weight (as ember gbt and logreg name them).
@@ -120,7 +145,10 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"them); for a gbt regressor, the RMSE against its target column; for a gbt rank\n"+
 			"model, when the data has its query (--group) column and grades (target column),\n"+
 			"NDCG at 1, 3, 5, 10 and all, MAP and its --metric over the data's queries\n"+
-			"(unweighted, as ember gbt's). Data without those columns is scored all the same,\n"+
+			"(unweighted, as ember gbt's); for a gbt survival model, when the data has its\n"+
+			"times (target column) and the --event or --label-upper column it was fitted with,\n"+
+			"cox-nloglik or aft-nloglik and Harrell's C-index (unweighted, as ember gbt's\n"+
+			"held-out scores). Data without those columns is scored all the same,\n"+
 			"and the summary says why no score is given.\n"+
 			"--weight weighs these scores by a column of row weights, as ember gbt and logreg\n"+
 			"--weight weigh their held-out scores. Without --out (or with --out -) the CSV is\n"+
@@ -177,7 +205,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if s.weights != nil {
 		res.Weight, res.ScoresWeighted = *weightCol, true
 	}
-	if s.truth == nil && s.targets == nil && s.rankScores == nil {
+	if s.truth == nil && s.targets == nil && s.rankScores == nil && s.survival == nil {
 		// Said, so that a missing accuracy is not taken for a lost one.
 		if why := sc.unscored(*data); why != "" {
 			fmt.Fprintln(summary, why)
@@ -288,6 +316,29 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(tw, "  %s\t%.4f\n", sc.Metric, sc.Value)
 		}
 		tw.Flush()
+	}
+	if sv := s.survival; sv != nil {
+		res.LabelColumn, res.Event, res.LabelUpper = sv.Target, sv.Event, sv.LabelUpper
+		res.NLogLik, res.CIndex = sv.NLogLik, sv.CIndex
+		against := fmt.Sprintf("the times in column %q", sv.Target)
+		switch {
+		case sv.Event != "":
+			against += fmt.Sprintf(" and the event flags in column %q", sv.Event)
+		case sv.LabelUpper != "":
+			against += fmt.Sprintf(" (lower bounds) and the upper bounds in column %q", sv.LabelUpper)
+		}
+		fmt.Fprintf(summary, "survival scores of %s against %s, as ember gbt scores held-out rows:\n", plural(len(s.rows), "row", "rows"), against)
+		if sv.NLogLik != nil {
+			res.NLogLikName = sv.NLogLikName
+			fmt.Fprintf(summary, "  %s: %.6g\n", sv.NLogLikName, *sv.NLogLik)
+		} else {
+			fmt.Fprintf(summary, "  no %s: no row has an event (every time censored)\n", sv.NLogLikName)
+		}
+		if sv.CIndex != nil {
+			fmt.Fprintf(summary, "  C-index (Harrell's, unweighted): %.4f\n", *sv.CIndex)
+		} else {
+			fmt.Fprintf(summary, "  no C-index: %s\n", sv.CIndexError)
+		}
 	}
 	if *asJSON {
 		return cli.WriteJSON(summary, res, nil)

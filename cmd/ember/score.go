@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -557,7 +558,15 @@ func init() {
 		if s.Pipeline == nil {
 			return nil, fmt.Errorf("model file %s has no feature pipeline; score it from code", mf.path)
 		}
-		return &gbtPredictor{saved: s, path: mf.path}, nil
+		g := &gbtPredictor{saved: s, path: mf.path}
+		if raw, ok := s.Training.(json.RawMessage); ok && s.Model.Objective.Survival() {
+			var info trainingInfo
+			if err := json.Unmarshal(raw, &info); err != nil {
+				return nil, fmt.Errorf("model file %s: its training record: %w", mf.path, err)
+			}
+			g.survival = info.Survival
+		}
+		return g, nil
 	}
 }
 
@@ -569,6 +578,12 @@ type gbtPredictor struct {
 	// and MAP (its query column, its grades), set by score; "" when it has
 	// both.
 	rankMissing string
+	// survival is a survival model's event and upper-bound columns, nil
+	// when the file does not record them (saved before it did, or from
+	// code); survivalMissing names what the data file lacks for its
+	// negative log likelihood and C-index, set by score.
+	survival        *survivalColumns
+	survivalMissing string
 }
 
 func (g *gbtPredictor) unscored(data string) string {
@@ -584,8 +599,16 @@ func (g *gbtPredictor) unscored(data string) string {
 		if obj == gbt.SurvivalAFT {
 			what = "predicted times"
 		}
-		return fmt.Sprintf("the predictions are %s's %s, not estimates of %q, whose censored rows bound the time only: no RMSE is given (ember gbt scores held-out rows by the negative log likelihood and the C-index)",
-			obj, what, g.saved.Target)
+		why := fmt.Sprintf("%s has no %s", data, g.survivalMissing)
+		if g.survival == nil {
+			col := "--event column of event flags"
+			if obj == gbt.SurvivalAFT {
+				col = "--label-upper column of upper bounds"
+			}
+			why = fmt.Sprintf("the model file does not record whether it was fitted with a %s (saved by an Ember from before it did)", col)
+		}
+		return fmt.Sprintf("the predictions are %s's %s, not estimates of %q, whose censored rows bound the time only: no RMSE is given, and no negative log likelihood or C-index, as %s",
+			obj, what, g.saved.Target, why)
 	}
 	if g.saved.Classes == nil {
 		return noScoreLine(data, g.saved.Target, "RMSE")
@@ -602,8 +625,16 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		return nil, fmt.Errorf("--weight %s: the model %s is a ranking (%s), whose NDCG and MAP are unweighted, each query counting once, as XGBoost's and ember gbt's: leave --weight out",
 			weight, g.path, s.Model.Objective)
 	}
+	if s.Model.Objective.Survival() && weight != "" {
+		return nil, fmt.Errorf("--weight %s: the model %s is a survival model (%s), whose C-index ember predict gives unweighted, as ember gbt does; "+
+			"ember gbt's weighted aft-nloglik needs the weights of the fit: leave --weight out", weight, g.path, s.Model.Objective)
+	}
+	var event, upper string // a survival model's columns besides the target
+	if g.survival != nil {
+		event, upper = g.survival.Event, g.survival.LabelUpper
+	}
 	cols := s.Pipeline.Inputs()
-	for _, extra := range []string{id, s.Target, s.Group} {
+	for _, extra := range []string{id, s.Target, s.Group, event, upper} {
 		if extra != "" && !slices.Contains(cols, extra) {
 			cols = append(cols, extra)
 		}
@@ -615,7 +646,7 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 	}
 	header := r.Header()
 	r.Close()
-	for _, opt := range []string{s.Target, s.Group} { // optional, unless features
+	for _, opt := range []string{s.Target, s.Group, event, upper} { // optional, unless features
 		if opt != "" && !slices.Contains(header, opt) {
 			cols = slices.DeleteFunc(cols, func(c string) bool { return c == opt && !slices.Contains(s.Pipeline.Inputs(), c) })
 		}
@@ -670,6 +701,38 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 			}
 			if err := rankTargets(b, s.Target, grades); err != nil {
 				return nil, err
+			}
+		}
+	}
+	// A survival model's times (and event flags or upper bounds), when
+	// the file has them: its negative log likelihood and C-index are
+	// given, read and checked as ember gbt reads a --test file's.
+	var times, uppers []float64
+	if obj := s.Model.Objective; obj.Survival() && g.survival != nil {
+		var missing []string
+		for _, c := range []struct{ col, what string }{{s.Target, "times"}, {event, "event flags"}, {upper, "upper bounds on the times"}} {
+			if c.col != "" && !slices.Contains(header, c.col) {
+				missing = append(missing, fmt.Sprintf("column %q (the model's %s)", c.col, c.what))
+			}
+		}
+		g.survivalMissing = strings.Join(missing, " and no ")
+		if missing == nil {
+			if times, _, err = targetValues(b, s.Target, obj); err != nil {
+				return nil, err
+			}
+			switch {
+			case event != "":
+				err = eventTimes(b, event, s.Target, times)
+			case upper != "":
+				uppers, err = upperValues(b, upper, times)
+			case obj == gbt.SurvivalAFT:
+				err = observedTimes(b, s.Target, times)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if uppers == nil && obj == gbt.SurvivalAFT {
+				uppers = times // observed times
 			}
 		}
 	}
@@ -768,6 +831,20 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		}
 		out.labelColumn, out.queryColumn = s.Target, s.Group
 		out.nQueries = len(slices.Compact(slices.Clone(queries)))
+	}
+	if times != nil {
+		// Unweighted, as ember gbt's held-out cox-nloglik and C-index (and
+		// its aft-nloglik without --weight).
+		name, nll, c, cErr := survivalScores(s.Model, times, uppers, p, nil)
+		out.survival = &survivalScore{Target: s.Target, Event: event, LabelUpper: upper, NLogLikName: name}
+		if !math.IsNaN(nll) {
+			out.survival.NLogLik = &nll
+		}
+		if cErr == nil {
+			out.survival.CIndex = &c
+		} else {
+			out.survival.CIndexError = cErr.Error()
+		}
 	}
 	return out, nil
 }
