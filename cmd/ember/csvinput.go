@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -428,7 +429,7 @@ func excludeFlag(fs *cli.FlagSet, features *string) *string {
 
 // checkFeatureFlags adds the checks of --features and --exclude against
 // each other and --target (empty: none) that need no data: a list of no
-// column, a column listed twice, the target among the features.
+// column, a column listed twice in either, the target among the features.
 func checkFeatureFlags(fs *cli.FlagSet, features, exclude, target *string) {
 	fs.Check(func() error {
 		var problems cli.Problems
@@ -444,8 +445,39 @@ func checkFeatureFlags(fs *cli.FlagSet, features, exclude, target *string) {
 				problems = append(problems, fmt.Errorf("--features: column %q is listed twice", f))
 			}
 		}
+		excluded := splitList(*exclude)
+		for i, f := range excluded {
+			if slices.Contains(excluded[:i], f) && !slices.Contains(excluded[i+1:], f) {
+				problems = append(problems, fmt.Errorf("--exclude: column %q is listed twice", f))
+			}
+		}
 		if *target != "" && slices.Contains(names, *target) {
 			problems = append(problems, fmt.Errorf("--features includes the --target column %q", *target))
+		}
+		switch len(problems) {
+		case 0:
+			return nil
+		case 1:
+			return problems[0]
+		}
+		return problems
+	})
+}
+
+// checkListedOnce adds the check, before any data is read, that each of
+// the comma-separated column lists (flag name to its value) names no
+// column twice, as --features is checked: one problem per repeated
+// column, at its last mention.
+func checkListedOnce(fs *cli.FlagSet, lists map[string]*string) {
+	fs.Check(func() error {
+		var problems cli.Problems
+		for _, name := range slices.Sorted(maps.Keys(lists)) {
+			names := splitList(*lists[name])
+			for i, c := range names {
+				if slices.Contains(names[:i], c) && !slices.Contains(names[i+1:], c) {
+					problems = append(problems, fmt.Errorf("--%s: column %q is listed twice", name, c))
+				}
+			}
 		}
 		switch len(problems) {
 		case 0:

@@ -261,6 +261,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			strconv.Itoa(gbt.MaxCategories)+" categories a column, and no more than --max-bins; a value not seen in training "+
 			"is in no split's set and goes left, as XGBoost sends it from a numeric DMatrix")
 	tokens := fs.String("tokens", "", "comma-separated `columns` holding token lists, counted per token")
+	checkListedOnce(fs, map[string]*string{"features": features, "exclude": exclude, "categorical": categorical, "tokens": tokens})
 	tokenSep := fs.String("token-sep", "", "`separator` of the tokens in a --tokens cell", cli.DefaultText("spaces"))
 	maxVocab := fs.Int("max-vocab", 0, 0, 1<<30, "keep the most frequent tokens per --tokens column (0: all)")
 	minDF := fs.Int("min-df", 1, 1, 1<<30, "keep tokens found in at least this many rows")

@@ -124,6 +124,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	checkFeatureFlags(fs, features, exclude, target)
 	categorical := fs.String("categorical", "", "comma-separated `columns` of categories, one-hot encoded: a feature column=value per value of the training rows "+
 		"(with or without --features)", cli.NotEmpty("the categorical columns"))
+	checkListedOnce(fs, map[string]*string{"categorical": categorical})
 	impute := fs.Choice("impute", "none", []string{"none", "mean", "median", "most_frequent", "constant"},
 		"fill missing values of numeric columns with the training rows' mean, median or most frequent value, or --fill-value "+
 			"(scikit-learn's SimpleImputer); none: a missing value is an error naming its line")
