@@ -55,12 +55,8 @@ type trainer struct {
 	vwSum float64   // the validation rows' total weight
 	vraw  []float64 // k per row
 
-	// Rank objectives: the training queries' bounds (query q is rows
-	// bounds[q]:bounds[q+1]) and weights (nil: all 1), and the validation
-	// queries' bounds and grades.
-	bounds, vbounds []int
-	qw              []float32
-	vrel            []int
+	// Rank objectives: the training and validation queries (see rankData).
+	rankData
 
 	// Survival objectives: survival:cox's rows in time order (coxOrder),
 	// training and validation; survival:aft's upper bounds (y, vy are the

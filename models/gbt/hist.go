@@ -373,8 +373,9 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, b bounds, nBins []i
 // values in the node, unseen ones go right (XGBoost's default), not to the
 // larger child.
 func (r *splitRules) bestNumericXGB(h *featHist, total stats, b bounds, parent float64, f, nb int, best *split) {
+	plain := r.plain()
 	gain := func(l, rt stats) float64 {
-		if r.plain() {
+		if plain { // inlined here, as in bestSplit's scan
 			return r.plainScore(l) + r.plainScore(rt) - parent
 		}
 		return r.splitGain(l, rt, b, parent, f)

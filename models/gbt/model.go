@@ -957,7 +957,6 @@ func (m *Model) fit(X *tabular.Matrix, y, upper []float64, query []int, w []floa
 	}
 	var rank *rankData
 	if m.Objective.Ranking() {
-		var err error
 		if rank, err = m.rankData(y, query, w, valid); err != nil {
 			return err
 		}
@@ -1015,7 +1014,7 @@ func (m *Model) fit(X *tabular.Matrix, y, upper []float64, query []int, w []floa
 	}
 	if rank != nil {
 		t.w = nil // the pairs carry the query weights
-		t.bounds, t.qw, t.vbounds, t.vrel = rank.bounds, rank.qw, rank.vbounds, rank.vrel
+		t.rankData = *rank
 	}
 	if err := t.run(); err != nil {
 		return err
@@ -1025,11 +1024,12 @@ func (m *Model) fit(X *tabular.Matrix, y, upper []float64, query []int, w []floa
 }
 
 // rankData is what a ranking fit needs beyond the rows: the training and
-// validation queries' bounds, each training query's weight (nil: all 1)
-// and the validation labels as grades.
+// validation queries' bounds (query q is rows bounds[q]:bounds[q+1]), each
+// training query's weight (nil: all 1) and, for RankNDCG, ideal DCG
+// (idealDCGs), and the validation labels as grades.
 type rankData struct {
 	bounds, vbounds []int
-	qw              []float32
+	qw, idcg        []float32
 	vrel            []int
 }
 
@@ -1040,6 +1040,9 @@ func (m *Model) rankData(y []float64, query []int, w []float64, valid *EvalSet) 
 	var err error
 	if r.bounds, _, r.qw, err = m.queryBounds("X", query, y, w); err != nil {
 		return nil, err
+	}
+	if m.Objective == RankNDCG {
+		r.idcg = idealDCGs(y, r.bounds)
 	}
 	if valid != nil {
 		if r.vbounds, r.vrel, _, err = m.queryBounds("the validation set", valid.Query, valid.Y, nil); err != nil {

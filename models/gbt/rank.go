@@ -90,7 +90,6 @@ type rankScratch struct {
 	docs  []rankDoc
 	byRel []int // positions in docs, sorted by label, highest first
 	pairs []rankPair
-	gh    []gradPair
 	stats []mapStats
 }
 
@@ -112,19 +111,18 @@ func (t *trainer) rankGradients() {
 		norm = float32(nq) / sum
 	}
 	for q := range nq {
-		lo, hi := t.bounds[q], t.bounds[q+1]
 		qw := float32(1)
 		if t.qw != nil {
 			qw = t.qw[q]
 		}
-		t.queryGradients(&s, &rng, lo, hi, qw*norm)
-		copy(t.gh[lo:hi], s.gh)
+		t.queryGradients(&s, &rng, q, qw*norm)
 	}
 }
 
-// queryGradients fills s.gh with the gradients of rows lo..hi-1, one query
-// whose pairs weigh w before the objective's |Δ|.
-func (t *trainer) queryGradients(s *rankScratch, rng *minstd, lo, hi int, w float32) {
+// queryGradients fills t.gh with the gradients of query q's rows, whose
+// pairs weigh w before the objective's |Δ|.
+func (t *trainer) queryGradients(s *rankScratch, rng *minstd, q int, w float32) {
+	lo, hi := t.bounds[q], t.bounds[q+1]
 	n := hi - lo
 	s.docs = s.docs[:0]
 	for j := lo; j < hi; j++ {
@@ -158,22 +156,22 @@ func (t *trainer) queryGradients(s *rankScratch, rng *minstd, lo, hi int, w floa
 	}
 	switch t.m.Objective {
 	case RankNDCG:
-		ndcgWeights(s.docs, s.pairs)
+		ndcgWeights(s.docs, s.pairs, t.idcg[q])
 	case RankMAP:
 		s.stats = mapWeights(s.docs, s.pairs, s.stats)
 	}
-	s.gh = slices.Grow(s.gh[:0], n)[:n]
-	clear(s.gh)
+	gh := t.gh[lo:hi]
+	clear(gh)
 	for _, p := range s.pairs {
 		pos, neg := s.docs[p.pos], s.docs[p.neg]
 		prob := sigmoid32(pos.pred - neg.pred)
 		g := prob - 1
 		h := max(float32(prob*(1-prob)), 1e-16)
 		gw, hw := float32(g*p.w), float32(float32(2*p.w)*h)
-		s.gh[pos.row].g += gw
-		s.gh[pos.row].h += hw
-		s.gh[neg.row].g -= gw
-		s.gh[neg.row].h += hw
+		gh[pos.row].g += gw
+		gh[pos.row].h += hw
+		gh[neg.row].g -= gw
+		gh[neg.row].h += hw
 	}
 }
 
@@ -187,24 +185,37 @@ func sigmoid32(x float32) float32 {
 // gain32 is 2^label − 1 (label an integer 0..31, as Fit checks).
 func gain32(label float32) float32 { return float32(int64(1)<<int(label) - 1) }
 
+// idealDCGs is each query's ideal DCG, as XGBoost's
+// NDCGLambdaWeightComputer takes it: float32 gains over float32 discounts
+// 1/log2(position + 2) of the labels sorted highest first, summed in
+// float64 over the whole query and taken as float32. It depends on the
+// labels alone, so a fit takes it once, not every round.
+func idealDCGs(y []float64, bounds []int) []float32 {
+	out := make([]float32, len(bounds)-1)
+	var labels []float32
+	for q := range out {
+		labels = labels[:0]
+		for _, v := range y[bounds[q]:bounds[q+1]] {
+			labels = append(labels, float32(v))
+		}
+		slices.SortStableFunc(labels, func(a, b float32) int { return cmp.Compare(b, a) })
+		var sum float64
+		for i, l := range labels {
+			if l != 0 {
+				sum += float64(gain32(l) / log2f(float32(i+2)))
+			}
+		}
+		out[q] = float32(sum)
+	}
+	return out
+}
+
 // ndcgWeights multiplies each pair's weight by |ΔNDCG| of swapping its
 // documents in docs (sorted by margin), XGBoost's
-// NDCGLambdaWeightComputer: float32 discounts 1/log2(position + 2), the
-// ideal DCG summed in float64 over the whole query and taken as float32; a
-// query of ideal DCG 0 weighs its pairs 0.
-func ndcgWeights(docs []rankDoc, pairs []rankPair) {
-	labels := make([]float32, len(docs))
-	for i, d := range docs {
-		labels[i] = d.label
-	}
-	slices.SortStableFunc(labels, func(a, b float32) int { return cmp.Compare(b, a) })
-	var sum float64
-	for i, l := range labels {
-		if l != 0 {
-			sum += float64(gain32(l) / log2f(float32(i+2)))
-		}
-	}
-	idcg := float32(sum)
+// NDCGLambdaWeightComputer: float32 discounts 1/log2(position + 2), over
+// the query's ideal DCG idcg (idealDCGs); a query of ideal DCG 0 weighs
+// its pairs 0.
+func ndcgWeights(docs []rankDoc, pairs []rankPair, idcg float32) {
 	for k := range pairs {
 		p := &pairs[k]
 		if idcg == 0 {
@@ -288,13 +299,9 @@ func (m *Model) rankMetric() metrics.RankMetric {
 }
 
 // rankValid is the validation queries' mean RankMetric at their margins,
-// taken as float32, as XGBoost's predictions are.
+// which are float32 sums, as XGBoost's predictions are (validateTree).
 func (t *trainer) rankValid() float64 {
-	scores := make([]float64, len(t.vraw))
-	for i, v := range t.vraw {
-		scores[i] = float64(float32(v))
-	}
-	return t.m.rankMetric().MeanBounds(t.vrel, scores, t.vbounds)
+	return t.m.rankMetric().MeanBounds(t.vrel, t.vraw, t.vbounds)
 }
 
 // queryBounds checks the query ids of name's rows, and its labels and
