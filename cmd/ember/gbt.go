@@ -558,36 +558,43 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--exclude: %w", err)
 		}
 	}
-	var weights []float64
+	// notFeature refuses a column the flag names (--weight, --group, the
+	// survival columns) that --features, --categorical or --tokens lists
+	// too, and keeps it out of the default features.
+	featureLists := slices.Concat(splitList(*features), spec.Categorical, spec.Tokens)
 	except := append(splitList(*exclude), *target)
+	notFeature := func(flag, col string) error {
+		if slices.Contains(featureLists, col) {
+			return fmt.Errorf("--%s %s is also a feature column", flag, col)
+		}
+		except = append([]string{col}, except...) // the target stays last, as chooseColumns reads it
+		return nil
+	}
+	var weights []float64
 	if *weightCol != "" {
 		if weights, err = weightValues(tb, *weightCol); err != nil {
 			return err
 		}
-		if slices.Contains(splitList(*features), *weightCol) || slices.Contains(slices.Concat(spec.Categorical, spec.Tokens), *weightCol) {
-			return fmt.Errorf("--weight %s is also a feature column", *weightCol)
+		if err := notFeature("weight", *weightCol); err != nil {
+			return err
 		}
-		// Not a feature; the target stays last, as chooseColumns reads it.
-		except = append(append(splitList(*exclude), *weightCol), *target)
 	}
 	for _, c := range []struct{ flag, col string }{{"label-upper", *labelUpper}, {"event", *eventCol}} {
 		if c.col == "" {
 			continue
 		}
-		if slices.Contains(splitList(*features), c.col) || slices.Contains(slices.Concat(spec.Categorical, spec.Tokens), c.col) {
-			return fmt.Errorf("--%s %s is also a feature column", c.flag, c.col)
+		if err := notFeature(c.flag, c.col); err != nil {
+			return err
 		}
-		except = append([]string{c.col}, except...) // the target stays last
 	}
 	var queries []int // a rank objective's: each row's query
 	if rank {
 		if queries, err = queryValues(tb, *groupCol); err != nil {
 			return err
 		}
-		if slices.Contains(splitList(*features), *groupCol) || slices.Contains(slices.Concat(spec.Categorical, spec.Tokens), *groupCol) {
-			return fmt.Errorf("--group %s is also a feature column", *groupCol)
+		if err := notFeature("group", *groupCol); err != nil {
+			return err
 		}
-		except = append([]string{*groupCol}, except...) // the target stays last
 		if weights != nil {
 			if err := queryWeights(tb, *weightCol, weights, queries); err != nil {
 				return err
@@ -641,20 +648,10 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	var upper []float64 // survival:aft's upper bounds (nil: observed times)
-	if *eventCol != "" {
-		if err := eventTimes(tb, *eventCol, *target, y); err != nil {
-			return err
-		}
-	}
-	if *labelUpper != "" {
-		if upper, err = upperValues(tb, *labelUpper, y); err != nil {
-			return err
-		}
-	} else if base.Objective == gbt.SurvivalAFT {
-		if err := observedTimes(tb, *target, y); err != nil {
-			return err
-		}
+	// survival:aft's upper bounds (nil: observed times)
+	upper, err := survivalTimes(tb, base.Objective, *target, *eventCol, *labelUpper, y)
+	if err != nil {
+		return err
 	}
 	// The splits (held-out, --early-stopping's) and the folds draw rows by
 	// the classes' sorted order (strata), so that --positive picks which
@@ -719,19 +716,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if yte, err = testTargets(test, *target, base.Objective, classes); err != nil {
 			return err
 		}
-		if *eventCol != "" {
-			if err := eventTimes(test, *eventCol, *target, yte); err != nil {
-				return err
-			}
-		}
-		if *labelUpper != "" {
-			if ute, err = upperValues(test, *labelUpper, yte); err != nil {
-				return err
-			}
-		} else if base.Objective == gbt.SurvivalAFT {
-			if err := observedTimes(test, *target, yte); err != nil {
-				return err
-			}
+		if ute, err = survivalTimes(test, base.Objective, *target, *eventCol, *labelUpper, yte); err != nil {
+			return err
 		}
 		if rank {
 			if qte, err = queryValues(test, *groupCol); err != nil {
@@ -813,13 +799,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		targets, scoreWeights := ytr, wtr
 		if rank {
 			m, _ := metrics.ParseRankMetric(*metricName) // checked with the flags
-			metric, targets, scoreWeights = rankCVMetric(m, grades(ytr), qtr), rowNumbers(len(ytr)), nil
+			metric, targets, scoreWeights = rankCVMetric(m, floatLabels(ytr), qtr), rowNumbers(len(ytr)), nil
 		}
 		if base.Objective.Survival() {
 			if err := survivalFolds(base.Objective, *metricName, folds, ytr, utr); err != nil {
 				return fmt.Errorf("--cv %d: %w", *cv, err)
 			}
-			metric, targets = survivalCVMetric(base, *metricName, ytr, utr, wtr), rowNumbers(len(ytr))
+			metric, targets = survivalCVMetric(base, *metricName, ytr, utr), rowNumbers(len(ytr))
 			if !(*metricName == "nloglik" && base.Objective == gbt.SurvivalAFT) {
 				scoreWeights = nil // unweighted, as XGBoost's cox-nloglik and the C-index
 			}
@@ -933,15 +919,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		res.NValid = len(vaIdx)
 	}
 	start := time.Now()
-	switch {
-	case rank:
-		err = base.FitRank(Xfit, yfit, qfit, wfit, valid)
-	case ufit != nil:
-		err = base.FitAFT(Xfit, yfit, ufit, wfit, valid)
-	default:
-		err = base.FitWeighted(Xfit, yfit, wfit, valid)
-	}
-	if err != nil {
+	if err := fitModel(base, Xfit, yfit, wfit, qfit, ufit, valid); err != nil {
 		return fitError(err)
 	}
 	res.TrainSecs = time.Since(start).Seconds()
@@ -1006,7 +984,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if base.Objective.Classifier() {
 		yInt = floatLabels(yte)
 		k := base.NumClasses()
-		pred, err := base.PredictClass(Xte)
+		pred, err := predictedClasses(base, Xte, p)
 		if err != nil {
 			return err
 		}
@@ -2057,19 +2035,45 @@ func cvFit(base *gbt.Model, opts featureOptions, spec tabular.Spec, train *tabul
 		if wtr != nil {
 			w = pickFloats(wtr, trRows)
 		}
-		switch {
-		case qtr != nil:
-			err = m.FitRank(X, pickFloats(ytr, trRows), pickInts(qtr, trRows), w, nil)
-		case utr != nil:
-			err = m.FitAFT(X, pickFloats(ytr, trRows), pickFloats(utr, trRows), w, nil)
-		default:
-			err = m.FitWeighted(X, pickFloats(ytr, trRows), w, nil)
+		var q []int
+		var u []float64
+		if qtr != nil {
+			q = pickInts(qtr, trRows)
 		}
-		if err != nil {
+		if utr != nil {
+			u = pickFloats(utr, trRows)
+		}
+		if err := fitModel(&m, X, pickFloats(ytr, trRows), w, q, u, nil); err != nil {
 			return nil, fitError(err)
 		}
 		return heldOutPredictions(&m, Xv)
 	}
+}
+
+// fitModel fits m to X and y, weighted by w (nil: 1), by the fit its
+// objective reads: a rank objective's with the queries q, survival:aft's
+// with the upper bounds u when not nil (nil: observed times, fitted as
+// any other objective).
+func fitModel(m *gbt.Model, X *tabular.Matrix, y, w []float64, q []int, u []float64, valid *gbt.EvalSet) error {
+	switch {
+	case m.Objective.Ranking():
+		return m.FitRank(X, y, q, w, valid)
+	case u != nil:
+		return m.FitAFT(X, y, u, w, valid)
+	}
+	return m.FitWeighted(X, y, w, valid)
+}
+
+// predictedClasses is m's PredictClass of the rows of X, whose
+// probabilities p (PredictProba's) are at hand: for binary:logistic and
+// multi:softprob, whose PredictClass is the argmax of those, taken from p
+// rather than by predicting the rows again.
+func predictedClasses(m *gbt.Model, X *tabular.Matrix, p []float64) ([]int, error) {
+	switch m.Objective {
+	case gbt.BinaryLogistic, gbt.MultiSoftprob:
+		return metrics.ArgMax(p, m.NumClasses()), nil
+	}
+	return m.PredictClass(X)
 }
 
 // heldOutPredictions are what the held-out and --cv scores read: a

@@ -156,28 +156,17 @@ func queryKFold(q []int, k int, seed uint64) ([][]int, error) {
 // ranking metrics.
 func rankCVMetric(m metrics.RankMetric, rel []int, q []int) selection.Metric {
 	return selection.Metric{Name: m.String(), HigherIsBetter: true, ScoreValues: func(rows, p, _ []float64) (float64, error) {
-		fr, fq := make([]int, len(rows)), make([]int, len(rows))
-		for k, r := range rows {
-			fr[k], fq[k] = rel[int(r)], q[int(r)]
-		}
-		return m.Mean(fr, p, fq)
+		idx := floatLabels(rows) // the fold's row numbers
+		return m.Mean(pickInts(rel, idx), p, pickInts(q, idx))
 	}}
 }
 
-// rowNumbers is 0, 1, …, n−1 as floats: rankCVMetric's targets.
+// rowNumbers is 0, 1, …, n−1 as floats: the targets of rankCVMetric and
+// survivalCVMetric.
 func rowNumbers(n int) []float64 {
 	out := make([]float64, n)
 	for i := range out {
 		out[i] = float64(i)
-	}
-	return out
-}
-
-// grades is y as whole numbers (checked by rankTargets).
-func grades(y []float64) []int {
-	out := make([]int, len(y))
-	for i, v := range y {
-		out[i] = int(v)
 	}
 	return out
 }
@@ -195,7 +184,7 @@ func rankScores(metric string, y, p []float64, q []int) ([]rankScore, error) {
 		if err != nil {
 			return nil, err
 		}
-		v, err := m.Mean(grades(y), p, q)
+		v, err := m.Mean(floatLabels(y), p, q)
 		if err != nil {
 			return nil, err
 		}
@@ -208,16 +197,22 @@ func rankScores(metric string, y, p []float64, q []int) ([]rankScore, error) {
 // sets it to the objective's default (gbt.Model.RankMetric's).
 func rankMetricFlag(obj gbt.Objective, metric *string, given bool) error {
 	if !given {
-		*metric = "ndcg"
-		if obj == gbt.RankMAP {
-			*metric = "map"
-		}
+		*metric = defaultRankMetric(obj)
 		return nil
 	}
 	if _, err := metrics.ParseRankMetric(*metric); err != nil {
 		return fmt.Errorf("--metric %s: --objective %s is scored by a ranking metric: ndcg or map, optionally @k and -, e.g. ndcg@10", *metric, obj)
 	}
 	return nil
+}
+
+// defaultRankMetric is a rank objective's metric when none is given, as
+// gbt.Model's RankMetric defaults: map for rank:map, else ndcg.
+func defaultRankMetric(obj gbt.Objective) string {
+	if obj == gbt.RankMAP {
+		return "map"
+	}
+	return "ndcg"
 }
 
 // isRankMetric is whether name is a ranking metric's (ndcg…, map…).

@@ -104,6 +104,24 @@ func eventTimes(b *tabular.Batch, col, target string, y []float64) error {
 	return nil
 }
 
+// survivalTimes reads a survival objective's times y (the --target
+// values of b) as ember gbt fits them: with survival:cox's --event column
+// (event, "" for none) folded in (eventTimes), and survival:aft's upper
+// bounds read from its --label-upper column (upper; upperValues) or,
+// without one, every time checked as observed (observedTimes), nil then.
+// For other objectives it does nothing.
+func survivalTimes(b *tabular.Batch, obj gbt.Objective, target, event, upper string, y []float64) ([]float64, error) {
+	switch {
+	case event != "":
+		return nil, eventTimes(b, event, target, y)
+	case upper != "":
+		return upperValues(b, upper, y)
+	case obj == gbt.SurvivalAFT:
+		return nil, observedTimes(b, target, y)
+	}
+	return nil, nil
+}
+
 // survivalScores are the held-out scores of a survival model: the
 // objective's negative log likelihood (XGBoost's cox-nloglik, unweighted;
 // aft-nloglik, weighted by w) and Harrell's C-index of the predictions p
@@ -115,26 +133,46 @@ func eventTimes(b *tabular.Batch, col, target string, y []float64) error {
 // warning.
 func survivalScores(m *gbt.Model, y, upper, p, w []float64) (nllName string, nll, cIndex float64, cErr error) {
 	margins := make([]float64, len(p))
+	risk := make([]float64, len(p))
 	for i, v := range p {
-		margins[i] = math.Log(v)
+		margins[i], risk[i] = math.Log(v), v
+		if m.Objective == gbt.SurvivalAFT {
+			risk[i] = -v
+		}
 	}
-	time := make([]float64, len(y))
-	event := make([]bool, len(y))
-	risk := make([]float64, len(y))
 	if m.Objective == gbt.SurvivalCox {
-		nllName, nll = "cox-nloglik", gbt.CoxNLogLik(y, margins)
-		for i, v := range y {
-			time[i], event[i], risk[i] = math.Abs(v), v > 0, p[i]
-		}
+		nll = gbt.CoxNLogLik(y, margins)
 	} else {
-		nllName = fmt.Sprintf("aft-nloglik (%s, sigma %g)", m.AFTDistribution, m.AFTSigma)
 		nll = gbt.AFTNLogLik(m.AFTDistribution, m.AFTSigma, y, upper, margins, w)
-		for i, v := range y {
-			time[i], event[i], risk[i] = v, v == upper[i], -p[i]
+	}
+	time, event := survivalEvents(m.Objective, y, upper)
+	cIndex, cErr = metrics.ConcordanceIndex(time, event, risk)
+	return nlogLikName(m), nll, cIndex, cErr
+}
+
+// nlogLikName names m's negative log likelihood, as the scores give it:
+// cox-nloglik, or aft-nloglik with the distribution and its scale.
+func nlogLikName(m *gbt.Model) string {
+	if m.Objective == gbt.SurvivalAFT {
+		return fmt.Sprintf("aft-nloglik (%s, sigma %g)", m.AFTDistribution, m.AFTSigma)
+	}
+	return "cox-nloglik"
+}
+
+// survivalEvents are the rows' times and events as the C-index reads
+// them (see survivalScores): survival:cox's |y| and y > 0, survival:aft's
+// lower bound y and whether the upper bound equals it (upper nil: every
+// time observed).
+func survivalEvents(obj gbt.Objective, y, upper []float64) (time []float64, event []bool) {
+	time, event = make([]float64, len(y)), make([]bool, len(y))
+	for i, v := range y {
+		if obj == gbt.SurvivalCox {
+			time[i], event[i] = math.Abs(v), v > 0
+		} else {
+			time[i], event[i] = v, upper == nil || v == upper[i]
 		}
 	}
-	cIndex, cErr = metrics.ConcordanceIndex(time, event, risk)
-	return nllName, nll, cIndex, cErr
+	return time, event
 }
 
 // survivalFlags checks the survival flags against the objective and the
@@ -164,38 +202,28 @@ func survivalFlags(obj gbt.Objective, isSet func(string) bool, labelUpper, event
 
 // survivalCVMetric is --metric as a cross-validation metric of a survival
 // objective over the training rows, whose times (Cox's signed labels, or
-// AFT's lower bounds) are y, AFT's upper bounds upper (nil: observed) and
-// weights w (nil: 1): "nloglik", the objective's negative log likelihood
-// (cox-nloglik unweighted, aft-nloglik weighted, as the held-out scores;
+// AFT's lower bounds) are y and AFT's upper bounds upper (nil: observed):
+// "nloglik", the objective's negative log likelihood (cox-nloglik
+// unweighted, aft-nloglik weighted by the fold's weights, which the
+// caller gives CrossValidateValues for it alone, as the held-out scores;
 // lower wins), or "c_index", Harrell's C-index, unweighted (higher wins).
 // As rankCVMetric, it is given row numbers as targets and looks each row's
-// time, bound and weight up by its number, so a fold's bounds and events
-// go with its rows. Each fold is scored on its own rows: Cox's risk sets
-// and the C-index's pairs are within the fold.
-func survivalCVMetric(m *gbt.Model, metric string, y, upper, w []float64) selection.Metric {
+// time and bound up by its number, so a fold's bounds and events go with
+// its rows. Each fold is scored on its own rows: Cox's risk sets and the
+// C-index's pairs are within the fold.
+func survivalCVMetric(m *gbt.Model, metric string, y, upper []float64) selection.Metric {
 	name := metric
 	if metric == "nloglik" {
-		name = "cox-nloglik"
-		if m.Objective == gbt.SurvivalAFT {
-			name = fmt.Sprintf("aft-nloglik (%s, sigma %g)", m.AFTDistribution, m.AFTSigma)
-		}
+		name = nlogLikName(m)
 	}
-	return selection.Metric{Name: name, HigherIsBetter: metric == "c_index", ScoreValues: func(rows, p, _ []float64) (float64, error) {
-		fy, fu, fw := make([]float64, len(rows)), make([]float64, len(rows)), []float64(nil)
-		if w != nil {
-			fw = make([]float64, len(rows))
+	return selection.Metric{Name: name, HigherIsBetter: metric == "c_index", ScoreValues: func(rows, p, w []float64) (float64, error) {
+		idx := floatLabels(rows) // the fold's row numbers
+		fy := pickFloats(y, idx)
+		fu := fy // observed times
+		if upper != nil {
+			fu = pickFloats(upper, idx)
 		}
-		for k, r := range rows {
-			i := int(r)
-			fy[k], fu[k] = y[i], y[i]
-			if upper != nil {
-				fu[k] = upper[i]
-			}
-			if w != nil {
-				fw[k] = w[i]
-			}
-		}
-		nllName, nll, c, cErr := survivalScores(m, fy, fu, p, fw)
+		nllName, nll, c, cErr := survivalScores(m, fy, fu, p, w)
 		if metric == "c_index" {
 			return c, cErr
 		}
@@ -214,15 +242,12 @@ func survivalFolds(obj gbt.Objective, metric string, folds [][]int, y, upper []f
 		return nil // a censored row has a likelihood too
 	}
 	for f, rows := range folds {
-		time, event, risk := make([]float64, len(rows)), make([]bool, len(rows)), make([]float64, len(rows))
-		for k, i := range rows {
-			if obj == gbt.SurvivalCox {
-				time[k], event[k] = math.Abs(y[i]), y[i] > 0
-			} else {
-				time[k], event[k] = y[i], upper == nil || y[i] == upper[i]
-			}
+		var fu []float64
+		if upper != nil {
+			fu = pickFloats(upper, rows)
 		}
-		switch _, err := metrics.ConcordanceIndex(time, event, risk); {
+		time, event := survivalEvents(obj, pickFloats(y, rows), fu)
+		switch _, err := metrics.ConcordanceIndex(time, event, make([]float64, len(rows))); {
 		case metric == "c_index" && err != nil:
 			return fmt.Errorf("fold %d of %d rows has no pair of rows whose order of events is known (an event before another row's time), so its C-index is undefined: use fewer folds, or --metric nloglik", f+1, len(rows))
 		case metric == "nloglik" && !slices.Contains(event, true):

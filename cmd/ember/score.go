@@ -720,15 +720,7 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 			if times, _, err = targetValues(b, s.Target, obj); err != nil {
 				return nil, err
 			}
-			switch {
-			case event != "":
-				err = eventTimes(b, event, s.Target, times)
-			case upper != "":
-				uppers, err = upperValues(b, upper, times)
-			case obj == gbt.SurvivalAFT:
-				err = observedTimes(b, s.Target, times)
-			}
-			if err != nil {
+			if uppers, err = survivalTimes(b, obj, s.Target, event, upper, times); err != nil {
 				return nil, err
 			}
 			if uppers == nil && obj == gbt.SurvivalAFT {
@@ -766,10 +758,12 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		if pred, err = s.Model.PredictClass(X); err == nil {
 			margins, err = s.Model.Predict(X)
 		}
-	default:
-		if pred, err = s.Model.PredictClass(X); err == nil && obj.Probabilistic() {
-			p, err = s.Model.PredictProba(X)
+	case obj.Probabilistic():
+		if p, err = s.Model.PredictProba(X); err == nil {
+			pred, err = predictedClasses(s.Model, X, p)
 		}
+	default:
+		pred, err = s.Model.PredictClass(X)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", data, err)
@@ -820,11 +814,8 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 	}
 	if grades != nil {
 		metric := s.Model.RankMetric
-		if metric == "" { // the objective's default, as gbt.Model's
-			metric = "ndcg"
-			if obj == gbt.RankMAP {
-				metric = "map"
-			}
+		if metric == "" {
+			metric = defaultRankMetric(obj)
 		}
 		if out.rankScores, err = rankScores(metric, grades, p, queries); err != nil {
 			return nil, fmt.Errorf("%s: %w", data, err)
