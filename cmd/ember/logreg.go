@@ -229,26 +229,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if n := countClasses(y); n < 2 {
 		return fmt.Errorf("%s: column %q has a single class (%q); logistic regression needs at least two", *data, *target, classes[y[0]])
 	}
-	var weights, testWeights []float64
-	exclude2 := *exclude
-	if *weightCol != "" {
-		if weights, err = logregWeights(tab, *weightCol); err != nil {
-			return err
-		}
-		if len(tabs) == 2 {
-			// The held-out scores are weighted: the test file's rows too.
-			if _, err := tabs[1].column(*weightCol); err != nil {
-				return fmt.Errorf("--weight %s: %w (the held-out scores are weighted, so the --test file needs the weight column too)", *weightCol, err)
-			}
-			if testWeights, err = logregWeights(tabs[1], *weightCol); err != nil {
-				return err
-			}
-			if err := heldOutWeight(testWeights, *weightCol, "the rows of "+*testPath, "give some rows a weight above 0"); err != nil {
-				return err
-			}
-		}
-		// Not among the default features.
-		exclude2 = strings.Join(append(splitList(*exclude), *weightCol), ",")
+	weights, testWeights, exclude2, err := tableWeights(tabs, *weightCol, *testPath, *exclude)
+	if err != nil {
+		return err
 	}
 	cw, err := classWeights(*classWeight, classes, *target, *data)
 	if err != nil {
@@ -302,19 +285,8 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		testIdx = allRows(len(yte))
 	} else {
 		// Stratified, as ember gbt splits: every class keeps a training row.
-		trainIdx, testIdx = classSplit(y, *testFrac, *seed)
-		if len(testIdx) == 0 && *testFrac > 0 {
-			return noRowHeldOut(fmt.Sprintf("--test-frac %v", *testFrac), *target, len(classes), "row in "+*data,
-				"--test FILE, or --test-frac 0 to score on the training rows")
-		}
-		ytr, yte = pickInts(y, trainIdx), pickInts(y, testIdx)
-		if weights != nil {
-			wtr, wte = pickFloats(weights, trainIdx), pickFloats(weights, testIdx)
-		}
-		if len(testIdx) == 0 {
-			evalOn, yte, wte = "train", ytr, wtr
-		} else if none := heldOutMissing(yte, classes); none != nil {
-			heldOutWarning = fmt.Sprintf("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
+		if trainIdx, testIdx, ytr, yte, wtr, wte, evalOn, heldOutWarning, err = splitTableRows(y, weights, classes, *testFrac, *seed, *target, *data); err != nil {
+			return err
 		}
 		if wte != nil && evalOn == "test" {
 			if err := heldOutWeight(wte, *weightCol, "the held-out rows", "use a larger --test-frac, or other weights"); err != nil {
@@ -826,12 +798,7 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 	}
 	tw.Flush()
 
-	on := "held-out"
-	if r.EvalOn == "train" {
-		on = "training (no held-out rows: --test-frac 0)"
-	} else if r.Test != "" {
-		on = "test-file"
-	}
+	on := scoredRows(r.EvalOn, r.Test)
 	if r.ScoresWeighted {
 		correct, total := confusionSums(r.WeightedConfusion)
 		fmt.Fprintf(w, "\n%s weighted accuracy: %.4f (weight %.6g of %.6g)\n", on, r.Accuracy, correct, total)
@@ -1079,6 +1046,73 @@ func logregWeights(tab *table, name string) ([]float64, error) {
 		w[r] = v
 	}
 	return w, nil
+}
+
+// tableWeights reads the --weight column (col; none when "") of the
+// --data table tabs[0] and, when there is one, of the --test file tabs[1]
+// (testPath), whose rows may not all weigh 0: the held-out scores are
+// weighted. exclude is --exclude with the weight column added, so that it
+// is not among the default features. ember logreg's and naivebayes
+// --model gaussian's.
+func tableWeights(tabs []*table, col, testPath, exclude string) (weights, testWeights []float64, excludeAll string, err error) {
+	if col == "" {
+		return nil, nil, exclude, nil
+	}
+	if weights, err = logregWeights(tabs[0], col); err != nil {
+		return nil, nil, "", err
+	}
+	if len(tabs) == 2 {
+		if _, err := tabs[1].column(col); err != nil {
+			return nil, nil, "", fmt.Errorf("--weight %s: %w (the held-out scores are weighted, so the --test file needs the weight column too)", col, err)
+		}
+		if testWeights, err = logregWeights(tabs[1], col); err != nil {
+			return nil, nil, "", err
+		}
+		if err := heldOutWeight(testWeights, col, "the rows of "+testPath, "give some rows a weight above 0"); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	return weights, testWeights, strings.Join(append(splitList(exclude), col), ","), nil
+}
+
+// splitTableRows is the stratified --test-frac split (testFrac, seed) of
+// the rows of data, labels y and weights w (nil without --weight), as
+// ember logreg and naivebayes --model gaussian make it: the indices, the
+// labels and weights of each side, and evalOn "test", or "train" when no
+// row is held out (--test-frac 0; the training rows are then scored). A
+// split that holds out no row at a testFrac above 0 is an error; warning
+// names the classes without a held-out row ("" when none is).
+func splitTableRows(y []int, w []float64, classes []string, testFrac float64, seed uint64, target, data string) (
+	trainIdx, testIdx, ytr, yte []int, wtr, wte []float64, evalOn, warning string, err error) {
+	trainIdx, testIdx = classSplit(y, testFrac, seed)
+	if len(testIdx) == 0 && testFrac > 0 {
+		err = noRowHeldOut(fmt.Sprintf("--test-frac %v", testFrac), target, len(classes), "row in "+data,
+			"--test FILE, or --test-frac 0 to score on the training rows")
+		return nil, nil, nil, nil, nil, nil, "", "", err
+	}
+	ytr, yte = pickInts(y, trainIdx), pickInts(y, testIdx)
+	if w != nil {
+		wtr, wte = pickFloats(w, trainIdx), pickFloats(w, testIdx)
+	}
+	evalOn = "test"
+	if len(testIdx) == 0 {
+		evalOn, yte, wte = "train", ytr, wtr
+	} else if none := heldOutMissing(yte, classes); none != nil {
+		warning = fmt.Sprintf("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
+	}
+	return trainIdx, testIdx, ytr, yte, wtr, wte, evalOn, warning, nil
+}
+
+// scoredRows names the rows a table classifier's report scores: held-out,
+// test-file (test, the --test file) or training (evalOn "train").
+func scoredRows(evalOn, test string) string {
+	switch {
+	case evalOn == "train":
+		return "training (no held-out rows: --test-frac 0)"
+	case test != "":
+		return "test-file"
+	}
+	return "held-out"
 }
 
 // checkLogregWeights refuses, before the fit and in the flags' terms,

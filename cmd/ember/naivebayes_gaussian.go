@@ -126,24 +126,9 @@ func runGaussianNB(o gaussianOptions, stdout, stderr io.Writer) error {
 	if countClasses(y) < 2 {
 		return fmt.Errorf("%s: column %q has a single class (%q); a classifier needs at least two", o.data, o.target, classes[y[0]])
 	}
-	var weights, testWeights []float64
-	exclude := o.exclude
-	if o.weight != "" {
-		if weights, err = logregWeights(tab, o.weight); err != nil {
-			return err
-		}
-		if len(tabs) == 2 {
-			if _, err := tabs[1].column(o.weight); err != nil {
-				return fmt.Errorf("--weight %s: %w (the held-out scores are weighted, so the --test file needs the weight column too)", o.weight, err)
-			}
-			if testWeights, err = logregWeights(tabs[1], o.weight); err != nil {
-				return err
-			}
-			if err := heldOutWeight(testWeights, o.weight, "the rows of "+o.test, "give some rows a weight above 0"); err != nil {
-				return err
-			}
-		}
-		exclude = strings.Join(append(splitList(exclude), o.weight), ",")
+	weights, testWeights, exclude, err := tableWeights(tabs, o.weight, o.test, o.exclude)
+	if err != nil {
+		return err
 	}
 	featNames, X, err := featureMatrix(tab, o.data, o.features, exclude, o.target)
 	if err != nil {
@@ -162,21 +147,16 @@ func runGaussianNB(o gaussianOptions, stdout, stderr io.Writer) error {
 		Xtr, ytr, yte, wtr, wte = X, y, ys[1], weights, testWeights
 		nTest = len(yte)
 	} else {
-		trainIdx, testIdx := classSplit(y, o.testFrac, o.seed)
-		if len(testIdx) == 0 && o.testFrac > 0 {
-			return noRowHeldOut(fmt.Sprintf("--test-frac %v", o.testFrac), o.target, len(classes), "row in "+o.data,
-				"--test FILE, or --test-frac 0 to score on the training rows")
+		var trainIdx, testIdx []int
+		var w string
+		if trainIdx, testIdx, ytr, yte, wtr, wte, evalOn, w, err = splitTableRows(y, weights, classes, o.testFrac, o.seed, o.target, o.data); err != nil {
+			return err
 		}
-		Xtr, ytr = pickRows(X, trainIdx), pickInts(y, trainIdx)
-		Xte, yte = pickRows(X, testIdx), pickInts(y, testIdx)
-		if weights != nil {
-			wtr, wte = pickFloats(weights, trainIdx), pickFloats(weights, testIdx)
-		}
+		Xtr, Xte = pickRows(X, trainIdx), pickRows(X, testIdx)
 		nTest = len(testIdx)
-		if nTest == 0 {
-			evalOn, Xte, yte, wte = "train", Xtr, ytr, wtr
-		} else if none := heldOutMissing(yte, classes); none != nil {
-			w := fmt.Sprintf("no held-out rows of class %s (too few rows to hold one out): the held-out scores say nothing about it", listClasses(none, 6))
+		if evalOn == "train" {
+			Xte = Xtr
+		} else if w != "" {
 			warnings = append(warnings, w)
 			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
@@ -322,12 +302,7 @@ func printGaussianNB(w io.Writer, r gaussianResult, report metrics.Report) {
 	fmt.Fprintf(w, "model: Gaussian naive Bayes, var_smoothing=%g (epsilon %.4g added to every variance), class priors from frequencies%s\n",
 		r.VarSmoothing, r.Epsilon, weighted)
 
-	on := "held-out"
-	if r.EvalOn == "train" {
-		on = "training (no held-out rows: --test-frac 0)"
-	} else if r.Test != "" {
-		on = "test-file"
-	}
+	on := scoredRows(r.EvalOn, r.Test)
 	if r.Weighted {
 		correct, total := confusionSums(r.WeightedConf)
 		fmt.Fprintf(w, "\n%s weighted accuracy: %.4f (weight %.6g of %.6g)\n", on, r.Accuracy, correct, total)

@@ -45,28 +45,13 @@ func NewBernoulli() *BernoulliNB {
 // feature is present, from X (one row per sample; a value above 0 is
 // present) and labels y, at least two distinct ones.
 func (m *BernoulliNB) Fit(X Matrix, y []int) error {
-	var logPrior []float64
-	t, err := count(X, y, m.Alpha, true, func(c int) (err error) {
-		if m.ClassPrior != nil {
-			logPrior, err = checkPrior(m.ClassPrior, c)
-		}
-		return err
+	// As scikit-learn: log(D_cj + alpha) - log(n_c + 2 alpha).
+	t, err := fitSmoothed(X, y, m.Alpha, m.FitPrior, m.ClassPrior, true, func(rows float64, _ []float64, alpha float64) float64 {
+		return rows + 2*alpha
 	})
 	if err != nil {
 		return err
 	}
-	c, f := len(t.classes), t.nFeatures
-	alpha := math.Max(m.Alpha, minAlpha)
-	fc := t.featCount.Data().([]float64)
-	lp := t.logProbT.Data().([]float64)
-	for k := 0; k < c; k++ {
-		// As scikit-learn: log(D_cj + alpha) - log(n_c + 2 alpha).
-		logRows := math.Log(t.classCount[k] + 2*alpha)
-		for j, v := range fc[k*f : (k+1)*f] {
-			lp[j*c+k] = math.Log(v+alpha) - logRows
-		}
-	}
-	t.setPrior(m.FitPrior, logPrior)
 	if err := t.setPresenceScores(); err != nil {
 		return fmt.Errorf("naivebayes: Fit: %w; raise Alpha", err)
 	}
@@ -117,7 +102,6 @@ func (t *model) setPresenceScores() error {
 			t.absentBase[k] += absent
 		}
 	}
-	t.presence = true
 	return nil
 }
 

@@ -116,7 +116,7 @@ type model struct {
 	addPrior   bool // the joint log-likelihood adds logPrior
 
 	// BernoulliNB's scoring (setPresenceScores); zero for the others.
-	presence   bool          // rows are read as 0/1: present when the value is > 0
+	// When presenceT is set, rows are read as 0/1: present when the value is > 0.
 	presenceT  *tensor.Dense // F×C log p - log(1-p), scored instead of logProbT when set
 	absentBase []float64     // C: sum_j log(1-p_cj), every row's score before its present features
 }
@@ -130,34 +130,51 @@ func New() *MultinomialNB {
 // count matrix X (one row per sample) and labels y. Labels are arbitrary
 // integers; at least two distinct ones are needed.
 func (m *MultinomialNB) Fit(X Matrix, y []int) error {
-	var logPrior []float64
-	t, err := count(X, y, m.Alpha, false, func(c int) (err error) {
-		if m.ClassPrior != nil {
-			logPrior, err = checkPrior(m.ClassPrior, c)
+	t, err := fitSmoothed(X, y, m.Alpha, m.FitPrior, m.ClassPrior, false, func(_ float64, row []float64, alpha float64) float64 {
+		total := alpha * float64(len(row))
+		for _, v := range row {
+			total += v
 		}
-		return err
+		return total
 	})
 	if err != nil {
 		return err
 	}
+	m.model = t
+	return nil
+}
+
+// fitSmoothed is MultinomialNB's and BernoulliNB's Fit: count (with
+// presence, of the rows where a feature is present), then per class k
+// log P(feature j|k) = log(N_kj + alpha) - log(denom(n_k, N_k, alpha)),
+// where n_k is the class's rows, N_k its feature totals and alpha the
+// Alpha setting raised to minAlpha, and the prior (setPrior: classPrior,
+// else frequencies with fitPrior, else uniform).
+func fitSmoothed(X Matrix, y []int, alphaSetting float64, fitPrior bool, classPrior []float64, presence bool,
+	denom func(rows float64, featCount []float64, alpha float64) float64) (model, error) {
+	var logPrior []float64
+	t, err := count(X, y, alphaSetting, presence, func(c int) (err error) {
+		if classPrior != nil {
+			logPrior, err = checkPrior(classPrior, c)
+		}
+		return err
+	})
+	if err != nil {
+		return model{}, err
+	}
 	c, f := len(t.classes), t.nFeatures
-	alpha := math.Max(m.Alpha, minAlpha)
+	alpha := math.Max(alphaSetting, minAlpha)
 	fc := t.featCount.Data().([]float64)
 	lp := t.logProbT.Data().([]float64)
 	for k := 0; k < c; k++ {
 		row := fc[k*f : (k+1)*f]
-		total := alpha * float64(f)
-		for _, v := range row {
-			total += v
-		}
-		logTotal := math.Log(total)
+		logTotal := math.Log(denom(t.classCount[k], row, alpha))
 		for j, v := range row {
 			lp[j*c+k] = math.Log(v+alpha) - logTotal
 		}
 	}
-	t.setPrior(m.FitPrior, logPrior)
-	m.model = t
-	return nil
+	t.setPrior(fitPrior, logPrior)
+	return t, nil
 }
 
 // setPrior sets the log prior that the joint log-likelihood adds: given
@@ -320,14 +337,14 @@ func (m *model) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 		return nil, 0, err
 	}
 	c := len(m.classes)
-	weights := m.logProbT
-	if m.presenceT != nil {
+	weights, presence := m.logProbT, m.presenceT != nil
+	if presence {
 		weights = m.presenceT
 	}
 	var jll []float64
 	if d, ok := X.(*Dense); ok && n > 0 {
 		data := d.data
-		if m.presence {
+		if presence {
 			data = presenceOf(data)
 		}
 		Xt := tensor.New(tensor.WithShape(n, f), tensor.WithBacking(data))
@@ -344,7 +361,7 @@ func (m *model) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 			cols, vals := X.Row(i)
 			for q, j := range cols {
 				v := vals[q]
-				if m.presence {
+				if presence {
 					if v <= 0 {
 						continue // a stored zero: absent
 					}
