@@ -26,7 +26,8 @@ type recurrentCell struct {
 	gates int    // G: 4 for the LSTM (i, f, g, o), 3 for the GRU (r, z, n)
 	// biasesApart is the GRU's shape check: it reads the biases only when
 	// given (GRUBackward has none) and names one that does not fit on its
-	// own. The LSTM's wants both and names the five shapes together.
+	// own. The LSTM's names the five shapes together, its backward op's
+	// biases those the weights imply.
 	biasesApart bool
 }
 
@@ -36,13 +37,11 @@ var (
 )
 
 // dims checks the shapes of x, Wih, Whh and the biases and returns T, B,
-// I, H.
+// I, H. s holds x, Wih and Whh at least (the inputs' count was checked),
+// and for the LSTM the biases too wherever Whh is a matrix (see
+// backwardShape).
 func (c recurrentCell) dims(s []tensor.Shape) (t, b, i, h int, err error) {
-	need := 5
-	if c.biasesApart {
-		need = 3
-	}
-	if len(s) < need || len(s[0]) != 3 || len(s[1]) != 2 || len(s[2]) != 2 {
+	if len(s[0]) != 3 || len(s[1]) != 2 || len(s[2]) != 2 {
 		return 0, 0, 0, 0, fmt.Errorf("%s: want x (T,B,I), Wih (%[2]dH,I), Whh (%[2]dH,H), bih (%[2]dH), bhh (%[2]dH); got %[3]v", c.name, c.gates, s)
 	}
 	t, b, i, h = s[0][0], s[0][1], s[0][2], s[2][1]

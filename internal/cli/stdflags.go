@@ -25,35 +25,30 @@ import (
 // parses.
 func ParseOnce(fs *flag.FlagSet, args []string) error {
 	var counted []*countedValue
-	orig := map[*flag.Flag]flag.Value{}
 	fs.VisitAll(func(f *flag.Flag) {
-		c := &countedValue{Value: f.Value, name: f.Name}
-		orig[f] = f.Value
-		counted = append(counted, c)
-		f.Value = c
+		counted = append(counted, &countedValue{Value: f.Value, flag: f})
 	})
-	restore := func() {
-		for f, v := range orig {
-			f.Value = v
+	// wrap puts the counting values in the flags' place, or (false) their
+	// own values back.
+	wrap := func(on bool) {
+		for _, c := range counted {
+			if on {
+				c.flag.Value = c
+			} else {
+				c.flag.Value = c.Value
+			}
 		}
 	}
-	defer restore()
+	wrap(true)
+	defer wrap(false)
 	// -h prints the usage during Parse: with the flags' own values, so that
 	// PrintDefaults names their types and defaults as it would without
 	// ParseOnce (it looks at their concrete types).
 	usage := fs.Usage
 	defer func() { fs.Usage = usage }()
 	fs.Usage = func() {
-		wrapped := map[*flag.Flag]flag.Value{}
-		for f := range orig {
-			wrapped[f] = f.Value
-		}
-		restore()
-		defer func() {
-			for f, v := range wrapped {
-				f.Value = v
-			}
-		}()
+		wrap(false)
+		defer wrap(true)
 		if usage != nil {
 			usage()
 			return
@@ -78,7 +73,7 @@ func ParseOnce(fs *flag.FlagSet, args []string) error {
 	var problems []error
 	for _, c := range counted {
 		if len(c.typed) > 1 {
-			problems = append(problems, givenAgain(c.name, c.typed))
+			problems = append(problems, givenAgain(c.flag.Name, c.typed))
 		}
 	}
 	if len(problems) == 1 {
@@ -93,7 +88,7 @@ func ParseOnce(fs *flag.FlagSet, args []string) error {
 // countedValue is a flag's value that keeps every value given to it.
 type countedValue struct {
 	flag.Value
-	name  string
+	flag  *flag.Flag // the flag it counts for
 	typed []string
 }
 

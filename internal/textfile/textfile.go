@@ -118,7 +118,7 @@ func Check(path string, head []byte, want string) error {
 		}
 		e.Err, e.Offset = ErrNUL, i
 		// Lines and columns are the text's: the byte-order mark is none.
-		e.Line, e.Column = position(bytes.TrimPrefix(head[:i], []byte(BOM)))
+		e.Line, e.Column = position(TrimBOM(head[:i]))
 	}
 	return e
 }
