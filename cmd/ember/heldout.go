@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/gbt"
@@ -91,4 +94,52 @@ func scoredWeight(w []float64, col, where, scores, fix string) error {
 		}
 	}
 	return fmt.Errorf("--weight %s: every one of %s weighs 0, so %s undefined: %s", col, where, scores, fix)
+}
+
+// probabilityScores are the log loss of the class probabilities full
+// (a column per class, as spreadProba gives them) against y and, for two
+// classes, the ROC AUC of the second class's probability, weighted by w
+// when it is not nil (scikit-learn's log_loss and roc_auc_score, with
+// sample_weight). auc is nil for more classes, or when y lacks a class.
+func probabilityScores(y []int, full [][]float64, w []float64) (logLoss float64, auc *float64, err error) {
+	var p1 []float64
+	if len(full) > 0 && len(full[0]) == 2 {
+		p1 = make([]float64, len(full))
+		for i := range full {
+			p1[i] = full[i][1]
+		}
+	}
+	if w == nil {
+		logLoss = metrics.LogLoss(y, full)
+		if p1 != nil {
+			if a, err := metrics.ROCAUC(y, p1); err == nil {
+				auc = &a
+			}
+		}
+		return logLoss, auc, nil
+	}
+	if logLoss, err = selection.LogLoss.Score(y, slices.Concat(full...), w); err != nil {
+		return 0, nil, err
+	}
+	if p1 != nil {
+		if a, err := selection.ROCAUC.Score(y, p1, w); err == nil {
+			auc = &a
+		}
+	}
+	return logLoss, auc, nil
+}
+
+// printProbabilityScores prints probabilityScores' figures, on naming the
+// rows scored as the accuracy line does ("held-out"), without its
+// parenthesis, which the accuracy line has said.
+func printProbabilityScores(w io.Writer, on string, logLoss float64, auc *float64) {
+	if i := strings.Index(on, " ("); i >= 0 {
+		if j := strings.Index(on[i:], ")"); j >= 0 {
+			on = on[:i] + on[i+j+1:]
+		}
+	}
+	fmt.Fprintf(w, "%s log loss: %.4f\n", on, logLoss)
+	if auc != nil {
+		fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *auc)
+	}
 }

@@ -916,7 +916,7 @@ func parseClassWeightSpec(spec string) (map[string]float64, error) {
 	}
 	out := map[string]float64{}
 	for rest := spec; ; {
-		name, ws, next, err := nextClassWeight(rest)
+		name, ws, next, err := nextClassPair(rest, classWeightSyntax)
 		if err != nil {
 			return nil, err
 		}
@@ -933,71 +933,6 @@ func parseClassWeightSpec(spec string) (map[string]float64, error) {
 		}
 		rest = rest[next:]
 	}
-}
-
-// nextClassWeight reads the first CLASS:W pair of spec: the class name
-// (unquoted and trimmed, as labels are read), the weight as written
-// (trimmed), and where the pair after it starts in spec (-1 at the end).
-func nextClassWeight(spec string) (name, weight string, next int, err error) {
-	lead := len(spec) - len(strings.TrimLeft(spec, " \t"))
-	if !strings.HasPrefix(spec[lead:], `"`) {
-		pair, _, more := strings.Cut(spec, ",")
-		next = -1
-		if more {
-			next = len(pair) + 1
-		}
-		shown := strings.TrimSpace(pair)
-		i := strings.LastIndex(pair, ":")
-		switch {
-		case shown == "":
-			return "", "", 0, errors.New("an empty pair (two commas in a row, or one at an end); want CLASS:WEIGHT pairs separated by commas, as yes:5,no:1")
-		case i < 0 && strings.Count(shown, "=") == 1 && !strings.HasPrefix(shown, "=") && !strings.HasSuffix(shown, "="):
-			n, w, _ := strings.Cut(shown, "=")
-			return "", "", 0, fmt.Errorf("%q has no ':'; write %s:%s (CLASS:WEIGHT pairs separated by commas, as yes:5,no:1)", shown, strings.TrimSpace(n), strings.TrimSpace(w))
-		case i < 0 && more:
-			// The comma may have cut a class name.
-			return "", "", 0, fmt.Errorf("%q has no ':'; want balanced, or CLASS:WEIGHT pairs separated by commas, as yes:5,no:1 "+
-				"(a class name holding a comma goes in double quotes: '\"bad, debt\":3')", shown)
-		case i < 0:
-			return "", "", 0, fmt.Errorf("%q has no ':'; want balanced, or CLASS:WEIGHT pairs separated by commas, as yes:5,no:1", shown)
-		}
-		name, weight = strings.TrimSpace(pair[:i]), strings.TrimSpace(pair[i+1:])
-		if name == "" {
-			return "", "", 0, fmt.Errorf("%q names no class before the ':'", shown)
-		}
-		return name, weight, next, nil
-	}
-	// A quoted name runs to the closing quote; "" inside is a quote.
-	var b strings.Builder
-	j := lead + 1
-	for {
-		k := strings.IndexByte(spec[j:], '"')
-		if k < 0 {
-			return "", "", 0, fmt.Errorf("the quote that opens %s is never closed (a quote inside a class name is written \"\")", strings.TrimSpace(spec[lead:]))
-		}
-		b.WriteString(spec[j : j+k])
-		j += k + 1
-		if !strings.HasPrefix(spec[j:], `"`) {
-			break
-		}
-		b.WriteByte('"')
-		j++
-	}
-	quoted := spec[lead:j]
-	name = strings.TrimSpace(b.String())
-	after := strings.TrimLeft(spec[j:], " \t")
-	switch {
-	case name == "":
-		return "", "", 0, fmt.Errorf("%s names no class", quoted)
-	case !strings.HasPrefix(after, ":"):
-		return "", "", 0, fmt.Errorf("class %s: want ':' and its weight right after the closing quote, as %s:3", quoted, quoted)
-	}
-	weight, _, more := strings.Cut(after[1:], ",")
-	next = -1
-	if more {
-		next = len(spec) - len(after) + 1 + len(weight) + 1
-	}
-	return name, strings.TrimSpace(weight), next, nil
 }
 
 // classWeights resolves --class-weight's CLASS:W pairs to the classes'

@@ -95,27 +95,34 @@ type nbResult struct {
 	Model       string   `json:"model"` // multinomial, complement or bernoulli
 	Alpha       float64  `json:"alpha"`
 	// ComplementNorm is --complement-norm: ComplementNB's norm=True.
-	ComplementNorm bool                `json:"complement_norm,omitempty"`
-	StopWords      bool                `json:"stop_words"`
-	NGramRange     [2]int              `json:"ngram_range"`
-	MinDF          string              `json:"min_df"` // as given: 2 documents, or 0.5 of them
-	MaxDF          string              `json:"max_df"`
-	MaxFeatures    int                 `json:"max_features,omitempty"`
-	Binary         bool                `json:"binary,omitempty"`
-	Tfidf          *nbTfidf            `json:"tfidf,omitempty"`
-	Vocabulary     int                 `json:"vocabulary"`
-	NTrain         int                 `json:"n_train"`
-	NTest          int                 `json:"n_test"`
-	EvalOn         string              `json:"eval_on"`
-	Accuracy       float64             `json:"accuracy"`
-	Confusion      [][]int             `json:"confusion"`
-	Report         []jsonClassRow      `json:"report"`
-	MacroAvg       jsonClassRow        `json:"macro_avg"`
-	Weighted       jsonClassRow        `json:"weighted_avg"`
-	TopTerms       map[string][]string `json:"top_terms"`
-	Plots          []string            `json:"plots,omitempty"`
-	Saved          string              `json:"saved,omitempty"`
-	Warnings       []string            `json:"warnings,omitempty"`
+	ComplementNorm bool     `json:"complement_norm,omitempty"`
+	StopWords      bool     `json:"stop_words"`
+	NGramRange     [2]int   `json:"ngram_range"`
+	MinDF          string   `json:"min_df"` // as given: 2 documents, or 0.5 of them
+	MaxDF          string   `json:"max_df"`
+	MaxFeatures    int      `json:"max_features,omitempty"`
+	Binary         bool     `json:"binary,omitempty"`
+	Tfidf          *nbTfidf `json:"tfidf,omitempty"`
+	Vocabulary     int      `json:"vocabulary"`
+	NTrain         int      `json:"n_train"`
+	NTest          int      `json:"n_test"`
+	EvalOn         string   `json:"eval_on"`
+	// Prior is --prior; ClassPrior the priors the model used, by class
+	// (0 for a class without training documents), nil for complement,
+	// which uses none.
+	Prior      string              `json:"prior"`
+	ClassPrior []float64           `json:"class_prior,omitempty"`
+	Accuracy   float64             `json:"accuracy"`
+	LogLoss    float64             `json:"log_loss"`
+	ROCAUC     *float64            `json:"roc_auc,omitempty"` // two classes only
+	Confusion  [][]int             `json:"confusion"`
+	Report     []jsonClassRow      `json:"report"`
+	MacroAvg   jsonClassRow        `json:"macro_avg"`
+	Weighted   jsonClassRow        `json:"weighted_avg"`
+	TopTerms   map[string][]string `json:"top_terms"`
+	Plots      []string            `json:"plots,omitempty"`
+	Saved      string              `json:"saved,omitempty"`
+	Warnings   []string            `json:"warnings,omitempty"`
 }
 
 func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -190,6 +197,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		"scaled by --norm, and nothing learned from document frequencies (scikit-learn's use_idf=False)")
 	complementNorm := fs.Bool("complement-norm", false, "with --model complement: divide each class's weights by their sum "+
 		"(scikit-learn's ComplementNB norm=True, the second normalisation of Rennie et al.; off by default, as there)")
+	prior := fs.Custom("prior", priorFrequencies, "frequencies|uniform|CLASS:P,...",
+		"the class priors P(c): frequencies, each class's share of the training documents (rows, weighted by --weight, with --model gaussian); "+
+			"uniform, the same for every class (scikit-learn's fit_prior=False); or CLASS:P,CLASS:P giving every training class its prior, "+
+			"summing to 1 (class_prior, GaussianNB's priors), as ham:0.8,spam:0.2. Not with --model complement, which uses none", checkPriorSpec)
 	noStop := fs.Bool("no-stopwords", false, "keep English stop words (otherwise scikit-learn's 318-word list is dropped)")
 	testPath := fs.Input("test", "", "score on this `file` (same layout as --data) instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
@@ -223,6 +234,9 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		if *tfidf && *model == "bernoulli" {
 			return errors.New("--model bernoulli reads only whether a term is in a document (scikit-learn's BernoulliNB, binarize=0.0), " +
 				"which tf-idf weights do not change: leave out --tfidf")
+		}
+		if fs.IsSet("prior") && *model == "complement" {
+			return errors.New("--prior: --model complement uses no class priors (as scikit-learn's ComplementNB with two classes or more); leave --prior out, or use --model multinomial")
 		}
 		if *complementNorm && *model != "complement" {
 			return fmt.Errorf("--complement-norm normalises ComplementNB's weights; add --model complement (the model is %s)", *model)
@@ -259,7 +273,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if *model == "gaussian" {
 		return runGaussianNB(gaussianOptions{data: *data, test: *testPath, layout: *layout, target: *target, features: *features,
 			exclude: *exclude, weight: *weightCol, varSmoothing: *varSmoothing, testFrac: *testFrac, seed: *seed,
-			json: *asJSON, plot: *plotPrefix, save: *save}, stdout, stderr)
+			prior: *prior, json: *asJSON, plot: *plotPrefix, save: *save}, stdout, stderr)
 	}
 	if *format == "auto" {
 		*format = "csv"
@@ -371,6 +385,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
+	classPrior, err := nbClassPrior(*prior, classes, ytr, labelsWhere(*labelCol, *data))
+	if err != nil {
+		return err
+	}
 	var nb nbClassifier
 	switch *model {
 	case "complement":
@@ -379,11 +397,11 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		nb = c
 	case "bernoulli":
 		b := naivebayes.NewBernoulli()
-		b.Alpha = *alpha
+		b.Alpha, b.ClassPrior = *alpha, classPrior
 		nb = b
 	default:
 		m := naivebayes.New()
-		m.Alpha = *alpha
+		m.Alpha, m.ClassPrior = *alpha, classPrior
 		nb = m
 	}
 	// The stratified split keeps every class among the training documents.
@@ -391,6 +409,14 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	pred, err := nb.Predict(Xte)
+	if err != nil {
+		return err
+	}
+	proba, err := nb.PredictProba(Xte)
+	if err != nil {
+		return err
+	}
+	logLoss, auc, err := probabilityScores(yte, spreadProba(proba, nb.Classes(), len(classes)), nil)
 	if err != nil {
 		return err
 	}
@@ -402,10 +428,23 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		MinDF: vec.MinDF.String(), MaxDF: vec.MaxDF.String(), MaxFeatures: *maxFeatures, Binary: *binary, Tfidf: tfSettings,
 		Vocabulary: len(vec.Vocabulary()),
 		NTrain:     len(trDocs), NTest: nTest, EvalOn: evalOn,
+		Prior:     *prior,
 		Accuracy:  metrics.Accuracy(yte, pred),
+		LogLoss:   logLoss,
+		ROCAUC:    auc,
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		TopTerms:  nbTopTermsByClass(nb, vec.Vocabulary(), classes),
 		Warnings:  warnings,
+	}
+	if *model != "complement" {
+		st, err := nb.State()
+		if err != nil {
+			return err
+		}
+		res.ClassPrior = make([]float64, len(classes))
+		for k, c := range nb.Classes() {
+			res.ClassPrior[c] = math.Exp(st.ClassLogPrior[k])
+		}
 	}
 	report := metrics.Classification(yte, pred, classes)
 	res.Report, res.MacroAvg, res.Weighted = reportRows(report)
@@ -430,6 +469,10 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		mf.meta.Classes = classes
 		mf.meta.Settings = map[string]any{"alpha": *alpha, "model": *model, "ngram_range": vec.NGramRange,
 			"min_df": vec.MinDF.String(), "max_df": vec.MaxDF.String(), "max_features": *maxFeatures, "binary": *binary}
+		if *prior != priorFrequencies {
+			// For reports, as alpha: the priors are saved in class_log_prior.
+			mf.meta.Settings["prior"] = *prior
+		}
 		if *complementNorm {
 			// For reports, as alpha: the weights are saved normalised.
 			mf.meta.Settings["complement_norm"] = true
@@ -1281,9 +1324,9 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 		}
 		fmt.Fprintf(w, "model: complement naive Bayes, alpha=%g%s\n", r.Alpha, norm)
 	case "bernoulli":
-		fmt.Fprintf(w, "model: Bernoulli naive Bayes, alpha=%g, class priors from frequencies\n", r.Alpha)
+		fmt.Fprintf(w, "model: Bernoulli naive Bayes, alpha=%g, %s\n", r.Alpha, describeNBPrior(r))
 	default:
-		fmt.Fprintf(w, "model: multinomial naive Bayes, alpha=%g, class priors from frequencies\n", r.Alpha)
+		fmt.Fprintf(w, "model: multinomial naive Bayes, alpha=%g, %s\n", r.Alpha, describeNBPrior(r))
 	}
 
 	on := "held-out"
@@ -1295,6 +1338,7 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 		correct += r.Confusion[i][i]
 	}
 	fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, report.Total)
+	printProbabilityScores(w, on, r.LogLoss, r.ROCAUC)
 
 	printConfusion(w, r.Classes, r.Confusion, "")
 
@@ -1313,4 +1357,16 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 	if r.Saved != "" {
 		fmt.Fprintf(w, "saved the model to %s\n", r.Saved)
 	}
+}
+
+// describeNBPrior is the report's words on a text model's class priors.
+func describeNBPrior(r nbResult) string {
+	var prior []float64
+	var names []string
+	for c, p := range r.ClassPrior {
+		if p > 0 {
+			prior, names = append(prior, p), append(names, r.Classes[c])
+		}
+	}
+	return describePrior(r.Prior, prior, names)
 }

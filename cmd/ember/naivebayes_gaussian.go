@@ -68,6 +68,7 @@ type gaussianOptions struct {
 	layout                    tabular.Layout
 	target, features, exclude string
 	weight                    string
+	prior                     string // --prior
 	varSmoothing, testFrac    float64
 	seed                      uint64
 	json                      bool
@@ -86,6 +87,7 @@ type gaussianResult struct {
 	VarSmoothing float64        `json:"var_smoothing"`
 	Epsilon      float64        `json:"epsilon"`
 	Weight       string         `json:"weight,omitempty"`
+	Prior        string         `json:"prior"`       // --prior
 	ClassPrior   []float64      `json:"class_prior"` // of the classes fitted, by class
 	Theta        [][]float64    `json:"theta"`       // per class fitted, per feature
 	Var          [][]float64    `json:"var"`
@@ -94,6 +96,8 @@ type gaussianResult struct {
 	NTest        int            `json:"n_test"`
 	EvalOn       string         `json:"eval_on"`
 	Accuracy     float64        `json:"accuracy"`
+	LogLoss      float64        `json:"log_loss"`
+	ROCAUC       *float64       `json:"roc_auc,omitempty"` // two classes only
 	Confusion    [][]int        `json:"confusion"`
 	WeightedConf [][]float64    `json:"weighted_confusion,omitempty"`
 	Weighted     bool           `json:"scores_weighted,omitempty"`
@@ -172,6 +176,9 @@ func runGaussianNB(o gaussianOptions, stdout, stderr io.Writer) error {
 
 	m := naivebayes.NewGaussian()
 	m.VarSmoothing = o.varSmoothing
+	if m.ClassPrior, err = nbClassPrior(o.prior, classes, ytr, labelsWhere(o.target, o.data)); err != nil {
+		return err
+	}
 	if err := m.FitWeighted(Xtr, ytr, wtr); err != nil {
 		// The library names features and classes by index.
 		return fmt.Errorf("%s: %w (features in order: %s; classes in order: %s)", o.data, err,
@@ -181,16 +188,26 @@ func runGaussianNB(o gaussianOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	proba, err := m.PredictProba(Xte)
+	if err != nil {
+		return err
+	}
+	logLoss, auc, err := probabilityScores(yte, spreadProba(proba, m.Classes(), len(classes)), wte)
+	if err != nil {
+		return err
+	}
 	fitClasses := make([]string, 0, len(classes))
 	for _, c := range m.Classes() {
 		fitClasses = append(fitClasses, classes[c])
 	}
 	res := gaussianResult{
 		Data: o.data, Test: o.test, Target: o.target, Features: featNames, Classes: classes, Model: "gaussian",
-		VarSmoothing: o.varSmoothing, Epsilon: m.Epsilon(), Weight: o.weight,
+		VarSmoothing: o.varSmoothing, Epsilon: m.Epsilon(), Weight: o.weight, Prior: o.prior,
 		ClassPrior: m.ClassPriorFitted(), Theta: m.Theta(), Var: m.Var(), FitClasses: fitClasses,
 		NTrain: len(ytr), NTest: nTest, EvalOn: evalOn,
 		Accuracy:  metrics.Accuracy(yte, pred),
+		LogLoss:   logLoss,
+		ROCAUC:    auc,
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		Warnings:  warnings,
 	}
@@ -239,6 +256,9 @@ func saveGaussianNB(m *naivebayes.GaussianNB, r gaussianResult, rows int, o gaus
 	mf.meta.Input = modelInput{Kind: "table", Features: r.Features, Target: r.Target}
 	mf.meta.Classes = r.Classes
 	mf.meta.Settings = map[string]any{"model": "gaussian", "var_smoothing": r.VarSmoothing, "epsilon": r.Epsilon}
+	if r.Prior != priorFrequencies {
+		mf.meta.Settings["prior"] = r.Prior // for reports: the priors are saved in class_prior
+	}
 	acc := r.Accuracy
 	mf.meta.Training = trainingInfo{Data: r.Data, Test: r.Test, Rows: rows, NTrain: r.NTrain, NTest: r.NTest, Seed: o.seed,
 		EvalOn: r.EvalOn, Accuracy: &acc, Weight: r.Weight, AccuracyWeighted: r.Weighted}
@@ -299,18 +319,20 @@ func printGaussianNB(w io.Writer, r gaussianResult, report metrics.Report) {
 	if r.Weight != "" {
 		weighted = fmt.Sprintf(", rows weighted by column %q", r.Weight)
 	}
-	fmt.Fprintf(w, "model: Gaussian naive Bayes, var_smoothing=%g (epsilon %.4g added to every variance), class priors from frequencies%s\n",
-		r.VarSmoothing, r.Epsilon, weighted)
+	fmt.Fprintf(w, "model: Gaussian naive Bayes, var_smoothing=%g (epsilon %.4g added to every variance), %s%s\n",
+		r.VarSmoothing, r.Epsilon, describePrior(r.Prior, r.ClassPrior, r.FitClasses), weighted)
 
 	on := scoredRows(r.EvalOn, r.Test)
 	if r.Weighted {
 		correct, total := confusionSums(r.WeightedConf)
 		fmt.Fprintf(w, "\n%s weighted accuracy: %.4f (weight %.6g of %.6g)\n", on, r.Accuracy, correct, total)
+		printProbabilityScores(w, on+" weighted", r.LogLoss, r.ROCAUC)
 		printConfusion(w, r.Classes, r.WeightedConf, r.Weight)
 		fmt.Fprintf(w, "\nclassification report weighted by column %q (support: sums of weights):\n", r.Weight)
 	} else {
 		correct, total := confusionSums(r.Confusion)
 		fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, total)
+		printProbabilityScores(w, on, r.LogLoss, r.ROCAUC)
 		printConfusion(w, r.Classes, r.Confusion, "")
 		fmt.Fprintln(w, "\nclassification report:")
 	}

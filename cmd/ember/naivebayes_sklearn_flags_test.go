@@ -26,13 +26,14 @@ const nbFlagsProbaTol = 1e-12
 
 // TestNaiveBayesSklearnFlags runs ember naivebayes with --complement-norm
 // (ComplementNB's norm=True), --tfidf --no-idf (TfidfTransformer's
-// use_idf=False) and --model bernoulli (BernoulliNB), with and without the
-// flags they combine with, saves the model and scores the test file with
-// ember predict, and requires scikit-learn 1.2.1's predictions, vocabulary
-// size and accuracy, and its predict_proba within nbFlagsProbaTol
+// use_idf=False), --model bernoulli (BernoulliNB) and --prior (fit_prior
+// and class_prior), with and without the flags they combine with, saves
+// the model and scores the test file with ember predict, and requires
+// scikit-learn 1.2.1's predictions, vocabulary size, accuracy and log
+// loss, and its predict_proba within nbFlagsProbaTol
 // (testdata/make_nb_flags_reference.py wrote the figures). None of them
-// existed at first: the first two settings were reachable from the Go
-// packages only, BernoulliNB not at all.
+// existed at first: the first two settings and the priors were reachable
+// from the Go packages only, BernoulliNB not at all.
 func TestNaiveBayesSklearnFlags(t *testing.T) {
 	var ref struct {
 		Cases []struct {
@@ -43,6 +44,7 @@ func TestNaiveBayesSklearnFlags(t *testing.T) {
 			Accuracy       float64     `json:"accuracy"`
 			Predictions    []int       `json:"predictions"`
 			PredictProba   [][]float64 `json:"predict_proba"`
+			LogLoss        float64     `json:"log_loss"`
 		} `json:"cases"`
 	}
 	raw, err := os.ReadFile(filepath.Join("testdata", "nb_flags_reference.json"))
@@ -85,11 +87,18 @@ func TestNaiveBayesSklearnFlags(t *testing.T) {
 			decodeLastLine(t, out, &res)
 			require.Equal(t, tc.VocabularySize, res.Vocabulary)
 			require.InDelta(t, tc.Accuracy, res.Accuracy, 1e-12)
+			require.InDelta(t, tc.LogLoss, res.LogLoss, nbFlagsProbaTol)
+			require.Nil(t, res.ROCAUC, "three classes")
 			// tf without idf is version 3, which a version 2 ember refuses
-			// (it would look for the idf tensor).
+			// (it would look for the idf tensor). A multinomial model of
+			// word counts is version 1 whatever its priors: they are its
+			// class_log_prior, which every version reads.
 			version := 2
-			if slices.Contains(tc.Flags, "--no-idf") {
+			switch {
+			case slices.Contains(tc.Flags, "--no-idf"):
 				version = 3
+			case len(tc.Flags) == 2 && tc.Flags[0] == "--prior":
+				version = 1
 			}
 			require.Equal(t, version, metaVersion(t, model))
 
