@@ -54,6 +54,7 @@ type scores struct {
 	labelColumn string
 	classes     []string
 	truth, pred []int
+	proba       [][]float64 // each row's class probabilities, by classes; nil for a model of none
 	// For a regressor scored on data that has its target column: each
 	// row's prediction and target (NaN where the target cell is empty, NaN
 	// or not a number, which is left out); badTargets counts the last kind,
@@ -101,9 +102,13 @@ type predictResult struct {
 	Out         string   `json:"out"` // the predictions' file; "-": standard output
 	LabelColumn string   `json:"label_column,omitempty"`
 	Accuracy    *float64 `json:"accuracy,omitempty"`
-	RMSE        *float64 `json:"rmse,omitempty"`
-	Unknown     int      `json:"unknown_labels,omitempty"`
-	Unlabelled  int      `json:"unlabelled_rows,omitempty"`
+	// LogLoss and ROCAUC (two classes) score a classifier's probabilities
+	// on the rows whose label the model knows, weighted with --weight.
+	LogLoss    *float64 `json:"log_loss,omitempty"`
+	ROCAUC     *float64 `json:"roc_auc,omitempty"`
+	RMSE       *float64 `json:"rmse,omitempty"`
+	Unknown    int      `json:"unknown_labels,omitempty"`
+	Unlabelled int      `json:"unlabelled_rows,omitempty"`
 	// RankScores are a gbt rank model's NDCG at 1, 3, 5, 10 and all, MAP
 	// and its metric, the mean over NQueries queries of column Group
 	// (unweighted, as ember gbt's held-out ranking scores).
@@ -214,6 +219,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if s.truth != nil {
 		res.LabelColumn = s.labelColumn
 		truth, pred := make([]int, 0, len(s.truth)), make([]int, 0, len(s.truth))
+		var proba [][]float64     // of truth's rows
 		var w []float64           // the weights of truth's rows, with --weight
 		var unknownWeight float64 // of the rows of unknown labels, counted as wrong
 		correct := 0
@@ -230,6 +236,9 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 				continue
 			}
 			truth, pred = append(truth, t), append(pred, s.pred[i])
+			if s.proba != nil {
+				proba = append(proba, s.proba[i])
+			}
 			if s.weights != nil {
 				w = append(w, s.weights[i])
 			}
@@ -251,6 +260,24 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			acc := right / total
 			res.Accuracy = &acc
 			fmt.Fprintf(summary, "weighted accuracy against column %q: %.4f (weight %.6g of %.6g, in %d rows)\n", s.labelColumn, acc, right, total, labelled)
+		}
+		if proba != nil {
+			logLoss, auc, err := probabilityScores(truth, proba, w)
+			if err != nil {
+				return err
+			}
+			res.LogLoss, res.ROCAUC = &logLoss, auc
+			weighted, left := "", ""
+			if w != nil {
+				weighted = "weighted "
+			}
+			if res.Unknown > 0 {
+				left = fmt.Sprintf(" (of the %d rows of labels it was trained on)", len(truth))
+			}
+			fmt.Fprintf(summary, "%slog loss against column %q: %.4f%s\n", weighted, s.labelColumn, logLoss, left)
+			if auc != nil {
+				fmt.Fprintf(summary, "%sROC AUC against column %q: %.4f%s\n", weighted, s.labelColumn, *auc, left)
+			}
 		}
 		if res.Unlabelled > 0 {
 			fmt.Fprintf(summary, "%s no label (left out of the accuracy)\n", plural(res.Unlabelled, "row has", "rows have"))
@@ -374,6 +401,7 @@ func (s *scores) add(ids []string, i, pred int, proba []float64) {
 	}
 	s.rows = append(s.rows, rec)
 	s.pred = append(s.pred, pred)
+	s.proba = append(s.proba, proba)
 }
 
 // predictionOutputFlags declares --out and --json as the scoring commands

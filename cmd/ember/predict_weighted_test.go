@@ -48,6 +48,17 @@ func TestPredictWeightedLogregSklearn(t *testing.T) {
 			require.InDelta(t, c.Accuracy, *res.Accuracy, sklearnTol, "as scikit-learn")
 			requireMatrixClose(t, fit.WeightedConfusion, res.WeightedConfusion)
 			requireMatrixClose(t, c.Confusion, res.WeightedConfusion)
+			require.NotNil(t, res.LogLoss)
+			require.InDelta(t, fit.LogLoss, *res.LogLoss, 1e-12, "as ember logreg scored its test file")
+			// The two fits agree to L-BFGS's tolerance, not to the last bit
+			// (as TestLogregHeldOutWeightedSklearn allows).
+			require.InDelta(t, c.LogLoss, *res.LogLoss, 1e-5, "as scikit-learn")
+			require.Equal(t, c.ROCAUC == nil, res.ROCAUC == nil, "an AUC for two classes only")
+			if c.ROCAUC != nil {
+				require.InDelta(t, *c.ROCAUC, *res.ROCAUC, 1e-5, "as scikit-learn")
+				require.Contains(t, text, fmt.Sprintf("weighted ROC AUC against column \"label\": %.4f\n", *res.ROCAUC))
+			}
+			require.Contains(t, text, fmt.Sprintf("weighted log loss against column \"label\": %.4f\n", *res.LogLoss))
 			var total float64
 			for _, v := range strings.Split(strings.TrimSpace(c.Test), "\n")[1:] {
 				w, err := strconv.ParseFloat(strings.Split(v, ",")[2], 64)
@@ -66,6 +77,8 @@ func TestPredictWeightedLogregSklearn(t *testing.T) {
 			require.Nil(t, plain.WeightedConfusion)
 			require.NotContains(t, text, "weighted")
 			require.Contains(t, text, "\naccuracy against column \"label\": ")
+			require.NotNil(t, plain.LogLoss)
+			require.NotEqual(t, *res.LogLoss, *plain.LogLoss, "the weights change the log loss")
 		})
 	}
 }
@@ -197,6 +210,9 @@ func TestPredictWeightedDefinition(t *testing.T) {
 			require.Contains(t, text, fmt.Sprintf("(weight %.6g of %.6g, in %d rows)", right, total, tc.rows))
 			require.Contains(t, text, "(counted as wrong)")
 			require.Contains(t, text, "(left out of the accuracy)")
+			require.NotNil(t, res.LogLoss)
+			require.Contains(t, text, fmt.Sprintf("weighted log loss against column %q: %.4f (of the %d rows of labels it was trained on)\n",
+				res.LabelColumn, *res.LogLoss, tc.rows-tc.unknown))
 		})
 	}
 }
