@@ -54,44 +54,19 @@ func minimizeLBFGS(fn objective, x0 []float64, st lbfgsSettings) lbfgsResult {
 		return finish(true, "gradient below tolerance")
 	}
 
-	// Ring buffer of correction pairs; rho = 1/(yᵀs).
-	sHist := make([][]float64, 0, st.memory)
-	yHist := make([][]float64, 0, st.memory)
-	rho := make([]float64, 0, st.memory)
-	alpha := make([]float64, st.memory)
-
+	mem := newLBFGSMemory(st.memory, n)
 	d := make([]float64, n)
 	xNew := make([]float64, n)
 	gNew := make([]float64, n)
 
 	for res.iterations < st.maxIter {
-		// Two-loop recursion: d = -H g, with H0 = γI, γ = sᵀy/yᵀy of the
-		// newest pair (Nocedal & Wright, Algorithm 7.4).
-		copy(d, g)
-		for i := len(sHist) - 1; i >= 0; i-- {
-			alpha[i] = rho[i] * dot(sHist[i], d)
-			axpy(-alpha[i], yHist[i], d)
-		}
-		gamma := 1.0
-		if k := len(sHist) - 1; k >= 0 {
-			gamma = dot(sHist[k], yHist[k]) / dot(yHist[k], yHist[k])
-		}
-		for i := range d {
-			d[i] *= gamma
-		}
-		for i := range sHist {
-			beta := rho[i] * dot(yHist[i], d)
-			axpy(alpha[i]-beta, sHist[i], d)
-		}
-		for i := range d {
-			d[i] = -d[i]
-		}
+		mem.direction(g, d)
 
 		dg := dot(d, g)
 		if !(dg < 0) {
 			// Rounding can spoil the direction after many updates; restart
 			// from steepest descent rather than give up.
-			sHist, yHist, rho = sHist[:0], yHist[:0], rho[:0]
+			mem.clear()
 			for i := range d {
 				d[i] = -g[i]
 			}
@@ -100,7 +75,7 @@ func minimizeLBFGS(fn objective, x0 []float64, st lbfgsSettings) lbfgsResult {
 		// Without curvature information the first step is scaled to unit
 		// length, as L-BFGS-B does; afterwards the unit step is natural.
 		step := 1.0
-		if len(sHist) == 0 {
+		if mem.empty() {
 			step = 1 / norm2(g)
 		}
 
@@ -111,26 +86,7 @@ func minimizeLBFGS(fn objective, x0 []float64, st lbfgsSettings) lbfgsResult {
 		}
 		res.iterations++
 
-		// Store the new pair, dropping the oldest when the memory is full.
-		var sv, yv []float64
-		if len(sHist) == st.memory {
-			sv, yv = sHist[0], yHist[0]
-			copy(sHist, sHist[1:])
-			copy(yHist, yHist[1:])
-			copy(rho, rho[1:])
-			sHist, yHist, rho = sHist[:len(sHist)-1], yHist[:len(yHist)-1], rho[:len(rho)-1]
-		} else {
-			sv, yv = make([]float64, n), make([]float64, n)
-		}
-		for i := range sv {
-			sv[i] = xNew[i] - x[i]
-			yv[i] = gNew[i] - g[i]
-		}
-		// Skip pairs with (numerically) no positive curvature; they would
-		// make H indefinite. The threshold is L-BFGS-B's.
-		if sy := dot(sv, yv); sy > 2.2e-16*dot(yv, yv) {
-			sHist, yHist, rho = append(sHist, sv), append(yHist, yv), append(rho, 1/sy)
-		}
+		mem.push(x, xNew, g, gNew)
 
 		if slicesEqual(x, xNew) {
 			// The accepted step was too small to change any parameter:
@@ -152,6 +108,77 @@ func minimizeLBFGS(fn objective, x0 []float64, st lbfgsSettings) lbfgsResult {
 		}
 	}
 	return finish(false, fmt.Sprintf("reached the iteration limit (%d) before the gradient fell to the tolerance", st.maxIter))
+}
+
+// lbfgsMemory is L-BFGS's limited memory: the last few correction pairs
+// s = x_{k+1} - x_k, y = g_{k+1} - g_k, which stand in for the inverse
+// Hessian.
+type lbfgsMemory struct {
+	size  int
+	sHist [][]float64
+	yHist [][]float64
+	rho   []float64 // 1/(yᵀs) of each pair
+	alpha []float64 // the two-loop recursion's scratch
+	n     int
+}
+
+func newLBFGSMemory(size, n int) *lbfgsMemory {
+	return &lbfgsMemory{size: size, n: n, alpha: make([]float64, size),
+		sHist: make([][]float64, 0, size), yHist: make([][]float64, 0, size), rho: make([]float64, 0, size)}
+}
+
+func (m *lbfgsMemory) empty() bool { return len(m.sHist) == 0 }
+
+// clear forgets every pair (the next direction is steepest descent).
+func (m *lbfgsMemory) clear() { m.sHist, m.yHist, m.rho = m.sHist[:0], m.yHist[:0], m.rho[:0] }
+
+// direction writes d = -H g by the two-loop recursion, with H0 = γI,
+// γ = sᵀy/yᵀy of the newest pair (Nocedal & Wright, Algorithm 7.4).
+func (m *lbfgsMemory) direction(g, d []float64) {
+	copy(d, g)
+	for i := len(m.sHist) - 1; i >= 0; i-- {
+		m.alpha[i] = m.rho[i] * dot(m.sHist[i], d)
+		axpy(-m.alpha[i], m.yHist[i], d)
+	}
+	gamma := 1.0
+	if k := len(m.sHist) - 1; k >= 0 {
+		gamma = dot(m.sHist[k], m.yHist[k]) / dot(m.yHist[k], m.yHist[k])
+	}
+	for i := range d {
+		d[i] *= gamma
+	}
+	for i := range m.sHist {
+		beta := m.rho[i] * dot(m.yHist[i], d)
+		axpy(m.alpha[i]-beta, m.sHist[i], d)
+	}
+	for i := range d {
+		d[i] = -d[i]
+	}
+}
+
+// push stores the pair of the step from x (gradient g) to xNew (gNew),
+// dropping the oldest when the memory is full. A pair with (numerically)
+// no positive curvature is skipped: it would make H indefinite. The
+// threshold is L-BFGS-B's.
+func (m *lbfgsMemory) push(x, xNew, g, gNew []float64) {
+	var sv, yv []float64
+	if len(m.sHist) == m.size {
+		sv, yv = m.sHist[0], m.yHist[0]
+		copy(m.sHist, m.sHist[1:])
+		copy(m.yHist, m.yHist[1:])
+		copy(m.rho, m.rho[1:])
+		last := len(m.sHist) - 1
+		m.sHist, m.yHist, m.rho = m.sHist[:last], m.yHist[:last], m.rho[:last]
+	} else {
+		sv, yv = make([]float64, m.n), make([]float64, m.n)
+	}
+	for i := range sv {
+		sv[i] = xNew[i] - x[i]
+		yv[i] = gNew[i] - g[i]
+	}
+	if sy := dot(sv, yv); sy > 2.2e-16*dot(yv, yv) {
+		m.sHist, m.yHist, m.rho = append(m.sHist, sv), append(m.yHist, yv), append(m.rho, 1/sy)
+	}
 }
 
 // strongWolfe searches along d from x (value f0, gradient g0, slope
