@@ -6,24 +6,26 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// problem is one L2-penalised logistic loss to minimise: a softmax over k
-// classes (k >= 2), or a single sigmoid (k == 1, binary labels 0/1).
+// problem is the smooth part of one logistic loss to minimise: a softmax
+// over k classes (k >= 2), or a single sigmoid (k == 1, binary labels 0/1).
 //
 // The parameter vector holds W (d×k, row-major) followed, when the intercept
 // is fitted, by b (k). The loss is
 //
-//	Σ_i s_i·logloss(x_i W + b, y_i) + ||W||² / (2C)
+//	Σ_i s_i·logloss(x_i W + b, y_i) + l2·||W||²/2
 //
-// with s_i the sample's weight (1 when sw is nil), as sklearn weighs it.
-// which is sklearn's 0.5||W||² + C Σ logloss divided by C: the same minimiser,
-// and the scale sklearn's lbfgs path uses, so a gradient tolerance means the
-// same thing here as sklearn's tol. The intercept is not penalised.
+// with s_i the sample's weight (1 when sw is nil), as sklearn weighs it,
+// and l2 = 1/C for the L2 penalty: sklearn's 0.5||W||² + C Σ logloss
+// divided by C, the same minimiser, and the scale sklearn's lbfgs path
+// uses, so a gradient tolerance means the same thing here as sklearn's tol.
+// The L1 part of an L1 or elastic-net penalty is not smooth, and is added
+// by the optimiser (minimizeOWLQN). The intercept is not penalised.
 type problem struct {
 	x, xt        *tensor.Dense // samples n×d, and their transpose d×n for XᵀG
 	n, d, k      int
 	y            []int     // class index per sample (softmax) or 0/1 (sigmoid)
 	sw           []float64 // weight per sample; nil weighs each 1
-	invC         float64
+	l2           float64   // the weight of ||W||²/2
 	fitIntercept bool
 
 	// Work tensors reused across evaluations; the optimiser calls the loss
@@ -31,15 +33,15 @@ type problem struct {
 	w, z, g, gw *tensor.Dense
 }
 
-// newProblem is the loss of x's rows labelled y, with invC the weight of
-// the penalty (1/C; 0 for none).
-func newProblem(x, xt *tensor.Dense, y []int, k int, invC float64, fitIntercept bool) *problem {
+// newProblem is the loss of x's rows labelled y, with l2 the weight of
+// ||W||²/2 (1/C for the L2 penalty; 0 for none).
+func newProblem(x, xt *tensor.Dense, y []int, k int, l2 float64, fitIntercept bool) *problem {
 	n, d := x.Shape()[0], x.Shape()[1]
 	mk := func(r, c int) *tensor.Dense {
 		return tensor.New(tensor.WithShape(r, c), tensor.WithBacking(make([]float64, r*c)))
 	}
 	return &problem{
-		x: x, xt: xt, n: n, d: d, k: k, y: y, invC: invC, fitIntercept: fitIntercept,
+		x: x, xt: xt, n: n, d: d, k: k, y: y, l2: l2, fitIntercept: fitIntercept,
 		w: mk(d, k), z: mk(n, k), g: mk(n, k), gw: mk(d, k),
 	}
 }
@@ -52,7 +54,8 @@ func (p *problem) size() int {
 	return p.d * p.k
 }
 
-// lossGrad is the objective for minimizeLBFGS.
+// lossGrad is the objective for minimizeLBFGS (and the smooth part of
+// minimizeOWLQN's).
 func (p *problem) lossGrad(params, grad []float64) float64 {
 	dk := p.d * p.k
 	copy(p.w.Float64s(), params[:dk])
@@ -75,7 +78,7 @@ func (p *problem) lossGrad(params, grad []float64) float64 {
 		loss = softmaxRows(z, g, p.y, b, p.k, p.sw)
 	}
 
-	// ∇W = Xᵀ G + W/C (d×k), again as one GEMM.
+	// ∇W = Xᵀ G + l2·W (d×k), again as one GEMM.
 	if _, err := tensor.MatMul(p.xt, p.g, tensor.WithReuse(p.gw)); err != nil {
 		return math.NaN()
 	}
@@ -83,9 +86,9 @@ func (p *problem) lossGrad(params, grad []float64) float64 {
 	var penalty float64
 	for i, wi := range params[:dk] {
 		penalty += wi * wi
-		grad[i] = gw[i] + p.invC*wi
+		grad[i] = gw[i] + p.l2*wi
 	}
-	loss += 0.5 * p.invC * penalty
+	loss += 0.5 * p.l2 * penalty
 
 	if p.fitIntercept {
 		// ∇b is the column sums of G.

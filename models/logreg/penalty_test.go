@@ -86,6 +86,6 @@ func TestPenaltyZeroValueIsL2(t *testing.T) {
 	require.NoError(t, a.Fit(X, y))
 	require.NoError(t, b.Fit(X, y))
 	require.Equal(t, a.Coef(), b.Coef())
-	b.Penalty = "l1"
-	require.EqualError(t, b.Fit(X, y), `logreg: unknown Penalty "l1"; want "l2" or "none"`)
+	b.Penalty = "L1"
+	require.EqualError(t, b.Fit(X, y), `logreg: unknown Penalty "L1"; want "l2", "l1", "elasticnet" or "none"`)
 }
