@@ -48,7 +48,8 @@ type logregResult struct {
 	Classes      []string           `json:"classes"`
 	Multi        string             `json:"multi"`
 	C            float64            `json:"C"`
-	Penalty      string             `json:"penalty"` // l2, or none (C unused)
+	Penalty      string             `json:"penalty"`            // l2, l1, elasticnet, or none (C unused)
+	L1Ratio      *float64           `json:"l1_ratio,omitempty"` // elasticnet's share of the L1 term
 	Tol          float64            `json:"tol"`
 	MaxIter      int                `json:"max_iter"`
 	Converged    bool               `json:"converged"`
@@ -62,6 +63,12 @@ type logregResult struct {
 	Accuracy     float64            `json:"accuracy"`
 	LogLoss      float64            `json:"log_loss"`
 	ROCAUC       *float64           `json:"roc_auc,omitempty"` // binary targets only
+	// ZeroCoefs counts the coefficients that are exactly 0 (l1 and
+	// elasticnet only), over every row of Coef; Dropped names the
+	// features whose coefficients are 0 in every row, which the model
+	// does not use.
+	ZeroCoefs *int     `json:"zero_coefs,omitempty"`
+	Dropped   []string `json:"dropped_features,omitempty"`
 	// ScoresWeighted says that the held-out scores (accuracy, log-loss,
 	// ROC AUC, the report's precision, recall and F1) are weighted by the
 	// --weight column, as scikit-learn's metrics with sample_weight.
@@ -93,12 +100,18 @@ type jsonClassRow struct {
 func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("logreg", stdout,
 		"usage: ember logreg --data FILE --target COLUMN [options]\n"+
-			"\nFits L2-regularised (or, with --penalty none, unpenalised) logistic regression\n"+
-			"(as scikit-learn's LogisticRegression) and reports coefficients, convergence,\n"+
-			"and held-out accuracy, confusion matrix and classification report. The\n"+
-			"held-out rows are --test FILE, or --test-frac of --data stratified, as ember\n"+
-			"gbt and naivebayes split: that share of each class, picked at random (--seed),\n"+
-			"though never a class's last row.\n"+
+			"\nFits L2-regularised (or L1, elastic-net, or with --penalty none unpenalised)\n"+
+			"logistic regression (as scikit-learn's LogisticRegression) and reports\n"+
+			"coefficients, convergence, and held-out accuracy, confusion matrix and\n"+
+			"classification report. The held-out rows are --test FILE, or --test-frac of\n"+
+			"--data stratified, as ember gbt and naivebayes split: that share of each\n"+
+			"class, picked at random (--seed), though never a class's last row.\n"+
+			"\n--penalty l1 sets the coefficients of the features that do not earn their\n"+
+			"keep to exactly 0 (feature selection: the smaller --C, the fewer remain),\n"+
+			"and the report counts them; --penalty elasticnet --l1-ratio R mixes L1 and\n"+
+			"L2 (scikit-learn's l1_ratio). Both are fitted by OWL-QN, the L1 extension\n"+
+			"of L-BFGS, to the minimum scikit-learn's saga solver reaches; use them with\n"+
+			"--standardize, so that the penalty costs every feature alike.\n"+
 			"\nFor a rare class that the model seldom predicts, --class-weight balanced\n"+
 			"weighs each class's rows so that every class counts the same in the fit:\n"+
 			"recall of the rare class rises, its precision falls, and its predicted\n"+
@@ -129,13 +142,19 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		"fill missing values of numeric columns with the training rows' mean, median or most frequent value, or --fill-value "+
 			"(scikit-learn's SimpleImputer); none: a missing value is an error naming its line")
 	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat64, math.MaxFloat64), "value for --impute constant")
-	c := fs.Float("C", 1.0, cli.Above(0), "inverse L2 regularisation strength (larger = weaker penalty)")
-	penalty := fs.Choice("penalty", "l2", []string{"l2", "none"}, "l2: coefficients penalised by ||W||²/(2C); none: the unpenalised maximum-likelihood fit "+
-		"(scikit-learn's penalty=None), finite only when no hyperplane separates the classes (else it stops at --max-iter with a warning)")
+	c := fs.Float("C", 1.0, cli.Above(0), "inverse regularisation strength (larger = weaker penalty)")
+	penalty := fs.Choice("penalty", "l2", []string{"l2", "l1", "elasticnet", "none"}, "l2: coefficients penalised by ||W||²/(2C); "+
+		"l1: by ||W||₁/C, the sum of their magnitudes, which sets some to exactly 0; "+
+		"elasticnet: by (R·||W||₁ + (1-R)·||W||²/2)/C with R the --l1-ratio; "+
+		"none: the unpenalised maximum-likelihood fit "+
+		"(scikit-learn's penalty=None), finite only when no hyperplane separates the classes (else it stops at --max-iter with a warning). "+
+		"The intercept is never penalised")
+	l1Ratio := fs.Float("l1-ratio", 0, cli.Between(0, 1), "--penalty elasticnet's mix, as scikit-learn's l1_ratio: 1 is the l1 penalty, 0 the l2 penalty "+
+		"(required with elasticnet, and used by no other penalty)", cli.DefaultText("none"))
 	multi := fs.Choice("multi", "auto", []string{"auto", "multinomial", "ovr"}, "multi-class scheme, as scikit-learn's multi_class: "+
 		"multinomial fits one softmax over all classes, ovr one binary model per class against the rest; auto is multinomial for three classes or more, and one binary model for two")
-	maxIter := fs.Int("max-iter", 100, 1, 1_000_000, "L-BFGS iteration limit")
-	tol := fs.Float("tol", 1e-4, cli.AtLeast(0), "stop when the largest gradient component is below this")
+	maxIter := fs.Int("max-iter", 100, 1, 1_000_000, "L-BFGS (OWL-QN for l1 and elasticnet) iteration limit")
+	tol := fs.Float("tol", 1e-4, cli.AtLeast(0), "stop when the largest gradient component (pseudo-gradient for l1 and elasticnet) is below this")
 	testPath := fs.Input("test", "", "score on this `file` (same columns as --data) instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true},
 		"fraction of --data rows held out for scoring, stratified (0: score on the training rows)")
@@ -166,6 +185,12 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Check(func() error {
 		if *penalty == "none" && fs.IsSet("C") {
 			return errors.New("--C is the inverse strength of the L2 penalty; --penalty none has none (scikit-learn ignores C then)")
+		}
+		if *penalty == "elasticnet" && !fs.IsSet("l1-ratio") {
+			return errors.New("--penalty elasticnet needs --l1-ratio, its mix of L1 and L2 (from 0, the l2 penalty, to 1, the l1 penalty), as scikit-learn's l1_ratio")
+		}
+		if *penalty != "elasticnet" && fs.IsSet("l1-ratio") {
+			return fmt.Errorf("--l1-ratio is the mix of --penalty elasticnet; --penalty %s does not use it (scikit-learn warns and ignores it)", *penalty)
 		}
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
@@ -356,6 +381,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	m := logreg.New()
 	m.C, m.MaxIter, m.Tol, m.Multi = *c, *maxIter, *tol, logreg.MultiClass(*multi)
 	m.Penalty = logreg.Penalty(*penalty)
+	if m.Penalty == logreg.ElasticNet {
+		m.L1Ratio = *l1Ratio
+	}
 	if *classWeight == "balanced" {
 		m.BalancedClassWeight = true
 	} else if cw != nil {
@@ -402,6 +430,13 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		LogLoss:   metrics.LogLoss(yte, full),
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		Warnings:  warnings,
+	}
+	if m.Penalty == logreg.L1 || m.Penalty == logreg.ElasticNet {
+		zeros := m.ZeroCoefs()
+		res.ZeroCoefs, res.Dropped = &zeros, droppedFeatures(res.Coef, featNames)
+		if m.Penalty == logreg.ElasticNet {
+			res.L1Ratio = &m.L1Ratio
+		}
 	}
 	mc := m.Classes()
 	if len(res.Coef) == 1 {
@@ -472,16 +507,31 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 // convergenceWarning is the library's ConvergenceError told in the
 // command's terms: the class by name, and the flags that help.
 func convergenceWarning(ce *logreg.ConvergenceError, classes []string, standardized bool) string {
-	who := "lbfgs"
+	who, grad := ce.Solver, "max|pseudo-gradient|"
+	if who == "" || who == "lbfgs" {
+		who, grad = "lbfgs", "max|gradient|"
+	}
 	if ce.Class >= 0 && ce.Class < len(classes) {
-		who = fmt.Sprintf("lbfgs (one-vs-rest, class %s)", classes[ce.Class])
+		who = fmt.Sprintf("%s (one-vs-rest, class %s)", who, classes[ce.Class])
 	}
 	fix := "increase --max-iter (now %d) or scale the features with --standardize"
 	if standardized {
 		fix = "increase --max-iter (now %d)"
 	}
-	return fmt.Sprintf("%s did not converge after %d iterations: max|gradient| %.3g > tol %.3g: %s; "+fix,
-		who, ce.Iterations, ce.GradMax, ce.Tol, ce.Reason, ce.MaxIter)
+	return fmt.Sprintf("%s did not converge after %d iterations: %s %.3g > tol %.3g: %s; "+fix,
+		who, ce.Iterations, grad, ce.GradMax, ce.Tol, ce.Reason, ce.MaxIter)
+}
+
+// droppedFeatures names the features whose coefficient is exactly 0 in
+// every row of coef: the model does not use them.
+func droppedFeatures(coef [][]float64, features []string) []string {
+	var out []string
+	for j, name := range features {
+		if !slices.ContainsFunc(coef, func(row []float64) bool { return row[j] != 0 }) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // logregTooLarge says why logistic regression refuses features beyond
@@ -552,6 +602,11 @@ func logregModelFile(m *logreg.Model, sc *logreg.Scaler, pl *tabular.Pipeline, r
 	if r.ClassWeight != "" {
 		// For reports: the fit's option, as C is; predict needs nothing new.
 		mf.meta.Settings["class_weight"] = r.ClassWeight
+	}
+	if r.L1Ratio != nil {
+		// Also for reports: an L1 fit's zeros are coefficients like any
+		// other, so the file's layout and version are the L2 fit's.
+		mf.meta.Settings["l1_ratio"] = *r.L1Ratio
 	}
 	acc := r.Accuracy
 	mf.meta.Training = trainingInfo{Data: r.Data, Test: r.Test, Rows: rows, NTrain: r.NTrain, NTest: r.NTest, Seed: seed,
@@ -757,14 +812,31 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 		fmt.Fprintf(w, "class weights: %s (%s)\n", describeClassWeights(r), scores)
 	}
 	penalty := fmt.Sprintf("C=%g", r.C)
-	if r.Penalty == "none" {
+	switch r.Penalty {
+	case "none":
 		penalty = "no penalty"
+	case "l1":
+		penalty += ", l1 penalty"
+	case "elasticnet":
+		penalty += fmt.Sprintf(", elastic-net penalty (l1-ratio %g)", *r.L1Ratio)
 	}
 	fmt.Fprintf(w, "model: logistic regression, %s, %s, tol=%g, max-iter %d\n", r.Multi, penalty, r.Tol, r.MaxIter)
 	if r.Converged {
 		fmt.Fprintf(w, "converged: yes, after %d iterations\n", r.Iterations)
 	} else {
 		fmt.Fprintf(w, "converged: NO, stopped after %d iterations (try a larger --max-iter or scaled features)\n", r.Iterations)
+	}
+	if r.ZeroCoefs != nil {
+		total := len(r.Coef) * len(r.Features)
+		fmt.Fprintf(w, "zero coefficients: %d of %d", *r.ZeroCoefs, total)
+		if len(r.Dropped) > 0 {
+			what := "features unused (0 for every class)"
+			if len(r.Coef) == 1 {
+				what = "features unused"
+			}
+			fmt.Fprintf(w, "; %d %s: %s", len(r.Dropped), what, listClasses(r.Dropped, 20))
+		}
+		fmt.Fprintln(w)
 	}
 
 	if r.Standardized {

@@ -59,6 +59,8 @@ func TestSaveAndPredictRoundTrip(t *testing.T) {
 		{"logreg", []string{"logreg", "--target", "species", "--max-iter", "1000"}},
 		{"logreg standardised", []string{"logreg", "--target", "species", "--standardize"}},
 		{"logreg binary ovr", []string{"logreg", "--target", "species", "--features", "sepal_length,sepal_width", "--multi", "ovr"}},
+		{"logreg l1 ovr", []string{"logreg", "--target", "species", "--standardize", "--penalty", "l1", "--C", "0.1", "--multi", "ovr"}},
+		{"logreg elasticnet", []string{"logreg", "--target", "species", "--standardize", "--penalty", "elasticnet", "--l1-ratio", "0.5", "--C", "0.2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			model := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".ember")
