@@ -16,7 +16,6 @@ import (
 	"github.com/emberml/ember/metrics"
 	"github.com/emberml/ember/models/logreg"
 	"github.com/emberml/ember/plots"
-	"github.com/emberml/ember/selection"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -427,7 +426,6 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		Coef: m.Coef(), Intercept: m.Intercept(),
 		NTrain: len(ytr), NTest: len(testIdx), EvalOn: evalOn,
 		Accuracy:  metrics.Accuracy(yte, pred),
-		LogLoss:   metrics.LogLoss(yte, full),
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		Warnings:  warnings,
 	}
@@ -446,17 +444,8 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			res.CoefRows = append(res.CoefRows, classes[cl])
 		}
 	}
-	var p1 []float64
-	if len(classes) == 2 {
-		p1 = make([]float64, len(full))
-		for i := range full {
-			p1[i] = full[i][1]
-		}
-		if wte == nil {
-			if auc, err := metrics.ROCAUC(yte, p1); err == nil {
-				res.ROCAUC = &auc
-			}
-		}
+	if res.LogLoss, res.ROCAUC, err = probabilityScores(yte, full, wte); err != nil {
+		return err
 	}
 	var report metrics.Report
 	if wte == nil {
@@ -467,15 +456,6 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		res.WeightedConfusion = metrics.WeightedConfusionMatrix(yte, pred, wte, len(classes))
 		report = metrics.WeightedClassification(yte, pred, wte, classes)
 		res.Accuracy = report.Accuracy
-		flat := slices.Concat(full...)
-		if res.LogLoss, err = selection.LogLoss.Score(yte, flat, wte); err != nil {
-			return err
-		}
-		if p1 != nil {
-			if auc, err := selection.ROCAUC.Score(yte, p1, wte); err == nil {
-				res.ROCAUC = &auc
-			}
-		}
 	}
 	res.Report, res.MacroAvg, res.Weighted = reportRows(report)
 
