@@ -94,7 +94,8 @@
 // colsample_bynode; LightGBM's feature_fraction and
 // feature_fraction_bynode, scikit-learn's max_features),
 // FeatureWeights (feature_weights), InteractionConstraints
-// (interaction_constraints), EarlyStoppingRounds. Training is
+// (interaction_constraints), EvalMetric (eval_metric),
+// EarlyStoppingRounds (early_stopping_rounds). Training is
 // deterministic for a given Seed, whatever the number of Threads.
 //
 // Column sampling draws as XGBoost's: a set of features per tree, from it
@@ -140,6 +141,22 @@
 // float32, as XGBoost's evaluator takes them. Credit scoring is the usual
 // use: a score that falls as the credit limit rises, all else equal, is
 // one a regulator or a customer can be given reasons for.
+//
+// # Early stopping
+//
+// Fit scores the validation set it is given (an EvalSet) after every
+// round (History) by the objective's own loss or, with EvalMetric, by
+// another metric, XGBoost's eval_metric: "auc", "error" or "logloss" for
+// a binary classifier, "merror" or "mlogloss" for a multi-class one,
+// "rmse" or "mae" for a regressor, "c-index" (Harrell's, Ember's own) for
+// survival times; a rank objective by RankMetric. EarlyStoppingRounds
+// stops the fit when that metric has not improved for so many rounds
+// (risen, for auc, c-index and the ranking metrics; fallen, for the
+// others) and keeps the trees up to the best round, as XGBoost's
+// early_stopping_rounds and best_iteration: on the same bins and
+// starting margins, the best round and the metric after each round are
+// XGBoost's (testdata/make_xgb_evalmetric.py, where each metric stops
+// the fit at another round than the objective's loss does).
 //
 // # Scoring
 //

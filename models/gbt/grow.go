@@ -297,9 +297,12 @@ func (t *trainer) run() error {
 		}
 	}
 	best, bestLoss := 0, math.Inf(1)
-	rank := t.m.Objective.Ranking()
-	if rank { // a ranking metric: higher is better
+	maximize := t.m.maximizes()
+	if maximize {
 		bestLoss = math.Inf(-1)
+	}
+	if t.vraw != nil {
+		t.history.Metric = t.m.validMetric()
 	}
 	for round := 0; round < t.m.NumTrees; round++ {
 		t.round = round
@@ -337,15 +340,10 @@ func (t *trainer) run() error {
 		if t.vraw == nil {
 			continue
 		}
-		var loss float64
-		if rank {
-			loss = t.rankValid()
-		} else {
-			loss = t.validLoss()
-		}
+		loss := t.validScore()
 		t.history.ValidLoss = append(t.history.ValidLoss, loss)
 		better := loss < bestLoss
-		if rank {
+		if maximize {
 			better = loss > bestLoss
 		}
 		if better {

@@ -393,10 +393,22 @@ type Model struct {
 	// "ndcg" for RankNDCG and RankPairwise ("" means the default; XGBoost
 	// 1.7's default is map for all three). Other objectives leave it "".
 	RankMetric string `json:"rank_metric,omitempty"`
-	// EarlyStoppingRounds stops training when the validation loss passed
-	// to Fit has not improved for this many rounds (for a rank objective:
-	// RankMetric has not risen), and keeps the trees up to the best round
-	// (default 0: off).
+	// EvalMetric is the metric the validation set passed to Fit is scored
+	// by after each round (History), and so early stopping, as XGBoost's
+	// eval_metric: "" (the default) is the objective's own (see
+	// History.ValidLoss); otherwise, by XGBoost's names, MetricLogLoss,
+	// MetricError or MetricAUC for binary:logistic and binary:logitraw,
+	// MetricError or MetricAUC for binary:hinge, MetricMLogLoss or
+	// MetricMError for the multi-class objectives, MetricRMSE or MetricMAE
+	// for a regressor (and MetricLogLoss for reg:logistic), MetricCIndex
+	// for a survival objective, or the objective's default named (as
+	// History.Metric names it). MetricAUC and MetricCIndex are higher
+	// better, the others lower. A rank objective takes RankMetric instead.
+	EvalMetric string `json:"eval_metric,omitempty"`
+	// EarlyStoppingRounds stops training when the validation metric
+	// (EvalMetric, or for a rank objective RankMetric) has not improved
+	// for this many rounds, and keeps the trees up to the best round, as
+	// XGBoost's early_stopping_rounds and best_iteration (default 0: off).
 	EarlyStoppingRounds int `json:"early_stopping_rounds"`
 	// Categorical lists the features (columns of X) that hold category
 	// codes rather than numbers, as XGBoost's enable_categorical with
@@ -436,19 +448,26 @@ type Model struct {
 
 // History is what Fit recorded per boosting round.
 type History struct {
-	// ValidLoss is the loss on the validation set passed to Fit after
-	// each round (log-loss, multi-class log-loss, mean squared error, or
-	// XGBoost's metric for the objective: poisson-nloglik,
-	// tweedie-nloglik@ρ, gamma-nloglik, mphe, mae, rmsle, rmse, error,
-	// aft-nloglik; weighted by the set's W, as XGBoost weighs an
-	// evaluation set; cox-nloglik, unweighted as XGBoost's); pass
-	// the training rows as the validation set for a training curve. For a
-	// rank objective it is not a loss but Model.RankMetric, the mean over
-	// the set's queries (unweighted, as XGBoost 1.7's), higher better.
+	// ValidLoss is the metric of the validation set passed to Fit after
+	// each round: Model.EvalMetric, or by default the objective's own loss
+	// (log-loss, multi-class log-loss, mean squared error, or XGBoost's
+	// metric for the objective: poisson-nloglik, tweedie-nloglik@ρ,
+	// gamma-nloglik, mphe, mae, rmsle, rmse, error, aft-nloglik; weighted
+	// by the set's W, as XGBoost weighs an evaluation set; cox-nloglik,
+	// unweighted as XGBoost's); pass the training rows as the validation
+	// set for a training curve. For a rank objective it is not a loss but
+	// Model.RankMetric, the mean over the set's queries (unweighted, as
+	// XGBoost 1.7's), higher better, as MetricAUC and MetricCIndex are.
 	ValidLoss []float64
-	// BestRound is the round (0-based) of the lowest validation loss (for
-	// a rank objective, the highest RankMetric) when early stopping was
-	// on, else the last round.
+	// Metric names what ValidLoss holds: EvalMetric, or the objective's
+	// default ("logloss", "mlogloss", "mse", "poisson-nloglik",
+	// "tweedie-nloglik@1.5", "gamma-nloglik", "mphe", "mae", "rmsle",
+	// "rmse", "error", "cox-nloglik", "aft-nloglik", or RankMetric); ""
+	// without a validation set (or in a file from before it was kept).
+	Metric string `json:",omitempty"`
+	// BestRound is the round (0-based) of the best validation metric (the
+	// lowest, or for a metric that is higher better the highest) when
+	// early stopping was on, else the last round.
 	BestRound int
 }
 
@@ -615,6 +634,9 @@ func (m *Model) checkOptions() error {
 		if _, err := metrics.ParseRankMetric(m.RankMetric); err != nil {
 			return fmt.Errorf("gbt: RankMetric: %w", err)
 		}
+	}
+	if err := m.checkEvalMetric(); err != nil {
+		return err
 	}
 	for k, j := range m.Categorical {
 		if j < 0 || slices.Contains(m.Categorical[:k], j) {
@@ -954,6 +976,11 @@ func (m *Model) fit(X *tabular.Matrix, y, upper []float64, query []int, w []floa
 	upper, vupper, err := m.survivalLabels(y, upper, valid)
 	if err != nil {
 		return err
+	}
+	if valid != nil {
+		if err := m.checkEvalSet(valid, vupper); err != nil {
+			return err
+		}
 	}
 	var rank *rankData
 	if m.Objective.Ranking() {

@@ -1,0 +1,270 @@
+package gbt
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/emberml/ember/metrics"
+)
+
+// The metrics Model.EvalMetric names besides the objectives' defaults,
+// as XGBoost's eval_metric names them (but CIndex, which XGBoost lacks).
+const (
+	// MetricAUC is the (weighted) area under the ROC curve of a binary
+	// classifier's margins, as XGBoost's auc and scikit-learn's
+	// roc_auc_score with sample_weight compute it; higher is better.
+	MetricAUC = "auc"
+	// MetricError is the (weighted) share of rows whose class is wrong:
+	// for a binary classifier, class 1 where the margin is above 0 (the
+	// probability above 1/2); higher is worse.
+	MetricError = "error"
+	// MetricMError is MetricError of a multi-class model, whose class is
+	// the first of highest margin (and probability).
+	MetricMError = "merror"
+	// MetricLogLoss is the (weighted) log-loss of a probability: a
+	// binary classifier's, or reg:logistic's against its labels in
+	// [0, 1] (probabilities clipped to [1e-15, 1−1e-15]).
+	MetricLogLoss = "logloss"
+	// MetricMLogLoss is the multi-class log-loss, the multi-class
+	// objectives' default.
+	MetricMLogLoss = "mlogloss"
+	// MetricRMSE and MetricMAE are the (weighted) root mean squared and
+	// mean absolute error of a regressor's predictions (exp(margin) for
+	// the log links, the logistic for reg:logistic), as XGBoost computes
+	// them on its predictions.
+	MetricRMSE = "rmse"
+	MetricMAE  = "mae"
+	// MetricCIndex is Harrell's C-index of a survival model's margins
+	// (the log hazard ratio for survival:cox, minus the log time for
+	// survival:aft), unweighted, as metrics.ConcordanceIndex computes it
+	// (see SurvivalEvents for its times and events); higher is better.
+	// XGBoost has no such metric.
+	MetricCIndex = "c-index"
+)
+
+// defaultMetric is the name of the objective's own validation metric,
+// what History.ValidLoss holds when EvalMetric is "" (see History): for a
+// rank objective RankMetric.
+func (m *Model) defaultMetric() string {
+	switch m.Objective {
+	case BinaryLogistic, BinaryLogitRaw:
+		return MetricLogLoss
+	case MultiSoftprob, MultiSoftmax:
+		return MetricMLogLoss
+	case SquaredError:
+		return "mse" // the mean squared error, which ranks rounds as XGBoost's rmse does
+	case CountPoisson:
+		return "poisson-nloglik"
+	case Tweedie:
+		return fmt.Sprintf("tweedie-nloglik@%g", m.TweedieVariancePower)
+	case Gamma:
+		return "gamma-nloglik"
+	case PseudoHuber:
+		return "mphe"
+	case AbsoluteError:
+		return MetricMAE
+	case SquaredLogError:
+		return "rmsle"
+	case RegLogistic:
+		return MetricRMSE
+	case BinaryHinge:
+		return MetricError
+	case SurvivalCox:
+		return "cox-nloglik"
+	case SurvivalAFT:
+		return "aft-nloglik"
+	}
+	return m.RankMetric
+}
+
+// evalMetrics are the names EvalMetric may take for the objective (the
+// default's first); none for a rank objective, scored by RankMetric.
+func (m *Model) evalMetrics() []string {
+	var names []string
+	switch o := m.Objective; {
+	case o.Ranking():
+		return nil
+	case o == BinaryHinge:
+		names = []string{MetricError, MetricAUC}
+	case o.binaryClass():
+		names = []string{MetricLogLoss, MetricError, MetricAUC}
+	case o.multiClass():
+		names = []string{MetricMLogLoss, MetricMError}
+	case o.Survival():
+		names = []string{m.defaultMetric(), MetricCIndex}
+	case o == RegLogistic:
+		names = []string{MetricRMSE, MetricMAE, MetricLogLoss}
+	default:
+		names = []string{m.defaultMetric(), MetricRMSE, MetricMAE}
+	}
+	return slices.Compact(names) // reg:absoluteerror's default is mae
+}
+
+// validMetric is the name of the metric the validation set is scored by:
+// EvalMetric, or the objective's default.
+func (m *Model) validMetric() string {
+	if m.EvalMetric != "" {
+		return m.EvalMetric
+	}
+	return m.defaultMetric()
+}
+
+// maximizes is whether a higher validation metric is better (early
+// stopping keeps its highest): a ranking metric, MetricAUC, MetricCIndex.
+func (m *Model) maximizes() bool {
+	switch m.validMetric() {
+	case MetricAUC, MetricCIndex:
+		return true
+	}
+	return m.Objective.Ranking()
+}
+
+// checkEvalMetric checks EvalMetric against the objective.
+func (m *Model) checkEvalMetric() error {
+	if m.EvalMetric == "" {
+		return nil
+	}
+	names := m.evalMetrics()
+	switch {
+	case m.Objective.Ranking():
+		return fmt.Errorf("gbt: EvalMetric is %q; a rank objective's validation metric is RankMetric", m.EvalMetric)
+	case !slices.Contains(names, m.EvalMetric):
+		return fmt.Errorf("gbt: EvalMetric %q does not score %s; want one of %s (or \"\", its default %s)",
+			m.EvalMetric, m.Objective, strings.Join(names, ", "), m.defaultMetric())
+	}
+	return nil
+}
+
+// checkEvalSet checks, before the fit, that the validation set can be
+// scored by EvalMetric: both classes weighing more than 0 for MetricAUC,
+// a pair of rows whose order of events is known for MetricCIndex. vupper
+// is survival:aft's upper bounds of its rows.
+func (m *Model) checkEvalSet(valid *EvalSet, vupper []float64) error {
+	switch m.EvalMetric {
+	case MetricAUC:
+		var pos, neg float64
+		for i, y := range valid.Y {
+			if y == 1 {
+				pos += weight(valid.W, i)
+			} else {
+				neg += weight(valid.W, i)
+			}
+		}
+		if !(pos > 0 && neg > 0) {
+			return fmt.Errorf("gbt: the validation set's rows of class 1 weigh %v and those of class 0 %v; its %s is undefined unless both weigh more than 0", pos, neg, MetricAUC)
+		}
+	case MetricCIndex:
+		time, event := SurvivalEvents(m.Objective, valid.Y, vupper)
+		if _, err := metrics.ConcordanceIndex(time, event, make([]float64, len(time))); err != nil {
+			return fmt.Errorf("gbt: the validation set has no pair of rows whose order of events is known (an event before another row's time), so its %s is undefined", MetricCIndex)
+		}
+	}
+	return nil
+}
+
+// SurvivalEvents are the times and events of survival rows as
+// MetricCIndex reads them: survival:cox's |y| and whether y > 0 (an
+// event, not censored); survival:aft's lower bound y and whether the
+// upper bound equals it (an observed time; upper nil: every time
+// observed). A right- or interval-censored row was event-free until its
+// lower bound; a left-censored one is known of nothing but that.
+func SurvivalEvents(obj Objective, y, upper []float64) (time []float64, event []bool) {
+	time, event = make([]float64, len(y)), make([]bool, len(y))
+	for i, v := range y {
+		if obj == SurvivalCox {
+			time[i], event[i] = math.Abs(v), v > 0
+		} else {
+			time[i], event[i] = v, upper == nil || v == upper[i]
+		}
+	}
+	return time, event
+}
+
+// validScore is the validation set's metric at its current margins: the
+// objective's own (validLoss, rankValid), or EvalMetric.
+func (t *trainer) validScore() float64 {
+	if t.m.Objective.Ranking() {
+		return t.rankValid()
+	}
+	if t.m.EvalMetric == "" || t.m.EvalMetric == t.m.defaultMetric() {
+		return t.validLoss()
+	}
+	raw, y, w := t.vraw, t.vy, t.vw
+	switch t.m.EvalMetric {
+	case MetricAUC:
+		labels := make([]int, len(y))
+		for i, v := range y {
+			labels[i] = int(v)
+		}
+		var auc float64
+		if w == nil {
+			auc, _ = metrics.ROCAUC(labels, raw) // checkEvalSet saw both classes
+		} else {
+			auc, _ = metrics.WeightedROCAUC(labels, raw, w)
+		}
+		return auc
+	case MetricError:
+		var wrong float64
+		for i, v := range y {
+			if (raw[i] > 0) != (v == 1) {
+				wrong += weight(w, i)
+			}
+		}
+		return wrong / t.vwSum
+	case MetricMError:
+		var wrong float64
+		for i, c := range metrics.ArgMax(raw, t.k) {
+			if float64(c) != y[i] {
+				wrong += weight(w, i)
+			}
+		}
+		return wrong / t.vwSum
+	case MetricLogLoss: // reg:logistic's
+		var sum float64
+		for i, v := range y {
+			p := min(max(1/(1+math.Exp(-raw[i])), 1e-15), 1-1e-15)
+			sum -= weight(w, i) * (v*math.Log(p) + (1-v)*math.Log(1-p))
+		}
+		return sum / t.vwSum
+	case MetricRMSE, MetricMAE:
+		var sum float64
+		for i, v := range y {
+			d := t.prediction(raw[i]) - v
+			if t.m.EvalMetric == MetricMAE {
+				sum += weight(w, i) * math.Abs(d)
+			} else {
+				sum += weight(w, i) * d * d
+			}
+		}
+		if t.m.EvalMetric == MetricRMSE {
+			return math.Sqrt(sum / t.vwSum)
+		}
+		return sum / t.vwSum
+	case MetricCIndex:
+		time, event := SurvivalEvents(t.m.Objective, y, t.vupper)
+		risk := slices.Clone(raw)
+		if t.m.Objective == SurvivalAFT { // a later time is a lower risk
+			for i := range risk {
+				risk[i] = -risk[i]
+			}
+		}
+		c, _ := metrics.ConcordanceIndex(time, event, risk) // checkEvalSet saw a comparable pair
+		return c
+	}
+	panic("gbt: validScore: unchecked EvalMetric " + t.m.EvalMetric)
+}
+
+// prediction is a regressor's prediction at margin m (its link's
+// inverse): exp(m) for the log links, the logistic for RegLogistic, m
+// itself otherwise.
+func (t *trainer) prediction(m float64) float64 {
+	switch t.m.Objective.link() {
+	case Exp:
+		return math.Exp(m)
+	case Logistic:
+		return 1 / (1 + math.Exp(-m))
+	}
+	return m
+}
