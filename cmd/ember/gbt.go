@@ -49,11 +49,15 @@ type gbtResult struct {
 	Trees       int                `json:"trees"`  // rounds × classes for multi:softprob
 	Rounds      int                `json:"rounds"` // boosting rounds kept (params.num_trees asks for)
 	BestRound   *int               `json:"best_round,omitempty"`
-	TrainSecs   float64            `json:"train_seconds"`
-	ROCAUC      *float64           `json:"roc_auc,omitempty"`
-	LogLoss     *float64           `json:"log_loss,omitempty"`
-	Accuracy    *float64           `json:"accuracy,omitempty"`
-	RMSE        *float64           `json:"rmse,omitempty"`
+	// EarlyStoppingMetric names what --early-stopping watched (the
+	// model's History.Metric, XGBoost's names): --metric's, or the
+	// objective's loss.
+	EarlyStoppingMetric string   `json:"early_stopping_metric,omitempty"`
+	TrainSecs           float64  `json:"train_seconds"`
+	ROCAUC              *float64 `json:"roc_auc,omitempty"`
+	LogLoss             *float64 `json:"log_loss,omitempty"`
+	Accuracy            *float64 `json:"accuracy,omitempty"`
+	RMSE                *float64 `json:"rmse,omitempty"`
 	// Deviance is the held-out mean of the objective's own loss
 	// (DevianceName says which): Poisson, Tweedie or gamma deviance, the
 	// pseudo-Huber loss, the absolute error, the squared log error, or the
@@ -330,7 +334,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			"or indices of numeric (or --categorical-mode native) features, e.g. '[[\"age\",\"income\"],[\"city\",\"debt\"]]' or '[[0,1],[2,3]]': below the root a split may use a feature "+
 			"only if one set holds it and every feature split on above it. A one-hot encoded column's name puts all of its one-hot features in the set; "+
 			"with --categorical-mode native the column is one feature. A feature in no set is split on alone; '[]' keeps every feature apart (an additive model)")
-	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's loss, the --cv scores "+
+	weightCol := fs.String("weight", "", "`column` of sample weights (XGBoost's and scikit-learn's sample_weight): the fit, --early-stopping's metric, the --cv scores "+
 		"and the held-out scores (scikit-learn's metrics with sample_weight; the confusion matrix sums weights) are weighted, so a --test file needs the column; "+
 		"not the ranking metrics, cox-nloglik or Harrell's C-index, which are unweighted, as XGBoost's and scikit-survival's")
 	groupCol := fs.String("group", "", "`column` of query ids for a rank:* objective (XGBoost's qid, LightGBM's group): the documents of a query are ranked against each other, "+
@@ -340,17 +344,20 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	spw := fs.Float("scale-pos-weight", 1, cli.Above(0), "weight of the rows whose target is 1, as XGBoost's scale_pos_weight: the positive class of binary:logistic and binary:logitraw "+
 		"(negatives/positives balances the classes), and the rows whose target is exactly 1 of reg:logistic, reg:squarederror and reg:squaredlogerror (XGBoost 1.7's RegLossObj); "+
 		"the other objectives, which XGBoost fits without reading it, refuse it")
-	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows (0: off)")
+	early := fs.Int("early-stopping", 0, 0, 1_000_000, "stop after this many rounds without improvement on --valid-frac of the training rows, and keep the trees up to the best round, "+
+		"as XGBoost's early_stopping_rounds and best_iteration: improvement of --metric when given (XGBoost's eval_metric; roc_auc and c_index rising, the others falling), "+
+		"else of the objective's own loss (a ranking's metric rising) (0: off)")
 	validFrac := fs.Float("valid-frac", 0.1, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true}, "fraction of training rows held out for --early-stopping")
 	testPath := fs.Input("test", "", "score on this `file` instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
 	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many folds, stratified for a classifier, shuffled (by --seed) for a regressor or survival times, whole queries for a rank:* objective (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
 	metricName := fs.String("metric", "roc_auc",
-		"`name` of what --cv selects by: for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes); "+
+		"`name` of what --cv selects by and, when given, what --early-stopping watches on its validation rows (XGBoost's eval_metric; without it, the objective's own loss): "+
+			"for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes; roc_auc is for two); "+
 			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins); "+
 			"for a rank:* objective ndcg, ndcg@k, map or map@k, with - after it to score a query without relevant documents 0, not 1 (XGBoost's names, highest wins), "+
-			"which also scores --early-stopping's validation queries, so it needs no --cv; "+
+			"which --early-stopping watches given or not; "+
 			"for survival:cox and survival:aft nloglik, the objective's negative log likelihood (cox-nloglik unweighted, aft-nloglik weighted by --weight; lowest wins), "+
 			"or c_index, Harrell's C-index, unweighted (highest wins)",
 		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror, mae for reg:absoluteerror; ndcg for rank:pairwise and rank:ndcg, map for rank:map; nloglik for survival:*"))
@@ -421,12 +428,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		for _, f := range []struct{ name, what string }{
-			{"metric", "is what --cv selects by"}, {"parallel", "runs cross-validation fits at once"},
-		} {
-			if fs.IsSet(f.name) && *cv == 0 && !(rank && f.name == "metric") {
-				return fmt.Errorf("--%s %s; it needs --cv and --grid", f.name, f.what)
-			}
+		if fs.IsSet("metric") && *cv == 0 && *early == 0 && !rank {
+			return errors.New("--metric is what --cv selects by; it needs --cv and --grid, or --early-stopping N, which then watches it")
+		}
+		if fs.IsSet("parallel") && *cv == 0 {
+			return errors.New("--parallel runs cross-validation fits at once; it needs --cv and --grid")
 		}
 		if *positive != "" && !gbt.Objective(*objective).Classifier() {
 			return fmt.Errorf("--positive names the positive class of a classifier; --objective %s predicts a number", *objective)
@@ -466,7 +472,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
-		if *cv > 0 && !rank {
+		if (*cv > 0 || *early > 0 && fs.IsSet("metric")) && !rank {
 			if err := cvMetric(gbt.Objective(*objective), metricName, fs.IsSet("metric")); err != nil {
 				return err
 			}
@@ -677,7 +683,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// Every class has trees, even one a split leaves out of training.
 		base.NumClass = len(classes)
-		if *cv > 0 && *metricName == "roc_auc" && len(classes) > 2 {
+		if (*cv > 0 || *early > 0 && fs.IsSet("metric")) && *metricName == "roc_auc" && len(classes) > 2 {
 			if fs.IsSet("metric") {
 				return fmt.Errorf("--metric roc_auc is for two classes; %q has %d: use --metric log_loss or accuracy", *target, len(classes))
 			}
@@ -919,7 +925,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		res.NValid = len(vaIdx)
 	}
 	start := time.Now()
+	if valid != nil && fs.IsSet("metric") && !rank {
+		base.EvalMetric = evalMetric(base.Objective, *metricName)
+	}
 	if err := fitModel(base, Xfit, yfit, wfit, qfit, ufit, valid); err != nil {
+		if ue := (*gbt.UndefinedMetricError)(nil); errors.As(err, &ue) {
+			return fmt.Errorf("--early-stopping's validation rows (--valid-frac %v of the training rows) %s, so --metric %s is undefined on them: use a larger --valid-frac, or another --metric",
+				*validFrac, ue.Reason, *metricName)
+		}
 		return fitError(err)
 	}
 	res.TrainSecs = time.Since(start).Seconds()
@@ -931,7 +944,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	res.Rounds = res.Trees / base.NumClasses()
 	if *early > 0 {
 		br := base.History().BestRound
-		res.BestRound = &br
+		res.BestRound, res.EarlyStoppingMetric = &br, base.History().Metric
 	}
 	res.Params = map[string]float64{
 		"num_trees": float64(base.NumTrees), "max_depth": float64(base.MaxDepth), "learning_rate": base.LearningRate,
@@ -1672,7 +1685,7 @@ func printGBT(w io.Writer, r *gbtResult) {
 		notes = append(notes, fmt.Sprintf("%d rounds of %d classes", r.Rounds, k))
 	}
 	if r.BestRound != nil {
-		notes = append(notes, fmt.Sprintf("early stopping kept rounds 1-%d", *r.BestRound+1))
+		notes = append(notes, fmt.Sprintf("early stopping kept rounds 1-%d by %s", *r.BestRound+1, r.EarlyStoppingMetric))
 	}
 	if notes != nil {
 		fmt.Fprintf(w, " (%s)", strings.Join(notes, "; "))
@@ -1994,6 +2007,43 @@ func cvMetric(obj gbt.Objective, metric *string, given bool) error {
 		return fmt.Errorf("--metric deviance: %s's loss is the absolute error; use --metric mae", obj)
 	}
 	return nil
+}
+
+// evalMetric is --metric (checked against the objective by cvMetric) as
+// the model's EvalMetric, what --early-stopping watches: roc_auc is auc,
+// log_loss logloss (mlogloss for more than two classes), accuracy error
+// (merror), rmse and mae themselves, c_index c-index. A regressor's
+// deviance and a survival objective's nloglik are the objective's own
+// loss (""), which ranks the rounds as the deviance does (it is the
+// deviance up to a scale and a constant, or its root), but reg:logistic's,
+// whose deviance is the log-loss and whose own metric XGBoost's rmse.
+func evalMetric(obj gbt.Objective, metric string) string {
+	multi := obj == gbt.MultiSoftprob || obj == gbt.MultiSoftmax
+	switch metric {
+	case "roc_auc":
+		return gbt.MetricAUC
+	case "log_loss":
+		if multi {
+			return gbt.MetricMLogLoss
+		}
+		return gbt.MetricLogLoss
+	case "accuracy":
+		if multi {
+			return gbt.MetricMError
+		}
+		return gbt.MetricError
+	case "rmse":
+		return gbt.MetricRMSE
+	case "mae":
+		return gbt.MetricMAE
+	case "c_index":
+		return gbt.MetricCIndex
+	case "deviance":
+		if obj == gbt.RegLogistic {
+			return gbt.MetricLogLoss
+		}
+	}
+	return ""
 }
 
 // cvError is a cross-validation error as the command reports it, naming

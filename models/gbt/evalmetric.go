@@ -137,10 +137,22 @@ func (m *Model) checkEvalMetric() error {
 	return nil
 }
 
+// UndefinedMetricError is Fit's error, before any tree is grown, when the
+// validation set cannot be scored by EvalMetric: MetricAUC without rows
+// of both classes weighing more than 0, MetricCIndex without a pair of
+// rows whose order of events is known.
+type UndefinedMetricError struct {
+	Metric string // EvalMetric
+	Reason string // what the set lacks, as "has no …"
+}
+
+func (e *UndefinedMetricError) Error() string {
+	return fmt.Sprintf("gbt: the validation set %s, so its %s is undefined", e.Reason, e.Metric)
+}
+
 // checkEvalSet checks, before the fit, that the validation set can be
-// scored by EvalMetric: both classes weighing more than 0 for MetricAUC,
-// a pair of rows whose order of events is known for MetricCIndex. vupper
-// is survival:aft's upper bounds of its rows.
+// scored by EvalMetric (see UndefinedMetricError); vupper is
+// survival:aft's upper bounds of its rows.
 func (m *Model) checkEvalSet(valid *EvalSet, vupper []float64) error {
 	switch m.EvalMetric {
 	case MetricAUC:
@@ -153,12 +165,12 @@ func (m *Model) checkEvalSet(valid *EvalSet, vupper []float64) error {
 			}
 		}
 		if !(pos > 0 && neg > 0) {
-			return fmt.Errorf("gbt: the validation set's rows of class 1 weigh %v and those of class 0 %v; its %s is undefined unless both weigh more than 0", pos, neg, MetricAUC)
+			return &UndefinedMetricError{m.EvalMetric, fmt.Sprintf("has rows of class 1 weighing %v in all and of class 0 %v (both must weigh more than 0)", pos, neg)}
 		}
 	case MetricCIndex:
 		time, event := SurvivalEvents(m.Objective, valid.Y, vupper)
 		if _, err := metrics.ConcordanceIndex(time, event, make([]float64, len(time))); err != nil {
-			return fmt.Errorf("gbt: the validation set has no pair of rows whose order of events is known (an event before another row's time), so its %s is undefined", MetricCIndex)
+			return &UndefinedMetricError{m.EvalMetric, "has no pair of rows whose order of events is known (an event before another row's time)"}
 		}
 	}
 	return nil

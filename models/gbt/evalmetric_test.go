@@ -292,13 +292,16 @@ func TestEvalMetricErrors(t *testing.T) {
 	m.EvalMetric, m.EarlyStoppingRounds = MetricAUC, 3
 	ones := slices.Repeat([]float64{1}, Xva.Rows)
 	err := m.Fit(Xtr, tr["y_binary"], &EvalSet{X: Xva, Y: ones})
-	require.EqualError(t, err, fmt.Sprintf("gbt: the validation set's rows of class 1 weigh %d and those of class 0 0; its auc is undefined unless both weigh more than 0", Xva.Rows))
+	require.EqualError(t, err, fmt.Sprintf("gbt: the validation set has rows of class 1 weighing %d in all and of class 0 0 (both must weigh more than 0), so its auc is undefined", Xva.Rows))
+	var ue *UndefinedMetricError
+	require.ErrorAs(t, err, &ue)
+	require.Equal(t, MetricAUC, ue.Metric)
 	w := make([]float64, Xva.Rows)
 	for i, v := range va["y_binary"] {
 		w[i] = v // the rows of class 0 weigh 0
 	}
 	err = m.Fit(Xtr, tr["y_binary"], &EvalSet{X: Xva, Y: va["y_binary"], W: w})
-	require.ErrorContains(t, err, "and those of class 0 0; its auc is undefined")
+	require.ErrorContains(t, err, "and of class 0 0 (both must weigh more than 0), so its auc is undefined")
 
 	m = New()
 	m.Objective, m.EvalMetric = SurvivalCox, MetricCIndex
@@ -306,4 +309,5 @@ func TestEvalMetricErrors(t *testing.T) {
 	censored[0] = 2 // one event, after every censoring time
 	err = m.Fit(Xtr, slices.Repeat([]float64{1}, Xtr.Rows), &EvalSet{X: Xva, Y: censored})
 	require.EqualError(t, err, "gbt: the validation set has no pair of rows whose order of events is known (an event before another row's time), so its c-index is undefined")
+	require.ErrorAs(t, err, &ue)
 }
