@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -130,5 +133,49 @@ func TestGBTMetricEarlyStoppingErrors(t *testing.T) {
 		code, _, errOut := runCmd(t, append([]string{"gbt", "--features", "a,b", "--trees", "5"}, tc.args...)...)
 		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
 		require.Contains(t, errOut, tc.want, tc.args)
+	}
+}
+
+// TestAFTNLogLikWeightedAsXGBoost: the aft-nloglik that ember predict
+// --weight (and ember gbt's held-out scores with --weight) gives of a
+// survival:aft model's predicted times is XGBoost 1.7's aft-nloglik with
+// sample weights (testdata/make_aft_weighted.py: every kind of censoring,
+// a weight of 0, the three distributions at scale 1, the only one XGBoost
+// 1.7.4's metric evaluates), and without weights its unweighted one.
+func TestAFTNLogLikWeightedAsXGBoost(t *testing.T) {
+	var fx struct {
+		Lower   []float64  `json:"lower"`
+		Upper   []*float64 `json:"upper"`
+		Weights []float64  `json:"weights"`
+		Margins []float64  `json:"margins"`
+		Cases   []struct {
+			Distribution gbt.AFTDistribution `json:"distribution"`
+			Sigma        float64             `json:"sigma"`
+			Weighted     float64             `json:"weighted"`
+			Unweighted   float64             `json:"unweighted"`
+		} `json:"cases"`
+	}
+	b, err := os.ReadFile("testdata/aft_weighted.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &fx))
+	upper := make([]float64, len(fx.Upper))
+	for i, u := range fx.Upper {
+		upper[i] = math.Inf(1)
+		if u != nil {
+			upper[i] = *u
+		}
+	}
+	times := make([]float64, len(fx.Margins)) // the predictions, exp(margin)
+	for i, m := range fx.Margins {
+		times[i] = math.Exp(m)
+	}
+	require.Len(t, fx.Cases, 3)
+	for _, tc := range fx.Cases {
+		m := &gbt.Model{Objective: gbt.SurvivalAFT, AFTDistribution: tc.Distribution, AFTSigma: tc.Sigma}
+		name, nll, _, _ := survivalScores(m, fx.Lower, upper, times, fx.Weights)
+		require.Equal(t, fmt.Sprintf("aft-nloglik (%s, sigma %g)", tc.Distribution, tc.Sigma), name)
+		require.InEpsilon(t, tc.Weighted, nll, 1e-6, "%s %g weighted", tc.Distribution, tc.Sigma)
+		_, nll, _, _ = survivalScores(m, fx.Lower, upper, times, nil)
+		require.InEpsilon(t, tc.Unweighted, nll, 1e-6, "%s %g unweighted", tc.Distribution, tc.Sigma)
 	}
 }

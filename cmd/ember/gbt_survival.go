@@ -145,7 +145,7 @@ func survivalScores(m *gbt.Model, y, upper, p, w []float64) (nllName string, nll
 	} else {
 		nll = gbt.AFTNLogLik(m.AFTDistribution, m.AFTSigma, y, upper, margins, w)
 	}
-	time, event := survivalEvents(m.Objective, y, upper)
+	time, event := gbt.SurvivalEvents(m.Objective, y, upper)
 	cIndex, cErr = metrics.ConcordanceIndex(time, event, risk)
 	return nlogLikName(m), nll, cIndex, cErr
 }
@@ -157,22 +157,6 @@ func nlogLikName(m *gbt.Model) string {
 		return fmt.Sprintf("aft-nloglik (%s, sigma %g)", m.AFTDistribution, m.AFTSigma)
 	}
 	return "cox-nloglik"
-}
-
-// survivalEvents are the rows' times and events as the C-index reads
-// them (see survivalScores): survival:cox's |y| and y > 0, survival:aft's
-// lower bound y and whether the upper bound equals it (upper nil: every
-// time observed).
-func survivalEvents(obj gbt.Objective, y, upper []float64) (time []float64, event []bool) {
-	time, event = make([]float64, len(y)), make([]bool, len(y))
-	for i, v := range y {
-		if obj == gbt.SurvivalCox {
-			time[i], event[i] = math.Abs(v), v > 0
-		} else {
-			time[i], event[i] = v, upper == nil || v == upper[i]
-		}
-	}
-	return time, event
 }
 
 // survivalFlags checks the survival flags against the objective and the
@@ -246,7 +230,7 @@ func survivalFolds(obj gbt.Objective, metric string, folds [][]int, y, upper []f
 		if upper != nil {
 			fu = pickFloats(upper, rows)
 		}
-		time, event := survivalEvents(obj, pickFloats(y, rows), fu)
+		time, event := gbt.SurvivalEvents(obj, pickFloats(y, rows), fu)
 		switch _, err := metrics.ConcordanceIndex(time, event, make([]float64, len(rows))); {
 		case metric == "c_index" && err != nil:
 			return fmt.Errorf("fold %d of %d rows has no pair of rows whose order of events is known (an event before another row's time), so its C-index is undefined: use fewer folds, or --metric nloglik", f+1, len(rows))

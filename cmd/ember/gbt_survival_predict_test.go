@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberml/ember/models/gbt"
+	"github.com/emberml/ember/tabular"
 )
 
 // dropColumn writes a copy of the CSV data without column name, to dir.
@@ -38,7 +39,10 @@ func dropColumn(t *testing.T, dir, data, name string) string {
 // and without --label-upper). Without the target or that column, or with
 // a model file that does not record its survival columns (saved before
 // it did), the predictions are the same and the summary says which
-// column is lacking or cannot be known; --weight is refused.
+// column is lacking or cannot be known. --weight weighs survival:aft's
+// aft-nloglik (as XGBoost does), not its C-index, and is refused for
+// survival:cox, whose scores are both unweighted, and where there are no
+// times to score.
 func TestGBTSurvivalPredict(t *testing.T) {
 	dir := t.TempDir()
 	train := survivalTable(t, dir, 300, nil, -1)
@@ -127,9 +131,49 @@ func TestGBTSurvivalPredict(t *testing.T) {
 			require.Nil(t, oldRes.CIndex)
 			require.Equal(t, scores, readCSVFile(t, p))
 
-			code, _, errOut = runCmd(t, "predict", "--model", model, "--data", test, "--weight", "a")
+			code, out, errOut = runCmd(t, "predict", "--model", model, "--data", test, "--weight", "a", "--out", p, "--json")
+			if !strings.HasPrefix(tc.name, "aft") {
+				// XGBoost's cox-nloglik is unweighted, as the C-index is.
+				require.Equal(t, 1, code)
+				require.Contains(t, errOut, "--weight a: the model "+model+" is survival:cox, whose cox-nloglik and C-index are unweighted")
+				return
+			}
+			// survival:aft's aft-nloglik is weighted, as XGBoost's (see
+			// TestAFTNLogLikWeightedAsXGBoost); the C-index is not.
+			require.Equal(t, 0, code, errOut)
+			var wres predictResult
+			decodeLast(t, out, &wres)
+			require.True(t, wres.ScoresWeighted)
+			require.Equal(t, "a", wres.Weight)
+			tb, err := readBatch(test, nil, tabular.Layout{})
+			require.NoError(t, err)
+			X, _, err := s.Pipeline.Transform(tb, nil)
+			require.NoError(t, err)
+			pt, err := s.Model.Predict(X)
+			require.NoError(t, err)
+			w, err := weightValues(tb, "a")
+			require.NoError(t, err)
+			times, _, err := targetValues(tb, tc.target, s.Model.Objective)
+			require.NoError(t, err)
+			uppers, err := survivalTimes(tb, s.Model.Objective, tc.target, "", tc.upper, times)
+			require.NoError(t, err)
+			if uppers == nil {
+				uppers = times
+			}
+			_, want, _, _ := survivalScores(s.Model, times, uppers, pt, w)
+			require.Equal(t, want, *wres.NLogLik)
+			require.NotEqual(t, *res.NLogLik, *wres.NLogLik, "weighted, not as without --weight")
+			require.Equal(t, *res.CIndex, *wres.CIndex, "the C-index unweighted")
+			require.Contains(t, out, fmt.Sprintf("%s, weighted by column \"a\": %.6g\n", res.NLogLikName, want))
+			require.Equal(t, scores, readCSVFile(t, p))
+			// Without the bounds there is nothing to weigh.
+			data := dropColumn(t, t.TempDir(), test, tc.target)
+			code, _, errOut = runCmd(t, "predict", "--model", model, "--data", data, "--weight", "a")
 			require.Equal(t, 1, code)
-			require.Contains(t, errOut, "--weight a: the model "+model+" is a survival model")
+			require.Contains(t, errOut, "--weight a: "+data+" has no column \""+tc.target+"\"")
+			code, _, errOut = runCmd(t, "predict", "--model", old, "--data", test, "--weight", "a")
+			require.Equal(t, 1, code)
+			require.Contains(t, errOut, "--weight a: the model file "+old+" does not record whether it was fitted with a --label-upper column")
 		})
 	}
 }

@@ -79,8 +79,9 @@ type scores struct {
 
 // survivalScore is a survival model's scores on a data file, as ember gbt
 // gives them on held-out rows: the objective's negative log likelihood
-// (NLogLikName says which; nil when no row has an event) and Harrell's
-// C-index, unweighted (nil, and CIndexError why, when no pair of rows is
+// (NLogLikName says which; nil when no row has an event; aft-nloglik
+// weighted by the scores' weights) and Harrell's C-index, unweighted
+// (nil, and CIndexError why, when no pair of rows is
 // comparable), against the times in column Target and the event flags in
 // Event or the upper bounds in LabelUpper ("" for none).
 type survivalScore struct {
@@ -116,7 +117,8 @@ type predictResult struct {
 	NQueries   int         `json:"n_queries,omitempty"`
 	Group      string      `json:"group,omitempty"`
 	// NLogLik is a gbt survival model's negative log likelihood
-	// (NLogLikName: cox-nloglik or aft-nloglik, unweighted) and CIndex its
+	// (NLogLikName: cox-nloglik, unweighted, or aft-nloglik, weighted by
+	// the Weight column when given) and CIndex its
 	// Harrell's C-index, unweighted, as ember gbt's held-out scores, against
 	// the times in LabelColumn and the Event or LabelUpper column.
 	NLogLik     *float64 `json:"nloglik,omitempty"`
@@ -126,7 +128,8 @@ type predictResult struct {
 	LabelUpper  string   `json:"label_upper,omitempty"`
 	// Weight is the --weight column; with it ScoresWeighted is true, and
 	// Accuracy and RMSE are weighted by it, as scikit-learn's metrics with
-	// sample_weight (as ember gbt and logreg name them).
+	// sample_weight (as ember gbt and logreg name them), and so is a
+	// survival:aft model's aft-nloglik, as XGBoost's.
 	Weight         string `json:"weight,omitempty"`
 	ScoresWeighted bool   `json:"scores_weighted,omitempty"`
 	// WeightedConfusion sums the weights of a classifier's labelled rows,
@@ -152,8 +155,9 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"NDCG at 1, 3, 5, 10 and all, MAP and its --metric over the data's queries\n"+
 			"(unweighted, as ember gbt's); for a gbt survival model, when the data has its\n"+
 			"times (target column) and the --event or --label-upper column it was fitted with,\n"+
-			"cox-nloglik or aft-nloglik and Harrell's C-index (unweighted, as ember gbt's\n"+
-			"held-out scores). Data without those columns is scored all the same,\n"+
+			"cox-nloglik or aft-nloglik and Harrell's C-index (as ember gbt's held-out\n"+
+			"scores: unweighted but aft-nloglik, which --weight weighs, as XGBoost does).\n"+
+			"Data without those columns is scored all the same,\n"+
 			"and the summary says why no score is given.\n"+
 			"--weight weighs these scores by a column of row weights, as ember gbt and logreg\n"+
 			"--weight weigh their held-out scores. Without --out (or with --out -) the CSV is\n"+
@@ -163,8 +167,10 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
 	id := fs.String("id", "", "copy this `column` of the data into the first output column", cli.NotEmpty("a column"))
 	weightCol := fs.String("weight", "", "`column` of row weights (scikit-learn's sample_weight), a number from 0 up in every row: the accuracy and the confusion matrix "+
-		"(sums of weights), or a regressor's RMSE, against the label column are weighted by it, as scikit-learn's metrics with sample_weight. "+
-		"Needs the label column; not for k-means models (clusters, no labels) nor naive Bayes models of sms or text-label lines (no columns)", cli.NotEmpty("a column"))
+		"(sums of weights), or a regressor's RMSE, against the label column are weighted by it, as scikit-learn's metrics with sample_weight; "+
+		"a gbt survival:aft model's aft-nloglik too, as XGBoost weighs it (its C-index stays unweighted). "+
+		"Needs the label column; not for k-means models (clusters, no labels), naive Bayes models of sms or text-label lines (no columns), "+
+		"gbt rank models (XGBoost 1.7's NDCG and MAP weigh each query alike) nor survival:cox models (cox-nloglik and the C-index are unweighted)", cli.NotEmpty("a column"))
 	layout := layoutFlags(fs)
 	out, asJSON := predictionOutputFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -357,7 +363,11 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(summary, "survival scores of %s against %s, as ember gbt scores held-out rows:\n", plural(len(s.rows), "row", "rows"), against)
 		if sv.NLogLik != nil {
 			res.NLogLikName = sv.NLogLikName
-			fmt.Fprintf(summary, "  %s: %.6g\n", sv.NLogLikName, *sv.NLogLik)
+			weighted := ""
+			if s.weights != nil {
+				weighted = fmt.Sprintf(", weighted by column %q", *weightCol)
+			}
+			fmt.Fprintf(summary, "  %s%s: %.6g\n", sv.NLogLikName, weighted, *sv.NLogLik)
 		} else {
 			fmt.Fprintf(summary, "  no %s: no row has an event (every time censored)\n", sv.NLogLikName)
 		}

@@ -625,9 +625,9 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		return nil, fmt.Errorf("--weight %s: the model %s is a ranking (%s), whose NDCG and MAP are unweighted, each query counting once, as XGBoost's and ember gbt's: leave --weight out",
 			weight, g.path, s.Model.Objective)
 	}
-	if s.Model.Objective.Survival() && weight != "" {
-		return nil, fmt.Errorf("--weight %s: the model %s is a survival model (%s), whose C-index ember predict gives unweighted, as ember gbt does; "+
-			"ember gbt's weighted aft-nloglik needs the weights of the fit: leave --weight out", weight, g.path, s.Model.Objective)
+	if s.Model.Objective == gbt.SurvivalCox && weight != "" {
+		return nil, fmt.Errorf("--weight %s: the model %s is %s, whose cox-nloglik and C-index are unweighted, as XGBoost's and scikit-survival's (and ember gbt's): leave --weight out",
+			weight, g.path, s.Model.Objective)
 	}
 	var event, upper string // a survival model's columns besides the target
 	if g.survival != nil {
@@ -729,10 +729,21 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		}
 	}
 	if weight != "" {
+		if s.Model.Objective == gbt.SurvivalAFT && times == nil {
+			why := fmt.Sprintf("%s has no %s", data, g.survivalMissing)
+			if g.survival == nil {
+				why = fmt.Sprintf("the model file %s does not record whether it was fitted with a --label-upper column (saved by an Ember from before it did)", g.path)
+			}
+			return nil, fmt.Errorf("--weight %s: %s, so there is no aft-nloglik to weigh (leave --weight out to predict only)", weight, why)
+		}
 		if out.weights, err = weightValues(b, weight); err != nil {
 			return nil, err
 		}
-		if err := checkWeights(out.weights, out.truth, out.targets, weight, data, s.Target); err != nil {
+		targets := out.targets
+		if times != nil { // survival:aft's: every row has a time
+			targets = times
+		}
+		if err := checkWeights(out.weights, out.truth, targets, weight, data, s.Target); err != nil {
 			return nil, err
 		}
 	}
@@ -826,9 +837,9 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		out.nQueries = len(slices.Compact(slices.Clone(queries)))
 	}
 	if times != nil {
-		// Unweighted, as ember gbt's held-out cox-nloglik and C-index (and
-		// its aft-nloglik without --weight).
-		name, nll, c, cErr := survivalScores(s.Model, times, uppers, p, nil)
+		// As ember gbt's held-out scores: aft-nloglik weighted by --weight,
+		// as XGBoost's; cox-nloglik and the C-index unweighted.
+		name, nll, c, cErr := survivalScores(s.Model, times, uppers, p, out.weights)
 		out.survival = &survivalScore{Target: s.Target, Event: event, LabelUpper: upper, NLogLikName: name}
 		if !math.IsNaN(nll) {
 			out.survival.NLogLik = &nll
