@@ -34,11 +34,42 @@ type binMapper struct {
 	// nCat is each categorical feature's number of categories, whose
 	// codes are their bins (0 for a numeric feature); nil when none is.
 	nCat []int
+	// lower and upper are, with BinningXGBoost, each feature's XGBoost
+	// minimum value and last cut: below and above every training value,
+	// the thresholds XGBoost gives a split sending every value right or
+	// left (nil otherwise: −Inf and +Inf).
+	lower, upper []float32
 }
+
+// Binning is how Fit cuts each feature's values into bins.
+type Binning string
+
+// The binnings.
+const (
+	// BinningSklearn is scikit-learn's HistGradientBoosting binning: the
+	// midpoints between distinct values when a feature has at most
+	// MaxBins of them, else midpoint quantiles of up to 200,000 rows.
+	BinningSklearn Binning = "sklearn"
+	// BinningXGBoost is XGBoost 1.7's hist binning: the cuts of its
+	// weighted quantile sketch of every row (weighted by the sample
+	// weights), bit for bit; MaxBins is then XGBoost's max_bin.
+	BinningXGBoost Binning = "xgboost"
+)
+
+var binnings = []Binning{BinningSklearn, BinningXGBoost}
 
 // unseenBin is a categorical feature's bin for a code past the largest
 // training one (or a negative or huge one): in no split's set of categories.
 const unseenBin = MaxCategories
+
+// newBinMapperFor is the binning m selects: newBinMapper or, with
+// BinningXGBoost, newXGBBinMapper weighted by the sample weights w.
+func newBinMapperFor(m *Model, X *tabular.Matrix, w []float64, threads int, nCat []int) *binMapper {
+	if m.Binning == BinningXGBoost {
+		return newXGBBinMapper(X, w, m.MaxBins, threads, nCat)
+	}
+	return newBinMapper(X, m.MaxBins, m.Seed, threads, nCat)
+}
 
 // newBinMapper computes at most maxBins-1 cuts per feature from (a sample
 // of) the rows: the midpoints between consecutive distinct values when a
@@ -134,6 +165,15 @@ func cutBetween(a, b float32) float32 {
 		c = b
 	}
 	return c
+}
+
+// splitBounds are the thresholds of a split of feature j sending every
+// value right (lo) and every value left (hi).
+func (bm *binMapper) splitBounds(j int) (lo, hi float32) {
+	if bm.lower == nil {
+		return float32(math.Inf(-1)), float32(math.Inf(1))
+	}
+	return bm.lower[j], bm.upper[j]
 }
 
 // bin is the bin of v for feature j.

@@ -15,7 +15,10 @@
 // # Training
 //
 // Each feature's values are cut into at most MaxBins bins at quantiles of
-// (up to 200,000 of) the training rows, and the table becomes one byte
+// (up to 200,000 of) the training rows (or, with Binning BinningXGBoost,
+// at the cuts of XGBoost 1.7's weighted quantile sketch of every row, bit
+// for bit, so that the trees are XGBoost's hist trees on continuous
+// features too: xgbsketch.go), and the table becomes one byte
 // per value, row-major, with code 255 for missing. A tree grows depth by
 // depth (or, with MaxLeaves, best first: the leaf whose split gains most
 // next, as LightGBM grows): for every node a histogram sums the gradients, hessians and row

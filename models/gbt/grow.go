@@ -102,7 +102,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 			nCat:           nCat,
 			onehotBelow:    m.MaxCatToOnehot,
 			catThreshold:   m.MaxCatThreshold,
-			xgbScan:        m.Objective.Ranking(),
+			xgbScan:        m.Objective.Ranking() || m.Binning == BinningXGBoost,
 		},
 		threads: m.threads(),
 		lr:      m.LearningRate,
@@ -112,7 +112,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 		k:       k,
 		rng:     rand.New(rand.NewPCG(m.Seed, 0x6b7)),
 	}
-	t.bm = newBinMapper(X, m.MaxBins, m.Seed, t.threads, nCat)
+	t.bm = newBinMapperFor(m, X, w, t.threads, nCat)
 	t.nBins = make([]int, t.d)
 	for j := range t.nBins {
 		t.nBins[j] = t.bm.nBins(j)
@@ -667,11 +667,11 @@ func (t *trainer) splitInto(p *growNode) (left, right growNode) {
 	}
 	t.cover[left.id], t.cover[right.id] = float32(left.tot.h), float32(right.tot.h)
 	f := p.sp.feature
-	thr := float32(math.Inf(1))
+	lo, thr := t.bm.splitBounds(f)
 	bin := int16(p.sp.bin)
 	switch {
 	case p.sp.noValueLeft:
-		thr, bin = float32(math.Inf(-1)), -1
+		thr, bin = lo, -1
 	case int(p.sp.bin) < len(t.bm.cuts[f]):
 		thr = t.bm.cuts[f][p.sp.bin]
 	}

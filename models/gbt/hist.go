@@ -129,7 +129,8 @@ type splitRules struct {
 	nCat                      []int
 	onehotBelow, catThreshold int
 	// xgbScan scans numeric features in XGBoost's order (bestNumericXGB):
-	// the rank objectives', whose rows of gradient 0 make exact ties.
+	// the rank objectives', whose rows of gradient 0 make exact ties, and
+	// BinningXGBoost's, whose bins of no row of a node do.
 	xgbScan bool
 }
 

@@ -253,8 +253,25 @@ type Model struct {
 	// MaxBins is the most value bins per feature, 2..255 (default 255; 0
 	// means 255);
 	// missing values have a bin of their own. Spark's maxBins,
-	// scikit-learn's max_bins (XGBoost's max_bin counts one more).
+	// scikit-learn's max_bins, and XGBoost's max_bin, which counts the
+	// same bins (its cuts, the last one above every value included), but
+	// whose default 256 is one more than a byte per value leaves room for.
 	MaxBins int `json:"max_bins"`
+	// Binning is how each feature's values are cut into bins: the default
+	// BinningSklearn ("" means it, and is what Fit leaves and a saved
+	// model records), scikit-learn's quantiles of up to 200,000 rows, or
+	// BinningXGBoost, XGBoost 1.7's hist sketch of every row (weighted by
+	// the sample weights; rows of weight 0 are left out), bit for bit,
+	// with splits scanned in XGBoost's order (among thresholds of equal
+	// gain it picks XGBoost's, and a node without missing values sends
+	// them right, as XGBoost does, not to the larger child). With it, and
+	// MaxBins as max_bin, the trees are XGBoost's on continuous features
+	// too, thresholds included. The two binnings agree on a feature of at
+	// most MaxBins distinct values (every value a bin of its own), though
+	// not on its thresholds (XGBoost's are the values, scikit-learn's the
+	// midpoints between them). XGBoost's sketches every row, not a
+	// sample.
+	Binning Binning `json:"binning,omitempty"`
 	// MinSamplesLeaf is the fewest training rows a leaf may hold (default
 	// 1; 0 means 1): Spark's minInstancesPerNode, scikit-learn's
 	// min_samples_leaf.
@@ -597,6 +614,8 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: MaxLeaves must be 0 (depth by depth) or in 2..%d, got %d", MaxLeaves, m.MaxLeaves)
 	case !(m.LearningRate > 0) || math.IsInf(m.LearningRate, 0):
 		return fmt.Errorf("gbt: LearningRate must be a positive finite number, got %v", m.LearningRate)
+	case m.Binning != "" && !slices.Contains(binnings, m.Binning):
+		return fmt.Errorf("gbt: unknown Binning %q; want one of %v", m.Binning, binnings)
 	case m.MaxBins < 2 || m.MaxBins > MaxBins:
 		return fmt.Errorf("gbt: MaxBins must be in 2..%d, got %d", MaxBins, m.MaxBins)
 	case m.MinSamplesLeaf < 1:
