@@ -302,7 +302,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0; with --max-leaves the default is 30, no practical bound, as LightGBM's and scikit-learn's)")
 	maxLeaves := fs.Int("max-leaves", 0, 0, gbt.MaxLeaves, "grow each tree best first to this many leaves (LightGBM's num_leaves, scikit-learn's max_leaf_nodes, XGBoost's lossguide; --max-depth still bounds it); 0: depth by depth")
 	lr := fs.Float("lr", 0.1, cli.Above(0), "learning rate (shrinkage of each tree; one that takes a leaf value beyond float32's range, 3.4e38, stops the fit with an error)")
-	bins := fs.Int("max-bins", gbt.MaxBins, 2, gbt.MaxBins, "value bins per feature")
+	bins := fs.Int("max-bins", gbt.MaxBins, 2, gbt.MaxBins, "value bins per feature (scikit-learn's max_bins; XGBoost's max_bin, whose default 256 is one more than ember holds)")
+	binning := fs.Choice("binning", "sklearn", []string{"sklearn", "xgboost"},
+		"how features are cut into bins: sklearn, scikit-learn's quantiles of up to 200,000 rows (its HistGradientBoosting's); "+
+			"xgboost, XGBoost 1.7's hist cuts bit for bit (its weighted quantile sketch of every row, weighted by --weight), with splits scanned in XGBoost's order, "+
+			"so that the trees are XGBoost's hist trees (tree_method=hist, max_bin=--max-bins) on continuous columns too")
 	minLeaf := fs.Int("min-samples-leaf", 1, 1, 1<<30, "fewest training rows in a leaf (Spark's minInstancesPerNode)")
 	minChild := fs.Float("min-child-weight", 1e-3, cli.AtLeast(0), "smallest hessian sum in a leaf")
 	gamma := fs.Float("min-split-loss", 0, cli.AtLeast(0), "loss reduction a split must exceed (XGBoost's gamma)")
@@ -518,6 +522,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	base.Objective = gbt.Objective(*objective)
 	base.NumTrees, base.MaxDepth, base.LearningRate, base.MaxBins = *trees, *depth, *lr, *bins
 	base.MaxLeaves = *maxLeaves
+	if *binning == "xgboost" {
+		base.Binning = gbt.BinningXGBoost // sklearn stays "", what a saved model records for it
+	}
 	if *maxLeaves > 0 && !fs.IsSet("max-depth") {
 		base.MaxDepth = 30
 	}
