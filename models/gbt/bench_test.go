@@ -60,3 +60,31 @@ func BenchmarkPredict(b *testing.B) {
 	}
 	b.ReportMetric(float64(X.Rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkFitXGBoostBinning is BenchmarkFit with BinningXGBoost.
+func BenchmarkFitXGBoostBinning(b *testing.B) {
+	X, y := benchData(200_000, 50)
+	b.ResetTimer()
+	for range b.N {
+		m := New()
+		m.NumTrees, m.Threads, m.Binning = 20, 2, BinningXGBoost
+		if err := m.Fit(X, y, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBinning is the cuts of BenchmarkFit's table alone, each way.
+func BenchmarkBinning(b *testing.B) {
+	X, _ := benchData(200_000, 50)
+	b.Run("sklearn", func(b *testing.B) {
+		for range b.N {
+			newBinMapper(X, MaxBins, 1, 2, nil)
+		}
+	})
+	b.Run("xgboost", func(b *testing.B) {
+		for range b.N {
+			newXGBBinMapper(X, nil, MaxBins, 2, nil)
+		}
+	})
+}
