@@ -14,6 +14,12 @@
 // (Ember's MaxLeaves with no practical depth bound, XGBoost's lossguide
 // with max_depth 0), and --depth is not used.
 //
+// With --binning xgboost Ember cuts the features as XGBoost's hist method
+// does (gbt.BinningXGBoost) and XGBoost runs with max_bin 255, Ember's
+// most, so that both grow the same trees: the report's "own models" line
+// then says how far apart the two engines' models' predictions are. With
+// the default binning (scikit-learn's) XGBoost keeps its max_bin 256.
+//
 // XGBoost runs with OMP_WAIT_POLICY=passive by default: on a shared 2-core
 // machine its OpenMP threads otherwise spin at every barrier and lose their
 // time slices to other processes, and 2-thread training measured 5-15x
@@ -60,6 +66,7 @@ type options struct {
 	rows, cols, trees, depth, threads, repeat int
 	maxLeaves                                 int // 0: depth by depth
 	python, jsonOut, ompWait                  string
+	binning                                   string // Ember's: sklearn or xgboost
 	skipSynthetic, skipCredit, skipMulti      bool
 }
 
@@ -87,23 +94,29 @@ func checkOptions(o options, repeatSyn int, rest []string) error {
 		return fmt.Errorf("--repeat-synthetic %d: must be at least 1", repeatSyn)
 	case o.skipCredit && o.skipSynthetic && o.skipMulti:
 		return errors.New("--no-credit, --no-multiclass and --no-synthetic leave nothing to run")
+	case o.binning != string(gbt.BinningSklearn) && o.binning != string(gbt.BinningXGBoost):
+		return fmt.Errorf("--binning %q: want sklearn or xgboost", o.binning)
 	}
 	return nil
 }
 
 // sideResult is one engine's figures on one data set.
 type sideResult struct {
-	Engine       string    `json:"engine"`
-	Rows         int       `json:"rows"`
-	Cols         int       `json:"cols"`
-	TrainS       []float64 `json:"train_s"`
-	PredictS     []float64 `json:"predict_s"`
-	XGBPredictS  []float64 `json:"xgb_model_predict_s,omitempty"` // Ember scoring XGBoost's model
-	XGBMaxDiff   float64   `json:"xgb_model_max_abs_diff"`
-	XGBCompared  int       `json:"xgb_model_rows_compared,omitempty"`
-	TrainLogLoss float64   `json:"train_log_loss"`    // multi-class log-loss for a multi-class table
-	Classes      int       `json:"classes,omitempty"` // of a multi-class table
-	PeakRSSBytes int64     `json:"peak_rss_bytes"`
+	Engine      string    `json:"engine"`
+	Rows        int       `json:"rows"`
+	Cols        int       `json:"cols"`
+	TrainS      []float64 `json:"train_s"`
+	PredictS    []float64 `json:"predict_s"`
+	XGBPredictS []float64 `json:"xgb_model_predict_s,omitempty"` // Ember scoring XGBoost's model
+	XGBMaxDiff  float64   `json:"xgb_model_max_abs_diff"`
+	XGBCompared int       `json:"xgb_model_rows_compared,omitempty"`
+	// OwnMaxDiff is the largest |Δp| between this side's own model's
+	// predictions and XGBoost's own model's, over the same rows (Ember's
+	// side only): how far apart the two fits are.
+	OwnMaxDiff   float64 `json:"own_models_max_abs_diff,omitempty"`
+	TrainLogLoss float64 `json:"train_log_loss"`    // multi-class log-loss for a multi-class table
+	Classes      int     `json:"classes,omitempty"` // of a multi-class table
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 	// CPUS is each run's whole-process CPU time (user+system: loading,
 	// training, scoring), which the machine's load affects less than the
 	// wall-clock times.
@@ -128,6 +141,7 @@ type report struct {
 	Depth   int          `json:"depth"`
 	Leaves  int          `json:"max_leaves,omitempty"` // best first to this many leaves; depth unused
 	OMPWait string       `json:"xgboost_omp_wait_policy"`
+	Binning string       `json:"binning"` // Ember's; XGBoost's max_bin 255 with xgboost
 	LoadAvg []string     `json:"loadavg_start"`
 	Results []dataResult `json:"results"`
 }
@@ -163,6 +177,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "Python with xgboost")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the figures to this JSON `file`")
 	fs.StringVar(&o.ompWait, "omp-wait", "passive", "OMP_WAIT_POLICY for XGBoost's OpenMP threads (\"\": leave the environment's)")
+	fs.StringVar(&o.binning, "binning", "sklearn", "Ember's binning: sklearn (its default), or xgboost (XGBoost's hist cuts; XGBoost then runs with max_bin 255, "+
+		"so that both sides grow the same trees)")
 	fs.BoolVar(&o.skipSynthetic, "no-synthetic", false, "skip the synthetic table")
 	fs.BoolVar(&o.skipCredit, "no-credit", false, "skip the credit data")
 	fs.BoolVar(&o.skipMulti, "no-multiclass", false, "skip the credit data's 7-class EDUCATION target")
@@ -193,6 +209,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rep := report{
 		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitCommit(root), CPU: cpuModel(),
 		Cores: runtime.NumCPU(), Threads: o.threads, Trees: o.trees, Depth: o.depth, Leaves: o.maxLeaves, LoadAvg: loadAvg(), OMPWait: o.ompWait,
+		Binning: o.binning,
 	}
 	type dataset struct {
 		name   string
@@ -245,6 +262,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	common := []string{"--data", "", "--trees", strconv.Itoa(o.trees), "--depth", strconv.Itoa(o.depth), "--max-leaves", strconv.Itoa(o.maxLeaves),
 		"--threads", strconv.Itoa(o.threads)}
+	xgbArgs, emberArgs := []string{}, []string{"--binning", o.binning}
+	if o.binning == string(gbt.BinningXGBoost) {
+		xgbArgs = []string{"--bins", strconv.Itoa(gbt.MaxBins)}
+	}
 	for _, ds := range sets {
 		args := slices.Clone(common)
 		args[1] = ds.path
@@ -262,12 +283,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		for round := range ds.repeat {
 			fmt.Fprintf(stderr, "%s: round %d/%d: XGBoost...\n", ds.name, round+1, ds.repeat)
 			var x sideResult
-			if err := runSide(o.python, append([]string{script, "--save-model", model, "--save-pred", predFile}, args...), env, &x); err != nil {
+			if err := runSide(o.python, slices.Concat([]string{script, "--save-model", model, "--save-pred", predFile}, args, xgbArgs), env, &x); err != nil {
 				return fmt.Errorf("%s: xgboost side: %w", ds.name, err)
 			}
 			fmt.Fprintf(stderr, "%s: round %d/%d: Ember...\n", ds.name, round+1, ds.repeat)
 			var e sideResult
-			if err := runSide(self, append([]string{"worker", "--xgb-model", model, "--xgb-pred", predFile}, args...), nil, &e); err != nil {
+			if err := runSide(self, slices.Concat([]string{"worker", "--xgb-model", model, "--xgb-pred", predFile}, args, emberArgs), nil, &e); err != nil {
 				return fmt.Errorf("%s: ember side: %w", ds.name, err)
 			}
 			xr.merge(x)
@@ -297,6 +318,7 @@ func (r *sideResult) merge(o sideResult) {
 	r.XGBPredictS = append(r.XGBPredictS, o.XGBPredictS...)
 	r.CPUS = append(r.CPUS, o.CPUS...)
 	r.XGBMaxDiff = max(r.XGBMaxDiff, o.XGBMaxDiff)
+	r.OwnMaxDiff = max(r.OwnMaxDiff, o.OwnMaxDiff)
 	r.PeakRSSBytes = max(r.PeakRSSBytes, o.PeakRSSBytes)
 }
 
@@ -326,8 +348,12 @@ func printReport(w io.Writer, rep *report) {
 	if rep.Leaves > 0 {
 		growth = fmt.Sprintf("best first to %d leaves (XGBoost: lossguide)", rep.Leaves)
 	}
-	fmt.Fprintf(w, "gbtbench %s, commit %s, %s (%d cores), %d threads, %d trees, %s, XGBoost OMP_WAIT_POLICY=%s, load %s\n",
-		rep.Date, rep.Commit, rep.CPU, rep.Cores, rep.Threads, rep.Trees, growth, rep.OMPWait, strings.Join(rep.LoadAvg, " "))
+	bins := "Ember's default binning, XGBoost max_bin 256"
+	if rep.Binning == string(gbt.BinningXGBoost) {
+		bins = "XGBoost's hist cuts on both sides, max_bin 255"
+	}
+	fmt.Fprintf(w, "gbtbench %s, commit %s, %s (%d cores), %d threads, %d trees, %s, %s, XGBoost OMP_WAIT_POLICY=%s, load %s\n",
+		rep.Date, rep.Commit, rep.CPU, rep.Cores, rep.Threads, rep.Trees, growth, bins, rep.OMPWait, strings.Join(rep.LoadAvg, " "))
 	for _, r := range rep.Results {
 		e, x := r.Ember, r.XGBoost
 		fmt.Fprintf(w, "\n%s\n", r.Name)
@@ -342,6 +368,7 @@ func printReport(w io.Writer, rep *report) {
 				thousands(int(float64(r.Rows)/eq)), thousands(int(float64(r.Rows)/xp)), xp/eq, e.XGBMaxDiff, thousands(e.XGBCompared))
 		}
 		fmt.Fprintf(w, "  %-28s %10.4f %10.4f\n", "training log-loss", e.TrainLogLoss, x.TrainLogLoss)
+		fmt.Fprintf(w, "  %-28s %10.2g  (largest |Δp| between the engines' own models' predictions over %s rows)\n", "own models apart", e.OwnMaxDiff, thousands(r.Rows))
 		fmt.Fprintf(w, "  %-28s %10.2f %10.2f %7.2fx  (whole process, best run)\n", "CPU s, user+system", minOf(e.CPUS), minOf(x.CPUS), minOf(e.CPUS)/minOf(x.CPUS))
 		fmt.Fprintf(w, "  %-28s %10s %10s\n", "peak RSS", mib(e.PeakRSSBytes), mib(x.PeakRSSBytes))
 	}
@@ -507,6 +534,7 @@ func worker(args []string) error {
 	repeat := fs.Int("repeat", 1, "")
 	xgbModel := fs.String("xgb-model", "", "")
 	xgbPred := fs.String("xgb-pred", "", "")
+	binning := fs.String("binning", "", "")
 	if err := fs.Parse(args); err != nil {
 		return cli.Usage(err)
 	}
@@ -531,6 +559,7 @@ func worker(args []string) error {
 			m.MaxLeaves, m.MaxDepth = *maxLeaves, 30
 		}
 		m.L2, m.MinChildWeight, m.MaxBins = 1, 1, gbt.MaxBins
+		m.Binning = gbt.Binning(*binning)
 		runtime.GC()
 		t0 := time.Now()
 		if err := m.Fit(X, y, nil); err != nil {
@@ -573,6 +602,7 @@ func worker(args []string) error {
 		for i, v := range q {
 			want := float64(math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])))
 			res.XGBMaxDiff = max(res.XGBMaxDiff, math.Abs(v-want))
+			res.OwnMaxDiff = max(res.OwnMaxDiff, math.Abs(p[i]-want))
 		}
 		res.XGBCompared = X.Rows // rows, each of its k probabilities compared
 	}
