@@ -46,6 +46,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{[]string{"--no-credit", "--no-synthetic", "--no-multiclass"}, "--no-credit, --no-multiclass and --no-synthetic leave nothing to run"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--max-leaves", "1"}, "--max-leaves 1: must be 0 (depth by depth) or 2 and more"},
+		{[]string{"--binning", "exact"}, `--binning "exact": want sklearn or xgboost`},
 		{[]string{"--trees", "5", "--trees", "50"}, "--trees given twice (5, then 50): give it once"},
 		{[]string{"--no-credit", "--no-credit"}, "--no-credit given twice (true, then true): give it once"},
 	} {
