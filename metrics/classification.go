@@ -1,6 +1,7 @@
 // Package metrics scores classifiers the way scikit-learn's sklearn.metrics
 // does: accuracy, confusion matrices, per-class precision/recall/F1 reports,
-// ROC AUC and log loss; and rankings as XGBoost scores them: NDCG and MAP,
+// ROC AUC and the ROC curve, average precision and the precision-recall
+// curve, and log loss; and rankings as XGBoost scores them: NDCG and MAP,
 // at k or over whole queries (RankMetric; see ranking.go for how its gains
 // differ from sklearn's ndcg_score).
 //
