@@ -568,10 +568,47 @@ func (p Prediction) MarshalJSON() ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
 
-// Predict scores raw messages. A message with no words after cleaning gets
-// Label "empty" and no probability (see Prediction) rather than a guess.
+// DefaultThreshold is the probability of the positive class from which
+// Predict labels a message positive, and the one train.EvalResult.Accuracy
+// is measured at.
+const DefaultThreshold = 0.5
+
+// IsPositive is the decision rule of Predict and PredictAt: a message whose
+// probability of the positive class is p is labelled positive at threshold
+// when p >= threshold. A probability equal to the threshold is positive, as
+// the accuracy of training and evaluation (train.EvalResult.Accuracy)
+// counts it at 0.5; the model's float32 sigmoid makes such ties possible.
+// scikit-learn's LogisticRegression.predict, which compares the decision
+// function with 0, calls p == 0.5 negative instead.
+func IsPositive(p, threshold float64) bool { return p >= threshold }
+
+// CheckThreshold reports why threshold cannot be a decision threshold: it
+// must be a probability strictly between 0 and 1 (at 0 every message would
+// be positive, and NaN would make every message negative).
+func CheckThreshold(threshold float64) error {
+	if !(threshold > 0 && threshold < 1) {
+		return fmt.Errorf("spam: threshold %v: want a probability strictly between 0 and 1", threshold)
+	}
+	return nil
+}
+
+// Predict scores raw messages, labelling a message positive when its
+// probability is at least DefaultThreshold (PredictAt). A message with no
+// words after cleaning gets Label "empty" and no probability (see
+// Prediction) rather than a guess.
 func (c *Classifier) Predict(texts []string) ([]Prediction, error) {
+	return c.PredictAt(texts, DefaultThreshold)
+}
+
+// PredictAt is Predict with another decision threshold: a message is
+// labelled positive when IsPositive(its probability, threshold). The
+// probabilities do not depend on the threshold. A threshold that
+// CheckThreshold refuses is an error, before any scoring.
+func (c *Classifier) PredictAt(texts []string, threshold float64) ([]Prediction, error) {
 	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if err := CheckThreshold(threshold); err != nil {
 		return nil, err
 	}
 	out := make([]Prediction, len(texts))
@@ -603,7 +640,7 @@ func (c *Classifier) Predict(texts []string) ([]Prediction, error) {
 	for k, i := range where {
 		out[i].Prob = r.Probs[k]
 		out[i].Label = c.Labels.Negative
-		if r.Probs[k] >= 0.5 {
+		if IsPositive(r.Probs[k], threshold) {
 			out[i].Label = c.Labels.Positive
 		}
 	}

@@ -64,6 +64,45 @@ func TestPredictEmptyMessage(t *testing.T) {
 	require.False(t, p[2].Empty())
 }
 
+// TestPredictAt: the threshold moves the labels, never the probabilities;
+// a probability equal to the threshold is positive, and one just below it
+// negative; a threshold outside (0, 1) is refused before any scoring.
+func TestPredictAt(t *testing.T) {
+	c, _ := small(t)
+	msgs := []string{"WINNER!! claim your free prize now, call 09061701461", "see you at dinner tonight?", "", "free call me later"}
+	base, err := c.Predict(msgs)
+	require.NoError(t, err)
+	for i, m := range base {
+		if m.Empty() {
+			continue
+		}
+		require.Equal(t, IsPositive(m.Prob, DefaultThreshold), m.Label == "spam", "Predict labels at 0.5")
+		for _, th := range []struct {
+			threshold float64
+			positive  bool
+		}{{m.Prob, true}, {math.Nextafter(m.Prob, 1), false}} {
+			got, err := c.PredictAt(msgs, th.threshold)
+			require.NoError(t, err)
+			want := "ham"
+			if th.positive {
+				want = "spam"
+			}
+			require.Equal(t, want, got[i].Label, "message %d, p %v, threshold %v", i, m.Prob, th.threshold)
+			for k := range got {
+				require.Equal(t, base[k].Prob, got[k].Prob, "the probabilities do not depend on the threshold")
+			}
+			require.Equal(t, "empty", got[2].Label)
+		}
+	}
+	for _, bad := range []float64{0, 1, math.NaN(), -0.1, 1.5, math.Inf(1)} {
+		got, err := c.PredictAt(msgs, bad)
+		require.ErrorContains(t, err, "want a probability strictly between 0 and 1", "threshold %v", bad)
+		require.Nil(t, got)
+	}
+	require.True(t, IsPositive(0.5, 0.5))
+	require.False(t, IsPositive(math.Nextafter(0.5, 0), 0.5))
+}
+
 // TestPredictionJSON: an empty message's probability is null in JSON, not
 // 0, and the JSON reads back into the same Prediction.
 func TestPredictionJSON(t *testing.T) {
