@@ -1,7 +1,9 @@
 // Package plots draws the charts Ember's models report with, as PNG files
 // made with gonum.org/v1/plot: a confusion-matrix heat map, a 2-D decision
-// boundary, training curves (loss and accuracy per epoch) and a colour
-// palette swatch.
+// boundary, training curves (loss and accuracy per epoch), a binary
+// classifier's ROC and precision-recall curves (with the operating point of
+// a decision threshold marked, by the ...At forms), feature importances and
+// a colour palette swatch.
 //
 // Every function validates its input and returns an error naming the
 // offending argument, index or value; none panics on bad input. Charts are
