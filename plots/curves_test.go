@@ -81,3 +81,30 @@ func TestCurveErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, entries, "nothing is written on an error")
 }
+
+// TestLegendLeavesTheOperatingPoint: the legend goes to a corner the
+// curve leaves clear, and the operating point is a corner of the curve:
+// where a weak model's point sits in the corner the legend prefers
+// (recall 1 at the chance line, bottom right, the bottom left taken by
+// the curve), the point shows as fully as one in the open.
+func TestLegendLeavesTheOperatingPoint(t *testing.T) {
+	dir := keepDir(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	var y []int
+	var s []float64
+	for i := range 400 {
+		y = append(y, map[bool]int{true: 1}[i%10 == 0])
+		s = append(s, 0.3+0.4*r.Float64()+0.05*float64(y[i]))
+		if i%10 != 0 && i < 60 {
+			s[i] += 0.3 // ham scored highest: the curve starts along the bottom left
+		}
+	}
+	red := func(name string, threshold float64) int {
+		path := filepath.Join(dir, name+".png")
+		require.NoError(t, PrecisionRecallCurveAt(path, y, s, threshold, "weak model"))
+		return countNear(decode(t, path, curveWidth, curveHeight), classColour(3), 30)
+	}
+	open := red("weak-open", 0.66)     // recall low, precision middling: in the open
+	corner := red("weak-corner", 0.01) // every message positive: recall 1, precision 1/10, under the legend
+	require.InDelta(t, float64(open), float64(corner), 0.1*float64(open), "the operating point in the corner is not hidden")
+}

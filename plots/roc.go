@@ -70,7 +70,7 @@ func rocCurve(path string, yTrue []int, scores []float64, threshold float64, tit
 		}
 		// A useful model's curve hugs the top left, leaving the bottom
 		// right clear; a model worse than chance leaves the top left.
-		drawCurveChart(dc, p, []plotter.XYs{pts, chance}, []corner{bottomRight, topLeft})
+		drawCurveChart(dc, p, []plotter.XYs{pts, chance}, []corner{bottomRight, topLeft, bottomLeft, topRight})
 	})
 }
 
@@ -245,11 +245,13 @@ var unitTicks = plot.ConstantTicks(func() []plot.Tick {
 }())
 
 // drawCurveChart draws p on dc with its legend on a panel of its own, in
-// the corner among corners that hides the least of curves.
+// the corner among corners that hides the least of curves (an operating
+// point is a corner of its curve, so the legend leaves it clear too).
 func drawCurveChart(dc draw.Canvas, p *plot.Plot, curves []plotter.XYs, corners []corner) {
 	c := draw.Crop(dc, px(6), -px(14), px(6), -px(6))
 	p.X.Tick.Marker, p.Y.Tick.Marker = unitTicks, unitTicks
 	leg := p.Legend
+	leg.Padding = px(3) // the operating point's dot is taller than a line of text
 	p.Legend = plot.NewLegend()
 	placeLegend(p.DataCanvas(c), p, &leg, curves, corners)
 	p.Draw(c)
