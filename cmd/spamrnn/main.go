@@ -3,8 +3,8 @@
 // or any two-class labelled text (--positive).
 //
 //	spamrnn train   [--data PATH] [--positive LABEL] [--cell lstm|gru|cnn] [--epochs 10] ... [--out FILE] [--json]
-//	spamrnn eval    --model FILE --data PATH [--json]
-//	spamrnn predict --model FILE [--json] [TEXT...]   (or one message per line on stdin)
+//	spamrnn eval    --model FILE --data PATH [--threshold 0.5] [--plot PREFIX] [--json]
+//	spamrnn predict --model FILE [--threshold 0.5] [--json] [TEXT...]   (or one message per line on stdin)
 //	spamrnn export  --model FILE --out DIR   (for PyTorch)
 //	spamrnn import  DIR --out FILE           (from an export, Ember's or PyTorch's)
 //
@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,11 +55,11 @@ func main() {
 }
 
 const usage = `usage:
-  spamrnn train   [--data PATH] [--positive LABEL] [options]   train and save a model
-  spamrnn eval    --model FILE --data PATH [--json]           score a saved model on labelled data
-  spamrnn predict --model FILE [--json] [TEXT...]              classify messages (no TEXT: one per line on stdin)
-  spamrnn export  --model FILE --out DIR                      write the model for PyTorch (safetensors, vocab.txt, config.json)
-  spamrnn import  DIR --out FILE                              read an export (Ember's or PyTorch's) into a model file
+  spamrnn train   [--data PATH] [--positive LABEL] [options]          train and save a model
+  spamrnn eval    --model FILE --data PATH [--threshold X] [--json]   score a saved model on labelled data
+  spamrnn predict --model FILE [--threshold X] [--json] [TEXT...]     classify messages (no TEXT: one per line on stdin)
+  spamrnn export  --model FILE --out DIR                              write the model for PyTorch (safetensors, vocab.txt, config.json)
+  spamrnn import  DIR --out FILE                                      read an export (Ember's or PyTorch's) into a model file
 
 Run 'spamrnn <command> -h' for a command's options, ranges and defaults.
 `
@@ -579,19 +580,32 @@ func plotHistory(path string, kept int, h []train.EpochStats) error {
 }
 
 // printReport prints accuracy, loss, the confusion matrix and the
-// classification report of an evaluation.
+// classification report of an evaluation, the classes decided at 0.5.
 func printReport(w io.Writer, name string, r *train.EvalResult, l spam.Labels) {
-	yTrue, yPred := make([]int, len(r.Probs)), make([]int, len(r.Probs))
+	yTrue, yPred := decide(r, spam.DefaultThreshold)
+	fmt.Fprintf(w, "%s: accuracy %.4f, loss %.4f on %d messages\n", name, metrics.Accuracy(yTrue, yPred), r.Loss, len(r.Probs))
+	printDecisions(w, yTrue, yPred, l)
+}
+
+// decide is an evaluation's true classes and the classes a threshold
+// gives its probabilities (spam.IsPositive), 1 for the positive class.
+func decide(r *train.EvalResult, threshold float64) (yTrue, yPred []int) {
+	yTrue, yPred = make([]int, len(r.Probs)), make([]int, len(r.Probs))
 	for i, p := range r.Probs {
-		if r.Labels[i] >= 0.5 {
+		if r.Labels[i] >= 0.5 { // the targets are 0 or 1
 			yTrue[i] = 1
 		}
-		if p >= 0.5 {
+		if spam.IsPositive(p, threshold) {
 			yPred[i] = 1
 		}
 	}
+	return yTrue, yPred
+}
+
+// printDecisions prints the confusion matrix and the classification
+// report of decided classes.
+func printDecisions(w io.Writer, yTrue, yPred []int, l spam.Labels) {
 	cm := metrics.ConfusionMatrix(yTrue, yPred, 2)
-	fmt.Fprintf(w, "%s: accuracy %.4f, loss %.4f on %d messages\n", name, r.Accuracy, r.Loss, len(r.Probs))
 	width := max(len(l.Negative), len(l.Positive), 5)
 	fmt.Fprintf(w, "confusion (rows true, columns predicted):\n  %*s %*s %*s\n", width, "", width, l.Negative, width, l.Positive)
 	fmt.Fprintf(w, "  %*s %*d %*d\n  %*s %*d %*d\n", width, l.Negative, width, cm[0][0], width, cm[0][1],
@@ -599,14 +613,64 @@ func printReport(w io.Writer, name string, r *train.EvalResult, l spam.Labels) {
 	fmt.Fprint(w, metrics.Classification(yTrue, yPred, []string{l.Negative, l.Positive}).String())
 }
 
+// thresholdFlag declares --threshold, the decision threshold of eval and
+// predict.
+func thresholdFlag(fs *cli.FlagSet, what string) *float64 {
+	return fs.Float("threshold", spam.DefaultThreshold, cli.Range{Min: 0, MinOpen: true, Max: 1, MaxOpen: true},
+		"decision threshold: a message is the positive class (spam, or train's --positive) when its probability is at least this, the other class below it; "+what)
+}
+
+// rankingScores are eval's threshold-free figures of the positive class's
+// probability: ROC AUC and average precision, NaN when the data lacks a
+// class they need, with why (for the report and the JSON's null_reasons).
+type rankingScores struct {
+	auc, ap         float64
+	whyAUC, whyAP   string
+	positives, rows int
+}
+
+func scoreRanking(r *train.EvalResult) rankingScores {
+	yTrue, _ := decide(r, spam.DefaultThreshold)
+	s := rankingScores{rows: len(yTrue)}
+	for _, y := range yTrue {
+		s.positives += y
+	}
+	var err error
+	if s.auc, err = metrics.ROCAUC(yTrue, r.Probs); err != nil {
+		s.whyAUC = "undefined: the data has messages of one class only"
+	}
+	if s.ap, err = metrics.AveragePrecision(yTrue, r.Probs); err != nil {
+		s.whyAP = "undefined: the data has no message of the positive class"
+	}
+	return s
+}
+
+// figure writes a score to four places, or "-" with why it has none.
+func figure(v float64, why string) string {
+	if why != "" {
+		return "- (" + why + ")"
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
 func cmdEval(args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("spamrnn eval", "usage: spamrnn eval --model FILE --data FILE [--format auto|tsv|csv] [--label COLUMN] [--text COLUMN] [--json]\n"+
+	fs := cli.NewFlagSet("spamrnn eval", "usage: spamrnn eval --model FILE --data FILE [--threshold X] [--plot PREFIX] [--format auto|tsv|csv] [--label COLUMN] [--text COLUMN] [--json]\n"+
 		"\nScores a model saved by spamrnn train or import on labelled data, read with\n"+
 		"the model's labels (ham/spam, or those of the data it was trained on with\n"+
-		"--positive): accuracy, loss, the confusion matrix and per-class precision,\n"+
-		"recall and F1.\n", stdout)
+		"--positive).\n"+
+		"\nThreshold-free, from the probabilities of the positive class (spam): the loss\n"+
+		"(binary cross-entropy), ROC AUC and average precision (scikit-learn's\n"+
+		"roc_auc_score and average_precision_score: how well the probabilities rank\n"+
+		"the positive messages above the others).\n"+
+		"\nAt --threshold (a message is positive when its probability is at least the\n"+
+		"threshold, so one exactly at it is positive): accuracy, the confusion matrix\n"+
+		"and per-class precision, recall and F1. Raise the threshold for fewer false\n"+
+		"positives (ham called spam) at the cost of recall; --plot shows the trade.\n", stdout)
 	modelPath := fs.Input("model", "", "model `file` written by spamrnn train or import", cli.Required())
 	dataPath := fs.Input("data", "", "labelled messages (TSV or CSV)", cli.Required())
+	threshold := thresholdFlag(fs, "sets the accuracy, confusion matrix and per-class figures, and the point marked on --plot's curves (the loss, ROC AUC and average precision do not depend on it)")
+	plotPrefix := fs.OutputPrefix("plot", "write PREFIX-roc.png and PREFIX-pr.png: the ROC and precision-recall curves, with the point --threshold puts the model at marked",
+		[]string{"-roc.png", "-pr.png"})
 	format := fs.Choice("format", "auto", []string{"auto", "tsv", "csv"}, "data format")
 	labelCol := fs.String("label", "", "CSV `column` holding the labels", cli.DefaultText("label, v1, category or class"), cli.NotEmpty("a column"))
 	textCol := fs.String("text", "", "CSV `column` holding the messages", cli.DefaultText("text, v2, message or sms"), cli.NotEmpty("a column"))
@@ -632,6 +696,15 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: the labels are %q and %q, but the model's are %q and %q",
 			*dataPath, load.Negative, load.Positive, clf.Labels.Negative, clf.Labels.Positive)
 	}
+	if *plotPrefix != "" {
+		// The curves need both classes among the messages scored: say so
+		// before scoring them.
+		kept, _ := data.DropEmpty(examples)
+		if pos := countPositive(kept); len(kept) > 0 && (pos == 0 || pos == len(kept)) {
+			return fs.Problem(fmt.Errorf("--plot %s: the ROC and precision-recall curves need messages of both classes, but every message with words in %s is %s",
+				*plotPrefix, *dataPath, map[bool]string{true: clf.Labels.Positive, false: clf.Labels.Negative}[pos > 0]))
+		}
+	}
 	r, dropped, err := clf.Evaluate(examples)
 	if err != nil {
 		return err
@@ -639,14 +712,59 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if dropped > 0 {
 		fmt.Fprintf(stdout, "%d messages without words were left out\n", dropped)
 	}
-	printReport(stdout, "eval", r, clf.Labels)
+	rank := scoreRanking(r)
+	yTrue, yPred := decide(r, *threshold)
+	accuracy := metrics.Accuracy(yTrue, yPred)
+	fmt.Fprintf(stdout, "eval on %d messages (%d %s): loss %.4f, ROC AUC %s, average precision %s (threshold-free)\n",
+		rank.rows, rank.positives, clf.Labels.Positive, r.Loss, figure(rank.auc, rank.whyAUC), figure(rank.ap, rank.whyAP))
+	th := strconv.FormatFloat(*threshold, 'g', -1, 64)
+	fmt.Fprintf(stdout, "at threshold %s (%s when P(%s) >= %s): accuracy %.4f\n", th, clf.Labels.Positive, clf.Labels.Positive, th, accuracy)
+	printDecisions(stdout, yTrue, yPred, clf.Labels)
+	var written []string
+	if *plotPrefix != "" {
+		if written, err = plotCurves(*plotPrefix, yTrue, r.Probs, *threshold, clf.Labels, *dataPath); err != nil {
+			return err
+		}
+		for _, p := range written {
+			fmt.Fprintln(stdout, "wrote "+p)
+		}
+	}
 	if *asJSON {
+		cm := metrics.ConfusionMatrix(yTrue, yPred, 2)
 		return cli.WriteJSON(stdout, map[string]any{
-			"accuracy": r.Accuracy, "loss": r.Loss, "messages": len(r.Probs), "rows_loaded": load.Loaded,
-			"rows_skipped": load.Skipped, "empty_dropped": dropped, "model_file": *modelPath,
-		}, nil)
+			"accuracy": accuracy, "loss": r.Loss, "roc_auc": rank.auc, "average_precision": rank.ap,
+			"threshold": *threshold, "confusion": cm, "labels": []string{clf.Labels.Negative, clf.Labels.Positive},
+			"messages": len(r.Probs), "rows_loaded": load.Loaded, "rows_skipped": load.Skipped, "empty_dropped": dropped,
+			"model_file": *modelPath, "plot_files": written,
+		}, map[string]string{"roc_auc": rank.whyAUC, "average_precision": rank.whyAP})
 	}
 	return nil
+}
+
+// countPositive counts the examples of the positive class.
+func countPositive(ex []data.Example) int {
+	n := 0
+	for _, e := range ex {
+		if e.Spam {
+			n++
+		}
+	}
+	return n
+}
+
+// plotCurves writes eval's ROC and precision-recall curves, PREFIX-roc.png
+// and PREFIX-pr.png, with the threshold's operating point, and returns the
+// files written.
+func plotCurves(prefix string, yTrue []int, probs []float64, threshold float64, l spam.Labels, dataPath string) ([]string, error) {
+	about := fmt.Sprintf("P(%s) on %s", l.Positive, clipText(filepath.Base(dataPath), 28))
+	roc, pr := prefix+"-roc.png", prefix+"-pr.png"
+	if err := plots.ROCCurveAt(roc, yTrue, probs, threshold, "ROC curve of "+about); err != nil {
+		return nil, err
+	}
+	if err := plots.PrecisionRecallCurveAt(pr, yTrue, probs, threshold, "Precision-recall curve of "+about); err != nil {
+		return []string{roc}, fmt.Errorf("wrote %s, but not %s: %w", roc, pr, err)
+	}
+	return []string{roc, pr}, nil
 }
 
 // loadModel reads a model file, telling stderr when it was converted from
@@ -669,17 +787,20 @@ func loadModel(path string, stderr io.Writer) (*spam.Classifier, error) {
 const predictChunk = 256
 
 func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("spamrnn predict", "usage: spamrnn predict --model FILE [--json] [TEXT...]\n"+
+	fs := cli.NewFlagSet("spamrnn predict", "usage: spamrnn predict --model FILE [--threshold X] [--json] [TEXT...]\n"+
 		"\nClassifies each TEXT, or, when no TEXT is given, each line of standard input\n"+
 		"(of any length; a line ends in LF, CRLF or a lone CR). Each message gets one\n"+
 		"line: its class and the probability of the positive class (spam, or the label\n"+
 		"train was given with --positive), or \"empty -\" for a message with no words.\n"+
+		"The class is the positive one when the probability is at least --threshold\n"+
+		"(one exactly at it is positive); the probability does not depend on it.\n"+
 		"With --json each line is a JSON object instead: text, label, probability (the\n"+
 		"positive class's, at full precision; null for a message with no words), words\n"+
 		"and unknown_words (words not in the model's vocabulary). Options go before the\n"+
 		"TEXTs; after --, every argument is a TEXT, even one that starts with -.\n", stdout)
 	fs.Args(cli.ArgSpec{Name: "TEXT", Max: -1})
 	modelPath := fs.Input("model", "", "model `file` written by spamrnn train or import", cli.Required())
+	threshold := thresholdFlag(fs, "the probability printed does not depend on it")
 	asJSON := fs.Bool("json", false, "one JSON object per message (JSON Lines), the probability at full precision")
 	err := fs.Parse(args)
 	if opt := optionAfterText(args, fs.Arg()); opt != "" && !errors.Is(err, flag.ErrHelp) {
@@ -689,9 +810,16 @@ func cmdPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	writePredictions := printPredictions
+	write := printPredictions
 	if *asJSON {
-		writePredictions = printPredictionsJSON
+		write = printPredictionsJSON
+	}
+	writePredictions := func(w io.Writer, clf *spam.Classifier, texts []string) error {
+		preds, err := clf.PredictAt(texts, *threshold)
+		if err != nil {
+			return err
+		}
+		return write(w, clf, preds)
 	}
 	clf, err := loadModel(*modelPath, stderr)
 	if err != nil {
@@ -754,11 +882,7 @@ func readLine(r *bufio.Reader) (string, error) {
 	}
 }
 
-func printPredictions(w io.Writer, clf *spam.Classifier, texts []string) error {
-	preds, err := clf.Predict(texts)
-	if err != nil {
-		return err
-	}
+func printPredictions(w io.Writer, clf *spam.Classifier, preds []spam.Prediction) error {
 	bw := bufio.NewWriter(w)
 	width := max(len(clf.Labels.Negative), len(clf.Labels.Positive), 4)
 	for _, p := range preds {
@@ -781,7 +905,7 @@ func optionAfterText(args, texts []string) string {
 	}
 	for _, a := range texts {
 		name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
-		if strings.HasPrefix(a, "-") && slices.Contains([]string{"model", "json", "h", "help"}, name) {
+		if strings.HasPrefix(a, "-") && slices.Contains([]string{"model", "threshold", "json", "h", "help"}, name) {
 			return a
 		}
 	}
@@ -789,11 +913,7 @@ func optionAfterText(args, texts []string) string {
 }
 
 // printPredictionsJSON writes one JSON object per message (JSON Lines).
-func printPredictionsJSON(w io.Writer, clf *spam.Classifier, texts []string) error {
-	preds, err := clf.Predict(texts)
-	if err != nil {
-		return err
-	}
+func printPredictionsJSON(w io.Writer, _ *spam.Classifier, preds []spam.Prediction) error {
 	type line struct {
 		Text    string   `json:"text"`
 		Label   string   `json:"label"`

@@ -445,7 +445,8 @@ func TestTrainPositiveSentiment(t *testing.T) {
 
 	code, out, errOut = runCmd(t, "", "eval", "--model", model, "--data", imdb)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "eval: accuracy")
+	require.Contains(t, out, "eval on ")
+	require.Contains(t, out, "at threshold 0.5 (1 when P(1) >= 0.5): accuracy ")
 
 	// Data with other labels than the model's is refused by eval.
 	other := writeFile(t, "o.tsv", "great\tpos\nbad\tneg\n")
@@ -626,7 +627,8 @@ func TestBadInput(t *testing.T) {
 		require.Contains(t, out, "model file written by spamrnn train or import (required)", cmd)
 	}
 	_, out, _ = runCmd(t, "", "eval", "-h")
-	require.Contains(t, out, "usage: spamrnn eval --model FILE --data FILE [--format auto|tsv|csv] [--label COLUMN] [--text COLUMN] [--json]")
+	require.Contains(t, out, "usage: spamrnn eval --model FILE --data FILE [--threshold X] [--plot PREFIX] [--format auto|tsv|csv] [--label COLUMN] [--text COLUMN] [--json]")
+	require.Contains(t, out, "(the loss, ROC AUC and average precision do not depend on it)")
 	require.Contains(t, out, "those of the data it was trained on with\n--positive")
 }
 
