@@ -119,6 +119,7 @@ func DecisionBoundaryWith(path string, X [][]float64, y []int, proba func(x1, x2
 
 		dc = draw.Crop(dc, px(8), -px(8), px(8), -px(8))
 		main := draw.Crop(dc, 0, -px(110), 0, 0)
+		fitTitle(p, main)
 		p.Draw(main)
 		da := p.DataCanvas(main)
 		drawLegendPanel(da, &leg)
@@ -167,6 +168,7 @@ func DecisionRegions(path string, X [][]float64, y []int, predict func(x1, x2 fl
 		sc.addPoints(p, &leg, opts)
 
 		dc = draw.Crop(dc, px(8), -px(8), px(8), -px(8))
+		fitTitle(p, dc)
 		p.Draw(dc)
 		drawLegendPanel(p.DataCanvas(dc), &leg)
 	})

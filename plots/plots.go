@@ -188,3 +188,36 @@ func textOn(bg color.Color) color.Color {
 type colours []color.Color
 
 func (p colours) Colors() []color.Color { return p }
+
+// fitTitle breaks p's title into lines where it is wider than c, the
+// canvas p is to be drawn on: centred, a long title (a target column's
+// name, a file's) was cut off at both edges. Called before anything that
+// reads p.DataCanvas(c), which the title's height moves.
+func fitTitle(p *plot.Plot, c draw.Canvas) {
+	p.Title.Text = wrapText(p.Title.Text, p.Title.TextStyle, c.Rectangle.Size().X-2*px(8))
+}
+
+// wrapText breaks s at spaces into lines no wider than width in style
+// sty, greedily; a word wider than width keeps a line of its own.
+func wrapText(s string, sty text.Style, width vg.Length) string {
+	if s == "" || sty.Width(s) <= width {
+		return s
+	}
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = w
+			case sty.Width(line+" "+w) <= width:
+				line += " " + w
+			default:
+				lines = append(lines, line)
+				line = w
+			}
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -249,6 +249,7 @@ var unitTicks = plot.ConstantTicks(func() []plot.Tick {
 // point is a corner of its curve, so the legend leaves it clear too).
 func drawCurveChart(dc draw.Canvas, p *plot.Plot, curves []plotter.XYs, corners []corner) {
 	c := draw.Crop(dc, px(6), -px(14), px(6), -px(6))
+	fitTitle(p, c)
 	p.X.Tick.Marker, p.Y.Tick.Marker = unitTicks, unitTicks
 	leg := p.Legend
 	leg.Padding = px(3) // the operating point's dot is taller than a line of text
@@ -317,6 +318,8 @@ func FeatureImportance(path string, names []string, values []float64, top int, t
 		p.Add(grid, bc)
 		p.NominalY(labels...)
 		p.X.Min, p.X.Max = 0, 1.05*slices.Max(bars)
-		p.Draw(draw.Crop(dc, px(6), -px(14), px(6), -px(6)))
+		c := draw.Crop(dc, px(6), -px(14), px(6), -px(6))
+		fitTitle(p, c)
+		p.Draw(c)
 	})
 }
