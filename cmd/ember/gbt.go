@@ -696,6 +696,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			*metricName = "log_loss"
 		}
+		if *early > 0 && fs.IsSet("metric") && *metricName == "roc_auc" {
+			// --cv scores the second class's probability; early stopping
+			// watches XGBoost's auc, of a binary objective's margins.
+			return fmt.Errorf("--metric roc_auc: --early-stopping watches it only for a binary objective; --objective %s is watched by "+
+				"--metric log_loss or accuracy (or use --objective binary:logistic)", base.Objective)
+		}
 	}
 
 	res := gbtResult{Data: *data, Test: *testPath, Target: *target, Objective: *objective, Numeric: spec.Numeric,
