@@ -97,9 +97,12 @@ func (m *Model) evalMetrics() []string {
 	case o == RegLogistic:
 		names = []string{MetricRMSE, MetricMAE, MetricLogLoss}
 	default:
-		names = []string{m.defaultMetric(), MetricRMSE, MetricMAE}
+		names = []string{m.defaultMetric(), MetricRMSE}
+		if names[0] != MetricMAE { // reg:absoluteerror's default is mae
+			names = append(names, MetricMAE)
+		}
 	}
-	return slices.Compact(names) // reg:absoluteerror's default is mae
+	return names
 }
 
 // validMetric is the name of the metric the validation set is scored by:

@@ -279,6 +279,7 @@ func TestEvalMetricErrors(t *testing.T) {
 		{SquaredError, "auc", `EvalMetric "auc" does not score reg:squarederror; want one of mse, rmse, mae`},
 		{Tweedie, "tweedie-nloglik@1.2", `want one of tweedie-nloglik@1.5, rmse, mae`},
 		{SurvivalCox, "mae", `want one of cox-nloglik, c-index`},
+		{AbsoluteError, "auc", `want one of mae, rmse (or "", its default mae)`},
 		{RankNDCG, "ndcg", `gbt: EvalMetric is "ndcg"; a rank objective's validation metric is RankMetric`},
 	} {
 		m := New()
