@@ -15,6 +15,9 @@ const (
 	// MetricAUC is the (weighted) area under the ROC curve of a binary
 	// classifier's margins, as XGBoost's auc and scikit-learn's
 	// roc_auc_score with sample_weight compute it; higher is better.
+	// binary:hinge's is of its margins too (as ember gbt's held-out ROC
+	// AUC), where XGBoost's auc is of the class, 0 or 1, that hinge
+	// predicts (a score of two values), and so differs.
 	MetricAUC = "auc"
 	// MetricError is the (weighted) share of rows whose class is wrong:
 	// for a binary classifier, class 1 where the margin is above 0 (the
