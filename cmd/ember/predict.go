@@ -149,7 +149,8 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"model's class alone, a binary:logitraw one's class and margin_CLASS, the log-odds\n"+
 			"of the positive class). When the data\n"+
 			"has the model's label column, the accuracy and the confusion matrix against it\n"+
-			"are reported (rows whose label is empty or NaN are scored but left out of\n"+
+			"are reported, and a classifier's log loss and (two classes) ROC AUC of its\n"+
+			"probabilities (rows whose label is empty or NaN are scored but left out of\n"+
 			"them); for a gbt regressor, the RMSE against its target column; for a gbt rank\n"+
 			"model, when the data has its query (--group) column and grades (target column),\n"+
 			"NDCG at 1, 3, 5, 10 and all, MAP and its --metric over the data's queries\n"+
@@ -166,7 +167,7 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	model := fs.Input("model", "", "model `file` written by --save", cli.Required())
 	data := fs.Input("data", "", "data `file` to score", cli.Required())
 	id := fs.String("id", "", "copy this `column` of the data into the first output column", cli.NotEmpty("a column"))
-	weightCol := fs.String("weight", "", "`column` of row weights (scikit-learn's sample_weight), a number from 0 up in every row: the accuracy and the confusion matrix "+
+	weightCol := fs.String("weight", "", "`column` of row weights (scikit-learn's sample_weight), a number from 0 up in every row: the accuracy, a classifier's log loss and ROC AUC, and the confusion matrix "+
 		"(sums of weights), or a regressor's RMSE, against the label column are weighted by it, as scikit-learn's metrics with sample_weight; "+
 		"a gbt survival:aft model's aft-nloglik too, as XGBoost weighs it (its C-index stays unweighted). "+
 		"Needs the label column; not for k-means models (clusters, no labels), naive Bayes models of sms or text-label lines (no columns), "+
