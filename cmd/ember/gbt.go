@@ -943,7 +943,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := fitModel(base, Xfit, yfit, wfit, qfit, ufit, valid); err != nil {
 		if ue := (*gbt.UndefinedMetricError)(nil); errors.As(err, &ue) {
-			return fmt.Errorf("--early-stopping's validation rows (--valid-frac %v of the training rows) %s, so --metric %s is undefined on them: use a larger --valid-frac, or another --metric",
+			return fmt.Errorf("--early-stopping's validation split (--valid-frac %v of the training rows) %s, so --metric %s is undefined on it: use a larger --valid-frac, or another --metric",
 				*validFrac, ue.Reason, *metricName)
 		}
 		return fitError(err)

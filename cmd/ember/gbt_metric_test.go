@@ -133,7 +133,7 @@ func TestGBTMetricEarlyStoppingErrors(t *testing.T) {
 			"--metric roc_auc: --early-stopping watches it only for a binary objective; --objective multi:softprob is watched by " +
 				"--metric log_loss or accuracy (or use --objective binary:logistic)"},
 		{[]string{"--data", censored, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft", "--metric", "c_index", "--early-stopping", "3", "--test-frac", "0"}, 1,
-			"--early-stopping's validation rows (--valid-frac 0.1 of the training rows) has no pair of rows whose order of events is known (an event before another row's time), so --metric c_index is undefined on them: use a larger --valid-frac, or another --metric"},
+			"--early-stopping's validation split (--valid-frac 0.1 of the training rows) has no pair of rows whose order of events is known (an event before another row's time), so --metric c_index is undefined on it: use a larger --valid-frac, or another --metric"},
 	} {
 		code, _, errOut := runCmd(t, append([]string{"gbt", "--features", "a,b", "--trees", "5"}, tc.args...)...)
 		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
