@@ -107,9 +107,9 @@ type nbResult struct {
 	NTrain         int      `json:"n_train"`
 	NTest          int      `json:"n_test"`
 	EvalOn         string   `json:"eval_on"`
-	// Prior is --prior; ClassPrior the priors the model used, by class
-	// (0 for a class without training documents), nil for complement,
-	// which uses none.
+	// Prior is --prior ("none" for complement, which uses no priors);
+	// ClassPrior the priors the model used, by class (0 for a class
+	// without training documents), nil for complement.
 	Prior      string              `json:"prior"`
 	ClassPrior []float64           `json:"class_prior,omitempty"`
 	Accuracy   float64             `json:"accuracy"`
@@ -436,7 +436,9 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		TopTerms:  nbTopTermsByClass(nb, vec.Vocabulary(), classes),
 		Warnings:  warnings,
 	}
-	if *model != "complement" {
+	if *model == "complement" {
+		res.Prior = "none"
+	} else {
 		st, err := nb.State()
 		if err != nil {
 			return err

@@ -90,6 +90,13 @@ func TestNaiveBayesProbabilityScores(t *testing.T) {
 			require.Len(t, res.Classes, 2)
 			require.NotNil(t, res.ROCAUC, m)
 			require.Contains(t, out, fmt.Sprintf("training log loss: %.4f\n", res.LogLoss))
+			if m == "complement" {
+				require.Equal(t, "none", res.Prior, "complement naive Bayes uses no priors")
+				require.Nil(t, res.ClassPrior)
+			} else {
+				require.Equal(t, "frequencies", res.Prior)
+				require.Len(t, res.ClassPrior, 2)
+			}
 			require.Contains(t, out, fmt.Sprintf("training ROC AUC: %.4f\n", *res.ROCAUC))
 
 			code, out, errOut = runCmd(t, "predict", "--model", model, "--data", data)

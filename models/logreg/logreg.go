@@ -1,6 +1,7 @@
 // Package logreg is L2-regularised (or, with Penalty None, unpenalised)
-// logistic regression fitted with L-BFGS,
-// matching scikit-learn's LogisticRegression() (lbfgs solver): the same
+// logistic regression fitted with L-BFGS, and L1 or elastic-net
+// regularised logistic regression fitted with OWL-QN; the L2 fit
+// matches scikit-learn's LogisticRegression() (lbfgs solver): the same
 // objective, defaults (C=1, tol=1e-4, max_iter=100, fitted unpenalised
 // intercept), stopping rule and class handling, so coefficients agree with
 // sklearn's to the optimiser's tolerance. The L1 and elastic-net
