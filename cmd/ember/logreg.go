@@ -487,10 +487,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 // convergenceWarning is the library's ConvergenceError told in the
 // command's terms: the class by name, and the flags that help.
 func convergenceWarning(ce *logreg.ConvergenceError, classes []string, standardized bool) string {
-	who, grad := ce.Solver, "max|pseudo-gradient|"
-	if who == "" || who == "lbfgs" {
-		who, grad = "lbfgs", "max|gradient|"
-	}
+	who, grad := ce.Names()
 	if ce.Class >= 0 && ce.Class < len(classes) {
 		who = fmt.Sprintf("%s (one-vs-rest, class %s)", who, classes[ce.Class])
 	}

@@ -213,11 +213,18 @@ type ConvergenceError struct {
 	Solver string
 }
 
-func (e *ConvergenceError) Error() string {
-	who, grad := e.Solver, "max|pseudo-gradient|"
-	if who == "" || who == "lbfgs" {
-		who, grad = "lbfgs", "max|gradient|"
+// Names are the solver's name and that of the gradient figure it stops
+// on, as the error words them: "lbfgs" and "max|gradient|", or "owlqn"
+// and "max|pseudo-gradient|".
+func (e *ConvergenceError) Names() (solver, gradient string) {
+	if e.Solver == "" || e.Solver == "lbfgs" {
+		return "lbfgs", "max|gradient|"
 	}
+	return e.Solver, "max|pseudo-gradient|"
+}
+
+func (e *ConvergenceError) Error() string {
+	who, grad := e.Names()
 	if e.Class >= 0 {
 		who = fmt.Sprintf("%s (one-vs-rest, class %d)", who, e.Class)
 	}
