@@ -145,6 +145,30 @@
 // use: a score that falls as the credit limit rises, all else equal, is
 // one a regulator or a customer can be given reasons for.
 //
+// # Starting margin
+//
+// Boosting starts every row from a constant margin. By default Fit
+// estimates the constant that minimises the (weighted) training loss, as
+// scikit-learn's and XGBoost 2's estimated intercepts do: the log-odds of
+// the positive rate for BinaryLogistic, the mean for SquaredError, the
+// log of the mean for the log links, the log class shares for
+// MultiSoftprob (scikit-learn's start), the median for AbsoluteError,
+// and each other objective's minimiser or XGBoost's 0.5 where none is
+// better (the hinge loss, the rank objectives, Cox's partial likelihood).
+// XGBoost 1.7 starts most objectives from base_score 0.5 instead (its own
+// estimate only for reg:absoluteerror); the trees make up the
+// difference, but the fits are not the same. Model.BaseScore is
+// base_score: given in the objective's output space (a probability, a
+// mean), it becomes the starting margin as XGBoost turns it into one
+// (Objective.BaseMargin: the log-odds, the log, or the value itself; every
+// class's margin for MultiSoftprob), and a value the objective cannot take
+// (1.5 for binary:logistic, 0 for count:poisson) is refused. With
+// BinningXGBoost and BaseScore 0.5 a fit starts where XGBoost 1.7's
+// default does, so the two can be compared tree for tree: on the same
+// bins, given base_score, binary:logistic, binary:logitraw,
+// reg:squarederror, count:poisson and multi:softprob margins are
+// XGBoost's within 1e-5 (testdata/make_xgb_basescore.py).
+//
 // # Early stopping
 //
 // Fit scores the validation set it is given (an EvalSet) after every

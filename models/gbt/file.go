@@ -25,7 +25,9 @@ const FileKind = "ember.gbt"
 // settings L1, MaxDeltaStep and Monotone need no new version: they shape
 // the trees but not how they are stored or scored, a file from before
 // them loads with their zero values (none), and an Ember from before them
-// scores a file that has them as it should, leaving them unread. Version 4
+// scores a file that has them as it should, leaving them unread; so does
+// BaseScore, whose margin is the state's base, as an estimated one is.
+// Version 4
 // added the objectives count:poisson, reg:tweedie, reg:gamma and
 // reg:pseudohubererror (with TweedieVariancePower, HuberSlope, link
 // "exp"); only a model of one of them is written as version 4, so that an

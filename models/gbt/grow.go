@@ -195,7 +195,8 @@ func weight(w []float64, i int) float64 {
 // 0.5 instead (log(0.5) for the log links); the trees make up the
 // difference. BinaryHinge starts from XGBoost's 0.5: the hinge loss of a
 // constant is least at ±1, whichever class weighs more, a start no
-// better than any other in between.
+// better than any other in between. Model.BaseScore, when set, replaces
+// this estimate.
 func (t *trainer) baseScore() float64 {
 	var sum, total float64
 	for i, v := range t.y {
@@ -286,9 +287,18 @@ func (t *trainer) classBases() {
 // run grows the trees; it stops at the first tree with a leaf value
 // beyond float32's range and returns the error saying so.
 func (t *trainer) run() error {
-	if t.ens.bases != nil {
+	switch {
+	case t.m.BaseScore != nil:
+		// XGBoost's base_score, through its ProbToMargin; checkOptions
+		// has checked that the objective takes it.
+		margin, _ := t.m.Objective.BaseMargin(*t.m.BaseScore)
+		t.ens.base = margin
+		for c := range t.ens.bases {
+			t.ens.bases[c] = margin
+		}
+	case t.ens.bases != nil:
 		t.classBases()
-	} else {
+	default:
 		t.ens.base = float32(t.baseScore())
 	}
 	for _, raw := range [][]float64{t.raw, t.vraw} {

@@ -223,7 +223,8 @@ const PoissonDeltaStep = 0.7
 // a setting of its own for the options that can be 0 (MinChildWeight, L2
 // and the others): Model{} fits with MinChildWeight 0 and L2 0, where New
 // sets 1e-3 and 1. L1, MaxDeltaStep, Monotone, FeatureWeights and
-// InteractionConstraints are off at 0 (nil), in New as in Model{}.
+// InteractionConstraints are off at 0 (nil), in New as in Model{}, and
+// a nil BaseScore starts the fit from Ember's estimate.
 type Model struct {
 	// Objective is the loss (default, and zero, BinaryLogistic).
 	Objective Objective `json:"objective"`
@@ -392,6 +393,24 @@ type Model struct {
 	// (ColsampleBy*), as XGBoost applies them: the draws are made as
 	// without constraints, and a node left no feature is a leaf.
 	InteractionConstraints [][]int `json:"interaction_constraints,omitempty"`
+	// BaseScore is XGBoost's base_score: where every row's prediction
+	// starts, before the first tree, given in the objective's output space
+	// (a probability, a mean), not as a margin. Default nil: the constant
+	// Ember estimates from the training labels (the log-odds of the
+	// positive rate, the mean, the log of the mean, the log class shares,
+	// …; see "Starting margin" in the package doc), where XGBoost 1.7
+	// starts most objectives from 0.5. Set it with new(0.5). As in XGBoost
+	// 1.7 (its ProbToMargin, in float32: Objective.BaseMargin), the
+	// starting margin is its log-odds for BinaryLogistic and RegLogistic,
+	// so it must be in (0, 1); its log for CountPoisson, Tweedie, Gamma,
+	// SurvivalCox and SurvivalAFT, so it must be above 0; and the value
+	// itself for the others, any finite value, 0 included (BinaryLogitRaw's
+	// base_score is its margin, as XGBoost takes it). MultiSoftprob and
+	// MultiSoftmax start every class's margin there. It is kept as
+	// float32, as XGBoost keeps it; a value beyond float32's range is
+	// refused. Fit leaves it as it is: the margin a fit started from is
+	// Ensemble().Base() (ClassBase per class).
+	BaseScore *float64 `json:"base_score,omitempty"`
 	// ScalePosWeight multiplies the weight of every row whose label is 1
 	// (in float32, as XGBoost compares it) in the fit of an objective
 	// for which Objective.ScalesPositives holds: BinaryLogistic's positive
@@ -648,6 +667,11 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("gbt: MaxCatToOnehot must not be negative, got %d", m.MaxCatToOnehot)
 	case m.MaxCatThreshold < 0:
 		return fmt.Errorf("gbt: MaxCatThreshold must not be negative, got %d", m.MaxCatThreshold)
+	}
+	if m.BaseScore != nil {
+		if _, err := m.Objective.BaseMargin(*m.BaseScore); err != nil {
+			return fmt.Errorf("gbt: BaseScore %v is %s", *m.BaseScore, err.(*BaseScoreError).Reason)
+		}
 	}
 	if m.RankMetric != "" {
 		if _, err := metrics.ParseRankMetric(m.RankMetric); err != nil {

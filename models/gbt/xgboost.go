@@ -316,20 +316,10 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 		return nil, xgbErr("learner_model_param.base_score %q is not a number", l.Params.BaseScore)
 	}
 	out.BaseScore = bs
-	base := float32(bs)
-	if link == Logistic {
-		if !(bs > 0 && bs < 1) {
-			return nil, xgbErr("base_score %v is not a probability, as %s needs", bs, l.Objective.Name)
-		}
-		// XGBoost's ProbToMargin: -logf(1/base_score - 1), in float32.
-		base = -float32(math.Log(float64(1/base - 1)))
-	}
-	if link == Exp {
-		if !(bs > 0) {
-			return nil, xgbErr("base_score %v is not a mean above 0, as %s needs", bs, l.Objective.Name)
-		}
-		// The log link's ProbToMargin: logf(base_score).
-		base = float32(math.Log(float64(base)))
+	// XGBoost's ProbToMargin, as Fit takes Model.BaseScore.
+	base, err := baseMargin(Objective(l.Objective.Name), link, bs)
+	if err != nil {
+		return nil, xgbErr("base_score %v is %s", bs, err.(*BaseScoreError).Reason)
 	}
 	e := &Ensemble{base: base, link: link, nFeature: nf, f32Sum: true}
 	trees := l.Booster.Model.Trees
