@@ -153,6 +153,16 @@ var gbtAliases = map[string]string{
 	"feature_fraction": "colsample_bytree", "feature_fraction_bynode": "colsample_bynode",
 }
 
+// baseScoreFlag refuses a --base-score the objective cannot start from,
+// saying why (gbt.Objective.BaseMargin).
+func baseScoreFlag(obj gbt.Objective, v float64) error {
+	_, err := obj.BaseMargin(v)
+	if bse, ok := errors.AsType[*gbt.BaseScoreError](err); ok {
+		return fmt.Errorf("--base-score %v is %s", v, bse.Reason)
+	}
+	return err
+}
+
 func intParam(dst *int, v float64, lo, hi int) error {
 	if v != math.Trunc(v) || v < float64(lo) || v > float64(hi) {
 		return fmt.Errorf("%v is not a whole number from %d to %d", v, lo, hi)
@@ -298,6 +308,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"reg:tweedie's variance power (XGBoost's tweedie_variance_power): near 1 Poisson-like, near 2 gamma-like")
 	huberSlope := fs.Float("huber-slope", 1, cli.Above(0),
 		"reg:pseudohubererror's slope δ (XGBoost's huber_slope), in the target's units: residuals beyond about δ count linearly, not squared")
+	baseScore := fs.Float("base-score", 0, cli.Range{Min: math.Inf(-1), Max: math.Inf(1)},
+		"XGBoost's base_score: where every row's prediction starts, before the first tree, in the target's terms, as XGBoost takes it: "+
+			"a probability in (0, 1) for binary:logistic and reg:logistic (the start is its log-odds); a mean above 0 for count:poisson, reg:tweedie, reg:gamma, "+
+			"survival:cox and survival:aft (its log); for the others the score itself, any number (binary:logitraw's is the log-odds; every class's for multi:softprob). "+
+			"XGBoost 1.7 starts most objectives from 0.5: with --binning xgboost, --base-score 0.5 starts where XGBoost does by default, so that the two fits can be compared tree for tree",
+		cli.DefaultText("ember's estimate from the training targets: the log-odds of the positive share, the mean, the log of the mean, the log class shares, "+
+			"or what minimises the objective's loss"))
 	trees := fs.Int("trees", 100, 1, 1_000_000, "boosting rounds (one tree each; one per class for multi:softprob)")
 	depth := fs.Int("max-depth", 6, 1, 30, "deepest leaf (the root is depth 0; with --max-leaves the default is 30, no practical bound, as LightGBM's and scikit-learn's)")
 	maxLeaves := fs.Int("max-leaves", 0, 0, gbt.MaxLeaves, "grow each tree best first to this many leaves (LightGBM's num_leaves, scikit-learn's max_leaf_nodes, XGBoost's lossguide; --max-depth still bounds it); 0: depth by depth")
@@ -446,6 +463,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if err := survivalFlags(gbt.Objective(*objective), fs.IsSet, *labelUpper, *eventCol, *target, *weightCol); err != nil {
 			return err
+		}
+		// Without --objective a classifier's is chosen by its classes
+		// (multi:softprob, any number, for more than two): checked once
+		// they are known.
+		if fs.IsSet("base-score") && fs.IsSet("objective") {
+			if err := baseScoreFlag(gbt.Objective(*objective), *baseScore); err != nil {
+				return err
+			}
 		}
 		if fs.IsSet("huber-slope") && *objective != string(gbt.PseudoHuber) {
 			return fmt.Errorf("--huber-slope is reg:pseudohubererror's; --objective is %s", *objective)
@@ -680,6 +705,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		*objective = string(base.Objective)
+	}
+	if fs.IsSet("base-score") {
+		if err := baseScoreFlag(base.Objective, *baseScore); err != nil {
+			return err
+		}
+		base.BaseScore = new(*baseScore)
 	}
 	if base.Objective == gbt.MultiSoftprob || base.Objective == gbt.MultiSoftmax {
 		if fs.IsSet("scale-pos-weight") {
@@ -994,6 +1025,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			res.FeatureWeights[pl.Features[j]] = r.weight
 		}
+	}
+	if base.BaseScore != nil {
+		res.Params["base_score"] = *base.BaseScore
 	}
 	// binary:logistic's is always reported; the other objectives that
 	// read it report it when given.
@@ -1709,6 +1743,9 @@ func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, ", max depth %g, learning rate %g, %g bins, min %g rows per leaf, l2 %g", p["max_depth"], p["learning_rate"], p["max_bins"], p["min_samples_leaf"], p["l2"])
 	if v, ok := p["scale_pos_weight"]; ok && v != 1 {
 		fmt.Fprintf(w, ", scale_pos_weight %g", v)
+	}
+	if v, ok := p["base_score"]; ok {
+		fmt.Fprintf(w, ", base_score %g", v)
 	}
 	if p["l1"] != 0 {
 		fmt.Fprintf(w, ", l1 %g", p["l1"])
