@@ -17,8 +17,14 @@
 // With --binning xgboost Ember cuts the features as XGBoost's hist method
 // does (gbt.BinningXGBoost) and XGBoost runs with max_bin 255, Ember's
 // most, so that both grow the same trees: the report's "own models" line
-// then says how far apart the two engines' models' predictions are. With
-// the default binning (scikit-learn's) XGBoost keeps its max_bin 256.
+// then says how far apart the two engines' models' predictions are. Both
+// also start from the same margin: XGBoost is given base_score = the
+// positive rate for the binary table, whose log-odds are Ember's estimated
+// start (to a float32 ulp: XGBoost takes them in float32), and Ember is
+// given XGBoost's default base_score 0.5 (gbt.Model.BaseScore) for the
+// multi-class one, where its own start, the log class shares, differs.
+// With the default binning (scikit-learn's) XGBoost keeps its max_bin 256
+// and Ember its own start.
 //
 // XGBoost runs with OMP_WAIT_POLICY=passive by default: on a shared 2-core
 // machine its OpenMP threads otherwise spin at every barrier and lose their
@@ -350,7 +356,7 @@ func printReport(w io.Writer, rep *report) {
 	}
 	bins := "Ember's default binning, XGBoost max_bin 256"
 	if rep.Binning == string(gbt.BinningXGBoost) {
-		bins = "XGBoost's hist cuts on both sides, max_bin 255"
+		bins = "XGBoost's hist cuts on both sides, max_bin 255, the same start"
 	}
 	fmt.Fprintf(w, "gbtbench %s, commit %s, %s (%d cores), %d threads, %d trees, %s, %s, XGBoost OMP_WAIT_POLICY=%s, load %s\n",
 		rep.Date, rep.Commit, rep.CPU, rep.Cores, rep.Threads, rep.Trees, growth, bins, rep.OMPWait, strings.Join(rep.LoadAvg, " "))
@@ -549,17 +555,7 @@ func worker(args []string) error {
 	}
 	var m *gbt.Model
 	for range *repeat {
-		m = gbt.New()
-		if k > 2 {
-			m.Objective, m.NumClass = gbt.MultiSoftprob, k
-		}
-		// XGBoost's defaults, as the Python side uses them.
-		m.NumTrees, m.MaxDepth, m.LearningRate, m.Threads = *trees, *depth, 0.1, *threads
-		if *maxLeaves > 0 {
-			m.MaxLeaves, m.MaxDepth = *maxLeaves, 30
-		}
-		m.L2, m.MinChildWeight, m.MaxBins = 1, 1, gbt.MaxBins
-		m.Binning = gbt.Binning(*binning)
+		m = emberModel(k, *trees, *depth, *maxLeaves, *threads, gbt.Binning(*binning))
 		runtime.GC()
 		t0 := time.Now()
 		if err := m.Fit(X, y, nil); err != nil {
@@ -613,6 +609,28 @@ func worker(args []string) error {
 	}
 	fmt.Println(string(b))
 	return nil
+}
+
+// emberModel is Ember's side's model of a table of k classes, with the
+// settings the Python side gives XGBoost (benchmarks/xgboost/gbt_bench.py).
+func emberModel(k, trees, depth, maxLeaves, threads int, binning gbt.Binning) *gbt.Model {
+	m := gbt.New()
+	if k > 2 {
+		m.Objective, m.NumClass = gbt.MultiSoftprob, k
+	}
+	// XGBoost's defaults, as the Python side uses them.
+	m.NumTrees, m.MaxDepth, m.LearningRate, m.Threads = trees, depth, 0.1, threads
+	if maxLeaves > 0 {
+		m.MaxLeaves, m.MaxDepth = maxLeaves, 30
+	}
+	m.L2, m.MinChildWeight, m.MaxBins = 1, 1, gbt.MaxBins
+	m.Binning = binning
+	if k > 2 && binning == gbt.BinningXGBoost {
+		// XGBoost's default start, where the Python side leaves it, so
+		// that the two fits grow the same trees.
+		m.BaseScore = new(0.5)
+	}
+	return m
 }
 
 // peakRSS is this process's resident-set high-water mark (VmHWM). Not

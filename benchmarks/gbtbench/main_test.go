@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/emberml/ember/internal/cli"
+	"github.com/emberml/ember/models/gbt"
 	"github.com/stretchr/testify/require"
 )
 
@@ -108,4 +109,20 @@ func TestExitStatus(t *testing.T) {
 		}
 		require.Empty(t, stdout.String(), "%v", tc.args)
 	}
+}
+
+// TestEmberModelStart: with --binning xgboost, Ember's multi-class model
+// starts from XGBoost's default base_score 0.5, as the Python side's does
+// (its log class shares put the two fits 0.6 apart in probability); the
+// binary model keeps its estimate, the log-odds of the positive rate,
+// which is where XGBoost is started (base_score = the rate), and with the
+// default binning both keep Ember's own start.
+func TestEmberModelStart(t *testing.T) {
+	multi := emberModel(7, 10, 6, 0, 1, gbt.BinningXGBoost)
+	require.Equal(t, gbt.MultiSoftprob, multi.Objective)
+	require.NotNil(t, multi.BaseScore)
+	require.Equal(t, 0.5, *multi.BaseScore)
+	require.Nil(t, emberModel(2, 10, 6, 0, 1, gbt.BinningXGBoost).BaseScore)
+	require.Nil(t, emberModel(7, 10, 6, 0, 1, gbt.BinningSklearn).BaseScore)
+	require.Nil(t, emberModel(2, 10, 6, 0, 1, gbt.BinningSklearn).BaseScore)
 }
