@@ -235,6 +235,23 @@ func (r *splitRules) plainScore(s stats) float64 {
 	return g * g / den
 }
 
+// xgbScore is plainScore as XGBoost 1.7's evaluator takes it
+// (CalcGainGivenWeight without MaxDeltaStep or constraints): the float64
+// sums' T(G)² and H+λ rounded to float32 and divided in float32, with
+// λ and α float32 as its parameters are; 0 when H is not above 0.
+// Summed and less the parent's in float32 too, its scores give its
+// split gains bit for bit.
+func (r *splitRules) xgbScore(s stats) float32 {
+	if !(s.h > 0) {
+		return 0
+	}
+	g := s.g
+	if r.alpha != 0 {
+		g = thresholdL1(g, float64(float32(r.alpha)))
+	}
+	return float32(g*g) / float32(s.h+float64(float32(r.lambda)))
+}
+
 // splitGain is the gain of children left and right of a node with
 // bounds b and score parent on feature f: −Inf when their weights break
 // f's monotone constraint, as XGBoost's CalcSplitGain rejects them.
@@ -373,13 +390,18 @@ func (r *splitRules) bestSplit(hist []featHist, total stats, b bounds, nBins []i
 // pair), whose side then differs from bestSplit's choice; without missing
 // values in the node, unseen ones go right (XGBoost's default), not to the
 // larger child.
+//
+// Gains are XGBoost's float32 ones (xgbScore): where they tie in float32,
+// as near-equal gains of large children do (their scores cancel), the
+// first scanned wins, as in XGBoost, not the larger in float64.
 func (r *splitRules) bestNumericXGB(h *featHist, total stats, b bounds, parent float64, f, nb int, best *split) {
 	plain := r.plain()
+	parent32 := r.xgbScore(total)
 	gain := func(l, rt stats) float64 {
-		if plain { // inlined here, as in bestSplit's scan
-			return r.plainScore(l) + r.plainScore(rt) - parent
+		if plain {
+			return float64(float32(r.xgbScore(l)+r.xgbScore(rt)) - parent32)
 		}
-		return r.splitGain(l, rt, b, parent, f)
+		return r.splitGain(l, rt, b, parent, f) // float32 already
 	}
 	miss := binStats(&h[missingBin])
 	var left stats
