@@ -33,7 +33,13 @@ type trainer struct {
 	w    []float64
 	raw  []float64 // margins of the training rows, k per row
 	prob []float64 // multi:softprob: the round's class probabilities, k per row
-	gh   []gradPair
+	// xgbSoftmax: multi-class with BinningXGBoost, whose fit is XGBoost's
+	// to the bit: its probabilities, gradients, leaf values and training
+	// margins are taken in float32 as XGBoost 1.7 takes them (softmax32),
+	// so that the split scan's float32 gains (bestNumericXGB) see its
+	// sums and tie where its do.
+	xgbSoftmax bool
+	gh         []gradPair
 
 	rows    []uint32 // row indices, partitioned node by node
 	scratch []uint32 // partition buffer, as long as rows
@@ -131,6 +137,7 @@ func newTrainer(m *Model, X *tabular.Matrix, y, w []float64, valid *EvalSet, k i
 	t.ens = &Ensemble{link: m.Objective.link(), nFeature: t.d}
 	if m.Objective.multiClass() {
 		t.prob = make([]float64, t.n*k)
+		t.xgbSoftmax = m.Binning == BinningXGBoost
 		t.ens.bases = make([]float32, k)
 	}
 	if valid != nil {
@@ -429,6 +436,16 @@ func (t *trainer) gradients() {
 				gh[i] = gradPair{float32(g), float32(h)}
 			}
 		case MultiSoftprob, MultiSoftmax:
+			if t.xgbSoftmax {
+				for i := range gh {
+					wt := float32(1)
+					if w != nil {
+						wt = float32(w[i])
+					}
+					gh[i] = softmaxGrad32(float32(t.prob[(lo+i)*k+c]), int(y[i]) == c, wt)
+				}
+				break
+			}
 			for i := range gh {
 				p := t.prob[(lo+i)*k+c]
 				g, h := p, 2*p*(1-p)
@@ -535,6 +552,39 @@ func grad32(obj Objective, m, y, w float32) gradPair {
 	return gradPair{g * w, h * w}
 }
 
+// softmax32 replaces margins m by their softmax as XGBoost 1.7's
+// multi:softprob gradient takes it (SoftmaxMultiClassObj): from the
+// float32 margins, less their largest (at least float32's smallest normal
+// number, where XGBoost's maximum starts), expf of each in float32, summed
+// in float64, each divided by that sum rounded to float32.
+func softmax32(m []float64) {
+	wmax := float32(0x1p-126)
+	for _, v := range m {
+		wmax = max(float32(v), wmax)
+	}
+	var sum float64
+	for i, v := range m {
+		e := float32(math.Exp(float64(float32(v) - wmax)))
+		m[i] = float64(e)
+		sum += float64(e)
+	}
+	for i, v := range m {
+		m[i] = float64(float32(v) / float32(sum))
+	}
+}
+
+// softmaxGrad32 is XGBoost 1.7's multi:softprob gradient pair of a row
+// of weight w at its class probability p (softmax32), the row's label
+// being the class or not: (p − 1[label], 2p(1−p)) times w, the hessian
+// at least 1e-16, each step in float32.
+func softmaxGrad32(p float32, label bool, w float32) gradPair {
+	h := max(float32(float32(float32(2*p)*(1-p))*w), 1e-16)
+	if label {
+		p--
+	}
+	return gradPair{p * w, h}
+}
+
 // log1p32 is log1pf: Go's float64 Log1p rounded to float32 (within an ulp
 // of glibc's). sigmoid32 (rank.go) is XGBoost's common::Sigmoid.
 func log1p32(x float32) float32 { return float32(math.Log1p(float64(x))) }
@@ -552,7 +602,11 @@ func (t *trainer) probabilities() {
 	parallel(t.n, t.threads, func(lo, hi int) {
 		copy(t.prob[lo*k:hi*k], t.raw[lo*k:hi*k])
 		for i := lo; i < hi; i++ {
-			softmax64(t.prob[i*k : (i+1)*k])
+			if t.xgbSoftmax {
+				softmax32(t.prob[i*k : (i+1)*k])
+			} else {
+				softmax64(t.prob[i*k : (i+1)*k])
+			}
 		}
 	})
 }
@@ -834,6 +888,9 @@ func (q *leafQueue) Pop() any {
 func (t *trainer) makeLeaf(nd *growNode) leafSpan {
 	step := t.rules.boundedWeight(nd.tot, nd.b)
 	v := float32(step * t.lr)
+	if t.xgbSoftmax { // XGBoost's float32 weight times its float32 eta
+		v = float32(step) * float32(t.lr)
+	}
 	if (isNaN32(v) || isInf32(v)) && t.err == nil {
 		t.err = t.leafError(step, nd.tot)
 	}
@@ -852,7 +909,7 @@ func (t *trainer) applyLeaves(leaves []leafSpan) {
 	if t.m.Objective.adaptive() {
 		t.adaptLeaves(leaves)
 	}
-	f32 := t.m.Objective.f32Margins()
+	f32 := t.m.Objective.f32Margins() || t.xgbSoftmax
 	runTasks(len(leaves), t.threads, func(i int) {
 		l := leaves[i]
 		for _, r := range t.rows[l.begin:l.end] {
@@ -1035,7 +1092,7 @@ func (t *trainer) leafBinned(root int32, row []uint8) float32 {
 // was not grown on.
 func (t *trainer) updateUnsampled(root int32) {
 	d := t.d
-	f32 := t.m.Objective.f32Margins()
+	f32 := t.m.Objective.f32Margins() || t.xgbSoftmax
 	parallel(t.n, t.threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if !t.sampled[i] {

@@ -29,6 +29,11 @@ type xgbSketchFixture struct {
 		Margins []float64             `json:"margins"`
 		Trees   map[string][][3]int64 `json:"trees"` // feature, threshold bits, default left
 	} `json:"parity"`
+	Softprob struct {
+		Every   int         `json:"every"`
+		Rounds  int         `json:"rounds"`
+		Margins [][]float64 `json:"margins"` // k per kept row
+	} `json:"softprob"`
 }
 
 func readSketchFixture(t *testing.T) xgbSketchFixture {
@@ -93,6 +98,26 @@ func sketchLabels(n int) []float64 {
 	y := make([]float64, n)
 	for i := range y {
 		y[i] = float64(float32(sketchHash(30, uint64(i))%(1<<16)) / (1 << 16))
+	}
+	return y
+}
+
+// sketchSoftprobLabels is make_xgb_sketch.py's softprob_labels: 4
+// classes, 60% of the rows class repeats/100 (0 for a missing value), the
+// others r%3 of their hash r%100, but class 3 where r >= 98.
+func sketchSoftprobLabels(n int) []float64 {
+	rep := sketchColumn("repeats", n)
+	y := make([]float64, n)
+	for i := range y {
+		r := sketchHash(57, uint64(i)) % 100
+		switch {
+		case r >= 98:
+			y[i] = 3
+		case r >= 60:
+			y[i] = float64(r % 3)
+		case !isNaN32(rep[i]):
+			y[i] = math.Floor(float64(rep[i]) / 100)
+		}
 	}
 	return y
 }
@@ -204,6 +229,45 @@ func TestXGBoostBinningFitMatchesXGBoost(t *testing.T) {
 	t.Logf("largest |margin difference| from XGBoost: xgboost binning %.3g, sklearn %.3g", worst[BinningXGBoost], worst[""])
 	require.Less(t, worst[BinningXGBoost], 1e-5)
 	require.Greater(t, worst[""], 1e-3)
+}
+
+// TestXGBoostBinningSoftprobTies: a multi:softprob fit with
+// BinningXGBoost from base_score 0.5 (make_xgb_sketch.py's "softprob":
+// 4 classes, one rare and unrelated to the features, 15 rounds of depth 4)
+// gives XGBoost 1.7's margins, though the rare class's trees split where
+// XGBoost's float32 gains tie and float64 ones differ (a threshold's two
+// directions for the missing values): the first scanned must win, as in
+// XGBoost, which takes float32 gains (bestNumericXGB) of XGBoost's own
+// gradient sums (softmax32, float32 margins and leaves). float64 gains, or
+// float32 gains of float64 gradients, break ties the other way and move
+// margins by 1e-2 or more.
+func TestXGBoostBinningSoftprobTies(t *testing.T) {
+	fx := readSketchFixture(t)
+	sp := fx.Softprob
+	n := fx.Rows
+	X := tabular.NewMatrix(n, len(sketchColumns))
+	for j, c := range sketchColumns {
+		for i, v := range sketchColumn(c, n) {
+			X.Data[i*X.Cols+j] = v
+		}
+	}
+	const k = 4
+	m := New()
+	m.Objective, m.NumClass, m.Binning, m.BaseScore = MultiSoftprob, k, BinningXGBoost, new(0.5)
+	m.NumTrees, m.MaxDepth, m.LearningRate, m.L2, m.MinChildWeight = sp.Rounds, 4, 0.1, 1, 1
+	require.NoError(t, m.Fit(X, sketchSoftprobLabels(n), nil))
+	got, err := m.Margins(X)
+	require.NoError(t, err)
+	require.Len(t, sp.Margins, (n+sp.Every-1)/sp.Every)
+	worst := 0.0
+	for r, want := range sp.Margins {
+		require.Len(t, want, k)
+		for c, v := range want {
+			worst = max(worst, math.Abs(got[r*sp.Every*k+c]-v))
+		}
+	}
+	t.Logf("largest |margin difference| from XGBoost %.3g", worst)
+	require.Less(t, worst, 1e-5)
 }
 
 // bfsSplits is tree's inner nodes, breadth first, as make_xgb_sketch.py's

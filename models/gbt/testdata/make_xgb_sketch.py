@@ -36,6 +36,16 @@ starting margin, the weighted mean label, given as base_margin; depth 6,
 20 rounds, max_bin 255, weighted): XGBoost's margins of every 67th row,
 which Ember's with BinningXGBoost must be, and the splits of trees 6 to 8
 (feature, threshold, default direction), which Ember's must be too.
+
+"softprob" is a multi:softprob fit of the four columns (4 classes from
+softprob_labels, one rare and unrelated to the features; XGBoost's
+base_score 0.5, depth 4, eta 0.1, 15 rounds, max_bin 255): XGBoost's
+margins of every 199th row, which Ember's with BinningXGBoost must be.
+The rare class's trees split with small gains under large node scores,
+which XGBoost takes in float32: there two splits whose float64 gains
+differ tie (a threshold's two directions for the missing values), and
+the first scanned wins. SOFTPROB_STREAM is a label stream (found by
+trying a dozen) where that happens and float64 gains pick the other.
 """
 import json
 import os
@@ -109,6 +119,21 @@ def thresholds(booster):
             if left != -1:
                 out.add(int(np.float32(cond).view(np.uint32)))
     return out
+
+
+SOFTPROB_STREAM = 57
+SOFTPROB_ROUNDS = 15
+
+
+def softprob_labels(stream=SOFTPROB_STREAM):
+    """4 classes (Go: sketchSoftprobLabels): 60% of the rows class
+    repeats // 100 (0 for a missing value), the others r % 3 of their hash
+    r % 100, but class 3 where r >= 98."""
+    r = h(stream) % np.uint64(100)
+    rep = np.nan_to_num(column("repeats"), nan=0)
+    y = np.where(r < np.uint64(60), (rep // 100).astype(np.uint64), r % np.uint64(3))
+    y[r >= np.uint64(98)] = 3
+    return y.astype(np.float32)
 
 
 # The parity fit's trees whose splits are kept: the first where a
@@ -201,8 +226,16 @@ def main():
     trees = json.loads(b.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"]
     parity = dict(every=every, margins=[float(v) for v in m[::every]],
                   trees={str(k): bfs_splits(trees[k]) for k in TREES_KEPT})
+
+    dm = xgb.DMatrix(X, label=softprob_labels(), missing=np.nan)
+    b = xgb.train(dict(tree_method="hist", max_bin=255, max_depth=4, eta=0.1, reg_lambda=1,
+                       min_child_weight=1, nthread=1, objective="multi:softprob", num_class=4,
+                       base_score=0.5), dm, num_boost_round=SOFTPROB_ROUNDS)
+    every = 199
+    m = b.predict(dm, output_margin=True)
+    softprob = dict(every=every, rounds=SOFTPROB_ROUNDS, margins=[[float(v) for v in r] for r in m[::every]])
     with open(os.path.join(HERE, "xgb_sketch.json"), "w") as f:
-        json.dump(dict(rows=N, cases=cases, sort=std_sort_order(), parity=parity), f,
+        json.dump(dict(rows=N, cases=cases, sort=std_sort_order(), parity=parity, softprob=softprob), f,
                   separators=(",", ":"))
         f.write("\n")
 
