@@ -49,6 +49,13 @@
 //     of categories (CodeFeatures lists them for gbt's Model.Categorical):
 //     the training values sorted, numbered from 0, a value never seen in
 //     training one past them, a missing value NaN;
+//   - a missing categorical value sets no one-hot feature (a NaN code) by
+//     default, as scikit-learn's OneHotEncoder(categories=..., handle_unknown=
+//     'ignore') treats a category it was not given; Spec.ImputeCategorical
+//     fills it first as a SimpleImputer would (the most frequent training
+//     value, or a constant), or, one-hot only, makes it a category of its
+//     own, "column=nan" after the column's values, as OneHotEncoder makes
+//     NaN one when the training rows have it;
 //   - token counts of token-list columns (a CountVectorizer over tokens
 //     split on a separator), named "column=token", with a vocabulary of the
 //     most frequent tokens (MaxVocab) that occur in at least MinDF rows.

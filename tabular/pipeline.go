@@ -17,7 +17,26 @@ const (
 	ImputeMedian       = "median"        // numeric only
 	ImputeMostFrequent = "most_frequent" // the most frequent value; ties: the smallest
 	ImputeConstant     = "constant"      // FillValue (numeric) or FillCategory (text)
+	// ImputeMissingCategory (categorical, one-hot only) imputes nothing:
+	// a missing value is a category of its own, as scikit-learn 1.2's
+	// OneHotEncoder makes NaN one. A column whose training rows have a
+	// missing value gets the feature "column=nan" (MissingFeature), after
+	// its values' features, set in the rows whose value is missing; in a
+	// column whose training rows have none, a missing value sets no
+	// feature, as an unseen value does (OneHotEncoder's
+	// handle_unknown='ignore'), and is counted as one.
+	ImputeMissingCategory = "category"
 )
+
+// MissingValueName is the value part of a missing category's feature,
+// "column=nan", as scikit-learn names it ("column_nan"). No CSV value can
+// clash with it, since "nan" reads as a missing value.
+const MissingValueName = "nan"
+
+// DefaultFillCategory is the category ImputeConstant fills a categorical
+// column with when Spec.FillCategory is empty: SimpleImputer's default
+// fill_value for strings.
+const DefaultFillCategory = "missing_value"
 
 // Encodings of categorical columns (Spec.CategoricalEncoding).
 const (
@@ -61,12 +80,20 @@ type Spec struct {
 	Impute string `json:"impute,omitempty"`
 	// FillValue is the ImputeConstant value for numeric columns.
 	FillValue float64 `json:"fill_value,omitempty"`
-	// ImputeCategorical is the strategy for categorical columns: ImputeNone
-	// (a missing value sets no one-hot feature, or is a NaN code),
-	// ImputeMostFrequent or ImputeConstant (FillCategory, "missing" when
-	// empty, a category of its own).
+	// ImputeCategorical is the strategy for categorical columns, as a
+	// SimpleImputer before the encoder: ImputeNone (a missing value sets
+	// no one-hot feature, or is a NaN code), ImputeMostFrequent (the
+	// training rows' most frequent value; ties: the smallest, in byte
+	// order, as scikit-learn's min over the tied strings) or
+	// ImputeConstant (FillCategory); or, one-hot only,
+	// ImputeMissingCategory (a category "nan" of its own, as
+	// OneHotEncoder makes NaN). A filled-in value is a category like any
+	// other, one only when a training row is missing it (an imputer
+	// fitted before the encoder adds it only then).
 	ImputeCategorical string `json:"impute_categorical,omitempty"`
-	FillCategory      string `json:"fill_category,omitempty"`
+	// FillCategory is the ImputeConstant value for categorical columns
+	// (DefaultFillCategory, "missing_value", when empty).
+	FillCategory string `json:"fill_category,omitempty"`
 	// Float64 says the features are for a float64 model (read with
 	// TransformFloat64): Fit and TransformFloat64 then take any finite
 	// numeric value, where by default (false) a value beyond float32's
@@ -86,6 +113,11 @@ type Pipeline struct {
 	Categories [][]string `json:"categories"`
 	// CategoryFill is each categorical column's imputed value ("" : none).
 	CategoryFill []string `json:"category_fill"`
+	// MissingCategory says, per categorical column, whether it has the
+	// missing category's feature "column=nan" (ImputeMissingCategory, when
+	// its training rows have a missing value): the last of its features.
+	// Nil for the other strategies.
+	MissingCategory []bool `json:"missing_category,omitempty"`
 	// Vocab is each token column's vocabulary, sorted.
 	Vocab [][]string `json:"vocab"`
 	// Features names the output columns, in order.
@@ -162,14 +194,17 @@ func (s *Spec) check() error {
 		return fmt.Errorf("unknown numeric impute strategy %q (want mean, median, most_frequent or constant)", s.Impute)
 	}
 	switch s.ImputeCategorical {
-	case ImputeNone, ImputeMostFrequent, ImputeConstant:
+	case ImputeNone, ImputeMostFrequent, ImputeConstant, ImputeMissingCategory:
 	default:
-		return fmt.Errorf("unknown categorical impute strategy %q (want most_frequent or constant)", s.ImputeCategorical)
+		return fmt.Errorf("unknown categorical impute strategy %q (want most_frequent, constant or category)", s.ImputeCategorical)
 	}
 	switch s.CategoricalEncoding {
 	case EncodeOneHot, EncodeCodes:
 	default:
 		return fmt.Errorf("unknown categorical encoding %q (want \"\" for one-hot, or \"codes\")", s.CategoricalEncoding)
+	}
+	if s.ImputeCategorical == ImputeMissingCategory && s.CategoricalEncoding == EncodeCodes {
+		return errors.New("a missing category is one-hot encoding's; category codes keep a missing value missing (NaN), which a tree routes by itself")
 	}
 	if s.MaxVocab < 0 || s.MinDF < 0 {
 		return errors.New("MaxVocab and MinDF must not be negative")
@@ -212,9 +247,12 @@ func Fit(spec Spec, b *Batch) (*Pipeline, error) {
 			return nil, err
 		}
 		counts := map[string]int{}
+		missing := false
 		for i := range b.Rows {
 			if s, ok := c.Text(i); ok {
 				counts[s]++
+			} else {
+				missing = true
 			}
 		}
 		fill := ""
@@ -222,9 +260,19 @@ func Fit(spec Spec, b *Batch) (*Pipeline, error) {
 		case ImputeMostFrequent:
 			fill = mostFrequent(counts)
 		case ImputeConstant:
-			fill = cmp.Or(spec.FillCategory, "missing")
+			fill = cmp.Or(spec.FillCategory, DefaultFillCategory)
+		case ImputeMissingCategory:
+			if missing && counts[MissingValueName] > 0 {
+				// A Parquet string "nan": not a CSV value, which would
+				// read as missing.
+				return nil, fmt.Errorf("tabular: column %q has both missing values and the value %q, whose features would share the name %q",
+					name, MissingValueName, name+"="+MissingValueName)
+			}
+			p.MissingCategory = append(p.MissingCategory, missing)
 		}
-		if fill != "" {
+		if fill != "" && missing {
+			// The imputer fills the training rows before the encoder
+			// learns its categories: the fill is one only if it is used.
 			counts[fill] += 0
 		}
 		cats := sortedKeys(counts)
@@ -236,6 +284,10 @@ func Fit(spec Spec, b *Batch) (*Pipeline, error) {
 		}
 		for _, v := range cats {
 			p.Features = append(p.Features, name+"="+v)
+		}
+		if missing && spec.ImputeCategorical == ImputeMissingCategory {
+			// Last, as OneHotEncoder sorts NaN after every value.
+			p.Features = append(p.Features, name+"="+MissingValueName)
 		}
 	}
 	for _, name := range spec.Tokens {
@@ -293,12 +345,16 @@ func (p *Pipeline) Check() error {
 		len(p.CategoryFill) != len(s.Categorical) || len(p.Vocab) != len(s.Tokens) {
 		return errors.New("the fitted values do not match the spec's columns")
 	}
+	if want := len(s.Categorical); s.ImputeCategorical == ImputeMissingCategory && len(p.MissingCategory) != want ||
+		s.ImputeCategorical != ImputeMissingCategory && len(p.MissingCategory) != 0 {
+		return errors.New("the missing categories do not match the spec's columns and strategy")
+	}
 	n := len(s.Numeric)
-	for _, c := range p.Categories {
+	for k := range p.Categories {
 		if p.codes() {
 			n++
 		} else {
-			n += len(c)
+			n += p.oneHotWidth(k)
 		}
 	}
 	for _, v := range p.Vocab {
@@ -309,6 +365,22 @@ func (p *Pipeline) Check() error {
 	}
 	p.index()
 	return nil
+}
+
+// oneHotWidth is the number of one-hot features of categorical column k:
+// one per training value, and the missing category's.
+func (p *Pipeline) oneHotWidth(k int) int {
+	n := len(p.Categories[k])
+	if p.hasMissingCategory(k) {
+		n++
+	}
+	return n
+}
+
+// hasMissingCategory reports whether categorical column k has the missing
+// category's feature, its last.
+func (p *Pipeline) hasMissingCategory(k int) bool {
+	return k < len(p.MissingCategory) && p.MissingCategory[k]
 }
 
 func (p *Pipeline) index() {
@@ -344,12 +416,28 @@ func (p *Pipeline) tokens(s string) []string {
 // TransformReport counts what Transform did beyond the plain mapping.
 type TransformReport struct {
 	// Unseen counts, per categorical column, the rows whose value was
-	// never seen in training (no one-hot feature set, or the unseen code).
+	// never seen in training (no one-hot feature set, or the unseen code),
+	// missing values among them where the training rows had none to learn
+	// a category from (ImputeMissingCategory, or an ImputeConstant fill
+	// that no training row needed).
 	Unseen map[string]int
-	// FirstUnseen is an example per column: the value and where it is.
+	// FirstUnseen is an example per column: the value (quoted, or "a
+	// missing value") and where it is.
 	FirstUnseen map[string]string
 	// Imputed counts the missing values filled in.
 	Imputed int
+}
+
+// unseen counts a value of column name that training did not see: what
+// it is (quoted, or "a missing value") and where.
+func (r *TransformReport) unseen(name, what, where string) {
+	if r.Unseen == nil {
+		r.Unseen, r.FirstUnseen = map[string]int{}, map[string]string{}
+	}
+	if r.Unseen[name] == 0 {
+		r.FirstUnseen[name] = fmt.Sprintf("%s (%s)", what, where)
+	}
+	r.Unseen[name]++
 }
 
 // Add accumulates another report.
@@ -370,7 +458,8 @@ func (r *TransformReport) Add(o TransformReport) {
 // it is large enough. A non-number in a numeric column is an error naming
 // the file, line (or row) and column; a category never seen in training is
 // counted in the report and sets no feature (one-hot) or gets the unseen
-// code (EncodeCodes). A nil batch is an error.
+// code (EncodeCodes), and so does a missing one that the training rows
+// taught no category (see ImputeMissingCategory). A nil batch is an error.
 func (p *Pipeline) Transform(b *Batch, out *Matrix) (*Matrix, TransformReport, error) {
 	if b == nil {
 		return nil, TransformReport{}, errors.New("tabular: Transform: the batch is nil")
@@ -447,8 +536,17 @@ func transform[T float32 | float64](p *Pipeline, b *Batch, data []T) (TransformR
 		}
 		idx := p.catIndex[k]
 		codes := p.codes()
+		missingCategory := p.Spec.ImputeCategorical == ImputeMissingCategory
 		for i := range b.Rows {
 			s, ok := c.Text(i)
+			if !ok && missingCategory {
+				if p.hasMissingCategory(k) {
+					data[i*d+col+len(p.Categories[k])] = 1
+				} else {
+					rep.unseen(name, "a missing value", b.Where(i))
+				}
+				continue
+			}
 			if !ok {
 				if s = p.CategoryFill[k]; s == "" {
 					if codes {
@@ -466,13 +564,12 @@ func transform[T float32 | float64](p *Pipeline, b *Batch, data []T) (TransformR
 				data[i*d+col] = T(j)
 			}
 			if !known {
-				if rep.Unseen == nil {
-					rep.Unseen, rep.FirstUnseen = map[string]int{}, map[string]string{}
+				what := strconv.Quote(s)
+				if !ok {
+					// Filled with a constant no training row needed.
+					what = fmt.Sprintf("a missing value (filled with %s)", what)
 				}
-				if rep.Unseen[name] == 0 {
-					rep.FirstUnseen[name] = fmt.Sprintf("%q (%s)", s, b.Where(i))
-				}
-				rep.Unseen[name]++
+				rep.unseen(name, what, b.Where(i))
 				continue
 			}
 			if !codes {
@@ -482,7 +579,7 @@ func transform[T float32 | float64](p *Pipeline, b *Batch, data []T) (TransformR
 		if codes {
 			col++
 		} else {
-			col += len(p.Categories[k])
+			col += p.oneHotWidth(k)
 		}
 	}
 	for k, name := range p.Spec.Tokens {

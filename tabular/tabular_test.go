@@ -385,7 +385,7 @@ func TestPipelineCodes(t *testing.T) {
 	requireSameFloats(t, X.Data, X2.Data)
 
 	// Imputed: most frequent (Paris, code 1) and a constant category of
-	// its own, "missing", sorted among the others.
+	// its own, "missing_value" (SimpleImputer's), sorted among the others.
 	spec.ImputeCategorical = ImputeMostFrequent
 	p, err = Fit(spec, b)
 	require.NoError(t, err)
@@ -396,7 +396,7 @@ func TestPipelineCodes(t *testing.T) {
 	spec.ImputeCategorical = ImputeConstant
 	p, err = Fit(spec, b)
 	require.NoError(t, err)
-	require.Equal(t, []string{"Oslo", "Paris", "missing"}, p.Categories[0])
+	require.Equal(t, []string{"Oslo", "Paris", "missing_value"}, p.Categories[0])
 	X, _, err = p.Transform(b, nil)
 	require.NoError(t, err)
 	require.Equal(t, float32(2), X.Data[3*3+1])
@@ -750,4 +750,109 @@ func TestParquetUnsigned(t *testing.T) {
 		require.Equal(t, float64(r.U64), b.Column("u64").Num[i], "row %d", i)
 		require.Equal(t, float64(r.I64), b.Column("i64").Num[i], "row %d", i)
 	}
+}
+
+// TestPipelineCategoricalMissing: the ways a missing categorical value is
+// one-hot encoded, as scikit-learn 1.2 encodes them. By default it sets no
+// feature; ImputeMissingCategory learns a "column=nan" feature, last among
+// the column's, where the training rows have a missing value, and in a
+// column without one counts it as unseen; ImputeMostFrequent fills the
+// most frequent value, ties to the smallest in byte order (SimpleImputer's
+// min over the tied strings: "B" before "a"); ImputeConstant fills
+// "missing_value", a category only where a training row needed it. Each
+// pipeline survives JSON, and Check refuses a missing category list that
+// does not fit its spec.
+func TestPipelineCategoricalMissing(t *testing.T) {
+	train := writeFile(t, "train.csv", "colour,size\na,S\nB,\n,S\na,M\nB,M\nc,S\n")
+	b, _ := readAll(t, train, nil, 0)
+	test := writeFile(t, "test.csv", "colour,size\n,\nz,M\n")
+	tb, _ := readAll(t, test, nil, 0)
+	spec := Spec{Categorical: []string{"colour", "size"}, Float64: true}
+	fit := func(strategy string) (*Pipeline, []float64, TransformReport) {
+		t.Helper()
+		spec.ImputeCategorical = strategy
+		p, err := Fit(spec, b)
+		require.NoError(t, err)
+		js, err := jsonRoundTrip(p)
+		require.NoError(t, err)
+		require.NoError(t, js.Check())
+		X, rep, err := js.TransformFloat64(tb)
+		require.NoError(t, err)
+		return p, X, rep
+	}
+
+	p, X, rep := fit(ImputeNone)
+	require.Equal(t, []string{"colour=B", "colour=a", "colour=c", "size=M", "size=S"}, p.Features)
+	require.Nil(t, p.MissingCategory)
+	require.Equal(t, []float64{0, 0, 0, 0, 0, 0, 0, 0, 1, 0}, X)
+	require.Equal(t, map[string]int{"colour": 1}, rep.Unseen)
+
+	p, X, rep = fit(ImputeMissingCategory)
+	require.Equal(t, []string{"colour=B", "colour=a", "colour=c", "colour=nan", "size=M", "size=S", "size=nan"}, p.Features)
+	require.Equal(t, []bool{true, true}, p.MissingCategory)
+	Xtr, _, err := p.TransformFloat64(b)
+	require.NoError(t, err)
+	require.Equal(t, []float64{
+		0, 1, 0, 0, 0, 1, 0,
+		1, 0, 0, 0, 0, 0, 1,
+		0, 0, 0, 1, 0, 1, 0,
+		0, 1, 0, 0, 1, 0, 0,
+		1, 0, 0, 0, 1, 0, 0,
+		0, 0, 1, 0, 0, 1, 0,
+	}, Xtr)
+	require.Equal(t, []float64{0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0}, X)
+	require.Equal(t, map[string]int{"colour": 1}, rep.Unseen)
+	require.Zero(t, rep.Imputed)
+
+	// Training rows without a missing size: no size=nan, and a missing
+	// size is counted as a value they lack.
+	full := writeFile(t, "full.csv", "colour,size\na,S\n,M\n")
+	fb, _ := readAll(t, full, nil, 0)
+	p, err = Fit(Spec{Categorical: []string{"colour", "size"}, ImputeCategorical: ImputeMissingCategory}, fb)
+	require.NoError(t, err)
+	require.Equal(t, []string{"colour=a", "colour=nan", "size=M", "size=S"}, p.Features)
+	require.Equal(t, []bool{true, false}, p.MissingCategory)
+	_, rep, err = p.TransformFloat64(tb)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"colour": 1, "size": 1}, rep.Unseen)
+	require.Equal(t, `a missing value (`+test+`: line 2)`, rep.FirstUnseen["size"])
+
+	// a and B tie at 2: B, first in byte order; S is size's mode.
+	p, X, rep = fit(ImputeMostFrequent)
+	require.Equal(t, []string{"B", "S"}, p.CategoryFill)
+	require.Equal(t, []string{"colour=B", "colour=a", "colour=c", "size=M", "size=S"}, p.Features)
+	require.Equal(t, []float64{1, 0, 0, 0, 1, 0, 0, 0, 1, 0}, X)
+	require.Equal(t, 2, rep.Imputed)
+
+	p, X, _ = fit(ImputeConstant)
+	require.Equal(t, []string{"colour=B", "colour=a", "colour=c", "colour=missing_value", "size=M", "size=S", "size=missing_value"}, p.Features)
+	require.Equal(t, []float64{0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0}, X)
+	spec.FillCategory = "none"
+	p, _, _ = fit(ImputeConstant)
+	require.Equal(t, []string{"colour=B", "colour=a", "colour=c", "colour=none", "size=M", "size=S", "size=none"}, p.Features)
+	// Training rows that need no fill learn no fill category: a missing
+	// value then is one they lack.
+	p, err = Fit(Spec{Categorical: []string{"size"}, ImputeCategorical: ImputeConstant}, fb)
+	require.NoError(t, err)
+	require.Equal(t, []string{"size=M", "size=S"}, p.Features)
+	_, rep, err = p.TransformFloat64(tb)
+	require.NoError(t, err)
+	require.Equal(t, `a missing value (filled with "missing_value") (`+test+`: line 2)`, rep.FirstUnseen["size"])
+
+	// A pipeline whose missing categories do not fit its spec is refused.
+	p, _, _ = fit(ImputeMissingCategory)
+	p.MissingCategory = p.MissingCategory[:1]
+	require.ErrorContains(t, p.Check(), "missing categories do not match")
+	p.MissingCategory = []bool{true, false}
+	require.ErrorContains(t, p.Check(), "7 feature names for 6 features")
+
+	// A Parquet string "nan" (a CSV "nan" reads as missing) beside a
+	// missing value: two features of one name, refused.
+	nanBatch := &Batch{Rows: 2, Columns: []*Column{{Name: "c", Kind: Text, Str: []string{"nan", ""}, Null: []bool{false, true}}}}
+	_, err = Fit(Spec{Categorical: []string{"c"}, ImputeCategorical: ImputeMissingCategory}, nanBatch)
+	require.ErrorContains(t, err, `column "c" has both missing values and the value "nan", whose features would share the name "c=nan"`)
+
+	// Codes keep a missing value NaN: no missing category for them.
+	_, err = Fit(Spec{Categorical: []string{"size"}, ImputeCategorical: ImputeMissingCategory, CategoricalEncoding: EncodeCodes}, b)
+	require.ErrorContains(t, err, "a missing category is one-hot encoding's")
 }
