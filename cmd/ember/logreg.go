@@ -35,6 +35,13 @@ type logregResult struct {
 	// taken as such for their non-numeric values).
 	Categorical []string `json:"categorical,omitempty"`
 	Impute      string   `json:"impute,omitempty"` // --impute's strategy for numeric columns
+	// CategoricalMissing is --categorical-missing, how a missing
+	// categorical value is encoded (zeros, category, most_frequent or
+	// constant); absent without categorical columns.
+	CategoricalMissing string `json:"categorical_missing,omitempty"`
+	// CategoryFill is, per categorical column, the value a missing one is
+	// filled with (most_frequent and constant only).
+	CategoryFill map[string]string `json:"category_fill,omitempty"`
 	// Unseen counts, per categorical column, the held-out rows whose
 	// value the training rows do not have (they set none of its features).
 	Unseen       map[string]int `json:"unseen_categories,omitempty"`
@@ -121,13 +128,17 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"\nColumns: numeric unless listed in --categorical, which one-hot encodes\n"+
 			"them (a feature column=value per value of the training rows, as\n"+
 			"scikit-learn's OneHotEncoder(handle_unknown='ignore'): a value the training\n"+
-			"rows lack, or a missing one, sets none of its column's features). Without\n"+
-			"--features every other column is used, and a column of mostly non-numeric\n"+
-			"values is taken as categorical (unless it looks like an ID), as ember gbt\n"+
-			"does. --standardize scales the numeric columns only. A missing value in a\n"+
-			"numeric column is an error naming its line, unless --impute fills it from\n"+
-			"the training rows (scikit-learn's SimpleImputer). --save keeps the\n"+
-			"encoding, imputation and scaling with the model, for ember predict.\n")
+			"rows lack sets none of its column's features, and by default so does a\n"+
+			"missing one). --categorical-missing category makes a missing value a\n"+
+			"category of its own, column=nan, as OneHotEncoder does when the training\n"+
+			"rows miss values; most_frequent and constant fill it first, as\n"+
+			"SimpleImputer does. Without --features every other column is used, and a\n"+
+			"column of mostly non-numeric values is taken as categorical (unless it\n"+
+			"looks like an ID), as ember gbt does. --standardize scales the numeric\n"+
+			"columns only. A missing value in a numeric column is an error naming its\n"+
+			"line, unless --impute fills it from the training rows (scikit-learn's\n"+
+			"SimpleImputer). --save keeps the encoding, imputation and scaling with\n"+
+			"the model, for ember predict.\n")
 	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
 	target := fs.String("target", "", "`column` holding the class labels", cli.Required())
@@ -141,6 +152,15 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		"fill missing values of numeric columns with the training rows' mean, median or most frequent value, or --fill-value "+
 			"(scikit-learn's SimpleImputer); none: a missing value is an error naming its line")
 	fill := fs.Float("fill-value", 0, cli.Between(-math.MaxFloat64, math.MaxFloat64), "value for --impute constant")
+	catMissing := fs.Choice("categorical-missing", "zeros", []string{"zeros", "category", "most_frequent", "constant"},
+		"how a missing value of a categorical column is one-hot encoded: zeros sets none of the column's features "+
+			"(as OneHotEncoder(handle_unknown='ignore') given the present values as categories); "+
+			"category makes it a category of its own, a feature column=nan after the column's values, where the training rows miss a value "+
+			"(OneHotEncoder's NaN category; without one a missing value sets no feature, as an unseen value); "+
+			"most_frequent fills it with the training rows' most frequent value (ties: the first in byte order) and constant with --categorical-fill-value "+
+			"(SimpleImputer before OneHotEncoder; the fill value is a category only where a training row is missing one)")
+	catFill := fs.String("categorical-fill-value", tabular.DefaultFillCategory, "category for --categorical-missing constant (SimpleImputer's fill_value)",
+		cli.NotEmpty("a category"))
 	c := fs.Float("C", 1.0, cli.Above(0), "inverse regularisation strength (larger = weaker penalty)")
 	penalty := fs.Choice("penalty", "l2", []string{"l2", "l1", "elasticnet", "none"}, "l2: coefficients penalised by ||W||²/(2C); "+
 		"l1: by ||W||₁/C, the sum of their magnitudes, which sets some to exactly 0; "+
@@ -193,6 +213,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
+		}
+		if fs.IsSet("categorical-fill-value") && *catMissing != "constant" {
+			return errors.New("--categorical-fill-value is the value of --categorical-missing constant; add --categorical-missing constant, or drop --categorical-fill-value")
 		}
 		for _, c := range splitList(*categorical) {
 			switch {
@@ -273,9 +296,20 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	// Float64: the features stay float64, as the fit computes (and
 	// --standardize takes features far beyond float32's range).
 	spec := tabular.Spec{Categorical: splitList(*categorical), Impute: *impute, FillValue: *fill, Float64: true}
+	switch *catMissing {
+	case "category":
+		spec.ImputeCategorical = tabular.ImputeMissingCategory
+	case "most_frequent":
+		spec.ImputeCategorical = tabular.ImputeMostFrequent
+	case "constant":
+		spec.ImputeCategorical, spec.FillCategory = tabular.ImputeConstant, *catFill
+	}
 	batch, err := logregColumns(tab, &spec, *features, exclude2, *target, warn)
 	if err != nil {
 		return err
+	}
+	if len(spec.Categorical) == 0 && fs.IsSet("categorical-missing") {
+		return fmt.Errorf("--categorical-missing says how missing values of categorical columns are encoded, but %s has none among the features (list them with --categorical)", *data)
 	}
 	// A missing numeric value is refused before the split, naming its
 	// line, unless --impute fills it.
@@ -420,6 +454,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	res := logregResult{
 		Data: *data, Test: *testPath, Target: *target, Features: featNames, Classes: classes, Standardized: *standardize,
 		Numeric: spec.Numeric, Categorical: spec.Categorical, Impute: spec.Impute, Unseen: unseen.Unseen,
+		CategoricalMissing: categoricalMissingName(pl), CategoryFill: categoryFills(pl),
 		Weight: *weightCol, ClassWeight: *classWeight, ClassWeights: appliedClassWeights(m, ytr, classes),
 		Multi: schemeName(m, len(classes)), C: m.C, Penalty: *penalty, Tol: m.Tol, MaxIter: m.MaxIter,
 		Converged: m.Converged, Iterations: m.Iterations,
@@ -537,6 +572,36 @@ func allRows(n int) []int {
 	return idx
 }
 
+// categoricalMissingName is --categorical-missing's word for how pl encodes
+// a missing categorical value, "" when it has no categorical column.
+func categoricalMissingName(pl *tabular.Pipeline) string {
+	if len(pl.Spec.Categorical) == 0 {
+		return ""
+	}
+	switch pl.Spec.ImputeCategorical {
+	case tabular.ImputeNone:
+		return "zeros"
+	case tabular.ImputeMissingCategory:
+		return "category"
+	}
+	return pl.Spec.ImputeCategorical
+}
+
+// categoryFills maps each categorical column of pl to the value its
+// missing values are filled with; nil when none is filled.
+func categoryFills(pl *tabular.Pipeline) map[string]string {
+	var out map[string]string
+	for k, v := range pl.CategoryFill {
+		if v != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[pl.Spec.Categorical[k]] = v
+		}
+	}
+	return out
+}
+
 // spreadProba places the probability columns of the fitted classes among
 // all nClasses classes (zero for a class the model never saw).
 func spreadProba(proba [][]float64, fitted []int, nClasses int) [][]float64 {
@@ -559,7 +624,12 @@ type logregState struct {
 // logregFileVersion is the newest logreg model file: version 2 adds the
 // feature pipeline (modelInput.Pipeline), written only by models that
 // need it, so that a file without one stays readable by older embers.
-const logregFileVersion = 2
+// Version 3 adds the missing category (--categorical-missing category,
+// tabular's ImputeMissingCategory), whose column=nan features a version 2
+// ember's pipeline would refuse; other pipelines stay version 2, which
+// they read as they are meant (their imputation of categorical columns,
+// most_frequent and constant, is as old as the pipeline).
+const logregFileVersion = 3
 
 func logregModelFile(m *logreg.Model, sc *logreg.Scaler, pl *tabular.Pipeline, r logregResult, rows int, seed uint64) (*modelFile, error) {
 	st, err := m.State()
@@ -571,7 +641,10 @@ func logregModelFile(m *logreg.Model, sc *logreg.Scaler, pl *tabular.Pipeline, r
 	if len(pl.Spec.Categorical) > 0 || pl.Spec.Impute != "" {
 		// Numeric columns read as they are need no pipeline: such a file
 		// is version 1, as before.
-		mf.meta.Version, mf.meta.Input.Pipeline = logregFileVersion, pl
+		mf.meta.Version, mf.meta.Input.Pipeline = 2, pl
+		if pl.Spec.ImputeCategorical == tabular.ImputeMissingCategory {
+			mf.meta.Version = 3
+		}
 	}
 	mf.meta.Classes = r.Classes
 	mf.meta.Settings = map[string]any{"C": r.C, "penalty": r.Penalty, "multi": r.Multi, "max_iter": r.MaxIter, "tol": r.Tol,
@@ -798,6 +871,18 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 		penalty += fmt.Sprintf(", elastic-net penalty (l1-ratio %g)", *r.L1Ratio)
 	}
 	fmt.Fprintf(w, "model: logistic regression, %s, %s, tol=%g, max-iter %d\n", r.Multi, penalty, r.Tol, r.MaxIter)
+	switch r.CategoricalMissing {
+	case "category":
+		fmt.Fprintln(w, "missing categorical values: a category of their own, column=nan, where the training rows have one")
+	case "most_frequent", "constant":
+		var fills []string
+		for _, col := range r.Categorical {
+			if v, ok := r.CategoryFill[col]; ok {
+				fills = append(fills, col+"="+v)
+			}
+		}
+		fmt.Fprintf(w, "missing categorical values: filled (%s): %s\n", r.CategoricalMissing, strings.Join(fills, ", "))
+	}
 	if r.Converged {
 		fmt.Fprintf(w, "converged: yes, after %d iterations\n", r.Iterations)
 	} else {

@@ -174,7 +174,7 @@ func loadModelFile(path string) (*modelFile, error) {
 		newest = gbt.FileVersion
 	case "naivebayes": // version 2 adds feature settings (nbFileVersion)
 		newest = nbFileVersion
-	case "logreg": // version 2 adds the feature pipeline (logregFileVersion)
+	case "logreg": // version 2 adds the feature pipeline, 3 its missing category (logregFileVersion)
 		newest = logregFileVersion
 	}
 	switch {

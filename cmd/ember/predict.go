@@ -142,9 +142,10 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("predict", stdout,
 		"usage: ember predict --model FILE --data FILE [--out FILE|-] [--id COLUMN] [--weight COLUMN] [--json]\n"+
 			"\nScores a data file with a model saved by ember logreg, naivebayes, kmeans or\n"+
-			"gbt --save: the same columns (or text layout) as the training data, scaled and\n"+
-			"tokenised as in training (a naive Bayes model keeps its vocabulary, n-gram,\n"+
-			"binary and tf-idf settings). Writes one CSV row per data row: the predicted\n"+
+			"gbt --save: the same columns (or text layout) as the training data, scaled,\n"+
+			"imputed, one-hot encoded (missing categories included, as --categorical-missing\n"+
+			"said) and tokenised as in training (a naive Bayes model keeps its vocabulary,\n"+
+			"n-gram, binary and tf-idf settings). Writes one CSV row per data row: the predicted\n"+
 			"class and each class's probability (the cluster for k-means; a gbt binary:hinge\n"+
 			"model's class alone, a binary:logitraw one's class and margin_CLASS, the log-odds\n"+
 			"of the positive class). When the data\n"+

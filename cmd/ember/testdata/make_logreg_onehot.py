@@ -15,18 +15,31 @@ rows of the test file, which hold a colour the training rows lack
 ("purple", one-hot encoded as no colour at all), a missing size and a
 missing x2 (imputed from the training rows).
 
-A missing categorical value sets none of its column's features in ember
-(as an unseen one does); OneHotEncoder would make a category of NaN, so the
-encoder here is given the training rows' present values as its categories,
-which with handle_unknown="ignore" encodes a missing value as zeros too.
-
-Two cases share the files:
+By default (--categorical-missing zeros) a missing categorical value sets
+none of its column's features in ember (as an unseen one does);
+OneHotEncoder would make a category of NaN, so the encoder of the first two
+cases is given the training rows' present values as its categories, which
+with handle_unknown="ignore" encodes a missing value as zeros too. The
+other cases are scikit-learn's own ways with a missing category (the
+training rows miss 5 colours and no size; the test rows miss a colour and
+a size):
 
 - "multinomial": target y (three classes), --impute median --standardize,
   colour listed in --categorical, size taken as categorical for its
   non-numeric values, y2 excluded;
 - "binary": target y2, --impute constant --fill-value -1, no scaling
-  (the numeric columns pass through the imputer alone), C=0.5, y excluded.
+  (the numeric columns pass through the imputer alone), C=0.5, y excluded;
+- "category": as "multinomial", with OneHotEncoder(handle_unknown="ignore")
+  learning its categories itself: NaN is colour's last (colour=nan), and
+  the test row's missing size, which no training row has, sets no size
+  feature (--categorical-missing category);
+- "most_frequent": as "binary" but standardised (--standardize), with
+  SimpleImputer(strategy="most_frequent") before the encoder
+  (--categorical-missing most_frequent);
+- "constant": as "multinomial", with SimpleImputer(strategy="constant"),
+  whose fill_value for strings is "missing_value", before the encoder:
+  colour=missing_value is a category, and the missing size is filled with
+  a value no training row has (--categorical-missing constant).
 
 Both are solved to the optimum (newton-cg, tol 1e-8, the OPTIMUM of
 models/logreg/testdata/make_reference.py): sklearn 1.2's lbfgs stops on
@@ -91,9 +104,11 @@ def arrays(rows):
     return num, cat
 
 
-def fit(name, train, test, target, num_steps, **model):
+def fit(name, train, test, target, num_steps, cat_steps=None, **model):
     num, cat = arrays(train)
     present = [sorted({v for v in cat[:, j] if isinstance(v, str)}) for j in range(len(CATEGORICAL))]
+    if cat_steps is None:
+        cat_steps = [("onehot", OneHotEncoder(categories=present, handle_unknown="ignore"))]
     X = np.empty((len(train), 4), dtype=object)
     X[:, :2], X[:, 2:] = num, cat
     tnum, tcat = arrays(test)
@@ -103,16 +118,25 @@ def fit(name, train, test, target, num_steps, **model):
     pipe = Pipeline([
         ("columns", ColumnTransformer([
             ("num", Pipeline(num_steps), [0, 1]),
-            ("cat", OneHotEncoder(categories=present, handle_unknown="ignore"), [2, 3]),
+            ("cat", Pipeline(cat_steps), [2, 3]),
         ])),
         ("model", LogisticRegression(solver="newton-cg", tol=1e-8, max_iter=10000, **model)),
     ])
     pipe.fit(X, y)
     lr = pipe.named_steps["model"]
-    features = NUMERIC + [f"{c}={v}" for c, vals in zip(CATEGORICAL, present) for v in vals]
+    encoder = pipe.named_steps["columns"].named_transformers_["cat"].named_steps["onehot"]
+    # A NaN category is named "nan", as ember names it (and scikit-learn's
+    # get_feature_names_out, "colour_nan").
+    features = NUMERIC + [f"{c}={'nan' if not isinstance(v, str) else v}"
+                          for c, vals in zip(CATEGORICAL, encoder.categories_) for v in vals]
     assert len(features) == lr.coef_.shape[1]
+    cat_pipe = pipe.named_steps["columns"].named_transformers_["cat"]
+    fills = {}
+    if "impute" in cat_pipe.named_steps:
+        fills = dict(zip(CATEGORICAL, (str(v) for v in cat_pipe.named_steps["impute"].statistics_)))
     return {
         "name": name,
+        "category_fill": fills,
         "target": target,
         "features": features,
         "classes": [str(c) for c in lr.classes_],
@@ -132,6 +156,16 @@ def main():
             [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]),
         fit("binary", train, test, "y2",
             [("impute", SimpleImputer(strategy="constant", fill_value=-1))], C=0.5),
+        fit("category", train, test, "y",
+            [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())],
+            [("onehot", OneHotEncoder(handle_unknown="ignore"))]),
+        fit("most_frequent", train, test, "y2",
+            [("impute", SimpleImputer(strategy="constant", fill_value=-1)), ("scale", StandardScaler())],
+            [("impute", SimpleImputer(strategy="most_frequent")), ("onehot", OneHotEncoder(handle_unknown="ignore"))],
+            C=0.5),
+        fit("constant", train, test, "y",
+            [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())],
+            [("impute", SimpleImputer(strategy="constant")), ("onehot", OneHotEncoder(handle_unknown="ignore"))]),
     ]
     out = {"sklearn": sklearn.__version__, "cases": cases}
     with open(os.path.join(HERE, "logreg_onehot.json"), "w") as f:
