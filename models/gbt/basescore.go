@@ -7,7 +7,9 @@ import (
 )
 
 // BaseScoreError is the error for a base_score (Model.BaseScore, or one an
-// XGBoost model file holds) that an objective cannot start from.
+// XGBoost model file holds) that an objective cannot start from:
+// BaseMargin returns it, and errors.As finds it in Fit's and
+// ParseXGBoost's errors, which word it in their own terms.
 type BaseScoreError struct {
 	Objective Objective
 	BaseScore float64

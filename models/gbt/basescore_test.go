@@ -151,6 +151,9 @@ func TestBaseScoreRefused(t *testing.T) {
 		err = m.Fit(X, y, nil)
 		require.ErrorContains(t, err, "gbt: BaseScore ")
 		require.ErrorContains(t, err, tc.want)
+		var fitErr *BaseScoreError
+		require.True(t, errors.As(err, &fitErr), "Fit's error is a *BaseScoreError too: %v", err)
+		require.Equal(t, tc.obj, fitErr.Objective)
 		require.Nil(t, m.Ensemble())
 	}
 	for _, tc := range []struct {

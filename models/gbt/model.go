@@ -670,7 +670,9 @@ func (m *Model) checkOptions() error {
 	}
 	if m.BaseScore != nil {
 		if _, err := m.Objective.BaseMargin(*m.BaseScore); err != nil {
-			return fmt.Errorf("gbt: BaseScore %v is %s", *m.BaseScore, err.(*BaseScoreError).Reason)
+			// In the setting's name; errors.As still finds the
+			// *BaseScoreError.
+			return &kindError{msg: fmt.Sprintf("gbt: BaseScore %v is %s", *m.BaseScore, err.(*BaseScoreError).Reason), cause: err}
 		}
 	}
 	if m.RankMetric != "" {

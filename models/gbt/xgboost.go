@@ -190,13 +190,25 @@ func xgbErr(format string, args ...any) error {
 	return &kindError{kind: ErrXGBoostModel, msg: fmt.Sprintf(format, args...)}
 }
 
+// kindError is an error of a kind (ErrXGBoostModel, checkpoint.ErrInvalid)
+// whose message is msg; cause, when not nil, is a typed error the message
+// tells (a *BaseScoreError), for errors.As.
 type kindError struct {
-	kind error
-	msg  string
+	kind  error
+	msg   string
+	cause error
 }
 
 func (e *kindError) Error() string { return e.msg }
-func (e *kindError) Unwrap() error { return e.kind }
+func (e *kindError) Unwrap() []error {
+	var errs []error
+	for _, err := range []error{e.kind, e.cause} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
 
 // xgbDoc is the part of XGBoost's model schema (doc/model.schema in its
 // repository) that scoring needs.
@@ -319,7 +331,7 @@ func (doc *xgbDoc) model() (*XGBoostModel, error) {
 	// XGBoost's ProbToMargin, as Fit takes Model.BaseScore.
 	base, err := baseMargin(Objective(l.Objective.Name), link, bs)
 	if err != nil {
-		return nil, xgbErr("base_score %v is %s", bs, err.(*BaseScoreError).Reason)
+		return nil, &kindError{kind: ErrXGBoostModel, msg: fmt.Sprintf("base_score %v is %s", bs, err.(*BaseScoreError).Reason), cause: err}
 	}
 	e := &Ensemble{base: base, link: link, nFeature: nf, f32Sum: true}
 	trees := l.Booster.Model.Trees

@@ -144,6 +144,11 @@ func TestXGBoostBadFiles(t *testing.T) {
 			require.Error(t, err)
 			require.ErrorIs(t, err, ErrXGBoostModel)
 			require.ErrorContains(t, err, tc.want)
+			if tc.name == "base score" {
+				var bse *BaseScoreError
+				require.True(t, errors.As(err, &bse), "a *BaseScoreError as well: %v", err)
+				require.Equal(t, 1.5, bse.BaseScore)
+			}
 		})
 	}
 	// Typed arrays of null, true or false take no bytes per element: a
