@@ -55,11 +55,11 @@ func main() {
 }
 
 const usage = `usage:
-  spamrnn train   [--data PATH] [--positive LABEL] [options]          train and save a model
-  spamrnn eval    --model FILE --data PATH [--threshold X] [--json]   score a saved model on labelled data
-  spamrnn predict --model FILE [--threshold X] [--json] [TEXT...]     classify messages (no TEXT: one per line on stdin)
-  spamrnn export  --model FILE --out DIR                              write the model for PyTorch (safetensors, vocab.txt, config.json)
-  spamrnn import  DIR --out FILE                                      read an export (Ember's or PyTorch's) into a model file
+  spamrnn train   [--data PATH] [--positive LABEL] [options]                          train and save a model
+  spamrnn eval    --model FILE --data PATH [--threshold X] [--plot PREFIX] [--json]   score a saved model on labelled data
+  spamrnn predict --model FILE [--threshold X] [--json] [TEXT...]                     classify messages (no TEXT: one per line on stdin)
+  spamrnn export  --model FILE --out DIR                                              write the model for PyTorch (safetensors, vocab.txt, config.json)
+  spamrnn import  DIR --out FILE                                                      read an export (Ember's or PyTorch's) into a model file
 
 Run 'spamrnn <command> -h' for a command's options, ranges and defaults.
 `

@@ -306,8 +306,9 @@
 // average precision. The draws and the float32 arithmetic are XGBoost
 // 1.7's on one thread (std::minstd_rand seeded by the round, libstdc++'s
 // uniform_int_distribution; see rank.go), and numeric splits are scanned
-// in XGBoost's order, whose tie-breaking decides the side of documents in
-// no weighed pair: on the same bins the trees are XGBoost's (margins
+// in XGBoost's order with its float32 gains (whatever the Binning), whose
+// tie-breaking decides the side of documents in no weighed pair: on the
+// same bins the trees are XGBoost's (margins
 // within 2e-7 over 8 rounds on 30 queries, testdata/make_xgb_rank.py),
 // and so are the validation metrics. The fit starts from XGBoost's
 // base_score 0.5; Predict gives the scores (margins). Query weights
