@@ -337,6 +337,9 @@ func (f *FlagSet) Float(name string, value float64, r Range, help string, opts .
 	d.check = func() error {
 		if !r.Contains(*p) {
 			if math.IsNaN(*p) || math.IsInf(*p, 0) {
+				if math.IsInf(r.Min, -1) && math.IsInf(r.Max, 1) {
+					return fmt.Errorf("--%s %s: must be a finite number", name, d.shown())
+				}
 				return fmt.Errorf("--%s %s: must be a finite number, %s", name, d.shown(), r)
 			}
 			return fmt.Errorf("--%s %s: must be %s", name, d.shown(), r)

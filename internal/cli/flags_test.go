@@ -641,3 +641,15 @@ func TestFlagGivenTwice(t *testing.T) {
 	require.Equal(t, 5, *f.epochs)
 	require.Equal(t, 0.5, *f.lr)
 }
+
+// TestFloatAnyFiniteNumber: a float flag that takes any finite number
+// refuses NaN and ±Inf saying so, without repeating itself ("must be a
+// finite number, any finite number", as ember gbt --base-score nan said).
+func TestFloatAnyFiniteNumber(t *testing.T) {
+	for _, v := range []string{"nan", "inf", "-1e999"} {
+		fs := NewFlagSet("tool fit", "usage: tool fit [options]\n", &bytes.Buffer{})
+		fs.Float("base-score", 0, Range{Min: math.Inf(-1), Max: math.Inf(1)}, "the start")
+		err := fs.Parse([]string{"--base-score", v})
+		require.EqualError(t, err, "--base-score "+v+": must be a finite number")
+	}
+}
