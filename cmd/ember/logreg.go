@@ -878,10 +878,12 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 		var fills []string
 		for _, col := range r.Categorical {
 			if v, ok := r.CategoryFill[col]; ok {
-				fills = append(fills, col+"="+v)
+				fills = append(fills, fmt.Sprintf("%s as %s", col, v))
 			}
 		}
-		fmt.Fprintf(w, "missing categorical values: filled (%s): %s\n", r.CategoricalMissing, strings.Join(fills, ", "))
+		// A rule for every column, as SimpleImputer's statistics_, whether
+		// or not its training rows missed a value.
+		fmt.Fprintf(w, "missing categorical values (%s): a missing %s\n", r.CategoricalMissing, strings.Join(fills, ", "))
 	}
 	if r.Converged {
 		fmt.Fprintf(w, "converged: yes, after %d iterations\n", r.Iterations)

@@ -238,7 +238,7 @@ func TestLogregCategoricalMissingFlags(t *testing.T) {
 	code, out, errOut := runCmd(t, "logreg", "--data", train, "--target", "y", "--features", "x1,colour", "--categorical", "colour",
 		"--categorical-missing", "constant", "--categorical-fill-value", "unknown", "--json")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "missing categorical values: filled (constant): colour=unknown\n")
+	require.Contains(t, out, "missing categorical values (constant): a missing colour as unknown\n")
 	res := lastJSON(t, out)
 	require.Equal(t, []string{"x1", "colour=blue", "colour=green", "colour=red", "colour=unknown"}, res.Features)
 	require.Equal(t, map[string]string{"colour": "unknown"}, res.CategoryFill)
