@@ -446,11 +446,22 @@ func (r *splitRules) bestNumericXGB(h *featHist, total stats, b bounds, parent f
 // catThreshold categories each way (EnumeratePart).
 func (r *splitRules) bestCatSplit(h *featHist, total stats, b bounds, parent float64, f, nc int, best *split) {
 	miss := binStats(&h[missingBin])
+	// Under XGBoost's scan plain gains are its float32 ones, as for
+	// numeric features (bestNumericXGB): EnumerateOneHot and
+	// EnumeratePart take CalcSplitGain's float32 sum less the float32
+	// root gain too.
+	xgb32 := r.xgbScan && r.plain()
+	parent32 := r.xgbScore(total)
 	try := func(left, right stats, defaultLeft bool) bool {
 		if left.n == 0 || right.n == 0 || !r.valid(left) || !r.valid(right) {
 			return false
 		}
-		g := r.splitGain(left, right, b, parent, f)
+		var g float64
+		if xgb32 {
+			g = float64(float32(r.xgbScore(left)+r.xgbScore(right)) - parent32)
+		} else {
+			g = r.splitGain(left, right, b, parent, f)
+		}
 		if !(g > best.gain) {
 			return false
 		}

@@ -29,11 +29,17 @@ type xgbSketchFixture struct {
 		Margins []float64             `json:"margins"`
 		Trees   map[string][][3]int64 `json:"trees"` // feature, threshold bits, default left
 	} `json:"parity"`
-	Softprob struct {
-		Every   int         `json:"every"`
-		Rounds  int         `json:"rounds"`
-		Margins [][]float64 `json:"margins"` // k per kept row
-	} `json:"softprob"`
+	Softprob    softprobFixture `json:"softprob"`
+	SoftprobCat softprobFixture `json:"softprob_cat"`
+}
+
+// softprobFixture is a multi:softprob fit's XGBoost margins.
+type softprobFixture struct {
+	Stream      uint64      `json:"stream"` // label stream; 0: 57
+	Categorical []int       `json:"categorical"`
+	Every       int         `json:"every"`
+	Rounds      int         `json:"rounds"`
+	Margins     [][]float64 `json:"margins"` // k per kept row
 }
 
 func readSketchFixture(t *testing.T) xgbSketchFixture {
@@ -102,14 +108,15 @@ func sketchLabels(n int) []float64 {
 	return y
 }
 
-// sketchSoftprobLabels is make_xgb_sketch.py's softprob_labels: 4
-// classes, 60% of the rows class repeats/100 (0 for a missing value), the
-// others r%3 of their hash r%100, but class 3 where r >= 98.
-func sketchSoftprobLabels(n int) []float64 {
+// sketchSoftprobLabels is make_xgb_sketch.py's softprob_labels of label
+// stream stream: 4 classes, 60% of the rows class repeats/100 (0 for a
+// missing value), the others r%3 of their hash r%100, but class 3 where
+// r >= 98.
+func sketchSoftprobLabels(n int, stream uint64) []float64 {
 	rep := sketchColumn("repeats", n)
 	y := make([]float64, n)
 	for i := range y {
-		r := sketchHash(57, uint64(i)) % 100
+		r := sketchHash(stream, uint64(i)) % 100
 		switch {
 		case r >= 98:
 			y[i] = 3
@@ -243,19 +250,37 @@ func TestXGBoostBinningFitMatchesXGBoost(t *testing.T) {
 // margins by 1e-2 or more.
 func TestXGBoostBinningSoftprobTies(t *testing.T) {
 	fx := readSketchFixture(t)
-	sp := fx.Softprob
-	n := fx.Rows
-	X := tabular.NewMatrix(n, len(sketchColumns))
-	for j, c := range sketchColumns {
-		for i, v := range sketchColumn(c, n) {
-			X.Data[i*X.Cols+j] = v
-		}
-	}
+	checkSoftprobFixture(t, fx.Rows, fx.Softprob)
+}
+
+// TestXGBoostBinningSoftprobCategoricalTies: the same fit with two
+// categorical columns more (make_xgb_sketch.py's "softprob_cat": 12
+// categories, split by partitions, and 3, split one-hot) on a label
+// stream where a categorical split's float32 gains tie and float64 ones
+// do not gives XGBoost 1.7's margins: under XGBoost's scan categorical
+// gains are float32 too (bestCatSplit), as in its EnumerateOneHot and
+// EnumeratePart. float64 ones put the margins 1e-3 off.
+func TestXGBoostBinningSoftprobCategoricalTies(t *testing.T) {
+	fx := readSketchFixture(t)
+	checkSoftprobFixture(t, fx.Rows, fx.SoftprobCat)
+}
+
+// checkSoftprobFixture fits sp's multi:softprob model of n rows with
+// BinningXGBoost from base_score 0.5 and checks its margins are
+// XGBoost's within 1e-5.
+func checkSoftprobFixture(t *testing.T, n int, sp softprobFixture) {
+	t.Helper()
 	const k = 4
+	stream := sp.Stream
+	if stream == 0 {
+		stream = 57
+	}
+	X := sketchSoftprobX(n, sp.Categorical != nil)
 	m := New()
 	m.Objective, m.NumClass, m.Binning, m.BaseScore = MultiSoftprob, k, BinningXGBoost, new(0.5)
 	m.NumTrees, m.MaxDepth, m.LearningRate, m.L2, m.MinChildWeight = sp.Rounds, 4, 0.1, 1, 1
-	require.NoError(t, m.Fit(X, sketchSoftprobLabels(n), nil))
+	m.Categorical = sp.Categorical
+	require.NoError(t, m.Fit(X, sketchSoftprobLabels(n, stream), nil))
 	got, err := m.Margins(X)
 	require.NoError(t, err)
 	require.Len(t, sp.Margins, (n+sp.Every-1)/sp.Every)
@@ -302,4 +327,43 @@ func TestBinningOption(t *testing.T) {
 	m = New()
 	require.NoError(t, m.Fit(X, y, nil))
 	require.Equal(t, Binning(""), m.Binning)
+}
+
+// sketchCatColumns are make_xgb_sketch.py's cat_columns: repeats/25
+// (12 categories, partition splits; missing where repeats is and 5% more)
+// and a hash's 3 categories (one-hot splits; 5% missing).
+func sketchCatColumns(n int) (part, onehot []float32) {
+	rep := sketchColumn("repeats", n)
+	part, onehot = make([]float32, n), make([]float32, n)
+	for i := range part {
+		part[i] = float32(math.Floor(float64(rep[i]) / 25))
+		if sketchHash(16, uint64(i))%20 == 0 {
+			part[i] = float32(math.NaN())
+		}
+		onehot[i] = float32(sketchHash(17, uint64(i)) % 3)
+		if sketchHash(18, uint64(i))%20 == 0 {
+			onehot[i] = float32(math.NaN())
+		}
+	}
+	return part, onehot
+}
+
+// sketchSoftprobX is the softprob fits' rows: the four columns and, with
+// cat, sketchCatColumns.
+func sketchSoftprobX(n int, cat bool) *tabular.Matrix {
+	cols := make([][]float32, 0, 6)
+	for _, c := range sketchColumns {
+		cols = append(cols, sketchColumn(c, n))
+	}
+	if cat {
+		a, b := sketchCatColumns(n)
+		cols = append(cols, a, b)
+	}
+	X := tabular.NewMatrix(n, len(cols))
+	for j, col := range cols {
+		for i, v := range col {
+			X.Data[i*X.Cols+j] = v
+		}
+	}
+	return X
 }

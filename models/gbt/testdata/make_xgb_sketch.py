@@ -46,6 +46,12 @@ which XGBoost takes in float32: there two splits whose float64 gains
 differ tie (a threshold's two directions for the missing values), and
 the first scanned wins. SOFTPROB_STREAM is a label stream (found by
 trying a dozen) where that happens and float64 gains pick the other.
+
+"softprob_cat" is the same fit with two categorical columns more
+(cat_columns: 12 categories, which XGBoost splits by partitions, and 3,
+split one-hot) on label stream SOFTPROB_CAT_STREAM, where a categorical
+split's float32 gains tie and float64 ones do not (found among 12 streams;
+with float64 categorical gains Ember's margins are 1e-3 off).
 """
 import json
 import os
@@ -134,6 +140,30 @@ def softprob_labels(stream=SOFTPROB_STREAM):
     y = np.where(r < np.uint64(60), (rep // 100).astype(np.uint64), r % np.uint64(3))
     y[r >= np.uint64(98)] = 3
     return y.astype(np.float32)
+
+
+SOFTPROB_CAT_STREAM = 46
+
+
+def cat_columns():
+    """Categorical columns (Go: sketchCatColumns): repeats // 25 (12
+    categories; missing where repeats is and 5% more) and 3 categories of
+    a hash (5% missing)."""
+    rep = column("repeats")
+    a = np.floor(rep / 25).astype(np.float32)
+    a[h(16) % np.uint64(20) == 0] = np.nan
+    b = (h(17) % np.uint64(3)).astype(np.float32)
+    b[h(18) % np.uint64(20) == 0] = np.nan
+    return a, b
+
+
+def softprob_margins(X, y, every, **dmatrix_args):
+    dm = xgb.DMatrix(X, label=y, missing=np.nan, **dmatrix_args)
+    b = xgb.train(dict(tree_method="hist", max_bin=255, max_depth=4, eta=0.1, reg_lambda=1,
+                       min_child_weight=1, nthread=1, objective="multi:softprob", num_class=4,
+                       base_score=0.5), dm, num_boost_round=SOFTPROB_ROUNDS)
+    m = b.predict(dm, output_margin=True)
+    return dict(every=every, rounds=SOFTPROB_ROUNDS, margins=[[float(v) for v in r] for r in m[::every]])
 
 
 # The parity fit's trees whose splits are kept: the first where a
@@ -227,15 +257,15 @@ def main():
     parity = dict(every=every, margins=[float(v) for v in m[::every]],
                   trees={str(k): bfs_splits(trees[k]) for k in TREES_KEPT})
 
-    dm = xgb.DMatrix(X, label=softprob_labels(), missing=np.nan)
-    b = xgb.train(dict(tree_method="hist", max_bin=255, max_depth=4, eta=0.1, reg_lambda=1,
-                       min_child_weight=1, nthread=1, objective="multi:softprob", num_class=4,
-                       base_score=0.5), dm, num_boost_round=SOFTPROB_ROUNDS)
-    every = 199
-    m = b.predict(dm, output_margin=True)
-    softprob = dict(every=every, rounds=SOFTPROB_ROUNDS, margins=[[float(v) for v in r] for r in m[::every]])
+    softprob = softprob_margins(X, softprob_labels(), 199)
+    Xc = np.concatenate([X, np.stack(cat_columns(), 1)], 1)
+    softprob_cat = dict(stream=SOFTPROB_CAT_STREAM, categorical=[4, 5],
+                        **softprob_margins(Xc, softprob_labels(SOFTPROB_CAT_STREAM), 199,
+                                           feature_types=["q"] * 4 + ["c", "c"],
+                                           enable_categorical=True))
     with open(os.path.join(HERE, "xgb_sketch.json"), "w") as f:
-        json.dump(dict(rows=N, cases=cases, sort=std_sort_order(), parity=parity, softprob=softprob), f,
+        json.dump(dict(rows=N, cases=cases, sort=std_sort_order(), parity=parity, softprob=softprob,
+                       softprob_cat=softprob_cat), f,
                   separators=(",", ":"))
         f.write("\n")
 
