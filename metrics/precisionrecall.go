@@ -95,6 +95,14 @@ func binaryCurve(fn string, yTrue []int, scores []float64) (fps, tps, thresholds
 	if pos == 0 {
 		return nil, nil, nil, fmt.Errorf("metrics: %s: no positive sample in yTrue (all %d are 0); recall is undefined", fn, len(yTrue))
 	}
+	fps, tps, thresholds = curveCounts(yTrue, scores)
+	return fps, tps, thresholds, nil
+}
+
+// curveCounts walks checked labels (0 or 1) and scores (no NaN) from the
+// highest score down: at each distinct score (a tie is one threshold),
+// the false and true positives counted at or above it.
+func curveCounts(yTrue []int, scores []float64) (fps, tps, thresholds []float64) {
 	order := make([]int, len(scores))
 	for i := range order {
 		order[i] = i
@@ -108,9 +116,9 @@ func binaryCurve(fn string, yTrue []int, scores []float64) (fps, tps, thresholds
 			fp++
 		}
 		if k+1 < len(order) && scores[order[k+1]] == scores[i] {
-			continue // a tie is one threshold
+			continue
 		}
 		fps, tps, thresholds = append(fps, fp), append(tps, tp), append(thresholds, scores[i])
 	}
-	return fps, tps, thresholds, nil
+	return fps, tps, thresholds
 }

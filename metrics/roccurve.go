@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 )
 
 // ROCCurve is the receiver operating characteristic of a binary classifier
@@ -33,25 +32,12 @@ func ROCCurve(yTrue []int, scores []float64) (fpr, tpr, thresholds []float64, er
 	if pos == 0 || neg == 0 {
 		return nil, nil, nil, errors.New("metrics: ROCCurve: both classes are needed")
 	}
-	order := make([]int, len(scores))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return scores[order[a]] > scores[order[b]] })
+	fps, tps, ts := curveCounts(yTrue, scores)
 	fpr, tpr, thresholds = []float64{0}, []float64{0}, []float64{math.Inf(1)}
-	var tp, fp int
-	for k, i := range order {
-		if yTrue[i] == 1 {
-			tp++
-		} else {
-			fp++
-		}
-		if k+1 < len(order) && scores[order[k+1]] == scores[i] {
-			continue
-		}
-		fpr = append(fpr, float64(fp)/float64(neg))
-		tpr = append(tpr, float64(tp)/float64(pos))
-		thresholds = append(thresholds, scores[i])
+	for k := range fps {
+		fpr = append(fpr, fps[k]/float64(neg))
+		tpr = append(tpr, tps[k]/float64(pos))
 	}
+	thresholds = append(thresholds, ts...)
 	return fpr, tpr, thresholds, nil
 }
