@@ -88,3 +88,28 @@ func nextClassPair(spec string, syn pairSyntax) (name, value string, next int, e
 	}
 	return name, strings.TrimSpace(value), next, nil
 }
+
+// parseClassPairs reads spec's CLASS:VALUE pairs into a map by class name;
+// value parses and checks one value as written (its error says what it
+// should be), and a class given twice is an error.
+func parseClassPairs(spec string, syn pairSyntax, value func(name, v string) (float64, error)) (map[string]float64, error) {
+	out := map[string]float64{}
+	for rest := spec; ; {
+		name, vs, next, err := nextClassPair(rest, syn)
+		if err != nil {
+			return nil, err
+		}
+		v, err := value(name, vs)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("class %q is given twice", name)
+		}
+		out[name] = v
+		if next < 0 {
+			return out, nil
+		}
+		rest = rest[next:]
+	}
+}

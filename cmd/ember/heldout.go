@@ -143,3 +143,13 @@ func printProbabilityScores(w io.Writer, on string, logLoss float64, auc *float6
 		fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *auc)
 	}
 }
+
+// classificationReport is the report of predictions pred against y: with
+// weights w (not nil) scikit-learn's with sample_weight, and the confusion
+// matrix of their sums beside it (nil without weights).
+func classificationReport(y, pred []int, w []float64, classes []string) (metrics.Report, [][]float64) {
+	if w == nil {
+		return metrics.Classification(y, pred, classes), nil
+	}
+	return metrics.WeightedClassification(y, pred, w, classes), metrics.WeightedConfusionMatrix(y, pred, w, len(classes))
+}

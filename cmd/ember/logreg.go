@@ -482,15 +482,9 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if res.LogLoss, res.ROCAUC, err = probabilityScores(yte, full, wte); err != nil {
 		return err
 	}
-	var report metrics.Report
-	if wte == nil {
-		report = metrics.Classification(yte, pred, classes)
-	} else {
-		// As scikit-learn's metrics score with sample_weight=wte.
-		res.ScoresWeighted = true
-		res.WeightedConfusion = metrics.WeightedConfusionMatrix(yte, pred, wte, len(classes))
-		report = metrics.WeightedClassification(yte, pred, wte, classes)
-		res.Accuracy = report.Accuracy
+	report, weightedConf := classificationReport(yte, pred, wte, classes)
+	if wte != nil {
+		res.ScoresWeighted, res.WeightedConfusion, res.Accuracy = true, weightedConf, report.Accuracy
 	}
 	res.Report, res.MacroAvg, res.Weighted = reportRows(report)
 
@@ -1050,25 +1044,13 @@ func parseClassWeightSpec(spec string) (map[string]float64, error) {
 	if spec == "" || spec == "balanced" {
 		return nil, nil
 	}
-	out := map[string]float64{}
-	for rest := spec; ; {
-		name, ws, next, err := nextClassPair(rest, classWeightSyntax)
-		if err != nil {
-			return nil, err
-		}
+	return parseClassPairs(spec, classWeightSyntax, func(name, ws string) (float64, error) {
 		v, err := strconv.ParseFloat(ws, 64)
 		if err != nil || !(v >= 0) || math.IsInf(v, 1) {
-			return nil, fmt.Errorf("class %q: weight %q is not a finite number from 0 up", name, ws)
+			return 0, fmt.Errorf("class %q: weight %q is not a finite number from 0 up", name, ws)
 		}
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("class %q is given twice", name)
-		}
-		out[name] = v
-		if next < 0 {
-			return out, nil
-		}
-		rest = rest[next:]
-	}
+		return v, nil
+	})
 }
 
 // classWeights resolves --class-weight's CLASS:W pairs to the classes'

@@ -211,14 +211,9 @@ func runGaussianNB(o gaussianOptions, stdout, stderr io.Writer) error {
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		Warnings:  warnings,
 	}
-	var report metrics.Report
-	if wte == nil {
-		report = metrics.Classification(yte, pred, classes)
-	} else {
-		res.Weighted = true
-		res.WeightedConf = metrics.WeightedConfusionMatrix(yte, pred, wte, len(classes))
-		report = metrics.WeightedClassification(yte, pred, wte, classes)
-		res.Accuracy = report.Accuracy
+	report, weightedConf := classificationReport(yte, pred, wte, classes)
+	if wte != nil {
+		res.Weighted, res.WeightedConf, res.Accuracy = true, weightedConf, report.Accuracy
 	}
 	res.Report, res.MacroAvg, res.WeightedAvg = reportRows(report)
 

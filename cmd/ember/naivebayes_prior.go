@@ -29,25 +29,13 @@ func parsePriorSpec(spec string) (map[string]float64, error) {
 	if spec == "" || spec == priorFrequencies || spec == priorUniform {
 		return nil, nil
 	}
-	out := map[string]float64{}
-	for rest := spec; ; {
-		name, ps, next, err := nextClassPair(rest, priorSyntax)
-		if err != nil {
-			return nil, err
-		}
+	return parseClassPairs(spec, priorSyntax, func(name, ps string) (float64, error) {
 		p, err := strconv.ParseFloat(ps, 64)
 		if err != nil || !(p > 0 && p <= 1) {
-			return nil, fmt.Errorf("class %q: prior %q is not a probability above 0 and at most 1", name, ps)
+			return 0, fmt.Errorf("class %q: prior %q is not a probability above 0 and at most 1", name, ps)
 		}
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("class %q is given twice", name)
-		}
-		out[name] = p
-		if next < 0 {
-			return out, nil
-		}
-		rest = rest[next:]
-	}
+		return p, nil
+	})
 }
 
 func checkPriorSpec(spec string) error {

@@ -813,11 +813,15 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 			rec = append(rec, classes[pred[i]])
 		case nc == 1:
 			out.pred = append(out.pred, pred[i])
-			out.proba = append(out.proba, []float64{1 - p[i], p[i]})
+			if out.truth != nil { // kept for the log loss against the labels
+				out.proba = append(out.proba, []float64{1 - p[i], p[i]})
+			}
 			rec = append(rec, classes[pred[i]], formatFloat(1-p[i]), formatFloat(p[i]))
 		default:
 			out.pred = append(out.pred, pred[i])
-			out.proba = append(out.proba, p[i*nc:(i+1)*nc])
+			if out.truth != nil {
+				out.proba = append(out.proba, p[i*nc:(i+1)*nc])
+			}
 			rec = append(rec, classes[pred[i]])
 			for _, v := range p[i*nc : (i+1)*nc] {
 				rec = append(rec, formatFloat(v))

@@ -212,15 +212,17 @@ func (t *trainer) validScore() float64 {
 	raw, y, w := t.vraw, t.vy, t.vw
 	switch t.m.EvalMetric {
 	case MetricAUC:
-		labels := make([]int, len(y))
-		for i, v := range y {
-			labels[i] = int(v)
+		if t.vlabels == nil {
+			t.vlabels = make([]int, len(y))
+			for i, v := range y {
+				t.vlabels[i] = int(v)
+			}
 		}
 		var auc float64
 		if w == nil {
-			auc, _ = metrics.ROCAUC(labels, raw) // checkEvalSet saw both classes
+			auc, _ = metrics.ROCAUC(t.vlabels, raw) // checkEvalSet saw both classes
 		} else {
-			auc, _ = metrics.WeightedROCAUC(labels, raw, w)
+			auc, _ = metrics.WeightedROCAUC(t.vlabels, raw, w)
 		}
 		return auc
 	case MetricError:
@@ -261,14 +263,18 @@ func (t *trainer) validScore() float64 {
 		}
 		return sum / t.vwSum
 	case MetricCIndex:
-		time, event := SurvivalEvents(t.m.Objective, y, t.vupper)
-		risk := slices.Clone(raw)
-		if t.m.Objective == SurvivalAFT { // a later time is a lower risk
-			for i := range risk {
-				risk[i] = -risk[i]
-			}
+		if t.vtime == nil {
+			t.vtime, t.vevent = SurvivalEvents(t.m.Objective, y, t.vupper)
+			t.vrisk = make([]float64, len(raw))
 		}
-		c, _ := metrics.ConcordanceIndex(time, event, risk) // checkEvalSet saw a comparable pair
+		risk := raw
+		if t.m.Objective == SurvivalAFT { // a later time is a lower risk
+			for i, v := range raw {
+				t.vrisk[i] = -v
+			}
+			risk = t.vrisk
+		}
+		c, _ := metrics.ConcordanceIndex(t.vtime, t.vevent, risk) // checkEvalSet saw a comparable pair
 		return c
 	}
 	panic("gbt: validScore: unchecked EvalMetric " + t.m.EvalMetric)

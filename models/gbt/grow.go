@@ -60,6 +60,14 @@ type trainer struct {
 	vw    []float64 // nil: every validation row weighs 1
 	vwSum float64   // the validation rows' total weight
 	vraw  []float64 // k per row
+	// What EvalMetric reads of the validation rows besides their margins,
+	// taken from their labels once (validScore), not every round: their
+	// classes (MetricAUC), or their times and events and room for their
+	// risks (MetricCIndex).
+	vlabels []int
+	vtime   []float64
+	vevent  []bool
+	vrisk   []float64
 
 	// Rank objectives: the training and validation queries (see rankData).
 	rankData
@@ -599,14 +607,14 @@ func (t *trainer) poissonShift() float64 {
 // probabilities a multi:softprob round's gradients are taken at.
 func (t *trainer) probabilities() {
 	k := t.k
+	softmax := softmax64
+	if t.xgbSoftmax {
+		softmax = softmax32
+	}
 	parallel(t.n, t.threads, func(lo, hi int) {
 		copy(t.prob[lo*k:hi*k], t.raw[lo*k:hi*k])
 		for i := lo; i < hi; i++ {
-			if t.xgbSoftmax {
-				softmax32(t.prob[i*k : (i+1)*k])
-			} else {
-				softmax64(t.prob[i*k : (i+1)*k])
-			}
+			softmax(t.prob[i*k : (i+1)*k])
 		}
 	})
 }
