@@ -1,12 +1,7 @@
 package naivebayes
 
 import (
-	"encoding/json"
-	"fmt"
 	"math"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -51,10 +46,8 @@ type bernoulliReference struct {
 }
 
 func loadBernoulliReference(t *testing.T) bernoulliReference {
-	raw, err := os.ReadFile(filepath.Join("testdata", "bernoulli_reference.json"))
-	require.NoError(t, err)
 	var ref bernoulliReference
-	require.NoError(t, json.Unmarshal(raw, &ref))
+	readJSONFixture(t, "bernoulli_reference.json", &ref)
 	require.NotEmpty(t, ref.Cases)
 	return ref
 }
@@ -82,17 +75,7 @@ func denseOf(t *testing.T, X Matrix) *Dense {
 // path, and exactly the same from the saved state.
 func TestBernoulliMatchesScikitLearn(t *testing.T) {
 	ref := loadBernoulliReference(t)
-	raw, err := os.ReadFile(filepath.Join("..", "..", "text", "testdata", "sklearn_vectorizers.json"))
-	require.NoError(t, err)
-	var fixture struct {
-		Corpus struct {
-			Train  []string `json:"train"`
-			YTrain []int    `json:"y_train"`
-			Test   []string `json:"test"`
-		} `json:"corpus"`
-	}
-	require.NoError(t, json.Unmarshal(raw, &fixture))
-	c := fixture.Corpus
+	c := loadSmallCorpus(t)
 	for _, tc := range ref.Cases {
 		t.Run(tc.Name, func(t *testing.T) {
 			vec, Xtr, Xte := tc.Params.features(t, c.Train, c.Test)
@@ -100,20 +83,11 @@ func TestBernoulliMatchesScikitLearn(t *testing.T) {
 			m := NewBernoulli()
 			m.Alpha, m.FitPrior, m.ClassPrior = tc.Alpha, tc.FitPrior, tc.ClassPrior
 			require.NoError(t, m.Fit(Xtr, c.YTrain))
-			require.Equal(t, tc.Classes, m.Classes())
-			requireRel(t, tc.ClassLogPrior, m.ClassLogPrior(), "class_log_prior")
+			requireFittedAsSKLearn(t, m, tc.Classes, tc.ClassLogPrior, tc.FeatureLogProb)
 			require.Equal(t, tc.FeatureCount, m.FeatureCount(), "feature_count: rows with the feature present")
-			lp := m.FeatureLogProb()
-			require.Len(t, lp, len(tc.FeatureLogProb))
-			for k := range lp {
-				requireRel(t, tc.FeatureLogProb[k], lp[k], fmt.Sprintf("feature_log_prob[%d]", k))
-			}
 			proba, err := m.PredictProba(Xte)
 			require.NoError(t, err)
-			require.Len(t, proba, len(tc.PredictProba))
-			for i := range proba {
-				requireRel(t, tc.PredictProba[i], proba[i], fmt.Sprintf("predict_proba[%d]", i))
-			}
+			requireRelRows(t, tc.PredictProba, proba, "predict_proba")
 			pred, err := m.Predict(Xte)
 			require.NoError(t, err)
 			require.Equal(t, tc.Predictions, pred)
@@ -147,44 +121,25 @@ func TestBernoulliSMS(t *testing.T) {
 		t.Skip("bernoulli_reference.json has no sms cases: make_bernoulli_reference.py ran without the SMS data")
 	}
 	docs, y := loadCorpus(t, "sms")
-	var train, test []string
-	var ytr, yte []int
-	for i, d := range docs {
-		if i%4 == 0 {
-			test, yte = append(test, d), append(yte, y[i])
-		} else {
-			train, ytr = append(train, d), append(ytr, y[i])
-		}
-	}
+	s := splitEveryFourth(docs, y)
 	for _, tc := range ref.SMS {
 		t.Run(tc.Name, func(t *testing.T) {
-			require.Equal(t, tc.NTrain, len(train))
-			require.Equal(t, tc.NTest, len(test))
-			vec, Xtr, Xte := tc.Params.features(t, train, test)
+			require.Equal(t, tc.NTrain, len(s.train))
+			require.Equal(t, tc.NTest, len(s.test))
+			vec, Xtr, Xte := tc.Params.features(t, s.train, s.test)
 			require.Len(t, vec.Vocabulary(), tc.VocabularySize)
 			m := NewBernoulli()
-			require.NoError(t, m.Fit(Xtr, ytr))
+			require.NoError(t, m.Fit(Xtr, s.yTrain))
 			pred, err := m.Predict(Xte)
 			require.NoError(t, err)
-			var got strings.Builder
-			correct := 0
-			for i, p := range pred {
-				fmt.Fprint(&got, p)
-				if p == yte[i] {
-					correct++
-				}
-			}
+			got := scoreSpam(pred, s.yTest)
 			t.Logf("sms %s (%q): BernoulliNB accuracy %.4f (sklearn %s: %.4f, spam recall %.4f); sklearn's MultinomialNB %.4f, spam recall %.4f",
-				tc.Name, tc.Flags, float64(correct)/float64(len(pred)), ref.SKLearn, tc.Bernoulli.Accuracy, tc.Bernoulli.SpamRecall,
+				tc.Name, tc.Flags, got.accuracy, ref.SKLearn, tc.Bernoulli.Accuracy, tc.Bernoulli.SpamRecall,
 				tc.Multinomial.Accuracy, tc.Multinomial.SpamRecall)
-			require.Equal(t, tc.Bernoulli.Predictions, got.String())
+			require.Equal(t, tc.Bernoulli.Predictions, got.predictions)
 			proba, err := m.PredictProba(Xte)
 			require.NoError(t, err)
-			mean := 0.0
-			for _, row := range proba {
-				mean += row[1]
-			}
-			require.InDelta(t, tc.Bernoulli.MeanProbaSpam, mean/float64(len(proba)), 1e-9)
+			require.InDelta(t, tc.Bernoulli.MeanProbaSpam, meanOfColumn1(proba), 1e-9)
 		})
 	}
 }

@@ -2,10 +2,8 @@ package naivebayes
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,14 +43,8 @@ type gaussianReference struct {
 
 func loadGaussianReference(t *testing.T) gaussianReference {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "gaussian_reference.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ref gaussianReference
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatal(err)
-	}
+	readJSONFixture(t, "gaussian_reference.json", &ref)
 	return ref
 }
 

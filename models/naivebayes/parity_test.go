@@ -1,10 +1,8 @@
 package naivebayes
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -88,10 +86,8 @@ func sum(m *text.Sparse) int {
 // and requires accuracy at least scikit-learn's, after checking that the
 // tokenisation is the same (vocabulary size and token totals).
 func TestParityWithScikitLearn(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "reference.json"))
-	require.NoError(t, err)
 	var ref reference
-	require.NoError(t, json.Unmarshal(raw, &ref))
+	readJSONFixture(t, "reference.json", &ref)
 	require.NotEmpty(t, ref.Cases)
 
 	type corpus struct {
@@ -110,17 +106,8 @@ func TestParityWithScikitLearn(t *testing.T) {
 				c.docs, c.y = loadCorpus(t, name)
 				loaded[name] = c
 			}
-			docs, y := c.docs, c.y
-
-			var trainDocs, testDocs []string
-			var yTrain, yTest []int
-			for i, d := range docs {
-				if i%4 == 0 {
-					testDocs, yTest = append(testDocs, d), append(yTest, y[i])
-				} else {
-					trainDocs, yTrain = append(trainDocs, d), append(yTrain, y[i])
-				}
-			}
+			s := splitEveryFourth(c.docs, c.y)
+			trainDocs, testDocs, yTrain, yTest := s.train, s.test, s.yTrain, s.yTest
 			require.Equal(t, tc.NTrain, len(trainDocs))
 			require.Equal(t, tc.NTest, len(testDocs))
 
@@ -161,11 +148,7 @@ func TestParityWithScikitLearn(t *testing.T) {
 
 			proba, err := nb.PredictProba(Xte)
 			require.NoError(t, err)
-			mean := 0.0
-			for _, row := range proba {
-				mean += row[1]
-			}
-			require.InDelta(t, tc.MeanProba1, mean/float64(len(proba)), 1e-9)
+			require.InDelta(t, tc.MeanProba1, meanOfColumn1(proba), 1e-9)
 		})
 	}
 }
