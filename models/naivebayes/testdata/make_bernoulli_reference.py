@@ -31,8 +31,8 @@ from sklearn.naive_bayes import BernoulliNB, MultinomialNB
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from make_reference import load_sms  # noqa: E402  (this directory's)
-from make_pipeline_reference import TEXT_TESTDATA, corpus_dict, text_reference  # noqa: E402
+from make_reference import data_dir  # noqa: E402  (this directory's)
+from make_pipeline_reference import TEXT_TESTDATA, sms_corpus, text_reference  # noqa: E402
 
 # (name, vectorizer parameters as in text/testdata/make_reference.py,
 #  alpha, fit_prior, class_prior)
@@ -69,7 +69,7 @@ def fit(kind, params, alpha, fit_prior, class_prior, corpus):
 
 
 def main():
-    data = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("EMBER_DATA") or os.path.join(HERE, "..", "..", "..", "..", "shared", "data")
+    data = data_dir()
     with open(os.path.join(TEXT_TESTDATA, "sklearn_vectorizers.json")) as f:
         corpus = json.load(f)["corpus"]
     cases = []
@@ -88,15 +88,8 @@ def main():
         })
     out = {"generator": "make_bernoulli_reference.py", "sklearn": sklearn.__version__, "cases": cases}
 
-    try:
-        docs, y = load_sms(data)
-    except FileNotFoundError:
-        print("no SMS data under %s: sms cases left out" % data)
-        docs = None
-    if docs is not None:
-        test = [i % 4 == 0 for i in range(len(docs))]
-        sms = corpus_dict([d for d, t in zip(docs, test) if not t], [l for l, t in zip(y, test) if not t],
-                          [d for d, t in zip(docs, test) if t], [l for l, t in zip(y, test) if t])
+    sms = sms_corpus(data)
+    if sms is not None:
         yte = np.array(sms["y_test"])
         out["sms"] = []
         for name, flags, params in SMS_CASES:

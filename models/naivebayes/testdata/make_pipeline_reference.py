@@ -31,7 +31,7 @@ from sklearn.naive_bayes import ComplementNB, MultinomialNB
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEXT_TESTDATA = os.path.join(HERE, "..", "..", "..", "text", "testdata")
 sys.path.insert(0, HERE)
-from make_reference import load_sms  # noqa: E402  (this directory's)
+from make_reference import data_dir, load_sms  # noqa: E402  (this directory's)
 import importlib.util  # noqa: E402
 
 # text/testdata/make_reference.py has the same module name as ours.
@@ -80,6 +80,20 @@ def corpus_dict(train, y_train, test, y_test):
     return {"train": train, "y_train": y_train, "test": test, "y_test": y_test}
 
 
+def sms_corpus(data):
+    """The SMS Spam Collection under data, split as make_reference.py
+    splits it (test iff i % 4 == 0), as a corpus_dict; None, said, when
+    the data is absent."""
+    try:
+        docs, y = load_sms(data)
+    except FileNotFoundError:
+        print("no SMS data under %s: sms cases left out" % data)
+        return None
+    test = [i % 4 == 0 for i in range(len(docs))]
+    return corpus_dict([d for d, t in zip(docs, test) if not t], [l for l, t in zip(y, test) if not t],
+                       [d for d, t in zip(docs, test) if t], [l for l, t in zip(y, test) if t])
+
+
 def fit(params, kind, alpha, norm, corpus):
     vec, tf, Xtr, Xte = text_reference.features(params, corpus)
     with warnings.catch_warnings():
@@ -89,7 +103,7 @@ def fit(params, kind, alpha, norm, corpus):
 
 
 def main():
-    data = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("EMBER_DATA") or os.path.join(HERE, "..", "..", "..", "..", "shared", "data")
+    data = data_dir()
     with open(os.path.join(TEXT_TESTDATA, "sklearn_vectorizers.json")) as f:
         corpus = json.load(f)["corpus"]
     cases = []
@@ -107,15 +121,8 @@ def main():
         })
     out = {"generator": "make_pipeline_reference.py", "sklearn": sklearn.__version__, "cases": cases}
 
-    try:
-        docs, y = load_sms(data)
-    except FileNotFoundError:
-        print("no SMS data under %s: sms cases left out" % data)
-        docs = None
-    if docs is not None:
-        test = [i % 4 == 0 for i in range(len(docs))]
-        sms = corpus_dict([d for d, t in zip(docs, test) if not t], [l for l, t in zip(y, test) if not t],
-                          [d for d, t in zip(docs, test) if t], [l for l, t in zip(y, test) if t])
+    sms = sms_corpus(data)
+    if sms is not None:
         yte = np.array(sms["y_test"])
         out["sms"] = []
         for name, flags, params, kind, alpha in SMS_CASES:

@@ -113,8 +113,16 @@ def run_case(name, docs, y, stop_words, alpha):
     }
 
 
+def data_dir():
+    """DATA_DIR: the first argument, else $EMBER_DATA, else ../shared/data
+    beside the module root."""
+    if len(sys.argv) > 1:
+        return sys.argv[1]
+    return os.environ.get("EMBER_DATA") or os.path.join(HERE, "..", "..", "..", "..", "shared", "data")
+
+
 def main():
-    data = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("EMBER_DATA") or os.path.join(HERE, "..", "..", "..", "..", "shared", "data")
+    data = data_dir()
     english = frozenset(ENGLISH_STOP_WORDS)
     sent = load_sentiment(data)
     sms = load_sms(data)
