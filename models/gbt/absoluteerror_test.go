@@ -1,17 +1,13 @@
 package gbt
 
 import (
-	"encoding/json"
+	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/emberml/ember/checkpoint"
-	"github.com/emberml/ember/tabular"
 )
 
 // absFitCases are testdata/make_xgb_absoluteerror.py's CASES: whether the
@@ -44,20 +40,14 @@ var absFitCases = []struct {
 // and a tie broken another way (a residual of exactly 0 signed otherwise)
 // sends the next tree elsewhere, so the bound catches either.
 func TestAbsoluteErrorMatchesXGBoost(t *testing.T) {
-	all, names := readFixture(t, "testdata/abs_fit.csv")
-	X := tabular.NewMatrix(all.Rows, 4)
-	for i := range all.Rows {
-		copy(X.Row(i), all.Row(i)[:4])
-	}
-	cols := readColumns(t, "testdata/abs_fit.csv")
-	require.Equal(t, "y", names[5])
+	f := readFitFixture(t, "testdata/abs_fit.csv")
+	X, cols := f.X, f.cols
+	require.Equal(t, "y", f.names[5])
 	var meta map[string]struct {
 		BaseScore float64   `json:"base_score"`
 		MAE       []float64 `json:"mae"`
 	}
-	b, err := os.ReadFile("testdata/abs_fit_meta.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &meta))
+	readJSONFixture(t, "testdata/abs_fit_meta.json", &meta)
 	y := cols["y"]
 	for _, tc := range absFitCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,8 +57,7 @@ func TestAbsoluteErrorMatchesXGBoost(t *testing.T) {
 			if tc.weighted {
 				w = cols["w"]
 			}
-			var first []float64
-			for _, threads := range []int{1, 4} {
+			requireSameWithThreads1And4(t, func(threads int) []float64 {
 				m := New()
 				m.Objective, m.NumTrees, m.MinChildWeight, m.Threads = AbsoluteError, 6, 1, threads
 				tc.set(m)
@@ -77,25 +66,10 @@ func TestAbsoluteErrorMatchesXGBoost(t *testing.T) {
 				require.Equal(t, Identity, m.Ensemble().Link())
 				got, err := m.Margins(X)
 				require.NoError(t, err)
-				worst, at := 0.0, 0
-				for i := range got {
-					if e := math.Abs(got[i] - want[i]); e > worst {
-						worst, at = e, i
-					}
-				}
-				t.Logf("threads %d: largest |margin difference| from XGBoost %.3g", threads, worst)
-				require.Less(t, worst, 1e-5, "threads %d: row %d of the fixture", threads, at)
-				curve := meta[tc.name].MAE
-				require.Len(t, m.History().ValidLoss, len(curve))
-				for r, v := range m.History().ValidLoss {
-					require.InEpsilon(t, curve[r], v, 2e-6, "mae after round %d", r)
-				}
-				if first == nil {
-					first = got
-				} else {
-					require.Equal(t, first, got, "Threads 4 against 1")
-				}
-			}
+				requireMarginsNear(t, got, want, 1e-5, fmt.Sprintf("threads %d", threads))
+				requireLossCurve(t, m.History().ValidLoss, meta[tc.name].MAE, 2e-6, "mae")
+				return got
+			})
 		})
 	}
 }
@@ -195,24 +169,11 @@ func TestAbsoluteErrorFile(t *testing.T) {
 	m := New()
 	m.Objective, m.NumTrees = AbsoluteError, 10
 	require.NoError(t, m.FitWeighted(X, z, nil, &EvalSet{X: X, Y: z}))
-	path := filepath.Join(t.TempDir(), "abs")
-	require.NoError(t, Save(path, &Saved{Model: m}))
-	f, err := checkpoint.Load(path, FileKind)
-	require.NoError(t, err)
-	var meta struct {
-		Version int `json:"version"`
-	}
-	require.NoError(t, f.DecodeMeta(&meta))
-	require.Equal(t, 5, meta.Version)
-	s, err := Load(path)
-	require.NoError(t, err)
-	require.Equal(t, AbsoluteError, s.Model.Objective)
-	require.Equal(t, m.History(), s.Model.History())
-	want, err := m.Predict(X)
-	require.NoError(t, err)
-	got, err := s.Model.Predict(X)
-	require.NoError(t, err)
-	require.Equal(t, want, got)
+	loaded, version := saveAndReload(t, m, filepath.Join(t.TempDir(), "abs"))
+	require.Equal(t, 5, version)
+	require.Equal(t, AbsoluteError, loaded.Objective)
+	require.Equal(t, m.History(), loaded.History())
+	require.Equal(t, predictions(t, m, X), predictions(t, loaded, X))
 }
 
 // TestLoadXGBoostAbsoluteError: a reg:absoluteerror model saved by XGBoost
@@ -221,8 +182,7 @@ func TestAbsoluteErrorFile(t *testing.T) {
 // XGBoost's predict() does, bit for bit: identity link, the same float32
 // sums.
 func TestLoadXGBoostAbsoluteError(t *testing.T) {
-	X, _ := readFixture(t, "testdata/xgb_rows.csv")
-	X = &tabular.Matrix{Rows: 200, Cols: X.Cols, Data: X.Data[:200*X.Cols]}
+	X := xgbRowsHead(t, 200)
 	want := readColumns(t, "testdata/abs_xgb_expected.csv")["reg_absoluteerror"]
 	for _, ext := range []string{".json", ".ubj"} {
 		t.Run(ext, func(t *testing.T) {

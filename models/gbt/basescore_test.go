@@ -1,11 +1,8 @@
 package gbt
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -24,12 +21,8 @@ import (
 // margins. Ember's own estimate starts each elsewhere, so the fixture
 // tells the two apart. Save and Load keep BaseScore.
 func TestBaseScoreMatchesXGBoost(t *testing.T) {
-	all, names := readFixture(t, "testdata/basescore_fit.csv")
-	X := tabular.NewMatrix(all.Rows, 4)
-	for i := range all.Rows {
-		copy(X.Row(i), all.Row(i)[:4])
-	}
-	cols := readColumns(t, "testdata/basescore_fit.csv")
+	f := readFitFixture(t, "testdata/basescore_fit.csv")
+	X, cols := f.X, f.cols
 	var meta map[string]struct {
 		Objective  Objective `json:"objective"`
 		Label      string    `json:"label"`
@@ -37,9 +30,7 @@ func TestBaseScoreMatchesXGBoost(t *testing.T) {
 		BaseScore  float64   `json:"base_score"`
 		BaseMargin float64   `json:"base_margin"`
 	}
-	b, err := os.ReadFile("testdata/basescore_meta.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &meta))
+	readJSONFixture(t, "testdata/basescore_meta.json", &meta)
 	require.Len(t, meta, 7)
 	for name, tc := range meta {
 		t.Run(name, func(t *testing.T) {
@@ -52,17 +43,7 @@ func TestBaseScoreMatchesXGBoost(t *testing.T) {
 			if tc.Objective == MultiSoftprob {
 				k = 3
 			}
-			want := make([]float64, all.Rows*k)
-			for c := range k {
-				col := "m_" + name
-				if k > 1 {
-					col = fmt.Sprintf("%s_%d", col, c)
-				}
-				require.Contains(t, names, col)
-				for i, v := range cols[col] {
-					want[i*k+c] = v
-				}
-			}
+			want := f.margins(t, name, k)
 			fit := func(baseScore *float64) *Model {
 				m := New()
 				m.Objective, m.Binning, m.BaseScore = tc.Objective, BinningXGBoost, baseScore
@@ -80,14 +61,7 @@ func TestBaseScoreMatchesXGBoost(t *testing.T) {
 			require.Equal(t, float32(tc.BaseMargin), start)
 			got, err := m.Margins(X)
 			require.NoError(t, err)
-			worst, at := 0.0, 0
-			for i := range got {
-				if e := math.Abs(got[i] - want[i]); e > worst {
-					worst, at = e, i
-				}
-			}
-			t.Logf("largest |margin difference| from XGBoost %.3g", worst)
-			require.Less(t, worst, 1e-5, "margin %d of the fixture", at)
+			requireMarginsNear(t, got, want, 1e-5, name)
 
 			// Ember's estimate is another start, so the fixture would
 			// catch a BaseScore left unused.

@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/emberml/ember/checkpoint"
 )
 
 // TestXGBoostCategorical: a model XGBoost 1.7 trained with
@@ -117,11 +115,7 @@ func TestCategoricalSaveLoad(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, got)
 	}
-	ck, err := checkpoint.Load(path, FileKind)
-	require.NoError(t, err)
-	var meta fileMeta
-	require.NoError(t, ck.DecodeMeta(&meta))
-	require.Equal(t, 3, meta.Version)
+	require.Equal(t, 3, savedFileVersion(t, path))
 
 	// A set reaching past the bits is refused on saving (and so never
 	// written), and on loading.

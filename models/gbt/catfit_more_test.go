@@ -62,8 +62,7 @@ func TestCategoricalFitMore(t *testing.T) {
 			for r, i := range tr {
 				y[r], w[r] = float64(all.At(i, d)), float64(all.At(i, d+1))
 			}
-			var first []float64
-			for _, threads := range []int{1, 4} {
+			requireSameWithThreads1And4(t, func(threads int) []float64 {
 				m := tc.newM()
 				m.LearningRate, m.MinChildWeight, m.Categorical, m.Threads = 0.3, 1, []int{0}, threads
 				tc.set(m)
@@ -91,12 +90,8 @@ func TestCategoricalFitMore(t *testing.T) {
 				}
 				p, err := m.Predict(S)
 				require.NoError(t, err)
-				if first == nil {
-					first = p
-				} else {
-					require.Equal(t, first, p, "Threads 4 against 1")
-				}
-			}
+				return p
+			})
 		})
 	}
 }

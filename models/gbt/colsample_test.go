@@ -2,7 +2,6 @@ package gbt
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -311,10 +310,8 @@ func TestColsampleCreditQuality(t *testing.T) {
 		t.Skip("20 fits of 100 trees")
 	}
 	Xtr, ytr, Xte, yte, _ := creditSplit(t)
-	b, err := os.ReadFile("testdata/colsample_credit.json")
-	require.NoError(t, err)
 	var ref colsampleCredit
-	require.NoError(t, json.Unmarshal(b, &ref))
+	readJSONFixture(t, "testdata/colsample_credit.json", &ref)
 	yteInt := make([]int, len(yte))
 	for i, v := range yte {
 		yteInt[i] = int(v)

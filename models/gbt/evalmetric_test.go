@@ -1,11 +1,9 @@
 package gbt
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"testing"
 
@@ -19,8 +17,8 @@ import (
 // validation rows' features, weights and label columns.
 func evalMetricFixture(t *testing.T) (Xtr, Xva *tabular.Matrix, tr, va map[string][]float64) {
 	t.Helper()
-	all, _ := readFixture(t, "testdata/evalmetric_rows.csv")
-	cols := readColumns(t, "testdata/evalmetric_rows.csv")
+	f := readFitFixture(t, "testdata/evalmetric_rows.csv")
+	cols := f.cols
 	var trIdx, vaIdx []int
 	for i, v := range cols["valid"] {
 		if v == 1 {
@@ -28,10 +26,6 @@ func evalMetricFixture(t *testing.T) (Xtr, Xva *tabular.Matrix, tr, va map[strin
 		} else {
 			trIdx = append(trIdx, i)
 		}
-	}
-	X := tabular.NewMatrix(all.Rows, 4)
-	for i := range all.Rows {
-		copy(X.Row(i), all.Row(i)[:4])
 	}
 	tr, va = map[string][]float64{}, map[string][]float64{}
 	for name, c := range cols {
@@ -42,7 +36,7 @@ func evalMetricFixture(t *testing.T) (Xtr, Xva *tabular.Matrix, tr, va map[strin
 			va[name] = append(va[name], c[i])
 		}
 	}
-	return X.SelectRows(trIdx), X.SelectRows(vaIdx), tr, va
+	return f.X.SelectRows(trIdx), f.X.SelectRows(vaIdx), tr, va
 }
 
 // TestEvalMetricMatchesXGBoost: early stopping on EvalMetric (auc,
@@ -69,9 +63,7 @@ func TestEvalMetricMatchesXGBoost(t *testing.T) {
 		DefaultMetric string    `json:"default_metric"`
 		DefaultBest   int       `json:"default_best"`
 	}
-	b, err := os.ReadFile("testdata/evalmetric_xgb.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &cases))
+	readJSONFixture(t, "testdata/evalmetric_xgb.json", &cases)
 	require.Len(t, cases, 6)
 	for _, name := range slices.Sorted(maps.Keys(cases)) {
 		tc := cases[name]
@@ -93,14 +85,7 @@ func TestEvalMetricMatchesXGBoost(t *testing.T) {
 			h := m.History()
 			require.Equal(t, tc.EvalMetric, h.Metric)
 			require.Equal(t, tc.BestIteration, h.BestRound, "XGBoost's best_iteration")
-			require.Len(t, h.ValidLoss, len(tc.Curve), "rounds grown before stopping")
-			for r, want := range tc.Curve {
-				if want == 0 {
-					require.Zero(t, h.ValidLoss[r], "%s after round %d", tc.EvalMetric, r)
-					continue
-				}
-				require.InEpsilon(t, want, h.ValidLoss[r], 1e-5, "%s after round %d", tc.EvalMetric, r)
-			}
+			requireLossCurve(t, h.ValidLoss, tc.Curve, 1e-5, tc.EvalMetric)
 			require.Equal(t, (tc.BestIteration+1)*m.NumClasses(), m.Ensemble().NumTrees(), "the trees up to the best round")
 
 			d := fit("")

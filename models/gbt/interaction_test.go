@@ -1,9 +1,8 @@
 package gbt
 
 import (
-	"encoding/json"
+	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -35,10 +34,8 @@ type icFixture struct {
 
 func readICFixture(t *testing.T) (*icFixture, *tabular.Matrix, map[string][]float64) {
 	t.Helper()
-	b, err := os.ReadFile("testdata/ic_xgb.json")
-	require.NoError(t, err)
 	var fx icFixture
-	require.NoError(t, json.Unmarshal(b, &fx))
+	readJSONFixture(t, "testdata/ic_xgb.json", &fx)
 	all, names := readFixture(t, "testdata/ic_rows.csv")
 	require.Equal(t, []string{"f0", "f1", "f2", "f3", "f4", "yb", "yr", "yk"}, names)
 	X := tabular.NewMatrix(all.Rows, 5)
@@ -167,28 +164,16 @@ func TestInteractionConstraintsMatchXGBoost(t *testing.T) {
 				require.NoError(t, m.Fit(X, y, nil))
 				return m
 			}
-			var first []float64
-			for _, threads := range []int{1, 4} {
+			requireSameWithThreads1And4(t, func(threads int) []float64 {
 				m := fit(c.Params.Sets, threads)
 				require.Zero(t, constraintBreaks(m.ens, c.Params.Sets))
 				require.Equal(t, c.Paths, treePaths(m.ens), "threads %d: the trees' paths", threads)
 				got, err := m.Margins(X)
 				require.NoError(t, err)
 				require.Len(t, got, len(c.Margins))
-				worst, at := 0.0, 0
-				for i := range got {
-					if e := math.Abs(got[i] - c.Margins[i]); e > worst {
-						worst, at = e, i
-					}
-				}
-				t.Logf("threads %d: largest |margin difference| from XGBoost %.3g", threads, worst)
-				require.Less(t, worst, 1e-6, "threads %d: margin %d", threads, at)
-				if first == nil {
-					first = got
-				} else {
-					require.Equal(t, first, got, "Threads 4 against 1")
-				}
-			}
+				requireMarginsNear(t, got, c.Margins, 1e-6, fmt.Sprintf("threads %d", threads))
+				return got
+			})
 			free := fit(nil, 1)
 			require.Positive(t, constraintBreaks(free.ens, c.Params.Sets), "the unconstrained fit obeys the constraints already: the test proves nothing")
 		})

@@ -2,7 +2,6 @@ package gbt
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -211,23 +210,14 @@ func TestMulticlassSaveLoad(t *testing.T) {
 
 	// A multi-class file is metadata version 2 (an older Ember then says
 	// it is newer, not damaged); a binary one stays version 1.
-	var meta struct {
-		Version int `json:"version"`
-	}
-	f, err := checkpoint.Load(path, FileKind)
-	require.NoError(t, err)
-	require.NoError(t, f.DecodeMeta(&meta))
-	require.Equal(t, 2, meta.Version)
+	require.Equal(t, 2, savedFileVersion(t, path))
 	bin := New()
 	bin.NumTrees = 2
 	Xb, yb := toyData(100, 1, false)
 	require.NoError(t, bin.Fit(Xb, yb, nil))
 	binPath := filepath.Join(t.TempDir(), "b.model")
 	require.NoError(t, Save(binPath, &Saved{Model: bin}))
-	f, err = checkpoint.Load(binPath, FileKind)
-	require.NoError(t, err)
-	require.NoError(t, f.DecodeMeta(&meta))
-	require.Equal(t, 1, meta.Version)
+	require.Equal(t, 1, savedFileVersion(t, binPath))
 
 	// A num_class setting that disagrees with the class bases is damage.
 	m.NumClass = 7
@@ -391,9 +381,7 @@ func TestMulticlassQuality(t *testing.T) {
 			XGBoostAcc     float64 `json:"xgboost_accuracy"`
 		} `json:"runs"`
 	}
-	b, err := os.ReadFile("testdata/multi_reference.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &ref))
+	readJSONFixture(t, "testdata/multi_reference.json", &ref)
 	require.Len(t, ref.Runs, 2)
 	pick := func(idx []int) []float64 {
 		out := make([]float64, len(idx))

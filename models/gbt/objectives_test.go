@@ -1,21 +1,15 @@
 package gbt
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/emberml/ember/checkpoint"
-	"github.com/emberml/ember/tabular"
 )
 
 // objFitCases are testdata/make_xgb_objectives.py's CASES: the case, the
@@ -47,89 +41,44 @@ var objFitCases = []struct {
 // XGBoost's default metric for the objective (poisson-nloglik,
 // tweedie-nloglik@ρ, gamma-nloglik, mphe), with Threads 1 and 4 alike.
 func TestObjectivesMatchXGBoost(t *testing.T) {
-	all, names := readFixture(t, "testdata/obj_fit.csv")
+	f := readFitFixture(t, "testdata/obj_fit.csv")
+	X := f.X
+	// The margins are read through the float32 matrix; the labels and
+	// weights, written with at most 9 digits, as float64.
 	col := func(name string) []float64 {
-		j := slices.Index(names, name)
+		j := slices.Index(f.names, name)
 		require.GreaterOrEqual(t, j, 0, "column %s", name)
-		out := make([]float64, all.Rows)
+		out := make([]float64, f.all.Rows)
 		for i := range out {
-			out[i] = float64(all.At(i, j))
+			out[i] = float64(f.all.At(i, j))
 		}
 		return out
 	}
-	X := tabular.NewMatrix(all.Rows, 4)
-	for i := range all.Rows {
-		copy(X.Row(i), all.Row(i)[:4])
-	}
-	// The labels and weights were written with at most 9 digits: read as
-	// float64, not through the float32 matrix.
-	labels := readColumns(t, "testdata/obj_fit.csv")
 	var metrics map[string]struct {
 		Metric string    `json:"metric"`
 		Curve  []float64 `json:"curve"`
 	}
-	b, err := os.ReadFile("testdata/obj_fit_metrics.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &metrics))
+	readJSONFixture(t, "testdata/obj_fit_metrics.json", &metrics)
 	for _, tc := range objFitCases {
 		t.Run(tc.name, func(t *testing.T) {
-			y, want := labels["y_"+tc.label], col("m_"+tc.name)
+			y, want := f.cols["y_"+tc.label], col("m_"+tc.name)
 			var w []float64
 			if tc.weighted {
-				w = labels["w"]
+				w = f.cols["w"]
 			}
-			var first []float64
-			for _, threads := range []int{1, 4} {
+			requireSameWithThreads1And4(t, func(threads int) []float64 {
 				m := New()
 				m.NumTrees, m.MaxDepth, m.LearningRate, m.MinChildWeight, m.Threads = 8, 3, 0.3, 1, threads
 				tc.set(m)
 				require.NoError(t, m.FitWeighted(X, y, w, &EvalSet{X: X, Y: y, W: w}))
 				got, err := m.Margins(X)
 				require.NoError(t, err)
-				worst, at := 0.0, 0
-				for i := range got {
-					if e := math.Abs(got[i] - want[i]); e > worst {
-						worst, at = e, i
-					}
-				}
-				t.Logf("threads %d: largest |margin difference| from XGBoost %.3g", threads, worst)
-				require.Less(t, worst, 1e-5, "threads %d: row %d of the fixture", threads, at)
-				curve := metrics[tc.name].Curve
-				require.Len(t, m.History().ValidLoss, len(curve))
-				for r, v := range m.History().ValidLoss {
-					require.InEpsilon(t, curve[r], v, 2e-6, "%s after round %d", metrics[tc.name].Metric, r)
-				}
-				if first == nil {
-					first = got
-				} else {
-					require.Equal(t, first, got, "Threads 4 against 1")
-				}
-			}
+				requireMarginsNear(t, got, want, 1e-5, fmt.Sprintf("threads %d", threads))
+				requireLossCurve(t, m.History().ValidLoss, metrics[tc.name].Curve, 2e-6, metrics[tc.name].Metric)
+				return got
+			})
 		})
 	}
-}
-
-// readColumns reads a CSV fixture's columns as float64, by name; an empty
-// cell is NaN.
-func readColumns(t *testing.T, path string) map[string][]float64 {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err)
-	out := map[string][]float64{}
-	for _, rec := range recs[1:] {
-		for j, s := range rec {
-			v := math.NaN()
-			if s != "" {
-				v, err = strconv.ParseFloat(s, 64)
-				require.NoError(t, err)
-			}
-			out[recs[0][j]] = append(out[recs[0][j]], v)
-		}
-	}
-	return out
 }
 
 // TestObjectiveStart: a log-link fit starts from the log of the weighted
@@ -291,31 +240,18 @@ func TestObjectiveFiles(t *testing.T) {
 		m.NumTrees = 10
 		tc.set(m)
 		require.NoError(t, m.Fit(X, tc.y, &EvalSet{X: X, Y: tc.y}))
-		path := filepath.Join(dir, strings.ReplaceAll(string(m.Objective), ":", "_"))
-		require.NoError(t, Save(path, &Saved{Model: m}))
-		f, err := checkpoint.Load(path, FileKind)
-		require.NoError(t, err)
-		var meta struct {
-			Version int `json:"version"`
-		}
-		require.NoError(t, f.DecodeMeta(&meta))
+		loaded, version := saveAndReload(t, m, filepath.Join(dir, strings.ReplaceAll(string(m.Objective), ":", "_")))
 		wantVersion := 4
 		if m.Objective == SquaredError {
 			wantVersion = 1
 		}
-		require.Equal(t, wantVersion, meta.Version, "%s", m.Objective)
-		s, err := Load(path)
-		require.NoError(t, err)
-		require.Equal(t, m.Objective, s.Model.Objective)
-		require.Equal(t, m.TweedieVariancePower, s.Model.TweedieVariancePower)
-		require.Equal(t, m.HuberSlope, s.Model.HuberSlope)
-		require.Equal(t, m.MaxDeltaStep, s.Model.MaxDeltaStep)
-		require.Equal(t, m.History(), s.Model.History())
-		want, err := m.Predict(X)
-		require.NoError(t, err)
-		got, err := s.Model.Predict(X)
-		require.NoError(t, err)
-		require.Equal(t, want, got)
+		require.Equal(t, wantVersion, version, "%s", m.Objective)
+		require.Equal(t, m.Objective, loaded.Objective)
+		require.Equal(t, m.TweedieVariancePower, loaded.TweedieVariancePower)
+		require.Equal(t, m.HuberSlope, loaded.HuberSlope)
+		require.Equal(t, m.MaxDeltaStep, loaded.MaxDeltaStep)
+		require.Equal(t, m.History(), loaded.History())
+		require.Equal(t, predictions(t, m, X), predictions(t, loaded, X))
 	}
 }
 
@@ -327,8 +263,7 @@ func TestObjectiveFiles(t *testing.T) {
 // margins are the same float32 sums; glibc's expf is not correctly rounded
 // in every case, Go's float64 exp rounded to float32 nearly always is).
 func TestLoadXGBoostObjectives(t *testing.T) {
-	X, _ := readFixture(t, "testdata/xgb_rows.csv")
-	X = &tabular.Matrix{Rows: 200, Cols: X.Cols, Data: X.Data[:200*X.Cols]}
+	X := xgbRowsHead(t, 200)
 	want := readColumns(t, "testdata/obj_xgb_expected.csv")
 	for _, name := range []string{"count_poisson", "reg_tweedie", "reg_gamma", "reg_pseudohubererror"} {
 		for _, ext := range []string{".json", ".ubj"} {
@@ -347,12 +282,11 @@ func TestLoadXGBoostObjectives(t *testing.T) {
 				require.NoError(t, err)
 				exact, worst := 0, 0
 				for i, v := range p {
-					a, b := math.Float32bits(float32(v)), math.Float32bits(float32(want[name][i]))
-					d := int(int64(a) - int64(b))
+					d := float32Steps(v, want[name][i])
 					if d == 0 {
 						exact++
 					}
-					worst = max(worst, d, -d)
+					worst = max(worst, d)
 				}
 				t.Logf("%d of %d rows bit for bit, the others within %d ulp", exact, len(p), worst)
 				require.LessOrEqual(t, worst, 1)

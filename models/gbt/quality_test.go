@@ -1,8 +1,6 @@
 package gbt
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -37,9 +35,7 @@ type creditReference struct {
 func creditSplit(t *testing.T) (Xtr *tabular.Matrix, ytr []float64, Xte *tabular.Matrix, yte []float64, ref creditReference) {
 	t.Helper()
 	path := shareddata.TestPath(t, creditdata.Rel...)
-	b, err := os.ReadFile("testdata/reference.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &ref))
+	readJSONFixture(t, "testdata/reference.json", &ref)
 	for k, want := range ref.UniformCheck {
 		require.Equal(t, want, creditdata.Uniform(1, uint64(k)), "SplitMix64 stream differs from the Python one")
 	}

@@ -1,9 +1,8 @@
 package gbt
 
 import (
-	"encoding/json"
+	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -24,8 +23,8 @@ type rankFixture struct {
 
 func readRankFixture(t *testing.T) *rankFixture {
 	t.Helper()
-	all, names := readFixture(t, "testdata/rank_fit.csv")
-	cols := readColumns(t, "testdata/rank_fit.csv")
+	fx := readFitFixture(t, "testdata/rank_fit.csv")
+	cols := fx.cols
 	f := &rankFixture{margins: map[string][]float64{}, vmargin: map[string][]float64{}}
 	var tr, va []int
 	for i, v := range cols["valid"] {
@@ -35,11 +34,7 @@ func readRankFixture(t *testing.T) *rankFixture {
 			va = append(va, i)
 		}
 	}
-	X := tabular.NewMatrix(all.Rows, 4)
-	for i := range all.Rows {
-		copy(X.Row(i), all.Row(i)[:4])
-	}
-	f.X, f.vX = X.SelectRows(tr), X.SelectRows(va)
+	f.X, f.vX = fx.X.SelectRows(tr), fx.X.SelectRows(va)
 	pick := func(v []float64, idx []int) []float64 {
 		out := make([]float64, len(idx))
 		for k, i := range idx {
@@ -56,7 +51,7 @@ func readRankFixture(t *testing.T) *rankFixture {
 	}
 	f.y, f.vy, f.w = pick(cols["y"], tr), pick(cols["y"], va), pick(cols["w"], tr)
 	f.qid, f.vqid = ints(pick(cols["qid"], tr)), ints(pick(cols["qid"], va))
-	for _, name := range names {
+	for _, name := range fx.names {
 		if len(name) > 2 && name[:2] == "m_" {
 			f.margins[name[2:]], f.vmargin[name[2:]] = pick(cols[name], tr), pick(cols[name], va)
 		}
@@ -79,9 +74,7 @@ func TestRankMatchesXGBoost(t *testing.T) {
 		Metric string    `json:"metric"`
 		Curve  []float64 `json:"curve"`
 	}
-	b, err := os.ReadFile("testdata/rank_fit_metrics.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &curves))
+	readJSONFixture(t, "testdata/rank_fit_metrics.json", &curves)
 	for _, tc := range []struct {
 		name     string
 		obj      Objective
@@ -98,8 +91,7 @@ func TestRankMatchesXGBoost(t *testing.T) {
 			if tc.weighted {
 				w = f.w
 			}
-			var first []float64
-			for _, threads := range []int{1, 4} {
+			requireSameWithThreads1And4(t, func(threads int) []float64 {
 				m := New()
 				m.Objective, m.RankMetric = tc.obj, curves[tc.name].Metric
 				m.NumTrees, m.MaxDepth, m.LearningRate, m.Threads = 8, 3, 0.3, threads
@@ -112,26 +104,15 @@ func TestRankMatchesXGBoost(t *testing.T) {
 					name      string
 					got, want []float64
 				}{{"training", got, f.margins[tc.name]}, {"validation", vgot, f.vmargin[tc.name]}} {
-					worst, at := 0.0, 0
-					for i := range part.got {
-						if e := math.Abs(part.got[i] - part.want[i]); e > worst {
-							worst, at = e, i
-						}
-					}
-					t.Logf("threads %d: largest |%s margin difference| from XGBoost %.3g", threads, part.name, worst)
-					require.Less(t, worst, 1e-5, "threads %d: %s row %d", threads, part.name, at)
+					requireMarginsNear(t, part.got, part.want, 1e-5, fmt.Sprintf("threads %d: %s", threads, part.name))
 				}
 				curve := curves[tc.name].Curve
 				require.Len(t, m.History().ValidLoss, len(curve))
 				for r, v := range m.History().ValidLoss {
 					require.InDelta(t, curve[r], v, 1e-9, "%s after round %d", curves[tc.name].Metric, r)
 				}
-				if first == nil {
-					first = got
-				} else {
-					require.Equal(t, first, got, "Threads 4 against 1")
-				}
-			}
+				return got
+			})
 		})
 	}
 }

@@ -44,8 +44,7 @@ func TestRegularisedFitsMatchXGBoost(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			X, y, want := regFixture(t, tc.name)
 			k := len(want) / X.Rows
-			var first []float64
-			for _, threads := range []int{1, 4} {
+			requireSameWithThreads1And4(t, func(threads int) []float64 {
 				m := tc.newM()
 				m.MaxDepth, m.LearningRate, m.MinChildWeight, m.Threads = 4, 0.3, 1, threads
 				tc.set(m)
@@ -53,20 +52,9 @@ func TestRegularisedFitsMatchXGBoost(t *testing.T) {
 				require.Equal(t, k, m.ens.NumClass())
 				got, err := m.Margins(X)
 				require.NoError(t, err)
-				worst, at := 0.0, 0
-				for i := range got {
-					if e := math.Abs(got[i] - want[i]); e > worst {
-						worst, at = e, i/k
-					}
-				}
-				t.Logf("threads %d: largest |margin difference| from XGBoost %.3g", threads, worst)
-				require.Less(t, worst, 1e-5, "threads %d: row %d of the fixture", threads, at)
-				if first == nil {
-					first = got
-				} else {
-					require.Equal(t, first, got, "Threads 4 against 1")
-				}
-			}
+				requireMarginsNear(t, got, want, 1e-5, fmt.Sprintf("threads %d", threads))
+				return got
+			})
 		})
 	}
 }

@@ -1,10 +1,8 @@
 package gbt
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -45,74 +42,38 @@ var simpleFitCases = []struct {
 // mlogloss; for binary:logitraw the log-loss of the logistic of the
 // margins), with Threads 1 and 4 alike.
 func TestSimpleObjectivesMatchXGBoost(t *testing.T) {
-	all, names := readFixture(t, "testdata/simple_fit.csv")
-	X := tabular.NewMatrix(all.Rows, 4)
-	for i := range all.Rows {
-		copy(X.Row(i), all.Row(i)[:4])
-	}
 	// Labels, weights and margins were written with at most 9 digits:
-	// read as float64, not through the float32 matrix.
-	cols := readColumns(t, "testdata/simple_fit.csv")
+	// read as float64 (f.cols), not through the float32 matrix.
+	f := readFitFixture(t, "testdata/simple_fit.csv")
+	X := f.X
 	var metrics map[string]struct {
 		Metric string    `json:"metric"`
 		Curve  []float64 `json:"curve"`
 	}
-	b, err := os.ReadFile("testdata/simple_fit_metrics.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &metrics))
+	readJSONFixture(t, "testdata/simple_fit_metrics.json", &metrics)
 	for _, tc := range simpleFitCases {
 		t.Run(tc.name, func(t *testing.T) {
-			y := cols["y_"+tc.label]
+			y := f.cols["y_"+tc.label]
 			var w []float64
 			if tc.weighted {
-				w = cols["w"]
+				w = f.cols["w"]
 			}
 			k := 1
 			if tc.obj == MultiSoftmax {
 				k = 3
 			}
-			want := make([]float64, all.Rows*k)
-			for c := range k {
-				name := "m_" + tc.name
-				if k > 1 {
-					name = fmt.Sprintf("%s_%d", name, c)
-				}
-				require.Contains(t, names, name)
-				for i, v := range cols[name] {
-					want[i*k+c] = v
-				}
-			}
-			var first []float64
-			for _, threads := range []int{1, 4} {
+			want := f.margins(t, tc.name, k)
+			requireSameWithThreads1And4(t, func(threads int) []float64 {
 				m := New()
 				m.Objective = tc.obj
 				m.NumTrees, m.MaxDepth, m.LearningRate, m.MinChildWeight, m.Threads = 8, 3, 0.3, 1, threads
 				require.NoError(t, m.FitWeighted(X, y, w, &EvalSet{X: X, Y: y, W: w}))
 				got, err := m.Margins(X)
 				require.NoError(t, err)
-				worst, at := 0.0, 0
-				for i := range got {
-					if e := math.Abs(got[i] - want[i]); e > worst {
-						worst, at = e, i
-					}
-				}
-				t.Logf("threads %d: largest |margin difference| from XGBoost %.3g", threads, worst)
-				require.Less(t, worst, 1e-5, "threads %d: margin %d of the fixture", threads, at)
-				curve := metrics[tc.name].Curve
-				require.Len(t, m.History().ValidLoss, len(curve))
-				for r, v := range m.History().ValidLoss {
-					if curve[r] == 0 {
-						require.Zero(t, v, "%s after round %d", metrics[tc.name].Metric, r)
-						continue
-					}
-					require.InEpsilon(t, curve[r], v, 2e-6, "%s after round %d", metrics[tc.name].Metric, r)
-				}
-				if first == nil {
-					first = got
-				} else {
-					require.Equal(t, first, got, "Threads 4 against 1")
-				}
-			}
+				requireMarginsNear(t, got, want, 1e-5, fmt.Sprintf("threads %d", threads))
+				requireLossCurve(t, m.History().ValidLoss, metrics[tc.name].Curve, 2e-6, metrics[tc.name].Metric)
+				return got
+			})
 		})
 	}
 }
@@ -351,34 +312,21 @@ func TestSimpleObjectiveFiles(t *testing.T) {
 		m := New()
 		m.Objective, m.NumTrees = tc.obj, 10
 		require.NoError(t, m.Fit(tc.X, tc.y, &EvalSet{X: tc.X, Y: tc.y}))
-		path := filepath.Join(dir, strings.ReplaceAll(string(m.Objective), ":", "_"))
-		require.NoError(t, Save(path, &Saved{Model: m}))
-		f, err := checkpoint.Load(path, FileKind)
-		require.NoError(t, err)
-		var meta struct {
-			Version int `json:"version"`
-		}
-		require.NoError(t, f.DecodeMeta(&meta))
-		require.Equal(t, 6, meta.Version, "%s", m.Objective)
-		s, err := Load(path)
-		require.NoError(t, err)
-		require.Equal(t, m.Objective, s.Model.Objective)
-		require.Equal(t, m.History(), s.Model.History())
-		require.Equal(t, m.Ensemble().Link(), s.Model.Ensemble().Link())
-		want, err := m.Predict(tc.X)
-		require.NoError(t, err)
-		got, err := s.Model.Predict(tc.X)
-		require.NoError(t, err)
-		require.Equal(t, want, got)
+		loaded, version := saveAndReload(t, m, filepath.Join(dir, strings.ReplaceAll(string(m.Objective), ":", "_")))
+		require.Equal(t, 6, version, "%s", m.Objective)
+		require.Equal(t, m.Objective, loaded.Objective)
+		require.Equal(t, m.History(), loaded.History())
+		require.Equal(t, m.Ensemble().Link(), loaded.Ensemble().Link())
+		require.Equal(t, predictions(t, m, tc.X), predictions(t, loaded, tc.X))
 		if m.Objective.Classifier() {
 			wc, _ := m.PredictClass(tc.X)
-			gc, err := s.Model.PredictClass(tc.X)
+			gc, err := loaded.PredictClass(tc.X)
 			require.NoError(t, err)
 			require.Equal(t, wc, gc)
 		}
 		if m.Objective.Probabilistic() {
 			wp, _ := m.PredictProba(tc.X)
-			gp, err := s.Model.PredictProba(tc.X)
+			gp, err := loaded.PredictProba(tc.X)
 			require.NoError(t, err)
 			require.Equal(t, wp, gp)
 		}
@@ -391,8 +339,7 @@ func TestSimpleObjectiveFiles(t *testing.T) {
 // predict() does: the value, the class 0 or 1, the probability (within an
 // ulp: expf against Go's exp) and the margin.
 func TestLoadXGBoostSimpleObjectives(t *testing.T) {
-	X, _ := readFixture(t, "testdata/xgb_rows.csv")
-	X = &tabular.Matrix{Rows: 100, Cols: X.Cols, Data: X.Data[:100*X.Cols]}
+	X := xgbRowsHead(t, 100)
 	want := readColumns(t, "testdata/simple_xgb_expected.csv")
 	for _, tc := range []struct {
 		name string
@@ -414,9 +361,7 @@ func TestLoadXGBoostSimpleObjectives(t *testing.T) {
 				require.NoError(t, err)
 				worst, ones := 0, 0
 				for i, v := range p {
-					a, b := math.Float32bits(float32(v)), math.Float32bits(float32(want[tc.name][i]))
-					d := int(int64(a) - int64(b))
-					worst = max(worst, d, -d)
+					worst = max(worst, float32Steps(v, want[tc.name][i]))
 					if v == 1 {
 						ones++
 					}
@@ -441,12 +386,8 @@ func TestLoadXGBoostSimpleObjectives(t *testing.T) {
 // differs from the one at 1 (the rows labelled 1 weighed). The objectives
 // XGBoost fits without reading it refuse it.
 func TestScalePosWeightMatchesXGBoost(t *testing.T) {
-	all, _ := readFixture(t, "testdata/simple_fit.csv")
-	X := tabular.NewMatrix(all.Rows, 4)
-	for i := range all.Rows {
-		copy(X.Row(i), all.Row(i)[:4])
-	}
-	cols := readColumns(t, "testdata/simple_fit.csv")
+	f := readFitFixture(t, "testdata/simple_fit.csv")
+	X, cols := f.X, f.cols
 	for k, v := range readColumns(t, "testdata/spw_fit.csv") {
 		cols[k] = v
 	}
@@ -470,7 +411,7 @@ func TestScalePosWeightMatchesXGBoost(t *testing.T) {
 				w = cols["w"]
 			}
 			want := cols["m_"+tc.name]
-			require.Len(t, want, all.Rows)
+			require.Len(t, want, X.Rows)
 			fit := func(spw float64) []float64 {
 				m := New()
 				m.Objective, m.ScalePosWeight = tc.obj, spw

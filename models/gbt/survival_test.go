@@ -2,7 +2,6 @@ package gbt
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/emberml/ember/checkpoint"
 	"github.com/emberml/ember/tabular"
 )
 
@@ -37,12 +35,8 @@ var survFitCases = []struct {
 // name as float64 (the labels were written with few digits).
 func survFixture(t *testing.T) (*tabular.Matrix, map[string][]float64) {
 	t.Helper()
-	all, _ := readFixture(t, "testdata/surv_fit.csv")
-	X := tabular.NewMatrix(all.Rows, 4)
-	for i := range all.Rows {
-		copy(X.Row(i), all.Row(i)[:4])
-	}
-	return X, readColumns(t, "testdata/surv_fit.csv")
+	f := readFitFixture(t, "testdata/surv_fit.csv")
+	return f.X, f.cols
 }
 
 // TestSurvivalMatchesXGBoost: survival:cox (times tied among events and
@@ -61,9 +55,7 @@ func TestSurvivalMatchesXGBoost(t *testing.T) {
 		Curve  []float64 `json:"curve"`
 		Start  float64   `json:"start"`
 	}
-	b, err := os.ReadFile("testdata/surv_fit_metrics.json")
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &metrics))
+	readJSONFixture(t, "testdata/surv_fit_metrics.json", &metrics)
 	for _, tc := range survFitCases {
 		t.Run(tc.name, func(t *testing.T) {
 			want := cols["m_"+tc.name]
@@ -71,8 +63,7 @@ func TestSurvivalMatchesXGBoost(t *testing.T) {
 			if tc.weighted {
 				w = cols["w"]
 			}
-			var first []float64
-			for _, threads := range []int{1, 4} {
+			requireSameWithThreads1And4(t, func(threads int) []float64 {
 				m := New()
 				m.NumTrees, m.MaxDepth, m.LearningRate, m.MinChildWeight, m.Threads = 8, 3, 0.3, 1, threads
 				tc.set(m)
@@ -86,30 +77,15 @@ func TestSurvivalMatchesXGBoost(t *testing.T) {
 				require.Equal(t, float32(metrics[tc.name].Start), m.Ensemble().Base(), "the starting margin")
 				got, err := m.Margins(X)
 				require.NoError(t, err)
-				worst, at := 0.0, 0
-				for i := range got {
-					if e := math.Abs(got[i] - want[i]); e > worst {
-						worst, at = e, i
-					}
-				}
-				t.Logf("threads %d: largest |margin difference| from XGBoost %.3g", threads, worst)
-				require.Less(t, worst, 1e-5, "threads %d: row %d of the fixture", threads, at)
-				curve := metrics[tc.name].Curve
-				require.Len(t, m.History().ValidLoss, len(curve))
-				for r, v := range m.History().ValidLoss {
-					require.InEpsilon(t, curve[r], v, 2e-6, "%s after round %d", metrics[tc.name].Metric, r)
-				}
+				requireMarginsNear(t, got, want, 1e-5, fmt.Sprintf("threads %d", threads))
+				requireLossCurve(t, m.History().ValidLoss, metrics[tc.name].Curve, 2e-6, metrics[tc.name].Metric)
 				p, err := m.Predict(X)
 				require.NoError(t, err)
 				for i := range p {
 					require.InEpsilon(t, math.Exp(got[i]), p[i], 1e-6, "Predict is exp(margin)")
 				}
-				if first == nil {
-					first = got
-				} else {
-					require.Equal(t, first, got, "Threads 4 against 1")
-				}
-			}
+				return got
+			})
 		})
 	}
 }
@@ -169,9 +145,7 @@ func TestLoadXGBoostSurvival(t *testing.T) {
 				require.NoError(t, err)
 				worst := 0
 				for i, v := range p {
-					a, b := math.Float32bits(float32(v)), math.Float32bits(float32(want[name][i]))
-					d := int(int64(a) - int64(b))
-					worst = max(worst, d, -d)
+					worst = max(worst, float32Steps(v, want[name][i]))
 				}
 				require.LessOrEqual(t, worst, 1)
 			})
@@ -193,26 +167,13 @@ func TestSurvivalFiles(t *testing.T) {
 		} else {
 			require.NoError(t, m.FitAFT(X, cols["lo"], cols["hi"], nil, &EvalSet{X: X, Y: cols["lo"], Upper: cols["hi"]}))
 		}
-		path := filepath.Join(dir, strings.ReplaceAll(string(m.Objective), ":", "_"))
-		require.NoError(t, Save(path, &Saved{Model: m}))
-		f, err := checkpoint.Load(path, FileKind)
-		require.NoError(t, err)
-		var meta struct {
-			Version int `json:"version"`
-		}
-		require.NoError(t, f.DecodeMeta(&meta))
-		require.Equal(t, 6, meta.Version)
-		s, err := Load(path)
-		require.NoError(t, err)
-		require.Equal(t, m.Objective, s.Model.Objective)
-		require.Equal(t, m.AFTDistribution, s.Model.AFTDistribution)
-		require.Equal(t, m.AFTSigma, s.Model.AFTSigma)
-		require.Equal(t, m.History(), s.Model.History())
-		want, err := m.Predict(X)
-		require.NoError(t, err)
-		got, err := s.Model.Predict(X)
-		require.NoError(t, err)
-		require.Equal(t, want, got)
+		loaded, version := saveAndReload(t, m, filepath.Join(dir, strings.ReplaceAll(string(m.Objective), ":", "_")))
+		require.Equal(t, 6, version)
+		require.Equal(t, m.Objective, loaded.Objective)
+		require.Equal(t, m.AFTDistribution, loaded.AFTDistribution)
+		require.Equal(t, m.AFTSigma, loaded.AFTSigma)
+		require.Equal(t, m.History(), loaded.History())
+		require.Equal(t, predictions(t, m, X), predictions(t, loaded, X))
 	}
 }
 

@@ -1,12 +1,10 @@
 package gbt
 
 import (
-	"encoding/csv"
 	"errors"
 	"io/fs"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,28 +13,6 @@ import (
 
 	"github.com/emberml/ember/tabular"
 )
-
-// readFixture reads a CSV of float columns; an empty cell is NaN.
-func readFixture(t *testing.T, path string) (*tabular.Matrix, []string) {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err)
-	X := tabular.NewMatrix(len(recs)-1, len(recs[0]))
-	for i, rec := range recs[1:] {
-		for j, s := range rec {
-			v := math.NaN()
-			if s != "" {
-				v, err = strconv.ParseFloat(s, 64)
-				require.NoError(t, err)
-			}
-			X.Data[i*X.Cols+j] = float32(v)
-		}
-	}
-	return X, recs[0]
-}
 
 // TestXGBoostParity: models saved by XGBoost 1.7 (JSON and UBJSON) score
 // every fixture row, missing values and values sitting exactly on split

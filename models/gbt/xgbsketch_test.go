@@ -2,9 +2,7 @@ package gbt
 
 import (
 	"cmp"
-	"encoding/json"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -44,10 +42,8 @@ type softprobFixture struct {
 
 func readSketchFixture(t *testing.T) xgbSketchFixture {
 	t.Helper()
-	b, err := os.ReadFile("testdata/xgb_sketch.json")
-	require.NoError(t, err)
 	var fx xgbSketchFixture
-	require.NoError(t, json.Unmarshal(b, &fx))
+	readJSONFixture(t, "testdata/xgb_sketch.json", &fx)
 	return fx
 }
 
