@@ -33,11 +33,14 @@ abs_xgb_expected.csv: XGBoost's predict() on those rows (float32 reprs).
 import csv
 import json
 import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+from xgbref import HERE, four_features, xgb_rows_head  # noqa: E402  (this directory's)
+
 COMMON = dict(objective="reg:absoluteerror", tree_method="hist", max_bin=256, nthread=1, reg_lambda=1.0,
               min_child_weight=1.0)
 ROUNDS = 6
@@ -58,12 +61,7 @@ CASES = [
 def data():
     rng = np.random.default_rng(11)
     n = 300
-    x0 = rng.integers(0, 30, n) / 3
-    x1 = np.round(rng.normal(size=n), 1)
-    x2 = rng.integers(0, 12, n).astype(float)
-    x3 = np.round(rng.uniform(-2, 2, n), 1)
-    x3[rng.random(n) < .1] = np.nan
-    X = np.stack([x0, x1, x2, x3], 1).astype(np.float32)
+    X, (x0, x1, x2, x3) = four_features(rng, n)
     signal = .8 * x0 - 1.5 * x1 + np.sin(x2) + .5 * np.nan_to_num(x3)
     outlier = rng.random(n) < .08
     y = (signal + rng.normal(size=n) * .7 + outlier * rng.standard_cauchy(n) * 40).round(3)
@@ -128,10 +126,7 @@ def fits():
 
 
 def saved():
-    with open(os.path.join(HERE, "xgb_rows.csv")) as f:
-        rows = list(csv.reader(f))[1:201]
-    X = np.array([[float(v) if v else np.nan for v in r] for r in rows], dtype=np.float32)
-    z = np.nan_to_num(X[:, 0]) - 0.5 * np.nan_to_num(X[:, 1]) + 0.3 * np.nan_to_num(X[:, 3])
+    X, z = xgb_rows_head(200)
     y = 3 * z + np.random.default_rng(4).standard_cauchy(len(z))
     dm = xgb.DMatrix(X, label=y, missing=np.nan)
     b = xgb.train(dict(tree_method="hist", nthread=1, max_depth=3, eta=0.5, objective="reg:absoluteerror"), dm,

@@ -16,14 +16,16 @@ basescore_meta.json: per case its objective, label, whether weighted, the
 base_score given and the margin XGBoost starts from (its ProbToMargin of
 base_score: the prediction of a model of no trees, output_margin).
 """
-import csv
 import json
 import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+from xgbref import HERE, write_fit_csv  # noqa: E402  (this directory's)
+
 COMMON = dict(tree_method="hist", max_bin=255, nthread=1, max_depth=3, eta=0.3, reg_lambda=1.0,
               min_child_weight=1.0)
 ROUNDS = 6
@@ -77,12 +79,7 @@ def main():
         meta[name] = {"objective": obj, "label": label, "weighted": weighted, "base_score": base_score,
                       "base_margin": float(start.reshape(-1)[0])}
         print(name, obj, "base_score", base_score, "margin", start.reshape(-1)[0])
-    with open(os.path.join(HERE, "basescore_fit.csv"), "w", newline="") as f:
-        wr = csv.writer(f)
-        wr.writerow(["f0", "f1", "f2", "f3", "w"] + list(cols))
-        for i in range(n):
-            wr.writerow(["" if np.isnan(v) else repr(float(v)) for v in x[i]] + ["%g" % w[i]] +
-                        ["%.9g" % cols[c][i] for c in cols])
+    write_fit_csv("basescore_fit.csv", x, w, cols, "%.9g")
     with open(os.path.join(HERE, "basescore_meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
         f.write("\n")

@@ -24,11 +24,14 @@ that an early stopping that ignored eval_metric fails the test).
 import csv
 import json
 import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+from xgbref import HERE, four_features  # noqa: E402  (this directory's)
+
 COMMON = dict(tree_method="hist", max_bin=256, nthread=1, max_depth=3, eta=0.1, reg_lambda=1.0,
               min_child_weight=1.0)
 ROUNDS, STOP = 80, 6
@@ -65,12 +68,7 @@ def data():
     go alike."""
     rng = np.random.default_rng(SEED)
     n, nv = 300, 120
-    x0 = rng.integers(0, 30, n) / 3
-    x1 = np.round(rng.normal(size=n), 1)
-    x2 = rng.integers(0, 12, n).astype(float)
-    x3 = np.round(rng.uniform(-2, 2, n), 1)
-    x3[rng.random(n) < .1] = np.nan
-    X = np.stack([x0, x1, x2, x3], 1).astype(np.float32)
+    X, _ = four_features(rng, n)
     X = np.concatenate([X, X[rng.choice(n, nv, replace=False)]])
     x0, x1, x2, x3 = X.astype(np.float64).T
     eta = .3 * x0 - .8 * x1 + .6 * np.sin(x2) + .4 * np.nan_to_num(x3) - 1.5

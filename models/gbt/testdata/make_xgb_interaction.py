@@ -27,22 +27,14 @@ ic_xgb.json   per case: XGBoost's params, its margins on the rows (k per
 import csv
 import json
 import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+from xgbref import HERE, ember_base_unweighted  # noqa: E402  (this directory's)
 
-
-def ember_base(obj, y, k):
-    """Ember's starting margins (grow.go baseScore, classBases), float32."""
-    if obj == "binary:logistic":
-        m = np.mean(y)
-        return np.float32(np.log(m / (1 - m)))
-    if obj == "reg:squarederror":
-        return np.float32(np.mean(y))
-    cnt = np.array([np.sum(y == c) for c in range(k)])
-    return np.log(cnt / cnt.sum()).astype(np.float32)
 
 
 def path_sets(tree):
@@ -62,7 +54,7 @@ def path_sets(tree):
 
 def case(X, y, params, rounds, k=1, ftypes=None):
     obj = params["objective"]
-    base = ember_base(obj, y, k)
+    base = ember_base_unweighted(obj, y, k)
     p = dict(tree_method="hist", max_bin=256, nthread=1, eta=0.3, reg_lambda=1.0, min_child_weight=1.0,
              base_score=0.5 if obj == "binary:logistic" else 0.0)
     p.update(params)

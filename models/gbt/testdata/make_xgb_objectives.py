@@ -23,16 +23,16 @@ on the first 200 rows of xgb_rows.csv (make_xgboost.py) with its own
 base_score (the default 0.5, or the one given); obj_xgb_expected.csv:
 XGBoost's predict() of each on those rows (float32 reprs).
 """
-import csv
 import json
 import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-COMMON = dict(tree_method="hist", max_bin=256, nthread=1, max_depth=3, eta=0.3, reg_lambda=1.0,
-              min_child_weight=1.0)
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+from xgbref import HERE, HIST, four_features, write_fit_csv, write_predictions_csv, xgb_rows_head  # noqa: E402  (this directory's)
+
 ROUNDS = 8
 
 # name, objective, label, weighted, extra params (as TestObjectivesMatchXGBoost sets them)
@@ -75,12 +75,7 @@ def ember_base(obj, y, w, params):
 def fits():
     rng = np.random.default_rng(5)
     n = 200
-    x0 = rng.integers(0, 30, n) / 3
-    x1 = np.round(rng.normal(size=n), 1)
-    x2 = rng.integers(0, 12, n).astype(float)
-    x3 = np.round(rng.uniform(-2, 2, n), 1)
-    x3[rng.random(n) < .1] = np.nan
-    X = np.stack([x0, x1, x2, x3], 1).astype(np.float32)
+    X, (x0, x1, x2, x3) = four_features(rng, n)
     eta = .15 * x0 - .4 * x1 + .3 * np.sin(x2) + .2 * np.nan_to_num(x3) - .5
     mu = np.exp(eta)
     w = np.round(rng.uniform(0.3, 2.5, n), 2)
@@ -100,7 +95,7 @@ def fits():
         dm = xgb.DMatrix(X, label=y, weight=ww if weighted else None, missing=np.nan)
         dm.set_base_margin(np.full(n, base))
         ev = {}
-        b = xgb.train(dict(COMMON, objective=obj, **extra), dm, num_boost_round=ROUNDS,
+        b = xgb.train(dict(HIST, objective=obj, **extra), dm, num_boost_round=ROUNDS,
                       evals=[(dm, "train")], evals_result=ev, verbose_eval=False)
         (metric, curve), = ev["train"].items()
         if "huber_slope" in extra:
@@ -118,21 +113,13 @@ def fits():
         cols["y_" + label] = y
         cols["m_" + name] = b.predict(dm, output_margin=True)
         print(name, metric, curve[-1])
-    with open(os.path.join(HERE, "obj_fit.csv"), "w", newline="") as f:
-        wr = csv.writer(f)
-        wr.writerow(["f0", "f1", "f2", "f3", "w"] + list(cols))
-        for i in range(n):
-            wr.writerow(["" if np.isnan(v) else repr(float(v)) for v in X[i]] + ["%g" % w[i]] +
-                        ["%.8g" % cols[c][i] for c in cols])
+    write_fit_csv("obj_fit.csv", X, w, cols, "%.8g")
     with open(os.path.join(HERE, "obj_fit_metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1)
 
 
 def saved():
-    with open(os.path.join(HERE, "xgb_rows.csv")) as f:
-        rows = list(csv.reader(f))[1:201]
-    X = np.array([[float(v) if v else np.nan for v in r] for r in rows], dtype=np.float32)
-    z = np.nan_to_num(X[:, 0]) - 0.5 * np.nan_to_num(X[:, 1]) + 0.3 * np.nan_to_num(X[:, 3])
+    X, z = xgb_rows_head(200)
     rng = np.random.default_rng(3)
     mu = np.exp(z / 2)
     models = [
@@ -151,11 +138,7 @@ def saved():
         p = b.predict(dm)
         assert p.dtype == np.float32
         preds[name] = p
-    with open(os.path.join(HERE, "obj_xgb_expected.csv"), "w", newline="") as f:
-        wr = csv.writer(f)
-        wr.writerow(list(preds))
-        for i in range(len(X)):
-            wr.writerow([repr(float(preds[k][i])) for k in preds])
+    write_predictions_csv("obj_xgb_expected.csv", preds)
 
 
 def main():

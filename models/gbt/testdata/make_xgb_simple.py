@@ -26,16 +26,16 @@ first 100 rows of xgb_rows.csv (make_xgboost.py), from its default
 base_score 0.5; simple_xgb_expected.csv: XGBoost's predict() of each on
 those rows (float32 reprs).
 """
-import csv
 import json
 import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-COMMON = dict(tree_method="hist", max_bin=256, nthread=1, max_depth=3, eta=0.3, reg_lambda=1.0,
-              min_child_weight=1.0)
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+from xgbref import HERE, HIST, four_features, write_fit_csv, write_predictions_csv, xgb_rows_head  # noqa: E402  (this directory's)
+
 ROUNDS = 8
 
 # name, objective, label, weighted (as TestSimpleObjectivesMatchXGBoost sets them)
@@ -74,12 +74,7 @@ def logloss(y, w, margin):
 def fits():
     rng = np.random.default_rng(11)
     n = 200
-    x0 = rng.integers(0, 30, n) / 3
-    x1 = np.round(rng.normal(size=n), 1)
-    x2 = rng.integers(0, 12, n).astype(float)
-    x3 = np.round(rng.uniform(-2, 2, n), 1)
-    x3[rng.random(n) < .1] = np.nan
-    X = np.stack([x0, x1, x2, x3], 1).astype(np.float32)
+    X, (x0, x1, x2, x3) = four_features(rng, n)
     eta = .3 * x0 - .8 * x1 + .6 * np.sin(x2) + .4 * np.nan_to_num(x3) - 1.5
     w = np.round(rng.uniform(0.3, 2.5, n), 2)
     share = 1 / (1 + np.exp(-(eta + rng.normal(size=n) * .5)))
@@ -101,7 +96,7 @@ def fits():
         ww = w if weighted else np.ones(n)
         base = ember_base(obj, y, ww)
         dm = xgb.DMatrix(X, label=y, weight=ww if weighted else None, missing=np.nan)
-        params = dict(COMMON, objective=obj)
+        params = dict(HIST, objective=obj)
         if obj == "multi:softmax":
             params["num_class"] = 3
             dm.set_base_margin(np.tile(base, (n, 1)).reshape(-1))
@@ -123,21 +118,13 @@ def fits():
         else:
             cols["m_" + name] = m
         print(name, metric, curve[-1])
-    with open(os.path.join(HERE, "simple_fit.csv"), "w", newline="") as f:
-        wr = csv.writer(f)
-        wr.writerow(["f0", "f1", "f2", "f3", "w"] + list(cols))
-        for i in range(n):
-            wr.writerow(["" if np.isnan(v) else repr(float(v)) for v in X[i]] + ["%g" % w[i]] +
-                        ["%.8g" % cols[c][i] for c in cols])
+    write_fit_csv("simple_fit.csv", X, w, cols, "%.8g")
     with open(os.path.join(HERE, "simple_fit_metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1)
 
 
 def saved():
-    with open(os.path.join(HERE, "xgb_rows.csv")) as f:
-        rows = list(csv.reader(f))[1:101]
-    X = np.array([[float(v) if v else np.nan for v in r] for r in rows], dtype=np.float32)
-    z = np.nan_to_num(X[:, 0]) - 0.5 * np.nan_to_num(X[:, 1]) + 0.3 * np.nan_to_num(X[:, 3])
+    X, z = xgb_rows_head(100)
     rng = np.random.default_rng(4)
     binary = (z + rng.logistic(size=len(z)) > 0).astype(float)
     models = [
@@ -156,11 +143,7 @@ def saved():
         p = b.predict(dm)
         assert p.dtype == np.float32
         preds[name] = p
-    with open(os.path.join(HERE, "simple_xgb_expected.csv"), "w", newline="") as f:
-        wr = csv.writer(f)
-        wr.writerow(list(preds))
-        for i in range(len(X)):
-            wr.writerow([repr(float(preds[k][i])) for k in preds])
+    write_predictions_csv("simple_xgb_expected.csv", preds)
 
 
 def main():

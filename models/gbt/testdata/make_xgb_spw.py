@@ -22,13 +22,14 @@ compared alone.
 """
 import csv
 import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-COMMON = dict(tree_method="hist", max_bin=256, nthread=1, max_depth=3, eta=0.3, reg_lambda=1.0,
-              min_child_weight=1.0)
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+from xgbref import HERE, HIST  # noqa: E402  (this directory's)
+
 ROUNDS = 8
 SPW = 3.0
 
@@ -71,7 +72,7 @@ def main():
         fitw = w * np.where(y.astype(np.float32) == np.float32(1), SPW, 1.0)
         dm = xgb.DMatrix(X, label=y, weight=w if weighted else None, missing=np.nan)
         dm.set_base_margin(np.full(n, ember_base(obj, y, fitw)))
-        b = xgb.train(dict(COMMON, objective=obj, scale_pos_weight=SPW), dm, num_boost_round=ROUNDS)
+        b = xgb.train(dict(HIST, objective=obj, scale_pos_weight=SPW), dm, num_boost_round=ROUNDS)
         out["m_" + name] = b.predict(dm, output_margin=True)
         print(name, obj, "rows labelled 1:", int(np.sum(y == 1)))
     with open(os.path.join(HERE, "spw_fit.csv"), "w", newline="") as f:

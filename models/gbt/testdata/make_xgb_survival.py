@@ -39,13 +39,16 @@ import csv
 import json
 import math
 import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 from scipy.optimize import brentq
 from scipy.special import erf
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside the fixtures
+from xgbref import HERE, four_features, write_predictions_csv  # noqa: E402  (this directory's)
+
 COMMON = dict(tree_method="hist", max_bin=256, nthread=1, max_depth=3, eta=0.3, reg_lambda=1.0)
 ROUNDS = 8
 
@@ -128,12 +131,7 @@ def aft_start(lo, hi, w, sigma, dist):
 def data():
     rng = np.random.default_rng(11)
     n = 200
-    x0 = rng.integers(0, 30, n) / 3
-    x1 = np.round(rng.normal(size=n), 1)
-    x2 = rng.integers(0, 12, n).astype(float)
-    x3 = np.round(rng.uniform(-2, 2, n), 1)
-    x3[rng.random(n) < .1] = np.nan
-    X = np.stack([x0, x1, x2, x3], 1).astype(np.float32)
+    X, (x0, x1, x2, x3) = four_features(rng, n)
     eta = 1.5 + .12 * x0 - .4 * x1 + .3 * np.sin(x2) + .2 * np.nan_to_num(x3)
     w = np.round(rng.uniform(0.3, 2.5, n), 2)
     # Cox: times rounded to 0.5 (ties), about a third censored (negative).
@@ -249,11 +247,7 @@ def main():
         p = b.predict(dm)
         assert p.dtype == np.float32
         preds[name] = p
-    with open(os.path.join(HERE, "surv_xgb_expected.csv"), "w", newline="") as f:
-        wr = csv.writer(f)
-        wr.writerow(list(preds))
-        for i in range(n):
-            wr.writerow([repr(float(preds[k][i])) for k in preds])
+    write_predictions_csv("surv_xgb_expected.csv", preds)
 
 
 if __name__ == "__main__":
