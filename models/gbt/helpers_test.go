@@ -19,46 +19,53 @@ import (
 // fixtures the testdata/make_*.py scripts write, and comparing a fit's
 // margins and losses with XGBoost's.
 
-// readFixture reads a CSV of float columns; an empty cell is NaN.
-func readFixture(t *testing.T, path string) (*tabular.Matrix, []string) {
+// readCSVFloats reads a CSV fixture of float columns: the header and
+// the rows, an empty cell as NaN.
+func readCSVFloats(t *testing.T, path string) ([]string, [][]float64) {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
-	X := tabular.NewMatrix(len(recs)-1, len(recs[0]))
+	rows := make([][]float64, len(recs)-1)
 	for i, rec := range recs[1:] {
+		rows[i] = make([]float64, len(rec))
 		for j, s := range rec {
 			v := math.NaN()
 			if s != "" {
 				v, err = strconv.ParseFloat(s, 64)
 				require.NoError(t, err)
 			}
+			rows[i][j] = v
+		}
+	}
+	return recs[0], rows
+}
+
+// readFixture reads a CSV of float columns as float32; an empty cell is
+// NaN.
+func readFixture(t *testing.T, path string) (*tabular.Matrix, []string) {
+	t.Helper()
+	names, rows := readCSVFloats(t, path)
+	X := tabular.NewMatrix(len(rows), len(names))
+	for i, row := range rows {
+		for j, v := range row {
 			X.Data[i*X.Cols+j] = float32(v)
 		}
 	}
-	return X, recs[0]
+	return X, names
 }
 
 // readColumns reads a CSV fixture's columns as float64, by name; an empty
 // cell is NaN.
 func readColumns(t *testing.T, path string) map[string][]float64 {
 	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err)
+	names, rows := readCSVFloats(t, path)
 	out := map[string][]float64{}
-	for _, rec := range recs[1:] {
-		for j, s := range rec {
-			v := math.NaN()
-			if s != "" {
-				v, err = strconv.ParseFloat(s, 64)
-				require.NoError(t, err)
-			}
-			out[recs[0][j]] = append(out[recs[0][j]], v)
+	for _, row := range rows {
+		for j, v := range row {
+			out[names[j]] = append(out[names[j]], v)
 		}
 	}
 	return out
