@@ -128,7 +128,8 @@ func requireMarginsNear(t *testing.T, got, want []float64, tol float64, what str
 	t.Helper()
 	worst, at := 0.0, 0
 	for i := range got {
-		if e := math.Abs(got[i] - want[i]); e > worst {
+		// A NaN counts as the largest difference: NaN > worst is false.
+		if e := math.Abs(got[i] - want[i]); e > worst || math.IsNaN(e) && !math.IsNaN(worst) {
 			worst, at = e, i
 		}
 	}
