@@ -1,14 +1,16 @@
 // Package metrics scores classifiers the way scikit-learn's sklearn.metrics
 // does: accuracy, confusion matrices, per-class precision/recall/F1 reports,
 // ROC AUC and the ROC curve, average precision and the precision-recall
-// curve, and log loss; and rankings as XGBoost scores them: NDCG and MAP,
-// at k or over whole queries (RankMetric; see ranking.go for how its gains
-// differ from sklearn's ndcg_score).
+// curve, and log loss; the one-vs-rest ROC AUC of three classes or more,
+// macro or weighted (MultiClassROCAUC); and rankings as XGBoost scores
+// them: NDCG and MAP, at k or over whole queries (RankMetric; see
+// ranking.go for how its gains differ from sklearn's ndcg_score).
 //
-// WeightedConfusionMatrix, WeightedClassification and WeightedROCAUC take
-// scikit-learn's sample_weight: a sample of weight 2 counts as two samples,
-// one of weight 0 as none. A weighted Report is laid out as an unweighted
-// one, its support the sums of the weights.
+// WeightedConfusionMatrix, WeightedClassification, WeightedROCAUC and
+// WeightedMultiClassROCAUC take scikit-learn's sample_weight: a sample of
+// weight 2 counts as two samples, one of weight 0 as none. A weighted
+// Report is laid out as an unweighted one, its support the sums of the
+// weights.
 //
 // Class labels are small non-negative integers 0..nClasses-1 (a model's class
 // indices). The functions follow scikit-learn's conventions, including its

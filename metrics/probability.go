@@ -31,16 +31,25 @@ func ROCAUC(yTrue []int, scores []float64) (float64, error) {
 // a weight is negative, NaN or infinite, or either class's samples weigh 0
 // in all (the curve's rates are then undefined).
 func WeightedROCAUC(yTrue []int, scores, weights []float64) (float64, error) {
-	if len(weights) != len(yTrue) || len(scores) != len(yTrue) {
-		return math.NaN(), fmt.Errorf("metrics: WeightedROCAUC: %d labels, %d scores and %d weights; they must match",
-			len(yTrue), len(scores), len(weights))
+	if err := checkWeights("WeightedROCAUC", len(yTrue), len(scores), "scores", weights); err != nil {
+		return math.NaN(), err
+	}
+	return rocAUC("WeightedROCAUC", yTrue, scores, weights)
+}
+
+// checkWeights checks sample weights (for fn's errors): as many as the n
+// labels and the nScores rows of what (as "scores"), each finite and 0 or
+// more.
+func checkWeights(fn string, n, nScores int, what string, weights []float64) error {
+	if len(weights) != n || nScores != n {
+		return fmt.Errorf("metrics: %s: %d labels, %d %s and %d weights; they must match", fn, n, nScores, what, len(weights))
 	}
 	for i, w := range weights {
 		if !(w >= 0) || math.IsInf(w, 1) {
-			return math.NaN(), fmt.Errorf("metrics: WeightedROCAUC: weights[%d] is %v; weights must be finite and 0 or more", i, w)
+			return fmt.Errorf("metrics: %s: weights[%d] is %v; weights must be finite and 0 or more", fn, i, w)
 		}
 	}
-	return rocAUC("WeightedROCAUC", yTrue, scores, weights)
+	return nil
 }
 
 // rocAUC is ROCAUC (named fn in its errors), each sample weighted by
@@ -87,10 +96,7 @@ func rocAUC(fn string, yTrue []int, scores, weights []float64) (float64, error) 
 	// which float64 holds exactly.
 	var auc, tp, fp, prevTP, prevFP float64
 	for k, i := range order {
-		w := 1.0
-		if weights != nil {
-			w = weights[i]
-		}
+		w := weight(weights, i)
 		if yTrue[i] == 1 {
 			tp += w
 		} else {
