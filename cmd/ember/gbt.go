@@ -52,12 +52,13 @@ type gbtResult struct {
 	// EarlyStoppingMetric names what --early-stopping watched (the
 	// model's History.Metric, XGBoost's names): --metric's, or the
 	// objective's loss.
-	EarlyStoppingMetric string   `json:"early_stopping_metric,omitempty"`
-	TrainSecs           float64  `json:"train_seconds"`
-	ROCAUC              *float64 `json:"roc_auc,omitempty"`
-	LogLoss             *float64 `json:"log_loss,omitempty"`
-	Accuracy            *float64 `json:"accuracy,omitempty"`
-	RMSE                *float64 `json:"rmse,omitempty"`
+	EarlyStoppingMetric string     `json:"early_stopping_metric,omitempty"`
+	TrainSecs           float64    `json:"train_seconds"`
+	ROCAUC              *float64   `json:"roc_auc,omitempty"`
+	ROCAUCOVR           *ovrROCAUC `json:"roc_auc_ovr,omitempty"` // three classes or more
+	LogLoss             *float64   `json:"log_loss,omitempty"`
+	Accuracy            *float64   `json:"accuracy,omitempty"`
+	RMSE                *float64   `json:"rmse,omitempty"`
 	// Deviance is the held-out mean of the objective's own loss
 	// (DevianceName says which): Poisson, Tweedie or gamma deviance, the
 	// pseudo-Huber loss, the absolute error, the squared log error, or the
@@ -240,7 +241,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		"usage: ember gbt --data FILE --target COLUMN [options]\n"+
 			"\nFits gradient-boosted trees (histogram splits, as XGBoost's hist and scikit-learn's\n"+
 			"HistGradientBoosting) to a CSV/TSV or Parquet table and reports held-out ROC AUC\n"+
-			"(two classes), log-loss, accuracy, the confusion matrix and feature importances\n"+
+			"(for more than two classes one-vs-rest, macro and weighted), log-loss, accuracy, the confusion matrix and feature importances\n"+
 			"(regression: RMSE, and the mean deviance of count:poisson, reg:tweedie, reg:gamma,\n"+
 			"the pseudo-Huber loss, the mean absolute error, the mean squared log error of\n"+
 			"reg:squaredlogerror, or reg:logistic's log loss), weighted by --weight when given, as\n"+
@@ -1054,6 +1055,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			pos = metrics.ClassProba(p, 2, 1)
 		}
 		res.Confusion = metrics.ConfusionMatrix(yInt, pred, len(classes))
+		if k >= 3 && base.Objective.Probabilistic() {
+			ovr, err := ovrScores(yInt, metrics.ProbaRows(p, k), wte)
+			if err != nil {
+				warn("one-vs-rest ROC AUC: %v", err)
+			}
+			res.ROCAUCOVR = ovr
+		}
 		if wte == nil {
 			acc := metrics.Accuracy(yInt, pred)
 			res.Accuracy = &acc
@@ -1819,9 +1827,7 @@ func printGBT(w io.Writer, r *gbtResult) {
 		}
 	} else {
 		fmt.Fprintln(w)
-		if r.ROCAUC != nil {
-			fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
-		}
+		printROCAUC(w, on, r.ROCAUC, r.ROCAUCOVR)
 		if r.LogLoss != nil { // binary:hinge gives no probabilities
 			fmt.Fprintf(w, "%s log loss: %.4f\n", on, *r.LogLoss)
 		}

@@ -491,7 +491,8 @@ func TestGBTMulticlass(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, `target "band": 3 classes (high, low, mid)`)
 	require.Contains(t, out, "model: multi:softprob, 60 trees (20 rounds of 3 classes)")
-	require.NotContains(t, out, "ROC AUC")
+	require.NotContains(t, out, "held-out ROC AUC:", "the binary ROC AUC is for two classes")
+	require.Contains(t, out, "held-out ROC AUC, one-vs-rest: macro ")
 	require.NoFileExists(t, filepath.Join(dir, "p-roc.png"), "a ROC curve is for two classes")
 	require.FileExists(t, filepath.Join(dir, "p-confusion.png"))
 	var res gbtResult

@@ -98,10 +98,11 @@ func scoredWeight(w []float64, col, where, scores, fix string) error {
 
 // probabilityScores are the log loss of the class probabilities full
 // (a column per class, as spreadProba gives them) against y and, for two
-// classes, the ROC AUC of the second class's probability, weighted by w
-// when it is not nil (scikit-learn's log_loss and roc_auc_score, with
-// sample_weight). auc is nil for more classes, or when y lacks a class.
-func probabilityScores(y []int, full [][]float64, w []float64) (logLoss float64, auc *float64, err error) {
+// classes, the ROC AUC of the second class's probability, for three or
+// more the one-vs-rest ROC AUC (ovrScores), weighted by w when it is not
+// nil (scikit-learn's log_loss and roc_auc_score, with sample_weight).
+// auc and ovr are nil where undefined, as when y lacks a class.
+func probabilityScores(y []int, full [][]float64, w []float64) (logLoss float64, auc *float64, ovr *ovrROCAUC, err error) {
 	var p1 []float64
 	if len(full) > 0 && len(full[0]) == 2 {
 		p1 = make([]float64, len(full))
@@ -109,6 +110,7 @@ func probabilityScores(y []int, full [][]float64, w []float64) (logLoss float64,
 			p1[i] = full[i][1]
 		}
 	}
+	ovr, _ = ovrScores(y, full, w) // undefined, as the binary one can be: left out
 	if w == nil {
 		logLoss = metrics.LogLoss(y, full)
 		if p1 != nil {
@@ -116,31 +118,87 @@ func probabilityScores(y []int, full [][]float64, w []float64) (logLoss float64,
 				auc = &a
 			}
 		}
-		return logLoss, auc, nil
+		return logLoss, auc, ovr, nil
 	}
 	if logLoss, err = selection.LogLoss.Score(y, slices.Concat(full...), w); err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if p1 != nil {
 		if a, err := selection.ROCAUC.Score(y, p1, w); err == nil {
 			auc = &a
 		}
 	}
-	return logLoss, auc, nil
+	return logLoss, auc, ovr, nil
+}
+
+// ovrROCAUC is the one-vs-rest ROC AUC of a classifier of three classes
+// or more, in both of scikit-learn's averages (roc_auc_score with
+// multi_class="ovr"): each class's probability scored against the rest,
+// then the classes' mean (macro) and their mean weighted by their rows'
+// count or, with --weight, weight (weighted).
+type ovrROCAUC struct {
+	Macro    float64 `json:"macro"`
+	Weighted float64 `json:"weighted"`
+}
+
+// String is the averages as the reports print them, saying which is
+// which: "weighted" alone would read as the rows' --weight.
+func (o *ovrROCAUC) String() string {
+	return fmt.Sprintf("macro %.4f (the classes' mean), weighted %.4f (by class support)", o.Macro, o.Weighted)
+}
+
+// ovrScores is the one-vs-rest ROC AUC of the class probabilities full
+// (a column per class) against y, weighted by w when it is not nil: nil
+// for fewer than three classes, which have the binary one, and nil with
+// metrics' error where it is undefined (a class without rows in y, or
+// whose rows weigh 0 in all).
+func ovrScores(y []int, full [][]float64, w []float64) (*ovrROCAUC, error) {
+	if len(full) == 0 || len(full[0]) < 3 {
+		return nil, nil
+	}
+	var o ovrROCAUC
+	for _, avg := range []metrics.ROCAverage{metrics.MacroAverage, metrics.WeightedAverage} {
+		var auc float64
+		var err error
+		if w == nil {
+			auc, err = metrics.MultiClassROCAUC(y, full, avg)
+		} else {
+			auc, err = metrics.WeightedMultiClassROCAUC(y, full, w, avg)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if avg == metrics.MacroAverage {
+			o.Macro = auc
+		} else {
+			o.Weighted = auc
+		}
+	}
+	return &o, nil
 }
 
 // printProbabilityScores prints probabilityScores' figures, on naming the
 // rows scored as the accuracy line does ("held-out"), without its
 // parenthesis, which the accuracy line has said.
-func printProbabilityScores(w io.Writer, on string, logLoss float64, auc *float64) {
+func printProbabilityScores(w io.Writer, on string, logLoss float64, auc *float64, ovr *ovrROCAUC) {
 	if i := strings.Index(on, " ("); i >= 0 {
 		if j := strings.Index(on[i:], ")"); j >= 0 {
 			on = on[:i] + on[i+j+1:]
 		}
 	}
 	fmt.Fprintf(w, "%s log loss: %.4f\n", on, logLoss)
-	if auc != nil {
+	printROCAUC(w, on, auc, ovr)
+}
+
+// printROCAUC prints the ROC AUC line of the rows on names: a two-class
+// model's auc, or a model of more classes' one-vs-rest ovr; nothing when
+// neither is defined.
+func printROCAUC(w io.Writer, on string, auc *float64, ovr *ovrROCAUC) {
+	switch {
+	case auc != nil:
 		fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *auc)
+	case ovr != nil:
+		fmt.Fprintf(w, "%s ROC AUC, one-vs-rest: %s\n", on, ovr)
 	}
 }
 

@@ -48,8 +48,9 @@ type logregCase struct {
 	Train, Test string
 	Classes     []string
 	Proba       []float64
-	LogLoss     float64  `json:"log_loss"`
-	ROCAUC      *float64 `json:"roc_auc"`
+	LogLoss     float64                            `json:"log_loss"`
+	ROCAUC      *float64                           `json:"roc_auc"`
+	ROCAUCOVR   *struct{ Macro, Weighted float64 } `json:"roc_auc_ovr"`
 	sklearnReport
 }
 
@@ -158,6 +159,17 @@ func TestLogregHeldOutWeightedSklearn(t *testing.T) {
 				require.InDelta(t, *c.ROCAUC, *res.ROCAUC, sklearnTol)
 			} else {
 				require.Nil(t, res.ROCAUC)
+			}
+			// Three classes: scikit-learn's one-vs-rest ROC AUC, both
+			// averages, weighted by the rows' weights.
+			if c.ROCAUCOVR != nil {
+				require.NotNil(t, res.ROCAUCOVR)
+				require.InDelta(t, c.ROCAUCOVR.Macro, res.ROCAUCOVR.Macro, sklearnTol)
+				require.InDelta(t, c.ROCAUCOVR.Weighted, res.ROCAUCOVR.Weighted, sklearnTol)
+				require.Contains(t, out, fmt.Sprintf("test-file weighted ROC AUC, one-vs-rest: macro %.4f (the classes' mean), weighted %.4f (by class support)\n",
+					res.ROCAUCOVR.Macro, res.ROCAUCOVR.Weighted))
+			} else {
+				require.Nil(t, res.ROCAUCOVR)
 			}
 			requireMatrixClose(t, c.Confusion, res.WeightedConfusion)
 			counts := 0

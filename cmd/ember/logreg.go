@@ -68,7 +68,8 @@ type logregResult struct {
 	EvalOn       string             `json:"eval_on"` // "test" or "train" (with --test-frac 0)
 	Accuracy     float64            `json:"accuracy"`
 	LogLoss      float64            `json:"log_loss"`
-	ROCAUC       *float64           `json:"roc_auc,omitempty"` // binary targets only
+	ROCAUC       *float64           `json:"roc_auc,omitempty"`     // binary targets only
+	ROCAUCOVR    *ovrROCAUC         `json:"roc_auc_ovr,omitempty"` // three classes or more
 	// ZeroCoefs counts the coefficients that are exactly 0 (l1 and
 	// elasticnet only), over every row of Coef; Dropped names the
 	// features whose coefficients are 0 in every row, which the model
@@ -479,7 +480,7 @@ func runLogreg(_ context.Context, args []string, stdout, stderr io.Writer) error
 			res.CoefRows = append(res.CoefRows, classes[cl])
 		}
 	}
-	if res.LogLoss, res.ROCAUC, err = probabilityScores(yte, full, wte); err != nil {
+	if res.LogLoss, res.ROCAUC, res.ROCAUCOVR, err = probabilityScores(yte, full, wte); err != nil {
 		return err
 	}
 	report, weightedConf := classificationReport(yte, pred, wte, classes)
@@ -938,9 +939,7 @@ func printLogreg(w io.Writer, r logregResult, report metrics.Report) {
 		fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, total)
 	}
 	fmt.Fprintf(w, "%s log loss: %.4f\n", on, r.LogLoss)
-	if r.ROCAUC != nil {
-		fmt.Fprintf(w, "%s ROC AUC: %.4f\n", on, *r.ROCAUC)
-	}
+	printROCAUC(w, on, r.ROCAUC, r.ROCAUCOVR)
 	if r.ScoresWeighted {
 		printConfusion(w, r.Classes, r.WeightedConfusion, r.Weight)
 		fmt.Fprintf(w, "\nclassification report weighted by column %q (support: sums of weights):\n", r.Weight)

@@ -114,7 +114,8 @@ type nbResult struct {
 	ClassPrior []float64           `json:"class_prior,omitempty"`
 	Accuracy   float64             `json:"accuracy"`
 	LogLoss    float64             `json:"log_loss"`
-	ROCAUC     *float64            `json:"roc_auc,omitempty"` // two classes only
+	ROCAUC     *float64            `json:"roc_auc,omitempty"`     // two classes only
+	ROCAUCOVR  *ovrROCAUC          `json:"roc_auc_ovr,omitempty"` // three or more
 	Confusion  [][]int             `json:"confusion"`
 	Report     []jsonClassRow      `json:"report"`
 	MacroAvg   jsonClassRow        `json:"macro_avg"`
@@ -416,7 +417,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	logLoss, auc, err := probabilityScores(yte, spreadProba(proba, nb.Classes(), len(classes)), nil)
+	logLoss, auc, ovr, err := probabilityScores(yte, spreadProba(proba, nb.Classes(), len(classes)), nil)
 	if err != nil {
 		return err
 	}
@@ -432,6 +433,7 @@ func runNaiveBayes(_ context.Context, args []string, stdout, stderr io.Writer) e
 		Accuracy:  metrics.Accuracy(yte, pred),
 		LogLoss:   logLoss,
 		ROCAUC:    auc,
+		ROCAUCOVR: ovr,
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		TopTerms:  nbTopTermsByClass(nb, vec.Vocabulary(), classes),
 		Warnings:  warnings,
@@ -1340,7 +1342,7 @@ func printNaiveBayes(w io.Writer, r nbResult, report metrics.Report) {
 		correct += r.Confusion[i][i]
 	}
 	fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, report.Total)
-	printProbabilityScores(w, on, r.LogLoss, r.ROCAUC)
+	printProbabilityScores(w, on, r.LogLoss, r.ROCAUC, r.ROCAUCOVR)
 
 	printConfusion(w, r.Classes, r.Confusion, "")
 

@@ -97,7 +97,8 @@ type gaussianResult struct {
 	EvalOn       string         `json:"eval_on"`
 	Accuracy     float64        `json:"accuracy"`
 	LogLoss      float64        `json:"log_loss"`
-	ROCAUC       *float64       `json:"roc_auc,omitempty"` // two classes only
+	ROCAUC       *float64       `json:"roc_auc,omitempty"`     // two classes only
+	ROCAUCOVR    *ovrROCAUC     `json:"roc_auc_ovr,omitempty"` // three or more
 	Confusion    [][]int        `json:"confusion"`
 	WeightedConf [][]float64    `json:"weighted_confusion,omitempty"`
 	Weighted     bool           `json:"scores_weighted,omitempty"`
@@ -192,7 +193,7 @@ func runGaussianNB(o gaussianOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logLoss, auc, err := probabilityScores(yte, spreadProba(proba, m.Classes(), len(classes)), wte)
+	logLoss, auc, ovr, err := probabilityScores(yte, spreadProba(proba, m.Classes(), len(classes)), wte)
 	if err != nil {
 		return err
 	}
@@ -208,6 +209,7 @@ func runGaussianNB(o gaussianOptions, stdout, stderr io.Writer) error {
 		Accuracy:  metrics.Accuracy(yte, pred),
 		LogLoss:   logLoss,
 		ROCAUC:    auc,
+		ROCAUCOVR: ovr,
 		Confusion: metrics.ConfusionMatrix(yte, pred, len(classes)),
 		Warnings:  warnings,
 	}
@@ -321,13 +323,13 @@ func printGaussianNB(w io.Writer, r gaussianResult, report metrics.Report) {
 	if r.Weighted {
 		correct, total := confusionSums(r.WeightedConf)
 		fmt.Fprintf(w, "\n%s weighted accuracy: %.4f (weight %.6g of %.6g)\n", on, r.Accuracy, correct, total)
-		printProbabilityScores(w, on+" weighted", r.LogLoss, r.ROCAUC)
+		printProbabilityScores(w, on+" weighted", r.LogLoss, r.ROCAUC, r.ROCAUCOVR)
 		printConfusion(w, r.Classes, r.WeightedConf, r.Weight)
 		fmt.Fprintf(w, "\nclassification report weighted by column %q (support: sums of weights):\n", r.Weight)
 	} else {
 		correct, total := confusionSums(r.Confusion)
 		fmt.Fprintf(w, "\n%s accuracy: %.4f (%d of %d)\n", on, r.Accuracy, correct, total)
-		printProbabilityScores(w, on, r.LogLoss, r.ROCAUC)
+		printProbabilityScores(w, on, r.LogLoss, r.ROCAUC, r.ROCAUCOVR)
 		printConfusion(w, r.Classes, r.Confusion, "")
 		fmt.Fprintln(w, "\nclassification report:")
 	}

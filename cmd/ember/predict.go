@@ -103,13 +103,15 @@ type predictResult struct {
 	Out         string   `json:"out"` // the predictions' file; "-": standard output
 	LabelColumn string   `json:"label_column,omitempty"`
 	Accuracy    *float64 `json:"accuracy,omitempty"`
-	// LogLoss and ROCAUC (two classes) score a classifier's probabilities
-	// on the rows whose label the model knows, weighted with --weight.
-	LogLoss    *float64 `json:"log_loss,omitempty"`
-	ROCAUC     *float64 `json:"roc_auc,omitempty"`
-	RMSE       *float64 `json:"rmse,omitempty"`
-	Unknown    int      `json:"unknown_labels,omitempty"`
-	Unlabelled int      `json:"unlabelled_rows,omitempty"`
+	// LogLoss and ROCAUC (two classes) or ROCAUCOVR (three or more) score
+	// a classifier's probabilities on the rows whose label the model
+	// knows, weighted with --weight.
+	LogLoss    *float64   `json:"log_loss,omitempty"`
+	ROCAUC     *float64   `json:"roc_auc,omitempty"`
+	ROCAUCOVR  *ovrROCAUC `json:"roc_auc_ovr,omitempty"`
+	RMSE       *float64   `json:"rmse,omitempty"`
+	Unknown    int        `json:"unknown_labels,omitempty"`
+	Unlabelled int        `json:"unlabelled_rows,omitempty"`
 	// RankScores are a gbt rank model's NDCG at 1, 3, 5, 10 and all, MAP
 	// and its metric, the mean over NQueries queries of column Group
 	// (unweighted, as ember gbt's held-out ranking scores).
@@ -150,8 +152,9 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"model's class alone, a binary:logitraw one's class and margin_CLASS, the log-odds\n"+
 			"of the positive class). When the data\n"+
 			"has the model's label column, the accuracy and the confusion matrix against it\n"+
-			"are reported, and a classifier's log loss and (two classes) ROC AUC of its\n"+
-			"probabilities (rows whose label is empty or NaN are scored but left out of\n"+
+			"are reported, and a classifier's log loss and ROC AUC of its probabilities\n"+
+			"(one-vs-rest, macro and weighted, for more than two classes: scikit-learn's\n"+
+			"roc_auc_score with multi_class=\"ovr\"; rows whose label is empty or NaN are scored but left out of\n"+
 			"them); for a gbt regressor, the RMSE against its target column; for a gbt rank\n"+
 			"model, when the data has its query (--group) column and grades (target column),\n"+
 			"NDCG at 1, 3, 5, 10 and all, MAP and its --metric over the data's queries\n"+
@@ -270,11 +273,11 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(summary, "weighted accuracy against column %q: %.4f (weight %.6g of %.6g, in %d rows)\n", s.labelColumn, acc, right, total, labelled)
 		}
 		if proba != nil {
-			logLoss, auc, err := probabilityScores(truth, proba, w)
+			logLoss, auc, ovr, err := probabilityScores(truth, proba, w)
 			if err != nil {
 				return err
 			}
-			res.LogLoss, res.ROCAUC = &logLoss, auc
+			res.LogLoss, res.ROCAUC, res.ROCAUCOVR = &logLoss, auc, ovr
 			weighted, left := "", ""
 			if w != nil {
 				weighted = "weighted "
@@ -285,6 +288,8 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(summary, "%slog loss against column %q: %.4f%s\n", weighted, s.labelColumn, logLoss, left)
 			if auc != nil {
 				fmt.Fprintf(summary, "%sROC AUC against column %q: %.4f%s\n", weighted, s.labelColumn, *auc, left)
+			} else if ovr != nil {
+				fmt.Fprintf(summary, "%sROC AUC, one-vs-rest, against column %q: %s%s\n", weighted, s.labelColumn, ovr, left)
 			}
 		}
 		if res.Unlabelled > 0 {

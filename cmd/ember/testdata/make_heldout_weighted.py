@@ -21,7 +21,8 @@ It holds three kinds of case:
 - "logreg_binary", "logreg_multi": a training and a test CSV with a weight
   column w, LogisticRegression(C=1, tol=1e-10) fitted with sample_weight,
   its test-set probabilities, and the weighted test scores (accuracy,
-  log-loss, ROC AUC for two classes, confusion matrix, report). The data
+  log-loss, ROC AUC for two classes, one-vs-rest ROC AUC macro and
+  weighted for three, confusion matrix, report). The data
   are drawn so that no test row is near a tie between its top two
   classes, nor two positive-class probabilities near each other, so that
   the discrete scores do not depend on the last digits of the fit.
@@ -86,6 +87,9 @@ def logreg_case(rng, k, names, spread):
     case.update(report(yte, pred, wte, k))
     if k == 2:
         case["roc_auc"] = roc_auc_score(yte, P[:, 1], sample_weight=wte)
+    else:
+        case["roc_auc_ovr"] = {avg: roc_auc_score(yte, P, multi_class="ovr", average=avg, sample_weight=wte)
+                               for avg in ("macro", "weighted")}
     return case
 
 
