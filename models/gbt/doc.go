@@ -174,7 +174,9 @@
 // Fit scores the validation set it is given (an EvalSet) after every
 // round (History) by the objective's own loss or, with EvalMetric, by
 // another metric, XGBoost's eval_metric: "auc", "error" or "logloss" for
-// a binary classifier, "merror" or "mlogloss" for a multi-class one,
+// a binary classifier, "merror", "mlogloss" or "auc" (XGBoost's
+// one-vs-rest AUC, weighted by the classes' rows; see MetricAUC) for a
+// multi-class one,
 // "rmse" or "mae" for a regressor, "c-index" (Harrell's, Ember's own) for
 // survival times; a rank objective by RankMetric. EarlyStoppingRounds
 // stops the fit when that metric has not improved for so many rounds

@@ -18,6 +18,15 @@ const (
 	// binary:hinge's is of its margins too (as ember gbt's held-out ROC
 	// AUC), where XGBoost's auc is of the class, 0 or 1, that hinge
 	// predicts (a score of two values), and so differs.
+	//
+	// A multi-class model's (multi:softprob, multi:softmax) is XGBoost
+	// 1.7's one-vs-rest AUC (MultiClassOVR in its auc.cc): each class's
+	// probability scored against "this class or not", the classes' AUCs
+	// averaged weighted by the weight of their rows, which is
+	// scikit-learn's roc_auc_score(multi_class="ovr", average="weighted")
+	// (metrics.WeightedMultiClassROCAUC). XGBoost's is NaN when a class
+	// has no validation rows, or only they weigh more than 0; Fit refuses
+	// such a validation set instead (UndefinedMetricError).
 	MetricAUC = "auc"
 	// MetricError is the (weighted) share of rows whose class is wrong:
 	// for a binary classifier, class 1 where the margin is above 0 (the
@@ -94,7 +103,7 @@ func (m *Model) evalMetrics() []string {
 	case o.binaryClass():
 		names = []string{MetricLogLoss, MetricError, MetricAUC}
 	case o.multiClass():
-		names = []string{MetricMLogLoss, MetricMError}
+		names = []string{MetricMLogLoss, MetricMError, MetricAUC}
 	case o.Survival():
 		names = []string{m.defaultMetric(), MetricCIndex}
 	case o == RegLogistic:
@@ -145,8 +154,9 @@ func (m *Model) checkEvalMetric() error {
 
 // UndefinedMetricError is Fit's error, before any tree is grown, when the
 // validation set cannot be scored by EvalMetric: MetricAUC without rows
-// of both classes weighing more than 0, MetricCIndex without a pair of
-// rows whose order of events is known.
+// of both classes weighing more than 0 (a multi-class model's: of each
+// class and of the others), MetricCIndex without a pair of rows whose
+// order of events is known.
 type UndefinedMetricError struct {
 	Metric string // EvalMetric
 	Reason string // what the set lacks, as "has no …"
@@ -158,10 +168,24 @@ func (e *UndefinedMetricError) Error() string {
 
 // checkEvalSet checks, before the fit, that the validation set can be
 // scored by EvalMetric (see UndefinedMetricError); vupper is
-// survival:aft's upper bounds of its rows.
-func (m *Model) checkEvalSet(valid *EvalSet, vupper []float64) error {
-	switch m.EvalMetric {
-	case MetricAUC:
+// survival:aft's upper bounds of its rows, k the classes of a multi-class
+// model.
+func (m *Model) checkEvalSet(valid *EvalSet, vupper []float64, k int) error {
+	switch {
+	case m.EvalMetric == MetricAUC && m.Objective.multiClass():
+		// XGBoost's MultiClassOVR is NaN unless every class has both.
+		class := make([]float64, k)
+		var all float64
+		for i, y := range valid.Y {
+			class[int(y)] += weight(valid.W, i)
+			all += weight(valid.W, i)
+		}
+		for c, in := range class {
+			if !(in > 0 && all-in > 0) {
+				return &UndefinedMetricError{m.EvalMetric, fmt.Sprintf("has rows of class %d weighing %v in all and of the other classes %v (both must weigh more than 0)", c, in, all-in)}
+			}
+		}
+	case m.EvalMetric == MetricAUC:
 		var pos, neg float64
 		for i, y := range valid.Y {
 			if y == 1 {
@@ -173,7 +197,7 @@ func (m *Model) checkEvalSet(valid *EvalSet, vupper []float64) error {
 		if !(pos > 0 && neg > 0) {
 			return &UndefinedMetricError{m.EvalMetric, fmt.Sprintf("has rows of class 1 weighing %v in all and of class 0 %v (both must weigh more than 0)", pos, neg)}
 		}
-	case MetricCIndex:
+	case m.EvalMetric == MetricCIndex:
 		time, event := SurvivalEvents(m.Objective, valid.Y, vupper)
 		if _, err := metrics.ConcordanceIndex(time, event, make([]float64, len(time))); err != nil {
 			return &UndefinedMetricError{m.EvalMetric, "has no pair of rows whose order of events is known (an event before another row's time)"}
@@ -217,6 +241,9 @@ func (t *trainer) validScore() float64 {
 			for i, v := range y {
 				t.vlabels[i] = int(v)
 			}
+		}
+		if t.k > 1 {
+			return t.multiClassAUC()
 		}
 		var auc float64
 		if w == nil {
@@ -278,6 +305,45 @@ func (t *trainer) validScore() float64 {
 		return c
 	}
 	panic("gbt: validScore: unchecked EvalMetric " + t.m.EvalMetric)
+}
+
+// multiClassAUC is a multi-class model's MetricAUC at the validation
+// margins: XGBoost's one-vs-rest AUC of the class probabilities, each
+// class's AUC weighted by the weight of its rows, which is
+// metrics.WeightedMultiClassROCAUC's WeightedAverage. The probabilities
+// are the softmax the training rows' gradients take (float32, as
+// XGBoost's, under BinningXGBoost).
+func (t *trainer) multiClassAUC() float64 {
+	k := t.k
+	if t.vprob == nil {
+		t.vprob = make([]float64, len(t.vraw))
+	}
+	softmax := softmax64
+	if t.xgbSoftmax {
+		softmax = softmax32
+	}
+	copy(t.vprob, t.vraw)
+	for i := range len(t.vprob) / k {
+		softmax(t.vprob[i*k : (i+1)*k])
+	}
+	// checkEvalSet saw every class's rows and the others' weigh more than
+	// 0, so each class's AUC and the average are defined; the rows are
+	// softmaxes, so they sum to 1.
+	var auc float64
+	switch {
+	case k == 2: // both classes' AUCs are the second's, up to rounding
+		p1 := metrics.ClassProba(t.vprob, 2, 1)
+		if t.vw == nil {
+			auc, _ = metrics.ROCAUC(t.vlabels, p1)
+		} else {
+			auc, _ = metrics.WeightedROCAUC(t.vlabels, p1, t.vw)
+		}
+	case t.vw == nil:
+		auc, _ = metrics.MultiClassROCAUC(t.vlabels, metrics.ProbaRows(t.vprob, k), metrics.WeightedAverage)
+	default:
+		auc, _ = metrics.WeightedMultiClassROCAUC(t.vlabels, metrics.ProbaRows(t.vprob, k), t.vw, metrics.WeightedAverage)
+	}
+	return auc
 }
 
 // prediction is a regressor's prediction at margin m (its link's

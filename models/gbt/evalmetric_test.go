@@ -41,12 +41,13 @@ func evalMetricFixture(t *testing.T) (Xtr, Xva *tabular.Matrix, tr, va map[strin
 
 // TestEvalMetricMatchesXGBoost: early stopping on EvalMetric (auc,
 // weighted and not, and error for binary:logistic; mae, weighted and
-// not, for reg:squarederror; merror for multi:softprob) stops where
+// not, for reg:squarederror; merror and auc, weighted and not, for
+// multi:softprob) stops where
 // XGBoost 1.7's early_stopping_rounds with that eval_metric does
 // (testdata/make_xgb_evalmetric.py: depth 3, learning rate 0.1, 6 rounds
 // of patience, from Ember's starting margins): the same best round, the
 // same rounds grown and the metric after each (History.ValidLoss) within
-// 1e-5 of XGBoost's, and only the best round's trees kept. Without
+// 1e-5 of XGBoost's (auc within 1e-6), and only the best round's trees kept. Without
 // EvalMetric the same fits stop where XGBoost's default metric has them
 // stop, a different round in every case.
 func TestEvalMetricMatchesXGBoost(t *testing.T) {
@@ -64,7 +65,7 @@ func TestEvalMetricMatchesXGBoost(t *testing.T) {
 		DefaultBest   int       `json:"default_best"`
 	}
 	readJSONFixture(t, "testdata/evalmetric_xgb.json", &cases)
-	require.Len(t, cases, 6)
+	require.Len(t, cases, 8)
 	for _, name := range slices.Sorted(maps.Keys(cases)) {
 		tc := cases[name]
 		t.Run(name, func(t *testing.T) {
@@ -85,7 +86,14 @@ func TestEvalMetricMatchesXGBoost(t *testing.T) {
 			h := m.History()
 			require.Equal(t, tc.EvalMetric, h.Metric)
 			require.Equal(t, tc.BestIteration, h.BestRound, "XGBoost's best_iteration")
-			requireLossCurve(t, h.ValidLoss, tc.Curve, 1e-5, tc.EvalMetric)
+			if tc.EvalMetric == MetricAUC { // the rows' order alone: as XGBoost's to float rounding
+				require.Len(t, h.ValidLoss, len(tc.Curve), "rounds grown before stopping")
+				for r, want := range tc.Curve {
+					require.InDelta(t, want, h.ValidLoss[r], 1e-6, "%s after round %d", tc.EvalMetric, r)
+				}
+			} else {
+				requireLossCurve(t, h.ValidLoss, tc.Curve, 1e-5, tc.EvalMetric)
+			}
 			require.Equal(t, (tc.BestIteration+1)*m.NumClasses(), m.Ensemble().NumTrees(), "the trees up to the best round")
 
 			d := fit("")
@@ -260,7 +268,7 @@ func TestEvalMetricErrors(t *testing.T) {
 	}{
 		{BinaryLogistic, "rmse", `gbt: EvalMetric "rmse" does not score binary:logistic; want one of logloss, error, auc (or "", its default logloss)`},
 		{BinaryHinge, "logloss", `EvalMetric "logloss" does not score binary:hinge; want one of error, auc`},
-		{MultiSoftprob, "auc", `EvalMetric "auc" does not score multi:softprob; want one of mlogloss, merror`},
+		{MultiSoftprob, "error", `EvalMetric "error" does not score multi:softprob; want one of mlogloss, merror, auc`},
 		{SquaredError, "auc", `EvalMetric "auc" does not score reg:squarederror; want one of mse, rmse, mae`},
 		{Tweedie, "tweedie-nloglik@1.2", `want one of tweedie-nloglik@1.5, rmse, mae`},
 		{SurvivalCox, "mae", `want one of cox-nloglik, c-index`},
@@ -288,6 +296,29 @@ func TestEvalMetricErrors(t *testing.T) {
 	}
 	err = m.Fit(Xtr, tr["y_binary"], &EvalSet{X: Xva, Y: va["y_binary"], W: w})
 	require.ErrorContains(t, err, "and of class 0 0 (both must weigh more than 0), so its auc is undefined")
+
+	// Multi-class auc: XGBoost's is NaN unless every class has rows, and
+	// the other classes too, weighing more than 0.
+	m = New()
+	m.Objective, m.EvalMetric = MultiSoftprob, MetricAUC
+	noTwo := slices.Clone(va["y_class"])
+	for i, v := range noTwo {
+		if v == 2 {
+			noTwo[i] = 1
+		}
+	}
+	err = m.Fit(Xtr, tr["y_class"], &EvalSet{X: Xva, Y: noTwo})
+	require.EqualError(t, err, fmt.Sprintf("gbt: the validation set has rows of class 2 weighing 0 in all and of the other classes %d (both must weigh more than 0), so its auc is undefined", Xva.Rows))
+	require.ErrorAs(t, err, &ue)
+	w = make([]float64, Xva.Rows)
+	for i, v := range va["y_class"] {
+		if v != 0 {
+			w[i] = 1 // class 0's rows weigh 0
+		}
+	}
+	err = m.Fit(Xtr, tr["y_class"], &EvalSet{X: Xva, Y: va["y_class"], W: w})
+	require.ErrorContains(t, err, "has rows of class 0 weighing 0 in all and of the other classes ")
+	require.Nil(t, m.Ensemble())
 
 	m = New()
 	m.Objective, m.EvalMetric = SurvivalCox, MetricCIndex

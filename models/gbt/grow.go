@@ -65,6 +65,7 @@ type trainer struct {
 	// classes (MetricAUC), or their times and events and room for their
 	// risks (MetricCIndex).
 	vlabels []int
+	vprob   []float64 // the rows' class probabilities (multi-class MetricAUC)
 	vtime   []float64
 	vevent  []bool
 	vrisk   []float64

@@ -1023,7 +1023,7 @@ func (m *Model) fit(X *tabular.Matrix, y, upper []float64, query []int, w []floa
 		return err
 	}
 	if valid != nil {
-		if err := m.checkEvalSet(valid, vupper); err != nil {
+		if err := m.checkEvalSet(valid, vupper, k); err != nil {
 			return err
 		}
 	}

@@ -45,6 +45,8 @@ CASES = [
     ("mae", "reg:squarederror", "amount", "mae", False),
     ("mae_w", "reg:squarederror", "amount", "mae", True),
     ("merror", "multi:softprob", "class", "merror", False),
+    ("mauc", "multi:softprob", "class", "auc", False),
+    ("mauc_w", "multi:softprob", "class", "auc", True),
 ]
 
 
