@@ -376,7 +376,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
 	metricName := fs.String("metric", "roc_auc",
 		"`name` of what --cv selects by and, when given, what --early-stopping watches on its validation rows (XGBoost's eval_metric; without it, the objective's own loss): "+
-			"for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes; roc_auc is for two); "+
+			"for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes, where --cv takes no roc_auc "+
+			"and --early-stopping watches XGBoost's multi-class auc: each class's one-vs-rest ROC AUC weighted by its rows); "+
 			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins); "+
 			"for a rank:* objective ndcg, ndcg@k, map or map@k, with - after it to score a query without relevant documents 0, not 1 (XGBoost's names, highest wins), "+
 			"which --early-stopping watches given or not; "+
@@ -722,17 +723,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// Every class has trees, even one a split leaves out of training.
 		base.NumClass = len(classes)
-		if (*cv > 0 || *early > 0 && fs.IsSet("metric")) && *metricName == "roc_auc" && len(classes) > 2 {
+		// --cv scores the second class's probability; --early-stopping
+		// watches XGBoost's auc, which is one-vs-rest for these objectives.
+		if *cv > 0 && *metricName == "roc_auc" && len(classes) > 2 {
 			if fs.IsSet("metric") {
-				return fmt.Errorf("--metric roc_auc is for two classes; %q has %d: use --metric log_loss or accuracy", *target, len(classes))
+				return fmt.Errorf("--metric roc_auc: --cv selects by it for two classes; %q has %d: use --metric log_loss or accuracy", *target, len(classes))
 			}
 			*metricName = "log_loss"
-		}
-		if *early > 0 && fs.IsSet("metric") && *metricName == "roc_auc" {
-			// --cv scores the second class's probability; early stopping
-			// watches XGBoost's auc, of a binary objective's margins.
-			return fmt.Errorf("--metric roc_auc: --early-stopping watches it only for a binary objective; --objective %s is watched by "+
-				"--metric log_loss or accuracy (or use --objective binary:logistic)", base.Objective)
 		}
 	}
 
@@ -2066,7 +2063,8 @@ func cvMetric(obj gbt.Objective, metric *string, given bool) error {
 }
 
 // evalMetric is --metric (checked against the objective by cvMetric) as
-// the model's EvalMetric, what --early-stopping watches: roc_auc is auc,
+// the model's EvalMetric, what --early-stopping watches: roc_auc is auc
+// (for a multi: objective XGBoost's one-vs-rest auc),
 // log_loss logloss (mlogloss for more than two classes), accuracy error
 // (merror), rmse and mae themselves, c_index c-index. A regressor's
 // deviance and a survival objective's nloglik are the objective's own

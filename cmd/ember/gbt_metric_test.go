@@ -17,7 +17,8 @@ import (
 // TestGBTMetricEarlyStopping: --metric, when given, is what
 // --early-stopping watches (XGBoost's eval_metric) for every kind of
 // objective, by XGBoost's name (roc_auc as auc, accuracy as error or
-// merror, a regressor's deviance as its own loss, but reg:logistic's
+// merror, a multi: objective's roc_auc as XGBoost's one-vs-rest auc, a
+// regressor's deviance as its own loss, but reg:logistic's
 // log-loss), in its direction: the round kept is the best of the saved
 // model's History by it (highest for auc and c-index), and the summary and
 // --json name it. Without --metric the objective's loss is watched, and
@@ -36,6 +37,11 @@ func TestGBTMetricEarlyStopping(t *testing.T) {
 		{[]string{"--data", data, "--target", "cls"}, "logloss"},
 		{[]string{"--data", data, "--target", "cls", "--objective", "binary:hinge", "--metric", "roc_auc"}, "auc"},
 		{[]string{"--data", data, "--target", "grade", "--metric", "accuracy"}, "merror"},
+		// XGBoost's multi-class auc: one-vs-rest, weighted by the classes'
+		// rows; on two classes of a multi: objective, the binary one.
+		{[]string{"--data", data, "--target", "grade", "--metric", "roc_auc"}, "auc"},
+		{[]string{"--data", data, "--target", "grade", "--objective", "multi:softmax", "--metric", "roc_auc"}, "auc"},
+		{[]string{"--data", data, "--target", "cls", "--objective", "multi:softprob", "--metric", "roc_auc"}, "auc"},
 		{[]string{"--data", data, "--target", "grade"}, "mlogloss"},
 		{[]string{"--data", data, "--target", "amount", "--objective", "reg:squarederror", "--metric", "mae"}, "mae"},
 		{[]string{"--data", data, "--target", "amount", "--objective", "reg:squarederror"}, "mse"},
@@ -93,8 +99,8 @@ func TestGBTMetricEarlyStopping(t *testing.T) {
 }
 
 // TestGBTMetricEarlyStoppingErrors: --metric needs --cv or
-// --early-stopping, must score the objective, and roc_auc is for two
-// classes, each said before any fit; a validation split the metric cannot
+// --early-stopping, must score the objective, and --cv's roc_auc is for
+// two classes, each said before any fit; a validation split the metric cannot
 // score is an error naming --valid-frac and --metric.
 func TestGBTMetricEarlyStoppingErrors(t *testing.T) {
 	dir := t.TempDir()
@@ -125,13 +131,8 @@ func TestGBTMetricEarlyStoppingErrors(t *testing.T) {
 			"--metric deviance: reg:squarederror's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse"},
 		{[]string{"--data", data, "--target", "cls", "--objective", "binary:hinge", "--metric", "log_loss", "--early-stopping", "3"}, 2,
 			"--metric log_loss scores probabilities; --objective binary:hinge gives none"},
-		{[]string{"--data", data, "--target", "grade", "--metric", "roc_auc", "--early-stopping", "3"}, 1,
-			`--metric roc_auc is for two classes; "grade" has 3: use --metric log_loss or accuracy`},
-		// Two classes, but a multi-class objective, which XGBoost's auc
-		// (as EvalMetric) does not score here.
-		{[]string{"--data", data, "--target", "cls", "--objective", "multi:softprob", "--metric", "roc_auc", "--early-stopping", "3"}, 1,
-			"--metric roc_auc: --early-stopping watches it only for a binary objective; --objective multi:softprob is watched by " +
-				"--metric log_loss or accuracy (or use --objective binary:logistic)"},
+		{[]string{"--data", data, "--target", "grade", "--metric", "roc_auc", "--cv", "2", "--grid", "max_depth=2,3", "--early-stopping", "3"}, 1,
+			`--metric roc_auc: --cv selects by it for two classes; "grade" has 3: use --metric log_loss or accuracy`},
 		{[]string{"--data", censored, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft", "--metric", "c_index", "--early-stopping", "3", "--test-frac", "0"}, 1,
 			"--early-stopping's validation split (--valid-frac 0.1 of the training rows) has no pair of rows whose order of events is known (an event before another row's time), so --metric c_index is undefined on it: use a larger --valid-frac, or another --metric"},
 	} {

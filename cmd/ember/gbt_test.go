@@ -177,7 +177,7 @@ func TestGBTBadInput(t *testing.T) {
 		{"numeric target of many values", []string{"--data", numFile, "--target", "label"}, 1,
 			numFile + `: column "label" has 30 distinct numbers (0, 1, 2, 3, 4, 5, …): to predict the number, --objective reg:squarederror; to treat each as a class, --objective multi:softprob`},
 		{"roc_auc for three classes", []string{"--data", multiFile, "--target", "label", "--cv", "2", "--grid", "max_depth=2", "--metric", "roc_auc"}, 1,
-			`--metric roc_auc is for two classes; "label" has 3: use --metric log_loss or accuracy`},
+			`--metric roc_auc: --cv selects by it for two classes; "label" has 3: use --metric log_loss or accuracy`},
 		// A text ID column left in the default features would become one
 		// one-hot feature per row (30,000 on the credit data: hours of work).
 		{"identifier column", []string{"--data", idFile, "--target", "label"}, 1,
