@@ -79,7 +79,9 @@ func missingColumns(path string, header, want []string, hint string) error {
 }
 
 // Open opens a table file for reading the named columns (all of them when
-// columns is nil), in batches of at most batchRows rows (0: the default).
+// columns is nil; none, for its Header alone, when it is empty and not
+// nil: a Parquet column of a type this package cannot read is then no
+// error), in batches of at most batchRows rows (0: the default).
 // Parquet is recognised by its magic bytes, anything else is read as CSV
 // (TSV when the name ends in .tsv or .tab, or the header has tabs and no
 // commas) with a header row: OpenLayout with the zero Layout. A CSV

@@ -598,6 +598,12 @@ func TestArrowWriter(t *testing.T) {
 		require.ErrorContains(t, err, want)
 		require.ErrorContains(t, err, path)
 	}
+	// No columns (empty, not nil): the header alone, those two included,
+	// so that a caller can choose the columns to read.
+	r, err := Open(path, []string{}, 0)
+	require.NoError(t, err)
+	defer r.Close()
+	require.Equal(t, []string{"id", "a", "b", "c", "flag", "cat", "day", "price", "tags"}, r.Header())
 }
 
 func TestParquetDamaged(t *testing.T) {

@@ -584,19 +584,32 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		spec.CategoricalEncoding = tabular.EncodeCodes
 	}
 
-	tb, err := readBatch(*data, nil, *layout)
+	header, err := tableHeader(*data, *layout)
+	if err != nil {
+		return err
+	}
+	for _, c := range splitList(*exclude) {
+		if !slices.Contains(header, c) {
+			_, err := tabular.OpenLayout(*data, []string{c}, 1, *layout)
+			return fmt.Errorf("--exclude: %w", err)
+		}
+	}
+	// Only the columns the fit may use are read, so that a Parquet column
+	// of a type ember cannot read stops it only when it is a feature.
+	readCols := gbtColumns(header, splitList(*features), slices.Concat(spec.Categorical, spec.Tokens), splitList(*exclude),
+		[]string{*target, *weightCol, *groupCol, *eventCol, *labelUpper})
+	tb, err := readBatch(*data, readCols, *layout)
+	if errors.Is(err, tabular.ErrColumn) {
+		// Every column asked for is in the header: this one's type is
+		// the trouble.
+		return fmt.Errorf("%w (leave it out with --exclude %s, or list the columns to use with --features)", err, unreadColumn(*data, readCols, *layout))
+	}
 	if err != nil {
 		return err
 	}
 	if tb.Column(*target) == nil {
 		_, err := tabular.OpenLayout(*data, []string{*target}, 1, *layout)
 		return err // names the columns the file has
-	}
-	for _, c := range splitList(*exclude) {
-		if tb.Column(c) == nil {
-			_, err := tabular.OpenLayout(*data, []string{c}, 1, *layout)
-			return fmt.Errorf("--exclude: %w", err)
-		}
 	}
 	// notFeature refuses a column the flag names (--weight, --group, the
 	// survival columns) that --features, --categorical or --tokens lists
@@ -662,13 +675,13 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Every pipeline of this spec puts each numeric column in the same
 	// feature, too.
-	if base.Monotone, err = monotoneFeatures(monotone, pl0, tb, *data, *target, *weightCol); err != nil {
+	if base.Monotone, err = monotoneFeatures(monotone, pl0, header, *data, *target, *weightCol); err != nil {
 		return err
 	}
 	// The other per-feature options name features by keys that each fit's
 	// pipeline resolves (fitPerFeature): one-hot features' indices differ
 	// between them. Resolved here against every row, to check them first.
-	featOpts, err := resolveFeatureOptions(interactions, weightRules, pl0, tb, *data, *target, *weightCol)
+	featOpts, err := resolveFeatureOptions(interactions, weightRules, pl0, header, *data, *target, *weightCol)
 	if err != nil {
 		return err
 	}
@@ -1294,6 +1307,49 @@ func readBatch(path string, cols []string, layout tabular.Layout) (*tabular.Batc
 	return tabular.ReadAll(r)
 }
 
+// tableHeader is the names of a table file's columns.
+func tableHeader(path string, layout tabular.Layout) ([]string, error) {
+	r, err := tabular.OpenLayout(path, []string{}, 1, layout)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Header(), nil
+}
+
+// gbtColumns is the columns of header, in its order, that a fit reads:
+// the features (the listed ones, or every column not excluded) and the
+// columns the flags name (special; "" where a flag is unset).
+func gbtColumns(header, features, encoded, exclude, special []string) []string {
+	var cols []string
+	for _, c := range header {
+		use := slices.Contains(special, c) || slices.Contains(encoded, c)
+		if len(features) > 0 {
+			use = use || slices.Contains(features, c)
+		} else {
+			use = use || !slices.Contains(exclude, c)
+		}
+		if use {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// unreadColumn is the first of cols that path's reader refuses, by name.
+func unreadColumn(path string, cols []string, layout tabular.Layout) string {
+	for _, c := range cols {
+		r, err := tabular.OpenLayout(path, []string{c}, 1, layout)
+		if errors.Is(err, tabular.ErrColumn) {
+			return c
+		}
+		if err == nil {
+			r.Close()
+		}
+	}
+	return "COLUMN"
+}
+
 // chooseColumns fills the spec's numeric columns: --features less the
 // categorical and token ones, or every other column, numeric when every
 // value is a number and categorical otherwise.
@@ -1887,10 +1943,10 @@ func parseMonotone(text string) ([]monotoneRule, error) {
 }
 
 // monotoneFeatures is the model's Monotone for the rules: a constraint per
-// feature of pl, the rules' columns' set. A column must be a numeric
+// feature of pl, the rules' set (columns: the file's). A column must be a numeric
 // feature: not the target or weight, not left out, not categorical or
 // token counts, whose values have no order to be monotone in.
-func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) ([]int, error) {
+func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, columns []string, data, target, weight string) ([]int, error) {
 	if len(rules) == 0 {
 		return nil, nil
 	}
@@ -1902,7 +1958,7 @@ func monotoneFeatures(rules []monotoneRule, pl *tabular.Pipeline, tb *tabular.Ba
 			continue
 		}
 		switch {
-		case tb.Column(r.column) == nil:
+		case !slices.Contains(columns, r.column):
 			return nil, fmt.Errorf("--monotone %s: %s has no column %q (the features are: %s)", r.column, data, r.column, strings.Join(pl.Inputs(), ", "))
 		case r.column == target:
 			return nil, fmt.Errorf("--monotone %s: %s is the --target", r.column, r.column)

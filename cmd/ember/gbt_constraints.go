@@ -185,14 +185,14 @@ func oneHotKeys(pl *tabular.Pipeline) []featureKey {
 }
 
 // resolveFeature is the features r names in pl, the pipeline of data's
-// rows (whose columns tb holds), as keys; flag names the flag in errors.
+// rows (a file of the given columns), as keys; flag names the flag in errors.
 // A feature index names a numeric or native categorical feature; a name
 // is a numeric column, a categorical column (native: its one feature;
 // one-hot: every one of its one-hot features, as if each were listed), or
 // one one-hot feature, "column=value". Token features are refused: a
 // vocabulary depends on the rows (and --max-vocab, --min-df) in ways a
 // name cannot follow, and no one has asked for them.
-func resolveFeature(flag string, r featureRef, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) ([]featureKey, error) {
+func resolveFeature(flag string, r featureRef, pl *tabular.Pipeline, columns []string, data, target, weight string) ([]featureKey, error) {
 	stable := stableFeatures(pl)
 	hot := oneHotKeys(pl)
 	keyOf := func(j int) featureKey { // a stable feature's key
@@ -251,7 +251,7 @@ func resolveFeature(flag string, r featureRef, pl *tabular.Pipeline, tb *tabular
 		}
 	}
 	switch {
-	case tb.Column(r.name) == nil:
+	case !slices.Contains(columns, r.name):
 		hint := ""
 		if hot != nil {
 			hint = fmt.Sprintf("; a one-hot feature is named column=value, e.g. %s", pl.Features[stable])
@@ -288,7 +288,7 @@ type keyWeights struct {
 
 // resolveFeatureOptions checks the parsed --interaction-constraints sets
 // and --feature-weights rules against pl, the pipeline of every row of
-// data (whose columns tb holds), and resolves them to keys. A one-hot
+// data (a file of the given columns), and resolves them to keys. A one-hot
 // encoded column named in a set puts each of its one-hot features in the
 // set, which is the constraint the column's name asks for: one of its
 // features may interact with another feature only where the column may.
@@ -306,14 +306,14 @@ type keyWeights struct {
 // what XGBoost's feature_weights on a one-hot encoded DMatrix takes, a
 // weight per column, given the column's weight. A share would change with
 // n, the values a fit's rows have, from fold to fold.
-func resolveFeatureOptions(sets [][]featureRef, rules []weightRule, pl *tabular.Pipeline, tb *tabular.Batch, data, target, weight string) (featureOptions, error) {
+func resolveFeatureOptions(sets [][]featureRef, rules []weightRule, pl *tabular.Pipeline, columns []string, data, target, weight string) (featureOptions, error) {
 	var o featureOptions
 	if sets != nil {
 		const flag = "--interaction-constraints"
 		o.sets = make([][]featureKey, len(sets))
 		for k, set := range sets {
 			for _, r := range set {
-				keys, err := resolveFeature(flag, r, pl, tb, data, target, weight)
+				keys, err := resolveFeature(flag, r, pl, columns, data, target, weight)
 				if err != nil {
 					return o, err
 				}
@@ -333,7 +333,7 @@ func resolveFeatureOptions(sets [][]featureRef, rules []weightRule, pl *tabular.
 		// both are the same feature, rather than a column silently weighed
 		// in another's stead. (The JSON of --interaction-constraints tells
 		// 0 from "0".)
-		if n := r.feature.index; r.feature.isIndex && tb.Column(strconv.Itoa(n)) != nil && (n >= len(pl.Features) || pl.Features[n] != strconv.Itoa(n)) {
+		if n := r.feature.index; r.feature.isIndex && slices.Contains(columns, strconv.Itoa(n)) && (n >= len(pl.Features) || pl.Features[n] != strconv.Itoa(n)) {
 			msg := fmt.Sprintf("%s %d=%g: %d is a column's name and a feature index: write '\"%d\"=%g' (in double quotes) for column %d",
 				flag, n, r.weight, n, n, r.weight, n)
 			if n < len(pl.Features) {
@@ -341,7 +341,7 @@ func resolveFeatureOptions(sets [][]featureRef, rules []weightRule, pl *tabular.
 			}
 			return o, errors.New(msg)
 		}
-		keys, err := resolveFeature(flag, r.feature, pl, tb, data, target, weight)
+		keys, err := resolveFeature(flag, r.feature, pl, columns, data, target, weight)
 		if err != nil {
 			return o, err
 		}

@@ -640,12 +640,10 @@ func (g *gbtPredictor) score(data string, layout tabular.Layout, id, weight stri
 		}
 	}
 	// The target is optional in the data: read it only when present.
-	r, err := tabular.OpenLayout(data, nil, 1, layout)
+	header, err := tableHeader(data, layout)
 	if err != nil {
 		return nil, err
 	}
-	header := r.Header()
-	r.Close()
 	for _, opt := range []string{s.Target, s.Group, event, upper} { // optional, unless features
 		if opt != "" && !slices.Contains(header, opt) {
 			cols = slices.DeleteFunc(cols, func(c string) bool { return c == opt && !slices.Contains(s.Pipeline.Inputs(), c) })
