@@ -137,6 +137,10 @@ func (r *parquetReader) Next() (b *Batch, err error) {
 			r.group++
 		}
 		if r.group >= len(groups) {
+			if r.rows == 0 {
+				// As a header-only CSV file: no table to fit or score.
+				return nil, &formatError{msg: fmt.Sprintf("%s: no data rows (the Parquet file has columns but no rows)", r.path)}
+			}
 			return nil, io.EOF
 		}
 		g := groups[r.group]

@@ -862,3 +862,22 @@ func TestPipelineCategoricalMissing(t *testing.T) {
 	_, err = Fit(Spec{Categorical: []string{"size"}, ImputeCategorical: ImputeMissingCategory, CategoricalEncoding: EncodeCodes}, b)
 	require.ErrorContains(t, err, "a missing category is one-hot encoding's")
 }
+
+// TestParquetNoRows: a Parquet file of a schema and no rows is refused as
+// a header-only CSV file is, rather than read as a batch of nothing (which
+// left a command with no columns and nothing to say).
+func TestParquetNoRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.parquet")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w := parquet.NewGenericWriter[numberedRow](f)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	r, err := Open(path, nil, 10)
+	require.NoError(t, err)
+	defer r.Close()
+	require.Equal(t, []string{"0", "1", "2"}, r.Header())
+	_, err = r.Next()
+	require.ErrorIs(t, err, ErrFormat)
+	require.EqualError(t, err, path+": no data rows (the Parquet file has columns but no rows)")
+}

@@ -63,3 +63,36 @@ func TestGBTParquetUnreadColumn(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `--exclude: `+data+`: no column "tag"; the columns are: x, z, label, tags`)
 }
+
+// TestParquetNoRowsRefused: a Parquet file with columns but no rows is an
+// error naming it in gbt, score and predict, as a header-only CSV file
+// is; gbt used to exit 0 having printed nothing, and predict to name no
+// file.
+func TestParquetNoRowsRefused(t *testing.T) {
+	dir := t.TempDir()
+	type rec struct {
+		X     float64 `parquet:"x"`
+		Label int32   `parquet:"label"`
+	}
+	empty := filepath.Join(dir, "empty.parquet")
+	f, err := os.Create(empty)
+	require.NoError(t, err)
+	w := parquet.NewGenericWriter[rec](f)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	want := empty + ": no data rows"
+
+	code, _, errOut := runCmd(t, "gbt", "--data", empty, "--target", "label")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, want)
+
+	data := writeFile(t, "d.csv", "x,label\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n7,0\n8,1\n")
+	model := filepath.Join(dir, "m.gbt")
+	code, _, errOut = runCmd(t, "gbt", "--data", data, "--target", "label", "--trees", "2", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	for _, cmd := range []string{"score", "predict"} {
+		code, _, errOut = runCmd(t, cmd, "--model", model, "--data", empty)
+		require.Equal(t, 1, code, "%s: %s", cmd, errOut)
+		require.Contains(t, errOut, want, cmd)
+	}
+}
