@@ -224,6 +224,18 @@ func canonicalGrid(g selection.Grid) (selection.Grid, error) {
 // applyPoint sets a grid point's options on m. A point growing best first
 // (max_leaves above 0) with no depth of its own and no --max-depth
 // (depthSet) has no practical depth bound, as --max-leaves alone has.
+// gridFlag is the flag that sets the same as the canonical grid setting
+// name (a key of gbtParams).
+func gridFlag(name string) string {
+	switch name {
+	case "num_trees":
+		return "trees"
+	case "learning_rate":
+		return "lr"
+	}
+	return strings.ReplaceAll(name, "_", "-")
+}
+
 func applyPoint(m *gbt.Model, p selection.Point, depthSet bool) error {
 	for k, v := range p {
 		if err := gbtParams[k](m, v); err != nil {
@@ -373,7 +385,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	testPath := fs.Input("test", "", "score on this `file` instead of a split of --data")
 	testFrac := fs.Float("test-frac", 0.25, cli.Range{Min: 0, Max: 1, MaxOpen: true}, "fraction of --data held out for scoring, stratified (0: score on the training rows)")
 	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many folds, stratified for a classifier, shuffled (by --seed) for a regressor or survival times, whole queries for a rank:* objective (0: off)")
-	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'")
+	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'; the other settings come from their flags (a setting in the grid is refused as a flag too)")
 	metricName := fs.String("metric", "roc_auc",
 		"`name` of what --cv selects by and, when given, what --early-stopping watches on its validation rows (XGBoost's eval_metric; without it, the objective's own loss): "+
 			"for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes, where --cv takes no roc_auc "+
@@ -427,6 +439,12 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			if err != nil {
 				return err
+			}
+			for _, axis := range g {
+				if flag := gridFlag(axis.Name); fs.IsSet(flag) {
+					return fmt.Errorf("--%s %s and --grid %s both set it, and the grid's values would replace the flag's: leave one out",
+						flag, fs.Value(flag), axis.Name)
+				}
 			}
 			grid = g
 		}

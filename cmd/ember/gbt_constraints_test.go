@@ -130,7 +130,7 @@ func TestGBTInteractionConstraints(t *testing.T) {
 	require.Equal(t, [][]int{{4, 2}}, sn.Model.InteractionConstraints)
 	require.Equal(t, [][]string{{"city", "debt"}}, native.Interactions)
 
-	cv, _, _ := fit("--interaction-constraints", `[["age","income"]]`, "--cv", "2", "--grid", "max_depth=2,3")
+	cv, _, _ := fit("--interaction-constraints", `[["age","income"]]`, "--cv", "2", "--grid", "learning_rate=0.1,0.3")
 	require.Len(t, cv.CV.Points, 2)
 
 	for _, tc := range []struct {
