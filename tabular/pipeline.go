@@ -236,7 +236,7 @@ func Fit(spec Spec, b *Batch) (*Pipeline, error) {
 		}
 		fill, err := numericFill(spec, name, vals)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", b.Source, err)
 		}
 		p.Fill = append(p.Fill, JSONFloat(fill))
 		p.Features = append(p.Features, name)
@@ -718,7 +718,7 @@ func numericFill(spec Spec, name string, vals []float64) (float64, error) {
 		}
 	}
 	if spec.Impute != ImputeNone && spec.Impute != ImputeConstant && len(present) == 0 {
-		return 0, fmt.Errorf("tabular: column %q has no values to compute its %s from", name, spec.Impute)
+		return 0, fmt.Errorf("column %q is missing in all %d rows fitted on, so it has no %s to fill them with", name, len(vals), spec.Impute)
 	}
 	switch spec.Impute {
 	case ImputeMean:

@@ -881,3 +881,19 @@ func TestParquetNoRows(t *testing.T) {
 	require.ErrorIs(t, err, ErrFormat)
 	require.EqualError(t, err, path+": no data rows (the Parquet file has columns but no rows)")
 }
+
+// TestImputeAllMissing: imputing a column with no value to learn from is
+// an error naming the file, the column and how many rows it was fitted on
+// (scikit-learn's SimpleImputer drops such a column with a warning; here
+// the caller chose it as a feature). constant needs no values.
+func TestImputeAllMissing(t *testing.T) {
+	path := writeFile(t, "m.csv", "x,b\n1,\n2,NA\n3,\n")
+	b, _ := readAll(t, path, nil, 0)
+	for _, how := range []string{ImputeMean, ImputeMedian, ImputeMostFrequent} {
+		_, err := Fit(Spec{Numeric: []string{"x", "b"}, Impute: how}, b)
+		require.EqualError(t, err, path+`: column "b" is missing in all 3 rows fitted on, so it has no `+how+` to fill them with`)
+	}
+	p, err := Fit(Spec{Numeric: []string{"x", "b"}, Impute: ImputeConstant, FillValue: 7}, b)
+	require.NoError(t, err)
+	require.Equal(t, JSONFloat(7), p.Fill[1])
+}
