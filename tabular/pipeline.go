@@ -236,7 +236,11 @@ func Fit(spec Spec, b *Batch) (*Pipeline, error) {
 		}
 		fill, err := numericFill(spec, name, vals)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", b.Source, err)
+			where := b.Source // the file, or the package for rows built in memory
+			if where == "" {
+				where = "tabular"
+			}
+			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		p.Fill = append(p.Fill, JSONFloat(fill))
 		p.Features = append(p.Features, name)

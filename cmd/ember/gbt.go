@@ -221,9 +221,6 @@ func canonicalGrid(g selection.Grid) (selection.Grid, error) {
 	return g, nil
 }
 
-// applyPoint sets a grid point's options on m. A point growing best first
-// (max_leaves above 0) with no depth of its own and no --max-depth
-// (depthSet) has no practical depth bound, as --max-leaves alone has.
 // gridFlag is the flag that sets the same as the canonical grid setting
 // name (a key of gbtParams).
 func gridFlag(name string) string {
@@ -236,6 +233,9 @@ func gridFlag(name string) string {
 	return strings.ReplaceAll(name, "_", "-")
 }
 
+// applyPoint sets a grid point's options on m. A point growing best first
+// (max_leaves above 0) with no depth of its own and no --max-depth
+// (depthSet) has no practical depth bound, as --max-leaves alone has.
 func applyPoint(m *gbt.Model, p selection.Point, depthSet bool) error {
 	for k, v := range p {
 		if err := gbtParams[k](m, v); err != nil {
