@@ -145,6 +145,20 @@ func (f *trainFlags) resumeDefaults(run *spam.Run, stdout io.Writer) (*runRecord
 		where += fmt.Sprintf("; best so far epoch %d (validation accuracy %.4f, loss %.4f)", st.BestEpoch, b.ValAcc, b.ValLoss)
 	}
 	fmt.Fprintf(stdout, "resuming the run in %s: %s\n", path, where)
+	// A run with nothing left to train is refused before the changes
+	// its flags would make are announced.
+	if st.Step > 0 && *f.epochs <= st.Epoch {
+		return nil, f.fs.Problem(fmt.Errorf("--epochs %d: the run in %s stopped in epoch %d; give --epochs %d or more to finish it", *f.epochs, path, st.Epoch+1, st.Epoch+1))
+	}
+	if st.Step == 0 {
+		switch {
+		case st.Epoch >= *f.epochs:
+			return nil, f.fs.Problem(fmt.Errorf("--resume %s: the run has trained its %d epochs; give --epochs above %d to train on", path, st.Epoch, st.Epoch))
+		case *f.patience > 0 && st.Epoch-st.BestEpoch >= *f.patience:
+			return nil, f.fs.Problem(fmt.Errorf("--resume %s: the run stopped early: no better validation figure for %d epochs (--patience %d); give a larger --patience, or 0, to train on",
+				path, st.Epoch-st.BestEpoch, *f.patience))
+		}
+	}
 	if f.fs.IsSet("data") && !samePath(*f.data, rec.Data) {
 		fmt.Fprintf(stdout, "  --data %s: the run read %s; the data must be the same (it is checked)\n", *f.data, rec.Data)
 	}
@@ -173,18 +187,6 @@ func (f *trainFlags) resumeDefaults(run *spam.Run, stdout io.Writer) (*runRecord
 			continue // said once the device is chosen
 		}
 		fmt.Fprintf(stdout, "  --%s %s: %s\n", name, have, what)
-	}
-	if st.Step > 0 && *f.epochs <= st.Epoch {
-		return nil, f.fs.Problem(fmt.Errorf("--epochs %d: the run in %s stopped in epoch %d; give --epochs %d or more to finish it", *f.epochs, path, st.Epoch+1, st.Epoch+1))
-	}
-	if st.Step == 0 {
-		switch {
-		case st.Epoch >= *f.epochs:
-			return nil, f.fs.Problem(fmt.Errorf("--resume %s: the run has trained its %d epochs; give --epochs above %d to train on", path, st.Epoch, st.Epoch))
-		case *f.patience > 0 && st.Epoch-st.BestEpoch >= *f.patience:
-			return nil, f.fs.Problem(fmt.Errorf("--resume %s: the run stopped early: no better validation figure for %d epochs (--patience %d); give a larger --patience, or 0, to train on",
-				path, st.Epoch-st.BestEpoch, *f.patience))
-		}
 	}
 	return rec, nil
 }

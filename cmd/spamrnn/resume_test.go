@@ -302,3 +302,21 @@ func TestWrongKindOfFile(t *testing.T) {
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, errOut, "--resume "+logreg+": holds a model of ember logreg, not a training state")
 }
+
+// TestResumeRefusedAnnouncesNoChange: a resume refused for having nothing
+// left to train says so without first announcing the changes its flags
+// would have made (it used to print "--epochs 1: the run now ends after
+// epoch 1" and then refuse to run).
+func TestResumeRefusedAnnouncesNoChange(t *testing.T) {
+	data := fixture(t)
+	dir := t.TempDir()
+	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
+	code, _, errOut := runCmd(t, "", append([]string{"train", "--data", data, "--out", model}, smallModelEpochs(2)...)...)
+	require.Equal(t, 0, code, errOut)
+
+	code, out, errOut := runCmd(t, "", "train", "--resume", state, "--epochs", "1", "--patience", "3")
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, "--resume "+state+": the run has trained its 2 epochs; give --epochs above 2 to train on")
+	require.NotContains(t, out, "--epochs 1:", "a change announced for a run that does not happen")
+	require.NotContains(t, out, "--patience 3:", "a change announced for a run that does not happen")
+}
