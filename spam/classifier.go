@@ -316,7 +316,8 @@ type Report struct {
 // anything is built: one class only (ErrSingleClass; for the training
 // split alone, an *AdviceError), or too few examples for a training split
 // of one batch and validation and test splits of one example each
-// (ErrTooFew, saying the minimum); so is a model that needs more than
+// (ErrTooFew, saying the minimum; an *AdviceError naming BatchSize where
+// the batch sets it); so is a model that needs more than
 // Options.MaxBytes (ErrTooBig, an *AdviceError). When ctx is cancelled
 // before the first epoch ends, Train returns the report with
 // Fit.Interrupted set, no best epoch and no validation or test figures:
@@ -340,8 +341,14 @@ func Train(ctx context.Context, examples []data.Example, load data.LoadReport, o
 	}
 	if min := MinExamples(o.TrainFrac, o.ValFrac, o.BatchSize); len(examples) < min {
 		pct := func(f float64) float64 { return math.Round(f * 100) }
-		return nil, nil, fmt.Errorf("%w: %d messages with words; a %g/%g/%g split with a training batch of %d needs at least %d (so that validation and test are not empty)",
+		err := fmt.Errorf("%w: %d messages with words; a %g/%g/%g split with a training batch of %d needs at least %d",
 			ErrTooFew, len(examples), pct(o.TrainFrac), pct(o.ValFrac), pct(1-o.TrainFrac-o.ValFrac), o.BatchSize, min)
+		if min > MinExamples(o.TrainFrac, o.ValFrac, 1) {
+			// The batch sets the minimum: a smaller one is the other way out.
+			return nil, nil, &AdviceError{Err: fmt.Errorf("%w, for a training split of one batch and non-empty validation and test splits", err),
+				Fields: []string{"BatchSize"}, advice: " (more data, or a smaller %s)"}
+		}
+		return nil, nil, fmt.Errorf("%w (so that validation and test are not empty)", err)
 	}
 	trIdx, vaIdx, teIdx, err := data.Split(len(examples), o.TrainFrac, o.ValFrac, int64(o.Seed))
 	if err != nil {

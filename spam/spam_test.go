@@ -312,6 +312,8 @@ func TestTrainRefusesUnusableData(t *testing.T) {
 	}
 	mixed = append(mixed, ex[:6]...)
 	mixed[0].Spam, mixed[1].Spam = true, false
+	mixed10 := append([]data.Example(nil), ex[:10]...)
+	mixed10[0].Spam, mixed10[1].Spam = true, false
 	// Seed 1234's 70/15/15 split of 20 puts message 2 in the test split.
 	oneSpam := make([]data.Example, 20)
 	for i := range oneSpam {
@@ -325,7 +327,11 @@ func TestTrainRefusesUnusableData(t *testing.T) {
 		msg  string
 	}{
 		{"single class", ham, Options{}, ErrSingleClass, "every message in the data is ham"},
-		{"too few", mixed, Options{BatchSize: 1}, ErrTooFew, "6 messages with words; a 70/15/15 split with a training batch of 1 needs at least 7"},
+		{"too few", mixed, Options{BatchSize: 1}, ErrTooFew, "6 messages with words; a 70/15/15 split with a training batch of 1 needs at least 7 (so that validation and test are not empty)"},
+		// Enough for the three splits, too few for one training batch: the
+		// batch sets the minimum, and the error says so.
+		{"too few for a batch", mixed10, Options{BatchSize: 10}, ErrTooFew,
+			"10 messages with words; a 70/15/15 split with a training batch of 10 needs at least 15, for a training split of one batch and non-empty validation and test splits (more data, or a smaller Options.BatchSize)"},
 		{"no words", []data.Example{{Text: "..."}, {Text: "!!", Spam: true}}, Options{}, ErrTooFew, "the data has no messages with words"},
 		{"single class in training", oneSpam, Options{}, ErrSingleClass,
 			"every message in the training split is ham (another Options.Seed, or more data)"},

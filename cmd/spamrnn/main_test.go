@@ -383,7 +383,7 @@ func TestTrainRefusesData(t *testing.T) {
 		{"too few for the splits", "ham\thi there\nspam\twin cash\nham\tok then\n", []string{"--batch", "1"},
 			"too few examples: 3 messages with words; a 70/15/15 split with a training batch of 1 needs at least 7 (so that validation and test are not empty)"},
 		{"too few for a batch", "ham\thi there\nspam\twin cash\nham\tok then\nspam\tfree prize\nham\tlunch?\nham\tyes\nspam\tclaim now\n", nil,
-			"a training batch of 10 needs at least 15"},
+			"a training batch of 10 needs at least 15, for a training split of one batch and non-empty validation and test splits (more data, or a smaller --batch)"},
 		{"other labels without --positive", "good film\t1\nawful\t0\n", nil, "for labels other than ham and spam, name the positive one with --positive"},
 		{"a third label", "good film\t1\nawful\t0\nmeh\t2\n", []string{"--positive", "1"}, `line 3 has the label "2", a third one besides "1" and "0"`},
 		{"a CSV file read as TSV", "label,text\nham,hi there\nspam,win now\n", []string{"--format", "tsv"},
