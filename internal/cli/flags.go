@@ -247,12 +247,13 @@ func (v *intValue) Set(s string) error {
 	return nil
 }
 
-// Uint64 declares an unsigned flag that takes any value (seeds).
+// Uint64 declares an unsigned flag that takes any value (seeds); the help
+// states the range as the other numeric flags do.
 func (f *FlagSet) Uint64(name string, value uint64, help string, opts ...Option) *uint64 {
 	p := new(uint64)
 	*p = value
 	f.add(&def{name: name, help: help, placeholder: "N", value: (*uint64Value)(p),
-		defText: strconv.FormatUint(value, 10)}, opts)
+		defText: strconv.FormatUint(value, 10), rangeText: "a whole number from 0 up"}, opts)
 	return p
 }
 

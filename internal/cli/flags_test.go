@@ -272,7 +272,7 @@ func TestParseHelpStatesEveryDefault(t *testing.T) {
 	require.Contains(t, help, "\n\noptions (each at most once):\n  --epochs N\n", "the help says a flag is given once")
 	for _, want := range []string{
 		"--epochs N\n    \ttraining epochs (1 to 1000; default 10)",
-		"--seed N\n    \trandom seed (default 1234)",
+		"--seed N\n    \trandom seed (a whole number from 0 up; default 1234)",
 		"--dropout X\n    \tdropout (from 0 to 1, 1 excluded; default 0.5)",
 		"--lr X\n    \tlearning rate (above 0; default 0.001)",
 		"--json\n    \tJSON on the last line (default false)",
