@@ -102,6 +102,25 @@ func checkOptions(o options, repeatSyn int, rest []string) error {
 		return errors.New("--no-credit, --no-multiclass and --no-synthetic leave nothing to run")
 	case o.binning != string(gbt.BinningSklearn) && o.binning != string(gbt.BinningXGBoost):
 		return fmt.Errorf("--binning %q: want sklearn or xgboost", o.binning)
+	case o.ompWait != "" && !strings.EqualFold(o.ompWait, "passive") && !strings.EqualFold(o.ompWait, "active"):
+		// OpenMP's two policies; libgomp ignores another value with a
+		// warning, and the report would record a policy it did not run.
+		return fmt.Errorf("--omp-wait %q: want passive, active or \"\" (the environment's)", o.ompWait)
+	}
+	if o.jsonOut != "" {
+		// The figures are written when the run ends, minutes on.
+		if fi, err := os.Stat(o.jsonOut); err == nil && fi.IsDir() {
+			return fmt.Errorf("--json %s: is a directory; give a file name", o.jsonOut)
+		}
+		dir := filepath.Dir(o.jsonOut)
+		switch fi, err := os.Stat(dir); {
+		case errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("--json %s: directory %s does not exist", o.jsonOut, dir)
+		case err != nil:
+			return fmt.Errorf("--json %s: %w", o.jsonOut, err)
+		case !fi.IsDir():
+			return fmt.Errorf("--json %s: %s is not a directory", o.jsonOut, dir)
+		}
 	}
 	return nil
 }
@@ -182,11 +201,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	repeatSyn := fs.Int("repeat-synthetic", 2, "rounds on the synthetic table")
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "Python with xgboost")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the figures to this JSON `file`")
-	fs.StringVar(&o.ompWait, "omp-wait", "passive", "OMP_WAIT_POLICY for XGBoost's OpenMP threads (\"\": leave the environment's)")
+	fs.StringVar(&o.ompWait, "omp-wait", "passive", "OMP_WAIT_POLICY for XGBoost's OpenMP threads: passive or active (\"\": leave the environment's)")
 	fs.StringVar(&o.binning, "binning", "sklearn", "Ember's binning: sklearn (its default), or xgboost (XGBoost's hist cuts; XGBoost then runs with max_bin 255, "+
 		"so that both sides grow the same trees)")
 	fs.BoolVar(&o.skipSynthetic, "no-synthetic", false, "skip the synthetic table")
-	fs.BoolVar(&o.skipCredit, "no-credit", false, "skip the credit data")
+	fs.BoolVar(&o.skipCredit, "no-credit", false, "skip the credit data's binary default target (--no-multiclass skips its EDUCATION target)")
 	fs.BoolVar(&o.skipMulti, "no-multiclass", false, "skip the credit data's 7-class EDUCATION target")
 	workdir := fs.String("workdir", "", "keep the table files and XGBoost's model in this `directory` (default: a temporary one, removed)")
 	// A flag given twice is refused, as by Ember's commands, rather than

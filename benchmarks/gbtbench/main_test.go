@@ -126,3 +126,40 @@ func TestEmberModelStart(t *testing.T) {
 	require.Nil(t, emberModel(7, 10, 6, 0, 1, gbt.BinningSklearn).BaseScore)
 	require.Nil(t, emberModel(2, 10, 6, 0, 1, gbt.BinningSklearn).BaseScore)
 }
+
+// TestCheckOptionsBeforeTheRun: a --json file that cannot be written was
+// found only when the run had ended, minutes later; an --omp-wait value
+// that OpenMP does not know was passed to XGBoost, whose libgomp ignored
+// it (and spun at its barriers) while the report recorded it. Both are
+// refused with the other bad flags, before any work. (checkOptions is
+// called directly: run would start the benchmark where it let one pass.)
+func TestCheckOptionsBeforeTheRun(t *testing.T) {
+	dir := t.TempDir()
+	valid := options{rows: 2, cols: 1, trees: 1, depth: 1, repeat: 1, ompWait: "passive", binning: string(gbt.BinningSklearn)}
+	require.NoError(t, checkOptions(valid, 1, nil))
+	missing := filepath.Join(dir, "missing", "r.json")
+	file := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	for _, tc := range []struct {
+		change func(o *options)
+		want   string
+	}{
+		{func(o *options) { o.jsonOut = dir }, "--json " + dir + ": is a directory; give a file name"},
+		{func(o *options) { o.jsonOut = missing }, "--json " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
+		{func(o *options) { o.jsonOut = filepath.Join(file, "r.json") }, "--json " + filepath.Join(file, "r.json") + ": " + file + " is not a directory"},
+		{func(o *options) { o.ompWait = "spin" }, `--omp-wait "spin": want passive, active or "" (the environment's)`},
+	} {
+		o := valid
+		tc.change(&o)
+		require.EqualError(t, checkOptions(o, 1, nil), tc.want)
+	}
+	for _, ok := range []func(o *options){
+		func(o *options) { o.jsonOut = filepath.Join(dir, "r.json") },
+		func(o *options) { o.ompWait = "" },
+		func(o *options) { o.ompWait = "ACTIVE" },
+	} {
+		o := valid
+		ok(&o)
+		require.NoError(t, checkOptions(o, 1, nil))
+	}
+}
