@@ -14,8 +14,10 @@
 //		}, yOf)
 //
 // The metrics are sklearn.metrics' (package metrics): ROC AUC with tied
-// scores handled as roc_auc_score handles them, log-loss with its
-// clipping, accuracy at a 0.5 threshold.
+// scores handled as roc_auc_score handles them (for three classes or more
+// one-vs-rest, weighted by class support, as XGBoost's multi-class auc),
+// log-loss with its clipping, accuracy at a 0.5 threshold (for more
+// classes, of the most probable class).
 //
 // A regressor is cross-validated the same way on plain shuffled folds
 // (KFold) by CrossValidateValues, scored by RMSE, MAE or a mean unit loss
@@ -278,21 +280,22 @@ func meanOf(what string, n, np int, w []float64, f func(i int) float64) (float64
 	return nanErr(what, sum/total)
 }
 
-// The evaluators. Spark's BinaryClassificationEvaluator defaults to ROC AUC,
-// which is for two classes only.
+// The evaluators. ROC AUC scores two classes by the second class's
+// probability (Spark's BinaryClassificationEvaluator's default), and three
+// or more one-vs-rest, each class's AUC weighted by its support: see
+// ROCAUC.
 var (
-	ROCAUC = Metric{Name: "roc_auc", HigherIsBetter: true, Score: func(y []int, p, w []float64) (float64, error) {
-		switch k := perRow(y, p); {
-		case k == 2: // two class probabilities a row: score P(class 1)
-			p = metrics.ClassProba(p, 2, 1)
-		case k > 2:
-			return math.NaN(), fmt.Errorf("ROC AUC is for two classes; these predictions have %d (log_loss and accuracy score any number)", k)
-		}
-		if w != nil {
-			return metrics.WeightedROCAUC(y, p, w)
-		}
-		return metrics.ROCAUC(y, p)
-	}}
+	// ROCAUC is the area under the ROC curve, higher better. For two
+	// classes it scores the probability of class 1 (sklearn's
+	// roc_auc_score); for K ≥ 3 class probabilities a row it is the
+	// one-vs-rest AUC, each class's probability scored against the rest and
+	// the classes' AUCs averaged weighted by their support, the count or,
+	// with weights, the weight of their rows (roc_auc_score(y, p,
+	// multi_class="ovr", average="weighted"), scoring="roc_auc_ovr_weighted"
+	// in cross_val_score; XGBoost's multi-class auc, so that a model
+	// selected by it is scored as early stopping watches it). Labels that
+	// lack a class have no AUC: an error, for K classes naming the class.
+	ROCAUC  = Metric{Name: "roc_auc", HigherIsBetter: true, Score: rocAUC}
 	LogLoss = Metric{Name: "log_loss", Score: func(y []int, p, w []float64) (float64, error) {
 		k := perRow(y, p)
 		if w == nil {
@@ -329,6 +332,24 @@ var (
 		})
 	}}
 )
+
+// rocAUC is ROCAUC's Score.
+func rocAUC(y []int, p, w []float64) (float64, error) {
+	switch k := perRow(y, p); {
+	case k == 2: // two class probabilities a row: score P(class 1)
+		p = metrics.ClassProba(p, 2, 1)
+	case k > 2:
+		rows := metrics.ProbaRows(p, k)
+		if w != nil {
+			return metrics.WeightedMultiClassROCAUC(y, rows, w, metrics.WeightedAverage)
+		}
+		return metrics.MultiClassROCAUC(y, rows, metrics.WeightedAverage)
+	}
+	if w != nil {
+		return metrics.WeightedROCAUC(y, p, w)
+	}
+	return metrics.ROCAUC(y, p)
+}
 
 // perRow is how many probabilities p holds per label of y: K for K class
 // probabilities a row, else 1 (a binary classifier's, or lengths that do

@@ -132,8 +132,8 @@ func TestCrossValidate(t *testing.T) {
 }
 
 // TestMetricsMulticlass: with K probabilities a row the metrics score the
-// rows' classes (log-loss as sklearn's log_loss, accuracy by argmax), and
-// ROC AUC, a two-class metric, says so.
+// rows' classes (log-loss as sklearn's log_loss, accuracy by argmax, ROC
+// AUC one-vs-rest, weighted by class support).
 func TestMetricsMulticlass(t *testing.T) {
 	y := []int{0, 2, 1, 2}
 	p := []float64{
@@ -148,8 +148,19 @@ func TestMetricsMulticlass(t *testing.T) {
 	ll, err := LogLoss.Score(y, p, nil)
 	require.NoError(t, err)
 	require.InDelta(t, -(math.Log(0.7)+math.Log(0.6)+math.Log(0.4)+math.Log(0.6))/4, ll, 1e-15)
-	_, err = ROCAUC.Score(y, p, nil)
-	require.ErrorContains(t, err, "ROC AUC is for two classes; these predictions have 3")
+	// One-vs-rest: class 0's column ranks its row first (AUC 1), class
+	// 1's puts its row (0.4) above two of the three others (2/3), class
+	// 2's puts its two rows above both others (1). Weighted by the classes'
+	// 1, 1 and 2 rows that is 11/12, where the classes' plain mean would be
+	// 8/9.
+	auc, err := ROCAUC.Score(y, []float64{
+		0.6, 0.3, 0.1,
+		0.1, 0.5, 0.4,
+		0.5, 0.4, 0.1,
+		0.2, 0.2, 0.6,
+	}, nil)
+	require.NoError(t, err)
+	require.InDelta(t, 11.0/12, auc, 1e-15)
 	// Binary predictions are scored as before.
 	acc, err = Accuracy.Score([]int{0, 1}, []float64{0.2, 0.4}, nil)
 	require.NoError(t, err)
@@ -356,4 +367,95 @@ func TestCrossValidateWeighted(t *testing.T) {
 	require.ErrorIs(t, err, ErrWeightlessFold)
 	require.ErrorContains(t, err, "selection: fold 2: every row weighs 0, so its weighted score is undefined")
 	require.Zero(t, fits)
+}
+
+// TestCrossValidateMulticlassROCAUCMatchesSklearn: three classes
+// cross-validated by ROCAUC score each fold as scikit-learn 1.2's
+// cross_val_score(scoring="roc_auc_ovr_weighted") does, and with sample
+// weights as roc_auc_score(multi_class="ovr", average="weighted",
+// sample_weight=w) of each fold (testdata/make_cv_multiclass_rocauc.py:
+// two made-up models' probabilities, tied in places, on scikit-learn's
+// stratified folds). The better model wins; the per-class mean (macro),
+// which differs, is not what is taken.
+func TestCrossValidateMulticlassROCAUCMatchesSklearn(t *testing.T) {
+	b, err := os.ReadFile("testdata/cv_multiclass_rocauc.json")
+	require.NoError(t, err)
+	var fx struct {
+		Y      []int     `json:"y"`
+		W      []float64 `json:"w"`
+		Folds  [][]int   `json:"folds"`
+		Models []struct {
+			P                  []float64 `json:"p"`
+			FoldScores         []float64 `json:"fold_scores"`
+			Mean               float64   `json:"mean"`
+			WeightedFoldScores []float64 `json:"weighted_fold_scores"`
+			WeightedMean       float64   `json:"weighted_mean"`
+			MacroFoldScores    []float64 `json:"macro_fold_scores"`
+		} `json:"models"`
+	}
+	require.NoError(t, json.Unmarshal(b, &fx))
+	require.Len(t, fx.Models, 2)
+	g, err := ParseGrid("model=0,1")
+	require.NoError(t, err)
+	fit := func(p Point, _, test []int, _ int) ([]float64, error) {
+		proba := fx.Models[int(p["model"])].P
+		out := make([]float64, 0, 3*len(test))
+		for _, i := range test {
+			out = append(out, proba[3*i:3*i+3]...)
+		}
+		return out, nil
+	}
+	for _, weighted := range []bool{false, true} {
+		var w []float64
+		if weighted {
+			w = fx.W
+		}
+		res, err := CrossValidate(g, fx.Folds, ROCAUC, 2, fit, fx.Y, w)
+		require.NoError(t, err)
+		require.Equal(t, "roc_auc", res.Metric)
+		for m, model := range fx.Models {
+			want, mean := model.FoldScores, model.Mean
+			if weighted {
+				want, mean = model.WeightedFoldScores, model.WeightedMean
+			}
+			got := res.Points[m]
+			require.Equal(t, float64(m), got.Point["model"])
+			require.InDeltaSlice(t, want, got.Scores, 1e-12, "model %d, weighted %v", m, weighted)
+			require.InDelta(t, mean, got.Mean, 1e-12)
+			if !weighted {
+				require.False(t, slices.EqualFunc(model.MacroFoldScores, got.Scores, func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }),
+					"the macro average is not the one taken")
+			}
+		}
+		require.Equal(t, 1, res.Best, "the sharper model wins")
+	}
+}
+
+// TestCrossValidateROCAUCFoldWithoutClass: a fold whose held-out rows
+// lack a class has no ROC AUC; the error names the point and the fold,
+// for three classes (and the class) as for two.
+func TestCrossValidateROCAUCFoldWithoutClass(t *testing.T) {
+	g, err := ParseGrid("depth=2")
+	require.NoError(t, err)
+	folds := [][]int{{0, 1, 2, 3}, {4, 5, 6, 7}}
+	for _, tc := range []struct {
+		labels []int
+		k      int
+		want   string
+	}{
+		{[]int{0, 1, 2, 0, 0, 2, 0, 2}, 3, "depth=2, fold 2: metrics: MultiClassROCAUC: class 1 has no sample in yTrue (of 4)"},
+		{[]int{0, 1, 1, 0, 0, 0, 0, 0}, 2, "depth=2, fold 2: metrics: ROCAUC: only one class present in yTrue"},
+	} {
+		fit := func(_ Point, _, test []int, _ int) ([]float64, error) {
+			out := make([]float64, 0, tc.k*len(test))
+			for range test {
+				for range tc.k {
+					out = append(out, 1/float64(tc.k))
+				}
+			}
+			return out, nil
+		}
+		_, err := CrossValidate(g, folds, ROCAUC, 1, fit, tc.labels, nil)
+		require.ErrorContains(t, err, tc.want)
+	}
 }
