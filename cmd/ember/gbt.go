@@ -388,8 +388,9 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'; the other settings come from their flags (a setting in the grid is refused as a flag too)")
 	metricName := fs.String("metric", "roc_auc",
 		"`name` of what --cv selects by and, when given, what --early-stopping watches on its validation rows (XGBoost's eval_metric; without it, the objective's own loss): "+
-			"for a classifier roc_auc, log_loss or accuracy (log_loss unless given, when the target has more than two classes, where --cv takes no roc_auc "+
-			"and --early-stopping watches XGBoost's multi-class auc: each class's one-vs-rest ROC AUC weighted by its rows); "+
+			"for a classifier roc_auc, log_loss or accuracy (--cv's default is log_loss when the target has more than two classes; "+
+			"roc_auc of more than two classes is each class's one-vs-rest ROC AUC weighted by its rows, or with --weight their weight, "+
+			"in --cv as in --early-stopping: XGBoost's multi-class auc, scikit-learn's scoring=\"roc_auc_ovr_weighted\"); "+
 			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins); "+
 			"for a rank:* objective ndcg, ndcg@k, map or map@k, with - after it to score a query without relevant documents 0, not 1 (XGBoost's names, highest wins), "+
 			"which --early-stopping watches given or not; "+
@@ -754,12 +755,11 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		// Every class has trees, even one a split leaves out of training.
 		base.NumClass = len(classes)
-		// --cv scores the second class's probability; --early-stopping
-		// watches XGBoost's auc, which is one-vs-rest for these objectives.
-		if *cv > 0 && *metricName == "roc_auc" && len(classes) > 2 {
-			if fs.IsSet("metric") {
-				return fmt.Errorf("--metric roc_auc: --cv selects by it for two classes; %q has %d: use --metric log_loss or accuracy", *target, len(classes))
-			}
+		// Without --metric, --cv selects among more than two classes by
+		// log-loss, as it did before it could score their ROC AUC: a class
+		// with fewer rows than folds, which leaves a fold's AUC undefined,
+		// is then a warning rather than an error.
+		if *cv > 0 && !fs.IsSet("metric") && len(classes) > 2 {
 			*metricName = "log_loss"
 		}
 	}

@@ -131,8 +131,6 @@ func TestGBTMetricEarlyStoppingErrors(t *testing.T) {
 			"--metric deviance: reg:squarederror's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse"},
 		{[]string{"--data", data, "--target", "cls", "--objective", "binary:hinge", "--metric", "log_loss", "--early-stopping", "3"}, 2,
 			"--metric log_loss scores probabilities; --objective binary:hinge gives none"},
-		{[]string{"--data", data, "--target", "grade", "--metric", "roc_auc", "--cv", "2", "--grid", "max_depth=2,3", "--early-stopping", "3"}, 1,
-			`--metric roc_auc: --cv selects by it for two classes; "grade" has 3: use --metric log_loss or accuracy`},
 		{[]string{"--data", censored, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft", "--metric", "c_index", "--early-stopping", "3", "--test-frac", "0"}, 1,
 			"--early-stopping's validation split (--valid-frac 0.1 of the training rows) has no pair of rows whose order of events is known (an event before another row's time), so --metric c_index is undefined on it: use a larger --valid-frac, or another --metric"},
 	} {
