@@ -14,6 +14,9 @@
 // steps each. Then it runs benchmarks/pytorch/spam_lstm.py in its --bench
 // mode with the same data file, batch sizes, warm-up, steps, repeats and
 // seed, once per batch size so that each gets its own peak-memory figure.
+// A --python or --torch-script given that cannot be run is refused before
+// anything is timed; without them, a machine lacking /usr/bin/python3 or
+// torch gets this engine's figures and a line saying why PyTorch did not run.
 //
 // It prints a table (sequences per second, ms per step as median [min–max]
 // over repeats, peak host and device memory, the loss after the last step,
@@ -136,6 +139,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -163,11 +167,15 @@ const (
 	defaultWarmup  = 3
 	defaultSteps   = 10
 	defaultRepeats = 3
-	defaultPython  = "/usr/bin/python3"
 	defaultOut     = "benchmarks/out"
 	defaultSeed    = 1234
 	torchScriptRel = "benchmarks/pytorch/spam_lstm.py"
 )
+
+// defaultPython is the interpreter used without --python. Its absence is
+// reported with the results, not refused (see parseOptions); a variable
+// so that tests can stand in a missing one.
+var defaultPython = "/usr/bin/python3"
 
 // options are the parsed command line.
 type options struct {
@@ -253,8 +261,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.devices, "devices", "auto", "auto (CPU, and CUDA where available), cpu or cuda")
 	fs.StringVar(&o.cudaGraphs, "cuda-graphs", "both",
 		"on: time CUDA steps as replays of the captured step; both: also kernel by kernel (device \"cuda-nograph\")")
-	fs.StringVar(&o.python, "python", defaultPython, "Python interpreter with torch, for the PyTorch comparison")
-	fs.StringVar(&o.torchScript, "torch-script", "", "PyTorch reference script (default: "+torchScriptRel+" in this module)")
+	fs.StringVar(&o.python, "python", defaultPython, "Python interpreter with torch, for the PyTorch comparison (a path, or a name looked up in $PATH; checked before the run)")
+	fs.StringVar(&o.torchScript, "torch-script", "", "PyTorch reference script (default: "+torchScriptRel+" in this module; given, checked before the run)")
 	fs.IntVar(&o.torchThreads, "torch-threads", runtime.NumCPU(), "PyTorch CPU threads (torch.set_num_threads)")
 	fs.BoolVar(&o.noTorch, "no-torch", false, "do not run PyTorch")
 	fs.StringVar(&o.out, "out", defaultOut, "directory for results.json and seq_per_s.png (by default under the module root)")
@@ -368,6 +376,29 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	default:
 		return o, fmt.Errorf("--devices %q: want auto, cpu or cuda", o.devices)
 	}
+	// An interpreter or script named on the command line is checked now:
+	// a typo found only when PyTorch's turn comes, after minutes of this
+	// engine's runs, would be reported as "PyTorch unavailable" like a
+	// machine without torch. The default interpreter missing is that case
+	// and stays a line of the report. With --no-torch (or --quick) neither
+	// is used, and scripts pass them to every run.
+	if !o.noTorch {
+		if set["python"] {
+			if err := checkPython(o.python); err != nil {
+				return o, fmt.Errorf("--python %s: %w", o.python, err)
+			}
+		}
+		if set["torch-script"] {
+			switch fi, err := os.Stat(o.torchScript); {
+			case errors.Is(err, os.ErrNotExist):
+				return o, fmt.Errorf("--torch-script %s: no such file", o.torchScript)
+			case err != nil:
+				return o, fmt.Errorf("--torch-script %s: %w", o.torchScript, err)
+			case fi.IsDir():
+				return o, fmt.Errorf("--torch-script %s: is a directory, not a file", o.torchScript)
+			}
+		}
+	}
 	if o.torchScript == "" && !o.noTorch {
 		root, err := moduleRoot()
 		if err != nil {
@@ -378,6 +409,33 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		}
 	}
 	return o, nil
+}
+
+// checkPython says why path cannot be run as the Python interpreter: a
+// name without a directory is looked up in $PATH, as exec does; a path must
+// be an executable file.
+func checkPython(path string) error {
+	if path == "" {
+		return errors.New("empty interpreter name")
+	}
+	if !strings.ContainsRune(path, filepath.Separator) && !strings.ContainsRune(path, '/') {
+		if _, err := exec.LookPath(path); err != nil {
+			return errors.New("not found in $PATH")
+		}
+		return nil
+	}
+	switch fi, err := os.Stat(path); {
+	case errors.Is(err, os.ErrNotExist):
+		return errors.New("no such file")
+	case err != nil:
+		return err
+	case fi.IsDir():
+		return errors.New("is a directory, not an interpreter")
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		return errors.New("is not executable")
+	}
+	return nil
 }
 
 // moduleRoot walks up from the working directory to the directory holding

@@ -275,17 +275,56 @@ func TestTorchComparison(t *testing.T) {
 	require.Contains(t, table, "×")
 }
 
+// TestTorchUnavailable: the default interpreter missing is a machine
+// without PyTorch, reported with the results rather than refused.
 func TestTorchUnavailable(t *testing.T) {
 	useDemoCorpus(t)
 	out := t.TempDir()
+	saved := defaultPython
+	defaultPython = filepath.Join(t.TempDir(), "no-python")
+	t.Cleanup(func() { defaultPython = saved })
 	// --devices cuda: nothing of this engine runs on the CPU, so the test
 	// is about PyTorch's absence alone and takes no time.
-	rep, table, err := runCommand(t, "--devices", "cuda", "--python", filepath.Join(t.TempDir(), "no-python"), "--out", out)
+	rep, table, err := runCommand(t, "--devices", "cuda", "--out", out)
 	require.NoError(t, err, "a missing PyTorch is reported, not an error")
 	require.Equal(t, "unavailable", rep.PyTorch.Status)
 	require.Contains(t, rep.PyTorch.Reason, "not found")
 	require.Empty(t, rep.Results)
 	require.Contains(t, table, "not available")
+}
+
+// TestExplicitTorchPathsChecked: an interpreter or script given on the
+// command line that cannot be used was found only after this engine's
+// timed runs, and reported as "PyTorch unavailable"; it is refused before
+// any run, naming the path. With --no-torch they are not used, so not
+// checked.
+func TestExplicitTorchPathsChecked(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing")
+	plain := filepath.Join(dir, "plain.py")
+	require.NoError(t, os.WriteFile(plain, []byte("print(1)\n"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--python", missing}, "--python " + missing + ": no such file"},
+		{[]string{"--python", dir}, "--python " + dir + ": is a directory, not an interpreter"},
+		{[]string{"--python", plain}, "--python " + plain + ": is not executable"},
+		{[]string{"--python", "ember-no-such-python"}, "--python ember-no-such-python: not found in $PATH"},
+		{[]string{"--torch-script", missing}, "--torch-script " + missing + ": no such file"},
+		{[]string{"--torch-script", dir}, "--torch-script " + dir + ": is a directory, not a file"},
+	} {
+		var stderr bytes.Buffer
+		out := filepath.Join(t.TempDir(), "out")
+		err := run(context.Background(), append(tc.args, "--out", out), io.Discard, &stderr)
+		require.EqualError(t, err, tc.want, tc.args)
+		require.Equal(t, 2, cli.ExitStatus(err), "%v: a bad command line", tc.args)
+		require.Empty(t, stderr.String(), "%v: refused before any run", tc.args)
+		require.NoDirExists(t, out, "%v: refused before any run", tc.args)
+
+		_, err = parseOptions(append(tc.args, "--no-torch"), io.Discard)
+		require.NoError(t, err, "%v --no-torch: PyTorch's paths are not used", tc.args)
+	}
 }
 
 func TestParseOptions(t *testing.T) {
