@@ -182,21 +182,17 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gbtbench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: go run ./benchmarks/gbtbench [options]\n\n"+
-			"Times Ember's gradient-boosted trees beside XGBoost's hist method in one run\n"+
-			"(training time, scoring rows/s, peak memory) on the credit-default data and a\n"+
-			"synthetic table. Needs python3 with xgboost (--python).\n\noptions (each at most once):\n")
-		fs.PrintDefaults()
-	}
+	// A bad flag is one line from main, not flag's line and the whole
+	// usage; -h prints the usage (below).
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var o options
 	fs.IntVar(&o.rows, "rows", 1_000_000, "rows of the synthetic table")
 	fs.IntVar(&o.cols, "cols", 50, "features of the synthetic table")
 	fs.IntVar(&o.trees, "trees", 100, "boosting rounds")
 	fs.IntVar(&o.depth, "depth", 6, "max tree depth")
 	fs.IntVar(&o.maxLeaves, "max-leaves", 0, "grow best first to this many leaves on both sides (XGBoost: lossguide, max_depth 0); 0: depth by depth")
-	fs.IntVar(&o.threads, "threads", 2, "threads for both engines (XGBoost's nthread)")
+	fs.IntVar(&o.threads, "threads", 2, "threads for both engines (XGBoost's nthread); 0: all cores")
 	fs.IntVar(&o.repeat, "repeat", 3, "rounds on the credit data (each side runs once per round, taking turns)")
 	repeatSyn := fs.Int("repeat-synthetic", 2, "rounds on the synthetic table")
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "Python with xgboost")
@@ -211,6 +207,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// A flag given twice is refused, as by Ember's commands, rather than
 	// timing the last value without a word.
 	if err := cli.ParseOnce(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, "usage: go run ./benchmarks/gbtbench [options]\n\n"+
+				"Times Ember's gradient-boosted trees beside XGBoost's hist method in one run\n"+
+				"(training time, scoring rows/s, peak memory) on the credit-default data and a\n"+
+				"synthetic table. Needs python3 with xgboost (--python).\n\noptions (each at most once):\n")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+		}
 		return err
 	}
 	if err := checkOptions(o, *repeatSyn, fs.Args()); err != nil {

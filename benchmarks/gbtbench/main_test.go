@@ -76,8 +76,10 @@ func TestExitStatus(t *testing.T) {
 	}{
 		{[]string{"--trees", "0"}, 2, "gbtbench: --trees 0: must be 1 to 1000000"},
 		{[]string{"--trees", "5", "--trees", "50"}, 2, "gbtbench: --trees given twice (5, then 50): give it once"},
-		{[]string{"--no-such-flag"}, 2, "flag provided but not defined: -no-such-flag"},
-		{[]string{"--rows", "many"}, 2, `invalid value "many" for flag -rows: parse error`},
+		// One line, as the other benchmarks and Ember's commands say it:
+		// flag's own line and the whole usage used to follow.
+		{[]string{"--no-such-flag"}, 2, "gbtbench: flag provided but not defined: -no-such-flag"},
+		{[]string{"--rows", "many"}, 2, `gbtbench: invalid value "many" for flag -rows: parse error`},
 		{[]string{"extra"}, 2, `gbtbench: unexpected argument "extra" (gbtbench takes options only; see gbtbench -h)`},
 		{[]string{"-h"}, 0, "usage: go run ./benchmarks/gbtbench [options]"},
 		// The work directory cannot be made: a failure of the run, not of
@@ -108,7 +110,14 @@ func TestExitStatus(t *testing.T) {
 			}
 		}
 		require.Empty(t, stdout.String(), "%v", tc.args)
+		if tc.status == 2 {
+			require.Equal(t, tc.stderr+"\n", stderr.String(), "%v: a bad command line is said on one line", tc.args)
+		}
 	}
+	// -h says what --threads 0 means, as its error does.
+	var stdout, stderr bytes.Buffer
+	require.ErrorIs(t, run([]string{"-h"}, &stdout, &stderr), flag.ErrHelp)
+	require.Contains(t, stderr.String(), "0: all cores")
 }
 
 // TestEmberModelStart: with --binning xgboost, Ember's multi-class model
