@@ -12,7 +12,8 @@
 // flag is checked before any work (package internal/cli): a bad command
 // line exits 2, a failure 1. SIGINT or SIGTERM stops training after the
 // current step, keeps the best model saved so far, says what was saved,
-// and exits 130 or 143.
+// and exits 130 or 143, also when it comes after the last step (in the
+// last validation, or while the test split is scored).
 package main
 
 import (
@@ -403,9 +404,18 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	start := time.Now()
 	clf, rep, err := spam.Train(ctx, examples, load, o)
 	err = inFlagNames(err)
+	// A signal after the last step (in the last epoch's validation, or
+	// while the splits are scored) finds no step left to stop after, so
+	// training ends on its own; but the user was told it would stop, and
+	// expects what a signal between two epochs gives: the best model and
+	// the state kept, the interrupt said, and 128+signal.
+	finished := false // every epoch trained: nothing left to resume
+	if err == nil && rep.Fit != nil && !rep.Fit.Interrupted && ctx.Err() != nil {
+		rep.Fit.Interrupted, finished = true, true
+	}
 	// resumeNote says where the run can be continued from.
 	resumeNote := func(w io.Writer, what string) {
-		if o.StateFile == "" || rep == nil || rep.Fit == nil || rep.Fit.Steps == 0 {
+		if o.StateFile == "" || rep == nil || rep.Fit == nil || rep.Fit.Steps == 0 || finished {
 			return
 		}
 		if fi, err := os.Stat(o.StateFile); err == nil && fi.Mode().IsRegular() {

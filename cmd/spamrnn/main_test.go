@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/emberml/ember/data"
 	"github.com/emberml/ember/internal/cli"
 	"github.com/emberml/ember/internal/shareddata"
+	"github.com/emberml/ember/internal/stepctx"
 	"github.com/emberml/ember/spam"
 )
 
@@ -502,6 +504,31 @@ func TestInterruptAfterAnEpoch(t *testing.T) {
 	_, err := spam.Load(model)
 	require.NoError(t, err)
 	require.Equal(t, []string{"spam.model", "spam.model.state"}, dirNames(t, dir))
+}
+
+// TestInterruptInLastValidation: a signal after the last epoch's last step
+// (in its validation) said "stopping after the current step", then the run
+// ended as if nothing had happened and exited 0. It ends as a signal
+// between two epochs does: the best model and the state kept, the interrupt
+// said, 128+signal; no resume note, as every epoch is trained.
+func TestInterruptInLastValidation(t *testing.T) {
+	dir := t.TempDir()
+	model, state := filepath.Join(dir, "spam.model"), filepath.Join(dir, "spam.model.state")
+	ctx := stepctx.New(cli.Interrupted{Signal: syscall.SIGINT})
+	// The epoch's line is printed after its validation, with no step
+	// (and no look at the context) left in the run: the same point.
+	out := ctx.ArmWhen("epoch 2/2", 0)
+	var errb bytes.Buffer
+	code := run(ctx, append([]string{"train", "--data", fixture(t), "--out", model, "--json"}, smallModel...), strings.NewReader(""), out, &errb)
+	ctx.Cancel()
+	require.Equal(t, 130, code, errb.String())
+	require.Contains(t, out.String(), "interrupted by SIGINT after 2 complete epochs\n")
+	require.Regexp(t, `the best model \(epoch \d\) is saved in `+regexp.QuoteMeta(model), out.String())
+	require.True(t, lastJSON(t, out.String())["interrupted"].(bool))
+	require.NotContains(t, out.String()+errb.String(), "continue with")
+	_, err := spam.Load(model)
+	require.NoError(t, err)
+	require.FileExists(t, state)
 }
 
 // startMain runs spamrnn in a child process (the test binary, see
