@@ -141,13 +141,22 @@ func parseTable(r io.Reader, path string, layout tabular.Layout) (*table, error)
 }
 
 // checkText refuses files that are not text in a byte-oriented encoding
-// (tabular.CheckText), Parquet among them: ember gbt and score read it,
-// this command does not.
+// (tabular.CheckText), Parquet among them (a *parquetError): ember gbt and
+// score read it, this command does not.
 func checkText(path string, data []byte) error {
 	if bytes.HasPrefix(data, []byte("PAR1")) {
-		return fmt.Errorf("%s is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)", path)
+		return &parquetError{path: path}
 	}
 	return tabular.CheckText(path, data, "CSV or TSV")
+}
+
+// parquetError is a Parquet file given to a command, or a model, that
+// reads text. It is a type so that ember predict, which reads Parquet for
+// gbt models, can say which models do.
+type parquetError struct{ path string }
+
+func (e *parquetError) Error() string {
+	return e.path + " is a Parquet file; this command reads CSV or TSV text (ember gbt and ember score read Parquet)"
 }
 
 // decodeText drops a UTF-8 byte-order mark and reads bytes that are not

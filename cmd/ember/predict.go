@@ -193,6 +193,10 @@ func runPredict(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	s, err := sc.score(*data, *layout, *id, *weightCol)
+	if pe := (*parquetError)(nil); errors.As(err, &pe) {
+		// This command does read Parquet, for other models.
+		return fmt.Errorf("%s is a Parquet file; a %s model scores CSV or TSV text (Parquet is read for gbt models)", pe.path, mf.meta.Command)
+	}
 	if err != nil {
 		return err
 	}

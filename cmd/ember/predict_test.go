@@ -487,3 +487,28 @@ func TestScoredRowsPlural(t *testing.T) {
 	require.Contains(t, errOut, "scored 2 rows of "+two+" with the gbt model")
 	require.Contains(t, errOut, "\n1 row has no label (left out of the accuracy)\n")
 }
+
+// TestPredictParquetSaysWhichModels: a Parquet file scored with a model
+// that reads text was refused with "this command reads CSV or TSV text",
+// though predict reads Parquet for gbt models; it names the model's kind
+// and the models that read Parquet.
+func TestPredictParquetSaysWhichModels(t *testing.T) {
+	train, _ := splitIris(t)
+	dir := t.TempDir()
+	reviewsFile := filepath.Join(dir, "reviews.csv")
+	require.NoError(t, os.WriteFile(reviewsFile, []byte(reviews), 0o644))
+	// The magic number is all the refusal reads.
+	pq := writeFile(t, "data.parquet", "PAR1\x15\x04\x15@\"x\x00")
+	for _, fit := range [][]string{
+		{"logreg", "--data", train, "--target", "species"},
+		{"kmeans", "--data", train, "--k", "3", "--target", "species"},
+		{"naivebayes", "--data", reviewsFile, "--text", "review", "--label", "sentiment"},
+	} {
+		model := filepath.Join(dir, fit[0]+".ember")
+		code, _, errOut := runCmd(t, append(fit, "--save", model)...)
+		require.Equal(t, 0, code, errOut)
+		code, out, errOut := runCmd(t, "predict", "--model", model, "--data", pq)
+		require.Equal(t, 1, code, out)
+		require.Equal(t, "ember predict: "+pq+" is a Parquet file; a "+fit[0]+" model scores CSV or TSV text (Parquet is read for gbt models)\n", errOut)
+	}
+}
