@@ -824,8 +824,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--test-frac %v leaves no training rows out of %d", *testFrac, len(y))
 		}
 		if len(teIdx) == 0 && *testFrac > 0 {
-			return noRowHeldOut(fmt.Sprintf("--test-frac %v", *testFrac), *target, len(classes), "row in "+*data,
-				"--test FILE, or --test-frac 0 to score on the training rows")
+			return noRowHeldOutGBT(fmt.Sprintf("--test-frac %v", *testFrac), *target, classes, "row in "+*data,
+				"--test FILE, or --test-frac 0 to score on the training rows", fs.IsSet("objective"))
 		}
 		train, ytr, strata = tabular.SelectRows(tb, trIdx), pickFloats(y, trIdx), pickFloats(strata, trIdx)
 		if weights != nil {
@@ -974,7 +974,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			if *testPath == "" && *testFrac > 0 {
 				fix = "a smaller --test-frac, or no --early-stopping"
 			}
-			return noRowHeldOut(fmt.Sprintf("--early-stopping's --valid-frac %v", *validFrac), *target, len(classes), "training row", fix)
+			return noRowHeldOutGBT(fmt.Sprintf("--early-stopping's --valid-frac %v", *validFrac), *target, classes, "training row", fix, fs.IsSet("objective"))
 		case len(trIdx) == 0:
 			return fmt.Errorf("--early-stopping's --valid-frac %v of the %d training rows leaves none to fit on: use more data, or no --early-stopping", *validFrac, len(ytr))
 		}
@@ -1689,14 +1689,32 @@ func classObjective(b *tabular.Batch, target string, classes []string, obj gbt.O
 		return "", fmt.Errorf("%s: column %q has %d classes (%s); %s needs two: use --objective multi:softprob (or reg:squarederror for a number)",
 			b.Source, target, len(classes), list, obj)
 	}
-	if len(classes) > manyNumericClasses && !slices.ContainsFunc(classes, func(s string) bool {
-		_, err := strconv.ParseFloat(s, 64)
-		return err != nil
-	}) {
+	if len(classes) > manyNumericClasses && allNumbers(classes) {
 		return "", fmt.Errorf("%s: column %q has %d distinct numbers (%s): to predict the number, --objective reg:squarederror; to treat each as a class, --objective multi:softprob",
 			b.Source, target, len(classes), list)
 	}
 	return gbt.MultiSoftprob, nil
+}
+
+// allNumbers reports whether every class label reads as a number.
+func allNumbers(classes []string) bool {
+	return !slices.ContainsFunc(classes, func(s string) bool {
+		_, err := strconv.ParseFloat(s, 64)
+		return err != nil
+	})
+}
+
+// noRowHeldOutGBT is noRowHeldOut for ember gbt's splits. A target whose
+// values are all numbers, taken as classes because --objective was not
+// given, may well be a quantity: its classes are too small to split
+// because nearly every row has its own, and a regression objective is
+// what was meant.
+func noRowHeldOutGBT(what, target string, classes []string, where, fix string, objectiveGiven bool) error {
+	err := noRowHeldOut(what, target, len(classes), where, fix)
+	if objectiveGiven || !allNumbers(classes) {
+		return err
+	}
+	return fmt.Errorf("%w; the values of %q are all numbers, taken as classes: to predict the number, --objective reg:squarederror", err, target)
 }
 
 // testTargets reads a --test file's targets against the training classes.

@@ -1059,3 +1059,41 @@ func TestGBTRegularisation(t *testing.T) {
 		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
 	}
 }
+
+// TestGBTNumericClassesTooSmallHint: a target of a few distinct numbers
+// (too few to be taken for a quantity) is taken as classes, and a split
+// then finds each class a single row. Where its values are all numbers and
+// no --objective was given, the error says how to predict the number; not
+// for text classes, nor for classes asked for.
+func TestGBTNumericClassesTooSmallHint(t *testing.T) {
+	dir := t.TempDir()
+	var nums, words strings.Builder
+	nums.WriteString("x,y\n")
+	words.WriteString("x,y\n")
+	for i := range 15 {
+		fmt.Fprintf(&nums, "%d,%.2f\n", i, float64(i)*1.7)
+		fmt.Fprintf(&words, "%d,w%d\n", i, i)
+	}
+	numFile, wordFile := filepath.Join(dir, "nums.csv"), filepath.Join(dir, "words.csv")
+	require.NoError(t, os.WriteFile(numFile, []byte(nums.String()), 0o644))
+	require.NoError(t, os.WriteFile(wordFile, []byte(words.String()), 0o644))
+	const hint = `; the values of "y" are all numbers, taken as classes: to predict the number, --objective reg:squarederror`
+	for _, tc := range []struct {
+		args     []string
+		wantHint bool
+	}{
+		{[]string{"--data", numFile}, true},
+		{[]string{"--data", numFile, "--test-frac", "0", "--early-stopping", "2"}, true},
+		{[]string{"--data", numFile, "--objective", "multi:softprob"}, false},
+		{[]string{"--data", wordFile}, false},
+	} {
+		code, _, errOut := runCmd(t, append([]string{"gbt", "--target", "y"}, tc.args...)...)
+		require.Equal(t, 1, code, errOut)
+		require.Contains(t, errOut, "holds out no row", tc.args)
+		if tc.wantHint {
+			require.True(t, strings.HasSuffix(errOut, hint+"\n"), "%v: %s", tc.args, errOut)
+		} else {
+			require.NotContains(t, errOut, "--objective reg:squarederror", tc.args)
+		}
+	}
+}
