@@ -116,7 +116,15 @@ find_python() {
 			return
 		fi
 	done
-	echo /usr/bin/python3 # spambench reports that torch is missing
+	# None imports torch: the first interpreter there is, for spambench to
+	# report that torch is missing; none at all leaves --python out, as
+	# spambench refuses a --python given that does not exist.
+	for p in python3 /usr/bin/python3 /opt/conda/bin/python /usr/local/bin/python3 python; do
+		if command -v "$p" >/dev/null 2>&1; then
+			command -v "$p"
+			return
+		fi
+	done
 }
 
 # ---------------------------------------------------------------- info
@@ -164,7 +172,8 @@ info() {
 		say "linked CUDA libraries: ${cudalibs:-none}"
 	fi
 	PY=$(find_python)
-	say "python: $PY: $("$PY" -c 'import sys, torch; print("Python", sys.version.split()[0], "torch", torch.__version__, "built for CUDA", torch.version.cuda, "cuda available:", torch.cuda.is_available())' 2>&1 | tail -1)"
+	[ -n "$PY" ] || say "python: none found"
+	[ -z "$PY" ] || say "python: $PY: $("$PY" -c 'import sys, torch; print("Python", sys.version.split()[0], "torch", torch.__version__, "built for CUDA", torch.version.cuda, "cuda available:", torch.cuda.is_available())' 2>&1 | tail -1)"
 	say "EMBER_DATA=$EMBER_DATA CI=$CI OUT=$OUT"
 }
 
@@ -313,7 +322,8 @@ run_spambench() { # run_spambench NAME TIMEOUT RESULTS FLAGS... (RESULTS: the JS
 	[ -n "${PY:-}" ] || PY=$(find_python)
 	local dir=$OUT
 	[ "$res" = "$OUT/results.json" ] || dir=$TMP/$name
-	local args=(--python "$PY" --torch-script "$HERE/pytorch/spam_lstm.py" --out "$dir" "$@")
+	local args=(--torch-script "$HERE/pytorch/spam_lstm.py" --out "$dir" "$@")
+	[ -z "$PY" ] || args=(--python "$PY" "${args[@]}")
 	# shellcheck disable=SC2206 # BENCH_ARGS is a word list
 	args+=(${BENCH_ARGS:-})
 	echo "=================== spambench ${args[*]}" | tee -a "$OUT/bench.log"
