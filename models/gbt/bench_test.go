@@ -1,8 +1,12 @@
 package gbt
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/emberml/ember/tabular"
@@ -87,4 +91,61 @@ func BenchmarkBinning(b *testing.B) {
 			newXGBBinMapper(X, nil, MaxBins, 2, nil)
 		}
 	})
+}
+
+// rankBenchData is a synthetic ranking problem: n rows × d features in
+// queries of perQuery documents, graded 0 to 4 by a noisy score of the
+// first features.
+func rankBenchData(n, d, perQuery int) (*tabular.Matrix, []float64, []int) {
+	r := rand.New(rand.NewPCG(3, 4))
+	X := tabular.NewMatrix(n, d)
+	y := make([]float64, n)
+	qid := make([]int, n)
+	for i := range n {
+		row := X.Row(i)
+		for j := range row {
+			row[j] = float32(r.NormFloat64())
+		}
+		z := float64(row[0]) + 0.5*float64(row[1]) - float64(row[2]*row[3]) + r.NormFloat64()
+		y[i] = float64(min(4, max(0, int(z+2))))
+		qid[i] = i / perQuery
+	}
+	return X, y, qid
+}
+
+// BenchmarkFitRank is a ranking fit of 200,000 rows in 10,000 queries of
+// 20, 50 trees, per objective and thread count (EMBER_BENCH_THREADS, as
+// in "1,2"; default 1 and 2).
+func BenchmarkFitRank(b *testing.B) {
+	X, y, qid := rankBenchData(200_000, 20, 20)
+	for _, obj := range []Objective{RankNDCG, RankPairwise} {
+		for _, threads := range benchThreads(b) {
+			b.Run(fmt.Sprintf("%s/threads=%d", obj, threads), func(b *testing.B) {
+				for range b.N {
+					m := New()
+					m.Objective, m.NumTrees, m.Threads = obj, 50, threads
+					if err := m.FitRank(X, y, qid, nil, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// benchThreads is EMBER_BENCH_THREADS's thread counts, 1 and 2 without it.
+func benchThreads(b *testing.B) []int {
+	s := os.Getenv("EMBER_BENCH_THREADS")
+	if s == "" {
+		return []int{1, 2}
+	}
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			b.Fatalf("EMBER_BENCH_THREADS: %q is not a thread count", f)
+		}
+		out = append(out, v)
+	}
+	return out
 }
