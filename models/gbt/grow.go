@@ -70,8 +70,10 @@ type trainer struct {
 	vevent  []bool
 	vrisk   []float64
 
-	// Rank objectives: the training and validation queries (see rankData).
+	// Rank objectives: the training and validation queries (see rankData),
+	// and each gradient worker's buffers, kept from round to round.
 	rankData
+	rankScratch []*rankScratch
 
 	// Survival objectives: survival:cox's rows in time order (coxOrder),
 	// training and validation; survival:aft's upper bounds (y, vy are the

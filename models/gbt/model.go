@@ -1098,11 +1098,15 @@ func (m *Model) fit(X *tabular.Matrix, y, upper []float64, query []int, w []floa
 // rankData is what a ranking fit needs beyond the rows: the training and
 // validation queries' bounds (query q is rows bounds[q]:bounds[q+1]), each
 // training query's weight (nil: all 1) and, for RankNDCG, ideal DCG
-// (idealDCGs), and the validation labels as grades.
+// (idealDCGs), and the validation labels as grades; and the pair
+// sampling's draws: the training queries' buckets of equal labels
+// (rankBuckets) and room for a round's draws, one per training row.
 type rankData struct {
 	bounds, vbounds []int
 	qw, idcg        []float32
 	vrel            []int
+	buckets         []rankBucket
+	draws           []uint32
 }
 
 // rankData checks a ranking fit's queries, labels and weights (see
@@ -1110,9 +1114,11 @@ type rankData struct {
 func (m *Model) rankData(y []float64, query []int, w []float64, valid *EvalSet) (*rankData, error) {
 	var r rankData
 	var err error
-	if r.bounds, _, r.qw, err = m.queryBounds("X", query, y, w); err != nil {
+	var rel []int
+	if r.bounds, rel, r.qw, err = m.queryBounds("X", query, y, w); err != nil {
 		return nil, err
 	}
+	r.buckets, r.draws = rankBuckets(rel, r.bounds), make([]uint32, len(y))
 	if m.Objective == RankNDCG {
 		r.idcg = idealDCGs(y, r.bounds)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/emberml/ember/metrics"
 )
@@ -36,6 +38,14 @@ import (
 // training margins kept as float32 sums (addMargin), as its prediction
 // cache keeps them: so on the same bins the trees are XGBoost's
 // (testdata/make_xgb_rank.py). The draws do not depend on Model.Seed.
+//
+// XGBoost on more threads gives each thread its own stream, seeded alike,
+// so its pairs change with nthread; Ember's do not change with Threads.
+// What a query draws, and from how many documents, depends on its labels
+// alone (rankBuckets), never on the margins, so a round first makes all
+// its draws on one stream (rankDraws, a few nanoseconds a row), and then
+// the queries, each reading its own draws and writing only its own rows,
+// are computed on Threads goroutines in any order.
 
 // minstd is std::minstd_rand: x ← 48271·x mod 2³¹−1, from 1 to 2³¹−2.
 type minstd struct{ x uint64 }
@@ -61,14 +71,79 @@ func (r *minstd) next() uint64 {
 // into hi+1 equal parts of the generator's, a draw past the last whole part
 // drawn again.
 func (r *minstd) uniform(hi uint64) uint64 {
-	const urngRange = minstdModulus - 2 // max − min: 2³¹−2 − 1
-	parts := hi + 1
-	scaling := urngRange / parts
-	past := parts * scaling
+	scaling, past := uniformScale(hi)
 	for {
 		if v := r.next() - 1; v < past {
 			return v / scaling
 		}
+	}
+}
+
+// uniformScale is uniform(hi)'s part size and the end of its last whole
+// part in the generator's range.
+func uniformScale(hi uint64) (scaling, past uint64) {
+	const urngRange = minstdModulus - 2 // max − min: 2³¹−2 − 1
+	parts := hi + 1
+	scaling = urngRange / parts
+	return scaling, parts * scaling
+}
+
+// uniforms fills dst with len(dst) draws of uniform(hi), in order.
+func (r *minstd) uniforms(dst []uint32, hi uint64) {
+	scaling, past := uniformScale(hi)
+	for i := range dst {
+		v := r.next() - 1
+		for v >= past {
+			v = r.next() - 1
+		}
+		dst[i] = uint32(v / scaling)
+	}
+}
+
+// rankBucket is a run of a query's documents as the pair sampling meets
+// them: size documents of one label, each drawing its partner from the
+// query's parts documents of other labels; parts 0 is a whole query of
+// one label, which draws nothing.
+type rankBucket struct{ size, parts uint32 }
+
+// rankBuckets is every query's buckets of equal labels, query by query,
+// highest label first within a query: the order queryGradients draws in.
+// rel is each row's label, bounds the queries' bounds.
+func rankBuckets(rel []int, bounds []int) []rankBucket {
+	var out []rankBucket
+	var count [metrics.MaxRelevance + 1]uint32
+	for q := range len(bounds) - 1 {
+		lo, hi := bounds[q], bounds[q+1]
+		n := uint32(hi - lo)
+		clear(count[:])
+		for _, l := range rel[lo:hi] {
+			count[l]++
+		}
+		if count[rel[lo]] == n {
+			out = append(out, rankBucket{n, 0})
+			continue
+		}
+		for l := len(count) - 1; l >= 0; l-- {
+			if c := count[l]; c != 0 {
+				out = append(out, rankBucket{c, n - c})
+			}
+		}
+	}
+	return out
+}
+
+// rankDraws fills t.draws with round t.round's draws, one per row of
+// every query of more than one label (its documents' in queryGradients'
+// order), from one stream through the queries in order.
+func (t *trainer) rankDraws() {
+	rng := newMinstd(uint64(t.round+1) * 1111)
+	row := 0
+	for _, b := range t.buckets {
+		end := row + int(b.size)
+		if b.parts != 0 {
+			rng.uniforms(t.draws[row:end], uint64(b.parts-1))
+		}
+		row = end
 	}
 }
 
@@ -85,7 +160,7 @@ type rankPair struct {
 	w        float32
 }
 
-// rankScratch is one query's buffers, reused query to query.
+// rankScratch is one worker's buffers, reused query to query.
 type rankScratch struct {
 	docs  []rankDoc
 	byRel []int // positions in docs, sorted by label, highest first
@@ -93,12 +168,16 @@ type rankScratch struct {
 	stats []mapStats
 }
 
+// rankBlock is how many queries a worker of rankGradients takes at a time.
+const rankBlock = 16
+
 // rankGradients computes every training row's gradient and hessian for
-// round t.round, query by query in order (one random stream runs through
-// them, as XGBoost's on one thread).
+// round t.round: the draws on one stream (rankDraws), then the queries on
+// up to t.threads goroutines, each taking the next rankBlock queries as it
+// finishes. A query's gradients depend on its rows, its draws and its
+// weight alone, so they are the same whichever worker computes them.
 func (t *trainer) rankGradients() {
-	rng := newMinstd(uint64(t.round+1) * 1111)
-	var s rankScratch
+	t.rankDraws()
 	// XGBoost's weight normalisation: ngroups over the float32 sum of the
 	// query weights (each 1 without weights).
 	nq := len(t.bounds) - 1
@@ -110,20 +189,40 @@ func (t *trainer) rankGradients() {
 		}
 		norm = float32(nq) / sum
 	}
-	for q := range nq {
-		qw := float32(1)
-		if t.qw != nil {
-			qw = t.qw[q]
-		}
-		t.queryGradients(&s, &rng, q, qw*norm)
+	workers := max(1, min(t.threads, (nq+rankBlock-1)/rankBlock))
+	for len(t.rankScratch) < workers {
+		t.rankScratch = append(t.rankScratch, new(rankScratch))
 	}
+	var next atomic.Int64
+	work := func(s *rankScratch) {
+		for {
+			first := int(next.Add(1)-1) * rankBlock
+			if first >= nq {
+				return
+			}
+			for q := first; q < min(first+rankBlock, nq); q++ {
+				qw := float32(1)
+				if t.qw != nil {
+					qw = t.qw[q]
+				}
+				t.queryGradients(s, q, qw*norm)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for _, s := range t.rankScratch[1:workers] {
+		wg.Go(func() { work(s) })
+	}
+	work(t.rankScratch[0])
+	wg.Wait()
 }
 
 // queryGradients fills t.gh with the gradients of query q's rows, whose
-// pairs weigh w before the objective's |Δ|.
-func (t *trainer) queryGradients(s *rankScratch, rng *minstd, q int, w float32) {
+// pairs weigh w before the objective's |Δ|, from its draws in t.draws.
+func (t *trainer) queryGradients(s *rankScratch, q int, w float32) {
 	lo, hi := t.bounds[q], t.bounds[q+1]
 	n := hi - lo
+	draws := t.draws[lo:hi]
 	s.docs = s.docs[:0]
 	for j := lo; j < hi; j++ {
 		s.docs = append(s.docs, rankDoc{pred: float32(t.raw[j]), label: float32(t.y[j]), row: j - lo})
@@ -136,7 +235,9 @@ func (t *trainer) queryGradients(s *rankScratch, rng *minstd, q int, w float32) 
 	slices.SortStableFunc(s.byRel, func(a, b int) int { return cmp.Compare(s.docs[b].label, s.docs[a].label) })
 	s.pairs = s.pairs[:0]
 	// Each bucket of equal labels [i, j) pairs each of its documents with
-	// one drawn from outside it: above (more relevant) or below.
+	// one drawn from outside it: above (more relevant) or below. Its k-th
+	// document's draw is draws[k] (rankBuckets and rankDraws go the same
+	// way).
 	for i := 0; i < n; {
 		j := i + 1
 		for j < n && s.docs[s.byRel[j]].label == s.docs[s.byRel[i]].label {
@@ -144,7 +245,7 @@ func (t *trainer) queryGradients(s *rankScratch, rng *minstd, q int, w float32) 
 		}
 		if left, right := i, n-j; left+right != 0 {
 			for k := i; k < j; k++ {
-				r := int(rng.uniform(uint64(left + right - 1)))
+				r := int(draws[k])
 				if r < left {
 					s.pairs = append(s.pairs, rankPair{s.byRel[r], s.byRel[k], w})
 				} else {

@@ -3,6 +3,7 @@ package gbt
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -290,4 +291,90 @@ func TestMinstdUniform(t *testing.T) {
 	for range 1000 {
 		require.LessOrEqual(t, r.uniform(6), uint64(6))
 	}
+}
+
+// rankThreadsData is a ranking problem of about 12,000 rows in queries of
+// 1 to 40 documents graded 0-4 (every tenth query's documents all alike),
+// with a weight per query, drawn from seed.
+func rankThreadsData(seed uint64) (X *tabular.Matrix, y, w []float64, qid []int) {
+	r := rand.New(rand.NewPCG(seed, 99))
+	var rows [][]float32
+	for q := 0; len(y) < 12_000; q++ {
+		size, qw := 1+r.IntN(40), 0.5+r.Float64()
+		for range size {
+			row := []float32{float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())}
+			grade := min(4, max(0, int(2+float64(row[0])-0.5*float64(row[1])+r.NormFloat64())))
+			if q%10 == 0 {
+				grade = 1
+			}
+			rows, y, w, qid = append(rows, row), append(y, float64(grade)), append(w, qw), append(qid, q)
+		}
+	}
+	X = tabular.NewMatrix(len(rows), 3)
+	for i, row := range rows {
+		copy(X.Row(i), row)
+	}
+	return X, y, w, qid
+}
+
+// TestRankThreadsAlike: a ranking fit of hundreds of queries, whose
+// gradients are computed on Threads goroutines taking queries as they
+// finish, gives the model and margins of Threads 1 for Threads 2, 3 and 4,
+// each objective, with and without query weights, on several data sets
+// and seeds (row subsampling): each query's pairs come from its own draws
+// of the round's one stream, and its gradients from its rows alone, not
+// from which worker took it or when.
+func TestRankThreadsAlike(t *testing.T) {
+	for seed := range uint64(3) {
+		X, y, w, qid := rankThreadsData(seed)
+		for _, obj := range []Objective{RankPairwise, RankNDCG, RankMAP} {
+			for _, weighted := range []bool{false, true} {
+				t.Run(fmt.Sprintf("seed%d/%s/weighted=%v", seed, obj, weighted), func(t *testing.T) {
+					qw := w
+					if !weighted {
+						qw = nil
+					}
+					fit := func(threads int) (*Model, []float64) {
+						m := New()
+						m.Objective, m.NumTrees, m.MaxDepth, m.Threads = obj, 6, 4, threads
+						m.Subsample, m.Seed = 0.8, seed
+						require.NoError(t, m.FitRank(X, y, qid, qw, nil))
+						margins, err := m.Margins(X)
+						require.NoError(t, err)
+						return m, margins
+					}
+					one, want := fit(1)
+					for _, threads := range []int{2, 3, 4} {
+						m, got := fit(threads)
+						require.Equal(t, want, got, "Threads %d against 1: margins", threads)
+						require.Equal(t, one.Ensemble(), m.Ensemble(), "Threads %d against 1: trees", threads)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestMinstdUniforms: uniforms fills a slice with the draws uniform makes
+// one at a time, also where most draws are rejected and drawn again (hi
+// just over 2³⁰, half the generator's range a part).
+func TestMinstdUniforms(t *testing.T) {
+	for _, hi := range []uint64{0, 1, 6, 39, 1 << 30} {
+		a, b := newMinstd(2222), newMinstd(2222)
+		got := make([]uint32, 500)
+		a.uniforms(got, hi)
+		for i, v := range got {
+			require.Equal(t, b.uniform(hi), uint64(v), "hi %d, draw %d", hi, i)
+		}
+		require.Equal(t, b.next(), a.next(), "hi %d: the streams end alike", hi)
+	}
+}
+
+// TestRankBuckets: a query's buckets are its labels' counts, highest label
+// first, each drawing from the rest of the query; a query of one label is
+// one bucket that draws nothing.
+func TestRankBuckets(t *testing.T) {
+	rel := []int{0, 2, 0, 1, 2, 2 /* | */, 3, 3 /* | */, 4}
+	got := rankBuckets(rel, []int{0, 6, 8, 9})
+	require.Equal(t, []rankBucket{{3, 3}, {1, 5}, {2, 4}, {2, 0}, {1, 0}}, got)
 }
