@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emberml/ember/tabular"
 )
@@ -148,4 +149,49 @@ func benchThreads(b *testing.B) []int {
 		out = append(out, v)
 	}
 	return out
+}
+
+// BenchmarkRankGradients is one round's rank gradients alone on
+// BenchmarkFitRank's queries, at random margins, for each objective: each
+// iteration computes them on 1 thread and then on 2, timed apart
+// (ms-threads1, ms-threads2), so that both meet the same load on a shared
+// machine; ms-draws is the part that stays on one thread, the round's
+// draws (rankDraws).
+func BenchmarkRankGradients(b *testing.B) {
+	X, y, qid := rankBenchData(200_000, 20, 20)
+	r := rand.New(rand.NewPCG(5, 6))
+	raw := make([]float64, X.Rows)
+	for i := range raw {
+		raw[i] = float64(float32(r.NormFloat64()))
+	}
+	for _, obj := range []Objective{RankNDCG, RankPairwise} {
+		b.Run(string(obj), func(b *testing.B) {
+			m := New()
+			m.Objective = obj
+			rd, err := m.rankData(y, qid, nil, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var t1, t2, draws time.Duration
+			for i := range b.N {
+				t := &trainer{m: m, rankData: *rd, round: i}
+				start := time.Now()
+				t.rankDraws()
+				draws += time.Since(start)
+				for _, threads := range []int{1, 2} {
+					t := &trainer{m: m, threads: threads, n: X.Rows, y: y, raw: raw, gh: make([]gradPair, X.Rows), rankData: *rd, round: i}
+					start := time.Now()
+					t.rankGradients()
+					if threads == 1 {
+						t1 += time.Since(start)
+					} else {
+						t2 += time.Since(start)
+					}
+				}
+			}
+			b.ReportMetric(float64(t1)/1e6/float64(b.N), "ms-threads1")
+			b.ReportMetric(float64(t2)/1e6/float64(b.N), "ms-threads2")
+			b.ReportMetric(float64(draws)/1e6/float64(b.N), "ms-draws")
+		})
+	}
 }
