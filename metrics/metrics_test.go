@@ -1,9 +1,7 @@
 package metrics
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -232,18 +230,9 @@ func TestROCAUCOrderInvariant(t *testing.T) {
 }
 
 func TestROCAUCErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		y       []int
-		scores  []float64
-		wantErr string
-	}{
+	tests := append([]binaryScoreInputError{
 		{"one class", []int{1, 1}, []float64{0.2, 0.3}, "only one class"},
-		{"mismatched", []int{0, 1}, []float64{0.2}, "2 labels but 1 scores"},
-		{"empty", nil, nil, "no samples"},
-		{"non-binary label", []int{0, 2}, []float64{0.2, 0.3}, "yTrue[1] = 2"},
-		{"NaN score", []int{0, 1}, []float64{0.2, math.NaN()}, "scores[1] is NaN"},
-	}
+	}, binaryScoreInputErrors...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ROCAUC(tc.y, tc.scores)
@@ -258,16 +247,12 @@ func TestROCAUCErrors(t *testing.T) {
 // tied scores, weights of 0 alone at a score and inside a tie, and
 // fractional and large weights.
 func TestWeightedROCAUCMatchesSklearn(t *testing.T) {
-	b, err := os.ReadFile("testdata/weighted_roc_auc.json")
-	require.NoError(t, err)
-	var cases map[string]struct {
+	cases := readFixtureCases[struct {
 		Y   []int     `json:"y"`
 		S   []float64 `json:"s"`
 		W   []float64 `json:"w"`
 		AUC float64   `json:"auc"`
-	}
-	require.NoError(t, json.Unmarshal(b, &cases))
-	require.Len(t, cases, 4)
+	}](t, "weighted_roc_auc.json", 4)
 	for name, c := range cases {
 		got, err := WeightedROCAUC(c.Y, c.S, c.W)
 		require.NoError(t, err, name)

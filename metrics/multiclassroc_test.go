@@ -1,9 +1,7 @@
 package metrics
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"slices"
 	"testing"
 
@@ -18,16 +16,12 @@ import (
 // samples all weigh 0 (left out of the weighted average; the macro one,
 // NaN in sklearn, is an error naming the class).
 func TestMultiClassROCAUCMatchesSklearn(t *testing.T) {
-	b, err := os.ReadFile("testdata/multiclass_roc_auc.json")
-	require.NoError(t, err)
-	var cases map[string]struct {
+	cases := readFixtureCases[struct {
 		Y               []int
 		P               [][]float64
 		W               []float64
 		Macro, Weighted *float64
-	}
-	require.NoError(t, json.Unmarshal(b, &cases))
-	require.Len(t, cases, 4)
+	}](t, "multiclass_roc_auc.json", 4)
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			for _, avg := range []ROCAverage{MacroAverage, WeightedAverage} {

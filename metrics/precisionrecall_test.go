@@ -1,9 +1,7 @@
 package metrics
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -26,12 +24,7 @@ type prCase struct {
 
 func readPRCases(t *testing.T) map[string]prCase {
 	t.Helper()
-	b, err := os.ReadFile("testdata/precision_recall.json")
-	require.NoError(t, err)
-	var cases map[string]prCase
-	require.NoError(t, json.Unmarshal(b, &cases))
-	require.Len(t, cases, 7)
-	return cases
+	return readFixtureCases[prCase](t, "precision_recall.json", 7)
 }
 
 // TestAveragePrecisionMatchesSklearn: AveragePrecision and
@@ -95,18 +88,9 @@ func TestAveragePrecisionIsStepArea(t *testing.T) {
 }
 
 func TestAveragePrecisionErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		y       []int
-		scores  []float64
-		wantErr string
-	}{
+	tests := append([]binaryScoreInputError{
 		{"no positives", []int{0, 0}, []float64{0.2, 0.3}, "no positive sample in yTrue (all 2 are 0)"},
-		{"mismatched", []int{0, 1}, []float64{0.2}, "2 labels but 1 scores"},
-		{"empty", nil, nil, "no samples"},
-		{"non-binary label", []int{0, 2}, []float64{0.2, 0.3}, "yTrue[1] = 2"},
-		{"NaN score", []int{0, 1}, []float64{0.2, math.NaN()}, "scores[1] is NaN"},
-	}
+	}, binaryScoreInputErrors...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := AveragePrecision(tc.y, tc.scores)

@@ -1,9 +1,7 @@
 package metrics
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,16 +37,12 @@ func TestConcordanceIndexByHand(t *testing.T) {
 // negating the risks gives 1 − C (concordant and discordant pairs swap,
 // ties stay halves).
 func TestConcordanceIndexMatchesPairCount(t *testing.T) {
-	b, err := os.ReadFile("testdata/concordance.json")
-	require.NoError(t, err)
-	var cases map[string]struct {
+	cases := readFixtureCases[struct {
 		Time   []float64 `json:"time"`
 		Event  []int     `json:"event"`
 		Risk   []float64 `json:"risk"`
 		CIndex float64   `json:"c_index"`
-	}
-	require.NoError(t, json.Unmarshal(b, &cases))
-	require.Len(t, cases, 3)
+	}](t, "concordance.json", 3)
 	for name, c := range cases {
 		event := make([]bool, len(c.Event))
 		for i, e := range c.Event {
