@@ -96,6 +96,23 @@ func newStepper(tb testing.TB, cell string, cfg Config, batch int) (*train.Train
 	return tr, d, idx
 }
 
+// requireTrainStepAllocatesNothing requires a CPU training step of cell's
+// model with cfg, on batches of changing rows (and so of changing lengths,
+// which packed models follow), to allocate nothing.
+func requireTrainStepAllocatesNothing(t *testing.T, cell string, cfg Config) {
+	t.Helper()
+	tr, d, idx := newStepper(t, cell, cfg, 6)
+	batches := [][]int{idx, {5, 4, 3, 2, 1, 0}, {7, 9, 8, 6, 11, 10}}
+	step := 0
+	allocs := testing.AllocsPerRun(20, func() {
+		step++
+		if _, _, err := tr.Step(d, batches[step%len(batches)]); err != nil {
+			panic(err)
+		}
+	})
+	require.Zero(t, allocs, "allocations per training step")
+}
+
 // TestTrainStepAllocatesNothing: a training step of every cell's model
 // (dropout included), and of the packed recurrent models on batches of
 // changing lengths, allocates nothing on the CPU.
@@ -108,16 +125,7 @@ func TestTrainStepAllocatesNothing(t *testing.T) {
 				c.Widths, c.Channels = nil, 0
 			}
 			cell, c.Packed = strings.CutSuffix(cell, "-packed")
-			tr, d, idx := newStepper(t, cell, c, 6)
-			batches := [][]int{idx, {5, 4, 3, 2, 1, 0}, {7, 9, 8, 6, 11, 10}}
-			step := 0
-			allocs := testing.AllocsPerRun(20, func() {
-				step++
-				if _, _, err := tr.Step(d, batches[step%len(batches)]); err != nil {
-					panic(err)
-				}
-			})
-			require.Zero(t, allocs, "allocations per training step")
+			requireTrainStepAllocatesNothing(t, cell, c)
 		})
 	}
 }

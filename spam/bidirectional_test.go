@@ -48,8 +48,7 @@ func TestBidirectionalTrainSaveExportLoad(t *testing.T) {
 			require.Contains(t, names, tc.cell+".weight_ih_l1_reverse")
 			require.Contains(t, names, tc.cell+".bias_hh_l0_reverse")
 
-			path := filepath.Join(t.TempDir(), tc.cell+".model")
-			require.NoError(t, c.Save(path))
+			path := savedModel(t, c, tc.cell+".model")
 			f, err := checkpoint.Load(path, FileKind)
 			require.NoError(t, err)
 			var meta map[string]any
@@ -59,11 +58,7 @@ func TestBidirectionalTrainSaveExportLoad(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, c.Model.Cfg, loaded.Model.Cfg)
 			msgs := []string{"WINNER!! claim your free prize now", "see you at dinner tonight?", ""}
-			before, err := c.Predict(msgs)
-			require.NoError(t, err)
-			after, err := loaded.Predict(msgs)
-			require.NoError(t, err)
-			require.Equal(t, before, after)
+			before := requireSamePredictions(t, c, loaded, msgs)
 
 			dir := filepath.Join(t.TempDir(), "export")
 			require.NoError(t, c.Export(dir))
@@ -92,30 +87,19 @@ func TestBidirectionalTrainSaveExportLoad(t *testing.T) {
 // unidirectional model they hold.
 func TestOldModelFileLoadsUnidirectional(t *testing.T) {
 	c, _ := small(t)
-	path := filepath.Join(t.TempDir(), "old.model")
-	require.NoError(t, c.Save(path))
-	f, err := checkpoint.Load(path, FileKind)
-	require.NoError(t, err)
-	var meta map[string]any
-	require.NoError(t, f.DecodeMeta(&meta))
-	cfg := meta["config"].(map[string]any)
-	delete(cfg, "bidirectional") // absent in old files (and omitted when false)
-	require.NoError(t, checkpoint.Save(path, FileKind, meta, f.Tensors))
+	path := savedModel(t, c, "old.model")
+	rewriteModelConfig(t, path, func(cfg map[string]any) {
+		delete(cfg, "bidirectional") // absent in old files (and omitted when false)
+	})
 	loaded, err := Load(path)
 	require.NoError(t, err)
 	require.False(t, loaded.Model.Cfg.Bidirectional)
 	require.False(t, loaded.Model.RNN.Bidirectional())
-	msgs := []string{"free entry win a prize", "lunch?"}
-	want, err := c.Predict(msgs)
-	require.NoError(t, err)
-	got, err := loaded.Predict(msgs)
-	require.NoError(t, err)
-	require.Equal(t, want, got)
+	requireSamePredictions(t, c, loaded, []string{"free entry win a prize", "lunch?"})
 
 	// A file that says bidirectional but holds one direction's weights is
 	// refused before the model is built, naming the file.
-	cfg["bidirectional"] = true
-	require.NoError(t, checkpoint.Save(path, FileKind, meta, f.Tensors))
+	rewriteModelConfig(t, path, func(cfg map[string]any) { cfg["bidirectional"] = true })
 	_, err = Load(path)
 	require.ErrorContains(t, err, "model file "+path)
 }
@@ -144,16 +128,7 @@ func TestBidirectionalTrainStepAllocatesNothing(t *testing.T) {
 			c := cfg
 			cell, packed := strings.CutSuffix(name, "-packed")
 			c.Packed = packed
-			tr, d, idx := newStepper(t, cell, c, 6)
-			batches := [][]int{idx, {5, 4, 3, 2, 1, 0}, {7, 9, 8, 6, 11, 10}}
-			step := 0
-			allocs := testing.AllocsPerRun(20, func() {
-				step++
-				if _, _, err := tr.Step(d, batches[step%len(batches)]); err != nil {
-					panic(err)
-				}
-			})
-			require.Zero(t, allocs, "allocations per training step")
+			requireTrainStepAllocatesNothing(t, cell, c)
 		})
 	}
 }

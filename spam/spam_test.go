@@ -229,17 +229,10 @@ func TestCellsTrainSaveAndLoad(t *testing.T) {
 				require.Equal(t, "gru", c.Model.RNN.Kind())
 				require.Nil(t, c.Model.Cfg.Widths)
 			}
-			path := filepath.Join(t.TempDir(), cell+".model")
-			require.NoError(t, c.Save(path))
-			loaded, err := Load(path)
+			loaded, err := Load(savedModel(t, c, cell+".model"))
 			require.NoError(t, err)
 			require.Equal(t, c.Model.Cfg, loaded.Model.Cfg)
-			msgs := []string{"WINNER!! claim your free prize now", "see you at dinner tonight?"}
-			before, err := c.Predict(msgs)
-			require.NoError(t, err)
-			after, err := loaded.Predict(msgs)
-			require.NoError(t, err)
-			require.Equal(t, before, after)
+			requireSamePredictions(t, c, loaded, []string{"WINNER!! claim your free prize now", "see you at dinner tonight?"})
 		})
 	}
 }
@@ -248,27 +241,17 @@ func TestCellsTrainSaveAndLoad(t *testing.T) {
 // an LSTM; they load as one.
 func TestOldModelFileLoadsAsLSTM(t *testing.T) {
 	c, _ := small(t)
-	path := filepath.Join(t.TempDir(), "old.model")
-	require.NoError(t, c.Save(path))
-	f, err := checkpoint.Load(path, FileKind)
-	require.NoError(t, err)
-	var meta map[string]any
-	require.NoError(t, f.DecodeMeta(&meta))
-	cfg := meta["config"].(map[string]any)
-	require.Equal(t, "lstm", cfg["cell"], "new files record the cell")
-	delete(cfg, "cell")
-	require.NoError(t, checkpoint.Save(path, FileKind, meta, f.Tensors))
+	path := savedModel(t, c, "old.model")
+	rewriteModelConfig(t, path, func(cfg map[string]any) {
+		require.Equal(t, "lstm", cfg["cell"], "new files record the cell")
+		delete(cfg, "cell")
+	})
 
 	loaded, err := Load(path)
 	require.NoError(t, err)
 	require.Equal(t, "lstm", loaded.Model.Cfg.Cell)
 	require.Equal(t, "lstm", loaded.Model.RNN.Kind())
-	msgs := []string{"free entry win a prize", "lunch?"}
-	want, err := c.Predict(msgs)
-	require.NoError(t, err)
-	got, err := loaded.Predict(msgs)
-	require.NoError(t, err)
-	require.Equal(t, want, got)
+	requireSamePredictions(t, c, loaded, []string{"free entry win a prize", "lunch?"})
 }
 
 func TestConfigRejectsBadCells(t *testing.T) {
@@ -770,16 +753,11 @@ func TestSummaryNamesTheSettings(t *testing.T) {
 // naming what is missing and what an export holds; Import once said only
 // that config.json could not be opened.
 func TestImportNotAnExport(t *testing.T) {
-	m, err := NewModel(Config{SeqLen: 5, Embed: 3, Hidden: 4, Layers: 1, Vocab: 6}, 2)
-	require.NoError(t, err)
-	v, err := data.VocabFromWords([]string{data.PadToken, data.UnkToken, "a", "b", "c", "d"})
-	require.NoError(t, err)
-	dir := filepath.Join(t.TempDir(), "x")
-	require.NoError(t, (&Classifier{Model: m, Vocab: v}).Export(dir))
+	dir := exportedTinyLSTM(t)
 	holds := " (an export holds model.safetensors, vocab.txt and config.json)"
 
 	empty := t.TempDir()
-	_, err = Import(empty)
+	_, err := Import(empty)
 	require.ErrorIs(t, err, ErrNotExport)
 	require.EqualError(t, err, empty+": not a spamrnn export: it has no model.safetensors or vocab.txt or config.json"+holds)
 
@@ -806,12 +784,7 @@ func TestImportNotAnExport(t *testing.T) {
 // model) is said to disagree with them, naming the model it describes,
 // before the per-tensor mismatches; they were once the only lines.
 func TestImportConfigDisagreesWithWeights(t *testing.T) {
-	m, err := NewModel(Config{SeqLen: 5, Embed: 3, Hidden: 4, Layers: 1, Vocab: 6}, 2)
-	require.NoError(t, err)
-	v, err := data.VocabFromWords([]string{data.PadToken, data.UnkToken, "a", "b", "c", "d"})
-	require.NoError(t, err)
-	dir := filepath.Join(t.TempDir(), "x")
-	require.NoError(t, (&Classifier{Model: m, Vocab: v}).Export(dir))
+	dir := exportedTinyLSTM(t)
 	cfgPath := filepath.Join(dir, ExportConfig)
 	raw, err := os.ReadFile(cfgPath)
 	require.NoError(t, err)
@@ -834,12 +807,7 @@ func TestImportConfigDisagreesWithWeights(t *testing.T) {
 // what was wanted; Import once said only "unexpected EOF" or the bare
 // decoder message.
 func TestImportConfigJSONErrors(t *testing.T) {
-	m, err := NewModel(Config{SeqLen: 5, Embed: 3, Hidden: 4, Layers: 1, Vocab: 6}, 2)
-	require.NoError(t, err)
-	v, err := data.VocabFromWords([]string{data.PadToken, data.UnkToken, "a", "b", "c", "d"})
-	require.NoError(t, err)
-	dir := filepath.Join(t.TempDir(), "x")
-	require.NoError(t, (&Classifier{Model: m, Vocab: v}).Export(dir))
+	dir := exportedTinyLSTM(t)
 	cfgPath := filepath.Join(dir, ExportConfig)
 	raw, err := os.ReadFile(cfgPath)
 	require.NoError(t, err)
