@@ -153,11 +153,8 @@ func TestGBTInteractionConstraints(t *testing.T) {
 		{[]string{"--interaction-constraints", `[[0,5]]`}, 1, `--interaction-constraints: feature 5 is city=Oslo, a one-hot feature, whose index depends on the values a fit's rows have: name it "city=Oslo" (or "city" for all of city's one-hot features)`},
 		{[]string{"--interaction-constraints", `[["age",1,0]]`}, 1, "--interaction-constraints: set 1 (from 1) lists age twice"},
 	} {
-		args := append([]string{"gbt", "--data", data, "--target", "label", "--exclude", "id,genres", "--categorical", "city", "--trees", "2"}, tc.args...)
-		code, out, errOut := runCmd(t, args...)
-		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
-		require.Contains(t, errOut, tc.want, tc.args)
-		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+		requireRefusedBeforeFit(t, []string{"gbt", "--data", data, "--target", "label", "--exclude", "id,genres", "--categorical", "city", "--trees", "2"},
+			tc.args, tc.code, tc.want)
 	}
 	code, _, errOut := runCmd(t, "gbt", "--data", data, "--target", "label", "--exclude", "id", "--tokens", "genres", "--token-sep", "|",
 		"--interaction-constraints", `[["genres"]]`)
@@ -227,11 +224,8 @@ func TestGBTFeatureWeights(t *testing.T) {
 		{[]string{"--colsample-bynode", "0.5", "--feature-weights", "6=2"}, 1, `--feature-weights: feature 6 is city=Rome, a one-hot feature, whose index depends on the values a fit's rows have: name it "city=Rome"`},
 		{[]string{"--colsample-bynode", "0.5", "--feature-weights", "7=2"}, 1, "--feature-weights: feature 7: there are 7 features"},
 	} {
-		args := append([]string{"gbt", "--data", data, "--target", "label", "--exclude", "id,genres", "--categorical", "city", "--trees", "2"}, tc.args...)
-		code, out, errOut := runCmd(t, args...)
-		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
-		require.Contains(t, errOut, tc.want, tc.args)
-		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+		requireRefusedBeforeFit(t, []string{"gbt", "--data", data, "--target", "label", "--exclude", "id,genres", "--categorical", "city", "--trees", "2"},
+			tc.args, tc.code, tc.want)
 	}
 }
 

@@ -126,10 +126,6 @@ func TestGBTCountObjectives(t *testing.T) {
 			"--monotone with --objective reg:absoluteerror: its leaves are set to medians after each tree is grown"},
 		{[]string{"--target", "v", "--objective", "reg:absoluteerror", "--huber-slope", "2"}, 2, "--huber-slope is reg:pseudohubererror's; --objective is reg:absoluteerror"},
 	} {
-		args := append([]string{"gbt", "--data", data, "--features", "a,b", "--trees", "2"}, tc.args...)
-		code, out, errOut := runCmd(t, args...)
-		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
-		require.Contains(t, errOut, tc.want, tc.args)
-		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+		requireRefusedBeforeFit(t, []string{"gbt", "--data", data, "--features", "a,b", "--trees", "2"}, tc.args, tc.code, tc.want)
 	}
 }

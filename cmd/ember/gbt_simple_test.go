@@ -255,11 +255,7 @@ func TestGBTSimpleObjectiveErrors(t *testing.T) {
 		{good, []string{"--target", "amount", "--objective", "reg:squaredlogerror", "--cv", "2", "--grid", "max_depth=2,3", "--metric", "accuracy"}, 2,
 			"--metric accuracy scores a classifier's probabilities; --objective reg:squaredlogerror predicts a number"},
 	} {
-		args := append([]string{"gbt", "--data", tc.data, "--features", "a,b", "--trees", "2"}, tc.args...)
-		code, out, errOut := runCmd(t, args...)
-		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
-		require.Contains(t, errOut, tc.want, tc.args)
-		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+		requireRefusedBeforeFit(t, []string{"gbt", "--data", tc.data, "--features", "a,b", "--trees", "2"}, tc.args, tc.code, tc.want)
 	}
 }
 

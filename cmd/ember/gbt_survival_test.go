@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -209,14 +210,12 @@ func TestGBTSurvivalBadInput(t *testing.T) {
 		if tc.edit != nil {
 			data = survivalTable(t, dir, 60, tc.edit, 4)
 		}
-		args := append([]string{"gbt", "--data", data, "--trees", "2"}, tc.args...)
+		base := []string{"gbt", "--data", data, "--trees", "2"}
+		caseArgs := tc.args
 		if !strings.Contains(strings.Join(tc.args, " "), "--features") {
-			args = append(args, "--features", "a,b")
+			caseArgs = slices.Concat(caseArgs, []string{"--features", "a,b"})
 		}
-		code, out, errOut := runCmd(t, args...)
-		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
-		require.Contains(t, errOut, tc.want, tc.args)
-		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+		requireRefusedBeforeFit(t, base, caseArgs, tc.code, tc.want)
 	}
 }
 
@@ -380,10 +379,7 @@ func TestGBTSurvivalCVBadInput(t *testing.T) {
 		{append([]string{"--data", sparse, "--features", "a", "--objective", "survival:cox", "--target", "y", "--test-frac", "0", "--cv", "5", "--metric", "c_index"}, "--grid", "max_depth=2,3"), 1,
 			"has no pair of rows whose order of events is known (an event before another row's time), so its C-index is undefined"},
 	} {
-		code, out, errOut := runCmd(t, append([]string{"gbt", "--trees", "2"}, tc.args...)...)
-		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
-		require.Contains(t, errOut, tc.want, tc.args)
-		require.NotContains(t, out, "model:", "%v: fitted", tc.args)
+		_, errOut := requireRefusedBeforeFit(t, []string{"gbt", "--trees", "2"}, tc.args, tc.code, tc.want)
 		require.NotContains(t, errOut, "cross-validated", "%v: fitted", tc.args)
 	}
 }
