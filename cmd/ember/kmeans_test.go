@@ -94,11 +94,7 @@ func TestKMeansBadInput(t *testing.T) {
 	text := writeFile(t, "text.csv", "x,label\n1,a\n2,b\n")
 	bad := writeFile(t, "bad.csv", "x,y\n1,2\n3,oops\n")
 	huge := writeFile(t, "huge.csv", "x,y\n1,2\n3,-1e200\n5,6\n")
-	tests := []struct {
-		name string
-		args []string
-		msg  []string
-	}{
+	tests := []cliErrorCase{
 		{"k above distinct points", []string{"--data", dup, "--k", "3"}, []string{"--k 3: " + dup + " has only 2 distinct rows in the features used (of 3 rows); lower --k"}},
 		{"missing column", []string{"--data", dup, "--features", "x,z"}, []string{`no column "z"`, "the columns are: x, y"}},
 		{"non-numeric default features", []string{"--data", text, "--k", "2"}, []string{`"a" is not a number`, "--features", "--exclude"}},
@@ -113,11 +109,7 @@ func TestKMeansBadInput(t *testing.T) {
 		{"k above the data", []string{"--data", dup, "--k", "4"}, []string{"--k 4: " + dup + " has only 2 distinct rows"}},
 	}
 	// Bad flags: exit status 2, before the data is read.
-	usage := []struct {
-		name string
-		args []string
-		msg  []string
-	}{
+	usage := []cliErrorCase{
 		{"target in features", []string{"--data", text, "--features", "x,label", "--target", "label"}, []string{`--features includes the --target column "label"`}},
 		{"feature listed twice", []string{"--data", dup, "--features", "x,y,y"}, []string{`--features: column "y" is listed twice`}},
 		{"features list no column", []string{"--data", dup, "--features", ",,"}, []string{`--features ",," lists no column`}},
@@ -141,25 +133,8 @@ func TestKMeansBadInput(t *testing.T) {
 		{"plot in a missing directory", []string{"--data", dup, "--plot", "/nonexistent/p"}, []string{"/nonexistent/p-clusters.png: directory /nonexistent does not exist"}},
 		{"plot prefix is a directory", []string{"--data", dup, "--k", "2", "--plot", t.TempDir()}, []string{": names a directory; --plot takes a prefix of file names"}},
 	}
-	for _, tc := range usage {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runCmd(t, append([]string{"kmeans"}, tc.args...)...)
-			require.Equal(t, 2, code, out)
-			require.Empty(t, out)
-			for _, m := range tc.msg {
-				require.Contains(t, errOut, m)
-			}
-		})
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runCmd(t, append([]string{"kmeans"}, tc.args...)...)
-			require.Equal(t, 1, code, out)
-			for _, m := range tc.msg {
-				require.Contains(t, errOut, m)
-			}
-		})
-	}
+	runCLIErrorCases(t, "kmeans", 2, true, usage)
+	runCLIErrorCases(t, "kmeans", 1, false, tests)
 }
 
 func TestAdjustedRand(t *testing.T) {

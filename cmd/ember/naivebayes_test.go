@@ -175,11 +175,7 @@ func TestNaiveBayesBadInput(t *testing.T) {
 	threeFields := writeFile(t, "three.txt", "ham\thello\tthere\nspam\twin\tnow\n")
 	noLabel := writeFile(t, "nolabel.txt", "ham\thello there\n \twin a prize now\nspam\tcall now\n")
 	plotOver := writeFile(t, "reviews-confusion.png", reviews) // --plot's file is the data
-	tests := []struct {
-		name string
-		args []string
-		msg  []string
-	}{
+	tests := []cliErrorCase{
 		{"missing text column", []string{"--data", csv, "--text", "body", "--label", "sentiment"}, []string{`no column "body"`, "id, review, sentiment"}},
 		{"missing label column", []string{"--data", csv, "--text", "review", "--label", "y"}, []string{`no column "y"`}},
 		{"single class", []string{"--data", one, "--text", "text", "--label", "label"}, []string{"every document has the label \"pos\"", "at least two classes"}},
@@ -192,11 +188,7 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"test file with another layout", []string{"--data", csv, "--text", "review", "--label", "sentiment", "--test", one}, []string{one, `no column "review"`}},
 	}
 	// Bad flags: exit status 2, before the data is read.
-	usage := []struct {
-		name string
-		args []string
-		msg  []string
-	}{
+	usage := []cliErrorCase{
 		{"sms with columns", []string{"--data", noTab, "--format", "sms", "--text", "t"}, []string{"--text and --label name header columns; --format sms files have no header"}},
 		{"csv without columns", []string{"--data", csv, "--format", "csv", "--text", "review"}, []string{"--format csv needs --text and --label column names"}},
 		{"text without label", []string{"--data", csv, "--text", "review"}, []string{"--text and --label go together"}},
@@ -214,25 +206,8 @@ func TestNaiveBayesBadInput(t *testing.T) {
 		{"plot over the data", []string{"--data", plotOver, "--text", "review", "--label", "sentiment", "--plot", strings.TrimSuffix(plotOver, "-confusion.png")},
 			[]string{"--plot " + plotOver + ": is an input of this command"}},
 	}
-	for _, tc := range usage {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runCmd(t, append([]string{"naivebayes"}, tc.args...)...)
-			require.Equal(t, 2, code, out)
-			require.Empty(t, out)
-			for _, m := range tc.msg {
-				require.Contains(t, errOut, m)
-			}
-		})
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runCmd(t, append([]string{"naivebayes"}, tc.args...)...)
-			require.Equal(t, 1, code, out)
-			for _, m := range tc.msg {
-				require.Contains(t, errOut, m)
-			}
-		})
-	}
+	runCLIErrorCases(t, "naivebayes", 2, true, usage)
+	runCLIErrorCases(t, "naivebayes", 1, false, tests)
 
 	// A held-out split keeps a document of every class for training: with
 	// one each, it holds none out. (The split was random, and left a

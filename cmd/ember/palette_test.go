@@ -157,21 +157,13 @@ func TestPaletteBadInput(t *testing.T) {
 	notImage := writeFile(t, "notes.jpg", "these are not pixels\n")
 	two := twoColourPNG(t)
 	clear := flatPNG(t, "clear.png", color.NRGBA{})
-	tests := []struct {
-		name string
-		args []string
-		msg  []string
-	}{
+	tests := []cliErrorCase{
 		{"unreadable image", []string{notImage}, []string{notImage, "not a PNG or JPEG image"}},
 		// It said "kmeans: palette: every pixel of the image is fully transparent".
 		{"fully transparent image", []string{clear}, []string{"ember palette: " + clear + ": every pixel is fully transparent: there is no colour to cluster\n"}},
 	}
 	// Bad flags: exit status 2, before the image is read.
-	usage := []struct {
-		name string
-		args []string
-		msg  []string
-	}{
+	usage := []cliErrorCase{
 		{"missing image", []string{filepath.Join(t.TempDir(), "gone.png")}, []string{"gone.png: no such file"}},
 		{"no image", []string{"--k", "3"}, []string{"no image given"}},
 		{"two images", []string{two, two}, []string{"one image at a time"}},
@@ -183,22 +175,6 @@ func TestPaletteBadInput(t *testing.T) {
 		// Before the clustering, which takes a minute at --k 1000.
 		{"swatch of too many colours", []string{two, "--k", "65", "--swatch", filepath.Join(t.TempDir(), "s.png")}, []string{"--swatch draws at most 64 colours, and --k is 65"}},
 	}
-	for _, tc := range usage {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runCmd(t, append([]string{"palette"}, tc.args...)...)
-			require.Equal(t, 2, code, out)
-			for _, m := range tc.msg {
-				require.Contains(t, errOut, m)
-			}
-		})
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runCmd(t, append([]string{"palette"}, tc.args...)...)
-			require.Equal(t, 1, code, out)
-			for _, m := range tc.msg {
-				require.Contains(t, errOut, m)
-			}
-		})
-	}
+	runCLIErrorCases(t, "palette", 2, false, usage)
+	runCLIErrorCases(t, "palette", 1, false, tests)
 }

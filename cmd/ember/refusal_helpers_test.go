@@ -31,3 +31,30 @@ func requireRefusedBeforeFit(t *testing.T, base, caseArgs []string, code int, wa
 	require.NotContains(t, out, "model:", "%v: fitted", caseArgs)
 	return out, errOut
 }
+
+// cliErrorCase is a command line that ember refuses, and what its error
+// says.
+type cliErrorCase struct {
+	name string
+	args []string // after the command's name
+	msg  []string // each stands in stderr
+}
+
+// runCLIErrorCases runs each case as a subtest of `ember command args...`:
+// it exits with code and every msg stands in stderr; with emptyStdout, it
+// prints nothing to stdout either.
+func runCLIErrorCases(t *testing.T, command string, code int, emptyStdout bool, cases []cliErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, out, errOut := runCmd(t, append([]string{command}, tc.args...)...)
+			require.Equal(t, code, got, out)
+			if emptyStdout {
+				require.Empty(t, out)
+			}
+			for _, m := range tc.msg {
+				require.Contains(t, errOut, m)
+			}
+		})
+	}
+}
