@@ -41,6 +41,23 @@ func creditTable(t *testing.T, n, rare int) string {
 	return p
 }
 
+// fitCredit fits gbt on the creditTable file data, predicting label from
+// every column but id and genres with city one-hot encoded, and args added
+// (the size of the fit among them); it saves the model and prints --json.
+// It returns the --json result, the saved model, the model file and
+// stdout.
+func fitCredit(t *testing.T, data string, args ...string) (res gbtResult, saved *gbt.Saved, model, out string) {
+	t.Helper()
+	model = filepath.Join(t.TempDir(), "m.model")
+	code, out, errOut := runCmd(t, slices.Concat([]string{"gbt", "--data", data, "--target", "label", "--exclude", "id,genres", "--categorical", "city",
+		"--save", model, "--json"}, args)...)
+	require.Equal(t, 0, code, errOut)
+	decodeLast(t, out, &res)
+	saved, err := gbt.Load(model)
+	require.NoError(t, err)
+	return res, saved, model, out
+}
+
 // interacts is the largest difference-in-differences of m's margins over
 // the rows of X when features a and b move together from their values to
 // other's: 0 (float32 rounding) when no tree lets them interact.
@@ -80,15 +97,7 @@ func TestGBTInteractionConstraints(t *testing.T) {
 	data := creditTable(t, 600, -1)
 	fit := func(args ...string) (gbtResult, *gbt.Saved, string) {
 		t.Helper()
-		model := filepath.Join(t.TempDir(), "m.model")
-		args = append([]string{"gbt", "--data", data, "--target", "label", "--exclude", "id,genres", "--categorical", "city",
-			"--trees", "30", "--max-depth", "4", "--save", model, "--json"}, args...)
-		code, out, errOut := runCmd(t, args...)
-		require.Equal(t, 0, code, errOut)
-		var res gbtResult
-		decodeLast(t, out, &res)
-		s, err := gbt.Load(model)
-		require.NoError(t, err)
+		res, s, _, out := fitCredit(t, data, slices.Concat([]string{"--trees", "30", "--max-depth", "4"}, args)...)
 		return res, s, out
 	}
 	tb, err := readBatch(data, nil, tabular.Layout{})
@@ -171,16 +180,8 @@ func TestGBTFeatureWeights(t *testing.T) {
 	data := creditTable(t, 600, -1)
 	fit := func(args ...string) (gbtResult, *gbt.Saved) {
 		t.Helper()
-		model := filepath.Join(t.TempDir(), "m.model")
-		args = append([]string{"gbt", "--data", data, "--target", "label", "--exclude", "id,genres", "--categorical", "city",
-			"--trees", "20", "--max-depth", "3", "--save", model, "--json"}, args...)
-		code, out, errOut := runCmd(t, args...)
-		require.Equal(t, 0, code, errOut)
-		var res gbtResult
-		decodeLast(t, out, &res)
+		res, s, _, out := fitCredit(t, data, slices.Concat([]string{"--trees", "20", "--max-depth", "3"}, args)...)
 		require.Contains(t, out, "feature weights ")
-		s, err := gbt.Load(model)
-		require.NoError(t, err)
 		return res, s
 	}
 	// 7 features, 5 weigh above 0 (age, income at 0); a tree keeps 4.

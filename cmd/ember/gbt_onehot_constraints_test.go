@@ -75,15 +75,7 @@ func TestGBTConstraintsOneHotColumn(t *testing.T) {
 	data := creditTable(t, 600, -1)
 	fit := func(args ...string) (gbtResult, *gbt.Saved, string) {
 		t.Helper()
-		model := filepath.Join(t.TempDir(), "m.model")
-		args = append([]string{"gbt", "--data", data, "--target", "label", "--exclude", "id,genres", "--categorical", "city",
-			"--trees", "30", "--max-depth", "4", "--save", model, "--json"}, args...)
-		code, out, errOut := runCmd(t, args...)
-		require.Equal(t, 0, code, errOut)
-		var res gbtResult
-		decodeLast(t, out, &res)
-		s, err := gbt.Load(model)
-		require.NoError(t, err)
+		res, s, model, _ := fitCredit(t, data, slices.Concat([]string{"--trees", "30", "--max-depth", "4"}, args)...)
 		return res, s, model
 	}
 	// Features: age 0, income 1, debt 2, score 3, city=Lima 4, city=Oslo 5, city=Rome 6.
