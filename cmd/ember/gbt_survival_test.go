@@ -55,6 +55,27 @@ func survivalTable(t *testing.T, dir string, rows int, edit map[string]string, b
 	return p
 }
 
+// survivalLabels reads a survivalTable's label columns: coxy, and the
+// AFT bounds lo and hi, an empty hi (censored) as +Inf.
+func survivalLabels(t *testing.T, tb *tabular.Batch) (coxy, lo, hi []float64) {
+	t.Helper()
+	col := func(name string) []float64 {
+		c := tb.Column(name)
+		out := make([]float64, tb.Rows)
+		for i := range out {
+			s, _ := c.Text(i)
+			out[i] = math.Inf(1)
+			if s != "" {
+				var err error
+				out[i], err = strconv.ParseFloat(s, 64)
+				require.NoError(t, err)
+			}
+		}
+		return out
+	}
+	return col("coxy"), col("lo"), col("hi")
+}
+
 // TestGBTSurvival: ember gbt fits survival:cox from XGBoost's signed times
 // and from times with --event alike, and survival:aft from --target and
 // --label-upper bounds with --aft-distribution and --aft-sigma; scored on
@@ -69,20 +90,7 @@ func TestGBTSurvival(t *testing.T) {
 	data := survivalTable(t, dir, 300, nil, -1)
 	tb, err := readBatch(data, nil, tabular.Layout{})
 	require.NoError(t, err)
-	col := func(name string) []float64 {
-		c := tb.Column(name)
-		out := make([]float64, tb.Rows)
-		for i := range out {
-			s, _ := c.Text(i)
-			out[i] = math.Inf(1)
-			if s != "" {
-				out[i], err = strconv.ParseFloat(s, 64)
-				require.NoError(t, err)
-			}
-		}
-		return out
-	}
-	coxy, lo, hi := col("coxy"), col("lo"), col("hi")
+	coxy, lo, hi := survivalLabels(t, tb)
 	var coxRes gbtResult
 	for _, tc := range []struct {
 		name, column string
@@ -232,20 +240,7 @@ func TestGBTSurvivalCV(t *testing.T) {
 	data := survivalTable(t, dir, 240, nil, -1)
 	tb, err := readBatch(data, nil, tabular.Layout{})
 	require.NoError(t, err)
-	col := func(name string) []float64 {
-		c := tb.Column(name)
-		out := make([]float64, tb.Rows)
-		for i := range out {
-			s, _ := c.Text(i)
-			out[i] = math.Inf(1)
-			if s != "" {
-				out[i], err = strconv.ParseFloat(s, 64)
-				require.NoError(t, err)
-			}
-		}
-		return out
-	}
-	coxy, lo, hi := col("coxy"), col("lo"), col("hi")
+	coxy, lo, hi := survivalLabels(t, tb)
 	weighted, w := withWeights(t, data)
 
 	for _, tc := range []struct {
