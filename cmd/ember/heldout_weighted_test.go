@@ -217,6 +217,28 @@ func heldOutTable(n, offset int, weight func(i int) string) string {
 	return b.String()
 }
 
+// weightedHeldOutFiles writes heldOutTable's files for the weighted
+// held-out tests: 160 training rows and 40 test rows (from offset 1000),
+// weighing 0, 0.5, 1 and 1.5 in turn. It returns their paths and the test
+// file's text.
+func weightedHeldOutFiles(t *testing.T) (train, test, testCSV string) {
+	t.Helper()
+	weight := func(i int) string { return fmt.Sprint(float64(i%4) / 2) } // 0, 0.5, 1, 1.5
+	train = writeFile(t, "train.csv", heldOutTable(160, 0, weight))
+	testCSV = heldOutTable(40, 1000, weight)
+	return train, writeFile(t, "test.csv", testCSV), testCSV
+}
+
+// weightedHeldOutFits are the gbt fits of the weighted held-out tests, by
+// name: a classifier of label and a Poisson regressor of y.
+var weightedHeldOutFits = []struct {
+	name string
+	args []string
+}{
+	{"classifier", []string{"--target", "label"}},
+	{"poisson", []string{"--target", "y", "--objective", "count:poisson"}},
+}
+
 // gbtHeldOut runs ember gbt on data with args and returns its summary.
 func gbtHeldOut(t *testing.T, data string, args ...string) (gbtResult, string) {
 	t.Helper()
@@ -234,18 +256,9 @@ func gbtHeldOut(t *testing.T, data string, args ...string) (gbtResult, string) {
 // from their definitions, and a test row of weight 2 scores as that row
 // twice of weight 1, one of weight 0 as no row at all.
 func TestGBTHeldOutWeighted(t *testing.T) {
-	weight := func(i int) string { return fmt.Sprint(float64(i%4) / 2) } // 0, 0.5, 1, 1.5
-	train := writeFile(t, "train.csv", heldOutTable(160, 0, weight))
-	testCSV := heldOutTable(40, 1000, weight)
-	test := writeFile(t, "test.csv", testCSV)
+	train, test, testCSV := weightedHeldOutFiles(t)
 
-	for _, tc := range []struct {
-		name string
-		args []string
-	}{
-		{"classifier", []string{"--target", "label"}},
-		{"poisson", []string{"--target", "y", "--objective", "count:poisson"}},
-	} {
+	for _, tc := range weightedHeldOutFits {
 		t.Run(tc.name, func(t *testing.T) {
 			save := writeFile(t, "m.ember", "")
 			args := append([]string{"--weight", "w", "--test", test, "--save", save}, tc.args...)

@@ -93,17 +93,8 @@ func TestPredictWeightedLogregSklearn(t *testing.T) {
 // rows of weight 0 with other labels and targets change nothing, and a
 // row of weight 2 scores as the row twice.
 func TestPredictWeightedGBT(t *testing.T) {
-	weight := func(i int) string { return fmt.Sprint(float64(i%4) / 2) } // 0, 0.5, 1, 1.5
-	train := writeFile(t, "train.csv", heldOutTable(160, 0, weight))
-	testCSV := heldOutTable(40, 1000, weight)
-	test := writeFile(t, "test.csv", testCSV)
-	for _, tc := range []struct {
-		name string
-		args []string
-	}{
-		{"classifier", []string{"--target", "label"}},
-		{"poisson", []string{"--target", "y", "--objective", "count:poisson"}},
-	} {
+	train, test, testCSV := weightedHeldOutFiles(t)
+	for _, tc := range weightedHeldOutFits {
 		t.Run(tc.name, func(t *testing.T) {
 			save := filepath.Join(t.TempDir(), "m.ember")
 			fit, _ := gbtHeldOut(t, train, append([]string{"--weight", "w", "--test", test, "--save", save}, tc.args...)...)
