@@ -387,15 +387,20 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	cv := fs.Int("cv", 0, 0, 100, "cross-validate --grid with this many folds, stratified for a classifier, shuffled (by --seed) for a regressor or survival times, whole queries for a rank:* objective (0: off)")
 	gridText := fs.String("grid", "", "parameter grid, e.g. 'max_depth=3,4;min_samples_leaf=2,3;max_bins=50,55'; the other settings come from their flags (a setting in the grid is refused as a flag too)")
 	metricName := fs.String("metric", "roc_auc",
-		"`name` of what --cv selects by and, when given, what --early-stopping watches on its validation rows (XGBoost's eval_metric; without it, the objective's own loss): "+
-			"for a classifier roc_auc, log_loss or accuracy (--cv's default is log_loss when the target has more than two classes; "+
+		"`name` of what --cv selects by and, when given, what --early-stopping watches on its validation rows (XGBoost's eval_metric; without it, the objective's own loss), "+
+			"by ember's name or by XGBoost's of the same, in brackets (the summary and --json name it as ember does, whichever is given): "+
+			"for a classifier roc_auc (auc), log_loss (logloss, mlogloss) or accuracy (error, error@0.5, merror: the share wrong, which ranks fits alike) (--cv's default is log_loss when the target has more than two classes; "+
 			"roc_auc of more than two classes is each class's one-vs-rest ROC AUC weighted by its rows, or with --weight their weight, "+
 			"in --cv as in --early-stopping: XGBoost's multi-class auc, scikit-learn's scoring=\"roc_auc_ovr_weighted\"); "+
-			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins); "+
+			"for a regressor rmse, mae (mean absolute error), or deviance, the objective's mean deviance as ember gbt reports it (lowest wins), "+
+			"which ranks fits as the objective's loss by XGBoost's name does (count:poisson's poisson-nloglik, reg:gamma's gamma-nloglik or gamma-deviance, "+
+			"reg:tweedie's tweedie-nloglik@P at P = --tweedie-variance-power, reg:pseudohubererror's mphe, reg:squaredlogerror's rmsle, reg:logistic's logloss; "+
+			"--cv averages the folds' deviance); "+
 			"for a rank:* objective ndcg, ndcg@k, map or map@k, with - after it to score a query without relevant documents 0, not 1 (XGBoost's names, highest wins), "+
 			"which --early-stopping watches given or not; "+
 			"for survival:cox and survival:aft nloglik, the objective's negative log likelihood (cox-nloglik unweighted, aft-nloglik weighted by --weight; lowest wins), "+
-			"or c_index, Harrell's C-index, unweighted (highest wins)",
+			"or c_index, Harrell's C-index, unweighted (highest wins); "+
+			"XGBoost's other metrics (mape, aucpr, error@t but 0.5, another objective's loss, …) are refused",
 		cli.DefaultText("roc_auc; a regressor's deviance, rmse for reg:squarederror, mae for reg:absoluteerror; ndcg for rank:pairwise and rank:ndcg, map for rank:map; nloglik for survival:*"))
 	parallel := fs.Int("parallel", 0, 0, 1024, "cross-validation fits run at once (0: one per core)")
 	threads := fs.Int("threads", 0, 0, 1024, "cores for training and scoring (0: all)")
@@ -462,8 +467,14 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--group %s is also the --target or --weight column", *groupCol)
 		case !rank && fs.IsSet("metric") && isRankMetric(*metricName):
 			return fmt.Errorf("--metric %s scores a ranking; --objective %s does not rank (rank:pairwise, rank:ndcg and rank:map do)", *metricName, *objective)
-		case !rank && !slices.Contains([]string{"roc_auc", "log_loss", "accuracy", "rmse", "mae", "deviance", "nloglik", "c_index"}, *metricName):
-			return fmt.Errorf("--metric %q: want roc_auc, log_loss, accuracy, rmse, mae or deviance (or, for a rank:* objective, ndcg, map, ndcg@k …; for survival:cox and survival:aft, nloglik or c_index)", *metricName)
+		}
+		if !rank && fs.IsSet("metric") {
+			// XGBoost's name read as ember's, which is all that follows sees.
+			m, err := gbtMetric(gbt.Objective(*objective), *metricName, *tweediePower)
+			if err != nil {
+				return err
+			}
+			*metricName = m
 		}
 		if rank {
 			if err := rankMetricFlag(gbt.Objective(*objective), metricName, fs.IsSet("metric")); err != nil {
@@ -522,10 +533,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
-		if (*cv > 0 || *early > 0 && fs.IsSet("metric")) && !rank {
-			if err := cvMetric(gbt.Objective(*objective), metricName, fs.IsSet("metric")); err != nil {
-				return err
-			}
+		if *cv > 0 && !rank {
+			cvMetric(gbt.Objective(*objective), metricName, fs.IsSet("metric"))
 		}
 		return nil
 	})
@@ -2112,46 +2121,26 @@ func devianceUnit(m *gbt.Model) (name string, unit func(y, mu float64) float64) 
 	return name, unit
 }
 
-// cvMetric checks --metric against the objective and, when not given,
-// picks the objective's: roc_auc for a classifier, the mean deviance for
-// a regressor that has one, rmse for squared error, mae for the absolute
-// error, nloglik for a survival objective.
-func cvMetric(obj gbt.Objective, metric *string, given bool) error {
-	regression := *metric == "rmse" || *metric == "mae" || *metric == "deviance"
-	survival := *metric == "nloglik" || *metric == "c_index"
-	switch {
-	case obj.Survival() && !given:
-		*metric = "nloglik"
-		return nil
-	case obj.Survival() && !survival:
-		return fmt.Errorf("--metric %s: --objective %s is scored by nloglik (its negative log likelihood, lowest wins) or c_index (Harrell's C-index, highest wins)", *metric, obj)
-	case obj.Survival():
-		return nil
-	case survival:
-		return fmt.Errorf("--metric %s scores survival times (survival:cox, survival:aft); --objective is %s", *metric, obj)
-	case obj.Classifier() && regression:
-		return fmt.Errorf("--metric %s scores a regressor's predicted numbers; --objective %s is a classifier: use --metric roc_auc, log_loss or accuracy", *metric, obj)
-	case obj == gbt.BinaryHinge && *metric == "log_loss":
-		return fmt.Errorf("--metric log_loss scores probabilities; --objective %s gives none (it predicts classes): use --metric roc_auc or accuracy", obj)
-	case obj.Classifier():
-		return nil
+// cvMetric is --metric when not given (given, gbtMetric checked it
+// against the objective): roc_auc for a classifier, the mean deviance
+// for a regressor that has one, rmse for squared error, mae for the
+// absolute error, nloglik for a survival objective.
+func cvMetric(obj gbt.Objective, metric *string, given bool) {
+	if given {
+		return
 	}
 	name, _ := devianceUnit(&gbt.Model{Objective: obj})
 	switch {
-	case !given && obj == gbt.AbsoluteError:
+	case obj.Survival():
+		*metric = "nloglik"
+	case obj.Classifier():
+	case obj == gbt.AbsoluteError:
 		*metric = "mae"
-	case !given && name == "":
+	case name == "":
 		*metric = "rmse"
-	case !given:
+	default:
 		*metric = "deviance"
-	case !regression:
-		return fmt.Errorf("--metric %s scores a classifier's probabilities; --objective %s predicts a number: use --metric rmse, mae or deviance", *metric, obj)
-	case *metric == "deviance" && name == "":
-		return fmt.Errorf("--metric deviance: %s's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse", obj)
-	case *metric == "deviance" && obj == gbt.AbsoluteError:
-		return fmt.Errorf("--metric deviance: %s's loss is the absolute error; use --metric mae", obj)
 	}
-	return nil
 }
 
 // evalMetric is --metric (checked against the objective by cvMetric) as

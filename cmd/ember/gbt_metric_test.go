@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,9 +128,9 @@ func TestGBTMetricEarlyStoppingErrors(t *testing.T) {
 		{[]string{"--data", data, "--target", "cls", "--metric", "roc_auc"}, 2,
 			"--metric is what --cv selects by; it needs --cv and --grid, or --early-stopping N, which then watches it"},
 		{[]string{"--data", data, "--target", "cls", "--metric", "rmse", "--early-stopping", "3"}, 2,
-			"--metric rmse scores a regressor's predicted numbers; --objective binary:logistic is a classifier: use --metric roc_auc, log_loss or accuracy"},
+			"--metric rmse scores a regressor's predicted numbers; --objective binary:logistic is a classifier: use --metric roc_auc (XGBoost's auc), log_loss (XGBoost's logloss or mlogloss) or accuracy (XGBoost's error or merror)"},
 		{[]string{"--data", data, "--target", "amount", "--objective", "reg:squarederror", "--metric", "deviance", "--early-stopping", "3"}, 2,
-			"--metric deviance: reg:squarederror's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse"},
+			"--metric deviance: reg:squarederror's loss is the squared error, which --metric rmse ranks the same way: use --metric rmse or mae"},
 		{[]string{"--data", data, "--target", "cls", "--objective", "binary:hinge", "--metric", "log_loss", "--early-stopping", "3"}, 2,
 			"--metric log_loss scores probabilities; --objective binary:hinge gives none"},
 		{[]string{"--data", censored, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft", "--metric", "c_index", "--early-stopping", "3", "--test-frac", "0"}, 1,
@@ -182,5 +184,118 @@ func TestAFTNLogLikWeightedAsXGBoost(t *testing.T) {
 		require.InEpsilon(t, tc.Weighted, nll, 1e-6, "%s %g weighted", tc.Distribution, tc.Sigma)
 		_, nll, _, _ = survivalScores(m, fx.Lower, upper, times, nil)
 		require.InEpsilon(t, tc.Unweighted, nll, 1e-6, "%s %g unweighted", tc.Distribution, tc.Sigma)
+	}
+}
+
+// TestGBTMetricXGBoostNames: --metric takes XGBoost 1.7's eval_metric
+// name of each quantity ember gbt computes, and reads it as ember's: the
+// --cv selection (every fold's score), the round --early-stopping keeps
+// and what it names, the held-out scores, and the summary and --json are
+// the same as by ember's name (the JSON alike but for the training time).
+func TestGBTMetricXGBoostNames(t *testing.T) {
+	dir := t.TempDir()
+	data := simpleTable(t, dir, "s.csv", 160, nil)
+	surv := survivalTable(t, dir, 160, nil, -1)
+	for _, tc := range []struct {
+		args    []string // the data, target and objective
+		name    string   // ember's
+		xgboost []string
+	}{
+		{[]string{"--data", data, "--target", "cls"}, "roc_auc", []string{"auc"}},
+		{[]string{"--data", data, "--target", "cls"}, "log_loss", []string{"logloss", "mlogloss"}},
+		{[]string{"--data", data, "--target", "cls"}, "accuracy", []string{"error", "error@0.5", "merror"}},
+		{[]string{"--data", data, "--target", "cls", "--objective", "binary:hinge"}, "accuracy", []string{"error"}},
+		{[]string{"--data", data, "--target", "grade"}, "roc_auc", []string{"auc"}},
+		{[]string{"--data", data, "--target", "grade"}, "log_loss", []string{"mlogloss", "logloss"}},
+		{[]string{"--data", data, "--target", "grade"}, "accuracy", []string{"merror", "error"}},
+		{[]string{"--data", data, "--target", "share", "--objective", "count:poisson"}, "deviance", []string{"poisson-nloglik"}},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:gamma"}, "deviance", []string{"gamma-nloglik", "gamma-deviance"}},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:tweedie"}, "deviance", []string{"tweedie-nloglik@1.5"}},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:tweedie", "--tweedie-variance-power", "1.2"}, "deviance",
+			[]string{"tweedie-nloglik@1.2", "tweedie-nloglik@1.20"}},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:pseudohubererror"}, "deviance", []string{"mphe"}},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:squaredlogerror"}, "deviance", []string{"rmsle"}},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:logistic"}, "deviance", []string{"logloss"}},
+		{[]string{"--data", surv, "--target", "coxy", "--objective", "survival:cox"}, "nloglik", []string{"cox-nloglik"}},
+		{[]string{"--data", surv, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft"}, "nloglik", []string{"aft-nloglik"}},
+	} {
+		run := func(t *testing.T, metric string) (map[string]any, string) {
+			code, out, errOut := runCmd(t, slices.Concat([]string{"gbt", "--features", "a,b", "--trees", "30", "--lr", "0.5",
+				"--cv", "2", "--grid", "max_depth=1,3", "--early-stopping", "3", "--metric", metric, "--json"}, tc.args)...)
+			require.Equal(t, 0, code, errOut)
+			var res map[string]any
+			decodeLast(t, out, &res)
+			require.Contains(t, res, "cv")
+			require.Contains(t, res, "best_round")
+			delete(res, "train_seconds")
+			summary := regexp.MustCompile(`trained in [0-9.]+s`).ReplaceAllString(out[:strings.LastIndex(strings.TrimSpace(out), "\n")+1], "")
+			return res, summary
+		}
+		t.Run(strings.Join(tc.args[3:], " ")+" "+tc.name, func(t *testing.T) {
+			want, wantOut := run(t, tc.name)
+			for _, x := range tc.xgboost {
+				got, gotOut := run(t, x)
+				require.Equal(t, want, got, "--metric %s against %s", x, tc.name)
+				require.Equal(t, wantOut, gotOut, "--metric %s against %s", x, tc.name)
+			}
+		})
+	}
+}
+
+// TestGBTMetricRefused: a --metric name that does not score the objective,
+// in either vocabulary, is refused before any fit, naming it, saying why,
+// and listing the objective's names in both.
+func TestGBTMetricRefused(t *testing.T) {
+	dir := t.TempDir()
+	data := simpleTable(t, dir, "s.csv", 60, nil)
+	surv := survivalTable(t, dir, 60, nil, -1)
+	rank := writeFile(t, "r.csv", "a,rel,q\n1,0,1\n2,1,1\n3,0,2\n4,2,2\n")
+	classifier := "use --metric roc_auc (XGBoost's auc), log_loss (XGBoost's logloss or mlogloss) or accuracy (XGBoost's error or merror)"
+	es := []string{"--early-stopping", "3"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", data, "--target", "cls", "--metric", "mape"},
+			"--metric mape is an XGBoost eval_metric that ember gbt does not compute: " + classifier},
+		{[]string{"--data", data, "--target", "cls", "--metric", "aucpr"},
+			"--metric aucpr is an XGBoost eval_metric that ember gbt does not compute: " + classifier},
+		{[]string{"--data", data, "--target", "cls", "--metric", "error@0.7"},
+			"--metric error@0.7: ember gbt's error is XGBoost's at the threshold 0.5 (error, error@0.5) alone: " + classifier},
+		{[]string{"--data", data, "--target", "cls", "--metric", "rmsle"},
+			"--metric rmsle scores a regressor's predicted numbers; --objective binary:logistic is a classifier: " + classifier},
+		{[]string{"--data", data, "--target", "cls", "--metric", "AUC"},
+			`--metric "AUC" is no metric ember gbt knows: ` + classifier},
+		{[]string{"--data", data, "--target", "cls", "--objective", "binary:hinge", "--metric", "logloss"},
+			"--metric logloss scores probabilities; --objective binary:hinge gives none (it predicts classes): use --metric roc_auc (XGBoost's auc) or accuracy (XGBoost's error or merror)"},
+		// mape is no ranking metric (map…), as it was once taken for.
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:squarederror", "--metric", "mape"},
+			"--metric mape is an XGBoost eval_metric that ember gbt does not compute: use --metric rmse or mae"},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:squarederror", "--metric", "error"},
+			"--metric error scores a classifier's probabilities; --objective reg:squarederror predicts a number: use --metric rmse or mae"},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:gamma", "--metric", "poisson-nloglik"},
+			"--metric poisson-nloglik is another objective's loss; ember gbt scores --objective reg:gamma by its own: use --metric rmse, mae or deviance (XGBoost's gamma-nloglik or gamma-deviance)"},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:gamma", "--metric", "tweedie-nloglik@1.2"},
+			"--metric tweedie-nloglik@1.2 is another objective's loss; ember gbt scores --objective reg:gamma by its own"},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:tweedie", "--tweedie-variance-power", "1.2", "--metric", "tweedie-nloglik@1.5"},
+			"--metric tweedie-nloglik@1.5: ember gbt scores reg:tweedie by its own loss, at --tweedie-variance-power, not at another power: use --metric rmse, mae or deviance (XGBoost's tweedie-nloglik@1.2)"},
+		{[]string{"--data", data, "--target", "share", "--objective", "reg:absoluteerror", "--metric", "cox-nloglik"},
+			"--metric cox-nloglik scores survival times (survival:cox, survival:aft); --objective is reg:absoluteerror: use --metric rmse or mae"},
+		{[]string{"--data", surv, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft", "--metric", "cox-nloglik"},
+			"--metric cox-nloglik is another objective's loss; ember gbt scores --objective survival:aft by its own: use --metric nloglik (XGBoost's aft-nloglik) or c_index"},
+		{[]string{"--data", surv, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft", "--metric", "interval-regression-accuracy"},
+			"--metric interval-regression-accuracy is an XGBoost eval_metric that ember gbt does not compute: use --metric nloglik (XGBoost's aft-nloglik) or c_index"},
+		{[]string{"--data", surv, "--target", "coxy", "--objective", "survival:cox", "--metric", "auc"},
+			"--metric auc scores a classifier's probabilities; --objective survival:cox predicts a number: use --metric nloglik (XGBoost's cox-nloglik) or c_index"},
+		{[]string{"--data", rank, "--target", "rel", "--group", "q", "--features", "a", "--objective", "rank:ndcg", "--metric", "auc"},
+			"--metric auc: --objective rank:ndcg is scored by a ranking metric, by XGBoost's names: ndcg or map, optionally @k and -, e.g. ndcg@10 (XGBoost's auc, aucpr and pre@k of a ranking are not among them)"},
+		{[]string{"--data", rank, "--target", "rel", "--group", "q", "--features", "a", "--objective", "rank:ndcg", "--metric", "pre@5"},
+			"--metric pre@5: --objective rank:ndcg is scored by a ranking metric"},
+	} {
+		args := slices.Concat([]string{"gbt"}, tc.args, es)
+		if !slices.Contains(tc.args, "--features") {
+			args = append(args, "--features", "a,b")
+		}
+		requireRefusedBeforeFit(t, args, nil, 2, tc.want)
 	}
 }

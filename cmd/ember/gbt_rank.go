@@ -201,7 +201,11 @@ func rankMetricFlag(obj gbt.Objective, metric *string, given bool) error {
 		return nil
 	}
 	if _, err := metrics.ParseRankMetric(*metric); err != nil {
-		return fmt.Errorf("--metric %s: --objective %s is scored by a ranking metric: ndcg or map, optionally @k and -, e.g. ndcg@10", *metric, obj)
+		why := ""
+		if base, _, _ := strings.Cut(*metric, "@"); slices.Contains(xgboostOnlyMetrics, base) || base == gbt.MetricAUC {
+			why = " (XGBoost's auc, aucpr and pre@k of a ranking are not among them)"
+		}
+		return fmt.Errorf("--metric %s: --objective %s is scored by a ranking metric, by XGBoost's names: ndcg or map, optionally @k and -, e.g. ndcg@10%s", *metric, obj, why)
 	}
 	return nil
 }
@@ -213,11 +217,6 @@ func defaultRankMetric(obj gbt.Objective) string {
 		return "map"
 	}
 	return "ndcg"
-}
-
-// isRankMetric is whether name is a ranking metric's (ndcg…, map…).
-func isRankMetric(name string) bool {
-	return strings.HasPrefix(name, "ndcg") || strings.HasPrefix(name, "map")
 }
 
 // pickInts is v at the rows idx.

@@ -96,17 +96,17 @@ func TestGBTCVMetricMismatch(t *testing.T) {
 		want string
 	}{
 		{"roc_auc for a regressor", []string{"--data", data, "--target", "y", "--objective", "reg:squarederror", "--metric", "roc_auc"},
-			"--metric roc_auc scores a classifier's probabilities; --objective reg:squarederror predicts a number: use --metric rmse, mae or deviance"},
+			"--metric roc_auc scores a classifier's probabilities; --objective reg:squarederror predicts a number: use --metric rmse or mae"},
 		{"log_loss for poisson", []string{"--data", data, "--target", "n", "--objective", "count:poisson", "--metric", "log_loss"},
 			"--metric log_loss scores a classifier's probabilities; --objective count:poisson predicts a number"},
 		{"rmse for a classifier", []string{"--data", labels, "--target", "label", "--metric", "rmse"},
-			"--metric rmse scores a regressor's predicted numbers; --objective binary:logistic is a classifier: use --metric roc_auc, log_loss or accuracy"},
+			"--metric rmse scores a regressor's predicted numbers; --objective binary:logistic is a classifier: use --metric roc_auc (XGBoost's auc), log_loss (XGBoost's logloss or mlogloss) or accuracy (XGBoost's error or merror)"},
 		{"deviance for a classifier", []string{"--data", labels, "--target", "label", "--objective", "multi:softprob", "--metric", "deviance"},
 			"--metric deviance scores a regressor's predicted numbers; --objective multi:softprob is a classifier"},
 		{"deviance for squared error", []string{"--data", data, "--target", "y", "--objective", "reg:squarederror", "--metric", "deviance"},
-			"--metric deviance: reg:squarederror's loss is the squared error, which --metric rmse ranks the same way; use --metric rmse"},
+			"--metric deviance: reg:squarederror's loss is the squared error, which --metric rmse ranks the same way: use --metric rmse or mae"},
 		{"deviance for absolute error", []string{"--data", data, "--target", "y", "--objective", "reg:absoluteerror", "--metric", "deviance"},
-			"--metric deviance: reg:absoluteerror's loss is the absolute error; use --metric mae"},
+			"--metric deviance: reg:absoluteerror's loss is the absolute error: use --metric rmse or mae"},
 		{"mae for a classifier", []string{"--data", labels, "--target", "label", "--metric", "mae"},
 			"--metric mae scores a regressor's predicted numbers; --objective binary:logistic is a classifier"},
 	} {

@@ -247,7 +247,7 @@ func TestGBTSimpleObjectiveErrors(t *testing.T) {
 		{good, []string{"--target", "grade", "--objective", "binary:logitraw"}, 1,
 			`column "grade" has 3 classes (high, low, mid); binary:logitraw needs two`},
 		{good, []string{"--target", "cls", "--objective", "binary:hinge", "--cv", "2", "--grid", "max_depth=2,3", "--metric", "log_loss"}, 2,
-			"--metric log_loss scores probabilities; --objective binary:hinge gives none (it predicts classes): use --metric roc_auc or accuracy"},
+			"--metric log_loss scores probabilities; --objective binary:hinge gives none (it predicts classes): use --metric roc_auc (XGBoost's auc) or accuracy (XGBoost's error or merror)"},
 		{good, []string{"--target", "cls", "--objective", "binary:hinge", "--scale-pos-weight", "2"}, 2,
 			"--scale-pos-weight weighs the rows whose target is 1 (XGBoost's scale_pos_weight) of binary:logistic, binary:logitraw, reg:logistic, reg:squarederror and reg:squaredlogerror; XGBoost fits --objective binary:hinge without reading it"},
 		{good, []string{"--target", "amount", "--objective", "reg:gamma", "--cv", "2", "--grid", "scale_pos_weight=1,2"}, 2,

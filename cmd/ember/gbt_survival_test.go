@@ -364,7 +364,7 @@ func TestGBTSurvivalCVBadInput(t *testing.T) {
 		want string
 	}{
 		{append([]string{"--data", data, "--features", "a,b", "--objective", "survival:cox", "--target", "coxy", "--metric", "rmse"}, cv...), 2,
-			"--metric rmse: --objective survival:cox is scored by nloglik (its negative log likelihood, lowest wins) or c_index (Harrell's C-index, highest wins)"},
+			"--metric rmse scores a regressor's predicted numbers; --objective survival:cox scores survival times: use --metric nloglik (XGBoost's cox-nloglik) or c_index"},
 		{append([]string{"--data", data, "--features", "a", "--target", "b", "--objective", "reg:squarederror", "--metric", "c_index"}, cv...), 2,
 			"--metric c_index scores survival times (survival:cox, survival:aft); --objective is reg:squarederror"},
 		{[]string{"--data", data, "--features", "a,b", "--objective", "survival:cox", "--target", "coxy", "--metric", "c_index"}, 2,
