@@ -1777,8 +1777,8 @@ func printGBT(w io.Writer, r *gbtResult) {
 	if r.CatMode == "native" {
 		native = " (native)"
 	}
-	fmt.Fprintf(w, "; %d features from %d numeric, %d categorical%s, %d token columns\n",
-		r.NFeatures, len(r.Numeric), len(r.Categorical), native, len(r.Tokens))
+	fmt.Fprintf(w, "; %s from %d numeric, %d categorical%s, %d token columns\n",
+		plural(r.NFeatures, "feature", "features"), len(r.Numeric), len(r.Categorical), native, len(r.Tokens))
 	if r.CV != nil {
 		kind := "stratified"
 		if !gbt.Objective(r.Objective).Classifier() {
@@ -1835,10 +1835,14 @@ func printGBT(w io.Writer, r *gbtResult) {
 	fmt.Fprintf(w, "model: %s, %d trees", r.Objective, r.Trees)
 	var notes []string
 	if k := len(r.Classes); (r.Objective == string(gbt.MultiSoftprob) || r.Objective == string(gbt.MultiSoftmax)) && k > 0 {
-		notes = append(notes, fmt.Sprintf("%d rounds of %d classes", r.Rounds, k))
+		notes = append(notes, fmt.Sprintf("%s of %d classes", plural(r.Rounds, "round", "rounds"), k))
 	}
 	if r.BestRound != nil {
-		notes = append(notes, fmt.Sprintf("early stopping kept rounds 1-%d by %s", *r.BestRound+1, r.EarlyStoppingMetric))
+		kept := "round 1"
+		if *r.BestRound > 0 {
+			kept = fmt.Sprintf("rounds 1-%d", *r.BestRound+1)
+		}
+		notes = append(notes, fmt.Sprintf("early stopping kept %s by %s", kept, r.EarlyStoppingMetric))
 	}
 	if notes != nil {
 		fmt.Fprintf(w, " (%s)", strings.Join(notes, "; "))

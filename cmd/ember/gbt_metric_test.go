@@ -70,7 +70,11 @@ func TestGBTMetricEarlyStopping(t *testing.T) {
 			require.Equal(t, tc.metric, res.EarlyStoppingMetric)
 			require.NotNil(t, res.BestRound)
 			require.Equal(t, *res.BestRound, h.BestRound)
-			require.Contains(t, out, fmt.Sprintf("early stopping kept rounds 1-%d by %s", h.BestRound+1, tc.metric))
+			kept := fmt.Sprintf("rounds 1-%d", h.BestRound+1)
+			if h.BestRound == 0 {
+				kept = "round 1"
+			}
+			require.Contains(t, out, fmt.Sprintf("early stopping kept %s by %s", kept, tc.metric))
 			higher := tc.metric == "auc" || tc.metric == "c-index"
 			best := 0
 			for r, v := range h.ValidLoss {
@@ -298,4 +302,21 @@ func TestGBTMetricRefused(t *testing.T) {
 		}
 		requireRefusedBeforeFit(t, args, nil, 2, tc.want)
 	}
+}
+
+// TestGBTSummaryOneRoundKept: a fit whose first round already ranks every
+// validation row right (x decides the class) keeps one round, and the
+// summary says so in the singular, where it said "1 rounds" and "kept
+// rounds 1-1" (and "1 features").
+func TestGBTSummaryOneRoundKept(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 90 {
+		fmt.Fprintf(&b, "%d,%d\n", i%3, i%3)
+	}
+	data := writeFile(t, "three.csv", b.String())
+	code, out, errOut := runCmd(t, "gbt", "--data", data, "--target", "y", "--trees", "20", "--early-stopping", "3", "--metric", "auc")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "(1 round of 3 classes; early stopping kept round 1 by auc)")
+	require.Contains(t, out, "; 1 feature from 1 numeric,")
 }
