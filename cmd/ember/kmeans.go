@@ -50,7 +50,7 @@ func runKMeans(_ context.Context, args []string, stdout, stderr io.Writer) error
 			"Features are used as given; scale them first if their units differ.\n")
 	data := fs.Input("data", "", "CSV or TSV `file` with a header row (or see --no-header)", cli.Required())
 	layout := layoutFlags(fs)
-	features := fs.String("features", "", "comma-separated numeric `columns` to cluster", cli.DefaultText("every named column except --target"), cli.NotEmpty("the columns"))
+	features := fs.String("features", "", "comma-separated numeric `columns` to cluster", cli.DefaultText("every named column but --target and --exclude"), cli.NotEmpty("the columns"))
 	k := fs.Int("k", 3, 1, maxClusters, "number of clusters (at most the number of distinct rows)")
 	nInit := fs.Int("n-init", kmeans.DefaultNInit, 1, 1000, "k-means++ restarts; the lowest inertia wins")
 	maxIter := fs.Int("max-iter", kmeans.DefaultMaxIter, 1, 1_000_000, "Lloyd iterations per run")

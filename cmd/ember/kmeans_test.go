@@ -115,7 +115,7 @@ func TestKMeansBadInput(t *testing.T) {
 		{"features list no column", []string{"--data", dup, "--features", ",,"}, []string{`--features ",," lists no column`}},
 		// Given empty on purpose (or from an unset shell variable), it was
 		// taken for the default: every column.
-		{"features empty", []string{"--data", dup, "--features", ""}, []string{`--features "" is empty: give the columns, or leave --features out (default: every named column except --target)`}},
+		{"features empty", []string{"--data", dup, "--features", ""}, []string{`--features "" is empty: give the columns, or leave --features out (default: every named column but --target and --exclude)`}},
 		{"plot needs two features", []string{"--data", dup, "--features", "x", "--k", "1", "--plot", filepath.Join(t.TempDir(), "p")}, []string{`--plot draws the first two features, but --features lists only "x"`}},
 		// Known only once the file is read, but still the command line's.
 		{"plot of a one-column file", []string{"--data", writeFile(t, "one.csv", "x\n1\n2\n"), "--k", "1", "--plot", filepath.Join(t.TempDir(), "p")}, []string{`--plot draws the first two features, but only "x" is clustered`}},

@@ -54,7 +54,7 @@ func runPalette(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	maxSide := fs.Int("max-side", 200, 0, 100_000, "shrink the image so its longer side is at most this many pixels before clustering (0: full size)")
 	seed := fs.Uint64("seed", 1, "random seed for k-means++")
 	nInit := fs.Int("n-init", kmeans.DefaultNInit, 1, 1000, "k-means++ restarts; the lowest inertia wins")
-	swatch := fs.Output("swatch", "", "write a swatch of the palette to `FILE.png`", cli.Ext(".png"))
+	swatch := fs.Output("swatch", "", "write a swatch of the palette to this PNG `file` (its name ends in .png)", cli.Ext(".png"))
 	asJSON := fs.Bool("json", false, "print the palette as one JSON object on the last line")
 	fs.Check(func() error {
 		// Refused here, not after clustering (a minute at --k 1000).
