@@ -254,7 +254,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cell, "cell", "lstm", "the model's sequence encoder, on both engines: "+strings.Join(spam.Cells, ", ")+
 		" (spamrnn --cell; the PyTorch script's --cell)")
 	fs.BoolVar(&o.bidirectional, "bidirectional", false, "bidirectional recurrent layers, on both engines (spamrnn --bidirectional; the PyTorch script's --bidirectional)")
-	fs.Var(&batches, "batch-sizes", "comma-separated training batch sizes")
+	fs.Var(&batches, "batch-sizes", "comma-separated `list` of training batch sizes")
 	fs.IntVar(&o.warmup, "warmup", defaultWarmup, "untimed steps before the timed repeats, per engine, device and batch size")
 	fs.IntVar(&o.steps, "steps", defaultSteps, "timed training steps per repeat")
 	fs.IntVar(&o.repeats, "repeats", defaultRepeats, "timed repeats (the median is reported)")
