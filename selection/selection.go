@@ -415,14 +415,18 @@ type Result struct {
 // them; labels are every row's class (0 or 1, or 0..K−1 when fit returns K
 // probabilities a row). weights, when not nil, are every row's sample
 // weight, and each fold's score is weighted by its rows' weights (the fit
-// function weighs the training rows itself); a weight must be finite and
-// 0 or more, and a fold whose rows all weigh 0 is an error, both before
-// any fit. The first
-// error stops the search and is returned with the point and fold it came
-// from.
+// function weighs the training rows itself). Before any fit, it is an
+// error for a fold to be empty or to hold a row outside labels, for a
+// grid axis to have no values, for fit or metric's Score to be nil, for a
+// weight to be negative or not finite, and for a fold's rows all to weigh
+// 0. The first error of a fit or a score stops the search and is returned
+// with the point and fold it came from.
 func CrossValidate(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, labels []int, weights []float64) (*Result, error) {
-	if metric.Score == nil {
+	if metric.Score == nil && metric.ScoreValues != nil {
 		return nil, fmt.Errorf("%s scores predicted values, not class probabilities", metric.Name)
+	}
+	if err := checkSearch(g, folds, metric, fit, len(labels)); err != nil {
+		return nil, err
 	}
 	if err := checkWeights(weights, len(labels), folds); err != nil {
 		return nil, err
@@ -441,8 +445,11 @@ func CrossValidate(g Grid, folds [][]int, metric Metric, parallel int, fit FitFu
 // every row's target, weighted by weights when not nil. Folds for it are
 // usually KFold's.
 func CrossValidateValues(g Grid, folds [][]int, metric Metric, parallel int, fit FitFunc, targets, weights []float64) (*Result, error) {
-	if metric.ScoreValues == nil {
+	if metric.ScoreValues == nil && metric.Score != nil {
 		return nil, fmt.Errorf("%s scores class probabilities, not predicted values", metric.Name)
+	}
+	if err := checkSearch(g, folds, metric, fit, len(targets)); err != nil {
+		return nil, err
 	}
 	if err := checkWeights(weights, len(targets), folds); err != nil {
 		return nil, err
@@ -454,6 +461,38 @@ func CrossValidateValues(g Grid, folds [][]int, metric Metric, parallel int, fit
 		}
 		return metric.ScoreValues(y, p, pick(weights, test))
 	})
+}
+
+// checkSearch checks, before any fit, what the search is given: a metric
+// that scores, a fit function, a grid whose every axis has a value, and
+// folds, none empty, of rows 0..rows-1 (rows: the labels or targets),
+// so that a mismatch is an error here rather than a panic in a worker.
+func checkSearch(g Grid, folds [][]int, metric Metric, fit FitFunc, rows int) error {
+	if metric.Score == nil && metric.ScoreValues == nil {
+		return errors.New("selection: the metric has no scoring function (Score or ScoreValues)")
+	}
+	if fit == nil {
+		return errors.New("selection: no fit function")
+	}
+	for _, p := range g {
+		if len(p.Values) == 0 {
+			return fmt.Errorf("selection: grid axis %q has no values", p.Name)
+		}
+	}
+	if len(folds) == 0 {
+		return errors.New("selection: no folds")
+	}
+	for f, fold := range folds {
+		if len(fold) == 0 {
+			return fmt.Errorf("selection: fold %d is empty", f+1)
+		}
+		for _, i := range fold {
+			if i < 0 || i >= rows {
+				return fmt.Errorf("selection: fold %d has row %d, but there are %d rows (labels or targets)", f+1, i, rows)
+			}
+		}
+	}
+	return nil
 }
 
 // ErrWeightlessFold is CrossValidate's error when every row of a fold
@@ -476,7 +515,7 @@ func checkWeights(weights []float64, rows int, folds [][]int) error {
 		}
 	}
 	for f, fold := range folds {
-		if !slices.ContainsFunc(fold, func(i int) bool { return i < rows && weights[i] > 0 }) {
+		if !slices.ContainsFunc(fold, func(i int) bool { return weights[i] > 0 }) {
 			return fmt.Errorf("selection: fold %d: %w, so its weighted score is undefined", f+1, ErrWeightlessFold)
 		}
 	}

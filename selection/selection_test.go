@@ -459,3 +459,53 @@ func TestCrossValidateROCAUCFoldWithoutClass(t *testing.T) {
 		require.ErrorContains(t, err, tc.want)
 	}
 }
+
+// TestCrossValidateRefusesMismatchedInput: folds naming rows the labels
+// (or targets) do not have, no folds, an empty fold, a grid axis without
+// values, a nil fit function or a metric without a scorer are errors
+// before any fit, not a panic in a worker goroutine (which no caller could
+// recover from) or a Result without points.
+func TestCrossValidateRefusesMismatchedInput(t *testing.T) {
+	labels := []int{0, 1, 0, 1, 0, 1}
+	targets := []float64{0, 1, 2, 3, 4, 5}
+	folds := [][]int{{0, 1, 2}, {3, 4, 5}}
+	g, err := ParseGrid("a=1,2")
+	require.NoError(t, err)
+	fits := 0
+	fit := func(_ Point, _, test []int, _ int) ([]float64, error) {
+		fits++
+		return make([]float64, len(test)), nil
+	}
+	for _, c := range []struct {
+		name    string
+		g       Grid
+		folds   [][]int
+		metric  Metric
+		fit     FitFunc
+		rows    int
+		wantErr string
+	}{
+		{"labels short", g, folds, ROCAUC, fit, 4, "fold 2 has row 4, but there are 4 rows"},
+		{"negative row", g, [][]int{{0, -1}, {2, 3}}, ROCAUC, fit, 6, "fold 1 has row -1"},
+		{"no folds", g, nil, ROCAUC, fit, 6, "no folds"},
+		{"empty fold", g, [][]int{{0, 1, 2, 3, 4, 5}, {}}, ROCAUC, fit, 6, "fold 2 is empty"},
+		{"axis without values", Grid{{Name: "a"}}, folds, ROCAUC, fit, 6, `grid axis "a" has no values`},
+		{"nil fit", g, folds, ROCAUC, nil, 6, "no fit function"},
+		{"zero metric", g, folds, Metric{}, fit, 6, "the metric has no scoring function"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := CrossValidate(c.g, c.folds, c.metric, 2, c.fit, labels[:c.rows], nil)
+			require.ErrorContains(t, err, c.wantErr)
+			require.Nil(t, res)
+			if c.name == "zero metric" {
+				return // a classifier's metric; CrossValidateValues's refusal says so differently
+			}
+			res, err = CrossValidateValues(c.g, c.folds, RMSE, 2, c.fit, targets[:c.rows], nil)
+			require.ErrorContains(t, err, c.wantErr)
+			require.Nil(t, res)
+		})
+	}
+	_, err = CrossValidateValues(g, folds, Metric{}, 2, fit, targets, nil)
+	require.ErrorContains(t, err, "the metric has no scoring function")
+	require.Zero(t, fits, "no fit may run on input that is refused")
+}
