@@ -6,12 +6,19 @@
 // score wins. Fits run in parallel; each gets an equal share of the
 // cores.
 //
-//	grid, _ := selection.ParseGrid("max_depth=3,4;min_instances=2,3;max_bins=50,55")
-//	folds, _ := selection.StratifiedKFold(y, 3, seed)
-//	res, _ := selection.CrossValidate(grid, folds, selection.ROCAUC, 2,
+//	grid, err := selection.ParseGrid("max_depth=3,4;min_instances=2,3;max_bins=50,55")
+//	...
+//	folds, err := selection.StratifiedKFold(y, 3, seed) // y: every row's class
+//	...
+//	res, err := selection.CrossValidate(grid, folds, selection.ROCAUC, 2,
 //		func(p selection.Point, train, test []int, threads int) ([]float64, error) {
-//			... fit on train rows with p's settings, return scores for the test rows
-//		}, yOf)
+//			... fit on the train rows with p's settings, using threads cores;
+//			... return P(y=1) for each test row, in order
+//		}, y, nil) // nil: no sample weights
+//	...
+//	best := res.Points[res.Best] // best.Point, best.Mean, best.Std
+//
+// Example (in the package's tests) tunes logistic regression's C this way.
 //
 // The metrics are sklearn.metrics' (package metrics): ROC AUC with tied
 // scores handled as roc_auc_score handles them (for three classes or more
