@@ -72,7 +72,7 @@
 //	m := logreg.New()
 //	m.Penalty, m.C = logreg.L1, 0.1
 //	err := m.Fit(Xtrain, y)
-//	zeros := m.ZeroCoefs() // features dropped (per decision function)
+//	zeros := m.ZeroCoefs() // coefficients at 0, over every decision function
 //
 // The L1 term has no derivative at 0, so these penalties are fitted with
 // OWL-QN (orthant-wise L-BFGS, Andrew & Gao 2007), which extends the
@@ -134,26 +134,36 @@ const (
 
 // Model is a logistic regression classifier. Set the exported options (New
 // gives sklearn's defaults), call Fit, then Predict or PredictProba.
+//
+// The zero Model is not ready to fit: Fit refuses its C, MaxIter and Multi,
+// naming the field, rather than guessing, because its FitIntercept false (no
+// intercept) and Tol 0 are real settings that New's defaults would silently
+// differ from. Start from New and change what you need.
 type Model struct {
 	// C is the inverse regularisation strength: the objective is
 	// penalty(W) + C·Σ logloss, with penalty 0.5·||W||² for L2. Smaller C
-	// means stronger shrinkage (and, for L1, more zeros). Must be > 0.
+	// means stronger shrinkage (and, for L1, more zeros). Must be > 0
+	// and finite (New: 1).
 	C float64
 	// Penalty is L2 (also the zero value, ""), L1, ElasticNet or None.
 	Penalty Penalty
 	// L1Ratio is ElasticNet's share of the L1 term, in [0, 1] (sklearn's
 	// l1_ratio). Any other penalty needs it 0, its zero value.
 	L1Ratio float64
-	// Multi chooses the multi-class scheme (default Auto).
+	// Multi chooses the multi-class scheme (New: Auto; the zero value ""
+	// is refused).
 	Multi MultiClass
 	// MaxIter bounds the L-BFGS (or OWL-QN) iterations (per class for
-	// OneVsRest).
+	// OneVsRest); at least 1 (New: 100, sklearn's max_iter).
 	MaxIter int
 	// Tol stops the optimiser once the largest gradient component is at most
 	// Tol (sklearn's tol, scipy's gtol), on the objective divided by C; for
-	// L1 and ElasticNet, the largest pseudo-gradient component.
+	// L1 and ElasticNet, the largest pseudo-gradient component. At least
+	// 0 (New: 1e-4); at 0 the fit stops only when the loss no longer
+	// falls (scipy's ftol) or at MaxIter.
 	Tol float64
-	// FitIntercept adds an unpenalised bias per decision function.
+	// FitIntercept adds an unpenalised bias per decision function (New:
+	// true; false fits decision functions through the origin).
 	FitIntercept bool
 	// ClassWeight multiplies the loss of each sample of a class by the
 	// class's weight (finite, >= 0), as sklearn's class_weight={label: w};
