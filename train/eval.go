@@ -161,6 +161,9 @@ func (e *Evaluator) Evaluate(d Data, batch int) (*EvalResult, error) {
 		if err := d.Fill(idx, p.inputs, p.target); err != nil {
 			return nil, err
 		}
+		if err := checkTargets(idx, p.target); err != nil {
+			return nil, err
+		}
 		if err := p.exec.Forward(); err != nil {
 			return nil, err
 		}

@@ -34,6 +34,9 @@ func (t *Trainer) Gradients(d Data, idx []int) (loss float64, err error) {
 	if err := d.Fill(idx, t.inputs, t.target); err != nil {
 		return 0, err
 	}
+	if err := checkTargets(idx, t.target); err != nil {
+		return 0, err
+	}
 	if t.norm, err = t.exec.Gradients(); err != nil {
 		return 0, err
 	}

@@ -9,7 +9,7 @@
 // # Mistakes: errors and panics
 //
 // Settings out of range (Config's fields, an Evaluate batch size), data
-// Fit cannot use, parameters of another dtype than the graph's, a Net
+// Fit cannot use (none, or a target outside [0, 1]), parameters of another dtype than the graph's, a Net
 // without a Loss or with a Target shaped unlike its Output: NewTrainer,
 // Fit, Step and Evaluate return errors naming the field or parameter and
 // the values. A graph wired with mismatched shapes inside a Model's Build
@@ -132,7 +132,10 @@ func (n *Net) check(batch int) error {
 	return nil
 }
 
-// Data is an indexable set of examples for a binary classifier.
+// Data is an indexable set of examples for a binary classifier. Each
+// example's target is its label, 0 or 1, or a probability between them (a
+// soft label); Step, Gradients and Evaluate refuse a batch with a target
+// outside [0, 1], naming the example.
 type Data interface {
 	Len() int
 	// Fill writes examples idx into the input buffers and their labels into target.
@@ -548,6 +551,9 @@ func (t *Trainer) Step(d Data, idx []int) (loss float64, correct int, err error)
 	if err := d.Fill(idx, t.inputs, t.target); err != nil {
 		return 0, 0, err
 	}
+	if err := checkTargets(idx, t.target); err != nil {
+		return 0, 0, err
+	}
 	if prof {
 		t.prof.fill += time.Since(t0)
 	}
@@ -602,6 +608,24 @@ func (t *Trainer) Close() error {
 		t.store = nil
 	}
 	return errors.Join(errs...)
+}
+
+// checkTargets refuses a target outside [0, 1], the examples of idx as
+// Fill wrote them into target: Data is a binary classifier's, and a BCE
+// loss of a target of 2 (labels 1 and 2, say) has no minimum to train
+// towards. NaN is left to the loss, which reports it (ErrNonFinite).
+func checkTargets(idx []int, target *graph.Buf) error {
+	for k, i := range idx {
+		if v := target.At(k); v < 0 || v > 1 {
+			return targetError(i, v)
+		}
+	}
+	return nil
+}
+
+// targetError is checkTargets' error (kept out of the allocation-free path).
+func targetError(example int, v float64) error {
+	return fmt.Errorf("train: example %d has target %v; Data is a binary classifier's: a target must be 0, 1 or a probability between them", example, v)
 }
 
 func countCorrect(out, target *graph.Buf) int {

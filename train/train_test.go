@@ -256,3 +256,41 @@ func TestFitWithoutValidationData(t *testing.T) {
 		})
 	}
 }
+
+// TestTargetsOutsideZeroOne: Data is a binary classifier's, so a target
+// outside [0, 1] (labels 1 and 2 left as the file had them, say) is an
+// error naming the example and the value, from Fit, Step, Gradients and
+// Evaluate alike, rather than a run that trains on a loss without a
+// minimum and reports accuracies of nothing. Targets between 0 and 1 (soft
+// labels) are taken.
+func TestTargetsOutsideZeroOne(t *testing.T) {
+	relabelled := func(i int, v float32) blobs {
+		d := newBlobs(40, 1)
+		d.y = append([]float32(nil), d.y...)
+		d.y[i] = v
+		return d
+	}
+	for _, v := range []float32{2, -1, float32(math.Inf(1))} {
+		bad := relabelled(13, v)
+		want := "example 13 has target " + strconv.FormatFloat(float64(v), 'g', -1, 32)
+		_, err := Fit(context.Background(), newLogistic(1), bad, nil, Config{Epochs: 1, BatchSize: 8})
+		require.ErrorContains(t, err, want)
+		_, err = Fit(context.Background(), newLogistic(1), newBlobs(40, 1), bad, Config{Epochs: 1, BatchSize: 8})
+		require.ErrorContains(t, err, want, "validation data")
+
+		tr, err := NewTrainer(newLogistic(1), Config{BatchSize: 4})
+		require.NoError(t, err)
+		_, _, err = tr.Step(bad, []int{12, 13, 14, 15})
+		require.ErrorContains(t, err, want)
+		_, err = tr.Gradients(bad, []int{12, 13, 14, 15})
+		require.ErrorContains(t, err, want)
+		_, _, err = tr.Step(bad, []int{0, 1, 2, 3})
+		require.NoError(t, err, "batches without the bad example train")
+
+		_, err = NewEvaluator(newLogistic(1), tensor.Float32).Evaluate(bad, 5)
+		require.ErrorContains(t, err, want)
+	}
+	soft := relabelled(13, 0.25)
+	_, err := Fit(context.Background(), newLogistic(1), soft, soft, Config{Epochs: 1, BatchSize: 8})
+	require.NoError(t, err)
+}
