@@ -9,7 +9,8 @@
 // # Mistakes: errors and panics
 //
 // Settings out of range (Config's fields, an Evaluate batch size), data
-// Fit cannot use (none, or a target outside [0, 1]), parameters of another dtype than the graph's, a Net
+// Fit cannot use (none, or a target outside [0, 1]), a nil Model or
+// parameter, parameters of another dtype than the graph's, a Net
 // without a Loss or with a Target shaped unlike its Output: NewTrainer,
 // Fit, Step and Evaluate return errors naming the field or parameter and
 // the values. A graph wired with mismatched shapes inside a Model's Build
@@ -86,6 +87,9 @@ type Model interface {
 // buildNet builds m into g for batch examples and checks what it returns;
 // dtypeFrom names the setting g's dtype comes from, for the errors.
 func buildNet(m Model, g *graph.Graph, batch int, dtypeFrom string) (*Net, error) {
+	if err := checkModel(m); err != nil {
+		return nil, err
+	}
 	for _, p := range m.Params() {
 		if p.Value.Dtype != g.Dtype {
 			return nil, fmt.Errorf("train: parameter %s is %v, %s %v: make the model's layers in %[4]v, or set %[3]s to %[2]v",
@@ -100,6 +104,20 @@ func buildNet(m Model, g *graph.Graph, batch int, dtypeFrom string) (*Net, error
 		return nil, fmt.Errorf("train: the model's Net for batch size %d: %w", batch, err)
 	}
 	return net, nil
+}
+
+// checkModel refuses a nil Model and a nil parameter in its Params (a
+// layer the model forgot to make), which would otherwise be dereferenced.
+func checkModel(m Model) error {
+	if m == nil {
+		return errors.New("train: nil Model")
+	}
+	for i, p := range m.Params() {
+		if p == nil || p.Value == nil {
+			return fmt.Errorf("train: the model's parameter %d (of Params) is nil or has no value", i)
+		}
+	}
+	return nil
 }
 
 // check reports what in n is missing or shaped unlike Net's doc.

@@ -294,3 +294,31 @@ func TestTargetsOutsideZeroOne(t *testing.T) {
 	_, err := Fit(context.Background(), newLogistic(1), soft, soft, Config{Epochs: 1, BatchSize: 8})
 	require.NoError(t, err)
 }
+
+// withNilParam is logistic with a nil entry in Params (a layer the model
+// forgot to make).
+type withNilParam struct{ *logistic }
+
+func (m withNilParam) Params() []*graph.Param { return append(m.logistic.Params(), nil) }
+
+// TestNilModel: a nil Model, or one listing a nil parameter, is an error
+// from NewTrainer, Fit and Evaluate, not a nil dereference.
+func TestNilModel(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    Model
+		want string
+	}{
+		{"nil Model", nil, "train: nil Model"},
+		{"nil parameter", withNilParam{newLogistic(1)}, "train: the model's parameter 2 (of Params) is nil"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewTrainer(c.m, Config{})
+			require.ErrorContains(t, err, c.want)
+			_, err = Fit(context.Background(), c.m, newBlobs(40, 1), nil, Config{Epochs: 1})
+			require.ErrorContains(t, err, c.want)
+			_, err = NewEvaluator(c.m, tensor.Float32).Evaluate(newBlobs(40, 1), 8)
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+}
