@@ -34,6 +34,7 @@ func NewConv1D(name string, in, out, width int, dt tensor.Dtype, rng *rand.Rand)
 	return c
 }
 
+// Params is the layer's weight and bias, W then B.
 func (c *Conv1D) Params() []*graph.Param { return []*graph.Param{c.W, c.B} }
 
 // Forward convolves x (T, B, In), T ≥ Width.
@@ -70,6 +71,7 @@ func NewTextCNN(name string, in, channels int, widths []int, dt tensor.Dtype, rn
 	return t
 }
 
+// Params lists each convolution's W and B, in the order of Widths.
 func (t *TextCNN) Params() []*graph.Param {
 	ls := make([]Layer, len(t.Convs))
 	for i, c := range t.Convs {

@@ -27,6 +27,7 @@ func NewDense(name string, in, out int, dt tensor.Dtype, rng *rand.Rand) *Dense 
 	return &Dense{W: w, B: b, In: in, Out: out}
 }
 
+// Params is the layer's weight and bias, W then B.
 func (d *Dense) Params() []*graph.Param { return []*graph.Param{d.W, d.B} }
 
 // Forward maps x (N, In) to (N, Out).

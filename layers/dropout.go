@@ -19,6 +19,7 @@ type Dropout struct {
 	uses uint64
 }
 
+// Params is nil: dropout learns nothing.
 func (d *Dropout) Params() []*graph.Param { return nil }
 
 // Forward applies dropout when g is a training graph. It panics if P is

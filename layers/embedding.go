@@ -62,6 +62,7 @@ func NewEmbedding(name string, vocab, dim int, dt tensor.Dtype, rng *rand.Rand, 
 	return e
 }
 
+// Params is the embedding table.
 func (e *Embedding) Params() []*graph.Param { return []*graph.Param{e.Table} }
 
 // Forward looks up ids (B, T) int32 and returns (T, B, Dim), time-major.

@@ -178,6 +178,7 @@ func (e *AdviceError) Error() string {
 	return e.Advise(func(field string) string { return "Options." + field })
 }
 
+// Unwrap is Err, so that errors.Is matches the kind (ErrTooBig, ...).
 func (e *AdviceError) Unwrap() error { return e.Err }
 
 // Advise is the error's text with each field of Fields written as name
@@ -294,13 +295,19 @@ func (o Options) Validate() error {
 
 // Report is the outcome of Train.
 type Report struct {
-	Load         data.LoadReport
+	// Load is what loading the examples skipped and counted, as given to Train.
+	Load data.LoadReport
+	// EmptyDropped counts the messages left out for having no words.
 	EmptyDropped int
-	Train, Val   int // examples
-	Test         int
-	Fit          *train.Result
-	TestResult   *train.EvalResult
-	ValResult    *train.EvalResult
+	// Train, Val and Test are the sizes of the three splits, in examples.
+	Train, Val, Test int
+	// Fit is what training did (history, best epoch, speed).
+	Fit *train.Result
+	// TestResult and ValResult score the kept weights on the test and
+	// validation splits (nil when training was stopped before an epoch
+	// ended).
+	TestResult *train.EvalResult
+	ValResult  *train.EvalResult
 }
 
 // Train runs the whole job on loaded examples: split, vocabulary from the

@@ -225,6 +225,7 @@ type CSVRecords struct {
 	fields  int // of the first row read, 0 before it
 }
 
+// Read returns the next row's fields, or io.EOF (see Records.Read).
 func (c *CSVRecords) Read() ([]string, error) {
 	if !c.started {
 		// The options as set now, before encoding/csv reads anything.

@@ -127,9 +127,11 @@ type Pipeline struct {
 	vocabIndex []map[string]int
 }
 
-// JSONFloat is a float64 that marshals NaN as null.
+// JSONFloat is a float64 that marshals NaN (and an infinity) as null and
+// reads null back as NaN, since JSON has no NaN.
 type JSONFloat float64
 
+// MarshalJSON writes the number, or null for NaN or an infinity.
 func (f JSONFloat) MarshalJSON() ([]byte, error) {
 	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
 		return []byte("null"), nil
@@ -137,6 +139,7 @@ func (f JSONFloat) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(f), 'g', -1, 64), nil
 }
 
+// UnmarshalJSON reads a number, or null as NaN.
 func (f *JSONFloat) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		*f = JSONFloat(math.NaN())
