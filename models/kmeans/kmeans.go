@@ -253,14 +253,19 @@ func countDistinct[T float](data []T, d, limit int) int {
 	return len(seen)
 }
 
+// ErrNotFitted is returned by Predict and State before a successful Fit
+// (or FromState); match it with errors.Is.
+var ErrNotFitted = errors.New("kmeans: model is not fitted; call Fit first")
+
 func (m *KMeans) fitted() error {
 	if m.centroids == nil {
-		return errors.New("kmeans: model used before Fit")
+		return ErrNotFitted
 	}
 	return nil
 }
 
-// Predict returns the index of the nearest centroid of each row of X.
+// Predict returns the index of the nearest centroid of each row of X, or
+// ErrNotFitted before Fit.
 func (m *KMeans) Predict(X [][]float64) ([]int, error) {
 	if err := m.fitted(); err != nil {
 		return nil, err

@@ -201,7 +201,9 @@ func TestErrors(t *testing.T) {
 	}
 
 	_, err := New(2).Predict([][]float64{{1}})
-	require.ErrorContains(t, err, "before Fit")
+	require.ErrorIs(t, err, ErrNotFitted)
+	_, err = New(2).State()
+	require.ErrorIs(t, err, ErrNotFitted)
 	m := New(1)
 	require.NoError(t, m.Fit([][]float64{{1, 2}}))
 	_, err = m.Predict([][]float64{{1, 2, 3}})

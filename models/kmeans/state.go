@@ -16,7 +16,7 @@ type State struct {
 	Inertia   float64     // of the kept run (for reports)
 }
 
-// State returns the fitted state (copies), or an error before Fit.
+// State returns the fitted state (copies), or ErrNotFitted before Fit.
 func (m *KMeans) State() (State, error) {
 	if err := m.fitted(); err != nil {
 		return State{}, err
