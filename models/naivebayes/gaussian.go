@@ -220,13 +220,14 @@ func checkRows(X [][]float64, f int, what string) error {
 
 func (m *GaussianNB) fitted() error {
 	if m.theta == nil {
-		return errors.New("naivebayes: model used before Fit")
+		return ErrNotFitted
 	}
 	return nil
 }
 
 // JointLogLikelihood returns, per row of X and class (Classes() order),
-// log P(c) + log P(x|c), scikit-learn's _joint_log_likelihood.
+// log P(c) + log P(x|c), scikit-learn's _joint_log_likelihood; ErrNotFitted
+// before Fit.
 func (m *GaussianNB) JointLogLikelihood(X [][]float64) ([][]float64, error) {
 	if err := m.fitted(); err != nil {
 		return nil, err
@@ -254,6 +255,7 @@ func (m *GaussianNB) JointLogLikelihood(X [][]float64) ([][]float64, error) {
 
 // PredictLogProba returns, per row of X, the log-probability of each class
 // in Classes() order: the joint log-likelihood less its log-sum-exp.
+// It returns ErrNotFitted before Fit.
 func (m *GaussianNB) PredictLogProba(X [][]float64) ([][]float64, error) {
 	jll, err := m.JointLogLikelihood(X)
 	if err != nil {
@@ -269,7 +271,7 @@ func (m *GaussianNB) PredictLogProba(X [][]float64) ([][]float64, error) {
 }
 
 // PredictProba returns, per row of X, the probability of each class in
-// Classes() order.
+// Classes() order, or ErrNotFitted before Fit.
 func (m *GaussianNB) PredictProba(X [][]float64) ([][]float64, error) {
 	p, err := m.PredictLogProba(X)
 	if err != nil {
@@ -284,7 +286,8 @@ func (m *GaussianNB) PredictProba(X [][]float64) ([][]float64, error) {
 }
 
 // Predict returns the label of the class with the largest joint
-// log-likelihood for each row of X (the first such class on a tie).
+// log-likelihood for each row of X (the first such class on a tie), or
+// ErrNotFitted before Fit.
 func (m *GaussianNB) Predict(X [][]float64) ([]int, error) {
 	jll, err := m.JointLogLikelihood(X)
 	if err != nil {
@@ -348,7 +351,7 @@ type GaussianState struct {
 	ClassCount []float64   // training rows (or weight) per class, for reports; may be nil
 }
 
-// State returns the fitted state (copies), or an error before Fit.
+// State returns the fitted state (copies), or ErrNotFitted before Fit.
 func (m *GaussianNB) State() (GaussianState, error) {
 	if err := m.fitted(); err != nil {
 		return GaussianState{}, err

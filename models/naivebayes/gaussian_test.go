@@ -2,6 +2,7 @@ package naivebayes
 
 import (
 	"encoding/csv"
+	"errors"
 	"math"
 	"os"
 	"slices"
@@ -205,7 +206,7 @@ func TestGaussianRefusesBadInput(t *testing.T) {
 		})
 	}
 	m := NewGaussian()
-	if _, err := m.PredictProba(X); err == nil || !strings.Contains(err.Error(), "before Fit") {
+	if _, err := m.PredictProba(X); !errors.Is(err, ErrNotFitted) {
 		t.Errorf("before Fit: %v", err)
 	}
 	if err := m.Fit(X, y); err != nil {

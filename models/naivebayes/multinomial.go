@@ -313,9 +313,14 @@ func presenceOf(data []float64) []float64 {
 	return out
 }
 
+// ErrNotFitted is returned by the prediction methods and State of every
+// model in this package before a successful Fit (or FromState); match it
+// with errors.Is.
+var ErrNotFitted = errors.New("naivebayes: model is not fitted; call Fit first")
+
 func (m *model) fitted() error {
 	if m.logProbT == nil {
-		return errors.New("naivebayes: model used before Fit")
+		return ErrNotFitted
 	}
 	return nil
 }
@@ -392,7 +397,7 @@ func (m *model) jointLogLikelihood(X Matrix) ([]float64, int, error) {
 }
 
 // Predict returns the most probable class label of each row (the lowest
-// label on an exact tie).
+// label on an exact tie), or ErrNotFitted before Fit.
 func (m *model) Predict(X Matrix) ([]int, error) {
 	jll, c, err := m.jointLogLikelihood(X)
 	if err != nil {
@@ -416,7 +421,7 @@ func (m *model) Predict(X Matrix) ([]int, error) {
 // PredictLogProba returns log P(c|x) for each row, columns in Classes()
 // order (for ComplementNB, as scikit-learn's, the scores x·w_c normalised
 // as if they were log-likelihoods), normalised with log-sum-exp so that it neither underflows for long
-// documents nor overflows.
+// documents nor overflows. It returns ErrNotFitted before Fit.
 func (m *model) PredictLogProba(X Matrix) ([][]float64, error) {
 	jll, c, err := m.jointLogLikelihood(X)
 	if err != nil {
@@ -435,7 +440,8 @@ func (m *model) PredictLogProba(X Matrix) ([][]float64, error) {
 	return out, nil
 }
 
-// PredictProba returns P(c|x) for each row, columns in Classes() order.
+// PredictProba returns P(c|x) for each row, columns in Classes() order, or
+// ErrNotFitted before Fit.
 func (m *model) PredictProba(X Matrix) ([][]float64, error) {
 	lp, err := m.PredictLogProba(X)
 	if err != nil {

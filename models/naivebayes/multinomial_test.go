@@ -159,7 +159,7 @@ func TestErrors(t *testing.T) {
 	require.ErrorContains(t, err, "row 1 has 1 values, row 0 has 2")
 
 	_, err = New().Predict(good)
-	require.ErrorContains(t, err, "before Fit")
+	require.ErrorIs(t, err, ErrNotFitted)
 	nb := New()
 	require.NoError(t, nb.Fit(good, []int{0, 1}))
 	_, err = nb.Predict(toSparse([][]float64{{1, 2, 3}}))

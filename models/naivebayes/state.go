@@ -21,7 +21,7 @@ type State struct {
 	ClassCount     []float64   // training rows per class (for reports)
 }
 
-// State returns the fitted state (copies), or an error before Fit.
+// State returns the fitted state (copies), or ErrNotFitted before Fit.
 func (m *model) State() (State, error) {
 	if err := m.fitted(); err != nil {
 		return State{}, err

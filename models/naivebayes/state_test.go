@@ -61,3 +61,40 @@ func TestFromStateErrors(t *testing.T) {
 	_, err := FromState(ok())
 	require.NoError(t, err, "-Inf is a zero probability, allowed")
 }
+
+// Every model refuses to predict or save before Fit with ErrNotFitted, so a
+// caller can tell that apart from bad input with errors.Is.
+func TestErrNotFittedBeforeFit(t *testing.T) {
+	X := toSparse([][]float64{{1, 0}, {0, 1}})
+	counted := map[string]interface {
+		Predict(Matrix) ([]int, error)
+		PredictProba(Matrix) ([][]float64, error)
+		PredictLogProba(Matrix) ([][]float64, error)
+		State() (State, error)
+	}{"multinomial": New(), "complement": NewComplement(), "bernoulli": NewBernoulli()}
+	for name, m := range counted {
+		t.Run(name, func(t *testing.T) {
+			_, err := m.Predict(X)
+			require.ErrorIs(t, err, ErrNotFitted)
+			_, err = m.PredictProba(X)
+			require.ErrorIs(t, err, ErrNotFitted)
+			_, err = m.PredictLogProba(X)
+			require.ErrorIs(t, err, ErrNotFitted)
+			_, err = m.State()
+			require.ErrorIs(t, err, ErrNotFitted)
+		})
+	}
+	t.Run("gaussian", func(t *testing.T) {
+		m, rows := NewGaussian(), [][]float64{{1, 0}}
+		_, err := m.Predict(rows)
+		require.ErrorIs(t, err, ErrNotFitted)
+		_, err = m.PredictProba(rows)
+		require.ErrorIs(t, err, ErrNotFitted)
+		_, err = m.PredictLogProba(rows)
+		require.ErrorIs(t, err, ErrNotFitted)
+		_, err = m.JointLogLikelihood(rows)
+		require.ErrorIs(t, err, ErrNotFitted)
+		_, err = m.State()
+		require.ErrorIs(t, err, ErrNotFitted)
+	})
+}
