@@ -125,7 +125,9 @@ const (
 	// is L2. Fitted by OWL-QN (by L-BFGS when L1Ratio is 0).
 	ElasticNet Penalty = "elasticnet"
 	// None fits the summed log loss alone, the maximum-likelihood fit
-	// (sklearn's penalty=None, "none" in 1.2), and C is not used. The
+	// (sklearn's penalty=None, "none" in 1.2). C does not enter the fit,
+	// but Fit still checks it as for every penalty, as scikit-learn's
+	// parameter validation does (C=0 is refused there too). The
 	// optimum is finite only when no hyperplane separates the classes: on
 	// separable data the coefficients grow until MaxIter, and Fit returns
 	// a *ConvergenceError.
@@ -143,7 +145,9 @@ type Model struct {
 	// C is the inverse regularisation strength: the objective is
 	// penalty(W) + C·Σ logloss, with penalty 0.5·||W||² for L2. Smaller C
 	// means stronger shrinkage (and, for L1, more zeros). Must be > 0
-	// and finite (New: 1).
+	// and finite (New: 1), with Penalty None too, though that fit does not
+	// use it: scikit-learn 1.2 refuses LogisticRegression(penalty="none",
+	// C=0) as well.
 	C float64
 	// Penalty is L2 (also the zero value, ""), L1, ElasticNet or None.
 	Penalty Penalty
@@ -501,6 +505,9 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("logreg: L1Ratio %v is used only by the elasticnet Penalty, not %q", m.L1Ratio, m.penaltyName())
 	}
 	switch {
+	case (!(m.C > 0) || math.IsInf(m.C, 1)) && m.Penalty == None:
+		// Say why a setting the fit ignores is refused.
+		return fmt.Errorf(`logreg: C must be a positive finite number, got %v (Penalty "none" does not use it, but C is checked for every penalty, as in scikit-learn)`, m.C)
 	case !(m.C > 0) || math.IsInf(m.C, 1):
 		return fmt.Errorf("logreg: C must be a positive finite number, got %v", m.C)
 	case m.MaxIter < 1:

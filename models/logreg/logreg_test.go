@@ -327,6 +327,10 @@ func TestFitErrors(t *testing.T) {
 		{"one class", nil, [][]float64{{1}, {2}}, []int{3, 3}, "single class (3)"},
 		{"C zero", func(m *Model) { m.C = 0 }, demoX, demoY, "C must be a positive"},
 		{"C NaN", func(m *Model) { m.C = nan }, demoX, demoY, "C must be a positive"},
+		// scikit-learn 1.2.1 refuses LogisticRegression(penalty="none", C=0)
+		// too; the message says why a setting the fit ignores is checked.
+		{"C zero, no penalty", func(m *Model) { m.Penalty, m.C = None, 0 }, demoX, demoY,
+			`C must be a positive finite number, got 0 (Penalty "none" does not use it`},
 		{"MaxIter", func(m *Model) { m.MaxIter = 0 }, demoX, demoY, "MaxIter must be at least 1"},
 		{"Tol", func(m *Model) { m.Tol = -1 }, demoX, demoY, "Tol must be non-negative"},
 		{"Multi", func(m *Model) { m.Multi = "softmax" }, demoX, demoY, `unknown Multi "softmax"`},
