@@ -39,4 +39,7 @@ var binaryScoreInputErrors = []binaryScoreInputError{
 	{"empty", nil, nil, "no samples"},
 	{"non-binary label", []int{0, 2}, []float64{0.2, 0.3}, "yTrue[1] = 2"},
 	{"NaN score", []int{0, 1}, []float64{0.2, math.NaN()}, "scores[1] is NaN"},
+	// scikit-learn 1.2.1's check_array refuses infinite scores too.
+	{"+Inf score", []int{0, 1, 0}, []float64{0.2, math.Inf(1), 0.1}, "scores[1] is +Inf; scores must be finite"},
+	{"-Inf score", []int{0, 1, 0}, []float64{0.2, 0.3, math.Inf(-1)}, "scores[2] is -Inf; scores must be finite"},
 }

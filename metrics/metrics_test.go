@@ -205,7 +205,6 @@ func TestROCAUC(t *testing.T) {
 		{"all tied is chance", []int{1, 0, 1, 0}, []float64{0.5, 0.5, 0.5, 0.5}, 0.5},
 		{"perfect", []int{0, 1}, []float64{-3, 2}, 1},
 		{"reversed", []int{1, 0}, []float64{-3, 2}, 0},
-		{"infinite scores rank fine", []int{0, 1, 0}, []float64{math.Inf(-1), math.Inf(1), 0}, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,6 +304,7 @@ func TestWeightedROCAUCErrors(t *testing.T) {
 		{"one class", []int{1, 1}, []float64{0.2, 0.3}, []float64{1, 1}, "WeightedROCAUC: only one class present"},
 		{"non-binary label", []int{0, 2}, []float64{0.2, 0.3}, []float64{1, 1}, "yTrue[1] = 2"},
 		{"NaN score of weight 0", []int{0, 1, 1}, []float64{0.2, 0.5, math.NaN()}, []float64{1, 1, 0}, "scores[2] is NaN"},
+		{"-Inf score", []int{0, 1, 1}, []float64{math.Inf(-1), 0.5, 0.7}, []float64{1, 1, 1}, "WeightedROCAUC: scores[0] is -Inf; scores must be finite"},
 		{"positives weigh 0", []int{0, 1, 0}, []float64{0.2, 0.3, 0.1}, []float64{1, 0, 2}, "the positive samples weigh 0 and the negative 3 in all; AUC is undefined"},
 		{"negatives weigh 0", []int{0, 1}, []float64{0.2, 0.3}, []float64{0, 1.5}, "the positive samples weigh 1.5 and the negative 0"},
 	}
@@ -361,6 +361,10 @@ func TestLogLossBadInputIsNaN(t *testing.T) {
 		{"negative label", []int{-1}, [][]float64{{0.5, 0.5}}},
 		{"NaN", []int{0}, [][]float64{{math.NaN(), 0.5}}},
 		{"negative probability", []int{0}, [][]float64{{-0.5, 0.5}}},
+		// scikit-learn refuses it ("Input contains infinity"); clipped, it
+		// would pass for a certain prediction.
+		{"+Inf probability", []int{0, 1}, [][]float64{{0.5, 0.5}, {0, math.Inf(1)}}},
+		{"-Inf probability", []int{0}, [][]float64{{math.Inf(-1), 0.5}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.True(t, math.IsNaN(LogLoss(tc.y, tc.proba)))
@@ -376,6 +380,8 @@ func TestLogLossBadInputIsNaN(t *testing.T) {
 		{"label 2", []int{2}, []float64{0.5}},
 		{"p above 1", []int{1}, []float64{1.5}},
 		{"NaN", []int{1}, []float64{math.NaN()}},
+		{"+Inf", []int{1}, []float64{math.Inf(1)}},
+		{"-Inf", []int{0}, []float64{math.Inf(-1)}},
 	} {
 		t.Run("binary "+tc.name, func(t *testing.T) {
 			require.True(t, math.IsNaN(BinaryLogLoss(tc.y, tc.p)))
@@ -594,5 +600,23 @@ func TestWeightedClassificationBadInput(t *testing.T) {
 		require.True(t, r.Weighted, name)
 		require.True(t, math.IsNaN(r.Accuracy), name)
 		require.NotPanics(t, func() { _ = r.String() })
+	}
+}
+
+// TestROCCurveRefusesNonFiniteScores: ROCCurve refuses NaN and ±Inf scores,
+// naming the sample, as ROCAUC does and scikit-learn 1.2.1's roc_curve does
+// ("Input contains infinity").
+func TestROCCurveRefusesNonFiniteScores(t *testing.T) {
+	for _, tc := range binaryScoreInputErrors {
+		if !strings.Contains(tc.wantErr, "scores[") {
+			continue // ROCCurve words the other errors its own way
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			fpr, tpr, th, err := ROCCurve(tc.y, tc.scores)
+			require.ErrorContains(t, err, "metrics: ROCCurve: "+tc.wantErr)
+			require.Nil(t, fpr)
+			require.Nil(t, tpr)
+			require.Nil(t, th)
+		})
 	}
 }

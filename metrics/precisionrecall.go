@@ -16,9 +16,9 @@ import (
 // len(recall) == len(thresholds)+1, recall decreasing.
 //
 // It errors when the lengths differ, there are no samples, a label is not 0
-// or 1, a score is NaN, or there is no positive sample: recall is undefined
-// then (scikit-learn warns and sets it to 1). Data without negatives is
-// fine: precision is 1 throughout.
+// or 1, a score is NaN or ±Inf (scikit-learn refuses both), or there is no
+// positive sample: recall is undefined then (scikit-learn warns and sets
+// it to 1). Data without negatives is fine: precision is 1 throughout.
 func PrecisionRecallCurve(yTrue []int, scores []float64) (precision, recall, thresholds []float64, err error) {
 	fps, tps, desc, err := binaryCurve("PrecisionRecallCurve", yTrue, scores)
 	if err != nil {
@@ -71,7 +71,7 @@ func AveragePrecision(yTrue []int, scores []float64) (float64, error) {
 // scores from the highest down, and the false and true positives counted
 // at or above each (fps[k], tps[k] for thresholds[k]). fn names the caller
 // in errors. It errors on different lengths, no samples, a label other
-// than 0 or 1, a NaN score, and no positive sample.
+// than 0 or 1, a NaN or infinite score, and no positive sample.
 func binaryCurve(fn string, yTrue []int, scores []float64) (fps, tps, thresholds []float64, err error) {
 	if len(yTrue) != len(scores) {
 		return nil, nil, nil, fmt.Errorf("metrics: %s: %d labels but %d scores", fn, len(yTrue), len(scores))
@@ -88,8 +88,8 @@ func binaryCurve(fn string, yTrue []int, scores []float64) (fps, tps, thresholds
 		default:
 			return nil, nil, nil, fmt.Errorf("metrics: %s: yTrue[%d] = %d; binary labels must be 0 or 1", fn, i, y)
 		}
-		if math.IsNaN(scores[i]) {
-			return nil, nil, nil, fmt.Errorf("metrics: %s: scores[%d] is NaN", fn, i)
+		if err := checkScore(fn, scores, i); err != nil {
+			return nil, nil, nil, err
 		}
 	}
 	if pos == 0 {
@@ -99,7 +99,7 @@ func binaryCurve(fn string, yTrue []int, scores []float64) (fps, tps, thresholds
 	return fps, tps, thresholds, nil
 }
 
-// curveCounts walks checked labels (0 or 1) and scores (no NaN) from the
+// curveCounts walks checked labels (0 or 1) and scores (finite) from the
 // highest score down: at each distinct score (a tie is one threshold),
 // the false and true positives counted at or above it.
 func curveCounts(yTrue []int, scores []float64) (fps, tps, thresholds []float64) {

@@ -11,8 +11,9 @@ import (
 // and scores any monotone confidence that the sample is positive. Tied scores
 // form one threshold, so the curve has a diagonal segment there and the area
 // is taken with the trapezoid rule, exactly as sklearn does. It errors when
-// the lengths differ, a label is not 0 or 1, a score is NaN, or only one
-// class is present (AUC is undefined then).
+// the lengths differ, a label is not 0 or 1, a score is NaN or ±Inf (as
+// scikit-learn refuses it: "Input contains infinity"), or only one class is
+// present (AUC is undefined then).
 func ROCAUC(yTrue []int, scores []float64) (float64, error) {
 	return rocAUC("ROCAUC", yTrue, scores, nil)
 }
@@ -72,8 +73,8 @@ func rocAUC(fn string, yTrue []int, scores, weights []float64) (float64, error) 
 		default:
 			return math.NaN(), fmt.Errorf("metrics: %s: yTrue[%d] = %d; binary labels must be 0 or 1", fn, i, y)
 		}
-		if math.IsNaN(scores[i]) {
-			return math.NaN(), fmt.Errorf("metrics: %s: scores[%d] is NaN", fn, i)
+		if err := checkScore(fn, scores, i); err != nil {
+			return math.NaN(), err
 		}
 	}
 	if pos == 0 || neg == 0 {
@@ -115,6 +116,17 @@ func rocAUC(fn string, yTrue []int, scores, weights []float64) (float64, error) 
 	return auc / (tp * fp), nil
 }
 
+// checkScore refuses scores[i] if it is NaN or ±Inf (for fn's errors), as
+// scikit-learn's check_array refuses such scores in every score-taking
+// metric. An infinite score would still rank, but it is most likely an
+// overflowed margin, and an AUC computed around it would hide that.
+func checkScore(fn string, scores []float64, i int) error {
+	if s := scores[i]; math.IsNaN(s) || math.IsInf(s, 0) {
+		return fmt.Errorf("metrics: %s: scores[%d] is %v; scores must be finite", fn, i, s)
+	}
+	return nil
+}
+
 // logLossEps is the clipping sklearn.metrics.log_loss applies to
 // probabilities, so a confident wrong prediction costs about 34.5 nats
 // instead of +Inf. It was sklearn's default until 1.2, which switched to the
@@ -127,7 +139,8 @@ const logLossEps = 1e-15
 // probability that sample i is class c. Like sklearn, each probability is
 // clipped to [1e-15, 1-1e-15] and each row renormalised to sum to 1. It is NaN
 // when the lengths differ, there are no samples, rows have different
-// lengths, a label is outside the row, or a probability is NaN or negative.
+// lengths, a label is outside the row, or a probability is NaN, negative or
+// +Inf (scikit-learn refuses an infinite one rather than clip it to 1).
 func LogLoss(yTrue []int, proba [][]float64) float64 {
 	if len(yTrue) != len(proba) || len(yTrue) == 0 {
 		return math.NaN()
@@ -140,7 +153,7 @@ func LogLoss(yTrue []int, proba [][]float64) float64 {
 		}
 		var rowSum float64
 		for _, p := range row {
-			if math.IsNaN(p) || p < 0 {
+			if math.IsNaN(p) || p < 0 || math.IsInf(p, 1) {
 				return math.NaN()
 			}
 			rowSum += clipProb(p)

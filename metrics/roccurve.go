@@ -10,7 +10,8 @@ import (
 // (sklearn.metrics.roc_curve with drop_intermediate=False): one point per
 // distinct score, from the highest down, preceded by (0, 0) at threshold
 // +Inf. fpr and tpr are the false and true positive rates of predicting
-// positive at scores >= thresholds[i]. It errors as ROCAUC does.
+// positive at scores >= thresholds[i]. It errors as ROCAUC does (a NaN or
+// ±Inf score included).
 func ROCCurve(yTrue []int, scores []float64) (fpr, tpr, thresholds []float64, err error) {
 	if len(yTrue) != len(scores) {
 		return nil, nil, nil, fmt.Errorf("metrics: ROCCurve: %d labels but %d scores", len(yTrue), len(scores))
@@ -25,8 +26,8 @@ func ROCCurve(yTrue []int, scores []float64) (fpr, tpr, thresholds []float64, er
 		default:
 			return nil, nil, nil, fmt.Errorf("metrics: ROCCurve: yTrue[%d] = %d; binary labels must be 0 or 1", i, y)
 		}
-		if math.IsNaN(scores[i]) {
-			return nil, nil, nil, fmt.Errorf("metrics: ROCCurve: scores[%d] is NaN", i)
+		if err := checkScore("ROCCurve", scores, i); err != nil {
+			return nil, nil, nil, err
 		}
 	}
 	if pos == 0 || neg == 0 {
