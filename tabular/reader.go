@@ -81,7 +81,10 @@ func missingColumns(path string, header, want []string, hint string) error {
 // Open opens a table file for reading the named columns (all of them when
 // columns is nil; none, for its Header alone, when it is empty and not
 // nil: a Parquet column of a type this package cannot read is then no
-// error), in batches of at most batchRows rows (0: the default).
+// error), in batches of at most batchRows rows (0: DefaultBatchRows). A
+// negative batchRows is a programmer error and panics, as NewMatrix's
+// negative size does: it is a constant or a checked setting in the
+// calling code, not something read from a file.
 // Parquet is recognised by its magic bytes, anything else is read as CSV
 // (TSV when the name ends in .tsv or .tab, or the header has tabs and no
 // commas) with a header row: OpenLayout with the zero Layout. A CSV
@@ -126,7 +129,12 @@ func Hint(r Reader) string {
 // OpenLayout is Open for a text file laid out as layout says (another
 // separator, no header row); a Parquet file ignores it.
 func OpenLayout(path string, columns []string, batchRows int, layout Layout) (Reader, error) {
-	if batchRows <= 0 {
+	if batchRows < 0 {
+		// Taken as the default before, which hid a sign slip in the
+		// caller's arithmetic.
+		panic(fmt.Sprintf("tabular: Open %s: batchRows %d is negative; want 0 (DefaultBatchRows) or more", path, batchRows))
+	}
+	if batchRows == 0 {
 		batchRows = DefaultBatchRows
 	}
 	f, err := os.Open(path)

@@ -897,3 +897,16 @@ func TestImputeAllMissing(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, JSONFloat(7), p.Fill[1])
 }
+
+// A negative batchRows is the caller's mistake: Open and OpenLayout panic,
+// as documented, rather than read in batches of the default size; 0 still
+// means DefaultBatchRows.
+func TestOpenNegativeBatchRowsPanics(t *testing.T) {
+	p := writeFile(t, "t.csv", "a,b\n1,2\n")
+	want := "tabular: Open " + p + ": batchRows -1 is negative; want 0 (DefaultBatchRows) or more"
+	require.PanicsWithValue(t, want, func() { _, _ = Open(p, nil, -1) })
+	require.PanicsWithValue(t, want, func() { _, _ = OpenLayout(p, nil, -1, Layout{NoHeader: true}) })
+	b, batches := readAll(t, p, nil, 0)
+	require.Equal(t, 1, batches)
+	require.Equal(t, 1, b.Rows)
+}
