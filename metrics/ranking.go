@@ -35,7 +35,10 @@ import (
 // form (ndcg-, ndcg@10-, map-), as sklearn's ndcg_score scores it.
 
 // RankMetric is a ranking metric: NDCG or MAP, at the top K documents of
-// each query or over all of them.
+// each query or over all of them. Its Mean takes no weights: XGBoost
+// 1.7.4 averages a ranking metric over the queries unweighted even when
+// they carry group weights (its EvalRank reads none), and Mean is that
+// average.
 type RankMetric struct {
 	// MAP selects mean average precision; false is NDCG.
 	MAP bool

@@ -317,7 +317,9 @@
 // (FitRank's w, one per query) weigh a query's pairs, normalised to mean
 // 1, as XGBoost's group weights. The validation set is scored by
 // RankMetric (metrics.RankMetric: ndcg, ndcg@k, map, map@k, with XGBoost's
-// "-" forms), higher better, which early stopping maximises.
+// "-" forms), higher better, which early stopping maximises: the plain
+// mean over the validation queries, whatever their weights, as XGBoost
+// 1.7's ranking metrics take it (testdata/make_xgb_rank_validw.py).
 //
 // # Survival
 //

@@ -428,6 +428,11 @@ type Model struct {
 	// computes them (metrics.RankMetric). Default "map" for RankMAP,
 	// "ndcg" for RankNDCG and RankPairwise ("" means the default; XGBoost
 	// 1.7's default is map for all three). Other objectives leave it "".
+	// The set's score is the plain mean over its queries, its weights
+	// (EvalSet.W) unread, as XGBoost 1.7.4's ranking metrics (EvalRank in
+	// its rank_metric.cc) divide the queries' sum by their number, group
+	// weights or not: so early stopping keeps XGBoost's round on a
+	// weighted validation set too (testdata/make_xgb_rank_validw.py).
 	RankMetric string `json:"rank_metric,omitempty"`
 	// EvalMetric is the metric the validation set passed to Fit is scored
 	// by after each round (History), and so early stopping, as XGBoost's

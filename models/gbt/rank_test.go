@@ -118,6 +118,68 @@ func TestRankMatchesXGBoost(t *testing.T) {
 	}
 }
 
+// TestRankWeightedValidationMatchesXGBoost: with its queries weighted
+// (from 0.1 to 9.6) the validation set is scored as XGBoost 1.7.4 scores
+// it, by the unweighted mean of RankMetric over its queries (EvalRank
+// reads no weights), so early stopping keeps XGBoost's round
+// (testdata/make_xgb_rank_validw.py: rank:ndcg on 24 weighted training
+// queries, 12 validation queries, early stopping after 4 rounds; the
+// script checks that a weighted mean would have stopped elsewhere, at
+// round 4): ndcg@3, map and ndcg after each round are XGBoost's
+// evals_result within 1e-6, as many rounds, and BestRound its
+// best_iteration.
+func TestRankWeightedValidationMatchesXGBoost(t *testing.T) {
+	fx := readFitFixture(t, "testdata/rank_validw_fit.csv")
+	var tr, va []int
+	for i, v := range fx.cols["valid"] {
+		if v == 0 {
+			tr = append(tr, i)
+		} else {
+			va = append(va, i)
+		}
+	}
+	pick := func(col string, idx []int) []float64 {
+		out := make([]float64, len(idx))
+		for k, i := range idx {
+			out[k] = fx.cols[col][i]
+		}
+		return out
+	}
+	ids := func(idx []int) []int {
+		out := make([]int, len(idx))
+		for k, i := range idx {
+			out[k] = int(fx.cols["qid"][i])
+		}
+		return out
+	}
+	valid := &EvalSet{X: fx.X.SelectRows(va), Y: pick("y", va), W: pick("w", va), Query: ids(va)}
+	var cases map[string]struct {
+		Objective     string    `json:"objective"`
+		Metric        string    `json:"metric"`
+		Curve         []float64 `json:"curve"`
+		BestIteration int       `json:"best_iteration"`
+	}
+	readJSONFixture(t, "testdata/rank_validw_metrics.json", &cases)
+	require.Len(t, cases, 3)
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := New()
+			m.Objective, m.RankMetric = Objective(c.Objective), c.Metric
+			m.NumTrees, m.MaxDepth, m.LearningRate, m.EarlyStoppingRounds = 40, 3, 0.3, 4
+			m.Binning = BinningXGBoost // its split values: validation rows between the training values route as in XGBoost
+			require.NoError(t, m.FitRank(fx.X.SelectRows(tr), pick("y", tr), ids(tr), pick("w", tr), valid))
+			h := m.History()
+			require.Equal(t, c.Metric, h.Metric)
+			require.Len(t, h.ValidLoss, len(c.Curve), "rounds before early stopping")
+			for r, v := range h.ValidLoss {
+				require.InDelta(t, c.Curve[r], v, 1e-6, "%s after round %d", c.Metric, r)
+			}
+			require.Equal(t, c.BestIteration, h.BestRound, "the round early stopping keeps")
+			require.Equal(t, c.BestIteration+1, m.Ensemble().NumTrees(), "trees kept")
+		})
+	}
+}
+
 // TestLoadXGBoostRank: a rank:ndcg model saved by XGBoost 1.7 scores every
 // fixture row as its predict does (the margin: rank objectives have no
 // link).
