@@ -786,7 +786,9 @@ type EvalSet struct {
 	Y []float64
 	// W weighs each row's loss (nil: every row 1), as XGBoost weighs an
 	// evaluation set's metric. A rank objective's metric is unweighted, as
-	// XGBoost 1.7's ranking metrics are, but W is still checked.
+	// XGBoost 1.7's ranking metrics are (see Model.RankMetric), but W is
+	// still checked as FitRank's w is: the same on every row of a query,
+	// as XGBoost takes an evaluation set's weights one per group.
 	W []float64
 	// Query is each row's query id for a rank objective (see FitRank):
 	// the set's queries, each row's together; nil is one query of all the
@@ -1128,7 +1130,10 @@ func (m *Model) rankData(y []float64, query []int, w []float64, valid *EvalSet) 
 		r.idcg = idealDCGs(y, r.bounds)
 	}
 	if valid != nil {
-		if r.vbounds, r.vrel, _, err = m.queryBounds("the validation set", valid.Query, valid.Y, nil); err != nil {
+		// The metric reads no weights, but checks them per query, as
+		// XGBoost refuses an evaluation set's weights that are not one
+		// per group.
+		if r.vbounds, r.vrel, _, err = m.queryBounds("the validation set", valid.Query, valid.Y, valid.W); err != nil {
 			return nil, err
 		}
 	}

@@ -235,6 +235,7 @@ func TestFitRankChecks(t *testing.T) {
 		{"not ranking", func(m *Model) { m.Objective = SquaredError }, f.y, f.qid, nil, nil, "FitRank is for the rank objectives"},
 		{"metric", func(m *Model) { m.Objective, m.RankMetric = RankNDCG, "ndcg@0" }, f.y, f.qid, nil, nil, "RankMetric: metrics: ranking metric \"ndcg@0\""},
 		{"valid apart", ndcg, f.y, f.qid, nil, &EvalSet{X: f.vX, Y: f.vy, Query: append([]int{f.vqid[len(f.vqid)-1]}, f.vqid[1:]...)}, "gbt: the validation set: row "},
+		{"valid weights", ndcg, f.y, f.qid, nil, &EvalSet{X: f.vX, Y: f.vy, W: with(make([]float64, len(f.vy)), 2, 9), Query: f.vqid}, "gbt: the validation set: row 2 weighs 9 but row 0 of its query weighs 0; a ranking weighs each query"},
 		{"valid grade", ndcg, f.y, f.qid, nil, &EvalSet{X: f.vX, Y: with(f.vy, 0, 0.5), Query: f.vqid}, "gbt: the validation set label 0 is 0.5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
