@@ -47,7 +47,7 @@ func evalMetricFixture(t *testing.T) (Xtr, Xva *tabular.Matrix, tr, va map[strin
 // (testdata/make_xgb_evalmetric.py: depth 3, learning rate 0.1, 6 rounds
 // of patience, from Ember's starting margins): the same best round, the
 // same rounds grown and the metric after each (History.ValidLoss) within
-// 1e-5 of XGBoost's (auc within 1e-6), and only the best round's trees kept. Without
+// 1e-5 of XGBoost's (auc within 1e-6, a multi-class one's within 1e-9), and only the best round's trees kept. Without
 // EvalMetric the same fits stop where XGBoost's default metric has them
 // stop, a different round in every case.
 func TestEvalMetricMatchesXGBoost(t *testing.T) {
@@ -87,9 +87,16 @@ func TestEvalMetricMatchesXGBoost(t *testing.T) {
 			require.Equal(t, tc.EvalMetric, h.Metric)
 			require.Equal(t, tc.BestIteration, h.BestRound, "XGBoost's best_iteration")
 			if tc.EvalMetric == MetricAUC { // the rows' order alone: as XGBoost's to float rounding
+				// README promises a multi-class auc within 1e-9 of
+				// XGBoost's (measured: the binary weighted one is 1.7e-9
+				// off, so it keeps 1e-6).
+				tol := 1e-6
+				if tc.Objective.multiClass() {
+					tol = 1e-9
+				}
 				require.Len(t, h.ValidLoss, len(tc.Curve), "rounds grown before stopping")
 				for r, want := range tc.Curve {
-					require.InDelta(t, want, h.ValidLoss[r], 1e-6, "%s after round %d", tc.EvalMetric, r)
+					require.InDelta(t, want, h.ValidLoss[r], tol, "%s after round %d", tc.EvalMetric, r)
 				}
 			} else {
 				requireLossCurve(t, h.ValidLoss, tc.Curve, 1e-5, tc.EvalMetric)
