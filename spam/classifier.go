@@ -162,7 +162,7 @@ func (c *Classifier) check() error {
 }
 
 // AdviceError is an error of Train that other Options can avoid (one that
-// wraps ErrTooBig or ErrSingleClass): Err says what is wrong, and Error
+// wraps ErrTooBig, ErrSingleClass or ErrTooFew): Err says what is wrong, and Error
 // adds what to change, naming the fields of Fields as Options.Field. A
 // program whose users set the options another way (a command's flags)
 // words the same advice in its own names with Advise.
