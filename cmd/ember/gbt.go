@@ -2147,7 +2147,7 @@ func cvMetric(obj gbt.Objective, metric *string, given bool) {
 	}
 }
 
-// evalMetric is --metric (checked against the objective by cvMetric) as
+// evalMetric is --metric (checked against the objective by gbtMetric) as
 // the model's EvalMetric, what --early-stopping watches: roc_auc is auc
 // (for a multi: objective XGBoost's one-vs-rest auc),
 // log_loss logloss (mlogloss for more than two classes), accuracy error
