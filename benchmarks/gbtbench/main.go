@@ -76,6 +76,15 @@ type options struct {
 	skipSynthetic, skipCredit, skipMulti      bool
 }
 
+// threadCount is --threads as a count: 0 (all cores) is the machine's
+// cores, so that both engines get the same number and the report says it.
+func threadCount(n int) int {
+	if n == 0 {
+		return runtime.NumCPU()
+	}
+	return n
+}
+
 // checkOptions refuses settings that cannot give a result, before any
 // table is written or either engine runs.
 func checkOptions(o options, repeatSyn int, rest []string) error {
@@ -220,6 +229,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := checkOptions(o, *repeatSyn, fs.Args()); err != nil {
 		return cli.Usage(err)
 	}
+	o.threads = threadCount(o.threads)
 	root, err := moduleRoot()
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -171,4 +172,11 @@ func TestCheckOptionsBeforeTheRun(t *testing.T) {
 		ok(&o)
 		require.NoError(t, checkOptions(o, 1, nil))
 	}
+}
+
+// TestThreadCount: --threads 0 runs and reports the machine's cores, not
+// "0 threads".
+func TestThreadCount(t *testing.T) {
+	require.Equal(t, runtime.NumCPU(), threadCount(0))
+	require.Equal(t, 3, threadCount(3))
 }
