@@ -465,6 +465,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--group names the queries of a rank:* objective; --objective is %s", *objective)
 		case *groupCol != "" && (*groupCol == *target || *groupCol == *weightCol):
 			return fmt.Errorf("--group %s is also the --target or --weight column", *groupCol)
+		case !rank && fs.IsSet("metric") && isRankMetric(*metricName) && !fs.IsSet("objective"):
+			return fmt.Errorf("--metric %s scores a ranking: give a rank objective, --objective rank:pairwise, rank:ndcg or rank:map, with --group", *metricName)
 		case !rank && fs.IsSet("metric") && isRankMetric(*metricName):
 			return fmt.Errorf("--metric %s scores a ranking; --objective %s does not rank (rank:pairwise, rank:ndcg and rank:map do)", *metricName, *objective)
 		}

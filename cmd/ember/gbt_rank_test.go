@@ -269,6 +269,7 @@ func TestGBTRankBadInput(t *testing.T) {
 		{"weights", set(2, 3, "7"), append(args, "--weight", "w"), `--weight w: `},
 		{"metric", nil, append(args, "--metric", "rmse"), "--metric rmse: --objective rank:ndcg is scored by a ranking metric"},
 		{"metric not rank", nil, []string{"gbt", "--target", "rel", "--objective", "reg:squarederror", "--metric", "ndcg@10", "--cv", "2", "--grid", "max_depth=2"}, "--metric ndcg@10 scores a ranking; --objective reg:squarederror does not rank"},
+		{"metric rank, no objective", nil, []string{"gbt", "--target", "rel", "--metric", "ndcg@10", "--cv", "2", "--grid", "max_depth=2"}, "--metric ndcg@10 scores a ranking: give a rank objective, --objective rank:pairwise, rank:ndcg or rank:map, with --group"},
 		{"group is target", nil, []string{"gbt", "--target", "rel", "--objective", "rank:ndcg", "--group", "rel"}, "--group rel is also the --target or --weight column"},
 		{"group is feature", nil, []string{"gbt", "--target", "rel", "--features", "a,q", "--objective", "rank:ndcg", "--group", "q"}, "--group q is also a feature column"},
 	} {
