@@ -162,9 +162,9 @@ type Model struct {
 	MaxIter int
 	// Tol stops the optimiser once the largest gradient component is at most
 	// Tol (sklearn's tol, scipy's gtol), on the objective divided by C; for
-	// L1 and ElasticNet, the largest pseudo-gradient component. At least
-	// 0 (New: 1e-4); at 0 the fit stops only when the loss no longer
-	// falls (scipy's ftol) or at MaxIter.
+	// L1 and ElasticNet, the largest pseudo-gradient component. Finite
+	// and at least 0 (New: 1e-4); at 0 the fit stops only when the loss
+	// no longer falls (scipy's ftol) or at MaxIter.
 	Tol float64
 	// FitIntercept adds an unpenalised bias per decision function (New:
 	// true; false fits decision functions through the origin).
@@ -512,8 +512,10 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("logreg: C must be a positive finite number, got %v", m.C)
 	case m.MaxIter < 1:
 		return fmt.Errorf("logreg: MaxIter must be at least 1, got %d", m.MaxIter)
-	case !(m.Tol >= 0):
-		return fmt.Errorf("logreg: Tol must be non-negative, got %v", m.Tol)
+	case !(m.Tol >= 0) || math.IsInf(m.Tol, 1):
+		// scikit-learn 1.2.1 refuses tol=inf too ("in the range [0, inf)"):
+		// it would stop the fit before its first step.
+		return fmt.Errorf("logreg: Tol must be finite and non-negative, got %v", m.Tol)
 	case m.BalancedClassWeight && m.ClassWeight != nil:
 		return errors.New("logreg: ClassWeight and BalancedClassWeight exclude each other; set one")
 	}

@@ -332,7 +332,10 @@ func TestFitErrors(t *testing.T) {
 		{"C zero, no penalty", func(m *Model) { m.Penalty, m.C = None, 0 }, demoX, demoY,
 			`C must be a positive finite number, got 0 (Penalty "none" does not use it`},
 		{"MaxIter", func(m *Model) { m.MaxIter = 0 }, demoX, demoY, "MaxIter must be at least 1"},
-		{"Tol", func(m *Model) { m.Tol = -1 }, demoX, demoY, "Tol must be non-negative"},
+		{"Tol", func(m *Model) { m.Tol = -1 }, demoX, demoY, "Tol must be finite and non-negative, got -1"},
+		// scikit-learn 1.2.1 refuses tol=inf too; it would stop at once.
+		{"Tol +Inf", func(m *Model) { m.Tol = inf }, demoX, demoY, "Tol must be finite and non-negative, got +Inf"},
+		{"Tol NaN", func(m *Model) { m.Tol = nan }, demoX, demoY, "Tol must be finite and non-negative, got NaN"},
 		{"Multi", func(m *Model) { m.Multi = "softmax" }, demoX, demoY, `unknown Multi "softmax"`},
 		{"zero Model", func(m *Model) { *m = Model{C: 1, MaxIter: 1} }, demoX, demoY, "Multi is not set"},
 	}
