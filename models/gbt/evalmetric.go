@@ -225,13 +225,15 @@ func SurvivalEvents(obj Objective, y, upper []float64) (time []float64, event []
 }
 
 // validScore is the validation set's metric at its current margins: the
-// objective's own (validLoss, rankValid), or EvalMetric.
-func (t *trainer) validScore() float64 {
+// objective's own (validLoss, rankValid), or EvalMetric. Its error is
+// metricError's, where metrics refuses the margins (a non-finite one),
+// which would otherwise be a NaN score that early stopping cannot rank.
+func (t *trainer) validScore() (float64, error) {
 	if t.m.Objective.Ranking() {
-		return t.rankValid()
+		return t.rankValid(), nil
 	}
 	if t.m.EvalMetric == "" || t.m.EvalMetric == t.m.defaultMetric() {
-		return t.validLoss()
+		return t.validLoss(), nil
 	}
 	raw, y, w := t.vraw, t.vy, t.vw
 	switch t.m.EvalMetric {
@@ -245,13 +247,15 @@ func (t *trainer) validScore() float64 {
 		if t.k > 1 {
 			return t.multiClassAUC()
 		}
+		// checkEvalSet saw both classes, so an error is of the margins.
 		var auc float64
+		var err error
 		if w == nil {
-			auc, _ = metrics.ROCAUC(t.vlabels, raw) // checkEvalSet saw both classes
+			auc, err = metrics.ROCAUC(t.vlabels, raw)
 		} else {
-			auc, _ = metrics.WeightedROCAUC(t.vlabels, raw, w)
+			auc, err = metrics.WeightedROCAUC(t.vlabels, raw, w)
 		}
-		return auc
+		return auc, t.metricError(err)
 	case MetricError:
 		var wrong float64
 		for i, v := range y {
@@ -259,7 +263,7 @@ func (t *trainer) validScore() float64 {
 				wrong += weight(w, i)
 			}
 		}
-		return wrong / t.vwSum
+		return wrong / t.vwSum, nil
 	case MetricMError:
 		var wrong float64
 		for i, c := range metrics.ArgMax(raw, t.k) {
@@ -267,14 +271,14 @@ func (t *trainer) validScore() float64 {
 				wrong += weight(w, i)
 			}
 		}
-		return wrong / t.vwSum
+		return wrong / t.vwSum, nil
 	case MetricLogLoss: // reg:logistic's
 		var sum float64
 		for i, v := range y {
 			p := min(max(1/(1+math.Exp(-raw[i])), 1e-15), 1-1e-15)
 			sum -= weight(w, i) * (v*math.Log(p) + (1-v)*math.Log(1-p))
 		}
-		return sum / t.vwSum
+		return sum / t.vwSum, nil
 	case MetricRMSE, MetricMAE:
 		var sum float64
 		for i, v := range y {
@@ -286,9 +290,9 @@ func (t *trainer) validScore() float64 {
 			}
 		}
 		if t.m.EvalMetric == MetricRMSE {
-			return math.Sqrt(sum / t.vwSum)
+			return math.Sqrt(sum / t.vwSum), nil
 		}
-		return sum / t.vwSum
+		return sum / t.vwSum, nil
 	case MetricCIndex:
 		if t.vtime == nil {
 			t.vtime, t.vevent = SurvivalEvents(t.m.Objective, y, t.vupper)
@@ -301,8 +305,8 @@ func (t *trainer) validScore() float64 {
 			}
 			risk = t.vrisk
 		}
-		c, _ := metrics.ConcordanceIndex(t.vtime, t.vevent, risk) // checkEvalSet saw a comparable pair
-		return c
+		c, err := metrics.ConcordanceIndex(t.vtime, t.vevent, risk) // checkEvalSet saw a comparable pair
+		return c, t.metricError(err)
 	}
 	panic("gbt: validScore: unchecked EvalMetric " + t.m.EvalMetric)
 }
@@ -313,7 +317,7 @@ func (t *trainer) validScore() float64 {
 // metrics.WeightedMultiClassROCAUC's WeightedAverage. The probabilities
 // are the softmax the training rows' gradients take (float32, as
 // XGBoost's, under BinningXGBoost).
-func (t *trainer) multiClassAUC() float64 {
+func (t *trainer) multiClassAUC() (float64, error) {
 	k := t.k
 	if t.vprob == nil {
 		t.vprob = make([]float64, len(t.vraw))
@@ -328,22 +332,34 @@ func (t *trainer) multiClassAUC() float64 {
 	}
 	// checkEvalSet saw every class's rows and the others' weigh more than
 	// 0, so each class's AUC and the average are defined; the rows are
-	// softmaxes, so they sum to 1.
+	// softmaxes, so they sum to 1 (a non-finite margin's row is NaN,
+	// which metrics refuses).
 	var auc float64
+	var err error
 	switch {
 	case k == 2: // both classes' AUCs are the second's, up to rounding
 		p1 := metrics.ClassProba(t.vprob, 2, 1)
 		if t.vw == nil {
-			auc, _ = metrics.ROCAUC(t.vlabels, p1)
+			auc, err = metrics.ROCAUC(t.vlabels, p1)
 		} else {
-			auc, _ = metrics.WeightedROCAUC(t.vlabels, p1, t.vw)
+			auc, err = metrics.WeightedROCAUC(t.vlabels, p1, t.vw)
 		}
 	case t.vw == nil:
-		auc, _ = metrics.MultiClassROCAUC(t.vlabels, metrics.ProbaRows(t.vprob, k), metrics.WeightedAverage)
+		auc, err = metrics.MultiClassROCAUC(t.vlabels, metrics.ProbaRows(t.vprob, k), metrics.WeightedAverage)
 	default:
-		auc, _ = metrics.WeightedMultiClassROCAUC(t.vlabels, metrics.ProbaRows(t.vprob, k), t.vw, metrics.WeightedAverage)
+		auc, err = metrics.WeightedMultiClassROCAUC(t.vlabels, metrics.ProbaRows(t.vprob, k), t.vw, metrics.WeightedAverage)
 	}
-	return auc
+	return auc, t.metricError(err)
+}
+
+// metricError is Fit's error when metrics refuses to score the
+// validation set at round t.round's margins (err; nil gives nil), naming
+// the round and the metric, and wrapping err.
+func (t *trainer) metricError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("gbt: Fit: round %d: the validation set's %s cannot be computed at its margins: %w", t.round+1, t.m.validMetric(), err)
 }
 
 // prediction is a regressor's prediction at margin m (its link's

@@ -335,3 +335,45 @@ func TestEvalMetricErrors(t *testing.T) {
 	require.EqualError(t, err, "gbt: the validation set has no pair of rows whose order of events is known (an event before another row's time), so its c-index is undefined")
 	require.ErrorAs(t, err, &ue)
 }
+
+// TestValidScoreRefusedMarginIsFitError: a validation margin metrics
+// refuses (+Inf; margins are sums of float32 leaves, so a fit cannot
+// reach one) is the round's error naming the metric, wrapping metrics'
+// error, where it was dropped for a NaN score early stopping cannot rank:
+// binary and multi-class MetricAUC, weighted or not.
+func TestValidScoreRefusedMarginIsFitError(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		obj  Objective
+		k    int
+		raw  []float64 // k per row
+	}{
+		{"binary", BinaryLogistic, 1, []float64{0.5, math.Inf(1), -0.5, 0}},
+		{"two-class softprob", MultiSoftprob, 2, []float64{0, 1, math.Inf(1), 0, 1, 0, 0, 2}},
+		{"three classes", MultiSoftprob, 3, []float64{0, 1, 2, math.Inf(1), 0, 1, 1, 0, 2, 2, 1, 0}},
+	} {
+		for _, w := range [][]float64{nil, {1, 2, 1, 3}} {
+			t.Run(fmt.Sprintf("%s weighted %v", tc.name, w != nil), func(t *testing.T) {
+				y := []float64{0, 1, 0, 1}
+				if tc.k == 3 {
+					y = []float64{0, 1, 2, 1}
+				}
+				tr := &trainer{m: &Model{Objective: tc.obj, EvalMetric: MetricAUC}, k: tc.k,
+					vy: y, vw: w, vraw: tc.raw, round: 6}
+				score, err := tr.validScore()
+				require.ErrorContains(t, err, "gbt: Fit: round 7: the validation set's auc cannot be computed at its margins: metrics: ")
+				if tc.k == 1 {
+					require.Contains(t, err.Error(), "scores[1] is +Inf; scores must be finite")
+				} else { // the softmax of a row with +Inf is NaN
+					require.Contains(t, err.Error(), "is NaN")
+				}
+				require.True(t, math.IsNaN(score))
+
+				tr.vraw = []float64{0, 1, 0, 1, 1, 0, 2, 1, 0, 1, 2, 0}[:len(tc.raw)]
+				score, err = tr.validScore()
+				require.NoError(t, err)
+				require.False(t, math.IsNaN(score))
+			})
+		}
+	}
+}

@@ -368,7 +368,10 @@ func (t *trainer) run() error {
 		if t.vraw == nil {
 			continue
 		}
-		loss := t.validScore()
+		loss, err := t.validScore()
+		if err != nil {
+			return err
+		}
 		t.history.ValidLoss = append(t.history.ValidLoss, loss)
 		better := loss < bestLoss
 		if maximize {
