@@ -620,8 +620,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for _, c := range splitList(*exclude) {
 		if !slices.Contains(header, c) {
-			_, err := tabular.OpenLayout(*data, []string{c}, 1, *layout)
-			return fmt.Errorf("--exclude: %w", err)
+			return fmt.Errorf("--exclude: %w", columnError(*data, c, *layout))
 		}
 	}
 	// Only the columns the fit may use are read, so that a Parquet column
@@ -638,8 +637,7 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if tb.Column(*target) == nil {
-		_, err := tabular.OpenLayout(*data, []string{*target}, 1, *layout)
-		return err // names the columns the file has
+		return columnError(*data, *target, *layout) // names the columns the file has
 	}
 	// notFeature refuses a column the flag names (--weight, --group, the
 	// survival columns) that --features, --categorical or --tokens lists
@@ -1346,6 +1344,20 @@ func tableHeader(path string, layout tabular.Layout) ([]string, error) {
 	return r.Header(), nil
 }
 
+// columnError is the error of a column a table has not got, as the
+// reader gives it on opening path for that column (it names the columns
+// the file has). Should the open succeed after all, the reader is closed
+// and the error says the column was not read, so a caller never goes on
+// without it.
+func columnError(path, col string, layout tabular.Layout) error {
+	r, err := tabular.OpenLayout(path, []string{col}, 1, layout)
+	if err != nil {
+		return err
+	}
+	r.Close()
+	return fmt.Errorf("%s: column %q was not read", path, col)
+}
+
 // gbtColumns is the columns of header, in its order, that a fit reads:
 // the features (the listed ones, or every column not excluded) and the
 // columns the flags name (special; "" where a flag is unset).
@@ -1389,8 +1401,7 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 			return fmt.Errorf("the --target column %q is also a feature column", c)
 		}
 		if b.Column(c) == nil {
-			_, err := tabular.OpenLayout(b.Source, []string{c}, 1, b.Layout)
-			return err
+			return columnError(b.Source, c, b.Layout)
 		}
 	}
 	special := slices.Concat(spec.Categorical, spec.Tokens)
@@ -1400,8 +1411,7 @@ func chooseColumns(b *tabular.Batch, spec *tabular.Spec, features string, except
 				return fmt.Errorf("--features includes the --target column %q", c)
 			}
 			if b.Column(c) == nil {
-				_, err := tabular.OpenLayout(b.Source, []string{c}, 1, b.Layout)
-				return err
+				return columnError(b.Source, c, b.Layout)
 			}
 			if !slices.Contains(special, c) {
 				spec.Numeric = append(spec.Numeric, c)
@@ -1631,8 +1641,7 @@ func checkFitWeights(w, y []float64, classes []string, m *gbt.Model, col, rows s
 func weightValues(b *tabular.Batch, name string) ([]float64, error) {
 	c := b.Column(name)
 	if c == nil {
-		_, err := tabular.OpenLayout(b.Source, []string{name}, 1, b.Layout)
-		return nil, fmt.Errorf("--weight: %w", err)
+		return nil, fmt.Errorf("--weight: %w", columnError(b.Source, name, b.Layout))
 	}
 	w := make([]float64, b.Rows)
 	var sum float64

@@ -35,8 +35,7 @@ var rankReport = []string{"ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "ndcg", "map"
 // comes back after another query's rows, is an error naming its line.
 func queryValues(b *tabular.Batch, col string) ([]int, error) {
 	if b.Column(col) == nil {
-		_, err := tabular.OpenLayout(b.Source, []string{col}, 1, b.Layout)
-		return nil, fmt.Errorf("--group: %w", err)
+		return nil, fmt.Errorf("--group: %w", columnError(b.Source, col, b.Layout))
 	}
 	return queryColumn(b, col, "--group "+col)
 }

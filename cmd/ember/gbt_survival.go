@@ -43,8 +43,7 @@ func observedTimes(b *tabular.Batch, target string, y []float64) error {
 func upperValues(b *tabular.Batch, col string, lower []float64) ([]float64, error) {
 	c := b.Column(col)
 	if c == nil {
-		_, err := tabular.OpenLayout(b.Source, []string{col}, 1, b.Layout)
-		return nil, fmt.Errorf("--label-upper: %w", err)
+		return nil, fmt.Errorf("--label-upper: %w", columnError(b.Source, col, b.Layout))
 	}
 	up := make([]float64, b.Rows)
 	for i := range b.Rows {
@@ -82,8 +81,7 @@ func upperValues(b *tabular.Batch, col string, lower []float64) ([]float64, erro
 func eventTimes(b *tabular.Batch, col, target string, y []float64) error {
 	c := b.Column(col)
 	if c == nil {
-		_, err := tabular.OpenLayout(b.Source, []string{col}, 1, b.Layout)
-		return fmt.Errorf("--event: %w", err)
+		return fmt.Errorf("--event: %w", columnError(b.Source, col, b.Layout))
 	}
 	for i := range b.Rows {
 		s, ok := c.Text(i)
