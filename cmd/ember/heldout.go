@@ -135,45 +135,60 @@ func probabilityScores(y []int, full [][]float64, w []float64) (logLoss float64,
 // or more, in both of scikit-learn's averages (roc_auc_score with
 // multi_class="ovr"): each class's probability scored against the rest,
 // then the classes' mean (macro) and their mean weighted by their rows'
-// count or, with --weight, weight (weighted).
+// count or, with --weight, weight (weighted). With --weight a class whose
+// rows all weigh 0 has no AUC: the macro mean is then undefined (nil, and
+// MacroUndefined says why), while the weighted one, where such a class
+// weighs 0, is still defined, as in scikit-learn.
 type ovrROCAUC struct {
-	Macro    float64 `json:"macro"`
-	Weighted float64 `json:"weighted"`
+	Macro          *float64 `json:"macro,omitempty"`
+	MacroUndefined string   `json:"macro_undefined,omitempty"` // why Macro is nil
+	Weighted       float64  `json:"weighted"`
 }
 
 // String is the averages as the reports print them, saying which is
 // which: "weighted" alone would read as the rows' --weight.
 func (o *ovrROCAUC) String() string {
-	return fmt.Sprintf("macro %.4f (the classes' mean), weighted %.4f (by class support)", o.Macro, o.Weighted)
+	macro := "undefined (" + o.MacroUndefined + ")"
+	if o.Macro != nil {
+		macro = fmt.Sprintf("%.4f (the classes' mean)", *o.Macro)
+	}
+	return fmt.Sprintf("macro %s, weighted %.4f (by class support)", macro, o.Weighted)
 }
 
 // ovrScores is the one-vs-rest ROC AUC of the class probabilities full
 // (a column per class) against y, weighted by w when it is not nil: nil
 // for fewer than three classes, which have the binary one, and nil with
 // metrics' error where it is undefined (a class without rows in y, or
-// whose rows weigh 0 in all).
+// every row weighing 0). A class whose rows all weigh 0 leaves only the
+// macro average undefined (see ovrROCAUC).
 func ovrScores(y []int, full [][]float64, w []float64) (*ovrROCAUC, error) {
 	if len(full) == 0 || len(full[0]) < 3 {
 		return nil, nil
 	}
 	var o ovrROCAUC
-	for _, avg := range []metrics.ROCAverage{metrics.MacroAverage, metrics.WeightedAverage} {
-		var auc float64
-		var err error
-		if w == nil {
-			auc, err = metrics.MultiClassROCAUC(y, full, avg)
-		} else {
-			auc, err = metrics.WeightedMultiClassROCAUC(y, full, w, avg)
-		}
-		if err != nil {
+	var macro float64
+	var err error
+	if w == nil {
+		if macro, err = metrics.MultiClassROCAUC(y, full, metrics.MacroAverage); err != nil {
 			return nil, err
 		}
-		if avg == metrics.MacroAverage {
-			o.Macro = auc
-		} else {
-			o.Weighted = auc
+		o.Weighted, err = metrics.MultiClassROCAUC(y, full, metrics.WeightedAverage)
+	} else {
+		if o.Weighted, err = metrics.WeightedMultiClassROCAUC(y, full, w, metrics.WeightedAverage); err != nil {
+			return nil, err
+		}
+		macro, err = metrics.WeightedMultiClassROCAUC(y, full, w, metrics.MacroAverage)
+		if err != nil {
+			// The weighted average is defined, so every class has rows
+			// and some weigh more than 0: a class's weigh 0 in all.
+			o.MacroUndefined = "a class's rows all weigh 0, so it has no AUC"
+			return &o, nil
 		}
 	}
+	if err != nil {
+		return nil, err
+	}
+	o.Macro = &macro
 	return &o, nil
 }
 

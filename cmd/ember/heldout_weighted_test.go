@@ -164,10 +164,11 @@ func TestLogregHeldOutWeightedSklearn(t *testing.T) {
 			// averages, weighted by the rows' weights.
 			if c.ROCAUCOVR != nil {
 				require.NotNil(t, res.ROCAUCOVR)
-				require.InDelta(t, c.ROCAUCOVR.Macro, res.ROCAUCOVR.Macro, sklearnTol)
+				require.NotNil(t, res.ROCAUCOVR.Macro)
+				require.InDelta(t, c.ROCAUCOVR.Macro, *res.ROCAUCOVR.Macro, sklearnTol)
 				require.InDelta(t, c.ROCAUCOVR.Weighted, res.ROCAUCOVR.Weighted, sklearnTol)
 				require.Contains(t, out, fmt.Sprintf("test-file weighted ROC AUC, one-vs-rest: macro %.4f (the classes' mean), weighted %.4f (by class support)\n",
-					res.ROCAUCOVR.Macro, res.ROCAUCOVR.Weighted))
+					*res.ROCAUCOVR.Macro, res.ROCAUCOVR.Weighted))
 			} else {
 				require.Nil(t, res.ROCAUCOVR)
 			}

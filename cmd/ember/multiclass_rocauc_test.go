@@ -66,7 +66,7 @@ func TestClassifierReportsOneVsRestROCAUC(t *testing.T) {
 			require.NoError(t, err)
 			require.NotEqual(t, macro, weighted)
 			for _, got := range []*ovrROCAUC{fit.ROCAUCOVR, pres.ROCAUCOVR} {
-				require.InDelta(t, macro, got.Macro, 1e-12)
+				require.InDelta(t, macro, *got.Macro, 1e-12)
 				require.InDelta(t, weighted, got.Weighted, 1e-12)
 			}
 			figures := fmt.Sprintf("macro %.4f (the classes' mean), weighted %.4f (by class support)\n", macro, weighted)
