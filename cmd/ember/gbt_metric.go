@@ -91,6 +91,11 @@ var xgboostOnlyMetrics = []string{"mape", "aucpr", "pre", "interval-regression-a
 // saying why and listing the objective's names in both, when the
 // objective is not scored by it.
 func gbtMetric(obj gbt.Objective, name string, tweediePower float64) (string, error) {
+	if name == gbt.MetricCIndex {
+		// c-index is how the model and the early-stopping summary spell
+		// c_index (XGBoost has no such metric).
+		name = "c_index"
+	}
 	spelled := name
 	if before, after, ok := strings.Cut(name, "@"); ok {
 		// XGBoost's parameter after @ is a number: error@0.5 is error,

@@ -52,6 +52,7 @@ func TestGBTMetricEarlyStopping(t *testing.T) {
 		{[]string{"--data", data, "--target", "share", "--objective", "reg:logistic", "--metric", "deviance"}, "logloss"},
 		{[]string{"--data", data, "--target", "share", "--objective", "reg:logistic"}, "rmse"},
 		{[]string{"--data", surv, "--target", "coxy", "--objective", "survival:cox", "--metric", "c_index"}, "c-index"},
+		{[]string{"--data", surv, "--target", "coxy", "--objective", "survival:cox", "--metric", "c-index"}, "c-index"},
 		{[]string{"--data", surv, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft", "--metric", "c_index"}, "c-index"},
 		{[]string{"--data", surv, "--target", "lo", "--label-upper", "hi", "--objective", "survival:aft", "--metric", "nloglik"}, "aft-nloglik"},
 	} {
