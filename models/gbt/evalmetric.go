@@ -322,10 +322,7 @@ func (t *trainer) multiClassAUC() (float64, error) {
 	if t.vprob == nil {
 		t.vprob = make([]float64, len(t.vraw))
 	}
-	softmax := softmax64
-	if t.xgbSoftmax {
-		softmax = softmax32
-	}
+	softmax := t.softmax()
 	copy(t.vprob, t.vraw)
 	for i := range len(t.vprob) / k {
 		softmax(t.vprob[i*k : (i+1)*k])

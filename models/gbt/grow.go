@@ -609,14 +609,21 @@ func (t *trainer) poissonShift() float64 {
 	return max(t.m.MaxDeltaStep, 0) // NoDeltaStep: none; Fit set 0 to 0.7
 }
 
+// softmax is the softmax a multi-class fit takes its probabilities by,
+// the training rows' (probabilities) and the validation rows'
+// (multiClassAUC) alike: softmax32 under xgbSoftmax, else softmax64.
+func (t *trainer) softmax() func([]float64) {
+	if t.xgbSoftmax {
+		return softmax32
+	}
+	return softmax64
+}
+
 // probabilities is the softmax of every training row's margins, the
 // probabilities a multi:softprob round's gradients are taken at.
 func (t *trainer) probabilities() {
 	k := t.k
-	softmax := softmax64
-	if t.xgbSoftmax {
-		softmax = softmax32
-	}
+	softmax := t.softmax()
 	parallel(t.n, t.threads, func(lo, hi int) {
 		copy(t.prob[lo*k:hi*k], t.raw[lo*k:hi*k])
 		for i := lo; i < hi; i++ {
@@ -917,13 +924,18 @@ func (t *trainer) leafError(step float64, s stats) error {
 	return &OverflowError{Round: t.round + 1, Step: step, LearningRate: t.lr, G: s.g, H: s.h}
 }
 
+// f32Margins is whether the fit keeps its training margins as float32
+// sums (addMargin): the objective's choice (Objective.f32Margins), or
+// xgbSoftmax's.
+func (t *trainer) f32Margins() bool { return t.m.Objective.f32Margins() || t.xgbSoftmax }
+
 // applyLeaves adds each leaf's value to the margins of its rows, first
 // setting the leaves of an adaptive objective (adaptLeaves).
 func (t *trainer) applyLeaves(leaves []leafSpan) {
 	if t.m.Objective.adaptive() {
 		t.adaptLeaves(leaves)
 	}
-	f32 := t.m.Objective.f32Margins() || t.xgbSoftmax
+	f32 := t.f32Margins()
 	runTasks(len(leaves), t.threads, func(i int) {
 		l := leaves[i]
 		for _, r := range t.rows[l.begin:l.end] {
@@ -1106,7 +1118,7 @@ func (t *trainer) leafBinned(root int32, row []uint8) float32 {
 // was not grown on.
 func (t *trainer) updateUnsampled(root int32) {
 	d := t.d
-	f32 := t.m.Objective.f32Margins() || t.xgbSoftmax
+	f32 := t.f32Margins()
 	parallel(t.n, t.threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if !t.sampled[i] {
