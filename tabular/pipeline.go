@@ -435,14 +435,24 @@ type TransformReport struct {
 	Imputed int
 }
 
-// unseen counts a value of column name that training did not see: what
-// it is (quoted, or "a missing value") and where.
-func (r *TransformReport) unseen(name, what, where string) {
+// unseen counts row i's value of column name, which training did not
+// see: s, or a missing value (filled with s, when s is not ""). Only the
+// column's first is described (FirstUnseen: quoted, or "a missing value",
+// and where), so that a column of unseen values formats no text per row.
+func (r *TransformReport) unseen(name string, b *Batch, i int, s string, missing bool) {
 	if r.Unseen == nil {
 		r.Unseen, r.FirstUnseen = map[string]int{}, map[string]string{}
 	}
 	if r.Unseen[name] == 0 {
-		r.FirstUnseen[name] = fmt.Sprintf("%s (%s)", what, where)
+		what := strconv.Quote(s)
+		switch {
+		case missing && s == "":
+			what = "a missing value"
+		case missing:
+			// Filled with a constant no training row needed.
+			what = fmt.Sprintf("a missing value (filled with %s)", what)
+		}
+		r.FirstUnseen[name] = fmt.Sprintf("%s (%s)", what, b.Where(i))
 	}
 	r.Unseen[name]++
 }
@@ -550,7 +560,7 @@ func transform[T float32 | float64](p *Pipeline, b *Batch, data []T) (TransformR
 				if p.hasMissingCategory(k) {
 					data[i*d+col+len(p.Categories[k])] = 1
 				} else {
-					rep.unseen(name, "a missing value", b.Where(i))
+					rep.unseen(name, b, i, "", true)
 				}
 				continue
 			}
@@ -571,12 +581,7 @@ func transform[T float32 | float64](p *Pipeline, b *Batch, data []T) (TransformR
 				data[i*d+col] = T(j)
 			}
 			if !known {
-				what := strconv.Quote(s)
-				if !ok {
-					// Filled with a constant no training row needed.
-					what = fmt.Sprintf("a missing value (filled with %s)", what)
-				}
-				rep.unseen(name, what, b.Where(i))
+				rep.unseen(name, b, i, s, !ok)
 				continue
 			}
 			if !codes {
