@@ -505,10 +505,11 @@ func (m *Model) checkOptions() error {
 		return fmt.Errorf("logreg: L1Ratio %v is used only by the elasticnet Penalty, not %q", m.L1Ratio, m.penaltyName())
 	}
 	switch {
-	case (!(m.C > 0) || math.IsInf(m.C, 1)) && m.Penalty == None:
-		// Say why a setting the fit ignores is refused.
-		return fmt.Errorf(`logreg: C must be a positive finite number, got %v (Penalty "none" does not use it, but C is checked for every penalty, as in scikit-learn)`, m.C)
 	case !(m.C > 0) || math.IsInf(m.C, 1):
+		if m.Penalty == None {
+			// Say why a setting the fit ignores is refused.
+			return fmt.Errorf(`logreg: C must be a positive finite number, got %v (Penalty "none" does not use it, but C is checked for every penalty, as in scikit-learn)`, m.C)
+		}
 		return fmt.Errorf("logreg: C must be a positive finite number, got %v", m.C)
 	case m.MaxIter < 1:
 		return fmt.Errorf("logreg: MaxIter must be at least 1, got %d", m.MaxIter)
