@@ -109,9 +109,11 @@ cap() {
 
 find_python() {
 	if [ -n "${PYTHON:-}" ]; then echo "$PYTHON"; return; fi
-	local p
+	local p first=
 	for p in python3 /usr/bin/python3 /opt/conda/bin/python /usr/local/bin/python3 python; do
-		if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' >/dev/null 2>&1; then
+		command -v "$p" >/dev/null 2>&1 || continue
+		[ -n "$first" ] || first=$(command -v "$p")
+		if "$p" -c 'import torch' >/dev/null 2>&1; then
 			command -v "$p"
 			return
 		fi
@@ -119,12 +121,7 @@ find_python() {
 	# None imports torch: the first interpreter there is, for spambench to
 	# report that torch is missing; none at all leaves --python out, as
 	# spambench refuses a --python given that does not exist.
-	for p in python3 /usr/bin/python3 /opt/conda/bin/python /usr/local/bin/python3 python; do
-		if command -v "$p" >/dev/null 2>&1; then
-			command -v "$p"
-			return
-		fi
-	done
+	[ -z "$first" ] || echo "$first"
 }
 
 # ---------------------------------------------------------------- info
