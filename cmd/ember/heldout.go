@@ -165,31 +165,31 @@ func ovrScores(y []int, full [][]float64, w []float64) (*ovrROCAUC, error) {
 	if len(full) == 0 || len(full[0]) < 3 {
 		return nil, nil
 	}
-	var o ovrROCAUC
-	var macro float64
-	var err error
 	if w == nil {
-		if macro, err = metrics.MultiClassROCAUC(y, full, metrics.MacroAverage); err != nil {
-			return nil, err
-		}
-		o.Weighted, err = metrics.MultiClassROCAUC(y, full, metrics.WeightedAverage)
-	} else {
-		if o.Weighted, err = metrics.WeightedMultiClassROCAUC(y, full, w, metrics.WeightedAverage); err != nil {
-			return nil, err
-		}
-		macro, err = metrics.WeightedMultiClassROCAUC(y, full, w, metrics.MacroAverage)
+		macro, err := metrics.MultiClassROCAUC(y, full, metrics.MacroAverage)
 		if err != nil {
-			// The weighted average is defined, so every class has rows
-			// and some weigh more than 0: a class's weigh 0 in all.
-			o.MacroUndefined = "a class's rows all weigh 0, so it has no AUC"
-			return &o, nil
+			return nil, err
 		}
+		weighted, err := metrics.MultiClassROCAUC(y, full, metrics.WeightedAverage)
+		if err != nil {
+			return nil, err
+		}
+		return &ovrROCAUC{Macro: &macro, Weighted: weighted}, nil
 	}
+	weighted, err := metrics.WeightedMultiClassROCAUC(y, full, w, metrics.WeightedAverage)
 	if err != nil {
 		return nil, err
 	}
+	o := &ovrROCAUC{Weighted: weighted}
+	macro, err := metrics.WeightedMultiClassROCAUC(y, full, w, metrics.MacroAverage)
+	if err != nil {
+		// The weighted average is defined, so every class has rows
+		// and some weigh more than 0: a class's weigh 0 in all.
+		o.MacroUndefined = "a class's rows all weigh 0, so it has no AUC"
+		return o, nil
+	}
 	o.Macro = &macro
-	return &o, nil
+	return o, nil
 }
 
 // printProbabilityScores prints probabilityScores' figures, on naming the
