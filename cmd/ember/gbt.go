@@ -535,8 +535,8 @@ func runGBT(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.IsSet("fill-value") && *impute != "constant" {
 			return errors.New("--fill-value is the value of --impute constant; add --impute constant, or drop --fill-value")
 		}
-		if *cv > 0 && !rank {
-			cvMetric(gbt.Objective(*objective), metricName, fs.IsSet("metric"))
+		if *cv > 0 && !rank && !fs.IsSet("metric") {
+			*metricName = cvMetric(gbt.Objective(*objective))
 		}
 		return nil
 	})
@@ -2136,26 +2136,23 @@ func devianceUnit(m *gbt.Model) (name string, unit func(y, mu float64) float64) 
 	return name, unit
 }
 
-// cvMetric is --metric when not given (given, gbtMetric checked it
-// against the objective): roc_auc for a classifier, the mean deviance
-// for a regressor that has one, rmse for squared error, mae for the
-// absolute error, nloglik for a survival objective.
-func cvMetric(obj gbt.Objective, metric *string, given bool) {
-	if given {
-		return
-	}
+// cvMetric is what --cv selects by when --metric is not given (given,
+// gbtMetric checked it against the objective): roc_auc for a classifier,
+// the mean deviance for a regressor that has one, rmse for squared error,
+// mae for the absolute error, nloglik for a survival objective.
+func cvMetric(obj gbt.Objective) string {
 	name, _ := devianceUnit(&gbt.Model{Objective: obj})
 	switch {
 	case obj.Survival():
-		*metric = "nloglik"
+		return "nloglik"
 	case obj.Classifier():
+		return "roc_auc"
 	case obj == gbt.AbsoluteError:
-		*metric = "mae"
+		return "mae"
 	case name == "":
-		*metric = "rmse"
-	default:
-		*metric = "deviance"
+		return "rmse"
 	}
+	return "deviance"
 }
 
 // evalMetric is --metric (checked against the objective by gbtMetric) as
